@@ -1,0 +1,224 @@
+"""The source registry (`sources.yml`) and account profiles, as typed models.
+
+A registry lists the extracts a run may load. Each source says what kind of data it is, where
+its files are, how to read them, how its columns map onto skiptrace's canonical fields, how far
+to trust it (`reliability`) and under which FCRA permissible purpose it was obtained: both travel
+with every row into lineage, which is why they are required here and not defaulted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy"]
+FileFormat = Literal["csv", "tsv", "psv", "parquet", "fixed_width"]
+ContactType = Literal["address", "phone", "email"]
+
+#: Canonical person fields any source may map (foundation contract).
+PERSON_FIELDS: tuple[str, ...] = (
+    "record_id", "account_id", "first_name", "middle_name", "last_name", "suffix", "full_name",
+    "ssn", "dob", "address_line1", "address_line2", "street_number", "street_name", "unit",
+    "po_box", "city", "state", "zip", "phone", "phone_type", "email", "first_seen", "last_seen",
+    "date_of_death",
+)  # fmt: skip
+
+#: Kind-specific canonical fields.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "person_records": (),
+    "vendor_batch": (),
+    "ncoa": (
+        "move_type", "move_effective_date", "ncoa_return_code", "new_address_line1",
+        "new_address_line2", "new_city", "new_state", "new_zip",
+    ),
+    "deceased": (),
+    "bankruptcy": (
+        "bk_chapter", "bk_case_number", "bk_district", "bk_filing_date", "bk_discharge_date",
+        "bk_dismissal_date",
+    ),
+}  # fmt: skip
+
+#: Fields a repeated contact group (vendor_batch) may map, per candidate.
+GROUP_FIELDS: tuple[str, ...] = (
+    "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_type", "carrier",
+    "prepaid", "email", "first_seen", "last_seen", "relationship", "full_name",
+)  # fmt: skip
+
+#: Account export fields (foundation contract) plus optional compliance extras.
+ACCOUNT_FIELDS: tuple[str, ...] = (
+    "account_id", "first_name", "middle_name", "last_name", "suffix", "full_name", "ssn", "dob",
+    "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_2", "phone_3",
+    "phone_consent", "phone_2_consent", "phone_3_consent", "email", "balance", "placed_date",
+    "cease_desist", "bankruptcy", "deceased", "attorney_represented", "attorney_name",
+    "attorney_phone", "dispute", "do_not_call", "paid_in_full",
+)  # fmt: skip
+
+ACCOUNT_FLAG_FIELDS: tuple[str, ...] = (
+    "cease_desist", "bankruptcy", "deceased", "attorney_represented", "dispute", "do_not_call",
+    "paid_in_full", "phone_consent", "phone_2_consent", "phone_3_consent",
+)  # fmt: skip
+
+
+class ContactGroup(BaseModel):
+    """A repeated group of candidate columns in one row, e.g. PHONE1..PHONE5.
+
+    Column names are templates with `{i}` standing for the candidate number 1..repeat; the
+    candidate number becomes its rank.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact_type: ContactType
+    role: Literal["debtor", "third_party"] = "debtor"
+    repeat: int = Field(1, ge=1, le=50)
+    columns: dict[str, str]
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(GROUP_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown group fields {unknown}; allowed: {list(GROUP_FIELDS)}")
+        return v
+
+    def expanded(self) -> list[tuple[int, dict[str, str]]]:
+        """[(rank, {field: concrete column})] for every candidate in the group."""
+        return [
+            (i, {f: col.replace("{i}", str(i)) for f, col in self.columns.items()})
+            for i in range(1, self.repeat + 1)
+        ]
+
+
+class ReadOptions(BaseModel):
+    """How to read a file. Defaults suit the common CSV-with-header delivery."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: FileFormat = "csv"
+    delimiter: str | None = None  # overrides the format's default
+    encoding: str | None = None  # None = detect (utf-8, utf-8-sig, else cp1252)
+    header: bool = True
+    quote: str | None = '"'
+    #: fixed_width: [[column_name, width], ...] in file order.
+    widths: list[tuple[str, int]] | None = None
+    #: strptime formats tried for date fields before the built-in list.
+    date_formats: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _widths_for_fixed(self) -> ReadOptions:
+        if self.format == "fixed_width" and not self.widths:
+            raise ValueError("format fixed_width needs `widths: [[column, width], ...]`")
+        return self
+
+    def default_delimiter(self) -> str | None:
+        if self.delimiter:
+            return self.delimiter
+        return {"csv": ",", "tsv": "\t", "psv": "|"}.get(self.format)
+
+
+class Source(ReadOptions):
+    """One entry of sources.yml."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: SourceKind
+    path: str  # file or glob; relative to the folder holding sources.yml
+    columns: dict[str, str] = Field(default_factory=dict)
+    groups: list[ContactGroup] = Field(default_factory=list)
+    reliability: float = Field(ge=0.0, le=1.0)
+    permissible_purpose: str = Field(min_length=3)
+    #: A column name holding the record date, or a constant ISO date. None = file mtime.
+    record_date: str | None = None
+    #: Fields that must be mapped and non-empty for a row to load (kind defaults apply too).
+    required: list[str] = Field(default_factory=list)
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> Source:
+        allowed = set(PERSON_FIELDS) | set(KIND_FIELDS[self.kind])
+        unknown = sorted(set(self.columns) - allowed)
+        if unknown:
+            raise ValueError(f"source {self.name!r}: unknown canonical fields {unknown}")
+        if self.groups and self.kind != "vendor_batch":
+            raise ValueError(f"source {self.name!r}: `groups` is for vendor_batch sources")
+        return self
+
+    def record_date_constant(self) -> dt.date | None:
+        """The record date when `record_date` is an ISO date rather than a column."""
+        if self.record_date is None:
+            return None
+        try:
+            return dt.date.fromisoformat(self.record_date)
+        except ValueError:
+            return None
+
+    def files(self) -> list[Path]:
+        """Files matching `path` (sorted, so load order is deterministic)."""
+        pattern = Path(self.path)
+        if not pattern.is_absolute():
+            pattern = self.base_dir / pattern
+        if any(ch in str(pattern) for ch in "*?["):
+            return sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
+        return [pattern] if pattern.exists() else []
+
+
+class Registry(BaseModel):
+    """The parsed sources.yml."""
+
+    sources: list[Source]
+    path: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Registry:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate source names in registry: {dupes}")
+        return self
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Parse sources.yml. Accepts either a top-level list or `{sources: [...]}`."""
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data.get("sources", []) if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a list of sources or a `sources:` key")
+    base = path.resolve().parent
+    return Registry(sources=[Source(**item, base_dir=base) for item in items], path=path)
+
+
+class AccountProfile(ReadOptions):
+    """How to read an account export from a given collections system.
+
+    The default profile is the foundation layout: CSV with header, canonical column names.
+    """
+
+    name: str = "default"
+    #: canonical field -> column in the file; unmapped canonical fields map to themselves.
+    columns: dict[str, str] = Field(default_factory=dict)
+    #: how `full_name` is written: "first_last" ("First M Last Jr") or "last_first" ("LAST, FIRST M").
+    name_order: Literal["first_last", "last_first", "auto"] = "auto"
+    true_values: list[str] = Field(default_factory=lambda: ["Y", "YES", "T", "TRUE", "1"])
+    false_values: list[str] = Field(default_factory=lambda: ["N", "NO", "F", "FALSE", "0", ""])
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> AccountProfile:
+        unknown = sorted(set(self.columns) - set(ACCOUNT_FIELDS))
+        if unknown:
+            raise ValueError(f"profile {self.name!r}: unknown account fields {unknown}")
+        return self
+
+    def column_for(self, field: str) -> str:
+        return self.columns.get(field, field)
+
+
+def load_profile(path: str | Path | None) -> AccountProfile:
+    """Load an account profile YAML; None gives the default layout."""
+    if path is None:
+        return AccountProfile()
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return AccountProfile(**data)

@@ -1,0 +1,97 @@
+"""SQL files shipped with skiptrace, plus the database connection and migration runner.
+
+SQL lives in `.sql` files next to this module so it can be read, reviewed and diffed as SQL.
+`load("match/blocking.sql")` returns a file's text; `connect()` opens the DuckDB database and
+applies any numbered migration in `migrations/` that the database has not seen yet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+DEFAULT_DB = Path("data") / "skiptrace.duckdb"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@cache
+def load(name: str) -> str:
+    """Return the text of `sql/<name>` (cached: the files do not change while running)."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def migrations() -> list[tuple[int, str]]:
+    """Numbered migrations in order: (version, file name)."""
+    found = []
+    for path in MIGRATIONS_DIR.iterdir():
+        m = _MIGRATION_NAME.match(path.name)
+        if m:
+            found.append((int(m.group(1)), path.name))
+    return sorted(found)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Highest migration applied to this database (0 for a new one)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations, each in its own transaction. Returns the new schema version."""
+    current = schema_version(con)
+    for version, name in migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(load(f"migrations/{name}"))
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        current = version
+    return current
+
+
+def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """--db beats SKIPTRACE_DB beats data/skiptrace.duckdb."""
+    return Path(db or os.environ.get("SKIPTRACE_DB") or DEFAULT_DB)
+
+
+def connect(
+    db: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the database (creating its folder), migrate it unless read-only, set resources.
+
+    `threads`/`memory_limit` default to DuckDB's own choice unless SKIPTRACE_DUCKDB_THREADS or
+    SKIPTRACE_DUCKDB_MEMORY are set, so a scheduler can bound a run deliberately.
+    """
+    path = resolve_db_path(db)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    threads = threads or int(os.environ.get("SKIPTRACE_DUCKDB_THREADS", "0") or 0) or None
+    memory_limit = memory_limit or os.environ.get("SKIPTRACE_DUCKDB_MEMORY")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET preserve_insertion_order = false")
+    if not read_only:
+        migrate(con)
+    return con
