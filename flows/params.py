@@ -1,0 +1,25 @@
+"""Typed parameters of the refresh flow and its subflows (validated by Prefect via pydantic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+import sql
+
+
+class RefreshParams(BaseModel):
+    """Everything a refresh needs. Paths, not handles: tasks open their own connections."""
+
+    accounts: Path = Field(description="Account export from the collections system")
+    sources: Path = Field(description="sources.yml registry of vendor / public-record extracts")
+    db: Path = Field(default_factory=sql.resolve_db_path, description="DuckDB database file")
+    out: Path = Field(default=Path("out"), description="Output root; a run writes out/<run_id>/")
+    as_of: dt.date = Field(default_factory=dt.date.today, description="The date treated as today")
+    profile: Path | None = Field(default=None, description="Account profile YAML (default layout)")
+    replace: bool = Field(default=False, description="Let corrected re-deliveries supersede")
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="Link threshold")
+    rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
+    report: bool = Field(default=True, description="Write out/<run_id>/report.html")

@@ -1,0 +1,141 @@
+"""Prefect flows: `refresh` = `ingest` -> `match` -> `emit` subflows.
+
+Tasks receive paths and ids, never connections or dataframes, so nothing un-serialisable is
+cached or shipped between workers; each task opens the DuckDB file itself. Business logic lives in
+`flows/stages.py` (plain functions, tested directly); this module is the schedule-able shell.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+
+import sql
+from flows import stages
+from flows.masking import install_masking
+from flows.params import RefreshParams
+from flows.runs import finish_run, new_run_id, start_run
+
+
+def _connect(params: RefreshParams):
+    return closing(sql.connect(params.db))
+
+
+@task(name="ingest-files", retries=2, retry_delay_seconds=5)
+def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    """Retried: file reads on network shares fail transiently; a retry re-reads, and already
+    loaded files are recognised by checksum so nothing is loaded twice."""
+    with _connect(params) as con:
+        return stages.ingest(con, params, run_id).as_dict()
+
+
+@task(name="standardize")
+def standardize_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.standardize(con, run_id).as_dict()
+
+
+@task(name="link")
+def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.match(con, run_id, threshold=params.threshold).as_dict()
+
+
+@task(name="resolve-contacts")
+def resolve_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.resolve(con, run_id, params.as_of).as_dict()
+
+
+@task(name="apply-suppressions")
+def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.suppress(con, run_id, params.as_of, params.rules).as_dict()
+
+
+@task(name="write-exports", retries=1, retry_delay_seconds=2)
+def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.emit(con, run_id, run_dir(params, run_id)).as_dict()
+
+
+@flow(name="ingest", log_prints=False)
+def ingest_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Load the account export and every source file into DuckDB, quarantining bad rows."""
+    return [ingest_task(params, run_id)]
+
+
+@flow(name="match")
+def match_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Standardize identities and link accounts to source records."""
+    return [standardize_task(params, run_id), link_task(params, run_id)]
+
+
+@flow(name="emit")
+def emit_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Resolve contacts, suppress, export and summarise."""
+    return [resolve_task(params, run_id), suppress_task(params, run_id), emit_task(params, run_id)]
+
+
+def run_dir(params: RefreshParams, run_id: str) -> Path:
+    return params.out / run_id
+
+
+@flow(name="refresh")
+def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+    """Full refresh: ingest -> standardize + match -> resolve + suppress + emit.
+
+    Returns the run summary (also written to out/<run_id>/run_summary.json).
+    """
+    install_masking()
+    logger = get_run_logger()
+    run_id = run_id or new_run_id()
+    with _connect(params) as con:
+        start_run(
+            con,
+            run_id,
+            as_of=params.as_of,
+            params=params.model_dump(mode="json"),
+            flow_run_id=flow_run.get_id(),
+        )
+    logger.info("run %s started (as of %s)", run_id, params.as_of)
+    try:
+        stage_stats = ingest_flow(params, run_id) + match_flow(params, run_id)
+        stage_stats += emit_flow(params, run_id)
+        summary = finalize(params, run_id, stage_stats)
+    except BaseException:
+        with _connect(params) as con:
+            finish_run(con, run_id, "failed")
+        logger.error("run %s failed", run_id)
+        raise
+    logger.info(
+        "run %s completed: %s contacts emitted, %s suppressed",
+        run_id,
+        summary["totals"]["emitted"],
+        summary["totals"]["suppressed"],
+    )
+    return summary
+
+
+def finalize(
+    params: RefreshParams, run_id: str, stage_stats: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Close the run and write its summary (and report) next to the exports."""
+    from flows.summary import build_summary, write_summary
+
+    with _connect(params) as con:
+        summary = build_summary(con, run_id, stage_stats)
+        write_summary(summary, run_dir(params, run_id))
+        finish_run(con, run_id, "completed")
+    return summary
+
+
+def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+    """Run the refresh flow in Prefect's ephemeral mode (no server needed)."""
+    logging.getLogger("skiptrace").setLevel(logging.INFO)
+    return refresh_flow(params, run_id=run_id)

@@ -1,0 +1,142 @@
+"""The refresh's stages as plain functions over an open connection.
+
+Prefect tasks in `flows/refresh.py` are thin wrappers around these, so every stage can be tested
+directly without starting Prefect, and the flow stays a readable list of steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.params import RefreshParams
+from flows.runs import StageStats, timed_stage
+
+log = logging.getLogger("skiptrace")
+
+
+def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -> StageStats:
+    """Load the account export and every registered source file; nothing is dropped silently."""
+    from sources.ingest import ingest_accounts, ingest_source
+    from sources.registry import load_profile, load_registry
+
+    registry = load_registry(params.sources)
+    profile = load_profile(params.profile)
+    with timed_stage(con, run_id, "ingest") as st:
+        results = [ingest_accounts(con, params.accounts, profile, run_id, replace=params.replace)]
+        for source in registry.sources:
+            if not source.files():
+                log.warning("source %s: no file matches %s", source.name, source.path)
+            results.extend(ingest_source(con, source, run_id, replace=params.replace))
+        st.rows_in = sum(r.rows_read for r in results)
+        st.rows_out = sum(r.rows_loaded for r in results)
+        st.details["files"] = [_file_entry(r) for r in results]
+        st.details["rejected"] = sum(r.rows_rejected for r in results)
+    return st
+
+
+def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
+    """Parse new addresses, names and phones into the caches; rebuild the identity tables."""
+    from matchers.address import standardize_addresses
+    from matchers.names import standardize_names
+    from matchers.phones import standardize_phones
+    from matchers.standardize import build_std_tables
+
+    with timed_stage(con, run_id, "standardize") as st:
+        st.details["new_addresses"] = standardize_addresses(con)
+        st.details["new_names"] = standardize_names(con)
+        st.details["new_phones"] = standardize_phones(con)
+        built = build_std_tables(con)
+        st.details["built"] = built
+        st.rows_in = _count(con, "current_accounts") + _count(con, "current_source_records")
+        st.rows_out = int(built.get("acct_std", 0)) + int(built.get("rec_std", 0))
+    return st
+
+
+def match(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, threshold: float | None = None
+) -> StageStats:
+    """Block, compare, score and guard: accounts x source records -> match_pairs."""
+    from matchers.link import MatchSettings, link
+
+    settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
+    with timed_stage(con, run_id, "match") as st:
+        result = link(con, run_id, settings=settings)
+        st.rows_in = result.candidate_pairs
+        st.rows_out = result.linked_pairs
+        st.details.update(
+            candidate_pairs=result.candidate_pairs,
+            linked_pairs=result.linked_pairs,
+            associates=result.associates,
+        )
+    return st
+
+
+def resolve(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date) -> StageStats:
+    """Consolidate matched contacts into scored contact points and account flags."""
+    from matchers.resolve import resolve_contacts
+
+    with timed_stage(con, run_id, "resolve") as st:
+        result = resolve_contacts(con, run_id, as_of)
+        st.rows_in = _count(con, "match_pairs", run_id)
+        st.rows_out = _count(con, "contact_points", run_id)
+        st.details["result"] = _plain(result)
+    return st
+
+
+def suppress(
+    con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, rules: Path | None = None
+) -> StageStats:
+    """Apply compliance rules before anything is exported."""
+    from matchers.suppress import apply_suppressions
+
+    with timed_stage(con, run_id, "suppress") as st:
+        st.rows_in = _count(con, "contact_points", run_id)
+        st.rows_out = apply_suppressions(con, run_id, as_of, rules)
+    return st
+
+
+def emit(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> StageStats:
+    """Write the exports atomically and record them."""
+    from flows.emit import emit as write_exports
+
+    with timed_stage(con, run_id, "emit") as st:
+        files = write_exports(con, run_id, out_dir)
+        st.rows_in = _count(con, "contact_points", run_id)
+        st.rows_out = sum(int(getattr(f, "rows", 0) or 0) for f in files)
+        st.details["files"] = [str(getattr(f, "path", f)) for f in files]
+    return st
+
+
+def _file_entry(r: Any) -> dict[str, Any]:
+    return {
+        "path": str(r.path),
+        "source": r.source,
+        "sha256": r.sha256,
+        "status": r.status,
+        "rows_read": r.rows_read,
+        "rows_loaded": r.rows_loaded,
+        "rows_rejected": r.rows_rejected,
+        "message": r.message,
+    }
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str | None = None) -> int:
+    if run_id is None:
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    else:
+        row = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclass results -> JSON-able dicts for the summary."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: v for k, v in asdict(obj).items() if isinstance(v, int | float | str | bool)}
+    return obj
