@@ -243,6 +243,49 @@ def rejects(
     _console().print(t)
 
 
+@app.command()
+def serve(
+    accounts: Annotated[
+        Path, typer.Option("--accounts", help="Account export the nightly run reads.")
+    ],
+    sources: Annotated[Path, typer.Option("--sources", help="sources.yml registry.")],
+    db: DbOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("out"),
+    cron: Annotated[str, typer.Option(help="Cron schedule.")] = "0 2 * * *",
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone of the schedule.")
+    ] = "America/New_York",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly-refresh",
+    profile: Annotated[Path | None, typer.Option("--profile", help="Account profile YAML.")] = None,
+    lock_wait: Annotated[
+        float, typer.Option("--wait", help="Seconds a run waits for the database.")
+    ] = 600.0,
+) -> None:
+    """Serve `refresh` on a schedule from this process: no work pool or worker needed.
+
+    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
+    create runs; each run treats its start date as today. At most one run at a time.
+    """
+    from prefect.schedules import Cron
+
+    import sql
+    from flows.params import RefreshParams
+    from flows.refresh import refresh_flow
+
+    params = RefreshParams(
+        accounts=accounts.resolve(), sources=sources.resolve(),
+        db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=profile, lock_wait=lock_wait,
+    )  # fmt: skip
+    refresh_flow.serve(
+        name=name,
+        schedule=Cron(cron, timezone=timezone),
+        parameters={"params": params.model_dump(mode="json", exclude={"as_of"})},
+        global_limit=1,
+        tags=["skiptrace"],
+        description="Nightly skip-trace refresh: ingest -> match -> emit.",
+    )
+
+
 def main() -> None:
     app()
 

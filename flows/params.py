@@ -23,3 +23,6 @@ class RefreshParams(BaseModel):
     threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="Link threshold")
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
+    lock_wait: float = Field(
+        default=0.0, ge=0.0, description="Seconds to wait for another run holding the database"
+    )

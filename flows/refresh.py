@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 
 import sql
 from flows import stages
+from flows.lock import db_lock
 from flows.masking import install_masking
 from flows.params import RefreshParams
 from flows.runs import finish_run, new_run_id, start_run
@@ -95,6 +96,12 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     install_masking()
     logger = get_run_logger()
     run_id = run_id or new_run_id()
+    with db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait):
+        return _refresh_locked(params, run_id, logger)
+
+
+def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str, Any]:
+    """The refresh body; runs only while this process holds the database lock."""
     with _connect(params) as con:
         start_run(
             con,
