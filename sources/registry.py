@@ -57,6 +57,18 @@ ACCOUNT_FIELDS: tuple[str, ...] = (
     "attorney_phone", "dispute", "do_not_call", "paid_in_full",
 )  # fmt: skip
 
+#: Fields every row of a kind must carry (added to a source's own `required`).
+KIND_REQUIRED: dict[str, tuple[str, ...]] = {
+    "person_records": (),
+    "vendor_batch": ("account_id",),
+    "ncoa": (),
+    "deceased": (),
+    "bankruptcy": (),
+}
+
+#: Built-in account profiles shipped as YAML in `sources/profiles/`.
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+
 ACCOUNT_FLAG_FIELDS: tuple[str, ...] = (
     "cease_desist", "bankruptcy", "deceased", "attorney_represented", "dispute", "do_not_call",
     "paid_in_full", "phone_consent", "phone_2_consent", "phone_3_consent",
@@ -107,11 +119,17 @@ class ReadOptions(BaseModel):
     widths: list[tuple[str, int]] | None = None
     #: strptime formats tried for date fields before the built-in list.
     date_formats: list[str] = Field(default_factory=list)
+    #: Column names of a delimited file without a header line (`header: false`).
+    column_names: list[str] | None = None
+    #: A field longer than this sends its row to quarantine (runaway quoting, binary garbage).
+    max_field_length: int = Field(1000, ge=1)
 
     @model_validator(mode="after")
     def _widths_for_fixed(self) -> ReadOptions:
         if self.format == "fixed_width" and not self.widths:
             raise ValueError("format fixed_width needs `widths: [[column, width], ...]`")
+        if self.format in ("csv", "tsv", "psv") and not self.header and not self.column_names:
+            raise ValueError("a delimited file without header needs `column_names: [...]`")
         return self
 
     def default_delimiter(self) -> str | None:
@@ -134,6 +152,8 @@ class Source(ReadOptions):
     record_date: str | None = None
     #: Fields that must be mapped and non-empty for a row to load (kind defaults apply too).
     required: list[str] = Field(default_factory=list)
+    #: how a mapped `full_name` is written when first/last are not mapped (see AccountProfile).
+    name_order: Literal["first_last", "last_first", "auto"] = "auto"
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")
@@ -145,6 +165,10 @@ class Source(ReadOptions):
         if self.groups and self.kind != "vendor_batch":
             raise ValueError(f"source {self.name!r}: `groups` is for vendor_batch sources")
         return self
+
+    def required_fields(self) -> list[str]:
+        """Fields that must be mapped and non-empty: the kind's defaults plus `required`."""
+        return list(dict.fromkeys([*KIND_REQUIRED[self.kind], *self.required]))
 
     def record_date_constant(self) -> dt.date | None:
         """The record date when `record_date` is an ISO date rather than a column."""
@@ -204,6 +228,8 @@ class AccountProfile(ReadOptions):
     name_order: Literal["first_last", "last_first", "auto"] = "auto"
     true_values: list[str] = Field(default_factory=lambda: ["Y", "YES", "T", "TRUE", "1"])
     false_values: list[str] = Field(default_factory=lambda: ["N", "NO", "F", "FALSE", "0", ""])
+    #: Fields whose column must exist in the file and be non-empty on every row.
+    required: list[str] = Field(default_factory=lambda: ["account_id"])
 
     @model_validator(mode="after")
     def _known_fields(self) -> AccountProfile:
@@ -217,8 +243,19 @@ class AccountProfile(ReadOptions):
 
 
 def load_profile(path: str | Path | None) -> AccountProfile:
-    """Load an account profile YAML; None gives the default layout."""
+    """Load an account profile YAML; None gives the default layout.
+
+    A bare name that is not an existing file (`legacy_fixed`) is looked up among the profiles
+    shipped in `sources/profiles/`, so the CLI can say `--profile legacy_fixed`.
+    """
     if path is None:
         return AccountProfile()
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    candidate = Path(path)
+    if (
+        not candidate.exists()
+        and candidate.suffix == ""
+        and (PROFILES_DIR / f"{path}.yml").exists()
+    ):
+        candidate = PROFILES_DIR / f"{path}.yml"
+    data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
     return AccountProfile(**data)

@@ -11,8 +11,10 @@ import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -42,8 +44,8 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
     )
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
@@ -64,6 +66,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             raise
         current = version
     return current
+
+
+def frame(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """Run `query` and return a polars frame (Arrow hand-off, no row copies).
+
+    DuckDB 2 refuses to build a relation while an earlier `execute()` result on the same
+    connection is unfinished (e.g. after `.fetchone()`); `complete()` drains it first, so stage
+    code can mix `execute(...).fetchone()` and frames freely.
+    """
+    con.complete()
+    return pl.from_arrow(con.sql(query, params=params or None).to_arrow_table())  # type: ignore[return-value]
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:

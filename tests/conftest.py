@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,9 @@ import pytest
 import sql
 
 
-@pytest.fixture(autouse=True)
-def _hmac_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never depend on a key file on the machine."""
-    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "test-key-not-secret")
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never depend on a key file on the machine (session- and module-scoped fixtures too)."""
+    os.environ["SKIPTRACE_HMAC_KEY"] = "test-key-not-secret"
 
 
 @pytest.fixture

@@ -1,0 +1,71 @@
+"""Blocking: propose candidate (account, record) pairs with several SQL passes, bounded per key.
+
+Why several passes: each blocking key misses the matches whose key field has an error or is
+missing (an SSN typo, a married surname, a move). Their union finds nearly every match while
+comparing a tiny share of the cross product. Why a cap per block key: a common surname + initial
++ ZIP3 block grows quadratically; skipping such a block whole (and reporting it) keeps the
+candidate count bounded, and its true matches are normally found again by a more specific pass
+(SSN, DOB, phone, street number). The passes are in `sql/match/blocking_keys.sql`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+import sql
+from matchers.compare import first_row, run_sql_file
+
+MAX_REPORTED_BLOCKS = 20  # oversized blocks listed per pass (largest first); totals are complete
+
+
+@dataclass
+class BlockingResult:
+    """Candidate pairs are in the temp table `_match_candidates(account_id, rec_id, passes)`."""
+
+    candidate_pairs: int
+    report: list[dict[str, Any]] = field(default_factory=list)
+
+
+def block(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> BlockingResult:
+    """Run every blocking pass over `_ml`/`_mr` (see compare.prepare_sides) and report on them.
+
+    The report has one dict per pass: blocks and pairs kept, pairs only that pass found (how much
+    it is worth), and the oversized blocks it skipped as {"key", "n_left", "n_right", "size",
+    "skipped"} — `skipped` is the pairs not proposed by this pass (the whole block); some may still
+    be proposed by another pass. Block keys can contain name fragments: the report is lineage
+    for the database, not for logs.
+    """
+    if block_cap < 1:
+        raise ValueError("block_cap must be >= 1")
+    run_sql_file(con, "match/blocking_keys.sql")
+    run_sql_file(con, "match/blocking_pairs.sql", {"block_cap": int(block_cap)})
+    cols = [
+        "pass",
+        "blocks",
+        "pairs",
+        "unique_pairs",
+        "oversized_blocks",
+        "skipped_pairs",
+        "orphaned_echo_keys",
+    ]
+    stmt = con.extract_statements(sql.load("match/blocking_report.sql"))[0]
+    rows = con.execute(stmt, {"block_cap": int(block_cap)}).fetchall()
+    report: list[dict[str, Any]] = []
+    for row in rows:
+        entry = {c: (int(v) if isinstance(v, int) else v) for c, v in zip(cols, row, strict=True)}
+        over = con.execute(
+            "SELECT bkey, n_left, n_right, size FROM _blk_oversized WHERE pass = ? "
+            "ORDER BY size DESC, bkey LIMIT ?",
+            [entry["pass"], MAX_REPORTED_BLOCKS],
+        ).fetchall()
+        entry["oversized"] = [
+            {"key": k, "n_left": int(nl), "n_right": int(nr), "size": int(s), "skipped": int(s)}
+            for k, nl, nr, s in over
+        ]
+        report.append(entry)
+    total = first_row(con.execute("SELECT count(*) FROM _match_candidates").fetchall())
+    assert total is not None
+    return BlockingResult(int(total[0]), report)

@@ -1,0 +1,243 @@
+"""Comparison vectors: which levels each field comparison has, what they mean, and how to compute them.
+
+The levels themselves are computed set-wise in DuckDB (`sql/match/compare.sql`); this module is
+the single declaration of their numbers, labels and starting values, so the SQL, the EM, the
+stored `match_params` rows and `explain_pair` all speak about the same levels.
+
+Conventions (shared with Splink and the `match_params` schema):
+- level 0 is "no data on at least one side": it carries weight 0, it is neither evidence for nor
+  against a match, and m/u are defined over the non-null levels only;
+- level 1 is "disagrees"; higher levels are closer agreement, the highest is exact.
+
+SSN levels are built from what the pipeline keeps: an HMAC of the full SSN (equality only: a
+keyed hash hides every digit, so one-digit edits or transpositions of the full number cannot be
+seen) and the clear last four digits (which do allow one-digit / adjacent-transposition levels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+
+import sql
+
+
+@dataclass(frozen=True)
+class Level:
+    """One agreement level of a comparison, with the m/u values EM starts from.
+
+    `m0`/`u0` are deliberately plain, documented guesses: they seed EM, centre the small
+    pseudo-count that keeps unseen levels from getting infinite weights, and are what a tiny data
+    set (a unit test, a first small file) effectively falls back to.
+    """
+
+    level: int
+    label: str
+    m0: float
+    u0: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A named field comparison: its levels (1..n, 0 implicit) and optional term-frequency column."""
+
+    name: str
+    levels: tuple[Level, ...]
+    tf_level: int | None = None  # level whose weight is term-frequency adjusted (exact match)
+    tf_column: str | None = None  # column of _match_cmp holding the agreed value's frequency
+    description: str = ""
+    level0_label: str = "no data"
+    labels: Mapping[int, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        numbers = [lv.level for lv in self.levels]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"{self.name}: levels must be 1..n in order, got {numbers}")
+        labels = {0: self.level0_label} | {lv.level: lv.label for lv in self.levels}
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def n_levels(self) -> int:
+        """Number of levels including level 0."""
+        return len(self.levels) + 1
+
+
+NO_DATA = 0
+
+# Level numbers used by guards.py and tests: named so a rule reads as prose.
+FIRST_EXACT, FIRST_NICKNAME, FIRST_SWAPPED, FIRST_JW92, FIRST_JW80, FIRST_DIFFERENT = (
+    6,
+    5,
+    4,
+    3,
+    2,
+    1,
+)
+LAST_EXACT, LAST_JW92, LAST_JW80, LAST_DIFFERENT = 4, 3, 2, 1
+DOB_EXACT, DOB_TRANSPOSED, DOB_ONE_COMPONENT, DOB_SAME_YEAR, DOB_DIFFERENT = 5, 4, 3, 2, 1
+SSN_EXACT, SSN_LAST4, SSN_LAST4_NEAR, SSN_DIFFERENT = 4, 3, 2, 1
+ADDR_EXACT, ADDR_STREET, ADDR_PARTIAL, ADDR_ZIP, ADDR_DIFFERENT = 5, 4, 3, 2, 1
+PHONE_SHARED, PHONE_DIFFERENT = 2, 1
+EMAIL_EXACT, EMAIL_DIFFERENT = 2, 1
+SUFFIX_EQUAL, SUFFIX_ONE_MISSING, SUFFIX_CONFLICT = 3, 2, 1
+MIDDLE_EQUAL, MIDDLE_DIFFERENT = 2, 1
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "first_name",
+        (
+            Level(1, "different", 0.03, 0.95),
+            Level(2, "jaro-winkler >= 0.80", 0.04, 0.035),
+            Level(3, "jaro-winkler >= 0.92", 0.05, 0.006),
+            Level(4, "first/last names swapped (exact or jaro-winkler >= 0.92)", 0.02, 0.00001),
+            Level(5, "nickname-canonical equal", 0.05, 0.001),
+            Level(6, "exact", 0.82, 0.008),
+        ),
+        tf_level=FIRST_EXACT,
+        tf_column="tf_first_name",
+        description="given name (first_std, first_canon)",
+    ),
+    Comparison(
+        "last_name",
+        (
+            Level(1, "different", 0.03, 0.95),
+            Level(2, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
+            Level(3, "jaro-winkler >= 0.92", 0.05, 0.005),
+            Level(4, "exact", 0.87, 0.005),
+        ),
+        tf_level=LAST_EXACT,
+        tf_column="tf_last_name",
+        description="surname (last_std); level 0 also when first/last are swapped (first_name 4)",
+        level0_label="no data, or swapped with the given name (counted in first_name)",
+    ),
+    Comparison(
+        "dob",
+        (
+            Level(1, "different", 0.03, 0.98),
+            Level(2, "same year only", 0.01, 0.012),
+            Level(3, "one of year/month/day differs", 0.05, 0.004),
+            Level(4, "day and month transposed", 0.01, 0.0001),
+            Level(5, "exact", 0.90, 0.00004),
+        ),
+        description="date of birth",
+    ),
+    Comparison(
+        "ssn",
+        (
+            Level(1, "different", 0.03, 0.996),
+            Level(2, "last4 one digit or transposition apart (hash differs)", 0.02, 0.0036),
+            Level(3, "last4 equal (hash differs or absent)", 0.03, 0.0001),
+            Level(4, "exact (HMAC equal)", 0.92, 0.000001),
+        ),
+        description="SSN via ssn_hash (equality only) and ssn_last4",
+    ),
+    Comparison(
+        "address",
+        (
+            Level(1, "different", 0.30, 0.99),
+            Level(2, "same place only (zip5, or city+state)", 0.10, 0.008),
+            Level(
+                3,
+                "street partly agrees (number+street elsewhere, or number or street in same place)",
+                0.10,
+                0.001,
+            ),
+            Level(4, "street number + street name jaro-winkler >= 0.90, same place", 0.10, 0.0001),
+            Level(5, "std_line1 exact, same place", 0.40, 0.0001),
+        ),
+        description="address (std_line1, street_number, street_name, zip5, city, state)",
+    ),
+    Comparison(
+        "phone",
+        (Level(1, "no shared phone", 0.5, 0.9999), Level(2, "shared phone", 0.5, 0.0001)),
+        description="any phone in common (acct_phones x rec_phones)",
+    ),
+    Comparison(
+        "email",
+        (Level(1, "different", 0.4, 0.99999), Level(2, "exact", 0.6, 0.00001)),
+        description="normalized email",
+    ),
+    Comparison(
+        "suffix",
+        (
+            Level(1, "conflict (e.g. JR vs SR)", 0.02, 0.3),
+            Level(2, "one side missing", 0.50, 0.6),
+            Level(3, "equal", 0.48, 0.1),
+        ),
+        description="generational suffix (JR SR II III IV); level 0 = missing on both sides",
+    ),
+    Comparison(
+        "middle_initial",
+        (Level(1, "different", 0.1, 0.92), Level(2, "equal", 0.9, 0.08)),
+        description="middle initial",
+    ),
+)
+
+BY_NAME: dict[str, Comparison] = {c.name: c for c in COMPARISONS}
+NAMES: tuple[str, ...] = tuple(c.name for c in COMPARISONS)
+TF_COLUMNS: tuple[str, ...] = tuple(c.tf_column for c in COMPARISONS if c.tf_column)
+
+
+def first_row(rows: list[Any]) -> Any:
+    """First row of a fully fetched result, else None.
+
+    DuckDB 2.0 keeps a result open until a fetch returns no rows, and an open result blocks
+    `register` on the connection: fetch everything (one row here) instead of `fetchone()`.
+    """
+    return rows[0] if rows else None
+
+
+def fetch_pl(
+    con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None
+) -> pl.DataFrame:
+    """Run a query and return a polars frame (via Arrow; DuckDB 2.0 has no execute(...).pl())."""
+    table = con.sql(query, params=params or None).to_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def run_sql_file(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> None:
+    """Execute every statement of `sql/<name>`, giving each only the named parameters it uses.
+
+    DuckDB prepares one statement at a time and rejects unused named parameters, so a multi-
+    statement file with `$block_cap` in one statement cannot be run in a single `execute`.
+    """
+    params = dict(params or {})
+    for statement in con.extract_statements(sql.load(name)):
+        wanted = statement.named_parameters
+        if wanted:
+            con.execute(statement, {k: params[k] for k in wanted})
+        else:
+            con.execute(statement)
+
+
+def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes."""
+    run_sql_file(con, "match/sides.sql")
+    row = first_row(
+        con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
+    )
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def compare_pairs(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
+    """Compute comparison levels for the pairs `pairs_sql` returns (account_id, rec_id).
+
+    The result is the temp table `_match_cmp`; returns its row count. `pairs_sql` is internal SQL
+    (a temp table name or a SELECT), never user input.
+    """
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id FROM ({pairs_sql})"
+    )
+    run_sql_file(con, "match/compare.sql")
+    row = first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
+    assert row is not None
+    return int(row[0])

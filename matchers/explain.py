@@ -1,0 +1,263 @@
+"""Pair explanations: the Fellegi-Sunter score of one pair as a waterfall an auditor can follow.
+
+Why a waterfall: a match probability alone cannot be challenged. Starting from the prior (how
+likely two random records are the same person) and adding one comparison's log2 Bayes factor at
+a time shows which fields carried the decision, by how much, and where a guard overrode it.
+The partial weights add up exactly to the final weight by construction (the prior is the first
+step), and the running probability after the last step is the final probability.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+
+from matchers.compare import BY_NAME, COMPARISONS, first_row
+
+
+def probability_of(weight: float) -> float:
+    """Probability from log2 odds (stable for large |weight|)."""
+    if weight >= 0:
+        return 1.0 / (1.0 + 2.0 ** (-weight))
+    z = 2.0**weight
+    return z / (1.0 + z)
+
+
+@dataclass(frozen=True)
+class ExplanationStep:
+    """One bar of the waterfall: a comparison's level and what it added to the weight."""
+
+    comparison: str
+    level: int
+    label: str
+    m: float | None
+    u: float | None
+    level_weight: float  # log2(m/u) of the level (0 for 'no data')
+    tf_adjustment: float  # term-frequency adjustment on an exact name match (else 0)
+    partial_weight: float  # level_weight + tf_adjustment
+    cumulative_weight: float  # prior weight + all partial weights so far
+    running_probability: float
+
+
+@dataclass
+class PairExplanation:
+    """Everything needed to re-derive one pair's score and role from a run's stored parameters."""
+
+    run_id: str
+    account_id: str
+    rec_id: int
+    prior_probability: float  # P(two random records match), the run's prior
+    prior_weight: float  # log2 prior odds
+    steps: list[ExplanationStep]
+    final_weight: float
+    final_probability: float
+    threshold: float
+    role: str | None  # role stored in match_pairs; None if the pair was not stored
+    guard: str | None  # guard that fired (stored, or evaluated now for an unstored pair)
+    guard_description: str | None = None
+    conflict: str | None = None  # 'kept' | 'outscored' | 'tie' when the record had rivals
+    stored: bool = True  # False: pair below the review floor / not a candidate, recomputed now
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def partial_weights(self) -> dict[str, float]:
+        """Partial weight per comparison (prior excluded)."""
+        return {s.comparison: s.partial_weight for s in self.steps}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready) for APIs, exports and Prefect artifacts (no PII inside)."""
+        return asdict(self)
+
+    def to_text(self) -> str:
+        """A fixed-width waterfall for terminals and review notes."""
+        lines = [
+            f"pair account={self.account_id} rec_id={self.rec_id} run={self.run_id}",
+            f"{'step':<16}{'level':>6}  {'label':<52}{'weight':>9}{'total':>9}{'P(match)':>11}",
+            f"{'prior':<16}{'':>6}  {'P(two random records match)':<52}"
+            f"{self.prior_weight:>9.2f}{self.prior_weight:>9.2f}"
+            f"{probability_of(self.prior_weight):>11.6f}",
+        ]
+        for s in self.steps:
+            label = s.label + (f" (tf {s.tf_adjustment:+.2f})" if s.tf_adjustment else "")
+            lines.append(
+                f"{s.comparison:<16}{s.level:>6}  {label[:52]:<52}{s.partial_weight:>9.2f}"
+                f"{s.cumulative_weight:>9.2f}{s.running_probability:>11.6f}"
+            )
+        verdict = self.role or ("not stored" if not self.stored else "?")
+        lines.append(
+            f"final weight {self.final_weight:.3f}  probability {self.final_probability:.6f}  "
+            f"threshold {self.threshold}  role {verdict}"
+            + (f"  guard {self.guard}" if self.guard else "")
+            + (f"  conflict {self.conflict}" if self.conflict else "")
+        )
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def build_steps(
+    levels: Mapping[str, int],
+    partial_weights: Mapping[str, float],
+    params: Mapping[tuple[str, int], tuple[float | None, float | None, float, str]],
+    prior_weight: float,
+) -> list[ExplanationStep]:
+    """Waterfall steps in COMPARISONS order.
+
+    params maps (comparison, level) -> (m, u, level weight, label) as stored in match_params.
+    The tf adjustment is what the stored partial weight holds beyond the level weight.
+    """
+    steps: list[ExplanationStep] = []
+    cumulative = prior_weight
+    for comp in COMPARISONS:
+        level = int(levels.get(comp.name, 0))
+        m, u, level_weight, label = params.get(
+            (comp.name, level), (None, None, 0.0, comp.labels.get(level, "?"))
+        )
+        partial = float(partial_weights.get(comp.name, level_weight))
+        tf = partial - level_weight if level != 0 else 0.0
+        if abs(tf) < 1e-12:
+            tf = 0.0
+        cumulative += partial
+        steps.append(
+            ExplanationStep(
+                comparison=comp.name,
+                level=level,
+                label=label,
+                m=m,
+                u=u,
+                level_weight=level_weight,
+                tf_adjustment=tf,
+                partial_weight=partial,
+                cumulative_weight=cumulative,
+                running_probability=probability_of(cumulative),
+            )
+        )
+    return steps
+
+
+def final_weight(prior_weight: float, steps: Sequence[ExplanationStep]) -> float:
+    """Exact sum (fsum) of the prior and every partial weight."""
+    return math.fsum([prior_weight, *(s.partial_weight for s in steps)])
+
+
+def comparison_description(name: str) -> str:
+    """What a comparison looks at, for tooltips and reports."""
+    return BY_NAME[name].description
+
+
+def _json_obj(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return dict(json.loads(value)) if isinstance(value, str) else dict(value)
+
+
+def explain_pair(
+    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str, rec_id: int
+) -> PairExplanation:
+    """Waterfall of one (account, record) pair under the parameters run `run_id` stored.
+
+    A stored pair (match_pairs) is explained from its stored levels and partial weights, so the
+    explanation is what the run decided even if the inputs changed since. A pair the run did
+    not store (below the review floor, or never a candidate) is recomputed from the current
+    acct_std/rec_std with the run's parameters, and says so in `notes`.
+    Raises LookupError when the run has no parameters or the pair does not exist.
+    """
+    from matchers import compare, fellegi_sunter
+    from matchers.guards import BY_NAME as GUARDS_BY_NAME
+    from matchers.guards import evaluate
+
+    params = fellegi_sunter.load_params(con, run_id)
+    model = first_row(
+        con.execute(
+            "SELECT threshold FROM match_model WHERE run_id = ? LIMIT 1", [run_id]
+        ).fetchall()
+    )
+    threshold = float(model[0]) if model else float("nan")
+    table = {
+        (c, int(lv)): (m, u, float(w), label)
+        for c, lv, label, m, u, w in con.execute(
+            "SELECT comparison, level, label, m, u, weight FROM match_params WHERE run_id = ?",
+            [run_id],
+        ).fetchall()
+    }
+    prior_weight = params.prior_weight
+    row = first_row(
+        con.execute(
+            "SELECT levels, weights, role, guard, match_weight, match_probability FROM match_pairs "
+            "WHERE run_id = ? AND account_id = ? AND rec_id = ? LIMIT 1",
+            [run_id, account_id, int(rec_id)],
+        ).fetchall()
+    )
+    notes: list[str] = []
+    if row is not None:
+        levels = {k: int(v) for k, v in _json_obj(row[0]).items()}
+        weights = {k: float(v) for k, v in _json_obj(row[1]).items()}
+        role, guard, stored = row[2], row[3], True
+    else:
+        stored, role = False, None
+        compare.prepare_sides(con)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _explain_pair AS SELECT ?::VARCHAR AS account_id, "
+            "?::BIGINT AS rec_id",
+            [account_id, int(rec_id)],
+        )
+        if compare.compare_pairs(con, "SELECT * FROM _explain_pair") == 0:
+            raise LookupError(f"no account {account_id!r} / record {rec_id} to compare")
+        cmp = first_row(con.execute("SELECT * FROM _match_cmp").fetchall())
+        cols = [d[0] for d in con.description or []]
+        rec = dict(zip(cols, cmp or (), strict=True))
+        names = [c.name for c in COMPARISONS]
+        lv = [[int(rec[n]) for n in names]]
+        tf = [
+            (k, c.tf_level, [rec[c.tf_column] if rec[c.tf_column] is not None else float("nan")])
+            for k, c in enumerate(COMPARISONS)
+            if c.tf_column and c.tf_level is not None
+        ]
+        partial, _, _ = fellegi_sunter.score(lv, params, tf)
+        levels = dict(zip(names, lv[0], strict=True))
+        weights = {n: float(partial[0, k]) for k, n in enumerate(names)}
+        settings = first_row(
+            con.execute(
+                "SELECT settings FROM match_run WHERE run_id = ? LIMIT 1", [run_id]
+            ).fetchall()
+        )
+        enabled = _json_obj(settings[0]).get("guards") if settings else None
+        guard = evaluate(levels, tuple(enabled) if enabled is not None else None)
+        notes.append(
+            "pair not stored by the run (below the review floor or not a blocking candidate); "
+            "recomputed from the current standardized tables with the run's parameters"
+        )
+        for t in ("_explain_pair", "_match_pairs_in", "_match_cmp"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+    steps = build_steps(levels, weights, table, prior_weight)
+    total = final_weight(prior_weight, steps)
+    conflict = first_row(
+        con.execute(
+            "SELECT outcome FROM match_conflicts WHERE run_id = ? AND account_id = ? AND rec_id = ? "
+            "LIMIT 1",
+            [run_id, account_id, int(rec_id)],
+        ).fetchall()
+    )
+    if guard:
+        notes.append(f"guard {guard}: role can never be debtor")
+    return PairExplanation(
+        run_id=run_id,
+        account_id=account_id,
+        rec_id=int(rec_id),
+        prior_probability=params.prior,
+        prior_weight=prior_weight,
+        steps=steps,
+        final_weight=total,
+        final_probability=probability_of(total),
+        threshold=threshold,
+        role=role,
+        guard=guard,
+        guard_description=GUARDS_BY_NAME[guard].description if guard in GUARDS_BY_NAME else None,
+        conflict=conflict[0] if conflict else None,
+        stored=stored,
+        notes=notes,
+    )

@@ -1,0 +1,430 @@
+"""Link accounts to source records: block, compare, estimate (u by sampling, m by EM), score,
+guard against wrong parties, and write match_params / match_model / match_pairs.
+
+This is record linkage, not deduplication: accounts are the left side, source records the right
+side, and a record can describe at most one account's debtor. Everything heavy is set-based in
+DuckDB (`sql/match/*.sql`); numpy only sees the EM pattern table and the candidates' level
+matrix. See matchers/compare.py (levels), matchers/fellegi_sunter.py (model), matchers/guards.py
+(wrong-party rules) and matchers/explain.py (waterfalls).
+
+Roles written to match_pairs:
+- 'debtor': probability >= threshold, no guard fired, and the record's best account;
+- 'associate': a guard fired — a household member or third party, never the debtor; kept
+  whatever its probability, so its contacts can be treated as third-party contacts;
+- 'rejected': stored for review — at or above review_floor but below threshold, or above the
+  threshold but outscored by (or tied with) another account for the same record
+  (see match_conflicts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+import sql
+from matchers import compare, fellegi_sunter
+from matchers.blocking import block
+from matchers.compare import COMPARISONS, NAMES
+from matchers.explain import PairExplanation, explain_pair
+from matchers.guards import apply_guards
+
+__all__ = ["LinkResult", "MatchSettings", "PairExplanation", "explain_pair", "link"]
+
+MATCHER_VERSION = "skiptrace-fs/1"
+
+
+@dataclass
+class MatchSettings:
+    """Knobs of one link run; stored with the run (match_run.settings).
+
+    threshold 0.9: on FEBRL4 (bench/febrl4.py) F1 is flat between ~0.5 and ~0.99 because
+      Fellegi-Sunter posteriors are bimodal — true pairs sit at weights of +20..+60, the
+      closest non-matches below 0 — so the threshold mainly decides the rare pair whose evidence
+      genuinely conflicts. 0.9 means "at most 1 in 10 such links is wrong" under the model,
+      favouring precision (a wrong-party contact is an FDCPA third-party disclosure; a missed
+      link only costs a contact) without discarding pairs whose only weakness is one typo. Above
+      0.99 recall starts to fall on data with missing SSNs.
+    review_floor 0.2: pairs between floor and threshold are kept as role 'rejected' for a human
+      review queue; below it they are not stored (thousands of near-zero pairs per account).
+    block_cap 20,000: a block larger than this (left rows x right rows) is skipped and reported;
+      large enough that a surname+initial+ZIP3 block of a normal name survives, small enough that
+      a JOHNSON|J|100 block of a metro-area file cannot explode the candidate set.
+    em_max_iter 100: EM on the pattern table converges in 10-40 iterations; the cap only stops
+      pathological inputs.
+    u_sample_pairs 1,000,000: random pairs for u (Splink's default order); u of an agreement
+      level with frequency 1e-5 is then measured from ~10 pairs, enough for stable weights.
+    guards: names of the wrong-party guards to apply (None = all of matchers.guards.GUARDS).
+      Switching one off is for benchmarks on data without households (FEBRL), never production.
+    """
+
+    threshold: float = 0.9
+    review_floor: float = 0.2
+    block_cap: int = 20_000
+    em_max_iter: int = 100
+    u_sample_pairs: int = 1_000_000
+    seed: int = 42
+    reuse_params_from: str | None = None
+    guards: tuple[str, ...] | None = None
+
+    def validate(self) -> None:
+        """Reject settings that would make roles meaningless."""
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if not 0.0 <= self.review_floor <= self.threshold:
+            raise ValueError("review_floor must be in [0, threshold]")
+        if self.block_cap < 1 or self.em_max_iter < 1 or self.u_sample_pairs < 1:
+            raise ValueError("block_cap, em_max_iter and u_sample_pairs must be >= 1")
+
+
+@dataclass
+class LinkResult:
+    """Summary of a link run (details are in the match_* tables under run_id)."""
+
+    run_id: str
+    candidate_pairs: int
+    linked_pairs: int
+    associates: int
+    blocking_report: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    review_pairs: int = 0
+    ties: int = 0
+    em_iterations: int = 0
+    trained_on: str = "em"
+
+
+def matcher_version() -> str:
+    """Version string that changes whenever the SQL or the level definitions change."""
+    h = hashlib.sha256()
+    for path in sorted((sql.SQL_DIR / "match").glob("*.sql")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    h.update(
+        repr([(c.name, [(lv.level, lv.label) for lv in c.levels]) for c in COMPARISONS]).encode()
+    )
+    return f"{MATCHER_VERSION}+{h.hexdigest()[:12]}"
+
+
+# --------------------------------------------------------------------------- estimation
+
+
+def _sample_u_counts(
+    con: duckdb.DuckDBPyConnection, n_left: int, n_right: int, pairs: int, seed: int
+) -> tuple[list[list[float]], int]:
+    """Level counts per comparison over random pairs (all pairs when the product is small)."""
+    total = n_left * n_right
+    if total <= pairs:
+        n = compare.compare_pairs(
+            con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r"
+        )
+    else:
+        rng = np.random.default_rng(seed)
+        idx = pl.DataFrame(
+            {"li": rng.integers(0, n_left, pairs), "ri": rng.integers(0, n_right, pairs)}
+        )
+        con.register("_u_idx", idx)
+        try:
+            n = compare.compare_pairs(
+                con,
+                "SELECT l.id AS account_id, r.id AS rec_id FROM _u_idx s "
+                "JOIN _ml l ON l.ix = s.li JOIN _mr r ON r.ix = s.ri",
+            )
+        finally:
+            con.unregister("_u_idx")
+    counts = [[0.0] * c.n_levels for c in COMPARISONS]
+    pos = {name: k for k, name in enumerate(NAMES)}
+    for name, level, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
+        counts[pos[name]][int(level)] = float(cnt)
+    return counts, n
+
+
+def _estimate(
+    con: duckdb.DuckDBPyConnection, n_left: int, n_right: int, s: MatchSettings
+) -> tuple[fellegi_sunter.FSParams, fellegi_sunter.EMResult | None, int]:
+    """u from random pairs, then m and the prior by EM on the candidates' pattern table.
+
+    Must run before the candidates are compared (both use the _match_cmp temp table).
+    """
+    u_counts, sampled = _sample_u_counts(con, n_left, n_right, s.u_sample_pairs, s.seed)
+    u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
+    u_obs = fellegi_sunter.estimate_u(u_counts, u0)
+    m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
+    start = fellegi_sunter.FSParams.from_lists(m0, [list(a) for a in u_obs], 0.5)
+    compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+    pat = con.execute(sql.load("match/patterns.sql")).fetchnumpy()
+    patterns = np.column_stack([np.asarray(pat[n], dtype=np.int64) for n in NAMES])
+    counts = np.asarray(pat["n"], dtype=np.float64)
+    total = float(n_left) * float(n_right)
+    prior0 = min(0.5, 0.5 * min(n_left, n_right) / total)
+    if len(counts) == 0:
+        params = fellegi_sunter.FSParams(start.m, start.u, start.n_levels, prior0)
+        return params, None, sampled
+    result = fellegi_sunter.em(
+        patterns,
+        counts,
+        u_observed=start.u,
+        m_start=start.m,
+        total_pairs=total,
+        prior_start=prior0,
+        max_iter=s.em_max_iter,
+        m_strength=50.0,
+        u_floor=0.5 / max(sampled, 1),
+    )
+    return result.params, result, sampled
+
+
+# --------------------------------------------------------------------------- scoring & roles
+
+
+def _score_candidates(
+    con: duckdb.DuckDBPyConnection, params: fellegi_sunter.FSParams, s: MatchSettings
+) -> pl.DataFrame:
+    """Weights, probability, guard and role for every compared candidate (in _match_cmp)."""
+    cmp = compare.fetch_pl(con, "SELECT * FROM _match_cmp ORDER BY rec_id, account_id")
+    levels = cmp.select(NAMES).to_numpy().astype(np.int64)
+    tf = [
+        (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
+        for k, c in enumerate(COMPARISONS)
+        if c.tf_column and c.tf_level is not None
+    ]
+    partial, total, prob = fellegi_sunter.score(levels, params, tf)
+    frame = cmp.select(["account_id", "rec_id", "source", "echoed", *NAMES]).with_columns(
+        pl.Series("match_weight", total),
+        pl.Series("match_probability", prob),
+        *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
+    )
+    frame = frame.with_columns(apply_guards(frame, s.guards).alias("guard"))
+    return _assign_roles(frame, s)
+
+
+def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
+    """debtor / associate / rejected / (dropped), one debtor account per record at most.
+
+    Ranking uses the weight, not the probability: beyond ~53 bits both round to 1.0. The echoed
+    account key breaks a tie in weight (the vendor told us which account it searched for).
+    """
+    eligible = pl.col("guard").is_null() & (pl.col("match_probability") >= s.threshold)
+    frame = frame.with_columns(eligible.alias("_eligible"))
+    best = (
+        frame.filter(pl.col("_eligible"))
+        .group_by("rec_id")
+        .agg(
+            pl.len().alias("_n_eligible"),
+            pl.col("match_weight").max().alias("_best_w"),
+        )
+    )
+    frame = frame.join(best, on="rec_id", how="left")
+    best_echo = (
+        frame.filter(pl.col("_eligible") & (pl.col("match_weight") == pl.col("_best_w")))
+        .group_by("rec_id")
+        .agg(pl.col("echoed").max().alias("_best_echo"))
+    )
+    frame = frame.join(best_echo, on="rec_id", how="left")
+    top = (
+        pl.col("_eligible")
+        & (pl.col("match_weight") == pl.col("_best_w"))
+        & (pl.col("echoed") == pl.col("_best_echo"))
+    )
+    n_top = frame.filter(top).group_by("rec_id").agg(pl.len().alias("_n_top"))
+    frame = frame.join(n_top, on="rec_id", how="left")
+    conflict = (
+        pl.when(~pl.col("_eligible") | (pl.col("_n_eligible") < 2))
+        .then(pl.lit(None, dtype=pl.String))
+        .when(top & (pl.col("_n_top") == 1))
+        .then(pl.lit("kept"))
+        .when(top)
+        .then(pl.lit("tie"))
+        .otherwise(pl.lit("outscored"))
+    )
+    frame = frame.with_columns(conflict.alias("conflict"))
+    role = (
+        pl.when(pl.col("guard").is_not_null())
+        .then(pl.lit("associate"))
+        .when(pl.col("_eligible") & (pl.col("conflict").is_null() | (pl.col("conflict") == "kept")))
+        .then(pl.lit("debtor"))
+        .when(pl.col("_eligible") | (pl.col("match_probability") >= s.review_floor))
+        .then(pl.lit("rejected"))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return frame.with_columns(role.alias("role")).drop(
+        ["_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top"]
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _settings_json(s: MatchSettings) -> str:
+    return json.dumps(dataclasses.asdict(s), sort_keys=True, default=list)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    s: MatchSettings,
+    params: fellegi_sunter.FSParams,
+    scored: pl.DataFrame,
+    *,
+    candidates: int,
+    report: list[dict[str, Any]],
+    n_left: int,
+    n_right: int,
+    sampled: int,
+    em_result: fellegi_sunter.EMResult | None,
+    trained_on: str,
+) -> None:
+    """Replace this run_id's rows in every matcher table, in one transaction."""
+    stored = scored.filter(pl.col("role").is_not_null())
+    conflicts = scored.filter(pl.col("conflict").is_not_null()).select(
+        "rec_id",
+        "account_id",
+        "match_weight",
+        "match_probability",
+        "echoed",
+        pl.col("conflict").alias("outcome"),
+    )
+    expected = (
+        float(em_result.expected_matches)
+        if em_result
+        else float(scored["match_probability"].sum() if scored.height else 0.0)
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("match_params", "match_model", "match_run", "match_pairs", "match_conflicts"):
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+        con.executemany(
+            "INSERT INTO match_params VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, *row) for row in fellegi_sunter.params_rows(params)],
+        )
+        con.execute(
+            "INSERT INTO match_model VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                params.prior,
+                s.threshold,
+                matcher_version(),
+                em_result.iterations if em_result else 0,
+                candidates,
+                trained_on,
+                json.dumps(report),
+            ],
+        )
+        con.execute(
+            "INSERT INTO match_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+            [
+                run_id,
+                expected / candidates if candidates else None,
+                params.prior_weight,
+                n_left,
+                n_right,
+                sampled,
+                expected,
+                em_result.converged if em_result else None,
+                _settings_json(s),
+            ],
+        )
+        con.register("_scored", stored)
+        try:
+            compare.run_sql_file(con, "match/write_pairs.sql", {"run_id": run_id})
+        finally:
+            con.unregister("_scored")
+        if conflicts.height:
+            con.register("_conflicts", conflicts)
+            try:
+                con.execute(
+                    "INSERT INTO match_conflicts SELECT ?, rec_id, account_id, match_weight, "
+                    "match_probability, echoed, outcome FROM _conflicts",
+                    [run_id],
+                )
+            finally:
+                con.unregister("_conflicts")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
+    for t in (
+        "_blk_l",
+        "_blk_r",
+        "_blk_sizes",
+        "_blk_oversized",
+        "_match_candidates",
+        "_match_pairs_in",
+        "_match_cmp",
+    ):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def link(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, settings: MatchSettings | None = None
+) -> LinkResult:
+    """Match acct_std x rec_std and write this run's match_params, match_model and match_pairs.
+
+    Re-running a run_id replaces its matcher rows. With `reuse_params_from`, m/u and the prior
+    come from that run (no sampling, no EM) and only the term frequencies are recomputed from the
+    current data — identical inputs then give identical probabilities.
+    """
+    s = settings or MatchSettings()
+    s.validate()
+    t0 = time.perf_counter()
+    n_left, n_right = compare.prepare_sides(con)
+    blocking = block(con, block_cap=s.block_cap)
+    em_result: fellegi_sunter.EMResult | None = None
+    sampled = 0
+    if s.reuse_params_from:
+        params = fellegi_sunter.load_params(con, s.reuse_params_from)
+        trained_on = f"reused:{s.reuse_params_from}"
+        compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+    elif n_left == 0 or n_right == 0:
+        m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
+        u0 = [[np.nan] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
+        params = fellegi_sunter.FSParams.from_lists(m0, u0, 1e-6)
+        trained_on = "defaults"
+        compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+    else:
+        params, em_result, sampled = _estimate(con, n_left, n_right, s)
+        trained_on = "em" if em_result is not None else "defaults"
+    scored = _score_candidates(con, params, s)
+    _write(
+        con,
+        run_id,
+        s,
+        params,
+        scored,
+        candidates=blocking.candidate_pairs,
+        report=blocking.report,
+        n_left=n_left,
+        n_right=n_right,
+        sampled=sampled,
+        em_result=em_result,
+        trained_on=trained_on,
+    )
+    _drop_temp(con)
+    roles = scored["role"].value_counts()
+    count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
+    return LinkResult(
+        run_id=run_id,
+        candidate_pairs=blocking.candidate_pairs,
+        linked_pairs=count.get("debtor", 0),
+        associates=count.get("associate", 0),
+        blocking_report=blocking.report,
+        seconds=time.perf_counter() - t0,
+        review_pairs=int(
+            scored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
+        ),
+        ties=int(scored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique()),
+        em_iterations=em_result.iterations if em_result else 0,
+        trained_on=trained_on,
+    )

@@ -1,0 +1,218 @@
+"""Phone standardization: E.164, validity, extension, line type, area code, time zone.
+
+Why: the same number arrives as "(212) 736-5000", "2127365000", "+1 212.736.5000 x12" from
+different sources; contact keys and phone blocking need one form (E.164). Collections rules add
+two needs: the line type (TCPA: autodialed calls to mobiles need consent) and the time zone
+(Reg F 1006.6(b)(1): no calls before 8 a.m. / after 9 p.m. at the consumer's location).
+
+* phonenumbers (region US) does the parsing and validation: hand-written NANP rules miss too
+  much. Invalid numbers are *flagged* (``valid=False``) and keep their E.164 when parseable,
+  never dropped: the resolver may still want to show them as bad on file.
+* ``number_type`` comes from phonenumbers. For US numbers it is almost always
+  ``fixed_or_mobile`` (the numbering plan does not tell), so a vendor's line-type code wins
+  where one is given: ``normalize_line_type`` maps vendor codes. The cache is keyed by the raw
+  string only, so it holds the phonenumbers type; the source code is applied per row downstream
+  with ``line_type(code, number_type)`` (same rule as ``standardize_phone(raw, phone_type)``).
+* ``time_zone`` is the IANA zone of the number's geography when phonenumbers knows exactly one
+  (Alaska's 907 spans two zones -> NULL; toll-free spans all -> NULL).
+
+phonenumbers costs ~100 us a number through its public API; ``standardize_phones`` therefore
+(1) runs only over distinct strings missing from ``std_phone_cache``, (2) parses each distinct
+*number* once (many raw spellings share one), (3) builds the number object directly for plain
+10/11-digit NANP spellings instead of calling ``parse``, and (4) asks phonenumbers for the type
+once, which also answers validity, and for the zone only when valid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import phonenumbers
+import polars as pl
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import timezone as pn_timezone
+
+import sql
+
+__all__ = [
+    "LINE_TYPE_CODES",
+    "PhoneParts",
+    "line_type",
+    "normalize_line_type",
+    "register_line_type_macros",
+    "standardize_phone",
+    "standardize_phones",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneParts:
+    """One standardized phone: the columns of ``std_phone_cache``."""
+
+    phone_raw: str
+    e164: str | None
+    valid: bool
+    extension: str | None
+    area_code: str | None
+    number_type: str  # mobile | landline | voip | toll_free | fixed_or_mobile | unknown
+    time_zone: str | None
+
+
+# Vendor / collections-system line-type codes. Only codes that state a *line type* are mapped.
+# HOME, WORK, FAX, OTHER describe a use, not the line: a "home" number can be a mobile, and
+# treating it as a landline would skip TCPA consent; those map to None (use phonenumbers').
+# Single letters other than M/L/V/C are not mapped: W and T mean "work" and "text" elsewhere.
+LINE_TYPE_CODES: dict[str, str] = {
+    "M": "mobile", "MOBILE": "mobile", "CELL": "mobile", "CELLULAR": "mobile", "C": "mobile",
+    "WIRELESS": "mobile", "CELL PHONE": "mobile", "MOBILE PHONE": "mobile",
+    "L": "landline", "LANDLINE": "landline", "LAND": "landline", "LANDLINE PHONE": "landline",
+    "LAND LINE": "landline", "FIXED": "landline", "FIXED LINE": "landline",
+    "WIRELINE": "landline", "POTS": "landline",
+    "V": "voip", "VOIP": "voip", "INTERNET": "voip",
+    "TF": "toll_free", "TOLLFREE": "toll_free", "TOLL FREE": "toll_free",
+}  # fmt: skip
+
+_NUMBER_TYPES: dict[int, str] = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_or_mobile",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+}
+_GEOGRAPHIC = frozenset({"mobile", "landline", "fixed_or_mobile"})
+
+# "(212) 736-5000", "212.736.5000", "+1 212 736 5000", "12127365000": no letters, no extension.
+_PLAIN_NANP = re.compile(
+    r"^\s*(?:\+?\s*1[\s.\-]*)?\(?\s*([2-9]\d{2})\s*\)?[\s.\-/]*(\d{3})[\s.\-]*(\d{4})\s*$"
+)
+# A 10/11-digit number that went through a spreadsheet as a float: "2127365000.0".
+_FLOAT_ARTIFACT = re.compile(r"^\s*(1?\d{10})\.0+\s*$")
+
+
+def normalize_line_type(code: str | None) -> str | None:
+    """Vendor line-type code -> mobile | landline | voip | toll_free, else None.
+
+    Case and surrounding space are ignored; "toll-free" and "toll free" are the same code.
+    """
+    if code is None:
+        return None
+    key = " ".join(code.strip().upper().replace("-", " ").replace("_", " ").split())
+    return LINE_TYPE_CODES.get(key) or LINE_TYPE_CODES.get(key.replace(" ", ""))
+
+
+def line_type(code: str | None, number_type: str | None) -> str:
+    """The line type a contact carries: the source's code when it states one, else the cache's."""
+    return normalize_line_type(code) or number_type or "unknown"
+
+
+def register_line_type_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Install ``line_type_code(code)`` / ``line_type(code, number_type)`` as temp macros.
+
+    The set-based stages need the same rule in SQL; the macros live in
+    sql/standardize/phones_line_type.sql and a test keeps them equal to this module's map.
+    """
+    con.execute(sql.load("standardize/phones_line_type.sql"))
+
+
+def _to_number(raw: str) -> PhoneNumber | None:
+    """A PhoneNumber for ``raw`` (fast path for plain NANP spellings), None when unparseable."""
+    m = _PLAIN_NANP.match(raw)
+    if m:
+        return PhoneNumber(
+            country_code=1, national_number=int(m.group(1) + m.group(2) + m.group(3))
+        )
+    m = _FLOAT_ARTIFACT.match(raw)
+    if m:
+        raw = m.group(1)
+    try:
+        return phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return None
+
+
+_Facts = tuple[str, bool, str | None, str, str | None]
+
+
+@lru_cache(maxsize=262144)
+def _facts(country_code: int, national_number: int, leading_zeros: int) -> _Facts:
+    """(e164, valid, area_code, number_type, time_zone) of one number: the expensive part.
+
+    Keyed by the number alone (not the raw spelling, not the extension), so each distinct
+    number pays for phonenumbers once per process.
+    """
+    num = PhoneNumber(
+        country_code=country_code,
+        national_number=national_number,
+        italian_leading_zero=True if leading_zeros else None,
+        number_of_leading_zeros=leading_zeros or None,
+    )
+    e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
+    national = str(national_number)
+    area_code = national[:3] if country_code == 1 and len(national) == 10 else None
+    # number_type() is UNKNOWN exactly when is_valid_number() is False (both resolve the region
+    # and test the same patterns), so one call answers both: the region scan is the costly part.
+    pn_type = phonenumbers.number_type(num)
+    if pn_type == PhoneNumberType.UNKNOWN:
+        return e164, False, area_code, "unknown", None
+    ntype = _NUMBER_TYPES.get(pn_type, "unknown")
+    if ntype in _GEOGRAPHIC:
+        zones = pn_timezone.time_zones_for_geographical_number(num)
+    else:
+        zones = pn_timezone.time_zones_for_number(num)
+    zone = zones[0] if len(zones) == 1 and zones[0] != pn_timezone.UNKNOWN_TIMEZONE else None
+    return e164, True, area_code, ntype, zone
+
+
+def standardize_phone(raw: str, phone_type: str | None = None) -> PhoneParts:
+    """Standardize one phone string; ``phone_type`` (a vendor code) overrides the line type."""
+    num = _to_number(raw) if raw and raw.strip() else None
+    override = normalize_line_type(phone_type)
+    if num is None or not num.national_number:
+        return PhoneParts(raw, None, False, None, None, override or "unknown", None)
+    zeros = (num.number_of_leading_zeros or 1) if num.italian_leading_zero else 0
+    e164, valid, area_code, ntype, zone = _facts(num.country_code, num.national_number, zeros)
+    return PhoneParts(
+        phone_raw=raw,
+        e164=e164,
+        valid=valid,
+        extension=num.extension or None,
+        area_code=area_code,
+        number_type=override or ntype,
+        time_zone=zone,
+    )
+
+
+_CACHE_COLUMNS = (
+    "phone_raw",
+    "e164",
+    "valid",
+    "extension",
+    "area_code",
+    "number_type",
+    "time_zone",
+)
+_CACHE_SCHEMA = {c: (pl.Boolean if c == "valid" else pl.String) for c in _CACHE_COLUMNS}
+
+
+def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
+    """Fill ``std_phone_cache`` with every current phone string not yet in it; returns how many.
+
+    Reads the accounts' four phone columns (attorney phone included: the resolver routes
+    represented consumers to it), source records' phones and source contacts' phones.
+    """
+    pending = con.sql(sql.load("standardize/phones_pending.sql")).fetchall()
+    if not pending:
+        return 0
+    rows = [standardize_phone(raw) for (raw,) in pending]
+    frame = pl.DataFrame(
+        {c: [getattr(r, c) for r in rows] for c in _CACHE_COLUMNS}, schema=_CACHE_SCHEMA
+    )
+    con.register("_new_std_phones", frame)
+    try:
+        con.execute("INSERT OR IGNORE INTO std_phone_cache BY NAME SELECT * FROM _new_std_phones")
+    finally:
+        con.unregister("_new_std_phones")
+    return frame.height

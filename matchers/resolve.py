@@ -1,0 +1,364 @@
+"""Resolve each account's best current contacts: candidates -> contact points -> confidence.
+
+Reads the run's `match_pairs`, the current source contacts and the account file; writes
+`contact_points` (one row per distinct address / phone / email per account and role),
+`contact_support` (every piece of evidence behind each point) and `account_flags` (deceased,
+bankruptcy, moved). The work is set-based SQL in `sql/resolve/NN_*.sql`, run in order over
+temp tables; this module sets the run's parameters, generates the model's SQL from the shipped
+coefficients and runs the steps. Why each step exists is written at the top of its SQL file:
+
+00 macros           unit / street comparison used identically everywhere
+01 links            debtor and associate links (+ vendor rows keyed to the account, unscored)
+02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
+03 standardize      through std_address_cache / std_phone_cache / email_norm
+04 ncoa             which moves apply (I: the person; F: the household with that surname)
+05 variants         address spellings merged: same street (Jaro-Winkler) and compatible unit
+06 clusters         consensus spelling, support, recency, negative evidence per contact point
+07 score            factors -> features -> logistic score -> calibrated probability
+08 finalize         status, rank, consumer time zone, reasons in words
+09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+import sql
+from matchers.confidence import ConfidenceModel, feature_columns_sql, feature_json_sql, load_model
+
+log = logging.getLogger("skiptrace.resolve")
+RESOLVE_DIR = "resolve"
+#: Reference dates for comparing UTC offsets (winter / summer) of two time zones.
+_OFFSET_DATES = (dt.datetime(2025, 1, 15, 12), dt.datetime(2025, 7, 15, 12))
+
+
+@dataclass(frozen=True)
+class ResolveSettings:
+    """Knobs of resolution. Defaults are what the shipped confidence model was fitted with."""
+
+    #: match probability given to vendor rows keyed to the account that the matcher never scored
+    vendor_keyed_p: float = 0.90
+    #: probability that a family (F) NCOA move of a same-surname household member includes the debtor
+    family_move_p: float = 0.85
+    #: reliability assumed for a file without one (registry requires it; defensive only)
+    default_reliability: float = 0.70
+    #: street-name Jaro-Winkler at or above which two spellings are the same street
+    street_jw: float = 0.90
+    #: a newer address supersedes only if match x reliability of its best record reaches this
+    superseding_min: float = 0.50
+    #: ... and it is newer by more than this many days
+    superseded_days: int = 30
+    #: evidence this long after an NCOA move effective date means the person is back
+    moved_back_days: int = 60
+    #: 'confirmed' needs independent support no older than this (years)
+    confirm_max_years: float = 3.0
+    #: keep the rs_* temp tables after the run (debugging)
+    keep_temp: bool = False
+
+
+@dataclass
+class ResolveResult:
+    """Counts of what resolution wrote for the run (all plain scalars: go to run_summary)."""
+
+    run_id: str
+    as_of: str
+    model_version: str
+    contact_points: int = 0
+    debtor_contacts: int = 0
+    third_party_contacts: int = 0
+    accounts_with_contacts: int = 0
+    addresses: int = 0
+    phones: int = 0
+    emails: int = 0
+    new: int = 0
+    confirmed: int = 0
+    on_file: int = 0
+    support_rows: int = 0
+    flags_deceased: int = 0
+    flags_bankruptcy: int = 0
+    flags_moved: int = 0
+    seconds: float = 0.0
+
+
+def _step(name: str, **subst: str) -> str:
+    text = sql.load(f"{RESOLVE_DIR}/{name}")
+    for key, value in subst.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def _set_variables(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date,
+    settings: ResolveSettings,
+    model: ConfidenceModel,
+) -> None:
+    values: dict[str, object] = {
+        "rs_run_id": run_id,
+        "rs_as_of": as_of,
+        "rs_vendor_keyed_p": float(settings.vendor_keyed_p),
+        "rs_family_p": float(settings.family_move_p),
+        "rs_default_reliability": float(settings.default_reliability),
+        "rs_street_jw": float(settings.street_jw),
+        "rs_superseding_min": float(settings.superseding_min),
+        "rs_superseded_days": int(settings.superseded_days),
+        "rs_moved_back_days": int(settings.moved_back_days),
+        "rs_confirm_max_years": float(settings.confirm_max_years),
+        "rs_model_version": model.version,
+    }
+    for name, value in values.items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+
+
+def resolve_contacts(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date,
+    *,
+    settings: ResolveSettings | None = None,
+    model: ConfidenceModel | str | Path | None = None,
+) -> ResolveResult:
+    """Build the run's contact points, their support and the account flags.
+
+    Idempotent per run: an earlier attempt's rows for `run_id` are replaced.
+    """
+    started = time.perf_counter()
+    settings = settings or ResolveSettings()
+    if not isinstance(model, ConfidenceModel):
+        model = load_model(model)
+    _set_variables(con, run_id, as_of, settings, model)
+
+    timings: dict[str, float] = {}
+
+    def run(name: str, text: str) -> None:
+        t0 = time.perf_counter()
+        con.execute(text)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+    run("00_macros", _step("00_macros.sql"))
+    run("01_links", _step("01_links.sql"))
+    run("02_evidence", _step("02_evidence.sql"))
+    std_query = _step("03_standardize.sql")
+    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev0")
+    run("03_standardize", f"CREATE OR REPLACE TEMP TABLE rs_evs AS {std_query}")
+    run("04_ncoa", _step("04_ncoa.sql"))
+    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev_ncoa")
+    run("03_standardize", f"INSERT INTO rs_evs {std_query}")
+
+    t0 = time.perf_counter()
+    _time_zone_tables(con)
+    timings["time_zones"] = time.perf_counter() - t0
+
+    run("05_variants", _step("05_variants.sql"))
+    for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
+        run("05a_propagate", _step("05a_propagate.sql"))
+        row = con.execute(
+            "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
+            " WHERE n.lab <> l.lab"
+        ).fetchone()
+        con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
+        if not row or row[0] == 0:
+            break
+    run("05b_attach_unitless", _step("05b_attach_unitless.sql"))
+
+    run("06_clusters", _step("06_clusters.sql"))
+    run(
+        "07_score",
+        _step(
+            "07_score.sql",
+            features=feature_columns_sql(),
+            z=model.z_sql(),
+            p=model.p_sql("zz.z"),
+        ),
+    )
+    run("08_finalize", _step("08_finalize.sql"))
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run("09_write", _step("09_write.sql", feature_json=feature_json_sql()))
+        run("10_flags", _step("10_flags.sql"))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+    result = _summarize(con, run_id, as_of, model)
+    if not settings.keep_temp:
+        drop_temp_tables(con)
+    result.seconds = round(time.perf_counter() - started, 3)
+    log.debug(
+        "resolve %s step seconds: %s",
+        run_id,
+        ", ".join(f"{k}={v:.2f}" for k, v in timings.items()),
+    )
+    return result
+
+
+def _summarize(
+    con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, model: ConfidenceModel
+) -> ResolveResult:
+    row = con.execute(
+        """
+        SELECT count(*),
+               count(*) FILTER (WHERE role = 'debtor'),
+               count(*) FILTER (WHERE role = 'third_party'),
+               count(DISTINCT account_id),
+               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'address'),
+               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'phone'),
+               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'email'),
+               count(*) FILTER (WHERE role = 'debtor' AND status = 'new'),
+               count(*) FILTER (WHERE role = 'debtor' AND status = 'confirmed'),
+               count(*) FILTER (WHERE role = 'debtor' AND status = 'on_file')
+        FROM contact_points WHERE run_id = ?
+        """,
+        [run_id],
+    ).fetchone()
+    flags = dict(
+        con.execute(
+            "SELECT flag, count(*) FROM account_flags WHERE run_id = ? GROUP BY flag", [run_id]
+        ).fetchall()
+    )
+    support = con.execute(
+        "SELECT count(*) FROM contact_support WHERE run_id = ?", [run_id]
+    ).fetchone()
+    r = [int(v or 0) for v in (row or (0,) * 10)]
+    return ResolveResult(
+        run_id=run_id,
+        as_of=as_of.isoformat(),
+        model_version=model.version,
+        contact_points=r[0],
+        debtor_contacts=r[1],
+        third_party_contacts=r[2],
+        accounts_with_contacts=r[3],
+        addresses=r[4],
+        phones=r[5],
+        emails=r[6],
+        new=r[7],
+        confirmed=r[8],
+        on_file=r[9],
+        support_rows=int(support[0]) if support else 0,
+        flags_deceased=int(flags.get("deceased", 0)),
+        flags_bankruptcy=int(flags.get("bankruptcy", 0)),
+        flags_moved=int(flags.get("moved", 0)),
+    )
+
+
+_TEMP_TABLES = (
+    "rs_links", "rs_ev0", "rs_evs", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
+    "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_rep", "rs_phone_info", "rs_cs",
+    "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz", "rs_state_tz", "rs_tz_off",
+)  # fmt: skip
+
+
+def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the intermediate tables (they can be large on a big portfolio)."""
+    con.execute("DROP VIEW IF EXISTS rs_ev_in")
+    for t in _TEMP_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+# --- time zones ------------------------------------------------------------------------------
+
+
+@cache
+def _zip_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """ZIP5 -> IANA zone and state -> its most common zone, from the packaged ZIP table.
+
+    Offline (no service call) and loaded once per process: Reg F calling windows need the
+    consumer's zone for every phone.
+    """
+    import zipcodes
+
+    by_zip: dict[str, str] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for z in zipcodes.list_all():
+        tz = z.get("timezone")
+        if not tz:
+            continue
+        by_zip[z["zip_code"]] = tz
+        if z.get("state"):
+            c = counts.setdefault(z["state"], {})
+            c[tz] = c.get(tz, 0) + 1
+    by_state = {s: max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for s, c in counts.items()}
+    return by_zip, by_state
+
+
+def zip_time_zones() -> dict[str, str]:
+    """ZIP5 -> IANA time zone."""
+    return _zip_tables()[0]
+
+
+def state_time_zones() -> dict[str, str]:
+    """State -> its most common time zone (fallback when a ZIP is unknown)."""
+    return _zip_tables()[1]
+
+
+@cache
+def utc_offsets(zone: str) -> tuple[int, int] | None:
+    """(winter, summer) UTC offsets in minutes: two zones with equal pairs keep the same clock."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    out = []
+    for d in _OFFSET_DATES:
+        off = d.replace(tzinfo=tz).utcoffset()
+        out.append(int(off.total_seconds() // 60) if off is not None else 0)
+    return out[0], out[1]
+
+
+def _time_zone_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Small lookup tables for the ZIPs, states and zones this run actually uses."""
+    zips = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT zip5 FROM rs_evs WHERE contact_type = 'address' AND zip5 IS NOT NULL"
+        ).fetchall()
+    ]
+    zmap = zip_time_zones()
+    smap = state_time_zones()
+    zip_rows = [(z, zmap[z]) for z in zips if z in zmap]
+    phone_zones = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT tz_phone FROM rs_evs WHERE tz_phone IS NOT NULL"
+        ).fetchall()
+    ]
+    zones = sorted({tz for _, tz in zip_rows} | set(smap.values()) | set(phone_zones))
+    off_rows = [(z, *o) for z in zones if (o := utc_offsets(z)) is not None]
+    _table_from_columns(
+        con,
+        "rs_zip_tz",
+        {"zip5": [z for z, _ in zip_rows], "tz": [t for _, t in zip_rows]},
+        "VARCHAR",
+    )
+    states = sorted(smap.items())
+    _table_from_columns(
+        con,
+        "rs_state_tz",
+        {"state": [s for s, _ in states], "tz": [t for _, t in states]},
+        "VARCHAR",
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rs_tz_off AS SELECT unnest(?::VARCHAR[]) AS tz,"
+        " unnest(?::INTEGER[]) AS off_jan, unnest(?::INTEGER[]) AS off_jul",
+        [[r[0] for r in off_rows], [r[1] for r in off_rows], [r[2] for r in off_rows]],
+    )
+
+
+def _table_from_columns(
+    con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[str]], sql_type: str
+) -> None:
+    """A temp table from parallel Python lists in one statement (no per-row round trips)."""
+    select = ", ".join(f"unnest(?::{sql_type}[]) AS {c}" for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", list(columns.values()))

@@ -1,0 +1,123 @@
+"""The one date parser: SQL expressions every stage reuses (there is no second implementation).
+
+Collections data arrives with dates as `YYYY-MM-DD`, `MM/DD/YYYY`, `YYYYMMDD` or `DD-MON-YYYY`,
+plus whatever a given vendor does (per-source `date_formats`, tried first). The parser is SQL
+text generated here so it runs set-based inside DuckDB over millions of rows; Python callers that
+hold values in memory use `parse_dates`, which runs the same SQL on an in-memory connection.
+
+Each built-in format has a shape guard: DuckDB's `strptime` is lenient (`%Y%m%d` accepts
+'2020123', `%Y` accepts a two-digit year) and a lenient parse of a date of birth silently
+creates a different person.
+
+`dob_ambiguous` marks values whose day and month could be swapped (`03/04/1980`: March 4th or
+April 3rd). The value is still parsed (US order first), but the matcher must not treat a
+transposed day/month as a conflict for such values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import polars as pl
+
+#: Built-in formats, tried after any per-source formats, in this order.
+DEFAULT_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d", "%d-%b-%Y")
+
+# Shape guard per built-in format, as cheap character tests (no regex): they only have to stop
+# strptime's leniencies (a 7-digit '%Y%m%d', a 2-digit '%Y', trailing text); strptime itself
+# still checks that every part is a number and that the date exists.
+_GUARDS: dict[str, str] = {
+    "%Y-%m-%d": "length({x}) BETWEEN 8 AND 10 AND {x}[5] = '-'",
+    "%m/%d/%Y": "length({x}) BETWEEN 8 AND 10 AND {x}[-5] = '/'",
+    "%Y%m%d": "length({x}) = 8 AND {x}[5] NOT IN ('-', '/')",
+    "%d-%b-%Y": "length({x}) BETWEEN 10 AND 11 AND {x}[-5] = '-'",
+}
+
+# ISO timestamps (a Parquet TIMESTAMP cast to text) keep only their date part.
+_ISO_TS = "length({x}) > 10 AND {x}[5] = '-' AND {x}[11] IN (' ', 'T')"
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def date_sql(expr: str, formats: Sequence[str] = ()) -> str:
+    """SQL turning a VARCHAR expression into a DATE, NULL when no format parses it.
+
+    `expr` is repeated in the output, so pass a column reference, not a costly expression.
+    `formats` (strptime syntax) are tried before the built-ins, unguarded: they are the
+    source's own declared layout.
+    """
+    parts = [f"try_strptime({expr}, {_lit(fmt)})::DATE" for fmt in formats]
+    parts.append(
+        f"CASE WHEN {_ISO_TS.format(x=expr)} "
+        f"THEN try_strptime(left({expr}, 10), '%Y-%m-%d')::DATE END"
+    )
+    for fmt in DEFAULT_FORMATS:
+        if fmt in formats:
+            continue
+        parts.append(
+            f"CASE WHEN {_GUARDS[fmt].format(x=expr)} THEN try_strptime({expr}, {_lit(fmt)})::DATE END"
+        )
+    return f"coalesce({', '.join(parts)})"
+
+
+def ambiguous_sql(expr: str, parsed: str) -> str:
+    """SQL: TRUE when the text's day and month could be swapped, FALSE when not, NULL for NULL.
+
+    `expr` is the text, `parsed` its DATE from `date_sql`. Ambiguous means the text starts with
+    a 1-2 digit number followed by a numeric part (`03/04/1980`, `3.4.1980`; not ISO dates, not
+    `YYYYMMDD`, not month names) and the parsed day and month are both valid months and
+    differ. Character tests on the text and arithmetic on the date keep this cheap: it runs on
+    every date of birth.
+    """
+    seps = "('/', '-', '.')"
+    numeric_dm = (
+        f"(({expr}[2] IN {seps} AND {expr}[3] BETWEEN '0' AND '9') "
+        f"OR ({expr}[3] IN {seps} AND {expr}[4] BETWEEN '0' AND '9'))"
+    )
+    return (
+        f"CASE WHEN {parsed} IS NULL THEN NULL ELSE {numeric_dm} "
+        f"AND day({parsed}) <= 12 AND day({parsed}) <> month({parsed}) END"
+    )
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create TEMP macros `parse_date_any(s)` and `date_is_ambiguous(s)` (built-in formats).
+
+    For SQL files of other stages that need to parse a date column; per-source formats need
+    `date_sql` instead.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP MACRO parse_date_any(s) AS {date_sql('s')}")
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO date_is_ambiguous(s) AS "
+        f"{ambiguous_sql('s', 'parse_date_any(s)')}"
+    )
+
+
+def parse_dates(
+    values: Iterable[str | None] | pl.Series, formats: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Parse in-memory values: DataFrame(value, date, ambiguous), one row per input, in order.
+
+    Values are trimmed and '' is treated as missing, as ingestion does.
+    """
+    series = values if isinstance(values, pl.Series) else pl.Series(list(values), dtype=pl.String)
+    frame = pl.DataFrame({"value": series.cast(pl.String)}).with_row_index("_i")
+    con = duckdb.connect()
+    try:
+        con.register("_dates_in", frame)
+        out = con.sql(
+            f"""
+            SELECT _i, value, d AS date, {ambiguous_sql("v", "d")} AS ambiguous
+            FROM (
+                SELECT *, {date_sql("v", formats)} AS d
+                FROM (SELECT _i, value, nullif(trim(value), '') AS v FROM _dates_in)
+            )
+            ORDER BY _i
+            """
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return pl.DataFrame(pl.from_arrow(out)).drop("_i")

@@ -1,0 +1,65 @@
+"""Exceptions raised by ingestion.
+
+Row-level problems never raise: they go to the `quarantine` table and the rest of the file loads.
+These exceptions are for problems with a *whole file or configuration*, where loading anything
+would be wrong: a layout that does not match its mapping, a re-delivery that would double rows,
+a file that cannot be read at all. Each message names the file so an operator can act on it
+without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class IngestError(Exception):
+    """Base class: the file was not loaded and nothing from it was written."""
+
+
+class MissingColumnsError(IngestError):
+    """The file lacks columns its mapping requires; raised before any row is loaded."""
+
+    def __init__(self, path: Path | str, missing: Sequence[str], available: Sequence[str]) -> None:
+        self.path = Path(path)
+        self.missing = list(missing)
+        self.available = list(available)
+        super().__init__(
+            f"{self.path}: missing required column(s) {self.missing}; the file has {self.available}"
+        )
+
+
+class MappingError(IngestError, ValueError):
+    """The source/profile configuration cannot be applied (e.g. a required field is unmapped)."""
+
+
+class RedeliveryError(IngestError):
+    """A different version of an already-loaded file arrived and `replace` was not given.
+
+    Loading it anyway would silently double every record the two versions share, so the operator
+    must decide: re-run with `replace=True` (the old load is superseded) or drop the new file.
+    """
+
+    def __init__(
+        self, path: Path | str, source: str, previous_file_no: int, previous_sha: str
+    ) -> None:
+        self.path = Path(path)
+        self.source = source
+        self.previous_file_no = previous_file_no
+        super().__init__(
+            f"{self.path}: source {source!r} already loaded a different version of "
+            f"{self.path.name!r} (file_no {previous_file_no}, sha256 {previous_sha[:12]}...); "
+            "pass replace=True to supersede it, or remove the new file"
+        )
+
+
+class UnreadableFileError(IngestError):
+    """The file cannot be decoded or parsed at all (bad gzip stream, not Parquet, no header)."""
+
+    def __init__(self, path: Path | str, why: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {why}")
+
+
+class KeyNotConfiguredError(IngestError):
+    """No HMAC key is available, so SSNs cannot be pseudonymised and must not be loaded."""

@@ -1,0 +1,33 @@
+-- One row per pass: blocks that paired something, pairs it proposed (kept blocks only), pairs only
+-- it found (its marginal value), and what the cap skipped. Echo rows: echoed keys found / orphaned.
+WITH kept AS (
+    SELECT pass, count(*) AS blocks, sum(size) AS pairs
+    FROM _blk_sizes WHERE size <= $block_cap GROUP BY ALL
+), over AS (
+    SELECT pass, count(*) AS oversized_blocks, sum(size) AS skipped_pairs
+    FROM _blk_oversized GROUP BY ALL
+), uniq AS (
+    SELECT passes[1] AS pass, count(*) AS unique_pairs
+    FROM _match_candidates WHERE len(passes) = 1 GROUP BY ALL
+), echo AS (
+    SELECT 'echo' AS pass,
+           count(*) FILTER (WHERE l.id IS NOT NULL) AS pairs,
+           count(*) FILTER (WHERE l.id IS NULL) AS orphaned
+    FROM _mr r LEFT JOIN _ml l ON l.id = r.echo_account_id
+    WHERE r.echo_account_id IS NOT NULL
+), passes AS (
+    SELECT pass FROM kept UNION SELECT pass FROM over UNION SELECT 'echo'
+)
+SELECT p.pass,
+       coalesce(k.blocks, 0)::BIGINT                       AS blocks,
+       coalesce(k.pairs, e.pairs, 0)::BIGINT               AS pairs,
+       coalesce(o.unique_pairs, 0)::BIGINT                 AS unique_pairs,
+       coalesce(v.oversized_blocks, 0)::BIGINT             AS oversized_blocks,
+       coalesce(v.skipped_pairs, 0)::BIGINT                AS skipped_pairs,
+       coalesce(e.orphaned, 0)::BIGINT                     AS orphaned_echo_keys
+FROM passes p
+LEFT JOIN kept k USING (pass)
+LEFT JOIN over v USING (pass)
+LEFT JOIN uniq o USING (pass)
+LEFT JOIN echo e USING (pass)
+ORDER BY p.pass;

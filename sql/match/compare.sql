@@ -1,0 +1,138 @@
+-- Comparison vectors for the pairs in _match_pairs_in(account_id, rec_id): one level per
+-- comparison, 0 = no data on one side (weight 0), 1 = disagreement, higher = closer agreement.
+-- The level numbers and labels are declared in matchers/compare.py (COMPARISONS); keep in step.
+-- Used three ways with the same text: candidate pairs (scoring, EM), a random sample of all
+-- pairs (u estimation) and a single pair (explain_pair).
+--
+-- SSN: only ssn_hash (HMAC) and ssn_last4 are stored, so edit distance on the full SSN is
+-- impossible by design. Levels use what can be compared: the full hash for equality, then the
+-- last four digits for equality, a one-digit substitution or an adjacent transposition.
+CREATE OR REPLACE TEMP TABLE _match_cmp AS
+SELECT
+    p.account_id,
+    p.rec_id,
+    r.source,
+    coalesce(r.echo_account_id = p.account_id, false) AS echoed,
+
+    -- first/last swapped between the sides (exactly or with a typo): one joint event, scored
+    -- once as first_name level 4; last_name then says 0 so the swap is not counted twice.
+    -- (the initials test first keeps the two extra jaro-winkler calls off almost every pair)
+    CASE
+        WHEN left(l.first_std, 1) = left(r.last_std, 1) AND left(l.last_std, 1) = left(r.first_std, 1)
+             AND l.first_std <> r.first_std AND l.last_std <> r.last_std
+            THEN jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92
+                 AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92
+        ELSE false
+    END AS names_swapped,
+    jaro_winkler_similarity(l.first_std, r.first_std) AS jw_first,
+    jaro_winkler_similarity(l.last_std, r.last_std) AS jw_last,
+
+    CASE
+        WHEN l.first_std IS NULL OR r.first_std IS NULL THEN 0
+        WHEN l.first_std = r.first_std THEN 6
+        WHEN l.first_canon = r.first_canon THEN 5
+        WHEN names_swapped THEN 4
+        WHEN jw_first >= 0.92 THEN 3
+        WHEN jw_first >= 0.80 THEN 2
+        ELSE 1
+    END AS first_name,
+
+    CASE
+        WHEN l.last_std IS NULL OR r.last_std IS NULL THEN 0
+        WHEN l.last_std = r.last_std THEN 4
+        WHEN first_name = 4 THEN 0
+        WHEN jw_last >= 0.92 THEN 3
+        WHEN jw_last >= 0.80
+             OR (contains(l.last_std, ' ') OR contains(r.last_std, ' '))
+                AND list_has_any(string_split(l.last_std, ' '), string_split(r.last_std, ' '))
+            THEN 2
+        ELSE 1
+    END AS last_name,
+
+    CASE
+        WHEN l.dob IS NULL OR r.dob IS NULL THEN 0
+        WHEN l.dob = r.dob THEN 5
+        WHEN year(l.dob) = year(r.dob) AND month(l.dob) = day(r.dob)
+             AND day(l.dob) = month(r.dob) THEN 4
+        WHEN (year(l.dob) = year(r.dob))::INT + (month(l.dob) = month(r.dob))::INT
+             + (day(l.dob) = day(r.dob))::INT = 2 THEN 3
+        WHEN year(l.dob) = year(r.dob) THEN 2
+        ELSE 1
+    END AS dob,
+
+    CASE
+        WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL AND l.ssn_hash = r.ssn_hash THEN 4
+        WHEN l.ssn_last4 IS NOT NULL AND r.ssn_last4 IS NOT NULL THEN
+            CASE
+                WHEN l.ssn_last4 = r.ssn_last4 THEN 3
+                WHEN length(l.ssn_last4) = 4 AND length(r.ssn_last4) = 4
+                     AND (hamming(l.ssn_last4, r.ssn_last4) = 1
+                          -- an adjacent transposition, spelled out: damerau_levenshtein costs
+                          -- ~10x more and runs on every sampled pair
+                          OR r.ssn_last4 IN (
+                              l.ssn_last4[2] || l.ssn_last4[1] || l.ssn_last4[3:4],
+                              l.ssn_last4[1] || l.ssn_last4[3] || l.ssn_last4[2] || l.ssn_last4[4],
+                              l.ssn_last4[1:2] || l.ssn_last4[4] || l.ssn_last4[3])) THEN 2
+                ELSE 1
+            END
+        WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL THEN 1
+        ELSE 0
+    END AS ssn,
+
+    -- address ladder; "same place" = same ZIP5, or same city and state where a ZIP disagrees
+    -- (ZIP typos, a ZIP split) or is missing
+    (jaro_winkler_similarity(l.street_name, r.street_name) >= 0.90) AS street_agrees,
+    CASE
+        WHEN l.zip5 = r.zip5 THEN true
+        WHEN l.city = r.city AND coalesce(l.state = r.state, true) THEN true
+        WHEN (l.zip5 IS NULL OR r.zip5 IS NULL) AND (l.city IS NULL OR r.city IS NULL) THEN NULL
+        ELSE false
+    END AS same_place,
+    CASE
+        WHEN (l.std_line1 IS NULL AND l.zip5 IS NULL AND l.city IS NULL)
+             OR (r.std_line1 IS NULL AND r.zip5 IS NULL AND r.city IS NULL) THEN 0
+        WHEN l.std_line1 = r.std_line1 AND coalesce(same_place, true) THEN 5
+        WHEN l.street_number = r.street_number AND street_agrees AND coalesce(same_place, true)
+            THEN 4
+        WHEN l.std_line1 = r.std_line1
+             OR (l.street_number = r.street_number AND street_agrees)
+             OR (street_agrees AND (l.street_number IS NULL OR r.street_number IS NULL)
+                 AND same_place)
+             OR (same_place AND (l.street_number = r.street_number OR street_agrees)) THEN 3
+        WHEN same_place THEN 2
+        ELSE 1
+    END AS address,
+
+    CASE
+        WHEN l.phones IS NULL OR r.phones IS NULL THEN 0
+        WHEN len(list_intersect(l.phones, r.phones)) > 0 THEN 2
+        ELSE 1
+    END AS phone,
+
+    CASE
+        WHEN l.email_norm IS NULL OR r.email_norm IS NULL THEN 0
+        WHEN l.email_norm = r.email_norm THEN 2
+        ELSE 1
+    END AS email,
+
+    CASE
+        WHEN l.suffix_std IS NULL AND r.suffix_std IS NULL THEN 0
+        WHEN l.suffix_std = r.suffix_std THEN 3
+        WHEN l.suffix_std IS NULL OR r.suffix_std IS NULL THEN 2
+        ELSE 1
+    END AS suffix,
+
+    CASE
+        WHEN l.middle_initial IS NULL OR r.middle_initial IS NULL THEN 0
+        WHEN left(l.middle_initial, 1) = left(r.middle_initial, 1) THEN 2
+        ELSE 1
+    END AS middle_initial,
+
+    -- term frequency of the agreed value, only where the exact level holds (see sides.sql)
+    CASE WHEN first_name = 6 THEN tf1.freq END AS tf_first_name,
+    CASE WHEN last_name = 4 THEN tf2.freq END AS tf_last_name
+FROM _match_pairs_in p
+JOIN _ml l ON l.id = p.account_id
+JOIN _mr r ON r.id = p.rec_id
+LEFT JOIN _tf_first_name tf1 ON tf1.value = l.first_std
+LEFT JOIN _tf_last_name tf2 ON tf2.value = l.last_std;

@@ -1,0 +1,21 @@
+-- Append one run's scored pairs (the registered frame _scored) to match_pairs, with the level
+-- and partial-weight vectors as JSON objects keyed by comparison name (matchers/compare.py).
+INSERT INTO match_pairs
+SELECT
+    $run_id,
+    account_id,
+    rec_id,
+    source,
+    match_weight,
+    match_probability,
+    role,
+    guard,
+    json_object(
+        'first_name', first_name, 'last_name', last_name, 'dob', dob, 'ssn', ssn,
+        'address', address, 'phone', phone, 'email', email, 'suffix', suffix,
+        'middle_initial', middle_initial),
+    json_object(
+        'first_name', w_first_name, 'last_name', w_last_name, 'dob', w_dob, 'ssn', w_ssn,
+        'address', w_address, 'phone', w_phone, 'email', w_email, 'suffix', w_suffix,
+        'middle_initial', w_middle_initial)
+FROM _scored;

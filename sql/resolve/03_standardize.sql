@@ -1,0 +1,63 @@
+-- Standardize raw evidence (the view rs_ev_in) through the caches built by the standardization
+-- stage. A string the caches have not seen (standardization not run for
+-- it) falls back to a crude normalization with quality 'uncached', so nothing is silently lost;
+-- evidence with no usable key (no street line or ZIP, no 10-digit phone, malformed email) is
+-- dropped here because it cannot reach anyone.
+-- (A query, not a statement: resolve.py creates rs_evs from it, then appends NCOA forwards.)
+WITH src AS (
+    SELECT e.*,
+           CASE WHEN e.contact_type = 'address'
+                THEN addr_raw(e.address_line1, e.address_line2, e.city, e.state, e.zip) END AS k_addr
+    FROM rs_ev_in e
+),
+addr AS (
+    SELECT s.*,
+           coalesce(ac.std_line1, nullif(trim(regexp_replace(regexp_replace(upper(concat_ws(' ', s.address_line1, s.address_line2)), '[^A-Z0-9 ]', ' ', 'g'), '\s+', ' ', 'g')), '')) AS a_line1,
+           ac.std_line2 AS a_line2,
+           coalesce(ac.city, upper(trim(s.city))) AS a_city,
+           coalesce(ac.state, upper(trim(s.state))) AS a_state,
+           coalesce(ac.zip5, nullif(left(regexp_replace(coalesce(s.zip, ''), '[^0-9]', '', 'g'), 5), '')) AS a_zip5,
+           ac.zip4 AS a_zip4,
+           coalesce(ac.street_number, nullif(regexp_extract(upper(coalesce(s.address_line1, '')), '^\s*([0-9]+[A-Z]?)\b', 1), '')) AS a_number,
+           ac.predir AS a_predir, ac.street_name AS a_street, ac.suffix AS a_suffix,
+           ac.unit_type AS a_unit_type, ac.unit_number AS a_unit,
+           CASE WHEN ac.addr_raw IS NULL THEN 'uncached' ELSE ac.quality END AS a_quality
+    FROM src s LEFT JOIN std_address_cache ac ON ac.addr_raw = s.k_addr
+),
+std AS (
+    SELECT a.*,
+           CASE WHEN pc.phone_raw IS NOT NULL THEN pc.e164 ELSE CASE
+               WHEN length(regexp_replace(coalesce(a.phone, ''), '[^0-9]', '', 'g')) = 10
+                   THEN '+1' || regexp_replace(a.phone, '[^0-9]', '', 'g')
+               WHEN length(regexp_replace(coalesce(a.phone, ''), '[^0-9]', '', 'g')) = 11
+                    AND starts_with(regexp_replace(a.phone, '[^0-9]', '', 'g'), '1')
+                   THEN '+' || regexp_replace(a.phone, '[^0-9]', '', 'g')
+           END END AS p_e164,
+           CASE WHEN pc.phone_raw IS NULL THEN NULL ELSE coalesce(pc.valid, false) END AS p_valid,
+           pc.extension AS p_ext, pc.number_type AS p_number_type, pc.time_zone AS p_tz,
+           email_norm(a.email) AS m_email
+    FROM addr a LEFT JOIN std_phone_cache pc ON a.contact_type = 'phone' AND pc.phone_raw = a.phone
+)
+SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_rank, match_p,
+       reliability, d_first, d_last, relationship, party_name, consent,
+       CASE contact_type
+           WHEN 'address' THEN a_line1 || '|' || a_zip5
+           WHEN 'phone' THEN p_e164
+           ELSE m_email END AS vkey,
+       a_line1 AS std_line1, a_line2 AS std_line2, a_city AS city, a_state AS state,
+       a_zip5 AS zip5, a_zip4 AS zip4, a_number AS street_number, a_predir AS predir,
+       a_street AS street_name, a_suffix AS suffix, a_unit_type AS unit_type, a_unit AS unit_number,
+       a_quality AS quality,
+       p_e164 AS e164, p_valid AS phone_valid, p_ext AS extension,
+       coalesce(rs_line_type(phone_type), CASE p_number_type
+           WHEN 'mobile' THEN 'mobile' WHEN 'landline' THEN 'landline' WHEN 'voip' THEN 'voip'
+           WHEN 'toll_free' THEN 'toll_free' END) AS line_type_ev,
+       rs_line_type(phone_type) IS NOT NULL AS line_type_from_source,
+       p_number_type AS number_type, p_tz AS tz_phone, prepaid,
+       m_email AS email_norm, lead_p
+FROM std
+WHERE CASE contact_type
+          WHEN 'address' THEN a_line1 IS NOT NULL AND a_zip5 IS NOT NULL AND length(a_zip5) = 5
+          WHEN 'phone' THEN p_e164 IS NOT NULL
+          WHEN 'email' THEN m_email IS NOT NULL
+          ELSE false END

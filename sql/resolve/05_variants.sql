@@ -1,0 +1,31 @@
+-- Address variants and the edges that merge them into one contact point.
+-- A variant is one standardized spelling (std_line1|zip5) seen for an account (per role: a
+-- relative's address never merges with the debtor's). Two variants are the same address when
+-- they share ZIP5 and street number, street names agree (Jaro-Winkler >= rs_street_jw, suffix
+-- and directional not contradicting) and their units are equal. Variants without a unit are
+-- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
+-- chains "APT 4" and "APT 5" into one point.
+CREATE OR REPLACE TEMP TABLE rs_var AS
+SELECT account_id, role, vkey,
+       first(street_number ORDER BY quality = 'uncached') AS street_number,
+       first(street_name ORDER BY quality = 'uncached') AS street_name,
+       first(suffix ORDER BY quality = 'uncached') AS suffix,
+       first(predir ORDER BY quality = 'uncached') AS predir,
+       first(zip5) AS zip5,
+       rs_unit(first(unit_number ORDER BY quality = 'uncached')) AS unit
+FROM rs_evs
+WHERE contact_type = 'address'
+GROUP BY account_id, role, vkey;
+
+CREATE OR REPLACE TEMP TABLE rs_uedge AS
+SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2
+FROM rs_var a
+JOIN rs_var b
+  ON a.account_id = b.account_id AND a.role = b.role AND a.zip5 = b.zip5
+ AND a.street_number = b.street_number AND a.vkey <> b.vkey
+WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.zip5,
+                     b.street_number, b.street_name, b.suffix, b.predir, b.zip5)
+  AND a.unit IS NOT DISTINCT FROM b.unit;
+
+CREATE OR REPLACE TEMP TABLE rs_lab AS
+SELECT account_id, role, vkey, vkey AS lab FROM rs_var;

@@ -1,0 +1,179 @@
+-- Contact points (clusters of variants) with their representative spelling and the raw
+-- confidence factors. Phones cluster on E.164, emails on the normalized address.
+CREATE OR REPLACE TEMP TABLE rs_evc AS
+SELECT e.*, coalesce(l.lab, e.vkey) AS cid
+FROM rs_evs e
+LEFT JOIN rs_lab l
+  ON e.contact_type = 'address' AND l.account_id = e.account_id AND l.role = e.role
+ AND l.vkey = e.vkey;
+
+-- Consensus spelling: the most supported variant (distinct sources, the account file counts as
+-- one), preferring a clean parse and a unit when the point has one; ties go to the most
+-- reliable source, then the most recent evidence.
+CREATE OR REPLACE TEMP TABLE rs_rep AS
+WITH v AS (
+    SELECT account_id, role, contact_type, cid, vkey,
+           count(DISTINCT source) AS n_src,
+           max(coalesce(reliability, 0.5)) AS max_rel,
+           bool_or(quality = 'ok') AS q_ok,
+           bool_or(rs_unit(unit_number) IS NOT NULL) AS has_unit,
+           max(d_last) AS last
+    FROM rs_evc
+    GROUP BY account_id, role, contact_type, cid, vkey
+),
+ranked AS (
+    SELECT v.*, row_number() OVER (
+        PARTITION BY account_id, role, contact_type, cid
+        ORDER BY q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, vkey
+    ) AS rn
+    FROM v
+),
+rep_rows AS (
+    -- one evidence row of the chosen variant carries its standardized fields
+    SELECT e.*, r.vkey AS rep_key,
+           row_number() OVER (
+               PARTITION BY e.account_id, e.role, e.contact_type, e.cid
+               ORDER BY e.quality = 'uncached', e.zip4 IS NULL, e.d_last DESC NULLS LAST, e.source
+           ) AS rrn
+    FROM ranked r
+    JOIN rs_evc e
+      ON e.account_id = r.account_id AND e.role = r.role AND e.contact_type = r.contact_type
+     AND e.cid = r.cid AND e.vkey = r.vkey
+    WHERE r.rn = 1
+)
+SELECT account_id, role, contact_type, cid, rep_key AS contact_key,
+       std_line1, std_line2, city, state, zip5, zip4, street_number, street_name, unit_number,
+       quality, e164, email_norm
+FROM rep_rows
+WHERE rrn = 1;
+
+-- Phone line type by consensus of the sources that state one, else the number's own type.
+CREATE OR REPLACE TEMP TABLE rs_phone_info AS
+WITH t AS (
+    SELECT account_id, role, cid, line_type_ev, count(*) AS n, max(coalesce(reliability, 0.5)) AS rel
+    FROM rs_evc
+    WHERE contact_type = 'phone' AND line_type_from_source
+    GROUP BY ALL
+),
+said AS (
+    SELECT account_id, role, cid, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
+    FROM t GROUP BY ALL
+)
+SELECT p.account_id, p.role, p.cid,
+       coalesce(any_value(s.src_type),
+                first(p.line_type_ev) FILTER (WHERE p.line_type_ev IS NOT NULL),
+                'unknown') AS line_type,
+       first(p.number_type) FILTER (WHERE p.number_type IS NOT NULL) AS number_type,
+       first(p.extension) FILTER (WHERE p.extension IS NOT NULL) AS extension,
+       first(p.tz_phone) FILTER (WHERE p.tz_phone IS NOT NULL) AS tz_phone,
+       coalesce(bool_or(p.phone_valid), true) AS phone_valid,
+       coalesce(bool_or(p.prepaid), false) AS prepaid
+FROM rs_evc p
+LEFT JOIN said s ON s.account_id = p.account_id AND s.role = p.role AND s.cid = p.cid
+WHERE p.contact_type = 'phone'
+GROUP BY p.account_id, p.role, p.cid;
+
+-- Per contact point: support from independent evidence (anything but the account file).
+CREATE OR REPLACE TEMP TABLE rs_cs AS
+WITH per_src AS (
+    SELECT account_id, role, contact_type, cid, source,
+           max(least(greatest(CASE WHEN role = 'third_party' THEN lead_p ELSE match_p END
+                              * coalesce(reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)), 0.0), 1.0)) AS s
+    FROM rs_evc
+    WHERE evidence <> 'on_file'
+    GROUP BY ALL
+),
+sup AS (
+    SELECT account_id, role, contact_type, cid,
+           1.0 - product(1.0 - s) AS support, max(s) AS best_s
+    FROM per_src
+    GROUP BY ALL
+)
+SELECT e.account_id, e.role, e.contact_type, e.cid,
+       bool_or(e.evidence = 'on_file') AS on_file,
+       coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
+       count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
+       count(DISTINCT e.source) FILTER (WHERE e.evidence <> 'on_file') AS n_sources,
+       max(e.match_p) FILTER (WHERE e.evidence <> 'on_file') AS match_max,
+       max(e.reliability) FILTER (WHERE e.evidence <> 'on_file') AS rel_max,
+       max(e.d_last) FILTER (WHERE e.evidence <> 'on_file') AS last_seen,
+       min(coalesce(e.d_first, e.d_last)) FILTER (WHERE e.evidence <> 'on_file') AS first_seen,
+       max(e.d_last) FILTER (WHERE e.evidence = 'on_file') AS onfile_date,
+       coalesce(bool_or(e.evidence = 'vendor_candidate' AND e.src_rank = 1), false) AS vendor_rank1,
+       coalesce(bool_or(e.evidence IN ('ncoa_forward', 'ncoa_family')), false) AS ncoa_forward,
+       coalesce(bool_or(e.evidence = 'ncoa_family'), false) AS ncoa_family,
+       string_agg(DISTINCT e.source, ';' ORDER BY e.source) AS sources,
+       string_agg(DISTINCT e.source, ', ' ORDER BY e.source) FILTER (WHERE e.evidence <> 'on_file') AS indep_sources,
+       first(e.relationship ORDER BY e.match_p DESC) FILTER (WHERE e.relationship IS NOT NULL) AS relationship,
+       first(e.party_name ORDER BY e.match_p DESC) FILTER (WHERE e.party_name IS NOT NULL) AS party_name,
+       any_value(coalesce(s.support, 0.0)) AS support,
+       any_value(coalesce(s.best_s, 0.0)) AS best_s
+FROM rs_evc e
+LEFT JOIN sup s
+  ON s.account_id = e.account_id AND s.role = e.role AND s.contact_type = e.contact_type AND s.cid = e.cid
+GROUP BY e.account_id, e.role, e.contact_type, e.cid;
+
+-- Negative evidence for debtor addresses: a newer address from a reliable source, and NCOA moves
+-- away from (any variant of) this address with no later evidence of living there again.
+CREATE OR REPLACE TEMP TABLE rs_neg AS
+WITH newer AS (
+    SELECT t.account_id, t.cid,
+           max(date_diff('day', coalesce(t.last_seen, t.onfile_date, o.last_seen - INTERVAL 5 YEAR), o.last_seen)) / 365.25 AS gap_years
+    FROM rs_cs t
+    JOIN rs_cs o
+      ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
+     AND o.cid <> t.cid AND o.best_s >= CAST(getvariable('rs_superseding_min') AS DOUBLE)
+     AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
+                       + to_days(CAST(getvariable('rs_superseded_days') AS INTEGER))
+    WHERE t.role = 'debtor' AND t.contact_type = 'address'
+    GROUP BY t.account_id, t.cid
+),
+moves AS (
+    SELECT l.account_id, l.lab AS cid, n.code, n.eff_date
+    FROM rs_ncoa_apply n
+    JOIN rs_var v
+      ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
+     AND (v.vkey = n.o_key
+          OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5)
+              AND rs_units_ok(v.unit, n.o_unit)))
+    JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
+),
+moved AS (
+    SELECT m.account_id, m.cid,
+           bool_or(true) AS moved_from,
+           bool_or(m.code IN ('01', '02', '03')) AS ncoa_no_forward,
+           max(m.eff_date) AS move_date
+    FROM moves m
+    JOIN rs_cs t ON t.account_id = m.account_id AND t.role = 'debtor' AND t.contact_type = 'address' AND t.cid = m.cid
+    -- evidence of living there well after the move means the person came back
+    WHERE m.eff_date IS NULL OR t.last_seen IS NULL
+       OR t.last_seen <= m.eff_date + to_days(CAST(getvariable('rs_moved_back_days') AS INTEGER))
+    GROUP BY m.account_id, m.cid
+),
+shared AS (
+    SELECT DISTINCT d.account_id, d.contact_type, d.cid
+    FROM rs_evc d
+    JOIN rs_evc t
+      ON t.account_id = d.account_id AND t.contact_type = d.contact_type AND t.vkey = d.vkey
+     AND t.role = 'third_party'
+    WHERE d.role = 'debtor'
+),
+comp AS (
+    SELECT account_id, contact_type, count(*) FILTER (WHERE has_support) AS n_supported
+    FROM rs_cs WHERE role = 'debtor'
+    GROUP BY ALL
+)
+SELECT c.account_id, c.role, c.contact_type, c.cid,
+       coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
+       least(greatest(coalesce(nw.gap_years, 0.0), 0.0), 5.0) AS newer_gap_years,
+       coalesce(mv.moved_from, false) AS moved_from,
+       coalesce(mv.ncoa_no_forward, false) AS ncoa_no_forward,
+       mv.move_date,
+       sh.cid IS NOT NULL AS shared_third_party,
+       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors
+FROM rs_cs c
+LEFT JOIN newer nw ON c.role = 'debtor' AND nw.account_id = c.account_id AND nw.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN moved mv ON c.role = 'debtor' AND mv.account_id = c.account_id AND mv.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN shared sh ON c.role = 'debtor' AND sh.account_id = c.account_id AND sh.contact_type = c.contact_type AND sh.cid = c.cid
+LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;

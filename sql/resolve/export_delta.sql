@@ -1,0 +1,27 @@
+-- delta.csv: what changed since the previous completed run ($prev_run_id, NULL = none):
+-- contact points added, removed, or whose status or rank changed. Suppressions show up as
+-- status changes so the collections system can stop using a contact.
+WITH cur AS (SELECT * FROM contact_points WHERE run_id = $run_id),
+prev AS (SELECT * FROM contact_points WHERE run_id = $prev_run_id)
+SELECT coalesce(c.account_id, p.account_id) AS account_id,
+       coalesce(c.contact_type, p.contact_type) AS contact_type,
+       coalesce(c.role, p.role) AS role,
+       CASE WHEN p.account_id IS NULL THEN 'added'
+            WHEN c.account_id IS NULL THEN 'removed'
+            WHEN c.status IS DISTINCT FROM p.status AND c.rank IS DISTINCT FROM p.rank THEN 'status_and_rank_changed'
+            WHEN c.status IS DISTINCT FROM p.status THEN 'status_changed'
+            ELSE 'rank_changed' END AS change,
+       p.status AS old_status, c.status AS new_status, p.rank AS old_rank, c.rank AS new_rank,
+       p.confidence AS old_confidence, c.confidence AS new_confidence,
+       coalesce(c.address_line1, p.address_line1) AS address_line1,
+       coalesce(c.city, p.city) AS city, coalesce(c.state, p.state) AS state,
+       coalesce(c.zip, p.zip) AS zip, coalesce(c.phone, p.phone) AS phone,
+       coalesce(c.email, p.email) AS email,
+       CAST($prev_run_id AS VARCHAR) AS previous_run_id, CAST($run_id AS VARCHAR) AS run_id
+FROM cur c
+FULL OUTER JOIN prev p
+  ON c.account_id = p.account_id AND c.contact_type = p.contact_type AND c.role = p.role
+ AND c.contact_key = p.contact_key
+WHERE p.account_id IS NULL OR c.account_id IS NULL
+   OR c.status IS DISTINCT FROM p.status OR c.rank IS DISTINCT FROM p.rank
+ORDER BY account_id, contact_type, role, change

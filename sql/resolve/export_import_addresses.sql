@@ -1,0 +1,45 @@
+-- import_addresses.csv: a generic collections-system address import layout.
+-- status bad when USPS says the consumer moved away (Reg F 1006.42: no mail there) or confidence
+-- is below $bad; primary = best address; correspondence = primary, not bad, not on hold.
+-- source = the most reliable independent source; confirmation_source = the others ('on file'
+-- when the account file agrees).
+WITH sup AS (
+    SELECT s.account_id, s.contact_key,
+           first(s.source ORDER BY s.match_probability * coalesce(f.reliability, 0.5) DESC, s.source)
+               FILTER (WHERE s.rec_id IS NOT NULL) AS source,
+           string_agg(DISTINCT CASE WHEN s.rec_id IS NULL THEN 'on file' ELSE s.source END, ';') AS all_sources
+    FROM contact_support s LEFT JOIN input_files f ON f.file_no = s.file_no
+    WHERE s.run_id = $run_id AND s.contact_type = 'address' AND NOT starts_with(s.evidence, 'third_party')
+    GROUP BY ALL
+),
+base AS (
+    SELECT cp.*,
+           coalesce(CAST(json_extract(cp.factors, '$.moved_from') AS BOOLEAN), false)
+             OR coalesce(CAST(json_extract(cp.factors, '$.ncoa_no_forward') AS BOOLEAN), false) AS moved_away,
+           CAST(row_number() OVER (PARTITION BY cp.account_id ORDER BY cp.rank) AS INTEGER) AS sequence
+    FROM contact_points cp
+    WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'address'
+      AND cp.status <> 'suppressed'
+),
+st AS (
+    SELECT b.*,
+           CASE WHEN b.moved_away OR b.confidence < $bad THEN 'bad'
+                WHEN b.confidence >= $good THEN 'good' ELSE 'unknown' END AS addr_status
+    FROM base b
+)
+SELECT st.account_id AS account_number, st.sequence, st.address_line1, st.address_line2,
+       st.city, st.state, st.zip,
+       CASE WHEN starts_with(st.address_line1, 'PO BOX') THEN 'po_box' ELSE 'home' END AS address_type,
+       st.addr_status AS status,
+       CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' THEN 'Y' ELSE 'N' END AS "primary",
+       CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' AND NOT coalesce(st.on_hold, false)
+                 AND st.confidence >= $verify THEN 'Y' ELSE 'N' END AS correspondence,
+       CASE WHEN coalesce(st.on_hold, false) OR st.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
+       coalesce(s.source, 'on file') AS source,
+       nullif(array_to_string(list_filter(string_split(s.all_sources, ';'), lambda x: x <> coalesce(s.source, 'on file')), ';'), '') AS confirmation_source,
+       CAST($as_of AS DATE) AS date_added,
+       st.confidence,
+       st.status AS contact_status
+FROM st
+LEFT JOIN sup s ON s.account_id = st.account_id AND s.contact_key = st.contact_key
+ORDER BY account_number, st.sequence

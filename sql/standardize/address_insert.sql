@@ -1,0 +1,11 @@
+-- Append freshly standardized addresses (the registered frame std_address_new) to the cache.
+-- OR IGNORE: two refreshes racing on the same new string must not fail on the primary key; the
+-- first writer wins and both results are identical anyway (standardization is deterministic).
+INSERT OR IGNORE INTO std_address_cache (
+    addr_raw, street_number, predir, street_name, suffix, postdir, unit_type, unit_number,
+    po_box, rural_route, city, state, zip5, zip4, std_line1, std_line2, quality, parser
+)
+SELECT
+    addr_raw, street_number, predir, street_name, suffix, postdir, unit_type, unit_number,
+    po_box, rural_route, city, state, zip5, zip4, std_line1, std_line2, quality, parser
+FROM std_address_new

@@ -1,0 +1,22 @@
+-- Raw name tuples of the current accounts and source records that std_name_cache lacks.
+-- Fields are coalesced to '' first so NULL and '' (which share a cache key) come once.
+-- Columns: name_raw (the cache key, via the shared macro), first, middle, last, suffix, full.
+WITH raw AS (
+    SELECT first_name, middle_name, last_name, suffix, full_name FROM current_accounts
+    UNION ALL
+    SELECT first_name, middle_name, last_name, suffix, full_name FROM current_source_records
+), distinct_raw AS (
+    SELECT DISTINCT
+        coalesce(first_name, '')  AS first_name,
+        coalesce(middle_name, '') AS middle_name,
+        coalesce(last_name, '')   AS last_name,
+        coalesce(suffix, '')      AS suffix,
+        coalesce(full_name, '')   AS full_name
+    FROM raw
+)
+SELECT name_raw(d.first_name, d.middle_name, d.last_name, d.suffix, d.full_name) AS name_raw,
+       d.first_name, d.middle_name, d.last_name, d.suffix, d.full_name
+FROM distinct_raw d
+ANTI JOIN std_name_cache c
+    ON c.name_raw = name_raw(d.first_name, d.middle_name, d.last_name, d.suffix, d.full_name)
+ORDER BY 1

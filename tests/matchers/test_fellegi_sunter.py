@@ -1,0 +1,152 @@
+"""Fellegi-Sunter estimation on synthetic pattern tables with known parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matchers import fellegi_sunter as fs
+
+# three comparisons, levels 1..n (index 0 = level 0 'no data', unused)
+TRUE_M = [[np.nan, 0.05, 0.15, 0.80], [np.nan, 0.10, 0.90], [np.nan, 0.02, 0.08, 0.20, 0.70]]
+TRUE_U = [[np.nan, 0.90, 0.08, 0.02], [np.nan, 0.95, 0.05], [np.nan, 0.85, 0.10, 0.04, 0.01]]
+
+
+def _levels(n: int, prior: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n pairs' level vectors (not aggregated) and their true match flags."""
+    rng = np.random.default_rng(seed)
+    match = rng.random(n) < prior
+    cols = []
+    for m, u in zip(TRUE_M, TRUE_U, strict=True):
+        pm, pu = np.array(m[1:]), np.array(u[1:])
+        lv_m = rng.choice(np.arange(1, len(m)), size=n, p=pm / pm.sum())
+        lv_u = rng.choice(np.arange(1, len(u)), size=n, p=pu / pu.sum())
+        cols.append(np.where(match, lv_m, lv_u))
+    return np.column_stack(cols), match
+
+
+def _sample(n: int, prior: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw n pairs from the two-class mixture; return (patterns, counts, is_match)."""
+    levels, match = _levels(n, prior, seed)
+    patterns, counts = np.unique(levels, axis=0, return_counts=True)
+    return patterns, counts.astype(float), match
+
+
+def _start() -> fs.FSParams:
+    # a deliberately wrong but ordered start: more agreement = more likely a match
+    m0 = [[np.nan, *np.linspace(0.1, 1.0, len(m) - 1)] for m in TRUE_M]
+    return fs.FSParams.from_lists(m0, TRUE_U, 0.5)
+
+
+def test_em_recovers_known_m_and_prior_from_pattern_table() -> None:
+    patterns, counts, match = _sample(200_000, prior=0.2, seed=7)
+    start = _start()
+    result = fs.em(
+        patterns,
+        counts,
+        u_observed=start.u,
+        m_start=start.m,
+        total_pairs=counts.sum(),
+        prior_start=0.05,
+        max_iter=500,
+        tol=1e-9,
+        m_strength=0.0,
+        correct_u=False,
+    )
+    assert result.converged
+    assert len(patterns) <= 3 * 2 * 4  # EM ran on at most 24 rows, not 200k pairs
+    assert result.params.prior == pytest.approx(match.mean(), abs=0.01)
+    for k, m in enumerate(TRUE_M):
+        for level in range(1, len(m)):
+            assert result.params.m[k, level] == pytest.approx(m[level], abs=0.02)
+
+
+def test_em_removes_matches_from_u_measured_on_random_pairs() -> None:
+    """u measured on random pairs includes the matches; em corrects it with its own m/prior."""
+    prior = 0.1
+    patterns, counts, _ = _sample(200_000, prior=prior, seed=11)
+    observed = [
+        [np.nan] + [prior * m[i] + (1 - prior) * u[i] for i in range(1, len(m))]
+        for m, u in zip(TRUE_M, TRUE_U, strict=True)
+    ]
+    start = _start()
+    obs = fs.FSParams.from_lists(TRUE_M, observed, prior).u
+    result = fs.em(
+        patterns,
+        counts,
+        u_observed=obs,
+        m_start=start.m,
+        total_pairs=counts.sum(),
+        prior_start=0.05,
+        max_iter=500,
+        tol=1e-9,
+        m_strength=0.0,
+        correct_u=True,
+    )
+    for k, u in enumerate(TRUE_U):
+        for level in range(1, len(u)):
+            assert result.params.u[k, level] == pytest.approx(u[level], abs=0.01)
+    assert result.params.prior == pytest.approx(prior, abs=0.01)
+
+
+def test_prior_is_defined_on_the_full_cross_product() -> None:
+    """Blocking keeps pairs by their levels; EM on the candidates alone, with the prior defined
+    over all pairs, recovers P(two random records match) and the matches among candidates."""
+    levels, match = _levels(400_000, prior=0.01, seed=3)
+    blocked = (levels[:, 0] == 3) | (levels[:, 1] == 2)  # "block on" comparisons 0 and 1
+    patterns, counts = np.unique(levels[blocked], axis=0, return_counts=True)
+    start = _start()
+    result = fs.em(
+        patterns,
+        counts.astype(float),
+        u_observed=start.u,
+        m_start=start.m,
+        total_pairs=float(len(levels)),
+        prior_start=0.001,
+        max_iter=500,
+        m_strength=0.0,
+        correct_u=False,
+    )
+    assert blocked.sum() < 0.1 * len(levels)
+    assert result.expected_matches / len(levels) == pytest.approx(result.params.prior, rel=1e-3)
+    assert result.expected_matches == pytest.approx((match & blocked).sum(), rel=0.05)
+    assert result.params.prior == pytest.approx(match.mean(), rel=0.1)
+
+
+def test_unseen_level_keeps_finite_weight_with_pseudo_count() -> None:
+    patterns = np.array([[3, 2, 4], [1, 1, 1]])
+    counts = np.array([100.0, 10_000.0])
+    start = _start()
+    result = fs.em(
+        patterns,
+        counts,
+        u_observed=start.u,
+        m_start=start.m,
+        total_pairs=counts.sum(),
+        prior_start=0.01,
+        m_strength=10.0,
+    )
+    w = result.params.weights()
+    assert np.isfinite(w).all()
+    assert (result.params.m[:, 1:][~np.isnan(result.params.m[:, 1:])] > 0).all()
+
+
+def test_probability_is_stable_and_tf_adjustment_favours_rare_values() -> None:
+    p = fs.probability([-2000.0, -1.0, 0.0, 1.0, 2000.0])
+    assert p[0] == 0.0 and p[-1] == 1.0
+    assert p[2] == pytest.approx(0.5)
+    assert p[3] == pytest.approx(2 / 3)
+    adj = fs.tf_adjustment(0.01, [0.001, 0.01, 0.1, np.nan])
+    assert adj[0] == pytest.approx(np.log2(10)) and adj[1] == pytest.approx(0.0)
+    assert adj[2] == pytest.approx(-np.log2(10)) and adj[3] == 0.0
+
+
+def test_score_partial_weights_add_up() -> None:
+    params = fs.FSParams.from_lists(TRUE_M, TRUE_U, 0.01)
+    levels = np.array([[3, 2, 4], [0, 1, 2], [1, 0, 0]])
+    partial, total, prob = fs.score(levels, params, [(0, 3, [0.001, np.nan, np.nan])])
+    assert partial[1, 0] == 0.0  # level 0: no evidence
+    assert total == pytest.approx(partial.sum(axis=1) + params.prior_weight)
+    assert prob == pytest.approx(fs.probability(total))
+    expected_tf = np.log2(TRUE_U[0][3] / 0.001)
+    assert partial[0, 0] == pytest.approx(np.log2(TRUE_M[0][3] / TRUE_U[0][3]) + expected_tf)

@@ -1,0 +1,421 @@
+"""Wrong-party guards: household members and third parties never become the debtor.
+
+Each scenario puts the debtor's own record next to people who share most of the debtor's
+identity — father/son (JR/SR, or no suffix and a different DOB), a spouse, a roommate sharing
+only the address, a relative sharing only a phone — on top of a background population so that
+u/m are estimated from realistic data, then asserts the debtor's record is the debtor and every
+other one is role 'associate' with the named guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from matchers.compare import fetch_pl
+from matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
+from matchers.link import MatchSettings, link
+from matchers.names import phonetic_key
+
+FIRST = [
+    "JAMES",
+    "MARY",
+    "ROBERT",
+    "PATRICIA",
+    "MICHAEL",
+    "JENNIFER",
+    "WILLIAM",
+    "LINDA",
+    "DAVID",
+    "ELIZABETH",
+    "RICHARD",
+    "BARBARA",
+    "JOSEPH",
+    "SUSAN",
+    "THOMAS",
+    "JESSICA",
+    "CHARLES",
+    "SARAH",
+    "CHRISTOPHER",
+    "KAREN",
+    "DANIEL",
+    "NANCY",
+    "MATTHEW",
+    "LISA",
+    "ANTHONY",
+    "BETTY",
+    "MARK",
+    "SANDRA",
+    "DONALD",
+    "ASHLEY",
+]
+LAST = [
+    "GARCIA",
+    "MILLER",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "WILSON",
+    "ANDERSON",
+    "TAYLOR",
+    "MOORE",
+    "JACKSON",
+    "MARTIN",
+    "LEE",
+    "PEREZ",
+    "THOMPSON",
+    "WHITE",
+    "HARRIS",
+    "SANCHEZ",
+    "CLARK",
+    "RAMIREZ",
+    "LEWIS",
+    "ROBINSON",
+    "WALKER",
+    "YOUNG",
+    "ALLEN",
+    "KING",
+    "WRIGHT",
+    "SCOTT",
+    "TORRES",
+    "NGUYEN",
+    "HILL",
+    "FLORES",
+    "GREEN",
+]
+STREETS = ["MAIN", "OAK", "PINE", "MAPLE", "CEDAR", "ELM", "LAKE", "HILL", "PARK", "WASHINGTON"]
+ZIPS = ["10001", "10002", "11201", "07030", "19103", "60601", "73301", "94105"]
+
+
+def _ssn(n: int) -> tuple[str, str]:
+    digits = f"{n:09d}"
+    return hashlib.sha256(f"test|{digits}".encode()).hexdigest(), digits[-4:]
+
+
+def person(
+    first: str | None,
+    last: str | None,
+    *,
+    dob: dt.date | None,
+    ssn: int | None,
+    number: str | None,
+    street: str | None,
+    zip5: str | None,
+    phone: str | None = None,
+    suffix: str | None = None,
+    middle: str | None = None,
+    email: str | None = None,
+) -> dict[str, Any]:
+    """One standardized identity row (the columns acct_std and rec_std share)."""
+    h, last4 = _ssn(ssn) if ssn is not None else (None, None)
+    line1 = f"{number} {street} ST" if number and street else None
+    return {
+        "first_std": first,
+        "first_canon": first,
+        "middle_initial": middle,
+        "last_std": last,
+        "last_phonetic": phonetic_key(last),
+        "first_phonetic": phonetic_key(first),
+        "suffix_std": suffix,
+        "dob": dob,
+        "dob_ambiguous": False,
+        "ssn_hash": h,
+        "ssn_last4": last4,
+        "street_number": number,
+        "street_name": street,
+        "unit_number": None,
+        "std_line1": line1,
+        "city": "CITY" + (zip5 or "")[:3],
+        "state": "NY",
+        "zip5": zip5,
+        "phone_e164": phone,
+        "email_norm": email,
+    }
+
+
+SCHEMA = {
+    "first_std": pl.String,
+    "first_canon": pl.String,
+    "middle_initial": pl.String,
+    "last_std": pl.String,
+    "last_phonetic": pl.String,
+    "first_phonetic": pl.String,
+    "suffix_std": pl.String,
+    "dob": pl.Date,
+    "dob_ambiguous": pl.Boolean,
+    "ssn_hash": pl.String,
+    "ssn_last4": pl.String,
+    "street_number": pl.String,
+    "street_name": pl.String,
+    "unit_number": pl.String,
+    "std_line1": pl.String,
+    "city": pl.String,
+    "state": pl.String,
+    "zip5": pl.String,
+    "phone_e164": pl.String,
+    "email_norm": pl.String,
+}
+
+
+def insert_many(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[tuple[Any, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """Bulk-insert identities into acct_std (key = account_id) or rec_std (key = rec_id), and
+    their phones; rows are (key, identity, extra columns such as source/kind)."""
+    key = "account_id" if table == "acct_std" else "rec_id"
+    extra_cols = sorted({c for _, _, e in rows for c in e})
+    frame = pl.DataFrame(
+        [{key: k, **{c: e.get(c) for c in extra_cols}, **r} for k, r, e in rows],
+        schema={
+            key: pl.String if key == "account_id" else pl.Int64,
+            **dict.fromkeys(extra_cols, pl.String),
+            **SCHEMA,
+        },
+    )
+    con.register("_rows", frame)
+    cols = ", ".join(frame.columns)
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rows")
+    if table == "acct_std":
+        con.execute(
+            "INSERT INTO acct_phones SELECT account_id, 1, phone_e164 FROM _rows "
+            "WHERE phone_e164 IS NOT NULL"
+        )
+    else:
+        con.execute(
+            "INSERT INTO rec_phones SELECT rec_id, phone_e164 FROM _rows WHERE phone_e164 IS NOT NULL"
+        )
+    con.unregister("_rows")
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, key: Any, row: dict[str, Any], **extra: Any
+) -> None:
+    """Insert one identity (see insert_many)."""
+    insert_many(con, table, [(key, row, extra)])
+
+
+def background(con: duckdb.DuckDBPyConnection, n: int = 150, seed: int = 5) -> None:
+    """n accounts, each with one (sometimes noisy, moved or SSN-less) record, plus strangers."""
+    rnd = random.Random(seed)
+    accounts: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    records: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    src = {"source": "bg", "kind": "person_records"}
+    for i in range(n):
+        p = person(
+            rnd.choice(FIRST),
+            rnd.choice(LAST),
+            dob=dt.date(1940, 1, 1) + dt.timedelta(days=rnd.randrange(0, 60 * 365)),
+            ssn=100_000_000 + i,
+            number=str(rnd.randrange(1, 9999)),
+            street=rnd.choice(STREETS),
+            zip5=rnd.choice(ZIPS),
+            phone=f"+1212555{i:04d}" if rnd.random() < 0.7 else None,
+        )
+        accounts.append((f"BG{i:04d}", p, {}))
+        r = dict(p)
+        if rnd.random() < 0.3:  # moved
+            r.update(
+                street_number=str(rnd.randrange(1, 9999)),
+                street_name=rnd.choice(STREETS),
+                zip5=rnd.choice(ZIPS),
+                phone_e164=None,
+            )
+            r["std_line1"] = f"{r['street_number']} {r['street_name']} ST"
+        if rnd.random() < 0.3:
+            r.update(ssn_hash=None, ssn_last4=None)
+        if rnd.random() < 0.1:
+            r["dob"] = None
+        if rnd.random() < 0.15 and r["first_std"]:
+            r["first_std"] = r["first_std"][:-1] + "Y"
+        records.append((1_000 + i, r, src))
+    for j in range(40):  # strangers: records of nobody's debtor
+        p = person(
+            rnd.choice(FIRST),
+            rnd.choice(LAST),
+            dob=dt.date(1940, 1, 1) + dt.timedelta(days=rnd.randrange(0, 60 * 365)),
+            ssn=200_000_000 + j,
+            number=str(rnd.randrange(1, 9999)),
+            street=rnd.choice(STREETS),
+            zip5=rnd.choice(ZIPS),
+        )
+        records.append((5_000 + j, p, src))
+    insert_many(con, "acct_std", accounts)
+    insert_many(con, "rec_std", records)
+
+
+DEBTOR = person(
+    "JOHN",
+    "SMITHFIELD",
+    dob=dt.date(1980, 5, 1),
+    ssn=555_12_3456,
+    number="42",
+    street="WILLOW",
+    zip5="10001",
+    phone="+12125550199",
+    suffix="JR",
+)
+
+
+def _pairs(
+    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str
+) -> dict[int, dict[str, Any]]:
+    rows = fetch_pl(
+        con,
+        "SELECT rec_id, role, guard, match_probability FROM match_pairs "
+        "WHERE run_id = ? AND account_id = ?",
+        [run_id, account_id],
+    )
+    return {r["rec_id"]: r for r in rows.iter_rows(named=True)}
+
+
+@pytest.fixture
+def household(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The debtor's account and own record, their household and contacts, on a background."""
+    background(con)
+    insert(con, "acct_std", "DEBTOR", DEBTOR)
+    own = dict(DEBTOR, phone_e164=None)  # a credit-header record of the debtor himself
+    insert(con, "rec_std", 1, own, source="header", kind="person_records")
+    father = person(
+        "JOHN",
+        "SMITHFIELD",
+        dob=dt.date(1952, 11, 20),
+        ssn=555_99_0001,
+        number="42",
+        street="WILLOW",
+        zip5="10001",
+        suffix="SR",
+    )
+    insert(con, "rec_std", 2, father, source="header", kind="person_records")
+    father_no_suffix = dict(father, suffix_std=None, ssn_hash=None, ssn_last4=None)
+    insert(con, "rec_std", 3, father_no_suffix, source="header", kind="person_records")
+    spouse = person(
+        "MARY",
+        "SMITHFIELD",
+        dob=dt.date(1982, 2, 14),
+        ssn=None,
+        number="42",
+        street="WILLOW",
+        zip5="10001",
+    )
+    insert(con, "rec_std", 4, spouse, source="header", kind="person_records")
+    roommate = person(
+        "DAVID",
+        "KOWALSKI",
+        dob=dt.date(1979, 8, 30),
+        ssn=555_99_0002,
+        number="42",
+        street="WILLOW",
+        zip5="10001",
+    )
+    insert(con, "rec_std", 5, roommate, source="header", kind="person_records")
+    aunt = person(
+        "LINDA",
+        "SMITHFIELD",
+        dob=dt.date(1949, 3, 3),
+        ssn=None,
+        number="7",
+        street="HARBOR",
+        zip5="19103",
+        phone="+12125550199",
+    )
+    insert(con, "rec_std", 6, aunt, source="vendor", kind="person_records")
+    return con
+
+
+def test_debtor_wins_and_household_members_are_associates(
+    household: duckdb.DuckDBPyConnection,
+) -> None:
+    link(household, "g1")
+    pairs = _pairs(household, "g1", "DEBTOR")
+    assert pairs[1]["role"] == "debtor" and pairs[1]["guard"] is None
+    assert pairs[1]["match_probability"] > 0.99
+    expected = {
+        2: "suffix_conflict",  # father, JR vs SR
+        3: "dob_conflict_same_address",  # father again, no suffix, no SSN: DOB a generation off
+        4: "spouse_pattern",
+        5: "shared_contact_only",  # roommate: the address only
+        6: "shared_contact_only",  # aunt: the phone only (surname shared, nothing personal)
+    }
+    for rec_id, guard in expected.items():
+        assert pairs[rec_id]["role"] == "associate", (rec_id, pairs.get(rec_id))
+        assert pairs[rec_id]["guard"] == guard, (rec_id, pairs[rec_id])
+    # nobody else in the household is anybody's debtor either
+    debtors = fetch_pl(
+        household,
+        "SELECT account_id FROM match_pairs WHERE run_id = 'g1' AND rec_id BETWEEN 2 AND 6 "
+        "AND role = 'debtor'",
+    )
+    assert debtors.height == 0
+
+
+def test_a_guarded_pair_is_never_debtor_even_when_it_scores_high(
+    household: duckdb.DuckDBPyConnection,
+) -> None:
+    """The father with an exact SSN copy (a mixed-up credit file) still fails the suffix rule."""
+    mixed = dict(DEBTOR, suffix_std="SR")
+    insert(household, "rec_std", 7, mixed, source="header", kind="person_records")
+    link(household, "g2")
+    pairs = _pairs(household, "g2", "DEBTOR")
+    assert pairs[7]["match_probability"] > 0.99
+    assert pairs[7]["role"] == "associate" and pairs[7]["guard"] == "suffix_conflict"
+    assert (
+        fetch_pl(
+            household,
+            "SELECT count(*) AS n FROM match_pairs WHERE guard IS NOT NULL AND role = 'debtor'",
+        )["n"][0]
+        == 0
+    )
+
+
+def test_transposed_dob_or_exact_ssn_is_not_a_father(household: duckdb.DuckDBPyConnection) -> None:
+    """Data errors of the debtor himself are not household members."""
+    transposed = dict(
+        DEBTOR, dob=dt.date(1980, 1, 5), suffix_std=None, ssn_hash=None, ssn_last4=None
+    )
+    insert(household, "rec_std", 8, transposed, source="header", kind="person_records")
+    bad_dob_same_ssn = dict(DEBTOR, dob=dt.date(1961, 9, 9))
+    insert(household, "rec_std", 9, bad_dob_same_ssn, source="header", kind="person_records")
+    link(household, "g3", settings=MatchSettings())
+    pairs = _pairs(household, "g3", "DEBTOR")
+    assert pairs[8]["guard"] is None
+    assert pairs[9]["guard"] is None and pairs[9]["role"] == "debtor"
+
+
+def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(ValueError, match="unknown guard"):
+        link(household, "g4", settings=MatchSettings(guards=("suffix_conflit",)))
+    link(household, "g5", settings=MatchSettings(guards=("suffix_conflict",)))
+    pairs = _pairs(household, "g5", "DEBTOR")
+    assert pairs[2]["guard"] == "suffix_conflict"
+    assert pairs.get(5, {"guard": None})["guard"] is None
+
+
+def test_guard_rules_on_levels() -> None:
+    """The rules read as prose over levels (see matchers/compare.py for the numbers)."""
+    same = {"first_name": 6, "last_name": 4, "ssn": 0, "phone": 0, "email": 0, "middle_initial": 0}
+    assert evaluate({**same, "dob": 5, "address": 5, "suffix": 1}) == "suffix_conflict"
+    assert evaluate({**same, "dob": 1, "address": 5, "suffix": 0}) == "dob_conflict_same_address"
+    assert evaluate({**same, "dob": 4, "address": 5, "suffix": 0}) is None  # transposed
+    assert evaluate({**same, "dob": 1, "address": 1, "suffix": 0}) is None  # moved, not household
+    spouse = {**same, "first_name": 1, "dob": 1, "address": 5, "suffix": 0}
+    assert evaluate(spouse) == "spouse_pattern"
+    roommate = {**spouse, "last_name": 1}
+    assert evaluate(roommate) == "shared_contact_only"
+    phone_only = {**roommate, "address": 1, "phone": 2}
+    assert evaluate(phone_only) == "shared_contact_only"
+    assert evaluate({**phone_only, "dob": 5}) is None  # a DOB agreement is identity evidence
+    assert evaluate(spouse, enabled=()) is None
+    assert [g.name for g in GUARDS] == list(BY_NAME)
+    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": 5}])
+    assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]

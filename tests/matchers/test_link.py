@@ -1,0 +1,217 @@
+"""matchers.link end to end on a synthetic population: outputs, reproducibility, explanations,
+one-debtor-per-record, blocking caps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import math
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pytest
+
+from matchers.compare import COMPARISONS, NAMES, fetch_pl
+from matchers.explain import explain_pair
+from matchers.link import LinkResult, MatchSettings, link
+
+
+def _load_population() -> ModuleType:
+    """The population builder lives in test_guards.py (one copy); load it by path because the
+    tests run with --import-mode=importlib (no package, nothing on sys.path)."""
+    spec = importlib.util.spec_from_file_location(
+        "_matchers_population", Path(__file__).with_name("test_guards.py")
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pop = _load_population()
+
+
+@pytest.fixture
+def db(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    pop.background(con, n=150)
+    pop.insert(con, "acct_std", "DEBTOR", pop.DEBTOR)
+    pop.insert(con, "rec_std", 1, dict(pop.DEBTOR), source="header", kind="person_records")
+    return con
+
+
+def test_link_writes_params_model_and_pairs(db: duckdb.DuckDBPyConnection) -> None:
+    result = link(db, "r1")
+    assert isinstance(result, LinkResult) and result.run_id == "r1"
+    assert result.candidate_pairs > 150 and result.seconds > 0
+    model = fetch_pl(db, "SELECT * FROM match_model WHERE run_id = 'r1'").row(0, named=True)
+    assert model["trained_on"] == "em" and model["candidate_pairs"] == result.candidate_pairs
+    assert model["threshold"] == 0.9 and model["matcher_version"].startswith("skiptrace-fs/")
+    assert 0 < model["prior"] < 0.01
+    params = fetch_pl(db, "SELECT * FROM match_params WHERE run_id = 'r1'")
+    assert params.height == sum(c.n_levels for c in COMPARISONS)
+    for row in params.filter(params["level"] > 0).iter_rows(named=True):
+        assert row["weight"] == pytest.approx(math.log2(row["m"] / row["u"]))
+    run = fetch_pl(db, "SELECT * FROM match_run WHERE run_id = 'r1'").row(0, named=True)
+    assert run["n_left"] == 151 and run["n_right"] == 191 and run["em_converged"]
+    assert json.loads(run["settings"])["threshold"] == 0.9
+
+    pairs = fetch_pl(db, "SELECT * FROM match_pairs WHERE run_id = 'r1'")
+    debtors = pairs.filter(pairs["role"] == "debtor")
+    assert debtors.height == result.linked_pairs
+    assert pairs.filter(pairs["role"] == "associate").height == result.associates
+    # stored = at or above the review floor, or turned into an associate by a guard
+    assert all(
+        p >= 0.2 or g is not None for p, g in pairs.select("match_probability", "guard").iter_rows()
+    )
+    # the background: account BGi's debtor is record 1000+i; strangers (5000+) are nobody's
+    right = sum(
+        1
+        for a, r in debtors.select("account_id", "rec_id").iter_rows()
+        if (a.startswith("BG") and r == 1000 + int(a[2:])) or (a == "DEBTOR" and r == 1)
+    )
+    assert right == debtors.height  # precision 1 on this population
+    assert debtors.height >= 140  # recall: noisy, moved and SSN-less records still link
+    assert debtors["rec_id"].n_unique() == debtors.height  # one account per record
+    levels = [json.loads(x) for x in pairs["levels"]]
+    assert all(list(lv) == list(NAMES) for lv in levels)
+    for comp in COMPARISONS:
+        assert {lv[comp.name] for lv in levels} <= set(range(comp.n_levels))
+    weights = json.loads(pairs["weights"][0])
+    assert list(weights) == list(NAMES)
+
+
+def test_rerun_and_reuse_params_reproduce_identical_probabilities(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    link(db, "a")
+    link(db, "a")  # re-running a run_id replaces its rows, deterministically
+    reused = link(db, "b", settings=MatchSettings(reuse_params_from="a"))
+    assert reused.trained_on == "reused:a" and reused.em_iterations == 0
+    q = (
+        "SELECT account_id, rec_id, match_weight, match_probability, role, guard, levels, weights "
+        "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
+    )
+    first, second = fetch_pl(db, q, ["a"]), fetch_pl(db, q, ["b"])
+    assert first.height > 0 and first.equals(second)
+    assert fetch_pl(db, "SELECT count(*) AS n FROM match_pairs WHERE run_id = 'a'")["n"][0] == (
+        first.height
+    )
+    p = "SELECT comparison, level, m, u, weight FROM match_params WHERE run_id = ? ORDER BY ALL"
+    assert fetch_pl(db, p, ["a"]).equals(fetch_pl(db, p, ["b"]))
+    model = "SELECT prior FROM match_model WHERE run_id = ?"
+    assert fetch_pl(db, model, ["a"]).equals(fetch_pl(db, model, ["b"]))
+    with pytest.raises(LookupError):
+        link(db, "c", settings=MatchSettings(reuse_params_from="nope"))
+
+
+def test_explain_pair_partial_weights_sum_to_final_weight(db: duckdb.DuckDBPyConnection) -> None:
+    link(db, "e")
+    stored = fetch_pl(
+        db, "SELECT * FROM match_pairs WHERE run_id = 'e' AND account_id = 'DEBTOR' AND rec_id = 1"
+    ).row(0, named=True)
+    ex = explain_pair(db, "e", "DEBTOR", 1)
+    assert ex.stored and ex.role == "debtor" and ex.guard is None
+    assert [s.comparison for s in ex.steps] == list(NAMES)
+    assert math.fsum([ex.prior_weight, *ex.partial_weights.values()]) == pytest.approx(
+        ex.final_weight, abs=1e-12
+    )
+    assert ex.final_weight == pytest.approx(stored["match_weight"], abs=1e-9)
+    assert ex.final_probability == pytest.approx(stored["match_probability"], abs=1e-12)
+    assert ex.steps[-1].cumulative_weight == pytest.approx(ex.final_weight, abs=1e-9)
+    assert ex.steps[-1].running_probability == pytest.approx(ex.final_probability)
+    names = {s.comparison: s for s in ex.steps}
+    assert names["ssn"].label == "exact (HMAC equal)" and names["ssn"].partial_weight > 10
+    assert names["last_name"].tf_adjustment != 0.0  # exact surname: term-frequency adjusted
+    text = ex.to_text()
+    assert "prior" in text and "ssn" in text and "debtor" in text
+    assert ex.to_dict()["steps"][0]["comparison"] == "first_name"
+
+    # a pair the run never stored is recomputed with the run's parameters, and says so
+    other = explain_pair(db, "e", "DEBTOR", 5000)
+    assert not other.stored and other.role is None and other.notes
+    assert math.fsum([other.prior_weight, *other.partial_weights.values()]) == pytest.approx(
+        other.final_weight, abs=1e-12
+    )
+    assert other.final_probability < 0.2
+    with pytest.raises(LookupError):
+        explain_pair(db, "e", "NO-SUCH-ACCOUNT", 1)
+
+
+def test_a_record_is_the_debtor_of_one_account_at_most(db: duckdb.DuckDBPyConnection) -> None:
+    twin = pop.person(
+        "ZELDA",
+        "QUARTERMAINE",
+        dob=dt.date(1971, 7, 7),
+        ssn=777_00_1111,
+        number="9",
+        street="ELM",
+        zip5="94105",
+    )
+    pop.insert(db, "acct_std", "TWIN-A", twin)
+    pop.insert(db, "acct_std", "TWIN-B", twin)  # the same identity on two accounts
+    pop.insert(db, "rec_std", 90, twin, source="header", kind="person_records")
+    pop.insert(db, "rec_std", 91, twin, source="vendor", kind="vendor_batch", account_id="TWIN-B")
+    result = link(db, "t")
+    assert result.ties == 1
+    pairs = fetch_pl(
+        db, "SELECT rec_id, account_id, role FROM match_pairs WHERE run_id = 't' AND rec_id >= 90"
+    )
+    roles = {(r, a): role for r, a, role in pairs.iter_rows()}
+    assert roles[(90, "TWIN-A")] == roles[(90, "TWIN-B")] == "rejected"  # tie: no debtor
+    assert roles[(91, "TWIN-B")] == "debtor" and roles[(91, "TWIN-A")] == "rejected"
+    conflicts = fetch_pl(
+        db, "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = 't'"
+    )
+    got = {(r, a): o for r, a, o in conflicts.iter_rows()}
+    assert got == {
+        (90, "TWIN-A"): "tie",
+        (90, "TWIN-B"): "tie",
+        (91, "TWIN-B"): "kept",
+        (91, "TWIN-A"): "outscored",
+    }
+    assert explain_pair(db, "t", "TWIN-A", 91).conflict == "outscored"
+
+
+def test_block_cap_skips_and_reports_oversized_blocks(db: duckdb.DuckDBPyConnection) -> None:
+    # an echoed key is a candidate whatever the cap
+    pop.insert(
+        db,
+        "rec_std",
+        95,
+        pop.person("X", "Y", dob=None, ssn=None, number=None, street=None, zip5=None),
+        source="vendor",
+        kind="vendor_batch",
+        account_id="DEBTOR",
+    )
+    wide = link(db, "wide")
+    narrow = link(db, "narrow", settings=MatchSettings(block_cap=2))
+    assert narrow.candidate_pairs < wide.candidate_pairs
+    by_pass = {r["pass"]: r for r in narrow.blocking_report}
+    assert by_pass["echo"]["pairs"] == 1
+    oversized = [b for r in narrow.blocking_report for b in r["oversized"]]
+    assert oversized and all(b["size"] > 2 and b["skipped"] == b["size"] for b in oversized)
+    assert all({"key", "n_left", "n_right", "size", "skipped"} <= set(b) for b in oversized)
+    assert sum(r["skipped_pairs"] for r in narrow.blocking_report) >= sum(
+        b["size"] for b in oversized
+    )
+    stored = json.loads(
+        fetch_pl(db, "SELECT blocking_report FROM match_model WHERE run_id = 'narrow'")[
+            "blocking_report"
+        ][0]
+    )
+    assert stored == json.loads(json.dumps(narrow.blocking_report))
+    echo = fetch_pl(db, "SELECT role FROM match_pairs WHERE run_id = 'narrow' AND rec_id = 95")
+    assert echo.height == 0 or echo["role"][0] != "debtor"  # an echo alone is not identity
+
+
+def test_empty_inputs_and_bad_settings(con: duckdb.DuckDBPyConnection) -> None:
+    result = link(con, "empty")
+    assert (result.candidate_pairs, result.linked_pairs, result.associates) == (0, 0, 0)
+    assert (
+        fetch_pl(con, "SELECT trained_on FROM match_model WHERE run_id = 'empty'")["trained_on"][0]
+        == "defaults"
+    )
+    with pytest.raises(ValueError):
+        link(con, "bad", settings=MatchSettings(threshold=0.5, review_floor=0.8))

@@ -1,0 +1,421 @@
+"""Contact resolution on hand-built accounts: consolidation, NCOA move types, status, flags.
+
+Rows are inserted straight into the stage's input tables (accounts, source_records,
+source_contacts, the std caches, match_pairs), so these tests pin resolution's own behaviour
+independently of ingestion, standardization and matching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+import pytest
+
+from matchers.resolve import ResolveSettings, resolve_contacts
+
+RUN = "r-test"
+AS_OF = dt.date(2025, 6, 1)
+
+
+class Builder:
+    """Inserts a small portfolio: files, accounts, records, contacts, cache rows, links."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.files: dict[str, int] = {}
+        self.lines: dict[int, int] = {}
+
+    def file(self, source: str, kind: str = "person_records", reliability: float = 0.9) -> int:
+        if source in self.files:
+            return self.files[source]
+        no = len(self.files) + 1
+        self.con.execute(
+            "INSERT INTO input_files (file_no, run_id, source, kind, path, file_name, sha256,"
+            " received_at, loaded_at, permissible_purpose, reliability, status)"
+            " VALUES (?, 'ingest', ?, ?, ?, ?, 'x', ?, ?, 'collection', ?, 'loaded')",
+            [no, source, kind, f"/in/{source}.csv", f"{source}.csv", dt.datetime(2025, 5, 1),
+             dt.datetime(2025, 5, 2), reliability],
+        )  # fmt: skip
+        self.files[source] = no
+        self.lines[no] = 1
+        return no
+
+    def address(
+        self,
+        line1: str,
+        city: str,
+        state: str,
+        zip5: str,
+        *,
+        number: str,
+        street: str,
+        suffix: str | None = "ST",
+        unit: str | None = None,
+        std_line1: str | None = None,
+        quality: str = "ok",
+        line2: str | None = None,
+    ) -> dict[str, Any]:
+        """Cache the standardization of a raw address; returns the raw fields for reuse."""
+        raw = "|".join(x or "" for x in (line1, line2, city, state, zip5))
+        std = std_line1 or " ".join(
+            x for x in (number, street, suffix, f"APT {unit}" if unit else None) if x
+        )
+        self.con.execute(
+            "INSERT OR REPLACE INTO std_address_cache (addr_raw, street_number, street_name,"
+            " suffix, unit_type, unit_number, city, state, zip5, std_line1, quality, parser)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
+            [raw, number, street, suffix, "APT" if unit else None, unit, city.upper(), state,
+             zip5, std, quality],
+        )  # fmt: skip
+        return {
+            "address_line1": line1,
+            "address_line2": line2,
+            "city": city,
+            "state": state,
+            "zip": zip5,
+        }
+
+    def phone(self, raw: str, *, valid: bool = True, kind: str = "fixed_or_mobile") -> str:
+        digits = "".join(c for c in raw if c.isdigit())[-10:]
+        self.con.execute(
+            "INSERT OR REPLACE INTO std_phone_cache VALUES (?, ?, ?, NULL, ?, ?, ?)",
+            [raw, f"+1{digits}", valid, digits[:3], kind, "America/New_York"],
+        )
+        return raw
+
+    def account(self, account_id: str, first: str, last: str, **fields: Any) -> None:
+        f = self.file("accounts", "accounts", 1.0)
+        line = self._line(f)
+        cols = {"file_no": f, "line_no": line, "account_id": account_id, "first_name": first,
+                "last_name": last, "balance": 1000.0, "placed_date": dt.date(2024, 1, 1)}  # fmt: skip
+        cols.update(fields)
+        self._insert("accounts", cols)
+
+    def record(
+        self,
+        source: str,
+        first: str,
+        last: str,
+        *,
+        kind: str = "person_records",
+        reliability: float = 0.9,
+        contacts: list[dict[str, Any]] | None = None,
+        **fields: Any,
+    ) -> int:
+        f = self.file(source, kind, reliability)
+        line = self._line(f)
+        rec_id = f * 10_000_000_000 + line
+        cols = {"rec_id": rec_id, "file_no": f, "line_no": line, "source": source, "kind": kind,
+                "record_id": f"{source}-{line}", "first_name": first, "last_name": last}  # fmt: skip
+        cols.update(fields)
+        self._insert("source_records", cols)
+        for i, c in enumerate(contacts or [], start=1):
+            row = {"rec_id": rec_id, "file_no": f, "source": source, "rank": i, "role": "debtor",
+                   "evidence": "vendor_candidate" if kind == "vendor_batch" else "record"}  # fmt: skip
+            row.update(c)
+            self._insert("source_contacts", row)
+        return rec_id
+
+    def link(self, account_id: str, rec_id: int, p: float = 0.98, role: str = "debtor") -> None:
+        src = self.con.execute(
+            "SELECT source FROM source_records WHERE rec_id = ?", [rec_id]
+        ).fetchone()
+        self.con.execute(
+            "INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_weight,"
+            " match_probability, role) VALUES (?, ?, ?, ?, 10, ?, ?)",
+            [RUN, account_id, rec_id, src[0] if src else None, p, role],
+        )
+
+    def _line(self, file_no: int) -> int:
+        self.lines[file_no] += 1
+        return self.lines[file_no]
+
+    def _insert(self, table: str, cols: dict[str, Any]) -> None:
+        names = ", ".join(cols)
+        marks = ", ".join("?" for _ in cols)
+        self.con.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(cols.values()))
+
+
+def addr_contact(raw: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    return {"contact_type": "address", **raw, **kw}
+
+
+def points(con: duckdb.DuckDBPyConnection, account_id: str, **where: Any) -> list[dict[str, Any]]:
+    cond = " AND ".join(f"{k} = ?" for k in where)
+    rows = con.execute(
+        "SELECT * FROM contact_points WHERE run_id = ? AND account_id = ?"
+        + (f" AND {cond}" if cond else "")
+        + " ORDER BY contact_type, role, rank",
+        [RUN, account_id, *where.values()],
+    )
+    cols = [d[0] for d in rows.description]
+    return [dict(zip(cols, r, strict=True)) for r in rows.fetchall()]
+
+
+@pytest.fixture
+def b(con: duckdb.DuckDBPyConnection) -> Builder:
+    return Builder(con)
+
+
+def test_three_spellings_from_three_sources_make_one_contact_point(b: Builder, con) -> None:
+    home = b.address("9 Old Rd", "Macon", "GA", "31201", number="9", street="OLD", suffix="RD")
+    b.account("A1", "John", "Smith", **home)
+    a = b.address("123 North Main Street Apt 4", "Atlanta", "GA", "30301", number="123",
+                  street="MAIN", unit="4", std_line1="123 N MAIN ST APT 4")  # fmt: skip
+    c = b.address("123 N Mian St #04", "Atlanta", "GA", "30301", number="123", street="MIAN",
+                  unit="04", std_line1="123 N MIAN ST APT 04")  # fmt: skip
+    d = b.address("123 N Main St Unit 4", "ATLANTA", "GA", "30301", number="123", street="MAIN",
+                  unit="4", std_line1="123 N MAIN ST UNIT 4")  # fmt: skip
+    other_unit = b.address("123 N Main St Apt 5", "Atlanta", "GA", "30301", number="123",
+                           street="MAIN", unit="5", std_line1="123 N MAIN ST APT 5")  # fmt: skip
+    seen = {"last_seen": dt.date(2025, 4, 1), "first_seen": dt.date(2024, 1, 1)}
+    r1 = b.record("credit_hdr", "John", "Smith", reliability=0.95,
+                  contacts=[addr_contact(a, **seen)])  # fmt: skip
+    r2 = b.record("utility", "Jon", "Smith", reliability=0.80, contacts=[addr_contact(c, **seen)])
+    r3 = b.record("vendor_x", "John", "Smith", reliability=0.85, contacts=[addr_contact(d, **seen)])
+    r4 = b.record("court", "John", "Smith", reliability=0.6,
+                  contacts=[addr_contact(other_unit, last_seen=dt.date(2020, 1, 1))])  # fmt: skip
+    for r in (r1, r2, r3, r4):
+        b.link("A1", r)
+
+    res = resolve_contacts(con, RUN, AS_OF)
+    assert res.debtor_contacts == 3  # merged point, APT 5, the old on-file address
+
+    merged = points(con, "A1", contact_type="address", contact_key="123 N MAIN ST APT 4|30301")
+    assert len(merged) == 1
+    m = merged[0]
+    assert m["address_line1"] == "123 N MAIN ST APT 4"  # tie on support -> most reliable source
+    assert m["sources"] == "credit_hdr;utility;vendor_x"
+    assert m["rank"] == 1 and m["status"] == "new" and m["unit"] == "4"
+    support = con.execute(
+        "SELECT source, evidence FROM contact_support WHERE run_id = ? AND contact_key = ?"
+        " ORDER BY source",
+        [RUN, m["contact_key"]],
+    ).fetchall()
+    assert support == [("credit_hdr", "record"), ("utility", "record"), ("vendor_x", "record")]
+    apt5 = points(con, "A1", contact_type="address", contact_key="123 N MAIN ST APT 5|30301")
+    assert len(apt5) == 1 and apt5[0]["confidence"] < m["confidence"]
+    factors = json.loads(m["factors"])
+    assert factors["n_sources"] == 3 and factors["x"]["n_sources_log"] > 1.3
+
+
+def test_consensus_prefers_the_most_supported_spelling(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    good = b.address("5 Elm St", "Rome", "GA", "30161", number="5", street="ELM")
+    typo = b.address("5 Elmm St", "Rome", "GA", "30161", number="5", street="ELMM",
+                     std_line1="5 ELMM ST")  # fmt: skip
+    for src, raw, rel in (("s1", typo, 0.99), ("s2", good, 0.7), ("s3", good, 0.7)):
+        b.link("A1", b.record(src, "Ann", "Lee", reliability=rel, contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address")
+    assert [p["address_line1"] for p in pts] == ["5 ELM ST"]
+    assert pts[0]["sources"] == "s1;s2;s3"
+
+
+def test_unitless_spelling_joins_the_single_unit_but_not_two(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    bare = b.address("7 Oak St", "Rome", "GA", "30161", number="7", street="OAK")
+    apt1 = b.address("7 Oak St Apt 1", "Rome", "GA", "30161", number="7", street="OAK", unit="1")
+    b.link("A1", b.record("s1", "Ann", "Lee", contacts=[addr_contact(bare)]))
+    b.link("A1", b.record("s2", "Ann", "Lee", contacts=[addr_contact(apt1)]))
+    b.account("A2", "Bob", "Ray")
+    apt2 = b.address("7 Oak St Apt 2", "Rome", "GA", "30161", number="7", street="OAK", unit="2")
+    for s, raw in (("s1", bare), ("s2", apt1), ("s3", apt2)):
+        b.link("A2", b.record(s, "Bob", "Ray", contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    a1 = points(con, "A1", contact_type="address")
+    assert [p["address_line1"] for p in a1] == ["7 OAK ST APT 1"]
+    a2 = sorted(p["address_line1"] for p in points(con, "A2", contact_type="address"))
+    assert a2 == ["7 OAK ST", "7 OAK ST APT 1", "7 OAK ST APT 2"]
+
+
+def _ncoa_world(b: Builder) -> None:
+    """Two households; NCOA reports a family move from one and an individual move from the other."""
+    oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
+                    suffix="AVE")  # fmt: skip
+    pine = b.address("55 Pine Rd", "Decatur", "GA", "30030", number="55", street="PINE",
+                     suffix="RD")  # fmt: skip
+    elm = b.address("20 Elm St", "Atlanta", "GA", "30305", number="20", street="ELM")
+    birch = b.address("77 Birch Ln", "Athens", "GA", "30601", number="77", street="BIRCH",
+                      suffix="LN")  # fmt: skip
+    maple = b.address("3 Maple Ct", "Athens", "GA", "30602", number="3", street="MAPLE",
+                      suffix="CT")  # fmt: skip
+    b.account("FAM", "John", "Smith", **oak)
+    b.account("IND", "Jane", "Doe", **elm)
+    b.account("SELF", "Ken", "Wu", **maple)
+    ncoa = {"kind": "ncoa", "reliability": 0.95, "ncoa_return_code": "A",
+            "move_effective_date": dt.date(2025, 3, 1)}  # fmt: skip
+    fwd = {"contact_type": "address", "evidence": "ncoa_forward"}
+    # Mary Smith (not the debtor) files a FAMILY move from 10 Oak Ave: applies to John Smith.
+    mary = b.record("ncoa", "Mary", "Smith", move_type="F", **oak, **ncoa,
+                    contacts=[{**fwd, **pine}])  # fmt: skip
+    b.link("FAM", mary, p=0.40, role="associate")
+    # Jim Doe files an INDIVIDUAL move from 20 Elm St: does not apply to Jane Doe.
+    b.record("ncoa", "Jim", "Doe", move_type="I", **elm, **ncoa, contacts=[{**fwd, **birch}])
+    # Ken Wu's own individual move (linked as debtor) applies to him.
+    ken = b.record("ncoa", "Ken", "Wu", move_type="I", **maple, **ncoa, contacts=[{**fwd, **birch}])
+    b.link("SELF", ken, p=0.97)
+    # A business move from 20 Elm St never applies to a person.
+    b.record("ncoa", "Doe Plumbing", "Doe", move_type="B", **elm, **ncoa,
+             contacts=[{**fwd, **maple}])  # fmt: skip
+
+
+def test_family_move_applies_to_household_individual_move_does_not(b: Builder, con) -> None:
+    _ncoa_world(b)
+    resolve_contacts(con, RUN, AS_OF)
+
+    fam = {p["address_line1"]: p for p in points(con, "FAM", contact_type="address")}
+    assert set(fam) == {"10 OAK AVE", "55 PINE RD"}
+    assert fam["55 PINE RD"]["rank"] == 1 and fam["55 PINE RD"]["status"] == "new"
+    assert "family change-of-address" in fam["55 PINE RD"]["reasons"]
+    assert fam["10 OAK AVE"]["status"] == "on_file"
+    assert json.loads(fam["10 OAK AVE"]["factors"])["moved_from"] is True
+    ev = con.execute(
+        "SELECT evidence FROM contact_support WHERE run_id = ? AND account_id = 'FAM'"
+        " AND contact_key = '55 PINE RD|30030'",
+        [RUN],
+    ).fetchall()
+    assert ev == [("ncoa_family",)]
+
+    ind = {p["address_line1"]: p for p in points(con, "IND", contact_type="address")}
+    assert set(ind) == {"20 ELM ST"}  # neither Jim's individual move nor the business move
+    assert json.loads(ind["20 ELM ST"]["factors"])["moved_from"] is False
+
+    own = {p["address_line1"]: p for p in points(con, "SELF", contact_type="address")}
+    assert own["77 BIRCH LN"]["rank"] == 1
+    assert json.loads(own["3 MAPLE CT"]["factors"])["moved_from"] is True
+
+    moved = dict(
+        con.execute(
+            "SELECT account_id, evidence FROM account_flags WHERE run_id = ? AND flag = 'moved'",
+            [RUN],
+        ).fetchall()
+    )
+    assert set(moved) == {"FAM", "SELF"}
+    assert "family move of a household member" in moved["FAM"]
+
+
+def test_ncoa_moved_left_no_address_marks_the_address(b: Builder, con) -> None:
+    oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
+                    suffix="AVE")  # fmt: skip
+    b.account("A1", "John", "Smith", **oak)
+    r = b.record("ncoa", "John", "Smith", kind="ncoa", move_type="I", ncoa_return_code="02",
+                 move_effective_date=dt.date(2025, 1, 1), **oak)  # fmt: skip
+    b.link("A1", r)
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="address")
+    f = json.loads(p["factors"])
+    assert f["ncoa_no_forward"] is True and p["status"] == "on_file"
+    assert "left no forwarding address" in p["reasons"]
+
+
+def test_status_new_confirmed_on_file(b: Builder, con) -> None:
+    home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    old = b.phone("(404) 555-0100")
+    kept = b.phone("404-555-0101")
+    new = b.phone("4045550102", kind="mobile")
+    b.account("A1", "Ann", "Lee", **home, phone=old, phone_2=kept, email="Ann@Example.com")
+    recent = {"last_seen": dt.date(2025, 5, 1)}
+    r = b.record("vendor", "Ann", "Lee", kind="vendor_batch", account_id="A1", contacts=[
+        addr_contact(home, **recent),
+        {"contact_type": "phone", "phone": "4045550101", **recent},
+        {"contact_type": "phone", "phone": new, "phone_type": "Cell", **recent},
+    ])  # fmt: skip
+    b.phone("4045550101")
+    assert r  # vendor rows keyed to the account need no match_pairs row
+    resolve_contacts(con, RUN, AS_OF)
+
+    by_key = {p["contact_key"]: p for p in points(con, "A1")}
+    assert by_key["1 MAIN ST|30161"]["status"] == "confirmed"
+    assert by_key["+14045550101"]["status"] == "confirmed"
+    assert by_key["+14045550100"]["status"] == "on_file"
+    assert by_key["+14045550102"]["status"] == "new"
+    assert by_key["+14045550102"]["phone_type"] == "mobile"
+    assert by_key["+14045550102"]["phone"] == "4045550102"
+    assert by_key["ann@example.com"]["status"] == "on_file"
+    phones = sorted((p["rank"], p["contact_key"]) for p in by_key.values() if p["phone"])
+    assert [r for r, _ in phones] == [1, 2, 3]
+    assert by_key["+14045550100"]["rank"] == 3  # unsupported on-file number ranks last
+    assert by_key["+14045550100"]["confidence"] < by_key["+14045550101"]["confidence"]
+
+
+def test_newer_reliable_address_supersedes_the_one_on_file(b: Builder, con) -> None:
+    home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    new = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
+    b.account("A1", "Ann", "Lee", **home)
+    b.link("A1", b.record("hdr", "Ann", "Lee", contacts=[
+        addr_contact(home, last_seen=dt.date(2021, 3, 1)),
+    ]))  # fmt: skip
+    b.link("A1", b.record("util", "Ann", "Lee", contacts=[
+        addr_contact(new, last_seen=dt.date(2025, 5, 1)),
+    ]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    assert pts["8 LAKE DR"]["rank"] == 1 and pts["8 LAKE DR"]["status"] == "new"
+    assert pts["1 MAIN ST"]["status"] == "on_file"
+    assert json.loads(pts["1 MAIN ST"]["factors"])["superseded"] is True
+    assert "newer address" in pts["1 MAIN ST"]["reasons"]
+
+
+def test_third_party_contacts_are_kept_apart(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    sis = b.phone("4045550199")
+    own = b.phone("4045550123")
+    r = b.record("vendor", "Ann", "Lee", kind="vendor_batch", account_id="A1", contacts=[
+        {"contact_type": "phone", "phone": own},
+        {"contact_type": "phone", "phone": sis, "role": "third_party", "relationship": "sister",
+         "party_name": "Beth Lee"},
+    ])  # fmt: skip
+    assert r
+    husband = b.record("hdr", "Tom", "Lee", contacts=[{"contact_type": "phone", "phone": sis}])
+    b.link("A1", husband, p=0.3, role="associate")
+    resolve_contacts(con, RUN, AS_OF)
+    debtor = points(con, "A1", role="debtor")
+    third = points(con, "A1", role="third_party")
+    assert [p["contact_key"] for p in debtor] == ["+14045550123"]
+    assert [p["contact_key"] for p in third] == ["+14045550199"]
+    assert third[0]["sources"] == "hdr;vendor"
+    assert "(not the debtor's own)" in third[0]["reasons"]
+    assert third[0]["confidence"] > 0.5  # an associate's own record is a good lead
+    assert third[0]["relationship"] in {"sister", "associate"}
+
+
+def test_flags_deceased_and_bankruptcy(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    b.account("A2", "Bob", "Ray")
+    dmf = b.record("dmf", "Ann", "Lee", kind="deceased", reliability=0.98,
+                   date_of_death=dt.date(2025, 2, 3))  # fmt: skip
+    b.link("A1", dmf, p=0.99)
+    bk = b.record("pacer", "Bob", "Ray", kind="bankruptcy", reliability=0.97, bk_chapter="7",
+                  bk_case_number="25-10001", bk_district="GAN",
+                  bk_filing_date=dt.date(2025, 1, 10))  # fmt: skip
+    b.link("A2", bk, p=0.95)
+    resolve_contacts(con, RUN, AS_OF)
+    flags = {
+        (a, f): (c, e)
+        for a, f, c, e in con.execute(
+            "SELECT account_id, flag, confidence, evidence FROM account_flags WHERE run_id = ?",
+            [RUN],
+        ).fetchall()
+    }
+    c, e = flags[("A1", "deceased")]
+    assert c == pytest.approx(0.99 * 0.98, abs=1e-3) and "date of death 2025-02-03" in e
+    c, e = flags[("A2", "bankruptcy")]
+    assert "chapter 7" in e and "case 25-10001" in e and "filed 2025-01-10" in e
+
+
+def test_rerun_replaces_rows_and_time_zone_conflict(b: Builder, con) -> None:
+    la = b.address("1 Sunset Blvd", "Los Angeles", "CA", "90028", number="1", street="SUNSET",
+                   suffix="BLVD")  # fmt: skip
+    ny_phone = b.phone("2125550100")  # cache says America/New_York
+    b.account("A1", "Ann", "Lee", **la, phone=ny_phone)
+    resolve_contacts(con, RUN, AS_OF, settings=ResolveSettings())
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="phone")
+    assert p["time_zone"] == "America/Los_Angeles" and p["tz_area_code"] == "America/New_York"
+    assert p["tz_conflict"] is True
+    n = con.execute("SELECT count(*) FROM contact_points WHERE run_id = ?", [RUN]).fetchone()
+    assert n == (2,)

@@ -1,0 +1,304 @@
+"""Every shipped suppression rule fires on a constructed account, and only there."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from pydantic import ValidationError
+
+from matchers.rules import DEFAULT_RULES
+from matchers.suppress import apply_suppressions, load_rules
+
+RUN = "r-sup"
+AS_OF = dt.date(2025, 6, 1)
+
+
+class Portfolio:
+    """Accounts plus already-resolved contact points (as resolve_contacts would leave them)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.line = 1
+        con.execute(
+            "INSERT INTO input_files (file_no, source, kind, status) VALUES (1, 'accounts', 'accounts', 'loaded'),"
+            " (2, 'pacer', 'bankruptcy', 'loaded')"
+        )
+
+    def account(self, account_id: str, **flags: Any) -> str:
+        self.line += 1
+        cols = {"file_no": 1, "line_no": self.line, "account_id": account_id, "balance": 500.0,
+                "state": "GA", **flags}  # fmt: skip
+        self.con.execute(
+            f"INSERT INTO accounts ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            list(cols.values()),
+        )
+        # every account gets a debtor address, a debtor mobile and a relative's phone
+        self.contact(
+            account_id, "address", "1 MAIN ST|30161", state="GA", factors={"on_file": True}
+        )
+        self.contact(account_id, "phone", "+14045550100", phone_type="mobile")
+        self.contact(account_id, "phone", "+14045550199", role="third_party", phone_type="landline")
+        return account_id
+
+    def contact(
+        self,
+        account_id: str,
+        contact_type: str,
+        key: str,
+        *,
+        role: str = "debtor",
+        status: str = "new",
+        factors: dict[str, Any] | None = None,
+        **cols: Any,
+    ) -> None:
+        row = {"run_id": RUN, "account_id": account_id, "contact_type": contact_type,
+               "contact_key": key, "rank": cols.pop("rank", 1), "role": role, "confidence": 0.8, "status": status,
+               "resolved_status": status, "reasons": "resolved", "resolved_reasons": "resolved",
+               "factors": json.dumps(factors or {}), "time_zone": "America/New_York", **cols}  # fmt: skip
+        if contact_type == "phone":
+            row.setdefault("phone", key[2:])
+        self.con.execute(
+            f"INSERT INTO contact_points ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+
+    def flag(self, account_id: str, flag: str, confidence: float, **rec: Any) -> None:
+        self.line += 1
+        rec_id = 2 * 10_000_000_000 + self.line
+        if rec:
+            cols = {"rec_id": rec_id, "file_no": 2, "line_no": self.line, **rec}
+            self.con.execute(
+                f"INSERT INTO source_records ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                list(cols.values()),
+            )
+        self.con.execute(
+            "INSERT INTO account_flags VALUES (?, ?, ?, ?, 'test', ?)",
+            [RUN, account_id, flag, confidence, rec_id],
+        )
+
+
+def state(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = con.execute(
+        "SELECT contact_type, role, status, on_hold, dial_mode, reasons FROM contact_points"
+        " WHERE run_id = ? AND account_id = ?",
+        [RUN, account_id],
+    ).fetchall()
+    return {
+        (r[0], r[1]): {"status": r[2], "on_hold": r[3], "dial_mode": r[4], "reasons": r[5]}
+        for r in rows
+    }
+
+
+def decisions(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[str, tuple[str, str, str]]:
+    rows = con.execute(
+        "SELECT rule, action, reason, regulation FROM suppressions WHERE run_id = ? AND account_id = ?",
+        [RUN, account_id],
+    ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+@pytest.fixture
+def pf(con: duckdb.DuckDBPyConnection) -> Portfolio:
+    return Portfolio(con)
+
+
+def test_clean_account_gets_only_contact_level_rules(pf: Portfolio, con) -> None:
+    pf.account("OK")
+    n = apply_suppressions(con, RUN, AS_OF)
+    d = decisions(con, "OK")
+    assert set(d) == {"third_party_location_only", "mobile_without_consent"}
+    assert n == 2
+    s = state(con, "OK")
+    assert s[("address", "debtor")]["status"] == "new"
+    assert s[("phone", "debtor")]["dial_mode"] == "manual"
+    assert s[("phone", "third_party")]["status"] == "new"
+    assert s[("phone", "third_party")]["reasons"].startswith("THIRD PARTY: ")
+
+
+def test_paid_in_full_suppresses_everything(pf: Portfolio, con) -> None:
+    pf.account("PIF", paid_in_full=True)
+    apply_suppressions(con, RUN, AS_OF)
+    action, reason, reg = decisions(con, "PIF")["paid_in_full"]
+    assert action == "suppress" and "1681b" in reg and "permissible purpose" in reason
+    assert {v["status"] for v in state(con, "PIF").values()} == {"suppressed"}
+
+
+def test_cease_and_desist_suppresses_debtor_contacts(pf: Portfolio, con) -> None:
+    pf.account("CD", cease_desist=True)
+    apply_suppressions(con, RUN, AS_OF)
+    s = state(con, "CD")
+    assert s[("address", "debtor")]["status"] == "suppressed"
+    assert s[("phone", "debtor")]["status"] == "suppressed"
+    assert s[("phone", "third_party")]["status"] == "new"
+    assert "1006.6(c)" in decisions(con, "CD")["cease_and_desist"][2]
+
+
+def test_deceased_routes_to_estate(pf: Portfolio, con) -> None:
+    pf.account("DEAD_FILE", deceased=True)
+    pf.account("DEAD_DMF")
+    pf.flag("DEAD_DMF", "deceased", 0.93, source="dmf", kind="deceased",
+            date_of_death=dt.date(2025, 1, 2))  # fmt: skip
+    pf.account("MAYBE")
+    pf.flag("MAYBE", "deceased", 0.6)
+    apply_suppressions(con, RUN, AS_OF)
+    for acct in ("DEAD_FILE", "DEAD_DMF"):
+        assert decisions(con, acct)["deceased"][0] == "route_to_estate"
+        s = state(con, acct)
+        assert s[("address", "debtor")]["status"] == "suppressed"
+        assert s[("address", "debtor")]["reasons"].startswith("ESTATE: ")
+    assert "date of death 2025-01-02" in decisions(con, "DEAD_DMF")["deceased"][1]
+    assert "deceased" not in decisions(con, "MAYBE")
+    assert decisions(con, "MAYBE")["deceased_unverified"][0] == "hold"
+    assert state(con, "MAYBE")[("phone", "debtor")]["on_hold"] is True
+
+
+def test_bankruptcy_holds_from_the_filing_date(pf: Portfolio, con) -> None:
+    bk = {"source": "pacer", "kind": "bankruptcy", "bk_chapter": "13", "bk_case_number": "25-1"}
+    pf.account("BK")
+    pf.flag("BK", "bankruptcy", 0.95, bk_filing_date=dt.date(2025, 5, 1), **bk)
+    pf.account("BK_FUTURE")
+    pf.flag("BK_FUTURE", "bankruptcy", 0.95, bk_filing_date=dt.date(2025, 7, 1), **bk)
+    pf.account("BK_DISMISSED")
+    pf.flag("BK_DISMISSED", "bankruptcy", 0.95, bk_filing_date=dt.date(2024, 1, 1),
+            bk_dismissal_date=dt.date(2024, 6, 1), **bk)  # fmt: skip
+    pf.account("BK_FILE", bankruptcy=True)
+    apply_suppressions(con, RUN, AS_OF)
+    action, reason, reg = decisions(con, "BK")["bankruptcy_stay"]
+    assert action == "hold" and "11 USC 362" in reg
+    assert "chapter 13 case 25-1 filed 2025-05-01" in reason
+    s = state(con, "BK")
+    assert all(v["on_hold"] for v in s.values()) and s[("phone", "debtor")]["status"] == "new"
+    assert s[("phone", "debtor")]["reasons"].startswith("HOLD: bankruptcy")
+    assert "bankruptcy_stay" not in decisions(con, "BK_FUTURE")
+    assert "bankruptcy_stay" not in decisions(con, "BK_DISMISSED")
+    assert "bankruptcy_stay" in decisions(con, "BK_FILE")
+
+
+def test_attorney_represented_routes_to_the_attorney(pf: Portfolio, con) -> None:
+    pf.account("ATT", attorney_represented=True, attorney_name="Saul Goodman")
+    apply_suppressions(con, RUN, AS_OF)
+    action, reason, reg = decisions(con, "ATT")["attorney_represented"]
+    assert action == "route_to_attorney" and "1006.6(b)(2)" in reg and "Saul Goodman" in reason
+    # 1692b(6): no third-party location contacts once an attorney is known either
+    assert {v["status"] for v in state(con, "ATT").values()} == {"suppressed"}
+
+
+def test_dispute_holds(pf: Portfolio, con) -> None:
+    pf.account("DSP", dispute=True)
+    apply_suppressions(con, RUN, AS_OF)
+    assert decisions(con, "DSP")["dispute"][0] == "hold"
+    assert all(v["on_hold"] and v["status"] == "new" for v in state(con, "DSP").values())
+
+
+def test_phone_consent_do_not_call_and_line_type(pf: Portfolio, con) -> None:
+    pf.account("DNC", do_not_call=True)
+    pf.contact("DNC", "phone", "+14045550111", phone_type="landline", consent_autodialer=True)
+    pf.account("C")
+    pf.contact("C", "phone", "+14045550122", phone_type="mobile", consent_autodialer=True)
+    pf.contact("C", "phone", "+14045550133", phone_type="landline", consent_autodialer=False)
+    pf.contact("C", "phone", "+14045550144", phone_type="unknown", consent_autodialer=False)
+    apply_suppressions(con, RUN, AS_OF)
+    modes = dict(
+        con.execute(
+            "SELECT contact_key, dial_mode FROM contact_points WHERE run_id = ? AND role = 'debtor'"
+            " AND contact_type = 'phone' AND account_id IN ('DNC', 'C')",
+            [RUN],
+        ).fetchall()
+    )
+    assert modes["+14045550111"] == "manual"  # do-not-call beats consent
+    assert modes["+14045550122"] == "autodialer"  # mobile with consent
+    assert modes["+14045550133"] == "autodialer"  # known landline
+    assert modes["+14045550144"] == "manual"  # line type unknown: treated as mobile
+    rules = con.execute(
+        "SELECT contact_key, rule FROM suppressions WHERE run_id = ? AND contact_key = '+14045550111'",
+        [RUN],
+    ).fetchall()
+    assert ("+14045550111", "do_not_call_manual") in rules
+
+
+def test_time_zone_conflict_massachusetts_and_moved_address(pf: Portfolio, con) -> None:
+    pf.account("TZ", state="MA")
+    pf.contact("TZ", "phone", "+13105550100", phone_type="landline", tz_conflict=True,
+               tz_area_code="America/Los_Angeles")  # fmt: skip
+    pf.contact("TZ", "address", "9 ELM ST|02108", state="MA", rank=1)
+    pf.contact("TZ", "address", "4 OLD RD|02109", state="MA", rank=3, status="on_file",
+               factors={"moved_from": True})  # fmt: skip
+    con.execute("UPDATE contact_points SET rank = 2 WHERE contact_key = '1 MAIN ST|30161'")
+    apply_suppressions(con, RUN, AS_OF)
+    rows = con.execute(
+        "SELECT contact_key, rule, reason FROM suppressions WHERE run_id = ? AND account_id = 'TZ'"
+        " AND contact_key IS NOT NULL",
+        [RUN],
+    ).fetchall()
+    by = {(k, r): reason for k, r, reason in rows}
+    assert (
+        "America/New_York vs area code America/Los_Angeles"
+        in by[("+13105550100", "calling_window_time_zone")]
+    )
+    assert ("+13105550100", "massachusetts_call_frequency") in by
+    assert ("4 OLD RD|02109", "known_not_at_address") in by
+    assert ("9 ELM ST|02108", "known_not_at_address") not in by
+
+
+def test_reapply_is_idempotent_and_rules_are_data(pf: Portfolio, con, tmp_path: Path) -> None:
+    pf.account("DNC", do_not_call=True)
+    first = apply_suppressions(con, RUN, AS_OF)
+    assert apply_suppressions(con, RUN, AS_OF) == first
+    reasons = state(con, "DNC")[("phone", "debtor")]["reasons"]
+    assert reasons.count("MANUAL DIAL ONLY") == 2 and reasons.endswith("resolved")
+
+    # A deployment that reads do_not_call as the consumer's own request (Reg F 1006.14(h))
+    # changes one rule's action in its own rules file; no code changes.
+    custom = tmp_path / "rules.yml"
+    custom.write_text(
+        DEFAULT_RULES.read_text().replace(
+            "when: \"contact_type = 'phone' AND role = 'debtor' AND do_not_call\"\n    action: manual_dial_only",
+            "when: \"contact_type = 'phone' AND role = 'debtor' AND do_not_call\"\n    action: suppress",
+        )
+    )
+    apply_suppressions(con, RUN, AS_OF, custom)
+    assert state(con, "DNC")[("phone", "debtor")]["status"] == "suppressed"
+    assert decisions(con, "DNC")["do_not_call_manual"][0] == "suppress"
+
+
+def test_rules_file_is_validated(tmp_path: Path) -> None:
+    rules = load_rules()
+    assert len(rules.rules) >= 12 and all(r.regulation for r in rules.rules)
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "rules:\n  - {id: x, regulation: 'FDCPA', scope: account, when: 'true; DROP TABLE runs',"
+        " action: suppress, reason: 'no'}\n"
+    )
+    with pytest.raises(ValidationError):
+        load_rules(bad)
+    bad.write_text(
+        "rules:\n  - {id: x, regulation: 'FDCPA', scope: account, when: 'true', action: explode,"
+        " reason: 'no'}\n"
+    )
+    with pytest.raises(ValidationError):
+        load_rules(bad)
+
+
+def test_every_shipped_rule_is_exercised(pf: Portfolio, con) -> None:
+    """A new rule in the shipped file must come with a constructed account that fires it."""
+    pf.account("PIF", paid_in_full=True)
+    pf.account("CD", cease_desist=True)
+    pf.account("DEAD", deceased=True)
+    pf.account("MAYBE")
+    pf.flag("MAYBE", "deceased", 0.6)
+    pf.account("BK", bankruptcy=True)
+    pf.account("ATT", attorney_represented=True)
+    pf.account("DSP", dispute=True)
+    pf.account("DNC", do_not_call=True)
+    pf.account("MA", state="MA")
+    pf.contact("MA", "phone", "+13105550100", tz_conflict=True, tz_area_code="America/Los_Angeles")
+    pf.contact("MA", "address", "4 OLD RD|02109", rank=2, factors={"moved_from": True})
+    con.execute("UPDATE contact_points SET state = 'MA' WHERE account_id = 'MA'")
+    apply_suppressions(con, RUN, AS_OF)
+    fired = {r[0] for r in con.execute("SELECT DISTINCT rule FROM suppressions").fetchall()}
+    assert fired == {r.id for r in load_rules().rules}
