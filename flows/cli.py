@@ -189,7 +189,24 @@ def demo(
     scores = score_run(run_dir, portfolio.truth_dir)
     _print_scores(scores.as_dict())
     (run_dir / "demo_scores.json").write_text(json.dumps(scores.as_dict(), indent=2) + "\n")
-    console.print(f"scores: {run_dir / 'demo_scores.json'}")
+    report = _rerender_report(
+        workdir / "skiptrace.duckdb", summary["run_id"], run_dir, scores.reliability
+    )
+    console.print(f"scores: {run_dir / 'demo_scores.json'}\nreport: {report}")
+
+
+def _rerender_report(
+    db: Path, run_id: str, run_dir: Path, reliability: list[dict[str, Any]]
+) -> Path:
+    """Re-render the run report with the reliability diagram the truth makes possible."""
+    import sql
+    from flows.report import write_report
+
+    con = sql.connect(db)
+    try:
+        return write_report(con, run_id, run_dir, calibration=reliability)
+    finally:
+        con.close()
 
 
 def _print_scores(s: dict[str, Any]) -> None:
@@ -286,8 +303,70 @@ def serve(
     )
 
 
+@app.command()
+def calibrate(
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run to check (default: latest completed).")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="Generator truth folder of the run's portfolio.")
+    ] = None,
+    db: DbOpt = None,
+    bins: Annotated[int, typer.Option(help="Confidence bins.")] = 10,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="Refit the confidence model on a generated portfolio.")
+    ] = False,
+    accounts: Annotated[
+        int, typer.Option(help="With --fit: accounts in the training portfolio.")
+    ] = 4000,
+) -> None:
+    """Check that confidence is a probability (ECE + reliability table), or refit the model.
+
+    Without --fit: compares a run's confidence bands with the generator's truth. With --fit:
+    generates a training portfolio (a seed other than the demo's), runs the pipeline, fits the
+    sign-constrained logistic + isotonic model and writes matchers/rules/confidence_model.json.
+    """
+    from matchers import calibrate as cal
+
+    if fit:
+        raise typer.Exit(cal.main(["fit", "--accounts", str(accounts)]))
+    import sql
+
+    if truth is None:
+        raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+    con = sql.connect(db, read_only=True)
+    run = run or _latest_run(con)
+    typer.echo(cal.calibration_report(con, run, truth, bins).render())
+
+
+def _latest_run(con: Any) -> str:
+    rows = con.execute(
+        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
+    ).fetchall()
+    if not rows:
+        raise typer.BadParameter("no completed run in this database")
+    return str(rows[0][0])
+
+
+def _register_subcommands() -> None:
+    from flows.cli_lineage import register
+
+    register(app)
+
+
+_register_subcommands()
+
+
 def main() -> None:
+    _quiet_prefect_defaults()
     app()
+
+
+def _quiet_prefect_defaults() -> None:
+    """No telemetry calls from an offline machine; users can still override either variable."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 if __name__ == "__main__":

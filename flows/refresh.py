@@ -62,7 +62,7 @@ def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="write-exports", retries=1, retry_delay_seconds=2)
 def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.emit(con, run_id, run_dir(params, run_id)).as_dict()
+        return stages.emit(con, run_id, run_dir(params, run_id), params.rules).as_dict()
 
 
 @flow(name="ingest", log_prints=False)
@@ -139,7 +139,22 @@ def finalize(
         summary = build_summary(con, run_id, stage_stats)
         write_summary(summary, run_dir(params, run_id))
         finish_run(con, run_id, "completed")
+        if params.report:
+            publish_report(con, run_id, run_dir(params, run_id))
     return summary
+
+
+def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
+    """The HTML run report and the Prefect artifacts. A report problem is logged, never fatal:
+    the exports are already written and the run is complete."""
+    from flows.artifacts import publish_artifacts
+    from flows.report import write_report
+
+    try:
+        path = write_report(con, run_id, out_dir)
+        publish_artifacts(con, run_id, path)
+    except Exception:
+        logging.getLogger("skiptrace").exception("run %s: report/artifacts failed", run_id)
 
 
 def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:

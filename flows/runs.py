@@ -69,11 +69,11 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None
 
 def previous_completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     """The last completed run before `run_id` (for deltas and incremental work)."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT run_id FROM runs WHERE status = 'completed' AND run_id < ? ORDER BY run_id DESC LIMIT 1",
         [run_id],
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 @dataclass

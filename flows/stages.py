@@ -9,18 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from flows.params import RefreshParams
 from flows.runs import StageStats, timed_stage
 
+if TYPE_CHECKING:
+    from matchers.link import MatchSettings
+
 log = logging.getLogger("skiptrace")
 
 
 def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -> StageStats:
     """Load the account export and every registered source file; nothing is dropped silently."""
+    from flows.lineage import record_run_inputs
     from sources.ingest import ingest_accounts, ingest_source
     from sources.registry import load_profile, load_registry
 
@@ -36,6 +40,7 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
         st.rows_out = sum(r.rows_loaded for r in results)
         st.details["files"] = [_file_entry(r) for r in results]
         st.details["rejected"] = sum(r.rows_rejected for r in results)
+        record_run_inputs(con, run_id)  # the file set this run used: replay and lineage need it
     return st
 
 
@@ -58,12 +63,20 @@ def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
 
 
 def match(
-    con: duckdb.DuckDBPyConnection, run_id: str, *, threshold: float | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    threshold: float | None = None,
+    settings: MatchSettings | None = None,
 ) -> StageStats:
-    """Block, compare, score and guard: accounts x source records -> match_pairs."""
+    """Block, compare, score and guard: accounts x source records -> match_pairs.
+
+    `settings` wins over `threshold`; replay passes `MatchSettings(reuse_params_from=...)`.
+    """
     from matchers.link import MatchSettings, link
 
-    settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
+    if settings is None:
+        settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
     with timed_stage(con, run_id, "match") as st:
         result = link(con, run_id, settings=settings)
         st.rows_in = result.candidate_pairs
@@ -100,12 +113,14 @@ def suppress(
     return st
 
 
-def emit(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> StageStats:
-    """Write the exports atomically and record them."""
+def emit(
+    con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path, rules: Path | None = None
+) -> StageStats:
+    """Write the exports atomically and record them (import bands from the same rules file)."""
     from flows.emit import emit as write_exports
 
     with timed_stage(con, run_id, "emit") as st:
-        files = write_exports(con, run_id, out_dir)
+        files = write_exports(con, run_id, out_dir, rules=rules)
         st.rows_in = _count(con, "contact_points", run_id)
         st.rows_out = sum(int(getattr(f, "rows", 0) or 0) for f in files)
         st.details["files"] = [str(getattr(f, "path", f)) for f in files]
@@ -127,10 +142,10 @@ def _file_entry(r: Any) -> dict[str, Any]:
 
 def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str | None = None) -> int:
     if run_id is None:
-        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
     else:
-        row = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id]).fetchone()
-    return int(row[0]) if row else 0
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id]).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def _plain(obj: Any) -> Any:

@@ -13,7 +13,8 @@ def build_summary(
     con: duckdb.DuckDBPyConnection, run_id: str, stages: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Stages, per-file reconciliation and totals for `run_id`, from the lineage tables."""
-    as_of = con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    as_of_rows = con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    as_of = as_of_rows[0] if as_of_rows else None
     files = con.execute(
         """
         SELECT path, source, sha256, rows_read, rows_loaded, rows_rejected, status
@@ -31,7 +32,7 @@ def build_summary(
           (SELECT count(*) FROM quarantine WHERE run_id = $1)
         """,
         [run_id],
-    ).fetchone() or (0, 0, 0, 0, 0)
+    ).fetchall()[0]
     return {
         "run_id": run_id,
         "as_of": str(as_of[0]) if as_of else None,

@@ -10,8 +10,10 @@ Accepted shapes (after cleaning: uppercase, no punctuation, '#' spaced out):
     NUMBER [PREDIR] NAME... SUFFIX [POSTDIR] [DESIGNATOR [#] ID | # ID | REAR/PH/...]
     PO BOX n  (P O BOX, POST OFFICE BOX, BOX, POB)
     RR n BOX m  (RURAL ROUTE, RT, RTE, HC)
-with line 2 empty or a lone unit, and ASCII-only input. Street-name words may not be
-directionals (is "123 N ST" North Street or N Street?): those go to usaddress.
+with line 2 empty or a lone unit, and ASCII-only input. Rejected on purpose (usaddress decides):
+street-name words that are directionals (is "123 N ST" North Street or N Street?) or common
+street types (a city glued to the street: "1850 GREEN BAY ROAD HIGHLAND PARK"), a line ending in
+"STATE ZIP", and commas anywhere but before the unit.
 """
 
 from __future__ import annotations

@@ -226,7 +226,9 @@ def explain_pair(
             ).fetchall()
         )
         enabled = _json_obj(settings[0]).get("guards") if settings else None
-        guard = evaluate(levels, tuple(enabled) if enabled is not None else None)
+        guard = evaluate(
+            levels, tuple(enabled) if enabled is not None else None, echoed=bool(rec.get("echoed"))
+        )
         notes.append(
             "pair not stored by the run (below the review floor or not a blocking candidate); "
             "recomputed from the current standardized tables with the run's parameters"

@@ -5,8 +5,15 @@ most likely to be confused with a debtor are exactly the ones who share most of 
 and son (same name, same address), a spouse (same surname, address, phone), a roommate. Calling
 or writing to them about the debt is a third-party disclosure (FDCPA 1692b / Reg F 1006.10), so a
 pattern that describes *another member of the household* must never become role 'debtor',
-however high its score. A guarded pair becomes role 'associate': its contacts may still be used
-as third-party location contacts, kept apart from the debtor's own.
+however high its score. A household guard makes the pair role 'associate': its contacts may
+still be used as third-party location contacts, kept apart from the debtor's own.
+
+One more rule covers the opposite case, a *stranger* who shares the debtor's name: a namesake in
+the same ZIP is far more common than independence between name and place predicts (and than
+term frequencies can price in), so a name match corroborated by nothing personal — no DOB, SSN,
+street address, phone, email or echoed account key — is never linked as the debtor. That pair
+becomes role 'rejected' (kept for review when it scores above the review floor), not
+'associate': a namesake is nobody's location contact.
 
 Each guard is a predicate over the comparison levels of a pair (see matchers/compare.py), so a
 decision can be replayed and explained from `match_pairs.levels` alone. Guards are evaluated in
@@ -25,7 +32,10 @@ Shared notions:
   and shared-contact rules (a father and son, spouses, roommates never share an SSN), never from
   the suffix rule (credit headers do mix up JR/SR files under one SSN; staying off the wrong
   party is the safer error);
-- "shares a contact": same address (street level or better), a shared phone or the same email.
+- "shares a contact": same address (street level or better), a shared phone or the same email;
+- "corroborated": DOB agrees at least in two of year/month/day, SSN last4 (or hash) agrees, the
+  street address partly agrees, a phone or the email is shared, or the record echoes the
+  account key (vendor returns: `echoed` column, when present).
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from matchers.compare import (
+    ADDR_PARTIAL,
     ADDR_STREET,
     DOB_DIFFERENT,
     DOB_ONE_COMPONENT,
@@ -45,6 +56,7 @@ from matchers.compare import (
     LAST_JW92,
     NO_DATA,
     PHONE_SHARED,
+    SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
 )
@@ -52,15 +64,22 @@ from matchers.compare import (
 
 @dataclass(frozen=True)
 class Guard:
-    """A named wrong-party rule: `predicate` builds a polars boolean over level columns."""
+    """A named wrong-party rule: `predicate` builds a polars boolean over level columns; `role`
+    is what the pair becomes ('associate' for household / third parties, 'rejected' otherwise)."""
 
     name: str
     description: str
     predicate: Callable[[], pl.Expr]
+    role: str = "associate"
 
 
 def _lvl(name: str) -> pl.Expr:
     return pl.col(name)
+
+
+def _echoed() -> pl.Expr:
+    """The record echoes this account's key; frames without the column (patterns) say no."""
+    return pl.col("echoed").fill_null(False)
 
 
 def _surname_agrees() -> pl.Expr:
@@ -94,6 +113,17 @@ def _dob_not_agreeing() -> pl.Expr:
 def _ssn_agrees() -> pl.Expr:
     """Exact hash, last4 equal, or last4 one keystroke apart (see the module docstring)."""
     return _lvl("ssn") >= SSN_LAST4_NEAR
+
+
+def _corroborated() -> pl.Expr:
+    """Something personal beyond the name agrees (see the module docstring)."""
+    return (
+        (_lvl("dob") >= DOB_ONE_COMPONENT)
+        | (_lvl("ssn") >= SSN_LAST4)
+        | (_lvl("address") >= ADDR_PARTIAL)
+        | (_lvl("phone") == PHONE_SHARED)
+        | (_lvl("email") == EMAIL_EXACT)
+    )
 
 
 def _same_address() -> pl.Expr:
@@ -137,7 +167,15 @@ GUARDS: tuple[Guard, ...] = (
         "surname is family, not identity). A third party (roommate, relative), never the debtor.",
         lambda: _shares_contact() & _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees(),
     ),
+    Guard(
+        "uncorroborated_name_match",
+        "The name agrees but nothing personal does (no DOB, SSN, street address, phone, email or "
+        "echoed account key): possibly a namesake, never linked as the debtor (role rejected).",
+        lambda: _surname_agrees() & _given_agrees() & ~_corroborated() & ~_echoed(),
+        role="rejected",
+    ),
 )
+ROLE_OF: Mapping[str, str] = {g.name: g.role for g in GUARDS}
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
@@ -148,7 +186,7 @@ def guard_expr(enabled: tuple[str, ...] | None = None) -> pl.Expr:
     `enabled` restricts the rule set (None = all); unknown names raise, so a typo in settings
     cannot silently switch a guard off.
     """
-    names = tuple(g.name for g in GUARDS) if enabled is None else enabled
+    names = tuple(g.name for g in GUARDS) if enabled is None else tuple(enabled)
     unknown = set(names) - set(BY_NAME)
     if unknown:
         raise ValueError(f"unknown guard(s): {sorted(unknown)}; known: {sorted(BY_NAME)}")
@@ -163,13 +201,19 @@ def guard_expr(enabled: tuple[str, ...] | None = None) -> pl.Expr:
 
 def apply_guards(levels: pl.DataFrame, enabled: tuple[str, ...] | None = None) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired)."""
+    if "echoed" not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias("echoed"))
     out = levels.select(guard_expr(enabled)).to_series()
     if out.len() != levels.height:  # no guard enabled: a literal NULL, broadcast it
         out = pl.Series("guard", [None] * levels.height, dtype=pl.String)
     return out
 
 
-def evaluate(levels: Mapping[str, int], enabled: tuple[str, ...] | None = None) -> str | None:
+def evaluate(
+    levels: Mapping[str, int], enabled: tuple[str, ...] | None = None, *, echoed: bool = False
+) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None."""
-    frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()})
+    frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
+        pl.lit(echoed).alias("echoed")
+    )
     return apply_guards(frame, enabled)[0]

@@ -34,7 +34,7 @@ from matchers import compare, fellegi_sunter
 from matchers.blocking import block
 from matchers.compare import COMPARISONS, NAMES
 from matchers.explain import PairExplanation, explain_pair
-from matchers.guards import apply_guards
+from matchers.guards import ROLE_OF, apply_guards
 
 __all__ = ["LinkResult", "MatchSettings", "PairExplanation", "explain_pair", "link"]
 
@@ -147,8 +147,9 @@ def _sample_u_counts(
 
 def _estimate(
     con: duckdb.DuckDBPyConnection, n_left: int, n_right: int, s: MatchSettings
-) -> tuple[fellegi_sunter.FSParams, fellegi_sunter.EMResult | None, int]:
-    """u from random pairs, then m and the prior by EM on the candidates' pattern table.
+) -> tuple[fellegi_sunter.FSParams, fellegi_sunter.EMResult | None, int, dict[str, Any]]:
+    """u from random pairs; m from anchor pairs where there are enough, else by EM; the prior
+    by EM on the candidates' pattern table (guarded patterns counted as non-matches).
 
     Must run before the candidates are compared (both use the _match_cmp temp table).
     """
@@ -165,19 +166,65 @@ def _estimate(
     prior0 = min(0.5, 0.5 * min(n_left, n_right) / total)
     if len(counts) == 0:
         params = fellegi_sunter.FSParams(start.m, start.u, start.n_levels, prior0)
-        return params, None, sampled
+        return params, None, sampled, {}
+    frame = pl.DataFrame({n: patterns[:, k] for k, n in enumerate(NAMES)})
+    # household/third-party guards are non-matches by rule; an uncorroborated name match is
+    # merely undecided, so only the 'associate' guards are clamped
+    guard = apply_guards(frame, s.guards)
+    guarded = (
+        guard.replace_strict(ROLE_OF, default=None).eq("associate").fill_null(False).to_numpy()
+    )
+    m_start, fixed, anchored = fellegi_sunter.anchor_m(
+        patterns, counts, _anchors(patterns, guarded), start.m
+    )
     result = fellegi_sunter.em(
         patterns,
         counts,
         u_observed=start.u,
-        m_start=start.m,
+        m_start=m_start,
         total_pairs=total,
         prior_start=prior0,
         max_iter=s.em_max_iter,
         m_strength=50.0,
         u_floor=0.5 / max(sampled, 1),
+        m_fixed=fixed,
+        non_match=guarded,
     )
-    return result.params, result, sampled
+    estimation = {
+        "m_from_anchor_pairs": {
+            n: round(anchored[k]) for k, n in enumerate(NAMES) if bool(fixed[k])
+        },
+        "m_from_em": [n for k, n in enumerate(NAMES) if not fixed[k]],
+        "guarded_pairs_as_non_matches": int(counts[guarded].sum()),
+        "u_sampled_pairs": sampled,
+    }
+    return result.params, result, sampled, estimation
+
+
+def _anchors(patterns: np.ndarray, guarded: np.ndarray) -> list[np.ndarray]:
+    """Per comparison, the patterns whose pairs are matches on evidence that comparison lacks.
+
+    SSN-hash agreement anchors every comparison but the SSN; exact full name + exact DOB anchors
+    the SSN (and, with the SSN anchors, the contact comparisons). Guarded patterns are never
+    anchors: a father sharing a mixed-up SSN must not teach the model what a match looks like.
+    """
+    col = {n: patterns[:, k] for k, n in enumerate(NAMES)}
+    by_ssn = (col["ssn"] == compare.SSN_EXACT) & ~guarded
+    by_identity = (
+        np.isin(col["first_name"], [compare.FIRST_EXACT, compare.FIRST_NICKNAME])
+        & (col["last_name"] == compare.LAST_EXACT)
+        & (col["dob"] == compare.DOB_EXACT)
+        & ~guarded
+    )
+    anchors = []
+    for name in NAMES:
+        if name == "ssn":
+            anchors.append(by_identity)
+        elif name in ("first_name", "last_name", "dob"):
+            anchors.append(by_ssn)
+        else:
+            anchors.append(by_ssn | by_identity)
+    return anchors
 
 
 # --------------------------------------------------------------------------- scoring & roles
@@ -211,7 +258,10 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
     account key breaks a tie in weight (the vendor told us which account it searched for).
     """
     eligible = pl.col("guard").is_null() & (pl.col("match_probability") >= s.threshold)
-    frame = frame.with_columns(eligible.alias("_eligible"))
+    frame = frame.with_columns(
+        eligible.alias("_eligible"),
+        pl.col("guard").replace_strict(ROLE_OF, default=None).alias("_guard_role"),
+    )
     best = (
         frame.filter(pl.col("_eligible"))
         .group_by("rec_id")
@@ -245,7 +295,7 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
     )
     frame = frame.with_columns(conflict.alias("conflict"))
     role = (
-        pl.when(pl.col("guard").is_not_null())
+        pl.when(pl.col("guard").is_not_null() & (pl.col("_guard_role") == "associate"))
         .then(pl.lit("associate"))
         .when(pl.col("_eligible") & (pl.col("conflict").is_null() | (pl.col("conflict") == "kept")))
         .then(pl.lit("debtor"))
@@ -254,7 +304,7 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     return frame.with_columns(role.alias("role")).drop(
-        ["_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top"]
+        ["_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top", "_guard_role"]
     )
 
 
@@ -279,6 +329,7 @@ def _write(
     sampled: int,
     em_result: fellegi_sunter.EMResult | None,
     trained_on: str,
+    estimation: dict[str, Any],
 ) -> None:
     """Replace this run_id's rows in every matcher table, in one transaction."""
     stored = scored.filter(pl.col("role").is_not_null())
@@ -317,7 +368,7 @@ def _write(
             ],
         )
         con.execute(
-            "INSERT INTO match_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+            "INSERT INTO match_run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
             [
                 run_id,
                 expected / candidates if candidates else None,
@@ -328,6 +379,7 @@ def _write(
                 expected,
                 em_result.converged if em_result else None,
                 _settings_json(s),
+                json.dumps(estimation),
             ],
         )
         con.register("_scored", stored)
@@ -383,9 +435,11 @@ def link(
     blocking = block(con, block_cap=s.block_cap)
     em_result: fellegi_sunter.EMResult | None = None
     sampled = 0
+    estimation: dict[str, Any] = {}
     if s.reuse_params_from:
         params = fellegi_sunter.load_params(con, s.reuse_params_from)
         trained_on = f"reused:{s.reuse_params_from}"
+        estimation = {"reused_from": s.reuse_params_from}
         compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
     elif n_left == 0 or n_right == 0:
         m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
@@ -394,7 +448,7 @@ def link(
         trained_on = "defaults"
         compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
     else:
-        params, em_result, sampled = _estimate(con, n_left, n_right, s)
+        params, em_result, sampled, estimation = _estimate(con, n_left, n_right, s)
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
     _write(
@@ -410,6 +464,7 @@ def link(
         sampled=sampled,
         em_result=em_result,
         trained_on=trained_on,
+        estimation=estimation,
     )
     _drop_temp(con)
     roles = scored["role"].value_counts()

@@ -8,6 +8,7 @@ are uppercase with punctuation removed, i.e. they are matched against *cleaned* 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 # --- C1: street suffixes ------------------------------------------------------------------
@@ -314,11 +315,11 @@ STATE_CODES: Final[dict[str, str]] = {
 }  # fmt: skip
 
 
-def alternation(words: object) -> str:
+def alternation(words: Iterable[str]) -> str:
     """A regex alternation of `words`, longest first, so "NORTHWEST" wins over "NORTH".
 
     Used to build the fast-path patterns from these very tables: a word added here is accepted
     by the vectorized path and by the usaddress path alike.
     """
-    items = sorted({str(w) for w in words}, key=lambda w: (-len(w), w))  # type: ignore[attr-defined]
+    items = sorted(set(words), key=lambda w: (-len(w), w))
     return "|".join(items)

@@ -161,7 +161,10 @@ def _ingest_file(
     info = readers.fingerprint(path, keep_bytes=opts.format != "parquet")
 
     def result(
-        status: Status, message: str, file_no: int | None = None, counts=(0, 0, 0)
+        status: Status,
+        message: str,
+        file_no: int | None = None,
+        counts: tuple[int, int, int] = (0, 0, 0),
     ) -> FileResult:
         return FileResult(
             path, meta.source, meta.kind, file_no, info.sha256, *counts, status, message

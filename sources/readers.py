@@ -259,7 +259,6 @@ def open_file(
         names=["line_no", "raw"],
     )
     table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
-    con.register(name, table)
     notes = [f"encoding {encoding}"]
     if replaced:
         notes.append("invalid bytes replaced; affected rows quarantined")
@@ -296,6 +295,7 @@ def open_file(
             f"WHEN len(fields) <> {ncols} THEN 'wrong_field_count: ' || len(fields) "
             f"|| ' fields, expected {ncols}' END"
         )
+    con.register(name, table)
     return ParsedFile(
         info=info,
         columns=columns,

@@ -49,10 +49,15 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply pending migrations, each in its own transaction. Returns the new schema version."""
+    """Apply every migration not yet applied, in number order, each in its own transaction.
+
+    Applied versions are compared as a set, not against the maximum, so a migration numbered
+    into a gap (written on a branch while a later one landed) is still applied.
+    """
     current = schema_version(con)
+    applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for version, name in migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -64,7 +69,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        current = version
+        current = max(current, version)
     return current
 
 

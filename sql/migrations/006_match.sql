@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS match_run (
     expected_matches  DOUBLE,    -- sum of EM posteriors over candidate pairs
     em_converged      BOOLEAN,
     settings          JSON,      -- MatchSettings as used
+    estimation        JSON,      -- how m was obtained per comparison (anchor pairs or EM), etc.
     created_at        TIMESTAMP
 );
 

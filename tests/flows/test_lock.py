@@ -11,7 +11,7 @@ import pytest
 from flows.lock import DatabaseBusyError, db_lock
 
 
-def _hold(db: str, seconds: float, ready) -> None:  # noqa: ANN001
+def _hold(db: str, seconds: float, ready) -> None:
     with db_lock(Path(db), run_id="holder-run"):
         ready.set()
         time.sleep(seconds)
@@ -25,9 +25,11 @@ def test_second_run_fails_clearly_then_waits(tmp_path: Path) -> None:
     p.start()
     try:
         assert ready.wait(10)
-        with pytest.raises(DatabaseBusyError, match=r"holder-run.*--wait"):
-            with db_lock(db, run_id="second"):
-                pass
+        with (
+            pytest.raises(DatabaseBusyError, match=r"holder-run.*--wait"),
+            db_lock(db, run_id="second"),
+        ):
+            pass
         start = time.monotonic()
         with db_lock(db, run_id="third", wait_seconds=10, poll=0.05):
             assert time.monotonic() - start > 0.2  # it waited for the holder to finish

@@ -150,3 +150,35 @@ def test_score_partial_weights_add_up() -> None:
     assert prob == pytest.approx(fs.probability(total))
     expected_tf = np.log2(TRUE_U[0][3] / 0.001)
     assert partial[0, 0] == pytest.approx(np.log2(TRUE_M[0][3] / TRUE_U[0][3]) + expected_tf)
+
+
+def test_anchor_pairs_keep_namesakes_from_inflating_m() -> None:
+    """A cluster of namesakes (name and ZIP agree, DOB and SSN differ) pulls unsupervised EM's
+    match class towards 'an SSN mismatch is a typo'; m measured on anchor pairs does not drift."""
+    rng = np.random.default_rng(5)
+    comps = ("name", "zip", "dob", "ssn")
+    m = {"name": 0.9, "zip": 0.8, "dob": 0.9, "ssn": 0.9}
+    u = {"name": 0.01, "zip": 0.01, "dob": 0.001, "ssn": 0.00001}
+    n_match, n_non, n_namesake = 3_000, 200_000, 1_500
+    match = np.column_stack([1 + (rng.random(n_match) < m[c]) for c in comps])
+    non = np.column_stack([1 + (rng.random(n_non) < u[c]) for c in comps])
+    namesakes = np.tile([2, 2, 1, 1], (n_namesake, 1))
+    patterns, counts = np.unique(np.vstack([match, non, namesakes]), axis=0, return_counts=True)
+    counts = counts.astype(float)
+    m_start = fs.FSParams.from_lists([[np.nan, 0.2, 0.8]] * 4, [[np.nan, 0.5, 0.5]] * 4, 0.5).m
+    u_true = fs.FSParams.from_lists(
+        [[np.nan, 0.5, 0.5]] * 4, [[np.nan, 1 - u[c], u[c]] for c in comps], 0.5
+    ).u
+    by_ssn = patterns[:, 3] == 2
+    by_identity = (patterns[:, 0] == 2) & (patterns[:, 2] == 2)
+    anchors = [by_ssn, by_ssn, by_ssn, by_identity]
+    anchored_m, fixed, used = fs.anchor_m(patterns, counts, anchors, m_start)
+    assert fixed.all() and min(used) > 2_000
+    kwargs = {"u_observed": u_true, "total_pairs": counts.sum(), "prior_start": 0.01,
+              "m_strength": 0.0, "correct_u": False, "max_iter": 300}  # fmt: skip
+    free = fs.em(patterns, counts, m_start=m_start, **kwargs)
+    anchored = fs.em(patterns, counts, m_start=anchored_m, m_fixed=fixed, **kwargs)
+    ssn_different = 1
+    assert anchored.params.m[3, ssn_different] == pytest.approx(0.1, abs=0.02)
+    assert free.params.m[3, ssn_different] > anchored.params.m[3, ssn_different] + 0.05
+    assert free.expected_matches > anchored.expected_matches > n_match  # namesakes leak in

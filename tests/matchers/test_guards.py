@@ -392,6 +392,24 @@ def test_transposed_dob_or_exact_ssn_is_not_a_father(household: duckdb.DuckDBPyC
     assert pairs[9]["guard"] is None and pairs[9]["role"] == "debtor"
 
 
+def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPyConnection) -> None:
+    """Same name, same ZIP, another street: with a different DOB and SSN, or with nothing
+    personal at all (an NCOA-like row), the record is never the debtor."""
+    other = pop_namesake = person("JOHN", "SMITHFIELD", dob=dt.date(1975, 2, 2), ssn=555_77_0003,
+                                  number="900", street="CEDAR", zip5="10001")  # fmt: skip
+    insert(household, "rec_std", 10, pop_namesake, source="header", kind="person_records")
+    name_only = dict(other, dob=None, ssn_hash=None, ssn_last4=None)
+    insert(household, "rec_std", 11, name_only, source="ncoa", kind="ncoa")
+    link(household, "g6")
+    pairs = _pairs(household, "g6", "DEBTOR")
+    assert pairs.get(10, {"role": None})["role"] != "debtor"
+    assert pairs.get(11, {"role": None})["role"] != "debtor"
+    if 11 in pairs:
+        assert pairs[11]["guard"] == "uncorroborated_name_match"
+        assert pairs[11]["role"] == "rejected"
+    assert pairs[1]["role"] == "debtor"
+
+
 def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="unknown guard"):
         link(household, "g4", settings=MatchSettings(guards=("suffix_conflit",)))
@@ -407,7 +425,10 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate({**same, "dob": 5, "address": 5, "suffix": 1}) == "suffix_conflict"
     assert evaluate({**same, "dob": 1, "address": 5, "suffix": 0}) == "dob_conflict_same_address"
     assert evaluate({**same, "dob": 4, "address": 5, "suffix": 0}) is None  # transposed
-    assert evaluate({**same, "dob": 1, "address": 1, "suffix": 0}) is None  # moved, not household
+    moved = {**same, "dob": 1, "address": 1, "suffix": 0}  # not household: elsewhere, other DOB
+    assert evaluate(moved) == "uncorroborated_name_match"  # ...and nothing personal agrees
+    assert evaluate(moved, echoed=True) is None  # the vendor searched for this account
+    assert evaluate({**moved, "ssn": 4}) is None
     spouse = {**same, "first_name": 1, "dob": 1, "address": 5, "suffix": 0}
     assert evaluate(spouse) == "spouse_pattern"
     roommate = {**spouse, "last_name": 1}
