@@ -66,12 +66,22 @@ def generate(
 
 @app.command()
 def run(
-    accounts: Annotated[
-        Path, typer.Option("--accounts", exists=True, dir_okay=False, help="Account export file.")
-    ],
     sources: Annotated[
         Path, typer.Option("--sources", exists=True, dir_okay=False, help="sources.yml registry.")
     ],
+    accounts: Annotated[
+        Path | None,
+        typer.Option("--accounts", exists=True, dir_okay=False, help="Account export file."),
+    ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            file_okay=False,
+            help="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "
+            "processed/ or quarantine/ (instead of --accounts).",
+        ),
+    ] = None,
     db: DbOpt = None,
     out: Annotated[
         Path, typer.Option("--out", help="Output root; the run writes OUT/<run_id>/.")
@@ -94,12 +104,14 @@ def run(
     ] = None,
 ) -> None:
     """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
-    summary = _run(accounts, sources, db, out, as_of, profile, replace, threshold)
+    if accounts is None and inbox is None:
+        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
+    summary = _run(accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox)
     _print_summary(summary, out)
 
 
 def _run(
-    accounts: Path,
+    accounts: Path | None,
     sources: Path,
     db: Path | None,
     out: Path,
@@ -107,6 +119,8 @@ def _run(
     profile: Path | None = None,
     replace: bool = False,
     threshold: float | None = None,
+    *,
+    inbox: Path | None = None,
 ) -> dict[str, Any]:
     import sql
     from flows.params import RefreshParams
@@ -123,6 +137,7 @@ def _run(
         profile=profile,
         replace=replace,
         threshold=threshold,
+        inbox=inbox,
     )
     return run_refresh(params)
 
@@ -146,6 +161,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
             f"{e['rows_read']:,}", f"{e['rows_loaded']:,}", f"{e['rows_rejected']:,}",
         )  # fmt: skip
     console.print(f)
+    for q in summary.get("quarantined_files", []):
+        console.print(f"[red]quarantined file[/] {q['path']}: {q['reason']}")
     tot = summary["totals"]
     console.print(
         f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 import sql
 
@@ -13,7 +13,9 @@ import sql
 class RefreshParams(BaseModel):
     """Everything a refresh needs. Paths, not handles: tasks open their own connections."""
 
-    accounts: Path = Field(description="Account export from the collections system")
+    accounts: Path | None = Field(
+        default=None, description="Account export from the collections system (or use inbox)"
+    )
     sources: Path = Field(description="sources.yml registry of vendor / public-record extracts")
     db: Path = Field(default_factory=sql.resolve_db_path, description="DuckDB database file")
     out: Path = Field(default=Path("out"), description="Output root; a run writes out/<run_id>/")
@@ -23,6 +25,17 @@ class RefreshParams(BaseModel):
     threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="Link threshold")
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
+    inbox: Path | None = Field(
+        default=None,
+        description="Inbox root: load new files from inbox/<source>/, file them under "
+        "processed/ or quarantine/ (instead of --accounts and the sources' own paths)",
+    )
     lock_wait: float = Field(
         default=0.0, ge=0.0, description="Seconds to wait for another run holding the database"
     )
+
+    @model_validator(mode="after")
+    def _accounts_or_inbox(self) -> RefreshParams:
+        if self.accounts is None and self.inbox is None:
+            raise ValueError("give the account export (accounts) or an inbox root (inbox)")
+        return self

@@ -23,7 +23,12 @@ log = logging.getLogger("skiptrace")
 
 
 def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -> StageStats:
-    """Load the account export and every registered source file; nothing is dropped silently."""
+    """Load the account export and every registered source file; nothing is dropped silently.
+
+    With `params.inbox`, files come from the inbox folders instead, one at a time: a loaded file
+    moves to processed/, a file that fails validation moves to quarantine/ with its reason and
+    the run goes on. Without an inbox a bad file fails the run, naming the file and the problem.
+    """
     from flows.lineage import record_run_inputs
     from sources.ingest import ingest_accounts, ingest_source
     from sources.registry import load_profile, load_registry
@@ -31,17 +36,61 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
     registry = load_registry(params.sources)
     profile = load_profile(params.profile)
     with timed_stage(con, run_id, "ingest") as st:
-        results = [ingest_accounts(con, params.accounts, profile, run_id, replace=params.replace)]
-        for source in registry.sources:
-            if not source.files():
-                log.warning("source %s: no file matches %s", source.name, source.path)
-            results.extend(ingest_source(con, source, run_id, replace=params.replace))
+        if params.inbox is not None:
+            results, failed = _ingest_inbox(con, params, run_id, registry, profile)
+            st.details["quarantined_files"] = failed
+        else:
+            assert params.accounts is not None  # guaranteed by RefreshParams
+            results = [
+                ingest_accounts(con, params.accounts, profile, run_id, replace=params.replace)
+            ]
+            for source in registry.sources:
+                if not source.files():
+                    log.warning("source %s: no file matches %s", source.name, source.path)
+                results.extend(ingest_source(con, source, run_id, replace=params.replace))
         st.rows_in = sum(r.rows_read for r in results)
         st.rows_out = sum(r.rows_loaded for r in results)
         st.details["files"] = [_file_entry(r) for r in results]
         st.details["rejected"] = sum(r.rows_rejected for r in results)
         record_run_inputs(con, run_id)  # the file set this run used: replay and lineage need it
     return st
+
+
+def _ingest_inbox(
+    con: duckdb.DuckDBPyConnection,
+    params: RefreshParams,
+    run_id: str,
+    registry: Any,
+    profile: Any,
+) -> tuple[list[Any], list[dict[str, str]]]:
+    """Load every pending inbox file; file it as processed or quarantined."""
+    from flows import inbox
+    from sources.errors import IngestError
+    from sources.ingest import ingest_accounts, ingest_source
+
+    assert params.inbox is not None
+    root = params.inbox
+    inbox.ensure_layout(root, registry)
+    pending: list[tuple[Any, Path]] = [(None, p) for p in inbox.pending_accounts(root)]
+    for source in registry.sources:
+        pending += [(source, p) for p in inbox.pending_for_source(root, source)]
+    results: list[Any] = []
+    failed: list[dict[str, str]] = []
+    for source, path in pending:
+        item = inbox.InboxFile(inbox.ACCOUNTS if source is None else source.name, path)
+        try:
+            if source is None:
+                results.append(ingest_accounts(con, path, profile, run_id, replace=params.replace))
+            else:
+                one = inbox.source_for_file(source, path)
+                results.extend(ingest_source(con, one, run_id, replace=params.replace))
+        except IngestError as exc:
+            moved = inbox.move_quarantined(root, item, str(exc), run_id)
+            log.error("quarantined file %s: %s", moved, exc)
+            failed.append({"source": item.source, "path": str(moved), "reason": str(exc)})
+            continue
+        inbox.move_processed(root, item, run_id)
+    return results, failed
 
 
 def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:

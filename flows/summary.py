@@ -49,6 +49,9 @@ def build_summary(
             }
             for f in files
         ],
+        "quarantined_files": [
+            f for s in stages for f in s.get("details", {}).get("quarantined_files", [])
+        ],
         "totals": {
             "matched": totals[0],
             "associates": totals[1],

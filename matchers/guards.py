@@ -20,8 +20,9 @@ decision can be replayed and explained from `match_pairs.levels` alone. Guards a
 the order of GUARDS; the first that fires is recorded in `match_pairs.guard`.
 
 Shared notions:
-- "same name": surname exact / jaro-winkler >= 0.92, and given name exact / nickname /
-  jaro-winkler >= 0.92 (or missing, where noted);
+- "same name": surname exact / jaro-winkler >= 0.92, and a similar given name: exact, nickname,
+  swapped with the surname or jaro-winkler >= 0.80 (a JR carries his father's given name; a
+  variant spelling is still that name); for the suffix rule a missing given name also counts;
 - "given name differs": both present, level 'different' (not a nickname, not a near spelling);
 - "DOB conflict": both present and level 'different' — not exact, not a day/month transposition,
   not a one-component typo and not the same year; a transposition (dob_ambiguous parses) or a
@@ -52,10 +53,12 @@ from matchers.compare import (
     DOB_ONE_COMPONENT,
     EMAIL_EXACT,
     FIRST_DIFFERENT,
+    FIRST_JW80,
     FIRST_JW92,
     LAST_JW92,
     NO_DATA,
     PHONE_SHARED,
+    SSN_DIFFERENT,
     SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
@@ -90,6 +93,11 @@ def _surname_agrees() -> pl.Expr:
 def _given_agrees() -> pl.Expr:
     """Given name exact, nickname-canonical, swapped-with-surname or jaro-winkler >= 0.92."""
     return _lvl("first_name") >= FIRST_JW92
+
+
+def _given_similar() -> pl.Expr:
+    """Given name agrees or is a close variant (jaro-winkler >= 0.80)."""
+    return _lvl("first_name") >= FIRST_JW80
 
 
 def _given_differs() -> pl.Expr:
@@ -139,14 +147,34 @@ GUARDS: tuple[Guard, ...] = (
         "suffix_conflict",
         "Generational suffixes conflict (JR vs SR, II vs III) on the same name: father/son or "
         "another generation, not the debtor.",
-        lambda: (_lvl("suffix") == SUFFIX_CONFLICT) & _surname_agrees() & _given_agrees(),
+        lambda: (
+            (_lvl("suffix") == SUFFIX_CONFLICT)
+            & _surname_agrees()
+            & (_given_similar() | (_lvl("first_name") == NO_DATA))
+        ),
     ),
     Guard(
         "dob_conflict_same_address",
         "Same name at the same address with a different date of birth (not a transposition or "
         "typo) and no SSN agreement: another person of the household (father/son).",
         lambda: (
-            _surname_agrees() & _given_agrees() & _same_address() & _dob_conflict() & ~_ssn_agrees()
+            _surname_agrees()
+            & _given_similar()
+            & _same_address()
+            & _dob_conflict()
+            & ~_ssn_agrees()
+        ),
+    ),
+    Guard(
+        "ssn_conflict_same_address",
+        "Same name at the same address with a different SSN (not a one-keystroke typo of the last "
+        "four) and no DOB agreement: another person of the household (father/son).",
+        lambda: (
+            _surname_agrees()
+            & _given_similar()
+            & _same_address()
+            & (_lvl("ssn") == SSN_DIFFERENT)
+            & _dob_not_agreeing()
         ),
     ),
     Guard(

@@ -114,3 +114,37 @@ def test_no_raw_ssn_anywhere(pipeline_run, small_portfolio) -> None:
         for s in list(digits)[:200]:
             assert s.encode() not in blob
             assert f"{s[:3]}-{s[3:5]}-{s[5:]}".encode() not in blob
+
+
+def test_inbox_run_files_loaded_and_rejected_files(small_portfolio, tmp_path: Path) -> None:
+    """Inbox mode: good files load and move to processed/, a file missing mapped columns is
+    quarantined whole with a reason file, and the run goes on."""
+    import shutil
+
+    from sources.registry import load_registry
+
+    registry = load_registry(small_portfolio.sources_path)
+    root = tmp_path / "drop"
+    (root / "inbox" / "accounts").mkdir(parents=True)
+    shutil.copy(small_portfolio.accounts_path, root / "inbox" / "accounts" / "accounts.csv")
+    for source in registry.sources:
+        (root / "inbox" / source.name).mkdir(parents=True, exist_ok=True)
+        for f in source.files():
+            shutil.copy(f, root / "inbox" / source.name / f.name)
+    ncoa = registry.sources[[s.kind for s in registry.sources].index("ncoa")]
+    bad = root / "inbox" / ncoa.name / ncoa.files()[0].name
+    bad.write_text("WRONG,HEADER\n1,2\n")  # same name pattern, wrong layout
+
+    params = RefreshParams(
+        sources=small_portfolio.sources_path, inbox=root, db=tmp_path / "i.duckdb",
+        out=tmp_path / "out", as_of=small_portfolio.as_of,
+    )  # fmt: skip
+    con = sql.connect(params.db)
+    start_run(con, "r-inbox", as_of=params.as_of, params={})
+    st = stages.ingest(con, params, "r-inbox")
+    assert [q["source"] for q in st.details["quarantined_files"]] == [ncoa.name]
+    assert (root / "quarantine" / ncoa.name / (bad.name + ".reason.txt")).exists()
+    assert not any(p.is_file() for p in (root / "inbox").rglob("*"))
+    processed = sorted(p.name for p in (root / "processed" / "r-inbox").rglob("*") if p.is_file())
+    assert "accounts.csv" in processed and bad.name not in processed
+    assert st.rows_out > 300
