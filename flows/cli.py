@@ -139,7 +139,10 @@ def _run(
         threshold=threshold,
         inbox=inbox,
     )
-    return run_refresh(params)
+    from flows.progress import stage_bar
+
+    with stage_bar(enabled=_console().is_terminal):
+        return run_refresh(params)
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:

@@ -93,10 +93,14 @@ class StageStats:
 @contextmanager
 def timed_stage(con: duckdb.DuckDBPyConnection, run_id: str, name: str) -> Iterator[StageStats]:
     """Time a stage and append it to stage_log when it completes."""
+    from flows.progress import notify
+
     stats = StageStats(name=name)
+    notify("start", name)
     start = time.perf_counter()
     yield stats
     stats.seconds = round(time.perf_counter() - start, 3)
+    notify("end", name)
     con.execute(
         "INSERT INTO stage_log VALUES (?, ?, ?, ?, ?)",
         [run_id, name, stats.seconds, stats.rows_in, stats.rows_out],

@@ -168,13 +168,14 @@ GUARDS: tuple[Guard, ...] = (
     Guard(
         "ssn_conflict_same_address",
         "Same name at the same address with a different SSN (not a one-keystroke typo of the last "
-        "four) and no DOB agreement: another person of the household (father/son).",
+        "four) and a DOB that is missing or a generation off: another person of the household "
+        "(father/son).",
         lambda: (
             _surname_agrees()
             & _given_similar()
             & _same_address()
             & (_lvl("ssn") == SSN_DIFFERENT)
-            & _dob_not_agreeing()
+            & ((_lvl("dob") == NO_DATA) | _dob_conflict())
         ),
     ),
     Guard(

@@ -195,15 +195,16 @@ def delimited_fields_sql(delimiter: str, quote: str | None) -> str:
     one = f"{rq}(?:[^{rq}]|{rq}{rq})*{rq}|[^{rd}{rq}][^{rd}]*|"
     well_formed = _sql_lit(f"(?:{rd}(?:{one}))+")
     field_re = _sql_lit(f"{rd}({one})")
-    segs = f"string_split(raw, {q})"
+    # `segs`/`nsegs` are computed once per quoted line in an inner projection (see
+    # _text_source_sql), so the lambdas below see plain columns.
     balanced = (
-        f"len({segs}) % 2 = 1 AND NOT contains(raw, chr(30)) AND list_bool_and(list_transform("
-        f"{segs}, lambda s, i: i % 2 = 0 OR s = '' OR ((i = 1 OR starts_with(s, {d})) "
-        f"AND (i = len({segs}) OR ends_with(s, {d})))))"
+        f"nsegs % 2 = 1 AND NOT contains(raw, chr(30)) AND list_bool_and(list_transform("
+        f"segs, lambda s, i: i % 2 = 0 OR s = '' OR ((i = 1 OR starts_with(s, {d})) "
+        f"AND (i = nsegs OR ends_with(s, {d})))))"
     )
     by_segments = (
-        f"string_split(array_to_string(list_transform({segs}, lambda s, i: CASE "
-        f"WHEN i % 2 = 0 THEN s WHEN s = '' AND i > 1 AND i < len({segs}) THEN {q} "
+        f"string_split(array_to_string(list_transform(segs, lambda s, i: CASE "
+        f"WHEN i % 2 = 0 THEN s WHEN s = '' AND i > 1 AND i < nsegs THEN {q} "
         f"ELSE replace(s, {d}, chr(30)) END), ''), chr(30))"
     )
     by_regex = (
@@ -211,9 +212,20 @@ def delimited_fields_sql(delimiter: str, quote: str | None) -> str:
         f"CASE WHEN starts_with(x, {q}) THEN replace(x[2:-2], {qq}, {q}) ELSE x END)"
     )
     return (
-        f"CASE WHEN NOT contains(raw, {q}) THEN string_split(raw, {d}) "
+        f"CASE WHEN segs IS NULL THEN string_split(raw, {d}) "
         f"WHEN {balanced} THEN {by_segments} "
         f"WHEN regexp_full_match({d} || raw, {well_formed}) THEN {by_regex} END"
+    )
+
+
+def _segments_sql(quote: str | None) -> str:
+    """Inner projection for delimited_fields_sql: the line split on its quote character."""
+    if not quote:
+        return "NULL::VARCHAR[] AS segs, NULL::BIGINT AS nsegs"
+    q = _sql_lit(quote)
+    return (
+        f"CASE WHEN contains(raw, {q}) THEN string_split(raw, {q}) END AS segs, "
+        f"CASE WHEN contains(raw, {q}) THEN len(string_split(raw, {q})) END AS nsegs"
     )
 
 
@@ -272,7 +284,7 @@ def open_file(
             parts.append(f"substr(raw, {start}, {width})")
             start += width
         total = start - 1
-        fields_sql = "[" + ", ".join(parts) + "]"
+        fields_sql, inner = "[" + ", ".join(parts) + "]", "NULL AS segs"
         shape_sql = (
             f"CASE WHEN length(raw) > {total} THEN 'wrong_length: ' || length(raw) "
             f"|| ' characters, expected at most {total}' END"
@@ -288,7 +300,7 @@ def open_file(
             skip = 1
         else:
             columns, skip = list(opts.column_names or []), 0
-        fields_sql = delimited_fields_sql(delimiter, opts.quote)
+        fields_sql, inner = delimited_fields_sql(delimiter, opts.quote), _segments_sql(opts.quote)
         ncols = len(columns)
         shape_sql = (
             "CASE WHEN fields IS NULL THEN 'malformed_quotes' "
@@ -299,7 +311,7 @@ def open_file(
     return ParsedFile(
         info=info,
         columns=columns,
-        source_sql=_text_source_sql(name, fields_sql, shape_sql, skip, replaced),
+        source_sql=_text_source_sql(name, fields_sql, shape_sql, skip, replaced, inner),
         raw_sql=f"SELECT line_no, raw FROM {name}",
         encoding=encoding,
         registered=name,
