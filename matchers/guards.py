@@ -8,16 +8,23 @@ pattern that describes *another member of the household* must never become role 
 however high its score. A household guard makes the pair role 'associate': its contacts may
 still be used as third-party location contacts, kept apart from the debtor's own.
 
-One more rule covers the opposite case, a *stranger* who shares the debtor's name: a namesake in
-the same ZIP is far more common than independence between name and place predicts (and than
-term frequencies can price in), so a name match corroborated by nothing personal — no DOB, SSN,
-street address, phone, email or echoed account key — is never linked as the debtor. That pair
-becomes role 'rejected' (kept for review when it scores above the review floor), not
-'associate': a namesake is nobody's location contact.
+Two rules make a pair role 'rejected' instead: kept for review when it scores above the review
+floor, never the debtor, and not a location contact either (a namesake is nobody's contact).
+- 'generation_ambiguous': where the run found another generation with the debtor's name (a
+  pair of the same account fired suffix_conflict, dob_conflict_same_address or
+  ssn_conflict_same_address), a row with no suffix, DOB or SSN next to the JR/SR account (or
+  the reverse) could describe either of them. Without such evidence the row is scored as usual:
+  rejecting every suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+- 'uncorroborated_name_match': a namesake in the same ZIP is far more common than independence
+  between name and place predicts (and than term frequencies can price in), so a name match
+  corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
+  account key — is never linked as the debtor.
 
 Each guard is a predicate over the comparison levels of a pair (see matchers/compare.py), so a
-decision can be replayed and explained from `match_pairs.levels` alone. Guards are evaluated in
-the order of GUARDS; the first that fires is recorded in `match_pairs.guard`.
+decision can be replayed and explained from `match_pairs.levels` alone (the contextual
+'generation_ambiguous' also needs to know whether the account's household showed another
+generation: `household=True`). Guards are evaluated in the order of GUARDS; the first that fires
+is recorded in `match_pairs.guard`.
 
 Shared notions:
 - "same name": surname exact / jaro-winkler >= 0.92, and a similar given name: exact, nickname,
@@ -62,6 +69,7 @@ from matchers.compare import (
     SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
+    SUFFIX_ONE_MISSING,
 )
 
 
@@ -74,6 +82,7 @@ class Guard:
     description: str
     predicate: Callable[[], pl.Expr]
     role: str = "associate"
+    needs_household: bool = False  # fires only for accounts with another same-name generation
 
 
 def _lvl(name: str) -> pl.Expr:
@@ -197,6 +206,21 @@ GUARDS: tuple[Guard, ...] = (
         lambda: _shares_contact() & _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees(),
     ),
     Guard(
+        "generation_ambiguous",
+        "Another generation with this name was found for the account, and this row has a "
+        "generational suffix on one side only, no DOB and no SSN agreement: it could be either "
+        "generation, so it is not linked as the debtor (role rejected).",
+        lambda: (
+            (_lvl("suffix") == SUFFIX_ONE_MISSING)
+            & _surname_agrees()
+            & _given_similar()
+            & (_lvl("dob") == NO_DATA)
+            & ~_ssn_agrees()
+        ),
+        role="rejected",
+        needs_household=True,
+    ),
+    Guard(
         "uncorroborated_name_match",
         "The name agrees but nothing personal does (no DOB, SSN, street address, phone, email or "
         "echoed account key): possibly a namesake, never linked as the debtor (role rejected).",
@@ -205,44 +229,86 @@ GUARDS: tuple[Guard, ...] = (
     ),
 )
 ROLE_OF: Mapping[str, str] = {g.name: g.role for g in GUARDS}
+# guards whose firing shows a same-name member of another generation in the account's household
+GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conflict_same_address")
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
 
-def guard_expr(enabled: tuple[str, ...] | None = None) -> pl.Expr:
-    """One polars expression naming the first guard that fires, else NULL.
-
-    `enabled` restricts the rule set (None = all); unknown names raise, so a typo in settings
-    cannot silently switch a guard off.
-    """
+def _chosen(enabled: tuple[str, ...] | None) -> list[Guard]:
     names = tuple(g.name for g in GUARDS) if enabled is None else tuple(enabled)
     unknown = set(names) - set(BY_NAME)
     if unknown:
         raise ValueError(f"unknown guard(s): {sorted(unknown)}; known: {sorted(BY_NAME)}")
-    chosen = [g for g in GUARDS if g.name in names]
-    if not chosen:
+    return [g for g in GUARDS if g.name in names]
+
+
+def guard_expr(
+    enabled: tuple[str, ...] | None = None, *, household: pl.Expr | None = None
+) -> pl.Expr:
+    """One polars expression naming the first guard that fires, else NULL.
+
+    `enabled` restricts the rule set (None = all); unknown names raise, so a typo in settings
+    cannot silently switch a guard off. `household` (a boolean expression) says where the
+    contextual guards may fire; without it they never do.
+    """
+    rules: list[tuple[str, pl.Expr]] = []
+    for g in _chosen(enabled):
+        cond = g.predicate().fill_null(False)
+        if g.needs_household:
+            if household is None:
+                continue
+            cond = cond & household
+        rules.append((g.name, cond))
+    if not rules:
         return pl.lit(None, dtype=pl.String).alias("guard")
-    expr = pl.when(chosen[0].predicate().fill_null(False)).then(pl.lit(chosen[0].name))
-    for g in chosen[1:]:
-        expr = expr.when(g.predicate().fill_null(False)).then(pl.lit(g.name))
+    expr = pl.when(rules[0][1]).then(pl.lit(rules[0][0]))
+    for name, cond in rules[1:]:
+        expr = expr.when(cond).then(pl.lit(name))
     return expr.otherwise(pl.lit(None, dtype=pl.String)).alias("guard")
 
 
 def apply_guards(levels: pl.DataFrame, enabled: tuple[str, ...] | None = None) -> pl.Series:
-    """Guard name per row of a frame holding the comparison level columns (NULL = none fired)."""
+    """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
+
+    With an `account_id` column, a second pass lets the contextual guards fire for accounts
+    where the first pass found another generation with the debtor's name.
+    """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
-    out = levels.select(guard_expr(enabled)).to_series()
-    if out.len() != levels.height:  # no guard enabled: a literal NULL, broadcast it
-        out = pl.Series("guard", [None] * levels.height, dtype=pl.String)
+    out = _broadcast(levels.select(guard_expr(enabled)).to_series(), levels.height)
+    if "account_id" in levels.columns and any(g.needs_household for g in _chosen(enabled)):
+        marked = levels.with_columns(out.alias("_g"))
+        accounts = marked.filter(pl.col("_g").is_in(GENERATION_EVIDENCE))["account_id"].unique()
+        if accounts.len():
+            household = pl.col("account_id").is_in(accounts.implode())
+            out = marked.select(
+                pl.coalesce(pl.col("_g"), guard_expr(enabled, household=household))
+            ).to_series()
     return out
 
 
+def _broadcast(series: pl.Series, height: int) -> pl.Series:
+    """A literal NULL result (no guard enabled) as a column of `height` NULLs."""
+    if series.len() != height:
+        return pl.Series("guard", [None] * height, dtype=pl.String)
+    return series.alias("guard")
+
+
 def evaluate(
-    levels: Mapping[str, int], enabled: tuple[str, ...] | None = None, *, echoed: bool = False
+    levels: Mapping[str, int],
+    enabled: tuple[str, ...] | None = None,
+    *,
+    echoed: bool = False,
+    household: bool = False,
 ) -> str | None:
-    """The guard that fires for one pair's levels (used by explain_pair), else None."""
+    """The guard that fires for one pair's levels (used by explain_pair), else None.
+
+    household=True: the account's household showed another same-name generation (see
+    'generation_ambiguous').
+    """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed")
     )
-    return apply_guards(frame, enabled)[0]
+    expr = guard_expr(enabled, household=pl.lit(True) if household else None)
+    return _broadcast(frame.select(expr).to_series(), 1)[0]

@@ -18,14 +18,22 @@ class IngestError(Exception):
 
 
 class MissingColumnsError(IngestError):
-    """The file lacks columns its mapping requires; raised before any row is loaded."""
+    """The file lacks columns its mapping requires; raised before any row is loaded.
+
+    The message lists the columns the file has. When a file arrives without its header line,
+    that "header" is a data row, so the names are masked for SSN-shaped runs and shortened
+    before they go into a message that ends up in logs.
+    """
 
     def __init__(self, path: Path | str, missing: Sequence[str], available: Sequence[str]) -> None:
+        from sources.pii import mask_ssn_runs  # local: pii imports this module
+
         self.path = Path(path)
         self.missing = list(missing)
-        self.available = list(available)
+        self.available = [mask_ssn_runs(name)[:60] for name in available]
+        shown = self.available[:60] + (["..."] if len(self.available) > 60 else [])
         super().__init__(
-            f"{self.path}: missing required column(s) {self.missing}; the file has {self.available}"
+            f"{self.path}: missing required column(s) {self.missing}; the file has {shown}"
         )
 
 

@@ -7,10 +7,11 @@ Python loop over rows), numbered, and registered with DuckDB as an in-memory tab
 `(line_no, raw)`. Fields are then split in SQL:
 
 * lines without a quote character: `string_split` (the common case, fast);
-* lines quoted field-by-field (`"a","b"`, what many exporters write): split on `","`, verified
-  by counting quotes;
-* anything else with quotes: an RE2 pattern for RFC 4180 fields, after checking the whole line
-  is a well-formed sequence of fields (else the row is quarantined as `malformed_quotes`).
+* lines with quotes: split on the quote character, so segments alternate outside / inside
+  quotes; separators are only honoured outside (see `delimited_fields_sql`);
+* lines that are not well-formed that way get a last chance through an RE2 RFC 4180 pattern
+  (lenient about a stray quote inside an unquoted field), else they are quarantined as
+  `malformed_quotes`.
 
 A quoted field containing a line break therefore spans two physical lines and both are
 quarantined; real collections exports essentially never do this, and the loss is visible.
@@ -225,7 +226,8 @@ def _segments_sql(quote: str | None) -> str:
     q = _sql_lit(quote)
     return (
         f"CASE WHEN contains(raw, {q}) THEN string_split(raw, {q}) END AS segs, "
-        f"CASE WHEN contains(raw, {q}) THEN len(string_split(raw, {q})) END AS nsegs"
+        f"CASE WHEN contains(raw, {q}) THEN length(raw) - length(replace(raw, {q}, '')) + 1 "
+        "END AS nsegs"
     )
 
 
@@ -235,7 +237,7 @@ _NOT_BLANK = "raw <> '' AND (left(raw, 1) NOT IN (' ', chr(9)) OR trim(raw) <> '
 
 
 def _text_source_sql(
-    table: str, fields_sql: str, shape_sql: str, skip_lines: int, replaced: bool
+    table: str, fields_sql: str, shape_sql: str, skip_lines: int, replaced: bool, inner: str
 ) -> str:
     if replaced:
         shape_sql = (
@@ -243,8 +245,10 @@ def _text_source_sql(
         )
     return f"""
         SELECT line_no, raw, fields, {shape_sql} AS shape_err FROM (
-            SELECT line_no, raw, {fields_sql} AS fields FROM {table}
-            WHERE line_no > {skip_lines} AND {_NOT_BLANK}
+            SELECT line_no, raw, {fields_sql} AS fields FROM (
+                SELECT line_no, raw, {inner} FROM {table}
+                WHERE line_no > {skip_lines} AND {_NOT_BLANK}
+            )
         )"""
 
 

@@ -9,7 +9,8 @@ both, or neither.
 Checks, in the order their reasons are listed:
   shape (malformed_quotes / wrong_field_count / wrong_length / invalid_encoding: exclusive),
   oversize_field, missing_value, invalid_ssn, unparseable_date / implausible_date,
-  invalid_flag, invalid_number, kind-specific code checks, duplicate key within the file.
+  invalid_flag, invalid_number, kind-specific code checks; then, after staging, a duplicate
+  key within the file (`dedupe_sql`: a GROUP BY over the staged key, cheaper than a window).
 
 Column references are resolved here too, so a mapping that names a column the file lacks is
 reported, all at once, before anything is loaded (MissingColumnsError).

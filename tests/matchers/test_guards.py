@@ -299,6 +299,11 @@ def household(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     insert(con, "rec_std", 2, father, source="header", kind="person_records")
     father_no_suffix = dict(father, suffix_std=None, ssn_hash=None, ssn_last4=None)
     insert(con, "rec_std", 3, father_no_suffix, source="header", kind="person_records")
+    father_no_dob = dict(father, suffix_std=None, dob=None)  # his own SSN, no DOB on the row
+    insert(con, "rec_std", 12, father_no_dob, source="header", kind="person_records")
+    # an NCOA-like row: name and address only, no suffix: father or son? (the father is known)
+    either = dict(DEBTOR, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None, phone_e164=None)
+    insert(con, "rec_std", 13, either, source="ncoa", kind="ncoa")
     spouse = person(
         "MARY",
         "SMITHFIELD",
@@ -343,6 +348,7 @@ def test_debtor_wins_and_household_members_are_associates(
     expected = {
         2: "suffix_conflict",  # father, JR vs SR
         3: "dob_conflict_same_address",  # father again, no suffix, no SSN: DOB a generation off
+        12: "ssn_conflict_same_address",  # father again, no suffix, no DOB: another SSN
         4: "spouse_pattern",
         5: "shared_contact_only",  # roommate: the address only
         6: "shared_contact_only",  # aunt: the phone only (surname shared, nothing personal)
@@ -350,10 +356,11 @@ def test_debtor_wins_and_household_members_are_associates(
     for rec_id, guard in expected.items():
         assert pairs[rec_id]["role"] == "associate", (rec_id, pairs.get(rec_id))
         assert pairs[rec_id]["guard"] == guard, (rec_id, pairs[rec_id])
+    assert pairs[13]["role"] == "rejected" and pairs[13]["guard"] == "generation_ambiguous"
     # nobody else in the household is anybody's debtor either
     debtors = fetch_pl(
         household,
-        "SELECT account_id FROM match_pairs WHERE run_id = 'g1' AND rec_id BETWEEN 2 AND 6 "
+        "SELECT account_id FROM match_pairs WHERE run_id = 'g1' AND rec_id IN (2, 3, 4, 5, 6, 12, 13) "
         "AND role = 'debtor'",
     )
     assert debtors.height == 0
@@ -405,9 +412,25 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     assert pairs.get(10, {"role": None})["role"] != "debtor"
     assert pairs.get(11, {"role": None})["role"] != "debtor"
     if 11 in pairs:
-        assert pairs[11]["guard"] == "uncorroborated_name_match"
+        # no suffix next to the JR account: either generation, or a namesake; never the debtor
+        assert pairs[11]["guard"] in {"generation_ambiguous", "uncorroborated_name_match"}
         assert pairs[11]["role"] == "rejected"
     assert pairs[1]["role"] == "debtor"
+
+
+def test_a_jr_debtor_without_a_known_father_keeps_his_suffixless_rows(
+    household: duckdb.DuckDBPyConnection,
+) -> None:
+    """generation_ambiguous needs evidence of another generation; otherwise a mover's NCOA row
+    (name + old address, no suffix, DOB or SSN) is the debtor's."""
+    solo = person("PETER", "OKONKWO", dob=dt.date(1985, 6, 6), ssn=555_44_0004, number="5",
+                  street="BIRCH", zip5="11201", suffix="JR")  # fmt: skip
+    insert(household, "acct_std", "SOLO", solo)
+    row = dict(solo, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None)
+    insert(household, "rec_std", 20, row, source="ncoa", kind="ncoa")
+    link(household, "g7")
+    pairs = _pairs(household, "g7", "SOLO")
+    assert pairs[20]["role"] == "debtor" and pairs[20]["guard"] is None
 
 
 def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
@@ -425,6 +448,14 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate({**same, "dob": 5, "address": 5, "suffix": 1}) == "suffix_conflict"
     assert evaluate({**same, "dob": 1, "address": 5, "suffix": 0}) == "dob_conflict_same_address"
     assert evaluate({**same, "dob": 4, "address": 5, "suffix": 0}) is None  # transposed
+    no_dob = {**same, "dob": 0, "ssn": 1, "address": 5, "suffix": 0}
+    assert evaluate(no_dob) == "ssn_conflict_same_address"
+    assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
+    either_generation = {**same, "dob": 0, "address": 5, "suffix": 2}
+    assert evaluate(either_generation) is None  # no other generation seen: scored as usual
+    assert evaluate(either_generation, household=True) == "generation_ambiguous"
+    assert evaluate({**either_generation, "ssn": 4}, household=True) is None
+    assert BY_NAME["generation_ambiguous"].role == "rejected"
     moved = {**same, "dob": 1, "address": 1, "suffix": 0}  # not household: elsewhere, other DOB
     assert evaluate(moved) == "uncorroborated_name_match"  # ...and nothing personal agrees
     assert evaluate(moved, echoed=True) is None  # the vendor searched for this account

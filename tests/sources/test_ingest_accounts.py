@@ -122,6 +122,15 @@ def test_missing_required_column_fails_before_loading(
         assert con.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
 
+def test_headerless_file_does_not_leak_ssns_in_the_error(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "noheader.csv", GOOD)  # the data row is taken as the header
+    with pytest.raises(MissingColumnsError) as err:
+        ingest_accounts(con, path, AccountProfile(), "r1")
+    assert "123-45-6789" not in str(err.value) and "***-**-6789" in str(err.value)
+
+
 def test_same_file_twice_loads_once(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = write(tmp_path / "accounts.csv", HEADER, GOOD, GOOD.replace("A1", "A2"))
     first = ingest_accounts(con, path, AccountProfile(), "r1")
@@ -232,6 +241,8 @@ def test_auto_name_order(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None
 
 def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
     import sql
+    from sources.ingest import ingest_source
+    from sources.registry import Source
 
     db = tmp_path / "pii.duckdb"
     con = sql.connect(db)
@@ -243,9 +254,22 @@ def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
     lines += [GOOD.replace("A1", f"B{i}").replace("123-45-6789", s) for i, s in enumerate(bad)]
     res = ingest_accounts(con, write(tmp_path / "accounts.csv", *lines), AccountProfile(), "r1")
     assert (res.rows_loaded, res.rows_rejected) == (3, 3)
+    records = write(
+        tmp_path / "header.tsv",
+        "id\tssn\tlast_name",
+        *[f"R{i}\t{s}\tSmith" for i, s in enumerate(ssns + bad)],
+        f"R0\t{ssns[0]}\tDup",  # duplicate record id: raw line re-read for quarantine
+    )
+    src = Source(
+        name="hdr", kind="person_records", path=str(records), format="tsv", reliability=0.5,
+        permissible_purpose="collection", columns={"record_id": "id"},
+    )  # fmt: skip
+    (rec,) = ingest_source(con, src, "r1")
+    assert (rec.rows_loaded, rec.rows_rejected) == (3, 4)
     con.execute("CHECKPOINT")
     con.close()
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("pii.duckdb*") if p.is_file())
+    assert b"Dup" in blob and b"Smith" in blob  # the rows are there, only the SSNs are not
     for value in ssns + bad:
         for form in {value, value.replace("-", ""), value.replace("-", " ")}:
             assert form.encode() not in blob, form
