@@ -20,7 +20,7 @@ from flows import stages
 from flows.lock import db_lock
 from flows.masking import install_masking
 from flows.params import RefreshParams
-from flows.runs import finish_run, new_run_id, start_run
+from flows.runs import abandon_stale_runs, finish_run, new_run_id, start_run
 
 
 def _connect(params: RefreshParams):
@@ -103,6 +103,8 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
 def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str, Any]:
     """The refresh body; runs only while this process holds the database lock."""
     with _connect(params) as con:
+        if abandoned := abandon_stale_runs(con):
+            logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
         start_run(
             con,
             run_id,

@@ -61,6 +61,17 @@ def start_run(
     )
 
 
+def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still 'running' as 'abandoned'. Only called while holding the database lock,
+    so any run in that state belongs to a process that died (kill -9, power loss); its partial
+    rows stay for forensics but never count as a completed run (deltas, replay, reports)."""
+    rows = con.execute(
+        "UPDATE runs SET status = 'abandoned', ended_at = ? WHERE status = 'running' RETURNING run_id",
+        [_now()],
+    ).fetchall()
+    return len(rows)
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None:
     con.execute(
         "UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?", [status, _now(), run_id]
