@@ -2,12 +2,14 @@
 
 Used by `skiptrace demo`, `skiptrace calibrate` and the benchmarks. A contact is *correct* when
 it reaches the account holder now: an address equal to the person's current address (same ZIP5
-and street number, street name agreeing after standardization), a phone among the person's
-current phones, an email among their current emails.
+and street number, street name agreeing after standardization up to one typing slip, units not
+contradicting each other; for a PO box, same ZIP5 and box number), a phone among the person's current phones, an
+email among their current emails.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,13 +66,50 @@ def _truth_addresses(truth: pl.DataFrame) -> pl.DataFrame:
         pl.col("street_number").alias("t_number"),
         pl.col("street_name").alias("t_street"),
         pl.col("zip5").alias("t_zip5"),
+        _unit_norm(pl.col("unit_number")).alias("t_unit"),
+        _box_norm(pl.col("po_box")).alias("t_box"),
     )
+
+
+def _unit_norm(col: pl.Expr) -> pl.Expr:
+    """A unit number as compared everywhere: alphanumerics only, no leading zeros ('04' = '4')."""
+    u = col.cast(pl.String).str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    u = u.str.replace(r"^0+", "")
+    return pl.when(u == "").then(None).otherwise(u)
+
+
+def _box_norm(col: pl.Expr) -> pl.Expr:
+    """A PO box number: digits and letters only, no leading zeros."""
+    return _unit_norm(col)
+
+
+#: The box number of a standardized PO box line ('PO BOX 17863').
+_PO_BOX_LINE = r"^\s*PO\s+BOX\s+([A-Z0-9-]+)"
+
+
+def same_street_name(a: str | None, b: str | None) -> bool:
+    """Two standardized street names name the same street (twin of SQL `rs_same_name`).
+
+    Jaro-Winkler >= 0.9, or one typing slip (Damerau-Levenshtein 1, same first character, at
+    least three characters): sources mistype street names ('JOOHNSON', 'PTNE', 'OKA'), and a
+    one-letter slip at the right number and ZIP is still the person's address (mail is
+    delivered there; the generator's truth counts the address entity, whatever its spelling).
+    Names differing only in their digits are different numbered streets ('14TH' / '15TH').
+    """
+    from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+    if not a or not b:
+        return False
+    digits_a, digits_b = re.sub(r"[^0-9]", "", a), re.sub(r"[^0-9]", "", b)
+    if digits_a != digits_b and re.sub(r"[0-9]", "", a) == re.sub(r"[0-9]", "", b):
+        return False
+    if JaroWinkler.similarity(a, b) >= STREET_JW_MIN:
+        return True
+    return a[0] == b[0] and max(len(a), len(b)) >= 3 and DamerauLevenshtein.distance(a, b) <= 1
 
 
 def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
     """Add a boolean `correct` to every debtor contact row (address, phone or email)."""
-    from rapidfuzz.distance import JaroWinkler
-
     truth = pl.read_csv(truth_dir / "accounts.csv", infer_schema=False)
     taddr = _truth_addresses(truth)
     phones = truth.select(
@@ -87,20 +126,27 @@ def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
         .join(emails, on="account_id", how="left")
     )
     street_ok = pl.struct("street_name", "t_street").map_elements(
-        lambda s: (
-            bool(s["street_name"] and s["t_street"])
-            and JaroWinkler.similarity(s["street_name"], s["t_street"]) >= STREET_JW_MIN
-        ),
+        lambda s: same_street_name(s["street_name"], s["t_street"]),
         return_dtype=pl.Boolean,
     )
     phone10 = pl.col("phone").cast(pl.String).str.replace_all(r"\D", "").str.slice(-10)
+    zip_ok = pl.col("zip").cast(pl.String).str.slice(0, 5) == pl.col("t_zip5")
+    # units: equal, or one side has none (what resolution treats as the same address); a
+    # different apartment in the same building does not reach the person
+    unit = _unit_norm(pl.col("unit")) if "unit" in c.columns else pl.lit(None, dtype=pl.String)
+    unit_ok = unit.is_null() | pl.col("t_unit").is_null() | (unit == pl.col("t_unit"))
+    # a PO box has no street number or name: it is the same box when the box numbers agree
+    if "address_line1" in c.columns:
+        box = _box_norm(
+            pl.col("address_line1").cast(pl.String).str.to_uppercase().str.extract(_PO_BOX_LINE, 1)
+        )
+    else:
+        box = pl.lit(None, dtype=pl.String)
+    street_match = (pl.col("street_number").cast(pl.String) == pl.col("t_number")) & street_ok
+    box_match = box.is_not_null() & (box == pl.col("t_box"))
     return c.with_columns(
         pl.when(pl.col("contact_type") == "address")
-        .then(
-            (pl.col("zip").cast(pl.String).str.slice(0, 5) == pl.col("t_zip5"))
-            & (pl.col("street_number").cast(pl.String) == pl.col("t_number"))
-            & street_ok
-        )
+        .then(zip_ok & ((street_match & unit_ok) | box_match))
         .when(pl.col("contact_type") == "phone")
         .then(pl.col("t_phones").list.contains(phone10))
         .otherwise(
@@ -108,30 +154,7 @@ def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
         )
         .fill_null(False)
         .alias("correct")
-    ).drop("t_number", "t_street", "t_zip5", "t_phones", "t_emails")
-
-
-def expected_calibration_error(
-    confidence: pl.Series, correct: pl.Series, bins: int = 10
-) -> tuple[float, list[dict[str, Any]]]:
-    """ECE over equal-width confidence bins, and the reliability table behind it."""
-    df = pl.DataFrame({"p": confidence.cast(pl.Float64), "y": correct.cast(pl.Float64)})
-    if df.height == 0:
-        return 0.0, []
-    df = df.with_columns((pl.col("p") * bins).floor().clip(0, bins - 1).cast(pl.Int32).alias("bin"))
-    table = (
-        df.group_by("bin")
-        .agg(
-            pl.len().alias("n"),
-            pl.col("p").mean().alias("mean_confidence"),
-            pl.col("y").mean().alias("accuracy"),
-        )
-        .sort("bin")
-        .with_columns((pl.col("bin") / bins).alias("lo"), ((pl.col("bin") + 1) / bins).alias("hi"))
-    )
-    total = df.height
-    ece = float((table["n"] / total * (table["mean_confidence"] - table["accuracy"]).abs()).sum())
-    return ece, table.select("lo", "hi", "n", "mean_confidence", "accuracy").to_dicts()
+    ).drop("t_number", "t_street", "t_zip5", "t_unit", "t_box", "t_phones", "t_emails")
 
 
 def score_run(run_dir: Path, truth_dir: Path) -> Scores:
@@ -158,7 +181,9 @@ def score_run(run_dir: Path, truth_dir: Path) -> Scores:
     ).height
 
     mp, mr, mf = _match_scores(run_dir, truth_dir)
-    ece, table = expected_calibration_error(labeled["confidence"], labeled["correct"])
+    from matchers.calibrate import reliability_table  # one ECE definition for fit and demo
+
+    ece, table = reliability_table(labeled["confidence"], labeled["correct"])
     return Scores(
         accounts=n_accounts,
         address_emitted=top_addr.height,

@@ -33,6 +33,27 @@ class RefreshParams(BaseModel):
     lock_wait: float = Field(
         default=0.0, ge=0.0, description="Seconds to wait for another run holding the database"
     )
+    full_rebuild: bool = Field(
+        default=False,
+        description="Re-estimate the match model and compare every pair, instead of re-matching "
+        "only new or changed accounts and records with the last completed run's model",
+    )
+    partitions: int = Field(
+        default=1,
+        ge=1,
+        description="Compute match comparisons in this many partitions on a Dask cluster "
+        "(1 = in-process; see docs/scaling.md)",
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler address (tcp://host:8786) for partitions > 1; "
+        "default: a local cluster",
+    )
+    partition_dir: Path | None = Field(
+        default=None,
+        description="Work folder for the partitions' Parquet files, readable and writable by "
+        "every Dask worker (default: <database folder>/partitions)",
+    )
 
     @model_validator(mode="after")
     def _accounts_or_inbox(self) -> RefreshParams:

@@ -44,7 +44,15 @@ def standardize_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="link")
 def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.match(con, run_id, threshold=params.threshold).as_dict()
+        return stages.match(
+            con,
+            run_id,
+            threshold=params.threshold,
+            full_rebuild=params.full_rebuild,
+            partitions=params.partitions,
+            dask_address=params.dask_address,
+            partition_dir=params.partition_dir,
+        ).as_dict()
 
 
 @task(name="resolve-contacts")

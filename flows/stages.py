@@ -117,25 +117,78 @@ def match(
     *,
     threshold: float | None = None,
     settings: MatchSettings | None = None,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
+    partition_dir: Path | None = None,
 ) -> StageStats:
     """Block, compare, score and guard: accounts x source records -> match_pairs.
 
     `settings` wins over `threshold`; replay passes `MatchSettings(reuse_params_from=...)`.
+
+    Incremental unless `full_rebuild`: when the last completed run's model still applies (same
+    matcher code and settings), its parameters are reused and only new or changed accounts and
+    records are re-blocked and re-compared; the pairs written equal a full run's with those
+    parameters (matchers/incremental.py). The first run, changed code or settings, and
+    `full_rebuild` re-estimate the model and compare everything.
+
+    `partitions` > 1 computes the comparison levels in that many partitions on a Dask cluster
+    (`dask_address`, else a local one) through Parquet under `partition_dir` (default: next to
+    the database); this process stays the only one writing the database (flows/partitioned.py).
     """
+    from matchers.incremental import plan_run
     from matchers.link import MatchSettings, link
 
     if settings is None:
         settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
     with timed_stage(con, run_id, "match") as st:
-        result = link(con, run_id, settings=settings)
+        plan = plan_run(con, run_id, settings, full_rebuild=full_rebuild)
+        with _comparator(con, run_id, partitions, dask_address, partition_dir) as comparator:
+            result = link(
+                con,
+                run_id,
+                settings=plan.settings,
+                incremental_run=plan.incremental,
+                reason=plan.reason,
+                comparator=comparator,
+            )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
         st.details.update(
             candidate_pairs=result.candidate_pairs,
             linked_pairs=result.linked_pairs,
             associates=result.associates,
+            mode=result.mode,
+            trained_on=result.trained_on,
+            increment=result.increment,
+            partitions=partitions,
+        )
+        log.info(
+            "match: %s run (%s); %s pairs compared, %s carried over",
+            result.mode,
+            result.increment.get("reason"),
+            result.increment.get("pairs_compared"),
+            result.increment.get("pairs_carried"),
         )
     return st
+
+
+def _comparator(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    partitions: int,
+    dask_address: str | None,
+    partition_dir: Path | None,
+) -> Any:
+    """In-process comparisons (None: link's default), or the Dask-partitioned comparator."""
+    from contextlib import nullcontext
+
+    if partitions <= 1:
+        return nullcontext(None)
+    from flows.partitioned import DaskComparator, default_partition_dir
+
+    workdir = partition_dir or default_partition_dir(con)
+    return DaskComparator(workdir / run_id, partitions, address=dask_address)
 
 
 def resolve(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date) -> StageStats:

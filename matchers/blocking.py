@@ -5,7 +5,9 @@ missing (an SSN typo, a married surname, a move). Their union finds nearly every
 comparing a tiny share of the cross product. Why a cap per block key: a common surname + initial
 + ZIP3 block grows quadratically; skipping such a block whole (and reporting it) keeps the
 candidate count bounded, and its true matches are normally found again by a more specific pass
-(SSN, DOB, phone, street number). The passes are in `sql/match/blocking_keys.sql`.
+(SSN, DOB, phone, street number). The passes are in `sql/match/blocking_keys.sql`, the blocks
+in `blocking_blocks.sql`, the pairs of a full run in `blocking_pairs.sql` (an incremental run
+builds the same pairs in `incremental_candidates.sql`).
 """
 
 from __future__ import annotations
@@ -38,10 +40,26 @@ def block(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> BlockingResult:
     be proposed by another pass. Block keys can contain name fragments: the report is lineage
     for the database, not for logs.
     """
+    build_blocks(con, block_cap=block_cap)
+    run_sql_file(con, "match/blocking_pairs.sql", {"block_cap": int(block_cap)})
+    return blocking_report(con, block_cap=block_cap)
+
+
+def build_blocks(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> None:
+    """Blocking keys of both sides and block sizes (`_blk_l`, `_blk_r`, `_blk_sizes`,
+    `_blk_oversized`), without the pairs.
+
+    Separate from the pair join because an incremental run (matchers/incremental.py) needs every
+    block's size — the cap is decided on the whole data — but only the pairs of changed rows.
+    """
     if block_cap < 1:
         raise ValueError("block_cap must be >= 1")
     run_sql_file(con, "match/blocking_keys.sql")
-    run_sql_file(con, "match/blocking_pairs.sql", {"block_cap": int(block_cap)})
+    run_sql_file(con, "match/blocking_blocks.sql", {"block_cap": int(block_cap)})
+
+
+def blocking_report(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> BlockingResult:
+    """Count `_match_candidates` and describe each pass (see `block`); needs build_blocks' tables."""
     cols = [
         "pass",
         "blocks",

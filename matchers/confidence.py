@@ -12,9 +12,14 @@ The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
 - identity: `match_max`, the best match probability among the records supporting the contact;
 - source reliability: `rel_max`, the best `input_files.reliability` among them;
 - corroboration: `support`, noisy-OR over *distinct* sources of match x reliability (independent
-  sources that agree multiply their chances of being wrong), and `n_sources`;
-- recency: `age_years` since the latest evidence; `superseded`/`newer_gap_years` when a
-  reliable source reports a newer address; NCOA `moved_from` and `ncoa_no_forward`;
+  sources that agree multiply their chances of being wrong), and `n_sources` (`n_records`,
+  repeated reports of one source, is kept in the factors for explanation: as a model input it
+  added nothing once recency, lag and succession were in);
+- recency: `age_years` since the latest evidence; `report_lag_years`, how long before its own
+  report date a source that dates its candidates (a vendor) last saw the contact; `superseded`/`newer_gap_years` when a
+  reliable source reports a newer address; `succeeded` when another reliably reported address
+  began later (first seen) and is about as current (last-seen dates lag moves, first-seen dates
+  order residences); NCOA `moved_from` and `ncoa_no_forward`;
 - validity and line type: address parsed cleanly, phone valid, mobile/landline/VoIP, prepaid;
 - `on_file` (the collector already had it) and `no_support` (only the account file has it).
 
@@ -73,6 +78,9 @@ FEATURES: tuple[Feature, ...] = (
             -1, doc="years since the latest independent evidence (capped at 10; 10 when none)"),
     Feature("age_sqrt", "CASE WHEN has_support THEN sqrt(least(greatest(coalesce(age_years, 10), 0), 10)) ELSE sqrt(10) END",
             -1, doc="sqrt of the same: recency matters most in the first months"),
+    Feature("report_lag", "least(greatest(coalesce(report_lag_years, 0), 0), 5)", -1,
+            doc="years a self-dating source (vendor candidate last-seen) lags its own report date"
+                " (the freshest such source; 0 when none dates it)"),
     Feature("on_file", "CAST(coalesce(on_file, false) AS DOUBLE)", +1,
             doc="the account file carries this contact"),
     Feature("no_support", "CAST(NOT coalesce(has_support, false) AS DOUBLE)", -1,
@@ -83,6 +91,8 @@ FEATURES: tuple[Feature, ...] = (
             doc="a vendor returned it as its first candidate"),
     Feature("superseded", "CAST(coalesce(superseded, false) AS DOUBLE)", -1, ("address",),
             doc="a reliable source reports a newer address for the account"),
+    Feature("succeeded", "CAST(coalesce(succeeded, false) AS DOUBLE)", -1, ("address",),
+            doc="another reliably reported address began later and is about as current"),
     Feature("newer_gap", "least(coalesce(newer_gap_years, 0), 5)", -1, ("address",),
             doc="years by which the newest other address is newer (capped at 5)"),
     Feature("moved_from", "CAST(coalesce(moved_from, false) AS DOUBLE)", -1, ("address",),
@@ -105,8 +115,9 @@ FEATURE_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 
 #: Raw factor columns the feature SQL reads (documented for callers of `score_rows`).
 RAW_FACTORS: tuple[str, ...] = (
-    "contact_type", "support", "match_max", "rel_max", "n_sources", "age_years", "has_support",
-    "on_file", "valid", "vendor_rank1", "superseded", "newer_gap_years", "moved_from",
+    "contact_type", "support", "match_max", "rel_max", "n_sources", "age_years",
+    "report_lag_years", "has_support",
+    "on_file", "valid", "vendor_rank1", "superseded", "succeeded", "newer_gap_years", "moved_from",
     "ncoa_no_forward", "ncoa_forward", "shared_third_party", "competitors", "line_type", "prepaid",
 )  # fmt: skip
 
@@ -274,7 +285,8 @@ def score_rows(
     types = {
         "contact_type": "VARCHAR", "line_type": "VARCHAR", "has_support": "BOOLEAN",
         "on_file": "BOOLEAN", "valid": "BOOLEAN", "vendor_rank1": "BOOLEAN",
-        "superseded": "BOOLEAN", "moved_from": "BOOLEAN", "ncoa_no_forward": "BOOLEAN",
+        "superseded": "BOOLEAN", "succeeded": "BOOLEAN", "moved_from": "BOOLEAN",
+        "ncoa_no_forward": "BOOLEAN",
         "ncoa_forward": "BOOLEAN", "shared_third_party": "BOOLEAN", "prepaid": "BOOLEAN",
     }  # fmt: skip
     if not rows:

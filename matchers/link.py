@@ -24,6 +24,7 @@ import dataclasses
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,27 @@ import numpy as np
 import polars as pl
 
 import sql
-from matchers import compare, fellegi_sunter
-from matchers.blocking import block
+from matchers import compare, fellegi_sunter, incremental
+from matchers.blocking import block, blocking_report, build_blocks
 from matchers.compare import COMPARISONS, NAMES
 from matchers.explain import PairExplanation, explain_pair
 from matchers.guards import ROLE_OF, apply_guards
 
-__all__ = ["LinkResult", "MatchSettings", "PairExplanation", "explain_pair", "link"]
+__all__ = [
+    "Comparator",
+    "LinkResult",
+    "MatchSettings",
+    "PairExplanation",
+    "explain_pair",
+    "link",
+]
 
 MATCHER_VERSION = "skiptrace-fs/1"
+
+#: Computes comparison levels for the pairs a SELECT returns into the temp table `_match_cmp` and
+#: returns their count: `compare.compare_pairs` in-process, or flows.partitioned's comparator,
+#: which farms the same SQL out to Dask workers over Parquet.
+Comparator = Callable[[duckdb.DuckDBPyConnection, str], int]
 
 
 @dataclass
@@ -103,6 +116,8 @@ class LinkResult:
     ties: int = 0
     em_iterations: int = 0
     trained_on: str = "em"
+    mode: str = "full"  # 'full' | 'incremental' (see matchers/incremental.py)
+    increment: dict[str, Any] = field(default_factory=dict)
 
 
 def matcher_version() -> str:
@@ -111,7 +126,8 @@ def matcher_version() -> str:
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
     files = sorted((sql.SQL_DIR / "match").glob("*.sql")) + [
-        here / f"{m}.py" for m in ("blocking", "compare", "fellegi_sunter", "guards", "link")
+        here / f"{m}.py"
+        for m in ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
     ]
     for path in files:
         h.update(path.name.encode())
@@ -123,14 +139,17 @@ def matcher_version() -> str:
 
 
 def _sample_u_counts(
-    con: duckdb.DuckDBPyConnection, n_left: int, n_right: int, pairs: int, seed: int
+    con: duckdb.DuckDBPyConnection,
+    n_left: int,
+    n_right: int,
+    pairs: int,
+    seed: int,
+    comparator: Comparator = compare.compare_pairs,
 ) -> tuple[list[list[float]], int]:
     """Level counts per comparison over random pairs (all pairs when the product is small)."""
     total = n_left * n_right
     if total <= pairs:
-        n = compare.compare_pairs(
-            con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r"
-        )
+        n = comparator(con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r")
     else:
         rng = np.random.default_rng(seed)
         idx = pl.DataFrame(
@@ -138,7 +157,7 @@ def _sample_u_counts(
         )
         con.register("_u_idx", idx)
         try:
-            n = compare.compare_pairs(
+            n = comparator(
                 con,
                 "SELECT l.id AS account_id, r.id AS rec_id FROM _u_idx s "
                 "JOIN _ml l ON l.ix = s.li JOIN _mr r ON r.ix = s.ri",
@@ -153,19 +172,25 @@ def _sample_u_counts(
 
 
 def _estimate(
-    con: duckdb.DuckDBPyConnection, n_left: int, n_right: int, s: MatchSettings
+    con: duckdb.DuckDBPyConnection,
+    n_left: int,
+    n_right: int,
+    s: MatchSettings,
+    comparator: Comparator,
+    compare_candidates: Callable[[], None],
 ) -> tuple[fellegi_sunter.FSParams, fellegi_sunter.EMResult | None, int, dict[str, Any]]:
     """u from random pairs; m from anchor pairs where there are enough, else by EM; the prior
     by EM on the candidates' pattern table (guarded patterns counted as non-matches).
 
-    Must run before the candidates are compared (both use the _match_cmp temp table).
+    Compares the random pairs first and then the candidates (`compare_candidates`): both use the
+    _match_cmp temp table, which must hold the candidates afterwards.
     """
-    u_counts, sampled = _sample_u_counts(con, n_left, n_right, s.u_sample_pairs, s.seed)
+    u_counts, sampled = _sample_u_counts(con, n_left, n_right, s.u_sample_pairs, s.seed, comparator)
     u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
     u_obs = fellegi_sunter.estimate_u(u_counts, u0)
     m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
     start = fellegi_sunter.FSParams.from_lists(m0, [list(a) for a in u_obs], 0.5)
-    compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+    compare_candidates()
     pat = con.execute(sql.load("match/patterns.sql")).fetchnumpy()
     patterns = np.column_stack([np.asarray(pat[n], dtype=np.int64) for n in NAMES])
     counts = np.asarray(pat["n"], dtype=np.float64)
@@ -337,8 +362,13 @@ def _write(
     em_result: fellegi_sunter.EMResult | None,
     trained_on: str,
     estimation: dict[str, Any],
+    also: Callable[[], None] | None = None,
 ) -> None:
-    """Replace this run_id's rows in every matcher table, in one transaction."""
+    """Replace this run_id's rows in every matcher table, in one transaction.
+
+    `also` runs inside the same transaction (the incremental cache and match_increments), so the
+    cache can never describe a state whose pairs were not written.
+    """
     stored = scored.filter(pl.col("role").is_not_null())
     conflicts = scored.filter(pl.col("conflict").is_not_null()).select(
         "rec_id",
@@ -404,6 +434,8 @@ def _write(
                 )
             finally:
                 con.unregister("_conflicts")
+        if also is not None:
+            also()
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -423,6 +455,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_candidates",
         "_match_pairs_in",
         "_match_cmp",
+        *incremental.TEMP_TABLES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
 
@@ -431,19 +464,61 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def link(
-    con: duckdb.DuckDBPyConnection, run_id: str, *, settings: MatchSettings | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    settings: MatchSettings | None = None,
+    incremental_run: bool = False,
+    reason: str | None = None,
+    comparator: Comparator | None = None,
 ) -> LinkResult:
     """Match acct_std x rec_std and write this run's match_params, match_model and match_pairs.
 
     Re-running a run_id replaces its matcher rows. With `reuse_params_from`, m/u and the prior
     come from that run (no sampling, no EM) and only the term frequencies are recomputed from the
     current data — identical inputs then give identical probabilities.
+
+    `incremental_run`: take the unchanged pairs' candidacy and comparison levels from the cache
+    (matchers/incremental.py) when it is usable, and compare only the rest; the pairs written are
+    the same as without it. Which runs may be incremental is `incremental.plan_run`'s decision
+    (flows.stages.match); `reason` is recorded with the run. `comparator` computes comparison
+    levels (default in-process; flows.partitioned spreads them over Dask workers).
     """
     s = settings or MatchSettings()
     s.validate()
     t0 = time.perf_counter()
+    comparator = comparator or compare.compare_pairs
+    version = matcher_version()
     n_left, n_right = compare.prepare_sides(con)
-    blocking = block(con, block_cap=s.block_cap)
+    incremental.fingerprint_sides(con)
+    usable, why, base = (
+        incremental.cache_status(con, block_cap=s.block_cap, version=version)
+        if incremental_run
+        else (False, "", None)
+    )
+    if usable:
+        build_blocks(con, block_cap=s.block_cap)
+        inc = incremental.incremental_candidates(
+            con, block_cap=s.block_cap, base_run_id=base, reason=reason or "incremental"
+        )
+        blocking = blocking_report(con, block_cap=s.block_cap)
+
+        def compare_candidates() -> None:
+            comparator(con, "SELECT account_id, rec_id FROM _inc_compare")
+            incremental.assemble_cmp(con)
+
+    else:
+        blocking = block(con, block_cap=s.block_cap)
+        incremental.empty_increment(con)
+        inc = incremental.Increment(
+            mode="full",
+            reason=why or reason or "full run",
+            pairs_compared=blocking.candidate_pairs,
+        )
+
+        def compare_candidates() -> None:
+            comparator(con, "SELECT account_id, rec_id FROM _match_candidates")
+
     em_result: fellegi_sunter.EMResult | None = None
     sampled = 0
     estimation: dict[str, Any] = {}
@@ -451,17 +526,33 @@ def link(
         params = fellegi_sunter.load_params(con, s.reuse_params_from)
         trained_on = f"reused:{s.reuse_params_from}"
         estimation = {"reused_from": s.reuse_params_from}
-        compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+        compare_candidates()
     elif n_left == 0 or n_right == 0:
         m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
         u0 = [[np.nan] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
         params = fellegi_sunter.FSParams.from_lists(m0, u0, 1e-6)
         trained_on = "defaults"
-        compare.compare_pairs(con, "SELECT account_id, rec_id FROM _match_candidates")
+        compare_candidates()
     else:
-        params, em_result, sampled, estimation = _estimate(con, n_left, n_right, s)
+        params, em_result, sampled, estimation = _estimate(
+            con, n_left, n_right, s, comparator, compare_candidates
+        )
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
+
+    def write_cache() -> None:
+        incremental.write_cache(
+            con, run_id, full=not usable, block_cap=s.block_cap, version=version
+        )
+        incremental.record_increment(
+            con,
+            run_id,
+            inc,
+            params_from=s.reuse_params_from,
+            partitions=int(getattr(comparator, "partitions", 1)),
+            seconds=time.perf_counter() - t0,
+        )
+
     _write(
         con,
         run_id,
@@ -476,6 +567,7 @@ def link(
         em_result=em_result,
         trained_on=trained_on,
         estimation=estimation,
+        also=write_cache,
     )
     _drop_temp(con)
     roles = scored["role"].value_counts()
@@ -493,4 +585,6 @@ def link(
         ties=int(scored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique()),
         em_iterations=em_result.iterations if em_result else 0,
         trained_on=trained_on,
+        mode=inc.mode,
+        increment=inc.as_dict(),
     )

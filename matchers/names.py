@@ -572,32 +572,133 @@ _CACHE_COLUMNS = (
 )
 
 
+# --- batch path ---------------------------------------------------------------------------------
+#
+# Distinct name *tuples* grow with the data (millions at scale), distinct *field values* do not
+# (first names, surnames, middles and suffixes repeat). On the split-fields path, which is nearly
+# every row, standardize_name is a per-field computation plus a small combination: a trailing
+# initial of the first field moves to an empty middle, and the suffix field beats a suffix popped
+# from last, middle or first (in that order). The batch path computes the per-field parts once
+# per distinct value and combines them with polars; tuples that take another path (full-name
+# parsing, a whole name in the first field) go through standardize_name itself. A test holds the
+# two paths equal.
+
+_FIRST_SCHEMA = {
+    "first_name": pl.String, "_f_empty": pl.Boolean, "_f_whole": pl.Boolean, "_f_sfx": pl.String,
+    "_f_move": pl.Boolean, "_f_std": pl.String, "_f_canon": pl.String, "_f_phon": pl.String,
+    "_fm_std": pl.String, "_fm_canon": pl.String, "_fm_phon": pl.String, "_fm_mid": pl.String,
+}  # fmt: skip
+_MIDDLE_SCHEMA = {"middle_name": pl.String, "_m_std": pl.String, "_m_sfx": pl.String}
+_LAST_SCHEMA = {
+    "last_name": pl.String, "_l_empty": pl.Boolean, "_l_std": pl.String, "_l_phon": pl.String,
+    "_l_sfx": pl.String,
+}  # fmt: skip
+_SUFFIX_SCHEMA = {"suffix": pl.String, "_s_sfx": pl.String}
+
+
+def _first_field(value: str) -> tuple[object, ...]:
+    """standardize_name's split-fields work on the first-name field, with and without moving a
+    trailing initial to the middle ("JOHN A")."""
+    f0 = _clean_tokens(_NICKNAME_IN_PARENS.sub(" ", value) if value else None)
+    f, sfx = _pop_suffixes(_strip_titles(f0), allow_v=False)
+    f = _strip_digits(f)
+    canon = _canon_tokens(f)
+    move = len(f) >= 2 and len(f[-1]) == 1
+    fm_std = fm_canon = fm_phon = fm_mid = None
+    if move:
+        fm_canon = _canon_tokens(f[:-1])
+        fm_std, fm_phon, fm_mid = _join(f[:-1]), phonetic_key(fm_canon), _join(f[-1:])
+    whole = len(f0) >= 2 and len(f0[-1]) > 1
+    return (value, not f0, whole, sfx, move, _join(f), canon, phonetic_key(canon), fm_std,
+            fm_canon, fm_phon, fm_mid)  # fmt: skip
+
+
+def _middle_field(value: str) -> tuple[object, ...]:
+    m, sfx = _pop_suffixes(_clean_tokens(value), allow_v=False)
+    return value, _join(_strip_digits(m)), sfx
+
+
+def _last_field(value: str) -> tuple[object, ...]:
+    l0 = _clean_tokens(value)
+    tokens, sfx = _pop_suffixes(l0, allow_v=True)
+    last_std = _join(_glue(_strip_digits(tokens), _GLUE_IN_SURNAME))
+    return value, not l0, last_std, phonetic_key(last_std), sfx
+
+
+def _per_value(
+    pending: pl.DataFrame, column: str, fn: object, schema: dict[str, type[pl.DataType]]
+) -> pl.DataFrame:
+    values = pending[column].unique().to_list()
+    return pl.DataFrame([fn(v) for v in values], schema=schema, orient="row")  # type: ignore[operator]
+
+
+def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
+    """std_name_cache rows for distinct raw tuples (name_raw, first_name, middle_name,
+    last_name, suffix, full_name; '' for missing, as names_pending.sql gives them): the same
+    values as standardize_name per tuple, computed per distinct field value where possible."""
+    out_schema = dict.fromkeys(_CACHE_COLUMNS, pl.String)
+    if pending.height == 0:
+        return pl.DataFrame(schema=out_schema)
+    fields = ("first_name", "middle_name", "last_name", "suffix", "full_name")
+    pending = pending.with_columns(pl.col(c).cast(pl.String).fill_null("") for c in fields)
+    df = (
+        pending.join(_per_value(pending, "first_name", _first_field, _FIRST_SCHEMA),
+                     on="first_name", how="left")
+        .join(_per_value(pending, "last_name", _last_field, _LAST_SCHEMA),
+              on="last_name", how="left")
+    )  # fmt: skip
+    # Tuples standardize_name does not treat field by field: no first and no last (full-name
+    # parse), or a whole name in the first field alone.
+    other = (pl.col("_f_empty") & pl.col("_l_empty")) | (
+        pl.col("_l_empty")
+        & pl.col("_f_whole")
+        & (pl.col("middle_name") == "")
+        & (pl.col("full_name") == "")
+    )
+    rest = df.filter(other)
+    df = (
+        df.filter(~other)
+        .join(_per_value(pending, "middle_name", _middle_field, _MIDDLE_SCHEMA),
+              on="middle_name", how="left")
+        .join(_per_value(pending, "suffix", lambda v: (v, _suffix_field(v)), _SUFFIX_SCHEMA),
+              on="suffix", how="left")
+    )  # fmt: skip
+    move = pl.col("_m_std").is_null() & pl.col("_f_move")
+    fields_path = df.select(
+        "name_raw",
+        pl.when(move).then("_fm_std").otherwise("_f_std").alias("first_std"),
+        pl.when(move).then("_fm_mid").otherwise("_m_std").alias("middle_std"),
+        pl.col("_l_std").alias("last_std"),
+        pl.coalesce("_s_sfx", "_l_sfx", "_m_sfx", "_f_sfx").alias("suffix_std"),
+        pl.when(move).then("_fm_canon").otherwise("_f_canon").alias("first_canon"),
+        pl.col("_l_phon").alias("last_phonetic"),
+        pl.when(move).then("_fm_phon").otherwise("_f_phon").alias("first_phonetic"),
+    )
+    rows = []
+    for key, first, middle, last, suffix, full_name in rest.select(
+        "name_raw", *fields
+    ).iter_rows():
+        p = standardize_name(first, middle, last, suffix, full_name)
+        rows.append((key, p.first_std, p.middle_std, p.last_std, p.suffix_std, p.first_canon,
+                     p.last_phonetic, p.first_phonetic))  # fmt: skip
+    parsed = pl.DataFrame(rows, schema=out_schema, orient="row")
+    return pl.concat([fields_path, parsed])
+
+
 def standardize_names(con: duckdb.DuckDBPyConnection) -> int:
     """Fill ``std_name_cache`` with every raw name tuple of the current data not yet in it.
 
-    Set-based around one Python loop over *distinct* tuples (the cache key is the SQL macro
-    ``name_raw``, so the key the build joins on is computed by the same code). Returns how many
-    new tuples were standardized.
+    Set-based: the pending tuples come from SQL (the cache key is the SQL macro ``name_raw``, so
+    the key the build joins on is computed by the same code) and ``standardize_name_frame``
+    standardizes them (Python only per distinct field value and for full-name parses). Returns
+    how many new tuples were standardized.
     """
-    pending = con.sql(sql.load("standardize/names_pending.sql")).fetchall()
-    if not pending:
+    pending = sql.frame(con, sql.load("standardize/names_pending.sql"))
+    if pending.height == 0:
         return 0
-    cols: dict[str, list[str | None]] = {c: [] for c in _CACHE_COLUMNS}
-    seen: set[str] = set()
-    for key, first, middle, last, suffix, full_name in pending:
-        if key in seen:  # '' and NULL give the same key: standardize once
-            continue
-        seen.add(key)
-        p = standardize_name(first, middle, last, suffix, full_name)
-        cols["name_raw"].append(key)
-        cols["first_std"].append(p.first_std)
-        cols["middle_std"].append(p.middle_std)
-        cols["last_std"].append(p.last_std)
-        cols["suffix_std"].append(p.suffix_std)
-        cols["first_canon"].append(p.first_canon)
-        cols["last_phonetic"].append(p.last_phonetic)
-        cols["first_phonetic"].append(p.first_phonetic)
-    frame = pl.DataFrame(cols, schema=dict.fromkeys(_CACHE_COLUMNS, pl.String))
+    # '' and NULL give the same key: standardize once (the first in key order, as before)
+    pending = pending.unique(subset="name_raw", keep="first", maintain_order=True)
+    frame = standardize_name_frame(pending)
     con.register("_new_std_names", frame)
     try:
         con.execute("INSERT OR IGNORE INTO std_name_cache BY NAME SELECT * FROM _new_std_names")

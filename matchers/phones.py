@@ -21,13 +21,22 @@ phonenumbers costs ~100 us a number through its public API; ``standardize_phones
 *number* once (many raw spellings share one), (3) builds the number object directly for plain
 10/11-digit NANP spellings instead of calling ``parse``, and (4) asks phonenumbers for the type
 once, which also answers validity, and for the zone only when valid.
+
+At scale (millions of distinct numbers) even one phonenumbers call per number is minutes, so
+the batch path (``standardize_phone_frame``) goes further for plain NANP spellings, which are
+nearly all of them: the spelling is parsed with a polars regex (no Python per row), and validity,
+type and time zone are looked up per *NANP prefix* (NPA-NXX, or NPA-NXX-X where the metadata
+needs it), not per number. That is exact, not an approximation: ``_nanp_key_length`` reads
+phonenumbers' own patterns and time-zone table and proves that, for 10-digit national numbers,
+nothing after that prefix can change the answer (it falls back to per-number otherwise). Other
+spellings (extensions, letters, other countries) keep the per-string path.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import duckdb
 import phonenumbers
@@ -185,6 +194,171 @@ def standardize_phone(raw: str, phone_type: str | None = None) -> PhoneParts:
     )
 
 
+# --- batch path: vectorized parse, facts per NANP prefix ----------------------------------------
+
+# _PLAIN_NANP with ASCII classes, for polars (Rust regex: \d and \s would be Unicode there). A
+# string this matches is matched by _PLAIN_NANP with the same groups; the rest (Unicode digits
+# or spaces included) takes the per-string path, so both paths give the same answer.
+_PLAIN_NANP_ASCII = (
+    r"^[ \t\n\r\f\v]*(?:\+?[ \t\n\r\f\v]*1[ \t\n\r\f\v.\-]*)?\(?[ \t\n\r\f\v]*([2-9][0-9]{2})"
+    r"[ \t\n\r\f\v]*\)?[ \t\n\r\f\v.\-/]*([0-9]{3})[ \t\n\r\f\v.\-]*([0-9]{4})[ \t\n\r\f\v]*$"
+)
+_NATIONAL_LENGTH = 10
+_DESCS = (
+    "general_desc", "fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
+    "personal_number", "voip", "pager", "uan", "voicemail", "no_international_dialling",
+)  # fmt: skip
+
+
+def _pattern_depth(pattern: str) -> int:
+    """How many leading digits can decide whether a digits-only string fully matches `pattern`:
+    the furthest position of any element other than \\d (or a repeat of \\d), over all paths.
+    Conservative (an upper bound); raises ValueError on a construct it does not model."""
+    try:
+        from re import _constants as C  # type: ignore[attr-defined]
+        from re import _parser as P  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python < 3.11
+        import sre_constants as C  # type: ignore[no-redef]
+        import sre_parse as P  # type: ignore[no-redef]
+
+    big = 1 << 20
+    any_digit = [(C.CATEGORY, C.CATEGORY_DIGIT)]
+
+    def walk(items: object, hi: int) -> tuple[int, int, int]:
+        """(min length, max end offset, depth) of `items` starting at max offset `hi`."""
+        lo_len, depth = 0, 0
+        for op, av in items:  # type: ignore[attr-defined]
+            if op in (C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY):
+                if not (op == C.IN and av == any_digit):
+                    depth = max(depth, hi + 1)
+                lo_len, hi = lo_len + 1, hi + 1
+            elif op == C.SUBPATTERN:
+                n, hi, d = walk(av[-1], hi)
+                lo_len, depth = lo_len + n, max(depth, d)
+            elif op == C.BRANCH:
+                outs = [walk(b, hi) for b in av[1]]
+                lo_len += min(o[0] for o in outs)
+                hi = max(o[1] for o in outs)
+                depth = max([depth] + [o[2] for o in outs])
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+                mn, mx, sub = av
+                n1, h1, d1 = walk(sub, 0)
+                mx = big if mx == C.MAXREPEAT else mx
+                if d1:
+                    depth = max(depth, hi + mx * h1)
+                lo_len, hi = lo_len + mn * n1, hi + mx * h1
+            elif op == C.AT:
+                continue
+            else:
+                raise ValueError(f"unmodelled regex construct {op}")
+        return lo_len, hi, depth
+
+    return walk(P.parse(pattern), 0)[2]
+
+
+@cache
+def _nanp_key_length() -> dict[str, int]:
+    """Prefix length (of the 10-digit national number) that decides validity, type and time
+    zone, per area code; area codes not listed use the "" entry. 10 means "per number".
+
+    Derived from phonenumbers' metadata, not hard-coded: the depth of every NANP region's
+    patterns, of the leading-digit rules that pick the region, and of the +1 time-zone prefixes.
+    """
+    from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    try:
+        tz_depth = max(len(k) for k in TIMEZONE_DATA if k.startswith("1")) - 1
+        region_depth: dict[str, int] = {}
+        deep_areas: set[str] = set()
+        shallow = tz_depth
+        for region in COUNTRY_CODE_TO_REGION_CODE[1]:
+            md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            if md is None:
+                return {"": _NATIONAL_LENGTH}
+            depth = 0
+            for name in _DESCS:
+                desc = getattr(md, name, None)
+                if desc is not None and desc.national_number_pattern:
+                    depth = max(depth, _pattern_depth(desc.national_number_pattern))
+            region_depth[region] = depth
+            if md.leading_digits is None:
+                shallow = max(shallow, depth)  # tried on every number without a leading match
+            else:
+                lead = _pattern_depth(md.leading_digits)
+                if lead > 4:
+                    return {"": _NATIONAL_LENGTH}
+                shallow = max(shallow, lead)
+                if depth > 6:
+                    rx = re.compile(md.leading_digits)
+                    deep_areas |= {
+                        f"{a}" for a in range(200, 1000)
+                        if any(rx.match(f"{a}{d}000000") for d in range(10))
+                    }  # fmt: skip
+        if shallow > 6:
+            return {"": min(_NATIONAL_LENGTH, max(shallow, *region_depth.values()))}
+        deep = min(_NATIONAL_LENGTH, max(region_depth.values()))
+        return {"": 6} | dict.fromkeys(sorted(deep_areas), max(deep, 6))
+    except (ValueError, TypeError, AttributeError):
+        return {"": _NATIONAL_LENGTH}
+
+
+def _prefix_facts(prefixes: list[str]) -> pl.DataFrame:
+    """valid, number_type, time_zone of each NANP national-number prefix (via one member)."""
+    rows = []
+    for key in prefixes:
+        _, valid, _, ntype, zone = _facts(1, int(key.ljust(_NATIONAL_LENGTH, "0")), 0)
+        rows.append((key, valid, ntype, zone))
+    return pl.DataFrame(
+        rows,
+        schema={"_key": pl.String, "valid": pl.Boolean, "number_type": pl.String,
+                "time_zone": pl.String},
+        orient="row",
+    )  # fmt: skip
+
+
+def standardize_phone_frame(raw: pl.Series) -> pl.DataFrame:
+    """``standardize_phone`` over a column of raw strings: one row per input row, in order, the
+    columns of ``std_phone_cache``. Same results as the per-string function (a test holds them
+    equal); plain NANP spellings are parsed by polars and their facts looked up per prefix."""
+    raw = raw.cast(pl.String).rename("phone_raw")
+    df = pl.DataFrame(raw).with_row_index("_i")
+    g = pl.col("phone_raw").str.extract_groups(_PLAIN_NANP_ASCII)
+    df = df.with_columns(
+        pl.concat_str(g.struct.field("1"), g.struct.field("2"), g.struct.field("3")).alias(
+            "_national"
+        )
+    )
+    plain = df.filter(pl.col("_national").is_not_null())
+    other = df.filter(pl.col("_national").is_null())
+    lengths = _nanp_key_length()
+    default_len = lengths[""]
+    area = pl.col("_national").str.slice(0, 3)
+    deep = {a: n for a, n in lengths.items() if a}
+    key_len = (
+        area.replace_strict(deep, default=default_len, return_dtype=pl.Int64)
+        if deep
+        else pl.lit(default_len, pl.Int64)
+    )
+    plain = plain.with_columns(pl.col("_national").str.slice(0, key_len).alias("_key"))
+    facts = _prefix_facts(plain["_key"].unique().sort().to_list())
+    fast = plain.join(facts, on="_key", how="left").select(
+        "_i",
+        "phone_raw",
+        ("+1" + pl.col("_national")).alias("e164"),
+        "valid",
+        pl.lit(None, pl.String).alias("extension"),
+        area.alias("area_code"),
+        "number_type",
+        "time_zone",
+    )
+    slow_rows = [standardize_phone(r) for r in other["phone_raw"].to_list()]
+    slow = pl.DataFrame(
+        {c: [getattr(r, c) for r in slow_rows] for c in _CACHE_COLUMNS}, schema=_CACHE_SCHEMA
+    ).with_columns(other["_i"])
+    return pl.concat([fast, slow], how="diagonal").sort("_i").select(_CACHE_COLUMNS)
+
+
 _CACHE_COLUMNS = (
     "phone_raw",
     "e164",
@@ -203,13 +377,10 @@ def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
     Reads the accounts' four phone columns (attorney phone included: the resolver routes
     represented consumers to it), source records' phones and source contacts' phones.
     """
-    pending = con.sql(sql.load("standardize/phones_pending.sql")).fetchall()
-    if not pending:
+    pending = sql.frame(con, sql.load("standardize/phones_pending.sql"))
+    if pending.height == 0:
         return 0
-    rows = [standardize_phone(raw) for (raw,) in pending]
-    frame = pl.DataFrame(
-        {c: [getattr(r, c) for r in rows] for c in _CACHE_COLUMNS}, schema=_CACHE_SCHEMA
-    )
+    frame = standardize_phone_frame(pending["phone_raw"])
     con.register("_new_std_phones", frame)
     try:
         con.execute("INSERT OR IGNORE INTO std_phone_cache BY NAME SELECT * FROM _new_std_phones")

@@ -7,13 +7,17 @@ bankruptcy, moved). The work is set-based SQL in `sql/resolve/NN_*.sql`, run in 
 temp tables; this module sets the run's parameters, generates the model's SQL from the shipped
 coefficients and runs the steps. Why each step exists is written at the top of its SQL file:
 
-00 macros           unit / street comparison used identically everywhere
-01 links            debtor and associate links (+ vendor rows keyed to the account, unscored)
+00 macros           address key, unit / street comparison used identically everywhere (phone
+                    line types: the shared macros of matchers.phones)
+01 links            debtor and associate links (+ vendor rows keyed to the account that the
+                    matcher never saw)
 02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
 03 standardize      through std_address_cache / std_phone_cache / email_norm
 04 ncoa             which moves apply (I: the person; F: the household with that surname)
-05 variants         address spellings merged: same street (Jaro-Winkler) and compatible unit
+05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
+                    and the same unit number
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
+                    (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability
 08 finalize         status, rank, consumer time zone, reasons in words
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
@@ -32,6 +36,7 @@ import duckdb
 
 import sql
 from matchers.confidence import ConfidenceModel, feature_columns_sql, feature_json_sql, load_model
+from matchers.phones import register_line_type_macros
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
@@ -55,8 +60,12 @@ class ResolveSettings:
     superseding_min: float = 0.50
     #: ... and it is newer by more than this many days
     superseded_days: int = 30
-    #: evidence this long after an NCOA move effective date means the person is back
-    moved_back_days: int = 60
+    #: an address whose residence began later (first seen) than another's, and that is last seen
+    #: no more than this many days before it, *succeeds* it (last-seen dates lag a move)
+    succeeded_window_days: int = 180
+    #: evidence this long after an NCOA move effective date means the person is back; shorter
+    #: gaps are the months a vendor / bureau keeps reporting an address after a move
+    moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
     #: keep the rs_* temp tables after the run (debugging)
@@ -110,6 +119,7 @@ def _set_variables(
         "rs_street_jw": float(settings.street_jw),
         "rs_superseding_min": float(settings.superseding_min),
         "rs_superseded_days": int(settings.superseded_days),
+        "rs_succeeded_window_days": int(settings.succeeded_window_days),
         "rs_moved_back_days": int(settings.moved_back_days),
         "rs_confirm_max_years": float(settings.confirm_max_years),
         "rs_model_version": model.version,
@@ -143,6 +153,7 @@ def resolve_contacts(
         con.execute(text)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
+    register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     run("00_macros", _step("00_macros.sql"))
     run("01_links", _step("01_links.sql"))
     run("02_evidence", _step("02_evidence.sql"))
@@ -253,8 +264,9 @@ def _summarize(
 
 _TEMP_TABLES = (
     "rs_links", "rs_ev0", "rs_evs", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
-    "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_rep", "rs_phone_info", "rs_cs",
-    "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz", "rs_state_tz", "rs_tz_off",
+    "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
+    "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
+    "rs_state_tz", "rs_tz_off",
 )  # fmt: skip
 
 

@@ -1,20 +1,8 @@
--- Candidate pairs: the union of every blocking pass, de-duplicated, plus every echoed account key.
--- A block whose pair count (left rows x right rows) exceeds $block_cap is skipped whole and listed
--- in _blk_oversized: common names ("SMITH|J|100") would otherwise dominate the candidate set
--- while adding almost no true matches that a more specific pass does not already find.
--- Inputs: _ml, _mr (sides.sql), macro _match_block_keys (blocking_keys.sql).
-
-CREATE OR REPLACE TEMP TABLE _blk_l AS SELECT * FROM _match_block_keys('_ml');
-
-CREATE OR REPLACE TEMP TABLE _blk_r AS SELECT * FROM _match_block_keys('_mr');
-
-CREATE OR REPLACE TEMP TABLE _blk_sizes AS
-SELECT pass, bkey, l.n AS n_left, r.n AS n_right, l.n * r.n AS size
-FROM (SELECT pass, bkey, count(*) AS n FROM _blk_l GROUP BY ALL) l
-JOIN (SELECT pass, bkey, count(*) AS n FROM _blk_r GROUP BY ALL) r USING (pass, bkey);
-
-CREATE OR REPLACE TEMP TABLE _blk_oversized AS
-SELECT pass, bkey, n_left, n_right, size FROM _blk_sizes WHERE size > $block_cap;
+-- Candidate pairs of a full run: the union of every blocking pass over the blocks within the cap
+-- (blocking_blocks.sql), de-duplicated, plus every echoed account key. `passes` lists the passes
+-- that proposed a pair (blocking_report.sql counts the pairs only one pass found).
+-- incremental_candidates.sql builds the same table from the previous run's pairs; the two must
+-- agree row for row (tests/flows/test_incremental_equivalence.py).
 
 CREATE OR REPLACE TEMP TABLE _match_candidates AS
 SELECT account_id, rec_id, list(DISTINCT pass ORDER BY pass) AS passes

@@ -1,5 +1,10 @@
 -- Temp macros for contact resolution. Parameters of the run come from DuckDB variables set by
 -- matchers/resolve.py (rs_run_id, rs_as_of, rs_street_jw, ...), so every file here is plain SQL.
+-- Phone line types are NOT mapped here: resolve.py installs the one shared rule
+-- (line_type_code / line_type, sql/standardize/phones_line_type.sql, kept equal to
+-- matchers.phones.normalize_line_type by a test). A second vocabulary here once mapped HOME /
+-- H / R / RESIDENTIAL to landline: a "home" number can be a mobile, and calling it as a landline
+-- skips the TCPA consent a mobile needs.
 
 -- A unit number as compared: alphanumerics only, leading zeros dropped ('04' = '4'), NULL if empty.
 CREATE OR REPLACE TEMP MACRO rs_unit(u) AS
@@ -9,23 +14,41 @@ CREATE OR REPLACE TEMP MACRO rs_unit(u) AS
 CREATE OR REPLACE TEMP MACRO rs_units_ok(u1, u2) AS
     (rs_unit(u1) IS NULL OR rs_unit(u2) IS NULL OR rs_unit(u1) = rs_unit(u2));
 
--- Same street: same ZIP5 and street number, street names agree (Jaro-Winkler), and the Pub 28
--- suffix / pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
-CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2) AS (
-    z1 = z2 AND n1 = n2 AND s1 IS NOT NULL AND s2 IS NOT NULL
-    AND jaro_winkler_similarity(s1, s2) >= getvariable('rs_street_jw')
-    AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
-    AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
+-- Identity key of one address spelling: street number + pre-directional + street name + suffix +
+-- unit *number* + ZIP5, so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
+-- one key (the unit designator is a spelling, the unit number is the apartment). Directional
+-- and suffix stay in the key because MAIN ST and MAIN AVE are two streets; spellings that
+-- merely lack one of them are merged by the variant edges (05). Addresses without a parsed
+-- number and street (PO boxes, rural routes, unparsed lines) keep their standardized line.
+-- Shape 'line|zip5', like every address contact_key.
+CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, suffix, unit) AS (
+    CASE WHEN nullif(trim(coalesce(num, '')), '') IS NOT NULL
+              AND nullif(trim(coalesce(street, '')), '') IS NOT NULL
+         THEN concat_ws(' ', upper(trim(num)), nullif(upper(trim(predir)), ''), upper(trim(street)),
+                        nullif(upper(trim(suffix)), ''), '#' || rs_unit(unit))
+         ELSE std_line1 END
+    || '|' || zip5
 );
 
--- Vendor / source phone-type vocabularies onto one line-type vocabulary.
-CREATE OR REPLACE TEMP MACRO rs_line_type(t) AS (
-    CASE
-        WHEN t IS NULL OR trim(t) = '' THEN NULL
-        WHEN lower(trim(t)) IN ('mobile', 'cell', 'cellular', 'wireless', 'm', 'c', 'cell phone') THEN 'mobile'
-        WHEN lower(trim(t)) IN ('landline', 'land', 'fixed', 'fixed_line', 'residential', 'home', 'l', 'h', 'r', 'pots') THEN 'landline'
-        WHEN lower(trim(t)) IN ('voip', 'v', 'internet') THEN 'voip'
-        WHEN lower(trim(t)) IN ('toll_free', 'tollfree', 'toll free') THEN 'toll_free'
-        ELSE NULL
-    END
+-- Street names that are the same name: Jaro-Winkler at or above rs_street_jw, or one typing
+-- slip (one insertion / deletion / substitution / transposition, same first character, at least
+-- three characters: 'MAIG' / 'MAIN', 'EM' / 'ELM', 'OKA' / 'OAK' score below 0.9). Names that
+-- differ only in their digits are different numbered streets however close the strings are
+-- ('14TH' / '15TH', '14TH' / '4TH'); a digit typed as a letter ('1QTH' / '16TH') is a slip.
+-- flows.evaluate.same_street_name is the Python twin (the demo's truth labels use it).
+CREATE OR REPLACE TEMP MACRO rs_same_name(s1, s2) AS (
+    s1 IS NOT NULL AND s2 IS NOT NULL
+    AND NOT (regexp_replace(s1, '[^0-9]', '', 'g') <> regexp_replace(s2, '[^0-9]', '', 'g')
+             AND regexp_replace(s1, '[0-9]', '', 'g') = regexp_replace(s2, '[0-9]', '', 'g'))
+    AND (jaro_winkler_similarity(s1, s2) >= getvariable('rs_street_jw')
+         OR (left(s1, 1) = left(s2, 1) AND greatest(length(s1), length(s2)) >= 3
+             AND damerau_levenshtein(s1, s2) <= 1))
+);
+
+-- Same street: same ZIP5 and street number, street names agree (rs_same_name), and the Pub 28
+-- suffix / pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
+CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2) AS (
+    z1 = z2 AND n1 = n2 AND rs_same_name(s1, s2)
+    AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
+    AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
 );

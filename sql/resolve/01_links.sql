@@ -1,7 +1,18 @@
 -- Records linked to accounts for this run: match_pairs (debtor / associate) plus vendor-batch
--- rows keyed to the account that the matcher did not score at all (the vendor echoed our key).
--- A vendor row the matcher *did* score keeps the matcher's verdict: a vendor can return the
--- wrong person (father for son) and the echoed key does not make it right.
+-- rows keyed to the account that the matcher never saw (the vendor echoed our key).
+-- A vendor row the matcher *did* see keeps the matcher's verdict: a vendor can return the
+-- wrong person (father for son, a namesake) and the echoed key does not make it right. The
+-- matcher always compares a keyed row with its echoed account (blocking adds every echo pair)
+-- and stores only pairs at or above its review floor, so a keyed row that is in rec_std but has
+-- no match_pairs row was *rejected* below the floor: it is not evidence about the debtor. The
+-- fallback is for runs without a link step (no match_run row) and rows the matcher was not
+-- given (not in rec_std).
+--
+-- report_date is the date the source stands behind the record (a vendor's return date, a
+-- report date), against which a candidate's own last-seen date shows how far it lags.
+-- rec_date is when the record says the person was at its contacts: a bankruptcy petition
+-- gives the address at *filing*; its record date (last docket activity, e.g. the discharge)
+-- says nothing about where the debtor lives by then.
 CREATE OR REPLACE TEMP TABLE rs_links AS
 WITH mp AS (
     SELECT account_id, rec_id,
@@ -15,6 +26,11 @@ WITH mp AS (
 scored AS (
     SELECT DISTINCT rec_id FROM match_pairs WHERE run_id = getvariable('rs_run_id')
 ),
+seen AS (
+    -- records the run's link step compared (none when linking did not run)
+    SELECT DISTINCT rec_id FROM rec_std
+    WHERE EXISTS (SELECT 1 FROM match_run WHERE run_id = getvariable('rs_run_id'))
+),
 keyed AS (
     SELECT r.account_id, r.rec_id,
            CAST(getvariable('rs_vendor_keyed_p') AS DOUBLE) AS match_p,
@@ -23,13 +39,17 @@ keyed AS (
     WHERE r.kind = 'vendor_batch' AND r.account_id IS NOT NULL
       AND r.account_id IN (SELECT account_id FROM current_accounts)
       AND r.rec_id NOT IN (SELECT rec_id FROM scored)
+      AND r.rec_id NOT IN (SELECT rec_id FROM seen)
 ),
 l AS (SELECT * FROM mp UNION ALL SELECT * FROM keyed)
 SELECT l.account_id, l.rec_id, l.match_p, l.role, l.guard,
        r.source, r.file_no, r.kind, r.record_id,
        coalesce(f.reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)) AS reliability,
-       coalesce(r.last_seen, r.record_date, CAST(f.received_at AS DATE)) AS rec_date,
+       CASE WHEN r.kind = 'bankruptcy'
+            THEN coalesce(r.bk_filing_date, r.last_seen, r.record_date, CAST(f.received_at AS DATE))
+            ELSE coalesce(r.last_seen, r.record_date, CAST(f.received_at AS DATE)) END AS rec_date,
        r.first_seen AS rec_first_seen,
+       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), getvariable('rs_as_of')) AS report_date,
        coalesce(nullif(trim(concat_ws(' ', r.first_name, r.last_name)), ''), r.full_name) AS rec_name
 FROM l
 JOIN current_source_records r ON r.rec_id = l.rec_id

@@ -5,6 +5,10 @@
 --  * an associate-linked record's own contacts, as third_party (that record is someone else);
 --  * the account's own on-file address, phones and email (evidence 'on_file'), so status can
 --    say confirmed / on_file.
+-- report_lag_days: for a contact the source dates itself (a vendor candidate's last-seen), how
+-- long before the source's own report date it last saw it. A vendor that last saw an address a
+-- year before its return date is telling us it is not where the person is now, whatever other
+-- sources say; a record-level date (credit header report) carries no such lag (NULL).
 -- NCOA records are handled separately (03/04: move types decide who they apply to); death-index
 -- records carry the address of a dead person and are never contact evidence.
 CREATE OR REPLACE TEMP TABLE rs_ev0 AS
@@ -15,6 +19,8 @@ SELECT l.account_id,
        c.rank AS src_rank, l.match_p, l.reliability,
        coalesce(c.first_seen, l.rec_first_seen) AS d_first,
        coalesce(c.last_seen, l.rec_date) AS d_last,
+       CASE WHEN c.last_seen IS NOT NULL AND l.report_date IS NOT NULL
+            THEN greatest(date_diff('day', c.last_seen, l.report_date), 0) END AS report_lag_days,
        CASE
            WHEN l.role = 'associate' THEN CASE l.guard
                WHEN 'spouse_pattern' THEN 'spouse'
@@ -40,7 +46,7 @@ WHERE l.kind NOT IN ('ncoa', 'deceased')
 
 UNION ALL
 SELECT a.account_id, 'debtor', t.contact_type, NULL, 'accounts', a.file_no, 'on_file', NULL,
-       1.0, NULL, NULL, a.placed_date, NULL, NULL, t.consent,
+       1.0, NULL, NULL, a.placed_date, NULL, NULL, NULL, t.consent,
        t.line1, t.line2, t.city, t.state, t.zip, t.phone, NULL, NULL, t.email, 1.0
 FROM current_accounts a,
      LATERAL (

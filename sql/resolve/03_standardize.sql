@@ -2,7 +2,9 @@
 -- stage. A string the caches have not seen (standardization not run for
 -- it) falls back to a crude normalization with quality 'uncached', so nothing is silently lost;
 -- evidence with no usable key (no street line or ZIP, no 10-digit phone, malformed email) is
--- dropped here because it cannot reach anyone.
+-- dropped here because it cannot reach anyone. An address's vkey is rs_addr_key (number, street,
+-- unit number, ZIP5: the unit designator is not part of its identity); a phone's line type is the
+-- source's code through the shared line_type_code macro, else the number's own type.
 -- (A query, not a statement: resolve.py creates rs_evs from it, then appends NCOA forwards.)
 WITH src AS (
     SELECT e.*,
@@ -39,9 +41,9 @@ std AS (
     FROM addr a LEFT JOIN std_phone_cache pc ON a.contact_type = 'phone' AND pc.phone_raw = a.phone
 )
 SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_rank, match_p,
-       reliability, d_first, d_last, relationship, party_name, consent,
+       reliability, d_first, d_last, report_lag_days, relationship, party_name, consent,
        CASE contact_type
-           WHEN 'address' THEN a_line1 || '|' || a_zip5
+           WHEN 'address' THEN rs_addr_key(a_line1, a_zip5, a_number, a_predir, a_street, a_suffix, a_unit)
            WHEN 'phone' THEN p_e164
            ELSE m_email END AS vkey,
        a_line1 AS std_line1, a_line2 AS std_line2, a_city AS city, a_state AS state,
@@ -49,10 +51,10 @@ SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_ra
        a_street AS street_name, a_suffix AS suffix, a_unit_type AS unit_type, a_unit AS unit_number,
        a_quality AS quality,
        p_e164 AS e164, p_valid AS phone_valid, p_ext AS extension,
-       coalesce(rs_line_type(phone_type), CASE p_number_type
+       coalesce(line_type_code(phone_type), CASE p_number_type
            WHEN 'mobile' THEN 'mobile' WHEN 'landline' THEN 'landline' WHEN 'voip' THEN 'voip'
            WHEN 'toll_free' THEN 'toll_free' END) AS line_type_ev,
-       rs_line_type(phone_type) IS NOT NULL AS line_type_from_source,
+       line_type_code(phone_type) IS NOT NULL AS line_type_from_source,
        p_number_type AS number_type, p_tz AS tz_phone, prepaid,
        m_email AS email_norm, lead_p
 FROM std

@@ -6,13 +6,22 @@
 --    and shares the surname, even if the record names another household member.
 --  B (business): never applied to a person.
 -- Return code 00 (no match) carries nothing; moves effective after as_of are not yet true.
+-- A forwarding address is dated from the move's effective date (first seen) to the file's
+-- processing date (last seen): NCOALink returns the *latest* change of address on file for the
+-- name and old address (a later move would have replaced it), so at processing time USPS still
+-- forwards there. Dating it at the effective date alone made every forward look as stale as the
+-- move is old, and any later-dated stray candidate (a vendor's wrong address) outranked it.
 CREATE OR REPLACE TEMP TABLE rs_ncoa_recs AS
 SELECT r.rec_id, r.source, r.file_no, r.record_id,
        upper(trim(r.move_type)) AS move_type,
        coalesce(nullif(upper(trim(r.ncoa_return_code)), ''), 'A') AS code,
        r.move_effective_date AS eff_date,
+       -- when USPS last stood behind the forward: the file's processing (record) date, never
+       -- after as_of
+       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), getvariable('rs_as_of')) AS processed,
        coalesce(f.reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)) AS reliability,
-       coalesce(ac.std_line1 || '|' || ac.zip5,
+       coalesce(rs_addr_key(ac.std_line1, ac.zip5, ac.street_number, ac.predir, ac.street_name,
+                            ac.suffix, ac.unit_number),
                 upper(trim(r.address_line1)) || '|' || left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_key,
        coalesce(ac.zip5, left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_zip5,
        ac.street_number AS o_number, ac.street_name AS o_street, ac.suffix AS o_suffix,
@@ -74,7 +83,8 @@ SELECT a.account_id, 'debtor' AS role, 'address' AS contact_type, a.rec_id, a.so
        CASE a.how WHEN 'matched' THEN 'ncoa_forward' ELSE 'ncoa_family' END AS evidence,
        c.rank AS src_rank, a.apply_p AS match_p, a.reliability,
        coalesce(a.eff_date, c.first_seen) AS d_first,
-       coalesce(c.last_seen, a.eff_date) AS d_last,
+       coalesce(c.last_seen, greatest(a.processed, a.eff_date), a.eff_date) AS d_last,
+       CAST(NULL AS INTEGER) AS report_lag_days,
        CAST(NULL AS VARCHAR) AS relationship, CAST(NULL AS VARCHAR) AS party_name,
        CAST(NULL AS BOOLEAN) AS consent,
        c.address_line1, c.address_line2, c.city, c.state, c.zip,

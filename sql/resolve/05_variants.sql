@@ -1,8 +1,9 @@
 -- Address variants and the edges that merge them into one contact point.
--- A variant is one standardized spelling (std_line1|zip5) seen for an account (per role: a
--- relative's address never merges with the debtor's). Two variants are the same address when
--- they share ZIP5 and street number, street names agree (Jaro-Winkler >= rs_street_jw, suffix
--- and directional not contradicting) and their units are equal. Variants without a unit are
+-- A variant is one address key (rs_addr_key: number, directional, street, suffix, unit number,
+-- ZIP5) seen for an account (per role: a relative's address never merges with the debtor's).
+-- Two variants are the same address when they share ZIP5 and street number, street names agree
+-- (rs_same_name: Jaro-Winkler >= rs_street_jw or one typing slip; suffix and directional not
+-- contradicting) and their units are equal. Variants without a unit are
 -- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
 -- chains "APT 4" and "APT 5" into one point.
 CREATE OR REPLACE TEMP TABLE rs_var AS

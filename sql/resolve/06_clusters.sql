@@ -7,6 +7,33 @@ LEFT JOIN rs_lab l
   ON e.contact_type = 'address' AND l.account_id = e.account_id AND l.role = e.role
  AND l.vkey = e.vkey;
 
+-- A move the debtor evidently did not make, or undid: the debtor is reported at the old address
+-- more than rs_moved_back_days after it took effect (a household member's or namesake's change
+-- of address linked to the account; or a return). Its forwarding address then keeps the move's
+-- effective date as last seen instead of the NCOA processing date (04): USPS forwards the mail
+-- of whoever filed, and the later evidence says that is not where the debtor is now. The same
+-- evidence cancels the moved-away mark of the old address (rs_neg below).
+CREATE OR REPLACE TEMP TABLE rs_ncoa_back AS
+SELECT DISTINCT n.account_id, n.rec_id
+FROM rs_ncoa_apply n
+JOIN rs_var v
+  ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
+ AND (v.vkey = n.o_key
+      OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
+                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5)
+          AND rs_units_ok(v.unit, n.o_unit)))
+JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
+JOIN rs_evc e
+  ON e.account_id = n.account_id AND e.role = 'debtor' AND e.contact_type = 'address'
+ AND e.cid = l.lab AND e.evidence NOT IN ('on_file', 'ncoa_forward', 'ncoa_family')
+WHERE n.eff_date IS NOT NULL
+  AND e.d_last > n.eff_date + to_days(CAST(getvariable('rs_moved_back_days') AS INTEGER));
+
+UPDATE rs_evc SET d_last = coalesce(rs_evc.d_first, rs_evc.d_last)
+FROM rs_ncoa_back b
+WHERE rs_evc.account_id = b.account_id AND rs_evc.rec_id = b.rec_id
+  AND rs_evc.evidence IN ('ncoa_forward', 'ncoa_family');
+
 -- Consensus spelling: the most supported variant (distinct sources, the account file counts as
 -- one), preferring a clean parse and a unit when the point has one; ties go to the most
 -- reliable source, then the most recent evidence.
@@ -94,11 +121,15 @@ SELECT e.account_id, e.role, e.contact_type, e.cid,
        coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
        count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
        count(DISTINCT e.source) FILTER (WHERE e.evidence <> 'on_file') AS n_sources,
+       -- repeated reports (distinct records, e.g. a bureau's reports at different dates)
+       count(DISTINCT e.rec_id) FILTER (WHERE e.evidence <> 'on_file') AS n_records,
        max(e.match_p) FILTER (WHERE e.evidence <> 'on_file') AS match_max,
        max(e.reliability) FILTER (WHERE e.evidence <> 'on_file') AS rel_max,
        max(e.d_last) FILTER (WHERE e.evidence <> 'on_file') AS last_seen,
        min(coalesce(e.d_first, e.d_last)) FILTER (WHERE e.evidence <> 'on_file') AS first_seen,
        max(e.d_last) FILTER (WHERE e.evidence = 'on_file') AS onfile_date,
+       -- the freshest view among sources that date the contact themselves (NULL: none does)
+       min(e.report_lag_days) FILTER (WHERE e.evidence <> 'on_file') / 365.25 AS report_lag_years,
        coalesce(bool_or(e.evidence = 'vendor_candidate' AND e.src_rank = 1), false) AS vendor_rank1,
        coalesce(bool_or(e.evidence IN ('ncoa_forward', 'ncoa_family')), false) AS ncoa_forward,
        coalesce(bool_or(e.evidence = 'ncoa_family'), false) AS ncoa_family,
@@ -113,10 +144,30 @@ LEFT JOIN sup s
   ON s.account_id = e.account_id AND s.role = e.role AND s.contact_type = e.contact_type AND s.cid = e.cid
 GROUP BY e.account_id, e.role, e.contact_type, e.cid;
 
--- Negative evidence for debtor addresses: a newer address from a reliable source, and NCOA moves
--- away from (any variant of) this address with no later evidence of living there again.
+-- Negative evidence for debtor addresses:
+--  * superseded: a reliable source saw another address more recently (last seen later);
+--  * succeeded: another address, reported by a reliable source, *began* after this one (first
+--    seen later) and is still reported about as late as this one (last seen no more than
+--    rs_succeeded_window_days earlier). Last-seen dates lag a move: a vendor keeps reporting the
+--    old address for months after the consumer left (creditors update on their own cycles), so
+--    the old address can carry the newest last-seen date of all. The order in which residences
+--    began is the sharper signal: people move on, they rarely start living at an address they
+--    left;
+--  * NCOA moves away from (any variant of) this address with no later evidence of living there
+--    again (evidence within rs_moved_back_days after the move is that lag, not a return).
 CREATE OR REPLACE TEMP TABLE rs_neg AS
-WITH newer AS (
+WITH succ AS (
+    SELECT t.account_id, t.cid
+    FROM rs_cs t
+    JOIN rs_cs o
+      ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
+     AND o.cid <> t.cid AND o.best_s >= CAST(getvariable('rs_superseding_min') AS DOUBLE)
+     AND o.first_seen > t.first_seen + to_days(CAST(getvariable('rs_superseded_days') AS INTEGER))
+     AND o.last_seen >= t.last_seen - to_days(CAST(getvariable('rs_succeeded_window_days') AS INTEGER))
+    WHERE t.role = 'debtor' AND t.contact_type = 'address' AND t.first_seen IS NOT NULL
+    GROUP BY t.account_id, t.cid
+),
+newer AS (
     SELECT t.account_id, t.cid,
            max(date_diff('day', coalesce(t.last_seen, t.onfile_date, o.last_seen - INTERVAL 5 YEAR), o.last_seen)) / 365.25 AS gap_years
     FROM rs_cs t
@@ -166,6 +217,7 @@ comp AS (
 )
 SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
+       sc.cid IS NOT NULL AS succeeded,
        least(greatest(coalesce(nw.gap_years, 0.0), 0.0), 5.0) AS newer_gap_years,
        coalesce(mv.moved_from, false) AS moved_from,
        coalesce(mv.ncoa_no_forward, false) AS ncoa_no_forward,
@@ -174,6 +226,7 @@ SELECT c.account_id, c.role, c.contact_type, c.cid,
        greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors
 FROM rs_cs c
 LEFT JOIN newer nw ON c.role = 'debtor' AND nw.account_id = c.account_id AND nw.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN succ sc ON c.role = 'debtor' AND sc.account_id = c.account_id AND sc.cid = c.cid AND c.contact_type = 'address'
 LEFT JOIN moved mv ON c.role = 'debtor' AND mv.account_id = c.account_id AND mv.cid = c.cid AND c.contact_type = 'address'
 LEFT JOIN shared sh ON c.role = 'debtor' AND sh.account_id = c.account_id AND sh.contact_type = c.contact_type AND sh.cid = c.cid
 LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;

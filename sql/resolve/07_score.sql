@@ -3,15 +3,15 @@
 -- (coefficients are data in matchers/rules/confidence_model.json).
 CREATE OR REPLACE TEMP TABLE rs_cf AS
 SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
-       c.on_file, c.consent, c.has_support, c.n_sources, c.match_max, c.rel_max, c.support, c.best_s,
-       c.last_seen, c.first_seen, c.onfile_date, c.vendor_rank1, c.ncoa_forward, c.ncoa_family,
+       c.on_file, c.consent, c.has_support, c.n_sources, c.n_records, c.match_max, c.rel_max, c.support, c.best_s,
+       c.last_seen, c.first_seen, c.onfile_date, c.report_lag_years, c.vendor_rank1, c.ncoa_forward, c.ncoa_family,
        c.sources, c.indep_sources, c.relationship, c.party_name,
        date_diff('day', c.last_seen, getvariable('rs_as_of')) / 365.25 AS age_years,
        CASE c.contact_type
            WHEN 'address' THEN coalesce(r.quality = 'ok', false)
            WHEN 'phone' THEN coalesce(pi.phone_valid, true)
            ELSE true END AS valid,
-       n.superseded, n.newer_gap_years, n.moved_from, n.ncoa_no_forward, n.move_date,
+       n.superseded, n.succeeded, n.newer_gap_years, n.moved_from, n.ncoa_no_forward, n.move_date,
        n.shared_third_party, n.competitors,
        pi.line_type, coalesce(pi.prepaid, false) AS prepaid, pi.extension, pi.tz_phone,
        r.std_line1, r.std_line2, r.city, r.state, r.zip5, r.zip4, r.street_number, r.street_name,

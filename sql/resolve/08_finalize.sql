@@ -10,6 +10,7 @@ WITH s AS (
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
+                    AND NOT coalesce(x.succeeded, false)
                     AND NOT coalesce(x.moved_from, false) AND NOT coalesce(x.ncoa_no_forward, false)
                     AND coalesce(x.age_years, 0) <= CAST(getvariable('rs_confirm_max_years') AS DOUBLE)
                    THEN 'confirmed'
@@ -73,7 +74,8 @@ SELECT t.*,
            CASE WHEN t.vendor_rank1 THEN 'vendor''s first candidate' END,
            CASE WHEN t.ncoa_no_forward THEN 'USPS: moved, left no forwarding address'
                 WHEN t.moved_from THEN 'USPS change of address: moved away ' || coalesce(strftime(t.move_date, '%Y-%m-%d'), '') END,
-           CASE WHEN t.superseded AND NOT t.moved_from THEN 'a newer address has been reported since' END,
+           CASE WHEN t.superseded AND NOT t.moved_from THEN 'a newer address has been reported since'
+                WHEN t.succeeded AND NOT t.moved_from THEN 'another address was first reported after this one and is as current' END,
            CASE WHEN t.contact_type = 'address' AND NOT t.valid THEN 'address did not standardize cleanly (' || coalesce(t.quality, '?') || ')'
                 WHEN t.contact_type = 'phone' AND NOT t.valid THEN 'number is not valid' END,
            CASE WHEN t.contact_type = 'phone' THEN nullif(t.line_type, 'unknown') END,

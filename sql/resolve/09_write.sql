@@ -20,9 +20,10 @@ SELECT getvariable('rs_run_id') AS run_id, account_id, contact_type, contact_key
        time_zone, confidence, status, sources, first_seen, last_seen, reasons,
        json_object(
            'match', round(match_max, 4), 'reliability', rel_max, 'support', round(support, 4),
-           'n_sources', n_sources, 'age_years', round(age_years, 3), 'last_seen', last_seen,
+           'n_sources', n_sources, 'n_records', n_records, 'age_years', round(age_years, 3), 'last_seen', last_seen,
+           'report_lag_years', round(report_lag_years, 3),
            'has_support', has_support, 'on_file', on_file, 'valid', valid,
-           'superseded', superseded, 'newer_gap_years', round(newer_gap_years, 3),
+           'superseded', superseded, 'succeeded', succeeded, 'newer_gap_years', round(newer_gap_years, 3),
            'moved_from', moved_from, 'ncoa_no_forward', ncoa_no_forward,
            'ncoa_forward', ncoa_forward, 'ncoa_family', ncoa_family, 'vendor_rank1', vendor_rank1,
            'shared_third_party', shared_third_party, 'competitors', competitors,

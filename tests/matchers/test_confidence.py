@@ -35,8 +35,10 @@ from matchers.confidence import (
 
 BASE: dict[str, Any] = {
     "support": 0.7, "match_max": 0.9, "rel_max": 0.8, "n_sources": 1, "age_years": 1.0,
+    "report_lag_years": 0.0,
     "has_support": True, "on_file": False, "valid": True, "vendor_rank1": False,
-    "superseded": False, "newer_gap_years": 0.0, "moved_from": False, "ncoa_no_forward": False,
+    "superseded": False, "succeeded": False, "newer_gap_years": 0.0, "moved_from": False,
+    "ncoa_no_forward": False,
     "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "line_type": "mobile",
     "prepaid": False,
 }  # fmt: skip
@@ -48,12 +50,14 @@ IMPROVING: list[tuple[str, list[Any]]] = [
     ("rel_max", [0.2, 0.5, 0.8, 1.0]),
     ("n_sources", [1, 2, 3, 5]),
     ("age_years", [9.0, 5.0, 2.0, 0.5, 0.0]),
+    ("report_lag_years", [4.0, 1.5, 0.5, 0.0]),
     ("has_support", [False, True]),
     ("on_file", [False, True]),
     ("valid", [False, True]),
     ("vendor_rank1", [False, True]),
     ("ncoa_forward", [False, True]),
     ("superseded", [True, False]),
+    ("succeeded", [True, False]),
     ("newer_gap_years", [4.0, 2.0, 0.5, 0.0]),
     ("moved_from", [True, False]),
     ("ncoa_no_forward", [True, False]),
@@ -126,9 +130,11 @@ def test_sql_and_python_scoring_agree(con) -> None:
     feats = con.execute(
         "SELECT " + ", ".join(f"CAST({f.sql} AS DOUBLE)" for f in FEATURES) + " FROM (SELECT"
         " CAST(? AS DOUBLE) support, CAST(? AS DOUBLE) match_max, CAST(? AS DOUBLE) rel_max,"
-        " CAST(? AS DOUBLE) n_sources, CAST(? AS DOUBLE) age_years, CAST(? AS BOOLEAN) has_support,"
+        " CAST(? AS DOUBLE) n_sources, CAST(? AS DOUBLE) age_years,"
+        " CAST(? AS DOUBLE) report_lag_years, CAST(? AS BOOLEAN) has_support,"
         " CAST(? AS BOOLEAN) on_file, CAST(? AS BOOLEAN) valid, CAST(? AS BOOLEAN) vendor_rank1,"
-        " CAST(? AS BOOLEAN) superseded, CAST(? AS DOUBLE) newer_gap_years,"
+        " CAST(? AS BOOLEAN) superseded, CAST(? AS BOOLEAN) succeeded,"
+        " CAST(? AS DOUBLE) newer_gap_years,"
         " CAST(? AS BOOLEAN) moved_from, CAST(? AS BOOLEAN) ncoa_no_forward,"
         " CAST(? AS BOOLEAN) ncoa_forward, CAST(? AS BOOLEAN) shared_third_party,"
         " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid)",

@@ -184,7 +184,7 @@ def test_three_spellings_from_three_sources_make_one_contact_point(b: Builder, c
     res = resolve_contacts(con, RUN, AS_OF)
     assert res.debtor_contacts == 3  # merged point, APT 5, the old on-file address
 
-    merged = points(con, "A1", contact_type="address", contact_key="123 N MAIN ST APT 4|30301")
+    merged = points(con, "A1", contact_type="address", contact_key="123 MAIN ST #4|30301")
     assert len(merged) == 1
     m = merged[0]
     assert m["address_line1"] == "123 N MAIN ST APT 4"  # tie on support -> most reliable source
@@ -196,7 +196,7 @@ def test_three_spellings_from_three_sources_make_one_contact_point(b: Builder, c
         [RUN, m["contact_key"]],
     ).fetchall()
     assert support == [("credit_hdr", "record"), ("utility", "record"), ("vendor_x", "record")]
-    apt5 = points(con, "A1", contact_type="address", contact_key="123 N MAIN ST APT 5|30301")
+    apt5 = points(con, "A1", contact_type="address", contact_key="123 MAIN ST #5|30301")
     assert len(apt5) == 1 and apt5[0]["confidence"] < m["confidence"]
     factors = json.loads(m["factors"])
     assert factors["n_sources"] == 3 and factors["x"]["n_sources_log"] > 1.3
@@ -419,3 +419,205 @@ def test_rerun_replaces_rows_and_time_zone_conflict(b: Builder, con) -> None:
     assert p["tz_conflict"] is True
     n = con.execute("SELECT count(*) FROM contact_points WHERE run_id = ?", [RUN]).fetchone()
     assert n == (2,)
+
+
+def _factors(p: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(p["factors"])
+
+
+def test_hash_and_apt_units_are_one_contact_key(b: Builder, con) -> None:
+    """'# 4' and 'APT 4' are one apartment: the key is number + street + unit number + ZIP5."""
+    b.account("A1", "Ann", "Lee")
+    hash4 = b.address("12 Elm St # 4", "Rome", "GA", "30161", number="12", street="ELM", unit="4",
+                      std_line1="12 ELM ST # 4")  # fmt: skip
+    apt4 = b.address("12 Elm St Apt 4", "Rome", "GA", "30161", number="12", street="ELM",
+                     unit="04", std_line1="12 ELM ST APT 04")  # fmt: skip
+    b.link("A1", b.record("s1", "Ann", "Lee", contacts=[addr_contact(hash4)]))
+    b.link("A1", b.record("s2", "Ann", "Lee", contacts=[addr_contact(apt4)]))
+    # a relative at the same apartment spelled the other way is recognized as the same value
+    rel = b.record("s3", "Bo", "Lee", contacts=[addr_contact(hash4)])
+    b.link("A1", rel, p=0.3, role="associate")
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="address", role="debtor")
+    assert p["contact_key"] == "12 ELM ST #4|30161"
+    assert p["sources"] == "s1;s2" and _factors(p)["n_sources"] == 2
+    assert "also listed for a relative or associate" in p["reasons"]
+    (t,) = points(con, "A1", contact_type="address", role="third_party")
+    assert t["contact_key"] == "12 ELM ST #4|30161"
+
+
+def test_one_letter_street_typo_merges_but_numbered_streets_do_not(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    good = b.address("3218 Main Trl Apt 23", "Rome", "GA", "30161", number="3218", street="MAIN",
+                     suffix="TRL", unit="23")  # fmt: skip
+    typo = b.address("3218 Maig Trl Apt 23", "Rome", "GA", "30161", number="3218", street="MAIG",
+                     suffix="TRL", unit="23")  # fmt: skip
+    for src, raw in (("s1", good), ("s2", good), ("s3", typo)):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(raw)]))
+    b.account("A2", "Bob", "Ray")
+    n14 = b.address("50 14th St", "Rome", "GA", "30161", number="50", street="14TH")
+    n15 = b.address("50 15th St", "Rome", "GA", "30161", number="50", street="15TH")
+    for src, raw in (("s1", n14), ("s2", n15)):
+        b.link("A2", b.record(src, "Bob", "Ray", contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="address")
+    assert p["address_line1"] == "3218 MAIN TRL APT 23" and p["sources"] == "s1;s2;s3"
+    assert len(points(con, "A2", contact_type="address")) == 2
+
+
+def test_keyed_vendor_row_the_matcher_rejected_is_not_debtor_evidence(b: Builder, con) -> None:
+    """The matcher compares every keyed row with its echoed account and stores pairs above its
+    review floor only: a keyed row it saw but did not link is someone else (a namesake)."""
+    home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    b.account("A1", "Ann", "Lee", **home)
+    elsewhere = b.address("9 Oak St", "Rome", "GA", "30161", number="9", street="OAK")
+    r = b.record("vendor", "Ann", "Lee", kind="vendor_batch", account_id="A1",
+                 contacts=[addr_contact(elsewhere, last_seen=dt.date(2025, 5, 1))])  # fmt: skip
+    con.execute("INSERT INTO rec_std (rec_id, source, kind, account_id) VALUES (?, 'vendor',"
+                " 'vendor_batch', 'A1')", [r])  # fmt: skip
+    con.execute("INSERT INTO match_run (run_id, n_left, n_right) VALUES (?, 1, 1)", [RUN])
+    resolve_contacts(con, RUN, AS_OF)
+    assert [p["address_line1"] for p in points(con, "A1", contact_type="address")] == ["1 MAIN ST"]
+    # without a link step for the run, the echoed key is all there is: the row is used
+    con.execute("DELETE FROM match_run")
+    resolve_contacts(con, RUN, AS_OF)
+    lines = {p["address_line1"] for p in points(con, "A1", contact_type="address")}
+    assert lines == {"1 MAIN ST", "9 OAK ST"}
+
+
+def test_a_residence_begun_later_succeeds_an_address_whose_last_seen_lags(b: Builder, con) -> None:
+    """A vendor still reports the old address with the newest last-seen date; a bureau first saw
+    the new one later. The old one is 'succeeded': not confirmed, and it says why."""
+    old = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    new = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
+    b.account("A1", "Ann", "Lee", **old)
+    b.link("A1", b.record("vendor", "Ann", "Lee", kind="vendor_batch", contacts=[
+        addr_contact(old, first_seen=dt.date(2016, 3, 1), last_seen=dt.date(2025, 5, 20)),
+    ]))  # fmt: skip
+    b.link("A1", b.record("hdr", "Ann", "Lee", record_date=dt.date(2025, 3, 1),
+                          contacts=[addr_contact(new)]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    f_old, f_new = _factors(pts["1 MAIN ST"]), _factors(pts["8 LAKE DR"])
+    assert f_old["succeeded"] is True and f_old["superseded"] is False
+    assert f_new["succeeded"] is False
+    assert pts["1 MAIN ST"]["status"] == "on_file"
+    assert "first reported after this one" in pts["1 MAIN ST"]["reasons"]
+    assert f_old["x"]["succeeded"] == 1.0
+
+
+def test_vendor_lag_after_an_ncoa_move_does_not_cancel_the_move(b: Builder, con) -> None:
+    oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
+                    suffix="AVE")  # fmt: skip
+    b.account("LAG", "John", "Smith", **oak)
+    b.account("BACK", "Jane", "Doe", **oak)
+    for acct, first, last, eff, seen in (
+        ("LAG", "John", "Smith", dt.date(2025, 1, 1), dt.date(2025, 4, 15)),  # 104 days: lag
+        ("BACK", "Jane", "Doe", dt.date(2024, 5, 1), dt.date(2025, 5, 1)),  # a year later: back
+    ):
+        ncoa = b.record("ncoa", first, last, kind="ncoa", move_type="I", ncoa_return_code="02",
+                        move_effective_date=eff, **oak)  # fmt: skip
+        b.link(acct, ncoa)
+        vend = b.record("vendor", first, last, kind="vendor_batch",
+                        contacts=[addr_contact(oak, last_seen=seen)])  # fmt: skip
+        b.link(acct, vend)
+    resolve_contacts(con, RUN, AS_OF)
+    (lag,) = points(con, "LAG", contact_type="address")
+    (back,) = points(con, "BACK", contact_type="address")
+    assert _factors(lag)["moved_from"] is True
+    assert _factors(back)["moved_from"] is False
+
+
+def test_ncoa_forward_is_current_until_the_file_was_processed(b: Builder, con) -> None:
+    """NCOALink returns the latest change of address: the forward is dated from the move to the
+    processing date, so an older stray candidate does not supersede it."""
+    oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
+                    suffix="AVE")  # fmt: skip
+    pine = b.address("55 Pine Rd", "Decatur", "GA", "30030", number="55", street="PINE",
+                     suffix="RD")  # fmt: skip
+    stray = b.address("7 Elm St", "Decatur", "GA", "30030", number="7", street="ELM")
+    b.account("A1", "Ken", "Wu", **oak)
+    ken = b.record("ncoa", "Ken", "Wu", kind="ncoa", move_type="I", ncoa_return_code="A",
+                   move_effective_date=dt.date(2023, 1, 1), record_date=dt.date(2025, 5, 25),
+                   **oak, contacts=[{"contact_type": "address", "evidence": "ncoa_forward",
+                                     **pine}])  # fmt: skip
+    b.link("A1", ken)
+    b.link("A1", b.record("vendor", "Ken", "Wu", kind="vendor_batch", contacts=[
+        addr_contact(stray, first_seen=dt.date(2023, 6, 1), last_seen=dt.date(2024, 1, 1)),
+    ]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    fwd = pts["55 PINE RD"]
+    assert fwd["first_seen"] == dt.date(2023, 1, 1) and fwd["last_seen"] == dt.date(2025, 5, 25)
+    assert fwd["rank"] == 1 and _factors(fwd)["superseded"] is False
+    assert _factors(pts["7 ELM ST"])["superseded"] is True
+
+
+def test_bankruptcy_address_is_dated_at_filing(b: Builder, con) -> None:
+    home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    b.account("A1", "Bob", "Ray")
+    bk = b.record("pacer", "Bob", "Ray", kind="bankruptcy", reliability=0.97, bk_chapter="7",
+                  bk_filing_date=dt.date(2023, 2, 10), record_date=dt.date(2025, 5, 1),
+                  contacts=[addr_contact(home)])  # fmt: skip
+    b.link("A1", bk)
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="address")
+    assert p["last_seen"] == dt.date(2023, 2, 10)  # not the docket's last activity
+
+
+def test_home_phone_code_is_not_a_landline(b: Builder, con) -> None:
+    """TCPA: a 'home' number can be a mobile; only codes that state a line type are used."""
+    b.account("A1", "Ann", "Lee")
+    home = b.phone("4045550111")
+    land = b.phone("4045550112")
+    b.link("A1", b.record("vendor", "Ann", "Lee", kind="vendor_batch", contacts=[
+        {"contact_type": "phone", "phone": home, "phone_type": "HOME"},
+        {"contact_type": "phone", "phone": land, "phone_type": "L"},
+    ]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    types = {p["phone"]: p["phone_type"] for p in points(con, "A1", contact_type="phone")}
+    assert types == {"4045550111": "unknown", "4045550112": "landline"}
+
+
+def test_report_lag_of_a_self_dated_candidate(b: Builder, con) -> None:
+    """A vendor candidate last seen a year before the vendor's return date lags by that year;
+    a record-level date (credit header report) has no lag."""
+    b.account("A1", "Ann", "Lee")
+    stale = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    fresh = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
+    b.link("A1", b.record("vendor", "Ann", "Lee", kind="vendor_batch",
+                          record_date=dt.date(2025, 5, 25), contacts=[
+        addr_contact(stale, last_seen=dt.date(2024, 5, 25)),
+    ]))  # fmt: skip
+    b.link("A1", b.record("hdr", "Ann", "Lee", record_date=dt.date(2025, 1, 5),
+                          contacts=[addr_contact(fresh)]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["address_line1"]: _factors(p) for p in points(con, "A1", contact_type="address")}
+    assert pts["1 MAIN ST"]["report_lag_years"] == pytest.approx(365 / 365.25, abs=1e-3)
+    assert pts["8 LAKE DR"]["report_lag_years"] is None
+    assert pts["8 LAKE DR"]["x"]["report_lag"] == 0.0
+
+
+def test_a_move_contradicted_by_later_evidence_does_not_date_its_forward_to_processing(
+    b: Builder, con
+) -> None:
+    """A linked individual move (here really the son's) followed by a year of the debtor at the
+    old address: the old address is not moved-away and the forward is not treated as current."""
+    oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
+                    suffix="AVE")  # fmt: skip
+    pine = b.address("55 Pine Rd", "Decatur", "GA", "30030", number="55", street="PINE",
+                     suffix="RD")  # fmt: skip
+    b.account("A1", "John", "Smith", **oak)
+    move = b.record("ncoa", "John", "Smith", kind="ncoa", move_type="I", ncoa_return_code="A",
+                    move_effective_date=dt.date(2024, 3, 1), record_date=dt.date(2025, 5, 25),
+                    **oak, contacts=[{"contact_type": "address", "evidence": "ncoa_forward",
+                                      **pine}])  # fmt: skip
+    b.link("A1", move)
+    b.link("A1", b.record("vendor", "John", "Smith", kind="vendor_batch", contacts=[
+        addr_contact(oak, first_seen=dt.date(2015, 1, 1), last_seen=dt.date(2025, 4, 1)),
+    ]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    assert _factors(pts["10 OAK AVE"])["moved_from"] is False
+    assert pts["55 PINE RD"]["last_seen"] == dt.date(2024, 3, 1)
+    assert pts["10 OAK AVE"]["rank"] == 1

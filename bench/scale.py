@@ -1,0 +1,655 @@
+"""Scale benchmark (issue 9): the whole pipeline on a synthetic portfolio, per-stage times,
+throughput, candidate pairs, peak RSS and accuracy against the generator's truth.
+
+Target: 1,000,000 accounts against 5,000,000 source records in 300 s on two cores, peak RSS <= 8 GB.
+
+    .venv/bin/python bench/scale.py                          # 1,000,000 accounts x 5 records
+    .venv/bin/python bench/scale.py --accounts 100000        # quick run
+    .venv/bin/python bench/scale.py --accounts 100000 --profile match     # pyinstrument one stage
+    .venv/bin/python bench/scale.py --accounts 100000 --incremental       # + 1% changed accounts
+    .venv/bin/python bench/scale.py --accounts 100000 --threads 2 --memory-limit 6GB
+
+The portfolio (`sources.synthetic.generate_portfolio`, deterministic for a seed and size) is
+cached under `--workdir` and reused by later runs; generation time is reported separately and not
+counted in the pipeline time. Each run starts from an empty database. The stages run as plain
+functions (`flows.stages`, as in tests/flows/test_kill_and_rerun.py), without Prefect; Prefect's
+fixed per-run overhead (ephemeral API server, flow/task bookkeeping) is measured separately on a
+tiny portfolio with `--prefect-overhead`. `finalize` (run_summary.json + run status) and
+`report` (the HTML run report from the lineage tables) are timed as stages of their own; the
+lineage inputs (`flows.lineage.record_run_inputs`) are part of `ingest`, as in the flow.
+
+Columns: `rows in` is what the stage consumed (ingest: lines read; standardize: accounts +
+source records; match: candidate pairs; resolve: match pairs of the run; suppress and emit:
+contact points), `rows/s` = rows in / seconds, `peak RSS` is the highest resident set sampled
+(every 50 ms) while the stage ran. The last line is the whole run; its peak RSS is
+`getrusage(RUSAGE_SELF) + getrusage(RUSAGE_CHILDREN)` max RSS. Results are also written as JSON to
+bench/results/scale-<accounts>[-incremental].json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_WORKDIR = RESULTS / "tmp" / "scale"  # git-ignored
+TARGET_SECONDS = 300.0
+PIPELINE_STAGES = ("ingest", "standardize", "match", "resolve", "suppress", "emit")
+
+
+# --------------------------------------------------------------------------- memory sampling
+
+
+def _rss_bytes() -> int:
+    """Current resident set of this process (DuckDB runs in-process)."""
+    with open("/proc/self/statm", "rb") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class RssSampler(threading.Thread):
+    """Samples RSS every `interval` seconds; `window()` gives the peak since the last reset."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        super().__init__(daemon=True, name="rss-sampler")
+        self.interval = interval
+        self.peak = 0
+        self.window_peak = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            rss = _rss_bytes()
+            self.peak = max(self.peak, rss)
+            self.window_peak = max(self.window_peak, rss)
+            self._stop.wait(self.interval)
+
+    def reset_window(self) -> None:
+        self.window_peak = _rss_bytes()
+
+    def window(self) -> int:
+        self.window_peak = max(self.window_peak, _rss_bytes())
+        return self.window_peak
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def maxrss_bytes() -> int:
+    """Peak RSS of this process plus the largest waited-for child (Linux reports KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + kids) * 1024
+
+
+# --------------------------------------------------------------------------- portfolio cache
+
+
+def portfolio_dir(workdir: Path, accounts: int, rpa: float, seed: int) -> Path:
+    return workdir / f"portfolio-{accounts}x{rpa:g}-s{seed}"
+
+
+def get_portfolio(workdir: Path, accounts: int, rpa: float, seed: int) -> tuple[Any, float, bool]:
+    """The cached portfolio, generating it when absent: (portfolio, seconds, generated?)."""
+    from sources.synthetic import GeneratedPortfolio, generate_portfolio
+
+    root = portfolio_dir(workdir, accounts, rpa, seed)
+    manifest = root / "portfolio.json"
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        if (
+            m["counts"]["accounts"] == accounts
+            and m["seed"] == seed
+            and float(m["records_per_account"]) == rpa
+        ):
+            p = GeneratedPortfolio(
+                root=root,
+                accounts_path=root / "accounts.csv",
+                sources_path=root / "sources.yml",
+                truth_dir=root / "truth",
+                as_of=dt.date.fromisoformat(m["as_of"]),
+                n_accounts=accounts,
+                n_source_records=int(m["counts"]["source_records"]),
+            )
+            return p, 0.0, False
+    if root.exists():
+        shutil.rmtree(root)
+    tmp = root.with_name(root.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    t0 = time.perf_counter()
+    generate_portfolio(tmp, accounts=accounts, seed=seed, records_per_account=rpa)
+    seconds = time.perf_counter() - t0
+    tmp.rename(root)  # only a complete portfolio is ever reused (sources.yml paths are relative)
+    return get_portfolio(workdir, accounts, rpa, seed)[0], seconds, True
+
+
+def write_incremental_accounts(src: Path, dst: Path, share: float = 0.01) -> int:
+    """A re-delivered account export holding `share` of the accounts, changed: primary and second
+    phone swapped, address line 2 (unit) added or removed, as an account-update file from the
+    collections system would carry. Deterministic (every 1/share-th account)."""
+    import polars as pl
+
+    # The export carries deliberately malformed lines (truth/malformed.csv): read leniently and
+    # re-deliver only well-formed accounts.
+    bad = pl.read_csv(src.parent / "truth" / "malformed.csv", infer_schema=False).filter(
+        pl.col("file") == src.name
+    )["record_id"]
+    df = pl.read_csv(src, infer_schema=False, truncate_ragged_lines=True)
+    step = max(1, round(1 / share))
+    changed = (
+        df.with_row_index("_i")
+        .filter((pl.col("_i") % step == 0) & ~pl.col("account_id").is_in(bad.implode()))
+        .drop("_i")
+        .with_columns(
+            pl.coalesce("phone_2", "phone").alias("phone"),
+            pl.when(pl.col("phone_2").is_not_null()).then(pl.col("phone")).alias("phone_2"),
+            pl.when(pl.col("address_line2").is_null())
+            .then(pl.lit("APT 9"))
+            .otherwise(None)
+            .alias("address_line2"),
+        )
+    )
+    changed.write_csv(dst)
+    return changed.height
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclasses.dataclass
+class StageRow:
+    name: str
+    seconds: float
+    rows_in: int = 0
+    rows_out: int = 0
+    candidate_pairs: int | None = None
+    peak_rss: int = 0
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows_in / self.seconds if self.seconds > 0 else 0.0
+
+
+# --------------------------------------------------------------------------- profiling
+
+_TERMINAL = frozenset(
+    {"to_arrow_table", "arrow", "fetch_arrow_table", "fetchall", "fetchone", "fetchmany", "pl",
+     "df", "fetchdf", "fetchnumpy", "execute", "create", "insert_into", "write_csv",
+     "write_parquet", "to_table", "show"}
+)  # fmt: skip
+
+
+def _norm(text: str) -> str:
+    """Whitespace-normalized SQL without `--` comments (statements are matched to files by it)."""
+    import re
+
+    return " ".join(re.sub(r"--[^\n]*", " ", text).split())
+
+
+class SqlTimings:
+    """Wall time per SQL statement, labelled with the sql/ file it comes from when found."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float]] = []
+        self._files: list[tuple[str, str]] | None = None
+
+    def label(self, query: Any) -> str:
+        text = _norm(str(getattr(query, "query", query)))
+        if self._files is None:
+            import sql
+
+            self._files = [
+                (str(f.relative_to(sql.SQL_DIR)), _norm(f.read_text(encoding="utf-8")))
+                for f in sorted(sql.SQL_DIR.rglob("*.sql"))
+            ]
+        head = text[:70]
+        where = next((name for name, body in self._files if head and head in body), None)
+        snippet = text[:110] + ("..." if len(text) > 110 else "")
+        return f"[{where}] {snippet}" if where else snippet
+
+    def add(self, query: Any, seconds: float) -> None:
+        self.rows.append((self.label(query), seconds))
+
+    def report(self, top: int = 40) -> str:
+        agg: dict[str, list[float]] = {}
+        for label, sec in self.rows:
+            agg.setdefault(label, []).append(sec)
+        total = sum(s for _, s in self.rows)
+        lines = [f"{len(self.rows)} statements, {total:.2f} s in DuckDB calls", ""]
+        lines.append(f"{'seconds':>8} {'share':>6} {'calls':>5}  statement")
+        for label, secs in sorted(agg.items(), key=lambda kv: -sum(kv[1]))[:top]:
+            lines.append(f"{sum(secs):8.2f} {sum(secs) / (total or 1):6.1%} {len(secs):5d}  {label}")
+        return "\n".join(lines) + "\n"
+
+
+class _TimedRelation:
+    def __init__(self, rel: Any, query: Any, timings: SqlTimings) -> None:
+        self._rel, self._query, self._timings = rel, query, timings
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._rel, name)
+        if name not in _TERMINAL or not callable(attr):
+            return attr
+
+        def timed(*a: Any, **k: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return attr(*a, **k)
+            finally:
+                self._timings.add(self._query, time.perf_counter() - t0)
+
+        return timed
+
+
+class TimedConnection:
+    """Delegates to a DuckDB connection, timing every execute() and every relation fetch."""
+
+    def __init__(self, con: Any, timings: SqlTimings) -> None:
+        self._con, self._timings = con, timings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+    def execute(self, query: Any, *a: Any, **k: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return self._con.execute(query, *a, **k)
+        finally:
+            self._timings.add(query, time.perf_counter() - t0)
+
+    def sql(self, query: Any, *a: Any, **k: Any) -> Any:
+        return _TimedRelation(self._con.sql(query, *a, **k), query, self._timings)
+
+    query = sql
+
+
+@contextlib.contextmanager
+def maybe_profile(name: str, wanted: set[str], tag: str) -> Iterator[SqlTimings | None]:
+    """pyinstrument the block when `name` is in `wanted` (HTML + text under bench/results/), and
+    time its SQL statements (the caller passes a TimedConnection): `-sql.txt`."""
+    if name not in wanted and "all" not in wanted:
+        yield None
+        return
+    from pyinstrument import Profiler
+
+    timings = SqlTimings()
+    prof = Profiler(interval=0.002, async_mode="disabled")
+    prof.start()
+    try:
+        yield timings
+    finally:
+        prof.stop()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        base = RESULTS / f"profile-{tag}-{name}"
+        base.with_suffix(".html").write_text(prof.output_html(), encoding="utf-8")
+        text = prof.output_text(unicode=False, color=False, show_all=False)
+        base.with_suffix(".txt").write_text(text, encoding="utf-8")
+        (RESULTS / f"profile-{tag}-{name}-sql.txt").write_text(timings.report(), encoding="utf-8")
+        print(f"  profile of {name}: {base}.html / .txt / -sql.txt", flush=True)
+
+
+def run_pipeline(
+    *,
+    accounts_path: Path,
+    sources_path: Path,
+    as_of: dt.date,
+    db: Path,
+    out: Path,
+    run_id: str,
+    profile: set[str],
+    tag: str,
+    sampler: RssSampler,
+    threads: int | None,
+    memory_limit: str | None,
+    match_settings: Any = None,
+    fresh: bool = True,
+) -> tuple[list[StageRow], Path]:
+    """All stages without Prefect, as tests/flows/test_kill_and_rerun.py runs them."""
+    import sql
+    from flows import stages
+    from flows.params import RefreshParams
+    from flows.runs import finish_run, start_run
+
+    if fresh:
+        for p in db.parent.glob(db.name + "*"):
+            if p.is_dir():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    params = RefreshParams(
+        accounts=accounts_path, sources=sources_path, db=db, out=out, as_of=as_of
+    )
+    rows: list[StageRow] = []
+
+    def timed(name: str, fn: Callable[[Any], Any]) -> Any:
+        sampler.reset_window()
+        print(f"  {name} ...", end="", flush=True)
+        t0 = time.perf_counter()
+        with maybe_profile(name, profile, tag) as sql_timings:
+            result = fn(con if sql_timings is None else TimedConnection(con, sql_timings))
+        seconds = time.perf_counter() - t0
+        row = StageRow(name=name, seconds=seconds, peak_rss=sampler.window())
+        st = result if hasattr(result, "rows_in") else None
+        if st is not None:
+            row.rows_in, row.rows_out = int(st.rows_in), int(st.rows_out)
+            row.details = {k: v for k, v in st.details.items() if k != "files"}
+            if "candidate_pairs" in st.details:
+                row.candidate_pairs = int(st.details["candidate_pairs"])
+        elif isinstance(result, tuple) and len(result) == 2:
+            row.rows_in, row.rows_out = result
+        rows.append(row)
+        print(f" {seconds:.1f} s", flush=True)
+        return result
+
+    con = None
+    con = timed("connect", lambda _: sql.connect(db, threads=threads, memory_limit=memory_limit))
+    try:
+        start_run(con, run_id, as_of=as_of, params={"bench": "scale"})
+        timed("ingest", lambda c: stages.ingest(c, params, run_id))
+        timed("standardize", lambda c: stages.standardize(c, run_id))
+        timed("match", lambda c: stages.match(c, run_id, settings=match_settings))
+        timed("resolve", lambda c: stages.resolve(c, run_id, as_of))
+        timed("suppress", lambda c: stages.suppress(c, run_id, as_of))
+        run_dir = out / run_id
+        timed("emit", lambda c: stages.emit(c, run_id, run_dir))
+
+        def finalize(con: Any) -> tuple[int, int]:
+            from flows.summary import build_summary, write_summary
+
+            stage_log = [
+                {"name": r.name, "seconds": r.seconds, "rows_in": r.rows_in, "rows_out": r.rows_out}
+                for r in rows
+                if r.name in PIPELINE_STAGES
+            ]
+            summary = build_summary(con, run_id, stage_log)
+            write_summary(summary, run_dir)
+            finish_run(con, run_id, "completed")
+            return 0, 0
+
+        timed("finalize", finalize)
+
+        def report(con: Any) -> tuple[int, int]:
+            from flows.report import write_report
+
+            write_report(con, run_id, run_dir)
+            return 0, 0
+
+        timed("report", report)
+    finally:
+        con.close()
+    return rows, out / run_id
+
+
+def score(run_dir: Path, truth_dir: Path) -> tuple[dict[str, Any], float]:
+    from flows.evaluate import score_run
+
+    t0 = time.perf_counter()
+    s = score_run(run_dir, truth_dir).as_dict()
+    s.pop("reliability", None)
+    return s, time.perf_counter() - t0
+
+
+def prefect_overhead(workdir: Path, sampler: RssSampler) -> dict[str, float]:
+    """Plain stages vs the Prefect refresh flow on the same tiny portfolio: the difference is
+    Prefect's fixed per-run cost (ephemeral server start, flow/subflow/task runs, result
+    bookkeeping), which does not grow with the portfolio."""
+    from flows.refresh import run_refresh
+
+    p, _, _ = get_portfolio(workdir, 1000, 5.0, 7)
+    base = workdir / "prefect-overhead"
+    shutil.rmtree(base, ignore_errors=True)
+    t0 = time.perf_counter()
+    run_pipeline(
+        accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of,
+        db=base / "plain" / "st.duckdb", out=base / "plain" / "out", run_id="plain",
+        profile=set(), tag="prefect", sampler=sampler, threads=None, memory_limit=None,
+    )  # fmt: skip
+    plain = time.perf_counter() - t0
+    from flows.params import RefreshParams
+
+    params = RefreshParams(
+        accounts=p.accounts_path, sources=p.sources_path, db=base / "flow" / "st.duckdb",
+        out=base / "flow" / "out", as_of=p.as_of,
+    )  # fmt: skip
+    t0 = time.perf_counter()
+    run_refresh(params)
+    flow = time.perf_counter() - t0
+    return {"plain_s": plain, "prefect_s": flow, "overhead_s": flow - plain}
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _gb(b: int) -> str:
+    return f"{b / 1e9:.2f} GB"
+
+
+def _num(v: float | int | None) -> str:
+    return "" if v is None else f"{v:,.0f}"
+
+
+def render_table(rows: list[StageRow], total_s: float, total_rss: int, n_in: int) -> str:
+    head = f"{'stage':<12} {'seconds':>8} {'share':>6} {'rows in':>12} {'rows/s':>11} {'rows out':>12} {'cand. pairs':>12} {'peak RSS':>10}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r.name:<12} {r.seconds:8.1f} {r.seconds / total_s:6.1%} {_num(r.rows_in):>12} "
+            f"{_num(r.rows_per_s if r.rows_in else None):>11} {_num(r.rows_out):>12} "
+            f"{_num(r.candidate_pairs):>12} {_gb(r.peak_rss):>10}"
+        )
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'total':<12} {total_s:8.1f} {1:6.0%} {_num(n_in):>12} {_num(n_in / total_s):>11} "
+        f"{'':>12} {'':>12} {_gb(total_rss):>10}"
+    )
+    return "\n".join(lines)
+
+
+def render_scores(s: dict[str, Any]) -> str:
+    return (
+        f"accuracy: rank-1 address P {s['address_precision']:.4f} R {s['address_recall']:.4f} "
+        f"({s['address_correct']:,}/{s['address_emitted']:,}) | rank-1 phone P "
+        f"{s['phone_precision']:.4f} R {s['phone_recall']:.4f} | match P {s['match_precision']:.4f} "
+        f"R {s['match_recall']:.4f} F1 {s['match_f1']:.4f} | ECE {s['ece']:.4f}"
+    )
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import duckdb
+    import polars
+
+    return {
+        "cpus": os.cpu_count(),
+        "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "polars": polars.__version__,
+    }
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accounts", type=int, default=1_000_000)
+    ap.add_argument("--records-per-account", type=float, default=5.0)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    ap.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="pyinstrument STAGE (repeatable; 'all' = every stage); output in bench/results/",
+    )
+    ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: DuckDB's)")
+    ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
+    ap.add_argument(
+        "--incremental",
+        action="store_true",
+        help="after the full run, re-deliver 1%% of accounts changed and run again",
+    )
+    ap.add_argument(
+        "--prefect-overhead",
+        action="store_true",
+        help="also measure Prefect's fixed per-run overhead on a 1,000-account portfolio",
+    )
+    ap.add_argument("--no-score", action="store_true", help="skip scoring against the truth")
+    ap.add_argument("--generate-only", action="store_true")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("SKIPTRACE_HMAC_KEY", "bench-key-not-secret")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.threads:
+        os.environ["SKIPTRACE_DUCKDB_THREADS"] = str(args.threads)
+    if args.memory_limit:
+        os.environ["SKIPTRACE_DUCKDB_MEMORY"] = args.memory_limit
+    profile = set(args.profile)
+    unknown = profile - {*PIPELINE_STAGES, "finalize", "report", "all"}
+    if unknown:
+        ap.error(f"--profile: unknown stage(s) {sorted(unknown)}")
+
+    sampler = RssSampler()
+    sampler.start()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(
+        f"machine: {info['cpus']} CPUs, {info['mem_gb']} GB, {info['cpu_model']}; "
+        f"python {info['python']}, duckdb {info['duckdb']}, polars {info['polars']}"
+    )
+
+    p, gen_s, generated = get_portfolio(
+        args.workdir, args.accounts, args.records_per_account, args.seed
+    )
+    print(
+        f"portfolio: {p.n_accounts:,} accounts, {p.n_source_records:,} source records in {p.root} "
+        + (f"(generated in {gen_s:.1f} s, not counted)" if generated else "(cached)")
+    )
+    if args.generate_only:
+        return 0
+    n_in = p.n_accounts + p.n_source_records
+    tag = f"{args.accounts}"
+    run_root = args.workdir / f"run-{args.accounts}x{args.records_per_account:g}-s{args.seed}"
+    db = run_root / "skiptrace.duckdb"
+    out = run_root / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    print(
+        f"duckdb threads={args.threads or os.environ.get('SKIPTRACE_DUCKDB_THREADS') or 'default'} "
+        f"memory_limit={args.memory_limit or os.environ.get('SKIPTRACE_DUCKDB_MEMORY') or 'default'}"
+    )
+    print("full run:")
+    sampler.peak = 0
+    t0 = time.perf_counter()
+    rows, run_dir = run_pipeline(
+        accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
+        out=out, run_id="scale-full", profile=profile, tag=tag, sampler=sampler,
+        threads=args.threads, memory_limit=args.memory_limit,
+    )  # fmt: skip
+    total_s = time.perf_counter() - t0
+    total_rss = max(maxrss_bytes(), sampler.peak)
+    result: dict[str, Any] = {
+        "machine": info,
+        "command": " ".join([".venv/bin/python", "bench/scale.py", *(argv or sys.argv[1:])]),
+        "accounts": p.n_accounts,
+        "source_records": p.n_source_records,
+        "generation_s": gen_s if generated else None,
+        "threads": args.threads,
+        "memory_limit": args.memory_limit,
+        "full": {
+            "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in rows],
+            "total_s": total_s,
+            "pipeline_s": sum(r.seconds for r in rows if r.name in PIPELINE_STAGES),
+            "peak_rss": total_rss,
+            "db_bytes": db.stat().st_size if db.exists() else None,
+        },
+    }
+    print()
+    print(render_table(rows, total_s, total_rss, n_in))
+    pipeline_s = result["full"]["pipeline_s"]
+    print(
+        f"pipeline stages (ingest..emit) {pipeline_s:.1f} s, with finalize/report {total_s:.1f} s: "
+        f"{total_s / TARGET_SECONDS:.0%} of the {TARGET_SECONDS:.0f} s target; "
+        f"database {(result['full']['db_bytes'] or 0) / 1e9:.2f} GB"
+    )
+    if not args.no_score:
+        scores, score_s = score(run_dir, p.truth_dir)
+        result["full"]["scores"] = scores
+        print(render_scores(scores) + f"   (scored in {score_s:.1f} s, not counted)")
+
+    if args.incremental:
+        from matchers.link import MatchSettings
+
+        delta = run_root / "accounts_update.csv"
+        changed = write_incremental_accounts(p.accounts_path, delta)
+        names = {f.name for f in dataclasses.fields(MatchSettings)}
+        settings = MatchSettings(incremental=True) if "incremental" in names else None  # type: ignore[call-arg]
+        mode = "MatchSettings(incremental=True)" if settings else "full re-match (no incremental option yet)"
+        print(f"\nincremental run: {changed:,} accounts re-delivered changed; matcher: {mode}")
+        sampler.peak = 0
+        t0 = time.perf_counter()
+        irows, irun_dir = run_pipeline(
+            accounts_path=delta, sources_path=p.sources_path, as_of=p.as_of, db=db, out=out,
+            run_id="scale-incr", profile=profile, tag=tag + "-incremental", sampler=sampler,
+            threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
+            fresh=False,
+        )  # fmt: skip
+        itotal = time.perf_counter() - t0
+        print()
+        print(render_table(irows, itotal, max(maxrss_bytes(), sampler.peak), n_in))
+        result["incremental"] = {
+            "changed_accounts": changed,
+            "matcher": mode,
+            "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in irows],
+            "total_s": itotal,
+            "peak_rss_run": sampler.peak,
+        }
+        if not args.no_score:
+            iscores, _ = score(irun_dir, p.truth_dir)
+            result["incremental"]["scores"] = iscores
+            print(render_scores(iscores) + "   (truth predates the 1% change)")
+
+    if args.prefect_overhead:
+        po = prefect_overhead(args.workdir, sampler)
+        result["prefect_overhead"] = po
+        print(
+            f"\nPrefect fixed overhead (1,000 accounts): plain {po['plain_s']:.1f} s, "
+            f"refresh flow {po['prefect_s']:.1f} s -> {po['overhead_s']:.1f} s per run"
+        )
+
+    sampler.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = "-incremental" if args.incremental else ""
+    path = RESULTS / f"scale-{args.accounts}{suffix}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

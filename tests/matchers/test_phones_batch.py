@@ -1,0 +1,77 @@
+"""The batch phone path (polars parse + facts per NANP prefix) equals the per-string path."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import polars as pl
+
+from matchers.phones import (
+    _nanp_key_length,
+    _pattern_depth,
+    standardize_phone,
+    standardize_phone_frame,
+)
+
+DATA = Path(__file__).parent / "data"
+COLUMNS = ("phone_raw", "e164", "valid", "extension", "area_code", "number_type", "time_zone")
+
+
+def _per_string(raws: list[str]) -> pl.DataFrame:
+    rows = [standardize_phone(r) for r in raws]
+    return pl.DataFrame(
+        {c: [getattr(r, c) for r in rows] for c in COLUMNS},
+        schema={c: (pl.Boolean if c == "valid" else pl.String) for c in COLUMNS},
+    )
+
+
+def _spell(rng: random.Random, n: str) -> str:
+    a, b, c = n[:3], n[3:6], n[6:]
+    return rng.choice(
+        [
+            f"{a}{b}{c}", f"({a}) {b}-{c}", f"{a}-{b}-{c}", f"{a}.{b}.{c}", f"1{a}{b}{c}",
+            f"+1 {a} {b} {c}", f" {a} {b} {c} ", f"1-{a}-{b}-{c}", f"{a}/{b}-{c}",
+            f"({a}){b}{c}", f"{a}{b}{c}.0", f"{a}-{b}-{c} x12", f"+1{a}{b}{c}\n",
+        ]
+    )  # fmt: skip
+
+
+def test_batch_equals_per_string_over_the_whole_nanp() -> None:
+    rng = random.Random(20261101)
+    raws = []
+    for area in range(200, 1000):  # every area code: US, Canada, Caribbean, toll-free, 5XX, 900
+        for _ in range(12):
+            n = f"{area}{rng.randint(0, 9_999_999):07d}"
+            raws.append(_spell(rng, n))
+    # the regions whose patterns go one digit deeper (Barbados, Jamaica): every 7th digit
+    for area in ("246", "658", "876"):
+        for nxx in rng.sample(range(200, 1000), 40):
+            for d in range(10):
+                raws.append(f"{area}{nxx}{d}{rng.randint(0, 999):03d}")
+    with (DATA / "phone_cases.csv").open(newline="", encoding="utf-8") as f:
+        raws += [row["raw"] for row in csv.DictReader(f)]
+    raws += ["", "   ", "n/a", "000-000-0000", "555-1234", "+44 20 7946 0958", "２１２５５５１２３４",
+             "212\u00a0555\u00a01234", "(212) 555-1234 ext. 7", "1-800-FLOWERS", "911"]  # fmt: skip
+    got = standardize_phone_frame(pl.Series(raws))
+    want = _per_string(raws)
+    assert got.columns == list(COLUMNS)
+    assert got.height == len(raws)
+    diff = got.with_row_index().join(want.with_row_index(), on="index", suffix="_want")
+    for c in COLUMNS[1:]:
+        bad = diff.filter(pl.col(c).ne_missing(pl.col(f"{c}_want")))
+        assert bad.height == 0, bad.select("phone_raw", c, f"{c}_want").head(5)
+
+
+def test_key_length_is_derived_and_small() -> None:
+    lengths = _nanp_key_length()
+    assert lengths[""] == 6  # NPA-NXX for almost all numbers
+    assert max(lengths.values()) <= 7
+
+
+def test_pattern_depth() -> None:
+    assert _pattern_depth(r"[2-9]\d{9}") == 1
+    assert _pattern_depth(r"8(?:00|33|44)[2-9]\d{6}") == 4
+    assert _pattern_depth(r"658295\d{4}|876\d{7}") == 6
+    assert _pattern_depth(r"(?:2[0-2]|3)\d{7,8}") == 2
