@@ -1,8 +1,13 @@
 """skiptrace's matcher vs Splink, same machine, same data: FEBRL4 or a generated portfolio.
 
-    flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/vs_splink.py \
-        --dataset generated --accounts 100000 --records-per-account 5 --json out/vs_splink.json
-    .venv/bin/python bench/vs_splink.py --dataset febrl4
+    flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/vs_splink.py --dataset generated \
+        --accounts 100000 --records-per-account 5 --repeat 3 --json out/vs_splink.json
+    flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/vs_splink.py --dataset febrl4
+
+Results, settings and the exact commands: docs/benchmarks.md. `--code-root DIR` imports skiptrace
+from DIR (a `git archive` snapshot) instead of this checkout, so a measurement is tied to one
+commit while the matcher is being edited; `--repeat N` alternates the two matchers N times and
+reports the median run (wall time on a shared machine varies; CPU seconds are reported too).
 
 Splink (5.x; it runs on DuckDB 2.0) is a bench extra in the project venv. `--splink-python`
 runs the Splink side with another interpreter instead (a throw-away venv); its worker imports
