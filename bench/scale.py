@@ -63,11 +63,18 @@ def _rss_bytes() -> int:
 
 
 class RssSampler(threading.Thread):
-    """Samples RSS every `interval` seconds; `window()` gives the peak since the last reset."""
+    """Samples RSS every `interval` seconds; `window()` gives the peak since the last reset.
 
-    def __init__(self, interval: float = 0.05) -> None:
+    With `limit` (bytes), the process exits (code 3) as soon as RSS passes it, naming the stage:
+    the machine is shared, and letting a run grow into the kernel's OOM killer could take
+    another engineer's process with it.
+    """
+
+    def __init__(self, interval: float = 0.05, limit: int | None = None) -> None:
         super().__init__(daemon=True, name="rss-sampler")
         self.interval = interval
+        self.limit = limit
+        self.stage = "-"
         self.peak = 0
         self.window_peak = 0
         self._stop = threading.Event()
@@ -77,6 +84,15 @@ class RssSampler(threading.Thread):
             rss = _rss_bytes()
             self.peak = max(self.peak, rss)
             self.window_peak = max(self.window_peak, rss)
+            if self.limit and rss > self.limit:
+                print(
+                    f"\nABORT: RSS {rss / 1e9:.1f} GB passed --max-rss {self.limit / 1e9:.1f} GB "
+                    f"during stage {self.stage!r}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                sys.stdout.flush()
+                os._exit(3)
             self._stop.wait(self.interval)
 
     def reset_window(self) -> None:
@@ -235,7 +251,9 @@ class SqlTimings:
         lines = [f"{len(self.rows)} statements, {total:.2f} s in DuckDB calls", ""]
         lines.append(f"{'seconds':>8} {'share':>6} {'calls':>5}  statement")
         for label, secs in sorted(agg.items(), key=lambda kv: -sum(kv[1]))[:top]:
-            lines.append(f"{sum(secs):8.2f} {sum(secs) / (total or 1):6.1%} {len(secs):5d}  {label}")
+            lines.append(
+                f"{sum(secs):8.2f} {sum(secs) / (total or 1):6.1%} {len(secs):5d}  {label}"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -341,6 +359,7 @@ def run_pipeline(
 
     def timed(name: str, fn: Callable[[Any], Any]) -> Any:
         sampler.reset_window()
+        sampler.stage = name
         print(f"  {name} ...", end="", flush=True)
         t0 = time.perf_counter()
         with maybe_profile(name, profile, tag) as sql_timings:
@@ -438,6 +457,13 @@ def prefect_overhead(workdir: Path, sampler: RssSampler) -> dict[str, float]:
 # --------------------------------------------------------------------------- output
 
 
+def _parse_size(text: str) -> int:
+    """'16GB' / '800MB' / '0' -> bytes."""
+    t = text.strip().upper().removesuffix("B")
+    mult = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}.get(t[-1:], 1)
+    return int(float(t.rstrip("KMGT") or 0) * mult)
+
+
 def _gb(b: int) -> str:
     return f"{b / 1e9:.2f} GB"
 
@@ -520,6 +546,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also measure Prefect's fixed per-run overhead on a 1,000-account portfolio",
     )
+    ap.add_argument(
+        "--max-rss",
+        default="16GB",
+        help="abort (exit 3) when this process passes this resident size (default 16GB; 0 = off)",
+    )
+    ap.add_argument(
+        "--block-cap",
+        type=int,
+        default=None,
+        help="MatchSettings.block_cap for the run (default: the matcher's own)",
+    )
     ap.add_argument("--no-score", action="store_true", help="skip scoring against the truth")
     ap.add_argument("--generate-only", action="store_true")
     args = ap.parse_args(argv)
@@ -535,8 +572,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"--profile: unknown stage(s) {sorted(unknown)}")
 
-    sampler = RssSampler()
+    sampler = RssSampler(limit=_parse_size(args.max_rss) or None)
     sampler.start()
+    settings = None
+    if args.block_cap:
+        from matchers.link import MatchSettings
+
+        settings = MatchSettings(block_cap=args.block_cap)
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
     print(
@@ -569,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, run_dir = run_pipeline(
         accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
         out=out, run_id="scale-full", profile=profile, tag=tag, sampler=sampler,
-        threads=args.threads, memory_limit=args.memory_limit,
+        threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
     )  # fmt: skip
     total_s = time.perf_counter() - t0
     total_rss = max(maxrss_bytes(), sampler.peak)
@@ -603,25 +645,27 @@ def main(argv: list[str] | None = None) -> int:
         print(render_scores(scores) + f"   (scored in {score_s:.1f} s, not counted)")
 
     if args.incremental:
-        from matchers.link import MatchSettings
-
         delta = run_root / "accounts_update.csv"
         changed = write_incremental_accounts(p.accounts_path, delta)
-        names = {f.name for f in dataclasses.fields(MatchSettings)}
-        settings = MatchSettings(incremental=True) if "incremental" in names else None  # type: ignore[call-arg]
-        mode = "MatchSettings(incremental=True)" if settings else "full re-match (no incremental option yet)"
+        # flows.stages.match decides: incremental when the previous completed run's model still
+        # applies (matchers/incremental.py), which it does here (same code and settings).
+        isettings = settings
+        mode = "flows.stages.match default (incremental when the last run's model applies)"
         print(f"\nincremental run: {changed:,} accounts re-delivered changed; matcher: {mode}")
         sampler.peak = 0
         t0 = time.perf_counter()
         irows, irun_dir = run_pipeline(
             accounts_path=delta, sources_path=p.sources_path, as_of=p.as_of, db=db, out=out,
             run_id="scale-incr", profile=profile, tag=tag + "-incremental", sampler=sampler,
-            threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
+            threads=args.threads, memory_limit=args.memory_limit, match_settings=isettings,
             fresh=False,
         )  # fmt: skip
         itotal = time.perf_counter() - t0
+        mrow = next(r for r in irows if r.name == "match")
+        mode = f"{mrow.details.get('mode')} ({(mrow.details.get('increment') or {}).get('reason')})"
         print()
         print(render_table(irows, itotal, max(maxrss_bytes(), sampler.peak), n_in))
+        print(f"matcher mode: {mode}; increment: {mrow.details.get('increment')}")
         result["incremental"] = {
             "changed_accounts": changed,
             "matcher": mode,

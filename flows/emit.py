@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,9 @@ MATCH_COLUMNS: tuple[str, ...] = (
     "run_id",
 )
 FLAG_COLUMNS: tuple[str, ...] = ("account_id", "flag", "confidence", "evidence", "run_id")
+
+#: Export frames queued for the background writer at most (bounds memory at scale).
+_MAX_PENDING_WRITES = 2
 
 #: Leading characters a spreadsheet may interpret as a formula (plus tab / carriage return).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -160,37 +165,51 @@ def emit(
         "bad": bands.bad,
     }
     written: list[ExportFile] = []
+    # Files are written by one background thread while the next export's query runs in DuckDB
+    # (both release the GIL), at most _MAX_PENDING_WRITES frames waiting; they are recorded in
+    # `exports` here, in order, once written. Each file is still atomic on its own.
+    pending: deque[tuple[str, Path, Future[tuple[str, int]]]] = deque()
 
-    def csv(kind: str, file_name: str, df: pl.DataFrame) -> None:
-        path = out_dir / file_name
-        digest, rows = write_csv(df, path)
+    def record_oldest() -> None:
+        kind, path, future = pending.popleft()
+        digest, rows = future.result()
         f = ExportFile(kind, path, digest, rows)
         _record(con, run_id, f)
         written.append(f)
 
-    contacts = _query(con, "export_contacts.sql", params).select(CONTACT_COLUMNS)
-    csv("contacts_csv", "contacts.csv", contacts)
-    path = out_dir / "contacts.parquet"
-    digest, rows = write_parquet(contacts, path)
-    f = ExportFile("contacts_parquet", path, digest, rows)
-    _record(con, run_id, f)
-    written.append(f)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="emit-writer") as writer:
 
-    csv("matches", "matches.csv", _query(con, "export_matches.sql", params).select(MATCH_COLUMNS))
-    csv(
-        "account_flags",
-        "account_flags.csv",
-        _query(con, "export_flags.sql", params).select(FLAG_COLUMNS),
-    )
-    csv("location_info", "location_info.csv", _query(con, "export_location_info.sql", params))
-    csv("delta", "delta.csv", _query(con, "export_delta.sql", params))
-    csv("worklist", "worklist.csv", _query(con, "export_worklist.sql", params))
-    csv("import_phones", "import_phones.csv", _query(con, "export_import_phones.sql", params))
-    csv(
-        "import_addresses",
-        "import_addresses.csv",
-        _query(con, "export_import_addresses.sql", params),
-    )
+        def write(kind: str, file_name: str, df: pl.DataFrame, fn: Any = None) -> None:
+            while len(pending) >= _MAX_PENDING_WRITES:
+                record_oldest()
+            path = out_dir / file_name
+            pending.append((kind, path, writer.submit(fn or write_csv, df, path)))
+
+        contacts = _query(con, "export_contacts.sql", params).select(CONTACT_COLUMNS)
+        write("contacts_csv", "contacts.csv", contacts)
+        write("contacts_parquet", "contacts.parquet", contacts, write_parquet)
+        del contacts
+        write(
+            "matches",
+            "matches.csv",
+            _query(con, "export_matches.sql", params).select(MATCH_COLUMNS),
+        )
+        write(
+            "account_flags",
+            "account_flags.csv",
+            _query(con, "export_flags.sql", params).select(FLAG_COLUMNS),
+        )
+        write("location_info", "location_info.csv", _query(con, "export_location_info.sql", params))
+        write("delta", "delta.csv", _query(con, "export_delta.sql", params))
+        write("worklist", "worklist.csv", _query(con, "export_worklist.sql", params))
+        write("import_phones", "import_phones.csv", _query(con, "export_import_phones.sql", params))
+        write(
+            "import_addresses",
+            "import_addresses.csv",
+            _query(con, "export_import_addresses.sql", params),
+        )
+        while pending:
+            record_oldest()
 
     manifest = {
         "run_id": run_id,

@@ -34,12 +34,12 @@ import logging
 import os
 import shutil
 import time
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
-from prefect import flow, task
 
 log = logging.getLogger("skiptrace")
 
@@ -59,12 +59,12 @@ def default_partition_dir(con: duckdb.DuckDBPyConnection) -> Path:
 # --------------------------------------------------------------------------- worker side
 
 
-@task(name="compare-partition", retries=1, retry_delay_seconds=2)
 def compare_partition(root: str, part: int, compare_sql: str, threads: int = 1) -> int:
     """Comparison levels of one partition's pairs: Parquet in, Parquet out, nothing else.
 
-    Retried once: a worker lost mid-task (pre-emption, OOM) recomputes the partition from the
-    same Parquet; the result file is replaced whole, so a retry cannot duplicate rows.
+    The body of the Prefect task `compare-partition` (see `_prefect_flow`), plain so it can be
+    tested and run without Prefect. Idempotent: the result file is written under a temporary
+    name and renamed, so a retried task replaces it whole and cannot duplicate rows.
     """
     base = Path(root)
     out = base / RESULTS / f"part-{part:05d}.parquet"
@@ -100,11 +100,28 @@ def compare_partition(root: str, part: int, compare_sql: str, threads: int = 1) 
         con.close()
 
 
-@flow(name="compare-partitions", log_prints=False)
-def compare_partitions(root: str, parts: list[int], compare_sql: str, threads: int = 1) -> int:
-    """Submit one task per partition to the flow's task runner (Dask) and wait for all."""
-    futures = [compare_partition.submit(root, k, compare_sql, threads) for k in parts]
-    return sum(int(f.result()) for f in futures)
+@cache
+def _prefect_flow() -> Any:
+    """The `compare-partitions` flow: one `compare-partition` task per partition, submitted to
+    the flow's task runner (DaskTaskRunner) and awaited.
+
+    Built on first use so importing this module does not import Prefect (the in-process path
+    and the tests of the partition logic need neither Prefect nor Dask). The task is retried
+    once: a worker lost mid-task (pre-emption, OOM) recomputes its partition from the same
+    Parquet.
+    """
+    from prefect import flow, task
+
+    compare_task = task(name="compare-partition", retries=1, retry_delay_seconds=2)(
+        compare_partition
+    )
+
+    @flow(name="compare-partitions", log_prints=False)
+    def compare_partitions(root: str, parts: list[int], compare_sql: str, threads: int = 1) -> int:
+        futures = [compare_task.submit(root, k, compare_sql, threads) for k in parts]
+        return sum(int(f.result()) for f in futures)
+
+    return compare_partitions
 
 
 # --------------------------------------------------------------------------- database side
@@ -246,7 +263,7 @@ class DaskComparator:
         t1 = time.perf_counter()
         if parts:
             runner = DaskTaskRunner(address=self.address)
-            compare_partitions.with_options(task_runner=runner)(
+            _prefect_flow().with_options(task_runner=runner)(
                 str(root), parts, sql.load("match/compare.sql"), self.worker_threads
             )
         t2 = time.perf_counter()

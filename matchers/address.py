@@ -40,6 +40,7 @@ import sql
 from matchers.address_fast import fast_parse
 from matchers.address_finish import finish
 from matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
+from matchers.standardize import append_to_cache
 
 RAW_COLUMNS: tuple[str, ...] = ("addr_raw", "line1", "line2", "city", "state", "zip")
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -229,7 +230,7 @@ def standardize_addresses(con: duckdb.DuckDBPyConnection, *, workers: int | None
     std = standardize_frame(new, workers=workers)
     con.register("std_address_new", std)
     try:
-        con.execute(sql.load("standardize/address_insert.sql"))
+        append_to_cache(con, sql.load("standardize/address_insert.sql"))
     finally:
         con.unregister("std_address_new")
     return new.height

@@ -46,6 +46,7 @@ from nameparser import HumanName
 from nicknames import NickNamer
 
 import sql
+from matchers.standardize import append_to_cache
 
 __all__ = [
     "NameParts",
@@ -675,9 +676,7 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
         pl.when(move).then("_fm_phon").otherwise("_f_phon").alias("first_phonetic"),
     )
     rows = []
-    for key, first, middle, last, suffix, full_name in rest.select(
-        "name_raw", *fields
-    ).iter_rows():
+    for key, first, middle, last, suffix, full_name in rest.select("name_raw", *fields).iter_rows():
         p = standardize_name(first, middle, last, suffix, full_name)
         rows.append((key, p.first_std, p.middle_std, p.last_std, p.suffix_std, p.first_canon,
                      p.last_phonetic, p.first_phonetic))  # fmt: skip
@@ -701,7 +700,10 @@ def standardize_names(con: duckdb.DuckDBPyConnection) -> int:
     frame = standardize_name_frame(pending)
     con.register("_new_std_names", frame)
     try:
-        con.execute("INSERT OR IGNORE INTO std_name_cache BY NAME SELECT * FROM _new_std_names")
+        append_to_cache(
+            con,
+            "INSERT INTO std_name_cache BY NAME SELECT * FROM _new_std_names ORDER BY name_raw",
+        )
     finally:
         con.unregister("_new_std_names")
     return frame.height

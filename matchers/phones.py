@@ -45,6 +45,7 @@ from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
 import sql
+from matchers.standardize import append_to_cache
 
 __all__ = [
     "LINE_TYPE_CODES",
@@ -383,7 +384,10 @@ def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
     frame = standardize_phone_frame(pending["phone_raw"])
     con.register("_new_std_phones", frame)
     try:
-        con.execute("INSERT OR IGNORE INTO std_phone_cache BY NAME SELECT * FROM _new_std_phones")
+        append_to_cache(
+            con,
+            "INSERT INTO std_phone_cache BY NAME SELECT * FROM _new_std_phones ORDER BY phone_raw",
+        )
     finally:
         con.unregister("_new_std_phones")
     return frame.height

@@ -21,7 +21,7 @@ import duckdb
 
 import sql
 
-__all__ = ["BUILD_ORDER", "build_std_tables"]
+__all__ = ["BUILD_ORDER", "append_to_cache", "build_std_tables"]
 
 # table -> the query (sql/standardize/<file>) whose rows replace it.
 BUILD_ORDER: dict[str, str] = {
@@ -30,6 +30,22 @@ BUILD_ORDER: dict[str, str] = {
     "acct_phones": "standardize/build_acct_phones.sql",
     "rec_phones": "standardize/build_rec_phones.sql",
 }
+
+
+def append_to_cache(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Run `statement`, an ``INSERT INTO std_*_cache ... ORDER BY <key>`` of rows the cache
+    lacked when they were read.
+
+    Plain INSERT in key order is the fast way to fill the caches' primary-key index (about 30%
+    cheaper than INSERT OR IGNORE in random order at a million rows). Should another writer
+    have added one of the keys meanwhile, the statement fails as a whole and is rerun as INSERT
+    OR IGNORE: the first writer wins, and both results are identical (standardization is
+    deterministic).
+    """
+    try:
+        con.execute(statement)
+    except duckdb.ConstraintException:
+        con.execute(statement.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1))
 
 
 def build_std_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

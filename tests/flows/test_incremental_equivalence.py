@@ -11,6 +11,7 @@ does.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import shutil
@@ -45,8 +46,10 @@ def _yyyymmdd(value: str | None) -> str:
 
 def write_deltas(root: Path) -> dict[str, Any]:
     """accounts_update.csv and credit_header_002.tsv (see the module docstring)."""
-    accounts = pl.read_csv(root / "accounts.csv", infer_schema=False)
-    rows = accounts.to_dicts()
+    with (root / "accounts.csv").open(newline="") as f:  # csv, not polars: the generator
+        reader = csv.reader(f)  # plants malformed lines, which polars refuses
+        header = next(reader)
+        rows = [dict(zip(header, r, strict=True)) for r in reader if len(r) == len(header)]
     changed: list[dict[str, Any]] = []
     records: list[dict[str, str]] = []
 
@@ -82,7 +85,10 @@ def write_deltas(root: Path) -> dict[str, Any]:
     father = with_names[8]  # his father, same name and address, another generation
     record("CHN0000011", father, SFX="SR", SSN="622334455", BIRTH_DT="19440704")
 
-    pl.DataFrame(changed, schema=accounts.schema).write_csv(root / "accounts_update.csv")
+    with (root / "accounts_update.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(changed)
     pl.DataFrame(records).write_csv(root / "credit_header_002.tsv", separator="\t")
     return {"accounts_changed": 6, "accounts_new": 2, "records_new": len(records)}
 

@@ -4,7 +4,6 @@ Prefect's DaskTaskRunner (integration: starts Prefect and Dask)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -13,15 +12,8 @@ import duckdb
 import pytest
 
 import sql
-from flows.partitioned import (
-    DaskComparator,
-    compare_partition,
-    export_partitions,
-    import_results,
-)
 from matchers import compare
 from matchers.compare import fetch_pl
-from matchers.link import MatchSettings, link
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -35,6 +27,7 @@ def _load(name: str, path: Path) -> ModuleType:
 TESTS = Path(__file__).resolve().parents[1]
 pop = _load("_partitioned_population", TESTS / "matchers" / "test_guards.py")
 inc = _load("_partitioned_incremental", TESTS / "matchers" / "test_incremental.py")
+equivalence = _load("_partitioned_equivalence", TESTS / "flows" / "test_incremental_equivalence.py")
 
 
 @pytest.fixture
@@ -50,6 +43,8 @@ def test_partitions_compute_what_one_process_computes(
 ) -> None:
     """Export, per-partition compare (the task's function, no Prefect) and import round-trip to
     the in-process _match_cmp, each pair in exactly one partition."""
+    from flows.partitioned import compare_partition, export_partitions, import_results
+
     compare.prepare_sides(db)
     pairs = "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r"
     n = compare.compare_pairs(db, pairs)
@@ -57,7 +52,7 @@ def test_partitions_compute_what_one_process_computes(
     root = tmp_path / "work"
     parts = export_partitions(db, pairs, root, 4)
     assert len(parts) == 4
-    counts = [compare_partition.fn(str(root), k, sql.load("match/compare.sql"), 1) for k in parts]
+    counts = [compare_partition(str(root), k, sql.load("match/compare.sql"), 1) for k in parts]
     assert sum(counts) == n
     assert import_results(db, root) == n
     got = fetch_pl(db, "SELECT * FROM _match_cmp ORDER BY account_id, rec_id")
@@ -70,31 +65,59 @@ def test_partitions_compute_what_one_process_computes(
 
 
 @pytest.mark.integration
-def test_dask_partitioned_match_equals_single_process(
-    db: duckdb.DuckDBPyConnection, tmp_path: Path
+def test_dask_partitioned_refresh_equals_single_process(
+    small_portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Full run (u sample + candidates on the cluster) and an incremental run after changes:
-    the same pairs, probabilities, parameters and conflicts as in-process."""
-    single = link(db, "single")
-    cluster = {"n_workers": 2, "threads_per_worker": 1, "processes": True}
-    with DaskComparator(tmp_path / "parts", 3, cluster_kwargs=cluster) as comparator:
-        farmed = link(db, "dask", comparator=comparator)
-        assert comparator.calls == 2  # the random pairs for u, then the candidates
-        inc.assert_same_outputs(db, "single", "dask")
-        params = "SELECT comparison, level, m, u FROM match_params WHERE run_id = ? ORDER BY ALL"
-        assert fetch_pl(db, params, ["single"]).equals(fetch_pl(db, params, ["dask"]))
-        assert farmed.candidate_pairs == single.candidate_pairs
+    """The refresh flow with partitions=3 (the link task runs the comparisons as Prefect tasks on
+    a local Dask cluster of two worker processes) writes the same pairs, probabilities and
+    contacts as the stages in one process: a full first run (random pairs for u and candidates on
+    the cluster), then an incremental one after an update file and a new source file."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.params import RefreshParams
+    from flows.refresh import run_refresh
 
-        # changes, matched incrementally with the dirty pairs compared on the cluster
-        twin = pop.person("JOHN", "SMITHFIELD", dob=dt.date(1952, 11, 20), ssn=555_99_0001,
-                          number="42", street="WILLOW", zip5="10001", suffix="SR")  # fmt: skip
-        pop.insert(db, "rec_std", 2, twin, source="header", kind="person_records")
-        db.execute("DELETE FROM rec_std WHERE rec_id = 1010")
-        reuse = MatchSettings(reuse_params_from="single")
-        step = link(db, "dask-inc", settings=reuse, incremental_run=True, comparator=comparator)
-        assert step.mode == "incremental" and step.increment["pairs_compared"] > 0
-    assert not (tmp_path / "parts").exists()  # work folder removed
-    link(db, "single-full", settings=reuse)
-    inc.assert_same_outputs(db, "dask-inc", "single-full")
-    row = db.execute("SELECT partitions FROM match_increments WHERE run_id = 'dask-inc'")
-    assert row.fetchall() == [(3,)]
+    root = tmp_path / "portfolio"
+    root.mkdir()
+    for f in small_portfolio.root.iterdir():
+        if f.is_file():
+            (root / f.name).write_bytes(f.read_bytes())
+    registry = (root / "sources.yml").read_text()
+    (root / "sources_v1.yml").write_text(registry)
+    (root / "sources_v2.yml").write_text(
+        registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")
+    )
+    runs = [("20261101T000000Z-one", "accounts.csv", "sources_v1.yml"),
+            ("20261102T000000Z-two", "accounts_update.csv", "sources_v2.yml")]  # fmt: skip
+
+    def params(db: Path, accounts: str, sources: str, **kw: object) -> RefreshParams:
+        return RefreshParams(accounts=root / accounts, sources=root / sources, db=db,
+                             out=db.parent / "out", as_of=small_portfolio.as_of, report=False,
+                             **kw)  # fmt: skip
+
+    single, farmed = tmp_path / "single" / "st.duckdb", tmp_path / "dask" / "st.duckdb"
+    for k, (run_id, accounts, sources) in enumerate(runs):
+        if k == 1:
+            equivalence.write_deltas(root)
+        con = sql.connect(single)
+        equivalence.run_stages(con, params(single, accounts, sources), run_id)
+        con.close()
+        run_refresh(
+            params(farmed, accounts, sources, partitions=3, partition_dir=tmp_path / "parts"),
+            run_id=run_id,
+        )
+        a, b = sql.connect(single, read_only=True), sql.connect(farmed, read_only=True)
+        try:
+            want = sql.frame(a, inc.PAIRS, [run_id])
+            assert want.height > 0 and want.equals(sql.frame(b, inc.PAIRS, [run_id]))
+            how = "SELECT mode, partitions FROM match_increments WHERE run_id = ?"
+            mode = "full" if k == 0 else "incremental"
+            assert sql.frame(b, how, [run_id]).rows() == [(mode, 3)]
+            assert sql.frame(a, how, [run_id]).rows() == [(mode, 1)]
+        finally:
+            a.close()
+            b.close()
+        for name in equivalence.OUTPUTS:
+            got = equivalence._outputs(farmed.parent / "out" / run_id)[name]
+            assert got.equals(equivalence._outputs(single.parent / "out" / run_id)[name]), name
+    assert not any((tmp_path / "parts").glob("*/compare-*"))  # work folders removed

@@ -37,13 +37,15 @@ def _tuples() -> list[tuple[str, str, str, str, str]]:
 
 def test_batch_equals_per_tuple() -> None:
     tuples = _tuples()
-    pending = pl.DataFrame(
-        tuples,
-        schema=["first_name", "middle_name", "last_name", "suffix", "full_name"],
-        orient="row",
-    ).with_columns(
-        pl.concat_str(pl.all(), separator="|").alias("name_raw")
-    ).unique(subset="name_raw", keep="first", maintain_order=True)
+    pending = (
+        pl.DataFrame(
+            tuples,
+            schema=["first_name", "middle_name", "last_name", "suffix", "full_name"],
+            orient="row",
+        )
+        .with_columns(pl.concat_str(pl.all(), separator="|").alias("name_raw"))
+        .unique(subset="name_raw", keep="first", maintain_order=True)
+    )
     got = standardize_name_frame(pending)
     assert got.columns == list(_CACHE_COLUMNS)
     assert got["name_raw"].sort().equals(pending["name_raw"].sort())
