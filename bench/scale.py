@@ -106,11 +106,21 @@ class RssSampler(threading.Thread):
         self._stop.set()
 
 
-def maxrss_bytes() -> int:
-    """Peak RSS of this process plus the largest waited-for child (Linux reports KiB)."""
+def maxrss_parts() -> tuple[int, int]:
+    """(peak RSS of this process, peak RSS of the largest waited-for child), bytes (Linux: KiB).
+
+    The children are the usaddress worker processes of the address standardizer; they run
+    while this process is in `standardize`, not at its peak (match), so their sum with ours is
+    an upper bound of the run's footprint, not a simultaneous one.
+    """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + kids) * 1024
+    return own * 1024, kids * 1024
+
+
+def maxrss_bytes() -> int:
+    """getrusage(RUSAGE_SELF) + getrusage(RUSAGE_CHILDREN) max RSS (an upper bound)."""
+    return sum(maxrss_parts())
 
 
 # --------------------------------------------------------------------------- portfolio cache
@@ -628,11 +638,19 @@ def main(argv: list[str] | None = None) -> int:
             "total_s": total_s,
             "pipeline_s": sum(r.seconds for r in rows if r.name in PIPELINE_STAGES),
             "peak_rss": total_rss,
+            "peak_rss_self": maxrss_parts()[0],
+            "peak_rss_children": maxrss_parts()[1],
+            "peak_rss_sampled": sampler.peak,
             "db_bytes": db.stat().st_size if db.exists() else None,
         },
     }
     print()
     print(render_table(rows, total_s, total_rss, n_in))
+    own, kids = maxrss_parts()
+    print(
+        f"peak RSS: this process {_gb(own)} (getrusage), sampled {_gb(sampler.peak)}; "
+        f"largest child (usaddress worker) {_gb(kids)}"
+    )
     pipeline_s = result["full"]["pipeline_s"]
     print(
         f"pipeline stages (ingest..emit) {pipeline_s:.1f} s, with finalize/report {total_s:.1f} s: "

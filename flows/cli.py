@@ -102,11 +102,30 @@ def run(
     threshold: Annotated[
         float | None, typer.Option(help="Link probability threshold (default: matcher's).")
     ] = None,
+    full_rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--full-rebuild",
+            help="Re-estimate the match model and compare every pair (default: re-match only "
+            "new or changed accounts and records with the last completed run's model).",
+        ),
+    ] = False,
+    partitions: Annotated[
+        int,
+        typer.Option(min=1, help="Match comparisons in N partitions on Dask (docs/scaling.md)."),
+    ] = 1,
+    dask_address: Annotated[
+        str | None,
+        typer.Option("--dask-address", help="Dask scheduler (tcp://host:8786); default: local."),
+    ] = None,
 ) -> None:
     """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
     if accounts is None and inbox is None:
         raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
-    summary = _run(accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox)
+    summary = _run(
+        accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+    )  # fmt: skip
     _print_summary(summary, out)
 
 
@@ -121,6 +140,9 @@ def _run(
     threshold: float | None = None,
     *,
     inbox: Path | None = None,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
 ) -> dict[str, Any]:
     import sql
     from flows.params import RefreshParams
@@ -138,6 +160,9 @@ def _run(
         replace=replace,
         threshold=threshold,
         inbox=inbox,
+        full_rebuild=full_rebuild,
+        partitions=partitions,
+        dask_address=dask_address,
     )
     from flows.progress import stage_bar
 
