@@ -296,6 +296,13 @@ class TimedConnection:
         return getattr(self._con, name)
 
     def execute(self, query: Any, *a: Any, **k: Any) -> Any:
+        if isinstance(query, str) and not a and not k:
+            statements = self._con.extract_statements(query)
+            if len(statements) > 1:  # a multi-statement file: time each statement
+                result = None
+                for statement in statements:
+                    result = self.execute(statement)
+                return result
         t0 = time.perf_counter()
         try:
             return self._con.execute(query, *a, **k)

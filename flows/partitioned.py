@@ -14,8 +14,9 @@ identical to an in-process run (tests/flows/test_partitioned.py).
 
 Partitioning key: a hash of the account's phonetic surname (a blocking-key component; the
 account id when it has none). Every pair lands in exactly one partition (no pair is compared
-twice), each account's pairs stay together, and the records blocked with an account mostly
-share its surname, so the record rows copied into several partitions stay few.
+twice) and each account's pairs stay together, so every account row is written once, into its
+partition's folder. The record rows are written once to a shared file that each task filters to
+its own pairs' records (measured: cheaper than copying them per partition).
 
 Single-writer rule: DuckDB allows one writing process per database file, and the refresh holds
 the database lock (flows/lock.py) for the whole run. Workers never open the database, not even
@@ -41,10 +42,17 @@ from typing import Any
 
 import duckdb
 
+from matchers.compare import NAMES, TF_COLUMNS
+
 log = logging.getLogger("skiptrace")
 
-#: Folder names inside one comparison's work folder (hive-style `part=<k>` subfolders).
+#: Names inside one comparison's work folder: pairs/ and ml/ have hive-style `part=<k>`
+#: subfolders, mr.parquet is shared, cmp/ holds one result file per partition.
 PAIRS, LEFT, RIGHT, RESULTS = "pairs", "ml", "mr", "cmp"
+
+#: The _match_cmp columns the database process reads after a comparison (scoring, EM, the
+#: incremental cache); compare.sql's intermediate columns stay on the workers.
+RESULT_COLUMNS = ["account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS]
 
 
 def default_partition_dir(con: duckdb.DuckDBPyConnection) -> Path:
@@ -59,12 +67,16 @@ def default_partition_dir(con: duckdb.DuckDBPyConnection) -> Path:
 # --------------------------------------------------------------------------- worker side
 
 
-def compare_partition(root: str, part: int, compare_sql: str, threads: int = 1) -> int:
+def compare_partition(
+    root: str, part: int, compare_sql: str, columns: list[str], threads: int = 1
+) -> int:
     """Comparison levels of one partition's pairs: Parquet in, Parquet out, nothing else.
 
     The body of the Prefect task `compare-partition` (see `_prefect_flow`), plain so it can be
-    tested and run without Prefect. Idempotent: the result file is written under a temporary
-    name and renamed, so a retried task replaces it whole and cannot duplicate rows.
+    tested and run without Prefect. `compare_sql` and `columns` (the result columns the database
+    process reads) come from the caller, so a worker computes with the caller's matcher code.
+    Idempotent: the result file is written under a temporary name and renamed, so a retried task
+    replaces it whole and cannot duplicate rows.
     """
     base = Path(root)
     out = base / RESULTS / f"part-{part:05d}.parquet"
@@ -74,25 +86,31 @@ def compare_partition(root: str, part: int, compare_sql: str, threads: int = 1) 
         con.execute(f"SET threads = {max(1, int(threads))}")
         con.execute("SET preserve_insertion_order = false")
 
-        def scan(name: str) -> str:
-            return str(base / name / f"part={part}" / "*.parquet").replace("'", "''")
+        def path(*names: str) -> str:
+            return str(base.joinpath(*names)).replace("'", "''")
 
-        def shared(name: str) -> str:
-            return str(base / f"{name}.parquet").replace("'", "''")
+        def scan(folder: str) -> str:
+            files = path(folder, f"part={part}", "*.parquet")
+            return f"read_parquet('{files}', hive_partitioning = false)"
 
-        con.execute(f"CREATE TEMP TABLE _ml AS SELECT * FROM read_parquet('{scan(LEFT)}')")
-        con.execute(f"CREATE TEMP TABLE _mr AS SELECT * FROM read_parquet('{scan(RIGHT)}')")
-        for tf in ("_tf_first_name", "_tf_last_name"):
-            con.execute(f"CREATE TEMP TABLE {tf} AS SELECT * FROM read_parquet('{shared(tf)}')")
         con.execute(
-            "CREATE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id "
-            f"FROM read_parquet('{scan(PAIRS)}')"
+            f"CREATE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id FROM {scan(PAIRS)}"
         )
+        con.execute(f"CREATE TEMP TABLE _ml AS SELECT * FROM {scan(LEFT)}")
+        con.execute(
+            f"CREATE TEMP TABLE _mr AS SELECT * FROM read_parquet('{path(RIGHT + '.parquet')}') "
+            "WHERE id IN (SELECT rec_id FROM _match_pairs_in)"
+        )
+        for tf in ("_tf_first_name", "_tf_last_name"):
+            con.execute(
+                f"CREATE TEMP TABLE {tf} AS SELECT * FROM read_parquet('{path(tf + '.parquet')}')"
+            )
         for statement in con.extract_statements(compare_sql):
             con.execute(statement)
         tmp = out.with_name(out.name + ".tmp")
         quoted = str(tmp).replace("'", "''")
-        con.execute(f"COPY _match_cmp TO '{quoted}' (FORMAT parquet)")
+        selected = ", ".join(columns)
+        con.execute(f"COPY (SELECT {selected} FROM _match_cmp) TO '{quoted}' (FORMAT parquet)")
         os.replace(tmp, out)
         rows = con.execute("SELECT count(*) FROM _match_cmp").fetchall()
         return int(rows[0][0])
@@ -117,8 +135,10 @@ def _prefect_flow() -> Any:
     )
 
     @flow(name="compare-partitions", log_prints=False)
-    def compare_partitions(root: str, parts: list[int], compare_sql: str, threads: int = 1) -> int:
-        futures = [compare_task.submit(root, k, compare_sql, threads) for k in parts]
+    def compare_partitions(
+        root: str, parts: list[int], compare_sql: str, columns: list[str], threads: int = 1
+    ) -> int:
+        futures = [compare_task.submit(root, k, compare_sql, columns, threads) for k in parts]
         return sum(int(f.result()) for f in futures)
 
     return compare_partitions
@@ -130,43 +150,48 @@ def _prefect_flow() -> Any:
 def export_partitions(
     con: duckdb.DuckDBPyConnection, pairs_sql: str, root: Path, partitions: int
 ) -> list[int]:
-    """Write the pairs `pairs_sql` returns, split by the partition key, with the side rows and the
-    term-frequency tables they need, under `root`; return the non-empty partition numbers."""
+    """Write the pairs `pairs_sql` returns, split by the partition key, with the rows they need,
+    under `root`; return the non-empty partition numbers.
+
+    Accounts go to their own partition's folder (the key is a function of the account, so no
+    account is copied twice); the records go once to one shared file that each task filters to
+    its pairs' records — copying records per partition costs more (a distinct over the joined
+    pairs) than every task reading the shared file. The term-frequency tables are shared too.
+    """
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
     n = int(partitions)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _part_pairs AS "
-        "SELECT p.account_id, p.rec_id, "
-        f"(hash(coalesce(l.last_phonetic, l.id)) % {n})::INTEGER AS part "
-        f"FROM ({pairs_sql}) p JOIN _ml l ON l.id = p.account_id"
+        "CREATE OR REPLACE TEMP TABLE _part_ml AS "
+        f"SELECT (hash(coalesce(last_phonetic, id)) % {n})::INTEGER AS part, * FROM _ml"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _part_pairs AS SELECT p.account_id, p.rec_id, m.part "
+        f"FROM ({pairs_sql}) p JOIN _part_ml m ON m.id = p.account_id"
     )
 
     def target(name: str) -> str:
         return str(root / name).replace("'", "''")
 
-    con.execute(
-        f"COPY (SELECT account_id, rec_id, part FROM _part_pairs) TO '{target(PAIRS)}' "
-        "(FORMAT parquet, PARTITION_BY (part))"
-    )
-    con.execute(
-        "COPY (SELECT DISTINCT ON (p.part, l.id) p.part, l.* FROM _part_pairs p "
-        f"JOIN _ml l ON l.id = p.account_id) TO '{target(LEFT)}' "
-        "(FORMAT parquet, PARTITION_BY (part))"
-    )
-    con.execute(
-        "COPY (SELECT DISTINCT ON (p.part, r.id) p.part, r.* FROM _part_pairs p "
-        f"JOIN _mr r ON r.id = p.rec_id) TO '{target(RIGHT)}' "
-        "(FORMAT parquet, PARTITION_BY (part))"
-    )
-    for tf in ("_tf_first_name", "_tf_last_name"):
-        con.execute(f"COPY {tf} TO '{target(tf + '.parquet')}' (FORMAT parquet)")
     parts = [
         int(r[0])
         for r in con.execute("SELECT DISTINCT part FROM _part_pairs ORDER BY 1").fetchall()
     ]
+    if parts:
+        con.execute(
+            f"COPY (SELECT account_id, rec_id, part FROM _part_pairs) TO '{target(PAIRS)}' "
+            "(FORMAT parquet, PARTITION_BY (part))"
+        )
+        con.execute(
+            "COPY (SELECT * FROM _part_ml WHERE part IN (SELECT part FROM _part_pairs)) "
+            f"TO '{target(LEFT)}' (FORMAT parquet, PARTITION_BY (part))"
+        )
+        con.execute(f"COPY _mr TO '{target(RIGHT + '.parquet')}' (FORMAT parquet)")
+        for tf in ("_tf_first_name", "_tf_last_name"):
+            con.execute(f"COPY {tf} TO '{target(tf + '.parquet')}' (FORMAT parquet)")
     con.execute("DROP TABLE _part_pairs")
+    con.execute("DROP TABLE _part_ml")
     return parts
 
 
@@ -264,7 +289,7 @@ class DaskComparator:
         if parts:
             runner = DaskTaskRunner(address=self.address)
             _prefect_flow().with_options(task_runner=runner)(
-                str(root), parts, sql.load("match/compare.sql"), self.worker_threads
+                str(root), parts, sql.load("match/compare.sql"), RESULT_COLUMNS, self.worker_threads
             )
         t2 = time.perf_counter()
         n = import_results(con, root)

@@ -266,7 +266,10 @@ def _score_candidates(
     con: duckdb.DuckDBPyConnection, params: fellegi_sunter.FSParams, s: MatchSettings
 ) -> pl.DataFrame:
     """Weights, probability, guard and role for every compared candidate (in _match_cmp)."""
-    cmp = compare.fetch_pl(con, "SELECT * FROM _match_cmp ORDER BY rec_id, account_id")
+    # only the columns scoring reads (compare.sql's intermediate columns stay in DuckDB); the
+    # order makes every float aggregate over the frame reproducible
+    cols = ", ".join(["account_id", "rec_id", "source", "echoed", *NAMES, *compare.TF_COLUMNS])
+    cmp = compare.fetch_pl(con, f"SELECT {cols} FROM _match_cmp ORDER BY rec_id, account_id")
     levels = cmp.select(NAMES).to_numpy().astype(np.int64)
     tf = [
         (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
