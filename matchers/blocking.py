@@ -25,7 +25,8 @@ MAX_REPORTED_BLOCKS = 20  # oversized blocks listed per pass (largest first); to
 
 @dataclass
 class BlockingResult:
-    """Candidate pairs are in the temp table `_match_candidates(account_id, rec_id, passes)`."""
+    """Candidate pairs are in the temp table `_match_candidates(account_id, rec_id, pass_mask)`
+    (bit `code` of pass_mask per proposing pass; codes in `_blk_passes`)."""
 
     candidate_pairs: int
     report: list[dict[str, Any]] = field(default_factory=list)
@@ -71,18 +72,21 @@ def blocking_report(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> Blocki
     ]
     stmt = con.extract_statements(sql.load("match/blocking_report.sql"))[0]
     rows = con.execute(stmt, {"block_cap": int(block_cap)}).fetchall()
+    oversized: dict[str, list[dict[str, Any]]] = {}
+    *setup, named = con.extract_statements(sql.load("match/blocking_oversized.sql"))
+    for statement in setup:
+        wanted = {"max_reported": MAX_REPORTED_BLOCKS} if statement.named_parameters else None
+        con.execute(statement, wanted)
+    for pass_name, key, n_left, n_right, size in con.execute(named).fetchall():
+        oversized.setdefault(pass_name, []).append(
+            {"key": key, "n_left": n_left, "n_right": n_right, "size": size, "skipped": size}
+        )
+    con.execute("DROP TABLE IF EXISTS _blk_top")
+    con.execute("DROP TABLE IF EXISTS _blk_probe")
     report: list[dict[str, Any]] = []
     for row in rows:
         entry = {c: (int(v) if isinstance(v, int) else v) for c, v in zip(cols, row, strict=True)}
-        over = con.execute(
-            "SELECT bkey, n_left, n_right, size FROM _blk_oversized WHERE pass = ? "
-            "ORDER BY size DESC, bkey LIMIT ?",
-            [entry["pass"], MAX_REPORTED_BLOCKS],
-        ).fetchall()
-        entry["oversized"] = [
-            {"key": k, "n_left": int(nl), "n_right": int(nr), "size": int(s), "skipped": int(s)}
-            for k, nl, nr, s in over
-        ]
+        entry["oversized"] = oversized.get(entry["pass"], [])
         report.append(entry)
     total = first_row(con.execute("SELECT count(*) FROM _match_candidates").fetchall())
     assert total is not None

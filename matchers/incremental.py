@@ -217,7 +217,7 @@ def empty_increment(con: duckdb.DuckDBPyConnection) -> None:
         ("_inc_removed_l", "id VARCHAR"),
         ("_inc_removed_r", "id BIGINT"),
         ("_inc_affected", "account_id VARCHAR, rec_id BIGINT"),
-        ("_inc_new_pairs", "account_id VARCHAR, rec_id BIGINT, passes VARCHAR[]"),
+        ("_inc_new_pairs", "account_id VARCHAR, rec_id BIGINT, pass_mask INTEGER"),
     ):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({cols})")
 

@@ -1,6 +1,11 @@
 -- Blocking keys: one row per (pass, id, key) for one side (`_ml` or `_mr`, see sides.sql).
 -- A key built from a NULL component is NULL (|| propagates NULL) and is dropped: a pass only
 -- pairs rows that both have every component of its key.
+-- The blocks are joined on h = hash(pass, key), a UBIGINT: at a million accounts the side
+-- tables hold ~100M keys, and integer joins and group-bys on them are several times cheaper
+-- than on the key text (measured: blocking 90 s -> see docs/performance.md). The text is built
+-- again only for the oversized blocks the report names (matchers/blocking.py). A 64-bit
+-- collision merges two blocks: a few extra candidate pairs, compared and scored like any other.
 -- Passes (each catches matches the others miss; their union is de-duplicated in blocking_pairs):
 --   ssn            full SSN hash: the strongest key; misses typos and missing SSNs
 --   last4_dob      SSN last four + DOB: a typo in the first five digits, or a side with only last4
@@ -24,46 +29,59 @@
 --                  roommates and relatives; also catches name typos at an unchanged address
 --   phone          any shared phone (acct_phones x rec_phones)
 --   email          same normalized email
--- The echoed account key (vendor_batch) is not a block: it is added whole in blocking_pairs.
-CREATE OR REPLACE TEMP MACRO _match_block_keys(side) AS TABLE
-SELECT DISTINCT pass, id, bkey FROM (
-    SELECT 'ssn' AS pass, id, ssn_hash AS bkey FROM query_table(side)
+-- The echoed account key (vendor_batch) is not a block: it is added whole in blocking_pairs
+-- (pass code 15, 'echo').
+CREATE OR REPLACE TEMP MACRO _match_block_text(side) AS TABLE
+SELECT pass, id, bkey FROM (
+    SELECT 0::UTINYINT AS pass, id, ssn_hash AS bkey FROM query_table(side)
     UNION ALL
-    SELECT 'last4_dob', id, ssn_last4 || '|' || strftime(dob, '%Y%m%d') FROM query_table(side)
+    SELECT 1::UTINYINT, id, ssn_last4 || '|' || strftime(dob, '%Y%m%d') FROM query_table(side)
     UNION ALL
-    SELECT 'surname_initial_zip3', id,
+    SELECT 2::UTINYINT, id,
            last_phonetic || '|' || left(first_std, 1) || '|' || left(zip5, 3)
     FROM query_table(side)
     UNION ALL
-    SELECT 'name_street_number', id, last_std || '|' || street_number FROM query_table(side)
+    SELECT 3::UTINYINT, id, last_std || '|' || street_number FROM query_table(side)
     UNION ALL
-    SELECT 'name', id,
+    SELECT 4::UTINYINT, id,
            least(coalesce(first_phonetic, first_std), coalesce(last_phonetic, last_std)) || '|'
            || greatest(coalesce(first_phonetic, first_std), coalesce(last_phonetic, last_std))
     FROM query_table(side)
     UNION ALL
-    SELECT 'dob_first', id, strftime(dob, '%Y%m%d') || '|' || coalesce(first_phonetic, first_std)
+    SELECT 5::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || coalesce(first_phonetic, first_std)
     FROM query_table(side)
     UNION ALL
-    SELECT 'dob_last', id, strftime(dob, '%Y%m%d') || '|' || coalesce(last_phonetic, last_std)
+    SELECT 6::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || coalesce(last_phonetic, last_std)
     FROM query_table(side)
     UNION ALL
-    SELECT 'dob_zip3', id, strftime(dob, '%Y%m%d') || '|' || left(zip5, 3) FROM query_table(side)
+    SELECT 7::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || left(zip5, 3) FROM query_table(side)
     UNION ALL
-    SELECT 'dob_street_number', id, strftime(dob, '%Y%m%d') || '|' || street_number
+    SELECT 8::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || street_number
     FROM query_table(side)
     UNION ALL
-    SELECT 'street_zip', id, street_number || '|' || zip5 FROM query_table(side)
+    SELECT 9::UTINYINT, id, street_number || '|' || zip5 FROM query_table(side)
     UNION ALL
-    SELECT 'street_city', id, street_name || '|' || city FROM query_table(side)
+    SELECT 10::UTINYINT, id, street_name || '|' || city FROM query_table(side)
     UNION ALL
-    SELECT 'first_city', id, coalesce(first_phonetic, first_std) || '|' || city
+    SELECT 11::UTINYINT, id, coalesce(first_phonetic, first_std) || '|' || city
     FROM query_table(side)
     UNION ALL
-    SELECT 'address', id, std_line1 || '|' || zip5 FROM query_table(side)
+    SELECT 12::UTINYINT, id, std_line1 || '|' || zip5 FROM query_table(side)
     UNION ALL
-    SELECT 'phone', id, unnest(phones) FROM query_table(side)
+    SELECT 13::UTINYINT, id, unnest(phones) FROM query_table(side)
     UNION ALL
-    SELECT 'email', id, email_norm FROM query_table(side)
+    SELECT 14::UTINYINT, id, email_norm FROM query_table(side)
 )
 WHERE bkey IS NOT NULL;
+
+-- Pass codes (UTINYINT; bit `code` of a candidate's pass_mask) and their names for reports.
+CREATE OR REPLACE TEMP TABLE _blk_passes AS
+SELECT code::UTINYINT AS code, pass FROM (VALUES
+    (0, 'ssn'), (1, 'last4_dob'), (2, 'surname_initial_zip3'), (3, 'name_street_number'),
+    (4, 'name'), (5, 'dob_first'), (6, 'dob_last'), (7, 'dob_zip3'), (8, 'dob_street_number'),
+    (9, 'street_zip'), (10, 'street_city'), (11, 'first_city'), (12, 'address'), (13, 'phone'),
+    (14, 'email'), (15, 'echo')
+) t(code, pass);
+
+CREATE OR REPLACE TEMP MACRO _match_block_keys(side) AS TABLE
+SELECT pass, id, hash(pass, bkey) AS h FROM _match_block_text(side);

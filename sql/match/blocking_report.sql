@@ -1,14 +1,16 @@
 -- One row per pass: blocks that paired something, pairs it proposed (kept blocks only), pairs only
 -- it found (its marginal value), and what the cap skipped. Echo rows: echoed keys found / orphaned.
 WITH kept AS (
-    SELECT pass, count(*) AS blocks, sum(size) AS pairs
-    FROM _blk_sizes WHERE size <= $block_cap GROUP BY ALL
+    SELECT p.pass, count(*) AS blocks, sum(size) AS pairs
+    FROM _blk_sizes s JOIN _blk_passes p ON p.code = s.pass
+    WHERE size <= $block_cap GROUP BY ALL
 ), over AS (
-    SELECT pass, count(*) AS oversized_blocks, sum(size) AS skipped_pairs
-    FROM _blk_oversized GROUP BY ALL
+    SELECT p.pass, count(*) AS oversized_blocks, sum(size) AS skipped_pairs
+    FROM _blk_oversized o JOIN _blk_passes p ON p.code = o.pass GROUP BY ALL
 ), uniq AS (
-    SELECT passes[1] AS pass, count(*) AS unique_pairs
-    FROM _match_candidates WHERE len(passes) = 1 GROUP BY ALL
+    SELECT p.pass, count(*) AS unique_pairs
+    FROM _match_candidates c JOIN _blk_passes p ON c.pass_mask = (1::INTEGER << p.code)
+    GROUP BY ALL
 ), echo AS (
     SELECT 'echo' AS pass,
            count(*) FILTER (WHERE l.id IS NOT NULL) AS pairs,

@@ -16,7 +16,7 @@ WHERE $full
    OR EXISTS (SELECT 1 FROM _inc_affected a WHERE a.account_id = p.account_id AND a.rec_id = p.rec_id);
 
 INSERT INTO match_cache_pairs
-SELECT m.account_id, m.rec_id, m.passes,
+SELECT m.account_id, m.rec_id, m.pass_mask,
        c.first_name, c.last_name, c.dob, c.ssn, c.address, c.phone, c.email, c.suffix,
        c.middle_initial
 FROM _match_candidates m
@@ -44,7 +44,7 @@ WHERE $full OR EXISTS (SELECT 1 FROM _inc_dirty_r d WHERE d.id = f.rec_id);
 
 DELETE FROM match_cache_oversized;
 
-INSERT INTO match_cache_oversized SELECT hash(pass, bkey) FROM _blk_oversized;
+INSERT INTO match_cache_oversized SELECT h FROM _blk_oversized;
 
 DELETE FROM match_cache_state;
 

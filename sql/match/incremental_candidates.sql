@@ -7,7 +7,7 @@
 -- Why this equals the full run. Split the current candidate pairs by their sides:
 --  * a dirty side (new or changed fingerprint): found by joining only the dirty rows' block keys
 --    against the other side, over blocks within the cap (all of a dirty row's blocks, so its
---    `passes` are complete);
+--    pass_mask is complete);
 --  * both sides clean (fingerprint unchanged): such a pair shares exactly the blocks it shared
 --    in the cached state, so it is a candidate now iff it was then, unless one of those blocks
 --    crossed the cap. Blocks that became oversized can only drop cached pairs; blocks that
@@ -45,81 +45,81 @@ WHERE NOT EXISTS (SELECT 1 FROM _inc_dirty_l d WHERE d.id = p.account_id)
 
 -- blocks that crossed the cap since the cached state (by the same hash the cache stores)
 CREATE OR REPLACE TEMP TABLE _inc_flipped AS
-SELECT pass, bkey, true AS now_oversized
+SELECT h, true AS now_oversized
 FROM _blk_oversized o
-WHERE NOT EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = hash(o.pass, o.bkey))
+WHERE NOT EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = o.h)
 UNION ALL
-SELECT pass, bkey, false
+SELECT h, false
 FROM _blk_sizes s
 WHERE s.size <= $block_cap
-  AND EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = hash(s.pass, s.bkey));
+  AND EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = s.h);
 
 -- clean pairs whose candidacy or passes may have changed: cached pairs in a block that became
 -- oversized, and every clean pair of a block that came back under the cap
 CREATE OR REPLACE TEMP TABLE _inc_affected AS
 WITH fl AS (
-    SELECT l.id, l.pass, l.bkey, f.now_oversized
-    FROM _blk_l l JOIN _inc_flipped f ON f.pass = l.pass AND f.bkey = l.bkey
+    SELECT l.id, l.h, f.now_oversized
+    FROM _blk_l l JOIN _inc_flipped f ON f.h = l.h
     WHERE NOT EXISTS (SELECT 1 FROM _inc_dirty_l d WHERE d.id = l.id)
 ), fr AS (
-    SELECT r.id, r.pass, r.bkey, f.now_oversized
-    FROM _blk_r r JOIN _inc_flipped f ON f.pass = r.pass AND f.bkey = r.bkey
+    SELECT r.id, r.h, f.now_oversized
+    FROM _blk_r r JOIN _inc_flipped f ON f.h = r.h
     WHERE NOT EXISTS (SELECT 1 FROM _inc_dirty_r d WHERE d.id = r.id)
 )
 SELECT c.account_id, c.rec_id
 FROM _inc_carried c
 JOIN fl ON fl.id = c.account_id AND fl.now_oversized
-JOIN fr ON fr.id = c.rec_id AND fr.pass = fl.pass AND fr.bkey = fl.bkey
+JOIN fr ON fr.id = c.rec_id AND fr.h = fl.h
 UNION
 SELECT fl.id, fr.id
-FROM fl JOIN fr ON fr.pass = fl.pass AND fr.bkey = fl.bkey
+FROM fl JOIN fr ON fr.h = fl.h
 WHERE NOT fl.now_oversized;
 
 -- the candidate pairs that need their passes derived now: dirty-side pairs and affected pairs
 CREATE OR REPLACE TEMP TABLE _inc_new_pairs AS
 WITH kept AS (
-    SELECT pass, bkey FROM _blk_sizes WHERE size <= $block_cap
+    SELECT h FROM _blk_sizes WHERE size <= $block_cap
 ), dl AS (
     SELECT l.* FROM _blk_l l WHERE EXISTS (SELECT 1 FROM _inc_dirty_l d WHERE d.id = l.id)
 ), dr AS (
     SELECT r.* FROM _blk_r r WHERE EXISTS (SELECT 1 FROM _inc_dirty_r d WHERE d.id = r.id)
 )
-SELECT account_id, rec_id, list(DISTINCT pass ORDER BY pass) AS passes
+SELECT account_id, rec_id, bit_or(bit) AS pass_mask
 FROM (
-    SELECT l.id AS account_id, r.id AS rec_id, l.pass
+    SELECT l.id AS account_id, r.id AS rec_id, (1::INTEGER << l.pass) AS bit
     FROM dl l
-    JOIN _blk_r r ON r.pass = l.pass AND r.bkey = l.bkey
-    JOIN kept k ON k.pass = l.pass AND k.bkey = l.bkey
+    JOIN _blk_r r ON r.h = l.h
+    JOIN kept k ON k.h = l.h
     UNION ALL
-    SELECT l.id, r.id, r.pass
+    SELECT l.id, r.id, (1::INTEGER << r.pass)
     FROM dr r
-    JOIN _blk_l l ON l.pass = r.pass AND l.bkey = r.bkey
-    JOIN kept k ON k.pass = r.pass AND k.bkey = r.bkey
+    JOIN _blk_l l ON l.h = r.h
+    JOIN kept k ON k.h = r.h
     UNION ALL
-    SELECT r.echo_account_id, r.id, 'echo'
+    SELECT r.echo_account_id, r.id, (1::INTEGER << 15)
     FROM _mr r JOIN _ml l ON l.id = r.echo_account_id
     WHERE EXISTS (SELECT 1 FROM _inc_dirty_l d WHERE d.id = l.id)
        OR EXISTS (SELECT 1 FROM _inc_dirty_r d WHERE d.id = r.id)
     UNION ALL
-    SELECT a.account_id, a.rec_id, l.pass
+    SELECT a.account_id, a.rec_id, (1::INTEGER << l.pass)
     FROM _inc_affected a
     JOIN _blk_l l ON l.id = a.account_id
-    JOIN _blk_r r ON r.id = a.rec_id AND r.pass = l.pass AND r.bkey = l.bkey
-    JOIN kept k ON k.pass = l.pass AND k.bkey = l.bkey
+    JOIN _blk_r r ON r.id = a.rec_id AND r.h = l.h
+    JOIN kept k ON k.h = l.h
     UNION ALL
-    SELECT a.account_id, a.rec_id, 'echo'
+    SELECT a.account_id, a.rec_id, (1::INTEGER << 15)
     FROM _inc_affected a JOIN _mr r ON r.id = a.rec_id
     WHERE r.echo_account_id = a.account_id
 )
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE _match_candidates AS
-SELECT c.account_id, c.rec_id, c.passes
+SELECT c.account_id, c.rec_id, c.pass_mask
 FROM _inc_carried c
 WHERE NOT EXISTS (
     SELECT 1 FROM _inc_affected a WHERE a.account_id = c.account_id AND a.rec_id = c.rec_id)
 UNION ALL
-SELECT account_id, rec_id, passes FROM _inc_new_pairs;
+SELECT account_id, rec_id, pass_mask FROM _inc_new_pairs;
 
 -- pairs with no cached levels: a dirty side, or clean pairs new to the candidate set
 CREATE OR REPLACE TEMP TABLE _inc_compare AS
