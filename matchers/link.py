@@ -262,14 +262,54 @@ def _anchors(patterns: np.ndarray, guarded: np.ndarray) -> list[np.ndarray]:
 # --------------------------------------------------------------------------- scoring & roles
 
 
+#: Candidates scored per chunk. Scoring, guards and roles run in polars/numpy; chunking keeps
+#: their memory bounded (~1 GB per chunk) at any portfolio size. Chunks split on the record,
+#: and every rule that looks across rows (one debtor account per record, ties, conflicts)
+#: groups by record, so chunked and whole-frame scoring give the same rows.
+SCORE_CHUNK_ROWS = 2_000_000
+
+
+@dataclass
+class Scored:
+    """The stored pairs of a link run (role not NULL: debtor, associate, rejected for review),
+    ordered by (rec_id, account_id), and the sum of every candidate's match probability (the
+    expected number of matches when no EM ran)."""
+
+    pairs: pl.DataFrame
+    probability_sum: float
+
+
 def _score_candidates(
     con: duckdb.DuckDBPyConnection, params: fellegi_sunter.FSParams, s: MatchSettings
-) -> pl.DataFrame:
-    """Weights, probability, guard and role for every compared candidate (in _match_cmp)."""
+) -> Scored:
+    """Weights, probability, guard and role for every compared candidate (in _match_cmp); the
+    pairs below the review floor are dropped chunk by chunk (most candidates at scale)."""
     # only the columns scoring reads (compare.sql's intermediate columns stay in DuckDB); the
     # order makes every float aggregate over the frame reproducible
     cols = ", ".join(["account_id", "rec_id", "source", "echoed", *NAMES, *compare.TF_COLUMNS])
-    cmp = compare.fetch_pl(con, f"SELECT {cols} FROM _match_cmp ORDER BY rec_id, account_id")
+    total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
+    chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
+    kept: list[pl.DataFrame] = []
+    probability_sum = 0.0
+    for k in range(chunks):
+        where = f"WHERE hash(rec_id) % {chunks} = {k}" if chunks > 1 else ""
+        cmp = compare.fetch_pl(
+            con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id"
+        )
+        frame = _score_frame(cmp, params, s)
+        probability_sum += float(frame["match_probability"].sum()) if frame.height else 0.0
+        kept.append(frame.filter(pl.col("role").is_not_null()))
+        del cmp, frame
+    pairs = pl.concat(kept, how="vertical") if len(kept) > 1 else kept[0]
+    if chunks > 1:
+        pairs = pairs.sort(["rec_id", "account_id"])
+    return Scored(pairs, probability_sum)
+
+
+def _score_frame(
+    cmp: pl.DataFrame, params: fellegi_sunter.FSParams, s: MatchSettings
+) -> pl.DataFrame:
+    """Score one chunk of compared candidates (whole records): weights, guard, role."""
     levels = cmp.select(NAMES).to_numpy().astype(np.int64)
     tf = [
         (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
@@ -355,7 +395,7 @@ def _write(
     run_id: str,
     s: MatchSettings,
     params: fellegi_sunter.FSParams,
-    scored: pl.DataFrame,
+    scored: Scored,
     *,
     candidates: int,
     report: list[dict[str, Any]],
@@ -372,8 +412,8 @@ def _write(
     `also` runs inside the same transaction (the incremental cache and match_increments), so the
     cache can never describe a state whose pairs were not written.
     """
-    stored = scored.filter(pl.col("role").is_not_null())
-    conflicts = scored.filter(pl.col("conflict").is_not_null()).select(
+    stored = scored.pairs
+    conflicts = stored.filter(pl.col("conflict").is_not_null()).select(
         "rec_id",
         "account_id",
         "match_weight",
@@ -381,11 +421,7 @@ def _write(
         "echoed",
         pl.col("conflict").alias("outcome"),
     )
-    expected = (
-        float(em_result.expected_matches)
-        if em_result
-        else float(scored["match_probability"].sum() if scored.height else 0.0)
-    )
+    expected = float(em_result.expected_matches) if em_result else scored.probability_sum
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("match_params", "match_model", "match_run", "match_pairs", "match_conflicts"):
@@ -573,7 +609,8 @@ def link(
         also=write_cache,
     )
     _drop_temp(con)
-    roles = scored["role"].value_counts()
+    stored = scored.pairs
+    roles = stored["role"].value_counts()
     count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
     return LinkResult(
         run_id=run_id,
@@ -583,9 +620,9 @@ def link(
         blocking_report=blocking.report,
         seconds=time.perf_counter() - t0,
         review_pairs=int(
-            scored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
+            stored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
         ),
-        ties=int(scored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique()),
+        ties=int(stored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique()),
         em_iterations=em_result.iterations if em_result else 0,
         trained_on=trained_on,
         mode=inc.mode,

@@ -40,7 +40,9 @@ WHERE rs_evc.account_id = b.account_id AND rs_evc.rec_id = b.rec_id
 CREATE OR REPLACE TEMP TABLE rs_rep AS
 WITH v AS (
     SELECT account_id, role, contact_type, cid, vkey,
-           count(DISTINCT source) AS n_src,
+           -- len(list_distinct(list(..))): a plain aggregate, where count(DISTINCT ..) costs a
+           -- sort per group over millions of evidence rows
+           len(list_distinct(list(source))) AS n_src,
            max(coalesce(reliability, 0.5)) AS max_rel,
            bool_or(quality = 'ok') AS q_ok,
            bool_or(rs_unit(unit_number) IS NOT NULL) AS has_unit,
@@ -56,23 +58,27 @@ ranked AS (
     FROM v
 ),
 rep_rows AS (
-    -- one evidence row of the chosen variant carries its standardized fields
-    SELECT e.*, r.vkey AS rep_key,
-           row_number() OVER (
-               PARTITION BY e.account_id, e.role, e.contact_type, e.cid
-               ORDER BY e.quality = 'uncached', e.zip4 IS NULL, e.d_last DESC NULLS LAST, e.source
-           ) AS rrn
+    -- one evidence row of the chosen variant carries its standardized fields: a clean parse,
+    -- with a ZIP+4, most recent, then by source and record (arg_min over one key in ascending
+    -- order instead of a second window over the evidence rows)
+    SELECT e.account_id, e.role, e.contact_type, e.cid, any_value(r.vkey) AS rep_key,
+           arg_min(struct_pack(e.std_line1, e.std_line2, e.city, e.state, e.zip5, e.zip4,
+                               e.street_number, e.street_name, e.unit_number, e.quality, e.e164,
+                               e.email_norm),
+                   (e.quality = 'uncached', e.zip4 IS NULL,
+                    -coalesce(date_diff('day', DATE '1900-01-01', e.d_last), -1000000000),
+                    e.source, e.rec_id)) AS f
     FROM ranked r
     JOIN rs_evc e
       ON e.account_id = r.account_id AND e.role = r.role AND e.contact_type = r.contact_type
      AND e.cid = r.cid AND e.vkey = r.vkey
     WHERE r.rn = 1
+    GROUP BY e.account_id, e.role, e.contact_type, e.cid
 )
 SELECT account_id, role, contact_type, cid, rep_key AS contact_key,
-       std_line1, std_line2, city, state, zip5, zip4, street_number, street_name, unit_number,
-       quality, e164, email_norm
-FROM rep_rows
-WHERE rrn = 1;
+       f.std_line1, f.std_line2, f.city, f.state, f.zip5, f.zip4, f.street_number, f.street_name,
+       f.unit_number, f.quality, f.e164, f.email_norm
+FROM rep_rows;
 
 -- Phone line type by consensus of the sources that state one, else the number's own type.
 CREATE OR REPLACE TEMP TABLE rs_phone_info AS
@@ -101,48 +107,72 @@ WHERE p.contact_type = 'phone'
 GROUP BY p.account_id, p.role, p.cid;
 
 -- Per contact point: support from independent evidence (anything but the account file).
+-- Set-wise in two steps: per (point, source) first, then per point. DISTINCT and ORDER BY
+-- aggregates straight over rs_evc's evidence rows (millions at scale) cost three times the rest
+-- of the statement; over the few (point, source) rows they are plain list aggregates.
 CREATE OR REPLACE TEMP TABLE rs_cs AS
 WITH per_src AS (
     SELECT account_id, role, contact_type, cid, source,
+           bool_or(evidence <> 'on_file') AS indep,
            max(least(greatest(CASE WHEN role = 'third_party' THEN lead_p ELSE match_p END
-                              * coalesce(reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)), 0.0), 1.0)) AS s
+                              * coalesce(reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)), 0.0), 1.0))
+               FILTER (WHERE evidence <> 'on_file') AS s
     FROM rs_evc
-    WHERE evidence <> 'on_file'
     GROUP BY ALL
 ),
 sup AS (
     SELECT account_id, role, contact_type, cid,
-           1.0 - product(1.0 - s) AS support, max(s) AS best_s
+           1.0 - product(1.0 - s) FILTER (WHERE indep) AS support,
+           max(s) AS best_s,
+           count(source) FILTER (WHERE indep) AS n_sources,
+           array_to_string(list_sort(list(source) FILTER (WHERE source IS NOT NULL)), ';') AS sources,
+           array_to_string(list_sort(list(source) FILTER (WHERE indep AND source IS NOT NULL)), ', ')
+               AS indep_sources
     FROM per_src
     GROUP BY ALL
+),
+recs AS (
+    -- repeated reports (distinct records, e.g. a bureau's reports at different dates)
+    SELECT account_id, role, contact_type, cid, count(*) AS n_records
+    FROM (SELECT DISTINCT account_id, role, contact_type, cid, rec_id
+          FROM rs_evc WHERE evidence <> 'on_file' AND rec_id IS NOT NULL)
+    GROUP BY ALL
+),
+pt AS (
+    SELECT e.account_id, e.role, e.contact_type, e.cid,
+           bool_or(e.evidence = 'on_file') AS on_file,
+           coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
+           count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
+           max(e.match_p) FILTER (WHERE e.evidence <> 'on_file') AS match_max,
+           max(e.reliability) FILTER (WHERE e.evidence <> 'on_file') AS rel_max,
+           max(e.d_last) FILTER (WHERE e.evidence <> 'on_file') AS last_seen,
+           min(coalesce(e.d_first, e.d_last)) FILTER (WHERE e.evidence <> 'on_file') AS first_seen,
+           max(e.d_last) FILTER (WHERE e.evidence = 'on_file') AS onfile_date,
+           -- the freshest view among sources that date the contact themselves (NULL: none does)
+           min(e.report_lag_days) FILTER (WHERE e.evidence <> 'on_file') / 365.25 AS report_lag_years,
+           coalesce(bool_or(e.evidence = 'vendor_candidate' AND e.src_rank = 1), false) AS vendor_rank1,
+           coalesce(bool_or(e.evidence IN ('ncoa_forward', 'ncoa_family')), false) AS ncoa_forward,
+           coalesce(bool_or(e.evidence = 'ncoa_family'), false) AS ncoa_family,
+           -- the best-matched record's relationship and name (ties: the greatest value)
+           arg_max(e.relationship, (e.match_p, e.relationship)) FILTER (WHERE e.relationship IS NOT NULL) AS relationship,
+           arg_max(e.party_name, (e.match_p, e.party_name)) FILTER (WHERE e.party_name IS NOT NULL) AS party_name
+    FROM rs_evc e
+    GROUP BY e.account_id, e.role, e.contact_type, e.cid
 )
-SELECT e.account_id, e.role, e.contact_type, e.cid,
-       bool_or(e.evidence = 'on_file') AS on_file,
-       coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
-       count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
-       count(DISTINCT e.source) FILTER (WHERE e.evidence <> 'on_file') AS n_sources,
-       -- repeated reports (distinct records, e.g. a bureau's reports at different dates)
-       count(DISTINCT e.rec_id) FILTER (WHERE e.evidence <> 'on_file') AS n_records,
-       max(e.match_p) FILTER (WHERE e.evidence <> 'on_file') AS match_max,
-       max(e.reliability) FILTER (WHERE e.evidence <> 'on_file') AS rel_max,
-       max(e.d_last) FILTER (WHERE e.evidence <> 'on_file') AS last_seen,
-       min(coalesce(e.d_first, e.d_last)) FILTER (WHERE e.evidence <> 'on_file') AS first_seen,
-       max(e.d_last) FILTER (WHERE e.evidence = 'on_file') AS onfile_date,
-       -- the freshest view among sources that date the contact themselves (NULL: none does)
-       min(e.report_lag_days) FILTER (WHERE e.evidence <> 'on_file') / 365.25 AS report_lag_years,
-       coalesce(bool_or(e.evidence = 'vendor_candidate' AND e.src_rank = 1), false) AS vendor_rank1,
-       coalesce(bool_or(e.evidence IN ('ncoa_forward', 'ncoa_family')), false) AS ncoa_forward,
-       coalesce(bool_or(e.evidence = 'ncoa_family'), false) AS ncoa_family,
-       string_agg(DISTINCT e.source, ';' ORDER BY e.source) AS sources,
-       string_agg(DISTINCT e.source, ', ' ORDER BY e.source) FILTER (WHERE e.evidence <> 'on_file') AS indep_sources,
-       first(e.relationship ORDER BY e.match_p DESC) FILTER (WHERE e.relationship IS NOT NULL) AS relationship,
-       first(e.party_name ORDER BY e.match_p DESC) FILTER (WHERE e.party_name IS NOT NULL) AS party_name,
-       any_value(coalesce(s.support, 0.0)) AS support,
-       any_value(coalesce(s.best_s, 0.0)) AS best_s
-FROM rs_evc e
+SELECT p.account_id, p.role, p.contact_type, p.cid,
+       p.on_file, p.consent, p.has_support,
+       coalesce(s.n_sources, 0) AS n_sources,
+       coalesce(r.n_records, 0) AS n_records,
+       p.match_max, p.rel_max, p.last_seen, p.first_seen, p.onfile_date, p.report_lag_years,
+       p.vendor_rank1, p.ncoa_forward, p.ncoa_family,
+       s.sources, s.indep_sources, p.relationship, p.party_name,
+       coalesce(s.support, 0.0) AS support,
+       coalesce(s.best_s, 0.0) AS best_s
+FROM pt p
 LEFT JOIN sup s
-  ON s.account_id = e.account_id AND s.role = e.role AND s.contact_type = e.contact_type AND s.cid = e.cid
-GROUP BY e.account_id, e.role, e.contact_type, e.cid;
+  ON s.account_id = p.account_id AND s.role = p.role AND s.contact_type = p.contact_type AND s.cid = p.cid
+LEFT JOIN recs r
+  ON r.account_id = p.account_id AND r.role = p.role AND r.contact_type = p.contact_type AND r.cid = p.cid;
 
 -- Negative evidence for debtor addresses:
 --  * superseded: a reliable source saw another address more recently (last seen later);

@@ -106,6 +106,27 @@ def test_rerun_and_reuse_params_reproduce_identical_probabilities(
         link(db, "c", settings=MatchSettings(reuse_params_from="nope"))
 
 
+def test_chunked_scoring_stores_what_whole_frame_scoring_stores(
+    db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring in record chunks (bounded memory at scale) gives the same stored pairs, roles,
+    conflicts and counts as scoring every candidate in one frame."""
+    import matchers.link as link_mod
+
+    whole = link(db, "whole")
+    monkeypatch.setattr(link_mod, "SCORE_CHUNK_ROWS", 37)  # many chunks of a few records
+    chunked = link(db, "chunked")
+    q = (
+        "SELECT account_id, rec_id, match_weight, match_probability, role, guard, levels, weights "
+        "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
+    )
+    assert fetch_pl(db, q, ["whole"]).equals(fetch_pl(db, q, ["chunked"]))
+    c = "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = ? ORDER BY ALL"
+    assert fetch_pl(db, c, ["whole"]).equals(fetch_pl(db, c, ["chunked"]))
+    for field_name in ("candidate_pairs", "linked_pairs", "associates", "review_pairs", "ties"):
+        assert getattr(whole, field_name) == getattr(chunked, field_name)
+
+
 def test_explain_pair_partial_weights_sum_to_final_weight(db: duckdb.DuckDBPyConnection) -> None:
     link(db, "e")
     stored = fetch_pl(
