@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--ssn", default="with,without", help="comma list: with,without")
     ap.add_argument("--threshold", type=float, default=None, help="override the default threshold")
+    ap.add_argument("--block-cap", type=int, default=None, help="override MatchSettings.block_cap")
     ap.add_argument("--sweep", action="store_true", help="also report F1 by threshold")
     ap.add_argument("--json", type=Path, help="write the results here")
     args = ap.parse_args(argv)
@@ -258,9 +259,12 @@ def main(argv: list[str] | None = None) -> int:
 
     con = sql.connect(":memory:")
     os.environ.setdefault("SKIPTRACE_HMAC_KEY", "febrl4-bench")
-    settings = (
-        MatchSettings() if args.threshold is None else MatchSettings(threshold=args.threshold)
-    )
+    overrides: dict[str, Any] = {}
+    if args.threshold is not None:
+        overrides["threshold"] = args.threshold
+    if args.block_cap is not None:
+        overrides["block_cap"] = args.block_cap
+    settings = MatchSettings(**overrides)
     results = []
     for ssn in args.ssn.split(","):
         load_tables(con, a, b, with_ssn=(ssn == "with"))

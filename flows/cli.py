@@ -102,6 +102,14 @@ def run(
     threshold: Annotated[
         float | None, typer.Option(help="Link probability threshold (default: matcher's).")
     ] = None,
+    block_cap: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Skip blocking blocks of more than N candidate pairs (default: the matcher's "
+            "20,000; 50 for a million accounts, see docs/performance.md).",
+        ),
+    ] = None,
     full_rebuild: Annotated[
         bool,
         typer.Option(
@@ -125,6 +133,7 @@ def run(
     summary = _run(
         accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        block_cap=block_cap,
     )  # fmt: skip
     _print_summary(summary, out)
 
@@ -143,6 +152,7 @@ def _run(
     full_rebuild: bool = False,
     partitions: int = 1,
     dask_address: str | None = None,
+    block_cap: int | None = None,
 ) -> dict[str, Any]:
     import sql
     from flows.params import RefreshParams
@@ -159,6 +169,7 @@ def _run(
         profile=profile,
         replace=replace,
         threshold=threshold,
+        block_cap=block_cap,
         inbox=inbox,
         full_rebuild=full_rebuild,
         partitions=partitions,

@@ -23,6 +23,12 @@ class RefreshParams(BaseModel):
     profile: Path | None = Field(default=None, description="Account profile YAML (default layout)")
     replace: bool = Field(default=False, description="Let corrected re-deliveries supersede")
     threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="Link threshold")
+    block_cap: int | None = Field(
+        default=None,
+        ge=1,
+        description="Skip blocking blocks larger than this many pairs (default: the matcher's; "
+        "50 for portfolios of a million accounts, see docs/performance.md)",
+    )
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
     inbox: Path | None = Field(

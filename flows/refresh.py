@@ -48,6 +48,7 @@ def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
             con,
             run_id,
             threshold=params.threshold,
+            block_cap=params.block_cap,
             full_rebuild=params.full_rebuild,
             partitions=params.partitions,
             dask_address=params.dask_address,

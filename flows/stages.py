@@ -116,6 +116,7 @@ def match(
     run_id: str,
     *,
     threshold: float | None = None,
+    block_cap: int | None = None,
     settings: MatchSettings | None = None,
     full_rebuild: bool = False,
     partitions: int = 1,
@@ -124,7 +125,8 @@ def match(
 ) -> StageStats:
     """Block, compare, score and guard: accounts x source records -> match_pairs.
 
-    `settings` wins over `threshold`; replay passes `MatchSettings(reuse_params_from=...)`.
+    `settings` wins over `threshold` and `block_cap`; replay passes
+    `MatchSettings(reuse_params_from=...)`.
 
     Incremental unless `full_rebuild`: when the last completed run's model still applies (same
     matcher code and settings), its parameters are reused and only new or changed accounts and
@@ -140,7 +142,8 @@ def match(
     from matchers.link import MatchSettings, link
 
     if settings is None:
-        settings = MatchSettings() if threshold is None else MatchSettings(threshold=threshold)
+        chosen: dict[str, Any] = {"threshold": threshold, "block_cap": block_cap}
+        settings = MatchSettings(**{k: v for k, v in chosen.items() if v is not None})
     with timed_stage(con, run_id, "match") as st:
         plan = plan_run(con, run_id, settings, full_rebuild=full_rebuild)
         with _comparator(con, run_id, partitions, dask_address, partition_dir) as comparator:
