@@ -456,7 +456,7 @@ def _instrument_link() -> dict[str, dict[str, float]]:
     return phases
 
 
-def run_skiptrace_generated(workdir: Path, threshold: float) -> dict:
+def run_skiptrace_generated(workdir: Path, threshold: float, block_cap: int | None = None) -> dict:
     """Time matchers.link alone on an in-memory copy of the standardized tables."""
     sys.path.insert(0, str(CODE_ROOT))
     import sql
@@ -472,6 +472,8 @@ def run_skiptrace_generated(workdir: Path, threshold: float) -> dict:
     con.execute("DETACH src")
     load_s = time.perf_counter() - t0
     settings = MatchSettings(threshold=threshold)
+    if block_cap is not None:
+        settings = MatchSettings(threshold=threshold, block_cap=block_cap)
     phases = _instrument_link()
     meter.start_timed()
     t1 = time.perf_counter()
@@ -960,13 +962,14 @@ def compare_generated(args: argparse.Namespace) -> dict[str, Any]:
         "command": " ".join(sys.argv),
     }
     thr = ["--threshold", str(args.threshold)]
+    cap = ["--block-cap", str(args.block_cap)] if args.block_cap else []
     runs: dict[str, list[dict[str, Any]]] = {"skiptrace": [], "splink": []}
     for i in range(args.repeat):
         tag = f" (run {i + 1}/{args.repeat})" if args.repeat > 1 else ""
         if not args.no_skiptrace:
             print(f"skiptrace: matchers.link ...{tag}", flush=True)
             runs["skiptrace"].append(
-                _worker(sys.executable, ["--mode", "skiptrace", *common, *thr], env)
+                _worker(sys.executable, ["--mode", "skiptrace", *common, *thr, *cap], env)
             )
         if not args.no_splink:
             print(f"splink: train + predict ...{tag}", flush=True)
@@ -1212,6 +1215,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-splink", action="store_true", help="skiptrace only")
     ap.add_argument("--no-skiptrace", action="store_true", help="(generated) Splink only")
     ap.add_argument("--threshold", type=float, default=0.9)
+    ap.add_argument(
+        "--block-cap", type=int, default=None, help="skiptrace's MatchSettings.block_cap"
+    )
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--data", type=Path, help="(febrl4 splink worker) folder with the CSVs")
     gen = ap.add_argument_group("generated dataset")
@@ -1250,7 +1256,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.workdir, args.accounts, args.records_per_account, args.seed
             )
         elif args.mode == "skiptrace":
-            res = run_skiptrace_generated(args.workdir, args.threshold)
+            res = run_skiptrace_generated(args.workdir, args.threshold, args.block_cap)
         else:
             res = run_splink_generated(args.workdir, args.threshold, args.u_pairs, args.seed)
         print(json.dumps(res))
