@@ -8,6 +8,8 @@ Target: 1,000,000 accounts against 5,000,000 source records in 300 s on two core
     .venv/bin/python bench/scale.py --accounts 100000 --profile match     # pyinstrument one stage
     .venv/bin/python bench/scale.py --accounts 100000 --incremental       # + 1% changed accounts
     .venv/bin/python bench/scale.py --accounts 100000 --threads 2 --memory-limit 6GB
+    .venv/bin/python bench/scale.py --accounts 100000 --partitions 4      # match on local Dask
+    .venv/bin/python bench/scale.py --accounts 100000 --partitions 4 --dask-address tcp://h:8786
 
 The portfolio (`sources.synthetic.generate_portfolio`, deterministic for a seed and size) is
 cached under `--workdir` and reused by later runs; generation time is reported separately and not
@@ -23,7 +25,19 @@ source records; match: candidate pairs; resolve: match pairs of the run; suppres
 contact points), `rows/s` = rows in / seconds, `peak RSS` is the highest resident set sampled
 (every 50 ms) while the stage ran. The last line is the whole run; its peak RSS is
 `getrusage(RUSAGE_SELF) + getrusage(RUSAGE_CHILDREN)` max RSS. Results are also written as JSON to
-bench/results/scale-<accounts>[-incremental].json.
+bench/results/scale-<accounts>[-p<N>][-incremental].json.
+
+`--partitions N` (N > 1) runs the match stage's comparisons in N partitions on Dask
+(`flows.partitioned.DaskComparator`, passed `partitions`/`dask_address` by `flows.stages.match`
+exactly as `skiptrace run --partitions N [--dask-address ADDR]` does): a local cluster of two
+single-threaded worker processes unless `--dask-address` (whose workers must see the partition
+folder, `<workdir>/run-.../partitions`, at the same path). The match stage's time includes the
+cluster start, the Parquet export/import and the `compare-partitions` Prefect flow (without a
+Prefect API that flow starts Prefect's ephemeral server on first use, which `skiptrace run`
+has already started). The table's peak RSS is this process only; for the match stage the
+script also samples its child processes (local Dask worker processes, the Prefect server)
+and reports the peak of the sum and the largest process of each kind, and each compare call's
+export / cluster / import seconds and Parquet bytes (match details in the JSON).
 """
 
 from __future__ import annotations
@@ -68,22 +82,44 @@ class RssSampler(threading.Thread):
     With `limit` (bytes), the process exits (code 3) as soon as RSS passes it, naming the stage:
     the machine is shared, and letting a run grow into the kernel's OOM killer could take
     another engineer's process with it.
+
+    With `tree`, it also samples the resident set of this process plus all its descendants
+    (the local Dask cluster's worker processes, Prefect's ephemeral API server):
+    `tree_window()` is the peak of that sum since the last reset, `kind_window()` the peak of
+    the largest single process of each kind. Off by default: scanning the process table every
+    50 ms is not free.
     """
 
-    def __init__(self, interval: float = 0.05, limit: int | None = None) -> None:
+    def __init__(
+        self, interval: float = 0.05, limit: int | None = None, tree: bool = False
+    ) -> None:
         super().__init__(daemon=True, name="rss-sampler")
         self.interval = interval
         self.limit = limit
+        self.tree = tree
         self.stage = "-"
         self.peak = 0
         self.window_peak = 0
+        self.tree_window_peak = 0
+        self.kind_window_peak: dict[str, int] = {}
         self._stop = threading.Event()
 
     def run(self) -> None:
+        me = None
+        if self.tree:
+            import psutil
+
+            me = psutil.Process()
         while not self._stop.is_set():
             rss = _rss_bytes()
             self.peak = max(self.peak, rss)
             self.window_peak = max(self.window_peak, rss)
+            if me is not None:
+                kids = _children_rss(me)
+                self.tree_window_peak = max(self.tree_window_peak, rss + sum(kids.values()))
+                for (kind, _), child_rss in kids.items():
+                    peak = self.kind_window_peak
+                    peak[kind] = max(peak.get(kind, 0), child_rss)
             if self.limit and rss > self.limit:
                 print(
                     f"\nABORT: RSS {rss / 1e9:.1f} GB passed --max-rss {self.limit / 1e9:.1f} GB "
@@ -97,6 +133,14 @@ class RssSampler(threading.Thread):
 
     def reset_window(self) -> None:
         self.window_peak = _rss_bytes()
+        self.tree_window_peak = self.window_peak
+        self.kind_window_peak = {}
+
+    def tree_window(self) -> int:
+        return max(self.tree_window_peak, self.window_peak)
+
+    def kind_window(self) -> dict[str, int]:
+        return dict(self.kind_window_peak)
 
     def window(self) -> int:
         self.window_peak = max(self.window_peak, _rss_bytes())
@@ -104,6 +148,38 @@ class RssSampler(threading.Thread):
 
     def stop(self) -> None:
         self._stop.set()
+
+
+_KINDS: dict[int, str] = {}
+
+
+def _kind(child: Any) -> str:
+    """What a descendant is: a Dask worker process (LocalCluster's nannies live in this process
+    and spawn one worker process each), the Prefect API server (uvicorn), else 'other'
+    (multiprocessing's resource tracker, usaddress workers). Cached per pid."""
+    if child.pid not in _KINDS:
+        cmd = " ".join(child.cmdline())
+        if "uvicorn" in cmd:
+            kind = "prefect_server"
+        elif "spawn_main" in cmd:
+            kind = "dask_worker"
+        else:
+            kind = "other"
+        _KINDS[child.pid] = kind
+    return _KINDS[child.pid]
+
+
+def _children_rss(proc: Any) -> dict[tuple[str, int], int]:
+    """Resident set of each of `proc`'s descendants, by (kind, pid); processes that exit
+    mid-scan are skipped."""
+    import psutil
+
+    out: dict[tuple[str, int], int] = {}
+    with contextlib.suppress(psutil.Error):
+        for child in proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                out[(_kind(child), child.pid)] = child.memory_info().rss
+    return out
 
 
 def maxrss_parts() -> tuple[int, int]:
@@ -211,6 +287,61 @@ class StageRow:
     @property
     def rows_per_s(self) -> float:
         return self.rows_in / self.seconds if self.seconds > 0 else 0.0
+
+
+@contextlib.contextmanager
+def capture_partitioned(enabled: bool = True) -> Iterator[list[dict[str, Any]]]:
+    """The `partitioned compare` log lines of flows.partitioned.DaskComparator (one per call:
+    the random pairs u is measured on, then the candidates), as dicts of their figures."""
+    import logging
+
+    calls: list[dict[str, Any]] = []
+    if not enabled:
+        yield calls
+        return
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:  # not propagated while captured: show it
+                print(f"\n{record.levelname}: {record.getMessage()}", file=sys.stderr)
+            if record.getMessage().startswith("partitioned compare:") and record.args:
+                pairs, parts, export_s, compute_s, import_s = record.args  # type: ignore[misc]
+                calls.append(
+                    {"pairs": pairs, "partitions": parts, "export_s": export_s,
+                     "compute_s": compute_s, "import_s": import_s}
+                )  # fmt: skip
+
+    import flows.partitioned as fp
+
+    # The Parquet a call exchanged, measured just before the comparator reads the results back
+    # (it removes its work folder right after).
+    real_import, sizes = fp.import_results, []
+
+    def sized_import(con: Any, root: Path) -> int:
+        files = [f for f in Path(root).rglob("*") if f.is_file()]
+        result = [f for f in files if fp.RESULTS in f.relative_to(root).parts[:1]]
+        sizes.append(
+            {"export_bytes": sum(f.stat().st_size for f in files if f not in result),
+             "result_bytes": sum(f.stat().st_size for f in result)}
+        )  # fmt: skip
+        return real_import(con, root)
+
+    logger = logging.getLogger("skiptrace")
+    handler, level, propagate = Handler(logging.INFO), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # INFO is enabled for the capture, not for the console
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    fp.import_results = sized_import
+    try:
+        yield calls
+    finally:
+        fp.import_results = real_import
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+        for call, size in zip(calls, sizes, strict=False):
+            call.update(size)
 
 
 # --------------------------------------------------------------------------- profiling
@@ -355,6 +486,8 @@ def run_pipeline(
     memory_limit: str | None,
     match_settings: Any = None,
     fresh: bool = True,
+    partitions: int = 1,
+    dask_address: str | None = None,
 ) -> tuple[list[StageRow], Path]:
     """All stages without Prefect, as tests/flows/test_kill_and_rerun.py runs them."""
     import sql
@@ -401,7 +534,21 @@ def run_pipeline(
         start_run(con, run_id, as_of=as_of, params={"bench": "scale"})
         timed("ingest", lambda c: stages.ingest(c, params, run_id))
         timed("standardize", lambda c: stages.standardize(c, run_id))
-        timed("match", lambda c: stages.match(c, run_id, settings=match_settings))
+        with capture_partitioned(enabled=partitions > 1) as part_log:
+            timed(
+                "match",
+                lambda c: stages.match(
+                    c,
+                    run_id,
+                    settings=match_settings,
+                    partitions=partitions,
+                    dask_address=dask_address,
+                ),
+            )
+        if partitions > 1:
+            rows[-1].details["partitioned_calls"] = part_log
+            rows[-1].details["peak_rss_with_workers"] = sampler.tree_window()
+            rows[-1].details["peak_rss_by_process_kind"] = sampler.kind_window()
         timed("resolve", lambda c: stages.resolve(c, run_id, as_of))
         timed("suppress", lambda c: stages.suppress(c, run_id, as_of))
         run_dir = out / run_id
@@ -515,6 +662,36 @@ def render_scores(s: dict[str, Any]) -> str:
     )
 
 
+def print_partitioned(rows: list[StageRow]) -> None:
+    """The match stage's Dask figures, when it ran partitioned."""
+    mrow = next((r for r in rows if r.name == "match"), None)
+    if mrow is None or "partitioned_calls" not in mrow.details:
+        return
+    calls = mrow.details["partitioned_calls"]
+    kinds = mrow.details.get("peak_rss_by_process_kind") or {}
+    print(
+        f"match on Dask: peak RSS this process {_gb(mrow.peak_rss)}, with all its child "
+        f"processes {_gb(mrow.details['peak_rss_with_workers'])}; largest single "
+        + ", ".join(f"{k} {_gb(v)}" for k, v in sorted(kinds.items()))
+    )
+    for i, c in enumerate(calls, 1):
+        print(
+            f"  compare call {i}: {c['pairs']:,} pairs in {c['partitions']} partitions: export "
+            f"{c['export_s']:.1f} s, cluster {c['compute_s']:.1f} s, import {c['import_s']:.1f} s"
+            + (
+                f"; Parquet out {c['export_bytes'] / 1e6:,.0f} MB, back {c['result_bytes'] / 1e6:,.0f} MB"
+                if "export_bytes" in c
+                else ""
+            )
+        )
+    if calls:
+        inside = sum(c["export_s"] + c["compute_s"] + c["import_s"] for c in calls)
+        print(
+            f"  outside the compare calls (cluster start/stop, blocking, EM, scoring, writing): "
+            f"{mrow.seconds - inside:.1f} s"
+        )
+
+
 def machine() -> dict[str, Any]:
     model = ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
@@ -574,6 +751,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="MatchSettings.block_cap for the run (default: the matcher's own)",
     )
+    ap.add_argument(
+        "--partitions",
+        type=int,
+        default=1,
+        metavar="N",
+        help="match comparisons in N partitions on Dask (flows.partitioned.DaskComparator), as "
+        "`skiptrace run --partitions N`; 1 = in-process (default)",
+    )
+    ap.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="ADDR",
+        help="Dask scheduler for --partitions > 1 (tcp://host:8786); default: a local cluster",
+    )
     ap.add_argument("--no-score", action="store_true", help="skip scoring against the truth")
     ap.add_argument("--generate-only", action="store_true")
     args = ap.parse_args(argv)
@@ -588,8 +779,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = profile - {*PIPELINE_STAGES, "finalize", "report", "all"}
     if unknown:
         ap.error(f"--profile: unknown stage(s) {sorted(unknown)}")
+    if args.partitions < 1:
+        ap.error("--partitions must be >= 1")
+    if args.dask_address and args.partitions < 2:
+        ap.error("--dask-address needs --partitions N with N > 1")
 
-    sampler = RssSampler(limit=_parse_size(args.max_rss) or None)
+    sampler = RssSampler(limit=_parse_size(args.max_rss) or None, tree=args.partitions > 1)
     sampler.start()
     settings = None
     if args.block_cap:
@@ -622,6 +817,9 @@ def main(argv: list[str] | None = None) -> int:
         f"duckdb threads={args.threads or os.environ.get('SKIPTRACE_DUCKDB_THREADS') or 'default'} "
         f"memory_limit={args.memory_limit or os.environ.get('SKIPTRACE_DUCKDB_MEMORY') or 'default'}"
     )
+    if args.partitions > 1:
+        where = args.dask_address or "a local Dask cluster (2 worker processes x 1 thread)"
+        print(f"match: comparisons in {args.partitions} partitions on {where}")
     print("full run:")
     sampler.peak = 0
     t0 = time.perf_counter()
@@ -629,6 +827,7 @@ def main(argv: list[str] | None = None) -> int:
         accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
         out=out, run_id="scale-full", profile=profile, tag=tag, sampler=sampler,
         threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
+        partitions=args.partitions, dask_address=args.dask_address,
     )  # fmt: skip
     total_s = time.perf_counter() - t0
     total_rss = max(maxrss_bytes(), sampler.peak)
@@ -640,6 +839,8 @@ def main(argv: list[str] | None = None) -> int:
         "generation_s": gen_s if generated else None,
         "threads": args.threads,
         "memory_limit": args.memory_limit,
+        "partitions": args.partitions,
+        "dask_address": args.dask_address,
         "full": {
             "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in rows],
             "total_s": total_s,
@@ -658,6 +859,7 @@ def main(argv: list[str] | None = None) -> int:
         f"peak RSS: this process {_gb(own)} (getrusage), sampled {_gb(sampler.peak)}; "
         f"largest child (usaddress worker) {_gb(kids)}"
     )
+    print_partitioned(rows)
     pipeline_s = result["full"]["pipeline_s"]
     print(
         f"pipeline stages (ingest..emit) {pipeline_s:.1f} s, with finalize/report {total_s:.1f} s: "
@@ -683,7 +885,7 @@ def main(argv: list[str] | None = None) -> int:
             accounts_path=delta, sources_path=p.sources_path, as_of=p.as_of, db=db, out=out,
             run_id="scale-incr", profile=profile, tag=tag + "-incremental", sampler=sampler,
             threads=args.threads, memory_limit=args.memory_limit, match_settings=isettings,
-            fresh=False,
+            fresh=False, partitions=args.partitions, dask_address=args.dask_address,
         )  # fmt: skip
         itotal = time.perf_counter() - t0
         mrow = next(r for r in irows if r.name == "match")
@@ -691,6 +893,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(render_table(irows, itotal, max(maxrss_bytes(), sampler.peak), n_in))
         print(f"matcher mode: {mode}; increment: {mrow.details.get('increment')}")
+        print_partitioned(irows)
         result["incremental"] = {
             "changed_accounts": changed,
             "matcher": mode,
@@ -713,7 +916,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sampler.stop()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "-incremental" if args.incremental else ""
+    suffix = (f"-p{args.partitions}" if args.partitions > 1 else "") + (
+        "-incremental" if args.incremental else ""
+    )
     path = RESULTS / f"scale-{args.accounts}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nresults: {path}")
