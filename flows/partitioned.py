@@ -42,7 +42,7 @@ from typing import Any
 
 import duckdb
 
-from matchers.compare import NAMES, TF_COLUMNS
+from matchers.compare import SCORED_COLUMNS
 
 log = logging.getLogger("skiptrace")
 
@@ -52,7 +52,7 @@ PAIRS, LEFT, RIGHT, RESULTS = "pairs", "ml", "mr", "cmp"
 
 #: The _match_cmp columns the database process reads after a comparison (scoring, EM, the
 #: incremental cache); compare.sql's intermediate columns stay on the workers.
-RESULT_COLUMNS = ["account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS]
+RESULT_COLUMNS = list(SCORED_COLUMNS)
 
 
 def default_partition_dir(con: duckdb.DuckDBPyConnection) -> Path:

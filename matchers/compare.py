@@ -181,6 +181,10 @@ BY_NAME: dict[str, Comparison] = {c.name: c for c in COMPARISONS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COMPARISONS)
 TF_COLUMNS: tuple[str, ...] = tuple(c.tf_column for c in COMPARISONS if c.tf_column)
 
+#: The _match_cmp columns scoring reads (matchers/link.py); compare.sql's intermediate columns
+#: stay in DuckDB, and Dask partition workers return only these (flows/partitioned.py).
+SCORED_COLUMNS: tuple[str, ...] = ("account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS)
+
 
 def first_row(rows: list[Any]) -> Any:
     """First row of a fully fetched result, else None.

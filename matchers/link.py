@@ -286,7 +286,7 @@ def _score_candidates(
     pairs below the review floor are dropped chunk by chunk (most candidates at scale)."""
     # only the columns scoring reads (compare.sql's intermediate columns stay in DuckDB); the
     # order makes every float aggregate over the frame reproducible
-    cols = ", ".join(["account_id", "rec_id", "source", "echoed", *NAMES, *compare.TF_COLUMNS])
+    cols = ", ".join(compare.SCORED_COLUMNS)
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
     kept: list[pl.DataFrame] = []
