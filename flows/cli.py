@@ -29,6 +29,33 @@ DbOpt = Annotated[
     typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
 ]
 
+# Options of both `run` and `serve`: one definition, so the two commands describe them alike.
+BlockCapOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Skip blocking blocks of more than N candidate pairs (default: the matcher's "
+        "20,000; 50 for a million accounts, see docs/performance.md).",
+    ),
+]
+PartitionsOpt = Annotated[
+    int,
+    typer.Option(min=1, help="Match comparisons in N partitions on Dask (docs/scaling.md)."),
+]
+DaskAddressOpt = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Dask scheduler (tcp://host:8786); default: local."),
+]
+PartitionDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--partition-dir",
+        file_okay=False,
+        help="Work folder of the partitions' Parquet files, at the same path on every Dask "
+        "worker (shared storage for a remote cluster); default: <database folder>/partitions.",
+    ),
+]
+
 
 def _console():
     from rich.console import Console
@@ -102,14 +129,7 @@ def run(
     threshold: Annotated[
         float | None, typer.Option(help="Link probability threshold (default: matcher's).")
     ] = None,
-    block_cap: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Skip blocking blocks of more than N candidate pairs (default: the matcher's "
-            "20,000; 50 for a million accounts, see docs/performance.md).",
-        ),
-    ] = None,
+    block_cap: BlockCapOpt = None,
     full_rebuild: Annotated[
         bool,
         typer.Option(
@@ -118,14 +138,9 @@ def run(
             "new or changed accounts and records with the last completed run's model).",
         ),
     ] = False,
-    partitions: Annotated[
-        int,
-        typer.Option(min=1, help="Match comparisons in N partitions on Dask (docs/scaling.md)."),
-    ] = 1,
-    dask_address: Annotated[
-        str | None,
-        typer.Option("--dask-address", help="Dask scheduler (tcp://host:8786); default: local."),
-    ] = None,
+    partitions: PartitionsOpt = 1,
+    dask_address: DaskAddressOpt = None,
+    partition_dir: PartitionDirOpt = None,
 ) -> None:
     """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
     if accounts is None and inbox is None:
@@ -133,7 +148,7 @@ def run(
     summary = _run(
         accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
-        block_cap=block_cap,
+        block_cap=block_cap, partition_dir=partition_dir,
     )  # fmt: skip
     _print_summary(summary, out)
 
@@ -153,6 +168,7 @@ def _run(
     partitions: int = 1,
     dask_address: str | None = None,
     block_cap: int | None = None,
+    partition_dir: Path | None = None,
 ) -> dict[str, Any]:
     import sql
     from flows.params import RefreshParams
@@ -174,6 +190,7 @@ def _run(
         full_rebuild=full_rebuild,
         partitions=partitions,
         dask_address=dask_address,
+        partition_dir=partition_dir,
     )
     from flows.progress import stage_bar
 
@@ -318,10 +335,19 @@ def rejects(
 
 @app.command()
 def serve(
-    accounts: Annotated[
-        Path, typer.Option("--accounts", help="Account export the nightly run reads.")
-    ],
     sources: Annotated[Path, typer.Option("--sources", help="sources.yml registry.")],
+    accounts: Annotated[
+        Path | None, typer.Option("--accounts", help="Account export the nightly run reads.")
+    ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            file_okay=False,
+            help="Inbox root: each run loads the new files of INBOX/inbox/<source>/ and files "
+            "them under processed/ or quarantine/ (instead of --accounts).",
+        ),
+    ] = None,
     db: DbOpt = None,
     out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("out"),
     cron: Annotated[str, typer.Option(help="Cron schedule.")] = "0 2 * * *",
@@ -333,30 +359,99 @@ def serve(
     lock_wait: Annotated[
         float, typer.Option("--wait", help="Seconds a run waits for the database.")
     ] = 600.0,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Link probability threshold (default: matcher's)."),
+    ] = None,
+    block_cap: BlockCapOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Let corrected re-deliveries supersede earlier loads: needed when --accounts "
+            "is one file name overwritten every night (a new checksum under a loaded name is "
+            "refused otherwise).",
+        ),
+    ] = False,
+    full_rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--full-rebuild",
+            help="Every served run re-estimates the match model and compares every pair: for a "
+            "second, say weekly, deployment (--name, --cron) next to the nightly one.",
+        ),
+    ] = False,
+    partitions: PartitionsOpt = 1,
+    dask_address: DaskAddressOpt = None,
+    partition_dir: PartitionDirOpt = None,
 ) -> None:
     """Serve `refresh` on a schedule from this process: no work pool or worker needed.
 
     Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
-    create runs; each run treats its start date as today. At most one run at a time.
+    create runs; each run treats its start date as today. At most one run at a time. Keep
+    --threshold and --block-cap the same from night to night: a change forces a full rebuild.
     """
     from prefect.schedules import Cron
 
-    import sql
-    from flows.params import RefreshParams
     from flows.refresh import refresh_flow
 
-    params = RefreshParams(
-        accounts=accounts.resolve(), sources=sources.resolve(),
-        db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=profile, lock_wait=lock_wait,
+    parameters = _served_parameters(
+        accounts=accounts, inbox=inbox, sources=sources, db=db, out=out, profile=profile,
+        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        partition_dir=partition_dir,
     )  # fmt: skip
     refresh_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),
-        parameters={"params": params.model_dump(mode="json", exclude={"as_of"})},
+        parameters=parameters,
         global_limit=1,
         tags=["skiptrace"],
         description="Nightly skip-trace refresh: ingest -> match -> emit.",
     )
+
+
+def _served_parameters(
+    *,
+    sources: Path,
+    accounts: Path | None,
+    inbox: Path | None,
+    db: Path | None,
+    out: Path,
+    profile: Path | None,
+    lock_wait: float,
+    threshold: float | None = None,
+    block_cap: int | None = None,
+    replace: bool = False,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
+    partition_dir: Path | None = None,
+) -> dict[str, Any]:
+    """The served deployment's flow parameters: RefreshParams as JSON, without `as_of`.
+
+    `as_of` is left out so each scheduled run takes its own start date as today. Paths are made
+    absolute here, where the user's working directory is known: runs are started later by the
+    serving process. The partition folder keeps its symlinks (`absolute`, not `resolve`): Dask
+    workers get that path, and a share may be linked at the same path on every host.
+    """
+    import sql
+    from flows.params import RefreshParams
+
+    if accounts is None and inbox is None:
+        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
+
+    def absolute(path: Path | None) -> Path | None:
+        return path.resolve() if path is not None else None
+
+    params = RefreshParams(
+        accounts=absolute(accounts), inbox=absolute(inbox), sources=sources.resolve(),
+        db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=absolute(profile),
+        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        partition_dir=partition_dir.absolute() if partition_dir is not None else None,
+    )  # fmt: skip
+    return {"params": params.model_dump(mode="json", exclude={"as_of"})}
 
 
 @app.command()
@@ -390,18 +485,11 @@ def calibrate(
 
     if truth is None:
         raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+    from flows.cli_lineage import require_latest_completed_run
+
     con = sql.connect(db, read_only=True)
-    run = run or _latest_run(con)
+    run = run or require_latest_completed_run(con)
     typer.echo(cal.calibration_report(con, run, truth, bins).render())
-
-
-def _latest_run(con: Any) -> str:
-    rows = con.execute(
-        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
-    ).fetchall()
-    if not rows:
-        raise typer.BadParameter("no completed run in this database")
-    return str(rows[0][0])
 
 
 def _register_subcommands() -> None:

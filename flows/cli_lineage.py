@@ -47,13 +47,15 @@ def _open(db: Path | None, *, write: bool = False) -> Any:
     return con
 
 
-def _latest_completed_run(con: Any) -> str:
-    rows = con.execute(
-        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
-    ).fetchall()
-    if not rows:
+def require_latest_completed_run(con: Any) -> str:
+    """The default run of commands given no run id (`report`, `calibrate`); a usage error when
+    the database has no completed run, since there is nothing sensible to fall back to."""
+    from flows.runs import latest_completed_run
+
+    run_id = latest_completed_run(con)
+    if run_id is None:
         raise typer.BadParameter("no completed run in this database")
-    return str(rows[0][0])
+    return run_id
 
 
 def explain(
@@ -129,7 +131,7 @@ def report(
 
     con = _open(db)
     try:
-        run_id = run or _latest_completed_run(con)
+        run_id = run or require_latest_completed_run(con)
         cal_file = calibration or (out / run_id / "demo_scores.json")
         path = write_report(con, run_id, out, calibration=_calibration(cal_file))
     except LookupError as exc:

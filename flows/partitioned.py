@@ -64,6 +64,53 @@ def default_partition_dir(con: duckdb.DuckDBPyConnection) -> Path:
     return (Path(path).resolve().parent if path else Path.cwd()) / "partitions"
 
 
+def remove_stale_run_folders(
+    con: duckdb.DuckDBPyConnection, partition_dir: Path, current_run_id: str
+) -> list[Path]:
+    """Remove the work folders `<partition_dir>/<run_id>/` of runs that have ended; return them.
+
+    A run removes its own folder on the way out, but a killed run (kill -9, power loss) never
+    gets there and leaves its Parquet behind, possibly gigabytes on shared storage. A folder is
+    removed only when its name is a run of *this* database whose `runs` status says the run
+    ended (`flows.runs.ENDED_STATUSES`; a killed run is marked abandoned by the next run, which
+    holds the database lock). Never removed: the current run's folder, a run still marked
+    running (it may be alive when the caller does not hold the lock), and any name this database
+    does not know (the partition folder may be shared with other databases, whose runs have
+    their own lock), nor plain files or symlinks.
+    """
+    from flows.runs import ENDED_STATUSES
+
+    base = Path(partition_dir)
+    if not base.is_dir():
+        return []
+    names = [
+        e.name
+        for e in base.iterdir()
+        if e.name != current_run_id and e.is_dir() and not e.is_symlink()
+    ]
+    if not names:
+        return []
+    marks = ", ".join("?" for _ in ENDED_STATUSES)
+    ended = {
+        str(r[0])
+        for r in con.execute(
+            f"SELECT run_id FROM runs WHERE status IN ({marks}) "
+            "AND run_id IN (SELECT unnest(?::VARCHAR[]))",
+            [*ENDED_STATUSES, names],
+        ).fetchall()
+    }
+    removed: list[Path] = []
+    for name in sorted(ended):
+        folder = base / name
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:  # housekeeping: a folder that will not go never fails the run
+            log.warning("could not remove the stale partition folder %s: %s", folder, exc)
+            continue
+        removed.append(folder)
+    return removed
+
+
 # --------------------------------------------------------------------------- worker side
 
 

@@ -61,6 +61,11 @@ def start_run(
     )
 
 
+#: Statuses of a run whose process has ended: it wrote them itself on the way out
+#: (completed, failed), or a later run marked it abandoned while holding the database lock.
+ENDED_STATUSES = ("completed", "failed", "abandoned")
+
+
 def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
     """Mark runs still 'running' as 'abandoned'. Only called while holding the database lock,
     so any run in that state belongs to a process that died (kill -9, power loss); its partial
@@ -76,6 +81,17 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None
     con.execute(
         "UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?", [status, _now(), run_id]
     )
+
+
+def latest_completed_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The newest completed run, or None: what the CLI's `report` and `calibrate` default to.
+
+    Only a completed run qualifies: a running, failed or abandoned run's outputs are partial.
+    """
+    rows = con.execute(
+        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def previous_completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:

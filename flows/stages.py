@@ -137,6 +137,8 @@ def match(
     `partitions` > 1 computes the comparison levels in that many partitions on a Dask cluster
     (`dask_address`, else a local one) through Parquet under `partition_dir` (default: next to
     the database); this process stays the only one writing the database (flows/partitioned.py).
+    Every match, partitioned or not, first removes the work folders that killed runs left under
+    that folder (`remove_stale_partition_folders`).
     """
     from matchers.incremental import plan_run
     from matchers.link import MatchSettings, link
@@ -145,6 +147,7 @@ def match(
         chosen: dict[str, Any] = {"threshold": threshold, "block_cap": block_cap}
         settings = MatchSettings(**{k: v for k, v in chosen.items() if v is not None})
     with timed_stage(con, run_id, "match") as st:
+        remove_stale_partition_folders(con, run_id, partition_dir)
         plan = plan_run(con, run_id, settings, full_rebuild=full_rebuild)
         with _comparator(con, run_id, partitions, dask_address, partition_dir) as comparator:
             result = link(
@@ -176,6 +179,36 @@ def match(
     return st
 
 
+def partition_root(con: duckdb.DuckDBPyConnection, partition_dir: Path | None) -> Path:
+    """The folder holding the runs' partition work folders, as an absolute path: it is sent to
+    Dask workers, whose working directory is not this process's. Symlinks are kept, not
+    resolved: a share linked at the same path on every host must reach workers by that path."""
+    from flows.partitioned import default_partition_dir
+
+    return (partition_dir or default_partition_dir(con)).absolute()
+
+
+def remove_stale_partition_folders(
+    con: duckdb.DuckDBPyConnection, run_id: str, partition_dir: Path | None
+) -> list[Path]:
+    """Remove the partition work folders of runs that ended without removing them (killed).
+
+    Run in every match, not only partitioned ones, so going back to in-process matching after a
+    killed partitioned run still frees the space. The rule of what may go is in
+    `flows.partitioned.remove_stale_run_folders` (only runs this database marks ended).
+    """
+    from flows.partitioned import remove_stale_run_folders
+
+    removed = remove_stale_run_folders(con, partition_root(con, partition_dir), run_id)
+    if removed:
+        log.info(
+            "removed %s partition work folder(s) of ended runs: %s",
+            len(removed),
+            ", ".join(str(f) for f in removed),
+        )
+    return removed
+
+
 def _comparator(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -188,10 +221,10 @@ def _comparator(
 
     if partitions <= 1:
         return nullcontext(None)
-    from flows.partitioned import DaskComparator, default_partition_dir
+    from flows.partitioned import DaskComparator
 
-    workdir = partition_dir or default_partition_dir(con)
-    return DaskComparator(workdir / run_id, partitions, address=dask_address)
+    workdir = partition_root(con, partition_dir) / run_id
+    return DaskComparator(workdir, partitions, address=dask_address)
 
 
 def resolve(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date) -> StageStats:

@@ -131,3 +131,74 @@ def test_dask_partitioned_refresh_equals_single_process(
             got = equivalence._outputs(farmed.parent / "out" / run_id)[name]
             assert got.equals(equivalence._outputs(single.parent / "out" / run_id)[name]), name
     assert not any((tmp_path / "parts").glob("*/compare-*"))  # work folders removed
+
+
+def test_stale_run_folders_removed_only_for_ended_runs(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A killed run's work folder goes at the next run; nothing that may still be in use does:
+    the current run, a run still marked running, a name this database does not know (another
+    database sharing the folder), a plain file or a symlink."""
+    import datetime as dt
+
+    from flows.partitioned import remove_stale_run_folders
+    from flows.runs import abandon_stale_runs, finish_run, start_run
+
+    def start(run_id: str) -> None:
+        start_run(con, run_id, as_of=dt.date(2026, 11, 1), params={})
+
+    for run_id in ("r1-done", "r2-failed", "r3-killed", "r4-file", "r5-link"):
+        start(run_id)
+    finish_run(con, "r1-done", "completed")
+    finish_run(con, "r2-failed", "failed")
+    finish_run(con, "r4-file", "completed")
+    finish_run(con, "r5-link", "completed")
+    assert abandon_stale_runs(con) == 1  # r3-killed, as the next run does under the lock
+    start("r6-live")  # e.g. a bench or test calling the stages without the lock
+    start("r7-now")
+
+    base = tmp_path / "parts"
+    for name in ("r1-done", "r2-failed", "r3-killed", "r6-live", "r7-now", "other-db-run"):
+        (base / name / "compare-1" / "cmp").mkdir(parents=True)
+        (base / name / "compare-1" / "mr.parquet").write_bytes(b"x")
+    (base / "r4-file").write_text("not a folder")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.parquet").write_bytes(b"x")
+    (base / "r5-link").symlink_to(elsewhere, target_is_directory=True)
+
+    removed = remove_stale_run_folders(con, base, "r7-now")
+    assert removed == [base / "r1-done", base / "r2-failed", base / "r3-killed"]
+    assert sorted(p.name for p in base.iterdir()) == [
+        "other-db-run", "r4-file", "r5-link", "r6-live", "r7-now"
+    ]  # fmt: skip
+    assert (elsewhere / "keep.parquet").exists()
+    assert remove_stale_run_folders(con, base, "r7-now") == []
+    assert remove_stale_run_folders(con, tmp_path / "missing", "r7-now") == []
+
+
+def test_match_stage_cleans_the_default_partition_folder(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The match stage's clean-up looks where the run would write: `--partition-dir` made
+    absolute (it is sent to workers), else `<database folder>/partitions`."""
+    import datetime as dt
+
+    from flows.runs import abandon_stale_runs, start_run
+    from flows.stages import partition_root, remove_stale_partition_folders
+
+    start_run(con, "r1-killed", as_of=dt.date(2026, 11, 1), params={})
+    abandon_stale_runs(con)
+    start_run(con, "r2-now", as_of=dt.date(2026, 11, 2), params={})
+    default = tmp_path / "partitions"  # the con fixture's database is tmp_path/test.duckdb
+    assert partition_root(con, None) == default.resolve()
+    (default / "r1-killed" / "compare-2").mkdir(parents=True)
+    (default / "r2-now").mkdir()
+    assert remove_stale_partition_folders(con, "r2-now", None) == [default.resolve() / "r1-killed"]
+    assert [p.name for p in default.iterdir()] == ["r2-now"]
+    monkeypatch.chdir(tmp_path)
+    assert partition_root(con, Path("shared")) == tmp_path.resolve() / "shared"
+    # a share linked at the same path on every host: workers must get the link's path
+    (tmp_path / "mnt").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "mnt", target_is_directory=True)
+    assert partition_root(con, tmp_path / "linked") == tmp_path / "linked"

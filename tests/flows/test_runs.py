@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows.runs import finish_run, new_run_id, previous_completed_run, start_run, timed_stage
+import pytest
+import typer
+
+from flows.cli_lineage import require_latest_completed_run
+from flows.runs import (
+    finish_run,
+    latest_completed_run,
+    new_run_id,
+    previous_completed_run,
+    start_run,
+    timed_stage,
+)
 
 
 def test_run_ids_sort_by_time() -> None:
@@ -27,3 +38,16 @@ def test_run_lifecycle_and_stage_log(con) -> None:
     assert con.execute("SELECT stage, rows_in, rows_out FROM stage_log").fetchall() == [
         ("ingest", 10, 9)
     ]
+
+
+def test_latest_completed_run_skips_unfinished_runs(con) -> None:
+    """The CLI's default run is the newest *completed* one; none is a usage error."""
+    assert latest_completed_run(con) is None
+    with pytest.raises(typer.BadParameter, match="no completed run"):
+        require_latest_completed_run(con)
+    for run_id, status in [("r1", "completed"), ("r2", "completed"), ("r3", "failed"),
+                           ("r4", "abandoned"), ("r5", None)]:  # fmt: skip
+        start_run(con, run_id, as_of=dt.date(2026, 11, 1), params={})
+        if status:
+            finish_run(con, run_id, status)
+    assert latest_completed_run(con) == "r2" == require_latest_completed_run(con)
