@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ssn", default="with,without", help="comma list: with,without")
     ap.add_argument("--threshold", type=float, default=None, help="override the default threshold")
     ap.add_argument("--block-cap", type=int, default=None, help="override MatchSettings.block_cap")
+    ap.add_argument(
+        "--name-block-cap", type=int, default=None, help="override MatchSettings.name_block_cap"
+    )
     ap.add_argument("--sweep", action="store_true", help="also report F1 by threshold")
     ap.add_argument("--json", type=Path, help="write the results here")
     args = ap.parse_args(argv)
@@ -264,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["threshold"] = args.threshold
     if args.block_cap is not None:
         overrides["block_cap"] = args.block_cap
+    if args.name_block_cap is not None:
+        overrides["name_block_cap"] = args.name_block_cap
     settings = MatchSettings(**overrides)
     results = []
     for ssn in args.ssn.split(","):

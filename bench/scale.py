@@ -752,6 +752,12 @@ def main(argv: list[str] | None = None) -> int:
         help="MatchSettings.block_cap for the run (default: the matcher's own)",
     )
     ap.add_argument(
+        "--name-block-cap",
+        type=int,
+        default=None,
+        help="MatchSettings.name_block_cap, the name/place passes' cap (default: the matcher's)",
+    )
+    ap.add_argument(
         "--partitions",
         type=int,
         default=1,
@@ -787,10 +793,11 @@ def main(argv: list[str] | None = None) -> int:
     sampler = RssSampler(limit=_parse_size(args.max_rss) or None, tree=args.partitions > 1)
     sampler.start()
     settings = None
-    if args.block_cap:
+    caps = {"block_cap": args.block_cap, "name_block_cap": args.name_block_cap}
+    if any(caps.values()):
         from matchers.link import MatchSettings
 
-        settings = MatchSettings(block_cap=args.block_cap)
+        settings = MatchSettings(**{k: v for k, v in caps.items() if v})
     args.workdir.mkdir(parents=True, exist_ok=True)
     info = machine()
     print(

@@ -456,7 +456,12 @@ def _instrument_link() -> dict[str, dict[str, float]]:
     return phases
 
 
-def run_skiptrace_generated(workdir: Path, threshold: float, block_cap: int | None = None) -> dict:
+def run_skiptrace_generated(
+    workdir: Path,
+    threshold: float,
+    block_cap: int | None = None,
+    name_block_cap: int | None = None,
+) -> dict:
     """Time matchers.link alone on an in-memory copy of the standardized tables."""
     sys.path.insert(0, str(CODE_ROOT))
     import sql
@@ -471,9 +476,8 @@ def run_skiptrace_generated(workdir: Path, threshold: float, block_cap: int | No
         con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
     con.execute("DETACH src")
     load_s = time.perf_counter() - t0
-    settings = MatchSettings(threshold=threshold)
-    if block_cap is not None:
-        settings = MatchSettings(threshold=threshold, block_cap=block_cap)
+    caps = {"block_cap": block_cap, "name_block_cap": name_block_cap}
+    settings = MatchSettings(threshold=threshold, **{k: v for k, v in caps.items() if v})
     phases = _instrument_link()
     meter.start_timed()
     t1 = time.perf_counter()
@@ -518,6 +522,7 @@ def run_skiptrace_generated(workdir: Path, threshold: float, block_cap: int | No
         "settings": {
             "threshold": settings.threshold,
             "block_cap": settings.block_cap,
+            "name_block_cap": settings.name_block_cap,
             "u_sample_pairs": settings.u_sample_pairs,
         },
     }
@@ -963,6 +968,8 @@ def compare_generated(args: argparse.Namespace) -> dict[str, Any]:
     }
     thr = ["--threshold", str(args.threshold)]
     cap = ["--block-cap", str(args.block_cap)] if args.block_cap else []
+    if args.name_block_cap:
+        cap += ["--name-block-cap", str(args.name_block_cap)]
     runs: dict[str, list[dict[str, Any]]] = {"skiptrace": [], "splink": []}
     for i in range(args.repeat):
         tag = f" (run {i + 1}/{args.repeat})" if args.repeat > 1 else ""
@@ -1218,6 +1225,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--block-cap", type=int, default=None, help="skiptrace's MatchSettings.block_cap"
     )
+    ap.add_argument(
+        "--name-block-cap",
+        type=int,
+        default=None,
+        help="skiptrace's MatchSettings.name_block_cap (the name/place passes' cap)",
+    )
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--data", type=Path, help="(febrl4 splink worker) folder with the CSVs")
     gen = ap.add_argument_group("generated dataset")
@@ -1256,7 +1269,9 @@ def main(argv: list[str] | None = None) -> int:
                 args.workdir, args.accounts, args.records_per_account, args.seed
             )
         elif args.mode == "skiptrace":
-            res = run_skiptrace_generated(args.workdir, args.threshold, args.block_cap)
+            res = run_skiptrace_generated(
+                args.workdir, args.threshold, args.block_cap, args.name_block_cap
+            )
         else:
             res = run_splink_generated(args.workdir, args.threshold, args.u_pairs, args.seed)
         print(json.dumps(res))

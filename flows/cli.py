@@ -34,8 +34,17 @@ BlockCapOpt = Annotated[
     int | None,
     typer.Option(
         min=1,
-        help="Skip blocking blocks of more than N candidate pairs (default: the matcher's "
-        "20,000; 50 for a million accounts, see docs/performance.md).",
+        help="Skip blocks of more than N candidate pairs in the blocking passes keyed on SSN, "
+        "DOB, phone, email and address (default: the matcher's 20,000; docs/performance.md).",
+    ),
+]
+NameBlockCapOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Cap of the blocking passes keyed on names and places only (surname + ZIP3, name "
+        "nationwide, street + city ...): their big blocks are namesakes (default: the "
+        "matcher's 100; --block-cap caps the SSN, DOB, phone, email and address passes).",
     ),
 ]
 PartitionsOpt = Annotated[
@@ -130,6 +139,7 @@ def run(
         float | None, typer.Option(help="Link probability threshold (default: matcher's).")
     ] = None,
     block_cap: BlockCapOpt = None,
+    name_block_cap: NameBlockCapOpt = None,
     full_rebuild: Annotated[
         bool,
         typer.Option(
@@ -148,7 +158,7 @@ def run(
     summary = _run(
         accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
-        block_cap=block_cap, partition_dir=partition_dir,
+        block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
     )  # fmt: skip
     _print_summary(summary, out)
 
@@ -168,6 +178,7 @@ def _run(
     partitions: int = 1,
     dask_address: str | None = None,
     block_cap: int | None = None,
+    name_block_cap: int | None = None,
     partition_dir: Path | None = None,
 ) -> dict[str, Any]:
     import sql
@@ -186,6 +197,7 @@ def _run(
         replace=replace,
         threshold=threshold,
         block_cap=block_cap,
+        name_block_cap=name_block_cap,
         inbox=inbox,
         full_rebuild=full_rebuild,
         partitions=partitions,
@@ -364,6 +376,7 @@ def serve(
         typer.Option(min=0.0, max=1.0, help="Link probability threshold (default: matcher's)."),
     ] = None,
     block_cap: BlockCapOpt = None,
+    name_block_cap: NameBlockCapOpt = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -389,7 +402,7 @@ def serve(
 
     Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
     create runs; each run treats its start date as today. At most one run at a time. Keep
-    --threshold and --block-cap the same from night to night: a change forces a full rebuild.
+    --threshold and the block caps the same from night to night: a change forces a full rebuild.
     """
     from prefect.schedules import Cron
 
@@ -398,6 +411,7 @@ def serve(
     parameters = _served_parameters(
         accounts=accounts, inbox=inbox, sources=sources, db=db, out=out, profile=profile,
         lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        name_block_cap=name_block_cap,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
         partition_dir=partition_dir,
     )  # fmt: skip
@@ -422,6 +436,7 @@ def _served_parameters(
     lock_wait: float,
     threshold: float | None = None,
     block_cap: int | None = None,
+    name_block_cap: int | None = None,
     replace: bool = False,
     full_rebuild: bool = False,
     partitions: int = 1,
@@ -448,6 +463,7 @@ def _served_parameters(
         accounts=absolute(accounts), inbox=absolute(inbox), sources=sources.resolve(),
         db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=absolute(profile),
         lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        name_block_cap=name_block_cap,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
         partition_dir=partition_dir.absolute() if partition_dir is not None else None,
     )  # fmt: skip

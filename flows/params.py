@@ -26,8 +26,14 @@ class RefreshParams(BaseModel):
     block_cap: int | None = Field(
         default=None,
         ge=1,
-        description="Skip blocking blocks larger than this many pairs (default: the matcher's; "
-        "50 for portfolios of a million accounts, see docs/performance.md)",
+        description="Skip blocks larger than this many pairs in the blocking passes keyed on "
+        "SSN, DOB, phone, email and address (default: the matcher's; docs/performance.md)",
+    )
+    name_block_cap: int | None = Field(
+        default=None,
+        ge=1,
+        description="Cap of the blocking passes keyed on names and places only (default: the "
+        "matcher's; block_cap caps the passes on SSN, DOB, phone, email and address)",
     )
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")

@@ -49,6 +49,7 @@ def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
             run_id,
             threshold=params.threshold,
             block_cap=params.block_cap,
+            name_block_cap=params.name_block_cap,
             full_rebuild=params.full_rebuild,
             partitions=params.partitions,
             dask_address=params.dask_address,

@@ -117,6 +117,7 @@ def match(
     *,
     threshold: float | None = None,
     block_cap: int | None = None,
+    name_block_cap: int | None = None,
     settings: MatchSettings | None = None,
     full_rebuild: bool = False,
     partitions: int = 1,
@@ -125,7 +126,7 @@ def match(
 ) -> StageStats:
     """Block, compare, score and guard: accounts x source records -> match_pairs.
 
-    `settings` wins over `threshold` and `block_cap`; replay passes
+    `settings` wins over `threshold` and the block caps; replay passes
     `MatchSettings(reuse_params_from=...)`.
 
     Incremental unless `full_rebuild`: when the last completed run's model still applies (same
@@ -144,7 +145,11 @@ def match(
     from matchers.link import MatchSettings, link
 
     if settings is None:
-        chosen: dict[str, Any] = {"threshold": threshold, "block_cap": block_cap}
+        chosen: dict[str, Any] = {
+            "threshold": threshold,
+            "block_cap": block_cap,
+            "name_block_cap": name_block_cap,
+        }
         settings = MatchSettings(**{k: v for k, v in chosen.items() if v is not None})
     with timed_stage(con, run_id, "match") as st:
         remove_stale_partition_folders(con, run_id, partition_dir)

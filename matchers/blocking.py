@@ -5,7 +5,10 @@ missing (an SSN typo, a married surname, a move). Their union finds nearly every
 comparing a tiny share of the cross product. Why a cap per block key: a common surname + initial
 + ZIP3 block grows quadratically; skipping such a block whole (and reporting it) keeps the
 candidate count bounded, and its true matches are normally found again by a more specific pass
-(SSN, DOB, phone, street number). The passes are in `sql/match/blocking_keys.sql`, the blocks
+(SSN, DOB, phone, street number). Two caps: passes keyed on what identifies a person or a household
+(SSN, DOB, phone, email, address) take `block_cap`; passes keyed on names and places only take the
+tighter `name_block_cap`, because their big blocks are namesakes (see blocking_blocks.sql). The
+passes are in `sql/match/blocking_keys.sql`, the blocks
 in `blocking_blocks.sql`, the pairs of a full run in `blocking_pairs.sql` (an incremental run
 builds the same pairs in `incremental_candidates.sql`).
 """
@@ -32,34 +35,35 @@ class BlockingResult:
     report: list[dict[str, Any]] = field(default_factory=list)
 
 
-def block(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> BlockingResult:
+def block(con: duckdb.DuckDBPyConnection, *, block_cap: int, name_block_cap: int) -> BlockingResult:
     """Run every blocking pass over `_ml`/`_mr` (see compare.prepare_sides) and report on them.
 
     The report has one dict per pass: blocks and pairs kept, pairs only that pass found (how much
-    it is worth), and the oversized blocks it skipped as {"key", "n_left", "n_right", "size",
+    it is worth), its cap, and the oversized blocks it skipped as {"key", "n_left", "n_right", "size",
     "skipped"} — `skipped` is the pairs not proposed by this pass (the whole block); some may still
     be proposed by another pass. Block keys can contain name fragments: the report is lineage
     for the database, not for logs.
     """
-    build_blocks(con, block_cap=block_cap)
-    run_sql_file(con, "match/blocking_pairs.sql", {"block_cap": int(block_cap)})
-    return blocking_report(con, block_cap=block_cap)
+    build_blocks(con, block_cap=block_cap, name_block_cap=name_block_cap)
+    run_sql_file(con, "match/blocking_pairs.sql")
+    return blocking_report(con)
 
 
-def build_blocks(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> None:
+def build_blocks(con: duckdb.DuckDBPyConnection, *, block_cap: int, name_block_cap: int) -> None:
     """Blocking keys of both sides and block sizes (`_blk_l`, `_blk_r`, `_blk_sizes`,
     `_blk_oversized`), without the pairs.
 
     Separate from the pair join because an incremental run (matchers/incremental.py) needs every
     block's size — the cap is decided on the whole data — but only the pairs of changed rows.
     """
-    if block_cap < 1:
-        raise ValueError("block_cap must be >= 1")
+    if block_cap < 1 or name_block_cap < 1:
+        raise ValueError("block_cap and name_block_cap must be >= 1")
     run_sql_file(con, "match/blocking_keys.sql")
-    run_sql_file(con, "match/blocking_blocks.sql", {"block_cap": int(block_cap)})
+    caps = {"block_cap": int(block_cap), "name_block_cap": int(name_block_cap)}
+    run_sql_file(con, "match/blocking_blocks.sql", caps)
 
 
-def blocking_report(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> BlockingResult:
+def blocking_report(con: duckdb.DuckDBPyConnection) -> BlockingResult:
     """Count `_match_candidates` and describe each pass (see `block`); needs build_blocks' tables."""
     cols = [
         "pass",
@@ -69,9 +73,9 @@ def blocking_report(con: duckdb.DuckDBPyConnection, *, block_cap: int) -> Blocki
         "oversized_blocks",
         "skipped_pairs",
         "orphaned_echo_keys",
+        "cap",
     ]
-    stmt = con.extract_statements(sql.load("match/blocking_report.sql"))[0]
-    rows = con.execute(stmt, {"block_cap": int(block_cap)}).fetchall()
+    rows = con.execute(sql.load("match/blocking_report.sql")).fetchall()
     oversized: dict[str, list[dict[str, Any]]] = {}
     *setup, named = con.extract_statements(sql.load("match/blocking_oversized.sql"))
     for statement in setup:

@@ -142,22 +142,27 @@ def plan_run(
 
 
 def cache_status(
-    con: duckdb.DuckDBPyConnection, *, block_cap: int, version: str
+    con: duckdb.DuckDBPyConnection, *, block_cap: int, name_block_cap: int, version: str
 ) -> tuple[bool, str, str | None]:
     """(usable, why not, run that wrote it). The cached levels need this matcher version; the
-    cached candidate set and oversized blocks need this block cap."""
+    cached candidate set and oversized blocks need these block caps."""
     row = first_row(
         con.execute(
-            "SELECT matcher_version, block_cap, run_id FROM match_cache_state LIMIT 1"
+            "SELECT matcher_version, block_cap, name_block_cap, run_id "
+            "FROM match_cache_state LIMIT 1"
         ).fetchall()
     )
     if row is None:
         return False, "no cached state (full run)", None
-    cached_version, cached_cap, base = row
+    cached_version, cached_cap, cached_name_cap, base = row
     if cached_version != version:
         return False, f"cache from matcher {cached_version}: full run", base
-    if int(cached_cap) != int(block_cap):
-        return False, f"cache built with block_cap {cached_cap}: full run", base
+    if (cached_cap, cached_name_cap) != (int(block_cap), int(name_block_cap)):
+        return (
+            False,
+            f"cache built with block_cap {cached_cap}, name_block_cap {cached_name_cap}: full run",
+            base,
+        )
     return True, "", base
 
 
@@ -167,11 +172,12 @@ def fingerprint_sides(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def incremental_candidates(
-    con: duckdb.DuckDBPyConnection, *, block_cap: int, base_run_id: str | None, reason: str
+    con: duckdb.DuckDBPyConnection, *, base_run_id: str | None, reason: str
 ) -> Increment:
     """Build `_match_candidates` (as a full run would) and `_inc_compare` (the pairs without
-    cached levels) from the cache; needs the sides, fingerprints and build_blocks' tables."""
-    run_sql_file(con, "match/incremental_candidates.sql", {"block_cap": int(block_cap)})
+    cached levels) from the cache; needs the sides, fingerprints and build_blocks' tables (which
+    decided, with the caps, which blocks are kept)."""
+    run_sql_file(con, "match/incremental_candidates.sql")
     counts = first_row(
         con.execute(
             "SELECT (SELECT count(*) FILTER (WHERE is_new) FROM _inc_dirty_l), "
@@ -228,15 +234,19 @@ def write_cache(
     *,
     full: bool,
     block_cap: int,
+    name_block_cap: int,
     version: str,
 ) -> None:
     """Make the cache describe this run's state (call inside the run's write transaction, after
     scoring: `_match_cmp` must hold every candidate's levels)."""
-    run_sql_file(
-        con,
-        "match/cache_write.sql",
-        {"full": bool(full), "run_id": run_id, "matcher_version": version, "block_cap": block_cap},
-    )
+    params = {
+        "full": bool(full),
+        "run_id": run_id,
+        "matcher_version": version,
+        "block_cap": int(block_cap),
+        "name_block_cap": int(name_block_cap),
+    }
+    run_sql_file(con, "match/cache_write.sql", params)
 
 
 def record_increment(

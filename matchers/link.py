@@ -72,9 +72,17 @@ class MatchSettings:
       gives up the conflicting ones; 0.99 would start dropping records with a missing SSN.
     review_floor 0.2: pairs between floor and threshold are kept as role 'rejected' for a human
       review queue; below it they are not stored (thousands of near-zero pairs per account).
-    block_cap 20,000: a block larger than this (left rows x right rows) is skipped and reported;
-      large enough that a surname+initial+ZIP3 block of a normal name survives, small enough that
-      a JOHNSON|J|100 block of a metro-area file cannot explode the candidate set.
+    block_cap 20,000: cap of the passes keyed on what identifies a person or household (SSN,
+      DOB-qualified keys, phone, email, address): a block larger than this (left rows x right
+      rows) is skipped and reported. Wide, because a big block there is one person with many
+      records or one building, and its pairs matter; it only stops degenerate keys (a
+      placeholder SSN or phone shared by thousands).
+    name_block_cap 100: cap of the passes keyed on names and places only (surname + initial +
+      ZIP3, name nationwide, street + city, given name + city, surname + house number). Their
+      blocks grow with the square of a common name's frequency and hold namesakes: on 100k
+      generated accounts, blocks over 100 pairs made 72% of all candidates and 0.01% of the
+      links (docs/performance.md). A person with several records is still found by the
+      identifying passes at the wide cap.
     em_max_iter 100: EM on the pattern table converges in 4-25 iterations (FEBRL4, synthetic
       portfolios); the cap only stops pathological inputs.
     u_sample_pairs 1,000,000: random pairs for u (Splink's default order); u of an agreement
@@ -86,6 +94,7 @@ class MatchSettings:
     threshold: float = 0.9
     review_floor: float = 0.2
     block_cap: int = 20_000
+    name_block_cap: int = 100
     em_max_iter: int = 100
     u_sample_pairs: int = 1_000_000
     seed: int = 42
@@ -98,8 +107,10 @@ class MatchSettings:
             raise ValueError("threshold must be in (0, 1]")
         if not 0.0 <= self.review_floor <= self.threshold:
             raise ValueError("review_floor must be in [0, threshold]")
-        if self.block_cap < 1 or self.em_max_iter < 1 or self.u_sample_pairs < 1:
-            raise ValueError("block_cap, em_max_iter and u_sample_pairs must be >= 1")
+        if min(self.block_cap, self.name_block_cap, self.em_max_iter, self.u_sample_pairs) < 1:
+            raise ValueError(
+                "block_cap, name_block_cap, em_max_iter and u_sample_pairs must be >= 1"
+            )
 
 
 @dataclass
@@ -531,23 +542,25 @@ def link(
     n_left, n_right = compare.prepare_sides(con)
     incremental.fingerprint_sides(con)
     usable, why, base = (
-        incremental.cache_status(con, block_cap=s.block_cap, version=version)
+        incremental.cache_status(
+            con, block_cap=s.block_cap, name_block_cap=s.name_block_cap, version=version
+        )
         if incremental_run
         else (False, "", None)
     )
     if usable:
-        build_blocks(con, block_cap=s.block_cap)
+        build_blocks(con, block_cap=s.block_cap, name_block_cap=s.name_block_cap)
         inc = incremental.incremental_candidates(
-            con, block_cap=s.block_cap, base_run_id=base, reason=reason or "incremental"
+            con, base_run_id=base, reason=reason or "incremental"
         )
-        blocking = blocking_report(con, block_cap=s.block_cap)
+        blocking = blocking_report(con)
 
         def compare_candidates() -> None:
             comparator(con, "SELECT account_id, rec_id FROM _inc_compare")
             incremental.assemble_cmp(con)
 
     else:
-        blocking = block(con, block_cap=s.block_cap)
+        blocking = block(con, block_cap=s.block_cap, name_block_cap=s.name_block_cap)
         incremental.empty_increment(con)
         inc = incremental.Increment(
             mode="full",
@@ -581,7 +594,12 @@ def link(
 
     def write_cache() -> None:
         incremental.write_cache(
-            con, run_id, full=not usable, block_cap=s.block_cap, version=version
+            con,
+            run_id,
+            full=not usable,
+            block_cap=s.block_cap,
+            name_block_cap=s.name_block_cap,
+            version=version,
         )
         incremental.record_increment(
             con,

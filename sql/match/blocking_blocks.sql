@@ -1,20 +1,31 @@
 -- Blocks: every blocking key of both sides and the size of each block (left rows x right rows).
--- A block whose size exceeds $block_cap is skipped whole and listed in _blk_oversized: common
--- names ("SMITH|J|100") would otherwise dominate the candidate set while adding almost no true
--- matches that a more specific pass does not already find.
+-- A block whose size exceeds its pass's cap is skipped whole and listed in _blk_oversized:
+-- common names ("SMITH|J|100") would otherwise dominate the candidate set while adding almost
+-- no true matches that a more specific pass does not already find.
+-- Two caps (_blk_passes.name_place, blocking_keys.sql): $block_cap for the passes whose keys
+-- identify a person or household (SSN, DOB, phone, email, address), $name_block_cap for the
+-- passes keyed on names and places only. Measured on 100k generated accounts (docs/
+-- performance.md): the name/place passes propose 80% of the candidates from blocks over 100
+-- pairs, which hold 0.01% of the links made.
 -- Blocks are identified by h = hash(pass, key) (blocking_keys.sql), which is unique across
 -- passes, so every join below is on one UBIGINT.
 -- Inputs: _ml, _mr (sides.sql), macro _match_block_keys (blocking_keys.sql). The pairs are made
 -- from these tables by blocking_pairs.sql (full run) or incremental_candidates.sql.
+
+CREATE OR REPLACE TEMP TABLE _blk_caps AS
+SELECT code AS pass, (CASE WHEN name_place THEN $name_block_cap ELSE $block_cap END)::BIGINT AS cap
+FROM _blk_passes
+WHERE pass <> 'echo';  -- echoed keys are not blocks: never capped
 
 CREATE OR REPLACE TEMP TABLE _blk_l AS SELECT * FROM _match_block_keys('_ml');
 
 CREATE OR REPLACE TEMP TABLE _blk_r AS SELECT * FROM _match_block_keys('_mr');
 
 CREATE OR REPLACE TEMP TABLE _blk_sizes AS
-SELECT l.pass, h, l.n AS n_left, r.n AS n_right, l.n * r.n AS size
+SELECT l.pass, h, l.n AS n_left, r.n AS n_right, l.n * r.n AS size, l.n * r.n <= c.cap AS kept
 FROM (SELECT h, any_value(pass) AS pass, count(*) AS n FROM _blk_l GROUP BY h) l
-JOIN (SELECT h, count(*) AS n FROM _blk_r GROUP BY h) r USING (h);
+JOIN (SELECT h, count(*) AS n FROM _blk_r GROUP BY h) r USING (h)
+JOIN _blk_caps c ON c.pass = l.pass;
 
 CREATE OR REPLACE TEMP TABLE _blk_oversized AS
-SELECT pass, h, n_left, n_right, size FROM _blk_sizes WHERE size > $block_cap;
+SELECT pass, h, n_left, n_right, size FROM _blk_sizes WHERE NOT kept;

@@ -74,14 +74,22 @@ SELECT pass, id, bkey FROM (
 )
 WHERE bkey IS NOT NULL;
 
--- Pass codes (UTINYINT; bit `code` of a candidate's pass_mask) and their names for reports.
+-- Pass codes (UTINYINT; bit `code` of a candidate's pass_mask), their names for reports, and
+-- which cap bounds their blocks (blocking_blocks.sql):
+--   name_place = false: keys that identify a person or a household (SSN, DOB-qualified keys,
+--     phone, email, an exact address, house number + ZIP5). A big block there is one person
+--     with many records or one building, and its pairs are the ones that matter: `block_cap`.
+--   name_place = true: keys made only of names and places (surname + initial + ZIP3, name
+--     nationwide, street + city, given name + city, surname + house number). Their blocks grow
+--     with the square of a common name's frequency and hold mostly namesakes: `name_block_cap`.
 CREATE OR REPLACE TEMP TABLE _blk_passes AS
-SELECT code::UTINYINT AS code, pass FROM (VALUES
-    (0, 'ssn'), (1, 'last4_dob'), (2, 'surname_initial_zip3'), (3, 'name_street_number'),
-    (4, 'name'), (5, 'dob_first'), (6, 'dob_last'), (7, 'dob_zip3'), (8, 'dob_street_number'),
-    (9, 'street_zip'), (10, 'street_city'), (11, 'first_city'), (12, 'address'), (13, 'phone'),
-    (14, 'email'), (15, 'echo')
-) t(code, pass);
+SELECT code::UTINYINT AS code, pass, name_place FROM (VALUES
+    (0, 'ssn', false), (1, 'last4_dob', false), (2, 'surname_initial_zip3', true),
+    (3, 'name_street_number', true), (4, 'name', true), (5, 'dob_first', false),
+    (6, 'dob_last', false), (7, 'dob_zip3', false), (8, 'dob_street_number', false),
+    (9, 'street_zip', false), (10, 'street_city', true), (11, 'first_city', true),
+    (12, 'address', false), (13, 'phone', false), (14, 'email', false), (15, 'echo', false)
+) t(code, pass, name_place);
 
 CREATE OR REPLACE TEMP MACRO _match_block_keys(side) AS TABLE
 SELECT pass, id, hash(pass, bkey) AS h FROM _match_block_text(side);

@@ -12,7 +12,7 @@ FROM (
     FROM _blk_sizes s
     JOIN _blk_l l ON l.h = s.h
     JOIN _blk_r r ON r.h = s.h
-    WHERE s.size <= $block_cap
+    WHERE s.kept
     UNION ALL
     SELECT r.echo_account_id, r.id, (1::INTEGER << 15)
     FROM _mr r JOIN _ml l ON l.id = r.echo_account_id

@@ -1,9 +1,10 @@
 -- One row per pass: blocks that paired something, pairs it proposed (kept blocks only), pairs only
--- it found (its marginal value), and what the cap skipped. Echo rows: echoed keys found / orphaned.
+-- it found (its marginal value), its cap and what the cap skipped. Echo rows: echoed keys found /
+-- orphaned.
 WITH kept AS (
     SELECT p.pass, count(*) AS blocks, sum(size) AS pairs
     FROM _blk_sizes s JOIN _blk_passes p ON p.code = s.pass
-    WHERE size <= $block_cap GROUP BY ALL
+    WHERE kept GROUP BY ALL
 ), over AS (
     SELECT p.pass, count(*) AS oversized_blocks, sum(size) AS skipped_pairs
     FROM _blk_oversized o JOIN _blk_passes p ON p.code = o.pass GROUP BY ALL
@@ -26,10 +27,12 @@ SELECT p.pass,
        coalesce(o.unique_pairs, 0)::BIGINT                 AS unique_pairs,
        coalesce(v.oversized_blocks, 0)::BIGINT             AS oversized_blocks,
        coalesce(v.skipped_pairs, 0)::BIGINT                AS skipped_pairs,
-       coalesce(e.orphaned, 0)::BIGINT                     AS orphaned_echo_keys
+       coalesce(e.orphaned, 0)::BIGINT                     AS orphaned_echo_keys,
+       c.cap                                               AS cap
 FROM passes p
 LEFT JOIN kept k USING (pass)
 LEFT JOIN over v USING (pass)
 LEFT JOIN uniq o USING (pass)
 LEFT JOIN echo e USING (pass)
+LEFT JOIN (SELECT n.pass, c.cap FROM _blk_caps c JOIN _blk_passes n ON n.code = c.pass) c USING (pass)
 ORDER BY p.pass;

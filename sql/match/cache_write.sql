@@ -5,7 +5,8 @@
 -- incremental run writes in proportion to what changed.
 -- Inputs: _fp_l, _fp_r, _blk_oversized, _match_candidates, _match_cmp; incremental runs also
 -- _inc_dirty_l/_r, _inc_removed_l/_r, _inc_affected, _inc_new_pairs.
--- Runs inside the link run's write transaction ($run_id, $matcher_version, $block_cap).
+-- Runs inside the link run's write transaction ($run_id, $matcher_version, $block_cap,
+-- $name_block_cap).
 
 DELETE FROM match_cache_pairs p
 WHERE $full
@@ -49,6 +50,7 @@ INSERT INTO match_cache_oversized SELECT h FROM _blk_oversized;
 DELETE FROM match_cache_state;
 
 INSERT INTO match_cache_state
-SELECT $matcher_version, $block_cap, $run_id,
+    (matcher_version, block_cap, name_block_cap, run_id, accounts, records, pairs, written_at)
+SELECT $matcher_version, $block_cap, $name_block_cap, $run_id,
        (SELECT count(*) FROM _fp_l), (SELECT count(*) FROM _fp_r),
        (SELECT count(*) FROM _match_candidates), current_timestamp;

@@ -1,6 +1,6 @@
 -- Incremental candidate pairs: the full run's _match_candidates (blocking_pairs.sql), built from
 -- the cached state's pairs (match_cache_*) plus the blocks of the rows that changed.
--- Inputs: _ml, _mr, _fp_l, _fp_r, _blk_l, _blk_r, _blk_sizes, _blk_oversized; $block_cap.
+-- Inputs: _ml, _mr, _fp_l, _fp_r, _blk_l, _blk_r, _blk_sizes, _blk_oversized.
 -- Outputs: _inc_dirty_l/_r, _inc_removed_l/_r, _inc_carried, _inc_affected, _match_candidates,
 --          _inc_compare (pairs needing comparison levels).
 --
@@ -51,7 +51,7 @@ WHERE NOT EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = o.h
 UNION ALL
 SELECT h, false
 FROM _blk_sizes s
-WHERE s.size <= $block_cap
+WHERE s.kept
   AND EXISTS (SELECT 1 FROM match_cache_oversized c WHERE c.block_hash = s.h);
 
 -- clean pairs whose candidacy or passes may have changed: cached pairs in a block that became
@@ -78,7 +78,7 @@ WHERE NOT fl.now_oversized;
 -- the candidate pairs that need their passes derived now: dirty-side pairs and affected pairs
 CREATE OR REPLACE TEMP TABLE _inc_new_pairs AS
 WITH kept AS (
-    SELECT h FROM _blk_sizes WHERE size <= $block_cap
+    SELECT h FROM _blk_sizes WHERE kept
 ), dl AS (
     SELECT l.* FROM _blk_l l WHERE EXISTS (SELECT 1 FROM _inc_dirty_l d WHERE d.id = l.id)
 ), dr AS (

@@ -74,7 +74,8 @@ def test_serve_passes_schedule_options(
     result = CliRunner().invoke(
         app,
         ["serve", "--sources", "sources.yml", "--inbox", "drop", "--db", "data/st.duckdb",
-         "--out", "out", "--threshold", "0.8", "--block-cap", "50", "--replace",
+         "--out", "out", "--threshold", "0.8", "--block-cap", "50", "--name-block-cap", "30",
+         "--replace",
          "--partitions", "4", "--dask-address", "tcp://scheduler:8786",
          "--partition-dir", "shared/parts", "--wait", "30", "--name", "n", "--cron", "0 3 * * *"],
     )  # fmt: skip
@@ -90,6 +91,7 @@ def test_serve_passes_schedule_options(
     assert params["partition_dir"] == str(here / "shared" / "parts")
     assert params["partitions"] == 4 and params["dask_address"] == "tcp://scheduler:8786"
     assert params["threshold"] == 0.8 and params["block_cap"] == 50
+    assert params["name_block_cap"] == 30
     assert params["replace"] is True and params["full_rebuild"] is False
     assert params["lock_wait"] == 30.0
 
@@ -103,7 +105,8 @@ def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> Non
     params = served.calls[0]["parameters"]["params"]
     assert params["accounts"] == str((tmp_path / "accounts.csv").resolve())
     assert params["inbox"] is None and params["partition_dir"] is None
-    assert (params["partitions"], params["dask_address"], params["block_cap"]) == (1, None, None)
+    assert (params["partitions"], params["dask_address"]) == (1, None)
+    assert (params["block_cap"], params["name_block_cap"]) == (None, None)
     assert params["lock_wait"] == 600.0 and params["full_rebuild"] is False
     result = CliRunner().invoke(app, base)
     assert result.exit_code == 2 and "--accounts FILE or --inbox DIR" in result.output

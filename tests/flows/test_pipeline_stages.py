@@ -151,16 +151,17 @@ def test_inbox_run_files_loaded_and_rejected_files(small_portfolio, tmp_path: Pa
 
 
 def test_block_cap_reaches_the_matcher(pipeline_run) -> None:
-    """`--block-cap` (RefreshParams.block_cap) is the matcher's cap, recorded with the run; a
-    smaller cap proposes fewer candidates."""
+    """`--block-cap` and `--name-block-cap` (RefreshParams) are the matcher's caps, recorded
+    with the run; smaller caps propose fewer candidates."""
     import json
 
     con, _, run_id, _ = pipeline_run
-    stats = stages.match(con, "capped-run", block_cap=3, full_rebuild=True)
+    stats = stages.match(con, "capped-run", block_cap=3, name_block_cap=2, full_rebuild=True)
     q = "SELECT settings, candidate_pairs FROM match_run JOIN match_model USING (run_id) "
     rows = {
         r: (json.loads(s), n)
         for r, s, n in con.execute(q.replace("SELECT", "SELECT run_id,")).fetchall()
     }
     assert rows["capped-run"][0]["block_cap"] == 3
+    assert rows["capped-run"][0]["name_block_cap"] == 2
     assert stats.details["candidate_pairs"] == rows["capped-run"][1] < rows[run_id][1]

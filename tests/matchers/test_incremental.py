@@ -149,7 +149,8 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
 
 def test_blocks_crossing_the_cap_both_ways(db: duckdb.DuckDBPyConnection) -> None:
     """Pairs proposed only by a block that goes over the cap disappear, and come back when it
-    falls under again — though neither side of them changed."""
+    falls under again — though neither side of them changed. (The block is of the 'name' pass,
+    which takes name_block_cap.)"""
     cap = 4
     streets, zips = ["ELM", "OAK", "PINE", "LAKE"], ["10001", "60601", "94105", "73301"]
 
@@ -161,16 +162,16 @@ def test_blocks_crossing_the_cap_both_ways(db: duckdb.DuckDBPyConnection) -> Non
     for i in range(2):
         pop.insert(db, "acct_std", f"Z{i}", zed(i))
         pop.insert(db, "rec_std", 7000 + i, zed(i), source="header", kind="person_records")
-    link(db, "a", settings=MatchSettings(block_cap=cap))  # name block 2 x 2: kept
+    link(db, "a", settings=MatchSettings(name_block_cap=cap))  # name block 2 x 2: kept
     assert _candidate(db, "Z0", 7001) and _candidate(db, "Z1", 7000)
 
     pop.insert(db, "rec_std", 7002, zed(2), source="header", kind="person_records")  # 2 x 3
-    over = incremental_then_full(db, "b", "a", block_cap=cap)
+    over = incremental_then_full(db, "b", "a", name_block_cap=cap)
     assert over.increment["blocks_flipped"] >= 1
     assert not _candidate(db, "Z0", 7001) and not _candidate(db, "Z1", 7000)
 
     db.execute("DELETE FROM rec_std WHERE rec_id IN (7001, 7002)")  # 2 x 1
-    under = incremental_then_full(db, "c", "a", block_cap=cap)
+    under = incremental_then_full(db, "c", "a", name_block_cap=cap)
     assert under.increment["blocks_flipped"] >= 1
     assert _candidate(db, "Z1", 7000)  # neither side changed: the block came back under the cap
 
@@ -211,6 +212,11 @@ def test_unusable_cache_means_a_full_comparison(db: duckdb.DuckDBPyConnection) -
         db, "b", settings=MatchSettings(block_cap=50, reuse_params_from="a"), incremental_run=True
     )
     assert other_cap.mode == "full" and "block_cap" in other_cap.increment["reason"]
+    other_name_cap = link(
+        db, "b2", settings=MatchSettings(name_block_cap=7, reuse_params_from="a"),
+        incremental_run=True,
+    )  # fmt: skip
+    assert other_name_cap.mode == "full" and "name_block_cap" in other_name_cap.increment["reason"]
     db.execute("UPDATE match_cache_state SET matcher_version = 'skiptrace-fs/0+old'")
     old = link(db, "c", settings=MatchSettings(reuse_params_from="a"), incremental_run=True)
     assert old.mode == "full" and "matcher" in old.increment["reason"]

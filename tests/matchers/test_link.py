@@ -207,7 +207,7 @@ def test_block_cap_skips_and_reports_oversized_blocks(db: duckdb.DuckDBPyConnect
         account_id="DEBTOR",
     )
     wide = link(db, "wide")
-    narrow = link(db, "narrow", settings=MatchSettings(block_cap=2))
+    narrow = link(db, "narrow", settings=MatchSettings(block_cap=2, name_block_cap=2))
     assert narrow.candidate_pairs < wide.candidate_pairs
     by_pass = {r["pass"]: r for r in narrow.blocking_report}
     assert by_pass["echo"]["pairs"] == 1
@@ -217,6 +217,7 @@ def test_block_cap_skips_and_reports_oversized_blocks(db: duckdb.DuckDBPyConnect
     assert sum(r["skipped_pairs"] for r in narrow.blocking_report) >= sum(
         b["size"] for b in oversized
     )
+    assert all(b["size"] > 2 for b in by_pass["name"]["oversized"])
     stored = json.loads(
         fetch_pl(db, "SELECT blocking_report FROM match_model WHERE run_id = 'narrow'")[
             "blocking_report"
@@ -236,3 +237,34 @@ def test_empty_inputs_and_bad_settings(con: duckdb.DuckDBPyConnection) -> None:
     )
     with pytest.raises(ValueError):
         link(con, "bad", settings=MatchSettings(threshold=0.5, review_floor=0.8))
+
+
+NAME_PLACE_PASSES = {
+    "surname_initial_zip3",
+    "name_street_number",
+    "name",
+    "street_city",
+    "first_city",
+}
+
+
+def test_each_pass_takes_its_own_cap(db: duckdb.DuckDBPyConnection) -> None:
+    """name_block_cap bounds only the passes keyed on names and places; block_cap only the
+    passes keyed on what identifies a person or household. Each pass reports its cap."""
+    for rec_id in (96, 97):  # the debtor's own records: an SSN block of 1 x 2 or more
+        pop.insert(db, "rec_std", rec_id, pop.DEBTOR, source="header", kind="person_records")
+    names_only = link(db, "names", settings=MatchSettings(block_cap=20_000, name_block_cap=1))
+    ids_only = link(db, "ids", settings=MatchSettings(block_cap=1, name_block_cap=20_000))
+    for result, tight, wide in ((names_only, 1, 20_000), (ids_only, 20_000, 1)):
+        by_pass = {r["pass"]: r for r in result.blocking_report if r["pass"] != "echo"}
+        assert by_pass, result.blocking_report
+        for name, row in by_pass.items():
+            cap = tight if name in NAME_PLACE_PASSES else wide
+            assert row["cap"] == cap, (name, row)
+            assert all(b["size"] > cap for b in row["oversized"]), (name, row)
+            if cap == 20_000:
+                assert row["oversized_blocks"] == 0, (name, row)
+    names_skipped = {r["pass"] for r in names_only.blocking_report if r["oversized_blocks"]}
+    ids_skipped = {r["pass"] for r in ids_only.blocking_report if r["oversized_blocks"]}
+    assert names_skipped and names_skipped <= NAME_PLACE_PASSES
+    assert ids_skipped and not ids_skipped & NAME_PLACE_PASSES
