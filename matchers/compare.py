@@ -69,14 +69,8 @@ class Comparison:
 NO_DATA = 0
 
 # Level numbers used by guards.py and tests: named so a rule reads as prose.
-FIRST_EXACT, FIRST_NICKNAME, FIRST_SWAPPED, FIRST_JW92, FIRST_JW80, FIRST_DIFFERENT = (
-    6,
-    5,
-    4,
-    3,
-    2,
-    1,
-)
+FIRST_EXACT, FIRST_NICKNAME, FIRST_SWAPPED, FIRST_JW92, FIRST_JW80 = 7, 6, 5, 4, 3
+FIRST_CROSSED, FIRST_DIFFERENT = 2, 1
 LAST_EXACT, LAST_JW92, LAST_JW80, LAST_DIFFERENT = 4, 3, 2, 1
 DOB_EXACT, DOB_TRANSPOSED, DOB_ONE_COMPONENT, DOB_SAME_YEAR, DOB_DIFFERENT = 5, 4, 3, 2, 1
 SSN_EXACT, SSN_LAST4, SSN_LAST4_NEAR, SSN_DIFFERENT = 4, 3, 2, 1
@@ -91,11 +85,12 @@ COMPARISONS: tuple[Comparison, ...] = (
         "first_name",
         (
             Level(1, "different", 0.03, 0.95),
-            Level(2, "jaro-winkler >= 0.80", 0.04, 0.035),
-            Level(3, "jaro-winkler >= 0.92", 0.05, 0.006),
-            Level(4, "first/last names swapped (exact or jaro-winkler >= 0.92)", 0.02, 0.00001),
-            Level(5, "nickname-canonical equal", 0.05, 0.001),
-            Level(6, "exact", 0.82, 0.008),
+            Level(2, "different, but one side's given name is the other's surname", 0.01, 0.0005),
+            Level(3, "jaro-winkler >= 0.80", 0.04, 0.035),
+            Level(4, "jaro-winkler >= 0.92", 0.05, 0.006),
+            Level(5, "first/last names swapped (exact or jaro-winkler >= 0.92)", 0.02, 0.00001),
+            Level(6, "nickname-canonical equal", 0.05, 0.001),
+            Level(7, "exact", 0.81, 0.008),
         ),
         tf_level=FIRST_EXACT,
         tf_column="tf_first_name",

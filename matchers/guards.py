@@ -30,7 +30,8 @@ Shared notions:
 - "same name": surname exact / jaro-winkler >= 0.92, and a similar given name: exact, nickname,
   swapped with the surname or jaro-winkler >= 0.80 (a JR carries his father's given name; a
   variant spelling is still that name); for the suffix rule a missing given name also counts;
-- "given name differs": both present, level 'different' (not a nickname, not a near spelling);
+- "given name differs": both present, level 'different' or 'crossed' (one side's given name is
+  the other's surname: not a nickname, not a near spelling);
 - "DOB conflict": both present and level 'different' — not exact, not a day/month transposition,
   not a one-component typo and not the same year; a transposition (dob_ambiguous parses) or a
   typo is a data error of the same person, while a father and son are a generation apart;
@@ -59,6 +60,7 @@ from matchers.compare import (
     DOB_DIFFERENT,
     DOB_ONE_COMPONENT,
     EMAIL_EXACT,
+    FIRST_CROSSED,
     FIRST_DIFFERENT,
     FIRST_JW80,
     FIRST_JW92,
@@ -110,12 +112,15 @@ def _given_similar() -> pl.Expr:
 
 
 def _given_differs() -> pl.Expr:
-    return _lvl("first_name") == FIRST_DIFFERENT
+    """Both present and different; a given name equal to the other side's surname ('crossed')
+    is still a different given name here: the guards do not take it as identity."""
+    return _lvl("first_name").is_in([FIRST_DIFFERENT, FIRST_CROSSED])
 
 
 def _given_not_agreeing() -> pl.Expr:
-    """No evidence the given names are the same person's: different, or missing on a side."""
-    return (_lvl("first_name") == FIRST_DIFFERENT) | (_lvl("first_name") == NO_DATA)
+    """No evidence the given names are the same person's: different (or only crossed with the
+    surname, common for names like THOMAS or JAMES), or missing on a side."""
+    return _lvl("first_name") <= FIRST_CROSSED
 
 
 def _dob_conflict() -> pl.Expr:

@@ -15,7 +15,7 @@ SELECT
     coalesce(r.echo_account_id = p.account_id, false) AS echoed,
 
     -- first/last swapped between the sides (exactly or with a typo): one joint event, scored
-    -- once as first_name level 4; last_name then says 0 so the swap is not counted twice.
+    -- once as first_name level 5; last_name then says 0 so the swap is not counted twice.
     -- (the initials test first keeps the two extra jaro-winkler calls off almost every pair)
     CASE
         WHEN left(l.first_std, 1) = left(r.last_std, 1) AND left(l.last_std, 1) = left(r.first_std, 1)
@@ -26,21 +26,33 @@ SELECT
     END AS names_swapped,
     jaro_winkler_similarity(l.first_std, r.first_std) AS jw_first,
     jaro_winkler_similarity(l.last_std, r.last_std) AS jw_last,
+    -- one name keyed into the other field ("WEBB MITCHELL" for MITCHELL MOUSELLIS, a surname in
+    -- the given-name field): the given names differ, but one side's given name is the other's
+    -- surname or the reverse. Scored as first_name level 2; last_name still compares the
+    -- surnames, so the crossed name is counted once.
+    CASE
+        WHEN left(l.first_std, 1) = left(r.last_std, 1)
+             AND jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92 THEN true
+        WHEN left(l.last_std, 1) = left(r.first_std, 1)
+             AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92 THEN true
+        ELSE false
+    END AS name_crossed,
 
     CASE
         WHEN l.first_std IS NULL OR r.first_std IS NULL THEN 0
-        WHEN l.first_std = r.first_std THEN 6
-        WHEN l.first_canon = r.first_canon THEN 5
-        WHEN names_swapped THEN 4
-        WHEN jw_first >= 0.92 THEN 3
-        WHEN jw_first >= 0.80 THEN 2
+        WHEN l.first_std = r.first_std THEN 7
+        WHEN l.first_canon = r.first_canon THEN 6
+        WHEN names_swapped THEN 5
+        WHEN jw_first >= 0.92 THEN 4
+        WHEN jw_first >= 0.80 THEN 3
+        WHEN name_crossed THEN 2
         ELSE 1
     END AS first_name,
 
     CASE
         WHEN l.last_std IS NULL OR r.last_std IS NULL THEN 0
         WHEN l.last_std = r.last_std THEN 4
-        WHEN first_name = 4 THEN 0
+        WHEN first_name = 5 THEN 0
         WHEN jw_last >= 0.92 THEN 3
         WHEN jw_last >= 0.80
              OR (contains(l.last_std, ' ') OR contains(r.last_std, ' '))
@@ -129,7 +141,7 @@ SELECT
     END AS middle_initial,
 
     -- term frequency of the agreed value, only where the exact level holds (see sides.sql)
-    CASE WHEN first_name = 6 THEN tf1.freq END AS tf_first_name,
+    CASE WHEN first_name = 7 THEN tf1.freq END AS tf_first_name,
     CASE WHEN last_name = 4 THEN tf2.freq END AS tf_last_name
 FROM _match_pairs_in p
 JOIN _ml l ON l.id = p.account_id

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from matchers.compare import fetch_pl
+from matchers.compare import FIRST_CROSSED, FIRST_EXACT, fetch_pl
 from matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
 from matchers.link import MatchSettings, link
 from matchers.names import phonetic_key
@@ -444,7 +444,8 @@ def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyC
 
 def test_guard_rules_on_levels() -> None:
     """The rules read as prose over levels (see matchers/compare.py for the numbers)."""
-    same = {"first_name": 6, "last_name": 4, "ssn": 0, "phone": 0, "email": 0, "middle_initial": 0}
+    same = {"first_name": FIRST_EXACT, "last_name": 4, "ssn": 0, "phone": 0, "email": 0,
+            "middle_initial": 0}  # fmt: skip
     assert evaluate({**same, "dob": 5, "address": 5, "suffix": 1}) == "suffix_conflict"
     assert evaluate({**same, "dob": 1, "address": 5, "suffix": 0}) == "dob_conflict_same_address"
     assert evaluate({**same, "dob": 4, "address": 5, "suffix": 0}) is None  # transposed
@@ -464,6 +465,9 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(spouse) == "spouse_pattern"
     roommate = {**spouse, "last_name": 1}
     assert evaluate(roommate) == "shared_contact_only"
+    # THOMAS WRIGHT and JOHN THOMAS at one address: a crossed name is no identity evidence
+    assert evaluate({**roommate, "first_name": FIRST_CROSSED}) == "shared_contact_only"
+    assert evaluate({**spouse, "first_name": FIRST_CROSSED}) == "spouse_pattern"
     phone_only = {**roommate, "address": 1, "phone": 2}
     assert evaluate(phone_only) == "shared_contact_only"
     assert evaluate({**phone_only, "dob": 5}) is None  # a DOB agreement is identity evidence

@@ -268,3 +268,44 @@ def test_each_pass_takes_its_own_cap(db: duckdb.DuckDBPyConnection) -> None:
     ids_skipped = {r["pass"] for r in ids_only.blocking_report if r["oversized_blocks"]}
     assert names_skipped and names_skipped <= NAME_PLACE_PASSES
     assert ids_skipped and not ids_skipped & NAME_PLACE_PASSES
+
+
+def test_a_name_keyed_into_the_other_field_is_found_and_linked(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """MITCHELL MOUSELLIS filed as WEBB MITCHELL (his given name in the surname field), no SSN.
+    Moved away, the pair is still proposed by the dob_name pass (DOB + a name from either
+    field). At his address, first_name says 'crossed' (level 2) instead of 'different', and
+    that is what lifts the pair over the threshold."""
+    from matchers.compare import FIRST_CROSSED
+
+    born = dt.date(1948, 3, 2)
+    home = {"number": "11", "street": "BOUGAINVILLE", "zip5": "60601"}
+    account = pop.person("MITCHELL", "MOUSELLIS", dob=born, ssn=None, **home)
+    moved = pop.person("WEBB", "MITCHELL", dob=born, ssn=None, number="7", street="OAK",
+                       zip5="94105")  # fmt: skip
+    pop.insert(db, "acct_std", "CROSS", account)
+    pop.insert(db, "rec_std", 4001, moved, source="header", kind="person_records")
+    pop.insert(db, "rec_std", 4002, pop.person("WEBB", "MITCHELL", dob=born, ssn=None, **home),
+               source="header", kind="person_records")  # fmt: skip
+    link(db, "x")
+    masks = dict(
+        db.execute(
+            "SELECT rec_id, pass_mask FROM match_cache_pairs WHERE account_id = 'CROSS'"
+        ).fetchall()
+    )
+    dob_name = db.execute("SELECT code FROM _blk_passes WHERE pass = 'dob_name'").fetchall()
+    assert masks[4001] == 1 << dob_name[0][0]  # found by that pass alone
+    pair = fetch_pl(
+        db,
+        "SELECT role, levels, weights FROM match_pairs "
+        "WHERE run_id = 'x' AND account_id = 'CROSS' AND rec_id = 4002",
+    )
+    levels, weights = json.loads(pair["levels"][0]), json.loads(pair["weights"][0])
+    assert levels["first_name"] == FIRST_CROSSED and levels["last_name"] == 1
+    assert pair["role"][0] == "debtor"
+    different = db.execute(
+        "SELECT weight FROM match_params WHERE run_id = 'x' AND comparison = 'first_name' "
+        "AND level = 1"
+    ).fetchall()[0][0]
+    assert weights["first_name"] > different
