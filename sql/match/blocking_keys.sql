@@ -16,9 +16,11 @@
 --   name           phonetic given name + phonetic surname, in either order: a move with no SSN
 --                  or DOB on the record (the skip-tracing case), and first/last swapped fields;
 --                  blocks of common names exceed the cap and are skipped (reported)
---   dob_name       DOB + the phonetic given name or surname, from either field (two keys per
---                  row): surname changes (marriage), given-name typos and nicknames outside the
---                  table, with the address changed too; and a name keyed into the other field
+--   dob_first      DOB + phonetic given name: surname changes (marriage) and surname typos that
+--                  break the phonetic key, with the address changed too
+--   dob_last       DOB + phonetic surname: given-name typos, nicknames outside the table
+--                  (not across the fields: DOB + a name from either field, tried in 5ad5706,
+--                  found 2 more FEBRL4 pairs and made 6.4M extra candidates at 1M accounts)
 --   dob_zip3       DOB + ZIP3: both names garbled or swapped, same area
 --   dob_street_number
 --                  DOB + house number: names garbled and ZIP mistyped at an unchanged address
@@ -48,9 +50,10 @@ SELECT pass, id, bkey FROM (
            || greatest(coalesce(first_phonetic, first_std), coalesce(last_phonetic, last_std))
     FROM query_table(side)
     UNION ALL
-    SELECT 5::UTINYINT, id,
-           strftime(dob, '%Y%m%d') || '|' || unnest(list_distinct([
-               coalesce(first_phonetic, first_std), coalesce(last_phonetic, last_std)]))
+    SELECT 5::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || coalesce(first_phonetic, first_std)
+    FROM query_table(side)
+    UNION ALL
+    SELECT 6::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || coalesce(last_phonetic, last_std)
     FROM query_table(side)
     UNION ALL
     SELECT 7::UTINYINT, id, strftime(dob, '%Y%m%d') || '|' || left(zip5, 3) FROM query_table(side)
@@ -73,8 +76,7 @@ SELECT pass, id, bkey FROM (
 )
 WHERE bkey IS NOT NULL;
 
--- Pass codes (UTINYINT; bit `code` of a candidate's pass_mask; 6 was 'dob_last', now part of
--- dob_name), their names for reports, and
+-- Pass codes (UTINYINT; bit `code` of a candidate's pass_mask), their names for reports, and
 -- which cap bounds their blocks (blocking_blocks.sql):
 --   name_place = false: keys that identify a person or a household (SSN, DOB-qualified keys,
 --     phone, email, an exact address, house number + ZIP5). A big block there is one person
@@ -85,8 +87,8 @@ WHERE bkey IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE _blk_passes AS
 SELECT code::UTINYINT AS code, pass, name_place FROM (VALUES
     (0, 'ssn', false), (1, 'last4_dob', false), (2, 'surname_initial_zip3', true),
-    (3, 'name_street_number', true), (4, 'name', true), (5, 'dob_name', false),
-    (7, 'dob_zip3', false), (8, 'dob_street_number', false),
+    (3, 'name_street_number', true), (4, 'name', true), (5, 'dob_first', false),
+    (6, 'dob_last', false), (7, 'dob_zip3', false), (8, 'dob_street_number', false),
     (9, 'street_zip', false), (10, 'street_city', true), (11, 'first_city', true),
     (12, 'address', false), (13, 'phone', false), (14, 'email', false), (15, 'echo', false)
 ) t(code, pass, name_place);
