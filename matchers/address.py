@@ -6,7 +6,9 @@ Pipeline for a batch of raw tuples (line1, line2, city, state, zip):
 3. the rest goes to usaddress (address_usaddress), in worker processes when there are many;
 4. one vectorized finishing step (address_finish) resolves city/state/ZIP against the
    `zipcodes` table, builds `std_line1` and the quality code;
-5. results are appended to the cache (sql/standardize/address_insert.sql).
+5. results replace the stale rows of the cache and are appended to it, stamped with
+   ``address_std_version()`` (sql/standardize/address_insert.sql). Step 1 reads a cached row
+   only when its version is the running one, so an upgrade re-standardizes every tuple in use.
 
 Pub 28 choices:
 - Suffixes, directionals, unit designators: the C1/C2 abbreviations (STREET->ST, NORTHWEST->NW,
@@ -31,6 +33,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -40,7 +43,7 @@ import sql
 from matchers.address_fast import fast_parse
 from matchers.address_finish import finish
 from matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
-from matchers.standardize import append_to_cache
+from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
 
 RAW_COLUMNS: tuple[str, ...] = ("addr_raw", "line1", "line2", "city", "state", "zip")
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -52,6 +55,19 @@ QUALITY_CODES: tuple[str, ...] = (
     "ok", "no_number", "no_street", "bad_state", "bad_zip", "zip_state_mismatch", "unparsed",
     "empty",
 )  # fmt: skip
+
+_HERE = Path(__file__).resolve().parent
+#: What determines a std_address_cache row: the pipeline's modules (the Pub 28 tables live in
+#: pub28.py), the SQL that picks the raw fields and writes the row, and the packages carrying
+#: the usaddress CRF model and the ZIP table. Not the addr_raw() macro: it names the key, and a
+#: new key is simply a new (missing) row.
+ADDRESS_STD_SOURCES: tuple[Path, ...] = (
+    *(_HERE / f"{m}.py" for m in ("address", "address_fast", "address_finish",
+                                  "address_usaddress", "pub28")),
+    sql.SQL_DIR / "standardize" / "address_new.sql",
+    sql.SQL_DIR / "standardize" / "address_insert.sql",
+)  # fmt: skip
+ADDRESS_STD_PACKAGES: tuple[str, ...] = ("usaddress", "zipcodes")
 
 #: Below this many fallback strings, worker start-up (~0.3 s each) costs more than it saves.
 PARALLEL_MIN_ROWS = 4_000
@@ -220,17 +236,30 @@ def standardize_address(
     return AddressParts(**row)
 
 
+@cache
+def address_std_version() -> str:
+    """Version of the address standardizer, stamped on every std_address_cache row: changes
+    whenever a file of ``ADDRESS_STD_SOURCES`` or a package of ``ADDRESS_STD_PACKAGES`` does.
+    Computed once per process: the files are hashed once, not per run or per row."""
+    return code_version("address", ADDRESS_STD_SOURCES, ADDRESS_STD_PACKAGES)
+
+
 def standardize_addresses(con: duckdb.DuckDBPyConnection, *, workers: int | None = None) -> int:
     """Standardize every raw address tuple of the current accounts, source records and address
-    contacts that the cache has not seen; append them to std_address_cache. Returns how many
-    were new (0 on a warm cache: the only cost then is one anti-join in DuckDB)."""
-    new = con.sql(sql.load("standardize/address_new.sql")).pl()
+    contacts that the cache lacks *for this standardizer version*; replace the stale rows of
+    std_address_cache with them. Returns how many tuples were (re)standardized (0 on a warm
+    cache: the cost then is one anti-join and one stale-row DELETE that finds nothing)."""
+    version = address_std_version()
+    new = sql.frame(con, sql.load("standardize/address_new.sql"), {"version": version})
     if new.height == 0:
+        drop_stale_rows(con, "std_address_cache", version)
         return 0
     std = standardize_frame(new, workers=workers)
     con.register("std_address_new", std)
     try:
-        append_to_cache(con, sql.load("standardize/address_insert.sql"))
+        replace_in_cache(
+            con, "std_address_cache", version, sql.load("standardize/address_insert.sql")
+        )
     finally:
         con.unregister("std_address_new")
     return new.height

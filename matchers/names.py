@@ -38,6 +38,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import duckdb
 import jellyfish
@@ -46,11 +47,12 @@ from nameparser import HumanName
 from nicknames import NickNamer
 
 import sql
-from matchers.standardize import append_to_cache
+from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
 
 __all__ = [
     "NameParts",
     "canonical_given_name",
+    "name_std_version",
     "phonetic_key",
     "standardize_name",
     "standardize_names",
@@ -684,25 +686,49 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([fields_path, parsed])
 
 
+#: What determines a std_name_cache row: this module (its vocabularies, curated nickname rules
+#: and fast paths live here), the SQL that picks the raw tuples, and the packages behind the
+#: nickname table (nicknames), the irregular-name parser (nameparser) and the phonetic keys
+#: (jellyfish).
+NAME_STD_SOURCES: tuple[Path, ...] = (
+    Path(__file__).resolve(),
+    sql.SQL_DIR / "standardize" / "names_pending.sql",
+)
+NAME_STD_PACKAGES: tuple[str, ...] = ("nameparser", "nicknames", "jellyfish")
+
+
+@cache
+def name_std_version() -> str:
+    """Version of the name standardizer, stamped on every std_name_cache row (see
+    matchers.standardize.code_version); cached per process."""
+    return code_version("name", NAME_STD_SOURCES, NAME_STD_PACKAGES)
+
+
 def standardize_names(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill ``std_name_cache`` with every raw name tuple of the current data not yet in it.
+    """Standardize every raw name tuple of the current data that ``std_name_cache`` lacks for
+    this standardizer version, replacing the rows other versions wrote.
 
     Set-based: the pending tuples come from SQL (the cache key is the SQL macro ``name_raw``, so
     the key the build joins on is computed by the same code) and ``standardize_name_frame``
     standardizes them (Python only per distinct field value and for full-name parses). Returns
-    how many new tuples were standardized.
+    how many tuples were (re)standardized.
     """
-    pending = sql.frame(con, sql.load("standardize/names_pending.sql"))
+    version = name_std_version()
+    pending = sql.frame(con, sql.load("standardize/names_pending.sql"), {"version": version})
     if pending.height == 0:
+        drop_stale_rows(con, "std_name_cache", version)
         return 0
     # '' and NULL give the same key: standardize once (the first in key order, as before)
     pending = pending.unique(subset="name_raw", keep="first", maintain_order=True)
     frame = standardize_name_frame(pending)
     con.register("_new_std_names", frame)
     try:
-        append_to_cache(
+        replace_in_cache(
             con,
-            "INSERT INTO std_name_cache BY NAME SELECT * FROM _new_std_names ORDER BY name_raw",
+            "std_name_cache",
+            version,
+            "INSERT INTO std_name_cache BY NAME"
+            " SELECT *, $version AS std_version FROM _new_std_names ORDER BY name_raw",
         )
     finally:
         con.unregister("_new_std_names")

@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import duckdb
 import phonenumbers
@@ -45,13 +46,14 @@ from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
 import sql
-from matchers.standardize import append_to_cache
+from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
 
 __all__ = [
     "LINE_TYPE_CODES",
     "PhoneParts",
     "line_type",
     "normalize_line_type",
+    "phone_std_version",
     "register_line_type_macros",
     "standardize_phone",
     "standardize_phones",
@@ -372,21 +374,45 @@ _CACHE_COLUMNS = (
 _CACHE_SCHEMA = {c: (pl.Boolean if c == "valid" else pl.String) for c in _CACHE_COLUMNS}
 
 
+#: What determines a std_phone_cache row: this module (spelling rules, the per-prefix proof),
+#: the SQL that picks the raw strings, and phonenumbers, whose metadata decides validity, line
+#: type and time zone and changes with every release. The line-type macros are not included:
+#: they are applied downstream per row and never stored in the cache.
+PHONE_STD_SOURCES: tuple[Path, ...] = (
+    Path(__file__).resolve(),
+    sql.SQL_DIR / "standardize" / "phones_pending.sql",
+)
+PHONE_STD_PACKAGES: tuple[str, ...] = ("phonenumbers",)
+
+
+@cache
+def phone_std_version() -> str:
+    """Version of the phone standardizer, stamped on every std_phone_cache row (see
+    matchers.standardize.code_version); cached per process."""
+    return code_version("phone", PHONE_STD_SOURCES, PHONE_STD_PACKAGES)
+
+
 def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill ``std_phone_cache`` with every current phone string not yet in it; returns how many.
+    """Standardize every current phone string that ``std_phone_cache`` lacks for this
+    standardizer version, replacing the rows other versions wrote; returns how many.
 
     Reads the accounts' four phone columns (attorney phone included: the resolver routes
     represented consumers to it), source records' phones and source contacts' phones.
     """
-    pending = sql.frame(con, sql.load("standardize/phones_pending.sql"))
+    version = phone_std_version()
+    pending = sql.frame(con, sql.load("standardize/phones_pending.sql"), {"version": version})
     if pending.height == 0:
+        drop_stale_rows(con, "std_phone_cache", version)
         return 0
     frame = standardize_phone_frame(pending["phone_raw"])
     con.register("_new_std_phones", frame)
     try:
-        append_to_cache(
+        replace_in_cache(
             con,
-            "INSERT INTO std_phone_cache BY NAME SELECT * FROM _new_std_phones ORDER BY phone_raw",
+            "std_phone_cache",
+            version,
+            "INSERT INTO std_phone_cache BY NAME"
+            " SELECT *, $version AS std_version FROM _new_std_phones ORDER BY phone_raw",
         )
     finally:
         con.unregister("_new_std_phones")

@@ -1,4 +1,6 @@
--- Raw name tuples of the current accounts and source records that std_name_cache lacks.
+-- Raw name tuples of the current accounts and source records that std_name_cache lacks for
+-- the running standardizer version ($version, matchers.names.name_std_version): new tuples,
+-- and after an upgrade every tuple whose row another version wrote.
 -- Fields are coalesced to '' first so NULL and '' (which share a cache key) come once.
 -- Columns: name_raw (the cache key, via the shared macro), first, middle, last, suffix, full.
 WITH raw AS (
@@ -19,4 +21,5 @@ SELECT name_raw(d.first_name, d.middle_name, d.last_name, d.suffix, d.full_name)
 FROM distinct_raw d
 ANTI JOIN std_name_cache c
     ON c.name_raw = name_raw(d.first_name, d.middle_name, d.last_name, d.suffix, d.full_name)
+   AND c.std_version = $version
 ORDER BY 1

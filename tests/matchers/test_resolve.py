@@ -81,7 +81,8 @@ class Builder:
     def phone(self, raw: str, *, valid: bool = True, kind: str = "fixed_or_mobile") -> str:
         digits = "".join(c for c in raw if c.isdigit())[-10:]
         self.con.execute(
-            "INSERT OR REPLACE INTO std_phone_cache VALUES (?, ?, ?, NULL, ?, ?, ?)",
+            "INSERT OR REPLACE INTO std_phone_cache (phone_raw, e164, valid, extension,"
+            " area_code, number_type, time_zone) VALUES (?, ?, ?, NULL, ?, ?, ?)",
             [raw, f"+1{digits}", valid, digits[:3], kind, "America/New_York"],
         )
         return raw
