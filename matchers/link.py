@@ -64,9 +64,9 @@ class MatchSettings:
     threshold 0.9: the posteriors are bimodal (true pairs at weights of +20..+60, the closest
       non-matches below 0), so the threshold only decides the few pairs whose evidence
       conflicts. On FEBRL4 precision is 1.0 from 0.2 to 0.999 and F1 moves little (with SSN
-      0.9998 at 0.2, 0.9995 at 0.9, 0.9989 at 0.99; without SSN 0.995 / 0.991 / 0.987, guards
-      off); on the project's synthetic portfolio (households, namesakes) debtor precision is
-      99.97%. The errors are not symmetric: a wrong link is an FDCPA third-party disclosure, a
+      0.9998 at 0.2, 0.9995 at 0.9, 0.9991 at 0.99; without SSN 0.9957 / 0.9917 / 0.9884,
+      guards off); on the project's synthetic portfolio (households, namesakes) debtor
+      precision is 99.96%. The errors are not symmetric: a wrong link is an FDCPA third-party disclosure, a
       missed one costs a contact that the review queue (review_floor) still shows. 0.9 — "at
       most 1 in 10 of these conflicting links wrong, under the model" — keeps one-typo pairs and
       gives up the conflicting ones; 0.99 would start dropping records with a missing SSN.
