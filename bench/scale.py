@@ -760,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         "--name-block-cap",
         type=int,
         default=None,
-        help="MatchSettings.name_block_cap, the name/place passes' cap (default: the matcher's)",
+        help="MatchSettings.name_block_cap, the cap of the name, place and DOB passes (default: the matcher's)",
     )
     ap.add_argument(
         "--partitions",

@@ -1229,7 +1229,7 @@ def main(argv: list[str] | None = None) -> int:
         "--name-block-cap",
         type=int,
         default=None,
-        help="skiptrace's MatchSettings.name_block_cap (the name/place passes' cap)",
+        help="skiptrace's MatchSettings.name_block_cap (names, places, DOBs)",
     )
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--data", type=Path, help="(febrl4 splink worker) folder with the CSVs")

@@ -35,16 +35,17 @@ BlockCapOpt = Annotated[
     typer.Option(
         min=1,
         help="Skip blocks of more than N candidate pairs in the blocking passes keyed on SSN, "
-        "DOB, phone, email and address (default: the matcher's 20,000; docs/performance.md).",
+        "phone, email and address (default: the matcher's 20,000; docs/performance.md).",
     ),
 ]
 NameBlockCapOpt = Annotated[
     int | None,
     typer.Option(
         min=1,
-        help="Cap of the blocking passes keyed on names and places only (surname + ZIP3, name "
-        "nationwide, street + city ...): their big blocks are namesakes (default: the "
-        "matcher's 100; --block-cap caps the SSN, DOB, phone, email and address passes).",
+        help="Cap of the blocking passes keyed on names, places and dates of birth (surname + "
+        "ZIP3, name nationwide, DOB + name, street + city ...): their big blocks are namesakes "
+        "(default: the matcher's 100; 50 for a million accounts, docs/performance.md; "
+        "--block-cap caps the SSN, phone, email and address passes).",
     ),
 ]
 PartitionsOpt = Annotated[

@@ -27,13 +27,13 @@ class RefreshParams(BaseModel):
         default=None,
         ge=1,
         description="Skip blocks larger than this many pairs in the blocking passes keyed on "
-        "SSN, DOB, phone, email and address (default: the matcher's; docs/performance.md)",
+        "SSN, phone, email and address (default: the matcher's; docs/performance.md)",
     )
     name_block_cap: int | None = Field(
         default=None,
         ge=1,
-        description="Cap of the blocking passes keyed on names and places only (default: the "
-        "matcher's; block_cap caps the passes on SSN, DOB, phone, email and address)",
+        description="Cap of the blocking passes keyed on names, places and dates of birth "
+        "(default: the matcher's; block_cap caps the passes on SSN, phone, email and address)",
     )
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")

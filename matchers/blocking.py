@@ -5,8 +5,8 @@ missing (an SSN typo, a married surname, a move). Their union finds nearly every
 comparing a tiny share of the cross product. Why a cap per block key: a common surname + initial
 + ZIP3 block grows quadratically; skipping such a block whole (and reporting it) keeps the
 candidate count bounded, and its true matches are normally found again by a more specific pass
-(SSN, DOB, phone, street number). Two caps: passes keyed on what identifies a person or a household
-(SSN, DOB, phone, email, address) take `block_cap`; passes keyed on names and places only take the
+(SSN, DOB, phone, street number). Two caps: passes keyed on an identifier or a whole address (SSN,
+phone, email, address) take `block_cap`; passes keyed on names, places and dates of birth take the
 tighter `name_block_cap`, because their big blocks are namesakes (see blocking_blocks.sql). The
 passes are in `sql/match/blocking_keys.sql`, the blocks
 in `blocking_blocks.sql`, the pairs of a full run in `blocking_pairs.sql` (an incremental run

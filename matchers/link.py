@@ -72,14 +72,14 @@ class MatchSettings:
       gives up the conflicting ones; 0.99 would start dropping records with a missing SSN.
     review_floor 0.2: pairs between floor and threshold are kept as role 'rejected' for a human
       review queue; below it they are not stored (thousands of near-zero pairs per account).
-    block_cap 20,000: cap of the passes keyed on what identifies a person or household (SSN,
-      DOB-qualified keys, phone, email, address): a block larger than this (left rows x right
-      rows) is skipped and reported. Wide, because a big block there is one person with many
+    block_cap 20,000: cap of the passes keyed on an identifier or a whole address (SSN, SSN
+      last four + DOB, phone, email, address, house number + ZIP5): a block larger than this
+      (left rows x right rows) is skipped and reported. Wide, because a big block there is one person with many
       records or one building, and its pairs matter; it only stops degenerate keys (a
       placeholder SSN or phone shared by thousands).
-    name_block_cap 100: cap of the passes keyed on names and places only (surname + initial +
-      ZIP3, name nationwide, street + city, given name + city, surname + house number). Their
-      blocks grow with the square of a common name's frequency and hold namesakes: on 100k
+    name_block_cap 100: cap of the passes keyed on names, places and dates of birth (surname +
+      initial + ZIP3, name nationwide, DOB + a name, DOB + ZIP3, street + city, ...). Their
+      blocks grow with the square of a common value's frequency and hold namesakes: on 100k
       generated accounts, blocks over 100 pairs made 72% of all candidates and 0.01% of the
       links (docs/performance.md). A person with several records is still found by the
       identifying passes at the wide cap.

@@ -2,18 +2,18 @@
 -- A block whose size exceeds its pass's cap is skipped whole and listed in _blk_oversized:
 -- common names ("SMITH|J|100") would otherwise dominate the candidate set while adding almost
 -- no true matches that a more specific pass does not already find.
--- Two caps (_blk_passes.name_place, blocking_keys.sql): $block_cap for the passes whose keys
--- identify a person or household (SSN, DOB, phone, email, address), $name_block_cap for the
--- passes keyed on names and places only. Measured on 100k generated accounts (docs/
--- performance.md): the name/place passes propose 80% of the candidates from blocks over 100
--- pairs, which hold 0.01% of the links made.
+-- Two caps (_blk_passes.identifying, blocking_keys.sql): $block_cap for the passes whose keys
+-- hold an identifier or a whole address (SSN, phone, email, address), $name_block_cap for the
+-- passes keyed on names, places and dates of birth. Measured on 100k generated accounts (docs/
+-- performance.md): blocks of the latter over 100 pairs proposed 72% of all candidates and 36 of
+-- the 314k links made.
 -- Blocks are identified by h = hash(pass, key) (blocking_keys.sql), which is unique across
 -- passes, so every join below is on one UBIGINT.
 -- Inputs: _ml, _mr (sides.sql), macro _match_block_keys (blocking_keys.sql). The pairs are made
 -- from these tables by blocking_pairs.sql (full run) or incremental_candidates.sql.
 
 CREATE OR REPLACE TEMP TABLE _blk_caps AS
-SELECT code AS pass, (CASE WHEN name_place THEN $name_block_cap ELSE $block_cap END)::BIGINT AS cap
+SELECT code AS pass, (CASE WHEN identifying THEN $block_cap ELSE $name_block_cap END)::BIGINT AS cap
 FROM _blk_passes
 WHERE pass <> 'echo';  -- echoed keys are not blocks: never capped
 

@@ -239,17 +239,21 @@ def test_empty_inputs_and_bad_settings(con: duckdb.DuckDBPyConnection) -> None:
         link(con, "bad", settings=MatchSettings(threshold=0.5, review_floor=0.8))
 
 
-NAME_PLACE_PASSES = {
+DESCRIPTIVE_PASSES = {
     "surname_initial_zip3",
     "name_street_number",
     "name",
+    "dob_first",
+    "dob_last",
+    "dob_zip3",
+    "dob_street_number",
     "street_city",
     "first_city",
 }
 
 
 def test_each_pass_takes_its_own_cap(db: duckdb.DuckDBPyConnection) -> None:
-    """name_block_cap bounds only the passes keyed on names and places; block_cap only the
+    """name_block_cap bounds only the passes keyed on names, places and DOBs; block_cap only the
     passes keyed on what identifies a person or household. Each pass reports its cap."""
     for rec_id in (96, 97):  # the debtor's own records: an SSN block of 1 x 2 or more
         pop.insert(db, "rec_std", rec_id, pop.DEBTOR, source="header", kind="person_records")
@@ -259,15 +263,15 @@ def test_each_pass_takes_its_own_cap(db: duckdb.DuckDBPyConnection) -> None:
         by_pass = {r["pass"]: r for r in result.blocking_report if r["pass"] != "echo"}
         assert by_pass, result.blocking_report
         for name, row in by_pass.items():
-            cap = tight if name in NAME_PLACE_PASSES else wide
+            cap = tight if name in DESCRIPTIVE_PASSES else wide
             assert row["cap"] == cap, (name, row)
             assert all(b["size"] > cap for b in row["oversized"]), (name, row)
             if cap == 20_000:
                 assert row["oversized_blocks"] == 0, (name, row)
     names_skipped = {r["pass"] for r in names_only.blocking_report if r["oversized_blocks"]}
     ids_skipped = {r["pass"] for r in ids_only.blocking_report if r["oversized_blocks"]}
-    assert names_skipped and names_skipped <= NAME_PLACE_PASSES
-    assert ids_skipped and not ids_skipped & NAME_PLACE_PASSES
+    assert names_skipped and names_skipped <= DESCRIPTIVE_PASSES
+    assert ids_skipped and not ids_skipped & DESCRIPTIVE_PASSES
 
 
 def test_a_name_keyed_into_the_other_field_is_linked(db: duckdb.DuckDBPyConnection) -> None:
