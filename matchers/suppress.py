@@ -237,7 +237,7 @@ def apply_suppressions(
     except Exception:
         con.execute("ROLLBACK")
         raise
-    for t in ("sp_account", "sp_contact", "sp_hits"):
+    for t in ("sp_account", "sp_contact", "sp_hits", "sp_effects"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return written
 
@@ -288,16 +288,28 @@ def _apply_rule(con: duckdb.DuckDBPyConnection, run_id: str, ord_: int, rule: Ru
 
 
 def _apply_effects(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Fold each contact point's hits into its status, hold, dial mode and reasons.
+
+    Two statements, not one `UPDATE ... FROM (grouped hits)`: pin each decision to the `rowid` of
+    the row it changes, sorted (`sp_effects`), then update by rowid. DuckDB applies an UPDATE's
+    rows in the order its join delivers them, and scattered rows cost it far more than rows in
+    table order. In the single statement that order was the planner's choice. Built on
+    `contact_points` and probed with the grouped hits, the rows came in hash order and the
+    statement took 22-24 s at 100,000 accounts (258,796 rows), against under 1 s in table order.
+    The choice hung on the estimate for `run_id = ?`: DuckDB's string statistics keep only a
+    prefix, so with one run in the table a `new_run_id` id was estimated at 20% of the rows and
+    got the slow plan, while bench/scale.py's `scale-full` matched the statistics exactly and got
+    the fast one: the flow-vs-bench gap in docs/scaling.md. Sorted input is fast either way.
+    The rowids stay valid: both statements run in apply_suppressions' transaction.
+    """
     prefix = " ".join(f"WHEN '{a}' THEN '{p}: '" for a, p in PREFIX.items())
     suppressing = ", ".join(f"'{a}'" for a in sorted(SUPPRESSING))
     con.execute(
         f"""
-        UPDATE contact_points cp
-        SET status = CASE WHEN h.suppress THEN 'suppressed' ELSE cp.status END,
-            on_hold = h.hold,
-            dial_mode = CASE WHEN h.manual AND cp.dial_mode IS NOT NULL THEN 'manual' ELSE cp.dial_mode END,
-            reasons = concat_ws('; ', h.reasons, cp.reasons)
-        FROM (
+        CREATE OR REPLACE TEMP TABLE sp_effects AS
+        SELECT cp.rowid AS rid, h.suppress, h.hold, h.manual, h.reasons
+        FROM contact_points cp
+        JOIN (
             SELECT account_id, contact_type, contact_key, role,
                    bool_or(action IN ({suppressing})) AS suppress,
                    bool_or(action = 'hold') AS hold,
@@ -306,9 +318,21 @@ def _apply_effects(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             FROM sp_hits
             GROUP BY account_id, contact_type, contact_key, role
         ) h
-        WHERE cp.run_id = $run_id AND cp.account_id = h.account_id
-          AND cp.contact_type = h.contact_type AND cp.contact_key = h.contact_key
-          AND cp.role = h.role
+          ON cp.account_id = h.account_id AND cp.contact_type = h.contact_type
+         AND cp.contact_key = h.contact_key AND cp.role = h.role
+        WHERE cp.run_id = $run_id
+        ORDER BY cp.rowid
         """,
         {"run_id": run_id},
+    )
+    con.execute(
+        """
+        UPDATE contact_points cp
+        SET status = CASE WHEN e.suppress THEN 'suppressed' ELSE cp.status END,
+            on_hold = e.hold,
+            dial_mode = CASE WHEN e.manual AND cp.dial_mode IS NOT NULL THEN 'manual' ELSE cp.dial_mode END,
+            reasons = concat_ws('; ', e.reasons, cp.reasons)
+        FROM sp_effects e
+        WHERE cp.rowid = e.rid
+        """
     )
