@@ -18,7 +18,7 @@ SELECT getvariable('rs_run_id') AS run_id, account_id, 'deceased' AS flag,
                          'date of death ' || strftime(date_of_death, '%Y-%m-%d'),
                          'match ' || round(match_p, 3)), conf)
          || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
-       arg_max(rec_id, conf) AS rec_id
+       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
 FROM dead
 GROUP BY account_id;
 
@@ -40,7 +40,7 @@ SELECT getvariable('rs_run_id') AS run_id, account_id, 'bankruptcy' AS flag,
            'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
            'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
            'source ' || source), conf) AS evidence,
-       arg_max(rec_id, conf) AS rec_id
+       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
 FROM bk
 GROUP BY account_id, case_key;
 
@@ -70,7 +70,7 @@ allm AS (
 )
 SELECT getvariable('rs_run_id') AS run_id, account_id, 'moved' AS flag,
        round(max(conf), 4) AS confidence,
-       string_agg(what, '; ' ORDER BY conf DESC) AS evidence,
-       arg_max(rec_id, conf) AS rec_id
+       string_agg(what, '; ' ORDER BY conf DESC, what) AS evidence,
+       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
 FROM allm
 GROUP BY account_id;

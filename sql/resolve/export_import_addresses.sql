@@ -7,7 +7,10 @@ WITH sup AS (
     SELECT s.account_id, s.contact_key,
            first(s.source ORDER BY s.match_probability * coalesce(f.reliability, 0.5) DESC, s.source)
                FILTER (WHERE s.rec_id IS NOT NULL) AS source,
-           string_agg(DISTINCT CASE WHEN s.rec_id IS NULL THEN 'on file' ELSE s.source END, ';') AS all_sources
+           -- ordered: the file must be byte-identical when a run is replayed
+           string_agg(DISTINCT CASE WHEN s.rec_id IS NULL THEN 'on file' ELSE s.source END, ';'
+                      ORDER BY CASE WHEN s.rec_id IS NULL THEN 'on file' ELSE s.source END)
+               AS all_sources
     FROM contact_support s LEFT JOIN input_files f ON f.file_no = s.file_no
     WHERE s.run_id = $run_id AND s.contact_type = 'address' AND NOT starts_with(s.evidence, 'third_party')
     GROUP BY ALL
