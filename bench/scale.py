@@ -207,6 +207,16 @@ def maxrss_parts() -> tuple[int, int]:
 # --------------------------------------------------------------------------- portfolio cache
 
 
+def _real_run_id() -> str:
+    """A run id shaped like the CLI's (flows.runs.new_run_id). Not a short fixed name: DuckDB
+    keeps only a prefix of string values in its statistics, so 'scale-full' and
+    '20261123T191822Z-10ec' get different row estimates for `run_id = ?` and, at times,
+    different plans (the suppress UPDATE was 20x slower under the real shape; docs/scaling.md)."""
+    from flows.runs import new_run_id
+
+    return new_run_id()
+
+
 def portfolio_dir(workdir: Path, accounts: int, rpa: float, seed: int) -> Path:
     return workdir / f"portfolio-{accounts}x{rpa:g}-s{seed}"
 
@@ -837,7 +847,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     rows, run_dir = run_pipeline(
         accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
-        out=out, run_id="scale-full", profile=profile, tag=tag, sampler=sampler,
+        out=out, run_id=_real_run_id(), profile=profile, tag=tag, sampler=sampler,
         threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
         partitions=args.partitions, dask_address=args.dask_address,
     )  # fmt: skip
@@ -899,7 +909,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         irows, irun_dir = run_pipeline(
             accounts_path=delta, sources_path=p.sources_path, as_of=p.as_of, db=db, out=out,
-            run_id="scale-incr", profile=profile, tag=tag + "-incremental", sampler=sampler,
+            run_id=_real_run_id(), profile=profile, tag=tag + "-incremental", sampler=sampler,
             threads=args.threads, memory_limit=args.memory_limit, match_settings=isettings,
             fresh=False, partitions=args.partitions, dask_address=args.dask_address,
         )  # fmt: skip
