@@ -14,6 +14,7 @@ file metadata only, no personal data.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -313,8 +314,43 @@ def _matching(
     table = _table(("role", "guard", "pairs"), rows, "no scored pairs", numeric=("pairs",))
     return _section(
         "matching", "Matching", note,
-        f'<div class="grid-wide"><figure>{chart}</figure><div>{table}</div></div>',
+        f'<div class="grid-wide"><figure>{chart}</figure><div>{table}</div></div>'
+        + _blocking(model.get("blocking_report")),
     )  # fmt: skip
+
+
+def _blocking(report: Any) -> str:
+    """Per blocking pass: its cap, pairs proposed, pairs only it found, blocks skipped.
+
+    What a data engineer tunes `--block-cap` / `--name-block-cap` from. Counts only: the
+    oversized blocks' keys hold name fragments, phones and e-mails (match_model keeps them for
+    the database's own lineage; a report is not the place).
+    """
+    passes = json.loads(report) if isinstance(report, str) else (report or [])
+    if not passes:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(str(p.get('pass', '')))}</td>"
+        f"<td class=n>{_num(p.get('cap')) if p.get('cap') is not None else '—'}</td>"
+        f"<td class=n>{_num(p.get('pairs'))}</td><td class=n>{_num(p.get('unique_pairs'))}</td>"
+        f"<td class=n>{_num(p.get('oversized_blocks'))}</td>"
+        f"<td class=n>{_num(p.get('skipped_pairs'))}</td></tr>"
+        for p in passes
+    )
+    headers = (
+        "blocking pass",
+        "cap",
+        "pairs",
+        "only this pass",
+        "blocks over cap",
+        "pairs skipped",
+    )
+    return (
+        '<h3>Blocking</h3><p class="note">Candidate pairs per blocking pass. A block larger than '
+        "its pass's cap (left rows x right rows) is skipped whole: --block-cap for the passes on "
+        "SSN, phone, email and address, --name-block-cap for names, places and dates of birth."
+        "</p>" + _table(headers, rows, "no blocking report", numeric=headers[1:])
+    )
 
 
 def _confidence(hist: dict[str, list[int]], calibration: list[dict[str, Any]] | None) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from flows import charts
 from flows.artifacts import KEY_PATTERN, build_artifacts, publish_artifacts
-from flows.report import collect_run_data, write_report
+from flows.report import collect_run_data, render_report, write_report
 from tests.flows.test_lineage import RUN, build_cases, put
 
 SSN_SHAPED = re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b\d{9}\b")
@@ -204,3 +204,25 @@ def test_report_command_uses_demo_scores(run_db: duckdb.DuckDBPyConnection, tmp_
     )
     assert result.exit_code == 0, result.output
     assert "Confidence calibration" in (out / RUN / "report.html").read_text()
+
+
+def test_report_shows_blocking_counts_without_keys(run_db: duckdb.DuckDBPyConnection) -> None:
+    """The matching section lists each blocking pass's cap and counts; the oversized blocks'
+    keys (name fragments) stay in the database."""
+    import json
+
+    data = collect_run_data(run_db, RUN)
+    data["model"]["blocking_report"] = json.dumps([
+        {"pass": "name", "cap": 100, "pairs": 1234, "unique_pairs": 56, "oversized_blocks": 7,
+         "skipped_pairs": 890123, "oversized": [{"key": "SMT|JN", "n_left": 40, "n_right": 90,
+                                                 "size": 3600, "skipped": 3600}]},
+        {"pass": "echo", "cap": None, "pairs": 3, "unique_pairs": 1, "oversized_blocks": 0,
+         "skipped_pairs": 0, "oversized": []},
+    ])  # fmt: skip
+    html = render_report(data)
+    assert "<h3>Blocking</h3>" in html
+    for expected in ("890,123", "1,234", "--name-block-cap"):
+        assert expected in html, expected
+    assert "SMT|JN" not in html
+    data["model"]["blocking_report"] = None
+    assert "<h3>Blocking</h3>" not in render_report(data)
