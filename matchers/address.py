@@ -43,7 +43,8 @@ import sql
 from matchers.address_fast import fast_parse
 from matchers.address_finish import finish
 from matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
-from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
+from matchers.standardize import drop_stale_rows, replace_in_cache
+from matchers.versioning import content_version
 
 RAW_COLUMNS: tuple[str, ...] = ("addr_raw", "line1", "line2", "city", "state", "zip")
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -241,7 +242,7 @@ def address_std_version() -> str:
     """Version of the address standardizer, stamped on every std_address_cache row: changes
     whenever a file of ``ADDRESS_STD_SOURCES`` or a package of ``ADDRESS_STD_PACKAGES`` does.
     Computed once per process: the files are hashed once, not per run or per row."""
-    return code_version("address", ADDRESS_STD_SOURCES, ADDRESS_STD_PACKAGES)
+    return content_version("address", ADDRESS_STD_SOURCES, ADDRESS_STD_PACKAGES)
 
 
 def standardize_addresses(con: duckdb.DuckDBPyConnection, *, workers: int | None = None) -> int:

@@ -21,7 +21,6 @@ Roles written to match_pairs:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from matchers.blocking import block, blocking_report, build_blocks
 from matchers.compare import COMPARISONS, NAMES
 from matchers.explain import PairExplanation, explain_pair
 from matchers.guards import ROLE_OF, apply_guards
+from matchers.versioning import content_version
 
 __all__ = [
     "Comparator",
@@ -132,18 +132,15 @@ class LinkResult:
 
 
 def matcher_version() -> str:
-    """Version string that changes whenever the matcher's SQL, levels, model or guards change
-    (an auditor can tell two runs scored by different code apart)."""
-    h = hashlib.sha256()
+    """Version string that changes whenever the matcher's SQL, levels, model or guards change, or
+    DuckDB (whose jaro-winkler and hash the comparisons and blocks use): an auditor can tell two
+    runs scored by different code apart, and the incremental cache is dropped on a change."""
     here = Path(__file__).resolve().parent
     files = sorted((sql.SQL_DIR / "match").glob("*.sql")) + [
         here / f"{m}.py"
         for m in ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
     ]
-    for path in files:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return f"{MATCHER_VERSION}+{h.hexdigest()[:12]}"
+    return content_version(MATCHER_VERSION, files, ("duckdb",))
 
 
 # --------------------------------------------------------------------------- estimation

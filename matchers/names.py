@@ -47,7 +47,8 @@ from nameparser import HumanName
 from nicknames import NickNamer
 
 import sql
-from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
+from matchers.standardize import drop_stale_rows, replace_in_cache
+from matchers.versioning import content_version
 
 __all__ = [
     "NameParts",
@@ -700,8 +701,8 @@ NAME_STD_PACKAGES: tuple[str, ...] = ("nameparser", "nicknames", "jellyfish")
 @cache
 def name_std_version() -> str:
     """Version of the name standardizer, stamped on every std_name_cache row (see
-    matchers.standardize.code_version); cached per process."""
-    return code_version("name", NAME_STD_SOURCES, NAME_STD_PACKAGES)
+    matchers.versioning.content_version); cached per process."""
+    return content_version("name", NAME_STD_SOURCES, NAME_STD_PACKAGES)
 
 
 def standardize_names(con: duckdb.DuckDBPyConnection) -> int:

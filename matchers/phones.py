@@ -46,7 +46,8 @@ from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
 import sql
-from matchers.standardize import code_version, drop_stale_rows, replace_in_cache
+from matchers.standardize import drop_stale_rows, replace_in_cache
+from matchers.versioning import content_version
 
 __all__ = [
     "LINE_TYPE_CODES",
@@ -388,8 +389,8 @@ PHONE_STD_PACKAGES: tuple[str, ...] = ("phonenumbers",)
 @cache
 def phone_std_version() -> str:
     """Version of the phone standardizer, stamped on every std_phone_cache row (see
-    matchers.standardize.code_version); cached per process."""
-    return code_version("phone", PHONE_STD_SOURCES, PHONE_STD_PACKAGES)
+    matchers.versioning.content_version); cached per process."""
+    return content_version("phone", PHONE_STD_SOURCES, PHONE_STD_PACKAGES)
 
 
 def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:

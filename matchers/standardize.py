@@ -10,7 +10,8 @@ Call order: ``standardize_addresses``, ``standardize_names``, ``standardize_phon
 which the matcher treats as "no data", never as disagreement.
 
 Every cache row carries ``std_version``: the version of the standardizer that wrote it (a hash
-of the code, SQL and library data that determine the row, see ``code_version``; migration 013).
+of the code, SQL and library data that determine the row, see ``matchers.versioning.content_version``;
+migration 013).
 A standardizer reads a cached row only when its version is the running one, recomputes the
 other current values, and ``replace_in_cache`` deletes every row of another version in the same
 transaction as it appends the new ones. So after an upgrade that changes parsing, one run
@@ -24,13 +25,6 @@ invalid ones for the resolver, flagged.
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
-from collections.abc import Iterable
-from importlib import metadata
-from pathlib import Path
-from typing import Any
-
 import duckdb
 
 import sql
@@ -38,18 +32,13 @@ import sql
 __all__ = [
     "BUILD_ORDER",
     "VERSION_COLUMN",
-    "append_to_cache",
     "build_std_tables",
-    "code_version",
     "drop_stale_rows",
     "replace_in_cache",
 ]
 
 #: The column of every std_*_cache table naming the standardizer version that wrote the row.
 VERSION_COLUMN = "std_version"
-#: Repository root: source paths are hashed relative to it, so a version does not depend on
-#: where the checkout lives.
-ROOT = Path(__file__).resolve().parents[1]
 
 # table -> the query (sql/standardize/<file>) whose rows replace it.
 BUILD_ORDER: dict[str, str] = {
@@ -58,56 +47,6 @@ BUILD_ORDER: dict[str, str] = {
     "acct_phones": "standardize/build_acct_phones.sql",
     "rec_phones": "standardize/build_rec_phones.sql",
 }
-
-
-def code_version(label: str, files: Iterable[Path], packages: Iterable[str] = ()) -> str:
-    """``<label>+<12 hex>``: a hash of `files` (path relative to the repository and content),
-    of the installed versions of `packages` and of Python's Unicode database.
-
-    Why a content hash and not a hand-bumped number: nobody remembers to bump a number when a
-    Pub 28 table or a nickname rule changes, and a forgotten bump silently leaves two forms of
-    one value in the cache. Why the packages too: usaddress's CRF model, phonenumbers' metadata
-    (validity, line type, time zone), the nickname table and the ZIP table ship inside those
-    packages, so upgrading one changes results without touching our files; and the Unicode
-    tables behind accent folding, ``upper()`` and ``\\d`` come with Python. Callers cache the
-    result per process (a few files read once), so a run pays for it once.
-    """
-    h = hashlib.sha256()
-    for path in sorted(Path(f).resolve() for f in files):
-        try:
-            name = path.relative_to(ROOT).as_posix()
-        except ValueError:  # outside the checkout (tests hash temporary files): name only
-            name = path.name
-        h.update(name.encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    for package in sorted(packages):
-        try:
-            installed = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            installed = "absent"
-        h.update(f"{package}=={installed}\0".encode())
-    h.update(f"unicode=={unicodedata.unidata_version}".encode())
-    return f"{label}+{h.hexdigest()[:12]}"
-
-
-def append_to_cache(
-    con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None = None
-) -> None:
-    """Run `statement`, an ``INSERT INTO std_*_cache ... ORDER BY <key>`` of rows the cache
-    lacked when they were read (`params` binds its ``$name`` parameters, e.g. the version).
-
-    Plain INSERT in key order is the fast way to fill the caches' primary-key index (about 30%
-    cheaper than INSERT OR IGNORE in random order at a million rows). Should another writer
-    have added one of the keys meanwhile, the statement fails as a whole and is rerun as INSERT
-    OR IGNORE: the first writer wins, and both results are identical (standardization is
-    deterministic).
-    """
-    try:
-        con.execute(statement, params)
-    except duckdb.ConstraintException:
-        con.execute(statement.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1), params)
 
 
 def drop_stale_rows(con: duckdb.DuckDBPyConnection, table: str, version: str) -> None:
@@ -136,7 +75,8 @@ def replace_in_cache(
     pending queries anti-join on key *and* version), so this both replaces stale rows and keeps
     one row per key. One transaction: a reader sees the old rows or the new ones, never a value
     missing in between. On a key conflict (a racing writer appended it meanwhile) the whole
-    transaction is redone with INSERT OR IGNORE, as in ``append_to_cache``: DuckDB aborts a
+    transaction is redone with INSERT OR IGNORE (a plain INSERT in key order fills the primary-key
+    index about 30% faster, so it is tried first): DuckDB aborts a
     transaction on a failed statement, so the fallback cannot run inside the same one.
     """
     params = {"version": version}

@@ -1,11 +1,11 @@
-"""append_to_cache: key-ordered plain INSERT, INSERT OR IGNORE when a key is already there."""
+"""replace_in_cache: key-ordered plain INSERT, INSERT OR IGNORE when a key is already there."""
 
 from __future__ import annotations
 
 import duckdb
 import polars as pl
 
-from matchers.standardize import append_to_cache
+from matchers.standardize import replace_in_cache
 
 
 def test_append_then_conflict_falls_back_to_ignore(con: duckdb.DuckDBPyConnection) -> None:
@@ -13,15 +13,18 @@ def test_append_then_conflict_falls_back_to_ignore(con: duckdb.DuckDBPyConnectio
     row = ("2125550100", "+12125550100", True, None, "212", "fixed_or_mobile", "America/New_York")
     first = pl.DataFrame([row], schema=list(cols), orient="row")
     con.register("_new", first)
-    stmt = "INSERT INTO std_phone_cache BY NAME SELECT * FROM _new ORDER BY phone_raw"
-    append_to_cache(con, stmt)
+    stmt = (
+        "INSERT INTO std_phone_cache BY NAME SELECT *, $version AS std_version FROM _new"
+        " ORDER BY phone_raw"
+    )
+    replace_in_cache(con, "std_phone_cache", "v1", stmt)
     # a racing writer already added 2125550100: the whole batch goes in as INSERT OR IGNORE
     second = pl.DataFrame(
         [row, ("(212) 555-0101", "+12125550101", *row[2:])], schema=list(cols), orient="row"
     )
     con.unregister("_new")
     con.register("_new", second)
-    append_to_cache(con, stmt)
+    replace_in_cache(con, "std_phone_cache", "v1", stmt)
     con.unregister("_new")
     keys = con.execute("SELECT phone_raw FROM std_phone_cache ORDER BY 1").fetchall()
     assert keys == [("(212) 555-0101",), ("2125550100",)]

@@ -16,7 +16,8 @@ import pytest
 import matchers.address as address
 import matchers.names as names
 import matchers.phones as phones
-from matchers.standardize import build_std_tables, code_version, replace_in_cache
+from matchers.standardize import build_std_tables, replace_in_cache
+from matchers.versioning import content_version
 
 
 @dataclass(frozen=True)
@@ -215,16 +216,16 @@ def test_address_version_covers_the_parsing_modules() -> None:
 
 def test_version_follows_package_version(monkeypatch: pytest.MonkeyPatch) -> None:
     """A phonenumbers release changes validity and line types without touching our files."""
-    import matchers.standardize as standardize
+    import matchers.versioning as versioning
 
-    before = code_version("phone", phones.PHONE_STD_SOURCES, phones.PHONE_STD_PACKAGES)
-    real = standardize.metadata.version
+    before = content_version("phone", phones.PHONE_STD_SOURCES, phones.PHONE_STD_PACKAGES)
+    real = versioning.metadata.version
     monkeypatch.setattr(
-        standardize.metadata,
+        versioning.metadata,
         "version",
         lambda p: "999.0" if p == "phonenumbers" else real(p),
     )
-    after = code_version("phone", phones.PHONE_STD_SOURCES, phones.PHONE_STD_PACKAGES)
+    after = content_version("phone", phones.PHONE_STD_SOURCES, phones.PHONE_STD_PACKAGES)
     assert after != before
 
 
