@@ -8,9 +8,9 @@ candidate count bounded, and its true matches are normally found again by a more
 (SSN, DOB, phone, street number). Two caps: passes keyed on an identifier or a whole address (SSN,
 phone, email, address) take `block_cap`; passes keyed on names, places and dates of birth take the
 tighter `name_block_cap`, because their big blocks are namesakes (see blocking_blocks.sql). The
-passes are in `sql/match/blocking_keys.sql`, the blocks
-in `blocking_blocks.sql`, the pairs of a full run in `blocking_pairs.sql` (an incremental run
-builds the same pairs in `incremental_candidates.sql`).
+passes are in `sql/match/blocking_keys.sql`, the blocks in `blocking_blocks.sql`, the pairs of a
+full run in `blocking_pairs.sql` (an incremental run builds the same pairs in
+`incremental_candidates.sql`).
 """
 
 from __future__ import annotations
