@@ -34,9 +34,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sql  # noqa: E402
-from matchers.compare import fetch_pl  # noqa: E402
-from matchers.guards import GUARDS  # noqa: E402
-from matchers.link import MatchSettings, link  # noqa: E402
+from skiptrace.matchers.compare import fetch_pl  # noqa: E402
+from skiptrace.matchers.guards import GUARDS  # noqa: E402
+from skiptrace.matchers.link import MatchSettings, link  # noqa: E402
 
 BENCH_KEY = b"febrl4-bench-key"  # a benchmark key: FEBRL SSNs are synthetic
 GUARD_SETS: dict[str, tuple[str, ...] | None] = {
@@ -79,9 +79,9 @@ def _clean(value: Any) -> str | None:
 
 def standardize_febrl(df: Any) -> pl.DataFrame:
     """FEBRL pandas frame (index rec_id) -> acct_std/rec_std columns plus `febrl_id`."""
-    from matchers.address import standardize_frame
-    from matchers.names import standardize_name
-    from sources.dates import parse_dates
+    from skiptrace.matchers.address import standardize_frame
+    from skiptrace.matchers.names import standardize_name
+    from skiptrace.sources.dates import parse_dates
 
     raw = pl.DataFrame(
         {

@@ -25,9 +25,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sql
-from sources.ingest import ingest_source
-from sources.registry import Source
+from skiptrace import sql
+from skiptrace.sources.ingest import ingest_source
+from skiptrace.sources.registry import Source
 
 FIRST = ["JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID",
          "ELIZABETH", "WILLIAM", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS",

@@ -11,14 +11,14 @@ Target: 1,000,000 accounts against 5,000,000 source records in 300 s on two core
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4      # match on local Dask
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4 --dask-address tcp://h:8786
 
-The portfolio (`sources.synthetic.generate_portfolio`, deterministic for a seed and size) is
+The portfolio (`skiptrace.flows.demo.synthetic.generate_portfolio`, deterministic for a seed and size) is
 cached under `--workdir` and reused by later runs; generation time is reported separately and not
 counted in the pipeline time. Each run starts from an empty database. The stages run as plain
-functions (`flows.stages`, as in tests/flows/test_kill_and_rerun.py), without Prefect; Prefect's
+functions (`skiptrace.flows.orchestration.stages`, as in tests/flows/test_kill_and_rerun.py), without Prefect; Prefect's
 fixed per-run overhead (ephemeral API server, flow/task bookkeeping) is measured separately on a
 tiny portfolio with `--prefect-overhead`. `finalize` (run_summary.json + run status) and
 `report` (the HTML run report from the lineage tables) are timed as stages of their own; the
-lineage inputs (`flows.lineage.record_run_inputs`) are part of `ingest`, as in the flow.
+lineage inputs (`skiptrace.flows.audit.lineage.record_run_inputs`) are part of `ingest`, as in the flow.
 
 Columns: `rows in` is what the stage consumed (ingest: lines read; standardize: accounts +
 source records; match: candidate pairs; resolve: match pairs of the run; suppress and emit:
@@ -30,7 +30,7 @@ parent's pages it shares.) Results are also written as JSON to
 bench/results/scale-<accounts>[-p<N>][-incremental].json.
 
 `--partitions N` (N > 1) runs the match stage's comparisons in N partitions on Dask
-(`flows.partitioned.DaskComparator`, passed `partitions`/`dask_address` by `flows.stages.match`
+(`skiptrace.flows.orchestration.partitioned.DaskComparator`, passed `partitions`/`dask_address` by `skiptrace.flows.orchestration.stages.match`
 exactly as `skiptrace run --partitions N [--dask-address ADDR]` does): a local cluster of two
 single-threaded worker processes unless `--dask-address` (whose workers must see the partition
 folder, `<workdir>/run-.../partitions`, at the same path). The match stage's time includes the
@@ -208,11 +208,11 @@ def maxrss_parts() -> tuple[int, int]:
 
 
 def _real_run_id() -> str:
-    """A run id shaped like the CLI's (flows.runs.new_run_id). Not a short fixed name: DuckDB
+    """A run id shaped like the CLI's (skiptrace.flows.audit.runs.new_run_id). Not a short fixed name: DuckDB
     keeps only a prefix of string values in its statistics, so 'scale-full' and
     '20261123T191822Z-10ec' get different row estimates for `run_id = ?` and, at times,
     different plans (the suppress UPDATE was 20x slower under the real shape; docs/scaling.md)."""
-    from flows.runs import new_run_id
+    from skiptrace.flows.audit.runs import new_run_id
 
     return new_run_id()
 
@@ -223,7 +223,7 @@ def portfolio_dir(workdir: Path, accounts: int, rpa: float, seed: int) -> Path:
 
 def get_portfolio(workdir: Path, accounts: int, rpa: float, seed: int) -> tuple[Any, float, bool]:
     """The cached portfolio, generating it when absent: (portfolio, seconds, generated?)."""
-    from sources.synthetic import GeneratedPortfolio, generate_portfolio
+    from skiptrace.flows.demo.synthetic import GeneratedPortfolio, generate_portfolio
 
     root = portfolio_dir(workdir, accounts, rpa, seed)
     manifest = root / "portfolio.json"
@@ -306,7 +306,7 @@ class StageRow:
 
 @contextlib.contextmanager
 def capture_partitioned(enabled: bool = True) -> Iterator[list[dict[str, Any]]]:
-    """The `partitioned compare` log lines of flows.partitioned.DaskComparator (one per call:
+    """The `partitioned compare` log lines of skiptrace.flows.orchestration.partitioned.DaskComparator (one per call:
     the random pairs u is measured on, then the candidates), as dicts of their figures."""
     import logging
 
@@ -326,7 +326,7 @@ def capture_partitioned(enabled: bool = True) -> Iterator[list[dict[str, Any]]]:
                      "compute_s": compute_s, "import_s": import_s}
                 )  # fmt: skip
 
-    import flows.partitioned as fp
+    import skiptrace.flows.orchestration.partitioned as fp
 
     # The Parquet a call exchanged, measured just before the comparator reads the results back
     # (it removes its work folder right after).
@@ -385,7 +385,7 @@ class SqlTimings:
     def label(self, query: Any) -> str:
         text = _norm(str(getattr(query, "query", query)))
         if self._files is None:
-            import sql
+            from skiptrace import sql
 
             self._files = [
                 (str(f.relative_to(sql.SQL_DIR)), _norm(f.read_text(encoding="utf-8")))
@@ -505,10 +505,10 @@ def run_pipeline(
     dask_address: str | None = None,
 ) -> tuple[list[StageRow], Path]:
     """All stages without Prefect, as tests/flows/test_kill_and_rerun.py runs them."""
-    import sql
-    from flows import stages
-    from flows.params import RefreshParams
-    from flows.runs import finish_run, start_run
+    from skiptrace import sql
+    from skiptrace.flows.audit.runs import finish_run, start_run
+    from skiptrace.flows.orchestration import stages
+    from skiptrace.flows.orchestration.params import RefreshParams
 
     if fresh:
         for p in db.parent.glob(db.name + "*"):
@@ -570,7 +570,7 @@ def run_pipeline(
         timed("emit", lambda c: stages.emit(c, run_id, run_dir))
 
         def finalize(con: Any) -> tuple[int, int]:
-            from flows.summary import build_summary, write_summary
+            from skiptrace.flows.report.summary import build_summary, write_summary
 
             stage_log = [
                 {"name": r.name, "seconds": r.seconds, "rows_in": r.rows_in, "rows_out": r.rows_out}
@@ -585,7 +585,7 @@ def run_pipeline(
         timed("finalize", finalize)
 
         def report(con: Any) -> tuple[int, int]:
-            from flows.report import write_report
+            from skiptrace.flows.report.run_report import write_report
 
             write_report(con, run_id, run_dir)
             return 0, 0
@@ -597,7 +597,7 @@ def run_pipeline(
 
 
 def score(run_dir: Path, truth_dir: Path) -> tuple[dict[str, Any], float]:
-    from flows.evaluate import score_run
+    from skiptrace.flows.demo.evaluate import score_run
 
     t0 = time.perf_counter()
     s = score_run(run_dir, truth_dir).as_dict()
@@ -609,7 +609,7 @@ def prefect_overhead(workdir: Path, sampler: RssSampler) -> dict[str, float]:
     """Plain stages vs the Prefect refresh flow on the same tiny portfolio: the difference is
     Prefect's fixed per-run cost (ephemeral server start, flow/subflow/task runs, result
     bookkeeping), which does not grow with the portfolio."""
-    from flows.refresh import run_refresh
+    from skiptrace.flows.orchestration.refresh import run_refresh
 
     p, _, _ = get_portfolio(workdir, 1000, 5.0, 7)
     base = workdir / "prefect-overhead"
@@ -621,7 +621,7 @@ def prefect_overhead(workdir: Path, sampler: RssSampler) -> dict[str, float]:
         profile=set(), tag="prefect", sampler=sampler, threads=None, memory_limit=None,
     )  # fmt: skip
     plain = time.perf_counter() - t0
-    from flows.params import RefreshParams
+    from skiptrace.flows.orchestration.params import RefreshParams
 
     params = RefreshParams(
         accounts=p.accounts_path, sources=p.sources_path, db=base / "flow" / "st.duckdb",
@@ -777,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         metavar="N",
-        help="match comparisons in N partitions on Dask (flows.partitioned.DaskComparator), as "
+        help="match comparisons in N partitions on Dask (skiptrace.flows.orchestration.partitioned.DaskComparator), as "
         "`skiptrace run --partitions N`; 1 = in-process (default)",
     )
     ap.add_argument(
@@ -810,7 +810,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = None
     caps = {"block_cap": args.block_cap, "name_block_cap": args.name_block_cap}
     if any(caps.values()):
-        from matchers.link import MatchSettings
+        from skiptrace.matchers.link import MatchSettings
 
         settings = MatchSettings(**{k: v for k, v in caps.items() if v})
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -900,10 +900,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.incremental:
         delta = run_root / "accounts_update.csv"
         changed = write_incremental_accounts(p.accounts_path, delta)
-        # flows.stages.match decides: incremental when the previous completed run's model still
+        # skiptrace.flows.orchestration.stages.match decides: incremental when the previous completed run's model still
         # applies (matchers/incremental.py), which it does here (same code and settings).
         isettings = settings
-        mode = "flows.stages.match default (incremental when the last run's model applies)"
+        mode = "skiptrace.flows.orchestration.stages.match default (incremental when the last run's model applies)"
         print(f"\nincremental run: {changed:,} accounts re-delivered changed; matcher: {mode}")
         sampler.peak = 0
         t0 = time.perf_counter()

@@ -29,9 +29,9 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sql
-from matchers.address import standardize_addresses
-from matchers.address_finish import zip_table
+from skiptrace import sql
+from skiptrace.matchers.address import standardize_addresses
+from skiptrace.matchers.address_finish import zip_table
 
 STREETS = [
     "Main", "Oak", "Maple", "Pine", "Cedar", "Elm", "Washington", "Lake", "Hill", "Park",

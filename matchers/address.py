@@ -39,12 +39,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-import sql
-from matchers.address_fast import fast_parse
-from matchers.address_finish import finish
-from matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
-from matchers.standardize import drop_stale_rows, replace_in_cache
-from matchers.versioning import content_version
+from skiptrace import sql
+from skiptrace.matchers.address_fast import fast_parse
+from skiptrace.matchers.address_finish import finish
+from skiptrace.matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
+from skiptrace.matchers.standardize import drop_stale_rows, replace_in_cache
+from skiptrace.matchers.versioning import content_version
 
 RAW_COLUMNS: tuple[str, ...] = ("addr_raw", "line1", "line2", "city", "state", "zip")
 CACHE_COLUMNS: tuple[str, ...] = (
@@ -131,7 +131,7 @@ def _run_worker(pairs: list[tuple[str | None, str | None]]) -> list[LineParts]:
     }
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "matchers.address_usaddress"],
+            [sys.executable, "-m", "skiptrace.matchers.address_usaddress"],
             input=json.dumps(pairs).encode(),
             capture_output=True,
             check=True,

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from matchers.address_usaddress import PART_FIELDS
-from matchers.pub28 import (
+from skiptrace.matchers.address_usaddress import PART_FIELDS
+from skiptrace.matchers.pub28 import (
     DIRECTIONALS,
     ROUTE_TYPES,
     STATES,

@@ -24,8 +24,8 @@ from functools import cache
 
 import polars as pl
 
-from matchers.address_fast import clean_expr
-from matchers.pub28 import STATE_CODES
+from skiptrace.matchers.address_fast import clean_expr
+from skiptrace.matchers.pub28 import STATE_CODES
 
 ZIP_SHAPE = r"^[0-9]{4,5}(?:[ -]?[0-9]{4})?$"
 

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from matchers.pub28 import (
+from skiptrace.matchers.pub28 import (
     DIRECTIONALS,
     ROUTE_TYPES,
     STATE_CODES,

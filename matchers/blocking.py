@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-import sql
-from matchers.compare import first_row, run_sql_file
+from skiptrace import sql
+from skiptrace.matchers.compare import first_row, run_sql_file
 
 MAX_REPORTED_BLOCKS = 20  # oversized blocks listed per pass (largest first); totals are complete
 

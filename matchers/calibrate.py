@@ -1,44 +1,34 @@
-"""Fit and check the confidence model against the synthetic generator's ground truth.
+"""Calibration of the confidence model: the measures and the fitting, given labeled contacts.
 
 A confidence is only useful if it is a probability: of all contacts given 0.8, about 80% must
-reach the account holder. This module
+reach the account holder. This module holds the mathematics, with no knowledge of where labels
+come from:
 
-* labels a run's debtor contact points against `truth/accounts.csv` with the demo scorer's own
-  rule (`flows.evaluate.label_contacts`: address = same ZIP5 + street number + same street
-  name (Jaro-Winkler >= 0.9 or one typing slip) + units not contradicting, or same ZIP5 + PO box
-  number; phone = one of
-  the person's current phones; email likewise), so what is fitted here is exactly what the demo
-  measures;
-* `calibration_report`: expected calibration error (ECE) and the reliability table behind it,
-  per equal-width bin, per contact type and per import band;
+* `contact_frame`: a run's debtor contact points with their feature vector, from the database;
+* `reliability_table` / `report_from_labeled`: expected calibration error (ECE) and the
+  reliability table behind it, per equal-width bin, per contact type and per import band;
 * `fit_model`: per contact type, a logistic regression over the features of
   `matchers/confidence.py` by Newton's method (ridge-regularized, sign-constrained by an active
   set so confidence stays monotone in every factor), then an isotonic map of the score fitted on
-  out-of-fold scores (2-fold by account) to remove what the linear form cannot capture;
-* `python -m matchers.calibrate fit`: generates a portfolio with a seed *different from the
-  demo's*, runs the pipeline on it, fits, writes `matchers/rules/confidence_model.json`, and
-  reports ECE on a separately generated demo-seed portfolio.
+  out-of-fold scores (2-fold by account) to remove what the linear form cannot capture.
+
+Labeling against a generator's truth and running the pipeline to fit on it are the demo's job
+(`skiptrace.flows.demo.calibration`, behind `skiptrace calibrate --fit`).
 
 Fitting uses polars for the sums (no numpy/scikit-learn dependency at run time or fit time).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
 import math
-import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from matchers.confidence import (
+from skiptrace.matchers.confidence import (
     CONTACT_TYPES,
-    DEFAULT_MODEL_PATH,
     FEATURES,
     ConfidenceModel,
     TypeModel,
@@ -80,13 +70,6 @@ def contact_frame(
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame
-
-
-def label(frame: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
-    """Add `correct` (bool) using the demo scorer's rule."""
-    from flows.evaluate import label_contacts
-
-    return label_contacts(frame, Path(truth_dir))
 
 
 # --- calibration measures --------------------------------------------------------------------
@@ -172,7 +155,7 @@ class CalibrationReport:
 def report_from_labeled(
     labeled: pl.DataFrame, run_id: str, model_version: str, bins: int = 10
 ) -> CalibrationReport:
-    from matchers.suppress import load_rules
+    from skiptrace.matchers.suppress import load_rules
 
     p, y = labeled["confidence"].cast(pl.Float64), labeled["correct"].cast(pl.Float64)
     ece, table = reliability_table(p, y, bins)
@@ -218,19 +201,6 @@ def report_from_labeled(
         by_type=by_type,
         by_band=band_rows,
     )
-
-
-def calibration_report(
-    con: duckdb.DuckDBPyConnection, run_id: str, truth_dir: Path, bins: int = 10
-) -> CalibrationReport:
-    """ECE and reliability table of the run's emitted debtor contacts against generator truth."""
-    frame = contact_frame(con, run_id)
-    version = con.execute(
-        "SELECT any_value(json_extract_string(factors, '$.model')) FROM contact_points WHERE run_id = ?",
-        [run_id],
-    ).fetchall()
-    labeled = label(frame, truth_dir)
-    return report_from_labeled(labeled, run_id, str(version[0][0] if version else ""), bins)
 
 
 # --- fitting ---------------------------------------------------------------------------------
@@ -475,135 +445,3 @@ def rescore(labeled: pl.DataFrame, model: ConfidenceModel) -> pl.Series:
         x = {k.removeprefix("x_"): (v or 0.0) for k, v in row.items() if k.startswith("x_")}
         out.append(m.predict(x) if m else 0.5)
     return pl.Series("confidence", out, dtype=pl.Float64)
-
-
-# --- end to end on generated portfolios -----------------------------------------------------
-
-
-def run_pipeline(
-    portfolio_dir: Path,
-    db: Path,
-    *,
-    accounts: int,
-    seed: int,
-    model: ConfidenceModel | Path | None = None,
-    run_id: str = "calib",
-) -> tuple[duckdb.DuckDBPyConnection, Any]:
-    """Generate a portfolio and run ingest -> standardize -> match -> resolve -> suppress."""
-    import sql
-    from flows import stages
-    from flows.params import RefreshParams
-    from matchers.resolve import resolve_contacts
-    from matchers.suppress import apply_suppressions
-    from sources.pii import ensure_hmac_key
-    from sources.synthetic import generate_portfolio
-
-    ensure_hmac_key()
-    p = generate_portfolio(portfolio_dir, accounts=accounts, seed=seed)
-    if db.exists():
-        db.unlink()
-    con = sql.connect(db)
-    params = RefreshParams(accounts=p.accounts_path, sources=p.sources_path, db=db, as_of=p.as_of)
-    from flows.runs import start_run
-
-    start_run(con, run_id, as_of=p.as_of, params={"calibration": True, "seed": seed})
-    stages.ingest(con, params, run_id)
-    stages.standardize(con, run_id)
-    stages.match(con, run_id)
-    resolve_contacts(con, run_id, p.as_of, model=model)
-    apply_suppressions(con, run_id, p.as_of)
-    return con, p
-
-
-def fit_from_portfolio(
-    workdir: Path,
-    *,
-    seed: int = FIT_SEED,
-    accounts: int = 4000,
-    out: Path = DEFAULT_MODEL_PATH,
-    check_seed: int | None = DEMO_SEED,
-    check_accounts: int = 2000,
-    isotonic: bool = True,
-) -> dict[str, Any]:
-    """Generate (seed != demo), run, label, fit, save; then measure on the demo seed."""
-    if seed == DEMO_SEED:
-        raise ValueError("fit on a seed different from the demo's, or the demo ECE is optimistic")
-    workdir.mkdir(parents=True, exist_ok=True)
-    con, p = run_pipeline(
-        workdir / f"fit_{seed}", workdir / f"fit_{seed}.duckdb", accounts=accounts, seed=seed
-    )
-    labeled = label(contact_frame(con, "calib"), p.truth_dir)
-    con.close()
-    version = f"fit-seed{seed}-n{accounts}-{dt.date.today().isoformat()}"
-    model = fit_model(
-        labeled,
-        version=version,
-        isotonic=isotonic,
-        meta={"fitted": True, "seed": seed, "accounts": accounts, "rows": labeled.height,
-              "label_rule": "flows.evaluate.label_contacts", "population": "emitted debtor contacts"},
-    )  # fmt: skip
-    train_ece, _ = reliability_table(rescore(labeled, model), labeled["correct"])
-    model.meta["train_ece"] = round(train_ece, 5)
-    result: dict[str, Any] = {
-        "model": version,
-        "train_rows": labeled.height,
-        "train_ece": train_ece,
-    }
-    if check_seed is not None:
-        tmp = workdir / "candidate_model.json"
-        model.save(tmp)
-        con, p = run_pipeline(
-            workdir / f"check_{check_seed}", workdir / f"check_{check_seed}.duckdb",
-            accounts=check_accounts, seed=check_seed, model=tmp,
-        )  # fmt: skip
-        rep = calibration_report(con, "calib", p.truth_dir)
-        con.close()
-        model.meta["check"] = {"seed": check_seed, "accounts": check_accounts, "ece": rep.ece, "n": rep.n,
-                               "by_type": {t: s["ece"] for t, s in rep.by_type.items()}}  # fmt: skip
-        result["check"] = rep.as_dict()
-        result["check_text"] = rep.render()
-    model.save(out)
-    return result
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m matchers.calibrate", description=__doc__.split("\n")[0]
-    )
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fit", help="fit the confidence model on a generated portfolio")
-    f.add_argument("--seed", type=int, default=FIT_SEED)
-    f.add_argument("--accounts", type=int, default=4000)
-    f.add_argument("--workdir", type=Path, default=Path("data/calibration"))
-    f.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
-    f.add_argument("--check-seed", type=int, default=DEMO_SEED)
-    f.add_argument("--check-accounts", type=int, default=2000)
-    f.add_argument("--no-isotonic", action="store_true")
-    r = sub.add_parser("report", help="calibration of a finished run against generator truth")
-    r.add_argument("--db", type=Path, required=True)
-    r.add_argument("--run", required=True)
-    r.add_argument("--truth", type=Path, required=True)
-    r.add_argument("--bins", type=int, default=10)
-    args = ap.parse_args(argv)
-    if args.cmd == "fit":
-        res = fit_from_portfolio(
-            args.workdir, seed=args.seed, accounts=args.accounts, out=args.out,
-            check_seed=args.check_seed, check_accounts=args.check_accounts, isotonic=not args.no_isotonic,
-        )  # fmt: skip
-        print(
-            f"fitted {res['model']} on {res['train_rows']} contacts (train ECE {res['train_ece']:.4f})"
-        )
-        if "check_text" in res:
-            print(res["check_text"])
-        return 0
-    import sql
-
-    con = sql.connect(args.db, read_only=True)
-    rep = calibration_report(con, args.run, args.truth, args.bins)
-    print(rep.render())
-    print(json.dumps(rep.as_dict(), indent=1, default=str))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

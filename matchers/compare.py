@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-import sql
+from skiptrace import sql
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ NAMES: tuple[str, ...] = tuple(c.name for c in COMPARISONS)
 TF_COLUMNS: tuple[str, ...] = tuple(c.tf_column for c in COMPARISONS if c.tf_column)
 
 #: The _match_cmp columns scoring reads (matchers/link.py); compare.sql's intermediate columns
-#: stay in DuckDB, and Dask partition workers return only these (flows/partitioned.py).
+#: stay in DuckDB, and Dask partition workers return only these (flows/orchestration/partitioned.py).
 SCORED_COLUMNS: tuple[str, ...] = ("account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS)
 
 

@@ -172,7 +172,7 @@ class ConfidenceModel:
         }
 
     def save(self, path: str | Path) -> Path:
-        from flows.atomic import atomic_write_text
+        from skiptrace.atomic import atomic_write_text
 
         return atomic_write_text(Path(path), json.dumps(self.to_json(), indent=1) + "\n")
 

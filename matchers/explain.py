@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from matchers.compare import BY_NAME, COMPARISONS, first_row
+from skiptrace.matchers.compare import BY_NAME, COMPARISONS, first_row
 
 
 def probability_of(weight: float) -> float:
@@ -166,9 +166,9 @@ def explain_pair(
     acct_std/rec_std with the run's parameters, and says so in `notes`.
     Raises LookupError when the run has no parameters or the pair does not exist.
     """
-    from matchers import compare, fellegi_sunter
-    from matchers.guards import BY_NAME as GUARDS_BY_NAME
-    from matchers.guards import evaluate
+    from skiptrace.matchers import compare, fellegi_sunter
+    from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
+    from skiptrace.matchers.guards import evaluate
 
     params = fellegi_sunter.load_params(con, run_id)
     model = first_row(

@@ -291,7 +291,7 @@ def score(
 
 def params_rows(params: FSParams) -> list[tuple[str, int, str, float | None, float | None, float]]:
     """(comparison, level, label, m, u, weight) for every level of every comparison."""
-    from matchers.compare import COMPARISONS
+    from skiptrace.matchers.compare import COMPARISONS
 
     w = params.weights()
     rows: list[tuple[str, int, str, float | None, float | None, float]] = []
@@ -317,7 +317,7 @@ def load_params(con: Any, run_id: str) -> FSParams:
     Refuses parameters whose comparisons/levels differ from this matcher's (a reused model must
     mean the same levels, or its weights would be applied to the wrong agreements).
     """
-    from matchers.compare import COMPARISONS, first_row
+    from skiptrace.matchers.compare import COMPARISONS, first_row
 
     model = first_row(
         con.execute("SELECT prior FROM match_model WHERE run_id = ? LIMIT 1", [run_id]).fetchall()

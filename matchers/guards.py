@@ -54,7 +54,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matchers.compare import (
+from skiptrace.matchers.compare import (
     ADDR_PARTIAL,
     ADDR_STREET,
     DOB_DIFFERENT,

@@ -29,14 +29,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from matchers.compare import first_row, run_sql_file
-
-if TYPE_CHECKING:
-    from matchers.link import MatchSettings
+from skiptrace.matchers.compare import first_row, run_sql_file
+from skiptrace.matchers.settings import MatchSettings, matcher_version
 
 #: Temp tables an incremental run creates (dropped with the matcher's other temp tables).
 TEMP_TABLES = (
@@ -80,7 +78,7 @@ class Increment:
 
 @dataclass
 class RunPlan:
-    """What `flows.stages.match` runs: settings (with reused parameters) and whether to use the
+    """What `skiptrace.flows.orchestration.stages.match` runs: settings (with reused parameters) and whether to use the
     cache, with the reason, so a run's mode is never a surprise in the run summary."""
 
     settings: MatchSettings
@@ -111,7 +109,6 @@ def plan_run(
     this run's. Otherwise incremental, reusing that run's parameters. Explicit
     `settings.reuse_params_from` (replay) is honoured as given.
     """
-    from matchers.link import matcher_version
 
     if full_rebuild:
         return RunPlan(settings, False, "full rebuild requested")

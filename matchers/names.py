@@ -46,9 +46,9 @@ import polars as pl
 from nameparser import HumanName
 from nicknames import NickNamer
 
-import sql
-from matchers.standardize import drop_stale_rows, replace_in_cache
-from matchers.versioning import content_version
+from skiptrace import sql
+from skiptrace.matchers.standardize import drop_stale_rows, replace_in_cache
+from skiptrace.matchers.versioning import content_version
 
 __all__ = [
     "NameParts",

@@ -45,9 +45,9 @@ import polars as pl
 from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
-import sql
-from matchers.standardize import drop_stale_rows, replace_in_cache
-from matchers.versioning import content_version
+from skiptrace import sql
+from skiptrace.matchers.standardize import drop_stale_rows, replace_in_cache
+from skiptrace.matchers.versioning import content_version
 
 __all__ = [
     "LINE_TYPE_CODES",

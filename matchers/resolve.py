@@ -34,9 +34,14 @@ from pathlib import Path
 
 import duckdb
 
-import sql
-from matchers.confidence import ConfidenceModel, feature_columns_sql, feature_json_sql, load_model
-from matchers.phones import register_line_type_macros
+from skiptrace import sql
+from skiptrace.matchers.confidence import (
+    ConfidenceModel,
+    feature_columns_sql,
+    feature_json_sql,
+    load_model,
+)
+from skiptrace.matchers.phones import register_line_type_macros
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import duckdb
 
-import sql
+from skiptrace import sql
 
 __all__ = [
     "BUILD_ORDER",

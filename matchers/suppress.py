@@ -27,7 +27,7 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from matchers.rules import DEFAULT_RULES
+from skiptrace.matchers.rules import DEFAULT_RULES
 
 Action = Literal[
     "suppress",

@@ -4,7 +4,7 @@ determine a component's results.
 Used for the matcher (``matchers.link.matcher_version``: an auditor can tell two runs scored by
 different code apart, and the incremental cache is dropped when it changes) and for each
 standardization cache (``std_version`` of the address, name and phone caches). Not to be confused
-with ``flows.runs.code_version``, the package + git commit recorded with a run.
+with ``skiptrace.flows.audit.runs.code_version``, the package + git commit recorded with a run.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from skiptrace.masking import mask_ssn_runs
+
 
 class IngestError(Exception):
     """Base class: the file was not loaded and nothing from it was written."""
@@ -26,8 +28,6 @@ class MissingColumnsError(IngestError):
     """
 
     def __init__(self, path: Path | str, missing: Sequence[str], available: Sequence[str]) -> None:
-        from sources.pii import mask_ssn_runs  # local: pii imports this module
-
         self.path = Path(path)
         self.missing = list(missing)
         self.available = [mask_ssn_runs(name)[:60] for name in available]

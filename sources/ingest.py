@@ -29,11 +29,11 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-import sql
-from sources import pii, readers
-from sources.errors import MappingError, RedeliveryError
-from sources.names import add_name_split
-from sources.registry import (
+from skiptrace import sql
+from skiptrace.sources import pii, readers
+from skiptrace.sources.errors import MappingError, RedeliveryError
+from skiptrace.sources.names import add_name_split
+from skiptrace.sources.registry import (
     ACCOUNT_FIELDS,
     ACCOUNT_FLAG_FIELDS,
     KIND_FIELDS,
@@ -43,7 +43,7 @@ from sources.registry import (
     ReadOptions,
     Source,
 )
-from sources.validate import DEFAULT_FALSE, DEFAULT_TRUE, Stage, lit
+from skiptrace.sources.validate import DEFAULT_FALSE, DEFAULT_TRUE, Stage, lit
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sources.validate import Stage
+from skiptrace.sources.validate import Stage
 
 SUFFIXES = ("JR", "SR", "II", "III", "IV", "2ND", "3RD")
 PARTICLES = (

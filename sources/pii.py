@@ -19,7 +19,7 @@ import re
 import secrets
 from pathlib import Path
 
-from sources.errors import KeyNotConfiguredError
+from skiptrace.sources.errors import KeyNotConfiguredError
 
 DEFAULT_KEY_FILE = Path("data") / "hmac.key"
 _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
@@ -27,31 +27,6 @@ _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 #: SQL regular expression for a *valid-shaped* normalised SSN (9 digits, SSA allocation rules:
 #: area not 000/666/9xx, group not 00, serial not 0000).
 SSN_VALID_RE = r"(00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])(0[1-9]|[1-9][0-9])(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
-
-# An SSN-shaped run: nine digits, each pair optionally separated by one '-', '.' or ' ' (the
-# separators ingestion strips, so anything that would validate as an SSN is caught), not inside
-# a longer run of digits. The first five digits become '*', separators and the last four stay.
-# RE2 (DuckDB) has no look-around, so the boundaries are captured and put back, and the
-# replacement runs twice: a boundary consumed by one match hides an adjacent SSN from the next.
-_SEP = "([-. ]?)"
-_MASK_RE_SQL = (
-    "(^|[^0-9])[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "([0-9][-. ]?[0-9][-. ]?[0-9][-. ]?[0-9])([^0-9]|$)"
-)
-_MASK_SUB_SQL = r"\1*\2*\3*\4*\5*\6\7\8"
-_MASK_RE_PY = re.compile(
-    r"(?<![0-9])[0-9]([-. ]?)[0-9]([-. ]?)[0-9]([-. ]?)[0-9]([-. ]?)[0-9]([-. ]?)"
-    r"([0-9][-. ]?[0-9][-. ]?[0-9][-. ]?[0-9])(?![0-9])"
-)
 
 
 def load_key() -> bytes:
@@ -125,12 +100,6 @@ def ssn_valid_sql(digits_expr: str) -> str:
     return f"regexp_full_match({digits_expr}, '{SSN_VALID_RE}')"
 
 
-def mask_ssn_runs_sql(expr: str) -> str:
-    """SQL masking every SSN-shaped run in a text, keeping the last four digits."""
-    once = f"regexp_replace({expr}, '{_MASK_RE_SQL}', '{_MASK_SUB_SQL}', 'g')"
-    return f"regexp_replace({once}, '{_MASK_RE_SQL}', '{_MASK_SUB_SQL}', 'g')"
-
-
 def mask_value_sql(line_expr: str, value_expr: str) -> str:
     """SQL masking one known field value (e.g. a malformed SSN) wherever it occurs in a line.
 
@@ -166,11 +135,6 @@ def hmac_ssn(value: str, key: bytes | None = None) -> str:
     """Reference HMAC-SHA256 hex of a normalised SSN, as `ssn_hash_sql` computes it."""
     digits = normalize_ssn(value) or ""
     return hmac.new(load_key() if key is None else key, digits.encode(), hashlib.sha256).hexdigest()
-
-
-def mask_ssn_runs(text: str) -> str:
-    """Mask SSN-shaped runs in a log line or message, keeping the last four digits."""
-    return _MASK_RE_PY.sub(lambda m: "*{}*{}*{}*{}*{}{}".format(*m.group(1, 2, 3, 4, 5, 6)), text)
 
 
 def ensure_hmac_key() -> Path | None:

@@ -36,8 +36,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sources.errors import UnreadableFileError
-from sources.registry import ReadOptions
+from skiptrace.sources.errors import UnreadableFileError
+from skiptrace.sources.registry import ReadOptions
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _UTF8_BOM = codecs.BOM_UTF8

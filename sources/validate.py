@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sources import dates, pii
-from sources.errors import MissingColumnsError
-from sources.readers import ParsedFile
+from skiptrace.masking import mask_ssn_runs_sql
+from skiptrace.sources import dates, pii
+from skiptrace.sources.errors import MissingColumnsError
+from skiptrace.sources.readers import ParsedFile
 
 MAX_RAW_LINE = 2000  # quarantine keeps this much of a raw line (a runaway line can be MBs)
 
@@ -241,7 +242,7 @@ class Stage:
             "r AS (SELECT *, CASE WHEN shape_err IS NOT NULL THEN shape_err "
             "ELSE nullif(_chk, '') END AS reason FROM o)"
         )
-        masked = pii.mask_ssn_runs_sql("raw")
+        masked = mask_ssn_runs_sql("raw")
         for i in range(len(self.mask_values)):
             masked = pii.mask_value_sql(masked, f"_m{i}")
         final_cols = "".join(f", {expr} AS {_q(name)}" for name, expr in final.items())
@@ -267,7 +268,7 @@ class Stage:
         key, label = self.dup_key
         k = _q(key)
         dups = f"{stage_table}_dups"
-        masked = f"left({pii.mask_ssn_runs_sql('x.raw')}, {MAX_RAW_LINE})"
+        masked = f"left({mask_ssn_runs_sql('x.raw')}, {MAX_RAW_LINE})"
         return [
             f"CREATE TEMP TABLE {dups} AS SELECT s.line_no, g.first_line "
             f"FROM {stage_table} s JOIN (SELECT {k} AS k, min(line_no) AS first_line "

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import sql
+from skiptrace import sql
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sql
+from skiptrace import sql
 
 
 def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="session")
 def small_portfolio(tmp_path_factory: pytest.TempPathFactory):
     """A 300-account synthetic portfolio (deterministic)."""
-    from sources.synthetic import generate_portfolio
+    from skiptrace.flows.demo.synthetic import generate_portfolio
 
     root: Path = tmp_path_factory.mktemp("portfolio")
     return generate_portfolio(root, accounts=300, seed=11)

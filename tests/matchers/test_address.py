@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 import pytest
 
-import matchers.address as address
-from matchers.address import (
+import skiptrace.matchers.address as address
+from skiptrace.matchers.address import (
     CACHE_COLUMNS,
     QUALITY_CODES,
     parse_fallback,
@@ -23,9 +23,14 @@ from matchers.address import (
     standardize_addresses,
     standardize_frame,
 )
-from matchers.address_fast import clean_expr, fast_parse
-from matchers.address_usaddress import PART_FIELDS, assemble_tagged, clean_text, parse_many
-from matchers.pub28 import DIRECTIONALS, STATE_CODES, STATES, SUFFIXES, UNIT_DESIGNATORS
+from skiptrace.matchers.address_fast import clean_expr, fast_parse
+from skiptrace.matchers.address_usaddress import (
+    PART_FIELDS,
+    assemble_tagged,
+    clean_text,
+    parse_many,
+)
+from skiptrace.matchers.pub28 import DIRECTIONALS, STATE_CODES, STATES, SUFFIXES, UNIT_DESIGNATORS
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from matchers.standardize import replace_in_cache
+from skiptrace.matchers.standardize import replace_in_cache
 
 
 def test_append_then_conflict_falls_back_to_ignore(con: duckdb.DuckDBPyConnection) -> None:

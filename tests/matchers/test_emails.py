@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from matchers.emails import email_norm, is_valid_email
+from skiptrace.matchers.emails import email_norm, is_valid_email
 
 DATA = Path(__file__).parent / "data"
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\t")

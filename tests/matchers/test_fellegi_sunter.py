@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matchers import fellegi_sunter as fs
+from skiptrace.matchers import fellegi_sunter as fs
 
 # three comparisons, levels 1..n (index 0 = level 0 'no data', unused)
 TRUE_M = [[np.nan, 0.05, 0.15, 0.80], [np.nan, 0.10, 0.90], [np.nan, 0.02, 0.08, 0.20, 0.70]]

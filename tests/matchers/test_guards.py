@@ -18,10 +18,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from matchers.compare import FIRST_CROSSED, FIRST_EXACT, fetch_pl
-from matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
-from matchers.link import MatchSettings, link
-from matchers.names import phonetic_key
+from skiptrace.matchers.compare import FIRST_CROSSED, FIRST_EXACT, fetch_pl
+from skiptrace.matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
+from skiptrace.matchers.link import MatchSettings, link
+from skiptrace.matchers.names import phonetic_key
 
 FIRST = [
     "JAMES",

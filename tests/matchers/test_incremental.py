@@ -16,9 +16,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from matchers import incremental
-from matchers.compare import fetch_pl
-from matchers.link import LinkResult, MatchSettings, link
+from skiptrace.matchers import incremental
+from skiptrace.matchers.compare import fetch_pl
+from skiptrace.matchers.link import LinkResult, MatchSettings, link
 
 
 def _load_population() -> ModuleType:
@@ -229,7 +229,7 @@ def test_unusable_cache_means_a_full_comparison(db: duckdb.DuckDBPyConnection) -
 def test_plan_run_reuses_the_last_completed_model_only_while_it_applies(
     db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.runs import finish_run, start_run
+    from skiptrace.flows.audit.runs import finish_run, start_run
 
     s = MatchSettings()
     first = incremental.plan_run(db, "r2", s)
@@ -253,8 +253,6 @@ def test_plan_run_reuses_the_last_completed_model_only_while_it_applies(
     explicit = incremental.plan_run(db, "r2", MatchSettings(reuse_params_from="r1"))
     assert explicit.incremental and explicit.params_from == "r1"
 
-    import matchers.link as link_module
-
-    monkeypatch.setattr(link_module, "matcher_version", lambda: "skiptrace-fs/9+new")
+    monkeypatch.setattr(incremental, "matcher_version", lambda: "skiptrace-fs/9+new")
     code = incremental.plan_run(db, "r2", s)
     assert not code.incremental and "matcher code changed" in code.reason

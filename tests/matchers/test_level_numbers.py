@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from matchers.compare import BY_NAME, FIRST_EXACT, FIRST_SWAPPED, LAST_EXACT
+from skiptrace.matchers.compare import BY_NAME, FIRST_EXACT, FIRST_SWAPPED, LAST_EXACT
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "match"
 

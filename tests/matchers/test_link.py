@@ -13,9 +13,9 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from matchers.compare import COMPARISONS, NAMES, fetch_pl
-from matchers.explain import explain_pair
-from matchers.link import LinkResult, MatchSettings, link
+from skiptrace.matchers.compare import COMPARISONS, NAMES, fetch_pl
+from skiptrace.matchers.explain import explain_pair
+from skiptrace.matchers.link import LinkResult, MatchSettings, link
 
 
 def _load_population() -> ModuleType:
@@ -111,7 +111,7 @@ def test_chunked_scoring_stores_what_whole_frame_scoring_stores(
 ) -> None:
     """Scoring in record chunks (bounded memory at scale) gives the same stored pairs, roles,
     conflicts and counts as scoring every candidate in one frame."""
-    import matchers.link as link_mod
+    import skiptrace.matchers.link as link_mod
 
     whole = link(db, "whole")
     monkeypatch.setattr(link_mod, "SCORE_CHUNK_ROWS", 37)  # many chunks of a few records
@@ -278,7 +278,7 @@ def test_a_name_keyed_into_the_other_field_is_linked(db: duckdb.DuckDBPyConnecti
     """MITCHELL MOUSELLIS filed as WEBB MITCHELL (his given name in the surname field), no SSN,
     at his address with his DOB: first_name says 'crossed' (level 2) instead of 'different',
     and that is what lifts the pair over the threshold."""
-    from matchers.compare import FIRST_CROSSED
+    from skiptrace.matchers.compare import FIRST_CROSSED
 
     born = dt.date(1948, 3, 2)
     home = {"number": "11", "street": "BOUGAINVILLE", "zip5": "60601"}

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from matchers import names
-from matchers.names import canonical_given_name, phonetic_key, standardize_name
+from skiptrace.matchers import names
+from skiptrace.matchers.names import canonical_given_name, phonetic_key, standardize_name
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[2]

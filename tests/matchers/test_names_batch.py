@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from matchers.names import _CACHE_COLUMNS, standardize_name, standardize_name_frame
+from skiptrace.matchers.names import _CACHE_COLUMNS, standardize_name, standardize_name_frame
 
 DATA = Path(__file__).parent / "data"
 

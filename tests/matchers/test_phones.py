@@ -10,8 +10,8 @@ import duckdb
 import phonenumbers
 import pytest
 
-from matchers import phones
-from matchers.phones import line_type, normalize_line_type, standardize_phone
+from skiptrace.matchers import phones
+from skiptrace.matchers.phones import line_type, normalize_line_type, standardize_phone
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from matchers.phones import (
+from skiptrace.matchers.phones import (
     _nanp_key_length,
     _pattern_depth,
     standardize_phone,

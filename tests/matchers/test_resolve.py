@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from matchers.resolve import ResolveSettings, resolve_contacts
+from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
 
 RUN = "r-test"
 AS_OF = dt.date(2025, 6, 1)

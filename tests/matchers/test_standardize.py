@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from matchers.names import standardize_names
-from matchers.phones import standardize_phones
-from matchers.standardize import build_std_tables
+from skiptrace.matchers.names import standardize_names
+from skiptrace.matchers.phones import standardize_phones
+from skiptrace.matchers.standardize import build_std_tables
 
 R1 = 2 * 10_000_000_000 + 2
 R2 = 2 * 10_000_000_000 + 3

@@ -13,11 +13,11 @@ import duckdb
 import polars as pl
 import pytest
 
-import matchers.address as address
-import matchers.names as names
-import matchers.phones as phones
-from matchers.standardize import build_std_tables, replace_in_cache
-from matchers.versioning import content_version
+import skiptrace.matchers.address as address
+import skiptrace.matchers.names as names
+import skiptrace.matchers.phones as phones
+from skiptrace.matchers.standardize import build_std_tables, replace_in_cache
+from skiptrace.matchers.versioning import content_version
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def test_address_version_covers_the_parsing_modules() -> None:
 
 def test_version_follows_package_version(monkeypatch: pytest.MonkeyPatch) -> None:
     """A phonenumbers release changes validity and line types without touching our files."""
-    import matchers.versioning as versioning
+    import skiptrace.matchers.versioning as versioning
 
     before = content_version("phone", phones.PHONE_STD_SOURCES, phones.PHONE_STD_PACKAGES)
     real = versioning.metadata.version

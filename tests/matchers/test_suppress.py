@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from pydantic import ValidationError
 
-from matchers.rules import DEFAULT_RULES
-from matchers.suppress import apply_suppressions, load_rules
+from skiptrace.matchers.rules import DEFAULT_RULES
+from skiptrace.matchers.suppress import apply_suppressions, load_rules
 
 RUN = "r-sup"
 AS_OF = dt.date(2025, 6, 1)
@@ -309,7 +309,7 @@ def test_effects_land_on_their_own_runs_rows_whatever_the_run_id(pf: Portfolio, 
     accounts). Another run holding the very same contacts must keep its own state, and a
     timestamp run id as `new_run_id` makes must give what a short test id gives: the planner
     treats the two differently (string statistics keep only a prefix)."""
-    from flows.runs import new_run_id
+    from skiptrace.flows.audit.runs import new_run_id
 
     pf.account("OK")
     pf.account("PIF", paid_in_full=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from sources import dates
+from skiptrace.sources import dates
 
 
 def _parse(values: list[str | None], formats: tuple[str, ...] = ()) -> list[tuple]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources import pii
-from sources.errors import MissingColumnsError, RedeliveryError
-from sources.ingest import ingest_accounts, list_rejects
-from sources.registry import AccountProfile, load_profile
+from skiptrace.sources import pii
+from skiptrace.sources.errors import MissingColumnsError, RedeliveryError
+from skiptrace.sources.ingest import ingest_accounts, list_rejects
+from skiptrace.sources.registry import AccountProfile, load_profile
 
 DATA = Path(__file__).parent / "data"
 
@@ -240,9 +240,9 @@ def test_auto_name_order(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None
 
 
 def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
-    import sql
-    from sources.ingest import ingest_source
-    from sources.registry import Source
+    from skiptrace import sql
+    from skiptrace.sources.ingest import ingest_source
+    from skiptrace.sources.registry import Source
 
     db = tmp_path / "pii.duckdb"
     con = sql.connect(db)

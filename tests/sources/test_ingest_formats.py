@@ -15,8 +15,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from sources.ingest import ingest_source
-from sources.registry import Source
+from skiptrace.sources.ingest import ingest_source
+from skiptrace.sources.registry import Source
 
 COLUMNS = ["record_id", "first_name", "last_name", "ssn", "dob", "address_line1"]
 ROWS = [

@@ -11,9 +11,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from sources.errors import MissingColumnsError, RedeliveryError
-from sources.ingest import REC_ID_FACTOR, ingest_source, list_rejects
-from sources.registry import ContactGroup, Source
+from skiptrace.sources.errors import MissingColumnsError, RedeliveryError
+from skiptrace.sources.ingest import REC_ID_FACTOR, ingest_source, list_rejects
+from skiptrace.sources.registry import ContactGroup, Source
 
 
 def write(path: Path, *lines: str) -> Path:

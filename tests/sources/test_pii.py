@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources import pii
-from sources.errors import KeyNotConfiguredError
+from skiptrace import masking
+from skiptrace.sources import pii
+from skiptrace.sources.errors import KeyNotConfiguredError
 
 VALID = ["123-45-6789", "123456789", "123 45 6789", "001-01-0001", "665-12-3456", "899-99-9999"]
 INVALID = [
@@ -112,6 +113,10 @@ def test_ensure_hmac_key_noop_with_env(monkeypatch: pytest.MonkeyPatch, tmp_path
     ],
 )
 def test_masking_sql_and_python_agree(text: str, masked: str) -> None:
-    assert pii.mask_ssn_runs(text) == masked
-    got = duckdb.connect().execute(f"SELECT {pii.mask_ssn_runs_sql('$t')}", {"t": text}).fetchone()
+    assert masking.mask_ssn_runs(text) == masked
+    got = (
+        duckdb.connect()
+        .execute(f"SELECT {masking.mask_ssn_runs_sql('$t')}", {"t": text})
+        .fetchone()
+    )
     assert got == (masked,)

@@ -1,0 +1,1 @@
+"""What compliance asks afterwards: the run registry, lineage and explain, retention."""

@@ -1,0 +1,138 @@
+"""Run bookkeeping: ids, the `runs` lineage row, per-stage timings.
+
+A run is the unit compliance asks about ("which run exported this phone?"), so it is recorded
+before any work starts and closed with its status whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from skiptrace import __version__
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """Sortable, unique, filesystem-safe: 20261123T133001Z-3fa2."""
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+@cache
+def code_version() -> str:
+    """Package version plus the git commit when running from a checkout (reproducibility)."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{__version__}+{sha}" if sha else __version__
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    as_of: dt.date,
+    params: dict[str, Any],
+    flow_run_id: str | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, code_version, params, as_of, started_at, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'running')",
+        [run_id, flow_run_id, code_version(), json.dumps(params, default=str), as_of, _now()],
+    )
+
+
+#: Statuses of a run whose process has ended: it wrote them itself on the way out
+#: (completed, failed), or a later run marked it abandoned while holding the database lock.
+ENDED_STATUSES = ("completed", "failed", "abandoned")
+
+
+def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still 'running' as 'abandoned'. Only called while holding the database lock,
+    so any run in that state belongs to a process that died (kill -9, power loss); its partial
+    rows stay for forensics but never count as a completed run (deltas, replay, reports)."""
+    rows = con.execute(
+        "UPDATE runs SET status = 'abandoned', ended_at = ? WHERE status = 'running' RETURNING run_id",
+        [_now()],
+    ).fetchall()
+    return len(rows)
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None:
+    con.execute(
+        "UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?", [status, _now(), run_id]
+    )
+
+
+def latest_completed_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The newest completed run, or None: what the CLI's `report` and `calibrate` default to.
+
+    Only a completed run qualifies: a running, failed or abandoned run's outputs are partial.
+    """
+    rows = con.execute(
+        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def previous_completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The last completed run before `run_id` (for deltas and incremental work)."""
+    rows = con.execute(
+        "SELECT run_id FROM runs WHERE status = 'completed' AND run_id < ? ORDER BY run_id DESC LIMIT 1",
+        [run_id],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+@dataclass
+class StageStats:
+    """What a stage did: shown in the CLI summary, run_summary.json and stage_log."""
+
+    name: str
+    seconds: float = 0.0
+    rows_in: int = 0
+    rows_out: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@contextmanager
+def timed_stage(con: duckdb.DuckDBPyConnection, run_id: str, name: str) -> Iterator[StageStats]:
+    """Time a stage and append it to stage_log when it completes."""
+    from skiptrace.progress import notify
+
+    stats = StageStats(name=name)
+    notify("start", name)
+    start = time.perf_counter()
+    yield stats
+    stats.seconds = round(time.perf_counter() - start, 3)
+    notify("end", name)
+    con.execute(
+        "INSERT INTO stage_log VALUES (?, ?, ?, ?, ?)",
+        [run_id, name, stats.seconds, stats.rows_in, stats.rows_out],
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,1 @@
+"""The `skiptrace` command line: the top layer, above every flow."""

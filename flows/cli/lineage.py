@@ -1,0 +1,225 @@
+"""Lineage commands of the `skiptrace` CLI: explain, report, replay, purge.
+
+`register(app)` adds them to the main Typer app (flows/cli/main.py). Imports are deferred into each
+command, as in flows/cli/main.py, so `skiptrace --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
+]
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _open(db: Path | None, *, write: bool = False) -> Any:
+    """Open the database; read-only when possible (a report can be read while nothing runs),
+    read-write once to migrate a database that predates the lineage schema."""
+    import duckdb
+
+    from skiptrace import sql
+
+    path = sql.resolve_db_path(db)
+    if not path.is_file():
+        raise typer.BadParameter(f"database {path} does not exist", param_hint="--db")
+    if write:
+        return sql.connect(path)
+    con = sql.connect(path, read_only=True)
+    try:
+        con.execute("SELECT 1 FROM run_inputs LIMIT 0").fetchall()
+    except duckdb.CatalogException:
+        con.close()
+        sql.connect(path).close()  # apply migration 008 once
+        con = sql.connect(path, read_only=True)
+    return con
+
+
+def require_latest_completed_run(con: Any) -> str:
+    """The default run of commands given no run id (`report`, `calibrate`); a usage error when
+    the database has no completed run, since there is nothing sensible to fall back to."""
+    from skiptrace.flows.audit.runs import latest_completed_run
+
+    run_id = latest_completed_run(con)
+    if run_id is None:
+        raise typer.BadParameter("no completed run in this database")
+    return run_id
+
+
+def explain(
+    account_id: Annotated[str, typer.Argument(help="Account number as in the account export.")],
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="Run id (default: latest completed run with this account)."),
+    ] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--contact",
+            help="Only the contact this value names: a phone, an email or an address line.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", help="text for people, json for machines.")
+    ] = OutputFormat.text,
+    db: DbOpt = None,
+) -> None:
+    """Explain every emitted and suppressed contact of an account, back to the delivered files.
+
+    For each contact: the supporting records and their files (name, sha256, received date,
+    permissible purpose), match probability, the per-field evidence waterfall, confidence
+    factors, suppression rules applied, the export that carried it and its retention. Personal
+    data is masked; SSNs appear only as last four digits, dates of birth as a year.
+    """
+    from skiptrace.flows.audit.lineage import LineageError, explain_account, render_text, to_json
+
+    con = _open(db)
+    try:
+        doc = explain_account(con, account_id, run_id=run, contact=contact)
+    except LineageError as exc:
+        typer.echo(f"skiptrace explain: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+    if fmt is OutputFormat.json:
+        typer.echo(to_json(doc))
+    else:
+        render_text(doc)
+
+
+def report(
+    run: Annotated[
+        str | None, typer.Argument(help="Run id (default: latest completed run).")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output root; the report goes to OUT/<run_id>/.")
+    ] = Path("out"),
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            exists=True,
+            dir_okay=False,
+            help="JSON with a reliability table (list of lo, hi, n, mean_confidence, accuracy, or "
+            "an object with 'reliability', e.g. demo_scores.json). Default: OUT/<run_id>/"
+            "demo_scores.json when present.",
+        ),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """(Re)write a run's self-contained HTML report, OUT/<run_id>/report.html.
+
+    Stages, file reconciliation and quarantine, match-probability and confidence charts (a
+    reliability diagram when a calibration table is available), per-source hit rates,
+    suppressions by rule and the exports with their checksums. No personal data.
+    """
+    from rich.console import Console
+
+    from skiptrace.flows.report.run_report import write_report
+
+    con = _open(db)
+    try:
+        run_id = run or require_latest_completed_run(con)
+        cal_file = calibration or (out / run_id / "demo_scores.json")
+        path = write_report(con, run_id, out, calibration=_calibration(cal_file))
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="RUN") from exc
+    finally:
+        con.close()
+    Console().print(f"report: [bold]{path}[/]")
+
+
+def _calibration(path: Path) -> list[dict[str, Any]] | None:
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    rows = data.get("reliability") if isinstance(data, dict) else data
+    return rows or None
+
+
+def replay(
+    run_id: Annotated[str, typer.Argument(help="The run to reproduce.")],
+    db: DbOpt = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the scratch copy of the database for inspection.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Re-derive a run's contacts from its recorded inputs and parameters, in a scratch copy of
+    the database, and compare them with what the run emitted.
+
+    Exit status: 0 identical, 1 different, 2 cannot replay (unknown run, inputs not recorded,
+    raw rows purged). The live database is only checkpointed, never changed.
+    """
+    from skiptrace import sql
+    from skiptrace.flows.orchestration.replay import ReplayError, replay_run
+
+    try:
+        result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
+    except ReplayError as exc:
+        typer.echo(f"skiptrace replay: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+    if not result.identical:
+        raise typer.Exit(1)
+
+
+def purge(
+    older_than: Annotated[
+        str,
+        typer.Option(
+            "--older-than",
+            help="Retention period: raw rows of files whose last use is older go "
+            "('3y', '18m', '90d'; Reg F 1006.100 asks for 3 years after last activity).",
+        ),
+    ] = "3y",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only report what would be removed.")
+    ] = False,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Purge raw rows of input files unused for the retention period; keep the lineage.
+
+    Removes the accounts, source records, source contacts and quarantined raw lines (and their
+    standardized copies) of every file whose last use is older than --older-than; keeps runs,
+    input files with checksums and counts, matches, contacts, support, suppressions and exports.
+    Each purged file is logged in purge_log.
+    """
+    from skiptrace.flows.audit.retention import parse_period
+    from skiptrace.flows.audit.retention import purge as run_purge
+
+    try:
+        period = parse_period(older_than)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--older-than") from exc
+    con = _open(db, write=not dry_run)
+    try:
+        result = run_purge(con, period, dry_run=dry_run)
+    finally:
+        con.close()
+    typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+
+
+def register(app: typer.Typer) -> None:
+    """Add explain, report, replay and purge to `app`."""
+    for command in (explain, report, replay, purge):
+        app.command(help=_help(command.__doc__ or ""))(command)
+
+
+def _help(doc: str) -> str:
+    """A docstring as --help text: paragraphs kept, each one re-flowed by the terminal (rich
+    help otherwise keeps the source's line breaks)."""
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))

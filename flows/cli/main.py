@@ -1,0 +1,534 @@
+"""The `skiptrace` command line.
+
+Imports are deferred into each command so `skiptrace --help` answers instantly instead of
+paying for Prefect, polars and DuckDB up front.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="skiptrace",
+    help="Skip-tracing and contact-data pipeline for debt collections.\n\n"
+    "Ingest account exports and vendor / public-record extracts into DuckDB, match them with "
+    "explainable scores, resolve each account's best current contacts, apply compliance "
+    "suppressions and emit refreshed contact files with full lineage.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
+]
+
+# Options of both `run` and `serve`: one definition, so the two commands describe them alike.
+BlockCapOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Skip blocks of more than N candidate pairs in the blocking passes keyed on SSN, "
+        "phone, email and address (default: the matcher's 20,000; docs/performance.md).",
+    ),
+]
+NameBlockCapOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Cap of the blocking passes keyed on names, places and dates of birth (surname + "
+        "ZIP3, name nationwide, DOB + name, street + city ...): their big blocks are namesakes "
+        "(default: the matcher's 100; 50 for a million accounts, docs/performance.md; "
+        "--block-cap caps the SSN, phone, email and address passes).",
+    ),
+]
+PartitionsOpt = Annotated[
+    int,
+    typer.Option(min=1, help="Match comparisons in N partitions on Dask (docs/scaling.md)."),
+]
+DaskAddressOpt = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Dask scheduler (tcp://host:8786); default: local."),
+]
+PartitionDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--partition-dir",
+        file_okay=False,
+        help="Work folder of the partitions' Parquet files, at the same path on every Dask "
+        "worker (shared storage for a remote cluster); default: <database folder>/partitions.",
+    ),
+]
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+@app.command()
+def generate(
+    outdir: Annotated[Path, typer.Argument(help="Folder to write the synthetic portfolio into.")],
+    accounts: Annotated[
+        int, typer.Option("--accounts", "-n", min=10, help="Number of accounts.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed and size, same bytes.")] = 7,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference 'today' of the portfolio (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Write a deterministic synthetic portfolio: accounts, source extracts, sources.yml, truth."""
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+
+    kwargs: dict[str, Any] = {"accounts": accounts, "seed": seed}
+    if as_of:
+        kwargs["as_of"] = dt.date.fromisoformat(as_of)
+    p = generate_portfolio(outdir, **kwargs)
+    console = _console()
+    console.print(
+        f"[green]Generated[/] {p.n_accounts:,} accounts and {p.n_source_records:,} source records "
+        f"in [bold]{p.root}[/] (as of {p.as_of})"
+    )
+    console.print(
+        f"  accounts: {p.accounts_path}\n  sources:  {p.sources_path}\n  truth:    {p.truth_dir}"
+    )
+
+
+@app.command()
+def run(
+    sources: Annotated[
+        Path, typer.Option("--sources", exists=True, dir_okay=False, help="sources.yml registry.")
+    ],
+    accounts: Annotated[
+        Path | None,
+        typer.Option("--accounts", exists=True, dir_okay=False, help="Account export file."),
+    ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            file_okay=False,
+            help="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "
+            "processed/ or quarantine/ (instead of --accounts).",
+        ),
+    ] = None,
+    db: DbOpt = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output root; the run writes OUT/<run_id>/.")
+    ] = Path("out"),
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Date treated as today for recency (default: today)."),
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile", exists=True, help="Account profile YAML for other export layouts."
+        ),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Let corrected re-deliveries supersede earlier loads.")
+    ] = False,
+    threshold: Annotated[
+        float | None, typer.Option(help="Link probability threshold (default: matcher's).")
+    ] = None,
+    block_cap: BlockCapOpt = None,
+    name_block_cap: NameBlockCapOpt = None,
+    full_rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--full-rebuild",
+            help="Re-estimate the match model and compare every pair (default: re-match only "
+            "new or changed accounts and records with the last completed run's model).",
+        ),
+    ] = False,
+    partitions: PartitionsOpt = 1,
+    dask_address: DaskAddressOpt = None,
+    partition_dir: PartitionDirOpt = None,
+) -> None:
+    """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
+    if accounts is None and inbox is None:
+        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
+    summary = _run(
+        accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
+    )  # fmt: skip
+    _print_summary(summary, out)
+
+
+def _run(
+    accounts: Path | None,
+    sources: Path,
+    db: Path | None,
+    out: Path,
+    as_of: str | dt.date | None,
+    profile: Path | None = None,
+    replace: bool = False,
+    threshold: float | None = None,
+    *,
+    inbox: Path | None = None,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
+    block_cap: int | None = None,
+    name_block_cap: int | None = None,
+    partition_dir: Path | None = None,
+) -> dict[str, Any]:
+    from skiptrace import sql
+    from skiptrace.flows.orchestration.params import RefreshParams
+    from skiptrace.flows.orchestration.refresh import run_refresh
+    from skiptrace.sources.pii import ensure_hmac_key
+
+    ensure_hmac_key()
+    params = RefreshParams(
+        accounts=accounts,
+        sources=sources,
+        db=sql.resolve_db_path(db),
+        out=out,
+        as_of=dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today(),
+        profile=profile,
+        replace=replace,
+        threshold=threshold,
+        block_cap=block_cap,
+        name_block_cap=name_block_cap,
+        inbox=inbox,
+        full_rebuild=full_rebuild,
+        partitions=partitions,
+        dask_address=dask_address,
+        partition_dir=partition_dir,
+    )
+    from skiptrace.progress import stage_bar
+
+    with stage_bar(enabled=_console().is_terminal):
+        return run_refresh(params)
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    from rich.table import Table
+
+    console = _console()
+    t = Table(title=f"Run {summary['run_id']} (as of {summary['as_of']})")
+    for col in ("stage", "seconds", "rows in", "rows out"):
+        t.add_column(col, justify="right" if col != "stage" else "left")
+    for s in summary["stages"]:
+        t.add_row(s["name"], f"{s['seconds']:.2f}", f"{s['rows_in']:,}", f"{s['rows_out']:,}")
+    console.print(t)
+    f = Table(title="Input files")
+    for col in ("source", "file", "status", "read", "loaded", "rejected"):
+        f.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
+    for e in summary["files"]:
+        f.add_row(
+            e["source"], Path(e["path"]).name, e.get("status", ""),
+            f"{e['rows_read']:,}", f"{e['rows_loaded']:,}", f"{e['rows_rejected']:,}",
+        )  # fmt: skip
+    console.print(f)
+    for q in summary.get("quarantined_files", []):
+        console.print(f"[red]quarantined file[/] {q['path']}: {q['reason']}")
+    tot = summary["totals"]
+    console.print(
+        f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "
+        f"contacts emitted: [bold]{tot['emitted']:,}[/]  suppressed: {tot['suppressed']:,}  "
+        f"quarantined rows: {tot['quarantined']:,}"
+    )
+    console.print(f"outputs: [bold]{out / summary['run_id']}[/]")
+
+
+@app.command()
+def demo(
+    accounts: Annotated[
+        int, typer.Option("--accounts", "-n", min=10, help="Accounts to generate.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
+    workdir: Annotated[
+        Path, typer.Option("--workdir", help="Where the demo keeps its files.")
+    ] = Path("demo"),
+) -> None:
+    """Generate a synthetic portfolio, run the full refresh on it and score it against the truth."""
+    import shutil
+
+    from skiptrace.flows.demo.evaluate import score_run
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+
+    console = _console()
+    if workdir.exists():
+        shutil.rmtree(workdir)  # the demo is reproducible: start from nothing every time
+    portfolio = generate_portfolio(workdir / "portfolio", accounts=accounts, seed=seed)
+    console.print(
+        f"[green]Generated[/] {portfolio.n_accounts:,} accounts, "
+        f"{portfolio.n_source_records:,} source records in {portfolio.root}"
+    )
+    out = workdir / "out"
+    summary = _run(
+        portfolio.accounts_path, portfolio.sources_path, workdir / "skiptrace.duckdb", out,
+        portfolio.as_of,
+    )  # fmt: skip
+    _print_summary(summary, out)
+    run_dir = out / summary["run_id"]
+    scores = score_run(run_dir, portfolio.truth_dir)
+    _print_scores(scores.as_dict())
+    (run_dir / "demo_scores.json").write_text(json.dumps(scores.as_dict(), indent=2) + "\n")
+    report = _rerender_report(
+        workdir / "skiptrace.duckdb", summary["run_id"], run_dir, scores.reliability
+    )
+    console.print(f"scores: {run_dir / 'demo_scores.json'}\nreport: {report}")
+
+
+def _rerender_report(
+    db: Path, run_id: str, run_dir: Path, reliability: list[dict[str, Any]]
+) -> Path:
+    """Re-render the run report with the reliability diagram the truth makes possible."""
+    from skiptrace import sql
+    from skiptrace.flows.report.run_report import write_report
+
+    con = sql.connect(db)
+    try:
+        return write_report(con, run_id, run_dir, calibration=reliability)
+    finally:
+        con.close()
+
+
+def _print_scores(s: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(title="Demo score against the generator's truth")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    rows = [
+        ("rank-1 address precision", f"{s['address_precision']:.4f}  ({s['address_correct']:,}/{s['address_emitted']:,})"),
+        ("rank-1 address recall (findable)", f"{s['address_recall']:.4f}"),
+        ("rank-1 address precision @ conf>=0.9", f"{s['address_hc_precision']:.4f}  (n={s['address_hc_emitted']:,})"),
+        ("rank-1 phone precision", f"{s['phone_precision']:.4f}  (n={s['phone_emitted']:,})"),
+        ("rank-1 phone recall", f"{s['phone_recall']:.4f}"),
+        ("debtor match precision / recall / F1", f"{s['match_precision']:.4f} / {s['match_recall']:.4f} / {s['match_f1']:.4f}"),
+        ("confidence ECE (all debtor contacts)", f"{s['ece']:.4f}"),
+    ]  # fmt: skip
+    for r in rows:
+        t.add_row(*r)
+    _console().print(t)
+
+
+@app.command()
+def rejects(
+    run: Annotated[
+        str | None, typer.Option("--run", help="Only this run's quarantined rows.")
+    ] = None,
+    db: DbOpt = None,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List quarantined rows: file, line, reason and the (masked) raw line."""
+    from rich.table import Table
+
+    from skiptrace import sql
+    from skiptrace.sources.ingest import list_rejects
+
+    con = sql.connect(db, read_only=True)
+    df = list_rejects(con, run)
+    if limit:
+        df = df.head(limit)
+    if as_json:
+        for row in df.iter_rows(named=True):
+            typer.echo(json.dumps(row, default=str))
+        return
+    t = Table(title=f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)")
+    for col in df.columns:
+        t.add_column(col, overflow="fold")
+    for row in df.iter_rows():
+        t.add_row(*("" if v is None else str(v) for v in row))
+    _console().print(t)
+
+
+@app.command()
+def serve(
+    sources: Annotated[Path, typer.Option("--sources", help="sources.yml registry.")],
+    accounts: Annotated[
+        Path | None, typer.Option("--accounts", help="Account export the nightly run reads.")
+    ] = None,
+    inbox: Annotated[
+        Path | None,
+        typer.Option(
+            "--inbox",
+            file_okay=False,
+            help="Inbox root: each run loads the new files of INBOX/inbox/<source>/ and files "
+            "them under processed/ or quarantine/ (instead of --accounts).",
+        ),
+    ] = None,
+    db: DbOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("out"),
+    cron: Annotated[str, typer.Option(help="Cron schedule.")] = "0 2 * * *",
+    timezone: Annotated[
+        str, typer.Option(help="IANA time zone of the schedule.")
+    ] = "America/New_York",
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly-refresh",
+    profile: Annotated[Path | None, typer.Option("--profile", help="Account profile YAML.")] = None,
+    lock_wait: Annotated[
+        float, typer.Option("--wait", help="Seconds a run waits for the database.")
+    ] = 600.0,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Link probability threshold (default: matcher's)."),
+    ] = None,
+    block_cap: BlockCapOpt = None,
+    name_block_cap: NameBlockCapOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Let corrected re-deliveries supersede earlier loads: needed when --accounts "
+            "is one file name overwritten every night (a new checksum under a loaded name is "
+            "refused otherwise).",
+        ),
+    ] = False,
+    full_rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--full-rebuild",
+            help="Every served run re-estimates the match model and compares every pair: for a "
+            "second, say weekly, deployment (--name, --cron) next to the nightly one.",
+        ),
+    ] = False,
+    partitions: PartitionsOpt = 1,
+    dask_address: DaskAddressOpt = None,
+    partition_dir: PartitionDirOpt = None,
+) -> None:
+    """Serve `refresh` on a schedule from this process: no work pool or worker needed.
+
+    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
+    create runs; each run treats its start date as today. At most one run at a time. Keep
+    --threshold and the block caps the same from night to night: a change forces a full rebuild.
+    """
+    from prefect.schedules import Cron
+
+    from skiptrace.flows.orchestration.refresh import refresh_flow
+
+    parameters = _served_parameters(
+        accounts=accounts, inbox=inbox, sources=sources, db=db, out=out, profile=profile,
+        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        name_block_cap=name_block_cap,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        partition_dir=partition_dir,
+    )  # fmt: skip
+    refresh_flow.serve(
+        name=name,
+        schedule=Cron(cron, timezone=timezone),
+        parameters=parameters,
+        global_limit=1,
+        tags=["skiptrace"],
+        description="Nightly skip-trace refresh: ingest -> match -> emit.",
+    )
+
+
+def _served_parameters(
+    *,
+    sources: Path,
+    accounts: Path | None,
+    inbox: Path | None,
+    db: Path | None,
+    out: Path,
+    profile: Path | None,
+    lock_wait: float,
+    threshold: float | None = None,
+    block_cap: int | None = None,
+    name_block_cap: int | None = None,
+    replace: bool = False,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
+    partition_dir: Path | None = None,
+) -> dict[str, Any]:
+    """The served deployment's flow parameters: RefreshParams as JSON, without `as_of`.
+
+    `as_of` is left out so each scheduled run takes its own start date as today. Paths are made
+    absolute here, where the user's working directory is known: runs are started later by the
+    serving process. The partition folder keeps its symlinks (`absolute`, not `resolve`): Dask
+    workers get that path, and a share may be linked at the same path on every host.
+    """
+    from skiptrace import sql
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    if accounts is None and inbox is None:
+        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
+
+    def absolute(path: Path | None) -> Path | None:
+        return path.resolve() if path is not None else None
+
+    params = RefreshParams(
+        accounts=absolute(accounts), inbox=absolute(inbox), sources=sources.resolve(),
+        db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=absolute(profile),
+        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
+        name_block_cap=name_block_cap,
+        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
+        partition_dir=partition_dir.absolute() if partition_dir is not None else None,
+    )  # fmt: skip
+    return {"params": params.model_dump(mode="json", exclude={"as_of"})}
+
+
+@app.command()
+def calibrate(
+    run: Annotated[
+        str | None, typer.Option("--run", help="Run to check (default: latest completed).")
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="Generator truth folder of the run's portfolio.")
+    ] = None,
+    db: DbOpt = None,
+    bins: Annotated[int, typer.Option(help="Confidence bins.")] = 10,
+    fit: Annotated[
+        bool, typer.Option("--fit", help="Refit the confidence model on a generated portfolio.")
+    ] = False,
+    accounts: Annotated[
+        int, typer.Option(help="With --fit: accounts in the training portfolio.")
+    ] = 4000,
+) -> None:
+    """Check that confidence is a probability (ECE + reliability table), or refit the model.
+
+    Without --fit: compares a run's confidence bands with the generator's truth. With --fit:
+    generates a training portfolio (a seed other than the demo's), runs the pipeline, fits the
+    sign-constrained logistic + isotonic model and writes matchers/rules/confidence_model.json.
+    """
+    from skiptrace.flows.demo import calibration as cal
+
+    if fit:
+        raise typer.Exit(cal.main(["fit", "--accounts", str(accounts)]))
+    from skiptrace import sql
+
+    if truth is None:
+        raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+    from skiptrace.flows.cli.lineage import require_latest_completed_run
+
+    con = sql.connect(db, read_only=True)
+    run = run or require_latest_completed_run(con)
+    typer.echo(cal.calibration_report(con, run, truth, bins).render())
+
+
+def _register_subcommands() -> None:
+    from skiptrace.flows.cli.lineage import register
+
+    register(app)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    _quiet_prefect_defaults()
+    app()
+
+
+def _quiet_prefect_defaults() -> None:
+    """No telemetry calls from an offline machine; users can still override either variable."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Files written for the collections system: contacts, matches, flags, delta, worklist, import layouts."""

@@ -1,0 +1,228 @@
+"""Write a run's exports: contacts, matches, flags, location info, delta, work list, imports.
+
+Everything here leaves the building, so three properties matter more than speed:
+
+* **Atomic files** (`skiptrace/atomic.py`): each file is written under a temporary name in the
+  same folder, fsynced and renamed; a crash mid-export leaves the previous file intact. The
+  manifest is written last, so a complete manifest means a complete export set.
+* **Spreadsheet-safe CSV**: a cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with
+  `'` (OWASP CSV injection), because collectors open these files in Excel and vendor data is
+  attacker-controllable (a "name" of `=HYPERLINK(...)`). Parquet keeps raw values: it is for
+  programs, not spreadsheets.
+* **Lineage**: every file is recorded in `exports` with its SHA-256 and row count.
+
+The queries are in `sql/resolve/export_*.sql`; the confidence bands used by the import layouts
+come from the rules file (`bands:`), next to the compliance rules they work with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from skiptrace import sql
+from skiptrace.atomic import atomic_path, atomic_write_text, sha256_file
+
+#: Exact column contract of contacts.csv / contacts.parquet.
+CONTACT_COLUMNS: tuple[str, ...] = (
+    "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state", "zip",
+    "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence", "status",
+    "sources", "first_seen", "last_seen", "reasons", "run_id",
+)  # fmt: skip
+MATCH_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "source",
+    "record_id",
+    "match_probability",
+    "role",
+    "run_id",
+)
+FLAG_COLUMNS: tuple[str, ...] = ("account_id", "flag", "confidence", "evidence", "run_id")
+
+#: Export frames queued for the background writer at most (bounds memory at scale).
+_MAX_PENDING_WRITES = 2
+
+#: Leading characters a spreadsheet may interpret as a formula (plus tab / carriage return).
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^[=+\-@\t\r]"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One written export: what it is, where, its checksum and row count."""
+
+    kind: str
+    path: Path
+    sha256: str
+    rows: int
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["path"] = str(self.path)
+        return d
+
+
+def escape_formula(value: str | None) -> str | None:
+    """`'=SUM(A1)` instead of `=SUM(A1)`: the cell shows as text, nothing executes."""
+    if value and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def escape_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Apply `escape_formula` to every string column (vectorized)."""
+    exprs = [
+        pl.when(pl.col(c).str.contains(_FORMULA_RE))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, t in df.schema.items()
+        if t == pl.String
+    ]
+    return df.with_columns(exprs) if exprs else df
+
+
+def write_csv(df: pl.DataFrame, path: Path) -> tuple[str, int]:
+    """Escape, write atomically; returns (sha256, rows)."""
+    safe = escape_frame(df)
+    with atomic_path(path) as tmp:
+        safe.write_csv(tmp)
+        digest = sha256_file(tmp)
+    return digest, safe.height
+
+
+def write_parquet(df: pl.DataFrame, path: Path) -> tuple[str, int]:
+    with atomic_path(path) as tmp:
+        df.write_parquet(tmp)
+        digest = sha256_file(tmp)
+    return digest, df.height
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    text = sql.load(f"resolve/{name}")
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
+    con.complete()  # DuckDB 2.0: a relation needs the connection free of an open result
+    frame = pl.from_arrow(con.sql(text, params=used).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _record(con: duckdb.DuckDBPyConnection, run_id: str, f: ExportFile) -> None:
+    con.execute("DELETE FROM exports WHERE run_id = ? AND path = ?", [run_id, str(f.path)])
+    con.execute(
+        "INSERT INTO exports (run_id, kind, path, sha256, rows, written_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            f.kind,
+            str(f.path),
+            f.sha256,
+            f.rows,
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        ],
+    )
+
+
+def _run_as_of(con: duckdb.DuckDBPyConnection, run_id: str) -> dt.date:
+    row = con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return row[0] if row and row[0] else dt.date.today()
+
+
+def _previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    from skiptrace.flows.audit.runs import previous_completed_run
+
+    return previous_completed_run(con, run_id)
+
+
+def emit(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    out_dir: Path,
+    *,
+    rules: Path | None = None,
+) -> list[ExportFile]:
+    """Write every export of `run_id` into `out_dir` and record them in `exports`."""
+    from skiptrace.matchers.suppress import load_rules
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bands = load_rules(rules).bands
+    params: dict[str, Any] = {
+        "run_id": run_id,
+        "prev_run_id": _previous_run(con, run_id),
+        "as_of": _run_as_of(con, run_id),
+        "good": bands.good,
+        "verify": bands.verify,
+        "bad": bands.bad,
+    }
+    written: list[ExportFile] = []
+    # Files are written by one background thread while the next export's query runs in DuckDB
+    # (both release the GIL), at most _MAX_PENDING_WRITES frames waiting; they are recorded in
+    # `exports` here, in order, once written. Each file is still atomic on its own.
+    pending: deque[tuple[str, Path, Future[tuple[str, int]]]] = deque()
+
+    def record_oldest() -> None:
+        kind, path, future = pending.popleft()
+        digest, rows = future.result()
+        f = ExportFile(kind, path, digest, rows)
+        _record(con, run_id, f)
+        written.append(f)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="emit-writer") as writer:
+
+        def write(kind: str, file_name: str, df: pl.DataFrame, fn: Any = None) -> None:
+            while len(pending) >= _MAX_PENDING_WRITES:
+                record_oldest()
+            path = out_dir / file_name
+            pending.append((kind, path, writer.submit(fn or write_csv, df, path)))
+
+        contacts = _query(con, "export_contacts.sql", params).select(CONTACT_COLUMNS)
+        write("contacts_csv", "contacts.csv", contacts)
+        write("contacts_parquet", "contacts.parquet", contacts, write_parquet)
+        del contacts
+        write(
+            "matches",
+            "matches.csv",
+            _query(con, "export_matches.sql", params).select(MATCH_COLUMNS),
+        )
+        write(
+            "account_flags",
+            "account_flags.csv",
+            _query(con, "export_flags.sql", params).select(FLAG_COLUMNS),
+        )
+        write("location_info", "location_info.csv", _query(con, "export_location_info.sql", params))
+        write("delta", "delta.csv", _query(con, "export_delta.sql", params))
+        write("worklist", "worklist.csv", _query(con, "export_worklist.sql", params))
+        write("import_phones", "import_phones.csv", _query(con, "export_import_phones.sql", params))
+        write(
+            "import_addresses",
+            "import_addresses.csv",
+            _query(con, "export_import_addresses.sql", params),
+        )
+        while pending:
+            record_oldest()
+
+    manifest = {
+        "run_id": run_id,
+        "previous_run_id": params["prev_run_id"],
+        "as_of": str(params["as_of"]),
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": [
+            {"kind": f.kind, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
+            for f in written
+        ],
+    }
+    path = atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    f = ExportFile("manifest", path, sha256_file(path), len(written))
+    _record(con, run_id, f)
+    written.append(f)
+    return written

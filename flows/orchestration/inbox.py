@@ -1,0 +1,87 @@
+"""Inbox processing: drop files in, the nightly run picks them up and files them away.
+
+Layout under an inbox root (created on first use):
+
+    inbox/accounts/            account exports (any name; loaded in name order)
+    inbox/<source name>/       extracts for each source in sources.yml (matched by its glob)
+    processed/<run_id>/<source>/   files a run loaded (or recognised as already loaded)
+    quarantine/<source>/       files that failed validation, each with <file>.reason.txt
+
+Moving files only after their load committed means a crash leaves them in the inbox, and the
+next run either loads them or recognises them by checksum: nothing is lost or loaded twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from skiptrace.sources.registry import Registry, Source
+
+ACCOUNTS = "accounts"
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    source: str  # 'accounts' or a source name
+    path: Path
+
+
+def ensure_layout(root: Path, registry: Registry) -> None:
+    """Create inbox/, processed/ and quarantine/ folders for the accounts and every source."""
+    for name in [ACCOUNTS, *(s.name for s in registry.sources)]:
+        (root / "inbox" / name).mkdir(parents=True, exist_ok=True)
+        (root / "quarantine" / name).mkdir(parents=True, exist_ok=True)
+    (root / "processed").mkdir(parents=True, exist_ok=True)
+
+
+def pending_accounts(root: Path) -> list[Path]:
+    """Account exports waiting in the inbox, oldest name first (deltas apply in order)."""
+    folder = root / "inbox" / ACCOUNTS
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def pending_for_source(root: Path, source: Source) -> list[Path]:
+    """Files in the source's inbox folder that match the file-name part of its `path` glob."""
+    folder = root / "inbox" / source.name
+    pattern = Path(source.path).name
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
+
+
+def source_for_file(source: Source, path: Path) -> Source:
+    """The same source, pointed at one inbox file (so each file succeeds or fails alone)."""
+    return source.model_copy(update={"path": str(path.resolve()), "base_dir": path.parent})
+
+
+def move_processed(root: Path, item: InboxFile, run_id: str) -> Path:
+    """File a loaded file under processed/<run_id>/<source>/."""
+    dest = root / "processed" / run_id / item.source / item.path.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.move(str(item.path), _free_name(dest)))
+
+
+def move_quarantined(root: Path, item: InboxFile, reason: str, run_id: str) -> Path:
+    """Set a rejected file aside with a reason file beside it; it is never half-loaded."""
+    dest = _free_name(root / "quarantine" / item.source / item.path.name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    moved = Path(shutil.move(str(item.path), dest))
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    moved.with_name(moved.name + ".reason.txt").write_text(
+        f"file: {item.path.name}\nsource: {item.source}\nrun: {run_id}\nat: {stamp}\n"
+        f"reason: {reason}\n",
+        encoding="utf-8",
+    )
+    return moved
+
+
+def _free_name(dest: Path) -> Path:
+    """dest, or dest with a numeric suffix when a file of that name is already there."""
+    if not dest.exists():
+        return dest
+    for i in range(1, 10_000):
+        candidate = dest.with_name(f"{dest.stem}.{i}{dest.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(dest)

@@ -1,0 +1,175 @@
+"""Prefect flows: `refresh` = `ingest` -> `match` -> `emit` subflows.
+
+Tasks receive paths and ids, never connections or dataframes, so nothing un-serialisable is
+cached or shipped between workers; each task opens the DuckDB file itself. Business logic lives in
+`flows/orchestration/stages.py` (plain functions, tested directly); this module is the schedule-able shell.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+
+from skiptrace import sql
+from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_id, start_run
+from skiptrace.flows.orchestration import stages
+from skiptrace.flows.orchestration.lock import db_lock
+from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.masking import install_masking
+
+
+def _connect(params: RefreshParams):
+    return closing(sql.connect(params.db))
+
+
+@task(name="ingest-files", retries=2, retry_delay_seconds=5)
+def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    """Retried: file reads on network shares fail transiently; a retry re-reads, and already
+    loaded files are recognised by checksum so nothing is loaded twice."""
+    with _connect(params) as con:
+        return stages.ingest(con, params, run_id).as_dict()
+
+
+@task(name="standardize")
+def standardize_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.standardize(con, run_id).as_dict()
+
+
+@task(name="link")
+def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.match(
+            con,
+            run_id,
+            threshold=params.threshold,
+            block_cap=params.block_cap,
+            name_block_cap=params.name_block_cap,
+            full_rebuild=params.full_rebuild,
+            partitions=params.partitions,
+            dask_address=params.dask_address,
+            partition_dir=params.partition_dir,
+        ).as_dict()
+
+
+@task(name="resolve-contacts")
+def resolve_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.resolve(con, run_id, params.as_of).as_dict()
+
+
+@task(name="apply-suppressions")
+def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.suppress(con, run_id, params.as_of, params.rules).as_dict()
+
+
+@task(name="write-exports", retries=1, retry_delay_seconds=2)
+def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.emit(con, run_id, run_dir(params, run_id), params.rules).as_dict()
+
+
+@flow(name="ingest", log_prints=False)
+def ingest_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Load the account export and every source file into DuckDB, quarantining bad rows."""
+    return [ingest_task(params, run_id)]
+
+
+@flow(name="match")
+def match_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Standardize identities and link accounts to source records."""
+    return [standardize_task(params, run_id), link_task(params, run_id)]
+
+
+@flow(name="emit")
+def emit_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
+    """Resolve contacts, suppress, export and summarise."""
+    return [resolve_task(params, run_id), suppress_task(params, run_id), emit_task(params, run_id)]
+
+
+def run_dir(params: RefreshParams, run_id: str) -> Path:
+    return params.out / run_id
+
+
+@flow(name="refresh")
+def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+    """Full refresh: ingest -> standardize + match -> resolve + suppress + emit.
+
+    Returns the run summary (also written to out/<run_id>/run_summary.json).
+    """
+    install_masking()
+    logger = get_run_logger()
+    run_id = run_id or new_run_id()
+    with db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait):
+        return _refresh_locked(params, run_id, logger)
+
+
+def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str, Any]:
+    """The refresh body; runs only while this process holds the database lock."""
+    with _connect(params) as con:
+        if abandoned := abandon_stale_runs(con):
+            logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
+        start_run(
+            con,
+            run_id,
+            as_of=params.as_of,
+            params=params.model_dump(mode="json"),
+            flow_run_id=flow_run.get_id(),
+        )
+    logger.info("run %s started (as of %s)", run_id, params.as_of)
+    try:
+        stage_stats = ingest_flow(params, run_id) + match_flow(params, run_id)
+        stage_stats += emit_flow(params, run_id)
+        summary = finalize(params, run_id, stage_stats)
+    except BaseException:
+        with _connect(params) as con:
+            finish_run(con, run_id, "failed")
+        logger.error("run %s failed", run_id)
+        raise
+    logger.info(
+        "run %s completed: %s contacts emitted, %s suppressed",
+        run_id,
+        summary["totals"]["emitted"],
+        summary["totals"]["suppressed"],
+    )
+    return summary
+
+
+def finalize(
+    params: RefreshParams, run_id: str, stage_stats: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Close the run and write its summary (and report) next to the exports."""
+    from skiptrace.flows.report.summary import build_summary, write_summary
+
+    with _connect(params) as con:
+        summary = build_summary(con, run_id, stage_stats)
+        write_summary(summary, run_dir(params, run_id))
+        finish_run(con, run_id, "completed")
+        if params.report:
+            publish_report(con, run_id, run_dir(params, run_id))
+    return summary
+
+
+def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
+    """The HTML run report and the Prefect artifacts. A report problem is logged, never fatal:
+    the exports are already written and the run is complete."""
+    from skiptrace.flows.report.artifacts import publish_artifacts
+    from skiptrace.flows.report.run_report import write_report
+
+    try:
+        path = write_report(con, run_id, out_dir)
+        publish_artifacts(con, run_id, path)
+    except Exception:
+        logging.getLogger("skiptrace").exception("run %s: report/artifacts failed", run_id)
+
+
+def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+    """Run the refresh flow in Prefect's ephemeral mode (no server needed)."""
+    logging.getLogger("skiptrace").setLevel(logging.INFO)
+    return refresh_flow(params, run_id=run_id)

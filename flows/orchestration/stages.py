@@ -1,0 +1,300 @@
+"""The refresh's stages as plain functions over an open connection.
+
+Prefect tasks in `flows/orchestration/refresh.py` are thin wrappers around these, so every stage can be tested
+directly without starting Prefect, and the flow stays a readable list of steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from skiptrace.flows.audit.runs import StageStats, timed_stage
+from skiptrace.flows.orchestration.params import RefreshParams
+
+if TYPE_CHECKING:
+    from skiptrace.matchers.link import MatchSettings
+
+log = logging.getLogger("skiptrace")
+
+
+def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -> StageStats:
+    """Load the account export and every registered source file; nothing is dropped silently.
+
+    With `params.inbox`, files come from the inbox folders instead, one at a time: a loaded file
+    moves to processed/, a file that fails validation moves to quarantine/ with its reason and
+    the run goes on. Without an inbox a bad file fails the run, naming the file and the problem.
+    """
+    from skiptrace.flows.audit.lineage import record_run_inputs
+    from skiptrace.sources.ingest import ingest_accounts, ingest_source
+    from skiptrace.sources.registry import load_profile, load_registry
+
+    registry = load_registry(params.sources)
+    profile = load_profile(params.profile)
+    with timed_stage(con, run_id, "ingest") as st:
+        if params.inbox is not None:
+            results, failed = _ingest_inbox(con, params, run_id, registry, profile)
+            st.details["quarantined_files"] = failed
+        else:
+            assert params.accounts is not None  # guaranteed by RefreshParams
+            results = [
+                ingest_accounts(con, params.accounts, profile, run_id, replace=params.replace)
+            ]
+            for source in registry.sources:
+                if not source.files():
+                    log.warning("source %s: no file matches %s", source.name, source.path)
+                results.extend(ingest_source(con, source, run_id, replace=params.replace))
+        st.rows_in = sum(r.rows_read for r in results)
+        st.rows_out = sum(r.rows_loaded for r in results)
+        st.details["files"] = [_file_entry(r) for r in results]
+        st.details["rejected"] = sum(r.rows_rejected for r in results)
+        record_run_inputs(con, run_id)  # the file set this run used: replay and lineage need it
+    return st
+
+
+def _ingest_inbox(
+    con: duckdb.DuckDBPyConnection,
+    params: RefreshParams,
+    run_id: str,
+    registry: Any,
+    profile: Any,
+) -> tuple[list[Any], list[dict[str, str]]]:
+    """Load every pending inbox file; file it as processed or quarantined."""
+    from skiptrace.flows.orchestration import inbox
+    from skiptrace.sources.errors import IngestError
+    from skiptrace.sources.ingest import ingest_accounts, ingest_source
+
+    assert params.inbox is not None
+    root = params.inbox
+    inbox.ensure_layout(root, registry)
+    pending: list[tuple[Any, Path]] = [(None, p) for p in inbox.pending_accounts(root)]
+    for source in registry.sources:
+        pending += [(source, p) for p in inbox.pending_for_source(root, source)]
+    results: list[Any] = []
+    failed: list[dict[str, str]] = []
+    for source, path in pending:
+        item = inbox.InboxFile(inbox.ACCOUNTS if source is None else source.name, path)
+        try:
+            if source is None:
+                results.append(ingest_accounts(con, path, profile, run_id, replace=params.replace))
+            else:
+                one = inbox.source_for_file(source, path)
+                results.extend(ingest_source(con, one, run_id, replace=params.replace))
+        except IngestError as exc:
+            moved = inbox.move_quarantined(root, item, str(exc), run_id)
+            log.error("quarantined file %s: %s", moved, exc)
+            failed.append({"source": item.source, "path": str(moved), "reason": str(exc)})
+            continue
+        inbox.move_processed(root, item, run_id)
+    return results, failed
+
+
+def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
+    """Parse new addresses, names and phones into the caches; rebuild the identity tables."""
+    from skiptrace.matchers.address import standardize_addresses
+    from skiptrace.matchers.names import standardize_names
+    from skiptrace.matchers.phones import standardize_phones
+    from skiptrace.matchers.standardize import build_std_tables
+
+    with timed_stage(con, run_id, "standardize") as st:
+        st.details["new_addresses"] = standardize_addresses(con)
+        st.details["new_names"] = standardize_names(con)
+        st.details["new_phones"] = standardize_phones(con)
+        built = build_std_tables(con)
+        st.details["built"] = built
+        st.rows_in = _count(con, "current_accounts") + _count(con, "current_source_records")
+        st.rows_out = int(built.get("acct_std", 0)) + int(built.get("rec_std", 0))
+    return st
+
+
+def match(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    threshold: float | None = None,
+    block_cap: int | None = None,
+    name_block_cap: int | None = None,
+    settings: MatchSettings | None = None,
+    full_rebuild: bool = False,
+    partitions: int = 1,
+    dask_address: str | None = None,
+    partition_dir: Path | None = None,
+) -> StageStats:
+    """Block, compare, score and guard: accounts x source records -> match_pairs.
+
+    `settings` wins over `threshold` and the block caps; replay passes
+    `MatchSettings(reuse_params_from=...)`.
+
+    Incremental unless `full_rebuild`: when the last completed run's model still applies (same
+    matcher code and settings), its parameters are reused and only new or changed accounts and
+    records are re-blocked and re-compared; the pairs written equal a full run's with those
+    parameters (matchers/incremental.py). The first run, changed code or settings, and
+    `full_rebuild` re-estimate the model and compare everything.
+
+    `partitions` > 1 computes the comparison levels in that many partitions on a Dask cluster
+    (`dask_address`, else a local one) through Parquet under `partition_dir` (default: next to
+    the database); this process stays the only one writing the database (flows/orchestration/partitioned.py).
+    Every match, partitioned or not, first removes the work folders that killed runs left under
+    that folder (`remove_stale_partition_folders`).
+    """
+    from skiptrace.matchers.incremental import plan_run
+    from skiptrace.matchers.link import MatchSettings, link
+
+    if settings is None:
+        chosen: dict[str, Any] = {
+            "threshold": threshold,
+            "block_cap": block_cap,
+            "name_block_cap": name_block_cap,
+        }
+        settings = MatchSettings(**{k: v for k, v in chosen.items() if v is not None})
+    with timed_stage(con, run_id, "match") as st:
+        remove_stale_partition_folders(con, run_id, partition_dir)
+        plan = plan_run(con, run_id, settings, full_rebuild=full_rebuild)
+        with _comparator(con, run_id, partitions, dask_address, partition_dir) as comparator:
+            result = link(
+                con,
+                run_id,
+                settings=plan.settings,
+                incremental_run=plan.incremental,
+                reason=plan.reason,
+                comparator=comparator,
+            )
+        st.rows_in = result.candidate_pairs
+        st.rows_out = result.linked_pairs
+        st.details.update(
+            candidate_pairs=result.candidate_pairs,
+            linked_pairs=result.linked_pairs,
+            associates=result.associates,
+            mode=result.mode,
+            trained_on=result.trained_on,
+            increment=result.increment,
+            partitions=partitions,
+        )
+        log.info(
+            "match: %s run (%s); %s pairs compared, %s carried over",
+            result.mode,
+            result.increment.get("reason"),
+            result.increment.get("pairs_compared"),
+            result.increment.get("pairs_carried"),
+        )
+    return st
+
+
+def partition_root(con: duckdb.DuckDBPyConnection, partition_dir: Path | None) -> Path:
+    """The folder holding the runs' partition work folders, as an absolute path: it is sent to
+    Dask workers, whose working directory is not this process's. Symlinks are kept, not
+    resolved: a share linked at the same path on every host must reach workers by that path."""
+    from skiptrace.flows.orchestration.partitioned import default_partition_dir
+
+    return (partition_dir or default_partition_dir(con)).absolute()
+
+
+def remove_stale_partition_folders(
+    con: duckdb.DuckDBPyConnection, run_id: str, partition_dir: Path | None
+) -> list[Path]:
+    """Remove the partition work folders of runs that ended without removing them (killed).
+
+    Run in every match, not only partitioned ones, so going back to in-process matching after a
+    killed partitioned run still frees the space. The rule of what may go is in
+    `skiptrace.flows.orchestration.partitioned.remove_stale_run_folders` (only runs this database marks ended).
+    """
+    from skiptrace.flows.orchestration.partitioned import remove_stale_run_folders
+
+    removed = remove_stale_run_folders(con, partition_root(con, partition_dir), run_id)
+    if removed:
+        log.info(
+            "removed %s partition work folder(s) of ended runs: %s",
+            len(removed),
+            ", ".join(str(f) for f in removed),
+        )
+    return removed
+
+
+def _comparator(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    partitions: int,
+    dask_address: str | None,
+    partition_dir: Path | None,
+) -> Any:
+    """In-process comparisons (None: link's default), or the Dask-partitioned comparator."""
+    from contextlib import nullcontext
+
+    if partitions <= 1:
+        return nullcontext(None)
+    from skiptrace.flows.orchestration.partitioned import DaskComparator
+
+    workdir = partition_root(con, partition_dir) / run_id
+    return DaskComparator(workdir, partitions, address=dask_address)
+
+
+def resolve(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date) -> StageStats:
+    """Consolidate matched contacts into scored contact points and account flags."""
+    from skiptrace.matchers.resolve import resolve_contacts
+
+    with timed_stage(con, run_id, "resolve") as st:
+        result = resolve_contacts(con, run_id, as_of)
+        st.rows_in = _count(con, "match_pairs", run_id)
+        st.rows_out = _count(con, "contact_points", run_id)
+        st.details["result"] = _plain(result)
+    return st
+
+
+def suppress(
+    con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, rules: Path | None = None
+) -> StageStats:
+    """Apply compliance rules before anything is exported."""
+    from skiptrace.matchers.suppress import apply_suppressions
+
+    with timed_stage(con, run_id, "suppress") as st:
+        st.rows_in = _count(con, "contact_points", run_id)
+        st.rows_out = apply_suppressions(con, run_id, as_of, rules)
+    return st
+
+
+def emit(
+    con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path, rules: Path | None = None
+) -> StageStats:
+    """Write the exports atomically and record them (import bands from the same rules file)."""
+    from skiptrace.flows.exports.emit import emit as write_exports
+
+    with timed_stage(con, run_id, "emit") as st:
+        files = write_exports(con, run_id, out_dir, rules=rules)
+        st.rows_in = _count(con, "contact_points", run_id)
+        st.rows_out = sum(int(getattr(f, "rows", 0) or 0) for f in files)
+        st.details["files"] = [str(getattr(f, "path", f)) for f in files]
+    return st
+
+
+def _file_entry(r: Any) -> dict[str, Any]:
+    return {
+        "path": str(r.path),
+        "source": r.source,
+        "sha256": r.sha256,
+        "status": r.status,
+        "rows_read": r.rows_read,
+        "rows_loaded": r.rows_loaded,
+        "rows_rejected": r.rows_rejected,
+        "message": r.message,
+    }
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str | None = None) -> int:
+    if run_id is None:
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    else:
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id]).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclass results -> JSON-able dicts for the summary."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: v for k, v in asdict(obj).items() if isinstance(v, int | float | str | bool)}
+    return obj

@@ -1,0 +1,83 @@
+"""The match stage's settings and the matcher's content version.
+
+Apart from `link` so that the modules `link` calls (incremental planning, the Dask comparator)
+can name the settings without importing `link` back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from skiptrace import sql
+from skiptrace.matchers.versioning import content_version
+
+MATCHER_VERSION = "skiptrace-fs/1"
+
+
+@dataclass
+class MatchSettings:
+    """Knobs of one link run; stored with the run (match_run.settings).
+
+    threshold 0.9: the posteriors are bimodal (true pairs at weights of +20..+60, the closest
+      non-matches below 0), so the threshold only decides the few pairs whose evidence
+      conflicts. On FEBRL4 precision is 1.0 from 0.2 to 0.999 and F1 moves little (with SSN
+      0.9998 at 0.2, 0.9995 at 0.9, 0.9991 at 0.99; without SSN 0.9957 / 0.9917 / 0.9884,
+      guards off); on the project's synthetic portfolio (households, namesakes) debtor
+      precision is 99.96%. The errors are not symmetric: a wrong link is an FDCPA third-party disclosure, a
+      missed one costs a contact that the review queue (review_floor) still shows. 0.9 — "at
+      most 1 in 10 of these conflicting links wrong, under the model" — keeps one-typo pairs and
+      gives up the conflicting ones; 0.99 would start dropping records with a missing SSN.
+    review_floor 0.2: pairs between floor and threshold are kept as role 'rejected' for a human
+      review queue; below it they are not stored (thousands of near-zero pairs per account).
+    block_cap 20,000: cap of the passes keyed on an identifier or a whole address (SSN, SSN
+      last four + DOB, phone, email, address, house number + ZIP5): a block larger than this
+      (left rows x right rows) is skipped and reported. Wide, because a big block there is one person with many
+      records or one building, and its pairs matter; it only stops degenerate keys (a
+      placeholder SSN or phone shared by thousands).
+    name_block_cap 100: cap of the passes keyed on names, places and dates of birth (surname +
+      initial + ZIP3, name nationwide, DOB + a name, DOB + ZIP3, street + city, ...). Their
+      blocks grow with the square of a common value's frequency and hold namesakes: on 100k
+      generated accounts, blocks over 100 pairs made 72% of all candidates and 0.01% of the
+      links (docs/performance.md). A person with several records is still found by the
+      identifying passes at the wide cap.
+    em_max_iter 100: EM on the pattern table converges in 4-25 iterations (FEBRL4, synthetic
+      portfolios); the cap only stops pathological inputs.
+    u_sample_pairs 1,000,000: random pairs for u (Splink's default order); u of an agreement
+      level with frequency 1e-5 is then measured from ~10 pairs, enough for stable weights.
+    guards: names of the wrong-party guards to apply (None = all of matchers.guards.GUARDS).
+      Switching one off is for benchmarks on data without households (FEBRL), never production.
+    """
+
+    threshold: float = 0.9
+    review_floor: float = 0.2
+    block_cap: int = 20_000
+    name_block_cap: int = 100
+    em_max_iter: int = 100
+    u_sample_pairs: int = 1_000_000
+    seed: int = 42
+    reuse_params_from: str | None = None
+    guards: tuple[str, ...] | None = None
+
+    def validate(self) -> None:
+        """Reject settings that would make roles meaningless."""
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if not 0.0 <= self.review_floor <= self.threshold:
+            raise ValueError("review_floor must be in [0, threshold]")
+        if min(self.block_cap, self.name_block_cap, self.em_max_iter, self.u_sample_pairs) < 1:
+            raise ValueError(
+                "block_cap, name_block_cap, em_max_iter and u_sample_pairs must be >= 1"
+            )
+
+
+def matcher_version() -> str:
+    """Version string that changes whenever the matcher's SQL, levels, model or guards change, or
+    DuckDB (whose jaro-winkler and hash the comparisons and blocks use): an auditor can tell two
+    runs scored by different code apart, and the incremental cache is dropped on a change."""
+    here = Path(__file__).resolve().parent
+    files = sorted((sql.SQL_DIR / "match").glob("*.sql")) + [
+        here / f"{m}.py"
+        for m in ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
+    ]
+    return content_version(MATCHER_VERSION, files, ("duckdb",))

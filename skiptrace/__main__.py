@@ -1,0 +1,5 @@
+"""`python -m skiptrace` is the `skiptrace` command."""
+
+from skiptrace.flows.cli.main import main
+
+main()

@@ -1,0 +1,39 @@
+"""Personal data is masked before it reaches logs and reports."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from skiptrace.masking import MaskingFilter, mask_email, mask_name, mask_phone, mask_text
+
+
+def test_mask_values() -> None:
+    assert mask_name("Robert Smith") == "R***** S****"
+    assert mask_phone("(212) 555-0187") == "***-***-0187"
+    assert mask_email("robert@example.com") == "r***@example.com"
+    assert mask_email(None) == "***"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ssn 123-45-6789 seen", "ssn ***-**-6789 seen"),
+        ("ssn 123456789 seen", "ssn ***-**-6789 seen"),
+        ("call +1 (212) 555-0187 now", "call ***-***-0187 now"),
+        ("mail bob.smith@example.com", "mail b***@example.com"),
+        ("account 10023 balance 1500", "account 10023 balance 1500"),
+    ],
+)
+def test_mask_text(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
+
+
+def test_filter_masks_formatted_message(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("skiptrace.test.masking")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        logger.info("matched %s at %s", "123-45-6789", "212-555-0187")
+    assert "123-45-6789" not in caplog.text
+    assert "***-**-6789" in caplog.text and "***-***-0187" in caplog.text

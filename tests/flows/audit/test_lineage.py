@@ -1,0 +1,392 @@
+"""Explain: every contact's lineage back to files and records, masked, for constructed cases.
+
+The cases are the ones compliance asks about: a mover (NCOA forward beats the address on file),
+a bankrupt account (everything suppressed under the automatic stay) and a father/son pair that
+shares a name and an address (the son's record is an associate, held apart by its guard).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any
+
+import duckdb
+import pytest
+from rich.console import Console
+
+from skiptrace.flows.audit.lineage import (
+    LineageError,
+    explain_account,
+    latest_run_for_account,
+    lineage_gaps,
+    mask_address,
+    record_run_inputs,
+    render_text,
+    to_json,
+    waterfall_from_pair,
+)
+
+RUN = "20261101T090000Z-aaaa"
+OLD_RUN = "20261001T090000Z-0000"
+F = 10_000_000_000  # rec_id = file_no * F + line_no
+SSN_SHAPED = re.compile(r"\b\d{3}-?\d{2}-?\d{4}\b")
+
+
+def put(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert rows by column name (tests write the lineage tables directly)."""
+    for row in rows:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+
+
+def build_cases(con: duckdb.DuckDBPyConnection) -> None:
+    """One completed run over five files: accounts, a credit header, NCOA, bankruptcy, a vendor."""
+    t0 = dt.datetime(2026, 11, 1, 9, 0)
+    put(con, "runs", [
+        {"run_id": OLD_RUN, "as_of": dt.date(2026, 10, 1), "started_at": t0 - dt.timedelta(days=31),
+         "ended_at": t0 - dt.timedelta(days=31), "status": "completed", "code_version": "0.1.0"},
+        {"run_id": RUN, "as_of": dt.date(2026, 11, 1), "started_at": t0,
+         "ended_at": t0 + dt.timedelta(minutes=3), "status": "completed", "code_version": "0.1.0+abc"},
+    ])  # fmt: skip
+    files = [
+        (1, "accounts", "accounts", "accounts_2026-11.csv", None),
+        (2, "credhdr", "person_records", "credhdr_2026-10.csv", "FCRA 604(a)(3)(A) collection"),
+        (3, "ncoa", "ncoa", "ncoa_return.txt", "USPS NCOA licensed use"),
+        (4, "pacer", "bankruptcy", "bk_dockets.psv", "public record"),
+        (5, "vendorx", "vendor_batch", "vendorx_return.csv", "FCRA 604(a)(3)(A) collection"),
+    ]
+    put(con, "input_files", [
+        {"file_no": n, "run_id": RUN, "source": s, "kind": k, "path": f"/in/{name}",
+         "file_name": name, "sha256": f"{n:02d}" + "ab" * 31, "size_bytes": 1000,
+         "received_at": dt.datetime(2026, 10, 30, 8, n), "loaded_at": t0,
+         "permissible_purpose": pp, "reliability": 0.9, "rows_read": 3, "rows_loaded": 3,
+         "rows_rejected": 0, "status": "loaded"}
+        for n, s, k, name, pp in files
+    ])  # fmt: skip
+    put(con, "accounts", [
+        {"file_no": 1, "line_no": 2, "account_id": "A1", "first_name": "John", "last_name": "Public",
+         "ssn_hash": "f" * 64, "ssn_last4": "6789", "dob": dt.date(1961, 4, 12),
+         "address_line1": "12 Elm St", "city": "Albany", "state": "NY", "zip": "12203",
+         "phone": "(518) 555-0101"},
+        {"file_no": 1, "line_no": 3, "account_id": "A2", "first_name": "Mary", "last_name": "Debt",
+         "ssn_hash": "e" * 64, "ssn_last4": "1111", "dob": dt.date(1970, 1, 2), "bankruptcy": True,
+         "address_line1": "9 Oak Ave", "city": "Troy", "state": "NY", "zip": "12180"},
+        {"file_no": 1, "line_no": 4, "account_id": "A3", "first_name": "Robert", "last_name": "Smith",
+         "suffix": "SR", "ssn_hash": "d" * 64, "ssn_last4": "2222", "dob": dt.date(1950, 6, 6),
+         "address_line1": "400 Main St", "city": "Utica", "state": "NY", "zip": "13501"},
+    ])  # fmt: skip
+    put(con, "source_records", [
+        {"rec_id": 2 * F + 2, "file_no": 2, "line_no": 2, "source": "credhdr",
+         "kind": "person_records", "record_id": "CH-1", "first_name": "John", "last_name": "Public",
+         "address_line1": "77 Pine Rd", "city": "Boston", "state": "MA", "zip": "02108",
+         "phone": "6175550123", "dob": dt.date(1961, 4, 12)},
+        {"rec_id": 3 * F + 2, "file_no": 3, "line_no": 2, "source": "ncoa", "kind": "ncoa",
+         "record_id": "NC-1", "move_type": "I", "ncoa_return_code": "A"},
+        {"rec_id": 2 * F + 3, "file_no": 2, "line_no": 3, "source": "credhdr",
+         "kind": "person_records", "record_id": "CH-2", "first_name": "Mary", "last_name": "Debt"},
+        {"rec_id": 4 * F + 2, "file_no": 4, "line_no": 2, "source": "pacer", "kind": "bankruptcy",
+         "record_id": "BK-1", "bk_chapter": "7", "bk_case_number": "26-10001"},
+        {"rec_id": 2 * F + 4, "file_no": 2, "line_no": 4, "source": "credhdr",
+         "kind": "person_records", "record_id": "CH-3", "first_name": "Robert",
+         "last_name": "Smith", "suffix": "JR", "dob": dt.date(1975, 3, 3)},
+        {"rec_id": 5 * F + 2, "file_no": 5, "line_no": 2, "source": "vendorx",
+         "kind": "vendor_batch", "record_id": "VX-1", "account_id": "A3"},
+    ])  # fmt: skip
+    put(con, "match_model", [
+        {"run_id": RUN, "prior": 0.01, "threshold": 0.9, "matcher_version": "1.0.0",
+         "em_iterations": 7, "candidate_pairs": 100, "trained_on": "em"},
+    ])  # fmt: skip
+    put(con, "match_params", [
+        {"run_id": RUN, "comparison": c, "level": lv, "label": lab, "m": 0.9, "u": 0.1, "weight": 1.0}
+        for c, lv, lab in [
+            ("first_name", 3, "exact"), ("first_name", 2, "nickname"), ("last_name", 3, "exact"),
+            ("dob", 3, "exact"), ("dob", 1, "different"), ("suffix", 1, "conflict"),
+            ("address", 3, "exact"), ("address", 1, "different"), ("ssn", 0, "null"),
+        ]
+    ])  # fmt: skip
+
+    def pair(acct: str, rec: int, src: str, role: str, levels: dict[str, int],
+             weights: dict[str, float], guard: str | None = None) -> dict[str, Any]:  # fmt: skip
+        w = math.log2(0.01 / 0.99) + sum(weights.values())
+        return {"run_id": RUN, "account_id": acct, "rec_id": rec, "source": src,
+                "match_weight": w, "match_probability": 1 / (1 + 2**-w), "role": role,
+                "guard": guard, "levels": json.dumps(levels), "weights": json.dumps(weights)}  # fmt: skip
+
+    put(con, "match_pairs", [
+        pair("A1", 2 * F + 2, "credhdr", "debtor", {"first_name": 3, "last_name": 3, "dob": 3, "address": 1},
+             {"first_name": 4.0, "last_name": 5.0, "dob": 6.0, "address": -1.5}),
+        pair("A1", 3 * F + 2, "ncoa", "debtor", {"first_name": 3, "last_name": 3, "address": 3},
+             {"first_name": 4.0, "last_name": 5.0, "address": 5.0}),
+        pair("A2", 2 * F + 3, "credhdr", "debtor", {"first_name": 3, "last_name": 3, "ssn": 0},
+             {"first_name": 4.0, "last_name": 5.0, "ssn": 0.0}),
+        pair("A2", 4 * F + 2, "pacer", "debtor", {"first_name": 3, "last_name": 3},
+             {"first_name": 4.0, "last_name": 5.0}),
+        pair("A3", 2 * F + 4, "credhdr", "associate",
+             {"first_name": 3, "last_name": 3, "suffix": 1, "dob": 1, "address": 3},
+             {"first_name": 4.0, "last_name": 5.0, "suffix": -3.0, "dob": -4.0, "address": 5.0},
+             guard="suffix_conflict"),
+        pair("A3", 5 * F + 2, "vendorx", "debtor", {"first_name": 3, "last_name": 3},
+             {"first_name": 4.0, "last_name": 5.0}),
+    ])  # fmt: skip
+
+    def cp(acct: str, ctype: str, key: str, rank: int, status: str, conf: float, sources: str,
+           role: str = "debtor", **kw: Any) -> dict[str, Any]:  # fmt: skip
+        return {"run_id": RUN, "account_id": acct, "contact_type": ctype, "contact_key": key,
+                "rank": rank, "role": role, "status": status, "confidence": conf,
+                "sources": sources, "reasons": kw.pop("reasons", None),
+                "factors": json.dumps({"match": 0.99, "reliability": 0.9, "recency": 0.8}), **kw}  # fmt: skip
+
+    put(con, "contact_points", [
+        cp("A1", "address", "77 PINE RD|02108", 1, "new", 0.93, "credhdr;ncoa",
+           address_line1="77 Pine Rd", city="Boston", state="MA", zip="02108",
+           reasons="moved: NCOA forward agrees with credit header"),
+        cp("A1", "address", "12 ELM ST|12203", 2, "on_file", 0.35, "accounts",
+           address_line1="12 Elm St", city="Albany", state="NY", zip="12203"),
+        cp("A1", "phone", "+16175550123", 1, "new", 0.81, "credhdr", phone="6175550123",
+           phone_type="mobile", dial_mode="manual", reasons="seen with 617-555-0123 in header"),
+        cp("A2", "address", "9 OAK AVE|12180", 1, "suppressed", 0.9, "accounts",
+           address_line1="9 Oak Ave", city="Troy", state="NY", zip="12180"),
+        cp("A2", "email", "mary.debt@example.com", 1, "suppressed", 0.7, "credhdr",
+           email="mary.debt@example.com"),
+        cp("A3", "phone", "+13155550199", 1, "new", 0.77, "vendorx", phone="3155550199"),
+        cp("A3", "phone", "+13155550111", 1, "new", 0.6, "credhdr", role="third_party",
+           phone="3155550111", relationship="relative", party_name="Robert Smith Jr"),
+    ])  # fmt: skip
+
+    def sup(acct: str, ctype: str, key: str, rec: int | None, src: str, file_no: int,
+            p: float | None, ev: str) -> dict[str, Any]:  # fmt: skip
+        return {"run_id": RUN, "account_id": acct, "contact_type": ctype, "contact_key": key,
+                "rec_id": rec, "source": src, "file_no": file_no, "match_probability": p,
+                "evidence": ev}  # fmt: skip
+
+    put(con, "contact_support", [
+        sup("A1", "address", "77 PINE RD|02108", 2 * F + 2, "credhdr", 2, 0.999, "record"),
+        sup("A1", "address", "77 PINE RD|02108", 3 * F + 2, "ncoa", 3, 0.9999, "ncoa_forward"),
+        sup("A1", "address", "12 ELM ST|12203", None, "accounts", 1, None, "account_file"),
+        sup("A1", "phone", "+16175550123", 2 * F + 2, "credhdr", 2, 0.999, "record"),
+        sup("A2", "address", "9 OAK AVE|12180", None, "accounts", 1, None, "account_file"),
+        sup("A2", "email", "mary.debt@example.com", 2 * F + 3, "credhdr", 2, 0.99, "record"),
+        sup("A3", "phone", "+13155550199", 5 * F + 2, "vendorx", 5, 0.98, "vendor_candidate"),
+        sup("A3", "phone", "+13155550111", 2 * F + 4, "credhdr", 2, 0.97, "record"),
+    ])  # fmt: skip
+    put(con, "account_flags", [
+        {"run_id": RUN, "account_id": "A1", "flag": "moved", "confidence": 0.97,
+         "evidence": "NCOA I/A effective 2026-09-01", "rec_id": 3 * F + 2},
+        {"run_id": RUN, "account_id": "A2", "flag": "bankruptcy", "confidence": 0.99,
+         "evidence": "chapter 7 filed 2026-10-15", "rec_id": 4 * F + 2},
+    ])  # fmt: skip
+    put(con, "suppressions", [
+        {"run_id": RUN, "account_id": "A2", "contact_type": None, "contact_key": None,
+         "rule": "bankruptcy_stay", "action": "suppress",
+         "reason": "chapter 7 petition: automatic stay", "regulation": "11 USC 362"},
+    ])  # fmt: skip
+    put(con, "exports", [
+        {"run_id": RUN, "kind": k, "path": f"out/{RUN}/{name}", "sha256": "9" * 64, "rows": 5,
+         "written_at": t0 + dt.timedelta(minutes=2)}
+        for k, name in [("contacts_csv", "contacts.csv"), ("matches", "matches.csv")]
+    ])  # fmt: skip
+    assert record_run_inputs(con, RUN) == 5
+
+
+@pytest.fixture
+def cases(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    build_cases(con)
+    return con
+
+
+def _text(doc: dict[str, Any]) -> str:
+    console = Console(record=True, width=160, force_terminal=False)
+    render_text(doc, console)
+    return console.export_text()
+
+
+def assert_no_raw_pii(out: str) -> None:
+    assert not SSN_SHAPED.search(out), SSN_SHAPED.search(out)
+    for raw in ("1961-04-12", "6175550123", "617-555-0123", "mary.debt@", "Public", "77 Pine"):
+        assert raw not in out, raw
+
+
+def test_mover_explained_back_to_files(cases: duckdb.DuckDBPyConnection) -> None:
+    doc = explain_account(cases, "A1")
+    assert doc["run"]["run_id"] == RUN and doc["run"]["inputs_recorded"]
+    assert doc["run"]["matcher_version"] == "1.0.0" and doc["run"]["threshold"] == 0.9
+    acct = doc["account"]
+    assert acct["dob_year"] == 1961 and acct["ssn"] == "***-**-6789"
+    assert acct["name"] == "J*** P*****" and acct["file"]["file_name"] == "accounts_2026-11.csv"
+    assert [f["flag"] for f in doc["account_flags"]] == ["moved"]
+
+    new_addr = doc["contacts"][0]
+    assert new_addr["contact_type"] == "address" and new_addr["status"] == "new"
+    assert new_addr["value"] == "7* P*** Rd, Boston MA 021**"
+    assert {s["source"] for s in new_addr["support"]} == {"credhdr", "ncoa"}
+    ncoa = next(s for s in new_addr["support"] if s["source"] == "ncoa")
+    assert ncoa["file"]["sha256"].startswith("03") and ncoa["file"]["received_at"].startswith(
+        "2026-10-30"
+    )
+    assert ncoa["file"]["permissible_purpose"] == "USPS NCOA licensed use"
+    assert ncoa["record_id"] == "NC-1" and ncoa["evidence"] == "ncoa_forward"
+    assert new_addr["factors"]["match"] == 0.99
+    assert new_addr["emitted"] and [e["file"] for e in new_addr["exports"]] == ["contacts.csv"]
+    assert new_addr["retention"]["raw_records_retained_until"] == "2029-11-01"
+    on_file = doc["contacts"][1]
+    assert on_file["support"][0]["evidence"] == "account_file"
+    assert on_file["support"][0]["record_id"] == "accounts_2026-11.csv:2"
+
+    # the waterfall starts at the prior and ends at the recorded probability
+    ch1 = next(m for m in doc["matches"] if m["record_id"] == "CH-1")
+    steps = ch1["waterfall"]
+    assert [s["field"] for s in steps] == ["prior", "first_name", "last_name", "dob", "address"]
+    assert steps[1]["label"] == "exact" and steps[4]["label"] == "different"
+    assert steps[0]["probability"] == pytest.approx(0.01, rel=1e-3)
+    assert steps[-1]["probability"] == pytest.approx(ch1["match_probability"], rel=1e-6)
+    assert steps[-2]["probability"] > steps[-1]["probability"]  # the old address counts against
+
+    text = _text(doc)
+    for expected in ("Account A1", "ncoa_return.txt", "sha256 03abab", "USPS NCOA licensed use",
+                     "running p", "contacts.csv", "Reg F 12 CFR 1006.100", "born 1961"):  # fmt: skip
+        assert expected in text, expected
+    assert_no_raw_pii(text)
+    assert_no_raw_pii(to_json(doc))
+
+
+def test_bankrupt_account_is_suppressed_with_its_rule(cases: duckdb.DuckDBPyConnection) -> None:
+    doc = explain_account(cases, "A2", run_id=RUN)
+    assert doc["summary"]["suppressed"] == 2 and doc["summary"]["emitted"] == 0
+    assert doc["account"]["flags"] == ["bankruptcy"]
+    assert doc["account_suppressions"][0]["regulation"] == "11 USC 362"
+    for c in doc["contacts"]:
+        assert c["suppressions"][0]["rule"] == "bankruptcy_stay"
+        assert c["suppressions"][0]["scope"] == "account"
+        assert c["exports"] == [] and not c["emitted"]
+    bk = next(m for m in doc["matches"] if m["source"] == "pacer")
+    assert bk["file"]["file_name"] == "bk_dockets.psv"
+    text = _text(doc)
+    assert "bankruptcy_stay → suppress (11 USC 362)" in text
+    assert "withheld from every contact file" in text
+    assert_no_raw_pii(text)
+    parsed = json.loads(to_json(doc))
+    assert parsed["contacts"][1]["value"] == "m***@example.com"
+
+
+def test_father_son_associate_shown_with_guard(cases: duckdb.DuckDBPyConnection) -> None:
+    doc = explain_account(cases, "A3")
+    son = next(m for m in doc["matches"] if m["record_id"] == "CH-3")
+    assert son["role"] == "associate" and son["guard"] == "suffix_conflict"
+    assert [s["label"] for s in son["waterfall"] if s["field"] == "suffix"] == ["conflict"]
+    third = next(c for c in doc["contacts"] if c["role"] == "third_party")
+    assert third["relationship"] == "relative" and third["party_name"] == "R***** S**** J*"
+    assert third["support"][0]["match_role"] == "associate"
+    assert third["support"][0]["guard"] == "suffix_conflict"
+    assert doc["summary"]["associate_records"] == 1
+    text = _text(doc)
+    assert "guard suffix_conflict" in text and "role associate" in text
+
+
+def test_contact_filter_and_errors(cases: duckdb.DuckDBPyConnection) -> None:
+    doc = explain_account(cases, "A1", contact="(617) 555-0123")
+    assert [c["contact_type"] for c in doc["contacts"]] == ["phone"]
+    doc = explain_account(cases, "A1", contact="77 pine rd")
+    assert [c["value"] for c in doc["contacts"]] == ["7* P*** Rd, Boston MA 021**"]
+    with pytest.raises(LineageError):
+        explain_account(cases, "A1", contact="999-999-9999")
+    with pytest.raises(LineageError):
+        explain_account(cases, "NOPE")
+    assert latest_run_for_account(cases, "A1") == RUN
+
+
+def test_every_contact_reaches_a_file_and_a_record(cases: duckdb.DuckDBPyConnection) -> None:
+    assert lineage_gaps(cases, RUN) == []
+    # a contact without support, and one citing a record that does not exist, are reported
+    cases.execute(
+        "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key, role, status)"
+        " VALUES (?, 'A1', 'email', 'x@example.com', 'debtor', 'new'),"
+        "        (?, 'A1', 'email', 'y@example.com', 'debtor', 'new')",
+        [RUN, RUN],
+    )
+    cases.execute(
+        "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,"
+        " source, file_no) VALUES (?, 'A1', 'email', 'y@example.com', ?, 'credhdr', 2)",
+        [RUN, 2 * F + 99],
+    )
+    gaps = {g["contact_key"]: g["gap"] for g in lineage_gaps(cases, RUN)}
+    assert gaps == {"x***@example.com": "no_support", "y***@example.com": "no_record"}
+
+
+def test_runs_without_recorded_inputs_fall_back(cases: duckdb.DuckDBPyConnection) -> None:
+    cases.execute("DELETE FROM run_inputs")
+    doc = explain_account(cases, "A1")
+    assert not doc["run"]["inputs_recorded"]
+    assert doc["account"]["file"]["file_name"] == "accounts_2026-11.csv"
+
+
+def test_record_run_inputs_is_idempotent(cases: duckdb.DuckDBPyConnection) -> None:
+    cases.execute("UPDATE input_files SET status = 'superseded' WHERE file_no = 5")
+    assert record_run_inputs(cases, RUN) == 4
+    rows = cases.execute("SELECT file_no FROM run_inputs WHERE run_id = ? ORDER BY 1", [RUN])
+    assert [r[0] for r in rows.fetchall()] == [1, 2, 3, 4]
+
+
+def test_waterfall_flags_an_adjusted_score() -> None:
+    pair = {"levels": '{"ssn": 3}', "weights": '{"ssn": 10.0}', "match_weight": 0.0}
+    steps = waterfall_from_pair(pair, 0.5, {("ssn", 3): "exact"})
+    assert [s["field"] for s in steps] == ["prior", "ssn", "adjustment"]
+    assert steps[-1]["probability"] == pytest.approx(0.5)
+
+
+def test_mask_address() -> None:
+    assert mask_address("123 N Main St Apt 4B", "Springfield", "IL", "62701-1234") == (
+        "1** N M*** St Apt 4*, Springfield IL 627**"
+    )
+    assert mask_address(None) == "***"
+
+
+def test_waterfall_comes_from_the_matcher_when_it_can(
+    cases: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skiptrace.matchers import explain as mx
+
+    def fake_explain(con: Any, run_id: str, account_id: str, rec_id: int) -> Any:
+        step = mx.ExplanationStep("dob", 3, "exact", 0.9, 0.01, 6.0, 0.5, 6.5, -0.13, 0.478)
+        return mx.PairExplanation(
+            run_id=run_id, account_id=account_id, rec_id=rec_id, prior_probability=0.01,
+            prior_weight=-6.63, steps=[step], final_weight=-0.13, final_probability=0.478,
+            threshold=0.9, role="debtor", guard=None, notes=["recomputed"],
+        )  # fmt: skip
+
+    monkeypatch.setattr(mx, "explain_pair", fake_explain)
+    doc = explain_account(cases, "A1")
+    m = doc["matches"][0]
+    assert m["waterfall_from"] == "matchers.explain" and m["notes"] == ["recomputed"]
+    assert [s["field"] for s in m["waterfall"]] == ["prior", "dob"]
+    assert m["waterfall"][1]["label"] == "exact (tf +0.50)"
+    assert m["waterfall"][1]["probability"] == 0.478
+
+
+def _cli() -> Any:
+    import typer
+
+    from skiptrace.flows.cli.lineage import register
+
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_explain_command(cases: duckdb.DuckDBPyConnection, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    cases.close()  # the command opens the file itself (read-only)
+    db = str(tmp_path / "test.duckdb")
+    runner = CliRunner()
+    out = runner.invoke(_cli(), ["explain", "A2", "--db", db, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["summary"]["suppressed"] == 2
+    out = runner.invoke(_cli(), ["explain", "A1", "--db", db, "--contact", "617-555-0123"])
+    assert out.exit_code == 0 and "***-***-0123" in out.output and "CH-1" in out.output
+    assert_no_raw_pii(out.output)
+    out = runner.invoke(_cli(), ["explain", "NOPE", "--db", db])
+    assert out.exit_code == 1 and "no completed run" in out.output

@@ -1,0 +1,113 @@
+"""The `skiptrace run` and `skiptrace serve` options reach the flow's RefreshParams.
+
+No flow runs and no Prefect server starts: `run_refresh` and `refresh_flow` are stubbed, so
+these check only the wiring from command-line options to the flow's parameters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from skiptrace.flows.cli.main import app
+
+
+def test_run_passes_partition_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--partitions, --dask-address and --partition-dir end up in the params the flow gets."""
+    import skiptrace.flows.cli.main
+    import skiptrace.flows.orchestration.refresh
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    seen: list[RefreshParams] = []
+
+    def fake_run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+        seen.append(params)
+        return {}
+
+    monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "run_refresh", fake_run_refresh)
+    monkeypatch.setattr(skiptrace.flows.cli.main, "_print_summary", lambda summary, out: None)
+    sources = tmp_path / "sources.yml"
+    sources.write_text("[]\n")
+    args = ["run", "--sources", str(sources), "--inbox", str(tmp_path / "inbox"),
+            "--db", str(tmp_path / "st.duckdb"), "--partitions", "3",
+            "--dask-address", "tcp://scheduler:8786", "--partition-dir", str(tmp_path / "parts")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (params,) = seen
+    assert params.partitions == 3 and params.dask_address == "tcp://scheduler:8786"
+    assert params.partition_dir == tmp_path / "parts"
+    # without the option: the flow's default (next to the database), decided in the match stage
+    seen.clear()
+    result = CliRunner().invoke(app, args[:-2])
+    assert result.exit_code == 0, result.output
+    assert seen[0].partition_dir is None
+
+
+class _FakeFlow:
+    """Stands in for `refresh_flow`: records what `serve` would have served."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def serve(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> _FakeFlow:
+    import skiptrace.flows.orchestration.refresh
+
+    fake = _FakeFlow()
+    monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "refresh_flow", fake)
+    return fake
+
+
+def test_serve_passes_schedule_options(
+    served: _FakeFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An inbox-mode, partitioned deployment: every option is in the served parameters, paths
+    absolute (runs start later, and the partition folder is sent to Dask workers), no as_of."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["serve", "--sources", "sources.yml", "--inbox", "drop", "--db", "data/st.duckdb",
+         "--out", "out", "--threshold", "0.8", "--block-cap", "50", "--name-block-cap", "30",
+         "--replace",
+         "--partitions", "4", "--dask-address", "tcp://scheduler:8786",
+         "--partition-dir", "shared/parts", "--wait", "30", "--name", "n", "--cron", "0 3 * * *"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (call,) = served.calls
+    assert call["name"] == "n" and call["global_limit"] == 1
+    params = call["parameters"]["params"]
+    here = tmp_path.resolve()
+    assert "as_of" not in params
+    assert params["accounts"] is None and params["inbox"] == str(here / "drop")
+    assert params["sources"] == str(here / "sources.yml")
+    assert params["db"] == str(here / "data" / "st.duckdb")
+    assert params["partition_dir"] == str(here / "shared" / "parts")
+    assert params["partitions"] == 4 and params["dask_address"] == "tcp://scheduler:8786"
+    assert params["threshold"] == 0.8 and params["block_cap"] == 50
+    assert params["name_block_cap"] == 30
+    assert params["replace"] is True and params["full_rebuild"] is False
+    assert params["lock_wait"] == 30.0
+
+
+def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> None:
+    """Without the new options the served parameters are what they were (in-process, the
+    matcher's settings); without --accounts or --inbox there is nothing to run."""
+    base = ["serve", "--sources", str(tmp_path / "sources.yml"), "--db", str(tmp_path / "x.duckdb")]
+    result = CliRunner().invoke(app, [*base, "--accounts", str(tmp_path / "accounts.csv")])
+    assert result.exit_code == 0, result.output
+    params = served.calls[0]["parameters"]["params"]
+    assert params["accounts"] == str((tmp_path / "accounts.csv").resolve())
+    assert params["inbox"] is None and params["partition_dir"] is None
+    assert (params["partitions"], params["dask_address"]) == (1, None)
+    assert (params["block_cap"], params["name_block_cap"]) == (None, None)
+    assert params["lock_wait"] == 600.0 and params["full_rebuild"] is False
+    result = CliRunner().invoke(app, base)
+    assert result.exit_code == 2 and "--accounts FILE or --inbox DIR" in result.output
+    assert len(served.calls) == 1

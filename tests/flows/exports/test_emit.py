@@ -1,0 +1,253 @@
+"""Exports: column contract, separation of third parties, formula escaping, atomicity, delta,
+work list and the collections-system import layouts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from skiptrace.atomic import atomic_write_text, leftover_temp_files
+from skiptrace.flows.exports.emit import CONTACT_COLUMNS, emit, escape_formula
+
+RUN = "20250601T000000Z-0002"
+PREV = "20250501T000000Z-0001"
+
+
+def add_contact(
+    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str, key: str, **kw: Any
+) -> None:
+    ctype = kw.pop("contact_type", "phone" if key.startswith("+") else "address")
+    row = {"run_id": run_id, "account_id": account_id, "contact_type": ctype, "contact_key": key,
+           "rank": 1, "role": "debtor", "confidence": 0.8, "status": "new", "sources": "vendor",
+           "reasons": "new phone from 1 source (vendor)", "factors": "{}", "on_hold": False,
+           "dial_mode": "manual" if ctype == "phone" else None}  # fmt: skip
+    if ctype == "phone":
+        row["phone"] = key[2:]
+        row["phone_type"] = "mobile"
+    else:
+        row.update(address_line1=key.split("|")[0], city="ROME", state="GA", zip=key.split("|")[1])
+    row.update(kw)
+    con.execute(
+        f"INSERT INTO contact_points ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+
+
+@pytest.fixture
+def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES (?, DATE '2025-05-01', 'completed'),"
+        " ('20250515T000000Z-0009', DATE '2025-05-15', 'failed'), (?, DATE '2025-06-01', 'running')",
+        [PREV, RUN],
+    )
+    con.execute(
+        "INSERT INTO input_files (file_no, source, kind, reliability, status) VALUES"
+        " (1, 'accounts', 'accounts', 1.0, 'loaded'), (2, 'vendor', 'vendor_batch', 0.8, 'loaded'),"
+        " (3, 'hdr', 'person_records', 0.95, 'loaded')"
+    )
+    for i, (acct, bal) in enumerate((("A1", 100.0), ("A2", 5000.0), ("A3", 900.0), ("HELD", 9e6))):
+        con.execute(
+            "INSERT INTO accounts (file_no, line_no, account_id, balance) VALUES (1, ?, ?, ?)",
+            [i + 2, acct, bal],
+        )
+    con.execute(
+        "INSERT INTO source_records (rec_id, file_no, line_no, source, record_id) VALUES"
+        " (20000000002, 2, 2, 'vendor', 'V-1'), (30000000002, 3, 2, 'hdr', 'H-1')"
+    )
+    con.execute(
+        "INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_probability, role)"
+        " VALUES (?, 'A1', 30000000002, 'hdr', 0.97, 'debtor'), (?, 'A1', 20000000002, 'vendor', 0.4, 'associate')",
+        [RUN, RUN],
+    )
+    con.execute(
+        "INSERT INTO account_flags VALUES (?, 'A2', 'moved', 0.9, 'USPS change of address', NULL)",
+        [RUN],
+    )
+    # previous run
+    add_contact(con, PREV, "A1", "+14045550100", rank=1)
+    add_contact(con, PREV, "A1", "+14045550101", rank=2)
+    add_contact(con, PREV, "A1", "+14045550199", rank=1, status="new")  # gone now
+    add_contact(con, PREV, "A2", "9 ELM ST|30161", status="new")
+    # this run
+    add_contact(con, RUN, "A1", "+14045550100", rank=2, confidence=0.55, phone_type="landline",
+                dial_mode="autodialer", consent_autodialer=True, extension="12")  # fmt: skip
+    add_contact(con, RUN, "A1", "+14045550101", rank=1, confidence=0.91)
+    add_contact(con, RUN, "A1", "+14045550102", rank=3, confidence=0.05,
+                factors=json.dumps({"valid": False}))  # fmt: skip
+    add_contact(con, RUN, "A2", "9 ELM ST|30161", status="confirmed", confidence=0.93,
+                sources="accounts;hdr")  # fmt: skip
+    add_contact(con, RUN, "A2", "1 OLD RD|30161", rank=2, status="on_file", confidence=0.2,
+                sources="accounts", factors=json.dumps({"moved_from": True}))  # fmt: skip
+    add_contact(con, RUN, "A3", "+14045550300", confidence=0.6, status="suppressed")
+    add_contact(con, RUN, "A3", "=HYPERLINK(\"http://evil\")|30161", confidence=0.7,
+                reasons="-cmd|' /C calc'!A0", city="@SUM(1+1)")  # fmt: skip
+    add_contact(con, RUN, "A1", "+14045550777", role="third_party", relationship="sister",
+                party_name="+Beth Lee", confidence=0.7)  # fmt: skip
+    add_contact(con, RUN, "HELD", "+14045550900", on_hold=True, confidence=0.99)
+    con.execute(
+        "INSERT INTO contact_support VALUES"
+        " (?, 'A2', 'address', '9 ELM ST|30161', NULL, 'accounts', 1, 1.0, 'on_file'),"
+        " (?, 'A2', 'address', '9 ELM ST|30161', 30000000002, 'hdr', 3, 0.97, 'record'),"
+        " (?, 'A1', 'phone', '+14045550101', 20000000002, 'vendor', 2, 0.9, 'vendor_candidate'),"
+        " (?, 'A1', 'phone', '+14045550101', 30000000002, 'hdr', 3, 0.97, 'record')",
+        [RUN] * 4,
+    )
+    return con
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_contacts_files_follow_the_contract(world, tmp_path: Path) -> None:
+    files = {f.kind: f for f in emit(world, RUN, tmp_path)}
+    with open(tmp_path / "contacts.csv", encoding="utf-8") as fh:
+        assert fh.readline().strip().split(",") == list(CONTACT_COLUMNS)
+    rows = read_csv(tmp_path / "contacts.csv")
+    assert {r["status"] for r in rows} <= {"new", "confirmed", "on_file"}  # no suppressed
+    assert "+14045550777"[2:] not in {r["phone"] for r in rows}  # third party kept apart
+    assert [r["phone"] for r in rows if r["account_id"] == "A1"] == [
+        "4045550101", "4045550100", "4045550102",
+    ]  # fmt: skip
+    pq = pl.read_parquet(tmp_path / "contacts.parquet")
+    assert pq.columns == list(CONTACT_COLUMNS) and pq.height == len(rows)
+    loc = read_csv(tmp_path / "location_info.csv")
+    assert [(r["account_id"], r["relationship"], r["phone"]) for r in loc] == [
+        ("A1", "sister", "4045550777")
+    ]
+    matches = read_csv(tmp_path / "matches.csv")
+    assert [(m["record_id"], m["role"]) for m in matches] == [
+        ("H-1", "debtor"),
+        ("V-1", "associate"),
+    ]
+    assert read_csv(tmp_path / "account_flags.csv")[0]["flag"] == "moved"
+    recorded = world.execute(
+        "SELECT kind, path, sha256, rows FROM exports WHERE run_id = ?", [RUN]
+    ).fetchall()
+    assert {k for k, *_ in recorded} == set(files)
+    for kind, path, digest, n in recorded:
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest
+        assert n == files[kind].rows
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert {f["file"] for f in manifest["files"]} >= {"contacts.csv", "delta.csv", "worklist.csv"}
+
+
+def test_formula_cells_are_escaped(world, tmp_path: Path) -> None:
+    assert escape_formula("=1+1") == "'=1+1"
+    assert escape_formula("\tx") == "'\tx" and escape_formula("\rx") == "'\rx"
+    assert escape_formula("a=b") == "a=b" and escape_formula(None) is None
+    emit(world, RUN, tmp_path)
+    (row,) = [r for r in read_csv(tmp_path / "contacts.csv") if r["account_id"] == "A3"]
+    assert row["address_line1"] == '\'=HYPERLINK("http://evil")'
+    assert row["reasons"] == "'-cmd|' /C calc'!A0" and row["city"] == "'@SUM(1+1)"
+    assert read_csv(tmp_path / "location_info.csv")[0]["party_name"] == "'+Beth Lee"
+    pq = pl.read_parquet(tmp_path / "contacts.parquet").filter(pl.col("account_id") == "A3")
+    assert pq["address_line1"][0].startswith("=")  # parquet is for programs: raw value
+
+
+def test_interrupted_export_leaves_previous_files_intact(
+    world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emit(world, RUN, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    world.execute("UPDATE contact_points SET confidence = 0.33 WHERE run_id = ?", [RUN])
+
+    real = pl.DataFrame.write_csv
+    calls = {"n": 0}
+
+    def crashing_write_csv(self: pl.DataFrame, file: Any = None, **kw: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:  # third file: half written, then the process "dies"
+            Path(file).write_text("account_id,flag\nA2,mo")
+            raise OSError("disk full")
+        return real(self, file, **kw)
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", crashing_write_csv)
+    with pytest.raises(OSError, match="disk full"):
+        emit(world, RUN, tmp_path)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after["account_flags.csv"] == before["account_flags.csv"]
+    assert after["manifest.json"] == before["manifest.json"]
+    assert leftover_temp_files(tmp_path) == []
+    assert set(after) == set(before)
+    # files renamed before the crash are complete new versions, never partial ones
+    assert b"0.33" in after["contacts.csv"]
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    p = tmp_path / "x.txt"
+    atomic_write_text(p, "one")
+    atomic_write_text(p, "two")
+    assert p.read_text() == "two" and leftover_temp_files(tmp_path) == []
+
+
+def test_delta_against_previous_completed_run(world, tmp_path: Path) -> None:
+    emit(world, RUN, tmp_path)
+    delta = {
+        (r["account_id"], r["phone"] or r["address_line1"]): r
+        for r in read_csv(tmp_path / "delta.csv")
+    }
+    assert delta[("A1", "4045550100")]["change"] == "rank_changed"
+    assert (delta[("A1", "4045550100")]["old_rank"], delta[("A1", "4045550100")]["new_rank"]) == (
+        "1",
+        "2",
+    )
+    assert delta[("A1", "4045550102")]["change"] == "added"
+    assert delta[("A1", "4045550199")]["change"] == "removed"
+    assert delta[("A2", "9 ELM ST")]["change"] == "status_changed"
+    assert delta[("A2", "9 ELM ST")]["new_status"] == "confirmed"
+    assert {r["previous_run_id"] for r in delta.values()} == {PREV}
+    assert ("A1", "4045550101") in delta  # rank 2 -> 1
+
+
+def test_worklist_prioritizes_balance_times_confidence(world, tmp_path: Path) -> None:
+    emit(world, RUN, tmp_path)
+    wl = read_csv(tmp_path / "worklist.csv")
+    assert [r["account_id"] for r in wl] == ["A3", "A1"]  # 900 x 0.7 > 100 x 0.91; HELD is held
+    assert wl[0]["priority"] == "1"
+    assert "1 new address (best 70% likely current)" in wl[0]["reasons"]
+    assert "2 new phones" in wl[1]["reasons"] and "manual dial only" in wl[1]["reasons"]
+
+
+def test_import_layouts(world, tmp_path: Path) -> None:
+    emit(world, RUN, tmp_path)
+    phones = {r["phone"]: r for r in read_csv(tmp_path / "import_phones.csv")}
+    good, land, bad = phones["4045550101"], phones["4045550100"], phones["4045550102"]
+    assert (good["sequence"], good["status"], good["phone_type"], good["on_hold"]) == (
+        "1",
+        "good",
+        "cell",
+        "N",
+    )
+    assert (
+        good["source"] == "hdr"
+        and good["consent_autodialer"] == "N"
+        and good["consent_manual"] == "Y"
+    )
+    assert (land["phone_type"], land["status"], land["extension"]) == ("home", "unknown", "12")
+    assert (land["consent_autodialer"], land["consent_text"]) == ("Y", "Y")
+    assert (bad["status"], bad["on_hold"]) == ("bad", "Y")
+    assert phones["4045550900"]["on_hold"] == "Y"
+    assert good["date_added"] == "2025-06-01"
+    addrs = {r["address_line1"]: r for r in read_csv(tmp_path / "import_addresses.csv")}
+    cur, old = addrs["9 ELM ST"], addrs["1 OLD RD"]
+    assert (cur["primary"], cur["correspondence"], cur["status"]) == ("Y", "Y", "good")
+    assert (cur["source"], cur["confirmation_source"]) == ("hdr", "on file")
+    assert (old["status"], old["primary"], old["correspondence"]) == ("bad", "N", "N")
+
+
+def test_first_run_delta_is_all_added(con, tmp_path: Path) -> None:
+    add_contact(con, "solo", "A1", "+14045550100")
+    emit(con, "solo", tmp_path)
+    (row,) = read_csv(tmp_path / "delta.csv")
+    assert row["change"] == "added" and row["previous_run_id"] == ""
+    assert dt.date.fromisoformat(read_csv(tmp_path / "import_phones.csv")[0]["date_added"])

@@ -1,0 +1,70 @@
+"""Inbox layout, pickup by glob, and filing of processed / quarantined files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from skiptrace.flows.orchestration.inbox import (
+    InboxFile,
+    ensure_layout,
+    move_processed,
+    move_quarantined,
+    pending_accounts,
+    pending_for_source,
+    source_for_file,
+)
+from skiptrace.sources.registry import Registry, Source
+
+
+def _registry(tmp_path: Path) -> Registry:
+    src = Source(
+        name="acme",
+        kind="vendor_batch",
+        path="batches/acme_*.psv",
+        format="psv",
+        reliability=0.8,
+        permissible_purpose="collection of an account",
+        base_dir=tmp_path,
+    )
+    return Registry(sources=[src])
+
+
+def test_pickup_and_filing(tmp_path: Path) -> None:
+    reg = _registry(tmp_path)
+    root = tmp_path / "drop"
+    ensure_layout(root, reg)
+    (root / "inbox" / "acme" / "acme_2.psv").write_text("A|B\n")
+    (root / "inbox" / "acme" / "acme_1.psv").write_text("A|B\n")
+    (root / "inbox" / "acme" / "notes.txt").write_text("not a batch")
+    (root / "inbox" / "accounts" / "accounts_20261101.csv").write_text("account_id\n1\n")
+    source = reg.sources[0]
+    files = pending_for_source(root, source)
+    assert [p.name for p in files] == ["acme_1.psv", "acme_2.psv"]
+    assert [p.name for p in pending_accounts(root)] == ["accounts_20261101.csv"]
+    one = source_for_file(source, files[0])
+    assert one.files() == [files[0].resolve()]
+
+    done = move_processed(root, InboxFile("acme", files[0]), "run-1")
+    assert done == root / "processed" / "run-1" / "acme" / "acme_1.psv" and done.exists()
+    bad = move_quarantined(root, InboxFile("acme", files[1]), "missing columns ['PHONE1']", "run-1")
+    assert bad.exists() and not files[1].exists()
+    reason = bad.with_name(bad.name + ".reason.txt").read_text()
+    assert "missing columns" in reason and "run-1" in reason
+    assert [p.name for p in pending_for_source(root, source)] == []
+
+
+def test_same_name_redelivery_does_not_overwrite(tmp_path: Path) -> None:
+    reg = _registry(tmp_path)
+    root = tmp_path / "drop"
+    ensure_layout(root, reg)
+    for _ in range(2):
+        f = root / "inbox" / "acme" / "acme_1.psv"
+        f.write_text("A|B\n")
+        move_quarantined(root, InboxFile("acme", f), "bad", "r")
+    names = sorted(p.name for p in (root / "quarantine" / "acme").iterdir())
+    assert names == [
+        "acme_1.1.psv",
+        "acme_1.1.psv.reason.txt",
+        "acme_1.psv",
+        "acme_1.psv.reason.txt",
+    ]

@@ -1,0 +1,228 @@
+"""The run report (self-contained HTML with SVG charts) and the Prefect artifacts built from it."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from skiptrace.flows.report import charts
+from skiptrace.flows.report.artifacts import KEY_PATTERN, build_artifacts, publish_artifacts
+from skiptrace.flows.report.run_report import collect_run_data, render_report, write_report
+from tests.flows.audit.test_lineage import RUN, build_cases, put
+
+SSN_SHAPED = re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b\d{9}\b")
+VOID = {"meta", "br", "hr", "img", "input", "link"}
+
+
+class _TagBalance(HTMLParser):
+    """Fails on any end tag that does not close the innermost open element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.svgs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.svgs += tag == "svg"
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+@pytest.fixture
+def run_db(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    build_cases(con)
+    put(con, "stage_log", [
+        {"run_id": RUN, "stage": s, "seconds": sec, "rows_in": i, "rows_out": o}
+        for s, sec, i, o in [("emit", 0.4, 7, 7), ("ingest", 2.5, 18, 15), ("match", 1.2, 40, 6),
+                             ("standardize", 0.8, 15, 15), ("resolve", 0.3, 6, 7),
+                             ("suppress", 0.1, 7, 2)]
+    ])  # fmt: skip
+    # three quarantined rows of the vendor file, one of them with an SSN-shaped run in its line
+    put(con, "quarantine", [
+        {"run_id": RUN, "file_no": 5, "source": "vendorx", "line_no": n, "raw_line": "x", "reason": r}
+        for n, r in [(7, "bad date 123-45-6789"), (8, "missing account_id"), (9, "missing account_id")]
+    ])  # fmt: skip
+    con.execute("UPDATE input_files SET rows_read = 6, rows_rejected = 3 WHERE file_no = 5")
+    return con
+
+
+def test_report_is_self_contained_html_with_charts(
+    run_db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write_report(run_db, RUN, tmp_path / "out")
+    assert path == tmp_path / "out" / RUN / "report.html"
+    assert write_report(run_db, RUN, tmp_path / "out" / RUN) == path  # the run folder works too
+    html = path.read_text(encoding="utf-8")
+    parser = _TagBalance()
+    parser.feed(html)
+    assert parser.errors == [] and parser.stack == []
+    assert parser.svgs >= 7
+    for section in (
+        "stages",
+        "files",
+        "matching",
+        "confidence",
+        "sources",
+        "suppressions",
+        "exports",
+    ):
+        assert f'<section id="{section}">' in html, section
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert not SSN_SHAPED.search(html), SSN_SHAPED.search(html)
+    for expected in ("ncoa_return.txt", "USPS NCOA licensed use", "bankruptcy_stay", "11 USC 362",
+                     "missing account_id", "threshold 0.9", "Every contact traces back"):  # fmt: skip
+        assert expected in html, expected
+    assert list(tmp_path.glob("out/*/.tmp-*")) == []
+
+
+def test_report_numbers(run_db: duckdb.DuckDBPyConnection) -> None:
+    data = collect_run_data(run_db, RUN)
+    assert [s["stage"] for s in data["stages"]] == [
+        "ingest", "standardize", "match", "resolve", "suppress", "emit",
+    ]  # fmt: skip
+    t = data["totals"]
+    assert (t["accounts"], t["matched"], t["associates"], t["emitted"], t["suppressed"]) == (
+        3,
+        5,
+        1,
+        5,
+        2,
+    )
+    assert t["lineage_gaps"] == 0 and t["quarantined"] == 3
+    by_file = {f["file_no"]: f for f in data["files"]}
+    assert by_file[5]["reconciled"] and by_file[5]["quarantined"] == 3
+    assert data["quarantine"][0] == {"reason": "missing account_id", "rows": 2, "files": 1}
+    assert data["quarantine"][1]["reason"] == "bad date ***-**-6789"
+    hits = {s["source"]: s for s in data["sources"]}
+    # credhdr supported debtor contacts of A1 and A2; the son's phone is third-party, not a find
+    assert hits["credhdr"]["accounts_hit"] == 2 and hits["credhdr"]["hit_rate"] == pytest.approx(
+        2 / 3
+    )
+    assert "accounts" not in hits  # contacts on file are not finds
+    sup = data["suppressions"][0]
+    assert (sup["rule"], sup["accounts"], sup["contacts"]) == ("bankruptcy_stay", 1, 2)
+    assert sum(data["match_hist"]["debtor"]) == 5 and sum(data["match_hist"]["associate"]) == 1
+
+
+def test_unreconciled_file_and_calibration(
+    run_db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    run_db.execute("UPDATE input_files SET rows_read = 99 WHERE file_no = 2")
+    calibration = [
+        {"lo": 0.6, "hi": 0.7, "n": 40, "mean_confidence": 0.65, "accuracy": 0.55},
+        {"lo": 0.9, "hi": 1.0, "n": 200, "mean_confidence": 0.95, "accuracy": 0.96},
+    ]
+    html = write_report(run_db, RUN, tmp_path, calibration=calibration).read_text()
+    assert "Confidence calibration" in html and "ECE 0.025" in html
+    files = collect_run_data(run_db, RUN)["files"]
+    assert [f["file_no"] for f in files if not f["reconciled"]] == [2]
+
+
+def test_charts_escape_and_scale() -> None:
+    assert charts.nice_ticks(7) == [0, 2, 4, 6, 8]
+    assert charts.nice_ticks(0.93) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    svg = charts.hbar([("<b>&", 3.0), ("ok", 1.0)], title="t")
+    assert "<b>&" not in svg and "&lt;b&gt;&amp;" in svg
+    assert "no data" in charts.histogram([0, 1], {"a": [0]}, title="empty", x_label="x")
+    hist = charts.histogram(
+        [0, 0.5, 1],
+        {"a": [3, 1], "b": [1, 0]},
+        title="h",
+        x_label="p",
+        marker=0.9,
+        marker_label="thr",
+    )
+    assert hist.count("<rect") >= 3 and "thr" in hist
+
+
+def test_artifacts_have_valid_keys_and_masked_content(run_db: duckdb.DuckDBPyConnection) -> None:
+    specs = build_artifacts(run_db, RUN, report_path=Path("out") / RUN / "report.html")
+    keys = [s.key for s in specs]
+    assert keys == ["skiptrace-run-summary", "skiptrace-files", "skiptrace-quarantine",
+                    "skiptrace-sources", "skiptrace-suppressions"]  # fmt: skip
+    assert all(KEY_PATTERN.match(k) for k in keys)
+    summary = specs[0].markdown
+    assert "| 3 | 5 | 1 | 5 | 2 | 3 |" in summary and "report.html" in summary
+    assert not SSN_SHAPED.search(repr(specs))
+    quarantine = next(s for s in specs if s.key == "skiptrace-quarantine").table
+    assert {q["reason"] for q in quarantine} == {"missing account_id", "bad date ***-**-6789"}
+
+
+def test_publish_artifacts_calls_prefect(
+    run_db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing only calls Prefect's create_* functions (stubbed: no Prefect server here)."""
+    import prefect.artifacts as pa
+
+    calls: list[tuple[str, str, Any]] = []
+    monkeypatch.setattr(
+        pa,
+        "create_markdown_artifact",
+        lambda markdown, key, description: calls.append(("md", key, markdown)),
+    )
+    monkeypatch.setattr(
+        pa,
+        "create_table_artifact",
+        lambda table, key, description: calls.append(("table", key, table)),
+    )
+    keys = publish_artifacts(run_db, RUN)
+    assert [c[1] for c in calls] == keys and calls[0][0] == "md"
+    assert all(isinstance(c[2], list) for c in calls[1:])
+
+
+def test_report_command_uses_demo_scores(run_db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.cli.lineage import register
+
+    run_db.close()
+    app = typer.Typer()
+    register(app)
+    out = tmp_path / "out"
+    (out / RUN).mkdir(parents=True)
+    scores = {
+        "reliability": [{"lo": 0.9, "hi": 1.0, "n": 5, "mean_confidence": 0.95, "accuracy": 1.0}]
+    }
+    (out / RUN / "demo_scores.json").write_text(json.dumps(scores))
+    result = CliRunner().invoke(
+        app, ["report", "--db", str(tmp_path / "test.duckdb"), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Confidence calibration" in (out / RUN / "report.html").read_text()
+
+
+def test_report_shows_blocking_counts_without_keys(run_db: duckdb.DuckDBPyConnection) -> None:
+    """The matching section lists each blocking pass's cap and counts; the oversized blocks'
+    keys (name fragments) stay in the database."""
+    import json
+
+    data = collect_run_data(run_db, RUN)
+    data["model"]["blocking_report"] = json.dumps([
+        {"pass": "name", "cap": 100, "pairs": 1234, "unique_pairs": 56, "oversized_blocks": 7,
+         "skipped_pairs": 890123, "oversized": [{"key": "SMT|JN", "n_left": 40, "n_right": 90,
+                                                 "size": 3600, "skipped": 3600}]},
+        {"pass": "echo", "cap": None, "pairs": 3, "unique_pairs": 1, "oversized_blocks": 0,
+         "skipped_pairs": 0, "oversized": []},
+    ])  # fmt: skip
+    html = render_report(data)
+    assert "<h3>Blocking</h3>" in html
+    for expected in ("890,123", "1,234", "--name-block-cap"):
+        assert expected in html, expected
+    assert "SMT|JN" not in html
+    data["model"]["blocking_report"] = None
+    assert "<h3>Blocking</h3>" not in render_report(data)
