@@ -1,14 +1,23 @@
 """SQL files shipped with skiptrace, plus the database connection and migration runner.
 
-SQL lives in `.sql` files next to this module so it can be read, reviewed and diffed as SQL.
-`load("match/blocking.sql")` returns a file's text; `connect()` opens the DuckDB database and
-applies any numbered migration in `migrations/` that the database has not seen yet.
+SQL lives in `.sql` files next to this module so it can be read, reviewed and diffed as SQL, in a
+folder named after the stage that runs it. The one database layer:
+
+* `connect()` opens the DuckDB database and applies any numbered migration in `migrations/`
+  that the database has not seen yet;
+* `run(con, "match/sides.sql", **params)` executes a file; `query(...)` returns its last
+  statement's result as a polars frame, `rows(...)` as dicts; values are bound as named
+  `$parameters`, the single parameter style;
+* `transaction(con)` wraps a block in BEGIN ... COMMIT / ROLLBACK;
+* `load(name)` returns a file's text.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,16 +68,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, name in migrations():
         if version in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(load(f"migrations/{name}"))
             con.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         current = max(current, version)
     return current
 
@@ -84,6 +88,63 @@ def frame(
     """
     con.complete()
     return pl.from_arrow(con.sql(query, params=params or None).to_arrow_table())  # type: ignore[return-value]
+
+
+def _bound(statement: Any, params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The named parameters one statement uses, taken from `params`.
+
+    DuckDB prepares one statement at a time and rejects unused named parameters, so every
+    statement of a file gets exactly the `$name` values it mentions; a missing one is an error
+    that names it, not a NULL.
+    """
+    wanted = statement.named_parameters
+    if not wanted:
+        return None
+    missing = sorted(set(wanted) - set(params))
+    if missing:
+        raise KeyError(f"SQL parameter(s) {missing} not given")
+    return {k: params[k] for k in wanted}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> None:
+    """Execute every statement of `sql/<name>`, binding `$name` parameters from `params`.
+
+    The one way values reach SQL: named `$parameters`, never text pasted into the query.
+    """
+    con.complete()
+    for statement in con.extract_statements(load(name)):
+        con.execute(statement, _bound(statement, params))
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pl.DataFrame:
+    """Run `sql/<name>` and return the result of its last statement as a polars frame.
+
+    Earlier statements (temporary tables, variables) run first, as in `run`.
+    """
+    con.complete()
+    statements = con.extract_statements(load(name))
+    for statement in statements[:-1]:
+        con.execute(statement, _bound(statement, params))
+    last = statements[-1]
+    return pl.from_arrow(con.execute(last, _bound(last, params)).to_arrow_table())  # type: ignore[return-value]
+
+
+def rows(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> list[dict[str, Any]]:
+    """`query` as a list of dicts: for small results read by Python (reports, explain)."""
+    return query(con, name, **params).to_dicts()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK and re-raise: all of a block's writes land, or none do."""
+    con.complete()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
