@@ -24,4 +24,4 @@ FULL OUTER JOIN prev p
  AND c.contact_key = p.contact_key
 WHERE p.account_id IS NULL OR c.account_id IS NULL
    OR c.status IS DISTINCT FROM p.status OR c.rank IS DISTINCT FROM p.rank
-ORDER BY account_id, contact_type, role, change
+ORDER BY account_id, contact_type, role, change, new_rank, old_rank, coalesce(c.contact_key, p.contact_key)
