@@ -27,6 +27,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	.ci/typecheck
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -90,7 +90,7 @@ def blocking_report(con: duckdb.DuckDBPyConnection) -> BlockingResult:
     report: list[dict[str, Any]] = []
     for row in rows:
         entry = {c: (int(v) if isinstance(v, int) else v) for c, v in zip(cols, row, strict=True)}
-        entry["oversized"] = oversized.get(entry["pass"], [])
+        entry["oversized"] = oversized.get(str(entry["pass"]), [])
         report.append(entry)
     total = first_row(con.execute("SELECT count(*) FROM _match_candidates").fetchall())
     assert total is not None

@@ -35,6 +35,13 @@ from skiptrace.matchers.confidence import (
     features_for,
 )
 
+
+def _mean(series: pl.Series, empty: float) -> float:
+    """`float(series.mean() or empty)`, typed: `empty` for an empty, all-null or zero mean."""
+    value = series.mean()
+    return float(value) if isinstance(value, int | float) and value else empty
+
+
 DEMO_SEED = 7
 #: Default training seed: anything but the demo's.
 FIT_SEED = 20_240_611
@@ -168,8 +175,8 @@ def report_from_labeled(
             by_type[t] = {
                 "n": sub.height,
                 "ece": round(e, 4),
-                "mean_confidence": float(sub["confidence"].mean() or 0.0),
-                "accuracy": float(sub["correct"].cast(pl.Float64).mean() or 0.0),
+                "mean_confidence": _mean(sub["confidence"], 0.0),
+                "accuracy": _mean(sub["correct"].cast(pl.Float64), 0.0),
             }
     bands = load_rules().bands
     band_rows = []
@@ -184,8 +191,8 @@ def report_from_labeled(
                 {
                     "band": name,
                     "n": sub.height,
-                    "mean_confidence": float(sub["confidence"].mean() or 0.0),
-                    "accuracy": float(sub["correct"].cast(pl.Float64).mean() or 0.0),
+                    "mean_confidence": _mean(sub["confidence"], 0.0),
+                    "accuracy": _mean(sub["correct"].cast(pl.Float64), 0.0),
                 }
             )
     return CalibrationReport(
@@ -193,9 +200,9 @@ def report_from_labeled(
         model_version=model_version,
         n=n,
         ece=round(ece, 5),
-        brier=round(float(((p - y) ** 2).mean() or 0.0), 5) if n else 0.0,
-        base_rate=float(y.mean() or 0.0) if n else 0.0,
-        mean_confidence=float(p.mean() or 0.0) if n else 0.0,
+        brier=round(_mean((p - y) ** 2, 0.0), 5) if n else 0.0,
+        base_rate=_mean(y, 0.0) if n else 0.0,
+        mean_confidence=_mean(p, 0.0) if n else 0.0,
         bins=bins,
         reliability=table,
         by_type=by_type,
@@ -244,7 +251,7 @@ def fit_logistic(
     data = df.select(pl.lit(1.0).alias("__one"), *[pl.col(c).cast(pl.Float64) for c in cols],
                      pl.col(y).cast(pl.Float64).alias("__y"))  # fmt: skip
     beta = [0.0] * len(names)
-    mean_y = float(data["__y"].mean() or 0.5)
+    mean_y = _mean(data["__y"], 0.5)
     beta[0] = math.log(max(mean_y, 1e-3) / max(1 - mean_y, 1e-3))
     for _ in range(iters):
         eta = sum((pl.col(n) * b for n, b in zip(names, beta, strict=True)), pl.lit(0.0))
@@ -406,7 +413,7 @@ def fit_model(
         feats = [f"x_{f.name}" for f in features_for(t)]
         signs = {f"x_{f.name}": f.sign for f in features_for(t)}
         if sub.height < 30 or sub["y"].n_unique() < 2:
-            rate = float(sub["y"].mean() or 0.5) if sub.height else 0.5
+            rate = _mean(sub["y"], 0.5) if sub.height else 0.5
             rate = min(max(rate, 0.02), 0.98)
             models[t] = TypeModel(intercept=math.log(rate / (1 - rate)), coef={})
             info[t] = {"n": sub.height, "note": "too few labeled contacts: base rate only"}
@@ -416,7 +423,7 @@ def fit_model(
         if isotonic:
             # out-of-fold scores (2 folds by account) so the map is not fitted on its own fit
             fold = sub.with_columns((pl.col("account_id").hash(17) % 2).alias("fold"))
-            zs = []
+            zs: list[pl.DataFrame] = []
             for k in (0, 1):
                 train, test = fold.filter(pl.col("fold") != k), fold.filter(pl.col("fold") == k)
                 if train.height < 30 or train["y"].n_unique() < 2:

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -267,10 +268,10 @@ def guard_expr(
         rules.append((g.name, cond))
     if not rules:
         return pl.lit(None, dtype=pl.String).alias("guard")
-    expr = pl.when(rules[0][1]).then(pl.lit(rules[0][0]))
+    chained: Any = pl.when(rules[0][1]).then(pl.lit(rules[0][0]))
     for name, cond in rules[1:]:
-        expr = expr.when(cond).then(pl.lit(name))
-    return expr.otherwise(pl.lit(None, dtype=pl.String)).alias("guard")
+        chained = chained.when(cond).then(pl.lit(name))
+    return chained.otherwise(pl.lit(None, dtype=pl.String)).alias("guard")
 
 
 def apply_guards(levels: pl.DataFrame, enabled: tuple[str, ...] | None = None) -> pl.Series:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -630,7 +631,7 @@ def _last_field(value: str) -> tuple[object, ...]:
 
 
 def _per_value(
-    pending: pl.DataFrame, column: str, fn: object, schema: dict[str, type[pl.DataType]]
+    pending: pl.DataFrame, column: str, fn: object, schema: Mapping[str, type[pl.DataType]]
 ) -> pl.DataFrame:
     values = pending[column].unique().to_list()
     return pl.DataFrame([fn(v) for v in values], schema=schema, orient="row")  # type: ignore[operator]

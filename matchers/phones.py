@@ -218,12 +218,8 @@ def _pattern_depth(pattern: str) -> int:
     """How many leading digits can decide whether a digits-only string fully matches `pattern`:
     the furthest position of any element other than \\d (or a repeat of \\d), over all paths.
     Conservative (an upper bound); raises ValueError on a construct it does not model."""
-    try:
-        from re import _constants as C  # type: ignore[attr-defined]
-        from re import _parser as P  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_constants as C  # type: ignore[no-redef]
-        import sre_parse as P  # type: ignore[no-redef]
+    from re import _constants as C  # type: ignore[attr-defined]  # private, stable since 3.11
+    from re import _parser as P  # type: ignore[attr-defined]
 
     big = 1 << 20
     any_digit = [(C.CATEGORY, C.CATEGORY_DIGIT)]

@@ -161,7 +161,7 @@ def histogram(
         palette.setdefault(name, PALETTE[k % len(PALETTE)])
     for i in range(nbins):
         x0, x1 = sx(edges[i]) + 1, sx(edges[i + 1]) - 1
-        base = top + ph
+        base: float = top + ph
         for name, values in series.items():
             v = values[i]
             if not v:

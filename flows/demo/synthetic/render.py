@@ -133,9 +133,11 @@ def null_where(s: pl.Series, mask: np.ndarray) -> pl.Series:
 def _nick_table() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """CSR table: for each FIRST_NAMES index, the common nicknames the package knows."""
     nn = NickNamer()
-    start, count, values = [], [], []
+    start: list[int] = []
+    count: list[int] = []
+    values: list[str] = []
     for name in FIRST_NAMES:
-        key = name.lower().translate(str.maketrans({a: b for a, b in vocab.ACCENT_FOLD}))
+        key = name.lower().translate(str.maketrans(dict[str, str | int | None](vocab.ACCENT_FOLD)))
         nicks = sorted(n for n in nn.nicknames_of(key) if n in vocab.COMMON_NICKS)
         start.append(len(values))
         count.append(len(nicks))

@@ -315,7 +315,7 @@ class People:
             raise KeyError(sorted(unknown))
         for f, (dtype, default) in PERSON_FIELDS.items():
             v = values.get(f, default)
-            arr = np.broadcast_to(np.asarray(v), (n,)).astype(dtype, copy=True)
+            arr: np.ndarray = np.broadcast_to(np.asarray(v), (n,)).astype(dtype, copy=True)
             self._chunks[f].append(arr)
         ids = np.arange(self.size, self.size + n, dtype=np.int64)
         self.size += n
