@@ -1,7 +1,7 @@
 """Lineage: why a contact was emitted (or suppressed), in terms an auditor can check.
 
 For every contact point of an account, `explain_account` follows the lineage tables back to what
-an auditor expects to see (shared/domain.md): the delivered file with its checksum, received date
+an auditor expects to see (docs/industry.md): the delivered file with its checksum, received date
 and FCRA permissible purpose; the records that supported the value; the compared fields with
 their scores (a Fellegi-Sunter waterfall: prior, then each field's partial weight and the running
 match probability); the matcher version and threshold; the suppression decisions; the export and
