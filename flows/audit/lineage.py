@@ -33,7 +33,7 @@ from skiptrace.matchers.explain import probability_of
 log = logging.getLogger("skiptrace.lineage")
 
 #: Which exports carry a contact point that is not suppressed, by (role, contact type); None
-#: stands for any type. Mirrors the WHERE clauses of sql/resolve/export_*.sql (flows/exports/emit.py):
+#: stands for any type. Mirrors the WHERE clauses of sql/exports/export_*.sql (flows/exports/emit.py):
 #: delta, worklist and manifest are per change / account / file, not per contact.
 CONTACT_EXPORTS: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("debtor", None): ("contacts_csv", "contacts_parquet"),
@@ -98,7 +98,7 @@ def record_run_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 
 def run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
     """The input files `run_id` used (recorded, or approximated for runs before run_inputs)."""
-    return fetch_dicts(con, sql.load("lineage/run_files.sql"), {"run_id": run_id})
+    return fetch_dicts(con, sql.load("audit/run_files.sql"), {"run_id": run_id})
 
 
 def lineage_gaps(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[dict[str, Any]]:
@@ -295,7 +295,7 @@ def _external_waterfall(
 
 def latest_run_for_account(con: duckdb.DuckDBPyConnection, account_id: str) -> str | None:
     """The latest completed run that holds `account_id` (contacts, matches or flags)."""
-    return scalar(con, sql.load("lineage/latest_run_for_account.sql"), {"account_id": account_id})
+    return scalar(con, sql.load("audit/latest_run_for_account.sql"), {"account_id": account_id})
 
 
 def explain_account(
@@ -328,7 +328,7 @@ def explain_account(
         [run_id, account_id],
     )
     pairs = fetch_dicts(
-        con, sql.load("lineage/explain_pairs.sql"), {"run_id": run_id, "account_id": account_id}
+        con, sql.load("audit/explain_pairs.sql"), {"run_id": run_id, "account_id": account_id}
     )
     if not contacts and not pairs:
         flags = scalar(
@@ -339,7 +339,7 @@ def explain_account(
         if not flags:
             raise LineageError(f"account {account_id!r} has no lineage in run {run_id!r}")
     support = fetch_dicts(
-        con, sql.load("lineage/explain_support.sql"), {"run_id": run_id, "account_id": account_id}
+        con, sql.load("audit/explain_support.sql"), {"run_id": run_id, "account_id": account_id}
     )
     suppressions = fetch_dicts(
         con,
@@ -378,7 +378,7 @@ def explain_account(
 
     account_row = fetch_dicts(
         con,
-        sql.load("lineage/account_row.sql"),
+        sql.load("audit/account_row.sql"),
         {"account_id": account_id, "file_nos": [f["file_no"] for f in files]},
     )
     flags = fetch_dicts(

@@ -228,10 +228,10 @@ def compare_runs(
 ) -> ReplayResult:
     """Compare the contact points and scored pairs of two runs in one database."""
     params = {"original": original, "replay": replay}
-    diffs = fetch_dicts(con, sql.load("lineage/replay_diff_contacts.sql"), params)
+    diffs = fetch_dicts(con, sql.load("audit/replay_diff_contacts.sql"), params)
     for d in diffs:
         d["contact_key"] = mask_contact_key(d["contact_type"], d["contact_key"])
-    n_pairs = int(scalar(con, sql.load("lineage/replay_diff_pairs.sql"), params) or 0)
+    n_pairs = int(scalar(con, sql.load("audit/replay_diff_pairs.sql"), params) or 0)
     counts = dict(
         con.execute(
             "SELECT run_id, count(*) FROM contact_points WHERE run_id IN (?, ?) GROUP BY run_id",

@@ -65,9 +65,9 @@ def collect_run_data(
     order = {s: i for i, s in enumerate(STAGE_ORDER)}
     stages.sort(key=lambda s: (order.get(s["stage"], len(order)), s["stage"]))
     p = {"run_id": run_id}
-    totals = fetch_dicts(con, sql.load("lineage/report_totals.sql"), {**p, "file_nos": file_nos})[0]
+    totals = fetch_dicts(con, sql.load("report/report_totals.sql"), {**p, "file_nos": file_nos})[0]
     accounts = int(totals["accounts"] or 0)
-    sources = fetch_dicts(con, sql.load("lineage/report_source_hits.sql"), p)
+    sources = fetch_dicts(con, sql.load("report/report_source_hits.sql"), p)
     for s in sources:
         s["hit_rate"] = s["accounts_hit"] / accounts if accounts else 0.0
     return {
@@ -79,11 +79,11 @@ def collect_run_data(
         "totals": totals,
         "quarantine": [
             {**q, "reason": mask_text(q["reason"] or "(no reason)")}
-            for q in fetch_dicts(con, sql.load("lineage/report_quarantine.sql"), p)
+            for q in fetch_dicts(con, sql.load("report/report_quarantine.sql"), p)
         ],
-        "match_hist": _binned(con, "lineage/report_match_histogram.sql", run_id, ROLE_COLORS),
+        "match_hist": _binned(con, "report/report_match_histogram.sql", run_id, ROLE_COLORS),
         "confidence_hist": _binned(
-            con, "lineage/report_confidence_histogram.sql", run_id, TYPE_COLORS
+            con, "report/report_confidence_histogram.sql", run_id, TYPE_COLORS
         ),
         "guards": fetch_dicts(
             con,
@@ -93,7 +93,7 @@ def collect_run_data(
         ),
         "calibration": calibration,
         "sources": sources,
-        "suppressions": fetch_dicts(con, sql.load("lineage/report_suppressions.sql"), p),
+        "suppressions": fetch_dicts(con, sql.load("report/report_suppressions.sql"), p),
         "flags": fetch_dicts(
             con,
             "SELECT flag, count(DISTINCT account_id) AS accounts FROM account_flags"
