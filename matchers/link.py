@@ -359,8 +359,7 @@ def _write(
         pl.col("conflict").alias("outcome"),
     )
     expected = float(em_result.expected_matches) if em_result else scored.probability_sum
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         for table in ("match_params", "match_model", "match_run", "match_pairs", "match_conflicts"):
             con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
         con.executemany(
@@ -412,10 +411,6 @@ def _write(
                 con.unregister("_conflicts")
         if also is not None:
             also()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:

@@ -197,14 +197,9 @@ def resolve_contacts(
     )
     run("08_finalize", _step("08_finalize.sql"))
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         run("09_write", _step("09_write.sql", feature_json=feature_json_sql()))
         run("10_flags", _step("10_flags.sql"))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
     result = _summarize(con, run_id, as_of, model)
     if not settings.keep_temp:

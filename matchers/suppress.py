@@ -27,6 +27,7 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from skiptrace import sql
 from skiptrace.matchers.rules import DEFAULT_RULES
 
 Action = Literal[
@@ -209,8 +210,7 @@ def apply_suppressions(
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     params = {"run_id": run_id, "as_of": as_of}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         con.execute("DELETE FROM suppressions WHERE run_id = $run_id", {"run_id": run_id})
         con.execute(
             """
@@ -233,10 +233,6 @@ def apply_suppressions(
         for ord_, rule in enumerate(ruleset.rules):
             written += _apply_rule(con, run_id, ord_, rule)
         _apply_effects(con, run_id)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     for t in ("sp_account", "sp_contact", "sp_hits", "sp_effects"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return written

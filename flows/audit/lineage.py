@@ -82,17 +82,12 @@ def record_run_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     record of exactly which files a run saw, which replay and retention both depend on.
     Idempotent: a retried ingest replaces the run's earlier record.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         con.execute("DELETE FROM run_inputs WHERE run_id = ?", [run_id])
         con.execute(
             "INSERT INTO run_inputs SELECT ?, file_no FROM input_files WHERE status = 'loaded'",
             [run_id],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(scalar(con, "SELECT count(*) FROM run_inputs WHERE run_id = ?", [run_id]) or 0)
 
 
