@@ -193,33 +193,20 @@ def first_row(rows: list[Any]) -> Any:
 def fetch_pl(
     con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None
 ) -> pl.DataFrame:
-    """Run a query and return a polars frame (via Arrow; DuckDB 2.0 has no execute(...).pl())."""
-    table = con.sql(query, params=params or None).to_arrow_table()
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    """Deprecated: use `sql.query(con, text_or_file, **params)` (kept for callers on other branches)."""
+    return sql.frame(con, query, list(params) if params else None)
 
 
 def run_sql_file(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> None:
-    """Execute every statement of `sql/<name>`, giving each only the named parameters it uses.
-
-    DuckDB prepares one statement at a time and rejects unused named parameters, so a multi-
-    statement file with `$block_cap` in one statement cannot be run in a single `execute`.
-    """
-    params = dict(params or {})
-    for statement in con.extract_statements(sql.load(name)):
-        wanted = statement.named_parameters
-        if wanted:
-            con.execute(statement, {k: params[k] for k in wanted})
-        else:
-            con.execute(statement)
+    """Deprecated: use `sql.run(con, name, **params)` (kept for callers on other branches)."""
+    sql.run(con, name, **dict(params or {}))
 
 
 def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes."""
-    run_sql_file(con, "match/sides.sql")
+    sql.run(con, "match/sides.sql")
     row = first_row(
         con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
     )
@@ -236,7 +223,7 @@ def compare_pairs(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id FROM ({pairs_sql})"
     )
-    run_sql_file(con, "match/compare.sql")
+    sql.run(con, "match/compare.sql")
     row = first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     assert row is not None
     return int(row[0])

@@ -230,9 +230,7 @@ def _score_candidates(
     probability_sum = 0.0
     for k in range(chunks):
         where = f"WHERE hash(rec_id) % {chunks} = {k}" if chunks > 1 else ""
-        cmp = compare.fetch_pl(
-            con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id"
-        )
+        cmp = sql.query(con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id")
         frame = _score_frame(cmp, params, s)
         probability_sum += float(frame["match_probability"].sum()) if frame.height else 0.0
         kept.append(frame.filter(pl.col("role").is_not_null()))
@@ -396,7 +394,7 @@ def _write(
         )
         con.register("_scored", stored)
         try:
-            compare.run_sql_file(con, "match/write_pairs.sql", {"run_id": run_id})
+            sql.run(con, "match/write_pairs.sql", run_id=run_id)
         finally:
             con.unregister("_scored")
         if conflicts.height:
