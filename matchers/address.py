@@ -251,7 +251,7 @@ def standardize_addresses(con: duckdb.DuckDBPyConnection, *, workers: int | None
     std_address_cache with them. Returns how many tuples were (re)standardized (0 on a warm
     cache: the cost then is one anti-join and one stale-row DELETE that finds nothing)."""
     version = address_std_version()
-    new = sql.frame(con, sql.load("standardize/address_new.sql"), {"version": version})
+    new = sql.query(con, "standardize/address_new.sql", version=version)
     if new.height == 0:
         drop_stale_rows(con, "std_address_cache", version)
         return 0

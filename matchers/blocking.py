@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.matchers.compare import first_row, run_sql_file
+from skiptrace.matchers.compare import first_row
 
 MAX_REPORTED_BLOCKS = 20  # oversized blocks listed per pass (largest first); totals are complete
 
@@ -45,7 +45,7 @@ def block(con: duckdb.DuckDBPyConnection, *, block_cap: int, name_block_cap: int
     for the database, not for logs.
     """
     build_blocks(con, block_cap=block_cap, name_block_cap=name_block_cap)
-    run_sql_file(con, "match/blocking_pairs.sql")
+    sql.run(con, "match/blocking_pairs.sql")
     return blocking_report(con)
 
 
@@ -58,9 +58,9 @@ def build_blocks(con: duckdb.DuckDBPyConnection, *, block_cap: int, name_block_c
     """
     if block_cap < 1 or name_block_cap < 1:
         raise ValueError("block_cap and name_block_cap must be >= 1")
-    run_sql_file(con, "match/blocking_keys.sql")
+    sql.run(con, "match/blocking_keys.sql")
     caps = {"block_cap": int(block_cap), "name_block_cap": int(name_block_cap)}
-    run_sql_file(con, "match/blocking_blocks.sql", caps)
+    sql.run(con, "match/blocking_blocks.sql", **caps)
 
 
 def blocking_report(con: duckdb.DuckDBPyConnection) -> BlockingResult:
@@ -77,11 +77,8 @@ def blocking_report(con: duckdb.DuckDBPyConnection) -> BlockingResult:
     ]
     rows = con.execute(sql.load("match/blocking_report.sql")).fetchall()
     oversized: dict[str, list[dict[str, Any]]] = {}
-    *setup, named = con.extract_statements(sql.load("match/blocking_oversized.sql"))
-    for statement in setup:
-        wanted = {"max_reported": MAX_REPORTED_BLOCKS} if statement.named_parameters else None
-        con.execute(statement, wanted)
-    for pass_name, key, n_left, n_right, size in con.execute(named).fetchall():
+    found = sql.query(con, "match/blocking_oversized.sql", max_reported=MAX_REPORTED_BLOCKS)
+    for pass_name, key, n_left, n_right, size in found.iter_rows():
         oversized.setdefault(pass_name, []).append(
             {"key": key, "n_left": n_left, "n_right": n_right, "size": size, "skipped": size}
         )

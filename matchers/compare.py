@@ -68,29 +68,60 @@ class Comparison:
 
 NO_DATA = 0
 
-# Level numbers used by guards.py and tests: named so a rule reads as prose.
-FIRST_EXACT, FIRST_NICKNAME, FIRST_SWAPPED, FIRST_JW92, FIRST_JW80 = 7, 6, 5, 4, 3
-FIRST_CROSSED, FIRST_DIFFERENT = 2, 1
-LAST_EXACT, LAST_JW92, LAST_JW80, LAST_DIFFERENT = 4, 3, 2, 1
-DOB_EXACT, DOB_TRANSPOSED, DOB_ONE_COMPONENT, DOB_SAME_YEAR, DOB_DIFFERENT = 5, 4, 3, 2, 1
-SSN_EXACT, SSN_LAST4, SSN_LAST4_NEAR, SSN_DIFFERENT = 4, 3, 2, 1
-ADDR_EXACT, ADDR_STREET, ADDR_PARTIAL, ADDR_ZIP, ADDR_DIFFERENT = 5, 4, 3, 2, 1
-PHONE_SHARED, PHONE_DIFFERENT = 2, 1
-EMAIL_EXACT, EMAIL_DIFFERENT = 2, 1
-SUFFIX_EQUAL, SUFFIX_ONE_MISSING, SUFFIX_CONFLICT = 3, 2, 1
-MIDDLE_EQUAL, MIDDLE_DIFFERENT = 2, 1
+# The level numbers, defined once: each comparison's levels in order from 1 ("disagrees") up to
+# its closest agreement, numbered by position. The `Level` entries below and guards.py use these
+# names; the SQL under sql/match/ writes each level as a literal followed by its name,
+# `THEN 7 /* FIRST_EXACT */`, and tests/matchers/test_level_numbers.py checks every literal
+# there against these values (a literal keeps the comparison SQL as fast as hand-written).
+(
+    FIRST_DIFFERENT, FIRST_CROSSED, FIRST_JW80, FIRST_JW92, FIRST_SWAPPED, FIRST_NICKNAME,
+    FIRST_EXACT,
+) = range(1, 8)  # fmt: skip
+LAST_DIFFERENT, LAST_JW80, LAST_JW92, LAST_EXACT = range(1, 5)
+DOB_DIFFERENT, DOB_SAME_YEAR, DOB_ONE_COMPONENT, DOB_TRANSPOSED, DOB_EXACT = range(1, 6)
+SSN_DIFFERENT, SSN_LAST4_NEAR, SSN_LAST4, SSN_EXACT = range(1, 5)
+ADDR_DIFFERENT, ADDR_ZIP, ADDR_PARTIAL, ADDR_STREET, ADDR_EXACT = range(1, 6)
+PHONE_DIFFERENT, PHONE_SHARED = range(1, 3)
+EMAIL_DIFFERENT, EMAIL_EXACT = range(1, 3)
+SUFFIX_CONFLICT, SUFFIX_ONE_MISSING, SUFFIX_EQUAL = range(1, 4)
+MIDDLE_DIFFERENT, MIDDLE_EQUAL = range(1, 3)
+
+#: Prefix of each comparison's level names above (NO_DATA, level 0, is shared by all).
+LEVEL_NAME_PREFIX: dict[str, str] = {
+    "first_name": "FIRST_", "last_name": "LAST_", "dob": "DOB_", "ssn": "SSN_",
+    "address": "ADDR_", "phone": "PHONE_", "email": "EMAIL_", "suffix": "SUFFIX_",
+    "middle_initial": "MIDDLE_",
+}  # fmt: skip
+
+
+def level_names(comparison: str) -> dict[str, int]:
+    """{level name: number} of one comparison, NO_DATA included (for checks and explain)."""
+    prefix = LEVEL_NAME_PREFIX[comparison]
+    found = {k: v for k, v in globals().items() if k.startswith(prefix) and isinstance(v, int)}
+    return {"NO_DATA": NO_DATA, **found}
+
 
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "first_name",
         (
-            Level(1, "different", 0.03, 0.95),
-            Level(2, "different, but one side's given name is the other's surname", 0.01, 0.0005),
-            Level(3, "jaro-winkler >= 0.80", 0.04, 0.035),
-            Level(4, "jaro-winkler >= 0.92", 0.05, 0.006),
-            Level(5, "first/last names swapped (exact or jaro-winkler >= 0.92)", 0.02, 0.00001),
-            Level(6, "nickname-canonical equal", 0.05, 0.001),
-            Level(7, "exact", 0.81, 0.008),
+            Level(FIRST_DIFFERENT, "different", 0.03, 0.95),
+            Level(
+                FIRST_CROSSED,
+                "different, but one side's given name is the other's surname",
+                0.01,
+                0.0005,
+            ),
+            Level(FIRST_JW80, "jaro-winkler >= 0.80", 0.04, 0.035),
+            Level(FIRST_JW92, "jaro-winkler >= 0.92", 0.05, 0.006),
+            Level(
+                FIRST_SWAPPED,
+                "first/last names swapped (exact or jaro-winkler >= 0.92)",
+                0.02,
+                0.00001,
+            ),
+            Level(FIRST_NICKNAME, "nickname-canonical equal", 0.05, 0.001),
+            Level(FIRST_EXACT, "exact", 0.81, 0.008),
         ),
         tf_level=FIRST_EXACT,
         tf_column="tf_first_name",
@@ -99,10 +130,10 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "last_name",
         (
-            Level(1, "different", 0.03, 0.95),
-            Level(2, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
-            Level(3, "jaro-winkler >= 0.92", 0.05, 0.005),
-            Level(4, "exact", 0.87, 0.005),
+            Level(LAST_DIFFERENT, "different", 0.03, 0.95),
+            Level(LAST_JW80, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
+            Level(LAST_JW92, "jaro-winkler >= 0.92", 0.05, 0.005),
+            Level(LAST_EXACT, "exact", 0.87, 0.005),
         ),
         tf_level=LAST_EXACT,
         tf_column="tf_last_name",
@@ -112,62 +143,78 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "dob",
         (
-            Level(1, "different", 0.03, 0.98),
-            Level(2, "same year only", 0.01, 0.012),
-            Level(3, "one of year/month/day differs", 0.05, 0.004),
-            Level(4, "day and month transposed", 0.01, 0.0001),
-            Level(5, "exact", 0.90, 0.00004),
+            Level(DOB_DIFFERENT, "different", 0.03, 0.98),
+            Level(DOB_SAME_YEAR, "same year only", 0.01, 0.012),
+            Level(DOB_ONE_COMPONENT, "one of year/month/day differs", 0.05, 0.004),
+            Level(DOB_TRANSPOSED, "day and month transposed", 0.01, 0.0001),
+            Level(DOB_EXACT, "exact", 0.90, 0.00004),
         ),
         description="date of birth",
     ),
     Comparison(
         "ssn",
         (
-            Level(1, "different", 0.03, 0.996),
-            Level(2, "last4 one digit or transposition apart (hash differs)", 0.02, 0.0036),
-            Level(3, "last4 equal (hash differs or absent)", 0.03, 0.0001),
-            Level(4, "exact (HMAC equal)", 0.92, 0.000001),
+            Level(SSN_DIFFERENT, "different", 0.03, 0.996),
+            Level(
+                SSN_LAST4_NEAR,
+                "last4 one digit or transposition apart (hash differs)",
+                0.02,
+                0.0036,
+            ),
+            Level(SSN_LAST4, "last4 equal (hash differs or absent)", 0.03, 0.0001),
+            Level(SSN_EXACT, "exact (HMAC equal)", 0.92, 0.000001),
         ),
         description="SSN via ssn_hash (equality only) and ssn_last4",
     ),
     Comparison(
         "address",
         (
-            Level(1, "different", 0.30, 0.99),
-            Level(2, "same place only (zip5, or city+state)", 0.10, 0.008),
+            Level(ADDR_DIFFERENT, "different", 0.30, 0.99),
+            Level(ADDR_ZIP, "same place only (zip5, or city+state)", 0.10, 0.008),
             Level(
-                3,
+                ADDR_PARTIAL,
                 "street partly agrees (number+street elsewhere, or number or street in same place)",
                 0.10,
                 0.001,
             ),
-            Level(4, "street number + street name jaro-winkler >= 0.90, same place", 0.10, 0.0001),
-            Level(5, "std_line1 exact, same place", 0.40, 0.0001),
+            Level(
+                ADDR_STREET,
+                "street number + street name jaro-winkler >= 0.90, same place",
+                0.10,
+                0.0001,
+            ),
+            Level(ADDR_EXACT, "std_line1 exact, same place", 0.40, 0.0001),
         ),
         description="address (std_line1, street_number, street_name, zip5, city, state)",
     ),
     Comparison(
         "phone",
-        (Level(1, "no shared phone", 0.5, 0.9999), Level(2, "shared phone", 0.5, 0.0001)),
+        (
+            Level(PHONE_DIFFERENT, "no shared phone", 0.5, 0.9999),
+            Level(PHONE_SHARED, "shared phone", 0.5, 0.0001),
+        ),
         description="any phone in common (acct_phones x rec_phones)",
     ),
     Comparison(
         "email",
-        (Level(1, "different", 0.4, 0.99999), Level(2, "exact", 0.6, 0.00001)),
+        (
+            Level(EMAIL_DIFFERENT, "different", 0.4, 0.99999),
+            Level(EMAIL_EXACT, "exact", 0.6, 0.00001),
+        ),
         description="normalized email",
     ),
     Comparison(
         "suffix",
         (
-            Level(1, "conflict (e.g. JR vs SR)", 0.02, 0.3),
-            Level(2, "one side missing", 0.50, 0.6),
-            Level(3, "equal", 0.48, 0.1),
+            Level(SUFFIX_CONFLICT, "conflict (e.g. JR vs SR)", 0.02, 0.3),
+            Level(SUFFIX_ONE_MISSING, "one side missing", 0.50, 0.6),
+            Level(SUFFIX_EQUAL, "equal", 0.48, 0.1),
         ),
         description="generational suffix (JR SR II III IV); level 0 = missing on both sides",
     ),
     Comparison(
         "middle_initial",
-        (Level(1, "different", 0.1, 0.92), Level(2, "equal", 0.9, 0.08)),
+        (Level(MIDDLE_DIFFERENT, "different", 0.1, 0.92), Level(MIDDLE_EQUAL, "equal", 0.9, 0.08)),
         description="middle initial",
     ),
 )
@@ -193,33 +240,20 @@ def first_row(rows: list[Any]) -> Any:
 def fetch_pl(
     con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None
 ) -> pl.DataFrame:
-    """Run a query and return a polars frame (via Arrow; DuckDB 2.0 has no execute(...).pl())."""
-    table = con.sql(query, params=params or None).to_arrow_table()
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    """Deprecated: use `sql.query(con, text_or_file, **params)` (kept for callers on other branches)."""
+    return sql.frame(con, query, list(params) if params else None)
 
 
 def run_sql_file(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> None:
-    """Execute every statement of `sql/<name>`, giving each only the named parameters it uses.
-
-    DuckDB prepares one statement at a time and rejects unused named parameters, so a multi-
-    statement file with `$block_cap` in one statement cannot be run in a single `execute`.
-    """
-    params = dict(params or {})
-    for statement in con.extract_statements(sql.load(name)):
-        wanted = statement.named_parameters
-        if wanted:
-            con.execute(statement, {k: params[k] for k in wanted})
-        else:
-            con.execute(statement)
+    """Deprecated: use `sql.run(con, name, **params)` (kept for callers on other branches)."""
+    sql.run(con, name, **dict(params or {}))
 
 
 def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes."""
-    run_sql_file(con, "match/sides.sql")
+    sql.run(con, "match/sides.sql")
     row = first_row(
         con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
     )
@@ -236,7 +270,7 @@ def compare_pairs(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id FROM ({pairs_sql})"
     )
-    run_sql_file(con, "match/compare.sql")
+    sql.run(con, "match/compare.sql")
     row = first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     assert row is not None
     return int(row[0])

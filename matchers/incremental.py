@@ -33,7 +33,8 @@ from typing import Any
 
 import duckdb
 
-from skiptrace.matchers.compare import first_row, run_sql_file
+from skiptrace import sql
+from skiptrace.matchers.compare import first_row
 from skiptrace.matchers.settings import MatchSettings, matcher_version
 
 #: Temp tables an incremental run creates (dropped with the matcher's other temp tables).
@@ -165,7 +166,7 @@ def cache_status(
 
 def fingerprint_sides(con: duckdb.DuckDBPyConnection) -> None:
     """`_fp_l`/`_fp_r`: fingerprints of the current `_ml`/`_mr` rows (needs prepare_sides)."""
-    run_sql_file(con, "match/fingerprints.sql")
+    sql.run(con, "match/fingerprints.sql")
 
 
 def incremental_candidates(
@@ -174,7 +175,7 @@ def incremental_candidates(
     """Build `_match_candidates` (as a full run would) and `_inc_compare` (the pairs without
     cached levels) from the cache; needs the sides, fingerprints and build_blocks' tables (which
     decided, with the caps, which blocks are kept)."""
-    run_sql_file(con, "match/incremental_candidates.sql")
+    sql.run(con, "match/incremental_candidates.sql")
     counts = first_row(
         con.execute(
             "SELECT (SELECT count(*) FILTER (WHERE is_new) FROM _inc_dirty_l), "
@@ -209,7 +210,7 @@ def incremental_candidates(
 def assemble_cmp(con: duckdb.DuckDBPyConnection) -> None:
     """`_match_cmp` for every candidate: fresh levels (in `_match_cmp`, for `_inc_compare`) plus
     cached ones, with source, echo flag and term frequencies recomputed (incremental_cmp.sql)."""
-    run_sql_file(con, "match/incremental_cmp.sql")
+    sql.run(con, "match/incremental_cmp.sql")
 
 
 def empty_increment(con: duckdb.DuckDBPyConnection) -> None:
@@ -243,7 +244,7 @@ def write_cache(
         "block_cap": int(block_cap),
         "name_block_cap": int(name_block_cap),
     }
-    run_sql_file(con, "match/cache_write.sql", params)
+    sql.run(con, "match/cache_write.sql", **params)
 
 
 def record_increment(

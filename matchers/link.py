@@ -230,9 +230,7 @@ def _score_candidates(
     probability_sum = 0.0
     for k in range(chunks):
         where = f"WHERE hash(rec_id) % {chunks} = {k}" if chunks > 1 else ""
-        cmp = compare.fetch_pl(
-            con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id"
-        )
+        cmp = sql.query(con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id")
         frame = _score_frame(cmp, params, s)
         probability_sum += float(frame["match_probability"].sum()) if frame.height else 0.0
         kept.append(frame.filter(pl.col("role").is_not_null()))
@@ -359,8 +357,7 @@ def _write(
         pl.col("conflict").alias("outcome"),
     )
     expected = float(em_result.expected_matches) if em_result else scored.probability_sum
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         for table in ("match_params", "match_model", "match_run", "match_pairs", "match_conflicts"):
             con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
         con.executemany(
@@ -397,7 +394,7 @@ def _write(
         )
         con.register("_scored", stored)
         try:
-            compare.run_sql_file(con, "match/write_pairs.sql", {"run_id": run_id})
+            sql.run(con, "match/write_pairs.sql", run_id=run_id)
         finally:
             con.unregister("_scored")
         if conflicts.height:
@@ -412,10 +409,6 @@ def _write(
                 con.unregister("_conflicts")
         if also is not None:
             also()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:

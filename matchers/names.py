@@ -716,7 +716,7 @@ def standardize_names(con: duckdb.DuckDBPyConnection) -> int:
     how many tuples were (re)standardized.
     """
     version = name_std_version()
-    pending = sql.frame(con, sql.load("standardize/names_pending.sql"), {"version": version})
+    pending = sql.query(con, "standardize/names_pending.sql", version=version)
     if pending.height == 0:
         drop_stale_rows(con, "std_name_cache", version)
         return 0

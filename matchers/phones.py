@@ -127,7 +127,7 @@ def register_line_type_macros(con: duckdb.DuckDBPyConnection) -> None:
     The set-based stages need the same rule in SQL; the macros live in
     sql/standardize/phones_line_type.sql and a test keeps them equal to this module's map.
     """
-    con.execute(sql.load("standardize/phones_line_type.sql"))
+    sql.run(con, "standardize/phones_line_type.sql")
 
 
 def _to_number(raw: str) -> PhoneNumber | None:
@@ -397,7 +397,7 @@ def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
     represented consumers to it), source records' phones and source contacts' phones.
     """
     version = phone_std_version()
-    pending = sql.frame(con, sql.load("standardize/phones_pending.sql"), {"version": version})
+    pending = sql.query(con, "standardize/phones_pending.sql", version=version)
     if pending.height == 0:
         drop_stale_rows(con, "std_phone_cache", version)
         return 0

@@ -101,36 +101,8 @@ class ResolveResult:
     seconds: float = 0.0
 
 
-def _step(name: str, **subst: str) -> str:
-    text = sql.load(f"{RESOLVE_DIR}/{name}")
-    for key, value in subst.items():
-        text = text.replace("{{" + key + "}}", value)
-    return text
-
-
-def _set_variables(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    as_of: dt.date,
-    settings: ResolveSettings,
-    model: ConfidenceModel,
-) -> None:
-    values: dict[str, object] = {
-        "rs_run_id": run_id,
-        "rs_as_of": as_of,
-        "rs_vendor_keyed_p": float(settings.vendor_keyed_p),
-        "rs_family_p": float(settings.family_move_p),
-        "rs_default_reliability": float(settings.default_reliability),
-        "rs_street_jw": float(settings.street_jw),
-        "rs_superseding_min": float(settings.superseding_min),
-        "rs_superseded_days": int(settings.superseded_days),
-        "rs_succeeded_window_days": int(settings.succeeded_window_days),
-        "rs_moved_back_days": int(settings.moved_back_days),
-        "rs_confirm_max_years": float(settings.confirm_max_years),
-        "rs_model_version": model.version,
-    }
-    for name, value in values.items():
-        con.execute(f"SET VARIABLE {name} = ?", [value])
+def _file(name: str) -> str:
+    return f"{RESOLVE_DIR}/{name}"
 
 
 def resolve_contacts(
@@ -149,23 +121,39 @@ def resolve_contacts(
     settings = settings or ResolveSettings()
     if not isinstance(model, ConfidenceModel):
         model = load_model(model)
-    _set_variables(con, run_id, as_of, settings, model)
+    # The run's values, bound as named $parameters; each step names the ones its file reads.
+    street_jw = float(settings.street_jw)
+    reliability = float(settings.default_reliability)
 
     timings: dict[str, float] = {}
 
-    def run(name: str, text: str) -> None:
+    def run(name: str, text_or_file: str, **params: object) -> None:
         t0 = time.perf_counter()
-        con.execute(text)
+        sql.run(con, text_or_file, **params)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
-    run("00_macros", _step("00_macros.sql"))
-    run("01_links", _step("01_links.sql"))
-    run("02_evidence", _step("02_evidence.sql"))
-    std_query = _step("03_standardize.sql")
+    run("00_macros", _file("00_macros.sql"))
+    run(
+        "01_links",
+        _file("01_links.sql"),
+        run_id=run_id,
+        as_of=as_of,
+        vendor_keyed_p=float(settings.vendor_keyed_p),
+        default_reliability=reliability,
+    )
+    run("02_evidence", _file("02_evidence.sql"))
+    std_query = sql.load(_file("03_standardize.sql"))
     con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev0")
     run("03_standardize", f"CREATE OR REPLACE TEMP TABLE rs_evs AS {std_query}")
-    run("04_ncoa", _step("04_ncoa.sql"))
+    run(
+        "04_ncoa",
+        _file("04_ncoa.sql"),
+        as_of=as_of,
+        default_reliability=reliability,
+        family_p=float(settings.family_move_p),
+        street_jw=street_jw,
+    )
     con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev_ncoa")
     run("03_standardize", f"INSERT INTO rs_evs {std_query}")
 
@@ -173,9 +161,9 @@ def resolve_contacts(
     _time_zone_tables(con)
     timings["time_zones"] = time.perf_counter() - t0
 
-    run("05_variants", _step("05_variants.sql"))
+    run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
     for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
-        run("05a_propagate", _step("05a_propagate.sql"))
+        run("05a_propagate", _file("05a_propagate.sql"))
         row = con.execute(
             "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
             " WHERE n.lab <> l.lab"
@@ -183,28 +171,42 @@ def resolve_contacts(
         con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
         if not row or row[0] == 0:
             break
-    run("05b_attach_unitless", _step("05b_attach_unitless.sql"))
+    run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
 
-    run("06_clusters", _step("06_clusters.sql"))
+    run(
+        "06_clusters",
+        _file("06_clusters.sql"),
+        default_reliability=reliability,
+        street_jw=street_jw,
+        superseding_min=float(settings.superseding_min),
+        superseded_days=int(settings.superseded_days),
+        succeeded_window_days=int(settings.succeeded_window_days),
+        moved_back_days=int(settings.moved_back_days),
+    )
     run(
         "07_score",
-        _step(
-            "07_score.sql",
+        sql.render(
+            _file("07_score.sql"),
             features=feature_columns_sql(),
             z=model.z_sql(),
             p=model.p_sql("zz.z"),
         ),
+        as_of=as_of,
     )
-    run("08_finalize", _step("08_finalize.sql"))
+    run(
+        "08_finalize",
+        _file("08_finalize.sql"),
+        confirm_max_years=float(settings.confirm_max_years),
+    )
 
-    con.execute("BEGIN TRANSACTION")
-    try:
-        run("09_write", _step("09_write.sql", feature_json=feature_json_sql()))
-        run("10_flags", _step("10_flags.sql"))
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    with sql.transaction(con):
+        run(
+            "09_write",
+            sql.render(_file("09_write.sql"), feature_json=feature_json_sql()),
+            run_id=run_id,
+            model_version=model.version,
+        )
+        run("10_flags", _file("10_flags.sql"), run_id=run_id)
 
     result = _summarize(con, run_id, as_of, model)
     if not settings.keep_temp:
@@ -221,46 +223,22 @@ def resolve_contacts(
 def _summarize(
     con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, model: ConfidenceModel
 ) -> ResolveResult:
-    row = con.execute(
-        """
-        SELECT count(*),
-               count(*) FILTER (WHERE role = 'debtor'),
-               count(*) FILTER (WHERE role = 'third_party'),
-               count(DISTINCT account_id),
-               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'address'),
-               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'phone'),
-               count(*) FILTER (WHERE role = 'debtor' AND contact_type = 'email'),
-               count(*) FILTER (WHERE role = 'debtor' AND status = 'new'),
-               count(*) FILTER (WHERE role = 'debtor' AND status = 'confirmed'),
-               count(*) FILTER (WHERE role = 'debtor' AND status = 'on_file')
-        FROM contact_points WHERE run_id = ?
-        """,
-        [run_id],
-    ).fetchone()
+    counts = sql.rows(con, _file("summary.sql"), run_id=run_id)[0]
     flags = dict(
         con.execute(
-            "SELECT flag, count(*) FROM account_flags WHERE run_id = ? GROUP BY flag", [run_id]
+            "SELECT flag, count(*) FROM account_flags WHERE run_id = $run_id GROUP BY flag",
+            {"run_id": run_id},
         ).fetchall()
     )
-    support = con.execute(
-        "SELECT count(*) FROM contact_support WHERE run_id = ?", [run_id]
-    ).fetchone()
-    r = [int(v or 0) for v in (row or (0,) * 10)]
+    support = sql.scalar(
+        con, "SELECT count(*) FROM contact_support WHERE run_id = $run_id", run_id=run_id
+    )
     return ResolveResult(
         run_id=run_id,
         as_of=as_of.isoformat(),
         model_version=model.version,
-        contact_points=r[0],
-        debtor_contacts=r[1],
-        third_party_contacts=r[2],
-        accounts_with_contacts=r[3],
-        addresses=r[4],
-        phones=r[5],
-        emails=r[6],
-        new=r[7],
-        confirmed=r[8],
-        on_file=r[9],
-        support_rows=int(support[0]) if support else 0,
+        **{k: int(v or 0) for k, v in counts.items()},
+        support_rows=int(support or 0),
         flags_deceased=int(flags.get("deceased", 0)),
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),

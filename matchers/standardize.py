@@ -82,19 +82,14 @@ def replace_in_cache(
     params = {"version": version}
     fallback = statement.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
     for attempt in (statement, fallback):
-        con.begin()
         try:
-            drop_stale_rows(con, table, version)
-            con.execute(attempt, params)
-            con.commit()
+            with sql.transaction(con):
+                drop_stale_rows(con, table, version)
+                con.execute(attempt, params)
             return
         except duckdb.ConstraintException:
-            con.rollback()
             if attempt is fallback:
                 raise
-        except Exception:
-            con.rollback()
-            raise
 
 
 def build_std_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -105,15 +100,10 @@ def build_std_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     table.
     """
     counts: dict[str, int] = {}
-    con.begin()
-    try:
+    with sql.transaction(con):
         for table, query in BUILD_ORDER.items():
             con.execute(f"DELETE FROM {table}")
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM ({sql.load(query)}\n)")
             row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
             counts[table] = int(row[0]) if row else 0
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
     return counts

@@ -199,8 +199,7 @@ def _ingest_file(
         stage.raise_missing()  # before anything is written
         params = pii.hmac_pads() if stage.needs_hmac else {}
         stage_sql = stage.sql(ctx.final)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with sql.transaction(con):
             file_no = int(con.execute("SELECT nextval('file_no_seq')").fetchone()[0])
 
             def bind(statement: str) -> str:
@@ -244,10 +243,6 @@ def _ingest_file(
                 {"run_id": run_id, "file_no": file_no, "source": meta.source, "path": str(path)},
             )
             con.execute(bind("DROP TABLE {stage}"))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         parsed.release(con)
 

@@ -19,7 +19,6 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -33,7 +32,7 @@ from skiptrace.matchers.explain import probability_of
 log = logging.getLogger("skiptrace.lineage")
 
 #: Which exports carry a contact point that is not suppressed, by (role, contact type); None
-#: stands for any type. Mirrors the WHERE clauses of sql/resolve/export_*.sql (flows/exports/emit.py):
+#: stands for any type. Mirrors the WHERE clauses of sql/exports/export_*.sql (flows/exports/emit.py):
 #: delta, worklist and manifest are per change / account / file, not per contact.
 CONTACT_EXPORTS: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("debtor", None): ("contacts_csv", "contacts_parquet"),
@@ -82,23 +81,21 @@ def record_run_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     record of exactly which files a run saw, which replay and retention both depend on.
     Idempotent: a retried ingest replaces the run's earlier record.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         con.execute("DELETE FROM run_inputs WHERE run_id = ?", [run_id])
         con.execute(
             "INSERT INTO run_inputs SELECT ?, file_no FROM input_files WHERE status = 'loaded'",
             [run_id],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return int(scalar(con, "SELECT count(*) FROM run_inputs WHERE run_id = ?", [run_id]) or 0)
+    return int(
+        sql.scalar(con, "SELECT count(*) FROM run_inputs WHERE run_id = $run_id", run_id=run_id)
+        or 0
+    )
 
 
 def run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
     """The input files `run_id` used (recorded, or approximated for runs before run_inputs)."""
-    return fetch_dicts(con, sql.load("lineage/run_files.sql"), {"run_id": run_id})
+    return sql.rows(con, "audit/run_files.sql", run_id=run_id)
 
 
 def lineage_gaps(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[dict[str, Any]]:
@@ -106,8 +103,14 @@ def lineage_gaps(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> l
 
     Contact keys are masked: the result is meant to be printed or attached to a failing check.
     """
-    where, params = ("WHERE run_id = ?", [run_id]) if run_id else ("", [])
-    rows = fetch_dicts(con, f"SELECT * FROM contact_lineage_gaps {where} ORDER BY ALL", params)
+    if run_id:
+        rows = sql.rows(
+            con,
+            "SELECT * FROM contact_lineage_gaps WHERE run_id = $run_id ORDER BY ALL",
+            run_id=run_id,
+        )
+    else:
+        rows = sql.rows(con, "SELECT * FROM contact_lineage_gaps ORDER BY ALL")
     for r in rows:
         r["contact_key"] = mask_contact_key(r["contact_type"], r["contact_key"])
     return rows
@@ -192,7 +195,7 @@ def _matches_contact(contact: dict[str, Any], value: str) -> bool:
 
 
 def _model(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
-    rows = fetch_dicts(con, "SELECT * FROM match_model WHERE run_id = ? LIMIT 1", [run_id])
+    rows = sql.rows(con, "SELECT * FROM match_model WHERE run_id = $run_id LIMIT 1", run_id=run_id)
     return rows[0] if rows else {}
 
 
@@ -295,7 +298,7 @@ def _external_waterfall(
 
 def latest_run_for_account(con: duckdb.DuckDBPyConnection, account_id: str) -> str | None:
     """The latest completed run that holds `account_id` (contacts, matches or flags)."""
-    return scalar(con, sql.load("lineage/latest_run_for_account.sql"), {"account_id": account_id})
+    return sql.scalar(con, "audit/latest_run_for_account.sql", account_id=account_id)
 
 
 def explain_account(
@@ -315,44 +318,45 @@ def explain_account(
     run_id = run_id or latest_run_for_account(con, account_id)
     if run_id is None:
         raise LineageError(f"account {account_id!r} is in no completed run")
-    run = fetch_dicts(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+    run = sql.rows(con, "SELECT * FROM runs WHERE run_id = $run_id", run_id=run_id)
     if not run:
         raise LineageError(f"run {run_id!r} not found")
     period = parse_period(retention)
     model = _model(con, run_id)
     files = run_files(con, run_id)
-    contacts = fetch_dicts(
+    contacts = sql.rows(
         con,
-        "SELECT * FROM contact_points WHERE run_id = ? AND account_id = ?"
+        "SELECT * FROM contact_points WHERE run_id = $run_id AND account_id = $account_id"
         " ORDER BY contact_type, role, rank NULLS LAST, confidence DESC, contact_key",
-        [run_id, account_id],
+        run_id=run_id,
+        account_id=account_id,
     )
-    pairs = fetch_dicts(
-        con, sql.load("lineage/explain_pairs.sql"), {"run_id": run_id, "account_id": account_id}
-    )
+    pairs = sql.rows(con, "audit/explain_pairs.sql", run_id=run_id, account_id=account_id)
     if not contacts and not pairs:
-        flags = scalar(
+        flags = sql.scalar(
             con,
-            "SELECT count(*) FROM account_flags WHERE run_id = ? AND account_id = ?",
-            [run_id, account_id],
+            "SELECT count(*) FROM account_flags WHERE run_id = $run_id AND account_id = $account_id",
+            run_id=run_id,
+            account_id=account_id,
         )
         if not flags:
             raise LineageError(f"account {account_id!r} has no lineage in run {run_id!r}")
-    support = fetch_dicts(
-        con, sql.load("lineage/explain_support.sql"), {"run_id": run_id, "account_id": account_id}
-    )
-    suppressions = fetch_dicts(
+    support = sql.rows(con, "audit/explain_support.sql", run_id=run_id, account_id=account_id)
+    suppressions = sql.rows(
         con,
         "SELECT contact_type, contact_key, rule, action, reason, regulation FROM suppressions"
-        " WHERE run_id = ? AND account_id = ? ORDER BY contact_type NULLS FIRST, rule",
-        [run_id, account_id],
+        " WHERE run_id = $run_id AND account_id = $account_id"
+        " ORDER BY contact_type NULLS FIRST, rule",
+        run_id=run_id,
+        account_id=account_id,
     )
     exports = [
         _export(e)
-        for e in fetch_dicts(
+        for e in sql.rows(
             con,
-            "SELECT kind, path, sha256, rows, written_at FROM exports WHERE run_id = ? ORDER BY kind",
-            [run_id],
+            "SELECT kind, path, sha256, rows, written_at FROM exports"
+            " WHERE run_id = $run_id ORDER BY kind",
+            run_id=run_id,
         )
     ]
     out_contacts = [
@@ -376,16 +380,18 @@ def explain_account(
         )
         use_matcher = matches[-1]["waterfall_from"] == "matchers.explain"
 
-    account_row = fetch_dicts(
+    account_row = sql.rows(
         con,
-        sql.load("lineage/account_row.sql"),
-        {"account_id": account_id, "file_nos": [f["file_no"] for f in files]},
+        "audit/account_row.sql",
+        account_id=account_id,
+        file_nos=[f["file_no"] for f in files],
     )
-    flags = fetch_dicts(
+    flags = sql.rows(
         con,
         "SELECT flag, confidence, evidence, rec_id FROM account_flags"
-        " WHERE run_id = ? AND account_id = ? ORDER BY flag",
-        [run_id, account_id],
+        " WHERE run_id = $run_id AND account_id = $account_id ORDER BY flag",
+        run_id=run_id,
+        account_id=account_id,
     )
     r = run[0]
     return {
@@ -753,27 +759,6 @@ def _notable(v: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def scalar(
-    con: duckdb.DuckDBPyConnection, query: str, params: Iterable[Any] | dict[str, Any] | None = None
-) -> Any:
-    """First column of the first row, or None.
-
-    Fetches everything: with DuckDB 2.0 a result left half-read by fetchone() blocks the next
-    relation call (con.sql) on the connection, which other stages make.
-    """
-    rows = con.execute(query, params if params is not None else []).fetchall()
-    return rows[0][0] if rows else None
-
-
-def fetch_dicts(
-    con: duckdb.DuckDBPyConnection, query: str, params: Iterable[Any] | dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Rows as {column: value} dicts (lineage rows go to JSON and templates, not to frames)."""
-    cur = con.execute(query, params if params is not None else [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 def _json(value: Any) -> dict[str, Any]:

@@ -25,6 +25,8 @@ from typing import Any
 
 import duckdb
 
+from skiptrace import sql
+
 #: Reg F 1006.100: three years after the last collection activity.
 DEFAULT_RETENTION = "3y"
 RETENTION_RULE = "Reg F 12 CFR 1006.100"
@@ -186,8 +188,7 @@ def purge(
         )  # fmt: skip
     if dry_run:
         return result
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with sql.transaction(con):
         _delete_raw(con, file_nos)
         con.executemany(
             "INSERT INTO purge_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -198,10 +199,6 @@ def purge(
                 for f in result.files
             ],
         )  # fmt: skip
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     con.execute("CHECKPOINT")  # let DuckDB reclaim the freed blocks in the file
     log.info("%s", result.summary())
     return result

@@ -11,7 +11,7 @@ Everything here leaves the building, so three properties matter more than speed:
   programs, not spreadsheets.
 * **Lineage**: every file is recorded in `exports` with its SHA-256 and row count.
 
-The queries are in `sql/resolve/export_*.sql`; the confidence bands used by the import layouts
+The queries are in `sql/exports/export_*.sql`; the confidence bands used by the import layouts
 come from the rules file (`bands:`), next to the compliance rules they work with.
 """
 
@@ -108,7 +108,7 @@ def write_parquet(df: pl.DataFrame, path: Path) -> tuple[str, int]:
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    text = sql.load(f"resolve/{name}")
+    text = sql.load(f"exports/{name}")
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
     con.complete()  # DuckDB 2.0: a relation needs the connection free of an open result

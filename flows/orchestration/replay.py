@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.flows.audit.lineage import fetch_dicts, mask_contact_key, scalar
+from skiptrace.flows.audit.lineage import mask_contact_key
 
 #: Differences listed in the result (the count is always exact).
 MAX_LISTED = 50
@@ -178,7 +178,9 @@ def prepare_replay(con: duckdb.DuckDBPyConnection, run_id: str) -> ReplayContext
     if purged:
         files = ", ".join(str(r[0]) for r in purged)
         raise ReplayError(f"raw rows of input file(s) {files} were purged under retention")
-    settings = scalar(con, "SELECT settings FROM match_run WHERE run_id = ? LIMIT 1", [run_id])
+    settings = sql.scalar(
+        con, "SELECT settings FROM match_run WHERE run_id = $run_id LIMIT 1", run_id=run_id
+    )
     con.execute(
         "UPDATE input_files SET status = CASE WHEN list_contains(?::BIGINT[], file_no)"
         " THEN 'loaded' ELSE 'superseded' END",
@@ -228,10 +230,10 @@ def compare_runs(
 ) -> ReplayResult:
     """Compare the contact points and scored pairs of two runs in one database."""
     params = {"original": original, "replay": replay}
-    diffs = fetch_dicts(con, sql.load("lineage/replay_diff_contacts.sql"), params)
+    diffs = sql.rows(con, "audit/replay_diff_contacts.sql", **params)
     for d in diffs:
         d["contact_key"] = mask_contact_key(d["contact_type"], d["contact_key"])
-    n_pairs = int(scalar(con, sql.load("lineage/replay_diff_pairs.sql"), params) or 0)
+    n_pairs = int(sql.scalar(con, "audit/replay_diff_pairs.sql", **params) or 0)
     counts = dict(
         con.execute(
             "SELECT run_id, count(*) FROM contact_points WHERE run_id IN (?, ?) GROUP BY run_id",

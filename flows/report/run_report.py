@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.flows.audit.lineage import CONTACT_EXPORT_KINDS, fetch_dicts, run_files
+from skiptrace.flows.audit.lineage import CONTACT_EXPORT_KINDS, run_files
 from skiptrace.flows.report import charts
 from skiptrace.masking import mask_text
 
@@ -39,35 +39,35 @@ def collect_run_data(
     calibration: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything the report and the artifacts show for `run_id`, as plain Python values."""
-    run = fetch_dicts(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
+    run = sql.rows(con, "SELECT * FROM runs WHERE run_id = $run_id", run_id=run_id)
     if not run:
         raise LookupError(f"run {run_id!r} not found")
-    model = fetch_dicts(con, "SELECT * FROM match_model WHERE run_id = ? LIMIT 1", [run_id])
+    model = sql.rows(con, "SELECT * FROM match_model WHERE run_id = $run_id LIMIT 1", run_id=run_id)
     files = run_files(con, run_id)
     file_nos = [f["file_no"] for f in files]
     quarantined_by_file = dict(
         con.execute(
-            "SELECT file_no, count(*) FROM quarantine WHERE list_contains(?::BIGINT[], file_no)"
-            " GROUP BY file_no",
-            [file_nos],
+            "SELECT file_no, count(*) FROM quarantine"
+            " WHERE list_contains($file_nos::BIGINT[], file_no) GROUP BY file_no",
+            {"file_nos": file_nos},
         ).fetchall()
     )
     for f in files:
         f["quarantined"] = int(quarantined_by_file.get(f["file_no"], 0))
         f["this_run"] = f["loaded_by_run"] == run_id
         f["reconciled"] = _reconciled(f)
-    stages = fetch_dicts(
+    stages = sql.rows(
         con,
         "SELECT stage, sum(seconds) AS seconds, max(rows_in) AS rows_in, max(rows_out) AS rows_out"
-        " FROM stage_log WHERE run_id = ? GROUP BY stage",
-        [run_id],
+        " FROM stage_log WHERE run_id = $run_id GROUP BY stage",
+        run_id=run_id,
     )
     order = {s: i for i, s in enumerate(STAGE_ORDER)}
     stages.sort(key=lambda s: (order.get(s["stage"], len(order)), s["stage"]))
     p = {"run_id": run_id}
-    totals = fetch_dicts(con, sql.load("lineage/report_totals.sql"), {**p, "file_nos": file_nos})[0]
+    totals = sql.rows(con, "report/report_totals.sql", **p, file_nos=file_nos)[0]
     accounts = int(totals["accounts"] or 0)
-    sources = fetch_dicts(con, sql.load("lineage/report_source_hits.sql"), p)
+    sources = sql.rows(con, "report/report_source_hits.sql", **p)
     for s in sources:
         s["hit_rate"] = s["accounts_hit"] / accounts if accounts else 0.0
     return {
@@ -79,31 +79,32 @@ def collect_run_data(
         "totals": totals,
         "quarantine": [
             {**q, "reason": mask_text(q["reason"] or "(no reason)")}
-            for q in fetch_dicts(con, sql.load("lineage/report_quarantine.sql"), p)
+            for q in sql.rows(con, "report/report_quarantine.sql", **p)
         ],
-        "match_hist": _binned(con, "lineage/report_match_histogram.sql", run_id, ROLE_COLORS),
+        "match_hist": _binned(con, "report/report_match_histogram.sql", run_id, ROLE_COLORS),
         "confidence_hist": _binned(
-            con, "lineage/report_confidence_histogram.sql", run_id, TYPE_COLORS
+            con, "report/report_confidence_histogram.sql", run_id, TYPE_COLORS
         ),
-        "guards": fetch_dicts(
+        "guards": sql.rows(
             con,
             "SELECT role, coalesce(guard, '') AS guard, count(*) AS pairs FROM match_pairs"
-            " WHERE run_id = ? GROUP BY ALL ORDER BY role, pairs DESC, guard",
-            [run_id],
+            " WHERE run_id = $run_id GROUP BY ALL ORDER BY role, pairs DESC, guard",
+            run_id=run_id,
         ),
         "calibration": calibration,
         "sources": sources,
-        "suppressions": fetch_dicts(con, sql.load("lineage/report_suppressions.sql"), p),
-        "flags": fetch_dicts(
+        "suppressions": sql.rows(con, "report/report_suppressions.sql", **p),
+        "flags": sql.rows(
             con,
             "SELECT flag, count(DISTINCT account_id) AS accounts FROM account_flags"
-            " WHERE run_id = ? GROUP BY flag ORDER BY accounts DESC, flag",
-            [run_id],
+            " WHERE run_id = $run_id GROUP BY flag ORDER BY accounts DESC, flag",
+            run_id=run_id,
         ),
-        "exports": fetch_dicts(
+        "exports": sql.rows(
             con,
-            "SELECT kind, path, sha256, rows, written_at FROM exports WHERE run_id = ? ORDER BY kind",
-            [run_id],
+            "SELECT kind, path, sha256, rows, written_at FROM exports"
+            " WHERE run_id = $run_id ORDER BY kind",
+            run_id=run_id,
         ),
     }
 
@@ -121,9 +122,8 @@ def _binned(
 ) -> dict[str, list[int]]:
     """{series: counts per bin} from a (bin, series, n) query, series in a stable order."""
     series: dict[str, list[int]] = {}
-    for b, name, n in con.execute(
-        sql.load(query), {"run_id": run_id, "bins": HIST_BINS}
-    ).fetchall():
+    for row in sql.rows(con, query, run_id=run_id, bins=HIST_BINS):
+        b, name, n = row.values()
         series.setdefault(str(name), [0] * HIST_BINS)[int(b)] += int(n)
     rank = {k: i for i, k in enumerate(order)}
     return dict(sorted(series.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))

@@ -15,8 +15,8 @@ SELECT
     coalesce(r.echo_account_id = p.account_id, false) AS echoed,
     p.first_name, p.last_name, p.dob, p.ssn, p.address, p.phone, p.email, p.suffix,
     p.middle_initial,
-    CASE WHEN p.first_name = 7 THEN tf1.freq END AS tf_first_name,
-    CASE WHEN p.last_name = 4 THEN tf2.freq END AS tf_last_name
+    CASE WHEN p.first_name = 7 /* FIRST_EXACT */ THEN tf1.freq END AS tf_first_name,
+    CASE WHEN p.last_name = 4 /* LAST_EXACT */ THEN tf2.freq END AS tf_last_name
 FROM (
     SELECT account_id, rec_id, first_name, last_name, dob, ssn, address, phone, email, suffix,
            middle_initial

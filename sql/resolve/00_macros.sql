@@ -1,5 +1,6 @@
--- Temp macros for contact resolution. Parameters of the run come from DuckDB variables set by
--- matchers/resolve.py (rs_run_id, rs_as_of, rs_street_jw, ...), so every file here is plain SQL.
+-- Temp macros for contact resolution. Parameters of the run ($run_id, $as_of, $street_jw, ...)
+-- are bound by matchers/resolve.py as named parameters of each file; a macro body cannot hold a
+-- parameter, so the street-name threshold is a macro argument (callers pass $street_jw).
 -- Phone line types are NOT mapped here: resolve.py installs the one shared rule
 -- (line_type_code / line_type, sql/standardize/phones_line_type.sql, kept equal to
 -- matchers.phones.normalize_line_type by a test). A second vocabulary here once mapped HOME /
@@ -30,25 +31,25 @@ CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, s
     || '|' || zip5
 );
 
--- Street names that are the same name: Jaro-Winkler at or above rs_street_jw, or one typing
+-- Street names that are the same name: Jaro-Winkler at or above street_jw, or one typing
 -- slip (one insertion / deletion / substitution / transposition, same first character, at least
 -- three characters: 'MAIG' / 'MAIN', 'EM' / 'ELM', 'OKA' / 'OAK' score below 0.9). Names that
 -- differ only in their digits are different numbered streets however close the strings are
 -- ('14TH' / '15TH', '14TH' / '4TH'); a digit typed as a letter ('1QTH' / '16TH') is a slip.
 -- flows.evaluate.same_street_name is the Python twin (the demo's truth labels use it).
-CREATE OR REPLACE TEMP MACRO rs_same_name(s1, s2) AS (
+CREATE OR REPLACE TEMP MACRO rs_same_name(s1, s2, street_jw) AS (
     s1 IS NOT NULL AND s2 IS NOT NULL
     AND NOT (regexp_replace(s1, '[^0-9]', '', 'g') <> regexp_replace(s2, '[^0-9]', '', 'g')
              AND regexp_replace(s1, '[0-9]', '', 'g') = regexp_replace(s2, '[0-9]', '', 'g'))
-    AND (jaro_winkler_similarity(s1, s2) >= getvariable('rs_street_jw')
+    AND (jaro_winkler_similarity(s1, s2) >= street_jw
          OR (left(s1, 1) = left(s2, 1) AND greatest(length(s1), length(s2)) >= 3
              AND damerau_levenshtein(s1, s2) <= 1))
 );
 
 -- Same street: same ZIP5 and street number, street names agree (rs_same_name), and the Pub 28
 -- suffix / pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
-CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2) AS (
-    z1 = z2 AND n1 = n2 AND rs_same_name(s1, s2)
+CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2, street_jw) AS (
+    z1 = z2 AND n1 = n2 AND rs_same_name(s1, s2, street_jw)
     AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
     AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
 );

@@ -20,20 +20,20 @@ WITH mp AS (
            arg_max(role, match_probability) AS role,
            arg_max(guard, match_probability) AS guard
     FROM match_pairs
-    WHERE run_id = getvariable('rs_run_id') AND role IN ('debtor', 'associate')
+    WHERE run_id = $run_id AND role IN ('debtor', 'associate')
     GROUP BY account_id, rec_id
 ),
 scored AS (
-    SELECT DISTINCT rec_id FROM match_pairs WHERE run_id = getvariable('rs_run_id')
+    SELECT DISTINCT rec_id FROM match_pairs WHERE run_id = $run_id
 ),
 seen AS (
     -- records the run's link step compared (none when linking did not run)
     SELECT DISTINCT rec_id FROM rec_std
-    WHERE EXISTS (SELECT 1 FROM match_run WHERE run_id = getvariable('rs_run_id'))
+    WHERE EXISTS (SELECT 1 FROM match_run WHERE run_id = $run_id)
 ),
 keyed AS (
     SELECT r.account_id, r.rec_id,
-           CAST(getvariable('rs_vendor_keyed_p') AS DOUBLE) AS match_p,
+           CAST($vendor_keyed_p AS DOUBLE) AS match_p,
            'debtor' AS role, 'vendor_keyed' AS guard
     FROM current_source_records r
     WHERE r.kind = 'vendor_batch' AND r.account_id IS NOT NULL
@@ -44,12 +44,12 @@ keyed AS (
 l AS (SELECT * FROM mp UNION ALL SELECT * FROM keyed)
 SELECT l.account_id, l.rec_id, l.match_p, l.role, l.guard,
        r.source, r.file_no, r.kind, r.record_id,
-       coalesce(f.reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)) AS reliability,
+       coalesce(f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
        CASE WHEN r.kind = 'bankruptcy'
             THEN coalesce(r.bk_filing_date, r.last_seen, r.record_date, CAST(f.received_at AS DATE))
             ELSE coalesce(r.last_seen, r.record_date, CAST(f.received_at AS DATE)) END AS rec_date,
        r.first_seen AS rec_first_seen,
-       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), getvariable('rs_as_of')) AS report_date,
+       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), $as_of) AS report_date,
        coalesce(nullif(trim(concat_ws(' ', r.first_name, r.last_name)), ''), r.full_name) AS rec_name
 FROM l
 JOIN current_source_records r ON r.rec_id = l.rec_id

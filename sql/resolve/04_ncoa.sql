@@ -18,8 +18,8 @@ SELECT r.rec_id, r.source, r.file_no, r.record_id,
        r.move_effective_date AS eff_date,
        -- when USPS last stood behind the forward: the file's processing (record) date, never
        -- after as_of
-       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), getvariable('rs_as_of')) AS processed,
-       coalesce(f.reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)) AS reliability,
+       least(coalesce(r.record_date, CAST(f.received_at AS DATE)), $as_of) AS processed,
+       coalesce(f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
        coalesce(rs_addr_key(ac.std_line1, ac.zip5, ac.street_number, ac.predir, ac.street_name,
                             ac.suffix, ac.unit_number),
                 upper(trim(r.address_line1)) || '|' || left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_key,
@@ -38,7 +38,7 @@ LEFT JOIN (SELECT rec_id, any_value(last_std) AS last_std FROM rec_std GROUP BY 
 WHERE r.kind = 'ncoa'
   AND upper(trim(coalesce(r.move_type, ''))) IN ('I', 'F')
   AND coalesce(nullif(upper(trim(r.ncoa_return_code)), ''), 'A') <> '00'
-  AND (r.move_effective_date IS NULL OR r.move_effective_date <= getvariable('rs_as_of'));
+  AND (r.move_effective_date IS NULL OR r.move_effective_date <= $as_of);
 
 CREATE OR REPLACE TEMP TABLE rs_acct_last AS
 SELECT a.account_id,
@@ -57,14 +57,14 @@ WITH matched AS (
 ),
 household AS (
     SELECT e.account_id, n.*,
-           CAST(getvariable('rs_family_p') AS DOUBLE) * max(e.match_p) AS apply_p,
+           CAST($family_p AS DOUBLE) * max(e.match_p) AS apply_p,
            'household' AS how
     FROM rs_ncoa_recs n
     JOIN rs_evs e
       ON e.role = 'debtor' AND e.contact_type = 'address' AND e.zip5 = n.o_zip5
      AND (e.vkey = n.o_key
           OR (rs_same_street(e.street_number, e.street_name, e.suffix, e.predir, e.zip5,
-                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5)
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
               AND rs_units_ok(e.unit_number, n.o_unit)))
     JOIN rs_acct_last al ON al.account_id = e.account_id AND al.last_std = n.last_std
     WHERE n.move_type = 'F'

@@ -2,7 +2,7 @@
 -- A variant is one address key (rs_addr_key: number, directional, street, suffix, unit number,
 -- ZIP5) seen for an account (per role: a relative's address never merges with the debtor's).
 -- Two variants are the same address when they share ZIP5 and street number, street names agree
--- (rs_same_name: Jaro-Winkler >= rs_street_jw or one typing slip; suffix and directional not
+-- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and directional not
 -- contradicting) and their units are equal. Variants without a unit are
 -- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
 -- chains "APT 4" and "APT 5" into one point.
@@ -25,7 +25,7 @@ JOIN rs_var b
   ON a.account_id = b.account_id AND a.role = b.role AND a.zip5 = b.zip5
  AND a.street_number = b.street_number AND a.vkey <> b.vkey
 WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.zip5,
-                     b.street_number, b.street_name, b.suffix, b.predir, b.zip5)
+                     b.street_number, b.street_name, b.suffix, b.predir, b.zip5, $street_jw)
   AND a.unit IS NOT DISTINCT FROM b.unit;
 
 CREATE OR REPLACE TEMP TABLE rs_lab AS

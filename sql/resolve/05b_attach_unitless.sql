@@ -10,7 +10,7 @@ FROM (
      AND b.street_number = a.street_number AND a.unit IS NULL AND b.unit IS NOT NULL
     JOIN rs_lab lb ON lb.account_id = b.account_id AND lb.role = b.role AND lb.vkey = b.vkey
     WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.zip5,
-                         b.street_number, b.street_name, b.suffix, b.predir, b.zip5)
+                         b.street_number, b.street_name, b.suffix, b.predir, b.zip5, $street_jw)
     GROUP BY la.account_id, la.role, la.lab
     HAVING count(DISTINCT lb.lab) = 1
 ) m

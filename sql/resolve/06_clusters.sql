@@ -20,14 +20,14 @@ JOIN rs_var v
   ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
  AND (v.vkey = n.o_key
       OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
-                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5)
+                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
           AND rs_units_ok(v.unit, n.o_unit)))
 JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 JOIN rs_evc e
   ON e.account_id = n.account_id AND e.role = 'debtor' AND e.contact_type = 'address'
  AND e.cid = l.lab AND e.evidence NOT IN ('on_file', 'ncoa_forward', 'ncoa_family')
 WHERE n.eff_date IS NOT NULL
-  AND e.d_last > n.eff_date + to_days(CAST(getvariable('rs_moved_back_days') AS INTEGER));
+  AND e.d_last > n.eff_date + to_days(CAST($moved_back_days AS INTEGER));
 
 UPDATE rs_evc SET d_last = coalesce(rs_evc.d_first, rs_evc.d_last)
 FROM rs_ncoa_back b
@@ -115,7 +115,7 @@ WITH per_src AS (
     SELECT account_id, role, contact_type, cid, source,
            bool_or(evidence <> 'on_file') AS indep,
            max(least(greatest(CASE WHEN role = 'third_party' THEN lead_p ELSE match_p END
-                              * coalesce(reliability, CAST(getvariable('rs_default_reliability') AS DOUBLE)), 0.0), 1.0))
+                              * coalesce(reliability, CAST($default_reliability AS DOUBLE)), 0.0), 1.0))
                FILTER (WHERE evidence <> 'on_file') AS s
     FROM rs_evc
     GROUP BY ALL
@@ -191,9 +191,9 @@ WITH succ AS (
     FROM rs_cs t
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
-     AND o.cid <> t.cid AND o.best_s >= CAST(getvariable('rs_superseding_min') AS DOUBLE)
-     AND o.first_seen > t.first_seen + to_days(CAST(getvariable('rs_superseded_days') AS INTEGER))
-     AND o.last_seen >= t.last_seen - to_days(CAST(getvariable('rs_succeeded_window_days') AS INTEGER))
+     AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
+     AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address' AND t.first_seen IS NOT NULL
     GROUP BY t.account_id, t.cid
 ),
@@ -203,9 +203,9 @@ newer AS (
     FROM rs_cs t
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
-     AND o.cid <> t.cid AND o.best_s >= CAST(getvariable('rs_superseding_min') AS DOUBLE)
+     AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
      AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
-                       + to_days(CAST(getvariable('rs_superseded_days') AS INTEGER))
+                       + to_days(CAST($superseded_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address'
     GROUP BY t.account_id, t.cid
 ),
@@ -216,7 +216,7 @@ moves AS (
       ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
      AND (v.vkey = n.o_key
           OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
-                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5)
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
               AND rs_units_ok(v.unit, n.o_unit)))
     JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 ),
@@ -229,7 +229,7 @@ moved AS (
     JOIN rs_cs t ON t.account_id = m.account_id AND t.role = 'debtor' AND t.contact_type = 'address' AND t.cid = m.cid
     -- evidence of living there well after the move means the person came back
     WHERE m.eff_date IS NULL OR t.last_seen IS NULL
-       OR t.last_seen <= m.eff_date + to_days(CAST(getvariable('rs_moved_back_days') AS INTEGER))
+       OR t.last_seen <= m.eff_date + to_days(CAST($moved_back_days AS INTEGER))
     GROUP BY m.account_id, m.cid
 ),
 shared AS (

@@ -6,7 +6,7 @@ SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        c.on_file, c.consent, c.has_support, c.n_sources, c.n_records, c.match_max, c.rel_max, c.support, c.best_s,
        c.last_seen, c.first_seen, c.onfile_date, c.report_lag_years, c.vendor_rank1, c.ncoa_forward, c.ncoa_family,
        c.sources, c.indep_sources, c.relationship, c.party_name,
-       date_diff('day', c.last_seen, getvariable('rs_as_of')) / 365.25 AS age_years,
+       date_diff('day', c.last_seen, $as_of) / 365.25 AS age_years,
        CASE c.contact_type
            WHEN 'address' THEN coalesce(r.quality = 'ok', false)
            WHEN 'phone' THEN coalesce(pi.phone_valid, true)

@@ -12,7 +12,7 @@ WITH s AS (
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
                     AND NOT coalesce(x.succeeded, false)
                     AND NOT coalesce(x.moved_from, false) AND NOT coalesce(x.ncoa_no_forward, false)
-                    AND coalesce(x.age_years, 0) <= CAST(getvariable('rs_confirm_max_years') AS DOUBLE)
+                    AND coalesce(x.age_years, 0) <= CAST($confirm_max_years AS DOUBLE)
                    THEN 'confirmed'
                ELSE 'on_file'
            END AS status,

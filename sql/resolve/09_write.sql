@@ -1,10 +1,10 @@
 -- Write the run's contact points and the evidence behind each (replacing an earlier attempt of
 -- the same run, so a retried task is idempotent).
-DELETE FROM contact_points WHERE run_id = getvariable('rs_run_id');
-DELETE FROM contact_support WHERE run_id = getvariable('rs_run_id');
+DELETE FROM contact_points WHERE run_id = $run_id;
+DELETE FROM contact_support WHERE run_id = $run_id;
 
 INSERT INTO contact_points BY NAME
-SELECT getvariable('rs_run_id') AS run_id, account_id, contact_type, contact_key, rank, role,
+SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
        CASE WHEN contact_type = 'address' THEN std_line1 END AS address_line1,
        CASE WHEN contact_type = 'address' THEN std_line2 END AS address_line2,
        CASE WHEN contact_type = 'address' THEN city END AS city,
@@ -28,7 +28,7 @@ SELECT getvariable('rs_run_id') AS run_id, account_id, contact_type, contact_key
            "ncoa_forward" := ncoa_forward, "ncoa_family" := ncoa_family, "vendor_rank1" := vendor_rank1,
            "shared_third_party" := shared_third_party, "competitors" := competitors,
            "line_type" := line_type, "prepaid" := prepaid, "consent" := consent,
-           "z" := round(z, 5), "p_model" := round(p, 5), "model" := getvariable('rs_model_version'),
+           "z" := round(z, 5), "p_model" := round(p, 5), "model" := $model_version,
            "x" := {{feature_json}}
        )) AS factors,
        status AS resolved_status, reasons AS resolved_reasons, false AS on_hold,
@@ -38,7 +38,7 @@ SELECT getvariable('rs_run_id') AS run_id, account_id, contact_type, contact_key
 FROM rs_final;
 
 INSERT INTO contact_support BY NAME
-SELECT getvariable('rs_run_id') AS run_id, e.account_id, e.contact_type, r.contact_key,
+SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
        e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
 FROM rs_evc e

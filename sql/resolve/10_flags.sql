@@ -3,7 +3,7 @@
 --  bankruptcy one row per case (chapter, case, district, filing / discharge / dismissal dates);
 --  moved      an applicable NCOA move, or a better current address than the one on file.
 -- confidence = match probability x source reliability of the best supporting record.
-DELETE FROM account_flags WHERE run_id = getvariable('rs_run_id');
+DELETE FROM account_flags WHERE run_id = $run_id;
 
 INSERT INTO account_flags BY NAME
 WITH dead AS (
@@ -12,7 +12,7 @@ WITH dead AS (
     FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
     WHERE l.role = 'debtor' AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased')
 )
-SELECT getvariable('rs_run_id') AS run_id, account_id, 'deceased' AS flag,
+SELECT $run_id AS run_id, account_id, 'deceased' AS flag,
        round(max(conf), 4) AS confidence,
        arg_max(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
                          'date of death ' || strftime(date_of_death, '%Y-%m-%d'),
@@ -32,7 +32,7 @@ WITH bk AS (
     WHERE l.role = 'debtor'
       AND (l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL)
 )
-SELECT getvariable('rs_run_id') AS run_id, account_id, 'bankruptcy' AS flag,
+SELECT $run_id AS run_id, account_id, 'bankruptcy' AS flag,
        round(max(conf), 4) AS confidence,
        arg_max(concat_ws(', ',
            'chapter ' || bk_chapter, 'case ' || bk_case_number, 'district ' || bk_district,
@@ -68,7 +68,7 @@ allm AS (
     UNION ALL
     SELECT account_id, NULL, conf, what FROM newer
 )
-SELECT getvariable('rs_run_id') AS run_id, account_id, 'moved' AS flag,
+SELECT $run_id AS run_id, account_id, 'moved' AS flag,
        round(max(conf), 4) AS confidence,
        string_agg(what, '; ' ORDER BY conf DESC, what) AS evidence,
        first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)

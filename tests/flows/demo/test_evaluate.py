@@ -7,16 +7,15 @@ numbered streets, and agreement with the resolver's own street-name rule (SQL tw
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
+from skiptrace import sql
 from skiptrace.flows.demo.evaluate import label_contacts, same_street_name
-from skiptrace.matchers.confidence import load_model
-from skiptrace.matchers.resolve import ResolveSettings, _set_variables, _step
+from skiptrace.matchers.resolve import ResolveSettings
 
 TRUTH_HEADER = (
     "account_id,person_id,cur_address_line1,cur_city,cur_state,cur_zip,cur_phones,cur_emails,"
@@ -80,8 +79,13 @@ def test_street_name_rule_matches_the_resolvers_sql(
     con: duckdb.DuckDBPyConnection, a: str, b: str | None, same: bool
 ) -> None:
     """One rule for 'same street name' in the labels and in consolidation (rs_same_name)."""
-    _set_variables(con, "t", dt.date(2025, 1, 1), ResolveSettings(), load_model())
-    con.execute(_step("00_macros.sql"))
-    sql_same = con.execute("SELECT coalesce(rs_same_name(?, ?), false)", [a, b]).fetchall()[0][0]
+    sql.run(con, "resolve/00_macros.sql")
+    sql_same = sql.scalar(
+        con,
+        "SELECT coalesce(rs_same_name($a, $b, $street_jw), false)",
+        a=a,
+        b=b,
+        street_jw=ResolveSettings().street_jw,
+    )
     assert same_street_name(a, b) is same
     assert sql_same is same

@@ -1,0 +1,44 @@
+-- The account subject of account-scope rules (sp_account): one row per current account with
+-- its flags on file and the run's deceased / active-bankruptcy evidence. Its columns are what a
+-- rule's `when` can test (docs/compliance.md, "What a rule can test").
+CREATE OR REPLACE TEMP TABLE sp_account AS
+WITH dead AS (
+    SELECT f.account_id, max(f.confidence) AS deceased_conf,
+           arg_max(r.date_of_death, f.confidence) AS date_of_death
+    FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
+    WHERE f.run_id = $run_id AND f.flag = 'deceased'
+    GROUP BY f.account_id
+),
+bk AS (
+    -- a case holds from its filing date until it is dismissed (discharge keeps it barred)
+    SELECT f.account_id, f.confidence, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
+           r.bk_discharge_date, r.bk_dismissal_date
+    FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
+    WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
+      AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
+      AND (r.bk_dismissal_date IS NULL OR r.bk_dismissal_date > $as_of)
+),
+bk1 AS (
+    SELECT account_id, max(confidence) AS bk_conf,
+           arg_max(bk_chapter, confidence) AS bk_chapter,
+           arg_max(bk_case_number, confidence) AS bk_case_number,
+           arg_max(bk_filing_date, confidence) AS bk_filing_date,
+           arg_max(bk_discharge_date, confidence) AS bk_discharge_date,
+           arg_max(bk_dismissal_date, confidence) AS bk_dismissal_date
+    FROM bk GROUP BY account_id
+)
+SELECT a.account_id, CAST($as_of AS DATE) AS as_of, a.balance, a.state AS file_state,
+       coalesce(a.cease_desist, false) AS cease_desist,
+       coalesce(a.bankruptcy, false) AS bankruptcy,
+       coalesce(a.deceased, false) AS deceased,
+       coalesce(a.attorney_represented, false) AS attorney_represented,
+       a.attorney_name, a.attorney_phone,
+       coalesce(a.dispute, false) AS dispute,
+       coalesce(a.do_not_call, false) AS do_not_call,
+       coalesce(a.paid_in_full, false) AS paid_in_full,
+       coalesce(d.deceased_conf, 0.0) AS deceased_conf, d.date_of_death,
+       b.account_id IS NOT NULL AS bk_active, coalesce(b.bk_conf, 0.0) AS bk_conf,
+       b.bk_chapter, b.bk_case_number, b.bk_filing_date, b.bk_discharge_date, b.bk_dismissal_date
+FROM current_accounts a
+LEFT JOIN dead d ON d.account_id = a.account_id
+LEFT JOIN bk1 b ON b.account_id = a.account_id;

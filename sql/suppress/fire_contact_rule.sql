@@ -1,0 +1,17 @@
+-- One contact-scope rule: the contact points of its roles and contact types that its condition
+-- selects (sp_fired), one decision each in `suppressions`, and one hit each.
+-- Template (sql.render): {{when}} is the rule's validated SQL condition over sp_contact,
+-- {{detail}} its optional SQL detail expression (NULL when it has none), appended to the reason.
+CREATE OR REPLACE TEMP TABLE sp_fired AS
+SELECT account_id, contact_type, contact_key, role,
+       coalesce($reason || ': ' || ({{detail}}), $reason) AS reason
+FROM sp_contact
+WHERE ({{when}}) AND list_contains($roles, role) AND list_contains($contact_types, contact_type);
+
+INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule, action, reason,
+                          regulation)
+SELECT $run_id, account_id, contact_type, contact_key, $rule_id, $action, reason, $regulation
+FROM sp_fired;
+
+INSERT INTO sp_hits
+SELECT account_id, contact_type, contact_key, role, $ord, $action, reason FROM sp_fired;
