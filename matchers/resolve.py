@@ -73,6 +73,11 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: a record of the same person dated more than this many days after a date of death
+    #: contradicts the death (deceased_disputed). The grace covers what is normally dated after
+    #: a death without the person living on: the final pay and tax records of the year, a
+    #: bureau's last refresh, estate activity in the decedent's name.
+    death_activity_grace_days: int = 120
     #: keep the rs_* temp tables after the run (debugging)
     keep_temp: bool = False
 
@@ -96,6 +101,7 @@ class ResolveResult:
     on_file: int = 0
     support_rows: int = 0
     flags_deceased: int = 0
+    flags_deceased_disputed: int = 0
     flags_bankruptcy: int = 0
     flags_moved: int = 0
     seconds: float = 0.0
@@ -127,6 +133,7 @@ def _set_variables(
         "rs_succeeded_window_days": int(settings.succeeded_window_days),
         "rs_moved_back_days": int(settings.moved_back_days),
         "rs_confirm_max_years": float(settings.confirm_max_years),
+        "rs_death_grace_days": int(settings.death_activity_grace_days),
         "rs_model_version": model.version,
     }
     for name, value in values.items():
@@ -262,6 +269,7 @@ def _summarize(
         on_file=r[9],
         support_rows=int(support[0]) if support else 0,
         flags_deceased=int(flags.get("deceased", 0)),
+        flags_deceased_disputed=int(flags.get("deceased_disputed", 0)),
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),
     )
