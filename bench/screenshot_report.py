@@ -151,7 +151,7 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
         )
     con.execute(
         """
-        INSERT INTO account_flags
+        INSERT INTO account_flags (run_id, account_id, flag, confidence, evidence, rec_id)
         SELECT $run, 'A' || lpad(a::VARCHAR, 6, '0'),
                ['moved', 'moved', 'moved', 'bankruptcy', 'deceased'][1 + (hash(a, 3) % 5)::INTEGER], 0.95, '', NULL
         FROM range($n) r(a) WHERE hash(a, 4) % 100 < 14

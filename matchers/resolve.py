@@ -73,6 +73,11 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: a record of the same person dated more than this many days after a date of death
+    #: contradicts the death (deceased_disputed). The grace covers what is normally dated after
+    #: a death without the person living on: the final pay and tax records of the year, a
+    #: bureau's last refresh, estate activity in the decedent's name.
+    death_activity_grace_days: int = 120
     #: keep the rs_* temp tables after the run (debugging)
     keep_temp: bool = False
 
@@ -96,6 +101,7 @@ class ResolveResult:
     on_file: int = 0
     support_rows: int = 0
     flags_deceased: int = 0
+    flags_deceased_disputed: int = 0
     flags_bankruptcy: int = 0
     flags_moved: int = 0
     seconds: float = 0.0
@@ -206,7 +212,13 @@ def resolve_contacts(
             run_id=run_id,
             model_version=model.version,
         )
-        run("10_flags", _file("10_flags.sql"), run_id=run_id)
+        run(
+            "10_flags",
+            _file("10_flags.sql"),
+            run_id=run_id,
+            as_of=as_of,
+            death_grace_days=int(settings.death_activity_grace_days),
+        )
 
     result = _summarize(con, run_id, as_of, model)
     if not settings.keep_temp:
@@ -240,6 +252,7 @@ def _summarize(
         **{k: int(v or 0) for k, v in counts.items()},
         support_rows=int(support or 0),
         flags_deceased=int(flags.get("deceased", 0)),
+        flags_deceased_disputed=int(flags.get("deceased_disputed", 0)),
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),
     )

@@ -388,7 +388,7 @@ def explain_account(
     )
     flags = sql.rows(
         con,
-        "SELECT flag, confidence, evidence, rec_id FROM account_flags"
+        "SELECT flag, confidence, evidence, rec_id, records FROM account_flags"
         " WHERE run_id = $run_id AND account_id = $account_id ORDER BY flag",
         run_id=run_id,
         account_id=account_id,
@@ -625,8 +625,8 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         head.append(f"\nAccount file: {_file_line(acct['file'])}, line {acct['line_no']}")
     for f in doc["account_flags"]:
         head.append(
-            f"\nFlag {f['flag']} (confidence {_fmt(f['confidence'])}, record {f['rec_id']}): "
-            f"{f['evidence']}",
+            f"\nFlag {f['flag']} (confidence {_fmt(f['confidence'])}, "
+            f"records {f.get('records') or f['rec_id']}): {f['evidence']}",
             style="magenta",
         )
     for s in doc["account_suppressions"]:

@@ -1,5 +1,5 @@
--- account_flags.csv
-SELECT account_id, flag, confidence, evidence, run_id
+-- account_flags.csv: every flag with its confidence, evidence in words and supporting records
+SELECT account_id, flag, confidence, evidence, records, run_id
 FROM account_flags
 WHERE run_id = $run_id
 ORDER BY account_id, flag, confidence DESC

@@ -5,44 +5,128 @@
 -- confidence = match probability x source reliability of the best supporting record.
 DELETE FROM account_flags WHERE run_id = $run_id;
 
+-- deceased: every debtor-linked record carrying a date of death (death index, a vendor's deceased
+-- indicator) is a death claim, scored like any link (confidence = match x reliability). The
+-- account's death date is that of its strongest claim. A death is *disputed* instead of flagged
+-- when the data contradicts it (issue: a wrong deceased flag stops collection on a live account
+-- and sends estate letters to a living person):
+--   future        the date of death is after the run's as-of date;
+--   before_birth  it is on or before the date of birth (the death record's, else the account's);
+--   lived_on      another record linked to the same person as debtor (person records: credit
+--                 header, employment, tax, census) is dated more than rs_death_grace_days after
+--                 it: the person was seen alive. Vendor batches, NCOA and bankruptcy rows do not
+--                 count: their dates are the vendor's or the court's, not the person's.
+-- A disputed death is flagged 'deceased_disputed' with the contradictions in its evidence and
+-- never 'deceased'; the rules file decides what happens to it (default: hold for review).
 INSERT INTO account_flags BY NAME
 WITH dead AS (
-    SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death,
+    SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death, r.dob AS rec_dob,
            l.match_p * l.reliability AS conf, l.match_p
     FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
     WHERE l.role = 'debtor' AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased')
+),
+claim AS (
+    SELECT account_id,
+           round(max(conf), 4) AS confidence,
+           arg_max(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
+                             'date of death ' || strftime(date_of_death, '%Y-%m-%d'),
+                             'match ' || round(match_p, 3)), conf)
+             || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
+           first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
+           first(date_of_death ORDER BY conf DESC, rec_id) AS dod,
+           first(rec_dob ORDER BY conf DESC, rec_id) AS rec_dob,
+           string_agg(source || ':' || coalesce(record_id, CAST(rec_id AS VARCHAR)), '; '
+                      ORDER BY conf DESC, rec_id) AS records
+    FROM dead GROUP BY account_id
+),
+alive AS (
+    -- the latest date a person record linked to the account's debtor shows them
+    SELECT l.account_id,
+           max(greatest(r.record_date, r.last_seen)) AS seen,
+           arg_max(l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)),
+                   greatest(r.record_date, r.last_seen)) AS seen_in
+    FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
+    WHERE l.role = 'debtor' AND l.kind = 'person_records' AND r.date_of_death IS NULL
+      AND l.account_id IN (SELECT account_id FROM claim)
+    GROUP BY l.account_id
+),
+checked AS (
+    SELECT c.*,
+           concat_ws('; ',
+               CASE WHEN c.dod > $as_of
+                    THEN 'date of death ' || strftime(c.dod, '%Y-%m-%d') || ' is in the future' END,
+               CASE WHEN c.dod <= coalesce(c.rec_dob, a.dob)
+                    THEN 'date of death is on or before the date of birth '
+                         || strftime(coalesce(c.rec_dob, a.dob), '%Y-%m-%d') END,
+               CASE WHEN al.seen > c.dod + to_days($death_grace_days)
+                    THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in || ')' END
+           ) AS contradictions
+    FROM claim c
+    LEFT JOIN current_accounts a ON a.account_id = c.account_id
+    LEFT JOIN alive al ON al.account_id = c.account_id
 )
-SELECT $run_id AS run_id, account_id, 'deceased' AS flag,
-       round(max(conf), 4) AS confidence,
-       arg_max(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
-                         'date of death ' || strftime(date_of_death, '%Y-%m-%d'),
-                         'match ' || round(match_p, 3)), conf)
-         || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
-       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
-FROM dead
-GROUP BY account_id;
+SELECT $run_id AS run_id, account_id,
+       CASE WHEN contradictions = '' THEN 'deceased' ELSE 'deceased_disputed' END AS flag,
+       confidence,
+       evidence || CASE WHEN contradictions = '' THEN '' ELSE '; contradicted: ' || contradictions END
+         AS evidence,
+       rec_id, records
+FROM checked;
 
+-- bankruptcy: one flag per case (chapter, case, district, filing / discharge / dismissal dates).
+-- A case whose facts do not hold together also gets 'bankruptcy_disputed', for a person to check:
+-- the bankruptcy flag itself stays (a stay violation is the worse error), but the review queue
+-- sees why the case is doubtful:
+--   the record's SSN last four differ from the account's (a namesake's case);
+--   discharge or dismissal dated before the filing, or both a discharge and a dismissal;
+--   a filing date after the run's as-of date;
+--   a chapter other than 7, 9, 11, 12, 13 or 15.
+-- A dismissed case ends the stay: suppression reads the dismissal date (sql/suppress/).
 INSERT INTO account_flags BY NAME
 WITH bk AS (
     SELECT l.account_id, l.rec_id, l.source, r.bk_chapter, r.bk_case_number, r.bk_district,
            r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date,
            l.match_p * l.reliability AS conf,
-           coalesce(r.bk_case_number, CAST(l.rec_id AS VARCHAR)) AS case_key
-    FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
+           coalesce(r.bk_case_number, CAST(l.rec_id AS VARCHAR)) AS case_key,
+           l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref,
+           concat_ws('; ',
+               CASE WHEN r.ssn_last4 IS NOT NULL AND a.ssn_last4 IS NOT NULL AND r.ssn_last4 <> a.ssn_last4
+                    THEN 'SSN last four of the case (' || r.ssn_last4 || ') differ from the account''s' END,
+               CASE WHEN r.bk_discharge_date < r.bk_filing_date THEN 'discharged before it was filed' END,
+               CASE WHEN r.bk_dismissal_date < r.bk_filing_date THEN 'dismissed before it was filed' END,
+               CASE WHEN r.bk_discharge_date IS NOT NULL AND r.bk_dismissal_date IS NOT NULL
+                    THEN 'both discharged and dismissed' END,
+               CASE WHEN r.bk_filing_date > $as_of THEN 'filing date in the future' END,
+               CASE WHEN r.bk_chapter IS NOT NULL
+                         AND regexp_replace(upper(r.bk_chapter), '^(CH(APTER)?\.?\s*)', '') NOT IN ('7', '9', '11', '12', '13', '15')
+                    THEN 'chapter ' || r.bk_chapter || ' does not exist' END
+           ) AS doubts
+    FROM rs_links l
+    JOIN current_source_records r ON r.rec_id = l.rec_id
+    LEFT JOIN current_accounts a ON a.account_id = l.account_id
     WHERE l.role = 'debtor'
       AND (l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL)
+),
+cases AS (
+    SELECT account_id, case_key,
+           round(max(conf), 4) AS confidence,
+           arg_max(concat_ws(', ',
+               'chapter ' || bk_chapter, 'case ' || bk_case_number, 'district ' || bk_district,
+               'filed ' || strftime(bk_filing_date, '%Y-%m-%d'),
+               'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
+               'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
+               'source ' || source), conf) AS evidence,
+           first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
+           string_agg(ref, '; ' ORDER BY conf DESC, rec_id) AS records,
+           string_agg(DISTINCT nullif(doubts, ''), '; ' ORDER BY nullif(doubts, '')) AS doubts
+    FROM bk
+    GROUP BY account_id, case_key
 )
-SELECT $run_id AS run_id, account_id, 'bankruptcy' AS flag,
-       round(max(conf), 4) AS confidence,
-       arg_max(concat_ws(', ',
-           'chapter ' || bk_chapter, 'case ' || bk_case_number, 'district ' || bk_district,
-           'filed ' || strftime(bk_filing_date, '%Y-%m-%d'),
-           'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
-           'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
-           'source ' || source), conf) AS evidence,
-       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
-FROM bk
-GROUP BY account_id, case_key;
+SELECT $run_id AS run_id, account_id, flag, confidence,
+       CASE flag WHEN 'bankruptcy' THEN evidence ELSE evidence || '; doubtful: ' || doubts END AS evidence,
+       rec_id, records
+FROM cases, (VALUES ('bankruptcy'), ('bankruptcy_disputed')) f(flag)
+WHERE flag = 'bankruptcy' OR doubts IS NOT NULL;
 
 INSERT INTO account_flags BY NAME
 WITH ncoa AS (
@@ -64,13 +148,16 @@ newer AS (
     WHERE b.role = 'debtor' AND b.contact_type = 'address' AND b.rank = 1 AND NOT b.on_file
 ),
 allm AS (
-    SELECT account_id, rec_id, conf, 'USPS change of address: ' || what AS what FROM ncoa
+    SELECT n.account_id, n.rec_id, n.conf, 'USPS change of address: ' || n.what AS what,
+           r.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref
+    FROM ncoa n LEFT JOIN current_source_records r ON r.rec_id = n.rec_id
     UNION ALL
-    SELECT account_id, NULL, conf, what FROM newer
+    SELECT account_id, NULL, conf, what, NULL FROM newer
 )
 SELECT $run_id AS run_id, account_id, 'moved' AS flag,
        round(max(conf), 4) AS confidence,
        string_agg(what, '; ' ORDER BY conf DESC, what) AS evidence,
-       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id  -- ties: the lowest id (replayable)
+       first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
+       string_agg(ref, '; ' ORDER BY conf DESC, ref) AS records
 FROM allm
 GROUP BY account_id;

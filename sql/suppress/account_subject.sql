@@ -9,6 +9,16 @@ WITH dead AS (
     WHERE f.run_id = $run_id AND f.flag = 'deceased'
     GROUP BY f.account_id
 ),
+disputed AS (
+    -- flags the data contradicts (resolve, 10_flags.sql): a person must look before anyone acts
+    SELECT account_id,
+           max(confidence) FILTER (WHERE flag = 'deceased_disputed') AS deceased_disputed_conf,
+           string_agg(evidence, '; ' ORDER BY flag, evidence) AS disputed_evidence,
+           bool_or(flag = 'bankruptcy_disputed') AS bankruptcy_disputed
+    FROM account_flags
+    WHERE run_id = $run_id AND flag IN ('deceased_disputed', 'bankruptcy_disputed')
+    GROUP BY account_id
+),
 bk AS (
     -- a case holds from its filing date until it is dismissed (discharge keeps it barred)
     SELECT f.account_id, f.confidence, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
@@ -37,8 +47,11 @@ SELECT a.account_id, CAST($as_of AS DATE) AS as_of, a.balance, a.state AS file_s
        coalesce(a.do_not_call, false) AS do_not_call,
        coalesce(a.paid_in_full, false) AS paid_in_full,
        coalesce(d.deceased_conf, 0.0) AS deceased_conf, d.date_of_death,
+       coalesce(dp.deceased_disputed_conf, 0.0) AS deceased_disputed_conf,
+       coalesce(dp.bankruptcy_disputed, false) AS bankruptcy_disputed, dp.disputed_evidence,
        b.account_id IS NOT NULL AS bk_active, coalesce(b.bk_conf, 0.0) AS bk_conf,
        b.bk_chapter, b.bk_case_number, b.bk_filing_date, b.bk_discharge_date, b.bk_dismissal_date
 FROM current_accounts a
 LEFT JOIN dead d ON d.account_id = a.account_id
+LEFT JOIN disputed dp ON dp.account_id = a.account_id
 LEFT JOIN bk1 b ON b.account_id = a.account_id;

@@ -622,3 +622,73 @@ def test_a_move_contradicted_by_later_evidence_does_not_date_its_forward_to_proc
     assert _factors(pts["10 OAK AVE"])["moved_from"] is False
     assert pts["55 PINE RD"]["last_seen"] == dt.date(2024, 3, 1)
     assert pts["10 OAK AVE"]["rank"] == 1
+
+
+def flags_of(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[str, dict[str, Any]]:
+    rows = con.execute(
+        "SELECT flag, confidence, evidence, records FROM account_flags"
+        " WHERE run_id = ? AND account_id = ?",
+        [RUN, account_id],
+    ).fetchall()
+    return {f: {"confidence": c, "evidence": e, "records": r} for f, c, e, r in rows}
+
+
+def test_death_contradicted_by_the_data_is_disputed_not_flagged(b: Builder, con) -> None:
+    """Each contradiction kind turns 'deceased' into 'deceased_disputed' with its evidence."""
+    cases = {
+        # account: (date of death, death record DOB, later person record date, contradiction)
+        "FUTURE": (dt.date(2025, 9, 1), None, None, "is in the future"),
+        "UNBORN": (
+            dt.date(1980, 3, 1),
+            dt.date(1980, 3, 1),
+            None,
+            "on or before the date of birth",
+        ),
+        "LIVED": (dt.date(2022, 1, 10), None, dt.date(2024, 4, 15), "seen alive on 2024-04-15"),
+        "GRACE": (dt.date(2024, 11, 1), None, dt.date(2024, 12, 31), None),  # final W-2
+        "PLAIN": (dt.date(2024, 2, 3), None, dt.date(2023, 5, 1), None),
+    }
+    for acct, (dod, rec_dob, seen, _) in cases.items():
+        b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
+        dmf = b.record("dmf", acct.title(), "Doe", kind="deceased", reliability=0.98,
+                       date_of_death=dod, dob=rec_dob)  # fmt: skip
+        b.link(acct, dmf, p=0.99)
+        if seen:
+            hdr = b.record("w2", acct.title(), "Doe", record_date=seen)
+            b.link(acct, hdr, p=0.99)
+    resolve_contacts(con, RUN, AS_OF)
+    for acct, (_, _, _, contradiction) in cases.items():
+        got = flags_of(con, acct)
+        if contradiction is None:
+            assert set(got) == {"deceased"}, acct
+            assert got["deceased"]["records"].startswith("dmf:dmf-"), got
+        else:
+            assert set(got) == {"deceased_disputed"}, acct
+            assert contradiction in got["deceased_disputed"]["evidence"], got
+            assert got["deceased_disputed"]["confidence"] == pytest.approx(0.99 * 0.98, abs=1e-3)
+
+
+def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder, con) -> None:
+    b.account("OK", "Ann", "Lee", ssn_last4="1234")
+    b.account("ODD", "Bob", "Ray", ssn_last4="1234")
+    b.account("NAMESAKE", "Cy", "Fox", ssn_last4="1234")
+    common = {"kind": "bankruptcy", "reliability": 0.97, "bk_district": "GAN"}
+    ok = b.record("pacer", "Ann", "Lee", bk_chapter="7", bk_case_number="25-1", ssn_last4="1234",
+                  bk_filing_date=dt.date(2025, 1, 10), **common)  # fmt: skip
+    odd = b.record("pacer", "Bob", "Ray", bk_chapter="8", bk_case_number="25-2",
+                   bk_filing_date=dt.date(2025, 1, 10), bk_discharge_date=dt.date(2024, 12, 1),
+                   **common)  # fmt: skip
+    other = b.record("pacer", "Cy", "Fox", bk_chapter="13", bk_case_number="25-3",
+                     ssn_last4="9876", bk_filing_date=dt.date(2025, 2, 1), **common)  # fmt: skip
+    for acct, rec in (("OK", ok), ("ODD", odd), ("NAMESAKE", other)):
+        b.link(acct, rec, p=0.95)
+    resolve_contacts(con, RUN, AS_OF)
+    assert set(flags_of(con, "OK")) == {"bankruptcy"}
+    odd_flags = flags_of(con, "ODD")
+    assert set(odd_flags) == {"bankruptcy", "bankruptcy_disputed"}
+    doubt = odd_flags["bankruptcy_disputed"]["evidence"]
+    assert "discharged before it was filed" in doubt and "chapter 8 does not exist" in doubt
+    assert (
+        "SSN last four of the case (9876)"
+        in flags_of(con, "NAMESAKE")["bankruptcy_disputed"]["evidence"]
+    )

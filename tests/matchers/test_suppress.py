@@ -77,7 +77,8 @@ class Portfolio:
                 list(cols.values()),
             )
         self.con.execute(
-            "INSERT INTO account_flags VALUES (?, ?, ?, ?, 'test', ?)",
+            "INSERT INTO account_flags (run_id, account_id, flag, confidence, evidence, rec_id)"
+            " VALUES (?, ?, ?, ?, 'test', ?)",
             [RUN, account_id, flag, confidence, rec_id],
         )
 
@@ -155,6 +156,22 @@ def test_deceased_routes_to_estate(pf: Portfolio, con) -> None:
     assert "deceased" not in decisions(con, "MAYBE")
     assert decisions(con, "MAYBE")["deceased_unverified"][0] == "hold"
     assert state(con, "MAYBE")[("phone", "debtor")]["on_hold"] is True
+
+
+def test_disputed_death_holds_for_review_and_never_routes_to_estate(pf: Portfolio, con) -> None:
+    pf.account("DISPUTED")
+    pf.flag("DISPUTED", "deceased_disputed", 0.97)
+    con.execute(
+        "UPDATE account_flags SET evidence = 'dmf record 7, date of death 2022-01-10;"
+        " contradicted: seen alive on 2024-04-15 (w2:w2-3)' WHERE account_id = 'DISPUTED'"
+    )
+    apply_suppressions(con, RUN, AS_OF)
+    d = decisions(con, "DISPUTED")
+    assert "deceased" not in d and d["deceased_disputed"][0] == "hold"
+    assert "seen alive on 2024-04-15" in d["deceased_disputed"][1]
+    s = state(con, "DISPUTED")
+    assert s[("address", "debtor")]["status"] == "new" and s[("address", "debtor")]["on_hold"]
+    assert s[("phone", "debtor")]["reasons"].startswith("HOLD: death record contradicted")
 
 
 def test_bankruptcy_holds_from_the_filing_date(pf: Portfolio, con) -> None:
@@ -291,7 +308,10 @@ def test_every_shipped_rule_is_exercised(pf: Portfolio, con) -> None:
     pf.account("DEAD", deceased=True)
     pf.account("MAYBE")
     pf.flag("MAYBE", "deceased", 0.6)
+    pf.account("DISPUTED")
+    pf.flag("DISPUTED", "deceased_disputed", 0.9)
     pf.account("BK", bankruptcy=True)
+    pf.flag("BK", "bankruptcy_disputed", 0.9)
     pf.account("ATT", attorney_represented=True)
     pf.account("DSP", dispute=True)
     pf.account("DNC", do_not_call=True)

@@ -68,7 +68,8 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         [RUN, RUN],
     )
     con.execute(
-        "INSERT INTO account_flags VALUES (?, 'A2', 'moved', 0.9, 'USPS change of address', NULL)",
+        "INSERT INTO account_flags (run_id, account_id, flag, confidence, evidence, rec_id)"
+        " VALUES (?, 'A2', 'moved', 0.9, 'USPS change of address', NULL)",
         [RUN],
     )
     # previous run
