@@ -127,6 +127,14 @@ def render(name: str, /, **fragments: str) -> str:
     produce broken SQL. The result is SQL text to pass to `run`/`query` in place of a file name.
     """
     text = load(name)
+    in_comments = {
+        slot
+        for line in text.splitlines()
+        if line.lstrip().startswith("--")
+        for slot in _TEMPLATE_SLOT.findall(line)
+    }
+    if in_comments:  # a multi-line fragment there would turn its later lines into code
+        raise ValueError(f"{name}: template slot(s) {sorted(in_comments)} inside a -- comment")
     slots = set(_TEMPLATE_SLOT.findall(text))
     if slots != set(fragments):
         raise KeyError(
