@@ -175,6 +175,15 @@ def _statements(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, 
     return statements
 
 
+def parameters(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
+    """The `$parameters` that `name` (a file or SQL text) mentions, in any statement.
+
+    For a caller holding a fixed set of run values for many files (exports): it passes each
+    file the ones it names, and `run`/`query` still refuse anything unused or missing.
+    """
+    return {p for s in con.extract_statements(_text(name)) for p in s.named_parameters}
+
+
 def _short(name: str) -> str:
     return name if len(name) <= 80 else name[:77] + "..."
 
