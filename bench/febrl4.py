@@ -33,8 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import sql  # noqa: E402
-from skiptrace.matchers.compare import fetch_pl  # noqa: E402
+from skiptrace import sql  # noqa: E402
 from skiptrace.matchers.guards import GUARDS  # noqa: E402
 from skiptrace.matchers.link import MatchSettings, link  # noqa: E402
 
@@ -176,11 +175,11 @@ def evaluate(
     con: Any, run_id: str, truth: set[tuple[str, int]], threshold: float, sweep: bool
 ) -> dict[str, Any]:
     """Precision/recall/F1 of role='debtor' pairs, and where the misses went."""
-    pairs = fetch_pl(
+    pairs = sql.query(
         con,
         "SELECT account_id, rec_id, role, guard, match_probability, match_weight FROM match_pairs "
-        "WHERE run_id = ?",
-        [run_id],
+        "WHERE run_id = $run_id",
+        run_id=run_id,
     )
     linked = {
         (a, int(r))

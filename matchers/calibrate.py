@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from skiptrace import sql
 from skiptrace.matchers.confidence import (
     CONTACT_TYPES,
     FEATURES,
@@ -61,22 +62,8 @@ def contact_frame(
     xcols = ", ".join(
         f"CAST(json_extract(factors, '$.x.{f.name}') AS DOUBLE) AS x_{f.name}" for f in FEATURES
     )
-    where = " AND status <> 'suppressed'" if emitted_only else ""
-    con.complete()
-    table = con.sql(
-        f"""
-        SELECT account_id, contact_type, contact_key, rank, status, confidence, zip,
-               address_line1, street_number, street_name, unit, phone, email,
-               CAST(json_extract(factors, '$.z') AS DOUBLE) AS z, {xcols}
-        FROM contact_points
-        WHERE run_id = $run_id AND role = 'debtor'{where}
-        ORDER BY account_id, contact_type, rank
-        """,
-        params={"run_id": run_id},
-    ).to_arrow_table()
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    text = sql.render("calibrate/debtor_contacts.sql", feature_columns=xcols)
+    return sql.query(con, text, run_id=run_id, emitted_only=bool(emitted_only))
 
 
 # --- calibration measures --------------------------------------------------------------------

@@ -357,10 +357,13 @@ def _time_zone_tables(con: duckdb.DuckDBPyConnection) -> None:
         {"state": [s for s, _ in states], "tz": [t for _, t in states]},
         "VARCHAR",
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rs_tz_off AS SELECT unnest(?::VARCHAR[]) AS tz,"
-        " unnest(?::INTEGER[]) AS off_jan, unnest(?::INTEGER[]) AS off_jul",
-        [[r[0] for r in off_rows], [r[1] for r in off_rows], [r[2] for r in off_rows]],
+    sql.run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE rs_tz_off AS SELECT unnest($tz::VARCHAR[]) AS tz,"
+        " unnest($off_jan::INTEGER[]) AS off_jan, unnest($off_jul::INTEGER[]) AS off_jul",
+        tz=[r[0] for r in off_rows],
+        off_jan=[r[1] for r in off_rows],
+        off_jul=[r[2] for r in off_rows],
     )
 
 
@@ -368,5 +371,5 @@ def _table_from_columns(
     con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[str]], sql_type: str
 ) -> None:
     """A temp table from parallel Python lists in one statement (no per-row round trips)."""
-    select = ", ".join(f"unnest(?::{sql_type}[]) AS {c}" for c in columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", list(columns.values()))
+    select = ", ".join(f"unnest(${c}::{sql_type}[]) AS {c}" for c in columns)
+    sql.run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", **columns)

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
+from skiptrace import sql
+
 #: Built-in formats, tried after any per-source formats, in this order.
 DEFAULT_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d", "%d-%b-%Y")
 
@@ -108,16 +110,12 @@ def parse_dates(
     con = duckdb.connect()
     try:
         con.register("_dates_in", frame)
-        out = con.sql(
-            f"""
-            SELECT _i, value, d AS date, {ambiguous_sql("v", "d")} AS ambiguous
-            FROM (
-                SELECT *, {date_sql("v", formats)} AS d
-                FROM (SELECT _i, value, nullif(trim(value), '') AS v FROM _dates_in)
-            )
-            ORDER BY _i
-            """
-        ).to_arrow_table()
+        query = sql.render(
+            "ingest/parse_dates.sql",
+            ambiguous_sql=ambiguous_sql("v", "d"),
+            date_sql=date_sql("v", formats),
+        )
+        out = con.sql(query).to_arrow_table()
     finally:
         con.close()
     return pl.DataFrame(pl.from_arrow(out)).drop("_i")

@@ -36,6 +36,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from skiptrace import sql
 from skiptrace.sources.errors import UnreadableFileError
 from skiptrace.sources.registry import ReadOptions
 
@@ -243,13 +244,15 @@ def _text_source_sql(
         shape_sql = (
             f"CASE WHEN contains(raw, chr(65533)) THEN 'invalid_encoding' ELSE {shape_sql} END"
         )
-    return f"""
-        SELECT line_no, raw, fields, {shape_sql} AS shape_err FROM (
-            SELECT line_no, raw, {fields_sql} AS fields FROM (
-                SELECT line_no, raw, {inner} FROM {table}
-                WHERE line_no > {skip_lines} AND {_NOT_BLANK}
-            )
-        )"""
+    return sql.render(
+        "ingest/text_source.sql",
+        shape_sql=shape_sql,
+        fields_sql=fields_sql,
+        inner=inner,
+        table=table,
+        skip_lines=str(int(skip_lines)),
+        not_blank=_NOT_BLANK,
+    )
 
 
 def open_file(
@@ -332,11 +335,7 @@ def _open_parquet(con: duckdb.DuckDBPyConnection, info: FileInfo) -> ParsedFile:
         raise UnreadableFileError(info.path, f"cannot read as Parquet ({exc})") from exc
     columns = [row[0] for row in described if row[0] != "file_row_number"]
     casts = ", ".join(f'CAST("{c.replace(chr(34), chr(34) * 2)}" AS VARCHAR)' for c in columns)
-    source_sql = f"""
-        SELECT file_row_number + 2 AS line_no,
-               array_to_string(list_transform(fields, lambda x: coalesce(x, '')), '|') AS raw,
-               fields, CAST(NULL AS VARCHAR) AS shape_err
-        FROM (SELECT file_row_number, [{casts}] AS fields FROM {src})"""
+    source_sql = sql.render("ingest/parquet_source.sql", casts=casts, src=src)
     return ParsedFile(
         info=info, columns=columns, source_sql=source_sql, raw_sql=source_sql, encoding="parquet"
     )

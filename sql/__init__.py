@@ -127,6 +127,14 @@ def render(name: str, /, **fragments: str) -> str:
     produce broken SQL. The result is SQL text to pass to `run`/`query` in place of a file name.
     """
     text = load(name)
+    in_comments = {
+        slot
+        for line in text.splitlines()
+        if line.lstrip().startswith("--")
+        for slot in _TEMPLATE_SLOT.findall(line)
+    }
+    if in_comments:  # a multi-line fragment there would turn its later lines into code
+        raise ValueError(f"{name}: template slot(s) {sorted(in_comments)} inside a -- comment")
     slots = set(_TEMPLATE_SLOT.findall(text))
     if slots != set(fragments):
         raise KeyError(
@@ -165,6 +173,15 @@ def _statements(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, 
     if unused:
         raise KeyError(f"{_short(name)}: SQL parameter(s) {sorted(unused)} not used")
     return statements
+
+
+def parameters(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
+    """The `$parameters` that `name` (a file or SQL text) mentions, in any statement.
+
+    For a caller holding a fixed set of run values for many files (exports): it passes each
+    file the ones it names, and `run`/`query` still refuse anything unused or missing.
+    """
+    return {p for s in con.extract_statements(_text(name)) for p in s.named_parameters}
 
 
 def _short(name: str) -> str:

@@ -111,3 +111,9 @@ def test_render_fills_generated_fragments_and_refuses_a_mismatch() -> None:
 def test_frame_is_a_deprecated_alias_that_still_works(mem) -> None:
     """Kept for code on other branches; positional parameters only here."""
     assert sql.frame(mem, "SELECT ? AS x", [7]).rows() == [(7,)]
+
+
+def test_parameters_lists_what_a_file_names(mem) -> None:
+    """Parsed, not grepped: a '$.path' inside a string literal is not a parameter."""
+    assert sql.parameters(mem, "SELECT $a, json_extract('{}', '$.x'); SELECT $b") == {"a", "b"}
+    assert sql.parameters(mem, "exports/export_matches.sql") >= {"run_id"}

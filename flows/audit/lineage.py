@@ -82,10 +82,11 @@ def record_run_inputs(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     Idempotent: a retried ingest replaces the run's earlier record.
     """
     with sql.transaction(con):
-        con.execute("DELETE FROM run_inputs WHERE run_id = ?", [run_id])
-        con.execute(
-            "INSERT INTO run_inputs SELECT ?, file_no FROM input_files WHERE status = 'loaded'",
-            [run_id],
+        sql.run(con, "DELETE FROM run_inputs WHERE run_id = $run_id", run_id=run_id)
+        sql.run(
+            con,
+            "INSERT INTO run_inputs SELECT $run_id, file_no FROM input_files WHERE status = 'loaded'",
+            run_id=run_id,
         )
     return int(
         sql.scalar(con, "SELECT count(*) FROM run_inputs WHERE run_id = $run_id", run_id=run_id)
@@ -208,11 +209,13 @@ def _level_labels(
     if trained.startswith("reused:"):
         candidates.append(trained.split(":", 1)[1])
     for rid in candidates:
-        rows = con.execute(
-            "SELECT comparison, level, label FROM match_params WHERE run_id = ?", [rid]
-        ).fetchall()
+        rows = sql.rows(
+            con,
+            "SELECT comparison, level, label FROM match_params WHERE run_id = $run_id",
+            run_id=rid,
+        )
         if rows:
-            return {(c, int(lv)): lab for c, lv, lab in rows}
+            return {(r["comparison"], int(r["level"])): r["label"] for r in rows}
     return {}
 
 

@@ -143,15 +143,7 @@ def expired_files(
 ) -> list[tuple[int, str | None, str | None, str | None, str | None, dt.datetime | None]]:
     """Files last used before `cutoff` and not purged yet: (file_no, source, file_name, sha256,
     last_used_run, last_used_at)."""
-    return con.execute(
-        """
-        SELECT f.file_no, f.source, f.file_name, f.sha256, u.last_used_run, u.last_used_at
-        FROM input_files f JOIN input_file_usage u USING (file_no)
-        WHERE u.purged_at IS NULL AND (u.last_used_at IS NULL OR u.last_used_at < ?)
-        ORDER BY f.file_no
-        """,
-        [cutoff],
-    ).fetchall()
+    return [tuple(r.values()) for r in sql.rows(con, "audit/expired_files.sql", cutoff=cutoff)]
 
 
 def purge(

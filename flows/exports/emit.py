@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -108,13 +107,10 @@ def write_parquet(df: pl.DataFrame, path: Path) -> tuple[str, int]:
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
-    text = sql.load(f"exports/{name}")
-    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-    used = {k: v for k, v in params.items() if re.search(rf"\${k}\b", code)}
-    con.complete()  # DuckDB 2.0: a relation needs the connection free of an open result
-    frame = pl.from_arrow(con.sql(text, params=used).to_arrow_table())
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    """Run an export query, giving it those of the run's values it names."""
+    file = f"exports/{name}"
+    wanted = sql.parameters(con, file)
+    return sql.query(con, file, **{k: v for k, v in params.items() if k in wanted})
 
 
 def _record(con: duckdb.DuckDBPyConnection, run_id: str, f: ExportFile) -> None:

@@ -236,21 +236,13 @@ def compare_runs(
     n_pairs = int(sql.scalar(con, "audit/replay_diff_pairs.sql", **params) or 0)
     counts = dict(
         con.execute(
-            "SELECT run_id, count(*) FROM contact_points WHERE run_id IN (?, ?) GROUP BY run_id",
-            [original, replay],
+            "SELECT run_id, count(*) FROM contact_points"
+            " WHERE run_id IN ($original, $replay) GROUP BY run_id",
+            params,
         ).fetchall()
     )
-    found = con.execute(
-        """
-        SELECT r.run_id, any_value(r.code_version), any_value(m.matcher_version),
-               (SELECT string_agg(DISTINCT c.factors->>'model', ', ') FROM contact_points c
-                WHERE c.run_id = r.run_id)
-        FROM runs r LEFT JOIN match_model m USING (run_id)
-        WHERE r.run_id IN (?, ?) GROUP BY r.run_id
-        """,
-        [original, replay],
-    ).fetchall()
-    by_run = {row[0]: row[1:] for row in found}
+    found = sql.rows(con, "audit/replay_versions.sql", **params)
+    by_run = {row[0]: row[1:] for row in (tuple(r.values()) for r in found)}
     versions = {
         what: [by_run.get(original, (None,) * 3)[i], by_run.get(replay, (None,) * 3)[i]]
         for i, what in enumerate(("code", "matcher", "confidence_model"))

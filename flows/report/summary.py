@@ -8,31 +8,17 @@ from typing import Any
 
 import duckdb
 
+from skiptrace import sql
+
 
 def build_summary(
     con: duckdb.DuckDBPyConnection, run_id: str, stages: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Stages, per-file reconciliation and totals for `run_id`, from the lineage tables."""
-    as_of_rows = con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchall()
-    as_of = as_of_rows[0] if as_of_rows else None
-    files = con.execute(
-        """
-        SELECT path, source, sha256, rows_read, rows_loaded, rows_rejected, status
-        FROM input_files WHERE run_id = ? ORDER BY file_no
-        """,
-        [run_id],
-    ).fetchall()
-    totals = con.execute(
-        """
-        SELECT
-          (SELECT count(*) FROM match_pairs WHERE run_id = $1 AND role = 'debtor'),
-          (SELECT count(*) FROM match_pairs WHERE run_id = $1 AND role = 'associate'),
-          (SELECT count(*) FROM contact_points WHERE run_id = $1 AND status <> 'suppressed'),
-          (SELECT count(*) FROM contact_points WHERE run_id = $1 AND status = 'suppressed'),
-          (SELECT count(*) FROM quarantine WHERE run_id = $1)
-        """,
-        [run_id],
-    ).fetchall()[0]
+    as_of_rows = sql.rows(con, "SELECT as_of FROM runs WHERE run_id = $run_id", run_id=run_id)
+    as_of = (as_of_rows[0]["as_of"],) if as_of_rows else None
+    files = [tuple(f.values()) for f in sql.rows(con, "report/summary_files.sql", run_id=run_id)]
+    totals = tuple(sql.rows(con, "report/summary_totals.sql", run_id=run_id)[0].values())
     return {
         "run_id": run_id,
         "as_of": str(as_of[0]) if as_of else None,

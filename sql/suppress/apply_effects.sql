@@ -7,7 +7,7 @@
 -- rowids stay valid: both statements run in apply_suppressions' transaction.
 --
 -- Template (sql.render), fragments generated from matchers/suppress.py constants:
--- {{suppressing}} the quoted actions that suppress (SUPPRESSING), {{prefix}} the WHEN branches
+-- `suppressing` the quoted actions that suppress (SUPPRESSING), `prefix` the WHEN branches
 -- that announce each action at the front of its reason (PREFIX).
 CREATE OR REPLACE TEMP TABLE sp_effects AS
 SELECT cp.rowid AS rid, h.suppress, h.hold, h.manual, h.reasons

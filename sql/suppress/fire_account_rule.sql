@@ -1,8 +1,8 @@
 -- One account-scope rule: the accounts its condition selects (sp_fired), one decision per
 -- account in `suppressions` (contact_type NULL), and a hit on each of the account's contact
 -- points of the rule's roles and contact types.
--- Template (sql.render): {{when}} is the rule's validated SQL condition over sp_account,
--- {{detail}} its optional SQL detail expression (NULL when it has none), appended to the reason.
+-- Template (sql.render), slots: `when` is the rule's validated SQL condition over sp_account,
+-- `detail` its optional SQL detail expression (NULL when it has none), appended to the reason.
 CREATE OR REPLACE TEMP TABLE sp_fired AS
 SELECT account_id, coalesce($reason || ': ' || ({{detail}}), $reason) AS reason
 FROM sp_account

@@ -1,7 +1,7 @@
 -- One contact-scope rule: the contact points of its roles and contact types that its condition
 -- selects (sp_fired), one decision each in `suppressions`, and one hit each.
--- Template (sql.render): {{when}} is the rule's validated SQL condition over sp_contact,
--- {{detail}} its optional SQL detail expression (NULL when it has none), appended to the reason.
+-- Template (sql.render), slots: `when` is the rule's validated SQL condition over sp_contact,
+-- `detail` its optional SQL detail expression (NULL when it has none), appended to the reason.
 CREATE OR REPLACE TEMP TABLE sp_fired AS
 SELECT account_id, contact_type, contact_key, role,
        coalesce($reason || ': ' || ({{detail}}), $reason) AS reason
