@@ -212,7 +212,9 @@ def _run(
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     t = Table(title=f"Run {summary['run_id']} (as of {summary['as_of']})")
@@ -226,19 +228,19 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         f.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
     for e in summary["files"]:
         f.add_row(
-            e["source"], Path(e["path"]).name, e.get("status", ""),
+            Text(e["source"]), Text(Path(e["path"]).name), e.get("status", ""),
             f"{e['rows_read']:,}", f"{e['rows_loaded']:,}", f"{e['rows_rejected']:,}",
         )  # fmt: skip
     console.print(f)
     for q in summary.get("quarantined_files", []):
-        console.print(f"[red]quarantined file[/] {q['path']}: {q['reason']}")
+        console.print(f"[red]quarantined file[/] {escape(q['path'])}: {escape(q['reason'])}")
     tot = summary["totals"]
     console.print(
         f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "
         f"contacts emitted: [bold]{tot['emitted']:,}[/]  suppressed: {tot['suppressed']:,}  "
         f"quarantined rows: {tot['quarantined']:,}"
     )
-    console.print(f"outputs: [bold]{out / summary['run_id']}[/]")
+    console.print(f"outputs: [bold]{escape(str(out / summary['run_id']))}[/]")
 
 
 @app.command()
@@ -325,7 +327,9 @@ def rejects(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the (masked) raw line."""
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from skiptrace import sql
     from skiptrace.sources.ingest import list_rejects
@@ -338,11 +342,13 @@ def rejects(
         for row in df.iter_rows(named=True):
             typer.echo(json.dumps(row, default=str))
         return
-    t = Table(title=f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)")
+    title = f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)"
+    t = Table(title=escape(title))
     for col in df.columns:
         t.add_column(col, overflow="fold")
     for row in df.iter_rows():
-        t.add_row(*("" if v is None else str(v) for v in row))
+        # Text, not str: raw lines and reasons are delivered data, never rich markup.
+        t.add_row(*(Text("" if v is None else str(v)) for v in row))
     _console().print(t)
 
 
