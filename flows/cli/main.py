@@ -185,9 +185,7 @@ def _run(
     from skiptrace import sql
     from skiptrace.flows.orchestration.params import RefreshParams
     from skiptrace.flows.orchestration.refresh import run_refresh
-    from skiptrace.sources.pii import ensure_hmac_key
 
-    ensure_hmac_key()
     params = RefreshParams(
         accounts=accounts,
         sources=sources,
