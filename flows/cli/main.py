@@ -152,6 +152,15 @@ def run(
     partitions: PartitionsOpt = 1,
     dask_address: DaskAddressOpt = None,
     partition_dir: PartitionDirOpt = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Let this run remove more than 20% of the previous run's accounts or contacts, "
+            "or load a file whose reject rate passes its source's max_reject_rate (refused "
+            "otherwise, exit code 6).",
+        ),
+    ] = False,
 ) -> None:
     """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
     if accounts is None and inbox is None:
@@ -160,6 +169,7 @@ def run(
         accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
         block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
+        allow_shrink=allow_shrink,
     )  # fmt: skip
     _print_summary(summary, out)
 
@@ -181,6 +191,7 @@ def _run(
     block_cap: int | None = None,
     name_block_cap: int | None = None,
     partition_dir: Path | None = None,
+    allow_shrink: bool = False,
 ) -> dict[str, Any]:
     from skiptrace import sql
     from skiptrace.flows.orchestration.params import RefreshParams
@@ -202,6 +213,7 @@ def _run(
         partitions=partitions,
         dask_address=dask_address,
         partition_dir=partition_dir,
+        allow_shrink=allow_shrink,
     )
     from skiptrace.progress import stage_bar
 
@@ -524,7 +536,14 @@ _register_subcommands()
 
 def main() -> None:
     _quiet_prefect_defaults()
-    app()
+    from skiptrace.safety import SafetyError, SetupError
+
+    try:
+        app()
+    except (SafetyError, SetupError) as exc:
+        # One line and a documented exit code (README, "Exit codes"), never a traceback.
+        typer.echo(f"skiptrace: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
 
 
 def _quiet_prefect_defaults() -> None:
