@@ -12,6 +12,8 @@ Exit codes (README, "Exit codes"): 6 = the run was refused by a safety check; 3 
 
 from __future__ import annotations
 
+import logging
+
 
 class SafetyError(Exception):
     """A run refused by a safety check. The message is one line and says how to proceed."""
@@ -47,3 +49,24 @@ class NotWritableError(SetupError):
 
 #: The override a shrink or reject-rate refusal names in its message.
 ALLOW_SHRINK_HINT = "re-run with --allow-shrink (RefreshParams.allow_shrink) if this is intended"
+
+
+class QuietRefusals(logging.Filter):
+    """Drop the traceback from log records of these errors (Prefect logs a failed flow's
+    exception with its traceback): a refusal is an expected outcome with a one-line message,
+    and the stack says nothing an operator can act on. The message itself is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], SafetyError | SetupError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def install_quiet_refusals(*logger_names: str) -> None:
+    """Attach `QuietRefusals` to every handler of the named loggers (Prefect's by default)."""
+    names = logger_names or ("prefect", "prefect.flow_runs", "prefect.task_runs", "skiptrace")
+    for name in names:
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, QuietRefusals) for f in handler.filters):
+                handler.addFilter(QuietRefusals())

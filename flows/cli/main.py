@@ -542,6 +542,9 @@ def main() -> None:
         app()
     except (SafetyError, SetupError) as exc:
         # One line and a documented exit code (README, "Exit codes"), never a traceback.
+        import traceback
+
+        traceback.clear_frames(exc.__traceback__)  # drop the frames' DuckDB connections now
         typer.echo(f"skiptrace: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
 

@@ -22,6 +22,7 @@ from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.masking import install_masking
+from skiptrace.safety import install_quiet_refusals
 
 
 def _connect(params: RefreshParams):
@@ -124,6 +125,7 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     Returns the run summary (also written to out/<run_id>/run_summary.json).
     """
     install_masking()
+    install_quiet_refusals()  # a refused run logs one line, not a traceback
     logger = get_run_logger()
     run_id = run_id or new_run_id()
     guards.preflight(params)  # settings valid, output folder and database writable
@@ -207,4 +209,5 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
 def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
     """Run the refresh flow in Prefect's ephemeral mode (no server needed)."""
     logging.getLogger("skiptrace").setLevel(logging.INFO)
+    guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
     return refresh_flow(params, run_id=run_id)
