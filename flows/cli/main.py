@@ -286,7 +286,9 @@ def demo(
     run_dir = out / summary["run_id"]
     scores = score_run(run_dir, portfolio.truth_dir)
     _print_scores(scores.as_dict())
-    (run_dir / "demo_scores.json").write_text(json.dumps(scores.as_dict(), indent=2) + "\n")
+    from skiptrace.atomic import atomic_write_text
+
+    atomic_write_text(run_dir / "demo_scores.json", json.dumps(scores.as_dict(), indent=2) + "\n")
     report = _rerender_report(
         workdir / "skiptrace.duckdb", summary["run_id"], run_dir, scores.reliability
     )
