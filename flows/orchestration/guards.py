@@ -10,8 +10,9 @@ saying what was found and how to override it (`allow_shrink`, `--allow-shrink`):
   the database can be written (a read-only output folder was found only after every stage);
 * `check_key` (before the run starts): the HMAC key is the one the database's SSN hashes were
   made with, by its fingerprint; a fresh database gets a new key file next to it;
-* `check_delivery` (after ingest): no file's reject rate passes its source's `max_reject_rate`,
-  and the account files still carry at least 1 - `max_shrink` of the previous completed run's
+* `check_delivery` (after ingest): no current file loaded since the previous completed run has
+  a reject rate above its source's `max_reject_rate` (so re-running without a fix is refused
+  again, though the file is now skipped as loaded), and the account files still carry at least 1 - `max_shrink` of the previous completed run's
   accounts;
 * `check_contacts` (after suppress, before emit): at least 1 - `max_shrink` of the previous
   completed run's contact points are still there.
@@ -144,20 +145,20 @@ def check_delivery(
     `params.allow_shrink`, in which case the finding is logged as a warning.
     """
     limits = _reject_limits(params)
+    prev = previous_completed_run(con, run_id)
     found: dict[str, Any] = {"files": []}
     problems: list[str] = []
-    for f in sql.rows(con, "guards/file_reject_rates.sql", run_id=run_id):
+    for f in sql.rows(con, "guards/file_reject_rates.sql", prev_run_id=prev):
         limit = limits.get(f["source"], limits[None])
         found["files"].append({**f, "max_reject_rate": limit})
         if f["reject_rate"] > limit:
             problems.append(
                 f"{f['source']} file {f['file_name']}: {f['rows_rejected']:,} of "
                 f"{f['rows_read']:,} rows rejected ({f['reject_rate']:.1%}), more than its "
-                f"max_reject_rate {limit:.0%} (skiptrace rejects --run {run_id})"
+                f"max_reject_rate {limit:.0%} (skiptrace rejects --run {f['run_id']})"
             )
     if problems:
         _refuse(RejectRateError, "; ".join(problems), params)
-    prev = previous_completed_run(con, run_id)
     if prev is not None:
         counts = sql.rows(con, "guards/accounts_removed.sql", prev_run_id=prev)[0]
         found["accounts"] = {**counts, "previous_run_id": prev}

@@ -97,8 +97,18 @@ def test_every_row_rejected_refuses_the_run(world) -> None:
         stages.check_delivery(con, p, "r1")
     message = one_line_with_override(err.value)
     assert "1,000 of 1,000 rows rejected (100.0%)" in message and "accounts.csv" in message
-    allowed = stages.check_delivery(con, params(root, p.accounts, allow_shrink=True), "r1")
+    finish_run(con, "r1", "failed")
+    # the same command again: the file is skipped as already loaded, and still refused
+    start_run(con, "r2", as_of=AS_OF, params={})
+    assert stages.ingest(con, p, "r2").rows_in == 0
+    with pytest.raises(RejectRateError, match=r"accounts.csv: 1,000 of 1,000 .* --run r1\)"):
+        stages.check_delivery(con, p, "r2")
+    allowed = stages.check_delivery(con, params(root, p.accounts, allow_shrink=True), "r2")
     assert allowed["files"][0]["reject_rate"] == 1.0
+    finish_run(con, "r2", "completed")  # accepted once, by an operator's override
+    start_run(con, "r3", as_of=AS_OF, params={})
+    assert stages.check_delivery(con, p, "r3") == {"files": [], "accounts": {
+        "previous": 0, "removed": 0, "previous_run_id": "r2"}}  # fmt: skip
 
 
 def test_reject_rate_limit_is_per_source(world) -> None:
