@@ -270,3 +270,12 @@ def test_first_run_delta_is_all_added(con, tmp_path: Path) -> None:
     (row,) = read_csv(tmp_path / "delta.csv")
     assert row["change"] == "added" and row["previous_run_id"] == ""
     assert dt.date.fromisoformat(read_csv(tmp_path / "import_phones.csv")[0]["date_added"])
+
+
+def test_a_failed_runs_marker_says_so(tmp_path: Path) -> None:
+    from skiptrace.flows.exports.emit import mark_incomplete
+
+    mark_incomplete(tmp_path, "r9")
+    mark_incomplete(tmp_path, "r9", "failed: ShrinkError")
+    text = (tmp_path / INCOMPLETE_MARKER).read_text()
+    assert text.startswith("run r9 failed: ShrinkError") and "manifest.json" in text

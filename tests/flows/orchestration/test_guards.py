@@ -322,3 +322,25 @@ def test_read_only_database_is_found_before_the_run(world) -> None:
         guards.preflight(p)
     with read_only(root / "db"), pytest.raises(NotWritableError, match="database folder"):
         guards.preflight(p)
+
+
+def test_command_line_reports_an_unwritable_output_folder_in_one_line(world) -> None:
+    """Found before Prefect starts: one line, exit code 3, no traceback, nothing run."""
+    import sys
+
+    _, root = world
+    accounts = accounts_csv(root / "in" / "accounts.csv", 3)
+    (root / "out").mkdir()
+    with read_only(root / "out"):
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "skiptrace", "run", "--accounts", str(accounts),
+                "--sources", str(root / "sources.yml"), "--db", str(root / "db" / "st.duckdb"),
+                "--out", str(root / "out"),
+            ],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("skiptrace: ")]
+    assert line.startswith(f"skiptrace: output folder {root / 'out'} is not writable")
