@@ -7,6 +7,12 @@ temporary name *in the same directory* (so the final rename cannot cross file sy
 flushed and fsynced, then renamed over the target with `os.replace` (atomic on POSIX and
 Windows), and the directory entry is fsynced so the rename itself survives a power cut. On any
 exception the temporary file is removed and the previous file stays untouched.
+
+Every file written here holds personal data (contacts, matches, reports, summaries), so it is
+made private before it becomes visible: mode 0600 and folders 0700 whatever the umask, or the
+mode set in `SKIPTRACE_FILE_MODE` (e.g. `0640` to share a run's outputs with a group; folders
+then get the matching execute bits, 0750). `private_umask()` applies the same rule to files
+that other libraries create (DuckDB's database and WAL, Parquet partitions, inbox copies).
 """
 
 from __future__ import annotations
@@ -18,8 +24,82 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+#: Environment variable with the octal mode of files holding personal data (default 0600).
+FILE_MODE_ENV = "SKIPTRACE_FILE_MODE"
+DEFAULT_FILE_MODE = 0o600
+
 #: Prefix of temporary files, so a sweeper (or a human) can recognise leftovers of a hard kill.
 TMP_PREFIX = ".tmp-"
+
+
+def file_mode() -> int:
+    """Mode of files holding personal data: $SKIPTRACE_FILE_MODE (octal) or 0600.
+
+    Read and write bits only (an export is never executable); an invalid value raises
+    ValueError, which the run's preflight reports before any stage starts.
+    """
+    return check_file_mode(os.environ.get(FILE_MODE_ENV))
+
+
+def check_file_mode(value: str | None) -> int:
+    """Parse an octal file mode ('0640', '640', '0o640'); ValueError with the reason if invalid."""
+    if not value:
+        return DEFAULT_FILE_MODE
+    try:
+        mode = int(value.strip().lower().removeprefix("0o"), 8)
+    except ValueError:
+        raise ValueError(
+            f"{FILE_MODE_ENV}={value!r} is not an octal file mode such as 0600 or 0640"
+        ) from None
+    if mode & ~0o666 or mode & 0o600 != 0o600:
+        raise ValueError(
+            f"{FILE_MODE_ENV}={value!r}: give read/write bits only, owner read+write included "
+            "(e.g. 0600, 0640, 0660)"
+        )
+    return mode
+
+
+def dir_mode(mode: int | None = None) -> int:
+    """Folder mode matching a file mode: whoever may read the files may enter the folder."""
+    mode = file_mode() if mode is None else mode
+    return mode | ((mode & 0o444) >> 2)
+
+
+def make_private(path: str | os.PathLike[str]) -> None:
+    """chmod a file (or folder) to the personal-data mode; missing paths are ignored."""
+    p = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        os.chmod(p, dir_mode() if p.is_dir() else file_mode())
+
+
+def private_dir(path: str | os.PathLike[str]) -> Path:
+    """Create `path` (and missing parents) with the private folder mode; return it.
+
+    Only folders created here are chmodded: an existing output root such as /data/out may be a
+    share whose mode the operator chose.
+    """
+    p = Path(path)
+    missing = [q for q in (p, *p.parents) if not q.exists()]
+    p.mkdir(parents=True, exist_ok=True)
+    for q in missing:
+        with contextlib.suppress(OSError):
+            os.chmod(q, dir_mode())
+    return p
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Run a block with a umask that makes new files private (files 0600, folders 0700, or as
+    $SKIPTRACE_FILE_MODE says), restoring the previous umask after.
+
+    For files created by code that takes no mode (DuckDB, Parquet writers, shutil): the umask
+    only removes bits, so the result is never wider than the configured mode.
+    """
+    previous = os.umask(0o777 & ~dir_mode())
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _tmp_name(path: Path) -> Path:
@@ -58,10 +138,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     file fsynced and renamed over the target. An exception removes the temporary file.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = _tmp_name(target)
     try:
         yield tmp
+        os.chmod(tmp, file_mode())  # before the rename: the file is never visible wider
         fsync_path(tmp)
         os.replace(tmp, target)
     except BaseException:

@@ -197,7 +197,7 @@ def _ingest_file(
         ctx = _Ctx(file_name=path.name, mtime_date=info.mtime.date(), final={})
         inserts = plan(stage, ctx)
         stage.raise_missing()  # before anything is written
-        params = pii.hmac_pads() if stage.needs_hmac else {}
+        params = pii.hmac_pads(con=con) if stage.needs_hmac else {}
         stage_sql = stage.sql(ctx.final)
         with sql.transaction(con):
             file_no = int(con.execute("SELECT nextval('file_no_seq')").fetchone()[0])

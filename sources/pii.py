@@ -7,7 +7,12 @@ hashes them inside the same SQL statement that reads the parsed file (an in-memo
 Python loop; `hmac_ssn` is the reference implementation tests compare it with.
 
 A keyed hash (not a plain sha256) matters: the SSN space is only 10^9 values, so an unkeyed hash
-is reversible by brute force in minutes. The key lives outside the database.
+is reversible by brute force in minutes. The key lives outside the database, but *with* it: the
+key file is `hmac.key` in the database's folder (or $SKIPTRACE_KEY_FILE, or the key itself in
+$SKIPTRACE_HMAC_KEY), never a path relative to the working directory, where a run started
+elsewhere would silently create a second key and no SSN would join any more. The database keeps
+the key's fingerprint (an HMAC of a constant, which reveals nothing about the key) so a run with
+another key is refused (flows/orchestration/guards.py).
 """
 
 from __future__ import annotations
@@ -19,9 +24,16 @@ import re
 import secrets
 from pathlib import Path
 
+import duckdb
+
+from skiptrace import sql
 from skiptrace.sources.errors import KeyNotConfiguredError
 
-DEFAULT_KEY_FILE = Path("data") / "hmac.key"
+KEY_FILE_NAME = "hmac.key"
+#: The key file of the default database (data/skiptrace.duckdb).
+DEFAULT_KEY_FILE = sql.DEFAULT_DB.parent / KEY_FILE_NAME
+#: What the fingerprint stored in the database is the HMAC of.
+_FINGERPRINT_MESSAGE = b"skiptrace hmac key fingerprint v1"
 _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 
 #: SQL regular expression for a *valid-shaped* normalised SSN (9 digits, SSA allocation rules:
@@ -29,16 +41,38 @@ _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 SSN_VALID_RE = r"(00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])(0[1-9]|[1-9][0-9])(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 
 
-def load_key() -> bytes:
-    """The deployment HMAC key: $SKIPTRACE_HMAC_KEY, else the key file.
+def key_file(db: str | os.PathLike[str] | None = None) -> Path:
+    """The key file: $SKIPTRACE_KEY_FILE, else `hmac.key` next to the database `db`
+    (default database when None: `--db`, $SKIPTRACE_DB, data/skiptrace.duckdb)."""
+    env = os.environ.get("SKIPTRACE_KEY_FILE")
+    if env:
+        return Path(env)
+    return sql.resolve_db_path(db).parent / KEY_FILE_NAME
 
-    The key file is $SKIPTRACE_KEY_FILE or `data/hmac.key`. Raises KeyNotConfiguredError rather
-    than falling back to a default key: a guessable key would make every stored hash reversible.
+
+def key_location(db: str | os.PathLike[str] | None = None) -> str:
+    """Where the key comes from, for messages: the variable's name or the key file's path."""
+    return "$SKIPTRACE_HMAC_KEY" if os.environ.get("SKIPTRACE_HMAC_KEY") else str(key_file(db))
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file of `con`'s database, or None for an in-memory one."""
+    found = sql.rows(con, "ingest/database_path.sql")
+    path = found[0]["path"] if found else None
+    return Path(path) if path and path != ":memory:" else None
+
+
+def load_key(db: str | os.PathLike[str] | None = None) -> bytes:
+    """The deployment HMAC key: $SKIPTRACE_HMAC_KEY, else the key file of database `db`.
+
+    The key file is $SKIPTRACE_KEY_FILE or `hmac.key` in the database's folder. Raises
+    KeyNotConfiguredError rather than falling back to a default key: a guessable key would make
+    every stored hash reversible.
     """
     env = os.environ.get("SKIPTRACE_HMAC_KEY")
     if env:
         return env.encode("utf-8")
-    path = Path(os.environ.get("SKIPTRACE_KEY_FILE") or DEFAULT_KEY_FILE)
+    path = key_file(db)
     if not path.is_file():
         raise KeyNotConfiguredError(
             f"no HMAC key: set SKIPTRACE_HMAC_KEY or create the key file {path} "
@@ -50,13 +84,19 @@ def load_key() -> bytes:
     return key
 
 
+def key_fingerprint(key: bytes) -> str:
+    """HMAC-SHA256 of a constant under `key`: equal for equal keys, and no help in finding the
+    key (that would take inverting HMAC), so it can be stored next to the hashes it vouches for."""
+    return hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+
+
 def ensure_key_file(path: str | os.PathLike[str] | None = None) -> Path:
     """Create a random key file readable only by its owner (0600), if it does not exist yet.
 
     Used by the demo; production deployments provision the key themselves. An existing file is
     never overwritten (that would orphan every hash already stored), but its mode is tightened.
     """
-    path = Path(path or os.environ.get("SKIPTRACE_KEY_FILE") or DEFAULT_KEY_FILE)
+    path = Path(path) if path is not None else key_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -69,13 +109,16 @@ def ensure_key_file(path: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
-def hmac_pads(key: bytes | None = None) -> dict[str, bytes]:
+def hmac_pads(
+    key: bytes | None = None, *, con: duckdb.DuckDBPyConnection | None = None
+) -> dict[str, bytes]:
     """Inner and outer padded keys (RFC 2104) as named SQL parameters for `ssn_hash_sql`.
 
-    Passing the pads as bound parameters keeps the key out of SQL text (and so out of any query
-    log or profile output).
+    Without `key`, the key of `con`'s database (`load_key`). Passing the pads as bound
+    parameters keeps the key out of SQL text (and so out of any query log or profile output).
     """
-    key = load_key() if key is None else key
+    if key is None:
+        key = load_key(database_path(con) if con is not None else None)
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
@@ -137,12 +180,14 @@ def hmac_ssn(value: str, key: bytes | None = None) -> str:
     return hmac.new(load_key() if key is None else key, digits.encode(), hashlib.sha256).hexdigest()
 
 
-def ensure_hmac_key() -> Path | None:
-    """Demo/CLI bootstrap: make sure *some* key is configured before SSNs are loaded.
+def ensure_hmac_key(db: str | os.PathLike[str] | None = None) -> Path | None:
+    """Demo bootstrap: make sure *some* key is configured before SSNs are loaded into `db`.
 
     Nothing to do when $SKIPTRACE_HMAC_KEY is set; otherwise the key file ($SKIPTRACE_KEY_FILE
-    or `data/hmac.key`) is created 0600 if missing. Returns the key file used, if any.
+    or `hmac.key` next to the database) is created 0600 if missing. Returns the key file used,
+    if any. A refresh does this itself, refusing when the database already holds hashes
+    (flows/orchestration/guards.py).
     """
     if os.environ.get("SKIPTRACE_HMAC_KEY"):
         return None
-    return ensure_key_file()
+    return ensure_key_file(key_file(db))

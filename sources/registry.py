@@ -123,6 +123,9 @@ class ReadOptions(BaseModel):
     column_names: list[str] | None = None
     #: A field longer than this sends its row to quarantine (runaway quoting, binary garbage).
     max_field_length: int = Field(1000, ge=1)
+    #: A file with a larger share of rejected rows fails the run (flows/orchestration/guards.py):
+    #: a layout change that rejects every row must not pass as an empty delivery.
+    max_reject_rate: float = Field(0.05, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _widths_for_fixed(self) -> ReadOptions:

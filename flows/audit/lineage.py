@@ -654,10 +654,10 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         body.add_column(style="dim", no_wrap=True)
         body.add_column()
         if c.get("reasons"):
-            body.add_row("reasons", c["reasons"])
+            _add_row(body, "reasons", c["reasons"])
         shown = {k: v for k, v in (c.get("factors") or {}).items() if _notable(v)}
         if shown:
-            body.add_row("factors", " · ".join(f"{k} {_fmt(v)}" for k, v in shown.items()))
+            _add_row(body, "factors", " · ".join(f"{k} {_fmt(v)}" for k, v in shown.items()))
         extra = [
             f"{k} {c[k]}"
             for k in ("phone_type", "dial_mode", "time_zone", "relationship")
@@ -670,29 +670,32 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         if c.get("party_name"):
             extra.append(f"party {c['party_name']}")
         if extra:
-            body.add_row("details", " · ".join(extra))
+            _add_row(body, "details", " · ".join(extra))
         for s in c["support"]:
-            body.add_row(
+            _add_row(
+                body,
                 "supported by",
                 f"{s['source']} record {s['record_id'] or s['rec_id']} "
                 f"(match p={_fmt(s['match_probability'], 4)}, {s['evidence'] or '—'}) — "
                 f"{_file_line(s['file'])}",
             )
         for s in c["suppressions"]:
-            body.add_row("suppression", _suppression_line(s))
+            _add_row(body, "suppression", _suppression_line(s))
         if not c["suppressions"]:
-            body.add_row("suppression", "none")
+            _add_row(body, "suppression", "none")
         if not c["emitted"]:
-            body.add_row("exported in", "nothing: suppressed, withheld from every contact file")
+            _add_row(body, "exported in", "nothing: suppressed, withheld from every contact file")
         elif c["exports"]:
-            body.add_row(
+            _add_row(
+                body,
                 "exported in",
                 " · ".join(_export_line(e) for e in c["exports"]) + f" (run {run['run_id']})",
             )
         else:
-            body.add_row("exported in", "no contact export recorded for this run")
+            _add_row(body, "exported in", "no contact export recorded for this run")
         ret = c["retention"]
-        body.add_row(
+        _add_row(
+            body,
             "retention",
             f"raw records kept until {ret['raw_records_retained_until'] or '—'} "
             f"({ret['rule']}, {ret['period']} after last use); lineage summary kept",
@@ -721,8 +724,8 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
                 w = float(s.get("weight") or 0.0)
                 bar = ("+" if w >= 0 else "−") * min(20, round(abs(w)))
                 t.add_row(
-                    str(s["field"]), "" if s.get("level") is None else str(s["level"]),
-                    str(s.get("label") or ""), f"{w:+.2f}", f"{float(s['probability']):.4f}",
+                    Text(str(s["field"])), "" if s.get("level") is None else str(s["level"]),
+                    Text(str(s.get("label") or "")), f"{w:+.2f}", f"{float(s['probability']):.4f}",
                     Text(bar, style="green" if w >= 0 else "red"),
                 )  # fmt: skip
             extra = [m.get("guard_description"), *(m.get("notes") or [])]
@@ -732,6 +735,15 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         console.print(
             Panel(Group(*parts), title="Records scored against this account", border_style="cyan")
         )
+
+
+def _add_row(table: Any, label: str, value: Any) -> None:
+    """A label and a value built from data: the value goes in as plain Text, because record ids,
+    names and reasons come from delivered files and a `[/]` or `[bold]` in them would otherwise
+    be read as rich markup (a MarkupError, or styling an attacker chose)."""
+    from rich.text import Text
+
+    table.add_row(label, Text(str(value)))
 
 
 def _file_line(f: dict[str, Any]) -> str:

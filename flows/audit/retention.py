@@ -7,7 +7,9 @@ source_records, source_contacts, quarantine.raw_line and the standardized copies
 of every input file whose last use is older than the period, and keeps the lineage summary the
 rule requires: runs, input_files (checksums, counts), match_pairs, contact_points,
 contact_support, account_flags, suppressions and exports. Each purged file gets a purge_log row,
-so "where did that record go" has an answer too.
+so "where did that record go" has an answer too, and its `input_files` status becomes
+`purged`: a re-delivery of the same file (same checksum) then loads again instead of being
+skipped as already loaded.
 
 A file's last use is the latest run that had it among its inputs (`run_inputs`), cited it in its
 contacts, or loaded it (view `input_file_usage`). A file that is still current is used by every
@@ -182,6 +184,7 @@ def purge(
         return result
     with sql.transaction(con):
         _delete_raw(con, file_nos)
+        sql.run(con, "retention/mark_purged.sql", file_nos=file_nos)
         con.executemany(
             "INSERT INTO purge_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -152,6 +152,15 @@ def run(
     partitions: PartitionsOpt = 1,
     dask_address: DaskAddressOpt = None,
     partition_dir: PartitionDirOpt = None,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Let this run remove more than 20% of the previous run's accounts or contacts, "
+            "or load a file whose reject rate passes its source's max_reject_rate (refused "
+            "otherwise, exit code 6).",
+        ),
+    ] = False,
 ) -> None:
     """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
     if accounts is None and inbox is None:
@@ -160,6 +169,7 @@ def run(
         accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
         full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
         block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
+        allow_shrink=allow_shrink,
     )  # fmt: skip
     _print_summary(summary, out)
 
@@ -181,13 +191,12 @@ def _run(
     block_cap: int | None = None,
     name_block_cap: int | None = None,
     partition_dir: Path | None = None,
+    allow_shrink: bool = False,
 ) -> dict[str, Any]:
     from skiptrace import sql
     from skiptrace.flows.orchestration.params import RefreshParams
     from skiptrace.flows.orchestration.refresh import run_refresh
-    from skiptrace.sources.pii import ensure_hmac_key
 
-    ensure_hmac_key()
     params = RefreshParams(
         accounts=accounts,
         sources=sources,
@@ -204,6 +213,7 @@ def _run(
         partitions=partitions,
         dask_address=dask_address,
         partition_dir=partition_dir,
+        allow_shrink=allow_shrink,
     )
     from skiptrace.progress import stage_bar
 
@@ -212,7 +222,9 @@ def _run(
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     t = Table(title=f"Run {summary['run_id']} (as of {summary['as_of']})")
@@ -226,19 +238,19 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
         f.add_column(col, justify="right" if col in ("read", "loaded", "rejected") else "left")
     for e in summary["files"]:
         f.add_row(
-            e["source"], Path(e["path"]).name, e.get("status", ""),
+            Text(e["source"]), Text(Path(e["path"]).name), e.get("status", ""),
             f"{e['rows_read']:,}", f"{e['rows_loaded']:,}", f"{e['rows_rejected']:,}",
         )  # fmt: skip
     console.print(f)
     for q in summary.get("quarantined_files", []):
-        console.print(f"[red]quarantined file[/] {q['path']}: {q['reason']}")
+        console.print(f"[red]quarantined file[/] {escape(q['path'])}: {escape(q['reason'])}")
     tot = summary["totals"]
     console.print(
         f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "
         f"contacts emitted: [bold]{tot['emitted']:,}[/]  suppressed: {tot['suppressed']:,}  "
         f"quarantined rows: {tot['quarantined']:,}"
     )
-    console.print(f"outputs: [bold]{out / summary['run_id']}[/]")
+    console.print(f"outputs: [bold]{escape(str(out / summary['run_id']))}[/]")
 
 
 @app.command()
@@ -274,7 +286,9 @@ def demo(
     run_dir = out / summary["run_id"]
     scores = score_run(run_dir, portfolio.truth_dir)
     _print_scores(scores.as_dict())
-    (run_dir / "demo_scores.json").write_text(json.dumps(scores.as_dict(), indent=2) + "\n")
+    from skiptrace.atomic import atomic_write_text
+
+    atomic_write_text(run_dir / "demo_scores.json", json.dumps(scores.as_dict(), indent=2) + "\n")
     report = _rerender_report(
         workdir / "skiptrace.duckdb", summary["run_id"], run_dir, scores.reliability
     )
@@ -325,7 +339,9 @@ def rejects(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the (masked) raw line."""
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from skiptrace import sql
     from skiptrace.sources.ingest import list_rejects
@@ -338,11 +354,13 @@ def rejects(
         for row in df.iter_rows(named=True):
             typer.echo(json.dumps(row, default=str))
         return
-    t = Table(title=f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)")
+    title = f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)"
+    t = Table(title=escape(title))
     for col in df.columns:
         t.add_column(col, overflow="fold")
     for row in df.iter_rows():
-        t.add_row(*("" if v is None else str(v) for v in row))
+        # Text, not str: raw lines and reasons are delivered data, never rich markup.
+        t.add_row(*(Text("" if v is None else str(v)) for v in row))
     _console().print(t)
 
 
@@ -520,7 +538,17 @@ _register_subcommands()
 
 def main() -> None:
     _quiet_prefect_defaults()
-    app()
+    from skiptrace.safety import SafetyError, SetupError
+
+    try:
+        app()
+    except (SafetyError, SetupError) as exc:
+        # One line and a documented exit code (README, "Exit codes"), never a traceback.
+        import traceback
+
+        traceback.clear_frames(exc.__traceback__)  # drop the frames' DuckDB connections now
+        typer.echo(f"skiptrace: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
 
 
 def _quiet_prefect_defaults() -> None:

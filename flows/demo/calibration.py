@@ -78,7 +78,7 @@ def run_pipeline(
     from skiptrace.matchers.suppress import apply_suppressions
     from skiptrace.sources.pii import ensure_hmac_key
 
-    ensure_hmac_key()
+    ensure_hmac_key(db)
     p = generate_portfolio(portfolio_dir, accounts=accounts, seed=seed)
     if db.exists():
         db.unlink()

@@ -3,8 +3,13 @@
 Everything here leaves the building, so three properties matter more than speed:
 
 * **Atomic files** (`skiptrace/atomic.py`): each file is written under a temporary name in the
-  same folder, fsynced and renamed; a crash mid-export leaves the previous file intact. The
-  manifest is written last, so a complete manifest means a complete export set.
+  same folder, made private (0600 or $SKIPTRACE_FILE_MODE), fsynced and renamed; a crash
+  mid-export leaves the previous file intact.
+* **Complete or visibly not**: `emit` first drops an `INCOMPLETE` marker into the run folder.
+  Only when every stage has succeeded does the refresh write `manifest.json`
+  (`write_manifest`), record the run completed, and remove the marker (`mark_complete`). A
+  folder with a manifest and no marker is a complete export set; anything else (a killed or
+  failed run) is not, whatever files it holds.
 * **Spreadsheet-safe CSV**: a cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with
   `'` (OWASP CSV injection), because collectors open these files in Excel and vendor data is
   attacker-controllable (a "name" of `=HYPERLINK(...)`). Parquet keeps raw values: it is for
@@ -29,7 +34,11 @@ import duckdb
 import polars as pl
 
 from skiptrace import sql
-from skiptrace.atomic import atomic_path, atomic_write_text, sha256_file
+from skiptrace.atomic import atomic_path, atomic_write_text, private_dir, sha256_file
+
+#: Present in a run folder from the first export until the manifest is written (README).
+INCOMPLETE_MARKER = "INCOMPLETE"
+MANIFEST = "manifest.json"
 
 #: Exact column contract of contacts.csv / contacts.parquet.
 CONTACT_COLUMNS: tuple[str, ...] = (
@@ -149,8 +158,8 @@ def emit(
     """Write every export of `run_id` into `out_dir` and record them in `exports`."""
     from skiptrace.matchers.suppress import load_rules
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = private_dir(out_dir)
+    mark_incomplete(out_dir, run_id)
     bands = load_rules(rules).bands
     params: dict[str, Any] = {
         "run_id": run_id,
@@ -207,18 +216,60 @@ def emit(
         while pending:
             record_oldest()
 
+    return written
+
+
+def mark_incomplete(out_dir: Path, run_id: str, why: str = "is being written") -> Path:
+    """Write the INCOMPLETE marker: this folder is not (yet) a complete export set.
+
+    Written before the first export, so a run killed at any point after that leaves a folder
+    that says so; a failed run rewrites it with the reason.
+    """
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    text = (
+        f"run {run_id} {why} ({now}).\n"
+        f"This folder is not a complete export set: use it only once {MANIFEST} exists and this "
+        "file is gone.\n"
+    )
+    return atomic_write_text(Path(out_dir) / INCOMPLETE_MARKER, text)
+
+
+def write_manifest(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> ExportFile:
+    """Write manifest.json once a run has succeeded (the INCOMPLETE marker stays until
+    `mark_complete`, after the run is recorded completed).
+
+    The manifest lists every file recorded in `exports` for the run (and run_summary.json when
+    present) with its sha256 and rows; a consumer checks the hashes before importing.
+    """
+    out_dir = Path(out_dir)
+    files = sql.rows(con, "emit/manifest_files.sql", run_id=run_id)
+    entries = [
+        {"kind": f["kind"], "file": Path(f["path"]).name, "sha256": f["sha256"], "rows": f["rows"]}
+        for f in files
+        if f["kind"] != "manifest"
+    ]
+    summary = out_dir / "run_summary.json"
+    if summary.is_file():
+        entries.append(
+            {"kind": "run_summary", "file": summary.name, "sha256": sha256_file(summary), "rows": 1}
+        )
     manifest = {
         "run_id": run_id,
-        "previous_run_id": params["prev_run_id"],
-        "as_of": str(params["as_of"]),
+        "previous_run_id": _previous_run(con, run_id),
+        "as_of": str(_run_as_of(con, run_id)),
+        "status": "completed",
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "files": [
-            {"kind": f.kind, "file": f.path.name, "sha256": f.sha256, "rows": f.rows}
-            for f in written
-        ],
+        "files": entries,
     }
-    path = atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    f = ExportFile("manifest", path, sha256_file(path), len(written))
+    path = atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    f = ExportFile("manifest", path, sha256_file(path), len(entries))
     _record(con, run_id, f)
-    written.append(f)
-    return written
+    return f
+
+
+def mark_complete(out_dir: Path) -> None:
+    """Remove the INCOMPLETE marker: the run is recorded completed and its manifest written."""
+    from skiptrace.atomic import fsync_dir
+
+    (Path(out_dir) / INCOMPLETE_MARKER).unlink(missing_ok=True)
+    fsync_dir(Path(out_dir))

@@ -18,6 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from skiptrace.atomic import atomic_write_text, make_private, private_dir
 from skiptrace.sources.registry import Registry, Source
 
 ACCOUNTS = "accounts"
@@ -58,20 +59,23 @@ def source_for_file(source: Source, path: Path) -> Source:
 def move_processed(root: Path, item: InboxFile, run_id: str) -> Path:
     """File a loaded file under processed/<run_id>/<source>/."""
     dest = root / "processed" / run_id / item.source / item.path.name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return Path(shutil.move(str(item.path), _free_name(dest)))
+    private_dir(dest.parent)
+    moved = Path(shutil.move(str(item.path), _free_name(dest)))
+    make_private(moved)  # a move keeps the delivered mode; the file holds personal data
+    return moved
 
 
 def move_quarantined(root: Path, item: InboxFile, reason: str, run_id: str) -> Path:
     """Set a rejected file aside with a reason file beside it; it is never half-loaded."""
     dest = _free_name(root / "quarantine" / item.source / item.path.name)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(dest.parent)
     moved = Path(shutil.move(str(item.path), dest))
+    make_private(moved)  # a move keeps the delivered mode; the file holds personal data
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    moved.with_name(moved.name + ".reason.txt").write_text(
+    atomic_write_text(
+        moved.with_name(moved.name + ".reason.txt"),
         f"file: {item.path.name}\nsource: {item.source}\nrun: {run_id}\nat: {stamp}\n"
         f"reason: {reason}\n",
-        encoding="utf-8",
     )
     return moved
 

@@ -36,6 +36,20 @@ class RefreshParams(BaseModel):
         "(default: the matcher's; block_cap caps the passes on SSN, phone, email and address)",
     )
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
+    allow_shrink: bool = Field(
+        default=False,
+        description="Let this run remove more than max_shrink of the accounts or contacts of the "
+        "previous completed run, or load a file whose reject rate passes its source's "
+        "max_reject_rate (refused by default: an empty or broken delivery would otherwise "
+        "publish a delta that deletes every contact)",
+    )
+    max_shrink: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of the previous completed run's accounts, or of its contacts, "
+        "a run may remove without allow_shrink",
+    )
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
     inbox: Path | None = Field(
         default=None,

@@ -16,11 +16,13 @@ from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
 from skiptrace import sql
+from skiptrace.atomic import make_private, private_umask
 from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_id, start_run
-from skiptrace.flows.orchestration import stages
+from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.masking import install_masking
+from skiptrace.safety import install_quiet_refusals
 
 
 def _connect(params: RefreshParams):
@@ -33,6 +35,20 @@ def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     loaded files are recognised by checksum so nothing is loaded twice."""
     with _connect(params) as con:
         return stages.ingest(con, params, run_id).as_dict()
+
+
+@task(name="check-delivery")
+def check_delivery_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    """Not retried: a refusal is a finding about the delivery, and a retry would see the files
+    already loaded (skipped) and pass."""
+    with _connect(params) as con:
+        return stages.check_delivery(con, params, run_id)
+
+
+@task(name="check-contacts")
+def check_contacts_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    with _connect(params) as con:
+        return stages.check_contacts(con, params, run_id)
 
 
 @task(name="standardize")
@@ -77,8 +93,11 @@ def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 @flow(name="ingest", log_prints=False)
 def ingest_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
-    """Load the account export and every source file into DuckDB, quarantining bad rows."""
-    return [ingest_task(params, run_id)]
+    """Load the account export and every source file into DuckDB, quarantining bad rows; stop
+    the run when the delivery is mostly rejected or drops too many accounts."""
+    stats = [ingest_task(params, run_id)]
+    check_delivery_task(params, run_id)
+    return stats
 
 
 @flow(name="match")
@@ -89,8 +108,10 @@ def match_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
 
 @flow(name="emit")
 def emit_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
-    """Resolve contacts, suppress, export and summarise."""
-    return [resolve_task(params, run_id), suppress_task(params, run_id), emit_task(params, run_id)]
+    """Resolve contacts, suppress, check how many contacts would go, export and summarise."""
+    stats = [resolve_task(params, run_id), suppress_task(params, run_id)]
+    check_contacts_task(params, run_id)
+    return [*stats, emit_task(params, run_id)]
 
 
 def run_dir(params: RefreshParams, run_id: str) -> Path:
@@ -104,15 +125,22 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     Returns the run summary (also written to out/<run_id>/run_summary.json).
     """
     install_masking()
+    install_quiet_refusals()  # a refused run logs one line, not a traceback
     logger = get_run_logger()
     run_id = run_id or new_run_id()
-    with db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait):
+    guards.preflight(params)  # settings valid, output folder and database writable
+    with (
+        private_umask(),
+        db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+    ):
         return _refresh_locked(params, run_id, logger)
 
 
 def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str, Any]:
     """The refresh body; runs only while this process holds the database lock."""
     with _connect(params) as con:
+        make_private(params.db)  # a database created before 0600 was the rule
+        guards.check_key(con, params.db, run_id)  # before the run row: a refused run never starts
         if abandoned := abandon_stale_runs(con):
             logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
         start_run(
@@ -127,10 +155,14 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         stage_stats = ingest_flow(params, run_id) + match_flow(params, run_id)
         stage_stats += emit_flow(params, run_id)
         summary = finalize(params, run_id, stage_stats)
-    except BaseException:
+    except BaseException as exc:
         with _connect(params) as con:
             finish_run(con, run_id, "failed")
-        logger.error("run %s failed", run_id)
+        if run_dir(params, run_id).is_dir():
+            from skiptrace.flows.exports.emit import mark_incomplete
+
+            mark_incomplete(run_dir(params, run_id), run_id, f"failed: {type(exc).__name__}")
+        logger.error("run %s failed: %s", run_id, exc)
         raise
     logger.info(
         "run %s completed: %s contacts emitted, %s suppressed",
@@ -145,12 +177,17 @@ def finalize(
     params: RefreshParams, run_id: str, stage_stats: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Close the run and write its summary (and report) next to the exports."""
+    from skiptrace.flows.exports.emit import mark_complete, write_manifest
     from skiptrace.flows.report.summary import build_summary, write_summary
 
     with _connect(params) as con:
         summary = build_summary(con, run_id, stage_stats)
         write_summary(summary, run_dir(params, run_id))
+        # Manifest, completed, marker gone: in that order, so a kill between any two leaves a
+        # folder that still says INCOMPLETE (README, "Outputs").
+        write_manifest(con, run_id, run_dir(params, run_id))
         finish_run(con, run_id, "completed")
+        mark_complete(run_dir(params, run_id))
         if params.report:
             publish_report(con, run_id, run_dir(params, run_id))
     return summary
@@ -172,4 +209,5 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
 def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
     """Run the refresh flow in Prefect's ephemeral mode (no server needed)."""
     logging.getLogger("skiptrace").setLevel(logging.INFO)
+    guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
     return refresh_flow(params, run_id=run_id)

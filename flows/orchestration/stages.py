@@ -93,6 +93,26 @@ def _ingest_inbox(
     return results, failed
 
 
+def check_delivery(
+    con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str
+) -> dict[str, Any]:
+    """After ingest, before anything is derived from it: refuse a delivery whose files are
+    mostly rejected or that drops more than `max_shrink` of the accounts (guards.py)."""
+    from skiptrace.flows.orchestration.guards import check_delivery as guard
+
+    return guard(con, params, run_id)
+
+
+def check_contacts(
+    con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str
+) -> dict[str, Any]:
+    """After suppress, before emit: refuse a run that would mark more than `max_shrink` of the
+    previous run's contacts removed (guards.py)."""
+    from skiptrace.flows.orchestration.guards import check_contacts as guard
+
+    return guard(con, params, run_id)
+
+
 def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
     """Parse new addresses, names and phones into the caches; rebuild the identity tables."""
     from skiptrace.matchers.address import standardize_addresses

@@ -390,3 +390,30 @@ def test_explain_command(cases: duckdb.DuckDBPyConnection, tmp_path: Any) -> Non
     assert_no_raw_pii(out.output)
     out = runner.invoke(_cli(), ["explain", "NOPE", "--db", db])
     assert out.exit_code == 1 and "no completed run" in out.output
+
+
+def test_rich_markup_in_delivered_data_is_shown_not_parsed(
+    cases: duckdb.DuckDBPyConnection, tmp_path: Any
+) -> None:
+    """A record id `[/]` and a name `[bold]x` come from vendor files: explain prints them as
+    they are instead of failing with rich's MarkupError (issue 19, case 9)."""
+    from typer.testing import CliRunner
+
+    cases.execute("UPDATE source_records SET record_id = '[/]' WHERE record_id = 'CH-1'")
+    cases.execute("UPDATE accounts SET first_name = '[bold]x' WHERE account_id = 'A1'")
+    cases.execute(
+        "UPDATE contact_points SET reasons = '[/] closing tag [red]' WHERE account_id = 'A1'"
+    )
+    cases.execute(
+        "UPDATE contact_points SET party_name = '[bold]x' WHERE account_id = 'A3'"
+        " AND role = 'third_party'"
+    )
+    out = _text(explain_account(cases, "A1", run_id=RUN))
+    assert "record [/]" in out and "[/] closing tag [red]" in out
+    out = _text(explain_account(cases, "A3", run_id=RUN))
+    assert "party [bold]x" in out or "party [" in out  # masked or not, printed literally
+    cases.close()
+    db = str(tmp_path / "test.duckdb")
+    result = CliRunner().invoke(_cli(), ["explain", "A1", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "record [/]" in result.output

@@ -15,7 +15,14 @@ import polars as pl
 import pytest
 
 from skiptrace.atomic import atomic_write_text, leftover_temp_files
-from skiptrace.flows.exports.emit import CONTACT_COLUMNS, emit, escape_formula
+from skiptrace.flows.exports.emit import (
+    CONTACT_COLUMNS,
+    INCOMPLETE_MARKER,
+    emit,
+    escape_formula,
+    mark_complete,
+    write_manifest,
+)
 
 RUN = "20250601T000000Z-0002"
 PREV = "20250501T000000Z-0001"
@@ -138,8 +145,17 @@ def test_contacts_files_follow_the_contract(world, tmp_path: Path) -> None:
     for kind, path, digest, n in recorded:
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == digest
         assert n == files[kind].rows
+    # emit alone is not a complete export set: the refresh writes the manifest at completion
+    assert (tmp_path / INCOMPLETE_MARKER).is_file() and not (tmp_path / "manifest.json").exists()
+    write_manifest(world, RUN, tmp_path)
+    mark_complete(tmp_path)
+    assert not (tmp_path / INCOMPLETE_MARKER).exists()
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert {f["file"] for f in manifest["files"]} >= {"contacts.csv", "delta.csv", "worklist.csv"}
+    assert manifest["status"] == "completed"
+    assert {f["file"] for f in manifest["files"]} == {Path(p).name for _, p, *_ in recorded}
+    for entry in manifest["files"]:
+        digest = hashlib.sha256((tmp_path / entry["file"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == digest
 
 
 def test_formula_cells_are_escaped(world, tmp_path: Path) -> None:
@@ -159,6 +175,8 @@ def test_interrupted_export_leaves_previous_files_intact(
     world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emit(world, RUN, tmp_path)
+    write_manifest(world, RUN, tmp_path)
+    mark_complete(tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     world.execute("UPDATE contact_points SET confidence = 0.33 WHERE run_id = ?", [RUN])
 
@@ -179,7 +197,8 @@ def test_interrupted_export_leaves_previous_files_intact(
     assert after["account_flags.csv"] == before["account_flags.csv"]
     assert after["manifest.json"] == before["manifest.json"]
     assert leftover_temp_files(tmp_path) == []
-    assert set(after) == set(before)
+    # the folder now says it is not a complete set: the old manifest no longer vouches for it
+    assert set(after) == set(before) | {INCOMPLETE_MARKER}
     # files renamed before the crash are complete new versions, never partial ones
     assert b"0.33" in after["contacts.csv"]
 
@@ -252,3 +271,12 @@ def test_first_run_delta_is_all_added(con, tmp_path: Path) -> None:
     (row,) = read_csv(tmp_path / "delta.csv")
     assert row["change"] == "added" and row["previous_run_id"] == ""
     assert dt.date.fromisoformat(read_csv(tmp_path / "import_phones.csv")[0]["date_added"])
+
+
+def test_a_failed_runs_marker_says_so(tmp_path: Path) -> None:
+    from skiptrace.flows.exports.emit import mark_incomplete
+
+    mark_incomplete(tmp_path, "r9")
+    mark_incomplete(tmp_path, "r9", "failed: ShrinkError")
+    text = (tmp_path / INCOMPLETE_MARKER).read_text()
+    assert text.startswith("run r9 failed: ShrinkError") and "manifest.json" in text

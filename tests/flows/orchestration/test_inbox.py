@@ -68,3 +68,27 @@ def test_same_name_redelivery_does_not_overwrite(tmp_path: Path) -> None:
         "acme_1.psv",
         "acme_1.psv.reason.txt",
     ]
+
+
+def test_filed_copies_are_private(tmp_path: Path, monkeypatch) -> None:
+    """A vendor drops files world-readable; filed under processed/ or quarantine/ they are the
+    owner's only (issue 19 case 5), the new folders too."""
+    import os
+    import stat
+
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
+    reg = _registry(tmp_path)
+    root = tmp_path / "drop"
+    ensure_layout(root, reg)
+    files = []
+    for name in ("acme_1.psv", "acme_2.psv"):
+        f = root / "inbox" / "acme" / name
+        f.write_text("A|123-45-6789\n")
+        os.chmod(f, 0o644)
+        files.append(f)
+    done = move_processed(root, InboxFile("acme", files[0]), "run-1")
+    bad = move_quarantined(root, InboxFile("acme", files[1]), "bad", "run-1")
+    reason = bad.with_name(bad.name + ".reason.txt")
+    for path in (done, bad, reason):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((root / "processed" / "run-1").stat().st_mode) == 0o700

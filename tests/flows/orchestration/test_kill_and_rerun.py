@@ -119,7 +119,8 @@ def test_killed_run_then_rerun_matches_uninterrupted(
                 pl.read_parquet(p)
             elif p.suffix == ".csv":
                 pl.read_csv(p, infer_schema=False)
-        assert not (killed_dir / "manifest.json").exists()  # the manifest is written last
+        assert not (killed_dir / "manifest.json").exists()  # written only for a completed run
+        assert (killed_dir / "INCOMPLETE").is_file()  # and the folder says it is not one
 
     rerun = _cfg(small_portfolio, tmp_path, "20261101T000001Z-rert")
     _run(rerun, expect_kill=False)

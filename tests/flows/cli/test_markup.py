@@ -1,0 +1,33 @@
+"""`skiptrace rejects` prints delivered data literally: `[/]` or `[bold]` in a quarantined line
+or a file name is text, not rich markup (issue 19, case 9: MarkupError before)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from skiptrace import sql
+
+
+def test_rejects_prints_markup_like_data_literally(tmp_path: Path) -> None:
+    from skiptrace.flows.cli.main import app
+
+    db = tmp_path / "db.duckdb"
+    con = sql.connect(db)
+    con.execute(
+        "INSERT INTO input_files (file_no, run_id, source, file_name, status) "
+        "VALUES (1, 'r1', 'acme', '[bold]x.csv', 'loaded')"
+    )
+    con.execute(
+        "INSERT INTO quarantine VALUES ('r1', 1, 'acme', '/in/[bold]x.csv', 7, "
+        "'bad date in [/] dob', '[/],[bold]x,[red]')"
+    )
+    con.close()
+    result = CliRunner().invoke(
+        app, ["rejects", "--db", str(db), "--run", "r1"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    flat = "".join(result.output.split())  # the table may fold long cells
+    assert "[/],[bold]x,[red]" in flat and "baddatein[/]dob" in flat
+    assert "[bold]x.csv" in flat

@@ -1,0 +1,346 @@
+"""Run-level safety checks on real ingests into a real DuckDB file (issue 19 cases 2, 3, 11).
+
+Each case is what a careless or hostile delivery did before: completed with exit 0 and a
+delta.csv removing every contact. Now the run is refused with one line naming the override.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from skiptrace import sql
+from skiptrace.flows.audit.retention import purge
+from skiptrace.flows.audit.runs import finish_run, start_run
+from skiptrace.flows.orchestration import guards, stages
+from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.safety import (
+    KeyMismatchError,
+    KeyMissingError,
+    NotWritableError,
+    RejectRateError,
+    ShrinkError,
+)
+from skiptrace.sources import pii
+
+HEADER = "account_id,first_name,last_name,ssn,address_line1,city,state,zip,phone"
+AS_OF = dt.date(2026, 11, 1)
+
+
+def accounts_csv(path: Path, n: int, *, trailing: str = "", first: int = 0) -> Path:
+    """n accounts with valid rows (`trailing` appended to each data row)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        f"A{i:05d},Pat,Lee{i},{100 + i % 600:03d}-{10 + i % 80:02d}-{1000 + i:04d},"
+        f"{i} Main St,Albany,NY,12203,518555{i % 10000:04d}{trailing}"
+        for i in range(first, first + n)
+    ]
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """A database file and an empty sources.yml (the account export is the only input)."""
+    (tmp_path / "sources.yml").write_text("[]\n")
+    con = sql.connect(tmp_path / "db" / "st.duckdb")
+    yield con, tmp_path
+    con.close()
+
+
+def params(root: Path, accounts: Path, **kw: object) -> RefreshParams:
+    return RefreshParams(
+        accounts=accounts,
+        sources=root / "sources.yml",
+        db=root / "db" / "st.duckdb",
+        out=root / "out",
+        as_of=AS_OF,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def completed_run(con: duckdb.DuckDBPyConnection, p: RefreshParams, run_id: str) -> None:
+    """Ingest as a refresh does and record the run completed (what later runs compare with)."""
+    start_run(con, run_id, as_of=AS_OF, params={})
+    stages.ingest(con, p, run_id)
+    stages.check_delivery(con, p, run_id)
+    finish_run(con, run_id, "completed")
+
+
+def one_line_with_override(exc: BaseException) -> str:
+    message = str(exc)
+    assert "\n" not in message and "--allow-shrink" in message
+    assert getattr(exc, "exit_code", None) == 6
+    return message
+
+
+# --------------------------------------------------------------------------- reject rates
+
+
+def test_every_row_rejected_refuses_the_run(world) -> None:
+    """A trailing delimiter on every row: 0 of 1,000 accounts loaded used to complete."""
+    con, root = world
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 1000, trailing=","))
+    start_run(con, "r1", as_of=AS_OF, params={})
+    ingested = stages.ingest(con, p, "r1")
+    assert ingested.rows_in == 1000 and ingested.rows_out == 0
+    with pytest.raises(RejectRateError) as err:
+        stages.check_delivery(con, p, "r1")
+    message = one_line_with_override(err.value)
+    assert "1,000 of 1,000 rows rejected (100.0%)" in message and "accounts.csv" in message
+    finish_run(con, "r1", "failed")
+    # the same command again: the file is skipped as already loaded, and still refused
+    start_run(con, "r2", as_of=AS_OF, params={})
+    assert stages.ingest(con, p, "r2").rows_in == 0
+    with pytest.raises(RejectRateError, match=r"accounts.csv: 1,000 of 1,000 .* --run r1\)"):
+        stages.check_delivery(con, p, "r2")
+    allowed = stages.check_delivery(con, params(root, p.accounts, allow_shrink=True), "r2")
+    assert allowed["files"][0]["reject_rate"] == 1.0
+    finish_run(con, "r2", "completed")  # accepted once, by an operator's override
+    start_run(con, "r3", as_of=AS_OF, params={})
+    assert stages.check_delivery(con, p, "r3") == {"files": [], "accounts": {
+        "previous": 0, "removed": 0, "previous_run_id": "r2"}}  # fmt: skip
+
+
+def test_reject_rate_limit_is_per_source(world) -> None:
+    """4 of 50 rows bad (8%) passes a source allowing 10% and fails the default 5%."""
+    con, root = world
+    good = accounts_csv(root / "in" / "accounts.csv", 50)
+    vendor = root / "in" / "vendor.csv"
+    lines = ["record_id,first_name,last_name,dob"] + [
+        f"V{i},Pat,Lee{i},{'1970-01-01' if i >= 4 else 'not a date'}" for i in range(50)
+    ]
+    vendor.write_text("\n".join(lines) + "\n")
+    entry = (
+        "- {name: vend, kind: person_records, path: in/vendor.csv, format: csv, "
+        "reliability: 0.8, permissible_purpose: test, columns: {record_id: record_id, "
+        "first_name: first_name, last_name: last_name, dob: dob}%s}\n"
+    )
+    (root / "sources.yml").write_text(entry % ", max_reject_rate: 0.1")
+    start_run(con, "r1", as_of=AS_OF, params={})
+    stages.ingest(con, params(root, good), "r1")
+    rates = {f["source"]: f for f in stages.check_delivery(con, params(root, good), "r1")["files"]}
+    assert rates["vend"]["rows_rejected"] == 4 and rates["vend"]["max_reject_rate"] == 0.1
+    (root / "sources.yml").write_text(entry % "")
+    with pytest.raises(RejectRateError, match=r"vend file vendor.csv: 4 of 50 rows rejected"):
+        stages.check_delivery(con, params(root, good), "r1")
+
+
+# --------------------------------------------------------------------------- shrink
+
+
+def test_header_only_account_file_with_replace_is_refused(world) -> None:
+    con, root = world
+    delivered = root / "in" / "accounts.csv"
+    completed_run(con, params(root, accounts_csv(delivered, 200)), "r1")
+    delivered.write_text(HEADER + "\n")  # tonight's export: the header and nothing else
+    p = params(root, delivered, replace=True)
+    start_run(con, "r2", as_of=AS_OF, params={})
+    stages.ingest(con, p, "r2")
+    with pytest.raises(ShrinkError) as err:
+        stages.check_delivery(con, p, "r2")
+    message = one_line_with_override(err.value)
+    assert "remove 200 of the 200 accounts of run r1 (100.0%)" in message
+    assert stages.check_delivery(con, params(root, delivered, allow_shrink=True), "r2")
+
+
+def test_normal_churn_passes_and_the_limit_is_configurable(world) -> None:
+    con, root = world
+    delivered = root / "in" / "accounts.csv"
+    completed_run(con, params(root, accounts_csv(delivered, 100)), "r1")
+    accounts_csv(delivered, 90, first=10)  # 10 paid off, the rest unchanged
+    p = params(root, delivered, replace=True)
+    start_run(con, "r2", as_of=AS_OF, params={})
+    stages.ingest(con, p, "r2")
+    found = stages.check_delivery(con, p, "r2")
+    assert found["accounts"]["removed"] == 10 and found["accounts"]["previous"] == 100
+    with pytest.raises(ShrinkError, match=r"10 of the 100 accounts .* max_shrink 5%"):
+        stages.check_delivery(con, params(root, delivered, replace=True, max_shrink=0.05), "r2")
+
+
+def _contacts(con: duckdb.DuckDBPyConnection, run_id: str, n: int) -> None:
+    con.execute(
+        "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key, rank, role, "
+        "status, confidence) SELECT ?, 'A' || i, 'phone', '+1518555' || lpad(i::VARCHAR, 4, '0'), "
+        "1, 'debtor', 'new', 0.9 FROM range(?) t(i)",
+        [run_id, n],
+    )
+
+
+def test_contacts_removed_before_emit_are_refused(world) -> None:
+    con, root = world
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 5))
+    for run_id in ("r1", "r2"):
+        start_run(con, run_id, as_of=AS_OF, params={})
+    finish_run(con, "r1", "completed")
+    _contacts(con, "r1", 100)
+    _contacts(con, "r2", 79)  # 21 of 100 gone
+    with pytest.raises(ShrinkError) as err:
+        stages.check_contacts(con, p, "r2")
+    assert "remove 21 of the 100 contacts of run r1 (21.0%)" in one_line_with_override(err.value)
+    con.execute("DELETE FROM contact_points WHERE run_id = 'r2'")
+    _contacts(con, "r2", 80)
+    assert stages.check_contacts(con, p, "r2")["removed"] == 20
+
+
+def test_redelivery_after_purge_loads_again(world) -> None:
+    """After purge, the same file was skipped as already loaded (0 rows read) and the run then
+    removed everything; now purge records the file as purged and the re-delivery loads."""
+    con, root = world
+    delivered = accounts_csv(root / "in" / "accounts.csv", 120)
+    completed_run(con, params(root, delivered), "r1")
+    _contacts(con, "r1", 120)
+    result = purge(con, "1d", now=dt.datetime.now() + dt.timedelta(days=30))
+    assert [f.accounts_rows for f in result.files] == [120]
+    status = con.execute("SELECT status FROM input_files").fetchall()
+    assert status == [("purged",)]
+    start_run(con, "r2", as_of=AS_OF, params={})
+    ingested = stages.ingest(con, params(root, delivered), "r2")
+    assert ingested.rows_in == 120 and ingested.rows_out == 120
+    assert sql.rows(con, "guards/accounts_removed.sql", prev_run_id="r1")[0]["removed"] == 0
+    # and without the re-delivery the contact guard stops the empty run before emit
+    start_run(con, "r3", as_of=AS_OF, params={})
+    with pytest.raises(ShrinkError, match="remove 120 of the 120 contacts"):
+        stages.check_contacts(con, params(root, delivered), "r3")
+
+
+# --------------------------------------------------------------------------- HMAC key
+
+
+@pytest.fixture
+def no_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SKIPTRACE_HMAC_KEY", raising=False)
+    monkeypatch.delenv("SKIPTRACE_KEY_FILE", raising=False)
+
+
+def test_key_lives_next_to_the_database_whatever_the_working_directory(
+    world, no_key_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con, root = world
+    db = root / "db" / "st.duckdb"
+    elsewhere = root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    fingerprint = guards.check_key(con, db, "r1")
+    key_file = root / "db" / "hmac.key"
+    assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert not (elsewhere / "data").exists()
+    key = key_file.read_bytes().strip()
+    assert fingerprint == pii.key_fingerprint(key) and key.hex() not in fingerprint
+    # ingest hashes with that key, found from the connection's database, not from the cwd
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 3))
+    stages.ingest(con, p, "r1")
+    (got,) = con.execute("SELECT ssn_hash FROM accounts WHERE account_id = 'A00000'").fetchone()
+    assert got == pii.hmac_ssn("100-10-1000", key)
+    monkeypatch.chdir(root)
+    assert guards.check_key(con, db, "r2") == fingerprint  # same key from another directory
+
+
+def test_run_with_another_key_is_refused(
+    world, no_key_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con, root = world
+    db = root / "db" / "st.duckdb"
+    guards.check_key(con, db, "r1")
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "a-different-key-0123456789")
+    with pytest.raises(KeyMismatchError) as err:
+        guards.check_key(con, db, "r2")
+    assert err.value.exit_code == 6 and "\n" not in str(err.value)
+    assert "$SKIPTRACE_HMAC_KEY" in str(err.value)
+    assert "a-different-key" not in str(err.value)  # the key itself is never printed
+    monkeypatch.delenv("SKIPTRACE_HMAC_KEY")
+    other = root / "other.key"
+    other.write_text("another-key-file-0123456789\n")
+    monkeypatch.setenv("SKIPTRACE_KEY_FILE", str(other))  # still honoured, and still checked
+    with pytest.raises(KeyMismatchError, match=r"other\.key"):
+        guards.check_key(con, db, "r3")
+
+
+def test_database_with_hashes_but_no_key_is_refused_not_rekeyed(world, no_key_env: None) -> None:
+    """A database hashed under the old cwd-relative key: no new key is created beside it."""
+    con, root = world
+    db = root / "db" / "st.duckdb"
+    con.execute(
+        "INSERT INTO accounts (file_no, line_no, account_id, ssn_hash) VALUES (1, 2, 'A', 'f')"
+    )
+    with pytest.raises(KeyMissingError) as err:
+        guards.check_key(con, db, "r1")
+    assert err.value.exit_code == 3 and str(root / "db" / "hmac.key") in str(err.value)
+    assert not (root / "db" / "hmac.key").exists()
+
+
+# --------------------------------------------------------------------------- writable
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make `path` unwritable for this process, root included (immutable flag for root, whose
+    writes ignore permission bits)."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr"):
+            pytest.skip("running as root without chattr: cannot make a path read-only")
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i not supported here: {done.stderr.decode().strip()}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o500 if path.is_dir() else 0o400)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+def test_read_only_output_folder_is_found_before_the_run(world) -> None:
+    _, root = world
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 3))
+    guards.preflight(p)  # writable: passes, and creates the output root
+    with read_only(root / "out"), pytest.raises(NotWritableError) as err:
+        guards.preflight(p)
+    assert err.value.exit_code == 3 and f"output folder {root / 'out'}" in str(err.value)
+    assert "--out" in str(err.value)
+
+
+def test_read_only_database_is_found_before_the_run(world) -> None:
+    con, root = world
+    con.close()
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 3))
+    with read_only(root / "db" / "st.duckdb"), pytest.raises(NotWritableError, match="--db"):
+        guards.preflight(p)
+    with read_only(root / "db"), pytest.raises(NotWritableError, match="database folder"):
+        guards.preflight(p)
+
+
+def test_command_line_reports_an_unwritable_output_folder_in_one_line(world) -> None:
+    """Found before Prefect starts: one line, exit code 3, no traceback, nothing run."""
+    import sys
+
+    _, root = world
+    accounts = accounts_csv(root / "in" / "accounts.csv", 3)
+    (root / "out").mkdir()
+    with read_only(root / "out"):
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "skiptrace", "run", "--accounts", str(accounts),
+                "--sources", str(root / "sources.yml"), "--db", str(root / "db" / "st.duckdb"),
+                "--out", str(root / "out"),
+            ],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if x.startswith("skiptrace: ")]
+    assert line.startswith(f"skiptrace: output folder {root / 'out'} is not writable")

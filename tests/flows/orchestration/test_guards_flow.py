@@ -1,0 +1,122 @@
+"""The guards in the real Prefect `refresh` flow and the real `skiptrace` command (issue 19).
+
+A refused delivery publishes nothing (no run folder, so no delta.csv removing every contact), a
+completed run's folder is private and carries a manifest and no INCOMPLETE marker, and the
+command line ends a refused run with one line and exit code 6, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from skiptrace import sql
+from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.safety import KeyMismatchError, ShrinkError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def _prefect_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_refused_delivery_publishes_nothing_and_outputs_are_private(
+    small_portfolio, tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skiptrace.flows.orchestration.refresh import run_refresh
+
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
+    db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
+    base = RefreshParams(
+        accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path, db=db,
+        out=out, as_of=small_portfolio.as_of,
+    )  # fmt: skip
+    first = run_refresh(base, run_id="20261101T000000Z-0001")
+    run_dir = out / first["run_id"]
+
+    # a completed run: manifest with every file's checksum, no INCOMPLETE marker, all private
+    assert not (run_dir / "INCOMPLETE").exists()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "completed"
+    listed = {f["file"]: f["sha256"] for f in manifest["files"]}
+    assert {"contacts.csv", "delta.csv", "run_summary.json"} <= set(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((run_dir / name).read_bytes()).hexdigest() == digest, name
+    assert _mode(db) == 0o600 and _mode(run_dir) == 0o700
+    assert {p.name: _mode(p) for p in run_dir.iterdir()} == {
+        p.name: 0o600 for p in run_dir.iterdir()
+    }
+
+    # tonight's account export is a header and nothing else, delivered with --replace
+    empty = tmp_path / "tonight" / small_portfolio.accounts_path.name
+    empty.parent.mkdir()
+    empty.write_text(small_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
+    refused = base.model_copy(update={"accounts": empty, "replace": True})
+    with pytest.raises(ShrinkError, match=r"remove (\d+) of the \1 accounts .*(100.0%)"):
+        run_refresh(refused, run_id="20261101T000000Z-0002")
+    assert not (out / "20261101T000000Z-0002").exists()  # no delta.csv, nothing at all
+    con = sql.connect(db, read_only=True)
+    statuses = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
+    con.close()
+    assert statuses == {first["run_id"]: "completed", "20261101T000000Z-0002": "failed"}
+
+    # a run with another HMAC key never starts
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another-key-than-the-first-run")
+    with pytest.raises(KeyMismatchError):
+        run_refresh(base, run_id="20261101T000000Z-0003")
+    con = sql.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+    con.close()
+
+
+def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_path: Path) -> None:
+    from skiptrace.flows.orchestration import guards
+
+    db = tmp_path / "st.duckdb"
+    con = sql.connect(db)
+    guards.check_key(con, db, "earlier")  # the database's key: the test session's
+    con.close()
+    env = {
+        **os.environ,
+        "SKIPTRACE_HMAC_KEY": "not-the-key-this-database-was-hashed-with",
+        "COLUMNS": "200",
+    }
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "skiptrace", "run",
+            "--accounts", str(small_portfolio.accounts_path),
+            "--sources", str(small_portfolio.sources_path),
+            "--db", str(db), "--out", str(tmp_path / "out"),
+        ],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 6, done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    ours = [line for line in done.stderr.splitlines() if line.startswith("skiptrace: ")]
+    assert len(ours) == 1  # Prefect's own log lines around it carry no traceback either
+    assert ours[0].startswith("skiptrace: the HMAC key from $SKIPTRACE_HMAC_KEY is not the key")
+    assert "not-the-key" not in done.stderr and "leaked" not in done.stderr
