@@ -515,7 +515,7 @@ def _add_groups(
                 if f in ("first_seen", "last_seen"):
                     stage.date(name, alias, label=label)
                 elif f == "prepaid":
-                    stage.flag(name, alias, DEFAULT_TRUE, DEFAULT_FALSE)
+                    stage.flag(name, alias, DEFAULT_TRUE, DEFAULT_FALSE, label=label)
                 else:
                     stage.text(name, alias, _TEXT_CHECKS[f], label=label)
                 cols[f] = name

@@ -319,6 +319,7 @@ class Stage:
         alias: str | None,
         true_values: Sequence[str] = DEFAULT_TRUE,
         false_values: Sequence[str] = DEFAULT_FALSE,
+        label: str | None = None,
     ) -> None:
         """Y/N, true/false, 1/0 (case-insensitive) to BOOLEAN; other text is a field defect.
 
@@ -339,12 +340,13 @@ class Stage:
         )
         parsed = self.derive(expr)
         invalid = f"{alias} IS NOT NULL AND {parsed} IS NULL"
+        label = label or name
         if name in SUPPRESSING_FLAGS and self.on_field_error != "reject":
-            self.issue(invalid, name, alias, "'invalid_flag'", "treated_as_set")
+            self.issue(invalid, label, alias, "'invalid_flag'", "treated_as_set")
             self.out(name, f"CASE WHEN {invalid} THEN true ELSE {parsed} END")
             return
         self.out(name, parsed)
-        self.defect(invalid, name, alias, "invalid_flag")
+        self.defect(invalid, label, alias, "invalid_flag")
 
     def number(self, name: str, alias: str | None) -> None:
         """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text is a field defect."""
