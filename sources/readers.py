@@ -151,32 +151,30 @@ class Decoded:
     cr_only: bool = False
 
 
-def _decode_per_line(lines: pa.Array) -> tuple[pa.Array, int]:
+def _decode_per_line(data: bytes, lines: pa.Array) -> tuple[pa.Array, int]:
     """Decode undeclared bytes line by line: UTF-8 where valid, else cp1252 (Latin-1 fallback).
 
     A file assembled from several systems can hold UTF-8 and cp1252 lines side by side; deciding
-    for the whole file turns one kind into mojibake ('JOSÃ‰'). DuckDB validates every line as
-    UTF-8 at once (`try(decode(...))`, in a private in-memory database: the lines hold raw
-    SSNs); only the lines that fail are decoded in Python.
+    for the whole file turns one kind into mojibake ('JOSÃ‰'). Both readings are computed for
+    the whole file without a Python loop over lines: DuckDB validates every line as UTF-8
+    (`try(decode(...))`, in a private in-memory database: the lines hold raw SSNs) and the
+    cp1252 decode of the whole file splits into the same lines (cp1252 maps every byte, LF and
+    CR included, to one character); each line takes its UTF-8 reading when there is one.
     """
     table = pa.table({"i": pa.array(range(len(lines)), pa.int64()), "raw": lines})
     con = duckdb.connect()
     try:
         con.register("_lines", table)
-        text = con.sql("SELECT try(decode(raw)) AS t FROM _lines ORDER BY i").to_arrow_table()[0]
+        utf8 = con.sql("SELECT try(decode(raw)) AS t FROM _lines ORDER BY i").to_arrow_table()
     finally:
         con.close()
-    series = pl.Series(text.combine_chunks()).cast(pl.String)
-    bad = series.is_null()
-    n_bad = int(bad.sum())
-    if n_bad:
-        idx = bad.arg_true()
-        raw = lines.take(pa.array(idx.to_list(), pa.int64())).to_pylist()
-        fixed = pl.Series(
-            [b.decode("cp1252", errors="skiptrace-latin1") for b in raw], dtype=pl.String
-        )
-        series = series.scatter(idx, fixed)
-    return series.to_arrow().cast(pa.large_string()), n_bad
+    as_utf8 = utf8.column(0).combine_chunks().cast(pa.large_string())
+    cp1252 = data.decode("cp1252", errors="skiptrace-latin1").encode("utf-8")
+    as_cp1252 = _split_lines(cp1252).cast(pa.large_string())
+    if len(as_cp1252) != len(as_utf8):  # cannot happen (see above); never guess silently
+        raise ValueError("line split differs between UTF-8 and cp1252 readings")
+    bad = pc.is_null(as_utf8)
+    return pc.if_else(bad, as_cp1252, as_utf8), int(pc.sum(bad).as_py() or 0)
 
 
 #: NUL and the other C0 control characters except tab (a delimiter), and DEL. CR is handled as
@@ -218,7 +216,7 @@ def decode_lines(data: bytes, declared: str | None, *, fixed_width: bool = False
                 data, replaced = data.decode("utf-8", errors="replace").encode("utf-8"), True
                 text = _split_lines(data).cast(pa.large_string())
             else:
-                text, fallback = _decode_per_line(lines)
+                text, fallback = _decode_per_line(data, lines)
                 label = "cp1252" if fallback == len(text) else f"{label}+cp1252"
     else:
         errors = "skiptrace-latin1" if enc == "cp1252" else "replace"
