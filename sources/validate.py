@@ -73,6 +73,12 @@ STATE_NAMES = (
 #: number or a street number must not be nulled as an SSN.
 SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}([^0-9]|$)"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
+#: A North American number as written: optional +1 / 1, area code (parenthesised or not), the
+#: usual separators, an optional extension. A shape test, not digit counting: one regex pass.
+_PHONE_RE = (
+    "(?i)(\\+?1[ .-]?)?(\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}"
+    "( *(x|ext\\.?|extension) *[0-9]+)?"
+)
 
 #: Flag spellings for sources without their own lists (vendor `prepaid`, ...).
 DEFAULT_TRUE = ("Y", "YES", "T", "TRUE", "1")
@@ -217,43 +223,44 @@ class Stage:
         if alias is None or check is None:
             self.out(name, alias)
             return alias
+        # Each condition is computed once per row (a derived column), then used by the field
+        # issue and by the cleaned value: repeating a regex per use doubled ingest time.
         value = alias
         bad: list[str] = []
         if check in ("ssn_free", "phone", "email"):
-            ssn_like = f"regexp_matches({alias}, '{SSN_IN_TEXT_RE}')"
+            ssn_like = self.derive(f"regexp_matches({alias}, '{SSN_IN_TEXT_RE}')")
             self.defect(ssn_like, label, alias, "ssn_in_field")
             bad.append(ssn_like)
+        else:
+            ssn_like = "false"
         if check == "state":
             names = _in_list([*STATE_CODES, *STATE_NAMES])
-            cond = f"upper({alias}) NOT IN {names}"
+            cond = self.derive(f"upper({alias}) NOT IN {names}")
             self.defect(cond, label, alias, "invalid_state")
             bad.append(cond)
         elif check == "zip":
-            four = f"regexp_full_match({alias}, '[0-9]{{4}}([- ]?[0-9]{{4}})?')"
-            cond = f"NOT regexp_full_match({alias}, '[0-9]{{5}}([- ]?[0-9]{{4}})?') AND NOT {four}"
+            four = self.derive(f"regexp_full_match({alias}, '[0-9]{{4}}([- ]?[0-9]{{4}})?')")
+            cond = self.derive(
+                f"NOT regexp_full_match({alias}, '[0-9]{{5}}([- ]?[0-9]{{4}})?') AND NOT {four}",
+                level=1,
+            )
             self.defect(cond, label, alias, "invalid_zip")
             self.issue(four, label, alias, "'repaired_zip_leading_zero'", "repaired")
             bad.append(cond)
             value = f"CASE WHEN {four} THEN '0' || {alias} ELSE {alias} END"
         elif check == "phone":
-            digits = (
-                f"regexp_replace(regexp_replace({alias}, '(?i)\\s*(x|ext\\.?|extension)"
-                f"\\s*[0-9]+$', ''), '[^0-9]', '', 'g')"
-            )
-            cond = (
-                f"NOT regexp_matches({alias}, '{SSN_IN_TEXT_RE}') AND NOT (length({digits}) = 10 "
-                f"OR (length({digits}) = 11 AND starts_with({digits}, '1')))"
+            cond = self.derive(
+                f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_PHONE_RE}')", level=1
             )
             self.defect(cond, label, alias, "invalid_phone")
             bad.append(cond)
         elif check == "email":
-            cond = (
-                f"NOT regexp_matches({alias}, '{SSN_IN_TEXT_RE}') "
-                f"AND NOT regexp_full_match({alias}, '{_EMAIL_RE}')"
+            cond = self.derive(
+                f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_EMAIL_RE}')", level=1
             )
             self.defect(cond, label, alias, "invalid_email")
             bad.append(cond)
-        clean = self.derive(f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END")
+        clean = self.derive(f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END", level=2)
         self.out(name, clean)
         return clean
 
@@ -288,11 +295,13 @@ class Stage:
                 self.out(ambiguous, None)
             return None
         label = label or name
+        # one level per step, so each expression is computed once per row (an alias used in
+        # its own SELECT list is inlined, and the parser is the costly part of ingest)
         strict = self.derive(dates.date_sql(alias, self.date_formats))
         repaired_date, repair_reason = dates.repair_sql(alias, self.as_of.year)
-        fixed = self.derive(f"CASE WHEN {strict} IS NULL THEN {repaired_date} END")
-        why = self.derive(f"CASE WHEN {strict} IS NULL THEN {repair_reason} END")
-        any_date = self.derive(f"coalesce({strict}, {fixed})", level=1)
+        fixed = self.derive(f"CASE WHEN {strict} IS NULL THEN {repaired_date} END", level=1)
+        why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {repair_reason} END", level=2)
+        any_date = self.derive(f"coalesce({strict}, {fixed})", level=2)
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
         future = f"{any_date} > {as_of}"
@@ -300,14 +309,14 @@ class Stage:
             f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
             f"WHEN {too_early} THEN 'implausible_date' "
             f"WHEN {future} THEN {lit('implausible_date' if dob else 'future_date')} END",
-            level=2,
+            level=3,
         )
         if self.on_field_error == "reject":
             self.checks.append(f"CASE WHEN {bad} IS NOT NULL THEN {bad} || {lit(': ' + label)} END")
         else:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
-        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=3)
+        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=4)
         self.out(name, parsed)
         if ambiguous:
             self.out(ambiguous, dates.ambiguous_sql(alias, parsed))

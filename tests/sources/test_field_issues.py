@@ -298,3 +298,16 @@ def test_vendor_candidates_get_field_issues_by_rank(
     }
     phones = con.execute("SELECT rank, phone FROM source_contacts ORDER BY rank").fetchall()
     assert phones == [(1, "7025550101")]  # the nulled candidate leaves no contact behind
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["2175550134", "(217) 555-0134", "217.555.0134", "+1 217 555 0134", "1-217-555-0134",
+     "217-555-0134 x12", "(217)555-0134 EXT. 5"],
+)  # fmt: skip
+def test_usual_phone_forms_are_not_field_defects(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, phone: str
+) -> None:
+    path = write(tmp_path / "p.csv", HEADER, line(id="R1", phone=phone))
+    ingest_source(con, person_source(path), "r1")
+    assert issues(con) == {} and record(con, 2, "phone") == phone
