@@ -65,6 +65,58 @@ def date_sql(expr: str, formats: Sequence[str] = ()) -> str:
     return f"coalesce({', '.join(parts)})"
 
 
+#: Two-digit years: the century that puts the year at or before the as-of year, i.e. a value
+#: YY means 20YY when 20YY <= as-of year, else 19YY ('03/04/80' -> 1980, '03/04/19' -> 2019 in
+#: 2026). Documented in docs/field_issues.md.
+_PARTS = "'^([0-9]{1,4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,4})$'"
+
+
+def repair_sql(expr: str, as_of_year: int) -> tuple[str, str]:
+    """SQL (DATE, reason) for a value the strict parser misses but that has one reading.
+
+    Tried only when `date_sql` returned NULL:
+    * `YYYY?MM?DD` / `MM?DD?YYYY` / `MM?DD?YY` with `-`, `/` or `.` and unpadded parts
+      (`repaired_date_format`; `repaired_date_two_digit_year` with the pivot above);
+    * a month slot over 12 whose day slot is a valid month is read day-first
+      (`repaired_date_day_month`: '25/12/1980', '1980-25-12', '19802512');
+    * the result must be a real calendar date, else both are NULL.
+    """
+    compact = f"regexp_full_match({expr}, '[0-9]{{8}}')"
+    p = f"regexp_extract({expr}, {_PARTS}, ['a', 'b', 'c'])"
+    # year, first slot, second slot (as text), and whether the year had two digits
+    y = (
+        f"CASE WHEN {compact} THEN left({expr}, 4) WHEN length({p}.a) = 4 THEN {p}.a "
+        f"WHEN length({p}.c) IN (2, 4) AND length({p}.a) <= 2 THEN {p}.c END"
+    )
+    s1 = (
+        f"CASE WHEN {compact} THEN substr({expr}, 5, 2) WHEN length({p}.a) = 4 THEN {p}.b "
+        f"ELSE {p}.a END"
+    )
+    s2 = (
+        f"CASE WHEN {compact} THEN right({expr}, 2) WHEN length({p}.a) = 4 THEN {p}.c "
+        f"ELSE {p}.b END"
+    )
+    yy = f"try_cast({y} AS INTEGER)"
+    year = (
+        f"CASE WHEN length({y}) = 2 THEN CASE WHEN 2000 + {yy} <= {int(as_of_year)} "
+        f"THEN 2000 + {yy} ELSE 1900 + {yy} END ELSE {yy} END"
+    )
+    a, b = f"try_cast({s1} AS INTEGER)", f"try_cast({s2} AS INTEGER)"
+    swapped = f"({a} > 12 AND {b} BETWEEN 1 AND 12)"
+    month = f"CASE WHEN {swapped} THEN {b} ELSE {a} END"
+    day = f"CASE WHEN {swapped} THEN {a} ELSE {b} END"
+    date = (
+        f"CASE WHEN {y} IS NOT NULL AND {y} <> '' THEN try_strptime(printf('%04d-%02d-%02d', "
+        f"{year}, {month}, {day}), '%Y-%m-%d')::DATE END"
+    )
+    reason = (
+        f"CASE WHEN ({date}) IS NULL THEN NULL WHEN {swapped} THEN 'repaired_date_day_month' "
+        f"WHEN length({y}) = 2 THEN 'repaired_date_two_digit_year' "
+        "ELSE 'repaired_date_format' END"
+    )
+    return date, reason
+
+
 def ambiguous_sql(expr: str, parsed: str) -> str:
     """SQL: TRUE when the text's day and month could be swapped, FALSE when not, NULL for NULL.
 

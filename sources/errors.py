@@ -69,5 +69,39 @@ class UnreadableFileError(IngestError):
         super().__init__(f"{self.path}: {why}")
 
 
+class DuplicateColumnsError(IngestError):
+    """The header names a column twice: a mapping to that name would pick one at random."""
+
+    def __init__(self, path: Path | str, names: Sequence[str]) -> None:
+        self.path = Path(path)
+        self.names = [mask_ssn_runs(n)[:60] for n in names]
+        super().__init__(
+            f"{self.path}: duplicate column name(s) in the header: {sorted(set(self.names))}; "
+            "rename them so each column has one name"
+        )
+
+
+class RegistryError(ValueError):
+    """sources.yml cannot be used as written (a configuration error, not a data error)."""
+
+
+class PathOutsideRegistryError(RegistryError, IngestError):
+    """A source path (or a symlink it goes through) leads outside the folders it may read."""
+
+    def __init__(self, source: str, path: Path | str, roots: Sequence[Path]) -> None:
+        self.path = Path(path)
+        self.source = source
+        allowed = ", ".join(str(r) for r in roots)
+        super().__init__(
+            f"{self.path}: source {source!r} resolves outside the allowed folder(s) ({allowed}); "
+            "move the file there, or list its folder under `allowed_roots:` in sources.yml "
+            "(or SKIPTRACE_ALLOWED_ROOTS)"
+        )
+
+
+class UnsafeYamlError(RegistryError):
+    """sources.yml expands (YAML anchors and aliases) into far more nodes than it holds."""
+
+
 class KeyNotConfiguredError(IngestError):
     """No HMAC key is available, so SSNs cannot be pseudonymised and must not be loaded."""

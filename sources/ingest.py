@@ -43,7 +43,14 @@ from skiptrace.sources.registry import (
     ReadOptions,
     Source,
 )
-from skiptrace.sources.validate import DEFAULT_FALSE, DEFAULT_TRUE, Stage, lit
+from skiptrace.sources.validate import (
+    DEFAULT_FALSE,
+    DEFAULT_TRUE,
+    FieldErrorMode,
+    Stage,
+    TextCheck,
+    lit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +79,8 @@ class FileResult:
     rows_rejected: int
     status: Status
     message: str
+    #: fields NULLed or repaired in loaded rows (table `field_issues`)
+    field_issues: int = 0
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -90,6 +99,16 @@ def ingest_accounts(
     return _ingest_file(con, Path(path), profile, meta, run_id, replace, _account_stage(profile))
 
 
+def list_field_issues(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pl.DataFrame:
+    """Field issues (all runs, or one) in file and line order, for `skiptrace rejects --fields`."""
+    return sql.query(con, "ingest/list_field_issues.sql", run_id=run_id)
+
+
+def field_issue_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
+    """Field issues of a run by source, column, reason and action (report, run summary)."""
+    return sql.query(con, "ingest/field_issue_counts.sql", run_id=run_id)
+
+
 def ingest_source(
     con: duckdb.DuckDBPyConnection, source: Source, run_id: str, *, replace: bool = False
 ) -> list[FileResult]:
@@ -100,6 +119,7 @@ def ingest_source(
         permissible_purpose=source.permissible_purpose,
         reliability=source.reliability,
         record_date_rule=_record_date_rule(source),
+        on_field_error=source.on_field_error,
     )
     results = []
     for path in source.files():
@@ -127,6 +147,8 @@ class _FileMeta:
     permissible_purpose: str | None = None
     reliability: float | None = None
     record_date_rule: str | None = None
+    #: account rows are never dropped for a field defect, so only sources may say "reject"
+    on_field_error: FieldErrorMode = "null"
 
 
 # A stage plan fills a Stage for a parsed file and returns the inserts to run from it.
@@ -192,7 +214,11 @@ def _ingest_file(
     info.data = None  # the decoded lines are registered; drop the raw bytes early
     try:
         stage = Stage(
-            parsed, date_formats=opts.date_formats, max_field_length=opts.max_field_length
+            parsed,
+            date_formats=opts.date_formats,
+            max_field_length=opts.max_field_length,
+            on_field_error=meta.on_field_error,
+            as_of=_run_as_of(con, run_id),
         )
         ctx = _Ctx(file_name=path.name, mtime_date=info.mtime.date(), final={})
         inserts = plan(stage, ctx)
@@ -211,8 +237,11 @@ def _ingest_file(
                 con.execute(statement)
             if previous:
                 con.execute(sql.load("ingest/supersede.sql"), [meta.source, path.name])
-            rows_read, rows_rejected = con.execute(
-                bind("SELECT count(*), count(reason) FROM {stage}")
+            rows_read, rows_rejected, field_issues = con.execute(
+                bind(
+                    "SELECT count(*), count(reason), coalesce(sum(len(_issues)) "
+                    "FILTER (WHERE reason IS NULL), 0) FROM {stage}"
+                )
             ).fetchone()
             rows_loaded = rows_read - rows_rejected
             con.execute(
@@ -234,12 +263,20 @@ def _ingest_file(
                     "rows_read": rows_read,
                     "rows_loaded": rows_loaded,
                     "rows_rejected": rows_rejected,
+                    "encoding": parsed.encoding,
+                    "lines_fallback_decoded": parsed.lines_fallback_decoded,
+                    "lines_control_stripped": parsed.lines_control_stripped,
+                    "field_issues": field_issues,
                 },
             )
             for statement in inserts:
                 con.execute(bind(statement))
             con.execute(
                 bind(sql.load("ingest/quarantine_insert.sql")),
+                {"run_id": run_id, "file_no": file_no, "source": meta.source, "path": str(path)},
+            )
+            con.execute(
+                bind(sql.load("ingest/field_issues_insert.sql")),
                 {"run_id": run_id, "file_no": file_no, "source": meta.source, "path": str(path)},
             )
             con.execute(bind("DROP TABLE {stage}"))
@@ -250,13 +287,35 @@ def _ingest_file(
     notes = list(parsed.notes)
     if previous:
         notes.append("superseded file_no " + ", ".join(str(p[0]) for p in previous))
-    message = f"{rows_loaded} loaded, {rows_rejected} quarantined; " + "; ".join(notes)
+    message = (
+        f"{rows_loaded} loaded, {rows_rejected} quarantined, {field_issues} field issue(s); "
+        + "; ".join(notes)
+    )
     log.info("%s: file_no %s %s: %s", path.name, file_no, status, message)
-    return result(status, message, file_no, (rows_read, rows_loaded, rows_rejected))
+    done = result(status, message, file_no, (rows_read, rows_loaded, rows_rejected))
+    done.field_issues = int(field_issues)
+    return done
+
+
+def _run_as_of(con: duckdb.DuckDBPyConnection, run_id: str) -> dt.date:
+    """The run's as-of date (dates after it are field defects); today outside a recorded run."""
+    found = con.execute(sql.load("ingest/run_as_of.sql"), {"run_id": run_id}).fetchall()
+    day = found[0][0] if found else None
+    return day if isinstance(day, dt.date) else dt.date.today()
 
 
 # --- account exports --------------------------------------------------------------------------
 
+#: How each text field is checked (validate.Stage.text); None = loaded as delivered.
+_TEXT_CHECKS: dict[str, TextCheck | None] = {
+    "account_id": None, "record_id": None, "phone_type": None, "carrier": None,
+    "bk_case_number": None, "bk_district": None,
+    "first_name": "ssn_free", "middle_name": "ssn_free", "last_name": "ssn_free",
+    "suffix": "ssn_free", "full_name": "ssn_free", "address_line1": "ssn_free",
+    "address_line2": "ssn_free", "city": "ssn_free", "attorney_name": "ssn_free",
+    "relationship": "ssn_free", "state": "state", "zip": "zip", "phone": "phone",
+    "phone_2": "phone", "phone_3": "phone", "attorney_phone": "phone", "email": "email",
+}  # fmt: skip
 _ACCOUNT_TEXT = (
     "account_id", "first_name", "middle_name", "last_name", "suffix", "full_name",
     "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_2", "phone_3",
@@ -273,9 +332,10 @@ def _account_stage(profile: AccountProfile) -> _Plan:
                 raise MappingError(f"profile {profile.name!r}: unknown required field {f!r}")
             stage.require(alias[f], f)
         for f in _ACCOUNT_TEXT:
-            stage.text(f, alias[f])
+            stage.text(f, alias[f], _TEXT_CHECKS[f])
         if alias["full_name"] and not (alias["first_name"] or alias["last_name"]):
-            for f, expr in add_name_split(stage, alias["full_name"], profile.name_order).items():
+            full = stage.ssn_free(alias["full_name"])
+            for f, expr in add_name_split(stage, full, profile.name_order).items():
                 stage.out(f, expr)
         stage.ssn(alias["ssn"])
         stage.date("dob", alias["dob"], ambiguous="dob_ambiguous", dob=True)
@@ -312,6 +372,11 @@ _SOURCE_RECORD_COLS = (
     "move_type", "move_effective_date", "ncoa_return_code", "bk_chapter", "bk_case_number",
     "bk_district", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date",
 )  # fmt: skip
+#: A source record needs at least one of these (or a valid SSN) to be matchable at all.
+_IDENTIFYING = (
+    "first_name", "last_name", "full_name", "dob", "address_line1", "phone", "email",
+    "_new_address_line1",
+)  # fmt: skip
 _UNIT_DESIGNATOR = (
     "^(APT|APARTMENT|STE|SUITE|UNIT|FL|FLOOR|RM|ROOM|BLDG|DEPT|LOT|SPC|SPACE|TRLR|PH|BSMT|#)"
 )
@@ -335,9 +400,10 @@ def _source_stage(source: Source) -> _Plan:
             stage.require(a[f], f)
 
         for f in _RECORD_TEXT:
-            stage.text(f, a.get(f))
+            stage.text(f, a.get(f), _TEXT_CHECKS[f])
         if a.get("full_name") and not (a.get("first_name") or a.get("last_name")):
-            for f, expr in add_name_split(stage, a["full_name"], source.name_order).items():
+            full = stage.ssn_free(a["full_name"])
+            for f, expr in add_name_split(stage, full, source.name_order).items():
                 stage.out(f, expr)
         _compose_street(stage, a)
         stage.ssn(a.get("ssn"))
@@ -353,7 +419,7 @@ def _source_stage(source: Source) -> _Plan:
                 NCOA_RETURN_CODES,
             )
             for f in ("new_address_line1", "new_address_line2", "new_city", "new_state", "new_zip"):
-                stage.text("_" + f, a.get(f))
+                stage.text("_" + f, a.get(f), _TEXT_CHECKS[f.removeprefix("new_")], label=f)
         else:
             stage.out("move_type", None)
             stage.out("ncoa_return_code", None)
@@ -367,6 +433,8 @@ def _source_stage(source: Source) -> _Plan:
         else:
             stage.out("bk_chapter", None)
         _record_date(stage, source, ctx)
+        if source.kind != "vendor_batch":  # a vendor row is identified by its account_id
+            stage.require_identity(_IDENTIFYING)
         stage.out("_record_id", a.get("record_id"))
         if a.get("record_id"):
             stage.unique("_record_id", "record_id")
@@ -438,12 +506,13 @@ def _add_groups(
             for f, column in columns.items():
                 name = f"_g{gi}_{rank}_{f}"
                 alias = stage.ref(column, must_exist=True)
+                label = f"{f}#{rank}"
                 if f in ("first_seen", "last_seen"):
-                    stage.date(name, alias)
+                    stage.date(name, alias, label=label)
                 elif f == "prepaid":
-                    stage.flag(name, alias, DEFAULT_TRUE, DEFAULT_FALSE)
+                    stage.flag(name, alias, DEFAULT_TRUE, DEFAULT_FALSE, label=label)
                 else:
-                    stage.text(name, alias)
+                    stage.text(name, alias, _TEXT_CHECKS[f], label=label)
                 cols[f] = name
             out.append((group, rank, cols))
     return out

@@ -143,6 +143,39 @@ def ssn_valid_sql(digits_expr: str) -> str:
     return f"regexp_full_match({digits_expr}, '{SSN_VALID_RE}')"
 
 
+def ssn_repair_sql(expr: str) -> tuple[str, str]:
+    """SQL (digits, reason) repairing an SSN field the plain normalisation rejects, else NULLs.
+
+    Only unambiguous repairs: a value made of exactly nine digits and punctuation ('123/45/6789',
+    '123-45-6789-', '"123456789"') is those nine digits (`repaired_ssn_separators`); a value of
+    exactly eight digits is an SSN whose leading zero a spreadsheet dropped (areas 001-099 are
+    real: New England), `repaired_ssn_leading_zero`. The result must still be a valid SSN.
+    """
+    stripped = f"regexp_replace({expr}, '[^0-9]', '', 'g')"
+    sep_ok = (
+        f"regexp_full_match({expr}, '[^0-9A-Za-z]*([0-9][^0-9A-Za-z]*){{9}}') "
+        f"AND {ssn_valid_sql(stripped)}"
+    )
+    zero_ok = f"regexp_full_match({expr}, '[0-9]{{8}}') AND {ssn_valid_sql(chr(39) + '0' + chr(39) + ' || ' + expr)}"
+    digits = f"CASE WHEN {sep_ok} THEN {stripped} WHEN {zero_ok} THEN '0' || {expr} END"
+    reason = (
+        f"CASE WHEN {sep_ok} THEN 'repaired_ssn_separators' "
+        f"WHEN {zero_ok} THEN 'repaired_ssn_leading_zero' END"
+    )
+    return digits, reason
+
+
+def mask_ssn_value_sql(expr: str) -> str:
+    """SQL masking a whole SSN field for a field issue: every digit but the last four is '*'.
+
+    Shorter values (four characters or less) have every digit masked.
+    """
+    return (
+        f"CASE WHEN length({expr}) >= 5 THEN regexp_replace(left({expr}, -4), '[0-9]', '*', 'g') "
+        f"|| right({expr}, 4) ELSE regexp_replace({expr}, '[0-9]', '*', 'g') END"
+    )
+
+
 def mask_value_sql(line_expr: str, value_expr: str) -> str:
     """SQL masking one known field value (e.g. a malformed SSN) wherever it occurs in a line.
 

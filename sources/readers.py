@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from skiptrace import sql
-from skiptrace.sources.errors import UnreadableFileError
+from skiptrace.sources.errors import DuplicateColumnsError, UnreadableFileError
 from skiptrace.sources.registry import ReadOptions
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -78,6 +78,8 @@ class ParsedFile:
     encoding: str
     registered: str | None = None
     notes: list[str] = field(default_factory=list)
+    lines_fallback_decoded: int = 0
+    lines_control_stripped: int = 0
 
     def release(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the in-memory line table (it holds raw lines, so do not keep it around)."""
@@ -123,50 +125,108 @@ def _norm_encoding(name: str | None) -> str | None:
 
 
 def _split_lines(data: bytes) -> pa.Array:
-    """Physical lines of a byte string as a large_binary Arrow array (terminators removed)."""
+    """Physical lines of a byte string as a large_binary Arrow array (terminators removed).
+
+    A file with CR-only line ends (classic Mac, some mainframe transfers) has no LF at all: its
+    lines are split on CR instead, so it loads like any other file rather than as one huge line.
+    """
+    sep = b"\r" if b"\n" not in data and b"\r" in data else b"\n"
     buf = pa.py_buffer(data)
     offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
     whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 1, [None, offsets, buf])
-    lines = pc.split_pattern(whole, b"\n").flatten()
-    if len(lines) and len(data) and data.endswith(b"\n"):
+    lines = pc.split_pattern(whole, sep).flatten()
+    if len(lines) and len(data) and data.endswith(sep):
         lines = lines.slice(0, len(lines) - 1)  # the terminator of the last line is not a line
     return lines
 
 
-def decode_lines(data: bytes, declared: str | None) -> tuple[pa.Array, str, bool]:
-    """(lines as large_string, encoding used, replaced) for text bytes (gzip already removed).
+@dataclass
+class Decoded:
+    """Text lines of a file and how they were decoded (recorded in `input_files`)."""
+
+    lines: pa.Array  # large_string, one element per physical line
+    encoding: str  # utf-8, utf-8-sig, utf-16, cp1252, or 'utf-8+cp1252' for a mixed file
+    replaced: bool  # a declared UTF-8 file held invalid bytes (replaced; rows quarantined)
+    fallback_lines: int = 0  # lines of an undeclared file decoded as cp1252, not UTF-8
+    control_lines: int = 0  # lines that had NUL / control characters stripped
+    cr_only: bool = False
+
+
+def _decode_per_line(data: bytes, lines: pa.Array) -> tuple[pa.Array, int]:
+    """Decode undeclared bytes line by line: UTF-8 where valid, else cp1252 (Latin-1 fallback).
+
+    A file assembled from several systems can hold UTF-8 and cp1252 lines side by side; deciding
+    for the whole file turns one kind into mojibake ('JOSÃ‰'). Both readings are computed for
+    the whole file without a Python loop over lines: DuckDB validates every line as UTF-8
+    (`try(decode(...))`, in a private in-memory database: the lines hold raw SSNs) and the
+    cp1252 decode of the whole file splits into the same lines (cp1252 maps every byte, LF and
+    CR included, to one character); each line takes its UTF-8 reading when there is one.
+    """
+    table = pa.table({"i": pa.array(range(len(lines)), pa.int64()), "raw": lines})
+    con = duckdb.connect()
+    try:
+        con.register("_lines", table)
+        utf8 = con.sql("SELECT try(decode(raw)) AS t FROM _lines ORDER BY i").to_arrow_table()
+    finally:
+        con.close()
+    as_utf8 = utf8.column(0).combine_chunks().cast(pa.large_string())
+    cp1252 = data.decode("cp1252", errors="skiptrace-latin1").encode("utf-8")
+    as_cp1252 = _split_lines(cp1252).cast(pa.large_string())
+    if len(as_cp1252) != len(as_utf8):  # cannot happen (see above); never guess silently
+        raise ValueError("line split differs between UTF-8 and cp1252 readings")
+    bad = pc.is_null(as_utf8)
+    return pc.if_else(bad, as_cp1252, as_utf8), int(pc.sum(bad).as_py() or 0)
+
+
+#: NUL and the other C0 control characters except tab (a delimiter), and DEL. CR is handled as
+#: a line end. They carry no data and break matching and exports (a NUL inside a name).
+_CONTROL_RE = "[\\x00-\\x08\\x0b-\\x0c\\x0e-\\x1f\\x7f]"
+
+
+def _strip_control(text: pa.Array, keep_width: bool) -> tuple[pa.Array, int]:
+    """Remove control characters (a space in fixed-width files, to keep field positions)."""
+    hit = pc.match_substring_regex(text, _CONTROL_RE)
+    n = int(pc.sum(hit).as_py() or 0)
+    if n:
+        text = pc.replace_substring_regex(text, _CONTROL_RE, " " if keep_width else "")
+    return text, n
+
+
+def decode_lines(data: bytes, declared: str | None, *, fixed_width: bool = False) -> Decoded:
+    """Text lines for text bytes (gzip already removed), control characters stripped.
 
     Detection when no encoding is declared: a BOM decides; otherwise UTF-8 if the bytes are
-    valid UTF-8 (checked by Arrow, no Python decode), else cp1252. `replaced` is True when a
-    declared UTF-8 file held invalid bytes that were replaced (those rows get quarantined).
+    valid UTF-8 (checked by Arrow, no Python decode), else line by line (`_decode_per_line`).
+    A declared UTF-8 file with invalid bytes has them replaced and those rows quarantined.
     """
     enc = _norm_encoding(declared)
     label = enc or "utf-8"
     replaced = False
+    fallback = 0
     if data.startswith(_UTF8_BOM) and enc in (None, "utf-8", "utf-8-sig"):
         data, label, enc = data[len(_UTF8_BOM) :], "utf-8-sig", "utf-8"
     elif data.startswith(_UTF16_BOMS) and enc in (None, "utf-16"):
         data, label, enc = data.decode("utf-16").encode("utf-8"), "utf-16", "utf-8"
+    cr_only = b"\n" not in data and b"\r" in data
     if enc in (None, "utf-8"):
         lines = _split_lines(data)
         try:
             text = lines.cast(pa.large_string())
         except pa.ArrowInvalid:
-            if enc == "utf-8":
+            if enc == "utf-8" and declared:
                 data, replaced = data.decode("utf-8", errors="replace").encode("utf-8"), True
+                text = _split_lines(data).cast(pa.large_string())
             else:
-                data, label = (
-                    data.decode("cp1252", errors="skiptrace-latin1").encode("utf-8"),
-                    "cp1252",
-                )
-            text = _split_lines(data).cast(pa.large_string())
+                text, fallback = _decode_per_line(data, lines)
+                label = "cp1252" if fallback == len(text) else f"{label}+cp1252"
     else:
         errors = "skiptrace-latin1" if enc == "cp1252" else "replace"
         decoded = data.decode(enc, errors=errors)
         replaced = errors == "replace" and "\ufffd" in decoded
         text = _split_lines(decoded.encode("utf-8")).cast(pa.large_string())
     text = pc.utf8_rtrim(text, characters="\r")  # CRLF line ends
-    return text, label, replaced
+    text, control = _strip_control(text, fixed_width)
+    return Decoded(text, label, replaced, fallback, control, cr_only)
 
 
 def _header_names(line: str, delimiter: str, quote: str | None) -> list[str]:
@@ -268,10 +328,11 @@ def open_file(
         except (OSError, EOFError, zlib.error) as exc:
             raise UnreadableFileError(info.path, f"not a valid gzip stream ({exc})") from exc
     try:
-        lines, encoding, replaced = decode_lines(data, opts.encoding)
+        decoded = decode_lines(data, opts.encoding, fixed_width=opts.format == "fixed_width")
     except LookupError as exc:
         raise UnreadableFileError(info.path, f"unknown encoding {opts.encoding!r}") from exc
     del data
+    lines, encoding, replaced = decoded.lines, decoded.encoding, decoded.replaced
     n = len(lines)
     table = pa.Table.from_arrays(
         [pl.int_range(1, n + 1, dtype=pl.Int64, eager=True).to_arrow(), lines],
@@ -279,6 +340,12 @@ def open_file(
     )
     table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
     notes = [f"encoding {encoding}"]
+    if decoded.fallback_lines and encoding != "cp1252":
+        notes.append(f"{decoded.fallback_lines} line(s) not UTF-8, decoded as cp1252")
+    if decoded.control_lines:
+        notes.append(f"control characters stripped from {decoded.control_lines} line(s)")
+    if decoded.cr_only:
+        notes.append("CR-only line ends")
     if replaced:
         notes.append("invalid bytes replaced; affected rows quarantined")
     first_line = lines[0].as_py() if n else None
@@ -304,6 +371,7 @@ def open_file(
                 columns = []
             else:
                 columns = _header_names(first_line, delimiter, opts.quote)
+                _refuse_duplicate_names(info.path, columns)
             skip = 1
         else:
             columns, skip = list(opts.column_names or []), 0
@@ -323,7 +391,23 @@ def open_file(
         encoding=encoding,
         registered=name,
         notes=notes,
+        lines_fallback_decoded=decoded.fallback_lines,
+        lines_control_stripped=decoded.control_lines,
     )
+
+
+def _refuse_duplicate_names(path: Path, columns: list[str]) -> None:
+    """Two header columns with one name (case and spaces ignored): which one a mapping means is
+    a guess, and guessing silently loads the wrong data, so the file is refused."""
+    seen: dict[str, str] = {}
+    dupes = []
+    for name in columns:
+        key = name.strip().lower()
+        if key and key in seen:
+            dupes.append(name)
+        seen.setdefault(key, name)
+    if dupes:
+        raise DuplicateColumnsError(path, dupes)
 
 
 def _open_parquet(con: duckdb.DuckDBPyConnection, info: FileInfo) -> ParsedFile:

@@ -9,11 +9,20 @@ with every row into lineage, which is why they are required here and not default
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from skiptrace.sources.errors import PathOutsideRegistryError, RegistryError, UnsafeYamlError
+
+#: Largest number of YAML nodes sources.yml may expand to through anchors and aliases. A real
+#: registry has a few thousand; an alias bomb of a few KB expands to billions.
+MAX_YAML_NODES = 100_000
+#: Extra folders sources may read from, separated by os.pathsep (besides `allowed_roots:`).
+ALLOWED_ROOTS_ENV = "SKIPTRACE_ALLOWED_ROOTS"
 
 SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy"]
 FileFormat = Literal["csv", "tsv", "psv", "parquet", "fixed_width"]
@@ -157,7 +166,15 @@ class Source(ReadOptions):
     required: list[str] = Field(default_factory=list)
     #: how a mapped `full_name` is written when first/last are not mapped (see AccountProfile).
     name_order: Literal["first_last", "last_first", "auto"] = "auto"
+    #: A defective field (bad SSN, date, ZIP, ...): `null` loads the row without it and records
+    #: a field issue; `reject` quarantines the row, as versions before field issues did.
+    on_field_error: Literal["null", "reject"] = "null"
     base_dir: Path = Field(default=Path("."), exclude=True)
+    #: Folders besides base_dir the source's files may resolve into (registry `allowed_roots`).
+    allowed_roots: list[Path] = Field(default_factory=list, exclude=True)
+    #: Set by load_registry: a path written in a file someone delivered is confined to the
+    #: registry folder and allowed roots. A Source built in code is trusted as written.
+    confined: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="after")
     def _known_fields(self) -> Source:
@@ -183,13 +200,31 @@ class Source(ReadOptions):
             return None
 
     def files(self) -> list[Path]:
-        """Files matching `path` (sorted, so load order is deterministic)."""
+        """Files matching `path` (sorted, so load order is deterministic).
+
+        Every match must resolve (symlinks followed) inside the registry's folder or one of the
+        allowed roots; a path like `../../etc/passwd`, an absolute path elsewhere or a symlink
+        pointing out raises PathOutsideRegistryError before anything is read.
+        """
         pattern = Path(self.path)
         if not pattern.is_absolute():
             pattern = self.base_dir / pattern
         if any(ch in str(pattern) for ch in "*?["):
-            return sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
-        return [pattern] if pattern.exists() else []
+            found = sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
+        else:
+            found = [pattern] if pattern.exists() else []
+        roots = self.roots() if self.confined else []
+        for path in found if self.confined else []:
+            real = path.resolve()
+            if not any(real.is_relative_to(root) for root in roots):
+                raise PathOutsideRegistryError(self.name, path, roots)
+        return found
+
+    def roots(self) -> list[Path]:
+        """Folders this source may read: its registry's folder, `allowed_roots`, and
+        $SKIPTRACE_ALLOWED_ROOTS (resolved, so a symlinked root is compared by its target)."""
+        env = [Path(p) for p in os.environ.get(ALLOWED_ROOTS_ENV, "").split(os.pathsep) if p]
+        return [Path(r).resolve() for r in (self.base_dir, *self.allowed_roots, *env)]
 
 
 class Registry(BaseModel):
@@ -197,6 +232,7 @@ class Registry(BaseModel):
 
     sources: list[Source]
     path: Path | None = None
+    allowed_roots: list[Path] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Registry:
@@ -208,14 +244,67 @@ class Registry(BaseModel):
 
 
 def load_registry(path: str | Path) -> Registry:
-    """Parse sources.yml. Accepts either a top-level list or `{sources: [...]}`."""
+    """Parse sources.yml. Accepts either a top-level list or `{sources: [...], allowed_roots:
+    [...]}`; relative allowed roots are relative to the sources.yml folder."""
     path = Path(path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_yaml(path)
     items = data.get("sources", []) if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise ValueError(f"{path}: expected a list of sources or a `sources:` key")
+        raise RegistryError(f"{path}: expected a list of sources or a `sources:` key")
     base = path.resolve().parent
-    return Registry(sources=[Source(**item, base_dir=base) for item in items], path=path)
+    roots = data.get("allowed_roots") or [] if isinstance(data, dict) else []
+    if not isinstance(roots, list):
+        raise RegistryError(f"{path}: `allowed_roots` must be a list of folders")
+    allowed = [base / Path(r).expanduser() for r in roots]
+    return Registry(
+        sources=[
+            Source(**item, base_dir=base, allowed_roots=allowed, confined=True) for item in items
+        ],
+        path=path,
+        allowed_roots=allowed,
+    )
+
+
+def safe_yaml(path: Path, max_nodes: int = MAX_YAML_NODES) -> object:
+    """Load a YAML file, refusing one whose anchors and aliases expand past `max_nodes` nodes.
+
+    The node graph is composed first (aliases are shared references there, so composing an
+    alias bomb is cheap) and its expanded size counted with memoisation; only a document that
+    passes is constructed into Python objects. A 4 KB bomb is refused in milliseconds instead
+    of minutes and gigabytes later.
+    """
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        sizes: dict[int, int] = {}
+
+        def expanded(n: yaml.Node, depth: int = 0) -> int:
+            key = id(n)
+            if key in sizes:
+                return sizes[key]
+            if depth > 200:
+                raise UnsafeYamlError(f"{path}: YAML nested deeper than 200 levels; refused")
+            sizes[key] = max_nodes + 1  # a recursive alias counts as too big
+            total = 1
+            if isinstance(n, yaml.SequenceNode):
+                total += sum(expanded(c, depth + 1) for c in n.value)
+            elif isinstance(n, yaml.MappingNode):
+                total += sum(expanded(k, depth + 1) + expanded(v, depth + 1) for k, v in n.value)
+            sizes[key] = total = min(total, max_nodes + 1)
+            return total
+
+        if expanded(node) > max_nodes:
+            raise UnsafeYamlError(
+                f"{path}: YAML anchors/aliases expand to more than {max_nodes:,} nodes; refused "
+                "(write the repeated parts out, or use fewer nested aliases)"
+            )
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+    finally:
+        loader.dispose()
 
 
 class AccountProfile(ReadOptions):

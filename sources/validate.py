@@ -6,11 +6,19 @@ line with SSN-shaped runs masked. Loading and quarantining are then two filters 
 staged rows, so `rows_read = rows_loaded + rows_rejected` holds by construction: a row cannot be
 both, or neither.
 
-Checks, in the order their reasons are listed:
-  shape (malformed_quotes / wrong_field_count / wrong_length / invalid_encoding: exclusive),
-  oversize_field, missing_value, invalid_ssn, unparseable_date / implausible_date,
-  invalid_flag, invalid_number, kind-specific code checks; then, after staging, a duplicate
-  key within the file (`dedupe_sql`: a GROUP BY over the staged key, cheaper than a window).
+Two kinds of defect (docs/field_issues.md):
+
+* **row defects** reject the row (`reason`): shape (malformed_quotes / wrong_field_count /
+  wrong_length / invalid_encoding: exclusive), oversize_field, missing_value of a required field,
+  no_identifying_field; then, after staging, a duplicate key within the file (`dedupe_sql`: a
+  GROUP BY over the staged key, cheaper than a window).
+* **field defects** (invalid SSN, unparseable / implausible / future date, invalid state, ZIP,
+  phone, email, flag, code or amount, an SSN typed into another field) load the row with that
+  field NULL and add an entry to the row's `_issues` list (canonical column, file column,
+  reason, action, masked value), which ingest writes to `field_issues`. Unambiguous repairs
+  (see `dates.repair_sql`, `pii.ssn_repair_sql`) load the repaired value and are listed there
+  too with a `repaired_*` reason. A source with `on_field_error: reject` turns field defects
+  back into row defects (the strictness of earlier versions); repairs still apply.
 
 Column references are resolved here too, so a mapping that names a column the file lacks is
 reported, all at once, before anything is loaded (MissingColumnsError).
@@ -18,8 +26,10 @@ reported, all at once, before anything is loaded (MissingColumnsError).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from skiptrace.masking import mask_ssn_runs_sql
 from skiptrace.sources import dates, pii
@@ -27,6 +37,48 @@ from skiptrace.sources.errors import MissingColumnsError
 from skiptrace.sources.readers import ParsedFile
 
 MAX_RAW_LINE = 2000  # quarantine keeps this much of a raw line (a runaway line can be MBs)
+MAX_ISSUE_VALUE = 120  # a field issue keeps this much of the (masked) value
+
+FieldErrorMode = Literal["null", "reject"]
+#: What a text field is checked for (see `Stage.text`).
+TextCheck = Literal["ssn_free", "state", "zip", "phone", "email"]
+
+#: Account flags that suppress contact: an unreadable value is treated as set (never contact on
+#: a guess), all other flags become NULL.
+SUPPRESSING_FLAGS = frozenset(
+    {"cease_desist", "bankruptcy", "deceased", "attorney_represented", "dispute", "do_not_call"}
+)
+
+#: USPS state and territory codes (military AA/AE/AP included) and the spelled-out state names.
+STATE_CODES = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI", "UM", "FM", "MH", "PW", "AA", "AE", "AP",
+)  # fmt: skip
+STATE_NAMES = (
+    "ALABAMA", "ALASKA", "ARIZONA", "ARKANSAS", "CALIFORNIA", "COLORADO", "CONNECTICUT",
+    "DELAWARE", "DISTRICT OF COLUMBIA", "FLORIDA", "GEORGIA", "HAWAII", "IDAHO", "ILLINOIS",
+    "INDIANA", "IOWA", "KANSAS", "KENTUCKY", "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS",
+    "MICHIGAN", "MINNESOTA", "MISSISSIPPI", "MISSOURI", "MONTANA", "NEBRASKA", "NEVADA",
+    "NEW HAMPSHIRE", "NEW JERSEY", "NEW MEXICO", "NEW YORK", "NORTH CAROLINA", "NORTH DAKOTA",
+    "OHIO", "OKLAHOMA", "OREGON", "PENNSYLVANIA", "RHODE ISLAND", "SOUTH CAROLINA",
+    "SOUTH DAKOTA", "TENNESSEE", "TEXAS", "UTAH", "VERMONT", "VIRGINIA", "WASHINGTON",
+    "WEST VIRGINIA", "WISCONSIN", "WYOMING", "PUERTO RICO", "GUAM", "VIRGIN ISLANDS",
+    "AMERICAN SAMOA", "NORTHERN MARIANA ISLANDS",
+)  # fmt: skip
+
+#: An SSN typed where it does not belong: nine digits grouped 3-2-4 (optional '-', '.' or
+#: ' '), not part of a longer digit run. Narrower than the masking pattern on purpose: a phone
+#: number or a street number must not be nulled as an SSN.
+SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}([^0-9]|$)"
+_EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
+#: A North American number as written: optional +1 / 1, area code (parenthesised or not), the
+#: usual separators, an optional extension. A shape test, not digit counting: one regex pass.
+_PHONE_RE = (
+    "(?i)(\\+?1[ .-]?)?(\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}"
+    "( *(x|ext\\.?|extension) *[0-9]+)?"
+)
 
 #: Flag spellings for sources without their own lists (vendor `prepaid`, ...).
 DEFAULT_TRUE = ("Y", "YES", "T", "TRUE", "1")
@@ -49,6 +101,9 @@ class Stage:
     parsed: ParsedFile
     date_formats: Sequence[str] = ()
     max_field_length: int = 1000
+    on_field_error: FieldErrorMode = "null"
+    #: Dates after this day are field defects (`future_date`); the run's as-of date.
+    as_of: dt.date = field(default_factory=dt.date.today)
     index: dict[str, int] = field(init=False)
     refs: dict[int, str] = field(default_factory=dict)
     levels: list[list[tuple[str, str]]] = field(default_factory=list)
@@ -58,6 +113,8 @@ class Stage:
     missing: list[str] = field(default_factory=list)
     dup_key: tuple[str, str] | None = None
     needs_hmac: bool = False
+    issues: list[str] = field(default_factory=list)
+    identifying: list[str] = field(default_factory=list)
     _n: int = 0
 
     def __post_init__(self) -> None:
@@ -106,32 +163,161 @@ class Stage:
     def out(self, name: str, expr: str | None) -> None:
         self.outputs[name] = expr if expr is not None else "NULL"
 
+    # --- field issues ---------------------------------------------------------------------
+
+    def file_column(self, alias: str) -> str:
+        """The file's own name of the column behind a reference alias (`c3` -> 'DOB')."""
+        for idx, a in self.refs.items():
+            if a == alias:
+                return self.parsed.columns[idx - 1] if idx <= len(self.parsed.columns) else a
+        return alias
+
+    def issue(
+        self,
+        condition: str,
+        label: str,
+        alias: str,
+        reason_sql: str,
+        action: str = "nulled",
+        value_sql: str | None = None,
+    ) -> None:
+        """Record a field issue (a struct in the row's `_issues` list) when `condition` holds.
+
+        The value is masked here, inside the statement, so an unmasked value never reaches a
+        table: SSN-shaped runs always, and `value_sql` (e.g. the SSN mask) when given.
+        """
+        value = value_sql or mask_ssn_runs_sql(alias)
+        self.issues.append(
+            f"CASE WHEN {condition} THEN {{'column_name': {lit(label)}, "
+            f"'file_column': {lit(self.file_column(alias))}, 'reason': {reason_sql}, "
+            f"'action': {lit(action)}, 'value_masked': left({value}, {MAX_ISSUE_VALUE})}} END"
+        )
+
+    def defect(
+        self, condition: str, label: str, alias: str, reason: str, value_sql: str | None = None
+    ) -> None:
+        """A field defect: a field issue (the caller NULLs the value), or with
+        `on_field_error: reject` a row defect `reason: label`, as earlier versions did."""
+        if self.on_field_error == "reject":
+            self.check(condition, f"{reason}: {label}")
+        else:
+            self.issue(condition, label, alias, lit(reason), "nulled", value_sql)
+
     # --- typed fields -----------------------------------------------------------------------
 
-    def text(self, name: str, alias: str | None) -> None:
-        self.out(name, alias)
+    def text(
+        self,
+        name: str,
+        alias: str | None,
+        check: TextCheck | None = None,
+        label: str | None = None,
+    ) -> str | None:
+        """A text field, checked as `check` says; returns the alias of the cleaned value.
+
+        `ssn_free` (names, address lines, cities): an SSN-shaped run makes it a field defect.
+        `phone` and `email` add that check to their own shape test; `state` must be a USPS code
+        or a state name; `zip` must be ZIP or ZIP+4, a 4-digit ZIP (a spreadsheet dropped its
+        leading zero) is repaired.
+        """
+        label = label or name
+        if alias is None or check is None:
+            self.out(name, alias)
+            return alias
+        # Each condition is computed once per row (a derived column), then used by the field
+        # issue and by the cleaned value: repeating a regex per use doubled ingest time.
+        value = alias
+        bad: list[str] = []
+        if check in ("ssn_free", "phone", "email"):
+            ssn_like = self.derive(f"regexp_matches({alias}, '{SSN_IN_TEXT_RE}')")
+            self.defect(ssn_like, label, alias, "ssn_in_field")
+            bad.append(ssn_like)
+        else:
+            ssn_like = "false"
+        if check == "state":
+            names = _in_list([*STATE_CODES, *STATE_NAMES])
+            cond = self.derive(f"upper({alias}) NOT IN {names}")
+            self.defect(cond, label, alias, "invalid_state")
+            bad.append(cond)
+        elif check == "zip":
+            four = self.derive(f"regexp_full_match({alias}, '[0-9]{{4}}([- ]?[0-9]{{4}})?')")
+            cond = self.derive(
+                f"NOT regexp_full_match({alias}, '[0-9]{{5}}([- ]?[0-9]{{4}})?') AND NOT {four}",
+                level=1,
+            )
+            self.defect(cond, label, alias, "invalid_zip")
+            self.issue(four, label, alias, "'repaired_zip_leading_zero'", "repaired")
+            bad.append(cond)
+            value = f"CASE WHEN {four} THEN '0' || {alias} ELSE {alias} END"
+        elif check == "phone":
+            cond = self.derive(
+                f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_PHONE_RE}')", level=1
+            )
+            self.defect(cond, label, alias, "invalid_phone")
+            bad.append(cond)
+        elif check == "email":
+            cond = self.derive(
+                f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_EMAIL_RE}')", level=1
+            )
+            self.defect(cond, label, alias, "invalid_email")
+            bad.append(cond)
+        clean = self.derive(f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END", level=2)
+        self.out(name, clean)
+        return clean
+
+    def ssn_free(self, alias: str) -> str:
+        """Inline SQL: `alias` with SSN-shaped values NULLed (for expressions at CTE level 0,
+        such as the full-name split, that cannot use `text`'s derived alias)."""
+        return f"CASE WHEN regexp_matches({alias}, '{SSN_IN_TEXT_RE}') THEN NULL ELSE {alias} END"
 
     def require(self, alias: str | None, label: str) -> None:
         if alias is not None:
             self.check(f"{alias} IS NULL", f"missing_value: {label}")
 
     def date(
-        self, name: str, alias: str | None, *, ambiguous: str | None = None, dob: bool = False
+        self,
+        name: str,
+        alias: str | None,
+        *,
+        ambiguous: str | None = None,
+        dob: bool = False,
+        label: str | None = None,
     ) -> str | None:
-        """Parse a date column; unparseable values reject the row. Returns the parsed alias."""
+        """Parse a date column; returns the alias of the loaded DATE.
+
+        A value the built-in formats miss is repaired when that is unambiguous
+        (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
+        repair recorded. Unparseable, implausible (a birth before 1880) and future dates (after
+        the as-of date) are field defects.
+        """
         if alias is None:
             self.out(name, None)
             if ambiguous:
                 self.out(ambiguous, None)
             return None
-        parsed = self.derive(dates.date_sql(alias, self.date_formats))
+        label = label or name
+        # one level per step, so each expression is computed once per row (an alias used in
+        # its own SELECT list is inlined, and the parser is the costly part of ingest)
+        strict = self.derive(dates.date_sql(alias, self.date_formats))
+        repaired_date, repair_reason = dates.repair_sql(alias, self.as_of.year)
+        fixed = self.derive(f"CASE WHEN {strict} IS NULL THEN {repaired_date} END", level=1)
+        why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {repair_reason} END", level=2)
+        any_date = self.derive(f"coalesce({strict}, {fixed})", level=2)
+        as_of = f"DATE '{self.as_of.isoformat()}'"
+        too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
+        future = f"{any_date} > {as_of}"
+        bad = self.derive(
+            f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
+            f"WHEN {too_early} THEN 'implausible_date' "
+            f"WHEN {future} THEN {lit('implausible_date' if dob else 'future_date')} END",
+            level=3,
+        )
+        if self.on_field_error == "reject":
+            self.checks.append(f"CASE WHEN {bad} IS NOT NULL THEN {bad} || {lit(': ' + label)} END")
+        else:
+            self.issue(f"{bad} IS NOT NULL", label, alias, bad)
+        self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
+        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=4)
         self.out(name, parsed)
-        self.check(f"{alias} IS NOT NULL AND {parsed} IS NULL", f"unparseable_date: {name}")
-        if dob:
-            self.check(
-                f"{parsed} > current_date OR {parsed} < DATE '1880-01-01'",
-                f"implausible_date: {name}",
-            )
         if ambiguous:
             self.out(ambiguous, dates.ambiguous_sql(alias, parsed))
         return parsed
@@ -142,11 +328,14 @@ class Stage:
         alias: str | None,
         true_values: Sequence[str] = DEFAULT_TRUE,
         false_values: Sequence[str] = DEFAULT_FALSE,
+        label: str | None = None,
     ) -> None:
-        """Y/N, true/false, 1/0 (case-insensitive) to BOOLEAN; other text rejects the row.
+        """Y/N, true/false, 1/0 (case-insensitive) to BOOLEAN; other text is a field defect.
 
         An empty value is False when '' is among the false spellings (a missing consent is no
-        consent), else NULL.
+        consent), else NULL. An unreadable value of a flag that suppresses contact
+        (SUPPRESSING_FLAGS: cease and desist, dispute, ...) loads as set: treating it as unset
+        could contact someone who asked not to be; any other unreadable flag becomes NULL.
         """
         if alias is None:
             self.out(name, None)
@@ -159,11 +348,17 @@ class Stage:
             "THEN false END"
         )
         parsed = self.derive(expr)
+        invalid = f"{alias} IS NOT NULL AND {parsed} IS NULL"
+        label = label or name
+        if name in SUPPRESSING_FLAGS and self.on_field_error != "reject":
+            self.issue(invalid, label, alias, "'invalid_flag'", "treated_as_set")
+            self.out(name, f"CASE WHEN {invalid} THEN true ELSE {parsed} END")
+            return
         self.out(name, parsed)
-        self.check(f"{alias} IS NOT NULL AND {parsed} IS NULL", f"invalid_flag: {name}")
+        self.defect(invalid, label, alias, "invalid_flag")
 
     def number(self, name: str, alias: str | None) -> None:
-        """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text rejects the row."""
+        """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text is a field defect."""
         if alias is None:
             self.out(name, None)
             return
@@ -172,33 +367,61 @@ class Stage:
         )
         parsed = self.derive(f"try_cast({cleaned} AS DOUBLE)")
         self.out(name, parsed)
-        self.check(f"{alias} IS NOT NULL AND {parsed} IS NULL", f"invalid_number: {name}")
+        self.defect(f"{alias} IS NOT NULL AND {parsed} IS NULL", name, alias, "invalid_amount")
 
     def ssn(self, alias: str | None) -> None:
-        """Validate and pseudonymise: only ssn_hash / ssn_last4 leave the statement."""
+        """Validate and pseudonymise: only ssn_hash / ssn_last4 leave the statement.
+
+        The delivered forms (nine digits, separators '-', '.' or ' ') load silently; other
+        separators and an 8-digit value that lost its leading zero are repaired
+        (`pii.ssn_repair_sql`); anything else is a field defect. The field issue's value keeps
+        only the last four characters.
+        """
         if alias is None:
             self.out("ssn_hash", None)
             self.out("ssn_last4", None)
             return
         self.needs_hmac = True
         digits = self.derive(pii.ssn_digits_sql(alias))
-        valid = self.derive(pii.ssn_valid_sql(digits), level=1)
-        self.out("ssn_hash", f"CASE WHEN {valid} THEN {pii.ssn_hash_sql(digits)} END")
-        self.out("ssn_last4", f"CASE WHEN {valid} THEN right({digits}, 4) END")
-        self.check(f"{alias} IS NOT NULL AND NOT coalesce({valid}, false)", "invalid_ssn")
+        plain = self.derive(pii.ssn_valid_sql(digits), level=1)
+        repaired, why = pii.ssn_repair_sql(alias)
+        fixed = self.derive(f"CASE WHEN NOT coalesce({plain}, false) THEN {repaired} END", level=2)
+        fix_why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {why} END", level=3)
+        final = self.derive(f"CASE WHEN {plain} THEN {digits} ELSE {fixed} END", level=3)
+        valid = f"{final} IS NOT NULL"
+        self.out("ssn_hash", f"CASE WHEN {valid} THEN {pii.ssn_hash_sql(final)} END")
+        self.out("ssn_last4", f"CASE WHEN {valid} THEN right({final}, 4) END")
+        self.identifying.append(valid)
+        masked = pii.mask_ssn_value_sql(alias)
+        invalid = f"{alias} IS NOT NULL AND {final} IS NULL"
+        if self.on_field_error == "reject":
+            self.check(invalid, "invalid_ssn")
+        else:
+            self.issue(invalid, "ssn", alias, "'invalid_ssn'", "nulled", masked)
+        self.issue(f"{fix_why} IS NOT NULL", "ssn", alias, fix_why, "repaired", masked)
         self.mask_values.append(alias)
 
     def code(self, name: str, alias: str | None, normalized: str, allowed: Sequence[str]) -> None:
-        """A coded value (`normalized`: SQL with `{v}` for the value) that must be in `allowed`."""
+        """A coded value (`normalized`: SQL with `{v}` for the value) that must be in `allowed`;
+        any other value is a field defect."""
         if alias is None:
             self.out(name, None)
             return
         norm = self.derive(normalized.replace("{v}", alias))
-        self.out(name, norm)
-        self.check(
-            f"{alias} IS NOT NULL AND coalesce({norm} NOT IN {_in_list(allowed)}, true)",
-            f"invalid_code: {name}",
-        )
+        invalid = f"{alias} IS NOT NULL AND coalesce({norm} NOT IN {_in_list(allowed)}, true)"
+        self.out(name, f"CASE WHEN {invalid} THEN NULL ELSE {norm} END")
+        self.defect(invalid, name, alias, "invalid_code")
+
+    def require_identity(self, fields: Sequence[str]) -> None:
+        """Reject a row none of whose identifying `fields` (outputs) nor SSN survived checks.
+
+        A row with nothing to match on is a row defect (`no_identifying_field`), whether the
+        file left those fields empty or every one of them was a field defect.
+        """
+        present = [f"({self.outputs[f]}) IS NOT NULL" for f in fields if f in self.outputs]
+        present += [f"({v})" for v in self.identifying]
+        if present:
+            self.check(f"NOT ({' OR '.join(present)})", "no_identifying_field")
 
     def unique(self, name: str, label: str) -> None:
         """Later rows repeating an earlier row's `name` within the file are rejected."""
@@ -234,9 +457,14 @@ class Stage:
         checks = ", ".join([oversize, *self.checks])
         outs = "".join(f", {expr} AS {_q(name)}" for name, expr in self.outputs.items())
         masks = "".join(f", {alias} AS _m{i}" for i, alias in enumerate(self.mask_values))
+        issues = (
+            f"list_filter([{', '.join(self.issues)}], lambda x: x IS NOT NULL)"
+            if self.issues
+            else "NULL"
+        )
         ctes.append(
             f"o AS (SELECT line_no, raw, shape_err{outs}, concat_ws('; ', {checks}) AS _chk"
-            f"{masks} FROM {prev})"
+            f"{masks}, {issues} AS _issues FROM {prev})"
         )
         ctes.append(
             "r AS (SELECT *, CASE WHEN shape_err IS NOT NULL THEN shape_err "
@@ -251,6 +479,7 @@ class Stage:
             "WITH "
             + ",\n".join(ctes)
             + f"\nSELECT line_no{out_names}{final_cols}, shape_err, reason, "
+            "CASE WHEN reason IS NULL THEN _issues END AS _issues, "
             f"CASE WHEN reason IS NOT NULL THEN left({masked}, {MAX_RAW_LINE}) END AS raw_line "
             "FROM r"
         )

@@ -242,6 +242,7 @@ def _delete_raw(con: duckdb.DuckDBPyConnection, file_nos: list[int]) -> None:
     for table in ("accounts", "source_records", "source_contacts"):
         con.execute(f"DELETE FROM {table} WHERE file_no IN {ids}")
     con.execute(f"UPDATE quarantine SET raw_line = NULL WHERE file_no IN {ids}")
+    con.execute(f"UPDATE field_issues SET value_masked = NULL WHERE file_no IN {ids}")
 
 
 def _gone_accounts(ids: str) -> str:

@@ -337,6 +337,12 @@ def rejects(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    fields: Annotated[
+        bool,
+        typer.Option(
+            "--fields", help="Field issues instead: fields NULLed or repaired in loaded rows."
+        ),
+    ] = False,
 ) -> None:
     """List quarantined rows: file, line, reason and the (masked) raw line."""
     from rich.markup import escape
@@ -344,17 +350,18 @@ def rejects(
     from rich.text import Text
 
     from skiptrace import sql
-    from skiptrace.sources.ingest import list_rejects
+    from skiptrace.sources.ingest import list_field_issues, list_rejects
 
     con = sql.connect(db, read_only=True)
-    df = list_rejects(con, run)
+    df = list_field_issues(con, run) if fields else list_rejects(con, run)
     if limit:
         df = df.head(limit)
     if as_json:
         for row in df.iter_rows(named=True):
             typer.echo(json.dumps(row, default=str))
         return
-    title = f"Quarantined rows{f' of run {run}' if run else ''} ({df.height:,} shown)"
+    what = "Field issues" if fields else "Quarantined rows"
+    title = f"{what}{f' of run {run}' if run else ''} ({df.height:,} shown)"
     t = Table(title=escape(title))
     for col in df.columns:
         t.add_column(col, overflow="fold")

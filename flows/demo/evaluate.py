@@ -210,9 +210,12 @@ def _match_scores(run_dir: Path, truth_dir: Path) -> tuple[float, float, float]:
     matches = pl.read_csv(run_dir / "matches.csv", infer_schema=False).filter(
         pl.col("role") == "debtor"
     )
-    truth = pl.read_csv(truth_dir / "records.csv", infer_schema=False).filter(
-        pl.col("debtor_account_id").fill_null("") != ""
-    )
+    records = pl.read_csv(truth_dir / "records.csv", infer_schema=False)
+    truth = records.filter(pl.col("debtor_account_id").fill_null("") != "")
+    # Deliberately malformed rows carry no expected link. Those with a bad SSN or date now load
+    # (the field is NULLed, issue 15) and may link to their own debtor: scored neither way.
+    malformed = records.filter(pl.col("relation") == "malformed").select("source", "record_id")
+    matches = matches.join(malformed, on=["source", "record_id"], how="anti")
     # Only sources that appear in the truth (all generated ones) are scored.
     truth_pairs = truth.select(
         "source", "record_id", pl.col("debtor_account_id").alias("account_id")

@@ -81,6 +81,7 @@ def collect_run_data(
             {**q, "reason": mask_text(q["reason"] or "(no reason)")}
             for q in sql.rows(con, "report/report_quarantine.sql", **p)
         ],
+        "field_issues": sql.rows(con, "ingest/field_issue_counts.sql", **p),
         "match_hist": _binned(con, "report/report_match_histogram.sql", run_id, ROLE_COLORS),
         "confidence_hist": _binned(
             con, "report/report_confidence_histogram.sql", run_id, TYPE_COLORS
@@ -160,6 +161,7 @@ def render_report(data: dict[str, Any]) -> str:
         _header(run, model, totals, data["inputs_recorded"]),
         _stages(data["stages"]),
         _files(data["files"], data["quarantine"]),
+        _field_issues(data.get("field_issues", [])),
         _matching(data["match_hist"], data["guards"], model, totals),
         _confidence(data["confidence_hist"], data["calibration"]),
         _sources(
@@ -285,6 +287,27 @@ def _files(files: list[dict[str, Any]], quarantine: list[dict[str, Any]]) -> str
         "files", "Input files and quarantine",
         "Every delivered row is loaded or quarantined with a reason; checksums identify the files.",
         f"{table}<h3>Quarantine by reason</h3><figure>{chart}</figure>",
+    )  # fmt: skip
+
+
+def _field_issues(issues: list[dict[str, Any]]) -> str:
+    """Fields NULLed or repaired in loaded rows, by source, column and reason (no values)."""
+    rows = "".join(
+        f"<tr><td>{escape(str(i['source']))}</td><td class=mono>{escape(str(i['column_name']))}"
+        f"</td><td>{escape(str(i['reason']))}</td><td>{escape(str(i['action']))}</td>"
+        f"<td class=n>{_num(i['n'])}</td></tr>"
+        for i in issues
+    )
+    table = _table(
+        ("source", "column", "reason", "action", "fields"), rows,
+        "no field issues in this run", numeric=("fields",),
+    )  # fmt: skip
+    return _section(
+        "field-issues", "Field issues",
+        "A defective field (invalid SSN, date, ZIP, ...) does not drop its row: the row loads "
+        "with the field empty, or repaired when the fix is unambiguous. Values: skiptrace "
+        "rejects --fields.",
+        table,
     )  # fmt: skip
 
 

@@ -32,9 +32,11 @@ def build_summary(
                 "rows_loaded": f[4],
                 "rows_rejected": f[5],
                 "status": f[6],
+                "field_issues": f[7],
             }
             for f in files
         ],
+        "field_issues": _field_issues(con, run_id),
         "quarantined_files": [
             f for s in stages for f in s.get("details", {}).get("quarantined_files", [])
         ],
@@ -46,6 +48,14 @@ def build_summary(
             "quarantined": totals[4],
         },
     }
+
+
+def _field_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """Counts of NULLed / repaired fields by source, column, reason and action (no values)."""
+    from skiptrace.sources.ingest import field_issue_counts
+
+    groups = field_issue_counts(con, run_id).to_dicts()
+    return {"total": sum(g["n"] for g in groups), "by_source_column_reason": groups}
 
 
 def write_summary(summary: dict[str, Any], out_dir: Path) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from skiptrace.sources import pii
 from skiptrace.sources.errors import MissingColumnsError, RedeliveryError
-from skiptrace.sources.ingest import ingest_accounts, list_rejects
+from skiptrace.sources.ingest import ingest_accounts, list_field_issues, list_rejects
 from skiptrace.sources.registry import AccountProfile, load_profile
 
 DATA = Path(__file__).parent / "data"
@@ -55,7 +55,14 @@ def test_default_profile_types_every_field(con: duckdb.DuckDBPyConnection, tmp_p
     assert files == [(res.file_no, "accounts", "accounts", 1, 1, 0, "loaded", res.sha256)]
 
 
-def test_each_row_defect_is_quarantined_with_line_and_reason(
+def field_issues(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], tuple[str, str, str]]:
+    rows = con.execute(
+        "SELECT line_no, column_name, reason, action, value_masked FROM field_issues"
+    ).fetchall()
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+
+def test_row_defects_are_quarantined_field_defects_load_the_row(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     lines = [
@@ -74,38 +81,64 @@ def test_each_row_defect_is_quarantined_with_line_and_reason(
         GOOD.replace("A1", "A11").replace("03/04/1980", "01/01/2099"),  # 13 future DOB
     ]
     res = ingest_accounts(con, write(tmp_path / "accounts.csv", *lines), AccountProfile(), "r1")
-    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (11, 1, 10)
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (11, 7, 4)
     got = {line: reason for line, reason, _ in quarantine(con)}
     assert got == {
         3: "wrong_field_count: 4 fields, expected 17",
-        4: "unparseable_date: dob",
-        5: "invalid_ssn",
         6: "oversize_field: address_line1 longer than 1000 characters",
         7: "duplicate_account_id: first at line 2",
         8: "missing_value: account_id",
-        9: "invalid_flag: cease_desist",
-        10: "invalid_number: balance",
-        12: "invalid_ssn",
-        13: "implausible_date: dob",
     }
-    assert con.execute("SELECT account_id, line_no FROM accounts").fetchall() == [("A1", 2)]
+    loaded = con.execute(
+        "SELECT account_id, line_no, dob, ssn_hash IS NULL, cease_desist, balance FROM accounts "
+        "ORDER BY line_no"
+    ).fetchall()
+    assert [r[:2] for r in loaded] == [
+        ("A1", 2), ("A3", 4), ("A4", 5), ("A8", 9), ("A9", 10), ("A10", 12), ("A11", 13),
+    ]  # fmt: skip
+    by_id = {r[0]: r for r in loaded}
+    assert by_id["A3"][2] is None and by_id["A11"][2] is None  # bad and future DOB NULLed
+    assert by_id["A4"][3] and by_id["A10"][3]  # invalid SSNs: no hash
+    assert by_id["A8"][4] is True  # an unreadable cease-and-desist flag is treated as set
+    assert by_id["A9"][5] is None
+    issues = field_issues(con)
+    assert {k: v[:2] for k, v in issues.items()} == {
+        (4, "dob"): ("unparseable_date", "nulled"),
+        (5, "ssn"): ("invalid_ssn", "nulled"),
+        (9, "cease_desist"): ("invalid_flag", "treated_as_set"),
+        (10, "balance"): ("invalid_amount", "nulled"),
+        (12, "ssn"): ("invalid_ssn", "nulled"),
+        (13, "dob"): ("implausible_date", "nulled"),
+    }
+    assert issues[(5, "ssn")][2] == "**-***-678" and issues[(12, "ssn")][2] == "***-**-3456"
+    assert issues[(4, "dob")][2] == "1980-02-30"
     raw = {line: raw for line, _, raw in quarantine(con)}
     assert raw[3] == "A2,Too,Few,Fields"
     assert "***-**-6789" in raw[7] and "123-45-6789" not in raw[7]
-    assert "12-345-678" not in raw[5] and "**-***-678" in raw[5]  # malformed SSN masked too
-    assert "900-12-3456" not in raw[12]
     assert len(raw[6]) <= 2000
-    stored = con.execute("SELECT rows_read, rows_loaded, rows_rejected FROM input_files").fetchone()
-    assert stored == (11, 1, 10) and stored[0] == stored[1] + stored[2]
+    stored = con.execute(
+        "SELECT rows_read, rows_loaded, rows_rejected, field_issues FROM input_files"
+    ).fetchone()
+    assert stored == (11, 7, 4, 6) and stored[0] == stored[1] + stored[2]
+    assert res.field_issues == 6
     rejects = list_rejects(con, "r1")
-    assert rejects.height == 10 and rejects["line_no"].to_list() == sorted(got)
+    assert rejects.height == 4 and rejects["line_no"].to_list() == sorted(got)
     assert list_rejects(con, "other-run").height == 0
+    listed = list_field_issues(con, "r1")
+    assert listed.height == 6 and listed["file_name"].unique().to_list() == ["accounts.csv"]
+    assert list_field_issues(con, "other-run").height == 0
 
 
-def test_reasons_accumulate_on_one_row(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_field_defects_accumulate_on_one_loaded_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     bad = GOOD.replace("123-45-6789", "000-00-0000").replace("03/04/1980", "soon")
-    ingest_accounts(con, write(tmp_path / "a.csv", HEADER, bad), AccountProfile(), "r1")
-    assert quarantine(con)[0][1] == "invalid_ssn; unparseable_date: dob"
+    res = ingest_accounts(con, write(tmp_path / "a.csv", HEADER, bad), AccountProfile(), "r1")
+    assert (res.rows_loaded, res.rows_rejected) == (1, 0)
+    assert {k: v[0] for k, v in field_issues(con).items()} == {
+        (2, "dob"): "unparseable_date",
+        (2, "ssn"): "invalid_ssn",
+    }
 
 
 def test_missing_required_column_fails_before_loading(
@@ -253,7 +286,7 @@ def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
     ]
     lines += [GOOD.replace("A1", f"B{i}").replace("123-45-6789", s) for i, s in enumerate(bad)]
     res = ingest_accounts(con, write(tmp_path / "accounts.csv", *lines), AccountProfile(), "r1")
-    assert (res.rows_loaded, res.rows_rejected) == (3, 3)
+    assert (res.rows_loaded, res.rows_rejected) == (6, 0)  # bad SSNs: field issues, not rejects
     records = write(
         tmp_path / "header.tsv",
         "id\tssn\tlast_name",
@@ -265,7 +298,9 @@ def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
         permissible_purpose="collection", columns={"record_id": "id"},
     )  # fmt: skip
     (rec,) = ingest_source(con, src, "r1")
-    assert (rec.rows_loaded, rec.rows_rejected) == (3, 4)
+    assert (rec.rows_loaded, rec.rows_rejected) == (6, 1)
+    issues = con.execute("SELECT value_masked FROM field_issues").fetchall()
+    assert len(issues) == 6  # three per file
     con.execute("CHECKPOINT")
     con.close()
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("pii.duckdb*") if p.is_file())

@@ -162,9 +162,9 @@ def vendor_source(path: Path) -> Source:
 
 def test_vendor_batch_unpivots_candidates(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     (res,) = ingest_source(con, vendor_source(write(tmp_path / "vendor.csv", *VENDOR)), "r1")
-    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 2, 2)
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 3, 1)
     assert rows(con, "SELECT account_id, last_name FROM source_records ORDER BY 1") == [
-        ("A1", "Smith"), ("A2", "Doe")
+        ("A1", "Smith"), ("A2", "Doe"), ("A4", "Flag")
     ]  # fmt: skip
     got = rows(
         con,
@@ -179,9 +179,12 @@ def test_vendor_batch_unpivots_candidates(con: duckdb.DuckDBPyConnection, tmp_pa
         ("A1", "phone", 1, "debtor", "vendor_candidate", "7025550101", "MOBILE", "T-Mobile", False, None, None, None, None),
         ("A1", "phone", 1, "third_party", "vendor_candidate", "7025550199", None, None, None, None, None, "MOTHER", "Mary Smith"),
         ("A2", "phone", 2, "debtor", "vendor_candidate", "7025550102", "LANDLINE", None, True, None, None, None, None),
+        ("A4", "phone", 1, "debtor", "vendor_candidate", "7025550104", None, None, None, None, None, None, None),
     ]  # fmt: skip
     reasons = {r[0]: r[1] for r in rows(con, "SELECT line_no, reason FROM quarantine")}
-    assert reasons == {4: "missing_value: account_id", 5: "invalid_flag: _g0_1_prepaid"}
+    assert reasons == {4: "missing_value: account_id"}
+    issues = rows(con, "SELECT line_no, column_name, file_column, reason FROM field_issues")
+    assert issues == [(5, "prepaid#1", "PREPAID1", "invalid_flag")]
 
 
 def test_vendor_group_column_missing_fails_first(
@@ -208,7 +211,7 @@ def test_ncoa_codes_and_forwarding_address(con: duckdb.DuckDBPyConnection, tmp_p
             "move_effective_date": "MOVE_DATE", "ncoa_return_code": "RC", "new_address_line1": "NEW_ADDR",
             "new_city": "NEW_CITY", "new_state": "NEW_ST", "new_zip": "NEW_ZIP"}  # fmt: skip
     (res,) = ingest_source(con, source(path, kind="ncoa", columns=cols), "r1")
-    assert (res.rows_loaded, res.rows_rejected) == (4, 2)
+    assert (res.rows_loaded, res.rows_rejected) == (6, 0)
     recs = rows(
         con,
         "SELECT line_no, first_name, last_name, address_line1, move_type, move_effective_date, "
@@ -218,6 +221,8 @@ def test_ncoa_codes_and_forwarding_address(con: duckdb.DuckDBPyConnection, tmp_p
         (2, "John", "Smith", "1 Old Rd", "I", dt.date(2024, 2, 1), "A"),
         (3, "Ann", "Lee", "2 Old Rd", "F", dt.date(2024, 3, 1), "02"),
         (4, "Bob", "Roe", "3 Old Rd", "B", dt.date(2024, 3, 1), "02"),
+        (5, "Cy", "Poe", "4 Old Rd", "I", dt.date(2024, 3, 1), None),
+        (6, "Di", "Moe", "5 Old Rd", None, dt.date(2024, 3, 1), "A"),
         (7, "Ed", "Noe", "6 Old Rd", None, None, "00"),
     ]
     contacts = rows(
@@ -225,11 +230,16 @@ def test_ncoa_codes_and_forwarding_address(con: duckdb.DuckDBPyConnection, tmp_p
         "SELECT r.line_no, c.contact_type, c.evidence, c.address_line1, c.city, c.zip, c.first_seen "
         "FROM source_contacts c JOIN source_records r USING (rec_id)",
     )
-    assert contacts == [
-        (2, "address", "ncoa_forward", "9 New St", "Reno", "89501", dt.date(2024, 2, 1))
+    assert sorted(contacts) == [
+        (2, "address", "ncoa_forward", "9 New St", "Reno", "89501", dt.date(2024, 2, 1)),
+        (6, "address", "ncoa_forward", "1 Elsewhere", "Reno", "89501", dt.date(2024, 3, 1)),
     ]
-    reasons = {r[0]: r[1] for r in rows(con, "SELECT line_no, reason FROM quarantine")}
-    assert reasons == {5: "invalid_code: ncoa_return_code", 6: "invalid_code: move_type"}
+    assert rows(con, "SELECT count(*) FROM quarantine") == [(0,)]
+    issues = rows(con, "SELECT line_no, column_name, reason, value_masked FROM field_issues")
+    assert sorted(issues) == [
+        (5, "ncoa_return_code", "invalid_code", "77"),
+        (6, "move_type", "invalid_code", "X"),
+    ]
 
 
 def test_deceased_and_bankruptcy(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -255,7 +265,7 @@ def test_deceased_and_bankruptcy(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     cols = {"full_name": "name", "bk_case_number": "case", "bk_chapter": "chapter", "bk_district": "district",
             "bk_filing_date": "filed", "bk_discharge_date": "discharged", "address_line1": "street"}  # fmt: skip
     (res,) = ingest_source(con, source(bk, kind="bankruptcy", columns=cols), "r1")
-    assert (res.rows_loaded, res.rows_rejected) == (2, 1)
+    assert (res.rows_loaded, res.rows_rejected) == (3, 0)
     got = rows(
         con,
         "SELECT kind, last_name, date_of_death, bk_chapter, bk_case_number, bk_filing_date, "
@@ -263,6 +273,7 @@ def test_deceased_and_bankruptcy(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     )
     assert got == [
         ("bankruptcy", "DOE", None, "13", "2:24-bk-00002", dt.date(2024, 2, 10), None),
+        ("bankruptcy", "ROE", None, None, "3:24-bk-00003", dt.date(2024, 2, 10), None),
         (
             "bankruptcy",
             "SMITH",
@@ -278,7 +289,9 @@ def test_deceased_and_bankruptcy(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     assert rows(
         con, "SELECT address_line1 FROM source_contacts WHERE contact_type = 'address'"
     ) == [("1 Main St, Apt 2",)]
-    assert rows(con, "SELECT line_no, reason FROM quarantine") == [(4, "invalid_code: bk_chapter")]
+    assert rows(con, "SELECT line_no, column_name, reason FROM field_issues") == [
+        (4, "bk_chapter", "invalid_code")
+    ]
 
 
 def test_source_glob_idempotency_and_replace(

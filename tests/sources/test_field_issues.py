@@ -1,0 +1,313 @@
+"""Field defects load the row with the field NULL and a field issue; unambiguous repairs load the
+repaired value; `on_field_error: reject` keeps the old strictness; no raw SSN is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from skiptrace.sources.ingest import ingest_accounts, ingest_source
+from skiptrace.sources.registry import AccountProfile, Source
+
+HEADER = "id,first,last,ssn,dob,addr,city,st,zip,phone,email,seen,dod"  # person_records columns
+COLUMNS = {
+    "record_id": "id", "first_name": "first", "last_name": "last", "ssn": "ssn", "dob": "dob",
+    "address_line1": "addr", "city": "city", "state": "st", "zip": "zip", "phone": "phone",
+    "email": "email", "last_seen": "seen", "date_of_death": "dod",
+}  # fmt: skip
+GOOD = {
+    "id": "R0", "first": "John", "last": "Smith", "ssn": "123-45-6789", "dob": "1980-03-04",
+    "addr": "1 Main St", "city": "Springfield", "st": "IL", "zip": "62701",
+    "phone": "(217) 555-0134", "email": "john@example.com", "seen": "2024-01-15", "dod": "",
+}  # fmt: skip
+
+
+def line(**changes: str) -> str:
+    row = {**GOOD, **changes}
+    return ",".join(row[c] for c in HEADER.split(","))
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def person_source(path: Path, kind: str = "person_records", **kw: Any) -> Source:
+    return Source(
+        name=kw.pop("name", "people"), kind=kind, path=str(path), reliability=0.7,
+        permissible_purpose="collection", columns=COLUMNS, **kw,
+    )  # fmt: skip
+
+
+def issues(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], tuple[str, str, str]]:
+    got = con.execute(
+        "SELECT line_no, column_name, reason, action, value_masked FROM field_issues"
+    ).fetchall()
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in got}
+
+
+def record(con: duckdb.DuckDBPyConnection, line_no: int, column: str) -> Any:
+    return con.execute(
+        f"SELECT {column} FROM source_records WHERE line_no = ?", [line_no]
+    ).fetchone()[0]
+
+
+DEFECTS = [
+    # (changes, column_name, reason, loaded column checked for NULL)
+    ({"ssn": "000-12-3456"}, "ssn", "invalid_ssn", "ssn_hash"),
+    ({"ssn": "12345"}, "ssn", "invalid_ssn", "ssn_hash"),
+    ({"dob": "1980-02-30"}, "dob", "unparseable_date", "dob"),
+    ({"dob": "soon"}, "dob", "unparseable_date", "dob"),
+    ({"dob": "1850-01-01"}, "dob", "implausible_date", "dob"),
+    ({"dob": "2030-01-01"}, "dob", "implausible_date", "dob"),
+    ({"seen": "2099-12-31"}, "last_seen", "future_date", "last_seen"),  # issue 19 case 7
+    ({"st": "XX"}, "state", "invalid_state", "state"),
+    ({"zip": "6270"}, "zip", "repaired_zip_leading_zero", None),  # a repair, not a defect
+    ({"zip": "ABCDE"}, "zip", "invalid_zip", "zip"),
+    ({"phone": "555-0134"}, "phone", "invalid_phone", "phone"),
+    ({"email": "john at example"}, "email", "invalid_email", "email"),
+    # issue 19 case 4: SSN-shaped values typed into other fields
+    ({"addr": "219-09-9999"}, "address_line1", "ssn_in_field", "address_line1"),
+    ({"first": "219 09 9999"}, "first_name", "ssn_in_field", "first_name"),
+    ({"phone": "219099999"}, "phone", "ssn_in_field", "phone"),
+    ({"email": "219-09-9999@example.com"}, "email", "ssn_in_field", "email"),
+]
+
+
+@pytest.mark.parametrize(("changes", "column", "reason", "loaded"), DEFECTS)
+def test_each_field_defect_nulls_the_field_and_records_an_issue(
+    con: duckdb.DuckDBPyConnection,
+    tmp_path: Path,
+    changes: dict[str, str],
+    column: str,
+    reason: str,
+    loaded: str | None,
+) -> None:
+    path = write(tmp_path / "p.csv", HEADER, line(), line(id="R1", **changes))
+    (res,) = ingest_source(con, person_source(path), "r1")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected, res.field_issues) == (2, 2, 0, 1)
+    got = issues(con)
+    assert list(got) == [(3, column)]
+    assert got[(3, column)][0] == reason
+    if loaded is not None:
+        assert got[(3, column)][1] == "nulled"
+        assert record(con, 3, loaded) is None and record(con, 2, loaded) is not None
+    assert record(con, 3, "last_name") == "Smith"  # the rest of the row is there
+
+
+def test_no_raw_ssn_in_field_issues(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.csv",
+        HEADER,
+        line(id="R1", ssn="000-12-3456"),
+        line(id="R2", addr="219-09-9999 Main St"),
+        line(id="R3", first="JOHN 078051120"),
+        line(id="R4", ssn="12345678"),  # repaired (lost leading zero)
+        line(id="R5", ssn="123/45/6789"),  # repaired (separators)
+    )
+    ingest_source(con, person_source(path), "r1")
+    values = [v[2] for v in issues(con).values()]
+    assert len(values) == 5
+    text = " ".join(values)
+    for raw in ("000-12-3456", "219-09-9999", "078051120", "12345678", "123/45/6789"):
+        assert raw not in text, raw
+    assert "***-**-9999 Main St" in text and "JOHN *****1120" in text
+    assert con.execute(
+        "SELECT count(*) FROM source_records WHERE address_line1 LIKE '%9999%'"
+    ).fetchone() == (0,)
+
+
+REPAIRS = [
+    # (changes, column, reason, loaded column, expected value)
+    ({"dob": "25/12/1980"}, "dob", "repaired_date_day_month", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "1980-25-12"}, "dob", "repaired_date_day_month", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "19802512"}, "dob", "repaired_date_day_month", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "1980/12/25"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "12-25-1980"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "12.25.1980"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
+    ({"dob": "3/4/80"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1980, 3, 4)),
+    ({"seen": "3/4/19"}, "last_seen", "repaired_date_two_digit_year", "last_seen", dt.date(2019, 3, 4)),
+    ({"ssn": "123/45/6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
+    ({"ssn": "123_45_6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
+    ({"ssn": "12345678"}, "ssn", "repaired_ssn_leading_zero", "ssn_last4", "5678"),
+    ({"zip": "2134"}, "zip", "repaired_zip_leading_zero", "zip", "02134"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "column", "reason", "loaded", "value"), REPAIRS)
+def test_each_repair_loads_the_repaired_value_and_records_it(
+    con: duckdb.DuckDBPyConnection,
+    tmp_path: Path,
+    changes: dict[str, str],
+    column: str,
+    reason: str,
+    loaded: str,
+    value: Any,
+) -> None:
+    path = write(tmp_path / "p.csv", HEADER, line(id="R1", **changes))
+    (res,) = ingest_source(con, person_source(path), "r1")
+    assert (res.rows_loaded, res.rows_rejected) == (1, 0)
+    assert issues(con)[(2, column)][:2] == (reason, "repaired")
+    assert record(con, 2, loaded) == value
+
+
+def test_repaired_ssns_hash_like_the_plain_form(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "p.csv", HEADER, line(id="R1", ssn="012-34-5678"), line(id="R2", ssn="12345678"),
+        line(id="R3", ssn="012_34_5678"),
+    )  # fmt: skip
+    ingest_source(con, person_source(path), "r1")
+    hashes = con.execute("SELECT DISTINCT ssn_hash FROM source_records").fetchall()
+    assert len(hashes) == 1 and hashes[0][0] is not None
+
+
+def test_two_digit_year_pivot_follows_the_as_of_date(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('r2010', DATE '2010-06-01', 'running')"
+    )
+    path = write(
+        tmp_path / "p.csv", HEADER, line(id="R1", dob="3/4/15"), line(id="R2", dob="3/4/05")
+    )
+    ingest_source(con, person_source(path), "r2010")
+    assert record(con, 2, "dob") == dt.date(1915, 3, 4)  # 2015 would be after the as-of year
+    assert record(con, 3, "dob") == dt.date(2005, 3, 4)
+
+
+def test_future_dates_follow_the_run_as_of(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('old', DATE '2023-01-01', 'running')"
+    )
+    path = write(tmp_path / "p.csv", HEADER, line(id="R1", seen="2024-01-15"))
+    ingest_source(con, person_source(path), "old")
+    assert issues(con)[(2, "last_seen")][0] == "future_date"
+    assert con.execute(
+        "SELECT count(*) FROM source_contacts WHERE last_seen IS NOT NULL"
+    ).fetchone() == (0,)
+
+
+def test_death_record_with_an_unrepairable_date_is_still_a_death_record(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "dmf.csv",
+        HEADER,
+        line(id="D1", dod="2023-13-45"),
+        line(id="D2", dod="31/12/2023"),
+    )
+    (res,) = ingest_source(con, person_source(path, kind="deceased", name="dmf"), "r1")
+    assert (res.rows_loaded, res.rows_rejected) == (2, 0)
+    got = con.execute(
+        "SELECT record_id, kind, date_of_death FROM source_records ORDER BY record_id"
+    ).fetchall()
+    assert got == [("D1", "deceased", None), ("D2", "deceased", dt.date(2023, 12, 31))]
+    assert issues(con)[(2, "date_of_death")][:2] == ("unparseable_date", "nulled")
+    assert issues(con)[(3, "date_of_death")][0] == "repaired_date_day_month"
+
+
+def test_on_field_error_reject_quarantines_the_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "p.csv", HEADER, line(), line(id="R1", ssn="000-12-3456"),
+        line(id="R2", dob="1980-02-30", st="XX"), line(id="R3", dob="25/12/1980"),
+    )  # fmt: skip
+    (res,) = ingest_source(con, person_source(path, on_field_error="reject"), "r1")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 2, 2)
+    reasons = dict(con.execute("SELECT line_no, reason FROM quarantine").fetchall())
+    assert reasons == {3: "invalid_ssn", 4: "invalid_state: state; unparseable_date: dob"}
+    # a repair is not an error: the repaired row loads, and the repair is still recorded
+    assert issues(con) == {(5, "dob"): ("repaired_date_day_month", "repaired", "25/12/1980")}
+
+
+def test_a_row_with_nothing_identifying_is_a_row_defect(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    empty = {c: "" for c in GOOD if c != "id"}
+    path = write(
+        tmp_path / "p.csv", HEADER, line(id="R1", **empty),
+        line(id="R2", **{**empty, "ssn": "000-00-0000", "first": "123-45-6789"}),
+        line(id="R3", **{**empty, "phone": "2175550134"}),
+    )  # fmt: skip
+    (res,) = ingest_source(con, person_source(path), "r1")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (3, 1, 2)
+    reasons = dict(con.execute("SELECT line_no, reason FROM quarantine").fetchall())
+    assert reasons == {2: "no_identifying_field", 3: "no_identifying_field"}
+    raw = con.execute("SELECT raw_line FROM quarantine WHERE line_no = 3").fetchone()[0]
+    assert "123-45-6789" not in raw and "000-00-0000" not in raw
+
+
+def test_account_rows_are_never_dropped_for_field_defects(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "accounts.csv",
+        "account_id,first_name,last_name,ssn,dob,state,zip,phone,email,balance,dispute,address_line2",
+        "A1,Ann,Lee,000-00-0000,13/45/1980,ZZ,1,12,x@,lots,perhaps,",
+        "A2,Bob,Roe,123-45-6789,1970-01-01,IL,62701,2175550134,b@example.com,10,N,078-05-1120",
+    )
+    res = ingest_accounts(con, path, AccountProfile(), "r1")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (2, 2, 0)
+    a1 = con.execute(
+        "SELECT ssn_hash, dob, state, zip, phone, email, balance, dispute FROM accounts "
+        "WHERE account_id = 'A1'"
+    ).fetchone()
+    assert a1 == (None, None, None, None, None, None, None, True)  # dispute: treated as set
+    reasons = {k: v[0] for k, v in issues(con).items()}
+    assert reasons == {
+        (2, "ssn"): "invalid_ssn", (2, "dob"): "unparseable_date", (2, "state"): "invalid_state",
+        (2, "zip"): "invalid_zip", (2, "phone"): "invalid_phone", (2, "email"): "invalid_email",
+        (2, "balance"): "invalid_amount", (2, "dispute"): "invalid_flag",
+        (3, "address_line2"): "ssn_in_field",
+    }  # fmt: skip
+    assert con.execute("SELECT address_line2 FROM accounts WHERE account_id = 'A2'").fetchone() == (
+        None,
+    )
+    counts = con.execute(
+        "SELECT rows_read, rows_loaded, rows_rejected, field_issues FROM input_files"
+    ).fetchone()
+    assert counts == (2, 2, 0, 9)
+
+
+def test_vendor_candidates_get_field_issues_by_rank(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    from skiptrace.sources.registry import ContactGroup
+
+    path = write(
+        tmp_path / "v.csv",
+        "ACCT,LAST,PHONE1,PHONE2,SEEN1,SEEN2",
+        "A1,Smith,7025550101,219-09-9999,2024-01-01,2099-01-01",
+    )
+    src = Source(
+        name="acme", kind="vendor_batch", path=str(path), reliability=0.8,
+        permissible_purpose="collection", columns={"account_id": "ACCT", "last_name": "LAST"},
+        groups=[ContactGroup(contact_type="phone", repeat=2, columns={"phone": "PHONE{i}", "last_seen": "SEEN{i}"})],
+    )  # fmt: skip
+    ingest_source(con, src, "r1")
+    assert {k: v[:2] for k, v in issues(con).items()} == {
+        (2, "phone#2"): ("ssn_in_field", "nulled"),
+        (2, "last_seen#2"): ("future_date", "nulled"),
+    }
+    phones = con.execute("SELECT rank, phone FROM source_contacts ORDER BY rank").fetchall()
+    assert phones == [(1, "7025550101")]  # the nulled candidate leaves no contact behind
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["2175550134", "(217) 555-0134", "217.555.0134", "+1 217 555 0134", "1-217-555-0134",
+     "217-555-0134 x12", "(217)555-0134 EXT. 5"],
+)  # fmt: skip
+def test_usual_phone_forms_are_not_field_defects(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, phone: str
+) -> None:
+    path = write(tmp_path / "p.csv", HEADER, line(id="R1", phone=phone))
+    ingest_source(con, person_source(path), "r1")
+    assert issues(con) == {} and record(con, 2, "phone") == phone
