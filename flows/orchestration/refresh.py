@@ -3,9 +3,14 @@
 Tasks receive paths and ids, never connections or dataframes, so nothing un-serialisable is
 cached or shipped between workers; each task opens the DuckDB file itself. Business logic lives in
 `flows/orchestration/stages.py` (plain functions, tested directly); this module is the schedule-able shell.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here, on purpose: a served deployment cloudpickles the
+flow into each run's process, and cloudpickle copies a flow function *by value* (the module
+attribute is the Flow object, not the function), carrying only the globals its body uses. With
+string annotations Prefect then cannot resolve `RefreshParams` when it validates the run's
+parameters, and every served run fails in seconds. Real annotations travel with the function.
+tests/flows/orchestration/test_flow_pickling.py keeps it that way.
+"""
 
 import logging
 from contextlib import closing
