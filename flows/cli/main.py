@@ -162,6 +162,10 @@ def run(
         block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
     )  # fmt: skip
     _print_summary(summary, out)
+    if summary.get("warnings"):
+        from skiptrace.errors import WARNINGS
+
+        raise typer.Exit(WARNINGS)  # completed, but not as asked: schedulers must see it
 
 
 def _run(
@@ -232,6 +236,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     console.print(f)
     for q in summary.get("quarantined_files", []):
         console.print(f"[red]quarantined file[/] {q['path']}: {q['reason']}")
+    for warning in summary.get("warnings", []):
+        console.print(f"[yellow]warning[/] {warning}")
     tot = summary["totals"]
     console.print(
         f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from skiptrace import sql
+
 
 def build_summary(
     con: duckdb.DuckDBPyConnection, run_id: str, stages: list[dict[str, Any]]
@@ -51,6 +53,11 @@ def build_summary(
         ],
         "quarantined_files": [
             f for s in stages for f in s.get("details", {}).get("quarantined_files", [])
+        ],
+        # What a scheduler must not miss in a completed run (an optional source without a
+        # file): `skiptrace run` exits 7 when this list is not empty.
+        "warnings": [
+            w["message"] for w in sql.rows(con, "lineage/run_warnings.sql", run_id=run_id)
         ],
         "totals": {
             "matched": totals[0],
