@@ -329,17 +329,30 @@ def rejects(
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    unmasked: Annotated[
+        bool,
+        typer.Option(
+            "--unmasked",
+            help="Show raw lines as received (names, dates of birth, phones, emails). Each use "
+            "is recorded in the database (pii_access_log: user, host, time, run, rows).",
+        ),
+    ] = False,
 ) -> None:
-    """List quarantined rows: file, line, reason and the (masked) raw line."""
+    """List quarantined rows: file, line, reason and the raw line, masked (letters '*', digits
+    '#', punctuation kept) unless --unmasked."""
     from rich.table import Table
 
     from skiptrace import sql
     from skiptrace.sources.ingest import list_rejects
 
-    con = sql.connect(db, read_only=True)
-    df = list_rejects(con, run)
+    con = sql.connect(db, read_only=not unmasked)  # an unmasked view writes its audit row
+    df = list_rejects(con, run, unmasked=unmasked)
     if limit:
         df = df.head(limit)
+    if unmasked:
+        from skiptrace.flows.audit.pii_access import record_pii_access
+
+        record_pii_access(con, "rejects --unmasked", run, df.height)
     if as_json:
         for row in df.iter_rows(named=True):
             typer.echo(json.dumps(row, default=str))
