@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -36,6 +37,11 @@ class RefreshParams(BaseModel):
         "(default: the matcher's; block_cap caps the passes on SSN, phone, email and address)",
     )
     rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
+    zip_format: Literal["zip5", "zip+4"] = Field(
+        default="zip5",
+        description="ZIP format of every export: five digits, or ZIP+4 where all nine digits "
+        "are known (the collections system's import takes one format per column)",
+    )
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
     inbox: Path | None = Field(
         default=None,

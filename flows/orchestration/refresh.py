@@ -77,7 +77,9 @@ def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="write-exports", retries=1, retry_delay_seconds=2)
 def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.emit(con, run_id, run_dir(params, run_id), params.rules).as_dict()
+        return stages.emit(
+            con, run_id, run_dir(params, run_id), params.rules, zip_format=params.zip_format
+        ).as_dict()
 
 
 @flow(name="ingest", log_prints=False)

@@ -293,13 +293,17 @@ def suppress(
 
 
 def emit(
-    con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path, rules: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    out_dir: Path,
+    rules: Path | None = None,
+    zip_format: str = "zip5",
 ) -> StageStats:
     """Write the exports atomically and record them (import bands from the same rules file)."""
     from skiptrace.flows.exports.emit import emit as write_exports
 
     with timed_stage(con, run_id, "emit") as st:
-        files = write_exports(con, run_id, out_dir, rules=rules)
+        files = write_exports(con, run_id, out_dir, rules=rules, zip_format=zip_format)
         st.rows_in = _count(con, "contact_points", run_id)
         st.rows_out = sum(int(getattr(f, "rows", 0) or 0) for f in files)
         st.details["files"] = [str(getattr(f, "path", f)) for f in files]
