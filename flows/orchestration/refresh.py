@@ -25,6 +25,7 @@ from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_i
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
 from skiptrace.masking import install_masking
 
 
@@ -113,7 +114,10 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     install_masking()
     logger = get_run_logger()
     run_id = run_id or new_run_id()
-    with db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait):
+    with (
+        skiptrace_logs_to_prefect(),
+        db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+    ):
         return _refresh_locked(params, run_id, logger)
 
 

@@ -8,6 +8,8 @@ run triggered through the API, and the exports checked on disk.
 
 from __future__ import annotations
 
+import json
+import logging
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+import yaml
 
 from skiptrace import sql
 
@@ -52,17 +55,34 @@ def _assert_exports(out: Path, db: Path, flow_run_id: str) -> str:
     return run_dir.name
 
 
+#: An optional source whose file is missing; the phone-shaped run in its name must reach the
+#: Prefect API masked (the warning quotes the path).
+MISSING_SOURCE = "credit_header"
+MISSING_PATH = "credit header 404-555-0199.tsv"
+
+
+def _portfolio_missing_optional_source(portfolio: Any, folder: Path) -> Path:
+    shutil.copytree(portfolio.root, folder, ignore=shutil.ignore_patterns("truth"))
+    registry = yaml.safe_load((folder / "sources.yml").read_text())
+    for source in registry["sources"]:
+        if source["name"] == MISSING_SOURCE:
+            source.update(path=MISSING_PATH, optional=True)
+    (folder / "sources.yml").write_text(yaml.safe_dump(registry))
+    return folder / "sources.yml"
+
+
 @pytest.fixture
 def serving(
     prefect_server: PrefectServer, tiny_portfolio: Any, tmp_path: Path
 ) -> Iterator[tuple[dict[str, Any], Path]]:
-    """`skiptrace serve` in a subprocess, as the README starts it; stopped afterwards."""
+    """`skiptrace serve` in a subprocess, as the README starts it; stopped afterwards. Its
+    sources.yml has an optional source without a file (a warning, not a failure)."""
+    sources = _portfolio_missing_optional_source(tiny_portfolio, tmp_path / "p")
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(BIN / "skiptrace"), "serve", "--name", "test-serve", "--replace",
-             "--accounts", str(tiny_portfolio.accounts_path),
-             "--sources", str(tiny_portfolio.sources_path),
+             "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),
              "--db", "data/skiptrace.duckdb", "--out", "out"],
             cwd=tmp_path, env=prefect_server.env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -80,7 +100,26 @@ def test_served_run_completes_with_exports(
     flow_run_id = prefect_server.run_deployment(deployment["id"])
     run = prefect_server.wait_for(flow_run_id)
     assert run["state"]["type"] == "COMPLETED", _tail(log)
-    _assert_exports(tmp_path / "out", tmp_path / "data" / "skiptrace.duckdb", flow_run_id)
+    run_id = _assert_exports(tmp_path / "out", tmp_path / "data" / "skiptrace.duckdb", flow_run_id)
+    summary = json.loads((tmp_path / "out" / run_id / "run_summary.json").read_text())
+    assert [MISSING_SOURCE in w for w in summary["warnings"]] == [True]
+
+
+def test_skiptrace_log_lines_reach_the_flow_run_masked(
+    prefect_server: PrefectServer, serving: tuple[dict[str, Any], Path]
+) -> None:
+    """The ingest warning of the skiptrace logger is on the run's logs in the API, masked."""
+    deployment, log = serving
+    flow_run_id = prefect_server.run_deployment(deployment["id"])
+    assert prefect_server.wait_for(flow_run_id)["state"]["type"] == "COMPLETED", _tail(log)
+    logs = prefect_server.logs(prefect_server.run_tree(flow_run_id))
+    ours = [entry for entry in logs if entry["name"].split(".")[0] == "skiptrace"]
+    warning = [e for e in ours if f"source {MISSING_SOURCE}: no file matches" in e["message"]]
+    assert warning, [e["message"] for e in logs][-20:]
+    assert warning[0]["level"] == logging.WARNING and warning[0]["flow_run_id"]
+    assert "credit header ***-***-0199.tsv" in warning[0]["message"]
+    assert not any("404-555-0199" in e["message"] for e in logs)
+    assert any(e["message"].startswith("match: ") for e in ours)  # INFO lines too
 
 
 @pytest.fixture(scope="module")
