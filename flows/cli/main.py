@@ -543,10 +543,12 @@ def main() -> None:
 
 
 def _quiet_prefect_defaults() -> None:
-    """No telemetry calls from an offline machine; users can still override either variable."""
+    """No telemetry calls from an offline machine, and no first-run telemetry notice printed
+    over the progress bar (the client checks DO_NOT_TRACK); users can override either."""
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 if __name__ == "__main__":
