@@ -26,6 +26,7 @@ from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
+from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking
 
 
@@ -117,6 +118,7 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     with (
         skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+        progress_artifact(run_id),
     ):
         return _refresh_locked(params, run_id, logger)
 

@@ -103,6 +103,10 @@ def test_served_run_completes_with_exports(
     run_id = _assert_exports(tmp_path / "out", tmp_path / "data" / "skiptrace.duckdb", flow_run_id)
     summary = json.loads((tmp_path / "out" / run_id / "run_summary.json").read_text())
     assert [MISSING_SOURCE in w for w in summary["warnings"]] == [True]
+    artifacts = {a["key"]: a for a in prefect_server.artifacts(flow_run_id)}
+    assert artifacts["skiptrace-progress"]["type"] == "progress"
+    assert float(artifacts["skiptrace-progress"]["data"]) == 100.0
+    assert "skiptrace-run-summary" in artifacts
 
 
 def test_skiptrace_log_lines_reach_the_flow_run_masked(
