@@ -11,7 +11,10 @@ import logging
 import re
 
 _SSN_LIKE = re.compile(r"\b\d{3}[- ]?\d{2}[- ]?(\d{4})\b")
-_PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?(\d{4})(?!\d)")
+# Not next to a letter, digit or underscore: ten digits inside a version hash, a UUID or an
+# identifier like A1234567890 are not a phone number (the artifact masker used to rewrite the
+# matcher's version hash). A phone in text is set off by spaces or punctuation.
+_PHONE_LIKE = re.compile(r"(?<!\w)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?(\d{4})(?!\w)")
 _EMAIL_LIKE = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
 

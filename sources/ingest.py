@@ -129,9 +129,14 @@ def ingest_source(
     return results
 
 
-def list_rejects(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pl.DataFrame:
-    """Quarantined rows (all runs, or one), in file and line order, for `skiptrace rejects`."""
-    cur = con.execute(sql.load("ingest/list_rejects.sql"), {"run_id": run_id})
+def list_rejects(
+    con: duckdb.DuckDBPyConnection, run_id: str | None = None, *, unmasked: bool = False
+) -> pl.DataFrame:
+    """Quarantined rows (all runs, or one), in file and line order, for `skiptrace rejects`.
+
+    Raw lines come masked (every letter and digit, shape kept) unless `unmasked`; the caller
+    records an unmasked use (skiptrace.flows.audit.pii_access)."""
+    cur = con.execute(sql.load("ingest/list_rejects.sql"), {"run_id": run_id, "unmasked": unmasked})
     names = [d[0] for d in cur.description]
     schema = {n: pl.Int64 if n in ("file_no", "line_no") else pl.String for n in names}
     return pl.DataFrame(cur.fetchall(), schema=schema, orient="row")

@@ -164,6 +164,8 @@ class Source(ReadOptions):
     record_date: str | None = None
     #: Fields that must be mapped and non-empty for a row to load (kind defaults apply too).
     required: list[str] = Field(default_factory=list)
+    #: A run without a file of this source completes "with warnings" instead of failing.
+    optional: bool = False
     #: how a mapped `full_name` is written when first/last are not mapped (see AccountProfile).
     name_order: Literal["first_last", "last_first", "auto"] = "auto"
     #: A defective field (bad SSN, date, ZIP, ...): `null` loads the row without it and records

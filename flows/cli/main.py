@@ -172,6 +172,10 @@ def run(
         allow_shrink=allow_shrink,
     )  # fmt: skip
     _print_summary(summary, out)
+    if summary.get("warnings"):
+        from skiptrace.errors import WARNINGS
+
+        raise typer.Exit(WARNINGS)  # completed, but not as asked: schedulers must see it
 
 
 def _run(
@@ -244,6 +248,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     console.print(f)
     for q in summary.get("quarantined_files", []):
         console.print(f"[red]quarantined file[/] {escape(q['path'])}: {escape(q['reason'])}")
+    for warning in summary.get("warnings", []):
+        console.print(f"[yellow]warning[/] {escape(warning)}")
     tot = summary["totals"]
     console.print(
         f"matched records: [bold]{tot['matched']:,}[/]  associates: {tot['associates']:,}  "
@@ -343,8 +349,17 @@ def rejects(
             "--fields", help="Field issues instead: fields NULLed or repaired in loaded rows."
         ),
     ] = False,
+    unmasked: Annotated[
+        bool,
+        typer.Option(
+            "--unmasked",
+            help="Show raw lines as received (names, dates of birth, phones, emails). Each use "
+            "is recorded in the database (pii_access_log: user, host, time, run, rows).",
+        ),
+    ] = False,
 ) -> None:
-    """List quarantined rows: file, line, reason and the (masked) raw line."""
+    """List quarantined rows (file, line, reason and the raw line, masked: letters '*', digits
+    '#', punctuation kept, unless --unmasked), or with --fields the fields NULLed or repaired."""
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -352,10 +367,14 @@ def rejects(
     from skiptrace import sql
     from skiptrace.sources.ingest import list_field_issues, list_rejects
 
-    con = sql.connect(db, read_only=True)
-    df = list_field_issues(con, run) if fields else list_rejects(con, run)
+    con = sql.connect(db, read_only=not unmasked)  # an unmasked view writes its audit row
+    df = list_field_issues(con, run) if fields else list_rejects(con, run, unmasked=unmasked)
     if limit:
         df = df.head(limit)
+    if unmasked:
+        from skiptrace.flows.audit.pii_access import record_pii_access
+
+        record_pii_access(con, "rejects --unmasked", run, df.height)
     if as_json:
         for row in df.iter_rows(named=True):
             typer.echo(json.dumps(row, default=str))
@@ -559,10 +578,12 @@ def main() -> None:
 
 
 def _quiet_prefect_defaults() -> None:
-    """No telemetry calls from an offline machine; users can still override either variable."""
+    """No telemetry calls from an offline machine, and no first-run telemetry notice printed
+    over the progress bar (the client checks DO_NOT_TRACK); users can override either."""
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 if __name__ == "__main__":

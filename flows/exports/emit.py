@@ -56,6 +56,9 @@ MATCH_COLUMNS: tuple[str, ...] = (
 )
 FLAG_COLUMNS: tuple[str, ...] = ("account_id", "flag", "confidence", "evidence", "run_id")
 
+#: ZIP formats of the exports: five digits (default) or ZIP+4 where all nine digits are known.
+ZIP_FORMATS: tuple[str, ...] = ("zip5", "zip+4")
+
 #: Export frames queued for the background writer at most (bounds memory at scale).
 _MAX_PENDING_WRITES = 2
 
@@ -154,10 +157,15 @@ def emit(
     out_dir: Path,
     *,
     rules: Path | None = None,
+    zip_format: str = "zip5",
 ) -> list[ExportFile]:
-    """Write every export of `run_id` into `out_dir` and record them in `exports`."""
+    """Write every export of `run_id` into `out_dir` and record them in `exports`.
+
+    `zip_format` ('zip5' or 'zip+4') is the one ZIP format of every file that carries ZIPs."""
     from skiptrace.matchers.suppress import load_rules
 
+    if zip_format not in ZIP_FORMATS:
+        raise ValueError(f"zip_format must be one of {', '.join(ZIP_FORMATS)}, got {zip_format!r}")
     out_dir = private_dir(out_dir)
     mark_incomplete(out_dir, run_id)
     bands = load_rules(rules).bands
@@ -168,7 +176,9 @@ def emit(
         "good": bands.good,
         "verify": bands.verify,
         "bad": bands.bad,
+        "zip_format": zip_format,
     }
+    sql.run(con, "exports/export_macros.sql")
     written: list[ExportFile] = []
     # Files are written by one background thread while the next export's query runs in DuckDB
     # (both release the GIL), at most _MAX_PENDING_WRITES frames waiting; they are recorded in

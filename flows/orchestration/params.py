@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -49,6 +50,11 @@ class RefreshParams(BaseModel):
         le=1.0,
         description="Largest share of the previous completed run's accounts, or of its contacts, "
         "a run may remove without allow_shrink",
+    )
+    zip_format: Literal["zip5", "zip+4"] = Field(
+        default="zip5",
+        description="ZIP format of every export: five digits, or ZIP+4 where all nine digits "
+        "are known (the collections system's import takes one format per column)",
     )
     report: bool = Field(default=True, description="Write out/<run_id>/report.html")
     inbox: Path | None = Field(

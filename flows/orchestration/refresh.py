@@ -3,9 +3,14 @@
 Tasks receive paths and ids, never connections or dataframes, so nothing un-serialisable is
 cached or shipped between workers; each task opens the DuckDB file itself. Business logic lives in
 `flows/orchestration/stages.py` (plain functions, tested directly); this module is the schedule-able shell.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here, on purpose: a served deployment cloudpickles the
+flow into each run's process, and cloudpickle copies a flow function *by value* (the module
+attribute is the Flow object, not the function), carrying only the globals its body uses. With
+string annotations Prefect then cannot resolve `RefreshParams` when it validates the run's
+parameters, and every served run fails in seconds. Real annotations travel with the function.
+tests/flows/orchestration/test_flow_pickling.py keeps it that way.
+"""
 
 import logging
 from contextlib import closing
@@ -21,6 +26,8 @@ from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_i
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
+from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking
 from skiptrace.safety import install_quiet_refusals
 
@@ -88,7 +95,9 @@ def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="write-exports", retries=1, retry_delay_seconds=2)
 def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.emit(con, run_id, run_dir(params, run_id), params.rules).as_dict()
+        return stages.emit(
+            con, run_id, run_dir(params, run_id), params.rules, zip_format=params.zip_format
+        ).as_dict()
 
 
 @flow(name="ingest", log_prints=False)
@@ -131,7 +140,9 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     guards.preflight(params)  # settings valid, output folder and database writable
     with (
         private_umask(),
+        skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+        progress_artifact(run_id),
     ):
         return _refresh_locked(params, run_id, logger)
 

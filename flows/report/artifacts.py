@@ -120,6 +120,9 @@ def summary_markdown(data: dict[str, Any], report_path: Path | None = None) -> s
         if not gaps
         else f"**Lineage gaps: {gaps:,} contact(s)** — see view `contact_lineage_gaps`."
     )
+    if warnings := data.get("warnings"):
+        lines.append("\n**Completed with warnings:**\n")
+        lines += [f"- {w['stage']}: {w['message']}" for w in warnings]
     unreconciled = [f["file_name"] for f in data["files"] if not f["reconciled"]]
     if unreconciled:
         lines.append(f"**Files not reconciled:** {', '.join(map(str, unreconciled))}")

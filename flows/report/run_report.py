@@ -107,6 +107,7 @@ def collect_run_data(
             " WHERE run_id = $run_id ORDER BY kind",
             run_id=run_id,
         ),
+        "warnings": sql.rows(con, "audit/run_warnings.sql", run_id=run_id),
     }
 
 
@@ -158,7 +159,8 @@ def render_report(data: dict[str, Any]) -> str:
     """The report page for data from `collect_run_data`."""
     run, model, totals = data["run"], data["model"], data["totals"]
     sections = [
-        _header(run, model, totals, data["inputs_recorded"]),
+        _header(run, model, totals, data["inputs_recorded"], data.get("warnings", [])),
+        _warnings(data.get("warnings", [])),
         _stages(data["stages"]),
         _files(data["files"], data["quarantine"]),
         _field_issues(data.get("field_issues", [])),
@@ -183,9 +185,15 @@ def render_report(data: dict[str, Any]) -> str:
 
 
 def _header(
-    run: dict[str, Any], model: dict[str, Any], totals: dict[str, Any], recorded: bool
+    run: dict[str, Any],
+    model: dict[str, Any],
+    totals: dict[str, Any],
+    recorded: bool,
+    warnings: list[dict[str, Any]] | None = None,
 ) -> str:
-    status = str(run.get("status") or "unknown")
+    status = badge = str(run.get("status") or "unknown")
+    if status == "completed" and warnings:
+        status, badge = "completed with warnings", "warnings"
     started, ended = run.get("started_at"), run.get("ended_at")
     took = f" · {(ended - started).total_seconds() / 60:.1f} min" if started and ended else ""
     tiles = [
@@ -219,7 +227,7 @@ def _header(
     ]
     return (
         f'<header><h1>Run <span class="mono">{escape(run["run_id"])}</span> '
-        f'<span class="badge {escape(status)}">{escape(status)}</span></h1>'
+        f'<span class="badge {escape(badge)}">{escape(status)}</span></h1>'
         '<dl class="meta">'
         + "".join(
             f"<div><dt>{k}</dt><dd>{escape(str(v if v is not None else '—'))}</dd></div>"
@@ -229,6 +237,20 @@ def _header(
         + "".join(f'<div class="tile"><b>{_num(v)}</b><span>{k}</span></div>' for k, v in tiles)
         + f"</div>{lineage}</header>"
     )
+
+
+def _warnings(warnings: list[dict[str, Any]]) -> str:
+    """What the run completed without (e.g. an optional source that had no file); nothing when
+    there is nothing to say, so a clean run's report stays as it was."""
+    if not warnings:
+        return ""
+    items = "".join(
+        f"<li><b>{escape(w['stage'])}</b>: {escape(w['message'])}</li>" for w in warnings
+    )
+    return _section(
+        "warnings", "Warnings", "The run completed, but without what is listed here.",
+        f'<ul class="warn">{items}</ul>',
+    )  # fmt: skip
 
 
 def _stages(stages: list[dict[str, Any]]) -> str:
@@ -514,7 +536,7 @@ header,section{border:1px solid var(--line);border-radius:8px;padding:16px 20px;
 header{background:var(--bg)}
 .mono,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 .badge{font-size:12px;padding:2px 8px;border-radius:10px;vertical-align:middle;background:#ddd}
-.badge.completed{background:#dafbe1;color:var(--ok)}.badge.failed{background:#ffebe9;color:var(--bad)}.badge.running{background:#fff8c5;color:var(--warn)}
+.badge.completed{background:#dafbe1;color:var(--ok)}.badge.failed{background:#ffebe9;color:var(--bad)}.badge.running,.badge.warnings{background:#fff8c5;color:var(--warn)}
 .meta{display:flex;flex-wrap:wrap;gap:6px 22px;margin:0 0 14px}.meta div{display:flex;gap:6px}.meta dt{color:var(--muted)}.meta dd{margin:0;font-weight:600}
 .tiles{display:grid;grid-template-columns:repeat(6,1fr);gap:10px}
 .tile{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}

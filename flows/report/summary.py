@@ -40,6 +40,9 @@ def build_summary(
         "quarantined_files": [
             f for s in stages for f in s.get("details", {}).get("quarantined_files", [])
         ],
+        # What a scheduler must not miss in a completed run (an optional source without a
+        # file): `skiptrace run` exits 7 when this list is not empty.
+        "warnings": [w["message"] for w in sql.rows(con, "audit/run_warnings.sql", run_id=run_id)],
         "totals": {
             "matched": totals[0],
             "associates": totals[1],

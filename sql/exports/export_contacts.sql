@@ -1,7 +1,7 @@
 -- contacts.csv / contacts.parquet: the debtor's usable contact points (suppressed ones are not
 -- emitted: cease-and-desist, deceased, attorney and paid-in-full accounts emit no debtor
 -- contacts). Columns and order are the export contract.
-SELECT account_id, contact_type, rank, address_line1, address_line2, city, state, zip,
+SELECT account_id, contact_type, rank, address_line1, address_line2, city, state, export_zip(zip, $zip_format) AS zip,
        street_number, street_name, unit, phone, phone_type, email, confidence, status, sources,
        first_seen, last_seen, reasons, run_id
 FROM contact_points

@@ -15,7 +15,7 @@ SELECT coalesce(c.account_id, p.account_id) AS account_id,
        p.confidence AS old_confidence, c.confidence AS new_confidence,
        coalesce(c.address_line1, p.address_line1) AS address_line1,
        coalesce(c.city, p.city) AS city, coalesce(c.state, p.state) AS state,
-       coalesce(c.zip, p.zip) AS zip, coalesce(c.phone, p.phone) AS phone,
+       export_zip(coalesce(c.zip, p.zip), $zip_format) AS zip, coalesce(c.phone, p.phone) AS phone,
        coalesce(c.email, p.email) AS email,
        CAST($prev_run_id AS VARCHAR) AS previous_run_id, CAST($run_id AS VARCHAR) AS run_id
 FROM cur c

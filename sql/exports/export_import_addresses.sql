@@ -2,7 +2,9 @@
 -- status bad when USPS says the consumer moved away (Reg F 1006.42: no mail there) or confidence
 -- is below $bad; primary = best address; correspondence = primary, not bad, not on hold.
 -- source = the most reliable independent source; confirmation_source = the others ('on file'
--- when the account file agrees).
+-- when the account file agrees). on_hold_reason says why a held row is held; date_added is the
+-- as-of date of the first run that emitted the address for the account; zip in one format
+-- ($zip_format, export_macros.sql).
 WITH sup AS (
     SELECT s.account_id, s.contact_key,
            first(s.source ORDER BY s.match_probability * coalesce(f.reliability, 0.5) DESC, s.source)
@@ -24,6 +26,24 @@ base AS (
     WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'address'
       AND cp.status <> 'suppressed'
 ),
+holds AS (
+    SELECT b.account_id, b.contact_key,
+           string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
+    FROM base b
+    JOIN suppressions s
+      ON s.run_id = $run_id AND s.action = 'hold' AND s.account_id = b.account_id
+     AND (s.contact_type IS NULL OR (s.contact_type = 'address' AND s.contact_key = b.contact_key))
+    GROUP BY ALL
+),
+first_added AS (
+    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
+    FROM contact_points h
+    JOIN runs r ON r.run_id = h.run_id
+    SEMI JOIN base b ON b.account_id = h.account_id AND b.contact_key = h.contact_key
+    WHERE h.contact_type = 'address' AND h.role = 'debtor' AND h.status <> 'suppressed'
+      AND (r.status = 'completed' OR h.run_id = $run_id)
+    GROUP BY ALL
+),
 st AS (
     SELECT b.*,
            CASE WHEN b.moved_away OR b.confidence < $bad THEN 'bad'
@@ -31,18 +51,26 @@ st AS (
     FROM base b
 )
 SELECT st.account_id AS account_number, st.sequence, st.address_line1, st.address_line2,
-       st.city, st.state, st.zip,
+       st.city, st.state, export_zip(st.zip, $zip_format) AS zip,
        CASE WHEN starts_with(st.address_line1, 'PO BOX') THEN 'po_box' ELSE 'home' END AS address_type,
        st.addr_status AS status,
        CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' THEN 'Y' ELSE 'N' END AS "primary",
        CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' AND NOT coalesce(st.on_hold, false)
                  AND st.confidence >= $verify THEN 'Y' ELSE 'N' END AS correspondence,
        CASE WHEN coalesce(st.on_hold, false) OR st.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
+       nullif(concat_ws('; ',
+           CASE WHEN coalesce(st.on_hold, false) THEN coalesce(h.reason, 'held by a compliance rule') END,
+           CASE WHEN st.confidence < $verify
+                THEN 'confidence ' || printf('%.3f', floor(st.confidence * 1000) / 1000)
+                     || ' below the verify band ' || printf('%.2f', $verify) || ': verify the address before use' END
+       ), '') AS on_hold_reason,
        coalesce(s.source, 'on file') AS source,
        nullif(array_to_string(list_filter(string_split(s.all_sources, ';'), lambda x: x <> coalesce(s.source, 'on file')), ';'), '') AS confirmation_source,
-       CAST($as_of AS DATE) AS date_added,
+       coalesce(fa.date_added, CAST($as_of AS DATE)) AS date_added,
        st.confidence,
        st.status AS contact_status
 FROM st
 LEFT JOIN sup s ON s.account_id = st.account_id AND s.contact_key = st.contact_key
+LEFT JOIN holds h ON h.account_id = st.account_id AND h.contact_key = st.contact_key
+LEFT JOIN first_added fa ON fa.account_id = st.account_id AND fa.contact_key = st.contact_key
 ORDER BY account_number, st.sequence

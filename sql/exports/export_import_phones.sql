@@ -1,7 +1,15 @@
 -- import_phones.csv: a generic collections-system phone import layout.
 -- type: cell unless proven landline (TCPA: a wrong "home" lets the dialer autodial a cell);
 -- status from confidence bands ($good / $bad) and validity; low-confidence numbers are held
--- for verification ($verify); consent flags follow the TCPA decision (dial_mode).
+-- for verification ($verify) and every held row says why (on_hold_reason: the compliance rule,
+-- or the confidence below the verify band); consent flags follow the TCPA decision (dial_mode).
+-- date_added: the as-of date of the first run that emitted this number for the account (stable
+-- from night to night, so the collections system does not see it as new every morning).
+-- Calling window (Reg F 1006.6(b)(1): not before 8 a.m. or after 9 p.m. at the consumer's
+-- location): stated in call_window_tz, the consumer's zone (time_zone, from the address) or
+-- else the area code's. When the area code's zone (tz_area_code) differs, the window is the
+-- intersection of 08:00-21:00 in both zones on the run's as-of date, e.g. an Eastern consumer
+-- with a Central area code: 09:00-21:00 Eastern.
 WITH best_src AS (
     SELECT s.account_id, s.contact_key,
            first(s.source ORDER BY s.match_probability * coalesce(f.reliability, 0.5) DESC, s.source) AS source
@@ -9,26 +17,66 @@ WITH best_src AS (
     WHERE s.run_id = $run_id AND s.contact_type = 'phone' AND s.rec_id IS NOT NULL
       AND NOT starts_with(s.evidence, 'third_party')
     GROUP BY ALL
+),
+phones AS (
+    SELECT cp.*,
+           coalesce(cp.time_zone, cp.tz_area_code) AS window_tz,
+           CASE WHEN cp.time_zone IS NOT NULL AND cp.tz_area_code IS NOT NULL
+                THEN coalesce(utc_offset_minutes(cp.time_zone, CAST($as_of AS DATE))
+                              - utc_offset_minutes(cp.tz_area_code, CAST($as_of AS DATE)), 0)
+                ELSE 0 END AS tz_shift  -- area-code zone's 08:00 falls at 08:00 + tz_shift consumer time
+    FROM contact_points cp
+    WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'phone'
+      AND cp.status <> 'suppressed'
+),
+holds AS (
+    SELECT p.account_id, p.contact_key,
+           string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
+    FROM phones p
+    JOIN suppressions s
+      ON s.run_id = $run_id AND s.action = 'hold' AND s.account_id = p.account_id
+     AND (s.contact_type IS NULL OR (s.contact_type = 'phone' AND s.contact_key = p.contact_key))
+    GROUP BY ALL
+),
+first_added AS (
+    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
+    FROM contact_points h
+    JOIN runs r ON r.run_id = h.run_id
+    SEMI JOIN phones p ON p.account_id = h.account_id AND p.contact_key = h.contact_key
+    WHERE h.contact_type = 'phone' AND h.role = 'debtor' AND h.status <> 'suppressed'
+      AND (r.status = 'completed' OR h.run_id = $run_id)
+    GROUP BY ALL
 )
-SELECT cp.account_id AS account_number,
-       CAST(row_number() OVER (PARTITION BY cp.account_id ORDER BY cp.rank) AS INTEGER) AS sequence,
-       cp.phone, cp.extension,
-       CASE WHEN cp.phone_type = 'landline' THEN 'home' ELSE 'cell' END AS phone_type,
-       CASE WHEN NOT coalesce(CAST(json_extract(cp.factors, '$.valid') AS BOOLEAN), true)
-                 OR cp.confidence < $bad THEN 'bad'
-            WHEN cp.confidence >= $good THEN 'good'
+SELECT p.account_id AS account_number,
+       CAST(row_number() OVER (PARTITION BY p.account_id ORDER BY p.rank) AS INTEGER) AS sequence,
+       p.phone, p.extension,
+       CASE WHEN p.phone_type = 'landline' THEN 'home' ELSE 'cell' END AS phone_type,
+       CASE WHEN NOT coalesce(CAST(json_extract(p.factors, '$.valid') AS BOOLEAN), true)
+                 OR p.confidence < $bad THEN 'bad'
+            WHEN p.confidence >= $good THEN 'good'
             ELSE 'unknown' END AS status,
-       CASE WHEN coalesce(cp.on_hold, false) OR cp.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
-       coalesce(b.source, CASE WHEN cp.sources = 'accounts' THEN 'on file' END, cp.sources) AS source,
-       CAST($as_of AS DATE) AS date_added,
+       CASE WHEN coalesce(p.on_hold, false) OR p.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
+       nullif(concat_ws('; ',
+           CASE WHEN coalesce(p.on_hold, false) THEN coalesce(h.reason, 'held by a compliance rule') END,
+           CASE WHEN p.confidence < $verify
+                THEN 'confidence ' || printf('%.3f', floor(p.confidence * 1000) / 1000)
+                     || ' below the verify band ' || printf('%.2f', $verify) || ': verify the number before use' END
+       ), '') AS on_hold_reason,
+       coalesce(b.source, CASE WHEN p.sources = 'accounts' THEN 'on file' END, p.sources) AS source,
+       coalesce(fa.date_added, CAST($as_of AS DATE)) AS date_added,
        'Y' AS consent_manual,
-       CASE WHEN cp.dial_mode = 'autodialer' THEN 'Y' ELSE 'N' END AS consent_autodialer,
-       CASE WHEN cp.dial_mode = 'autodialer' AND coalesce(cp.consent_autodialer, false) THEN 'Y' ELSE 'N' END AS consent_text,
-       cp.time_zone,
-       cp.confidence,
-       cp.status AS contact_status
-FROM contact_points cp
-LEFT JOIN best_src b ON b.account_id = cp.account_id AND b.contact_key = cp.contact_key
-WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'phone'
-  AND cp.status <> 'suppressed'
+       CASE WHEN p.dial_mode = 'autodialer' THEN 'Y' ELSE 'N' END AS consent_autodialer,
+       CASE WHEN p.dial_mode = 'autodialer' AND coalesce(p.consent_autodialer, false) THEN 'Y' ELSE 'N' END AS consent_text,
+       p.time_zone,
+       p.tz_area_code,
+       CASE WHEN coalesce(p.tz_conflict, false) THEN 'Y' ELSE 'N' END AS tz_conflict,
+       p.window_tz AS call_window_tz,
+       CASE WHEN p.window_tz IS NOT NULL THEN clock_text(480 + greatest(p.tz_shift, 0)) END AS call_window_start,
+       CASE WHEN p.window_tz IS NOT NULL THEN clock_text(1260 + least(p.tz_shift, 0)) END AS call_window_end,
+       p.confidence,
+       p.status AS contact_status
+FROM phones p
+LEFT JOIN best_src b ON b.account_id = p.account_id AND b.contact_key = p.contact_key
+LEFT JOIN holds h ON h.account_id = p.account_id AND h.contact_key = p.contact_key
+LEFT JOIN first_added fa ON fa.account_id = p.account_id AND fa.contact_key = p.contact_key
 ORDER BY account_number, sequence

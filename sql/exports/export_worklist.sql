@@ -1,6 +1,8 @@
 -- worklist.csv: accounts with new, usable (not held, not suppressed, confidence at least the
 -- verify band) debtor contacts, most
--- valuable first: priority by balance x best new confidence, with the reasons in words.
+-- valuable first: priority by balance x best new confidence, with the reasons in words. A
+-- confidence is stated as the number it is, truncated to three decimals (0.995 reads 0.995,
+-- never "100%"): collectors read the wording as a promise.
 WITH n AS (
     SELECT account_id, contact_type, confidence, dial_mode
     FROM contact_points
@@ -30,11 +32,11 @@ SELECT CAST(row_number() OVER (ORDER BY coalesce(ca.balance, 0) * a.best DESC, a
        a.n_addr AS new_addresses, a.n_phone AS new_phones, a.n_email AS new_emails,
        concat_ws('; ',
            CASE WHEN a.n_addr > 0 THEN a.n_addr || ' new address' || CASE WHEN a.n_addr > 1 THEN 'es' ELSE '' END
-                || ' (best ' || CAST(round(a.best_addr * 100) AS INTEGER) || '% likely current)' END,
+                || ' (best confidence ' || printf('%.3f', floor(a.best_addr * 1000) / 1000) || ' that it is current)' END,
            CASE WHEN a.n_phone > 0 THEN a.n_phone || ' new phone' || CASE WHEN a.n_phone > 1 THEN 's' ELSE '' END
-                || ' (best ' || CAST(round(a.best_phone * 100) AS INTEGER) || '% likely to reach the debtor)' END,
+                || ' (best confidence ' || printf('%.3f', floor(a.best_phone * 1000) / 1000) || ' that it reaches the debtor)' END,
            CASE WHEN a.n_email > 0 THEN a.n_email || ' new email' || CASE WHEN a.n_email > 1 THEN 's' ELSE '' END
-                || ' (best ' || CAST(round(a.best_email * 100) AS INTEGER) || '%)' END,
+                || ' (best confidence ' || printf('%.3f', floor(a.best_email * 1000) / 1000) || ' that it is the debtor''s)' END,
            CASE WHEN a.manual THEN 'new numbers are manual dial only (no autodialer consent)' END,
            CASE WHEN f.flags IS NOT NULL THEN 'debtor has moved' END,
            'balance ' || printf('%.2f', ca.balance)

@@ -20,14 +20,15 @@ def test_rejects_prints_markup_like_data_literally(tmp_path: Path) -> None:
         "VALUES (1, 'r1', 'acme', '[bold]x.csv', 'loaded')"
     )
     con.execute(
-        "INSERT INTO quarantine VALUES ('r1', 1, 'acme', '/in/[bold]x.csv', 7, "
-        "'bad date in [/] dob', '[/],[bold]x,[red]')"
+        "INSERT INTO quarantine (run_id, file_no, source, path, line_no, raw_line, reason)"
+        " VALUES ('r1', 1, 'acme', '/in/[bold]x.csv', 7, '[/],[bold]x,[red]', 'bad date in [/] dob')"
     )
     con.close()
     result = CliRunner().invoke(
-        app, ["rejects", "--db", str(db), "--run", "r1"], env={"COLUMNS": "250"}
+        app, ["rejects", "--db", str(db), "--run", "r1"], env={"COLUMNS": "400"}
     )
     assert result.exit_code == 0, result.output
     flat = "".join(result.output.split())  # the table may fold long cells
-    assert "[/],[bold]x,[red]" in flat and "baddatein[/]dob" in flat
+    # the raw line is masked (letters '*', digits '#'), its brackets printed as they are
+    assert "[/],[****]*,[***]" in flat and "baddatein[/]dob" in flat
     assert "[bold]x.csv" in flat

@@ -234,7 +234,7 @@ def test_worklist_prioritizes_balance_times_confidence(world, tmp_path: Path) ->
     wl = read_csv(tmp_path / "worklist.csv")
     assert [r["account_id"] for r in wl] == ["A3", "A1"]  # 900 x 0.7 > 100 x 0.91; HELD is held
     assert wl[0]["priority"] == "1"
-    assert "1 new address (best 70% likely current)" in wl[0]["reasons"]
+    assert "1 new address (best confidence 0.700 that it is current)" in wl[0]["reasons"]
     assert "2 new phones" in wl[1]["reasons"] and "manual dial only" in wl[1]["reasons"]
 
 
@@ -257,7 +257,8 @@ def test_import_layouts(world, tmp_path: Path) -> None:
     assert (land["consent_autodialer"], land["consent_text"]) == ("Y", "Y")
     assert (bad["status"], bad["on_hold"]) == ("bad", "Y")
     assert phones["4045550900"]["on_hold"] == "Y"
-    assert good["date_added"] == "2025-06-01"
+    assert good["date_added"] == "2025-05-01"  # first emitted by the completed run PREV
+    assert bad["date_added"] == "2025-06-01"  # new this run
     addrs = {r["address_line1"]: r for r in read_csv(tmp_path / "import_addresses.csv")}
     cur, old = addrs["9 ELM ST"], addrs["1 OLD RD"]
     assert (cur["primary"], cur["correspondence"], cur["status"]) == ("Y", "Y", "good")
@@ -280,3 +281,87 @@ def test_a_failed_runs_marker_says_so(tmp_path: Path) -> None:
     mark_incomplete(tmp_path, "r9", "failed: ShrinkError")
     text = (tmp_path / INCOMPLETE_MARKER).read_text()
     assert text.startswith("run r9 failed: ShrinkError") and "manifest.json" in text
+
+
+def _phones(world: duckdb.DuckDBPyConnection, tmp_path: Path) -> dict[str, dict[str, str]]:
+    emit(world, RUN, tmp_path)
+    return {r["phone"]: r for r in read_csv(tmp_path / "import_phones.csv")}
+
+
+@pytest.mark.parametrize(
+    ("consumer", "area_code", "conflict", "window"),
+    [
+        ("America/New_York", "America/New_York", "N", ("08:00", "21:00")),
+        # Central area code, Eastern consumer: 8 a.m. Central is 9 a.m. Eastern
+        ("America/New_York", "America/Chicago", "Y", ("09:00", "21:00")),
+        # Pacific consumer, Eastern area code: 9 p.m. Eastern is 6 p.m. Pacific
+        ("America/Los_Angeles", "America/New_York", "Y", ("08:00", "18:00")),
+        # no address zone: the area code's zone and its full window
+        (None, "America/Denver", "N", ("08:00", "21:00")),
+    ],
+)
+def test_import_phones_carry_area_code_zone_and_calling_window(
+    world, tmp_path: Path, consumer: str | None, area_code: str, conflict: str, window: tuple
+) -> None:
+    """Reg F 1006.6(b)(1): the dialer gets both zones and the window that satisfies both."""
+    world.execute(
+        "UPDATE contact_points SET time_zone = ?, tz_area_code = ?, tz_conflict = ?"
+        " WHERE run_id = ? AND contact_key = '+14045550101'",
+        [consumer, area_code, conflict == "Y", RUN],
+    )
+    row = _phones(world, tmp_path)["4045550101"]
+    assert (row["time_zone"], row["tz_area_code"], row["tz_conflict"]) == (
+        consumer or "",
+        area_code,
+        conflict,
+    )
+    assert row["call_window_tz"] == (consumer or area_code)
+    assert (row["call_window_start"], row["call_window_end"]) == window
+
+
+def test_held_rows_say_why(world, tmp_path: Path) -> None:
+    world.execute(
+        "INSERT INTO suppressions VALUES (?, 'HELD', NULL, NULL, 'bk_stay', 'hold',"
+        " 'bankruptcy filed: automatic stay', '11 USC 362')",
+        [RUN],
+    )
+    phones = _phones(world, tmp_path)
+    assert phones["4045550900"]["on_hold_reason"] == "bankruptcy filed: automatic stay"
+    low = phones["4045550102"]  # confidence 0.05: held for verification
+    assert low["on_hold"] == "Y" and low["on_hold_reason"].startswith("confidence 0.050 below")
+    assert phones["4045550101"]["on_hold"] == "N" and phones["4045550101"]["on_hold_reason"] == ""
+    addrs = {r["address_line1"]: r for r in read_csv(tmp_path / "import_addresses.csv")}
+    assert (
+        addrs["1 OLD RD"]["on_hold"] == "Y"
+        and "below the verify band" in addrs["1 OLD RD"]["on_hold_reason"]
+    )
+    assert addrs["9 ELM ST"]["on_hold_reason"] == ""
+
+
+@pytest.mark.parametrize(("zip_format", "expected"), [("zip5", "30161"), ("zip+4", "30161-1234")])
+def test_one_zip_format(world, tmp_path: Path, zip_format: str, expected: str) -> None:
+    world.execute(
+        "UPDATE contact_points SET zip = '30161-1234' WHERE contact_key = '9 ELM ST|30161'"
+    )
+    world.execute(
+        "UPDATE contact_points SET zip = '301611234' WHERE contact_key = '1 OLD RD|30161'"
+    )
+    emit(world, RUN, tmp_path, zip_format=zip_format)
+    for name in ("import_addresses.csv", "contacts.csv"):
+        zips = {r["zip"] for r in read_csv(tmp_path / name) if r.get("zip")}
+        assert zips <= {expected, "30161"} and expected in zips, (name, zips)
+        if zip_format == "zip5":
+            assert zips == {"30161"}
+    with pytest.raises(ValueError, match="zip_format"):
+        emit(world, RUN, tmp_path, zip_format="zip9")
+
+
+def test_worklist_states_confidence_as_it_is(world, tmp_path: Path) -> None:
+    world.execute(
+        "UPDATE contact_points SET confidence = 0.9996 WHERE run_id = ? AND contact_key = '+14045550101'",
+        [RUN],
+    )
+    emit(world, RUN, tmp_path)
+    (a1,) = [r for r in read_csv(tmp_path / "worklist.csv") if r["account_id"] == "A1"]
+    assert "best confidence 0.999 that it reaches the debtor" in a1["reasons"]
+    assert "100%" not in a1["reasons"]

@@ -1,0 +1,175 @@
+"""A real Prefect server for the deployment tests: `prefect server start` on a free local port.
+
+One server per session (it takes 10-20 s to start), in a temporary PREFECT_HOME so its SQLite
+database and settings are the test's own. Subprocesses (serve, deploy, worker) get an
+environment pointing at it; the test process talks to it over the REST API with httpx, so no
+Prefect client settings of the test process are changed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).parent
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Stop a process started with start_new_session=True, and its children (by group id)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout)
+
+
+@dataclass
+class PrefectServer:
+    """The running server: its API URL, an environment for subprocesses and REST helpers."""
+
+    api_url: str
+    home: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.api_url, timeout=30)
+
+    def get(self, path: str) -> Any:
+        with self.http() as c:
+            r = c.get(path)
+            r.raise_for_status()
+            return r.json()
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        with self.http() as c:
+            r = c.post(path, json=body or {})
+            r.raise_for_status()
+            return r.json()
+
+    def deployment(self, flow: str, name: str, timeout: float = 60) -> dict[str, Any]:
+        """Wait until the deployment exists (serve registers it after start-up)."""
+        deadline = time.monotonic() + timeout
+        with self.http() as c:
+            while True:
+                r = c.get(f"/deployments/name/{flow}/{name}")
+                if r.status_code == 200:
+                    return r.json()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"deployment {flow}/{name} not registered in {timeout}s")
+                time.sleep(0.5)
+
+    def run_deployment(self, deployment_id: str, parameters: dict[str, Any] | None = None) -> str:
+        body = {"parameters": parameters} if parameters else {}
+        return str(self.post(f"/deployments/{deployment_id}/create_flow_run", body)["id"])
+
+    def wait_for(self, flow_run_id: str, timeout: float = 120) -> dict[str, Any]:
+        """Poll the flow run until it is in a terminal state; return it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.get(f"/flow_runs/{flow_run_id}")
+            if run["state"] and run["state"]["type"] in TERMINAL:
+                return run
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"flow run {flow_run_id} still {run['state']} after {timeout}s")
+            time.sleep(0.5)
+
+    def run_tree(self, flow_run_id: str) -> list[str]:
+        """The flow run and its subflow runs (the UI shows each one's logs on its page)."""
+        ids = [flow_run_id]
+        frontier = [flow_run_id]
+        while frontier:
+            body = {"flow_runs": {"parent_flow_run_id": {"any_": frontier}}}
+            frontier = [r["id"] for r in self.post("/flow_runs/filter", body)]
+            ids += frontier
+        return ids
+
+    def logs(self, flow_run_ids: list[str]) -> list[dict[str, Any]]:
+        body = {
+            "logs": {"flow_run_id": {"any_": flow_run_ids}},
+            "limit": 200,
+            "sort": "TIMESTAMP_ASC",
+        }
+        logs: list[dict[str, Any]] = []
+        while True:
+            page = self.post("/logs/filter", {**body, "offset": len(logs)})
+            logs += page
+            if len(page) < 200:
+                return logs
+
+    def artifacts(self, flow_run_id: str) -> list[dict[str, Any]]:
+        body = {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}}
+        return self.post("/artifacts/filter", body)
+
+
+def prefect_env(home: Path, api_url: str | None = None) -> dict[str, str]:
+    """This environment without the caller's Prefect settings, pointed at a test home/server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_UI_ENABLED="false",
+        PYTHONUNBUFFERED="1",
+    )
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    home = tmp_path_factory.mktemp("prefect-server-home")
+    port = free_port()
+    log = (home / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=prefect_env(home),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    api_url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"prefect server exited: {(home / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("prefect server did not answer /api/health in 120 s")
+            time.sleep(0.5)
+        yield PrefectServer(api_url, home, prefect_env(home, api_url))
+    finally:
+        stop(process)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def tiny_portfolio(tmp_path_factory: pytest.TempPathFactory):
+    """An 80-account portfolio: enough for every export, small enough for quick runs."""
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+
+    return generate_portfolio(tmp_path_factory.mktemp("tiny-portfolio"), accounts=80, seed=5)

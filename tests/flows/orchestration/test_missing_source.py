@@ -1,0 +1,94 @@
+"""A source without a file: the run fails, unless sources.yml marks the source optional.
+
+Issue 18: a missing credit-header extract gave a Completed run with exit 0 while matched
+records fell by two thirds. Now a required source stops the run before anything loads; an
+optional one lets it complete, and the summary, the report and the exit code (7) say so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skiptrace import sql
+from skiptrace.errors import INPUT, WARNINGS
+from skiptrace.flows.orchestration import stages
+from skiptrace.flows.orchestration.params import RefreshParams
+
+MISSING = "credit_header"
+
+
+def portfolio_without(portfolio: Any, folder: Path, *, optional: bool) -> Path:
+    """A copy of the portfolio whose credit_header file is gone; returns its sources.yml."""
+    shutil.copytree(portfolio.root, folder, ignore=shutil.ignore_patterns("truth"))
+    registry = yaml.safe_load((folder / "sources.yml").read_text())
+    for source in registry["sources"]:
+        if source["name"] == MISSING:
+            (folder / source["path"]).unlink()
+            source["optional"] = optional
+    (folder / "sources.yml").write_text(yaml.safe_dump(registry))
+    return folder / "sources.yml"
+
+
+def test_required_source_without_file_fails_before_loading(tiny_portfolio, tmp_path: Path) -> None:
+    sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=False)
+    params = RefreshParams(
+        accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
+    )
+    con = sql.connect(params.db)
+    try:
+        with pytest.raises(stages.MissingSourceFileError) as caught:
+            stages.ingest(con, params, "r1")
+        assert con.execute("SELECT count(*) FROM input_files").fetchone() == (0,)
+    finally:
+        con.close()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"{MISSING}: no file matches" in message and "optional: true" in message
+    assert caught.value.exit_code == INPUT
+
+
+def test_optional_source_without_file_is_a_warning(tiny_portfolio, tmp_path: Path) -> None:
+    sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
+    params = RefreshParams(
+        accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
+    )
+    con = sql.connect(params.db)
+    try:
+        stats = stages.ingest(con, params, "r1")
+        warnings = sql.rows(con, "audit/run_warnings.sql", run_id="r1")
+    finally:
+        con.close()
+    assert stats.rows_out > 0
+    assert [w["stage"] for w in warnings] == ["ingest"]
+    assert warnings[0]["message"].startswith(f"source {MISSING}: no file matches")
+
+
+@pytest.mark.integration
+def test_run_with_optional_source_missing_exits_7(tiny_portfolio, tmp_path: Path) -> None:
+    """`skiptrace run` as a user runs it: the summary, the report and the exit code say so."""
+    sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "skiptrace"), "run",
+         "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),
+         "--db", str(tmp_path / "st.duckdb"), "--out", str(tmp_path / "out"),
+         "--as-of", str(tiny_portfolio.as_of)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == WARNINGS, result.stdout[-3000:] + result.stderr[-3000:]
+    (run_dir,) = (tmp_path / "out").iterdir()
+    summary = json.loads((run_dir / "run_summary.json").read_text())
+    assert len(summary["warnings"]) == 1 and MISSING in summary["warnings"][0]
+    report = (run_dir / "report.html").read_text()
+    assert "completed with warnings" in report and f"source {MISSING}: no file matches" in report
+    assert f"warning source {MISSING}: no file matches" in " ".join(result.stdout.split())
