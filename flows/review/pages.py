@@ -148,7 +148,10 @@ def pair(con: Any, run_id: str, account_id: str, rec_id: int, *, full_dob: bool)
         )  # fmt: skip
     for st in steps:
         st["bar"] = min(100, round(abs(float(st["weight"])) * 5))
-    left, right = _side(acct[0] if acct else None, full_dob), _side(rec[0] if rec else None, full_dob)
+    left, right = (
+        _side(acct[0] if acct else None, full_dob),
+        _side(rec[0] if rec else None, full_dob),
+    )
     return {
         **found[0],
         "record": rec[0] if rec else {},
@@ -162,7 +165,9 @@ def pair(con: Any, run_id: str, account_id: str, rec_id: int, *, full_dob: bool)
 
 
 def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
-    items = sql.rows(con, "review/flags.sql", run_id=run_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    items = sql.rows(
+        con, "review/flags.sql", run_id=run_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
     return items, int(items[0]["total"]) if items else 0
 
 

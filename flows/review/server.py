@@ -25,7 +25,9 @@ def check_port(host: str, port: int) -> None:
             s.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise ServeError(f"port {port} on {host} is in use; pick another with --port") from exc
+                raise ServeError(
+                    f"port {port} on {host} is in use; pick another with --port"
+                ) from exc
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 

@@ -96,9 +96,7 @@ class Store:
         if not self.users_path.is_file():
             return {}
         data = json.loads(self.users_path.read_text(encoding="utf-8"))
-        return {
-            n: User(n, u["role"], u["password_hash"]) for n, u in data.get("users", {}).items()
-        }
+        return {n: User(n, u["role"], u["password_hash"]) for n, u in data.get("users", {}).items()}
 
     def user(self, name: str) -> User | None:
         return self.users().get(name)
@@ -110,7 +108,9 @@ class Store:
         if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
             raise StoreError("a user name is letters, digits, '.', '-' or '_'")
         self._ensure_dir()
-        users = {n: {"role": u.role, "password_hash": u.password_hash} for n, u in self.users().items()}
+        users = {
+            n: {"role": u.role, "password_hash": u.password_hash} for n, u in self.users().items()
+        }
         users[name] = {"role": role, "password_hash": password_hash}
         with atomic_path(self.users_path) as tmp:
             tmp.write_text(json.dumps({"users": users}, indent=2), encoding="utf-8")
@@ -120,7 +120,11 @@ class Store:
         users = self.users()
         if name not in users:
             raise StoreError(f"no user {name!r}")
-        rest = {n: {"role": u.role, "password_hash": u.password_hash} for n, u in users.items() if n != name}
+        rest = {
+            n: {"role": u.role, "password_hash": u.password_hash}
+            for n, u in users.items()
+            if n != name
+        }
         with atomic_path(self.users_path) as tmp:
             tmp.write_text(json.dumps({"users": rest}, indent=2), encoding="utf-8")
             os.chmod(tmp, 0o600)
@@ -188,4 +192,6 @@ class Store:
     def access_log(self) -> list[dict[str, Any]]:
         if not self.access_path.is_file():
             return []
-        return [json.loads(x) for x in self.access_path.read_text(encoding="utf-8").splitlines() if x]
+        return [
+            json.loads(x) for x in self.access_path.read_text(encoding="utf-8").splitlines() if x
+        ]
