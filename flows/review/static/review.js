@@ -11,12 +11,8 @@
   var form = document.getElementById("decide");
   if (form) {
     form.querySelectorAll("button[data-action]").forEach(function (b) {
-      b.addEventListener("click", function (e) {
-        // Enter in the reason field "clicks" the first button (detail 0, focus elsewhere): keep
-        // the action chosen with a / r then; a real click or a focused button picks its own.
-        if (e.detail !== 0 || document.activeElement === b) {
-          document.getElementById("action").value = b.dataset.action;
-        }
+      b.addEventListener("click", function () {
+        document.getElementById("action").value = b.dataset.action;
       });
     });
     form.addEventListener("submit", function (e) {
