@@ -249,7 +249,8 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
     def _account_page(session: Session, account_id: str, *, full_dob: bool) -> Response:
         with pages.read_only(db) as con:
             ctx = base(session, con)
-            doc = pages.account(con, account_id, full_dob=full_dob)
+            run_id = ctx["run"]["run_id"] if ctx["run"] else None
+            doc = pages.account(con, account_id, full_dob=full_dob, run_id=run_id)
         return render("account.html", **ctx, doc=doc, full_dob=full_dob)
 
     @app.get("/account")

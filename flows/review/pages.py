@@ -171,10 +171,21 @@ def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
     return items, int(items[0]["total"]) if items else 0
 
 
-def account(con: Any, account_id: str, *, full_dob: bool) -> dict[str, Any]:
-    """`skiptrace explain` for one account, plus its review decisions and any outcomes."""
+def account(
+    con: Any, account_id: str, *, full_dob: bool, run_id: str | None = None
+) -> dict[str, Any]:
+    """`skiptrace explain` for one account, plus its review decisions and any outcomes.
+
+    `run_id` (the run the workbench shows) spares explain its search for the latest run that
+    holds the account; an account missing from that run falls back to that search.
+    """
     try:
-        doc = explain_account(con, account_id)
+        try:
+            doc = explain_account(con, account_id, run_id=run_id)
+        except LineageError:
+            if run_id is None:
+                raise
+            doc = explain_account(con, account_id)
     except LineageError as exc:
         raise NotFound(str(exc)) from exc
     doc["decisions"] = sql.rows(con, "review/account_decisions.sql", account_id=account_id)
