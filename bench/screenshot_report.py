@@ -85,7 +85,8 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
     # Scored pairs: debtors piled near 1, associates mid-range, rejected low.
     con.execute(
         """
-        INSERT INTO match_pairs
+        INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_weight,
+            match_probability, role, guard, levels, weights)
         SELECT $run, 'A' || lpad((i % $n)::VARCHAR, 6, '0'), 2 * 10000000000 + i,
                ['credhdr', 'ncoa', 'vendorx', 'pacer', 'dmf'][1 + (i % 5)], NULL,
                CASE WHEN u < 0.72 THEN 1 - pow(u2, 6) * 0.1

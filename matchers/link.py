@@ -32,7 +32,7 @@ import numpy as np
 import polars as pl
 
 from skiptrace import sql
-from skiptrace.matchers import compare, fellegi_sunter, incremental
+from skiptrace.matchers import compare, fellegi_sunter, incremental, review_decisions
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES
 from skiptrace.matchers.explain import PairExplanation, explain_pair
@@ -70,6 +70,7 @@ class LinkResult:
     trained_on: str = "em"
     mode: str = "full"  # 'full' | 'incremental' (see matchers/incremental.py)
     increment: dict[str, Any] = field(default_factory=dict)
+    reviewed: dict[str, int] = field(default_factory=dict)  # reviewers' decisions applied
 
 
 # --------------------------------------------------------------------------- estimation
@@ -457,6 +458,7 @@ def link(
     s.validate()
     t0 = time.perf_counter()
     comparator = comparator or compare.compare_pairs
+    review_decisions.import_queued(con, run_id)  # reviewers' decisions queued since the last run
     version = matcher_version()
     n_left, n_right = compare.prepare_sides(con)
     incremental.fingerprint_sides(con)
@@ -511,7 +513,11 @@ def link(
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
 
+    reviewed: dict[str, int] = {}
+
     def write_cache() -> None:
+        # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
+        reviewed.update(review_decisions.apply_decisions(con, run_id))
         incremental.write_cache(
             con,
             run_id,
@@ -549,6 +555,13 @@ def link(
     stored = scored.pairs
     roles = stored["role"].value_counts()
     count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
+    if any(reviewed.values()):  # decisions moved pairs between roles: count what was written
+        count = {
+            r: int(n)
+            for r, n in con.execute(
+                "SELECT role, count(*) FROM match_pairs WHERE run_id = ? GROUP BY role", [run_id]
+            ).fetchall()
+        }
     return LinkResult(
         run_id=run_id,
         candidate_pairs=blocking.candidate_pairs,
@@ -564,4 +577,5 @@ def link(
         trained_on=trained_on,
         mode=inc.mode,
         increment=inc.as_dict(),
+        reviewed=reviewed,
     )

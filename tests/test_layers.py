@@ -4,7 +4,7 @@ a longer loop), wherever the import sits: module top, function body or TYPE_CHEC
 Order, lowest first (README, docs/architecture.md): the root package's own modules and
 `skiptrace.sql` (the database layer) < `sources` (ingest) < `matchers` (standardize, match,
 resolve, suppress) < `flows.audit` < `flows.exports` < `flows.report` < `flows.orchestration`
-< `flows.demo` < `flows.cli`. A module may import its own layer and those below it.
+< `flows.demo` < `flows.review` < `flows.cli`. A module may import its own layer and those below it.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ LAYERS = [
     ("skiptrace.flows.report", 5),
     ("skiptrace.flows.orchestration", 6),
     ("skiptrace.flows.demo", 7),
-    ("skiptrace.flows.cli", 8),
-    ("skiptrace.__main__", 9),  # `python -m skiptrace`: the command line itself
+    ("skiptrace.flows.review", 8),  # the review workbench: reads audit (lineage) and below
+    ("skiptrace.flows.cli", 9),
+    ("skiptrace.__main__", 10),  # `python -m skiptrace`: the command line itself
 ]
 
 

@@ -375,6 +375,7 @@ def explain_account(
         cited = {s["rec_id"] for c in out_contacts for s in c["support"]}
         pairs = [p for p in pairs if p["rec_id"] in cited]
     labels = _level_labels(con, run_id, model)
+    reviews = _reviews(con, run_id, account_id)
     matches: list[dict[str, Any]] = []
     use_matcher = True  # once the matcher cannot explain this run's pairs, don't ask per pair
     for p in pairs:
@@ -382,6 +383,9 @@ def explain_account(
             _match(con, run_id, account_id, p, model.get("prior"), labels, period, use_matcher)
         )
         use_matcher = matches[-1]["waterfall_from"] == "matchers.explain"
+        if (review := reviews.get(p["rec_id"])) is not None:
+            matches[-1]["review"] = review
+            matches[-1]["notes"] = [*matches[-1]["notes"], _review_note(review, account_id)]
 
     account_row = sql.rows(
         con,
@@ -564,6 +568,31 @@ def _match(
         "file": _file_ref(p, period),
         **explained,
     }
+
+
+def _reviews(
+    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str
+) -> dict[int, dict[str, Any]]:
+    """Review decisions (skiptrace review) that set a pair's role in this run, by rec_id.
+
+    A database not yet migrated to 028 (opened read-only) has none.
+    """
+    try:
+        rows = sql.rows(con, "audit/explain_reviews.sql", run_id=run_id, account_id=account_id)
+    except duckdb.CatalogException:
+        return {}
+    return {r.pop("rec_id"): {k: _plain(v) for k, v in r.items()} for r in rows}
+
+
+def _review_note(review: dict[str, Any], account_id: str) -> str:
+    """The decision in words; 'approved for another account' when it demoted this pair."""
+    what = {"approve": "approved", "reject": "rejected"}.get(review["action"], review["action"])
+    if review.get("account_id") != account_id:
+        what = f"approved for account {review.get('account_id')} (so not this one)"
+    return (
+        f"review decision {review['decision_id']}: {what} by {review['decided_by']} at "
+        f"{review['decided_at']}: {review.get('reason') or ''}"
+    )
 
 
 def _suppression(s: dict[str, Any]) -> dict[str, Any]:

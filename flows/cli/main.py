@@ -554,9 +554,11 @@ def calibrate(
 
 
 def _register_subcommands() -> None:
+    from skiptrace.flows.cli import review
     from skiptrace.flows.cli.lineage import register
 
     register(app)
+    review.register(app)
 
 
 _register_subcommands()

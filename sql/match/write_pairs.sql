@@ -1,6 +1,9 @@
 -- Append one run's scored pairs (the registered frame _scored) to match_pairs, with the level
 -- and partial-weight vectors as JSON objects keyed by comparison name (matchers/compare.py).
-INSERT INTO match_pairs
+-- Columns named: later migrations add columns (028: review_decision_id, set afterwards).
+INSERT INTO match_pairs (
+    run_id, account_id, rec_id, source, match_weight, match_probability, role, guard, levels,
+    weights)
 SELECT
     $run_id,
     account_id,

@@ -1,0 +1,133 @@
+"""`skiptrace review`: the compliance review workbench (a local web app) and its users.
+
+`register(app)` adds the command group to the main Typer app (flows/cli/main.py). Imports are
+deferred into the commands so `skiptrace --help` stays instant.
+
+Exit codes: 0 ok; 2 a usage problem (missing database, port in use, no users, unknown user,
+bad role, empty or mismatched password), printed as one line.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
+]
+MIN_PASSWORD = 10
+
+review_app = typer.Typer(
+    help="Review workbench: decide held links, read disputed flags and lineage in a browser.",
+    no_args_is_help=False,
+)
+user_app = typer.Typer(help="Workbench users (stored next to the database, argon2-hashed).")
+review_app.add_typer(user_app, name="user")
+
+
+class Role(StrEnum):
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"skiptrace review: {message}", err=True)
+    return typer.Exit(2)
+
+
+@review_app.callback(invoke_without_command=True)
+def review(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless behind a proxy.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+) -> None:
+    """Serve the review workbench at http://HOST:PORT until Ctrl-C.
+
+    The web app opens the database read-only for each page and never holds it, so a nightly run
+    can start at any time; decisions go to DB.review/decisions.jsonl and the next run's match
+    stage applies them (approve -> linked, reject -> never linked again for that pair).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from skiptrace import sql
+    from skiptrace.flows.review.server import ServeError, serve
+
+    path = sql.resolve_db_path(db)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
+    typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")
+    try:
+        serve(path, host, port)
+    except ServeError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice) on a terminal, else the first line of stdin."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise _fail("the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, '.', '-', '_').")],
+    role: Annotated[Role, typer.Option(help="reviewer decides; viewer only reads.")] = Role.viewer,
+    db: DbOpt = None,
+) -> None:
+    """Add a user, or replace one's password and role. The password is read from a prompt, or
+    from stdin when it is not a terminal (`printf '%s\\n' "$PW" | skiptrace review user add ...`)."""
+    from skiptrace import sql
+    from skiptrace.flows.review.auth import hash_password
+    from skiptrace.flows.review.store import Store, StoreError
+
+    password = _read_password()
+    if len(password) < MIN_PASSWORD:
+        raise _fail(f"a password needs at least {MIN_PASSWORD} characters")
+    store = Store(sql.resolve_db_path(db))
+    try:
+        store.save_user(name, role.value, hash_password(password))
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"user {name} ({role.value}) saved in {store.users_path}")
+
+
+@user_app.command("list")
+def user_list(db: DbOpt = None) -> None:
+    """List users and their roles."""
+    from skiptrace import sql
+    from skiptrace.flows.review.store import Store
+
+    for user in Store(sql.resolve_db_path(db)).users().values():
+        typer.echo(f"{user.name}\t{user.role}")
+
+
+@user_app.command("remove")
+def user_remove(name: str, db: DbOpt = None) -> None:
+    """Remove a user; their open sessions stop working at the next request."""
+    from skiptrace import sql
+    from skiptrace.flows.review.store import Store, StoreError
+
+    try:
+        Store(sql.resolve_db_path(db)).remove_user(name)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"user {name} removed")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `review` (serve) and `review user add|list|remove` to `app`."""
+    app.add_typer(review_app, name="review")

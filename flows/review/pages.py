@@ -1,0 +1,206 @@
+"""What each workbench page shows, read from the database opened read-only for one request.
+
+Why per request and read-only: a nightly run must be able to take the database for writing at
+any moment, and DuckDB lets one process write only while no other process has the file open.
+The workbench therefore holds no connection between requests; when a run has the file, opening
+fails and the page says a run is in progress instead (decisions are still accepted: they go to
+the queue file, see store.py).
+
+Personal data shown: names, addresses, phones and emails in full (a reviewer must compare
+them), the SSN as its last four digits only, the date of birth as its year unless a reviewer
+asks for the full date (the app logs that view).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from skiptrace import sql
+from skiptrace.flows.audit.lineage import LineageError, explain_account
+from skiptrace.matchers.explain import explain_pair, probability_of
+
+PAGE_SIZE = 50
+#: How long a page waits for a run to let go of the database between two of its stages.
+BUSY_WAIT_SECONDS = 1.0
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process (a run) holds the database: the page cannot be read now."""
+
+
+class NotFound(LookupError):
+    """The account / pair asked for is not in the run shown."""
+
+
+@contextmanager
+def read_only(db_path: str | os.PathLike[str], wait: float = BUSY_WAIT_SECONDS) -> Iterator[Any]:
+    """A read-only connection for one request, closed after it; DatabaseBusy when locked."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = sql.connect(Path(db_path), read_only=True)
+            break
+        except duckdb.IOException as exc:
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(str(exc)) from exc
+            time.sleep(0.1)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def latest_run(con: Any) -> dict[str, Any] | None:
+    found = sql.rows(con, "review/latest_run.sql")
+    return found[0] if found else None
+
+
+def pair_key(account_id: str, rec_id: int | str) -> str:
+    return f"{account_id}|{rec_id}"
+
+
+def split_key(key: str | None) -> tuple[str, int] | None:
+    if not key:
+        return None
+    account_id, _, rec = key.rpartition("|")
+    return account_id, int(rec)
+
+
+def queue(con: Any, run_id: str, decided: list[str], page: int = 0) -> tuple[list[dict], int]:
+    """One page of undecided held pairs and the queue's length."""
+    items = sql.rows(
+        con, "review/queue.sql", run_id=run_id, decided=decided, limit=PAGE_SIZE,
+        offset=page * PAGE_SIZE,
+    )  # fmt: skip
+    total = int(items[0]["total"]) if items else 0
+    return items, total
+
+
+def neighbours(
+    con: Any, run_id: str, decided: list[str], account_id: str, rec_id: int
+) -> tuple[str | None, str | None]:
+    found = sql.rows(
+        con, "review/queue_neighbours.sql", run_id=run_id, decided=decided,
+        account_id=account_id, rec_id=rec_id,
+    )  # fmt: skip
+    return (found[0]["prev_key"], found[0]["next_key"]) if found else (None, None)
+
+
+def _name(row: dict[str, Any]) -> str:
+    parts = [row.get(k) for k in ("first_name", "middle_name", "last_name", "suffix")]
+    return " ".join(p for p in parts if p) or (row.get("full_name") or "")
+
+
+def _dob(value: Any, full: bool) -> str:
+    if not isinstance(value, dt.date):
+        return ""
+    return value.isoformat() if full else f"{value.year} (year only)"
+
+
+def _side(row: dict[str, Any] | None, full_dob: bool) -> dict[str, str]:
+    """One record as the side-by-side table shows it (SSN last four, DOB year unless asked)."""
+    if not row:
+        return {}
+    phones = ", ".join(p for p in (row.get("phone"), row.get("phone_2"), row.get("phone_3")) if p)
+    place = " ".join(x for x in (row.get("city"), row.get("state"), row.get("zip")) if x)
+    return {
+        "Name": _name(row),
+        "SSN": f"***-**-{row['ssn_last4']}" if row.get("ssn_last4") else "",
+        "Date of birth": _dob(row.get("dob"), full_dob),
+        "Address": " ".join(x for x in (row.get("address_line1"), row.get("address_line2")) if x),
+        "City / state / ZIP": place,
+        "Phone": phones,
+        "Email": row.get("email") or "",
+        "File, line": f"{row.get('file_name') or '?'}:{row.get('line_no') or '?'}",
+    }
+
+
+SIDE_FIELDS = (
+    "Name", "SSN", "Date of birth", "Address", "City / state / ZIP", "Phone", "Email", "File, line",
+)  # fmt: skip
+
+
+def pair(con: Any, run_id: str, account_id: str, rec_id: int, *, full_dob: bool) -> dict[str, Any]:
+    """A held pair: both records side by side and the match waterfall."""
+    found = sql.rows(con, "review/pair.sql", run_id=run_id, account_id=account_id, rec_id=rec_id)
+    if not found:
+        raise NotFound(f"no pair account {account_id} / record {rec_id} in run {run_id}")
+    acct = sql.rows(con, "review/pair_account.sql", account_id=account_id)
+    rec = sql.rows(con, "review/pair_record.sql", rec_id=rec_id)
+    exp = explain_pair(con, run_id, account_id, rec_id)
+    steps = [
+        {"field": "prior", "level": "", "label": "P(two random records match)",
+         "weight": exp.prior_weight, "probability": probability_of(exp.prior_weight)}
+    ]  # fmt: skip
+    for s in exp.steps:
+        tf = f" (tf {s.tf_adjustment:+.2f})" if s.tf_adjustment else ""
+        steps.append(
+            {"field": s.comparison, "level": s.level, "label": s.label + tf,
+             "weight": s.partial_weight, "probability": s.running_probability}
+        )  # fmt: skip
+    for st in steps:
+        st["bar"] = min(100, round(abs(float(st["weight"])) * 5))
+    left, right = (
+        _side(acct[0] if acct else None, full_dob),
+        _side(rec[0] if rec else None, full_dob),
+    )
+    return {
+        **found[0],
+        "record": rec[0] if rec else {},
+        "rows": [(f, left.get(f, ""), right.get(f, "")) for f in SIDE_FIELDS],
+        "waterfall": steps,
+        "final_probability": exp.final_probability,
+        "threshold": exp.threshold,
+        "guard_description": exp.guard_description,
+        "notes": exp.notes,
+    }
+
+
+def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
+    items = sql.rows(
+        con, "review/flags.sql", run_id=run_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+    )
+    return items, int(items[0]["total"]) if items else 0
+
+
+def account(
+    con: Any, account_id: str, *, full_dob: bool, run_id: str | None = None
+) -> dict[str, Any]:
+    """`skiptrace explain` for one account, plus its review decisions and any outcomes.
+
+    `run_id` (the run the workbench shows) spares explain its search for the latest run that
+    holds the account; an account missing from that run falls back to that search.
+    """
+    try:
+        try:
+            doc = explain_account(con, account_id, run_id=run_id)
+        except LineageError:
+            if run_id is None:
+                raise
+            doc = explain_account(con, account_id)
+    except LineageError as exc:
+        raise NotFound(str(exc)) from exc
+    doc["decisions"] = sql.rows(con, "review/account_decisions.sql", account_id=account_id)
+    outcomes: dict[str, list[dict[str, Any]]] = {}
+    for t in sql.rows(con, "review/outcome_tables.sql"):
+        name = t["table_name"]
+        # the name comes from the catalog (not from the user) and is quoted as an identifier
+        ident = '"' + name.replace('"', '""') + '"'
+        rows = con.execute(
+            f"SELECT * FROM {ident} WHERE account_id = $a LIMIT 50", {"a": account_id}
+        ).fetchall()
+        cols = [d[0] for d in con.description or []]
+        outcomes[name] = [dict(zip(cols, r, strict=True)) for r in rows]
+    doc["outcomes"] = outcomes
+    if full_dob and doc.get("account"):
+        acct = sql.rows(con, "review/pair_account.sql", account_id=account_id)
+        doc["account"]["dob_full"] = _dob(acct[0]["dob"], True) if acct else ""
+    return doc

@@ -1,0 +1,59 @@
+"""Run the workbench with uvicorn, bound to 127.0.0.1 unless told otherwise."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+
+import duckdb
+
+from skiptrace import sql
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class ServeError(RuntimeError):
+    """A problem the user can fix (missing database, port taken, no users): one line."""
+
+
+def check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"port {port} on {host} is in use; pick another with --port"
+                ) from exc
+            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+def migrate_if_free(db: Path) -> bool:
+    """Apply pending migrations (028 adds the review columns) unless a run holds the database;
+    the next run migrates it anyway. True when migrated now."""
+    try:
+        sql.connect(db).close()
+    except duckdb.IOException:
+        return False
+    return True
+
+
+def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve until interrupted (Ctrl-C)."""
+    import uvicorn
+
+    from skiptrace.flows.review.app import create_app
+    from skiptrace.flows.review.store import Store
+
+    if not db.is_file():
+        raise ServeError(f"database {db} does not exist")
+    if not Store(db).users():
+        raise ServeError(
+            "no workbench users yet: add one with `skiptrace review user add NAME --role reviewer`"
+        )
+    check_port(host, port)
+    migrate_if_free(db)
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning", access_log=False)

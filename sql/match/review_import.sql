@@ -1,0 +1,23 @@
+-- Take the reviewers' queued decisions (the sidecar JSON-lines file $path) into
+-- review_decisions. Idempotent: a decision already imported is skipped, so the queue file can
+-- stay as it is (nothing is lost if the run fails after this step). A torn last line (a crash
+-- while the workbench was appending) is skipped by ignore_errors and read again next time.
+INSERT INTO review_decisions
+SELECT
+    q.decision_id, coalesce(q.kind, 'pair'), q.account_id, q.rec_id, q.source, q.record_id,
+    q.action, q.reason, q.decided_by, q.decided_at, q.seen_run_id,
+    $run_id, current_timestamp::TIMESTAMP
+FROM read_json(
+    $path,
+    format = 'newline_delimited',
+    ignore_errors = true,
+    columns = {
+        decision_id: 'VARCHAR', kind: 'VARCHAR', account_id: 'VARCHAR', rec_id: 'BIGINT',
+        source: 'VARCHAR', record_id: 'VARCHAR', action: 'VARCHAR', reason: 'VARCHAR',
+        decided_by: 'VARCHAR', decided_at: 'TIMESTAMP', seen_run_id: 'VARCHAR'
+    }
+) q
+WHERE q.decision_id IS NOT NULL
+  AND q.action IN ('approve', 'reject')
+  AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.decision_id = q.decision_id)
+QUALIFY row_number() OVER (PARTITION BY q.decision_id) = 1;

@@ -1,0 +1,56 @@
+"""`skiptrace review user ...` and the serve command's user errors: one line, exit 2."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from skiptrace.flows.cli.main import app
+from skiptrace.flows.review.auth import verify_password
+from skiptrace.flows.review.store import Store
+
+runner = CliRunner()
+
+
+def test_user_add_reads_the_password_from_stdin_and_stores_an_argon2_hash(tmp_path: Path) -> None:
+    db = tmp_path / "st.duckdb"
+    result = runner.invoke(
+        app, ["review", "user", "add", "rita", "--role", "reviewer", "--db", str(db)],
+        input="a long enough secret\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    store = Store(db)
+    user = store.user("rita")
+    assert user is not None and user.role == "reviewer" and user.can_decide
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a long enough secret" not in store.users_path.read_text()
+    assert verify_password(user, "a long enough secret")
+    assert not verify_password(user, "a long enough secreT")
+    assert stat.S_IMODE(os.stat(store.users_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.dir).st_mode) == 0o700
+    listed = runner.invoke(app, ["review", "user", "list", "--db", str(db)])
+    assert listed.stdout.strip() == "rita\treviewer"
+
+
+def test_user_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    db = tmp_path / "st.duckdb"
+    short = runner.invoke(app, ["review", "user", "add", "rita", "--db", str(db)], input="short\n")
+    assert short.exit_code == 2 and "at least" in short.stderr
+    bad = runner.invoke(
+        app, ["review", "user", "add", "no/slash", "--db", str(db)], input="long enough pw\n"
+    )
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+    gone = runner.invoke(app, ["review", "user", "remove", "nobody", "--db", str(db)])
+    assert gone.exit_code == 2 and "no user" in gone.stderr
+    missing = runner.invoke(app, ["review", "--db", str(db)])
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert "Traceback" not in missing.output
+
+
+def test_serve_without_users_says_how_to_add_one(con, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["review", "--db", str(tmp_path / "test.duckdb")])
+    assert result.exit_code == 2
+    assert "skiptrace review user add" in result.stderr

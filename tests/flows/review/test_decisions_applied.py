@@ -1,0 +1,129 @@
+"""Decisions reach the next run: approve -> debtor, reject -> never linked, decision id in
+match_pairs and in explain, nothing lost while a run holds the database, honoured by replay."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from skiptrace import sql
+from skiptrace.flows.audit.lineage import explain_account
+from skiptrace.flows.orchestration.replay import replay_run
+from skiptrace.flows.review.store import Store, User
+from skiptrace.matchers.review_decisions import queue_path
+
+from .conftest import run_pipeline
+
+RUN1 = "20261101T000000Z-run1"
+RUN2 = "20261102T000000Z-run2"
+RUN3 = "20261103T000000Z-run3"
+REVIEWER = User("rita", "reviewer", "unused-hash")
+
+
+def held(db: Path, run_id: str, n: int = 2) -> list[dict[str, Any]]:
+    """The first n held pairs of a run (the queue's order), with their source record ids."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(
+            "SELECT m.account_id, m.rec_id, m.source, s.record_id FROM match_pairs m "
+            "JOIN source_records s USING (rec_id) WHERE m.run_id = ? AND m.role = 'rejected' "
+            "ORDER BY m.match_probability DESC, m.account_id, m.rec_id LIMIT ?",
+            [run_id, n],
+        )
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def decide(store: Store, pair: dict[str, Any], action: str, seen: str = RUN1) -> str:
+    return store.record_decision(
+        user=REVIEWER, action=action, reason=f"{action} in a test", seen_run_id=seen, **pair
+    )
+
+
+def pair_row(db: Path, run_id: str, pair: dict[str, Any]) -> tuple[str, str | None]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT role, review_decision_id FROM match_pairs "
+            "WHERE run_id = ? AND account_id = ? AND rec_id = ?",
+            [run_id, pair["account_id"], pair["rec_id"]],
+        ).fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_approve_links_and_reject_stays_rejected_in_the_next_run(review_env) -> None:
+    store = Store(review_env.db)
+    approve, reject = held(review_env.db, RUN1)
+    d_ok, d_no = decide(store, approve, "approve"), decide(store, reject, "reject")
+    run_pipeline(review_env, RUN2)
+    assert pair_row(review_env.db, RUN2, approve) == ("debtor", d_ok)
+    assert pair_row(review_env.db, RUN2, reject) == ("rejected", d_no)
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT decision_id, decided_by, action, reason, imported_run_id FROM review_decisions "
+            "ORDER BY decision_id"
+        ).fetchall()
+        assert {r[0] for r in rows} == {d_ok, d_no}
+        assert all(r[1] == "rita" and r[4] == RUN2 for r in rows)
+        # the approved record now supports the account's contacts, and explain names the decision
+        doc = explain_account(con, approve["account_id"], run_id=RUN2)
+    finally:
+        con.close()
+    match = next(m for m in doc["matches"] if m["rec_id"] == approve["rec_id"])
+    assert match["role"] == "debtor"
+    assert match["review"]["decision_id"] == d_ok
+    assert match["review"]["decided_by"] == "rita"
+    assert any(d_ok in n for n in match["notes"])
+
+
+def test_a_later_decision_supersedes_and_nothing_is_imported_twice(review_env) -> None:
+    store = Store(review_env.db)
+    (pair,) = held(review_env.db, RUN1, 1)
+    decide(store, pair, "approve")
+    run_pipeline(review_env, RUN2)
+    later = decide(store, pair, "reject", seen=RUN2)
+    with queue_path(review_env.db).open("a") as fh:
+        fh.write('{"decision_id": "torn-li')  # a crash mid-append leaves half a line
+    run_pipeline(review_env, RUN3)
+    assert pair_row(review_env.db, RUN3, pair) == ("rejected", later)
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM review_decisions").fetchall()[0][0] == 2
+    finally:
+        con.close()
+
+
+def test_a_decision_made_while_a_run_holds_the_database_waits_for_the_next_run(
+    review_env,
+) -> None:
+    """The workbench writes only the queue file, so a decision can be made mid-run."""
+    (pair,) = held(review_env.db, RUN1, 1)
+    holder = sql.connect(review_env.db)  # a run holds the database for writing
+    try:
+        decision = decide(Store(review_env.db), pair, "approve")
+    finally:
+        holder.close()
+    lines = [json.loads(x) for x in queue_path(review_env.db).read_text().splitlines()]
+    assert [x["decision_id"] for x in lines] == [decision]
+    run_pipeline(review_env, RUN2)
+    assert pair_row(review_env.db, RUN2, pair) == ("debtor", decision)
+
+
+@pytest.mark.slow
+def test_replay_honours_the_decisions_its_run_saw(review_env) -> None:
+    store = Store(review_env.db)
+    (pair,) = held(review_env.db, RUN1, 1)
+    decide(store, pair, "approve")
+    run_pipeline(review_env, RUN2)
+    decide(store, pair, "reject", seen=RUN2)  # made after RUN2: a replay of RUN2 must ignore it
+    run_pipeline(review_env, RUN3)
+    result = replay_run(review_env.db, RUN2)
+    assert result.identical, result.summary()
