@@ -9,6 +9,8 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 
 00 macros           address key, unit / street comparison used identically everywhere (phone
                     line types: the shared macros of matchers.phones)
+00b outcomes        collectors' latest outcome per contact; each source's reliability updated
+                    from the outcomes on the contacts it supported (beta prior = registry value)
 01 links            debtor and associate links (+ vendor rows keyed to the account that the
                     matcher never saw)
 02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
@@ -20,6 +22,8 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability
 08 finalize         status, rank, consumer time zone, reasons in words
+08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
+                    account and, less, for the household's other accounts; ranks recomputed
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
 """
 
@@ -73,6 +77,14 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: weight, in pseudo-outcomes, of the registry's reliability against collectors' outcomes
+    outcome_strength: float = 20.0
+    #: a right-party contact is confirmed with at least this confidence
+    outcome_confirmed: float = 0.95
+    #: confidence kept by a contact collectors reported bad for the account (wrong number ...)
+    outcome_bad_factor: float = 0.10
+    #: ... and by the same contact on the household's other accounts
+    outcome_household_factor: float = 0.50
     #: keep the rs_* temp tables after the run (debugging)
     keep_temp: bool = False
 
@@ -128,6 +140,10 @@ def _set_variables(
         "rs_moved_back_days": int(settings.moved_back_days),
         "rs_confirm_max_years": float(settings.confirm_max_years),
         "rs_model_version": model.version,
+        "rs_outcome_strength": float(settings.outcome_strength),
+        "rs_outcome_confirmed": float(settings.outcome_confirmed),
+        "rs_outcome_bad_factor": float(settings.outcome_bad_factor),
+        "rs_outcome_household_factor": float(settings.outcome_household_factor),
     }
     for name, value in values.items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
@@ -160,6 +176,7 @@ def resolve_contacts(
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     run("00_macros", _step("00_macros.sql"))
+    run("00b_outcomes", _step("00b_outcomes.sql"))
     run("01_links", _step("01_links.sql"))
     run("02_evidence", _step("02_evidence.sql"))
     std_query = _step("03_standardize.sql")
@@ -196,6 +213,7 @@ def resolve_contacts(
         ),
     )
     run("08_finalize", _step("08_finalize.sql"))
+    run("08b_outcomes", _step("08b_outcomes.sql"))
 
     con.execute("BEGIN TRANSACTION")
     try:
@@ -271,7 +289,7 @@ _TEMP_TABLES = (
     "rs_links", "rs_ev0", "rs_evs", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
-    "rs_state_tz", "rs_tz_off",
+    "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
 )  # fmt: skip
 
 

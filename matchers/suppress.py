@@ -27,6 +27,7 @@ import duckdb
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from skiptrace import sql
 from skiptrace.matchers.rules import DEFAULT_RULES
 
 Action = Literal[
@@ -224,7 +225,9 @@ def apply_suppressions(
             {"run_id": run_id},
         )
         con.execute(_ACCOUNT_SUBJECT, params)
+        sql.run(con, "suppress/outcomes_account.sql", as_of=as_of)  # collectors' reports
         con.execute(_CONTACT_SUBJECT, {"run_id": run_id})
+        sql.run(con, "suppress/outcomes_contact.sql", as_of=as_of)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE sp_hits (account_id VARCHAR, contact_type VARCHAR,"
             " contact_key VARCHAR, role VARCHAR, ord INTEGER, action VARCHAR, reason VARCHAR)"
