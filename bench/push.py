@@ -69,9 +69,7 @@ def main() -> int:
             r = push_run(con, run_id, url)
             results.append((label, r))
         synthesize(con, RUN2, args.contacts, args.changed_every)
-        results.append(
-            ("next run (1 in %d changed)" % args.changed_every, push_run(con, RUN2, url))
-        )
+        results.append((f"next run (1 in {args.changed_every} changed)", push_run(con, RUN2, url)))
         con.close()
         print(
             f"{'push':<30} {'seconds':>8} {'rows':>10} {'new':>10} {'changed':>9} {'retired':>8} {'rows/s':>10}"
