@@ -37,3 +37,10 @@ def test_filter_masks_formatted_message(caplog: pytest.LogCaptureFixture) -> Non
         logger.info("matched %s at %s", "123-45-6789", "212-555-0187")
     assert "123-45-6789" not in caplog.text
     assert "***-**-6789" in caplog.text and "***-***-0187" in caplog.text
+
+
+def test_url_passwords_are_masked_in_log_text() -> None:
+    from skiptrace.masking import mask_text
+
+    text = mask_text("push to postgresql://app:S3cr3t@db.example.com:5432/x failed")
+    assert text == "push to postgresql://app:***@db.example.com:5432/x failed"

@@ -209,6 +209,31 @@ def test_url_masking_and_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         resolve_url(None, tmp_path / "missing")
 
 
+GRANTS = Path(__file__).resolve().parents[3] / "docs" / "push_role.sql"
+
+
+def test_the_documented_least_privileges_are_enough(run1, pg_url: str) -> None:
+    """docs/push_role.sql (the grants docs/push.md lists) lets a role push and pull outcomes
+    once the owner has migrated, and nothing in it lets the role delete the platform's rows."""
+    from skiptrace.flows.exports.outcomes_pull import pull_outcomes
+
+    push_run(run1, RUN1, pg_url)  # the owner's first push creates the schema
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        db = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(GRANTS.read_text().replace(":db", db).replace(":'password'", "'pw'"))
+    role_url = pg_url.replace("postgres:" + SECRET, "skiptrace_push:pw")
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id, 0.3 AS confidence)"
+        " FROM contact_points WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    assert push_run(run1, RUN2, role_url).updated == 6
+    assert pull_outcomes(run1, role_url) == 0
+    with psycopg.connect(role_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM skiptrace_contacts")
+
+
 _CHILD = """
 import sys
 from skiptrace import sql
