@@ -4,14 +4,17 @@ record outcomes in PostgreSQL -> the next run pulls them, suppresses, confirms a
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from rich.console import Console
 
 from skiptrace import sql
+from skiptrace.flows.audit.lineage import explain_account, render_text
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.flows.orchestration.refresh import run_refresh
 
@@ -90,6 +93,8 @@ def test_run_push_outcomes_run_push(
             [run2],
         ).fetchall()
         pushes = con.execute("SELECT run_id, status, target FROM pushes ORDER BY run_id").fetchall()
+        explained = explain_account(con, wrong_acct, run_id=run2)
+        cd_explained = explain_account(con, cd_acct, run_id=run2)
         stored_params = con.execute("SELECT params FROM runs").fetchall()
     finally:
         con.close()
@@ -97,6 +102,16 @@ def test_run_push_outcomes_run_push(
     w = after[(wrong_acct, wrong["contact_key"])]
     assert w["status"] == "suppressed" and "wrong number" in w["reasons"]
     assert w["rank"] == len(phones[wrong_acct])  # ranked last now
+    moved = [
+        (c["contact_type"], c["status"], [o["outcome"] for o in c["outcomes"]])
+        for c in explained["contacts"]
+        if c["outcomes"]
+    ]
+    assert moved == [("phone", "suppressed", ["wrong_number"])]  # explain shows what moved it
+    assert [o["outcome"] for o in cd_explained["account_outcomes"]] == ["cease_and_desist"]
+    text = io.StringIO()
+    render_text(explained, Console(file=text, width=200))
+    assert "wrong number on " + day + " by agent ag1" in text.getvalue()
     c = after[(confirm_acct, confirm["contact_key"])]
     assert c["status"] == "confirmed" and c["confidence"] >= 0.95
     assert "right party" in c["reasons"]
