@@ -122,6 +122,8 @@ def test_run_push_outcomes_run_push(
     assert a["status"] == "suppressed" and "returned" in a["reasons"]
     # sources that supported the judged contacts were re-weighted toward what happened
     assert learned and all(rel != prior for _, prior, _, _, rel in learned)
+    report = (params.out / run2 / "report.html").read_text()
+    assert "Source reliability from collectors" in report and learned[0][0] in report
 
     with psycopg.connect(pg_url) as conn:
         pg_rows = {
