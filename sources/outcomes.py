@@ -14,6 +14,8 @@ import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.sources.errors import IngestError
+from skiptrace.sources.registry import Source
 
 #: The outcomes a collections system reports (the CHECK of PostgreSQL's contact_outcomes).
 OUTCOMES: tuple[str, ...] = (
@@ -26,8 +28,8 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-class OutcomeError(ValueError):
-    """Outcome rows a user must fix (unknown outcome names): one line."""
+class OutcomeError(IngestError):
+    """Outcomes a user must fix (unknown outcome names, a missing column): one line."""
 
 
 def store_outcomes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, origin: str) -> int:
@@ -55,3 +57,43 @@ def store_outcomes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, origin: s
         "SELECT count(*) FROM contact_outcomes WHERE origin = ?", [origin]
     ).fetchall()
     return int(found[0][0])
+
+
+def load_outcome_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
+    """Read every file of an `outcomes` source (sources.yml) and store them as its outcomes.
+
+    The files present now are the source's whole truth: they replace what it delivered
+    before. Delimited files are read as text with a header; `columns` maps the canonical
+    fields (account_id, contact, contact_type, outcome, outcome_date, agent) to file columns.
+    A file without a mapped required column is refused, naming file and column.
+    """
+    frames = []
+    for path in source.files():
+        if source.format == "parquet":
+            raw = pl.read_parquet(path)
+        elif source.format in ("csv", "tsv", "psv"):
+            raw = pl.read_csv(
+                path, separator=source.default_delimiter() or ",", infer_schema=False,
+                encoding="utf8-lossy", quote_char=source.quote,
+            )  # fmt: skip
+        else:
+            raise OutcomeError(
+                f"outcomes source {source.name}: format {source.format} not supported"
+            )
+        mapped = {
+            field: source.columns.get(field, field) for field in COLUMNS if field != "origin_id"
+        }
+        missing = [f for f in source.required_fields() if mapped[f] not in raw.columns]
+        if missing:
+            raise OutcomeError(f"{path}: outcomes source {source.name} has no column for {missing}")
+        frames.append(
+            raw.with_row_index("line_no", offset=2).select(
+                (pl.lit(path.name + ":") + pl.col("line_no").cast(pl.String)).alias("origin_id"),
+                *[
+                    (pl.col(col) if col in raw.columns else pl.lit(None)).cast(pl.String).alias(f)
+                    for f, col in mapped.items()
+                ],
+            )
+        )
+    rows = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    return store_outcomes(con, rows, source.name)
