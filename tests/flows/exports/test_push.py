@@ -296,3 +296,36 @@ def _wait_for(url: str, query: str, seconds: float = 60.0) -> bool:
                 return True
             time.sleep(0.05)
     return False
+
+
+def test_cli_push_prints_the_masked_target_and_fails_in_one_line(
+    run1, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.cli.main import app
+
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    run1.close()
+    url_file = tmp_path / "url"
+    url_file.write_text(pg_url + "\n")
+    monkeypatch.delenv("SKIPTRACE_PUSH_URL", raising=False)
+    ok = CliRunner().invoke(app, ["push", RUN1, "--to-file", str(url_file), "--db", db])
+    assert ok.exit_code == 0, ok.output
+    assert "6 contacts" in " ".join(ok.output.split()) and SECRET not in ok.output
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
+    again = CliRunner().invoke(app, ["push", RUN1, "--db", db])
+    assert again.exit_code == 0 and "0 new, 0 changed" in " ".join(again.output.split())
+    for args in (
+        ["push", "nope", "--db", db],
+        ["push", RUN1, "--db", db, "--to", "postgresql://u:pw@/x?host=/nonexistent"],
+    ):
+        bad = CliRunner().invoke(app, args)
+        assert bad.exit_code == 2
+        assert bad.output.count("\n") == 1 and bad.output.startswith("skiptrace push: ")
+        assert "pw@" not in bad.output
+    monkeypatch.delenv("SKIPTRACE_PUSH_URL")
+    none = CliRunner().invoke(app, ["push", RUN1, "--db", db])
+    assert none.exit_code == 2 and "SKIPTRACE_PUSH_URL" in none.output
