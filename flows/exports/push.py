@@ -7,8 +7,9 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
    the newest one already pushed (it would roll the platform back);
 3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables;
-4. upserts them keyed by (account_id, contact_type, contact_key), touching only rows whose
-   content changed, and marks rows the run no longer has inactive and not callable;
+4. stages as not callable any contact the platform reported bad after the run read its
+   outcomes (`guard_outcomes.sql`: the platform's word is never overridden), then upserts
+   keyed by (account_id, contact_type, contact_key), touching only rows whose content changed, and marks rows the run no longer has inactive and not callable;
 5. records the run in `skiptrace_runs` and commits; then records the push in DuckDB's `pushes`.
 
 A push killed at any point before COMMIT leaves PostgreSQL as it was: the staging tables are
@@ -131,6 +132,7 @@ def _push_in_transaction(
             table: _copy_query(con, cur, query, table, run["run_id"]) for query, table in _STAGES
         }
         pg.execute(cur, "stage_analyze.sql")
+        pg.execute(cur, "guard_outcomes.sql")  # dispositions recorded while the run ran
         result.contacts = counts["st_contacts"]
         result.inserted, result.updated = pg.execute(cur, "upsert_contacts.sql")[0]
         result.retired = pg.execute(cur, "retire_contacts.sql")[0][0]

@@ -329,3 +329,31 @@ def test_cli_push_prints_the_masked_target_and_fails_in_one_line(
     monkeypatch.delenv("SKIPTRACE_PUSH_URL")
     none = CliRunner().invoke(app, ["push", RUN1, "--db", db])
     assert none.exit_code == 2 and "SKIPTRACE_PUSH_URL" in none.output
+
+
+def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_url: str) -> None:
+    """An outcome recorded after the run read the outcomes (here: before any pull) still wins
+    at push time, and a second push changes nothing."""
+    push_run(run1, RUN1, pg_url)  # creates contact_outcomes
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
+            " ('A1', '706-555-0101', 'wrong_number', '2025-05-02'),"
+            " ('A1', '706.555.0102', 'wrong_number', '2025-05-02'),"
+            " ('A1', '7065550102', 'right_party', '2025-05-03')"  # later: good again
+        )
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    assert push_run(run1, RUN2, pg_url).updated == 1
+    rows = contacts(pg_url)
+    guarded = rows[("A1", "+17065550101")]
+    assert guarded["callable"] is False and guarded["status"] == "new"
+    assert "collector outcome wrong number on 2025-05-02" in guarded["suppression_reason"]
+    assert rows[("A1", "+17065550102")]["callable"] is True
+    before = table(pg_url, "skiptrace_contacts", "1")
+    assert push_run(run1, RUN2, pg_url).updated == 0
+    assert table(pg_url, "skiptrace_contacts", "1") == before
