@@ -70,17 +70,23 @@ def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResul
     Raises PushError for what a user can fix (unknown or unfinished run, a newer run already
     pushed, server unreachable). The push is recorded in `pushes` whether it worked or not.
     """
-    started = dt.datetime.now()
+    import psycopg
+
+    started = _utc_now()
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
-    import psycopg
-
     try:
         try:
             with pg.connect(url) as conn:
                 result.migrations_applied = len(pg.migrate(conn))
                 _push_in_transaction(con, conn, run, result)
+        except psycopg.errors.InsufficientPrivilege as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise PushError(
+                f"the role of {result.target} lacks a privilege ({first}); the grants are in "
+                "docs/push.md, and the first push must run as the tables' owner"
+            ) from exc
         except psycopg.OperationalError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection lost"
             raise PushError(f"push to {result.target} failed: {pg.mask_url(first)}") from exc
@@ -168,6 +174,11 @@ def _copy_query(
     return sent
 
 
+def _utc_now() -> dt.datetime:
+    """UTC without a zone, as the `runs` table keeps its times."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def _record(
     con: duckdb.DuckDBPyConnection,
     result: PushResult,
@@ -179,7 +190,8 @@ def _record(
     try:
         sql.run(
             con, "push/record_push.sql",
-            run_id=result.run_id, target=result.target, started_at=started, status=status,
+            run_id=result.run_id, target=result.target, started_at=started, ended_at=_utc_now(),
+            status=status,
             contacts=result.contacts, inserted=result.inserted, updated=result.updated,
             retired=result.retired, flags=result.flags, suppressions=result.suppressions,
             seconds=result.seconds, message=message,

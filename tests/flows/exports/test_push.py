@@ -232,6 +232,12 @@ def test_the_documented_least_privileges_are_enough(run1, pg_url: str) -> None:
     assert pull_outcomes(run1, role_url) == 0
     with psycopg.connect(role_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("DELETE FROM skiptrace_contacts")
+    # a privilege missing is one line that points at the grants, not a traceback
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("REVOKE INSERT ON skiptrace_runs FROM skiptrace_push")
+    add_run(run1, "20250701T000000Z-0003")
+    with pytest.raises(PushError, match=r"lacks a privilege.*docs/push\.md"):
+        push_run(run1, "20250701T000000Z-0003", role_url)
 
 
 _CHILD = """
