@@ -9,6 +9,8 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 
 00 macros           address key, unit / street comparison used identically everywhere (phone
                     line types: the shared macros of matchers.phones)
+00b outcomes        collectors' latest outcome per contact; each source's reliability updated
+                    from the outcomes on the contacts it supported (beta prior = registry value)
 01 links            debtor and associate links (+ vendor rows keyed to the account that the
                     matcher never saw)
 02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
@@ -20,6 +22,8 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability
 08 finalize         status, rank, consumer time zone, reasons in words
+08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
+                    account and, less, for the household's other accounts; ranks recomputed
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
 """
 
@@ -78,6 +82,14 @@ class ResolveSettings:
     #: a death without the person living on: the final pay and tax records of the year, a
     #: bureau's last refresh, estate activity in the decedent's name.
     death_activity_grace_days: int = 120
+    #: weight, in pseudo-outcomes, of the registry's reliability against collectors' outcomes
+    outcome_strength: float = 20.0
+    #: a right-party contact is confirmed with at least this confidence
+    outcome_confirmed: float = 0.95
+    #: confidence kept by a contact collectors reported bad for the account (wrong number ...)
+    outcome_bad_factor: float = 0.10
+    #: ... and by the same contact on the household's other accounts
+    outcome_household_factor: float = 0.50
     #: keep the rs_* temp tables after the run (debugging)
     keep_temp: bool = False
 
@@ -140,6 +152,13 @@ def resolve_contacts(
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     run("00_macros", _file("00_macros.sql"))
+    run(
+        "00b_outcomes",
+        _file("00b_outcomes.sql"),
+        run_id=run_id,
+        as_of=as_of,
+        outcome_strength=float(settings.outcome_strength),
+    )
     run(
         "01_links",
         _file("01_links.sql"),
@@ -204,6 +223,13 @@ def resolve_contacts(
         _file("08_finalize.sql"),
         confirm_max_years=float(settings.confirm_max_years),
     )
+    run(
+        "08b_outcomes",
+        _file("08b_outcomes.sql"),
+        outcome_confirmed=float(settings.outcome_confirmed),
+        outcome_bad_factor=float(settings.outcome_bad_factor),
+        outcome_household_factor=float(settings.outcome_household_factor),
+    )
 
     with sql.transaction(con):
         run(
@@ -262,7 +288,7 @@ _TEMP_TABLES = (
     "rs_links", "rs_ev0", "rs_evs", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
-    "rs_state_tz", "rs_tz_off",
+    "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
 )  # fmt: skip
 
 

@@ -142,7 +142,9 @@ def apply_suppressions(
         sql.run(con, "suppress/reset.sql", run_id=run_id)
         # Subject tables: their columns are documented in docs/compliance.md
         sql.run(con, "suppress/account_subject.sql", run_id=run_id, as_of=as_of)
+        sql.run(con, "suppress/outcomes_account.sql", as_of=as_of)  # collectors' reports
         sql.run(con, "suppress/contact_subject.sql", run_id=run_id)
+        sql.run(con, "suppress/outcomes_contact.sql", as_of=as_of)
         written = 0
         for ord_, rule in enumerate(ruleset.rules):
             written += _apply_rule(con, run_id, ord_, rule)

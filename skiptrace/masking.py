@@ -15,6 +15,8 @@ _SSN_LIKE = re.compile(r"\b\d{3}[- ]?\d{2}[- ]?(\d{4})\b")
 # identifier like A1234567890 are not a phone number (the artifact masker used to rewrite the
 # matcher's version hash). A phone in text is set off by spaces or punctuation.
 _PHONE_LIKE = re.compile(r"(?<!\w)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?(\d{4})(?!\w)")
+# scheme://user:password@host: a database URL that reached a message (issue 21: the push URL)
+_URL_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.I)
 _EMAIL_LIKE = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
 
@@ -77,7 +79,9 @@ def mask_email(email: str | None) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask SSN-, phone- and email-shaped runs in free text (log lines, reasons)."""
+    """Mask SSN-, phone- and email-shaped runs and URL passwords in free text (log lines,
+    reasons)."""
+    text = _URL_PASSWORD.sub(r"\1***@", text)
     text = _SSN_LIKE.sub(lambda m: f"***-**-{m.group(1)}", text)
     text = _PHONE_LIKE.sub(lambda m: f"***-***-{m.group(1)}", text)
     return _EMAIL_LIKE.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)

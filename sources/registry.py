@@ -24,7 +24,7 @@ MAX_YAML_NODES = 100_000
 #: Extra folders sources may read from, separated by os.pathsep (besides `allowed_roots:`).
 ALLOWED_ROOTS_ENV = "SKIPTRACE_ALLOWED_ROOTS"
 
-SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy"]
+SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy", "outcomes"]
 FileFormat = Literal["csv", "tsv", "psv", "parquet", "fixed_width"]
 ContactType = Literal["address", "phone", "email"]
 
@@ -49,6 +49,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
         "bk_chapter", "bk_case_number", "bk_district", "bk_filing_date", "bk_discharge_date",
         "bk_dismissal_date",
     ),
+    # collectors' dispositions (sources/outcomes.py), not person records
+    "outcomes": ("contact", "contact_type", "outcome", "outcome_date", "agent"),
 }  # fmt: skip
 
 #: Fields a repeated contact group (vendor_batch) may map, per candidate.
@@ -73,6 +75,7 @@ KIND_REQUIRED: dict[str, tuple[str, ...]] = {
     "ncoa": (),
     "deceased": (),
     "bankruptcy": (),
+    "outcomes": ("account_id", "contact", "outcome", "outcome_date"),
 }
 
 #: Built-in account profiles shipped as YAML in `sources/profiles/`.
@@ -82,6 +85,10 @@ ACCOUNT_FLAG_FIELDS: tuple[str, ...] = (
     "cease_desist", "bankruptcy", "deceased", "attorney_represented", "dispute", "do_not_call",
     "paid_in_full", "phone_consent", "phone_2_consent", "phone_3_consent",
 )  # fmt: skip
+
+
+#: Permissible purpose recorded for an `outcomes` source that states none.
+OUTCOMES_PURPOSE = "collector dispositions recorded on the account (collection of the account)"
 
 
 class ContactGroup(BaseModel):
@@ -177,6 +184,15 @@ class Source(ReadOptions):
     #: Set by load_registry: a path written in a file someone delivered is confined to the
     #: registry folder and allowed roots. A Source built in code is trusted as written.
     confined: bool = Field(default=False, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _outcomes_defaults(cls, data: object) -> object:
+        """An `outcomes` source is the collections system's own record of calls and letters:
+        no vendor reliability to state, and its purpose is the account's collection itself."""
+        if isinstance(data, dict) and data.get("kind") == "outcomes":
+            data = {"reliability": 1.0, "permissible_purpose": OUTCOMES_PURPOSE, **data}
+        return data
 
     @model_validator(mode="after")
     def _known_fields(self) -> Source:

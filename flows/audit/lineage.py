@@ -353,6 +353,10 @@ def explain_account(
         run_id=run_id,
         account_id=account_id,
     )
+    outcomes = [
+        {k: _plain(v) for k, v in o.items()}
+        for o in sql.rows(con, "audit/explain_outcomes.sql", run_id=run_id, account_id=account_id)
+    ]
     exports = [
         _export(e)
         for e in sql.rows(
@@ -363,7 +367,7 @@ def explain_account(
         )
     ]
     out_contacts = [
-        _contact_entry(n, c, support, suppressions, exports, period)
+        _contact_entry(n, c, support, suppressions, exports, period, outcomes)
         for n, c in enumerate(contacts, start=1)
         if not contact or _matches_contact(c, contact)
     ]
@@ -425,6 +429,8 @@ def explain_account(
         "account_suppressions": [
             _suppression(s) for s in suppressions if s["contact_type"] is None
         ],
+        # collectors' reports that are facts about the account (cease-and-desist, attorney ...)
+        "account_outcomes": [o for o in outcomes if o["outcome"] in _ACCOUNT_OUTCOMES],
         "contacts": out_contacts,
         "matches": matches,
         "summary": {
@@ -445,8 +451,9 @@ def _contact_entry(
     suppressions: list[dict[str, Any]],
     exports: list[dict[str, Any]],
     period: Period,
+    outcomes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One contact point with its support, suppressions, exports and retention."""
+    """One contact point with its support, suppressions, outcomes, exports and retention."""
     key = (c["contact_type"], c["contact_key"])
     # contact_lineage repeats a key's support once per contact point holding it (a number can be
     # both the debtor's and a relative's): keep the rows of this point's role
@@ -468,6 +475,8 @@ def _contact_entry(
             for s in suppressions
             if s["contact_type"] is None or (s["contact_type"], s["contact_key"]) == key
         ],
+        # collectors' outcomes on this contact: what confirmed, lowered or suppressed it
+        "outcomes": [o for o in outcomes if (o["contact_type"], o["contact_key"]) == key],
         "emitted": c.get("status") != "suppressed",
         "exports": [e for e in exports if e["kind"] in carried],
         "retention": {
@@ -620,6 +629,16 @@ def _export(e: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- rendering
 
 
+#: Outcomes that are facts about the account rather than about one contact.
+_ACCOUNT_OUTCOMES = frozenset({"cease_and_desist", "attorney", "dispute", "deceased_confirmed"})
+
+
+def _outcome_line(o: dict[str, Any]) -> str:
+    """'wrong number on 2026-11-01 by agent ag1 (postgres)'."""
+    agent = f" by agent {o['agent']}" if o.get("agent") else ""
+    return f"{str(o['outcome']).replace('_', ' ')} on {o['outcome_date']}{agent} ({o['origin']})"
+
+
 def to_json(doc: dict[str, Any]) -> str:
     """The explanation as indented JSON (machines, tickets, attachments)."""
     return json.dumps(doc, indent=2, default=str, ensure_ascii=False)
@@ -663,6 +682,8 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         )
     for s in doc["account_suppressions"]:
         head.append(f"\nAccount-wide: {_suppression_line(s)}", style="red")
+    for o in doc.get("account_outcomes", []):
+        head.append(f"\nCollector reported: {_outcome_line(o)}", style="red")
     if run["exports"]:
         written = str(run["exports"][0].get("written_at") or "")[:16].replace("T", " ")
         head.append(f"\nRun exports (written {written}): ")
@@ -708,6 +729,8 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
                 f"(match p={_fmt(s['match_probability'], 4)}, {s['evidence'] or '—'}) — "
                 f"{_file_line(s['file'])}",
             )
+        for o in c.get("outcomes", []):
+            body.add_row("outcome", _outcome_line(o))
         for s in c["suppressions"]:
             _add_row(body, "suppression", _suppression_line(s))
         if not c["suppressions"]:

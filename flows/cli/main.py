@@ -553,6 +553,55 @@ def calibrate(
     typer.echo(cal.calibration_report(con, run, truth, bins).render())
 
 
+@app.command()
+def push(
+    run_id: Annotated[str, typer.Argument(help="Completed run to push.")],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="PostgreSQL URL (postgresql://user@host/db). Prefer --to-file or "
+            "$SKIPTRACE_PUSH_URL for a URL with a password: a command line is visible to "
+            "other users of the machine.",
+        ),
+    ] = None,
+    to_file: Annotated[
+        Path | None,
+        typer.Option("--to-file", dir_okay=False, help="File whose first line is the URL."),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """Push a run's contacts, flags and suppressions into PostgreSQL in one transaction.
+
+    Upserts keyed by account, contact type and normalized value; pushing a run twice changes
+    nothing; suppressed contacts are written with their reason, never as callable (docs/push.md).
+    Exit status: 0 pushed, 2 cannot push (no URL, server unreachable, run unknown or older than
+    the last pushed one).
+    """
+    from skiptrace.flows.exports.pg import PushError, resolve_url
+    from skiptrace.flows.exports.push import push_run
+
+    try:
+        url = resolve_url(to, to_file)
+        if url is None:
+            raise PushError("give --to URL, --to-file FILE or set SKIPTRACE_PUSH_URL")
+        from skiptrace.flows.cli.lineage import _open
+
+        con = _open(db, write=True)
+        try:
+            r = push_run(con, run_id, url)
+        finally:
+            con.close()
+    except PushError as exc:
+        typer.echo(f"skiptrace push: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    _console().print(
+        f"pushed run [bold]{r.run_id}[/] to {r.target}: {r.contacts:,} contacts "
+        f"({r.inserted:,} new, {r.updated:,} changed, {r.retired:,} retired), "
+        f"{r.flags:,} flags, {r.suppressions:,} suppressions in {r.seconds:.1f}s"
+    )
+
+
 def _register_subcommands() -> None:
     from skiptrace.flows.cli import review
     from skiptrace.flows.cli.lineage import register

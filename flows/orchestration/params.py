@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from skiptrace import sql
 
@@ -86,6 +86,26 @@ class RefreshParams(BaseModel):
         description="Work folder for the partitions' Parquet files, readable and writable by "
         "every Dask worker (default: <database folder>/partitions)",
     )
+
+    push_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the collections system: pull its contact outcomes "
+        "before the run and push the results after emit (docs/push.md). Without a password: "
+        "flow parameters are stored and shown; the password comes from SKIPTRACE_PUSH_URL, "
+        "PGPASSWORD or ~/.pgpass. Default: $SKIPTRACE_PUSH_URL when set",
+    )
+
+    @field_validator("push_url")
+    @classmethod
+    def _no_password_in_parameters(cls, v: str | None) -> str | None:
+        from skiptrace.flows.exports.pg import url_has_password
+
+        if v and url_has_password(v):
+            raise ValueError(
+                "push_url must not carry a password (flow parameters are stored and shown): "
+                "set SKIPTRACE_PUSH_URL, PGPASSWORD or ~/.pgpass instead"
+            )
+        return v
 
     @model_validator(mode="after")
     def _accounts_or_inbox(self) -> RefreshParams:

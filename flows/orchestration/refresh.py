@@ -100,6 +100,36 @@ def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
         ).as_dict()
 
 
+def push_url(params: RefreshParams) -> str | None:
+    """The collections system's PostgreSQL: the parameter, else $SKIPTRACE_PUSH_URL (which may
+    carry the password: it is read here, never stored with the flow's parameters)."""
+    from skiptrace.flows.exports.pg import resolve_url
+
+    return params.push_url or resolve_url()
+
+
+@task(name="pull-outcomes", retries=2, retry_delay_seconds=5)
+def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    """Collectors' outcomes from PostgreSQL before the run uses them (docs/push.md)."""
+    from skiptrace.flows.exports.outcomes_pull import pull_outcomes
+
+    url = push_url(params)
+    assert url is not None
+    with _connect(params) as con:
+        return {"outcomes": pull_outcomes(con, url)}
+
+
+@task(name="push-results", retries=1, retry_delay_seconds=10)
+def push_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
+    """The completed run into PostgreSQL, one transaction (a retry re-pushes: idempotent)."""
+    from skiptrace.flows.exports.push import push_run
+
+    url = push_url(params)
+    assert url is not None
+    with _connect(params) as con:
+        return push_run(con, run_id, url).as_dict()
+
+
 @flow(name="ingest", log_prints=False)
 def ingest_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
     """Load the account export and every source file into DuckDB, quarantining bad rows; stop
@@ -162,7 +192,10 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
             flow_run_id=flow_run.get_id(),
         )
     logger.info("run %s started (as of %s)", run_id, params.as_of)
+    pushing = push_url(params) is not None
     try:
+        if pushing:
+            pull_outcomes_task(params, run_id)
         stage_stats = ingest_flow(params, run_id) + match_flow(params, run_id)
         stage_stats += emit_flow(params, run_id)
         summary = finalize(params, run_id, stage_stats)
@@ -175,6 +208,13 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
             mark_incomplete(run_dir(params, run_id), run_id, f"failed: {type(exc).__name__}")
         logger.error("run %s failed: %s", run_id, exc)
         raise
+    if pushing:
+        # after the run completed: a failed push fails the flow run but leaves the run and its
+        # exports complete; `skiptrace push RUN_ID` retries it
+        summary["push"] = push_task(params, run_id)
+        from skiptrace.flows.report.summary import write_summary
+
+        write_summary(summary, run_dir(params, run_id))
     logger.info(
         "run %s completed: %s contacts emitted, %s suppressed",
         run_id,

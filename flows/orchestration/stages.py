@@ -63,11 +63,19 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
     """
     from skiptrace.flows.audit.lineage import record_run_inputs
     from skiptrace.sources.ingest import ingest_accounts, ingest_source
+    from skiptrace.sources.outcomes import load_outcome_source
     from skiptrace.sources.registry import load_profile, load_registry
 
     registry = load_registry(params.sources)
     profile = load_profile(params.profile)
     with timed_stage(con, run_id, "ingest") as st:
+        # collectors' outcomes are evidence about contacts, not person records: read from their
+        # own paths (also in inbox mode) into contact_outcomes, before resolve uses them
+        outcome_sources = [s for s in registry.sources if s.kind == "outcomes"]
+        registry = registry.model_copy(
+            update={"sources": [s for s in registry.sources if s.kind != "outcomes"]}
+        )
+        st.details["outcomes"] = {s.name: load_outcome_source(con, s) for s in outcome_sources}
         if params.inbox is not None:
             results, failed = _ingest_inbox(con, params, run_id, registry, profile)
             st.details["quarantined_files"] = failed

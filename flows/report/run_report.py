@@ -94,6 +94,7 @@ def collect_run_data(
         ),
         "calibration": calibration,
         "sources": sources,
+        "reliability": sql.rows(con, "report/report_source_reliability.sql", **p),
         "suppressions": sql.rows(con, "report/report_suppressions.sql", **p),
         "flags": sql.rows(
             con,
@@ -169,6 +170,7 @@ def render_report(data: dict[str, Any]) -> str:
         _sources(
             data["sources"], int(totals["accounts"] or 0), bool(totals["accounts_from_files"])
         ),
+        _reliability(data.get("reliability") or []),
         _suppressions(data["suppressions"], data["flags"]),
         _exports(data["exports"]),
     ]
@@ -451,6 +453,34 @@ def _sources(sources: list[dict[str, Any]], accounts: int, from_files: bool) -> 
         f"Hit rate = accounts with ≥ 1 debtor contact supported by the source / {accounts:,} "
         f"accounts{basis}. Contacts on file in the account export are not counted as finds.",
         f"<figure>{chart}</figure>{table}",
+    )  # fmt: skip
+
+
+def _reliability(rows: list[dict[str, Any]]) -> str:
+    """Each source's reliability after collectors' outcomes (docs/push.md): prior, evidence,
+    the posterior the run used."""
+    body = "".join(
+        f"<tr><td>{escape(r['source'])}</td><td class=n>{_num(r['prior'], 3)}</td>"
+        f"<td class=n>{_num(r['outcomes'])}</td><td class=n>{_num(r['hits'])}</td>"
+        f"<td class=n>{charts.fmt_pct(r['observed']) if r['observed'] is not None else '—'}</td>"
+        f"<td class=n>{_num(r['reliability'], 3)}</td></tr>"
+        for r in rows
+    )
+    table = _table(
+        ("source", "registry reliability", "outcomes", "right-party hits", "hit rate",
+         "reliability used"),
+        body, "no source reliability recorded for this run",
+        numeric=("registry reliability", "outcomes", "right-party hits", "hit rate",
+                 "reliability used"),
+    )  # fmt: skip
+    strength = _num(rows[0]["strength"]) if rows else "20"
+    return _section(
+        "reliability", "Source reliability from collectors' outcomes",
+        "Outcomes on contacts each source supported in the previous run: right-party contact = "
+        "hit; wrong number, disconnected, returned mail, moved = miss. Reliability used = "
+        f"(hits + {strength} × registry value) / (outcomes + {strength}), so the registry value "
+        "holds until outcomes accumulate.",
+        table,
     )  # fmt: skip
 
 

@@ -44,7 +44,8 @@ keyed AS (
 l AS (SELECT * FROM mp UNION ALL SELECT * FROM keyed)
 SELECT l.account_id, l.rec_id, l.match_p, l.role, l.guard,
        r.source, r.file_no, r.kind, r.record_id,
-       coalesce(f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
+       -- the registry's reliability, updated by collectors' outcomes (00b_outcomes.sql)
+       coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
        CASE WHEN r.kind = 'bankruptcy'
             THEN coalesce(r.bk_filing_date, r.last_seen, r.record_date, CAST(f.received_at AS DATE))
             ELSE coalesce(r.last_seen, r.record_date, CAST(f.received_at AS DATE)) END AS rec_date,
@@ -53,4 +54,5 @@ SELECT l.account_id, l.rec_id, l.match_p, l.role, l.guard,
        coalesce(nullif(trim(concat_ws(' ', r.first_name, r.last_name)), ''), r.full_name) AS rec_name
 FROM l
 JOIN current_source_records r ON r.rec_id = l.rec_id
-JOIN input_files f ON f.file_no = r.file_no;
+JOIN input_files f ON f.file_no = r.file_no
+LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0;

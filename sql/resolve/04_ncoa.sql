@@ -19,7 +19,8 @@ SELECT r.rec_id, r.source, r.file_no, r.record_id,
        -- when USPS last stood behind the forward: the file's processing (record) date, never
        -- after as_of
        least(coalesce(r.record_date, CAST(f.received_at AS DATE)), $as_of) AS processed,
-       coalesce(f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
+       -- the registry's reliability, updated by collectors' outcomes (00b_outcomes.sql)
+       coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
        coalesce(rs_addr_key(ac.std_line1, ac.zip5, ac.street_number, ac.predir, ac.street_name,
                             ac.suffix, ac.unit_number),
                 upper(trim(r.address_line1)) || '|' || left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_key,
@@ -29,6 +30,7 @@ SELECT r.rec_id, r.source, r.file_no, r.record_id,
        coalesce(rs.last_std, nc.last_std, nullif(upper(trim(r.last_name)), '')) AS last_std
 FROM current_source_records r
 JOIN input_files f ON f.file_no = r.file_no
+LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
 LEFT JOIN std_address_cache ac
        ON ac.addr_raw = addr_raw(r.address_line1, r.address_line2, r.city, r.state, r.zip)
 LEFT JOIN std_name_cache nc

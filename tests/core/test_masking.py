@@ -71,3 +71,10 @@ def test_matcher_version_survives_masking() -> None:
 )
 def test_phones_set_off_by_punctuation_are_masked(text: str, expected: str) -> None:
     assert mask_text(text) == expected
+
+
+def test_url_passwords_are_masked_in_log_text() -> None:
+    from skiptrace.masking import mask_text
+
+    text = mask_text("push to postgresql://app:S3cr3t@db.example.com:5432/x failed")
+    assert text == "push to postgresql://app:***@db.example.com:5432/x failed"

@@ -319,40 +319,60 @@ def test_every_shipped_rule_is_exercised(pf: Portfolio, con) -> None:
     pf.contact("MA", "phone", "+13105550100", tz_conflict=True, tz_area_code="America/Los_Angeles")
     pf.contact("MA", "address", "4 OLD RD|02109", rank=2, factors={"moved_from": True})
     con.execute("UPDATE contact_points SET state = 'MA' WHERE account_id = 'MA'")
+    # collectors' outcomes (issue 21): account facts and per-contact dispositions
+    pf.account("OUT")
+    pf.contact("OUT", "phone", "+14045550111")
+    pf.contact("OUT", "address", "9 ELM ST|30301")
+    add_outcomes(con, [
+        ("OUT", "phone", "+14045550111", "wrong_number"),
+        ("OUT", "address", "9 ELM ST|30301", "returned_mail"),
+        ("OUT", None, "x", "cease_and_desist"), ("OUT", None, "x", "attorney"),
+        ("OUT", None, "x", "dispute"), ("OUT", None, "x", "deceased_confirmed"),
+    ])  # fmt: skip
     apply_suppressions(con, RUN, AS_OF)
     fired = {r[0] for r in con.execute("SELECT DISTINCT rule FROM suppressions").fetchall()}
     assert fired == {r.id for r in load_rules().rules}
 
 
-def test_effects_land_on_their_own_runs_rows_whatever_the_run_id(pf: Portfolio, con) -> None:
-    """The effects are applied by rowid (`_apply_effects`: a scattered UPDATE took 22 s at 100k
-    accounts). Another run holding the very same contacts must keep its own state, and a
-    timestamp run id as `new_run_id` makes must give what a short test id gives: the planner
-    treats the two differently (string statistics keep only a prefix)."""
-    from skiptrace.flows.audit.runs import new_run_id
-
-    pf.account("OK")
-    pf.account("PIF", paid_in_full=True)
-    pf.account("DNC", do_not_call=True)
-    pf.account("DSP", dispute=True)
-    later = new_run_id()
-    for table in ("contact_points", "account_flags"):
+def add_outcomes(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
+    """Collectors' outcomes dated the day before AS_OF."""
+    for account_id, ctype, key, outcome in rows:
         con.execute(
-            f"INSERT INTO {table} SELECT * REPLACE (? AS run_id) FROM {table} WHERE run_id = ?",
-            [later, RUN],
+            "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact, contact_key,"
+            " outcome, outcome_date, agent) VALUES ('t', ?, ?, ?, ?, ?, ?, 'ag')",
+            [account_id, ctype, key, key, outcome, AS_OF - dt.timedelta(days=1)],
         )
 
-    def outcome(run_id: str) -> list[tuple[Any, ...]]:
-        return con.execute(
-            "SELECT account_id, contact_type, contact_key, role, status, on_hold, dial_mode, reasons"
-            " FROM contact_points WHERE run_id = ? ORDER BY ALL",
-            [run_id],
-        ).fetchall()
 
-    n = apply_suppressions(con, RUN, AS_OF)
-    before = outcome(RUN)
-    assert apply_suppressions(con, later, AS_OF) == n
-    assert outcome(RUN) == before  # the earlier run's rows were not touched
-    assert outcome(later) == before
-    assert {r[4] for r in before if r[0] == "PIF"} == {"suppressed"}
-    assert {r[5] for r in before if r[0] == "DSP" and r[3] == "debtor"} == {True}
+def test_outcomes_suppress_the_reported_contact_and_a_later_right_party_restores_it(
+    pf: Portfolio, con
+) -> None:
+    pf.account("W")
+    pf.contact("W", "phone", "+14045550112")
+    pf.contact("W", "phone", "+14045550113", rank=2)
+    pf.account("OTHER")
+    pf.contact("OTHER", "phone", "+14045550112")  # same number, another account: not suppressed
+    add_outcomes(con, [("W", "phone", "+14045550112", "wrong_number"),
+                       ("W", "phone", "+14045550113", "wrong_number")])  # fmt: skip
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'W', 'phone', '+14045550113', 'right_party', ?)",
+        [AS_OF],
+    )
+    con.execute(  # an outcome dated after the run's as_of is not known to it
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'OTHER', NULL, 'x', 'cease_and_desist', ?)",
+        [AS_OF + dt.timedelta(days=1)],
+    )
+    apply_suppressions(con, RUN, AS_OF)
+    got = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in con.execute(
+            "SELECT account_id, contact_key, status, reasons FROM contact_points WHERE run_id = ?",
+            [RUN],
+        ).fetchall()
+    }
+    status, reasons = got[("W", "+14045550112")]
+    assert status == "suppressed" and "wrong number" in reasons
+    assert got[("W", "+14045550113")][0] != "suppressed"
+    assert got[("OTHER", "+14045550112")][0] != "suppressed"

@@ -1,0 +1,129 @@
+"""The collections system's PostgreSQL: where its URL comes from, masking it, connecting, migrating.
+
+The URL carries a password, and everything skiptrace writes for people (logs, run summaries,
+Prefect parameters and artifacts, the `pushes` table) must not. So the URL is read at the
+moment of connecting, from the option, a file (`--to-file`, kept owner-only) or
+`SKIPTRACE_PUSH_URL`, and only `mask_url(url)` is ever shown. A URL without a password works
+too: libpq then takes it from `PGPASSWORD` or `~/.pgpass`.
+
+PostgreSQL's schema is versioned like DuckDB's: numbered files in `sql/push/pg_migrations/`,
+applied in order, each in its own transaction, recorded in `skiptrace_schema_version`. The
+other SQL for PostgreSQL lives in `sql/push/pg/`, with the same `$name` parameters as the
+DuckDB files (translated to psycopg's placeholders here).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from skiptrace import sql
+
+PG_DIR = "push/pg"
+PG_MIGRATIONS_DIR = sql.SQL_DIR / "push" / "pg_migrations"
+ENV_URL = "SKIPTRACE_PUSH_URL"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# scheme://user:password@host -> the password part (a URL may also be key=value DSN text)
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@", re.I)
+_DSN_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|\S+)", re.I)
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class PushError(Exception):
+    """A problem the user can fix (no URL, unreachable server, unknown run): one line, exit 2."""
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***: what logs, reports and tables may show."""
+    masked = _URL_PASSWORD.sub(lambda m: m.group("head") + "***@", url)
+    return _DSN_PASSWORD.sub(lambda m: m.group("head") + "***", masked)
+
+
+def url_has_password(url: str) -> bool:
+    """True when the URL or DSN text carries a password itself."""
+    return mask_url(url) != url
+
+
+def resolve_url(to: str | None = None, to_file: Path | None = None) -> str | None:
+    """The PostgreSQL URL: `--to` beats `--to-file` beats $SKIPTRACE_PUSH_URL; None if none.
+
+    A file is read as its first non-empty line, so a secrets manager can write it.
+    """
+    if to:
+        return to.strip()
+    if to_file is not None:
+        try:
+            lines = to_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise PushError(f"cannot read the URL file {to_file}: {exc.strerror}") from exc
+        url = next((line.strip() for line in lines if line.strip()), "")
+        if not url:
+            raise PushError(f"the URL file {to_file} is empty")
+        return url
+    return os.environ.get(ENV_URL) or None
+
+
+def connect(url: str) -> Any:
+    """Open a psycopg connection; an unreachable server or bad login is one PushError line."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, connect_timeout=15, application_name="skiptrace")
+    except psycopg.Error as exc:
+        # libpq's message names host, port and user, never the password; mask anyway
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PushError(f"cannot connect to {mask_url(url)}: {mask_url(first)}") from exc
+
+
+def pg_sql(name: str, *, with_params: bool) -> str:
+    """`sql/push/pg/<name>`; with parameters, `$param` becomes psycopg's `%(param)s` (and a
+    literal % is doubled, as psycopg then expects)."""
+    text = sql.load(f"{PG_DIR}/{name}")
+    return _PARAM.sub(r"%(\1)s", text.replace("%", "%%")) if with_params else text
+
+
+def execute(cur: Any, name: str, /, **params: Any) -> list[tuple[Any, ...]]:
+    """Run one file of `sql/push/pg/` (one statement) and return its rows, if any."""
+    if params:
+        cur.execute(pg_sql(name, with_params=True), params)
+    else:
+        cur.execute(pg_sql(name, with_params=False))
+    return cur.fetchall() if cur.description else []
+
+
+def pg_migrations() -> list[tuple[int, str]]:
+    """Numbered PostgreSQL migrations in order: (version, file name)."""
+    found = [
+        (int(m.group(1)), p.name)
+        for p in PG_MIGRATIONS_DIR.iterdir()
+        if (m := _MIGRATION_NAME.match(p.name))
+    ]
+    return sorted(found)
+
+
+def migrate(conn: Any) -> list[int]:
+    """Apply the PostgreSQL migrations this database lacks; returns the versions applied.
+
+    Serialized by an advisory lock, so two first pushes cannot both create the schema. When
+    nothing is missing, only SELECT on skiptrace_schema_version is needed: a push role without
+    CREATE works once an owner has migrated (docs/push.md).
+    """
+    applied_now: list[int] = []
+    with conn.transaction(), conn.cursor() as cur:
+        execute(cur, "lock.sql")
+        if not execute(cur, "version_table_exists.sql")[0][0]:
+            execute(cur, "version_table.sql")
+        applied = {int(r[0]) for r in execute(cur, "versions.sql")}
+    for version, name in pg_migrations():
+        if version in applied:
+            continue
+        with conn.transaction(), conn.cursor() as cur:
+            execute(cur, "lock.sql")
+            if version in {int(r[0]) for r in execute(cur, "versions.sql")}:
+                continue
+            cur.execute(sql.load(f"push/pg_migrations/{name}"))
+            execute(cur, "version_insert.sql", version=version, name=name)
+        applied_now.append(version)
+    return applied_now

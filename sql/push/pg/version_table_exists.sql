@@ -1,0 +1,1 @@
+SELECT to_regclass('skiptrace_schema_version') IS NOT NULL;

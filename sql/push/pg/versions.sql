@@ -1,0 +1,1 @@
+SELECT version FROM skiptrace_schema_version;

@@ -1,0 +1,54 @@
+-- Collectors' outcomes as of the run (contact_outcomes, pulled or loaded before resolve), and
+-- what they teach about each source.
+--
+-- rs_outcome_last: the latest outcome per account and contact up to as_of: a right-party
+-- contact after a wrong number means the number is good again, and the reverse.
+CREATE OR REPLACE TEMP TABLE rs_outcome_last AS
+SELECT account_id, contact_type, contact_key,
+       arg_max(outcome, (outcome_date, loaded_at, origin_id)) AS outcome,
+       max(outcome_date) AS outcome_date,
+       arg_max(agent, (outcome_date, loaded_at, origin_id)) AS agent
+FROM contact_outcomes
+WHERE outcome_date <= $as_of AND contact_key IS NOT NULL
+GROUP BY account_id, contact_type, contact_key;
+
+-- Per source, the outcomes on contacts it supported in the previous completed run: a
+-- right-party contact is a hit, a wrong number / disconnected / returned mail / moved a miss
+-- (no answer says nothing). Reliability is the beta-posterior mean with the registry's value as
+-- prior mean and rs_outcome_strength pseudo-outcomes as its weight: a handful of outcomes moves
+-- it a little, hundreds move it to the observed rate.
+CREATE OR REPLACE TEMP TABLE rs_source_reliability AS
+WITH priors AS (
+    SELECT source, arg_max(reliability, file_no) AS prior
+    FROM input_files
+    WHERE kind <> 'accounts' AND reliability IS NOT NULL
+    GROUP BY source
+),
+prev AS (
+    SELECT max(run_id) AS run_id FROM runs
+    WHERE status = 'completed' AND run_id < $run_id
+),
+supported AS (
+    SELECT DISTINCT cs.account_id, cs.contact_type, cs.contact_key, cs.source
+    FROM contact_support cs JOIN prev ON cs.run_id = prev.run_id
+    WHERE cs.rec_id IS NOT NULL AND NOT starts_with(coalesce(cs.evidence, ''), 'third_party')
+),
+judged AS (
+    SELECT s.source, o.outcome = 'right_party' AS hit
+    FROM rs_outcome_last o
+    JOIN supported s USING (account_id, contact_type, contact_key)
+    WHERE o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+)
+SELECT p.source, p.prior,
+       CAST($outcome_strength AS DOUBLE) AS strength,
+       count(j.hit) AS outcomes,
+       count(*) FILTER (WHERE j.hit) AS hits,
+       (count(*) FILTER (WHERE j.hit) + CAST($outcome_strength AS DOUBLE) * p.prior)
+           / (count(j.hit) + CAST($outcome_strength AS DOUBLE)) AS reliability
+FROM priors p LEFT JOIN judged j USING (source)
+GROUP BY p.source, p.prior;
+
+DELETE FROM source_reliability WHERE run_id = $run_id;
+INSERT INTO source_reliability BY NAME
+SELECT $run_id AS run_id, source, prior, strength, outcomes, hits, reliability
+FROM rs_source_reliability;

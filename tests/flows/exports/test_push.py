@@ -1,0 +1,365 @@
+"""Push into a real PostgreSQL (pgserver): schema, idempotence, suppression, retirement, the
+run recorded on both sides, the password kept out of everything shown, kill -9 mid-push."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psycopg
+import pytest
+
+from skiptrace import sql
+from skiptrace.flows.exports.pg import PushError, mask_url, resolve_url
+from skiptrace.flows.exports.push import push_run
+
+RUN1 = "20250501T000000Z-0001"
+RUN2 = "20250601T000000Z-0002"
+SECRET = "Sup3rSecretPw"
+
+
+def add_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "completed") -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status, code_version) VALUES (?, DATE '2025-05-01', ?, 't')",
+        [run_id, status],
+    )
+
+
+def add_contact(
+    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str, key: str, **kw: Any
+) -> None:
+    ctype = kw.pop("contact_type", "phone" if key.startswith("+") else "address")
+    row: dict[str, Any] = {
+        "run_id": run_id, "account_id": account_id, "contact_type": ctype, "contact_key": key,
+        "rank": 1, "role": "debtor", "confidence": 0.8, "status": "new", "sources": "vendor",
+        "reasons": "new from vendor", "on_hold": False,
+    }  # fmt: skip
+    if ctype == "phone":
+        row.update(phone=key[2:], phone_type="mobile", dial_mode="manual")
+    else:
+        row.update(address_line1=key.split("|")[0], city="ROME", state="GA", zip=key.split("|")[1])
+    row.update(kw)
+    con.execute(
+        f"INSERT INTO contact_points ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+
+
+@pytest.fixture
+def run1(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    add_run(con, RUN1)
+    add_contact(con, RUN1, "A1", "+17065550101")
+    add_contact(con, RUN1, "A1", "1 MAIN ST|30161", contact_type="address", confidence=0.9)
+    add_contact(con, RUN1, "A1", "+17065550102", rank=2, confidence=0.4)
+    # a wrong number collectors reported: suppressed by a rule, pushed with its reason
+    add_contact(
+        con, RUN1, "A2", "+17065550199", status="suppressed",
+        reasons="SUPPRESSED: wrong number reported 2025-04-02",
+    )  # fmt: skip
+    add_contact(con, RUN1, "A3", "+17065550103", on_hold=True, reasons="HOLD: dispute")
+    # the same value as a debtor's and a relative's contact: one row, the debtor's
+    add_contact(con, RUN1, "A1", "+17065550102", role="third_party", rank=1, confidence=0.6)
+    add_contact(con, RUN1, "A4", "+17065550177", role="third_party", relationship="sister")
+    con.execute(
+        "INSERT INTO account_flags VALUES (?, 'A3', 'bankruptcy', 0.9, 'case 1', NULL),"
+        " (?, 'A3', 'bankruptcy', 0.7, 'case 2', NULL)",
+        [RUN1, RUN1],
+    )
+    con.execute(
+        "INSERT INTO suppressions VALUES (?, 'A2', 'phone', '+17065550199', 'outcome_wrong_number',"
+        " 'suppress', 'wrong number', 'TCPA'), (?, 'A3', NULL, NULL, 'dispute', 'hold', 'disputed',"
+        " 'FDCPA 1692g')",
+        [RUN1, RUN1],
+    )
+    return con
+
+
+def table(url: str, name: str, order: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(f"SELECT xmin::text, * FROM {name} ORDER BY {order}").fetchall()
+
+
+def contacts(url: str) -> dict[tuple[str, str], dict[str, Any]]:
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        rows = cur.execute("SELECT * FROM skiptrace_contacts").fetchall()
+    return {(r["account_id"], r["contact_key"]): r for r in rows}
+
+
+def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
+    result = push_run(run1, RUN1, pg_url)
+    assert result.migrations_applied == 1
+    assert (result.contacts, result.inserted, result.updated, result.retired) == (6, 6, 0, 0)
+    rows = contacts(pg_url)
+    assert len(rows) == 6
+    assert rows[("A1", "+17065550101")]["callable"] is True
+    assert rows[("A1", "+17065550102")]["role"] == "debtor"  # debtor row wins the shared key
+    wrong = rows[("A2", "+17065550199")]
+    assert (wrong["status"], wrong["callable"]) == ("suppressed", False)
+    assert "wrong number" in wrong["suppression_reason"]
+    assert rows[("A3", "+17065550103")]["callable"] is False  # on hold
+    assert rows[("A4", "+17065550177")]["callable"] is False  # third party
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute(
+            "SELECT flag, confidence, evidence FROM skiptrace_flags"
+        ).fetchall() == [("bankruptcy", 0.9, "case 1")]
+        assert sorted(
+            conn.execute(
+                "SELECT account_id, contact_type, contact_key, rule FROM skiptrace_suppressions"
+            ).fetchall()
+        ) == [("A2", "phone", "+17065550199", "outcome_wrong_number"), ("A3", "", "", "dispute")]
+        run = conn.execute("SELECT run_id, contacts, callable, suppressed FROM skiptrace_runs")
+        assert run.fetchall() == [(RUN1, 6, 3, 1)]
+        assert conn.execute("SELECT version FROM skiptrace_schema_version").fetchall() == [(1,)]
+        # the database refuses a callable suppressed contact whoever writes it
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE skiptrace_contacts SET callable = true WHERE account_id = 'A2'")
+    pushed = run1.execute("SELECT run_id, status, contacts, target FROM pushes").fetchall()
+    assert pushed == [(RUN1, "completed", 6, mask_url(pg_url))]
+
+
+def test_pushing_a_run_twice_changes_nothing(run1, pg_url: str) -> None:
+    push_run(run1, RUN1, pg_url)
+    before = {
+        t: table(pg_url, t, "1")
+        for t in (
+            "skiptrace_contacts",
+            "skiptrace_flags",
+            "skiptrace_suppressions",
+            "skiptrace_runs",
+        )
+    }
+    again = push_run(run1, RUN1, pg_url)
+    assert (again.inserted, again.updated, again.retired, again.migrations_applied) == (0, 0, 0, 0)
+    after = {t: table(pg_url, t, "1") for t in before}
+    assert after == before  # same rows, same row versions (xmin): nothing was rewritten
+
+
+def test_next_run_updates_changed_and_retires_dropped_contacts(run1, pg_url: str) -> None:
+    push_run(run1, RUN1, pg_url)
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ? AND contact_key <> '+17065550102'",
+        [RUN2, RUN1],
+    )
+    run1.execute(
+        "UPDATE contact_points SET confidence = 0.95 WHERE run_id = ? AND contact_key = '+17065550101'",
+        [RUN2],
+    )
+    result = push_run(run1, RUN2, pg_url)
+    assert (result.inserted, result.updated, result.retired) == (0, 1, 1)
+    rows = contacts(pg_url)
+    assert rows[("A1", "+17065550101")]["confidence"] == 0.95
+    assert rows[("A1", "+17065550101")]["run_id"] == RUN2
+    gone = rows[("A1", "+17065550102")]
+    assert (gone["active"], gone["callable"], gone["run_id"]) == (False, False, RUN2)
+    assert rows[("A1", "1 MAIN ST|30161")]["run_id"] == RUN1  # unchanged rows keep their run
+    with psycopg.connect(pg_url) as conn:
+        assert [r[0] for r in conn.execute("SELECT run_id FROM skiptrace_runs ORDER BY 1")] == [
+            RUN1,
+            RUN2,
+        ]
+    with pytest.raises(PushError, match="older than run"):
+        push_run(run1, RUN1, pg_url)
+
+
+def test_unknown_or_unfinished_runs_are_refused(run1, pg_url: str) -> None:
+    add_run(run1, RUN2, status="running")
+    with pytest.raises(PushError, match="not in this database"):
+        push_run(run1, "nope", pg_url)
+    with pytest.raises(PushError, match="not completed"):
+        push_run(run1, RUN2, pg_url)
+
+
+def test_unreachable_server_is_one_line_without_the_password(run1, tmp_path: Path) -> None:
+    url = f"postgresql://u:{SECRET}@/db?host={tmp_path}"
+    with pytest.raises(PushError) as err:
+        push_run(run1, RUN1, url)
+    assert SECRET not in str(err.value) and "\n" not in str(err.value)
+    failed = run1.execute("SELECT status, target, message FROM pushes").fetchall()
+    assert failed[0][0] == "failed" and SECRET not in repr(failed)
+
+
+def test_password_never_reaches_logs_or_the_pushes_table(run1, pg_url, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    push_run(run1, RUN1, pg_url)
+    assert SECRET in pg_url
+    assert SECRET not in caplog.text and "***" in caplog.text
+    assert SECRET not in repr(run1.execute("SELECT * FROM pushes").fetchall())
+
+
+def test_url_masking_and_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert mask_url("postgresql://app:p%40ss@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert mask_url("postgresql://app@db/x") == "postgresql://app@db/x"
+    assert mask_url("host=db password='a b' user=x") == "host=db password=*** user=x"
+    f = tmp_path / "url"
+    f.write_text("\npostgresql://a:b@h/d\n")
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", "postgresql://env@h/d")
+    assert resolve_url("postgresql://opt@h/d", f) == "postgresql://opt@h/d"
+    assert resolve_url(None, f) == "postgresql://a:b@h/d"
+    assert resolve_url(None, None) == "postgresql://env@h/d"
+    with pytest.raises(PushError, match="cannot read"):
+        resolve_url(None, tmp_path / "missing")
+
+
+GRANTS = Path(__file__).resolve().parents[3] / "docs" / "push_role.sql"
+
+
+def test_the_documented_least_privileges_are_enough(run1, pg_url: str) -> None:
+    """docs/push_role.sql (the grants docs/push.md lists) lets a role push and pull outcomes
+    once the owner has migrated, and nothing in it lets the role delete the platform's rows."""
+    from skiptrace.flows.exports.outcomes_pull import pull_outcomes
+
+    push_run(run1, RUN1, pg_url)  # the owner's first push creates the schema
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        db = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(GRANTS.read_text().replace(":db", db).replace(":'password'", "'pw'"))
+    role_url = pg_url.replace("postgres:" + SECRET, "skiptrace_push:pw")
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id, 0.3 AS confidence)"
+        " FROM contact_points WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    assert push_run(run1, RUN2, role_url).updated == 6
+    assert pull_outcomes(run1, role_url) == 0
+    with psycopg.connect(role_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM skiptrace_contacts")
+    # a privilege missing is one line that points at the grants, not a traceback
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("REVOKE INSERT ON skiptrace_runs FROM skiptrace_push")
+    add_run(run1, "20250701T000000Z-0003")
+    with pytest.raises(PushError, match=r"lacks a privilege.*docs/push\.md"):
+        push_run(run1, "20250701T000000Z-0003", role_url)
+
+
+_CHILD = """
+import sys
+from skiptrace import sql
+from skiptrace.flows.exports.push import push_run
+con = sql.connect(sys.argv[1])
+push_run(con, sys.argv[2], sys.argv[3])
+"""
+
+
+def test_kill_9_mid_push_leaves_the_previous_state(run1, pg_url: str, tmp_path: Path) -> None:
+    """The pushing process is killed while its upsert runs (held on a row lock so the moment is
+    certain): PostgreSQL rolls the whole push back, and the next push completes."""
+    push_run(run1, RUN1, pg_url)
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id, 0.5 AS confidence)"
+        " FROM contact_points WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    run1.close()
+    before = {t: table(pg_url, t, "1") for t in ("skiptrace_contacts", "skiptrace_runs")}
+    blocker = psycopg.connect(pg_url)
+    blocker.execute("SELECT 1 FROM skiptrace_contacts WHERE account_id = 'A1' FOR UPDATE")
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, db, RUN2, pg_url])
+    try:
+        waiting = _wait_for(
+            pg_url,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'skiptrace'"
+            " AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO skiptrace_contacts%'",
+        )
+        assert waiting, "the push never reached its upsert"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        blocker.rollback()
+        blocker.close()
+    assert _wait_for(
+        pg_url,
+        "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'skiptrace'",
+    )
+    after = {t: table(pg_url, t, "1") for t in before}
+    assert after == before
+    con = sql.connect(db)
+    try:
+        assert push_run(con, RUN2, pg_url).updated == 6
+    finally:
+        con.close()
+
+
+def _wait_for(url: str, query: str, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute(query).fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
+def test_cli_push_prints_the_masked_target_and_fails_in_one_line(
+    run1, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.cli.main import app
+
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    run1.close()
+    url_file = tmp_path / "url"
+    url_file.write_text(pg_url + "\n")
+    monkeypatch.delenv("SKIPTRACE_PUSH_URL", raising=False)
+    ok = CliRunner().invoke(app, ["push", RUN1, "--to-file", str(url_file), "--db", db])
+    assert ok.exit_code == 0, ok.output
+    assert "6 contacts" in " ".join(ok.output.split()) and SECRET not in ok.output
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
+    again = CliRunner().invoke(app, ["push", RUN1, "--db", db])
+    assert again.exit_code == 0 and "0 new, 0 changed" in " ".join(again.output.split())
+    for args in (
+        ["push", "nope", "--db", db],
+        ["push", RUN1, "--db", db, "--to", "postgresql://u:pw@/x?host=/nonexistent"],
+    ):
+        bad = CliRunner().invoke(app, args)
+        assert bad.exit_code == 2
+        assert bad.output.count("\n") == 1 and bad.output.startswith("skiptrace push: ")
+        assert "pw@" not in bad.output
+    monkeypatch.delenv("SKIPTRACE_PUSH_URL")
+    none = CliRunner().invoke(app, ["push", RUN1, "--db", db])
+    assert none.exit_code == 2 and "SKIPTRACE_PUSH_URL" in none.output
+
+
+def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_url: str) -> None:
+    """An outcome recorded after the run read the outcomes (here: before any pull) still wins
+    at push time, and a second push changes nothing."""
+    push_run(run1, RUN1, pg_url)  # creates contact_outcomes
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
+            " ('A1', '706-555-0101', 'wrong_number', '2025-05-02'),"
+            " ('A1', '706.555.0102', 'wrong_number', '2025-05-02'),"
+            " ('A1', '7065550102', 'right_party', '2025-05-03')"  # later: good again
+        )
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    assert push_run(run1, RUN2, pg_url).updated == 1
+    rows = contacts(pg_url)
+    guarded = rows[("A1", "+17065550101")]
+    assert guarded["callable"] is False and guarded["status"] == "new"
+    assert "collector outcome wrong number on 2025-05-02" in guarded["suppression_reason"]
+    assert rows[("A1", "+17065550102")]["callable"] is True
+    before = table(pg_url, "skiptrace_contacts", "1")
+    assert push_run(run1, RUN2, pg_url).updated == 0
+    assert table(pg_url, "skiptrace_contacts", "1") == before
