@@ -9,8 +9,7 @@ import duckdb
 import pytest
 
 from skiptrace import sql
-from skiptrace.matchers.confidence import load_model
-from skiptrace.matchers.resolve import ResolveSettings, _set_variables
+from skiptrace.matchers.resolve import ResolveSettings
 
 PREV, RUN = "20261001T000000Z-0001", "20261101T000000Z-0002"
 AS_OF = dt.date(2026, 11, 1)
@@ -18,7 +17,6 @@ AS_OF = dt.date(2026, 11, 1)
 
 @pytest.fixture
 def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    _set_variables(con, RUN, AS_OF, ResolveSettings(), load_model(None))
     con.execute(
         "INSERT INTO runs (run_id, status) VALUES (?, 'completed'), (?, 'running')", [PREV, RUN]
     )
@@ -43,6 +41,16 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
+S = ResolveSettings()
+#: the values resolve_contacts binds into the two outcome steps
+REL = {"run_id": RUN, "as_of": AS_OF, "outcome_strength": S.outcome_strength}
+EFFECT = {
+    "outcome_confirmed": S.outcome_confirmed,
+    "outcome_bad_factor": S.outcome_bad_factor,
+    "outcome_household_factor": S.outcome_household_factor,
+}
+
+
 def add_outcome(con, account_id: str, key: str, outcome: str, day: dt.date | None = None) -> None:
     con.execute(
         "INSERT INTO contact_outcomes (origin, origin_id, account_id, contact_type, contact,"
@@ -54,7 +62,7 @@ def add_outcome(con, account_id: str, key: str, outcome: str, day: dt.date | Non
 
 def test_reliability_is_the_beta_posterior_mean_around_the_registry_prior(world) -> None:
     con = world
-    con.execute(sql.load("resolve/00b_outcomes.sql"))
+    sql.run(con, "resolve/00b_outcomes.sql", **REL)
     got = {
         r[0]: r[1:]
         for r in con.execute(
@@ -72,7 +80,7 @@ def test_reliability_is_the_beta_posterior_mean_around_the_registry_prior(world)
 
 def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     con = world
-    con.execute(sql.load("resolve/00b_outcomes.sql"))
+    sql.run(con, "resolve/00b_outcomes.sql", **REL)
     con.execute(
         "CREATE TEMP TABLE rs_final AS SELECT * FROM (VALUES"
         " ('A0', 'phone', '+14045550000', 'debtor', 0.40, 'new', 'new phone', 2, DATE '2026-10-01'),"
@@ -83,7 +91,7 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
         " ('A1', 'phone', '+14045550001', 'debtor', 0.50, 'new', 'new phone', 1, DATE '2026-10-01')"
         ") t(account_id, contact_type, contact_key, role, confidence, status, reasons, rank, last_seen)"
     )
-    con.execute(sql.load("resolve/08b_outcomes.sql"))
+    sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
         for r in con.execute(
