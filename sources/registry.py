@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from skiptrace.errors import ConfigError, validation_summary
+from skiptrace.sources.errors import ProfileError, RegistryError
 
 SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy"]
 FileFormat = Literal["csv", "tsv", "psv", "parquet", "fixed_width"]
@@ -205,14 +215,50 @@ class Registry(BaseModel):
 
 
 def load_registry(path: str | Path) -> Registry:
-    """Parse sources.yml. Accepts either a top-level list or `{sources: [...]}`."""
+    """Parse sources.yml. Accepts either a top-level list or `{sources: [...]}`.
+
+    Every problem is a `RegistryError` (a configuration error, exit code 3) whose one-line
+    message names the file and, when one entry is wrong, that source: an operator fixes the
+    file from the message alone, and nothing about it is worth retrying.
+    """
     path = Path(path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _read_yaml(path, RegistryError, "sources.yml")
     items = data.get("sources", []) if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise ValueError(f"{path}: expected a list of sources or a `sources:` key")
+        raise RegistryError(f"{path}: expected a list of sources or a `sources:` key")
     base = path.resolve().parent
-    return Registry(sources=[Source(**item, base_dir=base) for item in items], path=path)
+    sources: list[Source] = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise RegistryError(f"{path}: entry {i} is not a mapping of source settings")
+        label = f"source {item['name']!r}" if item.get("name") else f"entry {i}"
+        try:
+            sources.append(Source(**item, base_dir=base))
+        except (ValidationError, TypeError) as exc:
+            why = validation_summary(exc)
+            prefix = "" if why.startswith(f"{label}:") else f"{label}: "
+            raise RegistryError(f"{path}: {prefix}{why}") from None
+    try:
+        return Registry(sources=sources, path=path)
+    except ValidationError as exc:
+        raise RegistryError(f"{path}: {validation_summary(exc)}") from None
+
+
+def _read_yaml(path: Path, error: type[ConfigError], what: str) -> Any:
+    """The parsed YAML of a configuration file, or `error` naming the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what} file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise error(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 class AccountProfile(ReadOptions):
@@ -246,7 +292,8 @@ def load_profile(path: str | Path | None) -> AccountProfile:
     """Load an account profile YAML; None gives the default layout.
 
     A bare name that is not an existing file (`legacy_fixed`) is looked up among the profiles
-    shipped in `sources/profiles/`, so the CLI can say `--profile legacy_fixed`.
+    shipped in `sources/profiles/`, so the CLI can say `--profile legacy_fixed`. Problems are
+    `ProfileError`s (configuration, exit code 3) naming the file.
     """
     if path is None:
         return AccountProfile()
@@ -257,5 +304,13 @@ def load_profile(path: str | Path | None) -> AccountProfile:
         and (PROFILES_DIR / f"{path}.yml").exists()
     ):
         candidate = PROFILES_DIR / f"{path}.yml"
-    data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
-    return AccountProfile(**data)
+    if not candidate.exists():
+        shipped = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yml")))
+        raise ProfileError(f"{candidate}: no such profile file (built-in profiles: {shipped})")
+    data = _read_yaml(candidate, ProfileError, "profile") or {}
+    if not isinstance(data, dict):
+        raise ProfileError(f"{candidate}: expected a mapping of profile settings")
+    try:
+        return AccountProfile(**data)
+    except ValidationError as exc:
+        raise ProfileError(f"{candidate}: {validation_summary(exc)}") from None

@@ -71,6 +71,7 @@ def test_serve_passes_schedule_options(
     """An inbox-mode, partitioned deployment: every option is in the served parameters, paths
     absolute (runs start later, and the partition folder is sent to Dask workers), no as_of."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.yml").write_text("[]\n")
     result = CliRunner().invoke(
         app,
         ["serve", "--sources", "sources.yml", "--inbox", "drop", "--db", "data/st.duckdb",
@@ -99,6 +100,7 @@ def test_serve_passes_schedule_options(
 def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> None:
     """Without the new options the served parameters are what they were (in-process, the
     matcher's settings); without --accounts or --inbox there is nothing to run."""
+    (tmp_path / "sources.yml").write_text("[]\n")
     base = ["serve", "--sources", str(tmp_path / "sources.yml"), "--db", str(tmp_path / "x.duckdb")]
     result = CliRunner().invoke(app, [*base, "--accounts", str(tmp_path / "accounts.csv")])
     assert result.exit_code == 0, result.output
@@ -109,5 +111,8 @@ def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> Non
     assert (params["block_cap"], params["name_block_cap"]) == (None, None)
     assert params["lock_wait"] == 600.0 and params["full_rebuild"] is False
     result = CliRunner().invoke(app, base)
-    assert result.exit_code == 2 and "--accounts FILE or --inbox DIR" in result.output
+    assert (
+        result.exit_code == 2
+        and "(--accounts FILE) or an inbox root (--inbox DIR)" in result.output
+    )
     assert len(served.calls) == 1

@@ -1,0 +1,104 @@
+"""The errors a user can cause, and the exit codes the `skiptrace` command answers them with.
+
+Why one base class in the lowest layer: every layer (ingest, matcher, flows) can raise an error
+that says what went wrong in one sentence and carries its exit code, and the command line has
+one place (`flows/cli/boundary.py`) that turns such an error into one line on stderr and that
+code, without a traceback. Anything that is *not* a `SkiptraceError` is a bug and keeps its
+traceback (exit code 1).
+
+The codes are part of the command's interface (schedulers and scripts branch on them): they are
+listed once, in `EXIT_CODES`, from which `skiptrace --help` prints its table; the README's
+"Exit codes" table is checked against it by a test. Add a code only at the end.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+OK = 0
+INTERNAL = 1
+USAGE = 2
+CONFIG = 3
+INPUT = 4
+BUSY = 5
+REFUSED = 6
+WARNINGS = 7
+
+#: code -> what it means, in the words the help and the README use.
+EXIT_CODES: dict[int, str] = {
+    OK: "completed",
+    INTERNAL: "unexpected internal error (a bug: the traceback is printed)",
+    USAGE: "usage error: unknown option or bad option value",
+    CONFIG: "configuration error: sources.yml, account profile or rules file",
+    INPUT: "input file error: missing file or required columns, missing database",
+    BUSY: "database busy: another run holds it (see --wait)",
+    REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
+    WARNINGS: "completed with warnings (see the run summary)",
+}
+
+
+class SkiptraceError(Exception):
+    """An error with a cause the user can fix; its message is one line that names the thing
+    (file, source, option) to fix. Subclasses set `exit_code`."""
+
+    exit_code: ClassVar[int] = INTERNAL
+
+    def one_line(self) -> str:
+        """The message as one line: a message that spans lines would be cut by log shippers."""
+        return " ".join(str(self).split()) or type(self).__name__
+
+
+class UsageError(SkiptraceError, ValueError):
+    """A bad option value or combination, found after the command line was parsed."""
+
+    exit_code = USAGE
+
+
+class ConfigError(SkiptraceError, ValueError):
+    """sources.yml, an account profile or a rules file cannot be read or is invalid."""
+
+    exit_code = CONFIG
+
+
+class InputFileError(SkiptraceError):
+    """An input file (account export, extract, database) is missing or unusable as a whole."""
+
+    exit_code = INPUT
+
+
+class DatabaseBusy(SkiptraceError):
+    """Another process holds the database for writing."""
+
+    exit_code = BUSY
+
+
+class RunRefused(SkiptraceError):
+    """A safety check refused the run: going on would lose or double data."""
+
+    exit_code = REFUSED
+
+
+def validation_summary(exc: Exception, names: dict[str, str] | None = None) -> str:
+    """A pydantic ValidationError as one line: `field: problem (got value)`, joined by '; '.
+
+    `names` renames fields for the reader (a model field -> the command-line option it came
+    from). Works on any exception; non-validation errors give their own text. Values are shown
+    only when short scalars: configuration and option values, never a row of personal data.
+    """
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return " ".join(str(exc).split())
+    parts: list[str] = []
+    for err in errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        where = (names or {}).get(loc, loc)
+        msg = (
+            str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        )
+        value = err.get("input")
+        shown = ""
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and where:
+            text = repr(value)
+            shown = f" (got {text[:60]})"
+        parts.append(f"{where}: {msg}{shown}" if where else msg)
+    return " ".join("; ".join(parts).split())
