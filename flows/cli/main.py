@@ -98,7 +98,12 @@ def generate(
 
     kwargs: dict[str, Any] = {"accounts": accounts, "seed": seed}
     if as_of:
-        kwargs["as_of"] = dt.date.fromisoformat(as_of)
+        try:
+            kwargs["as_of"] = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise errors.UsageError(
+                f"--as-of: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {as_of!r})"
+            ) from None
     p = generate_portfolio(outdir, **kwargs)
     console = _console()
     console.print(
@@ -170,14 +175,15 @@ def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
 
 
 def _quiet_logging() -> None:
-    """Prefect's and skiptrace's INFO lines off: set before Prefect configures its logging."""
+    """Quiet: Prefect silent (a failure is reported by the one error line, and an unexpected
+    one by its traceback), skiptrace's own warnings kept (e.g. a source with no file). Set
+    before Prefect is imported, which is when it configures its logging."""
     import logging
 
-    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-    os.environ["PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL"] = "WARNING"
-    os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "WARNING"
-    for name in ("prefect", "skiptrace"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    os.environ["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
+    os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "CRITICAL"
+    logging.getLogger("prefect").setLevel(logging.CRITICAL)
+    logging.getLogger("skiptrace").setLevel(logging.WARNING)
 
 
 def _print_final_line(summary: dict[str, Any], out: Path) -> None:

@@ -15,7 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from skiptrace import sql
 from skiptrace.matchers.settings import MatchSettings
@@ -109,6 +109,17 @@ class RefreshParams(BaseModel):
         description="Work folder of the partitions' Parquet files, at the same path on every "
         "Dask worker (default: <database folder>/partitions).",
     )
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """Only ISO dates: 11/01/2026 is November 1st to some and January 11th to others."""
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("expected a date as YYYY-MM-DD, e.g. 2026-11-01") from None
+        return value
 
     @model_validator(mode="after")
     def _accounts_or_inbox(self) -> RefreshParams:

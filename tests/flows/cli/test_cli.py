@@ -6,6 +6,7 @@ these check only the wiring from command-line options to the flow's parameters.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,32 @@ def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> Non
         and "(--accounts FILE) or an inbox root (--inbox DIR)" in result.output
     )
     assert len(served.calls) == 1
+
+
+def test_run_quiet_prints_only_the_final_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--quiet: no tables, no bar; one line with the run id and where the outputs are."""
+    import logging
+
+    import skiptrace.flows.orchestration.refresh
+
+    summary = {
+        "run_id": "R1", "as_of": "2026-11-01", "stages": [], "files": [],
+        "totals": {"emitted": 12, "suppressed": 3, "quarantined": 1, "matched": 5, "associates": 0},
+    }  # fmt: skip
+    monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "run_refresh", lambda p: summary)
+    monkeypatch.setattr(logging.getLogger("skiptrace"), "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger("prefect"), "level", logging.NOTSET)
+    for name in ("PREFECT_LOGGING_LEVEL", "PREFECT_SERVER_LOGGING_LEVEL"):
+        monkeypatch.setenv(name, os.environ.get(name, "INFO"))  # restored after the test
+    (tmp_path / "sources.yml").write_text("[]\n")
+    (tmp_path / "a.csv").write_text("account_id\nA1\n")
+    result = CliRunner().invoke(
+        app, ["run", "--sources", str(tmp_path / "sources.yml"), "--accounts",
+              str(tmp_path / "a.csv"), "--db", str(tmp_path / "st.duckdb"), "--out", "o", "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "run R1 completed: 12 contacts emitted, 3 suppressed, 1 rows quarantined; outputs: o/R1"
+    ]
