@@ -166,12 +166,7 @@ def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
     drop_known_tracebacks()
     ensure_hmac_key()
     with stage_bar(enabled=not quiet and _console().is_terminal):
-        summary = run_refresh(params)
-    if quiet:
-        import logging
-
-        logging.getLogger("skiptrace").setLevel(logging.WARNING)
-    return summary
+        return run_refresh(params)
 
 
 def _quiet_logging() -> None:
@@ -348,12 +343,7 @@ def serve(
 ) -> None:
     """Serve `refresh` on a schedule from this process: no work pool or worker needed.
 
-    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
-    create runs; each run treats its start date as today. At most one run at a time. The run
-    settings are those of `skiptrace run` (--wait defaults to 600 seconds here); paths are made
-    absolute. Keep --threshold and the block caps the same from night to night: a change forces
-    a full rebuild. --full-rebuild makes every served run a full one, for a second, say weekly,
-    deployment (--name, --cron) next to the nightly one.
+    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can create runs; each run treats its start date as today. At most one run at a time. sources.yml, the profile and the rules file are loaded now, so a mistake fails here and not at 2 a.m.; the account export and the database may appear later. The run settings are those of `skiptrace run` (--wait defaults to 600 seconds here); paths are made absolute. Keep --threshold and the block caps the same from night to night: a change forces a full rebuild. --full-rebuild makes every served run a full one, for a second, say weekly, deployment (--name, --cron) next to the nightly one.
     """
     from skiptrace.flows.cli import preflight
 
