@@ -6,8 +6,11 @@ can name the settings without importing `link` back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from pathlib import Path
+
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
+from pydantic.dataclasses import dataclass
 
 from skiptrace import sql
 from skiptrace.matchers.versioning import content_version
@@ -15,9 +18,19 @@ from skiptrace.matchers.versioning import content_version
 MATCHER_VERSION = "skiptrace-fs/1"
 
 
-@dataclass
+@dataclass(config=ConfigDict(extra="forbid"))
 class MatchSettings:
     """Knobs of one link run; stored with the run (match_run.settings).
+
+    Declared once, here: each field's default, range and description. The refresh's run
+    settings (`RefreshParams`), and through them the `run` / `serve` options and the Prefect
+    parameters, take the ones users may override (threshold and the two block caps) from these
+    fields. A pydantic dataclass rather than a BaseModel so that callers keep what a dataclass
+    gives them (`dataclasses.asdict`/`replace`/`fields`, keyword construction), while every
+    construction is validated: a threshold of 5 is refused where it is written, not deep in a
+    run. The JSON stored with a run keeps the same keys (the incremental cache compares them).
+
+    Why these defaults:
 
     threshold 0.9: the posteriors are bimodal (true pairs at weights of +20..+60, the closest
       non-matches below 0), so the threshold only decides the few pairs whose evidence
@@ -49,26 +62,54 @@ class MatchSettings:
       Switching one off is for benchmarks on data without households (FEBRL), never production.
     """
 
-    threshold: float = 0.9
-    review_floor: float = 0.2
-    block_cap: int = 20_000
-    name_block_cap: int = 100
-    em_max_iter: int = 100
-    u_sample_pairs: int = 1_000_000
-    seed: int = 42
-    reuse_params_from: str | None = None
-    guards: tuple[str, ...] | None = None
+    threshold: float = Field(
+        default=0.9,
+        gt=0.0,
+        le=1.0,
+        description="Link probability threshold: a pair at or above it is linked (default "
+        "0.9). Keep it the same from run to run: a change forces a full rebuild.",
+    )
+    review_floor: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="Pairs between this and the threshold are kept as 'rejected' for review.",
+    )
+    block_cap: int = Field(
+        default=20_000,
+        ge=1,
+        description="Skip blocks of more than N candidate pairs in the blocking passes keyed on "
+        "SSN, phone, email and address (default 20,000; docs/performance.md).",
+    )
+    name_block_cap: int = Field(
+        default=100,
+        ge=1,
+        description="Cap of the blocking passes keyed on names, places and dates of birth "
+        "(surname + ZIP3, name nationwide, DOB + name, street + city ...): their big blocks "
+        "are namesakes (default 100; 50 for a million accounts, docs/performance.md).",
+    )
+    em_max_iter: int = Field(default=100, ge=1, description="Cap of EM iterations.")
+    u_sample_pairs: int = Field(
+        default=1_000_000, ge=1, description="Random pairs sampled to estimate u."
+    )
+    seed: int = Field(default=42, description="Seed of the u sample.")
+    reuse_params_from: str | None = Field(
+        default=None, description="Run whose stored model parameters this run reuses."
+    )
+    guards: tuple[str, ...] | None = Field(
+        default=None, description="Wrong-party guards to apply (None = all)."
+    )
+
+    @model_validator(mode="after")
+    def _floor_below_threshold(self) -> MatchSettings:
+        if self.review_floor > self.threshold:
+            raise ValueError("review_floor must be in [0, threshold]")
+        return self
 
     def validate(self) -> None:
-        """Reject settings that would make roles meaningless."""
-        if not 0.0 < self.threshold <= 1.0:
-            raise ValueError("threshold must be in (0, 1]")
-        if not 0.0 <= self.review_floor <= self.threshold:
-            raise ValueError("review_floor must be in [0, threshold]")
-        if min(self.block_cap, self.name_block_cap, self.em_max_iter, self.u_sample_pairs) < 1:
-            raise ValueError(
-                "block_cap, name_block_cap, em_max_iter and u_sample_pairs must be >= 1"
-            )
+        """Re-check the current values (fields can be assigned after construction); raises a
+        pydantic ValidationError, a ValueError, naming the field."""
+        TypeAdapter(MatchSettings).validate_python(dataclasses.asdict(self))
 
 
 def matcher_version() -> str:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 
+from skiptrace.errors import ConfigError, RunRefused
 
-class SafetyError(Exception):
+
+class SafetyError(RunRefused):
     """A run refused by a safety check. The message is one line and says how to proceed."""
 
-    exit_code: int = 6
+    exit_code = 6
 
 
 class ShrinkError(SafetyError):
@@ -33,10 +35,10 @@ class KeyMismatchError(SafetyError):
     """The HMAC key is not the one this database's SSN hashes were made with."""
 
 
-class SetupError(Exception):
+class SetupError(ConfigError):
     """The run cannot start as configured (missing key, unwritable folder, bad setting)."""
 
-    exit_code: int = 3
+    exit_code = 3
 
 
 class KeyMissingError(SetupError):

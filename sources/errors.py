@@ -12,11 +12,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from skiptrace.errors import CONFIG, INPUT, REFUSED, ConfigError, SkiptraceError
 from skiptrace.masking import mask_ssn_runs
 
 
-class IngestError(Exception):
-    """Base class: the file was not loaded and nothing from it was written."""
+class IngestError(SkiptraceError):
+    """Base class: the file was not loaded and nothing from it was written.
+
+    A `SkiptraceError`: the command line prints the message as one line and exits with the
+    class's code (input file error unless a subclass says otherwise), without a traceback.
+    """
+
+    exit_code = INPUT
 
 
 class MissingColumnsError(IngestError):
@@ -40,13 +47,18 @@ class MissingColumnsError(IngestError):
 class MappingError(IngestError, ValueError):
     """The source/profile configuration cannot be applied (e.g. a required field is unmapped)."""
 
+    exit_code = CONFIG
+
 
 class RedeliveryError(IngestError):
     """A different version of an already-loaded file arrived and `replace` was not given.
 
     Loading it anyway would silently double every record the two versions share, so the operator
     must decide: re-run with `replace=True` (the old load is superseded) or drop the new file.
+    A safety refusal (exit code 6), not a broken file.
     """
+
+    exit_code = REFUSED
 
     def __init__(
         self, path: Path | str, source: str, previous_file_no: int, previous_sha: str
@@ -57,7 +69,7 @@ class RedeliveryError(IngestError):
         super().__init__(
             f"{self.path}: source {source!r} already loaded a different version of "
             f"{self.path.name!r} (file_no {previous_file_no}, sha256 {previous_sha[:12]}...); "
-            "pass replace=True to supersede it, or remove the new file"
+            "pass replace=True (--replace) to supersede it, or remove the new file"
         )
 
 
@@ -81,8 +93,15 @@ class DuplicateColumnsError(IngestError):
         )
 
 
-class RegistryError(ValueError):
-    """sources.yml cannot be used as written (a configuration error, not a data error)."""
+class KeyNotConfiguredError(IngestError):
+    """No HMAC key is available, so SSNs cannot be pseudonymised and must not be loaded."""
+
+    exit_code = CONFIG
+
+
+class RegistryError(ConfigError):
+    """sources.yml cannot be read or does not validate; the message names the file and, when
+    one entry is wrong, the source."""
 
 
 class PathOutsideRegistryError(RegistryError, IngestError):
@@ -103,5 +122,5 @@ class UnsafeYamlError(RegistryError):
     """sources.yml expands (YAML anchors and aliases) into far more nodes than it holds."""
 
 
-class KeyNotConfiguredError(IngestError):
-    """No HMAC key is available, so SSNs cannot be pseudonymised and must not be loaded."""
+class ProfileError(ConfigError):
+    """An account profile cannot be found, read or validated; the message names the file."""

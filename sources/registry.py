@@ -11,12 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from skiptrace.sources.errors import PathOutsideRegistryError, RegistryError, UnsafeYamlError
+from skiptrace.errors import ConfigError, validation_summary
+from skiptrace.sources.errors import (
+    PathOutsideRegistryError,
+    ProfileError,
+    RegistryError,
+    UnsafeYamlError,
+)
 
 #: Largest number of YAML nodes sources.yml may expand to through anchors and aliases. A real
 #: registry has a few thousand; an alias bomb of a few KB expands to billions.
@@ -263,35 +276,48 @@ class Registry(BaseModel):
 
 def load_registry(path: str | Path) -> Registry:
     """Parse sources.yml. Accepts either a top-level list or `{sources: [...], allowed_roots:
-    [...]}`; relative allowed roots are relative to the sources.yml folder."""
+    [...]}`; relative allowed roots are relative to the sources.yml folder.
+
+    Every problem is a `RegistryError` (a configuration error, exit code 3) whose one-line
+    message names the file and, when one entry is wrong, that source: an operator fixes the
+    file from the message alone, and nothing about it is worth retrying.
+    """
     path = Path(path)
-    data = safe_yaml(path)
+    data = _read_yaml(path, RegistryError, "sources.yml")
     items = data.get("sources", []) if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise RegistryError(f"{path}: expected a list of sources or a `sources:` key")
     base = path.resolve().parent
-    roots = data.get("allowed_roots") or [] if isinstance(data, dict) else []
+    roots = (data.get("allowed_roots") or []) if isinstance(data, dict) else []
     if not isinstance(roots, list):
         raise RegistryError(f"{path}: `allowed_roots` must be a list of folders")
     allowed = [base / Path(r).expanduser() for r in roots]
-    return Registry(
-        sources=[
-            Source(**item, base_dir=base, allowed_roots=allowed, confined=True) for item in items
-        ],
-        path=path,
-        allowed_roots=allowed,
-    )
+    sources: list[Source] = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise RegistryError(f"{path}: entry {i} is not a mapping of source settings")
+        label = f"source {item['name']!r}" if item.get("name") else f"entry {i}"
+        try:
+            sources.append(Source(**item, base_dir=base, allowed_roots=allowed, confined=True))
+        except (ValidationError, TypeError) as exc:
+            why = validation_summary(exc)
+            prefix = "" if why.startswith(f"{label}:") else f"{label}: "
+            raise RegistryError(f"{path}: {prefix}{why}") from None
+    try:
+        return Registry(sources=sources, path=path, allowed_roots=allowed)
+    except ValidationError as exc:
+        raise RegistryError(f"{path}: {validation_summary(exc)}") from None
 
 
-def safe_yaml(path: Path, max_nodes: int = MAX_YAML_NODES) -> object:
-    """Load a YAML file, refusing one whose anchors and aliases expand past `max_nodes` nodes.
+def safe_yaml(text: str, where: Path, max_nodes: int = MAX_YAML_NODES) -> object:
+    """Load YAML text, refusing a document whose anchors and aliases expand past `max_nodes`.
 
     The node graph is composed first (aliases are shared references there, so composing an
     alias bomb is cheap) and its expanded size counted with memoisation; only a document that
     passes is constructed into Python objects. A 4 KB bomb is refused in milliseconds instead
-    of minutes and gigabytes later.
+    of minutes and gigabytes later. yaml.YAMLError propagates to the caller.
     """
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -303,7 +329,7 @@ def safe_yaml(path: Path, max_nodes: int = MAX_YAML_NODES) -> object:
             if key in sizes:
                 return sizes[key]
             if depth > 200:
-                raise UnsafeYamlError(f"{path}: YAML nested deeper than 200 levels; refused")
+                raise UnsafeYamlError(f"{where}: YAML nested deeper than 200 levels; refused")
             sizes[key] = max_nodes + 1  # a recursive alias counts as too big
             total = 1
             if isinstance(n, yaml.SequenceNode):
@@ -315,14 +341,30 @@ def safe_yaml(path: Path, max_nodes: int = MAX_YAML_NODES) -> object:
 
         if expanded(node) > max_nodes:
             raise UnsafeYamlError(
-                f"{path}: YAML anchors/aliases expand to more than {max_nodes:,} nodes; refused "
+                f"{where}: YAML anchors/aliases expand to more than {max_nodes:,} nodes; refused "
                 "(write the repeated parts out, or use fewer nested aliases)"
             )
         return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
     finally:
         loader.dispose()
+
+
+def _read_yaml(path: Path, error: type[ConfigError], what: str) -> Any:
+    """The parsed YAML of a configuration file, or `error` naming the file and the line.
+    Alias bombs are refused (`safe_yaml`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what} file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    try:
+        return safe_yaml(text, path)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise error(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 class AccountProfile(ReadOptions):
@@ -356,7 +398,8 @@ def load_profile(path: str | Path | None) -> AccountProfile:
     """Load an account profile YAML; None gives the default layout.
 
     A bare name that is not an existing file (`legacy_fixed`) is looked up among the profiles
-    shipped in `sources/profiles/`, so the CLI can say `--profile legacy_fixed`.
+    shipped in `sources/profiles/`, so the CLI can say `--profile legacy_fixed`. Problems are
+    `ProfileError`s (configuration, exit code 3) naming the file.
     """
     if path is None:
         return AccountProfile()
@@ -367,5 +410,13 @@ def load_profile(path: str | Path | None) -> AccountProfile:
         and (PROFILES_DIR / f"{path}.yml").exists()
     ):
         candidate = PROFILES_DIR / f"{path}.yml"
-    data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
-    return AccountProfile(**data)
+    if not candidate.exists():
+        shipped = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yml")))
+        raise ProfileError(f"{candidate}: no such profile file (built-in profiles: {shipped})")
+    data = _read_yaml(candidate, ProfileError, "profile") or {}
+    if not isinstance(data, dict):
+        raise ProfileError(f"{candidate}: expected a mapping of profile settings")
+    try:
+        return AccountProfile(**data)
+    except ValidationError as exc:
+        raise ProfileError(f"{candidate}: {validation_summary(exc)}") from None

@@ -34,7 +34,9 @@ def _open(db: Path | None, *, write: bool = False) -> Any:
 
     path = sql.resolve_db_path(db)
     if not path.is_file():
-        raise typer.BadParameter(f"database {path} does not exist", param_hint="--db")
+        from skiptrace.errors import InputFileError
+
+        raise InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
     if write:
         return sql.connect(path)
     con = sql.connect(path, read_only=True)

@@ -2,23 +2,43 @@
 
 Imports are deferred into each command so `skiptrace --help` answers instantly instead of
 paying for Prefect, polars and DuckDB up front.
+
+`run` and `serve` take the refresh's settings as options generated from `RefreshParams`
+(flows/cli/options.py): declared once, in the model, and validated by it. Errors a user can
+cause end as one line on stderr with a documented exit code (flows/cli/boundary.py,
+skiptrace/errors.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from skiptrace import errors
+from skiptrace.flows.cli.boundary import SkiptraceGroup
+from skiptrace.flows.cli.options import given, with_model_options
+from skiptrace.flows.orchestration.params import RefreshParams
+
+
+def _exit_codes_epilog() -> str:
+    """The exit code table of `skiptrace --help`, from skiptrace/errors.py."""
+    rows = "\n".join(f"  {code}  {meaning}" for code, meaning in errors.EXIT_CODES.items())
+    return "[bold]Exit codes[/bold]\n\n" + rows
+
+
 app = typer.Typer(
     name="skiptrace",
+    cls=SkiptraceGroup,
     help="Skip-tracing and contact-data pipeline for debt collections.\n\n"
     "Ingest account exports and vendor / public-record extracts into DuckDB, match them with "
     "explainable scores, resolve each account's best current contacts, apply compliance "
     "suppressions and emit refreshed contact files with full lineage.",
+    epilog=_exit_codes_epilog(),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,
@@ -29,42 +49,31 @@ DbOpt = Annotated[
     typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
 ]
 
-# Options of both `run` and `serve`: one definition, so the two commands describe them alike.
-BlockCapOpt = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Skip blocks of more than N candidate pairs in the blocking passes keyed on SSN, "
-        "phone, email and address (default: the matcher's 20,000; docs/performance.md).",
-    ),
-]
-NameBlockCapOpt = Annotated[
-    int | None,
-    typer.Option(
-        min=1,
-        help="Cap of the blocking passes keyed on names, places and dates of birth (surname + "
-        "ZIP3, name nationwide, DOB + name, street + city ...): their big blocks are namesakes "
-        "(default: the matcher's 100; 50 for a million accounts, docs/performance.md; "
-        "--block-cap caps the SSN, phone, email and address passes).",
-    ),
-]
-PartitionsOpt = Annotated[
-    int,
-    typer.Option(min=1, help="Match comparisons in N partitions on Dask (docs/scaling.md)."),
-]
-DaskAddressOpt = Annotated[
-    str | None,
-    typer.Option("--dask-address", help="Dask scheduler (tcp://host:8786); default: local."),
-]
-PartitionDirOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--partition-dir",
-        file_okay=False,
-        help="Work folder of the partitions' Parquet files, at the same path on every Dask "
-        "worker (shared storage for a remote cluster); default: <database folder>/partitions.",
-    ),
-]
+#: Rich help panel of the options generated from RefreshParams.
+RUN_PANEL = "Run settings"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from skiptrace import __version__
+
+        typer.echo(f"skiptrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Skip-tracing and contact-data pipeline for debt collections."""
 
 
 def _console():
@@ -89,7 +98,12 @@ def generate(
 
     kwargs: dict[str, Any] = {"accounts": accounts, "seed": seed}
     if as_of:
-        kwargs["as_of"] = dt.date.fromisoformat(as_of)
+        try:
+            kwargs["as_of"] = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise errors.UsageError(
+                f"--as-of: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {as_of!r})"
+            ) from None
     p = generate_portfolio(outdir, **kwargs)
     console = _console()
     console.print(
@@ -101,128 +115,77 @@ def generate(
     )
 
 
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar, no log lines: only the final line (or the error).",
+    ),
+]
+
+
 @app.command()
-def run(
-    sources: Annotated[
-        Path, typer.Option("--sources", exists=True, dir_okay=False, help="sources.yml registry.")
-    ],
-    accounts: Annotated[
-        Path | None,
-        typer.Option("--accounts", exists=True, dir_okay=False, help="Account export file."),
-    ] = None,
-    inbox: Annotated[
-        Path | None,
-        typer.Option(
-            "--inbox",
-            file_okay=False,
-            help="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "
-            "processed/ or quarantine/ (instead of --accounts).",
-        ),
-    ] = None,
-    db: DbOpt = None,
-    out: Annotated[
-        Path, typer.Option("--out", help="Output root; the run writes OUT/<run_id>/.")
-    ] = Path("out"),
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Date treated as today for recency (default: today)."),
-    ] = None,
-    profile: Annotated[
-        Path | None,
-        typer.Option(
-            "--profile", exists=True, help="Account profile YAML for other export layouts."
-        ),
-    ] = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="Let corrected re-deliveries supersede earlier loads.")
-    ] = False,
-    threshold: Annotated[
-        float | None, typer.Option(help="Link probability threshold (default: matcher's).")
-    ] = None,
-    block_cap: BlockCapOpt = None,
-    name_block_cap: NameBlockCapOpt = None,
-    full_rebuild: Annotated[
-        bool,
-        typer.Option(
-            "--full-rebuild",
-            help="Re-estimate the match model and compare every pair (default: re-match only "
-            "new or changed accounts and records with the last completed run's model).",
-        ),
-    ] = False,
-    partitions: PartitionsOpt = 1,
-    dask_address: DaskAddressOpt = None,
-    partition_dir: PartitionDirOpt = None,
-    allow_shrink: Annotated[
-        bool,
-        typer.Option(
-            "--allow-shrink",
-            help="Let this run remove more than 20% of the previous run's accounts or contacts, "
-            "or load a file whose reject rate passes its source's max_reject_rate (refused "
-            "otherwise, exit code 6).",
-        ),
-    ] = False,
-) -> None:
-    """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit)."""
-    if accounts is None and inbox is None:
-        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
-    summary = _run(
-        accounts, sources, db, out, as_of, profile, replace, threshold, inbox=inbox,
-        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
-        block_cap=block_cap, name_block_cap=name_block_cap, partition_dir=partition_dir,
-        allow_shrink=allow_shrink,
-    )  # fmt: skip
-    _print_summary(summary, out)
+@with_model_options(RefreshParams, panel=RUN_PANEL)
+def run(options: dict[str, Any], quiet: QuietOpt = False) -> None:
+    """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit).
+
+    Give --accounts FILE or --inbox DIR. The settings are checked, and sources.yml, the profile and the rules file loaded, before Prefect starts.
+    """
+    params = _run_params(options)
+    summary = _run(params, quiet=quiet)
+    if quiet:
+        _print_final_line(summary, params.out)
+    else:
+        _print_summary(summary, params.out)
     if summary.get("warnings"):
-        from skiptrace.errors import WARNINGS
-
-        raise typer.Exit(WARNINGS)  # completed, but not as asked: schedulers must see it
+        raise typer.Exit(errors.WARNINGS)
 
 
-def _run(
-    accounts: Path | None,
-    sources: Path,
-    db: Path | None,
-    out: Path,
-    as_of: str | dt.date | None,
-    profile: Path | None = None,
-    replace: bool = False,
-    threshold: float | None = None,
-    *,
-    inbox: Path | None = None,
-    full_rebuild: bool = False,
-    partitions: int = 1,
-    dask_address: str | None = None,
-    block_cap: int | None = None,
-    name_block_cap: int | None = None,
-    partition_dir: Path | None = None,
-    allow_shrink: bool = False,
-) -> dict[str, Any]:
+def _run_params(options: dict[str, Any]) -> RefreshParams:
+    """Validated RefreshParams of `run`, every configuration file checked: Prefect not started."""
     from skiptrace import sql
-    from skiptrace.flows.orchestration.params import RefreshParams
-    from skiptrace.flows.orchestration.refresh import run_refresh
+    from skiptrace.flows.cli import preflight
 
-    params = RefreshParams(
-        accounts=accounts,
-        sources=sources,
-        db=sql.resolve_db_path(db),
-        out=out,
-        as_of=dt.date.fromisoformat(str(as_of)) if as_of else dt.date.today(),
-        profile=profile,
-        replace=replace,
-        threshold=threshold,
-        block_cap=block_cap,
-        name_block_cap=name_block_cap,
-        inbox=inbox,
-        full_rebuild=full_rebuild,
-        partitions=partitions,
-        dask_address=dask_address,
-        partition_dir=partition_dir,
-        allow_shrink=allow_shrink,
-    )
+    values = given(options)
+    values["db"] = sql.resolve_db_path(values.get("db"))
+    params = preflight.refresh_params(values)
+    preflight.check_run(params)
+    return params
+
+
+def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
+    """Run the refresh in Prefect's ephemeral mode, with the stage bar unless quiet."""
+    if quiet:
+        _quiet_logging()
+    from skiptrace.flows.cli.boundary import drop_known_tracebacks
+    from skiptrace.flows.orchestration.refresh import run_refresh
     from skiptrace.progress import stage_bar
 
-    with stage_bar(enabled=_console().is_terminal):
+    drop_known_tracebacks()  # the hmac key is made by the refresh, next to the database
+    with stage_bar(enabled=not quiet and _console().is_terminal):
         return run_refresh(params)
+
+
+def _quiet_logging() -> None:
+    """Quiet: Prefect silent (a failure is reported by the one error line, and an unexpected
+    one by its traceback), skiptrace's own warnings kept (e.g. a source with no file). Set
+    before Prefect is imported, which is when it configures its logging."""
+    import logging
+
+    os.environ["PREFECT_LOGGING_LEVEL"] = "CRITICAL"
+    os.environ["PREFECT_SERVER_LOGGING_LEVEL"] = "CRITICAL"
+    logging.getLogger("prefect").setLevel(logging.CRITICAL)
+    logging.getLogger("skiptrace").setLevel(logging.WARNING)
+
+
+def _print_final_line(summary: dict[str, Any], out: Path) -> None:
+    tot = summary["totals"]
+    typer.echo(
+        f"run {summary['run_id']} completed: {tot['emitted']:,} contacts emitted, "
+        f"{tot['suppressed']:,} suppressed, {tot['quarantined']:,} rows quarantined; "
+        f"outputs: {out / summary['run_id']}"
+    )
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:
@@ -284,10 +247,11 @@ def demo(
         f"{portfolio.n_source_records:,} source records in {portfolio.root}"
     )
     out = workdir / "out"
-    summary = _run(
-        portfolio.accounts_path, portfolio.sources_path, workdir / "skiptrace.duckdb", out,
-        portfolio.as_of,
+    params = RefreshParams(
+        accounts=portfolio.accounts_path, sources=portfolio.sources_path,
+        db=workdir / "skiptrace.duckdb", out=out, as_of=portfolio.as_of,
     )  # fmt: skip
+    summary = _run(params)
     _print_summary(summary, out)
     run_dir = out / summary["run_id"]
     scores = score_run(run_dir, portfolio.truth_dir)
@@ -367,7 +331,10 @@ def rejects(
     from skiptrace import sql
     from skiptrace.sources.ingest import list_field_issues, list_rejects
 
-    con = sql.connect(db, read_only=not unmasked)  # an unmasked view writes its audit row
+    path = sql.resolve_db_path(db)
+    if not path.is_file():
+        raise errors.InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
+    con = sql.connect(path, read_only=not unmasked)  # an unmasked view writes its audit row
     df = list_field_issues(con, run) if fields else list_rejects(con, run, unmasked=unmasked)
     if limit:
         df = df.head(limit)
@@ -391,75 +358,29 @@ def rejects(
 
 
 @app.command()
+@with_model_options(
+    RefreshParams, exclude=("as_of",), defaults={"lock_wait": 600.0}, panel=RUN_PANEL
+)
 def serve(
-    sources: Annotated[Path, typer.Option("--sources", help="sources.yml registry.")],
-    accounts: Annotated[
-        Path | None, typer.Option("--accounts", help="Account export the nightly run reads.")
-    ] = None,
-    inbox: Annotated[
-        Path | None,
-        typer.Option(
-            "--inbox",
-            file_okay=False,
-            help="Inbox root: each run loads the new files of INBOX/inbox/<source>/ and files "
-            "them under processed/ or quarantine/ (instead of --accounts).",
-        ),
-    ] = None,
-    db: DbOpt = None,
-    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("out"),
+    options: dict[str, Any],
     cron: Annotated[str, typer.Option(help="Cron schedule.")] = "0 2 * * *",
     timezone: Annotated[
         str, typer.Option(help="IANA time zone of the schedule.")
     ] = "America/New_York",
     name: Annotated[str, typer.Option(help="Deployment name.")] = "nightly-refresh",
-    profile: Annotated[Path | None, typer.Option("--profile", help="Account profile YAML.")] = None,
-    lock_wait: Annotated[
-        float, typer.Option("--wait", help="Seconds a run waits for the database.")
-    ] = 600.0,
-    threshold: Annotated[
-        float | None,
-        typer.Option(min=0.0, max=1.0, help="Link probability threshold (default: matcher's)."),
-    ] = None,
-    block_cap: BlockCapOpt = None,
-    name_block_cap: NameBlockCapOpt = None,
-    replace: Annotated[
-        bool,
-        typer.Option(
-            "--replace",
-            help="Let corrected re-deliveries supersede earlier loads: needed when --accounts "
-            "is one file name overwritten every night (a new checksum under a loaded name is "
-            "refused otherwise).",
-        ),
-    ] = False,
-    full_rebuild: Annotated[
-        bool,
-        typer.Option(
-            "--full-rebuild",
-            help="Every served run re-estimates the match model and compares every pair: for a "
-            "second, say weekly, deployment (--name, --cron) next to the nightly one.",
-        ),
-    ] = False,
-    partitions: PartitionsOpt = 1,
-    dask_address: DaskAddressOpt = None,
-    partition_dir: PartitionDirOpt = None,
 ) -> None:
     """Serve `refresh` on a schedule from this process: no work pool or worker needed.
 
-    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can
-    create runs; each run treats its start date as today. At most one run at a time. Keep
-    --threshold and the block caps the same from night to night: a change forces a full rebuild.
+    Needs a Prefect API (`prefect server start`, then PREFECT_API_URL) so the scheduler can create runs; each run treats its start date as today. At most one run at a time. sources.yml, the profile and the rules file are loaded now, so a mistake fails here and not at 2 a.m.; the account export and the database may appear later. The run settings are those of `skiptrace run` (--wait defaults to 600 seconds here); paths are made absolute. Keep --threshold and the block caps the same from night to night: a change forces a full rebuild. --full-rebuild makes every served run a full one, for a second, say weekly, deployment (--name, --cron) next to the nightly one.
     """
+    from skiptrace.flows.cli import preflight
+
+    parameters = _served_parameters(options)
+    preflight.check_serve(RefreshParams(**parameters["params"]))
     from prefect.schedules import Cron
 
     from skiptrace.flows.orchestration.refresh import refresh_flow
 
-    parameters = _served_parameters(
-        accounts=accounts, inbox=inbox, sources=sources, db=db, out=out, profile=profile,
-        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
-        name_block_cap=name_block_cap,
-        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
-        partition_dir=partition_dir,
-    )  # fmt: skip
     refresh_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),
@@ -470,24 +391,7 @@ def serve(
     )
 
 
-def _served_parameters(
-    *,
-    sources: Path,
-    accounts: Path | None,
-    inbox: Path | None,
-    db: Path | None,
-    out: Path,
-    profile: Path | None,
-    lock_wait: float,
-    threshold: float | None = None,
-    block_cap: int | None = None,
-    name_block_cap: int | None = None,
-    replace: bool = False,
-    full_rebuild: bool = False,
-    partitions: int = 1,
-    dask_address: str | None = None,
-    partition_dir: Path | None = None,
-) -> dict[str, Any]:
+def _served_parameters(options: dict[str, Any]) -> dict[str, Any]:
     """The served deployment's flow parameters: RefreshParams as JSON, without `as_of`.
 
     `as_of` is left out so each scheduled run takes its own start date as today. Paths are made
@@ -496,22 +400,14 @@ def _served_parameters(
     workers get that path, and a share may be linked at the same path on every host.
     """
     from skiptrace import sql
-    from skiptrace.flows.orchestration.params import RefreshParams
+    from skiptrace.flows.cli import preflight
 
-    if accounts is None and inbox is None:
-        raise typer.BadParameter("give --accounts FILE or --inbox DIR", param_hint="--accounts")
-
-    def absolute(path: Path | None) -> Path | None:
-        return path.resolve() if path is not None else None
-
-    params = RefreshParams(
-        accounts=absolute(accounts), inbox=absolute(inbox), sources=sources.resolve(),
-        db=sql.resolve_db_path(db).resolve(), out=out.resolve(), profile=absolute(profile),
-        lock_wait=lock_wait, threshold=threshold, block_cap=block_cap, replace=replace,
-        name_block_cap=name_block_cap,
-        full_rebuild=full_rebuild, partitions=partitions, dask_address=dask_address,
-        partition_dir=partition_dir.absolute() if partition_dir is not None else None,
-    )  # fmt: skip
+    values = given(options)
+    values["db"] = sql.resolve_db_path(values.get("db"))
+    for key, value in values.items():
+        if isinstance(value, Path):
+            values[key] = value.absolute() if key == "partition_dir" else value.resolve()
+    params = preflight.refresh_params(values)
     return {"params": params.model_dump(mode="json", exclude={"as_of"})}
 
 
@@ -614,18 +510,10 @@ _register_subcommands()
 
 
 def main() -> None:
+    """The `skiptrace` command: errors a user can cause end as one line and an exit code
+    (flows/cli/boundary.py; the safety refusals of skiptrace.safety are among them)."""
     _quiet_prefect_defaults()
-    from skiptrace.safety import SafetyError, SetupError
-
-    try:
-        app()
-    except (SafetyError, SetupError) as exc:
-        # One line and a documented exit code (README, "Exit codes"), never a traceback.
-        import traceback
-
-        traceback.clear_frames(exc.__traceback__)  # drop the frames' DuckDB connections now
-        typer.echo(f"skiptrace: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    app()
 
 
 def _quiet_prefect_defaults() -> None:

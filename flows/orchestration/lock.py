@@ -18,9 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from skiptrace.errors import DatabaseBusy
 
-class DatabaseBusyError(RuntimeError):
-    """Another run holds the database; raised after waiting `wait_seconds`."""
+
+class DatabaseBusyError(DatabaseBusy, RuntimeError):
+    """Another run holds the database; raised after waiting `wait_seconds`. The command line
+    prints its message as one line and exits with code 5 (skiptrace/errors.py)."""
 
 
 def lock_path(db: Path) -> Path:
@@ -71,5 +74,6 @@ def _busy_message(path: Path, db: Path, waited: float) -> str:
     )
     return (
         f"database {db} is in use by {who}; waited {waited:.0f}s. "
-        "Only one refresh may write a database at a time: wait for it, or pass --wait SECONDS."
+        "Only one refresh may write a database at a time: wait for it, or let the run wait "
+        "(--wait SECONDS on run and serve, lock_wait in a deployment's parameters)."
     )

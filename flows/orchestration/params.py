@@ -1,42 +1,82 @@
-"""Typed parameters of the refresh flow and its subflows (validated by Prefect via pydantic)."""
+"""The refresh's run settings, declared once (validated by Prefect via pydantic).
+
+`RefreshParams` is the single declaration of what a refresh takes: each field's default, range
+and description is written here and nowhere else. The `skiptrace run` and `skiptrace serve`
+options are generated from these fields (flows/cli/options.py), the refresh flow takes one
+`params: RefreshParams`, `serve` passes them to its deployment, and prefect.yaml's
+`parameters.params` is validated against this model by a test. The matcher settings a run may
+override (threshold, block caps) take their range and description from `MatchSettings`, where
+they are declared.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from skiptrace import sql
+from skiptrace.matchers.settings import MatchSettings
+
+#: RefreshParams fields that override the MatchSettings field of the same name.
+MATCH_OVERRIDES: tuple[str, ...] = ("threshold", "block_cap", "name_block_cap")
+
+
+def _match_override(name: str) -> Any:
+    """A field overriding `MatchSettings.<name>`: None keeps the matcher's default; the range
+    and description are MatchSettings', so the two can never drift apart."""
+    info = MatchSettings.__pydantic_fields__[name]
+    bounds = {
+        attr: getattr(m, attr)
+        for m in info.metadata
+        for attr in ("gt", "ge", "lt", "le")
+        if getattr(m, attr, None) is not None
+    }
+    return Field(default=None, description=info.description, **bounds)
 
 
 class RefreshParams(BaseModel):
     """Everything a refresh needs. Paths, not handles: tasks open their own connections."""
 
+    # extra="forbid": a misspelt key in prefect.yaml or a served deployment is refused, not
+    # silently ignored (a dropped `threshold` would quietly run with the default).
+    model_config = ConfigDict(extra="forbid")
+
     accounts: Path | None = Field(
-        default=None, description="Account export from the collections system (or use inbox)"
-    )
-    sources: Path = Field(description="sources.yml registry of vendor / public-record extracts")
-    db: Path = Field(default_factory=sql.resolve_db_path, description="DuckDB database file")
-    out: Path = Field(default=Path("out"), description="Output root; a run writes out/<run_id>/")
-    as_of: dt.date = Field(default_factory=dt.date.today, description="The date treated as today")
-    profile: Path | None = Field(default=None, description="Account profile YAML (default layout)")
-    replace: bool = Field(default=False, description="Let corrected re-deliveries supersede")
-    threshold: float | None = Field(default=None, ge=0.0, le=1.0, description="Link threshold")
-    block_cap: int | None = Field(
         default=None,
-        ge=1,
-        description="Skip blocks larger than this many pairs in the blocking passes keyed on "
-        "SSN, phone, email and address (default: the matcher's; docs/performance.md)",
+        description="Account export file from the collections system (or an inbox root).",
     )
-    name_block_cap: int | None = Field(
+    sources: Path = Field(description="sources.yml registry of vendor / public-record extracts.")
+    db: Path = Field(
+        default_factory=sql.resolve_db_path,
+        description="DuckDB database file (default: $SKIPTRACE_DB or data/skiptrace.duckdb).",
+    )
+    out: Path = Field(default=Path("out"), description="Output root; a run writes OUT/<run_id>/.")
+    as_of: dt.date = Field(
+        default_factory=dt.date.today,
+        description="Date treated as today for recency, YYYY-MM-DD (default: today).",
+    )
+    profile: Path | None = Field(
         default=None,
-        ge=1,
-        description="Cap of the blocking passes keyed on names, places and dates of birth "
-        "(default: the matcher's; block_cap caps the passes on SSN, phone, email and address)",
+        description="Account profile YAML for other export layouts, or the name of a built-in "
+        "profile (e.g. legacy_fixed).",
     )
-    rules: Path | None = Field(default=None, description="Suppression rules YAML (defaults)")
+    replace: bool = Field(
+        default=False,
+        description="Let corrected re-deliveries supersede earlier loads: needed when the "
+        "account export is one file name overwritten every night (a new checksum under a "
+        "loaded name is refused otherwise).",
+    )
+    threshold: float | None = _match_override("threshold")
+    block_cap: int | None = _match_override("block_cap")
+    name_block_cap: int | None = _match_override("name_block_cap")
+    rules: Path | None = Field(
+        default=None,
+        description="Suppression rules YAML replacing the shipped default rules "
+        "(docs/compliance.md).",
+    )
     allow_shrink: bool = Field(
         default=False,
         description="Let this run remove more than max_shrink of the accounts or contacts of the "
@@ -56,35 +96,37 @@ class RefreshParams(BaseModel):
         description="ZIP format of every export: five digits, or ZIP+4 where all nine digits "
         "are known (the collections system's import takes one format per column)",
     )
-    report: bool = Field(default=True, description="Write out/<run_id>/report.html")
+    report: bool = Field(default=True, description="Write OUT/<run_id>/report.html.")
     inbox: Path | None = Field(
         default=None,
-        description="Inbox root: load new files from inbox/<source>/, file them under "
-        "processed/ or quarantine/ (instead of --accounts and the sources' own paths)",
+        description="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "
+        "processed/ or quarantine/ (instead of the account export and the sources' own paths).",
     )
     lock_wait: float = Field(
-        default=0.0, ge=0.0, description="Seconds to wait for another run holding the database"
+        default=0.0,
+        ge=0.0,
+        description="Seconds to wait for another run holding the database before failing.",
     )
     full_rebuild: bool = Field(
         default=False,
         description="Re-estimate the match model and compare every pair, instead of re-matching "
-        "only new or changed accounts and records with the last completed run's model",
+        "only new or changed accounts and records with the last completed run's model.",
     )
     partitions: int = Field(
         default=1,
         ge=1,
-        description="Compute match comparisons in this many partitions on a Dask cluster "
-        "(1 = in-process; see docs/scaling.md)",
+        description="Compute the match comparisons in N partitions on a Dask cluster "
+        "(1 = in-process; docs/scaling.md).",
     )
     dask_address: str | None = Field(
         default=None,
-        description="Dask scheduler address (tcp://host:8786) for partitions > 1; "
-        "default: a local cluster",
+        description="Dask scheduler address (tcp://host:8786) for partitions > 1 "
+        "(default: a local cluster).",
     )
     partition_dir: Path | None = Field(
         default=None,
-        description="Work folder for the partitions' Parquet files, readable and writable by "
-        "every Dask worker (default: <database folder>/partitions)",
+        description="Work folder of the partitions' Parquet files, at the same path on every "
+        "Dask worker (default: <database folder>/partitions).",
     )
 
     push_url: str | None = Field(
@@ -107,8 +149,24 @@ class RefreshParams(BaseModel):
             )
         return v
 
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """Only ISO dates: 11/01/2026 is November 1st to some and January 11th to others."""
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("expected a date as YYYY-MM-DD, e.g. 2026-11-01") from None
+        return value
+
     @model_validator(mode="after")
     def _accounts_or_inbox(self) -> RefreshParams:
         if self.accounts is None and self.inbox is None:
             raise ValueError("give the account export (accounts) or an inbox root (inbox)")
         return self
+
+    def match_settings(self) -> MatchSettings:
+        """The match stage's settings: the matcher's defaults with this run's overrides."""
+        given = {name: getattr(self, name) for name in MATCH_OVERRIDES}
+        return MatchSettings(**{k: v for k, v in given.items() if v is not None})

@@ -26,6 +26,7 @@ from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_i
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.flows.orchestration.retry import retry_only_io
 from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
 from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking
@@ -36,10 +37,11 @@ def _connect(params: RefreshParams):
     return closing(sql.connect(params.db))
 
 
-@task(name="ingest-files", retries=2, retry_delay_seconds=5)
+@task(name="ingest-files", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
 def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
-    """Retried: file reads on network shares fail transiently; a retry re-reads, and already
-    loaded files are recognised by checksum so nothing is loaded twice."""
+    """Retried on I/O errors only: file reads on network shares fail transiently; a retry
+    re-reads, and already loaded files are recognised by checksum so nothing is loaded twice.
+    A bad sources.yml or a missing column fails at once (flows/orchestration/retry.py)."""
     with _connect(params) as con:
         return stages.ingest(con, params, run_id).as_dict()
 
@@ -70,9 +72,7 @@ def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
         return stages.match(
             con,
             run_id,
-            threshold=params.threshold,
-            block_cap=params.block_cap,
-            name_block_cap=params.name_block_cap,
+            settings=params.match_settings(),
             full_rebuild=params.full_rebuild,
             partitions=params.partitions,
             dask_address=params.dask_address,
@@ -92,7 +92,7 @@ def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
         return stages.suppress(con, run_id, params.as_of, params.rules).as_dict()
 
 
-@task(name="write-exports", retries=1, retry_delay_seconds=2)
+@task(name="write-exports", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_only_io)
 def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.emit(
@@ -258,7 +258,10 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
 
 
 def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
-    """Run the refresh flow in Prefect's ephemeral mode (no server needed)."""
-    logging.getLogger("skiptrace").setLevel(logging.INFO)
+    """Run the refresh flow in Prefect's ephemeral mode (no server needed). skiptrace's log
+    lines at INFO, unless the caller chose a level (`skiptrace run --quiet`: warnings only)."""
+    skiptrace_log = logging.getLogger("skiptrace")
+    if skiptrace_log.level == logging.NOTSET:
+        skiptrace_log.setLevel(logging.INFO)
     guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
     return refresh_flow(params, run_id=run_id)

@@ -6,6 +6,7 @@ these check only the wiring from command-line options to the flow's parameters.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,7 @@ def test_serve_passes_schedule_options(
     """An inbox-mode, partitioned deployment: every option is in the served parameters, paths
     absolute (runs start later, and the partition folder is sent to Dask workers), no as_of."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.yml").write_text("[]\n")
     result = CliRunner().invoke(
         app,
         ["serve", "--sources", "sources.yml", "--inbox", "drop", "--db", "data/st.duckdb",
@@ -99,6 +101,7 @@ def test_serve_passes_schedule_options(
 def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> None:
     """Without the new options the served parameters are what they were (in-process, the
     matcher's settings); without --accounts or --inbox there is nothing to run."""
+    (tmp_path / "sources.yml").write_text("[]\n")
     base = ["serve", "--sources", str(tmp_path / "sources.yml"), "--db", str(tmp_path / "x.duckdb")]
     result = CliRunner().invoke(app, [*base, "--accounts", str(tmp_path / "accounts.csv")])
     assert result.exit_code == 0, result.output
@@ -109,5 +112,37 @@ def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> Non
     assert (params["block_cap"], params["name_block_cap"]) == (None, None)
     assert params["lock_wait"] == 600.0 and params["full_rebuild"] is False
     result = CliRunner().invoke(app, base)
-    assert result.exit_code == 2 and "--accounts FILE or --inbox DIR" in result.output
+    assert (
+        result.exit_code == 2
+        and "(--accounts FILE) or an inbox root (--inbox DIR)" in result.output
+    )
     assert len(served.calls) == 1
+
+
+def test_run_quiet_prints_only_the_final_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--quiet: no tables, no bar; one line with the run id and where the outputs are."""
+    import logging
+
+    import skiptrace.flows.orchestration.refresh
+
+    summary = {
+        "run_id": "R1", "as_of": "2026-11-01", "stages": [], "files": [],
+        "totals": {"emitted": 12, "suppressed": 3, "quarantined": 1, "matched": 5, "associates": 0},
+    }  # fmt: skip
+    monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "run_refresh", lambda p: summary)
+    monkeypatch.setattr(logging.getLogger("skiptrace"), "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger("prefect"), "level", logging.NOTSET)
+    for name in ("PREFECT_LOGGING_LEVEL", "PREFECT_SERVER_LOGGING_LEVEL"):
+        monkeypatch.setenv(name, os.environ.get(name, "INFO"))  # restored after the test
+    (tmp_path / "sources.yml").write_text("[]\n")
+    (tmp_path / "a.csv").write_text("account_id\nA1\n")
+    result = CliRunner().invoke(
+        app, ["run", "--sources", str(tmp_path / "sources.yml"), "--accounts",
+              str(tmp_path / "a.csv"), "--db", str(tmp_path / "st.duckdb"), "--out", "o", "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "run R1 completed: 12 contacts emitted, 3 suppressed, 1 rows quarantined; outputs: o/R1"
+    ]

@@ -21,11 +21,14 @@ def _prefect_home(
 
 def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
     from skiptrace.flows.cli.main import _run
+    from skiptrace.flows.orchestration.params import RefreshParams
 
     out = tmp_path / "out"
     summary = _run(
-        small_portfolio.accounts_path, small_portfolio.sources_path, tmp_path / "db.duckdb", out,
-        small_portfolio.as_of,
+        RefreshParams(
+            accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path,
+            db=tmp_path / "db.duckdb", out=out, as_of=small_portfolio.as_of,
+        )
     )  # fmt: skip
     run_dir = out / summary["run_id"]
     assert json.loads((run_dir / "run_summary.json").read_text())["run_id"] == summary["run_id"]

@@ -1,0 +1,147 @@
+"""The command line's one error boundary: known errors become one line and an exit code.
+
+Every `skiptrace` command runs through `SkiptraceGroup.main`. There:
+
+* a `SkiptraceError` (skiptrace/errors.py: registry, profile, missing file or column, busy
+  database, refused re-delivery, bad option value) prints `skiptrace: error: <one line>` on
+  stderr and exits with its code;
+* a usage error found by the parser (unknown option, `--threshold abc`, a missing required
+  option) does the same with code 2, instead of click's framed usage box;
+* a pydantic ValidationError of the run settings is a usage error naming the *option*;
+* anything else is a bug: its traceback is printed, then the same one-line form, exit 1.
+
+The boundary sits in the click command, not in `main()`, so Typer's test runner exercises it
+exactly as a user's shell does.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+import typer.core
+
+from skiptrace import errors
+
+PROG = "skiptrace"
+
+#: The click exceptions module Typer raises from: click's own, or the copy Typer >= 0.29
+#: vendors (typer._click). Found through a public name so either works.
+click_exc = sys.modules[typer.BadParameter.__module__]
+
+
+def error_line(message: str) -> str:
+    return f"{PROG}: error: {' '.join(message.split())}"
+
+
+def _usage_line(exc: Any) -> str:
+    """click's message plus where to read more, on one line."""
+    ctx = exc.ctx
+    where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return error_line(exc.format_message() + where)
+
+
+def exit_code_of(exc: BaseException) -> int:
+    if isinstance(exc, errors.SkiptraceError):
+        return exc.exit_code
+    if isinstance(exc, click_exc.UsageError):
+        return errors.USAGE
+    return errors.INTERNAL
+
+
+class SkiptraceGroup(typer.core.TyperGroup):
+    """The `skiptrace` group with the error boundary around parsing and running a command."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or PROG,
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except click_exc.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                exc.show()  # `skiptrace` alone: the help, as before
+            else:
+                typer.echo(_usage_line(exc), err=True)
+            code = errors.USAGE
+        except typer.Abort:
+            typer.echo(error_line("aborted"), err=True)
+            code = 130
+        except click_exc.ClickException as exc:
+            typer.echo(error_line(exc.format_message()), err=True)
+            code = exc.exit_code
+        except errors.SkiptraceError as exc:
+            typer.echo(error_line(exc.one_line()), err=True)
+            code = exc.exit_code
+            release_frames(exc)
+        except KeyboardInterrupt:
+            typer.echo(error_line("interrupted"), err=True)
+            code = 130
+        except Exception as exc:
+            traceback.print_exc()
+            typer.echo(
+                error_line(f"internal error: {type(exc).__name__}: {exc} (this is a bug)"),
+                err=True,
+            )
+            code = errors.INTERNAL
+        else:
+            # standalone_mode=False returns the exit code of typer.Exit / ctx.exit, else the
+            # command's return value (None = success)
+            code = rv if isinstance(rv, int) else errors.OK
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+class _DropKnownTracebacks(logging.Filter):
+    """Prefect logs a failed run's exception with its traceback; for a `SkiptraceError` the
+    message says everything, and a 100-line traceback above it buries the one line that
+    matters. The record is kept, only its traceback is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, errors.SkiptraceError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+#: The loggers Prefect's flow and task engines write run failures to.
+_PREFECT_RUN_LOGGERS = ("prefect.flow_runs", "prefect.task_runs", "prefect.engine")
+
+
+def drop_known_tracebacks() -> None:
+    """Install `_DropKnownTracebacks` on Prefect's run loggers (once)."""
+    for name in _PREFECT_RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropKnownTracebacks) for f in logger.filters):
+            logger.addFilter(_DropKnownTracebacks())
+
+
+def release_frames(exc: BaseException) -> None:
+    """Clear the frames of a handled exception's tracebacks (and its causes'): they hold the
+    run's DuckDB connections, which would otherwise live until exit, where their bindings
+    print a page of 'leaked instance' warnings after the one-line message."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__

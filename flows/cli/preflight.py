@@ -1,0 +1,107 @@
+"""Checks a refresh's settings and configuration files before Prefect starts.
+
+Starting Prefect (its ephemeral server, the flow and task runs) takes seconds; a malformed
+sources.yml found inside the ingest task used to cost those seconds plus three retries, and
+came back as a traceback. Everything that can be known from the command line and the
+configuration files is checked here first, in well under a second, and each problem is a
+`SkiptraceError` with a one-line message and its exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from skiptrace.errors import (
+    ConfigError,
+    DatabaseBusy,
+    InputFileError,
+    UsageError,
+    validation_summary,
+)
+from skiptrace.flows.cli.options import flag_for
+from skiptrace.flows.orchestration.params import RefreshParams
+
+
+def refresh_params(values: Mapping[str, Any]) -> RefreshParams:
+    """RefreshParams from command-line values, a validation error naming the options."""
+    try:
+        return RefreshParams(**values)
+    except ValidationError as exc:
+        names = {name: flag_for(name) for name in RefreshParams.model_fields}
+        raise UsageError(_as_options(validation_summary(exc, names))) from None
+
+
+def _as_options(message: str) -> str:
+    """The model-level message names fields; on the command line they are options."""
+    return message.replace("(accounts)", "(--accounts FILE)").replace("(inbox)", "(--inbox DIR)")
+
+
+def check_configuration(params: RefreshParams) -> None:
+    """sources.yml, the account profile and the rules file load and validate."""
+    from skiptrace.sources.registry import load_profile, load_registry
+
+    if not params.sources.is_file():
+        raise ConfigError(f"{params.sources}: no such sources.yml file (--sources)")
+    load_registry(params.sources)
+    load_profile(params.profile)
+    if params.rules is not None:
+        check_rules(params.rules)
+
+
+def check_rules(path: Path) -> None:
+    """A suppression rules file that loads and validates (a configuration error otherwise)."""
+    import yaml
+
+    from skiptrace.matchers.suppress import load_rules
+
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such rules file (--rules)")
+    try:
+        load_rules(path)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {validation_summary(exc)}") from None
+    except (yaml.YAMLError, TypeError, ValueError, OSError) as exc:
+        raise ConfigError(f"{path}: {validation_summary(exc)}") from None
+
+
+def check_inputs(params: RefreshParams) -> None:
+    """The account export exists (a run reads it now; a served run reads it later)."""
+    if params.accounts is not None and not params.accounts.is_file():
+        raise InputFileError(f"{params.accounts}: no such account export file (--accounts)")
+    if params.inbox is not None and params.inbox.exists() and not params.inbox.is_dir():
+        raise UsageError(f"--inbox {params.inbox}: not a folder")
+    if params.partition_dir is not None and params.partition_dir.is_file():
+        raise UsageError(f"--partition-dir {params.partition_dir}: not a folder")
+
+
+def check_database_free(params: RefreshParams) -> None:
+    """Fail at once, before Prefect starts, when another run holds the database and this one
+    would not wait. A probe only: the flow takes the lock itself for the whole run."""
+    if params.lock_wait > 0:
+        return
+    from skiptrace.flows.orchestration.lock import DatabaseBusyError, db_lock
+
+    try:
+        with db_lock(params.db, run_id="(checking)", wait_seconds=0):
+            pass
+    except DatabaseBusyError:
+        raise
+    except OSError as exc:
+        raise DatabaseBusy(f"database {params.db}: cannot take its lock: {exc}") from None
+
+
+def check_run(params: RefreshParams) -> None:
+    """All checks of `skiptrace run`, cheapest first."""
+    check_configuration(params)
+    check_inputs(params)
+    check_database_free(params)
+
+
+def check_serve(params: RefreshParams) -> None:
+    """The checks of `skiptrace serve`: the configuration must load now; the account export
+    and the database may not exist yet (they arrive before the first scheduled run)."""
+    check_configuration(params)

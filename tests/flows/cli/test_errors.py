@@ -1,0 +1,181 @@
+"""Configuration mistakes end as one line on stderr with a documented exit code (issue 18).
+
+Each case goes through the real command (Typer's runner calls the same click command, error
+boundary included, as the shell does); the malformed sources.yml also runs in a subprocess to
+show that it fails before Prefect is even imported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from skiptrace import errors
+from skiptrace.flows.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[3]
+
+GOOD_SOURCES = """\
+- name: acme
+  kind: person_records
+  path: acme.csv
+  reliability: 0.8
+  permissible_purpose: "FCRA 604(a)(3)(A): collection of an account"
+"""
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Path:
+    (tmp_path / "sources.yml").write_text(GOOD_SOURCES)
+    (tmp_path / "accounts.csv").write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    return tmp_path
+
+
+def _fails(args: list[str], code: int, *needles: str) -> str:
+    """Run the command; assert the exit code and ONE `skiptrace: error:` line on stderr."""
+    result = CliRunner().invoke(app, args)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("skiptrace: error: "), lines[0]
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+def _run_args(root: Path, *extra: str) -> list[str]:
+    return ["run", "--sources", str(root / "sources.yml"), "--accounts",
+            str(root / "accounts.csv"), "--db", str(root / "st.duckdb"), *extra]  # fmt: skip
+
+
+def test_malformed_sources_yml_names_the_file_and_line(setup: Path) -> None:
+    (setup / "sources.yml").write_text("- name: acme\n  kind: person_records\n   path: [x\n")
+    _fails(_run_args(setup), errors.CONFIG, str(setup / "sources.yml"), "not valid YAML", "line 3")
+
+
+def test_malformed_sources_yml_fails_before_prefect_starts(setup: Path) -> None:
+    """In a fresh process: exit 3, one line, and Prefect never imported (so never retried)."""
+    (setup / "sources.yml").write_text("- name: acme\n  kind: [\n")
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('prefect imported:', 'prefect' in sys.modules))\n"
+        f"sys.argv = ['skiptrace', *{_run_args(setup)!r}]\n"
+        "from skiptrace.flows.cli.main import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PREFECT_HOME": str(setup / "prefect-home")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == errors.CONFIG, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        line for line in done.stderr.strip().splitlines() if line.startswith("skiptrace: error:")
+    ]
+    assert str(setup / "sources.yml") in done.stderr
+    assert "prefect imported: False" in done.stdout
+
+
+def test_unknown_kind_names_the_source(setup: Path) -> None:
+    (setup / "sources.yml").write_text(GOOD_SOURCES.replace("person_records", "vendr_batch"))
+    _fails(_run_args(setup), errors.CONFIG, "source 'acme'", "kind", "'vendr_batch'")
+
+
+def test_invalid_source_field_names_the_source(setup: Path) -> None:
+    (setup / "sources.yml").write_text(GOOD_SOURCES.replace("0.8", "8"))
+    _fails(_run_args(setup), errors.CONFIG, "source 'acme'", "reliability")
+
+
+def test_bad_profile_is_a_configuration_error(setup: Path) -> None:
+    (setup / "profile.yml").write_text("columns: {account_number: ACCT}\n")
+    _fails(_run_args(setup, "--profile", str(setup / "profile.yml")), errors.CONFIG, "profile.yml")
+    _fails(_run_args(setup, "--profile", "no_such_profile"), errors.CONFIG, "built-in profiles")
+
+
+def test_bad_rules_file_is_a_configuration_error(setup: Path) -> None:
+    (setup / "rules.yml").write_text("rules: [{id: x}]\n")
+    _fails(_run_args(setup, "--rules", str(setup / "rules.yml")), errors.CONFIG, "rules.yml")
+    _fails(_run_args(setup, "--rules", str(setup / "none.yml")), errors.CONFIG, "--rules")
+
+
+def test_missing_account_export_is_an_input_error(setup: Path) -> None:
+    args = _run_args(setup)
+    args[args.index("--accounts") + 1] = str(setup / "missing.csv")
+    _fails(args, errors.INPUT, "missing.csv")
+
+
+def test_busy_database_advises_an_option_run_has(setup: Path) -> None:
+    """Another run holds the lock: exit 5 at once, and the --wait it advises exists on run."""
+    from skiptrace.flows.orchestration.lock import db_lock
+
+    with db_lock(setup / "st.duckdb", run_id="R-other"):
+        line = _fails(_run_args(setup), errors.BUSY, "R-other", "--wait")
+    flags = re.findall(r"--[a-z-]+", line)
+    run_help = CliRunner().invoke(app, ["run", "--help"]).output
+    assert flags and all(flag in run_help for flag in flags)
+
+
+def test_as_of_in_another_date_format(setup: Path) -> None:
+    _fails(_run_args(setup, "--as-of", "11/01/2026"), errors.USAGE, "--as-of", "11/01/2026")
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_threshold_out_of_range_on_run_and_serve(setup: Path, command: str) -> None:
+    args = _run_args(setup, "--threshold", "5")
+    args[0] = command
+    _fails(args, errors.USAGE, "--threshold", "less than or equal to 1")
+    args[-1] = "0"
+    _fails(args, errors.USAGE, "--threshold", "greater than 0")
+
+
+def test_parser_errors_are_one_line_too(setup: Path) -> None:
+    _fails(_run_args(setup, "--threshold", "abc"), errors.USAGE, "--threshold")
+    _fails(_run_args(setup, "--no-such-option"), errors.USAGE, "--no-such-option")
+    _fails(["run", "--accounts", str(setup / "accounts.csv")], errors.USAGE, "--sources")
+    _fails(["run", "--sources", str(setup / "sources.yml")], errors.USAGE, "--accounts FILE")
+
+
+def test_rejects_on_a_missing_database(tmp_path: Path) -> None:
+    _fails(["rejects", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "none.duckdb")
+    _fails(["explain", "A1", "--db", str(tmp_path / "none.duckdb")], errors.INPUT)
+
+
+def test_version() -> None:
+    from skiptrace import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"skiptrace {__version__}"
+
+
+def test_help_lists_the_exit_codes() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    for code, meaning in errors.EXIT_CODES.items():
+        assert re.search(rf"\b{code}\s+{re.escape(meaning[:30])}", result.output), meaning
+
+
+def test_readme_exit_codes_table_matches() -> None:
+    """The README's "Exit codes" table is the one in skiptrace/errors.py."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", section, flags=re.M))
+    assert {int(k): v for k, v in rows.items()} == errors.EXIT_CODES
+
+
+def test_error_classes_carry_their_codes() -> None:
+    from skiptrace.flows.orchestration.lock import DatabaseBusyError
+    from skiptrace.sources import errors as ingest_errors
+
+    assert ingest_errors.MissingColumnsError("f.csv", ["a"], ["b"]).exit_code == errors.INPUT
+    assert ingest_errors.RegistryError("x").exit_code == errors.CONFIG
+    assert ingest_errors.ProfileError("x").exit_code == errors.CONFIG
+    assert ingest_errors.MappingError("x").exit_code == errors.CONFIG
+    assert ingest_errors.RedeliveryError("f", "s", 1, "ab" * 32).exit_code == errors.REFUSED
+    assert DatabaseBusyError("x").exit_code == errors.BUSY
+    assert isinstance(ingest_errors.RegistryError("x"), ValueError)  # callers catching ValueError

@@ -1,0 +1,40 @@
+"""A known error raised inside the real Prefect flow still ends as one line and its code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from skiptrace import errors
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_missing_column_inside_the_flow_is_one_line_and_not_retried(tmp_path: Path) -> None:
+    """The account export lacks account_id: found by the ingest task inside Prefect, the run
+    fails with exit 4 and the file named, without a traceback and without a retry (the ingest
+    task retries I/O errors only)."""
+    (tmp_path / "sources.yml").write_text("[]\n")
+    (tmp_path / "accounts.csv").write_text("acct,first_name,last_name\nA1,Ann,Lee\n")
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # shared machine
+        "SKIPTRACE_HMAC_KEY": "test-key-not-secret",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "skiptrace", "run", "--sources", "sources.yml",
+         "--accounts", "accounts.csv", "--db", "st.duckdb", "--out", "out"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == errors.INPUT, done.stderr
+    # Prefect's own log lines surround it (its temporary server stops at exit), one error line
+    (last,) = [ln for ln in done.stderr.splitlines() if ln.startswith("skiptrace: error: ")]
+    assert "missing required column" in last
+    assert "accounts.csv" in last and "account_id" in last
+    assert "Traceback" not in done.stderr
+    assert "Retry 1/" not in done.stderr  # Prefect's line for a scheduled retry

@@ -1,0 +1,56 @@
+"""MatchSettings: one declaration of the match stage's knobs, validated where it is built."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from skiptrace.matchers.settings import MatchSettings
+
+#: The keys stored with every run (match_run.settings); the incremental cache compares them,
+#: so a change here makes the next run after an upgrade a full one.
+STORED_KEYS = {
+    "threshold", "review_floor", "block_cap", "name_block_cap", "em_max_iter",
+    "u_sample_pairs", "seed", "reuse_params_from", "guards",
+}  # fmt: skip
+
+
+def test_stored_json_keeps_its_keys() -> None:
+    from skiptrace.matchers.link import _settings_json
+
+    stored = json.loads(_settings_json(MatchSettings(guards=("suffix_conflict",))))
+    assert set(stored) == STORED_KEYS
+    assert stored["guards"] == ["suffix_conflict"] and stored["threshold"] == 0.9
+
+
+def test_dataclass_behaviour_is_kept() -> None:
+    s = MatchSettings(threshold=0.8)
+    assert dataclasses.asdict(s)["threshold"] == 0.8
+    assert {f.name for f in dataclasses.fields(MatchSettings)} == STORED_KEYS
+    assert dataclasses.replace(s, reuse_params_from="r1").reuse_params_from == "r1"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"threshold": 0.0},
+        {"threshold": 5},
+        {"block_cap": 0},
+        {"name_block_cap": -1},
+        {"threshold": 0.5, "review_floor": 0.8},
+        {"thresold": 0.5},  # a misspelt knob is refused, not ignored
+    ],
+)
+def test_invalid_settings_are_refused_at_construction(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        MatchSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_validate_rechecks_assigned_values() -> None:
+    s = MatchSettings()
+    s.validate()
+    s.threshold = 7
+    with pytest.raises(ValueError, match="threshold"):
+        s.validate()
