@@ -48,9 +48,19 @@ def _plain_type(annotation: Any) -> type:
         annotation = args[0]
     if annotation in (dt.date, dt.datetime):
         return str
+    if typing.get_origin(annotation) is typing.Literal:
+        return str  # the model checks the choice, with its one-line message; help lists them
     if annotation in (str, int, float, bool, Path):
         return annotation
     raise TypeError(f"no command-line type for {annotation!r}")
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The allowed values of a Literal field (Optional or not), else []."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(candidate) is typing.Literal:
+            return [str(v) for v in typing.get_args(candidate)]
+    return []
 
 
 def range_text(info: FieldInfo) -> str:
@@ -99,6 +109,9 @@ def option_parameter(
     help_text = (info.description or "").strip()
     if bounds:
         help_text = f"{help_text} [{bounds}]"
+    choices = _choices(info.annotation)
+    if choices:
+        help_text = f"{help_text} [one of: {', '.join(choices)}]"
     option = typer.Option(
         decl, help=help_text, show_default=default not in (None, ...), rich_help_panel=panel
     )

@@ -68,7 +68,7 @@ def run1(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     add_contact(con, RUN1, "A1", "+17065550102", role="third_party", rank=1, confidence=0.6)
     add_contact(con, RUN1, "A4", "+17065550177", role="third_party", relationship="sister")
     con.execute(
-        "INSERT INTO account_flags VALUES (?, 'A3', 'bankruptcy', 0.9, 'case 1', NULL),"
+        "INSERT INTO account_flags (run_id, account_id, flag, confidence, evidence, rec_id) VALUES (?, 'A3', 'bankruptcy', 0.9, 'case 1', NULL),"
         " (?, 'A3', 'bankruptcy', 0.7, 'case 2', NULL)",
         [RUN1, RUN1],
     )

@@ -344,4 +344,4 @@ def test_command_line_reports_an_unwritable_output_folder_in_one_line(world) -> 
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("skiptrace: ")]
-    assert line.startswith(f"skiptrace: output folder {root / 'out'} is not writable")
+    assert line.startswith(f"skiptrace: error: output folder {root / 'out'} is not writable")
