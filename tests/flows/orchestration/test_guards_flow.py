@@ -118,5 +118,7 @@ def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_p
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     ours = [line for line in done.stderr.splitlines() if line.startswith("skiptrace: ")]
     assert len(ours) == 1  # Prefect's own log lines around it carry no traceback either
-    assert ours[0].startswith("skiptrace: error: the HMAC key from $SKIPTRACE_HMAC_KEY is not the key")
+    assert ours[0].startswith(
+        "skiptrace: error: the HMAC key from $SKIPTRACE_HMAC_KEY is not the key"
+    )
     assert "not-the-key" not in done.stderr and "leaked" not in done.stderr
