@@ -67,9 +67,11 @@ class Rule(BaseModel):
     scope: Literal["account", "contact"]
     when: str = Field(min_length=1)
     action: Action
-    roles: list[Literal["debtor", "third_party"]] = Field(default_factory=lambda: ["debtor"])
+    roles: list[Literal["debtor", "third_party"]] = Field(
+        default_factory=lambda: ["debtor"]  # type: ignore[arg-type]
+    )
     contact_types: list[Literal["address", "phone", "email"]] = Field(
-        default_factory=lambda: ["address", "phone", "email"]
+        default_factory=lambda: ["address", "phone", "email"]  # type: ignore[arg-type]
     )
     reason: str = Field(min_length=3)
     detail: str | None = None

@@ -79,9 +79,9 @@ def logs_above_the_bar(live_console: Any) -> Iterator[None]:
     finally:
         for h, kind, previous in reversed(swapped):
             if kind == "console":
-                h.console = previous  # type: ignore[attr-defined]
+                h.console = previous
             else:
-                h.setStream(previous)  # type: ignore[attr-defined]
+                h.setStream(previous)
 
 
 @contextmanager

@@ -231,7 +231,7 @@ def _ingest_file(
         params = pii.hmac_pads(con=con) if stage.needs_hmac else {}
         stage_sql = stage.sql(ctx.final)
         with sql.transaction(con):
-            file_no = int(con.execute("SELECT nextval('file_no_seq')").fetchone()[0])
+            file_no = int(sql.scalar(con, "SELECT nextval('file_no_seq')"))
 
             def bind(statement: str) -> str:
                 return statement.replace("{stage}", stage_table).replace("{file_no}", str(file_no))
@@ -242,12 +242,13 @@ def _ingest_file(
                 con.execute(statement)
             if previous:
                 con.execute(sql.load("ingest/supersede.sql"), [meta.source, path.name])
-            rows_read, rows_rejected, field_issues = con.execute(
+            counted = con.execute(
                 bind(
                     "SELECT count(*), count(reason), coalesce(sum(len(_issues)) "
                     "FILTER (WHERE reason IS NULL), 0) FROM {stage}"
                 )
-            ).fetchone()
+            ).fetchall()
+            rows_read, rows_rejected, field_issues = counted[0]
             rows_loaded = rows_read - rows_rejected
             con.execute(
                 sql.load("ingest/input_file_insert.sql"),
@@ -407,7 +408,7 @@ def _source_stage(source: Source) -> _Plan:
         for f in _RECORD_TEXT:
             stage.text(f, a.get(f), _TEXT_CHECKS[f])
         if a.get("full_name") and not (a.get("first_name") or a.get("last_name")):
-            full = stage.ssn_free(a["full_name"])
+            full = stage.ssn_free(str(a["full_name"]))
             for f, expr in add_name_split(stage, full, source.name_order).items():
                 stage.out(f, expr)
         _compose_street(stage, a)

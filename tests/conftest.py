@@ -15,6 +15,9 @@ from skiptrace import sql
 def pytest_configure(config: pytest.Config) -> None:
     """Tests never depend on a key file on the machine (session- and module-scoped fixtures too)."""
     os.environ["SKIPTRACE_HMAC_KEY"] = "test-key-not-secret"
+    # Prefect's ephemeral server gets 20 s to start; on a loaded 2-core machine (CI next to
+    # other work) that is sometimes not enough, and the failure says nothing about skiptrace.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 @pytest.fixture

@@ -476,7 +476,7 @@ def _contact_entry(
             if s["contact_type"] is None or (s["contact_type"], s["contact_key"]) == key
         ],
         # collectors' outcomes on this contact: what confirmed, lowered or suppressed it
-        "outcomes": [o for o in outcomes if (o["contact_type"], o["contact_key"]) == key],
+        "outcomes": [o for o in outcomes or [] if (o["contact_type"], o["contact_key"]) == key],
         "emitted": c.get("status") != "suppressed",
         "exports": [e for e in exports if e["kind"] in carried],
         "retention": {

@@ -56,7 +56,7 @@ def exit_code_of(exc: BaseException) -> int:
 class SkiptraceGroup(typer.core.TyperGroup):
     """The `skiptrace` group with the error boundary around parsing and running a command."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

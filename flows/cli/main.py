@@ -343,8 +343,8 @@ def rejects(
 
         record_pii_access(con, "rejects --unmasked", run, df.height)
     if as_json:
-        for row in df.iter_rows(named=True):
-            typer.echo(json.dumps(row, default=str))
+        for named in df.iter_rows(named=True):
+            typer.echo(json.dumps(named, default=str))
         return
     what = "Field issues" if fields else "Quarantined rows"
     title = f"{what}{f' of run {run}' if run else ''} ({df.height:,} shown)"

@@ -115,7 +115,7 @@ def option_parameter(
     option = typer.Option(
         decl, help=help_text, show_default=default not in (None, ...), rich_help_panel=panel
     )
-    annotation = Annotated[kind if default is not None else kind | None, option]
+    annotation: Any = Annotated[kind if default is not None else kind | None, option]
     return inspect.Parameter(
         name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )

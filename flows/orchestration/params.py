@@ -27,7 +27,7 @@ MATCH_OVERRIDES: tuple[str, ...] = ("threshold", "block_cap", "name_block_cap")
 def _match_override(name: str) -> Any:
     """A field overriding `MatchSettings.<name>`: None keeps the matcher's default; the range
     and description are MatchSettings', so the two can never drift apart."""
-    info = MatchSettings.__pydantic_fields__[name]
+    info = MatchSettings.__pydantic_fields__[name]  # type: ignore[attr-defined]
     bounds = {
         attr: getattr(m, attr)
         for m in info.metadata

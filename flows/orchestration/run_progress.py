@@ -41,7 +41,7 @@ def progress_artifact(run_id: str) -> Iterator[Any]:
             return
         done.add(stage)
         try:
-            update_progress_artifact(artifact_id, progress=100.0 * len(done) / len(STAGES))
+            update_progress_artifact(artifact_id, progress=100.0 * len(done) / len(STAGES))  # type: ignore[arg-type]
         except Exception:
             log.warning("run %s: could not update the progress artifact", run_id, exc_info=True)
 

@@ -147,7 +147,7 @@ def pair(con: Any, run_id: str, account_id: str, rec_id: int, *, full_dob: bool)
              "weight": s.partial_weight, "probability": s.running_probability}
         )  # fmt: skip
     for st in steps:
-        st["bar"] = min(100, round(abs(float(st["weight"])) * 5))
+        st["bar"] = min(100, round(abs(float(str(st["weight"]))) * 5))
     left, right = (
         _side(acct[0] if acct else None, full_dob),
         _side(rec[0] if rec else None, full_dob),
