@@ -238,6 +238,30 @@ def test_worklist_prioritizes_balance_times_confidence(world, tmp_path: Path) ->
     assert "2 new phones" in wl[1]["reasons"] and "manual dial only" in wl[1]["reasons"]
 
 
+def test_worklist_puts_new_estate_and_attorney_routings_first(world, tmp_path: Path) -> None:
+    """What the collector must do, said in words: a death confirmed this run goes to estate
+    handling, a represented consumer to the attorney; a routing the previous run already had
+    is not repeated every night."""
+    rows = [
+        (RUN, "A2", "deceased", "route_to_estate", "consumer deceased: estate handling only"),
+        (RUN, "A3", "attorney_represented", "route_to_attorney", "represented by an attorney"),
+        (PREV, "A3", "attorney_represented", "route_to_attorney", "represented by an attorney"),
+    ]
+    for run, acct, rule, action, reason in rows:
+        world.execute(
+            "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,"
+            " action, reason, regulation) VALUES (?, ?, NULL, NULL, ?, ?, ?, 'Reg F')",
+            [run, acct, rule, action, reason],
+        )
+    emit(world, RUN, tmp_path)
+    wl = read_csv(tmp_path / "worklist.csv")
+    assert (wl[0]["priority"], wl[0]["action"], wl[0]["account_id"]) == ("1", "estate", "A2")
+    assert "handle through the estate (Reg F 1006.2(e))" in wl[0]["reasons"]
+    assert "estate handling only" in wl[0]["reasons"] and wl[0]["best_confidence"] == ""
+    # A3's attorney routing is not new: A3 stays a 'work' row for its new contacts
+    assert [(r["action"], r["account_id"]) for r in wl[1:]] == [("work", "A3"), ("work", "A1")]
+
+
 def test_import_layouts(world, tmp_path: Path) -> None:
     emit(world, RUN, tmp_path)
     phones = {r["phone"]: r for r in read_csv(tmp_path / "import_phones.csv")}
