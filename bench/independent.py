@@ -96,7 +96,9 @@ def run_cli(accounts: Path, sources: Path, workdir: Path, as_of: str) -> dict[st
         proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise SystemExit(f"skiptrace run failed (exit {proc.returncode}): see {workdir / 'skiptrace_run.log'}")
+        raise SystemExit(
+            f"skiptrace run failed (exit {proc.returncode}): see {workdir / 'skiptrace_run.log'}"
+        )
     run_dir = next(p for p in out.iterdir() if p.is_dir())
     summary = json.loads((run_dir / "run_summary.json").read_text())
     return {
@@ -154,7 +156,9 @@ def bench_febrl(workdir: Path) -> dict[str, Any]:
         wd = workdir / f"febrl4_{name}"
         wd.mkdir(parents=True, exist_ok=True)
         truth = build_febrl(wd / "portfolio", with_ssn=with_ssn)
-        run = run_cli(wd / "portfolio" / "accounts.csv", wd / "portfolio" / "sources.yml", wd, "2024-01-01")
+        run = run_cli(
+            wd / "portfolio" / "accounts.csv", wd / "portfolio" / "sources.yml", wd, "2024-01-01"
+        )
         out[name] = {
             **febrl_scores(run["run_dir"], truth),
             "wall_seconds": run["wall_seconds"],
@@ -178,7 +182,9 @@ def print_portfolio(res: dict[str, Any]) -> None:
     from rich.table import Table
 
     s, b = res["skiptrace"], res.get("splink")
-    t = Table(title=f"pseudopeople seed {res['seed']}, noise {res['noise']} ({res['counts']['accounts']:,} accounts)")
+    t = Table(
+        title=f"pseudopeople seed {res['seed']}, noise {res['noise']} ({res['counts']['accounts']:,} accounts)"
+    )
     t.add_column("measure")
     t.add_column("skiptrace", justify="right")
     t.add_column("Splink + latest record", justify="right")
@@ -187,15 +193,21 @@ def print_portfolio(res: dict[str, Any]) -> None:
         _fmt_pr(s["address"]["all"]),
         _fmt_pr(b["address"]["all"]) if b else "–",
     )
-    t.add_row("rank-1 address at confidence ≥ 0.9: precision / recall", _fmt_pr(s["address"]["hc"]), "–")
+    t.add_row(
+        "rank-1 address at confidence ≥ 0.9: precision / recall", _fmt_pr(s["address"]["hc"]), "–"
+    )
     t.add_row(
         "rank-1 addresses emitted (≥ 0.9)",
         f"{s['address']['all']['emitted']:,} ({s['address']['hc']['emitted']:,})",
         f"{b['address']['all']['emitted']:,}" if b else "–",
     )
     t.add_row("ECE (all debtor contacts)", f"{s['ece']:.4f}", "–")
-    t.add_row("debtor-link precision / recall", _fmt_pr(s["links"]), _fmt_pr(b["links"]) if b else "–")
-    t.add_row("deceased precision / recall", _fmt_pr(s["deceased"]), _fmt_pr(b["deceased"]) if b else "–")
+    t.add_row(
+        "debtor-link precision / recall", _fmt_pr(s["links"]), _fmt_pr(b["links"]) if b else "–"
+    )
+    t.add_row(
+        "deceased precision / recall", _fmt_pr(s["deceased"]), _fmt_pr(b["deceased"]) if b else "–"
+    )
     t.add_row(
         "wall seconds",
         f"{s['wall_seconds']:.1f} (whole run; match {s['stages'].get('match', 0):.1f})",
@@ -206,7 +218,12 @@ def print_portfolio(res: dict[str, Any]) -> None:
     for c in ("confidence", "n", "mean confidence", "right"):
         r.add_column(c, justify="right")
     for row in s["reliability"]:
-        r.add_row(f"{row['lo']:.1f}–{row['hi']:.1f}", f"{row['n']:,}", f"{row['mean_confidence']:.3f}", f"{row['accuracy']:.3f}")
+        r.add_row(
+            f"{row['lo']:.1f}–{row['hi']:.1f}",
+            f"{row['n']:,}",
+            f"{row['mean_confidence']:.3f}",
+            f"{row['accuracy']:.3f}",
+        )
     Console().print(r)
 
 
@@ -227,9 +244,13 @@ def print_febrl(res: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seeds", default=str(TUNING_SEEDS[0]), help="comma list of tuning seeds")
-    ap.add_argument("--held-out", action="store_true", help=f"run the held-out seed {HELD_OUT_SEED} instead")
+    ap.add_argument(
+        "--held-out", action="store_true", help=f"run the held-out seed {HELD_OUT_SEED} instead"
+    )
     ap.add_argument("--noise", default="default", help="comma list: default, double")
     ap.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     ap.add_argument("--json", type=Path, help="write every figure here")

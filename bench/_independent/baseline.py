@@ -57,7 +57,9 @@ WHERE coalesce(l.std_line1, a.std_line1, '') <> '';
 """
 
 
-def run_baseline(workdir: Path, *, threshold: float = 0.9, u_pairs: float = 1e7, seed: int = 7) -> dict[str, Any]:
+def run_baseline(
+    workdir: Path, *, threshold: float = 0.9, u_pairs: float = 1e7, seed: int = 7
+) -> dict[str, Any]:
     """Link with Splink and derive addresses, deceased flags and links (workdir/skiptrace.duckdb)."""
     sys.path.insert(0, str(BENCH))
     from vs_splink import _paths, run_splink_generated  # type: ignore[import-not-found]

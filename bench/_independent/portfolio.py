@@ -140,9 +140,7 @@ def _write_accounts(census: pd.DataFrame, ssa: pd.DataFrame, seed: int, root: Pa
     people = adults.drop_duplicates("simulant_id")
     chosen = people[[rng.random() < ACCOUNT_SHARE for _ in range(len(people))]].copy()
     creation = ssa[ssa["event_type"] == "creation"].drop_duplicates("simulant_id")
-    chosen = chosen.merge(
-        creation[["simulant_id", "ssn"]], on="simulant_id", how="left"
-    ).fillna("")
+    chosen = chosen.merge(creation[["simulant_id", "ssn"]], on="simulant_id", how="left").fillna("")
     n = len(chosen)
     chosen["account_id"] = [f"PP{seed:03d}{i:06d}" for i in range(n)]
     placed = [dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(730)) for _ in range(n)]
@@ -191,7 +189,11 @@ def _write_w2(frames: dict[str, pd.DataFrame], root: Path) -> pd.DataFrame:
                 "EMPLOYER": df["employer_name"],
             }
         ).to_csv(root / f"w2_1099_{year}.csv", index=False)
-        ids.append(pd.DataFrame({"source": "w2_1099", "record_id": rid, "simulant_id": df["simulant_id"].values}))
+        ids.append(
+            pd.DataFrame(
+                {"source": "w2_1099", "record_id": rid, "simulant_id": df["simulant_id"].values}
+            )
+        )
     return pd.concat(ids)
 
 
@@ -220,7 +222,11 @@ def _write_1040(frames: dict[str, pd.DataFrame], root: Path) -> pd.DataFrame:
                 "ZIP": df["mailing_address_zipcode"],
             }
         ).to_csv(root / f"form_1040_{year}.psv", index=False, sep="|")
-        ids.append(pd.DataFrame({"source": "form_1040", "record_id": rid, "simulant_id": df["simulant_id"].values}))
+        ids.append(
+            pd.DataFrame(
+                {"source": "form_1040", "record_id": rid, "simulant_id": df["simulant_id"].values}
+            )
+        )
     return pd.concat(ids)
 
 
@@ -249,7 +255,9 @@ def _write_surveys(frames: dict[str, pd.DataFrame], root: Path) -> pd.DataFrame:
             )
     out = pd.concat(parts)
     out.drop(columns="simulant_id").to_csv(root / "surveys.csv", index=False)
-    return pd.DataFrame({"source": "surveys", "record_id": out["RESP_ID"], "simulant_id": out["simulant_id"]})
+    return pd.DataFrame(
+        {"source": "surveys", "record_id": out["RESP_ID"], "simulant_id": out["simulant_id"]}
+    )
 
 
 def _write_wic(frames: dict[str, pd.DataFrame], root: Path) -> pd.DataFrame:
@@ -277,7 +285,9 @@ def _write_wic(frames: dict[str, pd.DataFrame], root: Path) -> pd.DataFrame:
         )
     out = pd.concat(parts)
     out.drop(columns="simulant_id").to_csv(root / "wic.tsv", index=False, sep="\t")
-    return pd.DataFrame({"source": "wic", "record_id": out["PARTICIPANT"], "simulant_id": out["simulant_id"]})
+    return pd.DataFrame(
+        {"source": "wic", "record_id": out["PARTICIPANT"], "simulant_id": out["simulant_id"]}
+    )
 
 
 DEATH_WIDTHS = (
@@ -307,10 +317,14 @@ def _write_deaths(ssa: pd.DataFrame, root: Path) -> pd.DataFrame:
     lines = []
     for i in range(len(deaths)):
         lines.append(
-            "".join(str(cols[name].iat[i])[:width].upper().ljust(width) for name, width in DEATH_WIDTHS)
+            "".join(
+                str(cols[name].iat[i])[:width].upper().ljust(width) for name, width in DEATH_WIDTHS
+            )
         )
     (root / "ssa_deaths.txt").write_text("\n".join(lines) + ("\n" if lines else ""))
-    return pd.DataFrame({"source": "ssa_deaths", "record_id": rid, "simulant_id": deaths["simulant_id"].values})
+    return pd.DataFrame(
+        {"source": "ssa_deaths", "record_id": rid, "simulant_id": deaths["simulant_id"].values}
+    )
 
 
 SOURCES_YML = """\
@@ -384,10 +398,12 @@ def _truth_addresses(clean: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     def add(df: pd.DataFrame, dataset: str, date: pd.Series | str, prefix: str = "") -> None:
         num, street = df[f"{prefix}street_number"], df[f"{prefix}street_name"]
-        box = df[f"{prefix}po_box"] if f"{prefix}po_box" in df else None
+        box = df.get(f"{prefix}po_box")
         unit = df[f"{prefix}unit_number"]
         line = _line1(num, street, box)
-        line = (line + " " + unit.where(unit == "", "# " + unit.str.replace(r"^\D+", "", regex=True))).str.strip()
+        line = (
+            line + " " + unit.where(unit == "", "# " + unit.str.replace(r"^\D+", "", regex=True))
+        ).str.strip()
         rows.append(
             pd.DataFrame(
                 {
@@ -433,7 +449,9 @@ def _write_truth(
         .sort_values(["simulant_id", "date", "n", "key"], ascending=[True, False, False, True])
         .drop_duplicates("simulant_id")
     )
-    census_key = addr[addr["dataset"] == "census"].drop_duplicates("simulant_id")[["simulant_id", "key"]]
+    census_key = addr[addr["dataset"] == "census"].drop_duplicates("simulant_id")[
+        ["simulant_id", "key"]
+    ]
     # findable: some delivered row (the noised datasets kept it) was taken at the true address
     delivered = pd.concat(
         pd.DataFrame({"simulant_id": df["simulant_id"].values, "dataset": name})
@@ -449,7 +467,9 @@ def _write_truth(
         ]
     )
     t = accounts.merge(latest, on="simulant_id", how="left").fillna("")
-    t = t.merge(census_key.rename(columns={"key": "census_key"}), on="simulant_id", how="left").fillna("")
+    t = t.merge(
+        census_key.rename(columns={"key": "census_key"}), on="simulant_id", how="left"
+    ).fillna("")
     known_keys = set(zip(known["simulant_id"], known["key"], strict=True))
     pd.DataFrame(
         {
@@ -461,7 +481,9 @@ def _write_truth(
             "cur_zip": t["zip"],
             "cur_phones": "",
             "cur_emails": "",
-            "moved": ["Y" if k and k != c else "N" for k, c in zip(t["key"], t["census_key"], strict=True)],
+            "moved": [
+                "Y" if k and k != c else "N" for k, c in zip(t["key"], t["census_key"], strict=True)
+            ],
             "deceased": ["Y" if s in dead else "N" for s in t["simulant_id"]],
             "bankrupt": "N",
             "findable_address": [
@@ -484,7 +506,9 @@ def _write_truth(
     ).to_csv(truth / "records.csv", index=False)
 
 
-def build_portfolio(root: Path, *, seed: int, noise: str = "default", max_rows: int | None = None) -> Portfolio:
+def build_portfolio(
+    root: Path, *, seed: int, noise: str = "default", max_rows: int | None = None
+) -> Portfolio:
     """Write accounts.csv, the source extracts, sources.yml and truth/ under `root`.
 
     `max_rows` caps every generated dataset (the smoke test); the benchmark uses all rows of

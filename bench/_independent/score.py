@@ -32,7 +32,14 @@ def _ratio(a: float, b: float) -> float:
 def _pr(tp: int, predicted: int, actual: int) -> dict[str, Any]:
     p, r = _ratio(tp, predicted), _ratio(tp, actual)
     f1 = round(2 * p * r / (p + r), 4) if p + r else 0.0
-    return {"precision": p, "recall": r, "f1": f1, "tp": tp, "predicted": predicted, "actual": actual}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": f1,
+        "tp": tp,
+        "predicted": predicted,
+        "actual": actual,
+    }
 
 
 def address_scores(labeled: pl.DataFrame, truth_dir: Path) -> dict[str, Any]:
