@@ -22,9 +22,17 @@ WITH s AS (
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
 ),
 ranked AS (
+    -- An address without a house number or without a street name (and not a PO box) cannot
+    -- be mailed: it ranks after every complete address of the account, whatever its
+    -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
+    -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
-               ORDER BY confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank
+               ORDER BY (s.contact_type = 'address'
+                         AND (nullif(trim(s.street_number), '') IS NULL
+                              OR nullif(trim(s.street_name), '') IS NULL)
+                         AND NOT coalesce(upper(s.std_line1), '') LIKE 'PO BOX%'),
+                        confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank
     FROM s
 ),
 consumer_tz AS (

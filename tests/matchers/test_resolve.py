@@ -361,6 +361,27 @@ def test_newer_reliable_address_supersedes_the_one_on_file(b: Builder, con) -> N
     assert "newer address" in pts["1 MAIN ST"]["reasons"]
 
 
+def test_an_address_without_house_number_or_street_never_ranks_first(b: Builder, con) -> None:
+    b.account("A1", "Ann", "Lee")
+    full = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
+    no_number = b.address("N 27th St", "Rome", "GA", "30165", number=None, street="27TH",
+                          std_line1="N 27TH ST")  # fmt: skip
+    no_street = b.address("4006", "Rome", "GA", "30165", number=None, street=None, suffix=None,
+                          unit="4006", std_line1="# 4006")  # fmt: skip
+    b.link("A1", b.record("hdr", "Ann", "Lee", contacts=[
+        addr_contact(full, last_seen=dt.date(2024, 5, 1)),
+    ]))  # fmt: skip
+    for raw in (no_number, no_street):  # newer, and from the more reliable source
+        b.link("A1", b.record("util", "Ann", "Lee", reliability=0.99, contacts=[
+            addr_contact(raw, last_seen=dt.date(2025, 5, 1)),
+        ]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address", role="debtor")
+    assert pts[0]["rank"] == 1 and pts[0]["address_line1"] == "8 LAKE DR"
+    complete = [bool(p["street_number"] and p["street_name"]) for p in pts]
+    assert complete == sorted(complete, reverse=True)  # every incomplete one after the complete
+
+
 def test_third_party_contacts_are_kept_apart(b: Builder, con) -> None:
     b.account("A1", "Ann", "Lee")
     sis = b.phone("4045550199")
