@@ -77,11 +77,14 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
-    #: a record of the same person dated more than this many days after a date of death
-    #: contradicts the death (deceased_disputed). The grace covers what is normally dated after
-    #: a death without the person living on: the final pay and tax records of the year, a
-    #: bureau's last refresh, estate activity in the decedent's name.
+    #: a record of the same person dated more than this many days after a date of death makes
+    #: the death unverified (sql/resolve/10_flags.sql). The grace covers what is normally dated
+    #: after a death without the person living on: the final pay and tax records of the year,
+    #: a bureau's last refresh, estate activity in the decedent's name.
     death_activity_grace_days: int = 120
+    #: ... and multiplies its confidence by this: below 0.8 the account is held for
+    #: verification instead of routed to the estate (matchers/rules/default_rules.yml)
+    death_activity_factor: float = 0.6
     #: weight, in pseudo-outcomes, of the registry's reliability against collectors' outcomes
     outcome_strength: float = 20.0
     #: a right-party contact is confirmed with at least this confidence
@@ -244,6 +247,7 @@ def resolve_contacts(
             run_id=run_id,
             as_of=as_of,
             death_grace_days=int(settings.death_activity_grace_days),
+            death_activity_factor=float(settings.death_activity_factor),
         )
 
     result = _summarize(con, run_id, as_of, model)

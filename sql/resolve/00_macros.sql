@@ -53,3 +53,11 @@ CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2,
     AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
     AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
 );
+
+-- An address without a house number or without a street name (and not a PO box) cannot be
+-- mailed: it ranks after every complete address of the account, whatever its confidence
+-- (08_finalize and the re-rank after outcomes, 08b, both order by it).
+CREATE OR REPLACE TEMP MACRO rs_unmailable(contact_type, street_number, street_name, std_line1) AS
+    contact_type = 'address'
+    AND (nullif(trim(street_number), '') IS NULL OR nullif(trim(street_name), '') IS NULL)
+    AND NOT coalesce(upper(std_line1), '') LIKE 'PO BOX%';

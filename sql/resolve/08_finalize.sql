@@ -28,10 +28,7 @@ ranked AS (
     -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
-               ORDER BY (s.contact_type = 'address'
-                         AND (nullif(trim(s.street_number), '') IS NULL
-                              OR nullif(trim(s.street_name), '') IS NULL)
-                         AND NOT coalesce(upper(s.std_line1), '') LIKE 'PO BOX%'),
+               ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                         confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank
     FROM s
 ),

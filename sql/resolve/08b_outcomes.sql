@@ -51,6 +51,7 @@ adjusted AS (
 SELECT * EXCLUDE (o_outcome) REPLACE (
     CAST(row_number() OVER (
         PARTITION BY account_id, contact_type, role
-        ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+        ORDER BY rs_unmailable(contact_type, street_number, street_name, std_line1),
+                 coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
                  confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank)
 FROM adjusted;

@@ -7,17 +7,21 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 
 -- deceased: every debtor-linked record carrying a date of death (death index, a vendor's deceased
 -- indicator) is a death claim, scored like any link (confidence = match x reliability). The
--- account's death date is that of its strongest claim. A death is *disputed* instead of flagged
--- when the data contradicts it (issue: a wrong deceased flag stops collection on a live account
--- and sends estate letters to a living person):
---   future        the date of death is after the run's as-of date;
---   before_birth  it is on or before the date of birth (the death record's, else the account's);
---   lived_on      another record linked to the same person as debtor (person records: credit
---                 header, employment, tax, census) is dated more than rs_death_grace_days after
---                 it: the person was seen alive. Vendor batches, NCOA and bankruptcy rows do not
---                 count: their dates are the vendor's or the court's, not the person's.
--- A disputed death is flagged 'deceased_disputed' with the contradictions in its evidence and
--- never 'deceased'; the rules file decides what happens to it (default: hold for review).
+-- account's death date is that of its strongest claim. A wrong deceased flag stops collection on
+-- a live account and sends estate letters to a living person, so every claim is checked:
+--   impossible dates make the death *disputed* (flag 'deceased_disputed', never 'deceased'; the
+--   rules file decides what happens, default: hold for review):
+--     future        the date of death is after the run's as-of date;
+--     before_birth  it is on or before the date of birth (the death record's, else the account's);
+--   later activity makes it *unverified*: another record linked to the same person as debtor
+--   (person records: credit header, employment, tax, census) dated more than $death_grace_days
+--   after it. The flag stays 'deceased', its confidence times $death_activity_factor (default
+--   0.6: below the 0.8 that routes to the estate, so the account is held until someone
+--   verifies) and the record named in the evidence. Not a dispute: records keep arriving in a
+--   decedent's name (joint and final returns, W-2s of the year of death, bureau refreshes); on
+--   independent simulated data (bench/independent.py, tuning seed 11) disputing on later
+--   activity turned 134 true deaths into disputes and caught one wrong one. Vendor batches,
+--   NCOA and bankruptcy rows never count: their dates are the vendor's or the court's.
 INSERT INTO account_flags BY NAME
 WITH dead AS (
     SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death, r.dob AS rec_dob,
@@ -58,18 +62,22 @@ checked AS (
                CASE WHEN c.dod <= coalesce(c.rec_dob, a.dob)
                     THEN 'date of death is on or before the date of birth '
                          || strftime(coalesce(c.rec_dob, a.dob), '%Y-%m-%d') END,
-               CASE WHEN al.seen > c.dod + to_days($death_grace_days)
-                    THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in || ')' END
-           ) AS contradictions
+               NULL
+           ) AS contradictions,
+           CASE WHEN al.seen > c.dod + to_days($death_grace_days)
+                THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in
+                     || '): verify before acting' END AS later_activity
     FROM claim c
     LEFT JOIN current_accounts a ON a.account_id = c.account_id
     LEFT JOIN alive al ON al.account_id = c.account_id
 )
 SELECT $run_id AS run_id, account_id,
        CASE WHEN contradictions = '' THEN 'deceased' ELSE 'deceased_disputed' END AS flag,
-       confidence,
-       evidence || CASE WHEN contradictions = '' THEN '' ELSE '; contradicted: ' || contradictions END
-         AS evidence,
+       CASE WHEN contradictions = '' AND later_activity IS NOT NULL
+            THEN round(confidence * $death_activity_factor, 4) ELSE confidence END AS confidence,
+       evidence
+         || CASE WHEN contradictions = '' THEN '' ELSE '; contradicted: ' || contradictions END
+         || coalesce('; ' || later_activity, '') AS evidence,
        rec_id, records
 FROM checked;
 
