@@ -50,8 +50,11 @@ from _independent.score import (  # noqa: E402
     skiptrace_scores,
 )
 
-#: The seed nobody looks at while tuning (docs/benchmarks.md, "Independent data").
-HELD_OUT_SEED = 2718
+#: The seed nobody looks at while tuning (docs/benchmarks.md, "Independent data"). 2718 was the
+#: first one; it was retired on 2026-12-04 after its deceased flags were read while the merged
+#: death rules were checked, and must not be reported as held out again.
+HELD_OUT_SEED = 5077
+RETIRED_HELD_OUT_SEEDS = (2718,)
 #: Seeds for diagnosis and tuning.
 TUNING_SEEDS = (11, 12, 13)
 BENCH_HMAC_KEY = "independent-bench-key"  # simulated SSNs: a benchmark key, not a secret

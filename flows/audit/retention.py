@@ -184,7 +184,7 @@ def purge(
         return result
     with sql.transaction(con):
         _delete_raw(con, file_nos)
-        sql.run(con, "retention/mark_purged.sql", file_nos=file_nos)
+        sql.run(con, "audit/mark_purged.sql", file_nos=file_nos)
         con.executemany(
             "INSERT INTO purge_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -252,7 +252,7 @@ def write_manifest(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
     present) with its sha256 and rows; a consumer checks the hashes before importing.
     """
     out_dir = Path(out_dir)
-    files = sql.rows(con, "emit/manifest_files.sql", run_id=run_id)
+    files = sql.rows(con, "exports/manifest_files.sql", run_id=run_id)
     entries = [
         {"kind": f["kind"], "file": Path(f["path"]).name, "sha256": f["sha256"], "rows": f["rows"]}
         for f in files
