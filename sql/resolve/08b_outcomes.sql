@@ -52,5 +52,9 @@ SELECT * EXCLUDE (o_outcome) REPLACE (
     CAST(row_number() OVER (
         PARTITION BY account_id, contact_type, role
         ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+                 -- an address that cannot be mailed stays after the complete ones (08_finalize)
+                 (contact_type = 'address'
+                  AND (nullif(trim(street_number), '') IS NULL OR nullif(trim(street_name), '') IS NULL)
+                  AND NOT coalesce(upper(std_line1), '') LIKE 'PO BOX%'),
                  confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank)
 FROM adjusted;

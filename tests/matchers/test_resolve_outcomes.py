@@ -91,6 +91,12 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
         " ('A1', 'phone', '+14045550001', 'debtor', 0.50, 'new', 'new phone', 1, DATE '2026-10-01')"
         ") t(account_id, contact_type, contact_key, role, confidence, status, reasons, rank, last_seen)"
     )
+    # the address columns 08b reads to keep unmailable addresses last (phones: all NULL)
+    con.execute(
+        "ALTER TABLE rs_final ADD COLUMN street_number VARCHAR;"
+        " ALTER TABLE rs_final ADD COLUMN street_name VARCHAR;"
+        " ALTER TABLE rs_final ADD COLUMN std_line1 VARCHAR"
+    )
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
