@@ -16,7 +16,7 @@ CREATE OR REPLACE TEMP MACRO rs_units_ok(u1, u2) AS
     (rs_unit(u1) IS NULL OR rs_unit(u2) IS NULL OR rs_unit(u1) = rs_unit(u2));
 
 -- Identity key of one address spelling: street number + pre-directional + street name + suffix +
--- unit *number* + ZIP5, so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
+-- unit *number* + place (ZIP5, else city and state: rs_place), so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
 -- one key (the unit designator is a spelling, the unit number is the apartment). Directional
 -- and suffix stay in the key because MAIN ST and MAIN AVE are two streets; spellings that
 -- merely lack one of them are merged by the variant edges (05). Addresses without a parsed
@@ -30,6 +30,18 @@ CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, s
          ELSE std_line1 END
     || '|' || zip5
 );
+
+-- Where an address is, for keys and comparisons: its ZIP5, else (no ZIP, or a placeholder the
+-- standardizer read as none) its city and state, so two records of one street address in one city
+-- agree without a ZIP. NULL when neither places it.
+CREATE OR REPLACE TEMP MACRO rs_place(zip5, city, state) AS
+    coalesce(nullif(zip5, ''), nullif(upper(trim(city)), '') || ' ' || nullif(upper(trim(state)), ''));
+
+-- A ZIP5 cut from raw text, NULL when blank or a placeholder (one digit repeated: 00000, 99999).
+CREATE OR REPLACE TEMP MACRO rs_raw_zip5(z) AS
+    nullif(CASE WHEN regexp_matches(left(regexp_replace(coalesce(z, ''), '[^0-9]', '', 'g'), 5),
+                                    '^(0{5}|1{5}|2{5}|3{5}|4{5}|5{5}|6{5}|7{5}|8{5}|9{5})$')
+                THEN '' ELSE left(regexp_replace(coalesce(z, ''), '[^0-9]', '', 'g'), 5) END, '');
 
 -- Street names that are the same name: Jaro-Winkler at or above street_jw, or one typing
 -- slip (one insertion / deletion / substitution / transposition, same first character, at least

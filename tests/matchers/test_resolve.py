@@ -713,3 +713,24 @@ def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder,
         "SSN last four of the case (9876)"
         in flags_of(con, "NAMESAKE")["bankruptcy_disputed"]["evidence"]
     )
+
+
+def test_placeholder_zip_keys_by_city_and_state(b: Builder, con) -> None:
+    """An extract with ZIP 00000 on every record: the standardizer reads it as no ZIP (zip5 NULL,
+    quality ok); two records of one street address in one city are then one contact keyed by
+    city + state, a slip in the street name still merges, and the same street in another city
+    stays apart."""
+    b.account("A1", "Ann", "Lee")
+    one = b.address("40 Oak St", "Rome", "GA", "00000", number="40", street="OAK")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")  # what the standardizer writes
+    two = dict(one, zip="")  # another source leaves the ZIP blank
+    b.address("40 Oak St", "Rome", "GA", "", number="40", street="OAK")
+    slip = b.address("40 Oaak St", "Rome", "GA", "00000", number="40", street="OAAK")
+    away = b.address("40 Oak St", "Macon", "GA", "00000", number="40", street="OAK")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")
+    for src, raw in (("s1", one), ("s2", two), ("s3", slip), ("s4", away)):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address")
+    keys = {p["contact_key"]: p["sources"] for p in pts}
+    assert keys == {"40 OAK ST|ROME GA": "s1;s2;s3", "40 OAK ST|MACON GA": "s4"}
