@@ -166,7 +166,17 @@ def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
         )
         .fill_null(False)
         .alias("correct")
-    ).drop("t_number", "t_street", "t_zip5", "t_city", "t_state", "t_unit", "t_box", "t_phones", "t_emails")
+    ).drop(
+        "t_number",
+        "t_street",
+        "t_zip5",
+        "t_city",
+        "t_state",
+        "t_unit",
+        "t_box",
+        "t_phones",
+        "t_emails",
+    )
 
 
 def score_run(run_dir: Path, truth_dir: Path) -> Scores:

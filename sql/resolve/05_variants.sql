@@ -24,7 +24,7 @@ SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2
 FROM rs_var a
 JOIN rs_var b
   ON a.account_id = b.account_id AND a.role = b.role AND a.place = b.place
- AND a.street_number = b.street_number AND a.vkey <> b.vkey
+ AND a.vkey <> b.vkey
 WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.place,
                      b.street_number, b.street_name, b.suffix, b.predir, b.place, $street_jw)
   AND a.unit IS NOT DISTINCT FROM b.unit;
