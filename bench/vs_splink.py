@@ -554,7 +554,8 @@ SELECT
     nullif(trim(s.street_name), '')     AS street_name,
     nullif(trim(s.std_line1), '')       AS std_line1,
     nullif(trim(s.city), '')            AS city,
-    nullif(trim(s.zip5), '')            AS zip5,
+    -- the place: ZIP5, else city + state (a blank or placeholder ZIP is read as none)
+    coalesce(nullif(trim(s.zip5), ''), upper(s.city) || ' ' || upper(s.state)) AS zip5,
     ph.phones,
     nullif(trim(s.email_norm), '')      AS email_norm
 FROM src.{std} s LEFT JOIN ph USING ({key})

@@ -9,7 +9,9 @@ Rules (documented here because they shape the cache):
 - ZIP: digits with optional ZIP+4 ("62704", "62704-1234", "627041234", "62704 1234"). Four or
   eight digits are read as a ZIP that lost its leading zero in a spreadsheet ("7030" -> "07030");
   the ZIP table then confirms or rejects it. A well-shaped ZIP that is not in the `zipcodes`
-  table is kept but flagged bad_zip.
+  table is kept but flagged bad_zip. A blank ZIP or a placeholder (one digit repeated: 00000,
+  99999) is no ZIP: zip5 is NULL and the address is still `ok` when city and state place it
+  (contact keys then use city + state in place of the ZIP5); without a city it is bad_zip.
 - State: two-letter code or full name (Pub 28 Appendix B). Missing -> taken from the ZIP (ok).
   Present but invalid -> taken from the ZIP when it is known, flagged bad_state.
 - "State after ZIP" in the fields (state='62704', zip='IL', or zip='62704 IL') is repaired.
@@ -28,6 +30,9 @@ from skiptrace.matchers.address_fast import clean_expr
 from skiptrace.matchers.pub28 import STATE_CODES
 
 ZIP_SHAPE = r"^[0-9]{4,5}(?:[ -]?[0-9]{4})?$"
+#: A ZIP5 of one repeated digit (00000, 99999) is a placeholder some extracts put on every record:
+#: no data, read as a missing ZIP rather than a bad address (which would sink its confidence).
+PLACEHOLDER_ZIP5 = r"^(?:0{5}|1{5}|2{5}|3{5}|4{5}|5{5}|6{5}|7{5}|8{5}|9{5})$"
 
 
 @cache
@@ -101,8 +106,16 @@ def _last_line(keys: pl.LazyFrame) -> pl.LazyFrame:
     digits = pl.col("_zip_txt").str.replace_all(r"[^0-9]", "")
     n = digits.str.len_chars()
     padded = pl.when(n.is_in([4, 8])).then(pl.lit("0") + digits).otherwise(digits)
+    shaped = pl.col("_zip_txt").str.contains(ZIP_SHAPE).fill_null(False)
+    placeholder = shaped & padded.str.slice(0, 5).str.contains(PLACEHOLDER_ZIP5).fill_null(False)
     df = df.with_columns(
-        pl.col("_zip_txt").str.contains(ZIP_SHAPE).fill_null(False).alias("_zip_ok"),
+        (shaped & ~placeholder).alias("_zip_ok"),
+        # no ZIP given at all (both fields blank), or a placeholder; letters in the ZIP field
+        # are garbage, not absence, and stay bad_zip
+        (
+            (pl.col("_zip_txt").is_null() & pl.col("_zip_c").is_null() & pl.col("_p_zip").is_null())
+            | placeholder
+        ).alias("_zip_missing"),
         pl.col("_state_txt")
         .replace_strict(STATE_CODES, default=None, return_dtype=pl.String)
         .alias("_state_code"),
@@ -115,6 +128,11 @@ def _last_line(keys: pl.LazyFrame) -> pl.LazyFrame:
     ll_quality = (
         pl.when((state_given & pl.col("_state_code").is_null())
                 | (~state_given & pl.col("zip_state").is_null())).then(pl.lit("bad_state"))
+        # no ZIP at all (blank or a placeholder) is missing data, not a bad address: the city
+        # and state still deliver it; without a city it cannot be placed
+        .when(pl.col("_zip_missing") & pl.col("_city_c").is_null()
+              & _nullif_blank(clean_expr(pl.col("p_city"))).is_null()).then(pl.lit("bad_zip"))
+        .when(pl.col("_zip_missing")).then(pl.lit("ok"))
         .when(~pl.col("_zip_ok") | pl.col("zip_state").is_null()).then(pl.lit("bad_zip"))
         .when(pl.col("_state_code") != pl.col("zip_state")).then(pl.lit("zip_state_mismatch"))
         .otherwise(pl.lit("ok"))

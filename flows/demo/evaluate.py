@@ -66,6 +66,8 @@ def _truth_addresses(truth: pl.DataFrame) -> pl.DataFrame:
         pl.col("street_number").alias("t_number"),
         pl.col("street_name").alias("t_street"),
         pl.col("zip5").alias("t_zip5"),
+        pl.col("city").alias("t_city"),
+        pl.col("state").alias("t_state"),
         _unit_norm(pl.col("unit_number")).alias("t_unit"),
         _box_norm(pl.col("po_box")).alias("t_box"),
     )
@@ -130,7 +132,17 @@ def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
         return_dtype=pl.Boolean,
     )
     phone10 = pl.col("phone").cast(pl.String).str.replace_all(r"\D", "").str.slice(-10)
-    zip_ok = pl.col("zip").cast(pl.String).str.slice(0, 5) == pl.col("t_zip5")
+    # the same place: the same ZIP5, or (no ZIP on either side: blank or a placeholder such as
+    # 00000, which the standardizer reads as none) the same city and state, as resolution keys it
+    zip5 = pl.col("zip").cast(pl.String).str.slice(0, 5)
+    city = pl.col("city").cast(pl.String) if "city" in c.columns else pl.lit(None, pl.String)
+    state = pl.col("state").cast(pl.String) if "state" in c.columns else pl.lit(None, pl.String)
+    zip_ok = (zip5 == pl.col("t_zip5")).fill_null(False) | (
+        zip5.is_null()
+        & pl.col("t_zip5").is_null()
+        & (city.str.to_uppercase() == pl.col("t_city"))
+        & (state.str.to_uppercase() == pl.col("t_state"))
+    ).fill_null(False)
     # units: equal, or one side has none (what resolution treats as the same address); a
     # different apartment in the same building does not reach the person
     unit = _unit_norm(pl.col("unit")) if "unit" in c.columns else pl.lit(None, dtype=pl.String)
@@ -154,7 +166,17 @@ def label_contacts(contacts: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
         )
         .fill_null(False)
         .alias("correct")
-    ).drop("t_number", "t_street", "t_zip5", "t_unit", "t_box", "t_phones", "t_emails")
+    ).drop(
+        "t_number",
+        "t_street",
+        "t_zip5",
+        "t_city",
+        "t_state",
+        "t_unit",
+        "t_box",
+        "t_phones",
+        "t_emails",
+    )
 
 
 def score_run(run_dir: Path, truth_dir: Path) -> Scores:

@@ -16,7 +16,7 @@ CREATE OR REPLACE TEMP MACRO rs_units_ok(u1, u2) AS
     (rs_unit(u1) IS NULL OR rs_unit(u2) IS NULL OR rs_unit(u1) = rs_unit(u2));
 
 -- Identity key of one address spelling: street number + pre-directional + street name + suffix +
--- unit *number* + ZIP5, so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
+-- unit *number* + place (ZIP5, else city and state: rs_place), so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
 -- one key (the unit designator is a spelling, the unit number is the apartment). Directional
 -- and suffix stay in the key because MAIN ST and MAIN AVE are two streets; spellings that
 -- merely lack one of them are merged by the variant edges (05). Addresses without a parsed
@@ -31,8 +31,20 @@ CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, s
     || '|' || zip5
 );
 
+-- Where an address is, for keys and comparisons: its ZIP5, else (no ZIP, or a placeholder the
+-- standardizer read as none) its city and state, so two records of one street address in one city
+-- agree without a ZIP. NULL when neither places it.
+CREATE OR REPLACE TEMP MACRO rs_place(zip5, city, state) AS
+    coalesce(nullif(zip5, ''), nullif(upper(trim(city)), '') || ' ' || nullif(upper(trim(state)), ''));
+
+-- A ZIP5 cut from raw text, NULL when blank or a placeholder (one digit repeated: 00000, 99999).
+CREATE OR REPLACE TEMP MACRO rs_raw_zip5(z) AS
+    nullif(CASE WHEN regexp_matches(left(regexp_replace(coalesce(z, ''), '[^0-9]', '', 'g'), 5),
+                                    '^(0{5}|1{5}|2{5}|3{5}|4{5}|5{5}|6{5}|7{5}|8{5}|9{5})$')
+                THEN '' ELSE left(regexp_replace(coalesce(z, ''), '[^0-9]', '', 'g'), 5) END, '');
+
 -- Street names that are the same name: Jaro-Winkler at or above street_jw, or one typing
--- slip (one insertion / deletion / substitution / transposition, same first character, at least
+-- slip (or a scanner's 'RN' read for 'M') (one insertion / deletion / substitution / transposition, same first character, at least
 -- three characters: 'MAIG' / 'MAIN', 'EM' / 'ELM', 'OKA' / 'OAK' score below 0.9). Names that
 -- differ only in their digits are different numbered streets however close the strings are
 -- ('14TH' / '15TH', '14TH' / '4TH'); a digit typed as a letter ('1QTH' / '16TH') is a slip.
@@ -43,13 +55,39 @@ CREATE OR REPLACE TEMP MACRO rs_same_name(s1, s2, street_jw) AS (
              AND regexp_replace(s1, '[0-9]', '', 'g') = regexp_replace(s2, '[0-9]', '', 'g'))
     AND (jaro_winkler_similarity(s1, s2) >= street_jw
          OR (left(s1, 1) = left(s2, 1) AND greatest(length(s1), length(s2)) >= 3
-             AND damerau_levenshtein(s1, s2) <= 1))
+             AND damerau_levenshtein(s1, s2) <= 1)
+         -- a scanner's 'RN' for 'M' ('RNONTEREY' / 'MONTEREY') is one slip too
+         OR (greatest(length(s1), length(s2)) >= 4
+             AND (s1 LIKE '%RN%' OR s2 LIKE '%RN%')
+             AND replace(s1, 'RN', 'M') = replace(s2, 'RN', 'M')))
 );
 
--- Same street: same ZIP5 and street number, street names agree (rs_same_name), and the Pub 28
--- suffix / pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
+-- A house number as an OCR'd or keyed digit string: letters a scanner reads for digits mapped
+-- back (O -> 0, I / L -> 1), so '4O00' is '4000'. S and B are left alone: '12B' is a house
+-- of its own, not '128'.
+CREATE OR REPLACE TEMP MACRO rs_num_digits(n) AS
+    translate(upper(trim(n)), 'OIL', '011');
+
+-- House numbers of one address: equal, or one slip apart (an OCR letter for a digit, or one
+-- substitution / transposition in an all-digit number of at least three digits: '1221' /
+-- '1231'; '12B' / '12C' stay two houses). Only
+-- used together with the same street name in the same place and account, where a neighbour's
+-- house is far rarer than a typing slip; two- and one-digit numbers must be equal (12 / 13
+-- are next door).
+CREATE OR REPLACE TEMP MACRO rs_same_number(n1, n2) AS (
+    n1 = n2
+    OR rs_num_digits(n1) = rs_num_digits(n2)
+    OR (length(n1) = length(n2) AND length(n1) >= 3
+        AND regexp_full_match(rs_num_digits(n1), '[0-9]+')
+        AND regexp_full_match(rs_num_digits(n2), '[0-9]+')
+        AND damerau_levenshtein(rs_num_digits(n1), rs_num_digits(n2)) <= 1)
+);
+
+-- Same street: same place (ZIP5, else city + state), house numbers one slip apart at most
+-- (rs_same_number), street names agree (rs_same_name), and the Pub 28 suffix /
+-- pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
 CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2, street_jw) AS (
-    z1 = z2 AND n1 = n2 AND rs_same_name(s1, s2, street_jw)
+    z1 = z2 AND rs_same_number(n1, n2) AND rs_same_name(s1, s2, street_jw)
     AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
     AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
 );

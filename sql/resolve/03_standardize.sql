@@ -3,7 +3,7 @@
 -- it) falls back to a crude normalization with quality 'uncached', so nothing is silently lost;
 -- evidence with no usable key (no street line or ZIP, no 10-digit phone, malformed email) is
 -- dropped here because it cannot reach anyone. An address's vkey is rs_addr_key (number, street,
--- unit number, ZIP5: the unit designator is not part of its identity); a phone's line type is the
+-- unit number, place = ZIP5 else city + state: the unit designator is not part of its identity); a phone's line type is the
 -- source's code through the shared line_type_code macro, else the number's own type.
 -- (A query, not a statement: resolve.py creates rs_evs from it, then appends NCOA forwards.)
 WITH src AS (
@@ -18,7 +18,7 @@ addr AS (
            ac.std_line2 AS a_line2,
            coalesce(ac.city, upper(trim(s.city))) AS a_city,
            coalesce(ac.state, upper(trim(s.state))) AS a_state,
-           coalesce(ac.zip5, nullif(left(regexp_replace(coalesce(s.zip, ''), '[^0-9]', '', 'g'), 5), '')) AS a_zip5,
+           CASE WHEN ac.addr_raw IS NULL THEN rs_raw_zip5(s.zip) ELSE ac.zip5 END AS a_zip5,
            ac.zip4 AS a_zip4,
            coalesce(ac.street_number, nullif(regexp_extract(upper(coalesce(s.address_line1, '')), '^\s*([0-9]+[A-Z]?)\b', 1), '')) AS a_number,
            ac.predir AS a_predir, ac.street_name AS a_street, ac.suffix AS a_suffix,
@@ -43,11 +43,11 @@ std AS (
 SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_rank, match_p,
        reliability, d_first, d_last, report_lag_days, relationship, party_name, consent,
        CASE contact_type
-           WHEN 'address' THEN rs_addr_key(a_line1, a_zip5, a_number, a_predir, a_street, a_suffix, a_unit)
+           WHEN 'address' THEN rs_addr_key(a_line1, rs_place(a_zip5, a_city, a_state), a_number, a_predir, a_street, a_suffix, a_unit)
            WHEN 'phone' THEN p_e164
            ELSE m_email END AS vkey,
        a_line1 AS std_line1, a_line2 AS std_line2, a_city AS city, a_state AS state,
-       a_zip5 AS zip5, a_zip4 AS zip4, a_number AS street_number, a_predir AS predir,
+       a_zip5 AS zip5, rs_place(a_zip5, a_city, a_state) AS place, a_zip4 AS zip4, a_number AS street_number, a_predir AS predir,
        a_street AS street_name, a_suffix AS suffix, a_unit_type AS unit_type, a_unit AS unit_number,
        a_quality AS quality,
        p_e164 AS e164, p_valid AS phone_valid, p_ext AS extension,
@@ -59,7 +59,8 @@ SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_ra
        m_email AS email_norm, lead_p
 FROM std
 WHERE CASE contact_type
-          WHEN 'address' THEN a_line1 IS NOT NULL AND a_zip5 IS NOT NULL AND length(a_zip5) = 5
+          WHEN 'address' THEN a_line1 IS NOT NULL
+               AND (length(a_zip5) = 5 OR rs_place(NULL, a_city, a_state) IS NOT NULL)
           WHEN 'phone' THEN p_e164 IS NOT NULL
           WHEN 'email' THEN m_email IS NOT NULL
           ELSE false END

@@ -21,10 +21,12 @@ SELECT r.rec_id, r.source, r.file_no, r.record_id,
        least(coalesce(r.record_date, CAST(f.received_at AS DATE)), $as_of) AS processed,
        -- the registry's reliability, updated by collectors' outcomes (00b_outcomes.sql)
        coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
-       coalesce(rs_addr_key(ac.std_line1, ac.zip5, ac.street_number, ac.predir, ac.street_name,
+       coalesce(rs_addr_key(ac.std_line1, rs_place(ac.zip5, ac.city, ac.state), ac.street_number, ac.predir, ac.street_name,
                             ac.suffix, ac.unit_number),
-                upper(trim(r.address_line1)) || '|' || left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_key,
+                upper(trim(r.address_line1)) || '|' || rs_place(rs_raw_zip5(r.zip), r.city, r.state)) AS o_key,
        coalesce(ac.zip5, left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_zip5,
+       CASE WHEN ac.addr_raw IS NULL THEN rs_place(rs_raw_zip5(r.zip), r.city, r.state)
+            ELSE rs_place(ac.zip5, ac.city, ac.state) END AS o_place,
        ac.street_number AS o_number, ac.street_name AS o_street, ac.suffix AS o_suffix,
        ac.predir AS o_predir, ac.unit_number AS o_unit,
        coalesce(rs.last_std, nc.last_std, nullif(upper(trim(r.last_name)), '')) AS last_std
@@ -63,10 +65,10 @@ household AS (
            'household' AS how
     FROM rs_ncoa_recs n
     JOIN rs_evs e
-      ON e.role = 'debtor' AND e.contact_type = 'address' AND e.zip5 = n.o_zip5
+      ON e.role = 'debtor' AND e.contact_type = 'address' AND e.place = n.o_place
      AND (e.vkey = n.o_key
-          OR (rs_same_street(e.street_number, e.street_name, e.suffix, e.predir, e.zip5,
-                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
+          OR (rs_same_street(e.street_number, e.street_name, e.suffix, e.predir, e.place,
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
               AND rs_units_ok(e.unit_number, n.o_unit)))
     JOIN rs_acct_last al ON al.account_id = e.account_id AND al.last_std = n.last_std
     WHERE n.move_type = 'F'

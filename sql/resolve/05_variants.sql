@@ -1,7 +1,7 @@
 -- Address variants and the edges that merge them into one contact point.
 -- A variant is one address key (rs_addr_key: number, directional, street, suffix, unit number,
--- ZIP5) seen for an account (per role: a relative's address never merges with the debtor's).
--- Two variants are the same address when they share ZIP5 and street number, street names agree
+-- place: ZIP5, else city + state) seen for an account (per role: a relative's address never merges with the debtor's).
+-- Two variants are the same address when they share place (ZIP5, else city + state) and street number, street names agree
 -- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and directional not
 -- contradicting) and their units are equal. Variants without a unit are
 -- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
@@ -13,6 +13,7 @@ SELECT account_id, role, vkey,
        first(suffix ORDER BY quality = 'uncached') AS suffix,
        first(predir ORDER BY quality = 'uncached') AS predir,
        first(zip5) AS zip5,
+       first(place) AS place,
        rs_unit(first(unit_number ORDER BY quality = 'uncached')) AS unit
 FROM rs_evs
 WHERE contact_type = 'address'
@@ -22,10 +23,10 @@ CREATE OR REPLACE TEMP TABLE rs_uedge AS
 SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2
 FROM rs_var a
 JOIN rs_var b
-  ON a.account_id = b.account_id AND a.role = b.role AND a.zip5 = b.zip5
- AND a.street_number = b.street_number AND a.vkey <> b.vkey
-WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.zip5,
-                     b.street_number, b.street_name, b.suffix, b.predir, b.zip5, $street_jw)
+  ON a.account_id = b.account_id AND a.role = b.role AND a.place = b.place
+ AND a.vkey <> b.vkey
+WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.place,
+                     b.street_number, b.street_name, b.suffix, b.predir, b.place, $street_jw)
   AND a.unit IS NOT DISTINCT FROM b.unit;
 
 CREATE OR REPLACE TEMP TABLE rs_lab AS

@@ -17,10 +17,10 @@ CREATE OR REPLACE TEMP TABLE rs_ncoa_back AS
 SELECT DISTINCT n.account_id, n.rec_id
 FROM rs_ncoa_apply n
 JOIN rs_var v
-  ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
+  ON v.account_id = n.account_id AND v.role = 'debtor' AND v.place = n.o_place
  AND (v.vkey = n.o_key
-      OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
-                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
+      OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
+                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
           AND rs_units_ok(v.unit, n.o_unit)))
 JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 JOIN rs_evc e
@@ -213,10 +213,10 @@ moves AS (
     SELECT l.account_id, l.lab AS cid, n.code, n.eff_date
     FROM rs_ncoa_apply n
     JOIN rs_var v
-      ON v.account_id = n.account_id AND v.role = 'debtor' AND v.zip5 = n.o_zip5
+      ON v.account_id = n.account_id AND v.role = 'debtor' AND v.place = n.o_place
      AND (v.vkey = n.o_key
-          OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.zip5,
-                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_zip5, $street_jw)
+          OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
               AND rs_units_ok(v.unit, n.o_unit)))
     JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 ),

@@ -51,7 +51,8 @@ adjusted AS (
 SELECT * EXCLUDE (o_outcome) REPLACE (
     CAST(row_number() OVER (
         PARTITION BY account_id, contact_type, role
-        ORDER BY rs_unmailable(contact_type, street_number, street_name, std_line1),
-                 coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+        ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+                 -- an address that cannot be mailed stays after the complete ones (08_finalize)
+                 rs_unmailable(contact_type, street_number, street_name, std_line1),
                  confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank)
 FROM adjusted;

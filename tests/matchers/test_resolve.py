@@ -717,3 +717,59 @@ def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder,
         "SSN last four of the case (9876)"
         in flags_of(con, "NAMESAKE")["bankruptcy_disputed"]["evidence"]
     )
+
+
+def test_placeholder_zip_keys_by_city_and_state(b: Builder, con) -> None:
+    """An extract with ZIP 00000 on every record: the standardizer reads it as no ZIP (zip5 NULL,
+    quality ok); two records of one street address in one city are then one contact keyed by
+    city + state, a slip in the street name still merges, and the same street in another city
+    stays apart."""
+    b.account("A1", "Ann", "Lee")
+    one = b.address("40 Oak St", "Rome", "GA", "00000", number="40", street="OAK")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")  # what the standardizer writes
+    two = dict(one, zip="")  # another source leaves the ZIP blank
+    b.address("40 Oak St", "Rome", "GA", "", number="40", street="OAK")
+    slip = b.address("40 Oaak St", "Rome", "GA", "00000", number="40", street="OAAK")
+    away = b.address("40 Oak St", "Macon", "GA", "00000", number="40", street="OAK")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")
+    for src, raw in (("s1", one), ("s2", two), ("s3", slip), ("s4", away)):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address")
+    keys = {p["contact_key"]: p["sources"] for p in pts}
+    assert keys == {"40 OAK ST|ROME GA": "s1;s2;s3", "40 OAK ST|MACON GA": "s4"}
+
+
+def test_one_slip_house_number_and_ocr_street_merge_into_the_majority_spelling(
+    b: Builder, con
+) -> None:
+    """A newer record from a more reliable source with '1221' for '1231', '4O00' for '4000' or
+    'RNONTEREY' for 'MONTEREY' joins the spelling two other sources share (issue 16, class 2);
+    two-digit neighbours (12 / 13) stay two houses."""
+    b.account("A1", "Ann", "Lee")
+    good = b.address("1231 Monterey Rd", "Rome", "GA", "30161", number="1231", street="MONTEREY",
+                     suffix="RD")  # fmt: skip
+    slips = [
+        b.address("1221 Monterey Rd", "Rome", "GA", "30161", number="1221", street="MONTEREY",
+                  suffix="RD"),
+        b.address("123l Monterey Rd", "Rome", "GA", "30161", number="123L", street="MONTEREY",
+                  suffix="RD"),
+        b.address("1231 Rnonterey Rd", "Rome", "GA", "30161", number="1231",
+                  street="RNONTEREY", suffix="RD"),
+    ]  # fmt: skip
+    old = {"last_seen": dt.date(2024, 1, 1)}
+    for src in ("s1", "s2"):
+        b.link("A1", b.record(src, "Ann", "Lee", reliability=0.7,
+                              contacts=[addr_contact(good, **old)]))  # fmt: skip
+    for i, raw in enumerate(slips):
+        b.link("A1", b.record(f"t{i}", "Ann", "Lee", reliability=0.99,
+                              contacts=[addr_contact(raw, last_seen=dt.date(2025, 5, 1))]))  # fmt: skip
+    b.account("A2", "Bob", "Ray")
+    for src, n in (("s1", "12"), ("s2", "13")):
+        raw = b.address(f"{n} Oak St", "Rome", "GA", "30161", number=n, street="OAK")
+        b.link("A2", b.record(src, "Bob", "Ray", contacts=[addr_contact(raw)]))
+    resolve_contacts(con, RUN, AS_OF)
+    (p,) = points(con, "A1", contact_type="address")
+    assert p["address_line1"] == "1231 MONTEREY RD"
+    assert p["sources"] == "s1;s2;t0;t1;t2"
+    assert len(points(con, "A2", contact_type="address")) == 2
