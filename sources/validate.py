@@ -114,6 +114,8 @@ class Stage:
     dup_key: tuple[str, str] | None = None
     needs_hmac: bool = False
     issues: list[str] = field(default_factory=list)
+    #: The conditions of `issues`, OR-ed into a gate so clean rows skip the list entirely.
+    issue_conditions: list[str] = field(default_factory=list)
     identifying: list[str] = field(default_factory=list)
     _n: int = 0
 
@@ -187,6 +189,7 @@ class Stage:
         table: SSN-shaped runs always, and `value_sql` (e.g. the SSN mask) when given.
         """
         value = value_sql or mask_ssn_runs_sql(alias)
+        self.issue_conditions.append(f"({condition})")
         self.issues.append(
             f"CASE WHEN {condition} THEN {{'column_name': {lit(label)}, "
             f"'file_column': {lit(self.file_column(alias))}, 'reason': {reason_sql}, "
@@ -457,8 +460,12 @@ class Stage:
         checks = ", ".join([oversize, *self.checks])
         outs = "".join(f", {expr} AS {_q(name)}" for name, expr in self.outputs.items())
         masks = "".join(f", {alias} AS _m{i}" for i, alias in enumerate(self.mask_values))
+        # Most rows have no field issue: a CASE gate over the (cheap, already derived)
+        # conditions skips building the list of structs and the list_filter lambda for them.
+        # NULL there means "no issues", as it already does for rejected rows.
         issues = (
-            f"list_filter([{', '.join(self.issues)}], lambda x: x IS NOT NULL)"
+            f"CASE WHEN {' OR '.join(self.issue_conditions)} THEN "
+            f"list_filter([{', '.join(self.issues)}], lambda x: x IS NOT NULL) END"
             if self.issues
             else "NULL"
         )
