@@ -146,8 +146,8 @@ def ssn_valid_sql(digits_expr: str) -> str:
 def ssn_repair_sql(expr: str) -> tuple[str, str]:
     """SQL (digits, reason) repairing an SSN field the plain normalisation rejects, else NULLs.
 
-    Only unambiguous repairs: a value made of exactly nine digits and punctuation ('123/45/6789',
-    '123-45-6789-', '"123456789"') is those nine digits (`repaired_ssn_separators`); a value of
+    Only unambiguous repairs: a value made of exactly nine digits and punctuation ('ddd/dd/dddd',
+    'ddd-dd-dddd-', '"ddddddddd"', d a digit) is those nine digits (`repaired_ssn_separators`); a value of
     exactly eight digits is an SSN whose leading zero a spreadsheet dropped (areas 001-099 are
     real: New England), `repaired_ssn_leading_zero`. The result must still be a valid SSN.
     """
