@@ -26,24 +26,8 @@ base AS (
     WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'address'
       AND cp.status <> 'suppressed'
 ),
-holds AS (
-    SELECT b.account_id, b.contact_key,
-           string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
-    FROM base b
-    JOIN suppressions s
-      ON s.run_id = $run_id AND s.action = 'hold' AND s.account_id = b.account_id
-     AND (s.contact_type IS NULL OR (s.contact_type = 'address' AND s.contact_key = b.contact_key))
-    GROUP BY ALL
-),
-first_added AS (
-    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
-    FROM contact_points h
-    JOIN runs r ON r.run_id = h.run_id
-    SEMI JOIN base b ON b.account_id = h.account_id AND b.contact_key = h.contact_key
-    WHERE h.contact_type = 'address' AND h.role = 'debtor' AND h.status <> 'suppressed'
-      AND (r.status = 'completed' OR h.run_id = $run_id)
-    GROUP BY ALL
-),
+holds AS (SELECT * FROM export_holds($run_id, 'address')),  -- export_macros.sql
+first_added AS (SELECT * FROM export_first_added($run_id, 'address')),
 st AS (
     SELECT b.*,
            CASE WHEN b.moved_away OR b.confidence < $bad THEN 'bad'

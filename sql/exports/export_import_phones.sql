@@ -29,24 +29,8 @@ phones AS (
     WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'phone'
       AND cp.status <> 'suppressed'
 ),
-holds AS (
-    SELECT p.account_id, p.contact_key,
-           string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
-    FROM phones p
-    JOIN suppressions s
-      ON s.run_id = $run_id AND s.action = 'hold' AND s.account_id = p.account_id
-     AND (s.contact_type IS NULL OR (s.contact_type = 'phone' AND s.contact_key = p.contact_key))
-    GROUP BY ALL
-),
-first_added AS (
-    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
-    FROM contact_points h
-    JOIN runs r ON r.run_id = h.run_id
-    SEMI JOIN phones p ON p.account_id = h.account_id AND p.contact_key = h.contact_key
-    WHERE h.contact_type = 'phone' AND h.role = 'debtor' AND h.status <> 'suppressed'
-      AND (r.status = 'completed' OR h.run_id = $run_id)
-    GROUP BY ALL
-)
+holds AS (SELECT * FROM export_holds($run_id, 'phone')),  -- export_macros.sql
+first_added AS (SELECT * FROM export_first_added($run_id, 'phone'))
 SELECT p.account_id AS account_number,
        CAST(row_number() OVER (PARTITION BY p.account_id ORDER BY p.rank) AS INTEGER) AS sequence,
        p.phone, p.extension,

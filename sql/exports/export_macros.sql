@@ -21,3 +21,33 @@ CREATE OR REPLACE TEMP MACRO utc_offset_minutes(tz, d) AS try(date_diff(
 
 -- Minutes after midnight as HH:MM.
 CREATE OR REPLACE TEMP MACRO clock_text(minutes) AS printf('%02d:%02d', minutes // 60, minutes % 60);
+
+-- The import layouts' per-contact columns shared by phones and addresses, for the run's usable
+-- debtor contacts of one type:
+--   export_holds: why a contact is on hold (every 'hold' decision on the account or on that
+--     contact, in words);
+--   export_first_added: the as-of date of the first completed run (or this one) that emitted it
+--     for the account (`date_added`: not each night's date).
+CREATE OR REPLACE TEMP MACRO export_holds(p_run_id, p_type) AS TABLE
+    SELECT cp.account_id, cp.contact_key,
+           string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
+    FROM contact_points cp
+    JOIN suppressions s
+      ON s.run_id = p_run_id AND s.action = 'hold' AND s.account_id = cp.account_id
+     AND (s.contact_type IS NULL OR (s.contact_type = p_type AND s.contact_key = cp.contact_key))
+    WHERE cp.run_id = p_run_id AND cp.role = 'debtor' AND cp.contact_type = p_type
+      AND cp.status <> 'suppressed'
+    GROUP BY ALL;
+
+CREATE OR REPLACE TEMP MACRO export_first_added(p_run_id, p_type) AS TABLE
+    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
+    FROM contact_points h
+    JOIN runs r ON r.run_id = h.run_id
+    SEMI JOIN contact_points cur
+      ON cur.run_id = p_run_id AND cur.role = 'debtor' AND cur.contact_type = p_type
+     AND cur.status <> 'suppressed'
+     AND cur.account_id = h.account_id AND cur.contact_key = h.contact_key
+    WHERE h.contact_type = p_type AND h.role = 'debtor' AND h.status <> 'suppressed'
+      AND (r.status = 'completed' OR h.run_id = p_run_id)
+    GROUP BY ALL;
+
