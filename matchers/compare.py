@@ -16,12 +16,11 @@ seen) and the clear last four digits (which do allow one-digit / adjacent-transp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from skiptrace import sql
 
@@ -235,20 +234,6 @@ def first_row(rows: list[Any]) -> Any:
     `register` on the connection: fetch everything (one row here) instead of `fetchone()`.
     """
     return rows[0] if rows else None
-
-
-def fetch_pl(
-    con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None
-) -> pl.DataFrame:
-    """Deprecated: use `sql.query(con, text_or_file, **params)` (kept for callers on other branches)."""
-    return sql.frame(con, query, list(params) if params else None)
-
-
-def run_sql_file(
-    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
-) -> None:
-    """Deprecated: use `sql.run(con, name, **params)` (kept for callers on other branches)."""
-    sql.run(con, name, **dict(params or {}))
 
 
 def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

@@ -85,11 +85,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 def frame(
     con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | dict[str, Any] | None = None
 ) -> pl.DataFrame:
-    """Deprecated: use `query(con, text_or_file, **params)`.
-
-    Kept (thin) only so code written against it on other branches keeps running; it is the one
-    place positional `?` parameters are still accepted.
-    """
+    """An ad-hoc query with positional `?` parameters as a polars frame: for tests and one-off
+    inspection. Package code uses `query(con, text_or_file, **params)` (named `$parameters`)."""
     con.complete()
     return _frame(con.sql(query, params=params or None))
 

@@ -18,7 +18,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from skiptrace.matchers.compare import FIRST_CROSSED, FIRST_EXACT, fetch_pl
+from skiptrace import sql
+from skiptrace.matchers.compare import FIRST_CROSSED, FIRST_EXACT
 from skiptrace.matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
 from skiptrace.matchers.link import MatchSettings, link
 from skiptrace.matchers.names import phonetic_key
@@ -270,7 +271,7 @@ DEBTOR = person(
 def _pairs(
     con: duckdb.DuckDBPyConnection, run_id: str, account_id: str
 ) -> dict[int, dict[str, Any]]:
-    rows = fetch_pl(
+    rows = sql.frame(
         con,
         "SELECT rec_id, role, guard, match_probability FROM match_pairs "
         "WHERE run_id = ? AND account_id = ?",
@@ -358,7 +359,7 @@ def test_debtor_wins_and_household_members_are_associates(
         assert pairs[rec_id]["guard"] == guard, (rec_id, pairs[rec_id])
     assert pairs[13]["role"] == "rejected" and pairs[13]["guard"] == "generation_ambiguous"
     # nobody else in the household is anybody's debtor either
-    debtors = fetch_pl(
+    debtors = sql.frame(
         household,
         "SELECT account_id FROM match_pairs WHERE run_id = 'g1' AND rec_id IN (2, 3, 4, 5, 6, 12, 13) "
         "AND role = 'debtor'",
@@ -377,7 +378,7 @@ def test_a_guarded_pair_is_never_debtor_even_when_it_scores_high(
     assert pairs[7]["match_probability"] > 0.99
     assert pairs[7]["role"] == "associate" and pairs[7]["guard"] == "suffix_conflict"
     assert (
-        fetch_pl(
+        sql.frame(
             household,
             "SELECT count(*) AS n FROM match_pairs WHERE guard IS NOT NULL AND role = 'debtor'",
         )["n"][0]

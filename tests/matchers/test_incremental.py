@@ -16,8 +16,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from skiptrace import sql
 from skiptrace.matchers import incremental
-from skiptrace.matchers.compare import fetch_pl
 from skiptrace.matchers.link import LinkResult, MatchSettings, link
 
 
@@ -53,7 +53,7 @@ MODEL = (
 def assert_same_outputs(con: duckdb.DuckDBPyConnection, a: str, b: str) -> None:
     """Every matcher output of run a equals run b's, bit for bit."""
     for query in (PAIRS, CONFLICTS, MODEL):
-        left, right = fetch_pl(con, query, [a]), fetch_pl(con, query, [b])
+        left, right = sql.frame(con, query, [a]), sql.frame(con, query, [b])
         assert left.height > 0 or query is CONFLICTS
         assert left.equals(right), (query, _diff(left, right))
 
@@ -78,7 +78,7 @@ def incremental_then_full(
 
 
 def _pair(con: duckdb.DuckDBPyConnection, run: str, account: str, rec: int) -> dict[str, Any]:
-    rows = fetch_pl(
+    rows = sql.frame(
         con,
         "SELECT role, guard FROM match_pairs WHERE run_id = ? AND account_id = ? AND rec_id = ?",
         [run, account, rec],
@@ -131,7 +131,7 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
     assert 0 < inc.increment["pairs_compared"] < inc.increment["pairs_carried"]
     assert _pair(db, "b", "DEBTOR", 13) == {"role": "rejected", "guard": "generation_ambiguous"}
     assert _pair(db, "b", "BG0007", 1007)["role"] == "rejected"  # tie: no debtor
-    ties = fetch_pl(db, "SELECT outcome FROM match_conflicts WHERE run_id = 'b' AND rec_id = 1007")
+    ties = sql.frame(db, "SELECT outcome FROM match_conflicts WHERE run_id = 'b' AND rec_id = 1007")
     assert ties["outcome"].to_list() == ["tie", "tie"]
 
     # nothing changed since: everything carried, nothing compared, same outputs
@@ -143,7 +143,7 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
     gone = incremental_then_full(db, "d", "a")
     assert gone.increment["records_removed"] == 1
     assert _pair(db, "d", "DEBTOR", 13)["role"] == "debtor"
-    stored = fetch_pl(db, "SELECT * FROM match_increments WHERE run_id = 'd'").row(0, named=True)
+    stored = sql.frame(db, "SELECT * FROM match_increments WHERE run_id = 'd'").row(0, named=True)
     assert stored["mode"] == "incremental" and stored["params_from"] == "a"
 
 

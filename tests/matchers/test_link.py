@@ -13,7 +13,8 @@ from types import ModuleType
 import duckdb
 import pytest
 
-from skiptrace.matchers.compare import COMPARISONS, NAMES, fetch_pl
+from skiptrace import sql
+from skiptrace.matchers.compare import COMPARISONS, NAMES
 from skiptrace.matchers.explain import explain_pair
 from skiptrace.matchers.link import LinkResult, MatchSettings, link
 
@@ -45,19 +46,19 @@ def test_link_writes_params_model_and_pairs(db: duckdb.DuckDBPyConnection) -> No
     result = link(db, "r1")
     assert isinstance(result, LinkResult) and result.run_id == "r1"
     assert result.candidate_pairs > 150 and result.seconds > 0
-    model = fetch_pl(db, "SELECT * FROM match_model WHERE run_id = 'r1'").row(0, named=True)
+    model = sql.frame(db, "SELECT * FROM match_model WHERE run_id = 'r1'").row(0, named=True)
     assert model["trained_on"] == "em" and model["candidate_pairs"] == result.candidate_pairs
     assert model["threshold"] == 0.9 and model["matcher_version"].startswith("skiptrace-fs/")
     assert 0 < model["prior"] < 0.01
-    params = fetch_pl(db, "SELECT * FROM match_params WHERE run_id = 'r1'")
+    params = sql.frame(db, "SELECT * FROM match_params WHERE run_id = 'r1'")
     assert params.height == sum(c.n_levels for c in COMPARISONS)
     for row in params.filter(params["level"] > 0).iter_rows(named=True):
         assert row["weight"] == pytest.approx(math.log2(row["m"] / row["u"]))
-    run = fetch_pl(db, "SELECT * FROM match_run WHERE run_id = 'r1'").row(0, named=True)
+    run = sql.frame(db, "SELECT * FROM match_run WHERE run_id = 'r1'").row(0, named=True)
     assert run["n_left"] == 151 and run["n_right"] == 191 and run["em_converged"]
     assert json.loads(run["settings"])["threshold"] == 0.9
 
-    pairs = fetch_pl(db, "SELECT * FROM match_pairs WHERE run_id = 'r1'")
+    pairs = sql.frame(db, "SELECT * FROM match_pairs WHERE run_id = 'r1'")
     debtors = pairs.filter(pairs["role"] == "debtor")
     assert debtors.height == result.linked_pairs
     assert pairs.filter(pairs["role"] == "associate").height == result.associates
@@ -93,15 +94,15 @@ def test_rerun_and_reuse_params_reproduce_identical_probabilities(
         "SELECT account_id, rec_id, match_weight, match_probability, role, guard, levels, weights "
         "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
     )
-    first, second = fetch_pl(db, q, ["a"]), fetch_pl(db, q, ["b"])
+    first, second = sql.frame(db, q, ["a"]), sql.frame(db, q, ["b"])
     assert first.height > 0 and first.equals(second)
-    assert fetch_pl(db, "SELECT count(*) AS n FROM match_pairs WHERE run_id = 'a'")["n"][0] == (
+    assert sql.frame(db, "SELECT count(*) AS n FROM match_pairs WHERE run_id = 'a'")["n"][0] == (
         first.height
     )
     p = "SELECT comparison, level, m, u, weight FROM match_params WHERE run_id = ? ORDER BY ALL"
-    assert fetch_pl(db, p, ["a"]).equals(fetch_pl(db, p, ["b"]))
+    assert sql.frame(db, p, ["a"]).equals(sql.frame(db, p, ["b"]))
     model = "SELECT prior FROM match_model WHERE run_id = ?"
-    assert fetch_pl(db, model, ["a"]).equals(fetch_pl(db, model, ["b"]))
+    assert sql.frame(db, model, ["a"]).equals(sql.frame(db, model, ["b"]))
     with pytest.raises(LookupError):
         link(db, "c", settings=MatchSettings(reuse_params_from="nope"))
 
@@ -120,16 +121,16 @@ def test_chunked_scoring_stores_what_whole_frame_scoring_stores(
         "SELECT account_id, rec_id, match_weight, match_probability, role, guard, levels, weights "
         "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
     )
-    assert fetch_pl(db, q, ["whole"]).equals(fetch_pl(db, q, ["chunked"]))
+    assert sql.frame(db, q, ["whole"]).equals(sql.frame(db, q, ["chunked"]))
     c = "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = ? ORDER BY ALL"
-    assert fetch_pl(db, c, ["whole"]).equals(fetch_pl(db, c, ["chunked"]))
+    assert sql.frame(db, c, ["whole"]).equals(sql.frame(db, c, ["chunked"]))
     for field_name in ("candidate_pairs", "linked_pairs", "associates", "review_pairs", "ties"):
         assert getattr(whole, field_name) == getattr(chunked, field_name)
 
 
 def test_explain_pair_partial_weights_sum_to_final_weight(db: duckdb.DuckDBPyConnection) -> None:
     link(db, "e")
-    stored = fetch_pl(
+    stored = sql.frame(
         db, "SELECT * FROM match_pairs WHERE run_id = 'e' AND account_id = 'DEBTOR' AND rec_id = 1"
     ).row(0, named=True)
     ex = explain_pair(db, "e", "DEBTOR", 1)
@@ -176,13 +177,13 @@ def test_a_record_is_the_debtor_of_one_account_at_most(db: duckdb.DuckDBPyConnec
     pop.insert(db, "rec_std", 91, twin, source="vendor", kind="vendor_batch", account_id="TWIN-B")
     result = link(db, "t")
     assert result.ties == 1
-    pairs = fetch_pl(
+    pairs = sql.frame(
         db, "SELECT rec_id, account_id, role FROM match_pairs WHERE run_id = 't' AND rec_id >= 90"
     )
     roles = {(r, a): role for r, a, role in pairs.iter_rows()}
     assert roles[(90, "TWIN-A")] == roles[(90, "TWIN-B")] == "rejected"  # tie: no debtor
     assert roles[(91, "TWIN-B")] == "debtor" and roles[(91, "TWIN-A")] == "rejected"
-    conflicts = fetch_pl(
+    conflicts = sql.frame(
         db, "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = 't'"
     )
     got = {(r, a): o for r, a, o in conflicts.iter_rows()}
@@ -219,12 +220,12 @@ def test_block_cap_skips_and_reports_oversized_blocks(db: duckdb.DuckDBPyConnect
     )
     assert all(b["size"] > 2 for b in by_pass["name"]["oversized"])
     stored = json.loads(
-        fetch_pl(db, "SELECT blocking_report FROM match_model WHERE run_id = 'narrow'")[
+        sql.frame(db, "SELECT blocking_report FROM match_model WHERE run_id = 'narrow'")[
             "blocking_report"
         ][0]
     )
     assert stored == json.loads(json.dumps(narrow.blocking_report))
-    echo = fetch_pl(db, "SELECT role FROM match_pairs WHERE run_id = 'narrow' AND rec_id = 95")
+    echo = sql.frame(db, "SELECT role FROM match_pairs WHERE run_id = 'narrow' AND rec_id = 95")
     assert echo.height == 0 or echo["role"][0] != "debtor"  # an echo alone is not identity
 
 
@@ -232,7 +233,7 @@ def test_empty_inputs_and_bad_settings(con: duckdb.DuckDBPyConnection) -> None:
     result = link(con, "empty")
     assert (result.candidate_pairs, result.linked_pairs, result.associates) == (0, 0, 0)
     assert (
-        fetch_pl(con, "SELECT trained_on FROM match_model WHERE run_id = 'empty'")["trained_on"][0]
+        sql.frame(con, "SELECT trained_on FROM match_model WHERE run_id = 'empty'")["trained_on"][0]
         == "defaults"
     )
     with pytest.raises(ValueError):
@@ -287,7 +288,7 @@ def test_a_name_keyed_into_the_other_field_is_linked(db: duckdb.DuckDBPyConnecti
     pop.insert(db, "rec_std", 4002, pop.person("WEBB", "MITCHELL", dob=born, ssn=None, **home),
                source="header", kind="person_records")  # fmt: skip
     link(db, "x")
-    pair = fetch_pl(
+    pair = sql.frame(
         db,
         "SELECT role, levels, weights FROM match_pairs "
         "WHERE run_id = 'x' AND account_id = 'CROSS' AND rec_id = 4002",

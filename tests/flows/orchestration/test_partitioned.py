@@ -13,7 +13,6 @@ import pytest
 
 from skiptrace import sql
 from skiptrace.matchers import compare
-from skiptrace.matchers.compare import fetch_pl
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -58,7 +57,7 @@ def test_partitions_compute_what_one_process_computes(
     n = compare.compare_pairs(db, pairs)
     cols = ", ".join(RESULT_COLUMNS)
     query = f"SELECT {cols} FROM _match_cmp ORDER BY account_id, rec_id"
-    want = fetch_pl(db, query)
+    want = sql.frame(db, query)
     root = tmp_path / "work"
     parts = export_partitions(db, pairs, root, 4)
     assert len(parts) == 4
@@ -68,13 +67,13 @@ def test_partitions_compute_what_one_process_computes(
     ]
     assert sum(counts) == n
     assert import_results(db, root) == n
-    got = fetch_pl(db, query)
+    got = sql.frame(db, query)
     assert got.equals(want)
     # no pairs at all: an empty table of the same shape
     empty = tmp_path / "empty"
     assert export_partitions(db, pairs + " WHERE false", empty, 4) == []
     assert import_results(db, empty) == 0
-    assert set(RESULT_COLUMNS) <= set(fetch_pl(db, "SELECT * FROM _match_cmp").columns)
+    assert set(RESULT_COLUMNS) <= set(sql.frame(db, "SELECT * FROM _match_cmp").columns)
 
 
 @pytest.mark.integration
