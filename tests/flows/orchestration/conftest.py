@@ -61,8 +61,14 @@ class PrefectServer:
             return r.json()
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """POST, retrying the server's 503 (its SQLite database busy while a worker or a served
+        process writes), as Prefect's own client does."""
         with self.http() as c:
-            r = c.post(path, json=body or {})
+            for attempt in range(5):
+                r = c.post(path, json=body or {})
+                if r.status_code != 503 or attempt == 4:
+                    break
+                time.sleep(1 + attempt)
             r.raise_for_status()
             return r.json()
 
