@@ -81,21 +81,62 @@ CREATE OR REPLACE TEMP MACRO rs_same_number(n1, n2) AS (
         AND regexp_full_match(rs_num_digits(n1), '[0-9]+')
         AND regexp_full_match(rs_num_digits(n2), '[0-9]+')
         AND damerau_levenshtein(rs_num_digits(n1), rs_num_digits(n2)) <= 1)
+    -- a digit dropped or doubled in a number of at least three digits ('8874' / '88724');
+    -- '82' / '821' stay apart (the shorter has two digits)
+    OR (abs(length(n1) - length(n2)) = 1 AND least(length(n1), length(n2)) >= 3
+        AND regexp_full_match(rs_num_digits(n1), '[0-9]+')
+        AND regexp_full_match(rs_num_digits(n2), '[0-9]+')
+        AND damerau_levenshtein(rs_num_digits(n1), rs_num_digits(n2)) <= 1)
 );
 
 -- Same street: same place (ZIP5, else city + state), house numbers one slip apart at most
 -- (rs_same_number), street names agree (rs_same_name), and the Pub 28 suffix /
 -- pre-directional do not contradict each other (MAIN ST vs MAIN AVE are two streets).
-CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2, street_jw) AS (
-    z1 = z2 AND rs_same_number(n1, n2) AND rs_same_name(s1, s2, street_jw)
+CREATE OR REPLACE TEMP MACRO rs_same_street_line(n1, s1, sfx1, pd1, n2, s2, sfx2, pd2, street_jw) AS (
+    rs_same_number(n1, n2) AND rs_same_name(s1, s2, street_jw)
     AND (sfx1 IS NULL OR sfx2 IS NULL OR sfx1 = sfx2)
     AND (pd1 IS NULL OR pd2 IS NULL OR pd1 = pd2)
 );
 
--- An address without a house number or without a street name (and not a PO box) cannot be
--- mailed: it ranks after every complete address of the account, whatever its confidence
+CREATE OR REPLACE TEMP MACRO rs_same_street(n1, s1, sfx1, pd1, z1, n2, s2, sfx2, pd2, z2, street_jw) AS (
+    z1 = z2 AND rs_same_street_line(n1, s1, sfx1, pd1, n2, s2, sfx2, pd2, street_jw)
+);
+
+-- Two spellings of one town: equal, or one typing / OCR slip in a name of at least four
+-- letters ('ANVTOWN', 'ANYTON' for 'ANYTOWN'). Names that merely share a prefix ('NEWPORT' /
+-- 'NEWPORT NEWS') are two towns.
+CREATE OR REPLACE TEMP MACRO rs_same_city(c1, c2) AS (
+    c1 = c2
+    OR (least(length(c1), length(c2)) >= 4 AND damerau_levenshtein(c1, c2) <= 1)
+);
+
+-- The place of two records of one street line (same account, same number and street) is the
+-- same when what places them agrees up to ONE slipped or missing part (issue 16: a ZIP keyed
+-- onto one record only, a state or town mistyped on one record): the same ZIP5; or, with
+-- the ZIPs equal, missing on a side or one slip apart, the same state and the town
+-- within one slip; or the same town and ZIP (or no ZIP on a side) with a different state.
+-- Never two slips at once: a different state AND a different town is another place.
+-- Only used between records of one account that already agree on house number and street,
+-- where a mistyped field is far likelier than the same house on a same-named street elsewhere.
+CREATE OR REPLACE TEMP MACRO rs_same_place(z1, c1, st1, z2, c2, st2) AS (
+    (z1 IS NOT NULL AND z1 = z2)
+    OR (c1 IS NOT NULL AND c2 IS NOT NULL AND st1 IS NOT NULL AND st2 IS NOT NULL
+        AND (z1 IS NULL OR z2 IS NULL OR damerau_levenshtein(z1, z2) <= 1)
+        AND ((st1 = st2 AND rs_same_city(c1, c2))
+             OR (c1 = c2 AND (z1 IS NULL OR z2 IS NULL OR z1 = z2))))
+);
+
+-- A post-office box line: its box number, NULL for anything else.
+CREATE OR REPLACE TEMP MACRO rs_po_box(line) AS
+    nullif(regexp_extract(upper(coalesce(line, '')), '^PO BOX ([0-9A-Z-]+)$', 1), '');
+
+-- An address without a house number (or a "number" with no digit) or without a street name
+-- (and not a PO box) cannot be mailed: it ranks after every complete address of the account, whatever its confidence
 -- (08_finalize and the re-rank after outcomes, 08b, both order by it).
 CREATE OR REPLACE TEMP MACRO rs_unmailable(contact_type, street_number, street_name, std_line1) AS
     contact_type = 'address'
-    AND (nullif(trim(street_number), '') IS NULL OR nullif(trim(street_name), '') IS NULL)
+    AND (nullif(trim(street_number), '') IS NULL OR nullif(trim(street_name), '') IS NULL
+         -- a "number" without a digit is a word of the street the parser took for one
+         -- ('HIRAM ACWORTH HWY' read as number HIRAM, street ACWORTH)
+         OR NOT regexp_matches(street_number, '[0-9]'))
     AND NOT coalesce(upper(std_line1), '') LIKE 'PO BOX%';

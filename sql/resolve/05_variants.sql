@@ -1,9 +1,15 @@
 -- Address variants and the edges that merge them into one contact point.
 -- A variant is one address key (rs_addr_key: number, directional, street, suffix, unit number,
 -- place: ZIP5, else city + state) seen for an account (per role: a relative's address never merges with the debtor's).
--- Two variants are the same address when they share place (ZIP5, else city + state) and street number, street names agree
+-- Two variants are the same address when their places agree up to one slipped or missing part
+-- (rs_same_place: a ZIP keyed on one record only, a mistyped state or town), their street
+-- numbers are one slip apart at most, street names agree
 -- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and directional not
--- contradicting) and their units are equal. Variants without a unit are
+-- contradicting) and their units are equal; or both are PO boxes of one place whose box numbers
+-- are one slip apart ('PO BOX 3723' / 'PO BOX 3423'). A variant that differs from the
+-- corroborated spelling by one such slip is that address reported with a typo: merged, it
+-- corroborates the address instead of competing with it as a "newer" residence (issue 16,
+-- class 2). The most supported spelling then represents the point (06). Variants without a unit are
 -- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
 -- chains "APT 4" and "APT 5" into one point.
 CREATE OR REPLACE TEMP TABLE rs_var AS
@@ -14,6 +20,9 @@ SELECT account_id, role, vkey,
        first(predir ORDER BY quality = 'uncached') AS predir,
        first(zip5) AS zip5,
        first(place) AS place,
+       first(upper(trim(city))) AS city,
+       first(upper(trim(state))) AS state,
+       rs_po_box(first(std_line1)) AS po_box,
        rs_unit(first(unit_number ORDER BY quality = 'uncached')) AS unit
 FROM rs_evs
 WHERE contact_type = 'address'
@@ -23,11 +32,13 @@ CREATE OR REPLACE TEMP TABLE rs_uedge AS
 SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2
 FROM rs_var a
 JOIN rs_var b
-  ON a.account_id = b.account_id AND a.role = b.role AND a.place = b.place
+  ON a.account_id = b.account_id AND a.role = b.role
  AND a.vkey <> b.vkey
-WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.place,
-                     b.street_number, b.street_name, b.suffix, b.predir, b.place, $street_jw)
-  AND a.unit IS NOT DISTINCT FROM b.unit;
+WHERE rs_same_place(a.zip5, a.city, a.state, b.zip5, b.city, b.state)
+  AND ((rs_same_street_line(a.street_number, a.street_name, a.suffix, a.predir,
+                            b.street_number, b.street_name, b.suffix, b.predir, $street_jw)
+        AND a.unit IS NOT DISTINCT FROM b.unit)
+       OR rs_same_number(a.po_box, b.po_box));
 
 CREATE OR REPLACE TEMP TABLE rs_lab AS
 SELECT account_id, role, vkey, vkey AS lab FROM rs_var;

@@ -6,11 +6,12 @@ FROM (
     FROM rs_var a
     JOIN rs_lab la ON la.account_id = a.account_id AND la.role = a.role AND la.vkey = a.vkey
     JOIN rs_var b
-      ON b.account_id = a.account_id AND b.role = a.role AND b.place = a.place
+      ON b.account_id = a.account_id AND b.role = a.role
      AND a.unit IS NULL AND b.unit IS NOT NULL
     JOIN rs_lab lb ON lb.account_id = b.account_id AND lb.role = b.role AND lb.vkey = b.vkey
-    WHERE rs_same_street(a.street_number, a.street_name, a.suffix, a.predir, a.place,
-                         b.street_number, b.street_name, b.suffix, b.predir, b.place, $street_jw)
+    WHERE rs_same_place(a.zip5, a.city, a.state, b.zip5, b.city, b.state)
+      AND rs_same_street_line(a.street_number, a.street_name, a.suffix, a.predir,
+                              b.street_number, b.street_name, b.suffix, b.predir, $street_jw)
     GROUP BY la.account_id, la.role, la.lab
     HAVING count(DISTINCT lb.lab) = 1
 ) m

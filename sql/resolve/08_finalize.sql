@@ -29,7 +29,9 @@ ranked AS (
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
                ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
-                        confidence DESC, last_seen DESC NULLS LAST, contact_key) AS INTEGER) AS rank
+                        confidence DESC, last_seen DESC NULLS LAST,
+                        -- equal confidence and recency: the more corroborated contact first
+                        n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
     FROM s
 ),
 consumer_tz AS (

@@ -94,6 +94,8 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     )
     for col in ("street_number", "street_name", "std_line1"):  # phones: no address parts
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} VARCHAR")
+    for col in ("n_sources", "n_records"):  # corroboration: the tie-break after recency
+        con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER DEFAULT 1")
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
