@@ -1,0 +1,150 @@
+"""Which address ranks first: typo variants of the account's address corroborate it (issue 16).
+
+One record of the same street line whose ZIP, state or town slipped (or that carries a ZIP the
+others lack), whose house number lost or doubled a digit, or whose PO box number slipped, is the
+account's address reported with a typo. Kept apart, that lone record began later than the
+corroborated address and "succeeded" it, so it ranked first. Built on the hand-made portfolios
+of test_resolve (real DuckDB, the real resolve SQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from skiptrace.matchers.resolve import resolve_contacts
+from tests.matchers.test_resolve import AS_OF, RUN, Builder, addr_contact, points
+
+OLD, NEW = dt.date(2023, 12, 31), dt.date(2024, 12, 31)
+
+
+@pytest.fixture
+def b(con: duckdb.DuckDBPyConnection) -> Builder:
+    return Builder(con)
+
+
+def _corroborated_then_slipped(b: Builder, account: str, good: dict, slipped: dict) -> None:
+    """The right address from two sources over two years; one newer record with a slip."""
+    b.account(account, "Ann", "Lee")
+    for src in ("w2", "tax"):
+        for seen in (OLD, NEW):
+            rec = b.record(src, "Ann", "Lee", contacts=[addr_contact(good, last_seen=seen)])
+            b.link(account, rec)
+    b.link(account, b.record("w2", "Ann", "Lee", contacts=[addr_contact(slipped, last_seen=NEW)]))
+
+
+def _addresses(con, account: str) -> list[tuple[str, str, str]]:
+    return [
+        (p["address_line1"], p["state"], p["sources"])
+        for p in points(con, account, contact_type="address", role="debtor")
+    ]
+
+
+def test_a_slipped_zip_state_or_town_on_one_record_corroborates_the_address(
+    b: Builder, con
+) -> None:
+    # a ZIP keyed on one record only (the others carry none)
+    good = b.address("34 Bowen Cir", "Rome", "GA", "", number="34", street="BOWEN", suffix="CIR")
+    zipped = b.address("34 Bowen Cir", "Rome", "GA", "30161", number="34", street="BOWEN",
+                       suffix="CIR")  # fmt: skip
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL WHERE addr_raw LIKE '%|'")
+    _corroborated_then_slipped(b, "Z1", good, zipped)
+    # a state mistyped, same town, no ZIP on either side
+    state = b.address("34 Bowen Cir", "Rome", "NH", "", number="34", street="BOWEN", suffix="CIR")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL WHERE addr_raw LIKE '%|'")
+    _corroborated_then_slipped(b, "S1", good, state)
+    # one letter of the town
+    town = b.address("34 Bowen Cir", "Rone", "GA", "", number="34", street="BOWEN", suffix="CIR")
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL WHERE addr_raw LIKE '%|'")
+    _corroborated_then_slipped(b, "T1", good, town)
+    # two ZIPs one digit apart in the same town and state
+    z_good = b.address("9 Elm St", "Rome", "GA", "30161", number="9", street="ELM")
+    z_slip = b.address("9 Elm St", "Rome", "GA", "30191", number="9", street="ELM")
+    _corroborated_then_slipped(b, "Z2", z_good, z_slip)
+    resolve_contacts(con, RUN, AS_OF)
+    for account in ("Z1", "S1", "T1"):
+        assert _addresses(con, account) == [("34 BOWEN CIR", "GA", "tax;w2")], account
+        (p,) = points(con, account, contact_type="address", role="debtor")
+        assert p["city"] == "ROME"  # the corroborated spelling represents the point
+    ((line, _, _),) = _addresses(con, "Z2")
+    assert line == "9 ELM ST"
+    (p,) = points(con, "Z2", contact_type="address", role="debtor")
+    assert p["zip"] == "30161"
+
+
+def test_two_slips_of_place_or_another_town_stay_two_addresses(b: Builder, con) -> None:
+    """A different state AND a different town is another place; so is another town's name."""
+    good = b.address("34 Bowen Cir", "Rome", "GA", "", number="34", street="BOWEN", suffix="CIR")
+    both = b.address("34 Bowen Cir", "Rone", "NH", "", number="34", street="BOWEN", suffix="CIR")
+    other = b.address("34 Bowen Cir", "Macon", "GA", "", number="34", street="BOWEN",
+                      suffix="CIR")  # fmt: skip
+    prefix = b.address("34 Bowen Cir", "Rome City", "GA", "", number="34", street="BOWEN",
+                       suffix="CIR")  # fmt: skip
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")
+    _corroborated_then_slipped(b, "A1", good, both)
+    _corroborated_then_slipped(b, "A2", good, other)
+    _corroborated_then_slipped(b, "A3", good, prefix)
+    resolve_contacts(con, RUN, AS_OF)
+    for account in ("A1", "A2", "A3"):
+        assert len(_addresses(con, account)) == 2, account
+
+
+def test_a_dropped_or_doubled_digit_and_a_po_box_slip_merge_short_numbers_do_not(
+    b: Builder, con
+) -> None:
+    good = b.address("8874 W Riverside Ave", "Rome", "GA", "30161", number="8874",
+                     street="RIVERSIDE", suffix="AVE")  # fmt: skip
+    doubled = b.address("88724 W Riverside Ave", "Rome", "GA", "30161", number="88724",
+                        street="RIVERSIDE", suffix="AVE")  # fmt: skip
+    _corroborated_then_slipped(b, "N1", good, doubled)
+    box = b.address("PO Box 3423", "Rome", "GA", "30161", number=None, street=None, suffix=None,
+                    std_line1="PO BOX 3423")  # fmt: skip
+    box_slip = b.address("PO Box 3723", "Rome", "GA", "30161", number=None, street=None,
+                         suffix=None, std_line1="PO BOX 3723")  # fmt: skip
+    _corroborated_then_slipped(b, "P1", box, box_slip)
+    short = b.address("82 Morris Ave", "Rome", "GA", "30161", number="82", street="MORRIS",
+                      suffix="AVE")  # fmt: skip
+    longer = b.address("821 Morris Ave", "Rome", "GA", "30161", number="821", street="MORRIS",
+                       suffix="AVE")  # fmt: skip
+    _corroborated_then_slipped(b, "N2", short, longer)
+    resolve_contacts(con, RUN, AS_OF)
+    assert _addresses(con, "N1") == [("8874 RIVERSIDE AVE", "GA", "tax;w2")]
+    assert _addresses(con, "P1") == [("PO BOX 3423", "GA", "tax;w2")]
+    assert len(_addresses(con, "N2")) == 2  # 82 / 821: a two-digit number must be equal
+
+
+def test_a_house_number_without_a_digit_is_unmailable(b: Builder, con) -> None:
+    """'HIRAM ACWORTH HWY' parsed as number HIRAM, street ACWORTH ranks after the complete one."""
+    b.account("A1", "Ann", "Lee")
+    full = b.address("2204 Hiram Acworth Hwy", "Rome", "GA", "30161", number="2204",
+                     street="HIRAM ACWORTH", suffix="HWY")  # fmt: skip
+    word = b.address("Hiram Acworth Hwy", "Rome", "GA", "30161", number="HIRAM",
+                     street="ACWORTH", suffix="HWY")  # fmt: skip
+    b.link("A1", b.record("hdr", "Ann", "Lee", contacts=[addr_contact(full, last_seen=OLD)]))
+    b.link("A1", b.record("util", "Ann", "Lee", reliability=0.99,
+                          contacts=[addr_contact(word, last_seen=NEW)]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address", role="debtor")
+    assert [p["address_line1"] for p in pts] == ["2204 HIRAM ACWORTH HWY", "HIRAM ACWORTH HWY"]
+
+
+def test_equal_confidence_and_recency_rank_the_more_corroborated_address_first(
+    b: Builder, con
+) -> None:
+    """Two addresses seen on the same day with the same confidence: two sources beat one
+    (before, the tie went to the contact key's alphabetical order)."""
+    b.account("A1", "Ann", "Lee")
+    one = b.address("1 Apple St", "Rome", "GA", "30161", number="1", street="APPLE")
+    two = b.address("9 Zinnia St", "Rome", "GA", "30161", number="9", street="ZINNIA")
+    b.link("A1", b.record("w2", "Ann", "Lee", contacts=[addr_contact(one, last_seen=NEW)]))
+    for src in ("w2", "tax"):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(two, last_seen=NEW)]))
+    resolve_contacts(con, RUN, AS_OF)
+    pts = points(con, "A1", contact_type="address", role="debtor")
+    if pts[0]["confidence"] == pts[1]["confidence"]:
+        assert pts[0]["address_line1"] == "9 ZINNIA ST"
+    else:  # the model separated them: it must not prefer the lone report
+        assert pts[0]["confidence"] > pts[1]["confidence"]
+        assert pts[0]["address_line1"] == "9 ZINNIA ST"
