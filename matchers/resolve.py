@@ -72,6 +72,10 @@ class ResolveSettings:
     #: an address whose residence began later (first seen) than another's, and that is last seen
     #: no more than this many days before it, *succeeds* it (last-seen dates lag a move)
     succeeded_window_days: int = 180
+    #: ... but a single one-date record does not succeed an address that at least this many
+    #: independent sources report on or after that record's date (one report against several
+    #: is a conflict, most often a mistyped or misattributed record, not a move: issue 16)
+    succession_contradicting_sources: int = 2
     #: evidence this long after an NCOA move effective date means the person is back; shorter
     #: gaps are the months a vendor / bureau keeps reporting an address after a move
     moved_back_days: int = 180
@@ -209,6 +213,7 @@ def resolve_contacts(
         superseding_min=float(settings.superseding_min),
         superseded_days=int(settings.superseded_days),
         succeeded_window_days=int(settings.succeeded_window_days),
+        succession_contradicting_sources=int(settings.succession_contradicting_sources),
         moved_back_days=int(settings.moved_back_days),
     )
     run(

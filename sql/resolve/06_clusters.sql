@@ -182,7 +182,8 @@ LEFT JOIN recs r
 --    old address for months after the consumer left (creditors update on their own cycles), so
 --    the old address can carry the newest last-seen date of all. The order in which residences
 --    began is the sharper signal: people move on, they rarely start living at an address they
---    left;
+--    left. But a single one-date record does not succeed an address that at least
+--    rs_succession_contradicting_sources independent sources report on or after its date;
 --  * NCOA moves away from (any variant of) this address with no later evidence of living there
 --    again (evidence within rs_moved_back_days after the move is that lag, not a return).
 CREATE OR REPLACE TEMP TABLE rs_neg AS
@@ -194,6 +195,14 @@ WITH succ AS (
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
      AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
      AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
+     -- one lone report (a single record of a single date) does not succeed an address that
+     -- several independent sources still report on or after that date: that is a conflict
+     -- between one record and the others (a mistyped or misattributed record), not a move
+     -- (issue 16). A record that dates a residence span (a vendor's first and last seen) is a
+     -- residence history: succession reads it as before.
+     AND NOT (o.n_records <= 1 AND o.first_seen = o.last_seen
+              AND t.n_sources >= CAST($succession_contradicting_sources AS INTEGER)
+              AND t.last_seen >= o.first_seen)
     WHERE t.role = 'debtor' AND t.contact_type = 'address' AND t.first_seen IS NOT NULL
     GROUP BY t.account_id, t.cid
 ),

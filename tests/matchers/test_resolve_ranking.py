@@ -10,6 +10,7 @@ of test_resolve (real DuckDB, the real resolve SQL).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -148,3 +149,29 @@ def test_equal_confidence_and_recency_rank_the_more_corroborated_address_first(
     else:  # the model separated them: it must not prefer the lone report
         assert pts[0]["confidence"] > pts[1]["confidence"]
         assert pts[0]["address_line1"] == "9 ZINNIA ST"
+
+
+def test_one_lone_report_does_not_succeed_an_address_two_sources_still_report(
+    b: Builder, con
+) -> None:
+    """A single one-date record of another address, against an address two independent sources
+    report over years and as late as that record: a conflict, not a move. The same new address
+    dated as a residence span by a vendor (first and last seen) still succeeds the old one."""
+    home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
+    other = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
+    for account in ("A1", "A2"):
+        b.account(account, "Ann", "Lee")
+        for src in ("w2", "tax"):
+            for seen in (OLD, NEW):
+                rec = b.record(src, "Ann", "Lee", contacts=[addr_contact(home, last_seen=seen)])
+                b.link(account, rec)
+    b.link("A1", b.record("w2", "Ann", "Lee", contacts=[addr_contact(other, last_seen=NEW)]))
+    span = addr_contact(other, first_seen=dt.date(2024, 6, 1), last_seen=NEW)
+    b.link("A2", b.record("vendor", "Ann", "Lee", kind="vendor_batch", contacts=[span]))
+    resolve_contacts(con, RUN, AS_OF)
+    lone = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    assert json.loads(lone["1 MAIN ST"]["factors"])["succeeded"] is False
+    assert lone["1 MAIN ST"]["rank"] == 1
+    moved = {p["address_line1"]: p for p in points(con, "A2", contact_type="address")}
+    assert json.loads(moved["1 MAIN ST"]["factors"])["succeeded"] is True
+    assert moved["8 LAKE DR"]["rank"] == 1
