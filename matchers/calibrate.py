@@ -101,13 +101,29 @@ def read_labeled(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
     return frame.select(keep), info
 
 
-def pool(frames: Sequence[tuple[pl.DataFrame, str]], *, balance: bool = True) -> pl.DataFrame:
-    """Stack labeled frames, each tagged with its data set, weighted so each counts equally.
+#: Share of each contact type's weight the generated portfolio keeps when pooled with other
+#: data sets (which split the rest equally). Chosen by leaving one pseudopeople tuning seed
+#: out (docs/benchmarks.md, "Refitting confidence"): 0.6 keeps the demo's ECE at or below the
+#: generator-only model's while most of the independent overconfidence goes.
+GENERATOR_SHARE = 0.6
 
-    With `balance`, every data set's rows of a contact type weigh as much in total as the
-    largest data set's rows of that type: a large portfolio cannot drown a small one, and a
-    data set without phones (pseudopeople) leaves the phone model to those that have them.
+
+def pool(
+    frames: Sequence[tuple[pl.DataFrame, str]],
+    *,
+    balance: bool = True,
+    first_share: float | None = GENERATOR_SHARE,
+) -> pl.DataFrame:
+    """Stack labeled frames, each tagged with its data set, weighted by data set, not size.
+
+    With `balance`, per contact type the first frame (the generated portfolio) weighs
+    `first_share` of the total and the others split the rest equally (`first_share=None`:
+    every data set weighs the same). A large portfolio cannot drown a small one, and a contact
+    type only one data set has (phones: pseudopeople has none) is fitted on that one alone.
+    Weights are scaled to average 1 per row, so the ridge penalty means the same as unweighted.
     """
+    if not frames:
+        raise ValueError("nothing to pool")
     parts = []
     for frame, name in frames:
         parts.append(
@@ -121,17 +137,30 @@ def pool(frames: Sequence[tuple[pl.DataFrame, str]], *, balance: bool = True) ->
     pooled = pl.concat([p.select(cols) for p in parts], how="vertical_relaxed")
     if not balance:
         return pooled.with_columns(pl.lit(1.0).alias(WEIGHT))
-    n = pl.len().over(DATASET, "contact_type")
-    biggest_by_type = (
-        pooled.group_by(DATASET, "contact_type")
-        .len()
-        .group_by("contact_type")
-        .agg(pl.col("len").max().alias("__max"))
+    first = frames[0][1]
+    counts = pooled.group_by(DATASET, "contact_type").len()
+    per_type = counts.group_by("contact_type").agg(
+        pl.len().alias("__sets"),
+        pl.col(DATASET).eq(first).any().alias("__has_first"),
+        pl.col("len").sum().alias("__rows"),
     )
-    return (
-        pooled.join(biggest_by_type, on="contact_type", how="left")
-        .with_columns((pl.col("__max") / n).cast(pl.Float64).alias(WEIGHT))
-        .drop("__max")
+    share = (
+        pl.when(pl.col("__sets") == 1)
+        .then(1.0)
+        .when(pl.lit(first_share is None) | ~pl.col("__has_first"))
+        .then(1.0 / pl.col("__sets"))
+        .when(pl.col(DATASET) == first)
+        .then(pl.lit(first_share or 0.0))
+        .otherwise((1.0 - pl.lit(first_share or 0.0)) / (pl.col("__sets") - 1))
+    )
+    weights = counts.join(per_type, on="contact_type").with_columns(
+        (share * pl.col("__rows") / pl.col("len")).cast(pl.Float64).alias(WEIGHT)
+    )
+    return pooled.join(
+        weights.select(DATASET, "contact_type", WEIGHT),
+        on=[DATASET, "contact_type"],
+        how="left",
+        maintain_order="left",
     )
 
 

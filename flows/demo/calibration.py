@@ -39,6 +39,7 @@ from skiptrace.matchers.calibrate import (
     DATASET,
     DEMO_SEED,
     FIT_SEED,
+    GENERATOR_SHARE,
     CalibrationReport,
     contact_frame,
     ece_by_dataset,
@@ -153,6 +154,7 @@ def fit_from_portfolio(
     isotonic: bool = True,
     labeled: Sequence[Path] = (),
     balance: bool = True,
+    generator_share: float = GENERATOR_SHARE,
 ) -> dict[str, Any]:
     """Generate (seed != demo), run, label; pool with `labeled` files; fit, save; check on demo.
 
@@ -164,6 +166,7 @@ def fit_from_portfolio(
     return fit_pooled(
         [generated, *others], workdir, out=out, check_seed=check_seed,
         check_accounts=check_accounts, isotonic=isotonic, balance=balance,
+        generator_share=generator_share,
     )  # fmt: skip
 
 
@@ -176,6 +179,7 @@ def fit_pooled(
     check_accounts: int = 2000,
     isotonic: bool = True,
     balance: bool = True,
+    generator_share: float = GENERATOR_SHARE,
 ) -> dict[str, Any]:
     """Pool labeled frames (each with its description), fit, record provenance, check, save.
 
@@ -183,7 +187,7 @@ def fit_pooled(
     `out=None` fits and checks without writing (cross-checks).
     """
     gen_info = frames[0][1]
-    pooled = pool([(f, i["name"]) for f, i in frames], balance=balance)
+    pooled = pool([(f, i["name"]) for f, i in frames], balance=balance, first_share=generator_share)
     today = dt.date.today().isoformat()
     seed, accounts = gen_info.get("seed"), gen_info.get("accounts")
     extra = f"+{len(frames) - 1}labeled" if len(frames) > 1 else ""
@@ -195,6 +199,7 @@ def fit_pooled(
         isotonic=isotonic,
         meta={"fitted": True, "fitted_at": today, "commit": code_commit(), "seed": seed,
               "accounts": accounts, "rows": pooled.height, "balanced": balance,
+              "generator_share": generator_share if balance and len(frames) > 1 else None,
               "label_rule": "skiptrace.flows.demo.evaluate.label_contacts",
               "population": "emitted debtor contacts"},
     )  # fmt: skip
@@ -279,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a labeled contact file to pool with the generator (repeatable)",
     )
     f.add_argument(
+        "--generator-share",
+        type=float,
+        default=GENERATOR_SHARE,
+        help="share of each contact type's weight the generated portfolio keeps (0-1)",
+    )
+    f.add_argument(
         "--no-balance",
         action="store_true",
         help="weight rows equally instead of each data set equally",
@@ -294,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             args.workdir, seed=args.seed, accounts=args.accounts, out=args.out,
             check_seed=args.check_seed, check_accounts=args.check_accounts,
             isotonic=not args.no_isotonic, labeled=args.labeled, balance=not args.no_balance,
+            generator_share=args.generator_share,
         )  # fmt: skip
         print(render_fit(res))
         return 0
