@@ -67,18 +67,21 @@ def test_read_labeled_refuses_a_missing_or_incomplete_file_in_one_line(tmp_path:
         read_labeled(tmp_path / "text.parquet")
 
 
-def test_pool_weighs_each_data_set_equally_per_contact_type() -> None:
-    big = _frame(3000, 1, ("address", "phone", "email"))
+def test_pool_weighs_data_sets_not_rows_per_contact_type() -> None:
+    big = _frame(3000, 1, ("address", "phone", "email"))  # 1,000 of each type
     small = _frame(300, 2, ("address",))
-    pooled = pool([(big, "generator"), (small, "independent")])
-    w = (
-        pooled.group_by(DATASET, "contact_type")
-        .agg(pl.col(WEIGHT).sum())
-        .sort(DATASET, "contact_type")
-    )
-    addr = w.filter(pl.col("contact_type") == "address")[WEIGHT].to_list()
-    assert addr == pytest.approx([1000.0, 1000.0])
+
+    def totals(pooled: pl.DataFrame, t: str) -> list[float]:
+        sub = pooled.filter(pl.col("contact_type") == t)
+        return sub.group_by(DATASET).agg(pl.col(WEIGHT).sum()).sort(DATASET)[WEIGHT].to_list()
+
+    equal = pool([(big, "generator"), (small, "independent")], first_share=None)
+    assert totals(equal, "address") == pytest.approx([650.0, 650.0])  # total kept: 1,300 rows
+    shared = pool([(big, "generator"), (small, "independent")], first_share=0.6)
+    assert totals(shared, "address") == pytest.approx([780.0, 520.0])
+    assert totals(shared, "phone") == pytest.approx([1000.0])  # only the generator has phones
     assert pool([(big, "g"), (small, "i")], balance=False)[WEIGHT].unique().to_list() == [1.0]
+    assert shared.height == 3300 and shared["account_id"].to_list()[:3] == ["A0", "A0", "A0"]
 
 
 def test_a_weight_counts_as_repeated_rows() -> None:
