@@ -207,6 +207,12 @@ def fit_pooled(
     for d in datasets:
         d["ece"] = per_set.get(d["name"], {})
     model.meta["datasets"] = datasets
+    model.meta["note"] = (
+        "one logistic model + isotonic map per contact type, each fitted on the data sets that "
+        "have that type: "
+        + "; ".join(f"{t}: {', '.join(model.meta[t].get('fitted_on', []))}" for t in model.models)
+        + ". A data set without phones or emails (pseudopeople) leaves those models to the others."
+    )
     train_ece, _ = reliability_table(rescore(pooled, model), pooled["correct"])
     model.meta["train_ece"] = round(train_ece, 5)
     result: dict[str, Any] = {
