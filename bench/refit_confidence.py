@@ -100,6 +100,18 @@ def cross_check(
     return out
 
 
+def demo_check(workdir: Path) -> dict[str, Any]:
+    """Rank-1 address figures of the demo-seed check run (`skiptrace demo`'s definitions)."""
+    from _independent.score import address_scores, labeled_factors
+
+    from skiptrace.matchers.calibrate import DEMO_SEED
+
+    truth = workdir / f"check_{DEMO_SEED}" / "truth"
+    return address_scores(
+        labeled_factors(workdir / f"check_{DEMO_SEED}.duckdb", "calib", truth), truth
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -151,6 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         **share,
     )
     print(render_fit(res))
+    report["demo_check"] = demo_check(args.workdir)
+    d = report["demo_check"]
+    print(
+        f"demo seed check, real run with the new model: rank-1 address P / R"
+        f" {d['all']['precision']:.4f} / {d['all']['recall']:.4f}, at >= 0.9"
+        f" {d['hc']['precision']:.4f} / {d['hc']['recall']:.4f} ({d['hc']['emitted']} emitted)"
+    )
     print("after: the new model, in-sample on every tuning portfolio")
     report["after"] = {}
     for p in ports:

@@ -307,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--bins", type=int, default=10)
     args = ap.parse_args(argv)
     if args.cmd == "fit":
+        if not 0.0 <= args.generator_share <= 1.0:
+            ap.error("--generator-share must be between 0 and 1")
         res = fit_from_portfolio(
             args.workdir, seed=args.seed, accounts=args.accounts, out=args.out,
             check_seed=args.check_seed, check_accounts=args.check_accounts,

@@ -58,6 +58,7 @@ def test_fit_pools_a_labeled_file_with_a_generated_portfolio(tmp_path: Path) -> 
     import polars as pl
 
     from skiptrace.flows.demo.calibration import fit_from_portfolio
+    from skiptrace.matchers.calibrate import GENERATOR_SHARE
     from skiptrace.matchers.confidence import FEATURES, load_model
 
     rows = [
@@ -78,6 +79,6 @@ def test_fit_pools_a_labeled_file_with_a_generated_portfolio(tmp_path: Path) -> 
     assert names == ["generator seed 3 n150", "independent test set"]
     assert model.meta["address"]["fitted_on"] == sorted(names)
     assert model.meta["phone"]["fitted_on"] == ["generator seed 3 n150"]
-    assert model.meta["generator_share"] == 0.6 and model.meta["fitted_at"]
+    assert model.meta["generator_share"] == GENERATOR_SHARE and model.meta["fitted_at"]
     assert all("ece" in d["ece"] for d in model.meta["datasets"])
     assert res["reliability"]["independent test set"]
