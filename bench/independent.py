@@ -46,6 +46,7 @@ from _independent.portfolio import AS_OF, build_portfolio  # noqa: E402
 from _independent.score import (  # noqa: E402
     address_scores,
     deceased_scores,
+    labeled_factors,
     link_scores,
     skiptrace_scores,
 )
@@ -123,6 +124,7 @@ def bench_portfolio(seed: int, noise: str, workdir: Path, splink: bool) -> dict[
     run = run_cli(port.accounts_path, port.sources_path, workdir, AS_OF.isoformat())
     ours, labeled = skiptrace_scores(run["run_dir"], port.truth_dir)
     labeled.write_parquet(workdir / "labeled_contacts.parquet")
+    write_labeled_factors(workdir, run["run_dir"], port, seed, noise)
     result: dict[str, Any] = {
         "seed": seed,
         "noise": noise,
@@ -155,6 +157,27 @@ def bench_portfolio(seed: int, noise: str, workdir: Path, splink: bool) -> dict[
             "accounts_from_record": int(base["addresses"]["from_record"].sum()),
         }
     return result
+
+
+def write_labeled_factors(workdir: Path, run_dir: Path, port: Any, seed: int, noise: str) -> Path:
+    """`labeled_factors.parquet` + its description, what `skiptrace calibrate --fit --labeled`
+    pools with the generator (docs/benchmarks.md, "Refitting confidence")."""
+    frame = labeled_factors(workdir / "skiptrace.duckdb", run_dir.name, port.truth_dir)
+    path = workdir / "labeled_factors.parquet"
+    frame.write_parquet(path)
+    info = {
+        "name": f"pseudopeople seed {seed} noise {noise}",
+        "source": "pseudopeople (bench/independent.py)",
+        "seed": seed,
+        "noise": noise,
+        "held_out": seed == HELD_OUT_SEED,
+        "accounts": port.counts.get("accounts"),
+        "counts": port.counts,
+        "rows": frame.height,
+        "commit": _commit(),
+    }
+    path.with_suffix(".json").write_text(json.dumps(info, indent=1, default=str) + "\n")
+    return path
 
 
 def bench_febrl(workdir: Path) -> dict[str, Any]:

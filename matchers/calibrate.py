@@ -20,14 +20,18 @@ Fitting uses polars for the sums (no numpy/scikit-learn dependency at run time o
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.errors import InputFileError
 from skiptrace.matchers.confidence import (
     CONTACT_TYPES,
     FEATURES,
@@ -46,6 +50,140 @@ def _mean(series: pl.Series, empty: float) -> float:
 DEMO_SEED = 7
 #: Default training seed: anything but the demo's.
 FIT_SEED = 20_240_611
+#: Optional row weight of a labeled frame (pooled data sets weighted by data set, not size).
+WEIGHT = "w"
+#: Names the data set a labeled row came from, when several are pooled.
+DATASET = "dataset"
+#: What a labeled contact frame must carry besides one `x_<feature>` column per model feature.
+LABELED_COLUMNS: tuple[str, ...] = ("account_id", "contact_type", "correct")
+
+
+class LabeledFrameError(InputFileError):
+    """A labeled contact file that cannot be fitted on (a user's mistake: one line, no trace)."""
+
+
+def read_labeled(path: Path) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """A labeled contact frame from any source, and what it says about itself.
+
+    The file is parquet with `LABELED_COLUMNS` and one `x_<feature>` column per feature of
+    `matchers/confidence.py` (what `contact_frame` reads from a run, plus `correct`). Whoever
+    labels it (a benchmark on independent data, a collector's verified outcomes) writes a
+    description beside it, `<name>.json` (data set, seeds, noise, sizes), which the fitted
+    model records; without one the file's name describes it.
+    """
+    if not path.is_file():
+        raise LabeledFrameError(f"labeled contacts: no file {path}")
+    try:
+        frame = pl.read_parquet(path)
+    except (OSError, pl.exceptions.ComputeError) as exc:
+        raise LabeledFrameError(f"labeled contacts: {path} is not a parquet file ({exc})") from None
+    need = [*LABELED_COLUMNS, *(f"x_{f.name}" for f in FEATURES)]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise LabeledFrameError(
+            f"labeled contacts: {path} lacks {', '.join(missing[:5])}"
+            + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            + " (write it from a run of this version: see docs/benchmarks.md, confidence)"
+        )
+    side = path.with_suffix(".json")
+    info: dict[str, Any] = {}
+    if side.is_file():
+        try:
+            info = dict(json.loads(side.read_text(encoding="utf-8")))
+        except (ValueError, TypeError):
+            raise LabeledFrameError(f"labeled contacts: {side} is not a JSON object") from None
+    info.setdefault("name", path.parent.name + "/" + path.stem)
+    info["rows"] = frame.height
+    info["file"] = str(path)
+    keep = [*LABELED_COLUMNS, *(c for c in frame.columns if c.startswith("x_"))]
+    keep += [c for c in ("rank", "confidence", "street_number", "street_name", "address_line1",
+                         "last_seen", "contact_key") if c in frame.columns]  # fmt: skip
+    return frame.select(keep), info
+
+
+#: Share of each contact type's weight the generated portfolio keeps when pooled with other
+#: data sets (which split the rest equally). Chosen by leaving one pseudopeople tuning seed
+#: out (docs/benchmarks.md, "Class 5"): at 0.7 the left-out seeds' ECE stays under 0.03 and
+#: the demo's rank-1 addresses move least; below it the demo ranks worse, above it the
+#: independent data's ECE passes 0.04.
+GENERATOR_SHARE = 0.7
+
+
+def pool(
+    frames: Sequence[tuple[pl.DataFrame, str]],
+    *,
+    balance: bool = True,
+    first_share: float | None = GENERATOR_SHARE,
+) -> pl.DataFrame:
+    """Stack labeled frames, each tagged with its data set, weighted by data set, not size.
+
+    With `balance`, per contact type the first frame (the generated portfolio) weighs
+    `first_share` of the total and the others split the rest equally (`first_share=None`:
+    every data set weighs the same). A large portfolio cannot drown a small one, and a contact
+    type only one data set has (phones: pseudopeople has none) is fitted on that one alone.
+    Weights are scaled to average 1 per row, so the ridge penalty means the same as unweighted.
+    """
+    if not frames:
+        raise ValueError("nothing to pool")
+    parts = []
+    for frame, name in frames:
+        parts.append(
+            frame.with_columns(
+                pl.lit(name).alias(DATASET), pl.col("account_id").cast(pl.String),
+                pl.col("correct").cast(pl.Boolean),
+                *[pl.col(c).cast(pl.Float64) for c in frame.columns if c.startswith("x_")],
+            )
+        )  # fmt: skip
+    cols = [c for c in parts[0].columns if all(c in p.columns for p in parts)]
+    pooled = pl.concat([p.select(cols) for p in parts], how="vertical_relaxed")
+    if not balance:
+        return pooled.with_columns(pl.lit(1.0).alias(WEIGHT))
+    first = frames[0][1]
+    counts = pooled.group_by(DATASET, "contact_type").len()
+    per_type = counts.group_by("contact_type").agg(
+        pl.len().alias("__sets"),
+        pl.col(DATASET).eq(first).any().alias("__has_first"),
+        pl.col("len").sum().alias("__rows"),
+    )
+    share = (
+        pl.when(pl.col("__sets") == 1)
+        .then(1.0)
+        .when(pl.lit(first_share is None) | ~pl.col("__has_first"))
+        .then(1.0 / pl.col("__sets"))
+        .when(pl.col(DATASET) == first)
+        .then(pl.lit(first_share or 0.0))
+        .otherwise((1.0 - pl.lit(first_share or 0.0)) / (pl.col("__sets") - 1))
+    )
+    weights = counts.join(per_type, on="contact_type").with_columns(
+        (share * pl.col("__rows") / pl.col("len")).cast(pl.Float64).alias(WEIGHT)
+    )
+    return pooled.join(
+        weights.select(DATASET, "contact_type", WEIGHT),
+        on=[DATASET, "contact_type"],
+        how="left",
+        maintain_order="left",
+    )
+
+
+def ece_by_dataset(labeled: pl.DataFrame, model: ConfidenceModel) -> dict[str, dict[str, Any]]:
+    """ECE of `model` on each pooled data set, overall and per contact type (in-sample)."""
+    scored = labeled.with_columns(rescore(labeled, model).alias("__p"))
+    out: dict[str, dict[str, Any]] = {}
+    names = (
+        scored[DATASET].unique(maintain_order=True).to_list()
+        if DATASET in scored.columns
+        else [None]
+    )
+    for name in names:
+        sub = scored if name is None else scored.filter(pl.col(DATASET) == name)
+        ece, _ = reliability_table(sub["__p"], sub["correct"])
+        row: dict[str, Any] = {"n": sub.height, "ece": round(ece, 4)}
+        for t in CONTACT_TYPES:
+            st = sub.filter(pl.col("contact_type") == t)
+            if st.height:
+                row[f"ece_{t}"] = round(reliability_table(st["__p"], st["correct"])[0], 4)
+        out[str(name)] = row
+    return out
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -232,21 +370,25 @@ def fit_logistic(
     """Ridge logistic regression by Newton's method; returns (intercept, coefficients).
 
     The intercept is not penalized. Gradient and Hessian are polars column sums, so a fit on
-    tens of thousands of rows takes well under a second per iteration.
+    tens of thousands of rows takes well under a second per iteration. A `w` column, when the
+    frame has one, weights each row (pooled data sets count by data set, not by size).
     """
     names = ["__one", *cols]
+    weight = pl.col(WEIGHT).cast(pl.Float64) if WEIGHT in df.columns else pl.lit(1.0)
     data = df.select(pl.lit(1.0).alias("__one"), *[pl.col(c).cast(pl.Float64) for c in cols],
-                     pl.col(y).cast(pl.Float64).alias("__y"))  # fmt: skip
+                     pl.col(y).cast(pl.Float64).alias("__y"), weight.alias("__rw"))  # fmt: skip
     beta = [0.0] * len(names)
-    mean_y = _mean(data["__y"], 0.5)
+    mean_y = float((data["__y"] * data["__rw"]).sum() / max(float(data["__rw"].sum()), 1e-12))
     beta[0] = math.log(max(mean_y, 1e-3) / max(1 - mean_y, 1e-3))
     for _ in range(iters):
         eta = sum((pl.col(n) * b for n, b in zip(names, beta, strict=True)), pl.lit(0.0))
         work = data.with_columns((1.0 / (1.0 + (-eta.clip(-35, 35)).exp())).alias("__p"))
-        work = work.with_columns((pl.col("__p") * (1 - pl.col("__p"))).alias("__w"))
+        work = work.with_columns(
+            (pl.col("__rw") * pl.col("__p") * (1 - pl.col("__p"))).alias("__w")
+        )
         sums = work.select(
             *[
-                ((pl.col("__y") - pl.col("__p")) * pl.col(n)).sum().alias(f"g_{i}")
+                (pl.col("__rw") * (pl.col("__y") - pl.col("__p")) * pl.col(n)).sum().alias(f"g_{i}")
                 for i, n in enumerate(names)
             ],
             *[
@@ -294,7 +436,8 @@ def fit_constrained(
     active = list(usable)
     dropped: list[str] = []
     seen: set[tuple[str, ...]] = set()
-    tol = 1e-3 * max(df.height, 1)  # gradient (log-likelihood units) worth re-entering for
+    total = float(df[WEIGHT].sum()) if WEIGHT in df.columns else df.height
+    tol = 1e-3 * max(total, 1.0)  # gradient (log-likelihood units) worth re-entering for
 
     def violator(coefs: list[float]) -> str | None:
         worst, worst_v = None, 0.0
@@ -317,6 +460,8 @@ def fit_constrained(
             seen.add(key)
             eta = sum((pl.col(f) * c for f, c in zip(active, coefs, strict=True)), pl.lit(b0))
             resid = pl.col(y).cast(pl.Float64) - 1.0 / (1.0 + (-eta.clip(-35, 35)).exp())
+            if WEIGHT in df.columns:
+                resid = resid * pl.col(WEIGHT)
             grad = df.select([(resid * pl.col(f)).sum().alias(f) for f in dropped]).row(
                 0, named=True
             )
@@ -348,17 +493,33 @@ def pav(xs: list[float], ys: list[float], ws: list[float]) -> list[float]:
     return out
 
 
-def isotonic_knots(z: pl.Series, y: pl.Series, n_bins: int = 30) -> dict[str, Any]:
+def isotonic_knots(
+    z: pl.Series, y: pl.Series, n_bins: int = 30, w: pl.Series | None = None
+) -> dict[str, Any]:
     """Binned isotonic regression of y on z: knots at bin mean-z, values non-decreasing.
 
     Equal-count bins first (smooths the step function and bounds the number of knots), then PAV
-    over the bin means weighted by bin size.
+    over the bin means weighted by bin size (by the rows' weights `w`, when given).
     """
-    df = pl.DataFrame({"z": z.cast(pl.Float64), "y": y.cast(pl.Float64)}).drop_nulls().sort("z")
+    weights = w.cast(pl.Float64) if w is not None else pl.Series([1.0] * len(z))
+    df = (
+        pl.DataFrame({"z": z.cast(pl.Float64), "y": y.cast(pl.Float64), "w": weights})
+        .drop_nulls()
+        .filter(pl.col("w") > 0)  # a data set given no weight does not shape the map
+        .sort("z")
+    )
     n = df.height
     n_bins = max(2, min(n_bins, n // 40 if n >= 80 else 2))
     df = df.with_columns((pl.int_range(0, n) * n_bins // n).alias("b"))
-    g = df.group_by("b").agg(pl.col("z").mean(), pl.col("y").mean(), pl.len().alias("w")).sort("b")
+    g = (
+        df.group_by("b")
+        .agg(
+            ((pl.col("z") * pl.col("w")).sum() / pl.col("w").sum()).alias("z"),
+            ((pl.col("y") * pl.col("w")).sum() / pl.col("w").sum()).alias("y"),
+            pl.col("w").sum().alias("w"),
+        )
+        .sort("b")
+    )
     xs, ys, ws = g["z"].to_list(), g["y"].to_list(), [float(w) for w in g["w"].to_list()]
     fitted = pav(xs, ys, ws)
     # a run of equal fitted values needs only its two ends (same function, fewer knots)
@@ -390,12 +551,20 @@ def fit_model(
     isotonic: bool = True,
     meta: dict[str, Any] | None = None,
 ) -> ConfidenceModel:
-    """Fit every contact type's model from a labeled contact frame (x_* columns + correct)."""
+    """Fit every contact type's model from a labeled contact frame (x_* columns + correct).
+
+    Each contact type gets its own logistic model and isotonic map, fitted on the rows of that
+    type only, so a data set that has no phones (pseudopeople) leaves the phone model to the
+    data sets that have them. Rows may carry a weight (`w`, see `pool`) and a data set name.
+    """
     models: dict[str, TypeModel] = {}
     info: dict[str, Any] = dict(meta or {})
     for t in CONTACT_TYPES:
         sub = labeled.filter(pl.col("contact_type") == t).with_columns(
             pl.col("correct").cast(pl.Float64).alias("y")
+        )
+        fitted_on = (
+            sorted(sub[DATASET].unique().to_list()) if DATASET in sub.columns else ["labeled"]
         )
         feats = [f"x_{f.name}" for f in features_for(t)]
         signs = {f"x_{f.name}": f.sign for f in features_for(t)}
@@ -409,7 +578,8 @@ def fit_model(
         cal = None
         if isotonic:
             # out-of-fold scores (2 folds by account) so the map is not fitted on its own fit
-            fold = sub.with_columns((pl.col("account_id").hash(17) % 2).alias("fold"))
+            key = [DATASET, "account_id"] if DATASET in sub.columns else ["account_id"]
+            fold = sub.with_columns((pl.struct(key).hash(17) % 2).alias("fold"))
             zs: list[pl.DataFrame] = []
             for k in (0, 1):
                 train, test = fold.filter(pl.col("fold") != k), fold.filter(pl.col("fold") == k)
@@ -417,16 +587,21 @@ def fit_model(
                     zs = []
                     break
                 bk, ck = fit_constrained(train, feats, signs, l2=l2)
-                zs.append(test.select("y").with_columns(_z(test, bk, ck).alias("z")))
+                wcol = pl.col(WEIGHT) if WEIGHT in test.columns else pl.lit(1.0)
+                zs.append(
+                    test.select("y", wcol.cast(pl.Float64).alias(WEIGHT)).with_columns(
+                        _z(test, bk, ck).alias("z")
+                    )
+                )
             if zs:
                 oof = pl.concat(zs)
-                cal = isotonic_knots(oof["z"], oof["y"])
+                cal = isotonic_knots(oof["z"], oof["y"], w=oof[WEIGHT])
         models[t] = TypeModel(
             intercept=round(b0, 6),
             coef={k.removeprefix("x_"): v for k, v in coef.items()},
             calibration=cal,
         )
-        info[t] = {"n": sub.height, "positives": int(sub["y"].sum())}
+        info[t] = {"n": sub.height, "positives": int(sub["y"].sum()), "fitted_on": fitted_on}
     return ConfidenceModel(version=version, models=models, meta=info)
 
 

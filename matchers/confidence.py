@@ -5,7 +5,15 @@ what a number means, and the demo is judged by calibration (ECE). A probability 
 *fitted* against outcomes, so the combination is a logistic regression over a small set of
 interpretable factors, optionally followed by a monotone (isotonic) re-mapping of its score,
 with coefficients shipped as data (`matchers/rules/confidence_model.json`) and fitted by
-`matchers/calibrate.py` on a generated portfolio whose seed differs from the demo's.
+`matchers/calibrate.py` on a generated portfolio whose seed differs from the demo's, pooled with
+labelled contacts of data the project did not write (the independent benchmark's pseudopeople
+portfolios; `skiptrace calibrate --fit --labeled`, bench/refit_confidence.py). A model fitted on
+the generator alone was calibrated there and overconfident elsewhere (issue 16).
+
+Each contact type (address, phone, email) has its own model and isotonic map, fitted on the data
+sets that have that type: pseudopeople has addresses only, so the phone and email models are
+fitted on the generator alone. The model file's `meta` records every data set (seed, size,
+noise, rows, ECE), the code commit and the date.
 
 The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
 

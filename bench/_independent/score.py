@@ -133,3 +133,64 @@ def skiptrace_scores(run_dir: Path, truth_dir: Path) -> tuple[dict[str, Any], pl
         },
         labeled,
     )
+
+
+def labeled_factors(db: Path, run_id: str, truth_dir: Path) -> pl.DataFrame:
+    """The run's emitted debtor contacts with the confidence model's inputs, labelled.
+
+    What `skiptrace calibrate --fit --labeled FILE` fits on: the feature columns come from the
+    database the run left (contacts.csv has none), the labels from the same rule as every
+    figure here; accounts whose true address has no house number are left out, as from the
+    figures (no address could be scored right for them).
+    """
+    from skiptrace import sql
+    from skiptrace.flows.demo.evaluate import label_contacts
+    from skiptrace.matchers.calibrate import contact_frame
+
+    con = sql.connect(db, read_only=True)
+    try:
+        frame = contact_frame(con, run_id)
+    finally:
+        con.close()
+    labeled = label_contacts(frame, truth_dir)
+    return labeled.join(_unscorable(truth_dir), on="account_id", how="anti")
+
+
+def rescored_figures(
+    labeled: pl.DataFrame, confidence: pl.Series, truth_dir: Path
+) -> dict[str, Any]:
+    """ECE and rank-1 address figures of a labelled factor frame under another confidence.
+
+    Ranks are re-derived as resolution orders them (sql/resolve/08b_outcomes.sql, no collector
+    outcomes here): an address that cannot be mailed after the complete ones, then confidence,
+    then the latest evidence, then the key. So a model can be judged on a portfolio without
+    re-running it, and without that portfolio having been fitted on.
+    """
+    from skiptrace.matchers.calibrate import reliability_table
+
+    blank = pl.col("street_number").fill_null("").str.strip_chars().eq("") | pl.col(
+        "street_name"
+    ).fill_null("").str.strip_chars().eq("")
+    box = pl.col("address_line1").fill_null("").str.to_uppercase().str.starts_with("PO BOX")
+    frame = labeled.with_columns(
+        confidence.alias("confidence"),
+        ((pl.col("contact_type") == "address") & blank & ~box).alias("__unmailable"),
+    ).sort(
+        ["__unmailable", "confidence", "last_seen", "contact_key"],
+        descending=[False, True, True, False],
+        nulls_last=True,
+    )
+    frame = frame.with_columns(
+        (pl.int_range(0, pl.len()).over("account_id", "contact_type") + 1).alias("rank")
+    ).drop("__unmailable")
+    ece, table = reliability_table(frame["confidence"], frame["correct"])
+    by_type = {
+        t: round(reliability_table(sub["confidence"], sub["correct"])[0], 4)
+        for (t,), sub in frame.group_by("contact_type")
+    }
+    return {
+        "ece": round(ece, 4),
+        "ece_by_type": by_type,
+        "reliability": table,
+        "address": address_scores(frame, truth_dir),
+    }

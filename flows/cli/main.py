@@ -426,18 +426,43 @@ def calibrate(
     ] = False,
     accounts: Annotated[
         int, typer.Option(help="With --fit: accounts in the training portfolio.")
-    ] = 4000,
+    ] = 8000,
+    labeled: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--labeled",
+            dir_okay=False,
+            help="With --fit: a labeled contact file (parquet, e.g. a benchmark portfolio's "
+            "labeled_factors.parquet) to pool with the generated portfolio; repeatable.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            dir_okay=False,
+            help="With --fit: where to write the model "
+            "(default: the shipped matchers/rules/confidence_model.json).",
+        ),
+    ] = None,
 ) -> None:
     """Check that confidence is a probability (ECE + reliability table), or refit the model.
 
     Without --fit: compares a run's confidence bands with the generator's truth. With --fit:
-    generates a training portfolio (a seed other than the demo's), runs the pipeline, fits the
-    sign-constrained logistic + isotonic model and writes matchers/rules/confidence_model.json.
+    generates a training portfolio (a seed other than the demo's), runs the pipeline, pools its
+    labeled contacts with every --labeled file, fits one sign-constrained logistic + isotonic
+    model per contact type, writes matchers/rules/confidence_model.json (or --out) with what it
+    was fitted on, and prints ECE per data set.
     """
     from skiptrace.flows.demo import calibration as cal
 
+    if labeled and not fit:
+        raise typer.BadParameter("--labeled needs --fit", param_hint="--labeled")
     if fit:
-        raise typer.Exit(cal.main(["fit", "--accounts", str(accounts)]))
+        argv = ["fit", "--accounts", str(accounts)]
+        argv += [a for f in labeled or [] for a in ("--labeled", str(f))]
+        argv += ["--out", str(out)] if out else []
+        raise typer.Exit(cal.main(argv))
     from skiptrace import sql
 
     if truth is None:

@@ -6,11 +6,18 @@
   number; phone = one of the person's current phones; email likewise), so what is fitted is
   exactly what the demo measures;
 * `calibration_report`: ECE and reliability of a finished run against truth;
-* `fit_from_portfolio` (`skiptrace calibrate --fit`, or `python -m
+* `fit_from_portfolio` (`skiptrace calibrate --fit [--labeled FILE ...]`, or `python -m
   skiptrace.flows.demo.calibration fit`): generates a portfolio with a seed *different from the
-  demo's*, runs the pipeline on it, fits (`matchers.calibrate.fit_model`), writes
-  `matchers/rules/confidence_model.json`, and reports ECE on a separately generated demo-seed
+  demo's*, runs the pipeline on it, pools its labeled contacts with labeled contact files from
+  any other source (`--labeled`: e.g. the independent benchmark's pseudopeople portfolios,
+  written by bench/independent.py; this module never imports bench/), fits
+  (`matchers.calibrate.fit_model`, one model per contact type), writes
+  `matchers/rules/confidence_model.json` with what it was fitted on (every data set, the code
+  commit, the date, ECE per data set), and reports ECE on a separately generated demo-seed
   portfolio.
+
+Why pool: a model fitted only on the project's own generator is calibrated on the generator
+and overconfident on data the project did not write (issue 16: ECE 0.15 on pseudopeople).
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +36,16 @@ import polars as pl
 
 from skiptrace.flows.demo.evaluate import label_contacts
 from skiptrace.matchers.calibrate import (
+    DATASET,
     DEMO_SEED,
     FIT_SEED,
+    GENERATOR_SHARE,
     CalibrationReport,
     contact_frame,
+    ece_by_dataset,
     fit_model,
+    pool,
+    read_labeled,
     reliability_table,
     report_from_labeled,
     rescore,
@@ -95,6 +109,40 @@ def run_pipeline(
     return con, p
 
 
+def code_commit() -> str:
+    """The git commit of this checkout (`+dirty` with uncommitted changes), or "unknown"."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def generator_frame(
+    workdir: Path, *, seed: int, accounts: int
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Generate a portfolio (seed != the demo's), run the pipeline, label its emitted contacts."""
+    if seed == DEMO_SEED:
+        raise ValueError("fit on a seed different from the demo's, or the demo ECE is optimistic")
+    workdir.mkdir(parents=True, exist_ok=True)
+    con, p = run_pipeline(
+        workdir / f"fit_{seed}", workdir / f"fit_{seed}.duckdb", accounts=accounts, seed=seed
+    )
+    labeled = label(contact_frame(con, "calib"), p.truth_dir)
+    con.close()
+    info = {"name": f"generator seed {seed} n{accounts}", "source": "skiptrace generate",
+            "seed": seed, "accounts": accounts, "rows": labeled.height}  # fmt: skip
+    return labeled, info
+
+
 def fit_from_portfolio(
     workdir: Path,
     *,
@@ -104,30 +152,79 @@ def fit_from_portfolio(
     check_seed: int | None = DEMO_SEED,
     check_accounts: int = 2000,
     isotonic: bool = True,
+    labeled: Sequence[Path] = (),
+    balance: bool = True,
+    generator_share: float = GENERATOR_SHARE,
 ) -> dict[str, Any]:
-    """Generate (seed != demo), run, label, fit, save; then measure on the demo seed."""
-    if seed == DEMO_SEED:
-        raise ValueError("fit on a seed different from the demo's, or the demo ECE is optimistic")
-    workdir.mkdir(parents=True, exist_ok=True)
-    con, p = run_pipeline(
-        workdir / f"fit_{seed}", workdir / f"fit_{seed}.duckdb", accounts=accounts, seed=seed
-    )
-    labeled = label(contact_frame(con, "calib"), p.truth_dir)
-    con.close()
-    version = f"fit-seed{seed}-n{accounts}-{dt.date.today().isoformat()}"
+    """Generate (seed != demo), run, label; pool with `labeled` files; fit, save; check on demo.
+
+    Each `labeled` file is read (and checked) before the generator portfolio is run, so a wrong
+    path fails in a second, not after minutes.
+    """
+    others = [read_labeled(Path(f)) for f in labeled]
+    generated = generator_frame(workdir, seed=seed, accounts=accounts)
+    return fit_pooled(
+        [generated, *others], workdir, out=out, check_seed=check_seed,
+        check_accounts=check_accounts, isotonic=isotonic, balance=balance,
+        generator_share=generator_share,
+    )  # fmt: skip
+
+
+def fit_pooled(
+    frames: Sequence[tuple[pl.DataFrame, dict[str, Any]]],
+    workdir: Path,
+    *,
+    out: Path | None = DEFAULT_MODEL_PATH,
+    check_seed: int | None = DEMO_SEED,
+    check_accounts: int = 2000,
+    isotonic: bool = True,
+    balance: bool = True,
+    generator_share: float = GENERATOR_SHARE,
+) -> dict[str, Any]:
+    """Pool labeled frames (each with its description), fit, record provenance, check, save.
+
+    The first frame is the generated portfolio (its seed and size name the model version).
+    `out=None` fits and checks without writing (cross-checks).
+    """
+    gen_info = frames[0][1]
+    pooled = pool([(f, i["name"]) for f, i in frames], balance=balance, first_share=generator_share)
+    today = dt.date.today().isoformat()
+    seed, accounts = gen_info.get("seed"), gen_info.get("accounts")
+    extra = f"+{len(frames) - 1}labeled" if len(frames) > 1 else ""
+    version = f"fit-seed{seed}-n{accounts}{extra}-{today}"
+    datasets = [{k: v for k, v in i.items() if k != "file"} for _, i in frames]
     model = fit_model(
-        labeled,
+        pooled,
         version=version,
         isotonic=isotonic,
-        meta={"fitted": True, "seed": seed, "accounts": accounts, "rows": labeled.height,
-              "label_rule": "skiptrace.flows.demo.evaluate.label_contacts", "population": "emitted debtor contacts"},
+        meta={"fitted": True, "fitted_at": today, "commit": code_commit(), "seed": seed,
+              "accounts": accounts, "rows": pooled.height, "balanced": balance,
+              "generator_share": generator_share if balance and len(frames) > 1 else None,
+              "label_rule": "skiptrace.flows.demo.evaluate.label_contacts",
+              "population": "emitted debtor contacts"},
     )  # fmt: skip
-    train_ece, _ = reliability_table(rescore(labeled, model), labeled["correct"])
+    per_set = ece_by_dataset(pooled, model)
+    for d in datasets:
+        d["ece"] = per_set.get(d["name"], {})
+    model.meta["datasets"] = datasets
+    model.meta["note"] = (
+        "one logistic model + isotonic map per contact type, each fitted on the data sets that "
+        "have that type: "
+        + "; ".join(f"{t}: {', '.join(model.meta[t].get('fitted_on', []))}" for t in model.models)
+        + ". A data set without phones or emails (pseudopeople) leaves those models to the others."
+    )
+    train_ece, _ = reliability_table(rescore(pooled, model), pooled["correct"])
     model.meta["train_ece"] = round(train_ece, 5)
     result: dict[str, Any] = {
         "model": version,
-        "train_rows": labeled.height,
+        "model_object": model,
+        "train_rows": pooled.height,
         "train_ece": train_ece,
+        "datasets": datasets,
+        "reliability": {
+            str(name): reliability_table(rescore(sub, model), sub["correct"])[1]
+            for (name,), sub in pooled.group_by(DATASET, maintain_order=True)
+        },
     }
     if check_seed is not None:
         tmp = workdir / "candidate_model.json"
@@ -142,8 +239,34 @@ def fit_from_portfolio(
                                "by_type": {t: s["ece"] for t, s in rep.by_type.items()}}  # fmt: skip
         result["check"] = rep.as_dict()
         result["check_text"] = rep.render()
-    model.save(out)
+    if out is not None:
+        model.save(out)
     return result
+
+
+def render_fit(res: dict[str, Any]) -> str:
+    """ECE per data set and a reliability table per data set, for the terminal."""
+    lines = [
+        f"fitted {res['model']} on {res['train_rows']} contacts (pooled ECE {res['train_ece']:.4f})"
+    ]
+    for d in res["datasets"]:
+        e = d.get("ece", {})
+        per_type = "  ".join(f"{t} {e[f'ece_{t}']:.4f}" for t in ("address", "phone", "email")
+                             if f"ece_{t}" in e)  # fmt: skip
+        lines.append(
+            f"  {d['name']:<40} n={e.get('n', 0):<6} ECE {e.get('ece', 0.0):.4f}  {per_type}"
+        )
+    for name, table in res["reliability"].items():
+        lines.append(f"reliability, {name} (in-sample)")
+        lines.append(f"{'bin':>11} {'n':>7} {'conf':>7} {'acc':>7}")
+        for r in table:
+            lines.append(
+                f"[{r['lo']:.1f}, {r['hi']:.1f}) {r['n']:>7} {r['mean_confidence']:>7.3f} {r['accuracy']:>7.3f}"
+            )
+    if "check_text" in res:
+        lines.append("check on the demo seed (generated separately, not fitted on):")
+        lines.append(res["check_text"])
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +276,30 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("fit", help="fit the confidence model on a generated portfolio")
     f.add_argument("--seed", type=int, default=FIT_SEED)
-    f.add_argument("--accounts", type=int, default=4000)
+    f.add_argument("--accounts", type=int, default=8000)
     f.add_argument("--workdir", type=Path, default=Path("data/calibration"))
     f.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     f.add_argument("--check-seed", type=int, default=DEMO_SEED)
     f.add_argument("--check-accounts", type=int, default=2000)
     f.add_argument("--no-isotonic", action="store_true")
+    f.add_argument(
+        "--labeled",
+        type=Path,
+        action="append",
+        default=[],
+        help="a labeled contact file to pool with the generator (repeatable)",
+    )
+    f.add_argument(
+        "--generator-share",
+        type=float,
+        default=GENERATOR_SHARE,
+        help="share of each contact type's weight the generated portfolio keeps (0-1)",
+    )
+    f.add_argument(
+        "--no-balance",
+        action="store_true",
+        help="weight rows equally instead of each data set equally",
+    )
     r = sub.add_parser("report", help="calibration of a finished run against generator truth")
     r.add_argument("--db", type=Path, required=True)
     r.add_argument("--run", required=True)
@@ -166,15 +307,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--bins", type=int, default=10)
     args = ap.parse_args(argv)
     if args.cmd == "fit":
+        if not 0.0 <= args.generator_share <= 1.0:
+            ap.error("--generator-share must be between 0 and 1")
         res = fit_from_portfolio(
             args.workdir, seed=args.seed, accounts=args.accounts, out=args.out,
-            check_seed=args.check_seed, check_accounts=args.check_accounts, isotonic=not args.no_isotonic,
+            check_seed=args.check_seed, check_accounts=args.check_accounts,
+            isotonic=not args.no_isotonic, labeled=args.labeled, balance=not args.no_balance,
+            generator_share=args.generator_share,
         )  # fmt: skip
-        print(
-            f"fitted {res['model']} on {res['train_rows']} contacts (train ECE {res['train_ece']:.4f})"
-        )
-        if "check_text" in res:
-            print(res["check_text"])
+        print(render_fit(res))
         return 0
     from skiptrace import sql
 

@@ -102,6 +102,13 @@ def test_shipped_model_is_fitted_sign_consistent_and_monotone_mapped() -> None:
     model = load_model()
     assert model.meta.get("fitted") is True and model.meta.get("seed") != 7  # not the demo seed
     assert model.meta["check"]["ece"] <= 0.03
+    # what it was fitted on: every data set with its size and ECE, the commit and the date
+    sets = model.meta["datasets"]
+    assert model.meta["commit"] and model.meta["fitted_at"] and len(sets) >= 2
+    assert all(d["rows"] > 0 and 0 <= d["ece"]["ece"] <= 0.05 for d in sets)
+    independent = [d["name"] for d in sets if d.get("seed") in (11, 12, 13) and "noise" in d]
+    assert independent and set(independent) <= set(model.meta["address"]["fitted_on"])
+    assert not set(independent) & set(model.meta["phone"]["fitted_on"])  # pseudopeople: no phones
     for t, m in model.models.items():
         for name, c in m.coef.items():
             f = FEATURE_BY_NAME[name]

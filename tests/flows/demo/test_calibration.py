@@ -50,3 +50,35 @@ def test_calibration_report_against_truth(con, tmp_path: Path) -> None:
     )
     assert sum(r["n"] for r in rep.reliability) == 6
     assert "ECE=" in rep.render()
+
+
+def test_fit_pools_a_labeled_file_with_a_generated_portfolio(tmp_path: Path) -> None:
+    """`skiptrace calibrate --fit --labeled FILE`'s path, small: the model file records both
+    data sets, and the address model is fitted on both while phones stay generator-only."""
+    import polars as pl
+
+    from skiptrace.flows.demo.calibration import fit_from_portfolio
+    from skiptrace.matchers.calibrate import GENERATOR_SHARE
+    from skiptrace.matchers.confidence import FEATURES, load_model
+
+    rows = [
+        {"account_id": f"X{i}", "contact_type": "address", "correct": i % 3 != 0,
+         **{f"x_{f.name}": 0.0 for f in FEATURES}, "x_valid": float(i % 3 != 0)}
+        for i in range(120)
+    ]  # fmt: skip
+    labeled = tmp_path / "indep" / "labeled_factors.parquet"
+    labeled.parent.mkdir()
+    pl.DataFrame(rows).write_parquet(labeled)
+    labeled.with_suffix(".json").write_text(json.dumps({"name": "independent test set"}))
+    out = tmp_path / "model.json"
+    res = fit_from_portfolio(
+        tmp_path / "work", seed=3, accounts=150, out=out, check_seed=None, labeled=[labeled]
+    )
+    model = load_model(out)
+    names = [d["name"] for d in model.meta["datasets"]]
+    assert names == ["generator seed 3 n150", "independent test set"]
+    assert model.meta["address"]["fitted_on"] == sorted(names)
+    assert model.meta["phone"]["fitted_on"] == ["generator seed 3 n150"]
+    assert model.meta["generator_share"] == GENERATOR_SHARE and model.meta["fitted_at"]
+    assert all("ece" in d["ece"] for d in model.meta["datasets"])
+    assert res["reliability"]["independent test set"]
