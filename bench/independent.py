@@ -240,6 +240,11 @@ def print_portfolio(res: dict[str, Any]) -> None:
         "deceased precision / recall", _fmt_pr(s["deceased"]), _fmt_pr(b["deceased"]) if b else "–"
     )
     t.add_row(
+        f"deceased recall, death reported ({s['deceased']['findable']:,})",
+        f"{s['deceased']['recall_findable']:.4f}",
+        f"{b['deceased']['recall_findable']:.4f}" if b else "–",
+    )
+    t.add_row(
         "wall seconds",
         f"{s['wall_seconds']:.1f} (whole run; match {s['stages'].get('match', 0):.1f})",
         f"{b['wall_seconds']:.1f} (link {b['link_seconds']:.1f})" if b else "–",

@@ -27,6 +27,10 @@ import polars as pl
 HIGH_CONFIDENCE = 0.9
 
 
+#: The death file's source name (bench/_independent/portfolio.py).
+DEATH_SOURCE = "ssa_deaths"
+
+
 def _ratio(a: float, b: float) -> float:
     return round(float(a) / float(b), 4) if b else 0.0
 
@@ -102,9 +106,20 @@ def link_scores(predicted: pl.DataFrame, truth_dir: Path) -> dict[str, Any]:
 
 
 def deceased_scores(flagged: set[str], truth_dir: Path) -> dict[str, Any]:
+    """Precision / recall of deceased flags over every dead account holder, plus recall over the
+    findable ones: those with at least one death row of theirs in the delivered death file
+    (noise omits some rows, and no system can flag a death nobody reported)."""
     truth = pl.read_csv(truth_dir / "accounts.csv", infer_schema=False)
     dead = set(truth.filter(pl.col("deceased") == "Y")["account_id"].to_list())
-    return _pr(len(flagged & dead), len(flagged), len(dead))
+    records = pl.read_csv(truth_dir / "records.csv", infer_schema=False)
+    reported = set(
+        records.filter(pl.col("source") == DEATH_SOURCE)["debtor_account_id"].drop_nulls().to_list()
+    )
+    findable = dead & reported
+    out = _pr(len(flagged & dead), len(flagged), len(dead))
+    out["findable"] = len(findable)
+    out["recall_findable"] = _ratio(len(flagged & findable), len(findable))
+    return out
 
 
 def skiptrace_scores(run_dir: Path, truth_dir: Path) -> tuple[dict[str, Any], pl.DataFrame]:

@@ -140,3 +140,14 @@ CREATE OR REPLACE TEMP MACRO rs_unmailable(contact_type, street_number, street_n
          -- ('HIRAM ACWORTH HWY' read as number HIRAM, street ACWORTH)
          OR NOT regexp_matches(street_number, '[0-9]'))
     AND NOT coalesce(upper(std_line1), '') LIKE 'PO BOX%';
+
+-- A date of death that is a date of birth copied with one slip (day and month swapped, one digit
+-- changed, two adjacent digits transposed) and falls before adulthood: no account holder died
+-- days or months after being born, so such a claim is a birth date in the death field.
+CREATE OR REPLACE TEMP MACRO rs_dob_copy(dod, dob) AS (
+    dob IS NOT NULL AND dod IS NOT NULL AND dod > dob AND dod < dob + INTERVAL 18 YEAR
+    AND (
+        (year(dod) = year(dob) AND month(dod) = day(dob) AND day(dod) = month(dob))
+        OR damerau_levenshtein(strftime(dod, '%Y%m%d'), strftime(dob, '%Y%m%d')) <= 1
+    )
+);

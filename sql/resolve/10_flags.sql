@@ -6,13 +6,21 @@
 DELETE FROM account_flags WHERE run_id = $run_id;
 
 -- deceased: every debtor-linked record carrying a date of death (death index, a vendor's deceased
--- indicator) is a death claim, scored like any link (confidence = match x reliability). The
--- account's death date is that of its strongest claim. A wrong deceased flag stops collection on
--- a live account and sends estate letters to a living person, so every claim is checked:
---   impossible dates make the death *disputed* (flag 'deceased_disputed', never 'deceased'; the
---   rules file decides what happens, default: hold for review):
+-- indicator) is a death claim, scored like any link (confidence = match x reliability). A wrong
+-- deceased flag stops collection on a live account and sends estate letters to a living person,
+-- so every claim is checked on its own:
+--   impossible dates contradict the claim:
 --     future        the date of death is after the run's as-of date;
 --     before_birth  it is on or before the date of birth (the death record's, else the account's);
+--     dob_copy      it is a date of birth (the record's or the account's) with one slip: day and
+--                   month swapped, or one digit changed or two adjacent digits transposed. An
+--                   account holder is an adult, so a "death" days or months after their birth is
+--                   a birth date copied into the death field (registries relabel enumeration
+--                   records this way), not a death;
+--   the account's death is its strongest UNcontradicted claim: a second, consistent death record
+--   of the same person outweighs one whose date is impossible. Only when every claim is
+--   contradicted is the death *disputed* (flag 'deceased_disputed', never 'deceased'; the rules
+--   file decides what happens, default: hold for review), with each contradiction in the evidence;
 --   later activity makes it *unverified*: another record linked to the same person as debtor
 --   (person records: credit header, employment, tax, census) dated more than $death_grace_days
 --   after it. The flag stays 'deceased', its confidence times $death_activity_factor (default
@@ -24,23 +32,41 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 --   NCOA and bankruptcy rows never count: their dates are the vendor's or the court's.
 INSERT INTO account_flags BY NAME
 WITH dead AS (
-    SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death, r.dob AS rec_dob,
-           l.match_p * l.reliability AS conf, l.match_p
-    FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
+    SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death AS dod,
+           coalesce(r.dob, a.dob) AS born,
+           l.match_p * l.reliability AS conf, l.match_p,
+           concat_ws('; ',
+               CASE WHEN r.date_of_death > $as_of
+                    THEN 'date of death ' || strftime(r.date_of_death, '%Y-%m-%d') || ' is in the future' END,
+               CASE WHEN r.date_of_death <= coalesce(r.dob, a.dob)
+                    THEN 'date of death is on or before the date of birth '
+                         || strftime(coalesce(r.dob, a.dob), '%Y-%m-%d')
+                    WHEN rs_dob_copy(r.date_of_death, r.dob) OR rs_dob_copy(r.date_of_death, a.dob)
+                    THEN 'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')
+                         || ' is the date of birth with one slip' END,
+               NULL
+           ) AS contradiction
+    FROM rs_links l
+    JOIN current_source_records r ON r.rec_id = l.rec_id
+    LEFT JOIN current_accounts a ON a.account_id = l.account_id
     WHERE l.role = 'debtor' AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased')
 ),
 claim AS (
+    -- uncontradicted claims first, then the strongest; ties: the lowest id (replayable)
     SELECT account_id,
-           round(max(conf), 4) AS confidence,
-           arg_max(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
-                             'date of death ' || strftime(date_of_death, '%Y-%m-%d'),
-                             'match ' || round(match_p, 3)), conf)
+           bool_or(contradiction = '') AS holds,
+           round(max(conf) FILTER (WHERE contradiction = ''), 4) AS held_confidence,
+           round(max(conf), 4) AS any_confidence,
+           first(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
+                           'date of death ' || strftime(dod, '%Y-%m-%d'),
+                           'match ' || round(match_p, 3))
+                 ORDER BY contradiction = '' DESC, conf DESC, rec_id)
              || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
-           first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
-           first(date_of_death ORDER BY conf DESC, rec_id) AS dod,
-           first(rec_dob ORDER BY conf DESC, rec_id) AS rec_dob,
+           first(rec_id ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS rec_id,
+           first(dod ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS dod,
+           string_agg(DISTINCT contradiction, '; ') FILTER (WHERE contradiction <> '') AS contradictions,
            string_agg(source || ':' || coalesce(record_id, CAST(rec_id AS VARCHAR)), '; '
-                      ORDER BY conf DESC, rec_id) AS records
+                      ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS records
     FROM dead GROUP BY account_id
 ),
 alive AS (
@@ -56,27 +82,21 @@ alive AS (
 ),
 checked AS (
     SELECT c.*,
-           concat_ws('; ',
-               CASE WHEN c.dod > $as_of
-                    THEN 'date of death ' || strftime(c.dod, '%Y-%m-%d') || ' is in the future' END,
-               CASE WHEN c.dod <= coalesce(c.rec_dob, a.dob)
-                    THEN 'date of death is on or before the date of birth '
-                         || strftime(coalesce(c.rec_dob, a.dob), '%Y-%m-%d') END,
-               NULL
-           ) AS contradictions,
            CASE WHEN al.seen > c.dod + to_days($death_grace_days)
                 THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in
                      || '): verify before acting' END AS later_activity
     FROM claim c
-    LEFT JOIN current_accounts a ON a.account_id = c.account_id
     LEFT JOIN alive al ON al.account_id = c.account_id
 )
 SELECT $run_id AS run_id, account_id,
-       CASE WHEN contradictions = '' THEN 'deceased' ELSE 'deceased_disputed' END AS flag,
-       CASE WHEN contradictions = '' AND later_activity IS NOT NULL
-            THEN round(confidence * $death_activity_factor, 4) ELSE confidence END AS confidence,
+       CASE WHEN holds THEN 'deceased' ELSE 'deceased_disputed' END AS flag,
+       CASE WHEN holds AND later_activity IS NOT NULL
+            THEN round(held_confidence * $death_activity_factor, 4)
+            WHEN holds THEN held_confidence ELSE any_confidence END AS confidence,
        evidence
-         || CASE WHEN contradictions = '' THEN '' ELSE '; contradicted: ' || contradictions END
+         || CASE WHEN holds AND contradictions IS NULL THEN ''
+                 WHEN holds THEN '; other claims contradicted: ' || contradictions
+                 ELSE '; contradicted: ' || contradictions END
          || coalesce('; ' || later_activity, '') AS evidence,
        rec_id, records
 FROM checked;

@@ -693,6 +693,35 @@ def test_death_contradicted_by_the_data_is_disputed_not_flagged(b: Builder, con)
         assert got["deceased"]["records"].startswith("dmf:dmf-"), got
 
 
+def test_death_claims_are_checked_one_by_one(b: Builder, con) -> None:
+    """A birth date copied into the death field (swapped day/month, one digit) is no death; a
+    second, consistent death record outweighs a contradicted one; a real death of an adult whose
+    date happens to share a digit pattern with the birth date stays a death."""
+    cases = {
+        # account: [(date of death, death record DOB)]
+        "SWAPPED": [(dt.date(1975, 7, 4), dt.date(1975, 4, 7))],
+        "SLIP": [(dt.date(1950, 1, 7), None)],  # account DOB 1950-01-01, one digit
+        "TWO": [(dt.date(1950, 1, 1), None), (dt.date(2023, 7, 11), None)],
+        "ADULT": [(dt.date(1990, 1, 1), None)],  # one digit from 1950-01-01, but 40 years on
+    }
+    for acct, claims in cases.items():
+        b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
+        for dod, rec_dob in claims:
+            dmf = b.record("dmf", acct.title(), "Doe", kind="deceased", reliability=0.98,
+                           date_of_death=dod, dob=rec_dob)  # fmt: skip
+            b.link(acct, dmf, p=0.99)
+    resolve_contacts(con, RUN, AS_OF)
+    for acct in ("SWAPPED", "SLIP"):
+        got = flags_of(con, acct)
+        assert set(got) == {"deceased_disputed"}, (acct, got)
+        assert "is the date of birth with one slip" in got["deceased_disputed"]["evidence"]
+    two = flags_of(con, "TWO")
+    assert set(two) == {"deceased"}, two
+    assert "date of death 2023-07-11" in two["deceased"]["evidence"]
+    assert "other claims contradicted: date of death is on or before" in two["deceased"]["evidence"]
+    assert set(flags_of(con, "ADULT")) == {"deceased"}
+
+
 def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder, con) -> None:
     b.account("OK", "Ann", "Lee", ssn_last4="1234")
     b.account("ODD", "Bob", "Ray", ssn_last4="1234")
