@@ -77,8 +77,11 @@ def _commit() -> str:
     return head + ("+dirty" if dirty else "")
 
 
-def run_cli(accounts: Path, sources: Path, workdir: Path, as_of: str) -> dict[str, Any]:
-    """`skiptrace run` in a subprocess (ephemeral Prefect), timed; returns the run folder."""
+def run_cli(
+    accounts: Path, sources: Path, workdir: Path, as_of: str, *extra: str
+) -> dict[str, Any]:
+    """`skiptrace run` in a subprocess (ephemeral Prefect), timed; returns the run folder.
+    `extra`: more `run` options (e.g. `--match-policy dedup`)."""
     db = workdir / "skiptrace.duckdb"
     out = workdir / "out"
     for p in (db, db.with_suffix(".duckdb.wal"), out):
@@ -93,7 +96,7 @@ def run_cli(accounts: Path, sources: Path, workdir: Path, as_of: str) -> dict[st
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     cmd = [
         str(Path(sys.executable).parent / "skiptrace"), "run", "--accounts", str(accounts),
-        "--sources", str(sources), "--db", str(db), "--out", str(out), "--as-of", as_of,
+        "--sources", str(sources), "--db", str(db), "--out", str(out), "--as-of", as_of, *extra,
     ]  # fmt: skip
     t0 = time.perf_counter()
     with (workdir / "skiptrace_run.log").open("w") as log:
@@ -181,27 +184,31 @@ def write_labeled_factors(workdir: Path, run_dir: Path, port: Any, seed: int, no
 
 
 def bench_febrl(workdir: Path) -> dict[str, Any]:
+    """FEBRL4 with and without SSN, under each match policy: `collections` (the default, every
+    wrong-party guard) and `dedup` (plain deduplication, no guards)."""
     out = {}
     for with_ssn in (True, False):
-        name = "with_ssn" if with_ssn else "without_ssn"
-        wd = workdir / f"febrl4_{name}"
-        wd.mkdir(parents=True, exist_ok=True)
-        truth = build_febrl(wd / "portfolio", with_ssn=with_ssn)
-        run = run_cli(
-            wd / "portfolio" / "accounts.csv", wd / "portfolio" / "sources.yml", wd, "2024-01-01"
-        )
-        out[name] = {
-            **febrl_scores(run["run_dir"], truth),
-            "wall_seconds": run["wall_seconds"],
-            "files": [
-                {k: f.get(k) for k in ("source", "rows_read", "rows_loaded", "rows_rejected")}
-                for f in run["files"]
-            ],
-        }
+        ssn = "with_ssn" if with_ssn else "without_ssn"
+        for policy in ("collections", "dedup"):
+            name = f"{ssn}_{policy}"
+            wd = workdir / f"febrl4_{name}"
+            wd.mkdir(parents=True, exist_ok=True)
+            truth = build_febrl(wd / "portfolio", with_ssn=with_ssn)
+            run = run_cli(
+                wd / "portfolio" / "accounts.csv", wd / "portfolio" / "sources.yml", wd,
+                "2024-01-01", "--match-policy", policy,
+            )  # fmt: skip
+            out[name] = {
+                **febrl_scores(run["run_dir"], truth),
+                "ssn": with_ssn,
+                "policy": policy,
+                "wall_seconds": run["wall_seconds"],
+                "files": [
+                    {k: f.get(k) for k in ("source", "rows_read", "rows_loaded", "rows_rejected")}
+                    for f in run["files"]
+                ],
+            }
     return out
-
-
-# --------------------------------------------------------------------------- printing
 
 
 def _fmt_pr(d: dict[str, Any] | None, p: str = "precision", r: str = "recall") -> str:
@@ -267,13 +274,24 @@ def print_febrl(res: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title="FEBRL4 through `skiptrace run` (defaults)")
-    for c in ("SSN", "precision", "recall", "F1", "TP", "FP", "FN", "rows rejected", "wall s"):
+    t = Table(title="FEBRL4 through `skiptrace run` (default settings but the match policy)")
+    for c in (
+        "SSN",
+        "policy",
+        "precision",
+        "recall",
+        "F1",
+        "TP",
+        "FP",
+        "FN",
+        "rows rejected",
+        "wall s",
+    ):
         t.add_column(c, justify="right")
-    for name, d in res.items():
+    for d in res.values():
         rejected = sum(int(f.get("rows_rejected") or 0) for f in d["files"])
         t.add_row(
-            name.replace("_", " "), f"{d['precision']:.4f}", f"{d['recall']:.4f}", f"{d['f1']:.4f}",
+            "with" if d["ssn"] else "without", d["policy"], f"{d['precision']:.4f}", f"{d['recall']:.4f}", f"{d['f1']:.4f}",
             str(d["tp"]), str(d["fp"]), str(d["fn"]), str(rejected), f"{d['wall_seconds']:.1f}",
         )  # fmt: skip
     Console().print(t)

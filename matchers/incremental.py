@@ -89,8 +89,13 @@ class RunPlan:
 
 
 def settings_key(settings: MatchSettings | dict[str, Any]) -> dict[str, Any]:
-    """The settings that must be equal for a run to reuse another's parameters (JSON-normal)."""
-    raw = settings if isinstance(settings, dict) else dataclasses.asdict(settings)
+    """The settings that must be equal for a run to reuse another's parameters (JSON-normal).
+    Settings stored before a field existed compare as that field's default (the behaviour those
+    runs had), so adding a setting does not force a full rebuild."""
+    if isinstance(settings, dict):
+        raw = {**dataclasses.asdict(MatchSettings()), **settings}
+    else:
+        raw = dataclasses.asdict(settings)
     plain = json.loads(json.dumps(raw, sort_keys=True, default=list))
     return {k: v for k, v in plain.items() if k not in _NOT_COMPARED}
 

@@ -140,7 +140,7 @@ def _estimate(
     frame = pl.DataFrame({n: patterns[:, k] for k, n in enumerate(NAMES)})
     # household/third-party guards are non-matches by rule; an uncorroborated name match is
     # merely undecided, so only the 'associate' guards are clamped
-    guard = apply_guards(frame, s.guards)
+    guard = apply_guards(frame, s.enabled_guards())
     guarded = (
         guard.replace_strict(ROLE_OF, default=None).eq("associate").fill_null(False).to_numpy()
     )
@@ -258,7 +258,7 @@ def _score_frame(
         pl.Series("match_probability", prob),
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
     )
-    frame = frame.with_columns(apply_guards(frame, s.guards).alias("guard"))
+    frame = frame.with_columns(apply_guards(frame, s.enabled_guards()).alias("guard"))
     return _assign_roles(frame, s)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 from pydantic.dataclasses import dataclass
@@ -58,8 +59,15 @@ class MatchSettings:
       portfolios); the cap only stops pathological inputs.
     u_sample_pairs 1,000,000: random pairs for u (Splink's default order); u of an agreement
       level with frequency 1e-5 is then measured from ~10 pairs, enough for stable weights.
-    guards: names of the wrong-party guards to apply (None = all of matchers.guards.GUARDS).
-      Switching one off is for benchmarks on data without households (FEBRL), never production.
+    match_policy 'collections': what the links are for. 'collections' (the default) applies every
+      wrong-party guard (matchers/guards.py): in collections a wrong link is a third-party
+      disclosure and a call to the wrong person, so a father and son, spouses or a namesake at
+      one address are kept apart even when the scores would link them, and sent to review.
+      'dedup' is plain deduplication of one population (a data set without households, or the
+      same people listed twice, as FEBRL): no guard applies and the scores alone decide. Never
+      the setting for a collections portfolio (docs/matching_policy.md).
+    guards: names of the wrong-party guards to apply (None = those of the match policy).
+      Naming them is for benchmarks that study one guard at a time, never production.
     """
 
     threshold: float = Field(
@@ -96,8 +104,14 @@ class MatchSettings:
     reuse_params_from: str | None = Field(
         default=None, description="Run whose stored model parameters this run reuses."
     )
+    match_policy: Literal["collections", "dedup"] = Field(
+        default="collections",
+        description="collections (default): every wrong-party guard (father/son, spouses, "
+        "namesakes) holds links apart; dedup: plain deduplication without them, for data with "
+        "no households (docs/matching_policy.md). Never dedup for a collections portfolio.",
+    )
     guards: tuple[str, ...] | None = Field(
-        default=None, description="Wrong-party guards to apply (None = all)."
+        default=None, description="Wrong-party guards to apply (None = the match policy's)."
     )
 
     @model_validator(mode="after")
@@ -105,6 +119,12 @@ class MatchSettings:
         if self.review_floor > self.threshold:
             raise ValueError("review_floor must be in [0, threshold]")
         return self
+
+    def enabled_guards(self) -> tuple[str, ...] | None:
+        """The guards this run applies: those named, else the policy's (None = all, () = none)."""
+        if self.guards is not None:
+            return self.guards
+        return None if self.match_policy == "collections" else ()
 
     def validate(self) -> None:
         """Re-check the current values (fields can be assigned after construction); raises a

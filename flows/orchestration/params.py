@@ -21,7 +21,7 @@ from skiptrace import sql
 from skiptrace.matchers.settings import MatchSettings
 
 #: RefreshParams fields that override the MatchSettings field of the same name.
-MATCH_OVERRIDES: tuple[str, ...] = ("threshold", "block_cap", "name_block_cap")
+MATCH_OVERRIDES: tuple[str, ...] = ("threshold", "block_cap", "name_block_cap", "match_policy")
 
 
 def _match_override(name: str) -> Any:
@@ -72,6 +72,7 @@ class RefreshParams(BaseModel):
     threshold: float | None = _match_override("threshold")
     block_cap: int | None = _match_override("block_cap")
     name_block_cap: int | None = _match_override("name_block_cap")
+    match_policy: Literal["collections", "dedup"] | None = _match_override("match_policy")
     rules: Path | None = Field(
         default=None,
         description="Suppression rules YAML replacing the shipped default rules "

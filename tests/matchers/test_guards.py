@@ -476,3 +476,18 @@ def test_guard_rules_on_levels() -> None:
     assert [g.name for g in GUARDS] == list(BY_NAME)
     frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": 5}])
     assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]
+
+
+def test_match_policy_dedup_applies_no_guard(household: duckdb.DuckDBPyConnection) -> None:
+    """`dedup` is plain deduplication: no wrong-party guard fires, the scores alone decide;
+    `collections` (the default) is every guard; naming guards overrides either."""
+    assert MatchSettings().enabled_guards() is None
+    assert MatchSettings(match_policy="dedup").enabled_guards() == ()
+    named = MatchSettings(match_policy="dedup", guards=("suffix_conflict",))
+    assert named.enabled_guards() == ("suffix_conflict",)
+    with pytest.raises(ValueError):
+        MatchSettings(match_policy="household")  # type: ignore[arg-type]
+    link(household, "p1", settings=MatchSettings(match_policy="dedup"))
+    pairs = _pairs(household, "p1", "DEBTOR")
+    assert all(p["guard"] is None for p in pairs.values()), pairs
+    assert pairs[1]["role"] == "debtor"

@@ -9,12 +9,22 @@ import pytest
 
 from skiptrace.matchers.settings import MatchSettings
 
-#: The keys stored with every run (match_run.settings); the incremental cache compares them,
-#: so a change here makes the next run after an upgrade a full one.
+#: The keys stored with every run (match_run.settings); the incremental cache compares them
+#: (a key missing from an older run's settings compares as its default: see
+#: test_a_setting_added_later_does_not_force_a_rebuild).
 STORED_KEYS = {
     "threshold", "review_floor", "block_cap", "name_block_cap", "em_max_iter",
-    "u_sample_pairs", "seed", "reuse_params_from", "guards",
+    "u_sample_pairs", "seed", "reuse_params_from", "match_policy", "guards",
 }  # fmt: skip
+
+
+def test_a_setting_added_later_does_not_force_a_rebuild() -> None:
+    """Settings stored before match_policy existed compare equal to today's defaults."""
+    from skiptrace.matchers.incremental import settings_key
+
+    old = {k: v for k, v in dataclasses.asdict(MatchSettings()).items() if k != "match_policy"}
+    assert settings_key(old) == settings_key(MatchSettings())
+    assert settings_key(old) != settings_key(MatchSettings(match_policy="dedup"))
 
 
 def test_stored_json_keeps_its_keys() -> None:

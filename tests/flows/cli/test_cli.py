@@ -146,3 +146,21 @@ def test_run_quiet_prints_only_the_final_line(
     assert result.stdout.splitlines() == [
         "run R1 completed: 12 contacts emitted, 3 suppressed, 1 rows quarantined; outputs: o/R1"
     ]
+
+
+def test_match_policy_flows_from_the_command_to_the_settings(tmp_path: Path) -> None:
+    """--match-policy is generated from MatchSettings through RefreshParams; a value outside
+    the two policies is refused by the command line."""
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    (tmp_path / "sources.yml").write_text("[]\n")
+    base = {"sources": tmp_path / "sources.yml", "accounts": tmp_path / "accounts.csv"}
+    params = RefreshParams(**base, match_policy="dedup")
+    assert params.match_settings().match_policy == "dedup"
+    assert RefreshParams(**base).match_settings().match_policy == "collections"
+    result = CliRunner().invoke(app, ["run", "--help"])
+    assert "--match-policy" in result.output
+    bad = CliRunner().invoke(
+        app, ["run", "--sources", str(tmp_path / "sources.yml"), "--match-policy", "household"]
+    )
+    assert bad.exit_code != 0
