@@ -3,7 +3,8 @@ with the same model parameters.
 
 Database A: a full run over a generated portfolio, then an account-update file (moves, swapped
 phones, a new e-mail, a twin of an existing debtor, a brand-new debtor) and a new credit-header
-file (the movers at their new addresses, the new debtor, a father of a debtor), matched
+file (the movers at their new addresses, the new debtor, a father of a debtor) and collectors'
+outcomes (a wrong number, a right-party contact), matched
 incrementally. Database B, fresh: the same two deliveries, run 1 in full as in A, run 2 matched
 in full with run 1's stored parameters. Stages are called directly (no Prefect), as the
 kill-and-rerun test does. Besides the pairs, the run's resolve / suppress tables and every export
@@ -35,6 +36,13 @@ PAIRS = (
     "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
 )
 OUTPUTS = ("contacts.csv", "matches.csv", "account_flags.csv")
+#: Run 2's registry adds collectors' outcomes (dispositions_002.csv, written by write_deltas).
+OUTCOMES_SOURCE = """- name: dialer
+  kind: outcomes
+  path: dispositions_*.csv
+  format: csv
+  columns: {account_id: ACCT, contact: NUMBER, outcome: RESULT, outcome_date: DATE, agent: AGENT}
+"""
 
 
 def _yyyymmdd(value: str | None) -> str:
@@ -87,12 +95,22 @@ def write_deltas(root: Path) -> dict[str, Any]:
     father = with_names[8]  # his father, same name and address, another generation
     record("CHN0000011", father, SFX="SR", SSN="622334455", BIRTH_DT="19440704")
 
+    # collectors' outcomes arrive with run 2: a wrong number and a right-party contact
+    bad, good = with_names[9], with_names[10]
+    (root / "dispositions_002.csv").write_text(
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        f"{bad['account_id']},{bad['phone']},wrong_number,2026-10-30,jd\n"
+        f"{good['account_id']},{good['phone']},right_party,2026-10-31,mk\n"
+    )
     with (root / "accounts_update.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)
         writer.writeheader()
         writer.writerows(changed)
     pl.DataFrame(records).write_csv(root / "credit_header_002.tsv", separator="\t")
-    return {"accounts_changed": 6, "accounts_new": 2, "records_new": len(records)}
+    return {
+        "accounts_changed": 6, "accounts_new": 2, "records_new": len(records),
+        "wrong_number": (bad["account_id"], bad["phone"]),
+    }  # fmt: skip
 
 
 def _params(root: Path, db: Path, accounts: str, sources: str, as_of: dt.date) -> RefreshParams:
@@ -132,7 +150,7 @@ def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     assert "path: credit_header.tsv" in registry
     (root / "sources_v1.yml").write_text(registry)
     (root / "sources_v2.yml").write_text(
-        registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")
+        registry.replace("path: credit_header.tsv", "path: credit_header*.tsv") + OUTCOMES_SOURCE
     )
     as_of = small_portfolio.as_of
 
@@ -222,3 +240,17 @@ def test_export_files_byte_for_byte(runs: dict[str, Any]) -> None:
     assert names == sorted(p.name for p in run_b.iterdir() if p.suffix in (".csv", ".parquet"))
     differ = [n for n in names if (run_a / n).read_bytes() != (run_b / n).read_bytes()]
     assert differ == [], differ
+
+
+def test_the_outcome_changed_the_contact(runs: dict[str, Any]) -> None:
+    """The wrong number reported before run 2 lowers that phone's confidence for its account:
+    the equivalence above covers an account whose outcome changed."""
+    account, phone = runs["expected"]["wrong_number"]
+    query = (
+        "SELECT run_id, confidence FROM contact_points WHERE account_id = ? AND phone = ? "
+        "AND contact_type = 'phone' ORDER BY run_id"
+    )
+    digits = re.sub(r"\D", "", phone)[-10:]  # contact_points keep the 10-digit number
+    got = runs["a"].execute(query, [account, digits]).fetchall()
+    assert [r[0] for r in got] == [RUN1, RUN2]
+    assert got[1][1] < got[0][1] * 0.5
