@@ -4,7 +4,8 @@ with the same model parameters.
 Database A: a full run over a generated portfolio, then an account-update file (moves, swapped
 phones, a new e-mail, a twin of an existing debtor, a brand-new debtor) and a new credit-header
 file (the movers at their new addresses, the new debtor, a father of a debtor) and collectors'
-outcomes (a wrong number, a right-party contact), matched
+outcomes (a wrong number, a right-party contact); a small header file is re-delivered
+(`replace`) without a record run 1 had (a removed record). Matched
 incrementally. Database B, fresh: the same two deliveries, run 1 in full as in A, run 2 matched
 in full with run 1's stored parameters. Stages are called directly (no Prefect), as the
 kill-and-rerun test does. Besides the pairs, the run's resolve / suppress tables and every export
@@ -54,28 +55,57 @@ def _yyyymmdd(value: str | None) -> str:
     return f"{y}{int(m):02d}{int(d):02d}"
 
 
-def write_deltas(root: Path) -> dict[str, Any]:
-    """accounts_update.csv and credit_header_002.tsv (see the module docstring)."""
+def _accounts(root: Path) -> tuple[list[str], list[dict[str, Any]]]:
     with (root / "accounts.csv").open(newline="") as f:  # csv, not polars: the generator
         reader = csv.reader(f)  # plants malformed lines, which polars refuses
         header = next(reader)
         rows = [dict(zip(header, r, strict=True)) for r in reader if len(r) == len(header)]
+    return header, rows
+
+
+def _with_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if r["first_name"] and r["last_name"] and r["ssn"]]
+
+
+def _header_record(rid: str, a: dict[str, Any], **over: str) -> dict[str, str]:
+    """A credit-header row (the generator's layout) for the person of account row `a`."""
+    rec = {
+        "REC_ID": rid, "SURNAME": a["last_name"] or "", "GIVEN": a["first_name"] or "",
+        "MID": a["middle_name"] or "", "SFX": a["suffix"] or "",
+        "SSN": (a["ssn"] or "").replace("-", ""), "BIRTH_DT": _yyyymmdd(a["dob"]),
+        "STREET": a["address_line1"] or "", "UNIT": a["address_line2"] or "",
+        "CITY": a["city"] or "", "ST": a["state"] or "", "ZIP5": (a["zip"] or "")[:5],
+        "PHONE": "", "RPT_DT": "20261015",
+    }  # fmt: skip
+    rec.update(over)
+    return rec
+
+
+def write_extra_header(root: Path, *, with_removed: bool) -> dict[str, Any]:
+    """credit_header_extra.tsv: run 1's has two records, run 2's re-delivery (`replace`) only the
+    second, so the first (a new address and phone for a debtor) is a removed record."""
+    _, rows = _accounts(root)
+    gone, kept = _with_names(rows)[12], _with_names(rows)[13]
+    records = [_header_record("CHX0000002", kept, PHONE="7735550178")]
+    if with_removed:
+        records.insert(0, _header_record(
+            "CHX0000001", gone, STREET="77 Quarry Rd", UNIT="", PHONE="7735550177",
+            RPT_DT="20261020",
+        ))  # fmt: skip
+    pl.DataFrame(records).write_csv(root / "credit_header_extra.tsv", separator="\t")
+    return {"removed": ("CHX0000001", gone["account_id"])}
+
+
+def write_deltas(root: Path) -> dict[str, Any]:
+    """accounts_update.csv and credit_header_002.tsv (see the module docstring)."""
+    header, rows = _accounts(root)
     changed: list[dict[str, Any]] = []
     records: list[dict[str, str]] = []
 
     def record(rid: str, a: dict[str, Any], **over: str) -> None:
-        rec = {
-            "REC_ID": rid, "SURNAME": a["last_name"] or "", "GIVEN": a["first_name"] or "",
-            "MID": a["middle_name"] or "", "SFX": a["suffix"] or "",
-            "SSN": (a["ssn"] or "").replace("-", ""), "BIRTH_DT": _yyyymmdd(a["dob"]),
-            "STREET": a["address_line1"] or "", "UNIT": a["address_line2"] or "",
-            "CITY": a["city"] or "", "ST": a["state"] or "", "ZIP5": (a["zip"] or "")[:5],
-            "PHONE": "", "RPT_DT": "20261015",
-        }  # fmt: skip
-        rec.update(over)
-        records.append(rec)
+        records.append(_header_record(rid, a, **over))
 
-    with_names = [r for r in rows if r["first_name"] and r["last_name"] and r["ssn"]]
+    with_names = _with_names(rows)
     target = with_names[40]  # the movers go to this account's city
     for k, a in enumerate(with_names[:3]):  # movers: new address, found at it by the header
         moved = dict(a, address_line1=f"{900 + k} Harbor View Dr", address_line2="",
@@ -113,10 +143,13 @@ def write_deltas(root: Path) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _params(root: Path, db: Path, accounts: str, sources: str, as_of: dt.date) -> RefreshParams:
+def _params(
+    root: Path, db: Path, accounts: str, sources: str, as_of: dt.date, *, replace: bool = False
+) -> RefreshParams:
     return RefreshParams(
-        accounts=root / accounts, sources=root / sources, db=db, out=db.parent / "out", as_of=as_of
-    )
+        accounts=root / accounts, sources=root / sources, db=db, out=db.parent / "out",
+        as_of=as_of, replace=replace,
+    )  # fmt: skip
 
 
 def run_stages(
@@ -148,31 +181,33 @@ def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
             shutil.copy(f, root / f.name)
     registry = (root / "sources.yml").read_text()
     assert "path: credit_header.tsv" in registry
-    (root / "sources_v1.yml").write_text(registry)
-    (root / "sources_v2.yml").write_text(
-        registry.replace("path: credit_header.tsv", "path: credit_header*.tsv") + OUTCOMES_SOURCE
-    )
+    headers = registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")
+    (root / "sources_v1.yml").write_text(headers)
+    (root / "sources_v2.yml").write_text(headers + OUTCOMES_SOURCE)
     as_of = small_portfolio.as_of
 
-    # A: full, then the deltas incrementally
-    a = root / "a" / "st.duckdb"
+    # run 1 in both databases: A will go on incrementally; B runs both in full, run 1 as in A
+    # (so run 2's delta and worklist compare with the same previous run)
+    removed = write_extra_header(root, with_removed=True)
+    a, b = root / "a" / "st.duckdb", root / "b" / "st.duckdb"
     a.parent.mkdir()
-    con_a = sql.connect(a)
-    full = run_stages(con_a, _params(root, a, "accounts.csv", "sources_v1.yml", as_of), RUN1)
-    expected = write_deltas(root)
-    incr = run_stages(con_a, _params(root, a, "accounts_update.csv", "sources_v2.yml", as_of), RUN2)
-
-    # B: fresh database, the same two deliveries; run 1 in full as in A (so run 2's delta and
-    # worklist compare with the same previous run), run 2 in full with run 1's parameters
-    b = root / "b" / "st.duckdb"
     b.parent.mkdir()
-    con_b = sql.connect(b)
+    con_a, con_b = sql.connect(a), sql.connect(b)
+    full = run_stages(con_a, _params(root, a, "accounts.csv", "sources_v1.yml", as_of), RUN1)
     run_stages(con_b, _params(root, b, "accounts.csv", "sources_v1.yml", as_of), RUN1)
+
+    # run 2's delivery: the deltas, and the extra header re-delivered without its first record
+    expected = write_deltas(root) | write_extra_header(root, with_removed=False)
+    assert expected["removed"] == removed["removed"]
+    p2 = "accounts_update.csv", "sources_v2.yml"
+    incr = run_stages(con_a, _params(root, a, *p2, as_of, replace=True), RUN2)
+
+    # B: run 2 matched in full with run 1's parameters
     from skiptrace.matchers.link import MatchSettings
 
     rebuilt = run_stages(
         con_b,
-        _params(root, b, "accounts_update.csv", "sources_v2.yml", as_of),
+        _params(root, b, *p2, as_of, replace=True),
         RUN2,
         settings=MatchSettings(reuse_params_from=RUN1),
         full_rebuild=True,
@@ -192,7 +227,10 @@ def test_modes_are_as_planned(runs: dict[str, Any]) -> None:
     assert runs["incr"]["trained_on"] == f"reused:{RUN1}"
     assert inc["accounts_new"] == runs["expected"]["accounts_new"]
     assert inc["accounts_changed"] == runs["expected"]["accounts_changed"]
-    assert inc["records_new"] == runs["expected"]["records_new"]
+    # + the extra header's kept record: a re-delivered file's rows are new rows (rec_id is
+    # file_no and line), its earlier load's rows removed
+    assert inc["records_new"] == runs["expected"]["records_new"] + 1
+    assert inc["records_removed"] == 2
     assert 0 < inc["pairs_compared"] < inc["pairs_carried"] / 10
     assert runs["rebuilt"]["mode"] == "full" and runs["rebuilt"]["trained_on"] == f"reused:{RUN1}"
     assert runs["rebuilt"]["candidate_pairs"] == runs["incr"]["candidate_pairs"]
@@ -254,3 +292,14 @@ def test_the_outcome_changed_the_contact(runs: dict[str, Any]) -> None:
     got = runs["a"].execute(query, [account, digits]).fetchall()
     assert [r[0] for r in got] == [RUN1, RUN2]
     assert got[1][1] < got[0][1] * 0.5
+
+
+def test_the_removed_record_is_gone(runs: dict[str, Any]) -> None:
+    """The record dropped from the re-delivered header file supported its debtor's contacts in
+    run 1 and supports nothing in run 2: the equivalence covers a removed record."""
+    record_id, account = runs["expected"]["removed"]
+    query = (
+        "SELECT DISTINCT cs.run_id FROM contact_support cs JOIN source_records r USING (rec_id) "
+        "WHERE r.record_id = ? AND cs.account_id = ? ORDER BY 1"
+    )
+    assert [r[0] for r in runs["a"].execute(query, [record_id, account]).fetchall()] == [RUN1]
