@@ -3,10 +3,14 @@ with the same model parameters.
 
 Database A: a full run over a generated portfolio, then an account-update file (moves, swapped
 phones, a new e-mail, a twin of an existing debtor, a brand-new debtor) and a new credit-header
-file (the movers at their new addresses, the new debtor, a father of a debtor), matched
-incrementally. Database B, fresh: the same files loaded in the same order, matched in full with
-run 1's stored parameters. Stages are called directly (no Prefect), as the kill-and-rerun test
-does.
+file (the movers at their new addresses, the new debtor, a father of a debtor) and collectors'
+outcomes (a wrong number, a right-party contact); a small header file is re-delivered
+(`replace`) without a record run 1 had (a removed record). Matched
+incrementally. Database B, fresh: the same two deliveries, run 1 in full as in A, run 2 matched
+in full with run 1's stored parameters. Stages are called directly (no Prefect), as the
+kill-and-rerun test does. Besides the pairs, the run's resolve / suppress tables and every export
+file must be identical: the contract an incremental resolve, suppress and emit has to keep
+(docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -33,6 +37,13 @@ PAIRS = (
     "FROM match_pairs WHERE run_id = ? ORDER BY account_id, rec_id"
 )
 OUTPUTS = ("contacts.csv", "matches.csv", "account_flags.csv")
+#: Run 2's registry adds collectors' outcomes (dispositions_002.csv, written by write_deltas).
+OUTCOMES_SOURCE = """- name: dialer
+  kind: outcomes
+  path: dispositions_*.csv
+  format: csv
+  columns: {account_id: ACCT, contact: NUMBER, outcome: RESULT, outcome_date: DATE, agent: AGENT}
+"""
 
 
 def _yyyymmdd(value: str | None) -> str:
@@ -44,28 +55,57 @@ def _yyyymmdd(value: str | None) -> str:
     return f"{y}{int(m):02d}{int(d):02d}"
 
 
-def write_deltas(root: Path) -> dict[str, Any]:
-    """accounts_update.csv and credit_header_002.tsv (see the module docstring)."""
+def _accounts(root: Path) -> tuple[list[str], list[dict[str, Any]]]:
     with (root / "accounts.csv").open(newline="") as f:  # csv, not polars: the generator
         reader = csv.reader(f)  # plants malformed lines, which polars refuses
         header = next(reader)
         rows = [dict(zip(header, r, strict=True)) for r in reader if len(r) == len(header)]
+    return header, rows
+
+
+def _with_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if r["first_name"] and r["last_name"] and r["ssn"]]
+
+
+def _header_record(rid: str, a: dict[str, Any], **over: str) -> dict[str, str]:
+    """A credit-header row (the generator's layout) for the person of account row `a`."""
+    rec = {
+        "REC_ID": rid, "SURNAME": a["last_name"] or "", "GIVEN": a["first_name"] or "",
+        "MID": a["middle_name"] or "", "SFX": a["suffix"] or "",
+        "SSN": (a["ssn"] or "").replace("-", ""), "BIRTH_DT": _yyyymmdd(a["dob"]),
+        "STREET": a["address_line1"] or "", "UNIT": a["address_line2"] or "",
+        "CITY": a["city"] or "", "ST": a["state"] or "", "ZIP5": (a["zip"] or "")[:5],
+        "PHONE": "", "RPT_DT": "20261015",
+    }  # fmt: skip
+    rec.update(over)
+    return rec
+
+
+def write_extra_header(root: Path, *, with_removed: bool) -> dict[str, Any]:
+    """credit_header_extra.tsv: run 1's has two records, run 2's re-delivery (`replace`) only the
+    second, so the first (a new address and phone for a debtor) is a removed record."""
+    _, rows = _accounts(root)
+    gone, kept = _with_names(rows)[12], _with_names(rows)[13]
+    records = [_header_record("CHX0000002", kept, PHONE="7735550178")]
+    if with_removed:
+        records.insert(0, _header_record(
+            "CHX0000001", gone, STREET="77 Quarry Rd", UNIT="", PHONE="7735550177",
+            RPT_DT="20261020",
+        ))  # fmt: skip
+    pl.DataFrame(records).write_csv(root / "credit_header_extra.tsv", separator="\t")
+    return {"removed": ("CHX0000001", gone["account_id"])}
+
+
+def write_deltas(root: Path) -> dict[str, Any]:
+    """accounts_update.csv and credit_header_002.tsv (see the module docstring)."""
+    header, rows = _accounts(root)
     changed: list[dict[str, Any]] = []
     records: list[dict[str, str]] = []
 
     def record(rid: str, a: dict[str, Any], **over: str) -> None:
-        rec = {
-            "REC_ID": rid, "SURNAME": a["last_name"] or "", "GIVEN": a["first_name"] or "",
-            "MID": a["middle_name"] or "", "SFX": a["suffix"] or "",
-            "SSN": (a["ssn"] or "").replace("-", ""), "BIRTH_DT": _yyyymmdd(a["dob"]),
-            "STREET": a["address_line1"] or "", "UNIT": a["address_line2"] or "",
-            "CITY": a["city"] or "", "ST": a["state"] or "", "ZIP5": (a["zip"] or "")[:5],
-            "PHONE": "", "RPT_DT": "20261015",
-        }  # fmt: skip
-        rec.update(over)
-        records.append(rec)
+        records.append(_header_record(rid, a, **over))
 
-    with_names = [r for r in rows if r["first_name"] and r["last_name"] and r["ssn"]]
+    with_names = _with_names(rows)
     target = with_names[40]  # the movers go to this account's city
     for k, a in enumerate(with_names[:3]):  # movers: new address, found at it by the header
         moved = dict(a, address_line1=f"{900 + k} Harbor View Dr", address_line2="",
@@ -85,18 +125,31 @@ def write_deltas(root: Path) -> dict[str, Any]:
     father = with_names[8]  # his father, same name and address, another generation
     record("CHN0000011", father, SFX="SR", SSN="622334455", BIRTH_DT="19440704")
 
+    # collectors' outcomes arrive with run 2: a wrong number and a right-party contact
+    bad, good = with_names[9], with_names[10]
+    (root / "dispositions_002.csv").write_text(
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        f"{bad['account_id']},{bad['phone']},wrong_number,2026-10-30,jd\n"
+        f"{good['account_id']},{good['phone']},right_party,2026-10-31,mk\n"
+    )
     with (root / "accounts_update.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)
         writer.writeheader()
         writer.writerows(changed)
     pl.DataFrame(records).write_csv(root / "credit_header_002.tsv", separator="\t")
-    return {"accounts_changed": 6, "accounts_new": 2, "records_new": len(records)}
+    return {
+        "accounts_changed": 6, "accounts_new": 2, "records_new": len(records),
+        "wrong_number": (bad["account_id"], bad["phone"]),
+    }  # fmt: skip
 
 
-def _params(root: Path, db: Path, accounts: str, sources: str, as_of: dt.date) -> RefreshParams:
+def _params(
+    root: Path, db: Path, accounts: str, sources: str, as_of: dt.date, *, replace: bool = False
+) -> RefreshParams:
     return RefreshParams(
-        accounts=root / accounts, sources=root / sources, db=db, out=db.parent / "out", as_of=as_of
-    )
+        accounts=root / accounts, sources=root / sources, db=db, out=db.parent / "out",
+        as_of=as_of, replace=replace,
+    )  # fmt: skip
 
 
 def run_stages(
@@ -128,37 +181,33 @@ def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
             shutil.copy(f, root / f.name)
     registry = (root / "sources.yml").read_text()
     assert "path: credit_header.tsv" in registry
-    (root / "sources_v1.yml").write_text(registry)
-    (root / "sources_v2.yml").write_text(
-        registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")
-    )
+    headers = registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")
+    (root / "sources_v1.yml").write_text(headers)
+    (root / "sources_v2.yml").write_text(headers + OUTCOMES_SOURCE)
     as_of = small_portfolio.as_of
 
-    # A: full, then the deltas incrementally
-    a = root / "a" / "st.duckdb"
+    # run 1 in both databases: A will go on incrementally; B runs both in full, run 1 as in A
+    # (so run 2's delta and worklist compare with the same previous run)
+    removed = write_extra_header(root, with_removed=True)
+    a, b = root / "a" / "st.duckdb", root / "b" / "st.duckdb"
     a.parent.mkdir()
-    con_a = sql.connect(a)
-    full = run_stages(con_a, _params(root, a, "accounts.csv", "sources_v1.yml", as_of), RUN1)
-    expected = write_deltas(root)
-    incr = run_stages(con_a, _params(root, a, "accounts_update.csv", "sources_v2.yml", as_of), RUN2)
-
-    # B: fresh database, same files in the same order, one full run with run 1's parameters
-    b = root / "b" / "st.duckdb"
     b.parent.mkdir()
-    con_b = sql.connect(b)
-    p1 = _params(root, b, "accounts.csv", "sources_v1.yml", as_of)
-    start_run(con_b, RUN1, as_of=as_of, params={})
-    stages.ingest(con_b, p1, RUN1)  # the first delivery, not matched here
-    for table in ("match_params", "match_model"):  # run 1's saved model, as stored in A
-        saved = sql.frame(con_a, f"SELECT * FROM {table} WHERE run_id = ?", [RUN1])
-        con_b.register("_saved", saved)
-        con_b.execute(f"INSERT INTO {table} SELECT * FROM _saved")
-        con_b.unregister("_saved")
+    con_a, con_b = sql.connect(a), sql.connect(b)
+    full = run_stages(con_a, _params(root, a, "accounts.csv", "sources_v1.yml", as_of), RUN1)
+    run_stages(con_b, _params(root, b, "accounts.csv", "sources_v1.yml", as_of), RUN1)
+
+    # run 2's delivery: the deltas, and the extra header re-delivered without its first record
+    expected = write_deltas(root) | write_extra_header(root, with_removed=False)
+    assert expected["removed"] == removed["removed"]
+    p2 = "accounts_update.csv", "sources_v2.yml"
+    incr = run_stages(con_a, _params(root, a, *p2, as_of, replace=True), RUN2)
+
+    # B: run 2 matched in full with run 1's parameters
     from skiptrace.matchers.link import MatchSettings
 
     rebuilt = run_stages(
         con_b,
-        _params(root, b, "accounts_update.csv", "sources_v2.yml", as_of),
+        _params(root, b, *p2, as_of, replace=True),
         RUN2,
         settings=MatchSettings(reuse_params_from=RUN1),
         full_rebuild=True,
@@ -178,7 +227,10 @@ def test_modes_are_as_planned(runs: dict[str, Any]) -> None:
     assert runs["incr"]["trained_on"] == f"reused:{RUN1}"
     assert inc["accounts_new"] == runs["expected"]["accounts_new"]
     assert inc["accounts_changed"] == runs["expected"]["accounts_changed"]
-    assert inc["records_new"] == runs["expected"]["records_new"]
+    # + the extra header's kept record: a re-delivered file's rows are new rows (rec_id is
+    # file_no and line), its earlier load's rows removed
+    assert inc["records_new"] == runs["expected"]["records_new"] + 1
+    assert inc["records_removed"] == 2
     assert 0 < inc["pairs_compared"] < inc["pairs_carried"] / 10
     assert runs["rebuilt"]["mode"] == "full" and runs["rebuilt"]["trained_on"] == f"reused:{RUN1}"
     assert runs["rebuilt"]["candidate_pairs"] == runs["incr"]["candidate_pairs"]
@@ -200,3 +252,54 @@ def test_same_exports_as_a_full_run(runs: dict[str, Any]) -> None:
     for name in OUTPUTS:
         assert got[name].height > 0 or name == "account_flags.csv"
         assert got[name].equals(want[name]), name
+
+
+#: The run's resolve / suppress tables: an incremental run must write exactly a full run's rows.
+RUN_TABLES = ("contact_points", "contact_support", "account_flags", "suppressions")
+
+
+@pytest.mark.parametrize("table", RUN_TABLES)
+def test_same_run_tables_as_a_full_run(runs: dict[str, Any], table: str) -> None:
+    """Row for row, every column: the contract incremental resolve / suppress must keep
+    (docs/scaling.md, "Incremental resolve, suppress and emit")."""
+    query = f"SELECT * EXCLUDE (run_id) FROM {table} WHERE run_id = ?"
+    got = sql.frame(runs["a"], query, [RUN2])
+    want = sql.frame(runs["b"], query, [RUN2])
+    assert table == "account_flags" or got.height > 0
+    assert got.sort(pl.all()).equals(want.sort(pl.all())), table
+
+
+def test_export_files_byte_for_byte(runs: dict[str, Any]) -> None:
+    """Every export file of the run (delta and worklist included: both databases have the same
+    completed run 1 to compare with) is byte-identical to the full run's."""
+    run_a, run_b = runs["out_a"] / RUN2, runs["out_b"] / RUN2
+    names = sorted(p.name for p in run_a.iterdir() if p.suffix in (".csv", ".parquet"))
+    assert set(OUTPUTS) <= set(names)
+    assert names == sorted(p.name for p in run_b.iterdir() if p.suffix in (".csv", ".parquet"))
+    differ = [n for n in names if (run_a / n).read_bytes() != (run_b / n).read_bytes()]
+    assert differ == [], differ
+
+
+def test_the_outcome_changed_the_contact(runs: dict[str, Any]) -> None:
+    """The wrong number reported before run 2 lowers that phone's confidence for its account:
+    the equivalence above covers an account whose outcome changed."""
+    account, phone = runs["expected"]["wrong_number"]
+    query = (
+        "SELECT run_id, confidence FROM contact_points WHERE account_id = ? AND phone = ? "
+        "AND contact_type = 'phone' ORDER BY run_id"
+    )
+    digits = re.sub(r"\D", "", phone)[-10:]  # contact_points keep the 10-digit number
+    got = runs["a"].execute(query, [account, digits]).fetchall()
+    assert [r[0] for r in got] == [RUN1, RUN2]
+    assert got[1][1] < got[0][1] * 0.5
+
+
+def test_the_removed_record_is_gone(runs: dict[str, Any]) -> None:
+    """The record dropped from the re-delivered header file supported its debtor's contacts in
+    run 1 and supports nothing in run 2: the equivalence covers a removed record."""
+    record_id, account = runs["expected"]["removed"]
+    query = (
+        "SELECT DISTINCT cs.run_id FROM contact_support cs JOIN source_records r USING (rec_id) "
+        "WHERE r.record_id = ? AND cs.account_id = ? ORDER BY 1"
+    )
+    assert [r[0] for r in runs["a"].execute(query, [record_id, account]).fetchall()] == [RUN1]
