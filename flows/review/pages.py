@@ -30,6 +30,9 @@ from skiptrace.matchers.explain import explain_pair, load_run_params, probabilit
 PAGE_SIZE = 50
 #: How long a page waits for a run to let go of the database between two of its stages.
 BUSY_WAIT_SECONDS = 1.0
+#: DuckDB threads per request: a page's queries read a few row groups each, and more threads
+#: only add scheduling (measured: a fifth slower account pages on the loaded 2-core machine).
+READ_THREADS = 1
 
 
 class RunCache:
@@ -91,7 +94,7 @@ def read_only(db_path: str | os.PathLike[str], wait: float = BUSY_WAIT_SECONDS) 
     deadline = time.monotonic() + wait
     while True:
         try:
-            con = sql.connect(Path(db_path), read_only=True)
+            con = sql.connect(Path(db_path), read_only=True, threads=READ_THREADS)
             break
         except duckdb.IOException as exc:
             if time.monotonic() >= deadline:
