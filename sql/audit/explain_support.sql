@@ -39,5 +39,7 @@ LEFT JOIN input_files f ON f.file_no = cs.file_no
 LEFT JOIN match_pairs mp
        ON mp.run_id = $run_id AND mp.account_id = $account_id AND mp.rec_id = cs.rec_id
 LEFT JOIN purged p ON p.file_no = cs.file_no
+-- after the view's order: one record supporting a key as the debtor's and as a third party's
+-- (a relative's number) lists the debtor evidence first; the view left that tie unordered
 ORDER BY cp.contact_type, cp.contact_key, match_probability DESC NULLS LAST, cs.rec_id, cp.role,
-         cs.file_no;
+         starts_with(cs.evidence, 'third_party:') NULLS FIRST, cs.evidence, cs.file_no;
