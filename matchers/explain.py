@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from skiptrace import sql
 from skiptrace.matchers.compare import BY_NAME, COMPARISONS, first_row
 
 
@@ -232,22 +233,15 @@ def account_batch(
         except (LookupError, ValueError) as exc:
             run_params, error = None, exc
     if pairs is None:
-        found = con.execute(
-            "SELECT rec_id, levels, weights, role, guard FROM match_pairs "
-            "WHERE run_id = ? AND account_id = ?",
-            [run_id, account_id],
-        ).fetchall()
-    else:
-        found = [(p["rec_id"], p["levels"], p["weights"], p["role"], p["guard"]) for p in pairs]
+        pairs = sql.rows(con, "audit/explain_batch_pairs.sql", run_id=run_id, account_id=account_id)
     stored: dict[int, tuple[Any, ...]] = {}
-    for rec_id, *rest in found:
-        stored.setdefault(int(rec_id), tuple(rest))  # first row, as LIMIT 1 outside a batch
+    for p in pairs:  # first row per record, as LIMIT 1 outside a batch
+        stored.setdefault(int(p["rec_id"]), (p["levels"], p["weights"], p["role"], p["guard"]))
     conflicts: dict[int, str] = {}
-    for rec_id, outcome in con.execute(
-        "SELECT rec_id, outcome FROM match_conflicts WHERE run_id = ? AND account_id = ?",
-        [run_id, account_id],
-    ).fetchall():
-        conflicts.setdefault(int(rec_id), outcome)
+    for c in sql.rows(
+        con, "audit/explain_batch_conflicts.sql", run_id=run_id, account_id=account_id
+    ):
+        conflicts.setdefault(int(c["rec_id"]), c["outcome"])
     token = _BATCH.set(_AccountBatch(con, run_id, account_id, run_params, error, stored, conflicts))
     try:
         yield
