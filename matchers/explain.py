@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
 
+from skiptrace import sql
 from skiptrace.matchers.compare import BY_NAME, COMPARISONS, first_row
 
 
@@ -155,8 +158,104 @@ def _json_obj(value: Any) -> dict[str, Any]:
     return dict(json.loads(value)) if isinstance(value, str) else dict(value)
 
 
+@dataclass(frozen=True)
+class RunParams:
+    """What every waterfall of one run needs: its FS parameters, level table and threshold.
+
+    Constant for a run, so a caller explaining many pairs (explain, the review workbench) loads
+    it once instead of three queries per pair.
+    """
+
+    run_id: str
+    params: Any  # fellegi_sunter.FSParams
+    table: dict[tuple[str, int], tuple[float | None, float | None, float, str]]
+    threshold: float
+
+
+def load_run_params(con: duckdb.DuckDBPyConnection, run_id: str) -> RunParams:
+    """The run's stored parameters; LookupError / ValueError as fellegi_sunter.load_params."""
+    from skiptrace.matchers import fellegi_sunter
+
+    params = fellegi_sunter.load_params(con, run_id)
+    model = first_row(
+        con.execute(
+            "SELECT threshold FROM match_model WHERE run_id = ? LIMIT 1", [run_id]
+        ).fetchall()
+    )
+    table = {
+        (c, int(lv)): (m, u, float(w), label)
+        for c, lv, label, m, u, w in con.execute(
+            "SELECT comparison, level, label, m, u, weight FROM match_params WHERE run_id = ?",
+            [run_id],
+        ).fetchall()
+    }
+    return RunParams(run_id, params, table, float(model[0]) if model else float("nan"))
+
+
+@dataclass
+class _AccountBatch:
+    """One account's stored pairs and conflicts, read with one query each (see `account_batch`)."""
+
+    con: duckdb.DuckDBPyConnection
+    run_id: str
+    account_id: str
+    run_params: RunParams | None
+    error: Exception | None
+    stored: dict[int, tuple[Any, ...]]
+    conflicts: dict[int, str]
+
+
+_BATCH: ContextVar[_AccountBatch | None] = ContextVar("explain_account_batch", default=None)
+
+
+@contextmanager
+def account_batch(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    account_id: str,
+    run_params: RunParams | None = None,
+    pairs: Sequence[Mapping[str, Any]] | None = None,
+) -> Iterator[None]:
+    """Within the block, `explain_pair` for this run and account reads prefetched data.
+
+    Why: explaining an account's ten or twenty pairs one by one costs five queries each, most
+    of them full scans of match_pairs; here the run's parameters (or `run_params`, cached by
+    the caller), the account's stored pairs and its conflicts are read once. The explanations
+    are the same: a pair not in the prefetched rows is still recomputed as outside a batch,
+    and a run whose parameters cannot be loaded raises the same error for every pair.
+    `pairs`: the account's match_pairs rows (rec_id, levels, weights, role, guard) when the
+    caller has read them already.
+    """
+    error: Exception | None = None
+    if run_params is None or run_params.run_id != run_id:
+        try:
+            run_params = load_run_params(con, run_id)
+        except (LookupError, ValueError) as exc:
+            run_params, error = None, exc
+    if pairs is None:
+        pairs = sql.rows(con, "audit/explain_batch_pairs.sql", run_id=run_id, account_id=account_id)
+    stored: dict[int, tuple[Any, ...]] = {}
+    for p in pairs:  # first row per record, as LIMIT 1 outside a batch
+        stored.setdefault(int(p["rec_id"]), (p["levels"], p["weights"], p["role"], p["guard"]))
+    conflicts: dict[int, str] = {}
+    for c in sql.rows(
+        con, "audit/explain_batch_conflicts.sql", run_id=run_id, account_id=account_id
+    ):
+        conflicts.setdefault(int(c["rec_id"]), c["outcome"])
+    token = _BATCH.set(_AccountBatch(con, run_id, account_id, run_params, error, stored, conflicts))
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
 def explain_pair(
-    con: duckdb.DuckDBPyConnection, run_id: str, account_id: str, rec_id: int
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    account_id: str,
+    rec_id: int,
+    *,
+    run_params: RunParams | None = None,
 ) -> PairExplanation:
     """Waterfall of one (account, record) pair under the parameters run `run_id` stored.
 
@@ -165,33 +264,36 @@ def explain_pair(
     not store (below the review floor, or never a candidate) is recomputed from the current
     acct_std/rec_std with the run's parameters, and says so in `notes`.
     Raises LookupError when the run has no parameters or the pair does not exist.
+    `run_params` (load_run_params of this run) spares the parameter queries; inside
+    `account_batch` the pair's stored row and conflict come from the batch too.
     """
     from skiptrace.matchers import compare, fellegi_sunter
     from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
     from skiptrace.matchers.guards import evaluate
 
-    params = fellegi_sunter.load_params(con, run_id)
-    model = first_row(
-        con.execute(
-            "SELECT threshold FROM match_model WHERE run_id = ? LIMIT 1", [run_id]
-        ).fetchall()
-    )
-    threshold = float(model[0]) if model else float("nan")
-    table = {
-        (c, int(lv)): (m, u, float(w), label)
-        for c, lv, label, m, u, w in con.execute(
-            "SELECT comparison, level, label, m, u, weight FROM match_params WHERE run_id = ?",
-            [run_id],
-        ).fetchall()
-    }
+    batch = _BATCH.get()
+    if batch is not None and not (
+        batch.con is con and batch.run_id == run_id and batch.account_id == account_id
+    ):
+        batch = None
+    if batch is not None:
+        if batch.error is not None:
+            raise batch.error
+        run_params = batch.run_params
+    if run_params is None or run_params.run_id != run_id:
+        run_params = load_run_params(con, run_id)
+    params, table, threshold = run_params.params, run_params.table, run_params.threshold
     prior_weight = params.prior_weight
-    row = first_row(
-        con.execute(
-            "SELECT levels, weights, role, guard, match_weight, match_probability FROM match_pairs "
-            "WHERE run_id = ? AND account_id = ? AND rec_id = ? LIMIT 1",
-            [run_id, account_id, int(rec_id)],
-        ).fetchall()
-    )
+    if batch is not None and int(rec_id) in batch.stored:
+        row: tuple[Any, ...] | None = batch.stored[int(rec_id)]
+    else:
+        row = first_row(
+            con.execute(
+                "SELECT levels, weights, role, guard FROM match_pairs "
+                "WHERE run_id = ? AND account_id = ? AND rec_id = ? LIMIT 1",
+                [run_id, account_id, int(rec_id)],
+            ).fetchall()
+        )
     notes: list[str] = []
     if row is not None:
         levels = {k: int(v) for k, v in _json_obj(row[0]).items()}
@@ -237,13 +339,17 @@ def explain_pair(
             con.execute(f"DROP TABLE IF EXISTS {t}")
     steps = build_steps(levels, weights, table, prior_weight)
     total = final_weight(prior_weight, steps)
-    conflict = first_row(
-        con.execute(
-            "SELECT outcome FROM match_conflicts WHERE run_id = ? AND account_id = ? AND rec_id = ? "
-            "LIMIT 1",
-            [run_id, account_id, int(rec_id)],
-        ).fetchall()
-    )
+    if batch is not None:
+        found = batch.conflicts.get(int(rec_id))
+        conflict = (found,) if found is not None else None
+    else:
+        conflict = first_row(
+            con.execute(
+                "SELECT outcome FROM match_conflicts WHERE run_id = ? AND account_id = ? "
+                "AND rec_id = ? LIMIT 1",
+                [run_id, account_id, int(rec_id)],
+            ).fetchall()
+        )
     if guard:
         notes.append(f"guard {guard}: role can never be debtor")
     return PairExplanation(

@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -304,6 +305,66 @@ def latest_run_for_account(con: duckdb.DuckDBPyConnection, account_id: str) -> s
     return sql.scalar(con, "audit/latest_run_for_account.sql", account_id=account_id)
 
 
+@dataclass(frozen=True)
+class RunConstants:
+    """What every explanation of one run shares: the run row, its model and waterfall
+    parameters, its input files, its exports and when each file was last used.
+
+    Read once by `run_constants`; a caller explaining many accounts of an unchanged database
+    (the review workbench) keeps it and passes it to `explain_account`, which otherwise reads
+    it for each call. input_file_usage alone scans every run's contact_support.
+    """
+
+    run_id: str
+    run: dict[str, Any]
+    model: dict[str, Any]
+    files: list[dict[str, Any]]
+    usage: dict[int, dict[str, Any]]
+    exports: list[dict[str, Any]]
+    labels: dict[tuple[str, int], str]
+    run_params: Any  # matchers.explain.RunParams, or None when the matcher cannot explain it
+
+
+def run_constants(con: duckdb.DuckDBPyConnection, run_id: str) -> RunConstants:
+    """The per-run part of an explanation; LineageError when the run does not exist."""
+    from skiptrace.matchers import explain
+
+    run = sql.rows(con, "SELECT * FROM runs WHERE run_id = $run_id", run_id=run_id)
+    if not run:
+        raise LineageError(f"run {run_id!r} not found")
+    model = _model(con, run_id)
+    try:
+        run_params = explain.load_run_params(con, run_id)
+    except (LookupError, ValueError):
+        run_params = None  # explain_pair says why, once per account
+    exports = sql.rows(
+        con,
+        "SELECT kind, path, sha256, rows, written_at FROM exports WHERE run_id = $run_id ORDER BY kind",
+        run_id=run_id,
+    )
+    return RunConstants(
+        run_id=run_id,
+        run=run[0],
+        model=model,
+        files=run_files(con, run_id),
+        usage={int(u.pop("file_no")): u for u in sql.rows(con, "audit/file_usage.sql")},
+        exports=[_export(e) for e in exports],
+        labels=_level_labels(con, run_id, model),
+        run_params=run_params,
+    )
+
+
+def _with_usage(
+    rows: list[dict[str, Any]], usage: dict[int, dict[str, Any]], *columns: str
+) -> list[dict[str, Any]]:
+    """Add input_file_usage's `columns` to each row by its file_no (None for no file)."""
+    for r in rows:
+        found = usage.get(r["file_no"]) if r.get("file_no") is not None else None
+        for c in columns:
+            r[c] = found.get(c) if found else None
+    return rows
+
+
 def explain_account(
     con: duckdb.DuckDBPyConnection,
     account_id: str,
@@ -311,22 +372,24 @@ def explain_account(
     contact: str | None = None,
     *,
     retention: str = DEFAULT_RETENTION,
+    constants: RunConstants | None = None,
 ) -> dict[str, Any]:
     """Every emitted and suppressed contact of `account_id` in a run, with its full lineage.
 
     Default run: the latest completed run containing the account. `contact` restricts the
     contacts to those a user-typed value names (phone, email or address line). The result is
-    JSON-able (dates as ISO strings) and holds masked values only.
+    JSON-able (dates as ISO strings) and holds masked values only. `constants`
+    (run_constants of the same run and an unchanged database) spares the per-run reads.
     """
+    from skiptrace.matchers import explain
+
     run_id = run_id or latest_run_for_account(con, account_id)
     if run_id is None:
         raise LineageError(f"account {account_id!r} is in no completed run")
-    run = sql.rows(con, "SELECT * FROM runs WHERE run_id = $run_id", run_id=run_id)
-    if not run:
-        raise LineageError(f"run {run_id!r} not found")
+    if constants is None or constants.run_id != run_id:
+        constants = run_constants(con, run_id)
     period = parse_period(retention)
-    model = _model(con, run_id)
-    files = run_files(con, run_id)
+    model, files, usage = constants.model, constants.files, constants.usage
     contacts = sql.rows(
         con,
         "SELECT * FROM contact_points WHERE run_id = $run_id AND account_id = $account_id"
@@ -334,7 +397,12 @@ def explain_account(
         run_id=run_id,
         account_id=account_id,
     )
-    pairs = sql.rows(con, "audit/explain_pairs.sql", run_id=run_id, account_id=account_id)
+    pairs = _with_usage(
+        sql.rows(con, "audit/explain_pairs.sql", run_id=run_id, account_id=account_id),
+        usage,
+        "last_used_at",
+        "purged_at",
+    )
     if not contacts and not pairs:
         flags = sql.scalar(
             con,
@@ -344,7 +412,12 @@ def explain_account(
         )
         if not flags:
             raise LineageError(f"account {account_id!r} has no lineage in run {run_id!r}")
-    support = sql.rows(con, "audit/explain_support.sql", run_id=run_id, account_id=account_id)
+    support = _with_usage(
+        sql.rows(con, "audit/explain_support.sql", run_id=run_id, account_id=account_id),
+        usage,
+        "last_used_run",
+        "last_used_at",
+    )
     suppressions = sql.rows(
         con,
         "SELECT contact_type, contact_key, rule, action, reason, regulation FROM suppressions"
@@ -357,15 +430,7 @@ def explain_account(
         {k: _plain(v) for k, v in o.items()}
         for o in sql.rows(con, "audit/explain_outcomes.sql", run_id=run_id, account_id=account_id)
     ]
-    exports = [
-        _export(e)
-        for e in sql.rows(
-            con,
-            "SELECT kind, path, sha256, rows, written_at FROM exports"
-            " WHERE run_id = $run_id ORDER BY kind",
-            run_id=run_id,
-        )
-    ]
+    exports = [dict(e) for e in constants.exports]
     out_contacts = [
         _contact_entry(n, c, support, suppressions, exports, period, outcomes)
         for n, c in enumerate(contacts, start=1)
@@ -375,28 +440,33 @@ def explain_account(
         raise LineageError(
             f"no contact of account {account_id!r} in run {run_id!r} matches {contact!r}"
         )
+    all_pairs = pairs
     if contact:  # only the records behind the contacts asked about
         cited = {s["rec_id"] for c in out_contacts for s in c["support"]}
         pairs = [p for p in pairs if p["rec_id"] in cited]
-    labels = _level_labels(con, run_id, model)
+    labels = constants.labels
     reviews = _reviews(con, run_id, account_id)
     matches: list[dict[str, Any]] = []
     use_matcher = True  # once the matcher cannot explain this run's pairs, don't ask per pair
-    for p in pairs:
-        matches.append(
-            _match(con, run_id, account_id, p, model.get("prior"), labels, period, use_matcher)
-        )
-        use_matcher = matches[-1]["waterfall_from"] == "matchers.explain"
-        if (review := reviews.get(p["rec_id"])) is not None:
-            matches[-1]["review"] = review
-            matches[-1]["notes"] = [*matches[-1]["notes"], _review_note(review, account_id)]
+    with explain.account_batch(con, run_id, account_id, constants.run_params, all_pairs):
+        for p in pairs:
+            matches.append(
+                _match(con, run_id, account_id, p, model.get("prior"), labels, period, use_matcher)
+            )
+            use_matcher = matches[-1]["waterfall_from"] == "matchers.explain"
+            if (review := reviews.get(p["rec_id"])) is not None:
+                matches[-1]["review"] = review
+                matches[-1]["notes"] = [*matches[-1]["notes"], _review_note(review, account_id)]
 
-    account_row = sql.rows(
-        con,
-        "audit/account_row.sql",
-        account_id=account_id,
-        file_nos=[f["file_no"] for f in files],
-    )
+    account_row = _with_usage(
+        sql.rows(
+            con, "audit/account_row.sql", account_id=account_id,
+            file_nos=[f["file_no"] for f in files],
+        ),
+        usage,
+        "last_used_at",
+        "purged_at",
+    )  # fmt: skip
     flags = sql.rows(
         con,
         "SELECT flag, confidence, evidence, rec_id, records FROM account_flags"
@@ -404,7 +474,7 @@ def explain_account(
         run_id=run_id,
         account_id=account_id,
     )
-    r = run[0]
+    r = constants.run
     return {
         "account_id": account_id,
         "run": {

@@ -55,6 +55,7 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
     """The workbench over the database at `db_path` (which it only ever opens read-only)."""
     db = Path(db_path)
     store = Store(db)
+    cache = pages.RunCache(db)
     sessions = Sessions()
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -186,7 +187,7 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
                 raise pages.NotFound("no completed run yet")
             run_id = ctx["run"]["run_id"]
             decided = decided_keys()
-            item = pages.pair(con, run_id, account, rec, full_dob=full_dob)
+            item = pages.pair(con, run_id, account, rec, full_dob=full_dob, cache=cache)
             prev_key, next_key = pages.neighbours(con, run_id, decided, account, rec)
         queued = [d for d in store.queued() if pages.pair_key(d["account_id"], d["rec_id"])
                   == pages.pair_key(account, rec)]  # fmt: skip
@@ -250,7 +251,7 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         with pages.read_only(db) as con:
             ctx = base(session, con)
             run_id = ctx["run"]["run_id"] if ctx["run"] else None
-            doc = pages.account(con, account_id, full_dob=full_dob, run_id=run_id)
+            doc = pages.account(con, account_id, full_dob=full_dob, run_id=run_id, cache=cache)
         return render("account.html", **ctx, doc=doc, full_dob=full_dob)
 
     @app.get("/account")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,60 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.flows.audit.lineage import LineageError, explain_account
-from skiptrace.matchers.explain import explain_pair, probability_of
+from skiptrace.flows.audit.lineage import LineageError, explain_account, run_constants
+from skiptrace.matchers.explain import explain_pair, load_run_params, probability_of
 
 PAGE_SIZE = 50
 #: How long a page waits for a run to let go of the database between two of its stages.
 BUSY_WAIT_SECONDS = 1.0
+#: DuckDB threads per request: a page's queries read a few row groups each, and more threads
+#: only add scheduling (measured: a fifth slower account pages on the loaded 2-core machine).
+READ_THREADS = 1
+
+
+class RunCache:
+    """Per-run constants of one database file (explain's run data, the matcher's parameters,
+    the outcome tables), kept between requests while the file is unchanged.
+
+    Why: the workbench opens the database for each request and holds nothing open (see above),
+    but most of what an account page reads is the same for every account of a run; reading it
+    once per file version saves a scan of every run's contact_support per page. The file's
+    identity (size, modification time and inode of the database and its WAL) is taken while a
+    request's read-only connection is open, when no other process can write it, so an entry
+    never outlives the data it was read from.
+    """
+
+    def __init__(self, db_path: str | os.PathLike[str], keep: int = 8) -> None:
+        self.db_path = Path(db_path)
+        self.keep = keep
+        self._identity: tuple[Any, ...] | None = None
+        self._entries: dict[tuple[Any, ...], Any] = {}
+
+    def _current(self) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for path in (self.db_path, self.db_path.with_name(self.db_path.name + ".wal")):
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                out.append(None)
+                continue
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(out)
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """The entry `key` of the file as it is now, built (and kept) when missing."""
+        identity = self._current()
+        if identity != self._identity:
+            self._identity, self._entries = identity, {}
+        if key not in self._entries:
+            if len(self._entries) >= self.keep:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = build()
+        return self._entries[key]
+
+
+def _cached(cache: RunCache | None, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    return cache.get(key, build) if cache is not None else build()
 
 
 class DatabaseBusy(RuntimeError):
@@ -46,7 +94,7 @@ def read_only(db_path: str | os.PathLike[str], wait: float = BUSY_WAIT_SECONDS) 
     deadline = time.monotonic() + wait
     while True:
         try:
-            con = sql.connect(Path(db_path), read_only=True)
+            con = sql.connect(Path(db_path), read_only=True, threads=READ_THREADS)
             break
         except duckdb.IOException as exc:
             if time.monotonic() >= deadline:
@@ -128,14 +176,25 @@ SIDE_FIELDS = (
 )  # fmt: skip
 
 
-def pair(con: Any, run_id: str, account_id: str, rec_id: int, *, full_dob: bool) -> dict[str, Any]:
+def pair(
+    con: Any,
+    run_id: str,
+    account_id: str,
+    rec_id: int,
+    *,
+    full_dob: bool,
+    cache: RunCache | None = None,
+) -> dict[str, Any]:
     """A held pair: both records side by side and the match waterfall."""
     found = sql.rows(con, "review/pair.sql", run_id=run_id, account_id=account_id, rec_id=rec_id)
     if not found:
         raise NotFound(f"no pair account {account_id} / record {rec_id} in run {run_id}")
     acct = sql.rows(con, "review/pair_account.sql", account_id=account_id)
     rec = sql.rows(con, "review/pair_record.sql", rec_id=rec_id)
-    exp = explain_pair(con, run_id, account_id, rec_id)
+    exp = explain_pair(
+        con, run_id, account_id, rec_id,
+        run_params=_cached(cache, ("run_params", run_id), lambda: load_run_params(con, run_id)),
+    )  # fmt: skip
     steps = [
         {"field": "prior", "level": "", "label": "P(two random records match)",
          "weight": exp.prior_weight, "probability": probability_of(exp.prior_weight)}
@@ -172,7 +231,12 @@ def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
 
 
 def account(
-    con: Any, account_id: str, *, full_dob: bool, run_id: str | None = None
+    con: Any,
+    account_id: str,
+    *,
+    full_dob: bool,
+    run_id: str | None = None,
+    cache: RunCache | None = None,
 ) -> dict[str, Any]:
     """`skiptrace explain` for one account, plus its review decisions and any outcomes.
 
@@ -181,7 +245,11 @@ def account(
     """
     try:
         try:
-            doc = explain_account(con, account_id, run_id=run_id)
+            constants = (
+                _cached(cache, ("explain", run_id), lambda: run_constants(con, run_id))
+                if run_id is not None else None
+            )  # fmt: skip
+            doc = explain_account(con, account_id, run_id=run_id, constants=constants)
         except LineageError:
             if run_id is None:
                 raise
@@ -190,7 +258,8 @@ def account(
         raise NotFound(str(exc)) from exc
     doc["decisions"] = sql.rows(con, "review/account_decisions.sql", account_id=account_id)
     outcomes: dict[str, list[dict[str, Any]]] = {}
-    for t in sql.rows(con, "review/outcome_tables.sql"):
+    tables = _cached(cache, ("outcome_tables",), lambda: sql.rows(con, "review/outcome_tables.sql"))
+    for t in tables:
         name = t["table_name"]
         # the name comes from the catalog (not from the user) and is quoted as an identifier
         ident = '"' + name.replace('"', '""') + '"'

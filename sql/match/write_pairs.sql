@@ -21,4 +21,5 @@ SELECT
         'first_name', w_first_name, 'last_name', w_last_name, 'dob', w_dob, 'ssn', w_ssn,
         'address', w_address, 'phone', w_phone, 'email', w_email, 'suffix', w_suffix,
         'middle_initial', w_middle_initial)
-FROM _scored;
+FROM _scored
+ORDER BY account_id;  -- clustered by account: one account's pairs sit in one row group (explain)

@@ -35,7 +35,10 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
        CAST(NULL AS VARCHAR) AS dial_mode,
        CASE WHEN contact_type = 'phone' THEN consent END AS consent_autodialer,
        extension, tz_area_code, tz_conflict, relationship, party_name
-FROM rs_final;
+FROM rs_final
+-- clustered by account: explain and the review page read one account, and DuckDB's per-row-group
+-- min/max then skips every other row group
+ORDER BY account_id;
 
 INSERT INTO contact_support BY NAME
 SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
@@ -43,4 +46,5 @@ SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
 FROM rs_evc e
 JOIN rs_rep r
-  ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type AND r.cid = e.cid;
+  ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type AND r.cid = e.cid
+ORDER BY e.account_id;  -- clustered by account, as contact_points

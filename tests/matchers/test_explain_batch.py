@@ -1,0 +1,81 @@
+"""matchers.explain.account_batch: an account's waterfalls from one read are the waterfalls
+explain_pair gives pair by pair (stored pairs, a pair the run never stored, conflicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pytest
+
+from skiptrace import sql
+from skiptrace.matchers.explain import account_batch, explain_pair, load_run_params
+from skiptrace.matchers.link import link
+
+
+def _load_population() -> ModuleType:
+    """The population builder of test_guards.py, loaded by path (importlib import mode)."""
+    spec = importlib.util.spec_from_file_location(
+        "_matchers_population_batch", Path(__file__).with_name("test_guards.py")
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pop = _load_population()
+
+
+@pytest.fixture
+def linked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    pop.background(con, n=150)
+    twin = pop.person(
+        "ZELDA", "QUARTERMAINE", dob=dt.date(1971, 7, 7), ssn=777_00_1111, number="9",
+        street="ELM", zip5="94105",
+    )  # fmt: skip
+    pop.insert(con, "acct_std", "TWIN-A", twin)
+    pop.insert(con, "acct_std", "TWIN-B", twin)
+    pop.insert(con, "rec_std", 90, twin, source="header", kind="person_records")
+    pop.insert(con, "rec_std", 91, twin, source="vendor", kind="vendor_batch", account_id="TWIN-B")
+    link(con, "t")
+    return con
+
+
+def test_batch_explanations_equal_single_ones(linked: duckdb.DuckDBPyConnection) -> None:
+    recs = [
+        r["rec_id"]
+        for r in sql.rows(
+            linked,
+            "SELECT rec_id FROM match_pairs WHERE run_id = 't' AND account_id = 'TWIN-A'"
+            " ORDER BY rec_id",
+        )
+    ]
+    assert 90 in recs and 91 in recs
+    recs.append(5000)  # never stored for TWIN-A: recomputed inside the batch too
+    single = [explain_pair(linked, "t", "TWIN-A", r).to_dict() for r in recs]
+    with account_batch(linked, "t", "TWIN-A"):
+        batched = [explain_pair(linked, "t", "TWIN-A", r).to_dict() for r in recs]
+    assert batched == single
+    assert {d["rec_id"]: d["conflict"] for d in batched}[91] == "outscored"
+    assert batched[-1]["stored"] is False
+    params = load_run_params(linked, "t")
+    assert (
+        explain_pair(linked, "t", "TWIN-A", 91, run_params=params).to_dict()
+        == single[recs.index(91)]
+    )
+    # a batch of another account or run leaves this pair's explanation alone
+    with account_batch(linked, "t", "TWIN-B"):
+        assert explain_pair(linked, "t", "TWIN-A", 91).to_dict() == single[recs.index(91)]
+
+
+def test_a_run_without_parameters_fails_the_same_in_a_batch(
+    linked: duckdb.DuckDBPyConnection,
+) -> None:
+    with pytest.raises(LookupError):
+        explain_pair(linked, "no-such-run", "TWIN-A", 91)
+    with account_batch(linked, "no-such-run", "TWIN-A"), pytest.raises(LookupError):
+        explain_pair(linked, "no-such-run", "TWIN-A", 91)
