@@ -5,6 +5,24 @@
 -- confidence = match probability x source reliability of the best supporting record.
 DELETE FROM account_flags WHERE run_id = $run_id;
 
+-- A date of death that could not be read loads NULL (field_issues keeps it as delivered). When
+-- every digit that can be read is the date of birth's, in one of the orders files write dates
+-- (year, month or day first), and at least six are readable ('19Z51103' for a birth on
+-- 1925-11-03), the death record carried a copy of the birth date: the same contradiction as a
+-- date of death equal to the date of birth, only garbled on top. One digit that differs
+-- is enough to leave it alone: a real death on a birthday decades later differs in one digit
+-- of the year ('19300525' / '19900525').
+CREATE OR REPLACE TEMP MACRO rs_digits_copy(v, d) AS
+    length(v) = 8 AND length(d) = 8
+    AND list_sum([CASE WHEN v[i] BETWEEN '0' AND '9' AND v[i] <> d[i] THEN 1 ELSE 0 END
+                  FOR i IN range(1, 9)]) = 0
+    AND list_sum([CASE WHEN v[i] = d[i] THEN 1 ELSE 0 END FOR i IN range(1, 9)]) >= 6;
+CREATE OR REPLACE TEMP MACRO rs_unread_dod_copies_dob(delivered, dob) AS
+    coalesce(rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%Y%m%d'))
+             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%m%d%Y'))
+             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%d%m%Y')),
+             false);
+
 -- deceased: every debtor-linked record carrying a date of death (death index, a vendor's deceased
 -- indicator) is a death claim, scored like any link (confidence = match x reliability). The
 -- account's death date is that of its strongest claim. A wrong deceased flag stops collection on
@@ -13,6 +31,8 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 --   rules file decides what happens, default: hold for review):
 --     future        the date of death is after the run's as-of date;
 --     before_birth  it is on or before the date of birth (the death record's, else the account's);
+--     dob_copy      the date of death could not be read, and its readable digits are the
+--                   date of birth's (rs_unread_dod_copies_dob above);
 --   later activity makes it *unverified*: another record linked to the same person as debtor
 --   (person records: credit header, employment, tax, census) dated more than $death_grace_days
 --   after it. The flag stays 'deceased', its confidence times $death_activity_factor (default
@@ -25,8 +45,12 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 INSERT INTO account_flags BY NAME
 WITH dead AS (
     SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death, r.dob AS rec_dob,
-           l.match_p * l.reliability AS conf, l.match_p
+           l.match_p * l.reliability AS conf, l.match_p, fi.value_masked AS dod_delivered
     FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
+    LEFT JOIN (SELECT DISTINCT ON (file_no, line_no) file_no, line_no, value_masked
+               FROM field_issues
+               WHERE column_name = 'date_of_death' AND action = 'nulled') fi
+           ON fi.file_no = r.file_no AND fi.line_no = r.line_no AND r.date_of_death IS NULL
     WHERE l.role = 'debtor' AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased')
 ),
 claim AS (
@@ -39,6 +63,7 @@ claim AS (
            first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
            first(date_of_death ORDER BY conf DESC, rec_id) AS dod,
            first(rec_dob ORDER BY conf DESC, rec_id) AS rec_dob,
+           first(dod_delivered ORDER BY conf DESC, rec_id) AS dod_delivered,
            string_agg(source || ':' || coalesce(record_id, CAST(rec_id AS VARCHAR)), '; '
                       ORDER BY conf DESC, rec_id) AS records
     FROM dead GROUP BY account_id
@@ -62,7 +87,10 @@ checked AS (
                CASE WHEN c.dod <= coalesce(c.rec_dob, a.dob)
                     THEN 'date of death is on or before the date of birth '
                          || strftime(coalesce(c.rec_dob, a.dob), '%Y-%m-%d') END,
-               NULL
+               CASE WHEN c.dod IS NULL AND rs_unread_dod_copies_dob(c.dod_delivered, coalesce(c.rec_dob, a.dob))
+                    THEN 'unreadable date of death ''' || c.dod_delivered
+                         || ''' is a copy of the date of birth '
+                         || strftime(coalesce(c.rec_dob, a.dob), '%Y-%m-%d') END
            ) AS contradictions,
            CASE WHEN al.seen > c.dod + to_days($death_grace_days)
                 THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in
