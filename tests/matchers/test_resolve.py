@@ -722,6 +722,38 @@ def test_death_claims_are_checked_one_by_one(b: Builder, con) -> None:
     assert set(flags_of(con, "ADULT")) == {"deceased"}
 
 
+def test_unreadable_date_of_death_that_copies_the_birth_date_is_disputed(b: Builder, con) -> None:
+    """A date of death nulled on load (field_issues keeps it as delivered) whose readable
+    digits are all the date of birth's, in any date order, disputes the death; one digit that
+    differs, too few readable digits, or no date at all leave the flag as it was."""
+    cases = {
+        # account: (date of death as delivered, date of birth of the death record)
+        "COPY": ("19Z51103", dt.date(1925, 11, 3)),
+        "COPY_US": ("11/O3/1925", dt.date(1925, 11, 3)),  # month-first file, O for 0
+        "BIRTHDAY": ("19900S25", dt.date(1930, 5, 25)),  # a digit of the year differs
+        "GARBLED": ("19ZZZ1Z3", dt.date(1925, 11, 3)),  # five digits readable
+        "BLANK": (None, dt.date(1925, 11, 3)),
+    }
+    for acct, (delivered, dob) in cases.items():
+        b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
+        dmf = b.record("dmf", acct.title(), "Doe", kind="deceased", reliability=0.98, dob=dob)
+        b.link(acct, dmf, p=0.99)
+        if delivered:
+            con.execute(
+                "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name,"
+                " reason, action, value_masked) VALUES ('ingest', ?, 'dmf', ?, 'date_of_death',"
+                " 'unparseable_date', 'nulled', ?)",
+                [dmf // 10_000_000_000, dmf % 10_000_000_000, delivered],
+            )
+    resolve_contacts(con, RUN, AS_OF)
+    for acct in ("COPY", "COPY_US"):
+        got = flags_of(con, acct)
+        assert set(got) == {"deceased_disputed"}, got
+        assert "is a copy of the date of birth 1925-11-03" in got["deceased_disputed"]["evidence"]
+    for acct in ("BIRTHDAY", "GARBLED", "BLANK"):
+        assert set(flags_of(con, acct)) == {"deceased"}, acct
+
+
 def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder, con) -> None:
     b.account("OK", "Ann", "Lee", ssn_last4="1234")
     b.account("ODD", "Bob", "Ray", ssn_last4="1234")
