@@ -19,7 +19,12 @@ Prefect server or usaddress workers it starts), sampled every 100 ms.
 `--server` starts `prefect server start` (127.0.0.1, a free port, its own PREFECT_HOME under
 the work folder), waits for it to answer, then runs the command with PREFECT_API_URL pointing
 at it, as a deployment with a long-lived server would; the server is stopped afterwards and
-its start-up is not counted. The portfolio is the one bench/scale.py generates and caches
+its start-up is not counted.
+
+`--code COMMIT` runs another commit's code with this checkout's virtualenv, for before/after
+figures taken alternately under the same load: the commit is extracted with `git archive` into
+the work folder and laid out as the installed package (`skiptrace/`, with `sql/`, `sources/`,
+`matchers/`, `flows/` inside), which PYTHONPATH puts ahead of the editable install. The portfolio is the one bench/scale.py generates and caches
 (seed 7, 5 records per account). Results: bench/results/run-<accounts>[-server].json.
 """
 
@@ -123,6 +128,25 @@ def prefect_server(home: Path) -> Iterator[str]:
         log.close()
 
 
+def code_of(commit: str, workdir: Path) -> Path:
+    """A folder whose `skiptrace` package is `commit`'s code (see the module docstring)."""
+    sha = subprocess.check_output(["git", "-C", str(ROOT), "rev-parse", commit], text=True).strip()
+    root = workdir / f"code-{sha[:12]}"
+    if (root / "pkg" / "skiptrace").is_dir():
+        return root / "pkg"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "src").mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", sha], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(root / "src")], input=archive, check=True)
+    pkg = root / "pkg" / "skiptrace"
+    shutil.copytree(root / "src" / "skiptrace", pkg)
+    for folder in ("sql", "sources", "matchers", "flows"):
+        (pkg / folder).symlink_to(root / "src" / folder)
+    return root / "pkg"
+
+
 def run_once(p: Any, workdir: Path, env: dict[str, str]) -> dict[str, Any]:
     """One `skiptrace run --quiet` from an empty database; the figures of the run."""
     import duckdb
@@ -188,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         "--server", action="store_true", help="against a running `prefect server` (PREFECT_API_URL)"
     )
     ap.add_argument("--memory-limit", default=None, help="SKIPTRACE_DUCKDB_MEMORY, e.g. 5GB")
+    ap.add_argument("--code", default=None, metavar="COMMIT", help="run COMMIT's code instead")
     args = ap.parse_args(argv)
 
     p, gen_s, generated = get_portfolio(args.workdir, args.accounts, 5.0, args.seed)
@@ -201,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory_limit:
         env["SKIPTRACE_DUCKDB_MEMORY"] = args.memory_limit
     tag = f"{args.accounts}" + ("-server" if args.server else "")
+    if args.code:
+        env["PYTHONPATH"] = str(code_of(args.code, args.workdir))
+        tag += f"-{args.code}"
+        print(f"code: {args.code} ({env['PYTHONPATH']})")
     workdir = args.workdir / f"cli-run-{tag}"
     if args.server:
         home = args.workdir / f"prefect-home-{tag}"
