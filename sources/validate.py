@@ -72,6 +72,8 @@ STATE_NAMES = (
 #: ' '), not part of a longer digit run. Narrower than the masking pattern on purpose: a phone
 #: number or a street number must not be nulled as an SSN.
 SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}([^0-9]|$)"
+#: Alias of the per-row prefilter: does any SSN-checked field hold an SSN-shaped run?
+SSN_ANY = "_ssn_any"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
 #: A North American number as written: optional +1 / 1, area code (parenthesised or not), the
 #: usual separators, an optional extension. A shape test, not digit counting: one regex pass.
@@ -83,6 +85,16 @@ _PHONE_RE = (
 #: Flag spellings for sources without their own lists (vendor `prepaid`, ...).
 DEFAULT_TRUE = ("Y", "YES", "T", "TRUE", "1")
 DEFAULT_FALSE = ("N", "NO", "F", "FALSE", "0", "")
+
+
+def ssn_any_sql(aliases: Sequence[str]) -> str:
+    """True when any of `aliases` holds an SSN-shaped run: one regex over the fields joined.
+
+    Exact, not a heuristic: the separator '|' is neither a digit nor one of the pattern's group
+    separators, so no match can span two fields, and it satisfies the pattern's non-digit
+    boundary as a field's start or end does. NULL fields are skipped by concat_ws.
+    """
+    return f"regexp_matches(concat_ws('|', {', '.join(aliases)}), '{SSN_IN_TEXT_RE}')"
 
 
 def lit(text: str) -> str:
@@ -117,6 +129,9 @@ class Stage:
     #: The conditions of `issues`, OR-ed into a gate so clean rows skip the list entirely.
     issue_conditions: list[str] = field(default_factory=list)
     identifying: list[str] = field(default_factory=list)
+    #: Aliases of the fields checked for an SSN-shaped run (`text`): one regex over all of them
+    #: joined (`_ssn_any`) tells which rows need the per-field test at all.
+    ssn_checked: list[str] = field(default_factory=list)
     _n: int = 0
 
     def __post_init__(self) -> None:
@@ -231,7 +246,13 @@ class Stage:
         value = alias
         bad: list[str] = []
         if check in ("ssn_free", "phone", "email"):
-            ssn_like = self.derive(f"regexp_matches({alias}, '{SSN_IN_TEXT_RE}')")
+            # Per field only on rows whose fields, joined, hold an SSN-shaped run at all (a few
+            # in a thousand): one regex per row instead of one per checked field (issue 20).
+            self.ssn_checked.append(alias)
+            ssn_like = self.derive(
+                f"CASE WHEN {SSN_ANY} THEN regexp_matches({alias}, '{SSN_IN_TEXT_RE}') "
+                "ELSE false END"
+            )
             self.defect(ssn_like, label, alias, "ssn_in_field")
             bad.append(ssn_like)
         else:
@@ -444,6 +465,9 @@ class Stage:
             f"f AS (SELECT line_no, raw, fields, shape_err{cols} FROM src)",
         ]
         prev = "f"
+        if self.ssn_checked:
+            ctes.append(f"g AS (SELECT *, {ssn_any_sql(self.ssn_checked)} AS {SSN_ANY} FROM f)")
+            prev = "g"
         for n, level in enumerate(self.levels):
             exprs = "".join(f", {expr} AS {alias}" for alias, expr in level)
             ctes.append(f"t{n} AS (SELECT *{exprs} FROM {prev})")

@@ -158,6 +158,9 @@ def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
     """Run the refresh in Prefect's ephemeral mode, with the stage bar unless quiet."""
     if quiet:
         _quiet_logging()
+    from skiptrace.flows.orchestration import prefect_startup
+
+    prefect_startup.set_quiet_defaults()  # before Prefect is imported
     from skiptrace.flows.cli.boundary import drop_known_tracebacks
     from skiptrace.flows.orchestration.refresh import run_refresh
     from skiptrace.progress import stage_bar

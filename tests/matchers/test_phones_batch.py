@@ -9,8 +9,10 @@ from pathlib import Path
 import polars as pl
 
 from skiptrace.matchers.phones import (
+    _facts,
     _nanp_key_length,
     _pattern_depth,
+    _prefix_facts,
     standardize_phone,
     standardize_phone_frame,
 )
@@ -62,6 +64,20 @@ def test_batch_equals_per_string_over_the_whole_nanp() -> None:
     for c in COLUMNS[1:]:
         bad = diff.filter(pl.col(c).ne_missing(pl.col(f"{c}_want")))
         assert bad.height == 0, bad.select("phone_raw", c, f"{c}_want").head(5)
+
+
+def test_prefix_facts_equal_phonenumbers_per_prefix() -> None:
+    """The US fixed/mobile prefixes decided by polars regexes (and their zones by the table
+    lookup) get exactly what phonenumbers says for the prefix; so do all the others."""
+    rng = random.Random(7)
+    keys = sorted({f"{a}{rng.randint(200, 999)}" for a in range(200, 1000) for _ in range(15)})
+    keys += [f"{a}{nxx}{d}" for a in ("246", "658", "876") for nxx in (200, 555, 999) for d in range(10)]  # fmt: skip
+    got = {row[0]: row[1:] for row in _prefix_facts(keys).iter_rows()}
+    assert len(got) == len(keys)
+    for key in keys:
+        _, valid, _, ntype, zone = _facts(1, int(key.ljust(10, "0")), 0)
+        assert got[key] == (valid, ntype, zone), key
+    assert sum(1 for v in got.values() if v[1] == "fixed_or_mobile") > 1000  # the fast path ran
 
 
 def test_key_length_is_derived_and_small() -> None:

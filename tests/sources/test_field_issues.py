@@ -121,6 +121,52 @@ def test_no_raw_ssn_in_field_issues(con: duckdb.DuckDBPyConnection, tmp_path: Pa
     ).fetchone() == (0,)
 
 
+def test_ssn_check_per_row_flags_only_the_field_holding_the_run(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """One regex over a row's checked fields joined picks the rows; the field test then names
+    the field. Digits split across two fields are no SSN (the join adds no match), and two
+    fields with a run each are both flagged."""
+    path = write(
+        tmp_path / "p.csv",
+        HEADER,
+        line(id="R1", email="219-09-9999@example.com"),  # the last checked field only
+        line(id="R2", addr="1 Main St 219-09", city="9999 Springfield"),  # split: clean
+        line(id="R3", first="219 09 9999", addr="078-05-1120"),  # two fields
+    )
+    ingest_source(con, person_source(path), "r1")
+    assert {k: v[0] for k, v in issues(con).items()} == {
+        (2, "email"): "ssn_in_field",
+        (4, "first_name"): "ssn_in_field",
+        (4, "address_line1"): "ssn_in_field",
+    }
+    assert record(con, 3, "address_line1") == "1 Main St 219-09"
+    assert record(con, 2, "phone") is not None  # the other fields of a flagged row are kept
+
+
+def test_ssn_any_is_one_regex_over_the_joined_fields() -> None:
+    from skiptrace.sources.validate import SSN_IN_TEXT_RE, ssn_any_sql
+
+    con = duckdb.connect()
+    cases = [
+        (("a 123-45-6789", None), True),
+        ((None, "x123456789"), True),
+        (("123-45", "6789"), False),  # never across the separator
+        (("1234567890", "ab"), False),  # a longer digit run is not an SSN
+        ((None, None), False),
+    ]
+    for (a, b), want in cases:
+        got = con.execute(f"SELECT {ssn_any_sql(['$a', '$b'])}", {"a": a, "b": b}).fetchone()
+        per_field = any(
+            con.execute(
+                "SELECT regexp_matches($v, $re)", {"v": v, "re": SSN_IN_TEXT_RE}
+            ).fetchone()[0]
+            for v in (a, b)
+            if v is not None
+        )
+        assert got == (want,) and per_field == want, (a, b)
+
+
 REPAIRS = [
     # (changes, column, reason, loaded column, expected value)
     ({"dob": "25/12/1980"}, "dob", "repaired_date_day_month", "dob", dt.date(1980, 12, 25)),
