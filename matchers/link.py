@@ -326,6 +326,38 @@ def _settings_json(s: MatchSettings) -> str:
     return json.dumps(dataclasses.asdict(s), sort_keys=True, default=list)
 
 
+#: Stored pairs appended to match_pairs per INSERT. DuckDB renders the levels/weights JSON of a
+#: registered frame and polars hands it over as Arrow (string columns copied), so one INSERT of
+#: every stored pair (3.15M at 1M accounts) held a second copy of the frame plus the rendered
+#: rows at once: the match stage's peak. Chunks bound both at ~0.2 GB whatever the portfolio
+#: size; rows are appended in the frame's order, so the table holds exactly the same rows.
+WRITE_CHUNK_ROWS = 250_000
+
+#: The stored-pair columns write_pairs.sql reads (conflict, echoed etc. stay in Python).
+_WRITTEN_COLUMNS = (
+    "account_id",
+    "rec_id",
+    "source",
+    "match_weight",
+    "match_probability",
+    "role",
+    "guard",
+    *NAMES,
+    *(f"w_{n}" for n in NAMES),
+)
+
+
+def _write_pairs(con: duckdb.DuckDBPyConnection, run_id: str, stored: pl.DataFrame) -> None:
+    """Append the stored pairs to match_pairs in chunks of WRITE_CHUNK_ROWS (see there)."""
+    frame = stored.select(_WRITTEN_COLUMNS)
+    for start in range(0, frame.height, WRITE_CHUNK_ROWS):
+        con.register("_scored", frame.slice(start, WRITE_CHUNK_ROWS))
+        try:
+            sql.run(con, "match/write_pairs.sql", run_id=run_id)
+        finally:
+            con.unregister("_scored")
+
+
 def _write(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -393,11 +425,7 @@ def _write(
                 json.dumps(estimation),
             ],
         )
-        con.register("_scored", stored)
-        try:
-            sql.run(con, "match/write_pairs.sql", run_id=run_id)
-        finally:
-            con.unregister("_scored")
+        _write_pairs(con, run_id, stored)
         if conflicts.height:
             con.register("_conflicts", conflicts)
             try:
