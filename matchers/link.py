@@ -440,6 +440,22 @@ def _write(
             also()
 
 
+#: Blocking's per-key tables (~100M keys at 1M accounts): nothing after the candidate pairs
+#: and the blocking report reads them (the cache keeps only _blk_oversized), so they are dropped
+#: there instead of at the end, and estimation, scoring and writing run without them in
+#: DuckDB's memory.
+_BLOCKING_TABLES = ("_blk_l", "_blk_r", "_blk_sizes")
+
+
+def _drop_tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """Drop temp tables as soon as nothing reads them: DuckDB then reuses their memory for the
+    next phase instead of growing (the match stage's peak is the sum of what is alive).
+    `_match_pairs_in` (compare.py's input copy, one row per candidate) goes once the candidates
+    are compared."""
+    for t in tables:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     for t in (
         "_ml",
@@ -503,13 +519,16 @@ def link(
             con, base_run_id=base, reason=reason or "incremental"
         )
         blocking = blocking_report(con)
+        _drop_tables(con, _BLOCKING_TABLES)
 
         def compare_candidates() -> None:
             comparator(con, "SELECT account_id, rec_id FROM _inc_compare")
+            _drop_tables(con, ("_match_pairs_in",))
             incremental.assemble_cmp(con)
 
     else:
         blocking = block(con, block_cap=s.block_cap, name_block_cap=s.name_block_cap)
+        _drop_tables(con, _BLOCKING_TABLES)
         incremental.empty_increment(con)
         inc = incremental.Increment(
             mode="full",
@@ -519,6 +538,7 @@ def link(
 
         def compare_candidates() -> None:
             comparator(con, "SELECT account_id, rec_id FROM _match_candidates")
+            _drop_tables(con, ("_match_pairs_in",))
 
     em_result: fellegi_sunter.EMResult | None = None
     sampled = 0
