@@ -80,6 +80,27 @@ BENCH_HMAC_KEY = "vs-splink-bench-key"  # synthetic SSNs: a benchmark key, not a
 AS_OF = "2026-11-01"
 
 
+def _use_code_root() -> None:
+    """Import skiptrace from CODE_ROOT, the mapped subpackages included.
+
+    The package is installed with a setuptools package-dir mapping (skiptrace.matchers =
+    matchers/, ...): putting CODE_ROOT on sys.path finds its `skiptrace/` folder, but the
+    subpackages would still come from the installed (editable) tree. CODE_ROOT itself is added
+    to the package's search path, so skiptrace.matchers etc. resolve to CODE_ROOT/matchers ...
+    Fails loudly rather than silently timing the wrong code.
+    """
+    sys.path.insert(0, str(CODE_ROOT))
+    import skiptrace
+
+    if str(CODE_ROOT) not in skiptrace.__path__:
+        skiptrace.__path__.append(str(CODE_ROOT))
+    import skiptrace.matchers.link as link_module
+
+    where = Path(link_module.__file__ or "").resolve()
+    if not where.is_relative_to(CODE_ROOT.resolve()):
+        raise RuntimeError(f"skiptrace imported from {where}, not from --code-root {CODE_ROOT}")
+
+
 # --------------------------------------------------------------------------- process memory
 
 
@@ -287,7 +308,7 @@ def run_splink_febrl(folder: Path, with_ssn: bool, threshold: float) -> dict[str
 
 def run_ours_febrl(with_ssn: bool, threshold: float) -> dict[str, Any]:
     """matchers.link on the same data (project venv)."""
-    sys.path.insert(0, str(CODE_ROOT))
+    _use_code_root()
     sys.path.insert(0, str(ROOT / "bench"))
     import polars as pl
     from febrl4 import load_tables, standardize_febrl  # type: ignore[import-not-found]
@@ -346,7 +367,7 @@ def _paths(workdir: Path) -> dict[str, Path]:
 
 def prepare_generated(workdir: Path, accounts: int, per_account: float, seed: int) -> dict:
     """Generate the portfolio, then ingest + standardize it into <workdir>/skiptrace.duckdb."""
-    sys.path.insert(0, str(CODE_ROOT))
+    _use_code_root()
     import datetime as dt
 
     from skiptrace import sql
@@ -463,7 +484,7 @@ def run_skiptrace_generated(
     name_block_cap: int | None = None,
 ) -> dict:
     """Time matchers.link alone on an in-memory copy of the standardized tables."""
-    sys.path.insert(0, str(CODE_ROOT))
+    _use_code_root()
     from skiptrace import sql
     from skiptrace.matchers.link import MatchSettings, link
 

@@ -326,6 +326,38 @@ def _settings_json(s: MatchSettings) -> str:
     return json.dumps(dataclasses.asdict(s), sort_keys=True, default=list)
 
 
+#: Stored pairs appended to match_pairs per INSERT. DuckDB renders the levels/weights JSON of a
+#: registered frame and polars hands it over as Arrow (string columns copied), so one INSERT of
+#: every stored pair (3.15M at 1M accounts) held a second copy of the frame plus the rendered
+#: rows at once: the match stage's peak. Chunks bound both at ~0.2 GB whatever the portfolio
+#: size; rows are appended in the frame's order, so the table holds exactly the same rows.
+WRITE_CHUNK_ROWS = 250_000
+
+#: The stored-pair columns write_pairs.sql reads (conflict, echoed etc. stay in Python).
+_WRITTEN_COLUMNS = (
+    "account_id",
+    "rec_id",
+    "source",
+    "match_weight",
+    "match_probability",
+    "role",
+    "guard",
+    *NAMES,
+    *(f"w_{n}" for n in NAMES),
+)
+
+
+def _write_pairs(con: duckdb.DuckDBPyConnection, run_id: str, stored: pl.DataFrame) -> None:
+    """Append the stored pairs to match_pairs in chunks of WRITE_CHUNK_ROWS (see there)."""
+    frame = stored.select(_WRITTEN_COLUMNS)
+    for start in range(0, frame.height, WRITE_CHUNK_ROWS):
+        con.register("_scored", frame.slice(start, WRITE_CHUNK_ROWS))
+        try:
+            sql.run(con, "match/write_pairs.sql", run_id=run_id)
+        finally:
+            con.unregister("_scored")
+
+
 def _write(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -393,11 +425,7 @@ def _write(
                 json.dumps(estimation),
             ],
         )
-        con.register("_scored", stored)
-        try:
-            sql.run(con, "match/write_pairs.sql", run_id=run_id)
-        finally:
-            con.unregister("_scored")
+        _write_pairs(con, run_id, stored)
         if conflicts.height:
             con.register("_conflicts", conflicts)
             try:
@@ -410,6 +438,22 @@ def _write(
                 con.unregister("_conflicts")
         if also is not None:
             also()
+
+
+#: Blocking's per-key tables (~100M keys at 1M accounts): nothing after the candidate pairs
+#: and the blocking report reads them (the cache keeps only _blk_oversized), so they are dropped
+#: there instead of at the end, and estimation, scoring and writing run without them in
+#: DuckDB's memory.
+_BLOCKING_TABLES = ("_blk_l", "_blk_r", "_blk_sizes")
+
+
+def _drop_tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """Drop temp tables as soon as nothing reads them: DuckDB then reuses their memory for the
+    next phase instead of growing (the match stage's peak is the sum of what is alive).
+    `_match_pairs_in` (compare.py's input copy, one row per candidate) goes once the candidates
+    are compared."""
+    for t in tables:
+        con.execute(f"DROP TABLE IF EXISTS {t}")
 
 
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
@@ -475,13 +519,16 @@ def link(
             con, base_run_id=base, reason=reason or "incremental"
         )
         blocking = blocking_report(con)
+        _drop_tables(con, _BLOCKING_TABLES)
 
         def compare_candidates() -> None:
             comparator(con, "SELECT account_id, rec_id FROM _inc_compare")
+            _drop_tables(con, ("_match_pairs_in",))
             incremental.assemble_cmp(con)
 
     else:
         blocking = block(con, block_cap=s.block_cap, name_block_cap=s.name_block_cap)
+        _drop_tables(con, _BLOCKING_TABLES)
         incremental.empty_increment(con)
         inc = incremental.Increment(
             mode="full",
@@ -491,6 +538,7 @@ def link(
 
         def compare_candidates() -> None:
             comparator(con, "SELECT account_id, rec_id FROM _match_candidates")
+            _drop_tables(con, ("_match_pairs_in",))
 
     em_result: fellegi_sunter.EMResult | None = None
     sampled = 0

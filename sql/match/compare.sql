@@ -9,140 +9,149 @@
 -- SSN: only ssn_hash (HMAC) and ssn_last4 are stored, so edit distance on the full SSN is
 -- impossible by design. Levels use what can be compared: the full hash for equality, then the
 -- last four digits for equality, a one-digit substitution or an adjacent transposition.
+-- Only the columns scoring, EM and the incremental cache read are kept (compare.SCORED_COLUMNS,
+-- the shape incremental_cmp.sql builds too): the intermediate columns (names_swapped, jw_first,
+-- jw_last, street_agrees, same_place) are evaluated inside the level CASEs only where a level
+-- needs them, and are not stored for every candidate (5 columns x 14M rows at 1M accounts).
 CREATE OR REPLACE TEMP TABLE _match_cmp AS
 SELECT
-    p.account_id,
-    p.rec_id,
-    r.source,
-    coalesce(r.echo_account_id = p.account_id, false) AS echoed,
+    account_id, rec_id, source, echoed, first_name, last_name, dob, ssn, address, phone, email,
+    suffix, middle_initial, tf_first_name, tf_last_name
+FROM (
+    SELECT
+        p.account_id,
+        p.rec_id,
+        r.source,
+        coalesce(r.echo_account_id = p.account_id, false) AS echoed,
 
-    -- first/last swapped between the sides (exactly or with a typo): one joint event, scored
-    -- once as first_name level 5; last_name then says 0 so the swap is not counted twice.
-    -- (the initials test first keeps the two extra jaro-winkler calls off almost every pair)
-    CASE
-        WHEN left(l.first_std, 1) = left(r.last_std, 1) AND left(l.last_std, 1) = left(r.first_std, 1)
-             AND l.first_std <> r.first_std AND l.last_std <> r.last_std
-            THEN jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92
-                 AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92
-        ELSE false
-    END AS names_swapped,
-    jaro_winkler_similarity(l.first_std, r.first_std) AS jw_first,
-    jaro_winkler_similarity(l.last_std, r.last_std) AS jw_last,
-    -- level 2, "crossed": one name keyed into the other field ("WEBB MITCHELL" for MITCHELL
-    -- MOUSELLIS, a surname in the given-name field): the given names differ, but one side's
-    -- given name is the other's surname or the reverse. last_name still compares the surnames,
-    -- so the crossed name is counted once. Tested inside the CASE, after the cheaper levels, so
-    -- the two jaro-winkler calls run only on pairs whose given names differ and initials cross.
-    CASE
-        WHEN l.first_std IS NULL OR r.first_std IS NULL THEN 0 /* NO_DATA */
-        WHEN l.first_std = r.first_std THEN 7 /* FIRST_EXACT */
-        WHEN l.first_canon = r.first_canon THEN 6 /* FIRST_NICKNAME */
-        WHEN names_swapped THEN 5 /* FIRST_SWAPPED */
-        WHEN jw_first >= 0.92 THEN 4 /* FIRST_JW92 */
-        WHEN jw_first >= 0.80 THEN 3 /* FIRST_JW80 */
-        WHEN left(l.first_std, 1) = left(r.last_std, 1)
-             AND jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92 THEN 2 /* FIRST_CROSSED */
-        WHEN left(l.last_std, 1) = left(r.first_std, 1)
-             AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92 THEN 2 /* FIRST_CROSSED */
-        ELSE 1 /* FIRST_DIFFERENT */
-    END AS first_name,
+        -- first/last swapped between the sides (exactly or with a typo): one joint event, scored
+        -- once as first_name level 5; last_name then says 0 so the swap is not counted twice.
+        -- (the initials test first keeps the two extra jaro-winkler calls off almost every pair)
+        CASE
+            WHEN left(l.first_std, 1) = left(r.last_std, 1) AND left(l.last_std, 1) = left(r.first_std, 1)
+                 AND l.first_std <> r.first_std AND l.last_std <> r.last_std
+                THEN jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92
+                     AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92
+            ELSE false
+        END AS names_swapped,
+        jaro_winkler_similarity(l.first_std, r.first_std) AS jw_first,
+        jaro_winkler_similarity(l.last_std, r.last_std) AS jw_last,
+        -- level 2, "crossed": one name keyed into the other field ("WEBB MITCHELL" for MITCHELL
+        -- MOUSELLIS, a surname in the given-name field): the given names differ, but one side's
+        -- given name is the other's surname or the reverse. last_name still compares the surnames,
+        -- so the crossed name is counted once. Tested inside the CASE, after the cheaper levels, so
+        -- the two jaro-winkler calls run only on pairs whose given names differ and initials cross.
+        CASE
+            WHEN l.first_std IS NULL OR r.first_std IS NULL THEN 0 /* NO_DATA */
+            WHEN l.first_std = r.first_std THEN 7 /* FIRST_EXACT */
+            WHEN l.first_canon = r.first_canon THEN 6 /* FIRST_NICKNAME */
+            WHEN names_swapped THEN 5 /* FIRST_SWAPPED */
+            WHEN jw_first >= 0.92 THEN 4 /* FIRST_JW92 */
+            WHEN jw_first >= 0.80 THEN 3 /* FIRST_JW80 */
+            WHEN left(l.first_std, 1) = left(r.last_std, 1)
+                 AND jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92 THEN 2 /* FIRST_CROSSED */
+            WHEN left(l.last_std, 1) = left(r.first_std, 1)
+                 AND jaro_winkler_similarity(l.last_std, r.first_std) >= 0.92 THEN 2 /* FIRST_CROSSED */
+            ELSE 1 /* FIRST_DIFFERENT */
+        END AS first_name,
 
-    CASE
-        WHEN l.last_std IS NULL OR r.last_std IS NULL THEN 0 /* NO_DATA */
-        WHEN l.last_std = r.last_std THEN 4 /* LAST_EXACT */
-        WHEN first_name = 5 /* FIRST_SWAPPED */ THEN 0 /* NO_DATA */
-        WHEN jw_last >= 0.92 THEN 3 /* LAST_JW92 */
-        WHEN jw_last >= 0.80
-             OR (contains(l.last_std, ' ') OR contains(r.last_std, ' '))
-                AND list_has_any(string_split(l.last_std, ' '), string_split(r.last_std, ' '))
-            THEN 2 /* LAST_JW80 */
-        ELSE 1 /* LAST_DIFFERENT */
-    END AS last_name,
+        CASE
+            WHEN l.last_std IS NULL OR r.last_std IS NULL THEN 0 /* NO_DATA */
+            WHEN l.last_std = r.last_std THEN 4 /* LAST_EXACT */
+            WHEN first_name = 5 /* FIRST_SWAPPED */ THEN 0 /* NO_DATA */
+            WHEN jw_last >= 0.92 THEN 3 /* LAST_JW92 */
+            WHEN jw_last >= 0.80
+                 OR (contains(l.last_std, ' ') OR contains(r.last_std, ' '))
+                    AND list_has_any(string_split(l.last_std, ' '), string_split(r.last_std, ' '))
+                THEN 2 /* LAST_JW80 */
+            ELSE 1 /* LAST_DIFFERENT */
+        END AS last_name,
 
-    CASE
-        WHEN l.dob IS NULL OR r.dob IS NULL THEN 0 /* NO_DATA */
-        WHEN l.dob = r.dob THEN 5 /* DOB_EXACT */
-        WHEN year(l.dob) = year(r.dob) AND month(l.dob) = day(r.dob)
-             AND day(l.dob) = month(r.dob) THEN 4 /* DOB_TRANSPOSED */
-        WHEN (year(l.dob) = year(r.dob))::INT + (month(l.dob) = month(r.dob))::INT
-             + (day(l.dob) = day(r.dob))::INT = 2 THEN 3 /* DOB_ONE_COMPONENT */
-        WHEN year(l.dob) = year(r.dob) THEN 2 /* DOB_SAME_YEAR */
-        ELSE 1 /* DOB_DIFFERENT */
-    END AS dob,
+        CASE
+            WHEN l.dob IS NULL OR r.dob IS NULL THEN 0 /* NO_DATA */
+            WHEN l.dob = r.dob THEN 5 /* DOB_EXACT */
+            WHEN year(l.dob) = year(r.dob) AND month(l.dob) = day(r.dob)
+                 AND day(l.dob) = month(r.dob) THEN 4 /* DOB_TRANSPOSED */
+            WHEN (year(l.dob) = year(r.dob))::INT + (month(l.dob) = month(r.dob))::INT
+                 + (day(l.dob) = day(r.dob))::INT = 2 THEN 3 /* DOB_ONE_COMPONENT */
+            WHEN year(l.dob) = year(r.dob) THEN 2 /* DOB_SAME_YEAR */
+            ELSE 1 /* DOB_DIFFERENT */
+        END AS dob,
 
-    CASE
-        WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL AND l.ssn_hash = r.ssn_hash THEN 4 /* SSN_EXACT */
-        WHEN l.ssn_last4 IS NOT NULL AND r.ssn_last4 IS NOT NULL THEN
-            CASE
-                WHEN l.ssn_last4 = r.ssn_last4 THEN 3 /* SSN_LAST4 */
-                WHEN length(l.ssn_last4) = 4 AND length(r.ssn_last4) = 4
-                     AND (hamming(l.ssn_last4, r.ssn_last4) = 1
-                          -- an adjacent transposition, spelled out: damerau_levenshtein costs
-                          -- ~10x more and runs on every sampled pair
-                          OR r.ssn_last4 IN (
-                              l.ssn_last4[2] || l.ssn_last4[1] || l.ssn_last4[3:4],
-                              l.ssn_last4[1] || l.ssn_last4[3] || l.ssn_last4[2] || l.ssn_last4[4],
-                              l.ssn_last4[1:2] || l.ssn_last4[4] || l.ssn_last4[3])) THEN 2 /* SSN_LAST4_NEAR */
-                ELSE 1 /* SSN_DIFFERENT */
-            END
-        WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL THEN 1 /* SSN_DIFFERENT */
-        ELSE 0 /* NO_DATA */
-    END AS ssn,
+        CASE
+            WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL AND l.ssn_hash = r.ssn_hash THEN 4 /* SSN_EXACT */
+            WHEN l.ssn_last4 IS NOT NULL AND r.ssn_last4 IS NOT NULL THEN
+                CASE
+                    WHEN l.ssn_last4 = r.ssn_last4 THEN 3 /* SSN_LAST4 */
+                    WHEN length(l.ssn_last4) = 4 AND length(r.ssn_last4) = 4
+                         AND (hamming(l.ssn_last4, r.ssn_last4) = 1
+                              -- an adjacent transposition, spelled out: damerau_levenshtein costs
+                              -- ~10x more and runs on every sampled pair
+                              OR r.ssn_last4 IN (
+                                  l.ssn_last4[2] || l.ssn_last4[1] || l.ssn_last4[3:4],
+                                  l.ssn_last4[1] || l.ssn_last4[3] || l.ssn_last4[2] || l.ssn_last4[4],
+                                  l.ssn_last4[1:2] || l.ssn_last4[4] || l.ssn_last4[3])) THEN 2 /* SSN_LAST4_NEAR */
+                    ELSE 1 /* SSN_DIFFERENT */
+                END
+            WHEN l.ssn_hash IS NOT NULL AND r.ssn_hash IS NOT NULL THEN 1 /* SSN_DIFFERENT */
+            ELSE 0 /* NO_DATA */
+        END AS ssn,
 
-    -- address ladder; "same place" = same ZIP5, or same city and state where a ZIP disagrees
-    -- (ZIP typos, a ZIP split) or is missing
-    (jaro_winkler_similarity(l.street_name, r.street_name) >= 0.90) AS street_agrees,
-    CASE
-        WHEN l.zip5 = r.zip5 THEN true
-        WHEN l.city = r.city AND coalesce(l.state = r.state, true) THEN true
-        WHEN (l.zip5 IS NULL OR r.zip5 IS NULL) AND (l.city IS NULL OR r.city IS NULL) THEN NULL
-        ELSE false
-    END AS same_place,
-    CASE
-        WHEN (l.std_line1 IS NULL AND l.zip5 IS NULL AND l.city IS NULL)
-             OR (r.std_line1 IS NULL AND r.zip5 IS NULL AND r.city IS NULL) THEN 0 /* NO_DATA */
-        WHEN l.std_line1 = r.std_line1 AND coalesce(same_place, true) THEN 5 /* ADDR_EXACT */
-        WHEN l.street_number = r.street_number AND street_agrees AND coalesce(same_place, true)
-            THEN 4 /* ADDR_STREET */
-        WHEN l.std_line1 = r.std_line1
-             OR (l.street_number = r.street_number AND street_agrees)
-             OR (street_agrees AND (l.street_number IS NULL OR r.street_number IS NULL)
-                 AND same_place)
-             OR (same_place AND (l.street_number = r.street_number OR street_agrees)) THEN 3 /* ADDR_PARTIAL */
-        WHEN same_place THEN 2 /* ADDR_ZIP */
-        ELSE 1 /* ADDR_DIFFERENT */
-    END AS address,
+        -- address ladder; "same place" = same ZIP5, or same city and state where a ZIP disagrees
+        -- (ZIP typos, a ZIP split) or is missing
+        (jaro_winkler_similarity(l.street_name, r.street_name) >= 0.90) AS street_agrees,
+        CASE
+            WHEN l.zip5 = r.zip5 THEN true
+            WHEN l.city = r.city AND coalesce(l.state = r.state, true) THEN true
+            WHEN (l.zip5 IS NULL OR r.zip5 IS NULL) AND (l.city IS NULL OR r.city IS NULL) THEN NULL
+            ELSE false
+        END AS same_place,
+        CASE
+            WHEN (l.std_line1 IS NULL AND l.zip5 IS NULL AND l.city IS NULL)
+                 OR (r.std_line1 IS NULL AND r.zip5 IS NULL AND r.city IS NULL) THEN 0 /* NO_DATA */
+            WHEN l.std_line1 = r.std_line1 AND coalesce(same_place, true) THEN 5 /* ADDR_EXACT */
+            WHEN l.street_number = r.street_number AND street_agrees AND coalesce(same_place, true)
+                THEN 4 /* ADDR_STREET */
+            WHEN l.std_line1 = r.std_line1
+                 OR (l.street_number = r.street_number AND street_agrees)
+                 OR (street_agrees AND (l.street_number IS NULL OR r.street_number IS NULL)
+                     AND same_place)
+                 OR (same_place AND (l.street_number = r.street_number OR street_agrees)) THEN 3 /* ADDR_PARTIAL */
+            WHEN same_place THEN 2 /* ADDR_ZIP */
+            ELSE 1 /* ADDR_DIFFERENT */
+        END AS address,
 
-    CASE
-        WHEN l.phones IS NULL OR r.phones IS NULL THEN 0 /* NO_DATA */
-        WHEN len(list_intersect(l.phones, r.phones)) > 0 THEN 2 /* PHONE_SHARED */
-        ELSE 1 /* PHONE_DIFFERENT */
-    END AS phone,
+        CASE
+            WHEN l.phones IS NULL OR r.phones IS NULL THEN 0 /* NO_DATA */
+            WHEN len(list_intersect(l.phones, r.phones)) > 0 THEN 2 /* PHONE_SHARED */
+            ELSE 1 /* PHONE_DIFFERENT */
+        END AS phone,
 
-    CASE
-        WHEN l.email_norm IS NULL OR r.email_norm IS NULL THEN 0 /* NO_DATA */
-        WHEN l.email_norm = r.email_norm THEN 2 /* EMAIL_EXACT */
-        ELSE 1 /* EMAIL_DIFFERENT */
-    END AS email,
+        CASE
+            WHEN l.email_norm IS NULL OR r.email_norm IS NULL THEN 0 /* NO_DATA */
+            WHEN l.email_norm = r.email_norm THEN 2 /* EMAIL_EXACT */
+            ELSE 1 /* EMAIL_DIFFERENT */
+        END AS email,
 
-    CASE
-        WHEN l.suffix_std IS NULL AND r.suffix_std IS NULL THEN 0 /* NO_DATA */
-        WHEN l.suffix_std = r.suffix_std THEN 3 /* SUFFIX_EQUAL */
-        WHEN l.suffix_std IS NULL OR r.suffix_std IS NULL THEN 2 /* SUFFIX_ONE_MISSING */
-        ELSE 1 /* SUFFIX_CONFLICT */
-    END AS suffix,
+        CASE
+            WHEN l.suffix_std IS NULL AND r.suffix_std IS NULL THEN 0 /* NO_DATA */
+            WHEN l.suffix_std = r.suffix_std THEN 3 /* SUFFIX_EQUAL */
+            WHEN l.suffix_std IS NULL OR r.suffix_std IS NULL THEN 2 /* SUFFIX_ONE_MISSING */
+            ELSE 1 /* SUFFIX_CONFLICT */
+        END AS suffix,
 
-    CASE
-        WHEN l.middle_initial IS NULL OR r.middle_initial IS NULL THEN 0 /* NO_DATA */
-        WHEN left(l.middle_initial, 1) = left(r.middle_initial, 1) THEN 2 /* MIDDLE_EQUAL */
-        ELSE 1 /* MIDDLE_DIFFERENT */
-    END AS middle_initial,
+        CASE
+            WHEN l.middle_initial IS NULL OR r.middle_initial IS NULL THEN 0 /* NO_DATA */
+            WHEN left(l.middle_initial, 1) = left(r.middle_initial, 1) THEN 2 /* MIDDLE_EQUAL */
+            ELSE 1 /* MIDDLE_DIFFERENT */
+        END AS middle_initial,
 
-    -- term frequency of the agreed value, only where the exact level holds (see sides.sql)
-    CASE WHEN first_name = 7 /* FIRST_EXACT */ THEN tf1.freq END AS tf_first_name,
-    CASE WHEN last_name = 4 /* LAST_EXACT */ THEN tf2.freq END AS tf_last_name
-FROM _match_pairs_in p
-JOIN _ml l ON l.id = p.account_id
-JOIN _mr r ON r.id = p.rec_id
-LEFT JOIN _tf_first_name tf1 ON tf1.value = l.first_std
-LEFT JOIN _tf_last_name tf2 ON tf2.value = l.last_std;
+        -- term frequency of the agreed value, only where the exact level holds (see sides.sql)
+        CASE WHEN first_name = 7 /* FIRST_EXACT */ THEN tf1.freq END AS tf_first_name,
+        CASE WHEN last_name = 4 /* LAST_EXACT */ THEN tf2.freq END AS tf_last_name
+    FROM _match_pairs_in p
+    JOIN _ml l ON l.id = p.account_id
+    JOIN _mr r ON r.id = p.rec_id
+    LEFT JOIN _tf_first_name tf1 ON tf1.value = l.first_std
+    LEFT JOIN _tf_last_name tf2 ON tf2.value = l.last_std
+);

@@ -3,14 +3,16 @@
 --   _mr: source records (right), id = rec_id
 -- Empty strings become NULL here: level 0 ("no data", weight 0) must mean missing, not ''.
 -- Phones become a sorted list per side (acct_phones/rec_phones plus the primary phone), so a
--- "shared phone" comparison is one list_intersect instead of a long join per pair.
+-- "shared phone" comparison is one list_intersect instead of a long join per pair. Built as
+-- list_sort(list_distinct(list(...))): the same sorted distinct list as an ordered DISTINCT
+-- aggregate, which sorts inside every group and took 2.4x longer.
 -- ix is a dense, deterministic row index: the u-sampler draws random (ix, ix) pairs from numpy.
 -- It is numbered over the ids alone (a narrow sort), and a duplicated id keeps its first row
 -- (lowest rowid): sorting the wide rows cost 4x more at a million accounts.
 
 CREATE OR REPLACE TEMP TABLE _ml AS
 WITH ph AS (
-    SELECT account_id AS id, list(DISTINCT e164 ORDER BY e164) AS phones
+    SELECT account_id AS id, list_sort(list_distinct(list(e164))) AS phones
     FROM (SELECT account_id, nullif(trim(e164), '') AS e164 FROM acct_phones
           UNION ALL
           SELECT account_id, nullif(trim(phone_e164), '') FROM acct_std)
@@ -54,7 +56,7 @@ FROM base a LEFT JOIN ph ON ph.id = a.account_id;
 
 CREATE OR REPLACE TEMP TABLE _mr AS
 WITH ph AS (
-    SELECT rec_id AS id, list(DISTINCT e164 ORDER BY e164) AS phones
+    SELECT rec_id AS id, list_sort(list_distinct(list(e164))) AS phones
     FROM (SELECT rec_id, nullif(trim(e164), '') AS e164 FROM rec_phones
           UNION ALL
           SELECT rec_id, nullif(trim(phone_e164), '') FROM rec_std)

@@ -128,6 +128,27 @@ def test_chunked_scoring_stores_what_whole_frame_scoring_stores(
         assert getattr(whole, field_name) == getattr(chunked, field_name)
 
 
+def test_chunked_writing_stores_what_one_insert_stores(
+    db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Appending the stored pairs to match_pairs in chunks (bounded memory at scale) writes the
+    same rows, in the same order, as one INSERT of the whole frame."""
+    import skiptrace.matchers.link as link_mod
+
+    whole = link(db, "whole")
+    monkeypatch.setattr(link_mod, "WRITE_CHUNK_ROWS", 7)  # many chunks, the last one partial
+    chunked = link(db, "chunked")
+    assert whole.linked_pairs + whole.associates + whole.review_pairs > 3 * 7
+    cols = (
+        "account_id, rec_id, source, match_weight, match_probability, role, guard, levels, "
+        "weights, review_decision_id"
+    )
+    q = f"SELECT {cols} FROM match_pairs WHERE run_id = ?"
+    assert sql.frame(db, q, ["whole"]).equals(sql.frame(db, q, ["chunked"]))
+    for field_name in ("candidate_pairs", "linked_pairs", "associates", "review_pairs", "ties"):
+        assert getattr(whole, field_name) == getattr(chunked, field_name)
+
+
 def test_explain_pair_partial_weights_sum_to_final_weight(db: duckdb.DuckDBPyConnection) -> None:
     link(db, "e")
     stored = sql.frame(
