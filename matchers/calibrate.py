@@ -378,7 +378,8 @@ def fit_logistic(
     data = df.select(pl.lit(1.0).alias("__one"), *[pl.col(c).cast(pl.Float64) for c in cols],
                      pl.col(y).cast(pl.Float64).alias("__y"), weight.alias("__rw"))  # fmt: skip
     beta = [0.0] * len(names)
-    mean_y = float((data["__y"] * data["__rw"]).sum() / max(float(data["__rw"].sum()), 1e-12))
+    weighted_y = float((data["__y"] * data["__rw"]).sum())
+    mean_y = weighted_y / max(float(data["__rw"].sum()), 1e-12)
     beta[0] = math.log(max(mean_y, 1e-3) / max(1 - mean_y, 1e-3))
     for _ in range(iters):
         eta = sum((pl.col(n) * b for n, b in zip(names, beta, strict=True)), pl.lit(0.0))
