@@ -22,4 +22,4 @@ SELECT
         'address', w_address, 'phone', w_phone, 'email', w_email, 'suffix', w_suffix,
         'middle_initial', w_middle_initial)
 FROM _scored
-ORDER BY account_id;  -- clustered by account: one account's pairs sit in one row group (explain)
+ORDER BY account_id, rec_id;  -- clustered by account (the caller sorts the chunks the same way)
