@@ -222,8 +222,9 @@ BY_NAME: dict[str, Comparison] = {c.name: c for c in COMPARISONS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COMPARISONS)
 TF_COLUMNS: tuple[str, ...] = tuple(c.tf_column for c in COMPARISONS if c.tf_column)
 
-#: The _match_cmp columns scoring reads (matchers/link.py); compare.sql's intermediate columns
-#: stay in DuckDB, and Dask partition workers return only these (flows/orchestration/partitioned.py).
+#: The _match_cmp columns scoring reads (matchers/link.py); compare.sql computes its intermediate
+#: columns inline and keeps only what scoring, EM and the cache read, and Dask partition workers
+#: return only these (flows/orchestration/partitioned.py).
 SCORED_COLUMNS: tuple[str, ...] = ("account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS)
 
 
