@@ -51,6 +51,8 @@ from _independent.score import (  # noqa: E402
     skiptrace_scores,
 )
 
+from skiptrace.flows.demo.calibration import code_commit  # noqa: E402
+
 #: The seed nobody looks at while tuning (docs/benchmarks.md, "Independent data"). 2718 was the
 #: first one; it was retired on 2026-12-04 after its deceased flags were read while the merged
 #: death rules were checked, and must not be reported as held out again.
@@ -60,21 +62,6 @@ RETIRED_HELD_OUT_SEEDS = (2718,)
 TUNING_SEEDS = (11, 12, 13)
 BENCH_HMAC_KEY = "independent-bench-key"  # simulated SSNs: a benchmark key, not a secret
 DEFAULT_WORKDIR = Path("/tmp/skiptrace-independent")
-
-
-def _commit() -> str:
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
 
 
 def run_cli(
@@ -177,7 +164,7 @@ def write_labeled_factors(workdir: Path, run_dir: Path, port: Any, seed: int, no
         "accounts": port.counts.get("accounts"),
         "counts": port.counts,
         "rows": frame.height,
-        "commit": _commit(),
+        "commit": code_commit(),
     }
     path.with_suffix(".json").write_text(json.dumps(info, indent=1, default=str) + "\n")
     return path
@@ -316,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.held_out and HELD_OUT_SEED in seeds:
         print(f"seed {HELD_OUT_SEED} is the held-out seed: run it with --held-out", file=sys.stderr)
         return 2
-    report: dict[str, Any] = {"commit": _commit(), "as_of": AS_OF.isoformat(), "portfolios": []}
+    report: dict[str, Any] = {"commit": code_commit(), "as_of": AS_OF.isoformat(), "portfolios": []}
     if not args.no_pseudopeople:
         for seed in seeds:
             for noise in args.noise.split(","):
