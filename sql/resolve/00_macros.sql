@@ -151,3 +151,23 @@ CREATE OR REPLACE TEMP MACRO rs_dob_copy(dod, dob) AS (
         OR damerau_levenshtein(strftime(dod, '%Y%m%d'), strftime(dob, '%Y%m%d')) <= 1
     )
 );
+
+-- A date of death that could not be read loads NULL (field_issues keeps it as delivered). When
+-- every digit that can be read is the date of birth's, in one of the orders files write dates
+-- (year, month or day first), and at least six are readable ('19Z51103' for a birth on
+-- 1925-11-03), the death record carried a copy of the birth date: the same contradiction as a
+-- date of death equal to the date of birth, only garbled on top. One digit that differs
+-- is enough to leave it alone: a real death on a birthday decades later differs in one digit
+-- of the year ('19300525' / '19900525').
+CREATE OR REPLACE TEMP MACRO rs_digits_copy(v, d) AS (
+    length(v) = 8 AND length(d) = 8
+    AND list_sum([CASE WHEN v[i] BETWEEN '0' AND '9' AND v[i] <> d[i] THEN 1 ELSE 0 END
+                  FOR i IN range(1, 9)]) = 0
+    AND list_sum([CASE WHEN v[i] = d[i] THEN 1 ELSE 0 END FOR i IN range(1, 9)]) >= 6
+);
+CREATE OR REPLACE TEMP MACRO rs_unread_dod_copies_dob(delivered, dob) AS (
+    coalesce(rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%Y%m%d'))
+             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%m%d%Y'))
+             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%d%m%Y')),
+             false)
+);

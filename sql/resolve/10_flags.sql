@@ -5,24 +5,6 @@
 -- confidence = match probability x source reliability of the best supporting record.
 DELETE FROM account_flags WHERE run_id = $run_id;
 
--- A date of death that could not be read loads NULL (field_issues keeps it as delivered). When
--- every digit that can be read is the date of birth's, in one of the orders files write dates
--- (year, month or day first), and at least six are readable ('19Z51103' for a birth on
--- 1925-11-03), the death record carried a copy of the birth date: the same contradiction as a
--- date of death equal to the date of birth, only garbled on top. One digit that differs
--- is enough to leave it alone: a real death on a birthday decades later differs in one digit
--- of the year ('19300525' / '19900525').
-CREATE OR REPLACE TEMP MACRO rs_digits_copy(v, d) AS
-    length(v) = 8 AND length(d) = 8
-    AND list_sum([CASE WHEN v[i] BETWEEN '0' AND '9' AND v[i] <> d[i] THEN 1 ELSE 0 END
-                  FOR i IN range(1, 9)]) = 0
-    AND list_sum([CASE WHEN v[i] = d[i] THEN 1 ELSE 0 END FOR i IN range(1, 9)]) >= 6;
-CREATE OR REPLACE TEMP MACRO rs_unread_dod_copies_dob(delivered, dob) AS
-    coalesce(rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%Y%m%d'))
-             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%m%d%Y'))
-             OR rs_digits_copy(regexp_replace(delivered, '[-/. ]', '', 'g'), strftime(dob, '%d%m%Y')),
-             false);
-
 -- deceased: every debtor-linked record carrying a date of death (death index, a vendor's deceased
 -- indicator) is a death claim, scored like any link (confidence = match x reliability). A wrong
 -- deceased flag stops collection on a live account and sends estate letters to a living person,
@@ -36,7 +18,7 @@ CREATE OR REPLACE TEMP MACRO rs_unread_dod_copies_dob(delivered, dob) AS
 --                   a birth date copied into the death field (registries relabel enumeration
 --                   records this way), not a death;
 --     unread_copy   the date of death could not be read, and its readable digits are the date
---                   of birth's (rs_unread_dod_copies_dob above);
+--                   of birth's (rs_unread_dod_copies_dob, 00_macros.sql);
 --   the account's death is its strongest UNcontradicted claim: a second, consistent death record
 --   of the same person outweighs one whose date is impossible. Only when every claim is
 --   contradicted is the death *disputed* (flag 'deceased_disputed', never 'deceased'; the rules
