@@ -33,7 +33,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -132,6 +132,8 @@ class ResolveResult:
     evidence_seconds: float = 0.0
     scoring_seconds: float = 0.0
     seconds: float = 0.0
+    #: seconds per SQL step (not a plain scalar: kept out of run_summary, shown by bench/scale.py)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _file(name: str) -> str:
@@ -268,6 +270,7 @@ def resolve_contacts(
     result.accounts_dirty = int(increment["accounts_dirty"])
     result.evidence_seconds = round(evidence_seconds, 3)
     result.scoring_seconds = round(scoring_seconds, 3)
+    result.step_seconds = {k: round(v, 3) for k, v in timings.items()}
     if not settings.keep_temp:
         drop_temp_tables(con)
     result.seconds = round(time.perf_counter() - started, 3)

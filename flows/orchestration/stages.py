@@ -320,6 +320,7 @@ def resolve(
         st.details["result"] = _plain(result)
         st.details["mode"] = result.mode
         st.details["reason"] = result.mode_reason
+        st.details["steps"] = result.step_seconds
     return st
 
 
