@@ -234,7 +234,7 @@ def resolve_contacts(
             state_key=plan.state_key,
         )
     scoring_seconds = time.perf_counter() - started - evidence_seconds
-    sql.run(
+    increment = sql.rows(
         con,
         _file("cache_increment.sql"),
         run_id=run_id,
@@ -244,12 +244,6 @@ def resolve_contacts(
         evidence_rows_total=evidence_rows,
         evidence_seconds=round(evidence_seconds, 3),
         scoring_seconds=round(scoring_seconds, 3),
-    )
-    increment = sql.rows(
-        con,
-        "SELECT accounts, accounts_dirty, accounts_variants_dirty FROM resolve_increments"
-        " WHERE run_id = $run_id",
-        run_id=run_id,
     )[0]
     log.info(
         "resolve %s: %s (%s): evidence of %d of %d accounts recomputed (variants %d),"

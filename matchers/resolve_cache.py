@@ -27,7 +27,10 @@ from skiptrace import sql
 
 if TYPE_CHECKING:
     from skiptrace.matchers.confidence import ConfidenceModel
-    from skiptrace.matchers.resolve import ResolveSettings
+
+#: matchers.resolve.ResolveSettings (any dataclass of settings): not imported, resolve imports
+#: this module.
+ResolveSettings = Any
 
 #: Component of the state key -> what a changed one is called in the reason.
 COMPONENTS = {

@@ -11,3 +11,6 @@ SELECT $run_id AS run_id, $mode AS mode, $reason AS reason, $base_run_id AS base
        $evidence_rows_total - (SELECT count(*) FROM rs_evs_new) AS evidence_rows_carried,
        $evidence_seconds AS evidence_seconds, $scoring_seconds AS scoring_seconds,
        now() AS recorded_at;
+
+SELECT accounts, accounts_dirty, accounts_variants_dirty
+FROM resolve_increments WHERE run_id = $run_id;
