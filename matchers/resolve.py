@@ -13,9 +13,14 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     from the outcomes on the contacts it supported (beta prior = registry value)
 01 links            debtor and associate links (+ vendor rows keyed to the account that the
                     matcher never saw)
+01b cache dirty     per-account digest of links and on-file contacts; the accounts whose
+                    evidence must be recomputed (all of them in a full resolve)
 02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
-03 standardize      through std_address_cache / std_phone_cache / email_norm
+03 standardize      through std_address_cache / std_phone_cache / email_norm (dirty accounts)
+03b cache evidence  + the clean accounts' cached rows; probabilities, reliability joined back
 04 ncoa             which moves apply (I: the person; F: the household with that surname)
+04b / 05c           accounts whose NCOA forwards changed join the dirty ones for variants;
+                    the others' variants and cluster labels are carried from the cache
 05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
                     and the same unit number
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
@@ -25,6 +30,10 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
+11 cache write      the evidence cache rewritten in the same transaction (migration 050)
+
+Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
+docs/scaling.md "Incremental resolve"); 06-10 the scoring part, for every account every run.
 """
 
 from __future__ import annotations
