@@ -7,6 +7,7 @@ Target: 1,000,000 accounts against 5,000,000 source records in 300 s on two core
     .venv/bin/python bench/scale.py --accounts 100000        # quick run
     .venv/bin/python bench/scale.py --accounts 100000 --profile match     # pyinstrument one stage
     .venv/bin/python bench/scale.py --accounts 100000 --incremental       # + 1% changed accounts
+    .venv/bin/python bench/scale.py --accounts 100000 --incremental --incremental-days 0
     .venv/bin/python bench/scale.py --accounts 100000 --threads 2 --memory-limit 6GB
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4      # match on local Dask
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4 --dask-address tcp://h:8786
@@ -28,6 +29,13 @@ sum of this process and its live children (the usaddress workers) sampled at one
 (`getrusage(RUSAGE_CHILDREN)` is printed too but not used: a forked child's max RSS counts the
 parent's pages it shares.) Results are also written as JSON to
 bench/results/scale-<accounts>[-p<N>][-incremental].json.
+
+`--incremental` re-delivers 1% of the accounts changed and runs again on the same database, with
+the as-of date `--incremental-days` later (default 1: the nightly case, where every contact's
+age moves). Match and resolve decide themselves whether they can be incremental; the script
+prints each one's mode and, for resolve, the evidence / scoring split (the evidence part is what
+an incremental resolve computes only for dirty accounts, the scoring part runs for every account;
+docs/scaling.md) and its slowest SQL steps.
 
 `--partitions N` (N > 1) runs the match stage's comparisons in N partitions on Dask
 (`skiptrace.flows.orchestration.partitioned.DaskComparator`, passed `partitions`/`dask_address` by `skiptrace.flows.orchestration.stages.match`
@@ -677,6 +685,31 @@ def render_scores(s: dict[str, Any]) -> str:
     )
 
 
+def print_resolve(rows: list[StageRow], top: int = 8) -> dict[str, Any]:
+    """Resolve's mode, its evidence / scoring split and its slowest SQL steps."""
+    row = next((r for r in rows if r.name == "resolve"), None)
+    if row is None:
+        return {}
+    res = row.details.get("result") or {}
+    steps = row.details.get("steps") or {}
+    split = {
+        "mode": row.details.get("mode"),
+        "reason": row.details.get("reason"),
+        "accounts_dirty": res.get("accounts_dirty"),
+        "evidence_s": res.get("evidence_seconds"),
+        "scoring_s": res.get("scoring_seconds"),
+        "steps": steps,
+    }
+    slow = sorted(steps.items(), key=lambda kv: -kv[1])[:top]
+    print(
+        f"resolve: {split['mode']} ({split['reason']}), evidence recomputed for "
+        f"{_num(split['accounts_dirty'])} accounts; evidence part {split['evidence_s']} s, "
+        f"scoring part {split['scoring_s']} s; slowest steps: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in slow)
+    )
+    return split
+
+
 def print_partitioned(rows: list[StageRow]) -> None:
     """The match stage's Dask figures, when it ran partitioned."""
     mrow = next((r for r in rows if r.name == "match"), None)
@@ -749,6 +782,13 @@ def main(argv: list[str] | None = None) -> int:
         "--incremental",
         action="store_true",
         help="after the full run, re-deliver 1%% of accounts changed and run again",
+    )
+    ap.add_argument(
+        "--incremental-days",
+        type=int,
+        default=1,
+        metavar="N",
+        help="the incremental run's as-of date is N days after the full run's (default 1)",
     )
     ap.add_argument(
         "--prefect-overhead",
@@ -885,6 +925,7 @@ def main(argv: list[str] | None = None) -> int:
         f"children {_gb(sampler.tree_peak)} (the total line); getrusage's largest child "
         f"{_gb(kids)} (counts the pages a fork shares with this process: not a real figure)"
     )
+    result["full"]["resolve"] = print_resolve(rows)
     print_partitioned(rows)
     pipeline_s = result["full"]["pipeline_s"]
     print(
@@ -907,8 +948,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nincremental run: {changed:,} accounts re-delivered changed; matcher: {mode}")
         sampler.peak = 0
         t0 = time.perf_counter()
+        ias_of = p.as_of + dt.timedelta(days=args.incremental_days)
+        print(f"as-of {ias_of} ({args.incremental_days} day(s) after the full run's)")
         irows, irun_dir = run_pipeline(
-            accounts_path=delta, sources_path=p.sources_path, as_of=p.as_of, db=db, out=out,
+            accounts_path=delta, sources_path=p.sources_path, as_of=ias_of, db=db, out=out,
             run_id=_real_run_id(), profile=profile, tag=tag + "-incremental", sampler=sampler,
             threads=args.threads, memory_limit=args.memory_limit, match_settings=isettings,
             fresh=False, partitions=args.partitions, dask_address=args.dask_address,
@@ -919,10 +962,13 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(render_table(irows, itotal, max(sampler.peak, sampler.tree_peak), n_in))
         print(f"matcher mode: {mode}; increment: {mrow.details.get('increment')}")
+        rsplit = print_resolve(irows)
         print_partitioned(irows)
         result["incremental"] = {
             "changed_accounts": changed,
+            "as_of_days_later": args.incremental_days,
             "matcher": mode,
+            "resolve": rsplit,
             "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in irows],
             "total_s": itotal,
             "peak_rss_run": sampler.peak,

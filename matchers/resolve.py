@@ -13,9 +13,14 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     from the outcomes on the contacts it supported (beta prior = registry value)
 01 links            debtor and associate links (+ vendor rows keyed to the account that the
                     matcher never saw)
+01b cache dirty     per-account digest of links and on-file contacts; the accounts whose
+                    evidence must be recomputed (all of them in a full resolve)
 02 evidence         contacts of linked records, third parties kept apart, the on-file contacts
-03 standardize      through std_address_cache / std_phone_cache / email_norm
+03 standardize      through std_address_cache / std_phone_cache / email_norm (dirty accounts)
+03b cache evidence  + the clean accounts' cached rows; probabilities, reliability joined back
 04 ncoa             which moves apply (I: the person; F: the household with that surname)
+04b / 05c           accounts whose NCOA forwards changed join the dirty ones for variants;
+                    the others' variants and cluster labels are carried from the cache
 05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
                     and the same unit number
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
@@ -25,6 +30,10 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
+11 cache write      the evidence cache rewritten in the same transaction (migration 050)
+
+Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
+docs/scaling.md "Incremental resolve"); 06-10 the scoring part, for every account every run.
 """
 
 from __future__ import annotations
@@ -32,7 +41,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -46,6 +56,7 @@ from skiptrace.matchers.confidence import (
     load_model,
 )
 from skiptrace.matchers.phones import register_line_type_macros
+from skiptrace.matchers.resolve_cache import plan_resolve
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
@@ -123,7 +134,15 @@ class ResolveResult:
     flags_deceased_disputed: int = 0
     flags_bankruptcy: int = 0
     flags_moved: int = 0
+    #: how the evidence part was computed (resolve_increments has the full row)
+    mode: str = "full"
+    mode_reason: str = ""
+    accounts_dirty: int = 0
+    evidence_seconds: float = 0.0
+    scoring_seconds: float = 0.0
     seconds: float = 0.0
+    #: seconds per SQL step (not a plain scalar: kept out of run_summary, shown by bench/scale.py)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _file(name: str) -> str:
@@ -137,10 +156,15 @@ def resolve_contacts(
     *,
     settings: ResolveSettings | None = None,
     model: ConfidenceModel | str | Path | None = None,
+    rules: Path | None = None,
+    full_rebuild: bool = False,
 ) -> ResolveResult:
     """Build the run's contact points, their support and the account flags.
 
-    Idempotent per run: an earlier attempt's rows for `run_id` are replaced.
+    Idempotent per run: an earlier attempt's rows for `run_id` are replaced. The evidence part
+    is recomputed only for the accounts whose links, records or on-file contacts changed since
+    the cached state (matchers/resolve_cache.py decides full or incremental; `rules` is the
+    suppression rules file, part of the cache's key); scoring covers every account.
     """
     started = time.perf_counter()
     settings = settings or ResolveSettings()
@@ -159,52 +183,9 @@ def resolve_contacts(
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     run("00_macros", _file("00_macros.sql"))
-    run(
-        "00b_outcomes",
-        _file("00b_outcomes.sql"),
-        run_id=run_id,
-        as_of=as_of,
-        outcome_strength=float(settings.outcome_strength),
-    )
-    run(
-        "01_links",
-        _file("01_links.sql"),
-        run_id=run_id,
-        as_of=as_of,
-        vendor_keyed_p=float(settings.vendor_keyed_p),
-        default_reliability=reliability,
-    )
-    run("02_evidence", _file("02_evidence.sql"))
-    std_query = sql.load(_file("03_standardize.sql"))
-    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev0")
-    run("03_standardize", f"CREATE OR REPLACE TEMP TABLE rs_evs AS {std_query}")
-    run(
-        "04_ncoa",
-        _file("04_ncoa.sql"),
-        as_of=as_of,
-        default_reliability=reliability,
-        family_p=float(settings.family_move_p),
-        street_jw=street_jw,
-    )
-    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev_ncoa")
-    run("03_standardize", f"INSERT INTO rs_evs {std_query}")
-
-    t0 = time.perf_counter()
-    _time_zone_tables(con)
-    timings["time_zones"] = time.perf_counter() - t0
-
-    run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
-    for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
-        run("05a_propagate", _file("05a_propagate.sql"))
-        row = con.execute(
-            "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
-            " WHERE n.lab <> l.lab"
-        ).fetchone()
-        con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
-        if not row or row[0] == 0:
-            break
-    run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
-
+    plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
+    evidence_rows = _evidence_part(con, run, plan.incremental, run_id, as_of, settings, timings)
+    evidence_seconds = time.perf_counter() - started
     run(
         "06_clusters",
         _file("06_clusters.sql"),
@@ -254,8 +235,45 @@ def resolve_contacts(
             death_grace_days=int(settings.death_activity_grace_days),
             death_activity_factor=float(settings.death_activity_factor),
         )
+        run(
+            "11_cache_write",
+            _file("11_cache_write.sql"),
+            incremental=plan.incremental,
+            run_id=run_id,
+            state_key=plan.state_key,
+        )
+    scoring_seconds = time.perf_counter() - started - evidence_seconds
+    increment = sql.rows(
+        con,
+        _file("cache_increment.sql"),
+        run_id=run_id,
+        mode="incremental" if plan.incremental else "full",
+        reason=plan.reason,
+        base_run_id=plan.base_run_id,
+        evidence_rows_total=evidence_rows,
+        evidence_seconds=round(evidence_seconds, 3),
+        scoring_seconds=round(scoring_seconds, 3),
+    )[0]
+    log.info(
+        "resolve %s: %s (%s): evidence of %d of %d accounts recomputed (variants %d),"
+        " evidence %.1f s, scoring %.1f s",
+        run_id,
+        "incremental" if plan.incremental else "full",
+        plan.reason,
+        increment["accounts_dirty"],
+        increment["accounts"],
+        increment["accounts_variants_dirty"],
+        evidence_seconds,
+        scoring_seconds,
+    )
 
     result = _summarize(con, run_id, as_of, model)
+    result.mode = "incremental" if plan.incremental else "full"
+    result.mode_reason = plan.reason
+    result.accounts_dirty = int(increment["accounts_dirty"])
+    result.evidence_seconds = round(evidence_seconds, 3)
+    result.scoring_seconds = round(scoring_seconds, 3)
+    result.step_seconds = {k: round(v, 3) for k, v in timings.items()}
     if not settings.keep_temp:
         drop_temp_tables(con)
     result.seconds = round(time.perf_counter() - started, 3)
@@ -265,6 +283,77 @@ def resolve_contacts(
         ", ".join(f"{k}={v:.2f}" for k, v in timings.items()),
     )
     return result
+
+
+def _evidence_part(
+    con: duckdb.DuckDBPyConnection,
+    run: Callable[..., None],
+    incremental: bool,
+    run_id: str,
+    as_of: dt.date,
+    settings: ResolveSettings,
+    timings: dict[str, float],
+) -> int:
+    """Steps 00b-05c: every account's links, standardized evidence and address variants, the
+    dirty accounts' computed, the others' carried from the cache (all of them computed in a full
+    resolve: the same statements with nothing carried). Returns the number of evidence rows
+    before NCOA forwards (for resolve_increments)."""
+    street_jw = float(settings.street_jw)
+    reliability = float(settings.default_reliability)
+    run(
+        "00b_outcomes",
+        _file("00b_outcomes.sql"),
+        run_id=run_id,
+        as_of=as_of,
+        outcome_strength=float(settings.outcome_strength),
+    )
+    run(
+        "01_links",
+        _file("01_links.sql"),
+        run_id=run_id,
+        as_of=as_of,
+        vendor_keyed_p=float(settings.vendor_keyed_p),
+        default_reliability=reliability,
+    )
+    run("01b_cache_dirty", _file("01b_cache_dirty.sql"), incremental=incremental)
+    run("02_evidence", _file("02_evidence.sql"))
+    std_query = sql.load(_file("03_standardize.sql"))
+    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev0")
+    run("03_standardize", f"CREATE OR REPLACE TEMP TABLE rs_evs_new AS {std_query}")
+    run("03b_cache_evidence", _file("03b_cache_evidence.sql"), incremental=incremental)
+    evidence_rows = int(sql.scalar(con, "SELECT count(*) FROM rs_evs") or 0)
+    run(
+        "04_ncoa",
+        _file("04_ncoa.sql"),
+        as_of=as_of,
+        default_reliability=reliability,
+        family_p=float(settings.family_move_p),
+        street_jw=street_jw,
+    )
+    con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev_ncoa")
+    run(
+        "03_standardize",
+        f"INSERT INTO rs_evs BY NAME SELECT * EXCLUDE (c_last_seen) FROM ({std_query})",
+    )
+    run("04b_cache_variants_dirty", _file("04b_cache_variants_dirty.sql"), incremental=incremental)
+
+    t0 = time.perf_counter()
+    _time_zone_tables(con)
+    timings["time_zones"] = time.perf_counter() - t0
+
+    run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
+    for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
+        run("05a_propagate", _file("05a_propagate.sql"))
+        row = con.execute(
+            "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
+            " WHERE n.lab <> l.lab"
+        ).fetchone()
+        con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
+        if not row or row[0] == 0:
+            break
+    run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
+    run("05c_cache_variants", _file("05c_cache_variants.sql"), incremental=incremental)
+    return evidence_rows
 
 
 def _summarize(
@@ -294,7 +383,8 @@ def _summarize(
 
 
 _TEMP_TABLES = (
-    "rs_links", "rs_ev0", "rs_evs", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
+    "rs_links", "rs_acct_digest", "rs_dirty", "rs_ev0", "rs_evs_new", "rs_evs", "rs_ncoa_digest",
+    "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",

@@ -84,7 +84,9 @@ def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="resolve-contacts")
 def resolve_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.resolve(con, run_id, params.as_of).as_dict()
+        return stages.resolve(
+            con, run_id, params.as_of, full_rebuild=params.full_rebuild, rules=params.rules
+        ).as_dict()
 
 
 @task(name="apply-suppressions")

@@ -296,15 +296,31 @@ def _comparator(
     return DaskComparator(workdir, partitions, address=dask_address)
 
 
-def resolve(con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date) -> StageStats:
-    """Consolidate matched contacts into scored contact points and account flags."""
+def resolve(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date,
+    *,
+    full_rebuild: bool = False,
+    rules: Path | None = None,
+) -> StageStats:
+    """Consolidate matched contacts into scored contact points and account flags.
+
+    Incremental unless `full_rebuild` (or the evidence cache does not apply: first run, changed
+    settings, model, resolve SQL, matcher or standardizer version, or `rules` file): only the
+    accounts whose links, records or on-file contacts changed get their evidence recomputed;
+    every account is scored (matchers/resolve_cache.py, docs/scaling.md).
+    """
     from skiptrace.matchers.resolve import resolve_contacts
 
     with timed_stage(con, run_id, "resolve") as st:
-        result = resolve_contacts(con, run_id, as_of)
+        result = resolve_contacts(con, run_id, as_of, rules=rules, full_rebuild=full_rebuild)
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)
+        st.details["mode"] = result.mode
+        st.details["reason"] = result.mode_reason
+        st.details["steps"] = result.step_seconds
     return st
 
 

@@ -11,6 +11,10 @@
 -- sources say; a record-level date (credit header report) carries no such lag (NULL).
 -- NCOA records are handled separately (03/04: move types decide who they apply to); death-index
 -- records carry the address of a dead person and are never contact evidence.
+-- Only for the accounts in rs_dirty (01b_cache_dirty.sql: every account in a full resolve):
+-- the others' standardized evidence is carried from resolve_cache_evidence (03b). c_last_seen
+-- (the contact's own last-seen date) is kept so the report lag can be recomputed against each
+-- run's report date when the row is carried.
 CREATE OR REPLACE TEMP TABLE rs_ev0 AS
 SELECT l.account_id,
        CASE WHEN l.role = 'debtor' AND coalesce(c.role, 'debtor') = 'debtor' THEN 'debtor' ELSE 'third_party' END AS role,
@@ -19,6 +23,7 @@ SELECT l.account_id,
        c.rank AS src_rank, l.match_p, l.reliability,
        coalesce(c.first_seen, l.rec_first_seen) AS d_first,
        coalesce(c.last_seen, l.rec_date) AS d_last,
+       c.last_seen AS c_last_seen,
        CASE WHEN c.last_seen IS NOT NULL AND l.report_date IS NOT NULL
             THEN greatest(date_diff('day', c.last_seen, l.report_date), 0) END AS report_lag_days,
        CASE
@@ -43,10 +48,11 @@ WHERE l.kind NOT IN ('ncoa', 'deceased')
   AND coalesce(c.evidence, 'record') <> 'ncoa_forward'
   -- an associate record's relatives are not the account's business
   AND NOT (l.role = 'associate' AND coalesce(c.role, 'debtor') = 'third_party')
+  AND l.account_id IN (SELECT account_id FROM rs_dirty)
 
 UNION ALL
 SELECT a.account_id, 'debtor', t.contact_type, NULL, 'accounts', a.file_no, 'on_file', NULL,
-       1.0, NULL, NULL, a.placed_date, NULL, NULL, NULL, t.consent,
+       1.0, NULL, NULL, a.placed_date, NULL, NULL, NULL, NULL, t.consent,
        t.line1, t.line2, t.city, t.state, t.zip, t.phone, NULL, NULL, t.email, 1.0
 FROM current_accounts a,
      LATERAL (
@@ -57,4 +63,5 @@ FROM current_accounts a,
             ('phone', NULL, NULL, NULL, NULL, NULL, a.phone_3, a.phone_3_consent, NULL),
             ('email', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.email)
         ) v(contact_type, line1, line2, city, state, zip, phone, consent, email)
-     ) t;
+     ) t
+WHERE a.account_id IN (SELECT account_id FROM rs_dirty);

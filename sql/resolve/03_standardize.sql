@@ -41,7 +41,7 @@ std AS (
     FROM addr a LEFT JOIN std_phone_cache pc ON a.contact_type = 'phone' AND pc.phone_raw = a.phone
 )
 SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_rank, match_p,
-       reliability, d_first, d_last, report_lag_days, relationship, party_name, consent,
+       reliability, d_first, d_last, c_last_seen, report_lag_days, relationship, party_name, consent,
        CASE contact_type
            WHEN 'address' THEN rs_addr_key(a_line1, rs_place(a_zip5, a_city, a_state), a_number, a_predir, a_street, a_suffix, a_unit)
            WHEN 'phone' THEN p_e164

@@ -88,6 +88,7 @@ SELECT a.account_id, 'debtor' AS role, 'address' AS contact_type, a.rec_id, a.so
        c.rank AS src_rank, a.apply_p AS match_p, a.reliability,
        coalesce(a.eff_date, c.first_seen) AS d_first,
        coalesce(c.last_seen, greatest(a.processed, a.eff_date), a.eff_date) AS d_last,
+       CAST(NULL AS DATE) AS c_last_seen,
        CAST(NULL AS INTEGER) AS report_lag_days,
        CAST(NULL AS VARCHAR) AS relationship, CAST(NULL AS VARCHAR) AS party_name,
        CAST(NULL AS BOOLEAN) AS consent,

@@ -26,6 +26,9 @@ SELECT account_id, role, vkey,
        rs_unit(first(unit_number ORDER BY quality = 'uncached')) AS unit
 FROM rs_evs
 WHERE contact_type = 'address'
+  -- only the accounts whose variants may differ from the cached ones (04b_cache_variants_dirty:
+  -- every account in a full resolve); 05c adds the others' from resolve_cache_variants
+  AND account_id IN (SELECT account_id FROM rs_vdirty)
 GROUP BY account_id, role, vkey;
 
 CREATE OR REPLACE TEMP TABLE rs_uedge AS

@@ -159,11 +159,13 @@ def run_stages(
     stages.ingest(con, params, run_id)
     stages.standardize(con, run_id)
     st = stages.match(con, run_id, **match)
-    stages.resolve(con, run_id, params.as_of)
+    rs = stages.resolve(
+        con, run_id, params.as_of, full_rebuild=bool(match.get("full_rebuild", False))
+    )
     stages.suppress(con, run_id, params.as_of)
     stages.emit(con, run_id, params.out / run_id)
     finish_run(con, run_id, "completed")
-    return st.details
+    return {**st.details, "resolve": rs.details}
 
 
 def _outputs(run_dir: Path) -> dict[str, pl.DataFrame]:
@@ -234,6 +236,27 @@ def test_modes_are_as_planned(runs: dict[str, Any]) -> None:
     assert 0 < inc["pairs_compared"] < inc["pairs_carried"] / 10
     assert runs["rebuilt"]["mode"] == "full" and runs["rebuilt"]["trained_on"] == f"reused:{RUN1}"
     assert runs["rebuilt"]["candidate_pairs"] == runs["incr"]["candidate_pairs"]
+
+
+def test_resolve_took_the_incremental_path(runs: dict[str, Any]) -> None:
+    """Run 2's resolve in A carried the evidence of the unchanged accounts (the contract below
+    is then a real test of the incremental path); B's was full, as asked."""
+    assert runs["full"]["resolve"]["mode"] == "full"
+    assert runs["full"]["resolve"]["reason"] == "first resolve (no cache)"
+    assert runs["incr"]["resolve"]["mode"] == "incremental", runs["incr"]["resolve"]
+    assert runs["rebuilt"]["resolve"]["mode"] == "full"
+    assert runs["rebuilt"]["resolve"]["reason"] == "full rebuild requested"
+    query = (
+        "SELECT mode, accounts, accounts_dirty, accounts_new, evidence_rows_carried,"
+        " evidence_rows_computed FROM resolve_increments WHERE run_id = ?"
+    )
+    mode, accounts, dirty, new, carried, computed = runs["a"].execute(query, [RUN2]).fetchone()
+    expected = runs["expected"]
+    assert mode == "incremental" and new == expected["accounts_new"]
+    # the changed and new accounts, those linked to new or removed records (the movers, the
+    # father's son, the twin's original...), and nothing like the whole portfolio
+    assert expected["accounts_changed"] + expected["accounts_new"] <= dirty < accounts / 4
+    assert 0 < computed < carried
 
 
 def test_same_pairs_as_a_full_run_with_the_same_parameters(runs: dict[str, Any]) -> None:
