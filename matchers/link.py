@@ -36,7 +36,8 @@ from skiptrace.matchers import compare, fellegi_sunter, incremental, review_deci
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES
 from skiptrace.matchers.explain import PairExplanation, explain_pair
-from skiptrace.matchers.guards import ROLE_OF, apply_guards
+from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
+from skiptrace.matchers.guards import GENERATION_EVIDENCE, ROLE_OF, apply_guards
 from skiptrace.matchers.settings import MatchSettings, matcher_version
 
 __all__ = [
@@ -319,6 +320,52 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
     )
 
 
+#: The guard a corroborating linked record can lift (see corroborate_by_linked_records).
+UNCORROBORATED = "uncorroborated_name_match"
+
+
+def corroborate_by_linked_records(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+) -> pl.DataFrame:
+    """Link name matches whose corroboration is one of the account's own linked records.
+
+    Why: an account is one snapshot (a placement address, maybe no SSN); the debtor's later
+    records carry what it lacks, a newer address or an SSN. A record with the debtor's name
+    and nothing in common with the account but the newer address of another record already
+    linked to it (or that record's SSN) is corroborated as much as the guard
+    'uncorroborated_name_match' asks, just not by the account row itself. The rule's limits
+    (threshold met, no DOB/SSN conflict, no other generation seen, one account only, one step)
+    are in sql/match/corroborate_linked.sql. Promoted pairs become role 'debtor' with no
+    guard, like any pair whose corroboration the account row holds.
+    """
+    enabled = s.enabled_guards()
+    if pairs.is_empty() or UNCORROBORATED not in (GUARDS_BY_NAME if enabled is None else enabled):
+        return pairs
+    stored = pairs.select(
+        "account_id", "rec_id", "role", "guard", "match_probability", "dob", "ssn"
+    )
+    con.register("_stored_pairs", stored)
+    try:
+        promoted = sql.query(
+            con,
+            "match/corroborate_linked.sql",
+            guard=UNCORROBORATED,
+            threshold=s.threshold,
+            generation_guards=list(GENERATION_EVIDENCE),
+        )
+    finally:
+        con.unregister("_stored_pairs")
+    if promoted.is_empty():
+        return pairs
+    hit = pl.struct("account_id", "rec_id").is_in(
+        promoted.select(pl.struct("account_id", "rec_id")).to_series().implode()
+    )
+    return pairs.with_columns(
+        pl.when(hit).then(pl.lit("debtor")).otherwise(pl.col("role")).alias("role"),
+        pl.when(hit).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
+    )
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -564,6 +611,7 @@ def link(
         )
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
+    scored.pairs = corroborate_by_linked_records(con, scored.pairs, s)
 
     reviewed: dict[str, int] = {}
 

@@ -1,0 +1,49 @@
+-- Name matches corroborated by the account's own linked records (matchers/link.py,
+-- corroborate_by_linked_records).
+-- A pair the guard 'uncorroborated_name_match' rejected has the debtor's name and nothing
+-- personal in common with the *account*. A record that carries the street address or the SSN
+-- of another record already linked to the same account as the debtor, on its own evidence,
+-- shares that evidence with the debtor's file: the same name at the debtor's newer address,
+-- or the same SSN on a second return of the same year. That is the corroboration the guard
+-- asks for, found one step further, as the account's own address would have given it.
+-- Kept strict, so a namesake or another generation never rides on it:
+--   - the pair scored at or above the threshold on its own (only the guard held it back);
+--   - no conflicting DOB and no conflicting SSN with the account (those describe another
+--     person with the debtor's name: father/son);
+--   - no pair of the account fired a guard showing another generation with the debtor's name
+--     ($generation_guards): there the name alone cannot tell them apart;
+--   - the record is nobody's debtor, and only one account qualifies for it;
+--   - one step only: the corroborating record is a debtor link of the scoring, never a pair
+--     promoted here.
+-- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_probability, dob, ssn), the
+-- stored pairs of the run as scored (registered by link.py); _mr (sides.sql).
+
+WITH linked AS (
+    SELECT p.account_id, r.std_line1, r.zip5, r.city, r.ssn_hash
+    FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
+    WHERE p.role = 'debtor'
+), household AS (
+    SELECT DISTINCT account_id FROM _stored_pairs WHERE list_contains($generation_guards, guard)
+), taken AS (
+    SELECT DISTINCT rec_id FROM _stored_pairs WHERE role = 'debtor'
+), candidates AS (
+    SELECT p.account_id, p.rec_id
+    FROM _stored_pairs p
+    WHERE p.guard = $guard
+      AND p.match_probability >= $threshold
+      AND p.dob <> 1 /* DOB_DIFFERENT */
+      AND p.ssn <> 1 /* SSN_DIFFERENT */
+      AND p.rec_id NOT IN (SELECT rec_id FROM taken)
+      AND p.account_id NOT IN (SELECT account_id FROM household)
+), corroborated AS (
+    SELECT DISTINCT c.account_id, c.rec_id
+    FROM candidates c
+    JOIN _mr r ON r.id = c.rec_id
+    JOIN linked l ON l.account_id = c.account_id
+    WHERE (r.std_line1 = l.std_line1 AND (r.zip5 = l.zip5 OR r.city = l.city))
+       OR r.ssn_hash = l.ssn_hash
+)
+SELECT account_id, rec_id
+FROM corroborated
+QUALIFY count(*) OVER (PARTITION BY rec_id) = 1
+ORDER BY rec_id, account_id;
