@@ -322,6 +322,44 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
 
 #: The guard a corroborating linked record can lift (see corroborate_by_linked_records).
 UNCORROBORATED = "uncorroborated_name_match"
+#: The guard a borrowed SSN can lift (see release_borrowed_ssn).
+SSN_CONFLICT = "ssn_conflict_same_address"
+
+
+def _guard_enabled(s: MatchSettings, name: str) -> bool:
+    enabled = s.enabled_guards()
+    return name in (GUARDS_BY_NAME if enabled is None else enabled)
+
+
+def _released(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings, rule: str, guard: str
+) -> pl.DataFrame:
+    """Pairs (account_id, rec_id) that `sql/match/<rule>.sql` releases from `guard`."""
+    stored = pairs.select("account_id", "rec_id", "role", "guard", "match_probability", *NAMES)
+    con.register("_stored_pairs", stored)
+    try:
+        return sql.query(
+            con,
+            f"match/{rule}.sql",
+            guard=guard,
+            threshold=s.threshold,
+            generation_guards=list(GENERATION_EVIDENCE),
+        )
+    finally:
+        con.unregister("_stored_pairs")
+
+
+def _make_debtor(pairs: pl.DataFrame, released: pl.DataFrame) -> pl.DataFrame:
+    """Role 'debtor' and no guard for the released pairs."""
+    if released.is_empty():
+        return pairs
+    hit = pl.struct("account_id", "rec_id").is_in(
+        released.select(pl.struct("account_id", "rec_id")).to_series().implode()
+    )
+    return pairs.with_columns(
+        pl.when(hit).then(pl.lit("debtor")).otherwise(pl.col("role")).alias("role"),
+        pl.when(hit).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
+    )
 
 
 def corroborate_by_linked_records(
@@ -335,35 +373,28 @@ def corroborate_by_linked_records(
     linked to it (or that record's SSN) is corroborated as much as the guard
     'uncorroborated_name_match' asks, just not by the account row itself. The rule's limits
     (threshold met, no DOB/SSN conflict, no other generation seen, one account only, one step)
-    are in sql/match/corroborate_linked.sql. Promoted pairs become role 'debtor' with no
+    are in sql/match/corroborate_linked.sql. Released pairs become role 'debtor' with no
     guard, like any pair whose corroboration the account row holds.
     """
-    enabled = s.enabled_guards()
-    if pairs.is_empty() or UNCORROBORATED not in (GUARDS_BY_NAME if enabled is None else enabled):
+    if pairs.is_empty() or not _guard_enabled(s, UNCORROBORATED):
         return pairs
-    stored = pairs.select(
-        "account_id", "rec_id", "role", "guard", "match_probability", "dob", "ssn"
-    )
-    con.register("_stored_pairs", stored)
-    try:
-        promoted = sql.query(
-            con,
-            "match/corroborate_linked.sql",
-            guard=UNCORROBORATED,
-            threshold=s.threshold,
-            generation_guards=list(GENERATION_EVIDENCE),
-        )
-    finally:
-        con.unregister("_stored_pairs")
-    if promoted.is_empty():
+    return _make_debtor(pairs, _released(con, pairs, s, "corroborate_linked", UNCORROBORATED))
+
+
+def release_borrowed_ssn(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+) -> pl.DataFrame:
+    """Link same-name pairs that 'ssn_conflict_same_address' held back only because the record
+    carries an SSN of somebody else in the household.
+
+    Why: SSNs are copied within households (a spouse's number on a joint return or a W-2); such
+    a number is no evidence of another generation. The father's own SSN is recognisable: his
+    other records carry it under his given name, the debtor's; a copied one is carried mostly
+    by a person of another given name. Limits in sql/match/borrowed_ssn.sql.
+    """
+    if pairs.is_empty() or not _guard_enabled(s, SSN_CONFLICT):
         return pairs
-    hit = pl.struct("account_id", "rec_id").is_in(
-        promoted.select(pl.struct("account_id", "rec_id")).to_series().implode()
-    )
-    return pairs.with_columns(
-        pl.when(hit).then(pl.lit("debtor")).otherwise(pl.col("role")).alias("role"),
-        pl.when(hit).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
-    )
+    return _make_debtor(pairs, _released(con, pairs, s, "borrowed_ssn", SSN_CONFLICT))
 
 
 # --------------------------------------------------------------------------- writing
@@ -611,7 +642,7 @@ def link(
         )
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
-    scored.pairs = corroborate_by_linked_records(con, scored.pairs, s)
+    scored.pairs = release_borrowed_ssn(con, corroborate_by_linked_records(con, scored.pairs, s), s)
 
     reviewed: dict[str, int] = {}
 

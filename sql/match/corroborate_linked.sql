@@ -1,7 +1,8 @@
 -- Name matches corroborated by the account's own linked records (matchers/link.py,
 -- corroborate_by_linked_records).
 -- A pair the guard 'uncorroborated_name_match' rejected has the debtor's name and nothing
--- personal in common with the *account*. A record that carries the street address or the SSN
+-- personal in common with the *account*. A record that carries the street address (as
+-- compare.sql's street level reads it: a misspelt street still agrees) or the SSN
 -- of another record already linked to the same account as the debtor, on its own evidence,
 -- shares that evidence with the debtor's file: the same name at the debtor's newer address,
 -- or the same SSN on a second return of the same year. That is the corroboration the guard
@@ -19,7 +20,7 @@
 -- stored pairs of the run as scored (registered by link.py); _mr (sides.sql).
 
 WITH linked AS (
-    SELECT p.account_id, r.std_line1, r.zip5, r.city, r.ssn_hash
+    SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash
     FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
     WHERE p.role = 'debtor'
 ), household AS (
@@ -40,8 +41,13 @@ WITH linked AS (
     FROM candidates c
     JOIN _mr r ON r.id = c.rec_id
     JOIN linked l ON l.account_id = c.account_id
-    WHERE (r.std_line1 = l.std_line1 AND (r.zip5 = l.zip5 OR r.city = l.city))
-       OR r.ssn_hash = l.ssn_hash
+    WHERE r.ssn_hash = l.ssn_hash
+       -- the same address as compare.sql's ADDR_STREET / ADDR_EXACT: the same line, or the same
+       -- house number on a street spelt alike (jaro-winkler >= 0.90), in the same place
+       OR (r.zip5 = l.zip5 OR r.city = l.city)
+          AND (r.std_line1 = l.std_line1
+               OR r.street_number = l.street_number
+                  AND jaro_winkler_similarity(r.street_name, l.street_name) >= 0.90)
 )
 SELECT account_id, rec_id
 FROM corroborated

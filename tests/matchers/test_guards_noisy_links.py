@@ -184,3 +184,56 @@ def test_dedup_policy_and_disabled_guard_leave_roles_to_the_scores(
     pop.insert(mover, "rec_std", 2, _name_only(), source="w2", kind="person_records")
     link(mover, "c4", settings=MatchSettings(guards=("suffix_conflict",)))
     assert _pairs(mover, "c4", "MOVER")[2]["role"] == "debtor"  # no guard held it back
+
+
+# --------------------------------------------------------------------------- borrowed SSN
+
+HOME = pop.person("JOHN", "MARCHETTI", dob=dt.date(1979, 3, 9), ssn=555_21_0001, number="8",
+                  street="ASPEN", zip5="19103")  # fmt: skip
+
+
+@pytest.fixture
+def couple(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The debtor's account and own record, and his wife's own record (her SSN 555-21-8473)."""
+    pop.background(con)
+    pop.insert(con, "acct_std", "JOHN", HOME)
+    pop.insert(con, "rec_std", 1, dict(HOME), source="header", kind="person_records")
+    h, last4 = pop._ssn(555_21_8473)
+    wife = dict(HOME, first_std="ANGELA", first_canon="ANGELA", ssn_hash=h, ssn_last4=last4,
+                dob=dt.date(1981, 7, 7), first_phonetic=pop.phonetic_key("ANGELA"))  # fmt: skip
+    pop.insert(con, "rec_std", 2, wife, source="header", kind="person_records")
+    return con
+
+
+def test_a_return_carrying_the_wifes_ssn_is_the_debtors(couple: duckdb.DuckDBPyConnection) -> None:
+    """His tax return with her SSN (no DOB): the SSN disagrees, but its other holder is ANGELA,
+    so it says nothing about another JOHN; the pair is released from the father/son guard."""
+    h, last4 = pop._ssn(555_21_8473)
+    pop.insert(couple, "rec_std", 3, dict(HOME, dob=None, ssn_hash=h, ssn_last4=last4),
+               source="f1040", kind="person_records")  # fmt: skip
+    link(couple, "b1")
+    pairs = _pairs(couple, "b1", "JOHN")
+    assert pairs[1]["role"] == "debtor"
+    assert pairs[3]["match_probability"] >= 0.9, pairs[3]
+    assert pairs[3]["role"] == "debtor" and pairs[3]["guard"] is None
+
+
+def test_the_fathers_own_ssn_still_makes_him_another_generation(
+    couple: duckdb.DuckDBPyConnection,
+) -> None:
+    """The father at the same address with his own SSN, on two forms (no DOB): his SSN's other
+    holder is JOHN again, so the guard holds; with a single form and an SSN nobody else
+    holds, it holds too."""
+    h, last4 = pop._ssn(555_21_0077)
+    father = dict(HOME, dob=None, ssn_hash=h, ssn_last4=last4)
+    pop.insert(couple, "rec_std", 3, father, source="w2", kind="person_records")
+    pop.insert(couple, "rec_std", 4, dict(father), source="w2", kind="person_records")
+    link(couple, "b2")
+    pairs = _pairs(couple, "b2", "JOHN")
+    for rec_id in (3, 4):
+        assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
+        assert pairs[rec_id]["guard"] == "ssn_conflict_same_address"
+    couple.execute("DELETE FROM rec_std WHERE rec_id = 4")
+    link(couple, "b3")
+    pairs = _pairs(couple, "b3", "JOHN")
+    assert pairs[3]["role"] == "associate" and pairs[3]["guard"] == "ssn_conflict_same_address"
