@@ -32,9 +32,10 @@ WITH held AS (
     -- with two same-name records of another SSN each is left alone whatever they hold
     SELECT account_id FROM held GROUP BY account_id HAVING count(DISTINCT ssn_hash) > 1
 ), holders AS (
-    SELECT 'a' AS side, id, ssn_hash, first_std, first_canon FROM _ml WHERE ssn_hash IS NOT NULL
+    -- rec_id NULL for accounts (their ids are text, the records' are numbers)
+    SELECT NULL::BIGINT AS rec_id, ssn_hash, first_std, first_canon FROM _ml WHERE ssn_hash IS NOT NULL
     UNION ALL
-    SELECT 'r', id, ssn_hash, first_std, first_canon FROM _mr WHERE ssn_hash IS NOT NULL
+    SELECT id, ssn_hash, first_std, first_canon FROM _mr WHERE ssn_hash IS NOT NULL
 ), votes AS (
     SELECT h.account_id, h.rec_id,
            count(*) FILTER (WHERE o.first_canon = h.first_canon
@@ -42,7 +43,7 @@ WITH held AS (
            count(*) FILTER (WHERE o.first_canon <> h.first_canon
                               AND jaro_winkler_similarity(o.first_std, h.first_std) < 0.80) AS other_name
     FROM held h
-    JOIN holders o ON o.ssn_hash = h.ssn_hash AND NOT (o.side = 'r' AND o.id = h.rec_id)
+    JOIN holders o ON o.ssn_hash = h.ssn_hash AND o.rec_id IS DISTINCT FROM h.rec_id
     GROUP BY ALL
 ), taken AS (
     SELECT DISTINCT rec_id FROM _stored_pairs WHERE role = 'debtor'
