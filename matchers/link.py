@@ -332,18 +332,21 @@ def _guard_enabled(s: MatchSettings, name: str) -> bool:
 
 
 def _released(
-    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings, rule: str, guard: str
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, rule: str, guard: str, **params: Any
 ) -> pl.DataFrame:
     """Pairs (account_id, rec_id) that `sql/match/<rule>.sql` releases from `guard`."""
-    stored = pairs.select("account_id", "rec_id", "role", "guard", "match_probability", *NAMES)
+    stored = pairs.select(
+        "account_id", "rec_id", "role", "guard", "match_weight", "match_probability",
+        "w_address", "w_ssn", *NAMES,
+    )  # fmt: skip
     con.register("_stored_pairs", stored)
     try:
         return sql.query(
             con,
             f"match/{rule}.sql",
             guard=guard,
-            threshold=s.threshold,
             generation_guards=list(GENERATION_EVIDENCE),
+            **params,
         )
     finally:
         con.unregister("_stored_pairs")
@@ -363,7 +366,10 @@ def _make_debtor(pairs: pl.DataFrame, released: pl.DataFrame) -> pl.DataFrame:
 
 
 def corroborate_by_linked_records(
-    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+    con: duckdb.DuckDBPyConnection,
+    pairs: pl.DataFrame,
+    s: MatchSettings,
+    params: fellegi_sunter.FSParams,
 ) -> pl.DataFrame:
     """Link name matches whose corroboration is one of the account's own linked records.
 
@@ -371,14 +377,28 @@ def corroborate_by_linked_records(
     records carry what it lacks, a newer address or an SSN. A record with the debtor's name
     and nothing in common with the account but the newer address of another record already
     linked to it (or that record's SSN) is corroborated as much as the guard
-    'uncorroborated_name_match' asks, just not by the account row itself. The rule's limits
-    (threshold met, no DOB/SSN conflict, no other generation seen, one account only, one step)
-    are in sql/match/corroborate_linked.sql. Released pairs become role 'debtor' with no
-    guard, like any pair whose corroboration the account row holds.
+    'uncorroborated_name_match' asks, just not by the account row itself; it is scored again
+    as if the account row held that address (or SSN), with the model's own weights. The rule's
+    limits (that score reaches the threshold, no DOB/SSN conflict, no other generation seen,
+    one account only, one step) are in sql/match/corroborate_linked.sql. Released pairs become
+    role 'debtor' with no guard, like any pair whose corroboration the account row holds.
     """
     if pairs.is_empty() or not _guard_enabled(s, UNCORROBORATED):
         return pairs
-    return _make_debtor(pairs, _released(con, pairs, s, "corroborate_linked", UNCORROBORATED))
+    weights = params.weights()
+    k = {name: i for i, name in enumerate(NAMES)}
+    released = _released(
+        con,
+        pairs,
+        "corroborate_linked",
+        UNCORROBORATED,
+        street_weight=float(weights[k["address"], compare.ADDR_STREET]),
+        ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
+        threshold_weight=float(np.log2(s.threshold / (1.0 - s.threshold)))
+        if s.threshold < 1.0
+        else float("inf"),
+    )
+    return _make_debtor(pairs, released)
 
 
 def release_borrowed_ssn(
@@ -394,7 +414,9 @@ def release_borrowed_ssn(
     """
     if pairs.is_empty() or not _guard_enabled(s, SSN_CONFLICT):
         return pairs
-    return _make_debtor(pairs, _released(con, pairs, s, "borrowed_ssn", SSN_CONFLICT))
+    return _make_debtor(
+        pairs, _released(con, pairs, "borrowed_ssn", SSN_CONFLICT, threshold=s.threshold)
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -642,7 +664,10 @@ def link(
         )
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
-    scored.pairs = release_borrowed_ssn(con, corroborate_by_linked_records(con, scored.pairs, s), s)
+    # a borrowed SSN first: a pair it releases is no sign of another generation any more
+    scored.pairs = corroborate_by_linked_records(
+        con, release_borrowed_ssn(con, scored.pairs, s), s, params
+    )
 
     reviewed: dict[str, int] = {}
 
