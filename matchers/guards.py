@@ -43,7 +43,8 @@ Shared notions:
   party is the safer error), and not when both the given name and the middle initial differ
   ('ssn_shared_other_given_name': SSNs do get copied within a household, onto a spouse's tax
   form or a relative's credit file, and two independent name fields disagreeing outweigh it;
-  a given name alone may be a placeholder or a nickname, so one of them must differ too);
+  a differing given name alone may be a placeholder (RESIDENT, MS) or a nickname outside the
+  table, so the middle initial must differ too);
 - "shares a contact": same address (street level or better), a shared phone or the same email;
 - "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash, last4,
   or last4 one keystroke apart: a typo of the same SSN next to an agreeing full name is two
