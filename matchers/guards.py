@@ -40,11 +40,19 @@ Shared notions:
   that close by chance about 4 times in 1,000). SSN agreement exempts a pair from the DOB, spouse
   and shared-contact rules (a father and son, spouses, roommates never share an SSN), never from
   the suffix rule (credit headers do mix up JR/SR files under one SSN; staying off the wrong
-  party is the safer error);
+  party is the safer error), and not when both the given name and the middle initial differ
+  ('ssn_shared_other_given_name': SSNs do get copied within a household, onto a spouse's tax
+  form or a relative's credit file, and two independent name fields disagreeing outweigh it;
+  a differing given name alone may be a placeholder (RESIDENT, MS) or a nickname outside the
+  table, so the middle initial must differ too);
 - "shares a contact": same address (street level or better), a shared phone or the same email;
-- "corroborated": DOB agrees at least in two of year/month/day, SSN last4 (or hash) agrees, the
-  street address partly agrees, a phone or the email is shared, or the record echoes the
-  account key (vendor returns: `echoed` column, when present).
+- "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash, last4,
+  or last4 one keystroke apart: a typo of the same SSN next to an agreeing full name is two
+  independent slips of chance, ~4 in 1,000 times a namesake's rate), the street address partly
+  agrees, a phone or the email is shared, or the record echoes the account key (vendor
+  returns: `echoed` column, when present). A name match can also be corroborated by the
+  account's own linked records (`link.corroborate_by_linked_records`): the record carries the
+  address or the SSN of a record already linked to the debtor on its own evidence.
 """
 
 from __future__ import annotations
@@ -66,10 +74,10 @@ from skiptrace.matchers.compare import (
     FIRST_JW80,
     FIRST_JW92,
     LAST_JW92,
+    MIDDLE_DIFFERENT,
     NO_DATA,
     PHONE_SHARED,
     SSN_DIFFERENT,
-    SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
     SUFFIX_ONE_MISSING,
@@ -142,7 +150,7 @@ def _corroborated() -> pl.Expr:
     """Something personal beyond the name agrees (see the module docstring)."""
     return (
         (_lvl("dob") >= DOB_ONE_COMPONENT)
-        | (_lvl("ssn") >= SSN_LAST4)
+        | _ssn_agrees()
         | (_lvl("address") >= ADDR_PARTIAL)
         | (_lvl("phone") == PHONE_SHARED)
         | (_lvl("email") == EMAIL_EXACT)
@@ -203,6 +211,19 @@ GUARDS: tuple[Guard, ...] = (
             & _given_differs()
             & _dob_conflict()
             & ~_ssn_agrees()
+        ),
+    ),
+    Guard(
+        "ssn_shared_other_given_name",
+        "The SSN agrees, but the given name and the middle initial both differ (the surname "
+        "agrees, the date of birth does not): a relative or spouse credited with the debtor's "
+        "SSN (a mixed file, an SSN copied within a household), not the debtor.",
+        lambda: (
+            _ssn_agrees()
+            & _surname_agrees()
+            & (_lvl("first_name") == FIRST_DIFFERENT)
+            & (_lvl("middle_initial") == MIDDLE_DIFFERENT)
+            & _dob_not_agreeing()
         ),
     ),
     Guard(

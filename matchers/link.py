@@ -36,7 +36,8 @@ from skiptrace.matchers import compare, fellegi_sunter, incremental, review_deci
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES
 from skiptrace.matchers.explain import PairExplanation, explain_pair
-from skiptrace.matchers.guards import ROLE_OF, apply_guards
+from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
+from skiptrace.matchers.guards import GENERATION_EVIDENCE, ROLE_OF, apply_guards
 from skiptrace.matchers.settings import MatchSettings, matcher_version
 
 __all__ = [
@@ -319,6 +320,105 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
     )
 
 
+#: The guard a corroborating linked record can lift (see corroborate_by_linked_records).
+UNCORROBORATED = "uncorroborated_name_match"
+#: The guard a borrowed SSN can lift (see release_borrowed_ssn).
+SSN_CONFLICT = "ssn_conflict_same_address"
+
+
+def _guard_enabled(s: MatchSettings, name: str) -> bool:
+    enabled = s.enabled_guards()
+    return name in (GUARDS_BY_NAME if enabled is None else enabled)
+
+
+def _released(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, rule: str, guard: str, **params: Any
+) -> pl.DataFrame:
+    """Pairs (account_id, rec_id) that `sql/match/<rule>.sql` releases from `guard`."""
+    stored = pairs.select(
+        "account_id", "rec_id", "role", "guard", "match_weight", "match_probability",
+        "w_address", "w_ssn", *NAMES,
+    )  # fmt: skip
+    con.register("_stored_pairs", stored)
+    try:
+        return sql.query(
+            con,
+            f"match/{rule}.sql",
+            guard=guard,
+            generation_guards=list(GENERATION_EVIDENCE),
+            **params,
+        )
+    finally:
+        con.unregister("_stored_pairs")
+
+
+def _make_debtor(pairs: pl.DataFrame, released: pl.DataFrame) -> pl.DataFrame:
+    """Role 'debtor' and no guard for the released pairs."""
+    if released.is_empty():
+        return pairs
+    hit = pl.struct("account_id", "rec_id").is_in(
+        released.select(pl.struct("account_id", "rec_id")).to_series().implode()
+    )
+    return pairs.with_columns(
+        pl.when(hit).then(pl.lit("debtor")).otherwise(pl.col("role")).alias("role"),
+        pl.when(hit).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
+    )
+
+
+def corroborate_by_linked_records(
+    con: duckdb.DuckDBPyConnection,
+    pairs: pl.DataFrame,
+    s: MatchSettings,
+    params: fellegi_sunter.FSParams,
+) -> pl.DataFrame:
+    """Link name matches whose corroboration is one of the account's own linked records.
+
+    Why: an account is one snapshot (a placement address, maybe no SSN); the debtor's later
+    records carry what it lacks, a newer address or an SSN. A record with the debtor's name
+    and nothing in common with the account but the newer address of another record already
+    linked to it (or that record's SSN) is corroborated as much as the guard
+    'uncorroborated_name_match' asks, just not by the account row itself; it is scored again
+    as if the account row held that address (or SSN), with the model's own weights. The rule's
+    limits (that score reaches the threshold, no DOB/SSN conflict, no other generation seen,
+    one account only, one step) are in sql/match/corroborate_linked.sql. Released pairs become
+    role 'debtor' with no guard, like any pair whose corroboration the account row holds.
+    """
+    if pairs.is_empty() or not _guard_enabled(s, UNCORROBORATED):
+        return pairs
+    weights = params.weights()
+    k = {name: i for i, name in enumerate(NAMES)}
+    released = _released(
+        con,
+        pairs,
+        "corroborate_linked",
+        UNCORROBORATED,
+        street_weight=float(weights[k["address"], compare.ADDR_STREET]),
+        ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
+        threshold_weight=float(np.log2(s.threshold / (1.0 - s.threshold)))
+        if s.threshold < 1.0
+        else float("inf"),
+    )
+    return _make_debtor(pairs, released)
+
+
+def release_borrowed_ssn(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+) -> pl.DataFrame:
+    """Link same-name pairs that 'ssn_conflict_same_address' held back only because the record
+    carries an SSN of somebody else in the household.
+
+    Why: SSNs are copied within households (a spouse's number on a joint return or a W-2); such
+    a number is no evidence of another generation. The father's own SSN is recognisable: his
+    other records carry it under his given name, the debtor's; a copied one is carried mostly
+    by a person of another given name. Limits in sql/match/borrowed_ssn.sql.
+    """
+    if pairs.is_empty() or not _guard_enabled(s, SSN_CONFLICT):
+        return pairs
+    return _make_debtor(
+        pairs, _released(con, pairs, "borrowed_ssn", SSN_CONFLICT, threshold=s.threshold)
+    )
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -564,6 +664,10 @@ def link(
         )
         trained_on = "em" if em_result is not None else "defaults"
     scored = _score_candidates(con, params, s)
+    # a borrowed SSN first: a pair it releases is no sign of another generation any more
+    scored.pairs = corroborate_by_linked_records(
+        con, release_borrowed_ssn(con, scored.pairs, s), s, params
+    )
 
     reviewed: dict[str, int] = {}
 
