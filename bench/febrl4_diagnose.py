@@ -61,7 +61,7 @@ def _truth(con: object) -> pl.DataFrame:
 def diagnose(folder: Path, show_pairs: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="febrl_diag_") as tmp:
         db = Path(tmp) / "copy.duckdb"
-        shutil.copy(folder / "skiptrace.duckdb", db)
+        shutil.copy(folder if folder.is_file() else folder / "skiptrace.duckdb", db)
         con = sql.connect(db)
         run_id, settings_text = con.execute(
             "SELECT run_id, settings FROM match_run ORDER BY created_at DESC LIMIT 1"
@@ -80,7 +80,9 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
         )
         print(f"run {run_id}: {truth.height} true pairs, {missed.height} not linked")
         compare.prepare_sides(con)
-        build_blocks(con, block_cap=settings["block_cap"], name_block_cap=settings["name_block_cap"])
+        build_blocks(
+            con, block_cap=settings["block_cap"], name_block_cap=settings["name_block_cap"]
+        )
         con.register("_missed", missed.select("account_id", "rec_id"))
         blocks = sql.query(
             con,
@@ -98,7 +100,7 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
             for k, c in enumerate(COMPARISONS)
             if c.tf_column and c.tf_level is not None
         ]
-        partial, _, prob = fellegi_sunter.score(levels, params, tf)
+        _, _, prob = fellegi_sunter.score(levels, params, tf)
         enabled = None if settings.get("match_policy", "collections") == "collections" else ()
         if settings.get("guards") is not None:
             enabled = tuple(settings["guards"])
@@ -155,7 +157,9 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("folder", type=Path, help="a bench/independent.py FEBRL variant folder")
+    ap.add_argument(
+        "folder", type=Path, help="a bench/independent.py FEBRL variant folder, or a database file"
+    )
     ap.add_argument("--pairs", action="store_true", help="print every missed pair's fields")
     args = ap.parse_args()
     diagnose(args.folder, args.pairs)

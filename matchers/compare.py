@@ -112,7 +112,9 @@ COMPARISONS: tuple[Comparison, ...] = (
                 0.0005,
             ),
             Level(FIRST_JW80, "jaro-winkler >= 0.80", 0.04, 0.035),
-            Level(FIRST_JW92, "jaro-winkler >= 0.92", 0.05, 0.006),
+            Level(
+                FIRST_JW92, "jaro-winkler >= 0.92, or one keystroke apart (4+ letters)", 0.05, 0.006
+            ),
             Level(
                 FIRST_SWAPPED,
                 "first/last names swapped (exact or jaro-winkler >= 0.92)",
@@ -131,7 +133,9 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             Level(LAST_DIFFERENT, "different", 0.03, 0.95),
             Level(LAST_JW80, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
-            Level(LAST_JW92, "jaro-winkler >= 0.92", 0.05, 0.005),
+            Level(
+                LAST_JW92, "jaro-winkler >= 0.92, or one keystroke apart (4+ letters)", 0.05, 0.005
+            ),
             Level(LAST_EXACT, "exact", 0.87, 0.005),
         ),
         tf_level=LAST_EXACT,
@@ -178,7 +182,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             ),
             Level(
                 ADDR_STREET,
-                "street number + street name jaro-winkler >= 0.90, same place",
+                "street number + street name (jaro-winkler >= 0.90 or word prefix), same place",
                 0.10,
                 0.0001,
             ),

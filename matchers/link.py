@@ -83,8 +83,9 @@ def _sample_u_counts(
     pairs: int,
     seed: int,
     comparator: Comparator = compare.compare_pairs,
-) -> tuple[list[list[float]], int]:
-    """Level counts per comparison over random pairs (all pairs when the product is small)."""
+) -> tuple[list[list[float]], int, list[list[float]], int]:
+    """Level counts per comparison over random pairs (all pairs when the product is small),
+    then the same counts over the sampled pairs that are not candidates, and their number."""
     total = n_left * n_right
     if total <= pairs:
         n = comparator(con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r")
@@ -103,10 +104,16 @@ def _sample_u_counts(
         finally:
             con.unregister("_u_idx")
     counts = [[0.0] * c.n_levels for c in COMPARISONS]
+    outside = [[0.0] * c.n_levels for c in COMPARISONS]
     pos = {name: k for k, name in enumerate(NAMES)}
-    for name, level, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
-        counts[pos[name]][int(level)] = float(cnt)
-    return counts, n
+    outside_pairs = 0.0
+    for name, level, candidate, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
+        counts[pos[name]][int(level)] += float(cnt)
+        if not candidate:
+            outside[pos[name]][int(level)] += float(cnt)
+            if name == NAMES[0]:
+                outside_pairs += float(cnt)
+    return counts, n, outside, int(outside_pairs)
 
 
 def _estimate(
@@ -123,9 +130,12 @@ def _estimate(
     Compares the random pairs first and then the candidates (`compare_candidates`): both use the
     _match_cmp temp table, which must hold the candidates afterwards.
     """
-    u_counts, sampled = _sample_u_counts(con, n_left, n_right, s.u_sample_pairs, s.seed, comparator)
+    u_counts, sampled, outside_counts, outside_sampled = _sample_u_counts(
+        con, n_left, n_right, s.u_sample_pairs, s.seed, comparator
+    )
     u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
     u_obs = fellegi_sunter.estimate_u(u_counts, u0)
+    u_outside_shape = fellegi_sunter.estimate_u(outside_counts, u0)
     m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
     start = fellegi_sunter.FSParams.from_lists(m0, [list(a) for a in u_obs], 0.5)
     compare_candidates()
@@ -134,6 +144,12 @@ def _estimate(
     counts = np.asarray(pat["n"], dtype=np.float64)
     total = float(n_left) * float(n_right)
     prior0 = min(0.5, 0.5 * min(n_left, n_right) / total)
+    u_outside = fellegi_sunter.outside_level_counts(
+        u_outside_shape,
+        outside_counts,
+        pairs=max(total - float(counts.sum()), 0.0),
+        sampled=outside_sampled,
+    )
     if len(counts) == 0:
         params = fellegi_sunter.FSParams(start.m, start.u, start.n_levels, prior0)
         return params, None, sampled, {}
@@ -167,6 +183,7 @@ def _estimate(
         u_floor=0.5 / max(sampled, 1),
         m_fixed=fixed,
         non_match=guarded,
+        u_outside=u_outside,
     )
     estimation = {
         "m_from_anchor_pairs": {

@@ -271,6 +271,9 @@ DESCRIPTIVE_PASSES = {
     "dob_street_number",
     "street_city",
     "first_city",
+    "given_initial_zip3",
+    "names_exact",
+    "street_name_zip",
 }
 
 
