@@ -135,7 +135,6 @@ def _estimate(
     )
     u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
     u_obs = fellegi_sunter.estimate_u(u_counts, u0)
-    u_outside_shape = fellegi_sunter.estimate_u(outside_counts, u0)
     m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
     start = fellegi_sunter.FSParams.from_lists(m0, [list(a) for a in u_obs], 0.5)
     compare_candidates()
@@ -144,12 +143,6 @@ def _estimate(
     counts = np.asarray(pat["n"], dtype=np.float64)
     total = float(n_left) * float(n_right)
     prior0 = min(0.5, 0.5 * min(n_left, n_right) / total)
-    u_outside = fellegi_sunter.outside_level_counts(
-        u_outside_shape,
-        outside_counts,
-        pairs=max(total - float(counts.sum()), 0.0),
-        sampled=outside_sampled,
-    )
     if len(counts) == 0:
         params = fellegi_sunter.FSParams(start.m, start.u, start.n_levels, prior0)
         return params, None, sampled, {}
@@ -160,13 +153,27 @@ def _estimate(
     guarded = (
         guard.replace_strict(ROLE_OF, default=None).eq("associate").fill_null(False).to_numpy()
     )
+    u_outside = None
     if s.enabled_guards() == ():
-        # plain deduplication (no guards): the data is declared free of households, so EM
-        # estimates every m. Anchor pairs are a defence against EM drifting towards fathers,
-        # sons and spouses, and they are a biased sample (records agreeing exactly on name and
-        # DOB have fewer errors, or more, elsewhere): on FEBRL4 without SSN they set the
-        # address m 6 points off the truth and cost 8 links.
+        # Plain deduplication (no guards): the data is declared free of households, so EM's
+        # posteriors can be trusted on every candidate.
+        # - EM estimates every m. Anchor pairs are a defence against EM drifting towards
+        #   fathers, sons and spouses, and a biased sample (records agreeing exactly on name and
+        #   DOB have fewer errors, or more, elsewhere): on FEBRL4 without SSN they set the
+        #   address m 6 points off the truth and cost 8 links.
+        # - u comes from every pair, the candidates weighted by their posterior of being a
+        #   non-match (fellegi_sunter.u_from_candidates): a decontaminated sample put u(address
+        #   exact) at 5e-6 on FEBRL4, where no two people share an address (7 links). Not in
+        #   collections: there the candidates hold the households EM cannot tell apart (a spouse
+        #   on the debtor's SSN in a joint 1040), and counting them by EM's own posterior lowers
+        #   u(SSN exact) until they link (pseudopeople seed 11: 38 more wrong links).
         m_start, fixed, anchored = start.m, np.zeros(len(NAMES), bool), [0.0] * len(NAMES)
+        u_outside = fellegi_sunter.outside_level_counts(
+            fellegi_sunter.estimate_u(outside_counts, u0),
+            outside_counts,
+            pairs=max(total - float(counts.sum()), 0.0),
+            sampled=outside_sampled,
+        )
     else:
         m_start, fixed, anchored = fellegi_sunter.anchor_m(
             patterns, counts, _anchors(patterns, guarded), start.m
