@@ -133,9 +133,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         (
             Level(LAST_DIFFERENT, "different", 0.03, 0.95),
             Level(LAST_JW80, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
-            Level(
-                LAST_JW92, "jaro-winkler >= 0.92, or one keystroke apart (4+ letters)", 0.05, 0.005
-            ),
+            Level(LAST_JW92, "jaro-winkler >= 0.92", 0.05, 0.005),
             Level(LAST_EXACT, "exact", 0.87, 0.005),
         ),
         tf_level=LAST_EXACT,
