@@ -112,7 +112,9 @@ COMPARISONS: tuple[Comparison, ...] = (
                 0.0005,
             ),
             Level(FIRST_JW80, "jaro-winkler >= 0.80", 0.04, 0.035),
-            Level(FIRST_JW92, "jaro-winkler >= 0.92", 0.05, 0.006),
+            Level(
+                FIRST_JW92, "jaro-winkler >= 0.92, or one keystroke apart (4+ letters)", 0.05, 0.006
+            ),
             Level(
                 FIRST_SWAPPED,
                 "first/last names swapped (exact or jaro-winkler >= 0.92)",
@@ -178,7 +180,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             ),
             Level(
                 ADDR_STREET,
-                "street number + street name jaro-winkler >= 0.90, same place",
+                "street number + street name (jaro-winkler >= 0.90 or word prefix), same place",
                 0.10,
                 0.0001,
             ),

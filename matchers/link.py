@@ -84,8 +84,9 @@ def _sample_u_counts(
     pairs: int,
     seed: int,
     comparator: Comparator = compare.compare_pairs,
-) -> tuple[list[list[float]], int]:
-    """Level counts per comparison over random pairs (all pairs when the product is small)."""
+) -> tuple[list[list[float]], int, list[list[float]], int]:
+    """Level counts per comparison over random pairs (all pairs when the product is small),
+    then the same counts over the sampled pairs that are not candidates, and their number."""
     total = n_left * n_right
     if total <= pairs:
         n = comparator(con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r")
@@ -104,10 +105,16 @@ def _sample_u_counts(
         finally:
             con.unregister("_u_idx")
     counts = [[0.0] * c.n_levels for c in COMPARISONS]
+    outside = [[0.0] * c.n_levels for c in COMPARISONS]
     pos = {name: k for k, name in enumerate(NAMES)}
-    for name, level, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
-        counts[pos[name]][int(level)] = float(cnt)
-    return counts, n
+    outside_pairs = 0.0
+    for name, level, candidate, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
+        counts[pos[name]][int(level)] += float(cnt)
+        if not candidate:
+            outside[pos[name]][int(level)] += float(cnt)
+            if name == NAMES[0]:
+                outside_pairs += float(cnt)
+    return counts, n, outside, int(outside_pairs)
 
 
 def _estimate(
@@ -124,7 +131,9 @@ def _estimate(
     Compares the random pairs first and then the candidates (`compare_candidates`): both use the
     _match_cmp temp table, which must hold the candidates afterwards.
     """
-    u_counts, sampled = _sample_u_counts(con, n_left, n_right, s.u_sample_pairs, s.seed, comparator)
+    u_counts, sampled, outside_counts, outside_sampled = _sample_u_counts(
+        con, n_left, n_right, s.u_sample_pairs, s.seed, comparator
+    )
     u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
     u_obs = fellegi_sunter.estimate_u(u_counts, u0)
     m0 = [[np.nan] + [lv.m0 for lv in c.levels] for c in COMPARISONS]
@@ -145,9 +154,31 @@ def _estimate(
     guarded = (
         guard.replace_strict(ROLE_OF, default=None).eq("associate").fill_null(False).to_numpy()
     )
-    m_start, fixed, anchored = fellegi_sunter.anchor_m(
-        patterns, counts, _anchors(patterns, guarded), start.m
-    )
+    u_outside = None
+    if s.enabled_guards() == ():
+        # Plain deduplication (no guards): the data is declared free of households, so EM's
+        # posteriors can be trusted on every candidate.
+        # - EM estimates every m. Anchor pairs are a defence against EM drifting towards
+        #   fathers, sons and spouses, and a biased sample (records agreeing exactly on name and
+        #   DOB have fewer errors, or more, elsewhere): on FEBRL4 without SSN they set the
+        #   address m 6 points off the truth and cost 8 links.
+        # - u comes from every pair, the candidates weighted by their posterior of being a
+        #   non-match (fellegi_sunter.u_from_candidates): a decontaminated sample put u(address
+        #   exact) at 5e-6 on FEBRL4, where no two people share an address (7 links). Not in
+        #   collections: there the candidates hold the households EM cannot tell apart (a spouse
+        #   on the debtor's SSN in a joint 1040), and counting them by EM's own posterior lowers
+        #   u(SSN exact) until they link (pseudopeople seed 11: 38 more wrong links).
+        m_start, fixed, anchored = start.m, np.zeros(len(NAMES), bool), [0.0] * len(NAMES)
+        u_outside = fellegi_sunter.outside_level_counts(
+            fellegi_sunter.estimate_u(outside_counts, u0),
+            outside_counts,
+            pairs=max(total - float(counts.sum()), 0.0),
+            sampled=outside_sampled,
+        )
+    else:
+        m_start, fixed, anchored = fellegi_sunter.anchor_m(
+            patterns, counts, _anchors(patterns, guarded), start.m
+        )
     result = fellegi_sunter.em(
         patterns,
         counts,
@@ -160,6 +191,7 @@ def _estimate(
         u_floor=0.5 / max(sampled, 1),
         m_fixed=fixed,
         non_match=guarded,
+        u_outside=u_outside,
     )
     estimation = {
         "m_from_anchor_pairs": {

@@ -31,6 +31,14 @@
 --                  roommates and relatives; also catches name typos at an unchanged address
 --   phone          any shared phone (acct_phones x rec_phones)
 --   email          same normalized email
+--   given_initial_zip3
+--                  phonetic given name + surname initial + ZIP3: the mirror of
+--                  surname_initial_zip3, for a surname typo that breaks its phonetic key
+--   names_exact    given name and surname as written, in either order: fields swapped where the
+--                  given name's nickname canonical (JACK -> JOHN) gives the name pass a phonetic
+--                  key the surname field's spelling does not have
+--   street_name_zip
+--                  street name + ZIP5: house number mistyped and names garbled, same street
 -- The echoed account key (vendor_batch) is not a block: it is added whole in blocking_pairs
 -- (pass code 15, 'echo').
 CREATE OR REPLACE TEMP MACRO _match_block_text(side) AS TABLE
@@ -73,6 +81,15 @@ SELECT pass, id, bkey FROM (
     SELECT 13::UTINYINT, id, unnest(phones) FROM query_table(side)
     UNION ALL
     SELECT 14::UTINYINT, id, email_norm FROM query_table(side)
+    UNION ALL
+    SELECT 16::UTINYINT, id,
+           coalesce(first_phonetic, first_std) || '|' || left(last_std, 1) || '|' || left(zip5, 3)
+    FROM query_table(side)
+    UNION ALL
+    SELECT 17::UTINYINT, id, least(first_std, last_std) || '|' || greatest(first_std, last_std)
+    FROM query_table(side)
+    UNION ALL
+    SELECT 18::UTINYINT, id, street_name || '|' || zip5 FROM query_table(side)
 )
 WHERE bkey IS NOT NULL;
 
@@ -93,7 +110,8 @@ SELECT code::UTINYINT AS code, pass, identifying FROM (VALUES
     (3, 'name_street_number', false), (4, 'name', false), (5, 'dob_first', false),
     (6, 'dob_last', false), (7, 'dob_zip3', false), (8, 'dob_street_number', false),
     (9, 'street_zip', true), (10, 'street_city', false), (11, 'first_city', false),
-    (12, 'address', true), (13, 'phone', true), (14, 'email', true), (15, 'echo', true)
+    (12, 'address', true), (13, 'phone', true), (14, 'email', true), (15, 'echo', true),
+    (16, 'given_initial_zip3', false), (17, 'names_exact', false), (18, 'street_name_zip', false)
 ) t(code, pass, identifying);
 
 CREATE OR REPLACE TEMP MACRO _match_block_keys(side) AS TABLE

@@ -11,8 +11,9 @@
 -- last four digits for equality, a one-digit substitution or an adjacent transposition.
 -- Only the columns scoring, EM and the incremental cache read are kept (compare.SCORED_COLUMNS,
 -- the shape incremental_cmp.sql builds too): the intermediate columns (names_swapped, jw_first,
--- jw_last, street_agrees, same_place) are evaluated inside the level CASEs only where a level
--- needs them, and are not stored for every candidate (5 columns x 14M rows at 1M accounts).
+-- jw_last, one_edit_first, street_agrees, same_place) are evaluated inside the level CASEs only
+-- where a level needs them, and are not stored for every candidate (6 columns x 14M rows at 1M
+-- accounts).
 CREATE OR REPLACE TEMP TABLE _match_cmp AS
 SELECT
     account_id, rec_id, source, echoed, first_name, last_name, dob, ssn, address, phone, email,
@@ -36,6 +37,15 @@ FROM (
         END AS names_swapped,
         jaro_winkler_similarity(l.first_std, r.first_std) AS jw_first,
         jaro_winkler_similarity(l.last_std, r.last_std) AS jw_last,
+        -- given names one keystroke apart (a substitution, insertion, deletion or adjacent
+        -- transposition), which jaro-winkler scores low on short names (ZALI/ZALK 0.88,
+        -- TARA/TRA 0.83) and on an early transposition; both three letters or less stays out
+        -- (JON/JAN, MIA/MAI are other names). The length test first keeps damerau-levenshtein
+        -- off most pairs. Not for surnames: there it moved the generator's one-keystroke typos
+        -- out of LAST_JW80, whose m then fell to 0.0002 and cost the demo a two-typo link.
+        abs(length(l.first_std) - length(r.first_std)) <= 1
+            AND greatest(length(l.first_std), length(r.first_std)) >= 4
+            AND damerau_levenshtein(l.first_std, r.first_std) = 1 AS one_edit_first,
         -- level 2, "crossed": one name keyed into the other field ("WEBB MITCHELL" for MITCHELL
         -- MOUSELLIS, a surname in the given-name field): the given names differ, but one side's
         -- given name is the other's surname or the reverse. last_name still compares the surnames,
@@ -46,7 +56,7 @@ FROM (
             WHEN l.first_std = r.first_std THEN 7 /* FIRST_EXACT */
             WHEN l.first_canon = r.first_canon THEN 6 /* FIRST_NICKNAME */
             WHEN names_swapped THEN 5 /* FIRST_SWAPPED */
-            WHEN jw_first >= 0.92 THEN 4 /* FIRST_JW92 */
+            WHEN jw_first >= 0.92 OR one_edit_first THEN 4 /* FIRST_JW92 */
             WHEN jw_first >= 0.80 THEN 3 /* FIRST_JW80 */
             WHEN left(l.first_std, 1) = left(r.last_std, 1)
                  AND jaro_winkler_similarity(l.first_std, r.last_std) >= 0.92 THEN 2 /* FIRST_CROSSED */
@@ -99,7 +109,11 @@ FROM (
 
         -- address ladder; "same place" = same ZIP5, or same city and state where a ZIP disagrees
         -- (ZIP typos, a ZIP split) or is missing
-        (jaro_winkler_similarity(l.street_name, r.street_name) >= 0.90) AS street_agrees,
+        -- street names agree: jaro-winkler >= 0.90, or one is the other followed by more words
+        -- (a locality or second line run into the street: SOUTHERN / SOUTHERN CLOSE LITTLE)
+        (jaro_winkler_similarity(l.street_name, r.street_name) >= 0.90
+         OR starts_with(l.street_name, r.street_name || ' ')
+         OR starts_with(r.street_name, l.street_name || ' ')) AS street_agrees,
         CASE
             WHEN l.zip5 = r.zip5 THEN true
             WHEN l.city = r.city AND coalesce(l.state = r.state, true) THEN true

@@ -9,6 +9,15 @@
 -- ix is a dense, deterministic row index: the u-sampler draws random (ix, ix) pairs from numpy.
 -- It is numbered over the ids alone (a narrow sort), and a duplicated id keeps its first row
 -- (lowest rowid): sorting the wide rows cost 4x more at a million accounts.
+-- An address the standardizer could not split (no street number and no street name parsed: a
+-- street type it does not know, a second line run into the first) still begins with its house
+-- number and street name in std_line1 ("70 SPENSLEY PLACE PANDORA ORCHARD"): both are read from
+-- there, so the street comparison and the house-number blocking passes see them instead of a
+-- NULL that agrees with nothing.
+CREATE OR REPLACE TEMP MACRO _line1_number(line1) AS
+    nullif(regexp_extract(line1, '^([0-9]+[A-Z]?) [A-Z]', 1), '');
+CREATE OR REPLACE TEMP MACRO _line1_street(line1) AS
+    nullif(regexp_extract(line1, '^[0-9]+[A-Z]? ([A-Z][A-Z''-]*)', 1), '');
 
 CREATE OR REPLACE TEMP TABLE _ml AS
 WITH ph AS (
@@ -43,8 +52,12 @@ SELECT
     coalesce(a.dob_ambiguous, false)      AS dob_ambiguous,
     nullif(trim(a.ssn_hash), '')          AS ssn_hash,
     nullif(trim(a.ssn_last4), '')         AS ssn_last4,
-    nullif(trim(a.street_number), '')     AS street_number,
-    nullif(trim(a.street_name), '')       AS street_name,
+    CASE WHEN nullif(trim(a.street_number), '') IS NULL AND nullif(trim(a.street_name), '') IS NULL
+         THEN _line1_number(nullif(trim(a.std_line1), ''))
+         ELSE nullif(trim(a.street_number), '') END AS street_number,
+    CASE WHEN nullif(trim(a.street_number), '') IS NULL AND nullif(trim(a.street_name), '') IS NULL
+         THEN _line1_street(nullif(trim(a.std_line1), ''))
+         ELSE nullif(trim(a.street_name), '') END AS street_name,
     nullif(trim(a.unit_number), '')       AS unit_number,
     nullif(trim(a.std_line1), '')         AS std_line1,
     nullif(trim(a.city), '')              AS city,
@@ -86,8 +99,12 @@ SELECT
     coalesce(r.dob_ambiguous, false)      AS dob_ambiguous,
     nullif(trim(r.ssn_hash), '')          AS ssn_hash,
     nullif(trim(r.ssn_last4), '')         AS ssn_last4,
-    nullif(trim(r.street_number), '')     AS street_number,
-    nullif(trim(r.street_name), '')       AS street_name,
+    CASE WHEN nullif(trim(r.street_number), '') IS NULL AND nullif(trim(r.street_name), '') IS NULL
+         THEN _line1_number(nullif(trim(r.std_line1), ''))
+         ELSE nullif(trim(r.street_number), '') END AS street_number,
+    CASE WHEN nullif(trim(r.street_number), '') IS NULL AND nullif(trim(r.street_name), '') IS NULL
+         THEN _line1_street(nullif(trim(r.std_line1), ''))
+         ELSE nullif(trim(r.street_name), '') END AS street_name,
     nullif(trim(r.unit_number), '')       AS unit_number,
     nullif(trim(r.std_line1), '')         AS std_line1,
     nullif(trim(r.city), '')              AS city,

@@ -182,3 +182,62 @@ def test_anchor_pairs_keep_namesakes_from_inflating_m() -> None:
     assert anchored.params.m[3, ssn_different] == pytest.approx(0.1, abs=0.02)
     assert free.params.m[3, ssn_different] > anchored.params.m[3, ssn_different] + 0.05
     assert free.expected_matches > anchored.expected_matches > n_match  # namesakes leak in
+
+
+def test_u_from_every_pair_recovers_u_without_subtracting_the_matches() -> None:
+    """u estimated at each EM iteration from the candidates (weighted by their posterior of
+    being a non-match) plus a sample of the pairs blocking left out, scaled to their number,
+    recovers u and m; nothing is decontaminated."""
+    rng = np.random.default_rng(13)
+    levels, match = _levels(400_000, prior=0.01, seed=17)
+    blocked = (levels[:, 0] == 3) | (levels[:, 1] == 2)
+    patterns, counts = np.unique(levels[blocked], axis=0, return_counts=True)
+    outside = levels[~blocked]
+    sample = outside[rng.random(len(outside)) < 0.1]
+    sampled_counts = [
+        np.bincount(sample[:, k], minlength=len(m)).astype(float) for k, m in enumerate(TRUE_M)
+    ]
+    shapes = fs.estimate_u(sampled_counts, [[0.0, *u[1:]] for u in TRUE_U])
+    u_outside = fs.outside_level_counts(
+        shapes, sampled_counts, pairs=float(len(outside)), sampled=len(sample)
+    )
+    start = _start()
+    result = fs.em(
+        patterns,
+        counts.astype(float),
+        u_observed=start.u,
+        m_start=start.m,
+        total_pairs=float(len(levels)),
+        prior_start=0.001,
+        max_iter=500,
+        m_strength=0.0,
+        u_outside=u_outside,
+    )
+    non = levels[~match]
+    for k, u in enumerate(TRUE_U):
+        observed = np.bincount(non[:, k], minlength=len(u)) / len(non)
+        for level in range(1, len(u)):
+            assert result.params.u[k, level] == pytest.approx(observed[level], abs=0.005)
+    found = levels[match & blocked]  # m describes the matches blocking proposed
+    for k, m in enumerate(TRUE_M):
+        observed = np.bincount(found[:, k], minlength=len(m)) / len(found)
+        for level in range(1, len(m)):
+            assert result.params.m[k, level] == pytest.approx(observed[level], abs=0.03)
+    assert result.expected_matches == pytest.approx((match & blocked).sum(), rel=0.05)
+
+
+def test_u_of_an_agreement_only_matches_have_stays_at_the_floor() -> None:
+    """One-to-one data: every pair that agrees on an identifier is a match (a candidate with
+    posterior 1), and no sampled outside pair agrees. u of that level is the floor, not the
+    difference of a sampled count and an estimate of the matches' share of it."""
+    pat = np.array([[2], [1]])
+    cnt = np.array([1_000.0, 50.0])
+    post = np.array([1.0, 0.0])
+    outside = np.array([[np.nan, 1_000_000.0, 0.0]])
+    valid = np.array([[False, True, True]])
+    u = fs.u_from_candidates(pat, cnt, post, outside, valid, floor=1e-9)
+    assert u[0, 2] == pytest.approx(1e-9, rel=0.01)
+    assert u[0, 1] == pytest.approx(1.0, abs=1e-6)
+    # candidates that are non-matches count in full
+    u = fs.u_from_candidates(pat, cnt, np.array([0.5, 0.0]), outside, valid, floor=1e-9)
+    assert u[0, 2] == pytest.approx(500 / 1_000_550, rel=1e-6)

