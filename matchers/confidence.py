@@ -28,6 +28,12 @@ The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
   reliable source reports a newer address; `succeeded` when another reliably reported address
   began later (first seen) and is about as current (last-seen dates lag moves, first-seen dates
   order residences); NCOA `moved_from` and `ncoa_no_forward`;
+- the account's newest evidence (addresses): `latest_sources`, how many independent sources
+  report the contact as of the newest date any source reports one of the account's addresses,
+  and `latest_contested`, another address is reported on that date too; `single_record`, one
+  record is all that supports it (issue 16: these separated right from wrong rank-1 addresses
+  at confidence 0.6-0.9 on independent data, where the features above did not; the table is in
+  docs/confidence.md);
 - validity and line type: address parsed cleanly, phone valid, mobile/landline/VoIP, prepaid;
 - `on_file` (the collector already had it) and `no_support` (only the account file has it).
 
