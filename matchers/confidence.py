@@ -28,6 +28,12 @@ The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
   reliable source reports a newer address; `succeeded` when another reliably reported address
   began later (first seen) and is about as current (last-seen dates lag moves, first-seen dates
   order residences); NCOA `moved_from` and `ncoa_no_forward`;
+- the account's newest evidence (addresses): `latest_sources`, how many independent sources
+  report the contact as of the newest date any source reports one of the account's addresses,
+  and `latest_contested`, another address is reported on that date too; `single_record`, one
+  record is all that supports it (issue 16: these separated right from wrong rank-1 addresses
+  at confidence 0.6-0.9 on independent data, where the features above did not; the table is in
+  docs/confidence.md);
 - validity and line type: address parsed cleanly, phone valid, mobile/landline/VoIP, prepaid;
 - `on_file` (the collector already had it) and `no_support` (only the account file has it).
 
@@ -113,6 +119,13 @@ FEATURES: tuple[Feature, ...] = (
             doc="the same value is also a relative's / associate's contact"),
     Feature("competitors_log", "ln(1 + coalesce(competitors, 0))", -1,
             doc="log(1 + other supported candidates of this type for the account)"),
+    Feature("latest_sources_log", "ln(1 + coalesce(latest_sources, 0))", +1, ("address",),
+            doc="log(1 + independent sources reporting it as of the account's newest evidence date)"),
+    Feature("latest_contested", "CAST(coalesce(latest_contested, false) AS DOUBLE)", -1, ("address",),
+            doc="another contact point of the account is reported on that newest date too"),
+    Feature("single_record", "CAST(coalesce(has_support, false) AND coalesce(n_records, 0) <= 1 AS DOUBLE)",
+            -1, ("address",), doc="one record is all the independent evidence (a typo or a misattribution"
+                                  " has nothing to agree with it)"),
     Feature("mobile", "CAST(line_type = 'mobile' AS DOUBLE)", 0, ("phone",)),
     Feature("landline", "CAST(line_type = 'landline' AS DOUBLE)", 0, ("phone",)),
     Feature("voip", "CAST(line_type = 'voip' AS DOUBLE)", 0, ("phone",)),
@@ -127,6 +140,7 @@ RAW_FACTORS: tuple[str, ...] = (
     "report_lag_years", "has_support",
     "on_file", "valid", "vendor_rank1", "superseded", "succeeded", "newer_gap_years", "moved_from",
     "ncoa_no_forward", "ncoa_forward", "shared_third_party", "competitors", "line_type", "prepaid",
+    "latest_sources", "n_records", "latest_contested",
 )  # fmt: skip
 
 
@@ -298,6 +312,7 @@ def score_rows(
         "superseded": "BOOLEAN", "succeeded": "BOOLEAN", "moved_from": "BOOLEAN",
         "ncoa_no_forward": "BOOLEAN",
         "ncoa_forward": "BOOLEAN", "shared_third_party": "BOOLEAN", "prepaid": "BOOLEAN",
+        "latest_contested": "BOOLEAN",
     }  # fmt: skip
     if not rows:
         return []

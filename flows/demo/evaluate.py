@@ -73,9 +73,19 @@ def _truth_addresses(truth: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: A leading unit designator left in a unit number ('NO 502', 'APRT NO 157', 'U 20'): USPS
+#: Publication 28 designators and common spellings. Twin of SQL `rs_unit` (resolve macros).
+UNIT_DESIGNATOR = (
+    r"^\s*(?:(?:APARTAMENTO|APARTMENT|APTMNT|APTO|APRT|APT|AP|UNIT|UNT|UN|U|NUMBER|NUM|NBR|NR|NO"
+    r"|SUITE|STE|ROOM|RM)[\s.#]+)+([A-Z0-9])"
+)
+
+
 def _unit_norm(col: pl.Expr) -> pl.Expr:
-    """A unit number as compared everywhere: alphanumerics only, no leading zeros ('04' = '4')."""
-    u = col.cast(pl.String).str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    """A unit number as compared everywhere: a leading designator dropped ('NO 502' is unit
+    502: the designator is not the apartment), alphanumerics only, no leading zeros ('04' = '4')."""
+    u = col.cast(pl.String).str.to_uppercase().str.replace(UNIT_DESIGNATOR, "${1}")
+    u = u.str.replace_all(r"[^A-Z0-9]", "")
     u = u.str.replace(r"^0+", "")
     return pl.when(u == "").then(None).otherwise(u)
 

@@ -7,9 +7,19 @@
 -- H / R / RESIDENTIAL to landline: a "home" number can be a mobile, and calling it as a landline
 -- skips the TCPA consent a mobile needs.
 
--- A unit number as compared: alphanumerics only, leading zeros dropped ('04' = '4'), NULL if empty.
+-- A unit number as compared: a leading unit designator the parser left in the number dropped
+-- ('NO 502', 'NUMBER 5', 'AP 202', 'APRT NO 157', 'U 20' are units 502, 5, 202, 157, 20: USPS
+-- Publication 28 designators and their common spellings; a designator is not part of the
+-- apartment, and kept it made '# 502' and 'NO 502' two units, so the two records of one
+-- apartment competed instead of corroborating, issue 16), then alphanumerics only, leading
+-- zeros dropped ('04' = '4'), NULL if empty. A designator alone ('UNIT') stays as it is.
+-- The scorer's twin: flows.demo.evaluate._unit_norm (kept equal by a test).
 CREATE OR REPLACE TEMP MACRO rs_unit(u) AS
-    nullif(ltrim(regexp_replace(upper(coalesce(u, '')), '[^A-Z0-9]', '', 'g'), '0'), '');
+    nullif(ltrim(regexp_replace(
+        regexp_replace(upper(coalesce(u, '')),
+                       '^\s*(?:(?:APARTAMENTO|APARTMENT|APTMNT|APTO|APRT|APT|AP|UNIT|UNT|UN|U|NUMBER|NUM|NBR|NR|NO|SUITE|STE|ROOM|RM)[\s.#]+)+([A-Z0-9])',
+                       '\1'),
+        '[^A-Z0-9]', '', 'g'), '0'), '');
 
 -- Units compatible: equal, or one side has none (a source dropped it).
 CREATE OR REPLACE TEMP MACRO rs_units_ok(u1, u2) AS

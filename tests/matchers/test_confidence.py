@@ -38,7 +38,7 @@ BASE: dict[str, Any] = {
     "superseded": False, "succeeded": False, "newer_gap_years": 0.0, "moved_from": False,
     "ncoa_no_forward": False,
     "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "line_type": "mobile",
-    "prepaid": False,
+    "prepaid": False, "latest_sources": 1, "n_records": 2, "latest_contested": False,
 }  # fmt: skip
 
 #: (raw factor, values in the direction that must never lower confidence)
@@ -61,6 +61,9 @@ IMPROVING: list[tuple[str, list[Any]]] = [
     ("ncoa_no_forward", [True, False]),
     ("shared_third_party", [True, False]),
     ("competitors", [4, 2, 1, 0]),
+    ("latest_sources", [0, 1, 2, 3]),
+    ("n_records", [0, 1, 2, 5]),
+    ("latest_contested", [True, False]),
 ]
 
 
@@ -142,7 +145,9 @@ def test_sql_and_python_scoring_agree(con) -> None:
         " CAST(? AS DOUBLE) newer_gap_years,"
         " CAST(? AS BOOLEAN) moved_from, CAST(? AS BOOLEAN) ncoa_no_forward,"
         " CAST(? AS BOOLEAN) ncoa_forward, CAST(? AS BOOLEAN) shared_third_party,"
-        " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid)",
+        " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid,"
+        " CAST(? AS DOUBLE) latest_sources, CAST(? AS DOUBLE) n_records,"
+        " CAST(? AS BOOLEAN) latest_contested)",
         [rows[0][k] for k in BASE],
     ).fetchone()
     x = {f.name: v for f, v in zip(FEATURES, feats, strict=True)}
