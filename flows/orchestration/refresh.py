@@ -26,7 +26,7 @@ from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_i
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
-from skiptrace.flows.orchestration.prefect_startup import ephemeral_run_settings
+from skiptrace.flows.orchestration.prefect_startup import EarlyServer, ephemeral_run_settings
 from skiptrace.flows.orchestration.retry import retry_only_io
 from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
 from skiptrace.flows.orchestration.run_progress import progress_artifact
@@ -258,13 +258,18 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
         logging.getLogger("skiptrace").exception("run %s: report/artifacts failed", run_id)
 
 
-def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+def run_refresh(
+    params: RefreshParams,
+    run_id: str | None = None,
+    early_server: EarlyServer | None = None,
+) -> dict[str, Any]:
     """Run the refresh flow: on Prefect's ephemeral server (no server needed, heartbeats off:
-    prefect_startup.py), or on the server PREFECT_API_URL names. skiptrace's log lines at
-    INFO, unless the caller chose a level (`skiptrace run --quiet`: warnings only)."""
+    prefect_startup.py; `early_server` when the command already spawned it), or on the server
+    PREFECT_API_URL names. skiptrace's log lines at INFO, unless the caller chose a level
+    (`skiptrace run --quiet`: warnings only)."""
     skiptrace_log = logging.getLogger("skiptrace")
     if skiptrace_log.level == logging.NOTSET:
         skiptrace_log.setLevel(logging.INFO)
     guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
-    with ephemeral_run_settings():
+    with ephemeral_run_settings(early_server):
         return refresh_flow(params, run_id=run_id)
