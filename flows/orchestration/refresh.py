@@ -13,7 +13,8 @@ tests/flows/orchestration/test_flow_pickling.py keeps it that way.
 """
 
 import logging
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,20 @@ from skiptrace.safety import install_quiet_refusals
 
 def _connect(params: RefreshParams):
     return closing(sql.connect(params.db))
+
+
+@contextmanager
+def _database_kept_open(params: RefreshParams) -> Iterator[None]:
+    """Hold one connection for the length of the run.
+
+    Every task opens and closes its own connection (a task is what Prefect retries). DuckDB
+    shares one database instance among a process's connections to a file, and when the last of
+    them closes it checkpoints the write-ahead log and drops the instance; the next task then
+    opens the file again. Held open here, the instance lives from the first task to the last:
+    no checkpoint and reopen between tasks (DuckDB still checkpoints at commit once the log
+    passes its threshold, and at the end of the run when this connection closes)."""
+    with _connect(params):
+        yield
 
 
 @task(name="ingest-files", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
@@ -173,6 +188,7 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
         private_umask(),
         skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+        _database_kept_open(params),
         progress_artifact(run_id),
     ):
         return _refresh_locked(params, run_id, logger)
