@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     env = dict(os.environ)
     env.setdefault("SKIPTRACE_HMAC_KEY", "bench-key-not-secret")
+    # Prefect gives its ephemeral server 20 s to answer; on this shared machine under load the
+    # boot alone has taken longer, and a failed run measures nothing (same for --code runs)
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     env.pop("PREFECT_API_URL", None)
     if args.memory_limit:
         env["SKIPTRACE_DUCKDB_MEMORY"] = args.memory_limit

@@ -161,13 +161,19 @@ def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
     from skiptrace.flows.orchestration import prefect_startup
 
     prefect_startup.set_quiet_defaults()  # before Prefect is imported
-    from skiptrace.flows.cli.boundary import drop_known_tracebacks
-    from skiptrace.flows.orchestration.refresh import run_refresh
-    from skiptrace.progress import stage_bar
+    # the ephemeral API server boots in its own process while this one imports Prefect
+    early = prefect_startup.start_early_server()
+    try:
+        from skiptrace.flows.cli.boundary import drop_known_tracebacks
+        from skiptrace.flows.orchestration.refresh import run_refresh
+        from skiptrace.progress import stage_bar
 
-    drop_known_tracebacks()  # the hmac key is made by the refresh, next to the database
-    with stage_bar(enabled=not quiet and _console().is_terminal):
-        return run_refresh(params)
+        drop_known_tracebacks()  # the hmac key is made by the refresh, next to the database
+        with stage_bar(enabled=not quiet and _console().is_terminal):
+            return run_refresh(params, early_server=early)
+    finally:
+        if early:
+            early.stop()
 
 
 def _quiet_logging() -> None:

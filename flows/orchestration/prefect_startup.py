@@ -11,10 +11,20 @@ two parts of it buy nothing in that mode:
   the process that would send them, so nothing is there to notice. They are turned off for the
   ephemeral run only; against a running server Prefect's own setting applies.
 
-Starting the server early, in a background thread, was tried and measured no gain: the thread
-must first import Prefect's server module (which the flow imports anyway), and that import,
-not the wait, is most of what could have overlapped. The real cure for the start-up is a
-running server (docs/performance.md).
+- The server module in the command's own process. Prefect starts its ephemeral server from
+  `prefect.server.api.server` (FastAPI, SQLAlchemy, every API route: 2.5 s of imports on a quiet
+  machine) only to reach the class that spawns `uvicorn` in a subprocess, then waits for the
+  subprocess, which imports the same module again, to answer. `EarlyServer` spawns that same
+  subprocess itself, the way Prefect does (same command, same environment, same
+  PREFECT_HOME database, same services), before Prefect is even imported: the server boots on
+  the second core while the command imports Prefect and the pipeline, and the command never
+  imports the server module. The run then points Prefect at it for its own length, as
+  Prefect's own test harness does with its ephemeral server.
+
+Starting the server early in a background *thread* was tried first and measured no gain: the
+thread must import the server module under the same GIL, and that import, not the wait, was
+most of what could overlap. A separate process overlaps both. The real cure for the start-up is
+still a running server (docs/performance.md).
 
 Against a running server (PREFECT_API_URL set) nothing here changes anything: that server's
 settings and services are its operator's.
@@ -22,9 +32,18 @@ settings and services are its operator's.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 #: Telemetry off unless the operator chose otherwise: a pipeline over personal data sends
 #: nothing anywhere by default (and this machine has no route out, so an attempt only waits).
@@ -45,14 +64,122 @@ def uses_running_server() -> bool:
     return bool(PREFECT_API_URL.value())
 
 
-@contextmanager
-def ephemeral_run_settings() -> Iterator[None]:
-    """Prefect settings for a run on the ephemeral server: no flow-run heartbeats (see the
-    module docstring). Unchanged against a running server."""
-    if uses_running_server():
-        yield
-        return
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+#: Settings that mean "no ephemeral server" when set in the environment before Prefect loads.
+_EPHEMERAL_OFF = {"0", "false", "no", "off"}
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+#: The subprocess's environment on top of the command's, as Prefect's SubprocessASGIServer sets
+#: it: the server knows it is ephemeral (its services) and final (no further app wrapping).
+_SERVER_FLAGS = {"PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+#: uvicorn's exit code when the port is taken; Prefect then tries another port, and so do we.
+_PORT_IN_USE = 3
+
+
+class EarlyServer:
+    """Prefect's ephemeral API server, spawned before Prefect is imported (module docstring).
+
+    Same command line as Prefect's SubprocessASGIServer; the port is a free one on 127.0.0.1.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._spawn()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _spawn(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        spec = importlib.util.find_spec("prefect")  # locates the package without importing it
+        assert spec is not None and spec.submodule_search_locations
+        app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+        env = {"PREFECT_UI_ENABLED": "0"} | dict(os.environ) | _SERVER_FLAGS
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir),
+             "--factory", "prefect.server.api.server:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until the server answers /health, as Prefect waits for its own; RuntimeError after
+        `timeout` seconds (Prefect's PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() == _PORT_IN_USE:
+                self._spawn()
+                continue
+            if self.process.poll() is not None:
+                break
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.api_url + "/health", timeout=2) as r,
+            ):
+                if r.status == 200:
+                    return
+            time.sleep(0.1)
+        code = self.process.poll() if self.process else None
+        self.stop()
+        raise RuntimeError(
+            "Timed out while attempting to connect to ephemeral Prefect API server."
+            + (f" Ephemeral server process exited with code {code}." if code is not None else "")
+        )
+
+    def stop(self) -> None:
+        """Terminate the server (Prefect's stop: 5 s grace, then kill); safe to call twice."""
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+def start_early_server() -> EarlyServer | None:
+    """Spawn the ephemeral server now, unless the environment already names a server
+    (PREFECT_API_URL) or switches ephemeral mode off. A profile or prefect.toml that names a
+    server is only known once Prefect is loaded: `ephemeral_run_settings` then stops this one."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    if os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").strip().lower() in _EPHEMERAL_OFF:
+        return None
+    return EarlyServer()
+
+
+@contextmanager
+def ephemeral_run_settings(early: EarlyServer | None = None) -> Iterator[None]:
+    """Prefect settings for a run on the ephemeral server: no flow-run heartbeats (see the
+    module docstring), and the API of `early` when skiptrace spawned the server itself.
+    Unchanged against a running server (an early server is then stopped unused)."""
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    try:
+        if uses_running_server() or (early and not PREFECT_SERVER_EPHEMERAL_ENABLED.value()):
+            if early:
+                early.stop()
+            yield
+            return
+        updates: dict[Any, Any] = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        if early:
+            early.wait_ready(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+            updates[PREFECT_API_URL] = early.api_url
+        with temporary_settings(updates=updates):
+            yield
+    finally:
+        if early:
+            early.stop()

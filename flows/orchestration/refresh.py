@@ -13,7 +13,8 @@ tests/flows/orchestration/test_flow_pickling.py keeps it that way.
 """
 
 import logging
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_i
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
-from skiptrace.flows.orchestration.prefect_startup import ephemeral_run_settings
+from skiptrace.flows.orchestration.prefect_startup import EarlyServer, ephemeral_run_settings
 from skiptrace.flows.orchestration.retry import retry_only_io
 from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
 from skiptrace.flows.orchestration.run_progress import progress_artifact
@@ -36,6 +37,20 @@ from skiptrace.safety import install_quiet_refusals
 
 def _connect(params: RefreshParams):
     return closing(sql.connect(params.db))
+
+
+@contextmanager
+def _database_kept_open(params: RefreshParams) -> Iterator[None]:
+    """Hold one connection for the length of the run.
+
+    Every task opens and closes its own connection (a task is what Prefect retries). DuckDB
+    shares one database instance among a process's connections to a file, and when the last of
+    them closes it checkpoints the write-ahead log and drops the instance; the next task then
+    opens the file again. Held open here, the instance lives from the first task to the last:
+    no checkpoint and reopen between tasks (DuckDB still checkpoints at commit once the log
+    passes its threshold, and at the end of the run when this connection closes)."""
+    with _connect(params):
+        yield
 
 
 @task(name="ingest-files", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
@@ -175,6 +190,7 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
         private_umask(),
         skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+        _database_kept_open(params),
         progress_artifact(run_id),
     ):
         return _refresh_locked(params, run_id, logger)
@@ -260,13 +276,18 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
         logging.getLogger("skiptrace").exception("run %s: report/artifacts failed", run_id)
 
 
-def run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+def run_refresh(
+    params: RefreshParams,
+    run_id: str | None = None,
+    early_server: EarlyServer | None = None,
+) -> dict[str, Any]:
     """Run the refresh flow: on Prefect's ephemeral server (no server needed, heartbeats off:
-    prefect_startup.py), or on the server PREFECT_API_URL names. skiptrace's log lines at
-    INFO, unless the caller chose a level (`skiptrace run --quiet`: warnings only)."""
+    prefect_startup.py; `early_server` when the command already spawned it), or on the server
+    PREFECT_API_URL names. skiptrace's log lines at INFO, unless the caller chose a level
+    (`skiptrace run --quiet`: warnings only)."""
     skiptrace_log = logging.getLogger("skiptrace")
     if skiptrace_log.level == logging.NOTSET:
         skiptrace_log.setLevel(logging.INFO)
     guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
-    with ephemeral_run_settings():
+    with ephemeral_run_settings(early_server):
         return refresh_flow(params, run_id=run_id)

@@ -24,7 +24,7 @@ def test_run_passes_partition_options(tmp_path: Path, monkeypatch: pytest.Monkey
 
     seen: list[RefreshParams] = []
 
-    def fake_run_refresh(params: RefreshParams, run_id: str | None = None) -> dict[str, Any]:
+    def fake_run_refresh(params: RefreshParams, **_: Any) -> dict[str, Any]:
         seen.append(params)
         return {}
 
@@ -131,7 +131,9 @@ def test_run_quiet_prints_only_the_final_line(
         "run_id": "R1", "as_of": "2026-11-01", "stages": [], "files": [],
         "totals": {"emitted": 12, "suppressed": 3, "quarantined": 1, "matched": 5, "associates": 0},
     }  # fmt: skip
-    monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "run_refresh", lambda p: summary)
+    monkeypatch.setattr(
+        skiptrace.flows.orchestration.refresh, "run_refresh", lambda p, **_: summary
+    )
     monkeypatch.setattr(logging.getLogger("skiptrace"), "level", logging.NOTSET)
     monkeypatch.setattr(logging.getLogger("prefect"), "level", logging.NOTSET)
     for name in ("PREFECT_LOGGING_LEVEL", "PREFECT_SERVER_LOGGING_LEVEL"):

@@ -42,3 +42,48 @@ def test_quiet_defaults_keep_the_operators_choice(monkeypatch: pytest.MonkeyPatc
 
     assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "true"
     assert os.environ["DO_NOT_TRACK"] == "1"
+
+
+def test_no_early_server_when_the_environment_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert prefect_startup.start_early_server() is None
+    monkeypatch.delenv("PREFECT_API_URL")
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
+    assert prefect_startup.start_early_server() is None
+
+
+def test_early_server_is_the_runs_api_and_stops_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real ephemeral server spawned before the run: the run's Prefect API is that server,
+    with heartbeats off, and nothing is left running afterwards."""
+    import urllib.request
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        early = prefect_startup.start_early_server()
+        assert early is not None and early.process is not None
+        process = early.process
+        with prefect_startup.ephemeral_run_settings(early):
+            assert PREFECT_API_URL.value() == early.api_url
+            assert _heartbeat() is None
+            with urllib.request.urlopen(early.api_url + "/health", timeout=10) as r:
+                assert r.status == 200
+        assert early.process is None and process.poll() is not None
+        assert not PREFECT_API_URL.value()  # restored after the run
+
+
+def test_a_configured_server_wins_over_the_early_one() -> None:
+    """A server named where only Prefect looks (a profile, prefect.toml): the early server is
+    stopped unused and the run goes to the configured one."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    early = prefect_startup.EarlyServer()
+    process = early.process
+    assert process is not None
+    with (
+        temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}),
+        prefect_startup.ephemeral_run_settings(early),
+    ):
+        assert PREFECT_API_URL.value() == "http://127.0.0.1:9/api"
+        assert early.process is None and process.poll() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -114,6 +115,51 @@ def test_report_numbers(run_db: duckdb.DuckDBPyConnection) -> None:
     sup = data["suppressions"][0]
     assert (sup["rule"], sup["accounts"], sup["contacts"]) == ("bankruptcy_stay", 1, 2)
     assert sum(data["match_hist"]["debtor"]) == 5 and sum(data["match_hist"]["associate"]) == 1
+
+
+def test_lineage_gap_count_equals_the_view(run_db: duckdb.DuckDBPyConnection) -> None:
+    """The report counts gaps without the contact_lineage_gaps view (speed); every kind of gap,
+    and every way a contact is traced, must count as the view counts it."""
+    from tests.flows.audit.test_lineage import F
+
+    con = run_db
+
+    def both() -> tuple[int, int]:
+        view = con.execute(
+            "SELECT count(*) FROM contact_lineage_gaps WHERE run_id = ?", [RUN]
+        ).fetchone()
+        return collect_run_data(con, RUN)["totals"]["lineage_gaps"], view[0]  # type: ignore[index]
+
+    assert both() == (0, 0)
+    contacts = [("no-support@x.com", None, None), ("no-record@x.com", 2 * F + 99, 2),
+                ("no-file@x.com", 2 * F + 2, 99), ("no-line@x.com", None, 2),
+                ("purged@x.com", 6 * F + 2, 6), ("two-rows@x.com", 2 * F + 98, 2)]  # fmt: skip
+    put(con, "contact_points", [
+        {"run_id": RUN, "account_id": "A1", "contact_type": "email", "contact_key": key,
+         "role": "debtor", "status": "new"}
+        for key, _, _ in contacts
+    ])  # fmt: skip
+    put(con, "contact_support", [
+        {"run_id": RUN, "account_id": "A1", "contact_type": "email", "contact_key": key,
+         "rec_id": rec, "source": "credhdr", "file_no": file_no}
+        for key, rec, file_no in contacts[1:]
+    ])  # fmt: skip
+    assert both() == (6, 6)  # the purged file's contact too: no such file yet
+    put(con, "input_files", [{"file_no": 6, "run_id": RUN, "source": "old", "kind": "person_records",
+                              "file_name": "old.csv", "status": "purged"}])  # fmt: skip
+    put(con, "purge_log", [{"file_no": 6, "purged_at": dt.datetime(2026, 11, 2)}])
+    # a second support row of one contact that does reach a record closes that gap
+    put(con, "contact_support", [
+        {"run_id": RUN, "account_id": "A1", "contact_type": "email", "contact_key": "two-rows@x.com",
+         "rec_id": 2 * F + 2, "source": "credhdr", "file_no": 2}
+    ])  # fmt: skip
+    assert both() == (4, 4)
+    # the account file's own line traces a contact the account file supports
+    con.execute("UPDATE contact_support SET file_no = 1 WHERE contact_key = 'no-line@x.com'")
+    assert both() == (3, 3)
+    # the same contact point of another run is not this run's gap
+    con.execute("UPDATE contact_points SET run_id = 'other' WHERE contact_key = 'no-support@x.com'")
+    assert both() == (2, 2)
 
 
 def test_unreconciled_file_and_calibration(
