@@ -182,4 +182,13 @@ def ephemeral_run_settings(early: EarlyServer | None = None) -> Iterator[None]:
             yield
     finally:
         if early:
+            _flush_api_logs()
             early.stop()
+
+
+def _flush_api_logs() -> None:
+    """Send the run's queued log records to the server before skiptrace stops it: otherwise
+    Prefect's log worker finds the server gone and prints "Error logging to API" on exit."""
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)

@@ -87,3 +87,36 @@ def test_a_configured_server_wins_over_the_early_one() -> None:
     ):
         assert PREFECT_API_URL.value() == "http://127.0.0.1:9/api"
         assert early.process is None and process.poll() is not None
+
+
+_FLOW_ON_EARLY_SERVER = """
+import os
+os.environ.pop("PREFECT_API_URL", None)
+from skiptrace.flows.orchestration import prefect_startup
+prefect_startup.set_quiet_defaults()
+early = prefect_startup.start_early_server()
+from prefect import flow, get_run_logger
+
+@flow
+def tiny() -> None:
+    get_run_logger().info("a line for the API")
+
+with prefect_startup.ephemeral_run_settings(early):
+    tiny()
+"""
+
+
+def test_a_run_on_the_early_server_exits_without_log_errors() -> None:
+    """The run's last log records reach the server before skiptrace stops it: the command
+    must not end with Prefect's "Error logging to API" (seen at the end of `make demo`)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FLOW_ON_EARLY_SERVER],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Error logging to API" not in done.stdout + done.stderr
