@@ -1,9 +1,9 @@
 """Resolve's faster scoring and writes (issue 20) store exactly the rows the plain version stored.
 
 The reference is the straightforward SQL these steps replaced, kept in
-tests/matchers/data/resolve_reference/: 08b copied every contact point into a new rs_final to
+tests/matchers/data/resolve_reference/: 08 ranked and located the wide rows of rs_scored, 08b copied every contact point into a new rs_final to
 apply collectors' outcomes and re-rank, and 09 wrote every row of the run in one sorted
-INSERT. Resolve now updates only the (account, type, role) groups an outcome touches and
+INSERT. Resolve now ranks a narrow table joined back by row id, updates only the (account, type, role) groups an outcome touches and
 writes account range by account range. On a small generated portfolio with outcomes of every
 kind (right party, wrong number, returned mail, no answer, a household's other account) the
 two must give the same contact_points and contact_support, row for row, stored in account
@@ -92,9 +92,13 @@ def test_outcomes_and_chunked_writes_equal_the_reference(matched) -> None:
     resolve_contacts(con, RUN, as_of, settings=settings)
     assert len(con.execute("SELECT * FROM rs_outcome_hit").fetchall()) > 20
 
-    # the reference: 08 again from the same scores, then the replaced 08b and 09, as run REF
+    # the reference: the replaced 08, 08b and 09 from the same scores (rs_scored), as run REF
     ref = RUN + "-ref"
-    sql.run(con, "resolve/08_finalize.sql", confirm_max_years=settings.confirm_max_years)
+    sql.run(
+        con,
+        (REFERENCE / "08_finalize.sql").read_text(encoding="utf-8"),
+        confirm_max_years=settings.confirm_max_years,
+    )
     sql.run(
         con,
         (REFERENCE / "08b_outcomes.sql").read_text(encoding="utf-8"),
