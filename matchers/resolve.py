@@ -39,6 +39,7 @@ docs/scaling.md "Incremental resolve"); 06-10 the scoring part, for every accoun
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -108,6 +109,9 @@ class ResolveSettings:
     outcome_bad_factor: float = 0.10
     #: ... and by the same contact on the household's other accounts
     outcome_household_factor: float = 0.50
+    #: contact points written per sorted chunk (09_write_chunks.sql): bounds the sort that
+    #: keeps contact_points / contact_support clustered by account; the rows do not depend on it
+    write_chunk_rows: int = 1_000_000
     #: keep the rs_* temp tables after the run (debugging)
     keep_temp: bool = False
 
@@ -220,13 +224,21 @@ def resolve_contacts(
         outcome_household_factor=float(settings.outcome_household_factor),
     )
 
+    write_sql = sql.render(_file("09_write.sql"), feature_json=feature_json_sql())
+    t0 = time.perf_counter()
+    chunks = write_chunks(con, settings.write_chunk_rows)
+    timings["09_write_chunks"] = time.perf_counter() - t0
     with sql.transaction(con):
-        run(
-            "09_write",
-            sql.render(_file("09_write.sql"), feature_json=feature_json_sql()),
-            run_id=run_id,
-            model_version=model.version,
-        )
+        run("09_write", _file("09_write_clear.sql"), run_id=run_id)
+        for after, upto in chunks:
+            run(
+                "09_write",
+                write_sql,
+                run_id=run_id,
+                model_version=model.version,
+                after=after,
+                upto=upto,
+            )
         run(
             "10_flags",
             _file("10_flags.sql"),
@@ -356,6 +368,19 @@ def _evidence_part(
     return evidence_rows
 
 
+def write_chunks(
+    con: duckdb.DuckDBPyConnection, chunk_rows: int
+) -> list[tuple[str | None, str | None]]:
+    """(after, upto] account-id ranges of about `chunk_rows` contact points each, ascending.
+
+    The first range is open below and the last open above (None), so together they cover
+    every account of rs_final and rs_evc whatever the bounds are.
+    """
+    uppers = [r["upto"] for r in sql.rows(con, _file("09_write_chunks.sql"), chunk_rows=chunk_rows)]
+    bounds: list[str | None] = [None, *uppers[:-1], None]
+    return list(itertools.pairwise(bounds))
+
+
 def _summarize(
     con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, model: ConfidenceModel
 ) -> ResolveResult:
@@ -388,6 +413,7 @@ _TEMP_TABLES = (
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
+    "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
 )  # fmt: skip
 
 

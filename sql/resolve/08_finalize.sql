@@ -3,9 +3,15 @@
 -- recent independent source with nothing saying the consumer left; on_file = on file but no
 -- longer supported (likely stale). Third-party contacts are 'new' leads with their own rank and
 -- a confidence that is the reliability of the lead itself, not P(reaches the debtor).
-CREATE OR REPLACE TEMP TABLE rs_final AS
+-- Rank and the account's time zone are computed on a narrow table (row id, keys and the columns
+-- they read) and joined back by row id: the window sort and the per-account aggregates then move
+-- a dozen columns per contact point instead of all of rs_scored's (the features, the address
+-- parts, the factors), which at 1M accounts is several GB through a sort under the memory limit.
+CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
-    SELECT x.*,
+    SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
+           x.street_number, x.street_name, x.std_line1, x.last_seen, x.n_sources, x.n_records,
+           x.contact_key,
            CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
@@ -20,43 +26,45 @@ WITH s AS (
     FROM rs_scored x
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
-),
-ranked AS (
-    -- An address without a house number or without a street name (and not a PO box) cannot
-    -- be mailed: it ranks after every complete address of the account, whatever its
-    -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
-    -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
-    SELECT s.*, CAST(row_number() OVER (
-               PARTITION BY account_id, contact_type, role
-               ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
-                        confidence DESC, last_seen DESC NULLS LAST,
-                        -- equal confidence and recency: the more corroborated contact first
-                        n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
-    FROM s
-),
-consumer_tz AS (
+)
+-- An address without a house number or without a street name (and not a PO box) cannot
+-- be mailed: it ranks after every complete address of the account, whatever its
+-- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
+-- 'N 27TH ST' without a number, and outranked the complete address other records gave).
+SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
+       CAST(row_number() OVER (
+           PARTITION BY account_id, contact_type, role
+           ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+                    confidence DESC, last_seen DESC NULLS LAST,
+                    -- equal confidence and recency: the more corroborated contact first
+                    n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
+FROM s;
+
+CREATE OR REPLACE TEMP TABLE rs_final AS
+WITH consumer_tz AS (
     -- the consumer's location: best current address, else the address on file
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
            first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
-    FROM ranked
+    FROM rs_final_rank
     WHERE role = 'debtor' AND contact_type = 'address' AND status <> 'on_file'
     GROUP BY account_id
 ),
 onfile_tz AS (
     SELECT account_id, first(addr_tz) AS tz, first(state) AS state
-    FROM ranked
+    FROM rs_final_rank
     WHERE role = 'debtor' AND contact_type = 'address' AND on_file
     GROUP BY account_id
 ),
 tz AS (
-    SELECT r.*,
-           CASE WHEN r.contact_type = 'address' THEN r.addr_tz
-                ELSE coalesce(ct.tz, ot.tz, r.tz_phone) END AS time_zone,
-           CASE WHEN r.contact_type = 'phone' THEN r.tz_phone END AS tz_area_code
-    FROM ranked r
-    LEFT JOIN consumer_tz ct ON ct.account_id = r.account_id
-    LEFT JOIN onfile_tz ot ON ot.account_id = r.account_id
+    SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank,
+           CASE WHEN x.contact_type = 'address' THEN k.addr_tz
+                ELSE coalesce(ct.tz, ot.tz, x.tz_phone) END AS time_zone,
+           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code
+    FROM rs_scored x
+    JOIN rs_final_rank k ON k.pid = x.rowid
+    LEFT JOIN consumer_tz ct ON ct.account_id = x.account_id
+    LEFT JOIN onfile_tz ot ON ot.account_id = x.account_id
 )
 SELECT t.*,
        CASE WHEN t.contact_type = 'phone' AND t.time_zone IS NOT NULL AND t.tz_area_code IS NOT NULL

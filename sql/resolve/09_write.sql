@@ -1,7 +1,5 @@
--- Write the run's contact points and the evidence behind each (replacing an earlier attempt of
--- the same run, so a retried task is idempotent).
-DELETE FROM contact_points WHERE run_id = $run_id;
-DELETE FROM contact_support WHERE run_id = $run_id;
+-- Write the run's contact points and the evidence behind each, for the accounts after $after
+-- up to $upto (NULL: open end): one chunk of 09_write_chunks.sql, after 09_write_clear.sql.
 
 INSERT INTO contact_points BY NAME
 SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
@@ -36,6 +34,8 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
        CASE WHEN contact_type = 'phone' THEN consent END AS consent_autodialer,
        extension, tz_area_code, tz_conflict, relationship, party_name
 FROM rs_final
+WHERE (CAST($after AS VARCHAR) IS NULL OR account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR account_id <= CAST($upto AS VARCHAR))
 -- clustered by account: explain and the review page read one account, and DuckDB's per-row-group
 -- min/max then skips every other row group
 ORDER BY account_id;
@@ -47,4 +47,8 @@ SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
 FROM rs_evc e
 JOIN rs_rep r
   ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type AND r.cid = e.cid
+WHERE (CAST($after AS VARCHAR) IS NULL OR e.account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR e.account_id <= CAST($upto AS VARCHAR))
+  AND (CAST($after AS VARCHAR) IS NULL OR r.account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR r.account_id <= CAST($upto AS VARCHAR))
 ORDER BY e.account_id;  -- clustered by account, as contact_points

@@ -92,6 +92,8 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
         " ('A1', 'phone', '+14045550001', 'debtor', 0.50, 'new', 'new phone', 1, DATE '2026-10-01')"
         ") t(account_id, contact_type, contact_key, role, confidence, status, reasons, rank, last_seen)"
     )
+    # 08 writes confidence as DOUBLE; 08b updates rs_final in place, keeping the column's type
+    con.execute("ALTER TABLE rs_final ALTER confidence TYPE DOUBLE")
     for col in ("street_number", "street_name", "std_line1"):  # phones: no address parts
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} VARCHAR")
     for col in ("n_sources", "n_records"):  # corroboration: the tie-break after recency

@@ -1,0 +1,199 @@
+"""Resolve before and after a change, on copies of one run database: same rows, and how long.
+
+Issue 20 makes resolve's scoring and writes (sql/resolve/07-10) faster without changing a row.
+This script proves it on a real-sized database: it copies a database that `bench/scale.py`
+left behind (every stage of one run done), re-runs `resolve_contacts` for that run with the
+code of a base commit on one copy and with this checkout's code on the other (each in its own
+process, one after the other, so DuckDB's per-path instance cache and the Python heap of one
+run do not touch the other), then compares `contact_points`, `contact_support` and
+`account_flags` of the run row for row (EXCEPT ALL both ways, over every column).
+
+    .venv/bin/python bench/scale.py --accounts 100000 --memory-limit 5GB --no-score  # the database
+    flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/resolve_equal.py --base 95162c3
+    .venv/bin/python bench/resolve_equal.py --db path/to/skiptrace.duckdb --base main --no-compare
+
+Each side prints resolve's seconds and its per-step seconds (the `run(...)` timings that
+`matchers/resolve.py` logs at DEBUG). `--repeat N` alternates the two sides N times (timings
+only; the rows are compared after the first pair). The base commit's code is extracted with
+`git archive` as `bench/run_100k.py --code` does. Exit status 1 when any table differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+DEFAULT_DB = ROOT / "bench/results/tmp/scale/run-100000x5-s7/skiptrace.duckdb"
+TABLES = ("contact_points", "contact_support", "account_flags")
+
+#: run in the child: resolve one run of a database copy, print the timings as one JSON line
+CHILD = r"""
+import datetime as dt, json, logging, sys, time
+from skiptrace import sql
+from skiptrace.matchers import resolve as R
+
+db, memory_limit = sys.argv[1], sys.argv[2] or None
+steps = {}
+class Grab(logging.Handler):
+    def emit(self, record):
+        msg = record.getMessage()
+        if "step seconds:" in msg:
+            for part in msg.split("step seconds:", 1)[1].split(","):
+                k, v = part.strip().split("=")
+                steps[k] = float(v)
+log = logging.getLogger("skiptrace.resolve")
+log.setLevel(logging.DEBUG)
+log.addHandler(Grab())
+con = sql.connect(db, memory_limit=memory_limit)
+run_id, as_of = con.execute(
+    "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+t0 = time.perf_counter()
+R.resolve_contacts(con, run_id, as_of)
+seconds = time.perf_counter() - t0
+con.close()
+print("RESULT " + json.dumps({"run_id": run_id, "seconds": seconds, "steps": steps,
+                              "code": R.__file__}))
+"""
+
+
+def code_of(commit: str, workdir: Path) -> Path:
+    from run_100k import code_of as extract
+
+    return extract(commit, workdir)
+
+
+def run_side(db: Path, code: Path | None, memory_limit: str | None) -> dict[str, Any]:
+    """resolve_contacts on `db` in a fresh process, with `code` ahead of the install if given."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    else:
+        env.pop("PYTHONPATH", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db), memory_limit or ""],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),  # never this checkout: the base side must not import it
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"resolve failed on {db}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])
+
+
+def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]:
+    """Rows of each table in one copy and not the other (multiset difference, every column)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{before}' AS b (READ_ONLY)")
+    con.execute(f"ATTACH '{after}' AS a (READ_ONLY)")
+    out: dict[str, dict[str, int]] = {}
+    for t in TABLES:
+        sel = f"SELECT * FROM {{db}}.{t} WHERE run_id = $run_id"
+        b_sel, a_sel = sel.format(db="b"), sel.format(db="a")
+        n_b = con.execute(f"SELECT count(*) FROM ({b_sel})", {"run_id": run_id}).fetchone()[0]
+        n_a = con.execute(f"SELECT count(*) FROM ({a_sel})", {"run_id": run_id}).fetchone()[0]
+        only_b = con.execute(
+            f"SELECT count(*) FROM ({b_sel} EXCEPT ALL {a_sel})", {"run_id": run_id}
+        ).fetchone()[0]
+        only_a = con.execute(
+            f"SELECT count(*) FROM ({a_sel} EXCEPT ALL {b_sel})", {"run_id": run_id}
+        ).fetchone()[0]
+        out[t] = {
+            "rows_before": n_b,
+            "rows_after": n_a,
+            "only_before": only_b,
+            "only_after": only_a,
+        }
+    con.close()
+    return out
+
+
+def clustered(db: Path, run_id: str) -> dict[str, bool]:
+    """Whether each contact table's rows of the run are stored in account_id order."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    for t in ("contact_points", "contact_support"):
+        q = (
+            f"SELECT count(*) FROM (SELECT account_id, lag(account_id) OVER (ORDER BY rowid) AS prev"
+            f" FROM {t} WHERE run_id = $run_id) WHERE account_id < prev"
+        )
+        out[t] = con.execute(q, {"run_id": run_id}).fetchone()[0] == 0
+    con.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, default=DEFAULT_DB, help="a finished run's database")
+    ap.add_argument("--base", default="main", help="commit whose code is 'before' (default main)")
+    ap.add_argument("--memory-limit", default="5GB")
+    ap.add_argument("--repeat", type=int, default=1, help="alternating pairs (timings)")
+    ap.add_argument("--no-compare", action="store_true", help="timings only")
+    ap.add_argument("--workdir", type=Path, default=ROOT / "bench/results/tmp/resolve_equal")
+    args = ap.parse_args(argv)
+    if not args.db.exists():
+        print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
+        return 2
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    base_code = code_of(args.base, args.workdir)
+    copies = {side: args.workdir / f"{side}.duckdb" for side in ("before", "after")}
+    times: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+    differs = False
+    for i in range(args.repeat):
+        for side, code in (("before", base_code), ("after", None)):
+            for p in args.workdir.glob(copies[side].name + "*"):
+                p.unlink()
+            shutil.copyfile(args.db, copies[side])
+            wal = args.db.with_name(args.db.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, copies[side].with_name(copies[side].name + ".wal"))
+            r = run_side(copies[side], code, args.memory_limit)
+            times[side].append(r)
+            top = sorted(r["steps"].items(), key=lambda kv: -kv[1])[:8]
+            print(
+                f"{side:6} #{i + 1}: resolve {r['seconds']:.2f} s; "
+                + ", ".join(f"{k} {v:.2f}" for k, v in top),
+                flush=True,
+            )
+        if i == 0 and not args.no_compare:
+            run_id = times["after"][0]["run_id"]
+            result = compare(copies["before"], copies["after"], run_id)
+            for t, c in result.items():
+                same = c["only_before"] == 0 and c["only_after"] == 0
+                differs |= not same
+                print(
+                    f"{t:16} {c['rows_before']:>10,} rows before, {c['rows_after']:>10,} after: "
+                    + (
+                        "identical"
+                        if same
+                        else f"{c['only_before']:,} only before, {c['only_after']:,} only after"
+                    )
+                )
+            for t, ok in clustered(copies["after"], run_id).items():
+                print(f"{t:16} stored in account_id order: {ok}")
+                differs |= not ok
+    for side in copies.values():
+        for p in args.workdir.glob(side.name + "*"):
+            p.unlink()
+    print(json.dumps({s: [round(r["seconds"], 2) for r in v] for s, v in times.items()}))
+    return 1 if differs else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
