@@ -38,7 +38,7 @@ IntArray = npt.NDArray[np.int64]
 LOG2 = float(np.log(2.0))
 
 
-def _pad(rows: Sequence[Sequence[float]], fill: float) -> FloatArray:
+def _pad(rows: Sequence[Sequence[float] | FloatArray], fill: float) -> FloatArray:
     """Stack per-comparison level vectors (index 0 = level 0) into a K x Lmax array."""
     width = max(len(r) for r in rows)
     out = np.full((len(rows), width), fill, dtype=np.float64)

@@ -394,17 +394,21 @@ def _summarize(
     support = sql.scalar(
         con, "SELECT count(*) FROM contact_support WHERE run_id = $run_id", run_id=run_id
     )
-    return ResolveResult(
+    result = ResolveResult(
         run_id=run_id,
         as_of=as_of.isoformat(),
         model_version=model.version,
-        **{k: int(v or 0) for k, v in counts.items()},
         support_rows=int(support or 0),
         flags_deceased=int(flags.get("deceased", 0)),
         flags_deceased_disputed=int(flags.get("deceased_disputed", 0)),
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),
     )
+    for name, value in counts.items():  # summary.sql's columns are ResolveResult's count fields
+        if name not in ResolveResult.__dataclass_fields__:
+            raise KeyError(f"summary.sql column {name!r} is not a ResolveResult field")
+        setattr(result, name, int(value or 0))
+    return result
 
 
 _TEMP_TABLES = (
