@@ -126,6 +126,19 @@ FEATURES: tuple[Feature, ...] = (
     Feature("single_record", "CAST(coalesce(has_support, false) AND coalesce(n_records, 0) <= 1 AS DOUBLE)",
             -1, ("address",), doc="one record is all the independent evidence (a typo or a misattribution"
                                   " has nothing to agree with it)"),
+    Feature("recent_share", "coalesce(recent_share, 0.0)", +1, ("address",),
+            doc="share of the account's address records of the year up to its newest report that"
+                " report this address"),
+    Feature("behind", "CASE WHEN has_support THEN least(greatest(coalesce(behind_years, 5), 0), 5) ELSE 5 END",
+            -1, ("address",), doc="years its last report trails the account's newest address report"
+                                  " (capped at 5; 5 when no source reports it)"),
+    Feature("rival_close", "CAST(coalesce(rival_close, false) AS DOUBLE)", -1, ("address",),
+            doc="another address has as many records and was reported within a year of it, or later"),
+    Feature("recent_points_log", "ln(1 + coalesce(recent_points, 0))", -1, ("address",),
+            doc="log(1 + addresses the account was reported at in the two years up to its newest"
+                " report): a mover's address is less certain than a stayer's"),
+    Feature("vendor_only", "CAST(coalesce(vendor_only, false) AS DOUBLE)", -1, ("address",),
+            doc="only a vendor's candidate list asserts it; no record of the person does"),
     Feature("mobile", "CAST(line_type = 'mobile' AS DOUBLE)", 0, ("phone",)),
     Feature("landline", "CAST(line_type = 'landline' AS DOUBLE)", 0, ("phone",)),
     Feature("voip", "CAST(line_type = 'voip' AS DOUBLE)", 0, ("phone",)),
@@ -141,6 +154,7 @@ RAW_FACTORS: tuple[str, ...] = (
     "on_file", "valid", "vendor_rank1", "superseded", "succeeded", "newer_gap_years", "moved_from",
     "ncoa_no_forward", "ncoa_forward", "shared_third_party", "competitors", "line_type", "prepaid",
     "latest_sources", "n_records", "latest_contested",
+    "recent_share", "behind_years", "rival_close", "recent_points", "vendor_only",
 )  # fmt: skip
 
 
@@ -312,7 +326,7 @@ def score_rows(
         "superseded": "BOOLEAN", "succeeded": "BOOLEAN", "moved_from": "BOOLEAN",
         "ncoa_no_forward": "BOOLEAN",
         "ncoa_forward": "BOOLEAN", "shared_third_party": "BOOLEAN", "prepaid": "BOOLEAN",
-        "latest_contested": "BOOLEAN",
+        "latest_contested": "BOOLEAN", "rival_close": "BOOLEAN", "vendor_only": "BOOLEAN",
     }  # fmt: skip
     if not rows:
         return []
