@@ -59,9 +59,9 @@ GROUP BY ALL;
 --    by every recent record is placed; one recent record among several elsewhere is not);
 --  * behind_years: how far the point's last report trails the account's newest report of any
 --    address (any source, whatever its reliability), capped at 5;
---  * rival_close: another supported address of the account was reported within a year of this
---    one's last report (or later) by at least as many records, and nothing says the person left
---    it (succeeded, superseded, moved away): a close runner-up;
+--  * rival_close: another supported address of the account, last reported up to a year before
+--    this one (or on the same date), has at least as many records and no USPS move away from
+--    it: a close runner-up (one new record against an address several reported until recently);
 --  * recent_points: distinct addresses reported in the two years up to the account's newest
 --    date (a mover's current address is less certain than a stayer's);
 --  * vendor_only: every independent report is a vendor's candidate, never a record of the
@@ -93,17 +93,18 @@ pts AS (
     WHERE role = 'debtor' AND contact_type = 'address' AND has_support
 ),
 close AS (
-    -- a rival the evidence already says the person left (another address began after it, a
-    -- newer one is reported, USPS has them moving away) is no contender: succession settled it
+    -- behind, not ahead: a later address is what superseded / succeeded / latest_contested
+    -- weigh; a rival USPS has the person moving away from is no contender
     SELECT t.account_id, t.cid
     FROM pts t
     JOIN pts o
       ON o.account_id = t.account_id AND o.cid <> t.cid
-     AND o.last_seen >= t.last_seen - INTERVAL 1 YEAR AND o.n_records >= t.n_records
+     AND o.last_seen >= t.last_seen - INTERVAL 1 YEAR AND o.last_seen <= t.last_seen
+     AND o.n_records >= t.n_records
     JOIN rs_neg n
       ON n.account_id = o.account_id AND n.role = 'debtor' AND n.contact_type = 'address'
      AND n.cid = o.cid
-    WHERE NOT (n.succeeded OR n.superseded OR n.moved_from)
+    WHERE NOT n.moved_from
     GROUP BY ALL
 )
 SELECT r.account_id, r.cid,

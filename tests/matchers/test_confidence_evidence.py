@@ -91,8 +91,7 @@ def test_standing_against_the_other_addresses(b: Builder, con) -> None:
     # 1 Main St: three records in the last year (two at the newest date)
     for src, seen in (("w2", NEW), ("tax", NEW), ("w2", dt.date(2024, 6, 30))):
         b.link("R1", b.record(src, "Ann", "Lee", contacts=[addr_contact(home, last_seen=seen)]))
-    # 5 Oak St: one record a year before the newest report; Main (more records, later) is its
-    # close rival, and Oak (fewer records) is not Main's
+    # 5 Oak St: one record a year before the newest report (fewer than Main's: not Main's rival)
     b.link("R1", b.record("tax", "Ann", "Lee", contacts=[addr_contact(near, last_seen=OLD)]))
     # 8 Lake Dr: one record three years before the newest report
     b.link("R1", b.record("w2", "Ann", "Lee", contacts=[addr_contact(past, last_seen=early)]))
@@ -112,26 +111,37 @@ def test_standing_against_the_other_addresses(b: Builder, con) -> None:
     assert main["behind"] == 0.0
     assert oak["behind"] == pytest.approx(round(366 / 365.25, 6))
     assert lake["behind"] == pytest.approx(round(1096 / 365.25, 6))
-    assert main["rival_close"] == 0.0  # nobody has as many records
-    assert oak["rival_close"] == 1.0  # Main: more records, reported later
-    assert lake["rival_close"] == 1.0
+    assert main["rival_close"] == 0.0  # nobody behind it has as many records
+    assert oak["rival_close"] == 1.0  # Elm: reported on the same date by as many records
+    assert lake["rival_close"] == 0.0  # the others are ahead of it, not behind
     # addresses reported in the two years up to 2024-12-31: Main, Oak, Elm (Lake is older)
     assert main["recent_points_log"] == pytest.approx(round(math.log(4), 6))
     assert elm["vendor_only"] == 1.0
     assert main["vendor_only"] == 0.0 and oak["vendor_only"] == 0.0
 
 
-def test_a_rival_the_person_left_is_no_close_rival(b: Builder, con) -> None:
-    """Two older records at 8 Lake Dr, then one at 1 Main St a year later: Main succeeded Lake,
-    so Lake's extra records do not make it Main's close rival."""
+@pytest.mark.parametrize(
+    ("lake_dates", "close"),
+    [
+        ((dt.date(2022, 12, 31), OLD), 1.0),  # last reported a year before Main: close behind
+        ((dt.date(2022, 6, 30), dt.date(2022, 12, 31)), 0.0),  # two years before: long left
+    ],
+)
+def test_one_new_record_against_an_address_several_reported_until_recently(
+    b: Builder, con, lake_dates: tuple[dt.date, dt.date], close: float
+) -> None:
+    """Two records at 8 Lake Dr, then one at 1 Main St: Main is the newest, but an address with
+    more records reported until a year before is close behind it (a wrong rank-1 at high
+    confidence on independent data, docs/confidence.md)."""
     home = b.address("1 Main St", "Rome", "GA", "30161", number="1", street="MAIN")
     past = b.address("8 Lake Dr", "Rome", "GA", "30165", number="8", street="LAKE", suffix="DR")
     b.account("R2", "Ann", "Lee")
-    for seen in (dt.date(2022, 12, 31), OLD):
+    for seen in lake_dates:
         b.link("R2", b.record("w2", "Ann", "Lee", contacts=[addr_contact(past, last_seen=seen)]))
     b.link("R2", b.record("tax", "Ann", "Lee", contacts=[addr_contact(home, last_seen=NEW)]))
     resolve_contacts(con, RUN, AS_OF)
     x = _x(con, "R2")
-    assert x["1 MAIN ST"]["rival_close"] == 0.0
-    assert x["8 LAKE DR"]["rival_close"] == 0.0  # Main has fewer records
-    assert x["8 LAKE DR"]["behind"] == pytest.approx(round(366 / 365.25, 6))
+    assert x["1 MAIN ST"]["rival_close"] == close
+    assert x["8 LAKE DR"]["rival_close"] == 0.0  # Main is ahead of it, not behind
+    gap = (NEW - lake_dates[1]).days / 365.25
+    assert x["8 LAKE DR"]["behind"] == pytest.approx(round(gap, 6))
