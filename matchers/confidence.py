@@ -34,6 +34,11 @@ The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
   record is all that supports it (issue 16: these separated right from wrong rank-1 addresses
   at confidence 0.6-0.9 on independent data, where the features above did not; the table is in
   docs/confidence.md);
+- against the account's other addresses (issue 16, band): `rival_close`, another address with
+  at least as many records was last reported up to a year before this one (one new record
+  against an address several reported until recently: the wrong high-confidence rank-1 shape
+  on independent data); `recent_share`, `behind`, `recent_points_log` and `vendor_only` are
+  computed for analysis and later fits (docs/confidence.md, "Against the other addresses");
 - validity and line type: address parsed cleanly, phone valid, mobile/landline/VoIP, prepaid;
 - `on_file` (the collector already had it) and `no_support` (only the account file has it).
 
