@@ -138,7 +138,7 @@ FEATURES: tuple[Feature, ...] = (
             -1, ("address",), doc="years its last report trails the account's newest address report"
                                   " (capped at 5; 5 when no source reports it)"),
     Feature("rival_close", "CAST(coalesce(rival_close, false) AS DOUBLE)", -1, ("address",),
-            doc="another address has as many records and was reported within a year of it, or later"),
+            doc="another address with at least as many records was last reported up to a year before it (or the same day)"),
     # Computed and stored (factors.x) but fitted for no contact type: it separates on
     # pseudopeople (+1.8 points of recall at >= 0.9 left-one-seed-out) but takes weight off
     # `succeeded`, which turned a right rank-1 move of the demo into rank 2 (docs/confidence.md).
