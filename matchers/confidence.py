@@ -34,6 +34,11 @@ The factors (raw values, per contact point; see `sql/resolve/06_clusters.sql`):
   record is all that supports it (issue 16: these separated right from wrong rank-1 addresses
   at confidence 0.6-0.9 on independent data, where the features above did not; the table is in
   docs/confidence.md);
+- against the account's other addresses (issue 16, band): `rival_close`, another address with
+  at least as many records was last reported up to a year before this one (one new record
+  against an address several reported until recently: the wrong high-confidence rank-1 shape
+  on independent data); `recent_share`, `behind`, `recent_points_log` and `vendor_only` are
+  computed for analysis and later fits (docs/confidence.md, "Against the other addresses");
 - validity and line type: address parsed cleanly, phone valid, mobile/landline/VoIP, prepaid;
 - `on_file` (the collector already had it) and `no_support` (only the account file has it).
 
@@ -126,6 +131,22 @@ FEATURES: tuple[Feature, ...] = (
     Feature("single_record", "CAST(coalesce(has_support, false) AND coalesce(n_records, 0) <= 1 AS DOUBLE)",
             -1, ("address",), doc="one record is all the independent evidence (a typo or a misattribution"
                                   " has nothing to agree with it)"),
+    Feature("recent_share", "coalesce(recent_share, 0.0)", +1, ("address",),
+            doc="share of the account's address records of the year up to its newest report that"
+                " report this address"),
+    Feature("behind", "CASE WHEN has_support THEN least(greatest(coalesce(behind_years, 5), 0), 5) ELSE 5 END",
+            -1, ("address",), doc="years its last report trails the account's newest address report"
+                                  " (capped at 5; 5 when no source reports it)"),
+    Feature("rival_close", "CAST(coalesce(rival_close, false) AS DOUBLE)", -1, ("address",),
+            doc="another address with at least as many records was last reported up to a year before it (or the same day)"),
+    # Computed and stored (factors.x) but fitted for no contact type: it separates on
+    # pseudopeople (+1.8 points of recall at >= 0.9 left-one-seed-out) but takes weight off
+    # `succeeded`, which turned a right rank-1 move of the demo into rank 2 (docs/confidence.md).
+    Feature("recent_points_log", "ln(1 + coalesce(recent_points, 0))", -1, (),
+            doc="log(1 + addresses the account was reported at in the two years up to its newest"
+                " report): a mover's address is less certain than a stayer's (not fitted)"),
+    Feature("vendor_only", "CAST(coalesce(vendor_only, false) AS DOUBLE)", -1, ("address",),
+            doc="only a vendor's candidate list asserts it; no record of the person does"),
     Feature("mobile", "CAST(line_type = 'mobile' AS DOUBLE)", 0, ("phone",)),
     Feature("landline", "CAST(line_type = 'landline' AS DOUBLE)", 0, ("phone",)),
     Feature("voip", "CAST(line_type = 'voip' AS DOUBLE)", 0, ("phone",)),
@@ -141,6 +162,7 @@ RAW_FACTORS: tuple[str, ...] = (
     "on_file", "valid", "vendor_rank1", "superseded", "succeeded", "newer_gap_years", "moved_from",
     "ncoa_no_forward", "ncoa_forward", "shared_third_party", "competitors", "line_type", "prepaid",
     "latest_sources", "n_records", "latest_contested",
+    "recent_share", "behind_years", "rival_close", "recent_points", "vendor_only",
 )  # fmt: skip
 
 
@@ -312,7 +334,7 @@ def score_rows(
         "superseded": "BOOLEAN", "succeeded": "BOOLEAN", "moved_from": "BOOLEAN",
         "ncoa_no_forward": "BOOLEAN",
         "ncoa_forward": "BOOLEAN", "shared_third_party": "BOOLEAN", "prepaid": "BOOLEAN",
-        "latest_contested": "BOOLEAN",
+        "latest_contested": "BOOLEAN", "rival_close": "BOOLEAN", "vendor_only": "BOOLEAN",
     }  # fmt: skip
     if not rows:
         return []

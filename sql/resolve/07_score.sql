@@ -51,6 +51,73 @@ SELECT account_id, role, cid,
 FROM votes
 GROUP BY ALL;
 
+-- How a debtor address stands against the account's other addresses (issue 16, band): what the
+-- rank-1 addresses that are wrong at high confidence, and the right ones at 0.7-0.9, differ in
+-- (docs/confidence.md, "Against the other addresses"). Per point, over independent evidence:
+--  * recent_share: the share of the account's address records dated in the year up to the
+--    account's newest evidence date that report this point (a person reported at one address
+--    by every recent record is placed; one recent record among several elsewhere is not);
+--  * behind_years: how far the point's last report trails the account's newest report of any
+--    address (any source, whatever its reliability), capped at 5;
+--  * rival_close: another supported address of the account, last reported up to a year before
+--    this one (or on the same date), has at least as many records and no USPS move away from
+--    it: a close runner-up (one new record against an address several reported until recently);
+--  * recent_points: distinct addresses reported in the two years up to the account's newest
+--    date (a mover's current address is less certain than a stayer's);
+--  * vendor_only: every independent report is a vendor's candidate, never a record of the
+--    person (public record, tax or wage filing, credit header) nor a USPS forwarding address.
+CREATE OR REPLACE TEMP TABLE rs_rival AS
+WITH ev AS (
+    SELECT account_id, cid, rec_id, evidence, d_last,
+           max(d_last) OVER (PARTITION BY account_id) AS acct_last
+    FROM rs_evc
+    WHERE role = 'debtor' AND contact_type = 'address' AND evidence <> 'on_file'
+),
+recent AS (
+    SELECT account_id, cid,
+           len(list_distinct(list(rec_id) FILTER (WHERE d_last > acct_last - INTERVAL 1 YEAR))) AS n_recent,
+           bool_and(evidence = 'vendor_candidate') AS vendor_only
+    FROM ev
+    GROUP BY ALL
+),
+acct AS (
+    SELECT account_id, max(acct_last) AS acct_last,
+           len(list_distinct(list(rec_id) FILTER (WHERE d_last > acct_last - INTERVAL 1 YEAR))) AS n_recent,
+           len(list_distinct(list(cid) FILTER (WHERE d_last > acct_last - INTERVAL 2 YEAR))) AS recent_points
+    FROM ev
+    GROUP BY ALL
+),
+pts AS (
+    SELECT account_id, cid, last_seen, n_records
+    FROM rs_cs
+    WHERE role = 'debtor' AND contact_type = 'address' AND has_support
+),
+close AS (
+    -- behind, not ahead: a later address is what superseded / succeeded / latest_contested
+    -- weigh; a rival USPS has the person moving away from is no contender
+    SELECT t.account_id, t.cid
+    FROM pts t
+    JOIN pts o
+      ON o.account_id = t.account_id AND o.cid <> t.cid
+     AND o.last_seen >= t.last_seen - INTERVAL 1 YEAR AND o.last_seen <= t.last_seen
+     AND o.n_records >= t.n_records
+    JOIN rs_neg n
+      ON n.account_id = o.account_id AND n.role = 'debtor' AND n.contact_type = 'address'
+     AND n.cid = o.cid
+    WHERE NOT n.moved_from
+    GROUP BY ALL
+)
+SELECT r.account_id, r.cid,
+       CAST(r.n_recent AS DOUBLE) / nullif(a.n_recent, 0) AS recent_share,
+       least(date_diff('day', p.last_seen, a.acct_last) / 365.25, 5.0) AS behind_years,
+       c.cid IS NOT NULL AS rival_close,
+       a.recent_points,
+       r.vendor_only
+FROM recent r
+JOIN acct a USING (account_id)
+JOIN pts p USING (account_id, cid)
+LEFT JOIN close c USING (account_id, cid);
+
 CREATE OR REPLACE TEMP TABLE rs_cf AS
 SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        c.on_file, c.consent, c.has_support, c.n_sources, c.n_records, c.match_max, c.rel_max, c.support, c.best_s,
@@ -68,7 +135,8 @@ SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        r.zip5, r.zip4, r.street_number, r.street_name,
        r.unit_number, r.quality, r.e164, r.email_norm,
        coalesce(la.latest_sources, 0) AS latest_sources,
-       coalesce(la.latest_sources > 0 AND la.latest_points > 1, false) AS latest_contested
+       coalesce(la.latest_sources > 0 AND la.latest_points > 1, false) AS latest_contested,
+       rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only
 FROM rs_cs c
 JOIN rs_rep r USING (account_id, role, contact_type, cid)
 JOIN rs_neg n USING (account_id, role, contact_type, cid)
@@ -76,6 +144,8 @@ LEFT JOIN rs_phone_info pi
   ON c.contact_type = 'phone' AND pi.account_id = c.account_id AND pi.role = c.role AND pi.cid = c.cid
 LEFT JOIN rs_latest la
   ON la.account_id = c.account_id AND la.role = c.role AND la.contact_type = c.contact_type AND la.cid = c.cid
+LEFT JOIN rs_rival rv
+  ON c.role = 'debtor' AND c.contact_type = 'address' AND rv.account_id = c.account_id AND rv.cid = c.cid
 LEFT JOIN rs_place_vote pv
   ON c.contact_type = 'address' AND pv.account_id = c.account_id AND pv.role = c.role AND pv.cid = c.cid;
 
@@ -89,4 +159,5 @@ zz AS (SELECT feat.*, {{z}} AS z FROM feat)
 SELECT zz.*, {{p}} AS p FROM zz;
 
 DROP TABLE rs_latest;
+DROP TABLE rs_rival;
 DROP TABLE rs_place_vote;

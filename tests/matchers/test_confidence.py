@@ -39,6 +39,8 @@ BASE: dict[str, Any] = {
     "ncoa_no_forward": False,
     "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "line_type": "mobile",
     "prepaid": False, "latest_sources": 1, "n_records": 2, "latest_contested": False,
+    "recent_share": 0.5, "behind_years": 1.0, "rival_close": False, "recent_points": 1,
+    "vendor_only": False,
 }  # fmt: skip
 
 #: (raw factor, values in the direction that must never lower confidence)
@@ -64,6 +66,11 @@ IMPROVING: list[tuple[str, list[Any]]] = [
     ("latest_sources", [0, 1, 2, 3]),
     ("n_records", [0, 1, 2, 5]),
     ("latest_contested", [True, False]),
+    ("recent_share", [0.0, 0.3, 0.7, 1.0]),
+    ("behind_years", [4.0, 2.0, 0.5, 0.0]),
+    ("rival_close", [True, False]),
+    ("recent_points", [4, 2, 1, 0]),
+    ("vendor_only", [True, False]),
 ]
 
 
@@ -147,7 +154,9 @@ def test_sql_and_python_scoring_agree(con) -> None:
         " CAST(? AS BOOLEAN) ncoa_forward, CAST(? AS BOOLEAN) shared_third_party,"
         " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid,"
         " CAST(? AS DOUBLE) latest_sources, CAST(? AS DOUBLE) n_records,"
-        " CAST(? AS BOOLEAN) latest_contested)",
+        " CAST(? AS BOOLEAN) latest_contested, CAST(? AS DOUBLE) recent_share,"
+        " CAST(? AS DOUBLE) behind_years, CAST(? AS BOOLEAN) rival_close,"
+        " CAST(? AS DOUBLE) recent_points, CAST(? AS BOOLEAN) vendor_only)",
         [rows[0][k] for k in BASE],
     ).fetchone()
     x = {f.name: v for f, v in zip(FEATURES, feats, strict=True)}

@@ -1,0 +1,77 @@
+"""What the rank-1-against-the-rest inputs (07_score.sql's rs_rival, issue 16 band) cost.
+
+Resolves a copy of a run database once, keeping the rs_* temp tables, then times the rs_rival
+statement alone and the whole of 07_score.sql on them, alternately, `--repeat` times, and prints
+the median seconds of each.
+
+    .venv/bin/python bench/scale.py --accounts 100000 --memory-limit 5GB --no-score \
+        --workdir /tmp/scale100k
+    flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/rival_cost.py \
+        --db /tmp/scale100k/run-100000x5-s7/skiptrace.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from skiptrace import sql
+    from skiptrace.matchers import resolve as R
+    from skiptrace.matchers.confidence import feature_columns_sql, load_model
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, required=True)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--memory-limit", default="5GB")
+    ap.add_argument("--copy", type=Path, default=Path("/tmp/skiptrace-rival-cost.duckdb"))
+    args = ap.parse_args(argv)
+    if not args.db.is_file():
+        print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
+        return 2
+    for p in args.copy.parent.glob(args.copy.name + "*"):
+        p.unlink()
+    shutil.copyfile(args.db, args.copy)
+    con = sql.connect(args.copy, memory_limit=args.memory_limit)
+    run_id, as_of = con.execute(
+        "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchone()
+    R.resolve_contacts(con, run_id, as_of, settings=R.ResolveSettings(keep_temp=True))
+    model = load_model()
+    text = (ROOT / "sql/resolve/07_score.sql").read_text(encoding="utf-8")
+    start = text.index("CREATE OR REPLACE TEMP TABLE rs_rival AS")
+    rival = text[start : text.index("CREATE OR REPLACE TEMP TABLE rs_cf AS")]
+    whole = sql.render(
+        "resolve/07_score.sql",
+        features=feature_columns_sql(),
+        z=model.z_sql(),
+        p=model.p_sql("zz.z"),
+    )
+    evidence = con.execute("SELECT count(*) FROM rs_evc").fetchone()[0]
+    times: dict[str, list[float]] = {"rs_rival": [], "07 whole": []}
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        con.execute(rival)
+        times["rs_rival"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        sql.run(con, whole, as_of=as_of)
+        times["07 whole"].append(time.perf_counter() - t0)
+    print(f"{evidence:,} evidence rows (rs_evc)")
+    for label, secs in times.items():
+        runs = ", ".join(f"{x:.2f}" for x in secs)
+        print(f"{label:9} median {statistics.median(secs):6.2f} s  ({runs})")
+    con.close()
+    for p in args.copy.parent.glob(args.copy.name + "*"):
+        p.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
