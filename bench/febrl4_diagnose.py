@@ -12,6 +12,11 @@ scores for the true pairs the run did not link as 'debtor', and sorts each miss 
   listed);
 - `outscored`: another account won the record.
 
+Then the guarded misses by what actually differs (a father and son are a generation apart, a
+keying error is not): DOB distance in years and which of year/month/day differ, a generational
+suffix on neither, one or both sides, the middle initial, the given name's level and the SSN
+(missing on a side, different, agreeing).
+
 Usage:
     .venv/bin/python bench/febrl4_diagnose.py /tmp/skiptrace-independent-febrl/febrl4_without_ssn_dedup
     .venv/bin/python bench/febrl4_diagnose.py DIR --pairs     # also print every missed pair's fields
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import datetime as dt
 import json
 import shutil
 import sys
@@ -41,9 +47,11 @@ from skiptrace.matchers.compare import COMPARISONS, NAMES  # noqa: E402
 from skiptrace.matchers.guards import apply_guards  # noqa: E402
 
 FIELDS = (
-    "first_std", "last_std", "dob", "street_number", "street_name", "std_line1", "city",
-    "zip5", "ssn_last4",
+    "first_std", "middle_initial", "last_std", "suffix_std", "dob", "street_number",
+    "street_name", "std_line1", "city", "zip5", "ssn_last4",
 )  # fmt: skip
+#: DOB distance buckets of the "what differs" table, in years (a generation is 15+).
+YEAR_BUCKETS = ((0, 5), (5, 10), (10, 15), (15, 20), (20, 30), (30, 45), (45, 200))
 
 
 def _truth(con: object) -> pl.DataFrame:
@@ -144,6 +152,7 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
         pats = collections.Counter((s, short) for s, _, short, _ in rows)
         for (s, short), n in pats.most_common():
             print(f"  {n:3d}  {s:30s} {short}")
+        _what_differs(rows)
         if show_pairs:
             print("\npairs:")
             for shape, p, short, row in sorted(rows, key=lambda r: (r[0], -(r[1] or 0))):
@@ -153,6 +162,55 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
                     mark = "  " if a == b else "≠ "
                     print(f"    {mark}{f:14s} {a!s:28s} {b!s}")
         con.close()
+
+
+def _dob_shape(a: dt.date | None, b: dt.date | None) -> str:
+    """'12y Y-D' = 12 years apart, year and day differ; '-' when a side has no DOB."""
+    if a is None or b is None:
+        return "no DOB on a side"
+    years = abs((a - b).days) / 365.25
+    lo, hi = next((lo, hi) for lo, hi in YEAR_BUCKETS if lo <= years < hi)
+    parts = "".join(
+        c
+        for c, x, y in zip("YMD", (a.year, a.month, a.day), (b.year, b.month, b.day), strict=True)
+        if x != y
+    )
+    return f"{lo}-{hi if hi < 200 else ''}y, differ {parts or '-'}"
+
+
+def _side_state(a: object, b: object) -> str:
+    """'none' / 'one side' / 'equal' / 'differ' for a field that may be missing."""
+    if a is None and b is None:
+        return "none"
+    if a is None or b is None:
+        return "one side"
+    return "equal" if a == b else "differ"
+
+
+def _what_differs(rows: list[tuple[str, float, str, dict[str, object]]]) -> None:
+    """Guarded misses by guard x DOB distance x suffix x middle x given-name level x SSN."""
+    first_labels = compare.BY_NAME["first_name"].labels
+    keys = collections.Counter()
+    for shape, _, _, row in rows:
+        if not shape.startswith("guard:"):
+            continue
+        keys[
+            (
+                shape.removeprefix("guard:"),
+                _dob_shape(row["l_dob"], row["r_dob"]),  # type: ignore[arg-type]
+                _side_state(row["l_suffix_std"], row["r_suffix_std"]),
+                _side_state(row["l_middle_initial"], row["r_middle_initial"]),
+                str(first_labels.get(row["first_name"], row["first_name"])),
+                _side_state(row["l_ssn_last4"], row["r_ssn_last4"]),
+            )
+        ] += 1
+    print("\nguarded misses by what differs (guard | DOB | suffix | middle | given name | SSN):")
+    for (guard, dob, suffix, middle, given, ssn), n in sorted(
+        keys.items(), key=lambda kv: (kv[0][0], -kv[1])
+    ):
+        print(
+            f"  {n:3d}  {guard:26s} | {dob:22s} | {suffix:8s} | {middle:8s} | {given[:30]:30s} | {ssn}"
+        )
 
 
 def main() -> None:

@@ -77,7 +77,16 @@ NO_DATA = 0
     FIRST_EXACT,
 ) = range(1, 8)  # fmt: skip
 LAST_DIFFERENT, LAST_JW80, LAST_JW92, LAST_EXACT = range(1, 5)
-DOB_DIFFERENT, DOB_SAME_YEAR, DOB_ONE_COMPONENT, DOB_TRANSPOSED, DOB_EXACT = range(1, 6)
+DOB_DIFFERENT, DOB_NEAR_YEARS, DOB_SAME_YEAR, DOB_ONE_COMPONENT, DOB_TRANSPOSED, DOB_EXACT = range(
+    1, 7
+)
+#: The least plausible gap between a parent's and a child's date of birth, in days (15 years of
+#: 365.25 days). Two different dates of birth closer than this cannot be a father and son (or
+#: mother and daughter) carrying one name: births to parents under 15 are about one in a
+#: thousand. compare.sql splits 'different' at this gap (DOB_NEAR_YEARS below it) so the
+#: household guards (matchers/guards.py) can tell a data error from another generation; the SQL
+#: writes the literal and tests/matchers/test_guards_generation.py checks it against this value.
+GENERATION_GAP_DAYS = 5479
 SSN_DIFFERENT, SSN_LAST4_NEAR, SSN_LAST4, SSN_EXACT = range(1, 5)
 ADDR_DIFFERENT, ADDR_ZIP, ADDR_PARTIAL, ADDR_STREET, ADDR_EXACT = range(1, 6)
 PHONE_DIFFERENT, PHONE_SHARED = range(1, 3)
@@ -144,7 +153,13 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "dob",
         (
-            Level(DOB_DIFFERENT, "different", 0.03, 0.98),
+            Level(DOB_DIFFERENT, "different, 15 or more years apart", 0.015, 0.58),
+            Level(
+                DOB_NEAR_YEARS,
+                "different year, under 15 years apart (not a generation)",
+                0.015,
+                0.40,
+            ),
             Level(DOB_SAME_YEAR, "same year only", 0.01, 0.012),
             Level(DOB_ONE_COMPONENT, "one of year/month/day differs", 0.05, 0.004),
             Level(DOB_TRANSPOSED, "day and month transposed", 0.01, 0.0001),

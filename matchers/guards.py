@@ -32,9 +32,18 @@ Shared notions:
   variant spelling is still that name); for the suffix rule a missing given name also counts;
 - "given name differs": both present, level 'different' or 'crossed' (one side's given name is
   the other's surname: not a nickname, not a near spelling);
-- "DOB conflict": both present and level 'different' — not exact, not a day/month transposition,
-  not a one-component typo and not the same year; a transposition (dob_ambiguous parses) or a
-  typo is a data error of the same person, while a father and son are a generation apart;
+- "DOB conflict": both present and level 'different' or 'near years' — not exact, not a
+  day/month transposition, not a one-component typo and not the same year; a transposition
+  (dob_ambiguous parses) or a typo is a data error of the same person;
+- "generation gap": a DOB conflict of 15 years or more (level 'different',
+  compare.GENERATION_GAP_DAYS). A father and son, or a mother and daughter, are a generation
+  apart; two dates closer than that cannot be parent and child (births to parents under 15 are
+  about one in a thousand), and siblings or cousins do not share a full name. So the same full
+  name at the same address with a DOB conflict under 15 years, no generational suffix on either
+  side alone and no differing middle initial, is the same person with a wrong date (a keying or
+  OCR error, a date replaced by a vendor's default) and 'dob_conflict_same_address' lets it be
+  scored. The other household rules (spouse, shared contact, SSN conflict) take any DOB
+  conflict: a spouse is usually within a few years of the debtor;
 - "SSN agrees": the HMAC is equal, the last four are equal, or the last four are one keystroke
   apart (one digit or an adjacent transposition: a typo of the same SSN; another person's SSN is
   that close by chance about 4 times in 1,000). SSN agreement exempts a pair from the DOB, spouse
@@ -67,6 +76,7 @@ from skiptrace.matchers.compare import (
     ADDR_PARTIAL,
     ADDR_STREET,
     DOB_DIFFERENT,
+    DOB_NEAR_YEARS,
     DOB_ONE_COMPONENT,
     EMAIL_EXACT,
     FIRST_CROSSED,
@@ -133,7 +143,22 @@ def _given_not_agreeing() -> pl.Expr:
 
 
 def _dob_conflict() -> pl.Expr:
-    return _lvl("dob") == DOB_DIFFERENT
+    """Both DOBs present and different at any distance (see "DOB conflict" above)."""
+    return _lvl("dob").is_in([DOB_DIFFERENT, DOB_NEAR_YEARS])
+
+
+def _same_person_wrong_dob() -> pl.Expr:
+    """A DOB conflict that cannot be another generation of the same full name: under 15 years
+    apart, the given name agrees (not merely similar), no generational suffix on one side only
+    (the suffix_conflict rule takes JR vs SR) and the middle initials do not differ (see
+    "generation gap" above)."""
+    return (
+        (_lvl("dob") == DOB_NEAR_YEARS)
+        & _given_agrees()
+        & (_lvl("suffix") != SUFFIX_ONE_MISSING)
+        & (_lvl("suffix") != SUFFIX_CONFLICT)
+        & (_lvl("middle_initial") != MIDDLE_DIFFERENT)
+    )
 
 
 def _dob_not_agreeing() -> pl.Expr:
@@ -179,13 +204,16 @@ GUARDS: tuple[Guard, ...] = (
     Guard(
         "dob_conflict_same_address",
         "Same name at the same address with a different date of birth (not a transposition or "
-        "typo) and no SSN agreement: another person of the household (father/son).",
+        "typo) and no SSN agreement: another person of the household (father/son). Not when "
+        "the dates are under 15 years apart at an agreeing full name with no one-sided suffix "
+        "and no differing middle initial: not a generation, a wrong date of the same person.",
         lambda: (
             _surname_agrees()
             & _given_similar()
             & _same_address()
             & _dob_conflict()
             & ~_ssn_agrees()
+            & ~_same_person_wrong_dob()
         ),
     ),
     Guard(

@@ -79,12 +79,15 @@ FROM (
 
         CASE
             WHEN l.dob IS NULL OR r.dob IS NULL THEN 0 /* NO_DATA */
-            WHEN l.dob = r.dob THEN 5 /* DOB_EXACT */
+            WHEN l.dob = r.dob THEN 6 /* DOB_EXACT */
             WHEN year(l.dob) = year(r.dob) AND month(l.dob) = day(r.dob)
-                 AND day(l.dob) = month(r.dob) THEN 4 /* DOB_TRANSPOSED */
+                 AND day(l.dob) = month(r.dob) THEN 5 /* DOB_TRANSPOSED */
             WHEN (year(l.dob) = year(r.dob))::INT + (month(l.dob) = month(r.dob))::INT
-                 + (day(l.dob) = day(r.dob))::INT = 2 THEN 3 /* DOB_ONE_COMPONENT */
-            WHEN year(l.dob) = year(r.dob) THEN 2 /* DOB_SAME_YEAR */
+                 + (day(l.dob) = day(r.dob))::INT = 2 THEN 4 /* DOB_ONE_COMPONENT */
+            WHEN year(l.dob) = year(r.dob) THEN 3 /* DOB_SAME_YEAR */
+            -- closer than a generation (compare.GENERATION_GAP_DAYS, 15 years): not a parent
+            -- and child of one name, which the household guards must tell from a data error
+            WHEN abs(datediff('day', l.dob, r.dob)) < 5479 THEN 2 /* DOB_NEAR_YEARS */
             ELSE 1 /* DOB_DIFFERENT */
         END AS dob,
 

@@ -35,7 +35,7 @@ WITH linked AS (
     SELECT p.account_id, p.rec_id, p.match_weight, p.w_address, p.w_ssn
     FROM _stored_pairs p
     WHERE p.guard = $guard
-      AND p.dob <> 1 /* DOB_DIFFERENT */
+      AND p.dob <> 1 /* DOB_DIFFERENT */ AND p.dob <> 2 /* DOB_NEAR_YEARS */
       AND p.ssn <> 1 /* SSN_DIFFERENT */
       AND p.rec_id NOT IN (SELECT rec_id FROM taken)
       AND p.account_id NOT IN (SELECT account_id FROM household)

@@ -19,7 +19,13 @@ import polars as pl
 import pytest
 
 from skiptrace import sql
-from skiptrace.matchers.compare import FIRST_CROSSED, FIRST_EXACT
+from skiptrace.matchers.compare import (
+    DOB_DIFFERENT,
+    DOB_EXACT,
+    DOB_TRANSPOSED,
+    FIRST_CROSSED,
+    FIRST_EXACT,
+)
 from skiptrace.matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
 from skiptrace.matchers.link import MatchSettings, link
 from skiptrace.matchers.names import phonetic_key
@@ -447,9 +453,10 @@ def test_guard_rules_on_levels() -> None:
     """The rules read as prose over levels (see matchers/compare.py for the numbers)."""
     same = {"first_name": FIRST_EXACT, "last_name": 4, "ssn": 0, "phone": 0, "email": 0,
             "middle_initial": 0}  # fmt: skip
-    assert evaluate({**same, "dob": 5, "address": 5, "suffix": 1}) == "suffix_conflict"
-    assert evaluate({**same, "dob": 1, "address": 5, "suffix": 0}) == "dob_conflict_same_address"
-    assert evaluate({**same, "dob": 4, "address": 5, "suffix": 0}) is None  # transposed
+    assert evaluate({**same, "dob": DOB_EXACT, "address": 5, "suffix": 1}) == "suffix_conflict"
+    at_home = {**same, "address": 5, "suffix": 0}
+    assert evaluate({**at_home, "dob": DOB_DIFFERENT}) == "dob_conflict_same_address"
+    assert evaluate({**at_home, "dob": DOB_TRANSPOSED}) is None
     no_dob = {**same, "dob": 0, "ssn": 1, "address": 5, "suffix": 0}
     assert evaluate(no_dob) == "ssn_conflict_same_address"
     assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
@@ -458,11 +465,12 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(either_generation, household=True) == "generation_ambiguous"
     assert evaluate({**either_generation, "ssn": 4}, household=True) is None
     assert BY_NAME["generation_ambiguous"].role == "rejected"
-    moved = {**same, "dob": 1, "address": 1, "suffix": 0}  # not household: elsewhere, other DOB
+    # not household: elsewhere, other DOB
+    moved = {**same, "dob": DOB_DIFFERENT, "address": 1, "suffix": 0}
     assert evaluate(moved) == "uncorroborated_name_match"  # ...and nothing personal agrees
     assert evaluate(moved, echoed=True) is None  # the vendor searched for this account
     assert evaluate({**moved, "ssn": 4}) is None
-    spouse = {**same, "first_name": 1, "dob": 1, "address": 5, "suffix": 0}
+    spouse = {**same, "first_name": 1, "dob": DOB_DIFFERENT, "address": 5, "suffix": 0}
     assert evaluate(spouse) == "spouse_pattern"
     roommate = {**spouse, "last_name": 1}
     assert evaluate(roommate) == "shared_contact_only"
@@ -471,10 +479,11 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate({**spouse, "first_name": FIRST_CROSSED}) == "spouse_pattern"
     phone_only = {**roommate, "address": 1, "phone": 2}
     assert evaluate(phone_only) == "shared_contact_only"
-    assert evaluate({**phone_only, "dob": 5}) is None  # a DOB agreement is identity evidence
+    # a DOB agreement is identity evidence
+    assert evaluate({**phone_only, "dob": DOB_EXACT}) is None
     assert evaluate(spouse, enabled=()) is None
     assert [g.name for g in GUARDS] == list(BY_NAME)
-    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": 5}])
+    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}])
     assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]
 
 
