@@ -94,11 +94,14 @@ def run_side(db: Path, code: Path | None, memory_limit: str | None) -> dict[str,
 
 
 #: contact_points with the model inputs inside `factors` as JSON text, whichever way a side
-#: stored them (migration 072 moved them to the typed model_inputs list, names per run)
+#: stored them (migration 072 moved them to the typed model_inputs list, names per run): the
+#: last key, nulls kept (json_merge_patch would drop them)
 FACTORS_WHOLE = (
-    "SELECT cp.* EXCLUDE (factors, model_inputs), CAST(CASE WHEN cp.model_inputs IS NULL"
-    " OR mi.names IS NULL THEN cp.factors ELSE json_merge_patch(cp.factors, json_object('x',"
-    " to_json(map(mi.names, cp.model_inputs)))) END AS VARCHAR) AS factors"
+    "SELECT cp.* EXCLUDE (factors, model_inputs), CASE WHEN cp.model_inputs IS NULL"
+    " OR mi.names IS NULL THEN CAST(cp.factors AS VARCHAR) ELSE"
+    " substr(CAST(cp.factors AS VARCHAR), 1, length(CAST(cp.factors AS VARCHAR)) - 1)"
+    " || ',\"x\":' || CAST(to_json(map(mi.names, cp.model_inputs)) AS VARCHAR) || '}'"
+    " END AS factors"
     " FROM {db}.contact_points cp LEFT JOIN {db}.run_model_inputs mi USING (run_id)"
     " WHERE cp.run_id = $run_id"
 )

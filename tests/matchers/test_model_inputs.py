@@ -48,11 +48,24 @@ def _explain_factors(con: duckdb.DuckDBPyConnection, account: str) -> list[dict]
 
 
 def _to_pre_072_form(con: duckdb.DuckDBPyConnection) -> None:
-    """What a run written before migration 072 looks like: x inside factors, no typed list."""
-    con.execute(
-        "UPDATE contact_points cp SET factors = json_merge_patch(cp.factors, json_object('x',"
-        " to_json(map(mi.names, cp.model_inputs)))), model_inputs = NULL"
-        " FROM run_model_inputs mi WHERE mi.run_id = cp.run_id"
+    """What a run written before migration 072 looks like: x (every feature, nulls too) as the
+    last key of factors, no typed list, no names row. Built in Python, not with the SQL under
+    test."""
+    names = con.execute("SELECT names FROM run_model_inputs WHERE run_id = ?", [RUN]).fetchone()[0]
+    rows = con.execute(
+        "SELECT rowid, factors, model_inputs FROM contact_points WHERE run_id = ?", [RUN]
+    ).fetchall()
+    old = [
+        (
+            json.dumps(
+                {**json.loads(f), "x": dict(zip(names, x, strict=True))}, separators=(",", ":")
+            ),
+            rid,
+        )
+        for rid, f, x in rows
+    ]
+    con.executemany(
+        "UPDATE contact_points SET factors = ?, model_inputs = NULL WHERE rowid = ?", old
     )
     con.execute("DELETE FROM run_model_inputs")
 
@@ -74,7 +87,11 @@ def test_refit_and_explain_read_the_same_before_and_after_the_migration(con) -> 
     explained = {a: _explain_factors(con, a) for a in ("A1", "A2")}
     # some inputs are NULL by design (a phone's line type on an address), most are set
     assert typed.height >= 3 and typed.select(XCOLS).null_count().sum_horizontal()[0] < 3 * 9
-    assert all("x" in f and f["x"]["reliability"] > 0 for fs in explained.values() for f in fs)
+    every = {f.name for f in FEATURES}
+    assert all(
+        set(f["x"]) == every and f["x"]["reliability"] > 0 for fs in explained.values() for f in fs
+    )
+    assert any(v is None for fs in explained.values() for f in fs for v in f["x"].values())
 
     _to_pre_072_form(con)
     assert con.execute("SELECT count(model_inputs) FROM contact_points").fetchone()[0] == 0
