@@ -115,7 +115,7 @@ def _select(con: Any, db: str, table: str) -> str:
         [db, "run_model_inputs"],
     ).fetchone()[0]
     if table == "contact_points" and has_inputs:
-        return FACTORS_WHOLE.format(db=db)
+        return FACTORS_WHOLE.replace("{db}", db)
     return f"SELECT * FROM {db}.{table} WHERE run_id = $run_id"
 
 
