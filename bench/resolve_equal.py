@@ -93,6 +93,32 @@ def run_side(db: Path, code: Path | None, memory_limit: str | None) -> dict[str,
     return json.loads(line[len("RESULT ") :])
 
 
+#: contact_points with the model inputs inside `factors` as JSON text, whichever way a side
+#: stored them (migration 072 moved them to the typed model_inputs list, names per run): the
+#: last key, nulls kept (json_merge_patch would drop them)
+FACTORS_WHOLE = (
+    "SELECT cp.* EXCLUDE (factors, model_inputs), CASE WHEN cp.model_inputs IS NULL"
+    " OR mi.names IS NULL THEN CAST(cp.factors AS VARCHAR) ELSE"
+    " substr(CAST(cp.factors AS VARCHAR), 1, length(CAST(cp.factors AS VARCHAR)) - 1)"
+    " || ',\"x\":' || CAST(to_json(map(mi.names, cp.model_inputs)) AS VARCHAR) || '}'"
+    " END AS factors"
+    " FROM {db}.contact_points cp LEFT JOIN {db}.run_model_inputs mi USING (run_id)"
+    " WHERE cp.run_id = $run_id"
+)
+
+
+def _select(con: Any, db: str, table: str) -> str:
+    """The rows of `table` compared: every column; contact_points' factors whole (above) when
+    the database has run_model_inputs, so a run written before 072 compares with one after."""
+    has_inputs = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+        [db, "run_model_inputs"],
+    ).fetchone()[0]
+    if table == "contact_points" and has_inputs:
+        return FACTORS_WHOLE.replace("{db}", db)
+    return f"SELECT * FROM {db}.{table} WHERE run_id = $run_id"
+
+
 def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]:
     """Rows of each table in one copy and not the other (multiset difference, every column)."""
     import duckdb
@@ -102,8 +128,7 @@ def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]
     con.execute(f"ATTACH '{after}' AS a (READ_ONLY)")
     out: dict[str, dict[str, int]] = {}
     for t in TABLES:
-        sel = f"SELECT * FROM {{db}}.{t} WHERE run_id = $run_id"
-        b_sel, a_sel = sel.format(db="b"), sel.format(db="a")
+        b_sel, a_sel = _select(con, "b", t), _select(con, "a", t)
         n_b = con.execute(f"SELECT count(*) FROM ({b_sel})", {"run_id": run_id}).fetchone()[0]
         n_a = con.execute(f"SELECT count(*) FROM ({a_sel})", {"run_id": run_id}).fetchone()[0]
         only_b = con.execute(

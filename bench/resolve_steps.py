@@ -28,7 +28,7 @@ DEFAULT_DB = ROOT / "bench/results/tmp/scale/run-100000x5-s7/skiptrace.duckdb"
 def main(argv: list[str] | None = None) -> int:
     from skiptrace import sql
     from skiptrace.matchers import resolve as R
-    from skiptrace.matchers.confidence import feature_json_sql, load_model
+    from skiptrace.matchers.confidence import feature_list_sql, feature_names, load_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -51,14 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     R.resolve_contacts(con, run_id, as_of, settings=s)
     model = load_model()
     old = {p.name: p.read_text(encoding="utf-8") for p in REFERENCE.glob("*.sql")}
-    old["09_write.sql"] = old["09_write.sql"].replace("{{feature_json}}", feature_json_sql())
+    old["09_write.sql"] = old["09_write.sql"].replace("{{feature_list}}", feature_list_sql())
     p08 = {"confirm_max_years": s.confirm_max_years}
     p08b = {
         "outcome_confirmed": s.outcome_confirmed,
         "outcome_bad_factor": s.outcome_bad_factor,
         "outcome_household_factor": s.outcome_household_factor,
     }
-    write_new = sql.render("resolve/09_write.sql", feature_json=feature_json_sql())
+    write_new = sql.render("resolve/09_write.sql", feature_list=feature_list_sql())
     times: dict[str, list[float]] = {}
 
     def timed(label: str, fn) -> None:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         times.setdefault(label, []).append(time.perf_counter() - t0)
 
     def new_write() -> None:
-        sql.run(con, "resolve/09_write_clear.sql", run_id="new")
+        sql.run(con, "resolve/09_write_clear.sql", run_id="new", input_names=feature_names())
         for after, upto in R.write_chunks(con, s.write_chunk_rows):
             sql.run(
                 con, write_new, run_id="new", model_version=model.version, after=after, upto=upto

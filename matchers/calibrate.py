@@ -198,7 +198,9 @@ def contact_frame(
     ECE is measured on.
     """
     xcols = ", ".join(
-        f"CAST(json_extract(factors, '$.x.{f.name}') AS DOUBLE) AS x_{f.name}" for f in FEATURES
+        f"coalesce(cp.model_inputs[list_position(mi.names, '{f.name}')],"
+        f" CAST(json_extract(cp.factors, '$.x.{f.name}') AS DOUBLE)) AS x_{f.name}"
+        for f in FEATURES
     )
     text = sql.render("calibrate/debtor_contacts.sql", feature_columns=xcols)
     return sql.query(con, text, run_id=run_id, emitted_only=bool(emitted_only))

@@ -252,11 +252,22 @@ def feature_columns_sql() -> str:
 
 
 def feature_json_sql() -> str:
-    """A struct of the x_ columns, stored as JSON in contact_points.factors.x for refitting
-    (09_write.sql turns the factors struct into JSON once: to_json of a struct is a third
-    cheaper than nested json_object calls, with the same text)."""
+    """A struct of the x_ columns: how runs before migration 072 stored the model inputs
+    (as contact_points.factors.x); kept for the frozen references of the equality tests."""
     parts = ", ".join(f'"{f.name}" := round(x_{f.name}, 6)' for f in FEATURES)
     return f"struct_pack({parts})"
+
+
+def feature_names() -> list[str]:
+    """The feature names in the order of `feature_list_sql`: stored once per run in
+    run_model_inputs.names, so a refit finds each input by name whatever the order."""
+    return [f.name for f in FEATURES]
+
+
+def feature_list_sql() -> str:
+    """The x_ columns as one typed DOUBLE list, stored as contact_points.model_inputs for
+    refitting (09_write.sql): the names live once per run, not as JSON keys on every row."""
+    return "[" + ", ".join(f"round(x_{f.name}, 6)" for f in FEATURES) + "]"
 
 
 def _num(v: float) -> str:

@@ -53,7 +53,8 @@ from skiptrace import sql
 from skiptrace.matchers.confidence import (
     ConfidenceModel,
     feature_columns_sql,
-    feature_json_sql,
+    feature_list_sql,
+    feature_names,
     load_model,
 )
 from skiptrace.matchers.phones import register_line_type_macros
@@ -224,12 +225,12 @@ def resolve_contacts(
         outcome_household_factor=float(settings.outcome_household_factor),
     )
 
-    write_sql = sql.render(_file("09_write.sql"), feature_json=feature_json_sql())
+    write_sql = sql.render(_file("09_write.sql"), feature_list=feature_list_sql())
     t0 = time.perf_counter()
     chunks = write_chunks(con, settings.write_chunk_rows)
     timings["09_write_chunks"] = time.perf_counter() - t0
     with sql.transaction(con):
-        run("09_write", _file("09_write_clear.sql"), run_id=run_id)
+        run("09_write", _file("09_write_clear.sql"), run_id=run_id, input_names=feature_names())
         for after, upto in chunks:
             run(
                 "09_write",

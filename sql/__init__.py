@@ -116,7 +116,7 @@ def render(name: str, /, **fragments: str) -> str:
     The one template mechanism, for SQL *structure* that code generates: the column list and
     linear predictor of the confidence model come from Python-defined features
     (matchers/confidence.py), so resolve/07_score.sql and 09_write.sql have `{{features}}`,
-    `{{z}}`, `{{p}}` and `{{feature_json}}` slots; a compliance rule's condition is a SQL
+    `{{z}}`, `{{p}}` and `{{feature_list}}` slots; a compliance rule's condition is a SQL
     expression from the validated rules file (suppress/fire_*_rule.sql). Fragments are built by
     code from identifiers and constants it owns, or are such reviewed rule expressions; never
     data from input files: values go through `$parameters`. A slot

@@ -392,8 +392,7 @@ def explain_account(
     model, files, usage = constants.model, constants.files, constants.usage
     contacts = sql.rows(
         con,
-        "SELECT * FROM contact_points WHERE run_id = $run_id AND account_id = $account_id"
-        " ORDER BY contact_type, role, rank NULLS LAST, confidence DESC, contact_key",
+        "audit/contact_points_explain.sql",
         run_id=run_id,
         account_id=account_id,
     )

@@ -26,9 +26,11 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
            "ncoa_forward" := ncoa_forward, "ncoa_family" := ncoa_family, "vendor_rank1" := vendor_rank1,
            "shared_third_party" := shared_third_party, "competitors" := competitors,
            "line_type" := line_type, "prepaid" := prepaid, "consent" := consent,
-           "z" := round(z, 5), "p_model" := round(p, 5), "model" := $model_version,
-           "x" := {{feature_json}}
+           "z" := round(z, 5), "p_model" := round(p, 5), "model" := $model_version
        )) AS factors,
+       -- the model's inputs, typed, in the order of run_model_inputs.names (09_write_clear.sql):
+       -- as JSON they were two thirds of factors and most of this insert's cost
+       {{feature_list}} AS model_inputs,
        status AS resolved_status, reasons AS resolved_reasons, false AS on_hold,
        CAST(NULL AS VARCHAR) AS dial_mode,
        CASE WHEN contact_type = 'phone' THEN consent END AS consent_autodialer,

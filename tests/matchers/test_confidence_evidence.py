@@ -4,13 +4,12 @@ Issue 16: among rank-1 addresses at confidence 0.6-0.9 on independent data, how 
 report a contact as of the account's newest evidence date, and whether another contact point
 shares that date, separated right from wrong where the older features did not
 (docs/confidence.md). Built on the hand-made portfolios of test_resolve (real DuckDB, the real
-resolve SQL); the model's inputs are read back from contact_points.factors.
+resolve SQL); the model's inputs are read back from contact_points.model_inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from typing import Any
 
@@ -18,7 +17,7 @@ import duckdb
 import pytest
 
 from skiptrace.matchers.resolve import resolve_contacts
-from tests.matchers.test_resolve import AS_OF, RUN, Builder, addr_contact, points
+from tests.matchers.test_resolve import AS_OF, RUN, Builder, addr_contact, model_inputs, points
 
 OLD, NEW = dt.date(2023, 12, 31), dt.date(2024, 12, 31)
 
@@ -31,7 +30,7 @@ def b(con: duckdb.DuckDBPyConnection) -> Builder:
 def _x(con: duckdb.DuckDBPyConnection, account: str) -> dict[str, dict[str, Any]]:
     """Each debtor address's model inputs, by its first line."""
     return {
-        p["address_line1"]: json.loads(p["factors"])["x"]
+        p["address_line1"]: model_inputs(con, p)
         for p in points(con, account, contact_type="address", role="debtor")
     }
 

@@ -156,6 +156,15 @@ def points(con: duckdb.DuckDBPyConnection, account_id: str, **where: Any) -> lis
     return [dict(zip(cols, r, strict=True)) for r in rows.fetchall()]
 
 
+def model_inputs(con: duckdb.DuckDBPyConnection, point: dict[str, Any]) -> dict[str, float]:
+    """A point's model inputs by feature name: contact_points.model_inputs, named by the run's
+    run_model_inputs row (migration 072)."""
+    names = con.execute(
+        "SELECT names FROM run_model_inputs WHERE run_id = ?", [point["run_id"]]
+    ).fetchone()[0]
+    return dict(zip(names, point["model_inputs"], strict=True))
+
+
 @pytest.fixture
 def b(con: duckdb.DuckDBPyConnection) -> Builder:
     return Builder(con)
@@ -200,7 +209,8 @@ def test_three_spellings_from_three_sources_make_one_contact_point(b: Builder, c
     apt5 = points(con, "A1", contact_type="address", contact_key="123 MAIN ST #5|30301")
     assert len(apt5) == 1 and apt5[0]["confidence"] < m["confidence"]
     factors = json.loads(m["factors"])
-    assert factors["n_sources"] == 3 and factors["x"]["n_sources_log"] > 1.3
+    assert factors["n_sources"] == 3 and model_inputs(con, m)["n_sources_log"] > 1.3
+    assert "x" not in factors  # the inputs are typed in model_inputs, not JSON (migration 072)
 
 
 def test_consensus_prefers_the_most_supported_spelling(b: Builder, con) -> None:
@@ -525,7 +535,7 @@ def test_a_residence_begun_later_succeeds_an_address_whose_last_seen_lags(b: Bui
     assert f_new["succeeded"] is False
     assert pts["1 MAIN ST"]["status"] == "on_file"
     assert "first reported after this one" in pts["1 MAIN ST"]["reasons"]
-    assert f_old["x"]["succeeded"] == 1.0
+    assert model_inputs(con, pts["1 MAIN ST"])["succeeded"] == 1.0
 
 
 def test_vendor_lag_after_an_ncoa_move_does_not_cancel_the_move(b: Builder, con) -> None:
@@ -614,10 +624,11 @@ def test_report_lag_of_a_self_dated_candidate(b: Builder, con) -> None:
     b.link("A1", b.record("hdr", "Ann", "Lee", record_date=dt.date(2025, 1, 5),
                           contacts=[addr_contact(fresh)]))  # fmt: skip
     resolve_contacts(con, RUN, AS_OF)
-    pts = {p["address_line1"]: _factors(p) for p in points(con, "A1", contact_type="address")}
+    raw = {p["address_line1"]: p for p in points(con, "A1", contact_type="address")}
+    pts = {line: _factors(p) for line, p in raw.items()}
     assert pts["1 MAIN ST"]["report_lag_years"] == pytest.approx(365 / 365.25, abs=1e-3)
     assert pts["8 LAKE DR"]["report_lag_years"] is None
-    assert pts["8 LAKE DR"]["x"]["report_lag"] == 0.0
+    assert model_inputs(con, raw["8 LAKE DR"])["report_lag"] == 0.0
 
 
 def test_a_move_contradicted_by_later_evidence_does_not_date_its_forward_to_processing(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from skiptrace import sql
-from skiptrace.matchers.confidence import feature_json_sql, load_model
+from skiptrace.matchers.confidence import feature_list_sql, load_model
 from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
 
 REFERENCE = Path(__file__).parent / "data" / "resolve_reference"
@@ -107,7 +107,7 @@ def test_outcomes_and_chunked_writes_equal_the_reference(matched) -> None:
         outcome_household_factor=settings.outcome_household_factor,
     )
     write = (REFERENCE / "09_write.sql").read_text(encoding="utf-8")
-    write = write.replace("{{feature_json}}", feature_json_sql())
+    write = write.replace("{{feature_list}}", feature_list_sql())
     sql.run(con, write, run_id=ref, model_version=load_model().version)
 
     for table in ("contact_points", "contact_support"):
