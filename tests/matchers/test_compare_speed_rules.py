@@ -68,3 +68,38 @@ def test_compare_sql_uses_the_guarded_expression() -> None:
     text = " ".join(sql.load("match/compare.sql").replace("(", "( ").split())
     guarded = GUARDED_TEMPLATE.format(a="l.first_std", b="r.first_std")
     assert " ".join(guarded.replace("(", "( ").split()) in text
+
+
+def _near_last4(a: str, b: str, *, guarded: bool) -> str:
+    """compare.sql's SSN_LAST4_NEAR test on two last-four strings a, b (a <> b)."""
+    swaps = (
+        f"{a}[2] || {a}[1] || {a}[3:4], {a}[1] || {a}[3] || {a}[2] || {a}[4], "
+        f"{a}[1:2] || {a}[4] || {a}[3]"
+    )
+    transposed = f"{b} IN ({swaps})"
+    if guarded:
+        transposed = f"(hamming({a}, {b}) = 2 AND {transposed})"
+    return f"(hamming({a}, {b}) = 1 OR {transposed})"
+
+
+def test_the_two_places_test_never_changes_ssn_last4_near() -> None:
+    """Every pair of four-digit strings over a small digit set (repeated digits included)."""
+    digits = [f"{n:04d}" for n in range(10_000) if set(f"{n:04d}") <= set("0127")]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d AS SELECT unnest($d) AS v", {"d": digits})
+    con.execute("CREATE TABLE p AS SELECT x.v AS a, y.v AS b FROM d x, d y WHERE x.v <> y.v")
+    guarded, plain = _near_last4("a", "b", guarded=True), _near_last4("a", "b", guarded=False)
+    differ, near = con.execute(
+        f"SELECT count(*) FILTER (WHERE {guarded} IS DISTINCT FROM {plain}), "
+        f"count(*) FILTER (WHERE {plain}) FROM p"
+    ).fetchone()  # type: ignore[misc]
+    assert near > 1000
+    assert differ == 0
+    text = " ".join(sql_text().split())
+    assert "OR (hamming(l.ssn_last4, r.ssn_last4) = 2 AND r.ssn_last4 IN (" in text
+
+
+def sql_text() -> str:
+    from skiptrace import sql
+
+    return sql.load("match/compare.sql")
