@@ -1,7 +1,9 @@
 """The shortcuts compare.sql takes for speed must not change a level.
 
-compare.sql tests a cheap necessary condition before an expensive string function; these tests
-check, over many generated name pairs, that the guarded expression equals the unguarded one.
+compare.sql tests a cheap necessary condition before an expensive string function (one edit
+between given names, a transposition in the SSN's last four); these tests check, over generated
+name pairs and every pair of a set of digit strings, that the guarded expression equals the
+unguarded one, and that compare.sql holds the guarded text.
 """
 
 from __future__ import annotations
