@@ -8,6 +8,8 @@ Every `skiptrace` command runs through `SkiptraceGroup.main`. There:
 * a usage error found by the parser (unknown option, `--threshold abc`, a missing required
   option) does the same with code 2, instead of click's framed usage box;
 * a pydantic ValidationError of the run settings is a usage error naming the *option*;
+* DuckDB running out of memory is a configuration error (code 3), not a bug: the line names
+  the memory limit in force and the two settings that change it;
 * anything else is a bug: its traceback is printed, then the same one-line form, exit 1.
 
 The boundary sits in the click command, not in `main()`, so Typer's test runner exercises it
@@ -17,11 +19,13 @@ exactly as a user's shell does.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb
 import typer
 import typer.core
 
@@ -45,11 +49,24 @@ def _usage_line(exc: Any) -> str:
     return error_line(exc.format_message() + where)
 
 
+def out_of_memory_line(exc: BaseException) -> str:
+    """Why a run stopped for want of memory, and what to change: the pipeline's DuckDB limit is
+    SKIPTRACE_DUCKDB_MEMORY (a 1M-account portfolio needs at least 5GB; docs/performance.md)."""
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    limit = os.environ.get("SKIPTRACE_DUCKDB_MEMORY") or "DuckDB's default"
+    return error_line(
+        f"the database ran out of memory ({first}); memory limit: {limit}. Raise "
+        "SKIPTRACE_DUCKDB_MEMORY or lower SKIPTRACE_DUCKDB_THREADS and run again"
+    )
+
+
 def exit_code_of(exc: BaseException) -> int:
     if isinstance(exc, errors.SkiptraceError):
         return exc.exit_code
     if isinstance(exc, click_exc.UsageError):
         return errors.USAGE
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return errors.CONFIG
     return errors.INTERNAL
 
 
@@ -93,6 +110,10 @@ class SkiptraceGroup(typer.core.TyperGroup):
         except KeyboardInterrupt:
             typer.echo(error_line("interrupted"), err=True)
             code = 130
+        except duckdb.OutOfMemoryException as exc:
+            typer.echo(out_of_memory_line(exc), err=True)
+            code = errors.CONFIG
+            release_frames(exc)
         except Exception as exc:
             traceback.print_exc()
             typer.echo(

@@ -179,3 +179,34 @@ def test_error_classes_carry_their_codes() -> None:
     assert ingest_errors.RedeliveryError("f", "s", 1, "ab" * 32).exit_code == errors.REFUSED
     assert DatabaseBusyError("x").exit_code == errors.BUSY
     assert isinstance(ingest_errors.RegistryError("x"), ValueError)  # callers catching ValueError
+
+
+def test_out_of_memory_is_one_line_naming_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real DuckDB out-of-memory error ends as a configuration error naming the limit and the
+    settings to change (a 1M portfolio at SKIPTRACE_DUCKDB_MEMORY=4GB does this in resolve), not
+    as 'internal error ... (this is a bug)'."""
+    import duckdb
+    import typer
+
+    from skiptrace.flows.cli.boundary import SkiptraceGroup
+
+    small = typer.Typer(cls=SkiptraceGroup)
+
+    @small.command()
+    def squeeze() -> None:
+        con = duckdb.connect()
+        con.execute("SET memory_limit = '10MB'")
+        con.execute("SELECT list(i) FROM range(5000000) t(i)").fetchall()
+
+    @small.command()
+    def other() -> None:  # two commands keep `squeeze` a subcommand
+        pass
+
+    monkeypatch.setenv("SKIPTRACE_DUCKDB_MEMORY", "10MB")
+    result = CliRunner().invoke(small, ["squeeze"])
+    assert result.exit_code == errors.CONFIG
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("skiptrace: error: the database ran out of memory (Out of Memory")
+    assert "memory limit: 10MB" in lines[0] and "SKIPTRACE_DUCKDB_MEMORY" in lines[0]
+    assert "this is a bug" not in result.stderr
