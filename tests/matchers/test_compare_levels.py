@@ -5,9 +5,6 @@ unsplit."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -19,20 +16,8 @@ from skiptrace.matchers.compare import (
     FIRST_JW80,
     FIRST_JW92,
 )
+from tests.matchers import test_guards as pop  # the one population builder
 
-
-def _load_population() -> ModuleType:
-    """The identity-row builder lives in test_guards.py (one copy), loaded by path."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
 BORN = dt.date(1970, 5, 26)
 
 

@@ -4,9 +4,6 @@ explain_pair gives pair by pair (stored pairs, a pair the run never stored, conf
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import pytest
@@ -14,20 +11,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.matchers.explain import account_batch, explain_pair, load_run_params
 from skiptrace.matchers.link import link
-
-
-def _load_population() -> ModuleType:
-    """The population builder of test_guards.py, loaded by path (importlib import mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population_batch", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
+from tests.matchers import test_guards as pop  # the one population builder
 
 
 @pytest.fixture

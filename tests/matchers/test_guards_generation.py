@@ -10,11 +10,9 @@ otherwise. Each rule is checked with the wrong-party case it must keep out.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -45,18 +43,7 @@ from skiptrace.matchers.link import link
 COMPARE_SQL = Path(__file__).resolve().parents[2] / "sql" / "match" / "compare.sql"
 
 
-def _load_population() -> ModuleType:
-    """The population builder of test_guards.py (loaded by path: importlib import mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population_generation", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
+from tests.matchers import test_guards as pop  # the one population builder  # noqa: E402
 
 SAME = {"first_name": FIRST_EXACT, "last_name": LAST_EXACT, "ssn": NO_DATA,
         "address": ADDR_EXACT, "phone": NO_DATA, "email": NO_DATA, "suffix": NO_DATA,

@@ -13,9 +13,6 @@ Two rules, each with the wrong-party case it must keep:
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -36,20 +33,7 @@ from skiptrace.matchers.compare import (
 )
 from skiptrace.matchers.guards import evaluate
 from skiptrace.matchers.link import MatchSettings, link
-
-
-def _load_population() -> ModuleType:
-    """The population builder of test_guards.py (loaded by path: importlib import mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population_noisy", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
+from tests.matchers import test_guards as pop  # the one population builder
 
 
 def _pairs(con: duckdb.DuckDBPyConnection, run_id: str, account_id: str) -> dict[int, Any]:

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -19,20 +16,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.matchers import incremental
 from skiptrace.matchers.link import LinkResult, MatchSettings, link
-
-
-def _load_population() -> ModuleType:
-    """The population builder of test_guards.py, loaded by path (--import-mode=importlib)."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population_inc", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
+from tests.matchers import test_guards as pop  # the one population builder
 
 PAIRS = (
     "SELECT account_id, rec_id, source, match_weight, match_probability, role, guard, "

@@ -4,11 +4,8 @@ one-debtor-per-record, blocking caps."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import math
-from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import pytest
@@ -17,21 +14,7 @@ from skiptrace import sql
 from skiptrace.matchers.compare import COMPARISONS, NAMES
 from skiptrace.matchers.explain import explain_pair
 from skiptrace.matchers.link import LinkResult, MatchSettings, link
-
-
-def _load_population() -> ModuleType:
-    """The population builder lives in test_guards.py (one copy); load it by path because the
-    tests run with --import-mode=importlib (no package, nothing on sys.path)."""
-    spec = importlib.util.spec_from_file_location(
-        "_matchers_population", Path(__file__).with_name("test_guards.py")
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pop = _load_population()
+from tests.matchers import test_guards as pop  # the one population builder
 
 
 @pytest.fixture
