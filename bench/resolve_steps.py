@@ -13,16 +13,18 @@ median seconds of each. The writes go to two run ids of the copy; the rows are c
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 REFERENCE = ROOT / "tests/matchers/data/resolve_reference"
 DEFAULT_DB = ROOT / "bench/results/tmp/scale/run-100000x5-s7/skiptrace.duckdb"
+
+from _resolved_copy import drop_copy, resolved_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,16 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.exists():
         print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
         return 2
-    args.copy.parent.mkdir(parents=True, exist_ok=True)
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
-    shutil.copyfile(args.db, args.copy)
-    con = sql.connect(args.copy, memory_limit=args.memory_limit)
-    run_id, as_of = con.execute(
-        "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
-    s = R.ResolveSettings(keep_temp=True)
-    R.resolve_contacts(con, run_id, as_of, settings=s)
+    con, _, s = resolved_copy(args.db, args.copy, args.memory_limit)
     model = load_model()
     old = {p.name: p.read_text(encoding="utf-8") for p in REFERENCE.glob("*.sql")}
     old["09_write.sql"] = old["09_write.sql"].replace("{{feature_list}}", feature_list_sql())
@@ -95,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         ).fetchone()[0]
         print(f"{t}: {diff} rows differ between the old and the new write")
     con.close()
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
+    drop_copy(args.copy)
     return 0
 
 

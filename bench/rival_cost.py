@@ -13,18 +13,19 @@ the median seconds of each.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _resolved_copy import drop_copy, resolved_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     from skiptrace import sql
-    from skiptrace.matchers import resolve as R
     from skiptrace.matchers.confidence import feature_columns_sql, load_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -36,14 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.is_file():
         print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
         return 2
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
-    shutil.copyfile(args.db, args.copy)
-    con = sql.connect(args.copy, memory_limit=args.memory_limit)
-    run_id, as_of = con.execute(
-        "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
-    R.resolve_contacts(con, run_id, as_of, settings=R.ResolveSettings(keep_temp=True))
+    con, as_of, _ = resolved_copy(args.db, args.copy, args.memory_limit)
     model = load_model()
     text = (ROOT / "sql/resolve/07_score.sql").read_text(encoding="utf-8")
     start = text.index("CREATE OR REPLACE TEMP TABLE rs_rival AS")
@@ -68,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = ", ".join(f"{x:.2f}" for x in secs)
         print(f"{label:9} median {statistics.median(secs):6.2f} s  ({runs})")
     con.close()
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
+    drop_copy(args.copy)
     return 0
 
 

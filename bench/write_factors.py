@@ -16,7 +16,6 @@ bench/resolve_equal.py compares them).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
@@ -37,6 +36,9 @@ def old_write(new_text: str, feature_json: str) -> str:
         raise SystemExit("09_write.sql changed: update bench/write_factors.py's old form")
     text = new_text.replace(NEW_INPUTS_LINE, "")
     return text.replace(NEW_MODEL_LINE, f'"model" := $model_version, "x" := {feature_json}\n')
+
+
+from _resolved_copy import drop_copy, resolved_copy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,16 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.db.exists():
         print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
         return 2
-    args.copy.parent.mkdir(parents=True, exist_ok=True)
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
-    shutil.copyfile(args.db, args.copy)
-    con = sql.connect(args.copy, memory_limit=args.memory_limit)
-    run_id, as_of = con.execute(
-        "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1"
-    ).fetchone()
-    s = R.ResolveSettings(keep_temp=True)
-    R.resolve_contacts(con, run_id, as_of, settings=s)
+    con, _, s = resolved_copy(args.db, args.copy, args.memory_limit)
     model = load_model()
     raw = sql.load("resolve/09_write.sql")
     texts = {
@@ -127,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     ).fetchone()[0]
     print(f"contact_points rows differing (run_id aside, x put back into factors): {diff}")
     con.close()
-    for p in args.copy.parent.glob(args.copy.name + "*"):
-        p.unlink()
+    drop_copy(args.copy)
     return 0
 
 
