@@ -150,7 +150,10 @@ class Store:
             raise StoreError(f"unknown action {action!r}")
         if not reason.strip():
             raise StoreError("a decision needs a reason")
-        decision_id = f"d-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        # Microseconds in both the time and the id: the latest decision per pair wins, and two
+        # decisions in the same second (a reviewer correcting a click) must still be ordered.
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        decision_id = f"d-{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
         line = {
             "decision_id": decision_id,
             "kind": "pair",
@@ -161,7 +164,7 @@ class Store:
             "action": action,
             "reason": reason.strip(),
             "decided_by": user.name,
-            "decided_at": _now(),
+            "decided_at": now.isoformat(timespec="microseconds"),
             "seen_run_id": seen_run_id,
         }
         with self._locked_append(self.queue_path) as fh:

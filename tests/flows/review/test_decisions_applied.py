@@ -127,3 +127,15 @@ def test_replay_honours_the_decisions_its_run_saw(review_env) -> None:
     run_pipeline(review_env, RUN3)
     result = replay_run(review_env.db, RUN2)
     assert result.identical, result.summary()
+
+
+def test_decisions_in_the_same_second_keep_their_order(tmp_path: Path) -> None:
+    """The latest decision per pair wins by (decided_at, decision_id): both carry microseconds, so
+    a reviewer who corrects a click within the same second is not overruled by a random id."""
+    store = Store(tmp_path / "skiptrace.duckdb")
+    pair = {"account_id": "A1", "rec_id": 1, "source": "acme", "record_id": "R1"}
+    ids = [decide(store, pair, action) for action in ("approve", "reject", "approve", "reject")]
+    keys = [(q["decided_at"], q["decision_id"]) for q in store.queued()]
+    assert [q["decision_id"] for q in store.queued()] == ids
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert all(len(q["decided_at"]) == len("2026-12-04T21:50:49.123456") for q in store.queued())
