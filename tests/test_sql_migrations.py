@@ -14,7 +14,9 @@ def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
     assert version == max(v for v, _ in sql.migrations())
     con.close()
     con = sql.connect(db)  # re-open: nothing re-applied
-    rows = con.execute("SELECT count(*), count(DISTINCT version) FROM schema_migrations").fetchone()
+    rows = con.execute(
+        "SELECT count(*), count(DISTINCT version) FROM schema_migrations"
+    ).fetchall()[0]
     assert rows[0] == rows[1] == len(sql.migrations())
 
 

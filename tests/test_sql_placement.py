@@ -32,7 +32,7 @@ def _literal_text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else " x " for v in node.values)
+        return "".join(str(v.value) if isinstance(v, ast.Constant) else " x " for v in node.values)
     return None
 
 
@@ -51,7 +51,7 @@ def multi_line_sql(path: Path) -> list[str]:
         lines = [line for line in text.splitlines() if re.search(r"[A-Za-z]", line)]
         if len(lines) >= 2:
             where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-            hits.append(f"{where}:{node.lineno}")
+            hits.append(f"{where}:{getattr(node, 'lineno', 0)}")
     return hits
 
 

@@ -51,7 +51,9 @@ def _to_pre_072_form(con: duckdb.DuckDBPyConnection) -> None:
     """What a run written before migration 072 looks like: x (every feature, nulls too) as the
     last key of factors, no typed list, no names row. Built in Python, not with the SQL under
     test."""
-    names = con.execute("SELECT names FROM run_model_inputs WHERE run_id = ?", [RUN]).fetchone()[0]
+    names = con.execute("SELECT names FROM run_model_inputs WHERE run_id = ?", [RUN]).fetchall()[0][
+        0
+    ]
     rows = con.execute(
         "SELECT rowid, factors, model_inputs FROM contact_points WHERE run_id = ?", [RUN]
     ).fetchall()

@@ -39,7 +39,7 @@ def test_phone_table(case: dict[str, str]) -> None:
         "number_type": p.number_type,
         "time_zone": p.time_zone,
     }
-    want = {k: (case[k] or None) for k in got}
+    want: dict[str, object] = {k: (case[k] or None) for k in got}
     want["valid"] = case["valid"] == "true"
     assert got == want
 

@@ -48,10 +48,10 @@ def test_batch_equals_per_string_over_the_whole_nanp() -> None:
             n = f"{area}{rng.randint(0, 9_999_999):07d}"
             raws.append(_spell(rng, n))
     # the regions whose patterns go one digit deeper (Barbados, Jamaica): every 7th digit
-    for area in ("246", "658", "876"):
+    for npa in ("246", "658", "876"):
         for nxx in rng.sample(range(200, 1000), 40):
             for d in range(10):
-                raws.append(f"{area}{nxx}{d}{rng.randint(0, 999):03d}")
+                raws.append(f"{npa}{nxx}{d}{rng.randint(0, 999):03d}")
     with (DATA / "phone_cases.csv").open(newline="", encoding="utf-8") as f:
         raws += [row["raw"] for row in csv.DictReader(f)]
     raws += ["", "   ", "n/a", "000-000-0000", "555-1234", "+44 20 7946 0958", "２１２５５５１２３４",

@@ -53,7 +53,7 @@ def issues(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], tuple[str, s
 def record(con: duckdb.DuckDBPyConnection, line_no: int, column: str) -> Any:
     return con.execute(
         f"SELECT {column} FROM source_records WHERE line_no = ?", [line_no]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 DEFECTS = [
@@ -160,7 +160,7 @@ def test_ssn_any_is_one_regex_over_the_joined_fields() -> None:
         per_field = any(
             con.execute(
                 "SELECT regexp_matches($v, $re)", {"v": v, "re": SSN_IN_TEXT_RE}
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             for v in (a, b)
             if v is not None
         )
@@ -286,7 +286,7 @@ def test_a_row_with_nothing_identifying_is_a_row_defect(
     assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (3, 1, 2)
     reasons = dict(con.execute("SELECT line_no, reason FROM quarantine").fetchall())
     assert reasons == {2: "no_identifying_field", 3: "no_identifying_field"}
-    raw = con.execute("SELECT raw_line FROM quarantine WHERE line_no = 3").fetchone()[0]
+    raw = con.execute("SELECT raw_line FROM quarantine WHERE line_no = 3").fetchall()[0][0]
     assert "123-45-6789" not in raw and "000-00-0000" not in raw
 
 

@@ -9,7 +9,7 @@ import gzip
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
@@ -31,7 +31,9 @@ EXPECTED = [
 ]
 
 
-def csv_text(delimiter: str = ",", *, header: bool = True, quoting: int = csv.QUOTE_MINIMAL) -> str:
+def csv_text(
+    delimiter: str = ",", *, header: bool = True, quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL
+) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, quoting=quoting, lineterminator="\n")
     if header:
@@ -105,7 +107,7 @@ def test_format_loads(kind: str, con: duckdb.DuckDBPyConnection, tmp_path: Path)
         "SELECT record_id, first_name, last_name, ssn_last4, dob, address_line1, line_no "
         "FROM source_records ORDER BY line_no"
     ).fetchall()
-    expected = EXPECTED
+    expected: list[tuple[object, ...]] = list(EXPECTED)
     if kind == "latin1_declared":
         expected = [
             tuple(v.replace("€", "E") if isinstance(v, str) else v for v in r) for r in EXPECTED

@@ -67,6 +67,7 @@ def test_person_records_identity_and_own_contacts(
         "FROM source_records ORDER BY line_no",
     )
     fno = res.file_no
+    assert fno is not None
     assert recs[0] == (
         fno * REC_ID_FACTOR + 2, 2, "header.csv:2", "John", "6789", dt.date(1980, 3, 14),
         dt.date(2024, 6, 30), "header", "person_records",

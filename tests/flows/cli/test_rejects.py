@@ -23,7 +23,7 @@ def _db_with_a_reject(tmp_path: Path) -> Path:
     con = sql.connect(db)
     try:
         ingest_accounts(con, path, AccountProfile(), "r1")
-        (stored,) = con.execute("SELECT raw_line FROM quarantine").fetchone()
+        (stored,) = con.execute("SELECT raw_line FROM quarantine").fetchall()[0]
     finally:
         con.close()
     assert "Maria" in stored  # what ingestion keeps: only SSN-shaped runs are masked

@@ -57,7 +57,7 @@ def test_option_help_comes_from_the_models() -> None:
         if flag in serve:
             assert run[flag].help == serve[flag].help, flag
     for name in MATCH_OVERRIDES:
-        described = MatchSettings.__pydantic_fields__[name].description
+        described = MatchSettings.__pydantic_fields__[name].description  # type: ignore[attr-defined]
         assert RefreshParams.model_fields[name].description == described
         assert described in run[flag_for(name)].help
     assert "[0.0<x<=1.0]" in run["--threshold"].help  # the range, from MatchSettings
@@ -66,7 +66,7 @@ def test_option_help_comes_from_the_models() -> None:
 def test_match_overrides_share_matchsettings_ranges() -> None:
     for name in MATCH_OVERRIDES:
         ours = RefreshParams.model_fields[name].metadata
-        theirs = MatchSettings.__pydantic_fields__[name].metadata
+        theirs = MatchSettings.__pydantic_fields__[name].metadata  # type: ignore[attr-defined]
         assert ours == theirs, name
     params = RefreshParams(accounts=Path("a.csv"), sources=Path("s.yml"), block_cap=7)
     assert params.match_settings() == MatchSettings(block_cap=7)
@@ -94,7 +94,7 @@ def test_served_parameters_are_refreshparams(
     """What serve hands its deployment validates as RefreshParams: every field but as_of."""
     from skiptrace.flows.cli.main import _served_parameters
 
-    options = {name: None for name in RefreshParams.model_fields if name != "as_of"}
+    options: dict[str, Any] = {n: None for n in RefreshParams.model_fields if n != "as_of"}
     options.update(sources=Path("sources.yml"), accounts=Path("a.csv"), lock_wait=600.0)
     monkeypatch.chdir(tmp_path)
     params = _served_parameters(options)["params"]

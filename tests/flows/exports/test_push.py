@@ -219,7 +219,7 @@ def test_the_documented_least_privileges_are_enough(run1, pg_url: str) -> None:
 
     push_run(run1, RUN1, pg_url)  # the owner's first push creates the schema
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        db = conn.execute("SELECT current_database()").fetchone()[0]
+        db = conn.execute("SELECT current_database()").fetchall()[0][0]
         conn.execute(GRANTS.read_text().replace(":db", db).replace(":'password'", "'pw'"))
     role_url = pg_url.replace("postgres:" + SECRET, "skiptrace_push:pw")
     add_run(run1, RUN2)
@@ -298,7 +298,7 @@ def _wait_for(url: str, query: str, seconds: float = 60.0) -> bool:
     deadline = time.monotonic() + seconds
     with psycopg.connect(url, autocommit=True) as conn:
         while time.monotonic() < deadline:
-            if conn.execute(query).fetchone()[0]:
+            if conn.execute(query).fetchall()[0][0]:
                 return True
             time.sleep(0.05)
     return False

@@ -42,7 +42,9 @@ def test_entrypoint_loads_from_any_working_directory(
     monkeypatch.chdir(tmp_path)
     for deployment in _config()["deployments"]:
         assert ".py" not in deployment["entrypoint"]
-        flow = load_flow_from_entrypoint(deployment["entrypoint"], use_placeholder_flow=False)
+        flow: Flow[..., object] = load_flow_from_entrypoint(
+            deployment["entrypoint"], use_placeholder_flow=False
+        )
         assert isinstance(flow, Flow) and flow.name == "refresh"
 
 

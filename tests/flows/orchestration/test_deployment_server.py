@@ -48,7 +48,7 @@ def _assert_exports(out: Path, db: Path, flow_run_id: str) -> str:
     try:
         status, recorded = con.execute(
             "SELECT status, flow_run_id FROM runs WHERE run_id = ?", [run_dir.name]
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.close()
     assert (status, recorded) == ("completed", flow_run_id)

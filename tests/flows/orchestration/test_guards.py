@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -57,14 +58,14 @@ def world(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
     con.close()
 
 
-def params(root: Path, accounts: Path, **kw: object) -> RefreshParams:
+def params(root: Path, accounts: Path | None, **kw: Any) -> RefreshParams:
     return RefreshParams(
         accounts=accounts,
         sources=root / "sources.yml",
         db=root / "db" / "st.duckdb",
         out=root / "out",
         as_of=AS_OF,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +177,7 @@ def _outputs(run_dir: Path) -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("incremental")
     for f in small_portfolio.root.iterdir():
         if f.is_file():

@@ -75,7 +75,7 @@ def test_output_contracts(pipeline_run) -> None:
     assert set(contacts["contact_type"].unique()) <= {"address", "phone", "email"}
     assert set(contacts["status"].unique()) <= {"new", "confirmed", "on_file", "suppressed"}
     conf = contacts["confidence"].cast(pl.Float64)
-    assert conf.min() >= 0.0 and conf.max() <= 1.0
+    assert conf.is_between(0.0, 1.0).all()
     matches = pl.read_csv(run_dir / "matches.csv", infer_schema=False)
     assert matches.columns == [
         "account_id",

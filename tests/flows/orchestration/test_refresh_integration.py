@@ -42,7 +42,7 @@ def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
     con = sql.connect(tmp_path / "db.duckdb", read_only=True)
     status, flow_run_id = con.execute(
         "SELECT status, flow_run_id FROM runs WHERE run_id = ?", [summary["run_id"]]
-    ).fetchone()
+    ).fetchall()[0]
     assert status == "completed" and flow_run_id
 
     from skiptrace.flows.demo.evaluate import score_run
