@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +36,7 @@ import polars as pl
 from skiptrace import sql
 from skiptrace.matchers import compare, fellegi_sunter, incremental, review_decisions
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
-from skiptrace.matchers.compare import COMPARISONS, NAMES
+from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
 from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
 from skiptrace.matchers.guards import GENERATION_EVIDENCE, ROLE_OF, apply_guards
@@ -581,6 +583,48 @@ def _write(
             also()
 
 
+#: DuckDB's memory limit while the candidates are scored and the match tables and the cache are
+#: written (at most: a lower limit the connection already has is kept). Why: those steps need
+#: little of DuckDB's memory (a 2M-row sort, 250k-row inserts, a 4M-pair join) while Python
+#: holds the scored frames, and a 1M run went over 8 GB there with DuckDB keeping up to the
+#: whole run's limit (5GB) of buffers; resolve, the next stage, needs that whole limit (at 4GB
+#: its evidence step runs out of memory), so the limit is lowered for these steps only and
+#: restored after them.
+SCORE_AND_WRITE_MEMORY_LIMIT = "3GB"
+
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _limit_bytes(text: str) -> tuple[float, float, str]:
+    """(bytes, number, unit) of a memory_limit as DuckDB prints or accepts it ('4.6 GiB')."""
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
+    if m is None or m.group(2).lower() not in _UNITS:
+        raise ValueError(f"unreadable DuckDB memory_limit {text!r}")
+    number = float(m.group(1))
+    return number * _UNITS[m.group(2).lower()], number, m.group(2)
+
+
+@contextmanager
+def _duckdb_memory_at_most(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Lower DuckDB's memory_limit to `limit` inside the block (evicting buffers above it), and
+    put the connection's own limit back afterwards.
+
+    DuckDB prints the limit cut to one decimal ('5GB' reads '4.6 GiB'), so it is put back as
+    that figure plus half a step (4.65 GiB, which prints '4.6 GiB' again): at most 0.05 of the
+    unit below the original, and the same value however many runs use the connection."""
+    before = str(first_row(con.execute("SELECT current_setting('memory_limit')").fetchall())[0])
+    current, number, unit = _limit_bytes(before)
+    if current <= _limit_bytes(limit)[0]:
+        yield
+        return
+    con.execute("SET memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("SET memory_limit = ?", [f"{number + 0.05:.2f} {unit}"])
+
+
 #: Blocking's per-key tables (~100M keys at 1M accounts): nothing after the candidate pairs
 #: and the blocking report reads them (the cache keeps only _blk_oversized), so they are dropped
 #: there instead of at the end, and estimation, scoring and writing run without them in
@@ -700,59 +744,60 @@ def link(
             con, n_left, n_right, s, comparator, compare_candidates
         )
         trained_on = "em" if em_result is not None else "defaults"
-    scored = _score_candidates(con, params, s)
-    # a borrowed SSN first: a pair it releases is no sign of another generation any more
-    scored.pairs = corroborate_by_linked_records(
-        con, release_borrowed_ssn(con, scored.pairs, s), s, params
-    )
-
-    reviewed: dict[str, int] = {}
-
-    def with_the_pairs() -> None:
-        # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
-        reviewed.update(review_decisions.apply_decisions(con, run_id))
-        incremental.record_increment(
-            con,
-            run_id,
-            inc,
-            params_from=s.reuse_params_from,
-            partitions=int(getattr(comparator, "partitions", 1)),
-            seconds=time.perf_counter() - t0,
+    with _duckdb_memory_at_most(con, SCORE_AND_WRITE_MEMORY_LIMIT):
+        scored = _score_candidates(con, params, s)
+        # a borrowed SSN first: a pair it releases is no sign of another generation any more
+        scored.pairs = corroborate_by_linked_records(
+            con, release_borrowed_ssn(con, scored.pairs, s), s, params
         )
 
-    _write(
-        con,
-        run_id,
-        s,
-        params,
-        scored,
-        candidates=blocking.candidate_pairs,
-        report=blocking.report,
-        n_left=n_left,
-        n_right=n_right,
-        sampled=sampled,
-        em_result=em_result,
-        trained_on=trained_on,
-        estimation=estimation,
-        also=with_the_pairs,
-    )
-    stored = scored.pairs
-    roles = stored["role"].value_counts()
-    count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
-    review_pairs = int(
-        stored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
-    )
-    ties = int(stored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique())
-    del stored, roles
-    scored.pairs = scored.pairs.clear()  # the cache write below runs without the stored pairs
-    incremental.write_cache(
-        con,
-        run_id,
-        full=not usable,
-        block_cap=s.block_cap,
-        name_block_cap=s.name_block_cap,
-        version=version,
-    )
+        reviewed: dict[str, int] = {}
+
+        def with_the_pairs() -> None:
+            # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
+            reviewed.update(review_decisions.apply_decisions(con, run_id))
+            incremental.record_increment(
+                con,
+                run_id,
+                inc,
+                params_from=s.reuse_params_from,
+                partitions=int(getattr(comparator, "partitions", 1)),
+                seconds=time.perf_counter() - t0,
+            )
+
+        _write(
+            con,
+            run_id,
+            s,
+            params,
+            scored,
+            candidates=blocking.candidate_pairs,
+            report=blocking.report,
+            n_left=n_left,
+            n_right=n_right,
+            sampled=sampled,
+            em_result=em_result,
+            trained_on=trained_on,
+            estimation=estimation,
+            also=with_the_pairs,
+        )
+        stored = scored.pairs
+        roles = stored["role"].value_counts()
+        count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
+        review_pairs = int(
+            stored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
+        )
+        ties = int(stored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique())
+        del stored, roles
+        scored.pairs = scored.pairs.clear()  # the cache write below runs without the stored pairs
+        incremental.write_cache(
+            con,
+            run_id,
+            full=not usable,
+            block_cap=s.block_cap,
+            name_block_cap=s.name_block_cap,
+            version=version,
+        )
     _drop_temp(con)
     if any(reviewed.values()):  # decisions moved pairs between roles: count what was written
         count = {
