@@ -56,6 +56,26 @@ def _trim_after_scoring() -> None:
     link_mod._score_candidates = trimmed  # type: ignore[assignment]
 
 
+def _time_cache_write(phases: dict[str, dict[str, float]]) -> None:
+    """A phase of its own for the incremental cache write, which runs after the pairs'
+    transaction (else its seconds fall between two phases and its peak into the next one)."""
+    from skiptrace.matchers import incremental
+
+    fn = incremental.write_cache
+
+    def timed(*a: object, **k: object) -> None:
+        t = time.perf_counter()
+        try:
+            fn(*a, **k)
+        finally:
+            rec = phases.setdefault("write incremental cache", {"seconds": 0.0})
+            rec["seconds"] += time.perf_counter() - t
+            rec["peak_rss_mib"] = max(rec.get("peak_rss_mib", 0.0), _peak_mib())
+            _reset_peak()
+
+    incremental.write_cache = timed  # type: ignore[assignment]
+
+
 def _trace_write_steps() -> None:
     """Print RSS and DuckDB's buffer-managed memory around the write steps of link().
 
@@ -146,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     from skiptrace.matchers.settings import MatchSettings
 
     phases = _instrument_link()
+    _time_cache_write(phases)
     if args.score_chunk_rows:
         import skiptrace.matchers.link as link_mod
 

@@ -18,9 +18,10 @@ pairs, one debtor per record). An incremental run
   relative frequency, so every pair is re-scored from its levels (vectorized numpy: about a
   tenth of a full run's match time) and the guards and roles are re-applied to the union.
 
-The cache (migration 010) describes a data state, not a run: it is rewritten by every link run in
-the same transaction as its match_pairs, so a run that dies later (resolve, emit) leaves a cache
-that is still true of the data it saw. Which runs are full (first run, changed matcher code or
+The cache (migration 010) describes a data state, not a run: it is rewritten by every link run right
+after its match_pairs are committed (`write_cache`: its state row, naming the run, is removed first
+and written last, so a cache write that stops half way makes the next run a full one), and a run
+that dies later (resolve, emit) leaves a cache that is still true of the data it saw. Which runs are full (first run, changed matcher code or
 settings, `full_rebuild`) is decided by `plan_run`.
 """
 
@@ -231,6 +232,11 @@ def empty_increment(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({cols})")
 
 
+#: Cache pairs written per transaction (cache_write_pairs.sql): a full run at 1M accounts writes
+#: 17.4M, and their one join and commit set the match stage's peak memory (docs/performance.md).
+CACHE_CHUNK_ROWS = 4_000_000
+
+
 def write_cache(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -240,16 +246,37 @@ def write_cache(
     name_block_cap: int,
     version: str,
 ) -> None:
-    """Make the cache describe this run's state (call inside the run's write transaction, after
-    scoring: `_match_cmp` must hold every candidate's levels)."""
-    params = {
-        "full": bool(full),
+    """Make the cache describe this run's state, after the run's pairs are committed and in
+    transactions of its own (`_match_cmp` must still hold every candidate's levels).
+
+    Why not in the pairs' transaction: one commit of the pairs and 17.4M cache rows was the
+    1M run's memory peak. Why it is still safe: cache_clear.sql removes the state row first and
+    cache_write.sql writes it last, so between the two the cache is unusable (`cache_status`:
+    full run) and never half-read; and a run that stops before cache_clear.sql leaves the
+    previous state whole, which is still true of the data it describes (levels are a function
+    of the two rows' fingerprints). The state row names this run, whose pairs are committed.
+    """
+    state = {
         "run_id": run_id,
         "matcher_version": version,
         "block_cap": int(block_cap),
         "name_block_cap": int(name_block_cap),
     }
-    sql.run(con, "match/cache_write.sql", **params)
+    with sql.transaction(con):
+        sql.run(con, "match/cache_clear.sql", full=bool(full))
+    new_pairs = first_row(
+        con.execute(
+            "SELECT count(*) FROM _match_candidates"
+            if full
+            else "SELECT count(*) FROM _inc_new_pairs"
+        ).fetchall()
+    )
+    chunks = max(1, -(-int(new_pairs[0] if new_pairs else 0) // CACHE_CHUNK_ROWS))
+    for chunk in range(chunks):
+        with sql.transaction(con):
+            sql.run(con, "match/cache_write_pairs.sql", full=bool(full), chunk=chunk, chunks=chunks)
+    with sql.transaction(con):
+        sql.run(con, "match/cache_write.sql", full=bool(full), **state)
 
 
 def record_increment(

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +36,7 @@ import polars as pl
 from skiptrace import sql
 from skiptrace.matchers import compare, fellegi_sunter, incremental, review_decisions
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
-from skiptrace.matchers.compare import COMPARISONS, NAMES
+from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
 from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
 from skiptrace.matchers.guards import GENERATION_EVIDENCE, ROLE_OF, apply_guards
@@ -482,12 +484,16 @@ _WRITTEN_COLUMNS = (
 def _write_pairs(con: duckdb.DuckDBPyConnection, run_id: str, stored: pl.DataFrame) -> None:
     """Append the stored pairs to match_pairs in chunks of WRITE_CHUNK_ROWS (see there).
 
-    Sorted by (account, record) first, and each chunk inserted in that order: the table ends up
-    clustered by account (explain and the review workbench read one account, and row-group
-    min/max skip the rest) and in the same order whatever the chunk size."""
-    frame = stored.select(_WRITTEN_COLUMNS).sort("account_id", "rec_id")
-    for start in range(0, frame.height, WRITE_CHUNK_ROWS):
-        con.register("_scored", frame.slice(start, WRITE_CHUNK_ROWS))
+    In (account, record) order, each chunk inserted in that order: the table ends up clustered
+    by account (explain and the review workbench read one account, and row-group min/max skip
+    the rest) and in the same order whatever the chunk size. Only the sort's row order is
+    computed for the whole frame (4 bytes a row); each chunk's rows are gathered from it when
+    the chunk is written, so no sorted copy of the stored pairs (~0.6 GB at 1M accounts) is
+    alive beside the frame."""
+    order = stored.select(pl.arg_sort_by("account_id", "rec_id").alias("i")).to_series()
+    columns = stored.select(_WRITTEN_COLUMNS)
+    for start in range(0, stored.height, WRITE_CHUNK_ROWS):
+        con.register("_scored", columns[order.slice(start, WRITE_CHUNK_ROWS)])
         try:
             sql.run(con, "match/write_pairs.sql", run_id=run_id)
         finally:
@@ -513,8 +519,9 @@ def _write(
 ) -> None:
     """Replace this run_id's rows in every matcher table, in one transaction.
 
-    `also` runs inside the same transaction (the incremental cache and match_increments), so the
-    cache can never describe a state whose pairs were not written.
+    `also` runs inside the same transaction (reviewers' decisions and match_increments). The
+    incremental cache is written after this commits (incremental.write_cache), so it can never
+    describe a state whose pairs were not written.
     """
     stored = scored.pairs
     conflicts = stored.filter(pl.col("conflict").is_not_null()).select(
@@ -574,6 +581,48 @@ def _write(
                 con.unregister("_conflicts")
         if also is not None:
             also()
+
+
+#: DuckDB's memory limit while the candidates are scored and the match tables and the cache are
+#: written (at most: a lower limit the connection already has is kept). Why: those steps need
+#: little of DuckDB's memory (a 2M-row sort, 250k-row inserts, a 4M-pair join) while Python
+#: holds the scored frames, and a 1M run went over 8 GB there with DuckDB keeping up to the
+#: whole run's limit (5GB) of buffers; resolve, the next stage, needs that whole limit (at 4GB
+#: its evidence step runs out of memory), so the limit is lowered for these steps only and
+#: restored after them.
+SCORE_AND_WRITE_MEMORY_LIMIT = "3GB"
+
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def _limit_bytes(text: str) -> tuple[float, float, str]:
+    """(bytes, number, unit) of a memory_limit as DuckDB prints or accepts it ('4.6 GiB')."""
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", text)
+    if m is None or m.group(2).lower() not in _UNITS:
+        raise ValueError(f"unreadable DuckDB memory_limit {text!r}")
+    number = float(m.group(1))
+    return number * _UNITS[m.group(2).lower()], number, m.group(2)
+
+
+@contextmanager
+def _duckdb_memory_at_most(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Lower DuckDB's memory_limit to `limit` inside the block (evicting buffers above it), and
+    put the connection's own limit back afterwards.
+
+    DuckDB prints the limit cut to one decimal ('5GB' reads '4.6 GiB'), so it is put back as
+    that figure plus half a step (4.65 GiB, which prints '4.6 GiB' again): at most 0.05 of the
+    unit below the original, and the same value however many runs use the connection."""
+    before = str(first_row(con.execute("SELECT current_setting('memory_limit')").fetchall())[0])
+    current, number, unit = _limit_bytes(before)
+    if current <= _limit_bytes(limit)[0]:
+        yield
+        return
+    con.execute("SET memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        con.execute("SET memory_limit = ?", [f"{number + 0.05:.2f} {unit}"])
 
 
 #: Blocking's per-key tables (~100M keys at 1M accounts): nothing after the candidate pairs
@@ -695,17 +744,52 @@ def link(
             con, n_left, n_right, s, comparator, compare_candidates
         )
         trained_on = "em" if em_result is not None else "defaults"
-    scored = _score_candidates(con, params, s)
-    # a borrowed SSN first: a pair it releases is no sign of another generation any more
-    scored.pairs = corroborate_by_linked_records(
-        con, release_borrowed_ssn(con, scored.pairs, s), s, params
-    )
+    with _duckdb_memory_at_most(con, SCORE_AND_WRITE_MEMORY_LIMIT):
+        scored = _score_candidates(con, params, s)
+        # a borrowed SSN first: a pair it releases is no sign of another generation any more
+        scored.pairs = corroborate_by_linked_records(
+            con, release_borrowed_ssn(con, scored.pairs, s), s, params
+        )
 
-    reviewed: dict[str, int] = {}
+        reviewed: dict[str, int] = {}
 
-    def write_cache() -> None:
-        # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
-        reviewed.update(review_decisions.apply_decisions(con, run_id))
+        def with_the_pairs() -> None:
+            # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
+            reviewed.update(review_decisions.apply_decisions(con, run_id))
+            incremental.record_increment(
+                con,
+                run_id,
+                inc,
+                params_from=s.reuse_params_from,
+                partitions=int(getattr(comparator, "partitions", 1)),
+                seconds=time.perf_counter() - t0,
+            )
+
+        _write(
+            con,
+            run_id,
+            s,
+            params,
+            scored,
+            candidates=blocking.candidate_pairs,
+            report=blocking.report,
+            n_left=n_left,
+            n_right=n_right,
+            sampled=sampled,
+            em_result=em_result,
+            trained_on=trained_on,
+            estimation=estimation,
+            also=with_the_pairs,
+        )
+        stored = scored.pairs
+        roles = stored["role"].value_counts()
+        count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
+        review_pairs = int(
+            stored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
+        )
+        ties = int(stored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique())
+        del stored, roles
+        scored.pairs = scored.pairs.clear()  # the cache write below runs without the stored pairs
         incremental.write_cache(
             con,
             run_id,
@@ -714,35 +798,7 @@ def link(
             name_block_cap=s.name_block_cap,
             version=version,
         )
-        incremental.record_increment(
-            con,
-            run_id,
-            inc,
-            params_from=s.reuse_params_from,
-            partitions=int(getattr(comparator, "partitions", 1)),
-            seconds=time.perf_counter() - t0,
-        )
-
-    _write(
-        con,
-        run_id,
-        s,
-        params,
-        scored,
-        candidates=blocking.candidate_pairs,
-        report=blocking.report,
-        n_left=n_left,
-        n_right=n_right,
-        sampled=sampled,
-        em_result=em_result,
-        trained_on=trained_on,
-        estimation=estimation,
-        also=write_cache,
-    )
     _drop_temp(con)
-    stored = scored.pairs
-    roles = stored["role"].value_counts()
-    count = {r: int(n) for r, n in roles.iter_rows() if r is not None}
     if any(reviewed.values()):  # decisions moved pairs between roles: count what was written
         count = {
             r: int(n)
@@ -757,10 +813,8 @@ def link(
         associates=count.get("associate", 0),
         blocking_report=blocking.report,
         seconds=time.perf_counter() - t0,
-        review_pairs=int(
-            stored.filter((pl.col("role") == "rejected") & pl.col("conflict").is_null()).height
-        ),
-        ties=int(stored.filter(pl.col("conflict") == "tie")["rec_id"].n_unique()),
+        review_pairs=review_pairs,
+        ties=ties,
         em_iterations=em_result.iterations if em_result else 0,
         trained_on=trained_on,
         mode=inc.mode,

@@ -190,6 +190,58 @@ def test_cache_is_written_with_the_run_or_not_at_all(
     assert again.increment["records_removed"] == 1
 
 
+@pytest.mark.parametrize(
+    "stops_before",
+    ["match/cache_clear.sql", "match/cache_write_pairs.sql", "match/cache_write.sql"],
+)
+def test_a_cache_write_that_stops_half_way_is_never_carried_from(
+    db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, stops_before: str
+) -> None:
+    """The cache is written after the run's pairs commit, in transactions of its own (and in
+    slices). A run killed between those commits keeps its pairs; the next run then either
+    carries from the previous, whole state (killed before the cache was touched) or, once the
+    cache was cleared, finds no state and compares everything — and writes what a full run
+    writes either way."""
+    from skiptrace import sql as sql_mod
+
+    link(db, "a")
+    monkeypatch.setattr(incremental, "CACHE_CHUNK_ROWS", 2)  # several slices
+    db.execute("DELETE FROM rec_std WHERE rec_id = 1005")
+    db.execute("UPDATE acct_std SET zip5 = '60601' WHERE account_id = 'BG0003'")
+    real_run = sql_mod.run
+    slices: list[int] = []
+
+    def killed(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> None:
+        if name == "match/cache_write_pairs.sql":
+            slices.append(params["chunk"])
+        if name == stops_before and (name != "match/cache_write_pairs.sql" or len(slices) == 2):
+            raise KeyboardInterrupt  # a kill: no except clause of the matcher's catches it
+        real_run(con, name, **params)
+
+    monkeypatch.setattr(sql_mod, "run", killed)
+    with pytest.raises(KeyboardInterrupt):
+        link(db, "b", settings=MatchSettings(reuse_params_from="a"), incremental_run=True)
+    monkeypatch.setattr(sql_mod, "run", real_run)
+    assert db.execute("SELECT count(*) FROM match_pairs WHERE run_id = 'b'").fetchall()[0][0] > 0
+    state = db.execute("SELECT run_id FROM match_cache_state").fetchall()
+
+    db.execute("DELETE FROM rec_std WHERE rec_id = 1006")  # and the data moves on
+    s = MatchSettings(reuse_params_from="a")
+    after = link(db, "c", settings=s, incremental_run=True)
+    full = link(db, "c-full", settings=s)
+    assert_same_outputs(db, "c", "c-full")
+    if stops_before == "match/cache_clear.sql":
+        assert state == [("a",)]  # the previous state, whole
+        assert after.mode == "incremental" and after.increment["base_run_id"] == "a"
+        assert after.increment["records_removed"] == 2  # against state a: 1005 and 1006
+    else:
+        assert slices[:2] == [0, 1]  # (stopped at the second slice, or after all of them)
+        assert state == []  # cleared and not completed: no usable cache
+        assert after.mode == "full" and "no cached state" in after.increment["reason"]
+    assert full.mode == "full"
+    assert db.execute("SELECT run_id FROM match_cache_state").fetchall() == [("c-full",)]
+
+
 def test_unusable_cache_means_a_full_comparison(db: duckdb.DuckDBPyConnection) -> None:
     link(db, "a")
     other_cap = link(

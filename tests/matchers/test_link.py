@@ -321,3 +321,41 @@ def test_dedup_policy_fits_every_m_by_em(db: duckdb.DuckDBPyConnection) -> None:
     }
     assert est["c"]["m_from_anchor_pairs"]
     assert est["d"]["m_from_anchor_pairs"] == {} and set(est["d"]["m_from_em"]) == set(NAMES)
+
+
+def test_scoring_and_writing_run_under_a_lower_duckdb_limit_and_put_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """link() lowers DuckDB's memory_limit for scoring and writing (link_mod.
+    SCORE_AND_WRITE_MEMORY_LIMIT) and gives the connection its own limit back, the same however
+    many runs use it; a connection already below the limit keeps its own."""
+    import skiptrace.matchers.link as link_mod
+
+    def limit(con: duckdb.DuckDBPyConnection) -> str:
+        return str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '5GB'")
+    before = limit(con)  # '4.6 GiB'
+    for _ in range(3):
+        with link_mod._duckdb_memory_at_most(con, "3GB"):
+            assert limit(con) == "2.7 GiB"
+        assert limit(con) == before
+    con.execute("SET memory_limit = '1GB'")
+    small = limit(con)
+    with link_mod._duckdb_memory_at_most(con, "3GB"):
+        assert limit(con) == small
+    assert limit(con) == small
+
+    seen: list[str] = []
+    real = link_mod._score_candidates
+
+    def spy(c: duckdb.DuckDBPyConnection, *a: object, **k: object) -> object:
+        seen.append(limit(c))
+        return real(c, *a, **k)
+
+    db = sql.connect(":memory:", memory_limit="5GB")
+    pop.background(db, n=40)
+    monkeypatch.setattr(link_mod, "_score_candidates", spy)
+    link(db, "r1")
+    assert seen == ["2.7 GiB"] and limit(db) == "4.6 GiB"
