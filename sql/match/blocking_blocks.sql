@@ -7,7 +7,7 @@
 -- passes keyed on names, places and dates of birth. Measured on 100k generated accounts (docs/
 -- performance.md): blocks of the latter over 100 pairs proposed 72% of all candidates and 36 of
 -- the 314k links made.
--- Blocks are identified by h = hash(pass, key) (blocking_keys.sql), which is unique across
+-- Blocks are identified by h = hash(pass, key parts) (blocking_keys.sql), which is unique across
 -- passes, so every join below is on one UBIGINT.
 -- Inputs: _ml, _mr (sides.sql), macro _match_block_keys (blocking_keys.sql). The pairs are made
 -- from these tables by blocking_pairs.sql (full run) or incremental_candidates.sql.
