@@ -14,6 +14,6 @@ WHERE id IN (SELECT min(l.id) FROM _blk_l l JOIN _blk_top t ON t.h = l.h GROUP B
 SELECT p.pass, k.bkey, t.n_left, t.n_right, t.size
 FROM _blk_top t
 JOIN _blk_passes p ON p.code = t.pass
-JOIN (SELECT DISTINCT hash(pass, bkey) AS h, bkey FROM _match_block_text('_blk_probe')) k
+JOIN (SELECT DISTINCT h, bkey FROM _match_block_hashed('_blk_probe', true)) k
   ON k.h = t.h
 ORDER BY p.pass, t.size DESC, k.bkey;
