@@ -195,7 +195,8 @@ def test_u_from_every_pair_recovers_u_without_subtracting_the_matches() -> None:
     outside = levels[~blocked]
     sample = outside[rng.random(len(outside)) < 0.1]
     sampled_counts = [
-        np.bincount(sample[:, k], minlength=len(m)).astype(float) for k, m in enumerate(TRUE_M)
+        np.bincount(sample[:, k], minlength=len(m)).astype(float).tolist()
+        for k, m in enumerate(TRUE_M)
     ]
     shapes = fs.estimate_u(sampled_counts, [[0.0, *u[1:]] for u in TRUE_U])
     u_outside = fs.outside_level_counts(
