@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from typing import Any
 
 import duckdb
 import pytest
@@ -350,7 +351,7 @@ def test_scoring_and_writing_run_under_a_lower_duckdb_limit_and_put_it_back(
     seen: list[str] = []
     real = link_mod._score_candidates
 
-    def spy(c: duckdb.DuckDBPyConnection, *a: object, **k: object) -> object:
+    def spy(c: duckdb.DuckDBPyConnection, *a: Any, **k: Any) -> Any:
         seen.append(limit(c))
         return real(c, *a, **k)
 
