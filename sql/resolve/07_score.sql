@@ -10,13 +10,13 @@
 -- neither the number of sources over all time nor the last-seen age carries.
 CREATE OR REPLACE TEMP TABLE rs_latest AS
 WITH ind AS (
-    SELECT pt, source, d_last,
+    SELECT pt, sid, d_last,
            max(d_last) OVER (PARTITION BY account_id, role, contact_type) AS acct_last
     FROM rs_evc
     WHERE evidence <> 'on_file' AND d_last IS NOT NULL
 ),
 per_pt AS (
-    SELECT pt, len(list_distinct(list(source) FILTER (WHERE d_last = acct_last))) AS latest_sources
+    SELECT pt, len(list_distinct(list(sid) FILTER (WHERE d_last = acct_last))) AS latest_sources
     FROM ind
     GROUP BY pt
 )
