@@ -48,6 +48,7 @@ JOIN rs_vk k
   ON k.account_id = e.account_id AND k.role = e.role AND k.contact_type = e.contact_type
  AND k.vkey = e.vkey
 LEFT JOIN rs_src s ON s.source = e.source;
+DROP TABLE rs_src;
 
 -- A move the debtor evidently did not make, or undid: the debtor is reported at the old address
 -- more than rs_moved_back_days after it took effect (a household member's or namesake's change
@@ -218,6 +219,7 @@ JOIN rs_pt k ON k.pt = p.pt
 CROSS JOIN rs_src_names n
 LEFT JOIN sup s ON s.pt = p.pt
 LEFT JOIN recs r ON r.pt = p.pt;
+DROP TABLE rs_src_names;
 
 -- Negative evidence for debtor addresses:
 --  * superseded: a reliable source saw another address more recently (last seen later);
@@ -316,3 +318,7 @@ LEFT JOIN succ sc ON c.role = 'debtor' AND c.contact_type = 'address' AND sc.pt 
 LEFT JOIN moved mv ON c.role = 'debtor' AND c.contact_type = 'address' AND mv.pt = c.pt
 LEFT JOIN shared sh ON c.role = 'debtor' AND sh.pt = c.pt
 LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;
+
+-- The key tables are not needed after this step (07 reads rs_pt once and drops it): the
+-- memory they hold is the write's (09).
+DROP TABLE rs_vk;

@@ -152,3 +152,4 @@ SELECT zz.*, {{p}} AS p FROM zz;
 DROP TABLE rs_latest;
 DROP TABLE rs_rival;
 DROP TABLE rs_place_vote;
+DROP TABLE rs_pt;
