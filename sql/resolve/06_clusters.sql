@@ -1,11 +1,54 @@
 -- Contact points (clusters of variants) with their representative spelling and the raw
 -- confidence factors. Phones cluster on E.164, emails on the normalized address.
-CREATE OR REPLACE TEMP TABLE rs_evc AS
-SELECT e.*, coalesce(l.lab, e.vkey) AS cid
-FROM rs_evs e
+--
+-- Integer keys (issue 20): every statement below groups, joins or partitions by the contact
+-- point (account_id, role, contact_type, cid: four strings, the address keys ~40 bytes) and
+-- several by the variant (+ vkey). Over millions of evidence rows those wide keys were most of
+-- the bytes the group-bys hashed and spilled. So the distinct variants get an integer vid and
+-- the distinct points an integer pt, once, here (rs_vk: variant -> vid, pt, cid; rs_pt: pt ->
+-- its four keys), and the statements below group and join on them. The numbers are arbitrary
+-- (row_number over an unordered set) and never leave resolve: every tie-break that decides an
+-- output value still orders by the strings (vkey, contact_key), so no output row depends on
+-- them. cid is never NULL: 03 keeps only evidence with a key (vkey), and a label is a vkey.
+CREATE OR REPLACE TEMP TABLE rs_vk AS
+WITH vk AS (SELECT DISTINCT account_id, role, contact_type, vkey FROM rs_evs)
+SELECT vk.account_id, vk.role, vk.contact_type, vk.vkey, coalesce(l.lab, vk.vkey) AS cid
+FROM vk
 LEFT JOIN rs_lab l
-  ON e.contact_type = 'address' AND l.account_id = e.account_id AND l.role = e.role
- AND l.vkey = e.vkey;
+  ON vk.contact_type = 'address' AND l.account_id = vk.account_id AND l.role = vk.role
+ AND l.vkey = vk.vkey;
+
+CREATE OR REPLACE TEMP TABLE rs_pt AS
+SELECT CAST(row_number() OVER () AS INTEGER) AS pt, account_id, role, contact_type, cid
+FROM (SELECT DISTINCT account_id, role, contact_type, cid FROM rs_vk);
+
+CREATE OR REPLACE TEMP TABLE rs_vk AS
+SELECT CAST(row_number() OVER () AS INTEGER) AS vid, p.pt, k.account_id, k.role, k.contact_type,
+       k.vkey, k.cid
+FROM rs_vk k
+JOIN rs_pt p
+  ON p.account_id = k.account_id AND p.role = k.role AND p.contact_type = k.contact_type
+ AND p.cid = k.cid;
+
+-- The sources, numbered in name order (sid): the per-point source lists of rs_rep, rs_cs and
+-- 07's rs_latest aggregate the numbers, and rs_cs turns its sorted lists back into names
+-- (rs_src_names.names[sid]); sorting the numbers sorts the names. A list of strings per group
+-- cost twice a list of integers plus the lookup.
+CREATE OR REPLACE TEMP TABLE rs_src AS
+SELECT source, CAST(row_number() OVER (ORDER BY source) AS INTEGER) AS sid
+FROM (SELECT DISTINCT source FROM rs_evs WHERE source IS NOT NULL);
+
+CREATE OR REPLACE TEMP TABLE rs_src_names AS
+SELECT coalesce(list(source ORDER BY sid), []) AS names FROM rs_src;
+
+CREATE OR REPLACE TEMP TABLE rs_evc AS
+SELECT e.*, k.cid, k.pt, k.vid, s.sid
+FROM rs_evs e
+JOIN rs_vk k
+  ON k.account_id = e.account_id AND k.role = e.role AND k.contact_type = e.contact_type
+ AND k.vkey = e.vkey
+LEFT JOIN rs_src s ON s.source = e.source;
+DROP TABLE rs_src;
 
 -- A move the debtor evidently did not make, or undid: the debtor is reported at the old address
 -- more than rs_moved_back_days after it took effect (a household member's or namesake's change
@@ -39,60 +82,61 @@ WHERE rs_evc.account_id = b.account_id AND rs_evc.rec_id = b.rec_id
 -- reliable source, then the most recent evidence.
 CREATE OR REPLACE TEMP TABLE rs_rep AS
 WITH v AS (
-    SELECT account_id, role, contact_type, cid, vkey,
+    SELECT pt, vid,
            -- len(list_distinct(list(..))): a plain aggregate, where count(DISTINCT ..) costs a
            -- sort per group over millions of evidence rows
-           len(list_distinct(list(source))) AS n_src,
+           len(list_distinct(list(sid))) AS n_src,
            max(coalesce(reliability, 0.5)) AS max_rel,
            bool_or(quality = 'ok') AS q_ok,
            bool_or(rs_unit(unit_number) IS NOT NULL) AS has_unit,
            max(d_last) AS last
     FROM rs_evc
-    GROUP BY account_id, role, contact_type, cid, vkey
+    GROUP BY pt, vid
 ),
 ranked AS (
-    SELECT v.*, row_number() OVER (
-        PARTITION BY account_id, role, contact_type, cid
-        ORDER BY q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, vkey
-    ) AS rn
+    SELECT v.pt, v.vid
     FROM v
+    JOIN rs_vk k ON k.vid = v.vid
+    QUALIFY row_number() OVER (
+        PARTITION BY v.pt
+        ORDER BY q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, k.vkey
+    ) = 1
 ),
 rep_rows AS (
     -- one evidence row of the chosen variant carries its standardized fields: a clean parse,
     -- with a ZIP+4, most recent, then by source and record (arg_min over one key in ascending
-    -- order instead of a second window over the evidence rows)
-    SELECT e.account_id, e.role, e.contact_type, e.cid, any_value(r.vkey) AS rep_key,
-           arg_min(struct_pack(e.std_line1, e.std_line2, e.city, e.state, e.zip5, e.zip4,
-                               e.street_number, e.street_name, e.unit_number, e.quality, e.e164,
-                               e.email_norm),
-                   (e.quality = 'uncached', e.zip4 IS NULL,
-                    -coalesce(date_diff('day', DATE '1900-01-01', e.d_last), -1000000000),
-                    e.source, e.rec_id)) AS f
+    -- order instead of a second window over the evidence rows). arg_min picks the row's id,
+    -- and the fields are fetched by it below: carried as arg_min's value, a struct of twelve
+    -- strings copied on every better row was most of this statement (7.9 s against 0.6 s
+    -- for an integer value, 2M rows in 500k groups)
+    SELECT e.vid,
+           arg_min(e.rowid, (e.quality = 'uncached', e.zip4 IS NULL,
+                             -coalesce(date_diff('day', DATE '1900-01-01', e.d_last), -1000000000),
+                             e.source, e.rec_id)) AS row_id
     FROM ranked r
-    JOIN rs_evc e
-      ON e.account_id = r.account_id AND e.role = r.role AND e.contact_type = r.contact_type
-     AND e.cid = r.cid AND e.vkey = r.vkey
-    WHERE r.rn = 1
-    GROUP BY e.account_id, e.role, e.contact_type, e.cid
+    JOIN rs_evc e ON e.vid = r.vid
+    GROUP BY e.vid
 )
-SELECT account_id, role, contact_type, cid, rep_key AS contact_key,
+SELECT k.account_id, k.role, k.contact_type, k.cid, k.vkey AS contact_key,
        f.std_line1, f.std_line2, f.city, f.state, f.zip5, f.zip4, f.street_number, f.street_name,
-       f.unit_number, f.quality, f.e164, f.email_norm
-FROM rep_rows;
+       f.unit_number, f.quality, f.e164, f.email_norm, k.pt
+FROM rep_rows
+JOIN rs_evc f ON f.rowid = rep_rows.row_id
+JOIN rs_vk k ON k.vid = rep_rows.vid;
 
 -- Phone line type by consensus of the sources that state one, else the number's own type.
 CREATE OR REPLACE TEMP TABLE rs_phone_info AS
 WITH t AS (
-    SELECT account_id, role, cid, line_type_ev, count(*) AS n, max(coalesce(reliability, 0.5)) AS rel
+    SELECT pt, line_type_ev, count(*) AS n, max(coalesce(reliability, 0.5)) AS rel
     FROM rs_evc
     WHERE contact_type = 'phone' AND line_type_from_source
     GROUP BY ALL
 ),
 said AS (
-    SELECT account_id, role, cid, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
+    SELECT pt, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
     FROM t GROUP BY ALL
 )
-SELECT p.account_id, p.role, p.cid,
+SELECT p.pt,
        coalesce(any_value(s.src_type),
                 first(p.line_type_ev) FILTER (WHERE p.line_type_ev IS NOT NULL),
                 'unknown') AS line_type,
@@ -102,9 +146,9 @@ SELECT p.account_id, p.role, p.cid,
        coalesce(bool_or(p.phone_valid), true) AS phone_valid,
        coalesce(bool_or(p.prepaid), false) AS prepaid
 FROM rs_evc p
-LEFT JOIN said s ON s.account_id = p.account_id AND s.role = p.role AND s.cid = p.cid
+LEFT JOIN said s ON s.pt = p.pt
 WHERE p.contact_type = 'phone'
-GROUP BY p.account_id, p.role, p.cid;
+GROUP BY p.pt;
 
 -- Per contact point: support from independent evidence (anything but the account file).
 -- Set-wise in two steps: per (point, source) first, then per point. DISTINCT and ORDER BY
@@ -112,7 +156,7 @@ GROUP BY p.account_id, p.role, p.cid;
 -- of the statement; over the few (point, source) rows they are plain list aggregates.
 CREATE OR REPLACE TEMP TABLE rs_cs AS
 WITH per_src AS (
-    SELECT account_id, role, contact_type, cid, source,
+    SELECT pt, sid,
            bool_or(evidence <> 'on_file') AS indep,
            max(least(greatest(CASE WHEN role = 'third_party' THEN lead_p ELSE match_p END
                               * coalesce(reliability, CAST($default_reliability AS DOUBLE)), 0.0), 1.0))
@@ -121,25 +165,24 @@ WITH per_src AS (
     GROUP BY ALL
 ),
 sup AS (
-    SELECT account_id, role, contact_type, cid,
+    SELECT pt,
            1.0 - product(1.0 - s) FILTER (WHERE indep) AS support,
            max(s) AS best_s,
-           count(source) FILTER (WHERE indep) AS n_sources,
-           array_to_string(list_sort(list(source) FILTER (WHERE source IS NOT NULL)), ';') AS sources,
-           array_to_string(list_sort(list(source) FILTER (WHERE indep AND source IS NOT NULL)), ', ')
-               AS indep_sources
+           count(sid) FILTER (WHERE indep) AS n_sources,
+           list_sort(list(sid) FILTER (WHERE sid IS NOT NULL)) AS sources,
+           list_sort(list(sid) FILTER (WHERE indep AND sid IS NOT NULL)) AS indep_sources
     FROM per_src
     GROUP BY ALL
 ),
 recs AS (
     -- repeated reports (distinct records, e.g. a bureau's reports at different dates)
-    SELECT account_id, role, contact_type, cid, count(*) AS n_records
-    FROM (SELECT DISTINCT account_id, role, contact_type, cid, rec_id
+    SELECT pt, count(*) AS n_records
+    FROM (SELECT DISTINCT pt, rec_id
           FROM rs_evc WHERE evidence <> 'on_file' AND rec_id IS NOT NULL)
     GROUP BY ALL
 ),
 pt AS (
-    SELECT e.account_id, e.role, e.contact_type, e.cid,
+    SELECT e.pt,
            bool_or(e.evidence = 'on_file') AS on_file,
            coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
            count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
@@ -157,22 +200,26 @@ pt AS (
            arg_max(e.relationship, (e.match_p, e.relationship)) FILTER (WHERE e.relationship IS NOT NULL) AS relationship,
            arg_max(e.party_name, (e.match_p, e.party_name)) FILTER (WHERE e.party_name IS NOT NULL) AS party_name
     FROM rs_evc e
-    GROUP BY e.account_id, e.role, e.contact_type, e.cid
+    GROUP BY e.pt
 )
-SELECT p.account_id, p.role, p.contact_type, p.cid,
+SELECT k.account_id, k.role, k.contact_type, k.cid,
        p.on_file, p.consent, p.has_support,
        coalesce(s.n_sources, 0) AS n_sources,
        coalesce(r.n_records, 0) AS n_records,
        p.match_max, p.rel_max, p.last_seen, p.first_seen, p.onfile_date, p.report_lag_years,
        p.vendor_rank1, p.ncoa_forward, p.ncoa_family,
-       s.sources, s.indep_sources, p.relationship, p.party_name,
+       array_to_string(list_transform(s.sources, lambda i: n.names[i]), ';') AS sources,
+       array_to_string(list_transform(s.indep_sources, lambda i: n.names[i]), ', ') AS indep_sources,
+       p.relationship, p.party_name,
        coalesce(s.support, 0.0) AS support,
-       coalesce(s.best_s, 0.0) AS best_s
+       coalesce(s.best_s, 0.0) AS best_s,
+       p.pt
 FROM pt p
-LEFT JOIN sup s
-  ON s.account_id = p.account_id AND s.role = p.role AND s.contact_type = p.contact_type AND s.cid = p.cid
-LEFT JOIN recs r
-  ON r.account_id = p.account_id AND r.role = p.role AND r.contact_type = p.contact_type AND r.cid = p.cid;
+JOIN rs_pt k ON k.pt = p.pt
+CROSS JOIN rs_src_names n
+LEFT JOIN sup s ON s.pt = p.pt
+LEFT JOIN recs r ON r.pt = p.pt;
+DROP TABLE rs_src_names;
 
 -- Negative evidence for debtor addresses:
 --  * superseded: a reliable source saw another address more recently (last seen later);
@@ -188,7 +235,7 @@ LEFT JOIN recs r
 --    again (evidence within rs_moved_back_days after the move is that lag, not a return).
 CREATE OR REPLACE TEMP TABLE rs_neg AS
 WITH succ AS (
-    SELECT t.account_id, t.cid
+    SELECT t.pt
     FROM rs_cs t
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
@@ -204,10 +251,10 @@ WITH succ AS (
               AND t.n_sources >= CAST($succession_contradicting_sources AS INTEGER)
               AND t.last_seen >= o.first_seen)
     WHERE t.role = 'debtor' AND t.contact_type = 'address' AND t.first_seen IS NOT NULL
-    GROUP BY t.account_id, t.cid
+    GROUP BY t.pt
 ),
 newer AS (
-    SELECT t.account_id, t.cid,
+    SELECT t.pt,
            max(date_diff('day', coalesce(t.last_seen, t.onfile_date, o.last_seen - INTERVAL 5 YEAR), o.last_seen)) / 365.25 AS gap_years
     FROM rs_cs t
     JOIN rs_cs o
@@ -216,7 +263,7 @@ newer AS (
      AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
                        + to_days(CAST($superseded_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address'
-    GROUP BY t.account_id, t.cid
+    GROUP BY t.pt
 ),
 moves AS (
     SELECT l.account_id, l.lab AS cid, n.code, n.eff_date
@@ -230,7 +277,7 @@ moves AS (
     JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 ),
 moved AS (
-    SELECT m.account_id, m.cid,
+    SELECT t.pt,
            bool_or(true) AS moved_from,
            bool_or(m.code IN ('01', '02', '03')) AS ncoa_no_forward,
            max(m.eff_date) AS move_date
@@ -239,12 +286,13 @@ moved AS (
     -- evidence of living there well after the move means the person came back
     WHERE m.eff_date IS NULL OR t.last_seen IS NULL
        OR t.last_seen <= m.eff_date + to_days(CAST($moved_back_days AS INTEGER))
-    GROUP BY m.account_id, m.cid
+    GROUP BY t.pt
 ),
 shared AS (
-    SELECT DISTINCT d.account_id, d.contact_type, d.cid
-    FROM rs_evc d
-    JOIN rs_evc t
+    -- over the distinct variants (rs_vk) rather than the evidence rows: only existence counts
+    SELECT DISTINCT d.pt
+    FROM rs_vk d
+    JOIN rs_vk t
       ON t.account_id = d.account_id AND t.contact_type = d.contact_type AND t.vkey = d.vkey
      AND t.role = 'third_party'
     WHERE d.role = 'debtor'
@@ -256,16 +304,21 @@ comp AS (
 )
 SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
-       sc.cid IS NOT NULL AS succeeded,
+       sc.pt IS NOT NULL AS succeeded,
        least(greatest(coalesce(nw.gap_years, 0.0), 0.0), 5.0) AS newer_gap_years,
        coalesce(mv.moved_from, false) AS moved_from,
        coalesce(mv.ncoa_no_forward, false) AS ncoa_no_forward,
        mv.move_date,
-       sh.cid IS NOT NULL AS shared_third_party,
-       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors
+       sh.pt IS NOT NULL AS shared_third_party,
+       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors,
+       c.pt
 FROM rs_cs c
-LEFT JOIN newer nw ON c.role = 'debtor' AND nw.account_id = c.account_id AND nw.cid = c.cid AND c.contact_type = 'address'
-LEFT JOIN succ sc ON c.role = 'debtor' AND sc.account_id = c.account_id AND sc.cid = c.cid AND c.contact_type = 'address'
-LEFT JOIN moved mv ON c.role = 'debtor' AND mv.account_id = c.account_id AND mv.cid = c.cid AND c.contact_type = 'address'
-LEFT JOIN shared sh ON c.role = 'debtor' AND sh.account_id = c.account_id AND sh.contact_type = c.contact_type AND sh.cid = c.cid
+LEFT JOIN newer nw ON c.role = 'debtor' AND c.contact_type = 'address' AND nw.pt = c.pt
+LEFT JOIN succ sc ON c.role = 'debtor' AND c.contact_type = 'address' AND sc.pt = c.pt
+LEFT JOIN moved mv ON c.role = 'debtor' AND c.contact_type = 'address' AND mv.pt = c.pt
+LEFT JOIN shared sh ON c.role = 'debtor' AND sh.pt = c.pt
 LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;
+
+-- The key tables are not needed after this step (07 reads rs_pt once and drops it): the
+-- memory they hold is the write's (09).
+DROP TABLE rs_vk;

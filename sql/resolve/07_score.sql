@@ -10,21 +10,21 @@
 -- neither the number of sources over all time nor the last-seen age carries.
 CREATE OR REPLACE TEMP TABLE rs_latest AS
 WITH ind AS (
-    SELECT account_id, role, contact_type, cid, source, d_last,
+    SELECT pt, sid, d_last,
            max(d_last) OVER (PARTITION BY account_id, role, contact_type) AS acct_last
     FROM rs_evc
     WHERE evidence <> 'on_file' AND d_last IS NOT NULL
 ),
-pt AS (
-    SELECT account_id, role, contact_type, cid,
-           len(list_distinct(list(source) FILTER (WHERE d_last = acct_last))) AS latest_sources
+per_pt AS (
+    SELECT pt, len(list_distinct(list(sid) FILTER (WHERE d_last = acct_last))) AS latest_sources
     FROM ind
-    GROUP BY ALL
+    GROUP BY pt
 )
-SELECT pt.*,
-       count(*) FILTER (WHERE latest_sources > 0)
-           OVER (PARTITION BY account_id, role, contact_type) AS latest_points
-FROM pt;
+SELECT p.pt, p.latest_sources,
+       count(*) FILTER (WHERE p.latest_sources > 0)
+           OVER (PARTITION BY k.account_id, k.role, k.contact_type) AS latest_points
+FROM per_pt p
+JOIN rs_pt k ON k.pt = p.pt;
 
 -- The place of a contact point as most of its records spell it. The representative row (06) is
 -- one record, and without a ZIP (blank or a placeholder) its city and state are all that place
@@ -33,23 +33,21 @@ FROM pt;
 -- ZIP (or, like it, none) vote; ties keep the representative's own spelling.
 CREATE OR REPLACE TEMP TABLE rs_place_vote AS
 WITH votes AS (
-    SELECT e.account_id, e.role, e.cid, upper(trim(e.city)) AS city, upper(trim(e.state)) AS state,
+    SELECT e.pt, upper(trim(e.city)) AS city, upper(trim(e.state)) AS state,
            count(*) AS n,
            bool_or(upper(trim(e.city)) IS NOT DISTINCT FROM upper(trim(r.city))
                    AND upper(trim(e.state)) IS NOT DISTINCT FROM upper(trim(r.state))) AS is_rep
     FROM rs_evc e
-    JOIN rs_rep r
-      ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type
-     AND r.cid = e.cid
+    JOIN rs_rep r ON r.pt = e.pt
     WHERE e.contact_type = 'address' AND e.zip5 IS NOT DISTINCT FROM r.zip5
       AND nullif(trim(e.city), '') IS NOT NULL AND nullif(trim(e.state), '') IS NOT NULL
     GROUP BY ALL
 )
-SELECT account_id, role, cid,
+SELECT pt,
        arg_max(city, (n, is_rep, city, state)) AS city,
        arg_max(state, (n, is_rep, city, state)) AS state
 FROM votes
-GROUP BY ALL;
+GROUP BY pt;
 
 -- How a debtor address stands against the account's other addresses (issue 16, band): what the
 -- rank-1 addresses that are wrong at high confidence, and the right ones at 0.7-0.9, differ in
@@ -68,55 +66,52 @@ GROUP BY ALL;
 --    person (public record, tax or wage filing, credit header) nor a USPS forwarding address.
 CREATE OR REPLACE TEMP TABLE rs_rival AS
 WITH ev AS (
-    SELECT account_id, cid, rec_id, evidence, d_last,
+    SELECT account_id, pt, rec_id, evidence, d_last,
            max(d_last) OVER (PARTITION BY account_id) AS acct_last
     FROM rs_evc
     WHERE role = 'debtor' AND contact_type = 'address' AND evidence <> 'on_file'
 ),
 recent AS (
-    SELECT account_id, cid,
+    SELECT pt,
            len(list_distinct(list(rec_id) FILTER (WHERE d_last > acct_last - INTERVAL 1 YEAR))) AS n_recent,
            bool_and(evidence = 'vendor_candidate') AS vendor_only
     FROM ev
-    GROUP BY ALL
+    GROUP BY pt
 ),
 acct AS (
     SELECT account_id, max(acct_last) AS acct_last,
            len(list_distinct(list(rec_id) FILTER (WHERE d_last > acct_last - INTERVAL 1 YEAR))) AS n_recent,
-           len(list_distinct(list(cid) FILTER (WHERE d_last > acct_last - INTERVAL 2 YEAR))) AS recent_points
+           len(list_distinct(list(pt) FILTER (WHERE d_last > acct_last - INTERVAL 2 YEAR))) AS recent_points
     FROM ev
     GROUP BY ALL
 ),
 pts AS (
-    SELECT account_id, cid, last_seen, n_records
+    SELECT account_id, pt, last_seen, n_records
     FROM rs_cs
     WHERE role = 'debtor' AND contact_type = 'address' AND has_support
 ),
 close AS (
     -- behind, not ahead: a later address is what superseded / succeeded / latest_contested
     -- weigh; a rival USPS has the person moving away from is no contender
-    SELECT t.account_id, t.cid
+    SELECT DISTINCT t.pt
     FROM pts t
     JOIN pts o
-      ON o.account_id = t.account_id AND o.cid <> t.cid
+      ON o.account_id = t.account_id AND o.pt <> t.pt
      AND o.last_seen >= t.last_seen - INTERVAL 1 YEAR AND o.last_seen <= t.last_seen
      AND o.n_records >= t.n_records
-    JOIN rs_neg n
-      ON n.account_id = o.account_id AND n.role = 'debtor' AND n.contact_type = 'address'
-     AND n.cid = o.cid
+    JOIN rs_neg n ON n.pt = o.pt
     WHERE NOT n.moved_from
-    GROUP BY ALL
 )
-SELECT r.account_id, r.cid,
+SELECT r.pt,
        CAST(r.n_recent AS DOUBLE) / nullif(a.n_recent, 0) AS recent_share,
        least(date_diff('day', p.last_seen, a.acct_last) / 365.25, 5.0) AS behind_years,
-       c.cid IS NOT NULL AS rival_close,
+       c.pt IS NOT NULL AS rival_close,
        a.recent_points,
        r.vendor_only
 FROM recent r
-JOIN acct a USING (account_id)
-JOIN pts p USING (account_id, cid)
-LEFT JOIN close c USING (account_id, cid);
+JOIN pts p ON p.pt = r.pt
+JOIN acct a ON a.account_id = p.account_id
+LEFT JOIN close c ON c.pt = r.pt;
 
 CREATE OR REPLACE TEMP TABLE rs_cf AS
 SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
@@ -138,16 +133,12 @@ SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        coalesce(la.latest_sources > 0 AND la.latest_points > 1, false) AS latest_contested,
        rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only
 FROM rs_cs c
-JOIN rs_rep r USING (account_id, role, contact_type, cid)
-JOIN rs_neg n USING (account_id, role, contact_type, cid)
-LEFT JOIN rs_phone_info pi
-  ON c.contact_type = 'phone' AND pi.account_id = c.account_id AND pi.role = c.role AND pi.cid = c.cid
-LEFT JOIN rs_latest la
-  ON la.account_id = c.account_id AND la.role = c.role AND la.contact_type = c.contact_type AND la.cid = c.cid
-LEFT JOIN rs_rival rv
-  ON c.role = 'debtor' AND c.contact_type = 'address' AND rv.account_id = c.account_id AND rv.cid = c.cid
-LEFT JOIN rs_place_vote pv
-  ON c.contact_type = 'address' AND pv.account_id = c.account_id AND pv.role = c.role AND pv.cid = c.cid;
+JOIN rs_rep r ON r.pt = c.pt
+JOIN rs_neg n ON n.pt = c.pt
+LEFT JOIN rs_phone_info pi ON c.contact_type = 'phone' AND pi.pt = c.pt
+LEFT JOIN rs_latest la ON la.pt = c.pt
+LEFT JOIN rs_rival rv ON c.role = 'debtor' AND c.contact_type = 'address' AND rv.pt = c.pt
+LEFT JOIN rs_place_vote pv ON c.contact_type = 'address' AND pv.pt = c.pt;
 
 CREATE OR REPLACE TEMP TABLE rs_scored AS
 WITH feat AS (
@@ -161,3 +152,4 @@ SELECT zz.*, {{p}} AS p FROM zz;
 DROP TABLE rs_latest;
 DROP TABLE rs_rival;
 DROP TABLE rs_place_vote;
+DROP TABLE rs_pt;

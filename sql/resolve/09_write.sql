@@ -47,8 +47,7 @@ SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
        e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
 FROM rs_evc e
-JOIN rs_rep r
-  ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type AND r.cid = e.cid
+JOIN rs_rep r ON r.pt = e.pt  -- the point's integer key (06_clusters.sql)
 WHERE (CAST($after AS VARCHAR) IS NULL OR e.account_id > CAST($after AS VARCHAR))
   AND (CAST($upto AS VARCHAR) IS NULL OR e.account_id <= CAST($upto AS VARCHAR))
   AND (CAST($after AS VARCHAR) IS NULL OR r.account_id > CAST($after AS VARCHAR))

@@ -1,0 +1,271 @@
+-- Contact points (clusters of variants) with their representative spelling and the raw
+-- confidence factors. Phones cluster on E.164, emails on the normalized address.
+CREATE OR REPLACE TEMP TABLE rs_evc AS
+SELECT e.*, coalesce(l.lab, e.vkey) AS cid
+FROM rs_evs e
+LEFT JOIN rs_lab l
+  ON e.contact_type = 'address' AND l.account_id = e.account_id AND l.role = e.role
+ AND l.vkey = e.vkey;
+
+-- A move the debtor evidently did not make, or undid: the debtor is reported at the old address
+-- more than rs_moved_back_days after it took effect (a household member's or namesake's change
+-- of address linked to the account; or a return). Its forwarding address then keeps the move's
+-- effective date as last seen instead of the NCOA processing date (04): USPS forwards the mail
+-- of whoever filed, and the later evidence says that is not where the debtor is now. The same
+-- evidence cancels the moved-away mark of the old address (rs_neg below).
+CREATE OR REPLACE TEMP TABLE rs_ncoa_back AS
+SELECT DISTINCT n.account_id, n.rec_id
+FROM rs_ncoa_apply n
+JOIN rs_var v
+  ON v.account_id = n.account_id AND v.role = 'debtor' AND v.place = n.o_place
+ AND (v.vkey = n.o_key
+      OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
+                         n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
+          AND rs_units_ok(v.unit, n.o_unit)))
+JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
+JOIN rs_evc e
+  ON e.account_id = n.account_id AND e.role = 'debtor' AND e.contact_type = 'address'
+ AND e.cid = l.lab AND e.evidence NOT IN ('on_file', 'ncoa_forward', 'ncoa_family')
+WHERE n.eff_date IS NOT NULL
+  AND e.d_last > n.eff_date + to_days(CAST($moved_back_days AS INTEGER));
+
+UPDATE rs_evc SET d_last = coalesce(rs_evc.d_first, rs_evc.d_last)
+FROM rs_ncoa_back b
+WHERE rs_evc.account_id = b.account_id AND rs_evc.rec_id = b.rec_id
+  AND rs_evc.evidence IN ('ncoa_forward', 'ncoa_family');
+
+-- Consensus spelling: the most supported variant (distinct sources, the account file counts as
+-- one), preferring a clean parse and a unit when the point has one; ties go to the most
+-- reliable source, then the most recent evidence.
+CREATE OR REPLACE TEMP TABLE rs_rep AS
+WITH v AS (
+    SELECT account_id, role, contact_type, cid, vkey,
+           -- len(list_distinct(list(..))): a plain aggregate, where count(DISTINCT ..) costs a
+           -- sort per group over millions of evidence rows
+           len(list_distinct(list(source))) AS n_src,
+           max(coalesce(reliability, 0.5)) AS max_rel,
+           bool_or(quality = 'ok') AS q_ok,
+           bool_or(rs_unit(unit_number) IS NOT NULL) AS has_unit,
+           max(d_last) AS last
+    FROM rs_evc
+    GROUP BY account_id, role, contact_type, cid, vkey
+),
+ranked AS (
+    SELECT v.*, row_number() OVER (
+        PARTITION BY account_id, role, contact_type, cid
+        ORDER BY q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, vkey
+    ) AS rn
+    FROM v
+),
+rep_rows AS (
+    -- one evidence row of the chosen variant carries its standardized fields: a clean parse,
+    -- with a ZIP+4, most recent, then by source and record (arg_min over one key in ascending
+    -- order instead of a second window over the evidence rows)
+    SELECT e.account_id, e.role, e.contact_type, e.cid, any_value(r.vkey) AS rep_key,
+           arg_min(struct_pack(e.std_line1, e.std_line2, e.city, e.state, e.zip5, e.zip4,
+                               e.street_number, e.street_name, e.unit_number, e.quality, e.e164,
+                               e.email_norm),
+                   (e.quality = 'uncached', e.zip4 IS NULL,
+                    -coalesce(date_diff('day', DATE '1900-01-01', e.d_last), -1000000000),
+                    e.source, e.rec_id)) AS f
+    FROM ranked r
+    JOIN rs_evc e
+      ON e.account_id = r.account_id AND e.role = r.role AND e.contact_type = r.contact_type
+     AND e.cid = r.cid AND e.vkey = r.vkey
+    WHERE r.rn = 1
+    GROUP BY e.account_id, e.role, e.contact_type, e.cid
+)
+SELECT account_id, role, contact_type, cid, rep_key AS contact_key,
+       f.std_line1, f.std_line2, f.city, f.state, f.zip5, f.zip4, f.street_number, f.street_name,
+       f.unit_number, f.quality, f.e164, f.email_norm
+FROM rep_rows;
+
+-- Phone line type by consensus of the sources that state one, else the number's own type.
+CREATE OR REPLACE TEMP TABLE rs_phone_info AS
+WITH t AS (
+    SELECT account_id, role, cid, line_type_ev, count(*) AS n, max(coalesce(reliability, 0.5)) AS rel
+    FROM rs_evc
+    WHERE contact_type = 'phone' AND line_type_from_source
+    GROUP BY ALL
+),
+said AS (
+    SELECT account_id, role, cid, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
+    FROM t GROUP BY ALL
+)
+SELECT p.account_id, p.role, p.cid,
+       coalesce(any_value(s.src_type),
+                first(p.line_type_ev) FILTER (WHERE p.line_type_ev IS NOT NULL),
+                'unknown') AS line_type,
+       first(p.number_type) FILTER (WHERE p.number_type IS NOT NULL) AS number_type,
+       first(p.extension) FILTER (WHERE p.extension IS NOT NULL) AS extension,
+       first(p.tz_phone) FILTER (WHERE p.tz_phone IS NOT NULL) AS tz_phone,
+       coalesce(bool_or(p.phone_valid), true) AS phone_valid,
+       coalesce(bool_or(p.prepaid), false) AS prepaid
+FROM rs_evc p
+LEFT JOIN said s ON s.account_id = p.account_id AND s.role = p.role AND s.cid = p.cid
+WHERE p.contact_type = 'phone'
+GROUP BY p.account_id, p.role, p.cid;
+
+-- Per contact point: support from independent evidence (anything but the account file).
+-- Set-wise in two steps: per (point, source) first, then per point. DISTINCT and ORDER BY
+-- aggregates straight over rs_evc's evidence rows (millions at scale) cost three times the rest
+-- of the statement; over the few (point, source) rows they are plain list aggregates.
+CREATE OR REPLACE TEMP TABLE rs_cs AS
+WITH per_src AS (
+    SELECT account_id, role, contact_type, cid, source,
+           bool_or(evidence <> 'on_file') AS indep,
+           max(least(greatest(CASE WHEN role = 'third_party' THEN lead_p ELSE match_p END
+                              * coalesce(reliability, CAST($default_reliability AS DOUBLE)), 0.0), 1.0))
+               FILTER (WHERE evidence <> 'on_file') AS s
+    FROM rs_evc
+    GROUP BY ALL
+),
+sup AS (
+    SELECT account_id, role, contact_type, cid,
+           1.0 - product(1.0 - s) FILTER (WHERE indep) AS support,
+           max(s) AS best_s,
+           count(source) FILTER (WHERE indep) AS n_sources,
+           array_to_string(list_sort(list(source) FILTER (WHERE source IS NOT NULL)), ';') AS sources,
+           array_to_string(list_sort(list(source) FILTER (WHERE indep AND source IS NOT NULL)), ', ')
+               AS indep_sources
+    FROM per_src
+    GROUP BY ALL
+),
+recs AS (
+    -- repeated reports (distinct records, e.g. a bureau's reports at different dates)
+    SELECT account_id, role, contact_type, cid, count(*) AS n_records
+    FROM (SELECT DISTINCT account_id, role, contact_type, cid, rec_id
+          FROM rs_evc WHERE evidence <> 'on_file' AND rec_id IS NOT NULL)
+    GROUP BY ALL
+),
+pt AS (
+    SELECT e.account_id, e.role, e.contact_type, e.cid,
+           bool_or(e.evidence = 'on_file') AS on_file,
+           coalesce(bool_or(e.consent) FILTER (WHERE e.evidence = 'on_file'), false) AS consent,
+           count(*) FILTER (WHERE e.evidence <> 'on_file') > 0 AS has_support,
+           max(e.match_p) FILTER (WHERE e.evidence <> 'on_file') AS match_max,
+           max(e.reliability) FILTER (WHERE e.evidence <> 'on_file') AS rel_max,
+           max(e.d_last) FILTER (WHERE e.evidence <> 'on_file') AS last_seen,
+           min(coalesce(e.d_first, e.d_last)) FILTER (WHERE e.evidence <> 'on_file') AS first_seen,
+           max(e.d_last) FILTER (WHERE e.evidence = 'on_file') AS onfile_date,
+           -- the freshest view among sources that date the contact themselves (NULL: none does)
+           min(e.report_lag_days) FILTER (WHERE e.evidence <> 'on_file') / 365.25 AS report_lag_years,
+           coalesce(bool_or(e.evidence = 'vendor_candidate' AND e.src_rank = 1), false) AS vendor_rank1,
+           coalesce(bool_or(e.evidence IN ('ncoa_forward', 'ncoa_family')), false) AS ncoa_forward,
+           coalesce(bool_or(e.evidence = 'ncoa_family'), false) AS ncoa_family,
+           -- the best-matched record's relationship and name (ties: the greatest value)
+           arg_max(e.relationship, (e.match_p, e.relationship)) FILTER (WHERE e.relationship IS NOT NULL) AS relationship,
+           arg_max(e.party_name, (e.match_p, e.party_name)) FILTER (WHERE e.party_name IS NOT NULL) AS party_name
+    FROM rs_evc e
+    GROUP BY e.account_id, e.role, e.contact_type, e.cid
+)
+SELECT p.account_id, p.role, p.contact_type, p.cid,
+       p.on_file, p.consent, p.has_support,
+       coalesce(s.n_sources, 0) AS n_sources,
+       coalesce(r.n_records, 0) AS n_records,
+       p.match_max, p.rel_max, p.last_seen, p.first_seen, p.onfile_date, p.report_lag_years,
+       p.vendor_rank1, p.ncoa_forward, p.ncoa_family,
+       s.sources, s.indep_sources, p.relationship, p.party_name,
+       coalesce(s.support, 0.0) AS support,
+       coalesce(s.best_s, 0.0) AS best_s
+FROM pt p
+LEFT JOIN sup s
+  ON s.account_id = p.account_id AND s.role = p.role AND s.contact_type = p.contact_type AND s.cid = p.cid
+LEFT JOIN recs r
+  ON r.account_id = p.account_id AND r.role = p.role AND r.contact_type = p.contact_type AND r.cid = p.cid;
+
+-- Negative evidence for debtor addresses:
+--  * superseded: a reliable source saw another address more recently (last seen later);
+--  * succeeded: another address, reported by a reliable source, *began* after this one (first
+--    seen later) and is still reported about as late as this one (last seen no more than
+--    rs_succeeded_window_days earlier). Last-seen dates lag a move: a vendor keeps reporting the
+--    old address for months after the consumer left (creditors update on their own cycles), so
+--    the old address can carry the newest last-seen date of all. The order in which residences
+--    began is the sharper signal: people move on, they rarely start living at an address they
+--    left. But a single one-date record does not succeed an address that at least
+--    rs_succession_contradicting_sources independent sources report on or after its date;
+--  * NCOA moves away from (any variant of) this address with no later evidence of living there
+--    again (evidence within rs_moved_back_days after the move is that lag, not a return).
+CREATE OR REPLACE TEMP TABLE rs_neg AS
+WITH succ AS (
+    SELECT t.account_id, t.cid
+    FROM rs_cs t
+    JOIN rs_cs o
+      ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
+     AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
+     AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
+     -- one lone report (a single record of a single date) does not succeed an address that
+     -- several independent sources still report on or after that date: that is a conflict
+     -- between one record and the others (a mistyped or misattributed record), not a move
+     -- (issue 16). A record that dates a residence span (a vendor's first and last seen) is a
+     -- residence history: succession reads it as before.
+     AND NOT (o.n_records <= 1 AND o.first_seen = o.last_seen
+              AND t.n_sources >= CAST($succession_contradicting_sources AS INTEGER)
+              AND t.last_seen >= o.first_seen)
+    WHERE t.role = 'debtor' AND t.contact_type = 'address' AND t.first_seen IS NOT NULL
+    GROUP BY t.account_id, t.cid
+),
+newer AS (
+    SELECT t.account_id, t.cid,
+           max(date_diff('day', coalesce(t.last_seen, t.onfile_date, o.last_seen - INTERVAL 5 YEAR), o.last_seen)) / 365.25 AS gap_years
+    FROM rs_cs t
+    JOIN rs_cs o
+      ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
+     AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
+                       + to_days(CAST($superseded_days AS INTEGER))
+    WHERE t.role = 'debtor' AND t.contact_type = 'address'
+    GROUP BY t.account_id, t.cid
+),
+moves AS (
+    SELECT l.account_id, l.lab AS cid, n.code, n.eff_date
+    FROM rs_ncoa_apply n
+    JOIN rs_var v
+      ON v.account_id = n.account_id AND v.role = 'debtor' AND v.place = n.o_place
+     AND (v.vkey = n.o_key
+          OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
+                             n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
+              AND rs_units_ok(v.unit, n.o_unit)))
+    JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
+),
+moved AS (
+    SELECT m.account_id, m.cid,
+           bool_or(true) AS moved_from,
+           bool_or(m.code IN ('01', '02', '03')) AS ncoa_no_forward,
+           max(m.eff_date) AS move_date
+    FROM moves m
+    JOIN rs_cs t ON t.account_id = m.account_id AND t.role = 'debtor' AND t.contact_type = 'address' AND t.cid = m.cid
+    -- evidence of living there well after the move means the person came back
+    WHERE m.eff_date IS NULL OR t.last_seen IS NULL
+       OR t.last_seen <= m.eff_date + to_days(CAST($moved_back_days AS INTEGER))
+    GROUP BY m.account_id, m.cid
+),
+shared AS (
+    SELECT DISTINCT d.account_id, d.contact_type, d.cid
+    FROM rs_evc d
+    JOIN rs_evc t
+      ON t.account_id = d.account_id AND t.contact_type = d.contact_type AND t.vkey = d.vkey
+     AND t.role = 'third_party'
+    WHERE d.role = 'debtor'
+),
+comp AS (
+    SELECT account_id, contact_type, count(*) FILTER (WHERE has_support) AS n_supported
+    FROM rs_cs WHERE role = 'debtor'
+    GROUP BY ALL
+)
+SELECT c.account_id, c.role, c.contact_type, c.cid,
+       coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
+       sc.cid IS NOT NULL AS succeeded,
+       least(greatest(coalesce(nw.gap_years, 0.0), 0.0), 5.0) AS newer_gap_years,
+       coalesce(mv.moved_from, false) AS moved_from,
+       coalesce(mv.ncoa_no_forward, false) AS ncoa_no_forward,
+       mv.move_date,
+       sh.cid IS NOT NULL AS shared_third_party,
+       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors
+FROM rs_cs c
+LEFT JOIN newer nw ON c.role = 'debtor' AND nw.account_id = c.account_id AND nw.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN succ sc ON c.role = 'debtor' AND sc.account_id = c.account_id AND sc.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN moved mv ON c.role = 'debtor' AND mv.account_id = c.account_id AND mv.cid = c.cid AND c.contact_type = 'address'
+LEFT JOIN shared sh ON c.role = 'debtor' AND sh.account_id = c.account_id AND sh.contact_type = c.contact_type AND sh.cid = c.cid
+LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;

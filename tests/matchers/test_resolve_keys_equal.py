@@ -1,0 +1,124 @@
+"""Resolve's integer keys (issue 20) give exactly the scores the string keys gave.
+
+06_clusters numbers the distinct address / phone / email variants (vid) and contact points (pt)
+once and groups and joins on those numbers instead of four strings (account, role, contact
+type, cluster key); the sources are numbered in name order (sid) for the per-point source
+lists. The reference is the SQL of 06 and 07 before that change, kept in
+tests/matchers/data/resolve_reference/. On a small generated portfolio (NCOA moves, third
+parties, several sources per contact) both must give the same representative spellings, the
+same factors and features and the same scores, row for row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skiptrace import sql
+from skiptrace.matchers.confidence import feature_columns_sql, load_model
+from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
+
+REFERENCE = Path(__file__).parent / "data" / "resolve_reference"
+RUN = "20261101T000000Z-keys"
+KEYS = ("account_id", "role", "contact_type", "cid")
+
+
+@pytest.fixture(scope="module")
+def resolved(tmp_path_factory: pytest.TempPathFactory):
+    """A 300-account portfolio through resolve, with resolve's temp tables kept."""
+    from skiptrace.flows.audit.runs import start_run
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+    from skiptrace.flows.orchestration import stages
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    root = tmp_path_factory.mktemp("rs_keys")
+    p = generate_portfolio(root / "p", accounts=300, seed=12)
+    db = root / "skiptrace.duckdb"
+    con = sql.connect(db)
+    start_run(con, RUN, as_of=p.as_of, params={})
+    params = RefreshParams(
+        accounts=p.accounts_path, sources=p.sources_path, db=db, out=root / "out", as_of=p.as_of
+    )
+    stages.ingest(con, params, RUN)
+    stages.standardize(con, RUN)
+    stages.match(con, RUN)
+    settings = ResolveSettings(keep_temp=True)
+    resolve_contacts(con, RUN, p.as_of, settings=settings)
+    yield con, p.as_of, settings
+    con.close()
+
+
+def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, list[tuple]]:
+    """Run 06 and 07 from `folder` on the kept evidence tables; the rows they produced."""
+    s = settings
+    sql.run(
+        con,
+        (folder / "06_clusters.sql").read_text(encoding="utf-8"),
+        default_reliability=float(s.default_reliability),
+        street_jw=float(s.street_jw),
+        superseding_min=float(s.superseding_min),
+        superseded_days=int(s.superseded_days),
+        succeeded_window_days=int(s.succeeded_window_days),
+        succession_contradicting_sources=int(s.succession_contradicting_sources),
+        moved_back_days=int(s.moved_back_days),
+    )
+    model = load_model()
+    score = (folder / "07_score.sql").read_text(encoding="utf-8")
+    for slot, fragment in (
+        ("features", feature_columns_sql()),
+        ("z", model.z_sql()),
+        ("p", model.p_sql("zz.z")),
+    ):
+        score = score.replace("{{" + slot + "}}", fragment)
+    sql.run(con, score, as_of=as_of)
+    out = {}
+    for table in ("rs_scored", "rs_rep", "rs_neg", "rs_cs"):
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ?"
+                " AND column_name NOT IN ('pt', 'vid') ORDER BY column_index",
+                [table],
+            ).fetchall()
+        ]
+        rel = con.sql(f"SELECT {', '.join(cols)} FROM {table}")
+        out[table] = sorted(rel.fetchall(), key=repr)
+    return out
+
+
+def test_integer_keys_score_as_the_string_keys(resolved) -> None:
+    con, as_of, settings = resolved
+    want = _scores(con, as_of, settings, REFERENCE)
+    got = _scores(con, as_of, settings, sql.SQL_DIR / "resolve")
+    assert len(want["rs_scored"]) > 1000
+    for table in want:
+        assert got[table] == want[table], table
+    # the portfolio exercises what the keys group: several variants and sources per point
+    many = con.execute(
+        "SELECT count(*) FROM (SELECT pt FROM rs_evc GROUP BY pt HAVING count(DISTINCT vid) > 1)"
+    ).fetchone()[0]
+    assert many > 10
+    assert con.execute("SELECT count(*) FROM rs_cs WHERE n_sources > 1").fetchone()[0] > 100
+
+
+def test_point_numbers_are_one_per_point(resolved) -> None:
+    """pt names exactly one (account, role, type, cluster) and every evidence row has one."""
+    con, _, _ = resolved
+    keys = ", ".join(KEYS)
+    n_pt, n_keys = con.execute(
+        f"SELECT count(DISTINCT pt), count(DISTINCT ({keys})) FROM rs_evc"
+    ).fetchone()
+    assert n_pt == n_keys
+    assert (
+        con.execute(f"SELECT count(*) FROM (SELECT DISTINCT pt, {keys} FROM rs_evc)").fetchone()[0]
+        == n_pt
+    )
+    assert (
+        con.execute("SELECT count(*) FROM rs_evc WHERE pt IS NULL OR vid IS NULL").fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute("SELECT count(*) FROM rs_evs").fetchone()[0]
+        == con.execute("SELECT count(*) FROM rs_evc").fetchone()[0]
+    )
