@@ -50,8 +50,8 @@ class Builder:
         state: str,
         zip5: str,
         *,
-        number: str,
-        street: str,
+        number: str | None,
+        street: str | None,
         suffix: str | None = "ST",
         unit: str | None = None,
         std_line1: str | None = None,
@@ -161,7 +161,7 @@ def model_inputs(con: duckdb.DuckDBPyConnection, point: dict[str, Any]) -> dict[
     run_model_inputs row (migration 072)."""
     names = con.execute(
         "SELECT names FROM run_model_inputs WHERE run_id = ?", [point["run_id"]]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return dict(zip(names, point["model_inputs"], strict=True))
 
 
@@ -257,7 +257,7 @@ def _ncoa_world(b: Builder) -> None:
     b.account("FAM", "John", "Smith", **oak)
     b.account("IND", "Jane", "Doe", **elm)
     b.account("SELF", "Ken", "Wu", **maple)
-    ncoa = {"kind": "ncoa", "reliability": 0.95, "ncoa_return_code": "A",
+    ncoa: dict[str, Any] = {"kind": "ncoa", "reliability": 0.95, "ncoa_return_code": "A",
             "move_effective_date": dt.date(2025, 3, 1)}  # fmt: skip
     fwd = {"contact_type": "address", "evidence": "ncoa_forward"}
     # Mary Smith (not the debtor) files a FAMILY move from 10 Oak Ave: applies to John Smith.
@@ -708,7 +708,7 @@ def test_death_claims_are_checked_one_by_one(b: Builder, con) -> None:
     """A birth date copied into the death field (swapped day/month, one digit) is no death; a
     second, consistent death record outweighs a contradicted one; a real death of an adult whose
     date happens to share a digit pattern with the birth date stays a death."""
-    cases = {
+    cases: dict[str, list[tuple[dt.date, dt.date | None]]] = {
         # account: [(date of death, death record DOB)]
         "SWAPPED": [(dt.date(1975, 7, 4), dt.date(1975, 4, 7))],
         "SLIP": [(dt.date(1950, 1, 7), None)],  # account DOB 1950-01-01, one digit
@@ -769,7 +769,7 @@ def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder,
     b.account("OK", "Ann", "Lee", ssn_last4="1234")
     b.account("ODD", "Bob", "Ray", ssn_last4="1234")
     b.account("NAMESAKE", "Cy", "Fox", ssn_last4="1234")
-    common = {"kind": "bankruptcy", "reliability": 0.97, "bk_district": "GAN"}
+    common: dict[str, Any] = {"kind": "bankruptcy", "reliability": 0.97, "bk_district": "GAN"}
     ok = b.record("pacer", "Ann", "Lee", bk_chapter="7", bk_case_number="25-1", ssn_last4="1234",
                   bk_filing_date=dt.date(2025, 1, 10), **common)  # fmt: skip
     odd = b.record("pacer", "Bob", "Ray", bk_chapter="8", bk_case_number="25-2",
