@@ -142,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         help="matchers.link.SCORE_CHUNK_ROWS for the run (candidates scored per chunk)",
     )
     ap.add_argument(
+        "--score-write-limit",
+        default=None,
+        help="matchers.link.SCORE_AND_WRITE_MEMORY_LIMIT for the run (DuckDB's limit while "
+        "scoring and writing; e.g. 5GB to measure without the lowered limit)",
+    )
+    ap.add_argument(
         "--trim-after-scoring",
         action="store_true",
         help="experiment: glibc malloc_trim(0) right after scoring",
@@ -171,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         import skiptrace.matchers.link as link_mod
 
         link_mod.SCORE_CHUNK_ROWS = args.score_chunk_rows
+    if args.score_write_limit:
+        import skiptrace.matchers.link as link_mod
+
+        link_mod.SCORE_AND_WRITE_MEMORY_LIMIT = args.score_write_limit
     if args.trim_after_scoring:
         _trim_after_scoring()
     if args.trace_memory:

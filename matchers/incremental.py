@@ -233,8 +233,12 @@ def empty_increment(con: duckdb.DuckDBPyConnection) -> None:
 
 
 #: Cache pairs written per transaction (cache_write_pairs.sql): a full run at 1M accounts writes
-#: 17.4M, and their one join and commit set the match stage's peak memory (docs/performance.md).
-CACHE_CHUNK_ROWS = 4_000_000
+#: 17.4M. In the pairs' transaction their join and commit set the match stage's peak; in their own
+#: transaction, under link()'s lowered DuckDB limit, one slice of all 17.4M peaked no higher than
+#: 4M-pair slices (6.49 against 6.48 GB) and took 20.5 s instead of 42.6 s, each slice scanning
+#: both 17.4M-row tables (bench/match_phases.py at 1M, docs/performance.md). So one slice up to
+#: about 1.2M accounts; larger portfolios still write in slices.
+CACHE_CHUNK_ROWS = 20_000_000
 
 
 def write_cache(
