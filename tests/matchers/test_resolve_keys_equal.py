@@ -18,6 +18,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.matchers.confidence import feature_columns_sql, load_model
 from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
+from tests.matchers.matched_portfolio import matched_portfolio
 
 REFERENCE = Path(__file__).parent / "data" / "resolve_reference"
 RUN = "20261101T000000Z-keys"
@@ -27,25 +28,10 @@ KEYS = ("account_id", "role", "contact_type", "cid")
 @pytest.fixture(scope="module")
 def resolved(tmp_path_factory: pytest.TempPathFactory):
     """A 300-account portfolio through resolve, with resolve's temp tables kept."""
-    from skiptrace.flows.audit.runs import start_run
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-    from skiptrace.flows.orchestration import stages
-    from skiptrace.flows.orchestration.params import RefreshParams
-
-    root = tmp_path_factory.mktemp("rs_keys")
-    p = generate_portfolio(root / "p", accounts=300, seed=12)
-    db = root / "skiptrace.duckdb"
-    con = sql.connect(db)
-    start_run(con, RUN, as_of=p.as_of, params={})
-    params = RefreshParams(
-        accounts=p.accounts_path, sources=p.sources_path, db=db, out=root / "out", as_of=p.as_of
-    )
-    stages.ingest(con, params, RUN)
-    stages.standardize(con, RUN)
-    stages.match(con, RUN)
+    con, as_of = matched_portfolio(tmp_path_factory.mktemp("rs_keys"), RUN, seed=12)
     settings = ResolveSettings(keep_temp=True)
-    resolve_contacts(con, RUN, p.as_of, settings=settings)
-    yield con, p.as_of, settings
+    resolve_contacts(con, RUN, as_of, settings=settings)
+    yield con, as_of, settings
     con.close()
 
 

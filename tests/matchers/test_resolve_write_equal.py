@@ -21,6 +21,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.matchers.confidence import feature_list_sql, load_model
 from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
+from tests.matchers.matched_portfolio import matched_portfolio
 
 REFERENCE = Path(__file__).parent / "data" / "resolve_reference"
 RUN = "20261101T000000Z-test"
@@ -30,23 +31,8 @@ OUTCOMES = ("right_party", "wrong_number", "no_answer", "returned_mail", "discon
 @pytest.fixture(scope="module")
 def matched(tmp_path_factory: pytest.TempPathFactory):
     """A 300-account portfolio through ingest, standardize and match (resolve is the subject)."""
-    from skiptrace.flows.audit.runs import start_run
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-    from skiptrace.flows.orchestration import stages
-    from skiptrace.flows.orchestration.params import RefreshParams
-
-    root = tmp_path_factory.mktemp("rs_equal")
-    p = generate_portfolio(root / "p", accounts=300, seed=11)
-    db = root / "skiptrace.duckdb"
-    con = sql.connect(db)
-    start_run(con, RUN, as_of=p.as_of, params={})
-    params = RefreshParams(
-        accounts=p.accounts_path, sources=p.sources_path, db=db, out=root / "out", as_of=p.as_of
-    )
-    stages.ingest(con, params, RUN)
-    stages.standardize(con, RUN)
-    stages.match(con, RUN)
-    yield con, p.as_of
+    con, as_of = matched_portfolio(tmp_path_factory.mktemp("rs_equal"), RUN, seed=11)
+    yield con, as_of
     con.close()
 
 
