@@ -58,14 +58,13 @@ def _ingest(portfolio: Path, db: Path) -> None:
 
 def _child(code_root: Path, db: Path, profile: bool) -> None:
     """Run standardize on `db` importing skiptrace from `code_root`; print one JSON line."""
-    sys.path.insert(0, str(code_root))
     sys.path.insert(0, str(ROOT / "bench"))
+    from _code_root import use_code_root
+
+    use_code_root(code_root.resolve())
     from skiptrace import sql
     from skiptrace.flows.orchestration import stages
 
-    where = Path(sql.__file__).resolve()
-    if not where.is_relative_to(code_root.resolve()):
-        raise RuntimeError(f"skiptrace imported from {where}, not from {code_root}")
     con = sql.connect(db, memory_limit=os.environ.get("SKIPTRACE_DUCKDB_MEMORY"))
     t0 = time.perf_counter()
     if profile:
