@@ -66,7 +66,7 @@ ADDRESS_STD_SOURCES: tuple[Path, ...] = (
     *(_HERE / f"{m}.py" for m in ("address", "address_fast", "address_finish",
                                   "address_usaddress", "pub28")),
     sql.SQL_DIR / "standardize" / "address_new.sql",
-    sql.SQL_DIR / "standardize" / "address_insert.sql",
+    sql.SQL_DIR / "standardize" / "cache_append.sql",
 )  # fmt: skip
 ADDRESS_STD_PACKAGES: tuple[str, ...] = ("usaddress", "zipcodes")
 
@@ -184,26 +184,29 @@ def parse_parts(
             {name: [None] * raw.height for name in PART_FIELDS} | {"fast": [False] * raw.height},
             schema=_PART_SCHEMA | {"fast": pl.Boolean},
         )
-    fast = fast.with_row_index("_i")
-    accepted = fast.filter(pl.col("fast")).drop("fast").with_columns(parser=pl.lit("fast"))
-    rejected = raw.with_row_index("_i").filter(~fast["fast"]).select("_i", "line1", "line2")
+    accepted = fast["fast"]
+    rejected = raw.with_row_index("_i").filter(~accepted).select("_i", "line1", "line2")
+    parser = pl.when(accepted).then(pl.lit("fast")).otherwise(pl.lit("usaddress"))
     if rejected.height == 0:
-        return accepted.drop("_i")
+        return fast.select(*PART_FIELDS, parser=parser)
     lines = rejected.select("line1", "line2").unique(maintain_order=True)
     parsed = pl.DataFrame(
         parse_fallback(list(lines.iter_rows()), workers=workers), schema=_PART_SCHEMA, orient="row"
     )
-    slow = (
-        rejected.join(
-            pl.concat([lines, parsed], how="horizontal"),
-            on=["line1", "line2"],
-            how="left",
-            nulls_equal=True,
-        )
-        .select("_i", *PART_FIELDS)
-        .with_columns(parser=pl.lit("usaddress"))
+    slow = rejected.join(
+        pl.concat([lines, parsed], how="horizontal"),
+        on=["line1", "line2"],
+        how="left",
+        nulls_equal=True,
     )
-    return pl.concat([accepted, slow]).sort("_i").drop("_i")
+    # The rejected rows' parts are written into the fast frame's columns at their row numbers:
+    # one copy of each column plus the ~10% rejected values, where concatenating both frames and
+    # sorting by row number gathered every value of every column again (6 s of 4.6M rows at 1M).
+    rows = slow["_i"]
+    return fast.select(
+        *(fast[name].clone().scatter(rows, slow[name]) for name in PART_FIELDS),
+        parser=parser,
+    )
 
 
 def standardize_frame(
@@ -258,9 +261,7 @@ def standardize_addresses(con: duckdb.DuckDBPyConnection, *, workers: int | None
     std = standardize_frame(new, workers=workers)
     con.register("std_address_new", std)
     try:
-        replace_in_cache(
-            con, "std_address_cache", version, sql.load("standardize/address_insert.sql")
-        )
+        replace_in_cache(con, "std_address_cache", version, "std_address_new")
     finally:
         con.unregister("std_address_new")
     return new.height

@@ -725,13 +725,7 @@ def standardize_names(con: duckdb.DuckDBPyConnection) -> int:
     frame = standardize_name_frame(pending)
     con.register("_new_std_names", frame)
     try:
-        replace_in_cache(
-            con,
-            "std_name_cache",
-            version,
-            "INSERT INTO std_name_cache BY NAME"
-            " SELECT *, $version AS std_version FROM _new_std_names ORDER BY name_raw",
-        )
+        replace_in_cache(con, "std_name_cache", version, "_new_std_names")
     finally:
         con.unregister("_new_std_names")
     return frame.height

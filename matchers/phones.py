@@ -491,13 +491,7 @@ def standardize_phones(con: duckdb.DuckDBPyConnection) -> int:
     frame = standardize_phone_frame(pending["phone_raw"])
     con.register("_new_std_phones", frame)
     try:
-        replace_in_cache(
-            con,
-            "std_phone_cache",
-            version,
-            "INSERT INTO std_phone_cache BY NAME"
-            " SELECT *, $version AS std_version FROM _new_std_phones ORDER BY phone_raw",
-        )
+        replace_in_cache(con, "std_phone_cache", version, "_new_std_phones")
     finally:
         con.unregister("_new_std_phones")
     return frame.height

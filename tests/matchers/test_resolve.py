@@ -63,8 +63,10 @@ class Builder:
         std = std_line1 or " ".join(
             x for x in (number, street, suffix, f"APT {unit}" if unit else None) if x
         )
+        # the caches have no key index (migration 092): replacing a row is delete + insert
+        self.con.execute("DELETE FROM std_address_cache WHERE addr_raw = ?", [raw])
         self.con.execute(
-            "INSERT OR REPLACE INTO std_address_cache (addr_raw, street_number, street_name,"
+            "INSERT INTO std_address_cache (addr_raw, street_number, street_name,"
             " suffix, unit_type, unit_number, city, state, zip5, std_line1, quality, parser)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
             [raw, number, street, suffix, "APT" if unit else None, unit, city.upper(), state,
@@ -80,8 +82,9 @@ class Builder:
 
     def phone(self, raw: str, *, valid: bool = True, kind: str = "fixed_or_mobile") -> str:
         digits = "".join(c for c in raw if c.isdigit())[-10:]
+        self.con.execute("DELETE FROM std_phone_cache WHERE phone_raw = ?", [raw])
         self.con.execute(
-            "INSERT OR REPLACE INTO std_phone_cache (phone_raw, e164, valid, extension,"
+            "INSERT INTO std_phone_cache (phone_raw, e164, valid, extension,"
             " area_code, number_type, time_zone) VALUES (?, ?, ?, NULL, ?, ?, ?)",
             [raw, f"+1{digits}", valid, digits[:3], kind, "America/New_York"],
         )

@@ -229,11 +229,11 @@ def test_version_follows_package_version(monkeypatch: pytest.MonkeyPatch) -> Non
     assert after != before
 
 
-def test_replace_in_cache_falls_back_when_a_racing_writer_added_a_key(
+def test_replace_in_cache_keeps_one_row_when_a_key_is_already_cached(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """A key appended meanwhile (same version) aborts the plain INSERT; the transaction is redone
-    with INSERT OR IGNORE and the stale rows are still deleted."""
+    """A key already cached for this version (appended meanwhile) is skipped, not doubled, and
+    the stale rows are still deleted."""
     con.execute(
         "INSERT INTO std_phone_cache (phone_raw, e164, valid, std_version) VALUES"
         " ('2125550100', '+12125550100', true, 'v1'), ('old', NULL, false, 'v0')"
@@ -244,13 +244,7 @@ def test_replace_in_cache_falls_back_when_a_racing_writer_added_a_key(
     )  # fmt: skip
     con.register("_new", new)
     try:
-        replace_in_cache(
-            con,
-            "std_phone_cache",
-            "v1",
-            "INSERT INTO std_phone_cache BY NAME SELECT *, $version AS std_version FROM _new"
-            " ORDER BY phone_raw",
-        )
+        replace_in_cache(con, "std_phone_cache", "v1", "_new")
     finally:
         con.unregister("_new")
     rows = con.execute(
