@@ -145,12 +145,11 @@ def apply_suppressions(
         # Subject tables: their columns are documented in docs/compliance.md
         sql.run(con, "suppress/account_subject.sql", run_id=run_id, as_of=as_of)
         sql.run(con, "suppress/outcomes_account.sql", as_of=as_of)  # collectors' reports
-        sql.run(con, "suppress/contact_subject.sql", run_id=run_id)
-        sql.run(con, "suppress/outcomes_contact.sql", as_of=as_of)
+        sql.run(con, "suppress/contact_subject.sql", run_id=run_id, as_of=as_of)  # + outcomes
         written = 0
         for ord_, rule in enumerate(ruleset.rules):
             written += _apply_rule(con, run_id, ord_, rule)
-        _apply_effects(con, run_id)
+        _apply_effects(con)
     for t in ("sp_account", "sp_contact", "sp_hits", "sp_effects"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return written
@@ -180,11 +179,12 @@ def _apply_rule(con: duckdb.DuckDBPyConnection, run_id: str, ord_: int, rule: Ru
     return int(fired or 0)
 
 
-def _apply_effects(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+def _apply_effects(con: duckdb.DuckDBPyConnection) -> None:
     """Fold each contact point's hits into its status, hold, dial mode and reasons.
 
-    Two statements, not one `UPDATE ... FROM (grouped hits)`: pin each decision to the `rowid` of
-    the row it changes, sorted (`sp_effects`), then update by rowid. DuckDB applies an UPDATE's
+    Two statements, not one `UPDATE ... FROM (grouped hits)`: group the hits by the `rowid` of
+    the row they change (each hit carries it from `sp_contact`), sorted (`sp_effects`), then
+    update by rowid. DuckDB applies an UPDATE's
     rows in the order its join delivers them, and scattered rows cost it far more than rows in
     table order. In the single statement that order was the planner's choice. Built on
     `contact_points` and probed with the grouped hits, the rows came in hash order and the
@@ -193,9 +193,10 @@ def _apply_effects(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     prefix, so with one run in the table a `new_run_id` id was estimated at 20% of the rows and
     got the slow plan, while bench/scale.py's `scale-full` matched the statistics exactly and got
     the fast one: the flow-vs-bench gap in docs/scaling.md. Sorted input is fast either way.
-    The rowids stay valid: both statements run in apply_suppressions' transaction.
+    The rowids stay valid: the subject tables, the hits and both statements run in
+    apply_suppressions' transaction.
     """
     prefix = " ".join(f"WHEN '{a}' THEN '{p}: '" for a, p in PREFIX.items())
     suppressing = ", ".join(f"'{a}'" for a in sorted(SUPPRESSING))
     effects = sql.render("suppress/apply_effects.sql", prefix=prefix, suppressing=suppressing)
-    sql.run(con, effects, run_id=run_id)
+    sql.run(con, effects)

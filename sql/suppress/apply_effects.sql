@@ -1,30 +1,25 @@
 -- Fold each contact point's hits (sp_hits) into its status, hold, dial mode and reasons.
 --
--- Two statements, not one `UPDATE ... FROM (grouped hits)`: pin each decision to the rowid of
--- the row it changes, sorted (sp_effects), then update by rowid, because DuckDB applies an
+-- Two statements, not one `UPDATE ... FROM (grouped hits)`: group the hits by the rowid of the
+-- row they change, sorted (sp_effects), then update by rowid, because DuckDB applies an
 -- UPDATE's rows in the order its join delivers them and scattered rows cost it far more than
 -- rows in table order (matchers/suppress.py `_apply_effects` tells the measured story). The
--- rowids stay valid: both statements run in apply_suppressions' transaction.
+-- hits carry the rowid from sp_contact, so no join back to contact_points on the four text
+-- keys is needed (5.4 s at 1M accounts, 2.6M hits on 2.3M of 5.3M points). The rowids stay
+-- valid: every statement runs in apply_suppressions' transaction.
 --
 -- Template (sql.render), fragments generated from matchers/suppress.py constants:
 -- `suppressing` the quoted actions that suppress (SUPPRESSING), `prefix` the WHEN branches
 -- that announce each action at the front of its reason (PREFIX).
 CREATE OR REPLACE TEMP TABLE sp_effects AS
-SELECT cp.rowid AS rid, h.suppress, h.hold, h.manual, h.reasons
-FROM contact_points cp
-JOIN (
-    SELECT account_id, contact_type, contact_key, role,
-           bool_or(action IN ({{suppressing}})) AS suppress,
-           bool_or(action = 'hold') AS hold,
-           bool_or(action = 'manual_dial_only') AS manual,
-           string_agg((CASE action {{prefix}} ELSE '' END) || reason, '; ' ORDER BY ord) AS reasons
-    FROM sp_hits
-    GROUP BY account_id, contact_type, contact_key, role
-) h
-  ON cp.account_id = h.account_id AND cp.contact_type = h.contact_type
- AND cp.contact_key = h.contact_key AND cp.role = h.role
-WHERE cp.run_id = $run_id
-ORDER BY cp.rowid;
+SELECT rid,
+       bool_or(action IN ({{suppressing}})) AS suppress,
+       bool_or(action = 'hold') AS hold,
+       bool_or(action = 'manual_dial_only') AS manual,
+       string_agg((CASE action {{prefix}} ELSE '' END) || reason, '; ' ORDER BY ord) AS reasons
+FROM sp_hits
+GROUP BY rid
+ORDER BY rid;
 
 UPDATE contact_points cp
 SET status = CASE WHEN e.suppress THEN 'suppressed' ELSE cp.status END,

@@ -1,5 +1,10 @@
 -- The contact subject of contact-scope rules (sp_contact): every contact point of the run with
--- its account's subject columns and where the consumer is (for calling windows and state rules).
+-- its account's subject columns, where the consumer is (for calling windows and state rules)
+-- and the latest outcome collectors recorded for the point up to as_of: `outcome`,
+-- `outcome_date`, `outcome_agent` (NULL when none). One statement: building the table and
+-- then copying it again to add the outcomes cost 4 s more at 5.3M points.
+-- `rid` is the point's rowid in contact_points: the rules' hits carry it (sp_hits), and
+-- apply_effects.sql updates by it, all in apply_suppressions' one transaction.
 CREATE OR REPLACE TEMP TABLE sp_contact AS
 WITH consumer AS (
     -- where the consumer is: best current debtor address, else the state on file
@@ -8,17 +13,35 @@ WITH consumer AS (
     WHERE run_id = $run_id AND role = 'debtor' AND contact_type = 'address'
       AND coalesce(resolved_status, status) <> 'on_file' AND state IS NOT NULL
     GROUP BY account_id
+), o AS (
+    SELECT account_id, contact_type, contact_key,
+           arg_max(outcome, (outcome_date, loaded_at, origin_id)) AS outcome,
+           max(outcome_date) AS outcome_date,
+           arg_max(agent, (outcome_date, loaded_at, origin_id)) AS outcome_agent
+    FROM contact_outcomes
+    WHERE outcome_date <= $as_of AND contact_key IS NOT NULL
+    GROUP BY account_id, contact_type, contact_key
 )
 SELECT s.*,
+       cp.rid,
        cp.contact_type, cp.contact_key, cp.role, cp.rank, cp.confidence,
        coalesce(cp.resolved_status, cp.status) AS status,
        cp.phone_type AS line_type, cp.consent_autodialer, cp.state, cp.zip,
        cp.time_zone, cp.tz_area_code, coalesce(cp.tz_conflict, false) AS tz_conflict,
-       coalesce(CAST(json_extract(cp.factors, '$.on_file') AS BOOLEAN), false) AS on_file,
-       coalesce(CAST(json_extract(cp.factors, '$.moved_from') AS BOOLEAN), false) AS moved_from,
-       coalesce(CAST(json_extract(cp.factors, '$.ncoa_no_forward') AS BOOLEAN), false) AS ncoa_no_forward,
-       coalesce(c.state, s.file_state) AS consumer_state
-FROM contact_points cp
+       coalesce(CAST(cp.facts[1] AS BOOLEAN), false) AS on_file,
+       coalesce(CAST(cp.facts[2] AS BOOLEAN), false) AS moved_from,
+       coalesce(CAST(cp.facts[3] AS BOOLEAN), false) AS ncoa_no_forward,
+       coalesce(c.state, s.file_state) AS consumer_state,
+       o.outcome, o.outcome_date, o.outcome_agent
+FROM (
+    -- the three facts the rules read from `factors`, with one parse of the JSON per point
+    -- (three json_extract calls parsed it three times: 3.3 s against 1.6 s at 5.3M points)
+    SELECT *, rowid AS rid,
+           json_extract_string(factors, ['$.on_file', '$.moved_from', '$.ncoa_no_forward']) AS facts
+    FROM contact_points
+    WHERE run_id = $run_id
+) cp
 JOIN sp_account s ON s.account_id = cp.account_id
 LEFT JOIN consumer c ON c.account_id = cp.account_id
-WHERE cp.run_id = $run_id;
+LEFT JOIN o ON o.account_id = cp.account_id AND o.contact_type = cp.contact_type
+           AND o.contact_key = cp.contact_key;

@@ -13,6 +13,6 @@ INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule, a
 SELECT $run_id, account_id, NULL, NULL, $rule_id, $action, reason, $regulation FROM sp_fired;
 
 INSERT INTO sp_hits
-SELECT c.account_id, c.contact_type, c.contact_key, c.role, $ord, $action, f.reason
+SELECT c.rid, $ord, $action, f.reason
 FROM sp_fired f JOIN sp_contact c ON c.account_id = f.account_id
 WHERE list_contains($roles, c.role) AND list_contains($contact_types, c.contact_type);

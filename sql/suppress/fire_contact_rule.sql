@@ -3,7 +3,7 @@
 -- Template (sql.render), slots: `when` is the rule's validated SQL condition over sp_contact,
 -- `detail` its optional SQL detail expression (NULL when it has none), appended to the reason.
 CREATE OR REPLACE TEMP TABLE sp_fired AS
-SELECT account_id, contact_type, contact_key, role,
+SELECT rid, account_id, contact_type, contact_key, role,
        coalesce($reason || ': ' || ({{detail}}), $reason) AS reason
 FROM sp_contact
 WHERE ({{when}}) AND list_contains($roles, role) AND list_contains($contact_types, contact_type);
@@ -14,4 +14,4 @@ SELECT $run_id, account_id, contact_type, contact_key, $rule_id, $action, reason
 FROM sp_fired;
 
 INSERT INTO sp_hits
-SELECT account_id, contact_type, contact_key, role, $ord, $action, reason FROM sp_fired;
+SELECT rid, $ord, $action, reason FROM sp_fired;

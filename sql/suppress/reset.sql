@@ -4,12 +4,22 @@
 -- sp_hits collects every hit of every rule, in rule order (ord), for apply_effects.sql.
 DELETE FROM suppressions WHERE run_id = $run_id;
 
+-- Only the rows the reset changes are updated: on a run's first suppression that is its debtor
+-- phones (resolve writes status = resolved_status, on_hold false, dial_mode NULL), not all of
+-- its 5.3M points at 1M accounts. An UPDATE rewrites every row it matches, and the statements
+-- after it then scan the updated versions: updating every row cost 5 s there, and slowed the
+-- subject tables' scans of contact_points in the same transaction.
 UPDATE contact_points
 SET status = coalesce(resolved_status, status),
     reasons = coalesce(resolved_reasons, reasons),
     on_hold = false,
     dial_mode = CASE WHEN contact_type = 'phone' AND role = 'debtor' THEN 'autodialer' END
-WHERE run_id = $run_id;
+WHERE run_id = $run_id
+  AND (status IS DISTINCT FROM coalesce(resolved_status, status)
+       OR reasons IS DISTINCT FROM coalesce(resolved_reasons, reasons)
+       OR on_hold IS DISTINCT FROM false
+       OR dial_mode IS DISTINCT FROM
+          CASE WHEN contact_type = 'phone' AND role = 'debtor' THEN 'autodialer' END);
 
-CREATE OR REPLACE TEMP TABLE sp_hits (account_id VARCHAR, contact_type VARCHAR,
-    contact_key VARCHAR, role VARCHAR, ord INTEGER, action VARCHAR, reason VARCHAR);
+-- `rid` is the rowid of the contact point hit (sp_contact.rid), which apply_effects.sql groups by.
+CREATE OR REPLACE TEMP TABLE sp_hits (rid BIGINT, ord INTEGER, action VARCHAR, reason VARCHAR);
