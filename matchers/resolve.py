@@ -188,6 +188,7 @@ def resolve_contacts(
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     run("00_macros", _file("00_macros.sql"))
+    run("00_macros", "outcomes/latest.sql")  # latest_contact_outcomes, shared with suppress
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
     evidence_rows = _evidence_part(con, run, plan.incremental, run_id, as_of, settings, timings)
     evidence_seconds = time.perf_counter() - started

@@ -1,16 +1,10 @@
 -- Collectors' outcomes as of the run (contact_outcomes, pulled or loaded before resolve), and
 -- what they teach about each source.
 --
--- rs_outcome_last: the latest outcome per account and contact up to as_of: a right-party
--- contact after a wrong number means the number is good again, and the reverse.
+-- rs_outcome_last: the latest outcome per account and contact up to as_of, as
+-- sql/outcomes/latest.sql defines it for resolve and suppress alike.
 CREATE OR REPLACE TEMP TABLE rs_outcome_last AS
-SELECT account_id, contact_type, contact_key,
-       arg_max(outcome, (outcome_date, loaded_at, origin_id)) AS outcome,
-       max(outcome_date) AS outcome_date,
-       arg_max(agent, (outcome_date, loaded_at, origin_id)) AS agent
-FROM contact_outcomes
-WHERE outcome_date <= $as_of AND contact_key IS NOT NULL
-GROUP BY account_id, contact_type, contact_key;
+SELECT * FROM latest_contact_outcomes($as_of);
 
 -- Per source, the outcomes on contacts it supported in the previous completed run: a
 -- right-party contact is a hit, a wrong number / disconnected / returned mail / moved a miss

@@ -1,0 +1,14 @@
+-- latest_contact_outcomes(as_of): the latest outcome collectors recorded per account and contact
+-- up to as_of (a right-party contact after a wrong number means the number is good again, and
+-- the reverse). Ties on the date go to the later load, then the later row of the file, so a
+-- re-pulled outcome never flips a decision. The one definition resolve (rs_outcome_last: what
+-- an outcome does to confidence and status) and suppress (sp_contact: what the rules read) use,
+-- so the two stages cannot disagree on which report is the latest.
+CREATE OR REPLACE TEMP MACRO latest_contact_outcomes(as_of) AS TABLE
+SELECT account_id, contact_type, contact_key,
+       arg_max(outcome, (outcome_date, loaded_at, origin_id)) AS outcome,
+       max(outcome_date) AS outcome_date,
+       arg_max(agent, (outcome_date, loaded_at, origin_id)) AS agent
+FROM contact_outcomes
+WHERE outcome_date <= as_of AND contact_key IS NOT NULL
+GROUP BY account_id, contact_type, contact_key;
