@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 ACCOUNTS ?= 2000
+# Test worker processes (pytest-xdist); whole files go to one worker, so their module and
+# session fixtures are built once per worker. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: venv demo test test-fast lint format bench-ingest bench-standardize bench-febrl bench-splink bench-scale clean
 
@@ -19,10 +22,10 @@ demo: $(STAMP)
 	$(BIN)/skiptrace demo --accounts $(ACCOUNTS)
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not integration and not slow"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not integration and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

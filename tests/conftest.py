@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,18 @@ def pytest_configure(config: pytest.Config) -> None:
     # Prefect's ephemeral server gets 20 s to start; on a loaded 2-core machine (CI next to
     # other work) that is sometimes not enough, and the failure says nothing about skiptrace.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop Prefect's in-process ephemeral API server while pytest's streams are still open.
+
+    Left to Prefect's atexit hook, its "Stopping temporary server" log line is written to a
+    stream pytest has already closed and prints a logging traceback after the summary.
+    """
+    server = sys.modules.get("prefect.server.api.server")
+    if server is not None:
+        for instance in list(server.SubprocessASGIServer._instances.values()):
+            instance.stop()
 
 
 @pytest.fixture
