@@ -80,7 +80,12 @@ route AS (
     FROM routed r
     LEFT JOIN current_accounts ca ON ca.account_id = r.account_id
 )
-SELECT CAST(row_number() OVER (ORDER BY tier, score DESC, account_id) AS INTEGER) AS priority,
+-- An account routed both ways (a represented consumer who died) has two rows of one score: the
+-- estate's first, as a death ends the attorney's role; the order is total, so a replayed run
+-- writes the same file byte for byte.
+SELECT CAST(row_number() OVER (ORDER BY tier, score DESC, account_id,
+                                        CASE action WHEN 'estate' THEN 0 ELSE 1 END)
+            AS INTEGER) AS priority,
        action, account_id, balance, best_confidence, score, new_addresses, new_phones,
        new_emails, reasons, CAST($run_id AS VARCHAR) AS run_id
 FROM (SELECT * FROM route UNION ALL SELECT * FROM work)

@@ -262,6 +262,23 @@ def test_worklist_puts_new_estate_and_attorney_routings_first(world, tmp_path: P
     assert [(r["action"], r["account_id"]) for r in wl[1:]] == [("work", "A3"), ("work", "A1")]
 
 
+
+def test_an_account_routed_to_estate_and_attorney_lists_the_estate_first(world, tmp_path) -> None:
+    """Two routings of one account tie on every other key: the order is still total (a replayed
+    run writes the same bytes), estate handling before the attorney, in any insertion order."""
+    for n, action in enumerate(("route_to_attorney", "route_to_estate")):
+        world.execute(
+            "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,"
+            " action, reason, regulation) VALUES (?, 'A2', NULL, NULL, ?, ?, 'why', 'Reg F')",
+            [RUN, f"rule{n}", action],
+        )
+    emit(world, RUN, tmp_path)
+    wl = read_csv(tmp_path / "worklist.csv")
+    assert [(r["priority"], r["action"], r["account_id"]) for r in wl[:2]] == [
+        ("1", "estate", "A2"),
+        ("2", "attorney", "A2"),
+    ]
+
 def test_import_layouts(world, tmp_path: Path) -> None:
     emit(world, RUN, tmp_path)
     phones = {r["phone"]: r for r in read_csv(tmp_path / "import_phones.csv")}
