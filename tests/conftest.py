@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,15 +22,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop Prefect's in-process ephemeral API server while pytest's streams are still open.
+    """Only Prefect's warnings are logged once the tests are done.
 
-    Left to Prefect's atexit hook, its "Stopping temporary server" log line is written to a
-    stream pytest has already closed and prints a logging traceback after the summary.
+    Prefect stops its in-process ephemeral server from an atexit hook, after pytest has closed
+    the stream its console handler writes to: the "Stopping temporary server" info line would
+    print a logging traceback after the summary. (Stopping the server here instead leaves
+    Prefect's log shipper sending to a server that is gone.)
     """
-    server = sys.modules.get("prefect.server.api.server")
-    if server is not None:
-        for instance in list(server.SubprocessASGIServer._instances.values()):
-            instance.stop()
+    logging.getLogger("prefect").setLevel(logging.WARNING)
 
 
 @pytest.fixture
