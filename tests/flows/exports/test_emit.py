@@ -262,7 +262,6 @@ def test_worklist_puts_new_estate_and_attorney_routings_first(world, tmp_path: P
     assert [(r["action"], r["account_id"]) for r in wl[1:]] == [("work", "A3"), ("work", "A1")]
 
 
-
 def test_an_account_routed_to_estate_and_attorney_lists_the_estate_first(world, tmp_path) -> None:
     """Two routings of one account tie on every other key: the order is still total (a replayed
     run writes the same bytes), estate handling before the attorney, in any insertion order."""
@@ -278,6 +277,7 @@ def test_an_account_routed_to_estate_and_attorney_lists_the_estate_first(world, 
         ("1", "estate", "A2"),
         ("2", "attorney", "A2"),
     ]
+
 
 def test_import_layouts(world, tmp_path: Path) -> None:
     emit(world, RUN, tmp_path)
