@@ -7,11 +7,8 @@
 -- ($zip_format, export_macros.sql).
 WITH sup AS (
     SELECT s.account_id, s.contact_key,
-           -- the highest match probability x reliability, ties to the first source by name (an
-           -- unknown score last); arg_min over the key, not an ordered first(): no sort per group
-           -- (6 s against 0.6 s at 2M addresses)
-           arg_min(s.source, (coalesce(-(s.match_probability * coalesce(f.reliability, 0.5)),
-                                       'Infinity'::DOUBLE), s.source))
+           -- the best supporting source (export_macros.sql)
+           arg_min(s.source, export_source_rank(s.match_probability, f.reliability, s.source))
                FILTER (WHERE s.rec_id IS NOT NULL) AS source,
            -- sorted: the file must be byte-identical when a run is replayed
            array_to_string(list_sort(list_distinct(list(

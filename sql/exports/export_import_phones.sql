@@ -12,9 +12,9 @@
 -- with a Central area code: 09:00-21:00 Eastern.
 WITH best_src AS (
     SELECT s.account_id, s.contact_key,
-           -- as in export_import_addresses.sql: the best score, ties to the first source by name
-           arg_min(s.source, (coalesce(-(s.match_probability * coalesce(f.reliability, 0.5)),
-                                       'Infinity'::DOUBLE), s.source)) AS source
+           -- the best supporting source (export_macros.sql)
+           arg_min(s.source, export_source_rank(s.match_probability, f.reliability, s.source))
+               AS source
     FROM contact_support s LEFT JOIN input_files f ON f.file_no = s.file_no
     WHERE s.run_id = $run_id AND s.contact_type = 'phone' AND s.rec_id IS NOT NULL
       AND NOT starts_with(s.evidence, 'third_party')

