@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from skiptrace import __version__
+from skiptrace import __version__, sql
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -78,9 +78,16 @@ def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None:
-    con.execute(
-        "UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?", [status, _now(), run_id]
-    )
+    """Close the run with `status`. A completed run's emitted contacts are folded into
+    contact_first_added in the same transaction (sql/audit/first_added_fold.sql): the next
+    run's `date_added` then reads that table instead of every run ever kept, and only a
+    completed run counts."""
+    with sql.transaction(con):
+        con.execute(
+            "UPDATE runs SET status = ?, ended_at = ? WHERE run_id = ?", [status, _now(), run_id]
+        )
+        if status == "completed":
+            sql.run(con, "audit/first_added_fold.sql", run_id=run_id)
 
 
 def latest_completed_run(con: duckdb.DuckDBPyConnection) -> str | None:

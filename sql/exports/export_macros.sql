@@ -27,7 +27,9 @@ CREATE OR REPLACE TEMP MACRO clock_text(minutes) AS printf('%02d:%02d', minutes 
 --   export_holds: why a contact is on hold (every 'hold' decision on the account or on that
 --     contact, in words);
 --   export_first_added: the as-of date of the first completed run (or this one) that emitted it
---     for the account (`date_added`: not each night's date).
+--     for the account (`date_added`: not each night's date). The completed runs' first dates are
+--     kept in contact_first_added (migration 093), so this reads the run's own rows and that
+--     table, not every run's contact points.
 CREATE OR REPLACE TEMP MACRO export_holds(p_run_id, p_type) AS TABLE
     SELECT cp.account_id, cp.contact_key,
            string_agg(DISTINCT s.reason, '; ' ORDER BY s.reason) AS reason
@@ -40,16 +42,16 @@ CREATE OR REPLACE TEMP MACRO export_holds(p_run_id, p_type) AS TABLE
     GROUP BY ALL;
 
 CREATE OR REPLACE TEMP MACRO export_first_added(p_run_id, p_type) AS TABLE
-    SELECT h.account_id, h.contact_key, min(r.as_of) AS date_added
-    FROM contact_points h
-    JOIN runs r ON r.run_id = h.run_id
-    SEMI JOIN contact_points cur
-      ON cur.run_id = p_run_id AND cur.role = 'debtor' AND cur.contact_type = p_type
-     AND cur.status <> 'suppressed'
-     AND cur.account_id = h.account_id AND cur.contact_key = h.contact_key
-    WHERE h.contact_type = p_type AND h.role = 'debtor' AND h.status <> 'suppressed'
-      AND (r.status = 'completed' OR h.run_id = p_run_id)
-    GROUP BY ALL;
+    SELECT cur.account_id, cur.contact_key,
+           CASE WHEN f.date_added IS NULL OR r.as_of < f.date_added THEN r.as_of
+                ELSE f.date_added END AS date_added
+    FROM contact_points cur
+    JOIN runs r ON r.run_id = cur.run_id
+    LEFT JOIN contact_first_added f
+      ON f.account_id = cur.account_id AND f.contact_type = p_type
+     AND f.contact_key = cur.contact_key
+    WHERE cur.run_id = p_run_id AND cur.role = 'debtor' AND cur.contact_type = p_type
+      AND cur.status <> 'suppressed';
 
 -- The import layouts' `source`: a contact's best supporting source is the one with the highest
 -- match probability x source reliability (0.5 when the registry gives none), ties to the first

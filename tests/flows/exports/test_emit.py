@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from skiptrace.atomic import atomic_write_text, leftover_temp_files
+from skiptrace.flows.audit.runs import finish_run
 from skiptrace.flows.exports.emit import (
     CONTACT_COLUMNS,
     INCOMPLETE_MARKER,
@@ -51,7 +52,7 @@ def add_contact(
 @pytest.fixture
 def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute(
-        "INSERT INTO runs (run_id, as_of, status) VALUES (?, DATE '2025-05-01', 'completed'),"
+        "INSERT INTO runs (run_id, as_of, status) VALUES (?, DATE '2025-05-01', 'running'),"
         " ('20250515T000000Z-0009', DATE '2025-05-15', 'failed'), (?, DATE '2025-06-01', 'running')",
         [PREV, RUN],
     )
@@ -84,6 +85,7 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     add_contact(con, PREV, "A1", "+14045550101", rank=2)
     add_contact(con, PREV, "A1", "+14045550199", rank=1, status="new")  # gone now
     add_contact(con, PREV, "A2", "9 ELM ST|30161", status="new")
+    finish_run(con, PREV, "completed")  # as a run completes: its contacts' first dates recorded
     # this run
     add_contact(con, RUN, "A1", "+14045550100", rank=2, confidence=0.55, phone_type="landline",
                 dial_mode="autodialer", consent_autodialer=True, extension="12")  # fmt: skip
