@@ -128,7 +128,11 @@ def test_the_migration_backfills_from_the_runs_already_kept(tmp_path: Path) -> N
     the first emit after the upgrade gives the dates the scan gave."""
     db = tmp_path / "old.duckdb"
     con = sql.connect(db)
-    for run_id, day, status in (("r1", 5, "completed"), ("r2", 3, "failed"), ("r3", 7, "completed")):
+    for run_id, day, status in (
+        ("r1", 5, "completed"),
+        ("r2", 3, "failed"),
+        ("r3", 7, "completed"),
+    ):
         con.execute(
             "INSERT INTO runs (run_id, as_of, status) VALUES (?, ?, ?)",
             [run_id, dt.date(2026, 1, day), status],
