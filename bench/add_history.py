@@ -6,7 +6,8 @@ deployment keeps its runs for years (retention: docs/lineage.md), and a query th
 run's rows slows down a little each night. This script copies `--db` to `--out` and adds K
 completed runs before its latest one, one day apart, each holding a copy of the latest run's
 contact points (what K nights of an unchanged portfolio leave), then refills
-`contact_first_added` by migration 093's own rule. Time a stage on the result with
+`contact_first_added` by migration 093's own rule; with `--support` also a copy of its
+contact_support rows, with `run_support_files` refilled by migration 094's rule. Time a stage on the result with
 `bench/stage_alone.py --db <out>`:
 
     .venv/bin/python bench/add_history.py --db <bench/scale.py's skiptrace.duckdb> \\
@@ -26,10 +27,18 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-MIGRATION = ROOT / "sql/migrations/093_contact_first_added.sql"
+MIGRATIONS = ROOT / "sql/migrations"
 
 
-def add_history(db: Path, out: Path, nights: int) -> tuple[int, int]:
+def _backfill(con: duckdb.DuckDBPyConnection, migration: str, table: str) -> None:
+    """Empty `table` and fill it with the migration's own INSERT (its backfill)."""
+    text = (MIGRATIONS / migration).read_text(encoding="utf-8")
+    insert = text[text.index(f"INSERT INTO {table}") :]
+    con.execute(f"DELETE FROM {table}")
+    con.execute(insert[: insert.index(";") + 1])
+
+
+def add_history(db: Path, out: Path, nights: int, *, support: bool = False) -> tuple[int, int]:
     """Write the copy; returns (contact points, first-added rows) in it."""
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(db, out)
@@ -49,14 +58,15 @@ def add_history(db: Path, out: Path, nights: int) -> tuple[int, int]:
                 " VALUES (?, ?, now(), 'completed')",
                 [hid, as_of - dt.timedelta(days=nights + 1 - night)],
             )
-            con.execute(
-                "INSERT INTO contact_points SELECT * REPLACE (? AS run_id)"
-                " FROM contact_points WHERE run_id = ?",
-                [hid, run_id],
-            )
-        text = MIGRATION.read_text(encoding="utf-8")
-        con.execute("DELETE FROM contact_first_added")
-        con.execute(text[text.index("INSERT INTO contact_first_added") :])
+            for table in ("contact_points", "contact_support") if support else ("contact_points",):
+                con.execute(
+                    f"INSERT INTO {table} SELECT * REPLACE (? AS run_id)"
+                    f" FROM {table} WHERE run_id = ?",
+                    [hid, run_id],
+                )
+        _backfill(con, "093_contact_first_added.sql", "contact_first_added")
+        if support:
+            _backfill(con, "094_run_support_files.sql", "run_support_files")
         # the latest run stays the one a stage picks (bench/stage_alone.py: newest started_at)
         con.execute(
             "UPDATE runs SET started_at = now() + INTERVAL 1 HOUR WHERE run_id = ?", [run_id]
@@ -73,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True, help="a run database to copy")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--nights", type=int, default=30)
+    ap.add_argument("--support", action="store_true", help="copy contact_support rows too")
     args = ap.parse_args(argv)
-    points, first = add_history(args.db, args.out, args.nights)
+    points, first = add_history(args.db, args.out, args.nights, support=args.support)
     print(
         f"{args.out}: {points:,} contact points over {args.nights + 1} runs, {first:,} first dates"
     )

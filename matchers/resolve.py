@@ -29,7 +29,8 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 08 finalize         status, rank, consumer time zone, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
-09 write / 10 flags the run's rows, replacing any earlier attempt of the same run
+09 write / 10 flags the run's rows, replacing any earlier attempt of the same run (and the
+                    input files its support cites, for input_file_usage)
 11 cache write      the evidence cache rewritten in the same transaction (migration 050)
 
 Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
@@ -241,6 +242,7 @@ def resolve_contacts(
                 after=after,
                 upto=upto,
             )
+        run("09_write", _file("09_write_files.sql"), run_id=run_id)
         run(
             "10_flags",
             _file("10_flags.sql"),

@@ -3,5 +3,6 @@
 -- contact_points.model_inputs holds one value per name, in this order.
 DELETE FROM contact_points WHERE run_id = $run_id;
 DELETE FROM contact_support WHERE run_id = $run_id;
+DELETE FROM run_support_files WHERE run_id = $run_id;
 DELETE FROM run_model_inputs WHERE run_id = $run_id;
 INSERT INTO run_model_inputs (run_id, names) VALUES ($run_id, CAST($input_names AS VARCHAR[]));
