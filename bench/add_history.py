@@ -42,6 +42,9 @@ def add_history(db: Path, out: Path, nights: int, *, support: bool = False) -> t
     """Write the copy; returns (contact points, first-added rows) in it."""
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(db, out)
+    from skiptrace import sql
+
+    sql.connect(out).close()  # the copy gets this checkout's migrations (093, 094) first
     con = duckdb.connect(str(out))
     try:
         row = con.execute(
