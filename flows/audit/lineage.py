@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.flows.audit.archive import archived_run_views
 from skiptrace.flows.audit.retention import DEFAULT_RETENTION, RETENTION_RULE, Period, parse_period
 from skiptrace.masking import mask_email, mask_name, mask_phone, mask_text
 from skiptrace.matchers.explain import probability_of
@@ -381,11 +382,24 @@ def explain_account(
     JSON-able (dates as ISO strings) and holds masked values only. `constants`
     (run_constants of the same run and an unchanged database) spares the per-run reads.
     """
-    from skiptrace.matchers import explain
-
     run_id = run_id or latest_run_for_account(con, account_id)
     if run_id is None:
         raise LineageError(f"account {account_id!r} is in no completed run")
+    # an archived run (skiptrace archive) is read from its Parquet files
+    with archived_run_views(con, run_id):
+        return _explain_run(con, account_id, run_id, contact, retention, constants)
+
+
+def _explain_run(
+    con: duckdb.DuckDBPyConnection,
+    account_id: str,
+    run_id: str,
+    contact: str | None,
+    retention: str,
+    constants: RunConstants | None,
+) -> dict[str, Any]:
+    from skiptrace.matchers import explain
+
     if constants is None or constants.run_id != run_id:
         constants = run_constants(con, run_id)
     period = parse_period(retention)

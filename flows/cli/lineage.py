@@ -1,4 +1,4 @@
-"""Lineage commands of the `skiptrace` CLI: explain, report, replay, purge.
+"""Lineage commands of the `skiptrace` CLI: explain, report, replay, purge, archive.
 
 `register(app)` adds them to the main Typer app (flows/cli/main.py). Imports are deferred into each
 command, as in flows/cli/main.py, so `skiptrace --help` stays instant.
@@ -27,7 +27,7 @@ class OutputFormat(StrEnum):
 
 def _open(db: Path | None, *, write: bool = False) -> Any:
     """Open the database; read-only when possible (a report can be read while nothing runs),
-    read-write once to migrate a database that predates the lineage schema."""
+    read-write once to migrate a database written by an older version."""
     import duckdb
 
     from skiptrace import sql
@@ -40,11 +40,16 @@ def _open(db: Path | None, *, write: bool = False) -> Any:
     if write:
         return sql.connect(path)
     con = sql.connect(path, read_only=True)
+    newest = max(version for version, _ in sql.migrations())
     try:
-        con.execute("SELECT 1 FROM run_inputs LIMIT 0").fetchall()
+        applied = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
     except duckdb.CatalogException:
+        applied = None
+    if applied is None or applied < newest:
+        # written by an older skiptrace: apply the newer migrations once (lineage 008, the
+        # archive's 095, ...), then read as before
         con.close()
-        sql.connect(path).close()  # apply migration 008 once
+        sql.connect(path).close()
         con = sql.connect(path, read_only=True)
     return con
 
@@ -215,9 +220,53 @@ def purge(
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
 
 
+def archive(
+    keep: Annotated[
+        int,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="Completed runs kept whole in the database, newest first; every ended run "
+            "older than the oldest of them is archived.",
+        ),
+    ] = 30,
+    restore: Annotated[
+        str | None,
+        typer.Option("--restore", metavar="RUN_ID", help="Put an archived run's rows back."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only report what would be archived.")
+    ] = False,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Move old runs' rows out of the database into Parquet files beside it (<db>.archive/).
+
+    Each run keeps its own matches, contacts, support, suppressions and flags: several GB a
+    night at a million accounts. This keeps the --keep newest completed runs whole and moves
+    the rows of every older run to <db>.archive/<run_id>/, checked by row count and sha256
+    before they leave the database. `skiptrace explain --run` still reads an archived run;
+    --restore puts one back (e.g. to replay it). Runs, exports and input files stay.
+    """
+    from skiptrace import sql
+    from skiptrace.flows.audit.archive import archive_runs, restore_run
+
+    con = _open(db, write=not dry_run)
+    try:
+        if restore:
+            run = restore_run(con, restore)
+            text = f"restored run {restore}: {sum(run.rows.values()):,} rows"
+            typer.echo(json.dumps(run.__dict__, default=str) if as_json else text)
+            return
+        result = archive_runs(con, sql.resolve_db_path(db), keep, dry_run=dry_run)
+    finally:
+        con.close()
+    typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+
+
 def register(app: typer.Typer) -> None:
-    """Add explain, report, replay and purge to `app`."""
-    for command in (explain, report, replay, purge):
+    """Add explain, report, replay, purge and archive to `app`."""
+    for command in (explain, report, replay, purge, archive):
         app.command(help=_help(command.__doc__ or ""))(command)
 
 

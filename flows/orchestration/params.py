@@ -98,6 +98,13 @@ class RefreshParams(BaseModel):
         "are known (the collections system's import takes one format per column)",
     )
     report: bool = Field(default=True, description="Write OUT/<run_id>/report.html.")
+    keep_runs: int | None = Field(
+        default=None,
+        ge=1,
+        description="After the run completes, archive every older run but the keep_runs newest "
+        "completed ones to DB.archive/ (as `skiptrace archive --keep`): bounds the database's "
+        "growth, lineage stays readable (default: archive nothing)",
+    )
     inbox: Path | None = Field(
         default=None,
         description="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "

@@ -260,7 +260,25 @@ def finalize(
         mark_complete(run_dir(params, run_id))
         if params.report:
             publish_report(con, run_id, run_dir(params, run_id))
+        if params.keep_runs:
+            archive_old_runs(con, params.db, params.keep_runs)
     return summary
+
+
+def archive_old_runs(con: Any, db: Path, keep: int) -> None:
+    """Archive the runs older than the `keep` newest completed ones. After the run completed:
+    a failure is logged, never fatal (this run's outputs are complete, and an archive that
+    stopped part way leaves every row in the database or in verified files)."""
+    from skiptrace.flows.audit.archive import archive_runs
+
+    log = logging.getLogger("skiptrace")
+    try:
+        result = archive_runs(con, db, keep)
+    except Exception:
+        log.exception("archiving the runs older than the %s newest completed failed", keep)
+        return
+    if result.runs:
+        log.info("%s", result.summary())
 
 
 def publish_report(con: Any, run_id: str, out_dir: Path) -> None:

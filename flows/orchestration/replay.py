@@ -160,6 +160,13 @@ def prepare_replay(con: duckdb.DuckDBPyConnection, run_id: str) -> ReplayContext
     if not found:
         raise ReplayError(f"run {run_id!r} not found")
     run = found[0]
+    from skiptrace.flows.audit.archive import ArchiveError, is_archived, restore_run
+
+    if is_archived(con, run_id):  # its rows back into this copy; the live archive stays
+        try:
+            restore_run(con, run_id, keep_files=True)
+        except ArchiveError as exc:
+            raise ReplayError(str(exc)) from exc
     inputs = [
         r[0]
         for r in con.execute(

@@ -103,6 +103,7 @@ def test_the_migration_backfills_from_the_support_rows_kept(tmp_path: Path) -> N
     con = sql.connect(db)
     try:
         assert _view(con) == before == _reference(con)
-        assert con.execute("SELECT count(*) FROM run_support_files").fetchone()[0] > 0
+        n = con.execute("SELECT count(*) FROM run_support_files").fetchall()
+        assert n[0][0] > 0
     finally:
         con.close()

@@ -163,3 +163,31 @@ def test_real_pipeline_replays_identically_with_complete_lineage(
     con.close()
     result = replay_run(params.db, run_id)
     assert result.identical, result.summary()
+
+
+def test_an_archived_run_replays_from_its_files(db: Path) -> None:
+    """`skiptrace archive` moved the run's rows out of the database: the replay restores them
+    into its scratch copy from the verified files and compares as before; the live database
+    and its archive stay as they were."""
+    from skiptrace.flows.audit.archive import archive_root, archive_runs
+
+    con = sql.connect(db)
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, started_at, status)"
+        " VALUES ('20261202T000000Z-newr', DATE '2026-12-02', TIMESTAMP '2026-12-02', 'completed')"
+    )
+    assert RUN in [r.run_id for r in archive_runs(con, db, keep=1).runs]
+    con.close()
+    result = replay_run(db, RUN, runner=copy_contacts)
+    assert result.identical and result.contacts_original == result.contacts_replay == 7
+    con = sql.connect(db, read_only=True)
+    try:
+        assert con.execute(
+            "SELECT count(*) FROM contact_points WHERE run_id = ?", [RUN]
+        ).fetchone() == (0,)
+        assert con.execute(
+            "SELECT count(*) FROM run_archives WHERE run_id = ?", [RUN]
+        ).fetchone() == (1,)
+    finally:
+        con.close()
+    assert (archive_root(db) / RUN / "contact_points.parquet").is_file()

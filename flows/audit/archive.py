@@ -1,0 +1,244 @@
+"""Archive old runs: their per-run rows leave the database for Parquet files beside it.
+
+Why: every run keeps its own match pairs, contact points, support rows, suppressions, flags and
+conflicts, the lineage an auditor asks for. At 1M accounts that is several GB a night, and
+nothing removed it, so a nightly deployment's database grew without bound. Archiving keeps the
+newest completed runs whole and moves the rows of every older ended run to
+`<db>.archive/<run_id>/<table>.parquet` (zstd, private mode), recorded in `run_archives`
+(migration 095) with each file's rows, bytes and sha256.
+
+Nothing is lost on the way: a run's files are written to a temporary folder, read back and
+counted against the table, fsynced and renamed into place before the rows are deleted, and the
+delete and the `run_archives` row commit in one transaction. A crash before that commit leaves
+the rows in the database (the next archive rewrites the folder); after it, the files hold them.
+
+Lineage stays readable: `archived_run_views` lets `explain` read an archived run through temp
+views over the table and the run's files, and `restore_run` puts a run's rows back (after its
+checksums are verified) for anything else, such as a replay. The runs table, exports, model,
+inputs and first-added dates stay in the database, so emit, deltas and retention never need an
+archived run's rows. DuckDB reuses the freed space for later runs; the file itself only
+shrinks when copied (docs/lineage.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from skiptrace import sql
+from skiptrace.atomic import fsync_dir, fsync_path, make_private, private_dir, sha256_file
+from skiptrace.errors import InputFileError, UsageError
+
+#: The per-run tables an archived run leaves (every row of the run, every column).
+ARCHIVED_TABLES: tuple[str, ...] = (
+    "match_pairs",
+    "match_conflicts",
+    "contact_points",
+    "contact_support",
+    "suppressions",
+    "account_flags",
+)
+
+
+class ArchiveError(InputFileError):
+    """An archive folder is missing or does not hold what run_archives recorded (exit 4)."""
+
+
+def archive_root(db: Path) -> Path:
+    """The archive folder of database `db`: `<db>.archive`, beside it (as `<db>.review`)."""
+    return db.with_name(f"{db.name}.archive")
+
+
+@dataclass
+class ArchivedRun:
+    run_id: str
+    status: str
+    as_of: dt.date | None
+    rows: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    path: str = ""
+
+
+@dataclass
+class ArchiveResult:
+    keep: int
+    dry_run: bool
+    runs: list[ArchivedRun] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        verb = "would archive" if self.dry_run else "archived"
+        if not self.runs:
+            return f"nothing to archive (the {self.keep} newest completed runs are kept whole)"
+        rows = sum(sum(r.rows.values()) for r in self.runs)
+        size = "" if self.dry_run else f", {sum(r.bytes for r in self.runs) / 2**20:,.1f} MiB"
+        return (
+            f"{verb} {len(self.runs)} run(s) ({self.runs[0].run_id} .. {self.runs[-1].run_id}):"
+            f" {rows:,} rows{size}; the {self.keep} newest completed runs kept whole"
+        )
+
+
+def _quote(path: Path) -> str:
+    """A path as a SQL string literal (COPY and read_parquet take no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?", [run_id]).fetchall()
+    return int(row[0][0]) if row else 0
+
+
+def archive_runs(
+    con: duckdb.DuckDBPyConnection, db: Path, keep: int, *, dry_run: bool = False
+) -> ArchiveResult:
+    """Archive every ended run older than the `keep` newest completed runs, oldest first.
+
+    A dry run counts the rows each run would move and writes nothing.
+    """
+    if keep < 1:
+        raise UsageError(f"--keep {keep}: keep at least the newest completed run (1 or more)")
+    result = ArchiveResult(keep=keep, dry_run=dry_run)
+    candidates = sql.rows(con, "audit/archive_candidates.sql", keep=keep)
+    for c in candidates:
+        run = ArchivedRun(run_id=c["run_id"], status=c["status"], as_of=c["as_of"])
+        if dry_run:
+            run.rows = {t: _count(con, t, run.run_id) for t in ARCHIVED_TABLES}
+        else:
+            _archive_one(con, archive_root(db), run)
+        result.runs.append(run)
+    if result.runs and not dry_run:
+        con.execute("CHECKPOINT")  # the freed blocks become reusable by the next run
+    return result
+
+
+def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -> None:
+    """Write, verify and record one run's files, then delete its rows (one transaction)."""
+    final = root / run.run_id
+    tmp = root / f".{run.run_id}.tmp"
+    private_dir(root)
+    shutil.rmtree(tmp, ignore_errors=True)
+    private_dir(tmp)
+    tables: dict[str, dict[str, Any]] = {}
+    for table in ARCHIVED_TABLES:
+        path = tmp / f"{table}.parquet"
+        con.execute(
+            f"COPY (SELECT * FROM {table} WHERE run_id = $run_id ORDER BY ALL)"
+            f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
+            {"run_id": run.run_id},
+        )
+        make_private(path)
+        fsync_path(path)
+        rows = _count(con, table, run.run_id)
+        read = con.execute(f"SELECT count(*) FROM read_parquet({_quote(path)})").fetchall()
+        if int(read[0][0]) != rows:
+            raise ArchiveError(
+                f"{path}: {read[0][0]} rows read back, {rows} in {table}: nothing archived"
+            )
+        tables[table] = {"rows": rows, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    fsync_dir(tmp)
+    # a folder left by an attempt that stopped before its commit (no run_archives row)
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    fsync_dir(root)
+    run.rows = {t: v["rows"] for t, v in tables.items()}
+    run.bytes = sum(v["bytes"] for v in tables.values())
+    run.path = str(final)
+    with sql.transaction(con):
+        for table in ARCHIVED_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run.run_id])
+        con.execute(
+            "INSERT INTO run_archives (run_id, path, tables, rows, archived_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [run.run_id, run.path, json.dumps(tables), sum(run.rows.values()), _now()],
+        )
+
+
+def _archive_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any] | None:
+    try:
+        rows = sql.rows(
+            con, "SELECT path, tables FROM run_archives WHERE run_id = $run_id", run_id=run_id
+        )
+    except duckdb.CatalogException:  # a database older than migration 095 has no archives
+        return None
+    if not rows:
+        return None
+    return {"path": Path(rows[0]["path"]), "tables": json.loads(rows[0]["tables"])}
+
+
+def _verified_files(run_id: str, archive: dict[str, Any]) -> dict[str, Path]:
+    """The run's files, each checked against its recorded sha256."""
+    files = {}
+    for table, meta in archive["tables"].items():
+        path = archive["path"] / f"{table}.parquet"
+        if not path.is_file():
+            raise ArchiveError(f"run {run_id} is archived but {path} is missing")
+        if sha256_file(path) != meta["sha256"]:
+            raise ArchiveError(f"{path} does not match its recorded sha256: not used")
+        files[table] = path
+    return files
+
+
+def is_archived(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    return _archive_row(con, run_id) is not None
+
+
+def restore_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, keep_files: bool = False
+) -> ArchivedRun:
+    """Put an archived run's rows back into the database (its files verified first), then
+    remove its archive folder; `keep_files` leaves the folder (a replay restores the run into
+    its scratch copy of the database, whose run_archives row names the live archive)."""
+    archive = _archive_row(con, run_id)
+    if archive is None:
+        raise UsageError(f"run {run_id} is not archived (nothing to restore)")
+    files = _verified_files(run_id, archive)
+    run = ArchivedRun(run_id=run_id, status="", as_of=None, path=str(archive["path"]))
+    with sql.transaction(con):
+        for table, path in files.items():
+            con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({_quote(path)})")
+            run.rows[table] = _count(con, table, run_id)
+        con.execute("DELETE FROM run_archives WHERE run_id = ?", [run_id])
+    if not keep_files:
+        shutil.rmtree(archive["path"], ignore_errors=True)
+    return run
+
+
+@contextlib.contextmanager
+def archived_run_views(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[bool]:
+    """While open, the archived tables read as the table plus `run_id`'s files, when that run
+    is archived (yields whether it is): temp views of the same names, which DuckDB resolves
+    before the database's tables, so lineage queries read an archived run unchanged. Works on
+    a read-only connection; the views are dropped on exit."""
+    archive = _archive_row(con, run_id)
+    if archive is None:
+        yield False
+        return
+    files = _verified_files(run_id, archive)
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
+    qualified = '"' + str(db).replace('"', '""') + '".main'
+    try:
+        for table, path in files.items():
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {qualified}.{table}"
+                f" UNION ALL BY NAME SELECT * FROM read_parquet({_quote(path)})"
+            )
+        yield True
+    finally:
+        for table in files:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,193 @@
+"""Archive: old runs' rows leave the database for verified Parquet files; lineage stays readable.
+
+The runs are the lineage cases (tests/flows/audit/test_lineage.py) plus earlier nights holding
+copies of the run's rows, as a nightly database looks after a while.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from skiptrace import sql
+from skiptrace.flows.audit.archive import (
+    ARCHIVED_TABLES,
+    ArchiveError,
+    archive_root,
+    archive_runs,
+    archived_run_views,
+    restore_run,
+)
+from skiptrace.flows.audit.lineage import explain_account
+from skiptrace.flows.cli.main import app
+from tests.flows.audit.test_lineage import RUN, build_cases
+
+NIGHTS = [f"2026102{n}T090000Z-nite" for n in range(1, 4)]  # three nights before RUN
+
+
+def _copy_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, day: int) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, started_at, ended_at, status) VALUES (?, ?, ?, ?, ?)",
+        [run_id, dt.date(2026, 10, day), dt.datetime(2026, 10, day, 9), None, status],
+    )
+    for table in ARCHIVED_TABLES:
+        con.execute(
+            f"INSERT INTO {table} SELECT * REPLACE (? AS run_id) FROM {table} WHERE run_id = ?",
+            [run_id, RUN],
+        )
+
+
+@pytest.fixture
+def nightly(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    db = tmp_path / "skiptrace.duckdb"
+    con = sql.connect(db)
+    build_cases(con)
+    _copy_run(con, NIGHTS[0], "completed", 21)
+    _copy_run(con, NIGHTS[1], "failed", 22)
+    _copy_run(con, NIGHTS[2], "completed", 23)
+    yield con, db
+    con.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, list[str]]:
+    return {
+        t: sorted(
+            repr(row)
+            for row in con.execute(f"SELECT * FROM {t} WHERE run_id = ?", [run_id]).fetchall()
+        )
+        for t in ARCHIVED_TABLES
+    }
+
+
+def test_old_runs_move_to_verified_private_files(nightly) -> None:
+    con, db = nightly
+    before = {r: _rows(con, r) for r in NIGHTS}
+    assert sum(len(v) for v in before[NIGHTS[0]].values()) > 0
+    result = archive_runs(con, db, keep=2)  # RUN and NIGHTS[2] are the two newest completed
+    # the older failed night goes too; OLD_RUN (2026-10-01) has no rows but is recorded
+    assert [r.run_id for r in result.runs] == sorted(["20261001T090000Z-0000", *NIGHTS[:2]])
+    for run_id in NIGHTS[:2]:
+        assert all(not rows for rows in _rows(con, run_id).values())  # gone from the database
+        folder = archive_root(db) / run_id
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        recorded = json.loads(
+            con.execute("SELECT tables FROM run_archives WHERE run_id = ?", [run_id]).fetchone()[0]
+        )
+        for table in ARCHIVED_TABLES:
+            path = folder / f"{table}.parquet"
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            back = con.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+            assert sorted(map(repr, back)) == before[run_id][table]
+            assert recorded[table]["rows"] == len(before[run_id][table])
+    assert _rows(con, NIGHTS[2]) == before[NIGHTS[2]]  # kept whole
+    assert archive_runs(con, db, keep=2).runs == []  # nothing left to do
+
+
+def test_a_running_run_is_never_archived(nightly) -> None:
+    con, db = nightly
+    con.execute("UPDATE runs SET status = 'running' WHERE run_id = ?", [NIGHTS[1]])
+    assert NIGHTS[1] not in [r.run_id for r in archive_runs(con, db, keep=1).runs]
+
+
+def test_explain_reads_an_archived_run_as_before(nightly) -> None:
+    con, db = nightly
+    before = explain_account(con, "A1", run_id=NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    assert explain_account(con, "A1", run_id=NIGHTS[0]) == before
+    # the views are gone afterwards: the tables read as the database holds them
+    n = con.execute("SELECT count(*) FROM contact_points WHERE run_id = ?", [NIGHTS[0]])
+    assert n.fetchone() == (0,)
+
+
+def test_explain_of_an_archived_run_on_a_read_only_connection(nightly) -> None:
+    con, db = nightly
+    before = explain_account(con, "A1", run_id=NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    con.close()
+    ro = sql.connect(db, read_only=True)
+    try:
+        assert explain_account(ro, "A1", run_id=NIGHTS[0]) == before
+    finally:
+        ro.close()
+
+
+def test_restore_puts_the_rows_back(nightly) -> None:
+    con, db = nightly
+    before = _rows(con, NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    restore_run(con, NIGHTS[0])
+    assert _rows(con, NIGHTS[0]) == before
+    assert not (archive_root(db) / NIGHTS[0]).exists()
+    assert con.execute(
+        "SELECT count(*) FROM run_archives WHERE run_id = ?", [NIGHTS[0]]
+    ).fetchone() == (0,)
+    with pytest.raises(Exception, match="is not archived"):
+        restore_run(con, NIGHTS[0])
+
+
+def test_a_damaged_archive_is_refused(nightly) -> None:
+    con, db = nightly
+    archive_runs(con, db, keep=2)
+    path = archive_root(db) / NIGHTS[0] / "contact_points.parquet"
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(ArchiveError, match="sha256"):
+        explain_account(con, "A1", run_id=NIGHTS[0])
+    with pytest.raises(ArchiveError, match="sha256"):
+        restore_run(con, NIGHTS[0])
+    path.unlink()
+    with pytest.raises(ArchiveError, match="missing"):
+        restore_run(con, NIGHTS[0])
+    assert ArchiveError.exit_code == 4
+
+
+def test_a_folder_left_by_an_interrupted_archive_is_rewritten(nightly) -> None:
+    """Files written but the delete never committed (a kill in between): the rows are still in
+    the database and the next archive writes the folder again."""
+    con, db = nightly
+    stale = archive_root(db) / NIGHTS[0]
+    stale.mkdir(parents=True)
+    (stale / "contact_points.parquet").write_bytes(b"half written")
+    before = _rows(con, NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    restore_run(con, NIGHTS[0])
+    assert _rows(con, NIGHTS[0]) == before
+
+
+def test_dry_run_changes_nothing(nightly) -> None:
+    con, db = nightly
+    before = _rows(con, NIGHTS[0])
+    result = archive_runs(con, db, keep=2, dry_run=True)
+    assert "would archive 3 run(s)" in result.summary()
+    assert result.runs[1].rows["contact_points"] == len(before["contact_points"])
+    assert _rows(con, NIGHTS[0]) == before and not archive_root(db).exists()
+
+
+def test_views_only_for_archived_runs(nightly) -> None:
+    con, _ = nightly
+    with archived_run_views(con, RUN) as archived:
+        assert not archived
+
+
+def test_cli_archives_and_restores(nightly) -> None:
+    con, db = nightly
+    con.close()
+    out = CliRunner().invoke(app, ["archive", "--keep", "2", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert "archived 3 run(s)" in out.output and "2 newest completed runs kept" in out.output
+    out = CliRunner().invoke(
+        app, ["explain", "A1", "--run", NIGHTS[0], "--db", str(db), "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert doc["run"]["run_id"] == NIGHTS[0] and doc["contacts"]
+    out = CliRunner().invoke(app, ["archive", "--restore", NIGHTS[0], "--db", str(db)])
+    assert out.exit_code == 0 and f"restored run {NIGHTS[0]}" in out.output
+    out = CliRunner().invoke(app, ["archive", "--restore", NIGHTS[0], "--db", str(db)])
+    assert out.exit_code == 2 and "is not archived" in out.output
