@@ -133,7 +133,7 @@ def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -
     for table in ARCHIVED_TABLES:
         path = tmp / f"{table}.parquet"
         con.execute(
-            f"COPY (SELECT * FROM {table} WHERE run_id = $run_id ORDER BY ALL)"
+            f"COPY (SELECT * FROM {table} WHERE run_id = $run_id)"
             f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
             {"run_id": run.run_id},
         )
