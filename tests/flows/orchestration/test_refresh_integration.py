@@ -20,6 +20,7 @@ def _prefect_home(
 
 
 def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
+    """A night through the real flow, then the next night archiving the first (keep_runs=1)."""
     from skiptrace.flows.cli.main import _run
     from skiptrace.flows.orchestration.params import RefreshParams
 
@@ -50,3 +51,42 @@ def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
     scores = score_run(run_dir, small_portfolio.truth_dir)
     assert scores.address_precision > 0.8
     assert scores.match_precision > 0.9
+    con.close()
+    _second_night_archives_the_first(small_portfolio, tmp_path, summary["run_id"])
+
+
+def _second_night_archives_the_first(small_portfolio, tmp_path: Path, first: str) -> None:
+    """The next night, with keep_runs=1: the first night's rows move to <db>.archive/ and stay
+    explainable, and a contact emitted on both nights keeps the first night's date_added."""
+    import datetime as dt
+
+    from skiptrace import sql
+    from skiptrace.flows.audit.archive import archive_root
+    from skiptrace.flows.audit.lineage import explain_account
+    from skiptrace.flows.cli.main import _run
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    db, out = tmp_path / "db.duckdb", tmp_path / "out"
+    second = _run(
+        RefreshParams(
+            accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path,
+            db=db, out=out, as_of=small_portfolio.as_of + dt.timedelta(days=1), keep_runs=1,
+        )
+    )["run_id"]  # fmt: skip
+    con = sql.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT run_id FROM run_archives").fetchall() == [(first,)]
+        assert con.execute(
+            "SELECT count(*) FROM contact_points WHERE run_id = ?", [first]
+        ).fetchall() == [(0,)]
+        account = con.execute(
+            "SELECT account_id FROM contact_points WHERE run_id = ? AND role = 'debtor' LIMIT 1",
+            [second],
+        ).fetchall()[0][0]
+        doc = explain_account(con, account, run_id=first)  # read from the archive
+        assert doc["run"]["run_id"] == first and doc["contacts"]
+    finally:
+        con.close()
+    assert (archive_root(db) / first / "contact_points.parquet").is_file()
+    phones = pl.read_csv(out / second / "import_phones.csv", infer_schema=False)
+    assert (phones["date_added"] == small_portfolio.as_of.isoformat()).any()
