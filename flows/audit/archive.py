@@ -58,6 +58,14 @@ def archive_root(db: Path) -> Path:
     return db.with_name(f"{db.name}.archive")
 
 
+def _connection_root(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The archive folder of the database file `con` has open (None in memory)."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return archive_root(Path(row[0][0])) if row and row[0][0] else None
+
+
 @dataclass
 class ArchivedRun:
     run_id: str
@@ -157,14 +165,20 @@ def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -
     with sql.transaction(con):
         for table in ARCHIVED_TABLES:
             con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run.run_id])
+        # the folder relative to the archive root: a database moved with its archive still
+        # finds it
         con.execute(
             "INSERT INTO run_archives (run_id, path, tables, rows, archived_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            [run.run_id, run.path, json.dumps(tables), sum(run.rows.values()), _now()],
+            [run.run_id, final.name, json.dumps(tables), sum(run.rows.values()), _now()],
         )
 
 
-def _archive_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any] | None:
+def _archive_row(
+    con: duckdb.DuckDBPyConnection, run_id: str, root: Path | None = None
+) -> dict[str, Any] | None:
+    """The run's archive record, its folder resolved under `root` (default: the archive folder
+    of the database `con` has open)."""
     try:
         rows = sql.rows(
             con, "SELECT path, tables FROM run_archives WHERE run_id = $run_id", run_id=run_id
@@ -173,7 +187,8 @@ def _archive_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any] 
         return None
     if not rows:
         return None
-    return {"path": Path(rows[0]["path"]), "tables": json.loads(rows[0]["tables"])}
+    base = root or _connection_root(con) or Path(".")
+    return {"path": base / rows[0]["path"], "tables": json.loads(rows[0]["tables"])}
 
 
 def _verified_files(run_id: str, archive: dict[str, Any]) -> dict[str, Path]:
@@ -190,16 +205,20 @@ def _verified_files(run_id: str, archive: dict[str, Any]) -> dict[str, Path]:
 
 
 def is_archived(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
-    return _archive_row(con, run_id) is not None
+    return _archive_row(con, run_id, Path(".")) is not None
 
 
 def restore_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, *, keep_files: bool = False
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    root: Path | None = None,
+    keep_files: bool = False,
 ) -> ArchivedRun:
     """Put an archived run's rows back into the database (its files verified first), then
-    remove its archive folder; `keep_files` leaves the folder (a replay restores the run into
-    its scratch copy of the database, whose run_archives row names the live archive)."""
-    archive = _archive_row(con, run_id)
+    remove its archive folder. A replay restores the run into its scratch copy of the
+    database: `root` is then the live database's archive folder and `keep_files` leaves it."""
+    archive = _archive_row(con, run_id, root)
     if archive is None:
         raise UsageError(f"run {run_id} is not archived (nothing to restore)")
     files = _verified_files(run_id, archive)

@@ -122,7 +122,9 @@ def replay_run(
         copy = copy_database(db_path, scratch / "replay.duckdb")
         con = sql.connect(copy)
         try:
-            ctx = prepare_replay(con, run_id)
+            from skiptrace.flows.audit.archive import archive_root
+
+            ctx = prepare_replay(con, run_id, archive_root(Path(db_path)))
             (runner or run_stages)(con, ctx)
             result = compare_runs(con, run_id, ctx.replay_run_id)
         finally:
@@ -153,8 +155,11 @@ def copy_database(db_path: str | Path, target: Path) -> Path:
     return target
 
 
-def prepare_replay(con: duckdb.DuckDBPyConnection, run_id: str) -> ReplayContext:
-    """In the (copied) database: check the run can be replayed, restore its input set and open
+def prepare_replay(
+    con: duckdb.DuckDBPyConnection, run_id: str, archive_root: Path | None = None
+) -> ReplayContext:
+    """In the (copied) database: check the run can be replayed, restore its input set (and its
+    rows, from the live database's `archive_root`, when `skiptrace archive` moved them) and open
     the replay run. Never call this on the live database: it rewrites input_files.status."""
     found = con.execute("SELECT as_of, params FROM runs WHERE run_id = ?", [run_id]).fetchall()
     if not found:
@@ -164,7 +169,7 @@ def prepare_replay(con: duckdb.DuckDBPyConnection, run_id: str) -> ReplayContext
 
     if is_archived(con, run_id):  # its rows back into this copy; the live archive stays
         try:
-            restore_run(con, run_id, keep_files=True)
+            restore_run(con, run_id, root=archive_root, keep_files=True)
         except ArchiveError as exc:
             raise ReplayError(str(exc)) from exc
     inputs = [

@@ -9,7 +9,7 @@
 
 CREATE TABLE IF NOT EXISTS run_archives (
     run_id      VARCHAR NOT NULL,
-    path        VARCHAR NOT NULL,   -- the run's archive folder
+    path        VARCHAR NOT NULL,   -- the run's folder, relative to <db>.archive/
     tables      JSON    NOT NULL,   -- {"contact_points": {"rows": n, "bytes": n, "sha256": "..."}, ...}
     rows        BIGINT  NOT NULL,   -- rows moved, every table
     archived_at TIMESTAMP NOT NULL

@@ -191,3 +191,24 @@ def test_cli_archives_and_restores(nightly) -> None:
     assert out.exit_code == 0 and f"restored run {NIGHTS[0]}" in out.output
     out = CliRunner().invoke(app, ["archive", "--restore", NIGHTS[0], "--db", str(db)])
     assert out.exit_code == 2 and "is not archived" in out.output
+
+
+def test_a_database_moved_with_its_archive_still_reads_it(nightly, tmp_path: Path) -> None:
+    """run_archives names the folder relative to `<db>.archive`: a backup restored elsewhere
+    (database and archive together) reads its archived runs."""
+    import shutil
+
+    con, db = nightly
+    before = explain_account(con, "A1", run_id=NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    con.close()
+    moved = tmp_path / "restored" / "skiptrace.duckdb"
+    moved.parent.mkdir()
+    shutil.copyfile(db, moved)
+    shutil.copytree(archive_root(db), archive_root(moved))
+    shutil.rmtree(archive_root(db))
+    ro = sql.connect(moved, read_only=True)
+    try:
+        assert explain_account(ro, "A1", run_id=NIGHTS[0]) == before
+    finally:
+        ro.close()
