@@ -35,7 +35,14 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.atomic import fsync_dir, fsync_path, make_private, private_dir, sha256_file
+from skiptrace.atomic import (
+    fsync_dir,
+    fsync_path,
+    make_private,
+    private_dir,
+    private_umask,
+    sha256_file,
+)
 from skiptrace.errors import InputFileError, UsageError
 
 #: The per-run tables an archived run leaves (every row of the run, every column).
@@ -140,11 +147,12 @@ def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -
     tables: dict[str, dict[str, Any]] = {}
     for table in ARCHIVED_TABLES:
         path = tmp / f"{table}.parquet"
-        con.execute(
-            f"COPY (SELECT * FROM {table} WHERE run_id = $run_id)"
-            f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
-            {"run_id": run.run_id},
-        )
+        with private_umask():  # private from its creation, not only after a chmod
+            con.execute(
+                f"COPY (SELECT * FROM {table} WHERE run_id = $run_id)"
+                f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
+                {"run_id": run.run_id},
+            )
         make_private(path)
         fsync_path(path)
         rows = _count(con, table, run.run_id)
