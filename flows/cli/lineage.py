@@ -38,7 +38,14 @@ def _open(db: Path | None, *, write: bool = False) -> Any:
 
         raise InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
     if write:
-        return sql.connect(path)
+        try:
+            return sql.connect(path)
+        except duckdb.IOException as exc:  # DuckDB's file lock: a run (or another command)
+            from skiptrace.errors import DatabaseBusy
+
+            raise DatabaseBusy(
+                f"database {path} is open in another process (a run?); try again when it ends"
+            ) from exc
     con = sql.connect(path, read_only=True)
     newest = max(version for version, _ in sql.migrations())
     try:
@@ -251,6 +258,10 @@ def archive(
     from skiptrace import sql
     from skiptrace.flows.audit.archive import archive_runs, restore_run
 
+    if restore and dry_run:
+        raise typer.BadParameter(
+            "--restore does not combine with --dry-run", param_hint="--restore"
+        )
     con = _open(db, write=not dry_run)
     try:
         if restore:

@@ -212,3 +212,25 @@ def test_a_database_moved_with_its_archive_still_reads_it(nightly, tmp_path: Pat
         assert explain_account(ro, "A1", run_id=NIGHTS[0]) == before
     finally:
         ro.close()
+
+
+def test_cli_refuses_a_database_another_process_holds(tmp_path: Path) -> None:
+    """A run holds the database (DuckDB's file lock): one line and the busy exit code."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.duckdb"
+    sql.connect(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r});"
+         " print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        out = CliRunner().invoke(app, ["archive", "--keep", "1", "--db", str(db)])
+        assert out.exit_code == 5, out.output
+        assert "is open in another process" in out.output
+    finally:
+        holder.kill()
+        holder.wait()
