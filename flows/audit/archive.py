@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import shutil
@@ -206,10 +207,30 @@ def _verified_files(run_id: str, archive: dict[str, Any]) -> dict[str, Path]:
         path = archive["path"] / f"{table}.parquet"
         if not path.is_file():
             raise ArchiveError(f"run {run_id} is archived but {path} is missing")
-        if sha256_file(path) != meta["sha256"]:
+        stat = path.stat()
+        if _sha256_of(str(path), stat.st_size, stat.st_mtime_ns) != meta["sha256"]:
             raise ArchiveError(f"{path} does not match its recorded sha256: not used")
         files[table] = path
     return files
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    """A file's sha256, once per process while its size and mtime stay: the workbench explains
+    many accounts of one archived run, and hashing a 1M run's files takes a second or two."""
+    return sha256_file(path)
+
+
+def list_archives(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every archived run, oldest first: as-of, status, rows and MiB moved, when, and where."""
+    root = _connection_root(con) or Path(".")
+    try:
+        rows = sql.rows(con, "audit/archive_list.sql")
+    except duckdb.CatalogException:  # older than migration 095: nothing archived
+        return []
+    for r in rows:
+        r["path"] = str(root / r["path"])
+    return rows
 
 
 def is_archived(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:

@@ -241,6 +241,9 @@ def archive(
         str | None,
         typer.Option("--restore", metavar="RUN_ID", help="Put an archived run's rows back."),
     ] = None,
+    list_runs: Annotated[
+        bool, typer.Option("--list", help="List the archived runs and where their files are.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only report what would be archived.")
     ] = False,
@@ -256,8 +259,24 @@ def archive(
     --restore puts one back (e.g. to replay it). Runs, exports and input files stay.
     """
     from skiptrace import sql
-    from skiptrace.flows.audit.archive import archive_runs, restore_run
+    from skiptrace.flows.audit.archive import archive_runs, list_archives, restore_run
 
+    if list_runs:
+        con = _open(db)
+        try:
+            found = list_archives(con)
+        finally:
+            con.close()
+        if as_json:
+            typer.echo(json.dumps(found, indent=2, default=str))
+        for r in [] if as_json else found:
+            typer.echo(
+                f"{r['run_id']}  as of {r['as_of']}  {r['status']}  {r['rows']:,} rows"
+                f"  {r['mib']} MiB  archived {r['archived_at']:%Y-%m-%d %H:%M}  {r['path']}"
+            )
+        if not found and not as_json:
+            typer.echo("no archived runs")
+        return
     if restore and dry_run:
         raise typer.BadParameter(
             "--restore does not combine with --dry-run", param_hint="--restore"

@@ -178,6 +178,8 @@ def test_views_only_for_archived_runs(nightly) -> None:
 def test_cli_archives_and_restores(nightly) -> None:
     con, db = nightly
     con.close()
+    out = CliRunner().invoke(app, ["archive", "--list", "--db", str(db)])
+    assert out.exit_code == 0 and out.output.strip() == "no archived runs"
     out = CliRunner().invoke(app, ["archive", "--keep", "2", "--db", str(db)])
     assert out.exit_code == 0, out.output
     assert "archived 3 run(s)" in out.output and "2 newest completed runs kept" in out.output
@@ -187,6 +189,11 @@ def test_cli_archives_and_restores(nightly) -> None:
     assert out.exit_code == 0, out.output
     doc = json.loads(out.output)
     assert doc["run"]["run_id"] == NIGHTS[0] and doc["contacts"]
+    out = CliRunner().invoke(app, ["archive", "--list", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    listed = out.output.splitlines()
+    assert [line.split()[0] for line in listed] == sorted(["20261001T090000Z-0000", *NIGHTS[:2]])
+    assert "as of 2026-10-21  completed" in listed[1] and str(archive_root(db)) in listed[1]
     out = CliRunner().invoke(app, ["archive", "--restore", NIGHTS[0], "--db", str(db)])
     assert out.exit_code == 0 and f"restored run {NIGHTS[0]}" in out.output
     out = CliRunner().invoke(app, ["archive", "--restore", NIGHTS[0], "--db", str(db)])
