@@ -116,6 +116,12 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
         raise PushError(f"run {run_id} is not in this database")
     if found[0]["status"] != "completed":
         raise PushError(f"run {run_id} is {found[0]['status']}, not completed: nothing to push")
+    from skiptrace.flows.audit.archive import is_archived
+
+    if is_archived(con, run_id):  # its contacts are in <db>.archive/, not in the tables
+        raise PushError(
+            f"run {run_id} is archived: restore it first (skiptrace archive --restore {run_id})"
+        )
     return found[0]
 
 

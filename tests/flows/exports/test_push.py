@@ -178,6 +178,20 @@ def test_unknown_or_unfinished_runs_are_refused(run1, pg_url: str) -> None:
         push_run(run1, RUN2, pg_url)
 
 
+def test_an_archived_run_is_refused_until_restored(run1, pg_url: str) -> None:
+    """Its contacts are in <db>.archive/, not in the tables: pushing it as it stands would
+    retire every contact in the collections system."""
+    from skiptrace.flows.audit.archive import archive_runs
+
+    add_run(run1, RUN2)
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    assert [r.run_id for r in archive_runs(run1, Path(db), keep=1).runs] == [RUN1]
+    with pytest.raises(PushError, match=f"archived: restore it first .*--restore {RUN1}"):
+        push_run(run1, RUN1, pg_url)
+
+
 def test_unreachable_server_is_one_line_without_the_password(run1, tmp_path: Path) -> None:
     url = f"postgresql://u:{SECRET}@/db?host={tmp_path}"
     with pytest.raises(PushError) as err:
