@@ -141,13 +141,15 @@ def report(
     """
     from rich.console import Console
 
+    from skiptrace.flows.audit.archive import archived_run_views
     from skiptrace.flows.report.run_report import write_report
 
     con = _open(db)
     try:
         run_id = run or require_latest_completed_run(con)
         cal_file = calibration or (out / run_id / "demo_scores.json")
-        path = write_report(con, run_id, out, calibration=_calibration(cal_file))
+        with archived_run_views(con, run_id):  # an archived run reads from its files
+            path = write_report(con, run_id, out, calibration=_calibration(cal_file))
     except LookupError as exc:
         raise typer.BadParameter(str(exc), param_hint="RUN") from exc
     finally:

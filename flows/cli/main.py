@@ -476,11 +476,13 @@ def calibrate(
 
     if truth is None:
         raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+    from skiptrace.flows.audit.archive import archived_run_views
     from skiptrace.flows.cli.lineage import require_latest_completed_run
 
     con = sql.connect(db, read_only=True)
     run = run or require_latest_completed_run(con)
-    typer.echo(cal.calibration_report(con, run, truth, bins).render())
+    with archived_run_views(con, run):  # an archived run reads from its files
+        typer.echo(cal.calibration_report(con, run, truth, bins).render())
 
 
 @app.command()

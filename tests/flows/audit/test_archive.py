@@ -241,3 +241,27 @@ def test_cli_refuses_a_database_another_process_holds(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_report_of_an_archived_run_reads_its_files(nightly, tmp_path: Path) -> None:
+    con, db = nightly
+    con.close()
+    out = tmp_path / "out"
+    args = ["report", NIGHTS[0], "--out", str(out), "--db", str(db)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = (out / NIGHTS[0] / "report.html").read_text()
+    assert CliRunner().invoke(app, ["archive", "--keep", "2", "--db", str(db)]).exit_code == 0
+    out2 = tmp_path / "out2"
+    result = CliRunner().invoke(app, [*args[:2], "--out", str(out2), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    after = (out2 / NIGHTS[0] / "report.html").read_text()
+    assert len(_numbers(before)) > 10  # a report with figures, and the same ones from the files
+    assert _numbers(after) == _numbers(before)
+
+
+def _numbers(html: str) -> list[str]:
+    """The report's figures (its generation time aside)."""
+    import re
+
+    text = re.sub(r"generated [^<]*", "", html)
+    return re.findall(r">\s*([0-9][0-9,.]*)\s*<", text)
