@@ -6,6 +6,7 @@ command, as in flows/cli/main.py, so `skiptrace --help` stays instant.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 from enum import StrEnum
@@ -283,16 +284,27 @@ def archive(
         raise typer.BadParameter(
             "--restore does not combine with --dry-run", param_hint="--restore"
         )
-    con = _open(db, write=not dry_run)
-    try:
-        if restore:
-            run = restore_run(con, restore)
-            text = f"restored run {restore}: {sum(run.rows.values()):,} rows"
-            typer.echo(json.dumps(run.__dict__, default=str) if as_json else text)
-            return
-        result = archive_runs(con, sql.resolve_db_path(db), keep, dry_run=dry_run)
-    finally:
-        con.close()
+    from skiptrace.flows.orchestration.lock import db_lock
+
+    path = sql.resolve_db_path(db)
+    if not path.is_file():  # before the lock, which would create <db>.lock beside nothing
+        from skiptrace.errors import InputFileError
+
+        raise InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
+    # the run lock, as a refresh takes it (docs/scaling.md, "The single-writer rule"): a run
+    # that starts meanwhile fails (or waits) naming this command instead of meeting moved rows
+    lock = db_lock(path, run_id="skiptrace archive") if not dry_run else contextlib.nullcontext()
+    with lock:
+        con = _open(db, write=not dry_run)
+        try:
+            if restore:
+                run = restore_run(con, restore)
+                text = f"restored run {restore}: {sum(run.rows.values()):,} rows"
+                typer.echo(json.dumps(run.__dict__, default=str) if as_json else text)
+                return
+            result = archive_runs(con, path, keep, dry_run=dry_run)
+        finally:
+            con.close()
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
 
 

@@ -265,3 +265,19 @@ def _numbers(html: str) -> list[str]:
 
     text = re.sub(r"generated [^<]*", "", html)
     return re.findall(r">\s*([0-9][0-9,.]*)\s*<", text)
+
+
+def test_cli_waits_for_no_run_holding_the_run_lock(nightly) -> None:
+    """The run lock a refresh holds (<db>.lock): archive is refused with the busy code, naming
+    the holder, and moves nothing."""
+    from skiptrace.flows.orchestration.lock import db_lock
+
+    con, db = nightly
+    con.close()
+    with db_lock(db, run_id="20261201T020000Z-nite"):
+        out = CliRunner().invoke(app, ["archive", "--keep", "1", "--db", str(db)])
+    assert out.exit_code == 5, out.output
+    assert "20261201T020000Z-nite" in out.output
+    assert not archive_root(db).exists()
+    missing = CliRunner().invoke(app, ["archive", "--db", str(db.with_name("none.duckdb"))])
+    assert missing.exit_code == 4 and not db.with_name("none.duckdb.lock").exists()
