@@ -258,8 +258,9 @@ def archive(
     Each run keeps its own matches, contacts, support, suppressions and flags: several GB a
     night at a million accounts. This keeps the --keep newest completed runs whole and moves
     the rows of every older run to <db>.archive/<run_id>/, checked by row count and sha256
-    before they leave the database. `skiptrace explain --run` still reads an archived run;
-    --restore puts one back (e.g. to replay it). Runs, exports and input files stay.
+    before they leave the database. explain, report, calibrate and replay still read an
+    archived run; push refuses one until --restore puts it back. Runs, exports and input files
+    stay. Takes the run lock: with a run going it exits 5.
     """
     from skiptrace import sql
     from skiptrace.flows.audit.archive import archive_runs, list_archives, restore_run
