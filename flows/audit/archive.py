@@ -183,21 +183,27 @@ def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -
         )
 
 
-def _archive_row(
-    con: duckdb.DuckDBPyConnection, run_id: str, root: Path | None = None
-) -> dict[str, Any] | None:
-    """The run's archive record, its folder resolved under `root` (default: the archive folder
-    of the database `con` has open)."""
+def _archive_record(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any] | None:
+    """The run's run_archives row (path relative to the archive folder), or None."""
     try:
         rows = sql.rows(
             con, "SELECT path, tables FROM run_archives WHERE run_id = $run_id", run_id=run_id
         )
     except duckdb.CatalogException:  # a database older than migration 095 has no archives
         return None
-    if not rows:
+    return rows[0] if rows else None
+
+
+def _archive_row(
+    con: duckdb.DuckDBPyConnection, run_id: str, root: Path | None = None
+) -> dict[str, Any] | None:
+    """The run's archive record, its folder resolved under `root` (default: the archive folder
+    of the database `con` has open)."""
+    row = _archive_record(con, run_id)
+    if row is None:
         return None
     base = root or _connection_root(con) or Path(".")
-    return {"path": base / rows[0]["path"], "tables": json.loads(rows[0]["tables"])}
+    return {"path": base / row["path"], "tables": json.loads(row["tables"])}
 
 
 def _verified_files(run_id: str, archive: dict[str, Any]) -> dict[str, Path]:
@@ -234,7 +240,7 @@ def list_archives(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def is_archived(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
-    return _archive_row(con, run_id, Path(".")) is not None
+    return _archive_record(con, run_id) is not None
 
 
 def restore_run(

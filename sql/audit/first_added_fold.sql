@@ -5,30 +5,29 @@
 -- debtor contact point not suppressed. Two statements instead of an upsert: the table has no
 -- key index (see the migration), and the single writer keeps one row per key.
 --
--- A contact already recorded gets this run's date only when this run is dated earlier (a run
+-- The run's emitted contacts are selected once (fa_emitted). A contact already recorded gets this run's date only when this run is dated earlier (a run
 -- for an as-of date before the recorded one: a backfill or a replay); otherwise it keeps its
 -- first date.
+CREATE OR REPLACE TEMP TABLE fa_emitted AS
+SELECT DISTINCT cp.account_id, cp.contact_type, cp.contact_key, r.as_of, r.run_id
+FROM contact_points cp
+JOIN runs r ON r.run_id = cp.run_id
+WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
+  AND cp.contact_key IS NOT NULL AND r.as_of IS NOT NULL;
+
 UPDATE contact_first_added f
 SET date_added = n.as_of, run_id = n.run_id
-FROM (
-    SELECT DISTINCT cp.account_id, cp.contact_type, cp.contact_key, r.as_of, r.run_id
-    FROM contact_points cp
-    JOIN runs r ON r.run_id = cp.run_id
-    WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
-      AND cp.contact_key IS NOT NULL AND r.as_of IS NOT NULL
-) n
+FROM fa_emitted n
 WHERE f.account_id = n.account_id AND f.contact_type = n.contact_type
   AND f.contact_key = n.contact_key
   AND (n.as_of < f.date_added OR (n.as_of = f.date_added AND n.run_id < f.run_id));
 
 INSERT INTO contact_first_added
-SELECT DISTINCT cp.account_id, cp.contact_type, cp.contact_key, r.as_of AS date_added,
-       r.run_id
-FROM contact_points cp
-JOIN runs r ON r.run_id = cp.run_id
-WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
-  AND cp.contact_key IS NOT NULL AND r.as_of IS NOT NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM contact_first_added f
-      WHERE f.account_id = cp.account_id AND f.contact_type = cp.contact_type
-        AND f.contact_key = cp.contact_key);
+SELECT n.account_id, n.contact_type, n.contact_key, n.as_of AS date_added, n.run_id
+FROM fa_emitted n
+WHERE NOT EXISTS (
+    SELECT 1 FROM contact_first_added f
+    WHERE f.account_id = n.account_id AND f.contact_type = n.contact_type
+      AND f.contact_key = n.contact_key);
+
+DROP TABLE fa_emitted;
