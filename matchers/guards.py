@@ -323,24 +323,57 @@ def guard_expr(
     return chained.otherwise(pl.lit(None, dtype=pl.String)).alias("guard")
 
 
-def apply_guards(levels: pl.DataFrame, enabled: tuple[str, ...] | None = None) -> pl.Series:
+def apply_guards(
+    levels: pl.DataFrame,
+    enabled: tuple[str, ...] | None = None,
+    *,
+    generation_accounts: pl.Series | None = None,
+) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
 
     With an `account_id` column, a second pass lets the contextual guards fire for accounts
-    where the first pass found another generation with the debtor's name.
+    where the first pass found another generation with the debtor's name: among the frame's
+    own rows, or, when the frame is one chunk of the candidates, in `generation_accounts`
+    (`generation_patterns` over every candidate). Why the second form: an account's pairs
+    spread over the chunks, which split on the record, and a father found in one chunk must
+    still hold back the ambiguous record in another.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
     out = _broadcast(levels.select(guard_expr(enabled)).to_series(), levels.height)
-    if "account_id" in levels.columns and any(g.needs_household for g in _chosen(enabled)):
-        marked = levels.with_columns(out.alias("_g"))
-        accounts = marked.filter(pl.col("_g").is_in(GENERATION_EVIDENCE))["account_id"].unique()
+    if "account_id" in levels.columns and household_guards(enabled):
+        accounts = (
+            levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
+            if generation_accounts is None
+            else generation_accounts
+        )
         if accounts.len():
             household = pl.col("account_id").is_in(accounts.implode())
-            out = marked.select(
-                pl.coalesce(pl.col("_g"), guard_expr(enabled, household=household))
-            ).to_series()
-    return out
+            out = (
+                levels.with_columns(out.alias("_g"))
+                .select(pl.coalesce(pl.col("_g"), guard_expr(enabled, household=household)))
+                .to_series()
+            )
+    return out.alias("guard")
+
+
+def household_guards(enabled: tuple[str, ...] | None = None) -> bool:
+    """Whether a chosen guard fires only in a household with another same-name generation."""
+    return any(g.needs_household for g in _chosen(enabled))
+
+
+def generation_patterns(
+    patterns: pl.DataFrame, enabled: tuple[str, ...] | None = None
+) -> pl.DataFrame:
+    """The rows of `patterns` (distinct `echoed` + level columns) whose first-pass guard is
+    evidence of another generation (GENERATION_EVIDENCE).
+
+    Guards read a pair's levels and echo flag only, so this is the same test apply_guards'
+    first pass makes per pair, made once per distinct pattern (a few thousand of them)."""
+    if patterns.is_empty():
+        return patterns
+    first = _broadcast(patterns.select(guard_expr(enabled)).to_series(), patterns.height)
+    return patterns.filter(first.is_in(GENERATION_EVIDENCE))
 
 
 def _broadcast(series: pl.Series, height: int) -> pl.Series:

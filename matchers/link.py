@@ -39,7 +39,13 @@ from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
 from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
-from skiptrace.matchers.guards import GENERATION_EVIDENCE, ROLE_OF, apply_guards
+from skiptrace.matchers.guards import (
+    GENERATION_EVIDENCE,
+    ROLE_OF,
+    apply_guards,
+    generation_patterns,
+    household_guards,
+)
 from skiptrace.matchers.settings import MatchSettings, matcher_version
 
 __all__ = [
@@ -262,12 +268,13 @@ def _score_candidates(
     cols = ", ".join(compare.SCORED_COLUMNS)
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
+    generation = _generation_accounts(con, s)
     kept: list[pl.DataFrame] = []
     probability_sum = 0.0
     for k in range(chunks):
         where = f"WHERE hash(rec_id) % {chunks} = {k}" if chunks > 1 else ""
         cmp = sql.query(con, f"SELECT {cols} FROM _match_cmp {where} ORDER BY rec_id, account_id")
-        frame = _score_frame(cmp, params, s)
+        frame = _score_frame(cmp, params, s, generation)
         probability_sum += float(frame["match_probability"].sum()) if frame.height else 0.0
         kept.append(frame.filter(pl.col("role").is_not_null()))
         del cmp, frame
@@ -277,10 +284,33 @@ def _score_candidates(
     return Scored(pairs, probability_sum)
 
 
+def _generation_accounts(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.Series | None:
+    """The accounts whose candidates show another same-name generation, over every candidate in
+    `_match_cmp` (None when no household guard is enabled).
+
+    Why before the chunks: scoring chunks split on the record, so an account's pairs fall in
+    several chunks, and the household guard ('generation_ambiguous') must see the father found
+    in any of them. Worked out on the distinct level patterns (sql/match/guard_patterns.sql)
+    and joined back in DuckDB, so it costs two scans of the candidates, not a scoring pass."""
+    enabled = s.enabled_guards()
+    if not household_guards(enabled):
+        return None
+    evidence = generation_patterns(sql.query(con, "match/guard_patterns.sql"), enabled)
+    con.register("_generation_patterns", evidence)
+    try:
+        return sql.query(con, "match/generation_accounts.sql")["account_id"]
+    finally:
+        con.unregister("_generation_patterns")
+
+
 def _score_frame(
-    cmp: pl.DataFrame, params: fellegi_sunter.FSParams, s: MatchSettings
+    cmp: pl.DataFrame,
+    params: fellegi_sunter.FSParams,
+    s: MatchSettings,
+    generation: pl.Series | None = None,
 ) -> pl.DataFrame:
-    """Score one chunk of compared candidates (whole records): weights, guard, role."""
+    """Score one chunk of compared candidates (whole records): weights, guard, role.
+    `generation`: the accounts showing another generation anywhere (_generation_accounts)."""
     levels = cmp.select(NAMES).to_numpy().astype(np.int64)
     tf = [
         (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
@@ -293,7 +323,8 @@ def _score_frame(
         pl.Series("match_probability", prob),
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
     )
-    frame = frame.with_columns(apply_guards(frame, s.enabled_guards()).alias("guard"))
+    guard = apply_guards(frame, s.enabled_guards(), generation_accounts=generation)
+    frame = frame.with_columns(guard.alias("guard"))
     return _assign_roles(frame, s)
 
 

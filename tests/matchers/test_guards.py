@@ -373,6 +373,35 @@ def test_debtor_wins_and_household_members_are_associates(
     assert debtors.height == 0
 
 
+def test_the_household_guard_sees_a_father_scored_in_another_chunk(
+    household: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring runs in chunks split on the record (any portfolio past ~2M candidates). The
+    father's records and the ambiguous record 13 land in different chunks here, and record 13
+    must still be held back as 'generation_ambiguous', never linked as the debtor: the chunk
+    holding it does not hold the father, so the household is worked out over every candidate
+    first. Before that, a chunked run linked it (found on the generated 100k scored in 100k-row
+    chunks: 765 pairs linked that one frame held back)."""
+    import skiptrace.matchers.link as link_mod
+
+    whole = link(household, "whole")
+    monkeypatch.setattr(link_mod, "SCORE_CHUNK_ROWS", 1)  # one chunk per hash(rec_id) bucket
+    link(household, "chunked")
+    chunk = dict(
+        sql.frame(
+            household,
+            "SELECT rec_id, hash(rec_id) % ? AS k FROM rec_std WHERE rec_id IN (2, 3, 12, 13)",
+            [whole.candidate_pairs],
+        ).iter_rows()
+    )
+    assert chunk[13] not in {chunk[2], chunk[3], chunk[12]}  # the case this test is about
+    for run in ("whole", "chunked"):
+        pairs = _pairs(household, run, "DEBTOR")
+        assert pairs[13]["role"] == "rejected" and pairs[13]["guard"] == "generation_ambiguous"
+    q = "SELECT account_id, rec_id, role, guard FROM match_pairs WHERE run_id = ? ORDER BY ALL"
+    assert sql.frame(household, q, ["whole"]).equals(sql.frame(household, q, ["chunked"]))
+
+
 def test_a_guarded_pair_is_never_debtor_even_when_it_scores_high(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
