@@ -119,6 +119,33 @@ def _trace_write_steps() -> None:
     around(incremental, "write_cache")
 
 
+def _instrument_incremental(phases: dict[str, dict[str, float]]) -> None:
+    """Phases of their own for an incremental link(): its blocking (build_blocks without the
+    candidate join), the cached candidates and what to compare, and the assembly of cached and
+    new levels (each with its own peak, as _instrument_link's top-level phases)."""
+    import skiptrace.matchers.link as link_mod
+    from skiptrace.matchers import incremental
+
+    def wrap(owner: object, attr: str, label: str) -> None:
+        fn = getattr(owner, attr)
+
+        def timed(*a: object, **k: object) -> object:
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                rec = phases.setdefault(label, {"seconds": 0.0})
+                rec["seconds"] += time.perf_counter() - t
+                rec["peak_rss_mib"] = max(rec.get("peak_rss_mib", 0.0), _peak_mib())
+                _reset_peak()
+
+        setattr(owner, attr, timed)
+
+    wrap(link_mod, "build_blocks", "blocking (incremental: keys and sizes)")
+    wrap(incremental, "incremental_candidates", "incremental candidates")
+    wrap(incremental, "assemble_cmp", "assemble cached + compared levels")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db", type=Path, required=True, help="a run database (not modified)")
@@ -127,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--block-cap", type=int, default=None)
     ap.add_argument("--memory-limit", default="5GB", help="DuckDB memory_limit")
     ap.add_argument("--keep", action="store_true", help="keep the database copy")
+    ap.add_argument(
+        "--incremental",
+        action="store_true",
+        help="run link() as the match stage plans it after the database's last completed run "
+        "(incremental from its cache, with that run's parameters, when they apply): the "
+        "nightly case, whose peak carries every cached pair",
+    )
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument(
         "--set",
@@ -173,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
     phases = _instrument_link()
     _time_cache_write(phases)
+    if args.incremental:
+        _instrument_incremental(phases)
     if args.score_chunk_rows:
         import skiptrace.matchers.link as link_mod
 
@@ -198,7 +234,18 @@ def main(argv: list[str] | None = None) -> int:
     _reset_peak()
     load_before = _loadavg()
     t0 = time.perf_counter()
-    result = link(con, "match-phases", settings=settings)
+    run_id = "match-phases"
+    plan_note = ""
+    if args.incremental:
+        from skiptrace.matchers.incremental import plan_run
+
+        run_id = "99999999T000000Z-phases"  # after every real run id, as a new night's is
+        plan = plan_run(con, run_id, settings)
+        settings, plan_note = plan.settings, plan.reason
+        print(f"plan: {'incremental' if plan.incremental else 'full'} ({plan.reason})", flush=True)
+        result = link(con, run_id, settings=settings, incremental_run=plan.incremental)
+    else:
+        result = link(con, run_id, settings=settings)
     wall = time.perf_counter() - t0
     con.close()
     out = {
@@ -207,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         "memory_limit": args.memory_limit,
         "seconds": round(wall, 1),
         "loadavg_before_after": [load_before, _loadavg()],
+        "plan": plan_note,
+        "mode": result.mode,
+        "increment": result.increment,
         "candidates": result.candidate_pairs,
         "linked_pairs": result.linked_pairs,
         "blocking_report": result.blocking_report,

@@ -8,6 +8,7 @@ Target: 1,000,000 accounts against 5,000,000 source records in 300 s on two core
     .venv/bin/python bench/scale.py --accounts 100000 --profile match     # pyinstrument one stage
     .venv/bin/python bench/scale.py --accounts 100000 --incremental       # + 1% changed accounts
     .venv/bin/python bench/scale.py --accounts 100000 --incremental --incremental-days 0
+    .venv/bin/python bench/scale.py --accounts 100000 --incremental-only  # the night alone, after a full run
     .venv/bin/python bench/scale.py --accounts 100000 --threads 2 --memory-limit 6GB
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4      # match on local Dask
     .venv/bin/python bench/scale.py --accounts 100000 --partitions 4 --dask-address tcp://h:8786
@@ -35,7 +36,11 @@ the as-of date `--incremental-days` later (default 1: the nightly case, where ev
 age moves). Match and resolve decide themselves whether they can be incremental; the script
 prints each one's mode and, for resolve, the evidence / scoring split (the evidence part is what
 an incremental resolve computes only for dirty accounts, the scoring part runs for every account;
-docs/scaling.md) and its slowest SQL steps.
+docs/scaling.md) and its slowest SQL steps. `--incremental-only` runs that night alone, in a
+process of its own, on the database a plain full run (same `--workdir`, portfolio and caps) left:
+a scheduled `skiptrace run` starts a new process every night, so this is the peak a nightly run
+reaches; with `--incremental` the second night inherits the memory the first one left in the
+process (results in `...-incremental-only.json`).
 
 `--partitions N` (N > 1) runs the match stage's comparisons in N partitions on Dask
 (`skiptrace.flows.orchestration.partitioned.DaskComparator`, passed `partitions`/`dask_address` by `skiptrace.flows.orchestration.stages.match`
@@ -784,6 +789,14 @@ def main(argv: list[str] | None = None) -> int:
         help="after the full run, re-deliver 1%% of accounts changed and run again",
     )
     ap.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="only the 1%%-changed night, in this fresh process, on the database a full run of "
+        "the same portfolio left in --workdir (a nightly `skiptrace run` is a process of its "
+        "own; --incremental runs both nights in one process, whose memory the first night "
+        "leaves behind)",
+    )
+    ap.add_argument(
         "--incremental-days",
         type=int,
         default=1,
@@ -874,7 +887,8 @@ def main(argv: list[str] | None = None) -> int:
     run_root = args.workdir / f"run-{args.accounts}x{args.records_per_account:g}-s{args.seed}"
     db = run_root / "skiptrace.duckdb"
     out = run_root / "out"
-    shutil.rmtree(out, ignore_errors=True)
+    if not args.incremental_only:
+        shutil.rmtree(out, ignore_errors=True)
     print(
         f"duckdb threads={args.threads or os.environ.get('SKIPTRACE_DUCKDB_THREADS') or 'default'} "
         f"memory_limit={args.memory_limit or os.environ.get('SKIPTRACE_DUCKDB_MEMORY') or 'default'}"
@@ -882,61 +896,69 @@ def main(argv: list[str] | None = None) -> int:
     if args.partitions > 1:
         where = args.dask_address or "a local Dask cluster (2 worker processes x 1 thread)"
         print(f"match: comparisons in {args.partitions} partitions on {where}")
-    print("full run:")
-    sampler.peak = 0
-    t0 = time.perf_counter()
-    rows, run_dir = run_pipeline(
-        accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
-        out=out, run_id=_real_run_id(), profile=profile, tag=tag, sampler=sampler,
-        threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
-        partitions=args.partitions, dask_address=args.dask_address,
-    )  # fmt: skip
-    total_s = time.perf_counter() - t0
-    # sampled self + live children at one instant; not getrusage's self + largest child, which
-    # counts a forked child's copy of the parent's pages (see maxrss_parts)
-    total_rss = max(sampler.peak, sampler.tree_peak)
     result: dict[str, Any] = {
         "machine": info,
         "command": " ".join([".venv/bin/python", "bench/scale.py", *(argv or sys.argv[1:])]),
         "accounts": p.n_accounts,
         "source_records": p.n_source_records,
-        "generation_s": gen_s if generated else None,
-        "threads": args.threads,
-        "memory_limit": args.memory_limit,
-        "partitions": args.partitions,
-        "dask_address": args.dask_address,
-        "full": {
-            "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in rows],
-            "total_s": total_s,
-            "pipeline_s": sum(r.seconds for r in rows if r.name in PIPELINE_STAGES),
-            "peak_rss": total_rss,
-            "peak_rss_self": maxrss_parts()[0],
-            "peak_rss_children": maxrss_parts()[1],
-            "peak_rss_sampled": sampler.peak,
-            "peak_rss_sampled_with_children": sampler.tree_peak,
-            "db_bytes": db.stat().st_size if db.exists() else None,
-        },
     }
-    print()
-    print(render_table(rows, total_s, total_rss, n_in))
-    own, kids = maxrss_parts()
-    print(
-        f"peak RSS: this process {_gb(own)} (getrusage), sampled {_gb(sampler.peak)}; with live "
-        f"children {_gb(sampler.tree_peak)} (the total line); getrusage's largest child "
-        f"{_gb(kids)} (counts the pages a fork shares with this process: not a real figure)"
-    )
-    result["full"]["resolve"] = print_resolve(rows)
-    print_partitioned(rows)
-    pipeline_s = result["full"]["pipeline_s"]
-    print(
-        f"pipeline stages (ingest..emit) {pipeline_s:.1f} s, with finalize/report {total_s:.1f} s: "
-        f"{total_s / TARGET_SECONDS:.0%} of the {TARGET_SECONDS:.0f} s target; "
-        f"database {(result['full']['db_bytes'] or 0) / 1e9:.2f} GB"
-    )
-    if not args.no_score:
-        scores, score_s = score(run_dir, p.truth_dir)
-        result["full"]["scores"] = scores
-        print(render_scores(scores) + f"   (scored in {score_s:.1f} s, not counted)")
+    if args.incremental_only:
+        if not db.is_file():
+            print(f"error: --incremental-only needs a full run's database at {db}", file=sys.stderr)
+            return 2
+        args.incremental = True
+    else:
+        print("full run:")
+        sampler.peak = 0
+        t0 = time.perf_counter()
+        rows, run_dir = run_pipeline(
+            accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
+            out=out, run_id=_real_run_id(), profile=profile, tag=tag, sampler=sampler,
+            threads=args.threads, memory_limit=args.memory_limit, match_settings=settings,
+            partitions=args.partitions, dask_address=args.dask_address,
+        )  # fmt: skip
+        total_s = time.perf_counter() - t0
+        # sampled self + live children at one instant; not getrusage's self + largest child, which
+        # counts a forked child's copy of the parent's pages (see maxrss_parts)
+        total_rss = max(sampler.peak, sampler.tree_peak)
+        result |= {
+            "generation_s": gen_s if generated else None,
+            "threads": args.threads,
+            "memory_limit": args.memory_limit,
+            "partitions": args.partitions,
+            "dask_address": args.dask_address,
+            "full": {
+                "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in rows],
+                "total_s": total_s,
+                "pipeline_s": sum(r.seconds for r in rows if r.name in PIPELINE_STAGES),
+                "peak_rss": total_rss,
+                "peak_rss_self": maxrss_parts()[0],
+                "peak_rss_children": maxrss_parts()[1],
+                "peak_rss_sampled": sampler.peak,
+                "peak_rss_sampled_with_children": sampler.tree_peak,
+                "db_bytes": db.stat().st_size if db.exists() else None,
+            },
+        }
+        print()
+        print(render_table(rows, total_s, total_rss, n_in))
+        own, kids = maxrss_parts()
+        print(
+            f"peak RSS: this process {_gb(own)} (getrusage), sampled {_gb(sampler.peak)}; with live "
+            f"children {_gb(sampler.tree_peak)} (the total line); getrusage's largest child "
+            f"{_gb(kids)} (counts the pages a fork shares with this process: not a real figure)"
+        )
+        result["full"]["resolve"] = print_resolve(rows)
+        print_partitioned(rows)
+        pipeline_s = result["full"]["pipeline_s"]
+        print(
+            f"pipeline stages (ingest..emit) {pipeline_s:.1f} s, with finalize/report {total_s:.1f} s: "
+            f"{total_s / TARGET_SECONDS:.0%} of the {TARGET_SECONDS:.0f} s target; "
+            f"database {(result['full']['db_bytes'] or 0) / 1e9:.2f} GB"
+        )
+        if not args.no_score:
+            scores, score_s = score(run_dir, p.truth_dir)
+            result["full"]["scores"] = scores
+            print(render_scores(scores) + f"   (scored in {score_s:.1f} s, not counted)")
 
     if args.incremental:
         delta = run_root / "accounts_update.csv"
@@ -989,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
     sampler.stop()
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = (f"-p{args.partitions}" if args.partitions > 1 else "") + (
-        "-incremental" if args.incremental else ""
+        "-incremental-only" if args.incremental_only else "-incremental" if args.incremental else ""
     )
     path = RESULTS / f"scale-{args.accounts}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
