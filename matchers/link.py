@@ -268,13 +268,13 @@ def _score_candidates(
     cols = ", ".join(compare.SCORED_COLUMNS)
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
-    generation = _generation_accounts(con, s)
-    if chunks == 1:
+    if chunks == 1:  # the frame holds every candidate: apply_guards finds the generations in it
         cmp = sql.query(con, f"SELECT {cols} FROM _match_cmp ORDER BY rec_id, account_id")
-        frame = _score_frame(cmp, params, s, generation)
+        frame = _score_frame(cmp, params, s)
         del cmp
         probability_sum = float(frame["match_probability"].sum()) if frame.height else 0.0
         return Scored(frame.filter(pl.col("role").is_not_null()), probability_sum)
+    generation = _generation_accounts(con, s)
     probability_sum = 0.0
     schema: pl.Schema | None = None
     for k in range(chunks):
