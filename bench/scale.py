@@ -154,6 +154,12 @@ class RssSampler(threading.Thread):
                 os._exit(3)
             self._stop.wait(self.interval)
 
+    def reset_run(self) -> None:
+        """Start a run's peaks afresh (both nights of --incremental share one sampler; what ran
+        between them, the first night's accuracy scoring, belongs to neither)."""
+        self.peak = 0
+        self.tree_peak = 0
+
     def reset_window(self) -> None:
         self.window_peak = _rss_bytes()
         self.tree_window_peak = self.window_peak
@@ -909,7 +915,7 @@ def main(argv: list[str] | None = None) -> int:
         args.incremental = True
     else:
         print("full run:")
-        sampler.peak = 0
+        sampler.reset_run()
         t0 = time.perf_counter()
         rows, run_dir = run_pipeline(
             accounts_path=p.accounts_path, sources_path=p.sources_path, as_of=p.as_of, db=db,
@@ -968,7 +974,7 @@ def main(argv: list[str] | None = None) -> int:
         isettings = settings
         mode = "skiptrace.flows.orchestration.stages.match default (incremental when the last run's model applies)"
         print(f"\nincremental run: {changed:,} accounts re-delivered changed; matcher: {mode}")
-        sampler.peak = 0
+        sampler.reset_run()
         t0 = time.perf_counter()
         ias_of = p.as_of + dt.timedelta(days=args.incremental_days)
         print(f"as-of {ias_of} ({args.incremental_days} day(s) after the full run's)")
@@ -994,6 +1000,7 @@ def main(argv: list[str] | None = None) -> int:
             "stages": [dataclasses.asdict(r) | {"rows_per_s": r.rows_per_s} for r in irows],
             "total_s": itotal,
             "peak_rss_run": sampler.peak,
+            "peak_rss_run_with_children": sampler.tree_peak,
         }
         if not args.no_score:
             iscores, _ = score(irun_dir, p.truth_dir)
