@@ -292,7 +292,7 @@ def _score_candidates(
     pairs = sql.query(con, f"SELECT * FROM {_SCORED} ORDER BY rec_id, account_id")
     con.execute(f"DROP TABLE {_SCORED}")
     assert schema is not None
-    pairs = pairs.cast(dict(schema))  # the frame's own types, whatever DuckDB read them back as
+    pairs = pairs.cast(schema)  # the frame's own types, whatever DuckDB read them back as
     return Scored(pairs, probability_sum)
 
 
