@@ -719,6 +719,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_candidates",
         "_match_pairs_in",
         "_match_cmp",
+        _SCORED,  # left behind only by a scoring step that raised
         *incremental.TEMP_TABLES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
