@@ -24,6 +24,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -56,24 +57,29 @@ def _trim_after_scoring() -> None:
     link_mod._score_candidates = trimmed  # type: ignore[assignment]
 
 
+def _own_phase(phases: dict[str, dict[str, float]], owner: Any, attr: str, label: str) -> None:
+    """Time `owner.attr` as a phase of its own, with its own peak RSS (reset after it)."""
+    fn = getattr(owner, attr)
+
+    def timed(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            rec = phases.setdefault(label, {"seconds": 0.0})
+            rec["seconds"] += time.perf_counter() - t
+            rec["peak_rss_mib"] = max(rec.get("peak_rss_mib", 0.0), _peak_mib())
+            _reset_peak()
+
+    setattr(owner, attr, timed)
+
+
 def _time_cache_write(phases: dict[str, dict[str, float]]) -> None:
     """A phase of its own for the incremental cache write, which runs after the pairs'
     transaction (else its seconds fall between two phases and its peak into the next one)."""
     from skiptrace.matchers import incremental
 
-    fn = incremental.write_cache
-
-    def timed(*a: object, **k: object) -> None:
-        t = time.perf_counter()
-        try:
-            fn(*a, **k)
-        finally:
-            rec = phases.setdefault("write incremental cache", {"seconds": 0.0})
-            rec["seconds"] += time.perf_counter() - t
-            rec["peak_rss_mib"] = max(rec.get("peak_rss_mib", 0.0), _peak_mib())
-            _reset_peak()
-
-    incremental.write_cache = timed  # type: ignore[assignment]
+    _own_phase(phases, incremental, "write_cache", "write incremental cache")
 
 
 def _trace_write_steps() -> None:
@@ -122,28 +128,13 @@ def _trace_write_steps() -> None:
 def _instrument_incremental(phases: dict[str, dict[str, float]]) -> None:
     """Phases of their own for an incremental link(): its blocking (build_blocks without the
     candidate join), the cached candidates and what to compare, and the assembly of cached and
-    new levels (each with its own peak, as _instrument_link's top-level phases)."""
+    new levels."""
     import skiptrace.matchers.link as link_mod
     from skiptrace.matchers import incremental
 
-    def wrap(owner: object, attr: str, label: str) -> None:
-        fn = getattr(owner, attr)
-
-        def timed(*a: object, **k: object) -> object:
-            t = time.perf_counter()
-            try:
-                return fn(*a, **k)
-            finally:
-                rec = phases.setdefault(label, {"seconds": 0.0})
-                rec["seconds"] += time.perf_counter() - t
-                rec["peak_rss_mib"] = max(rec.get("peak_rss_mib", 0.0), _peak_mib())
-                _reset_peak()
-
-        setattr(owner, attr, timed)
-
-    wrap(link_mod, "build_blocks", "blocking (incremental: keys and sizes)")
-    wrap(incremental, "incremental_candidates", "incremental candidates")
-    wrap(incremental, "assemble_cmp", "assemble cached + compared levels")
+    _own_phase(phases, link_mod, "build_blocks", "blocking (incremental: keys and sizes)")
+    _own_phase(phases, incremental, "incremental_candidates", "incremental candidates")
+    _own_phase(phases, incremental, "assemble_cmp", "assemble cached + compared levels")
 
 
 def main(argv: list[str] | None = None) -> int:

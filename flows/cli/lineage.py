@@ -273,12 +273,13 @@ def archive(
             con.close()
         if as_json:
             typer.echo(json.dumps(found, indent=2, default=str))
-        for r in [] if as_json else found:
+            return
+        for r in found:
             typer.echo(
                 f"{r['run_id']}  as of {r['as_of']}  {r['status']}  {r['rows']:,} rows"
                 f"  {r['mib']} MiB  archived {r['archived_at']:%Y-%m-%d %H:%M}  {r['path']}"
             )
-        if not found and not as_json:
+        if not found:
             typer.echo("no archived runs")
         return
     if restore and dry_run:

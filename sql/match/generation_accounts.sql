@@ -16,5 +16,4 @@ SEMI JOIN _generation_patterns p
  AND c.phone IS NOT DISTINCT FROM p.phone
  AND c.email IS NOT DISTINCT FROM p.email
  AND c.suffix IS NOT DISTINCT FROM p.suffix
- AND c.middle_initial IS NOT DISTINCT FROM p.middle_initial
-ORDER BY 1;
+ AND c.middle_initial IS NOT DISTINCT FROM p.middle_initial;
