@@ -12,18 +12,22 @@
 -- class 2). The most supported spelling then represents the point (06). Variants without a unit are
 -- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
 -- chains "APT 4" and "APT 5" into one point.
+-- Every field is taken from the clean parses first and, among equals, by its own value: the
+-- records of one variant can spell its town or unit differently, and a first() without a total
+-- order picked whichever row the scan met first, so two runs over the same data could merge
+-- variants differently (run-to-run differences in contact_points at 1M accounts).
 CREATE OR REPLACE TEMP TABLE rs_var AS
 SELECT account_id, role, vkey,
-       first(street_number ORDER BY quality = 'uncached') AS street_number,
-       first(street_name ORDER BY quality = 'uncached') AS street_name,
-       first(suffix ORDER BY quality = 'uncached') AS suffix,
-       first(predir ORDER BY quality = 'uncached') AS predir,
-       first(zip5) AS zip5,
-       first(place) AS place,
-       first(upper(trim(city))) AS city,
-       first(upper(trim(state))) AS state,
-       rs_po_box(first(std_line1)) AS po_box,
-       rs_unit(first(unit_number ORDER BY quality = 'uncached')) AS unit
+       first(street_number ORDER BY quality = 'uncached', street_number NULLS LAST) AS street_number,
+       first(street_name ORDER BY quality = 'uncached', street_name NULLS LAST) AS street_name,
+       first(suffix ORDER BY quality = 'uncached', suffix NULLS LAST) AS suffix,
+       first(predir ORDER BY quality = 'uncached', predir NULLS LAST) AS predir,
+       first(zip5 ORDER BY quality = 'uncached', zip5 NULLS LAST) AS zip5,
+       first(place ORDER BY quality = 'uncached', place NULLS LAST) AS place,
+       first(upper(trim(city)) ORDER BY quality = 'uncached', upper(trim(city)) NULLS LAST) AS city,
+       first(upper(trim(state)) ORDER BY quality = 'uncached', upper(trim(state)) NULLS LAST) AS state,
+       rs_po_box(first(std_line1 ORDER BY quality = 'uncached', std_line1 NULLS LAST)) AS po_box,
+       rs_unit(first(unit_number ORDER BY quality = 'uncached', unit_number NULLS LAST)) AS unit
 FROM rs_evs
 WHERE contact_type = 'address'
   -- only the accounts whose variants may differ from the cached ones (04b_cache_variants_dirty:

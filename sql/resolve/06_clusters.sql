@@ -136,13 +136,18 @@ said AS (
     SELECT pt, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
     FROM t GROUP BY ALL
 )
+-- The number's own facts are the same on every row of a point; an extension can differ between
+-- records: the most recent report's, then the smallest (a total order: the same run gives the
+-- same row).
 SELECT p.pt,
        coalesce(any_value(s.src_type),
-                first(p.line_type_ev) FILTER (WHERE p.line_type_ev IS NOT NULL),
+                first(p.line_type_ev ORDER BY p.d_last DESC NULLS LAST, p.line_type_ev)
+                    FILTER (WHERE p.line_type_ev IS NOT NULL),
                 'unknown') AS line_type,
-       first(p.number_type) FILTER (WHERE p.number_type IS NOT NULL) AS number_type,
-       first(p.extension) FILTER (WHERE p.extension IS NOT NULL) AS extension,
-       first(p.tz_phone) FILTER (WHERE p.tz_phone IS NOT NULL) AS tz_phone,
+       first(p.number_type ORDER BY p.number_type) FILTER (WHERE p.number_type IS NOT NULL) AS number_type,
+       first(p.extension ORDER BY p.d_last DESC NULLS LAST, p.extension)
+           FILTER (WHERE p.extension IS NOT NULL) AS extension,
+       first(p.tz_phone ORDER BY p.tz_phone) FILTER (WHERE p.tz_phone IS NOT NULL) AS tz_phone,
        coalesce(bool_or(p.phone_valid), true) AS phone_valid,
        coalesce(bool_or(p.prepaid), false) AS prepaid
 FROM rs_evc p

@@ -51,7 +51,7 @@ WITH consumer_tz AS (
     GROUP BY account_id
 ),
 onfile_tz AS (
-    SELECT account_id, first(addr_tz) AS tz, first(state) AS state
+    SELECT account_id, first(addr_tz ORDER BY rank) AS tz, first(state ORDER BY rank) AS state
     FROM rs_final_rank
     WHERE role = 'debtor' AND contact_type = 'address' AND on_file
     GROUP BY account_id

@@ -74,7 +74,7 @@ claim AS (
              || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
            first(rec_id ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS rec_id,
            first(dod ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS dod,
-           string_agg(DISTINCT contradiction, '; ') FILTER (WHERE contradiction <> '') AS contradictions,
+           string_agg(DISTINCT contradiction, '; ' ORDER BY contradiction) FILTER (WHERE contradiction <> '') AS contradictions,
            string_agg(source || ':' || coalesce(record_id, CAST(rec_id AS VARCHAR)), '; '
                       ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS records
     FROM dead GROUP BY account_id
@@ -83,8 +83,10 @@ alive AS (
     -- the latest date a person record linked to the account's debtor shows them
     SELECT l.account_id,
            max(greatest(r.record_date, r.last_seen)) AS seen,
-           arg_max(l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)),
-                   greatest(r.record_date, r.last_seen)) AS seen_in
+           -- ties on the date: the lowest record (replayable)
+           first(l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR))
+                 ORDER BY greatest(r.record_date, r.last_seen) DESC, r.rec_id)
+               FILTER (WHERE greatest(r.record_date, r.last_seen) IS NOT NULL) AS seen_in
     FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
     WHERE l.role = 'debtor' AND l.kind = 'person_records' AND r.date_of_death IS NULL
       AND l.account_id IN (SELECT account_id FROM claim)
@@ -148,12 +150,12 @@ WITH bk AS (
 cases AS (
     SELECT account_id, case_key,
            round(max(conf), 4) AS confidence,
-           arg_max(concat_ws(', ',
+           first(concat_ws(', ',
                'chapter ' || bk_chapter, 'case ' || bk_case_number, 'district ' || bk_district,
                'filed ' || strftime(bk_filing_date, '%Y-%m-%d'),
                'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
                'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
-               'source ' || source), conf) AS evidence,
+               'source ' || source) ORDER BY conf DESC, rec_id) AS evidence,  -- the rec_id's row
            first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
            string_agg(ref, '; ' ORDER BY conf DESC, rec_id) AS records,
            string_agg(DISTINCT nullif(doubts, ''), '; ' ORDER BY nullif(doubts, '')) AS doubts

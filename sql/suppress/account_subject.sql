@@ -4,7 +4,9 @@
 CREATE OR REPLACE TEMP TABLE sp_account AS
 WITH dead AS (
     SELECT f.account_id, max(f.confidence) AS deceased_conf,
-           arg_max(r.date_of_death, f.confidence) AS date_of_death
+           -- the strongest flag's date (ties: the lowest record; a flag without a date gives way)
+           first(r.date_of_death ORDER BY f.confidence DESC, f.rec_id)
+               FILTER (WHERE r.date_of_death IS NOT NULL) AS date_of_death
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
     WHERE f.run_id = $run_id AND f.flag = 'deceased'
     GROUP BY f.account_id
@@ -21,7 +23,7 @@ disputed AS (
 ),
 bk AS (
     -- a case holds from its filing date until it is dismissed (discharge keeps it barred)
-    SELECT f.account_id, f.confidence, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
+    SELECT f.account_id, f.confidence, f.rec_id, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
            r.bk_discharge_date, r.bk_dismissal_date
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
     WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
@@ -29,12 +31,15 @@ bk AS (
       AND (r.bk_dismissal_date IS NULL OR r.bk_dismissal_date > $as_of)
 ),
 bk1 AS (
+    -- every field from the one strongest case (ties: the lowest record): separate arg_max
+    -- calls could take the chapter of one case and the dismissal date of another when two
+    -- cases had the same confidence
     SELECT account_id, max(confidence) AS bk_conf,
-           arg_max(bk_chapter, confidence) AS bk_chapter,
-           arg_max(bk_case_number, confidence) AS bk_case_number,
-           arg_max(bk_filing_date, confidence) AS bk_filing_date,
-           arg_max(bk_discharge_date, confidence) AS bk_discharge_date,
-           arg_max(bk_dismissal_date, confidence) AS bk_dismissal_date
+           first(bk_chapter ORDER BY confidence DESC, rec_id) AS bk_chapter,
+           first(bk_case_number ORDER BY confidence DESC, rec_id) AS bk_case_number,
+           first(bk_filing_date ORDER BY confidence DESC, rec_id) AS bk_filing_date,
+           first(bk_discharge_date ORDER BY confidence DESC, rec_id) AS bk_discharge_date,
+           first(bk_dismissal_date ORDER BY confidence DESC, rec_id) AS bk_dismissal_date
     FROM bk GROUP BY account_id
 )
 SELECT a.account_id, CAST($as_of AS DATE) AS as_of, a.balance, a.state AS file_state,
