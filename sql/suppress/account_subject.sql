@@ -31,9 +31,9 @@ bk AS (
       AND (r.bk_dismissal_date IS NULL OR r.bk_dismissal_date > $as_of)
 ),
 bk1 AS (
-    -- every field from the one strongest case (ties: the lowest record): separate arg_max
-    -- calls could take the chapter of one case and the dismissal date of another when two
-    -- cases had the same confidence
+    -- every field from the one strongest case (ties: the lowest record). Separate arg_max calls
+    -- skip NULLs, so a stronger case without a discharge date took the weaker case's, and two
+    -- cases of equal confidence were mixed in scan order
     SELECT account_id, max(confidence) AS bk_conf,
            first(bk_chapter ORDER BY confidence DESC, rec_id) AS bk_chapter,
            first(bk_case_number ORDER BY confidence DESC, rec_id) AS bk_case_number,

@@ -196,6 +196,23 @@ def test_bankruptcy_holds_from_the_filing_date(pf: Portfolio, con) -> None:
     assert "bankruptcy_stay" in decisions(con, "BK_FILE")
 
 
+def test_the_bankruptcy_hold_names_one_case_not_a_mix_of_two(pf: Portfolio, con) -> None:
+    """Two open cases: every fact of the hold comes from the stronger one. Per-field arg_max
+    skipped NULLs, so the stronger case's missing discharge date was filled from the other
+    case, and two cases of equal confidence were mixed in scan order."""
+    pf.account("BK2")
+    pf.flag("BK2", "bankruptcy", 0.95, source="pacer", kind="bankruptcy", bk_chapter="13",
+            bk_case_number="25-1", bk_filing_date=dt.date(2025, 5, 1))  # fmt: skip
+    pf.flag("BK2", "bankruptcy", 0.80, source="pacer", kind="bankruptcy", bk_chapter="7",
+            bk_case_number="24-9", bk_filing_date=dt.date(2024, 2, 1),
+            bk_discharge_date=dt.date(2024, 6, 1))  # fmt: skip
+    apply_suppressions(con, RUN, AS_OF)
+    _, reason, _ = decisions(con, "BK2")["bankruptcy_stay"]
+    assert "chapter 13 case 25-1 filed 2025-05-01" in reason
+    # the weaker case's discharge date is not the stronger case's
+    assert "discharged" not in reason and "24-9" not in reason
+
+
 def test_attorney_represented_routes_to_the_attorney(pf: Portfolio, con) -> None:
     pf.account("ATT", attorney_represented=True, attorney_name="Saul Goodman")
     apply_suppressions(con, RUN, AS_OF)
