@@ -2,11 +2,12 @@
 
 Two runs over the same data must write the same rows (lineage: a value is reproducible from
 its inputs). At 1M accounts, resolving one run twice wrote 4 of 5.3M contact points
-differently: aggregates such as `first(city)` without a total order took whichever evidence row
-the scan met first, and the scan order of a multi-threaded, spilling query is not fixed. Here
-the evidence rows of one address variant spell its town two ways (and, for a phone, carry two
-extensions), and each order of those rows must give the same variant and phone facts.
-"""
+differently: a support computed by a floating-point product() in scan order, and the scan order
+of a multi-threaded, spilling query is not fixed. Reading the SQL for the same fault found
+aggregates such as `first(city)` without a total order, which took whichever evidence row the
+scan met first. Here the evidence rows of one address variant spell its town three ways (and,
+for a phone, carry three extensions), and every order of those rows must give the same variant
+and phone facts."""
 
 from __future__ import annotations
 
