@@ -29,7 +29,7 @@ EXIT_CODES: dict[int, str] = {
     OK: "completed",
     INTERNAL: "unexpected internal error (a bug: the traceback is printed)",
     USAGE: "usage error: unknown option or bad option value",
-    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit",
+    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit, Prefect server start-up time",
     INPUT: "input file error: missing file or required columns, missing database",
     BUSY: "database busy: another run holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",

@@ -45,6 +45,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from skiptrace.errors import ConfigError
+
 #: Telemetry off unless the operator chose otherwise: a pipeline over personal data sends
 #: nothing anywhere by default (and this machine has no route out, so an attempt only waits).
 QUIET_DEFAULTS = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -126,9 +128,16 @@ class EarlyServer:
             time.sleep(0.1)
         code = self.process.poll() if self.process else None
         self.stop()
-        raise RuntimeError(
-            "Timed out while attempting to connect to ephemeral Prefect API server."
-            + (f" Ephemeral server process exited with code {code}." if code is not None else "")
+        if code is not None:  # the server died: that is a bug, with Prefect's own words
+            raise RuntimeError(
+                "Timed out while attempting to connect to ephemeral Prefect API server."
+                f" Ephemeral server process exited with code {code}."
+            )
+        # alive but slow: a busy machine, which the operator can answer (exit code 3)
+        raise ConfigError(
+            f"Prefect's temporary server did not answer within {timeout:g} s"
+            " (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); the machine may be busy."
+            " Raise that setting, or run against a running server with PREFECT_API_URL"
         )
 
     def stop(self) -> None:

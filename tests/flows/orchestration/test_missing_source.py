@@ -77,6 +77,10 @@ def test_run_with_optional_source_missing_exits_7(tiny_portfolio, tmp_path: Path
     """`skiptrace run` as a user runs it: the summary, the report and the exit code say so."""
     sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    # keep the suite's start-up allowance (tests/conftest.py): the run starts its own server
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = os.environ.get(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"
+    )
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "skiptrace"), "run",

@@ -120,3 +120,22 @@ def test_a_run_on_the_early_server_exits_without_log_errors() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Error logging to API" not in done.stdout + done.stderr
+
+
+def test_a_server_too_slow_to_start_is_one_clear_line_with_exit_code_3() -> None:
+    """A temporary server that is alive but has not answered in time (a busy machine) is a
+    setting to raise, not a bug: a ConfigError naming the setting and PREFECT_API_URL."""
+    import subprocess
+    import sys
+
+    from skiptrace import errors
+
+    server = prefect_startup.EarlyServer.__new__(prefect_startup.EarlyServer)
+    server.port = 9  # the discard port: nothing answers /health there
+    server.process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    with pytest.raises(errors.ConfigError) as info:
+        server.wait_ready(0.5)
+    assert info.value.exit_code == errors.CONFIG
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in info.value.one_line()
+    assert "PREFECT_API_URL" in info.value.one_line()
+    assert server.process is None  # stopped, not left running
