@@ -12,7 +12,6 @@ and phone facts."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -20,7 +19,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.matchers.phones import register_line_type_macros
 
-# (rec_id, quality, city, unit_number): one variant (same vkey), spelled two ways
+# (rec_id, quality, city, unit_number): one variant (same vkey), spelled three ways
 ADDRESS_ROWS = [
     (1, "ok", "SPRINGFIELD", "APT 4"),
     (2, "ok", "SPRINGFELD", "# 4"),
@@ -30,8 +29,7 @@ ADDRESS_ROWS = [
 
 def _statement(name: str, starts: str) -> str:
     """The statement of sql/resolve/<name> that starts with `starts`."""
-    text = (Path(sql.__file__).parent / "resolve" / name).read_text(encoding="utf-8")
-    for st in duckdb.connect().extract_statements(text):
+    for st in duckdb.connect().extract_statements(sql.load(f"resolve/{name}")):
         if starts in st.query:
             return st.query
     raise AssertionError(f"no statement with {starts!r} in {name}")

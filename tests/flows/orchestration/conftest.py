@@ -127,14 +127,13 @@ class PrefectServer:
         return self.post("/artifacts/filter", body)
 
 
-STARTUP_TIMEOUT = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-
-
 def prefect_env(home: Path, api_url: str | None = None) -> dict[str, str]:
     """This environment without the caller's Prefect settings, pointed at a test home/server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     # the suite's start-up allowance (tests/conftest.py): a loaded CI machine is not a failure
-    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = STARTUP_TIMEOUT
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = os.environ.get(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"
+    )
     env.update(
         PREFECT_HOME=str(home),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",

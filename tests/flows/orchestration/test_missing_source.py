@@ -8,7 +8,6 @@ optional one lets it complete, and the summary, the report and the exit code (7)
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from skiptrace import sql
 from skiptrace.errors import INPUT, WARNINGS
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.flows.orchestration.conftest import prefect_env
 
 MISSING = "credit_header"
 
@@ -76,12 +76,7 @@ def test_optional_source_without_file_is_a_warning(tiny_portfolio, tmp_path: Pat
 def test_run_with_optional_source_missing_exits_7(tiny_portfolio, tmp_path: Path) -> None:
     """`skiptrace run` as a user runs it: the summary, the report and the exit code say so."""
     sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    # keep the suite's start-up allowance (tests/conftest.py): the run starts its own server
-    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = os.environ.get(
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"
-    )
-    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    env = prefect_env(tmp_path / "prefect-home")  # the suite's Prefect settings, its own home
     result = subprocess.run(
         [str(Path(sys.executable).parent / "skiptrace"), "run",
          "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),
