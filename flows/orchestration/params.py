@@ -117,8 +117,9 @@ class RefreshParams(BaseModel):
     )
     full_rebuild: bool = Field(
         default=False,
-        description="Re-estimate the match model and compare every pair, instead of re-matching "
-        "only new or changed accounts and records with the last completed run's model.",
+        description="Rebuild from scratch instead of incrementally: every record identity, the "
+        "match model and every pair (instead of re-matching only new or changed accounts and "
+        "records with the last completed run's model), and every account's contact evidence.",
     )
     partitions: int = Field(
         default=1,

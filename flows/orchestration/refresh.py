@@ -79,7 +79,7 @@ def check_contacts_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 @task(name="standardize")
 def standardize_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
-        return stages.standardize(con, run_id).as_dict()
+        return stages.standardize(con, run_id, full_rebuild=params.full_rebuild).as_dict()
 
 
 @task(name="link")

@@ -157,8 +157,11 @@ def check_contacts(
     return guard(con, params, run_id)
 
 
-def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
-    """Parse new addresses, names and phones into the caches; rebuild the identity tables."""
+def standardize(
+    con: duckdb.DuckDBPyConnection, run_id: str, *, full_rebuild: bool = False
+) -> StageStats:
+    """Parse new addresses, names and phones into the caches; rebuild the account identities and
+    bring the record identities up to date (all of them with `full_rebuild`)."""
     from skiptrace.matchers.address import standardize_addresses
     from skiptrace.matchers.names import standardize_names
     from skiptrace.matchers.phones import standardize_phones
@@ -168,10 +171,16 @@ def standardize(con: duckdb.DuckDBPyConnection, run_id: str) -> StageStats:
         st.details["new_addresses"] = standardize_addresses(con)
         st.details["new_names"] = standardize_names(con)
         st.details["new_phones"] = standardize_phones(con)
-        built = build_std_tables(con)
-        st.details["built"] = built
+        built = build_std_tables(con, full=full_rebuild)
+        st.details["built"] = built.counts
+        st.details["record_identities"] = {
+            "mode": built.records,
+            "reason": built.reason,
+            "built": built.records_built,
+            "dropped": built.records_dropped,
+        }
         st.rows_in = _count(con, "current_accounts") + _count(con, "current_source_records")
-        st.rows_out = int(built.get("acct_std", 0)) + int(built.get("rec_std", 0))
+        st.rows_out = int(built.counts.get("acct_std", 0)) + int(built.counts.get("rec_std", 0))
     return st
 
 

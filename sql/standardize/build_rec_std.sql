@@ -2,15 +2,20 @@
 -- record's own fields (an NCOA forwarding address is a contact, not the identity). The phone is
 -- the record's own valid phone, else its best-ranked valid *debtor* phone contact (a relative's
 -- number is never the debtor's identity); the email likewise.
+-- Template (sql.render, matchers/standardize.py): `record_scope` and `contact_scope` are empty on
+-- a full build and semi-join the records and contacts to _std_rec_scope (the new records) on an
+-- incremental one; on a full build that semi join cost half as much again as the build.
 WITH debtor_phone AS (
     SELECT c.rec_id, first(p.e164 ORDER BY c.rank NULLS LAST, p.e164) AS e164
     FROM current_source_contacts c
+    {{contact_scope}}
     JOIN std_phone_cache p ON p.phone_raw = c.phone AND p.valid AND p.e164 IS NOT NULL
     WHERE c.contact_type = 'phone' AND c.role = 'debtor'
     GROUP BY c.rec_id
 ), debtor_email AS (
     SELECT c.rec_id, first(email_norm(c.email) ORDER BY c.rank NULLS LAST, email_norm(c.email)) AS email
     FROM current_source_contacts c
+    {{contact_scope}}
     WHERE c.contact_type = 'email' AND c.role = 'debtor' AND email_norm(c.email) IS NOT NULL
     GROUP BY c.rec_id
 )
@@ -40,6 +45,7 @@ SELECT
     coalesce(p.e164, dp.e164)                  AS phone_e164,
     coalesce(email_norm(r.email), de.email)    AS email_norm
 FROM current_source_records r
+{{record_scope}}
 LEFT JOIN std_name_cache n
     ON n.name_raw = name_raw(r.first_name, r.middle_name, r.last_name, r.suffix, r.full_name)
 LEFT JOIN std_address_cache ad

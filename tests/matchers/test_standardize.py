@@ -1,4 +1,5 @@
-"""build_std_tables: identities built from current rows + caches, phones long tables, replace."""
+"""build_std_tables: identities built from current rows + caches, phones long tables, replaced
+(accounts) or brought up to date (records), and an incremental build equal to a full one."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def built(con: duckdb.DuckDBPyConnection) -> tuple[duckdb.DuckDBPyConnection, di
     _seed(con)
     standardize_names(con)
     standardize_phones(con)
-    return con, build_std_tables(con)
+    return con, build_std_tables(con).counts
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, object]]:
@@ -163,6 +164,70 @@ def test_rebuild_replaces(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]
     con, counts = built
     con.execute("UPDATE input_files SET status = 'superseded' WHERE file_no = 2")
     again = build_std_tables(con)
-    assert again == {**counts, "rec_std": 0, "rec_phones": 0}
+    assert again.counts == {**counts, "rec_std": 0, "rec_phones": 0}
+    assert (again.records, again.records_dropped, again.records_built) == ("incremental", 2, 0)
     con.execute("UPDATE input_files SET status = 'loaded' WHERE file_no = 2")
-    assert build_std_tables(con) == counts
+    back = build_std_tables(con)
+    assert back.counts == counts
+    assert (back.records, back.records_built) == ("incremental", 2)
+
+
+R4 = 4 * 10_000_000_000 + 2  # in a file delivered after the first build
+
+
+def _identities(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+    return (
+        con.execute("SELECT * FROM rec_std ORDER BY rec_id").fetchall(),
+        con.execute("SELECT * FROM rec_phones ORDER BY ALL").fetchall(),
+    )
+
+
+def test_an_incremental_build_equals_a_full_one(
+    built: tuple[duckdb.DuckDBPyConnection, dict[str, int]],
+) -> None:
+    """A night's change: a new file with a record and its contacts, an old file superseded,
+    another brought back. The record identities brought up to date are the rows a full rebuild
+    writes, and only the changed records were built or dropped."""
+    con, _ = built
+    con.execute(
+        "INSERT INTO input_files (file_no, source, kind, status) "
+        "VALUES (4, 'acme', 'vendor_batch', 'loaded')"
+    )
+    con.execute(
+        f"""INSERT INTO source_records (rec_id, file_no, line_no, source, kind, account_id,
+               first_name, last_name, address_line1, city, state, zip, phone) VALUES
+           ({R4}, 4, 2, 'acme', 'vendor_batch', 'A2', 'William', 'Smyth', '123 Main St.',
+            'New York', 'NY', '10001', '(312) 555-0147')"""
+    )
+    con.execute(
+        f"""INSERT INTO source_contacts (rec_id, file_no, source, contact_type, rank, role, phone)
+           VALUES ({R4}, 4, 'acme', 'phone', 1, 'debtor', '602 555 0123')"""
+    )
+    con.execute("UPDATE input_files SET status = 'superseded' WHERE file_no = 2")
+    con.execute("UPDATE input_files SET status = 'loaded' WHERE file_no = 3")
+    standardize_names(con)
+    standardize_phones(con)
+    night = build_std_tables(con)
+    assert (night.records, night.records_built, night.records_dropped) == ("incremental", 2, 2)
+    kept = _identities(con)
+    assert [r[0] for r in kept[0]] == [R3, R4]
+    full = build_std_tables(con, full=True)
+    assert (full.records, full.records_built) == ("full", 2)
+    assert full.counts == night.counts
+    assert _identities(con) == kept
+
+
+def test_a_changed_standardizer_rebuilds_every_record_identity(
+    built: tuple[duckdb.DuckDBPyConnection, dict[str, int]],
+) -> None:
+    """A cache row written by another standardizer version (an upgrade) may differ from the one
+    an identity was built from: the next build is a full one, and so is one with no state."""
+    con, counts = built
+    assert build_std_tables(con).records == "incremental"
+    con.execute("UPDATE std_name_cache SET std_version = 'name+upgraded'")
+    rebuilt = build_std_tables(con)
+    assert (rebuilt.records, rebuilt.reason) == ("full", "standardizer or build SQL changed")
+    assert rebuilt.counts == counts and rebuilt.records_built == 2
+    assert build_std_tables(con).records == "incremental"
+    con.execute("DELETE FROM std_identity_state")
+    assert build_std_tables(con).reason == "no identity build recorded"
