@@ -192,7 +192,10 @@ def build_std_tables(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> S
         result.records_built = int(built[0][0]) if built else 0
         con.execute("DROP TABLE _std_rec_scope")
         con.execute("DELETE FROM std_identity_state")
-        con.execute("INSERT INTO std_identity_state VALUES (?, current_timestamp)", [key])
+        con.execute(
+            "INSERT INTO std_identity_state VALUES (?, ?, ?, ?, ?, current_timestamp)",
+            [key, result.records, result.reason, result.records_built, result.records_dropped],
+        )
     return result
 
 

@@ -6,8 +6,13 @@
 -- drop the identities of records that are no longer current and build those of records that are
 -- new (matchers/standardize.py): on a 1%-changed night at 1M accounts the full rebuild of 5M
 -- rows was most of the standardize stage. One row: the key of the build the tables describe.
--- No row (first run, or a build that did not finish) means the next build is a full one.
+-- No row (first run, or a build that did not finish) means the next build is a full one. The row
+-- also says what the last build did, for an operator asking why a night took long.
 CREATE TABLE IF NOT EXISTS std_identity_state (
-    build_key  VARCHAR NOT NULL,   -- cache versions + content version of the build SQL
-    built_at   TIMESTAMP NOT NULL
+    build_key       VARCHAR NOT NULL,   -- cache versions + content version of the build SQL
+    mode            VARCHAR NOT NULL,   -- 'full' | 'incremental'
+    reason          VARCHAR NOT NULL,   -- why that mode ('standardizer or build SQL changed', ...)
+    records_built   BIGINT NOT NULL,    -- record identities written
+    records_dropped BIGINT NOT NULL,    -- record identities removed (records no longer current)
+    built_at        TIMESTAMP NOT NULL
 );

@@ -215,6 +215,9 @@ def test_an_incremental_build_equals_a_full_one(
     assert (full.records, full.records_built) == ("full", 2)
     assert full.counts == night.counts
     assert _identities(con) == kept
+    assert con.execute(
+        "SELECT mode, reason, records_built, records_dropped FROM std_identity_state"
+    ).fetchall() == [("full", "full rebuild asked for", 2, 0)]
 
 
 def test_a_changed_standardizer_rebuilds_every_record_identity(
