@@ -349,8 +349,8 @@ def _score_frame(
     Roles are assigned to the stored pairs only: a pair gets one exactly when its guard makes
     it an associate or its probability reaches the review floor (which is at most the
     threshold), and the per-record ranking reads only pairs above the threshold. On the
-    generated 100k seven in ten candidates are neither, and ranking them cost a third of
-    scoring."""
+    generated 100k seven in ten candidates are neither: ranking every candidate took 0.36-0.42 s
+    of about 1.2 s of scoring, ranking the stored pairs takes 0.24 s with the filter."""
     levels = cmp.select(NAMES).to_numpy().astype(np.int64)
     tf = [
         (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
@@ -374,7 +374,8 @@ def _score_frame(
 
 
 def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
-    """debtor / associate / rejected / (dropped), one debtor account per record at most.
+    """debtor / associate / rejected, one debtor account per record at most, for the pairs that
+    are stored (_score_frame): each of them gets a role.
 
     Ranking uses the weight, not the probability: beyond ~53 bits both round to 1.0. The echoed
     account key breaks a tie in weight (the vendor told us which account it searched for).

@@ -4,8 +4,9 @@
 -- caches (one row per raw value and standardizer version, never changed within a version) and
 -- the build SQL. So while the caches' versions and the build SQL stay the same, a run only has to
 -- drop the identities of records that are no longer current and build those of records that are
--- new (matchers/standardize.py): on a 1%-changed night at 1M accounts the full rebuild of 5M
--- rows was most of the standardize stage. One row: the key of the build the tables describe.
+-- new (matchers/standardize.py). On a 1%-changed night the full rebuild was two thirds of the
+-- standardize stage at 100k accounts; at 1M the stage took 18.3 s instead of 29.6 s without it.
+-- One row: the key of the build the tables describe.
 -- No row (first run, or a build that did not finish) means the next build is a full one. The row
 -- also says what the last build did, for an operator asking why a night took long.
 CREATE TABLE IF NOT EXISTS std_identity_state (
