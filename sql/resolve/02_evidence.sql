@@ -51,10 +51,14 @@ WHERE l.kind NOT IN ('ncoa', 'deceased')
   AND l.account_id IN (SELECT account_id FROM rs_dirty)
 
 UNION ALL
+-- the dirty accounts are picked before the LATERAL: filtered after it, every current account was
+-- expanded into its five on-file contacts first (1M accounts, 1% dirty: 3.0-4.7 s against
+-- 0.8-0.9 s for this branch)
 SELECT a.account_id, 'debtor', t.contact_type, NULL, 'accounts', a.file_no, 'on_file', NULL,
        1.0, NULL, NULL, a.placed_date, NULL, NULL, NULL, NULL, t.consent,
        t.line1, t.line2, t.city, t.state, t.zip, t.phone, NULL, NULL, t.email, 1.0
-FROM current_accounts a,
+FROM (SELECT * FROM current_accounts
+      WHERE account_id IN (SELECT account_id FROM rs_dirty)) a,
      LATERAL (
         SELECT * FROM (VALUES
             ('address', a.address_line1, a.address_line2, a.city, a.state, a.zip, NULL, NULL, NULL),
@@ -63,5 +67,4 @@ FROM current_accounts a,
             ('phone', NULL, NULL, NULL, NULL, NULL, a.phone_3, a.phone_3_consent, NULL),
             ('email', NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.email)
         ) v(contact_type, line1, line2, city, state, zip, phone, consent, email)
-     ) t
-WHERE a.account_id IN (SELECT account_id FROM rs_dirty);
+     ) t;
