@@ -37,7 +37,10 @@ LEFT JOIN std_address_cache ac
        ON ac.addr_raw = addr_raw(r.address_line1, r.address_line2, r.city, r.state, r.zip)
 LEFT JOIN std_name_cache nc
        ON nc.name_raw = name_raw(r.first_name, r.middle_name, r.last_name, r.suffix, r.full_name)
-LEFT JOIN (SELECT rec_id, any_value(last_std) AS last_std FROM rec_std GROUP BY rec_id) rs
+-- only NCOA records join (rec_std.kind is the record's kind): grouping every record identity
+-- cost a second more at 1M accounts (2.5-2.9 s against 1.6-1.8 s for this statement)
+LEFT JOIN (SELECT rec_id, any_value(last_std) AS last_std FROM rec_std WHERE kind = 'ncoa'
+           GROUP BY rec_id) rs
        ON rs.rec_id = r.rec_id
 WHERE r.kind = 'ncoa'
   AND upper(trim(coalesce(r.move_type, ''))) IN ('I', 'F')
