@@ -23,13 +23,13 @@ WITH mp AS (
     WHERE run_id = $run_id AND role IN ('debtor', 'associate')
     GROUP BY account_id, rec_id
 ),
-scored AS (
-    SELECT DISTINCT rec_id FROM match_pairs WHERE run_id = $run_id
-),
 seen AS (
-    -- records the run's link step compared (none when linking did not run)
+    -- vendor records the run's link step compared (none when linking did not run). Only
+    -- vendor rows are tested against it (rec_std.kind is the record's kind): every record's id
+    -- made a 5M-row DISTINCT at 1M accounts. With the NOT EXISTS below instead of a DISTINCT
+    -- list of the run's scored records, this statement went from 3.8-4.3 s to 2.6-2.9 s there.
     SELECT DISTINCT rec_id FROM rec_std
-    WHERE EXISTS (SELECT 1 FROM match_run WHERE run_id = $run_id)
+    WHERE kind = 'vendor_batch' AND EXISTS (SELECT 1 FROM match_run WHERE run_id = $run_id)
 ),
 keyed AS (
     SELECT r.account_id, r.rec_id,
@@ -38,7 +38,7 @@ keyed AS (
     FROM current_source_records r
     WHERE r.kind = 'vendor_batch' AND r.account_id IS NOT NULL
       AND r.account_id IN (SELECT account_id FROM current_accounts)
-      AND r.rec_id NOT IN (SELECT rec_id FROM scored)
+      AND NOT EXISTS (SELECT 1 FROM match_pairs m WHERE m.run_id = $run_id AND m.rec_id = r.rec_id)
       AND r.rec_id NOT IN (SELECT rec_id FROM seen)
 ),
 l AS (SELECT * FROM mp UNION ALL SELECT * FROM keyed)
