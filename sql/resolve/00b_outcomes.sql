@@ -23,8 +23,14 @@ prev AS (
     WHERE status = 'completed' AND run_id < $run_id
 ),
 supported AS (
+    -- only the contacts an outcome judges: the DISTINCT over every support row of the previous
+    -- run (9.2M at 1M accounts) took 0.9 s whether or not any outcome had come back
     SELECT DISTINCT cs.account_id, cs.contact_type, cs.contact_key, cs.source
     FROM contact_support cs JOIN prev ON cs.run_id = prev.run_id
+    SEMI JOIN rs_outcome_last o
+      ON o.account_id = cs.account_id AND o.contact_type = cs.contact_type
+     AND o.contact_key = cs.contact_key
+     AND o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
     WHERE cs.rec_id IS NOT NULL AND NOT starts_with(coalesce(cs.evidence, ''), 'third_party')
 ),
 judged AS (
