@@ -136,13 +136,11 @@ def identity_build_key(con: duckdb.DuckDBPyConnection) -> str:
     build joins on). The caches hold one version each after their standardizers ran
     (drop_stale_rows); a different key means a cache row may differ from the one an existing
     identity was built from."""
+    found = (
+        "SELECT string_agg(DISTINCT coalesce({v}, '-'), ',' ORDER BY coalesce({v}, '-')) FROM {t}"
+    )
     versions = [
-        f"{table}={row[0]}"
-        for table in sorted(CACHE_KEYS)
-        for row in con.execute(
-            f"SELECT string_agg(DISTINCT coalesce({VERSION_COLUMN}, '-'), ',' "
-            f"ORDER BY coalesce({VERSION_COLUMN}, '-')) FROM {table}"
-        ).fetchall()
+        f"{t}={sql.scalar(con, found.format(v=VERSION_COLUMN, t=t))}" for t in sorted(CACHE_KEYS)
     ]
     files = [sql.SQL_DIR / BUILD_ORDER[t] for t in RECORD_TABLES]
     files += sorted(sql.MIGRATIONS_DIR.glob("*.sql"))
@@ -158,13 +156,13 @@ def build_std_tables(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> S
     allows the next incremental build commits with the tables it describes.
     """
     key = identity_build_key(con)
-    state = con.execute("SELECT build_key FROM std_identity_state").fetchall()
+    state = sql.scalar(con, "SELECT build_key FROM std_identity_state")
     result = StdBuild()
     if full:
         result.reason = "full rebuild asked for"
-    elif not state:
+    elif state is None:
         result.reason = "no identity build recorded"
-    elif state[0][0] != key:
+    elif state != key:
         result.reason = "standardizer or build SQL changed"
     else:
         result.records, result.reason = "incremental", "same standardizers and build SQL"
@@ -186,10 +184,8 @@ def build_std_tables(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> S
                 con.execute(f"DELETE FROM {table}")
                 text = sql.load(query)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM ({text}\n)")
-            row = con.execute(f"SELECT count(*) FROM {table}").fetchall()
-            result.counts[table] = int(row[0][0]) if row else 0
-        built = con.execute("SELECT count(*) FROM _std_rec_scope").fetchall()
-        result.records_built = int(built[0][0]) if built else 0
+            result.counts[table] = int(sql.scalar(con, f"SELECT count(*) FROM {table}"))
+        result.records_built = int(sql.scalar(con, "SELECT count(*) FROM _std_rec_scope"))
         con.execute("DROP TABLE _std_rec_scope")
         con.execute("DELETE FROM std_identity_state")
         con.execute(
@@ -202,8 +198,8 @@ def build_std_tables(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> S
 def _drop_gone_records(con: duckdb.DuckDBPyConnection) -> int:
     """Delete the record identities whose record is no longer current; return how many."""
     sql.run(con, "standardize/record_gone.sql")
-    gone = con.execute("SELECT count(*) FROM _std_rec_gone").fetchall()
+    gone = int(sql.scalar(con, "SELECT count(*) FROM _std_rec_gone"))
     for table in RECORD_TABLES:
         con.execute(f"DELETE FROM {table} WHERE rec_id IN (SELECT rec_id FROM _std_rec_gone)")
     con.execute("DROP TABLE _std_rec_gone")
-    return int(gone[0][0]) if gone else 0
+    return gone
