@@ -309,7 +309,7 @@ class Stage:
         """Parse a date column; returns the alias of the loaded DATE.
 
         A value the built-in formats miss is repaired when that is unambiguous
-        (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
+        (`dates.repair_steps`: day/month swapped, other separators, two-digit years) and the
         repair recorded. Unparseable, implausible (a birth before 1880) and future dates (after
         the as-of date) are field defects.
         """
@@ -322,10 +322,18 @@ class Stage:
         # one level per step, so each expression is computed once per row (an alias used in
         # its own SELECT list is inlined, and the parser is the costly part of ingest)
         strict = self.derive(dates.date_sql(alias, self.date_formats))
-        repaired_date, repair_reason = dates.repair_sql(alias, self.as_of.year)
-        fixed = self.derive(f"CASE WHEN {strict} IS NULL THEN {repaired_date} END", level=1)
-        why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {repair_reason} END", level=2)
-        any_date = self.derive(f"coalesce({strict}, {fixed})", level=2)
+        # the repair's steps, one level each; the first is gated: only values the strict
+        # parser missed run the regexp
+        step_alias: dict[str, str] = {}
+        for level, (step, text) in enumerate(dates.repair_steps(alias, self.as_of.year), 1):
+            for earlier, col in step_alias.items():
+                text = text.replace(f"<{earlier}>", col)
+            if step == "parts":
+                text = f"CASE WHEN {strict} IS NULL THEN {text} END"
+            step_alias[step] = self.derive(text, level=level)
+        # the reason is NULL where the repair found no date
+        fixed, why = step_alias["date"], step_alias["reason"]
+        any_date = self.derive(f"coalesce({strict}, {fixed})", level=4)
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
         future = f"{any_date} > {as_of}"
@@ -333,14 +341,14 @@ class Stage:
             f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
             f"WHEN {too_early} THEN 'implausible_date' "
             f"WHEN {future} THEN {lit('implausible_date' if dob else 'future_date')} END",
-            level=3,
+            level=5,
         )
         if self.on_field_error == "reject":
             self.checks.append(f"CASE WHEN {bad} IS NOT NULL THEN {bad} || {lit(': ' + label)} END")
         else:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
-        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=4)
+        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=6)
         self.out(name, parsed)
         if ambiguous:
             self.out(ambiguous, dates.ambiguous_sql(alias, parsed))
