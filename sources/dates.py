@@ -83,12 +83,14 @@ def repair_steps(expr: str, as_of_year: int) -> list[tuple[str, str]]:
 
     Returns `(name, sql)` steps, in order: `parts`, `slots`, `date`, `reason` (NULL where no
     date was found). A step's SQL refers to an earlier step as `<name>`; the caller computes
-    each step as a column of its own query level (validate.Stage.derive) and substitutes the
-    column for `<name>`. Written as
-    one expression, the three slots repeated the regexp five times each and the year seven:
-    DuckDB hoists such repeats out of the CASE that gates the repair, so every row of every
-    date column ran them, and planning the 12 date columns of one vendor layout took most of
-    a second (100k accounts: the vendor file's staging 3.5 s against 1.9 s).
+    each step as a column of its own query level (validate.Stage.derive), the first gated on
+    the strict parse failing, and substitutes the column for `<name>`.
+
+    Why steps: written as one expression, the three slots repeated the regexp five times each
+    and the year seven. DuckDB lifts such repeats out of the CASE that gates the repair, so
+    every row of every date column ran them, and planning the 12 date columns of one vendor
+    layout took most of a second (100k accounts: the vendor file's staging 3.5 s against
+    1.9 s; docs/architecture.md, "A costly fallback goes in a CASE branch").
     """
     x = expr
     parts = (

@@ -325,15 +325,17 @@ class Stage:
         # the repair's steps, one level each; the first is gated: only values the strict
         # parser missed run the regexp
         step_alias: dict[str, str] = {}
-        for level, (step, text) in enumerate(dates.repair_steps(alias, self.as_of.year), 1):
+        steps = dates.repair_steps(alias, self.as_of.year)
+        for level, (step, text) in enumerate(steps, 1):
             for earlier, col in step_alias.items():
                 text = text.replace(f"<{earlier}>", col)
-            if step == "parts":
+            if level == 1:
                 text = f"CASE WHEN {strict} IS NULL THEN {text} END"
             step_alias[step] = self.derive(text, level=level)
         # the reason is NULL where the repair found no date
         fixed, why = step_alias["date"], step_alias["reason"]
-        any_date = self.derive(f"coalesce({strict}, {fixed})", level=4)
+        last = len(steps)  # the reason's level; the date is a level before it
+        any_date = self.derive(f"coalesce({strict}, {fixed})", level=last)
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
         future = f"{any_date} > {as_of}"
@@ -341,14 +343,14 @@ class Stage:
             f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
             f"WHEN {too_early} THEN 'implausible_date' "
             f"WHEN {future} THEN {lit('implausible_date' if dob else 'future_date')} END",
-            level=5,
+            level=last + 1,
         )
         if self.on_field_error == "reject":
             self.checks.append(f"CASE WHEN {bad} IS NOT NULL THEN {bad} || {lit(': ' + label)} END")
         else:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
-        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=6)
+        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=last + 2)
         self.out(name, parsed)
         if ambiguous:
             self.out(ambiguous, dates.ambiguous_sql(alias, parsed))
