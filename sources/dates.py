@@ -87,10 +87,10 @@ def repair_steps(expr: str, as_of_year: int) -> list[tuple[str, str]]:
     the strict parse failing, and substitutes the column for `<name>`.
 
     Why steps: written as one expression, the three slots repeated the regexp five times each
-    and the year seven. DuckDB lifts such repeats out of the CASE that gates the repair, so
-    every row of every date column ran them, and planning the 12 date columns of one vendor
-    layout took most of a second (100k accounts: the vendor file's staging 3.5 s against
-    1.9 s; docs/architecture.md, "A costly fallback goes in a CASE branch").
+    and the year seven, and the 12 date columns of one vendor layout made a 315 KB statement
+    whose parsing, planning and set-up took two thirds of its time (100k accounts: the vendor
+    file's staging 3.5 s against 1.9 s, the same operator time; docs/architecture.md, "Keep
+    generated SQL small").
     """
     x = expr
     parts = (
