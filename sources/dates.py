@@ -16,7 +16,7 @@ transposed day/month as a conflict for such values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import duckdb
 import polars as pl
@@ -71,42 +71,40 @@ def date_sql(expr: str, formats: Sequence[str] = ()) -> str:
 _PARTS = "'^([0-9]{1,4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,4})$'"
 
 
-def repair_steps(expr: str, as_of_year: int) -> list[tuple[str, str]]:
-    """The repair of a value the strict parser misses but that has one reading, as SQL steps.
+def repair_sql(
+    expr: str, as_of_year: int, *, gate: str, column: Callable[[str], str]
+) -> tuple[str, str]:
+    """The repair of a value the strict parser misses but that has one reading: (DATE, reason).
 
-    Tried only when `date_sql` returned NULL:
+    Tried only where `gate` (SQL: the strict parse found nothing) holds:
     * `YYYY?MM?DD` / `MM?DD?YYYY` / `MM?DD?YY` with `-`, `/` or `.` and unpadded parts
       (`repaired_date_format`; `repaired_date_two_digit_year` with the pivot above);
     * a month slot over 12 whose day slot is a valid month is read day-first
       (`repaired_date_day_month`: '25/12/1980', '1980-25-12', '19802512');
     * the result must be a real calendar date, else both are NULL.
 
-    Returns `(name, sql)` steps, in order: `parts`, `slots`, `date`, `reason` (NULL where no
-    date was found). A step's SQL refers to an earlier step as `<name>`; the caller computes
-    each step as a column of its own query level (validate.Stage.derive), the first gated on
-    the strict parse failing, and substitutes the column for `<name>`.
-
-    Why steps: written as one expression, the three slots repeated the regexp five times each
-    and the year seven, and the 12 date columns of one vendor layout made a 315 KB statement
-    whose parsing, planning and set-up took two thirds of its time (100k accounts: the vendor
-    file's staging 3.5 s against 1.9 s, the same operator time; docs/architecture.md, "Keep
-    generated SQL small").
+    Built in four steps (the parts, the slots, the date, the reason): `column(sql)` makes `sql`
+    a column of the next query level and returns the column's name (validate.Stage.derive), and
+    the returned pair are the last two columns. Why steps: written as one expression, the three
+    slots repeated the regexp five times each and the year seven, and the 12 date columns of one
+    vendor layout made a 315 KB statement whose parsing, planning and set-up took two thirds of
+    its time (100k accounts: the vendor file's staging 3.5 s against 1.9 s, the same operator
+    time; docs/architecture.md, "Keep generated SQL small").
     """
     x = expr
-    parts = (
-        f"CASE WHEN regexp_full_match({x}, '[0-9]{{8}}') "
+    p = column(
+        f"CASE WHEN {gate} THEN CASE WHEN regexp_full_match({x}, '[0-9]{{8}}') "
         f"THEN {{'a': left({x}, 4), 'b': substr({x}, 5, 2), 'c': right({x}, 2)}} "
-        f"ELSE regexp_extract({x}, {_PARTS}, ['a', 'b', 'c']) END"
+        f"ELSE regexp_extract({x}, {_PARTS}, ['a', 'b', 'c']) END END"
     )
     # year, first slot, second slot: YYYY first, else the year is last (2 or 4 digits)
-    p = "<parts>"
-    slots = (
+    slots = column(
         f"{{'y': CASE WHEN length({p}.a) = 4 THEN {p}.a "
         f"WHEN length({p}.c) IN (2, 4) AND length({p}.a) <= 2 THEN {p}.c END, "
         f"'s1': try_cast(CASE WHEN length({p}.a) = 4 THEN {p}.b ELSE {p}.a END AS INTEGER), "
         f"'s2': try_cast(CASE WHEN length({p}.a) = 4 THEN {p}.c ELSE {p}.b END AS INTEGER)}}"
     )
-    y, a, b = "<slots>.y", "<slots>.s1", "<slots>.s2"
+    y, a, b = f"{slots}.y", f"{slots}.s1", f"{slots}.s2"
     yy = f"try_cast({y} AS INTEGER)"
     year = (
         f"CASE WHEN length({y}) = 2 THEN CASE WHEN 2000 + {yy} <= {int(as_of_year)} "
@@ -115,16 +113,16 @@ def repair_steps(expr: str, as_of_year: int) -> list[tuple[str, str]]:
     swapped = f"({a} > 12 AND {b} BETWEEN 1 AND 12)"
     month = f"CASE WHEN {swapped} THEN {b} ELSE {a} END"
     day = f"CASE WHEN {swapped} THEN {a} ELSE {b} END"
-    date = (
+    date = column(
         f"CASE WHEN {y} IS NOT NULL AND {y} <> '' THEN try_strptime(printf('%04d-%02d-%02d', "
         f"{year}, {month}, {day}), '%Y-%m-%d')::DATE END"
     )
-    reason = (
-        f"CASE WHEN <date> IS NULL THEN NULL WHEN {swapped} THEN 'repaired_date_day_month' "
+    reason = column(
+        f"CASE WHEN {date} IS NULL THEN NULL WHEN {swapped} THEN 'repaired_date_day_month' "
         f"WHEN length({y}) = 2 THEN 'repaired_date_two_digit_year' "
         "ELSE 'repaired_date_format' END"
     )
-    return [("parts", parts), ("slots", slots), ("date", date), ("reason", reason)]
+    return date, reason
 
 
 def ambiguous_sql(expr: str, parsed: str) -> str:

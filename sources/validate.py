@@ -309,7 +309,7 @@ class Stage:
         """Parse a date column; returns the alias of the loaded DATE.
 
         A value the built-in formats miss is repaired when that is unambiguous
-        (`dates.repair_steps`: day/month swapped, other separators, two-digit years) and the
+        (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
         repair recorded. Unparseable, implausible (a birth before 1880) and future dates (after
         the as-of date) are field defects.
         """
@@ -322,19 +322,19 @@ class Stage:
         # one level per step, so each expression is computed once per row (an alias used in
         # its own SELECT list is inlined, and the parser is the costly part of ingest)
         strict = self.derive(dates.date_sql(alias, self.date_formats))
-        # the repair's steps, one level each; the first is gated: only values the strict
-        # parser missed run the regexp
-        step_alias: dict[str, str] = {}
-        steps = dates.repair_steps(alias, self.as_of.year)
-        for level, (step, text) in enumerate(steps, 1):
-            for earlier, col in step_alias.items():
-                text = text.replace(f"<{earlier}>", col)
-            if level == 1:
-                text = f"CASE WHEN {strict} IS NULL THEN {text} END"
-            step_alias[step] = self.derive(text, level=level)
-        # the reason is NULL where the repair found no date
-        fixed, why = step_alias["date"], step_alias["reason"]
-        last = len(steps)  # the reason's level; the date is a level before it
+        # the repair, one query level per step after the strict parse's; only the values the
+        # strict parser missed run its regexp
+        level = 0
+
+        def next_level(text: str) -> str:
+            nonlocal level
+            level += 1
+            return self.derive(text, level=level)
+
+        fixed, why = dates.repair_sql(
+            alias, self.as_of.year, gate=f"{strict} IS NULL", column=next_level
+        )
+        last = level  # the reason's level (NULL where the repair found no date)
         any_date = self.derive(f"coalesce({strict}, {fixed})", level=last)
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
