@@ -26,7 +26,14 @@ from skiptrace.matchers.compare import (
     FIRST_CROSSED,
     FIRST_EXACT,
 )
-from skiptrace.matchers.guards import BY_NAME, GUARDS, apply_guards, evaluate
+from skiptrace.matchers.guards import (
+    BY_NAME,
+    GENERATION_EVIDENCE,
+    GUARDS,
+    apply_guards,
+    evaluate,
+    guard_expr,
+)
 from skiptrace.matchers.link import MatchSettings, link
 from skiptrace.matchers.names import phonetic_key
 
@@ -514,6 +521,45 @@ def test_guard_rules_on_levels() -> None:
     assert [g.name for g in GUARDS] == list(BY_NAME)
     frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}])
     assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]
+
+
+def test_guards_judged_per_pattern_equal_row_by_row() -> None:
+    """apply_guards evaluates each distinct pattern of levels, echo and household flag once and
+    maps the rows back; the result is the rule chain's over every row: with NULL levels and echo
+    flags, with the household pass (accounts given or found in the frame), and for a frame whose
+    levels do not fit a pattern key (evaluated row by row)."""
+    rng = random.Random(7)
+    names = ("first_name", "last_name", "dob", "ssn", "address", "phone", "email", "suffix",
+             "middle_initial")  # fmt: skip
+    rows = [
+        {
+            "account_id": f"A{rng.randrange(300)}",
+            "echoed": rng.choice([True, False, False, None]),
+            **{n: rng.choice([*range(9), None]) for n in names},
+        }
+        for _ in range(20_000)
+    ]
+    frame = pl.DataFrame(rows, schema_overrides={n: pl.Int64 for n in names})
+
+    def row_by_row(f: pl.DataFrame, accounts: pl.Series | None) -> pl.Series:
+        first = f.select(guard_expr()).to_series()
+        if accounts is None:
+            accounts = f.filter(first.is_in(GENERATION_EVIDENCE))["account_id"].unique()
+        household = pl.col("account_id").is_in(accounts.implode())
+        return (
+            f.with_columns(first.alias("_g"))
+            .select(pl.coalesce(pl.col("_g"), guard_expr(household=household)))
+            .to_series()
+        )
+
+    given = pl.Series(["A1", "A2", "A3"])
+    wide = frame.with_columns(pl.col("dob").replace(3, 40))  # a level no pattern key holds
+    for f, accounts in ((frame, None), (frame, given), (wide, None)):
+        expected = row_by_row(f, accounts)
+        got = apply_guards(f, generation_accounts=accounts)
+        assert got.to_list() == expected.to_list()
+        assert got.is_not_null().sum() > 1_000  # the rules fire: the comparison is not vacuous
+    assert apply_guards(frame.head(0)).len() == 0
 
 
 def test_match_policy_dedup_applies_no_guard(household: duckdb.DuckDBPyConnection) -> None:
