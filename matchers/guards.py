@@ -372,10 +372,18 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     and a run's candidates repeat a few thousand patterns of them (17.4M candidates at 1M
     accounts). The when/then chain over every row took 9 s of the 1M match stage; each row's
     columns packed into one integer key, the chain runs once per key and the rows take their
-    key's result (`replace_strict`). A frame whose columns do not fit a key (a level outside
-    [0, 31), or more than 12 columns) is evaluated row by row, with the same result."""
+    key's result (`replace_strict`). A frame whose columns do not fit a key (not integers or
+    booleans, a level outside [0, 31), more than 12 columns) is evaluated row by row, with the
+    same result."""
     columns = sorted(set(expr.meta.root_names()))
-    fits = 0 < len(columns) <= 63 // _KEY_BITS and frame.height > 0
+    fits = (
+        0 < len(columns) <= 63 // _KEY_BITS
+        and frame.height > 0
+        and all(
+            c in frame.schema and (frame.schema[c].is_integer() or frame.schema[c] == pl.Boolean)
+            for c in columns
+        )
+    )
     if fits:
         codes = [pl.col(c).cast(pl.Int64) for c in columns]
         bounds = frame.select(
