@@ -559,6 +559,8 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
         got = apply_guards(f, generation_accounts=accounts)
         assert got.to_list() == expected.to_list()
         assert got.is_not_null().sum() > 1_000  # the rules fire: the comparison is not vacuous
+        if accounts is None:  # the household pass fires too
+            assert (got == "generation_ambiguous").sum() > 0
     assert apply_guards(frame.head(0)).len() == 0
 
 
