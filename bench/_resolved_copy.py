@@ -29,9 +29,12 @@ def resolved_copy(db: Path, copy: Path, memory_limit: str) -> tuple[Any, Any, An
     drop_copy(copy)
     shutil.copyfile(db, copy)
     con = sql.connect(copy, memory_limit=memory_limit)
-    run_id, as_of = con.execute(
+    newest = con.execute(
         "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1"
     ).fetchone()
+    if newest is None:
+        raise ValueError(f"{db}: no run to resolve (table runs is empty)")
+    run_id, as_of = newest
     settings = R.ResolveSettings(keep_temp=True)
     R.resolve_contacts(con, run_id, as_of, settings=settings)
     return con, as_of, settings

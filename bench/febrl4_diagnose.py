@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -187,17 +188,17 @@ def _side_state(a: object, b: object) -> str:
     return "equal" if a == b else "differ"
 
 
-def _what_differs(rows: list[tuple[str, float, str, dict[str, object]]]) -> None:
+def _what_differs(rows: list[tuple[str, float, str, dict[str, Any]]]) -> None:
     """Guarded misses by guard x DOB distance x suffix x middle x given-name level x SSN."""
     first_labels = compare.BY_NAME["first_name"].labels
-    keys = collections.Counter()
+    keys: collections.Counter[tuple[str, str, str, str, str, str]] = collections.Counter()
     for shape, _, _, row in rows:
         if not shape.startswith("guard:"):
             continue
         keys[
             (
                 shape.removeprefix("guard:"),
-                _dob_shape(row["l_dob"], row["r_dob"]),  # type: ignore[arg-type]
+                _dob_shape(row["l_dob"], row["r_dob"]),
                 _side_state(row["l_suffix_std"], row["r_suffix_std"]),
                 _side_state(row["l_middle_initial"], row["r_middle_initial"]),
                 str(first_labels.get(row["first_name"], row["first_name"])),

@@ -153,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         (result,) = ingest_source(con, source, "bench")
         seconds = time.perf_counter() - t0
-        contacts = con.execute("SELECT count(*) FROM source_contacts").fetchone()[0]
+        counted = con.execute("SELECT count(*) FROM source_contacts").fetchone()
+        assert counted is not None  # count(*) returns one row
+        contacts = counted[0]
         con.close()
         print(
             f"ingested {result.rows_read:,} rows ({result.rows_loaded:,} loaded, "

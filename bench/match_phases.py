@@ -47,14 +47,14 @@ def _trim_after_scoring() -> None:
     libc = ctypes.CDLL("libc.so.6")
     fn = link_mod._score_candidates
 
-    def trimmed(*a: object, **k: object) -> object:
+    def trimmed(*a: Any, **k: Any) -> Any:
         out = fn(*a, **k)
         before = _rss_mib()
         libc.malloc_trim(0)
         print(f"  [malloc_trim] rss {before:,.0f} -> {_rss_mib():,.0f} MiB", flush=True)
         return out
 
-    link_mod._score_candidates = trimmed  # type: ignore[assignment]
+    link_mod._score_candidates = trimmed
 
 
 def _own_phase(phases: dict[str, dict[str, float]], owner: Any, attr: str, label: str) -> None:
@@ -106,7 +106,7 @@ def _trace_write_steps() -> None:
 
         def traced(con: object, *a: object, **k: object) -> object:
             state(con, f"before {attr}")
-            out = None
+            out: Any = None
             try:
                 out = fn(con, *a, **k)
                 return out

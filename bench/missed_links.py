@@ -21,6 +21,7 @@ import json
 import shutil
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def _short(comparison: str, level: int | None) -> str:
     return names.get(int(level), str(level)).removeprefix(prefix).lower()
 
 
-def _shape(levels: dict[str, int]) -> str:
+def _shape(levels: Mapping[str, int | None]) -> str:
     return " ".join(f"{c.split('_')[0]}={_short(c, levels.get(c))}" for c in SHOWN)
 
 

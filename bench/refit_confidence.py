@@ -31,7 +31,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -82,8 +82,14 @@ def _row(label: str, fig: dict[str, Any]) -> str:
     )
 
 
+class _Share(TypedDict, total=False):
+    """fit_pooled's generator share when --generator-share is given (else its default)."""
+
+    generator_share: float
+
+
 def cross_check(
-    gen: Any, ports: list[dict[str, Any]], workdir: Path, share: dict[str, float]
+    gen: Any, ports: list[dict[str, Any]], workdir: Path, share: _Share
 ) -> dict[str, Any]:
     """Fit without one tuning seed, score that seed: the honest view of over-fitting."""
     from skiptrace.flows.demo.calibration import fit_pooled
@@ -143,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     from skiptrace.flows.demo.calibration import FIT_SEED, fit_pooled, generator_frame, render_fit
     from skiptrace.matchers.confidence import DEFAULT_MODEL_PATH, load_model
 
-    share = {} if args.generator_share is None else {"generator_share": args.generator_share}
+    share: _Share = (
+        {} if args.generator_share is None else {"generator_share": args.generator_share}
+    )
     t0 = time.perf_counter()
     ports = portfolio_frames(seeds, args.noise.split(","), args.workdir, args.reuse)
     shipped = load_model()

@@ -28,7 +28,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -119,6 +122,13 @@ def _select(con: Any, db: str, table: str) -> str:
     return f"SELECT * FROM {db}.{table} WHERE run_id = $run_id"
 
 
+def _count(con: duckdb.DuckDBPyConnection, query: str, run_id: str) -> int:
+    """The one value of a `SELECT count(*) ...` with $run_id."""
+    row = con.execute(query, {"run_id": run_id}).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
+    return row[0]
+
+
 def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]:
     """Rows of each table in one copy and not the other (multiset difference, every column)."""
     import duckdb
@@ -129,14 +139,10 @@ def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]
     out: dict[str, dict[str, int]] = {}
     for t in TABLES:
         b_sel, a_sel = _select(con, "b", t), _select(con, "a", t)
-        n_b = con.execute(f"SELECT count(*) FROM ({b_sel})", {"run_id": run_id}).fetchone()[0]
-        n_a = con.execute(f"SELECT count(*) FROM ({a_sel})", {"run_id": run_id}).fetchone()[0]
-        only_b = con.execute(
-            f"SELECT count(*) FROM ({b_sel} EXCEPT ALL {a_sel})", {"run_id": run_id}
-        ).fetchone()[0]
-        only_a = con.execute(
-            f"SELECT count(*) FROM ({a_sel} EXCEPT ALL {b_sel})", {"run_id": run_id}
-        ).fetchone()[0]
+        n_b = _count(con, f"SELECT count(*) FROM ({b_sel})", run_id)
+        n_a = _count(con, f"SELECT count(*) FROM ({a_sel})", run_id)
+        only_b = _count(con, f"SELECT count(*) FROM ({b_sel} EXCEPT ALL {a_sel})", run_id)
+        only_a = _count(con, f"SELECT count(*) FROM ({a_sel} EXCEPT ALL {b_sel})", run_id)
         out[t] = {
             "rows_before": n_b,
             "rows_after": n_a,
@@ -158,7 +164,7 @@ def clustered(db: Path, run_id: str) -> dict[str, bool]:
             f"SELECT count(*) FROM (SELECT account_id, lag(account_id) OVER (ORDER BY rowid) AS prev"
             f" FROM {t} WHERE run_id = $run_id) WHERE account_id < prev"
         )
-        out[t] = con.execute(q, {"run_id": run_id}).fetchone()[0] == 0
+        out[t] = _count(con, q, run_id) == 0
     con.close()
     return out
 

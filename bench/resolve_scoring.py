@@ -116,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     here = ROOT / "sql/resolve"
     texts: dict[str, dict[str, str]] = {"old": {}, "new": {}}
     for names in files.values():
-        for n in names:
-            texts["old"][n] = fill(base_sql(args.base, n), **slots.get(n, {}))
-            texts["new"][n] = fill((here / n).read_text(encoding="utf-8"), **slots.get(n, {}))
+        for fname in names:
+            texts["old"][fname] = fill(base_sql(args.base, fname), **slots.get(fname, {}))
+            texts["new"][fname] = fill(
+                (here / fname).read_text(encoding="utf-8"), **slots.get(fname, {})
+            )
     params: dict[str, Any] = {
         "default_reliability": float(s.default_reliability),
         "street_jw": float(s.street_jw),

@@ -339,7 +339,7 @@ def capture_partitioned(enabled: bool = True) -> Iterator[list[dict[str, Any]]]:
             if record.levelno >= logging.WARNING:  # not propagated while captured: show it
                 print(f"\n{record.levelname}: {record.getMessage()}", file=sys.stderr)
             if record.getMessage().startswith("partitioned compare:") and record.args:
-                pairs, parts, export_s, compute_s, import_s = record.args  # type: ignore[misc]
+                pairs, parts, export_s, compute_s, import_s = record.args
                 calls.append(
                     {"pairs": pairs, "partitions": parts, "export_s": export_s,
                      "compute_s": compute_s, "import_s": import_s}
@@ -703,7 +703,7 @@ def print_resolve(rows: list[StageRow], top: int = 8) -> dict[str, Any]:
         return {}
     res = row.details.get("result") or {}
     steps = row.details.get("steps") or {}
-    split = {
+    split: dict[str, Any] = {
         "mode": row.details.get("mode"),
         "reason": row.details.get("reason"),
         "accounts_dirty": res.get("accounts_dirty"),

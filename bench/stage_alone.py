@@ -97,6 +97,7 @@ def _child(code_root: Path, db: Path, stage: str, profile: bool) -> None:
         import scale
 
         with scale.maybe_profile(stage, {stage}, "stage") as timings:
+            assert timings is not None  # `stage` is in the wanted set: always profiled
             details = _run_stage(scale.TimedConnection(con, timings), stage, db)
     else:
         details = _run_stage(con, stage, db)

@@ -98,6 +98,7 @@ def _street(rng: random.Random) -> str:
 
 def make_address(rng: random.Random, zips: list[tuple[str, str, str]]) -> tuple[str | None, ...]:
     """One messy (line1, line2, city, state, zip)."""
+    city: str | None  # None: the record lost its city (below)
     zip5, state, city = rng.choice(zips)
     city = city.title() if rng.random() < 0.6 else city
     zip_ = zip5

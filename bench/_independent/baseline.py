@@ -64,7 +64,7 @@ def run_baseline(
 ) -> dict[str, Any]:
     """Link with Splink and derive addresses, deceased flags and links (workdir/skiptrace.duckdb)."""
     sys.path.insert(0, str(BENCH))
-    from vs_splink import _paths, run_splink_generated  # type: ignore[import-not-found]
+    from vs_splink import _paths, run_splink_generated
 
     t0 = time.perf_counter()
     linked = run_splink_generated(workdir, threshold, u_pairs, seed)
