@@ -341,20 +341,22 @@ def apply_guards(
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
     first = guard_expr(enabled)
-    out = _per_pattern(levels, first)
-    if "account_id" in levels.columns and household_guards(enabled):
-        accounts = (
-            levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
-            if generation_accounts is None
-            else generation_accounts
-        )
-        if accounts.len():
-            household = levels["account_id"].is_in(accounts.implode()).alias(_HOUSEHOLD)
-            out = _per_pattern(
-                levels.with_columns(household),
-                pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD))),
-            )
-    return out.alias("guard")
+    if "account_id" not in levels.columns or not household_guards(enabled):
+        return _per_pattern(levels, first)
+    out = None
+    accounts = generation_accounts
+    if accounts is None:  # the first pass finds the generations among the frame's own rows
+        out = _per_pattern(levels, first)
+        accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
+    if not accounts.len():
+        return out if out is not None else _per_pattern(levels, first)
+    # the first pass's guard where it fires, else the contextual one: one pass over the patterns
+    # of levels and household flag (a chunk given its accounts needs no separate first pass)
+    household = levels["account_id"].is_in(accounts.implode()).alias(_HOUSEHOLD)
+    return _per_pattern(
+        levels.with_columns(household),
+        pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD))),
+    )
 
 
 #: The column `apply_guards` puts the household flag in for its second pass.
