@@ -39,12 +39,14 @@ from _resolved_copy import drop_copy, resolved_copy  # noqa: E402
 
 
 def base_sql(commit: str, name: str) -> str:
-    """The text of sql/resolve/<name> at `commit`."""
+    """The text of sql/resolve/<name> at `commit`; empty if the file is newer than the commit
+    (06_keys.sql was split out of 06_clusters.sql, which held its statements before)."""
+    path = f"{commit}:sql/resolve/{name}"
+    exists = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", path], capture_output=True)
+    if exists.returncode != 0 and name == "06_keys.sql":
+        return ""
     return subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{commit}:sql/resolve/{name}"],
-        check=True,
-        capture_output=True,
-        text=True,
+        ["git", "-C", str(ROOT), "show", path], check=True, capture_output=True, text=True
     ).stdout
 
 
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "09_write.sql": {"feature_list": feature_list_sql()},
     }
     files = {
-        "06_clusters": ["06_clusters.sql"],
+        "06_clusters": ["06_keys.sql", "06_clusters.sql"],
         "07_score": ["07_score.sql"],
         "08_finalize": ["08_finalize.sql"],
         "08b_outcomes": ["08b_outcomes.sql"],

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model()
     text = (ROOT / "sql/resolve/07_score.sql").read_text(encoding="utf-8")
     start = text.index("CREATE OR REPLACE TEMP TABLE rs_rival AS")
-    rival = text[start : text.index("CREATE OR REPLACE TEMP TABLE rs_cf AS")]
+    rival = text[start : text.index("-- The factors of each contact point (cf)")]
     whole = sql.render(
         "resolve/07_score.sql",
         features=feature_columns_sql(),

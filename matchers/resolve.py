@@ -23,6 +23,7 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     the others' variants and cluster labels are carried from the cache
 05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
                     and the same unit number
+06 keys            integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability
@@ -193,6 +194,19 @@ def resolve_contacts(
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
     evidence_rows = _evidence_part(con, run, plan.incremental, run_id, as_of, settings, timings)
     evidence_seconds = time.perf_counter() - started
+
+    def release(*tables: str) -> None:
+        """Drop temp tables no later step reads (kept with `keep_temp`, for debugging)."""
+        if not settings.keep_temp:
+            for table in tables:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+
+    # Resolve's temp tables outgrow the memory limit at scale (about 20 GB at 1M accounts
+    # against a 5 GB limit): each is dropped once its last reader has run, so the steps
+    # after it spill less.
+    release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_lab_next")
+    run("06_keys", _file("06_keys.sql"))
+    release("rs_evs")
     run(
         "06_clusters",
         _file("06_clusters.sql"),
@@ -204,6 +218,7 @@ def resolve_contacts(
         succession_contradicting_sources=int(settings.succession_contradicting_sources),
         moved_back_days=int(settings.moved_back_days),
     )
+    release("rs_var", "rs_lab", "rs_ncoa_back")
     run(
         "07_score",
         sql.render(
@@ -214,11 +229,13 @@ def resolve_contacts(
         ),
         as_of=as_of,
     )
+    release("rs_cs", "rs_neg", "rs_phone_info")
     run(
         "08_finalize",
         _file("08_finalize.sql"),
         confirm_max_years=float(settings.confirm_max_years),
     )
+    release("rs_scored", "rs_final_rank")
     run(
         "08b_outcomes",
         _file("08b_outcomes.sql"),
@@ -419,7 +436,7 @@ _TEMP_TABLES = (
     "rs_links", "rs_acct_digest", "rs_dirty", "rs_ev0", "rs_evs_new", "rs_evs", "rs_ncoa_digest",
     "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
-    "rs_phone_info", "rs_cs", "rs_neg", "rs_cf", "rs_scored", "rs_final", "rs_zip_tz",
+    "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
     "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_vk", "rs_pt", "rs_src",
     "rs_src_names",

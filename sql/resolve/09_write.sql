@@ -35,12 +35,16 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
        CAST(NULL AS VARCHAR) AS dial_mode,
        CASE WHEN contact_type = 'phone' THEN consent END AS consent_autodialer,
        extension, tz_area_code, tz_conflict, relationship, party_name
-FROM rs_final
-WHERE (CAST($after AS VARCHAR) IS NULL OR account_id > CAST($after AS VARCHAR))
-  AND (CAST($upto AS VARCHAR) IS NULL OR account_id <= CAST($upto AS VARCHAR))
 -- clustered by account: explain and the review page read one account, and DuckDB's per-row-group
--- min/max then skips every other row group
-ORDER BY account_id;
+-- min/max then skips every other row group. The range's rows are sorted as they are in rs_final
+-- and the stored columns built from the sorted rows: sorted after building, the sort moved the
+-- factors JSON and the model inputs' list of every row (1M rows at 1M accounts: 8.6 -> 7.0-7.6 s).
+FROM (
+    SELECT * FROM rs_final
+    WHERE (CAST($after AS VARCHAR) IS NULL OR account_id > CAST($after AS VARCHAR))
+      AND (CAST($upto AS VARCHAR) IS NULL OR account_id <= CAST($upto AS VARCHAR))
+    ORDER BY account_id
+) AS rs_final;
 
 INSERT INTO contact_support BY NAME
 SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,

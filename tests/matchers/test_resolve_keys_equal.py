@@ -38,6 +38,8 @@ def resolved(tmp_path_factory: pytest.TempPathFactory):
 def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, list[tuple]]:
     """Run 06 and 07 from `folder` on the kept evidence tables; the rows they produced."""
     s = settings
+    if (folder / "06_keys.sql").exists():  # the keys have their own file since 06 was split
+        sql.run(con, (folder / "06_keys.sql").read_text(encoding="utf-8"))
     sql.run(
         con,
         (folder / "06_clusters.sql").read_text(encoding="utf-8"),
