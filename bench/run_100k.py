@@ -143,7 +143,9 @@ def code_of(commit: str, workdir: Path) -> Path:
     pkg = root / "pkg" / "skiptrace"
     shutil.copytree(root / "src" / "skiptrace", pkg)
     for folder in ("sql", "sources", "matchers", "flows"):
-        (pkg / folder).symlink_to(root / "src" / folder)
+        # commits since cc10851 carry skiptrace/<folder> as symlinks, which copytree followed
+        if not (pkg / folder).exists():
+            (pkg / folder).symlink_to(root / "src" / folder)
     return root / "pkg"
 
 
