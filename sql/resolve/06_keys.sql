@@ -1,15 +1,16 @@
 -- The contact points' integer keys, and the evidence with them (rs_evc), for 06_clusters.sql.
 --
--- Integer keys (issue 20): every statement below groups, joins or partitions by the contact
--- point (account_id, role, contact_type, cid: four strings, the address keys ~40 bytes) and
--- several by the variant (+ vkey). Over millions of evidence rows those wide keys were most of
--- the bytes the group-bys hashed and spilled. So the distinct variants get an integer vid and
--- the distinct points an integer pt, once, here (rs_vk: variant -> vid, pt, cid; rs_pt: pt ->
--- its four keys), and the statements below group and join on them. The numbers are arbitrary
--- (row_number over an unordered set) and never leave resolve: every tie-break that decides an
--- output value still orders by the strings (vkey, contact_key), so no output row depends on
--- them. Phones cluster on E.164, emails on the normalized address, addresses on their variant
--- label (05). cid is never NULL: 03 keeps only evidence with a key (vkey), and a label is a vkey.
+-- Integer keys (issue 20): every statement of 06_clusters.sql and 07 groups, joins or
+-- partitions by the contact point (account_id, role, contact_type, cid: four strings, the
+-- address keys ~40 bytes) and several by the variant (+ vkey). Over millions of evidence rows
+-- those wide keys were most of the bytes the group-bys hashed and spilled. So the distinct
+-- variants get an integer vid and the distinct points an integer pt, once, here (rs_vk:
+-- variant -> vid, pt, cid; rs_pt: pt -> its four keys), and those statements group and join on
+-- them. The numbers are arbitrary (row_number over an unordered set) and never leave resolve:
+-- every tie-break that decides an output value still orders by the strings (vkey,
+-- contact_key), so no output row depends on them. Phones cluster on E.164, emails on the
+-- normalized address, addresses on their variant label (05). cid is never NULL: 03 keeps only
+-- evidence with a key (vkey), and a label is a vkey.
 CREATE OR REPLACE TEMP TABLE rs_vk AS
 WITH vk AS (SELECT DISTINCT account_id, role, contact_type, vkey FROM rs_evs)
 SELECT vk.account_id, vk.role, vk.contact_type, vk.vkey, coalesce(l.lab, vk.vkey) AS cid
@@ -51,4 +52,3 @@ JOIN rs_vk k
  AND k.vkey = e.vkey
 LEFT JOIN rs_src s ON s.source = e.source;
 DROP TABLE rs_src;
-
