@@ -343,13 +343,14 @@ def apply_guards(
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
-    out = None
     accounts = generation_accounts
     if accounts is None:  # the first pass finds the generations among the frame's own rows
         out = _per_pattern(levels, first)
         accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
-    if not accounts.len():
-        return out if out is not None else _per_pattern(levels, first)
+        if not accounts.len():
+            return out
+    elif not accounts.len():
+        return _per_pattern(levels, first)
     # the first pass's guard where it fires, else the contextual one: one pass over the patterns
     # of levels and household flag (a chunk given its accounts needs no separate first pass)
     household = levels["account_id"].is_in(accounts.implode()).alias(_HOUSEHOLD)
