@@ -14,7 +14,9 @@ run do not touch the other), then compares `contact_points`, `contact_support` a
 
 Each side prints resolve's seconds and its per-step seconds (the `run(...)` timings that
 `matchers/resolve.py` logs at DEBUG). `--repeat N` alternates the two sides N times (timings
-only; the rows are compared after the first pair). The base commit's code is extracted with
+only; the rows are compared after the first pair). `--mode full` resolves both sides in full,
+`--mode dirty:1` both incrementally with 1% of the accounts recomputed (the nightly case);
+each side also prints the peak size of its spill folder. The base commit's code is extracted with
 `git archive` as `bench/run_100k.py --code` does. Exit status 1 when any table differs.
 """
 
@@ -27,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +48,7 @@ import datetime as dt, json, logging, sys, time
 from skiptrace import sql
 from skiptrace.matchers import resolve as R
 
-db, memory_limit = sys.argv[1], sys.argv[2] or None
+db, memory_limit, mode = sys.argv[1], sys.argv[2] or None, sys.argv[3]
 steps = {}
 class Grab(logging.Handler):
     def emit(self, record):
@@ -60,8 +63,19 @@ log.addHandler(Grab())
 con = sql.connect(db, memory_limit=memory_limit)
 run_id, as_of = con.execute(
     "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+if mode.startswith("dirty:"):
+    # the nightly case: the cache taken as this code's own, a share of the accounts dropped
+    # from it (so their evidence is recomputed as new), everything else carried
+    from skiptrace.matchers.confidence import load_model
+    from skiptrace.matchers.resolve_cache import state_key
+    pct = float(mode.split(":", 1)[1])
+    con.execute("DELETE FROM resolve_cache_accounts WHERE hash(account_id) % 10000 < $n",
+                {"n": round(pct * 100)})
+    con.execute("UPDATE resolve_cache_state SET state_key = $k,"
+                " accounts = (SELECT count(*) FROM resolve_cache_accounts)",
+                {"k": state_key(R.ResolveSettings(), load_model(), None)})
 t0 = time.perf_counter()
-R.resolve_contacts(con, run_id, as_of)
+R.resolve_contacts(con, run_id, as_of, full_rebuild=mode == "full")
 seconds = time.perf_counter() - t0
 con.close()
 print("RESULT " + json.dumps({"run_id": run_id, "seconds": seconds, "steps": steps,
@@ -75,15 +89,47 @@ def code_of(commit: str, workdir: Path) -> Path:
     return extract(commit, workdir)
 
 
-def run_side(db: Path, code: Path | None, memory_limit: str | None) -> dict[str, Any]:
-    """resolve_contacts on `db` in a fresh process, with `code` ahead of the install if given."""
+class SpillPeak:
+    """The largest size DuckDB's spill folder (`<database>.tmp`) reached, sampled every second
+    in a thread: how much of the memory limit a side overran."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.peak = folder, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                size = sum(f.stat().st_size for f in self.folder.iterdir())
+            except OSError:  # not there yet, or a file went while listing
+                continue
+            self.peak = max(self.peak, size)
+
+    def __enter__(self) -> SpillPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_side(
+    db: Path, code: Path | None, memory_limit: str | None, mode: str = "as-is"
+) -> dict[str, Any]:
+    """resolve_contacts on `db` in a fresh process, with `code` ahead of the install if given.
+
+    `mode`: "as-is" (whatever the cache decides: a side whose resolve SQL differs from the one
+    that wrote the cache resolves in full, the other incrementally), "full" (both in full) or
+    "dirty:<percent>" (both incrementally, with that share of the accounts recomputed)."""
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
     else:
         env.pop("PYTHONPATH", None)
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(db), memory_limit or ""],
+        [sys.executable, "-c", CHILD, str(db), memory_limit or "", mode],
         env=env,
         capture_output=True,
         text=True,
@@ -176,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", default="5GB")
     ap.add_argument("--repeat", type=int, default=1, help="alternating pairs (timings)")
     ap.add_argument("--no-compare", action="store_true", help="timings only")
+    ap.add_argument(
+        "--mode",
+        default="as-is",
+        help="as-is (the cache decides), full (both sides in full) or dirty:<percent>"
+        " (both incremental, that share of the accounts recomputed: the nightly case)",
+    )
     ap.add_argument("--workdir", type=Path, default=ROOT / "bench/results/tmp/resolve_equal")
     args = ap.parse_args(argv)
     if not args.db.exists():
@@ -194,12 +246,13 @@ def main(argv: list[str] | None = None) -> int:
             wal = args.db.with_name(args.db.name + ".wal")
             if wal.exists():
                 shutil.copyfile(wal, copies[side].with_name(copies[side].name + ".wal"))
-            r = run_side(copies[side], code, args.memory_limit)
+            with SpillPeak(copies[side].with_name(copies[side].name + ".tmp")) as spill:
+                r = run_side(copies[side], code, args.memory_limit, args.mode)
             times[side].append(r)
             top = sorted(r["steps"].items(), key=lambda kv: -kv[1])[:8]
             print(
-                f"{side:6} #{i + 1}: resolve {r['seconds']:.2f} s; "
-                + ", ".join(f"{k} {v:.2f}" for k, v in top),
+                f"{side:6} #{i + 1}: resolve {r['seconds']:.2f} s, spill peak"
+                f" {spill.peak / 1e9:.1f} GB; " + ", ".join(f"{k} {v:.2f}" for k, v in top),
                 flush=True,
             )
         if i == 0 and not args.no_compare:
