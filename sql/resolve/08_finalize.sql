@@ -66,7 +66,12 @@ tz AS (
     LEFT JOIN consumer_tz ct ON ct.account_id = x.account_id
     LEFT JOIN onfile_tz ot ON ot.account_id = x.account_id
 )
-SELECT t.*,
+-- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
+-- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
+-- the write under the memory limit).
+SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
+                    latest_sources, latest_contested, recent_share, behind_years, rival_close,
+                    recent_points, vendor_only, addr_tz),
        CASE WHEN t.contact_type = 'phone' AND t.time_zone IS NOT NULL AND t.tz_area_code IS NOT NULL
             THEN t.time_zone <> t.tz_area_code
                  AND (oa.tz IS NULL OR ob.tz IS NULL OR oa.off_jan <> ob.off_jan OR oa.off_jul <> ob.off_jul)
