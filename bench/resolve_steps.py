@@ -62,10 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     def new_write() -> None:
         sql.run(con, "resolve/09_write_clear.sql", run_id="new", input_names=feature_names())
         for after, upto in R.write_chunks(con, s.write_chunk_rows):
-            sql.run(con, "resolve/09_write_support.sql", run_id="new", after=after, upto=upto)
             sql.run(
                 con, write_new, run_id="new", model_version=model.version, after=after, upto=upto
             )
+            sql.run(con, "resolve/09_write_support.sql", run_id="new", after=after, upto=upto)
 
     for _ in range(args.repeat):
         timed("08 old", lambda: sql.run(con, old["08_finalize.sql"], **p08))

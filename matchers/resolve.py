@@ -36,10 +36,9 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 
 Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
 docs/scaling.md "Incremental resolve"); 06-10 the scoring part, for every account every run.
-The scoring part runs in one transaction with the writes, each write as early as its inputs
-exist: the cache (11) first, the support rows (09_write_support) after 06, the contact points
-(09_write) after 08b, then the flags (10). So the tables a write reads can be dropped before the
-next steps, and a resolve that fails anywhere in it leaves the previous state whole.
+The writes (09-11) run in one transaction at the end: a resolve that fails anywhere leaves the
+previous state whole. Each temp table is dropped once its last reader has run; the support rows
+are narrowed out of the evidence after 06 (06_support) so the evidence can go after 07.
 """
 
 from __future__ import annotations
@@ -209,74 +208,56 @@ def resolve_contacts(
     # against a 5 GB limit): each is dropped once its last reader has run, so the steps
     # after it spill less.
     release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_lab_next")
-    computed_rows = int(sql.scalar(con, "SELECT count(*) FROM rs_evs_new") or 0)
-    # One transaction from here to the flags: the evidence cache, the support rows, the contact
-    # points and the flags of the run land together or not at all (a resolve that dies leaves
-    # the previous state, true of the data it saw). It begins before scoring so that each
-    # write can run as soon as its inputs exist and free them: the cache write takes the
-    # recomputed evidence (rs_evs_new, every evidence row in a full resolve) before 06, the
-    # support write takes the evidence with its keys (rs_evc) before 08.
+    run("06_keys", _file("06_keys.sql"))
+    release("rs_evs")
+    run(
+        "06_clusters",
+        _file("06_clusters.sql"),
+        default_reliability=reliability,
+        street_jw=street_jw,
+        superseding_min=float(settings.superseding_min),
+        superseded_days=int(settings.superseded_days),
+        succeeded_window_days=int(settings.succeeded_window_days),
+        succession_contradicting_sources=int(settings.succession_contradicting_sources),
+        moved_back_days=int(settings.moved_back_days),
+    )
+    release("rs_var", "rs_lab", "rs_ncoa_back")
+    run("06_support", _file("06_support.sql"))
+    run(
+        "07_score",
+        sql.render(
+            _file("07_score.sql"),
+            features=feature_columns_sql(),
+            z=model.z_sql(),
+            p=model.p_sql("zz.z"),
+        ),
+        as_of=as_of,
+    )
+    release("rs_cs", "rs_neg", "rs_phone_info", "rs_evc", "rs_rep")
+    run(
+        "08_finalize",
+        _file("08_finalize.sql"),
+        confirm_max_years=float(settings.confirm_max_years),
+    )
+    release("rs_scored", "rs_final_rank")
+    run(
+        "08b_outcomes",
+        _file("08b_outcomes.sql"),
+        outcome_confirmed=float(settings.outcome_confirmed),
+        outcome_bad_factor=float(settings.outcome_bad_factor),
+        outcome_household_factor=float(settings.outcome_household_factor),
+    )
+
+    write_sql = sql.render(_file("09_write.sql"), feature_list=feature_list_sql())
+    t0 = time.perf_counter()
+    chunks = write_chunks(con, settings.write_chunk_rows)
+    timings["09_write_chunks"] = time.perf_counter() - t0
+    # One transaction: the support rows, the contact points, the flags and the evidence cache
+    # of the run land together or not at all. (Begun before scoring, so that each write could
+    # free its inputs early, it made things worse: a table dropped inside a transaction keeps
+    # its memory until the commit, since a rollback would need it.)
     with sql.transaction(con):
         run("09_write", _file("09_write_clear.sql"), run_id=run_id, input_names=feature_names())
-        run(
-            "11_cache_write",
-            _file("11_cache_write.sql"),
-            incremental=plan.incremental,
-            run_id=run_id,
-            state_key=plan.state_key,
-        )
-        release("rs_evs_new", "rs_var_new")
-        run("06_keys", _file("06_keys.sql"))
-        release("rs_evs")
-        run(
-            "06_clusters",
-            _file("06_clusters.sql"),
-            default_reliability=reliability,
-            street_jw=street_jw,
-            superseding_min=float(settings.superseding_min),
-            superseded_days=int(settings.superseded_days),
-            succeeded_window_days=int(settings.succeeded_window_days),
-            succession_contradicting_sources=int(settings.succession_contradicting_sources),
-            moved_back_days=int(settings.moved_back_days),
-        )
-        release("rs_var", "rs_lab", "rs_ncoa_back")
-        t0 = time.perf_counter()
-        chunks = write_chunks(con, settings.write_chunk_rows)
-        timings["09_write_chunks"] = time.perf_counter() - t0
-        for after, upto in chunks:
-            run(
-                "09_write_support",
-                _file("09_write_support.sql"),
-                run_id=run_id,
-                after=after,
-                upto=upto,
-            )
-        run("09_write_support", _file("09_write_files.sql"), run_id=run_id)
-        run(
-            "07_score",
-            sql.render(
-                _file("07_score.sql"),
-                features=feature_columns_sql(),
-                z=model.z_sql(),
-                p=model.p_sql("zz.z"),
-            ),
-            as_of=as_of,
-        )
-        release("rs_cs", "rs_neg", "rs_phone_info", "rs_evc", "rs_rep")
-        run(
-            "08_finalize",
-            _file("08_finalize.sql"),
-            confirm_max_years=float(settings.confirm_max_years),
-        )
-        release("rs_scored", "rs_final_rank")
-        run(
-            "08b_outcomes",
-            _file("08b_outcomes.sql"),
-            outcome_confirmed=float(settings.outcome_confirmed),
-            outcome_bad_factor=float(settings.outcome_bad_factor),
-            outcome_household_factor=float(settings.outcome_household_factor),
-        )
-        write_sql = sql.render(_file("09_write.sql"), feature_list=feature_list_sql())
         for after, upto in chunks:
             run(
                 "09_write",
@@ -286,6 +267,8 @@ def resolve_contacts(
                 after=after,
                 upto=upto,
             )
+            run("09_write", _file("09_write_support.sql"), run_id=run_id, after=after, upto=upto)
+        run("09_write", _file("09_write_files.sql"), run_id=run_id)
         run(
             "10_flags",
             _file("10_flags.sql"),
@@ -293,6 +276,13 @@ def resolve_contacts(
             as_of=as_of,
             death_grace_days=int(settings.death_activity_grace_days),
             death_activity_factor=float(settings.death_activity_factor),
+        )
+        run(
+            "11_cache_write",
+            _file("11_cache_write.sql"),
+            incremental=plan.incremental,
+            run_id=run_id,
+            state_key=plan.state_key,
         )
     scoring_seconds = time.perf_counter() - started - evidence_seconds
     increment = sql.rows(
@@ -303,7 +293,6 @@ def resolve_contacts(
         reason=plan.reason,
         base_run_id=plan.base_run_id,
         evidence_rows_total=evidence_rows,
-        evidence_rows_computed=computed_rows,
         evidence_seconds=round(evidence_seconds, 3),
         scoring_seconds=round(scoring_seconds, 3),
     )[0]
@@ -414,9 +403,8 @@ def write_chunks(
 ) -> list[tuple[str | None, str | None]]:
     """(after, upto] account-id ranges of about `chunk_rows` contact points each, ascending.
 
-    Counted on rs_rep (one row per contact point, after 06). The first range is open below
-    and the last open above (None), so together they cover every account of rs_evc and of
-    rs_final whatever the bounds are.
+    The first range is open below and the last open above (None), so together they cover
+    every account of rs_final and rs_support whatever the bounds are.
     """
     uppers = [r["upto"] for r in sql.rows(con, _file("09_write_chunks.sql"), chunk_rows=chunk_rows)]
     bounds: list[str | None] = [None, *uppers[:-1], None]
@@ -460,7 +448,7 @@ _TEMP_TABLES = (
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
     "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_vk", "rs_pt", "rs_src",
-    "rs_src_names",
+    "rs_src_names", "rs_support",
 )  # fmt: skip
 
 

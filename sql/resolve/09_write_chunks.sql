@@ -3,10 +3,9 @@
 -- range sorted by account_id, stores them in the same order as one ORDER BY over the whole run
 -- (the ranges are ascending and disjoint), but each sort holds one range's wide rows (the
 -- factors JSON and reasons are ~1 KB a row): at 1M accounts one sort of every row spilled under
--- the memory limit. Counted on the points' representatives (rs_rep, one row per contact point,
--- as rs_final will have): the same ranges serve contact_support, written before scoring.
+-- the memory limit.
 WITH per_account AS (
-    SELECT account_id, count(*) AS n FROM rs_rep GROUP BY account_id
+    SELECT account_id, count(*) AS n FROM rs_final GROUP BY account_id
 ),
 running AS (
     SELECT account_id, sum(n) OVER (ORDER BY account_id ROWS UNBOUNDED PRECEDING) AS upto_rows

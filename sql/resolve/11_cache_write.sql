@@ -1,7 +1,6 @@
 -- Rewrite the evidence cache to describe this run's data state, in the same transaction as the
 -- run's contact points (resolve.py): the rows of the accounts recomputed replace theirs, a full
--- resolve replaces everything. It is the transaction's first write, before scoring: everything
--- it reads is the evidence part's, and resolve.py drops the recomputed evidence right after. A resolve that dies before this commit leaves the previous
+-- resolve replaces everything. A resolve that dies before this commit leaves the previous
 -- state, still true of the data it saw; one that dies after leaves this state, true of this data.
 DELETE FROM resolve_cache_evidence
 WHERE NOT $incremental OR account_id IN (SELECT account_id FROM rs_dirty);

@@ -1,18 +1,15 @@
 """Resolve frees each temp table once its last reader has run (issue 20, fifteenth session).
 
 At 1M accounts resolve's temp tables hold about 20 GB against a 5 GB memory limit; kept to the
-end, every later statement spilled. Each write runs as soon as its inputs exist, in the one
-transaction of the scoring part, and what it read goes:
+end, every later statement spilled. The writes at the end of resolve (contact points, support,
+flags, cache) must find only what they read: the run's contact points (rs_final) and the
+support rows narrowed out of the evidence after 06 (rs_support); not the evidence with its keys
+(rs_evc, 3 GB at 1M), the representative spellings (rs_rep), the second copy of the evidence
+(rs_evs) or the scoring tables before rs_final. With `keep_temp` (debugging, the step
+benchmarks) everything stays.
 
-* the support write (09_write_support) reads the evidence with its keys (rs_evc) and the
-  representative spellings (rs_rep); the recomputed evidence (rs_evs_new), already in the cache,
-  and the second copy of the evidence (rs_evs) are gone by then;
-* the flags (10, after the contact points' write) find the run's contact points (rs_final) but
-  not the evidence, nor the scoring tables before rs_final.
-
-With `keep_temp` (debugging, the step benchmarks) everything stays. And since the writes are
-spread over the scoring part, a resolve that fails in its middle must leave the previous
-state: the same contact points, support and evidence cache as before it began.
+The writes are one transaction: a resolve that fails in scoring, or in the middle of its
+writes, must leave the previous state (the same contact points, support and evidence cache).
 """
 
 from __future__ import annotations
@@ -25,10 +22,11 @@ from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
 from tests.matchers.matched_portfolio import matched_portfolio
 
 RUN = "20261101T000000Z-temp"
-GONE_AT_SUPPORT = ("rs_evs", "rs_evs_new", "rs_ev0", "rs_var", "rs_lab")
-READ_BY_SUPPORT = ("rs_evc", "rs_rep")
-GONE_AT_FLAGS = (*GONE_AT_SUPPORT, *READ_BY_SUPPORT, "rs_cs", "rs_neg", "rs_scored")
-READ_BY_FLAGS = ("rs_final",)
+FREED_BEFORE_WRITE = (
+    *("rs_evs", "rs_ev0", "rs_var", "rs_lab", "rs_evc", "rs_rep"),
+    *("rs_cs", "rs_neg", "rs_scored", "rs_final_rank"),
+)
+READ_BY_WRITE = ("rs_final", "rs_support")
 
 
 def _temp_tables(con) -> set[str]:
@@ -39,13 +37,13 @@ def _temp_tables(con) -> set[str]:
 
 
 @pytest.mark.parametrize("keep_temp", [False, True])
-def test_each_write_sees_only_what_it_reads(tmp_path, monkeypatch, keep_temp: bool) -> None:
+def test_the_writes_see_only_what_they_read(tmp_path, monkeypatch, keep_temp: bool) -> None:
     con, as_of = matched_portfolio(tmp_path, RUN, seed=5, accounts=120)
     seen: dict[str, set[str]] = {}
     real_run = sql.run
 
     def spy(con_, text_or_file, **params):  # the real statements run; the spy only looks
-        for step in ("09_write_support.sql", "10_flags.sql"):
+        for step in ("09_write_clear.sql", "09_write_support.sql", "10_flags.sql"):
             if str(text_or_file).endswith(step):
                 seen.setdefault(step, _temp_tables(con_))
         return real_run(con_, text_or_file, **params)
@@ -53,16 +51,16 @@ def test_each_write_sees_only_what_it_reads(tmp_path, monkeypatch, keep_temp: bo
     monkeypatch.setattr(resolve_module.sql, "run", spy)
     result = resolve_contacts(con, RUN, as_of, settings=ResolveSettings(keep_temp=keep_temp))
     assert result.contact_points > 100 and result.support_rows > result.contact_points
-    at_support, at_flags = seen["09_write_support.sql"], seen["10_flags.sql"]
-    assert set(READ_BY_SUPPORT) <= at_support
-    assert set(READ_BY_FLAGS) <= at_flags
+    assert len(seen) == 3
+    for tables in seen.values():
+        assert set(READ_BY_WRITE) <= tables
+        if keep_temp:
+            assert set(FREED_BEFORE_WRITE) <= tables
+        else:
+            assert not set(FREED_BEFORE_WRITE) & tables
     if keep_temp:
-        assert set(GONE_AT_SUPPORT) <= at_support
-        assert set(GONE_AT_FLAGS) <= at_flags
-        assert set(GONE_AT_FLAGS) | set(READ_BY_FLAGS) <= _temp_tables(con)
+        assert set(FREED_BEFORE_WRITE) | set(READ_BY_WRITE) <= _temp_tables(con)
     else:
-        assert not set(GONE_AT_SUPPORT) & at_support
-        assert not set(GONE_AT_FLAGS) & at_flags
         assert not {t for t in _temp_tables(con) if t.startswith("rs_")}
     con.close()
 
@@ -79,7 +77,7 @@ def _state(con) -> dict[str, object]:
     return out
 
 
-@pytest.mark.parametrize("fail_at", ["07_score", "08b_outcomes.sql", "10_flags.sql"])
+@pytest.mark.parametrize("fail_at", ["07_score", "09_write_support.sql", "10_flags.sql"])
 def test_a_resolve_that_fails_midway_leaves_the_previous_state(
     tmp_path, monkeypatch, fail_at: str
 ) -> None:
