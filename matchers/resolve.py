@@ -23,9 +23,10 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     the others' variants and cluster labels are carried from the cache
 05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
                     and the same unit number
-06 keys            integer keys of the variants and contact points; the evidence with them
+06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
+06 support          the evidence rows as contact_support stores them (so the evidence can go)
 07 score            factors -> features -> logistic score -> calibrated probability
 08 finalize         status, rank, consumer time zone, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
