@@ -40,11 +40,10 @@ from _resolved_copy import drop_copy, resolved_copy  # noqa: E402
 
 def base_sql(commit: str, name: str) -> str:
     """The text of sql/resolve/<name> at `commit`; empty if the file is newer than the commit
-    (06_keys.sql was split out of 06_clusters.sql, 06_support.sql and 09_write_support.sql out
-    of 09_write.sql: the older file held their statements)."""
+    (06_keys.sql was split out of 06_clusters.sql, which held its statements before)."""
     path = f"{commit}:sql/resolve/{name}"
     exists = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", path], capture_output=True)
-    if exists.returncode != 0 and name in ("06_keys.sql", "06_support.sql", "09_write_support.sql"):
+    if exists.returncode != 0 and name == "06_keys.sql":
         return ""
     return subprocess.run(
         ["git", "-C", str(ROOT), "show", path], check=True, capture_output=True, text=True
@@ -110,11 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         "09_write.sql": {"feature_list": feature_list_sql()},
     }
     files = {
-        "06_clusters": ["06_keys.sql", "06_clusters.sql", "06_support.sql"],
+        "06_clusters": ["06_keys.sql", "06_clusters.sql"],
         "07_score": ["07_score.sql"],
         "08_finalize": ["08_finalize.sql"],
         "08b_outcomes": ["08b_outcomes.sql"],
-        "09_write": ["09_write_clear.sql", "09_write.sql", "09_write_support.sql"],
+        "09_write": ["09_write_clear.sql", "09_write.sql"],
     }
     here = ROOT / "sql/resolve"
     texts: dict[str, dict[str, str]] = {"old": {}, "new": {}}
@@ -151,11 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             if step == "09_write":
                 timed_statements(con, step, t["09_write_clear.sql"], p, times[name])
                 for after, upto in R.write_chunks(con, s.write_chunk_rows):
-                    for fname in ("09_write.sql", "09_write_support.sql"):
-                        timed_statements(
-                            con, step, t[fname], {**p, "after": after, "upto": upto},
-                            times[name],
-                        )  # fmt: skip
+                    timed_statements(
+                        con, step, t["09_write.sql"], {**p, "after": after, "upto": upto},
+                        times[name],
+                    )  # fmt: skip
             else:
                 for fname in names:  # in order: 06_keys.sql before 06_clusters.sql
                     timed_statements(con, step, t[fname], p, times[name])

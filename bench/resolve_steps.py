@@ -65,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
             sql.run(
                 con, write_new, run_id="new", model_version=model.version, after=after, upto=upto
             )
-            sql.run(con, "resolve/09_write_support.sql", run_id="new", after=after, upto=upto)
 
     for _ in range(args.repeat):
         timed("08 old", lambda: sql.run(con, old["08_finalize.sql"], **p08))

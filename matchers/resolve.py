@@ -26,7 +26,6 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
-06 support          the evidence rows as contact_support stores them (so the evidence can go)
 07 score            factors -> features -> logistic score -> calibrated probability
 08 finalize         status, rank, consumer time zone, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
@@ -37,9 +36,6 @@ coefficients and runs the steps. Why each step exists is written at the top of i
 
 Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
 docs/scaling.md "Incremental resolve"); 06-10 the scoring part, for every account every run.
-The writes (09-11) run in one transaction at the end: a resolve that fails anywhere leaves the
-previous state whole. Each temp table is dropped once its last reader has run; the support rows
-are narrowed out of the evidence after 06 (06_support) so the evidence can go after 07.
 """
 
 from __future__ import annotations
@@ -223,7 +219,6 @@ def resolve_contacts(
         moved_back_days=int(settings.moved_back_days),
     )
     release("rs_var", "rs_lab", "rs_ncoa_back")
-    run("06_support", _file("06_support.sql"))
     run(
         "07_score",
         sql.render(
@@ -234,7 +229,7 @@ def resolve_contacts(
         ),
         as_of=as_of,
     )
-    release("rs_cs", "rs_neg", "rs_phone_info", "rs_evc", "rs_rep")
+    release("rs_cs", "rs_neg", "rs_phone_info")
     run(
         "08_finalize",
         _file("08_finalize.sql"),
@@ -253,10 +248,11 @@ def resolve_contacts(
     t0 = time.perf_counter()
     chunks = write_chunks(con, settings.write_chunk_rows)
     timings["09_write_chunks"] = time.perf_counter() - t0
-    # One transaction: the support rows, the contact points, the flags and the evidence cache
-    # of the run land together or not at all. (Begun before scoring, so that each write could
-    # free its inputs early, it made things worse: a table dropped inside a transaction keeps
-    # its memory until the commit, since a rollback would need it.)
+    # One transaction: the contact points, their support, the flags and the evidence cache of
+    # the run land together or not at all. It begins here, after scoring: a table dropped
+    # inside a transaction keeps its memory until the commit (a rollback would need it), so a
+    # transaction begun earlier, to write each table as soon as its inputs exist and free them,
+    # made a full resolve at 1M slower (docs/performance.md, sixteenth session).
     with sql.transaction(con):
         run("09_write", _file("09_write_clear.sql"), run_id=run_id, input_names=feature_names())
         for after, upto in chunks:
@@ -268,7 +264,6 @@ def resolve_contacts(
                 after=after,
                 upto=upto,
             )
-            run("09_write", _file("09_write_support.sql"), run_id=run_id, after=after, upto=upto)
         run("09_write", _file("09_write_files.sql"), run_id=run_id)
         run(
             "10_flags",
@@ -405,7 +400,7 @@ def write_chunks(
     """(after, upto] account-id ranges of about `chunk_rows` contact points each, ascending.
 
     The first range is open below and the last open above (None), so together they cover
-    every account of rs_final and rs_support whatever the bounds are.
+    every account of rs_final and rs_evc whatever the bounds are.
     """
     uppers = [r["upto"] for r in sql.rows(con, _file("09_write_chunks.sql"), chunk_rows=chunk_rows)]
     bounds: list[str | None] = [None, *uppers[:-1], None]
@@ -449,7 +444,7 @@ _TEMP_TABLES = (
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
     "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_vk", "rs_pt", "rs_src",
-    "rs_src_names", "rs_support",
+    "rs_src_names",
 )  # fmt: skip
 
 

@@ -1,6 +1,5 @@
--- Write the run's contact points, for the accounts after $after up to $upto (NULL: open end):
--- one chunk of 09_write_chunks.sql, after 09_write_clear.sql. The evidence behind them
--- (contact_support) was written before scoring, by 09_write_support.sql.
+-- Write the run's contact points and the evidence behind each, for the accounts after $after
+-- up to $upto (NULL: open end): one chunk of 09_write_chunks.sql, after 09_write_clear.sql.
 
 INSERT INTO contact_points BY NAME
 SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
@@ -46,3 +45,15 @@ FROM (
       AND (CAST($upto AS VARCHAR) IS NULL OR account_id <= CAST($upto AS VARCHAR))
     ORDER BY account_id
 ) AS rs_final;
+
+INSERT INTO contact_support BY NAME
+SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
+       e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
+       CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
+FROM rs_evc e
+JOIN rs_rep r ON r.pt = e.pt  -- the point's integer key (06_clusters.sql)
+WHERE (CAST($after AS VARCHAR) IS NULL OR e.account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR e.account_id <= CAST($upto AS VARCHAR))
+  AND (CAST($after AS VARCHAR) IS NULL OR r.account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR r.account_id <= CAST($upto AS VARCHAR))
+ORDER BY e.account_id;  -- clustered by account, as contact_points

@@ -1,18 +1,18 @@
 """Resolve frees each temp table once its last reader has run (issue 20, fifteenth session).
 
 At 1M accounts resolve's temp tables hold about 20 GB against a 5 GB memory limit; kept to the
-end, every later statement spilled. The writes at the end of resolve (contact points, support,
-flags, cache) must find only what they read: the run's contact points (rs_final) and the
-support rows narrowed out of the evidence after 06 (rs_support); not the evidence with its keys
-(rs_evc, 3 GB at 1M), the representative spellings (rs_rep), the second copy of the evidence
-(rs_evs) or the scoring tables before rs_final. With `keep_temp` (debugging, the step
-benchmarks) everything stays.
+end, every later statement spilled. The write (09) must find only what it reads: the run's
+contact points (rs_final), the evidence with its keys (rs_evc) and the representative spellings
+(rs_rep), not the second copy of the evidence (rs_evs) or the scoring tables before rs_final.
+With `keep_temp` (debugging, the step benchmarks) everything stays.
 
-The writes are one transaction: a resolve that fails in scoring, or in the middle of its
-writes, must leave the previous state (the same contact points, support and evidence cache).
+The writes (09-11) are one transaction: a resolve that fails in scoring or in the middle of its
+writes must leave the previous state, the same contact points, support and evidence cache.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
@@ -22,11 +22,8 @@ from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
 from tests.matchers.matched_portfolio import matched_portfolio
 
 RUN = "20261101T000000Z-temp"
-FREED_BEFORE_WRITE = (
-    *("rs_evs", "rs_ev0", "rs_var", "rs_lab", "rs_evc", "rs_rep"),
-    *("rs_cs", "rs_neg", "rs_scored", "rs_final_rank"),
-)
-READ_BY_WRITE = ("rs_final", "rs_support")
+FREED_BEFORE_WRITE = ("rs_evs", "rs_ev0", "rs_var", "rs_lab", "rs_cs", "rs_neg", "rs_scored")
+READ_BY_WRITE = ("rs_final", "rs_evc", "rs_rep")
 
 
 def _temp_tables(con) -> set[str]:
@@ -37,30 +34,26 @@ def _temp_tables(con) -> set[str]:
 
 
 @pytest.mark.parametrize("keep_temp", [False, True])
-def test_the_writes_see_only_what_they_read(tmp_path, monkeypatch, keep_temp: bool) -> None:
+def test_the_write_sees_only_what_it_reads(tmp_path, monkeypatch, keep_temp: bool) -> None:
     con, as_of = matched_portfolio(tmp_path, RUN, seed=5, accounts=120)
-    seen: dict[str, set[str]] = {}
+    at_write: list[set[str]] = []
     real_run = sql.run
 
     def spy(con_, text_or_file, **params):  # the real statements run; the spy only looks
-        for step in ("09_write_clear.sql", "09_write_support.sql", "10_flags.sql"):
-            if str(text_or_file).endswith(step):
-                seen.setdefault(step, _temp_tables(con_))
+        if str(text_or_file).endswith("09_write_clear.sql"):
+            at_write.append(_temp_tables(con_))
         return real_run(con_, text_or_file, **params)
 
     monkeypatch.setattr(resolve_module.sql, "run", spy)
     result = resolve_contacts(con, RUN, as_of, settings=ResolveSettings(keep_temp=keep_temp))
-    assert result.contact_points > 100 and result.support_rows > result.contact_points
-    assert len(seen) == 3
-    for tables in seen.values():
-        assert set(READ_BY_WRITE) <= tables
-        if keep_temp:
-            assert set(FREED_BEFORE_WRITE) <= tables
-        else:
-            assert not set(FREED_BEFORE_WRITE) & tables
+    assert result.contact_points > 100
+    (tables,) = at_write
+    assert set(READ_BY_WRITE) <= tables
     if keep_temp:
+        assert set(FREED_BEFORE_WRITE) <= tables
         assert set(FREED_BEFORE_WRITE) | set(READ_BY_WRITE) <= _temp_tables(con)
     else:
+        assert not set(FREED_BEFORE_WRITE) & tables
         assert not {t for t in _temp_tables(con) if t.startswith("rs_")}
     con.close()
 
@@ -77,7 +70,9 @@ def _state(con) -> dict[str, object]:
     return out
 
 
-@pytest.mark.parametrize("fail_at", ["07_score", "09_write_support.sql", "10_flags.sql"])
+@pytest.mark.parametrize(
+    "fail_at", ["07_score", "09_write_files.sql", "10_flags.sql", "11_cache_write.sql"]
+)
 def test_a_resolve_that_fails_midway_leaves_the_previous_state(
     tmp_path, monkeypatch, fail_at: str
 ) -> None:
@@ -96,12 +91,15 @@ def test_a_resolve_that_fails_midway_leaves_the_previous_state(
             raise RuntimeError(f"injected failure at {fail_at}")
         return real_run(con_, text_or_file, **params)
 
+    # A month later and rebuilt: every write of the attempt (points with new confidences,
+    # support, flags, the whole cache) would change rows, so a write that escaped the
+    # transaction shows.
+    later = as_of + dt.timedelta(days=30)
     monkeypatch.setattr(resolve_module.sql, "run", failing)
-    # a rebuild: every write of the scoring part (cache, support, points) would change rows
     with pytest.raises(RuntimeError, match="injected failure"):
-        resolve_contacts(con, RUN, as_of, full_rebuild=True)
+        resolve_contacts(con, RUN, later, full_rebuild=True)
     assert _state(con) == before
     monkeypatch.setattr(resolve_module.sql, "run", real_run)
-    resolve_contacts(con, RUN, as_of, full_rebuild=True)  # and the next attempt goes through
-    assert _state(con)["contact_points"] == before["contact_points"]
+    resolve_contacts(con, RUN, later, full_rebuild=True)  # and the next attempt goes through
+    assert _state(con)["contact_points"] != before["contact_points"]
     con.close()
