@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -230,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--workdir", type=Path, default=ROOT / "bench/results/tmp/resolve_equal")
     args = ap.parse_args(argv)
+    if not re.fullmatch(r"as-is|full|dirty:\d+(\.\d+)?", args.mode):
+        print(f"error: --mode {args.mode!r}: as-is, full or dirty:<percent>", file=sys.stderr)
+        return 2
     if not args.db.exists():
         print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
         return 2
