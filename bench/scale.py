@@ -1027,4 +1027,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from skiptrace.atomic import private_umask
+
+    # the portfolio, the run database and its exports hold personal data (synthetic, but laid
+    # out like the real thing): private to their owner, as `skiptrace run` makes its files
+    with private_umask():
+        raise SystemExit(main())
