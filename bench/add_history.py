@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import shutil
-import sys
 from pathlib import Path
 
 import duckdb
@@ -96,4 +95,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _private import run_private
+
+    raise SystemExit(run_private(main))

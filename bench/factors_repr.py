@@ -109,4 +109,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _private import run_private
+
+    raise SystemExit(run_private(main))

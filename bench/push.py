@@ -91,4 +91,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _private import run_private
+
+    raise SystemExit(run_private(main))

@@ -25,7 +25,6 @@ import argparse
 import json
 import secrets
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -198,4 +197,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _private import run_private
+
+    raise SystemExit(run_private(main))

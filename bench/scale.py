@@ -1027,9 +1027,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from skiptrace.atomic import private_umask
+    from _private import run_private
 
-    # the portfolio, the run database and its exports hold personal data (synthetic, but laid
-    # out like the real thing): private to their owner, as `skiptrace run` makes its files
-    with private_umask():
-        raise SystemExit(main())
+    raise SystemExit(run_private(main))

@@ -1333,4 +1333,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _private import run_private
+
+    raise SystemExit(run_private(main))
