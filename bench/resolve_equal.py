@@ -16,7 +16,10 @@ Each side prints resolve's seconds and its per-step seconds (the `run(...)` timi
 `matchers/resolve.py` logs at DEBUG). `--repeat N` alternates the two sides N times (timings
 only; the rows are compared after the first pair). `--mode full` resolves both sides in full,
 `--mode dirty:1` both incrementally with 1% of the accounts recomputed (the nightly case);
-each side also prints the peak size of its spill folder. The base commit's code is extracted with
+each side also prints the peak size of its spill folder. `--trace` prints, per statement of a
+second or more, its seconds and what DuckDB held in memory and in temporary storage after it
+(where the memory limit is overrun); `--after-only` runs this checkout's side alone, for a
+trace or timings. The base commit's code is extracted with
 `git archive` as `bench/run_100k.py --code` does. Exit status 1 when any table differs.
 """
 
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +49,7 @@ TABLES = ("contact_points", "contact_support", "account_flags")
 
 #: run in the child: resolve one run of a database copy, print the timings as one JSON line
 CHILD = r"""
-import datetime as dt, json, logging, sys, time
+import datetime as dt, json, logging, os, sys, time
 from skiptrace import sql
 from skiptrace.matchers import resolve as R
 
@@ -62,6 +66,7 @@ log = logging.getLogger("skiptrace.resolve")
 log.setLevel(logging.DEBUG)
 log.addHandler(Grab())
 con = sql.connect(db, memory_limit=memory_limit)
+trace = os.environ.get("SKIPTRACE_BENCH_TRACE")
 run_id, as_of = con.execute(
     "SELECT run_id, as_of FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
 if mode.startswith("dirty:"):
@@ -75,8 +80,31 @@ if mode.startswith("dirty:"):
     con.execute("UPDATE resolve_cache_state SET state_key = $k,"
                 " accounts = (SELECT count(*) FROM resolve_cache_accounts)",
                 {"k": state_key(R.ResolveSettings(), load_model(), None)})
+class Traced:
+    # every statement's wall start and end (epoch seconds), the buffer manager's memory and
+    # temporary storage in use after it (duckdb_memory(), read through a cursor so the
+    # statement's own result stays open) and its first words, one JSON line each
+    def __init__(self, con, out):
+        self._con, self._out, self._probe = con, out, con.cursor()
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+    def execute(self, q, *a, **k):
+        t = time.time()
+        try:
+            return self._con.execute(q, *a, **k)
+        finally:
+            end = time.time()
+            mem, tmp = self._probe.execute(
+                "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes)"
+                " FROM duckdb_memory()").fetchone()
+            text = " ".join(str(getattr(q, "query", q)).split())[:90]
+            self._out.write(json.dumps([t, end, text, int(mem), int(tmp)]) + "\n")
 t0 = time.perf_counter()
-R.resolve_contacts(con, run_id, as_of, full_rebuild=mode == "full")
+if trace:
+    with open(trace, "w") as out:
+        R.resolve_contacts(Traced(con, out), run_id, as_of, full_rebuild=mode == "full")
+else:
+    R.resolve_contacts(con, run_id, as_of, full_rebuild=mode == "full")
 seconds = time.perf_counter() - t0
 con.close()
 print("RESULT " + json.dumps({"run_id": run_id, "seconds": seconds, "steps": steps,
@@ -91,21 +119,25 @@ def code_of(commit: str, workdir: Path) -> Path:
 
 
 class SpillPeak:
-    """The largest size DuckDB's spill folder (`<database>.tmp`) reached, sampled every second
-    in a thread: how much of the memory limit a side overran."""
+    """The largest size DuckDB's spill folder (`<database>.tmp`) reached, sampled in a thread
+    (every second, or every half second with a `series` kept for `--trace`): how much of the
+    memory limit a side overran, and when."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, keep_series: bool = False) -> None:
         self.folder, self.peak = folder, 0
+        self.series: list[tuple[float, int]] | None = [] if keep_series else None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        while not self._stop.wait(1.0):
+        while not self._stop.wait(1.0 if self.series is None else 0.5):
             try:
                 size = sum(f.stat().st_size for f in self.folder.iterdir())
             except OSError:  # not there yet, or a file went while listing
-                continue
+                size = 0
             self.peak = max(self.peak, size)
+            if self.series is not None:
+                self.series.append((time.time(), size))
 
     def __enter__(self) -> SpillPeak:
         self._thread.start()
@@ -116,8 +148,32 @@ class SpillPeak:
         self._thread.join()
 
 
+def spill_by_statement(
+    timeline: Path, series: list[tuple[float, int]], min_seconds: float = 1.0
+) -> list[str]:
+    """One line per statement of at least `min_seconds`: its seconds; the most the spill
+    folder held while it ran (its files do not shrink when DuckDB frees blocks in them, so this
+    is a high-water mark); what DuckDB's buffer manager held in memory and in temporary storage
+    once it ended (GB); and its first words."""
+    lines = []
+    for raw in timeline.read_text(encoding="utf-8").splitlines():
+        start, end, text, mem, tmp = json.loads(raw)
+        if end - start < min_seconds:
+            continue
+        during = [b for t, b in series if start <= t <= end] or [0]
+        lines.append(
+            f"{end - start:7.1f} s  folder {max(during) / 1e9:5.1f}  after: memory"
+            f" {mem / 1e9:4.1f} spilled {tmp / 1e9:5.1f} GB  {text}"
+        )
+    return lines
+
+
 def run_side(
-    db: Path, code: Path | None, memory_limit: str | None, mode: str = "as-is"
+    db: Path,
+    code: Path | None,
+    memory_limit: str | None,
+    mode: str = "as-is",
+    trace: Path | None = None,
 ) -> dict[str, Any]:
     """resolve_contacts on `db` in a fresh process, with `code` ahead of the install if given.
 
@@ -129,6 +185,8 @@ def run_side(
         env["PYTHONPATH"] = str(code)
     else:
         env.pop("PYTHONPATH", None)
+    if trace is not None:
+        env["SKIPTRACE_BENCH_TRACE"] = str(trace)
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(db), memory_limit or "", mode],
         env=env,
@@ -229,6 +287,17 @@ def main(argv: list[str] | None = None) -> int:
         help="as-is (the cache decides), full (both sides in full) or dirty:<percent>"
         " (both incremental, that share of the accounts recomputed: the nightly case)",
     )
+    ap.add_argument(
+        "--trace",
+        action="store_true",
+        help="per statement of a second or more: seconds and the spill folder's size (where"
+        " the memory limit is overrun); also written to <workdir>/<side>-<n>.trace.txt",
+    )
+    ap.add_argument(
+        "--after-only",
+        action="store_true",
+        help="run this checkout's side only (timings or --trace; nothing to compare)",
+    )
     ap.add_argument("--workdir", type=Path, default=ROOT / "bench/results/tmp/resolve_equal")
     args = ap.parse_args(argv)
     if not re.fullmatch(r"as-is|full|dirty:\d+(\.\d+)?", args.mode):
@@ -238,20 +307,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no database at {args.db} (run bench/scale.py first)", file=sys.stderr)
         return 2
     args.workdir.mkdir(parents=True, exist_ok=True)
-    base_code = code_of(args.base, args.workdir)
+    base_code = None if args.after_only else code_of(args.base, args.workdir)
     copies = {side: args.workdir / f"{side}.duckdb" for side in ("before", "after")}
     times: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     differs = False
     for i in range(args.repeat):
-        for side, code in (("before", base_code), ("after", None)):
+        for side, code in (("before", base_code), ("after", None))[int(args.after_only) :]:
             for p in args.workdir.glob(copies[side].name + "*"):
                 p.unlink()
             shutil.copyfile(args.db, copies[side])
             wal = args.db.with_name(args.db.name + ".wal")
             if wal.exists():
                 shutil.copyfile(wal, copies[side].with_name(copies[side].name + ".wal"))
-            with SpillPeak(copies[side].with_name(copies[side].name + ".tmp")) as spill:
-                r = run_side(copies[side], code, args.memory_limit, args.mode)
+            timeline = args.workdir / f"{side}-{i + 1}.timeline.jsonl" if args.trace else None
+            spill_folder = copies[side].with_name(copies[side].name + ".tmp")
+            with SpillPeak(spill_folder, keep_series=args.trace) as spill:
+                r = run_side(copies[side], code, args.memory_limit, args.mode, timeline)
             times[side].append(r)
             top = sorted(r["steps"].items(), key=lambda kv: -kv[1])[:8]
             print(
@@ -259,7 +330,13 @@ def main(argv: list[str] | None = None) -> int:
                 f" {spill.peak / 1e9:.1f} GB; " + ", ".join(f"{k} {v:.2f}" for k, v in top),
                 flush=True,
             )
-        if i == 0 and not args.no_compare:
+            if timeline is not None and spill.series is not None:
+                report = spill_by_statement(timeline, spill.series)
+                timeline.with_suffix("").with_suffix(".trace.txt").write_text(
+                    "\n".join(report) + "\n", encoding="utf-8"
+                )
+                print("\n".join(report), flush=True)
+        if i == 0 and not args.no_compare and not args.after_only:
             run_id = times["after"][0]["run_id"]
             result = compare(copies["before"], copies["after"], run_id)
             for t, c in result.items():
