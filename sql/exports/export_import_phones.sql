@@ -21,7 +21,10 @@ WITH best_src AS (
     GROUP BY ALL
 ),
 phones AS (
-    SELECT cp.*,
+    -- the one fact read from the JSON taken here, so the numbering window below carries a
+    -- boolean, not each row's JSON (1.3-1.5 s of 8-9 s at 1.6M phones)
+    SELECT cp.* EXCLUDE (factors, model_inputs),
+           NOT coalesce(CAST(json_extract(cp.factors, '$.valid') AS BOOLEAN), true) AS invalid,
            coalesce(cp.time_zone, cp.tz_area_code) AS window_tz,
            CASE WHEN cp.time_zone IS NOT NULL AND cp.tz_area_code IS NOT NULL
                 THEN coalesce(utc_offset_minutes(cp.time_zone, CAST($as_of AS DATE))
@@ -37,8 +40,7 @@ SELECT p.account_id AS account_number,
        CAST(row_number() OVER (PARTITION BY p.account_id ORDER BY p.rank) AS INTEGER) AS sequence,
        p.phone, p.extension,
        CASE WHEN p.phone_type = 'landline' THEN 'home' ELSE 'cell' END AS phone_type,
-       CASE WHEN NOT coalesce(CAST(json_extract(p.factors, '$.valid') AS BOOLEAN), true)
-                 OR p.confidence < $bad THEN 'bad'
+       CASE WHEN p.invalid OR p.confidence < $bad THEN 'bad'
             WHEN p.confidence >= $good THEN 'good'
             ELSE 'unknown' END AS status,
        CASE WHEN coalesce(p.on_hold, false) OR p.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
