@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _resolved_copy import drop_copy  # noqa: E402
+
 DEFAULT_DB = ROOT / "bench/results/tmp/scale/run-100000x5-s7/skiptrace.duckdb"
 TABLES = ("contact_points", "contact_support", "account_flags")
 
@@ -313,8 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     differs = False
     for i in range(args.repeat):
         for side, code in (("before", base_code), ("after", None))[int(args.after_only) :]:
-            for p in args.workdir.glob(copies[side].name + "*"):
-                p.unlink()
+            drop_copy(copies[side])
             shutil.copyfile(args.db, copies[side])
             wal = args.db.with_name(args.db.name + ".wal")
             if wal.exists():
@@ -354,8 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{t:16} stored in account_id order: {ok}")
                 differs |= not ok
     for side in copies.values():
-        for p in args.workdir.glob(side.name + "*"):
-            p.unlink()
+        drop_copy(side)
     print(json.dumps({s: [round(r["seconds"], 2) for r in v] for s, v in times.items()}))
     return 1 if differs else 0
 
