@@ -22,7 +22,8 @@ WITH best_src AS (
 ),
 phones AS (
     -- the one fact read from the JSON taken here, so the numbering window below carries a
-    -- boolean, not each row's JSON (1.3-1.5 s of 8-9 s at 1.6M phones)
+    -- boolean, not each row's JSON (as in export_import_addresses.sql; at 1.6M phones the gain
+    -- was 1.3-1.5 s in one pair and within the noise of four alternations)
     SELECT cp.* EXCLUDE (factors, model_inputs),
            NOT coalesce(CAST(json_extract(cp.factors, '$.valid') AS BOOLEAN), true) AS invalid,
            coalesce(cp.time_zone, cp.tz_area_code) AS window_tz,
