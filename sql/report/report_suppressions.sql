@@ -1,9 +1,12 @@
 -- Suppression decisions of $run_id by rule: contacts affected (whole-account rules count every
--- contact of the account) and accounts.
+-- contact of the account) and accounts. A whole-account rule can fire on an account with no
+-- contact point in the run (every current account is a rule subject): its left join yields a
+-- row of NULLs, which is no contact, and a count of DISTINCT row values would count it as one.
 SELECT
     s.rule, s.action, any_value(s.regulation) AS regulation,
     count(DISTINCT s.account_id) AS accounts,
-    count(DISTINCT (c.account_id, c.contact_type, c.contact_key, c.role)) AS contacts
+    count(DISTINCT (c.account_id, c.contact_type, c.contact_key, c.role))
+        FILTER (WHERE c.account_id IS NOT NULL) AS contacts
 FROM suppressions s
 LEFT JOIN contact_points c
   ON c.run_id = s.run_id AND c.account_id = s.account_id

@@ -272,3 +272,18 @@ def test_report_shows_blocking_counts_without_keys(run_db: duckdb.DuckDBPyConnec
     assert "SMT|JN" not in html
     data["model"]["blocking_report"] = None
     assert "<h3>Blocking</h3>" not in render_report(data)
+
+
+def test_suppressions_count_only_contacts_that_exist(run_db: duckdb.DuckDBPyConnection) -> None:
+    """A whole-account rule that fired on an account with no contact points in the run (every
+    current account is a rule subject) counts the account and no contact: the left join's
+    empty side is not a contact."""
+    put(run_db, "suppressions", [
+        {"run_id": RUN, "account_id": acct, "contact_type": None, "contact_key": None,
+         "rule": rule, "action": "suppress", "reason": "r", "regulation": None}
+        for acct, rule in [("A404", "bankruptcy_stay"), ("A404", "deceased"), ("A405", "deceased")]
+    ])  # fmt: skip
+    by_rule = {s["rule"]: s for s in collect_run_data(run_db, RUN)["suppressions"]}
+    bk, dead = by_rule["bankruptcy_stay"], by_rule["deceased"]
+    assert (bk["accounts"], bk["contacts"]) == (2, 2)
+    assert (dead["accounts"], dead["contacts"]) == (2, 0)
