@@ -287,3 +287,31 @@ def test_suppressions_count_only_contacts_that_exist(run_db: duckdb.DuckDBPyConn
     bk, dead = by_rule["bankruptcy_stay"], by_rule["deceased"]
     assert (bk["accounts"], bk["contacts"]) == (2, 2)
     assert (dead["accounts"], dead["contacts"]) == (2, 0)
+
+
+def test_a_third_partys_support_is_not_a_find_for_the_debtors_same_number(
+    run_db: duckdb.DuckDBPyConnection,
+) -> None:
+    """The relative's phone on A3 is also listed as the debtor's own (a shared line: resolve
+    keeps a point per role, with the same key). The credit header reported it only as the
+    relative's (resolve writes that support as 'third_party:<evidence>'), so it is no find of
+    the credit header's for A3; the vendor's report of the debtor's point is."""
+    from tests.flows.audit.test_lineage import F
+
+    run_db.execute(
+        "UPDATE contact_support SET evidence = 'third_party:record' "
+        "WHERE account_id = 'A3' AND contact_key = '+13155550111'"
+    )
+    put(run_db, "contact_points", [
+        {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": "+13155550111",
+         "rank": 2, "role": "debtor", "status": "new", "confidence": 0.5, "sources": "vendorx",
+         "phone": "3155550111", "factors": "{}"},
+    ])  # fmt: skip
+    put(run_db, "contact_support", [
+        {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": "+13155550111",
+         "rec_id": 5 * F + 2, "source": "vendorx", "file_no": 5, "match_probability": 0.98,
+         "evidence": "vendor_candidate"},
+    ])  # fmt: skip
+    hits = {s["source"]: s for s in collect_run_data(run_db, RUN)["sources"]}
+    assert hits["credhdr"]["accounts_hit"] == 2 and hits["credhdr"]["phone_hit"] == 1
+    assert hits["vendorx"]["accounts_hit"] == 1 and hits["vendorx"]["contacts"] == 2
