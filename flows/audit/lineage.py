@@ -538,10 +538,14 @@ def _contact_entry(
 ) -> dict[str, Any]:
     """One contact point with its support, suppressions, outcomes, exports and retention."""
     key = (c["contact_type"], c["contact_key"])
-    # contact_lineage repeats a key's support once per contact point holding it (a number can be
-    # both the debtor's and a relative's): keep the rows of this point's role
-    sup = [s for s in support if (s["contact_type"], s["contact_key"]) == key]
-    sup = [s for s in sup if s["role"] == c["role"]] or sup
+    # a key can be held by two points of the account (a number both the debtor's and a
+    # relative's); each support row is joined to the point of its own role (migration 097), so
+    # this point's rows are those of its key and role
+    sup = [
+        s
+        for s in support
+        if (s["contact_type"], s["contact_key"]) == key and s["role"] == c["role"]
+    ]
     retain = [r for r in (_file_ref(s, period)["retain_until"] for s in sup) if r]
     carried = carrying_kinds(str(c.get("role")), c["contact_type"], c.get("status"))
     return {

@@ -1,7 +1,7 @@
 -- Headline counts of a run ($run_id). Accounts are those in the run's input files ($file_nos);
 -- when their raw rows are gone (purged), the accounts the run's lineage mentions.
 -- lineage_gaps counts what `SELECT count(*) FROM contact_lineage_gaps WHERE run_id = $run_id`
--- counts (migration 008): the run's contact points (one per account, type, key, role, status)
+-- counts (migrations 008, 097): the run's contact points (one per account, type, key, role, status)
 -- with no support row that reaches an input file and a record. The view builds every lineage
 -- row with all its columns (match pairs, file details) only to reduce them to booleans; here
 -- the support rows that do reach a file and a record are found by semi joins and the contact
@@ -18,21 +18,24 @@ acct_lineage AS (
         UNION ALL SELECT account_id FROM account_flags WHERE run_id = $run_id)
 ),
 run_support AS (
-    SELECT cs.account_id, cs.contact_type, cs.contact_key, cs.rec_id, cs.file_no
+    SELECT cs.account_id, cs.contact_type, cs.contact_key, cs.rec_id, cs.file_no,
+           -- the role of the point it supports (the view's join, migration 097)
+           CASE WHEN starts_with(coalesce(cs.evidence, ''), 'third_party') THEN 'third_party'
+                ELSE 'debtor' END AS role
     FROM contact_support cs
     SEMI JOIN input_files f ON f.file_no = cs.file_no        -- the view's file_found
     WHERE cs.run_id = $run_id
 ),
 traced AS (  -- the view's record_found, one way per line
-    SELECT account_id, contact_type, contact_key FROM run_support s
+    SELECT account_id, contact_type, contact_key, role FROM run_support s
     SEMI JOIN source_records sr ON sr.rec_id = s.rec_id
     UNION
-    SELECT account_id, contact_type, contact_key FROM run_support s
+    SELECT account_id, contact_type, contact_key, role FROM run_support s
     SEMI JOIN accounts a
            ON a.file_no = s.file_no AND a.account_id = s.account_id AND a.line_no IS NOT NULL
     WHERE s.rec_id IS NULL
     UNION
-    SELECT account_id, contact_type, contact_key FROM run_support s
+    SELECT account_id, contact_type, contact_key, role FROM run_support s
     SEMI JOIN purge_log p ON p.file_no = s.file_no AND p.purged_at IS NOT NULL
 ),
 lineage_gaps AS (
@@ -41,7 +44,7 @@ lineage_gaps AS (
         FROM contact_points WHERE run_id = $run_id) cp
     ANTI JOIN traced t
            ON t.account_id = cp.account_id AND t.contact_type = cp.contact_type
-          AND t.contact_key = cp.contact_key
+          AND t.contact_key = cp.contact_key AND t.role = cp.role
 )
 SELECT
     CASE WHEN (SELECT n FROM acct_raw) > 0 THEN (SELECT n FROM acct_raw)

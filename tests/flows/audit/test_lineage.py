@@ -171,7 +171,8 @@ def build_cases(con: duckdb.DuckDBPyConnection) -> None:
         sup("A2", "address", "9 OAK AVE|12180", None, "accounts", 1, None, "account_file"),
         sup("A2", "email", "mary.debt@example.com", 2 * F + 3, "credhdr", 2, 0.99, "record"),
         sup("A3", "phone", "+13155550199", 5 * F + 2, "vendorx", 5, 0.98, "vendor_candidate"),
-        sup("A3", "phone", "+13155550111", 2 * F + 4, "credhdr", 2, 0.97, "record"),
+        # a third party's support, as resolve writes it (sql/resolve/09_write.sql)
+        sup("A3", "phone", "+13155550111", 2 * F + 4, "credhdr", 2, 0.97, "third_party:record"),
     ])  # fmt: skip
     put(con, "account_flags", [
         {"run_id": RUN, "account_id": "A1", "flag": "moved", "confidence": 0.97,
@@ -417,3 +418,49 @@ def test_rich_markup_in_delivered_data_is_shown_not_parsed(
     result = CliRunner().invoke(_cli(), ["explain", "A1", "--db", db])
     assert result.exit_code == 0, result.output
     assert "record [/]" in result.output
+
+
+def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
+    cases: duckdb.DuckDBPyConnection,
+) -> None:
+    """A3's relative's number is also the debtor's own (a shared line). The vendor reported it
+    for the debtor, the credit header only as the relative's: each point is explained by its
+    own support, and a debtor point whose only report is the relative's is a lineage gap in the
+    view and in the report's count alike."""
+    from skiptrace.flows.report.run_report import collect_run_data
+
+    key = "+13155550111"
+    put(cases, "contact_points", [
+        {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": key,
+         "rank": 2, "role": "debtor", "status": "new", "confidence": 0.5, "sources": "vendorx",
+         "phone": "3155550111", "factors": "{}"},
+    ])  # fmt: skip
+    put(cases, "contact_support", [
+        {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": key,
+         "rec_id": 5 * F + 2, "source": "vendorx", "file_no": 5, "match_probability": 0.98,
+         "evidence": "vendor_candidate"},
+    ])  # fmt: skip
+    doc = explain_account(cases, "A3")
+    # A3's phones: the debtor's own (rank 1), the shared line as the debtor's (rank 2) and as
+    # the relative's
+    points = {(c["role"], c["rank"]): c for c in doc["contacts"] if c["contact_type"] == "phone"}
+    assert [s["record_id"] for s in points[("debtor", 2)]["support"]] == ["VX-1"]
+    assert [s["record_id"] for s in points[("third_party", 1)]["support"]] == ["CH-3"]
+    by_role = cases.execute(
+        "SELECT role, list(DISTINCT source ORDER BY source) FROM contact_lineage"
+        " WHERE account_id = 'A3' AND contact_key = ? GROUP BY role ORDER BY role",
+        [key],
+    ).fetchall()
+    assert by_role == [("debtor", ["vendorx"]), ("third_party", ["credhdr"])]
+    assert collect_run_data(cases, RUN)["totals"]["lineage_gaps"] == 0
+
+    cases.execute(
+        "DELETE FROM contact_support WHERE account_id = 'A3' AND contact_key = ?"
+        " AND source = 'vendorx'",
+        [key],
+    )
+    gaps = cases.execute(
+        "SELECT role, gap FROM contact_lineage_gaps WHERE run_id = ? AND account_id = 'A3'", [RUN]
+    ).fetchall()
+    assert gaps == [("debtor", "no_support")]
+    assert collect_run_data(cases, RUN)["totals"]["lineage_gaps"] == 1
