@@ -433,7 +433,7 @@ def _explain_run(
     )
     suppressions = sql.rows(
         con,
-        "SELECT contact_type, contact_key, rule, action, reason, regulation FROM suppressions"
+        "SELECT contact_type, contact_key, role, rule, action, reason, regulation FROM suppressions"
         " WHERE run_id = $run_id AND account_id = $account_id"
         " ORDER BY contact_type NULLS FIRST, rule",
         run_id=run_id,
@@ -560,7 +560,9 @@ def _contact_entry(
         "suppressions": [
             _suppression(s)
             for s in suppressions
-            if s["contact_type"] is None or (s["contact_type"], s["contact_key"]) == key
+            # a contact decision belongs to its point's role (migration 098; NULL before it)
+            if s["contact_type"] is None
+            or ((s["contact_type"], s["contact_key"]) == key and s["role"] in (None, c["role"]))
         ],
         # collectors' outcomes on this contact: what confirmed, lowered or suppressed it
         "outcomes": [o for o in outcomes or [] if (o["contact_type"], o["contact_key"]) == key],

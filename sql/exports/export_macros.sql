@@ -36,7 +36,9 @@ CREATE OR REPLACE TEMP MACRO export_holds(p_run_id, p_type) AS TABLE
     FROM contact_points cp
     JOIN suppressions s
       ON s.run_id = p_run_id AND s.action = 'hold' AND s.account_id = cp.account_id
-     AND (s.contact_type IS NULL OR (s.contact_type = p_type AND s.contact_key = cp.contact_key))
+     AND (s.contact_type IS NULL OR (s.contact_type = p_type AND s.contact_key = cp.contact_key
+                                     -- the point's own decision (migration 098)
+                                     AND coalesce(s.role, cp.role) = cp.role))
     WHERE cp.run_id = p_run_id AND cp.role = 'debtor' AND cp.contact_type = p_type
       AND cp.status <> 'suppressed'
     GROUP BY ALL;

@@ -10,6 +10,8 @@ SELECT
 FROM suppressions s
 LEFT JOIN contact_points c
   ON c.run_id = s.run_id AND c.account_id = s.account_id
- AND (s.contact_type IS NULL OR (c.contact_type = s.contact_type AND c.contact_key = s.contact_key))
+ AND (s.contact_type IS NULL OR (c.contact_type = s.contact_type AND c.contact_key = s.contact_key
+                                 -- the point it was decided for (migration 098)
+                                 AND coalesce(s.role, c.role) = c.role))
 WHERE s.run_id = $run_id
 GROUP BY s.rule, s.action ORDER BY contacts DESC, s.rule;

@@ -9,8 +9,8 @@ FROM sp_contact
 WHERE ({{when}}) AND list_contains($roles, role) AND list_contains($contact_types, contact_type);
 
 INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule, action, reason,
-                          regulation)
-SELECT $run_id, account_id, contact_type, contact_key, $rule_id, $action, reason, $regulation
+                          regulation, role)
+SELECT $run_id, account_id, contact_type, contact_key, $rule_id, $action, reason, $regulation, role
 FROM sp_fired;
 
 INSERT INTO sp_hits

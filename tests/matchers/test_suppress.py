@@ -119,6 +119,15 @@ def test_clean_account_gets_only_contact_level_rules(pf: Portfolio, con) -> None
     assert s[("phone", "debtor")]["dial_mode"] == "manual"
     assert s[("phone", "third_party")]["status"] == "new"
     assert s[("phone", "third_party")]["reasons"].startswith("THIRD PARTY: ")
+    # each contact decision names the role of the point it was made for (migration 098)
+    roles = con.execute(
+        "SELECT rule, role FROM suppressions WHERE run_id = ? AND account_id = 'OK' ORDER BY rule",
+        [RUN],
+    ).fetchall()
+    assert roles == [
+        ("mobile_without_consent", "debtor"),
+        ("third_party_location_only", "third_party"),
+    ]
 
 
 def test_paid_in_full_suppresses_everything(pf: Portfolio, con) -> None:

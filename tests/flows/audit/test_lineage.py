@@ -427,6 +427,7 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     for the debtor, the credit header only as the relative's: each point is explained by its
     own support, and a debtor point whose only report is the relative's is a lineage gap in the
     view and in the report's count alike."""
+    from skiptrace import sql
     from skiptrace.flows.report.run_report import collect_run_data
 
     key = "+13155550111"
@@ -453,6 +454,25 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     ).fetchall()
     assert by_role == [("debtor", ["vendorx"]), ("third_party", ["credhdr"])]
     assert collect_run_data(cases, RUN)["totals"]["lineage_gaps"] == 0
+
+    # a hold decided for the relative's point (migration 098: the decision names its role) is
+    # not the debtor's point's: not in its explain, its import hold reasons or the report's count
+    put(cases, "suppressions", [
+        {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": key,
+         "role": "third_party", "rule": "dispute", "action": "hold", "reason": "disputed",
+         "regulation": None},
+    ])  # fmt: skip
+    doc = explain_account(cases, "A3")
+    points = {(c["role"], c["rank"]): c for c in doc["contacts"] if c["contact_type"] == "phone"}
+    assert [s["rule"] for s in points[("third_party", 1)]["suppressions"]] == ["dispute"]
+    assert points[("debtor", 2)]["suppressions"] == []
+    sql.run(cases, "exports/export_macros.sql")
+    holds = cases.execute("SELECT * FROM export_holds(?, 'phone')", [RUN]).fetchall()
+    assert holds == []
+    dispute = next(
+        r for r in collect_run_data(cases, RUN)["suppressions"] if r["rule"] == "dispute"
+    )
+    assert (dispute["accounts"], dispute["contacts"]) == (1, 1)
 
     cases.execute(
         "DELETE FROM contact_support WHERE account_id = 'A3' AND contact_key = ?"

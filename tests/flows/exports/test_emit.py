@@ -364,7 +364,8 @@ def test_import_phones_carry_area_code_zone_and_calling_window(
 
 def test_held_rows_say_why(world, tmp_path: Path) -> None:
     world.execute(
-        "INSERT INTO suppressions VALUES (?, 'HELD', NULL, NULL, 'bk_stay', 'hold',"
+        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,"
+        " action, reason, regulation) VALUES (?, 'HELD', NULL, NULL, 'bk_stay', 'hold',"
         " 'bankruptcy filed: automatic stay', '11 USC 362')",
         [RUN],
     )

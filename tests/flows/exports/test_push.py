@@ -73,7 +73,8 @@ def run1(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         [RUN1, RUN1],
     )
     con.execute(
-        "INSERT INTO suppressions VALUES (?, 'A2', 'phone', '+17065550199', 'outcome_wrong_number',"
+        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,"
+        " action, reason, regulation) VALUES (?, 'A2', 'phone', '+17065550199', 'outcome_wrong_number',"
         " 'suppress', 'wrong number', 'TCPA'), (?, 'A3', NULL, NULL, 'dispute', 'hold', 'disputed',"
         " 'FDCPA 1692g')",
         [RUN1, RUN1],
