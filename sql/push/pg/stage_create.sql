@@ -14,6 +14,6 @@ CREATE TEMP TABLE st_flags (
     account_id text, flag text, confidence double precision, evidence text
 ) ON COMMIT DROP;
 CREATE TEMP TABLE st_suppressions (
-    account_id text, contact_type text, contact_key text, rule text, action text, reason text,
-    regulation text
+    account_id text, contact_type text, contact_key text, role text, rule text, action text,
+    reason text, regulation text
 ) ON COMMIT DROP;

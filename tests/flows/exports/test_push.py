@@ -73,11 +73,14 @@ def run1(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         [RUN1, RUN1],
     )
     con.execute(
-        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,"
-        " action, reason, regulation) VALUES (?, 'A2', 'phone', '+17065550199', 'outcome_wrong_number',"
-        " 'suppress', 'wrong number', 'TCPA'), (?, 'A3', NULL, NULL, 'dispute', 'hold', 'disputed',"
-        " 'FDCPA 1692g')",
-        [RUN1, RUN1],
+        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, role, rule,"
+        " action, reason, regulation) VALUES (?, 'A2', 'phone', '+17065550199', 'debtor',"
+        " 'outcome_wrong_number', 'suppress', 'wrong number', 'TCPA'),"
+        " (?, 'A3', NULL, NULL, NULL, 'dispute', 'hold', 'disputed', 'FDCPA 1692g'),"
+        # a decision on the relative's point of the shared number, none on the debtor's
+        " (?, 'A1', 'phone', '+17065550102', 'third_party', 'third_party_location_only',"
+        " 'third_party_only', 'location information only', 'FDCPA 1692b')",
+        [RUN1, RUN1, RUN1],
     )
     return con
 
@@ -95,7 +98,7 @@ def contacts(url: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
     result = push_run(run1, RUN1, pg_url)
-    assert result.migrations_applied == 1
+    assert result.migrations_applied == 2
     assert (result.contacts, result.inserted, result.updated, result.retired) == (6, 6, 0, 0)
     rows = contacts(pg_url)
     assert len(rows) == 6
@@ -110,14 +113,23 @@ def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
         assert conn.execute(
             "SELECT flag, confidence, evidence FROM skiptrace_flags"
         ).fetchall() == [("bankruptcy", 0.9, "case 1")]
+        # each decision names the point it was made for: the location-only rule on the
+        # relative's point of a number the debtor shares is no decision on the debtor's
+        # (callable) row of that number
         assert sorted(
             conn.execute(
-                "SELECT account_id, contact_type, contact_key, rule FROM skiptrace_suppressions"
+                "SELECT account_id, contact_type, contact_key, role, rule"
+                " FROM skiptrace_suppressions"
             ).fetchall()
-        ) == [("A2", "phone", "+17065550199", "outcome_wrong_number"), ("A3", "", "", "dispute")]
+        ) == [
+            ("A1", "phone", "+17065550102", "third_party", "third_party_location_only"),
+            ("A2", "phone", "+17065550199", "debtor", "outcome_wrong_number"),
+            ("A3", "", "", "", "dispute"),
+        ]
         run = conn.execute("SELECT run_id, contacts, callable, suppressed FROM skiptrace_runs")
         assert run.fetchall() == [(RUN1, 6, 3, 1)]
-        assert conn.execute("SELECT version FROM skiptrace_schema_version").fetchall() == [(1,)]
+        versions = conn.execute("SELECT version FROM skiptrace_schema_version ORDER BY 1")
+        assert versions.fetchall() == [(1,), (2,)]
         # the database refuses a callable suppressed contact whoever writes it
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE skiptrace_contacts SET callable = true WHERE account_id = 'A2'")
@@ -140,6 +152,31 @@ def test_pushing_a_run_twice_changes_nothing(run1, pg_url: str) -> None:
     assert (again.inserted, again.updated, again.retired, again.migrations_applied) == (0, 0, 0, 0)
     after = {t: table(pg_url, t, "1") for t in before}
     assert after == before  # same rows, same row versions (xmin): nothing was rewritten
+
+
+def test_a_database_pushed_before_roles_gets_them_on_the_next_push(run1, pg_url: str) -> None:
+    """A PostgreSQL at schema version 1 (decisions keyed without the point's role) migrates on
+    the next push: each active contact decision is written again with its role, and the
+    role-less row is kept, inactive, as history."""
+    from skiptrace.flows.exports import pg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.load("push/pg/version_table.sql"))
+        conn.execute(sql.load("push/pg_migrations/001_schema.sql"))
+        conn.execute("INSERT INTO skiptrace_schema_version (version, name) VALUES (1, '001')")
+        conn.execute(
+            "INSERT INTO skiptrace_suppressions (account_id, contact_type, contact_key, rule,"
+            " action, reason, regulation, active, run_id) VALUES ('A2', 'phone', '+17065550199',"
+            " 'outcome_wrong_number', 'suppress', 'wrong number', 'TCPA', true, 'old')"
+        )
+    assert max(v for v, _ in pg.pg_migrations()) == 2
+    assert push_run(run1, RUN1, pg_url).migrations_applied == 1
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT role, active, run_id FROM skiptrace_suppressions"
+            " WHERE account_id = 'A2' ORDER BY role"
+        ).fetchall()
+    assert rows == [("", False, RUN1), ("debtor", True, RUN1)]
 
 
 def test_next_run_updates_changed_and_retires_dropped_contacts(run1, pg_url: str) -> None:
