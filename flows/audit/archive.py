@@ -56,6 +56,17 @@ ARCHIVED_TABLES: tuple[str, ...] = (
     "account_flags",
 )
 
+#: Columns added to an archived table after runs were archived without them: the value the
+#: column's migration gave the rows it found, so a run archived before the column existed reads
+#: and restores as one archived after (a restore would otherwise break the NOT NULL).
+FILLED_COLUMNS: dict[str, dict[str, str]] = {
+    # migration 099: the role of the point a support row supports, from resolve's prefix
+    "contact_support": {
+        "role": "CASE WHEN starts_with(evidence, 'third_party') THEN 'third_party'"
+        " ELSE 'debtor' END",
+    },
+}
+
 
 class ArchiveError(InputFileError):
     """An archive folder is missing or does not hold what run_archives recorded (exit 4)."""
@@ -108,6 +119,18 @@ class ArchiveResult:
 def _quote(path: Path) -> str:
     """A path as a SQL string literal (COPY and read_parquet take no bound parameters)."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _archived_select(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
+    """`SELECT` of an archived table's rows from its file, with FILLED_COLUMNS it lacks."""
+    source = f"read_parquet({_quote(path)})"
+    fills = FILLED_COLUMNS.get(table, {})
+    if fills:
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        added = [f"{expr} AS {col}" for col, expr in fills.items() if col not in have]
+        if added:
+            return f"SELECT *, {', '.join(added)} FROM {source}"
+    return f"SELECT * FROM {source}"
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str) -> int:
@@ -261,7 +284,7 @@ def restore_run(
     with sql.transaction(con):
         for table, path in files.items():
             con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet({_quote(path)})")
+            con.execute(f"INSERT INTO {table} BY NAME {_archived_select(con, table, path)}")
             run.rows[table] = _count(con, table, run_id)
         con.execute("DELETE FROM run_archives WHERE run_id = ?", [run_id])
     if not keep_files:
@@ -286,7 +309,7 @@ def archived_run_views(con: duckdb.DuckDBPyConnection, run_id: str) -> Iterator[
         for table, path in files.items():
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {qualified}.{table}"
-                f" UNION ALL BY NAME SELECT * FROM read_parquet({_quote(path)})"
+                f" UNION ALL BY NAME {_archived_select(con, table, path)}"
             )
         yield True
     finally:

@@ -539,7 +539,7 @@ def _contact_entry(
     """One contact point with its support, suppressions, outcomes, exports and retention."""
     key = (c["contact_type"], c["contact_key"])
     # a key can be held by two points of the account (a number both the debtor's and a
-    # relative's); each support row is joined to the point of its own role (migration 097), so
+    # relative's); each support row is joined to the point of its own role (migration 099), so
     # this point's rows are those of its key and role
     sup = [
         s

@@ -1,5 +1,5 @@
 -- Every supporting record of $account_id's contacts in $run_id, with its file: the rows of the
--- contact_lineage view (097) that have support, read from its tables with the account filter
+-- contact_lineage view (099) that have support, read from its tables with the account filter
 -- on each, so no step aggregates or scans another account's rows (the view groups every
 -- account's lines first). Keep the expressions in step with the view. The file's last use
 -- (input_file_usage) is added by the caller, which reads it once per run.
@@ -33,8 +33,7 @@ SELECT
     p.purged_at
 FROM cp
 JOIN cs ON cs.contact_type = cp.contact_type AND cs.contact_key = cp.contact_key
-       -- each support row to the point of its role (migration 097)
-       AND starts_with(coalesce(cs.evidence, ''), 'third_party') = (cp.role = 'third_party')
+       AND cs.role = cp.role  -- each support row to the point of its role (migration 099)
 LEFT JOIN source_records sr ON sr.rec_id = cs.rec_id
 LEFT JOIN acct_lines al ON cs.rec_id IS NULL AND al.file_no = cs.file_no
 LEFT JOIN input_files f ON f.file_no = cs.file_no
@@ -44,4 +43,4 @@ LEFT JOIN purged p ON p.file_no = cs.file_no
 -- after the view's order: one record supporting a key as the debtor's and as a third party's
 -- (a relative's number) lists the debtor evidence first; the view left that tie unordered
 ORDER BY cp.contact_type, cp.contact_key, match_probability DESC NULLS LAST, cs.rec_id, cp.role,
-         starts_with(cs.evidence, 'third_party:') NULLS FIRST, cs.evidence, cs.file_no;
+         cs.evidence, cs.file_no;

@@ -14,7 +14,7 @@ WITH sup AS (
            array_to_string(list_sort(list_distinct(list(
                CASE WHEN s.rec_id IS NULL THEN 'on file' ELSE s.source END))), ';') AS all_sources
     FROM contact_support s LEFT JOIN input_files f ON f.file_no = s.file_no
-    WHERE s.run_id = $run_id AND s.contact_type = 'address' AND NOT starts_with(s.evidence, 'third_party')
+    WHERE s.run_id = $run_id AND s.contact_type = 'address' AND s.role = 'debtor'
     GROUP BY ALL
 ),
 base AS (

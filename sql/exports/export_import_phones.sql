@@ -17,7 +17,7 @@ WITH best_src AS (
                AS source
     FROM contact_support s LEFT JOIN input_files f ON f.file_no = s.file_no
     WHERE s.run_id = $run_id AND s.contact_type = 'phone' AND s.rec_id IS NOT NULL
-      AND NOT starts_with(s.evidence, 'third_party')
+      AND s.role = 'debtor'
     GROUP BY ALL
 ),
 phones AS (

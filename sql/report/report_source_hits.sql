@@ -1,7 +1,7 @@
 -- Per source: accounts of $run_id with at least one debtor contact it supported (any status),
 -- overall and per contact type. Support from the account export itself is not a find, nor is
--- support of a third party's point: resolve writes it as 'third_party:<evidence>', and its key
--- can equal a debtor point's on the same account (a line the debtor shares with a relative).
+-- support of a third party's point (role, migration 099), whose key can equal a debtor point's
+-- on the same account (a line the debtor shares with a relative).
 -- Two plain groupings over the distinct (source, contact) pairs instead of five DISTINCT
 -- aggregates over the support rows (each a hash set of its own over millions of rows).
 WITH found AS (
@@ -9,8 +9,8 @@ WITH found AS (
     FROM contact_support s
     JOIN contact_points c
       ON c.run_id = s.run_id AND c.account_id = s.account_id
-     AND c.contact_type = s.contact_type AND c.contact_key = s.contact_key AND c.role = 'debtor'
-    WHERE s.run_id = $run_id AND s.rec_id IS NOT NULL AND NOT starts_with(s.evidence, 'third_party')
+     AND c.contact_type = s.contact_type AND c.contact_key = s.contact_key AND c.role = s.role
+    WHERE s.run_id = $run_id AND s.rec_id IS NOT NULL AND s.role = 'debtor'
 ),
 per_account AS (
     SELECT source, account_id,

@@ -1,7 +1,7 @@
 -- Headline counts of a run ($run_id). Accounts are those in the run's input files ($file_nos);
 -- when their raw rows are gone (purged), the accounts the run's lineage mentions.
 -- lineage_gaps counts what `SELECT count(*) FROM contact_lineage_gaps WHERE run_id = $run_id`
--- counts (migrations 008, 097): the run's contact points (one per account, type, key, role, status)
+-- counts (migrations 008, 099): the run's contact points (one per account, type, key, role, status)
 -- with no support row that reaches an input file and a record. The view builds every lineage
 -- row with all its columns (match pairs, file details) only to reduce them to booleans; here
 -- the support rows that do reach a file and a record are found by semi joins and the contact
@@ -18,10 +18,8 @@ acct_lineage AS (
         UNION ALL SELECT account_id FROM account_flags WHERE run_id = $run_id)
 ),
 run_support AS (
-    SELECT cs.account_id, cs.contact_type, cs.contact_key, cs.rec_id, cs.file_no,
-           -- the role of the point it supports (the view's join, migration 097)
-           CASE WHEN starts_with(coalesce(cs.evidence, ''), 'third_party') THEN 'third_party'
-                ELSE 'debtor' END AS role
+    -- role: of the point it supports (the view's join, migration 099)
+    SELECT cs.account_id, cs.contact_type, cs.contact_key, cs.rec_id, cs.file_no, cs.role
     FROM contact_support cs
     SEMI JOIN input_files f ON f.file_no = cs.file_no        -- the view's file_found
     WHERE cs.run_id = $run_id

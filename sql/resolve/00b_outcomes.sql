@@ -31,7 +31,7 @@ supported AS (
       ON o.account_id = cs.account_id AND o.contact_type = cs.contact_type
      AND o.contact_key = cs.contact_key
      AND o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
-    WHERE cs.rec_id IS NOT NULL AND NOT starts_with(coalesce(cs.evidence, ''), 'third_party')
+    WHERE cs.rec_id IS NOT NULL AND cs.role = 'debtor'
 ),
 judged AS (
     SELECT s.source, o.outcome = 'right_party' AS hit

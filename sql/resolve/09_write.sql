@@ -49,6 +49,9 @@ FROM (
 INSERT INTO contact_support BY NAME
 SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
        e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
+       -- the role of the point it supports (migration 099); the evidence keeps its prefix,
+       -- which explain shows
+       e.role,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
 FROM rs_evc e
 JOIN rs_rep r ON r.pt = e.pt  -- the point's integer key (06_clusters.sql)

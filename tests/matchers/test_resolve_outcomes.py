@@ -31,7 +31,7 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         key = f"+1404555{i:04d}"
         con.execute(
             "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,"
-            " source, file_no) VALUES (?, ?, 'phone', ?, ?, 'acme', 1)",
+            " source, file_no, role) VALUES (?, ?, 'phone', ?, ?, 'acme', 1, 'debtor')",
             [PREV, f"A{i}", key, 10_000_000_000 + i],
         )
         outcome = "right_party" if i < 2 else "wrong_number"

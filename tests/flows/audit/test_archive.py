@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from skiptrace import sql
+from skiptrace.atomic import sha256_file
 from skiptrace.flows.audit.archive import (
     ARCHIVED_TABLES,
     ArchiveError,
@@ -130,6 +131,36 @@ def test_restore_puts_the_rows_back(nightly) -> None:
     ).fetchone() == (0,)
     with pytest.raises(Exception, match="is not archived"):
         restore_run(con, NIGHTS[0])
+
+
+def test_a_run_archived_before_support_roles_reads_and_restores_with_them(nightly) -> None:
+    """An archive written before migration 099 has no role column in contact_support's file:
+    explain and restore fill it from the evidence prefix, as the migration filled the table."""
+    con, db = nightly
+    before = explain_account(con, "A3", run_id=NIGHTS[0])
+    rows = _rows(con, NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    path = archive_root(db) / NIGHTS[0] / "contact_support.parquet"
+    con.execute(  # the file as an older version wrote it
+        f"COPY (SELECT * EXCLUDE (role) FROM read_parquet('{path}')) TO '{path}.old'"
+        " (FORMAT parquet)"
+    )
+    Path(f"{path}.old").replace(path)
+    tables = json.loads(
+        con.execute("SELECT tables FROM run_archives WHERE run_id = ?", [NIGHTS[0]]).fetchone()[0]
+    )
+    tables["contact_support"]["sha256"] = sha256_file(path)
+    con.execute(
+        "UPDATE run_archives SET tables = ? WHERE run_id = ?", [json.dumps(tables), NIGHTS[0]]
+    )
+    after = explain_account(con, "A3", run_id=NIGHTS[0])
+    assert after == before
+    assert {s["record_id"] for c in after["contacts"] for s in c["support"]} >= {"CH-3"}
+    restore_run(con, NIGHTS[0])
+    assert _rows(con, NIGHTS[0]) == rows
+    assert con.execute(
+        "SELECT DISTINCT role FROM contact_support WHERE run_id = ? ORDER BY 1", [NIGHTS[0]]
+    ).fetchall() == [("debtor",), ("third_party",)]
 
 
 def test_a_damaged_archive_is_refused(nightly) -> None:

@@ -61,7 +61,8 @@ def _old_run_citing_file_9(con: duckdb.DuckDBPyConnection) -> None:
                               "status": "superseded"}])  # fmt: skip
     put(con, "contact_support", [{"run_id": OLD, "account_id": "OLD1", "contact_type": "phone",
                                   "contact_key": "+15185550100", "rec_id": 9 * 10**10 + 2,
-                                  "source": "oldvendor", "file_no": 9}])  # fmt: skip
+                                  "source": "oldvendor", "file_no": 9,
+                                  "role": "debtor"}])  # fmt: skip
 
 
 def test_the_view_gives_the_rows_the_support_scan_gave(con: duckdb.DuckDBPyConnection) -> None:

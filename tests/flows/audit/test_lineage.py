@@ -161,7 +161,8 @@ def build_cases(con: duckdb.DuckDBPyConnection) -> None:
             p: float | None, ev: str) -> dict[str, Any]:  # fmt: skip
         return {"run_id": RUN, "account_id": acct, "contact_type": ctype, "contact_key": key,
                 "rec_id": rec, "source": src, "file_no": file_no, "match_probability": p,
-                "evidence": ev}  # fmt: skip
+                "evidence": ev,
+                "role": "third_party" if ev.startswith("third_party:") else "debtor"}  # fmt: skip
 
     put(con, "contact_support", [
         sup("A1", "address", "77 PINE RD|02108", 2 * F + 2, "credhdr", 2, 0.999, "record"),
@@ -310,7 +311,8 @@ def test_every_contact_reaches_a_file_and_a_record(cases: duckdb.DuckDBPyConnect
     )
     cases.execute(
         "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,"
-        " source, file_no) VALUES (?, 'A1', 'email', 'y@example.com', ?, 'credhdr', 2)",
+        " source, file_no, role) VALUES (?, 'A1', 'email', 'y@example.com', ?, 'credhdr', 2,"
+        " 'debtor')",
         [RUN, 2 * F + 99],
     )
     gaps = {g["contact_key"]: g["gap"] for g in lineage_gaps(cases, RUN)}
@@ -439,7 +441,7 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     put(cases, "contact_support", [
         {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": key,
          "rec_id": 5 * F + 2, "source": "vendorx", "file_no": 5, "match_probability": 0.98,
-         "evidence": "vendor_candidate"},
+         "evidence": "vendor_candidate", "role": "debtor"},
     ])  # fmt: skip
     doc = explain_account(cases, "A3")
     # A3's phones: the debtor's own (rank 1), the shared line as the debtor's (rank 2) and as
@@ -484,3 +486,33 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     ).fetchall()
     assert gaps == [("debtor", "no_support")]
     assert collect_run_data(cases, RUN)["totals"]["lineage_gaps"] == 1
+
+
+def test_the_support_role_migration_fills_roles_from_the_prefix(tmp_path: Any) -> None:
+    """A database from before migration 099 (no role column; resolve marked a third party's
+    support only by the 'third_party:' prefix of its evidence) gets each row's role filled, and
+    explain and the lineage view read it as a database written after."""
+    from skiptrace import sql
+
+    db = tmp_path / "old.duckdb"
+    con = sql.connect(db)
+    build_cases(con)
+    before = explain_account(con, "A3")
+    con.execute("ALTER TABLE contact_support DROP COLUMN role")
+    con.execute("DELETE FROM schema_migrations WHERE version = 99")
+    con.close()
+    con = sql.connect(db)
+    try:
+        roles = con.execute(
+            "SELECT starts_with(evidence, 'third_party:'), role, count(*) FROM contact_support"
+            " GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        assert roles == [(False, "debtor", 7), (True, "third_party", 1)]
+        assert explain_account(con, "A3") == before
+        with pytest.raises(duckdb.ConstraintException, match="role"):  # written by a writer
+            con.execute(  # that leaves it out: refused, not read as nobody's support
+                "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key)"
+                " VALUES ('r', 'A9', 'phone', '+15185550100')"
+            )
+    finally:
+        con.close()

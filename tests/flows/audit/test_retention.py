@@ -61,7 +61,8 @@ def aged(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     ])  # fmt: skip
     put(con, "contact_support", [
         {"run_id": OLD, "account_id": "OLD1", "contact_type": "phone", "contact_key": "+15185550100",
-         "rec_id": 9 * F + 2, "source": "oldvendor", "file_no": 9, "match_probability": 0.99},
+         "rec_id": 9 * F + 2, "source": "oldvendor", "file_no": 9, "match_probability": 0.99,
+         "role": "debtor"},
     ])  # fmt: skip
     return con
 

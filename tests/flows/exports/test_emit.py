@@ -103,11 +103,13 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
                 party_name="+Beth Lee", confidence=0.7)  # fmt: skip
     add_contact(con, RUN, "HELD", "+14045550900", on_hold=True, confidence=0.99)
     con.execute(
-        "INSERT INTO contact_support VALUES"
-        " (?, 'A2', 'address', '9 ELM ST|30161', NULL, 'accounts', 1, 1.0, 'on_file'),"
-        " (?, 'A2', 'address', '9 ELM ST|30161', 30000000002, 'hdr', 3, 0.97, 'record'),"
-        " (?, 'A1', 'phone', '+14045550101', 20000000002, 'vendor', 2, 0.9, 'vendor_candidate'),"
-        " (?, 'A1', 'phone', '+14045550101', 30000000002, 'hdr', 3, 0.97, 'record')",
+        "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,"
+        " source, file_no, match_probability, evidence, role) VALUES"
+        " (?, 'A2', 'address', '9 ELM ST|30161', NULL, 'accounts', 1, 1.0, 'on_file', 'debtor'),"
+        " (?, 'A2', 'address', '9 ELM ST|30161', 30000000002, 'hdr', 3, 0.97, 'record', 'debtor'),"
+        " (?, 'A1', 'phone', '+14045550101', 20000000002, 'vendor', 2, 0.9, 'vendor_candidate',"
+        "  'debtor'),"
+        " (?, 'A1', 'phone', '+14045550101', 30000000002, 'hdr', 3, 0.97, 'record', 'debtor')",
         [RUN] * 4,
     )
     return con

@@ -141,7 +141,7 @@ def test_lineage_gap_count_equals_the_view(run_db: duckdb.DuckDBPyConnection) ->
     ])  # fmt: skip
     put(con, "contact_support", [
         {"run_id": RUN, "account_id": "A1", "contact_type": "email", "contact_key": key,
-         "rec_id": rec, "source": "credhdr", "file_no": file_no}
+         "rec_id": rec, "source": "credhdr", "file_no": file_no, "role": "debtor"}
         for key, rec, file_no in contacts[1:]
     ])  # fmt: skip
     assert both() == (6, 6)  # the purged file's contact too: no such file yet
@@ -151,7 +151,7 @@ def test_lineage_gap_count_equals_the_view(run_db: duckdb.DuckDBPyConnection) ->
     # a second support row of one contact that does reach a record closes that gap
     put(con, "contact_support", [
         {"run_id": RUN, "account_id": "A1", "contact_type": "email", "contact_key": "two-rows@x.com",
-         "rec_id": 2 * F + 2, "source": "credhdr", "file_no": 2}
+         "rec_id": 2 * F + 2, "source": "credhdr", "file_no": 2, "role": "debtor"}
     ])  # fmt: skip
     assert both() == (4, 4)
     # the account file's own line traces a contact the account file supports
@@ -299,7 +299,7 @@ def test_a_third_partys_support_is_not_a_find_for_the_debtors_same_number(
     from tests.flows.audit.test_lineage import F
 
     run_db.execute(
-        "UPDATE contact_support SET evidence = 'third_party:record' "
+        "UPDATE contact_support SET evidence = 'third_party:record', role = 'third_party' "
         "WHERE account_id = 'A3' AND contact_key = '+13155550111'"
     )
     put(run_db, "contact_points", [
@@ -310,7 +310,7 @@ def test_a_third_partys_support_is_not_a_find_for_the_debtors_same_number(
     put(run_db, "contact_support", [
         {"run_id": RUN, "account_id": "A3", "contact_type": "phone", "contact_key": "+13155550111",
          "rec_id": 5 * F + 2, "source": "vendorx", "file_no": 5, "match_probability": 0.98,
-         "evidence": "vendor_candidate"},
+         "evidence": "vendor_candidate", "role": "debtor"},
     ])  # fmt: skip
     hits = {s["source"]: s for s in collect_run_data(run_db, RUN)["sources"]}
     assert hits["credhdr"]["accounts_hit"] == 2 and hits["credhdr"]["phone_hit"] == 1

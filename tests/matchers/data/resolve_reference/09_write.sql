@@ -42,7 +42,7 @@ ORDER BY account_id;
 
 INSERT INTO contact_support BY NAME
 SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
-       e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
+       e.rec_id, e.source, e.file_no, e.match_p AS match_probability, e.role,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
 FROM rs_evc e
 JOIN rs_rep r
