@@ -236,16 +236,29 @@ def _count(con: duckdb.DuckDBPyConnection, query: str, run_id: str) -> int:
     return row[0]
 
 
-def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]:
-    """Rows of each table in one copy and not the other (multiset difference, every column)."""
+def _columns(con: duckdb.DuckDBPyConnection, query: str, run_id: str) -> list[str]:
+    """The column names of a query with $run_id, in order."""
+    cur = con.execute(f"SELECT * FROM ({query}) LIMIT 0", {"run_id": run_id})
+    return [d[0] for d in cur.description or []]
+
+
+def compare(before: Path, after: Path, run_id: str) -> dict[str, Any]:
+    """Rows of each table in one copy and not the other (multiset difference over every column
+    both copies have; a column only one side has, as a change that adds one, is listed)."""
     import duckdb
 
     con = duckdb.connect()
     con.execute(f"ATTACH '{before}' AS b (READ_ONLY)")
     con.execute(f"ATTACH '{after}' AS a (READ_ONLY)")
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, Any] = {}
     for t in TABLES:
         b_sel, a_sel = _select(con, "b", t), _select(con, "a", t)
+        b_cols, a_cols = _columns(con, b_sel, run_id), _columns(con, a_sel, run_id)
+        common = ", ".join(f'"{c}"' for c in b_cols if c in a_cols)
+        only = {"before": [c for c in b_cols if c not in a_cols],
+                "after": [c for c in a_cols if c not in b_cols]}  # fmt: skip
+        b_sel = f"SELECT {common} FROM ({b_sel})"
+        a_sel = f"SELECT {common} FROM ({a_sel})"
         n_b = _count(con, f"SELECT count(*) FROM ({b_sel})", run_id)
         n_a = _count(con, f"SELECT count(*) FROM ({a_sel})", run_id)
         only_b = _count(con, f"SELECT count(*) FROM ({b_sel} EXCEPT ALL {a_sel})", run_id)
@@ -255,6 +268,7 @@ def compare(before: Path, after: Path, run_id: str) -> dict[str, dict[str, int]]
             "rows_after": n_a,
             "only_before": only_b,
             "only_after": only_a,
+            **({"columns_only": only} if only["before"] or only["after"] else {}),
         }
     con.close()
     return out
@@ -349,6 +363,12 @@ def main(argv: list[str] | None = None) -> int:
                         "identical"
                         if same
                         else f"{c['only_before']:,} only before, {c['only_after']:,} only after"
+                    )
+                    + (
+                        f" (over the common columns; only before {cols['before']},"
+                        f" only after {cols['after']})"
+                        if (cols := c.get("columns_only"))
+                        else ""
                     )
                 )
             for t, ok in clustered(copies["after"], run_id).items():
