@@ -36,7 +36,8 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
     con = sql.connect(db)
     t0 = dt.datetime(2026, 11, 1, 9, 0)
     con.execute(
-        "INSERT INTO runs VALUES (?, NULL, '0.1.0+demo', '{}', DATE '2026-11-01', ?, ?, 'completed')",
+        "INSERT INTO runs (run_id, code_version, params, as_of, started_at, ended_at, status)"
+        " VALUES (?, '0.1.0+demo', '{}', DATE '2026-11-01', ?, ?, 'completed')",
         [SAMPLE_RUN, t0, t0 + dt.timedelta(minutes=4, seconds=12)],
     )
     files = [
@@ -57,15 +58,18 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
     ]
     for n, src, kind, name, purpose, read, rejected in files:
         con.execute(
-            "INSERT INTO input_files VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0.9, 'file_mtime', ?, ?, ?, 'loaded')",
+            "INSERT INTO input_files (file_no, run_id, source, kind, path, file_name, sha256,"
+            " size_bytes, received_at, loaded_at, permissible_purpose, reliability,"
+            " record_date_rule, rows_read, rows_loaded, rows_rejected, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, 0.9, 'file_mtime', ?, ?, ?, 'loaded')",
             [n, SAMPLE_RUN, src, kind, f"/in/{name}", name, f"{n:02x}" * 32,
              t0 - dt.timedelta(days=2, hours=n), t0, purpose, read, read - rejected, rejected],
         )  # fmt: skip
-        con.execute("INSERT INTO run_inputs VALUES (?, ?)", [SAMPLE_RUN, n])
+        con.execute("INSERT INTO run_inputs (run_id, file_no) VALUES (?, ?)", [SAMPLE_RUN, n])
     reasons = ["unparseable date", "missing account_id", "bad SSN checksum", "wrong column count"]
     con.execute(
         """
-        INSERT INTO quarantine
+        INSERT INTO quarantine (run_id, file_no, source, path, line_no, raw_line, reason)
         SELECT $run, f.file_no, f.source, f.path, i + 2, NULL, $reasons[1 + (hash(i, f.file_no) % 4)::INTEGER]
         FROM input_files f, range(f.rows_rejected) t(i)
         """,
@@ -79,7 +83,9 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
         {"n": accounts},
     )
     con.execute(
-        "INSERT INTO match_model VALUES (?, 0.012, 0.9, 'fs-1.0.0', 9, 48210, 'em', '{}')",
+        "INSERT INTO match_model (run_id, prior, threshold, matcher_version, em_iterations,"
+        " candidate_pairs, trained_on, blocking_report)"
+        " VALUES (?, 0.012, 0.9, 'fs-1.0.0', 9, 48210, 'em', '{}')",
         [SAMPLE_RUN],
     )
     # Scored pairs: debtors piled near 1, associates mid-range, rejected low.
@@ -114,10 +120,11 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
     # Every contact gets one of the two big sources, sometimes more; the records cited exist.
     con.execute(
         """
-        INSERT INTO contact_support
+        INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,
+                                     source, file_no, match_probability, evidence, role)
         SELECT run_id, account_id, contact_type, contact_key,
                v.file_no * 10000000000 + 2 + (hash(contact_key) % 5000)::BIGINT, src, v.file_no,
-               0.97, 'record'
+               0.97, 'record', role
         FROM contact_points,
              (VALUES ('credhdr', 2, 30), ('vendorx', 5, 20), ('ncoa', 3, 25)) v(src, file_no, pct)
         WHERE run_id = $run
@@ -143,7 +150,8 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
     for k, (rule, action, reg) in enumerate(rules):
         con.execute(
             """
-            INSERT INTO suppressions
+            INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, rule,
+                                      action, reason, regulation)
             SELECT DISTINCT $run, account_id, NULL, NULL, $rule, $action, $rule, $reg
             FROM contact_points WHERE run_id = $run AND status = 'suppressed'
               AND hash(account_id) % 5 = $k
@@ -164,12 +172,15 @@ def build_sample_run(db: Path, accounts: int = 2000) -> str:
               ("suppress", 0.6, 6100, 380), ("emit", 1.9, 6100, 5720)]  # fmt: skip
     for name, sec, rin, rout in stages:
         con.execute(
-            "INSERT INTO stage_log VALUES (?, ?, ?, ?, ?)", [SAMPLE_RUN, name, sec, rin, rout]
+            "INSERT INTO stage_log (run_id, stage, seconds, rows_in, rows_out)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [SAMPLE_RUN, name, sec, rin, rout],
         )
     for kind, name, rows in [("contacts_csv", "contacts.csv", 5720), ("contacts_parquet", "contacts.parquet", 5720),
                              ("matches", "matches.csv", 4320), ("account_flags", "account_flags.csv", 280)]:  # fmt: skip
         con.execute(
-            "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO exports (run_id, kind, path, sha256, rows, written_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [SAMPLE_RUN, kind, f"out/{SAMPLE_RUN}/{name}", "c0ffee" * 10 + "abcd", rows,
              t0 + dt.timedelta(minutes=4)],
         )  # fmt: skip
