@@ -285,11 +285,12 @@ def publish_report(con: Any, run_id: str, out_dir: Path) -> None:
     """The HTML run report and the Prefect artifacts. A report problem is logged, never fatal:
     the exports are already written and the run is complete."""
     from skiptrace.flows.report.artifacts import publish_artifacts
-    from skiptrace.flows.report.run_report import write_report
+    from skiptrace.flows.report.run_report import collect_run_data, write_report
 
     try:
-        path = write_report(con, run_id, out_dir)
-        publish_artifacts(con, run_id, path)
+        data = collect_run_data(con, run_id)  # once for both: it reads the run's contact points
+        path = write_report(con, run_id, out_dir, data=data)
+        publish_artifacts(con, run_id, path, data=data)
     except Exception:
         logging.getLogger("skiptrace").exception("run %s: report/artifacts failed", run_id)
 

@@ -43,12 +43,22 @@ class ArtifactSpec:
 
 
 def build_artifacts(
-    con: duckdb.DuckDBPyConnection, run_id: str, report_path: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    report_path: Path | None = None,
+    *,
+    data: dict[str, Any] | None = None,
 ) -> list[ArtifactSpec]:
-    """The run's artifacts, from the same numbers as the HTML report."""
+    """The run's artifacts, from the same numbers as the HTML report (`data`: the run's
+    `collect_run_data`, when the caller has already collected it for the report)."""
     from skiptrace.flows.report.run_report import collect_run_data
 
-    data = collect_run_data(con, run_id)
+    if data is None:
+        data = collect_run_data(con, run_id)
+    elif data["run"]["run_id"] != run_id:
+        raise ValueError(
+            f"build_artifacts: data of run {data['run']['run_id']!r} given for {run_id!r}"
+        )
     return [
         ArtifactSpec(
             "markdown", "skiptrace-run-summary", f"skiptrace run {run_id}: summary",
@@ -132,13 +142,17 @@ def summary_markdown(data: dict[str, Any], report_path: Path | None = None) -> s
 
 
 def publish_artifacts(
-    con: duckdb.DuckDBPyConnection, run_id: str, report_path: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    report_path: Path | None = None,
+    *,
+    data: dict[str, Any] | None = None,
 ) -> list[str]:
     """Create the run's Prefect artifacts; returns their keys. Call inside a flow/task run."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     keys = []
-    for spec in build_artifacts(con, run_id, report_path):
+    for spec in build_artifacts(con, run_id, report_path, data=data):
         if spec.kind == "markdown":
             create_markdown_artifact(
                 markdown=spec.markdown, key=spec.key, description=spec.description
