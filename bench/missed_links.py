@@ -54,6 +54,11 @@ def _shape(levels: Mapping[str, int | None]) -> str:
     return " ".join(f"{c.split('_')[0]}={_short(c, levels.get(c))}" for c in SHOWN)
 
 
+def _stored(levels: Any) -> dict[str, Any]:
+    """A stored pair's levels: a struct since migration 100 (a dict here), JSON text before."""
+    return dict(json.loads(levels)) if isinstance(levels, str) else dict(levels)
+
+
 def _levels_of(con: Any, run_id: str, missed: pl.DataFrame) -> pl.DataFrame:
     """Comparison levels, probability and first guard of the missed pairs that exist on both
     sides, computed again with the run's own model."""
@@ -138,7 +143,7 @@ def classify(workdir: Path) -> dict[str, Any]:
     for row in missed.iter_rows(named=True):
         lv = {c: row.get(c) for c in compare.NAMES} if row.get("ssn") is not None else {}
         if not lv and row["levels"]:
-            lv = json.loads(row["levels"])
+            lv = _stored(row["levels"])
         rows.append(
             {
                 "class": label(row),
@@ -154,7 +159,7 @@ def classify(workdir: Path) -> dict[str, Any]:
         )
     frame = pl.DataFrame(rows, infer_schema_length=None)
     fp_rows = [
-        {"guard": r["guard"], "shape": _shape(json.loads(r["levels"])), "source": r["source"]}
+        {"guard": r["guard"], "shape": _shape(_stored(r["levels"])), "source": r["source"]}
         for r in fp.iter_rows(named=True)
     ]
     return {

@@ -158,6 +158,13 @@ def _json_obj(value: Any) -> dict[str, Any]:
     return dict(json.loads(value)) if isinstance(value, str) else dict(value)
 
 
+def _stored_fields(value: Any) -> dict[str, Any]:
+    """A stored pair's levels or weights (a struct since migration 100, JSON before) without
+    the comparisons it has no value for: a row converted from JSON that lacked a key has the
+    field NULL, and is explained as before, when the key was simply absent."""
+    return {k: v for k, v in _json_obj(value).items() if v is not None}
+
+
 @dataclass(frozen=True)
 class RunParams:
     """What every waterfall of one run needs: its FS parameters, level table and threshold.
@@ -296,8 +303,8 @@ def explain_pair(
         )
     notes: list[str] = []
     if row is not None:
-        levels = {k: int(v) for k, v in _json_obj(row[0]).items()}
-        weights = {k: float(v) for k, v in _json_obj(row[1]).items()}
+        levels = {k: int(v) for k, v in _stored_fields(row[0]).items()}
+        weights = {k: float(v) for k, v in _stored_fields(row[1]).items()}
         role, guard, stored = row[2], row[3], True
     else:
         stored, role = False, None

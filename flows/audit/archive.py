@@ -45,6 +45,7 @@ from skiptrace.atomic import (
     sha256_file,
 )
 from skiptrace.errors import InputFileError, UsageError
+from skiptrace.matchers.compare import NAMES
 
 #: The per-run tables an archived run leaves (every row of the run, every column).
 ARCHIVED_TABLES: tuple[str, ...] = (
@@ -64,6 +65,24 @@ FILLED_COLUMNS: dict[str, dict[str, str]] = {
     "contact_support": {
         "role": "CASE WHEN starts_with(evidence, 'third_party') THEN 'third_party'"
         " ELSE 'debtor' END",
+    },
+}
+
+
+def _comparison_struct(field_type: str) -> str:
+    """json_transform's structure for a pair's levels / weights: one field per comparison."""
+    return json.dumps({name: field_type for name in NAMES})
+
+
+#: Columns whose type changed after runs were archived in the old type: the expression that
+#: converts the old form, as the column's migration did. Applied when the file's column is not
+#: of the table's type, so a run archived before the change reads and restores as one after.
+CONVERTED_COLUMNS: dict[str, dict[str, str]] = {
+    # migration 100: a pair's levels and partial weights, JSON objects -> structs (a comparison
+    # the object lacks stays NULL there and here)
+    "match_pairs": {
+        "levels": f"json_transform(levels, '{_comparison_struct('INTEGER')}')",
+        "weights": f"json_transform(weights, '{_comparison_struct('DOUBLE')}')",
     },
 }
 
@@ -122,15 +141,30 @@ def _quote(path: Path) -> str:
 
 
 def _archived_select(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> str:
-    """`SELECT` of an archived table's rows from its file, with FILLED_COLUMNS it lacks."""
+    """`SELECT` of an archived table's rows from its file, with FILLED_COLUMNS it lacks and
+    CONVERTED_COLUMNS it holds in an older type."""
     source = f"read_parquet({_quote(path)})"
     fills = FILLED_COLUMNS.get(table, {})
-    if fills:
-        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-        added = [f"{expr} AS {col}" for col, expr in fills.items() if col not in have]
-        if added:
-            return f"SELECT *, {', '.join(added)} FROM {source}"
-    return f"SELECT * FROM {source}"
+    converts = CONVERTED_COLUMNS.get(table, {})
+    if not fills and not converts:
+        return f"SELECT * FROM {source}"
+    have = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns()"
+            " WHERE database_name = current_database() AND schema_name = 'main'"
+            " AND table_name = ?",
+            [table],
+        ).fetchall()
+    )
+    added = [f"{expr} AS {col}" for col, expr in fills.items() if col not in have]
+    replaced = [
+        f"{expr} AS {col}"
+        for col, expr in converts.items()
+        if col in have and have[col] != types.get(col)
+    ]
+    star = f"* REPLACE ({', '.join(replaced)})" if replaced else "*"
+    return f"SELECT {', '.join([star, *added])} FROM {source}"
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str, run_id: str) -> int:

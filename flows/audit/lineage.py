@@ -226,13 +226,14 @@ def waterfall_from_pair(
 ) -> list[dict[str, Any]]:
     """Prior, then each compared field's partial log2 weight and the running probability.
 
-    Built from match_pairs.levels/weights (JSON, in the matcher's field order) and the model
+    Built from match_pairs.levels/weights (structs in the matcher's field order since migration
+    100, JSON before; a field with no value is left out, as a missing key was) and the model
     prior; used when matchers.explain cannot explain a run (parameters of other comparison
     levels). The last step equals the recorded match probability unless the score was adjusted
     beyond its partial weights, which is then flagged.
     """
-    levels = _json(pair.get("levels"))
-    weights = _json(pair.get("weights"))
+    levels = {k: v for k, v in _json(pair.get("levels")).items() if v is not None}
+    weights = {k: v for k, v in _json(pair.get("weights")).items() if v is not None}
     steps: list[dict[str, Any]] = []
     running = 0.0
     if prior and 0.0 < prior < 1.0:

@@ -94,3 +94,27 @@ def test_the_check_catches_a_wrong_literal() -> None:
     bad = [m for m in _RESULT.finditer(block) if level_names(comparison)[m["name"]] != int(m["n"])]
     assert [m["n"] for m in bad] == ["6"]
     assert compare.FIRST_EXACT == 7
+
+
+def test_stored_pairs_have_one_field_per_comparison_in_order() -> None:
+    """match_pairs.levels / .weights are structs (migration 100) and write_pairs.sql names
+    their fields: both must list the comparisons of matchers/compare.py in its order, or a new
+    comparison would be stored nowhere (the insert fails) or explained under another name."""
+    import duckdb
+
+    from skiptrace import sql
+
+    con = duckdb.connect()
+    sql.migrate(con)
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns()"
+            " WHERE table_name = 'match_pairs' AND column_name IN ('levels', 'weights')"
+        ).fetchall()
+    )
+    for column, field_type in (("levels", "INTEGER"), ("weights", "DOUBLE")):
+        fields = ", ".join(f"{n} {field_type}" for n in NAMES)
+        assert types[column] == f"STRUCT({fields})"
+    written = (SQL_DIR / "write_pairs.sql").read_text(encoding="utf-8")
+    packs = re.findall(r"struct_pack\((.*?)\)", written, flags=re.S)
+    assert [re.findall(r"(\w+)\s*:=", p) for p in packs] == [list(NAMES), list(NAMES)]

@@ -59,11 +59,11 @@ def test_link_writes_params_model_and_pairs(db: duckdb.DuckDBPyConnection) -> No
     assert right == debtors.height  # precision 1 on this population
     assert debtors.height >= 140  # recall: noisy, moved and SSN-less records still link
     assert debtors["rec_id"].n_unique() == debtors.height  # one account per record
-    levels = [json.loads(x) for x in pairs["levels"]]
+    levels = pairs["levels"].to_list()  # structs (migration 100): dicts in field order
     assert all(list(lv) == list(NAMES) for lv in levels)
     for comp in COMPARISONS:
         assert {lv[comp.name] for lv in levels} <= set(range(comp.n_levels))
-    weights = json.loads(pairs["weights"][0])
+    weights = pairs["weights"][0]
     assert list(weights) == list(NAMES)
 
 
@@ -301,7 +301,7 @@ def test_a_name_keyed_into_the_other_field_is_linked(db: duckdb.DuckDBPyConnecti
         "SELECT role, levels, weights FROM match_pairs "
         "WHERE run_id = 'x' AND account_id = 'CROSS' AND rec_id = 4002",
     )
-    levels, weights = json.loads(pair["levels"][0]), json.loads(pair["weights"][0])
+    levels, weights = pair["levels"][0], pair["weights"][0]
     assert levels["first_name"] == FIRST_CROSSED and levels["last_name"] == 1
     assert pair["role"][0] == "debtor"
     different = db.execute(

@@ -163,6 +163,43 @@ def test_a_run_archived_before_support_roles_reads_and_restores_with_them(nightl
     ).fetchall() == [("debtor",), ("third_party",)]
 
 
+def test_a_run_archived_with_json_levels_reads_and_restores_as_structs(nightly) -> None:
+    """An archive written before migration 100 holds a pair's levels and partial weights as
+    JSON text in match_pairs' file: explain and restore convert them as the migration did."""
+    con, db = nightly
+    before = explain_account(con, "A1", run_id=NIGHTS[0])
+    rows = _rows(con, NIGHTS[0])
+    archive_runs(con, db, keep=2)
+    path = archive_root(db) / NIGHTS[0] / "match_pairs.parquet"
+    # the file as an older version wrote it: JSON objects, a comparison without a value left out
+    old = [
+        (r[0], r[1], json.dumps({k: v for k, v in r[2].items() if v is not None}),
+         json.dumps({k: v for k, v in r[3].items() if v is not None}))
+        for r in con.execute(
+            f"SELECT account_id, rec_id, levels, weights FROM read_parquet('{path}')"
+        ).fetchall()
+    ]  # fmt: skip
+    con.execute("CREATE TEMP TABLE old_json (account_id VARCHAR, rec_id BIGINT, l JSON, w JSON)")
+    con.executemany("INSERT INTO old_json VALUES (?, ?, ?, ?)", old)
+    con.execute(
+        f"COPY (SELECT p.* REPLACE (o.l AS levels, o.w AS weights) FROM read_parquet('{path}') p"
+        f" JOIN old_json o USING (account_id, rec_id)) TO '{path}.old' (FORMAT parquet)"
+    )
+    Path(f"{path}.old").replace(path)
+    kinds = con.execute(f"SELECT DISTINCT typeof(levels) FROM read_parquet('{path}')").fetchall()
+    assert kinds in ([("JSON",)], [("VARCHAR",)])
+    tables = json.loads(
+        con.execute("SELECT tables FROM run_archives WHERE run_id = ?", [NIGHTS[0]]).fetchone()[0]
+    )
+    tables["match_pairs"]["sha256"] = sha256_file(path)
+    con.execute(
+        "UPDATE run_archives SET tables = ? WHERE run_id = ?", [json.dumps(tables), NIGHTS[0]]
+    )
+    assert explain_account(con, "A1", run_id=NIGHTS[0]) == before
+    restore_run(con, NIGHTS[0])
+    assert _rows(con, NIGHTS[0]) == rows
+
+
 def test_a_damaged_archive_is_refused(nightly) -> None:
     con, db = nightly
     archive_runs(con, db, keep=2)

@@ -516,3 +516,63 @@ def test_the_support_role_migration_fills_roles_from_the_prefix(tmp_path: Any) -
             )
     finally:
         con.close()
+
+
+def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any) -> None:
+    """A database from before migration 100 (a pair's levels and partial weights as JSON text,
+    some objects without every comparison, as these cases' pairs are) gets them as structs: the
+    same values, the same explanation. A comparison this version does not know stops the
+    migration instead of being dropped; the database is left as it was."""
+    from skiptrace import sql
+
+    db = tmp_path / "old.duckdb"
+    con = sql.connect(db)
+    build_cases(con)
+    before = explain_account(con, "A1")
+    key = "run_id, account_id, rec_id"
+    stored = {
+        tuple(r[:3]): ({k: v for k, v in r[3].items() if v is not None},
+                       {k: v for k, v in r[4].items() if v is not None})
+        for r in con.execute(f"SELECT {key}, levels, weights FROM match_pairs").fetchall()
+    }  # fmt: skip
+    con.execute("ALTER TABLE match_pairs ALTER levels SET DATA TYPE JSON USING NULL")
+    con.execute("ALTER TABLE match_pairs ALTER weights SET DATA TYPE JSON USING NULL")
+    for (run, acct, rec), (levels, weights) in stored.items():
+        con.execute(
+            "UPDATE match_pairs SET levels = ?, weights = ?"
+            " WHERE run_id = ? AND account_id = ? AND rec_id = ?",
+            [json.dumps(levels), json.dumps(weights), run, acct, rec],
+        )
+    con.execute("DELETE FROM schema_migrations WHERE version = 100")
+    odd = next(iter(stored))
+    con.execute(  # one object with a comparison from elsewhere
+        "UPDATE match_pairs SET levels = '{\"zip\": 1}' WHERE run_id = ? AND account_id = ?"
+        " AND rec_id = ?",
+        list(odd),
+    )
+    con.close()
+    with pytest.raises(Exception, match="does not know: zip"):
+        sql.connect(db)
+    con = duckdb.connect(str(db))
+    assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (99,)
+    con.execute(
+        "UPDATE match_pairs SET levels = ? WHERE run_id = ? AND account_id = ? AND rec_id = ?",
+        [json.dumps(stored[odd][0]), *odd],
+    )
+    con.close()
+    con = sql.connect(db)
+    try:
+        types = con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns()"
+            " WHERE table_name = 'match_pairs' AND column_name IN ('levels', 'weights')"
+        ).fetchall()
+        assert all(t.startswith("STRUCT(first_name ") for _, t in types) and len(types) == 2
+        after = {
+            tuple(r[:3]): ({k: v for k, v in r[3].items() if v is not None},
+                           {k: v for k, v in r[4].items() if v is not None})
+            for r in con.execute(f"SELECT {key}, levels, weights FROM match_pairs").fetchall()
+        }  # fmt: skip
+        assert after == stored
+        assert explain_account(con, "A1") == before
+    finally:
+        con.close()
