@@ -40,15 +40,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     src = duckdb.connect(str(args.db), read_only=True)
     src.execute("SET enable_progress_bar = false")
-    run_id = src.execute(
-        "SELECT run_id FROM match_pairs ORDER BY run_id DESC LIMIT 1"
-    ).fetchone()[0]  # type: ignore[index]
-    as_text = "to_json({c})" if "STRUCT" in str(
-        src.execute(
-            "SELECT data_type FROM duckdb_columns() WHERE table_name = 'match_pairs'"
-            " AND column_name = 'levels'"
-        ).fetchone()[0]  # type: ignore[index]
-    ) else "{c}"
+    run_id = src.execute("SELECT run_id FROM match_pairs ORDER BY run_id DESC LIMIT 1").fetchone()[
+        0
+    ]  # type: ignore[index]
+    as_text = (
+        "to_json({c})"
+        if "STRUCT"
+        in str(
+            src.execute(
+                "SELECT data_type FROM duckdb_columns() WHERE table_name = 'match_pairs'"
+                " AND column_name = 'levels'"
+            ).fetchone()[0]  # type: ignore[index]
+        )
+        else "{c}"
+    )
     spread = ", ".join(
         f"CAST(json_extract({as_text.format(c='levels')}, '$.{n}') AS INTEGER) AS {n},"
         f" CAST(json_extract({as_text.format(c='weights')}, '$.{n}') AS DOUBLE) AS w_{n}"
