@@ -26,3 +26,35 @@ def test_shared_macros(con) -> None:
         " email_norm('bob@@x.com'), email_norm('a..b@x.com')"
     ).fetchone()
     assert row == ("1 Main St||X|NY|10001", "bob@example.com", None, None)
+
+
+def test_a_database_killed_before_its_migrations_were_checkpointed_opens(tmp_path: Path) -> None:
+    """A migration stays in DuckDB's write-ahead log until the next checkpoint, and a process
+    killed before it (kill -9, power loss) leaves it there. Opening the database replays the log
+    before any extension is loaded, so a logged statement that needs an extension's function
+    would leave a database nobody can open: migration 100's first form converted the pairs'
+    JSON with json_transform and failed exactly so (the `json` extension cannot be installed
+    here). Every migration is applied to an empty database in a child process killed before
+    it checkpoints, and the database must then open and read at the latest version."""
+    import signal
+    import subprocess
+    import sys
+
+    import duckdb
+
+    db = tmp_path / "killed.duckdb"
+    child = (
+        "import os, signal, duckdb\n"
+        "from skiptrace import sql\n"
+        f"con = duckdb.connect({str(db)!r}, config={{'wal_autocheckpoint': '1TB'}})\n"
+        "sql.migrate(con)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert db.with_name(db.name + ".wal").exists()  # the migrations are in the log only
+    con = duckdb.connect(str(db))
+    try:
+        assert sql.schema_version(con) == max(v for v, _ in sql.migrations())
+    finally:
+        con.close()

@@ -70,19 +70,19 @@ FILLED_COLUMNS: dict[str, dict[str, str]] = {
 
 
 def _comparison_struct(field_type: str) -> str:
-    """json_transform's structure for a pair's levels / weights: one field per comparison."""
-    return json.dumps({name: field_type for name in NAMES})
+    """The struct type of a pair's levels / weights: one field per comparison, in order."""
+    return "STRUCT(" + ", ".join(f"{name} {field_type}" for name in NAMES) + ")"
 
 
 #: Columns whose type changed after runs were archived in the old type: the expression that
 #: converts the old form, as the column's migration did. Applied when the file's column is not
 #: of the table's type, so a run archived before the change reads and restores as one after.
 CONVERTED_COLUMNS: dict[str, dict[str, str]] = {
-    # migration 100: a pair's levels and partial weights, JSON objects -> structs (a comparison
-    # the object lacks stays NULL there and here)
+    # migration 100: a pair's levels and partial weights, JSON objects -> structs by the same
+    # cast (a comparison the object lacks stays NULL there and here)
     "match_pairs": {
-        "levels": f"json_transform(levels, '{_comparison_struct('INTEGER')}')",
-        "weights": f"json_transform(weights, '{_comparison_struct('DOUBLE')}')",
+        "levels": f"CAST(CAST(levels AS VARCHAR) AS {_comparison_struct('INTEGER')})",
+        "weights": f"CAST(CAST(weights AS VARCHAR) AS {_comparison_struct('DOUBLE')})",
     },
 }
 
