@@ -158,7 +158,7 @@ def _json_obj(value: Any) -> dict[str, Any]:
     return dict(json.loads(value)) if isinstance(value, str) else dict(value)
 
 
-def _stored_fields(value: Any) -> dict[str, Any]:
+def stored_fields(value: Any) -> dict[str, Any]:
     """A stored pair's levels or weights (a struct since migration 100, JSON before) without
     the comparisons it has no value for: a row converted from JSON that lacked a key has the
     field NULL, and is explained as before, when the key was simply absent."""
@@ -303,8 +303,8 @@ def explain_pair(
         )
     notes: list[str] = []
     if row is not None:
-        levels = {k: int(v) for k, v in _stored_fields(row[0]).items()}
-        weights = {k: float(v) for k, v in _stored_fields(row[1]).items()}
+        levels = {k: int(v) for k, v in stored_fields(row[0]).items()}
+        weights = {k: float(v) for k, v in stored_fields(row[1]).items()}
         role, guard, stored = row[2], row[3], True
     else:
         stored, role = False, None

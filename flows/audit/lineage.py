@@ -29,7 +29,7 @@ from skiptrace import sql
 from skiptrace.flows.audit.archive import archived_run_views
 from skiptrace.flows.audit.retention import DEFAULT_RETENTION, RETENTION_RULE, Period, parse_period
 from skiptrace.masking import mask_email, mask_name, mask_phone, mask_text
-from skiptrace.matchers.explain import probability_of
+from skiptrace.matchers.explain import probability_of, stored_fields
 
 log = logging.getLogger("skiptrace.lineage")
 
@@ -232,8 +232,8 @@ def waterfall_from_pair(
     levels). The last step equals the recorded match probability unless the score was adjusted
     beyond its partial weights, which is then flagged.
     """
-    levels = {k: v for k, v in _json(pair.get("levels")).items() if v is not None}
-    weights = {k: v for k, v in _json(pair.get("weights")).items() if v is not None}
+    levels = stored_fields(pair.get("levels"))
+    weights = stored_fields(pair.get("weights"))
     steps: list[dict[str, Any]] = []
     running = 0.0
     if prior and 0.0 < prior < 1.0:

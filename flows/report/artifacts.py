@@ -51,14 +51,9 @@ def build_artifacts(
 ) -> list[ArtifactSpec]:
     """The run's artifacts, from the same numbers as the HTML report (`data`: the run's
     `collect_run_data`, when the caller has already collected it for the report)."""
-    from skiptrace.flows.report.run_report import collect_run_data
+    from skiptrace.flows.report.run_report import run_data
 
-    if data is None:
-        data = collect_run_data(con, run_id)
-    elif data["run"]["run_id"] != run_id:
-        raise ValueError(
-            f"build_artifacts: data of run {data['run']['run_id']!r} given for {run_id!r}"
-        )
+    data = run_data(con, run_id, data)
     return [
         ArtifactSpec(
             "markdown", "skiptrace-run-summary", f"skiptrace run {run_id}: summary",

@@ -150,21 +150,32 @@ def write_report(
     mean_confidence, accuracy; e.g. skiptrace.flows.demo.evaluate's reliability table) add a reliability
     diagram; without them the report shows the confidence distribution. `data` is the run's
     `collect_run_data` when the caller already has it (the refresh also publishes the Prefect
-    artifacts from it: collecting reads every contact point of the run, about 13 s at 1M
+    artifacts from it: collecting reads every contact point of the run, 9-10 s at 1M
     accounts, so it is done once).
     """
     from skiptrace.atomic import atomic_write_text
 
     out_dir = Path(out_dir)
     run_dir = out_dir if out_dir.name == run_id else out_dir / run_id
-    if data is None:
-        data = collect_run_data(con, run_id, calibration)
-    elif data["run"]["run_id"] != run_id or calibration is not None:
-        raise ValueError(
-            f"write_report: data of run {data['run']['run_id']!r} given for {run_id!r}"
-            " (or calibration given with data: collect_run_data takes it)"
-        )
+    if data is not None and calibration is not None:
+        raise ValueError("write_report: calibration goes to collect_run_data, not beside its data")
+    data = run_data(con, run_id, data, calibration)
     return atomic_write_text(run_dir / "report.html", render_report(data))
+
+
+def run_data(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    data: dict[str, Any] | None = None,
+    calibration: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`data` when it is `run_id`'s collection (refused when it is another run's), else
+    `collect_run_data` of the run: what the report and the artifacts render from."""
+    if data is None:
+        return collect_run_data(con, run_id, calibration)
+    if data["run"]["run_id"] != run_id:
+        raise ValueError(f"data of run {data['run']['run_id']!r} given for run {run_id!r}")
+    return data
 
 
 def render_report(data: dict[str, Any]) -> str:
