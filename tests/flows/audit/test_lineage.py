@@ -524,6 +524,7 @@ def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any)
     same values, the same explanation. A comparison this version does not know stops the
     migration instead of being dropped; the database is left as it was."""
     from skiptrace import sql
+    from skiptrace.errors import RunRefused
 
     db = tmp_path / "old.duckdb"
     con = sql.connect(db)
@@ -551,8 +552,9 @@ def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any)
         list(odd),
     )
     con.close()
-    with pytest.raises(Exception, match="does not know: zip"):
+    with pytest.raises(RunRefused, match="does not know: zip; the database stays at") as refused:
         sql.connect(db)
+    assert refused.value.exit_code == 6 and "\n" not in str(refused.value)  # one line, exit 6
     con = duckdb.connect(str(db))
     assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (99,)
     con.execute(
