@@ -30,6 +30,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from skiptrace.errors import RunRefused
+
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = Path("data") / "skiptrace.duckdb"
@@ -74,7 +76,19 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         if version in applied:
             continue
         with transaction(con):
-            con.execute(load(f"migrations/{name}"))
+            try:
+                con.execute(load(f"migrations/{name}"))
+            except duckdb.Error as exc:
+                # a migration refuses data it cannot convert without loss with
+                # error('migration NNN: ...'): one line and the refusal's exit code, the
+                # database left at the version before (the transaction rolls back)
+                refusal = re.search(rf"migration {version}: .*", str(exc))
+                if refusal is None:
+                    raise
+                raise RunRefused(
+                    f"{refusal.group(0).splitlines()[0]}; the database stays at schema version"
+                    f" {current}"
+                ) from exc
             con.execute(
                 "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
             )
