@@ -530,12 +530,18 @@ def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any)
     con = sql.connect(db)
     build_cases(con)
     before = explain_account(con, "A1")
-    key = "run_id, account_id, rec_id"
-    stored = {
-        tuple(r[:3]): ({k: v for k, v in r[3].items() if v is not None},
-                       {k: v for k, v in r[4].items() if v is not None})
-        for r in con.execute(f"SELECT {key}, levels, weights FROM match_pairs").fetchall()
-    }  # fmt: skip
+
+    def pairs(con: duckdb.DuckDBPyConnection) -> dict[tuple[Any, ...], tuple[dict[str, Any], ...]]:
+        """(run, account, record) -> the levels and weights with a value."""
+        rows = con.execute(
+            "SELECT run_id, account_id, rec_id, levels, weights FROM match_pairs"
+        ).fetchall()
+        return {
+            tuple(r[:3]): tuple({k: v for k, v in f.items() if v is not None} for f in r[3:])
+            for r in rows
+        }
+
+    stored = pairs(con)
     con.execute("ALTER TABLE match_pairs ALTER levels SET DATA TYPE JSON USING NULL")
     con.execute("ALTER TABLE match_pairs ALTER weights SET DATA TYPE JSON USING NULL")
     for (run, acct, rec), (levels, weights) in stored.items():
@@ -569,12 +575,7 @@ def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any)
             " WHERE table_name = 'match_pairs' AND column_name IN ('levels', 'weights')"
         ).fetchall()
         assert all(t.startswith("STRUCT(first_name ") for _, t in types) and len(types) == 2
-        after = {
-            tuple(r[:3]): ({k: v for k, v in r[3].items() if v is not None},
-                           {k: v for k, v in r[4].items() if v is not None})
-            for r in con.execute(f"SELECT {key}, levels, weights FROM match_pairs").fetchall()
-        }  # fmt: skip
-        assert after == stored
+        assert pairs(con) == stored
         assert explain_account(con, "A1") == before
     finally:
         con.close()
