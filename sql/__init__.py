@@ -19,6 +19,7 @@ folder named after the stage that runs it (`match/`, `resolve/`, `suppress/`, `e
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -36,6 +37,7 @@ SQL_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 DEFAULT_DB = Path("data") / "skiptrace.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+log = logging.getLogger("skiptrace.sql")
 
 
 @cache
@@ -72,9 +74,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """
     current = schema_version(con)
     applied = {int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    for version, name in migrations():
-        if version in applied:
-            continue
+    pending = [(version, name) for version, name in migrations() if version not in applied]
+    if pending and current:
+        # an existing database written by an older skiptrace: say so before the (possibly
+        # minutes-long, one-time) upgrade, whichever command opened it for writing
+        log.warning(
+            "upgrading database %s from schema version %d to %d (once per new version;"
+            " conversions of large tables can take minutes)",
+            scalar(con, "ingest/database_path.sql") or ":memory:",
+            current,
+            max(current, pending[-1][0]),
+        )
+    for version, name in pending:
         with transaction(con):
             try:
                 con.execute(load(f"migrations/{name}"))
@@ -292,6 +303,9 @@ def connect(
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB draws its own progress bar on stdout for statements over 2 s when the process has
+    # a terminal; skiptrace reports progress through its stage log and bar instead
+    con.execute("SET enable_progress_bar = false")
     if not read_only:
         migrate(con)
     return con

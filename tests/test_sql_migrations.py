@@ -58,3 +58,45 @@ def test_a_database_killed_before_its_migrations_were_checkpointed_opens(tmp_pat
         assert sql.schema_version(con) == max(v for v, _ in sql.migrations())
     finally:
         con.close()
+
+
+def test_upgrading_an_existing_database_says_so_once(tmp_path: Path, caplog) -> None:
+    """Any command that opens a database for writing applies the newer migrations, and some
+    convert large tables (migration 100: about 41 s per 7M match pairs). The user is told which
+    database moves from which version to which, once; a new database and an up-to-date one say
+    nothing."""
+    import logging
+
+    import duckdb
+
+    *older, (newest, _) = sql.migrations()
+    db = tmp_path / "older.duckdb"
+    con = duckdb.connect(str(db))
+    sql.schema_version(con)  # creates schema_migrations
+    for version, name in older:  # the database an older skiptrace left behind
+        con.execute(sql.load(f"migrations/{name}"))
+        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+    con.close()
+    caplog.set_level(logging.WARNING, logger="skiptrace")
+
+    sql.connect(db).close()
+    notices = [r.getMessage() for r in caplog.records if r.name == "skiptrace.sql"]
+    assert notices == [
+        f"upgrading database {db} from schema version {older[-1][0]} to {newest}"
+        " (once per new version; conversions of large tables can take minutes)"
+    ]
+
+    caplog.clear()
+    sql.connect(db).close()  # up to date now
+    sql.connect(tmp_path / "new.duckdb").close()  # created, not upgraded
+    assert [r for r in caplog.records if r.name == "skiptrace.sql"] == []
+
+
+def test_duckdb_draws_no_progress_bar(tmp_path: Path) -> None:
+    """skiptrace reports progress in its own stage log; DuckDB's bar on stdout would interleave
+    with it (and with a script's own output) for every statement over two seconds."""
+    con = sql.connect(tmp_path / "bar.duckdb")
+    try:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    finally:
+        con.close()
