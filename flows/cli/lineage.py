@@ -7,7 +7,6 @@ command, as in flows/cli/main.py, so `skiptrace --help` stays instant.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -313,10 +312,4 @@ def archive(
 def register(app: typer.Typer) -> None:
     """Add explain, report, replay, purge and archive to `app`."""
     for command in (explain, report, replay, purge, archive):
-        app.command(help=_help(command.__doc__ or ""))(command)
-
-
-def _help(doc: str) -> str:
-    """A docstring as --help text: paragraphs kept, each one re-flowed by the terminal (rich
-    help otherwise keeps the source's line breaks)."""
-    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+        app.command()(command)

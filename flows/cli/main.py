@@ -331,8 +331,10 @@ def rejects(
         ),
     ] = False,
 ) -> None:
-    """List quarantined rows (file, line, reason and the raw line, masked: letters '*', digits
-    '#', punctuation kept, unless --unmasked), or with --fields the fields NULLed or repaired."""
+    """List quarantined rows (file, line, reason, raw line), or with --fields the fields NULLed or repaired.
+
+    The raw line is masked unless --unmasked: letters as '*', digits as '#', punctuation kept.
+    """
     from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
@@ -536,10 +538,12 @@ def push(
 
 def _register_subcommands() -> None:
     from skiptrace.flows.cli import review
+    from skiptrace.flows.cli.help_text import reflow_all
     from skiptrace.flows.cli.lineage import register
 
     register(app)
     review.register(app)
+    reflow_all(app)
 
 
 _register_subcommands()

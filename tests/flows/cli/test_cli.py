@@ -166,3 +166,31 @@ def test_match_policy_flows_from_the_command_to_the_settings(tmp_path: Path) -> 
         app, ["run", "--sources", str(tmp_path / "sources.yml"), "--match-policy", "household"]
     )
     assert bad.exit_code != 0
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Every command and group of the click tree, with its path of names."""
+    found = [(path, command)]
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        found += _commands(sub, (*path, name))
+    return found
+
+
+def test_every_command_help_reflows_to_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich help keeps a docstring's line breaks after its first paragraph, and a docstring
+    wrapped at the source's 100 columns then printed half-empty lines in an 80-column terminal
+    (`skiptrace push --help`, `calibrate --help`). Every command's help is one line per
+    paragraph, and the rendered help of each has no line cut short in the middle of a
+    sentence."""
+    import typer.main
+
+    tree = _commands(typer.main.get_command(app))
+    assert len(tree) > 15  # the whole tree was walked
+    for path, command in tree:
+        for paragraph in (command.help or "").split("\n\n"):
+            assert "\n" not in paragraph, (path, paragraph)
+    monkeypatch.setenv("COLUMNS", "80")
+    push = CliRunner().invoke(app, ["push", "--help"], terminal_width=80)
+    assert "pushing a run twice changes nothing" in " ".join(push.output.split())
+    lines = [line.strip() for line in push.output.splitlines()]
+    assert "twice changes" not in lines  # the old render: a 14-character line
