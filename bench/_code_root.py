@@ -15,7 +15,13 @@ def use_code_root(code_root: Path) -> None:
     itself is added to the package's search path so that skiptrace.matchers etc. resolve to
     `code_root`/matchers ahead of the editable install. Fails loudly rather than silently timing
     the wrong code.
+
+    A skiptrace already imported (bench/_private.py imports `skiptrace.atomic` before a script's
+    main runs) is forgotten first: otherwise its package, and with it every subpackage, would
+    still resolve to the editable install.
     """
+    for name in [m for m in sys.modules if m == "skiptrace" or m.startswith("skiptrace.")]:
+        del sys.modules[name]
     sys.path.insert(0, str(code_root))
     import skiptrace
 

@@ -16,25 +16,12 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 from pathlib import Path
 
 
 def _cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
-
-
-def _use_code_root(root: Path) -> None:
-    """Import skiptrace (and its mapped subpackages, sql/ included) from `root`."""
-    sys.path.insert(0, str(root))
-    import skiptrace
-
-    skiptrace.__path__.append(str(root))
-    from skiptrace import sql
-
-    if not Path(sql.__file__ or "").resolve().is_relative_to(root.resolve()):
-        raise SystemExit(f"skiptrace.sql imported from {sql.__file__}, not from {root}")
 
 
 def main() -> int:
@@ -47,7 +34,9 @@ def main() -> int:
     ap.add_argument("--name-block-cap", type=int, default=100)
     args = ap.parse_args()
     if args.code_root:
-        _use_code_root(args.code_root)
+        from _code_root import use_code_root
+
+        use_code_root(args.code_root.resolve())
     from skiptrace import sql
 
     con = sql.connect(":memory:")

@@ -85,24 +85,10 @@ AS_OF = "2026-11-01"
 
 
 def _use_code_root() -> None:
-    """Import skiptrace from CODE_ROOT, the mapped subpackages included.
+    """Import skiptrace from CODE_ROOT (--code-root), the mapped subpackages included."""
+    from _code_root import use_code_root
 
-    The package is installed with a setuptools package-dir mapping (skiptrace.matchers =
-    matchers/, ...): putting CODE_ROOT on sys.path finds its `skiptrace/` folder, but the
-    subpackages would still come from the installed (editable) tree. CODE_ROOT itself is added
-    to the package's search path, so skiptrace.matchers etc. resolve to CODE_ROOT/matchers ...
-    Fails loudly rather than silently timing the wrong code.
-    """
-    sys.path.insert(0, str(CODE_ROOT))
-    import skiptrace
-
-    if str(CODE_ROOT) not in skiptrace.__path__:
-        skiptrace.__path__.append(str(CODE_ROOT))
-    import skiptrace.matchers.link as link_module
-
-    where = Path(link_module.__file__ or "").resolve()
-    if not where.is_relative_to(CODE_ROOT.resolve()):
-        raise RuntimeError(f"skiptrace imported from {where}, not from --code-root {CODE_ROOT}")
+    use_code_root(CODE_ROOT)
 
 
 # --------------------------------------------------------------------------- process memory
