@@ -28,7 +28,11 @@ contact points), `rows/s` = rows in / seconds, `peak RSS` is the highest residen
 (every 50 ms) while the stage ran. The last line is the whole run; its peak RSS is the highest
 sum of this process and its live children (the usaddress workers) sampled at one instant.
 (`getrusage(RUSAGE_CHILDREN)` is printed too but not used: a forked child's max RSS counts the
-parent's pages it shares.) Results are also written as JSON to
+parent's pages it shares.) `CPU s` is the stage's processor time, user plus system, of this
+process and of the children it reaped during the stage (`os.times()`): on this shared machine
+the wall time of one unchanged stage moves by a fifth from day to day, with the load of other
+jobs, while its CPU time moves much less, so two runs on different days compare by CPU time
+first. Results are also written as JSON to
 bench/results/scale-<accounts>[-p<N>][-incremental].json.
 
 `--incremental` re-delivers 1% of the accounts changed and runs again on the same database, with
@@ -317,6 +321,7 @@ class StageRow:
     candidate_pairs: int | None = None
     peak_rss: int = 0
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    cpu_s: float = 0.0
 
     @property
     def rows_per_s(self) -> float:
@@ -545,11 +550,13 @@ def run_pipeline(
         sampler.reset_window()
         sampler.stage = name
         print(f"  {name} ...", end="", flush=True)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
         with maybe_profile(name, profile, tag) as sql_timings:
             result = fn(con if sql_timings is None else TimedConnection(con, sql_timings))
         seconds = time.perf_counter() - t0
-        row = StageRow(name=name, seconds=seconds, peak_rss=sampler.window())
+        row = StageRow(
+            name=name, seconds=seconds, peak_rss=sampler.window(), cpu_s=cpu_seconds() - cpu0
+        )
         st = result if hasattr(result, "rows_in") else None
         if st is not None:
             row.rows_in, row.rows_out = int(st.rows_in), int(st.rows_out)
@@ -662,6 +669,12 @@ def _parse_size(text: str) -> int:
     return int(float(t.rstrip("KMGT") or 0) * mult)
 
 
+def cpu_seconds() -> float:
+    """Processor seconds (user + system) of this process and of its reaped children."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def _gb(b: int) -> str:
     return f"{b / 1e9:.2f} GB"
 
@@ -671,17 +684,17 @@ def _num(v: float | int | None) -> str:
 
 
 def render_table(rows: list[StageRow], total_s: float, total_rss: int, n_in: int) -> str:
-    head = f"{'stage':<12} {'seconds':>8} {'share':>6} {'rows in':>12} {'rows/s':>11} {'rows out':>12} {'cand. pairs':>12} {'peak RSS':>10}"
+    head = f"{'stage':<12} {'seconds':>8} {'CPU s':>8} {'share':>6} {'rows in':>12} {'rows/s':>11} {'rows out':>12} {'cand. pairs':>12} {'peak RSS':>10}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r.name:<12} {r.seconds:8.1f} {r.seconds / total_s:6.1%} {_num(r.rows_in):>12} "
+            f"{r.name:<12} {r.seconds:8.1f} {r.cpu_s:8.1f} {r.seconds / total_s:6.1%} {_num(r.rows_in):>12} "
             f"{_num(r.rows_per_s if r.rows_in else None):>11} {_num(r.rows_out):>12} "
             f"{_num(r.candidate_pairs):>12} {_gb(r.peak_rss):>10}"
         )
     lines.append("-" * len(head))
     lines.append(
-        f"{'total':<12} {total_s:8.1f} {1:6.0%} {_num(n_in):>12} {_num(n_in / total_s):>11} "
+        f"{'total':<12} {total_s:8.1f} {sum(r.cpu_s for r in rows):8.1f} {1:6.0%} {_num(n_in):>12} {_num(n_in / total_s):>11} "
         f"{'':>12} {'':>12} {_gb(total_rss):>10}"
     )
     return "\n".join(lines)
