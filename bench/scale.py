@@ -30,9 +30,10 @@ sum of this process and its live children (the usaddress workers) sampled at one
 (`getrusage(RUSAGE_CHILDREN)` is printed too but not used: a forked child's max RSS counts the
 parent's pages it shares.) `CPU s` is the stage's processor time, user plus system, of this
 process and of the children it reaped during the stage (`os.times()`): on this shared machine
-the wall time of one unchanged stage moves by a fifth from day to day, with the load of other
-jobs, while its CPU time moves much less, so two runs on different days compare by CPU time
-first. Results are also written as JSON to
+the wall time of one unchanged stage moves by a fifth from day to day with the load of other
+jobs, and CPU time does not count the time spent waiting for a processor another job holds
+(it still counts slower memory and caches under load), so it is the second figure to compare
+two runs of different days by. Results are also written as JSON to
 bench/results/scale-<accounts>[-p<N>][-incremental].json.
 
 `--incremental` re-delivers 1% of the accounts changed and runs again on the same database, with
