@@ -24,7 +24,6 @@ def main() -> None:
     if len(sys.argv) < 3:
         raise SystemExit("usage: with_code.py CODE_ROOT SCRIPT [ARGS...]")
     root, script = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _code_root import use_code_root
 
     use_code_root(root)
@@ -34,4 +33,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _private import run_private
+
+    raise SystemExit(run_private(main))
