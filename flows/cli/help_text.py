@@ -27,6 +27,6 @@ def reflow_all(app: typer.Typer) -> None:
     for group in app.registered_groups:
         if group.typer_instance is not None:
             reflow_all(group.typer_instance)
-    for info in (app.info, *(g for g in app.registered_groups)):
+    for info in (app.info, *app.registered_groups):
         if isinstance(info.help, str):
             info.help = reflow(info.help)
