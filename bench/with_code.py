@@ -33,7 +33,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _private import run_private
 
     raise SystemExit(run_private(main))

@@ -149,14 +149,10 @@ def _archived_select(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> 
     if not fills and not converts:
         return f"SELECT * FROM {source}"
     have = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    types = dict(
-        con.execute(
-            "SELECT column_name, data_type FROM duckdb_columns()"
-            " WHERE database_name = current_database() AND schema_name = 'main'"
-            " AND table_name = ?",
-            [table],
-        ).fetchall()
-    )
+    types = {
+        r["column_name"]: r["data_type"]
+        for r in sql.rows(con, "audit/table_column_types.sql", table_name=table)
+    }
     added = [f"{expr} AS {col}" for col, expr in fills.items() if col not in have]
     replaced = [
         f"{expr} AS {col}"
