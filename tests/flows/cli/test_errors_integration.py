@@ -14,7 +14,9 @@ from skiptrace import errors
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def test_missing_column_inside_the_flow_is_one_line_and_not_retried(tmp_path: Path) -> None:
+def test_missing_column_inside_the_flow_is_one_line_and_not_retried(
+    tmp_path: Path, prefect_home: Path
+) -> None:
     """The account export lacks account_id: found by the ingest task inside Prefect, the run
     fails with exit 4 and the file named, without a traceback and without a retry (the ingest
     task retries I/O errors only)."""
@@ -22,7 +24,7 @@ def test_missing_column_inside_the_flow_is_one_line_and_not_retried(tmp_path: Pa
     (tmp_path / "accounts.csv").write_text("acct,first_name,last_name\nA1,Ann,Lee\n")
     env = {
         **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_HOME": str(prefect_home),
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # shared machine
         "SKIPTRACE_HMAC_KEY": "test-key-not-secret",
     }

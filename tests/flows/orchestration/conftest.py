@@ -1,7 +1,8 @@
 """A real Prefect server for the deployment tests: `prefect server start` on a free local port.
 
-One server per session (it takes 10-20 s to start), in a temporary PREFECT_HOME so its SQLite
-database and settings are the test's own. Subprocesses (serve, deploy, worker) get an
+One server per session (it takes 10-20 s to start), in a temporary PREFECT_HOME (a copy of the
+migrated template, tests/flows/conftest.py) so its SQLite database and settings are the test's
+own. Subprocesses (serve, deploy, worker) get an
 environment pointing at it; the test process talks to it over the REST API with httpx, so no
 Prefect client settings of the test process are changed.
 """
@@ -21,6 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.flows.conftest import copy_prefect_home, prefect_env
 
 BIN = Path(sys.executable).parent
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -127,27 +130,13 @@ class PrefectServer:
         return self.post("/artifacts/filter", body)
 
 
-def prefect_env(home: Path, api_url: str | None = None) -> dict[str, str]:
-    """This environment without the caller's Prefect settings, pointed at a test home/server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    # the suite's start-up allowance (tests/conftest.py): a loaded CI machine is not a failure
-    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = os.environ.get(
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180"
-    )
-    env.update(
-        PREFECT_HOME=str(home),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_SERVER_UI_ENABLED="false",
-        PYTHONUNBUFFERED="1",
-    )
-    if api_url:
-        env["PREFECT_API_URL"] = api_url
-    return env
-
-
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    home = tmp_path_factory.mktemp("prefect-server-home")
+def prefect_server(
+    tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
+) -> Iterator[PrefectServer]:
+    home = copy_prefect_home(
+        prefect_home_template, tmp_path_factory.mktemp("prefect-server") / "home"
+    )
     port = free_port()
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(

@@ -21,7 +21,7 @@ from skiptrace import sql
 from skiptrace.errors import INPUT, WARNINGS
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.conftest import prefect_env
+from tests.flows.conftest import prefect_env
 
 MISSING = "credit_header"
 
@@ -73,10 +73,12 @@ def test_optional_source_without_file_is_a_warning(tiny_portfolio, tmp_path: Pat
 
 
 @pytest.mark.integration
-def test_run_with_optional_source_missing_exits_7(tiny_portfolio, tmp_path: Path) -> None:
+def test_run_with_optional_source_missing_exits_7(
+    tiny_portfolio, tmp_path: Path, prefect_home: Path
+) -> None:
     """`skiptrace run` as a user runs it: the summary, the report and the exit code say so."""
     sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
-    env = prefect_env(tmp_path / "prefect-home")  # the suite's Prefect settings, its own home
+    env = prefect_env(prefect_home)  # the suite's Prefect settings, its own home
     result = subprocess.run(
         [str(Path(sys.executable).parent / "skiptrace"), "run",
          "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),

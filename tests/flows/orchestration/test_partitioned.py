@@ -78,13 +78,13 @@ def test_partitions_compute_what_one_process_computes(
 
 @pytest.mark.integration
 def test_dask_partitioned_refresh_equals_single_process(
-    small_portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_portfolio, tmp_path: Path, prefect_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The refresh flow with partitions=3 (the link task runs the comparisons as Prefect tasks on
     a local Dask cluster of two worker processes) writes the same pairs, probabilities and
     contacts as the stages in one process: a full first run (random pairs for u and candidates on
     the cluster), then an incremental one after an update file and a new source file."""
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    monkeypatch.setenv("PREFECT_HOME", str(prefect_home))
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
     from skiptrace.flows.orchestration.params import RefreshParams
     from skiptrace.flows.orchestration.refresh import run_refresh

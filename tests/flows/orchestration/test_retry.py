@@ -41,10 +41,12 @@ def test_retry_condition_reads_prefect_failed_states() -> None:
 
 
 @pytest.mark.integration
-def test_real_task_retries_io_errors_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_task_retries_io_errors_only(
+    tmp_path: Path, prefect_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """In a real Prefect flow run: the deterministic error is tried once, the I/O error thrice
     (the refresh's ingest task has retries=2)."""
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    monkeypatch.setenv("PREFECT_HOME", str(prefect_home))
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "ERROR")
     from prefect import flow, task
     from prefect.settings import (
