@@ -64,7 +64,7 @@ _HERE = Path(__file__).resolve().parent
 #: new key is simply a new (missing) row.
 ADDRESS_STD_SOURCES: tuple[Path, ...] = (
     *(_HERE / f"{m}.py" for m in ("address", "address_fast", "address_finish",
-                                  "address_usaddress", "pub28")),
+                                  "address_usaddress", "pub28", "zip_reference")),
     sql.SQL_DIR / "standardize" / "address_new.sql",
     sql.SQL_DIR / "standardize" / "cache_append.sql",
 )  # fmt: skip

@@ -28,6 +28,7 @@ import polars as pl
 
 from skiptrace.matchers.address_fast import clean_expr
 from skiptrace.matchers.pub28 import STATE_CODES
+from skiptrace.matchers.zip_reference import zip_reference
 
 ZIP_SHAPE = r"^[0-9]{4,5}(?:[ -]?[0-9]{4})?$"
 #: A ZIP5 of one repeated digit (00000, 99999) is a placeholder some extracts put on every record:
@@ -37,19 +38,11 @@ PLACEHOLDER_ZIP5 = r"^(?:0{5}|1{5}|2{5}|3{5}|4{5}|5{5}|6{5}|7{5}|8{5}|9{5})$"
 
 @cache
 def zip_table() -> pl.DataFrame:
-    """ZIP5 -> (state, preferred city) from the offline `zipcodes` package, loaded once per
-    process (~0.5 s). Military ZIPs carry AA/AE/AP, territories their own codes."""
-    import zipcodes
-
-    rows = zipcodes.list_all()
-    return pl.DataFrame(
-        {
-            "zip5": [r["zip_code"] for r in rows],
-            "zip_state": [r["state"] for r in rows],
-            "zip_city": [str(r["city"]).upper() for r in rows],
-        },
-        schema={"zip5": pl.String, "zip_state": pl.String, "zip_city": pl.String},
-    ).unique("zip5", keep="first")
+    """ZIP5 -> (state, preferred city) from the ZIP reference (the offline `zipcodes` package,
+    matchers/zip_reference.py). Military ZIPs carry AA/AE/AP, territories their own codes."""
+    return zip_reference().select(
+        "zip5", pl.col("state").alias("zip_state"), pl.col("city").alias("zip_city")
+    )
 
 
 def _nullif_blank(expr: pl.Expr) -> pl.Expr:

@@ -50,6 +50,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from skiptrace import sql
 from skiptrace.matchers.confidence import (
@@ -61,6 +62,7 @@ from skiptrace.matchers.confidence import (
 )
 from skiptrace.matchers.phones import register_line_type_macros
 from skiptrace.matchers.resolve_cache import plan_resolve
+from skiptrace.matchers.zip_reference import zip_reference
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
@@ -460,24 +462,19 @@ def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 @cache
 def _zip_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """ZIP5 -> IANA zone and state -> its most common zone, from the packaged ZIP table.
+    """ZIP5 -> IANA zone and state -> its most common zone, from the ZIP reference.
 
     Offline (no service call) and loaded once per process: Reg F calling windows need the
     consumer's zone for every phone.
     """
-    import zipcodes
-
-    by_zip: dict[str, str] = {}
-    counts: dict[str, dict[str, int]] = {}
-    for z in zipcodes.list_all():
-        tz = z.get("timezone")
-        if not tz:
-            continue
-        by_zip[z["zip_code"]] = tz
-        if z.get("state"):
-            c = counts.setdefault(z["state"], {})
-            c[tz] = c.get(tz, 0) + 1
-    by_state = {s: max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for s, c in counts.items()}
+    zones = zip_reference().filter(pl.col("time_zone").is_not_null())
+    by_zip = dict(zip(zones["zip5"].to_list(), zones["time_zone"].to_list(), strict=True))
+    counts = zones.group_by("state", "time_zone").len()
+    # a state's zone: the one most of its ZIPs have, ties to the greater name (as before)
+    top = counts.sort(["state", "len", "time_zone"], descending=[False, True, True]).unique(
+        "state", keep="first"
+    )
+    by_state = dict(zip(top["state"].to_list(), top["time_zone"].to_list(), strict=True))
     return by_zip, by_state
 
 
