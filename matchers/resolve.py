@@ -470,7 +470,7 @@ def _zip_tables() -> tuple[dict[str, str], dict[str, str]]:
     zones = zip_reference().filter(pl.col("time_zone").is_not_null())
     by_zip = dict(zip(zones["zip5"].to_list(), zones["time_zone"].to_list(), strict=True))
     counts = zones.group_by("state", "time_zone").len()
-    # a state's zone: the one most of its ZIPs have, ties to the greater name (as before)
+    # a state's zone: the one most of its ZIPs have; a tie goes to the zone name last in order
     top = counts.sort(["state", "len", "time_zone"], descending=[False, True, True]).unique(
         "state", keep="first"
     )

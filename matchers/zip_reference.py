@@ -3,12 +3,13 @@
 Why a module of its own: standardization (a missing state or city, the ZIP-state check) and
 resolve (the consumer's time zone for Reg F calling windows) read the same 42,789 ZIPs of the
 offline `zipcodes` package. That package hands them out as one Python dict per ZIP, which took
-0.8-1.4 s to build in every process that standardized or resolved: each `skiptrace run`, and
+0.8-1.5 s to build in every process that standardized or resolved: each `skiptrace run`, and
 each test process. The four columns skiptrace reads are kept as a small Parquet file in the
 user's cache folder (``$XDG_CACHE_HOME/skiptrace``, else ``~/.cache/skiptrace``), named after
-the package's version, and read in a few milliseconds. The file holds public reference data
-only. A missing, unreadable or stale file is rebuilt from the package; a cache folder that
-cannot be written only costs the rebuild, in every process.
+the package's version (another version reads and writes its own file), and read in a few
+milliseconds. The file holds public reference data only. A missing, unreadable or differently
+shaped file is rebuilt from the package; a cache folder that cannot be written only costs the
+rebuild, in every process.
 """
 
 from __future__ import annotations

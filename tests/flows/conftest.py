@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,10 +65,12 @@ def prefect_home_template(
             building = shared / "prefect-home-template.building"
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir()
-            subprocess.run(
+            done = subprocess.run(
                 [str(BIN / "prefect"), "server", "database", "upgrade", "-y"],
-                env=prefect_env(building), check=True, capture_output=True, timeout=300,
+                env=prefect_env(building), capture_output=True, text=True, timeout=300,
             )  # fmt: skip
+            if done.returncode != 0:
+                raise RuntimeError(f"prefect database upgrade failed: {done.stdout}{done.stderr}")
             building.rename(template)
     return template
 
@@ -81,6 +82,6 @@ def copy_prefect_home(template: Path, home: Path) -> Path:
 
 
 @pytest.fixture
-def prefect_home(prefect_home_template: Path, tmp_path: Path) -> Iterator[Path]:
+def prefect_home(prefect_home_template: Path, tmp_path: Path) -> Path:
     """A PREFECT_HOME of this test's own, its database already migrated."""
-    yield copy_prefect_home(prefect_home_template, tmp_path / "prefect-home")
+    return copy_prefect_home(prefect_home_template, tmp_path / "prefect-home")

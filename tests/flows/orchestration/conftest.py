@@ -2,9 +2,9 @@
 
 One server per session (it takes 10-20 s to start), in a temporary PREFECT_HOME (a copy of the
 migrated template, tests/flows/conftest.py) so its SQLite database and settings are the test's
-own. Subprocesses (serve, deploy, worker) get an
-environment pointing at it; the test process talks to it over the REST API with httpx, so no
-Prefect client settings of the test process are changed.
+own. Subprocesses (serve, deploy, worker) get an environment pointing at it; the test process
+talks to it over the REST API with httpx, so no Prefect client settings of the test process are
+changed.
 """
 
 from __future__ import annotations
