@@ -461,31 +461,28 @@ def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @cache
-def _zip_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """ZIP5 -> IANA zone and state -> its most common zone, from the ZIP reference.
-
-    Offline (no service call) and loaded once per process: Reg F calling windows need the
-    consumer's zone for every phone.
-    """
-    zones = zip_reference().filter(pl.col("time_zone").is_not_null())
-    by_zip = dict(zip(zones["zip5"].to_list(), zones["time_zone"].to_list(), strict=True))
-    counts = zones.group_by("state", "time_zone").len()
-    # a state's zone: the one most of its ZIPs have; a tie goes to the zone name last in order
-    top = counts.sort(["state", "len", "time_zone"], descending=[False, True, True]).unique(
-        "state", keep="first"
+def zip_time_zones() -> pl.DataFrame:
+    """ZIP5 -> IANA time zone (zip5, tz), from the ZIP reference; the ZIPs without a zone left
+    out. Offline and loaded once per process: Reg F calling windows need the consumer's zone."""
+    return (
+        zip_reference()
+        .filter(pl.col("time_zone").is_not_null())
+        .select("zip5", pl.col("time_zone").alias("tz"))
     )
-    by_state = dict(zip(top["state"].to_list(), top["time_zone"].to_list(), strict=True))
-    return by_zip, by_state
 
 
-def zip_time_zones() -> dict[str, str]:
-    """ZIP5 -> IANA time zone."""
-    return _zip_tables()[0]
-
-
-def state_time_zones() -> dict[str, str]:
-    """State -> its most common time zone (fallback when a ZIP is unknown)."""
-    return _zip_tables()[1]
+@cache
+def state_time_zones() -> pl.DataFrame:
+    """State -> the zone most of its ZIPs have (state, tz): the fallback when a ZIP is unknown.
+    A tie goes to the zone name last in order."""
+    counts = zip_time_zones().join(zip_reference().select("zip5", "state"), on="zip5")
+    return (
+        counts.group_by("state", "tz")
+        .len()
+        .sort(["state", "len", "tz"], descending=[False, True, True])
+        .unique("state", keep="first", maintain_order=True)
+        .select("state", "tz")
+    )
 
 
 @cache
@@ -505,37 +502,16 @@ def utc_offsets(zone: str) -> tuple[int, int] | None:
 
 
 def _time_zone_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Small lookup tables for the ZIPs, states and zones this run actually uses."""
-    zips = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT zip5 FROM rs_evs WHERE contact_type = 'address' AND zip5 IS NOT NULL"
-        ).fetchall()
-    ]
-    zmap = zip_time_zones()
-    smap = state_time_zones()
-    zip_rows = [(z, zmap[z]) for z in zips if z in zmap]
-    phone_zones = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT tz_phone FROM rs_evs WHERE tz_phone IS NOT NULL"
-        ).fetchall()
-    ]
-    zones = sorted({tz for _, tz in zip_rows} | set(smap.values()) | set(phone_zones))
+    """Small lookup tables for the ZIPs, states and zones this run actually uses
+    (sql/resolve/time_zones.sql), and each zone's winter and summer UTC offsets."""
+    con.register("_zip_zones", zip_time_zones())
+    con.register("_state_zones", state_time_zones())
+    try:
+        zones = [r["tz"] for r in sql.rows(con, _file("time_zones.sql"))]
+    finally:
+        con.unregister("_zip_zones")
+        con.unregister("_state_zones")
     off_rows = [(z, *o) for z in zones if (o := utc_offsets(z)) is not None]
-    _table_from_columns(
-        con,
-        "rs_zip_tz",
-        {"zip5": [z for z, _ in zip_rows], "tz": [t for _, t in zip_rows]},
-        "VARCHAR",
-    )
-    states = sorted(smap.items())
-    _table_from_columns(
-        con,
-        "rs_state_tz",
-        {"state": [s for s, _ in states], "tz": [t for _, t in states]},
-        "VARCHAR",
-    )
     sql.run(
         con,
         "CREATE OR REPLACE TEMP TABLE rs_tz_off AS SELECT unnest($tz::VARCHAR[]) AS tz,"
@@ -544,11 +520,3 @@ def _time_zone_tables(con: duckdb.DuckDBPyConnection) -> None:
         off_jan=[r[1] for r in off_rows],
         off_jul=[r[2] for r in off_rows],
     )
-
-
-def _table_from_columns(
-    con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[str]], sql_type: str
-) -> None:
-    """A temp table from parallel Python lists in one statement (no per-row round trips)."""
-    select = ", ".join(f"unnest(${c}::{sql_type}[]) AS {c}" for c in columns)
-    sql.run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select}", **columns)
