@@ -23,6 +23,8 @@ INPUT = 4
 BUSY = 5
 REFUSED = 6
 WARNINGS = 7
+UNREACHABLE = 8
+NOT_REPRODUCED = 9
 
 #: code -> what it means, in the words the help and the README use.
 EXIT_CODES: dict[int, str] = {
@@ -34,6 +36,9 @@ EXIT_CODES: dict[int, str] = {
     BUSY: "database busy: another run holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
     WARNINGS: "completed with warnings (see the run summary)",
+    UNREACHABLE: "the collections database cannot be reached or the connection failed midway: "
+    "nothing changed there, run again later",
+    NOT_REPRODUCED: "replay: the run's contacts were re-derived and differ from what it emitted",
 }
 
 
@@ -76,6 +81,21 @@ class RunRefused(SkiptraceError):
     """A safety check refused the run: going on would lose or double data."""
 
     exit_code = REFUSED
+
+
+class Unreachable(SkiptraceError):
+    """Another system the run talks to (the collections system's PostgreSQL) cannot be reached,
+    refused the connection or dropped it midway. Its own code because it is the one failure a
+    scheduler should retry later unchanged: nothing was written there (one transaction)."""
+
+    exit_code = UNREACHABLE
+
+
+class NotReproduced(SkiptraceError):
+    """`skiptrace replay` re-derived a run and got other contacts than it emitted: a finding for
+    compliance (the run cannot be explained by its recorded inputs), not a failure to replay."""
+
+    exit_code = NOT_REPRODUCED
 
 
 def validation_summary(exc: Exception, names: dict[str, str] | None = None) -> str:

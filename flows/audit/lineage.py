@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.errors import UsageError
 from skiptrace.flows.audit.archive import archived_run_views
 from skiptrace.flows.audit.retention import DEFAULT_RETENTION, RETENTION_RULE, Period, parse_period
 from skiptrace.masking import mask_email, mask_name, mask_phone, mask_text
@@ -69,8 +70,9 @@ _HASH_PREFIX = 12
 _WEIGHT_TOLERANCE = 0.01
 
 
-class LineageError(LookupError):
-    """The account or run asked about is not in the lineage tables."""
+class LineageError(UsageError, LookupError):
+    """The account, run or contact asked about is not in the lineage tables: the value given
+    names nothing there (exit code 2)."""
 
 
 # --------------------------------------------------------------------------- run inputs

@@ -97,14 +97,11 @@ def explain(
     factors, suppression rules applied, the export that carried it and its retention. Personal
     data is masked; SSNs appear only as last four digits, dates of birth as a year.
     """
-    from skiptrace.flows.audit.lineage import LineageError, explain_account, render_text, to_json
+    from skiptrace.flows.audit.lineage import explain_account, render_text, to_json
 
     con = _open(db)
-    try:
+    try:  # an account, run or contact that names nothing: LineageError, exit code 2
         doc = explain_account(con, account_id, run_id=run, contact=contact)
-    except LineageError as exc:
-        typer.echo(f"skiptrace explain: {exc}", err=True)
-        raise typer.Exit(1) from exc
     finally:
         con.close()
     if fmt is OutputFormat.json:
@@ -176,20 +173,20 @@ def replay(
     """Re-derive a run's contacts from its recorded inputs and parameters, in a scratch copy of
     the database, and compare them with what the run emitted.
 
-    Exit status: 0 identical, 1 different, 2 cannot replay (unknown run, inputs not recorded,
-    raw rows purged). The live database is only checkpointed, never changed.
+    Exit status: 0 identical; 9 different (the differences are printed); 2 an unknown run; 4 no
+    database, or the run's inputs not recorded or purged; 5 the database in use. The live
+    database is only checkpointed, never changed.
     """
-    from skiptrace import sql
-    from skiptrace.flows.orchestration.replay import ReplayError, replay_run
+    from skiptrace import errors, sql
+    from skiptrace.flows.orchestration.replay import replay_run
 
-    try:
-        result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
-    except ReplayError as exc:
-        typer.echo(f"skiptrace replay: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
     if not result.identical:
-        raise typer.Exit(1)
+        raise errors.NotReproduced(
+            f"replay of run {run_id} differs: {result.contact_differences:,} contact and "
+            f"{result.pair_differences:,} pair differences (listed above)"
+        )
 
 
 def purge(

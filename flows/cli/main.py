@@ -509,26 +509,22 @@ def push(
 
     Upserts keyed by account, contact type and normalized value; pushing a run twice changes
     nothing; suppressed contacts are written with their reason, never as callable (docs/push.md).
-    Exit status: 0 pushed, 2 cannot push (no URL, server unreachable, run unknown or older than
-    the last pushed one).
+    Exit status: 0 pushed; 8 the server cannot be reached or the connection failed (nothing
+    changed there: run again later); 2 no URL or an unknown run; 6 a run not completed, archived
+    or older than the last one pushed; 3 an unreadable URL file or a missing grant.
     """
-    from skiptrace.flows.exports.pg import PushError, resolve_url
+    from skiptrace.flows.cli.lineage import _open
+    from skiptrace.flows.exports.pg import resolve_url
     from skiptrace.flows.exports.push import push_run
 
+    url = resolve_url(to, to_file)
+    if url is None:
+        raise errors.UsageError("give --to URL, --to-file FILE or set SKIPTRACE_PUSH_URL")
+    con = _open(db, write=True)
     try:
-        url = resolve_url(to, to_file)
-        if url is None:
-            raise PushError("give --to URL, --to-file FILE or set SKIPTRACE_PUSH_URL")
-        from skiptrace.flows.cli.lineage import _open
-
-        con = _open(db, write=True)
-        try:
-            r = push_run(con, run_id, url)
-        finally:
-            con.close()
-    except PushError as exc:
-        typer.echo(f"skiptrace push: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        r = push_run(con, run_id, url)
+    finally:
+        con.close()
     _console().print(
         f"pushed run [bold]{r.run_id}[/] to {r.target}: {r.contacts:,} contacts "
         f"({r.inserted:,} new, {r.updated:,} changed, {r.retired:,} retired), "

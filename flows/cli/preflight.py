@@ -94,11 +94,26 @@ def check_database_free(params: RefreshParams) -> None:
         raise DatabaseBusy(f"database {params.db}: cannot take its lock: {exc}") from None
 
 
+def check_collections_database(params: RefreshParams) -> None:
+    """With a push URL (`--push-url` or $SKIPTRACE_PUSH_URL), the collections database answers.
+
+    The run's first step pulls collectors' outcomes from it and fails without them
+    (docs/push.md); finding that out inside the flow cost Prefect's start and two retries. Here
+    it is one connection: a server that does not answer is exit code 8, a refused login 3.
+    """
+    from skiptrace.flows.exports import pg
+
+    url = params.push_url or pg.resolve_url()
+    if url is not None:
+        pg.connect(url).close()
+
+
 def check_run(params: RefreshParams) -> None:
     """All checks of `skiptrace run`, cheapest first."""
     check_configuration(params)
     check_inputs(params)
     check_database_free(params)
+    check_collections_database(params)
 
 
 def check_serve(params: RefreshParams) -> None:

@@ -3,8 +3,9 @@
 `register(app)` adds the command group to the main Typer app (flows/cli/main.py). Imports are
 deferred into the commands so `skiptrace --help` stays instant.
 
-Exit codes: 0 ok; 2 a usage problem (missing database, port in use, no users, unknown user,
-bad role, empty or mismatched password), printed as one line.
+Errors are one line through the command's error boundary (flows/cli/boundary.py), with the
+codes of skiptrace/errors.py: 2 a value the command cannot take (port in use, unknown user, bad
+role, a short or mismatched password), 3 no workbench user yet, 4 no database.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from skiptrace.errors import UsageError
 
 DbOpt = Annotated[
     Path | None,
@@ -35,11 +38,6 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"skiptrace review: {message}", err=True)
-    return typer.Exit(2)
-
-
 @review_app.callback(invoke_without_command=True)
 def review(
     ctx: typer.Context,
@@ -58,16 +56,13 @@ def review(
     if ctx.invoked_subcommand is not None:
         return
     from skiptrace import sql
-    from skiptrace.flows.review.server import ServeError, serve
+    from skiptrace.flows.review.server import serve
 
     path = sql.resolve_db_path(db)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
     typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")
-    try:
-        serve(path, host, port)
-    except ServeError as exc:
-        raise _fail(str(exc)) from exc
+    serve(path, host, port)  # ServeError: one line and its exit code (2, 3 or 4)
 
 
 def _read_password() -> str:
@@ -77,7 +72,7 @@ def _read_password() -> str:
 
         first = getpass.getpass("password: ")
         if getpass.getpass("again: ") != first:
-            raise _fail("the passwords differ")
+            raise UsageError("the passwords differ")
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -92,16 +87,13 @@ def user_add(
     from stdin when it is not a terminal (`printf '%s\\n' "$PW" | skiptrace review user add ...`)."""
     from skiptrace import sql
     from skiptrace.flows.review.auth import hash_password
-    from skiptrace.flows.review.store import Store, StoreError
+    from skiptrace.flows.review.store import Store
 
     password = _read_password()
     if len(password) < MIN_PASSWORD:
-        raise _fail(f"a password needs at least {MIN_PASSWORD} characters")
+        raise UsageError(f"a password needs at least {MIN_PASSWORD} characters")
     store = Store(sql.resolve_db_path(db))
-    try:
-        store.save_user(name, role.value, hash_password(password))
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
+    store.save_user(name, role.value, hash_password(password))  # StoreError: exit code 2
     typer.echo(f"user {name} ({role.value}) saved in {store.users_path}")
 
 
@@ -119,12 +111,9 @@ def user_list(db: DbOpt = None) -> None:
 def user_remove(name: str, db: DbOpt = None) -> None:
     """Remove a user; their open sessions stop working at the next request."""
     from skiptrace import sql
-    from skiptrace.flows.review.store import Store, StoreError
+    from skiptrace.flows.review.store import Store
 
-    try:
-        Store(sql.resolve_db_path(db)).remove_user(name)
-    except StoreError as exc:
-        raise _fail(str(exc)) from exc
+    Store(sql.resolve_db_path(db)).remove_user(name)  # StoreError: exit code 2
     typer.echo(f"user {name} removed")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from skiptrace import sql
+from skiptrace.errors import ConfigError, RunRefused, Unreachable, UsageError
 
 PG_DIR = "push/pg"
 PG_MIGRATIONS_DIR = sql.SQL_DIR / "push" / "pg_migrations"
@@ -31,8 +32,23 @@ _DSN_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|\S+)", re
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
-class PushError(Exception):
-    """A problem the user can fix (no URL, unreachable server, unknown run): one line, exit 2."""
+class PushError(Unreachable):
+    """The collections database cannot be reached, refused the login or dropped the connection:
+    one line, exit code 8 (run again later). The subclasses are the problems a retry does not
+    fix, each with the code of its kind."""
+
+
+class PushConfigError(ConfigError, PushError):
+    """The URL file cannot be read, or the database role lacks a grant: exit code 3."""
+
+
+class PushUnknownRun(UsageError, PushError):
+    """The run given is not in the database: exit code 2."""
+
+
+class PushRefused(RunRefused, PushError):
+    """The run cannot be pushed as it stands (not completed, archived, older than the last one
+    pushed): exit code 6."""
 
 
 def mask_url(url: str) -> str:
@@ -57,16 +73,17 @@ def resolve_url(to: str | None = None, to_file: Path | None = None) -> str | Non
         try:
             lines = to_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise PushError(f"cannot read the URL file {to_file}: {exc.strerror}") from exc
+            raise PushConfigError(f"cannot read the URL file {to_file}: {exc.strerror}") from exc
         url = next((line.strip() for line in lines if line.strip()), "")
         if not url:
-            raise PushError(f"the URL file {to_file} is empty")
+            raise PushConfigError(f"the URL file {to_file} is empty")
         return url
     return os.environ.get(ENV_URL) or None
 
 
 def connect(url: str) -> Any:
-    """Open a psycopg connection; an unreachable server or bad login is one PushError line."""
+    """Open a psycopg connection; an unreachable server (exit 8) or a refused login (exit 3) is
+    one PushError line."""
     import psycopg
 
     try:
@@ -74,7 +91,25 @@ def connect(url: str) -> Any:
     except psycopg.Error as exc:
         # libpq's message names host, port and user, never the password; mask anyway
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise PushError(f"cannot connect to {mask_url(url)}: {mask_url(first)}") from exc
+        message = f"cannot connect to {mask_url(url)}: {mask_url(first)}"
+        if _is_login_problem(exc):  # the server answered: a retry will not change its answer
+            raise PushConfigError(message) from exc
+        raise PushError(message) from exc
+
+
+def _is_login_problem(exc: Exception) -> bool:
+    """The server refused the login (SQLSTATE class 28: bad password, no such role or no
+    pg_hba entry) or has no such database (3D000), as opposed to a server that did not answer."""
+    state = getattr(exc, "sqlstate", None) or ""
+    if state.startswith("28") or state == "3D000":
+        return True
+    # A refusal during the connection attempt reaches psycopg as libpq's message text, without a
+    # SQLSTATE: the server's FATAL line (English unless the server sets lc_messages otherwise).
+    text = str(exc)
+    return any(
+        words in text
+        for words in ("password authentication failed", "does not exist", "no pg_hba.conf entry")
+    )
 
 
 def pg_sql(name: str, *, with_params: bool) -> str:

@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 
 from skiptrace import sql
 from skiptrace.flows.exports import pg
-from skiptrace.flows.exports.pg import PushError
+from skiptrace.flows.exports.pg import PushConfigError, PushError, PushRefused, PushUnknownRun
 
 log = logging.getLogger("skiptrace.push")
 #: Rows per COPY chunk: bounded memory whatever the run's size.
@@ -67,8 +67,10 @@ class PushResult:
 def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResult:
     """Push completed run `run_id` of this DuckDB database to the PostgreSQL at `url`.
 
-    Raises PushError for what a user can fix (unknown or unfinished run, a newer run already
-    pushed, server unreachable). The push is recorded in `pushes` whether it worked or not.
+    Raises a PushError, one line with its exit code: the server unreachable or the connection
+    lost (8, a retry may work); the run unknown (2); unfinished, archived or older than the run
+    already pushed (6); the URL file or the role's grants (3). The push is recorded in `pushes`
+    whether it worked or not.
     """
     import psycopg
 
@@ -83,7 +85,7 @@ def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResul
                 _push_in_transaction(con, conn, run, result)
         except psycopg.errors.InsufficientPrivilege as exc:
             first = str(exc).strip().splitlines()[0]
-            raise PushError(
+            raise PushConfigError(
                 f"the role of {result.target} lacks a privilege ({first}); the grants are in "
                 "docs/push.md, and the first push must run as the tables' owner"
             ) from exc
@@ -113,13 +115,13 @@ def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResul
 def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     found = sql.rows(con, "push/stage_run.sql", run_id=run_id)
     if not found:
-        raise PushError(f"run {run_id} is not in this database")
+        raise PushUnknownRun(f"run {run_id} is not in this database")
     if found[0]["status"] != "completed":
-        raise PushError(f"run {run_id} is {found[0]['status']}, not completed: nothing to push")
+        raise PushRefused(f"run {run_id} is {found[0]['status']}, not completed: nothing to push")
     from skiptrace.flows.audit.archive import is_archived
 
     if is_archived(con, run_id):  # its contacts are in <db>.archive/, not in the tables
-        raise PushError(
+        raise PushRefused(
             f"run {run_id} is archived: restore it first (skiptrace archive --restore {run_id})"
         )
     return found[0]
@@ -133,7 +135,7 @@ def _push_in_transaction(
         pg.execute(cur, "lock.sql")
         latest = pg.execute(cur, "latest_run.sql")[0][0]
         if latest is not None and latest > run["run_id"]:
-            raise PushError(
+            raise PushRefused(
                 f"run {run['run_id']} is older than run {latest} already pushed; "
                 "pushing it would roll the collections system back"
             )

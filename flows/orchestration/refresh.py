@@ -126,7 +126,7 @@ def push_url(params: RefreshParams) -> str | None:
     return params.push_url or resolve_url()
 
 
-@task(name="pull-outcomes", retries=2, retry_delay_seconds=5)
+@task(name="pull-outcomes", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
 def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """Collectors' outcomes from PostgreSQL before the run uses them (docs/push.md)."""
     from skiptrace.flows.exports.outcomes_pull import pull_outcomes
@@ -137,7 +137,7 @@ def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
         return {"outcomes": pull_outcomes(con, url)}
 
 
-@task(name="push-results", retries=1, retry_delay_seconds=10)
+@task(name="push-results", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_only_io)
 def push_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """The completed run into PostgreSQL, one transaction (a retry re-pushes: idempotent)."""
     from skiptrace.flows.exports.push import push_run

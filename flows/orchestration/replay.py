@@ -33,14 +33,24 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.errors import DatabaseBusy, InputFileError, UsageError
 from skiptrace.flows.audit.lineage import mask_contact_key
 
 #: Differences listed in the result (the count is always exact).
 MAX_LISTED = 50
 
 
-class ReplayError(RuntimeError):
-    """The run cannot be replayed (unknown, inputs not recorded, raw rows purged)."""
+class ReplayError(InputFileError):
+    """The run cannot be replayed: the database is missing, or the run's inputs were never
+    recorded or have been purged (exit code 4)."""
+
+
+class ReplayBusy(DatabaseBusy, ReplayError):
+    """Another process holds the database, so it cannot be checkpointed and copied (exit 5)."""
+
+
+class ReplayUnknownRun(UsageError, ReplayError):
+    """No run with the id given (exit 2)."""
 
 
 @dataclass
@@ -145,7 +155,7 @@ def copy_database(db_path: str | Path, target: Path) -> Path:
     try:
         con = duckdb.connect(str(src))
     except duckdb.IOException as exc:  # another process holds the write lock
-        raise ReplayError(f"cannot open {src} to checkpoint it (in use?): {exc}") from exc
+        raise ReplayBusy(f"cannot open {src} to checkpoint it (in use?): {exc}") from exc
     try:
         con.execute("CHECKPOINT")
     finally:
@@ -163,7 +173,7 @@ def prepare_replay(
     the replay run. Never call this on the live database: it rewrites input_files.status."""
     found = con.execute("SELECT as_of, params FROM runs WHERE run_id = ?", [run_id]).fetchall()
     if not found:
-        raise ReplayError(f"run {run_id!r} not found")
+        raise ReplayUnknownRun(f"run {run_id!r} not found")
     run = found[0]
     from skiptrace.flows.audit.archive import ArchiveError, is_archived, restore_run
 

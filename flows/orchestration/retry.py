@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from skiptrace.errors import SkiptraceError
+from skiptrace.errors import UNREACHABLE, SkiptraceError
 
 #: OSErrors that a retry cannot fix: the path or its permissions are wrong, not the network.
 _DETERMINISTIC_OS_ERRORS: tuple[type[OSError], ...] = (
@@ -23,8 +23,13 @@ _DETERMINISTIC_OS_ERRORS: tuple[type[OSError], ...] = (
 
 
 def is_transient(exc: BaseException | None) -> bool:
-    """True for I/O errors that may pass on a second try; False for everything else."""
-    if exc is None or isinstance(exc, (SkiptraceError, *_DETERMINISTIC_OS_ERRORS)):
+    """True for I/O errors that may pass on a second try; False for everything else.
+
+    Of skiptrace's own errors only one kind is transient: a server that did not answer or a
+    connection lost (exit code 8, `Unreachable`); a refused login or an unknown run is not."""
+    if isinstance(exc, SkiptraceError):
+        return exc.exit_code == UNREACHABLE
+    if exc is None or isinstance(exc, _DETERMINISTIC_OS_ERRORS):
         return False
     if isinstance(exc, OSError):  # includes TimeoutError, ConnectionError, EIO on a share
         return True

@@ -9,13 +9,22 @@ from pathlib import Path
 import duckdb
 
 from skiptrace import sql
+from skiptrace.errors import ConfigError, InputFileError, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
-class ServeError(RuntimeError):
-    """A problem the user can fix (missing database, port taken, no users): one line."""
+class ServeError(UsageError):
+    """The workbench cannot listen where asked (port taken, address not ours): exit code 2."""
+
+
+class ServeNoDatabase(InputFileError, ServeError):
+    """No database at the path given: exit code 4."""
+
+
+class ServeNoUsers(ConfigError, ServeError):
+    """No workbench user to sign in as: exit code 3 (add one first)."""
 
 
 def check_port(host: str, port: int) -> None:
@@ -49,9 +58,9 @@ def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     from skiptrace.flows.review.store import Store
 
     if not db.is_file():
-        raise ServeError(f"database {db} does not exist")
+        raise ServeNoDatabase(f"database {db} does not exist (--db, $SKIPTRACE_DB)")
     if not Store(db).users():
-        raise ServeError(
+        raise ServeNoUsers(
             "no workbench users yet: add one with `skiptrace review user add NAME --role reviewer`"
         )
     check_port(host, port)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from skiptrace.atomic import atomic_path
+from skiptrace.errors import UsageError
 from skiptrace.matchers.review_decisions import queue_path, sidecar_dir
 
 USERS_FILE = "users.json"
@@ -32,8 +33,10 @@ ROLES = ("reviewer", "viewer")
 ACTIONS = ("approve", "reject")
 
 
-class StoreError(ValueError):
-    """A user-caused problem with the workbench files (unknown user, bad role ...)."""
+class StoreError(UsageError):
+    """A user-caused problem with the workbench files (unknown user, bad role ...): a value
+    given that the workbench cannot take (exit code 2; a ValueError too, as the web form reads
+    it)."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from rich.console import Console
 
+from skiptrace import errors
 from skiptrace.flows.audit.lineage import (
     LineageError,
     explain_account,
@@ -370,12 +371,9 @@ def test_waterfall_comes_from_the_matcher_when_it_can(
 
 
 def _cli() -> Any:
-    import typer
+    """The `skiptrace` command itself, error boundary included, as a shell runs it."""
+    from skiptrace.flows.cli.main import app
 
-    from skiptrace.flows.cli.lineage import register
-
-    app = typer.Typer()
-    register(app)
     return app
 
 
@@ -392,7 +390,7 @@ def test_explain_command(cases: duckdb.DuckDBPyConnection, tmp_path: Any) -> Non
     assert out.exit_code == 0 and "***-***-0123" in out.output and "CH-1" in out.output
     assert_no_raw_pii(out.output)
     out = runner.invoke(_cli(), ["explain", "NOPE", "--db", db])
-    assert out.exit_code == 1 and "no completed run" in out.output
+    assert out.exit_code == errors.USAGE and "no completed run" in out.output
 
 
 def test_rich_markup_in_delivered_data_is_shown_not_parsed(

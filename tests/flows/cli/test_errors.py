@@ -121,6 +121,32 @@ def test_busy_database_advises_an_option_run_has(setup: Path) -> None:
     assert flags and all(flag in run_help for flag in flags)
 
 
+def test_unreachable_collections_database_fails_before_prefect(
+    setup: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's first step would pull outcomes from it: a server that does not answer is exit
+    8 (retry later) at once, from the option or the environment, password never shown."""
+    nowhere = "postgresql://u@/collections?host=/nonexistent"
+    _fails(_run_args(setup, "--push-url", nowhere), errors.UNREACHABLE, "cannot connect")
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", "postgresql://u:Secr3t@/collections?host=/nonexistent")
+    line = _fails(_run_args(setup), errors.UNREACHABLE, "cannot connect", "u:***@")
+    assert "Secr3t" not in line
+    assert not (setup / "st.duckdb").exists()  # nothing started
+
+
+def test_lineage_commands_answer_in_one_line_with_their_codes(tmp_path: Path) -> None:
+    """explain, replay and the review workbench use the same boundary and codes as run."""
+    from skiptrace import sql
+
+    db = tmp_path / "st.duckdb"
+    sql.connect(db).close()  # a migrated database without runs
+    _fails(["explain", "A1", "--db", str(db)], errors.USAGE, "no completed run")
+    _fails(["replay", "R-none", "--db", str(db)], errors.USAGE, "R-none", "not found")
+    _fails(["replay", "R-none", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "none")
+    _fails(["review", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "does not exist")
+    _fails(["review", "--db", str(db)], errors.CONFIG, "skiptrace review user add")
+
+
 def test_as_of_in_another_date_format(setup: Path) -> None:
     _fails(_run_args(setup, "--as-of", "11/01/2026"), errors.USAGE, "--as-of", "11/01/2026")
 
@@ -178,6 +204,8 @@ def test_error_classes_carry_their_codes() -> None:
     assert ingest_errors.MappingError("x").exit_code == errors.CONFIG
     assert ingest_errors.RedeliveryError("f", "s", 1, "ab" * 32).exit_code == errors.REFUSED
     assert DatabaseBusyError("x").exit_code == errors.BUSY
+    assert errors.Unreachable("x").exit_code == errors.UNREACHABLE
+    assert errors.NotReproduced("x").exit_code == errors.NOT_REPRODUCED
     assert isinstance(ingest_errors.RegistryError("x"), ValueError)  # callers catching ValueError
 
 

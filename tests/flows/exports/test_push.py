@@ -16,7 +16,7 @@ import duckdb
 import psycopg
 import pytest
 
-from skiptrace import sql
+from skiptrace import errors, sql
 from skiptrace.flows.exports.pg import PushError, mask_url, resolve_url
 from skiptrace.flows.exports.push import push_run
 
@@ -294,7 +294,7 @@ def test_the_documented_least_privileges_are_enough(run1, pg_url: str) -> None:
 
 _CHILD = """
 import sys
-from skiptrace import sql
+from skiptrace import errors, sql
 from skiptrace.flows.exports.push import push_run
 con = sql.connect(sys.argv[1])
 push_run(con, sys.argv[2], sys.argv[3])
@@ -376,17 +376,39 @@ def test_cli_push_prints_the_masked_target_and_fails_in_one_line(
     monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
     again = CliRunner().invoke(app, ["push", RUN1, "--db", db])
     assert again.exit_code == 0 and "0 new, 0 changed" in " ".join(again.output.split())
-    for args in (
-        ["push", "nope", "--db", db],
-        ["push", RUN1, "--db", db, "--to", "postgresql://u:pw@/x?host=/nonexistent"],
-    ):
+    for args, code in (
+        (["push", "nope", "--db", db], errors.USAGE),
+        (["push", RUN1, "--db", db, "--to", "postgresql://u:pw@/x?host=/nonexistent"],
+         errors.UNREACHABLE),
+        (["push", RUN1, "--db", db, "--to", _login_as(pg_url, "no_such_role")], errors.CONFIG),
+    ):  # fmt: skip
         bad = CliRunner().invoke(app, args)
-        assert bad.exit_code == 2
-        assert bad.output.count("\n") == 1 and bad.output.startswith("skiptrace push: ")
-        assert "pw@" not in bad.output
+        assert bad.exit_code == code, (args, bad.output)
+        assert bad.output.count("\n") == 1 and bad.output.startswith("skiptrace: error: ")
+        assert "pw@" not in bad.output and "Traceback" not in bad.output
     monkeypatch.delenv("SKIPTRACE_PUSH_URL")
     none = CliRunner().invoke(app, ["push", RUN1, "--db", db])
-    assert none.exit_code == 2 and "SKIPTRACE_PUSH_URL" in none.output
+    assert none.exit_code == errors.USAGE and "SKIPTRACE_PUSH_URL" in none.output
+
+
+def _login_as(url: str, user: str) -> str:
+    """The same server and database, logging in as another role."""
+    scheme, rest = url.split("://", 1)
+    return (
+        f"{scheme}://{user}@{rest.split('@', 1)[1]}" if "@" in rest else f"{scheme}://{user}@{rest}"
+    )
+
+
+def test_each_push_problem_carries_the_exit_code_of_its_kind() -> None:
+    """Schedulers branch on the code: only an unreachable server (8) is worth retrying as is."""
+    from skiptrace.flows.exports import pg
+
+    assert pg.PushError("x").exit_code == errors.UNREACHABLE
+    assert pg.PushConfigError("x").exit_code == errors.CONFIG
+    assert pg.PushUnknownRun("x").exit_code == errors.USAGE
+    assert pg.PushRefused("x").exit_code == errors.REFUSED
+    for kind in (pg.PushConfigError, pg.PushUnknownRun, pg.PushRefused):
+        assert issubclass(kind, pg.PushError) and issubclass(kind, errors.SkiptraceError)
 
 
 def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_url: str) -> None:

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from skiptrace.errors import ConfigError
+from skiptrace.flows.exports.pg import PushConfigError, PushError, PushRefused
 from skiptrace.flows.orchestration.retry import is_transient, retry_only_io
 from skiptrace.sources.errors import MissingColumnsError, RegistryError
 
@@ -25,6 +26,9 @@ from skiptrace.sources.errors import MissingColumnsError, RegistryError
         (MissingColumnsError(Path("a.csv"), ["account_id"], ["acct"]), False),
         (RegistryError("sources.yml: not valid YAML"), False),
         (ConfigError("x"), False),
+        (PushError("cannot connect to postgresql://u@db/x"), True),  # exit 8: try again
+        (PushConfigError("cannot connect: password authentication failed"), False),
+        (PushRefused("run is older than the one already pushed"), False),
         (ValueError("bad"), False),
         (None, False),
     ],

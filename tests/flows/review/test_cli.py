@@ -8,6 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from skiptrace import errors
 from skiptrace.flows.cli.main import app
 from skiptrace.flows.review.auth import verify_password
 from skiptrace.flows.review.store import Store
@@ -35,22 +36,24 @@ def test_user_add_reads_the_password_from_stdin_and_stores_an_argon2_hash(tmp_pa
     assert listed.stdout.strip() == "rita\treviewer"
 
 
-def test_user_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
+def test_user_errors_are_one_line_with_the_documented_codes(tmp_path: Path) -> None:
     db = tmp_path / "st.duckdb"
     short = runner.invoke(app, ["review", "user", "add", "rita", "--db", str(db)], input="short\n")
-    assert short.exit_code == 2 and "at least" in short.stderr
+    assert short.exit_code == errors.USAGE and "at least" in short.stderr
     bad = runner.invoke(
         app, ["review", "user", "add", "no/slash", "--db", str(db)], input="long enough pw\n"
     )
-    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.exit_code == errors.USAGE and len(bad.stderr.strip().splitlines()) == 1
     gone = runner.invoke(app, ["review", "user", "remove", "nobody", "--db", str(db)])
-    assert gone.exit_code == 2 and "no user" in gone.stderr
+    assert gone.exit_code == errors.USAGE and "no user" in gone.stderr
     missing = runner.invoke(app, ["review", "--db", str(db)])
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert missing.exit_code == errors.INPUT and "does not exist" in missing.stderr
     assert "Traceback" not in missing.output
+    for result in (short, bad, gone, missing):
+        assert result.stderr.startswith("skiptrace: error: ")
 
 
 def test_serve_without_users_says_how_to_add_one(con, tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", "--db", str(tmp_path / "test.duckdb")])
-    assert result.exit_code == 2
+    assert result.exit_code == errors.CONFIG
     assert "skiptrace review user add" in result.stderr
