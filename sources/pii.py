@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from skiptrace import sql
+from skiptrace.atomic import private_dir
 from skiptrace.sources.errors import KeyNotConfiguredError
 
 KEY_FILE_NAME = "hmac.key"
@@ -97,7 +98,7 @@ def ensure_key_file(path: str | os.PathLike[str] | None = None) -> Path:
     never overwritten (that would orphan every hash already stored), but its mode is tightened.
     """
     path = Path(path) if path is not None else key_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # a folder made for the key is the key's: owner-only
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

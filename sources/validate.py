@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from skiptrace.masking import mask_ssn_runs_sql
+from skiptrace.masking import mask_ssn_line_sql, mask_ssn_runs_sql
 from skiptrace.sources import dates, pii
 from skiptrace.sources.errors import MissingColumnsError
 from skiptrace.sources.readers import ParsedFile
@@ -68,10 +68,12 @@ STATE_NAMES = (
     "AMERICAN SAMOA", "NORTHERN MARIANA ISLANDS",
 )  # fmt: skip
 
-#: An SSN typed where it does not belong: nine digits grouped 3-2-4 (optional '-', '.' or
-#: ' '), not part of a longer digit run. Narrower than the masking pattern on purpose: a phone
-#: number or a street number must not be nulled as an SSN.
-SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}([^0-9]|$)"
+#: An SSN typed where it does not belong: nine digits grouped 3-2-4 (optional '-', '.', ' ',
+#: '_' or '/'), not part of a longer digit run. '_' and '/' too because standardization turns
+#: them into spaces: '623_45_6789 MAIN ST' left here became the SSN-shaped '623 45 6789 MAIN
+#: ST' in the contacts. Narrower than the masking pattern on purpose: a phone number or a
+#: street number must not be nulled as an SSN.
+SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. _/]?[0-9]{2}[-. _/]?[0-9]{4}([^0-9]|$)"
 #: Alias of the per-row prefilter: does any SSN-checked field hold an SSN-shaped run?
 SSN_ANY = "_ssn_any"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
@@ -511,7 +513,7 @@ class Stage:
             "r AS (SELECT *, CASE WHEN shape_err IS NOT NULL THEN shape_err "
             "ELSE nullif(_chk, '') END AS reason FROM o)"
         )
-        masked = mask_ssn_runs_sql("raw")
+        masked = mask_ssn_line_sql("raw")
         for i in range(len(self.mask_values)):
             masked = pii.mask_value_sql(masked, f"_m{i}")
         final_cols = "".join(f", {expr} AS {_q(name)}" for name, expr in final.items())
@@ -531,14 +533,15 @@ class Stage:
         Run after staging: a GROUP BY over the staged key is much cheaper than a window over
         the wide staging query, and only the (rare) repeated rows are updated. Their raw line
         is re-read from the in-memory line table; a row that reaches this point has no invalid
-        SSN (that would already be its reason), so masking SSN-shaped runs suffices.
+        SSN (that would already be its reason), so the line mask suffices: SSN-shaped runs, and
+        the eight digits of an SSN repaired with its leading zero.
         """
         if not self.dup_key:
             return []
         key, label = self.dup_key
         k = _q(key)
         dups = f"{stage_table}_dups"
-        masked = f"left({mask_ssn_runs_sql('x.raw')}, {MAX_RAW_LINE})"
+        masked = f"left({mask_ssn_line_sql('x.raw')}, {MAX_RAW_LINE})"
         return [
             f"CREATE TEMP TABLE {dups} AS SELECT s.line_no, g.first_line "
             f"FROM {stage_table} s JOIN (SELECT {k} AS k, min(line_no) AS first_line "

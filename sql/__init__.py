@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from skiptrace.atomic import private_dir
 from skiptrace.errors import RunRefused
 
 SQL_DIR = Path(__file__).resolve().parent
@@ -294,7 +295,7 @@ def connect(
     """
     path = resolve_db_path(db)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # it will hold the database and the HMAC key: owner-only
     con = duckdb.connect(str(path), read_only=read_only)
     threads = threads or int(os.environ.get("SKIPTRACE_DUCKDB_THREADS", "0") or 0) or None
     memory_limit = memory_limit or os.environ.get("SKIPTRACE_DUCKDB_MEMORY")

@@ -10,7 +10,8 @@ Every `skiptrace` command runs through `SkiptraceGroup.main`. There:
 * a pydantic ValidationError of the run settings is a usage error naming the *option*;
 * DuckDB running out of memory is a configuration error (code 3), not a bug: the line names
   the memory limit in force and the two settings that change it;
-* anything else is a bug: its traceback is printed, then the same one-line form, exit 1.
+* anything else is a bug: its traceback is printed (masked like a log line), then the same
+  one-line form, exit 1.
 
 The boundary sits in the click command, not in `main()`, so Typer's test runner exercises it
 exactly as a user's shell does.
@@ -30,6 +31,7 @@ import typer
 import typer.core
 
 from skiptrace import errors
+from skiptrace.masking import mask_text
 
 PROG = "skiptrace"
 
@@ -115,9 +117,12 @@ class SkiptraceGroup(typer.core.TyperGroup):
             code = errors.CONFIG
             release_frames(exc)
         except Exception as exc:
-            traceback.print_exc()
+            # a bug's text is not ours: it may quote a value (mask_text, as log lines are)
+            sys.stderr.write(mask_text(traceback.format_exc()))
             typer.echo(
-                error_line(f"internal error: {type(exc).__name__}: {exc} (this is a bug)"),
+                error_line(
+                    mask_text(f"internal error: {type(exc).__name__}: {exc} (this is a bug)")
+                ),
                 err=True,
             )
             code = errors.INTERNAL

@@ -23,6 +23,7 @@ from skiptrace import errors
 from skiptrace.flows.cli.boundary import SkiptraceGroup
 from skiptrace.flows.cli.options import given, with_model_options
 from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.masking import install_masking
 
 
 def _exit_codes_epilog() -> str:
@@ -549,6 +550,7 @@ def main() -> None:
     """The `skiptrace` command: errors a user can cause end as one line and an exit code
     (flows/cli/boundary.py; the safety refusals of skiptrace.safety are among them)."""
     _quiet_prefect_defaults()
+    install_masking()  # every log line of the command, before anything logs
     app()
 
 

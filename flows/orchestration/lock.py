@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from skiptrace.atomic import private_dir
 from skiptrace.errors import DatabaseBusy
 
 
@@ -36,7 +37,7 @@ def db_lock(
 ) -> Iterator[Path]:
     """Hold the exclusive run lock on `db`, waiting up to `wait_seconds` for it."""
     path = lock_path(Path(db))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # the database's folder, if this creates it: owner-only
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + max(wait_seconds, 0.0)
     try:

@@ -177,8 +177,10 @@ def _prefect_flow() -> Any:
     """
     from prefect import flow, task
 
+    from skiptrace.masking import masked_errors
+
     compare_task = task(name="compare-partition", retries=1, retry_delay_seconds=2)(
-        compare_partition
+        masked_errors(compare_partition)
     )
 
     @flow(name="compare-partitions", log_prints=False)

@@ -31,7 +31,7 @@ from skiptrace.flows.orchestration.prefect_startup import EarlyServer, ephemeral
 from skiptrace.flows.orchestration.retry import retry_only_io
 from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
 from skiptrace.flows.orchestration.run_progress import progress_artifact
-from skiptrace.masking import install_masking
+from skiptrace.masking import install_masking, mask_exception, masked_errors
 from skiptrace.safety import install_quiet_refusals
 
 
@@ -54,6 +54,7 @@ def _database_kept_open(params: RefreshParams) -> Iterator[None]:
 
 
 @task(name="ingest-files", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
+@masked_errors
 def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """Retried on I/O errors only: file reads on network shares fail transiently; a retry
     re-reads, and already loaded files are recognised by checksum so nothing is loaded twice.
@@ -63,6 +64,7 @@ def ingest_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 
 @task(name="check-delivery")
+@masked_errors
 def check_delivery_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """Not retried: a refusal is a finding about the delivery, and a retry would see the files
     already loaded (skipped) and pass."""
@@ -71,18 +73,21 @@ def check_delivery_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 
 @task(name="check-contacts")
+@masked_errors
 def check_contacts_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.check_contacts(con, params, run_id)
 
 
 @task(name="standardize")
+@masked_errors
 def standardize_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.standardize(con, run_id, full_rebuild=params.full_rebuild).as_dict()
 
 
 @task(name="link")
+@masked_errors
 def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.match(
@@ -97,6 +102,7 @@ def link_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 
 @task(name="resolve-contacts")
+@masked_errors
 def resolve_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.resolve(
@@ -105,12 +111,14 @@ def resolve_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 
 @task(name="apply-suppressions")
+@masked_errors
 def suppress_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.suppress(con, run_id, params.as_of, params.rules).as_dict()
 
 
 @task(name="write-exports", retries=1, retry_delay_seconds=2, retry_condition_fn=retry_only_io)
+@masked_errors
 def emit_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     with _connect(params) as con:
         return stages.emit(
@@ -127,6 +135,7 @@ def push_url(params: RefreshParams) -> str | None:
 
 
 @task(name="pull-outcomes", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
+@masked_errors
 def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """Collectors' outcomes from PostgreSQL before the run uses them (docs/push.md)."""
     from skiptrace.flows.exports.outcomes_pull import pull_outcomes
@@ -138,6 +147,7 @@ def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 
 
 @task(name="push-results", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_only_io)
+@masked_errors
 def push_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     """The completed run into PostgreSQL, one transaction (a retry re-pushes: idempotent)."""
     from skiptrace.flows.exports.push import push_run
@@ -219,6 +229,7 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         stage_stats += emit_flow(params, run_id)
         summary = finalize(params, run_id, stage_stats)
     except BaseException as exc:
+        mask_exception(exc)  # its message goes to the log below and to Prefect's database
         with _connect(params) as con:
             finish_run(con, run_id, "failed")
         if run_dir(params, run_id).is_dir():

@@ -6,7 +6,15 @@ import logging
 
 import pytest
 
-from skiptrace.masking import MaskingFilter, mask_email, mask_name, mask_phone, mask_text
+from skiptrace.masking import (
+    MaskingFilter,
+    install_masking,
+    mask_email,
+    mask_name,
+    mask_phone,
+    mask_text,
+    masked_errors,
+)
 
 
 def test_mask_values() -> None:
@@ -24,6 +32,9 @@ def test_mask_values() -> None:
         ("call +1 (212) 555-0187 now", "call ***-***-0187 now"),
         ("mail bob.smith@example.com", "mail b***@example.com"),
         ("account 10023 balance 1500", "account 10023 balance 1500"),
+        ("addr 623_45_6789 MAIN ST", "addr ***-**-6789 MAIN ST"),
+        ("ssn 223/45/6789.", "ssn ***-**-6789."),
+        ("ssn=123.45.6789", "ssn=***-**-6789"),
     ],
 )
 def test_mask_text(text: str, expected: str) -> None:
@@ -78,3 +89,56 @@ def test_url_passwords_are_masked_in_log_text() -> None:
 
     text = mask_text("push to postgresql://app:S3cr3t@db.example.com:5432/x failed")
     assert text == "push to postgresql://app:***@db.example.com:5432/x failed"
+
+
+def test_every_logger_is_masked_once_installed(caplog: pytest.LogCaptureFixture) -> None:
+    """A filter on `prefect` or `skiptrace` never saw the records of their children
+    (`prefect.flow_runs`, `skiptrace.resolve`): the masking sits where records are made."""
+    install_masking()
+    install_masking()  # idempotent: one masking layer
+    with caplog.at_level(logging.INFO):
+        for name in ("prefect.flow_runs", "skiptrace.resolve", "some.library"):
+            logging.getLogger(name).info("row %s phone %s", "123-45-6789", "212-555-0187")
+    assert "123-45-6789" not in caplog.text and "212-555-0187" not in caplog.text
+    assert caplog.text.count("***-**-6789") == 3
+
+
+def test_a_logged_traceback_is_masked(caplog: pytest.LogCaptureFixture) -> None:
+    install_masking()
+    try:
+        raise ValueError("could not convert '123-45-6789' to INTEGER")
+    except ValueError:
+        with caplog.at_level(logging.ERROR):
+            logging.getLogger("prefect.task_runs").exception("task failed")
+    assert "Traceback" in caplog.text and "ValueError" in caplog.text
+    assert "123-45-6789" not in caplog.text and "***-**-6789" in caplog.text
+
+
+def test_an_exception_leaves_a_task_with_masked_text() -> None:
+    """What Prefect stores as a failed state's message is the exception's text."""
+
+    @masked_errors
+    def task_body(value: str) -> None:
+        try:
+            int(value)
+        except ValueError as inner:
+            raise RuntimeError(f"bad field {value}") from inner
+
+    with pytest.raises(RuntimeError) as err:
+        task_body("123-45-6789")
+    assert str(err.value) == "bad field ***-**-6789"
+    assert "123-45-6789" not in str(err.value.__cause__)  # the cause too
+    assert task_body.__name__ == "task_body"  # Prefect names the task after the function
+
+
+def test_raw_line_mask_hides_eight_digit_ssns_but_field_values_keep_dates() -> None:
+    import duckdb
+
+    from skiptrace.masking import mask_ssn_line_sql, mask_ssn_runs_sql
+
+    con = duckdb.connect()
+    line = "A1,JOHN,12345678,223/45/6789,19800304,62701"
+    got = con.execute(f"SELECT {mask_ssn_line_sql(repr(line))}").fetchall()[0][0]
+    assert got == "A1,JOHN,****5678,***/**/6789,****0304,62701"
+    field = con.execute(f"SELECT {mask_ssn_runs_sql(repr('19800132'))}").fetchall()[0][0]
+    assert field == "19800132"

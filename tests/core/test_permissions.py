@@ -95,3 +95,37 @@ def test_invalid_modes_are_refused_with_the_reason(value: str) -> None:
 def test_valid_modes() -> None:
     assert check_file_mode(None) == 0o600
     assert check_file_mode("0640") == 0o640 and check_file_mode("0o660") == 0o660
+
+
+
+def test_the_folder_made_for_a_database_is_private(
+    tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It holds the database and the HMAC key: others must not delete, rename or plant files
+    beside them. The database connection, the run lock and the key each may make it first."""
+    from skiptrace import sql
+    from skiptrace.flows.orchestration.lock import db_lock
+    from skiptrace.sources.pii import ensure_key_file
+
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
+    sql.connect(tmp_path / "a" / "db" / "st.duckdb").close()
+    with db_lock(tmp_path / "b" / "st.duckdb", run_id="R1"):
+        pass
+    ensure_key_file(tmp_path / "c" / "hmac.key")
+    for folder in ("a", "a/db", "b", "c"):
+        assert _mode(tmp_path / folder) == 0o700, folder
+
+
+def test_a_generated_portfolio_is_private(
+    tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Synthetic, but with names, dates of birth and SSNs like a real account export."""
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
+    generate_portfolio(tmp_path / "demo" / "portfolio", accounts=20, seed=3)
+    made = [tmp_path / "demo", *(tmp_path / "demo").rglob("*")]
+    assert len(made) > 10
+    for path in made:
+        assert _mode(path) == (0o700 if path.is_dir() else 0o600), path
+    assert os.umask(0o000) == 0o000  # the caller's umask is back

@@ -75,6 +75,9 @@ DEFECTS = [
     ({"first": "219 09 9999"}, "first_name", "ssn_in_field", "first_name"),
     ({"phone": "219099999"}, "phone", "ssn_in_field", "phone"),
     ({"email": "219-09-9999@example.com"}, "email", "ssn_in_field", "email"),
+    # separators standardization turns into spaces ('623 45 6789 MAIN ST' in the contacts)
+    ({"addr": "219_09_9999 Main St"}, "address_line1", "ssn_in_field", "address_line1"),
+    ({"addr": "219/09/9999 Main St"}, "address_line1", "ssn_in_field", "address_line1"),
 ]
 
 
@@ -357,3 +360,26 @@ def test_usual_phone_forms_are_not_field_defects(
     path = write(tmp_path / "p.csv", HEADER, line(id="R1", phone=phone))
     ingest_source(con, person_source(path), "r1")
     assert issues(con) == {} and record(con, 2, "phone") == phone
+
+
+def test_a_shifted_row_keeps_no_ssn_in_its_quarantined_line(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A row with an extra field is quarantined whole, its SSN outside the SSN column where the
+    field's own mask cannot see it: the line mask still hides an SSN with any of the separators
+    ingestion repairs, and one whose leading zero was dropped (eight digits)."""
+    shifted = [
+        line(id="R1", first="John,EXTRA", ssn="12345678"),
+        line(id="R2", first="John,EXTRA", ssn="223/45/6789"),
+        line(id="R3", first="John,EXTRA", ssn="223_45_6789"),
+    ]
+    path = write(tmp_path / "p.csv", HEADER, line(), *shifted)
+    (res,) = ingest_source(con, person_source(path), "r1")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 1, 3)
+    kept = [
+        r[0] for r in con.execute("SELECT raw_line FROM quarantine ORDER BY line_no").fetchall()
+    ]
+    assert len(kept) == 3
+    for raw, masked in zip(("12345678", "223/45/6789", "223_45_6789"), kept, strict=True):
+        assert raw not in masked and raw[-4:] in masked, masked
+        assert "EXTRA" in masked and "1980-03-04" in masked  # the rest of the line is kept

@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from skiptrace.atomic import private_dir, private_umask
 from skiptrace.flows.demo.synthetic import build as B
 from skiptrace.flows.demo.synthetic import render as R
 from skiptrace.flows.demo.synthetic.world import NODATE, RELATIONS, add_businesses, build_world
@@ -247,8 +248,18 @@ def generate_portfolio(
     if accounts < 1:
         raise ValueError("accounts must be >= 1")
     outdir = Path(outdir)
+    # The files carry names, dates of birth and SSNs (synthetic, but shaped like the real
+    # thing, and a portfolio folder gets copied around): owner-only like every file the
+    # pipeline writes, whatever the umask.
+    with private_umask():
+        private_dir(outdir / "truth")
+        return _write_portfolio(outdir, accounts, seed, as_of, records_per_account)
+
+
+def _write_portfolio(
+    outdir: Path, accounts: int, seed: int, as_of: date, records_per_account: float
+) -> GeneratedPortfolio:
     truth_dir = outdir / "truth"
-    truth_dir.mkdir(parents=True, exist_ok=True)
     as_of_days = (as_of - _EPOCH).days
     world = build_world(accounts, seed, as_of_days)
     add_businesses(world, max(1, round(0.004 * accounts)))
