@@ -155,10 +155,21 @@ def report(
 
 
 def _calibration(path: Path) -> list[dict[str, Any]] | None:
+    """The reliability table of a calibration file; a file that is not one is a usage error."""
+    from skiptrace.errors import UsageError
+
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"--calibration {path}: not a JSON file ({exc})") from None
     rows = data.get("reliability") if isinstance(data, dict) else data
+    if rows is not None and not (isinstance(rows, list) and all(isinstance(r, dict) for r in rows)):
+        raise UsageError(
+            f"--calibration {path}: expected a list of reliability rows, or an object with "
+            "'reliability' (e.g. demo_scores.json)"
+        )
     return rows or None
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from skiptrace import errors
+from skiptrace.atomic import private_dir
 from skiptrace.flows.cli.boundary import SkiptraceGroup
 from skiptrace.flows.cli.options import given, with_model_options
 from skiptrace.flows.orchestration.params import RefreshParams
@@ -52,6 +53,8 @@ DbOpt = Annotated[
 
 #: Rich help panel of the options generated from RefreshParams.
 RUN_PANEL = "Run settings"
+#: File a demo leaves in its folder: the only non-empty folder the next demo may empty.
+DEMO_MARKER = ".skiptrace-demo"
 
 
 def _show_version(value: bool) -> None:
@@ -105,6 +108,14 @@ def generate(
             raise errors.UsageError(
                 f"--as-of: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {as_of!r})"
             ) from None
+    if outdir.exists() and not outdir.is_dir():
+        raise errors.UsageError(f"OUTDIR {outdir}: not a folder")
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "portfolio.json").is_file():
+        raise errors.UsageError(
+            f"OUTDIR {outdir}: not empty and not an earlier generated portfolio (no "
+            "portfolio.json); its accounts.csv and sources.yml would be overwritten, so give a "
+            "new folder"
+        )
     p = generate_portfolio(outdir, **kwargs)
     console = _console()
     console.print(
@@ -129,7 +140,7 @@ QuietOpt = Annotated[
 @app.command()
 @with_model_options(RefreshParams, panel=RUN_PANEL)
 def run(options: dict[str, Any], quiet: QuietOpt = False) -> None:
-    """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> emit).
+    """Run the Prefect flow `refresh` (ingest -> standardize -> match -> resolve -> suppress -> emit).
 
     Give --accounts FILE or --inbox DIR. The settings are checked, and sources.yml, the profile and the rules file loaded, before Prefect starts.
     """
@@ -191,8 +202,10 @@ def _quiet_logging() -> None:
 
 def _print_final_line(summary: dict[str, Any], out: Path) -> None:
     tot = summary["totals"]
+    warned = len(summary.get("warnings") or [])
+    state = f"completed with {warned} warning(s) (run_summary.json)" if warned else "completed"
     typer.echo(
-        f"run {summary['run_id']} completed: {tot['emitted']:,} contacts emitted, "
+        f"run {summary['run_id']} {state}: {tot['emitted']:,} contacts emitted, "
         f"{tot['suppressed']:,} suppressed, {tot['quarantined']:,} rows quarantined; "
         f"outputs: {out / summary['run_id']}"
     )
@@ -239,7 +252,12 @@ def demo(
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
     workdir: Annotated[
-        Path, typer.Option("--workdir", help="Where the demo keeps its files.")
+        Path,
+        typer.Option(
+            "--workdir",
+            help="Where the demo keeps its files: a new or empty folder, or one an earlier "
+            "demo made (emptied first; any other folder is refused).",
+        ),
     ] = Path("demo"),
 ) -> None:
     """Generate a synthetic portfolio, run the full refresh on it and score it against the truth."""
@@ -249,8 +267,19 @@ def demo(
     from skiptrace.flows.demo.synthetic import generate_portfolio
 
     console = _console()
+    marker = workdir / DEMO_MARKER
     if workdir.exists():
+        if not workdir.is_dir():
+            raise errors.UsageError(f"--workdir {workdir}: not a folder")
+        earlier = marker.is_file() or (workdir / "portfolio" / "portfolio.json").is_file()
+        if any(workdir.iterdir()) and not earlier:  # (a demo before the marker: its portfolio)
+            raise errors.UsageError(
+                f"--workdir {workdir}: not empty and not made by an earlier demo (no "
+                f"{DEMO_MARKER}); the demo empties its folder first, so give a new one"
+            )
         shutil.rmtree(workdir)  # the demo is reproducible: start from nothing every time
+    private_dir(workdir)
+    marker.write_text("made by `skiptrace demo`: the next demo empties this folder\n")
     portfolio = generate_portfolio(workdir / "portfolio", accounts=accounts, seed=seed)
     console.print(
         f"[green]Generated[/] {portfolio.n_accounts:,} accounts, "
@@ -315,7 +344,7 @@ def rejects(
         str | None, typer.Option("--run", help="Only this run's quarantined rows.")
     ] = None,
     db: DbOpt = None,
-    limit: Annotated[int, typer.Option(help="Rows to show (0 = all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="Rows to show (0 = all).")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
     fields: Annotated[
         bool,
@@ -347,6 +376,9 @@ def rejects(
     if not path.is_file():
         raise errors.InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
     con = sql.connect(path, read_only=not unmasked)  # an unmasked view writes its audit row
+    if run is not None and not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run]).fetchall():
+        con.close()
+        raise errors.UsageError(f"run {run!r} not found (--run)")
     df = list_field_issues(con, run) if fields else list_rejects(con, run, unmasked=unmasked)
     if limit:
         df = df.head(limit)

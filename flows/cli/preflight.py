@@ -44,6 +44,8 @@ def check_configuration(params: RefreshParams) -> None:
     """sources.yml, the account profile and the rules file load and validate."""
     from skiptrace.sources.registry import load_profile, load_registry
 
+    if params.sources.is_dir():
+        raise ConfigError(f"{params.sources}: a folder, not a sources.yml file (--sources)")
     if not params.sources.is_file():
         raise ConfigError(f"{params.sources}: no such sources.yml file (--sources)")
     load_registry(params.sources)
@@ -70,6 +72,11 @@ def check_rules(path: Path) -> None:
 
 def check_inputs(params: RefreshParams) -> None:
     """The account export exists (a run reads it now; a served run reads it later)."""
+    if params.accounts is not None and params.accounts.is_dir():
+        raise InputFileError(
+            f"{params.accounts}: a folder, not an account export file (--accounts; a folder of "
+            "deliveries is --inbox DIR)"
+        )
     if params.accounts is not None and not params.accounts.is_file():
         raise InputFileError(f"{params.accounts}: no such account export file (--accounts)")
     if params.inbox is not None and params.inbox.exists() and not params.inbox.is_dir():

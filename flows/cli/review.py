@@ -56,9 +56,10 @@ def review(
     if ctx.invoked_subcommand is not None:
         return
     from skiptrace import sql
-    from skiptrace.flows.review.server import serve
+    from skiptrace.flows.review.server import check_can_serve, serve
 
     path = sql.resolve_db_path(db)
+    check_can_serve(path)  # no banner above an error: the database and a user exist
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
     typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")

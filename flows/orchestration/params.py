@@ -46,7 +46,7 @@ class RefreshParams(BaseModel):
 
     accounts: Path | None = Field(
         default=None,
-        description="Account export file from the collections system (or an inbox root).",
+        description="Account export file from the collections system (or --inbox DIR instead).",
     )
     sources: Path = Field(description="sources.yml registry of vendor / public-record extracts.")
     db: Path = Field(

@@ -50,11 +50,8 @@ def migrate_if_free(db: Path) -> bool:
     return True
 
 
-def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve until interrupted (Ctrl-C)."""
-    import uvicorn
-
-    from skiptrace.flows.review.app import create_app
+def check_can_serve(db: Path) -> None:
+    """The database exists and has a workbench user to sign in as."""
     from skiptrace.flows.review.store import Store
 
     if not db.is_file():
@@ -63,6 +60,15 @@ def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         raise ServeNoUsers(
             "no workbench users yet: add one with `skiptrace review user add NAME --role reviewer`"
         )
+
+
+def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve until interrupted (Ctrl-C)."""
+    import uvicorn
+
+    from skiptrace.flows.review.app import create_app
+
+    check_can_serve(db)
     check_port(host, port)
     migrate_if_free(db)
     uvicorn.run(create_app(db), host=host, port=port, log_level="warning", access_log=False)

@@ -97,7 +97,7 @@ def test_every_logger_is_masked_once_installed(caplog: pytest.LogCaptureFixture)
     install_masking()
     install_masking()  # idempotent: one masking layer
     with caplog.at_level(logging.INFO):
-        for name in ("prefect.flow_runs", "skiptrace.resolve", "some.library"):
+        for name in ("skiptrace.flows.child", "skiptrace.resolve", "some.library"):
             logging.getLogger(name).info("row %s phone %s", "123-45-6789", "212-555-0187")
     assert "123-45-6789" not in caplog.text and "212-555-0187" not in caplog.text
     assert caplog.text.count("***-**-6789") == 3
@@ -109,7 +109,7 @@ def test_a_logged_traceback_is_masked(caplog: pytest.LogCaptureFixture) -> None:
         raise ValueError("could not convert '123-45-6789' to INTEGER")
     except ValueError:
         with caplog.at_level(logging.ERROR):
-            logging.getLogger("prefect.task_runs").exception("task failed")
+            logging.getLogger("skiptrace.task_runs").exception("task failed")
     assert "Traceback" in caplog.text and "ValueError" in caplog.text
     assert "123-45-6789" not in caplog.text and "***-**-6789" in caplog.text
 

@@ -97,7 +97,6 @@ def test_valid_modes() -> None:
     assert check_file_mode("0640") == 0o640 and check_file_mode("0o660") == 0o660
 
 
-
 def test_the_folder_made_for_a_database_is_private(
     tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

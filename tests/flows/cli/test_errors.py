@@ -238,3 +238,48 @@ def test_out_of_memory_is_one_line_naming_the_limit(monkeypatch: pytest.MonkeyPa
     assert lines[0].startswith("skiptrace: error: the database ran out of memory (Out of Memory")
     assert "memory limit: 10MB" in lines[0] and "SKIPTRACE_DUCKDB_MEMORY" in lines[0]
     assert "this is a bug" not in result.stderr
+
+
+def test_demo_and_generate_never_overwrite_a_folder_they_did_not_make(tmp_path: Path) -> None:
+    """`demo --workdir .` used to empty the current folder (database included) without a word."""
+    keep = tmp_path / "work" / "notes.txt"
+    keep.parent.mkdir()
+    keep.write_text("important")
+    _fails(["demo", "-n", "10", "--workdir", str(keep.parent)], errors.USAGE, "not empty")
+    _fails(["demo", "-n", "10", "--workdir", str(keep)], errors.USAGE, "not a folder")
+    _fails(["generate", str(keep.parent), "-n", "10"], errors.USAGE, "portfolio.json")
+    _fails(["generate", str(keep), "-n", "10"], errors.USAGE, "not a folder")
+    assert keep.read_text() == "important"
+    made = tmp_path / "gen"
+    for _ in range(2):  # a folder generate made is regenerated in place
+        assert CliRunner().invoke(app, ["generate", str(made), "-n", "10"]).exit_code == 0
+
+
+def test_rejects_refuses_a_negative_limit_and_an_unknown_run(tmp_path: Path) -> None:
+    from skiptrace import sql
+
+    db = tmp_path / "st.duckdb"
+    sql.connect(db).close()
+    _fails(["rejects", "--db", str(db), "--limit", "-1"], errors.USAGE, "--limit")
+    _fails(["rejects", "--db", str(db), "--run", "R-none"], errors.USAGE, "R-none", "not found")
+
+
+def test_folders_given_for_files_are_named_as_such(setup: Path) -> None:
+    args = _run_args(setup)
+    args[args.index("--accounts") + 1] = str(setup)
+    _fails(args, errors.INPUT, "a folder", "--inbox")
+    args = _run_args(setup)
+    args[args.index("--sources") + 1] = str(setup)
+    _fails(args, errors.CONFIG, "a folder")
+
+
+def test_a_calibration_file_that_is_not_one_is_a_usage_error(tmp_path: Path) -> None:
+    from skiptrace.flows.cli.lineage import _calibration
+
+    bad = tmp_path / "accounts.csv"
+    bad.write_text("account_id\nA1\n")
+    with pytest.raises(errors.UsageError, match="not a JSON file"):
+        _calibration(bad)
+    bad.write_text('{"reliability": 3}')
+    with pytest.raises(errors.UsageError, match="reliability rows"):
+        _calibration(bad)
