@@ -96,7 +96,29 @@ def ingest_accounts(
 ) -> FileResult:
     """Load one account export read with `profile` into `accounts`."""
     meta = _FileMeta(source=ACCOUNTS_SOURCE, kind="accounts")
-    return _ingest_file(con, Path(path), profile, meta, run_id, replace, _account_stage(profile))
+    return _ingest_file(
+        con,
+        Path(path),
+        profile,
+        meta,
+        run_id,
+        replace,
+        _account_stage(profile),
+        snapshot=profile.delivery == "snapshot",
+    )
+
+
+def revert_run_loads(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """Undo what a refused run's ingest changed: its files 'refused', the files they superseded
+    current again (sql/ingest/revert_run.sql). Returns how many files the run had loaded."""
+    with sql.transaction(con):
+        n = sql.scalar(
+            con,
+            "SELECT count(*) FROM input_files WHERE run_id = $run_id AND status = 'loaded'",
+            run_id=run_id,
+        )
+        sql.run(con, "ingest/revert_run.sql", run_id=run_id)
+    return int(n or 0)
 
 
 def list_field_issues(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pl.DataFrame:
@@ -183,7 +205,11 @@ def _ingest_file(
     run_id: str,
     replace: bool,
     plan: _Plan,
+    *,
+    snapshot: bool = False,
 ) -> FileResult:
+    """Load one file in one transaction. `snapshot`: the file is the source's whole current
+    delivery, so every other current file of the source is superseded by it."""
     path = path.resolve()
     info = readers.fingerprint(path, keep_bytes=opts.format != "parquet")
 
@@ -214,6 +240,7 @@ def _ingest_file(
     if previous and not replace:
         raise RedeliveryError(path, meta.source, previous[-1][0], previous[-1][1])
 
+    closed = 0  # earlier account files a snapshot supersedes
     view = f"_ingest_lines_{uuid.uuid4().hex[:8]}_{next(_counter)}"
     parsed = readers.open_file(con, info, opts, view)
     info.data = None  # the decoded lines are registered; drop the raw bytes early
@@ -241,7 +268,25 @@ def _ingest_file(
             for statement in stage.dedupe_sql(stage_table):
                 con.execute(statement)
             if previous:
-                con.execute(sql.load("ingest/supersede.sql"), [meta.source, path.name])
+                sql.run(
+                    con,
+                    "ingest/supersede.sql",
+                    file_no=file_no,
+                    source=meta.source,
+                    file_name=path.name,
+                )
+            if snapshot:
+                closed = int(
+                    sql.scalar(
+                        con,
+                        "SELECT count(*) FROM input_files WHERE source = $source"
+                        " AND status = 'loaded' AND file_no <> $file_no",
+                        source=meta.source,
+                        file_no=file_no,
+                    )
+                    or 0
+                )
+                sql.run(con, "ingest/supersede_snapshot.sql", file_no=file_no, source=meta.source)
             counted = con.execute(
                 bind(
                     "SELECT count(*), count(reason), coalesce(sum(len(_issues)) "
@@ -293,6 +338,10 @@ def _ingest_file(
     notes = list(parsed.notes)
     if previous:
         notes.append("superseded file_no " + ", ".join(str(p[0]) for p in previous))
+    if closed:
+        notes.append(
+            f"the new snapshot of the portfolio: {closed} earlier account file(s) superseded"
+        )
     message = (
         f"{rows_loaded} loaded, {rows_rejected} quarantined, {field_issues} field issue(s); "
         + "; ".join(notes)

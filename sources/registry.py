@@ -382,6 +382,12 @@ class AccountProfile(ReadOptions):
     false_values: list[str] = Field(default_factory=lambda: ["N", "NO", "F", "FALSE", "0", ""])
     #: Fields whose column must exist in the file and be non-empty on every row.
     required: list[str] = Field(default_factory=lambda: ["account_id"])
+    #: What one account file is. "increments": new and changed accounts; every account file
+    #: loaded stays current, so the portfolio is all of them together (an account leaves only
+    #: when its file is replaced with --replace). "snapshot": the whole portfolio; a new file
+    #: supersedes every earlier one whatever its name, so an account missing from it is no longer
+    #: worked, and the shrink check refuses a file that drops more than max_shrink of them.
+    delivery: Literal["increments", "snapshot"] = "increments"
 
     @model_validator(mode="after")
     def _known_fields(self) -> AccountProfile:

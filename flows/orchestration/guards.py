@@ -160,6 +160,8 @@ def check_delivery(
     if problems:
         _refuse(RejectRateError, "; ".join(problems), params)
     if prev is not None:
+        if hints := _snapshot_hints(con, params, run_id, prev):
+            found["snapshot_hints"] = hints
         counts = sql.rows(con, "guards/accounts_removed.sql", prev_run_id=prev)[0]
         found["accounts"] = {**counts, "previous_run_id": prev}
         if _too_many(counts, params.max_shrink):
@@ -171,6 +173,43 @@ def check_delivery(
                 params,
             )
     return found
+
+
+#: An account file of increments that carries this share of the previous run's accounts looks
+#: like a snapshot of the whole portfolio (a file of new and changed accounts rarely does).
+SNAPSHOT_HINT_SHARE = 0.5
+
+
+def _snapshot_hints(
+    con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str, prev: str
+) -> list[str]:
+    """Warn (run warning, exit 7) when the profile reads account files as increments but a new
+    one looks like the whole portfolio: the accounts missing from it would silently stay worked
+    (docs/architecture.md, "Account deliveries")."""
+    from skiptrace.sources.registry import load_profile
+
+    if load_profile(params.profile).delivery != "increments":
+        return []
+    hints = [
+        f"account file {h['file_name']} holds {h['carried']:,} of the {h['previous']:,} accounts "
+        f"of run {prev} but not the other {h['missing']:,}, which stay current and are worked "
+        "(the account profile's delivery is 'increments'); if each account export is the whole "
+        "portfolio, set `delivery: snapshot` in the profile (--profile)"
+        for h in sql.rows(
+            con,
+            "guards/account_files_like_snapshots.sql",
+            run_id=run_id,
+            prev_run_id=prev,
+            min_share=SNAPSHOT_HINT_SHARE,
+        )
+    ]
+    if hints:
+        sql.run(
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest", messages=hints
+        )
+        for hint in hints:
+            log.warning("%s", hint)
+    return hints
 
 
 def check_contacts(

@@ -4,7 +4,8 @@ Layout under an inbox root (created on first use):
 
     inbox/accounts/            account exports (any name; loaded in name order)
     inbox/<source name>/       extracts for each source in sources.yml (matched by its glob)
-    processed/<run_id>/<source>/   files a run loaded (or recognised as already loaded)
+    processed/<run_id>/<source>/   files a run loaded (or recognised as already loaded); a run
+                                   a safety check refused puts them back into inbox/
     quarantine/<source>/       files that failed validation, each with <file>.reason.txt
 
 Moving files only after their load committed means a crash leaves them in the inbox, and the
@@ -13,6 +14,7 @@ next run either loads them or recognises them by checksum: nothing is lost or lo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from dataclasses import dataclass
@@ -78,6 +80,27 @@ def move_quarantined(root: Path, item: InboxFile, reason: str, run_id: str) -> P
         f"reason: {reason}\n",
     )
     return moved
+
+
+def return_to_inbox(root: Path, run_id: str) -> list[Path]:
+    """Put the files a refused run filed under processed/<run_id>/ back into the inbox.
+
+    A refused run changes nothing (sources/ingest.py `revert_run_loads`): its files are waiting
+    again, for the next run, or for `--allow-shrink` when the shrink was meant. Returns the
+    files' new paths."""
+    done = root / "processed" / run_id
+    if not done.is_dir():
+        return []
+    back: list[Path] = []
+    for folder in sorted(p for p in done.iterdir() if p.is_dir()):
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            dest = _free_name(private_dir(root / "inbox" / folder.name) / path.name)
+            back.append(Path(shutil.move(str(path), dest)))
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    with contextlib.suppress(OSError):
+        done.rmdir()
+    return back
 
 
 def _free_name(dest: Path) -> Path:

@@ -23,6 +23,7 @@ from prefect.runtime import flow_run
 
 from skiptrace import sql
 from skiptrace.atomic import make_private, private_umask
+from skiptrace.errors import RunRefused
 from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_id, start_run
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
@@ -206,6 +207,27 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
         return _refresh_locked(params, run_id, logger)
 
 
+def _undo_refused_delivery(con: Any, params: RefreshParams, run_id: str, logger: Any) -> None:
+    """A refused run leaves the portfolio as it found it: the files it loaded are set aside as
+    'refused' and the ones they replaced are current again; inbox files go back to the inbox."""
+    from skiptrace.sources.ingest import revert_run_loads
+
+    files = revert_run_loads(con, run_id)
+    returned: list[Path] = []
+    if params.inbox is not None:
+        from skiptrace.flows.orchestration import inbox
+
+        returned = inbox.return_to_inbox(params.inbox, run_id)
+    if files or returned:
+        logger.warning(
+            "run %s refused: its %s loaded file(s) set aside as refused, the files they replaced"
+            " current again%s",
+            run_id,
+            files,
+            f"; {len(returned)} file(s) back in the inbox" if returned else "",
+        )
+
+
 def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str, Any]:
     """The refresh body; runs only while this process holds the database lock."""
     with _connect(params) as con:
@@ -232,6 +254,8 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         mask_exception(exc)  # its message goes to the log below and to Prefect's database
         with _connect(params) as con:
             finish_run(con, run_id, "failed")
+            if isinstance(exc, RunRefused):
+                _undo_refused_delivery(con, params, run_id, logger)
         if run_dir(params, run_id).is_dir():
             from skiptrace.flows.exports.emit import mark_incomplete
 

@@ -155,6 +155,74 @@ def test_header_only_account_file_with_replace_is_refused(world) -> None:
     assert stages.check_delivery(con, params(root, delivered, allow_shrink=True), "r2")
 
 
+def _current_accounts(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM current_accounts").fetchall()[0][0])
+
+
+def _statuses(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, Any]]:
+    rows = con.execute(
+        "SELECT file_name, status, superseded_by FROM input_files WHERE source = 'accounts'"
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def test_a_snapshot_export_closes_the_accounts_it_no_longer_carries(world) -> None:
+    """delivery: snapshot: each dated export is the whole portfolio, so the new one supersedes
+    the earlier ones (no --replace, whatever their names) and an account it lacks is closed."""
+    con, root = world
+    profile = root / "snapshot.yml"
+    profile.write_text("delivery: snapshot\n")
+    first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
+    completed_run(con, params(root, first, profile=profile), "r1")
+    second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 190)  # 10 accounts closed
+    completed_run(con, params(root, second, profile=profile), "r2")
+    assert _current_accounts(con) == 190
+    file_no = con.execute(
+        "SELECT file_no FROM input_files WHERE file_name = 'accounts_2026-11-02.csv'"
+    ).fetchall()[0][0]
+    assert _statuses(con)["accounts_2026-11-01.csv"] == ("superseded", file_no)
+
+    # a snapshot that drops half the portfolio is refused, and the refusal changes nothing
+    third = accounts_csv(root / "in" / "accounts_2026-11-03.csv", 95)
+    start_run(con, "r3", as_of=AS_OF, params={})
+    stages.ingest(con, params(root, third, profile=profile), "r3")
+    assert _current_accounts(con) == 95
+    with pytest.raises(ShrinkError, match="remove 95 of the 190 accounts of run r2"):
+        stages.check_delivery(con, params(root, third, profile=profile), "r3")
+    from skiptrace.sources.ingest import revert_run_loads
+
+    assert revert_run_loads(con, "r3") == 1
+    assert _current_accounts(con) == 190
+    statuses = _statuses(con)
+    assert statuses["accounts_2026-11-02.csv"] == ("loaded", None)
+    assert statuses["accounts_2026-11-03.csv"] == ("refused", None)
+    # delivered again (meant, say, after a portfolio sale): loaded again, not skipped
+    start_run(con, "r4", as_of=AS_OF, params={})
+    stages.ingest(con, params(root, third, profile=profile, allow_shrink=True), "r4")
+    assert _current_accounts(con) == 95
+
+
+def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) -> None:
+    """Under the default `delivery: increments` a dated full export leaves the accounts it lacks
+    current, and they keep being worked: the run says so and how to change it (exit 7)."""
+    con, root = world
+    completed_run(con, params(root, accounts_csv(root / "in" / "accounts_1101.csv", 200)), "r1")
+    start_run(con, "r2", as_of=AS_OF, params={})
+    p = params(root, accounts_csv(root / "in" / "accounts_1102.csv", 190))
+    stages.ingest(con, p, "r2")
+    found = stages.check_delivery(con, p, "r2")
+    assert _current_accounts(con) == 200  # the union: the ten stay
+    (hint,) = found["snapshot_hints"]
+    assert "holds 190 of the 200 accounts" in hint and "delivery: snapshot" in hint
+    warned = con.execute("SELECT message FROM run_warnings WHERE run_id = 'r2'").fetchall()
+    assert warned == [(hint,)]
+    # a file of new accounts only is what increments are: no warning
+    start_run(con, "r3", as_of=AS_OF, params={})
+    p = params(root, accounts_csv(root / "in" / "accounts_1103.csv", 5, first=500))
+    stages.ingest(con, p, "r3")
+    assert "snapshot_hints" not in stages.check_delivery(con, p, "r3")
+
+
 def test_normal_churn_passes_and_the_limit_is_configurable(world) -> None:
     con, root = world
     delivered = root / "in" / "accounts.csv"

@@ -79,15 +79,25 @@ def test_refused_delivery_publishes_nothing_and_outputs_are_private(
     assert not (out / "20261101T000000Z-0002").exists()  # no delta.csv, nothing at all
     con = sql.connect(db, read_only=True)
     statuses = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
+    files = con.execute(
+        "SELECT run_id, status FROM input_files WHERE source = 'accounts' ORDER BY file_no"
+    ).fetchall()
     con.close()
     assert statuses == {first["run_id"]: "completed", "20261101T000000Z-0002": "failed"}
+    # the refusal changed nothing: the header-only file is set aside, the first one current
+    assert files == [(first["run_id"], "loaded"), ("20261101T000000Z-0002", "refused")]
+
+    # so the right file, delivered again as it was, runs (it used to be refused as a
+    # re-delivery of a different version, the empty file being 'loaded')
+    again = run_refresh(base, run_id="20261101T000000Z-0003")
+    assert again["totals"]["emitted"] == first["totals"]["emitted"] > 0
 
     # a run with another HMAC key never starts
     monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another-key-than-the-first-run")
     with pytest.raises(KeyMismatchError):
-        run_refresh(base, run_id="20261101T000000Z-0003")
+        run_refresh(base, run_id="20261101T000000Z-0004")
     con = sql.connect(db, read_only=True)
-    assert con.execute("SELECT count(*) FROM runs").fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (3,)
     con.close()
 
 

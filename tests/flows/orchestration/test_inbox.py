@@ -11,6 +11,7 @@ from skiptrace.flows.orchestration.inbox import (
     move_quarantined,
     pending_accounts,
     pending_for_source,
+    return_to_inbox,
     source_for_file,
 )
 from skiptrace.sources.registry import Registry, Source
@@ -92,3 +93,22 @@ def test_filed_copies_are_private(tmp_path: Path, monkeypatch) -> None:
     for path in (done, bad, reason):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE((root / "processed" / "run-1").stat().st_mode) == 0o700
+
+
+def test_a_refused_runs_files_go_back_to_the_inbox(tmp_path: Path) -> None:
+    """A refused run changes nothing: what it filed under processed/<run_id>/ waits again."""
+    reg = _registry(tmp_path)
+    root = tmp_path / "drop"
+    ensure_layout(root, reg)
+    batch = root / "inbox" / "acme" / "acme_1.psv"
+    batch.write_text("A|B\n")
+    export = root / "inbox" / "accounts" / "accounts_20261101.csv"
+    export.write_text("account_id\n1\n")
+    move_processed(root, InboxFile("acme", batch), "run-2")
+    move_processed(root, InboxFile("accounts", export), "run-2")
+    back = return_to_inbox(root, "run-2")
+    assert sorted(p.name for p in back) == ["accounts_20261101.csv", "acme_1.psv"]
+    assert [p.name for p in pending_accounts(root)] == ["accounts_20261101.csv"]
+    assert [p.name for p in pending_for_source(root, reg.sources[0])] == ["acme_1.psv"]
+    assert not (root / "processed" / "run-2").exists()
+    assert return_to_inbox(root, "run-never") == []
