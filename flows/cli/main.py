@@ -376,7 +376,10 @@ def rejects(
     if not path.is_file():
         raise errors.InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
     con = sql.connect(path, read_only=not unmasked)  # an unmasked view writes its audit row
-    if run is not None and not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run]).fetchall():
+    known = (
+        "SELECT 1 FROM runs WHERE run_id = $r UNION ALL SELECT 1 FROM input_files WHERE run_id = $r"
+    )
+    if run is not None and not con.execute(known, {"r": run}).fetchall():
         con.close()
         raise errors.UsageError(f"run {run!r} not found (--run)")
     df = list_field_issues(con, run) if fields else list_rejects(con, run, unmasked=unmasked)

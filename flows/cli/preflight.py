@@ -115,10 +115,33 @@ def check_collections_database(params: RefreshParams) -> None:
         pg.connect(url).close()
 
 
+def check_source_files(params: RefreshParams) -> None:
+    """Every required source has a file, inside the allowed folders (an inbox run takes its files
+    from the inbox instead, and quarantines what it cannot use)."""
+    if params.inbox is not None:
+        return
+    from skiptrace.flows.orchestration.stages import check_source_files as check
+    from skiptrace.sources.registry import load_registry
+
+    check(load_registry(params.sources), warn=False)
+
+
+def check_run_setup(params: RefreshParams) -> None:
+    """The file mode setting, that the output and database folders can be written, and that
+    the HMAC key is the database's: the refresh checks them again, but only after Prefect has
+    started (seconds), and a refused key is better said before anything is created."""
+    from skiptrace.flows.orchestration import guards
+
+    guards.preflight(params)
+    guards.check_key_before_run(params.db)
+
+
 def check_run(params: RefreshParams) -> None:
     """All checks of `skiptrace run`, cheapest first."""
     check_configuration(params)
     check_inputs(params)
+    check_source_files(params)
+    check_run_setup(params)
     check_database_free(params)
     check_collections_database(params)
 

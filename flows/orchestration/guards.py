@@ -102,10 +102,51 @@ def check_key(con: duckdb.DuckDBPyConnection, db: Path, run_id: str | None = Non
     reachable key is refused: a new key would silently match none of them.
     """
     from skiptrace.sources import pii
-    from skiptrace.sources.errors import KeyNotConfiguredError
 
+    recorded = _recorded_key(con)
+    fingerprint = _configured_key_fingerprint(db, recorded)
+    if fingerprint is None:
+        created = pii.ensure_key_file(pii.key_file(db))
+        log.warning("created HMAC key file %s (owner-only): back it up with the database", created)
+        fingerprint = pii.key_fingerprint(pii.load_key(db))
+    if recorded[0] is None:
+        sql.run(con, "guards/key_fingerprint_insert.sql", fingerprint=fingerprint, run_id=run_id)
+    return fingerprint
+
+
+def check_key_before_run(db: Path) -> None:
+    """check_key's refusals, read-only and before Prefect starts: the database's recorded key
+    against the configured one. Creates nothing (no key file, no database); a database too old
+    to say is left to the run's own check."""
+    if not db.is_file():
+        return
+    try:
+        con = sql.connect(db, read_only=True)
+    except duckdb.Error:
+        return
+    try:
+        recorded = _recorded_key(con)
+    except duckdb.Error:
+        return
+    finally:
+        con.close()
+    _configured_key_fingerprint(db, recorded)
+
+
+def _recorded_key(con: duckdb.DuckDBPyConnection) -> tuple[str | None, bool]:
+    """(the fingerprint the database recorded, or None; whether it holds SSN hashes)."""
     stored = sql.rows(con, "guards/key_fingerprint.sql")
     has_hashes = bool(sql.rows(con, "guards/ssn_hashes_present.sql")[0]["present"])
+    return (stored[0]["fingerprint"] if stored else None), has_hashes
+
+
+def _configured_key_fingerprint(db: Path, recorded: tuple[str | None, bool]) -> str | None:
+    """The configured key's fingerprint, None when no key is configured and the database can
+    take a new one; KeyMissingError / KeyMismatchError when it cannot."""
+    from skiptrace.sources import pii
+    from skiptrace.sources.errors import KeyNotConfiguredError
+
+    stored, has_hashes = recorded
     try:
         key = pii.load_key(db)
     except KeyNotConfiguredError:
@@ -116,17 +157,12 @@ def check_key(con: duckdb.DuckDBPyConnection, db: Path, run_id: str | None = Non
                 "SKIPTRACE_KEY_FILE / SKIPTRACE_HMAC_KEY at that key (a new key would match "
                 "none of them)"
             ) from None
-        created = pii.ensure_key_file(pii.key_file(db))
-        log.warning("created HMAC key file %s (owner-only): back it up with the database", created)
-        key = pii.load_key(db)
+        return None
     fingerprint = pii.key_fingerprint(key)
-    if not stored:
-        sql.run(con, "guards/key_fingerprint_insert.sql", fingerprint=fingerprint, run_id=run_id)
-        return fingerprint
-    if stored[0]["fingerprint"] != fingerprint:
+    if stored is not None and stored != fingerprint:
         raise KeyMismatchError(
             f"the HMAC key from {pii.key_location(db)} is not the key database {db} hashed its "
-            f"SSNs with (fingerprint {fingerprint[:12]}, recorded {stored[0]['fingerprint'][:12]}): "
+            f"SSNs with (fingerprint {fingerprint[:12]}, recorded {stored[:12]}): "
             f"use that key ({pii.key_file(db)}, SKIPTRACE_KEY_FILE or SKIPTRACE_HMAC_KEY); "
             "run refused"
         )

@@ -32,8 +32,10 @@ class MissingSourceFileError(InputFileError):
     """
 
 
-def check_source_files(registry: Any) -> list[str]:
-    """Fail on required sources without a file; return a warning per optional one.
+def check_source_files(registry: Any, *, warn: bool = True) -> list[str]:
+    """Fail on required sources without a file, or whose files resolve outside the allowed
+    folders; return a warning per optional one (logged unless `warn` is False: the command's
+    preflight checks, the run warns).
 
     Checked before the first file loads, so a failed run leaves nothing half-loaded.
     """
@@ -49,7 +51,7 @@ def check_source_files(registry: Any) -> list[str]:
         f"source {s.name}: no file matches {s.base_dir / s.path} (optional source skipped)"
         for s in missing
     ]
-    for warning in warnings:
+    for warning in warnings if warn else []:
         log.warning("%s", warning)
     return warnings
 

@@ -34,6 +34,7 @@ GOOD_SOURCES = """\
 def setup(tmp_path: Path) -> Path:
     (tmp_path / "sources.yml").write_text(GOOD_SOURCES)
     (tmp_path / "accounts.csv").write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    (tmp_path / "acme.csv").write_text("record_id,first_name,last_name\nR1,Ann,Lee\n")
     return tmp_path
 
 
@@ -145,6 +146,35 @@ def test_lineage_commands_answer_in_one_line_with_their_codes(tmp_path: Path) ->
     _fails(["replay", "R-none", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "none")
     _fails(["review", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "does not exist")
     _fails(["review", "--db", str(db)], errors.CONFIG, "skiptrace review user add")
+
+
+def test_run_setup_problems_are_found_before_prefect_starts(
+    setup: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing required source file, a bad file mode and another HMAC key than the database's
+    used to be found inside the flow, after Prefect's start (9-13 s), each creating the database
+    and a key file first."""
+    (setup / "acme.csv").unlink()
+    _fails(_run_args(setup), errors.INPUT, "acme", "no file matches", "optional: true")
+    assert not (setup / "st.duckdb").exists()
+    (setup / "acme.csv").write_text("record_id,first_name,last_name\nR1,Ann,Lee\n")
+
+    monkeypatch.setenv("SKIPTRACE_FILE_MODE", "abc")
+    _fails(_run_args(setup), errors.CONFIG, "SKIPTRACE_FILE_MODE")
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE")
+
+    from skiptrace import sql
+    from skiptrace.flows.orchestration.guards import check_key
+
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "the key the database was made with")
+    con = sql.connect(setup / "st.duckdb")
+    check_key(con, setup / "st.duckdb")  # records its fingerprint
+    con.close()
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another key")
+    _fails(_run_args(setup), errors.REFUSED, "not the key database")
+    monkeypatch.delenv("SKIPTRACE_HMAC_KEY")
+    _fails(_run_args(setup), errors.CONFIG, "no HMAC key was found")
+    assert not (setup / "hmac.key").exists()  # nothing made on the way
 
 
 def test_as_of_in_another_date_format(setup: Path) -> None:
