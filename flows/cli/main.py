@@ -401,7 +401,15 @@ def rejects(
     for row in df.iter_rows():
         # Text, not str: raw lines and reasons are delivered data, never rich markup.
         t.add_row(*(Text("" if v is None else str(v)) for v in row))
-    _console().print(t)
+    console = _console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # piped (less, grep, a file): one row per line, not a raw line folded into an 80-column
+        # cell character by character; a terminal keeps its own width
+        from rich.console import Console
+
+        console = Console(width=100_000)
+        t.title_justify = "left"
+    console.print(t)
 
 
 @app.command()

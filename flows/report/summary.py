@@ -35,7 +35,8 @@ def build_summary(
                 "field_issues": f[7],
             }
             for f in files
-        ],
+        ]
+        + _skipped_files(stages),
         "field_issues": _field_issues(con, run_id),
         "quarantined_files": [
             f for s in stages for f in s.get("details", {}).get("quarantined_files", [])
@@ -51,6 +52,28 @@ def build_summary(
             "quarantined": totals[4],
         },
     }
+
+
+def _skipped_files(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The files the run found already loaded (same checksum) and skipped: they have no row of
+    this run in input_files, yet an operator re-running a night must see that they were read,
+    not missed ("files": [] looked like nothing was delivered)."""
+    return [
+        {
+            "path": f["path"],
+            "source": f["source"],
+            "sha256": f["sha256"],
+            "rows_read": 0,
+            "rows_loaded": 0,
+            "rows_rejected": 0,
+            "status": f["status"],
+            "field_issues": 0,
+        }
+        for s in stages
+        if s.get("name") == "ingest"
+        for f in s.get("details", {}).get("files", [])
+        if isinstance(f, dict) and f.get("status") == "skipped_duplicate"
+    ]
 
 
 def _field_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:

@@ -165,3 +165,18 @@ def test_block_cap_reaches_the_matcher(pipeline_run) -> None:
     assert rows["capped-run"][0]["block_cap"] == 3
     assert rows["capped-run"][0]["name_block_cap"] == 2
     assert stats.details["candidate_pairs"] == rows["capped-run"][1] < rows[run_id][1]
+
+
+def test_a_rerun_lists_the_files_it_found_already_loaded(pipeline_run) -> None:
+    """The same delivery again: every file is skipped by checksum, and the summary says so
+    instead of listing no file at all."""
+    con, params, _, first = pipeline_run
+    again = "20261101T000000Z-again"
+    start_run(con, again, as_of=params.as_of, params={})
+    stats = stages.ingest(con, params, again)
+    summary = build_summary(con, again, [stats.as_dict()])
+    finish_run(con, again, "failed")  # leave the module's run the latest completed one
+    listed = {(f["source"], f["sha256"]): f for f in summary["files"]}
+    assert set(listed) == {(f["source"], f["sha256"]) for f in first["files"]}
+    assert {f["status"] for f in listed.values()} == {"skipped_duplicate"}
+    assert all(f["rows_read"] == f["rows_loaded"] == 0 for f in listed.values())
