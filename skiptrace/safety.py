@@ -50,7 +50,10 @@ class NotWritableError(SetupError):
 
 
 #: The override a shrink or reject-rate refusal names in its message.
-ALLOW_SHRINK_HINT = "re-run with --allow-shrink (RefreshParams.allow_shrink) if this is intended"
+ALLOW_SHRINK_HINT = (
+    "re-run with --allow-shrink (RefreshParams.allow_shrink: the override of every delivery check,"
+    " reject rates included) if this is intended"
+)
 
 
 class QuietRefusals(logging.Filter):

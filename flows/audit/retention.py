@@ -3,7 +3,8 @@
 Reg F 12 CFR 1006.100 asks a collector to keep records until three years after its last
 collection activity on a debt, and no longer than it needs them: raw vendor and account rows are
 the personal data with the longest tail of risk. So the purge removes the *raw* rows (accounts,
-source_records, source_contacts, quarantine.raw_line and the standardized copies made from them)
+source_records, source_contacts, quarantine.raw_line, the standardized copies made from them,
+and the resolve evidence cache, which holds their contacts)
 of every input file whose last use is older than the period, and keeps the lineage summary the
 rule requires: runs, input_files (checksums, counts), match_pairs, contact_points,
 contact_support, account_flags, suppressions and exports. Each purged file gets a purge_log row,
@@ -184,6 +185,9 @@ def purge(
         return result
     with sql.transaction(con):
         _delete_raw(con, file_nos)
+        sql.run(
+            con, "audit/purge_resolve_cache.sql"
+        )  # copies of contacts: the next resolve is full
         sql.run(con, "audit/mark_purged.sql", file_nos=file_nos)
         con.executemany(
             "INSERT INTO purge_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

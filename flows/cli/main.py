@@ -522,6 +522,13 @@ def calibrate(
 
     if truth is None:
         raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+    if not all((truth / name).is_file() for name in ("accounts.csv", "records.csv")):
+        inner = truth / "truth"
+        hint = f"; the portfolio's truth is {inner}" if inner.is_dir() else ""
+        raise errors.InputFileError(
+            f"--truth {truth}: not a generator truth folder (accounts.csv and records.csv, "
+            f"written by skiptrace generate under <portfolio>/truth){hint}"
+        )
     from skiptrace.flows.audit.archive import archived_run_views
     from skiptrace.flows.cli.lineage import require_latest_completed_run
 

@@ -227,8 +227,8 @@ def _snapshot_hints(
     if load_profile(params.profile).delivery != "increments":
         return []
     hints = [
-        f"account file {h['file_name']} holds {h['carried']:,} of the {h['previous']:,} accounts "
-        f"of run {prev} but not the other {h['missing']:,}, which stay current and are worked "
+        f"account file {h['file_name']} holds {h['carried']:,} of the {h['previous']:,} current "
+        f"accounts of run {prev} but not the other {h['missing']:,}, which stay current and are worked "
         "(the account profile's delivery is 'increments'); if each account export is the whole "
         "portfolio, set `delivery: snapshot` in the profile (--profile)"
         for h in sql.rows(

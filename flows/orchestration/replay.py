@@ -33,7 +33,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.errors import DatabaseBusy, InputFileError, UsageError
+from skiptrace.errors import DatabaseBusy, InputFileError, RunRefused, UsageError
 from skiptrace.flows.audit.lineage import mask_contact_key
 
 #: Differences listed in the result (the count is always exact).
@@ -51,6 +51,10 @@ class ReplayBusy(DatabaseBusy, ReplayError):
 
 class ReplayUnknownRun(UsageError, ReplayError):
     """No run with the id given (exit 2)."""
+
+
+class ReplayRefused(RunRefused, ReplayError):
+    """A run that did not complete (failed, refused, abandoned): nothing to compare (exit 6)."""
 
 
 @dataclass
@@ -171,10 +175,16 @@ def prepare_replay(
     """In the (copied) database: check the run can be replayed, restore its input set (and its
     rows, from the live database's `archive_root`, when `skiptrace archive` moved them) and open
     the replay run. Never call this on the live database: it rewrites input_files.status."""
-    found = con.execute("SELECT as_of, params FROM runs WHERE run_id = ?", [run_id]).fetchall()
+    found = con.execute(
+        "SELECT as_of, params, status FROM runs WHERE run_id = ?", [run_id]
+    ).fetchall()
     if not found:
         raise ReplayUnknownRun(f"run {run_id!r} not found")
     run = found[0]
+    if run[2] != "completed":
+        raise ReplayRefused(
+            f"run {run_id!r} is {run[2]}, not completed: it emitted nothing to reproduce"
+        )
     from skiptrace.flows.audit.archive import ArchiveError, is_archived, restore_run
 
     if is_archived(con, run_id):  # its rows back into this copy; the live archive stays
@@ -242,7 +252,9 @@ def run_stages(con: duckdb.DuckDBPyConnection, ctx: ReplayContext) -> None:
     stages.standardize(con, rid)
     with timed_stage(con, rid, "match") as st:
         st.rows_out = link(con, rid, settings=settings).linked_pairs
-    stages.resolve(con, rid, ctx.as_of)
+    # in full, not from the evidence cache: the cache describes the newest state, and a replay
+    # that reused it would repeat whatever an incremental resolve got wrong instead of testing it
+    stages.resolve(con, rid, ctx.as_of, full_rebuild=True)
     stages.suppress(con, rid, ctx.as_of, Path(rules) if rules else None)
     finish_run(con, rid, "completed")
 

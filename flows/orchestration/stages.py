@@ -81,6 +81,12 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
         if params.inbox is not None:
             results, failed = _ingest_inbox(con, params, run_id, registry, profile)
             st.details["quarantined_files"] = failed
+            if failed:  # a file not loaded is something a nightly operator must not miss: exit 7
+                sql.run(
+                    con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
+                    messages=[f"{f['source']} file quarantined, not loaded ({f['path']}): "
+                              f"{f['reason']}" for f in failed],
+                )  # fmt: skip
         else:
             assert params.accounts is not None  # guaranteed by RefreshParams
             warnings = check_source_files(registry)

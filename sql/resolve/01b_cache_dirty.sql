@@ -31,9 +31,18 @@ SELECT coalesce(o.account_id, l.account_id) AS account_id, hash(o.h, l.h) AS dig
 FROM onfile o
 FULL JOIN links l ON l.account_id = o.account_id;
 
--- A full resolve ($incremental false) recomputes every account.
+-- A full resolve ($incremental false) recomputes every account. An account the cache holds that
+-- is gone (closed: no longer in the account files, nor linked) is dirty too, with nothing to
+-- recompute: its cached evidence is not carried (03b) and the cache write removes it (11). Left
+-- out, a closed account's contacts were carried night after night, exported and pushed callable,
+-- its suppressions (it is not current) dropped.
 CREATE OR REPLACE TEMP TABLE rs_dirty AS
 SELECT d.account_id, c.account_id IS NULL AS is_new
 FROM rs_acct_digest d
 LEFT JOIN resolve_cache_accounts c ON $incremental AND c.account_id = d.account_id
-WHERE NOT $incremental OR c.digest IS DISTINCT FROM d.digest;
+WHERE NOT $incremental OR c.digest IS DISTINCT FROM d.digest
+UNION ALL
+SELECT c.account_id, false AS is_new
+FROM resolve_cache_accounts c
+WHERE $incremental
+  AND NOT EXISTS (SELECT 1 FROM rs_acct_digest d WHERE d.account_id = c.account_id);

@@ -159,6 +159,30 @@ def test_a_changed_on_file_contact_and_a_new_account_are_dirty(
     _same_as_full(con, "r2", AS_OF)
 
 
+def test_a_closed_account_leaves_with_its_cached_evidence(
+    b: Builder, con: duckdb.DuckDBPyConnection
+) -> None:
+    """TWO leaves the portfolio (its account row no longer current, its links gone, as after a
+    snapshot without it): an incremental resolve writes nothing for it, as a full one does, and
+    the cache forgets it. Its cached evidence used to be carried night after night: contacts
+    exported and pushed for a closed account, its suppressions dropped."""
+    _world(b)
+    resolve_contacts(con, RUN, AS_OF)
+    con.execute("DELETE FROM accounts WHERE account_id = 'TWO'")
+    _links_for(con, "r2")
+    con.execute("DELETE FROM match_pairs WHERE run_id = 'r2' AND account_id = 'TWO'")
+    assert resolve_contacts(con, "r2", AS_OF).mode == "incremental"
+    assert _increment(con, "r2")["accounts_dirty"] == 1  # TWO, with nothing to recompute
+    left = con.execute(
+        "SELECT count(*) FROM contact_points WHERE run_id = 'r2' AND account_id = 'TWO'"
+    ).fetchall()
+    assert left == [(0,)]
+    for table in ("resolve_cache_accounts", "resolve_cache_evidence", "resolve_cache_variants"):
+        cached = con.execute(f"SELECT count(*) FROM {table} WHERE account_id = 'TWO'").fetchall()
+        assert cached == [(0,)], table
+    _same_as_full(con, "r2", AS_OF)
+
+
 # --- why a resolve is full ------------------------------------------------------------------
 
 

@@ -110,6 +110,31 @@ def test_purge_removes_old_raw_rows_and_keeps_lineage(aged: duckdb.DuckDBPyConne
     assert purge(aged, "3y", now=NOW).files == []  # idempotent
 
 
+def test_purge_leaves_no_copy_of_contacts_in_the_resolve_cache(
+    aged: duckdb.DuckDBPyConnection,
+) -> None:
+    """The evidence cache holds each account's standardized contacts: after a purge removed the
+    raw rows, the purged phone was still there, and the next resolve exported it again."""
+    put(aged, "resolve_cache_evidence", [
+        {"account_id": "OLD1", "role": "debtor", "contact_type": "phone", "rec_id": 9 * F + 2,
+         "source": "oldvendor", "file_no": 9, "e164": "+15185550100"},
+    ])  # fmt: skip
+    put(aged, "resolve_cache_accounts", [{"account_id": "OLD1", "digest": 1, "ncoa_digest": 0}])
+    put(aged, "resolve_cache_state", [{"state_key": "k", "run_id": OLD, "accounts": 1}])
+    assert purge(aged, "3y", now=NOW, dry_run=True).files  # a dry run keeps everything
+    assert _count(aged, "SELECT count(*) FROM resolve_cache_evidence") == 1
+    purge(aged, "3y", now=NOW)
+    for table in ("resolve_cache_evidence", "resolve_cache_variants", "resolve_cache_accounts",
+                  "resolve_cache_state"):  # fmt: skip
+        assert _count(aged, f"SELECT count(*) FROM {table}") == 0, table
+    from skiptrace.matchers.confidence import load_model
+    from skiptrace.matchers.resolve import ResolveSettings
+    from skiptrace.matchers.resolve_cache import plan_resolve
+
+    plan = plan_resolve(aged, ResolveSettings(), load_model(None))
+    assert not plan.incremental  # the next resolve recomputes from what is left
+
+
 def test_dry_run_changes_nothing(aged: duckdb.DuckDBPyConnection) -> None:
     result = purge(aged, "3y", now=NOW, dry_run=True)
     assert [f.source_records_rows for f in result.files] == [2] and result.rows_removed == 6

@@ -146,6 +146,18 @@ def test_lineage_commands_answer_in_one_line_with_their_codes(tmp_path: Path) ->
     _fails(["replay", "R-none", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "none")
     _fails(["review", "--db", str(tmp_path / "none.duckdb")], errors.INPUT, "does not exist")
     _fails(["review", "--db", str(db)], errors.CONFIG, "skiptrace review user add")
+    import datetime as dt
+
+    from skiptrace.flows.audit.runs import finish_run, start_run
+
+    con = sql.connect(db)
+    start_run(con, "R-failed", as_of=dt.date(2026, 11, 1), params={})
+    finish_run(con, "R-failed", "failed")
+    con.close()
+    _fails(["replay", "R-failed", "--db", str(db)], errors.REFUSED, "not completed")
+    (tmp_path / "portfolio" / "truth").mkdir(parents=True)
+    _fails(["calibrate", "--truth", str(tmp_path / "portfolio"), "--db", str(db)], errors.INPUT,
+           "not a generator truth folder", "portfolio/truth")  # fmt: skip
 
 
 def test_run_setup_problems_are_found_before_prefect_starts(

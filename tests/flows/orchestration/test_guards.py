@@ -213,7 +213,7 @@ def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) ->
     found = stages.check_delivery(con, p, "r2")
     assert _current_accounts(con) == 200  # the union: the ten stay
     (hint,) = found["snapshot_hints"]
-    assert "holds 190 of the 200 accounts" in hint and "delivery: snapshot" in hint
+    assert "holds 190 of the 200 current accounts" in hint and "delivery: snapshot" in hint
     warned = con.execute("SELECT message FROM run_warnings WHERE run_id = 'r2'").fetchall()
     assert warned == [(hint,)]
     # a file of new accounts only is what increments are: no warning
@@ -221,6 +221,19 @@ def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) ->
     p = params(root, accounts_csv(root / "in" / "accounts_1103.csv", 5, first=500))
     stages.ingest(con, p, "r3")
     assert "snapshot_hints" not in stages.check_delivery(con, p, "r3")
+
+
+def test_accounts_removed_with_replace_are_no_snapshot_hint(world) -> None:
+    """The documented way to close accounts under increments (the same file name, --replace)
+    leaves them not current: nothing stays worked, so nothing to warn about."""
+    con, root = world
+    delivered = root / "in" / "accounts.csv"
+    completed_run(con, params(root, accounts_csv(delivered, 200)), "r1")
+    start_run(con, "r2", as_of=AS_OF, params={})
+    p = params(root, accounts_csv(delivered, 170), replace=True)
+    stages.ingest(con, p, "r2")
+    assert _current_accounts(con) == 170
+    assert "snapshot_hints" not in stages.check_delivery(con, p, "r2")
 
 
 def test_normal_churn_passes_and_the_limit_is_configurable(world) -> None:

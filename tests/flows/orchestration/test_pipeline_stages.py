@@ -148,6 +148,9 @@ def test_inbox_run_files_loaded_and_rejected_files(small_portfolio, tmp_path: Pa
     processed = sorted(p.name for p in (root / "processed" / "r-inbox").rglob("*") if p.is_file())
     assert "accounts.csv" in processed and bad.name not in processed
     assert st.rows_out > 300
+    # a file not loaded is a warning of the run (exit 7), not only a line in the details
+    (warning,) = [w[0] for w in con.execute("SELECT message FROM run_warnings").fetchall()]
+    assert warning.startswith(f"{ncoa.name} file quarantined, not loaded") and bad.name in warning
 
 
 def test_block_cap_reaches_the_matcher(pipeline_run) -> None:
