@@ -108,6 +108,38 @@ def ingest_accounts(
     )
 
 
+def check_account_columns(path: str | Path, profile: AccountProfile) -> None:
+    """From the header alone: MissingColumnsError now if the account export lacks a column the
+    profile requires, the error its load would raise (the command's preflight, before Prefect)."""
+    _check_columns(Path(path), profile, _account_stage(profile))
+
+
+def check_source_columns(source: Source) -> None:
+    """check_account_columns for every file of a registry source."""
+    for path in source.files():
+        _check_columns(path, source, _source_stage(source))
+
+
+def _check_columns(path: Path, opts: ReadOptions, plan: _Plan) -> None:
+    """Run the file's load plan over its header only: the plan records every column it needs
+    and does not find, as during the load (same Stage, same plan), and nothing is read past the
+    first line."""
+    columns = readers.header_columns(path, opts)
+    if columns is None:  # not checkable from the first bytes: the load checks it
+        return
+    info = readers.FileInfo(path, "", 0, dt.datetime.fromtimestamp(path.stat().st_mtime))
+    parsed = readers.ParsedFile(
+        info=info,
+        columns=columns,
+        source_sql="",
+        raw_sql="",
+        encoding="",
+    )
+    stage = Stage(parsed, date_formats=opts.date_formats, max_field_length=opts.max_field_length)
+    plan(stage, _Ctx(file_name=path.name, mtime_date=info.mtime.date(), final={}))
+    stage.raise_missing()
+
+
 def revert_run_loads(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     """Undo what a refused run's ingest changed: its files 'refused', the files they superseded
     current again (sql/ingest/revert_run.sql). Returns how many files the run had loaded."""

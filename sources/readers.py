@@ -396,6 +396,53 @@ def open_file(
     )
 
 
+#: How far `header_columns` reads for the first line of a delimited file.
+_HEADER_BYTES = 1 << 20
+
+
+def header_columns(path: Path, opts: ReadOptions) -> list[str] | None:
+    """The column names a load of `path` would see, read from its first line only (Parquet: its
+    schema), the way `open_file` reads them: for checking a delivery's columns before loading it.
+    None when the first line cannot be cut out of the bytes alone (UTF-16 / UTF-32 text, whose
+    line ends are two or four bytes): the load checks those.
+    """
+    if opts.format == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.read_schema(path).names)
+        except (OSError, pa.ArrowException) as exc:
+            raise UnreadableFileError(path, f"cannot read as Parquet ({exc})") from exc
+    if opts.format == "fixed_width":
+        assert opts.widths is not None
+        return [col for col, _ in opts.widths]
+    if not opts.header:
+        return list(opts.column_names or [])
+    declared = _norm_encoding(opts.encoding) or ""
+    if declared.startswith(("utf-16", "utf-32")):
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(2)
+    opener = gzip.open if head == _GZIP_MAGIC else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.readline(_HEADER_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(path, f"not a valid gzip stream ({exc})") from exc
+    if data.startswith(_UTF16_BOMS):
+        return None
+    try:
+        lines = decode_lines(data, opts.encoding).lines
+    except LookupError as exc:
+        raise UnreadableFileError(path, f"unknown encoding {opts.encoding!r}") from exc
+    first = lines[0].as_py() if len(lines) else None
+    if first is None or not first.strip():
+        return []
+    columns = _header_names(first, opts.default_delimiter() or ",", opts.quote)
+    _refuse_duplicate_names(path, columns)
+    return columns
+
+
 def _refuse_duplicate_names(path: Path, columns: list[str]) -> None:
     """Two header columns with one name (case and spaces ignored): which one a mapping means is
     a guess, and guessing silently loads the wrong data, so the file is refused."""

@@ -126,6 +126,21 @@ def check_source_files(params: RefreshParams) -> None:
     check(load_registry(params.sources), warn=False)
 
 
+def check_columns(params: RefreshParams) -> None:
+    """The account export and every source file have the columns their layout requires, read
+    from their headers: a wrong delimiter or a renamed column is found here in milliseconds,
+    not by the load after Prefect's start, one file per attempt."""
+    if params.inbox is not None or params.accounts is None:
+        return
+    from skiptrace.sources.ingest import check_account_columns, check_source_columns
+    from skiptrace.sources.registry import load_profile, load_registry
+
+    check_account_columns(params.accounts, load_profile(params.profile))
+    for source in load_registry(params.sources).sources:
+        if source.kind != "outcomes":  # collectors' dispositions: their own reader
+            check_source_columns(source)
+
+
 def check_run_setup(params: RefreshParams) -> None:
     """The file mode setting, that the output and database folders can be written, and that
     the HMAC key is the database's: the refresh checks them again, but only after Prefect has
@@ -141,6 +156,7 @@ def check_run(params: RefreshParams) -> None:
     check_configuration(params)
     check_inputs(params)
     check_source_files(params)
+    check_columns(params)
     check_run_setup(params)
     check_database_free(params)
     check_collections_database(params)
