@@ -128,8 +128,8 @@ def check_source_files(params: RefreshParams) -> None:
 
 def check_columns(params: RefreshParams) -> None:
     """The account export and every source file have the columns their layout requires, read
-    from their headers: a wrong delimiter or a renamed column is found here in milliseconds,
-    not by the load after Prefect's start, one file per attempt."""
+    from their headers: a wrong delimiter or a renamed column is found here in about a second,
+    not by the load after Prefect's start (12-14 s), one file per attempt."""
     if params.inbox is not None or params.accounts is None:
         return
     from skiptrace.sources.ingest import check_account_columns, check_source_columns
