@@ -184,9 +184,10 @@ def replay(
     """Re-derive a run's contacts from its recorded inputs and parameters, in a scratch copy of
     the database, and compare them with what the run emitted.
 
-    Exit status: 0 identical; 9 different (the differences are printed); 2 an unknown run; 4 no
-    database, or the run's inputs not recorded or purged; 5 the database in use. The live
-    database is only checkpointed, never changed.
+    Exit status: 0 identical; 9 different (the differences are printed); 2 an unknown run; 6 a
+    run that did not complete; 4 no database, or the run's inputs not recorded or purged; 5 the
+    database in use. The live database is only checkpointed, never changed; resolve runs in
+    full there, never from the evidence cache.
     """
     from skiptrace import errors, sql
     from skiptrace.flows.orchestration.replay import replay_run

@@ -33,13 +33,14 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
 class PushError(Unreachable):
-    """The collections database cannot be reached, refused the login or dropped the connection:
-    one line, exit code 8 (run again later). The subclasses are the problems a retry does not
-    fix, each with the code of its kind."""
+    """The collections database cannot be reached or dropped the connection: one line, exit code
+    8 (run again later). The subclasses are the problems a retry does not fix (a refused login
+    among them), each with the code of its kind."""
 
 
 class PushConfigError(ConfigError, PushError):
-    """The URL file cannot be read, or the database role lacks a grant: exit code 3."""
+    """The URL file cannot be read, the server refused the login or has no such database, or
+    the role lacks a grant: exit code 3."""
 
 
 class PushUnknownRun(UsageError, PushError):
