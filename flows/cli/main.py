@@ -562,7 +562,8 @@ def push(
     nothing; suppressed contacts are written with their reason, never as callable (docs/push.md).
     Exit status: 0 pushed; 8 the server cannot be reached or the connection failed (nothing
     changed there: run again later); 2 no URL or an unknown run; 6 a run not completed, archived
-    or older than the last one pushed; 3 an unreadable URL file or a missing grant.
+    or older than the last one pushed; 3 a refused login, an unreadable URL file or a missing
+    grant.
     """
     from skiptrace.flows.cli.lineage import _open
     from skiptrace.flows.exports.pg import resolve_url
