@@ -141,25 +141,33 @@ def check_columns(params: RefreshParams) -> None:
             check_source_columns(source)
 
 
-def check_run_setup(params: RefreshParams) -> None:
-    """The file mode setting, that the output and database folders can be written, and that
-    the HMAC key is the database's: the refresh checks them again, but only after Prefect has
-    started (seconds), and a refused key is better said before anything is created."""
+def check_key(params: RefreshParams) -> None:
+    """The HMAC key is the one the database's SSN hashes were made with, read-only: the refresh
+    checks it again, but only after Prefect has started (seconds)."""
     from skiptrace.flows.orchestration import guards
 
-    guards.preflight(params)
     guards.check_key_before_run(params.db)
 
 
+def check_run_setup(params: RefreshParams) -> None:
+    """The file mode setting, and that the output and database folders can be written (by
+    writing there: this makes the folders, so it runs after every check that creates nothing)."""
+    from skiptrace.flows.orchestration import guards
+
+    guards.preflight(params)
+
+
 def check_run(params: RefreshParams) -> None:
-    """All checks of `skiptrace run`, cheapest first."""
+    """All checks of `skiptrace run`: those that create nothing first, so a refused run leaves
+    no folder, lock or key behind; then the folders' and the lock's, which must write."""
     check_configuration(params)
     check_inputs(params)
     check_source_files(params)
     check_columns(params)
+    check_key(params)
+    check_collections_database(params)
     check_run_setup(params)
     check_database_free(params)
-    check_collections_database(params)
 
 
 def check_serve(params: RefreshParams) -> None:

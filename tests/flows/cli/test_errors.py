@@ -133,6 +133,7 @@ def test_unreachable_collections_database_fails_before_prefect(
     line = _fails(_run_args(setup), errors.UNREACHABLE, "cannot connect", "u:***@")
     assert "Secr3t" not in line
     assert not (setup / "st.duckdb").exists()  # nothing started
+    assert not (setup / "st.duckdb.lock").exists()  # nor locked: nothing left behind
 
 
 def test_lineage_commands_answer_in_one_line_with_their_codes(tmp_path: Path) -> None:
@@ -183,7 +184,8 @@ def test_run_setup_problems_are_found_before_prefect_starts(
     check_key(con, setup / "st.duckdb")  # records its fingerprint
     con.close()
     monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another key")
-    _fails(_run_args(setup), errors.REFUSED, "not the key database")
+    _fails(_run_args(setup, "--out", str(setup / "out")), errors.REFUSED, "not the key database")
+    assert not (setup / "out").exists() and not (setup / "st.duckdb.lock").exists()
     monkeypatch.delenv("SKIPTRACE_HMAC_KEY")
     _fails(_run_args(setup), errors.CONFIG, "no HMAC key was found")
     assert not (setup / "hmac.key").exists()  # nothing made on the way
