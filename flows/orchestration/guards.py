@@ -262,8 +262,9 @@ def check_contacts(
             ShrinkError,
             f"this run would remove {counts['removed']:,} of the {counts['previous']:,} contacts "
             f"of run {prev} ({counts['removed'] / counts['previous']:.1%}), more than "
-            f"max_shrink {params.max_shrink:.0%}; nothing was exported: check the deliveries",
+            f"max_shrink {params.max_shrink:.0%}",
             params,
+            when_refused="; nothing was exported: check the deliveries",
         )
     return {**counts, "previous_run_id": prev}
 
@@ -273,12 +274,15 @@ def _too_many(counts: dict[str, Any], max_share: float) -> bool:
     return previous > 0 and removed / previous > max_share
 
 
-def _refuse(error: type[Exception], message: str, params: RefreshParams) -> None:
-    """Raise `error` (one line, with the override), or only warn when the run allows shrink."""
+def _refuse(
+    error: type[Exception], message: str, params: RefreshParams, *, when_refused: str = ""
+) -> None:
+    """Raise `error` (one line, with the override), or only warn when the run allows shrink.
+    `when_refused` is said only of a refusal (an allowed run does export)."""
     if params.allow_shrink:
         log.warning("allowed by allow_shrink: %s", message)
         return
-    raise error(f"run refused: {message}; {ALLOW_SHRINK_HINT}")
+    raise error(f"run refused: {message}{when_refused}; {ALLOW_SHRINK_HINT}")
 
 
 def _reject_limits(params: RefreshParams) -> dict[str | None, float]:

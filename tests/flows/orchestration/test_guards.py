@@ -259,7 +259,7 @@ def _contacts(con: duckdb.DuckDBPyConnection, run_id: str, n: int) -> None:
     )
 
 
-def test_contacts_removed_before_emit_are_refused(world) -> None:
+def test_contacts_removed_before_emit_are_refused(world, caplog: pytest.LogCaptureFixture) -> None:
     con, root = world
     p = params(root, accounts_csv(root / "in" / "accounts.csv", 5))
     for run_id in ("r1", "r2"):
@@ -269,7 +269,13 @@ def test_contacts_removed_before_emit_are_refused(world) -> None:
     _contacts(con, "r2", 79)  # 21 of 100 gone
     with pytest.raises(ShrinkError) as err:
         stages.check_contacts(con, p, "r2")
-    assert "remove 21 of the 100 contacts of run r1 (21.0%)" in one_line_with_override(err.value)
+    message = one_line_with_override(err.value)
+    assert "remove 21 of the 100 contacts of run r1 (21.0%)" in message
+    assert "nothing was exported" in message
+    # allowed, the run goes on and exports: its warning does not say nothing was exported
+    with caplog.at_level("WARNING", logger="skiptrace"):
+        stages.check_contacts(con, params(root, p.accounts, allow_shrink=True), "r2")
+    assert "allowed by allow_shrink" in caplog.text and "nothing was exported" not in caplog.text
     con.execute("DELETE FROM contact_points WHERE run_id = 'r2'")
     _contacts(con, "r2", 80)
     assert stages.check_contacts(con, p, "r2")["removed"] == 20
