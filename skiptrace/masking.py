@@ -130,7 +130,7 @@ def mask_record(record: logging.LogRecord) -> logging.LogRecord:
     The traceback is formatted here, masked, and kept as the record's `exc_text`, which every
     `logging.Formatter` (Prefect's handler that ships lines to its API included) prints instead
     of formatting the exception again: a message of an exception raised on a value
-    ("could not convert '123-45-6789'") is masked with the rest.
+    ("could not convert '<an SSN>'") is masked with the rest.
     """
     MaskingFilter().filter(record)
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:

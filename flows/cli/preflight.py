@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -24,6 +24,9 @@ from skiptrace.errors import (
 )
 from skiptrace.flows.cli.options import flag_for
 from skiptrace.flows.orchestration.params import RefreshParams
+
+if TYPE_CHECKING:
+    from skiptrace.sources.registry import AccountProfile, Registry
 
 
 def refresh_params(values: Mapping[str, Any]) -> RefreshParams:
@@ -40,18 +43,20 @@ def _as_options(message: str) -> str:
     return message.replace("(accounts)", "(--accounts FILE)").replace("(inbox)", "(--inbox DIR)")
 
 
-def check_configuration(params: RefreshParams) -> None:
-    """sources.yml, the account profile and the rules file load and validate."""
+def check_configuration(params: RefreshParams) -> tuple[Registry, AccountProfile]:
+    """sources.yml, the account profile and the rules file load and validate; returns the
+    registry and the profile, which the later checks read (each file parsed once)."""
     from skiptrace.sources.registry import load_profile, load_registry
 
     if params.sources.is_dir():
         raise ConfigError(f"{params.sources}: a folder, not a sources.yml file (--sources)")
     if not params.sources.is_file():
         raise ConfigError(f"{params.sources}: no such sources.yml file (--sources)")
-    load_registry(params.sources)
-    load_profile(params.profile)
+    registry = load_registry(params.sources)
+    profile = load_profile(params.profile)
     if params.rules is not None:
         check_rules(params.rules)
+    return registry, profile
 
 
 def check_rules(path: Path) -> None:
@@ -110,33 +115,31 @@ def check_collections_database(params: RefreshParams) -> None:
     """
     from skiptrace.flows.exports import pg
 
-    url = params.push_url or pg.resolve_url()
+    url = pg.resolve_url(params.push_url)  # the option, else the environment, as the run reads it
     if url is not None:
         pg.connect(url).close()
 
 
-def check_source_files(params: RefreshParams) -> None:
+def check_source_files(params: RefreshParams, registry: Registry) -> None:
     """Every required source has a file, inside the allowed folders (an inbox run takes its files
     from the inbox instead, and quarantines what it cannot use)."""
     if params.inbox is not None:
         return
     from skiptrace.flows.orchestration.stages import check_source_files as check
-    from skiptrace.sources.registry import load_registry
 
-    check(load_registry(params.sources), warn=False)
+    check(registry, warn=False)
 
 
-def check_columns(params: RefreshParams) -> None:
+def check_columns(params: RefreshParams, registry: Registry, profile: AccountProfile) -> None:
     """The account export and every source file have the columns their layout requires, read
     from their headers: a wrong delimiter or a renamed column is found here in about a second,
     not by the load after Prefect's start (12-14 s), one file per attempt."""
     if params.inbox is not None or params.accounts is None:
         return
     from skiptrace.sources.ingest import check_account_columns, check_source_columns
-    from skiptrace.sources.registry import load_profile, load_registry
 
-    check_account_columns(params.accounts, load_profile(params.profile))
-    for source in load_registry(params.sources).sources:
+    check_account_columns(params.accounts, profile)
+    for source in registry.sources:
         if source.kind != "outcomes":  # collectors' dispositions: their own reader
             check_source_columns(source)
 
@@ -160,10 +163,10 @@ def check_run_setup(params: RefreshParams) -> None:
 def check_run(params: RefreshParams) -> None:
     """All checks of `skiptrace run`: those that create nothing first, so a refused run leaves
     no folder, lock or key behind; then the folders' and the lock's, which must write."""
-    check_configuration(params)
+    registry, profile = check_configuration(params)
     check_inputs(params)
-    check_source_files(params)
-    check_columns(params)
+    check_source_files(params, registry)
+    check_columns(params, registry, profile)
     check_key(params)
     check_collections_database(params)
     check_run_setup(params)

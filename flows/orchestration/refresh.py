@@ -132,7 +132,7 @@ def push_url(params: RefreshParams) -> str | None:
     carry the password: it is read here, never stored with the flow's parameters)."""
     from skiptrace.flows.exports.pg import resolve_url
 
-    return params.push_url or resolve_url()
+    return resolve_url(params.push_url)
 
 
 @task(name="pull-outcomes", retries=2, retry_delay_seconds=5, retry_condition_fn=retry_only_io)
