@@ -22,13 +22,19 @@ disputed AS (
     GROUP BY account_id
 ),
 bk AS (
-    -- a case holds from its filing date until it is dismissed (discharge keeps it barred)
+    -- a case holds from its filing date until it is dismissed (discharge keeps it barred). Only
+    -- a dismissal that makes sense lifts the stay: dated on or after the filing, and the case not
+    -- also discharged. A dismissal dated before the filing, or next to a discharge, is a case
+    -- whose facts do not hold together (10_flags.sql flags it bankruptcy_disputed): it stays
+    -- held until a person has looked, since a stay violation is the worse error
     SELECT f.account_id, f.confidence, f.rec_id, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
            r.bk_discharge_date, r.bk_dismissal_date
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
     WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
       AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
-      AND (r.bk_dismissal_date IS NULL OR r.bk_dismissal_date > $as_of)
+      AND NOT coalesce(r.bk_dismissal_date <= $as_of
+                       AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
+                       AND r.bk_discharge_date IS NULL, false)
 ),
 bk1 AS (
     -- every field from the one strongest case (ties: the lowest record). Separate arg_max calls

@@ -205,6 +205,28 @@ def test_bankruptcy_holds_from_the_filing_date(pf: Portfolio, con) -> None:
     assert "bankruptcy_stay" in decisions(con, "BK_FILE")
 
 
+def test_a_dismissal_that_contradicts_the_case_does_not_lift_the_stay(pf: Portfolio, con) -> None:
+    """A case dismissed before it was filed, or both discharged and dismissed, is doubtful
+    (resolve flags it bankruptcy_disputed for review). Its dismissal used to lift the stay all
+    the same, while the doubtful note told the collector the case was held meanwhile."""
+    bk = {"source": "pacer", "kind": "bankruptcy", "bk_chapter": "7", "bk_case_number": "25-2"}
+    pf.account("BK_BEFORE")
+    pf.flag("BK_BEFORE", "bankruptcy", 0.95, bk_filing_date=dt.date(2025, 5, 1),
+            bk_dismissal_date=dt.date(2025, 2, 1), **bk)  # fmt: skip
+    pf.account("BK_BOTH")
+    pf.flag("BK_BOTH", "bankruptcy", 0.95, bk_filing_date=dt.date(2024, 3, 1),
+            bk_discharge_date=dt.date(2024, 7, 1), bk_dismissal_date=dt.date(2024, 9, 1), **bk)  # fmt: skip
+    pf.account("BK_LIFTED")
+    pf.flag("BK_LIFTED", "bankruptcy", 0.95, bk_filing_date=dt.date(2024, 3, 1),
+            bk_dismissal_date=dt.date(2024, 9, 1), **bk)  # fmt: skip
+    apply_suppressions(con, RUN, AS_OF)
+    for account in ("BK_BEFORE", "BK_BOTH"):
+        assert decisions(con, account)["bankruptcy_stay"][0] == "hold", account
+        assert all(v["on_hold"] for v in state(con, account).values()), account
+    assert "bankruptcy_stay" not in decisions(con, "BK_LIFTED")
+    assert not any(v["on_hold"] for v in state(con, "BK_LIFTED").values())
+
+
 def test_the_bankruptcy_hold_names_one_case_not_a_mix_of_two(pf: Portfolio, con) -> None:
     """Two open cases: every fact of the hold comes from the stronger one. Per-field arg_max
     skipped NULLs, so the stronger case's missing discharge date was filled from the other
