@@ -424,3 +424,58 @@ def test_outcomes_suppress_the_reported_contact_and_a_later_right_party_restores
     assert status == "suppressed" and "wrong number" in reasons
     assert got[("W", "+14045550113")][0] != "suppressed"
     assert got[("OTHER", "+14045550112")][0] != "suppressed"
+
+
+def test_only_a_verdict_replaces_a_wrong_number(pf: Portfolio, con) -> None:
+    """A no-answer, a dispute or a cease-and-desist logged on a number after a wrong number says
+    nothing about whose number it is: the number stays suppressed. The latest outcome of any
+    kind used to decide, so a later no-answer put a wrong number back in use with autodialer
+    consent. A right-party contact still restores it."""
+    pf.account("N")
+    pf.contact("N", "phone", "+14045550114")
+    pf.contact("N", "phone", "+14045550115", rank=2)
+    pf.contact("N", "phone", "+14045550116", rank=3)
+    two_days, one_day = AS_OF - dt.timedelta(days=2), AS_OF - dt.timedelta(days=1)
+    for key, later in (("+14045550114", "no_answer"), ("+14045550115", "dispute"),
+                       ("+14045550116", "right_party")):  # fmt: skip
+        for outcome, day in (("wrong_number", two_days), (later, one_day)):
+            con.execute(
+                "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key,"
+                " outcome, outcome_date) VALUES ('t', 'N', 'phone', ?, ?, ?)",
+                [key, outcome, day],
+            )
+    apply_suppressions(con, RUN, AS_OF)
+    status = dict(
+        con.execute(
+            "SELECT contact_key, status FROM contact_points WHERE run_id = ? AND account_id = 'N'"
+            " AND contact_type = 'phone' AND role = 'debtor'",
+            [RUN],
+        ).fetchall()
+    )
+    assert status["+14045550114"] == "suppressed"
+    assert status["+14045550115"] == "suppressed"
+    assert status["+14045550116"] != "suppressed"
+
+
+def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(pf: Portfolio, con) -> None:
+    """A wrong number or returned mail reported on a third party's contact suppresses it too:
+    the location call would reach a stranger (the rules used to cover the debtor's contacts
+    only, so location_info kept offering it)."""
+    pf.account("R")  # a relative's landline +14045550199 comes with every account
+    pf.contact("R", "address", "7 OAK ST|30161", role="third_party", state="GA")
+    for key, ctype, outcome in (("+14045550199", "phone", "wrong_number"),
+                                ("7 OAK ST|30161", "address", "returned_mail")):  # fmt: skip
+        con.execute(
+            "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key,"
+            " outcome, outcome_date) VALUES ('t', 'R', ?, ?, ?, ?)",
+            [ctype, key, outcome, AS_OF - dt.timedelta(days=1)],
+        )
+    apply_suppressions(con, RUN, AS_OF)
+    got = dict(
+        con.execute(
+            "SELECT contact_key, status FROM contact_points WHERE run_id = ? AND account_id = 'R'"
+            " AND role = 'third_party'",
+            [RUN],
+        ).fetchall()
+    )
+    assert got == {"+14045550199": "suppressed", "7 OAK ST|30161": "suppressed"}
