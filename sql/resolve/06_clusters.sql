@@ -75,7 +75,12 @@ FROM rep_rows
 JOIN rs_evc f ON f.rowid = rep_rows.row_id
 JOIN rs_vk k ON k.vid = rep_rows.vid;
 
--- Phone line type by consensus of the sources that state one, else the number's own type.
+-- Phone line type from the sources that state one, else the number's own type. A number is a
+-- landline only when every source that states a type says landline: one mobile (or VoIP) report
+-- wins over any number of landline ones. A wrong 'landline' lets the autodialer call a mobile
+-- without consent (TCPA, docs/compliance.md), and a number ported from a landline to a mobile
+-- keeps its older landline reports. Among the other types, the most reported, then the most
+-- reliable source, then the name.
 CREATE OR REPLACE TEMP TABLE rs_phone_info AS
 WITH t AS (
     SELECT pt, line_type_ev, count(*) AS n, max(coalesce(reliability, 0.5)) AS rel
@@ -84,7 +89,7 @@ WITH t AS (
     GROUP BY ALL
 ),
 said AS (
-    SELECT pt, first(line_type_ev ORDER BY n DESC, rel DESC, line_type_ev) AS src_type
+    SELECT pt, first(line_type_ev ORDER BY line_type_ev = 'landline', n DESC, rel DESC, line_type_ev) AS src_type
     FROM t GROUP BY ALL
 )
 -- The number's own facts are the same on every row of a point; an extension can differ between

@@ -614,6 +614,29 @@ def test_home_phone_code_is_not_a_landline(b: Builder, con) -> None:
     assert types == {"4045550111": "unknown", "4045550112": "landline"}
 
 
+def test_a_number_is_a_landline_only_when_no_source_says_mobile(b: Builder, con) -> None:
+    """TCPA: two sources of equal standing, one says landline and one says mobile, prove
+    nothing: the number is treated as mobile (the tie used to go to 'landline' by name, which
+    let the autodialer call it without consent). Two landline reports against one mobile
+    report are no better: a number ported to a mobile keeps its older landline reports."""
+    b.account("A1", "Ann", "Lee")
+    tie = b.phone("4045550121")
+    ported = b.phone("4045550122")
+    land = b.phone("4045550123")
+    for vendor, kinds in (("acme", ("L", "M", "L")), ("beta", ("M", "L", "L")),
+                          ("gamma", (None, "L", None))):  # fmt: skip
+        contacts = [
+            {"contact_type": "phone", "phone": phone, "phone_type": code}
+            for phone, code in zip((tie, ported, land), kinds, strict=True)
+            if code is not None
+        ]
+        b.link("A1", b.record(vendor, "Ann", "Lee", kind="vendor_batch", reliability=0.8,
+                              contacts=contacts))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    types = {p["phone"]: p["phone_type"] for p in points(con, "A1", contact_type="phone")}
+    assert types == {"4045550121": "mobile", "4045550122": "mobile", "4045550123": "landline"}
+
+
 def test_report_lag_of_a_self_dated_candidate(b: Builder, con) -> None:
     """A vendor candidate last seen a year before the vendor's return date lags by that year;
     a record-level date (credit header report) has no lag."""
