@@ -22,7 +22,8 @@ WITH s AS (
                    THEN 'confirmed'
                ELSE 'on_file'
            END AS status,
-           coalesce(zt.tz, st.tz) AS addr_tz
+           coalesce(zt.tz, st.tz) AS addr_tz,
+           coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false) AS left_address
     FROM rs_scored x
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
@@ -32,6 +33,7 @@ WITH s AS (
 -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
 -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
 SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
+       left_address,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
@@ -42,12 +44,16 @@ FROM s;
 
 CREATE OR REPLACE TEMP TABLE rs_final AS
 WITH consumer_tz AS (
-    -- the consumer's location: best current address, else the address on file
+    -- the consumer's location: the best-ranked debtor address the consumer is not known to have
+    -- left (USPS move, no forwarding), else the address on file. The best-ranked address, whatever
+    -- its status: skipping addresses still only on file put the calling window in the zone of a
+    -- 0.005 'new' address from 2014 when the on-file address ranked first at 0.77
+    -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule)
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
            first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
     FROM rs_final_rank
-    WHERE role = 'debtor' AND contact_type = 'address' AND status <> 'on_file'
+    WHERE role = 'debtor' AND contact_type = 'address' AND NOT left_address
     GROUP BY account_id
 ),
 onfile_tz AS (

@@ -456,6 +456,28 @@ def test_rerun_replaces_rows_and_time_zone_conflict(b: Builder, con) -> None:
     assert n == (2,)
 
 
+def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_file(
+    b: Builder, con
+) -> None:
+    """The on-file Los Angeles address ranks first; a header record from 2014 gives a New York
+    address that ranks below it. The consumer is in Pacific time, so the New York number's
+    window must be narrowed. Skipping on-file addresses put the consumer in New York: calls
+    from 5 a.m. Pacific, and no conflict flagged."""
+    la = b.address("1 Sunset Blvd", "Los Angeles", "CA", "90028", number="1", street="SUNSET",
+                   suffix="BLVD")  # fmt: skip
+    ny = b.address("5 Pearl St", "New York", "NY", "10004", number="5", street="PEARL",
+                   suffix="ST")  # fmt: skip
+    b.account("A1", "Ann", "Lee", **la, phone=b.phone("2125550100"))
+    old = b.record("hdr", "Ann", "Lee", reliability=0.5, record_date=dt.date(2014, 3, 1),
+                   contacts=[addr_contact(ny, last_seen=dt.date(2014, 3, 1))])  # fmt: skip
+    b.link("A1", old)
+    resolve_contacts(con, RUN, AS_OF)
+    ranks = {p["zip"]: p["rank"] for p in points(con, "A1", contact_type="address")}
+    assert ranks == {"90028": 1, "10004": 2}
+    (p,) = points(con, "A1", contact_type="phone")
+    assert p["time_zone"] == "America/Los_Angeles" and p["tz_conflict"] is True
+
+
 def _factors(p: dict[str, Any]) -> dict[str, Any]:
     return json.loads(p["factors"])
 

@@ -479,3 +479,24 @@ def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(pf: Por
         ).fetchall()
     )
     assert got == {"+14045550199": "suppressed", "7 OAK ST|30161": "suppressed"}
+
+
+def test_the_consumers_state_is_the_best_ranked_address_even_when_only_on_file(
+    pf: Portfolio, con
+) -> None:
+    """The on-file Boston address ranks first; a stale Wyoming address from another source ranks
+    second at 0.005. The consumer is in Massachusetts. Addresses only on file used to be skipped,
+    so the Wyoming address set the state and the two-calls-in-seven-days note never fired."""
+    pf.account("MA1", state="MA")
+    con.execute("DELETE FROM contact_points WHERE account_id = 'MA1' AND contact_type = 'address'")
+    pf.contact("MA1", "address", "9 ELM ST|02108", state="MA", rank=1, status="on_file",
+               factors={"on_file": True})  # fmt: skip
+    pf.contact("MA1", "address", "4 SAGE RD|82001", state="WY", rank=2, confidence=0.005)
+    pf.account("MA2", state="MA")  # the consumer left the on-file address: the new one counts
+    con.execute("DELETE FROM contact_points WHERE account_id = 'MA2' AND contact_type = 'address'")
+    pf.contact("MA2", "address", "9 ELM ST|02108", state="MA", rank=1, status="on_file",
+               factors={"on_file": True, "moved_from": True})  # fmt: skip
+    pf.contact("MA2", "address", "4 SAGE RD|82001", state="WY", rank=2)
+    apply_suppressions(con, RUN, AS_OF)
+    assert "massachusetts_call_frequency" in decisions(con, "MA1")
+    assert "massachusetts_call_frequency" not in decisions(con, "MA2")

@@ -35,12 +35,14 @@ ranked AS (
     FROM s
 ),
 consumer_tz AS (
-    -- the consumer's location: best current address, else the address on file
+    -- the consumer's location: the best-ranked address the consumer is not known to have left,
+    -- else the address on file (the twenty-third session's rule, as in sql/resolve/08_finalize.sql)
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
            first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
     FROM ranked
-    WHERE role = 'debtor' AND contact_type = 'address' AND status <> 'on_file'
+    WHERE role = 'debtor' AND contact_type = 'address'
+      AND NOT coalesce(moved_from, false) AND NOT coalesce(ncoa_no_forward, false)
     GROUP BY account_id
 ),
 onfile_tz AS (
