@@ -44,7 +44,7 @@ MANIFEST = "manifest.json"
 CONTACT_COLUMNS: tuple[str, ...] = (
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state", "zip",
     "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence", "status",
-    "sources", "first_seen", "last_seen", "reasons", "run_id",
+    "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold",
 )  # fmt: skip
 MATCH_COLUMNS: tuple[str, ...] = (
     "account_id",

@@ -16,7 +16,12 @@ SELECT rid,
        bool_or(action IN ({{suppressing}})) AS suppress,
        bool_or(action = 'hold') AS hold,
        bool_or(action = 'manual_dial_only') AS manual,
-       string_agg((CASE action {{prefix}} ELSE '' END) || reason, '; ' ORDER BY ord) AS reasons
+       -- what stops or holds the contact comes first, then the rules in file order: a hold from
+       -- a collector's dispute (an outcome rule, late in the file) used to follow the
+       -- manual-dial note, and the hold is what a collector must see first
+       string_agg((CASE action {{prefix}} ELSE '' END) || reason, '; '
+                  ORDER BY CASE WHEN action IN ({{suppressing}}) THEN 0
+                                WHEN action = 'hold' THEN 1 ELSE 2 END, ord) AS reasons
 FROM sp_hits
 GROUP BY rid
 ORDER BY rid;

@@ -457,7 +457,9 @@ def test_only_a_verdict_replaces_a_wrong_number(pf: Portfolio, con) -> None:
     assert status["+14045550116"] != "suppressed"
 
 
-def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(pf: Portfolio, con) -> None:
+def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(
+    pf: Portfolio, con
+) -> None:
     """A wrong number or returned mail reported on a third party's contact suppresses it too:
     the location call would reach a stranger (the rules used to cover the debtor's contacts
     only, so location_info kept offering it)."""
@@ -500,3 +502,18 @@ def test_the_consumers_state_is_the_best_ranked_address_even_when_only_on_file(
     apply_suppressions(con, RUN, AS_OF)
     assert "massachusetts_call_frequency" in decisions(con, "MA1")
     assert "massachusetts_call_frequency" not in decisions(con, "MA2")
+
+
+def test_a_hold_comes_first_in_the_reasons_whatever_the_rules_order(pf: Portfolio, con) -> None:
+    """A collector's dispute is an outcome rule, late in the rules file; the debtor's mobile has
+    no consent, an earlier rule. The hold is what the collector must see first ('HOLD: ...')."""
+    pf.account("DQ")
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'DQ', 'phone', '+14045550100', 'dispute', ?)",
+        [AS_OF - dt.timedelta(days=1)],
+    )
+    apply_suppressions(con, RUN, AS_OF)
+    phone = state(con, "DQ")[("phone", "debtor")]
+    assert phone["on_hold"] and "MANUAL DIAL ONLY" in phone["reasons"]
+    assert phone["reasons"].startswith("HOLD: ")

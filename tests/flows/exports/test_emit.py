@@ -102,6 +102,9 @@ def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     add_contact(con, RUN, "A1", "+14045550777", role="third_party", relationship="sister",
                 party_name="+Beth Lee", confidence=0.7)  # fmt: skip
     add_contact(con, RUN, "HELD", "+14045550900", on_hold=True, confidence=0.99)
+    # the debtor's own number also reported as a spouse's: not a third party's contact
+    add_contact(con, RUN, "A1", "+14045550101", role="third_party", relationship="spouse",
+                party_name="Al Lee", confidence=0.88)  # fmt: skip
     con.execute(
         "INSERT INTO contact_support (run_id, account_id, contact_type, contact_key, rec_id,"
         " source, file_no, match_probability, evidence, role) VALUES"
@@ -133,9 +136,12 @@ def test_contacts_files_follow_the_contract(world, tmp_path: Path) -> None:
     pq = pl.read_parquet(tmp_path / "contacts.parquet")
     assert pq.columns == list(CONTACT_COLUMNS) and pq.height == len(rows)
     loc = read_csv(tmp_path / "location_info.csv")
+    # the spouse's number is the debtor's own: never offered for location calls (FDCPA 1692b)
     assert [(r["account_id"], r["relationship"], r["phone"]) for r in loc] == [
         ("A1", "sister", "4045550777")
     ]
+    held = {r["account_id"]: r["on_hold"] for r in rows}
+    assert held["HELD"] == "Y" and held["A1"] == "N"
     matches = read_csv(tmp_path / "matches.csv")
     assert [(m["record_id"], m["role"]) for m in matches] == [
         ("H-1", "debtor"),

@@ -17,7 +17,7 @@ from skiptrace.flows.report.summary import build_summary, write_summary
 CONTACT_COLUMNS = [
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state",
     "zip", "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence",
-    "status", "sources", "first_seen", "last_seen", "reasons", "run_id",
+    "status", "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold",
 ]  # fmt: skip
 
 
