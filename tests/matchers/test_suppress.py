@@ -457,7 +457,9 @@ def test_only_a_verdict_replaces_a_wrong_number(pf: Portfolio, con) -> None:
     assert status["+14045550116"] != "suppressed"
 
 
-def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(pf: Portfolio, con) -> None:
+def test_a_relatives_number_reported_wrong_is_not_given_out_for_location(
+    pf: Portfolio, con
+) -> None:
     """A wrong number or returned mail reported on a third party's contact suppresses it too:
     the location call would reach a stranger (the rules used to cover the debtor's contacts
     only, so location_info kept offering it)."""
