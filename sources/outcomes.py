@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -77,6 +78,7 @@ def store_outcomes(
     if unknown:
         raise OutcomeError(f"unknown outcome(s) {unknown} from {origin}; known: {list(OUTCOMES)}")
     query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
+    con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
     try:
         with sql.transaction(con):
@@ -120,6 +122,39 @@ def _warn(con: duckdb.DuckDBPyConnection, run_id: str | None, messages: list[str
         )
 
 
+def _mapped(source: Source) -> dict[str, str]:
+    """Canonical field -> the file's column, for every field a file can carry."""
+    return {
+        field: source.columns.get(field, field)
+        for field in COLUMNS
+        if field not in ("origin_id", "origin_seq")
+    }
+
+
+def _check_columns(source: Source, path: Path, columns: Sequence[str]) -> None:
+    """Refuse a file without a column a required field is mapped to: one line."""
+    mapped = _mapped(source)
+    missing = [f for f in source.required_fields() if mapped[f] not in columns]
+    if missing:
+        raise OutcomeError(f"{path}: outcomes source {source.name} has no column for {missing}")
+
+
+def check_outcome_columns(source: Source) -> None:
+    """The preflight's header check of an outcomes source's files (the load checks it again):
+    a renamed column is found before the run starts, not after Prefect's start-up."""
+    for path in source.files():
+        if source.format == "parquet":
+            columns: Sequence[str] = list(pl.read_parquet_schema(path))
+        elif source.format in ("csv", "tsv", "psv"):
+            columns = pl.read_csv(
+                path, separator=source.default_delimiter() or ",", infer_schema=False,
+                encoding="utf8-lossy", quote_char=source.quote, n_rows=0,
+            ).columns  # fmt: skip
+        else:
+            continue  # the load refuses the format, in one line
+        _check_columns(source, path, columns)
+
+
 def load_outcome_source(
     con: duckdb.DuckDBPyConnection, source: Source, run_id: str | None = None
 ) -> int:
@@ -147,14 +182,8 @@ def load_outcome_source(
             raise OutcomeError(
                 f"outcomes source {source.name}: format {source.format} not supported"
             )
-        mapped = {
-            field: source.columns.get(field, field)
-            for field in COLUMNS
-            if field not in ("origin_id", "origin_seq")
-        }
-        missing = [f for f in source.required_fields() if mapped[f] not in raw.columns]
-        if missing:
-            raise OutcomeError(f"{path}: outcomes source {source.name} has no column for {missing}")
+        mapped = _mapped(source)
+        _check_columns(source, path, raw.columns)
         frames.append(
             raw.with_row_index("line_no", offset=2).select(
                 (pl.lit(path.name + ":") + pl.col("line_no").cast(pl.String)).alias("origin_id"),
