@@ -94,17 +94,13 @@ def store_outcomes(
         con.execute("DROP TABLE IF EXISTS outcomes_typed")
         con.execute("DROP TABLE IF EXISTS outcomes_new")
     if skipped:
-        _warn(con, run_id, [_skipped_message(origin, frame.height, skipped)])
+        _warn(con, run_id, "ingest", [_skipped_message(origin, frame.height, skipped)])
     return stored
 
 
 def _skipped_message(origin: str, total: int, skipped: list[dict]) -> str:
     """One line: how many rows of `origin` were not stored, why, and which (ids, no values)."""
-    parts = []
-    for s in skipped:
-        ids = ", ".join(str(i) for i in s["ids"][:SHOWN_IDS])
-        more = f" and {s['n'] - SHOWN_IDS} more" if s["n"] > SHOWN_IDS else ""
-        parts.append(f"{s['n']} {s['skipped']} ({ids}{more})")
+    parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
     count = sum(s["n"] for s in skipped)
     return (
         f"outcomes from {origin}: {count:,} of {total:,} row(s) not stored: {'; '.join(parts)}"
@@ -112,13 +108,48 @@ def _skipped_message(origin: str, total: int, skipped: list[dict]) -> str:
     )
 
 
-def _warn(con: duckdb.DuckDBPyConnection, run_id: str | None, messages: list[str]) -> None:
+def _ids(ids: list[str], n: int) -> str:
+    shown = ", ".join(str(i) for i in ids[:SHOWN_IDS])
+    return shown + (f" and {n - SHOWN_IDS} more" if n > SHOWN_IDS else "")
+
+
+def report_unmatched(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """After resolve: warn about the outcomes this run stored that act on nothing, an account
+    the account files do not hold or a verdict on a contact the account does not have (a
+    mistyped account number or phone at the collections system). Returns how many. Messages
+    name origins and rows (file:line, outcome_id), never a contact."""
+    found = sql.rows(con, "outcomes/unmatched.sql", run_id=run_id)
+    messages = []
+    for f in found:
+        parts = []
+        if f["unknown_account"]:
+            parts.append(
+                f"{f['unknown_account']:,} for an account not in the account files"
+                f" ({_ids(f['account_ids'], f['unknown_account'])})"
+            )
+        if f["unknown_contact"]:
+            parts.append(
+                f"{f['unknown_contact']:,} on a contact the account does not have"
+                f" ({_ids(f['contact_ids'], f['unknown_contact'])})"
+            )
+        messages.append(
+            f"outcomes from {f['origin']}: {'; '.join(parts)}: they change nothing; check the"
+            " account number and contact recorded at the collections system (a contact must be"
+            " the one skiptrace sent, an address its contact_key)"
+        )
+    _warn(con, run_id, "resolve", messages)
+    return sum(f["unknown_account"] + f["unknown_contact"] for f in found)
+
+
+def _warn(
+    con: duckdb.DuckDBPyConnection, run_id: str | None, stage: str, messages: list[str]
+) -> None:
     """Log `messages` and record them as warnings of `run_id` (exit 7), when there is a run."""
     for message in messages:
         log.warning("%s", message)
     if run_id is not None and messages:
         sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest", messages=messages
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage=stage, messages=messages
         )
 
 

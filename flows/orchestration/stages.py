@@ -337,9 +337,12 @@ def resolve(
     every account is scored (matchers/resolve_cache.py, docs/scaling.md).
     """
     from skiptrace.matchers.resolve import resolve_contacts
+    from skiptrace.sources.outcomes import report_unmatched
 
     with timed_stage(con, run_id, "resolve") as st:
         result = resolve_contacts(con, run_id, as_of, rules=rules, full_rebuild=full_rebuild)
+        # collectors' outcomes on accounts or contacts the run does not have: a run warning
+        st.details["outcomes_unmatched"] = report_unmatched(con, run_id)
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)

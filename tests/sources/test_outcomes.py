@@ -8,7 +8,12 @@ import polars as pl
 import pytest
 
 from skiptrace import sql
-from skiptrace.sources.outcomes import OutcomeError, load_outcome_source, store_outcomes
+from skiptrace.sources.outcomes import (
+    OutcomeError,
+    load_outcome_source,
+    report_unmatched,
+    store_outcomes,
+)
 from skiptrace.sources.registry import load_registry
 
 REGISTRY = """
@@ -179,3 +184,40 @@ def test_a_pull_mirrors_its_origin_and_leaves_another_alone(con) -> None:
     )
     assert store_outcomes(con, pl.DataFrame(again[1:]), "postgres", replace=True) == 0
     assert sorted(r[:3] for r in outcomes(con)) == [("dialer", "1", "A2"), ("postgres", "2", "A3")]
+
+
+def test_outcomes_on_an_unknown_account_or_contact_are_run_warnings(con, tmp_path: Path) -> None:
+    """They used to be stored and to change nothing, without a word (a mistyped account number
+    or phone at the collections system). Counted per origin, rows named, never the phone."""
+    con.execute(
+        "INSERT INTO input_files (file_no, source, kind, status) VALUES (1, 'accounts', 'accounts', 'loaded')"
+    )
+    con.execute(
+        "INSERT INTO accounts (file_no, line_no, account_id) VALUES (1, 2, 'A1'), (1, 3, 'A2')"
+    )
+    con.execute(
+        "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key) VALUES"
+        " ('run-1', 'A1', 'phone', '+14045550101'), ('run-1', 'A2', 'phone', '+14045550102')"
+    )
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,wrong_number,2026-11-05,ag5\n"  # known: acts
+        "9999999999,5551234567,wrong_number,2026-11-05,ag5\n"  # no such account
+        "A2,9725550111,wrong_number,2026-11-05,ag5\n"  # A2 has no such number
+        "A2,9725550111,no_answer,2026-11-05,ag5\n"  # never acts anyway: not counted
+        "A2,9725550111,cease_and_desist,2026-11-05,ag5\n",  # an account fact: acts
+    )  # fmt: skip
+    load_outcome_source(con, source, "run-1")
+    assert report_unmatched(con, "run-1") == 2
+    assert report_unmatched(con, "run-2") == 0  # another run stored none of them
+    (message,) = [
+        r[0]
+        for r in con.execute("SELECT message FROM run_warnings WHERE stage = 'resolve'").fetchall()
+    ]
+    assert message.startswith(
+        "outcomes from dialer: 1 for an account not in the account files (dispositions_1.csv:3);"
+        " 1 on a contact the account does not have (dispositions_1.csv:4): they change nothing;"
+    )
+    assert "555" not in message and "9999999999" not in message
