@@ -1,19 +1,26 @@
-"""Collectors' outcomes (dispositions) as evidence: stored once, normalized to contact keys.
+"""Collectors' outcomes (dispositions) as evidence: a history, normalized to contact keys.
 
 A wrong number or returned mail reported yesterday must not be emitted again tonight, and a
 right-party contact is the best confirmation a contact can get. Outcomes arrive from the
 collections system's PostgreSQL (`contact_outcomes`, pulled by flows/exports/outcomes_pull.py)
 or as files (sources.yml kind `outcomes`); both end in DuckDB's `contact_outcomes` through
-`store_outcomes`, which replaces what the same origin delivered before. How they act on a run:
-matchers/outcomes.py (docs/push.md).
+`store_outcomes`. A file's rows are added to what the source delivered before (a row delivered
+again is not stored twice), so a night without the file forgets nothing; the pull mirrors the
+platform's table. Rows that cannot be stored are counted and reported as run warnings. How
+they act on a run: matchers/outcomes.py (docs/push.md).
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.sources import dates
 from skiptrace.sources.errors import IngestError
 from skiptrace.sources.registry import Source
 
@@ -22,50 +29,176 @@ OUTCOMES: tuple[str, ...] = (
     "right_party", "wrong_number", "disconnected", "no_answer", "returned_mail", "moved",
     "deceased_confirmed", "cease_and_desist", "dispute", "attorney",
 )  # fmt: skip
-#: Columns an outcome row carries (origin_id: its id where it came from, for re-pulls).
+#: Columns an outcome row carries (origin_id: its id where it came from, shown by explain;
+#: origin_seq: its order there, a number: the line's place in the delivery, or outcome_id).
 COLUMNS: tuple[str, ...] = (
-    "origin_id", "account_id", "contact_type", "contact", "outcome", "outcome_date", "agent",
+    "origin_id", "origin_seq", "account_id", "contact_type", "contact", "outcome",
+    "outcome_date", "agent",
 )  # fmt: skip
+#: Row ids named in a warning about rows not stored, per reason (the count is always whole).
+SHOWN_IDS = 5
+
+log = logging.getLogger("skiptrace")
 
 
 class OutcomeError(IngestError):
     """Outcomes a user must fix (unknown outcome names, a missing column): one line."""
 
 
-def store_outcomes(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, origin: str) -> int:
-    """Replace `origin`'s outcomes with `rows` (columns COLUMNS); returns the rows stored.
+def store_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    origin: str,
+    *,
+    replace: bool = False,
+    date_formats: Sequence[str] = (),
+    run_id: str | None = None,
+) -> int:
+    """Add `rows` (columns COLUMNS) to `origin`'s outcomes; returns the rows newly stored.
 
-    Rows without an account or a date are dropped; an outcome outside OUTCOMES is refused, so
-    a misspelt disposition cannot silently mean nothing.
+    A row already stored for `origin` (same account, contact, outcome, date and agent) is not
+    stored again. With `replace` (the PostgreSQL pull, which reads the platform's whole table)
+    every `origin_seq` (outcome_id) is its own row and the origin's rows not in `rows` are
+    deleted. Dates are read with `date_formats` first, then the built-in formats
+    (sources/dates.py). An outcome outside OUTCOMES is refused, so a misspelt disposition
+    cannot silently mean nothing; rows without an account, an outcome or a readable date, or
+    whose contact gives no key for an outcome about the contact, are not stored and are
+    reported: logged, and recorded as warnings of `run_id` (the run then exits 7).
     """
     frame = rows.select(
-        [pl.col(c).cast(pl.String) if c in rows.columns else pl.lit(None, pl.String).alias(c)
+        [pl.col(c).cast(pl.Int64 if c == "origin_seq" else pl.String)
+         if c in rows.columns else pl.lit(None, pl.String).alias(c)
          for c in COLUMNS]
     )  # fmt: skip
     unknown = sorted(
-        set(frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase()) - set(OUTCOMES)
+        set(frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase())
+        - set(OUTCOMES)
+        - {""}
     )
     if unknown:
         raise OutcomeError(f"unknown outcome(s) {unknown} from {origin}; known: {list(OUTCOMES)}")
+    query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
+    con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
     try:
         with sql.transaction(con):
-            sql.run(con, "outcomes/store.sql", origin=origin)
+            sql.run(con, query, origin=origin, replace=replace, run_id=run_id)
+        stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
+        skipped = sql.rows(
+            con,
+            "SELECT skipped, count(*) AS n, list(origin_id ORDER BY origin_seq) AS ids"
+            " FROM outcomes_typed WHERE skipped IS NOT NULL GROUP BY skipped ORDER BY skipped",
+        )
     finally:
         con.unregister("outcomes_in")
-    found = con.execute(
-        "SELECT count(*) FROM contact_outcomes WHERE origin = ?", [origin]
-    ).fetchall()
-    return int(found[0][0])
+        con.execute("DROP TABLE IF EXISTS outcomes_typed")
+        con.execute("DROP TABLE IF EXISTS outcomes_new")
+    if skipped:
+        _warn(con, run_id, "ingest", [_skipped_message(origin, frame.height, skipped)])
+    return stored
 
 
-def load_outcome_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
-    """Read every file of an `outcomes` source (sources.yml) and store them as its outcomes.
+def _skipped_message(origin: str, total: int, skipped: list[dict]) -> str:
+    """One line: how many rows of `origin` were not stored, why, and which (ids, no values)."""
+    parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
+    count = sum(s["n"] for s in skipped)
+    return (
+        f"outcomes from {origin}: {count:,} of {total:,} row(s) not stored: {'; '.join(parts)}"
+        " (fix them where they are recorded; a corrected row delivered again is stored)"
+    )
 
-    The files present now are the source's whole truth: they replace what it delivered
-    before. Delimited files are read as text with a header; `columns` maps the canonical
-    fields (account_id, contact, contact_type, outcome, outcome_date, agent) to file columns.
-    A file without a mapped required column is refused, naming file and column.
+
+def _ids(ids: list[str], n: int) -> str:
+    shown = ", ".join(str(i) for i in ids[:SHOWN_IDS])
+    return shown + (f" and {n - SHOWN_IDS} more" if n > SHOWN_IDS else "")
+
+
+def report_unmatched(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    """After resolve: warn about the outcomes this run stored that act on nothing, an account
+    the account files do not hold or a verdict on a contact the account does not have (a
+    mistyped account number or phone at the collections system). Returns how many. Messages
+    name origins and rows (file:line, outcome_id), never a contact."""
+    found = sql.rows(con, "outcomes/unmatched.sql", run_id=run_id)
+    messages = []
+    for f in found:
+        parts = []
+        if f["unknown_account"]:
+            parts.append(
+                f"{f['unknown_account']:,} for an account not in the account files"
+                f" ({_ids(f['account_ids'], f['unknown_account'])})"
+            )
+        if f["unknown_contact"]:
+            parts.append(
+                f"{f['unknown_contact']:,} on a contact the account does not have"
+                f" ({_ids(f['contact_ids'], f['unknown_contact'])})"
+            )
+        messages.append(
+            f"outcomes from {f['origin']}: {'; '.join(parts)}: they change nothing; check the"
+            " account number and contact recorded at the collections system (a contact must be"
+            " the one skiptrace sent, an address its contact_key)"
+        )
+    _warn(con, run_id, "resolve", messages)
+    return sum(f["unknown_account"] + f["unknown_contact"] for f in found)
+
+
+def _warn(
+    con: duckdb.DuckDBPyConnection, run_id: str | None, stage: str, messages: list[str]
+) -> None:
+    """Log `messages` and record them as warnings of `run_id` (exit 7), when there is a run."""
+    for message in messages:
+        log.warning("%s", message)
+    if run_id is not None and messages:
+        sql.run(
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage=stage, messages=messages
+        )
+
+
+def _mapped(source: Source) -> dict[str, str]:
+    """Canonical field -> the file's column, for every field a file can carry."""
+    return {
+        field: source.columns.get(field, field)
+        for field in COLUMNS
+        if field not in ("origin_id", "origin_seq")
+    }
+
+
+def _check_columns(source: Source, path: Path, columns: Sequence[str]) -> None:
+    """Refuse a file without a column a required field is mapped to: one line."""
+    mapped = _mapped(source)
+    missing = [f for f in source.required_fields() if mapped[f] not in columns]
+    if missing:
+        raise OutcomeError(f"{path}: outcomes source {source.name} has no column for {missing}")
+
+
+def check_outcome_columns(source: Source) -> None:
+    """The preflight's header check of an outcomes source's files (the load checks it again):
+    a renamed column is found before the run starts, not after Prefect's start-up."""
+    for path in source.files():
+        if source.format == "parquet":
+            columns: Sequence[str] = list(pl.read_parquet_schema(path))
+        elif source.format in ("csv", "tsv", "psv"):
+            columns = pl.read_csv(
+                path, separator=source.default_delimiter() or ",", infer_schema=False,
+                encoding="utf8-lossy", quote_char=source.quote, n_rows=0,
+            ).columns  # fmt: skip
+        else:
+            continue  # the load refuses the format, in one line
+        _check_columns(source, path, columns)
+
+
+def load_outcome_source(
+    con: duckdb.DuckDBPyConnection, source: Source, run_id: str | None = None
+) -> int:
+    """Read every file of an `outcomes` source (sources.yml) and add them to its outcomes.
+
+    Returns the rows newly stored. What the source delivered before stays: a night without
+    the file, or a file of the day's dispositions only, forgets nothing, and a row delivered
+    again (a cumulative file) is not stored twice. Delimited files are read as text with a
+    header; `columns` maps the canonical fields (account_id, contact, contact_type, outcome,
+    outcome_date, agent) to file columns; dates are read with the source's `date_formats`
+    first. A file without a mapped required column is refused, naming file and column. Rows
+    are numbered in load order (files as `Source.files` sorts them, then line): the order
+    that breaks ties between outcomes of one date.
     """
     frames = []
     for path in source.files():
@@ -80,12 +213,8 @@ def load_outcome_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
             raise OutcomeError(
                 f"outcomes source {source.name}: format {source.format} not supported"
             )
-        mapped = {
-            field: source.columns.get(field, field) for field in COLUMNS if field != "origin_id"
-        }
-        missing = [f for f in source.required_fields() if mapped[f] not in raw.columns]
-        if missing:
-            raise OutcomeError(f"{path}: outcomes source {source.name} has no column for {missing}")
+        mapped = _mapped(source)
+        _check_columns(source, path, raw.columns)
         frames.append(
             raw.with_row_index("line_no", offset=2).select(
                 (pl.lit(path.name + ":") + pl.col("line_no").cast(pl.String)).alias("origin_id"),
@@ -95,5 +224,9 @@ def load_outcome_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
                 ],
             )
         )
-    rows = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
-    return store_outcomes(con, rows, source.name)
+    rows = (
+        pl.concat(frames).with_row_index("origin_seq", offset=1)
+        if frames
+        else pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
+    )
+    return store_outcomes(con, rows, source.name, date_formats=source.date_formats, run_id=run_id)

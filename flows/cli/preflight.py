@@ -122,11 +122,13 @@ def check_collections_database(params: RefreshParams) -> None:
 
 def check_source_files(params: RefreshParams, registry: Registry) -> None:
     """Every required source has a file, inside the allowed folders (an inbox run takes its files
-    from the inbox instead, and quarantines what it cannot use)."""
-    if params.inbox is not None:
-        return
+    from the inbox instead, and quarantines what it cannot use; collectors' outcomes it still
+    reads from their own paths, so those are checked)."""
     from skiptrace.flows.orchestration.stages import check_source_files as check
 
+    if params.inbox is not None:
+        outcomes = [s for s in registry.sources if s.kind == "outcomes"]
+        registry = registry.model_copy(update={"sources": outcomes})
     check(registry, warn=False)
 
 
@@ -134,13 +136,18 @@ def check_columns(params: RefreshParams, registry: Registry, profile: AccountPro
     """The account export and every source file have the columns their layout requires, read
     from their headers: a wrong delimiter or a renamed column is found here in about a second,
     not by the load after Prefect's start (12-14 s), one file per attempt."""
+    from skiptrace.sources.outcomes import check_outcome_columns
+
+    for source in registry.sources:  # read from their own paths, in inbox mode too
+        if source.kind == "outcomes":
+            check_outcome_columns(source)
     if params.inbox is not None or params.accounts is None:
         return
     from skiptrace.sources.ingest import check_account_columns, check_source_columns
 
     check_account_columns(params.accounts, profile)
     for source in registry.sources:
-        if source.kind != "outcomes":  # collectors' dispositions: their own reader
+        if source.kind != "outcomes":  # collectors' dispositions: their own reader, above
             check_source_columns(source)
 
 

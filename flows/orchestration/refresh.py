@@ -144,7 +144,7 @@ def pull_outcomes_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     url = push_url(params)
     assert url is not None
     with _connect(params) as con:
-        return {"outcomes": pull_outcomes(con, url)}
+        return {"outcomes": pull_outcomes(con, url, run_id)}
 
 
 @task(name="push-results", retries=1, retry_delay_seconds=10, retry_condition_fn=retry_only_io)

@@ -72,12 +72,26 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
     profile = load_profile(params.profile)
     with timed_stage(con, run_id, "ingest") as st:
         # collectors' outcomes are evidence about contacts, not person records: read from their
-        # own paths (also in inbox mode) into contact_outcomes, before resolve uses them
+        # own paths (also in inbox mode) into contact_outcomes, before resolve uses them. Their
+        # files are checked with every other source's first (an inbox run: theirs alone), so a
+        # required outcomes source without a file fails the run before anything loads and an
+        # optional one is a warning, as for any source
         outcome_sources = [s for s in registry.sources if s.kind == "outcomes"]
+        if params.inbox is None:
+            warnings = check_source_files(registry)
+        else:
+            warnings = check_source_files(registry.model_copy(update={"sources": outcome_sources}))
         registry = registry.model_copy(
             update={"sources": [s for s in registry.sources if s.kind != "outcomes"]}
         )
-        st.details["outcomes"] = {s.name: load_outcome_source(con, s) for s in outcome_sources}
+        if warnings:
+            sql.run(
+                con, "ingest/run_warnings_insert.sql",
+                run_id=run_id, stage="ingest", messages=warnings,
+            )  # fmt: skip
+        st.details["outcomes"] = {
+            s.name: load_outcome_source(con, s, run_id) for s in outcome_sources
+        }
         if params.inbox is not None:
             results, failed = _ingest_inbox(con, params, run_id, registry, profile)
             st.details["quarantined_files"] = failed
@@ -89,12 +103,6 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
                 )  # fmt: skip
         else:
             assert params.accounts is not None  # guaranteed by RefreshParams
-            warnings = check_source_files(registry)
-            if warnings:
-                sql.run(
-                    con, "ingest/run_warnings_insert.sql",
-                    run_id=run_id, stage="ingest", messages=warnings,
-                )  # fmt: skip
             results = [
                 ingest_accounts(con, params.accounts, profile, run_id, replace=params.replace)
             ]
@@ -329,9 +337,12 @@ def resolve(
     every account is scored (matchers/resolve_cache.py, docs/scaling.md).
     """
     from skiptrace.matchers.resolve import resolve_contacts
+    from skiptrace.sources.outcomes import report_unmatched
 
     with timed_stage(con, run_id, "resolve") as st:
         result = resolve_contacts(con, run_id, as_of, rules=rules, full_rebuild=full_rebuild)
+        # collectors' outcomes on accounts or contacts the run does not have: a run warning
+        st.details["outcomes_unmatched"] = report_unmatched(con, run_id)
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)

@@ -1,32 +1,88 @@
--- Collectors' outcomes into contact_outcomes, replacing what the same origin delivered before
--- (a re-pull or re-delivery never duplicates). Reads the temp table outcomes_in (origin_id,
--- account_id, contact_type, contact, outcome, outcome_date, agent) the caller registered.
+-- Collectors' outcomes into contact_outcomes. Reads the temp table outcomes_in (origin_id,
+-- origin_seq, account_id, contact_type, contact, outcome, outcome_date, agent; text but
+-- origin_seq) the caller registered. Template (sql.render): `outcome_date` is the one date
+-- parser (sources/dates.py) over the text date_raw, with the source's date_formats first.
+--
+-- History, not a snapshot: a row is only added, never replaced by a later delivery, so a night
+-- without the file or a file of the day's dispositions alone keeps every earlier report. A row
+-- delivered again (a cumulative file, a re-sent file, the same line twice) is recognised by its
+-- content (outcome_row_key: account, contact type, contact key, outcome, date, agent) and is
+-- not stored twice. With $replace (PostgreSQL's pull: the platform's table is the record, read
+-- whole) each outcome_id is its own row and the origin's rows the pull no longer holds are
+-- deleted, so an outcome corrected or deleted on the platform is corrected here; an unchanged
+-- row keeps its loaded_at and run_id.
+--
 -- contact_key is the form contact_points use: E.164 for a phone (10 digits, or 11 starting 1),
 -- email_norm for an email, and for an address the key skiptrace pushed ('LINE|ZIP5'), as the
 -- collections system got it in skiptrace_contacts.contact_key. contact_type, when missing, is
 -- read from the value: an '@' is an email, digits and phone punctuation a phone, else an address.
-DELETE FROM contact_outcomes WHERE origin = $origin;
+-- A row is not stored (outcomes_typed.skipped says why; sources/outcomes.py reports them) without
+-- an account, an outcome or a readable date, or when an outcome about the contact (not a
+-- cease-and-desist, attorney, dispute or death: account facts) has a contact that gives no key.
+CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, g, s, by_id) AS
+    [a, t, coalesce(k, c), o, CAST(d AS VARCHAR), g, CASE WHEN by_id THEN CAST(s AS VARCHAR) END];
 
-INSERT INTO contact_outcomes BY NAME
+CREATE OR REPLACE TEMP TABLE outcomes_typed AS
 WITH typed AS (
-    SELECT CAST(origin_id AS VARCHAR) AS origin_id, trim(CAST(account_id AS VARCHAR)) AS account_id,
-           trim(CAST(contact AS VARCHAR)) AS contact,
-           lower(trim(CAST(outcome AS VARCHAR))) AS outcome,
-           TRY_CAST(outcome_date AS DATE) AS outcome_date, CAST(agent AS VARCHAR) AS agent,
+    SELECT CAST(origin_id AS VARCHAR) AS origin_id, CAST(origin_seq AS BIGINT) AS origin_seq,
+           nullif(trim(CAST(account_id AS VARCHAR)), '') AS account_id,
+           nullif(trim(CAST(contact AS VARCHAR)), '') AS contact,
+           nullif(lower(trim(CAST(outcome AS VARCHAR))), '') AS outcome,
+           nullif(trim(CAST(outcome_date AS VARCHAR)), '') AS date_raw,
+           nullif(trim(CAST(agent AS VARCHAR)), '') AS agent,
            coalesce(nullif(lower(trim(CAST(contact_type AS VARCHAR))), ''),
                     CASE WHEN contains(CAST(contact AS VARCHAR), '@') THEN 'email'
                          WHEN regexp_full_match(trim(CAST(contact AS VARCHAR)), '[0-9 ()+.-]{7,}') THEN 'phone'
                          ELSE 'address' END) AS contact_type
     FROM outcomes_in
 ),
-digits AS (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d FROM typed)
-SELECT $origin AS origin, origin_id, account_id, contact_type, contact,
-       CASE contact_type
-           WHEN 'phone' THEN CASE WHEN length(d) = 10 THEN '+1' || d
-                                  WHEN length(d) = 11 AND starts_with(d, '1') THEN '+' || d END
-           WHEN 'email' THEN email_norm(contact)
-           ELSE nullif(upper(trim(contact)), '')
-       END AS contact_key,
-       outcome, outcome_date, agent, current_timestamp AS loaded_at
-FROM digits
-WHERE account_id IS NOT NULL AND outcome_date IS NOT NULL
+keyed AS (
+    SELECT * EXCLUDE (d),
+           CASE contact_type
+               WHEN 'phone' THEN CASE WHEN length(d) = 10 THEN '+1' || d
+                                      WHEN length(d) = 11 AND starts_with(d, '1') THEN '+' || d END
+               WHEN 'email' THEN email_norm(contact)
+               ELSE upper(contact)
+           END AS contact_key
+    FROM (SELECT *, {{outcome_date}} AS outcome_date,
+                 regexp_replace(contact, '[^0-9]', '', 'g') AS d
+          FROM typed)
+)
+SELECT *,
+       CASE WHEN account_id IS NULL THEN 'no account'
+            WHEN outcome IS NULL THEN 'no outcome'
+            WHEN date_raw IS NULL THEN 'no date'
+            WHEN outcome_date IS NULL THEN 'unreadable date'
+            WHEN contact_key IS NULL
+             AND outcome NOT IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
+                THEN 'no usable contact'
+       END AS skipped,
+       outcome_row_key(account_id, contact_type, contact, contact_key, outcome, outcome_date,
+                       agent, origin_seq, $replace) AS row_key
+FROM keyed;
+
+DELETE FROM contact_outcomes o
+WHERE o.origin = $origin AND $replace
+  AND NOT EXISTS (
+      SELECT 1 FROM outcomes_typed n
+      WHERE n.skipped IS NULL
+        AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
+                                        o.outcome, o.outcome_date, o.agent, o.origin_seq, true)
+  );
+
+CREATE OR REPLACE TEMP TABLE outcomes_new AS
+SELECT $origin AS origin, origin_id, origin_seq, account_id, contact_type, contact, contact_key,
+       outcome, outcome_date, agent, current_timestamp AS loaded_at,
+       CAST($run_id AS VARCHAR) AS run_id
+FROM outcomes_typed n
+WHERE skipped IS NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM contact_outcomes o
+      WHERE o.origin = $origin
+        AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
+                                        o.outcome, o.outcome_date, o.agent, o.origin_seq,
+                                        $replace)
+  )
+QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY origin_seq) = 1;
+
+INSERT INTO contact_outcomes BY NAME SELECT * FROM outcomes_new;

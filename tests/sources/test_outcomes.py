@@ -7,7 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from skiptrace.sources.outcomes import OutcomeError, load_outcome_source, store_outcomes
+from skiptrace import sql
+from skiptrace.sources.outcomes import (
+    OutcomeError,
+    load_outcome_source,
+    report_unmatched,
+    store_outcomes,
+)
 from skiptrace.sources.registry import load_registry
 
 REGISTRY = """
@@ -32,9 +38,7 @@ def outcomes(con) -> list[tuple]:
     ).fetchall()
 
 
-def test_an_outcomes_file_is_loaded_normalized_and_replaced_by_the_next_delivery(
-    con, tmp_path: Path
-) -> None:
+def test_an_outcomes_file_is_loaded_normalized_and_kept_as_history(con, tmp_path: Path) -> None:
     source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
     assert source.reliability == 1.0 and source.permissible_purpose  # defaults for the kind
     write(
@@ -45,20 +49,107 @@ def test_an_outcomes_file_is_loaded_normalized_and_replaced_by_the_next_delivery
         "A2,12 OAK ST|30301,returned_mail,2026-10-29,mk\n"
         ",4045550100,wrong_number,2026-10-30,x\n",
     )  # fmt: skip
-    assert load_outcome_source(con, source) == 3  # the row without an account is dropped
-    assert outcomes(con) == [
+    assert load_outcome_source(con, source) == 3  # the row without an account is not stored
+    first = [
         ("dialer", "dispositions_1.csv:2", "A1", "phone", "+14045550101", "wrong_number", "2026-10-30", "jd"),
         ("dialer", "dispositions_1.csv:3", "A1", "email", "jo@example.com", "right_party", "2026-10-31", None),
         ("dialer", "dispositions_1.csv:4", "A2", "address", "12 OAK ST|30301", "returned_mail", "2026-10-29", "mk"),
     ]  # fmt: skip
+    assert outcomes(con) == first
+    # a night without the file forgets nothing (it used to erase the source's every outcome)
     (tmp_path / "dispositions_1.csv").unlink()
+    assert load_outcome_source(con, source) == 0
+    assert outcomes(con) == first
+    # a file of the day's dispositions adds to them
     write(
         tmp_path,
         "dispositions_2.csv",
-        "ACCT,NUMBER,RESULT,DATE,AGENT\nA3,4045550102,dispute,2026-11-01,jd\n",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\nA3,4045550102,cease_and_desist,2026-11-01,jd\n",
     )
     assert load_outcome_source(con, source) == 1
-    assert [r[2] for r in outcomes(con)] == ["A3"]
+    assert [r[2] for r in outcomes(con)] == ["A1", "A1", "A2", "A3"]
+    # a cumulative file re-delivered (other name, other lines, a line twice, the date written
+    # another way) stores only what is new
+    write(
+        tmp_path, "dispositions_3.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A3,404-555-0102,cease_and_desist,11/01/2026,jd\n"
+        "A1,4045550101,wrong_number,2026-10-30,jd\n"
+        "A1,4045550101,wrong_number,2026-10-30,jd\n"
+        "A1,jo@example.com,right_party,2026-10-31,\n"
+        "A4,4045550109,wrong_number,2026-11-02,jd\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source) == 1
+    assert load_outcome_source(con, source) == 0  # and again the next night: nothing new
+    assert [r[2] for r in outcomes(con)] == ["A1", "A1", "A2", "A3", "A4"]
+
+
+def test_outcome_dates_are_read_with_the_sources_date_formats(con, tmp_path: Path) -> None:
+    """'11/06/2026' (a built-in format) and the source's own '%d.%m.%Y' are read, where the
+    store's TRY_CAST used to drop both without a word."""
+    registry = REGISTRY + "  date_formats: ['%d.%m.%Y']\n"
+    source = load_registry(write(tmp_path, "sources.yml", registry)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,wrong_number,11/06/2026,jd\n"
+        "A2,4045550102,wrong_number,07.11.2026,jd\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source) == 2
+    assert [(r[2], r[6]) for r in outcomes(con)] == [("A1", "2026-11-06"), ("A2", "2026-11-07")]
+
+
+def test_rows_not_stored_are_counted_with_their_reason_as_run_warnings(con, tmp_path: Path) -> None:
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,wrong_number,2026-11-06,jd\n"
+        ",4045550102,wrong_number,2026-11-06,jd\n"
+        "A3,4045550103,wrong_number,the sixth,jd\n"
+        "A4,4045550104,wrong_number,,jd\n"
+        "A5,555-0105,wrong_number,2026-11-06,jd\n"
+        "A6,,cease_and_desist,2026-11-06,jd\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source, "run-1") == 2  # A1, and A6's account fact
+    warnings = con.execute(
+        "SELECT stage, message FROM run_warnings WHERE run_id = 'run-1'"
+    ).fetchall()
+    assert warnings == [
+        ("ingest",
+         "outcomes from dialer: 4 of 6 row(s) not stored: 1 no account (dispositions_1.csv:3);"
+         " 1 no date (dispositions_1.csv:5); 1 no usable contact (dispositions_1.csv:6);"
+         " 1 unreadable date (dispositions_1.csv:4) (fix them where they are recorded; a"
+         " corrected row delivered again is stored)"),
+    ]  # fmt: skip
+    assert "555" not in warnings[0][1]  # ids, never the values
+
+
+def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) -> None:
+    """Line 10 (a wrong number) is later than line 9 (right party) of the same day: as text,
+    'dispositions_1.csv:9' sorted after 'dispositions_1.csv:10' and the right party won."""
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    lines = [f"A9,4045550199,no_answer,2026-11-05,ag{i}\n" for i in range(7)]  # lines 2-8
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n" + "".join(lines)
+        + "A1,252-218-9913,right_party,2026-11-06,ag6\n"  # line 9
+        "A1,252-218-9913,wrong_number,2026-11-06,ag6\n",  # line 10
+    )  # fmt: skip
+    load_outcome_source(con, source)
+    # and PostgreSQL's outcome_id 9 and 10, the same way
+    pulled = [
+        {"origin_id": str(i), "origin_seq": i, "account_id": "A2", "contact": "4045550102",
+         "outcome": o, "outcome_date": "2026-11-06"}
+        for i, o in ((9, "right_party"), (10, "wrong_number"))
+    ]  # fmt: skip
+    store_outcomes(con, pl.DataFrame(pulled), "postgres", replace=True)
+    sql.run(con, "outcomes/latest.sql")
+    latest = con.execute(
+        "SELECT account_id, outcome FROM latest_contact_outcomes(DATE '2026-11-08')"
+        " WHERE account_id IN ('A1', 'A2') ORDER BY account_id"
+    ).fetchall()
+    assert latest == [("A1", "wrong_number"), ("A2", "wrong_number")]
 
 
 def test_unknown_outcomes_and_missing_columns_are_refused_in_one_line(con, tmp_path: Path) -> None:
@@ -75,10 +166,58 @@ def test_unknown_outcomes_and_missing_columns_are_refused_in_one_line(con, tmp_p
         load_outcome_source(con, source)
 
 
-def test_another_origin_is_left_alone(con) -> None:
-    row = {"origin_id": "1", "account_id": "A1", "contact": "4045550101", "outcome": "no_answer",
-           "outcome_date": "2026-10-30"}  # fmt: skip
-    store_outcomes(con, pl.DataFrame([row]), "postgres")
+def test_a_pull_mirrors_its_origin_and_leaves_another_alone(con) -> None:
+    """PostgreSQL's table is read whole: a row it no longer holds goes, a re-pulled row is not
+    stored twice and keeps when it was first stored; a file source's rows are left alone."""
+    row = {"origin_id": "1", "origin_seq": 1, "account_id": "A1", "contact": "4045550101",
+           "outcome": "no_answer", "outcome_date": "2026-10-30"}  # fmt: skip
+    assert store_outcomes(con, pl.DataFrame([row]), "postgres", replace=True) == 1
     store_outcomes(con, pl.DataFrame([{**row, "account_id": "A2"}]), "dialer")
-    store_outcomes(con, pl.DataFrame([{**row, "account_id": "A3"}]), "postgres")
-    assert sorted(r[:3] for r in outcomes(con)) == [("dialer", "1", "A2"), ("postgres", "1", "A3")]
+    loaded = con.execute(
+        "SELECT loaded_at FROM contact_outcomes WHERE account_id = 'A1'"
+    ).fetchall()
+    again = [row, {**row, "origin_id": "2", "origin_seq": 2, "account_id": "A3"}]
+    assert store_outcomes(con, pl.DataFrame(again), "postgres", replace=True) == 1
+    assert (
+        con.execute("SELECT loaded_at FROM contact_outcomes WHERE account_id = 'A1'").fetchall()
+        == loaded
+    )
+    assert store_outcomes(con, pl.DataFrame(again[1:]), "postgres", replace=True) == 0
+    assert sorted(r[:3] for r in outcomes(con)) == [("dialer", "1", "A2"), ("postgres", "2", "A3")]
+
+
+def test_outcomes_on_an_unknown_account_or_contact_are_run_warnings(con, tmp_path: Path) -> None:
+    """They used to be stored and to change nothing, without a word (a mistyped account number
+    or phone at the collections system). Counted per origin, rows named, never the phone."""
+    con.execute(
+        "INSERT INTO input_files (file_no, source, kind, status) VALUES (1, 'accounts', 'accounts', 'loaded')"
+    )
+    con.execute(
+        "INSERT INTO accounts (file_no, line_no, account_id) VALUES (1, 2, 'A1'), (1, 3, 'A2')"
+    )
+    con.execute(
+        "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key) VALUES"
+        " ('run-1', 'A1', 'phone', '+14045550101'), ('run-1', 'A2', 'phone', '+14045550102')"
+    )
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,wrong_number,2026-11-05,ag5\n"  # known: acts
+        "9999999999,5551234567,wrong_number,2026-11-05,ag5\n"  # no such account
+        "A2,9725550111,wrong_number,2026-11-05,ag5\n"  # A2 has no such number
+        "A2,9725550111,no_answer,2026-11-05,ag5\n"  # never acts anyway: not counted
+        "A2,9725550111,cease_and_desist,2026-11-05,ag5\n",  # an account fact: acts
+    )  # fmt: skip
+    load_outcome_source(con, source, "run-1")
+    assert report_unmatched(con, "run-1") == 2
+    assert report_unmatched(con, "run-2") == 0  # another run stored none of them
+    (message,) = [
+        r[0]
+        for r in con.execute("SELECT message FROM run_warnings WHERE stage = 'resolve'").fetchall()
+    ]
+    assert message.startswith(
+        "outcomes from dialer: 1 for an account not in the account files (dispositions_1.csv:3);"
+        " 1 on a contact the account does not have (dispositions_1.csv:4): they change nothing;"
+    )
+    assert "555" not in message and "9999999999" not in message

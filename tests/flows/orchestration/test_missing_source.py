@@ -93,3 +93,81 @@ def test_run_with_optional_source_missing_exits_7(
     report = (run_dir / "report.html").read_text()
     assert "completed with warnings" in report and f"source {MISSING}: no file matches" in report
     assert f"warning source {MISSING}: no file matches" in " ".join(result.stdout.split())
+
+
+def with_outcomes(portfolio: Any, folder: Path, *, optional: bool) -> Path:
+    """A copy of the portfolio with an outcomes source (no file yet); returns its sources.yml."""
+    shutil.copytree(portfolio.root, folder, ignore=shutil.ignore_patterns("truth"))
+    registry = yaml.safe_load((folder / "sources.yml").read_text())
+    registry["sources"].append(
+        {"name": "dialer", "kind": "outcomes", "path": "dispositions_*.csv", "format": "csv",
+         "optional": optional,
+         "columns": {"account_id": "ACCT", "contact": "NUMBER", "outcome": "RESULT",
+                     "outcome_date": "DATE"}}
+    )  # fmt: skip
+    (folder / "sources.yml").write_text(yaml.safe_dump(registry))
+    return folder / "sources.yml"
+
+
+def test_outcomes_source_without_file_is_checked_like_any_source(
+    tiny_portfolio, tmp_path: Path
+) -> None:
+    """The outcomes sources were taken out of the registry before the file check (and the
+    preflight's): a required one without a file ran on, with exit 0, on whatever history was
+    left. Now it fails before loading; an optional one is a warning, its history kept."""
+    from skiptrace.flows.cli import preflight
+    from skiptrace.sources.registry import load_registry
+
+    sources = with_outcomes(tiny_portfolio, tmp_path / "p", optional=False)
+    params = RefreshParams(
+        accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
+    )
+    with pytest.raises(stages.MissingSourceFileError, match="dialer: no file matches"):
+        preflight.check_source_files(params, load_registry(sources))
+    inbox = params.model_copy(update={"accounts": None, "inbox": tmp_path / "inbox"})
+    with pytest.raises(stages.MissingSourceFileError, match="dialer: no file matches"):
+        preflight.check_source_files(inbox, load_registry(sources))  # its own path, in inbox mode
+    con = sql.connect(params.db)
+    try:
+        with pytest.raises(stages.MissingSourceFileError) as caught:
+            stages.ingest(con, params, "r1")
+        assert con.execute("SELECT count(*) FROM input_files").fetchone() == (0,)
+        assert caught.value.exit_code == INPUT
+
+        sources = with_outcomes(tiny_portfolio, tmp_path / "q", optional=True)
+        (tmp_path / "q" / "dispositions_1.csv").write_text(
+            "ACCT,NUMBER,RESULT,DATE\nA1,4045550101,cease_and_desist,2026-10-30\n"
+        )
+        params = params.model_copy(
+            update={"sources": sources, "accounts": tmp_path / "q" / "accounts.csv"}
+        )
+        stages.ingest(con, params, "r1")
+        (tmp_path / "q" / "dispositions_1.csv").unlink()
+        stages.ingest(con, params.model_copy(update={"replace": True}), "r2")
+        warnings = sql.rows(con, "audit/run_warnings.sql", run_id="r2")
+        kept = con.execute("SELECT account_id, outcome FROM contact_outcomes").fetchall()
+    finally:
+        con.close()
+    assert [w["message"] for w in warnings] == [
+        f"source dialer: no file matches {tmp_path / 'q' / 'dispositions_*.csv'}"
+        " (optional source skipped)"
+    ]
+    assert kept == [("A1", "cease_and_desist")]
+
+
+def test_an_outcomes_file_without_a_required_column_is_found_by_the_preflight(
+    tiny_portfolio, tmp_path: Path
+) -> None:
+    from skiptrace.flows.cli import preflight
+    from skiptrace.sources.outcomes import OutcomeError
+    from skiptrace.sources.registry import load_profile, load_registry
+
+    sources = with_outcomes(tiny_portfolio, tmp_path / "p", optional=False)
+    (tmp_path / "p" / "dispositions_1.csv").write_text(
+        "ACCT,NUMBER,DATE\nA1,4045550101,2026-10-30\n"
+    )
+    params = RefreshParams(
+        accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
+    )
+    with pytest.raises(OutcomeError, match=r"dispositions_1.csv: .* no column for \['outcome'\]"):
+        preflight.check_columns(params, load_registry(sources), load_profile(None))
