@@ -1,4 +1,4 @@
-"""Email normalization: the Python twin of the SQL macro ``email_norm`` (migration 004).
+"""Email normalization: the Python twin of the SQL macro ``email_norm`` (migration 102).
 
 Why a twin: the pipeline normalizes emails in SQL (set-based, in the build and the resolver),
 but tests, the explain tool and ad-hoc checks want the same answer without a database. The
@@ -9,7 +9,9 @@ quirks, and tests run both over the same cases:
   but *not* tabs or newlines, so "a@b.com\\t" stays invalid in both;
 * ``lower`` in DuckDB maps U+0130 (capital I with dot) to a plain "i" where Python yields
   "i" + combining dot; everything else lowercases alike;
-* the shape check is the macro's regex, matched against the whole string, plus "no '..'".
+* one trailing dot is dropped (``carl@gmail.com.``, as ingest repairs it), then the shape
+  check is the macro's regex, matched against the whole string: the local part is dot-atoms
+  (no leading, trailing or doubled dot: ``patrick.@gmail.com`` is not an address).
 
 Syntax only (no DNS, no mailbox check): a lowercased, trimmed address or None.
 """
@@ -21,7 +23,8 @@ import re
 __all__ = ["EMAIL_PATTERN", "email_norm", "is_valid_email"]
 
 # Same pattern as the macro (RE2 there, `re` here: identical for this ASCII-only expression).
-EMAIL_PATTERN = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+EMAIL_PATTERN = re.compile(rf"{_ATOM}(\.{_ATOM})*@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{{2,}}")
 # The characters DuckDB's trim() removes (checked over every code point up to U+2FFFF).
 _DUCKDB_TRIM = (
     "\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
@@ -30,13 +33,12 @@ _DUCKDB_TRIM = (
 
 
 def email_norm(value: str | None) -> str | None:
-    """``email_norm(e)`` of migration 004: trimmed, lowercased address, or None if malformed."""
+    """``email_norm(e)`` of migration 102: trimmed, lowercased address, or None if malformed."""
     if value is None:
         return None
     s = value.strip(_DUCKDB_TRIM).replace("\u0130", "i").lower()
-    if EMAIL_PATTERN.fullmatch(s) and ".." not in s:
-        return s
-    return None
+    s = s.removesuffix(".")
+    return s if EMAIL_PATTERN.fullmatch(s) else None
 
 
 def is_valid_email(value: str | None) -> bool:

@@ -25,11 +25,17 @@ that well if both sides are reduced to the same shape first:
   in the same block as their formal name.
 
 Split fields (first/middle/last/suffix) go through a small tokenizer. A full-name field is
-parsed by a fast path for the common shapes ("LAST, FIRST M", "FIRST M... LAST", titles,
-suffixes, surname particles and joint names handled) and by nameparser only for the irregular
-rest (Spanish "Y" between surnames, more than five words), because nameparser 2.6 costs
-~0.2-1 ms a name and the fast path ~10-20 us. All of it runs once per *distinct*
-raw tuple; results live in ``std_name_cache``.
+parsed by a fast path for the common shapes ("LAST, FIRST M", "FIRST M... LAST", "LAST FIRST
+M" with a trailing initial, titles, suffixes, surname particles and joint names, "MR AND MRS
+JOHN SMITH" included) and by nameparser only for the irregular rest (Spanish "Y" between
+surnames, more than five words), because nameparser 2.6 costs ~0.2-1 ms a name and the fast
+path ~10-20 us. Estate wording (ESTATE OF, DECEASED, DEC'D) is removed; a name ending in a
+business word (ACME PLUMBING LLC) is not a person and gets no name parts (parser
+``business``). A detached O/MAC in a full name is glued only before a patronymic stem
+(PATRICK O BRIEN -> OBRIEN, JOHN O SMITH keeps the initial O; see _PATRONYMIC_STEMS). Split
+fields that are ingest's SQL split of a full name with one of these shapes are re-read from
+the full name (_FULL_NAME_SHAPES). All of it runs once per *distinct* raw tuple; results live
+in ``std_name_cache``.
 """
 
 from __future__ import annotations
@@ -72,7 +78,7 @@ class NameParts:
     first_canon: str | None
     last_phonetic: str | None
     first_phonetic: str | None
-    parser: str  # fields | fast | nameparser | empty (explain/tests only; not cached)
+    parser: str  # fields | fast | nameparser | business | empty (explain/tests only)
 
     @property
     def middle_initial(self) -> str | None:
@@ -118,10 +124,57 @@ _IRREGULAR = _words("Y E")
 # Joint names ("JOHN AND MARY SMITH", "SMITH, JOHN & MARY"): the first person is kept.
 _JOINT = re.compile(r"\s(?:AND|&|\+|/)\s|&", re.IGNORECASE)
 # Prefixes glued to the next token in a surname (MC DONALD -> MCDONALD, O BRIEN -> OBRIEN).
-# MAC and O only in a surname context: as a middle token of a full name they are more often a
-# given name or an initial.
+# MAC and O only in a surname context (a last-name field, the part before the comma): as a
+# middle token of a full name they are more often a given name or an initial.
 _GLUE_ALWAYS = frozenset({"MC"})
 _GLUE_IN_SURNAME = frozenset({"MC", "MAC", "O"})
+# In a one-field "FIRST ... O BRIEN" nothing but the surname tells a detached prefix from a
+# middle initial (JOHN O SMITH is John O. Smith). A second-to-last O or MAC is therefore glued
+# to the last word only when that word is the stem of an Irish/Scottish patronymic that is rare
+# as a surname on its own, so the prefix almost certainly belongs to it. Stems that are common
+# surnames by themselves (SULLIVAN, REILLY, KELLY, CONNELL, KANE, ARTHUR) are deliberately left out:
+# gluing those would turn John O. Sullivan into OSULLIVAN, a wrong surname; not gluing an
+# O'Sullivan only leaves today's behaviour.
+_PATRONYMIC_STEMS: dict[str, frozenset[str]] = {
+    "O": _words(
+        "BRIEN BRIAN NEILL NEIL CONNOR CONNER DONNELL MALLEY HARA ROURKE KEEFE LEARY TOOLE "
+        "SHAUGHNESSY HALLORAN CALLAGHAN MEARA DOWD LOUGHLIN SHEA DONOGHUE DRISCOLL GRADY"
+    ),
+    "MAC": _words(
+        "DONALD KENZIE LEOD KAY MILLAN GREGOR INTOSH LEAN NEIL NEILL PHERSON INNES LACHLAN "
+        "FARLANE DOUGALL DOUGAL KINNON CALLUM ALLISTER AULAY DUFF INTYRE NAUGHTON"
+    ),
+}
+# Estate wording around a debtor's name ("ESTATE OF CARL WHITE", "JOHN SMITH DECEASED",
+# "DEC'D"): not part of the name, removed before parsing.
+_ESTATE = re.compile(
+    r"\b(?:THE\s+)?EST(?:ATE|\.)?\s+OF\b|\bESTATE\b|\bDECEASED\b|\bDEC['’‘`´ʼ]?D\b",
+    re.IGNORECASE,
+)
+# A one-field name ending in one of these is a business, not a person: no name parts. Strong
+# words count as the last word of two or more; CO and TRUST (also surnames, e.g. Filipino CO)
+# only after two or more words of which none is an initial ("SMITH FAMILY TRUST", not
+# "MARIA L CO").
+_BUSINESS = _words("LLC INC CORP LTD LLP PLLC INCORPORATED CORPORATION COMPANY")
+_BUSINESS_WEAK = _words("CO TRUST")
+# Ingest splits a full-name-only field in SQL (sources/names.py, deliberately simple) and keeps
+# the full name beside the parts. Where the full name has a shape only _parse_full reads
+# (estate wording, a business word at the end, a joint name, a detached O/MAC before a
+# patronymic stem, LAST FIRST MI) and the split fields hold exactly its words, the full name
+# is parsed instead (standardize_name). Inline flags only: polars (Rust regex) runs the same
+# pattern in the batch path.
+_FULL_NAME_SHAPES = re.compile(
+    r"(?i)"
+    + _ESTATE.pattern
+    + r"|\b(?:"
+    + "|".join(sorted(_BUSINESS | _BUSINESS_WEAK))
+    + r")\W*$"
+    + r"|\s(?:AND|&|\+|/)\s|&"
+    + "".join(
+        rf"|\b{p}\s+(?:{'|'.join(sorted(stems))})\b" for p, stems in _PATRONYMIC_STEMS.items()
+    )
+    + r"|^\W*[^\s,]{2,}\s+[^\s,]{2,}\s+[A-Z]\.?(?:\s+(?:JR|SR|II|III|IV)\.?)?\W*$"
+)
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
 _NOT_NAME_CHAR = re.compile(r"[^A-Z0-9,\-]+")
@@ -408,9 +461,25 @@ def _canon_tokens(tokens: list[str]) -> str | None:
 _Parsed = tuple[list[str], list[str], list[str], str | None, str]  # first, middle, last, sfx, how
 
 
+def _is_business(tokens: list[str]) -> bool:
+    """A one-field name that ends in a business word (see _BUSINESS)."""
+    if len(tokens) < 2:
+        return False
+    if tokens[-1] in _BUSINESS:
+        return True
+    return tokens[-1] in _BUSINESS_WEAK and len(tokens) >= 3 and min(map(len, tokens[:-1])) > 1
+
+
 def _parse_full(full: str) -> _Parsed:
-    """Split a one-field name into (first, middle, last) tokens, suffix and parser used."""
-    full = _NICKNAME_IN_PARENS.sub(" ", full)
+    """Split a one-field name into (first, middle, last) tokens, suffix and parser used.
+
+    Before the shapes: estate wording is removed (ESTATE OF CARL WHITE is CARL WHITE) and a
+    business (ACME PLUMBING LLC) gives no name parts at all (parser ``business``), so it can
+    neither block nor agree on a person's name.
+    """
+    full = _ESTATE.sub(" ", _NICKNAME_IN_PARENS.sub(" ", full))
+    if _is_business(_clean_tokens(full)):
+        return [], [], [], None, "business"
     if "," in full:
         parsed = _parse_comma(full)
         if parsed is not None:
@@ -420,13 +489,19 @@ def _parse_full(full: str) -> _Parsed:
         # "JOHN SMITH AND MARY SMITH" -> the first person; "JOHN AND MARY SMITH" -> JOHN plus
         # the shared surname at the end.
         head, tail = full[: joint.start()], _clean_tokens(full[joint.end() :])
-        if len(_strip_titles(_clean_tokens(head))) < 2 and tail:
+        head_tokens = _clean_tokens(head)
+        if head_tokens and all(t in TITLES for t in head_tokens):
+            # "MR AND MRS JOHN SMITH": the titles are joint, the person is after them
+            return _parse_full(full[joint.end() :])
+        if len(_strip_titles(head_tokens)) < 2 and tail:
             head = f"{head} {tail[-1]}"
         return _parse_full(head)
     tokens = _clean_tokens(full)
     tokens = _strip_titles(tokens)
     tokens, suffix = _pop_suffixes(tokens, allow_v=len(tokens) >= 3)
     tokens = _glue(_strip_digits(tokens), _GLUE_ALWAYS)
+    if len(tokens) >= 3 and tokens[-1] in _PATRONYMIC_STEMS.get(tokens[-2], ()):
+        tokens[-2:] = [tokens[-2] + tokens[-1]]  # PATRICK O BRIEN; JOHN O SMITH stays
     if not tokens:
         return [], [], [], suffix, "empty"
     if len(tokens) == 1:
@@ -435,6 +510,16 @@ def _parse_full(full: str) -> _Parsed:
         return [], [], tokens, suffix, "fast"
     if len(tokens) == 2:
         return tokens[:1], [], tokens[1:], suffix, "fast"
+    if (
+        len(tokens) == 3
+        and len(tokens[2]) == 1
+        and min(len(tokens[0]), len(tokens[1])) > 1
+        and tokens[0] not in PARTICLES
+    ):
+        # "SMITH JOHN A": a lone initial after two name words is the LAST FIRST MI order of
+        # collections exports (FIRST LAST MI is not a shape anyone writes; a trailing V was
+        # taken as the suffix above)
+        return tokens[1:2], tokens[2:], tokens[:1], suffix, "fast"
     if len(tokens) <= 5 and not _IRREGULAR.intersection(tokens):
         # The first particle after the given name starts the surname: MARIA DE LA CRUZ,
         # LUDWIG VAN BEETHOVEN. Otherwise FIRST MIDDLE... LAST.
@@ -527,6 +612,8 @@ def standardize_name(
                 how = "fields"
         else:
             f_tok, m_tok, l_tok, sfx, how = _parse_full(full_name)
+    elif full_name and _split_from_full_name(first, middle, last, suffix, full_name):
+        f_tok, m_tok, l_tok, sfx, how = _parse_full(full_name)
     elif not l_tok and len(f_tok) >= 2 and len(f_tok[-1]) > 1 and not middle and not full_name:
         f_tok, m_tok, l_tok, sfx, how = _parse_full(first or "")
     else:
@@ -555,6 +642,17 @@ def standardize_name(
         first_phonetic=phonetic_key(first_canon),
         parser=how,
     )
+
+
+def _split_from_full_name(
+    first: str | None, middle: str | None, last: str | None, suffix: str | None, full_name: str
+) -> bool:
+    """The split fields are the full name's words (ingest's SQL split, see _FULL_NAME_SHAPES)
+    and the full name has a shape the full-name parser reads better."""
+    if not _FULL_NAME_SHAPES.search(full_name):
+        return False
+    parts = sorted(t for v in (first, middle, last, suffix) for t in _clean_tokens(v))
+    return parts == sorted(_clean_tokens(full_name))
 
 
 def _suffix_field(value: str | None) -> str | None:
@@ -653,12 +751,17 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
               on="last_name", how="left")
     )  # fmt: skip
     # Tuples standardize_name does not treat field by field: no first and no last (full-name
-    # parse), or a whole name in the first field alone.
-    other = (pl.col("_f_empty") & pl.col("_l_empty")) | (
-        pl.col("_l_empty")
-        & pl.col("_f_whole")
-        & (pl.col("middle_name") == "")
-        & (pl.col("full_name") == "")
+    # parse), a whole name in the first field alone, or split fields that may be ingest's split
+    # of a full name with a shape only the full-name parser reads (standardize_name decides).
+    other = (
+        (pl.col("_f_empty") & pl.col("_l_empty"))
+        | (
+            pl.col("_l_empty")
+            & pl.col("_f_whole")
+            & (pl.col("middle_name") == "")
+            & (pl.col("full_name") == "")
+        )
+        | pl.col("full_name").str.contains(_FULL_NAME_SHAPES.pattern)
     )
     rest = df.filter(other)
     df = (

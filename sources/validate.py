@@ -77,6 +77,8 @@ SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. _/]?[0-9]{2}[-. _/]?[0-9]{4}([^0-9]|$)"
 #: Alias of the per-row prefilter: does any SSN-checked field hold an SSN-shaped run?
 SSN_ANY = "_ssn_any"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
+#: Dots an address cannot have (RFC 5321 dot-atoms): leading, doubled, or either side of the @.
+_EMAIL_BAD_DOTS = "^\\.|\\.\\.|\\.@|@\\."
 #: A North American number as written: optional +1 / 1, area code (parenthesised or not), the
 #: usual separators, an optional extension. A shape test, not digit counting: one regex pass.
 _PHONE_RE = (
@@ -281,11 +283,24 @@ class Stage:
             self.defect(cond, label, alias, "invalid_phone")
             bad.append(cond)
         elif check == "email":
-            cond = self.derive(
-                f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_EMAIL_RE}')", level=1
+            # one trailing dot ("carl@gmail.com.") is repaired: the address has one reading
+            trimmed = f"substr({alias}, 1, length({alias}) - 1)"
+            trailing = self.derive(
+                f"NOT {ssn_like} AND ends_with({alias}, '.') AND "
+                f"regexp_full_match({trimmed}, '{_EMAIL_RE}') AND "
+                f"NOT regexp_matches({trimmed}, '{_EMAIL_BAD_DOTS}')",
+                level=1,
             )
+            shape = self.derive(
+                f"NOT {ssn_like} AND (NOT regexp_full_match({alias}, '{_EMAIL_RE}') "
+                f"OR regexp_matches({alias}, '{_EMAIL_BAD_DOTS}'))",
+                level=1,
+            )
+            cond = f"({shape} AND NOT {trailing})"
             self.defect(cond, label, alias, "invalid_email")
+            self.issue(trailing, label, alias, "'repaired_email_trailing_dot'", "repaired")
             bad.append(cond)
+            value = f"CASE WHEN {trailing} THEN {trimmed} ELSE {alias} END"
         clean = self.derive(f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END", level=2)
         self.out(name, clean)
         return clean

@@ -23,9 +23,10 @@ def test_migrations_are_numbered_and_applied_once(tmp_path: Path) -> None:
 def test_shared_macros(con) -> None:
     row = con.execute(
         "SELECT addr_raw('1 Main St', NULL, 'X', 'NY', '10001'), email_norm('  Bob@Example.COM '),"
-        " email_norm('bob@@x.com'), email_norm('a..b@x.com')"
+        " email_norm('bob@@x.com'), email_norm('a..b@x.com'), email_norm('patrick.@gmail.com'),"
+        " email_norm('carl@gmail.com.')"
     ).fetchone()
-    assert row == ("1 Main St||X|NY|10001", "bob@example.com", None, None)
+    assert row == ("1 Main St||X|NY|10001", "bob@example.com", None, None, None, "carl@gmail.com")
 
 
 def test_a_database_killed_before_its_migrations_were_checkpointed_opens(tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ LASTS = ["", "Smith", "SMITH JR", "Mc Donald", "O Brien", "de la Cruz", "Garcia-
          "Smith MD"]  # fmt: skip
 SUFFIXES = ["", "Jr.", "SR", "2nd", "iii", "Esq", "junior", "x"]
 FULLS = ["", "SMITH, JOHN A", "John A Smith Jr", "MADONNA", "Maria de la Cruz",
-         "JOHN AND MARY SMITH", "Gomez y Garcia, Ana"]  # fmt: skip
+         "JOHN AND MARY SMITH", "Gomez y Garcia, Ana", "PATRICK O BRIEN", "SMITH JOHN A",
+         "ACME PLUMBING LLC", "Estate of Bob Smith", "MR AND MRS JOHN SMITH"]  # fmt: skip
 
 
 def _tuples() -> list[tuple[str, str, str, str, str]]:

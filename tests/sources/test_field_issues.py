@@ -70,6 +70,10 @@ DEFECTS = [
     ({"zip": "ABCDE"}, "zip", "invalid_zip", "zip"),
     ({"phone": "555-0134"}, "phone", "invalid_phone", "phone"),
     ({"email": "john at example"}, "email", "invalid_email", "email"),
+    ({"email": "patrick.@gmail.com"}, "email", "invalid_email", "email"),  # dot before the @
+    ({"email": ".patrick@gmail.com"}, "email", "invalid_email", "email"),  # leading dot
+    ({"email": "pat..rick@gmail.com"}, "email", "invalid_email", "email"),  # two dots in a row
+    ({"email": "carl@gmail.com.."}, "email", "invalid_email", "email"),  # not one trailing dot
     # issue 19 case 4: SSN-shaped values typed into other fields
     ({"addr": "219-09-9999"}, "address_line1", "ssn_in_field", "address_line1"),
     ({"first": "219 09 9999"}, "first_name", "ssn_in_field", "first_name"),
@@ -184,6 +188,8 @@ REPAIRS = [
     ({"ssn": "123_45_6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
     ({"ssn": "12345678"}, "ssn", "repaired_ssn_leading_zero", "ssn_last4", "5678"),
     ({"zip": "2134"}, "zip", "repaired_zip_leading_zero", "zip", "02134"),
+    ({"email": "carl@gmail.com."}, "email", "repaired_email_trailing_dot", "email",
+     "carl@gmail.com"),
 ]  # fmt: skip
 
 
