@@ -1,4 +1,4 @@
-"""Email normalization: the Python twin of the SQL macro ``email_norm`` (migration 102).
+"""Email normalization: the Python twin of the SQL macro ``email_norm`` (migration 103).
 
 Why a twin: the pipeline normalizes emails in SQL (set-based, in the build and the resolver),
 but tests, the explain tool and ad-hoc checks want the same answer without a database. The
@@ -33,7 +33,7 @@ _DUCKDB_TRIM = (
 
 
 def email_norm(value: str | None) -> str | None:
-    """``email_norm(e)`` of migration 102: trimmed, lowercased address, or None if malformed."""
+    """``email_norm(e)`` of migration 103: trimmed, lowercased address, or None if malformed."""
     if value is None:
         return None
     s = value.strip(_DUCKDB_TRIM).replace("\u0130", "i").lower()
