@@ -223,6 +223,12 @@ def pair(
     }
 
 
+def applied_decisions(con: Any, account_id: str) -> set[str]:
+    """Ids of the account's decisions a completed run has taken in (the others are pending)."""
+    return {r["decision_id"] for r in sql.rows(con, "review/applied_decisions.sql",
+                                               account_id=account_id)}  # fmt: skip
+
+
 def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
     items = sql.rows(
         con, "review/flags.sql", run_id=run_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
