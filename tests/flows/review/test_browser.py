@@ -268,3 +268,17 @@ def test_a_viewer_or_a_forged_override_records_nothing(browser, workbench):
     forged = rita.request.post(f"{url}/decide", form=form)  # no CSRF token
     assert forged.status == 403 and "CSRF" in forged.text()
     assert Store(env.db).queued() == [first]
+
+
+def test_the_flags_page_lists_a_deceased_unverified_hold(browser, workbench):
+    from .test_flags import unverify_one_death
+
+    url, env = workbench
+    account = unverify_one_death(env.db)
+    page = login(browser, url)
+    page.click("#nav-flags")
+    page.wait_for_url(f"{url}/flags")
+    row = page.locator("#flags tbody tr", has_text=account)
+    assert "deceased_unverified" in row.inner_text() and "hold" in row.inner_text()
+    assert "possible death-index match" in row.inner_text()
+    assert "Nothing here can be decided in the workbench" in page.inner_text("main")
