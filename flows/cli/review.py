@@ -24,6 +24,7 @@ DbOpt = Annotated[
     typer.Option("--db", help="DuckDB file (default: $SKIPTRACE_DB or data/skiptrace.duckdb)."),
 ]
 MIN_PASSWORD = 10
+REVIEW_DB = "review_db"
 
 review_app = typer.Typer(
     help="Review workbench: decide held links, read disputed flags and lineage in a browser.",
@@ -54,6 +55,9 @@ def review(
     stage applies them (approve -> linked, reject -> never linked again for that pair).
     """
     if ctx.invoked_subcommand is not None:
+        # `review --db X user add ...`: the subcommand runs in a child context, so the group's
+        # option reaches it only through ctx.obj (see _db_of)
+        ctx.obj = {**(ctx.obj or {}), REVIEW_DB: db}
         return
     from skiptrace import sql
     from skiptrace.flows.review.server import check_can_serve, serve
@@ -64,6 +68,21 @@ def review(
         typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
     typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")
     serve(path, host, port)  # ServeError: one line and its exit code (2, 3 or 4)
+
+
+def _db_of(ctx: typer.Context, db: Path | None) -> Path:
+    """The database a user command works on: its own --db or the group's (`review --db X user
+    ...`, as README writes it), then $SKIPTRACE_DB, then the default.
+
+    Why both: the group's --db was once ignored by the subcommands, which then wrote users next
+    to the default database. Two different values are refused rather than one silently chosen.
+    """
+    from skiptrace import sql
+
+    group = (ctx.obj or {}).get(REVIEW_DB) if isinstance(ctx.obj, dict) else None
+    if db is not None and group is not None and Path(db) != Path(group):
+        raise UsageError(f"two different --db: {group} (review) and {db} (user command)")
+    return sql.resolve_db_path(db if db is not None else group)
 
 
 def _read_password() -> str:
@@ -80,41 +99,40 @@ def _read_password() -> str:
 
 @user_app.command("add")
 def user_add(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="User name (letters, digits, '.', '-', '_').")],
     role: Annotated[Role, typer.Option(help="reviewer decides; viewer only reads.")] = Role.viewer,
     db: DbOpt = None,
 ) -> None:
     """Add a user, or replace one's password and role. The password is read from a prompt, or
     from stdin when it is not a terminal (`printf '%s\\n' "$PW" | skiptrace review user add ...`)."""
-    from skiptrace import sql
     from skiptrace.flows.review.auth import hash_password
     from skiptrace.flows.review.store import Store
 
+    path = _db_of(ctx, db)
     password = _read_password()
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"a password needs at least {MIN_PASSWORD} characters")
-    store = Store(sql.resolve_db_path(db))
+    store = Store(path)
     store.save_user(name, role.value, hash_password(password))  # StoreError: exit code 2
     typer.echo(f"user {name} ({role.value}) saved in {store.users_path}")
 
 
 @user_app.command("list")
-def user_list(db: DbOpt = None) -> None:
+def user_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """List users and their roles."""
-    from skiptrace import sql
     from skiptrace.flows.review.store import Store
 
-    for user in Store(sql.resolve_db_path(db)).users().values():
+    for user in Store(_db_of(ctx, db)).users().values():
         typer.echo(f"{user.name}\t{user.role}")
 
 
 @user_app.command("remove")
-def user_remove(name: str, db: DbOpt = None) -> None:
+def user_remove(ctx: typer.Context, name: str, db: DbOpt = None) -> None:
     """Remove a user; their open sessions stop working at the next request."""
-    from skiptrace import sql
     from skiptrace.flows.review.store import Store
 
-    Store(sql.resolve_db_path(db)).remove_user(name)  # StoreError: exit code 2
+    Store(_db_of(ctx, db)).remove_user(name)  # StoreError: exit code 2
     typer.echo(f"user {name} removed")
 
 

@@ -29,7 +29,7 @@ from skiptrace.flows.review.auth import (
     same_token,
     verify_password,
 )
-from skiptrace.flows.review.store import Store, StoreError
+from skiptrace.flows.review.store import DecisionConflict, Store, StoreError, same_pair
 
 HERE = Path(__file__).resolve().parent
 STATIC = {"review.css": "text/css", "review.js": "text/javascript"}
@@ -189,10 +189,16 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
             decided = decided_keys()
             item = pages.pair(con, run_id, account, rec, full_dob=full_dob, cache=cache)
             prev_key, next_key = pages.neighbours(con, run_id, decided, account, rec)
-        queued = [d for d in store.queued() if pages.pair_key(d["account_id"], d["rec_id"])
-                  == pages.pair_key(account, rec)]  # fmt: skip
+            applied = pages.applied_decisions(con, account)
+        # decisions a completed run took in show as the pair's decision ("applied by run ..."),
+        # not as queued: only the ones still waiting for a run are listed as such
+        record_id = str(item["record"].get("record_id") or "")
+        queued = [d for d in store.queued() if d.get("decision_id") not in applied
+                  and same_pair(d, account, item["source"], record_id)]  # fmt: skip
+        pending = store.pending(account, item["source"], record_id, applied)
+        other = pending if pending and pending.get("decided_by") != session.user.name else None
         return render(
-            "pair.html", **ctx, item=item, full_dob=full_dob, queued=queued,
+            "pair.html", **ctx, item=item, full_dob=full_dob, queued=queued, other=other,
             prev=pages.split_key(prev_key), next=pages.split_key(next_key), next_key=next_key or "",
             done=done,
         )  # fmt: skip
@@ -216,17 +222,35 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         form = await form_of(request, session)
         if not session.user.can_decide:
             raise Forbidden(f"{session.user.name} is a {session.user.role}, not a reviewer")
+        account_id = form.get("account_id", "")
+        try:
+            # which of the pair's queued decisions are applied; unknown while a run holds the
+            # database, and then every queued decision counts as pending (refuse, not overrule)
+            with pages.read_only(db) as con:
+                applied: set[str] | None = pages.applied_decisions(con, account_id)
+        except pages.DatabaseBusy:
+            applied = None
+        # an override counts only when the reviewer ticked it, for the decision they were shown
+        replaces = (form.get("replaces") or None) if form.get("replace_earlier") == "yes" else None
         try:
             decision_id = store.record_decision(
                 user=session.user,
-                account_id=form.get("account_id", ""),
+                account_id=account_id,
                 rec_id=int(form.get("rec_id", "0") or 0),
                 source=form.get("source", ""),
                 record_id=form.get("record_id", ""),
                 action=form.get("action", ""),
                 reason=form.get("reason", ""),
                 seen_run_id=form.get("run_id", ""),
+                applied=applied,
+                replaces=replaces,
             )
+        except DecisionConflict as exc:
+            # no database read here: the page must work while a run holds the database
+            return render(
+                "conflict.html", 409, user=session.user, csrf=session.csrf, run=None,
+                earlier=exc.earlier, form=form, unknown=applied is None,
+            )  # fmt: skip
         except (StoreError, ValueError) as exc:
             return PlainTextResponse(f"not recorded: {exc}", status_code=400)
         nxt = pages.split_key(form.get("next") or None)

@@ -223,7 +223,15 @@ def pair(
     }
 
 
+def applied_decisions(con: Any, account_id: str) -> set[str]:
+    """Ids of the account's decisions a completed run has taken in (the others are pending)."""
+    return {r["decision_id"] for r in sql.rows(con, "review/applied_decisions.sql",
+                                               account_id=account_id)}  # fmt: skip
+
+
 def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
+    """One page of what a person must look at: disputed flags and accounts a hold rule holds
+    (review/flags.sql says why holds are found by the rule's action, not by flag names)."""
     items = sql.rows(
         con, "review/flags.sql", run_id=run_id, limit=PAGE_SIZE, offset=page * PAGE_SIZE
     )

@@ -6,7 +6,9 @@ elsewhere. Three files:
 
 * `users.json`: user name -> role and argon2 hash (rewritten atomically by the CLI);
 * `decisions.jsonl`: the decision queue, one JSON object per line, appended under an exclusive
-  lock and fsynced before the reviewer sees "recorded" (the match stage imports it);
+  lock and fsynced before the reviewer sees "recorded" (the match stage imports it); a decision
+  on a pair whose latest pending decision is someone else's is refused unless it names that
+  decision as the one it replaces (`replaces`), checked under the same lock;
 * `access.jsonl`: who looked at a full date of birth, when, for which account and record.
 """
 
@@ -17,7 +19,7 @@ import fcntl
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,27 @@ class StoreError(UsageError):
     """A user-caused problem with the workbench files (unknown user, bad role ...): a value
     given that the workbench cannot take (exit code 2; a ValueError too, as the web form reads
     it)."""
+
+
+class DecisionConflict(StoreError):
+    """The pair already has a pending decision by another reviewer, and the new one does not say
+    it replaces it. Why refuse: the latest decision wins at the next run, so without this a
+    second reviewer silently overruled the first without ever seeing their decision."""
+
+    def __init__(self, earlier: dict[str, Any]) -> None:
+        self.earlier = earlier
+        super().__init__(
+            f"{earlier.get('decided_by')} already decided this pair at {earlier.get('decided_at')}"
+            f" ({earlier.get('action')}: {earlier.get('reason')}), not applied yet; replace"
+            " that decision explicitly to record yours"
+        )
+
+
+def same_pair(d: dict[str, Any], account_id: str, source: str, record_id: str) -> bool:
+    """Whether queued decision `d` is on this pair: the key the match stage applies it by."""
+    return (d.get("account_id"), d.get("source"), d.get("record_id")) == (
+        account_id, source, record_id,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -145,8 +168,18 @@ class Store:
         action: str,
         reason: str,
         seen_run_id: str,
+        applied: Container[str] | None = None,
+        replaces: str | None = None,
     ) -> str:
-        """Append one decision to the queue (durable when this returns); its id."""
+        """Append one decision to the queue (durable when this returns); its id.
+
+        `applied`: ids of decisions a completed run has already taken in (None when unknown, e.g.
+        while a run holds the database: every queued decision then counts as pending). When the
+        pair's latest pending decision is another reviewer's, the new one is refused
+        (DecisionConflict) unless `replaces` names exactly that decision; it is then recorded
+        with `replaces`. The check and the append run under one lock, so of two reviewers
+        submitting at once the second is refused.
+        """
         if not user.can_decide:
             raise StoreError(f"user {user.name!r} ({user.role}) cannot decide")
         if action not in ACTIONS:
@@ -171,8 +204,29 @@ class Store:
             "seen_run_id": seen_run_id,
         }
         with self._locked_append(self.queue_path) as fh:
+            earlier = self.pending(account_id, source, record_id, applied)
+            if earlier is not None and earlier.get("decided_by") != user.name:
+                if replaces != earlier.get("decision_id"):
+                    raise DecisionConflict(earlier)
+                line["replaces"] = replaces
             fh.write(json.dumps(line) + "\n")
         return decision_id
+
+    def pending(
+        self, account_id: str, source: str, record_id: str, applied: Container[str] | None
+    ) -> dict[str, Any] | None:
+        """The latest queued decision on a pair that no completed run has taken in yet, if any.
+
+        Only the latest counts: it is the one the next run applies, and an earlier one it
+        replaced was seen by whoever replaced it.
+        """
+        mine = [d for d in self.queued() if same_pair(d, account_id, source, record_id)]
+        if not mine:
+            return None
+        latest = max(mine, key=lambda d: (str(d.get("decided_at")), str(d.get("decision_id"))))
+        if applied is not None and latest.get("decision_id") in applied:
+            return None
+        return latest
 
     def queued(self) -> list[dict[str, Any]]:
         """Every decision in the queue file (imported or not), oldest first; torn lines skipped."""

@@ -2,11 +2,14 @@
 -- review_decisions. Idempotent: a decision already imported is skipped, so the queue file can
 -- stay as it is (nothing is lost if the run fails after this step). A torn last line (a crash
 -- while the workbench was appending) is skipped by ignore_errors and read again next time.
-INSERT INTO review_decisions
+-- `replaces`: the other reviewer's pending decision this one explicitly replaced (migration 102).
+INSERT INTO review_decisions (decision_id, kind, account_id, rec_id, source, record_id, action,
+                              reason, decided_by, decided_at, seen_run_id, imported_run_id,
+                              imported_at, replaces_decision_id)
 SELECT
     q.decision_id, coalesce(q.kind, 'pair'), q.account_id, q.rec_id, q.source, q.record_id,
     q.action, q.reason, q.decided_by, q.decided_at, q.seen_run_id,
-    $run_id, current_timestamp::TIMESTAMP
+    $run_id, current_timestamp::TIMESTAMP, q.replaces
 FROM read_json(
     $path,
     format = 'newline_delimited',
@@ -14,7 +17,8 @@ FROM read_json(
     columns = {
         decision_id: 'VARCHAR', kind: 'VARCHAR', account_id: 'VARCHAR', rec_id: 'BIGINT',
         source: 'VARCHAR', record_id: 'VARCHAR', action: 'VARCHAR', reason: 'VARCHAR',
-        decided_by: 'VARCHAR', decided_at: 'TIMESTAMP', seen_run_id: 'VARCHAR'
+        decided_by: 'VARCHAR', decided_at: 'TIMESTAMP', seen_run_id: 'VARCHAR',
+        replaces: 'VARCHAR'
     }
 ) q
 WHERE q.decision_id IS NOT NULL

@@ -80,10 +80,15 @@ def test_log_in_approve_a_held_link_and_see_it_linked_after_the_next_run(browser
     assert [(q["account_id"], q["rec_id"], q["action"], q["decided_by"]) for q in queued] == [
         (account, rec, "approve", "rita")
     ]
+    page.goto(f"{url}/pair?account={account}&rec={rec}")
+    assert "Queued for the next run: approve by rita" in page.inner_text("main")
     run_pipeline(env, RUN2)  # the next nightly run
     page.goto(f"{url}/pair?account={account}&rec={rec}")
     assert page.inner_text("#role") == "debtor"
     assert "same person" in page.inner_text("main")
+    # applied now: said so, and no longer "queued" (the queue file keeps every line)
+    assert f"Applied by run {RUN2}" in page.inner_text("#applied")
+    assert "Queued for the next run" not in page.inner_text("main")
     page.goto(f"{url}/account?id={account}")
     assert "same person" in page.inner_text("#decisions")
 
@@ -200,3 +205,80 @@ def test_pages_say_a_run_is_in_progress_while_one_holds_the_database(browser, wo
         holder.wait()
     page.goto(f"{url}/queue")
     assert page.locator("#queue").count() == 1
+
+
+def test_a_second_reviewer_must_replace_a_pending_decision_explicitly(browser, workbench):
+    """rita approves; rosa, rejecting the same pair, is shown rita's decision instead of silently
+    overruling it, and records hers only by ticking "replace", which the queue line records."""
+    url, env = workbench
+    Store(env.db).save_user("rosa", "reviewer", hash_password(PASSWORD))
+    rita = login(browser, url)
+    rita.click("#queue tbody tr:first-child a")
+    rita.wait_for_url(re.compile(r".*/pair\?.*"))
+    pair_url = rita.url
+    rita.fill("#reason", "same person: SSN last four agree")
+    rita.click("#approve")
+    rita.wait_for_url(re.compile(r".*done=.*"))
+    (first,) = Store(env.db).queued()
+
+    rosa = login(browser, url, "rosa")
+    rosa.goto(pair_url)
+    assert "Queued for the next run: approve by rita" in rosa.inner_text("main")
+    rosa.fill("#reason", "namesake: different middle name")
+    with rosa.expect_response(lambda r: r.url.endswith("/decide")) as response:
+        rosa.click("#reject")
+    assert response.value.status == 409
+    shown = rosa.inner_text("#earlier")
+    assert "rita" in shown and "approve" in shown and first["decided_at"] in shown
+    assert "same person: SSN last four agree" in shown
+    assert [q["decision_id"] for q in Store(env.db).queued()] == [first["decision_id"]]
+
+    rosa.check("#replace-earlier")
+    rosa.click("#override-submit")
+    rosa.wait_for_url(re.compile(r".*done=.*"))
+    first_again, second = Store(env.db).queued()
+    assert first_again == first
+    assert (second["decided_by"], second["action"], second["replaces"]) == (
+        "rosa", "reject", first["decision_id"],
+    )  # fmt: skip
+    assert second["reason"] == "namesake: different middle name"
+
+
+def test_a_viewer_or_a_forged_override_records_nothing(browser, workbench):
+    """The override form keeps the decide form's checks: a viewer is refused, and so is a post
+    without the session's CSRF token, even with "replace" ticked."""
+    url, env = workbench
+    rita = login(browser, url)
+    rita.click("#queue tbody tr:first-child a")
+    rita.wait_for_url(re.compile(r".*/pair\?.*"))
+    account, rec = pair_of(rita.url)
+    rita.fill("#reason", "same person")
+    rita.click("#approve")
+    rita.wait_for_url(re.compile(r".*done=.*"))
+    (first,) = Store(env.db).queued()
+    form = {
+        "account_id": account, "rec_id": str(rec), "source": first["source"],
+        "record_id": first["record_id"], "action": "reject", "reason": "x",
+        "replaces": first["decision_id"], "replace_earlier": "yes",
+    }  # fmt: skip
+    viewer = login(browser, url, "vic")
+    token = viewer.get_attribute("form[action='/logout'] input[name=csrf]", "value")
+    refused = viewer.request.post(f"{url}/decide", form={**form, "csrf": token})
+    assert refused.status == 403 and "not a reviewer" in refused.text()
+    forged = rita.request.post(f"{url}/decide", form=form)  # no CSRF token
+    assert forged.status == 403 and "CSRF" in forged.text()
+    assert Store(env.db).queued() == [first]
+
+
+def test_the_flags_page_lists_a_deceased_unverified_hold(browser, workbench):
+    from .test_flags import unverify_one_death
+
+    url, env = workbench
+    account = unverify_one_death(env.db)
+    page = login(browser, url)
+    page.click("#nav-flags")
+    page.wait_for_url(f"{url}/flags")
+    row = page.locator("#flags tbody tr", has_text=account)
+    assert "deceased_unverified" in row.inner_text() and "hold" in row.inner_text()
+    assert "possible death-index match" in row.inner_text()
+    assert "Nothing here can be decided in the workbench" in page.inner_text("main")

@@ -57,3 +57,37 @@ def test_serve_without_users_says_how_to_add_one(con, tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", "--db", str(tmp_path / "test.duckdb")])
     assert result.exit_code == errors.CONFIG
     assert "skiptrace review user add" in result.stderr
+
+
+def test_the_groups_db_reaches_every_user_subcommand(tmp_path: Path, monkeypatch) -> None:
+    """`skiptrace review --db DB user add ...` (the way README writes --db: on the group) stores
+    the user next to DB, not next to the default database; so do list and remove."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SKIPTRACE_DB", raising=False)
+    db = tmp_path / "elsewhere" / "st.duckdb"
+    added = runner.invoke(
+        app, ["review", "--db", str(db), "user", "add", "rita", "--role", "reviewer"],
+        input="a long enough secret\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert Store(db).user("rita") is not None
+    assert not (tmp_path / "data").exists()  # nothing next to data/skiptrace.duckdb
+    listed = runner.invoke(app, ["review", "--db", str(db), "user", "list"])
+    assert listed.stdout.strip() == "rita\treviewer"
+    removed = runner.invoke(app, ["review", "--db", str(db), "user", "remove", "rita"])
+    assert removed.exit_code == 0, removed.output
+    assert Store(db).users() == {}
+    # --db on both levels naming different files is a mistake, not a silent choice
+    both = runner.invoke(
+        app, ["review", "--db", str(db), "user", "list", "--db", str(tmp_path / "other.duckdb")]
+    )
+    assert both.exit_code == errors.USAGE and "--db" in both.stderr
+
+
+def test_user_commands_honour_skiptrace_db(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "env" / "st.duckdb"
+    monkeypatch.setenv("SKIPTRACE_DB", str(db))
+    added = runner.invoke(app, ["review", "user", "add", "vic"], input="a long enough secret\n")
+    assert added.exit_code == 0, added.output
+    assert Store(db).user("vic") is not None and not (tmp_path / "data").exists()

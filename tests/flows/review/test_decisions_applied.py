@@ -13,7 +13,8 @@ import pytest
 from skiptrace import sql
 from skiptrace.flows.audit.lineage import explain_account
 from skiptrace.flows.orchestration.replay import replay_run
-from skiptrace.flows.review.store import Store, User
+from skiptrace.flows.review import pages
+from skiptrace.flows.review.store import DecisionConflict, Store, User
 from skiptrace.matchers.review_decisions import queue_path
 
 from .conftest import run_pipeline
@@ -139,3 +140,59 @@ def test_decisions_in_the_same_second_keep_their_order(tmp_path: Path) -> None:
     assert [q["decision_id"] for q in store.queued()] == ids
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert all(len(q["decided_at"]) == len("2026-12-04T21:50:49.123456") for q in store.queued())
+
+
+ROSA = User("rosa", "reviewer", "unused-hash")
+
+
+def test_a_second_reviewer_is_refused_unless_replacing_the_pending_decision(tmp_path: Path) -> None:
+    """rita approves, rosa rejects: rosa's decision would silently win at the next run, so it is
+    refused (showing rita's) until rosa names rita's decision as the one hers replaces."""
+    store = Store(tmp_path / "skiptrace.duckdb")
+    pair = {"account_id": "A1", "rec_id": 1, "source": "acme", "record_id": "R1"}
+    first = decide(store, pair, "approve")
+    kw: dict[str, Any] = {"action": "reject", "reason": "namesake", "seen_run_id": RUN1, **pair}
+    with pytest.raises(DecisionConflict) as refused:
+        store.record_decision(user=ROSA, **kw)
+    assert refused.value.earlier["decision_id"] == first
+    assert "rita" in str(refused.value) and "approve" in str(refused.value)
+    with pytest.raises(DecisionConflict):  # replacing some other decision is not replacing this
+        store.record_decision(user=ROSA, replaces="d-not-the-one", **kw)
+    assert [q["decision_id"] for q in store.queued()] == [first]
+    second = store.record_decision(user=ROSA, replaces=first, **kw)
+    assert store.queued()[-1]["replaces"] == first
+    # rita now meets rosa's pending decision; rosa may correct her own without a warning
+    with pytest.raises(DecisionConflict) as again:
+        decide(store, pair, "approve")
+    assert again.value.earlier["decision_id"] == second
+    store.record_decision(user=ROSA, **{**kw, "action": "approve"})
+    # another pair, or a decision a completed run already took in, is no conflict
+    store.record_decision(user=ROSA, **{**kw, "record_id": "R2"})
+    latest = store.queued()[-2]["decision_id"]
+    assert store.record_decision(user=REVIEWER, applied={latest}, **kw)
+
+
+def test_an_override_is_imported_with_the_decision_it_replaced(review_env) -> None:
+    store = Store(review_env.db)
+    (pair,) = held(review_env.db, RUN1, 1)
+    first = decide(store, pair, "approve")
+    kw: dict[str, Any] = {"action": "reject", "reason": "namesake", "seen_run_id": RUN1, **pair}
+    second = store.record_decision(user=ROSA, replaces=first, **kw)
+    run_pipeline(review_env, RUN2)
+    assert pair_row(review_env.db, RUN2, pair) == ("rejected", second)
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT decision_id, replaces_decision_id FROM review_decisions ORDER BY decided_at"
+        ).fetchall()
+        applied = pages.applied_decisions(con, pair["account_id"])
+    finally:
+        con.close()
+    assert rows == [(first, None), (second, first)]
+    # once a run applied rosa's decision, rita deciding again is an ordinary later decision
+    assert applied == {first, second}
+    assert store.pending(pair["account_id"], pair["source"], pair["record_id"], applied) is None
+    again = {**kw, "action": "approve", "seen_run_id": RUN2}
+    with pytest.raises(DecisionConflict):  # unknown (a run holds the database): still pending
+        store.record_decision(user=REVIEWER, applied=None, **again)
+    store.record_decision(user=REVIEWER, applied=applied, **again)
