@@ -120,7 +120,7 @@ _PLAIN_NANP = re.compile(
 _FLOAT_ARTIFACT = re.compile(r"^\s*(1?\d{10})\.0+\s*$")
 
 
-def _fictional(country_code: int, national: str) -> bool:
+def _fictional(country_code: int | None, national: str) -> bool:
     """555-0100..555-0199 (any NANP area code): reserved for fiction, never assigned. Decided on
     the whole number, not the NPA-NXX prefix `_facts` works per (212-555-1212 is real)."""
     return country_code == 1 and len(national) == _NATIONAL_LENGTH and national[3:8] == "55501"
