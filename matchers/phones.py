@@ -15,6 +15,11 @@ two needs: the line type (TCPA: autodialed calls to mobiles need consent) and th
   with ``line_type(code, number_type)`` (same rule as ``standardize_phone(raw, phone_type)``).
 * ``time_zone`` is the IANA zone of the number's geography when phonenumbers knows exactly one
   (Alaska's 907 spans two zones -> NULL; toll-free spans all -> NULL).
+* Some numbers phonenumbers calls valid are never a consumer's line, and a contact on one is a
+  wasted (900: a charged) call: premium rate (900, caller pays; type ``premium_rate``), NANP
+  personal-communication codes (5XX: 500, 533, 544, ...; type ``personal_number``) and the
+  fictional 555-0100..555-0199 of any area code (films, examples, test data). All three are
+  ``valid=False``, so no contact, block or match uses them (`_NOT_DIALABLE`, `_fictional`).
 
 phonenumbers costs ~100 us a number through its public API; ``standardize_phones`` therefore
 (1) runs only over distinct strings missing from ``std_phone_cache``, (2) parses each distinct
@@ -74,7 +79,9 @@ class PhoneParts:
     valid: bool
     extension: str | None
     area_code: str | None
-    number_type: str  # mobile | landline | voip | toll_free | fixed_or_mobile | unknown
+    #: mobile | landline | voip | toll_free | fixed_or_mobile | premium_rate | personal_number
+    #: | unknown
+    number_type: str
     time_zone: str | None
 
 
@@ -98,7 +105,11 @@ _NUMBER_TYPES: dict[int, str] = {
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_or_mobile",
     PhoneNumberType.VOIP: "voip",
     PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
 }
+#: Types phonenumbers calls valid that reach no consumer's line: flagged invalid, type kept.
+_NOT_DIALABLE = frozenset({"premium_rate", "personal_number"})
 _GEOGRAPHIC = frozenset({"mobile", "landline", "fixed_or_mobile"})
 
 # "(212) 736-5000", "212.736.5000", "+1 212 736 5000", "12127365000": no letters, no extension.
@@ -107,6 +118,12 @@ _PLAIN_NANP = re.compile(
 )
 # A 10/11-digit number that went through a spreadsheet as a float: "2127365000.0".
 _FLOAT_ARTIFACT = re.compile(r"^\s*(1?\d{10})\.0+\s*$")
+
+
+def _fictional(country_code: int | None, national: str) -> bool:
+    """555-0100..555-0199 (any NANP area code): reserved for fiction, never assigned. Decided on
+    the whole number, not the NPA-NXX prefix `_facts` works per (212-555-1212 is real)."""
+    return country_code == 1 and len(national) == _NATIONAL_LENGTH and national[3:8] == "55501"
 
 
 def normalize_line_type(code: str | None) -> str | None:
@@ -175,6 +192,8 @@ def _facts(country_code: int, national_number: int, leading_zeros: int) -> _Fact
     if pn_type == PhoneNumberType.UNKNOWN:
         return e164, False, area_code, "unknown", None
     ntype = _NUMBER_TYPES.get(pn_type, "unknown")
+    if ntype in _NOT_DIALABLE:
+        return e164, False, area_code, ntype, None
     if ntype in _GEOGRAPHIC:
         zones = pn_timezone.time_zones_for_geographical_number(num)
     else:
@@ -191,6 +210,8 @@ def standardize_phone(raw: str, phone_type: str | None = None) -> PhoneParts:
         return PhoneParts(raw, None, False, None, None, override or "unknown", None)
     zeros = (num.number_of_leading_zeros or 1) if num.italian_leading_zero else 0
     e164, valid, area_code, ntype, zone = _facts(num.country_code, num.national_number, zeros)
+    if _fictional(num.country_code, str(num.national_number)):
+        valid, ntype, zone = False, "unknown", None
     return PhoneParts(
         phone_raw=raw,
         e164=e164,
@@ -429,15 +450,17 @@ def standardize_phone_frame(raw: pl.Series) -> pl.DataFrame:
     )
     plain = plain.with_columns(pl.col("_national").str.slice(0, key_len).alias("_key"))
     facts = _prefix_facts(plain["_key"].unique().sort().to_list())
+    # `_fictional` per number: the prefix facts cannot tell 555-0123 from 555-1212
+    fictional = pl.col("_national").str.slice(3, 5) == "55501"
     fast = plain.join(facts, on="_key", how="left").select(
         "_i",
         "phone_raw",
         ("+1" + pl.col("_national")).alias("e164"),
-        "valid",
+        pl.col("valid") & ~fictional,
         pl.lit(None, pl.String).alias("extension"),
         area.alias("area_code"),
-        "number_type",
-        "time_zone",
+        pl.when(fictional).then(pl.lit("unknown")).otherwise("number_type").alias("number_type"),
+        pl.when(fictional).then(None).otherwise("time_zone").alias("time_zone"),
     )
     slow_rows = [standardize_phone(r) for r in other["phone_raw"].to_list()]
     slow = pl.DataFrame(

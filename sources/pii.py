@@ -42,6 +42,30 @@ _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 SSN_VALID_RE = r"(00[1-9]|0[1-9][0-9]|[1-578][0-9]{2}|6[0-57-9][0-9]|66[0-57-9])(0[1-9]|[1-9][0-9])(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 
 
+def _placeholder_ssns() -> tuple[str, ...]:
+    """Numbers the SSA never issued although they pass the allocation rules: printed on
+    specimen cards and forms, then typed in as real SSNs for decades. An exact match on one of
+    them links strangers (it outweighed a different first name and a 23-year DOB gap), so they
+    are as invalid as area 000. Built from their parts, never written out: no tracked file
+    outside the tests may hold an SSN-shaped string (a scanner cannot tell a placeholder from
+    a real number).
+    """
+    specimens = (
+        (78, 5, 1120),  # the Woolworth wallet-card insert (1938)
+        (219, 9, 9999),  # the Social Security Board's 1940s pamphlet
+    )
+    numbers = {f"{area:03d}{group:02d}{serial:04d}" for area, group, serial in specimens}
+    numbers.add("".join(str(d) for d in range(1, 10)))  # the digits one to nine in order
+    # nine identical digits: 0, 6 and 9 are already invalid areas (000, 666, 9xx)
+    numbers |= {str(d) * 9 for d in range(1, 9)}
+    return tuple(sorted(numbers))
+
+
+#: Placeholder SSNs that pass SSN_VALID_RE yet were never issued (`_placeholder_ssns`).
+PLACEHOLDER_SSNS: tuple[str, ...] = _placeholder_ssns()
+_PLACEHOLDER_SQL = "(" + ", ".join(f"'{n}'" for n in PLACEHOLDER_SSNS) + ")"
+
+
 def key_file(db: str | os.PathLike[str] | None = None) -> Path:
     """The key file: $SKIPTRACE_KEY_FILE, else `hmac.key` next to the database `db`
     (default database when None: `--db`, $SKIPTRACE_DB, data/skiptrace.duckdb)."""
@@ -140,8 +164,23 @@ def ssn_digits_sql(expr: str) -> str:
 
 
 def ssn_valid_sql(digits_expr: str) -> str:
-    """SQL: TRUE when normalised digits are a valid-shaped SSN (see SSN_VALID_RE)."""
-    return f"regexp_full_match({digits_expr}, '{SSN_VALID_RE}')"
+    """SQL: TRUE when normalised digits are a valid-shaped SSN (see SSN_VALID_RE) and not a
+    placeholder (PLACEHOLDER_SSNS). `digits_expr` is repeated: pass an alias."""
+    return (
+        f"(regexp_full_match({digits_expr}, '{SSN_VALID_RE}') "
+        f"AND {digits_expr} NOT IN {_PLACEHOLDER_SQL})"
+    )
+
+
+def ssn_placeholder_sql(expr: str) -> str:
+    """SQL: TRUE when an SSN field holds a placeholder SSN, read as `ssn_repair_sql` would (its
+    digits with every separator removed, or eight digits with the leading zero restored), so a
+    placeholder is reported as one however it was typed. Only for telling the reason of a
+    value that is already invalid: `ssn_valid_sql` is what rejects it."""
+    return (
+        f"(regexp_replace({expr}, '[^0-9]', '', 'g') IN {_PLACEHOLDER_SQL} "
+        f"OR (regexp_full_match({expr}, '[0-9]{{8}}') AND '0' || {expr} IN {_PLACEHOLDER_SQL}))"
+    )
 
 
 def ssn_repair_sql(expr: str) -> tuple[str, str]:
@@ -150,7 +189,9 @@ def ssn_repair_sql(expr: str) -> tuple[str, str]:
     Only unambiguous repairs: a value made of exactly nine digits and punctuation ('ddd/dd/dddd',
     'ddd-dd-dddd-', '"ddddddddd"', d a digit) is those nine digits (`repaired_ssn_separators`); a value of
     exactly eight digits is an SSN whose leading zero a spreadsheet dropped (areas 001-099 are
-    real: New England), `repaired_ssn_leading_zero`. The result must still be a valid SSN.
+    real: New England), `repaired_ssn_leading_zero`. The result must still be a valid SSN, so a
+    placeholder is not brought back by a repair (eight digits of the Woolworth number with the
+    zero restored are still the Woolworth number).
     """
     stripped = f"regexp_replace({expr}, '[^0-9]', '', 'g')"
     sep_ok = (
@@ -203,9 +244,9 @@ def normalize_ssn(value: str | None) -> str | None:
 
 
 def is_valid_ssn(value: str | None) -> bool:
-    """Python twin of `ssn_valid_sql` (same regular expression)."""
+    """Python twin of `ssn_valid_sql` (same regular expression, same placeholders)."""
     digits = normalize_ssn(value)
-    return bool(digits and re.fullmatch(SSN_VALID_RE, digits))
+    return bool(digits and re.fullmatch(SSN_VALID_RE, digits) and digits not in PLACEHOLDER_SSNS)
 
 
 def hmac_ssn(value: str, key: bytes | None = None) -> str:

@@ -425,8 +425,9 @@ class Stage:
 
         The delivered forms (nine digits, separators '-', '.' or ' ') load silently; other
         separators and an 8-digit value that lost its leading zero are repaired
-        (`pii.ssn_repair_sql`); anything else is a field defect. The field issue's value keeps
-        only the last four characters.
+        (`pii.ssn_repair_sql`); anything else is a field defect, `placeholder_ssn` when it is a
+        never-issued specimen number (`pii.PLACEHOLDER_SSNS`), else `invalid_ssn`. The field
+        issue's value keeps only the last four characters.
         """
         if alias is None:
             self.out("ssn_hash", None)
@@ -445,10 +446,16 @@ class Stage:
         self.identifying.append(valid)
         masked = pii.mask_ssn_value_sql(alias)
         invalid = f"{alias} IS NOT NULL AND {final} IS NULL"
+        # a placeholder (specimen-card number) has its own reason: the fix is at the source
+        # system, which filled a default in, not a typo in one row
+        reason = (
+            f"CASE WHEN {pii.ssn_placeholder_sql(alias)} THEN 'placeholder_ssn' "
+            "ELSE 'invalid_ssn' END"
+        )
         if self.on_field_error == "reject":
-            self.check(invalid, "invalid_ssn")
+            self.checks.append(f"CASE WHEN {invalid} THEN {reason} END")
         else:
-            self.issue(invalid, "ssn", alias, "'invalid_ssn'", "nulled", masked)
+            self.issue(invalid, "ssn", alias, reason, "nulled", masked)
         self.issue(f"{fix_why} IS NOT NULL", "ssn", alias, fix_why, "repaired", masked)
         self.mask_values.append(alias)
 

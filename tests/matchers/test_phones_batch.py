@@ -56,6 +56,8 @@ def test_batch_equals_per_string_over_the_whole_nanp() -> None:
         raws += [row["raw"] for row in csv.DictReader(f)]
     raws += ["", "   ", "n/a", "000-000-0000", "555-1234", "+44 20 7946 0958", "２１２５５５１２３４",
              "212\u00a0555\u00a01234", "(212) 555-1234 ext. 7", "1-800-FLOWERS", "911"]  # fmt: skip
+    # the fictional 555-01XX is decided per number, not per prefix: both sides of each edge
+    raws += [f"{a}555{n:04d}" for a in (212, 312, 876, 907) for n in (99, 100, 150, 199, 200)]
     got = standardize_phone_frame(pl.Series(raws))
     want = _per_string(raws)
     assert got.columns == list(COLUMNS)

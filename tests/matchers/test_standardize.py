@@ -31,7 +31,7 @@ def _seed(con: duckdb.DuckDBPyConnection) -> None:
             '(212) 736-5000', '212-736-5000', '999-999-9999', '1-800-555-1212', ' Bob@Example.COM '),
            (1, 3, 'A2', 'William', NULL, 'Smyth', 'Sr', NULL, 'h2', '2222', DATE '1950-05-06',
             NULL, NULL, NULL, NULL, NULL,
-            '555-1234', '(312) 555-0147', NULL, NULL, 'not-an-email')"""
+            '555-1234', '(312) 555-2147', NULL, NULL, 'not-an-email')"""
     )
     con.execute(
         f"""INSERT INTO source_records (rec_id, file_no, line_no, source, kind, account_id,
@@ -40,7 +40,7 @@ def _seed(con: duckdb.DuckDBPyConnection) -> None:
            ({R1}, 2, 2, 'acme', 'vendor_batch', 'A1', 'Bob', 'James', 'Smith', NULL, NULL,
             '123 MAIN STREET', 'NEW YORK', 'NY', '10001', NULL, NULL),
            ({R2}, 2, 3, 'acme', 'vendor_batch', NULL, NULL, NULL, NULL, NULL, 'SMYTH, BILL SR',
-            NULL, NULL, NULL, NULL, '312.555.0147', 'Bill@Example.com'),
+            NULL, NULL, NULL, NULL, '312.555.2147', 'Bill@Example.com'),
            ({R3}, 3, 2, 'acme', 'vendor_batch', 'A1', 'Old', NULL, 'Row', NULL, NULL,
             NULL, NULL, NULL, NULL, '808 555 1234', NULL)"""
     )
@@ -48,11 +48,11 @@ def _seed(con: duckdb.DuckDBPyConnection) -> None:
         f"""INSERT INTO source_contacts (rec_id, file_no, source, contact_type, rank, role, phone,
                email) VALUES
            ({R1}, 2, 'acme', 'phone', 2, 'debtor', '(212) 736-5000', NULL),
-           ({R1}, 2, 'acme', 'phone', 1, 'debtor', '602 555 0123', NULL),
+           ({R1}, 2, 'acme', 'phone', 1, 'debtor', '602 555 2123', NULL),
            ({R1}, 2, 'acme', 'phone', 1, 'third_party', '808 555 1234', NULL),
            ({R1}, 2, 'acme', 'phone', 3, 'debtor', '000-000-0000', NULL),
            ({R1}, 2, 'acme', 'email', 1, 'debtor', NULL, 'R1@Example.com'),
-           ({R3}, 3, 'acme', 'phone', 1, 'debtor', '303-555-0100', NULL)"""
+           ({R3}, 3, 'acme', 'phone', 1, 'debtor', '303-555-2100', NULL)"""
     )
     # The address cache belongs to matchers/address.py; rows are written directly here so this
     # test does not depend on the address parser.
@@ -115,7 +115,7 @@ def test_acct_std(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -> No
     # Bill/William, SMYTH sounds like SMITH, SR kept; invalid first phone skipped for phone_2.
     assert (a2["first_canon"], a2["last_std"], a2["suffix_std"]) == ("WILLIAM", "SMYTH", "SR")
     assert a2["last_phonetic"] == a1["last_phonetic"]
-    assert a2["phone_e164"] == "+13125550147"
+    assert a2["phone_e164"] == "+13125552147"
     assert a2["email_norm"] is None
     assert a2["std_line1"] is None  # no address on file: NULL, not a guess
 
@@ -130,7 +130,7 @@ def test_rec_std(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -> Non
     assert r1["middle_initial"] == "J"
     assert r1["std_line1"] == "123 MAIN ST"  # a different raw spelling, the same standard line
     # No own phone: best-ranked debtor contact; the relative's rank-1 number is not used.
-    assert r1["phone_e164"] == "+16025550123"
+    assert r1["phone_e164"] == "+16025552123"
     assert r1["email_norm"] == "r1@example.com"
     assert r2["rec_id"] == R2
     assert (r2["first_std"], r2["first_canon"], r2["last_std"], r2["suffix_std"]) == (
@@ -139,7 +139,7 @@ def test_rec_std(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -> Non
         "SMYTH",
         "SR",
     )
-    assert r2["phone_e164"] == "+13125550147"
+    assert r2["phone_e164"] == "+13125552147"
     assert r2["email_norm"] == "bill@example.com"
 
 
@@ -149,14 +149,14 @@ def test_phone_tables(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -
     # the attorney's toll-free number is not the debtor's. A2's 555-1234 is invalid.
     assert con.execute("SELECT * FROM acct_phones ORDER BY account_id, slot").fetchall() == [
         ("A1", 1, "+12127365000"),
-        ("A2", 2, "+13125550147"),
+        ("A2", 2, "+13125552147"),
     ]
     # Debtor contacts and own phones only: no third-party 808 number, no invalid 000 number,
     # nothing from the superseded file.
     assert con.execute("SELECT * FROM rec_phones ORDER BY rec_id, e164").fetchall() == [
         (R1, "+12127365000"),
-        (R1, "+16025550123"),
-        (R2, "+13125550147"),
+        (R1, "+16025552123"),
+        (R2, "+13125552147"),
     ]
 
 
@@ -197,11 +197,11 @@ def test_an_incremental_build_equals_a_full_one(
         f"""INSERT INTO source_records (rec_id, file_no, line_no, source, kind, account_id,
                first_name, last_name, address_line1, city, state, zip, phone) VALUES
            ({R4}, 4, 2, 'acme', 'vendor_batch', 'A2', 'William', 'Smyth', '123 Main St.',
-            'New York', 'NY', '10001', '(312) 555-0147')"""
+            'New York', 'NY', '10001', '(312) 555-2147')"""
     )
     con.execute(
         f"""INSERT INTO source_contacts (rec_id, file_no, source, contact_type, rank, role, phone)
-           VALUES ({R4}, 4, 'acme', 'phone', 1, 'debtor', '602 555 0123')"""
+           VALUES ({R4}, 4, 'acme', 'phone', 1, 'debtor', '602 555 2123')"""
     )
     con.execute("UPDATE input_files SET status = 'superseded' WHERE file_no = 2")
     con.execute("UPDATE input_files SET status = 'loaded' WHERE file_no = 3")

@@ -68,12 +68,12 @@ def _seed(con: duckdb.DuckDBPyConnection) -> None:
         " address_line1, city, state, zip, phone) VALUES"
         " (1, 2, 'A1', 'Bob', 'Smith', '123 Main Street', 'Springfield', 'IL', '62704',"
         "  '(212) 736-5000'),"
-        " (1, 3, 'A2', 'Peggy', 'Olson', 'PO Box 12', 'Chicago', 'IL', '60601', '602 555 0123')"
+        " (1, 3, 'A2', 'Peggy', 'Olson', 'PO Box 12', 'Chicago', 'IL', '60601', '602 555 2123')"
     )
     con.execute(
         "INSERT INTO source_records (rec_id, file_no, line_no, full_name, address_line1, city,"
         " state, zip, phone) VALUES (20000000002, 2, 2, 'SMITH, ROBERT J', '9 Cedar Court',"
-        " 'Boston', 'MA', '02108', '303-555-0100')"
+        " 'Boston', 'MA', '02108', '303-555-2100')"
     )
 
 
@@ -239,10 +239,10 @@ def test_replace_in_cache_keeps_one_row_when_a_key_is_already_cached(
     the stale rows are still deleted."""
     con.execute(
         "INSERT INTO std_phone_cache (phone_raw, e164, valid, std_version) VALUES"
-        " ('2125550100', '+12125550100', true, 'v1'), ('old', NULL, false, 'v0')"
+        " ('2125552100', '+12125552100', true, 'v1'), ('old', NULL, false, 'v0')"
     )
     new = pl.DataFrame(
-        {"phone_raw": ["2125550100", "2125550101"], "e164": ["+12125550100", "+12125550101"],
+        {"phone_raw": ["2125552100", "2125552101"], "e164": ["+12125552100", "+12125552101"],
          "valid": [True, True]}
     )  # fmt: skip
     con.register("_new", new)
@@ -253,4 +253,4 @@ def test_replace_in_cache_keeps_one_row_when_a_key_is_already_cached(
     rows = con.execute(
         "SELECT phone_raw, std_version FROM std_phone_cache ORDER BY phone_raw"
     ).fetchall()
-    assert rows == [("2125550100", "v1"), ("2125550101", "v1")]
+    assert rows == [("2125552100", "v1"), ("2125552101", "v1")]

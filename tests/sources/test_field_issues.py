@@ -20,7 +20,7 @@ COLUMNS = {
     "email": "email", "last_seen": "seen", "date_of_death": "dod",
 }  # fmt: skip
 GOOD = {
-    "id": "R0", "first": "John", "last": "Smith", "ssn": "123-45-6789", "dob": "1980-03-04",
+    "id": "R0", "first": "John", "last": "Smith", "ssn": "123-54-6789", "dob": "1980-03-04",
     "addr": "1 Main St", "city": "Springfield", "st": "IL", "zip": "62701",
     "phone": "(217) 555-0134", "email": "john@example.com", "seen": "2024-01-15", "dod": "",
 }  # fmt: skip
@@ -60,6 +60,12 @@ DEFECTS = [
     # (changes, column_name, reason, loaded column checked for NULL)
     ({"ssn": "000-12-3456"}, "ssn", "invalid_ssn", "ssn_hash"),
     ({"ssn": "12345"}, "ssn", "invalid_ssn", "ssn_hash"),
+    # placeholder SSNs (never issued) however typed, a repairable spelling included
+    ({"ssn": "078-05-1120"}, "ssn", "placeholder_ssn", "ssn_hash"),
+    ({"ssn": "219099999"}, "ssn", "placeholder_ssn", "ssn_hash"),
+    ({"ssn": "123/45/6789"}, "ssn", "placeholder_ssn", "ssn_hash"),
+    ({"ssn": "78051120"}, "ssn", "placeholder_ssn", "ssn_hash"),
+    ({"ssn": "888 88 8888"}, "ssn", "placeholder_ssn", "ssn_hash"),
     ({"dob": "1980-02-30"}, "dob", "unparseable_date", "dob"),
     ({"dob": "soon"}, "dob", "unparseable_date", "dob"),
     ({"dob": "1850-01-01"}, "dob", "implausible_date", "dob"),
@@ -114,13 +120,13 @@ def test_no_raw_ssn_in_field_issues(con: duckdb.DuckDBPyConnection, tmp_path: Pa
         line(id="R2", addr="219-09-9999 Main St"),
         line(id="R3", first="JOHN 078051120"),
         line(id="R4", ssn="12345678"),  # repaired (lost leading zero)
-        line(id="R5", ssn="123/45/6789"),  # repaired (separators)
+        line(id="R5", ssn="123/54/6789"),  # repaired (separators)
     )
     ingest_source(con, person_source(path), "r1")
     values = [v[2] for v in issues(con).values()]
     assert len(values) == 5
     text = " ".join(values)
-    for raw in ("000-12-3456", "219-09-9999", "078051120", "12345678", "123/45/6789"):
+    for raw in ("000-12-3456", "219-09-9999", "078051120", "12345678", "123/54/6789"):
         assert raw not in text, raw
     assert "***-**-9999 Main St" in text and "JOHN *****1120" in text
     assert con.execute(
@@ -156,8 +162,8 @@ def test_ssn_any_is_one_regex_over_the_joined_fields() -> None:
 
     con = duckdb.connect()
     cases = [
-        (("a 123-45-6789", None), True),
-        ((None, "x123456789"), True),
+        (("a 123-54-6789", None), True),
+        ((None, "x123546789"), True),
         (("123-45", "6789"), False),  # never across the separator
         (("1234567890", "ab"), False),  # a longer digit run is not an SSN
         ((None, None), False),
@@ -184,8 +190,8 @@ REPAIRS = [
     ({"dob": "12.25.1980"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
     ({"dob": "3/4/80"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1980, 3, 4)),
     ({"seen": "3/4/19"}, "last_seen", "repaired_date_two_digit_year", "last_seen", dt.date(2019, 3, 4)),
-    ({"ssn": "123/45/6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
-    ({"ssn": "123_45_6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
+    ({"ssn": "123/54/6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
+    ({"ssn": "123_54_6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
     ({"ssn": "12345678"}, "ssn", "repaired_ssn_leading_zero", "ssn_last4", "5678"),
     ({"zip": "2134"}, "zip", "repaired_zip_leading_zero", "zip", "02134"),
     ({"email": "carl@gmail.com."}, "email", "repaired_email_trailing_dot", "email",
@@ -273,11 +279,14 @@ def test_on_field_error_reject_quarantines_the_row(
     path = write(
         tmp_path / "p.csv", HEADER, line(), line(id="R1", ssn="000-12-3456"),
         line(id="R2", dob="1980-02-30", st="XX"), line(id="R3", dob="25/12/1980"),
+        line(id="R4", ssn="078-05-1120"),
     )  # fmt: skip
     (res,) = ingest_source(con, person_source(path, on_field_error="reject"), "r1")
-    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (4, 2, 2)
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (5, 2, 3)
     reasons = dict(con.execute("SELECT line_no, reason FROM quarantine").fetchall())
-    assert reasons == {3: "invalid_ssn", 4: "invalid_state: state; unparseable_date: dob"}
+    assert reasons == {
+        3: "invalid_ssn", 4: "invalid_state: state; unparseable_date: dob", 6: "placeholder_ssn",
+    }  # fmt: skip
     # a repair is not an error: the repaired row loads, and the repair is still recorded
     assert issues(con) == {(5, "dob"): ("repaired_date_day_month", "repaired", "25/12/1980")}
 
@@ -288,7 +297,7 @@ def test_a_row_with_nothing_identifying_is_a_row_defect(
     empty = {c: "" for c in GOOD if c != "id"}
     path = write(
         tmp_path / "p.csv", HEADER, line(id="R1", **empty),
-        line(id="R2", **{**empty, "ssn": "000-00-0000", "first": "123-45-6789"}),
+        line(id="R2", **{**empty, "ssn": "000-00-0000", "first": "123-54-6789"}),
         line(id="R3", **{**empty, "phone": "2175550134"}),
     )  # fmt: skip
     (res,) = ingest_source(con, person_source(path), "r1")
@@ -296,7 +305,7 @@ def test_a_row_with_nothing_identifying_is_a_row_defect(
     reasons = dict(con.execute("SELECT line_no, reason FROM quarantine").fetchall())
     assert reasons == {2: "no_identifying_field", 3: "no_identifying_field"}
     raw = con.execute("SELECT raw_line FROM quarantine WHERE line_no = 3").fetchall()[0][0]
-    assert "123-45-6789" not in raw and "000-00-0000" not in raw
+    assert "123-54-6789" not in raw and "000-00-0000" not in raw
 
 
 def test_account_rows_are_never_dropped_for_field_defects(
@@ -306,7 +315,7 @@ def test_account_rows_are_never_dropped_for_field_defects(
         tmp_path / "accounts.csv",
         "account_id,first_name,last_name,ssn,dob,state,zip,phone,email,balance,dispute,address_line2",
         "A1,Ann,Lee,000-00-0000,13/45/1980,ZZ,1,12,x@,lots,perhaps,",
-        "A2,Bob,Roe,123-45-6789,1970-01-01,IL,62701,2175550134,b@example.com,10,N,078-05-1120",
+        "A2,Bob,Roe,123-54-6789,1970-01-01,IL,62701,2175550134,b@example.com,10,N,078-05-1120",
     )
     res = ingest_accounts(con, path, AccountProfile(), "r1")
     assert (res.rows_read, res.rows_loaded, res.rows_rejected) == (2, 2, 0)

@@ -19,7 +19,7 @@ HEADER = (
     "account_id,first_name,last_name,ssn,dob,address_line1,city,state,zip,phone,phone_consent,"
     "balance,placed_date,cease_desist,bankruptcy,deceased,do_not_call"
 )
-GOOD = 'A1,John,Smith,123-45-6789,03/04/1980,1 Main St,Springfield,IL,62701,2175550134,Y,"$1,234.50",2024-01-15,N,false,0,'
+GOOD = 'A1,John,Smith,123-54-6789,03/04/1980,1 Main St,Springfield,IL,62701,2175550134,Y,"$1,234.50",2024-01-15,N,false,0,'
 
 
 def write(path: Path, *lines: str, newline: str = "\n", encoding: str = "utf-8") -> Path:
@@ -44,7 +44,7 @@ def test_default_profile_types_every_field(con: duckdb.DuckDBPyConnection, tmp_p
         "phone_2, dispute FROM accounts"
     ).fetchone()
     assert row == (
-        "A1", "John", pii.hmac_ssn("123456789", b"test-key-not-secret"), "6789",
+        "A1", "John", pii.hmac_ssn("123546789", b"test-key-not-secret"), "6789",
         dt.date(1980, 3, 4), True, 1234.5, dt.date(2024, 1, 15), True, False, False, False,
         False, 2, None, None,
     )  # fmt: skip
@@ -70,14 +70,14 @@ def test_row_defects_are_quarantined_field_defects_load_the_row(
         GOOD,  # 2
         "A2,Too,Few,Fields",  # 3 wrong field count
         GOOD.replace("A1", "A3").replace("03/04/1980", "1980-02-30"),  # 4 bad date
-        GOOD.replace("A1", "A4").replace("123-45-6789", "12-345-678"),  # 5 invalid SSN shape
+        GOOD.replace("A1", "A4").replace("123-54-6789", "12-345-678"),  # 5 invalid SSN shape
         GOOD.replace("A1", "A5").replace("1 Main St", "X" * 1001),  # 6 oversize field
         GOOD.replace("John", "Johnny"),  # 7 duplicate account id (first at line 2)
         GOOD.replace("A1", ""),  # 8 missing account id
         GOOD.replace("A1", "A8").replace(",N,false,0,", ",MAYBE,false,0,"),  # 9 bad flag
         GOOD.replace("A1", "A9").replace('"$1,234.50"', "lots"),  # 10 bad balance
         "",  # 11 blank line: not a row
-        GOOD.replace("A1", "A10").replace("123-45-6789", "900-12-3456"),  # 12 area 9xx
+        GOOD.replace("A1", "A10").replace("123-54-6789", "900-12-3456"),  # 12 area 9xx
         GOOD.replace("A1", "A11").replace("03/04/1980", "01/01/2099"),  # 13 future DOB
     ]
     res = ingest_accounts(con, write(tmp_path / "accounts.csv", *lines), AccountProfile(), "r1")
@@ -114,7 +114,7 @@ def test_row_defects_are_quarantined_field_defects_load_the_row(
     assert issues[(4, "dob")][2] == "1980-02-30"
     raw = {line: raw for line, _, raw in quarantine(con)}
     assert raw[3] == "A2,Too,Few,Fields"
-    assert "***-**-6789" in raw[7] and "123-45-6789" not in raw[7]
+    assert "***-**-6789" in raw[7] and "123-54-6789" not in raw[7]
     assert len(raw[6]) <= 2000
     stored = con.execute(
         "SELECT rows_read, rows_loaded, rows_rejected, field_issues FROM input_files"
@@ -132,7 +132,7 @@ def test_row_defects_are_quarantined_field_defects_load_the_row(
 def test_field_defects_accumulate_on_one_loaded_row(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    bad = GOOD.replace("123-45-6789", "000-00-0000").replace("03/04/1980", "soon")
+    bad = GOOD.replace("123-54-6789", "000-00-0000").replace("03/04/1980", "soon")
     res = ingest_accounts(con, write(tmp_path / "a.csv", HEADER, bad), AccountProfile(), "r1")
     assert (res.rows_loaded, res.rows_rejected) == (1, 0)
     assert {k: v[0] for k, v in field_issues(con).items()} == {
@@ -161,7 +161,7 @@ def test_headerless_file_does_not_leak_ssns_in_the_error(
     path = write(tmp_path / "noheader.csv", GOOD)  # the data row is taken as the header
     with pytest.raises(MissingColumnsError) as err:
         ingest_accounts(con, path, AccountProfile(), "r1")
-    assert "123-45-6789" not in str(err.value) and "***-**-6789" in str(err.value)
+    assert "123-54-6789" not in str(err.value) and "***-**-6789" in str(err.value)
 
 
 def test_same_file_twice_loads_once(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -234,7 +234,7 @@ def test_collectpro_single_full_name_first_last(
     path = write(
         tmp_path / "cp.psv",
         "acct|debtor_name|tin|birth_date|street|city|phone1|phone1_consent|amount_due",
-        "C1|John Q Public Jr.|123456789|1970-01-02|9 Elm St|Reno|7755550100|1|10.00",
+        "C1|John Q Public Jr.|123546789|1970-01-02|9 Elm St|Reno|7755550100|1|10.00",
         "C2|Maria De La Cruz||1980-05-06|1 Oak Ave|Reno|7755550101|0|0",
         "C3|Cher||||Reno|||",
         "C4|Smith, John||||Reno|||",
@@ -279,14 +279,15 @@ def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
 
     db = tmp_path / "pii.duckdb"
     con = sql.connect(db)
-    ssns = ["123-45-6789", "219-09-9999", "078-05-1120"]
-    bad = ["12-345-678", "900-12-3456", "1234567890"]
+    ssns = ["123-54-6789", "219-90-9999", "078-50-1120"]
+    # the last two are placeholder SSNs (never issued): field issues too, and never stored
+    bad = ["12-345-678", "900-12-3456", "1234567890", "219-09-9999", "078-05-1120"]
     lines = [HEADER] + [
-        GOOD.replace("A1", f"G{i}").replace("123-45-6789", s) for i, s in enumerate(ssns)
+        GOOD.replace("A1", f"G{i}").replace("123-54-6789", s) for i, s in enumerate(ssns)
     ]
-    lines += [GOOD.replace("A1", f"B{i}").replace("123-45-6789", s) for i, s in enumerate(bad)]
+    lines += [GOOD.replace("A1", f"B{i}").replace("123-54-6789", s) for i, s in enumerate(bad)]
     res = ingest_accounts(con, write(tmp_path / "accounts.csv", *lines), AccountProfile(), "r1")
-    assert (res.rows_loaded, res.rows_rejected) == (6, 0)  # bad SSNs: field issues, not rejects
+    assert (res.rows_loaded, res.rows_rejected) == (8, 0)  # bad SSNs: field issues, not rejects
     records = write(
         tmp_path / "header.tsv",
         "id\tssn\tlast_name",
@@ -298,9 +299,9 @@ def test_raw_ssns_never_reach_the_database_file(tmp_path: Path) -> None:
         permissible_purpose="collection", columns={"record_id": "id"},
     )  # fmt: skip
     (rec,) = ingest_source(con, src, "r1")
-    assert (rec.rows_loaded, rec.rows_rejected) == (6, 1)
+    assert (rec.rows_loaded, rec.rows_rejected) == (8, 1)
     issues = con.execute("SELECT value_masked FROM field_issues").fetchall()
-    assert len(issues) == 6  # three per file
+    assert len(issues) == 10  # five per file
     con.execute("CHECKPOINT")
     con.close()
     blob = b"".join(p.read_bytes() for p in tmp_path.glob("pii.duckdb*") if p.is_file())

@@ -20,7 +20,7 @@ from skiptrace.sources.registry import Source
 
 COLUMNS = ["record_id", "first_name", "last_name", "ssn", "dob", "address_line1"]
 ROWS = [
-    ["R1", "José", "O'Brien", "123-45-6789", "1980-01-02", "1 Main St, Apt 2"],
+    ["R1", "José", "O'Brien", "123-54-6789", "1980-01-02", "1 Main St, Apt 2"],
     ["R2", "Zoë", 'Smith "Smitty"', "", "03/04/1975", "€5 Rue Café"],
     ["R3", "Ann", "Lee", "", "", "9 Elm"],
 ]

@@ -42,7 +42,7 @@ def test_person_records_identity_and_own_contacts(
     path = write(
         tmp_path / "header.csv",
         "SSN,FNAME,LNAME,BIRTH,ADDR,CITY,ST,ZIP,PHONE,PHONE_KIND,EMAIL,LAST_SEEN,AS_OF",
-        "123-45-6789,John,Smith,1980-03-14,1 Main St,Springfield,IL,62701,2175550134,mobile,j@x.com,2024-01-01,2024-06-30",
+        "123-54-6789,John,Smith,1980-03-14,1 Main St,Springfield,IL,62701,2175550134,mobile,j@x.com,2024-01-01,2024-06-30",
         ",Ann,Lee,,,,,,,,,,2024-07-01",
     )
     src = source(
@@ -247,7 +247,7 @@ def test_deceased_and_bankruptcy(con: duckdb.DuckDBPyConnection, tmp_path: Path)
     dmf = write(
         tmp_path / "dmf.psv",
         "ssn|last|first|dob|dod",
-        "123456789|SMITH|JOHN|19400101|20231231",
+        "123546789|SMITH|JOHN|19400101|20231231",
         "123456780|DOE|JANE|19400101|31-DEC-2023",
     )
     ingest_source(

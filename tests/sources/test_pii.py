@@ -14,7 +14,7 @@ from skiptrace import masking
 from skiptrace.sources import pii
 from skiptrace.sources.errors import KeyNotConfiguredError
 
-VALID = ["123-45-6789", "123456789", "123 45 6789", "001-01-0001", "665-12-3456", "899-99-9999"]
+VALID = ["123-54-6789", "123546789", "123 54 6789", "001-01-0001", "665-12-3456", "899-99-9999"]
 INVALID = [
     "000-12-3456",  # area 000
     "666-12-3456",  # area 666
@@ -24,6 +24,16 @@ INVALID = [
     "12345678",  # 8 digits
     "1234567890",  # 10 digits
     "12345678X",
+]
+#: Placeholder SSNs: valid by the allocation rules, never issued (advertising and specimen cards,
+#: a run of one digit, the digits in order).
+PLACEHOLDERS = [
+    "078-05-1120",  # Woolworth wallet card
+    "078051120",
+    "219-09-9999",  # Social Security Board pamphlet
+    "123-45-6789",
+    "123456789",
+    *(str(d) * 9 for d in range(1, 9)),
 ]
 
 
@@ -37,9 +47,36 @@ def test_invalid_ssn_shapes(value: str) -> None:
     assert not pii.is_valid_ssn(value)
 
 
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+def test_placeholder_ssns_are_invalid(value: str) -> None:
+    assert not pii.is_valid_ssn(value)
+
+
+def test_placeholder_list_is_built_not_written() -> None:
+    assert len(pii.PLACEHOLDER_SSNS) == 11
+    assert {pii.normalize_ssn(v) for v in PLACEHOLDERS} == set(pii.PLACEHOLDER_SSNS)
+
+
+def test_repair_does_not_bring_back_a_placeholder() -> None:
+    con = duckdb.connect()
+    values = ["078/05/1120", "78051120", "123_45_6789", "219 09 9999-", "078/05/1121"]
+    digits, reason = pii.ssn_repair_sql("v")
+    got = con.execute(
+        f"SELECT v, {digits}, {reason}, {pii.ssn_placeholder_sql('v')} FROM unnest(?) t(v)",
+        [values],
+    ).fetchall()
+    assert {v: (d, r, p) for v, d, r, p in got} == {
+        "078/05/1120": (None, None, True),
+        "78051120": (None, None, True),  # the leading zero restored: still the Woolworth number
+        "123_45_6789": (None, None, True),
+        "219 09 9999-": (None, None, True),
+        "078/05/1121": ("078051121", "repaired_ssn_separators", False),
+    }
+
+
 def test_sql_validation_matches_python() -> None:
     con = duckdb.connect()
-    values = VALID + INVALID
+    values = VALID + INVALID + PLACEHOLDERS
     got = con.execute(
         f"SELECT v, {pii.ssn_valid_sql(pii.ssn_digits_sql('v'))} FROM unnest(?) t(v)", [values]
     ).fetchall()
@@ -50,7 +87,7 @@ def test_sql_validation_matches_python() -> None:
 def test_sql_hmac_equals_python_hmac(key: bytes) -> None:
     """The SQL HMAC (two sha256 over blobs) must be byte-for-byte RFC 2104 HMAC-SHA256."""
     con = duckdb.connect()
-    digits = ["123456789", "987654321", "001010001"]
+    digits = ["123546789", "987654321", "001010001"]
     rows = con.execute(
         f"SELECT v, {pii.ssn_hash_sql('v')} FROM unnest($vals) t(v)",
         {"vals": digits, **pii.hmac_pads(key)},
@@ -61,7 +98,7 @@ def test_sql_hmac_equals_python_hmac(key: bytes) -> None:
 
 
 def test_hmac_ssn_normalizes_separators() -> None:
-    assert pii.hmac_ssn("123-45-6789", b"k") == pii.hmac_ssn("123456789", b"k")
+    assert pii.hmac_ssn("123-54-6789", b"k") == pii.hmac_ssn("123546789", b"k")
 
 
 def test_key_from_env_beats_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -104,10 +141,10 @@ def test_ensure_hmac_key_noop_with_env(monkeypatch: pytest.MonkeyPatch, tmp_path
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
-        ("a,123-45-6789,b", "a,***-**-6789,b"),
-        ("123456789", "*****6789"),
-        ("x 123 45 6789 y", "x *** ** 6789 y"),
-        ("123456789,987654321", "*****6789,*****4321"),  # adjacent runs both masked
+        ("a,123-54-6789,b", "a,***-**-6789,b"),
+        ("123546789", "*****6789"),
+        ("x 123 54 6789 y", "x *** ** 6789 y"),
+        ("123546789,987654321", "*****6789,*****4321"),  # adjacent runs both masked
         ("(217) 555-0134", "(217) 555-0134"),  # a phone is not SSN-shaped
         ("2175550134", "2175550134"),  # nor is a ten-digit run
     ],

@@ -19,7 +19,7 @@ def test_rejects_fields_lists_masked_field_issues(tmp_path: Path) -> None:
     accounts.write_text(
         "account_id,first_name,last_name,ssn,dob\n"
         "A1,Ann,Lee,000-12-3456,1980-02-30\n"
-        "A2,Bob,Roe,123-45-6789,25/12/1980\n"
+        "A2,Bob,Roe,123-54-6789,25/12/1980\n"
         "A3,Too,Few\n"
     )
     con = sql.connect(db)

@@ -87,10 +87,10 @@ def write_extra_header(root: Path, *, with_removed: bool) -> dict[str, Any]:
     second, so the first (a new address and phone for a debtor) is a removed record."""
     _, rows = _accounts(root)
     gone, kept = _with_names(rows)[12], _with_names(rows)[13]
-    records = [_header_record("CHX0000002", kept, PHONE="7735550178")]
+    records = [_header_record("CHX0000002", kept, PHONE="7735552178")]
     if with_removed:
         records.insert(0, _header_record(
-            "CHX0000001", gone, STREET="77 Quarry Rd", UNIT="", PHONE="7735550177",
+            "CHX0000001", gone, STREET="77 Quarry Rd", UNIT="", PHONE="7735552177",
             RPT_DT="20261020",
         ))  # fmt: skip
     pl.DataFrame(records).write_csv(root / "credit_header_extra.tsv", separator="\t")
@@ -114,15 +114,15 @@ def write_deltas(root: Path) -> dict[str, Any]:
         changed.append(moved)
         record(f"CHN{k:07d}", moved)
     for k, a in enumerate(with_names[3:5]):  # a new primary phone, the old one second
-        changed.append(dict(a, phone=f"212555011{k}", phone_2=a["phone"]))
+        changed.append(dict(a, phone=f"212555211{k}", phone_2=a["phone"]))
     changed.append(dict(with_names[5], email="new.address@example.org"))
     twin = dict(with_names[6], account_id="NEW0000001")  # the same debtor placed twice
     fresh = dict(with_names[7], account_id="NEW0000002", first_name="ZORAN",
                  last_name="QUENTINSKY", middle_name="", suffix="", ssn="611223344",
                  dob="1971-03-09", address_line1="14 Juniper Ct", address_line2="",
-                 phone="3125550144", phone_2="", phone_3="", email="")  # fmt: skip
+                 phone="3125552144", phone_2="", phone_3="", email="")  # fmt: skip
     changed += [twin, fresh]
-    record("CHN0000010", fresh, PHONE="3125550144")
+    record("CHN0000010", fresh, PHONE="3125552144")
     father = with_names[8]  # his father, same name and address, another generation
     record("CHN0000011", father, SFX="SR", SSN="622334455", BIRTH_DT="19440704")
 
