@@ -22,6 +22,11 @@ Pub 28 choices:
 - PO boxes become "PO BOX n" (P.O. BOX, POST OFFICE BOX, POB, BOX); rural and highway-contract
   routes "RR n BOX m" / "HC n BOX m" (RURAL ROUTE, RT, RFD -> RR).
 - ZIP or ZIP+4 split into zip5/zip4; see address_finish for the state/ZIP/city rules.
+- Street-name words (address_finish): SAINT / MOUNT / FORT before another word are written
+  ST / MT / FT, as USPS's file does; ordinal words are numerals in `street_name` only
+  ("123 FIRST ST" keeps its line, its street_name is 1ST): street_name is the form keys and
+  comparisons read, std_line1 the line to mail. A directional that is the only word before the
+  street type is the name ("123 SOUTH BLVD", address_usaddress).
 """
 
 from __future__ import annotations

@@ -15,7 +15,17 @@ Rules (documented here because they shape the cache):
 - State: two-letter code or full name (Pub 28 Appendix B). Missing -> taken from the ZIP (ok).
   Present but invalid -> taken from the ZIP when it is known, flagged bad_state.
 - "State after ZIP" in the fields (state='62704', zip='IL', or zip='62704 IL') is repaired.
-- City: the field, else the city found in line 1, else the ZIP's preferred city (as CASS does).
+- City: the field, else the city found in line 1, else the ZIP's preferred city (as CASS does);
+  ST / MT / FT before another word are spelled SAINT / MOUNT / FORT, as the ZIP reference (USPS's
+  preferred names) spells them, so ST LOUIS and SAINT LOUIS are one town.
+- Street name: two spellings of one street must give one name, or the same address reads as a
+  move ("123 FIRST ST" / "123 1ST ST"). SAINT / MOUNT / FORT before another word become ST / MT /
+  FT in the name *and* the line, as USPS's address file writes them ("12 ST JAMES PL").
+  Ordinal words become numerals ("FIRST" -> "1ST", "TWENTY FIRST" -> "21ST") in `street_name`
+  only: the file keeps whichever spelling the town uses, so std_line1 keeps the one given.
+  `street_name` is therefore the comparison form, which every key and comparison reads
+  (resolve's rs_addr_key and rs_same_name, the matcher's street agreement and blocks), and
+  std_line1 the line to mail. One regex pass per word over the column, no Python per row.
 - quality, first that applies: empty > unparsed > no_street > no_number > bad_state > bad_zip >
   zip_state_mismatch > ok.
 """
@@ -27,7 +37,14 @@ from functools import cache
 import polars as pl
 
 from skiptrace.matchers.address_fast import clean_expr
-from skiptrace.matchers.pub28 import STATE_CODES
+from skiptrace.matchers.pub28 import (
+    CITY_WORDS,
+    NAME_ABBREVIATIONS,
+    ORDINAL_UNITS,
+    ORDINAL_WORDS,
+    STATE_CODES,
+    TENS,
+)
 from skiptrace.matchers.zip_reference import zip_reference
 
 ZIP_SHAPE = r"^[0-9]{4,5}(?:[ -]?[0-9]{4})?$"
@@ -52,6 +69,34 @@ def _nullif_blank(expr: pl.Expr) -> pl.Expr:
 def _fold(expr: pl.Expr) -> pl.Expr:
     """clean_expr plus accent folding (SAN JOSÉ -> SAN JOSE), for free text we keep as is."""
     return _nullif_blank(clean_expr(expr.str.normalize("NFKD").str.replace_all(r"\p{Mn}", "")))
+
+
+def _leading_words(expr: pl.Expr, table: dict[str, str]) -> pl.Expr:
+    """Each word of `table` replaced by its value where another word follows it."""
+    for word, to in table.items():
+        expr = expr.str.replace_all(rf"\b{word} ", f"{to} ")
+    return expr
+
+
+def street_display(expr: pl.Expr) -> pl.Expr:
+    """A parsed street name as written on the line: SAINT / MOUNT / FORT abbreviated."""
+    return _leading_words(expr, NAME_ABBREVIATIONS)
+
+
+_COMPOUND_ORDINAL = rf"\b({'|'.join(TENS)})[ -]({'|'.join(ORDINAL_UNITS)})\b"
+
+
+def street_key(expr: pl.Expr) -> pl.Expr:
+    """A street name as compared (street_display's, ordinal words as numerals): the
+    `street_name` of the cache. Word by word through pub28.ORDINAL_WORDS, after joining a
+    compound ordinal ("TWENTY FIRST") into the hyphenated word the table holds."""
+    words = street_display(expr).str.replace_all(_COMPOUND_ORDINAL, "${1}-${2}").str.split(" ")
+    return words.list.eval(pl.element().replace(ORDINAL_WORDS)).list.join(" ")
+
+
+def city_name(expr: pl.Expr) -> pl.Expr:
+    """A town's name with ST / MT / FT spelled out (SAINT LOUIS), as the ZIP reference has it."""
+    return _leading_words(expr, CITY_WORDS)
 
 
 _LAST_LINE = ("city", "state", "zip", "p_city", "p_state", "p_zip")
@@ -132,9 +177,9 @@ def _last_line(keys: pl.LazyFrame) -> pl.LazyFrame:
     )  # fmt: skip
     return df.select(
         *_LAST_LINE,
-        pl.coalesce("_city_c", _nullif_blank(clean_expr(pl.col("p_city"))), "zip_city").alias(
-            "_city"
-        ),
+        city_name(
+            pl.coalesce("_city_c", _nullif_blank(clean_expr(pl.col("p_city"))), "zip_city")
+        ).alias("_city"),
         pl.coalesce("_state_code", "zip_state").alias("_state"),
         "zip5",
         "zip4",
@@ -164,6 +209,7 @@ def finish(raw: pl.DataFrame, parts: pl.DataFrame) -> pl.DataFrame:
         (clean_expr(line) == "").alias("_line_blank"),
         (pl.col("po_box").is_not_null() | pl.col("rural_route").is_not_null()).alias("_has_box"),
         (pl.col("status") == "unparsed").alias("_unparsed"),
+        street_display(pl.col("street_name")).alias("street_name"),
     )
     street_line = pl.concat_str(
         [
@@ -192,7 +238,7 @@ def finish(raw: pl.DataFrame, parts: pl.DataFrame) -> pl.DataFrame:
         "addr_raw",
         "street_number",
         "predir",
-        "street_name",
+        street_key(pl.col("street_name")).alias("street_name"),
         "suffix",
         "postdir",
         "unit_type",

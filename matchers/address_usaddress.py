@@ -199,7 +199,7 @@ def parse_line(line1: str | None, line2: str | None = None) -> LineParts:
         tagged = usaddress.parse(rest)
     except Exception:  # the CRF or tokenizer choking on odd bytes must not stop a batch
         return LineParts(status="unparsed", text=cleaned)
-    parts = _assemble(_first_runs(tagged))
+    parts = _assemble(_first_runs(_direction_named_street(tagged)))
     if parts.status == "unparsed":
         parts = parts._replace(text=cleaned)
     if unit is None:
@@ -208,6 +208,55 @@ def parse_line(line1: str | None, line2: str | None = None) -> LineParts:
         first = " ".join(w for w in (parts.unit_type, parts.unit_number) if w)
         parts = parts._replace(extra_secondary=parts.extra_secondary or first)
     return parts._replace(unit_type=unit[0], unit_number=unit[1])
+
+
+_DIRECTIONAL_LABELS = ("StreetNamePreDirectional", "StreetNamePostDirectional")
+
+
+def _direction_named_street(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Relabel a directional that is the street's name: "123 SOUTH BLVD" is South Boulevard.
+
+    Pub 28 reads the only word before the street type as the name when it is a directional
+    (the name must not be empty). The CRF labels such a word a directional, and _assemble's
+    "suffix used as a name" repair then made the type the name: "123 SOUTH BLVD" became
+    "123 BLVD S", "77 SOUTH WAY" "77 S WAY", and "77 EAST BLVD" (the number tagged as the
+    street name) "77 BLVD E" without a house number. Three shapes are repaired here, on the
+    token order that _first_runs would lose:
+    - [number] DIRECTIONAL POST-TYPE, nothing else naming the street: the directional is the
+      name ("10 SOUTH BLVD N" keeps N as its post-directional);
+    - DIGITS-as-name DIRECTIONAL POST-TYPE without a number: the digits are the number;
+    - [number] DIRECTIONAL one-word name that is a C1 suffix, no post type ("77 SOUTH WAY").
+    A directional followed by a real name ("123 S MAIN") or by two words is left alone.
+    """
+    labels = [label for _, label in tagged]
+    if any(label in ("StreetNamePreModifier", "StreetNamePreType") for label in labels):
+        return tagged
+    streets = [i for i, label in enumerate(labels) if label == "StreetName"]
+    posts = [i for i, label in enumerate(labels) if label == "StreetNamePostType"]
+
+    def lone_direction(i: int) -> bool:
+        """Token i is a directional label's only word, and a directional."""
+        return (
+            i >= 0 and labels[i] in _DIRECTIONAL_LABELS
+            and (i == 0 or labels[i - 1] not in _DIRECTIONAL_LABELS)
+            and _direction(_clean_tokens([tagged[i][0]])) is not None
+        )  # fmt: skip
+
+    out = list(tagged)
+    if posts and lone_direction(posts[0] - 1):
+        d = posts[0] - 1
+        if not streets:  # "123 SOUTH BLVD"
+            out[d] = (tagged[d][0], "StreetName")
+        elif streets == [d - 1] and "AddressNumber" not in labels and tagged[d - 1][0].isdigit():
+            out[d - 1] = (tagged[d - 1][0], "AddressNumber")  # "77 EAST BLVD"
+            out[d] = (tagged[d][0], "StreetName")
+    elif not posts and len(streets) == 1 and lone_direction(streets[0] - 1):
+        s = streets[0]
+        name = _clean_tokens([tagged[s][0]])
+        if len(name) == 1 and name[0] in SUFFIXES:
+            out[s - 1] = (tagged[s - 1][0], "StreetName")  # "77 SOUTH WAY"
+            out[s] = (tagged[s][0], "StreetNamePostType")
+    return out
 
 
 _UNIT_WORDS = re.compile(

@@ -237,6 +237,45 @@ DIRECTIONALS: Final[dict[str, str]] = {
     "SW": "SW", "SOUTHWEST": "SW",
 }  # fmt: skip
 
+# --- street-name and city words spelled several ways ------------------------------------
+#: A leading word of a street name that USPS abbreviates (its ZIP+4 file writes ST JAMES PL,
+#: MT VERNON ST, FT WASHINGTON AVE). Only before another word: "MOUNT ST" is Mount Street.
+NAME_ABBREVIATIONS: Final[dict[str, str]] = {"SAINT": "ST", "MOUNT": "MT", "FORT": "FT"}
+
+#: The same words in a town's name go the other way: the ZIP reference (USPS's preferred last
+#: line names) spells out SAINT LOUIS, MOUNT VERNON, FORT WORTH (877 of its 889 such towns).
+CITY_WORDS: Final[dict[str, str]] = {abbr: word for word, abbr in NAME_ABBREVIATIONS.items()}
+
+ORDINAL_UNITS: Final[tuple[str, ...]] = (
+    "FIRST", "SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVENTH", "EIGHTH", "NINTH",
+)  # fmt: skip
+_TEENS = ("TENTH", "ELEVENTH", "TWELFTH", "THIRTEENTH", "FOURTEENTH", "FIFTEENTH", "SIXTEENTH",
+          "SEVENTEENTH", "EIGHTEENTH", "NINETEENTH")  # fmt: skip
+TENS: Final[tuple[str, ...]] = (
+    "TWENTY", "THIRTY", "FORTY", "FIFTY", "SIXTY", "SEVENTY", "EIGHTY", "NINETY",
+)  # fmt: skip
+_TENTHS = ("TWENTIETH", "THIRTIETH", "FORTIETH", "FIFTIETH", "SIXTIETH", "SEVENTIETH",
+           "EIGHTIETH", "NINETIETH")  # fmt: skip
+
+
+def _ordinal(n: int) -> str:
+    """1 -> '1ST', 12 -> '12TH', 22 -> '22ND'."""
+    return f"{n}{'TH' if 11 <= n % 100 <= 13 else {1: 'ST', 2: 'ND', 3: 'RD'}.get(n % 10, 'TH')}"
+
+
+#: An ordinal street-name word, 1st to 99th, -> its numeral ("FIRST" -> "1ST", "TWENTY-FIRST"
+#: -> "21ST"; "TWENTY FIRST" is joined with a hyphen before the lookup).
+ORDINAL_WORDS: Final[dict[str, str]] = {
+    **{w: _ordinal(i) for i, w in enumerate(ORDINAL_UNITS, 1)},
+    **{w: _ordinal(i) for i, w in enumerate(_TEENS, 10)},
+    **{w: _ordinal(10 * i) for i, w in enumerate(_TENTHS, 2)},
+    **{
+        f"{tens}-{unit}": _ordinal(10 * t + u)
+        for t, tens in enumerate(TENS, 2)
+        for u, unit in enumerate(ORDINAL_UNITS, 1)
+    },
+}
+
 # --- C2: secondary unit designators -----------------------------------------------------
 #: Designator spelling -> Pub 28 abbreviation. The common misspellings/short forms seen in
 #: collections data (APTMT, FLR, STE.) are included; '#' is handled separately (see address.py).

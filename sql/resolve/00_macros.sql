@@ -29,20 +29,29 @@ CREATE OR REPLACE TEMP MACRO rs_units_ok(u1, u2) AS
     (rs_unit(u1) IS NULL OR rs_unit(u2) IS NULL OR rs_unit(u1) = rs_unit(u2));
 
 -- Identity key of one address spelling: street number + pre-directional + street name + suffix +
--- unit *number* + place (ZIP5, else city and state: rs_place), so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
--- one key (the unit designator is a spelling, the unit number is the apartment). Directional
--- and suffix stay in the key because MAIN ST and MAIN AVE are two streets; spellings that
--- merely lack one of them are merged by the variant edges (05). Addresses without a parsed
+-- post-directional + unit *number* + place (ZIP5, else city and state: rs_place), so '123 MAIN ST # 4', '123 MAIN ST APT 4' and '123 MAIN ST UNIT 04' are
+-- one key (the unit designator is a spelling, the unit number is the apartment). Directionals
+-- and suffix stay in the key because MAIN ST and MAIN AVE are two streets, and so are
+-- '500 E 100 N' and '500 E 100 S' (a Utah grid; DC's quadrants: 'NW' / 'SE'), which differ in
+-- the post-directional alone; spellings that merely lack one of them are merged by the variant
+-- edges (05, rs_dirs_agree). Addresses without a parsed
 -- number and street (PO boxes, rural routes, unparsed lines) keep their standardized line.
 -- Shape 'line|zip5', like every address contact_key.
-CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, suffix, unit) AS (
+CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, suffix, postdir, unit) AS (
     CASE WHEN nullif(trim(coalesce(num, '')), '') IS NOT NULL
               AND nullif(trim(coalesce(street, '')), '') IS NOT NULL
          THEN concat_ws(' ', upper(trim(num)), nullif(upper(trim(predir)), ''), upper(trim(street)),
-                        nullif(upper(trim(suffix)), ''), '#' || rs_unit(unit))
+                        nullif(upper(trim(suffix)), ''), nullif(upper(trim(postdir)), ''),
+                        '#' || rs_unit(unit))
          ELSE std_line1 END
     || '|' || zip5
 );
+
+-- Two directionals of the same position (pre or post) do not contradict: equal, or one side
+-- has none (a source dropped it: '500 E 100' is '500 E 100 N' or '500 E 100 S', whichever the
+-- account's other records say). N and S are two streets.
+CREATE OR REPLACE TEMP MACRO rs_dirs_agree(d1, d2) AS
+    (nullif(d1, '') IS NULL OR nullif(d2, '') IS NULL OR d1 = d2);
 
 -- Where an address is, for keys and comparisons: its ZIP5, else (no ZIP, or a placeholder the
 -- standardizer read as none) its city and state, so two records of one street address in one city

@@ -2,8 +2,8 @@
 -- stage. A string the caches have not seen (standardization not run for
 -- it) falls back to a crude normalization with quality 'uncached', so nothing is silently lost;
 -- evidence with no usable key (no street line or ZIP, no 10-digit phone, malformed email) is
--- dropped here because it cannot reach anyone. An address's vkey is rs_addr_key (number, street,
--- unit number, place = ZIP5 else city + state: the unit designator is not part of its identity); a phone's line type is the
+-- dropped here because it cannot reach anyone. An address's vkey is rs_addr_key (number, directionals,
+-- street, suffix, unit number, place = ZIP5 else city + state: the unit designator is not part of its identity); a phone's line type is the
 -- source's code through the shared line_type_code macro, else the number's own type.
 -- (A query, not a statement: resolve.py creates rs_evs from it, then appends NCOA forwards.)
 -- The crude fallbacks are CASE branches, not coalesce(cached, nullif(fallback, '')): DuckDB
@@ -29,6 +29,7 @@ addr AS (
            CASE WHEN ac.street_number IS NOT NULL THEN ac.street_number
                 ELSE nullif(regexp_extract(upper(coalesce(s.address_line1, '')), '^\s*([0-9]+[A-Z]?)\b', 1), '') END AS a_number,
            ac.predir AS a_predir, ac.street_name AS a_street, ac.suffix AS a_suffix,
+           ac.postdir AS a_postdir,
            ac.unit_type AS a_unit_type, ac.unit_number AS a_unit,
            CASE WHEN ac.addr_raw IS NULL THEN 'uncached' ELSE ac.quality END AS a_quality
     FROM src s LEFT JOIN std_address_cache ac ON ac.addr_raw = s.k_addr
@@ -50,12 +51,12 @@ std AS (
 SELECT account_id, role, contact_type, rec_id, source, file_no, evidence, src_rank, match_p,
        reliability, d_first, d_last, c_last_seen, report_lag_days, relationship, party_name, consent,
        CASE contact_type
-           WHEN 'address' THEN rs_addr_key(a_line1, rs_place(a_zip5, a_city, a_state), a_number, a_predir, a_street, a_suffix, a_unit)
+           WHEN 'address' THEN rs_addr_key(a_line1, rs_place(a_zip5, a_city, a_state), a_number, a_predir, a_street, a_suffix, a_postdir, a_unit)
            WHEN 'phone' THEN p_e164
            ELSE m_email END AS vkey,
        a_line1 AS std_line1, a_line2 AS std_line2, a_city AS city, a_state AS state,
        a_zip5 AS zip5, rs_place(a_zip5, a_city, a_state) AS place, a_zip4 AS zip4, a_number AS street_number, a_predir AS predir,
-       a_street AS street_name, a_suffix AS suffix, a_unit_type AS unit_type, a_unit AS unit_number,
+       a_street AS street_name, a_suffix AS suffix, a_postdir AS postdir, a_unit_type AS unit_type, a_unit AS unit_number,
        a_quality AS quality,
        p_e164 AS e164, p_valid AS phone_valid, p_ext AS extension,
        coalesce(line_type_code(phone_type), CASE p_number_type

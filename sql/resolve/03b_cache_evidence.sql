@@ -20,7 +20,7 @@ SELECT e.account_id, e.role, e.contact_type, e.rec_id, e.source, e.file_no, e.ev
             THEN greatest(date_diff('day', e.c_last_seen, l.report_date), 0) END AS report_lag_days,
        e.relationship, e.party_name, e.consent, e.vkey,
        e.std_line1, e.std_line2, e.city, e.state, e.zip5, e.place, e.zip4, e.street_number,
-       e.predir, e.street_name, e.suffix, e.unit_type, e.unit_number, e.quality,
+       e.predir, e.street_name, e.suffix, e.postdir, e.unit_type, e.unit_number, e.quality,
        e.e164, e.phone_valid, e.extension, e.line_type_ev, e.line_type_from_source,
        e.number_type, e.tz_phone, e.prepaid, e.email_norm,
        CASE WHEN e.rec_id IS NULL OR l.role = 'associate' THEN 1.0 ELSE l.match_p END AS lead_p

@@ -22,13 +22,13 @@ SELECT r.rec_id, r.source, r.file_no, r.record_id,
        -- the registry's reliability, updated by collectors' outcomes (00b_outcomes.sql)
        coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
        coalesce(rs_addr_key(ac.std_line1, rs_place(ac.zip5, ac.city, ac.state), ac.street_number, ac.predir, ac.street_name,
-                            ac.suffix, ac.unit_number),
+                            ac.suffix, ac.postdir, ac.unit_number),
                 upper(trim(r.address_line1)) || '|' || rs_place(rs_raw_zip5(r.zip), r.city, r.state)) AS o_key,
        coalesce(ac.zip5, left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5)) AS o_zip5,
        CASE WHEN ac.addr_raw IS NULL THEN rs_place(rs_raw_zip5(r.zip), r.city, r.state)
             ELSE rs_place(ac.zip5, ac.city, ac.state) END AS o_place,
        ac.street_number AS o_number, ac.street_name AS o_street, ac.suffix AS o_suffix,
-       ac.predir AS o_predir, ac.unit_number AS o_unit,
+       ac.predir AS o_predir, ac.postdir AS o_postdir, ac.unit_number AS o_unit,
        coalesce(rs.last_std, nc.last_std, nullif(upper(trim(r.last_name)), '')) AS last_std
 FROM current_source_records r
 JOIN input_files f ON f.file_no = r.file_no
@@ -72,6 +72,7 @@ household AS (
      AND (e.vkey = n.o_key
           OR (rs_same_street(e.street_number, e.street_name, e.suffix, e.predir, e.place,
                              n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
+              AND rs_dirs_agree(e.postdir, n.o_postdir)
               AND rs_units_ok(e.unit_number, n.o_unit)))
     JOIN rs_acct_last al ON al.account_id = e.account_id AND al.last_std = n.last_std
     WHERE n.move_type = 'F'

@@ -1,12 +1,13 @@
 -- Address variants and the edges that merge them into one contact point.
--- A variant is one address key (rs_addr_key: number, directional, street, suffix, unit number,
+-- A variant is one address key (rs_addr_key: number, directionals, street, suffix, unit number,
 -- place: ZIP5, else city + state) seen for an account (per role: a relative's address never merges with the debtor's).
 -- Two variants are the same address when their places agree up to one slipped or missing part
 -- (rs_same_place: a ZIP keyed on one record only, a mistyped state or town), their street
 -- numbers are one slip apart at most, street names agree
--- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and directional not
--- contradicting) and their units are equal; or both are PO boxes of one place whose box numbers
--- are one slip apart ('PO BOX 3723' / 'PO BOX 3423'). A variant that differs from the
+-- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and both directionals not
+-- contradicting: rs_dirs_agree keeps '500 E 100 N' and '500 E 100 S' apart, and merges
+-- '500 E 100' into the one of them the account has) and their units are equal; or both are PO
+-- boxes of one place whose box numbers are one slip apart ('PO BOX 3723' / 'PO BOX 3423'). A variant that differs from the
 -- corroborated spelling by one such slip is that address reported with a typo: merged, it
 -- corroborates the address instead of competing with it as a "newer" residence (issue 16,
 -- class 2). The most supported spelling then represents the point (06). Variants without a unit are
@@ -22,6 +23,7 @@ SELECT account_id, role, vkey,
        first(street_name ORDER BY quality = 'uncached', street_name NULLS LAST) AS street_name,
        first(suffix ORDER BY quality = 'uncached', suffix NULLS LAST) AS suffix,
        first(predir ORDER BY quality = 'uncached', predir NULLS LAST) AS predir,
+       first(postdir ORDER BY quality = 'uncached', postdir NULLS LAST) AS postdir,
        first(zip5 ORDER BY quality = 'uncached', zip5 NULLS LAST) AS zip5,
        first(place ORDER BY quality = 'uncached', place NULLS LAST) AS place,
        first(upper(trim(city)) ORDER BY quality = 'uncached', upper(trim(city)) NULLS LAST) AS city,
@@ -35,17 +37,38 @@ WHERE contact_type = 'address'
   AND account_id IN (SELECT account_id FROM rs_vdirty)
 GROUP BY account_id, role, vkey;
 
+-- A variant without a post-directional beside variants with two different ones ('500 E 100'
+-- next to '500 E 100 N' and '500 E 100 S') cannot say which of them it is: it keeps no edge to
+-- either, so it never chains N and S into one point, and stays an address of its own (as a
+-- unit-less variant beside two units does in 05b).
 CREATE OR REPLACE TEMP TABLE rs_uedge AS
-SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2
-FROM rs_var a
-JOIN rs_var b
-  ON a.account_id = b.account_id AND a.role = b.role
- AND a.vkey <> b.vkey
-WHERE rs_same_place(a.zip5, a.city, a.state, b.zip5, b.city, b.state)
-  AND ((rs_same_street_line(a.street_number, a.street_name, a.suffix, a.predir,
-                            b.street_number, b.street_name, b.suffix, b.predir, $street_jw)
-        AND a.unit IS NOT DISTINCT FROM b.unit)
-       OR rs_same_number(a.po_box, b.po_box));
+WITH e AS (
+    SELECT a.account_id, a.role, a.vkey AS k1, b.vkey AS k2,
+           nullif(a.postdir, '') AS pd1, nullif(b.postdir, '') AS pd2
+    FROM rs_var a
+    JOIN rs_var b
+      ON a.account_id = b.account_id AND a.role = b.role
+     AND a.vkey <> b.vkey
+    WHERE rs_same_place(a.zip5, a.city, a.state, b.zip5, b.city, b.state)
+      AND ((rs_same_street_line(a.street_number, a.street_name, a.suffix, a.predir,
+                                b.street_number, b.street_name, b.suffix, b.predir, $street_jw)
+            AND rs_dirs_agree(a.postdir, b.postdir)
+            AND a.unit IS NOT DISTINCT FROM b.unit)
+           OR rs_same_number(a.po_box, b.po_box))
+),
+torn AS (
+    SELECT account_id, role, k1 AS vkey
+    FROM e
+    WHERE pd1 IS NULL AND pd2 IS NOT NULL
+    GROUP BY account_id, role, k1
+    HAVING count(DISTINCT pd2) > 1
+)
+SELECT e.account_id, e.role, e.k1, e.k2
+FROM e
+WHERE NOT ((e.pd1 IS NULL) <> (e.pd2 IS NULL)
+           AND EXISTS (SELECT 1 FROM torn t
+                       WHERE t.account_id = e.account_id AND t.role = e.role
+                         AND t.vkey IN (e.k1, e.k2)));
 
 CREATE OR REPLACE TEMP TABLE rs_lab AS
 SELECT account_id, role, vkey, vkey AS lab FROM rs_var;

@@ -12,6 +12,7 @@ FROM (
     WHERE rs_same_place(a.zip5, a.city, a.state, b.zip5, b.city, b.state)
       AND rs_same_street_line(a.street_number, a.street_name, a.suffix, a.predir,
                               b.street_number, b.street_name, b.suffix, b.predir, $street_jw)
+      AND rs_dirs_agree(a.postdir, b.postdir)
     GROUP BY la.account_id, la.role, la.lab
     HAVING count(DISTINCT lb.lab) = 1
 ) m

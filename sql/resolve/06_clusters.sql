@@ -15,6 +15,7 @@ JOIN rs_var v
  AND (v.vkey = n.o_key
       OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
                          n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
+          AND rs_dirs_agree(v.postdir, n.o_postdir)
           AND rs_units_ok(v.unit, n.o_unit)))
 JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 JOIN rs_evc e
@@ -238,6 +239,7 @@ moves AS (
      AND (v.vkey = n.o_key
           OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
                              n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
+              AND rs_dirs_agree(v.postdir, n.o_postdir)
               AND rs_units_ok(v.unit, n.o_unit)))
     JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 ),

@@ -24,6 +24,7 @@ from skiptrace.matchers.address import (
     standardize_frame,
 )
 from skiptrace.matchers.address_fast import clean_expr, fast_parse
+from skiptrace.matchers.address_finish import city_name, street_key
 from skiptrace.matchers.address_usaddress import (
     PART_FIELDS,
     assemble_tagged,
@@ -132,6 +133,41 @@ ODD_INPUTS: list[tuple[Any, ...]] = [
 ]
 
 
+# Spellings of one street that must give one street_name (the key resolve and the matcher
+# compare), and the line each is mailed as: SAINT / MOUNT / FORT abbreviated on the line too
+# (USPS's file writes ST JAMES PL), ordinal words only in the name (the file keeps the town's).
+SAME_STREET: list[tuple[str, str, str, str]] = [
+    ("123 First St", "123 1st St", "1ST", "123 FIRST ST"),
+    ("42 Mt Vernon St", "42 Mount Vernon Street", "MT VERNON", "42 MT VERNON ST"),
+    ("12 Saint James Pl", "12 St. James Pl", "ST JAMES", "12 ST JAMES PL"),
+    ("9 Fort Washington Ave", "9 Ft Washington Ave", "FT WASHINGTON", "9 FT WASHINGTON AVE"),
+    ("5 Twenty-First St", "5 21st St", "21ST", "5 TWENTY-FIRST ST"),
+    ("5 Twenty First St", "5 21st St", "21ST", "5 TWENTY FIRST ST"),
+    ("7 W Forty Second St Apt 4", "7 W 42nd St Apt 4", "42ND", "7 W FORTY SECOND ST APT 4"),
+    ("8 Nineteenth Ave", "8 19th Ave", "19TH", "8 NINETEENTH AVE"),
+    ("3 Twentieth St", "3 20th St", "20TH", "3 TWENTIETH ST"),
+]
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_street_spellings_give_one_street_name(fast_path: bool) -> None:
+    for spelled, other, name, line in SAME_STREET:
+        a = standardize_address(spelled, None, "Boston", "MA", "02134", fast_path=fast_path)
+        b = standardize_address(other, None, "Boston", "MA", "02134", fast_path=fast_path)
+        assert (a.street_name, b.street_name) == (name, name), spelled
+        assert a.std_line1 == line, spelled
+    # a lone MOUNT / SAINT is the street's name, not an abbreviation of one
+    assert standardize_address("1 Mount St", zip="02134").std_line1 == "1 MOUNT ST"
+    # SAINT / MOUNT / FORT in a town are spelled out, as the ZIP reference has them
+    towns = [
+        ("St. Louis", "MO", "63101"),
+        ("Ft Worth", "TX", "76102"),
+        ("Mt Vernon", "NY", "10550"),
+    ]
+    got = [standardize_address("1 Main St", None, *t).city for t in towns]
+    assert got == ["SAINT LOUIS", "FORT WORTH", "MOUNT VERNON"]
+
+
 def test_odd_inputs_never_crash() -> None:
     df = pl.DataFrame(ODD_INPUTS, schema=["line1", "line2", "city", "state", "zip"], orient="row")
     for fast_path in (True, False):
@@ -157,6 +193,11 @@ def _labeled(path: Path) -> list[tuple[str, list[tuple[str, str]]]]:
     return out
 
 
+def _finished(rule: Any, value: str | None) -> str | None:
+    """A gold value through one of address_finish's spelling rules (street_key, city_name)."""
+    return pl.select(rule(pl.lit(value, pl.String))).item()
+
+
 def corpus_agreement(path: Path) -> tuple[float, float, list[str]]:
     """(field agreement, whole-address agreement, misses) of the standardizer on the raw strings
     (everything in line 1) vs usaddress's gold labels normalized by the same Pub 28 rules.
@@ -171,9 +212,10 @@ def corpus_agreement(path: Path) -> tuple[float, float, list[str]]:
     for (raw, tagged), have in zip(items, got.iter_rows(named=True), strict=True):
         gold = assemble_tagged(tagged)
         want: dict[str, str | None] = {k: getattr(gold, k) for k in STREET_PARTS}
+        want["street_name"] = _finished(street_key, gold.street_name)
         zip_digits = "".join(ch for ch in gold.p_zip or "" if ch.isdigit())
         last_line = {
-            "city": gold.p_city,
+            "city": _finished(city_name, gold.p_city),
             "state": STATE_CODES.get(gold.p_state or "", gold.p_state),
             "zip5": zip_digits[:5] or None,
         }

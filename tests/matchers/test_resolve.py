@@ -57,20 +57,24 @@ class Builder:
         std_line1: str | None = None,
         quality: str = "ok",
         line2: str | None = None,
+        predir: str | None = None,
+        postdir: str | None = None,
     ) -> dict[str, Any]:
         """Cache the standardization of a raw address; returns the raw fields for reuse."""
         raw = "|".join(x or "" for x in (line1, line2, city, state, zip5))
         std = std_line1 or " ".join(
-            x for x in (number, street, suffix, f"APT {unit}" if unit else None) if x
+            x
+            for x in (number, predir, street, suffix, postdir, f"APT {unit}" if unit else None)
+            if x
         )
         # the caches have no key index (migration 092): replacing a row is delete + insert
         self.con.execute("DELETE FROM std_address_cache WHERE addr_raw = ?", [raw])
         self.con.execute(
-            "INSERT INTO std_address_cache (addr_raw, street_number, street_name,"
-            " suffix, unit_type, unit_number, city, state, zip5, std_line1, quality, parser)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
-            [raw, number, street, suffix, "APT" if unit else None, unit, city.upper(), state,
-             zip5, std, quality],
+            "INSERT INTO std_address_cache (addr_raw, street_number, predir, street_name,"
+            " suffix, postdir, unit_type, unit_number, city, state, zip5, std_line1, quality,"
+            " parser) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
+            [raw, number, predir, street, suffix, postdir, "APT" if unit else None, unit,
+             city.upper(), state, zip5, std, quality],
         )  # fmt: skip
         return {
             "address_line1": line1,
@@ -227,6 +231,46 @@ def test_consensus_prefers_the_most_supported_spelling(b: Builder, con) -> None:
     pts = points(con, "A1", contact_type="address")
     assert [p["address_line1"] for p in pts] == ["5 ELM ST"]
     assert pts[0]["sources"] == "s1;s2;s3"
+
+
+def _grid(b: Builder, postdir: str | None) -> dict[str, Any]:
+    """'500 E 100 <postdir>' in Salt Lake City: a Utah grid address, no street suffix."""
+    line = " ".join(x for x in ("500 E 100", postdir) if x)
+    return b.address(line, "Salt Lake City", "UT", "84111", number="500", predir="E",
+                     street="100", suffix=None, postdir=postdir)  # fmt: skip
+
+
+def test_grid_addresses_differing_in_the_post_directional_are_two(b: Builder, con) -> None:
+    """500 E 100 N and 500 E 100 S are two addresses (a Utah grid; DC's NW / SE likewise): the
+    key once left the post-directional out, so a record at 100 S "confirmed" the account's
+    100 N and one contact stood for both."""
+    b.account("A1", "Mike", "Reed", **_grid(b, "N"))
+    south = _grid(b, "S")
+    seen = {"first_seen": dt.date(2025, 1, 1), "last_seen": dt.date(2025, 5, 1)}
+    b.link("A1", b.record("credit_hdr", "Mike", "Reed", contacts=[addr_contact(south, **seen)]))
+    resolve_contacts(con, RUN, AS_OF)
+    pts = {p["contact_key"]: p for p in points(con, "A1", contact_type="address")}
+    assert set(pts) == {"500 E 100 N|84111", "500 E 100 S|84111"}
+    assert pts["500 E 100 N|84111"]["address_line1"] == "500 E 100 N"
+    assert pts["500 E 100 N|84111"]["status"] == "on_file"
+    assert pts["500 E 100 N|84111"]["sources"] != pts["500 E 100 S|84111"]["sources"]
+
+
+def test_a_grid_spelling_without_its_post_directional(b: Builder, con) -> None:
+    """'500 E 100' merges into the account's one '500 E 100 N' (a source dropped the
+    directional), but beside both N and S it cannot say which it is and chains neither."""
+    b.account("A1", "Mike", "Reed", **_grid(b, "N"))
+    b.link("A1", b.record("s1", "Mike", "Reed", contacts=[addr_contact(_grid(b, None))]))
+    b.account("A2", "Olga", "Petrov", **_grid(b, "N"))
+    for src, postdir in (("s1", None), ("s2", "S")):
+        contacts = [addr_contact(_grid(b, postdir))]
+        b.link("A2", b.record(src, "Olga", "Petrov", contacts=contacts))
+    resolve_contacts(con, RUN, AS_OF)
+    one = points(con, "A1", contact_type="address")
+    assert [p["contact_key"] for p in one] == ["500 E 100 N|84111"]
+    assert "s1" in one[0]["sources"]
+    two = {p["contact_key"] for p in points(con, "A2", contact_type="address")}
+    assert two == {"500 E 100 N|84111", "500 E 100 S|84111", "500 E 100|84111"}
 
 
 def test_unitless_spelling_joins_the_single_unit_but_not_two(b: Builder, con) -> None:

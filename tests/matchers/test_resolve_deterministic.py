@@ -47,14 +47,14 @@ def test_a_variants_fields_do_not_depend_on_row_order(order: tuple[int, ...]) ->
     con.execute(
         "CREATE TEMP TABLE rs_evs (account_id VARCHAR, role VARCHAR, contact_type VARCHAR,"
         " vkey VARCHAR, rec_id BIGINT, quality VARCHAR, street_number VARCHAR,"
-        " street_name VARCHAR, suffix VARCHAR, predir VARCHAR, zip5 VARCHAR, place VARCHAR,"
-        " city VARCHAR, state VARCHAR, std_line1 VARCHAR, unit_number VARCHAR)"
+        " street_name VARCHAR, suffix VARCHAR, predir VARCHAR, postdir VARCHAR, zip5 VARCHAR,"
+        " place VARCHAR, city VARCHAR, state VARCHAR, std_line1 VARCHAR, unit_number VARCHAR)"
     )
     for i in order:
         rec, quality, city, unit = ADDRESS_ROWS[i]
         con.execute(
             "INSERT INTO rs_evs VALUES ('A1', 'debtor', 'address', 'K1', ?, ?, '12', 'MAIN',"
-            " 'ST', NULL, '62704', '62704', ?, 'IL', '12 MAIN ST', ?)",
+            " 'ST', NULL, NULL, '62704', '62704', ?, 'IL', '12 MAIN ST', ?)",
             [rec, quality, city, unit],
         )
     con.execute("CREATE TEMP TABLE rs_vdirty AS SELECT 'A1' AS account_id")
