@@ -38,6 +38,11 @@ from skiptrace.sources.readers import ParsedFile
 
 MAX_RAW_LINE = 2000  # quarantine keeps this much of a raw line (a runaway line can be MBs)
 MAX_ISSUE_VALUE = 120  # a field issue keeps this much of the (masked) value
+#: A debtor is at least this old: the century of a two-digit year of birth is chosen so.
+MIN_DEBTOR_AGE = 16
+#: Dates of birth legacy systems fill in for "unknown": two records "agreeing" on one are not
+#: evidence of one person, so the field is nulled (`placeholder_date`).
+PLACEHOLDER_BIRTH_DATES = "(DATE '1900-01-01', DATE '1901-01-01')"
 
 FieldErrorMode = Literal["null", "reject"]
 #: What a text field is checked for (see `Stage.text`).
@@ -83,7 +88,13 @@ _EMAIL_BAD_DOTS = "^\\.|\\.\\.|\\.@|@\\."
 #: usual separators, an optional extension. A shape test, not digit counting: one regex pass.
 _PHONE_RE = (
     "(?i)(\\+?1[ .-]?)?(\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}"
-    "( *(x|ext\\.?|extension) *[0-9]+)?"
+    "( *(x|ext\\.?|extension|#) *[0-9]+)?"
+)
+#: The same number typed twice in one field ("2127365000 2127365000", "212-736-5000 / 212 736
+#: 5000"): its digits are the number's ten (or eleven, with the leading 1) twice over.
+_PHONE_TWICE = (
+    "length({d}) IN (20, 22) AND left({d}, length({d}) // 2) = right({d}, length({d}) // 2)"
+    " AND regexp_full_match({v}, '[-0-9 ().+/,;]+')"
 )
 
 #: Flag spellings for sources without their own lists (vendor `prepaid`, ...).
@@ -277,11 +288,19 @@ class Stage:
             bad.append(cond)
             value = f"CASE WHEN {four} THEN '0' || {alias} ELSE {alias} END"
         elif check == "phone":
-            cond = self.derive(
+            shape = self.derive(
                 f"NOT {ssn_like} AND NOT regexp_full_match({alias}, '{_PHONE_RE}')", level=1
             )
+            # a number typed twice is repaired to one: the field has a single reading
+            digits = f"regexp_replace({alias}, '[^0-9]', '', 'g')"
+            twice = self.derive(
+                f"{shape} AND {_PHONE_TWICE.format(d=digits, v=alias)}", level=2
+            )
+            cond = f"({shape} AND NOT {twice})"
             self.defect(cond, label, alias, "invalid_phone")
+            self.issue(twice, label, alias, "'repaired_phone_repeated'", "repaired")
             bad.append(cond)
+            value = f"CASE WHEN {twice} THEN left({digits}, length({digits}) // 2) ELSE {alias} END"
         elif check == "email":
             # one trailing dot ("carl@gmail.com.") is repaired: the address has one reading
             trimmed = f"substr({alias}, 1, length({alias}) - 1)"
@@ -301,7 +320,10 @@ class Stage:
             self.issue(trailing, label, alias, "'repaired_email_trailing_dot'", "repaired")
             bad.append(cond)
             value = f"CASE WHEN {trailing} THEN {trimmed} ELSE {alias} END"
-        clean = self.derive(f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END", level=2)
+        clean = self.derive(
+            f"CASE WHEN {' OR '.join(bad)} THEN NULL ELSE {value} END",
+            level=3 if check == "phone" else 2,  # a phone's repair reads a level-2 column
+        )
         self.out(name, clean)
         return clean
 
@@ -348,16 +370,20 @@ class Stage:
             level += 1
             return self.derive(text, level=level)
 
-        fixed, why = dates.repair_sql(
-            alias, self.as_of.year, gate=f"{strict} IS NULL", column=next_level
-        )
+        # a two-digit year of birth is read in the century that makes the person at least
+        # MIN_DEBTOR_AGE ('03/04/19' is 1919, not an infant born in 2019); other dates take
+        # the century that puts them at or before the as-of year
+        pivot = self.as_of.year - (MIN_DEBTOR_AGE if dob else 0)
+        fixed, why = dates.repair_sql(alias, pivot, gate=f"{strict} IS NULL", column=next_level)
         last = level  # the reason's level (NULL where the repair found no date)
         any_date = self.derive(f"coalesce({strict}, {fixed})", level=last)
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
+        placeholder = f"{any_date} IN {PLACEHOLDER_BIRTH_DATES}" if dob else "false"
         future = f"{any_date} > {as_of}"
         bad = self.derive(
             f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
+            f"WHEN {placeholder} THEN 'placeholder_date' "
             f"WHEN {too_early} THEN 'implausible_date' "
             f"WHEN {future} THEN {lit('implausible_date' if dob else 'future_date')} END",
             level=last + 1,

@@ -70,6 +70,8 @@ DEFECTS = [
     ({"dob": "soon"}, "dob", "unparseable_date", "dob"),
     ({"dob": "1850-01-01"}, "dob", "implausible_date", "dob"),
     ({"dob": "2030-01-01"}, "dob", "implausible_date", "dob"),
+    ({"dob": "1900-01-01"}, "dob", "placeholder_date", "dob"),  # legacy "unknown"
+    ({"dob": "01/01/1901"}, "dob", "placeholder_date", "dob"),
     ({"seen": "2099-12-31"}, "last_seen", "future_date", "last_seen"),  # issue 19 case 7
     ({"st": "XX"}, "state", "invalid_state", "state"),
     ({"zip": "6270"}, "zip", "repaired_zip_leading_zero", None),  # a repair, not a defect
@@ -189,7 +191,13 @@ REPAIRS = [
     ({"dob": "12-25-1980"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
     ({"dob": "12.25.1980"}, "dob", "repaired_date_format", "dob", dt.date(1980, 12, 25)),
     ({"dob": "3/4/80"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1980, 3, 4)),
+    ({"phone": "4045550134 4045550134"}, "phone", "repaired_phone_repeated", "phone", "4045550134"),
+    ({"phone": "(404) 555-0134 / 404.555.0134"}, "phone", "repaired_phone_repeated", "phone",
+     "4045550134"),  # fmt: skip
     ({"seen": "3/4/19"}, "last_seen", "repaired_date_two_digit_year", "last_seen", dt.date(2019, 3, 4)),
+    # a year of birth takes the century that makes the debtor at least 16, not an infant
+    ({"dob": "3/4/19"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1919, 3, 4)),
+    ({"dob": "3/4/09"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(2009, 3, 4)),
     ({"ssn": "123/54/6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
     ({"ssn": "123_54_6789"}, "ssn", "repaired_ssn_separators", "ssn_last4", "6789"),
     ({"ssn": "12345678"}, "ssn", "repaired_ssn_leading_zero", "ssn_last4", "5678"),
@@ -235,11 +243,14 @@ def test_two_digit_year_pivot_follows_the_as_of_date(
         "INSERT INTO runs (run_id, as_of, status) VALUES ('r2010', DATE '2010-06-01', 'running')"
     )
     path = write(
-        tmp_path / "p.csv", HEADER, line(id="R1", dob="3/4/15"), line(id="R2", dob="3/4/05")
-    )
+        tmp_path / "p.csv", HEADER, line(id="R1", dob="3/4/15"), line(id="R2", dob="3/4/94"),
+        line(id="R3", dob="3/4/05"), line(id="R4", seen="3/4/05"),
+    )  # fmt: skip
     ingest_source(con, person_source(path), "r2010")
     assert record(con, 2, "dob") == dt.date(1915, 3, 4)  # 2015 would be after the as-of year
-    assert record(con, 3, "dob") == dt.date(2005, 3, 4)
+    assert record(con, 3, "dob") == dt.date(1994, 3, 4)  # 16 at the as-of date
+    assert record(con, 4, "dob") == dt.date(1905, 3, 4)  # 2005: a child of five, not a debtor
+    assert record(con, 5, "last_seen") == dt.date(2005, 3, 4)  # other dates: the as-of year
 
 
 def test_future_dates_follow_the_run_as_of(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -367,7 +378,7 @@ def test_vendor_candidates_get_field_issues_by_rank(
 @pytest.mark.parametrize(
     "phone",
     ["2175550134", "(217) 555-0134", "217.555.0134", "+1 217 555 0134", "1-217-555-0134",
-     "217-555-0134 x12", "(217)555-0134 EXT. 5"],
+     "217-555-0134 x12", "(217)555-0134 EXT. 5", "217-555-0134 #12"],
 )  # fmt: skip
 def test_usual_phone_forms_are_not_field_defects(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, phone: str
