@@ -193,7 +193,7 @@ REPAIRS = [
     ({"dob": "3/4/80"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1980, 3, 4)),
     ({"phone": "4045550134 4045550134"}, "phone", "repaired_phone_repeated", "phone", "4045550134"),
     ({"phone": "(404) 555-0134 / 404.555.0134"}, "phone", "repaired_phone_repeated", "phone",
-     "4045550134"),  # fmt: skip
+     "4045550134"),
     ({"seen": "3/4/19"}, "last_seen", "repaired_date_two_digit_year", "last_seen", dt.date(2019, 3, 4)),
     # a year of birth takes the century that makes the debtor at least 16, not an infant
     ({"dob": "3/4/19"}, "dob", "repaired_date_two_digit_year", "dob", dt.date(1919, 3, 4)),
