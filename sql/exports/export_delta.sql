@@ -1,6 +1,8 @@
 -- delta.csv: what changed since the previous completed run ($prev_run_id, NULL = none):
--- contact points added, removed, or whose status or rank changed. Suppressions show up as
--- status changes so the collections system can stop using a contact.
+-- contact points added, removed, or whose status, rank or hold changed. Suppressions show up as
+-- status changes so the collections system can stop using a contact; a hold put on or lifted
+-- (a bankruptcy filed or dismissed, a dispute) with nothing else changed is 'hold_changed'.
+-- old_on_hold / new_on_hold (Y/N) come last, after run_id, so readers by position keep working.
 WITH cur AS (SELECT * FROM contact_points WHERE run_id = $run_id),
 prev AS (SELECT * FROM contact_points WHERE run_id = $prev_run_id)
 SELECT coalesce(c.account_id, p.account_id) AS account_id,
@@ -10,18 +12,22 @@ SELECT coalesce(c.account_id, p.account_id) AS account_id,
             WHEN c.account_id IS NULL THEN 'removed'
             WHEN c.status IS DISTINCT FROM p.status AND c.rank IS DISTINCT FROM p.rank THEN 'status_and_rank_changed'
             WHEN c.status IS DISTINCT FROM p.status THEN 'status_changed'
-            ELSE 'rank_changed' END AS change,
+            WHEN c.rank IS DISTINCT FROM p.rank THEN 'rank_changed'
+            ELSE 'hold_changed' END AS change,
        p.status AS old_status, c.status AS new_status, p.rank AS old_rank, c.rank AS new_rank,
        p.confidence AS old_confidence, c.confidence AS new_confidence,
        coalesce(c.address_line1, p.address_line1) AS address_line1,
        coalesce(c.city, p.city) AS city, coalesce(c.state, p.state) AS state,
        export_zip(coalesce(c.zip, p.zip), $zip_format) AS zip, coalesce(c.phone, p.phone) AS phone,
        coalesce(c.email, p.email) AS email,
-       CAST($prev_run_id AS VARCHAR) AS previous_run_id, CAST($run_id AS VARCHAR) AS run_id
+       CAST($prev_run_id AS VARCHAR) AS previous_run_id, CAST($run_id AS VARCHAR) AS run_id,
+       CASE WHEN p.account_id IS NOT NULL THEN CASE WHEN coalesce(p.on_hold, false) THEN 'Y' ELSE 'N' END END AS old_on_hold,
+       CASE WHEN c.account_id IS NOT NULL THEN CASE WHEN coalesce(c.on_hold, false) THEN 'Y' ELSE 'N' END END AS new_on_hold
 FROM cur c
 FULL OUTER JOIN prev p
   ON c.account_id = p.account_id AND c.contact_type = p.contact_type AND c.role = p.role
  AND c.contact_key = p.contact_key
 WHERE p.account_id IS NULL OR c.account_id IS NULL
    OR c.status IS DISTINCT FROM p.status OR c.rank IS DISTINCT FROM p.rank
+   OR coalesce(c.on_hold, false) <> coalesce(p.on_hold, false)
 ORDER BY account_id, contact_type, role, change, new_rank, old_rank, coalesce(c.contact_key, p.contact_key)

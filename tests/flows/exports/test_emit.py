@@ -221,6 +221,8 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
 
 
 def test_delta_against_previous_completed_run(world, tmp_path: Path) -> None:
+    # HELD's number was usable last run and is held now (a bankruptcy filed): only the hold moved
+    add_contact(world, PREV, "HELD", "+14045550900", on_hold=False, confidence=0.99)
     emit(world, RUN, tmp_path)
     delta = {
         (r["account_id"], r["phone"] or r["address_line1"]): r
@@ -237,6 +239,9 @@ def test_delta_against_previous_completed_run(world, tmp_path: Path) -> None:
     assert delta[("A2", "9 ELM ST")]["new_status"] == "confirmed"
     assert {r["previous_run_id"] for r in delta.values()} == {PREV}
     assert ("A1", "4045550101") in delta  # rank 2 -> 1
+    held = delta[("HELD", "4045550900")]
+    assert (held["change"], held["old_on_hold"], held["new_on_hold"]) == ("hold_changed", "N", "Y")
+    assert delta[("A1", "4045550102")]["old_on_hold"] == ""  # added: no previous state
 
 
 def test_worklist_prioritizes_balance_times_confidence(world, tmp_path: Path) -> None:
