@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,23 +78,51 @@ def outcome_window(con: duckdb.DuckDBPyConnection, run_id: str) -> OutcomeWindow
     return OutcomeWindow(run_id, row["as_of"], row["until"], str(row["model"] or ""))
 
 
+def runs_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[str]:
+    """Completed runs with an as_of on or after `since`, oldest first, one per as_of (the
+    latest: its list replaced the others'), so that each verdict judges one run only."""
+    found = sql.rows(
+        con,
+        "SELECT max(run_id) AS run_id FROM runs WHERE status = 'completed' AND as_of >= $since"
+        " GROUP BY as_of ORDER BY as_of",
+        since=since,
+    )
+    return [str(r["run_id"]) for r in found]
+
+
 def outcome_labels(con: duckdb.DuckDBPyConnection, window: OutcomeWindow) -> pl.DataFrame:
     """The run's emitted debtor contact points that collectors gave a verdict on in the window:
-    `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`."""
+    `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`
+    and `run_id`."""
     labels = sql.query(
         con, "calibrate/outcome_labels.sql",
         run_id=window.run_id, as_of=window.as_of, until=window.until,
     )  # fmt: skip
     points = contact_frame(con, window.run_id)
     key = ["account_id", "contact_type", "contact_key"]
-    return points.join(labels, on=key, how="inner", maintain_order="left")
+    return points.join(labels, on=key, how="inner", maintain_order="left").with_columns(
+        pl.lit(window.run_id).alias("run_id")
+    )
+
+
+def describe(windows: Sequence[OutcomeWindow]) -> str:
+    """The run (or runs) checked and the verdict dates that judge it."""
+    if len(windows) == 1:
+        return f"run {windows[0].run_id}: {windows[0].describe()}"
+    first, last = windows[0], windows[-1]
+    end = f"up to {last.until}" if last.until else "any later date for the last"
+    return (
+        f"{len(windows)} runs, {first.run_id} (as_of {first.as_of}) to {last.run_id} (as_of "
+        f"{last.as_of}): each judged by the verdicts dated after its as_of, up to the next "
+        f"run's; {end}"
+    )
 
 
 def label_summary(labeled: pl.DataFrame) -> str:
     """How many labels, per contact type, right party against not; says when they are few."""
     n = labeled.height
     if n == 0:
-        return "no labels: no verdict on the run's emitted contacts in that window"
+        return "no labels: no verdict on the emitted contacts in that window"
     parts = []
     for (t,), sub in labeled.group_by("contact_type", maintain_order=True):
         right = int(sub["correct"].sum())
@@ -106,36 +135,47 @@ def label_summary(labeled: pl.DataFrame) -> str:
     return text
 
 
+def _name(windows: Sequence[OutcomeWindow]) -> str:
+    if len(windows) == 1:
+        return windows[0].run_id
+    return f"{windows[0].run_id}..{windows[-1].run_id} ({len(windows)} runs)"
+
+
+def _models(windows: Sequence[OutcomeWindow]) -> str:
+    return ", ".join(dict.fromkeys(w.model for w in windows))
+
+
 def outcome_report(
-    labeled: pl.DataFrame, window: OutcomeWindow, bins: int = 10
+    labeled: pl.DataFrame, windows: Sequence[OutcomeWindow], bins: int = 10
 ) -> CalibrationReport:
-    """ECE and reliability table of the run's confidence against collectors' verdicts."""
-    return report_from_labeled(labeled, window.run_id, window.model, bins)
+    """ECE and reliability table of the runs' confidence against collectors' verdicts."""
+    return report_from_labeled(labeled, _name(windows), _models(windows), bins)
 
 
-def export_frame(labeled: pl.DataFrame, window: OutcomeWindow) -> pl.DataFrame:
+def export_frame(labeled: pl.DataFrame) -> pl.DataFrame:
     """The labels in the form `read_labeled` takes (`--fit --labeled`), without contact values."""
     xcols = [f"x_{f.name}" for f in FEATURES]
     return labeled.with_columns(
         pl.col("account_id").cast(pl.String),
         pl.col("correct").cast(pl.Boolean),
         *[pl.col(c).cast(pl.Float64) for c in xcols],
-        pl.lit(window.run_id).alias("run_id"),
     ).select(*LABELED_COLUMNS, *xcols, *EXPORT_EXTRA)
 
 
-def export_labels(labeled: pl.DataFrame, window: OutcomeWindow, path: Path) -> dict[str, Any]:
+def export_labels(
+    labeled: pl.DataFrame, windows: Sequence[OutcomeWindow], path: Path
+) -> dict[str, Any]:
     """Write the labels to `path` (parquet) and their description beside it (`<name>.json`,
     which `read_labeled` and the fitted model's record take up); both atomically and private
     (mode 0600, or $SKIPTRACE_FILE_MODE): the file names accounts. Returns the description."""
-    frame = export_frame(labeled, window)
+    frame = export_frame(labeled)
     info: dict[str, Any] = {
-        "name": f"outcomes run {window.run_id}",
+        "name": f"outcomes {'run' if len(windows) == 1 else 'runs'} {_name(windows)}",
         "source": "collectors' outcomes (contact_outcomes)",
-        "run_id": window.run_id,
-        "model": window.model,
-        "as_of": window.as_of.isoformat(),
-        "until": window.until.isoformat() if window.until else None,
+        "runs": [w.run_id for w in windows],
+        "model": _models(windows),
+        "as_of": windows[0].as_of.isoformat(),
+        "until": windows[-1].until.isoformat() if windows[-1].until else None,
         "label_rule": "skiptrace.matchers.calibrate_outcomes (sql/calibrate/outcome_labels.sql)",
         "population": "emitted debtor contacts collectors gave a verdict on (mostly rank 1)",
         "rows": frame.height,

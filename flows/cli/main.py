@@ -508,6 +508,14 @@ def calibrate(
             "recorded after it.",
         ),
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="With --outcomes: check every completed run with an as_of on or after this "
+            "date (YYYY-MM-DD) together, each against the verdicts of its own window.",
+        ),
+    ] = None,
     export_labels: Annotated[
         Path | None,
         typer.Option(
@@ -524,7 +532,8 @@ def calibrate(
     compares it with collectors' verdicts: the first right party (1), wrong number or
     disconnected (0, phones), returned mail or moved (0, addresses) recorded on each emitted
     debtor contact after the run's as_of and up to the next completed run's (docs/confidence.md);
-    --export-labels writes them for a refit. With --fit: generates a training portfolio (a seed
+    --since pools every completed run from a date (nightly runs: a window is a day);
+    --export-labels writes the labels for a refit. With --fit: generates a training portfolio (a seed
     other than the demo's), runs the pipeline, pools its labeled contacts with every --labeled
     file, fits one sign-constrained logistic + isotonic model per contact type, writes
     matchers/rules/confidence_model.json (or --out) with what it was fitted on, and prints ECE
@@ -534,14 +543,15 @@ def calibrate(
 
     if labeled and not fit:
         raise typer.BadParameter("--labeled needs --fit", param_hint="--labeled")
-    if export_labels is not None and not outcomes:
-        raise typer.BadParameter("--export-labels needs --outcomes", param_hint="--export-labels")
+    for value, flag in ((export_labels, "--export-labels"), (since, "--since")):
+        if value is not None and not outcomes:
+            raise typer.BadParameter(f"{flag} needs --outcomes", param_hint=flag)
     if outcomes and (fit or truth is not None):
         raise typer.BadParameter(
             "--outcomes checks a run on its own: not with --fit or --truth", param_hint="--outcomes"
         )
     if outcomes:
-        _calibrate_outcomes(db, run, bins, export_labels)
+        _calibrate_outcomes(db, run, since, bins, export_labels)
         return
     if fit:
         argv = ["fit", "--accounts", str(accounts)]
@@ -570,9 +580,13 @@ def calibrate(
         typer.echo(cal.calibration_report(con, run, truth, bins).render())
 
 
-def _calibrate_outcomes(db: Path | None, run: str | None, bins: int, export: Path | None) -> None:
-    """`calibrate --outcomes`: the run's labels from collectors' verdicts, the reliability
-    table (when there are any), and the labels written for a refit (--export-labels)."""
+def _calibrate_outcomes(
+    db: Path | None, run: str | None, since: str | None, bins: int, export: Path | None
+) -> None:
+    """`calibrate --outcomes`: the run's (or, with --since, the runs') labels from collectors'
+    verdicts, the reliability table when there are any, and the labels written for a refit."""
+    import polars as pl
+
     from skiptrace.flows.audit.archive import archived_run_views
     from skiptrace.flows.cli.lineage import _open, require_latest_completed_run
     from skiptrace.matchers import calibrate_outcomes as co
@@ -582,23 +596,40 @@ def _calibrate_outcomes(db: Path | None, run: str | None, bins: int, export: Pat
             f"--export-labels {export}: give a .parquet name (its description is written "
             "beside it as .json)"
         )
+    if run and since:
+        raise errors.UsageError("give --run or --since, not both")
+    start = None
+    if since:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            raise errors.UsageError(
+                f"--since: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {since!r})"
+            ) from None
     con = _open(db)
     try:
-        run = run or require_latest_completed_run(con)
-        with archived_run_views(con, run):  # an archived run reads from its files
-            window = co.outcome_window(con, run)
-            labeled = co.outcome_labels(con, window)
+        if start is None:
+            runs = [run or require_latest_completed_run(con)]
+        elif not (runs := co.runs_since(con, start)):
+            raise errors.UsageError(f"no completed run with an as_of on or after {start} (--since)")
+        windows, frames = [], []
+        for r in runs:
+            with archived_run_views(con, r):  # an archived run reads from its files
+                windows.append(co.outcome_window(con, r))
+                frames.append(co.outcome_labels(con, windows[-1]))
     finally:
         con.close()
-    typer.echo(f"run {run}: {window.describe()}")
+    labeled = pl.concat(frames, how="vertical_relaxed")
+    typer.echo(co.describe(windows))
     typer.echo(co.label_summary(labeled))
     if labeled.height:
-        typer.echo(co.outcome_report(labeled, window, bins).render())
+        typer.echo(co.outcome_report(labeled, windows, bins).render())
     if export is not None:
-        co.export_labels(labeled, window, export)
+        co.export_labels(labeled, windows, export)
         typer.echo(
-            f"wrote {labeled.height} labeled contacts to {export} (and {export.with_suffix('.json')}); "
-            f"refit with: skiptrace calibrate --fit --labeled {export}"
+            f"wrote {labeled.height} labeled contacts to {export} (description: "
+            f"{export.with_suffix('.json')}); refit with: skiptrace calibrate --fit --labeled "
+            f"{export}"
         )
 
 

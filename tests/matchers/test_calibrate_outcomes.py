@@ -25,6 +25,7 @@ from skiptrace.matchers.calibrate_outcomes import (
     outcome_labels,
     outcome_report,
     outcome_window,
+    runs_since,
 )
 from skiptrace.matchers.confidence import FEATURES
 
@@ -148,6 +149,18 @@ def test_window_runs_from_as_of_to_the_next_completed_run(db: Path) -> None:
     con.close()
 
 
+def test_runs_since_are_completed_and_one_per_as_of(db: Path) -> None:
+    """A run re-done on the same as_of replaced the earlier list: only the later one is judged,
+    so no verdict labels two runs."""
+    con = sql.connect(db)
+    assert runs_since(con, D(2026, 10, 1)) == ["R1", "R2"]  # R0 failed
+    assert runs_since(con, D(2026, 11, 2)) == ["R2"]
+    con.execute("INSERT INTO runs (run_id, as_of, status) VALUES ('R3', '2026-11-10', 'completed')")
+    assert runs_since(con, D(2026, 11, 2)) == ["R3"]
+    assert runs_since(con, D(2026, 12, 1)) == []
+    con.close()
+
+
 def test_each_point_gets_the_first_verdict_after_the_run(db: Path) -> None:
     """Right party 1; wrong number, disconnected, returned mail, moved 0; no answer, account
     facts, verdicts before or on as_of or after the window, the other type's vocabulary,
@@ -174,7 +187,7 @@ def test_ece_against_outcomes_by_hand(db: Path) -> None:
     0.45, none right: gap 0.45. ECE = (3 * 0.18333 + 3 * 0.45) / 6 = 0.31667."""
     con = sql.connect(db, read_only=True)
     window = outcome_window(con, "R1")
-    rep = outcome_report(outcome_labels(con, window), window)
+    rep = outcome_report(outcome_labels(con, window), [window])
     con.close()
     assert rep.n == 6 and rep.ece == pytest.approx((0.85 - 2 / 3 + 0.45) / 2, abs=1e-5)
     assert [(r["lo"], r["n"], r["accuracy"]) for r in rep.reliability] == [
@@ -196,7 +209,7 @@ def test_export_is_what_fit_labeled_reads_private_and_without_contacts(
     labeled = outcome_labels(con, window)
     con.close()
     path = tmp_path / "labels" / "outcomes_R1.parquet"
-    export_labels(labeled, window, path)
+    export_labels(labeled, [window], path)
     for f in (path, path.with_suffix(".json")):
         assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
     frame = pl.read_parquet(path)

@@ -81,6 +81,18 @@ def test_cli_defaults_to_the_latest_completed_run_and_says_when_there_are_no_lab
     assert code == errors.OK and "no labels" in stdout and "ECE" not in stdout
 
 
+def test_cli_since_pools_runs_each_in_its_own_window(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "since.parquet"
+    args = ["--outcomes", "--since", "2026-10-01", "--db", str(db), "--export-labels", str(out)]
+    code, stdout, stderr = _invoke(args)
+    assert code == errors.OK, stderr
+    assert "2 runs, R1 (as_of 2026-11-01) to R2 (as_of 2026-11-10)" in stdout
+    assert "7 labels: phone 5 (3 right party, 2 not); address 2" in stdout
+    assert "run R1..R2 (2 runs)  model m-R1, m-R2  n=7" in stdout
+    frame = pl.read_parquet(out)
+    assert frame.group_by("run_id").len().sort("run_id").rows() == [("R1", 6), ("R2", 1)]
+
+
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [
@@ -89,6 +101,10 @@ def test_cli_defaults_to_the_latest_completed_run_and_says_when_there_are_no_lab
         (["--export-labels", "x.parquet"], errors.USAGE, "--export-labels needs --outcomes"),
         (["--outcomes", "--fit"], errors.USAGE, "not with --fit or --truth"),
         (["--outcomes", "--export-labels", "x.json"], errors.USAGE, "give a .parquet name"),
+        (["--since", "2026-11-01"], errors.USAGE, "--since needs --outcomes"),
+        (["--outcomes", "--since", "11/01/2026"], errors.USAGE, "YYYY-MM-DD"),
+        (["--outcomes", "--since", "2027-01-01"], errors.USAGE, "no completed run"),
+        (["--outcomes", "--since", "2026-11-01", "--run", "R1"], errors.USAGE, "not both"),
     ],
 )
 def test_cli_errors_are_one_line_with_their_codes(
