@@ -10,7 +10,9 @@ them into a labeled contact frame, the same frame a generator's truth gives
 
 Which verdicts judge a run: the first one recorded on the account's contact after the run's
 as_of, up to the next completed run's as_of (any later date when there is none). Before it,
-the run had read the verdict; after the next run, collectors worked from the next list.
+the run had read the verdict; after the next run, collectors worked from the next list. Nightly
+runs make that a day: `runs_since` gives every completed run from a date, each judged by its
+own window, so that one check (`--since`) pools them and no verdict labels two runs.
 
 What the labels can say (docs/confidence.md, "Checking and refitting on collectors'
 outcomes"): collectors try the top of each list first, so they are mostly rank-1 contacts and
@@ -92,8 +94,8 @@ def runs_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[str]:
 
 def outcome_labels(con: duckdb.DuckDBPyConnection, window: OutcomeWindow) -> pl.DataFrame:
     """The run's emitted debtor contact points that collectors gave a verdict on in the window:
-    `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`
-    and `run_id`."""
+    `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`,
+    `earlier_verdict` (the latest one the run read) and `run_id`."""
     labels = sql.query(
         con, "calibrate/outcome_labels.sql",
         run_id=window.run_id, as_of=window.as_of, until=window.until,
@@ -153,9 +155,11 @@ def outcome_report(
 
 
 def export_frame(labeled: pl.DataFrame) -> pl.DataFrame:
-    """The labels in the form `read_labeled` takes (`--fit --labeled`), without contact values."""
+    """The labels in the form `read_labeled` takes (`--fit --labeled`), without contact values,
+    and without the points whose confidence an earlier right party set (not their inputs)."""
     xcols = [f"x_{f.name}" for f in FEATURES]
-    return labeled.with_columns(
+    fitted = labeled.filter(pl.col("earlier_verdict").fill_null("") != "right_party")
+    return fitted.with_columns(
         pl.col("account_id").cast(pl.String),
         pl.col("correct").cast(pl.Boolean),
         *[pl.col(c).cast(pl.Float64) for c in xcols],
@@ -177,8 +181,10 @@ def export_labels(
         "as_of": windows[0].as_of.isoformat(),
         "until": windows[-1].until.isoformat() if windows[-1].until else None,
         "label_rule": "skiptrace.matchers.calibrate_outcomes (sql/calibrate/outcome_labels.sql)",
-        "population": "emitted debtor contacts collectors gave a verdict on (mostly rank 1)",
+        "population": "emitted debtor contacts collectors gave a verdict on (mostly rank 1), "
+        "but those the run already knew a right party on",
         "rows": frame.height,
+        "left_out_earlier_right_party": labeled.height - frame.height,
         "by_type": {t: int(n) for t, n in frame.group_by("contact_type").len().iter_rows()},
     }
     with atomic_path(path) as tmp:

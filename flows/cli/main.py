@@ -625,9 +625,16 @@ def _calibrate_outcomes(
     if labeled.height:
         typer.echo(co.outcome_report(labeled, windows, bins).render())
     if export is not None:
-        co.export_labels(labeled, windows, export)
+        info = co.export_labels(labeled, windows, export)
+        skipped = info["left_out_earlier_right_party"]
         typer.echo(
-            f"wrote {labeled.height} labeled contacts to {export} (description: "
+            f"wrote {info['rows']} labeled contacts to {export}"
+            + (
+                f" ({skipped} left out: an earlier right party set their confidence)"
+                if skipped
+                else ""
+            )
+            + f" (description: "
             f"{export.with_suffix('.json')}); refit with: skiptrace calibrate --fit --labeled "
             f"{export}"
         )

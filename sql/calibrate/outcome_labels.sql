@@ -16,6 +16,10 @@
 -- one about the run's list as collectors met it; a later one may follow a change the list did
 -- not know of (a move after a right-party contact).
 -- Points: contact_points of $run_id, role debtor, not suppressed (what contacts.csv held).
+-- earlier_verdict: the latest verdict the run itself read (dated up to $as_of, ordered as
+-- sql/outcomes/latest.sql orders them). An earlier right party set the point's confidence to
+-- at least 0.95 (resolve/08b_outcomes.sql), which the model's inputs do not show: the check
+-- keeps such a point (it is what collectors were given), a refit's export leaves it out.
 WITH verdicts AS (
     SELECT account_id, contact_type, contact_key, outcome, outcome_date, loaded_at, origin_seq
     FROM contact_outcomes
@@ -32,10 +36,21 @@ first_verdict AS (
            min(outcome_date) AS outcome_date
     FROM verdicts
     GROUP BY account_id, contact_type, contact_key
+),
+earlier AS (
+    SELECT account_id, contact_type, contact_key,
+           arg_max(outcome, (outcome_date, loaded_at, origin_seq)) AS earlier_verdict
+    FROM contact_outcomes
+    WHERE contact_key IS NOT NULL AND outcome_date <= $as_of
+      AND outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+    GROUP BY account_id, contact_type, contact_key
 )
 SELECT f.account_id, f.contact_type, f.contact_key, f.outcome, f.outcome_date,
-       f.outcome = 'right_party' AS correct
+       f.outcome = 'right_party' AS correct, e.earlier_verdict
 FROM first_verdict f
+LEFT JOIN earlier e
+       ON e.account_id = f.account_id AND e.contact_type = f.contact_type
+      AND e.contact_key = f.contact_key
 SEMI JOIN contact_points cp
        ON cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
       AND cp.account_id = f.account_id AND cp.contact_type = f.contact_type

@@ -53,6 +53,7 @@ POINTS = [
 
 # (account, type, key, outcome, date, load order)
 OUTCOMES = [
+    ("A1", "phone", "+15550000001", "right_party", D(2026, 10, 20), 1),  # read by R1 (earlier)
     ("A1", "phone", "+15550000001", "right_party", D(2026, 11, 2), 1),
     ("A1", "phone", "+15550000001", "wrong_number", D(2026, 11, 5), 1),  # later: not the first
     ("A1", "phone", "+15550000002", "wrong_number", D(2026, 11, 3), 1),
@@ -168,6 +169,9 @@ def test_each_point_gets_the_first_verdict_after_the_run(db: Path) -> None:
     got = _labels(db, "R1")
     rows = got.select("account_id", "contact_type", "rank", "confidence", "outcome", "correct")
     assert rows.rows() == R1_LABELS
+    # the run had read an earlier right party on A1's first phone (and a wrong number, on as_of,
+    # on A3's, which gets no label)
+    assert got.filter(pl.col("earlier_verdict").is_not_null())["account_id"].to_list() == ["A1"]
     # the later run takes what came after the first one's window, with any later date
     r2 = _labels(db, "R2")
     assert r2.select("account_id", "contact_key", "correct").rows() == [
@@ -215,9 +219,11 @@ def test_export_is_what_fit_labeled_reads_private_and_without_contacts(
     frame = pl.read_parquet(path)
     assert frame.columns == [*LABELED_COLUMNS, *XCOLS, "rank", "confidence", "outcome",
                              "outcome_date", "run_id"]  # fmt: skip
-    assert frame.select("account_id", "contact_type", "correct").rows() == [
-        (a, t, c) for a, t, _, _, _, c in R1_LABELS
+    # A1's first phone is left out: an earlier right party, not its inputs, set its confidence
+    assert frame.select("account_id", "contact_type", "rank", "correct").rows() == [
+        (a, t, r, c) for a, t, r, _, _, c in R1_LABELS if (a, r) != ("A1", 1)
     ]
     assert b"+1555" not in path.read_bytes() and b"MAIN ST" not in path.read_bytes()
     read, info = read_labeled(path)  # what --fit --labeled takes
-    assert read.height == 6 and info["name"] == "outcomes run R1" and info["until"] == "2026-11-10"
+    assert read.height == 5 and info["name"] == "outcomes run R1" and info["until"] == "2026-11-10"
+    assert info["left_out_earlier_right_party"] == 1

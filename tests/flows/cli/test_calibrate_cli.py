@@ -64,7 +64,8 @@ def test_cli_checks_a_run_and_exports_its_labels(db: Path, tmp_path: Path) -> No
     assert "n=6" in stdout and "ECE=0.3167" in stdout
     assert "[0.8, 0.9)       3   0.850   0.667" in stdout
     assert "phone: n=4" in stdout and "address: n=2" in stdout
-    assert pl.read_parquet(out).height == 6 and "--fit --labeled" in stdout
+    assert "wrote 5 labeled contacts" in stdout and "1 left out: an earlier right party" in stdout
+    assert pl.read_parquet(out).height == 5 and "--fit --labeled" in stdout
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
 
@@ -90,7 +91,7 @@ def test_cli_since_pools_runs_each_in_its_own_window(db: Path, tmp_path: Path) -
     assert "7 labels: phone 5 (3 right party, 2 not); address 2" in stdout
     assert "run R1..R2 (2 runs)  model m-R1, m-R2  n=7" in stdout
     frame = pl.read_parquet(out)
-    assert frame.group_by("run_id").len().sort("run_id").rows() == [("R1", 6), ("R2", 1)]
+    assert frame.group_by("run_id").len().sort("run_id").rows() == [("R1", 5), ("R2", 1)]
 
 
 @pytest.mark.parametrize(
