@@ -14,6 +14,8 @@ come from:
 
 Labeling against a generator's truth and running the pipeline to fit on it are the demo's job
 (`skiptrace.flows.demo.calibration`, behind `skiptrace calibrate --fit`).
+Labeling against collectors' outcomes is `matchers/calibrate_outcomes.py` (`skiptrace
+calibrate --outcomes`).
 
 Fitting uses polars for the sums (no numpy/scikit-learn dependency at run time or fit time).
 """

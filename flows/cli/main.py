@@ -500,19 +500,59 @@ def calibrate(
             "(default: the shipped matchers/rules/confidence_model.json).",
         ),
     ] = None,
+    outcomes: Annotated[
+        bool,
+        typer.Option(
+            "--outcomes",
+            help="Check the run's confidence against collectors' verdicts (contact_outcomes) "
+            "recorded after it.",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="With --outcomes: check every completed run with an as_of on or after this "
+            "date (YYYY-MM-DD) together, each against the verdicts of its own window.",
+        ),
+    ] = None,
+    export_labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-labels",
+            dir_okay=False,
+            help="With --outcomes: also write the labeled contacts (parquet, mode 0600) for "
+            "--fit --labeled.",
+        ),
+    ] = None,
 ) -> None:
     """Check that confidence is a probability (ECE + reliability table), or refit the model.
 
-    Without --fit: compares a run's confidence bands with the generator's truth. With --fit:
-    generates a training portfolio (a seed other than the demo's), runs the pipeline, pools its
-    labeled contacts with every --labeled file, fits one sign-constrained logistic + isotonic
-    model per contact type, writes matchers/rules/confidence_model.json (or --out) with what it
-    was fitted on, and prints ECE per data set.
+    With --truth: compares a run's confidence with the generator's truth. With --outcomes:
+    compares it with collectors' verdicts: the first right party (1), wrong number or
+    disconnected (0, phones), returned mail or moved (0, addresses) recorded on each emitted
+    debtor contact after the run's as_of and up to the next completed run's (docs/confidence.md);
+    --since pools every completed run from a date (nightly runs: a window is a day);
+    --export-labels writes the labels for a refit. With --fit: generates a training portfolio (a seed
+    other than the demo's), runs the pipeline, pools its labeled contacts with every --labeled
+    file, fits one sign-constrained logistic + isotonic model per contact type, writes
+    matchers/rules/confidence_model.json (or --out) with what it was fitted on, and prints ECE
+    per data set.
     """
     from skiptrace.flows.demo import calibration as cal
 
     if labeled and not fit:
         raise typer.BadParameter("--labeled needs --fit", param_hint="--labeled")
+    for value, flag in ((export_labels, "--export-labels"), (since, "--since")):
+        if value is not None and not outcomes:
+            raise typer.BadParameter(f"{flag} needs --outcomes", param_hint=flag)
+    if outcomes and (fit or truth is not None):
+        raise typer.BadParameter(
+            "--outcomes checks a run on its own: not with --fit or --truth", param_hint="--outcomes"
+        )
+    if outcomes:
+        _calibrate_outcomes(db, run, since, bins, export_labels)
+        return
     if fit:
         argv = ["fit", "--accounts", str(accounts)]
         argv += [a for f in labeled or [] for a in ("--labeled", str(f))]
@@ -521,7 +561,9 @@ def calibrate(
     from skiptrace import sql
 
     if truth is None:
-        raise typer.BadParameter("--truth is required without --fit", param_hint="--truth")
+        raise typer.BadParameter(
+            "give --truth DIR or --outcomes (or --fit to refit)", param_hint="--truth"
+        )
     if not all((truth / name).is_file() for name in ("accounts.csv", "records.csv")):
         inner = truth / "truth"
         hint = f"; the portfolio's truth is {inner}" if inner.is_dir() else ""
@@ -536,6 +578,66 @@ def calibrate(
     run = run or require_latest_completed_run(con)
     with archived_run_views(con, run):  # an archived run reads from its files
         typer.echo(cal.calibration_report(con, run, truth, bins).render())
+
+
+def _calibrate_outcomes(
+    db: Path | None, run: str | None, since: str | None, bins: int, export: Path | None
+) -> None:
+    """`calibrate --outcomes`: the run's (or, with --since, the runs') labels from collectors'
+    verdicts, the reliability table when there are any, and the labels written for a refit."""
+    import polars as pl
+
+    from skiptrace.flows.audit.archive import archived_run_views
+    from skiptrace.flows.cli.lineage import _open, require_latest_completed_run
+    from skiptrace.matchers import calibrate_outcomes as co
+
+    if export is not None and export.suffix == ".json":
+        raise errors.UsageError(
+            f"--export-labels {export}: give a .parquet name (its description is written "
+            "beside it as .json)"
+        )
+    if run and since:
+        raise errors.UsageError("give --run or --since, not both")
+    start = None
+    if since:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            raise errors.UsageError(
+                f"--since: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {since!r})"
+            ) from None
+    con = _open(db)
+    try:
+        if start is None:
+            runs = [run or require_latest_completed_run(con)]
+        elif not (runs := co.runs_since(con, start)):
+            raise errors.UsageError(f"no completed run with an as_of on or after {start} (--since)")
+        windows, frames = [], []
+        for r in runs:
+            with archived_run_views(con, r):  # an archived run reads from its files
+                windows.append(co.outcome_window(con, r))
+                frames.append(co.outcome_labels(con, windows[-1]))
+    finally:
+        con.close()
+    labeled = pl.concat(frames, how="vertical_relaxed")
+    typer.echo(co.describe(windows))
+    typer.echo(co.label_summary(labeled))
+    if labeled.height:
+        typer.echo(co.outcome_report(labeled, windows, bins).render())
+    if export is not None:
+        info = co.export_labels(labeled, windows, export)
+        skipped = info["left_out_earlier_right_party"]
+        typer.echo(
+            f"wrote {info['rows']} labeled contacts to {export}"
+            + (
+                f" ({skipped} left out: an earlier right party set their confidence)"
+                if skipped
+                else ""
+            )
+            + f" (description: "
+            f"{export.with_suffix('.json')}); refit with: skiptrace calibrate --fit --labeled "
+            f"{export}"
+        )
 
 
 @app.command()

@@ -1,0 +1,58 @@
+-- Labels from collectors' outcomes for a run's emitted debtor contact points: the first verdict
+-- collectors recorded on the account's contact after the run (outcome_date > $as_of, the last
+-- date the run itself could read: sql/outcomes/latest.sql) and up to $until (the next
+-- completed run's as_of, which reads what is dated up to it; NULL: any later date).
+--
+-- A verdict says whether the contact reached the account holder:
+--   right_party                      -> correct (phone or address)
+--   wrong_number, disconnected       -> not correct, phones only
+--   returned_mail, moved             -> not correct, addresses only
+-- no_answer says nothing; cease_and_desist, attorney, dispute and deceased_confirmed are facts
+-- about the account, not about the contact; a verdict of the other contact type's vocabulary
+-- (a wrong number reported against an address) is not one. Emails get no labels: no outcome
+-- says an email failed to reach the holder, so their labels would all be right party.
+-- "First": the earliest date, then the earlier load, then the earlier row where it came from
+-- (origin_seq), the order sql/outcomes/latest.sql uses for the latest. The first verdict is the
+-- one about the run's list as collectors met it; a later one may follow a change the list did
+-- not know of (a move after a right-party contact).
+-- Points: contact_points of $run_id, role debtor, not suppressed (what contacts.csv held).
+-- earlier_verdict: the latest verdict the run itself read (dated up to $as_of, ordered as
+-- sql/outcomes/latest.sql orders them). An earlier right party set the point's confidence to
+-- at least 0.95 (resolve/08b_outcomes.sql), which the model's inputs do not show: the check
+-- keeps such a point (it is what collectors were given), a refit's export leaves it out.
+WITH verdicts AS (
+    SELECT account_id, contact_type, contact_key, outcome, outcome_date, loaded_at, origin_seq
+    FROM contact_outcomes
+    WHERE contact_key IS NOT NULL
+      AND outcome_date > $as_of
+      AND ($until IS NULL OR outcome_date <= $until)
+      AND (   (outcome = 'right_party' AND contact_type IN ('phone', 'address'))
+           OR (outcome IN ('wrong_number', 'disconnected') AND contact_type = 'phone')
+           OR (outcome IN ('returned_mail', 'moved') AND contact_type = 'address'))
+),
+first_verdict AS (
+    SELECT account_id, contact_type, contact_key,
+           arg_min(outcome, (outcome_date, loaded_at, origin_seq)) AS outcome,
+           min(outcome_date) AS outcome_date
+    FROM verdicts
+    GROUP BY account_id, contact_type, contact_key
+),
+earlier AS (
+    SELECT account_id, contact_type, contact_key,
+           arg_max(outcome, (outcome_date, loaded_at, origin_seq)) AS earlier_verdict
+    FROM contact_outcomes
+    WHERE contact_key IS NOT NULL AND outcome_date <= $as_of
+      AND outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+    GROUP BY account_id, contact_type, contact_key
+)
+SELECT f.account_id, f.contact_type, f.contact_key, f.outcome, f.outcome_date,
+       f.outcome = 'right_party' AS correct, e.earlier_verdict
+FROM first_verdict f
+LEFT JOIN earlier e
+       ON e.account_id = f.account_id AND e.contact_type = f.contact_type
+      AND e.contact_key = f.contact_key
+SEMI JOIN contact_points cp
+       ON cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
+      AND cp.account_id = f.account_id AND cp.contact_type = f.contact_type
+      AND cp.contact_key = f.contact_key
+ORDER BY f.account_id, f.contact_type, f.contact_key;
