@@ -11,7 +11,7 @@
 --     a contact it does not have (NULL for rows stored before, or outside a run).
 -- Earlier rows get the number at the end of their origin_id ('dispositions_2.csv:10' -> 10,
 -- an outcome_id as is): their order within one file, as the file had it.
-ALTER TABLE contact_outcomes ADD COLUMN origin_seq BIGINT;
-ALTER TABLE contact_outcomes ADD COLUMN run_id VARCHAR;
+ALTER TABLE contact_outcomes ADD COLUMN IF NOT EXISTS origin_seq BIGINT;
+ALTER TABLE contact_outcomes ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 UPDATE contact_outcomes
 SET origin_seq = TRY_CAST(regexp_extract(origin_id, '([0-9]+)$', 1) AS BIGINT);

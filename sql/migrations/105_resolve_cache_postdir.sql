@@ -6,5 +6,5 @@
 -- variant merging (05_variants) must see it to keep N and S apart while still merging a
 -- spelling that merely lacks it. Rows cached before this column have it NULL; the resolve SQL
 -- changed with it, so the cache's state key differs and the next resolve is a full one.
-ALTER TABLE resolve_cache_evidence ADD COLUMN postdir VARCHAR;
-ALTER TABLE resolve_cache_variants ADD COLUMN postdir VARCHAR;
+ALTER TABLE resolve_cache_evidence ADD COLUMN IF NOT EXISTS postdir VARCHAR;
+ALTER TABLE resolve_cache_variants ADD COLUMN IF NOT EXISTS postdir VARCHAR;
