@@ -3,8 +3,19 @@
 -- status changes so the collections system can stop using a contact; a hold put on or lifted
 -- (a bankruptcy filed or dismissed, a dispute) with nothing else changed is 'hold_changed'.
 -- old_on_hold / new_on_hold (Y/N) come last, after run_id, so readers by position keep working.
-WITH cur AS (SELECT * FROM contact_points WHERE run_id = $run_id),
-prev AS (SELECT * FROM contact_points WHERE run_id = $prev_run_id)
+-- A third party's contact that is also one of the debtor's own points on the account in the
+-- same run is left out on both sides, as location_info.csv leaves it out: it is the debtor's
+-- contact, reported by the debtor's row.
+WITH run_points AS (
+    SELECT * FROM contact_points t
+    WHERE run_id IN ($run_id, $prev_run_id)
+      AND NOT (role = 'third_party' AND EXISTS (
+          SELECT 1 FROM contact_points d
+          WHERE d.run_id = t.run_id AND d.role = 'debtor' AND d.account_id = t.account_id
+            AND d.contact_type = t.contact_type AND d.contact_key = t.contact_key))
+),
+cur AS (SELECT * FROM run_points WHERE run_id = $run_id),
+prev AS (SELECT * FROM run_points WHERE run_id = $prev_run_id)
 SELECT coalesce(c.account_id, p.account_id) AS account_id,
        coalesce(c.contact_type, p.contact_type) AS contact_type,
        coalesce(c.role, p.role) AS role,

@@ -239,6 +239,9 @@ def test_delta_against_previous_completed_run(world, tmp_path: Path) -> None:
     assert delta[("A2", "9 ELM ST")]["new_status"] == "confirmed"
     assert {r["previous_run_id"] for r in delta.values()} == {PREV}
     assert ("A1", "4045550101") in delta  # rank 2 -> 1
+    # the spouse's number that is the debtor's own: only the debtor's row, never a third party's
+    assert [r["role"] for r in read_csv(tmp_path / "delta.csv")
+            if r["phone"] == "4045550101"] == ["debtor"]  # fmt: skip
     held = delta[("HELD", "4045550900")]
     assert (held["change"], held["old_on_hold"], held["new_on_hold"]) == ("hold_changed", "N", "Y")
     assert delta[("A1", "4045550102")]["old_on_hold"] == ""  # added: no previous state
