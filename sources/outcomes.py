@@ -60,10 +60,12 @@ def store_outcomes(
     stored again. With `replace` (the PostgreSQL pull, which reads the platform's whole table)
     every `origin_seq` (outcome_id) is its own row and the origin's rows not in `rows` are
     deleted. Dates are read with `date_formats` first, then the built-in formats
-    (sources/dates.py). An outcome outside OUTCOMES is refused, so a misspelt disposition
-    cannot silently mean nothing; rows without an account, an outcome or a readable date, or
-    whose contact gives no key for an outcome about the contact, are not stored and are
-    reported: logged, and recorded as warnings of `run_id` (the run then exits 7).
+    (sources/dates.py). Rows without an account, an outcome or a readable date, with an outcome
+    outside OUTCOMES, or whose contact gives no key for an outcome about the contact, are not
+    stored and are reported: logged, and recorded as warnings of `run_id` (the run then exits
+    7), the unknown outcome names included. An unknown name fails only its rows: failing the
+    file for one new disposition code of the dialer would leave the night's wrong numbers and
+    cease-and-desists in it unread, and those numbers called again.
     """
     frame = rows.select(
         [pl.col(c).cast(pl.Int64 if c == "origin_seq" else pl.String)
@@ -75,14 +77,12 @@ def store_outcomes(
         - set(OUTCOMES)
         - {""}
     )
-    if unknown:
-        raise OutcomeError(f"unknown outcome(s) {unknown} from {origin}; known: {list(OUTCOMES)}")
     query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
     con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
     try:
         with sql.transaction(con):
-            sql.run(con, query, origin=origin, replace=replace, run_id=run_id)
+            sql.run(con, query, origin=origin, replace=replace, run_id=run_id, known=list(OUTCOMES))
         stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
         skipped = sql.rows(
             con,
@@ -94,17 +94,23 @@ def store_outcomes(
         con.execute("DROP TABLE IF EXISTS outcomes_typed")
         con.execute("DROP TABLE IF EXISTS outcomes_new")
     if skipped:
-        _warn(con, run_id, "ingest", [_skipped_message(origin, frame.height, skipped)])
+        _warn(con, run_id, "ingest", [_skipped_message(origin, frame.height, skipped, unknown)])
     return stored
 
 
-def _skipped_message(origin: str, total: int, skipped: list[dict]) -> str:
-    """One line: how many rows of `origin` were not stored, why, and which (ids, no values)."""
+def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: list[str]) -> str:
+    """One line: how many rows of `origin` were not stored, why, and which (ids, no values;
+    an unknown outcome's name is a disposition code, not personal data, and is named)."""
     parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
     count = sum(s["n"] for s in skipped)
+    names = (
+        f"; unknown outcome name(s) {unknown}, known: {list(OUTCOMES)} (map the dialer's codes)"
+        if unknown
+        else ""
+    )
     return (
         f"outcomes from {origin}: {count:,} of {total:,} row(s) not stored: {'; '.join(parts)}"
-        " (fix them where they are recorded; a corrected row delivered again is stored)"
+        f"{names} (fix them where they are recorded; a corrected row delivered again is stored)"
     )
 
 

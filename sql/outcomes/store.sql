@@ -17,7 +17,8 @@
 -- collections system got it in skiptrace_contacts.contact_key. contact_type, when missing, is
 -- read from the value: an '@' is an email, digits and phone punctuation a phone, else an address.
 -- A row is not stored (outcomes_typed.skipped says why; sources/outcomes.py reports them) without
--- an account, an outcome or a readable date, or when an outcome about the contact (not a
+-- an account, an outcome or a readable date, with an outcome not in $known (sources/outcomes.py
+-- OUTCOMES), or when an outcome about the contact (not a
 -- cease-and-desist, attorney, dispute or death: account facts) has a contact that gives no key.
 CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, g, s, by_id) AS
     [a, t, coalesce(k, c), o, CAST(d AS VARCHAR), g, CASE WHEN by_id THEN CAST(s AS VARCHAR) END];
@@ -51,6 +52,7 @@ keyed AS (
 SELECT *,
        CASE WHEN account_id IS NULL THEN 'no account'
             WHEN outcome IS NULL THEN 'no outcome'
+            WHEN NOT list_contains($known, outcome) THEN 'unknown outcome'
             WHEN date_raw IS NULL THEN 'no date'
             WHEN outcome_date IS NULL THEN 'unreadable date'
             WHEN contact_key IS NULL

@@ -152,15 +152,27 @@ def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) ->
     assert latest == [("A1", "wrong_number"), ("A2", "wrong_number")]
 
 
-def test_unknown_outcomes_and_missing_columns_are_refused_in_one_line(con, tmp_path: Path) -> None:
+def test_an_unknown_outcome_fails_its_row_and_a_missing_column_the_file(
+    con, tmp_path: Path
+) -> None:
+    """A disposition code the dialer added (hung_up) is not stored and is reported by name; the
+    wrong number beside it is stored. Failing the whole file used to leave that wrong number
+    unread, and the number was called again."""
     source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('r1', DATE '2026-11-01', 'running')"
+    )
     write(
         tmp_path,
         "dispositions_1.csv",
-        "ACCT,NUMBER,RESULT,DATE\nA1,4045550101,hung_up,2026-10-30\n",
+        "ACCT,NUMBER,RESULT,DATE\nA1,4045550101,hung_up,2026-10-30\n"
+        "A1,4045550102,wrong_number,2026-10-30\n",
     )
-    with pytest.raises(OutcomeError, match="unknown outcome"):
-        load_outcome_source(con, source)
+    load_outcome_source(con, source, run_id="r1")
+    stored = con.execute("SELECT contact_key, outcome FROM contact_outcomes").fetchall()
+    assert stored == [("+14045550102", "wrong_number")]
+    (warning,) = [r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()]
+    assert "1 unknown outcome (dispositions_1.csv:2)" in warning and "['hung_up']" in warning
     write(tmp_path, "dispositions_1.csv", "ACCT,NUMBER,DATE\nA1,4045550101,2026-10-30\n")
     with pytest.raises(OutcomeError, match=r"no column for \['outcome'\]"):
         load_outcome_source(con, source)
