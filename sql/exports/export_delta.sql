@@ -6,16 +6,22 @@
 -- A third party's contact that is also one of the debtor's own points on the account in the
 -- same run is left out on both sides, as location_info.csv leaves it out: it is the debtor's
 -- contact, reported by the debtor's row.
-WITH run_points AS (
+WITH cur AS (
     SELECT * FROM contact_points t
-    WHERE run_id IN ($run_id, $prev_run_id)
+    WHERE run_id = $run_id
       AND NOT (role = 'third_party' AND EXISTS (
           SELECT 1 FROM contact_points d
-          WHERE d.run_id = t.run_id AND d.role = 'debtor' AND d.account_id = t.account_id
+          WHERE d.run_id = $run_id AND d.role = 'debtor' AND d.account_id = t.account_id
             AND d.contact_type = t.contact_type AND d.contact_key = t.contact_key))
 ),
-cur AS (SELECT * FROM run_points WHERE run_id = $run_id),
-prev AS (SELECT * FROM run_points WHERE run_id = $prev_run_id)
+prev AS (
+    SELECT * FROM contact_points t
+    WHERE run_id = $prev_run_id
+      AND NOT (role = 'third_party' AND EXISTS (
+          SELECT 1 FROM contact_points d
+          WHERE d.run_id = $prev_run_id AND d.role = 'debtor' AND d.account_id = t.account_id
+            AND d.contact_type = t.contact_type AND d.contact_key = t.contact_key))
+)
 SELECT coalesce(c.account_id, p.account_id) AS account_id,
        coalesce(c.contact_type, p.contact_type) AS contact_type,
        coalesce(c.role, p.role) AS role,

@@ -163,6 +163,14 @@ CREATE OR REPLACE TEMP MACRO rs_unmailable(contact_type, street_number, street_n
          OR NOT regexp_matches(street_number, '[0-9]'))
     AND NOT coalesce(upper(std_line1), '') LIKE 'PO BOX%';
 
+-- A phone number that is not a valid NANP number (phonenumbers: a 900 premium-rate line, a
+-- fictional 555-01xx, an area code that does not exist) cannot reach the consumer: it ranks
+-- after every valid number of the account, whatever its confidence, as an unmailable address
+-- does among addresses. It is still emitted, its reason says it is not valid, and the import
+-- marks it bad.
+CREATE OR REPLACE TEMP MACRO rs_undialable(contact_type, valid) AS
+    contact_type = 'phone' AND NOT coalesce(valid, true);
+
 -- A date of death that is a date of birth copied with one slip (day and month swapped, one digit
 -- changed, two adjacent digits transposed) and falls before adulthood: no account holder died
 -- days or months after being born, so such a claim is a birth date in the death field.

@@ -11,7 +11,7 @@ CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
            x.street_number, x.street_name, x.std_line1, x.last_seen, x.n_sources, x.n_records,
-           x.contact_key,
+           x.contact_key, x.valid,
            CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
@@ -37,6 +37,7 @@ SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, 
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+                    rs_undialable(s.contact_type, s.valid),
                     confidence DESC, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first
                     n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank

@@ -6,23 +6,21 @@
 -- `rid` is the point's rowid in contact_points: the rules' hits carry it (sp_hits), and
 -- apply_effects.sql updates by it, all in apply_suppressions' one transaction.
 CREATE OR REPLACE TEMP TABLE sp_contact AS
-WITH cp AS (
-    -- the three facts the rules read from `factors`, with one parse of the JSON per point
-    -- (three json_extract calls parsed it three times: 3.3 s against 1.6 s at 5.3M points)
-    SELECT *, rowid AS rid,
-           json_extract_string(factors, ['$.on_file', '$.moved_from', '$.ncoa_no_forward']) AS facts
-    FROM contact_points
-    WHERE run_id = $run_id
-), consumer AS (
+WITH consumer AS (
     -- where the consumer is: the best-ranked debtor address the consumer is not known to have
     -- left, else the state on file; the rule resolve's calling-window zone follows
     -- (08_finalize.sql). Skipping addresses that are only on file took the state of a 0.005
-    -- address when the on-file one ranked first, and missed Massachusetts consumers
+    -- address when the on-file one ranked first, and missed Massachusetts consumers. Its own
+    -- scan of the debtor addresses: sharing the points' CTE below would make DuckDB keep a
+    -- copy of every point of the run
     SELECT account_id, first(state ORDER BY rank) AS state
-    FROM cp
-    WHERE role = 'debtor' AND contact_type = 'address' AND state IS NOT NULL
-      AND NOT coalesce(CAST(facts[2] AS BOOLEAN), false)
-      AND NOT coalesce(CAST(facts[3] AS BOOLEAN), false)
+    FROM (SELECT account_id, state, rank,
+                 json_extract_string(factors, ['$.moved_from', '$.ncoa_no_forward']) AS left_facts
+          FROM contact_points
+          WHERE run_id = $run_id AND role = 'debtor' AND contact_type = 'address'
+            AND state IS NOT NULL)
+    WHERE NOT coalesce(CAST(left_facts[1] AS BOOLEAN), false)
+      AND NOT coalesce(CAST(left_facts[2] AS BOOLEAN), false)
     GROUP BY account_id
 ), o AS (
     -- the latest report per contact, as resolve reads it (sql/outcomes/latest.sql)
@@ -39,7 +37,14 @@ SELECT s.*,
        coalesce(CAST(cp.facts[3] AS BOOLEAN), false) AS ncoa_no_forward,
        coalesce(c.state, s.file_state) AS consumer_state,
        o.outcome, o.outcome_date, o.agent AS outcome_agent
-FROM cp
+FROM (
+    -- the three facts the rules read from `factors`, with one parse of the JSON per point
+    -- (three json_extract calls parsed it three times: 3.3 s against 1.6 s at 5.3M points)
+    SELECT *, rowid AS rid,
+           json_extract_string(factors, ['$.on_file', '$.moved_from', '$.ncoa_no_forward']) AS facts
+    FROM contact_points
+    WHERE run_id = $run_id
+) cp
 JOIN sp_account s ON s.account_id = cp.account_id
 LEFT JOIN consumer c ON c.account_id = cp.account_id
 LEFT JOIN o ON o.account_id = cp.account_id AND o.contact_type = cp.contact_type

@@ -522,6 +522,24 @@ def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_fi
     assert p["time_zone"] == "America/Los_Angeles" and p["tz_conflict"] is True
 
 
+def test_a_number_that_is_not_valid_ranks_after_the_valid_ones(b: Builder, con) -> None:
+    """The on-file number is a 900 premium-rate line (not valid); an old header record gives a
+    valid number that scores lower. The invalid number cannot reach the consumer: it ranks
+    second, still emitted with its reason, as an unmailable address ranks after mailable ones."""
+    bad = b.phone("9005550123", valid=False)
+    b.account("A1", "Ann", "Lee", phone=bad)
+    good = b.phone("4045550131")
+    old = b.record("hdr", "Ann", "Lee", reliability=0.5, record_date=dt.date(2014, 3, 1),
+                   contacts=[{"contact_type": "phone", "phone": good,
+                              "last_seen": dt.date(2014, 3, 1)}])  # fmt: skip
+    b.link("A1", old)
+    resolve_contacts(con, RUN, AS_OF)
+    got = {p["phone"]: (p["rank"], p["confidence"], p["reasons"])
+           for p in points(con, "A1", contact_type="phone")}  # fmt: skip
+    assert got["4045550131"][0] == 1 and got["9005550123"][0] == 2
+    assert "number is not valid" in got["9005550123"][2]
+
+
 def _factors(p: dict[str, Any]) -> dict[str, Any]:
     return json.loads(p["factors"])
 

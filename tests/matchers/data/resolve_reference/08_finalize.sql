@@ -29,6 +29,7 @@ ranked AS (
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
                ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+                        rs_undialable(s.contact_type, s.valid),
                         confidence DESC, last_seen DESC NULLS LAST,
                         -- equal confidence and recency: the more corroborated contact first
                         n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank

@@ -54,6 +54,7 @@ SELECT * EXCLUDE (o_outcome) REPLACE (
         ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
                  -- an address that cannot be mailed stays after the complete ones (08_finalize)
                  rs_unmailable(contact_type, street_number, street_name, std_line1),
+                 rs_undialable(contact_type, valid),
                  confidence DESC, last_seen DESC NULLS LAST, n_sources DESC, n_records DESC,
                  contact_key) AS INTEGER) AS rank)
 FROM adjusted;
