@@ -13,6 +13,7 @@ they act on a run: matchers/outcomes.py (docs/push.md).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,6 +38,13 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Row ids named in a warning about rows not stored, per reason (the count is always whole).
 SHOWN_IDS = 5
+#: Unknown outcome names a warning shows: only what looks like a disposition code (letters,
+#: digits, `_`, `-`, space; at most two digits in a row), at most SHOWN_CODES of them. A column
+#: mapped wrong (the phone column read as the outcome) must not put phone numbers, addresses
+#: or emails into run_summary.json, the report and run_warnings.
+_CODE_SHAPE = re.compile(r"[a-z][a-z0-9_ -]{0,31}")
+_LONG_DIGITS = re.compile(r"[0-9]{3}")
+SHOWN_CODES = 10
 
 log = logging.getLogger("skiptrace")
 
@@ -103,11 +111,17 @@ def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: list
     an unknown outcome's name is a disposition code, not personal data, and is named)."""
     parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
     count = sum(s["n"] for s in skipped)
-    names = (
-        f"; unknown outcome name(s) {unknown}, known: {list(OUTCOMES)} (map the dialer's codes)"
-        if unknown
-        else ""
-    )
+    codes = [u for u in unknown if _CODE_SHAPE.fullmatch(u) and not _LONG_DIGITS.search(u)]
+    shown = codes[:SHOWN_CODES]
+    hidden = len(unknown) - len(shown)
+    names = ""
+    if unknown:
+        listed = f"{shown}" + (f" and {hidden:,} value(s) not shown" if hidden else "")
+        if not shown:
+            listed = f"{hidden:,} value(s), none shaped like a code (is the outcome column mapped?)"
+        names = (
+            f"; unknown outcome name(s) {listed}, known: {list(OUTCOMES)} (map the dialer's codes)"
+        )
     return (
         f"outcomes from {origin}: {count:,} of {total:,} row(s) not stored: {'; '.join(parts)}"
         f"{names} (fix them where they are recorded; a corrected row delivered again is stored)"

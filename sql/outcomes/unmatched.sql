@@ -1,10 +1,20 @@
 -- Outcomes run $run_id stored that act on nothing, per origin: an account the current account
 -- files do not hold, or a verdict (right party, wrong number, disconnected, returned mail,
 -- moved) on a contact the account does not have among the run's contact points (any role,
--- suppressed ones included). Only the rows this run stored: an older row was reported by the
--- run that stored it. ids: the rows' origin_id (file:line, or outcome_id), never a contact.
-WITH o AS (
-    SELECT * FROM contact_outcomes WHERE run_id = $run_id
+-- suppressed ones included). The rows this run stored, and those stored by runs since the
+-- last completed one that did not complete themselves (refused, failed: their warnings
+-- reached no one, and their rows stay stored): an older row was reported by the run that
+-- stored it. ids: the rows' origin_id (file:line, or outcome_id), never a contact.
+WITH since AS (
+    SELECT coalesce(max(run_id), '') AS last_completed FROM runs
+    WHERE status = 'completed' AND run_id < $run_id
+),
+o AS (
+    SELECT * FROM contact_outcomes
+    WHERE run_id = $run_id
+       OR run_id IN (SELECT r.run_id FROM runs r, since
+                     WHERE r.status <> 'completed' AND r.run_id > since.last_completed
+                       AND r.run_id < $run_id)
 ),
 flagged AS (
     SELECT o.origin, o.origin_seq, o.origin_id,

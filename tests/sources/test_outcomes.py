@@ -173,6 +173,19 @@ def test_an_unknown_outcome_fails_its_row_and_a_missing_column_the_file(
     assert stored == [("+14045550102", "wrong_number")]
     (warning,) = [r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()]
     assert "1 unknown outcome (dispositions_1.csv:2)" in warning and "['hung_up']" in warning
+    # the phone column mapped as the outcome: the warning names no number, address or email
+    write(
+        tmp_path,
+        "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE\nA1,wrong_number,4045550101,2026-10-30\n"
+        "A1,wrong_number,1 Main St|30161,2026-10-30\nA1,wrong_number,ann@x.com,2026-10-30\n",
+    )
+    load_outcome_source(con, source, run_id="r1")
+    (swapped,) = [
+        r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall() if "3 of 3" in r[0]
+    ]
+    assert "4045550101" not in swapped and "Main" not in swapped and "ann@" not in swapped
+    assert "3 value(s), none shaped like a code" in swapped
     write(tmp_path, "dispositions_1.csv", "ACCT,NUMBER,DATE\nA1,4045550101,2026-10-30\n")
     with pytest.raises(OutcomeError, match=r"no column for \['outcome'\]"):
         load_outcome_source(con, source)
@@ -233,3 +246,18 @@ def test_outcomes_on_an_unknown_account_or_contact_are_run_warnings(con, tmp_pat
         " 1 on a contact the account does not have (dispositions_1.csv:4): they change nothing;"
     )
     assert "555" not in message and "9999999999" not in message
+
+    # run-1 was refused after storing them: its warnings reached no one, so the next run
+    # reports its rows once; after a completed run they are old news
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('run-1', DATE '2026-11-06', 'failed'),"
+        " ('run-2', DATE '2026-11-06', 'running')"
+    )
+    con.execute(
+        "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key) VALUES"
+        " ('run-2', 'A1', 'phone', '+14045550101'), ('run-2', 'A2', 'phone', '+14045550102'),"
+        " ('run-3', 'A1', 'phone', '+14045550101'), ('run-3', 'A2', 'phone', '+14045550102')"
+    )
+    assert report_unmatched(con, "run-2") == 2
+    con.execute("UPDATE runs SET status = 'completed' WHERE run_id = 'run-2'")
+    assert report_unmatched(con, "run-3") == 0
