@@ -102,6 +102,14 @@ DEFAULT_TRUE = ("Y", "YES", "T", "TRUE", "1")
 DEFAULT_FALSE = ("N", "NO", "F", "FALSE", "0", "")
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """`day` `years` years earlier (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def ssn_any_sql(aliases: Sequence[str]) -> str:
     """True when any of `aliases` holds an SSN-shaped run: one regex over the fields joined.
 
@@ -373,6 +381,14 @@ class Stage:
         # the century that puts them at or before the as-of year
         pivot = self.as_of.year - (MIN_DEBTOR_AGE if dob else 0)
         fixed, why = dates.repair_sql(alias, pivot, gate=f"{strict} IS NULL", column=next_level)
+        if dob:
+            # by date, not by year: in the pivot year itself, a birthday after the as-of day
+            # would make the person 15, so that date takes the century before
+            youngest = _years_before(self.as_of, MIN_DEBTOR_AGE).isoformat()
+            fixed = next_level(
+                f"CASE WHEN {why} = 'repaired_date_two_digit_year' AND {fixed} > DATE '{youngest}'"
+                f" THEN CAST({fixed} - INTERVAL 100 YEAR AS DATE) ELSE {fixed} END"
+            )
         last = level  # the reason's level (NULL where the repair found no date)
         any_date = self.derive(f"coalesce({strict}, {fixed})", level=last)
         as_of = f"DATE '{self.as_of.isoformat()}'"

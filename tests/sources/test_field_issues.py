@@ -245,12 +245,16 @@ def test_two_digit_year_pivot_follows_the_as_of_date(
     path = write(
         tmp_path / "p.csv", HEADER, line(id="R1", dob="3/4/15"), line(id="R2", dob="3/4/94"),
         line(id="R3", dob="3/4/05"), line(id="R4", seen="3/4/05"),
+        line(id="R5", dob="12/31/94"), line(id="R6", dob="6/1/94"),
     )  # fmt: skip
     ingest_source(con, person_source(path), "r2010")
     assert record(con, 2, "dob") == dt.date(1915, 3, 4)  # 2015 would be after the as-of year
     assert record(con, 3, "dob") == dt.date(1994, 3, 4)  # 16 at the as-of date
     assert record(con, 4, "dob") == dt.date(1905, 3, 4)  # 2005: a child of five, not a debtor
     assert record(con, 5, "last_seen") == dt.date(2005, 3, 4)  # other dates: the as-of year
+    # by date, not year: born 1994-12-31 would be 15 on 2010-06-01; 1994-06-01 is 16 that day
+    assert record(con, 6, "dob") == dt.date(1894, 12, 31)
+    assert record(con, 7, "dob") == dt.date(1994, 6, 1)
 
 
 def test_future_dates_follow_the_run_as_of(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
