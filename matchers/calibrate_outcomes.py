@@ -95,7 +95,7 @@ def runs_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[str]:
 def outcome_labels(con: duckdb.DuckDBPyConnection, window: OutcomeWindow) -> pl.DataFrame:
     """The run's emitted debtor contact points that collectors gave a verdict on in the window:
     `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`,
-    `earlier_verdict` (the latest one the run read) and `run_id`."""
+    `outcome_confirmed` (the run itself applied a right-party verdict to it) and `run_id`."""
     labels = sql.query(
         con, "calibrate/outcome_labels.sql",
         run_id=window.run_id, as_of=window.as_of, until=window.until,
@@ -156,9 +156,10 @@ def outcome_report(
 
 def export_frame(labeled: pl.DataFrame) -> pl.DataFrame:
     """The labels in the form `read_labeled` takes (`--fit --labeled`), without contact values,
-    and without the points whose confidence an earlier right party set (not their inputs)."""
+    and without the points whose confidence the run set from a right party it had read (not
+    from their inputs)."""
     xcols = [f"x_{f.name}" for f in FEATURES]
-    fitted = labeled.filter(pl.col("earlier_verdict").fill_null("") != "right_party")
+    fitted = labeled.filter(~pl.col("outcome_confirmed").fill_null(False))
     return fitted.with_columns(
         pl.col("account_id").cast(pl.String),
         pl.col("correct").cast(pl.Boolean),
