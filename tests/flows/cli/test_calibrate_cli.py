@@ -120,3 +120,24 @@ def test_cli_errors_are_one_line_with_their_codes(
 def test_cli_missing_database_is_an_input_error(tmp_path: Path) -> None:
     code, _, stderr = _invoke(["--outcomes", "--db", str(tmp_path / "none.duckdb")])
     assert code == errors.INPUT and "does not exist" in stderr
+
+
+@pytest.mark.parametrize("where", ["file_as_folder", "proc"])
+def test_an_unwritable_export_path_fails_before_the_check_in_one_line(
+    db: Path, tmp_path: Path, where: str
+) -> None:
+    """Checked before the work: one line, the code of an unwritable output folder (3, as
+    refresh's --out), no report printed and no traceback."""
+    (tmp_path / "plain").write_text("x")
+    out = {
+        "file_as_folder": tmp_path / "plain" / "labels.parquet",
+        "proc": Path("/proc/nope/x.parquet"),
+    }[where]
+    result = CliRunner().invoke(
+        app,
+        ["calibrate", "--outcomes", "--run", "R1", "--db", str(db), "--export-labels", str(out)],
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == errors.CONFIG, (result.exit_code, result.output)
+    assert len(lines) == 1 and lines[0].startswith("skiptrace: error: --export-labels "), lines
+    assert "labels:" not in result.stdout and "ECE" not in result.stdout
