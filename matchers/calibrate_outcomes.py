@@ -36,15 +36,13 @@ from skiptrace.atomic import atomic_path, atomic_write_text
 from skiptrace.errors import RunRefused, UsageError
 from skiptrace.matchers.calibrate import (
     LABELED_COLUMNS,
+    MIN_LABELS,
     CalibrationReport,
     contact_frame,
     report_from_labeled,
 )
 from skiptrace.matchers.confidence import FEATURES
 
-#: Fewer labels than this and the check says the ECE means little (it is still printed): with
-#: ten bins, a hundred labels leave about ten per bin, where one contact moves a bin by 0.1.
-MIN_LABELS = 100
 #: Columns of the exported file besides the x_<feature> columns: what `--fit --labeled` needs
 #: (LABELED_COLUMNS), the run's rank and confidence, and the verdict. No contact value: a
 #: phone's key is the number itself.

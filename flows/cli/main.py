@@ -636,10 +636,20 @@ def _calibrate_outcomes(
                 if skipped
                 else ""
             )
-            + f" (description: "
-            f"{export.with_suffix('.json')}); refit with: skiptrace calibrate --fit --labeled "
-            f"{export}"
+            + f" (description: {export.with_suffix('.json')})"
         )
+        if not info["rows"]:
+            typer.echo("the file holds no labels: nothing to refit with")
+            return
+        few = [f"{t} {n}" for t, n in sorted(info["by_type"].items()) if n < co.MIN_LABELS]
+        if few:
+            typer.echo(
+                f"warning: fewer than {co.MIN_LABELS} labels of a type ({', '.join(few)}): a "
+                f"refit gives such a type n/{co.MIN_LABELS} of the set's share (export a longer "
+                "--since window for more)",
+                err=True,
+            )
+        typer.echo(f"refit with: skiptrace calibrate --fit --labeled {export}")
 
 
 def _check_export_folder(export: Path) -> None:
