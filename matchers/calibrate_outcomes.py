@@ -36,15 +36,13 @@ from skiptrace.atomic import atomic_path, atomic_write_text
 from skiptrace.errors import RunRefused, UsageError
 from skiptrace.matchers.calibrate import (
     LABELED_COLUMNS,
+    MIN_LABELS,
     CalibrationReport,
     contact_frame,
     report_from_labeled,
 )
 from skiptrace.matchers.confidence import FEATURES
 
-#: Fewer labels than this and the check says the ECE means little (it is still printed): with
-#: ten bins, a hundred labels leave about ten per bin, where one contact moves a bin by 0.1.
-MIN_LABELS = 100
 #: Columns of the exported file besides the x_<feature> columns: what `--fit --labeled` needs
 #: (LABELED_COLUMNS), the run's rank and confidence, and the verdict. No contact value: a
 #: phone's key is the number itself.
@@ -95,7 +93,7 @@ def runs_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[str]:
 def outcome_labels(con: duckdb.DuckDBPyConnection, window: OutcomeWindow) -> pl.DataFrame:
     """The run's emitted debtor contact points that collectors gave a verdict on in the window:
     `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`,
-    `earlier_verdict` (the latest one the run read) and `run_id`."""
+    `outcome_confirmed` (the run itself applied a right-party verdict to it) and `run_id`."""
     labels = sql.query(
         con, "calibrate/outcome_labels.sql",
         run_id=window.run_id, as_of=window.as_of, until=window.until,
@@ -156,9 +154,10 @@ def outcome_report(
 
 def export_frame(labeled: pl.DataFrame) -> pl.DataFrame:
     """The labels in the form `read_labeled` takes (`--fit --labeled`), without contact values,
-    and without the points whose confidence an earlier right party set (not their inputs)."""
+    and without the points whose confidence the run set from a right party it had read (not
+    from their inputs)."""
     xcols = [f"x_{f.name}" for f in FEATURES]
-    fitted = labeled.filter(pl.col("earlier_verdict").fill_null("") != "right_party")
+    fitted = labeled.filter(~pl.col("outcome_confirmed").fill_null(False))
     return fitted.with_columns(
         pl.col("account_id").cast(pl.String),
         pl.col("correct").cast(pl.Boolean),

@@ -598,6 +598,8 @@ def _calibrate_outcomes(
         )
     if run and since:
         raise errors.UsageError("give --run or --since, not both")
+    if export is not None:
+        _check_export_folder(export)
     start = None
     if since:
         try:
@@ -634,10 +636,45 @@ def _calibrate_outcomes(
                 if skipped
                 else ""
             )
-            + f" (description: "
-            f"{export.with_suffix('.json')}); refit with: skiptrace calibrate --fit --labeled "
-            f"{export}"
+            + f" (description: {export.with_suffix('.json')})"
         )
+        if not info["rows"]:
+            typer.echo("the file holds no labels: nothing to refit with")
+            return
+        few = [f"{t} {n}" for t, n in sorted(info["by_type"].items()) if n < co.MIN_LABELS]
+        if few:
+            typer.echo(
+                f"warning: fewer than {co.MIN_LABELS} labels of a type ({', '.join(few)}): a "
+                f"refit gives such a type n/{co.MIN_LABELS} of the set's share (export a longer "
+                "--since window for more)",
+                err=True,
+            )
+        typer.echo(f"refit with: skiptrace calibrate --fit --labeled {export}")
+
+
+def _check_export_folder(export: Path) -> None:
+    """--export-labels can be written: its folder is created and takes a file, and the name is
+    not a folder. Checked before any work, by doing it (as refresh checks --out), so that an
+    unwritable path is one line and the exit code of an unwritable output folder (3), not a
+    traceback after the report."""
+    import tempfile
+
+    from skiptrace.atomic import private_dir
+    from skiptrace.safety import NotWritableError
+
+    folder = export.parent
+    try:
+        private_dir(folder)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".skiptrace-probe-"):
+            pass
+    except OSError as exc:
+        raise NotWritableError(
+            f"--export-labels {export}: folder {folder} cannot be created or written "
+            f"({exc.strerror or exc}): choose another path"
+        ) from None
+    for target in (export, export.with_suffix(".json")):
+        if target.is_dir():
+            raise NotWritableError(f"--export-labels {export}: {target} is a folder")
 
 
 @app.command()

@@ -43,6 +43,7 @@ from skiptrace.matchers.calibrate import (
     CalibrationReport,
     contact_frame,
     ece_by_dataset,
+    few_labels,
     fit_model,
     pool,
     read_labeled,
@@ -187,7 +188,11 @@ def fit_pooled(
     `out=None` fits and checks without writing (cross-checks).
     """
     gen_info = frames[0][1]
-    pooled = pool([(f, i["name"]) for f, i in frames], balance=balance, first_share=generator_share)
+    named = [(f, str(i["name"])) for f, i in frames]
+    warnings = few_labels(named[1:]) if balance else []
+    for line in warnings:  # now, not after the check's minutes
+        print(f"warning: {line}", file=sys.stderr)
+    pooled = pool(named, balance=balance, first_share=generator_share)
     today = dt.date.today().isoformat()
     seed, accounts = gen_info.get("seed"), gen_info.get("accounts")
     extra = f"+{len(frames) - 1}labeled" if len(frames) > 1 else ""
@@ -207,6 +212,8 @@ def fit_pooled(
     for d in datasets:
         d["ece"] = per_set.get(d["name"], {})
     model.meta["datasets"] = datasets
+    if warnings:
+        model.meta["warnings"] = warnings
     model.meta["note"] = (
         "one logistic model + isotonic map per contact type, each fitted on the data sets that "
         "have that type: "
@@ -216,6 +223,7 @@ def fit_pooled(
     train_ece, _ = reliability_table(rescore(pooled, model), pooled["correct"])
     model.meta["train_ece"] = round(train_ece, 5)
     result: dict[str, Any] = {
+        "warnings": warnings,
         "model": version,
         "model_object": model,
         "train_rows": pooled.height,

@@ -16,10 +16,14 @@
 -- one about the run's list as collectors met it; a later one may follow a change the list did
 -- not know of (a move after a right-party contact).
 -- Points: contact_points of $run_id, role debtor, not suppressed (what contacts.csv held).
--- earlier_verdict: the latest verdict the run itself read (dated up to $as_of, ordered as
--- sql/outcomes/latest.sql orders them). An earlier right party set the point's confidence to
--- at least 0.95 (resolve/08b_outcomes.sql), which the model's inputs do not show: the check
--- keeps such a point (it is what collectors were given), a refit's export leaves it out.
+-- outcome_confirmed: the run itself applied a right-party verdict to the point, which set its
+-- confidence to at least 0.95 (resolve/08b_outcomes.sql), which the model's inputs do not show:
+-- the check keeps such a point (it is what collectors were given), a refit's export leaves it
+-- out. Read from the point, not re-derived from contact_outcomes: 08b writes the reason
+-- 'collector outcome right party on <date>' exactly when it applied one (resolved_reasons:
+-- as resolve wrote them, before any suppression rule). A verdict dated on or before $as_of but
+-- loaded after the run was never read by it and boosted nothing: re-deriving "earlier" from
+-- outcome dates dropped such points from the export.
 WITH verdicts AS (
     SELECT account_id, contact_type, contact_key, outcome, outcome_date, loaded_at, origin_seq
     FROM contact_outcomes
@@ -37,22 +41,18 @@ first_verdict AS (
     FROM verdicts
     GROUP BY account_id, contact_type, contact_key
 ),
-earlier AS (
+points AS (
     SELECT account_id, contact_type, contact_key,
-           arg_max(outcome, (outcome_date, loaded_at, origin_seq)) AS earlier_verdict
-    FROM contact_outcomes
-    WHERE contact_key IS NOT NULL AND outcome_date <= $as_of
-      AND outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+           bool_or(coalesce(coalesce(resolved_reasons, reasons)
+                            LIKE '%collector outcome right party on %', false)) AS outcome_confirmed
+    FROM contact_points
+    WHERE run_id = $run_id AND role = 'debtor' AND status <> 'suppressed'
     GROUP BY account_id, contact_type, contact_key
 )
 SELECT f.account_id, f.contact_type, f.contact_key, f.outcome, f.outcome_date,
-       f.outcome = 'right_party' AS correct, e.earlier_verdict
+       f.outcome = 'right_party' AS correct, p.outcome_confirmed
 FROM first_verdict f
-LEFT JOIN earlier e
-       ON e.account_id = f.account_id AND e.contact_type = f.contact_type
-      AND e.contact_key = f.contact_key
-SEMI JOIN contact_points cp
-       ON cp.run_id = $run_id AND cp.role = 'debtor' AND cp.status <> 'suppressed'
-      AND cp.account_id = f.account_id AND cp.contact_type = f.contact_type
-      AND cp.contact_key = f.contact_key
+JOIN points p
+  ON p.account_id = f.account_id AND p.contact_type = f.contact_type
+ AND p.contact_key = f.contact_key
 ORDER BY f.account_id, f.contact_type, f.contact_key;

@@ -80,6 +80,12 @@ OUTCOMES = [
     ("A8", "phone", "+15550000009", "right_party", D(2026, 11, 7), 1),
 ]
 
+# The reasons resolve (08b_outcomes.sql) wrote for the verdicts the run read (dated up to as_of)
+READ_BY_RESOLVE = {
+    ("R1", "A1", "+15550000001"): "collector outcome right party on 2026-10-20; on file",
+    ("R1", "A3", "+15550000004"): "collector outcome wrong number on 2026-11-01; on file",
+}
+
 # R1's labels: (account, type, rank, confidence, outcome, correct)
 R1_LABELS = [
     ("A1", "phone", 1, 0.85, "right_party", True),
@@ -104,12 +110,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute("INSERT INTO run_model_inputs VALUES (?, ?)", [run, NAMES])
     for i, (run, acct, t, key, rank, conf, role, status) in enumerate(POINTS):
+        reasons = READ_BY_RESOLVE.get((run, acct, key))
         con.execute(
             "INSERT INTO contact_points (run_id, account_id, contact_type, contact_key, rank,"
-            " role, confidence, status, phone, factors, model_inputs)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " role, confidence, status, phone, factors, model_inputs, reasons, resolved_reasons)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run, acct, t, key, rank, role, conf, status, key if t == "phone" else None,
-             json.dumps({"model": f"m-{run}"}), _inputs(i)],
+             json.dumps({"model": f"m-{run}"}), _inputs(i), reasons, reasons],
         )  # fmt: skip
     for seq, (acct, kind, contact, outcome, day, load) in enumerate(OUTCOMES):
         con.execute(
@@ -171,7 +178,7 @@ def test_each_point_gets_the_first_verdict_after_the_run(db: Path) -> None:
     assert rows.rows() == R1_LABELS
     # the run had read an earlier right party on A1's first phone (and a wrong number, on as_of,
     # on A3's, which gets no label)
-    assert got.filter(pl.col("earlier_verdict").is_not_null())["account_id"].to_list() == ["A1"]
+    assert got.filter(pl.col("outcome_confirmed"))["account_id"].to_list() == ["A1"]
     # the later run takes what came after the first one's window, with any later date
     r2 = _labels(db, "R2")
     assert r2.select("account_id", "contact_key", "correct").rows() == [
@@ -227,3 +234,27 @@ def test_export_is_what_fit_labeled_reads_private_and_without_contacts(
     read, info = read_labeled(path)  # what --fit --labeled takes
     assert read.height == 5 and info["name"] == "outcomes run R1" and info["until"] == "2026-11-10"
     assert info["left_out_earlier_right_party"] == 1
+
+
+def test_a_right_party_loaded_after_the_run_does_not_leave_its_point_out(
+    db: Path, tmp_path: Path
+) -> None:
+    """A right party dated before the run's as_of but loaded after the run: the run never read
+    it, so its confidence is the model's and the export keeps it (only a right party resolve
+    applied, whose reason the point carries, leaves a point out)."""
+    con = sql.connect(db)
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, origin_id, origin_seq, account_id, contact_type,"
+        " contact, contact_key, outcome, outcome_date, loaded_at) VALUES ('dispositions',"
+        " 'late.csv:2', 2, 'A8', 'phone', '+15550000009', '+15550000009', 'right_party',"
+        " DATE '2026-10-28', TIMESTAMP '2026-11-12 05:00:00')"
+    )
+    window = outcome_window(con, "R1")
+    labeled = outcome_labels(con, window)
+    con.close()
+    a8 = labeled.filter(pl.col("account_id") == "A8").row(0, named=True)
+    assert a8["outcome"] == "right_party" and a8["outcome_confirmed"] is False
+    path = tmp_path / "late.parquet"
+    info = export_labels(labeled, [window], path)
+    assert "A8" in pl.read_parquet(path)["account_id"].to_list()
+    assert info["rows"] == 5 and info["left_out_earlier_right_party"] == 1  # A1's, applied

@@ -13,9 +13,11 @@ import pytest
 from skiptrace import errors
 from skiptrace.matchers.calibrate import (
     DATASET,
+    MIN_LABELS,
     WEIGHT,
     LabeledFrameError,
     ece_by_dataset,
+    few_labels,
     fit_logistic,
     fit_model,
     pool,
@@ -111,3 +113,49 @@ def test_per_type_models_record_their_data_sets_and_fit_each() -> None:
     per_set = ece_by_dataset(pooled, model)
     assert set(per_set) == {"generator", "independent"}
     assert "ece_phone" not in per_set["independent"] and per_set["generator"]["n"] == 3000
+
+
+def test_a_set_with_few_labels_of_a_type_keeps_only_n_over_min_labels_of_its_share() -> None:
+    """One label used to take 30% of a type's weight (the demo's phone ECE 0.014 -> 0.134)."""
+    big = _frame(3000, 1, ("address", "phone", "email"))  # 1,000 of each type
+    one = _frame(1, 2, ("phone",))
+    half = _frame(MIN_LABELS // 2, 3, ("address",))
+
+    def total(pooled: pl.DataFrame, t: str, name: str) -> float:
+        sub = pooled.filter((pl.col("contact_type") == t) & (pl.col(DATASET) == name))
+        return float(sub[WEIGHT].sum())
+
+    pooled = pool([(big, "generator"), (one, "tiny"), (half, "half")])
+    # phones: 0.7 and 0.3 * 1/100 renormalized, of 1,001 rows
+    assert total(pooled, "phone", "tiny") == pytest.approx(1001 * 0.003 / 0.703)
+    assert total(pooled, "phone", "generator") == pytest.approx(1001 * 0.7 / 0.703)
+    # addresses: 0.7 and 0.3 * 1/2
+    n = 1000 + MIN_LABELS // 2
+    assert total(pooled, "address", "half") == pytest.approx(n * 0.15 / 0.85)
+    assert total(pooled, "email", "generator") == pytest.approx(1000.0)
+    lines = few_labels([(one, "tiny"), (half, "half"), (big.head(0), "empty")])
+    assert lines == [
+        f"labeled set tiny: 1 phone labels, fewer than {MIN_LABELS}: it keeps 1/{MIN_LABELS}"
+        " of its share of the phone weight",
+        f"labeled set half: {MIN_LABELS // 2} address labels, fewer than {MIN_LABELS}: it keeps"
+        f" {MIN_LABELS // 2}/{MIN_LABELS} of its share of the address weight",
+        "labeled set empty: no labels, it takes no part in the fit",
+    ]
+    assert few_labels([(big, "generator")]) == []
+
+
+def test_a_fit_warns_of_a_set_with_few_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skiptrace.flows.demo.calibration import fit_pooled
+
+    gen = _frame(3000, 4, ("address", "phone", "email"))
+    res = fit_pooled(
+        [(gen, {"name": "generator", "seed": 1, "accounts": 1000}),
+         (_frame(1, 5, ("phone",)), {"name": "outcomes run R1"})],
+        tmp_path, out=None, check_seed=None,
+    )  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"warning: {res['warnings'][0]}"]
+    assert "outcomes run R1: 1 phone labels" in err[0]
+    assert res["model_object"].meta["warnings"] == res["warnings"]

@@ -66,6 +66,7 @@ def test_cli_checks_a_run_and_exports_its_labels(db: Path, tmp_path: Path) -> No
     assert "phone: n=4" in stdout and "address: n=2" in stdout
     assert "wrote 5 labeled contacts" in stdout and "1 left out: an earlier right party" in stdout
     assert pl.read_parquet(out).height == 5 and "--fit --labeled" in stdout
+    assert f"warning: fewer than {MIN_LABELS} labels of a type (address 2, phone 3)" in stderr
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
 
@@ -120,3 +121,37 @@ def test_cli_errors_are_one_line_with_their_codes(
 def test_cli_missing_database_is_an_input_error(tmp_path: Path) -> None:
     code, _, stderr = _invoke(["--outcomes", "--db", str(tmp_path / "none.duckdb")])
     assert code == errors.INPUT and "does not exist" in stderr
+
+
+@pytest.mark.parametrize("where", ["file_as_folder", "proc"])
+def test_an_unwritable_export_path_fails_before_the_check_in_one_line(
+    db: Path, tmp_path: Path, where: str
+) -> None:
+    """Checked before the work: one line, the code of an unwritable output folder (3, as
+    refresh's --out), no report printed and no traceback."""
+    (tmp_path / "plain").write_text("x")
+    out = {
+        "file_as_folder": tmp_path / "plain" / "labels.parquet",
+        "proc": Path("/proc/nope/x.parquet"),
+    }[where]
+    result = CliRunner().invoke(
+        app,
+        ["calibrate", "--outcomes", "--run", "R1", "--db", str(db), "--export-labels", str(out)],
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == errors.CONFIG, (result.exit_code, result.output)
+    assert len(lines) == 1 and lines[0].startswith("skiptrace: error: --export-labels "), lines
+    assert "labels:" not in result.stdout and "ECE" not in result.stdout
+
+
+def test_cli_export_of_no_labels_gives_no_refit_advice(db: Path, tmp_path: Path) -> None:
+    con = sql.connect(db)
+    con.execute("DELETE FROM contact_outcomes WHERE outcome_date > DATE '2026-11-01'")
+    con.close()
+    out = tmp_path / "none.parquet"
+    code, stdout, stderr = _invoke(
+        ["--outcomes", "--run", "R1", "--db", str(db), "--export-labels", str(out)]
+    )
+    assert code == errors.OK, stderr
+    assert "wrote 0 labeled contacts" in stdout and "nothing to refit with" in stdout
+    assert "--fit --labeled" not in stdout + stderr
