@@ -301,7 +301,11 @@ class Stage:
             )
             # a number typed twice is repaired to one: the field has a single reading
             digits = f"regexp_replace({alias}, '[^0-9]', '', 'g')"
-            twice = self.derive(f"{shape} AND {_PHONE_TWICE.format(d=digits, v=alias)}", level=2)
+            # CASE, not AND: only the few values that failed the shape test pay for the digits
+            twice = self.derive(
+                f"CASE WHEN {shape} THEN {_PHONE_TWICE.format(d=digits, v=alias)} ELSE false END",
+                level=2,
+            )
             cond = f"({shape} AND NOT {twice})"
             self.defect(cond, label, alias, "invalid_phone")
             self.issue(twice, label, alias, "'repaired_phone_repeated'", "repaired")
