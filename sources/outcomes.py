@@ -12,6 +12,7 @@ they act on a run: matchers/outcomes.py (docs/push.md).
 
 from __future__ import annotations
 
+import collections
 import logging
 import re
 from collections.abc import Sequence
@@ -38,11 +39,13 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 #: Row ids named in a warning about rows not stored, per reason (the count is always whole).
 SHOWN_IDS = 5
-#: Unknown outcome names a warning shows: only what looks like a disposition code (letters,
-#: digits, `_`, `-`, space; at most two digits in a row), at most SHOWN_CODES of them. A column
-#: mapped wrong (the phone column read as the outcome) must not put phone numbers, addresses
-#: or emails into run_summary.json, the report and run_warnings.
-_CODE_SHAPE = re.compile(r"[a-z][a-z0-9_ -]{0,31}")
+#: Unknown outcome names a warning shows. A column mapped wrong (the phone, address or name
+#: column read as the outcome) must not put personal data into run_summary.json, the report
+#: and run_warnings, so a value is named only when it looks like a disposition code: one token
+#: (letters, digits, `_`, `-`; no space, at most two digits in a row) that several rows share,
+#: and only when there are at most SHOWN_CODES distinct unknown values (a code list is short;
+#: a mapped contact column has a value per row). Otherwise the warning gives the count.
+_CODE_SHAPE = re.compile(r"[a-z][a-z0-9_-]{0,23}")
 _LONG_DIGITS = re.compile(r"[0-9]{3}")
 SHOWN_CODES = 10
 
@@ -80,11 +83,8 @@ def store_outcomes(
          if c in rows.columns else pl.lit(None, pl.String).alias(c)
          for c in COLUMNS]
     )  # fmt: skip
-    unknown = sorted(
-        set(frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase())
-        - set(OUTCOMES)
-        - {""}
-    )
+    names = frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase()
+    unknown = dict(collections.Counter(n for n in names.to_list() if n not in OUTCOMES and n))
     query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
     con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
@@ -106,19 +106,24 @@ def store_outcomes(
     return stored
 
 
-def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: list[str]) -> str:
-    """One line: how many rows of `origin` were not stored, why, and which (ids, no values;
-    an unknown outcome's name is a disposition code, not personal data, and is named)."""
+def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: dict[str, int]) -> str:
+    """One line: how many rows of `origin` were not stored, why, and which (row ids, never a
+    value), with the unknown outcome names that look like disposition codes (_CODE_SHAPE)."""
     parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
     count = sum(s["n"] for s in skipped)
-    codes = [u for u in unknown if _CODE_SHAPE.fullmatch(u) and not _LONG_DIGITS.search(u)]
-    shown = codes[:SHOWN_CODES]
+    shown = sorted(
+        u
+        for u, n in unknown.items()
+        if n >= 2 and _CODE_SHAPE.fullmatch(u) and not _LONG_DIGITS.search(u)
+    )
+    if len(unknown) > SHOWN_CODES:
+        shown = []
     hidden = len(unknown) - len(shown)
     names = ""
     if unknown:
-        listed = f"{shown}" + (f" and {hidden:,} value(s) not shown" if hidden else "")
+        listed = f"{shown}" + (f" and {hidden:,} other value(s), not shown" if hidden else "")
         if not shown:
-            listed = f"{hidden:,} value(s), none shaped like a code (is the outcome column mapped?)"
+            listed = f"{hidden:,} value(s), not shown (is the outcome column mapped?)"
         names = (
             f"; unknown outcome name(s) {listed}, known: {list(OUTCOMES)} (map the dialer's codes)"
         )

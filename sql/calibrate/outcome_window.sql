@@ -6,7 +6,7 @@
 SELECT r.run_id, r.status, r.as_of,
        (SELECT min(n.as_of) FROM runs n
         WHERE n.status = 'completed' AND n.as_of > r.as_of) AS until,
-       (SELECT any_value(json_extract_string(cp.factors, '$.model')) FROM contact_points cp
-        WHERE cp.run_id = r.run_id) AS model
+       (SELECT json_extract_string(cp.factors, '$.model') FROM contact_points cp
+        WHERE cp.run_id = r.run_id LIMIT 1) AS model  -- one point's: every point has the run's
 FROM runs r
 WHERE r.run_id = $run_id;

@@ -14,4 +14,5 @@
 ALTER TABLE contact_outcomes ADD COLUMN IF NOT EXISTS origin_seq BIGINT;
 ALTER TABLE contact_outcomes ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 UPDATE contact_outcomes
-SET origin_seq = TRY_CAST(regexp_extract(origin_id, '([0-9]+)$', 1) AS BIGINT);
+SET origin_seq = TRY_CAST(regexp_extract(origin_id, '([0-9]+)$', 1) AS BIGINT)
+WHERE origin_seq IS NULL;

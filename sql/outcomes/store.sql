@@ -63,6 +63,28 @@ SELECT *,
                        agent, origin_seq, $replace) AS row_key
 FROM keyed;
 
+CREATE OR REPLACE TEMP TABLE outcomes_new AS
+SELECT $origin AS origin, n.origin_id, n.origin_seq, n.account_id, n.contact_type, n.contact,
+       n.contact_key, n.outcome, n.outcome_date, n.agent,
+       -- a pulled row the platform corrected keeps when it was first stored: loaded_at breaks
+       -- ties on an outcome date before origin_seq (sql/outcomes/latest.sql), and a corrected
+       -- right party must not overtake a later wrong number of the same day by being re-pulled
+       coalesce(p.loaded_at, current_timestamp) AS loaded_at,
+       CAST($run_id AS VARCHAR) AS run_id
+FROM outcomes_typed n
+LEFT JOIN (SELECT origin_seq, min(loaded_at) AS loaded_at FROM contact_outcomes
+           WHERE origin = $origin AND $replace GROUP BY origin_seq) p
+       ON p.origin_seq = n.origin_seq
+WHERE n.skipped IS NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM contact_outcomes o
+      WHERE o.origin = $origin
+        AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
+                                        o.outcome, o.outcome_date, o.agent, o.origin_seq,
+                                        $replace)
+  )
+QUALIFY row_number() OVER (PARTITION BY n.row_key ORDER BY n.origin_seq) = 1;
+
 DELETE FROM contact_outcomes o
 WHERE o.origin = $origin AND $replace
   AND NOT EXISTS (
@@ -71,20 +93,5 @@ WHERE o.origin = $origin AND $replace
         AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
                                         o.outcome, o.outcome_date, o.agent, o.origin_seq, true)
   );
-
-CREATE OR REPLACE TEMP TABLE outcomes_new AS
-SELECT $origin AS origin, origin_id, origin_seq, account_id, contact_type, contact, contact_key,
-       outcome, outcome_date, agent, current_timestamp AS loaded_at,
-       CAST($run_id AS VARCHAR) AS run_id
-FROM outcomes_typed n
-WHERE skipped IS NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM contact_outcomes o
-      WHERE o.origin = $origin
-        AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
-                                        o.outcome, o.outcome_date, o.agent, o.origin_seq,
-                                        $replace)
-  )
-QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY origin_seq) = 1;
 
 INSERT INTO contact_outcomes BY NAME SELECT * FROM outcomes_new;

@@ -49,7 +49,8 @@ WITH consumer_tz AS (
     -- left (USPS move, no forwarding), else the address on file. The best-ranked address, whatever
     -- its status: skipping addresses still only on file put the calling window in the zone of a
     -- 0.005 'new' address from 2014 when the on-file address ranked first at 0.77
-    -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule)
+    -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule, on the rank
+    -- after collectors' outcomes (08b); the zone here is decided before them)
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
            first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state

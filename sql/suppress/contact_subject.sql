@@ -9,7 +9,8 @@ CREATE OR REPLACE TEMP TABLE sp_contact AS
 WITH consumer AS (
     -- where the consumer is: the best-ranked debtor address the consumer is not known to have
     -- left, else the state on file; the rule resolve's calling-window zone follows
-    -- (08_finalize.sql). Skipping addresses that are only on file took the state of a 0.005
+    -- (08_finalize.sql), here on the final rank, after collectors' outcomes put a returned-mail
+    -- or moved address last. Skipping addresses that are only on file took the state of a 0.005
     -- address when the on-file one ranked first, and missed Massachusetts consumers. Its own
     -- scan of the debtor addresses: sharing the points' CTE below would make DuckDB keep a
     -- copy of every point of the run
