@@ -23,8 +23,14 @@ WITH s AS (
                ELSE 'on_file'
            END AS status,
            coalesce(zt.tz, st.tz) AS addr_tz,
-           coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false) AS left_address
+           -- the consumer left: a USPS move away or without forwarding, or collectors' latest
+           -- verdict on the address is returned mail or moved (00b_outcomes.sql)
+           coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false)
+               OR coalesce(ov.outcome IN ('returned_mail', 'moved'), false) AS left_address
     FROM rs_scored x
+    LEFT JOIN rs_outcome_last ov
+           ON x.contact_type = 'address' AND ov.account_id = x.account_id
+          AND ov.contact_type = 'address' AND ov.contact_key = x.contact_key
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
 )
@@ -50,7 +56,7 @@ WITH consumer_tz AS (
     -- its status: skipping addresses still only on file put the calling window in the zone of a
     -- 0.005 'new' address from 2014 when the on-file address ranked first at 0.77
     -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule, on the rank
-    -- after collectors' outcomes (08b); the zone here is decided before them)
+    -- after collectors' outcomes (08b): a right-party contact can move an address up there)
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
            first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state

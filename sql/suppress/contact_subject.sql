@@ -9,19 +9,23 @@ CREATE OR REPLACE TEMP TABLE sp_contact AS
 WITH consumer AS (
     -- where the consumer is: the best-ranked debtor address the consumer is not known to have
     -- left, else the state on file; the rule resolve's calling-window zone follows
-    -- (08_finalize.sql), here on the final rank, after collectors' outcomes put a returned-mail
-    -- or moved address last. Skipping addresses that are only on file took the state of a 0.005
+    -- (08_finalize.sql): not an address the consumer left by USPS or by collectors' latest
+    -- verdict (returned mail, moved), here on the final rank (after collectors' outcomes). Skipping addresses that are only on file took the state of a 0.005
     -- address when the on-file one ranked first, and missed Massachusetts consumers. Its own
     -- scan of the debtor addresses: sharing the points' CTE below would make DuckDB keep a
     -- copy of every point of the run
     SELECT account_id, first(state ORDER BY rank) AS state
-    FROM (SELECT account_id, state, rank,
+    FROM (SELECT account_id, contact_key, state, rank,
                  json_extract_string(factors, ['$.moved_from', '$.ncoa_no_forward']) AS left_facts
           FROM contact_points
           WHERE run_id = $run_id AND role = 'debtor' AND contact_type = 'address'
-            AND state IS NOT NULL)
+            AND state IS NOT NULL) a
     WHERE NOT coalesce(CAST(left_facts[1] AS BOOLEAN), false)
       AND NOT coalesce(CAST(left_facts[2] AS BOOLEAN), false)
+      AND NOT EXISTS (SELECT 1 FROM latest_contact_outcomes($as_of) v
+                      WHERE v.account_id = a.account_id AND v.contact_type = 'address'
+                        AND v.contact_key = a.contact_key
+                        AND v.outcome IN ('returned_mail', 'moved'))
     GROUP BY account_id
 ), o AS (
     -- the latest report per contact, as resolve reads it (sql/outcomes/latest.sql)

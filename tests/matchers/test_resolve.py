@@ -522,6 +522,33 @@ def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_fi
     assert p["time_zone"] == "America/Los_Angeles" and p["tz_conflict"] is True
 
 
+def test_an_address_collectors_reported_returned_does_not_set_the_calling_zone(
+    b: Builder, con
+) -> None:
+    """The on-file Los Angeles address ranks first, but a collector's latest verdict on it is
+    returned mail: the consumer is not there. The zone is the New York address's, the one the
+    consumer has not left (it used to be the returned address's)."""
+    la = b.address("1 Sunset Blvd", "Los Angeles", "CA", "90028", number="1", street="SUNSET",
+                   suffix="BLVD")  # fmt: skip
+    ny = b.address("5 Pearl St", "New York", "NY", "10004", number="5", street="PEARL",
+                   suffix="ST")  # fmt: skip
+    b.account("A1", "Ann", "Lee", **la, phone=b.phone("2125550100"))
+    old = b.record("hdr", "Ann", "Lee", reliability=0.5, record_date=dt.date(2014, 3, 1),
+                   contacts=[addr_contact(ny, last_seen=dt.date(2014, 3, 1))])  # fmt: skip
+    b.link("A1", old)
+    resolve_contacts(con, RUN, AS_OF)
+    (la_key,) = [p["contact_key"] for p in points(con, "A1", contact_type="address")
+                 if p["zip"] == "90028"]  # fmt: skip
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'A1', 'address', ?, 'returned_mail', ?)",
+        [la_key, AS_OF - dt.timedelta(days=3)],
+    )
+    resolve_contacts(con, RUN, AS_OF, full_rebuild=True)
+    (p,) = points(con, "A1", contact_type="phone")
+    assert p["time_zone"] == "America/New_York" and p["tz_conflict"] is False
+
+
 def test_a_number_that_is_not_valid_ranks_after_the_valid_ones(b: Builder, con) -> None:
     """The on-file number is a 900 premium-rate line (not valid); an old header record gives a
     valid number that scores lower. The invalid number cannot reach the consumer: it ranks

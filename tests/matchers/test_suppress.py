@@ -499,9 +499,20 @@ def test_the_consumers_state_is_the_best_ranked_address_even_when_only_on_file(
     pf.contact("MA2", "address", "9 ELM ST|02108", state="MA", rank=1, status="on_file",
                factors={"on_file": True, "moved_from": True})  # fmt: skip
     pf.contact("MA2", "address", "4 SAGE RD|82001", state="WY", rank=2)
+    pf.account("MA3", state="MA")  # the Boston address came back as returned mail
+    con.execute("DELETE FROM contact_points WHERE account_id = 'MA3' AND contact_type = 'address'")
+    pf.contact("MA3", "address", "9 ELM ST|02108", state="MA", rank=1, status="on_file",
+               factors={"on_file": True})  # fmt: skip
+    pf.contact("MA3", "address", "4 SAGE RD|82001", state="WY", rank=2)
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'MA3', 'address', '9 ELM ST|02108', 'returned_mail', ?)",
+        [AS_OF - dt.timedelta(days=1)],
+    )
     apply_suppressions(con, RUN, AS_OF)
     assert "massachusetts_call_frequency" in decisions(con, "MA1")
     assert "massachusetts_call_frequency" not in decisions(con, "MA2")
+    assert "massachusetts_call_frequency" not in decisions(con, "MA3")
 
 
 def test_a_hold_comes_first_in_the_reasons_whatever_the_rules_order(pf: Portfolio, con) -> None:

@@ -44,6 +44,10 @@ consumer_tz AS (
     FROM ranked
     WHERE role = 'debtor' AND contact_type = 'address'
       AND NOT coalesce(moved_from, false) AND NOT coalesce(ncoa_no_forward, false)
+      AND NOT EXISTS (SELECT 1 FROM rs_outcome_last ov
+                      WHERE ov.account_id = ranked.account_id AND ov.contact_type = 'address'
+                        AND ov.contact_key = ranked.contact_key
+                        AND ov.outcome IN ('returned_mail', 'moved'))
     GROUP BY account_id
 ),
 onfile_tz AS (
