@@ -81,12 +81,7 @@ def outcome_window(con: duckdb.DuckDBPyConnection, run_id: str) -> OutcomeWindow
 def runs_since(con: duckdb.DuckDBPyConnection, since: dt.date) -> list[str]:
     """Completed runs with an as_of on or after `since`, oldest first, one per as_of (the
     latest: its list replaced the others'), so that each verdict judges one run only."""
-    found = sql.rows(
-        con,
-        "SELECT max(run_id) AS run_id FROM runs WHERE status = 'completed' AND as_of >= $since"
-        " GROUP BY as_of ORDER BY as_of",
-        since=since,
-    )
+    found = sql.rows(con, "calibrate/runs_since.sql", since=since)
     return [str(r["run_id"]) for r in found]
 
 

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +86,16 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
         with contextlib.suppress(OSError):
             os.chmod(q, dir_mode())
     return p
+
+
+def writable_dir(path: str | os.PathLike[str]) -> Path:
+    """`private_dir(path)`, then prove a file can be created in it (a probe, removed); OSError
+    otherwise. Checked by doing it, not by permission bits, which say nothing about read-only
+    mounts or ACLs."""
+    folder = private_dir(path)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".skiptrace-probe-"):
+        pass
+    return folder
 
 
 @contextlib.contextmanager

@@ -12,7 +12,6 @@ they act on a run: matchers/outcomes.py (docs/push.md).
 
 from __future__ import annotations
 
-import collections
 import logging
 import re
 from collections.abc import Sequence
@@ -84,7 +83,8 @@ def store_outcomes(
          for c in COLUMNS]
     )  # fmt: skip
     names = frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase()
-    unknown = dict(collections.Counter(n for n in names.to_list() if n not in OUTCOMES and n))
+    counts = names.filter(~names.is_in([*OUTCOMES, ""])).value_counts(name="n")
+    unknown = dict(zip(counts["outcome"].to_list(), counts["n"].to_list(), strict=True))
     query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
     con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
@@ -92,11 +92,7 @@ def store_outcomes(
         with sql.transaction(con):
             sql.run(con, query, origin=origin, replace=replace, run_id=run_id, known=list(OUTCOMES))
         stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
-        skipped = sql.rows(
-            con,
-            "SELECT skipped, count(*) AS n, list(origin_id ORDER BY origin_seq) AS ids"
-            " FROM outcomes_typed WHERE skipped IS NOT NULL GROUP BY skipped ORDER BY skipped",
-        )
+        skipped = sql.rows(con, "outcomes/skipped.sql")
     finally:
         con.unregister("outcomes_in")
         con.execute("DROP TABLE IF EXISTS outcomes_typed")

@@ -657,16 +657,12 @@ def _check_export_folder(export: Path) -> None:
     not a folder. Checked before any work, by doing it (as refresh checks --out), so that an
     unwritable path is one line and the exit code of an unwritable output folder (3), not a
     traceback after the report."""
-    import tempfile
-
-    from skiptrace.atomic import private_dir
+    from skiptrace.atomic import writable_dir
     from skiptrace.safety import NotWritableError
 
     folder = export.parent
     try:
-        private_dir(folder)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".skiptrace-probe-"):
-            pass
+        writable_dir(folder)
     except OSError as exc:
         raise NotWritableError(
             f"--export-labels {export}: folder {folder} cannot be created or written "

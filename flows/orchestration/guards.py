@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +69,11 @@ def check_writable(out: Path, db: Path) -> None:
     Checked by doing it (creating a folder, a probe file, opening the database for writing)
     rather than by permission bits, which say nothing about read-only mounts or ACLs.
     """
-    from skiptrace.atomic import private_dir
+    from skiptrace.atomic import writable_dir
 
     for folder, what in ((Path(out), "output folder"), (Path(db).parent, "database folder")):
         try:
-            private_dir(folder)
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".skiptrace-probe-"):
-                pass
+            writable_dir(folder)
         except OSError as exc:
             raise NotWritableError(
                 f"{what} {folder} is not writable ({exc.strerror or exc}): fix its permissions "

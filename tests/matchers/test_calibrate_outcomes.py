@@ -128,13 +128,18 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )  # fmt: skip
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "st.duckdb"
+def built_db(folder: Path) -> Path:
+    """A database file in `folder` holding `build`'s runs, points and outcomes."""
+    path = folder / "st.duckdb"
     con = sql.connect(path)
     build(con)
     con.close()
     return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return built_db(tmp_path)
 
 
 def _labels(db: Path, run: str) -> pl.DataFrame:

@@ -500,13 +500,9 @@ def test_rerun_replaces_rows_and_time_zone_conflict(b: Builder, con) -> None:
     assert n == (2,)
 
 
-def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_file(
-    b: Builder, con
-) -> None:
-    """The on-file Los Angeles address ranks first; a header record from 2014 gives a New York
-    address that ranks below it. The consumer is in Pacific time, so the New York number's
-    window must be narrowed. Skipping on-file addresses put the consumer in New York: calls
-    from 5 a.m. Pacific, and no conflict flagged."""
+def _on_file_in_los_angeles_and_new_york_from_2014(b: Builder) -> None:
+    """Account A1: an on-file Los Angeles address and a New York phone; a 2014 header record
+    gives a New York address that ranks below the on-file one."""
     la = b.address("1 Sunset Blvd", "Los Angeles", "CA", "90028", number="1", street="SUNSET",
                    suffix="BLVD")  # fmt: skip
     ny = b.address("5 Pearl St", "New York", "NY", "10004", number="5", street="PEARL",
@@ -515,6 +511,16 @@ def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_fi
     old = b.record("hdr", "Ann", "Lee", reliability=0.5, record_date=dt.date(2014, 3, 1),
                    contacts=[addr_contact(ny, last_seen=dt.date(2014, 3, 1))])  # fmt: skip
     b.link("A1", old)
+
+
+def test_the_calling_window_zone_is_the_best_ranked_address_even_when_only_on_file(
+    b: Builder, con
+) -> None:
+    """The on-file Los Angeles address ranks first; a header record from 2014 gives a New York
+    address that ranks below it. The consumer is in Pacific time, so the New York number's
+    window must be narrowed. Skipping on-file addresses put the consumer in New York: calls
+    from 5 a.m. Pacific, and no conflict flagged."""
+    _on_file_in_los_angeles_and_new_york_from_2014(b)
     resolve_contacts(con, RUN, AS_OF)
     ranks = {p["zip"]: p["rank"] for p in points(con, "A1", contact_type="address")}
     assert ranks == {"90028": 1, "10004": 2}
@@ -528,14 +534,7 @@ def test_an_address_collectors_reported_returned_does_not_set_the_calling_zone(
     """The on-file Los Angeles address ranks first, but a collector's latest verdict on it is
     returned mail: the consumer is not there. The zone is the New York address's, the one the
     consumer has not left (it used to be the returned address's)."""
-    la = b.address("1 Sunset Blvd", "Los Angeles", "CA", "90028", number="1", street="SUNSET",
-                   suffix="BLVD")  # fmt: skip
-    ny = b.address("5 Pearl St", "New York", "NY", "10004", number="5", street="PEARL",
-                   suffix="ST")  # fmt: skip
-    b.account("A1", "Ann", "Lee", **la, phone=b.phone("2125550100"))
-    old = b.record("hdr", "Ann", "Lee", reliability=0.5, record_date=dt.date(2014, 3, 1),
-                   contacts=[addr_contact(ny, last_seen=dt.date(2014, 3, 1))])  # fmt: skip
-    b.link("A1", old)
+    _on_file_in_los_angeles_and_new_york_from_2014(b)
     resolve_contacts(con, RUN, AS_OF)
     (la_key,) = [p["contact_key"] for p in points(con, "A1", contact_type="address")
                  if p["zip"] == "90028"]  # fmt: skip

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from skiptrace import errors, sql
 from skiptrace.flows.cli.main import app
 from skiptrace.matchers.calibrate_outcomes import MIN_LABELS
-from tests.matchers.test_calibrate_outcomes import build
+from tests.matchers.test_calibrate_outcomes import built_db
 
 
 def _one_error_line(args: list[str], code: int) -> str:
@@ -40,11 +40,7 @@ def test_a_missing_labeled_file_fails_before_any_portfolio_is_run(tmp_path: Path
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "st.duckdb"
-    con = sql.connect(path)
-    build(con)
-    con.close()
-    return path
+    return built_db(tmp_path)
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
