@@ -128,6 +128,12 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     return _load(str(p.resolve()), p.stat().st_mtime)
 
 
+def parse_rules(text: str) -> RuleSet:
+    """Parse and validate rules given as text: what a run read and recorded (run_config_files),
+    so the rules applied are exactly the text recorded, and a replay can apply them again."""
+    return RuleSet(**(yaml.safe_load(text) or {}))
+
+
 def apply_suppressions(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

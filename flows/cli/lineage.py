@@ -184,20 +184,33 @@ def replay(
     """Re-derive a run's contacts from its recorded inputs and parameters, in a scratch copy of
     the database, and compare them with what the run emitted.
 
+    Compared: every contact point column a collector acts on (rank, confidence, status, dial
+    mode, hold, reasons, time zone, ...), the suppression decisions, the account flags and the
+    scored pairs; differences are counted by kind, with examples. The suppression rules are the
+    ones the run recorded, whatever the rules file says now.
+
     Exit status: 0 identical; 9 different (the differences are printed); 2 an unknown run; 6 a
-    run that did not complete; 4 no database, or the run's inputs not recorded or purged; 5 the
-    database in use. The live database is only checkpointed, never changed; resolve runs in
-    full there, never from the evidence cache.
+    run that did not complete; 4 no database, the run's inputs not recorded or purged, or its
+    rules not recorded (a run from before this version: replayed with the file as it is now,
+    UNVERIFIED); 5 the database in use. The live database is only checkpointed, never changed;
+    resolve runs in full there, never from the evidence cache.
     """
     from skiptrace import errors, sql
-    from skiptrace.flows.orchestration.replay import replay_run
+    from skiptrace.flows.orchestration.replay import ReplayUnverified, replay_run
 
     result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
     if not result.identical:
         raise errors.NotReproduced(
-            f"replay of run {run_id} differs: {result.contact_differences:,} contact and "
-            f"{result.pair_differences:,} pair differences (listed above)"
+            f"replay of run {run_id} differs: {result.contact_differences:,} contact, "
+            f"{result.suppression_differences:,} suppression, {result.flag_differences:,} flag "
+            f"and {result.pair_differences:,} pair differences (by kind above)"
+        )
+    if not result.verified:
+        raise ReplayUnverified(
+            f"replay of run {run_id} reproduced it with its rules file as it is now, but the run "
+            "recorded no copy of the rules it applied (it ran before this version): cannot be "
+            "verified"
         )
 
 

@@ -19,6 +19,7 @@ from skiptrace.flows.audit.runs import StageStats, timed_stage
 from skiptrace.flows.orchestration.params import RefreshParams
 
 if TYPE_CHECKING:
+    from skiptrace.flows.audit.run_config import ConfigText
     from skiptrace.matchers.link import MatchSettings
 
 log = logging.getLogger("skiptrace")
@@ -64,12 +65,17 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
     the run goes on. Without an inbox a bad file fails the run, naming the file and the problem.
     """
     from skiptrace.flows.audit.lineage import record_run_inputs
+    from skiptrace.flows.audit.run_config import read_profile, read_sources, record_config
     from skiptrace.sources.ingest import ingest_accounts, ingest_source
     from skiptrace.sources.outcomes import load_outcome_source
     from skiptrace.sources.registry import load_profile, load_registry
 
     registry = load_registry(params.sources)
     profile = load_profile(params.profile)
+    # the configuration this run was given, whole (run_config_files): ingest alone reads it
+    record_config(con, run_id, read_sources(params.sources))
+    if params.profile is not None:
+        record_config(con, run_id, read_profile(params.profile))
     with timed_stage(con, run_id, "ingest") as st:
         # collectors' outcomes are evidence about contacts, not person records: read from their
         # own paths (also in inbox mode) into contact_outcomes, before resolve uses them. Their
@@ -353,14 +359,29 @@ def resolve(
 
 
 def suppress(
-    con: duckdb.DuckDBPyConnection, run_id: str, as_of: dt.date, rules: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date,
+    rules: Path | None = None,
+    *,
+    recorded: ConfigText | None = None,
 ) -> StageStats:
-    """Apply compliance rules before anything is exported."""
-    from skiptrace.matchers.suppress import apply_suppressions
+    """Apply compliance rules before anything is exported.
 
+    The rules file (None: the shipped default rules) is read once, recorded whole for the run
+    (run_config_files, migration 106) and the recorded text is what is applied, so replay can
+    apply the same rules after the file changed. `recorded`: rules text to apply instead of
+    reading a file (replay passes the original run's).
+    """
+    from skiptrace.flows.audit.run_config import read_rules, record_config
+    from skiptrace.matchers.suppress import apply_suppressions, parse_rules
+
+    config = recorded or read_rules(rules)
+    ruleset = parse_rules(config.text)
+    record_config(con, run_id, config)
     with timed_stage(con, run_id, "suppress") as st:
         st.rows_in = _count(con, "contact_points", run_id)
-        st.rows_out = apply_suppressions(con, run_id, as_of, rules)
+        st.rows_out = apply_suppressions(con, run_id, as_of, ruleset)
     return st
 
 

@@ -1,28 +1,33 @@
--- Contact points that differ between run $original and its replay $replay: missing from the
--- replay, added by it, or changed in rank, confidence (to 1e-9) or status.
+-- Contact points that differ between run $original and its replay $replay, into the temp
+-- table replay_contact_diffs: missing from the replay, added by it, or changed in any column a
+-- collector acts on. The `changed` slot is one `CASE WHEN o.<col> IS DISTINCT FROM r.<col> THEN
+-- '<col>' END` per compared column, generated from contact_points' own columns minus the keys
+-- and replay.NOT_COMPARED (run_id, and the explanation behind confidence), so a column added
+-- later is compared without anyone remembering to. Confidence is compared to 1e-9.
+CREATE OR REPLACE TEMP TABLE replay_contact_diffs AS
 WITH o AS (
-    SELECT account_id, contact_type, contact_key, role, rank, round(confidence, 9) AS confidence, status
+    SELECT * EXCLUDE ({{not_compared}}) REPLACE (round(confidence, 9) AS confidence)
     FROM contact_points WHERE run_id = $original
 ),
 r AS (
-    SELECT account_id, contact_type, contact_key, role, rank, round(confidence, 9) AS confidence, status
+    SELECT * EXCLUDE ({{not_compared}}) REPLACE (round(confidence, 9) AS confidence)
     FROM contact_points WHERE run_id = $replay
+),
+d AS (
+    SELECT
+        coalesce(o.account_id, r.account_id)     AS account_id,
+        coalesce(o.contact_type, r.contact_type) AS contact_type,
+        coalesce(o.contact_key, r.contact_key)   AS contact_key,
+        coalesce(o.role, r.role)                 AS role,
+        CASE WHEN r.account_id IS NULL THEN 'missing' WHEN o.account_id IS NULL THEN 'added'
+             ELSE 'changed' END                  AS change,
+        CASE WHEN o.account_id IS NULL OR r.account_id IS NULL THEN []::VARCHAR[]
+             ELSE list_filter([{{changed}}]::VARCHAR[], lambda x: x IS NOT NULL) END AS fields,
+        o AS original,
+        r AS replay
+    FROM o FULL OUTER JOIN r
+      ON o.account_id = r.account_id AND o.contact_type = r.contact_type
+     AND o.contact_key = r.contact_key AND o.role IS NOT DISTINCT FROM r.role
 )
-SELECT
-    coalesce(o.account_id, r.account_id)     AS account_id,
-    coalesce(o.contact_type, r.contact_type) AS contact_type,
-    coalesce(o.contact_key, r.contact_key)   AS contact_key,
-    coalesce(o.role, r.role)                 AS role,
-    CASE WHEN r.account_id IS NULL THEN 'missing' WHEN o.account_id IS NULL THEN 'added'
-         ELSE 'changed' END                  AS change,
-    o.rank AS rank_original, r.rank AS rank_replay,
-    o.confidence AS confidence_original, r.confidence AS confidence_replay,
-    o.status AS status_original, r.status AS status_replay
-FROM o FULL OUTER JOIN r
-  ON o.account_id = r.account_id AND o.contact_type = r.contact_type
- AND o.contact_key = r.contact_key AND o.role IS NOT DISTINCT FROM r.role
-WHERE o.account_id IS NULL OR r.account_id IS NULL
-   OR o.rank IS DISTINCT FROM r.rank
-   OR o.confidence IS DISTINCT FROM r.confidence
-   OR o.status IS DISTINCT FROM r.status
-ORDER BY account_id, contact_type, role, contact_key;
+SELECT * FROM d
+WHERE change <> 'changed' OR len(fields) > 0;
