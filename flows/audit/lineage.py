@@ -305,8 +305,40 @@ def _external_waterfall(
 
 
 def latest_run_for_account(con: duckdb.DuckDBPyConnection, account_id: str) -> str | None:
-    """The latest completed run that holds `account_id` (contacts, matches or flags)."""
+    """The latest completed run that holds `account_id` (contacts, matches or flags) among the
+    runs whose rows are in the database (an archived run's are in its files: not searched)."""
     return sql.scalar(con, "audit/latest_run_for_account.sql", account_id=account_id)
+
+
+def run_on_date(con: duckdb.DuckDBPyConnection, day: dt.date) -> str | None:
+    """The run whose results were the newest on `day`: the last completed run that ended (UTC)
+    on or before the end of that day, archived or not (`explain --on`)."""
+    return sql.scalar(con, "audit/run_on_date.sql", day=day)
+
+
+def account_runs(con: duckdb.DuckDBPyConnection, account_id: str) -> list[dict[str, Any]]:
+    """The completed runs that hold `account_id`, newest first, with when each was first pushed,
+    and the archived runs (not searched: `holds` None) (`explain --runs`)."""
+    found = [
+        {k: _plain(v) for k, v in r.items()}
+        for r in sql.rows(con, "audit/account_runs.sql", account_id=account_id)
+    ]
+    return [r for r in found if r["holds"] is not False]
+
+
+def _archived_runs_hint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the default lookup did not search: '; N archived run(s) ... were not searched ...'."""
+    try:
+        archived = [r["run_id"] for r in sql.rows(con, "audit/archived_completed_runs.sql")]
+    except duckdb.CatalogException:  # a database from before migration 095
+        return ""
+    if not archived:
+        return ""
+    span = archived[0] if len(archived) == 1 else f"{archived[0]} .. {archived[-1]}"
+    return (
+        f"; {len(archived)} archived run(s) ({span}) were not searched: explain one with "
+        "--run RUN_ID (skiptrace explain ACCOUNT --runs or skiptrace archive --list lists them)"
+    )
 
 
 @dataclass(frozen=True)
@@ -375,22 +407,44 @@ def explain_account(
     run_id: str | None = None,
     contact: str | None = None,
     *,
+    on: dt.date | None = None,
     retention: str = DEFAULT_RETENTION,
     constants: RunConstants | None = None,
 ) -> dict[str, Any]:
     """Every emitted and suppressed contact of `account_id` in a run, with its full lineage.
 
-    Default run: the latest completed run containing the account. `contact` restricts the
-    contacts to those a user-typed value names (phone, email or address line). The result is
-    JSON-able (dates as ISO strings) and holds masked values only. `constants`
-    (run_constants of the same run and an unchanged database) spares the per-run reads.
+    Default run: the latest completed run containing the account (among the runs not archived;
+    the error says when archived runs were left unsearched). `on`: instead, the run whose
+    results were the newest on that day (run_on_date), archived or not: what the collector
+    had from us that day. `contact` restricts the contacts to those a user-typed value names
+    (phone, email or address line). The result is JSON-able (dates as ISO strings) and holds
+    masked values only. `constants` (run_constants of the same run and an unchanged database)
+    spares the per-run reads.
     """
+    selected = None
+    if on is not None:
+        if run_id:
+            raise LineageError("give a run id or a date (--on), not both")
+        run_id = run_on_date(con, on)
+        if run_id is None:
+            raise LineageError(f"no completed run had ended by the end of {on} (UTC)")
+        selected = f"the last completed run that ended on or before {on} (UTC)"
     run_id = run_id or latest_run_for_account(con, account_id)
     if run_id is None:
-        raise LineageError(f"account {account_id!r} is in no completed run")
+        raise LineageError(
+            f"account {account_id!r} is in no completed run{_archived_runs_hint(con)}"
+        )
     # an archived run (skiptrace archive) is read from its Parquet files
     with archived_run_views(con, run_id):
-        return _explain_run(con, account_id, run_id, contact, retention, constants)
+        try:
+            doc = _explain_run(con, account_id, run_id, contact, retention, constants)
+        except LineageError as exc:
+            if selected is None:
+                raise
+            raise LineageError(f"{exc}, {selected}") from None
+    if selected is not None:
+        doc["run"]["selected"] = selected
+    return doc
 
 
 def _explain_run(
@@ -483,6 +537,14 @@ def _explain_run(
         "last_used_at",
         "purged_at",
     )  # fmt: skip
+    account = _account(account_row[0] if account_row else None, period)
+    if account is None:  # the account file's raw rows purged under retention: say so
+        cited = [s["file_no"] for s in support if s["rec_id"] is None and s["file_no"] is not None]
+        gone = sql.rows(
+            con, "audit/account_purged_file.sql", file_nos=[f["file_no"] for f in files],
+            cited=cited,
+        )  # fmt: skip
+        account = _purged_account(gone[0], period) if gone else None
     flags = sql.rows(
         con,
         "SELECT flag, confidence, evidence, rec_id, records FROM account_flags"
@@ -506,8 +568,9 @@ def _explain_run(
             "trained_on": model.get("trained_on"),
             "inputs_recorded": bool(files and files[0]["recorded"]),
             "exports": exports,
+            "pushes": _pushes(con, run_id),
         },
-        "account": _account(account_row[0] if account_row else None, period),
+        "account": account,
         "account_flags": [
             {**{k: _plain(v) for k, v in f.items()}, "evidence": mask_text(f["evidence"] or "")}
             for f in flags
@@ -605,6 +668,25 @@ def _account(row: dict[str, Any] | None, period: Period) -> dict[str, Any] | Non
     }
 
 
+def _purged_account(row: dict[str, Any], period: Period) -> dict[str, Any]:
+    """The debtor once the account file's raw rows were purged: nothing of the person is left,
+    the file and the purge date are."""
+    return {
+        "name": None, "ssn": None, "ssn_hash": None, "dob_year": None, "address": None,
+        "flags": [], "file": _file_ref(row, period), "line_no": None,
+        "raw_rows_purged_at": _plain(row.get("purged_at")),
+    }  # fmt: skip
+
+
+def _pushes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """The run's pushes to the collections database (target masked as push recorded it)."""
+    try:
+        rows = sql.rows(con, "audit/explain_pushes.sql", run_id=run_id)
+    except duckdb.CatalogException:  # a database from before migration 018
+        return []
+    return [{k: _plain(v) for k, v in r.items()} for r in rows]
+
+
 def _file_ref(row: dict[str, Any], period: Period) -> dict[str, Any]:
     """A delivered file as an auditor identifies it: name, checksum, received, purpose."""
     last_used = row.get("last_used_at")
@@ -630,6 +712,7 @@ def _support(s: dict[str, Any], period: Period) -> dict[str, Any]:
         "match_role": s["match_role"],
         "guard": s["guard"],
         "file": _file_ref(s, period),
+        "line_no": s["line_no"],  # the record's line in that file
         "record_found": bool(s["record_found"]),
     }
 
@@ -667,6 +750,7 @@ def _match(
         "match_probability": p["match_probability"],
         "match_weight": p["match_weight"],
         "file": _file_ref(p, period),
+        "line_no": p.get("line_no"),
         **explained,
     }
 
@@ -758,7 +842,17 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
     )
     if not run.get("inputs_recorded"):
         head.append("\n(run inputs not recorded: file list approximated)", style="yellow")
-    if acct:
+    if run.get("selected"):
+        head.append(f"\n(run chosen as {run['selected']})")
+    if acct and acct.get("raw_rows_purged_at"):
+        head.append(
+            f"\nDebtor: the raw rows of account file {acct['file'].get('file_name')} were purged "
+            f"on {str(acct['raw_rows_purged_at'])[:10]} under retention (name, SSN, date of "
+            "birth and address no longer kept); the lineage below is kept",
+            style="yellow",
+        )
+        head.append(f"\nAccount file: {_file_line(acct['file'])}")
+    elif acct:
         head.append(
             f"\nDebtor {acct['name']}  SSN {acct['ssn'] or '—'} (hash {acct['ssn_hash'] or '—'})  "
             f"born {acct['dob_year'] or '—'}  on file: {acct['address']}"
@@ -766,6 +860,8 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         if acct["flags"]:
             head.append(f"\nAccount export flags: {', '.join(acct['flags'])}", style="red")
         head.append(f"\nAccount file: {_file_line(acct['file'])}, line {acct['line_no']}")
+    else:
+        head.append("\nDebtor: no account-export row of the run's input files", style="yellow")
     for f in doc["account_flags"]:
         head.append(
             f"\nFlag {f['flag']} (confidence {_fmt(f['confidence'])}, "
@@ -783,6 +879,7 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
             " · ".join(f"{_export_line(e)} ({_fmt(e.get('rows'))} rows)" for e in run["exports"]),
             style="dim",
         )
+    head.append(f"\n{_push_line(run.get('pushes') or [])}")
     console.print(Panel(head, title="skiptrace explain", border_style="cyan"))
 
     for c in doc["contacts"]:
@@ -819,7 +916,7 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
                 "supported by",
                 f"{s['source']} record {s['record_id'] or s['rec_id']} "
                 f"(match p={_fmt(s['match_probability'], 4)}, {s['evidence'] or '—'}) — "
-                f"{_file_line(s['file'])}",
+                f"{_file_line(s['file'], s.get('line_no'))}",
             )
         for o in c.get("outcomes", []):
             body.add_row("outcome", _outcome_line(o))
@@ -857,7 +954,7 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
                     (str(m["role"]), style),
                     f"  p={_fmt(m['match_probability'], 4)}",
                     (f"  guard {m['guard']}" if m["guard"] else "", "bold red"),
-                    f"  — {_file_line(m['file'])}",
+                    f"  — {_file_line(m['file'], m.get('line_no'))}",
                 )
             )
             t = Table(show_edge=False, pad_edge=False, box=None, header_style="dim")
@@ -890,12 +987,27 @@ def _add_row(table: Any, label: str, value: Any) -> None:
     table.add_row(label, Text(str(value)))
 
 
-def _file_line(f: dict[str, Any]) -> str:
+def _push_line(pushes: list[dict[str, Any]]) -> str:
+    """Whether and when the run reached the collections database, in one line."""
+    done = [p for p in pushes if p.get("status") == "completed"]
+    failed = len(pushes) - len(done)
+    tail = f"; {failed} failed attempt(s)" if failed else ""
+    if not done:
+        return f"Pushed to the collections database: no (no completed push of this run{tail})"
+    when = "; ".join(
+        f"{str(p['ended_at'])[:16].replace('T', ' ')} UTC to {p['target']}" for p in done
+    )
+    return f"Pushed to the collections database: {when}{tail}"
+
+
+def _file_line(f: dict[str, Any], line_no: Any = None) -> str:
+    """A file as an auditor identifies it; with `line_no`, `name:line` of the record in it."""
     if not f or not f.get("file_name"):
         return "file unknown"
     received = str(f.get("received_at") or "")[:10] or "?"
+    where = f"{f['file_name']}:{line_no}" if line_no is not None else f["file_name"]
     line = (
-        f"{f['file_name']} sha256 {(f.get('sha256') or '')[:_HASH_PREFIX]} received {received}, "
+        f"{where} sha256 {(f.get('sha256') or '')[:_HASH_PREFIX]} received {received}, "
         f"purpose: {f.get('permissible_purpose') or '—'}"
     )
     if f.get("purged_at"):

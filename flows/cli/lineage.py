@@ -20,6 +20,27 @@ DbOpt = Annotated[
 ]
 
 
+#: `explain --on`: the day whose results to explain (declared once; parsed by options.iso_date).
+OnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        metavar="YYYY-MM-DD",
+        help="Explain the account as the collector had it on that day: the last completed run "
+        "that ended (UTC) on or before the day, archived or not. Not with --run.",
+    ),
+]
+#: `explain --runs`: list the runs instead of explaining one.
+RunsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--runs",
+        help="List the completed runs that hold the account (as of, ended, first pushed), "
+        "newest first, and the archived runs (not searched), instead of explaining one.",
+    ),
+]
+
+
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
@@ -88,26 +109,68 @@ def explain(
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="text for people, json for machines.")
     ] = OutputFormat.text,
+    on: OnOpt = None,
+    runs: RunsOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Explain every emitted and suppressed contact of an account, back to the delivered files.
 
     For each contact: the supporting records and their files (name, sha256, received date,
-    permissible purpose), match probability, the per-field evidence waterfall, confidence
-    factors, suppression rules applied, the export that carried it and its retention. Personal
-    data is masked; SSNs appear only as last four digits, dates of birth as a year.
+    permissible purpose, line), match probability, the per-field evidence waterfall, confidence
+    factors, suppression rules applied, the export that carried it, whether and when the run
+    was pushed to the collections database, and its retention. Personal data is masked; SSNs
+    appear only as last four digits, dates of birth as a year. Default run: the latest completed
+    run holding the account, archived runs aside (--run reads one; --runs lists them).
     """
-    from skiptrace.flows.audit.lineage import explain_account, render_text, to_json
+    from skiptrace.errors import UsageError
+    from skiptrace.flows.audit.lineage import account_runs, explain_account, render_text, to_json
+    from skiptrace.flows.cli.options import iso_date
 
+    if on is not None and run is not None:
+        raise UsageError("give --run or --on, not both")
+    if runs and (run or on or contact):
+        raise UsageError("--runs lists the runs: not with --run, --on or --contact")
+    day = iso_date(on, "--on") if on is not None else None
     con = _open(db)
     try:  # an account, run or contact that names nothing: LineageError, exit code 2
-        doc = explain_account(con, account_id, run_id=run, contact=contact)
+        if runs:
+            found = account_runs(con, account_id)
+        else:
+            doc = explain_account(con, account_id, run_id=run, contact=contact, on=day)
     finally:
         con.close()
-    if fmt is OutputFormat.json:
+    if runs:
+        _print_runs(account_id, found, fmt)
+    elif fmt is OutputFormat.json:
         typer.echo(to_json(doc))
     else:
         render_text(doc)
+
+
+def _print_runs(account_id: str, found: list[dict[str, Any]], fmt: OutputFormat) -> None:
+    """`explain --runs`: the completed runs holding the account, and the archived runs."""
+    from skiptrace.flows.audit.lineage import LineageError
+
+    if not found:
+        raise LineageError(f"account {account_id!r} is in no completed run")
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(found, indent=2, default=str))
+        return
+
+    def when(value: Any) -> str:
+        return str(value)[:16].replace("T", " ") if value else "—"
+
+    typer.echo(
+        f"completed runs holding account {account_id}, newest first "
+        "(explain one with --run RUN_ID; --on DATE picks the one current on a day):"
+    )
+    for r in found:
+        held = "archived: not searched (--run reads it)" if r["archived"] else "holds it"
+        pushed = f"pushed {when(r['first_pushed_at'])}" if r["first_pushed_at"] else "not pushed"
+        typer.echo(
+            f"  {r['run_id']}  as of {r['as_of']}  ended {when(r['ended_at'])} UTC  {pushed}"
+            f"  {held}"
+        )
 
 
 def report(

@@ -11,7 +11,6 @@ skiptrace/errors.py).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -22,7 +21,7 @@ import typer
 from skiptrace import errors
 from skiptrace.atomic import private_dir
 from skiptrace.flows.cli.boundary import SkiptraceGroup
-from skiptrace.flows.cli.options import given, with_model_options
+from skiptrace.flows.cli.options import given, iso_date, with_model_options
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.masking import install_masking
 
@@ -102,12 +101,7 @@ def generate(
 
     kwargs: dict[str, Any] = {"accounts": accounts, "seed": seed}
     if as_of:
-        try:
-            kwargs["as_of"] = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise errors.UsageError(
-                f"--as-of: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {as_of!r})"
-            ) from None
+        kwargs["as_of"] = iso_date(as_of, "--as-of")
     if outdir.exists() and not outdir.is_dir():
         raise errors.UsageError(f"OUTDIR {outdir}: not a folder")
     if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "portfolio.json").is_file():
@@ -602,12 +596,7 @@ def _calibrate_outcomes(
         _check_export_folder(export)
     start = None
     if since:
-        try:
-            start = dt.date.fromisoformat(since)
-        except ValueError:
-            raise errors.UsageError(
-                f"--since: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {since!r})"
-            ) from None
+        start = iso_date(since, "--since")
     con = _open(db)
     try:
         if start is None:

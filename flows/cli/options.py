@@ -167,6 +167,20 @@ def with_model_options(
     return decorate
 
 
+def iso_date(value: str, flag: str) -> dt.date:
+    """A date option given as text (`--on`, `--since`, `generate --as-of`): ISO only, as the
+    run's `--as-of` (11/01/2026 is November 1st to some, January 11th to others); anything
+    else is one usage line naming the option."""
+    from skiptrace.errors import UsageError
+
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(
+            f"{flag}: expected a date as YYYY-MM-DD, e.g. 2026-11-01 (got {value!r})"
+        ) from None
+
+
 def given(options: Mapping[str, Any]) -> dict[str, Any]:
     """The options the user set (or a command default set): None means "model default"."""
     return {k: v for k, v in options.items() if v is not None}

@@ -579,3 +579,105 @@ def test_the_typed_levels_migration_keeps_every_pairs_explanation(tmp_path: Any)
         assert explain_account(con, "A1") == before
     finally:
         con.close()
+
+
+def test_every_supporting_record_shows_its_file_and_line(cases: duckdb.DuckDBPyConnection) -> None:
+    """An examiner finds each supporting record in its delivered file: `file:line`, as the
+    account's own line is shown (the query had the line; the explanation dropped it)."""
+    doc = explain_account(cases, "A1")
+    moved = doc["contacts"][0]
+    lines = {s["record_id"]: s["line_no"] for s in moved["support"]}
+    assert lines == {"NC-1": 2, "CH-1": 2}
+    text = _text(doc)
+    assert "ncoa record NC-1 (match p=0.9999, ncoa_forward) — ncoa_return.txt:2 sha256" in text
+    assert "credhdr_2026-10.csv:2 sha256 02abab" in text
+    assert "accounts_2026-11.csv:2 sha256 01abab" in text  # the account line's own support
+
+
+def test_explain_says_whether_and_when_the_run_was_pushed(
+    cases: duckdb.DuckDBPyConnection,
+) -> None:
+    assert "Pushed to the collections database: no" in _text(explain_account(cases, "A2"))
+    put(cases, "pushes", [
+        {"run_id": RUN, "target": "postgresql://svc@/coll", "status": "failed",
+         "started_at": dt.datetime(2026, 11, 1, 9, 5), "ended_at": dt.datetime(2026, 11, 1, 9, 5)},
+        {"run_id": RUN, "target": "postgresql://svc@/coll", "status": "completed", "contacts": 5,
+         "started_at": dt.datetime(2026, 11, 1, 9, 10), "ended_at": dt.datetime(2026, 11, 1, 9, 11)},
+    ])  # fmt: skip
+    doc = explain_account(cases, "A2")
+    assert [p["status"] for p in doc["run"]["pushes"]] == ["failed", "completed"]
+    assert (
+        "Pushed to the collections database: 2026-11-01 09:11 UTC to postgresql://svc@/coll; "
+        "1 failed attempt(s)"
+    ) in _text(doc)
+
+
+def test_a_purged_account_file_is_named_not_left_blank(cases: duckdb.DuckDBPyConnection) -> None:
+    """After retention purged the account file, the debtor header says so with the date
+    instead of silently disappearing."""
+    cases.execute("DELETE FROM accounts WHERE file_no = 1")
+    put(cases, "purge_log", [{"file_no": 1, "purged_at": dt.datetime(2030, 1, 2, 3, 4)}])
+    doc = explain_account(cases, "A1")
+    acct = doc["account"]
+    assert acct is not None and acct["raw_rows_purged_at"] == "2030-01-02T03:04:00"
+    assert acct["file"]["file_name"] == "accounts_2026-11.csv" and acct["name"] is None
+    text = _text(doc)
+    assert "the raw rows of account file accounts_2026-11.csv were purged on 2030-01-02" in text
+
+
+def test_the_default_lookup_names_the_archived_runs_it_did_not_search(
+    cases: duckdb.DuckDBPyConnection, tmp_path: Any
+) -> None:
+    """After `archive --keep 1`, the account is only in an archived run: the error says the
+    archived runs were not searched and how to read one, and --runs lists them."""
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.audit.archive import archive_runs
+
+    cases.execute(
+        "INSERT INTO runs (run_id, as_of, started_at, ended_at, status) VALUES"
+        " ('20261202T000000Z-newr', DATE '2026-12-02', TIMESTAMP '2026-12-02',"
+        "  TIMESTAMP '2026-12-02 00:05', 'completed')"
+    )
+    db = tmp_path / "test.duckdb"
+    assert RUN in [r.run_id for r in archive_runs(cases, db, keep=1).runs]
+    with pytest.raises(LineageError) as raised:
+        explain_account(cases, "A1")
+    message = str(raised.value)
+    assert "is in no completed run; 2 archived run(s)" in message
+    assert f"({OLD_RUN} .. {RUN}) were not searched" in message and "--run RUN_ID" in message
+    assert explain_account(cases, "A1", run_id=RUN)["run"]["run_id"] == RUN
+    cases.close()
+    out = CliRunner().invoke(_cli(), ["explain", "A1", "--db", str(db), "--runs"])
+    assert out.exit_code == 0, out.output
+    assert f"{RUN}  as of 2026-11-01  ended 2026-11-01 09:03 UTC  not pushed  archived" in (
+        out.output
+    )
+    out = CliRunner().invoke(_cli(), ["explain", "A1", "--db", str(db)])
+    assert out.exit_code == errors.USAGE and "were not searched" in out.output
+
+
+def test_explain_on_a_date_reads_the_run_current_that_day(
+    cases: duckdb.DuckDBPyConnection, tmp_path: Any
+) -> None:
+    """`--on DAY`: the last completed run that ended on or before that day (UTC); `--runs`
+    lists the runs holding the account; bad combinations and dates are one usage line."""
+    from typer.testing import CliRunner
+
+    doc = explain_account(cases, "A1", on=dt.date(2026, 11, 1))
+    assert doc["run"]["run_id"] == RUN and "on or before 2026-11-01" in doc["run"]["selected"]
+    with pytest.raises(LineageError, match=f"no lineage in run '{OLD_RUN}', the last completed"):
+        explain_account(cases, "A1", on=dt.date(2026, 10, 31))
+    with pytest.raises(LineageError, match="no completed run had ended by the end of 2026-09-30"):
+        explain_account(cases, "A1", on=dt.date(2026, 9, 30))
+    cases.close()
+    db = str(tmp_path / "test.duckdb")
+    runner = CliRunner()
+    out = runner.invoke(_cli(), ["explain", "A1", "--db", db, "--on", "2026-11-01"])
+    assert out.exit_code == 0 and "run chosen as the last completed run" in out.output, out.output
+    out = runner.invoke(_cli(), ["explain", "A1", "--db", db, "--on", "11/01/2026"])
+    assert out.exit_code == errors.USAGE and "--on: expected a date as YYYY-MM-DD" in out.output
+    out = runner.invoke(_cli(), ["explain", "A1", "--db", db, "--on", "2026-11-01", "--run", RUN])
+    assert out.exit_code == errors.USAGE and "not both" in out.output
+    out = runner.invoke(_cli(), ["explain", "A1", "--db", db, "--runs", "--format", "json"])
+    assert out.exit_code == 0 and [r["run_id"] for r in json.loads(out.output)] == [RUN]
