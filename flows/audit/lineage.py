@@ -539,10 +539,10 @@ def _explain_run(
     )  # fmt: skip
     account = _account(account_row[0] if account_row else None, period)
     if account is None:  # the account file's raw rows purged under retention: say so
-        cited = [s["file_no"] for s in support if s["rec_id"] is None and s["file_no"] is not None]
+        own = [s["file_no"] for s in support if s["rec_id"] is None and s["file_no"] is not None]
         gone = sql.rows(
             con, "audit/account_purged_file.sql", file_nos=[f["file_no"] for f in files],
-            cited=cited,
+            cited=own,
         )  # fmt: skip
         account = _purged_account(gone[0], period) if gone else None
     flags = sql.rows(
