@@ -437,3 +437,35 @@ def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_u
     before = table(pg_url, "skiptrace_contacts", "1")
     assert push_run(run1, RUN2, pg_url).updated == 0
     assert table(pg_url, "skiptrace_contacts", "1") == before
+
+
+def test_the_outcome_guard_names_one_outcome_with_its_own_date(run1, pg_url: str) -> None:
+    """An account's cease-and-desist, attorney or death outcomes: the reason names the latest
+    one with its own date (a later record wins a tie on the date), never one outcome's name
+    with another's date."""
+    push_run(run1, RUN1, pg_url)  # creates contact_outcomes
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
+            " ('A1', '', 'cease_and_desist', '2025-01-15'),"
+            " ('A1', '', 'attorney', '2025-03-30'),"
+            " ('A3', '', 'deceased_confirmed', '2025-02-01'),"  # A3 is held: not guarded
+            " ('A5', '', 'attorney', '2025-02-01'),"
+            " ('A5', '', 'cease_and_desist', '2025-02-01')"  # same date, recorded later
+        )
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    add_contact(run1, RUN2, "A5", "+17065550155")
+    push_run(run1, RUN2, pg_url)
+    rows = contacts(pg_url)
+    for key in ("+17065550101", "1 MAIN ST|30161"):
+        why = rows[("A1", key)]["suppression_reason"]
+        assert rows[("A1", key)]["callable"] is False
+        assert "collector outcome attorney on 2025-03-30" in why, why
+        assert "cease and desist" not in why
+    why = rows[("A5", "+17065550155")]["suppression_reason"]
+    assert "collector outcome cease and desist on 2025-02-01" in why and "attorney" not in why
