@@ -5,7 +5,8 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 
 1. migrates PostgreSQL's skiptrace schema if needed (`sql/push/pg_migrations/`);
 2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
-   the newest one already pushed (it would roll the platform back);
+   the newest one already pushed, by as-of date, then start (it would roll the platform back;
+   `allow_older_run` pushes it anyway);
 3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables;
 4. stages as not callable any contact the platform reported bad after the run read its
    outcomes (`guard_outcomes.sql`: the platform's word is never overridden), then upserts
@@ -64,13 +65,16 @@ class PushResult:
         return asdict(self)
 
 
-def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResult:
+def push_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, url: str, *, allow_older_run: bool = False
+) -> PushResult:
     """Push completed run `run_id` of this DuckDB database to the PostgreSQL at `url`.
 
     Raises a PushError, one line with its exit code: the server unreachable or the connection
     lost (8, a retry may work); the run unknown (2); unfinished, archived or older than the run
-    already pushed (6); the URL file or the role's grants (3). The push is recorded in `pushes`
-    whether it worked or not.
+    already pushed (6: an earlier as-of date, or the same date and an earlier start; pushed
+    anyway with `allow_older_run`); the URL file or the role's grants (3). The push is recorded
+    in `pushes` whether it worked or not.
     """
     import psycopg
 
@@ -82,7 +86,7 @@ def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResul
         try:
             with pg.connect(url) as conn:
                 result.migrations_applied = len(pg.migrate(conn))
-                _push_in_transaction(con, conn, run, result)
+                _push_in_transaction(con, conn, run, result, allow_older_run=allow_older_run)
         except psycopg.errors.InsufficientPrivilege as exc:
             first = str(exc).strip().splitlines()[0]
             raise PushConfigError(
@@ -128,17 +132,30 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
 
 
 def _push_in_transaction(
-    con: duckdb.DuckDBPyConnection, conn: Any, run: dict[str, Any], result: PushResult
+    con: duckdb.DuckDBPyConnection,
+    conn: Any,
+    run: dict[str, Any],
+    result: PushResult,
+    *,
+    allow_older_run: bool = False,
 ) -> None:
     """Everything PostgreSQL sees of the push, inside one transaction."""
     with conn.transaction(), conn.cursor() as cur:
         pg.execute(cur, "lock.sql")
-        latest = pg.execute(cur, "latest_run.sql")[0][0]
-        if latest is not None and latest > run["run_id"]:
-            raise PushRefused(
-                f"run {run['run_id']} is older than run {latest} already pushed; "
-                "pushing it would roll the collections system back"
-            )
+        latest = pg.execute(cur, "latest_run.sql")
+        # older = an earlier as-of date (a backfill), or the same date started earlier: the
+        # run_id is the start time, which says nothing about the date a run describes
+        if latest and (run["as_of"], run["run_id"]) < (latest[0][1], latest[0][0]):
+            if not allow_older_run:
+                raise PushRefused(
+                    f"run {run['run_id']} (as of {run['as_of']}) is older than run "
+                    f"{latest[0][0]} (as of {latest[0][1]}) already pushed; pushing it would "
+                    "roll the collections system back (--allow-older-run to push it anyway)"
+                )
+            log.warning(
+                "pushing run %s (as of %s) over run %s (as of %s): --allow-older-run",
+                run["run_id"], run["as_of"], latest[0][0], latest[0][1],
+            )  # fmt: skip
         pg.execute(cur, "stage_create.sql")
         with cur.copy("COPY st_run (run_id, as_of, code_version) FROM STDIN") as copy:
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))

@@ -25,10 +25,15 @@ RUN2 = "20250601T000000Z-0002"
 SECRET = "Sup3rSecretPw"
 
 
-def add_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "completed") -> None:
+def add_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str = "completed",
+    as_of: str = "2025-05-01",
+) -> None:
     con.execute(
-        "INSERT INTO runs (run_id, as_of, status, code_version) VALUES (?, DATE '2025-05-01', ?, 't')",
-        [run_id, status],
+        "INSERT INTO runs (run_id, as_of, status, code_version) VALUES (?, CAST(? AS DATE), ?, 't')",
+        [run_id, as_of, status],
     )
 
 
@@ -469,3 +474,51 @@ def test_the_outcome_guard_names_one_outcome_with_its_own_date(run1, pg_url: str
         assert "cease and desist" not in why
     why = rows[("A5", "+17065550155")]["suppression_reason"]
     assert "collector outcome cease and desist on 2025-02-01" in why and "attorney" not in why
+
+
+def test_a_run_of_an_earlier_as_of_date_is_refused_unless_allowed(
+    run1, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backfill (as of an earlier date) started after the newest pushed run is still older:
+    the guard orders runs by as-of date, then start, and refuses it in one line with exit
+    status 6 unless --allow-older-run says so; the newer run then pushes as usual."""
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.cli.main import app
+
+    backfill, later = "20250701T000000Z-0003", "20250801T000000Z-0004"
+    add_run(run1, RUN2, as_of="2025-06-01")
+    add_run(run1, backfill, as_of="2025-04-01")  # started later, describes an earlier date
+    add_run(run1, later, as_of="2025-06-01")
+    for rid in (RUN2, backfill, later):
+        run1.execute(
+            "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+            " WHERE run_id = ?",
+            [rid, RUN1],
+        )
+    run1.execute(
+        "UPDATE contact_points SET confidence = 0.55 WHERE run_id = ? AND account_id = 'A1'",
+        [backfill],
+    )
+    push_run(run1, RUN2, pg_url)
+    before = table(pg_url, "skiptrace_contacts", "1")
+    with pytest.raises(
+        PushError, match=r"as of 2025-04-01.* older than run .*as of 2025-06-01"
+    ) as err:
+        push_run(run1, backfill, pg_url)
+    assert err.value.exit_code == errors.REFUSED and "\n" not in str(err.value)
+    assert table(pg_url, "skiptrace_contacts", "1") == before
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    run1.close()
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
+    refused = CliRunner().invoke(app, ["push", backfill, "--db", db])
+    assert refused.exit_code == errors.REFUSED, refused.output
+    assert refused.output.count("\n") == 1 and "--allow-older-run" in refused.output
+    forced = CliRunner().invoke(app, ["push", backfill, "--db", db, "--allow-older-run"])
+    assert forced.exit_code == 0, forced.output
+    assert contacts(pg_url)[("A1", "+17065550101")]["run_id"] == backfill
+    # the newest as-of date pushed is still RUN2's: a run of that date started later is newer
+    assert CliRunner().invoke(app, ["push", later, "--db", db]).exit_code == 0
+    assert contacts(pg_url)[("A1", "+17065550101")]["run_id"] == later
