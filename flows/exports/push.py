@@ -7,7 +7,10 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
    the newest one already pushed, by as-of date, then start (it would roll the platform back;
    `allow_older_run` pushes it anyway);
-3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables;
+3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables; a
+   contact is callable only where the run's import files would hand it to a collector (not bad,
+   not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
+   file the run used);
 4. stages as not callable any contact the platform reported bad after the run read its
    outcomes (`guard_outcomes.sql`: the platform's word is never overridden), then upserts
    keyed by (account_id, contact_type, contact_key), touching only rows whose content changed, and marks rows the run no longer has inactive and not callable;
@@ -23,9 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -82,6 +87,7 @@ def push_run(
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
+    run["bands"] = _run_bands(run)
     try:
         try:
             with pg.connect(url) as conn:
@@ -131,6 +137,27 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
     return found[0]
 
 
+def _run_bands(run: dict[str, Any]) -> dict[str, float]:
+    """The confidence bands the run's import files were written with: those of the rules file
+    it ran with (`--rules`, recorded in its parameters), else the shipped rules'. A push marks
+    the same contacts bad or held, so a rules file that cannot be read now stops it (3)."""
+    from skiptrace.errors import ConfigError
+    from skiptrace.flows.cli.preflight import check_rules
+    from skiptrace.matchers.suppress import load_rules
+
+    rules = json.loads(run["params"] or "{}").get("rules")
+    if rules:
+        try:
+            check_rules(Path(rules))
+        except ConfigError as exc:
+            raise PushConfigError(
+                f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
+                "contacts are callable, so restore the file to push the run"
+            ) from None
+    bands = load_rules(rules).bands
+    return {"bad": bands.bad, "verify": bands.verify}
+
+
 def _push_in_transaction(
     con: duckdb.DuckDBPyConnection,
     conn: Any,
@@ -159,9 +186,10 @@ def _push_in_transaction(
         pg.execute(cur, "stage_create.sql")
         with cur.copy("COPY st_run (run_id, as_of, code_version) FROM STDIN") as copy:
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))
-        counts = {
-            table: _copy_query(con, cur, query, table, run["run_id"]) for query, table in _STAGES
-        }
+        # the import layouts' definition of a usable contact, with the run's bands
+        sql.run(con, "exports/export_macros.sql")
+        params = {"run_id": run["run_id"], **run["bands"]}
+        counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")
         pg.execute(cur, "guard_outcomes.sql")  # dispositions recorded while the run ran
         result.contacts = counts["st_contacts"]
@@ -175,7 +203,7 @@ def _push_in_transaction(
 
 
 def _copy_query(
-    con: duckdb.DuckDBPyConnection, cur: Any, query: str, table: str, run_id: str
+    con: duckdb.DuckDBPyConnection, cur: Any, query: str, table: str, params: dict[str, Any]
 ) -> int:
     """Stream a DuckDB query's rows into a PostgreSQL staging table through COPY ... CSV.
 
@@ -184,7 +212,8 @@ def _copy_query(
     """
     con.complete()
     statement = con.extract_statements(sql.load(query))[-1]
-    reader = con.sql(statement, params={"run_id": run_id}).to_arrow_reader(BATCH_ROWS)
+    wanted = {k: v for k, v in params.items() if k in statement.named_parameters}
+    reader = con.sql(statement, params=wanted).to_arrow_reader(BATCH_ROWS)
     columns = ", ".join(reader.schema.names)
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     sent = 0

@@ -57,6 +57,15 @@ def add_contact(
     )
 
 
+def copy_decisions(con: duckdb.DuckDBPyConnection, from_run: str, to_run: str) -> None:
+    """The rules' decisions of one run as another's (a next run that decided the same)."""
+    con.execute(
+        "INSERT INTO suppressions BY NAME SELECT * REPLACE (?::VARCHAR AS run_id)"
+        " FROM suppressions WHERE run_id = ?",
+        [to_run, from_run],
+    )
+
+
 @pytest.fixture
 def run1(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     add_run(con, RUN1)
@@ -103,7 +112,7 @@ def contacts(url: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
     result = push_run(run1, RUN1, pg_url)
-    assert result.migrations_applied == 2
+    assert result.migrations_applied == 3
     assert (result.contacts, result.inserted, result.updated, result.retired) == (6, 6, 0, 0)
     rows = contacts(pg_url)
     assert len(rows) == 6
@@ -134,7 +143,7 @@ def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
         run = conn.execute("SELECT run_id, contacts, callable, suppressed FROM skiptrace_runs")
         assert run.fetchall() == [(RUN1, 6, 3, 1)]
         versions = conn.execute("SELECT version FROM skiptrace_schema_version ORDER BY 1")
-        assert versions.fetchall() == [(1,), (2,)]
+        assert versions.fetchall() == [(1,), (2,), (3,)]
         # the database refuses a callable suppressed contact whoever writes it
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE skiptrace_contacts SET callable = true WHERE account_id = 'A2'")
@@ -174,8 +183,8 @@ def test_a_database_pushed_before_roles_gets_them_on_the_next_push(run1, pg_url:
             " action, reason, regulation, active, run_id) VALUES ('A2', 'phone', '+17065550199',"
             " 'outcome_wrong_number', 'suppress', 'wrong number', 'TCPA', true, 'old')"
         )
-    assert max(v for v, _ in pg.pg_migrations()) == 2
-    assert push_run(run1, RUN1, pg_url).migrations_applied == 1
+    assert max(v for v, _ in pg.pg_migrations()) == 3
+    assert push_run(run1, RUN1, pg_url).migrations_applied == 2
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute(
             "SELECT role, active, run_id FROM skiptrace_suppressions"
@@ -192,6 +201,7 @@ def test_next_run_updates_changed_and_retires_dropped_contacts(run1, pg_url: str
         " WHERE run_id = ? AND contact_key <> '+17065550102'",
         [RUN2, RUN1],
     )
+    copy_decisions(run1, RUN1, RUN2)
     run1.execute(
         "UPDATE contact_points SET confidence = 0.95 WHERE run_id = ? AND contact_key = '+17065550101'",
         [RUN2],
@@ -433,6 +443,7 @@ def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_u
         " WHERE run_id = ?",
         [RUN2, RUN1],
     )
+    copy_decisions(run1, RUN1, RUN2)
     assert push_run(run1, RUN2, pg_url).updated == 1
     rows = contacts(pg_url)
     guarded = rows[("A1", "+17065550101")]
@@ -522,3 +533,89 @@ def test_a_run_of_an_earlier_as_of_date_is_refused_unless_allowed(
     # the newest as-of date pushed is still RUN2's: a run of that date started later is newer
     assert CliRunner().invoke(app, ["push", later, "--db", db]).exit_code == 0
     assert contacts(pg_url)[("A1", "+17065550101")]["run_id"] == later
+
+
+def test_callable_is_false_exactly_where_the_import_files_say_bad_or_on_hold(
+    run1, pg_url: str, tmp_path: Path
+) -> None:
+    """One definition of usable: a contact the run's import files mark `bad` (moved away, a
+    do-not-mail decision, an invalid number, below the bad band) or hold (a rule, or below the
+    verify band of the run's rules file) is pushed not callable, and the row says why in the
+    import files' words."""
+    import polars as pl
+
+    from skiptrace.flows.exports.emit import emit
+    from skiptrace.matchers.rules import DEFAULT_RULES
+
+    rules = tmp_path / "rules.yml"  # the shipped rules with a verify band of 0.45
+    rules.write_text(DEFAULT_RULES.read_text().replace("verify: 0.30", "verify: 0.45"))
+    assert "verify: 0.45" in rules.read_text()
+    run1.execute("UPDATE runs SET params = ? WHERE run_id = ?", [f'{{"rules": "{rules}"}}', RUN1])
+    add_contact(run1, RUN1, "A6", "2 ELM ST|30161", factors='{"moved_from": true}')
+    add_contact(run1, RUN1, "A6", "3 OAK ST|30161", rank=2)  # a do-not-mail rule names it
+    add_contact(run1, RUN1, "A6", "4 PINE ST|30161", rank=3, factors='{"ncoa_no_forward": true}')
+    add_contact(run1, RUN1, "A6", "+17065550161", factors='{"valid": false}')
+    add_contact(run1, RUN1, "A6", "+17065550162", rank=2, confidence=0.05)
+    add_contact(run1, RUN1, "A6", "+17065550163", rank=3, confidence=0.2)
+    add_contact(run1, RUN1, "A6", "+17065550164", rank=4, confidence=0.9)
+    run1.execute(
+        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, role, rule,"
+        " action, reason, regulation) VALUES"
+        " (?, 'A6', 'address', '2 ELM ST|30161', 'debtor', 'known_not_at_address', 'do_not_mail',"
+        " 'USPS change of address shows the consumer moved away: do not mail here', 'Reg F'),"
+        " (?, 'A6', 'address', '3 OAK ST|30161', 'debtor', 'returned_letters', 'do_not_mail',"
+        " 'letters returned undeliverable', 'Reg F')",
+        [RUN1, RUN1],
+    )
+    push_run(run1, RUN1, pg_url)
+    rows = contacts(pg_url)
+    why = {k: (r["callable"], r["on_hold"], r["suppression_reason"], r["hold_reason"])
+           for k, r in rows.items() if k[0] == "A6"}  # fmt: skip
+    assert why == {
+        ("A6", "2 ELM ST|30161"): (False, False, "DO NOT MAIL: USPS change of address shows the "
+                                   "consumer moved away: do not mail here", None),
+        ("A6", "3 OAK ST|30161"): (False, False, "DO NOT MAIL: letters returned undeliverable",
+                                   None),
+        ("A6", "4 PINE ST|30161"): (False, False, "DO NOT MAIL: USPS change of address shows the "
+                                    "consumer moved away", None),
+        ("A6", "+17065550161"): (False, False, "not a valid phone number", None),
+        ("A6", "+17065550162"): (False, True, "confidence 0.050 below the bad band 0.10",
+                                 "confidence 0.050 below the verify band 0.45: verify the number"
+                                 " before use"),
+        ("A6", "+17065550163"): (False, True, None, "confidence 0.200 below the verify band 0.45:"
+                                 " verify the number before use"),
+        ("A6", "+17065550164"): (True, False, None, None),
+    }  # fmt: skip
+    # the run's own verify band (0.45, not the shipped 0.30) holds A1's 0.40 number
+    assert rows[("A1", "+17065550102")]["hold_reason"].startswith("confidence 0.400 below the")
+    assert rows[("A3", "+17065550103")]["hold_reason"] == "disputed"  # the rule's words
+    # every row of the import files, as the push wrote it
+    out = emit(run1, RUN1, tmp_path / "out", rules=rules)
+    files = {f.kind: f.path for f in out}
+    checked = 0
+    for kind in ("import_phones", "import_addresses"):
+        for r in pl.read_csv(files[kind], infer_schema=False).iter_rows(named=True):
+            key = "+1" + r["phone"] if "phone" in r else f"{r['address_line1']}|{r['zip']}"
+            pushed = rows[(r["account_number"], key)]
+            usable = r["status"] != "bad" and r["on_hold"] == "N"
+            assert pushed["callable"] is usable, (kind, r)
+            assert pushed["on_hold"] is (r["on_hold"] == "Y"), (kind, r)
+            assert pushed["hold_reason"] == (r["on_hold_reason"] or None), (kind, r)
+            checked += 1
+    assert checked == 11  # 7 phones, 4 addresses
+    before = table(pg_url, "skiptrace_contacts", "1")
+    assert push_run(run1, RUN1, pg_url).updated == 0  # still idempotent
+    assert table(pg_url, "skiptrace_contacts", "1") == before
+    with psycopg.connect(pg_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute(
+            "UPDATE skiptrace_contacts SET callable = true WHERE contact_key = '+17065550161'"
+        )
+
+
+def test_a_rules_file_the_run_used_that_is_gone_stops_the_push(run1, pg_url: str) -> None:
+    """Its bands decide which contacts are callable: guessing them (the shipped ones) could push
+    as callable a contact the run's import files hold."""
+    run1.execute('UPDATE runs SET params = \'{"rules": "/nonexistent/rules.yml"}\'')
+    with pytest.raises(PushError, match=r"rules file /nonexistent/rules\.yml") as err:
+        push_run(run1, RUN1, pg_url)
+    assert err.value.exit_code == errors.CONFIG and "\n" not in str(err.value)
