@@ -17,3 +17,16 @@ ALTER TABLE skiptrace_contacts ADD COLUMN IF NOT EXISTS hold_reason text;
 ALTER TABLE skiptrace_contacts DROP CONSTRAINT IF EXISTS callable_without_reason_against;
 ALTER TABLE skiptrace_contacts ADD CONSTRAINT callable_without_reason_against
     CHECK (NOT callable OR (suppression_reason IS NULL AND hold_reason IS NULL));
+
+-- The collections side's question, "which contacts may a collector use for this account now,
+-- best first": the active, callable rows (of the last pushed run; an outcome the platform
+-- records after that push counts from the next push), usable_rank 1 = the best usable contact
+-- of its type for the account.
+CREATE OR REPLACE VIEW skiptrace_current_contacts AS
+SELECT account_id, contact_type, contact_key,
+       row_number() OVER (PARTITION BY account_id, contact_type
+                          ORDER BY rank, confidence DESC, contact_key) AS usable_rank,
+       rank, confidence, status, dial_mode, time_zone, phone, phone_type, email, address_line1,
+       address_line2, city, state, zip, reasons, run_id, updated_at
+FROM skiptrace_contacts
+WHERE active AND callable;

@@ -619,3 +619,33 @@ def test_a_rules_file_the_run_used_that_is_gone_stops_the_push(run1, pg_url: str
     with pytest.raises(PushError, match=r"rules file /nonexistent/rules\.yml") as err:
         push_run(run1, RUN1, pg_url)
     assert err.value.exit_code == errors.CONFIG and "\n" not in str(err.value)
+
+
+def test_the_current_contacts_view_lists_the_usable_contacts_best_first(run1, pg_url: str) -> None:
+    """skiptrace_current_contacts: the active, callable rows, numbered per account and type
+    among themselves (a held number ranked first leaves the next usable one first)."""
+    add_contact(run1, RUN1, "A1", "+17065550100", rank=0, on_hold=True, reasons="HOLD: x")
+    push_run(run1, RUN1, pg_url)
+    query = (
+        "SELECT account_id, contact_type, contact_key, usable_rank, rank, dial_mode"
+        " FROM skiptrace_current_contacts ORDER BY 1, 2, 4"
+    )
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute(query).fetchall() == [
+            ("A1", "address", "1 MAIN ST|30161", 1, 1, None),
+            ("A1", "phone", "+17065550101", 1, 1, "manual"),
+            ("A1", "phone", "+17065550102", 2, 2, "manual"),
+        ]
+    add_run(run1, RUN2)  # the next run drops +17065550101: retired, so no longer listed
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ? AND contact_key <> '+17065550101'",
+        [RUN2, RUN1],
+    )
+    copy_decisions(run1, RUN1, RUN2)
+    push_run(run1, RUN2, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        assert [r[2:4] for r in conn.execute(query).fetchall()] == [
+            ("1 MAIN ST|30161", 1),
+            ("+17065550102", 1),
+        ]
