@@ -679,6 +679,15 @@ def push(
         typer.Option("--to-file", dir_okay=False, help="File whose first line is the URL."),
     ] = None,
     db: DbOpt = None,
+    allow_older_run: Annotated[
+        bool,
+        typer.Option(
+            "--allow-older-run",
+            help="Push the run even though a newer one is already pushed (a later as-of date, "
+            "or the same date started later): the collections system's rows go back to this "
+            "run's. Without it such a push is refused with exit status 6.",
+        ),
+    ] = False,
 ) -> None:
     """Push a run's contacts, flags and suppressions into PostgreSQL in one transaction.
 
@@ -686,7 +695,8 @@ def push(
     nothing; suppressed contacts are written with their reason, never as callable (docs/push.md).
     Exit status: 0 pushed; 8 the server cannot be reached or the connection failed (nothing
     changed there: run again later); 2 no URL or an unknown run; 6 a run not completed, archived
-    or older than the last one pushed; 3 a refused login, an unreadable URL file or a missing
+    or older than the last one pushed (an earlier as-of date, or the same date started earlier;
+    --allow-older-run pushes it anyway); 3 a refused login, an unreadable URL file or a missing
     grant.
     """
     from skiptrace.flows.cli.lineage import _open
@@ -698,7 +708,7 @@ def push(
         raise errors.UsageError("give --to URL, --to-file FILE or set SKIPTRACE_PUSH_URL")
     con = _open(db, write=True)
     try:
-        r = push_run(con, run_id, url)
+        r = push_run(con, run_id, url, allow_older_run=allow_older_run)
     finally:
         con.close()
     _console().print(

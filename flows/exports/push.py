@@ -5,8 +5,12 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 
 1. migrates PostgreSQL's skiptrace schema if needed (`sql/push/pg_migrations/`);
 2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
-   the newest one already pushed (it would roll the platform back);
-3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables;
+   the newest one already pushed, by as-of date, then start (it would roll the platform back;
+   `allow_older_run` pushes it anyway);
+3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables; a
+   contact is callable only where the run's import files would hand it to a collector (not bad,
+   not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
+   file the run used);
 4. stages as not callable any contact the platform reported bad after the run read its
    outcomes (`guard_outcomes.sql`: the platform's word is never overridden), then upserts
    keyed by (account_id, contact_type, contact_key), touching only rows whose content changed, and marks rows the run no longer has inactive and not callable;
@@ -22,9 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -64,13 +70,16 @@ class PushResult:
         return asdict(self)
 
 
-def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResult:
+def push_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, url: str, *, allow_older_run: bool = False
+) -> PushResult:
     """Push completed run `run_id` of this DuckDB database to the PostgreSQL at `url`.
 
     Raises a PushError, one line with its exit code: the server unreachable or the connection
     lost (8, a retry may work); the run unknown (2); unfinished, archived or older than the run
-    already pushed (6); the URL file or the role's grants (3). The push is recorded in `pushes`
-    whether it worked or not.
+    already pushed (6: an earlier as-of date, or the same date and an earlier start; pushed
+    anyway with `allow_older_run`); the URL file or the role's grants (3). The push is recorded
+    in `pushes` whether it worked or not.
     """
     import psycopg
 
@@ -78,11 +87,12 @@ def push_run(con: duckdb.DuckDBPyConnection, run_id: str, url: str) -> PushResul
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
+    run["bands"] = _run_bands(run)
     try:
         try:
             with pg.connect(url) as conn:
                 result.migrations_applied = len(pg.migrate(conn))
-                _push_in_transaction(con, conn, run, result)
+                _push_in_transaction(con, conn, run, result, allow_older_run=allow_older_run)
         except psycopg.errors.InsufficientPrivilege as exc:
             first = str(exc).strip().splitlines()[0]
             raise PushConfigError(
@@ -127,24 +137,59 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
     return found[0]
 
 
+def _run_bands(run: dict[str, Any]) -> dict[str, float]:
+    """The confidence bands the run's import files were written with: those of the rules file
+    it ran with (`--rules`, recorded in its parameters), else the shipped rules'. A push marks
+    the same contacts bad or held, so a rules file that cannot be read now stops it (3)."""
+    from skiptrace.errors import ConfigError
+    from skiptrace.flows.cli.preflight import check_rules
+    from skiptrace.matchers.suppress import load_rules
+
+    rules = json.loads(run["params"] or "{}").get("rules")
+    if rules:
+        try:
+            check_rules(Path(rules))
+        except ConfigError as exc:
+            raise PushConfigError(
+                f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
+                "contacts are callable, so restore the file to push the run"
+            ) from None
+    bands = load_rules(rules).bands
+    return {"bad": bands.bad, "verify": bands.verify}
+
+
 def _push_in_transaction(
-    con: duckdb.DuckDBPyConnection, conn: Any, run: dict[str, Any], result: PushResult
+    con: duckdb.DuckDBPyConnection,
+    conn: Any,
+    run: dict[str, Any],
+    result: PushResult,
+    *,
+    allow_older_run: bool = False,
 ) -> None:
     """Everything PostgreSQL sees of the push, inside one transaction."""
     with conn.transaction(), conn.cursor() as cur:
         pg.execute(cur, "lock.sql")
-        latest = pg.execute(cur, "latest_run.sql")[0][0]
-        if latest is not None and latest > run["run_id"]:
-            raise PushRefused(
-                f"run {run['run_id']} is older than run {latest} already pushed; "
-                "pushing it would roll the collections system back"
-            )
+        latest = pg.execute(cur, "latest_run.sql")
+        # older = an earlier as-of date (a backfill), or the same date started earlier: the
+        # run_id is the start time, which says nothing about the date a run describes
+        if latest and (run["as_of"], run["run_id"]) < (latest[0][1], latest[0][0]):
+            if not allow_older_run:
+                raise PushRefused(
+                    f"run {run['run_id']} (as of {run['as_of']}) is older than run "
+                    f"{latest[0][0]} (as of {latest[0][1]}) already pushed; pushing it would "
+                    "roll the collections system back (--allow-older-run to push it anyway)"
+                )
+            log.warning(
+                "pushing run %s (as of %s) over run %s (as of %s): --allow-older-run",
+                run["run_id"], run["as_of"], latest[0][0], latest[0][1],
+            )  # fmt: skip
         pg.execute(cur, "stage_create.sql")
         with cur.copy("COPY st_run (run_id, as_of, code_version) FROM STDIN") as copy:
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))
-        counts = {
-            table: _copy_query(con, cur, query, table, run["run_id"]) for query, table in _STAGES
-        }
+        # the import layouts' definition of a usable contact, with the run's bands
+        sql.run(con, "exports/export_macros.sql")
+        params = {"run_id": run["run_id"], **run["bands"]}
+        counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")
         pg.execute(cur, "guard_outcomes.sql")  # dispositions recorded while the run ran
         result.contacts = counts["st_contacts"]
@@ -158,7 +203,7 @@ def _push_in_transaction(
 
 
 def _copy_query(
-    con: duckdb.DuckDBPyConnection, cur: Any, query: str, table: str, run_id: str
+    con: duckdb.DuckDBPyConnection, cur: Any, query: str, table: str, params: dict[str, Any]
 ) -> int:
     """Stream a DuckDB query's rows into a PostgreSQL staging table through COPY ... CSV.
 
@@ -167,7 +212,8 @@ def _copy_query(
     """
     con.complete()
     statement = con.extract_statements(sql.load(query))[-1]
-    reader = con.sql(statement, params={"run_id": run_id}).to_arrow_reader(BATCH_ROWS)
+    wanted = {k: v for k, v in params.items() if k in statement.named_parameters}
+    reader = con.sql(statement, params=wanted).to_arrow_reader(BATCH_ROWS)
     columns = ", ".join(reader.schema.names)
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     sent = 0

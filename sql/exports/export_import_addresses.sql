@@ -1,6 +1,9 @@
 -- import_addresses.csv: a generic collections-system address import layout.
--- status bad when USPS says the consumer moved away (Reg F 1006.42: no mail there) or confidence
--- is below $bad; primary = best address; correspondence = primary, not bad, not on hold.
+-- status bad when USPS says the consumer moved away or a do-not-mail rule names the address
+-- (Reg F 1006.42: no mail there), or confidence is below $bad; on hold when a rule holds it or
+-- confidence is below $verify (contact_usability, export_macros.sql: the push writes the same
+-- decision as not callable); primary = best address; correspondence = primary, not bad, not on
+-- hold.
 -- source = the most reliable independent source; confirmation_source = the others ('on file'
 -- when the account file agrees). on_hold_reason says why a held row is held; date_added is the
 -- as-of date of the first run that emitted the address for the account; zip in one format
@@ -20,23 +23,13 @@ WITH sup AS (
 base AS (
     SELECT cp.*,
            CAST(row_number() OVER (PARTITION BY cp.account_id ORDER BY cp.rank) AS INTEGER) AS sequence
-    FROM (
-        SELECT c.* EXCLUDE (factors, model_inputs),
-               -- one parse of the JSON for both facts, before the window: the window then
-               -- carries a boolean, not each row's JSON (12.8 -> 11.8 s at 1.9M addresses, medians)
-               list_bool_or(list_transform(
-                   json_extract_string(c.factors, ['$.moved_from', '$.ncoa_no_forward']),
-                   lambda v: coalesce(CAST(v AS BOOLEAN), false))) AS moved_away
-        FROM contact_points c
-        WHERE c.run_id = $run_id AND c.role = 'debtor' AND c.contact_type = 'address'
-          AND c.status <> 'suppressed'
-    ) cp
+    FROM contact_usability($run_id, 'address', $bad, $verify) cp  -- export_macros.sql
+    WHERE cp.role = 'debtor' AND cp.status <> 'suppressed'
 ),
-holds AS (SELECT * FROM export_holds($run_id, 'address')),  -- export_macros.sql
 first_added AS (SELECT * FROM export_first_added($run_id, 'address')),
 st AS (
     SELECT b.*,
-           CASE WHEN b.moved_away OR b.confidence < $bad THEN 'bad'
+           CASE WHEN b.bad THEN 'bad'
                 WHEN b.confidence >= $good THEN 'good' ELSE 'unknown' END AS addr_status
     FROM base b
 )
@@ -45,15 +38,9 @@ SELECT st.account_id AS account_number, st.sequence, st.address_line1, st.addres
        CASE WHEN starts_with(st.address_line1, 'PO BOX') THEN 'po_box' ELSE 'home' END AS address_type,
        st.addr_status AS status,
        CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' THEN 'Y' ELSE 'N' END AS "primary",
-       CASE WHEN st.sequence = 1 AND st.addr_status <> 'bad' AND NOT coalesce(st.on_hold, false)
-                 AND st.confidence >= $verify THEN 'Y' ELSE 'N' END AS correspondence,
-       CASE WHEN coalesce(st.on_hold, false) OR st.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
-       nullif(concat_ws('; ',
-           CASE WHEN coalesce(st.on_hold, false) THEN coalesce(h.reason, 'held by a compliance rule') END,
-           CASE WHEN st.confidence < $verify
-                THEN 'confidence ' || printf('%.3f', floor(st.confidence * 1000) / 1000)
-                     || ' below the verify band ' || printf('%.2f', $verify) || ': verify the address before use' END
-       ), '') AS on_hold_reason,
+       CASE WHEN st.sequence = 1 AND NOT st.bad AND NOT st.held THEN 'Y' ELSE 'N' END AS correspondence,
+       CASE WHEN st.held THEN 'Y' ELSE 'N' END AS on_hold,
+       st.hold_reason AS on_hold_reason,
        coalesce(s.source, 'on file') AS source,
        nullif(array_to_string(list_filter(string_split(s.all_sources, ';'), lambda x: x <> coalesce(s.source, 'on file')), ';'), '') AS confirmation_source,
        coalesce(fa.date_added, CAST($as_of AS DATE)) AS date_added,
@@ -61,6 +48,5 @@ SELECT st.account_id AS account_number, st.sequence, st.address_line1, st.addres
        st.status AS contact_status
 FROM st
 LEFT JOIN sup s ON s.account_id = st.account_id AND s.contact_key = st.contact_key
-LEFT JOIN holds h ON h.account_id = st.account_id AND h.contact_key = st.contact_key
 LEFT JOIN first_added fa ON fa.account_id = st.account_id AND fa.contact_key = st.contact_key
 ORDER BY account_number, st.sequence

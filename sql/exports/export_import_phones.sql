@@ -2,7 +2,9 @@
 -- type: cell unless proven landline (TCPA: a wrong "home" lets the dialer autodial a cell);
 -- status from confidence bands ($good / $bad) and validity; low-confidence numbers are held
 -- for verification ($verify) and every held row says why (on_hold_reason: the compliance rule,
--- or the confidence below the verify band); consent flags follow the TCPA decision (dial_mode).
+-- or the confidence below the verify band); bad and held as contact_usability decides them
+-- (export_macros.sql: the push writes the same decision as not callable); consent flags follow
+-- the TCPA decision (dial_mode).
 -- date_added: the as-of date of the first run that emitted this number for the account (stable
 -- from night to night, so the collections system does not see it as new every morning).
 -- Calling window (Reg F 1006.6(b)(1): not before 8 a.m. or after 9 p.m. at the consumer's
@@ -21,36 +23,28 @@ WITH best_src AS (
     GROUP BY ALL
 ),
 phones AS (
-    -- the one fact read from the JSON taken here, so the numbering window below carries a
-    -- boolean, not each row's JSON (as in export_import_addresses.sql; at 1.6M phones the gain
-    -- was 1.3-1.5 s in one pair and within the noise of four alternations)
-    SELECT cp.* EXCLUDE (factors, model_inputs),
-           NOT coalesce(CAST(json_extract(cp.factors, '$.valid') AS BOOLEAN), true) AS invalid,
+    -- contact_usability reads the JSON facts once, so the numbering window below carries
+    -- booleans, not each row's JSON (at 1.6M phones the gain was 1.3-1.5 s in one pair and
+    -- within the noise of four alternations)
+    SELECT cp.*,
            coalesce(cp.time_zone, cp.tz_area_code) AS window_tz,
            CASE WHEN cp.time_zone IS NOT NULL AND cp.tz_area_code IS NOT NULL
                 THEN coalesce(utc_offset_minutes(cp.time_zone, CAST($as_of AS DATE))
                               - utc_offset_minutes(cp.tz_area_code, CAST($as_of AS DATE)), 0)
                 ELSE 0 END AS tz_shift  -- area-code zone's 08:00 falls at 08:00 + tz_shift consumer time
-    FROM contact_points cp
-    WHERE cp.run_id = $run_id AND cp.role = 'debtor' AND cp.contact_type = 'phone'
-      AND cp.status <> 'suppressed'
+    FROM contact_usability($run_id, 'phone', $bad, $verify) cp  -- export_macros.sql
+    WHERE cp.role = 'debtor' AND cp.status <> 'suppressed'
 ),
-holds AS (SELECT * FROM export_holds($run_id, 'phone')),  -- export_macros.sql
 first_added AS (SELECT * FROM export_first_added($run_id, 'phone'))
 SELECT p.account_id AS account_number,
        CAST(row_number() OVER (PARTITION BY p.account_id ORDER BY p.rank) AS INTEGER) AS sequence,
        p.phone, p.extension,
        CASE WHEN p.phone_type = 'landline' THEN 'home' ELSE 'cell' END AS phone_type,
-       CASE WHEN p.invalid OR p.confidence < $bad THEN 'bad'
+       CASE WHEN p.bad THEN 'bad'
             WHEN p.confidence >= $good THEN 'good'
             ELSE 'unknown' END AS status,
-       CASE WHEN coalesce(p.on_hold, false) OR p.confidence < $verify THEN 'Y' ELSE 'N' END AS on_hold,
-       nullif(concat_ws('; ',
-           CASE WHEN coalesce(p.on_hold, false) THEN coalesce(h.reason, 'held by a compliance rule') END,
-           CASE WHEN p.confidence < $verify
-                THEN 'confidence ' || printf('%.3f', floor(p.confidence * 1000) / 1000)
-                     || ' below the verify band ' || printf('%.2f', $verify) || ': verify the number before use' END
-       ), '') AS on_hold_reason,
+       CASE WHEN p.held THEN 'Y' ELSE 'N' END AS on_hold,
+       p.hold_reason AS on_hold_reason,
        coalesce(b.source, CASE WHEN p.sources = 'accounts' THEN 'on file' END, p.sources) AS source,
        coalesce(fa.date_added, CAST($as_of AS DATE)) AS date_added,
        'Y' AS consent_manual,
@@ -66,6 +60,5 @@ SELECT p.account_id AS account_number,
        p.status AS contact_status
 FROM phones p
 LEFT JOIN best_src b ON b.account_id = p.account_id AND b.contact_key = p.contact_key
-LEFT JOIN holds h ON h.account_id = p.account_id AND h.contact_key = p.contact_key
 LEFT JOIN first_added fa ON fa.account_id = p.account_id AND fa.contact_key = p.contact_key
 ORDER BY account_number, sequence

@@ -37,12 +37,14 @@ bad AS (
     FROM latest
     WHERE outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved')
 ),
+-- the account's latest such outcome, its name and date from the same row (a later outcome_id
+-- wins a tie on the date: the one recorded later)
 account_bad AS (
-    SELECT account_id,
-           'collector outcome ' || replace(max(outcome), '_', ' ') || ' on ' || max(outcome_date) AS why
+    SELECT DISTINCT ON (account_id) account_id,
+           'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
     FROM keyed
     WHERE outcome IN ('cease_and_desist', 'attorney', 'deceased_confirmed')
-    GROUP BY account_id
+    ORDER BY account_id, outcome_date DESC, outcome_id DESC
 ),
 flagged AS (
     SELECT x.ctid AS row_id, coalesce(b.why, a.why) AS why

@@ -7,7 +7,7 @@ CREATE TEMP TABLE st_contacts (
     account_id text, contact_type text, contact_key text, role text, rank integer,
     address_line1 text, address_line2 text, city text, state text, zip text, phone text,
     phone_type text, email text, confidence double precision, status text, callable boolean,
-    on_hold boolean, dial_mode text, suppression_reason text, reasons text, sources text,
+    on_hold boolean, dial_mode text, suppression_reason text, hold_reason text, reasons text, sources text,
     time_zone text, first_seen date, last_seen date
 ) ON COMMIT DROP;
 CREATE TEMP TABLE st_flags (

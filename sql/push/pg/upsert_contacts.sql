@@ -4,12 +4,12 @@ WITH up AS (
     INSERT INTO skiptrace_contacts AS t (
         account_id, contact_type, contact_key, role, rank, address_line1, address_line2, city,
         state, zip, phone, phone_type, email, confidence, status, callable, on_hold, dial_mode,
-        suppression_reason, reasons, sources, time_zone, first_seen, last_seen, active, run_id,
-        first_run_id, updated_at)
+        suppression_reason, hold_reason, reasons, sources, time_zone, first_seen, last_seen,
+        active, run_id, first_run_id, updated_at)
     SELECT s.account_id, s.contact_type, s.contact_key, s.role, s.rank, s.address_line1,
            s.address_line2, s.city, s.state, s.zip, s.phone, s.phone_type, s.email,
            s.confidence, s.status, s.callable, s.on_hold, s.dial_mode, s.suppression_reason,
-           s.reasons, s.sources, s.time_zone, s.first_seen, s.last_seen, true, r.run_id,
+           s.hold_reason, s.reasons, s.sources, s.time_zone, s.first_seen, s.last_seen, true, r.run_id,
            r.run_id, now()
     FROM st_contacts s CROSS JOIN st_run r
     ON CONFLICT (account_id, contact_type, contact_key) DO UPDATE SET
@@ -19,19 +19,20 @@ WITH up AS (
         email = EXCLUDED.email, confidence = EXCLUDED.confidence, status = EXCLUDED.status,
         callable = EXCLUDED.callable, on_hold = EXCLUDED.on_hold,
         dial_mode = EXCLUDED.dial_mode, suppression_reason = EXCLUDED.suppression_reason,
-        reasons = EXCLUDED.reasons, sources = EXCLUDED.sources,
+        hold_reason = EXCLUDED.hold_reason, reasons = EXCLUDED.reasons, sources = EXCLUDED.sources,
         time_zone = EXCLUDED.time_zone, first_seen = EXCLUDED.first_seen,
         last_seen = EXCLUDED.last_seen, active = true, run_id = EXCLUDED.run_id,
         updated_at = now()
     WHERE (t.role, t.rank, t.address_line1, t.address_line2, t.city, t.state, t.zip, t.phone,
            t.phone_type, t.email, t.confidence, t.status, t.callable, t.on_hold, t.dial_mode,
-           t.suppression_reason, t.reasons, t.sources, t.time_zone, t.first_seen, t.last_seen,
+           t.suppression_reason, t.hold_reason, t.reasons, t.sources, t.time_zone, t.first_seen, t.last_seen,
            t.active)
           IS DISTINCT FROM
           (EXCLUDED.role, EXCLUDED.rank, EXCLUDED.address_line1, EXCLUDED.address_line2,
            EXCLUDED.city, EXCLUDED.state, EXCLUDED.zip, EXCLUDED.phone, EXCLUDED.phone_type,
            EXCLUDED.email, EXCLUDED.confidence, EXCLUDED.status, EXCLUDED.callable,
-           EXCLUDED.on_hold, EXCLUDED.dial_mode, EXCLUDED.suppression_reason, EXCLUDED.reasons,
+           EXCLUDED.on_hold, EXCLUDED.dial_mode, EXCLUDED.suppression_reason, EXCLUDED.hold_reason,
+           EXCLUDED.reasons,
            EXCLUDED.sources, EXCLUDED.time_zone, EXCLUDED.first_seen, EXCLUDED.last_seen, true)
     RETURNING (xmax = 0) AS inserted
 )

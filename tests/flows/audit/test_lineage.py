@@ -467,8 +467,15 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     assert [s["rule"] for s in points[("third_party", 1)]["suppressions"]] == ["dispute"]
     assert points[("debtor", 2)]["suppressions"] == []
     sql.run(cases, "exports/export_macros.sql")
-    holds = cases.execute("SELECT * FROM export_holds(?, 'phone')", [RUN]).fetchall()
-    assert holds == []
+    held = "UPDATE contact_points SET on_hold = ? WHERE account_id = 'A3' AND contact_key = ?"
+    cases.execute(held, [True, key])  # both points held: whose words say why?
+    holds = cases.execute(
+        "SELECT role, hold_reason FROM contact_usability(?, 'phone', 0.1, 0.3)"
+        " WHERE account_id = 'A3' AND contact_key = ? ORDER BY role",
+        [RUN, key],
+    ).fetchall()
+    assert holds == [("debtor", "held by a compliance rule"), ("third_party", "disputed")]
+    cases.execute(held, [False, key])
     dispute = next(
         r for r in collect_run_data(cases, RUN)["suppressions"] if r["rule"] == "dispute"
     )

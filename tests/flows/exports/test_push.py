@@ -25,10 +25,15 @@ RUN2 = "20250601T000000Z-0002"
 SECRET = "Sup3rSecretPw"
 
 
-def add_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "completed") -> None:
+def add_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str = "completed",
+    as_of: str = "2025-05-01",
+) -> None:
     con.execute(
-        "INSERT INTO runs (run_id, as_of, status, code_version) VALUES (?, DATE '2025-05-01', ?, 't')",
-        [run_id, status],
+        "INSERT INTO runs (run_id, as_of, status, code_version) VALUES (?, CAST(? AS DATE), ?, 't')",
+        [run_id, as_of, status],
     )
 
 
@@ -49,6 +54,15 @@ def add_contact(
     con.execute(
         f"INSERT INTO contact_points ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
         list(row.values()),
+    )
+
+
+def copy_decisions(con: duckdb.DuckDBPyConnection, from_run: str, to_run: str) -> None:
+    """The rules' decisions of one run as another's (a next run that decided the same)."""
+    con.execute(
+        "INSERT INTO suppressions BY NAME SELECT * REPLACE (?::VARCHAR AS run_id)"
+        " FROM suppressions WHERE run_id = ?",
+        [to_run, from_run],
     )
 
 
@@ -98,7 +112,7 @@ def contacts(url: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
     result = push_run(run1, RUN1, pg_url)
-    assert result.migrations_applied == 2
+    assert result.migrations_applied == 3
     assert (result.contacts, result.inserted, result.updated, result.retired) == (6, 6, 0, 0)
     rows = contacts(pg_url)
     assert len(rows) == 6
@@ -129,7 +143,7 @@ def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
         run = conn.execute("SELECT run_id, contacts, callable, suppressed FROM skiptrace_runs")
         assert run.fetchall() == [(RUN1, 6, 3, 1)]
         versions = conn.execute("SELECT version FROM skiptrace_schema_version ORDER BY 1")
-        assert versions.fetchall() == [(1,), (2,)]
+        assert versions.fetchall() == [(1,), (2,), (3,)]
         # the database refuses a callable suppressed contact whoever writes it
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE skiptrace_contacts SET callable = true WHERE account_id = 'A2'")
@@ -169,8 +183,8 @@ def test_a_database_pushed_before_roles_gets_them_on_the_next_push(run1, pg_url:
             " action, reason, regulation, active, run_id) VALUES ('A2', 'phone', '+17065550199',"
             " 'outcome_wrong_number', 'suppress', 'wrong number', 'TCPA', true, 'old')"
         )
-    assert max(v for v, _ in pg.pg_migrations()) == 2
-    assert push_run(run1, RUN1, pg_url).migrations_applied == 1
+    assert max(v for v, _ in pg.pg_migrations()) == 3
+    assert push_run(run1, RUN1, pg_url).migrations_applied == 2
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute(
             "SELECT role, active, run_id FROM skiptrace_suppressions"
@@ -187,6 +201,7 @@ def test_next_run_updates_changed_and_retires_dropped_contacts(run1, pg_url: str
         " WHERE run_id = ? AND contact_key <> '+17065550102'",
         [RUN2, RUN1],
     )
+    copy_decisions(run1, RUN1, RUN2)
     run1.execute(
         "UPDATE contact_points SET confidence = 0.95 WHERE run_id = ? AND contact_key = '+17065550101'",
         [RUN2],
@@ -428,6 +443,7 @@ def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_u
         " WHERE run_id = ?",
         [RUN2, RUN1],
     )
+    copy_decisions(run1, RUN1, RUN2)
     assert push_run(run1, RUN2, pg_url).updated == 1
     rows = contacts(pg_url)
     guarded = rows[("A1", "+17065550101")]
@@ -437,3 +453,199 @@ def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_u
     before = table(pg_url, "skiptrace_contacts", "1")
     assert push_run(run1, RUN2, pg_url).updated == 0
     assert table(pg_url, "skiptrace_contacts", "1") == before
+
+
+def test_the_outcome_guard_names_one_outcome_with_its_own_date(run1, pg_url: str) -> None:
+    """An account's cease-and-desist, attorney or death outcomes: the reason names the latest
+    one with its own date (a later record wins a tie on the date), never one outcome's name
+    with another's date."""
+    push_run(run1, RUN1, pg_url)  # creates contact_outcomes
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
+            " ('A1', '', 'cease_and_desist', '2025-01-15'),"
+            " ('A1', '', 'attorney', '2025-03-30'),"
+            " ('A3', '', 'deceased_confirmed', '2025-02-01'),"  # A3 is held: not guarded
+            " ('A5', '', 'attorney', '2025-02-01'),"
+            " ('A5', '', 'cease_and_desist', '2025-02-01')"  # same date, recorded later
+        )
+    add_run(run1, RUN2)
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ?",
+        [RUN2, RUN1],
+    )
+    add_contact(run1, RUN2, "A5", "+17065550155")
+    push_run(run1, RUN2, pg_url)
+    rows = contacts(pg_url)
+    for key in ("+17065550101", "1 MAIN ST|30161"):
+        why = rows[("A1", key)]["suppression_reason"]
+        assert rows[("A1", key)]["callable"] is False
+        assert "collector outcome attorney on 2025-03-30" in why, why
+        assert "cease and desist" not in why
+    why = rows[("A5", "+17065550155")]["suppression_reason"]
+    assert "collector outcome cease and desist on 2025-02-01" in why and "attorney" not in why
+
+
+def test_a_run_of_an_earlier_as_of_date_is_refused_unless_allowed(
+    run1, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backfill (as of an earlier date) started after the newest pushed run is still older:
+    the guard orders runs by as-of date, then start, and refuses it in one line with exit
+    status 6 unless --allow-older-run says so; the newer run then pushes as usual."""
+    from typer.testing import CliRunner
+
+    from skiptrace.flows.cli.main import app
+
+    backfill, later = "20250701T000000Z-0003", "20250801T000000Z-0004"
+    add_run(run1, RUN2, as_of="2025-06-01")
+    add_run(run1, backfill, as_of="2025-04-01")  # started later, describes an earlier date
+    add_run(run1, later, as_of="2025-06-01")
+    for rid in (RUN2, backfill, later):
+        run1.execute(
+            "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+            " WHERE run_id = ?",
+            [rid, RUN1],
+        )
+    run1.execute(
+        "UPDATE contact_points SET confidence = 0.55 WHERE run_id = ? AND account_id = 'A1'",
+        [backfill],
+    )
+    push_run(run1, RUN2, pg_url)
+    before = table(pg_url, "skiptrace_contacts", "1")
+    with pytest.raises(
+        PushError, match=r"as of 2025-04-01.* older than run .*as of 2025-06-01"
+    ) as err:
+        push_run(run1, backfill, pg_url)
+    assert err.value.exit_code == errors.REFUSED and "\n" not in str(err.value)
+    assert table(pg_url, "skiptrace_contacts", "1") == before
+    db = run1.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()[0]
+    run1.close()
+    monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
+    refused = CliRunner().invoke(app, ["push", backfill, "--db", db])
+    assert refused.exit_code == errors.REFUSED, refused.output
+    assert refused.output.count("\n") == 1 and "--allow-older-run" in refused.output
+    forced = CliRunner().invoke(app, ["push", backfill, "--db", db, "--allow-older-run"])
+    assert forced.exit_code == 0, forced.output
+    assert contacts(pg_url)[("A1", "+17065550101")]["run_id"] == backfill
+    # the newest as-of date pushed is still RUN2's: a run of that date started later is newer
+    assert CliRunner().invoke(app, ["push", later, "--db", db]).exit_code == 0
+    assert contacts(pg_url)[("A1", "+17065550101")]["run_id"] == later
+
+
+def test_callable_is_false_exactly_where_the_import_files_say_bad_or_on_hold(
+    run1, pg_url: str, tmp_path: Path
+) -> None:
+    """One definition of usable: a contact the run's import files mark `bad` (moved away, a
+    do-not-mail decision, an invalid number, below the bad band) or hold (a rule, or below the
+    verify band of the run's rules file) is pushed not callable, and the row says why in the
+    import files' words."""
+    import polars as pl
+
+    from skiptrace.flows.exports.emit import emit
+    from skiptrace.matchers.rules import DEFAULT_RULES
+
+    rules = tmp_path / "rules.yml"  # the shipped rules with a verify band of 0.45
+    rules.write_text(DEFAULT_RULES.read_text().replace("verify: 0.30", "verify: 0.45"))
+    assert "verify: 0.45" in rules.read_text()
+    run1.execute("UPDATE runs SET params = ? WHERE run_id = ?", [f'{{"rules": "{rules}"}}', RUN1])
+    add_contact(run1, RUN1, "A6", "2 ELM ST|30161", factors='{"moved_from": true}')
+    add_contact(run1, RUN1, "A6", "3 OAK ST|30161", rank=2)  # a do-not-mail rule names it
+    add_contact(run1, RUN1, "A6", "4 PINE ST|30161", rank=3, factors='{"ncoa_no_forward": true}')
+    add_contact(run1, RUN1, "A6", "+17065550161", factors='{"valid": false}')
+    add_contact(run1, RUN1, "A6", "+17065550162", rank=2, confidence=0.05)
+    add_contact(run1, RUN1, "A6", "+17065550163", rank=3, confidence=0.2)
+    add_contact(run1, RUN1, "A6", "+17065550164", rank=4, confidence=0.9)
+    run1.execute(
+        "INSERT INTO suppressions (run_id, account_id, contact_type, contact_key, role, rule,"
+        " action, reason, regulation) VALUES"
+        " (?, 'A6', 'address', '2 ELM ST|30161', 'debtor', 'known_not_at_address', 'do_not_mail',"
+        " 'USPS change of address shows the consumer moved away: do not mail here', 'Reg F'),"
+        " (?, 'A6', 'address', '3 OAK ST|30161', 'debtor', 'returned_letters', 'do_not_mail',"
+        " 'letters returned undeliverable', 'Reg F')",
+        [RUN1, RUN1],
+    )
+    push_run(run1, RUN1, pg_url)
+    rows = contacts(pg_url)
+    why = {k: (r["callable"], r["on_hold"], r["suppression_reason"], r["hold_reason"])
+           for k, r in rows.items() if k[0] == "A6"}  # fmt: skip
+    assert why == {
+        ("A6", "2 ELM ST|30161"): (False, False, "DO NOT MAIL: USPS change of address shows the "
+                                   "consumer moved away: do not mail here", None),
+        ("A6", "3 OAK ST|30161"): (False, False, "DO NOT MAIL: letters returned undeliverable",
+                                   None),
+        ("A6", "4 PINE ST|30161"): (False, False, "DO NOT MAIL: USPS change of address shows the "
+                                    "consumer moved away", None),
+        ("A6", "+17065550161"): (False, False, "not a valid phone number", None),
+        ("A6", "+17065550162"): (False, True, "confidence 0.050 below the bad band 0.10",
+                                 "confidence 0.050 below the verify band 0.45: verify the number"
+                                 " before use"),
+        ("A6", "+17065550163"): (False, True, None, "confidence 0.200 below the verify band 0.45:"
+                                 " verify the number before use"),
+        ("A6", "+17065550164"): (True, False, None, None),
+    }  # fmt: skip
+    # the run's own verify band (0.45, not the shipped 0.30) holds A1's 0.40 number
+    assert rows[("A1", "+17065550102")]["hold_reason"].startswith("confidence 0.400 below the")
+    assert rows[("A3", "+17065550103")]["hold_reason"] == "disputed"  # the rule's words
+    # every row of the import files, as the push wrote it
+    out = emit(run1, RUN1, tmp_path / "out", rules=rules)
+    files = {f.kind: f.path for f in out}
+    checked = 0
+    for kind in ("import_phones", "import_addresses"):
+        for r in pl.read_csv(files[kind], infer_schema=False).iter_rows(named=True):
+            key = "+1" + r["phone"] if "phone" in r else f"{r['address_line1']}|{r['zip']}"
+            pushed = rows[(r["account_number"], key)]
+            usable = r["status"] != "bad" and r["on_hold"] == "N"
+            assert pushed["callable"] is usable, (kind, r)
+            assert pushed["on_hold"] is (r["on_hold"] == "Y"), (kind, r)
+            assert pushed["hold_reason"] == (r["on_hold_reason"] or None), (kind, r)
+            checked += 1
+    assert checked == 11  # 7 phones, 4 addresses
+    before = table(pg_url, "skiptrace_contacts", "1")
+    assert push_run(run1, RUN1, pg_url).updated == 0  # still idempotent
+    assert table(pg_url, "skiptrace_contacts", "1") == before
+    with psycopg.connect(pg_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute(
+            "UPDATE skiptrace_contacts SET callable = true WHERE contact_key = '+17065550161'"
+        )
+
+
+def test_a_rules_file_the_run_used_that_is_gone_stops_the_push(run1, pg_url: str) -> None:
+    """Its bands decide which contacts are callable: guessing them (the shipped ones) could push
+    as callable a contact the run's import files hold."""
+    run1.execute('UPDATE runs SET params = \'{"rules": "/nonexistent/rules.yml"}\'')
+    with pytest.raises(PushError, match=r"rules file /nonexistent/rules\.yml") as err:
+        push_run(run1, RUN1, pg_url)
+    assert err.value.exit_code == errors.CONFIG and "\n" not in str(err.value)
+
+
+def test_the_current_contacts_view_lists_the_usable_contacts_best_first(run1, pg_url: str) -> None:
+    """skiptrace_current_contacts: the active, callable rows, numbered per account and type
+    among themselves (a held number ranked first leaves the next usable one first)."""
+    add_contact(run1, RUN1, "A1", "+17065550100", rank=0, on_hold=True, reasons="HOLD: x")
+    push_run(run1, RUN1, pg_url)
+    query = (
+        "SELECT account_id, contact_type, contact_key, usable_rank, rank, dial_mode"
+        " FROM skiptrace_current_contacts ORDER BY 1, 2, 4"
+    )
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute(query).fetchall() == [
+            ("A1", "address", "1 MAIN ST|30161", 1, 1, None),
+            ("A1", "phone", "+17065550101", 1, 1, "manual"),
+            ("A1", "phone", "+17065550102", 2, 2, "manual"),
+        ]
+    add_run(run1, RUN2)  # the next run drops +17065550101: retired, so no longer listed
+    run1.execute(
+        "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
+        " WHERE run_id = ? AND contact_key <> '+17065550101'",
+        [RUN2, RUN1],
+    )
+    copy_decisions(run1, RUN1, RUN2)
+    push_run(run1, RUN2, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        assert [r[2:4] for r in conn.execute(query).fetchall()] == [
+            ("1 MAIN ST|30161", 1),
+            ("+17065550102", 1),
+        ]
