@@ -5,7 +5,9 @@
 -- old_on_hold / new_on_hold (Y/N) come last, after run_id, so readers by position keep working.
 -- A third party's contact that is also one of the debtor's own points on the account in the
 -- same run is left out on both sides, as location_info.csv leaves it out: it is the debtor's
--- contact, reported by the debtor's row.
+-- contact, reported by the debtor's row. Resolve no longer writes such a point (08_finalize.sql):
+-- the check is for a previous run an earlier version wrote, whose rows would otherwise show up
+-- as removed.
 WITH own AS (
     -- third parties' points that are the debtor's own in the same run (few): looked up from the
     -- third-party side, so only those rows are matched against the debtor's (the same as a NOT

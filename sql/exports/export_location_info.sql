@@ -4,6 +4,8 @@
 -- debtor's address, a household line) is left out: it is not a third party's, and calling or
 -- writing there is communicating with the consumer, who may have asked the agency to stop or
 -- be represented (the debtor's own point carries that decision: 1692c(c), 1692c(a)(2)).
+-- Resolve no longer writes such a point (08_finalize.sql); the check stays for the runs an
+-- earlier version wrote, which a re-export or a replay may read.
 SELECT account_id, contact_type, rank, relationship, party_name, address_line1, address_line2,
        city, state, export_zip(zip, $zip_format) AS zip, phone, phone_type, email, confidence, sources, first_seen, last_seen,
        CASE WHEN coalesce(on_hold, false) THEN 'Y' ELSE 'N' END AS on_hold, reasons, run_id

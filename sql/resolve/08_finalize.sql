@@ -7,6 +7,20 @@
 -- they read) and joined back by row id: the window sort and the per-account aggregates then move
 -- a dozen columns per contact point instead of all of rs_scored's (the features, the address
 -- parts, the factors), which at 1M accounts is several GB through a sort under the memory limit.
+-- A third party's contact that is also one of the debtor's own on the account (a spouse's number
+-- that is the household line, a relative reported at the debtor's address) is not written as a
+-- third party's: it is the consumer's contact, whose point carries every decision about it (a
+-- cease-and-desist, a hold, 'also listed for a relative or associate' in its reasons). Written
+-- twice, the location export had to leave it out while the report counted it emitted, explain
+-- said it was exported in location_info.csv and push sent one of the two rows. Few rows: the
+-- join is built on the third parties' side.
+CREATE OR REPLACE TEMP TABLE rs_tp_own AS
+SELECT DISTINCT t.account_id, t.contact_type, t.contact_key
+FROM (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = 'third_party') t
+JOIN (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = 'debtor') d
+  ON d.account_id = t.account_id AND d.contact_type = t.contact_type
+ AND d.contact_key = t.contact_key;
+
 CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
@@ -33,6 +47,9 @@ WITH s AS (
           AND ov.contact_type = 'address' AND ov.contact_key = x.contact_key
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
+    ANTI JOIN rs_tp_own o
+           ON x.role = 'third_party' AND o.account_id = x.account_id
+          AND o.contact_type = x.contact_type AND o.contact_key = x.contact_key
 )
 -- An address without a house number or without a street name (and not a PO box) cannot
 -- be mailed: it ranks after every complete address of the account, whatever its

@@ -20,6 +20,11 @@ WITH s AS (
     FROM rs_scored x
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
+    -- a third party's contact that is also the debtor's own is only the debtor's
+    WHERE NOT (x.role = 'third_party' AND EXISTS (
+        SELECT 1 FROM rs_scored d
+        WHERE d.role = 'debtor' AND d.account_id = x.account_id
+          AND d.contact_type = x.contact_type AND d.contact_key = x.contact_key))
 ),
 ranked AS (
     -- An address without a house number or without a street name (and not a PO box) cannot

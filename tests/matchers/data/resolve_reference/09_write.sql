@@ -47,4 +47,9 @@ SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
 FROM rs_evc e
 JOIN rs_rep r
   ON r.account_id = e.account_id AND r.role = e.role AND r.contact_type = e.contact_type AND r.cid = e.cid
+-- support only for the points written
+WHERE EXISTS (
+    SELECT 1 FROM rs_final f
+    WHERE f.account_id = e.account_id AND f.role = e.role AND f.contact_type = e.contact_type
+      AND f.contact_key = r.contact_key)
 ORDER BY e.account_id;  -- clustered by account, as contact_points
