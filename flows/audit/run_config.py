@@ -16,12 +16,15 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from skiptrace import sql
 from skiptrace.errors import ConfigError
+
+if TYPE_CHECKING:
+    from skiptrace.matchers.suppress import RuleSet
 
 #: What a run records, by kind.
 KINDS = ("rules", "sources", "profile")
@@ -94,10 +97,17 @@ def recorded_config(
     con: duckdb.DuckDBPyConnection, run_id: str, kind: str
 ) -> dict[str, Any] | None:
     """The `kind` file `run_id` recorded, or None (a run from before migration 106)."""
-    found = sql.rows(
-        con,
-        "SELECT * FROM run_config_files WHERE run_id = $run_id AND kind = $kind",
-        run_id=run_id,
-        kind=kind,
-    )
+    found = sql.rows(con, "audit/run_config_get.sql", run_id=run_id, kind=kind)
     return found[0] if found else None
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, run_id: str, rules: str | Path | None) -> RuleSet:
+    """The rules `run_id` applied: the text its suppress stage recorded, else (a run from before
+    migration 106, or one not suppressed yet) the file `rules` (None: the shipped rules). Emit and
+    push take their confidence bands from here, so a rules file edited after the run changes
+    neither the run's import files when they are written again nor what a later push calls
+    callable: both follow what suppress applied."""
+    from skiptrace.matchers.suppress import load_rules, parse_rules
+
+    rec = recorded_config(con, run_id, "rules")
+    return parse_rules(rec["content"]) if rec else load_rules(rules)

@@ -162,13 +162,13 @@ def emit(
     """Write every export of `run_id` into `out_dir` and record them in `exports`.
 
     `zip_format` ('zip5' or 'zip+4') is the one ZIP format of every file that carries ZIPs."""
-    from skiptrace.matchers.suppress import load_rules
+    from skiptrace.flows.audit.run_config import run_rules
 
     if zip_format not in ZIP_FORMATS:
         raise ValueError(f"zip_format must be one of {', '.join(ZIP_FORMATS)}, got {zip_format!r}")
     out_dir = private_dir(out_dir)
     mark_incomplete(out_dir, run_id)
-    bands = load_rules(rules).bands
+    bands = run_rules(con, run_id, rules).bands  # the rules suppress applied and recorded
     params: dict[str, Any] = {
         "run_id": run_id,
         "prev_run_id": _previous_run(con, run_id),

@@ -87,7 +87,7 @@ def push_run(
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
-    run["bands"] = _run_bands(run)
+    run["bands"] = _run_bands(con, run)
     try:
         try:
             with pg.connect(url) as conn:
@@ -137,16 +137,17 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
     return found[0]
 
 
-def _run_bands(run: dict[str, Any]) -> dict[str, float]:
-    """The confidence bands the run's import files were written with: those of the rules file
-    it ran with (`--rules`, recorded in its parameters), else the shipped rules'. A push marks
-    the same contacts bad or held, so a rules file that cannot be read now stops it (3)."""
+def _run_bands(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> dict[str, float]:
+    """The confidence bands the run's import files were written with: those of the rules the run
+    recorded (run_config_files), else, for a run from before migration 106, of the rules file it
+    ran with (`--rules`, in its parameters) or the shipped rules. A push marks the same contacts
+    bad or held, so such an older run's rules file that cannot be read now stops it (3)."""
     from skiptrace.errors import ConfigError
+    from skiptrace.flows.audit.run_config import recorded_config, run_rules
     from skiptrace.flows.cli.preflight import check_rules
-    from skiptrace.matchers.suppress import load_rules
 
     rules = json.loads(run["params"] or "{}").get("rules")
-    if rules:
+    if rules and recorded_config(con, run["run_id"], "rules") is None:
         try:
             check_rules(Path(rules))
         except ConfigError as exc:
@@ -154,7 +155,7 @@ def _run_bands(run: dict[str, Any]) -> dict[str, float]:
                 f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
                 "contacts are callable, so restore the file to push the run"
             ) from None
-    bands = load_rules(rules).bands
+    bands = run_rules(con, run["run_id"], rules).bands
     return {"bad": bands.bad, "verify": bands.verify}
 
 

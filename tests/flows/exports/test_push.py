@@ -621,6 +621,31 @@ def test_a_rules_file_the_run_used_that_is_gone_stops_the_push(run1, pg_url: str
     assert err.value.exit_code == errors.CONFIG and "\n" not in str(err.value)
 
 
+def test_the_bands_are_those_of_the_rules_the_run_recorded(run1, pg_url: str, tmp_path) -> None:
+    """A run records the rules it applied (run_config_files): the push takes the bands from that
+    text, not from the file, which may have been edited or removed since."""
+    from skiptrace.flows.audit.run_config import read_rules, record_config
+    from skiptrace.matchers.rules import DEFAULT_RULES
+
+    strict = tmp_path / "strict.yml"  # a verify band above every contact: all held
+    strict.write_text(
+        DEFAULT_RULES.read_text(encoding="utf-8")
+        .replace("good: 0.70", "good: 0.9995")
+        .replace("verify: 0.30", "verify: 0.999"),
+        encoding="utf-8",
+    )
+    record_config(run1, RUN1, read_rules(strict))
+    strict.unlink()  # gone after the run: the recorded text decides
+    run1.execute(f'UPDATE runs SET params = \'{{"rules": "{strict}"}}\'')
+    push_run(run1, RUN1, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute(
+            "SELECT callable, hold_reason FROM skiptrace_contacts WHERE role = 'debtor'"
+        ).fetchall()
+    assert rows and not any(callable_ for callable_, _ in rows)
+    assert all("below the verify band 1.00" in (reason or "") for _, reason in rows if reason)
+
+
 def test_the_current_contacts_view_lists_the_usable_contacts_best_first(run1, pg_url: str) -> None:
     """skiptrace_current_contacts: the active, callable rows, numbered per account and type
     among themselves (a held number ranked first leaves the next usable one first)."""
