@@ -30,7 +30,6 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -38,6 +37,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from skiptrace import sql
+from skiptrace.errors import ConfigError
 from skiptrace.flows.exports import pg
 from skiptrace.flows.exports.pg import PushConfigError, PushError, PushRefused, PushUnknownRun
 
@@ -142,14 +142,12 @@ def _run_bands(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> dict[str,
     recorded (run_config_files), else, for a run from before migration 106, of the rules file it
     ran with (`--rules`, in its parameters) or the shipped rules. A push marks the same contacts
     bad or held, so such an older run's rules file that cannot be read now stops it (3)."""
-    from skiptrace.errors import ConfigError
-    from skiptrace.flows.audit.run_config import recorded_config, run_rules
-    from skiptrace.flows.cli.preflight import check_rules
+    from skiptrace.flows.audit.run_config import read_rules, recorded_config, run_rules
 
     rules = json.loads(run["params"] or "{}").get("rules")
     if rules and recorded_config(con, run["run_id"], "rules") is None:
         try:
-            check_rules(Path(rules))
+            read_rules(rules)
         except ConfigError as exc:
             raise PushConfigError(
                 f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
