@@ -519,8 +519,8 @@ def _source_stage(source: Source) -> _Plan:
             )
             # a joint petition's second debtor: a co-debtor column, else the joint full name's
             co = stage.text("co_debtor_name", a.get("co_debtor_name"), "ssn_free")
-            full = a.get("full_name")
-            joint = joint_second_name_sql(stage, stage.ssn_free(full) if full else None)
+            full_alias = a.get("full_name")
+            joint = joint_second_name_sql(stage, stage.ssn_free(full_alias) if full_alias else None)
             stage.out("co_debtor_name", f"coalesce({co or 'NULL'}, {joint or 'NULL'})")
         else:
             stage.out("bk_chapter", None)

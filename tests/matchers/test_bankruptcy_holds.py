@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import duckdb
 import pytest
@@ -22,7 +23,9 @@ def b(con: duckdb.DuckDBPyConnection) -> Builder:
     return Builder(con)
 
 
-def held(b: Builder, account_id: str, rec_id: int, p: float, role: str = "rejected", **lv: int) -> None:
+def held(
+    b: Builder, account_id: str, rec_id: int, p: float, role: str = "rejected", **lv: int
+) -> None:
     """A stored pair with its comparison levels (those not given: 0, no data)."""
     b.link(account_id, rec_id, p=p, role=role)
     levels = {k: lv.get(k, 0) for k in ("first_name", "last_name", "dob", "ssn", "address",
@@ -34,7 +37,7 @@ def held(b: Builder, account_id: str, rec_id: int, p: float, role: str = "reject
     )
 
 
-def case(b: Builder, first: str, last: str, **fields: object) -> int:
+def case(b: Builder, first: str, last: str, **fields: Any) -> int:
     return b.record("pacer", first, last, kind="bankruptcy", bk_case_number=f"bk-{first}",
                     bk_filing_date=FILED, **fields)  # fmt: skip
 
@@ -100,7 +103,7 @@ def test_a_joint_petition_names_the_account_holder_as_co_debtor(
     con.execute(
         "INSERT INTO match_params (run_id, comparison, level, weight) VALUES"
         f" ('{RUN}', 'first_name', 7, 6.0), ('{RUN}', 'first_name', 1, -10.0),"
-            f" ('{RUN}', 'last_name', 4, 8.0)"
+        f" ('{RUN}', 'last_name', 4, 8.0)"
     )
     resolve_contacts(con, RUN, AS_OF)
     flag = flags_of(con, "LINDA")["bankruptcy"]
