@@ -106,6 +106,12 @@ class ResolveSettings:
     #: ... and multiplies its confidence by this: below 0.8 the account is held for
     #: verification instead of routed to the estate (matchers/rules/default_rules.yml)
     death_activity_factor: float = 0.6
+    #: a bankruptcy or death record held for review (not linked) holds the account pending
+    #: review from this match probability on, when the record's address is the account's or
+    #: the SSN's last four agree (sql/resolve/10_flags.sql, docs/compliance.md). 0.20 is the
+    #: matcher's review floor: no pair below it is kept, so every held pair with that evidence
+    #: counts; the evidence, not the probability, keeps namesakes elsewhere out
+    possible_link_floor: float = 0.20
     #: weight, in pseudo-outcomes, of the registry's reliability against collectors' outcomes
     outcome_strength: float = 20.0
     #: a right-party contact is confirmed with at least this confidence
@@ -274,6 +280,8 @@ def resolve_contacts(
             as_of=as_of,
             death_grace_days=int(settings.death_activity_grace_days),
             death_activity_factor=float(settings.death_activity_factor),
+            possible_floor=float(settings.possible_link_floor),
+            default_reliability=float(settings.default_reliability),
         )
         run(
             "11_cache_write",

@@ -32,7 +32,7 @@ import polars as pl
 from skiptrace import sql
 from skiptrace.sources import pii, readers
 from skiptrace.sources.errors import MappingError, RedeliveryError
-from skiptrace.sources.names import add_name_split
+from skiptrace.sources.names import add_name_split, joint_second_name_sql
 from skiptrace.sources.registry import (
     ACCOUNT_FIELDS,
     ACCOUNT_FLAG_FIELDS,
@@ -457,7 +457,7 @@ _SOURCE_RECORD_COLS = (
     "dob_ambiguous", "address_line1", "address_line2", "city", "state", "zip", "phone",
     "phone_type", "email", "first_seen", "last_seen", "record_date", "date_of_death",
     "move_type", "move_effective_date", "ncoa_return_code", "bk_chapter", "bk_case_number",
-    "bk_district", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date",
+    "bk_district", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date", "co_debtor_name",
 )  # fmt: skip
 #: A source record needs at least one of these (or a valid SSN) to be matchable at all.
 _IDENTIFYING = (
@@ -517,8 +517,14 @@ def _source_stage(source: Source) -> _Plan:
                 "ltrim(regexp_extract(upper({v}), '^(CH(APTER)?\\.? ?)?0*([0-9]{1,2})$', 3), '0')",
                 BK_CHAPTERS,
             )
+            # a joint petition's second debtor: a co-debtor column, else the joint full name's
+            co = stage.text("co_debtor_name", a.get("co_debtor_name"), "ssn_free")
+            full_alias = a.get("full_name")
+            joint = joint_second_name_sql(stage, stage.ssn_free(full_alias) if full_alias else None)
+            stage.out("co_debtor_name", f"coalesce({co or 'NULL'}, {joint or 'NULL'})")
         else:
             stage.out("bk_chapter", None)
+            stage.out("co_debtor_name", None)
         _record_date(stage, source, ctx)
         if source.kind != "vendor_batch":  # a vendor row is identified by its account_id
             stage.require_identity(_IDENTIFYING)

@@ -118,3 +118,40 @@ def add_name_split(stage: Stage, full: str, order: NameOrder) -> dict[str, str]:
             f"upper(replace(CASE WHEN {g_suf} THEN {given}[-1] WHEN {h_suf} THEN {head}[-1] END, '.', ''))"
         ),
     }
+
+
+#: Titles that make "MR AND MRS JOHN SMITH" one named person, not two.
+_JOINT_TITLES = ("MR", "MRS", "MS", "MISS", "DR")
+
+
+def joint_second_name_sql(stage: Stage, full: str | None) -> str | None:
+    """SQL for the second person of a joint full name (a joint bankruptcy petition), or NULL.
+
+    `LAST, FIRST1 [M] & FIRST2 [M]` gives `FIRST2 [M] LAST` (the shared surname); `FIRST1 [LAST1]
+    AND FIRST2 LAST2` gives `FIRST2 LAST2`; `FIRST1 LAST & FIRST2` gives `FIRST2 LAST`. The
+    separators are '&' (spaced or not), 'AND' and '+', as matchers/names.py reads them (it keeps
+    the first person). `MR AND MRS JOHN SMITH` names one person: NULL. The result is a full name
+    for the name standardizer; `full` is the alias of the full-name field.
+    """
+    if full is None:
+        return None
+    n = stage.derive(f"upper(regexp_replace(trim({full}), '\\s+', ' ', 'g'))")
+    sep = "(?:\\s*&\\s*|\\s+(?:AND|\\+)\\s+)"
+    comma_re = f"^([^,&+]+?)\\s*,\\s*([^,&+]+?){sep}([^,&+]+)$"
+    plain_re = f"^([^,&+]+?){sep}([^,&+]+)$"
+    titles = ", ".join(f"'{t}'" for t in _JOINT_TITLES)
+    head = f"regexp_extract({n}, '{plain_re}', 1)"
+    tail = f"trim(regexp_extract({n}, '{plain_re}', 2))"
+    head_tokens = f"string_split(trim({head}), ' ')"
+    return stage.derive(
+        f"CASE WHEN regexp_full_match({n}, '{comma_re}') "
+        f"THEN trim(regexp_extract({n}, '{comma_re}', 3)) || ' ' "
+        f"|| trim(regexp_extract({n}, '{comma_re}', 1)) "
+        f"WHEN NOT regexp_full_match({n}, '{plain_re}') THEN NULL "
+        f"WHEN list_bool_and(list_transform({head_tokens}, lambda t: replace(t, '.', '') IN ({titles}))) "
+        "THEN NULL "
+        f"WHEN NOT contains({tail}, ' ') AND len({head_tokens}) >= 2 "
+        f"THEN {tail} || ' ' || {head_tokens}[-1] "
+        f"ELSE {tail} END",
+        level=1,
+    )

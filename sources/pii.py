@@ -172,6 +172,25 @@ def ssn_valid_sql(digits_expr: str) -> str:
     )
 
 
+#: A masked SSN as court and bureau systems print it: the first five digits replaced by a mask
+#: character (X, *, #), with or without the usual separators, and a valid serial (not 0000)
+#: last: PACER's 'XXX-XX-1234', 'XXXXX1234', '***-**-1234'.
+SSN_MASKED_RE = (
+    r"[Xx*#]{3}[- .]?[Xx*#]{2}[- .]?(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+)
+
+
+def ssn_masked_sql(expr: str) -> str:
+    """SQL: TRUE when an SSN field holds a masked SSN (SSN_MASKED_RE): only its last four are
+    known. Not an error: the source publishes no more (PACER shows debtors' last four only)."""
+    return f"regexp_full_match({expr}, '{SSN_MASKED_RE}')"
+
+
+def is_masked_ssn(value: str | None) -> bool:
+    """Python twin of `ssn_masked_sql`."""
+    return bool(value and re.fullmatch(SSN_MASKED_RE, value.strip()))
+
+
 def ssn_placeholder_sql(expr: str) -> str:
     """SQL: TRUE when an SSN field holds a placeholder SSN, read as `ssn_repair_sql` would (its
     digits with every separator removed, or eight digits with the leading zero restored), so a

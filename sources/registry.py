@@ -60,7 +60,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "deceased": (),
     "bankruptcy": (
         "bk_chapter", "bk_case_number", "bk_district", "bk_filing_date", "bk_discharge_date",
-        "bk_dismissal_date",
+        "bk_dismissal_date", "co_debtor_name",
     ),
     # collectors' dispositions (sources/outcomes.py), not person records
     "outcomes": ("contact", "contact_type", "outcome", "outcome_date", "agent"),

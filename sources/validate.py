@@ -470,8 +470,10 @@ class Stage:
         The delivered forms (nine digits, separators '-', '.' or ' ') load silently; other
         separators and an 8-digit value that lost its leading zero are repaired
         (`pii.ssn_repair_sql`); anything else is a field defect, `placeholder_ssn` when it is a
-        never-issued specimen number (`pii.PLACEHOLDER_SSNS`), else `invalid_ssn`. The field
-        issue's value keeps only the last four characters.
+        never-issued specimen number (`pii.PLACEHOLDER_SSNS`), else `invalid_ssn`. A masked SSN
+        (`XXX-XX-1234`, `XXXXX1234`: `pii.SSN_MASKED_RE`) loads its last four only (no hash) with
+        the field note `masked_ssn` (action `last4_kept`). The field issue's value keeps only the
+        last four characters.
         """
         if alias is None:
             self.out("ssn_hash", None)
@@ -485,11 +487,17 @@ class Stage:
         fix_why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {why} END", level=3)
         final = self.derive(f"CASE WHEN {plain} THEN {digits} ELSE {fixed} END", level=3)
         valid = f"{final} IS NOT NULL"
+        # a masked SSN (PACER's XXX-XX-1234) is its last four: kept as a last four, no hash.
+        # Not identifying on its own (a row needs more than four digits to be matched on)
+        last4_only = self.derive(pii.ssn_masked_sql(alias))
         self.out("ssn_hash", f"CASE WHEN {valid} THEN {pii.ssn_hash_sql(final)} END")
-        self.out("ssn_last4", f"CASE WHEN {valid} THEN right({final}, 4) END")
+        self.out(
+            "ssn_last4",
+            f"CASE WHEN {valid} THEN right({final}, 4) WHEN {last4_only} THEN right({alias}, 4) END",
+        )
         self.identifying.append(valid)
         masked = pii.mask_ssn_value_sql(alias)
-        invalid = f"{alias} IS NOT NULL AND {final} IS NULL"
+        invalid = f"{alias} IS NOT NULL AND {final} IS NULL AND NOT {last4_only}"
         # a placeholder (specimen-card number) has its own reason: the fix is at the source
         # system, which filled a default in, not a typo in one row
         reason = (
@@ -501,6 +509,8 @@ class Stage:
         else:
             self.issue(invalid, "ssn", alias, reason, "nulled", masked)
         self.issue(f"{fix_why} IS NOT NULL", "ssn", alias, fix_why, "repaired", masked)
+        # a field note, not a defect: the row loads with the last four (docs/field_issues.md)
+        self.issue(last4_only, "ssn", alias, "'masked_ssn'", "last4_kept", masked)
         self.mask_values.append(alias)
 
     def code(self, name: str, alias: str | None, normalized: str, allowed: Sequence[str]) -> None:

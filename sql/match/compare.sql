@@ -8,7 +8,9 @@
 --
 -- SSN: only ssn_hash (HMAC) and ssn_last4 are stored, so edit distance on the full SSN is
 -- impossible by design. Levels use what can be compared: the full hash for equality, then the
--- last four digits for equality, a one-digit substitution or an adjacent transposition.
+-- last four digits for equality, a one-digit substitution or an adjacent transposition. A
+-- masked SSN has its last four only (no hash): equal last fours are the weaker SSN_LAST4, any
+-- other last four is SSN_DIFFERENT.
 -- Only the columns scoring, EM and the incremental cache read are kept (compare.SCORED_COLUMNS,
 -- the shape incremental_cmp.sql builds too): the intermediate columns (names_swapped, jw_first,
 -- jw_last, one_edit_first, street_agrees, same_place) are evaluated inside the level CASEs only
@@ -101,6 +103,10 @@ FROM (
             WHEN l.ssn_last4 IS NOT NULL AND r.ssn_last4 IS NOT NULL THEN
                 CASE
                     WHEN l.ssn_last4 = r.ssn_last4 THEN 3 /* SSN_LAST4 */
+                    -- "near" is a typo's signature between two full SSNs; a side with its last
+                    -- four only (a masked SSN, PACER's XXX-XX-1234) has nothing else to agree
+                    -- on, so a last four that differs there is a different SSN
+                    WHEN l.ssn_hash IS NULL OR r.ssn_hash IS NULL THEN 1 /* SSN_DIFFERENT */
                     WHEN length(l.ssn_last4) = 4 AND length(r.ssn_last4) = 4
                          AND (hamming(l.ssn_last4, r.ssn_last4) = 1
                               -- an adjacent transposition, spelled out: damerau_levenshtein costs

@@ -113,6 +113,150 @@ SELECT $run_id AS run_id, account_id,
        rec_id, records
 FROM checked;
 
+-- Joint petitions: spouses file one case, and a court feed names both debtors in one field
+-- ("WHITE, KEVIN R & LINDA S") or a co-debtor column. Ingest keeps the second debtor's name with
+-- the record (source_records.co_debtor_name) and standardization parses it like any name
+-- (std_name_cache, names_pending.sql). The matcher scores the record on its first debtor only,
+-- so its name comparison is the same as for every other source. Here, for the pairs the
+-- matcher stored for a record with a co-debtor (a same-address household member is kept as an
+-- associate whatever its probability), the pair is scored again with the co-debtor's name in
+-- place of the first debtor's, with the run's own weights (match_params): the pair's weight
+-- less its name, suffix, middle-initial, SSN and date-of-birth weights, plus the co-debtor's
+-- name levels. The record's SSN and date of birth may be the first debtor's: they count only
+-- when they agree with the account (level 0 otherwise). Term-frequency adjustments of the
+-- names are left out. A pair a reviewer decided is left as the reviewer decided it.
+-- the run's link threshold (MatchSettings.threshold, stored with the run), 0.9 without one
+CREATE OR REPLACE TEMP TABLE rs_link_threshold AS
+SELECT coalesce((SELECT max(CAST(settings ->> 'threshold' AS DOUBLE)) FROM match_run
+                 WHERE run_id = $run_id), 0.9) AS threshold;
+
+CREATE OR REPLACE TEMP TABLE rs_joint AS
+WITH co AS (
+    SELECT m.account_id, m.rec_id, m.match_weight, m.levels, m.weights,
+           n.first_std AS co_first, n.first_canon AS co_canon, n.last_std AS co_last,
+           left(n.middle_std, 1) AS co_mi, n.suffix_std AS co_sfx,
+           a.first_std, a.first_canon, a.last_std, a.middle_initial, a.suffix_std
+    FROM match_pairs m
+    JOIN current_source_records r ON r.rec_id = m.rec_id
+    JOIN std_name_cache n ON n.name_raw = name_raw('', '', '', '', r.co_debtor_name)
+    JOIN acct_std a ON a.account_id = m.account_id
+    WHERE m.run_id = $run_id AND r.kind = 'bankruptcy' AND r.co_debtor_name IS NOT NULL
+      AND m.role IN ('associate', 'rejected') AND m.review_decision_id IS NULL
+),
+lv AS (
+    SELECT *,
+           CASE WHEN first_std IS NULL OR co_first IS NULL THEN 0
+                WHEN first_std = co_first THEN 7                 -- FIRST_EXACT
+                WHEN first_canon = co_canon THEN 6               -- FIRST_NICKNAME
+                WHEN jaro_winkler_similarity(first_std, co_first) >= 0.92 THEN 4  -- FIRST_JW92
+                WHEN jaro_winkler_similarity(first_std, co_first) >= 0.80 THEN 3  -- FIRST_JW80
+                ELSE 1 END AS l_first,
+           CASE WHEN last_std IS NULL OR co_last IS NULL THEN 0
+                WHEN last_std = co_last THEN 4                   -- LAST_EXACT
+                WHEN jaro_winkler_similarity(last_std, co_last) >= 0.92 THEN 3    -- LAST_JW92
+                WHEN jaro_winkler_similarity(last_std, co_last) >= 0.80 THEN 2    -- LAST_JW80
+                ELSE 1 END AS l_last,
+           CASE WHEN middle_initial IS NULL OR co_mi IS NULL THEN 0
+                WHEN left(middle_initial, 1) = co_mi THEN 2 ELSE 1 END AS l_mi,
+           CASE WHEN suffix_std IS NULL AND co_sfx IS NULL THEN 0
+                WHEN suffix_std = co_sfx THEN 3
+                WHEN suffix_std IS NULL OR co_sfx IS NULL THEN 2 ELSE 1 END AS l_sfx,
+           CASE WHEN levels.ssn >= 3 THEN levels.ssn ELSE 0 END AS l_ssn,  -- SSN_LAST4 or better
+           CASE WHEN levels.dob = 6 THEN 6 ELSE 0 END AS l_dob             -- DOB_EXACT
+    FROM co
+),
+w AS (
+    SELECT lv.account_id, lv.rec_id, lv.levels,
+           -- the co-debtor's name is the account holder's: given name one slip at most (or a
+           -- nickname), surname close; the weights alone could let the address carry a pair
+           -- whose only disagreement (the first debtor's SSN) is no longer counted
+           lv.l_first >= 4 AND lv.l_last >= 3 AS name_agrees,
+           lv.match_weight
+             - coalesce(lv.weights.first_name, 0) - coalesce(lv.weights.last_name, 0)
+             - coalesce(lv.weights.middle_initial, 0) - coalesce(lv.weights.suffix, 0)
+             - coalesce(lv.weights.ssn, 0) - coalesce(lv.weights.dob, 0)
+             + coalesce(pf.weight, 0) + coalesce(pl.weight, 0) + coalesce(pm.weight, 0)
+             + coalesce(ps.weight, 0) + coalesce(pn.weight, 0) + coalesce(pd.weight, 0) AS co_weight
+    FROM lv
+    LEFT JOIN match_params pf ON pf.run_id = $run_id AND pf.comparison = 'first_name' AND pf.level = lv.l_first AND lv.l_first > 0
+    LEFT JOIN match_params pl ON pl.run_id = $run_id AND pl.comparison = 'last_name' AND pl.level = lv.l_last AND lv.l_last > 0
+    LEFT JOIN match_params pm ON pm.run_id = $run_id AND pm.comparison = 'middle_initial' AND pm.level = lv.l_mi AND lv.l_mi > 0
+    LEFT JOIN match_params ps ON ps.run_id = $run_id AND ps.comparison = 'suffix' AND ps.level = lv.l_sfx AND lv.l_sfx > 0
+    LEFT JOIN match_params pn ON pn.run_id = $run_id AND pn.comparison = 'ssn' AND pn.level = lv.l_ssn AND lv.l_ssn > 0
+    LEFT JOIN match_params pd ON pd.run_id = $run_id AND pd.comparison = 'dob' AND pd.level = lv.l_dob AND lv.l_dob > 0
+)
+SELECT w.account_id, w.rec_id, w.levels, w.co_weight, w.name_agrees,
+       1.0 / (1.0 + pow(2.0, -w.co_weight)) AS co_p,
+       r.source, r.co_debtor_name,
+       coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability
+FROM w
+JOIN current_source_records r ON r.rec_id = w.rec_id
+JOIN input_files f ON f.file_no = r.file_no
+LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0;
+
+-- Possible links: a bankruptcy or death record the matcher held for review (role 'rejected':
+-- below the threshold, held by a guard, outscored) that no reviewer has decided yet. Collecting
+-- during a stay violates it and a death record misread sends letters to survivors, so such a
+-- pair holds the account until a reviewer decides it, when two things hold:
+--   its probability reaches $possible_floor (ResolveSettings.possible_link_floor, 0.20: the
+--   review floor, below which the matcher keeps no pair), and
+--   it has evidence a namesake elsewhere lacks: the record's address is the account's (street
+--   number and street agree, ADDR_STREET = 4, or better), or the SSN's last four agree
+--   (SSN_LAST4 = 3, or better).
+-- For bankruptcy records, a same-name household member the wrong-party guards set apart as an
+-- associate (a father's case at his son's address: suffix, date-of-birth or SSN conflict at the
+-- same address) is possible too: given name and surname agree, same address. A spouse's own
+-- case (another given name) is not: it is not a joint petition, and the debtor is not in it.
+-- A joint petition's co-debtor pair (rs_joint) below the threshold is possible the same way.
+-- Approving the pair (workbench) links it: the bankruptcy / deceased flag then applies;
+-- rejecting it lifts the hold at the next run.
+INSERT INTO account_flags BY NAME
+WITH held AS (
+    SELECT m.account_id, m.rec_id, m.match_probability AS p, m.levels, m.guard
+    FROM match_pairs m
+    WHERE m.run_id = $run_id AND m.review_decision_id IS NULL
+      AND m.match_probability >= $possible_floor
+      AND (m.levels.address >= 4 OR m.levels.ssn >= 3)       -- ADDR_STREET, SSN_LAST4
+      AND (m.role = 'rejected'
+           OR (m.role = 'associate'
+               AND m.guard IN ('suffix_conflict', 'dob_conflict_same_address', 'ssn_conflict_same_address')
+               AND m.levels.first_name >= 6 AND m.levels.last_name = 4 AND m.levels.address >= 4))
+    UNION ALL
+    SELECT account_id, rec_id, co_p, levels, 'joint_petition'
+    FROM rs_joint
+    WHERE name_agrees AND co_p >= $possible_floor AND co_p < (SELECT threshold FROM rs_link_threshold)
+      AND levels.address >= 4
+),
+cand AS (
+    SELECT h.account_id, h.rec_id, h.p, r.source, r.kind,
+           coalesce(lr.reliability, f.reliability, CAST($default_reliability AS DOUBLE)) AS reliability,
+           CASE WHEN r.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
+                THEN 'bankruptcy_possible' ELSE 'deceased_possible' END AS flag,
+           r.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref,
+           concat_ws(', ',
+               r.source || ' record ' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR))
+                 || ' held for review (match ' || round(h.p, 3) || coalesce(', ' || h.guard, '') || ')',
+               CASE WHEN h.levels.address >= 4 THEN 'same address' END,
+               CASE WHEN h.levels.ssn >= 3 THEN 'SSN last four agree' END,
+               'chapter ' || r.bk_chapter, 'case ' || r.bk_case_number,
+               'filed ' || strftime(r.bk_filing_date, '%Y-%m-%d'),
+               'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')) AS what
+    FROM held h
+    JOIN current_source_records r ON r.rec_id = h.rec_id
+    JOIN input_files f ON f.file_no = r.file_no
+    LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
+    WHERE r.kind IN ('bankruptcy', 'deceased') OR r.date_of_death IS NOT NULL
+       OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
+)
+SELECT $run_id AS run_id, account_id, flag,
+       round(max(p * reliability), 4) AS confidence,
+       first(what ORDER BY p * reliability DESC, rec_id)
+         || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
+       first(rec_id ORDER BY p * reliability DESC, rec_id) AS rec_id,
+       string_agg(ref, '; ' ORDER BY p * reliability DESC, rec_id) AS records
+FROM cand
+GROUP BY account_id, flag;
+
 -- bankruptcy: one flag per case (chapter, case, district, filing / discharge / dismissal dates).
 -- A case whose facts do not hold together also gets 'bankruptcy_disputed', for a person to check:
 -- the bankruptcy flag itself stays (a stay violation is the worse error), but the review queue
@@ -126,11 +270,11 @@ INSERT INTO account_flags BY NAME
 WITH bk AS (
     SELECT l.account_id, l.rec_id, l.source, r.bk_chapter, r.bk_case_number, r.bk_district,
            r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date,
-           l.match_p * l.reliability AS conf,
+           l.match_p * l.reliability AS conf, l.co_debtor,
            coalesce(r.bk_case_number, CAST(l.rec_id AS VARCHAR)) AS case_key,
            l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref,
            concat_ws('; ',
-               CASE WHEN r.ssn_last4 IS NOT NULL AND a.ssn_last4 IS NOT NULL AND r.ssn_last4 <> a.ssn_last4
+               CASE WHEN l.co_debtor IS NULL AND r.ssn_last4 IS NOT NULL AND a.ssn_last4 IS NOT NULL AND r.ssn_last4 <> a.ssn_last4
                     THEN 'SSN last four of the case (' || r.ssn_last4 || ') differ from the account''s' END,
                CASE WHEN r.bk_discharge_date < r.bk_filing_date THEN 'discharged before it was filed' END,
                CASE WHEN r.bk_dismissal_date < r.bk_filing_date THEN 'dismissed before it was filed' END,
@@ -141,11 +285,15 @@ WITH bk AS (
                          AND regexp_replace(upper(r.bk_chapter), '^(CH(APTER)?\.?\s*)', '') NOT IN ('7', '9', '11', '12', '13', '15')
                     THEN 'chapter ' || r.bk_chapter || ' does not exist' END
            ) AS doubts
-    FROM rs_links l
+    FROM (SELECT account_id, rec_id, source, match_p, reliability, kind, NULL AS co_debtor
+          FROM rs_links WHERE role = 'debtor'
+          UNION ALL
+          -- a joint petition whose co-debtor is the account holder (rs_joint, above)
+          SELECT account_id, rec_id, source, co_p, reliability, 'bankruptcy', co_debtor_name
+          FROM rs_joint WHERE name_agrees AND co_p >= (SELECT threshold FROM rs_link_threshold)) l
     JOIN current_source_records r ON r.rec_id = l.rec_id
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
-    WHERE l.role = 'debtor'
-      AND (l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL)
+    WHERE l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
 ),
 cases AS (
     SELECT account_id, case_key,
@@ -155,7 +303,8 @@ cases AS (
                'filed ' || strftime(bk_filing_date, '%Y-%m-%d'),
                'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
                'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
-               'source ' || source) ORDER BY conf DESC, rec_id) AS evidence,  -- the rec_id's row
+               'source ' || source,
+               'joint petition, co-debtor ' || co_debtor) ORDER BY conf DESC, rec_id) AS evidence,  -- the rec_id's row
            first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)
            string_agg(ref, '; ' ORDER BY conf DESC, rec_id) AS records,
            string_agg(DISTINCT nullif(doubts, ''), '; ' ORDER BY nullif(doubts, '')) AS doubts

@@ -7,6 +7,10 @@ WITH raw AS (
     SELECT first_name, middle_name, last_name, suffix, full_name FROM current_accounts
     UNION ALL
     SELECT first_name, middle_name, last_name, suffix, full_name FROM current_source_records
+    UNION ALL
+    -- a joint petition's second debtor, parsed as a full name (sql/resolve/10_flags.sql)
+    SELECT NULL, NULL, NULL, NULL, co_debtor_name FROM current_source_records
+    WHERE co_debtor_name IS NOT NULL
 ), distinct_raw AS (
     SELECT DISTINCT
         coalesce(first_name, '')  AS first_name,

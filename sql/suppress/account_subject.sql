@@ -36,6 +36,22 @@ bk AS (
                        AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
                        AND r.bk_discharge_date IS NULL, false)
 ),
+possible AS (
+    -- records held for review, not linked, that may be the debtor's bankruptcy case or death
+    -- (10_flags.sql): the account is held until a reviewer decides. A possible case counts only
+    -- while it would hold if linked: filed by as-of and not dismissed (as bk above)
+    SELECT f.account_id,
+           max(f.confidence) FILTER (WHERE f.flag = 'bankruptcy_possible'
+               AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
+               AND NOT coalesce(r.bk_dismissal_date <= $as_of
+                                AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
+                                AND r.bk_discharge_date IS NULL, false)) AS bk_possible_conf,
+           max(f.confidence) FILTER (WHERE f.flag = 'deceased_possible') AS deceased_possible_conf,
+           string_agg(f.evidence, '; ' ORDER BY f.flag, f.evidence) AS possible_evidence
+    FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
+    WHERE f.run_id = $run_id AND f.flag IN ('bankruptcy_possible', 'deceased_possible')
+    GROUP BY f.account_id
+),
 bk1 AS (
     -- every field from the one strongest case (ties: the lowest record). Separate arg_max calls
     -- skip NULLs, so a stronger case without a discharge date took the weaker case's, and two
@@ -61,8 +77,12 @@ SELECT a.account_id, CAST($as_of AS DATE) AS as_of, a.balance, a.state AS file_s
        coalesce(dp.deceased_disputed_conf, 0.0) AS deceased_disputed_conf,
        coalesce(dp.bankruptcy_disputed, false) AS bankruptcy_disputed, dp.disputed_evidence,
        b.account_id IS NOT NULL AS bk_active, coalesce(b.bk_conf, 0.0) AS bk_conf,
-       b.bk_chapter, b.bk_case_number, b.bk_filing_date, b.bk_discharge_date, b.bk_dismissal_date
+       b.bk_chapter, b.bk_case_number, b.bk_filing_date, b.bk_discharge_date, b.bk_dismissal_date,
+       coalesce(p.bk_possible_conf, 0.0) AS bk_possible_conf,
+       coalesce(p.deceased_possible_conf, 0.0) AS deceased_possible_conf,
+       p.possible_evidence
 FROM current_accounts a
 LEFT JOIN dead d ON d.account_id = a.account_id
 LEFT JOIN disputed dp ON dp.account_id = a.account_id
-LEFT JOIN bk1 b ON b.account_id = a.account_id;
+LEFT JOIN bk1 b ON b.account_id = a.account_id
+LEFT JOIN possible p ON p.account_id = a.account_id;

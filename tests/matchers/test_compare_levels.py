@@ -78,3 +78,20 @@ def test_an_unsplit_address_compares_by_its_leading_number_and_street(
     assert _levels(con, account, record)["address"] == ADDR_STREET
     sides = sql.rows(con, "SELECT street_number, street_name FROM _mr")
     assert sides == [{"street_number": "70", "street_name": "SPENSLEY"}]
+
+
+def test_a_masked_ssn_compares_on_its_last_four_only(con: duckdb.DuckDBPyConnection) -> None:
+    """A record with a masked SSN (PACER's XXX-XX-1234) has a last four and no hash. Equal last
+    fours are the weaker last-four level; a last four one digit away is a different SSN there
+    (the 'near' level is a typo between two full SSNs), never evidence for the pair."""
+    account = _someone("KEVIN", "HARRIS")
+    account["ssn_hash"], account["ssn_last4"] = "h-account", "7710"
+    record = _someone("KEVIN", "HARRIS")
+    record["ssn_hash"], record["ssn_last4"] = None, "7710"
+    assert _levels(con, account, record)["ssn"] == compare.SSN_LAST4
+    con.execute("DELETE FROM acct_std; DELETE FROM rec_std")
+    record["ssn_last4"] = "7719"
+    assert _levels(con, account, record)["ssn"] == compare.SSN_DIFFERENT
+    con.execute("DELETE FROM acct_std; DELETE FROM rec_std")
+    record["ssn_hash"] = "h-record"  # two full SSNs one digit apart in the last four: a typo
+    assert _levels(con, account, record)["ssn"] == compare.SSN_LAST4_NEAR

@@ -413,3 +413,28 @@ def test_a_shifted_row_keeps_no_ssn_in_its_quarantined_line(
     for raw, masked in zip(("12345678", "223/45/6789", "223_45_6789"), kept, strict=True):
         assert raw not in masked and raw[-4:] in masked, masked
         assert "EXTRA" in masked and "1980-03-04" in masked  # the rest of the line is kept
+
+
+@pytest.mark.parametrize("masked", ["XXX-XX-1234", "xxx-xx-1234", "XXXXX1234", "***-**-1234"])
+def test_a_masked_ssn_loads_its_last_four_with_a_field_note(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, masked: str
+) -> None:
+    """PACER prints a debtor's SSN masked: the last four are all there is, and they are kept as
+    any other last four is (no hash: nothing else is known). A note, not a defect."""
+    path = write(tmp_path / "p.csv", HEADER, line(ssn=masked))
+    (res,) = ingest_source(con, person_source(path, kind="bankruptcy"), "r1")
+    assert (res.rows_loaded, res.rows_rejected) == (1, 0)
+    assert record(con, 2, "ssn_last4") == "1234"
+    assert record(con, 2, "ssn_hash") is None
+    reason, action, value = issues(con)[(2, "ssn")]
+    assert (reason, action) == ("masked_ssn", "last4_kept")
+    assert value.endswith("1234") and not any(c.isdigit() for c in value[:-4])
+
+
+def test_a_masked_ssn_with_an_impossible_serial_is_invalid(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "p.csv", HEADER, line(ssn="XXX-XX-0000"))
+    ingest_source(con, person_source(path), "r1")
+    assert record(con, 2, "ssn_last4") is None
+    assert issues(con)[(2, "ssn")][:2] == ("invalid_ssn", "nulled")

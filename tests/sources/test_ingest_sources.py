@@ -331,3 +331,30 @@ def test_source_glob_idempotency_and_replace(
         ("a_2024-01.csv", "loaded"), ("b_2024-02.csv", "superseded"), ("b_2024-02.csv", "loaded")
     ]  # fmt: skip
     assert list_rejects(con).height == 0
+
+
+@pytest.mark.parametrize(
+    ("debtor", "co_debtor"),
+    [
+        ("WHITE, KEVIN R & LINDA S", "LINDA S WHITE"),
+        ("KEVIN WHITE AND LINDA WHITE", "LINDA WHITE"),
+        ("KEVIN AND LINDA WHITE", "LINDA WHITE"),
+        ("KEVIN WHITE & LINDA", "LINDA WHITE"),
+        ("MR AND MRS KEVIN WHITE", None),
+        ("KEVIN R WHITE", None),
+    ],
+)
+def test_a_joint_petition_keeps_its_second_debtor(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, debtor: str, co_debtor: str | None
+) -> None:
+    """Spouses file one case; a court feed names both in one field. The second debtor's name is
+    kept with the record (source_records.co_debtor_name) for the bankruptcy flag."""
+    path = tmp_path / "bk.csv"
+    path.write_text(f'ID,NAME,ZIP\nB1,"{debtor}",73701\n', encoding="utf-8")
+    src = Source(
+        name="pacer", kind="bankruptcy", path=str(path), reliability=0.97,
+        permissible_purpose="stay", columns={"record_id": "ID", "full_name": "NAME", "zip": "ZIP"},
+    )  # fmt: skip
+    ingest_source(con, src, "r1")
+    got = con.execute("SELECT co_debtor_name FROM source_records").fetchall()
+    assert got == [(co_debtor,)]

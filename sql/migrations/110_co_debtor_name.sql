@@ -1,0 +1,11 @@
+-- source_records.co_debtor_name: the second debtor of a joint bankruptcy petition.
+--
+-- Why: spouses file one case, and a court feed names both in one field ("WHITE, KEVIN R &
+-- LINDA S", "KEVIN AND LINDA WHITE") or in a co-debtor column. The name parsers keep the first
+-- person, so a wife whose husband's name came first was read as him: the stay of her own case
+-- was missed. Ingest keeps the second debtor's whole name here (a mapped `co_debtor_name`
+-- column, else the part of a joint full name after the '&' / 'AND', with the shared surname);
+-- standardization parses it like any name and resolution checks it against the account
+-- holder (sql/resolve/10_flags.sql). Rows loaded before this column have it NULL: re-deliver
+-- a bankruptcy file with --replace to read its joint petitions.
+ALTER TABLE source_records ADD COLUMN IF NOT EXISTS co_debtor_name VARCHAR;
