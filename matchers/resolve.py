@@ -454,8 +454,7 @@ _TEMP_TABLES = (
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
     "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_tp_own", "rs_vk", "rs_pt",
-    "rs_src",
-    "rs_src_names",
+    "rs_src", "rs_src_names", "rs_joint", "rs_link_threshold",
 )  # fmt: skip
 
 
