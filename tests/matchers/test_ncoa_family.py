@@ -144,9 +144,10 @@ def test_family_move_needs_the_filer_to_share_the_surname(b: Builder, con):
     assert "55 PINE RD" not in _by_line(con, "A1")
 
 
-def test_family_move_from_the_debtor_home_applies(b: Builder, con):
+def test_family_move_from_the_debtor_home_applies_and_says_whose_and_why(b: Builder, con):
     """The husband files a family move from the house the debtor is reported at (no unit on
-    either side): it applies."""
+    either side): it applies, and the moved flag names the record, that it is a household
+    member's family move, and the debtor's record that places her at its old address."""
     peach = b.address("22 Peach St", "Athens", "GA", "30601", number="22", street="PEACH")
     away = b.address("400 Milledge Ave", "Athens", "GA", "30605", number="400",
                      street="MILLEDGE", suffix="AVE")  # fmt: skip
@@ -161,4 +162,54 @@ def test_family_move_from_the_debtor_home_applies(b: Builder, con):
     pts = _by_line(con, "HELEN")
     assert pts["400 MILLEDGE AVE"]["rank"] == 1
     assert json.loads(pts["22 PEACH ST"]["factors"])["moved_from"] is True
-    assert _moved_flag(con, "HELEN") is not None
+    flag = _moved_flag(con, "HELEN")
+    assert flag is not None
+    assert "family move of a household member with the same surname" in flag
+    assert "filed under another name than the debtor's" in flag
+    assert "ncoa record ncoa-" in flag and "(ncoa.csv line " in flag
+    assert "effective 2025-04-01" in flag
+    assert "hdr record hdr-" in flag and "dated 2025-02-01" in flag
+    assert "the units agree" in flag
+
+
+def test_debtor_own_move_flag_says_it_is_the_debtor_s(b: Builder, con):
+    maple = b.address("3 Maple Ct", "Athens", "GA", "30602", number="3", street="MAPLE",
+                      suffix="CT")  # fmt: skip
+    birch = b.address("77 Birch Ln", "Athens", "GA", "30601", number="77", street="BIRCH",
+                      suffix="LN")  # fmt: skip
+    b.account("KEN", "Ken", "Wu", **maple)
+    ken = b.record("ncoa", "Ken", "Wu", move_type="I", **maple, **NCOA,
+                   move_effective_date=dt.date(2025, 3, 1), contacts=_forward(birch))  # fmt: skip
+    b.link("KEN", ken, p=0.97)
+    resolve_contacts(con, RUN, AS_OF)
+    flag = _moved_flag(con, "KEN")
+    assert flag is not None
+    assert (
+        "the debtor's own individual move (the record is linked to the account as the debtor"
+        in flag
+    )
+
+
+def test_explain_shows_the_family_rule_beside_the_record_own_match_and_the_old_address():
+    """explain's 'supported by' row of a household member's family forward: the family rule's
+    probability (not presented as the record's match), the record's own match, the move's type,
+    filer and old address (masked), and where to read why it applies."""
+    from skiptrace.flows.audit.lineage import _support, _support_line
+    from skiptrace.flows.audit.retention import parse_period
+
+    row = {
+        "rec_id": 30000000003, "record_id": "NC6002", "source": "ncoa", "evidence": "ncoa_family",
+        "match_probability": 0.85, "match_role": "associate", "guard": None,
+        "pair_probability": 0.3649, "line_no": 3, "move_type": "F",
+        "move_effective_date": dt.date(2026, 6, 1), "rec_full_name": "DONALD FOSTER",
+        "rec_first_name": None, "rec_last_name": None, "rec_address_line1": "22 PEACH ST",
+        "rec_address_line2": None, "rec_city": "ATHENS", "rec_state": "GA", "rec_zip": "30601",
+        "file_no": 3, "file_name": "ncoa_moves.csv", "sha256": "97ed1d3263f9", "received_at": None,
+        "permissible_purpose": None, "reliability": 0.95, "record_found": True,
+    }  # fmt: skip
+    line = _support_line(_support(row, parse_period("3y")))
+    assert line.startswith("ncoa record NC6002 (ncoa_moves.csv line 3) (family-move rule p=0.8500;")
+    assert "the record's own match: associate p=0.3649" in line
+    assert "USPS family move filed by D***** F***** from 2* P**** ST, ATHENS GA 306**" in line
+    assert "effective 2026-06-01" in line and "why it applies to the debtor: flag moved" in line
+    assert "match p=0.8500" not in line
