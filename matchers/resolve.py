@@ -78,6 +78,10 @@ class ResolveSettings:
     vendor_keyed_p: float = 0.90
     #: probability that a family (F) NCOA move of a same-surname household member includes the debtor
     family_move_p: float = 0.85
+    #: ... which it can only when the debtor was reported at its old address no more than this
+    #: many days before the move took effect (sql/resolve/04_ncoa.sql): the span in which an
+    #: on-file address still counts as confirmed (confirm_max_years)
+    family_move_current_days: int = 1096
     #: reliability assumed for a file without one (registry requires it; defensive only)
     default_reliability: float = 0.70
     #: street-name Jaro-Winkler at or above which two spellings are the same street
@@ -376,6 +380,9 @@ def _evidence_part(
         as_of=as_of,
         default_reliability=reliability,
         family_p=float(settings.family_move_p),
+        family_current_days=int(settings.family_move_current_days),
+        superseding_min=float(settings.superseding_min),
+        moved_back_days=int(settings.moved_back_days),
         street_jw=street_jw,
     )
     con.execute("CREATE OR REPLACE TEMP VIEW rs_ev_in AS SELECT * FROM rs_ev_ncoa")

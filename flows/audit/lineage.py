@@ -711,10 +711,60 @@ def _support(s: dict[str, Any], period: Period) -> dict[str, Any]:
         "match_probability": s["match_probability"],
         "match_role": s["match_role"],
         "guard": s["guard"],
+        "pair_probability": s.get("pair_probability"),
+        "move": _move(s),
         "file": _file_ref(s, period),
         "line_no": s["line_no"],  # the record's line in that file
         "record_found": bool(s["record_found"]),
     }
+
+
+_MOVE_TYPES = {"F": "family", "I": "individual", "B": "business"}
+
+
+def _move(s: dict[str, Any]) -> dict[str, Any] | None:
+    """The USPS move behind an NCOA forward: type, effective date, filer and old address
+    (masked as every address and name explain shows), None for any other support."""
+    if not (s.get("evidence") or "").endswith(("ncoa_forward", "ncoa_family")):
+        return None
+    mtype = (s.get("move_type") or "").strip().upper()
+    name = s.get("rec_full_name") or " ".join(
+        x for x in (s.get("rec_first_name"), s.get("rec_last_name")) if x
+    )
+    line = " ".join(x for x in (s.get("rec_address_line1"), s.get("rec_address_line2")) if x)
+    return {
+        "move_type": _MOVE_TYPES.get(mtype, mtype or None),
+        "effective": _plain(s.get("move_effective_date")),
+        "filed_by": mask_name(name) or None,
+        "old_address": mask_address(line, s.get("rec_city"), s.get("rec_state"), s.get("rec_zip")),
+    }
+
+
+def _support_line(s: dict[str, Any]) -> str:
+    """One 'supported by' row. A family move filed by another household member supports the
+    debtor's forward at the family rule's probability (0.85 x the debtor's evidence at its old
+    address), not at the record's own match, which is shown beside it; a move names its type,
+    filer, old address and effective date (why it applies is in the moved flag)."""
+    ref = f"{s['source']} record {s['record_id'] or s['rec_id']}"
+    m = s.get("move")
+    if (s.get("evidence") or "").endswith("ncoa_family"):
+        p = f"family-move rule p={_fmt(s['match_probability'], 4)}"
+        if s.get("match_role"):
+            p += f"; the record's own match: {s['match_role']} p={_fmt(s.get('pair_probability'), 4)}"
+        else:
+            p += "; the record is not matched to the account"
+    else:
+        p = f"match p={_fmt(s['match_probability'], 4)}"
+    text = f"{ref} ({p}, {s['evidence'] or '—'})"
+    if m:
+        text += (
+            f": USPS {m['move_type'] or '?'} move"
+            + (f" filed by {m['filed_by']}" if m.get("filed_by") else "")
+            + f" from {m['old_address']}"
+            + (f", effective {m['effective']}" if m.get("effective") else "")
+            + ("; why it applies to the debtor: flag moved" if "family" in p else "")
+        )
+    return f"{text} — {_file_line(s['file'], s.get('line_no'))}"
 
 
 def _match(
@@ -911,13 +961,7 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
         if extra:
             _add_row(body, "details", " · ".join(extra))
         for s in c["support"]:
-            _add_row(
-                body,
-                "supported by",
-                f"{s['source']} record {s['record_id'] or s['rec_id']} "
-                f"(match p={_fmt(s['match_probability'], 4)}, {s['evidence'] or '—'}) — "
-                f"{_file_line(s['file'], s.get('line_no'))}",
-            )
+            _add_row(body, "supported by", _support_line(s))
         for o in c.get("outcomes", []):
             body.add_row("outcome", _outcome_line(o))
         for s in c["suppressions"]:

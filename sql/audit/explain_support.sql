@@ -25,7 +25,16 @@ SELECT
     coalesce(sr.line_no, al.line_no, cs.rec_id % 10000000000) AS line_no,
     cs.source, cs.file_no, cs.evidence,
     coalesce(cs.match_probability, mp.match_probability) AS match_probability,
-    mp.role AS match_role, mp.guard, f.kind AS file_kind, f.file_name, f.sha256, f.received_at,
+    mp.role AS match_role, mp.guard,
+    -- the record's own match against the account: an NCOA family move of another household
+    -- member supports a forward at the family rule's probability, not at this one
+    mp.match_probability AS pair_probability,
+    -- a USPS move: its type, effective date, filer and old address (explain names them)
+    sr.move_type, sr.move_effective_date, sr.full_name AS rec_full_name,
+    sr.first_name AS rec_first_name, sr.last_name AS rec_last_name,
+    sr.address_line1 AS rec_address_line1, sr.address_line2 AS rec_address_line2,
+    sr.city AS rec_city, sr.state AS rec_state, sr.zip AS rec_zip,
+    f.kind AS file_kind, f.file_name, f.sha256, f.received_at,
     f.permissible_purpose, f.reliability,
     f.file_no IS NOT NULL AS file_found,
     (sr.rec_id IS NOT NULL OR (cs.rec_id IS NULL AND al.line_no IS NOT NULL)

@@ -2,8 +2,22 @@
 --  I (individual): only the person on the record -> applies when the record is linked to the
 --    account as its debtor.
 --  F (family): everyone at the old address with that surname -> applies when linked as debtor,
---    and also when the debtor lives at the old address (on file or reported by a linked record)
---    and shares the surname, even if the record names another household member.
+--    and also when the record names another household member: its filer shares the debtor's
+--    surname AND its old address is where the debtor lived when the move took effect:
+--      * the same dwelling: the debtor's evidence at that street address names the same unit,
+--        or neither names one. A unit on one side and none on the other is not enough: USPS
+--        files a family move for the household of one delivery point, and in a multi-unit
+--        building a record without the unit does not say which household it was (an unrelated
+--        same-surname family two floors up moved, not the debtor);
+--      * current at the move: the debtor's latest report there is no more than
+--        $family_current_days before the move's effective date, no other address of the debtor
+--        was first reported between that report and the move (the debtor had moved on: an
+--        ex-spouse's family move from the debtor's address of years ago), and the debtor is not
+--        reported there more than $moved_back_days after the move by a source other than the
+--        account file (the debtor stayed; the account file's date is the placement's, which
+--        can come after a move the creditor never heard of).
+--    A family move of another name that fails this applies to nobody: its forwarding address
+--    is the filer's, not debtor evidence, and the old address keeps no moved-away mark.
 --  B (business): never applied to a person.
 -- Return code 00 (no match) carries nothing; moves effective after as_of are not yet true.
 -- A forwarding address is dated from the move's effective date (first seen) to the file's
@@ -13,6 +27,9 @@
 -- move is old, and any later-dated stray candidate (a vendor's wrong address) outranked it.
 CREATE OR REPLACE TEMP TABLE rs_ncoa_recs AS
 SELECT r.rec_id, r.source, r.file_no, r.record_id,
+       -- how explanations name the record: source, record id, file and line
+       r.source || ' record ' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR))
+           || coalesce(' (' || f.file_name || ' line ' || r.line_no || ')', '') AS move_ref,
        upper(trim(r.move_type)) AS move_type,
        coalesce(nullif(upper(trim(r.ncoa_return_code)), ''), 'A') AS code,
        r.move_effective_date AS eff_date,
@@ -58,17 +75,28 @@ LEFT JOIN std_name_cache nc
 
 CREATE OR REPLACE TEMP TABLE rs_ncoa_apply AS
 WITH matched AS (
-    SELECT l.account_id, n.*, l.match_p AS apply_p, 'matched' AS how
+    SELECT l.account_id, n.*, l.match_p AS apply_p, 'matched' AS how,
+           CAST(NULL AS VARCHAR) AS basis
     FROM rs_links l JOIN rs_ncoa_recs n ON n.rec_id = l.rec_id
     WHERE l.role = 'debtor'
 ),
-household AS (
-    SELECT e.account_id, n.*,
-           CAST($family_p AS DOUBLE) * max(e.match_p) AS apply_p,
-           'household' AS how
+-- the debtor's own address evidence (rs_evs holds no NCOA forward yet), each row dated by the
+-- span it reports
+ev AS (
+    SELECT account_id, rec_id, source, evidence, match_p, reliability, place, vkey,
+           street_number, street_name, suffix, predir, postdir, unit_number,
+           coalesce(d_first, d_last) AS d_start, coalesce(d_last, d_first) AS d_end
+    FROM rs_evs
+    WHERE role = 'debtor' AND contact_type = 'address'
+),
+-- family moves filed under the debtor's surname from a spelling of one of the debtor's street
+-- addresses (a unit missing on one side allowed here: 'same_unit' says whether they agree)
+cand AS (
+    SELECT e.*, n.rec_id AS move_rec_id, coalesce(n.eff_date, n.processed) AS move_date,
+           rs_unit(e.unit_number) IS NOT DISTINCT FROM rs_unit(n.o_unit) AS same_unit
     FROM rs_ncoa_recs n
-    JOIN rs_evs e
-      ON e.role = 'debtor' AND e.contact_type = 'address' AND e.place = n.o_place
+    JOIN ev e
+      ON e.place = n.o_place
      AND (e.vkey = n.o_key
           OR (rs_same_street(e.street_number, e.street_name, e.suffix, e.predir, e.place,
                              n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
@@ -77,7 +105,75 @@ household AS (
     JOIN rs_acct_last al ON al.account_id = e.account_id AND al.last_std = n.last_std
     WHERE n.move_type = 'F'
       AND NOT EXISTS (SELECT 1 FROM matched m WHERE m.account_id = e.account_id AND m.rec_id = n.rec_id)
-    GROUP BY ALL
+),
+-- per candidate: the debtor's evidence at the old dwelling (same unit or none on both sides),
+-- its latest report (named in the explanation) and the latest report by a source other than
+-- the account file
+at_old AS (
+    SELECT c.account_id, c.move_rec_id, any_value(c.move_date) AS move_date,
+           max(c.match_p) AS res_p,
+           max(c.d_end) AS old_last,
+           max(c.d_end) FILTER (WHERE c.evidence <> 'on_file') AS old_last_reported,
+           arg_max(CASE WHEN c.rec_id IS NULL THEN 'the account file (on-file address, placed '
+                                                   || coalesce(strftime(c.d_end, '%Y-%m-%d'), '?') || ')'
+                        ELSE coalesce(r.source || ' record ' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)),
+                                      c.source)
+                             || coalesce(' dated ' || strftime(c.d_end, '%Y-%m-%d'), '') END,
+                   (c.d_end, c.rec_id IS NOT NULL, -coalesce(c.rec_id, 0))) AS basis
+    FROM cand c
+    LEFT JOIN current_source_records r ON r.rec_id = c.rec_id
+    WHERE c.same_unit
+    GROUP BY c.account_id, c.move_rec_id
+),
+-- the forwarding address's street, so a report of the debtor there just before the move (a
+-- source that learned of it early) is not taken for another address
+fwd AS (
+    SELECT DISTINCT c.rec_id, ac.street_number, ac.street_name, ac.suffix, ac.predir,
+           rs_place(ac.zip5, ac.city, ac.state) AS place
+    FROM current_source_contacts c
+    JOIN std_address_cache ac
+      ON ac.addr_raw = addr_raw(c.address_line1, c.address_line2, c.city, c.state, c.zip)
+    WHERE c.contact_type = 'address' AND c.evidence = 'ncoa_forward'
+      AND c.rec_id IN (SELECT move_rec_id FROM cand)
+),
+-- the debtor first reported at another address (a reliable report) after the latest report at
+-- the old one and on or before the move: the debtor had left before the family moved
+moved_on AS (
+    SELECT DISTINCT a.account_id, a.move_rec_id
+    FROM at_old a
+    JOIN rs_ncoa_recs n ON n.rec_id = a.move_rec_id
+    JOIN ev x
+      ON x.account_id = a.account_id
+     AND x.d_start > a.old_last AND x.d_start <= a.move_date
+     AND x.match_p * coalesce(x.reliability, CAST($default_reliability AS DOUBLE))
+         >= CAST($superseding_min AS DOUBLE)
+    -- another address: not a spelling of the old one (a record without the unit is one; another
+    -- unit of the building is another dwelling) ...
+    WHERE NOT coalesce(x.place = n.o_place
+                       AND rs_same_street(x.street_number, x.street_name, x.suffix, x.predir, x.place,
+                                          n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place,
+                                          $street_jw)
+                       AND rs_units_ok(x.unit_number, n.o_unit), false)
+      -- ... nor the forwarding address
+      AND NOT EXISTS (
+          SELECT 1 FROM fwd f
+          WHERE f.rec_id = a.move_rec_id AND f.place = x.place
+            AND rs_same_street(x.street_number, x.street_name, x.suffix, x.predir, x.place,
+                               f.street_number, f.street_name, f.suffix, f.predir, f.place,
+                               $street_jw))
+),
+household AS (
+    SELECT a.account_id, n.*,
+           CAST($family_p AS DOUBLE) * a.res_p AS apply_p,
+           'household' AS how,
+           'the debtor was reported at its old address by ' || a.basis
+               || ' (the same dwelling: the units agree), and at no other address between then and the move' AS basis
+    FROM at_old a
+    JOIN rs_ncoa_recs n ON n.rec_id = a.move_rec_id
+    WHERE a.old_last >= a.move_date - to_days(CAST($family_current_days AS INTEGER))
+      AND coalesce(a.old_last_reported <= a.move_date + to_days(CAST($moved_back_days AS INTEGER)), true)
+      AND NOT EXISTS (SELECT 1 FROM moved_on m
+                      WHERE m.account_id = a.account_id AND m.move_rec_id = a.move_rec_id)
 )
 SELECT * FROM matched
 UNION ALL BY NAME

@@ -16,7 +16,9 @@ JOIN rs_var v
       OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
                          n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
           AND rs_dirs_agree(v.postdir, n.o_postdir)
-          AND rs_units_ok(v.unit, n.o_unit)))
+          -- a family move of another household member: the same dwelling only (04)
+          AND CASE n.how WHEN 'household' THEN v.unit IS NOT DISTINCT FROM rs_unit(n.o_unit)
+                         ELSE rs_units_ok(v.unit, n.o_unit) END))
 JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 JOIN rs_evc e
   ON e.account_id = n.account_id AND e.role = 'debtor' AND e.contact_type = 'address'
@@ -240,7 +242,9 @@ moves AS (
           OR (rs_same_street(v.street_number, v.street_name, v.suffix, v.predir, v.place,
                              n.o_number, n.o_street, n.o_suffix, n.o_predir, n.o_place, $street_jw)
               AND rs_dirs_agree(v.postdir, n.o_postdir)
-              AND rs_units_ok(v.unit, n.o_unit)))
+              -- a family move of another household member: the same dwelling only (04)
+              AND CASE n.how WHEN 'household' THEN v.unit IS NOT DISTINCT FROM rs_unit(n.o_unit)
+                             ELSE rs_units_ok(v.unit, n.o_unit) END))
     JOIN rs_lab l ON l.account_id = v.account_id AND l.role = v.role AND l.vkey = v.vkey
 ),
 moved AS (

@@ -317,14 +317,24 @@ SELECT $run_id AS run_id, account_id, flag, confidence,
 FROM cases, (VALUES ('bankruptcy'), ('bankruptcy_disputed')) f(flag)
 WHERE flag = 'bankruptcy' OR doubts IS NOT NULL;
 
+-- moved: whose move it is (the debtor's own, a record linked to the account as the debtor; or a
+-- family move filed by another member of the household), which record (source, record id, file
+-- and line), and for a household member's family move why it applies to the debtor (the
+-- debtor's report at its old address: 04_ncoa.sql).
 INSERT INTO account_flags BY NAME
 WITH ncoa AS (
     SELECT account_id, rec_id,
            apply_p * reliability AS conf,
-           CASE move_type WHEN 'F' THEN 'family' ELSE 'individual' END || ' move'
-             || CASE how WHEN 'household' THEN ' of a household member with the same surname' ELSE '' END
-             || coalesce(' effective ' || strftime(eff_date, '%Y-%m-%d'), '')
-             || ' (return code ' || code || ')' AS what
+           CASE how
+               WHEN 'household' THEN 'family move of a household member with the same surname,'
+                                     || ' filed under another name than the debtor''s'
+               ELSE 'the debtor''s own ' || CASE move_type WHEN 'F' THEN 'family' ELSE 'individual' END
+                    || ' move (the record is linked to the account as the debtor, match p='
+                    || round(apply_p, 4) || ')' END
+             || ', ' || move_ref
+             || coalesce(', effective ' || strftime(eff_date, '%Y-%m-%d'), '')
+             || ' (return code ' || code || ')'
+             || coalesce('; applies to the debtor: ' || basis, '') AS what
     FROM rs_ncoa_apply
 ),
 newer AS (
