@@ -235,6 +235,7 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         guards.check_key(con, params.db, run_id)  # before the run row: a refused run never starts
         if abandoned := abandon_stale_runs(con):
             logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
+        params = guards.drop_standing_override(con, params, run_id)  # a deployment's
         start_run(
             con,
             run_id,

@@ -150,7 +150,10 @@ def test_outcomes_source_without_file_is_checked_like_any_source(
         con.close()
     assert [w["message"] for w in warnings] == [
         f"source dialer: no file matches {tmp_path / 'q' / 'dispositions_*.csv'}"
-        " (optional source skipped)"
+        " (optional source skipped)",
+        # r2 was given the files r1 loaded, and nothing else
+        "nothing new was delivered: every file was loaded before (accounts.csv, bankruptcy.csv,"
+        " credit_header.tsv, death_index.txt, ncoa_moves.csv, vendor_acme_batch.psv)",
     ]
     assert kept == [("A1", "cease_and_desist")]
 
