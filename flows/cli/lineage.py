@@ -334,10 +334,19 @@ def archive(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only report what would be archived.")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output root to look for the archived runs' folders in (default: the one "
+            "each run recorded; a relative one is read from the working directory).",
+        ),
+    ] = None,
     db: DbOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Move old runs' rows out of the database into Parquet files beside it (<db>.archive/).
+    """Move old runs' rows out of the database into Parquet files beside it (<db>.archive/),
+    and remove the archived runs' output folders.
 
     Each run keeps its own matches, contacts, support, suppressions and flags: several GB a
     night at a million accounts. This keeps the --keep newest completed runs whole and moves
@@ -345,9 +354,15 @@ def archive(
     before they leave the database. explain, report, calibrate and replay still read an
     archived run; push refuses one until --restore puts it back. Runs, exports and input files
     stay. Takes the run lock: with a run going it exits 5.
+
+    The output folder OUT/<run_id>/ of every archived run (contacts and imports: personal
+    data) and its inbox copies (processed/<run_id>/) are removed too: only a folder holding
+    that run's manifest.json or INCOMPLETE marker, never the newest completed run's (out/LATEST
+    names it), never a run the push has not taken yet. --dry-run lists them.
     """
     from skiptrace import sql
     from skiptrace.flows.audit.archive import archive_runs, list_archives, restore_run
+    from skiptrace.flows.exports.outputs import remove_old_outputs
 
     if list_runs:
         con = _open(db)
@@ -389,9 +404,17 @@ def archive(
                 typer.echo(json.dumps(run.__dict__, default=str) if as_json else text)
                 return
             result = archive_runs(con, path, keep, dry_run=dry_run)
+            also = [r.run_id for r in result.runs] if dry_run else None
+            outputs = remove_old_outputs(con, out, also=also, dry_run=dry_run)
         finally:
             con.close()
-    typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+    if as_json:
+        done = {**result.as_dict(), "outputs": outputs.as_dict()}
+        typer.echo(json.dumps(done, indent=2, default=str))
+        return
+    typer.echo(result.summary())
+    if outputs.removed or outputs.kept:
+        typer.echo(outputs.summary())
 
 
 def register(app: typer.Typer) -> None:

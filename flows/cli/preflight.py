@@ -182,5 +182,15 @@ def check_run(params: RefreshParams) -> None:
 
 def check_serve(params: RefreshParams) -> None:
     """The checks of `skiptrace serve`: the configuration must load now; the account export
-    and the database may not exist yet (they arrive before the first scheduled run)."""
+    and the database may not exist yet (they arrive before the first scheduled run).
+
+    `--allow-shrink` is refused: stored in the deployment it would let every future night's
+    shrink through (an empty account export published a delta removing every contact, exit 0).
+    It is for one run: `skiptrace run --allow-shrink`, or a custom run of the deployment."""
+    if params.allow_shrink:
+        raise UsageError(
+            "--allow-shrink is for one run, not a schedule: served, it would let every night's "
+            "shrink through; run the night that needs it with `skiptrace run --allow-shrink` "
+            "(or start one custom run of the deployment with allow_shrink)"
+        )
     check_configuration(params)

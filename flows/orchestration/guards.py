@@ -17,6 +17,13 @@ saying what was found and how to override it (`allow_shrink`, `--allow-shrink`):
 * `check_contacts` (after suppress, before emit): at least 1 - `max_shrink` of the previous
   completed run's contact points are still there.
 
+Both shrink checks also look back over the last `shrink_window` completed runs: the accounts
+and contacts may not fall by more than `max_shrink` below the largest of them, so a portfolio
+that loses 14% a night for two nights is stopped on the second (`_window_shrink`). An override
+(`allow_shrink`) is for one run: what it let through is a run warning (exit 7, in the report),
+and that run is where the window starts again. `nothing_new` warns when a night delivered only
+files loaded before (yesterday's export re-sent under a new name).
+
 The errors are in `skiptrace.safety` (exit code 6 for a refusal, 3 for setup).
 """
 
@@ -46,6 +53,10 @@ from skiptrace.safety import (
 log = logging.getLogger("skiptrace")
 
 ACCOUNTS_SOURCE = "accounts"
+
+#: run_warnings.stage of a finding `allow_shrink` let through. A run that has one is where the
+#: shrink window starts again: the portfolio an operator accepted is the new baseline.
+ALLOWED_STAGE = "allow_shrink"
 
 
 # --------------------------------------------------------------------------- before the run
@@ -191,7 +202,7 @@ def check_delivery(
                 f"max_reject_rate {limit:.0%} (skiptrace rejects --run {f['run_id']})"
             )
     if problems:
-        _refuse(RejectRateError, "; ".join(problems), params)
+        _refuse(con, run_id, RejectRateError, "; ".join(problems), params)
     if prev is not None:
         if hints := _snapshot_hints(con, params, run_id, prev):
             found["snapshot_hints"] = hints
@@ -199,12 +210,17 @@ def check_delivery(
         found["accounts"] = {**counts, "previous_run_id": prev}
         if _too_many(counts, params.max_shrink):
             _refuse(
+                con,
+                run_id,
                 ShrinkError,
                 f"this delivery would remove {counts['removed']:,} of the {counts['previous']:,} "
                 f"accounts of run {prev} ({counts['removed'] / counts['previous']:.1%}), more "
                 f"than max_shrink {params.max_shrink:.0%}: check the account export",
                 params,
             )
+        current = int(sql.rows(con, "guards/accounts_current.sql")[0]["n"])
+        if window := _window_shrink(con, params, run_id, prev, "accounts", current):
+            found["window"] = window
     return found
 
 
@@ -256,6 +272,8 @@ def check_contacts(
     counts = sql.rows(con, "guards/contacts_removed.sql", run_id=run_id, prev_run_id=prev)[0]
     if _too_many(counts, params.max_shrink):
         _refuse(
+            con,
+            run_id,
             ShrinkError,
             f"this run would remove {counts['removed']:,} of the {counts['previous']:,} contacts "
             f"of run {prev} ({counts['removed'] / counts['previous']:.1%}), more than "
@@ -263,7 +281,60 @@ def check_contacts(
             params,
             when_refused="; nothing was exported: check the deliveries",
         )
-    return {**counts, "previous_run_id": prev}
+    found: dict[str, Any] = {**counts, "previous_run_id": prev}
+    current = int(sql.rows(con, "guards/contacts_current.sql", run_id=run_id)[0]["n"])
+    if window := _window_shrink(con, params, run_id, prev, "contacts", current):
+        found["window"] = window
+    return found
+
+
+def _window_shrink(
+    con: duckdb.DuckDBPyConnection,
+    params: RefreshParams,
+    run_id: str,
+    prev: str,
+    kind: str,
+    current: int,
+) -> dict[str, Any] | None:
+    """The net drop of `kind` ("accounts" or "contacts") from the largest of the last
+    `shrink_window` completed runs, refused past `max_shrink` like the previous run's check.
+
+    Net, not the set removed: over a week, accounts paid off and new placements are normal
+    turnover; a portfolio that gets smaller every night is not. Only when that run is not the
+    previous one, which the set-based check above has already compared with. The window starts
+    again at the newest run an override let a shrink through (sql/guards/shrink_baseline.sql).
+    """
+    if params.shrink_window <= 1:
+        return None
+    runs = sql.rows(
+        con,
+        "guards/shrink_baseline.sql",
+        run_id=run_id,
+        window=params.shrink_window,
+        allowed_stage=ALLOWED_STAGE,
+    )
+    if not runs:
+        return None
+    base = max(runs, key=lambda r: (int(r[kind] or 0), r["run_id"]))
+    largest = int(base[kind] or 0)
+    if base["run_id"] == prev or largest == 0:
+        return None
+    counts = {"previous": largest, "removed": max(largest - current, 0)}
+    if _too_many(counts, params.max_shrink):
+        what = "delivery" if kind == "accounts" else "run"
+        _refuse(
+            con,
+            run_id,
+            ShrinkError,
+            f"this {what} would leave {current:,} {kind}, {counts['removed'] / largest:.1%} fewer "
+            f"than the {largest:,} of run {base['run_id']}, the largest of the last "
+            f"{len(runs)} completed runs (shrink_window {params.shrink_window}), more than "
+            f"max_shrink {params.max_shrink:.0%}: it has shrunk a little every night; check "
+            + ("the account export" if kind == "accounts" else "the deliveries"),
+            params,
+            when_refused="" if kind == "accounts" else "; nothing was exported",
+        )
+    return {**counts, "current": current, "baseline_run_id": base["run_id"], "runs": len(runs)}
 
 
 def _too_many(counts: dict[str, Any], max_share: float) -> bool:
@@ -272,14 +343,91 @@ def _too_many(counts: dict[str, Any], max_share: float) -> bool:
 
 
 def _refuse(
-    error: type[Exception], message: str, params: RefreshParams, *, when_refused: str = ""
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    error: type[Exception],
+    message: str,
+    params: RefreshParams,
+    *,
+    when_refused: str = "",
 ) -> None:
-    """Raise `error` (one line, with the override), or only warn when the run allows shrink.
-    `when_refused` is said only of a refusal (an allowed run does export)."""
+    """Raise `error` (one line, with the override), or, when this run allows shrink, record the
+    finding as a run warning: the run completes with exit 7 and its report and run_summary.json
+    say what was let through (two log lines and exit 0 were missed). `when_refused` is said only
+    of a refusal (an allowed run does export)."""
     if params.allow_shrink:
-        log.warning("allowed by allow_shrink: %s", message)
+        note = f"allowed by allow_shrink (--allow-shrink): {message}"
+        log.warning("%s", note)
+        sql.run(
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage=ALLOWED_STAGE,
+            messages=[note],
+        )  # fmt: skip
         return
     raise error(f"run refused: {message}{when_refused}; {ALLOW_SHRINK_HINT}")
+
+
+def without_standing_override(
+    params: RefreshParams, deployment_params: dict[str, Any] | None
+) -> tuple[RefreshParams, str | None]:
+    """A deployment whose own parameters set allow_shrink would let every scheduled night's
+    shrink through (`serve` refuses the option; a prefect.yaml or a Python deployment could
+    still carry it). Such a standing override is ignored, and the run says so in a run warning
+    (exit 7, every night until it is removed). A custom run that sets allow_shrink on a
+    deployment without it is the one-run override and is kept. `deployment_params`: the
+    deployment's stored parameters (None: not a deployment run, or unreadable)."""
+    stored = (deployment_params or {}).get("params") or {}
+    if not (params.allow_shrink and isinstance(stored, dict) and stored.get("allow_shrink")):
+        return params, None
+    return params.model_copy(update={"allow_shrink": False}), (
+        "allow_shrink is set in the deployment's parameters, so it would let every night's "
+        "shrink through: ignored, the shrink checks applied; remove it from the deployment "
+        "(an override is for one run: `skiptrace run --allow-shrink` or one custom run)"
+    )
+
+
+def drop_standing_override(
+    con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str
+) -> RefreshParams:
+    """`without_standing_override` for this flow run's deployment, its note a run warning."""
+    if not params.allow_shrink:
+        return params
+    params, note = without_standing_override(params, deployment_parameters())
+    if note:
+        log.warning("%s", note)
+        sql.run(
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="start", messages=[note]
+        )
+    return params
+
+
+def deployment_parameters() -> dict[str, Any] | None:
+    """The stored parameters of the deployment this flow run was started from, else None."""
+    try:
+        from prefect import get_client
+        from prefect.runtime import deployment
+
+        deployment_id = deployment.get_id()
+        if deployment_id is None:
+            return None
+        with get_client(sync_client=True) as client:
+            return dict(client.read_deployment(deployment_id).parameters or {})
+    except Exception:  # no API, no deployment: nothing stored to override
+        log.debug("deployment parameters not readable", exc_info=True)
+        return None
+
+
+def nothing_new(results: list[Any], *, inbox: bool) -> str | None:
+    """A run warning when the night delivered nothing new: every file it was given had been
+    loaded before (yesterday's export re-sent under a new name), or an inbox held no file. The
+    run completes, with an empty delta, which is right, but someone must ask the senders why.
+    A night on which some sources deliver and others do not is normal: one new file is enough.
+    """
+    if any(r.status != "skipped_duplicate" for r in results):
+        return None
+    if not results:
+        return "nothing new was delivered: the inbox held no file" if inbox else None
+    names = ", ".join(sorted({Path(r.path).name for r in results}))
+    return f"nothing new was delivered: every file was loaded before ({names})"
 
 
 def _reject_limits(params: RefreshParams) -> dict[str | None, float]:

@@ -80,17 +80,27 @@ class RefreshParams(BaseModel):
     )
     allow_shrink: bool = Field(
         default=False,
-        description="Let this run remove more than max_shrink of the accounts or contacts of the "
-        "previous completed run, or load a file whose reject rate passes its source's "
+        description="Let this one run remove more than max_shrink of the accounts or contacts "
+        "of the previous completed runs, or load a file whose reject rate passes its source's "
         "max_reject_rate (refused by default: an empty or broken delivery would otherwise "
-        "publish a delta that deletes every contact)",
+        "publish a delta that deletes every contact); what it let through is a run warning "
+        "(exit 7). For one run only: serve refuses it",
     )
     max_shrink: float = Field(
         default=0.2,
         ge=0.0,
         le=1.0,
         description="Largest share of the previous completed run's accounts, or of its contacts, "
-        "a run may remove without allow_shrink",
+        "a run may remove without allow_shrink; also the largest net drop from the biggest of "
+        "the last shrink_window completed runs",
+    )
+    shrink_window: int = Field(
+        default=7,
+        ge=1,
+        description="Completed runs the shrink check looks back over: besides the previous run, "
+        "the accounts and contacts may not fall by more than max_shrink below the largest of "
+        "the last shrink_window completed runs (since the last run that allowed a shrink), so "
+        "a portfolio that shrinks a little every night is stopped too (1: the previous run only)",
     )
     zip_format: Literal["zip5", "zip+4"] = Field(
         default="zip5",

@@ -235,6 +235,7 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         guards.check_key(con, params.db, run_id)  # before the run row: a refused run never starts
         if abandoned := abandon_stale_runs(con):
             logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
+        params = guards.drop_standing_override(con, params, run_id)  # a deployment's
         start_run(
             con,
             run_id,
@@ -283,6 +284,7 @@ def finalize(
 ) -> dict[str, Any]:
     """Close the run and write its summary (and report) next to the exports."""
     from skiptrace.flows.exports.emit import mark_complete, write_manifest
+    from skiptrace.flows.exports.outputs import write_latest
     from skiptrace.flows.report.summary import build_summary, write_summary
 
     with _connect(params) as con:
@@ -293,27 +295,33 @@ def finalize(
         write_manifest(con, run_id, run_dir(params, run_id))
         finish_run(con, run_id, "completed")
         mark_complete(run_dir(params, run_id))
+        write_latest(params.out, run_id)  # out/LATEST: after the set is published, never before
         if params.report:
             publish_report(con, run_id, run_dir(params, run_id))
         if params.keep_runs:
-            archive_old_runs(con, params.db, params.keep_runs)
+            archive_old_runs(con, params.db, params.keep_runs, params.out)
     return summary
 
 
-def archive_old_runs(con: Any, db: Path, keep: int) -> None:
-    """Archive the runs older than the `keep` newest completed ones. After the run completed:
-    a failure is logged, never fatal (this run's outputs are complete, and an archive that
-    stopped part way leaves every row in the database or in verified files)."""
+def archive_old_runs(con: Any, db: Path, keep: int, out: Path | None = None) -> None:
+    """Archive the runs older than the `keep` newest completed ones, and remove their output
+    folders and inbox copies (flows/exports/outputs.py). After the run completed: a failure is
+    logged, never fatal (this run's outputs are complete, and an archive that stopped part way
+    leaves every row in the database or in verified files)."""
     from skiptrace.flows.audit.archive import archive_runs
+    from skiptrace.flows.exports.outputs import remove_old_outputs
 
     log = logging.getLogger("skiptrace")
     try:
         result = archive_runs(con, db, keep)
+        outputs = remove_old_outputs(con, out)
     except Exception:
         log.exception("archiving the runs older than the %s newest completed failed", keep)
         return
     if result.runs:
         log.info("%s", result.summary())
+    if outputs.removed or outputs.kept:
+        log.info("%s", outputs.summary())
 
 
 def publish_report(con: Any, run_id: str, out_dir: Path) -> None:

@@ -114,6 +114,16 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             ]
             for source in registry.sources:
                 results.extend(ingest_source(con, source, run_id, replace=params.replace))
+        from skiptrace.flows.orchestration.guards import nothing_new
+
+        # an inbox whose every file was quarantined has said so already, file by file
+        empty_inbox = params.inbox is not None and not st.details.get("quarantined_files")
+        if stale := nothing_new(results, inbox=empty_inbox):
+            log.warning("%s", stale)
+            sql.run(
+                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
+                messages=[stale],
+            )  # fmt: skip
         st.rows_in = sum(r.rows_read for r in results)
         st.rows_out = sum(r.rows_loaded for r in results)
         st.details["files"] = [_file_entry(r) for r in results]

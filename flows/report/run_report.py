@@ -220,11 +220,17 @@ def _header(
         status, badge = "completed with warnings", "warnings"
     started, ended = run.get("started_at"), run.get("ended_at")
     took = f" · {(ended - started).total_seconds() / 60:.1f} min" if started and ended else ""
+    # Only a completed run published anything: a run killed during emit has contact points
+    # and some files, but no manifest, and its folder says INCOMPLETE (README, "Outputs").
+    published = status in ("completed", "completed with warnings")
     tiles = [
         ("accounts", totals["accounts"]),
         ("records matched", totals["matched"]),
         ("associates", totals["associates"]),
-        ("contacts emitted", totals["emitted"]),
+        (
+            "contacts emitted" if published else "contacts resolved, not published",
+            totals["emitted"],
+        ),
         ("suppressed", totals["suppressed"]),
         ("rows quarantined", totals["quarantined"]),
     ]
@@ -235,6 +241,12 @@ def _header(
         else f'<p class="bad">✗ {gaps:,} contact(s) without complete lineage: '
         "<code>SELECT * FROM contact_lineage_gaps WHERE run_id = …</code></p>"
     )
+    if not published:
+        lineage = (
+            f'<p class="bad">✗ This run did not complete ({escape(status)}): nothing was '
+            "published. Its folder holds no manifest and is not an export set; the contacts "
+            "counted here were never delivered.</p>" + lineage
+        )
     if not recorded:
         lineage += (
             '<p class="warn">Run inputs were not recorded; the file list is approximated.</p>'

@@ -194,3 +194,20 @@ def test_every_command_help_reflows_to_the_terminal(monkeypatch: pytest.MonkeyPa
     assert "pushing a run twice changes nothing" in " ".join(push.output.split())
     lines = [line.strip() for line in push.output.splitlines()]
     assert "twice changes" not in lines  # the old render: a 14-character line
+
+
+def test_serve_refuses_allow_shrink_in_one_line(
+    served: _FakeFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served, --allow-shrink was stored in the deployment and let every later night's shrink
+    through (an empty export published a delta removing every contact, exit 0). It is for one
+    run: serve refuses it, usage (exit 2), and serves nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.yml").write_text("[]\n")
+    result = CliRunner().invoke(
+        app, ["serve", "--sources", "sources.yml", "--accounts", "a.csv", "--allow-shrink"]
+    )
+    assert result.exit_code == 2, result.output
+    assert served.calls == []
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--allow-shrink is for one run" in lines[0]

@@ -433,3 +433,124 @@ def test_command_line_reports_an_unwritable_output_folder_in_one_line(world) -> 
     assert "Traceback" not in done.stderr
     (line,) = [x for x in done.stderr.splitlines() if x.startswith("skiptrace: ")]
     assert line.startswith(f"skiptrace: error: output folder {root / 'out'} is not writable")
+
+
+# --------------------------------------------------------------------------- guardrails (ops audit)
+
+
+def _warnings(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "SELECT stage, message FROM run_warnings WHERE run_id = ? ORDER BY recorded_at", [run_id]
+    ).fetchall()
+
+
+def test_an_allowed_shrink_is_a_run_warning(world) -> None:
+    """--allow-shrink let a header-only export through with two WARNING log lines and exit 0;
+    what it lets through is now a run warning (run_summary.json, the report, exit 7)."""
+    con, root = world
+    delivered = root / "in" / "accounts.csv"
+    completed_run(con, params(root, accounts_csv(delivered, 200)), "r1")
+    delivered.write_text(HEADER + "\n")
+    p = params(root, delivered, replace=True, allow_shrink=True)
+    start_run(con, "r2", as_of=AS_OF, params={})
+    stages.ingest(con, p, "r2")
+    stages.check_delivery(con, p, "r2")
+    ((stage, message),) = _warnings(con, "r2")
+    assert stage == guards.ALLOWED_STAGE
+    assert message.startswith("allowed by allow_shrink (--allow-shrink): this delivery would ")
+    assert "remove 200 of the 200 accounts of run r1" in message
+
+
+def test_gradual_shrinkage_is_refused_against_the_window(world) -> None:
+    """797 -> 680 -> 580 accounts (snapshot exports): each night under 20% of the night
+    before, 27% over two nights. The second night is refused against the largest of the last
+    shrink_window completed runs; an allowed shrink is where the window starts again."""
+    con, root = world
+    profile = root / "snapshot.yml"
+    profile.write_text("delivery: snapshot\n")
+
+    def night(run_id: str, n: int, **kw: Any) -> RefreshParams:
+        p = params(
+            root, accounts_csv(root / "in" / f"accounts_{run_id}.csv", n), profile=profile, **kw
+        )
+        start_run(con, run_id, as_of=AS_OF, params={})
+        stages.ingest(con, p, run_id)
+        return p
+
+    completed_run(
+        con, params(root, accounts_csv(root / "in" / "a1.csv", 797), profile=profile), "r1"
+    )
+    p = night("r2", 680)
+    assert stages.check_delivery(con, p, "r2")["accounts"]["removed"] == 117  # 14.7%: passes
+    finish_run(con, "r2", "completed")
+    p = night("r3", 580)  # 14.7% fewer than r2, 27.2% fewer than r1
+    with pytest.raises(ShrinkError) as err:
+        stages.check_delivery(con, p, "r3")
+    message = one_line_with_override(err.value)
+    assert "leave 580 accounts, 27.2% fewer than the 797 of run r1" in message
+    assert "last 2 completed runs (shrink_window 7)" in message
+    # the previous run only, as before: passes
+    assert stages.check_delivery(con, p.model_copy(update={"shrink_window": 1}), "r3")
+    # meant (a portfolio sold): allowed once, recorded, and the window starts again there
+    allowed = p.model_copy(update={"allow_shrink": True})
+    assert stages.check_delivery(con, allowed, "r3")["window"]["baseline_run_id"] == "r1"
+    assert [s for s, _ in _warnings(con, "r3")] == [guards.ALLOWED_STAGE]
+    finish_run(con, "r3", "completed")
+    p = night("r4", 575)
+    assert "window" not in stages.check_delivery(con, p, "r4")
+
+
+def test_window_applies_to_contacts_before_emit(world) -> None:
+    con, root = world
+    p = params(root, accounts_csv(root / "in" / "accounts.csv", 5))
+    for run_id, n in (("r1", 100), ("r2", 86), ("r3", 74)):
+        start_run(con, run_id, as_of=AS_OF, params={})
+        _contacts(con, run_id, n)
+        if run_id != "r3":
+            finish_run(con, run_id, "completed")
+    with pytest.raises(ShrinkError, match=r"leave 74 contacts, 26.0% fewer than the 100 of run r1"):
+        stages.check_contacts(con, p, "r3")
+
+
+def test_a_night_of_files_loaded_before_is_a_warning(world) -> None:
+    """Yesterday's export re-sent under tonight's name: every file a skipped duplicate, an empty
+    delta and exit 0. Now a run warning (exit 7). One new file among old ones is a normal night."""
+    con, root = world
+    vendor = root / "in" / "vendor.csv"
+    vendor.parent.mkdir()
+    vendor.write_text("record_id,first_name,last_name\nV1,Pat,Lee\n")
+    (root / "sources.yml").write_text(
+        "- {name: vend, kind: person_records, path: in/vendor.csv, format: csv, reliability: 0.8,"
+        " permissible_purpose: test, columns: {record_id: record_id, first_name: first_name,"
+        " last_name: last_name}}\n"
+    )
+    first = accounts_csv(root / "in" / "accounts_1101.csv", 50)
+    completed_run(con, params(root, first), "r1")
+    assert _warnings(con, "r1") == []
+    resent = root / "in" / "accounts_1102.csv"
+    shutil.copy(first, resent)
+    start_run(con, "r2", as_of=AS_OF, params={})
+    stages.ingest(con, params(root, resent), "r2")
+    assert _warnings(con, "r2") == [
+        (
+            "ingest",
+            (
+                "nothing new was delivered: every file was loaded before (accounts_1102.csv, vendor.csv)"
+            ),
+        )
+    ]
+    # tonight the accounts are new and the vendor file is last night's: nothing to say
+    start_run(con, "r3", as_of=AS_OF, params={})
+    stages.ingest(
+        con, params(root, accounts_csv(root / "in" / "accounts_1103.csv", 50, first=9)), "r3"
+    )
+    assert _warnings(con, "r3") == []
+
+
+def test_a_standing_override_in_a_deployment_is_ignored_and_said() -> None:
+    p = RefreshParams(accounts=Path("a.csv"), sources=Path("s.yml"), allow_shrink=True)
+    kept, note = guards.without_standing_override(p, {"params": {"allow_shrink": True}})
+    assert kept.allow_shrink is False and note and "every night" in note
+    # a custom run of a deployment without it: the one-run override stands
+    assert guards.without_standing_override(p, {"params": {"allow_shrink": False}}) == (p, None)
+    assert guards.without_standing_override(p, None) == (p, None)

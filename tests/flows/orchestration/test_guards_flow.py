@@ -130,3 +130,38 @@ def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_p
         "skiptrace: error: the HMAC key from $SKIPTRACE_HMAC_KEY is not the key"
     )
     assert "not-the-key" not in done.stderr and "leaked" not in done.stderr
+
+
+def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
+    small_portfolio, tmp_path: Path
+) -> None:
+    """The real flow (ops audit 1 and 4): an --allow-shrink run publishes and says so in its
+    warnings (exit 7: `skiptrace run` exits 7 when the summary has any); out/LATEST names the
+    newest completed run, written after its manifest; --keep-runs 1 removes the older run's
+    folder (it held its manifest) and leaves a folder skiptrace did not write."""
+    from skiptrace.flows.exports.outputs import LATEST
+    from skiptrace.flows.orchestration.refresh import run_refresh
+
+    db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
+    base = RefreshParams(
+        accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path, db=db,
+        out=out, as_of=small_portfolio.as_of,
+    )  # fmt: skip
+    first = run_refresh(base, run_id="20261101T000000Z-0001")
+    assert first["warnings"] == []
+    assert (out / LATEST).read_text() == "20261101T000000Z-0001\n"
+    (out / "mine").mkdir()
+    empty = tmp_path / "tonight" / small_portfolio.accounts_path.name
+    empty.parent.mkdir()
+    empty.write_text(small_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
+    allowed = base.model_copy(
+        update={"accounts": empty, "replace": True, "allow_shrink": True, "keep_runs": 1}
+    )
+    second = run_refresh(allowed, run_id="20261101T000000Z-0002")
+    assert any(
+        w.startswith("allowed by allow_shrink") and "accounts" in w for w in second["warnings"]
+    )
+    assert any("contacts" in w for w in second["warnings"])
+    assert (out / LATEST).read_text() == "20261101T000000Z-0002\n"
+    assert not (out / "20261101T000000Z-0001").exists()
+    assert (out / "20261101T000000Z-0002" / "manifest.json").is_file() and (out / "mine").is_dir()

@@ -355,3 +355,17 @@ def test_the_refresh_collects_the_run_data_once_for_report_and_artifacts(
     ]
     with pytest.raises(ValueError, match="given for"):
         build_artifacts(run_db, "another-run", data=real(run_db, RUN))
+
+
+def test_a_run_that_did_not_complete_says_nothing_was_published(
+    run_db: duckdb.DuckDBPyConnection,
+) -> None:
+    """A run killed during emit has contact points: its report said "4,151 contacts emitted"."""
+    run_db.execute("UPDATE runs SET status = 'abandoned' WHERE run_id = ?", [RUN])
+    html = render_report(collect_run_data(run_db, RUN))
+    assert "contacts emitted" not in html
+    assert "contacts resolved, not published" in html
+    assert "This run did not complete (abandoned): nothing was published" in html
+    run_db.execute("UPDATE runs SET status = 'completed' WHERE run_id = ?", [RUN])
+    html = render_report(collect_run_data(run_db, RUN))
+    assert "contacts emitted" in html and "did not complete" not in html

@@ -1,0 +1,128 @@
+"""The output folders of old runs, and `out/LATEST`.
+
+Every run writes `out/<run_id>/` (contacts, imports, worklist: personal data) and, in inbox
+mode, keeps the delivered files under `processed/<run_id>/`. `archive` and `purge` handled
+database rows only, so these folders accumulated forever. Here:
+
+* `remove_old_outputs`: removes the output folder and the inbox copies of every archived run
+  (`skiptrace archive --keep N`, `skiptrace run --keep-runs N`): the runs older than the N
+  newest completed ones. A folder is removed only when it is the run's (named after a run id
+  the database knows, holding that run's `manifest.json` or `INCOMPLETE` marker: a folder
+  skiptrace did not write is never touched), and never for the newest completed run or a
+  completed run the push has not picked up yet.
+* `write_latest`: `out/LATEST`, one line with the run id of the newest completed run, replaced
+  atomically after the run's manifest is published and its INCOMPLETE marker removed. A consumer
+  reads it to find the last good export set without listing folders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from skiptrace import sql
+from skiptrace.atomic import atomic_write_text
+from skiptrace.flows.exports.emit import INCOMPLETE_MARKER, MANIFEST
+
+#: In the output root: the run id of the newest completed run (README, "Outputs").
+LATEST = "LATEST"
+
+log = logging.getLogger("skiptrace")
+
+
+def write_latest(out_root: Path, run_id: str) -> Path:
+    """`out_root/LATEST` = `run_id`, atomically (written to a temporary name and renamed)."""
+    return atomic_write_text(Path(out_root) / LATEST, f"{run_id}\n")
+
+
+@dataclass
+class OutputRetention:
+    """Folders removed (or, in a dry run, to remove) and folders kept with the reason."""
+
+    dry_run: bool
+    removed: list[str] = field(default_factory=list)
+    kept: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        verb = "would remove" if self.dry_run else "removed"
+        text = f"{verb} {len(self.removed)} output/inbox folder(s) of archived runs"
+        if self.kept:
+            text += "; kept " + "; ".join(f"{k['path']} ({k['reason']})" for k in self.kept)
+        return text
+
+
+def _is_run_output(folder: Path, run_id: str) -> bool:
+    """The folder is skiptrace's output of `run_id`: its manifest or INCOMPLETE marker says so."""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            return bool(json.loads(manifest.read_text()).get("run_id") == run_id)
+        except (OSError, ValueError, AttributeError):
+            return False
+    marker = folder / INCOMPLETE_MARKER
+    try:
+        return marker.is_file() and run_id in marker.read_text(errors="replace")
+    except OSError:
+        return False
+
+
+def _output_folders(run: dict[str, Any], out: Path | None) -> list[Path]:
+    """Where the run's output folder can be: OUT/<run_id> (the caller's --out), the output root
+    the run recorded, and the folders its exports were written to (relative ones from here)."""
+    run_id = run["run_id"]
+    found = [Path(out) / run_id] if out is not None else []
+    if run["out"]:
+        found.append(Path(run["out"]) / run_id)
+    found += [Path(p).parent for p in run["export_paths"] or []]
+    unique: dict[str, Path] = {}
+    for p in found:
+        if p.name == run_id:
+            unique.setdefault(str(p.absolute()), p)
+    return list(unique.values())
+
+
+def remove_old_outputs(
+    con: duckdb.DuckDBPyConnection,
+    out: Path | None = None,
+    *,
+    also: list[str] | None = None,
+    dry_run: bool = False,
+) -> OutputRetention:
+    """Remove the output folders and inbox copies (processed/<run_id>/) of every archived run
+    (and of `also`: a dry run's runs to archive). Never a symlink, never a folder without the
+    run's manifest or marker, never the newest completed run's, never one a push still awaits."""
+    result = OutputRetention(dry_run=dry_run)
+    for run in sql.rows(con, "exports/output_retention_runs.sql", run_ids=list(also or [])):
+        run_id = run["run_id"]
+        folders = [(f, True) for f in _output_folders(run, out)]
+        if run["inbox"]:  # the inbox layout names it: processed/<run_id>/<source>/<file>
+            folders.append((Path(run["inbox"]) / "processed" / run_id, False))
+        for folder, is_output in folders:
+            if not (folder.is_dir() or folder.is_symlink()):
+                continue
+            reason = None
+            if run["latest"]:
+                reason = "the newest completed run"
+            elif run["push_pending"]:
+                reason = "not pushed yet"
+            elif folder.is_symlink():
+                reason = "a symlink"
+            elif is_output and not _is_run_output(folder, run_id):
+                reason = f"no {MANIFEST} or {INCOMPLETE_MARKER} of run {run_id}"
+            if reason:
+                result.kept.append({"path": str(folder), "reason": reason})
+                continue
+            result.removed.append(str(folder))
+            if not dry_run:
+                shutil.rmtree(folder)
+                log.info("removed %s (run %s, archived)", folder, run_id)
+    return result

@@ -1,0 +1,23 @@
+-- Runs whose output folders the output retention looks at (flows/exports/outputs.py): every
+-- archived run plus $run_ids (a dry run's candidates), with the output root and inbox root each
+-- recorded (runs.params) and the folders its exports were written to. `latest`: the newest
+-- completed run, whose folder out/LATEST names. `push_pending`: the database records a push,
+-- and this completed run is newer than the newest run pushed, so the push has not taken it yet.
+WITH latest AS (SELECT max(run_id) AS run_id FROM runs WHERE status = 'completed'),
+pushed AS (SELECT max(run_id) AS run_id FROM pushes WHERE status = 'completed'),
+wanted AS (
+    SELECT run_id FROM run_archives
+    UNION SELECT unnest($run_ids::VARCHAR[])
+)
+SELECT
+    r.run_id,
+    r.status,
+    json_extract_string(r.params, '$.out')   AS out,
+    json_extract_string(r.params, '$.inbox') AS inbox,
+    (SELECT list(DISTINCT e.path) FROM exports e WHERE e.run_id = r.run_id) AS export_paths,
+    coalesce(r.run_id = (SELECT run_id FROM latest), false) AS latest,
+    coalesce(r.status = 'completed' AND r.run_id > (SELECT run_id FROM pushed), false)
+        AS push_pending
+FROM runs r
+WHERE r.run_id IN (SELECT run_id FROM wanted)
+ORDER BY r.run_id;
