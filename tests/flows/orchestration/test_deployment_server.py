@@ -21,8 +21,10 @@ from typing import Any
 import polars as pl
 import pytest
 import yaml
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from skiptrace import sql
+from skiptrace.flows.orchestration import schedule_check
 
 from .conftest import BIN, TERMINAL, PrefectServer, stop
 
@@ -114,7 +116,8 @@ def test_scheduler_starts_a_served_run(
     part in: with SQLAlchemy 2.1 that service failed on every loop (its bulk insert of the
     scheduled runs), `serve` registered its deployment, and no scheduled run was ever made.
     A cron with a seconds field (Prefect's cron accepts a sixth field, seconds) makes a run due
-    every 10 seconds; the server schedules every second (conftest SCHEDULER_LOOPS).
+    every 10 seconds; the server schedules every second (conftest SCHEDULER_LOOPS). The
+    check `serve` makes at start (schedule_check) sees those runs.
     """
     with _serve(
         prefect_server, tiny_portfolio, tmp_path, "test-scheduled",
@@ -131,6 +134,10 @@ def test_scheduler_starts_a_served_run(
             if time.monotonic() - start > 240:
                 pytest.fail(f"no scheduled run ended in 240 s: {[r['state'] for r in runs[:3]]}")
             time.sleep(1)
+        # what `serve` asks at start to tell a working scheduler (schedule_check)
+        with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
+            assert schedule_check.has_scheduled_run("refresh", "test-scheduled")
+            assert not schedule_check.has_scheduled_run("refresh", "never-served")
     run = done[0]
     assert run["created_by"]["type"] == "SCHEDULE"
     assert run["state"]["type"] == "COMPLETED", _tail(log)
