@@ -428,8 +428,17 @@ def serve(
     preflight.check_serve(RefreshParams(**parameters["params"]))
     from prefect.schedules import Cron
 
+    from skiptrace.flows.orchestration import prefect_startup, schedule_check
     from skiptrace.flows.orchestration.refresh import refresh_flow
 
+    # the schedule's runs are made by the server's scheduler, which serve cannot see: say so
+    # when it is missing (temporary server) or makes no run shortly after start
+    if not prefect_startup.uses_running_server():
+        typer.echo(schedule_check.TEMPORARY_SERVER_WARNING, err=True)
+    else:
+        schedule_check.watch_first_scheduled_run(
+            refresh_flow.name, name, lambda line: typer.echo(line, err=True)
+        )
     refresh_flow.serve(
         name=name,
         schedule=Cron(cron, timezone=timezone),

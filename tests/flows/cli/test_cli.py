@@ -50,8 +50,11 @@ def test_run_passes_partition_options(tmp_path: Path, monkeypatch: pytest.Monkey
 class _FakeFlow:
     """Stands in for `refresh_flow`: records what `serve` would have served."""
 
+    name = "refresh"
+
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.watched: list[str] = []  # deployments schedule_check would have watched
 
     def serve(self, **kwargs: Any) -> None:
         self.calls.append(kwargs)
@@ -59,11 +62,36 @@ class _FakeFlow:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> _FakeFlow:
+    """The fake flow, served as against a running server; the check for a scheduled run
+    (schedule_check) records what it would watch instead of asking an API."""
     import skiptrace.flows.orchestration.refresh
+    from skiptrace.flows.orchestration import prefect_startup, schedule_check
 
     fake = _FakeFlow()
     monkeypatch.setattr(skiptrace.flows.orchestration.refresh, "refresh_flow", fake)
+    monkeypatch.setattr(prefect_startup, "uses_running_server", lambda: True)
+    monkeypatch.setattr(
+        schedule_check, "watch_first_scheduled_run",
+        lambda flow, name, warn: fake.watched.append(f"{flow}/{name}"),
+    )  # fmt: skip
     return fake
+
+
+def test_serve_warns_at_once_without_a_server(
+    served: _FakeFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without PREFECT_API_URL Prefect's temporary server has no scheduler: one warning line,
+    and the schedule is still served (the user may only be trying the command)."""
+    from skiptrace.flows.orchestration import prefect_startup, schedule_check
+
+    monkeypatch.setattr(prefect_startup, "uses_running_server", lambda: False)
+    (tmp_path / "sources.yml").write_text("[]\n")
+    args = ["serve", "--sources", str(tmp_path / "sources.yml"), "--db", str(tmp_path / "x.db"),
+            "--accounts", str(tmp_path / "accounts.csv")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.count(schedule_check.TEMPORARY_SERVER_WARNING) == 1
+    assert served.watched == [] and len(served.calls) == 1
 
 
 def test_serve_passes_schedule_options(
@@ -105,6 +133,7 @@ def test_serve_defaults_and_validation(served: _FakeFlow, tmp_path: Path) -> Non
     base = ["serve", "--sources", str(tmp_path / "sources.yml"), "--db", str(tmp_path / "x.duckdb")]
     result = CliRunner().invoke(app, [*base, "--accounts", str(tmp_path / "accounts.csv")])
     assert result.exit_code == 0, result.output
+    assert served.watched == ["refresh/nightly-refresh"]
     params = served.calls[0]["parameters"]["params"]
     assert params["accounts"] == str((tmp_path / "accounts.csv").resolve())
     assert params["inbox"] is None and params["partition_dir"] is None

@@ -28,6 +28,13 @@ from tests.flows.conftest import copy_prefect_home, prefect_env
 BIN = Path(sys.executable).parent
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
+#: The server's scheduler services every second instead of every 60 s (the main loop) and
+#: 5 s (recently changed deployments), so a test sees the runs a schedule makes within seconds.
+SCHEDULER_LOOPS = {
+    "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",
+    "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
+}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -102,6 +109,15 @@ class PrefectServer:
                 raise TimeoutError(f"flow run {flow_run_id} still {run['state']} after {timeout}s")
             time.sleep(0.5)
 
+    def scheduled_runs(self, deployment_id: str) -> list[dict[str, Any]]:
+        """The flow runs the server's scheduler made for the deployment (not those started
+        through the API), earliest first."""
+        body = {
+            "flow_runs": {"deployment_id": {"any_": [deployment_id]}},
+            "sort": "EXPECTED_START_TIME_ASC",
+        }
+        return [r for r in self.post("/flow_runs/filter", body) if r["auto_scheduled"]]
+
     def run_tree(self, flow_run_id: str) -> list[str]:
         """The flow run and its subflow runs (the UI shows each one's logs on its page)."""
         ids = [flow_run_id]
@@ -141,7 +157,7 @@ def prefect_server(
     log = (home / "server.log").open("wb")
     process = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=prefect_env(home),
+        env=prefect_env(home) | SCHEDULER_LOOPS,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

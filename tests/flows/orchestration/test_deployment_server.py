@@ -12,17 +12,21 @@ import json
 import logging
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 import yaml
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from skiptrace import sql
+from skiptrace.flows.orchestration import schedule_check
 
-from .conftest import BIN, PrefectServer, stop
+from .conftest import BIN, TERMINAL, PrefectServer, stop
 
 pytestmark = pytest.mark.integration
 
@@ -71,26 +75,74 @@ def _portfolio_missing_optional_source(portfolio: Any, folder: Path) -> Path:
     return folder / "sources.yml"
 
 
+@contextmanager
+def _serve(
+    server: PrefectServer, portfolio: Any, tmp_path: Path, name: str, *options: str
+) -> Iterator[tuple[dict[str, Any], Path]]:
+    """`skiptrace serve` in a subprocess, as the README starts it; stopped afterwards. Its
+    sources.yml has an optional source without a file (a warning, not a failure). The runner
+    looks for due runs every second (Prefect's default: every 10 s)."""
+    sources = _portfolio_missing_optional_source(portfolio, tmp_path / "p")
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "skiptrace"), "serve", "--name", name, "--replace",
+             "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),
+             "--db", "data/skiptrace.duckdb", "--out", "out", *options],
+            cwd=tmp_path, env={**server.env, "PREFECT_RUNNER_POLL_FREQUENCY": "1"},
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield server.deployment("refresh", name), log
+        finally:
+            stop(process)
+
+
 @pytest.fixture
 def serving(
     prefect_server: PrefectServer, tiny_portfolio: Any, tmp_path: Path
 ) -> Iterator[tuple[dict[str, Any], Path]]:
-    """`skiptrace serve` in a subprocess, as the README starts it; stopped afterwards. Its
-    sources.yml has an optional source without a file (a warning, not a failure)."""
-    sources = _portfolio_missing_optional_source(tiny_portfolio, tmp_path / "p")
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "skiptrace"), "serve", "--name", "test-serve", "--replace",
-             "--accounts", str(tmp_path / "p" / "accounts.csv"), "--sources", str(sources),
-             "--db", "data/skiptrace.duckdb", "--out", "out"],
-            cwd=tmp_path, env=prefect_server.env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            yield prefect_server.deployment("refresh", "test-serve"), log
-        finally:
-            stop(process)
+    """The nightly schedule served (runs are started through the API by the tests)."""
+    with _serve(prefect_server, tiny_portfolio, tmp_path, "test-serve") as served:
+        yield served
+
+
+def test_scheduler_starts_a_served_run(
+    prefect_server: PrefectServer, tiny_portfolio: Any, tmp_path: Path
+) -> None:
+    """The schedule itself makes a run, which the serving process runs to completion.
+
+    The other tests start runs through the API, which the server's scheduler service plays no
+    part in: with SQLAlchemy 2.1 that service failed on every loop (its bulk insert of the
+    scheduled runs), `serve` registered its deployment, and no scheduled run was ever made.
+    A cron with a seconds field (Prefect's cron accepts a sixth field, seconds) makes a run due
+    every 10 seconds; the server schedules every second (conftest SCHEDULER_LOOPS). The
+    check `serve` makes at start (schedule_check) sees those runs.
+    """
+    with _serve(
+        prefect_server, tiny_portfolio, tmp_path, "test-scheduled",
+        "--cron", "* * * * * */10", "--timezone", "UTC",
+    ) as (deployment, log):  # fmt: skip
+        start = time.monotonic()
+        while True:
+            runs = prefect_server.scheduled_runs(deployment["id"])
+            if not runs and time.monotonic() - start > 30:
+                server_log = _tail(prefect_server.home / "server.log", 15)
+                pytest.fail(f"the scheduler made no run in 30 s; server log:\n{server_log}")
+            if done := [r for r in runs if r["state"] and r["state"]["type"] in TERMINAL]:
+                break
+            if time.monotonic() - start > 240:
+                pytest.fail(f"no scheduled run ended in 240 s: {[r['state'] for r in runs[:3]]}")
+            time.sleep(1)
+        # what `serve` asks at start to tell a working scheduler (schedule_check)
+        with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
+            assert schedule_check.has_scheduled_run("refresh", "test-scheduled")
+            assert not schedule_check.has_scheduled_run("refresh", "never-served")
+    run = done[0]
+    assert run["created_by"]["type"] == "SCHEDULE"
+    assert run["state"]["type"] == "COMPLETED", _tail(log)
+    artifacts = {a["key"] for a in prefect_server.artifacts(run["id"])}
+    assert "skiptrace-run-summary" in artifacts
 
 
 def test_served_run_completes_with_exports(
