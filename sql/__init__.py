@@ -358,8 +358,13 @@ def connect(
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if not is_lock_conflict(exc):
+                from skiptrace.resources import known_failure
+
+                # a damaged file says so naming it (DuckDB's checksum error names no file)
+                if (known := known_failure(exc, path)) is not None:
+                    raise known from exc
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseLocked(busy_line(path, exc, wait)) from exc
