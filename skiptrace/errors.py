@@ -25,20 +25,24 @@ REFUSED = 6
 WARNINGS = 7
 UNREACHABLE = 8
 NOT_REPRODUCED = 9
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
+TERMINATED = 143  # 128 + SIGTERM
 
 #: code -> what it means, in the words the help and the README use.
 EXIT_CODES: dict[int, str] = {
     OK: "completed",
     INTERNAL: "unexpected internal error (a bug: the traceback is printed)",
     USAGE: "usage error: unknown option or bad option value",
-    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit, Prefect server start-up time",
-    INPUT: "input file error: missing file or required columns, missing database",
-    BUSY: "database busy: another run holds it (see --wait)",
+    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit, Prefect server start-up time, disk full or folder not writable",
+    INPUT: "input file error: missing file or required columns, missing or corrupt database",
+    BUSY: "database busy: another run or a reader holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
     WARNINGS: "completed with warnings (see the run summary)",
     UNREACHABLE: "the collections database cannot be reached or the connection failed midway: "
     "nothing changed there, run again later",
     NOT_REPRODUCED: "replay: the run's contacts were re-derived and differ from what it emitted",
+    INTERRUPTED: "interrupted by Ctrl-C (SIGINT): the run is recorded failed, earlier outputs untouched",
+    TERMINATED: "terminated by SIGTERM: the run is recorded failed, earlier outputs untouched",
 }
 
 

@@ -19,9 +19,11 @@ folder named after the stage that runs it (`match/`, `resolve/`, `suppress/`, `e
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -32,7 +34,7 @@ import duckdb
 import polars as pl
 
 from skiptrace.atomic import private_dir
-from skiptrace.errors import RunRefused
+from skiptrace.errors import DatabaseBusy, RunRefused
 
 SQL_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -281,22 +283,92 @@ def resolve_db_path(db: str | os.PathLike[str] | None = None) -> Path:
     return Path(db or os.environ.get("SKIPTRACE_DB") or DEFAULT_DB)
 
 
+class DatabaseLocked(DatabaseBusy, duckdb.IOException):
+    """DuckDB's own file lock is held by another process (a run writing, or any reader while
+    this one would write): exit code 5 with one line naming the holder. Still a
+    duckdb.IOException, so code that retried on DuckDB's error keeps working."""
+
+
+#: DuckDB's words when another process holds the file ("Could not set lock on file ...").
+_LOCK_CONFLICT = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and bool(_LOCK_CONFLICT.search(str(exc)))
+
+
+def lock_holder(path: Path, exc: BaseException) -> str:
+    """Who holds the file, from DuckDB's message (the pid) and the run lock's record (which run
+    that pid is running): "run R (pid N)", else "pid N (the command line)"."""
+    m = _LOCK_CONFLICT.search(str(exc))
+    if m is None:
+        return "another process"
+    pid = int(m.group("pid"))
+    try:
+        holder = json.loads(path.with_name(path.name + ".lock").read_text() or "{}")
+    except (OSError, ValueError):
+        holder = {}
+    if isinstance(holder, dict) and holder.get("pid") == pid and holder.get("run_id"):
+        return f"run {holder['run_id']} (pid {pid})"
+    try:
+        argv = [
+            a.decode(errors="replace")
+            for a in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if a
+        ]
+    except OSError:
+        return f"pid {pid}"
+    if not argv:
+        return f"pid {pid}"
+    # the program's name and its first two arguments, each cut short: enough to tell
+    # `skiptrace review` from a notebook, without a page of script text
+    words = [Path(argv[0]).name] + [" ".join(a.split())[:30] for a in argv[1:3]]
+    return f"pid {pid} ({' '.join(words)})"
+
+
+def busy_line(path: Path, exc: BaseException, waited: float = 0.0) -> str:
+    """The one line of a DuckDB lock conflict (exit code 5)."""
+    held = f"database busy: {lock_holder(path, exc)} holds {path}"
+    if waited > 0:
+        return f"{held}; waited {waited:g}s. Retry when it ends, or wait longer (--wait)"
+    return f"{held}; retry when it ends, or use --wait"
+
+
 def connect(
     db: str | os.PathLike[str] | None = None,
     *,
     read_only: bool = False,
     threads: int | None = None,
     memory_limit: str | None = None,
+    wait: float = 0.0,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database (creating its folder), migrate it unless read-only, set resources.
 
     `threads`/`memory_limit` default to DuckDB's own choice unless SKIPTRACE_DUCKDB_THREADS or
     SKIPTRACE_DUCKDB_MEMORY are set, so a scheduler can bound a run deliberately.
+
+    While another process holds DuckDB's file lock (a run, or a reader when this connection
+    would write), retry for up to `wait` seconds, then raise `DatabaseLocked` naming the holder.
     """
     path = resolve_db_path(db)
     if str(path) != ":memory:":
         private_dir(path.parent)  # it will hold the database and the HMAC key: owner-only
-    con = duckdb.connect(str(path), read_only=read_only)
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not is_lock_conflict(exc):
+                from skiptrace.resources import known_failure
+
+                # a damaged file says so naming it (DuckDB's checksum error names no file)
+                if (known := known_failure(exc, path)) is not None:
+                    raise known from exc
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseLocked(busy_line(path, exc, wait)) from exc
+            time.sleep(0.2)
     threads = threads or int(os.environ.get("SKIPTRACE_DUCKDB_THREADS", "0") or 0) or None
     memory_limit = memory_limit or os.environ.get("SKIPTRACE_DUCKDB_MEMORY")
     if threads:

@@ -67,14 +67,39 @@ ENDED_STATUSES = ("completed", "failed", "abandoned")
 
 
 def abandon_stale_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still 'running' as 'abandoned'; how many (see `mark_abandoned`)."""
+    return len(mark_abandoned(con))
+
+
+@dataclass
+class AbandonedRun:
+    """A run found 'running' by a later run: its id, its Prefect flow run, its output folder."""
+
+    run_id: str
+    flow_run_id: str | None
+    out: Path | None
+
+
+def mark_abandoned(con: duckdb.DuckDBPyConnection) -> list[AbandonedRun]:
     """Mark runs still 'running' as 'abandoned'. Only called while holding the database lock,
     so any run in that state belongs to a process that died (kill -9, power loss); its partial
     rows stay for forensics but never count as a completed run (deltas, replay, reports)."""
     rows = con.execute(
-        "UPDATE runs SET status = 'abandoned', ended_at = ? WHERE status = 'running' RETURNING run_id",
+        "UPDATE runs SET status = 'abandoned', ended_at = ? WHERE status = 'running'"
+        " RETURNING run_id, flow_run_id, params",
         [_now()],
     ).fetchall()
-    return len(rows)
+    found = []
+    for run_id, flow_run_id, params in sorted(rows):
+        try:
+            out = json.loads(params or "{}").get("out")
+        except ValueError:
+            out = None
+        found.append(
+            AbandonedRun(str(run_id), str(flow_run_id) if flow_run_id else None,
+                         Path(out) / str(run_id) if out else None)
+        )  # fmt: skip
+    return found
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None:

@@ -10,8 +10,14 @@ Every `skiptrace` command runs through `SkiptraceGroup.main`. There:
 * a pydantic ValidationError of the run settings is a usage error naming the *option*;
 * DuckDB running out of memory is a configuration error (code 3), not a bug: the line names
   the memory limit in force and the two settings that change it;
+* the machine's failures (skiptrace/resources.py) are not bugs either: a full disk or a folder
+  gone read-only (3, naming the path), a corrupt database file (4, "restore it from a
+  backup"), SIGINT / SIGTERM (130 / 143, "interrupted");
 * anything else is a bug: its traceback is printed (masked like a log line), then the same
   one-line form, exit 1.
+
+The one line is the last line on stderr: what DuckDB's bindings print at interpreter exit
+follows it into /dev/null (`last_line_is_ours`).
 
 The boundary sits in the click command, not in `main()`, so Typer's test runner exercises it
 exactly as a user's shell does.
@@ -30,7 +36,7 @@ import duckdb
 import typer
 import typer.core
 
-from skiptrace import errors
+from skiptrace import errors, resources
 from skiptrace.masking import mask_text
 
 PROG = "skiptrace"
@@ -69,6 +75,8 @@ def exit_code_of(exc: BaseException) -> int:
         return errors.USAGE
     if isinstance(exc, duckdb.OutOfMemoryException):
         return errors.CONFIG
+    if (known := resources.known_failure(exc)) is not None:
+        return known.exit_code
     return errors.INTERNAL
 
 
@@ -109,14 +117,24 @@ class SkiptraceGroup(typer.core.TyperGroup):
             typer.echo(error_line(exc.one_line()), err=True)
             code = exc.exit_code
             release_frames(exc)
-        except KeyboardInterrupt:
-            typer.echo(error_line("interrupted"), err=True)
-            code = 130
+        except KeyboardInterrupt as exc:
+            known = resources.known_failure(exc)
+            assert known is not None  # a KeyboardInterrupt is always an interruption
+            typer.echo(error_line(known.one_line()), err=True)
+            code = known.exit_code
+            release_frames(exc)
         except duckdb.OutOfMemoryException as exc:
             typer.echo(out_of_memory_line(exc), err=True)
             code = errors.CONFIG
             release_frames(exc)
         except Exception as exc:
+            if (known := resources.known_failure(exc)) is not None:
+                # the machine's failure, not a bug: a full disk, a read-only folder, a corrupt
+                # database, a signal; one line naming the path and what to do
+                typer.echo(error_line(mask_text(known.one_line())), err=True)
+                code = known.exit_code
+                release_frames(exc)
+                return self._exit(code, standalone_mode)
             # a bug's text is not ours: it may quote a value (mask_text, as log lines are)
             sys.stderr.write(mask_text(traceback.format_exc()))
             typer.echo(
@@ -126,13 +144,45 @@ class SkiptraceGroup(typer.core.TyperGroup):
                 err=True,
             )
             code = errors.INTERNAL
+            release_frames(exc)
+        except BaseException as exc:
+            # Prefect's TerminationSignal (a SIGTERM outside a query) is a BaseException
+            if (known := resources.known_failure(exc)) is None:
+                raise
+            typer.echo(error_line(known.one_line()), err=True)
+            code = known.exit_code
+            release_frames(exc)
         else:
             # standalone_mode=False returns the exit code of typer.Exit / ctx.exit, else the
             # command's return value (None = success)
             code = rv if isinstance(rv, int) else errors.OK
+        return self._exit(code, standalone_mode)
+
+    @staticmethod
+    def _exit(code: int, standalone_mode: bool) -> Any:
         if not standalone_mode:
             return code
+        if code != errors.OK:
+            last_line_is_ours()
         sys.exit(code)
+
+
+def last_line_is_ours() -> None:
+    """Keep the error line the last line on stderr: after it, stderr goes to /dev/null for the
+    rest of the process. At interpreter exit DuckDB's bindings (nanobind) report every object
+    still alive when the module is torn down, a page ending in a nanobind URL, and Prefect may
+    log a late line; neither is news to the operator, and a scheduler shows the last line."""
+    import gc
+
+    gc.collect()  # what is only held by cycles (frames of a handled error) is freed now
+    try:
+        sys.stderr.flush()
+        sys.stdout.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stderr (a test's captured stream): nothing to do
+        pass
 
 
 class _DropKnownTracebacks(logging.Filter):

@@ -61,6 +61,8 @@ def _open(db: Path | None, *, write: bool = False) -> Any:
     if write:
         try:
             return sql.connect(path)
+        except sql.DatabaseLocked:
+            raise  # names the holder already
         except duckdb.IOException as exc:  # DuckDB's file lock: a run (or another command)
             from skiptrace.errors import DatabaseBusy
 

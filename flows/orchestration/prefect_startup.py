@@ -106,6 +106,7 @@ class EarlyServer:
              "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env=env,
+            preexec_fn=_die_with_parent(os.getpid()) if sys.platform == "linux" else None,
         )  # fmt: skip
 
     def wait_ready(self, timeout: float) -> None:
@@ -151,6 +152,34 @@ class EarlyServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+#: prctl(2) option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> Any:
+    """A preexec_fn (Linux): the server gets SIGKILL when the process that spawned it dies.
+
+    `stop()` ends the server on every way out that runs Python code, but not when the command
+    is killed with SIGKILL (or dies in C): the uvicorn child, about 225 MB, was then left
+    running under init for good. The kernel's parent-death signal covers those too. It fires
+    when the spawning *thread* ends, so the server must be spawned from the thread that lives
+    as long as the command (the main thread, as `skiptrace run` does). If the parent died
+    before the child got here, the child exits at once."""
+
+    import ctypes
+    import signal
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork, not in the child
+    kill = int(signal.SIGKILL)
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
 
 
 def start_early_server() -> EarlyServer | None:

@@ -24,16 +24,29 @@ from prefect.runtime import flow_run
 from skiptrace import sql
 from skiptrace.atomic import make_private, private_umask
 from skiptrace.errors import RunRefused
-from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, new_run_id, start_run
+from skiptrace.flows.audit.runs import (
+    AbandonedRun,
+    finish_run,
+    mark_abandoned,
+    new_run_id,
+    start_run,
+)
 from skiptrace.flows.orchestration import guards, stages
 from skiptrace.flows.orchestration.lock import db_lock
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.flows.orchestration.prefect_startup import EarlyServer, ephemeral_run_settings
 from skiptrace.flows.orchestration.retry import retry_only_io
-from skiptrace.flows.orchestration.run_logging import skiptrace_logs_to_prefect
+from skiptrace.flows.orchestration.run_logging import (
+    one_line_per_failure,
+    skiptrace_logs_to_prefect,
+)
 from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking, mask_exception, masked_errors
+from skiptrace.resources import known_failure, noting_signals
 from skiptrace.safety import install_quiet_refusals
+
+#: Seconds the run waits for a reader's DuckDB lock even when told not to wait (`--wait 0`).
+READER_GRACE = 5.0
 
 
 def _connect(params: RefreshParams):
@@ -49,8 +62,15 @@ def _database_kept_open(params: RefreshParams) -> Iterator[None]:
     them closes it checkpoints the write-ahead log and drops the instance; the next task then
     opens the file again. Held open here, the instance lives from the first task to the last:
     no checkpoint and reopen between tasks (DuckDB still checkpoints at commit once the log
-    passes its threshold, and at the end of the run when this connection closes)."""
-    with _connect(params):
+    passes its threshold, and at the end of the run when this connection closes).
+
+    The first open waits, like the run lock, up to `lock_wait` seconds for DuckDB's own file
+    lock: any other process with the file open (`skiptrace explain`, a review page, a notebook
+    with a read-only connection) holds it, and a nightly run must outlast a reader, not crash
+    on it. After the wait: exit code 5 naming the holder's pid (sql.DatabaseLocked). Even at
+    `--wait 0` it waits `READER_GRACE` seconds: a review page or an `explain` holds the file for
+    well under a second, and a run should not fail for meeting one."""
+    with closing(sql.connect(params.db, wait=max(params.lock_wait, READER_GRACE))):
         yield
 
 
@@ -163,23 +183,26 @@ def push_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
 def ingest_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
     """Load the account export and every source file into DuckDB, quarantining bad rows; stop
     the run when the delivery is mostly rejected or drops too many accounts."""
-    stats = [ingest_task(params, run_id)]
-    check_delivery_task(params, run_id)
+    with noting_signals():  # each flow run installs Prefect's SIGTERM handler anew
+        stats = [ingest_task(params, run_id)]
+        check_delivery_task(params, run_id)
     return stats
 
 
 @flow(name="match")
 def match_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
     """Standardize identities and link accounts to source records."""
-    return [standardize_task(params, run_id), link_task(params, run_id)]
+    with noting_signals():
+        return [standardize_task(params, run_id), link_task(params, run_id)]
 
 
 @flow(name="emit")
 def emit_flow(params: RefreshParams, run_id: str) -> list[dict[str, Any]]:
     """Resolve contacts, suppress, check how many contacts would go, export and summarise."""
-    stats = [resolve_task(params, run_id), suppress_task(params, run_id)]
-    check_contacts_task(params, run_id)
-    return [*stats, emit_task(params, run_id)]
+    with noting_signals():
+        stats = [resolve_task(params, run_id), suppress_task(params, run_id)]
+        check_contacts_task(params, run_id)
+        return [*stats, emit_task(params, run_id)]
 
 
 def run_dir(params: RefreshParams, run_id: str) -> Path:
@@ -198,13 +221,30 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     run_id = run_id or new_run_id()
     guards.preflight(params)  # settings valid, output folder and database writable
     with (
+        noting_signals(),
+        one_line_per_failure(),
         private_umask(),
         skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
+        _machine_failures_named(params),
         _database_kept_open(params),
         progress_artifact(run_id),
     ):
         return _refresh_locked(params, run_id, logger)
+
+
+@contextmanager
+def _machine_failures_named(params: RefreshParams) -> Iterator[None]:
+    """A full disk, a folder gone read-only, a corrupt database or a signal leave the run as the
+    SkiptraceError that names the path and what to do (skiptrace/resources.py), so Prefect's
+    state, the log and the command line say that, not "RuntimeError: Query interrupted"."""
+    try:
+        yield
+    except BaseException as exc:
+        known = known_failure(exc, params.db)
+        if known is None:
+            raise
+        raise known from exc
 
 
 def _undo_refused_delivery(con: Any, params: RefreshParams, run_id: str, logger: Any) -> None:
@@ -233,8 +273,8 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
     with _connect(params) as con:
         make_private(params.db)  # a database created before 0600 was the rule
         guards.check_key(con, params.db, run_id)  # before the run row: a refused run never starts
-        if abandoned := abandon_stale_runs(con):
-            logger.warning("marked %s interrupted earlier run(s) as abandoned", abandoned)
+        if abandoned := mark_abandoned(con):
+            _close_abandoned(abandoned, run_id, logger)
         params = guards.drop_standing_override(con, params, run_id)  # a deployment's
         start_run(
             con,
@@ -253,15 +293,11 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         summary = finalize(params, run_id, stage_stats)
     except BaseException as exc:
         mask_exception(exc)  # its message goes to the log below and to Prefect's database
-        with _connect(params) as con:
-            finish_run(con, run_id, "failed")
-            if isinstance(exc, RunRefused):
-                _undo_refused_delivery(con, params, run_id, logger)
-        if run_dir(params, run_id).is_dir():
-            from skiptrace.flows.exports.emit import mark_incomplete
-
-            mark_incomplete(run_dir(params, run_id), run_id, f"failed: {type(exc).__name__}")
-        logger.error("run %s failed: %s", run_id, exc)
+        known = known_failure(exc, params.db)
+        _record_failure(params, run_id, exc, logger)
+        logger.error("run %s failed: %s", run_id, known.one_line() if known else exc)
+        if known is not None:
+            raise known from exc
         raise
     if pushing:
         # after the run completed: a failed push fails the flow run but leaves the run and its
@@ -277,6 +313,78 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         summary["totals"]["suppressed"],
     )
     return summary
+
+
+def _close_abandoned(abandoned: list[AbandonedRun], run_id: str, logger: Any) -> None:
+    """What a killed run could not do itself: its INCOMPLETE marker says it was abandoned (by
+    which run, when) instead of "is being written", and its Prefect flow run, left RUNNING
+    for good by a kill -9, is set Crashed (best effort: one warning when the API cannot)."""
+    from skiptrace.flows.exports.emit import INCOMPLETE_MARKER, mark_incomplete
+
+    logger.warning(
+        "marked %s interrupted earlier run(s) as abandoned: %s",
+        len(abandoned),
+        ", ".join(a.run_id for a in abandoned),
+    )
+    for gone in abandoned:
+        if gone.out is not None and (gone.out / INCOMPLETE_MARKER).is_file():
+            why = f"was abandoned: its process ended unfinished; found and marked by run {run_id}"
+            try:
+                mark_incomplete(gone.out, gone.run_id, why)
+            except OSError as exc:
+                logger.warning("run %s: could not rewrite INCOMPLETE: %s", gone.run_id, exc)
+    flow_runs = [a for a in abandoned if a.flow_run_id]
+    if flow_runs:
+        _crash_flow_runs(flow_runs, run_id, logger)
+
+
+def _crash_flow_runs(abandoned: list[AbandonedRun], run_id: str, logger: Any) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    done: list[str] = []
+    try:
+        with get_client(sync_client=True) as client:
+            for gone in abandoned:
+                run = client.read_flow_run(gone.flow_run_id)  # type: ignore[arg-type]
+                if run.state is not None and run.state.is_final():
+                    continue
+                client.set_flow_run_state(
+                    gone.flow_run_id,  # type: ignore[arg-type]
+                    Crashed(message=f"skiptrace run {gone.run_id} abandoned (found by {run_id})"),
+                    force=True,
+                )
+                done.append(gone.run_id)
+    except Exception as exc:
+        logger.warning(
+            "could not mark the Prefect flow runs of %s Crashed: %s",
+            ", ".join(a.run_id for a in abandoned if a.run_id not in done),
+            _first_line(exc),
+        )
+
+
+def _record_failure(params: RefreshParams, run_id: str, exc: BaseException, logger: Any) -> None:
+    """Record the run failed and say why in its INCOMPLETE marker. Each step on its own: when
+    the disk is full, the output folder read-only or the database damaged, the step that meets
+    it is skipped with a warning, and the run's failure is still the one reported."""
+    try:
+        with _connect(params) as con:
+            finish_run(con, run_id, "failed")
+            if isinstance(exc, RunRefused):
+                _undo_refused_delivery(con, params, run_id, logger)
+    except Exception as again:
+        logger.warning("run %s: could not record it failed: %s", run_id, _first_line(again))
+    if run_dir(params, run_id).is_dir():
+        from skiptrace.flows.exports.emit import mark_incomplete
+
+        try:
+            mark_incomplete(run_dir(params, run_id), run_id, f"failed: {type(exc).__name__}")
+        except OSError as again:
+            logger.warning("run %s: could not rewrite INCOMPLETE: %s", run_id, _first_line(again))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def finalize(
@@ -351,5 +459,6 @@ def run_refresh(
     if skiptrace_log.level == logging.NOTSET:
         skiptrace_log.setLevel(logging.INFO)
     guards.preflight(params)  # before Prefect starts: a folder problem is reported at once
-    with ephemeral_run_settings(early_server):
+    # around the flow too: the refresh's own "Finished in state Failed(...)" comes after its body
+    with ephemeral_run_settings(early_server), one_line_per_failure():
         return refresh_flow(params, run_id=run_id)

@@ -305,7 +305,7 @@ def test_cli_refuses_a_database_another_process_holds(tmp_path: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         out = CliRunner().invoke(app, ["archive", "--keep", "1", "--db", str(db)])
         assert out.exit_code == 5, out.output
-        assert "is open in another process" in out.output
+        assert "database busy" in out.output and f"pid {holder.pid}" in out.output
     finally:
         holder.kill()
         holder.wait()

@@ -1,0 +1,169 @@
+"""The machine's failures are one line and a documented code, not "(this is a bug)": another
+process holding DuckDB's file lock (exit 5, naming its pid), a full disk and a folder gone
+read-only (3, naming the path), a corrupt database file (4). Real processes and real files:
+a read-only DuckDB connection in another process, bytes written over the file, /dev/full."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from skiptrace import errors, resources, sql
+from skiptrace.flows.cli.main import app
+
+HOLD = (
+    "import duckdb, sys, time\n"
+    "con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro')\n"
+    "print('held', flush=True)\n"
+    "time.sleep(float(sys.argv[3]))\n"
+)
+
+
+def hold(db: Path, mode: str = "ro", seconds: float = 120) -> subprocess.Popen[str]:
+    """Another process with the database open (read-only 'ro', or 'rw' as a run has it)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(db), mode, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+
+
+def _one_line(args: list[str], code: int, *needles: str) -> str:
+    result = CliRunner().invoke(app, args)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert len(lines) == 1 and lines[0].startswith("skiptrace: error: "), result.stderr
+    assert "Traceback" not in result.output and "this is a bug" not in result.output
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "st.duckdb"
+    sql.connect(path).close()
+    return path
+
+
+def test_connect_waits_for_a_reader_in_another_process(db: Path) -> None:
+    """A read-only connection elsewhere blocks a writer; connect waits it out."""
+    reader = hold(db, "ro", seconds=2)
+    try:
+        started = time.monotonic()
+        sql.connect(db, wait=60).close()
+        assert time.monotonic() - started >= 0.5  # it did meet the lock
+    finally:
+        stop(reader)
+
+
+def test_connect_gives_up_after_wait_naming_the_pid(db: Path) -> None:
+    reader = hold(db, "ro")
+    try:
+        with pytest.raises(sql.DatabaseLocked) as caught:
+            sql.connect(db, wait=0.5)
+        line = caught.value.one_line()
+        assert caught.value.exit_code == errors.BUSY
+        assert f"pid {reader.pid}" in line and str(db) in line and "waited 0.5s" in line
+    finally:
+        stop(reader)
+
+
+def test_readers_during_a_run_are_busy_naming_the_run(db: Path) -> None:
+    """explain, report, rejects while a run writes: exit 5, one line naming the run and pid."""
+    writer = hold(db, "rw")
+    try:
+        lock = db.with_name(db.name + ".lock")
+        lock.write_text(json.dumps({"pid": writer.pid, "run_id": "R-night", "since": "x"}))
+        for args in (["explain", "A1"], ["report"], ["rejects"], ["calibrate", "--outcomes"]):
+            _one_line([*args, "--db", str(db)], errors.BUSY, "database busy",
+                      f"run R-night (pid {writer.pid})", "--wait")  # fmt: skip
+    finally:
+        stop(writer)
+
+
+def _corrupt(db: Path, offset: int, size: int = 4096) -> None:
+    with db.open("r+b") as f:
+        f.seek(offset)
+        f.write(os.urandom(size))
+
+
+def _filled(db: Path) -> int:
+    con = sql.connect(db)
+    con.execute("CREATE TABLE filler AS SELECT i, md5(i::VARCHAR) h FROM range(300000) t(i)")
+    con.close()
+    return db.stat().st_size
+
+
+def test_a_corrupt_database_header_is_one_line_restore_from_backup(db: Path) -> None:
+    """Random bytes over the file's header (dd): every command that opens it says so."""
+    _filled(db)
+    _corrupt(db, 0)
+    for args in (["rejects"], ["explain", "A1"]):
+        _one_line([*args, "--db", str(db)], errors.INPUT, str(db), "corrupt",
+                  "restore it from a backup")  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["middle", "truncated"])
+def test_damage_met_by_a_query_is_named_corrupt(db: Path, where: str) -> None:
+    """The damage is found where a query reads it (a run's stage, audit corrupt/mid and
+    corrupt/trunc): DuckDB's own error, named against the database and its remedy."""
+    import duckdb
+
+    size = _filled(db)
+    if where == "middle":
+        _corrupt(db, size // 2, 1 << 20)
+    else:
+        os.truncate(db, size // 2)
+    with pytest.raises(duckdb.Error) as caught:
+        con = duckdb.connect(str(db))
+        con.execute("SELECT count(*), sum(hash(h)) FROM filler").fetchall()
+    known = resources.known_failure(RuntimeError("stage failed").with_traceback(None), db)
+    assert known is None
+    known = resources.known_failure(caught.value, db)
+    assert isinstance(known, resources.DatabaseCorrupt), caught.value
+    assert known.exit_code == errors.INPUT and str(db) in known.one_line()
+    assert "restore it from a backup" in known.one_line()
+
+
+def test_disk_full_on_a_real_write_is_config_naming_the_path() -> None:
+    """/dev/full: every write fails with ENOSPC, a real one."""
+    with pytest.raises(OSError) as caught, open("/dev/full", "w") as f:
+        f.write("x")
+        f.flush()
+    assert caught.value.errno == errno.ENOSPC
+    caught.value.filename = "/dev/full"
+    known = resources.known_failure(caught.value)
+    assert isinstance(known, resources.DiskFull) and known.exit_code == errors.CONFIG
+    assert "/dev/full" in known.one_line() and "free space" in known.one_line()
+
+
+def test_a_folder_gone_read_only_is_config_naming_the_path(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        exc = OSError(errno.EROFS, "Read-only file system", str(tmp_path / "out" / "x.csv"))
+    else:
+        (tmp_path / "out").mkdir(mode=0o500)
+        with pytest.raises(OSError) as caught:
+            (tmp_path / "out" / "x.csv").write_text("x")
+        exc = caught.value
+    known = resources.known_failure(RuntimeError("wrapped"))
+    assert known is None  # a plain bug stays a bug
+    wrapped = RuntimeError("task failed")
+    wrapped.__cause__ = exc
+    known = resources.known_failure(wrapped)
+    assert isinstance(known, resources.NotWritable) and known.exit_code == errors.CONFIG
+    assert str(tmp_path / "out" / "x.csv") in known.one_line()

@@ -1,0 +1,192 @@
+"""The real `skiptrace run` meeting the machine's failures (operations audit): a reader with
+the database open, SIGTERM, kill -9 and the run after it, a refused delivery's log. Real
+processes throughout: a read-only DuckDB connection in another process, a real signal."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from skiptrace import errors
+
+from ..conftest import prefect_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+#: Holds the database read-only; with a release delay, lets go that many seconds after the
+#: run has taken the run lock (so the run surely met DuckDB's lock), else holds on.
+READER = (
+    "import duckdb, json, sys, time\n"
+    "db, delay = sys.argv[1], float(sys.argv[2])\n"
+    "con = duckdb.connect(db, read_only=True)\n"
+    "print('held', flush=True)\n"
+    "while delay >= 0:\n"
+    "    try:\n"
+    "        if json.loads(open(db + '.lock').read() or '{}').get('run_id', '(').startswith('2'):\n"
+    "            time.sleep(delay); break\n"
+    "    except (OSError, ValueError): pass\n"
+    "    time.sleep(0.1)\n"
+    "else:\n"
+    "    time.sleep(600)\n"
+    "con.close()\n"
+)
+
+
+class Setup:
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root, self.db, self.out = root, root / "db" / "st.duckdb", root / "out"
+        self.env = {**prefect_env(home), "SKIPTRACE_HMAC_KEY": "test-key-not-secret"}
+        self.accounts = root / "p" / "accounts.csv"
+
+    def args(self, *extra: str) -> list[str]:
+        return [sys.executable, "-m", "skiptrace", "run", "--accounts", str(self.accounts),
+                "--sources", str(self.root / "p" / "sources.yml"), "--db", str(self.db),
+                "--out", str(self.out), "--as-of", "2026-11-01", *extra]  # fmt: skip
+
+    def run(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.args(*extra), env=self.env, capture_output=True, text=True,
+                              timeout=600)  # fmt: skip
+
+    def start(self, *extra: str, log: Path) -> subprocess.Popen[bytes]:
+        with log.open("wb") as f:
+            return subprocess.Popen(self.args(*extra), env=self.env, stdout=f, stderr=f)
+
+    def reader(self, release_after: float) -> subprocess.Popen[str]:
+        proc = subprocess.Popen([sys.executable, "-c", READER, str(self.db), str(release_after)],
+                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        return proc
+
+    def runs(self) -> dict[str, tuple[str, str | None]]:
+        con = duckdb.connect(str(self.db), read_only=True)
+        try:
+            rows = con.execute("SELECT run_id, status, flow_run_id FROM runs").fetchall()
+        finally:
+            con.close()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _last_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _wait_for(log: Path, needle: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def setup(small_portfolio, tmp_path: Path, prefect_home: Path) -> Setup:
+    shutil.copytree(small_portfolio.accounts_path.parent, tmp_path / "p")
+    s = Setup(tmp_path, prefect_home)
+    first = s.run("-q")
+    assert first.returncode == 0, first.stderr[-3000:]
+    return s
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+
+
+def test_a_reader_holding_the_file(setup: Setup) -> None:
+    """A read-only connection in another process: the run waits it out (--wait), and past the
+    wait fails in one last line, exit 5, naming the reader's pid (was: exit 1, "this is a bug",
+    --wait ignored)."""
+    reader = setup.reader(release_after=3)
+    try:
+        done = setup.run("-q", "--wait", "120")
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert reader.wait(timeout=30) == 0
+    finally:
+        _stop(reader)
+    reader = setup.reader(release_after=-1)  # holds on
+    try:
+        done = setup.run("-q", "--wait", "1")
+        assert done.returncode == errors.BUSY, done.stderr[-3000:]
+        last = _last_line(done.stderr)
+        assert last.startswith("skiptrace: error: database busy: "), done.stderr[-3000:]
+        assert f"pid {reader.pid}" in last and "--wait" in last
+        assert "Traceback" not in done.stderr and "nanobind" not in done.stderr
+    finally:
+        _stop(reader)
+
+
+def test_sigterm_then_kill_9_then_a_refused_run(setup: Setup, prefect_home: Path) -> None:
+    completed = {r for r, (status, _) in setup.runs().items() if status == "completed"}
+    (done_dir,) = [setup.out / r for r in completed]
+    manifest = (done_dir / "manifest.json").read_bytes()
+
+    # SIGTERM mid-run: one last line, exit 143, recorded failed, earlier outputs untouched
+    log = setup.root / "term.log"
+    proc = setup.start(log=log)
+    try:
+        _wait_for(log, "Beginning subflow run")
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == 128 + signal.SIGTERM, log.read_text()[-3000:]
+    finally:
+        _stop(proc)
+    text = log.read_text()
+    assert _last_line(text).startswith("skiptrace: error: interrupted by SIGTERM"), text[-3000:]
+    assert "this is a bug" not in text and "nanobind" not in text
+    statuses = setup.runs()
+    assert sorted(s for s, _ in statuses.values()) == ["completed", "failed"]
+    assert (done_dir / "manifest.json").read_bytes() == manifest
+
+    # kill -9 mid-run: left 'running', its INCOMPLETE says "is being written"
+    log = setup.root / "kill.log"
+    proc = setup.start(log=log)
+    try:
+        _wait_for(log, "for flow 'emit'")
+        deadline = time.monotonic() + 120
+        while not any(
+            "is being written" in m.read_text() for m in setup.out.glob("*/INCOMPLETE")
+        ):  # killed after the first export began: its folder says "is being written"
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        _stop(proc)
+    (killed, (_, flow_run_id)) = next((r, v) for r, v in setup.runs().items() if v[0] == "running")
+    assert flow_run_id
+
+    # the next run: a header-only export with --replace, refused by the shrink check
+    header = setup.accounts.read_text().splitlines()[0]
+    setup.accounts.write_text(header + "\n")
+    done = setup.run("--replace")
+    assert done.returncode == errors.REFUSED, done.stderr[-3000:]
+    last = _last_line(done.stderr)
+    assert last.startswith("skiptrace: error: run refused"), done.stderr[-3000:]
+    reason = last.removeprefix("skiptrace: error: ")[:60]
+    flat = " ".join(done.stderr.split())
+    assert flat.count(reason) == 2, done.stderr  # once in the log, once as the last line
+    assert f"as abandoned: {killed}" in flat  # the warning names the run
+    marker = (setup.out / killed / "INCOMPLETE").read_text()
+    assert "abandoned" in marker and "is being written" not in marker
+    assert setup.runs()[killed][0] == "abandoned"
+    prefect_db = sqlite3.connect(prefect_home / "prefect.db")
+    try:
+        (state,) = prefect_db.execute(
+            "SELECT state_type FROM flow_run WHERE id = ?", [flow_run_id]
+        ).fetchone()
+    finally:
+        prefect_db.close()
+    assert state == "CRASHED"
+    assert json.loads((done_dir / "manifest.json").read_bytes()) == json.loads(manifest)
+    os.sync()
