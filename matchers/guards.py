@@ -8,13 +8,19 @@ pattern that describes *another member of the household* must never become role 
 however high its score. A household guard makes the pair role 'associate': its contacts may
 still be used as third-party location contacts, kept apart from the debtor's own.
 
-Two rules make a pair role 'rejected' instead: kept for review when it scores above the review
+Three rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake is nobody's contact).
 - 'generation_ambiguous': where the run found another generation with the debtor's name (a
   pair of the same account fired suffix_conflict, dob_conflict_same_address or
-  ssn_conflict_same_address), a row with no suffix, DOB or SSN next to the JR/SR account (or
-  the reverse) could describe either of them. Without such evidence the row is scored as usual:
-  rejecting every suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+  ssn_conflict_same_address), a row with the name and no DOB or SSN agreement could describe
+  either of them, whether it carries no suffix next to the JR/SR account (or the reverse) or
+  neither side carries one (the father's NCOA move, his bankruptcy filing, a phone listed under
+  the bare name). Without such evidence the row is scored as usual: rejecting every
+  suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+- 'ssn_conflict_other_given_name': both SSNs present and disagreeing and the given names not
+  the same name (a near spelling such as DANIEL / DANIELLE, or another name): a sibling or a
+  namesake, whatever the DOB and the address say. Not a household rule: the record may be
+  anybody's, so it is kept for review, not used as a third-party contact.
 - 'uncorroborated_name_match': a namesake in the same ZIP is far more common than independence
   between name and place predicts (and than term frequencies can price in), so a name match
   corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
@@ -44,20 +50,32 @@ Shared notions:
   OCR error, a date replaced by a vendor's default) and 'dob_conflict_same_address' lets it be
   scored. The other household rules (spouse, shared contact, SSN conflict) take any DOB
   conflict: a spouse is usually within a few years of the debtor;
-- "SSN agrees": the HMAC is equal, the last four are equal, or the last four are one keystroke
-  apart (one digit or an adjacent transposition: a typo of the same SSN; another person's SSN is
-  that close by chance about 4 times in 1,000). SSN agreement exempts a pair from the DOB, spouse
-  and shared-contact rules (a father and son, spouses, roommates never share an SSN), never from
-  the suffix rule (credit headers do mix up JR/SR files under one SSN; staying off the wrong
-  party is the safer error), and not when both the given name and the middle initial differ
-  ('ssn_shared_other_given_name': SSNs do get copied within a household, onto a spouse's tax
-  form or a relative's credit file, and two independent name fields disagreeing outweigh it;
-  a differing given name alone may be a placeholder (RESIDENT, MS) or a nickname outside the
-  table, so the middle initial must differ too);
+- "same given name": exact, nickname-canonical or swapped with the surname. A near spelling
+  (jaro-winkler >= 0.80 or one keystroke) is not the same name for the rules on siblings:
+  DANIEL / DANIELLE, ERIC / ERICA, PAUL / PAULA are brothers and sisters as often as
+  typos. "Clearly another given name": level 'different' (not a near spelling, nickname or a
+  name crossed with the surname). A given name reduced to an initial is 'different' at the
+  level too (K / KAREN): the levels cannot tell it apart, so such a record is held where a rule
+  needs a clearly other given name, and a reviewer approves it;
+- "SSN agrees": the HMAC is equal or the last four are equal. The last four one keystroke
+  apart (one digit or an adjacent transposition) is a typo of the same SSN only where the same
+  given name and an agreeing DOB say so, and then those decide without it: by itself it is as
+  often another person's number (SSNs are issued in sequence, a twin's is often the next one;
+  another person's last four are that close by chance about 4 times in 1,000, not rare among
+  the namesakes of one ZIP). So it agrees for no guard: it neither corroborates a name match
+  nor exempts a pair from a household rule, and it keeps its scored weight. The level cannot
+  tell whether both full hashes were present; a last four alone would say no more. SSN
+  agreement exempts a pair from the DOB,
+  spouse, sibling and shared-contact rules (a father and son, spouses, roommates never share an
+  SSN), never from the suffix rule (credit headers do mix up JR/SR files under one SSN; staying
+  off the wrong party is the safer error), and not when the given name is clearly another one,
+  the middle initials do not agree and the DOB does not agree ('ssn_shared_other_given_name':
+  SSNs do get copied within a household, onto a spouse's tax form or a relative's credit file;
+  a middle initial that agrees, or a DOB that does, keeps the pair scored);
 - "shares a contact": same address (street level or better), a shared phone or the same email;
-- "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash, last4,
-  or last4 one keystroke apart: a typo of the same SSN next to an agreeing full name is two
-  independent slips of chance, ~4 in 1,000 times a namesake's rate), the street address partly
+- "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash or last4;
+  not a last four one keystroke apart, see "SSN agrees": a namesake in the same ZIP with no DOB
+  and a last four one digit off is not corroborated), the street address partly
   agrees, a phone or the email is shared, or the record echoes the account key (vendor
   returns: `echoed` column, when present). A name match can also be corroborated by the
   account's own linked records (`link.corroborate_by_linked_records`): the record carries the
@@ -83,11 +101,14 @@ from skiptrace.matchers.compare import (
     FIRST_DIFFERENT,
     FIRST_JW80,
     FIRST_JW92,
+    FIRST_SWAPPED,
     LAST_JW92,
     MIDDLE_DIFFERENT,
+    MIDDLE_EQUAL,
     NO_DATA,
     PHONE_SHARED,
     SSN_DIFFERENT,
+    SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
     SUFFIX_ONE_MISSING,
@@ -166,15 +187,45 @@ def _dob_not_agreeing() -> pl.Expr:
     return _lvl("dob") < DOB_ONE_COMPONENT
 
 
+def _given_same() -> pl.Expr:
+    """The same given name: exact, nickname-canonical or swapped with the surname. A near
+    spelling (DANIEL / DANIELLE, ERIC / ERICA, JOHN / JONATHAN) is not: brothers and sisters
+    carry such pairs."""
+    return _lvl("first_name") >= FIRST_SWAPPED
+
+
+def _given_clearly_other() -> pl.Expr:
+    """Both given names present and unrelated: not exact, nickname, near spelling or crossed
+    with the surname (MARK / MATTHEW, PAUL / MARY)."""
+    return _lvl("first_name") == FIRST_DIFFERENT
+
+
+def _dob_agrees() -> pl.Expr:
+    """Both DOBs present and at least two of year/month/day agree (or day and month swapped)."""
+    return _lvl("dob") >= DOB_ONE_COMPONENT
+
+
 def _ssn_agrees() -> pl.Expr:
-    """Exact hash, last4 equal, or last4 one keystroke apart (see the module docstring)."""
+    """Exact hash or last4 equal. Not last4 one keystroke apart: see "SSN agrees" in the module
+    docstring."""
+    return _lvl("ssn") >= SSN_LAST4
+
+
+def _ssn_close() -> pl.Expr:
+    """The SSN level at least 'last4 one keystroke apart', whatever the names say: the SSN is
+    carried by the record (for the rule on an SSN copied to another given name)."""
     return _lvl("ssn") >= SSN_LAST4_NEAR
+
+
+def _ssn_disagrees() -> pl.Expr:
+    """Both SSNs present and not agreeing: different, or the last four one keystroke apart."""
+    return (_lvl("ssn") >= SSN_DIFFERENT) & ~_ssn_agrees()
 
 
 def _corroborated() -> pl.Expr:
     """Something personal beyond the name agrees (see the module docstring)."""
     return (
-        (_lvl("dob") >= DOB_ONE_COMPONENT)
+        _dob_agrees()
         | _ssn_agrees()
         | (_lvl("address") >= ADDR_PARTIAL)
         | (_lvl("phone") == PHONE_SHARED)
@@ -243,14 +294,16 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "ssn_shared_other_given_name",
-        "The SSN agrees, but the given name and the middle initial both differ (the surname "
-        "agrees, the date of birth does not): a relative or spouse credited with the debtor's "
-        "SSN (a mixed file, an SSN copied within a household), not the debtor.",
+        "The SSN agrees, but the given name is clearly another one (not a nickname, near "
+        "spelling or swap), the middle initials do not agree (different or missing) and the "
+        "date of birth does not agree (different, missing or the same year only): a relative or "
+        "spouse credited with the debtor's SSN (a mixed file, an SSN copied within a "
+        "household), not the debtor.",
         lambda: (
-            _ssn_agrees()
+            _ssn_close()
             & _surname_agrees()
-            & (_lvl("first_name") == FIRST_DIFFERENT)
-            & (_lvl("middle_initial") == MIDDLE_DIFFERENT)
+            & _given_clearly_other()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & _dob_not_agreeing()
         ),
     ),
@@ -261,12 +314,35 @@ GUARDS: tuple[Guard, ...] = (
         lambda: _shares_contact() & _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees(),
     ),
     Guard(
-        "generation_ambiguous",
-        "Another generation with this name was found for the account, and this row has a "
-        "generational suffix on one side only, no DOB and no SSN agreement: it could be either "
-        "generation, so it is not linked as the debtor (role rejected).",
+        "other_given_name_same_address",
+        "Same surname and address, no SSN agreement, and another given name: clearly another "
+        "one (MARK / MATTHEW), or a near spelling (DANIEL / DANIELLE, ERIC / ERICA) next to a "
+        "different SSN. Whatever the date of birth says: twins and siblings of one birthday "
+        "share it. A brother, sister or other household member, not the debtor.",
         lambda: (
-            (_lvl("suffix") == SUFFIX_ONE_MISSING)
+            _surname_agrees()
+            & _same_address()
+            & ~_ssn_agrees()
+            & (_given_clearly_other() | (~_given_same() & _ssn_disagrees()))
+        ),
+    ),
+    Guard(
+        "ssn_conflict_other_given_name",
+        "Both SSNs present and disagreeing (different, or the last four one keystroke apart), "
+        "and the given names are not the same name "
+        "(a near spelling or another name): another person whose name resembles the debtor's "
+        "(a sibling who moved, a namesake), not the debtor (role rejected).",
+        lambda: _surname_agrees() & _ssn_disagrees() & ~_given_same(),
+        role="rejected",
+    ),
+    Guard(
+        "generation_ambiguous",
+        "Another generation with this name was found for the account, and this row has no "
+        "generational suffix on at least one side (none on either, or one side only), no DOB "
+        "and no SSN agreement: it could be either generation, so it is not linked as the "
+        "debtor (role rejected).",
+        lambda: (
+            _lvl("suffix").is_in([SUFFIX_ONE_MISSING, NO_DATA])
             & _surname_agrees()
             & _given_similar()
             & (_lvl("dob") == NO_DATA)

@@ -519,8 +519,13 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate({**phone_only, "dob": DOB_EXACT}) is None
     assert evaluate(spouse, enabled=()) is None
     assert [g.name for g in GUARDS] == list(BY_NAME)
+    # another given name at the address is a household member even with the same DOB (twins)
     frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}])
-    assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]
+    assert apply_guards(frame).to_list() == [
+        "spouse_pattern",
+        "shared_contact_only",
+        "other_given_name_same_address",
+    ]
 
 
 def test_guards_judged_per_pattern_equal_row_by_row() -> None:
