@@ -57,23 +57,22 @@ Shared notions:
   name crossed with the surname). A given name reduced to an initial is 'different' at the
   level too (K / KAREN): the levels cannot tell it apart, so such a record is held where a rule
   needs a clearly other given name, and a reviewer approves it;
-- "SSN agrees": the HMAC is equal or the last four are equal. The last four one keystroke
-  apart (one digit or an adjacent transposition) is a typo of the same SSN only where the same
-  given name and an agreeing DOB say so, and then those decide without it: by itself it is as
-  often another person's number (SSNs are issued in sequence, a twin's is often the next one;
-  another person's last four are that close by chance about 4 times in 1,000, not rare among
-  the namesakes of one ZIP). So it agrees for no guard: it neither corroborates a name match
-  nor exempts a pair from a household rule, and it keeps its scored weight. The level cannot
-  tell whether both full hashes were present; a last four alone would say no more. SSN
-  agreement exempts a pair from the DOB,
-  spouse, sibling and shared-contact rules (a father and son, spouses, roommates never share an
-  SSN), never from the suffix rule (credit headers do mix up JR/SR files under one SSN; staying
+- "SSN agrees": the HMAC is equal, the last four are equal, or the last four are one keystroke
+  apart (one digit or an adjacent transposition: a typo of the same SSN; a father's, spouse's
+  or roommate's SSN is that close to the debtor's only by chance, about 4 times in 1,000).
+  "The same SSN" leaves the last one out: one digit off is no corroboration of a name match
+  (another person's last four are that close 4 times in 1,000, not rare among the namesakes
+  of one ZIP) and does not tell siblings apart (SSNs are issued in sequence: a twin's is often
+  the next one). The level keeps its scored weight either way, and cannot tell whether both
+  full hashes were present; a last four alone would say no more. SSN agreement exempts a
+  pair from the DOB, spouse and shared-contact rules (a father and son, spouses, roommates
+  never share an SSN), the same SSN from the sibling rules, never from the suffix rule (credit headers do mix up JR/SR files under one SSN; staying
   off the wrong party is the safer error), and not when the given name is clearly another one,
   the middle initials do not agree and the DOB does not agree ('ssn_shared_other_given_name':
   SSNs do get copied within a household, onto a spouse's tax form or a relative's credit file;
   a middle initial that agrees, or a DOB that does, keeps the pair scored);
 - "shares a contact": same address (street level or better), a shared phone or the same email;
-- "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash or last4;
+- "corroborated": DOB agrees at least in two of year/month/day, the same SSN (hash or last4;
   not a last four one keystroke apart, see "SSN agrees": a namesake in the same ZIP with no DOB
   and a last four one digit off is not corroborated), the street address partly
   agrees, a phone or the email is shared, or the record echoes the account key (vendor
@@ -206,27 +205,27 @@ def _dob_agrees() -> pl.Expr:
 
 
 def _ssn_agrees() -> pl.Expr:
-    """Exact hash or last4 equal. Not last4 one keystroke apart: see "SSN agrees" in the module
-    docstring."""
-    return _lvl("ssn") >= SSN_LAST4
-
-
-def _ssn_close() -> pl.Expr:
-    """The SSN level at least 'last4 one keystroke apart', whatever the names say: the SSN is
-    carried by the record (for the rule on an SSN copied to another given name)."""
+    """Exact hash, last4 equal, or last4 one keystroke apart (see "SSN agrees" in the module
+    docstring): the generation and household rules."""
     return _lvl("ssn") >= SSN_LAST4_NEAR
 
 
+def _ssn_same() -> pl.Expr:
+    """Exact hash or last4 equal, not one keystroke apart: corroboration of a name match and the
+    sibling rules (see "SSN agrees" in the module docstring)."""
+    return _lvl("ssn") >= SSN_LAST4
+
+
 def _ssn_disagrees() -> pl.Expr:
-    """Both SSNs present and not agreeing: different, or the last four one keystroke apart."""
-    return (_lvl("ssn") >= SSN_DIFFERENT) & ~_ssn_agrees()
+    """Both SSNs present and not the same: different, or the last four one keystroke apart."""
+    return (_lvl("ssn") >= SSN_DIFFERENT) & ~_ssn_same()
 
 
 def _corroborated() -> pl.Expr:
     """Something personal beyond the name agrees (see the module docstring)."""
     return (
         _dob_agrees()
-        | _ssn_agrees()
+        | _ssn_same()
         | (_lvl("address") >= ADDR_PARTIAL)
         | (_lvl("phone") == PHONE_SHARED)
         | (_lvl("email") == EMAIL_EXACT)
@@ -300,7 +299,7 @@ GUARDS: tuple[Guard, ...] = (
         "spouse credited with the debtor's SSN (a mixed file, an SSN copied within a "
         "household), not the debtor.",
         lambda: (
-            _ssn_close()
+            _ssn_agrees()
             & _surname_agrees()
             & _given_clearly_other()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
@@ -315,24 +314,31 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "other_given_name_same_address",
-        "Same surname and address, no SSN agreement, and another given name: clearly another "
-        "one (MARK / MATTHEW), or a near spelling (DANIEL / DANIELLE, ERIC / ERICA) next to a "
-        "different SSN. Whatever the date of birth says: twins and siblings of one birthday "
-        "share it. A brother, sister or other household member, not the debtor.",
+        "Same surname and address, not the same SSN, no agreeing middle initial, and another "
+        "given name: clearly another one (MARK / MATTHEW), or a near spelling (DANIEL / "
+        "DANIELLE, ERIC / ERICA) next to a different SSN or one a digit off. Whatever the date "
+        "of birth says: twins and siblings of one birthday share it. A brother, sister or "
+        "other household member, not the debtor.",
         lambda: (
             _surname_agrees()
             & _same_address()
-            & ~_ssn_agrees()
+            & ~_ssn_same()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & (_given_clearly_other() | (~_given_same() & _ssn_disagrees()))
         ),
     ),
     Guard(
         "ssn_conflict_other_given_name",
-        "Both SSNs present and disagreeing (different, or the last four one keystroke apart), "
-        "and the given names are not the same name "
+        "Both SSNs present and not the same (different, or the last four one keystroke apart), "
+        "no agreeing middle initial, and the given names are not the same name "
         "(a near spelling or another name): another person whose name resembles the debtor's "
         "(a sibling who moved, a namesake), not the debtor (role rejected).",
-        lambda: _surname_agrees() & _ssn_disagrees() & ~_given_same(),
+        lambda: (
+            _surname_agrees()
+            & _ssn_disagrees()
+            & ~_given_same()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
+        ),
         role="rejected",
     ),
     Guard(

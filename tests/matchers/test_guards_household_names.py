@@ -103,6 +103,9 @@ def test_another_given_name_at_the_address_is_a_household_member_on_levels() -> 
     assert evaluate({**near, "first_name": FIRST_NICKNAME, "ssn": SSN_DIFFERENT}) is None
     assert evaluate({**LEVELS, "ssn": SSN_LAST4_NEAR}) is None
     assert evaluate({**near, "ssn": SSN_LAST4}) is None  # last four equal: the same SSN
+    # an agreeing middle initial: a placeholder or a given name outside the nickname table
+    assert evaluate({**twin, "middle_initial": MIDDLE_EQUAL}) is None
+    assert evaluate({**moved, "middle_initial": MIDDLE_EQUAL}) is None
 
 
 @pytest.fixture
