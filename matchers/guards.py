@@ -232,6 +232,20 @@ def _corroborated() -> pl.Expr:
     )
 
 
+def _other_person() -> pl.Expr:
+    """The record's given name (not the debtor's) is a person with records of their own: another
+    record with that given name and the surname shares this record's SSN or street address, or
+    is a candidate of the account at the account's address (sql/match/second_person.sql,
+    column `other_person`; frames without it say no)."""
+    return pl.col(OTHER_PERSON).fill_null(False)
+
+
+def _generation_dated() -> pl.Expr:
+    """The account's other generation is dated: a suffix conflict or a DOB a generation off
+    at the address, not only another SSN next to a missing DOB (see 'generation_ambiguous')."""
+    return pl.col(_HOUSEHOLD).fill_null(0) >= _DATED
+
+
 def _same_address() -> pl.Expr:
     return _lvl("address") >= ADDR_STREET
 
@@ -304,6 +318,7 @@ GUARDS: tuple[Guard, ...] = (
             & _given_clearly_other()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & _dob_not_agreeing()
+            & ((_lvl("middle_initial") == MIDDLE_DIFFERENT) | _dob_conflict() | _other_person())
         ),
     ),
     Guard(
@@ -325,6 +340,7 @@ GUARDS: tuple[Guard, ...] = (
             & ~_ssn_same()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & (_given_clearly_other() | (~_given_same() & _ssn_disagrees()))
+            & _other_person()
         ),
     ),
     Guard(
@@ -338,6 +354,7 @@ GUARDS: tuple[Guard, ...] = (
             & _ssn_disagrees()
             & ~_given_same()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
+            & _other_person()
         ),
         role="rejected",
     ),
@@ -348,11 +365,13 @@ GUARDS: tuple[Guard, ...] = (
         "and no SSN agreement: it could be either generation, so it is not linked as the "
         "debtor (role rejected).",
         lambda: (
-            _lvl("suffix").is_in([SUFFIX_ONE_MISSING, NO_DATA])
-            & _surname_agrees()
+            _surname_agrees()
             & _given_similar()
             & (_lvl("dob") == NO_DATA)
-            & ~_ssn_agrees()
+            & (
+                ((_lvl("suffix") == SUFFIX_ONE_MISSING) & ~_ssn_agrees())
+                | ((_lvl("suffix") == NO_DATA) & (_lvl("ssn") == NO_DATA) & _generation_dated())
+            )
         ),
         role="rejected",
         needs_household=True,
@@ -368,6 +387,11 @@ GUARDS: tuple[Guard, ...] = (
 ROLE_OF: Mapping[str, str] = {g.name: g.role for g in GUARDS}
 # guards whose firing shows a same-name member of another generation in the account's household
 GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conflict_same_address")
+# the evidence that dates the other generation (a suffix, or a DOB a generation off): what a row
+# with no suffix on either side, no SSN and no DOB needs before it is held ('generation_ambiguous')
+DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
+#: The column sql/match/second_person.sql's flag is read from (see _other_person).
+OTHER_PERSON = "other_person"
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
@@ -410,40 +434,59 @@ def apply_guards(
     enabled: tuple[str, ...] | None = None,
     *,
     generation_accounts: pl.Series | None = None,
+    dated_accounts: pl.Series | None = None,
 ) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
 
     With an `account_id` column, a second pass lets the contextual guards fire for accounts
     where the first pass found another generation with the debtor's name: among the frame's
     own rows, or, when the frame is one chunk of the candidates, in `generation_accounts`
-    (`generation_patterns` over every candidate). Why the second form: an account's pairs
-    spread over the chunks, which split on the record, and a father found in one chunk must
-    still hold back the ambiguous record in another.
+    (`generation_patterns` over every candidate; `dated_accounts` the ones of them whose
+    evidence dates the generation, DATED_GENERATION_EVIDENCE). Why the second form: an
+    account's pairs spread over the chunks, which split on the record, and a father found in
+    one chunk must still hold back the ambiguous record in another.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
+    if OTHER_PERSON not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
-    accounts = generation_accounts
+    accounts, dated = generation_accounts, dated_accounts
     if accounts is None:  # the first pass finds the generations among the frame's own rows
         out = _per_pattern(levels, first)
         accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
+        dated = levels.filter(out.is_in(DATED_GENERATION_EVIDENCE))["account_id"].unique()
         if not accounts.len():
             return out
     elif not accounts.len():
         return _per_pattern(levels, first)
+    if dated is None:
+        dated = accounts.clear()
     # the first pass's guard where it fires, else the contextual one: one pass over the patterns
     # of levels and household flag (a chunk given its accounts needs no separate first pass)
-    household = levels["account_id"].is_in(accounts.implode()).alias(_HOUSEHOLD)
+    account = pl.col("account_id")
+    household = (
+        pl.when(account.is_in(dated.implode()))
+        .then(pl.lit(_DATED))
+        .when(account.is_in(accounts.implode()))
+        .then(pl.lit(1))
+        .otherwise(pl.lit(0))
+        .cast(pl.Int8)
+        .alias(_HOUSEHOLD)
+    )
     return _per_pattern(
         levels.with_columns(household),
-        pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD))),
+        pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD) >= 1)),
     )
 
 
-#: The column `apply_guards` puts the household flag in for its second pass.
+#: The column `apply_guards` puts the household flag in for its second pass: 0 no other
+#: generation seen for the account, 1 one seen (GENERATION_EVIDENCE), _DATED one dated by a
+#: suffix or a DOB (DATED_GENERATION_EVIDENCE).
 _HOUSEHOLD = "_household"
+_DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo or the household flag is
 #: an integer in [0, _NULL_CODE), NULL takes _NULL_CODE.
 _KEY_BITS = 5
@@ -496,14 +539,19 @@ def generation_patterns(
     patterns: pl.DataFrame, enabled: tuple[str, ...] | None = None
 ) -> pl.DataFrame:
     """The rows of `patterns` (distinct `echoed` + level columns) whose first-pass guard is
-    evidence of another generation (GENERATION_EVIDENCE).
+    evidence of another generation (GENERATION_EVIDENCE), with a column `dated`: the evidence
+    dates it (DATED_GENERATION_EVIDENCE).
 
-    Guards read a pair's levels and echo flag only, so this is the same test apply_guards'
-    first pass makes per pair, made once per distinct pattern (a few thousand of them)."""
+    The evidence guards read a pair's levels and echo flag only (they come before the rules
+    that read `other_person`), so this is the same test apply_guards' first pass makes per
+    pair, made once per distinct pattern (a few thousand of them)."""
     if patterns.is_empty():
-        return patterns
-    first = _broadcast(patterns.select(guard_expr(enabled)).to_series(), patterns.height)
-    return patterns.filter(first.is_in(GENERATION_EVIDENCE))
+        return patterns.with_columns(pl.lit(False).alias("dated"))
+    frame = patterns.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    first = _broadcast(frame.select(guard_expr(enabled)).to_series(), patterns.height)
+    return patterns.with_columns(first.is_in(DATED_GENERATION_EVIDENCE).alias("dated")).filter(
+        first.is_in(GENERATION_EVIDENCE)
+    )
 
 
 def _broadcast(series: pl.Series, height: int) -> pl.Series:
@@ -519,14 +567,19 @@ def evaluate(
     *,
     echoed: bool = False,
     household: bool = False,
+    dated: bool = False,
+    other_person: bool = False,
 ) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None.
 
-    household=True: the account's household showed another same-name generation (see
-    'generation_ambiguous').
+    household=True: the account's household showed another same-name generation; dated=True:
+    by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
+    given name has records of its own (sql/match/second_person.sql).
     """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
-        pl.lit(echoed).alias("echoed")
+        pl.lit(echoed).alias("echoed"),
+        pl.lit(other_person).alias(OTHER_PERSON),
+        pl.lit(_DATED if household and dated else int(household)).alias(_HOUSEHOLD),
     )
     expr = guard_expr(enabled, household=pl.lit(True) if household else None)
     return _broadcast(frame.select(expr).to_series(), 1)[0]
