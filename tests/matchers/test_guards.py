@@ -520,7 +520,9 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(spouse, enabled=()) is None
     assert [g.name for g in GUARDS] == list(BY_NAME)
     # another given name at the address is a household member even with the same DOB (twins)
-    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}])
+    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}]).with_columns(
+        pl.Series("other_person", [False, False, True])  # the twin has records of their own
+    )
     assert apply_guards(frame).to_list() == [
         "spouse_pattern",
         "shared_contact_only",

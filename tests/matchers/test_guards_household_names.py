@@ -83,29 +83,41 @@ LEVELS = {"first_name": FIRST_EXACT, "last_name": LAST_EXACT, "dob": DOB_EXACT, 
 
 
 def test_another_given_name_at_the_address_is_a_household_member_on_levels() -> None:
-    """The DOB does not tell twins apart; the given name and the SSN do."""
+    """The DOB does not tell twins apart; the given name and the SSN do, where the other given
+    name is a person with records of their own (other_person)."""
     twin = {**LEVELS, "first_name": FIRST_DIFFERENT}  # MARK / MATTHEW, no SSN on the row
-    assert evaluate(twin) == "other_given_name_same_address"
-    assert evaluate({**twin, "ssn": SSN_DIFFERENT}) == "other_given_name_same_address"
-    assert evaluate({**twin, "ssn": SSN_EXACT}) is None  # the debtor's SSN: not this rule
+    # another given name on one record alone: as often the debtor's own slip (a replaced name)
+    assert evaluate(twin) is None
+    assert evaluate({**twin, "ssn": SSN_DIFFERENT, "address": ADDR_ZIP}) is None
+
+
+def _with_own_records(levels: dict[str, int]) -> str | None:
+    return evaluate(levels, other_person=True)
+
+
+def test_another_given_name_with_its_own_records_is_a_household_member_on_levels() -> None:
+    twin = {**LEVELS, "first_name": FIRST_DIFFERENT}
+    assert _with_own_records(twin) == "other_given_name_same_address"
+    assert _with_own_records({**twin, "ssn": SSN_DIFFERENT}) == "other_given_name_same_address"
+    assert _with_own_records({**twin, "ssn": SSN_EXACT}) is None  # the debtor's SSN: not this rule
     # DANIEL / DANIELLE (jaro-winkler 0.95), SSNs one apart; ERIC / ERICA, SSNs unrelated
     near = {**LEVELS, "first_name": FIRST_JW92, "ssn": SSN_LAST4_NEAR}
-    assert evaluate(near) == "other_given_name_same_address"
-    assert evaluate({**near, "ssn": SSN_DIFFERENT}) == "other_given_name_same_address"
-    assert evaluate({**near, "first_name": FIRST_JW80}) == "other_given_name_same_address"
+    assert _with_own_records(near) == "other_given_name_same_address"
+    assert _with_own_records({**near, "ssn": SSN_DIFFERENT}) == "other_given_name_same_address"
+    assert _with_own_records({**near, "first_name": FIRST_JW80}) == "other_given_name_same_address"
     # ... and the sibling who moved: held for review, not a third-party contact
     moved = {**near, "address": ADDR_ZIP}
-    assert evaluate(moved) == "ssn_conflict_other_given_name"
+    assert _with_own_records(moved) == "ssn_conflict_other_given_name"
     assert BY_NAME["ssn_conflict_other_given_name"].role == "rejected"
     # what stays the debtor's: a one-letter typo in the given name without an SSN on the row,
     # a nickname next to another SSN (a borrowed one), a typo of the same SSN at the same name
-    assert evaluate({**near, "ssn": NO_DATA}) is None
-    assert evaluate({**near, "first_name": FIRST_NICKNAME, "ssn": SSN_DIFFERENT}) is None
-    assert evaluate({**LEVELS, "ssn": SSN_LAST4_NEAR}) is None
-    assert evaluate({**near, "ssn": SSN_LAST4}) is None  # last four equal: the same SSN
+    assert _with_own_records({**near, "ssn": NO_DATA}) is None
+    assert _with_own_records({**near, "first_name": FIRST_NICKNAME, "ssn": SSN_DIFFERENT}) is None
+    assert _with_own_records({**LEVELS, "ssn": SSN_LAST4_NEAR}) is None
+    assert _with_own_records({**near, "ssn": SSN_LAST4}) is None  # last four equal: the same SSN
     # an agreeing middle initial: a placeholder or a given name outside the nickname table
-    assert evaluate({**twin, "middle_initial": MIDDLE_EQUAL}) is None
-    assert evaluate({**moved, "middle_initial": MIDDLE_EQUAL}) is None
+    assert _with_own_records({**twin, "middle_initial": MIDDLE_EQUAL}) is None
+    assert _with_own_records({**moved, "middle_initial": MIDDLE_EQUAL}) is None
 
 
 @pytest.fixture
@@ -125,6 +137,8 @@ def twins(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     brother = _named(debtor, "MATTHEW", phone_e164="+12085551003", ssn_hash=None,
                      ssn_last4=None)  # fmt: skip
     pop.insert(con, "rec_std", 4, brother, source="header", kind="person_records")
+    brother_survey = dict(brother, phone_e164=None)  # his own second record at the address
+    pop.insert(con, "rec_std", 7, brother_survey, source="survey", kind="person_records")
     # the debtor's own noisy records: a one-letter typo in the given name (no SSN on the row),
     # and the last two digits of his SSN transposed at a newer address
     typo = _named(debtor, "DANIAL", ssn_hash=None, ssn_last4=None, phone_e164=None)
@@ -149,18 +163,50 @@ def test_twins_at_one_address_are_not_the_debtor(twins: duckdb.DuckDBPyConnectio
         assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None, pairs[rec_id]
 
 
+def test_another_given_name_on_a_single_record_stays_the_debtors(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """The debtor's own record with a replaced given name (a vendor's slip, a placeholder on a
+    W-2): no record of a second person with that name anywhere, so it is scored; the same name
+    on a second record at the address is a twin, held."""
+    pop.background(con)
+    debtor = pop.person("DANIEL", "KOWALCZYK", dob=dt.date(1990, 6, 15), ssn=530_21_4467,
+                        number="5", street="COURT", zip5="11201",
+                        phone="+12085551001")  # fmt: skip
+    pop.insert(con, "acct_std", "DANIEL", debtor)
+    pop.insert(con, "rec_std", 1, dict(debtor), source="header", kind="person_records")
+    slip = _named(debtor, "MATTHEW", ssn_hash=None, ssn_last4=None)
+    pop.insert(con, "rec_std", 2, slip, source="survey", kind="person_records")
+    link(con, "s1")
+    pairs = _pairs(con, "s1", "DANIEL")
+    assert pairs[2]["role"] == "debtor" and pairs[2]["guard"] is None, pairs[2]
+    pop.insert(con, "rec_std", 3, dict(slip, phone_e164=None), source="header",
+               kind="person_records")  # fmt: skip
+    link(con, "s2")
+    pairs = _pairs(con, "s2", "DANIEL")
+    for rec_id in (2, 3):
+        assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
+        assert pairs[rec_id]["guard"] == "other_given_name_same_address", pairs[rec_id]
+
+
 # --------------------------------------------------------------------------- no suffix at all
 
 
 def test_either_generation_without_a_suffix_on_levels() -> None:
     either = {**LEVELS, "dob": NO_DATA}  # the name at the address, no DOB, SSN or suffix
     assert evaluate(either) is None  # no other generation seen: scored as usual
-    assert evaluate(either, household=True) == "generation_ambiguous"
+    # suffix on neither side: only a generation dated by a suffix or a DOB holds it, and only
+    # a row without SSN (another SSN next to a missing DOB is often a spouse's on a return)
+    assert evaluate(either, household=True) is None
+    assert evaluate(either, household=True, dated=True) == "generation_ambiguous"
+    assert evaluate({**either, "ssn": SSN_DIFFERENT}, household=True, dated=True) != (
+        "generation_ambiguous"
+    )
     assert evaluate({**either, "suffix": SUFFIX_ONE_MISSING}, household=True) == (
         "generation_ambiguous"
     )
-    assert evaluate({**either, "ssn": SSN_EXACT}, household=True) is None
-    assert evaluate({**either, "dob": DOB_SAME_YEAR}, household=True) is None  # not a generation
+    assert evaluate({**either, "ssn": SSN_EXACT}, household=True, dated=True) is None
+    assert evaluate({**either, "dob": DOB_SAME_YEAR}, household=True, dated=True) is None
 
 
 @pytest.fixture
@@ -206,13 +252,16 @@ def test_the_debtors_ssn_under_another_given_name_on_levels() -> None:
     """A clearly other given name with the debtor's SSN: the spouse, unless the middle initial
     or the DOB agrees."""
     spouse = {**LEVELS, "first_name": FIRST_DIFFERENT, "ssn": SSN_EXACT, "dob": NO_DATA}
-    assert evaluate(spouse) == "ssn_shared_other_given_name"  # no middle initial on a side
+    # no middle initial, no DOB: held only where the other given name has records of its own
+    assert evaluate(spouse) is None
+    assert evaluate(spouse, other_person=True) == "ssn_shared_other_given_name"
     assert evaluate({**spouse, "dob": DOB_NEAR_YEARS}) == "ssn_shared_other_given_name"
     assert evaluate({**spouse, "middle_initial": MIDDLE_DIFFERENT}) == (
         "ssn_shared_other_given_name"
     )
-    assert evaluate({**spouse, "middle_initial": MIDDLE_EQUAL}) is None  # a placeholder name
-    assert evaluate({**spouse, "dob": DOB_EXACT}) is None
+    placeholder = {**spouse, "middle_initial": MIDDLE_EQUAL}
+    assert evaluate(placeholder, other_person=True) is None  # a placeholder name
+    assert evaluate({**spouse, "dob": DOB_EXACT}, other_person=True) is None
     assert evaluate({**spouse, "first_name": FIRST_NICKNAME}) is None
     assert evaluate({**spouse, "first_name": FIRST_JW92}) is None  # a typo of the given name
 
@@ -244,6 +293,23 @@ def test_the_spouses_record_with_the_debtors_ssn_is_an_associate(
         assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
         assert pairs[rec_id]["guard"] == "ssn_shared_other_given_name", pairs[rec_id]
     assert pairs[4]["role"] == "debtor" and pairs[4]["guard"] is None, pairs[4]
+
+
+def test_the_debtors_own_return_under_a_placeholder_given_name_stays_hers(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Her SSN on a single record under another given name, no DOB, no middle initial (a
+    placeholder keyed for the name, NEPHEW): nobody of that name has records of their own."""
+    pop.background(con)
+    debtor = pop.person("MARY", "LINDQVIST", dob=dt.date(1972, 3, 3), ssn=455_66_1212,
+                        number="40", street="LINDEN", zip5="60601")  # fmt: skip
+    pop.insert(con, "acct_std", "MARY", debtor)
+    pop.insert(con, "rec_std", 1, dict(debtor), source="header", kind="person_records")
+    own = _named(debtor, "NEPHEW", dob=None, middle_initial=None, phone_e164=None)
+    pop.insert(con, "rec_std", 2, own, source="w2", kind="person_records")
+    link(con, "p1")
+    pairs = _pairs(con, "p1", "MARY")
+    assert pairs[2]["role"] == "debtor" and pairs[2]["guard"] is None, pairs[2]
 
 
 # --------------------------------------------------------------------------- SSN one digit off

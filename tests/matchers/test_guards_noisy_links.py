@@ -60,7 +60,10 @@ def test_ssn_shared_other_given_name_on_levels() -> None:
     assert evaluate({**base, "address": 1}) == "ssn_shared_other_given_name"  # moved relative
     assert evaluate({**base, "ssn": SSN_LAST4}) == "ssn_shared_other_given_name"
     assert evaluate({**base, "middle_initial": MIDDLE_EQUAL}) is None  # placeholder given name
-    assert evaluate({**base, "middle_initial": NO_DATA}) == "ssn_shared_other_given_name"
+    assert evaluate({**base, "middle_initial": NO_DATA}) is None  # no evidence of a second person
+    assert evaluate({**base, "middle_initial": NO_DATA}, other_person=True) == (
+        "ssn_shared_other_given_name"
+    )
     assert evaluate({**base, "first_name": FIRST_EXACT}) is None
     assert evaluate({**base, "dob": DOB_EXACT}) is None
     assert evaluate({**base, "last_name": 1}) is None  # not this rule (another surname)
