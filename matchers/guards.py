@@ -308,17 +308,19 @@ GUARDS: tuple[Guard, ...] = (
     Guard(
         "ssn_shared_other_given_name",
         "The SSN agrees, but the given name is clearly another one (not a nickname, near "
-        "spelling or swap), the middle initials do not agree (different or missing) and the "
-        "date of birth does not agree (different, missing or the same year only): a relative or "
-        "spouse credited with the debtor's SSN (a mixed file, an SSN copied within a "
-        "household), not the debtor.",
+        "spelling or swap), the middle initials do not agree and the date of birth does not "
+        "agree (different, missing or the same year only), and either the middle initials "
+        "differ or the other given name has records of its own (a second person): a relative "
+        "or spouse credited with the debtor's SSN (a mixed file, an SSN copied within a "
+        "household), not the debtor. A DOB conflict alone does not count: a debtor's own record "
+        "with a replaced given name and a mistyped DOB looks the same.",
         lambda: (
             _ssn_agrees()
             & _surname_agrees()
             & _given_clearly_other()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & _dob_not_agreeing()
-            & ((_lvl("middle_initial") == MIDDLE_DIFFERENT) | _dob_conflict() | _other_person())
+            & ((_lvl("middle_initial") == MIDDLE_DIFFERENT) | _other_person())
         ),
     ),
     Guard(
