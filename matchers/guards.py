@@ -8,13 +8,19 @@ pattern that describes *another member of the household* must never become role 
 however high its score. A household guard makes the pair role 'associate': its contacts may
 still be used as third-party location contacts, kept apart from the debtor's own.
 
-Two rules make a pair role 'rejected' instead: kept for review when it scores above the review
+Three rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake is nobody's contact).
 - 'generation_ambiguous': where the run found another generation with the debtor's name (a
   pair of the same account fired suffix_conflict, dob_conflict_same_address or
-  ssn_conflict_same_address), a row with no suffix, DOB or SSN next to the JR/SR account (or
-  the reverse) could describe either of them. Without such evidence the row is scored as usual:
-  rejecting every suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+  ssn_conflict_same_address), a row with the name and no DOB or SSN agreement could describe
+  either of them, whether it carries no suffix next to the JR/SR account (or the reverse) or
+  neither side carries one (the father's NCOA move, his bankruptcy filing, a phone listed under
+  the bare name). Without such evidence the row is scored as usual: rejecting every
+  suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+- 'ssn_conflict_other_given_name': both SSNs present and disagreeing and the given names not
+  the same name (a near spelling such as DANIEL / DANIELLE, or another name): a sibling or a
+  namesake, whatever the DOB and the address say. Not a household rule: the record may be
+  anybody's, so it is kept for review, not used as a third-party contact.
 - 'uncorroborated_name_match': a namesake in the same ZIP is far more common than independence
   between name and place predicts (and than term frequencies can price in), so a name match
   corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
@@ -44,20 +50,31 @@ Shared notions:
   OCR error, a date replaced by a vendor's default) and 'dob_conflict_same_address' lets it be
   scored. The other household rules (spouse, shared contact, SSN conflict) take any DOB
   conflict: a spouse is usually within a few years of the debtor;
+- "same given name": exact, nickname-canonical or swapped with the surname. A near spelling
+  (jaro-winkler >= 0.80 or one keystroke) is not the same name for the rules on siblings:
+  DANIEL / DANIELLE, ERIC / ERICA, PAUL / PAULA are brothers and sisters as often as
+  typos. "Clearly another given name": level 'different' (not a near spelling, nickname or a
+  name crossed with the surname). A given name reduced to an initial is 'different' at the
+  level too (K / KAREN): the levels cannot tell it apart, so such a record is held where a rule
+  needs a clearly other given name, and a reviewer approves it;
 - "SSN agrees": the HMAC is equal, the last four are equal, or the last four are one keystroke
-  apart (one digit or an adjacent transposition: a typo of the same SSN; another person's SSN is
-  that close by chance about 4 times in 1,000). SSN agreement exempts a pair from the DOB, spouse
-  and shared-contact rules (a father and son, spouses, roommates never share an SSN), never from
-  the suffix rule (credit headers do mix up JR/SR files under one SSN; staying off the wrong
-  party is the safer error), and not when both the given name and the middle initial differ
-  ('ssn_shared_other_given_name': SSNs do get copied within a household, onto a spouse's tax
-  form or a relative's credit file, and two independent name fields disagreeing outweigh it;
-  a differing given name alone may be a placeholder (RESIDENT, MS) or a nickname outside the
-  table, so the middle initial must differ too);
+  apart (one digit or an adjacent transposition: a typo of the same SSN; a father's, spouse's
+  or roommate's SSN is that close to the debtor's only by chance, about 4 times in 1,000).
+  "The same SSN" leaves the last one out: one digit off is no corroboration of a name match
+  (another person's last four are that close 4 times in 1,000, not rare among the namesakes
+  of one ZIP) and does not tell siblings apart (SSNs are issued in sequence: a twin's is often
+  the next one). The level keeps its scored weight either way, and cannot tell whether both
+  full hashes were present; a last four alone would say no more. SSN agreement exempts a
+  pair from the DOB, spouse and shared-contact rules (a father and son, spouses, roommates
+  never share an SSN), the same SSN from the sibling rules, never from the suffix rule (credit headers do mix up JR/SR files under one SSN; staying
+  off the wrong party is the safer error), and not when the given name is clearly another one,
+  the middle initials do not agree and the DOB does not agree ('ssn_shared_other_given_name':
+  SSNs do get copied within a household, onto a spouse's tax form or a relative's credit file;
+  a middle initial that agrees, or a DOB that does, keeps the pair scored);
 - "shares a contact": same address (street level or better), a shared phone or the same email;
-- "corroborated": DOB agrees at least in two of year/month/day, the SSN agrees (hash, last4,
-  or last4 one keystroke apart: a typo of the same SSN next to an agreeing full name is two
-  independent slips of chance, ~4 in 1,000 times a namesake's rate), the street address partly
+- "corroborated": DOB agrees at least in two of year/month/day, the same SSN (hash or last4;
+  not a last four one keystroke apart, see "SSN agrees": a namesake in the same ZIP with no DOB
+  and a last four one digit off is not corroborated), the street address partly
   agrees, a phone or the email is shared, or the record echoes the account key (vendor
   returns: `echoed` column, when present). A name match can also be corroborated by the
   account's own linked records (`link.corroborate_by_linked_records`): the record carries the
@@ -83,11 +100,14 @@ from skiptrace.matchers.compare import (
     FIRST_DIFFERENT,
     FIRST_JW80,
     FIRST_JW92,
+    FIRST_SWAPPED,
     LAST_JW92,
     MIDDLE_DIFFERENT,
+    MIDDLE_EQUAL,
     NO_DATA,
     PHONE_SHARED,
     SSN_DIFFERENT,
+    SSN_LAST4,
     SSN_LAST4_NEAR,
     SUFFIX_CONFLICT,
     SUFFIX_ONE_MISSING,
@@ -166,20 +186,64 @@ def _dob_not_agreeing() -> pl.Expr:
     return _lvl("dob") < DOB_ONE_COMPONENT
 
 
+def _given_same() -> pl.Expr:
+    """The same given name: exact, nickname-canonical or swapped with the surname. A near
+    spelling (DANIEL / DANIELLE, ERIC / ERICA, JOHN / JONATHAN) is not: brothers and sisters
+    carry such pairs."""
+    return _lvl("first_name") >= FIRST_SWAPPED
+
+
+def _given_clearly_other() -> pl.Expr:
+    """Both given names present and unrelated: not exact, nickname, near spelling or crossed
+    with the surname (MARK / MATTHEW, PAUL / MARY)."""
+    return _lvl("first_name") == FIRST_DIFFERENT
+
+
+def _dob_agrees() -> pl.Expr:
+    """Both DOBs present and at least two of year/month/day agree (or day and month swapped)."""
+    return _lvl("dob") >= DOB_ONE_COMPONENT
+
+
 def _ssn_agrees() -> pl.Expr:
-    """Exact hash, last4 equal, or last4 one keystroke apart (see the module docstring)."""
+    """Exact hash, last4 equal, or last4 one keystroke apart (see "SSN agrees" in the module
+    docstring): the generation and household rules."""
     return _lvl("ssn") >= SSN_LAST4_NEAR
+
+
+def _ssn_same() -> pl.Expr:
+    """Exact hash or last4 equal, not one keystroke apart: corroboration of a name match and the
+    sibling rules (see "SSN agrees" in the module docstring)."""
+    return _lvl("ssn") >= SSN_LAST4
+
+
+def _ssn_disagrees() -> pl.Expr:
+    """Both SSNs present and not the same: different, or the last four one keystroke apart."""
+    return (_lvl("ssn") >= SSN_DIFFERENT) & ~_ssn_same()
 
 
 def _corroborated() -> pl.Expr:
     """Something personal beyond the name agrees (see the module docstring)."""
     return (
-        (_lvl("dob") >= DOB_ONE_COMPONENT)
-        | _ssn_agrees()
+        _dob_agrees()
+        | _ssn_same()
         | (_lvl("address") >= ADDR_PARTIAL)
         | (_lvl("phone") == PHONE_SHARED)
         | (_lvl("email") == EMAIL_EXACT)
     )
+
+
+def _other_person() -> pl.Expr:
+    """The record's given name (not the debtor's) is a person with records of their own: another
+    record with that given name and the surname shares this record's SSN or street address, or
+    is a candidate of the account at the account's address (sql/match/second_person.sql,
+    column `other_person`; frames without it say no)."""
+    return pl.col(OTHER_PERSON).fill_null(False)
+
+
+def _generation_dated() -> pl.Expr:
+    """The account's other generation is dated: a suffix conflict or a DOB a generation off
+    at the address, not only another SSN next to a missing DOB (see 'generation_ambiguous')."""
+    return pl.col(_HOUSEHOLD).fill_null(0) >= _DATED
 
 
 def _same_address() -> pl.Expr:
@@ -243,15 +307,20 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "ssn_shared_other_given_name",
-        "The SSN agrees, but the given name and the middle initial both differ (the surname "
-        "agrees, the date of birth does not): a relative or spouse credited with the debtor's "
-        "SSN (a mixed file, an SSN copied within a household), not the debtor.",
+        "The SSN agrees, but the given name is clearly another one (not a nickname, near "
+        "spelling or swap), the middle initials do not agree and the date of birth does not "
+        "agree (different, missing or the same year only), and either the middle initials "
+        "differ or the other given name has records of its own (a second person): a relative "
+        "or spouse credited with the debtor's SSN (a mixed file, an SSN copied within a "
+        "household), not the debtor. A DOB conflict alone does not count: a debtor's own record "
+        "with a replaced given name and a mistyped DOB looks the same.",
         lambda: (
             _ssn_agrees()
             & _surname_agrees()
-            & (_lvl("first_name") == FIRST_DIFFERENT)
-            & (_lvl("middle_initial") == MIDDLE_DIFFERENT)
+            & _given_clearly_other()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
             & _dob_not_agreeing()
+            & ((_lvl("middle_initial") == MIDDLE_DIFFERENT) | _other_person())
         ),
     ),
     Guard(
@@ -261,16 +330,50 @@ GUARDS: tuple[Guard, ...] = (
         lambda: _shares_contact() & _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees(),
     ),
     Guard(
-        "generation_ambiguous",
-        "Another generation with this name was found for the account, and this row has a "
-        "generational suffix on one side only, no DOB and no SSN agreement: it could be either "
-        "generation, so it is not linked as the debtor (role rejected).",
+        "other_given_name_same_address",
+        "Same surname and address, not the same SSN, no agreeing middle initial, and another "
+        "given name: clearly another one (MARK / MATTHEW), or a near spelling (DANIEL / "
+        "DANIELLE, ERIC / ERICA) next to a different SSN or one a digit off. Whatever the date "
+        "of birth says: twins and siblings of one birthday share it. A brother, sister or "
+        "other household member, not the debtor.",
         lambda: (
-            (_lvl("suffix") == SUFFIX_ONE_MISSING)
-            & _surname_agrees()
+            _surname_agrees()
+            & _same_address()
+            & ~_ssn_same()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
+            & (_given_clearly_other() | (~_given_same() & _ssn_disagrees()))
+            & _other_person()
+        ),
+    ),
+    Guard(
+        "ssn_conflict_other_given_name",
+        "Both SSNs present and not the same (different, or the last four one keystroke apart), "
+        "no agreeing middle initial, and the given names are not the same name "
+        "(a near spelling or another name): another person whose name resembles the debtor's "
+        "(a sibling who moved, a namesake), not the debtor (role rejected).",
+        lambda: (
+            _surname_agrees()
+            & _ssn_disagrees()
+            & ~_given_same()
+            & (_lvl("middle_initial") != MIDDLE_EQUAL)
+            & _other_person()
+        ),
+        role="rejected",
+    ),
+    Guard(
+        "generation_ambiguous",
+        "Another generation with this name was found for the account, and this row has no "
+        "generational suffix on at least one side (none on either, or one side only), no DOB "
+        "and no SSN agreement: it could be either generation, so it is not linked as the "
+        "debtor (role rejected).",
+        lambda: (
+            _surname_agrees()
             & _given_similar()
             & (_lvl("dob") == NO_DATA)
-            & ~_ssn_agrees()
+            & (
+                ((_lvl("suffix") == SUFFIX_ONE_MISSING) & ~_ssn_agrees())
+                | ((_lvl("suffix") == NO_DATA) & (_lvl("ssn") == NO_DATA) & _generation_dated())
+            )
         ),
         role="rejected",
         needs_household=True,
@@ -286,6 +389,11 @@ GUARDS: tuple[Guard, ...] = (
 ROLE_OF: Mapping[str, str] = {g.name: g.role for g in GUARDS}
 # guards whose firing shows a same-name member of another generation in the account's household
 GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conflict_same_address")
+# the evidence that dates the other generation (a suffix, or a DOB a generation off): what a row
+# with no suffix on either side, no SSN and no DOB needs before it is held ('generation_ambiguous')
+DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
+#: The column sql/match/second_person.sql's flag is read from (see _other_person).
+OTHER_PERSON = "other_person"
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
@@ -328,40 +436,59 @@ def apply_guards(
     enabled: tuple[str, ...] | None = None,
     *,
     generation_accounts: pl.Series | None = None,
+    dated_accounts: pl.Series | None = None,
 ) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
 
     With an `account_id` column, a second pass lets the contextual guards fire for accounts
     where the first pass found another generation with the debtor's name: among the frame's
     own rows, or, when the frame is one chunk of the candidates, in `generation_accounts`
-    (`generation_patterns` over every candidate). Why the second form: an account's pairs
-    spread over the chunks, which split on the record, and a father found in one chunk must
-    still hold back the ambiguous record in another.
+    (`generation_patterns` over every candidate; `dated_accounts` the ones of them whose
+    evidence dates the generation, DATED_GENERATION_EVIDENCE). Why the second form: an
+    account's pairs spread over the chunks, which split on the record, and a father found in
+    one chunk must still hold back the ambiguous record in another.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
+    if OTHER_PERSON not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
-    accounts = generation_accounts
+    accounts, dated = generation_accounts, dated_accounts
     if accounts is None:  # the first pass finds the generations among the frame's own rows
         out = _per_pattern(levels, first)
         accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
+        dated = levels.filter(out.is_in(DATED_GENERATION_EVIDENCE))["account_id"].unique()
         if not accounts.len():
             return out
     elif not accounts.len():
         return _per_pattern(levels, first)
+    if dated is None:
+        dated = accounts.clear()
     # the first pass's guard where it fires, else the contextual one: one pass over the patterns
     # of levels and household flag (a chunk given its accounts needs no separate first pass)
-    household = levels["account_id"].is_in(accounts.implode()).alias(_HOUSEHOLD)
+    account = pl.col("account_id")
+    household = (
+        pl.when(account.is_in(dated.implode()))
+        .then(pl.lit(_DATED))
+        .when(account.is_in(accounts.implode()))
+        .then(pl.lit(1))
+        .otherwise(pl.lit(0))
+        .cast(pl.Int8)
+        .alias(_HOUSEHOLD)
+    )
     return _per_pattern(
         levels.with_columns(household),
-        pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD))),
+        pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD) >= 1)),
     )
 
 
-#: The column `apply_guards` puts the household flag in for its second pass.
+#: The column `apply_guards` puts the household flag in for its second pass: 0 no other
+#: generation seen for the account, 1 one seen (GENERATION_EVIDENCE), _DATED one dated by a
+#: suffix or a DOB (DATED_GENERATION_EVIDENCE).
 _HOUSEHOLD = "_household"
+_DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo or the household flag is
 #: an integer in [0, _NULL_CODE), NULL takes _NULL_CODE.
 _KEY_BITS = 5
@@ -414,14 +541,19 @@ def generation_patterns(
     patterns: pl.DataFrame, enabled: tuple[str, ...] | None = None
 ) -> pl.DataFrame:
     """The rows of `patterns` (distinct `echoed` + level columns) whose first-pass guard is
-    evidence of another generation (GENERATION_EVIDENCE).
+    evidence of another generation (GENERATION_EVIDENCE), with a column `dated`: the evidence
+    dates it (DATED_GENERATION_EVIDENCE).
 
-    Guards read a pair's levels and echo flag only, so this is the same test apply_guards'
-    first pass makes per pair, made once per distinct pattern (a few thousand of them)."""
+    The evidence guards read a pair's levels and echo flag only (they come before the rules
+    that read `other_person`), so this is the same test apply_guards' first pass makes per
+    pair, made once per distinct pattern (a few thousand of them)."""
     if patterns.is_empty():
-        return patterns
-    first = _broadcast(patterns.select(guard_expr(enabled)).to_series(), patterns.height)
-    return patterns.filter(first.is_in(GENERATION_EVIDENCE))
+        return patterns.with_columns(pl.lit(False).alias("dated"))
+    frame = patterns.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    first = _broadcast(frame.select(guard_expr(enabled)).to_series(), patterns.height)
+    return patterns.with_columns(first.is_in(DATED_GENERATION_EVIDENCE).alias("dated")).filter(
+        first.is_in(GENERATION_EVIDENCE)
+    )
 
 
 def _broadcast(series: pl.Series, height: int) -> pl.Series:
@@ -437,14 +569,19 @@ def evaluate(
     *,
     echoed: bool = False,
     household: bool = False,
+    dated: bool = False,
+    other_person: bool = False,
 ) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None.
 
-    household=True: the account's household showed another same-name generation (see
-    'generation_ambiguous').
+    household=True: the account's household showed another same-name generation; dated=True:
+    by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
+    given name has records of its own (sql/match/second_person.sql).
     """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
-        pl.lit(echoed).alias("echoed")
+        pl.lit(echoed).alias("echoed"),
+        pl.lit(other_person).alias(OTHER_PERSON),
+        pl.lit(_DATED if household and dated else int(household)).alias(_HOUSEHOLD),
     )
     expr = guard_expr(enabled, household=pl.lit(True) if household else None)
     return _broadcast(frame.select(expr).to_series(), 1)[0]

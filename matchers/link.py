@@ -41,6 +41,7 @@ from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
 from skiptrace.matchers.guards import (
     GENERATION_EVIDENCE,
+    OTHER_PERSON,
     ROLE_OF,
     apply_guards,
     generation_patterns,
@@ -267,22 +268,22 @@ def _score_candidates(
     # order makes every float aggregate over the frame reproducible. polars sorts: a DuckDB
     # ORDER BY before the hand-off took 8.8 s of the 1M match stage's chunk reads, a polars sort
     # after it 6.3 s (a candidate is one (rec_id, account_id) pair, so the order is the same)
-    cols = ", ".join(compare.SCORED_COLUMNS)
+    cols = _scored_select(con, s)
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
     if chunks == 1:  # the frame holds every candidate: apply_guards finds the generations in it
-        cmp = sql.query(con, f"SELECT {cols} FROM _match_cmp").sort(_PAIR_ORDER)
+        cmp = sql.query(con, f"SELECT {cols}").sort(_PAIR_ORDER)
         stored, probability_sum = _score_frame(cmp, params, s)
         del cmp
         return Scored(stored, probability_sum)
-    generation = _generation_accounts(con, s)
+    generation, dated = _generation_accounts(con, s)
     probability_sum = 0.0
     schema: pl.Schema | None = None
     for k in range(chunks):
-        cmp = sql.query(
-            con, f"SELECT {cols} FROM _match_cmp WHERE hash(rec_id) % {chunks} = {k}"
-        ).sort(_PAIR_ORDER)
-        frame, chunk_sum = _score_frame(cmp, params, s, generation)
+        cmp = sql.query(con, f"SELECT {cols} WHERE hash(c.rec_id) % {chunks} = {k}").sort(
+            _PAIR_ORDER
+        )
+        frame, chunk_sum = _score_frame(cmp, params, s, generation, dated)
         del cmp
         probability_sum += chunk_sum
         _keep_in_duckdb(con, frame, first=k == 0)
@@ -293,6 +294,37 @@ def _score_candidates(
     assert schema is not None
     pairs = pairs.cast(schema)  # the frame's own types, whatever DuckDB read them back as
     return Scored(pairs, probability_sum)
+
+
+#: The guards that read `other_person` (sql/match/second_person.sql).
+_SECOND_PERSON_GUARDS = (
+    "other_given_name_same_address",
+    "ssn_conflict_other_given_name",
+    "ssn_shared_other_given_name",
+)
+
+
+def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
+    """The select list and FROM clause scoring reads the candidates with: the columns scoring
+    reads, and `other_person` (sql/match/second_person.sql) when a guard needs it.
+
+    Why before the chunks: the evidence of a second person is in other records, and scoring
+    chunks split on the record."""
+    cols = ", ".join(f"c.{c}" for c in compare.SCORED_COLUMNS)
+    if not any(_guard_enabled(s, g) for g in _SECOND_PERSON_GUARDS):
+        return f"{cols} FROM _match_cmp c"
+    sql.run(
+        con,
+        "match/second_person.sql",
+        last_agrees=compare.LAST_JW92,
+        no_data=compare.NO_DATA,
+        first_same=compare.FIRST_SWAPPED,
+        same_address=compare.ADDR_STREET,
+    )
+    return (
+        f"{cols}, sp.rec_id IS NOT NULL AS {OTHER_PERSON} FROM _match_cmp c "
+        "LEFT JOIN _second_person sp ON sp.account_id = c.account_id AND sp.rec_id = c.rec_id"
+    )
 
 
 #: The order of the candidates while they are scored, and of the stored pairs scoring returns.
@@ -320,9 +352,12 @@ def _keep_in_duckdb(con: duckdb.DuckDBPyConnection, stored: pl.DataFrame, *, fir
         con.unregister("_scored_chunk")
 
 
-def _generation_accounts(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.Series | None:
+def _generation_accounts(
+    con: duckdb.DuckDBPyConnection, s: MatchSettings
+) -> tuple[pl.Series | None, pl.Series | None]:
     """The accounts whose candidates show another same-name generation, over every candidate in
-    `_match_cmp` (None when no household guard is enabled).
+    `_match_cmp`, and those of them where a suffix or a DOB dates it (None, None when no
+    household guard is enabled).
 
     Why before the chunks: scoring chunks split on the record, so an account's pairs fall in
     several chunks, and the household guard ('generation_ambiguous') must see the father found
@@ -330,11 +365,12 @@ def _generation_accounts(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl
     and joined back in DuckDB, so it costs two scans of the candidates, not a scoring pass."""
     enabled = s.enabled_guards()
     if not household_guards(enabled):
-        return None
+        return None, None
     evidence = generation_patterns(sql.query(con, "match/guard_patterns.sql"), enabled)
     con.register("_generation_patterns", evidence)
     try:
-        return sql.query(con, "match/generation_accounts.sql")["account_id"]
+        accounts = sql.query(con, "match/generation_accounts.sql")
+        return accounts["account_id"], accounts.filter(pl.col("dated"))["account_id"]
     finally:
         con.unregister("_generation_patterns")
 
@@ -344,10 +380,12 @@ def _score_frame(
     params: fellegi_sunter.FSParams,
     s: MatchSettings,
     generation: pl.Series | None = None,
+    dated: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, float]:
     """Score one chunk of compared candidates (whole records): weights, guard, role; return the
     pairs that are stored (those with a role) and the sum of every pair's probability.
-    `generation`: the accounts showing another generation anywhere (_generation_accounts).
+    `generation`: the accounts showing another generation anywhere, `dated` those where a
+    suffix or a DOB dates it (_generation_accounts).
 
     Roles are assigned to the stored pairs only: a pair gets one exactly when its guard makes
     it an associate or its probability reaches the review floor (which is at most the
@@ -361,12 +399,15 @@ def _score_frame(
         if c.tf_column and c.tf_level is not None
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
-    frame = cmp.select(["account_id", "rec_id", "source", "echoed", *NAMES]).with_columns(
+    extra = [OTHER_PERSON] if OTHER_PERSON in cmp.columns else []
+    frame = cmp.select(["account_id", "rec_id", "source", "echoed", *extra, *NAMES]).with_columns(
         pl.Series("match_weight", total),
         pl.Series("match_probability", prob),
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
     )
-    guard = apply_guards(frame, s.enabled_guards(), generation_accounts=generation)
+    guard = apply_guards(
+        frame, s.enabled_guards(), generation_accounts=generation, dated_accounts=dated
+    )
     frame = frame.with_columns(guard.alias("guard"))
     probability_sum = float(frame["match_probability"].sum()) if frame.height else 0.0
     associate = pl.col("guard").replace_strict(ROLE_OF, default=None).eq("associate")
@@ -734,6 +775,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_candidates",
         "_match_pairs_in",
         "_match_cmp",
+        "_second_person",
         _SCORED,  # left behind only by a scoring step that raised
         *incremental.TEMP_TABLES,
     ):

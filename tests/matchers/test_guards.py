@@ -28,6 +28,7 @@ from skiptrace.matchers.compare import (
 )
 from skiptrace.matchers.guards import (
     BY_NAME,
+    DATED_GENERATION_EVIDENCE,
     GENERATION_EVIDENCE,
     GUARDS,
     apply_guards,
@@ -519,8 +520,15 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate({**phone_only, "dob": DOB_EXACT}) is None
     assert evaluate(spouse, enabled=()) is None
     assert [g.name for g in GUARDS] == list(BY_NAME)
-    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}])
-    assert apply_guards(frame).to_list() == ["spouse_pattern", "shared_contact_only", None]
+    # another given name at the address is a household member even with the same DOB (twins)
+    frame = pl.DataFrame([spouse, roommate, {**spouse, "dob": DOB_EXACT}]).with_columns(
+        pl.Series("other_person", [False, False, True])  # the twin has records of their own
+    )
+    assert apply_guards(frame).to_list() == [
+        "spouse_pattern",
+        "shared_contact_only",
+        "other_given_name_same_address",
+    ]
 
 
 def test_guards_judged_per_pattern_equal_row_by_row() -> None:
@@ -535,6 +543,7 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
         {
             "account_id": f"A{rng.randrange(300)}",
             "echoed": rng.choice([True, False, False, None]),
+            "other_person": rng.choice([True, False, False, None]),
             **{n: rng.choice([*range(9), None]) for n in names},
         }
         for _ in range(20_000)
@@ -543,12 +552,19 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
 
     def row_by_row(f: pl.DataFrame, accounts: pl.Series | None) -> pl.Series:
         first = f.select(guard_expr()).to_series()
+        dated = pl.Series([], dtype=pl.String)
         if accounts is None:
             accounts = f.filter(first.is_in(GENERATION_EVIDENCE))["account_id"].unique()
-        household = pl.col("account_id").is_in(accounts.implode())
+            dated = f.filter(first.is_in(DATED_GENERATION_EVIDENCE))["account_id"].unique()
+        # the household flag as apply_guards sets it: 2 a dated generation, 1 one seen, 0 none
+        flag = (
+            pl.when(pl.col("account_id").is_in(dated.implode())).then(2)
+            .when(pl.col("account_id").is_in(accounts.implode())).then(1)
+            .otherwise(0).cast(pl.Int8).alias("_household")
+        )  # fmt: skip
         return (
-            f.with_columns(first.alias("_g"))
-            .select(pl.coalesce(pl.col("_g"), guard_expr(household=household)))
+            f.with_columns(first.alias("_g"), flag)
+            .select(pl.coalesce(pl.col("_g"), guard_expr(household=pl.col("_household") >= 1)))
             .to_series()
         )
 

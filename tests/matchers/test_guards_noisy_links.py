@@ -1,9 +1,9 @@
 """Noisy true links against the wrong-party guards (issue 16).
 
 Two rules, each with the wrong-party case it must keep:
-- 'ssn_shared_other_given_name': a relative credited with the debtor's SSN (given name and
-  middle initial both differ) is an associate, while the debtor's own record whose given name
-  is a placeholder (the middle initial agrees) stays the debtor's;
+- 'ssn_shared_other_given_name': a relative credited with the debtor's SSN (a clearly other
+  given name, the middle initial differing or missing) is an associate, while the debtor's own
+  record whose given name is a placeholder (the middle initial agrees) stays the debtor's;
 - corroboration by the account's linked records: a name match carrying the newer address or
   the SSN of a record already linked to the account is the debtor's, while a namesake with a
   conflicting DOB, or any name-only row of an account whose household shows another
@@ -50,9 +50,9 @@ def _pairs(con: duckdb.DuckDBPyConnection, run_id: str, account_id: str) -> dict
 
 
 def test_ssn_shared_other_given_name_on_levels() -> None:
-    """SSN agreement no longer exempts a pair whose given name and middle initial both differ;
-    one of the two disagreeing (a placeholder given name, a missing middle) is not enough, and
-    an agreeing DOB is the same person."""
+    """SSN agreement no longer exempts a pair whose given name is clearly another and whose
+    middle initial does not agree (differs or is missing: the spouse's record often has none);
+    an agreeing middle initial (a placeholder given name) or DOB is the same person."""
     base = {"first_name": FIRST_DIFFERENT, "last_name": LAST_EXACT, "dob": NO_DATA,
             "ssn": SSN_EXACT, "address": 5, "phone": 0, "email": 0, "suffix": 0,
             "middle_initial": MIDDLE_DIFFERENT}  # fmt: skip
@@ -60,21 +60,27 @@ def test_ssn_shared_other_given_name_on_levels() -> None:
     assert evaluate({**base, "address": 1}) == "ssn_shared_other_given_name"  # moved relative
     assert evaluate({**base, "ssn": SSN_LAST4}) == "ssn_shared_other_given_name"
     assert evaluate({**base, "middle_initial": MIDDLE_EQUAL}) is None  # placeholder given name
-    assert evaluate({**base, "middle_initial": NO_DATA}) is None
+    assert evaluate({**base, "middle_initial": NO_DATA}) is None  # no evidence of a second person
+    assert evaluate({**base, "middle_initial": NO_DATA}, other_person=True) == (
+        "ssn_shared_other_given_name"
+    )
     assert evaluate({**base, "first_name": FIRST_EXACT}) is None
     assert evaluate({**base, "dob": DOB_EXACT}) is None
     assert evaluate({**base, "last_name": 1}) is None  # not this rule (another surname)
 
 
-def test_a_name_match_with_an_ssn_typo_is_corroborated() -> None:
-    """The last four one keystroke apart next to the debtor's full name is corroboration (a
-    typo of the same SSN), so 'uncorroborated_name_match' does not fire; a different SSN still
-    leaves the name alone."""
+def test_a_name_match_with_an_ssn_one_digit_off_is_not_corroborated() -> None:
+    """The last four one keystroke apart next to the debtor's full name, with nothing else
+    personal, is a namesake's number as often as a typo (the wrong-party audit's MARIA GARCIA in
+    the same ZIP): 'uncorroborated_name_match' fires, as for a different SSN; the same last four,
+    or an agreeing DOB, corroborates."""
     moved = {"first_name": FIRST_EXACT, "last_name": LAST_EXACT, "dob": NO_DATA,
              "ssn": SSN_LAST4_NEAR, "address": 2, "phone": 0, "email": 0, "suffix": 0,
              "middle_initial": 0}  # fmt: skip
-    assert evaluate(moved) is None
+    assert evaluate(moved) == "uncorroborated_name_match"
     assert evaluate({**moved, "ssn": 1}) == "uncorroborated_name_match"
+    assert evaluate({**moved, "ssn": SSN_LAST4}) is None
+    assert evaluate({**moved, "dob": DOB_EXACT}) is None
 
 
 def test_a_relative_with_the_debtors_ssn_is_an_associate(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,0 +1,37 @@
+-- The candidate pairs whose record carries another given name than the debtor's that is a
+-- person with records of their own (matchers/guards.py, `other_person`): the evidence the
+-- sibling and spouse rules need ('other_given_name_same_address', 'ssn_conflict_other_given_name',
+-- 'ssn_shared_other_given_name' without a DOB conflict or a differing middle initial). A
+-- different given name on one record alone is as often a slip of the debtor's (a replaced or
+-- placeholder name, a typo) as a twin, a sibling or a spouse; a twin or a spouse is a distinct
+-- person with records of their own. Evidence, one of:
+--   - another record with the same given name (canonical: exact or a nickname) and surname
+--     carrying this record's SSN or street address (std_line1 and ZIP5): the spouse's joint
+--     returns, the twin's other records at the address;
+--   - another candidate of the same account, at the account's street address, with that given
+--     name (an associate the account's own candidates identify: the sibling who moved).
+-- Only records whose given name is not the debtor's (below FIRST_SWAPPED: not exact, nickname
+-- or swapped) and is more than an initial (K for KAREN says nothing of a second person).
+-- Set-based over _match_cmp and _mr (sides.sql), before scoring: the scoring chunks split on
+-- the record, and the evidence is in other records.
+CREATE OR REPLACE TEMP TABLE _second_person AS
+WITH suspect AS (
+    SELECT c.account_id, c.rec_id, c.address, r.first_canon, r.last_std, r.ssn_hash,
+           r.std_line1, r.zip5
+    FROM _match_cmp c JOIN _mr r ON r.id = c.rec_id
+    WHERE c.last_name >= $last_agrees
+      AND c.first_name > $no_data AND c.first_name < $first_same
+      AND length(r.first_canon) > 1 AND r.last_std IS NOT NULL
+), own AS (
+    SELECT s.account_id, s.rec_id
+    FROM suspect s
+    JOIN _mr o ON o.last_std = s.last_std AND o.first_canon = s.first_canon AND o.id <> s.rec_id
+    WHERE o.ssn_hash = s.ssn_hash OR (o.std_line1 = s.std_line1 AND o.zip5 = s.zip5)
+), linked AS (
+    SELECT s.account_id, s.rec_id
+    FROM suspect s
+    JOIN suspect o ON o.account_id = s.account_id AND o.first_canon = s.first_canon
+                  AND o.last_std = s.last_std AND o.rec_id <> s.rec_id
+    WHERE o.address >= $same_address
+)
+SELECT DISTINCT account_id, rec_id FROM (SELECT * FROM own UNION ALL SELECT * FROM linked);
