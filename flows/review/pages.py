@@ -124,6 +124,7 @@ def split_key(key: str | None) -> tuple[str, int] | None:
 
 def queue(con: Any, run_id: str, decided: list[str], page: int = 0) -> tuple[list[dict], int]:
     """One page of undecided held pairs and the queue's length."""
+    sql.run(con, "review/queue_items.sql")  # the items, shared with neighbours()
     items = sql.rows(
         con, "review/queue.sql", run_id=run_id, decided=decided, limit=PAGE_SIZE,
         offset=page * PAGE_SIZE,
@@ -135,6 +136,7 @@ def queue(con: Any, run_id: str, decided: list[str], page: int = 0) -> tuple[lis
 def neighbours(
     con: Any, run_id: str, decided: list[str], account_id: str, rec_id: int
 ) -> tuple[str | None, str | None]:
+    sql.run(con, "review/queue_items.sql")
     found = sql.rows(
         con, "review/queue_neighbours.sql", run_id=run_id, decided=decided,
         account_id=account_id, rec_id=rec_id,

@@ -5,22 +5,7 @@
 -- Bankruptcy and death records come first:
 -- an undecided one may be a stay or a death, and a possible one holds its account
 -- (10_flags.sql), so these are the decisions that release or stop collection.
-WITH items AS (
-    -- undecided held pairs, and a same-name household member's bankruptcy case that holds the
-    -- account as possible (an associate pair named by a *_possible flag, 10_flags.sql)
-    SELECT m.account_id, m.rec_id, m.source, m.match_probability, m.match_weight, m.guard,
-           m.run_id, m.role,
-           s.kind IN ('bankruptcy', 'deceased') OR s.date_of_death IS NOT NULL
-               OR s.bk_case_number IS NOT NULL OR s.bk_filing_date IS NOT NULL AS urgent,
-           EXISTS (SELECT 1 FROM account_flags f
-                   WHERE f.run_id = m.run_id AND f.account_id = m.account_id
-                     AND f.flag IN ('bankruptcy_possible', 'deceased_possible')
-                     AND list_contains(string_split(f.records, '; '),
-                                       s.source || ':' || coalesce(s.record_id, CAST(s.rec_id AS VARCHAR)))) AS holds
-    FROM match_pairs m
-    JOIN source_records s ON s.rec_id = m.rec_id
-    WHERE m.run_id = $run_id AND m.role IN ('rejected', 'associate') AND m.review_decision_id IS NULL
-)
+WITH items AS (SELECT * FROM review_queue_items($run_id))
 SELECT i.account_id, i.rec_id, i.source, i.match_probability, i.match_weight, i.guard,
        c.outcome AS conflict, i.urgent, i.holds,
        count(*) OVER () AS total
