@@ -23,10 +23,17 @@ WITH suspect AS (
       AND c.first_name > $no_data AND c.first_name < $first_same
       AND length(r.first_canon) > 1 AND r.last_std IS NOT NULL
 ), own AS (
+    -- two equi-joins on the whole evidence key, not one on the name filtered after: a common
+    -- name (JOHN SMITH) would pair every suspect with every record of that name
     SELECT s.account_id, s.rec_id
     FROM suspect s
-    JOIN _mr o ON o.last_std = s.last_std AND o.first_canon = s.first_canon AND o.id <> s.rec_id
-    WHERE o.ssn_hash = s.ssn_hash OR (o.std_line1 = s.std_line1 AND o.zip5 = s.zip5)
+    JOIN _mr o ON o.last_std = s.last_std AND o.first_canon = s.first_canon
+              AND o.ssn_hash = s.ssn_hash AND o.id <> s.rec_id
+    UNION ALL
+    SELECT s.account_id, s.rec_id
+    FROM suspect s
+    JOIN _mr o ON o.last_std = s.last_std AND o.first_canon = s.first_canon
+              AND o.std_line1 = s.std_line1 AND o.zip5 = s.zip5 AND o.id <> s.rec_id
 ), linked AS (
     SELECT s.account_id, s.rec_id
     FROM suspect s
