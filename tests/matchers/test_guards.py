@@ -282,9 +282,10 @@ DEBTOR = person(
 )
 
 
-def _pairs(
+def record_pairs(
     con: duckdb.DuckDBPyConnection, run_id: str, account_id: str
 ) -> dict[int, dict[str, Any]]:
+    """The stored pairs of `account_id` in run `run_id`, by record (the guard tests' view)."""
     rows = sql.frame(
         con,
         "SELECT rec_id, role, guard, match_probability FROM match_pairs "
@@ -357,7 +358,7 @@ def test_debtor_wins_and_household_members_are_associates(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
     link(household, "g1")
-    pairs = _pairs(household, "g1", "DEBTOR")
+    pairs = record_pairs(household, "g1", "DEBTOR")
     assert pairs[1]["role"] == "debtor" and pairs[1]["guard"] is None
     assert pairs[1]["match_probability"] > 0.99
     expected = {
@@ -404,7 +405,7 @@ def test_the_household_guard_sees_a_father_scored_in_another_chunk(
     )
     assert chunk[13] not in {chunk[2], chunk[3], chunk[12]}  # the case this test is about
     for run in ("whole", "chunked"):
-        pairs = _pairs(household, run, "DEBTOR")
+        pairs = record_pairs(household, run, "DEBTOR")
         assert pairs[13]["role"] == "rejected" and pairs[13]["guard"] == "generation_ambiguous"
     q = "SELECT account_id, rec_id, role, guard FROM match_pairs WHERE run_id = ? ORDER BY ALL"
     assert sql.frame(household, q, ["whole"]).equals(sql.frame(household, q, ["chunked"]))
@@ -417,7 +418,7 @@ def test_a_guarded_pair_is_never_debtor_even_when_it_scores_high(
     mixed = dict(DEBTOR, suffix_std="SR")
     insert(household, "rec_std", 7, mixed, source="header", kind="person_records")
     link(household, "g2")
-    pairs = _pairs(household, "g2", "DEBTOR")
+    pairs = record_pairs(household, "g2", "DEBTOR")
     assert pairs[7]["match_probability"] > 0.99
     assert pairs[7]["role"] == "associate" and pairs[7]["guard"] == "suffix_conflict"
     assert (
@@ -438,7 +439,7 @@ def test_transposed_dob_or_exact_ssn_is_not_a_father(household: duckdb.DuckDBPyC
     bad_dob_same_ssn = dict(DEBTOR, dob=dt.date(1961, 9, 9))
     insert(household, "rec_std", 9, bad_dob_same_ssn, source="header", kind="person_records")
     link(household, "g3", settings=MatchSettings())
-    pairs = _pairs(household, "g3", "DEBTOR")
+    pairs = record_pairs(household, "g3", "DEBTOR")
     assert pairs[8]["guard"] is None
     assert pairs[9]["guard"] is None and pairs[9]["role"] == "debtor"
 
@@ -452,7 +453,7 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     name_only = dict(other, dob=None, ssn_hash=None, ssn_last4=None)
     insert(household, "rec_std", 11, name_only, source="ncoa", kind="ncoa")
     link(household, "g6")
-    pairs = _pairs(household, "g6", "DEBTOR")
+    pairs = record_pairs(household, "g6", "DEBTOR")
     assert pairs.get(10, {"role": None})["role"] != "debtor"
     assert pairs.get(11, {"role": None})["role"] != "debtor"
     if 11 in pairs:
@@ -473,7 +474,7 @@ def test_a_jr_debtor_without_a_known_father_keeps_his_suffixless_rows(
     row = dict(solo, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None)
     insert(household, "rec_std", 20, row, source="ncoa", kind="ncoa")
     link(household, "g7")
-    pairs = _pairs(household, "g7", "SOLO")
+    pairs = record_pairs(household, "g7", "SOLO")
     assert pairs[20]["role"] == "debtor" and pairs[20]["guard"] is None
 
 
@@ -481,7 +482,7 @@ def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyC
     with pytest.raises(ValueError, match="unknown guard"):
         link(household, "g4", settings=MatchSettings(guards=("suffix_conflit",)))
     link(household, "g5", settings=MatchSettings(guards=("suffix_conflict",)))
-    pairs = _pairs(household, "g5", "DEBTOR")
+    pairs = record_pairs(household, "g5", "DEBTOR")
     assert pairs[2]["guard"] == "suffix_conflict"
     assert pairs.get(5, {"guard": None})["guard"] is None
 
@@ -590,6 +591,6 @@ def test_match_policy_dedup_applies_no_guard(household: duckdb.DuckDBPyConnectio
     with pytest.raises(ValueError):
         MatchSettings(match_policy="household")  # type: ignore[arg-type]
     link(household, "p1", settings=MatchSettings(match_policy="dedup"))
-    pairs = _pairs(household, "p1", "DEBTOR")
+    pairs = record_pairs(household, "p1", "DEBTOR")
     assert all(p["guard"] is None for p in pairs.values()), pairs
     assert pairs[1]["role"] == "debtor"

@@ -26,7 +26,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from skiptrace import sql
 from skiptrace.matchers.compare import (
     ADDR_EXACT,
     ADDR_ZIP,
@@ -51,16 +50,6 @@ from skiptrace.matchers.compare import (
 from skiptrace.matchers.guards import BY_NAME, evaluate
 from skiptrace.matchers.link import link
 from tests.matchers import test_guards as pop  # the one population builder
-
-
-def _pairs(con: duckdb.DuckDBPyConnection, run_id: str, account_id: str) -> dict[int, Any]:
-    rows = sql.frame(
-        con,
-        "SELECT rec_id, role, guard, match_probability FROM match_pairs "
-        "WHERE run_id = ? AND account_id = ?",
-        [run_id, account_id],
-    )
-    return {r["rec_id"]: r for r in rows.iter_rows(named=True)}
 
 
 def _named(row: dict[str, Any], first: str, **changes: Any) -> dict[str, Any]:
@@ -151,7 +140,7 @@ def twins(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def test_twins_at_one_address_are_not_the_debtor(twins: duckdb.DuckDBPyConnection) -> None:
     link(twins, "t1")
-    pairs = _pairs(twins, "t1", "DANIEL")
+    pairs = pop.record_pairs(twins, "t1", "DANIEL")
     assert pairs[1]["role"] == "debtor"
     for rec_id in (2, 4):  # the twins at home: household members
         assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
@@ -178,12 +167,12 @@ def test_another_given_name_on_a_single_record_stays_the_debtors(
     slip = _named(debtor, "MATTHEW", ssn_hash=None, ssn_last4=None)
     pop.insert(con, "rec_std", 2, slip, source="survey", kind="person_records")
     link(con, "s1")
-    pairs = _pairs(con, "s1", "DANIEL")
+    pairs = pop.record_pairs(con, "s1", "DANIEL")
     assert pairs[2]["role"] == "debtor" and pairs[2]["guard"] is None, pairs[2]
     pop.insert(con, "rec_std", 3, dict(slip, phone_e164=None), source="header",
                kind="person_records")  # fmt: skip
     link(con, "s2")
-    pairs = _pairs(con, "s2", "DANIEL")
+    pairs = pop.record_pairs(con, "s2", "DANIEL")
     for rec_id in (2, 3):
         assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
         assert pairs[rec_id]["guard"] == "other_given_name_same_address", pairs[rec_id]
@@ -228,7 +217,7 @@ def test_without_a_suffix_a_name_only_row_is_held_once_the_father_is_seen(
     generations: duckdb.DuckDBPyConnection,
 ) -> None:
     link(generations, "n1")
-    pairs = _pairs(generations, "n1", "JAMES")
+    pairs = pop.record_pairs(generations, "n1", "JAMES")
     for rec_id in (1, 2, 3):  # no other generation known: the rows are the debtor's
         assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None, pairs
 
@@ -237,7 +226,7 @@ def test_without_a_suffix_a_name_only_row_is_held_once_the_father_is_seen(
                              number="12", street="OAK", zip5="19103"))  # fmt: skip
     pop.insert(generations, "rec_std", 4, father, source="header", kind="person_records")
     link(generations, "n2")
-    pairs = _pairs(generations, "n2", "JAMES")
+    pairs = pop.record_pairs(generations, "n2", "JAMES")
     assert pairs[1]["role"] == "debtor"
     assert pairs[4]["role"] == "associate" and pairs[4]["guard"] == "dob_conflict_same_address"
     for rec_id in (2, 3):
@@ -292,7 +281,7 @@ def test_the_spouses_record_with_the_debtors_ssn_is_an_associate(
                    phone_e164=None)  # fmt: skip
     pop.insert(con, "rec_std", 4, married, source="header", kind="person_records")
     link(con, "m1")
-    pairs = _pairs(con, "m1", "MARY")
+    pairs = pop.record_pairs(con, "m1", "MARY")
     assert pairs[1]["role"] == "debtor"
     for rec_id in (2, 3):
         assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
@@ -313,7 +302,7 @@ def test_the_debtors_own_return_under_a_placeholder_given_name_stays_hers(
     own = _named(debtor, "NEPHEW", dob=None, middle_initial=None, phone_e164=None)
     pop.insert(con, "rec_std", 2, own, source="w2", kind="person_records")
     link(con, "p1")
-    pairs = _pairs(con, "p1", "MARY")
+    pairs = pop.record_pairs(con, "p1", "MARY")
     assert pairs[2]["role"] == "debtor" and pairs[2]["guard"] is None, pairs[2]
 
 
@@ -347,7 +336,7 @@ def test_a_namesake_whose_last_four_is_one_digit_off_is_not_the_debtor(
                  **_ssn(450_11_2238))  # fmt: skip
     pop.insert(con, "rec_std", 3, newer, source="header", kind="person_records")
     link(con, "l1")
-    pairs = _pairs(con, "l1", "MARIA")
+    pairs = pop.record_pairs(con, "l1", "MARIA")
     assert pairs[1]["role"] == "debtor"
     assert pairs.get(2, {"role": None})["role"] != "debtor", pairs.get(2)
     if 2 in pairs:

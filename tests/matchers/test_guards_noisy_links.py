@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from skiptrace import sql
 from skiptrace.matchers.compare import (
     DOB_EXACT,
     FIRST_DIFFERENT,
@@ -34,17 +33,6 @@ from skiptrace.matchers.compare import (
 from skiptrace.matchers.guards import evaluate
 from skiptrace.matchers.link import MatchSettings, link
 from tests.matchers import test_guards as pop  # the one population builder
-
-
-def _pairs(con: duckdb.DuckDBPyConnection, run_id: str, account_id: str) -> dict[int, Any]:
-    rows = sql.frame(
-        con,
-        "SELECT rec_id, role, guard, match_probability FROM match_pairs "
-        "WHERE run_id = ? AND account_id = ?",
-        [run_id, account_id],
-    )
-    return {r["rec_id"]: r for r in rows.iter_rows(named=True)}
-
 
 # --------------------------------------------------------------------------- SSN copied
 
@@ -96,7 +84,7 @@ def test_a_relative_with_the_debtors_ssn_is_an_associate(con: duckdb.DuckDBPyCon
     placeholder = dict(debtor, first_std="RESIDENT", first_canon="RESIDENT", dob=None)
     pop.insert(con, "rec_std", 3, placeholder, source="w2", kind="person_records")
     link(con, "s1")
-    pairs = _pairs(con, "s1", "DEBTOR")
+    pairs = pop.record_pairs(con, "s1", "DEBTOR")
     assert pairs[1]["role"] == "debtor"
     assert pairs[2]["guard"] == "ssn_shared_other_given_name"
     assert pairs[2]["role"] == "associate"
@@ -137,7 +125,7 @@ def test_a_name_match_at_a_linked_records_address_is_the_debtor(
                            ssn_hash=h, ssn_last4=last4)  # fmt: skip
     pop.insert(mover, "rec_std", 3, elsewhere, source="w2", kind="person_records")
     link(mover, "c1")
-    pairs = _pairs(mover, "c1", "MOVER")
+    pairs = pop.record_pairs(mover, "c1", "MOVER")
     assert pairs[1]["role"] == "debtor"
     for rec_id in (2, 3):
         assert pairs[rec_id]["match_probability"] >= 0.9, pairs[rec_id]
@@ -153,7 +141,7 @@ def test_linked_records_do_not_carry_a_namesake_or_another_generation(
     born_other = _name_only(dob=dt.date(1958, 2, 2))
     pop.insert(mover, "rec_std", 2, born_other, source="w2", kind="person_records")
     link(mover, "c2")
-    pairs = _pairs(mover, "c2", "MOVER")
+    pairs = pop.record_pairs(mover, "c2", "MOVER")
     assert pairs[1]["role"] == "debtor"
     assert pairs.get(2, {"role": None})["role"] != "debtor"
 
@@ -163,7 +151,7 @@ def test_linked_records_do_not_carry_a_namesake_or_another_generation(
     pop.insert(mover, "rec_std", 4, father, source="header", kind="person_records")
     pop.insert(mover, "rec_std", 5, _name_only(), source="w2", kind="person_records")
     link(mover, "c3")
-    pairs = _pairs(mover, "c3", "MOVER")
+    pairs = pop.record_pairs(mover, "c3", "MOVER")
     assert pairs[4]["role"] == "associate" and pairs[4]["guard"] == "dob_conflict_same_address"
     assert pairs[5]["role"] == "rejected" and pairs[5]["guard"] == "uncorroborated_name_match"
 
@@ -173,7 +161,7 @@ def test_dedup_policy_and_disabled_guard_leave_roles_to_the_scores(
 ) -> None:
     pop.insert(mover, "rec_std", 2, _name_only(), source="w2", kind="person_records")
     link(mover, "c4", settings=MatchSettings(guards=("suffix_conflict",)))
-    assert _pairs(mover, "c4", "MOVER")[2]["role"] == "debtor"  # no guard held it back
+    assert pop.record_pairs(mover, "c4", "MOVER")[2]["role"] == "debtor"  # no guard held it back
 
 
 # --------------------------------------------------------------------------- borrowed SSN
@@ -202,7 +190,7 @@ def test_a_return_carrying_the_wifes_ssn_is_the_debtors(couple: duckdb.DuckDBPyC
     pop.insert(couple, "rec_std", 3, dict(HOME, dob=None, ssn_hash=h, ssn_last4=last4),
                source="f1040", kind="person_records")  # fmt: skip
     link(couple, "b1")
-    pairs = _pairs(couple, "b1", "JOHN")
+    pairs = pop.record_pairs(couple, "b1", "JOHN")
     assert pairs[1]["role"] == "debtor"
     assert pairs[3]["match_probability"] >= 0.9, pairs[3]
     assert pairs[3]["role"] == "debtor" and pairs[3]["guard"] is None
@@ -219,11 +207,11 @@ def test_the_fathers_own_ssn_still_makes_him_another_generation(
     pop.insert(couple, "rec_std", 3, father, source="w2", kind="person_records")
     pop.insert(couple, "rec_std", 4, dict(father), source="w2", kind="person_records")
     link(couple, "b2")
-    pairs = _pairs(couple, "b2", "JOHN")
+    pairs = pop.record_pairs(couple, "b2", "JOHN")
     for rec_id in (3, 4):
         assert pairs[rec_id]["role"] == "associate", pairs[rec_id]
         assert pairs[rec_id]["guard"] == "ssn_conflict_same_address"
     couple.execute("DELETE FROM rec_std WHERE rec_id = 4")
     link(couple, "b3")
-    pairs = _pairs(couple, "b3", "JOHN")
+    pairs = pop.record_pairs(couple, "b3", "JOHN")
     assert pairs[3]["role"] == "associate" and pairs[3]["guard"] == "ssn_conflict_same_address"
