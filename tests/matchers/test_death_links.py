@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 
 from skiptrace.matchers.link import link
-from tests.matchers.test_guards import _pairs, background, insert, person
+from tests.matchers.test_guards import background, insert, person, record_pairs
 
 DEAD = person(
     "HAROLD",
@@ -66,7 +66,7 @@ def test_ssn_slip_links_a_death_record_only_with_name_and_dob(
         **dmf,
     )
     link(con, "d1")
-    pairs = _pairs(con, "d1", "DEAD")
+    pairs = record_pairs(con, "d1", "DEAD")
     assert pairs[101]["role"] == "debtor", pairs.get(101)
     assert pairs[102]["role"] == "debtor", pairs.get(102)
     for rec in (103, 104):
