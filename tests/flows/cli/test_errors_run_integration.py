@@ -19,7 +19,7 @@ import pytest
 
 from skiptrace import errors
 
-from ..conftest import prefect_env
+from ..conftest import copy_prefect_home, prefect_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -88,13 +88,25 @@ def _wait_for(log: Path, needle: str, timeout: float = 300) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def setup(small_portfolio, tmp_path: Path, prefect_home: Path) -> Setup:
-    shutil.copytree(small_portfolio.accounts_path.parent, tmp_path / "p")
-    s = Setup(tmp_path, prefect_home)
-    first = s.run("-q")
+@pytest.fixture(scope="module")
+def first_run(
+    small_portfolio, tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
+) -> Path:
+    """One completed run, made once for the file: each test starts from a copy of it (the run
+    took 18-27 s here, and both tests need one behind them)."""
+    root = tmp_path_factory.mktemp("first-run")
+    shutil.copytree(small_portfolio.accounts_path.parent, root / "p")
+    home = copy_prefect_home(prefect_home_template, root / "prefect-home")
+    first = Setup(root, home).run("-q")
     assert first.returncode == 0, first.stderr[-3000:]
-    return s
+    return root
+
+
+@pytest.fixture
+def setup(first_run: Path, tmp_path: Path, prefect_home: Path) -> Setup:
+    for part in ("p", "db", "out"):
+        shutil.copytree(first_run / part, tmp_path / part, symlinks=True)
+    return Setup(tmp_path, prefect_home)
 
 
 def _stop(proc: subprocess.Popen) -> None:
