@@ -458,6 +458,8 @@ _SOURCE_RECORD_COLS = (
     "phone_type", "email", "first_seen", "last_seen", "record_date", "date_of_death",
     "move_type", "move_effective_date", "ncoa_return_code", "bk_chapter", "bk_case_number",
     "bk_district", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date", "co_debtor_name",
+    "scra_status_date", "scra_active_duty", "scra_start_date", "scra_end_date",
+    "scra_left_within_367", "scra_report_date",
 )  # fmt: skip
 #: A source record needs at least one of these (or a valid SSN) to be matchable at all.
 _IDENTIFYING = (
@@ -525,6 +527,7 @@ def _source_stage(source: Source) -> _Plan:
         else:
             stage.out("bk_chapter", None)
             stage.out("co_debtor_name", None)
+        _military_status(stage, source, a)
         _record_date(stage, source, ctx)
         if source.kind != "vendor_batch":  # a vendor row is identified by its account_id
             stage.require_identity(_IDENTIFYING)
@@ -549,6 +552,29 @@ def _source_stage(source: Source) -> _Plan:
         return inserts
 
     return plan
+
+
+def _military_status(stage: Stage, source: Source, a: dict[str, str | None]) -> None:
+    """The SCRA status of a `military_status` row (migration 111); NULL for other kinds.
+
+    The status and report dates are the service's own and cannot be after the as-of date;
+    start and end of active duty can (a projected end of service, a call-up notified ahead).
+    An unreadable yes/no answer loads as yes (PROTECTING_FLAGS): a wrong "no" lets a default
+    judgment through, a wrong "yes" only delays legal action until someone looks.
+    """
+    dates = {"scra_status_date": False, "scra_report_date": False,
+             "scra_start_date": True, "scra_end_date": True}  # fmt: skip
+    military = source.kind == "military_status"
+    for f, future_ok in dates.items():
+        if military:
+            stage.date(f, a.get(f), future_ok=future_ok)
+        else:
+            stage.out(f, None)
+    for f in ("scra_active_duty", "scra_left_within_367"):
+        if military:
+            stage.flag(f, a.get(f))
+        else:
+            stage.out(f, None)
 
 
 def _compose_street(stage: Stage, a: dict[str, str | None]) -> None:
@@ -660,6 +686,8 @@ def _contact_inserts(
             f"'ncoa_forward' AS evidence, {new}, move_effective_date AS first_seen "
             f"FROM {{stage}} WHERE reason IS NULL AND ({present})"
         )
+    elif source.kind == "military_status":
+        pass  # a status row says whether the person serves, not where: no contact evidence
     else:
         base = f"SELECT {common}, 1 AS rank, 'debtor' AS role, 'record' AS evidence, first_seen, last_seen"
         addr = ", ".join(_CONTACT_VALUE_FIELDS["address"])

@@ -37,7 +37,9 @@ MAX_YAML_NODES = 100_000
 #: Extra folders sources may read from, separated by os.pathsep (besides `allowed_roots:`).
 ALLOWED_ROOTS_ENV = "SKIPTRACE_ALLOWED_ROOTS"
 
-SourceKind = Literal["person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy", "outcomes"]
+SourceKind = Literal[
+    "person_records", "vendor_batch", "ncoa", "deceased", "bankruptcy", "military_status", "outcomes"
+]  # fmt: skip
 FileFormat = Literal["csv", "tsv", "psv", "parquet", "fixed_width"]
 ContactType = Literal["address", "phone", "email"]
 
@@ -61,6 +63,12 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "bankruptcy": (
         "bk_chapter", "bk_case_number", "bk_district", "bk_filing_date", "bk_discharge_date",
         "bk_dismissal_date", "co_debtor_name",
+    ),
+    # the DoD's SCRA service (DMDC) result per person: active duty on the status date, its
+    # start / end, left active duty within 367 days before the status date, the report date
+    "military_status": (
+        "scra_status_date", "scra_active_duty", "scra_start_date", "scra_end_date",
+        "scra_left_within_367", "scra_report_date",
     ),
     # collectors' dispositions (sources/outcomes.py), not person records
     "outcomes": ("contact", "contact_type", "outcome", "outcome_date", "agent"),
@@ -88,6 +96,8 @@ KIND_REQUIRED: dict[str, tuple[str, ...]] = {
     "ncoa": (),
     "deceased": (),
     "bankruptcy": (),
+    # a status row without the active-duty answer says nothing
+    "military_status": ("scra_active_duty",),
     "outcomes": ("account_id", "contact", "outcome", "outcome_date"),
 }
 
@@ -178,6 +188,9 @@ class Source(ReadOptions):
     path: str  # file or glob; relative to the folder holding sources.yml
     columns: dict[str, str] = Field(default_factory=dict)
     groups: list[ContactGroup] = Field(default_factory=list)
+    #: A shipped source layout in `sources/profiles/` (e.g. `dmdc_scra_csv`): its kind, read
+    #: options and columns, under what the entry itself says (a column the entry maps wins).
+    profile: str | None = None
     reliability: float = Field(ge=0.0, le=1.0)
     permissible_purpose: str = Field(min_length=3)
     #: A column name holding the record date, or a constant ISO date. None = file mtime.
@@ -200,9 +213,12 @@ class Source(ReadOptions):
 
     @model_validator(mode="before")
     @classmethod
-    def _outcomes_defaults(cls, data: object) -> object:
-        """An `outcomes` source is the collections system's own record of calls and letters:
-        no vendor reliability to state, and its purpose is the account's collection itself."""
+    def _defaults(cls, data: object) -> object:
+        """A shipped layout (`profile:`) fills what the entry does not say; an `outcomes`
+        source is the collections system's own record of calls and letters: no vendor
+        reliability to state, and its purpose is the account's collection itself."""
+        if isinstance(data, dict) and data.get("profile"):
+            data = _with_layout(data)
         if isinstance(data, dict) and data.get("kind") == "outcomes":
             data = {"reliability": 1.0, "permissible_purpose": OUTCOMES_PURPOSE, **data}
         return data
@@ -256,6 +272,48 @@ class Source(ReadOptions):
         $SKIPTRACE_ALLOWED_ROOTS (resolved, so a symlinked root is compared by its target)."""
         env = [Path(p) for p in os.environ.get(ALLOWED_ROOTS_ENV, "").split(os.pathsep) if p]
         return [Path(r).resolve() for r in (self.base_dir, *self.allowed_roots, *env)]
+
+
+def _with_layout(entry: dict[str, Any]) -> dict[str, Any]:
+    """A sources.yml entry with its shipped layout (`profile:`) filled in under it.
+
+    A layout is a YAML file in `sources/profiles/` with a `kind:` (what sets it apart from an
+    account profile there): the kind, read options and column mapping of a delivery format every
+    agency receives alike, such as the DoD's SCRA results. The entry keeps what it says itself;
+    its `columns` are added to the layout's, field by field.
+    """
+    name = str(entry["profile"])
+    layout = _source_layouts().get(name)
+    if layout is None:
+        shipped = ", ".join(sorted(_source_layouts())) or "none"
+        raise ValueError(f"no shipped source profile {name!r} (shipped: {shipped})")
+    if entry.get("kind") not in (None, layout["kind"]):
+        raise ValueError(f"profile {name!r} is for kind {layout['kind']!r}, not {entry['kind']!r}")
+    merged = {k: v for k, v in layout.items() if k != "name"}
+    merged.update({k: v for k, v in entry.items() if k != "columns"})
+    merged["columns"] = {**layout.get("columns", {}), **(entry.get("columns") or {})}
+    return merged
+
+
+def _shipped_yaml() -> dict[str, Any]:
+    """{stem: parsed YAML} of every file in `sources/profiles/` (account profiles and source
+    layouts side by side; a file that does not parse is left to load_profile to report)."""
+    out: dict[str, Any] = {}
+    for path in sorted(PROFILES_DIR.glob("*.yml")):
+        try:
+            out[path.stem] = safe_yaml(path.read_text(encoding="utf-8"), path)
+        except (OSError, yaml.YAMLError):
+            out[path.stem] = None
+    return out
+
+
+def _source_layouts() -> dict[str, dict[str, Any]]:
+    """The shipped source layouts: the files of `sources/profiles/` that name a `kind`."""
+    return {
+        stem: data
+        for stem, data in _shipped_yaml().items()
+        if isinstance(data, dict) and "kind" in data
+    }
 
 
 class Registry(BaseModel):
@@ -410,6 +468,7 @@ def load_profile(path: str | Path | None) -> AccountProfile:
     if path is None:
         return AccountProfile()
     candidate = Path(path)
+    layouts = _source_layouts()
     if (
         not candidate.exists()
         and candidate.suffix == ""
@@ -417,11 +476,18 @@ def load_profile(path: str | Path | None) -> AccountProfile:
     ):
         candidate = PROFILES_DIR / f"{path}.yml"
     if not candidate.exists():
-        shipped = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yml")))
+        shipped = ", ".join(
+            sorted(p.stem for p in PROFILES_DIR.glob("*.yml") if p.stem not in layouts)
+        )
         raise ProfileError(f"{candidate}: no such profile file (built-in profiles: {shipped})")
     data = _read_yaml(candidate, ProfileError, "profile") or {}
     if not isinstance(data, dict):
         raise ProfileError(f"{candidate}: expected a mapping of profile settings")
+    if "kind" in data:
+        raise ProfileError(
+            f"{candidate}: a layout of a {data['kind']} source, not an account profile: name it"
+            f" in sources.yml (`profile: {candidate.stem}`)"
+        )
     try:
         return AccountProfile(**data)
     except ValidationError as exc:

@@ -53,6 +53,9 @@ TextCheck = Literal["ssn_free", "state", "zip", "phone", "email"]
 SUPPRESSING_FLAGS = frozenset(
     {"cease_desist", "bankruptcy", "deceased", "attorney_represented", "dispute", "do_not_call"}
 )
+#: Flags that protect the consumer from legal action (SCRA military status): an unreadable
+#: value is treated as set too, for the same reason (never sue on a guess).
+PROTECTING_FLAGS = frozenset({"scra_active_duty", "scra_left_within_367"})
 
 #: USPS state and territory codes (military AA/AE/AP included) and the spelled-out state names.
 STATE_CODES = (
@@ -354,13 +357,15 @@ class Stage:
         ambiguous: str | None = None,
         dob: bool = False,
         label: str | None = None,
+        future_ok: bool = False,
     ) -> str | None:
         """Parse a date column; returns the alias of the loaded DATE.
 
         A value the built-in formats miss is repaired when that is unambiguous
         (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
         repair recorded. Unparseable, implausible (a birth before 1880) and future dates (after
-        the as-of date) are field defects.
+        the as-of date) are field defects; `future_ok` for a date that announces something (a
+        projected end of active duty, a call-up), which may lie after the as-of date.
         """
         if alias is None:
             self.out(name, None)
@@ -398,7 +403,7 @@ class Stage:
         as_of = f"DATE '{self.as_of.isoformat()}'"
         too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
         placeholder = f"{any_date} IN {PLACEHOLDER_BIRTH_DATES}" if dob else "false"
-        future = f"{any_date} > {as_of}"
+        future = "false" if future_ok else f"{any_date} > {as_of}"
         bad = self.derive(
             f"CASE WHEN {alias} IS NULL THEN NULL WHEN {any_date} IS NULL THEN 'unparseable_date' "
             f"WHEN {placeholder} THEN 'placeholder_date' "
@@ -430,7 +435,8 @@ class Stage:
         An empty value is False when '' is among the false spellings (a missing consent is no
         consent), else NULL. An unreadable value of a flag that suppresses contact
         (SUPPRESSING_FLAGS: cease and desist, dispute, ...) loads as set: treating it as unset
-        could contact someone who asked not to be; any other unreadable flag becomes NULL.
+        could contact someone who asked not to be; so does one that protects from legal action
+        (PROTECTING_FLAGS: SCRA active duty); any other unreadable flag becomes NULL.
         """
         if alias is None:
             self.out(name, None)
@@ -445,7 +451,8 @@ class Stage:
         parsed = self.derive(expr)
         invalid = f"{alias} IS NOT NULL AND {parsed} IS NULL"
         label = label or name
-        if name in SUPPRESSING_FLAGS and self.on_field_error != "reject":
+        protects = name in SUPPRESSING_FLAGS or name in PROTECTING_FLAGS
+        if protects and self.on_field_error != "reject":
             self.issue(invalid, label, alias, "'invalid_flag'", "treated_as_set")
             self.out(name, f"CASE WHEN {invalid} THEN true ELSE {parsed} END")
             return
