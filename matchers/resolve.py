@@ -3,9 +3,9 @@
 Reads the run's `match_pairs`, the current source contacts and the account file; writes
 `contact_points` (one row per distinct address / phone / email per account and role),
 `contact_support` (every piece of evidence behind each point) and `account_flags` (deceased,
-bankruptcy, moved). The work is set-based SQL in `sql/resolve/NN_*.sql`, run in order over
-temp tables; this module sets the run's parameters, generates the model's SQL from the shipped
-coefficients and runs the steps. Why each step exists is written at the top of its SQL file:
+bankruptcy, moved, SCRA military status). The work is set-based SQL in `sql/resolve/NN_*.sql`,
+run in order over temp tables; this module sets the run's parameters, generates the model's SQL
+from the shipped coefficients and runs the steps. Why each step exists is written at the top of its SQL file:
 
 00 macros           address key, unit / street comparison used identically everywhere (phone
                     line types: the shared macros of matchers.phones)
@@ -32,6 +32,7 @@ coefficients and runs the steps. Why each step exists is written at the top of i
                     account and, less, for the household's other accounts; ranks recomputed
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run (and the
                     input files its support cites, for input_file_usage)
+10b scra            SCRA military status: active duty or the year after it, stale, disputed
 11 cache write      the evidence cache rewritten in the same transaction (migration 050)
 
 Steps 02, 03, 05-05b are the evidence part: incremental per account (matchers/resolve_cache.py,
@@ -116,6 +117,13 @@ class ResolveSettings:
     #: matcher's review floor: no pair below it is kept, so every held pair with that evidence
     #: counts; the evidence, not the probability, keeps namesakes elsewhere out
     possible_link_floor: float = 0.20
+    #: an SCRA military status (DMDC) whose status date is more than this many days before the
+    #: as-of date is stale: a "not on active duty" that old is reported, not trusted
+    #: (sql/resolve/10b_scra.sql). DMDC certificates are usually refreshed monthly
+    scra_fresh_days: int = 31
+    #: days after leaving active duty during which the account is still treated as protected:
+    #: DMDC's "left active duty within 367 days" window, protection continuing for a year
+    scra_tail_days: int = 367
     #: weight, in pseudo-outcomes, of the registry's reliability against collectors' outcomes
     outcome_strength: float = 20.0
     #: a right-party contact is confirmed with at least this confidence
@@ -285,6 +293,15 @@ def resolve_contacts(
             death_grace_days=int(settings.death_activity_grace_days),
             death_activity_factor=float(settings.death_activity_factor),
             possible_floor=float(settings.possible_link_floor),
+            default_reliability=float(settings.default_reliability),
+        )
+        run(
+            "10b_scra",
+            _file("10b_scra.sql"),
+            run_id=run_id,
+            as_of=as_of,
+            scra_fresh_days=int(settings.scra_fresh_days),
+            scra_tail_days=int(settings.scra_tail_days),
             default_reliability=float(settings.default_reliability),
         )
         run(

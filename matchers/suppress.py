@@ -11,6 +11,8 @@ records every hit in `suppressions` and applies the effect to `contact_points`:
     hold              -> on_hold (emitted with the on-hold flag: bankruptcy stay, dispute)
     manual_dial_only  -> dial_mode 'manual' (TCPA); other debtor phones get 'autodialer'
     restrict_calling_window / do_not_mail / third_party_only / note -> reasons (and exports)
+    legal_hold        -> reasons; contacts stay usable, the account is held from legal action
+                         (worklist.csv, account_flags.csv `legal_hold`: SCRA)
 
 Re-applying is idempotent: status and reasons restart from what resolution wrote
 (`resolved_status`, `resolved_reasons`) and the run's earlier decisions are replaced.
@@ -39,6 +41,7 @@ Action = Literal[
     "restrict_calling_window",
     "do_not_mail",
     "third_party_only",
+    "legal_hold",
     "note",
 ]
 #: Actions that take a contact out of use entirely.
@@ -53,6 +56,7 @@ PREFIX: dict[str, str] = {
     "restrict_calling_window": "CALLING WINDOW",
     "do_not_mail": "DO NOT MAIL",
     "third_party_only": "THIRD PARTY",
+    "legal_hold": "LEGAL HOLD",
     "note": "NOTE",
 }
 

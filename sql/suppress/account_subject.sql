@@ -52,6 +52,20 @@ possible AS (
     WHERE f.run_id = $run_id AND f.flag IN ('bankruptcy_possible', 'deceased_possible')
     GROUP BY f.account_id
 ),
+scra AS (
+    -- SCRA military status (sql/resolve/10b_scra.sql): the holder on active duty or in the year
+    -- after it; a status too old to trust; a status returned for the account naming someone else
+    SELECT account_id,
+           max(confidence) FILTER (WHERE flag = 'scra_active_duty') AS scra_conf,
+           first(evidence ORDER BY confidence DESC) FILTER (WHERE flag = 'scra_active_duty') AS scra_evidence,
+           bool_or(flag = 'scra_status_stale') AS scra_stale,
+           bool_or(flag = 'scra_disputed') AS scra_disputed,
+           string_agg(evidence, '; ' ORDER BY flag, evidence)
+               FILTER (WHERE flag IN ('scra_status_stale', 'scra_disputed')) AS scra_doubt_evidence
+    FROM account_flags
+    WHERE run_id = $run_id AND flag IN ('scra_active_duty', 'scra_status_stale', 'scra_disputed')
+    GROUP BY account_id
+),
 bk1 AS (
     -- every field from the one strongest case (ties: the lowest record). Separate arg_max calls
     -- skip NULLs, so a stronger case without a discharge date took the weaker case's, and two
@@ -80,9 +94,13 @@ SELECT a.account_id, CAST($as_of AS DATE) AS as_of, a.balance, a.state AS file_s
        b.bk_chapter, b.bk_case_number, b.bk_filing_date, b.bk_discharge_date, b.bk_dismissal_date,
        coalesce(p.bk_possible_conf, 0.0) AS bk_possible_conf,
        coalesce(p.deceased_possible_conf, 0.0) AS deceased_possible_conf,
-       p.possible_evidence
+       p.possible_evidence,
+       coalesce(m.scra_conf, 0.0) AS scra_conf, m.scra_evidence,
+       coalesce(m.scra_stale, false) AS scra_stale, coalesce(m.scra_disputed, false) AS scra_disputed,
+       m.scra_doubt_evidence
 FROM current_accounts a
 LEFT JOIN dead d ON d.account_id = a.account_id
 LEFT JOIN disputed dp ON dp.account_id = a.account_id
 LEFT JOIN bk1 b ON b.account_id = a.account_id
-LEFT JOIN possible p ON p.account_id = a.account_id;
+LEFT JOIN possible p ON p.account_id = a.account_id
+LEFT JOIN scra m ON m.account_id = a.account_id;

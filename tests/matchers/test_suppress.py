@@ -367,6 +367,10 @@ def test_every_shipped_rule_is_exercised(pf: Portfolio, con) -> None:
     pf.account("ATT", attorney_represented=True)
     pf.account("DSP", dispute=True)
     pf.account("DNC", do_not_call=True)
+    for acct, flag in (("SCRA", "scra_active_duty"), ("SCRA_DOUBT", "scra_disputed"),
+                       ("SCRA_OLD", "scra_status_stale")):  # fmt: skip
+        pf.account(acct)  # SCRA military status (10b_scra.sql)
+        pf.flag(acct, flag, 0.99)
     pf.account("MA", state="MA")
     pf.contact("MA", "phone", "+13105550100", tz_conflict=True, tz_area_code="America/Los_Angeles")
     pf.contact("MA", "address", "4 OLD RD|02109", rank=2, factors={"moved_from": True})
