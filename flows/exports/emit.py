@@ -54,7 +54,10 @@ MATCH_COLUMNS: tuple[str, ...] = (
     "role",
     "run_id",
 )
-FLAG_COLUMNS: tuple[str, ...] = ("account_id", "flag", "confidence", "evidence", "run_id")
+#: `legal_hold` last, so readers by position keep working (docs/compliance.md, SCRA).
+FLAG_COLUMNS: tuple[str, ...] = (
+    "account_id", "flag", "confidence", "evidence", "run_id", "legal_hold",
+)  # fmt: skip
 
 #: ZIP formats of the exports: five digits (default) or ZIP+4 where all nine digits are known.
 ZIP_FORMATS: tuple[str, ...] = ("zip5", "zip+4")
