@@ -46,7 +46,7 @@ def test_a_referenced_status_attaches_only_when_its_identifiers_agree(
     b.account("DOBNAME", "Dana", "Cole", dob=D(1985, 3, 2))  # no SSN on file
     b.account("OTHER", "Paul", "Stone", dob=D(1970, 7, 7), **ssn(b, "623451234"))
     b.account("TWIN", "Jo", "Hale", dob=DOB, **ssn(b, "623458888"))
-    active = {"scra_active_duty": True, "scra_start_date": D(2023, 1, 1)}
+    active: dict[str, Any] = {"scra_active_duty": True, "scra_start_date": D(2023, 1, 1)}
     status(b, "MARCO", "RIVERA", account_id="SSN", dob=D(1999, 9, 9), **ssn(b, "623456789"),
            **active)  # fmt: skip
     status(b, "DANA", "COLE", account_id="DOBNAME", dob=D(1985, 3, 2), **active)
@@ -94,7 +94,7 @@ def test_a_status_through_the_matcher_counts_only_as_a_debtor_link(
 def test_the_year_after_active_duty_and_a_stale_status(
     b: Builder, con: duckdb.DuckDBPyConnection
 ) -> None:
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         # left 366 days before the as-of date: still protected
         "TAIL": {"scra_end_date": AS_OF - dt.timedelta(days=366)},
         # left 368 days before: no longer

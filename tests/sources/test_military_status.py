@@ -50,6 +50,7 @@ def dmdc_file(path: Path) -> Path:
 def dmdc_source(path: Path) -> Source:
     return Source(
         name="dmdc",
+        kind="military_status",
         profile="dmdc_scra_csv",
         path=str(path),
         reliability=0.99,
