@@ -86,7 +86,7 @@ def test_output_contracts(pipeline_run) -> None:
         "run_id",
     ]
     flags = pl.read_csv(run_dir / "account_flags.csv", infer_schema=False)
-    assert flags.columns == ["account_id", "flag", "confidence", "evidence", "run_id"]
+    assert flags.columns == ["account_id", "flag", "confidence", "evidence", "run_id", "legal_hold"]
     summary = json.loads((run_dir / "run_summary.json").read_text())
     assert summary["run_id"] == run_id and summary["as_of"] == str(params.as_of)
 
