@@ -157,7 +157,9 @@ def check_key(params: RefreshParams) -> None:
     """The HMAC key is the one the database's SSN hashes were made with, read-only: the refresh
     checks it again, but only after Prefect has started (seconds)."""
     from skiptrace.flows.orchestration import guards
+    from skiptrace.sources.pii import check_key_strength
 
+    check_key_strength(params.db)  # a short key is refused even for a new database
     guards.check_key_before_run(params.db)
 
 
@@ -213,3 +215,6 @@ def check_serve(params: RefreshParams) -> None:
     check_names(params)
     registry, _ = check_configuration(params)
     check_names(params, registry)
+    from skiptrace.sources.pii import check_key_strength
+
+    check_key_strength(params.db)
