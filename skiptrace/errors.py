@@ -33,8 +33,9 @@ EXIT_CODES: dict[int, str] = {
     OK: "completed",
     INTERNAL: "unexpected internal error (a bug: the traceback is printed)",
     USAGE: "usage error: unknown option or bad option value",
-    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit, Prefect server start-up time, disk full or folder not writable",
-    INPUT: "input file error: missing file or required columns, missing or corrupt database",
+    CONFIG: "configuration error: sources.yml, account profile or rules file (an SSN-shaped number in one included), HMAC key missing or too short, memory limit, Prefect server start-up time, a PREFECT_HOME others can read, disk full or folder not writable",
+    INPUT: "input file error: missing file or required columns, an SSN-shaped number in a file's name, "
+    "missing or corrupt database",
     BUSY: "database busy: another run or a reader holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
     WARNINGS: "completed with warnings (see the run summary)",

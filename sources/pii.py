@@ -13,6 +13,12 @@ $SKIPTRACE_HMAC_KEY), never a path relative to the working directory, where a ru
 elsewhere would silently create a second key and no SSN would join any more. The database keeps
 the key's fingerprint (an HMAC of a constant, which reveals nothing about the key) so a run with
 another key is refused (flows/orchestration/guards.py).
+
+The key together with the database gives back every SSN: `ssn_last4` leaves 10^5 candidates per
+hash, each one HMAC away. Next to the database is where a run finds the key, not where it should
+be kept in production: README and docs/architecture.md say to keep it, and back it up, apart
+from the database and its backups. A key shorter than MIN_KEY_BYTES is refused, from the
+variable as from the file.
 """
 
 from __future__ import annotations

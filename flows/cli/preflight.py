@@ -195,8 +195,27 @@ def check_run(params: RefreshParams) -> None:
     check_columns(params, registry, profile)
     check_key(params)
     check_collections_database(params)
+    check_prefect_home()
     check_run_setup(params)
     check_database_free(params)
+
+
+def check_prefect_home() -> None:
+    """PREFECT_HOME is private, or is made so when it is ours; another user's home that others
+    can read is refused (exit 3): Prefect keeps each run's parameters and log lines there
+    (prefect_startup.private_prefect_home)."""
+    import logging
+    import os
+
+    from skiptrace.atomic import FILE_MODE_ENV, check_file_mode
+    from skiptrace.flows.orchestration import prefect_startup
+
+    try:
+        check_file_mode(os.environ.get(FILE_MODE_ENV))
+    except ValueError:
+        return  # what is private is not known: check_run_setup says so, with its exit code
+    if notice := prefect_startup.private_prefect_home():
+        logging.getLogger("skiptrace").info("%s", notice)
 
 
 def check_serve(params: RefreshParams) -> None:

@@ -7,6 +7,7 @@ its values), with one line on stderr and a documented exit code, and nothing is 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,53 @@ def test_a_weak_hmac_key_in_the_environment_is_refused(setup: Path, key: str) ->
     )
     assert key not in last
     nothing_stored(setup)
+
+
+def _wide_entries(home: Path) -> list[str]:
+    return [
+        f"{p.relative_to(home)} {stat.S_IMODE(p.stat().st_mode):04o}"
+        for p in [home, *home.rglob("*")]
+        if not p.is_symlink() and stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
+
+
+@pytest.mark.integration
+def test_prefects_files_are_private_in_a_home_others_could_read(
+    setup: Path, prefect_home: Path
+) -> None:
+    """Prefect writes its database at 0644 whatever the umask; a PREFECT_HOME left 0755 let
+    another user read each run's parameters and log lines. The run makes the home it owns
+    private (0700) with what Prefect wrote there before, and the server and the command make
+    new files under the private umask."""
+    prefect_home.chmod(0o755)
+    for path in prefect_home.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    assert _wide_entries(prefect_home)
+    done = subprocess.run(
+        [sys.executable, "-m", "skiptrace", *run_args()],
+        cwd=setup, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PREFECT_HOME": str(prefect_home),
+             "SKIPTRACE_HMAC_KEY": "test-key-not-secret"},
+        preexec_fn=lambda: os.umask(0o022),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (prefect_home / "prefect.db").is_file()
+    assert _wide_entries(prefect_home) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_prefect_home_others_can_read_and_we_cannot_change_is_refused(setup: Path) -> None:
+    home = setup / "shared-prefect-home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    os.chown(home, 65534, 65534)  # another user's, as a shared /srv/prefect would be
+    last = refused(
+        skiptrace(setup, *run_args(), PREFECT_HOME=str(home)),
+        errors.CONFIG,
+        f"PREFECT_HOME {home}",
+        "mode 0755",
+        "not yours",
+    )
+    assert "Traceback" not in last
+    assert list(home.iterdir()) == []
+    nothing_stored(setup)  # refused before the folders and the lock are made
