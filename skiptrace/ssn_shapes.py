@@ -12,7 +12,7 @@ line, the number masked.
 ' ', '_' or '/' between the groups), not inside a longer run of letters or digits, as log
 masking reads SSNs in text (skiptrace/masking.py): `accounts_<nine digits>.csv` and
 `<3>-<2>-<4>.csv` are, an identifier such as A followed by nine digits is not, nor a date with
-a sequence number (`accounts_20261101_1.csv`) or a ten-digit timestamp.
+a sequence number (`accounts_<yyyymmdd>_<n>.csv`) or a ten-digit timestamp.
 """
 
 from __future__ import annotations
