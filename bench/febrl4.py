@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"FEBRL4 {a.height} x {b.height}, {len(truth)} true links; standardized in {prep:.1f} s")
 
     con = sql.connect(":memory:")
-    os.environ.setdefault("SKIPTRACE_HMAC_KEY", "febrl4-bench")
+    os.environ.setdefault("SKIPTRACE_HMAC_KEY", "febrl4-bench-key")
     overrides: dict[str, Any] = {}
     if args.threshold is not None:
         overrides["threshold"] = args.threshold

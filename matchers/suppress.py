@@ -30,7 +30,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from skiptrace import sql
+from skiptrace.errors import ConfigError
 from skiptrace.matchers.rules import DEFAULT_RULES
+from skiptrace.ssn_shapes import config_refusal
 
 Action = Literal[
     "suppress",
@@ -122,7 +124,10 @@ class RuleSet(BaseModel):
 
 @cache
 def _load(path: str, mtime: float) -> RuleSet:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    text = Path(path).read_text(encoding="utf-8")
+    if refusal := config_refusal(text, path):  # recorded with the run, shown in reports
+        raise ConfigError(refusal)
+    data = yaml.safe_load(text) or {}
     return RuleSet(**data)
 
 

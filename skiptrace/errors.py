@@ -33,8 +33,9 @@ EXIT_CODES: dict[int, str] = {
     OK: "completed",
     INTERNAL: "unexpected internal error (a bug: the traceback is printed)",
     USAGE: "usage error: unknown option or bad option value",
-    CONFIG: "configuration error: sources.yml, account profile or rules file, memory limit, Prefect server start-up time, disk full or folder not writable",
-    INPUT: "input file error: missing file or required columns, missing or corrupt database",
+    CONFIG: "configuration error: sources.yml, account profile or rules file (an SSN-shaped number in one included), HMAC key missing or too short, memory limit, Prefect server start-up time, a PREFECT_HOME others can read, disk full or folder not writable",
+    INPUT: "input file error: missing file or required columns, an SSN-shaped number in a file's name, "
+    "missing or corrupt database",
     BUSY: "database busy: another run or a reader holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
     WARNINGS: "completed with warnings (see the run summary)",
@@ -107,11 +108,19 @@ def validation_summary(exc: Exception, names: dict[str, str] | None = None) -> s
 
     `names` renames fields for the reader (a model field -> the command-line option it came
     from). Works on any exception; non-validation errors give their own text. Values are shown
-    only when short scalars: configuration and option values, never a row of personal data.
+    only when short scalars: configuration and option values, never a row of personal data;
+    and masked as a log line is (an SSN- or phone-shaped value, a URL's password): the line goes
+    to stderr, to Prefect's state and to scheduler logs.
     """
+    from skiptrace.masking import mask_text
+    from skiptrace.ssn_shapes import mask_ssn_shapes
+
+    def masked(text: str) -> str:
+        return mask_text(mask_ssn_shapes(text))
+
     errors = getattr(exc, "errors", None)
     if not callable(errors):
-        return " ".join(str(exc).split())
+        return masked(" ".join(str(exc).split()))
     parts: list[str] = []
     for err in errors(include_url=False):
         loc = ".".join(str(p) for p in err.get("loc", ()))
@@ -122,7 +131,7 @@ def validation_summary(exc: Exception, names: dict[str, str] | None = None) -> s
         value = err.get("input")
         shown = ""
         if isinstance(value, str | int | float) and not isinstance(value, bool) and where:
-            text = repr(value)
+            text = masked(repr(value))  # masked whole, then cut: a cut URL hides its '@'
             shown = f" (got {text[:60]})"
-        parts.append(f"{where}: {msg}{shown}" if where else msg)
+        parts.append(f"{where}: {masked(msg)}{shown}" if where else masked(msg))
     return " ".join("; ".join(parts).split())

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skiptrace.errors import CONFIG, INPUT, REFUSED, ConfigError, SkiptraceError
-from skiptrace.masking import mask_ssn_runs
+from skiptrace.masking import mask_ssn_runs, mask_text
+from skiptrace.ssn_shapes import shape_mask, ssn_shaped
 
 
 class IngestError(SkiptraceError):
@@ -29,19 +30,51 @@ class IngestError(SkiptraceError):
 class MissingColumnsError(IngestError):
     """The file lacks columns its mapping requires; raised before any row is loaded.
 
-    The message lists the columns the file has. When a file arrives without its header line,
-    that "header" is a data row, so the names are masked for SSN-shaped runs and shortened
-    before they go into a message that ends up in logs.
+    The message lists the columns the file has, masked as a log line is. When a file arrives
+    without its header line, that "header" is a debtor's row (name, date of birth, address,
+    phone, email), and the message goes to stderr, the logs, Prefect's database, the run
+    summary, the report and an inbox file's reason: then no value is shown, only the count and
+    shape of the fields (letters '*', digits '#', as `skiptrace rejects` masks a raw line) and
+    the missing names.
     """
 
     def __init__(self, path: Path | str, missing: Sequence[str], available: Sequence[str]) -> None:
         self.path = Path(path)
         self.missing = list(missing)
-        self.available = [mask_ssn_runs(name)[:60] for name in available]
-        shown = self.available[:60] + (["..."] if len(self.available) > 60 else [])
-        super().__init__(
-            f"{self.path}: missing required column(s) {self.missing}; the file has {shown}"
-        )
+        self.looks_like_data = looks_like_data(available)
+        self.available = header_names(available, self.looks_like_data)
+        if self.looks_like_data:
+            problem = (
+                f"its first line is not a header but looks like a data row ({len(available)} "
+                f"fields shaped {_shown(self.available, 20)}; values not shown): is the header "
+                "line missing?"
+            )
+        else:
+            problem = f"the file has {_shown(self.available, 60)}"
+        super().__init__(f"{self.path}: missing required column(s) {self.missing}; {problem}")
+
+
+def looks_like_data(names: Sequence[str]) -> bool:
+    """A "header" with a field no column is named like: one that starts with a digit (a date,
+    an amount, a house number, a ZIP), holds an '@' (an email) or an SSN- or phone-shaped
+    number. Such a line is a data row, and none of its fields may be shown."""
+    return any(
+        name[:1].isdigit() or "@" in name or ssn_shaped(name) or mask_text(name) != name
+        for name in (n.strip() for n in names)
+    )
+
+
+def header_names(names: Sequence[str], data: bool | None = None) -> list[str]:
+    """The names of a header line as a message may show them: masked as a log line is, each cut
+    to 60 characters; shape-masked when the line looks like data (`looks_like_data`)."""
+    data = looks_like_data(names) if data is None else data
+    if data:
+        return [shape_mask(name)[:60] for name in names]
+    return [mask_text(mask_ssn_runs(name))[:60] for name in names]
+
+
+def _shown(names: list[str], limit: int) -> list[str]:
+    return names[:limit] + (["..."] if len(names) > limit else [])
 
 
 class MappingError(IngestError, ValueError):
@@ -86,7 +119,7 @@ class DuplicateColumnsError(IngestError):
 
     def __init__(self, path: Path | str, names: Sequence[str]) -> None:
         self.path = Path(path)
-        self.names = [mask_ssn_runs(n)[:60] for n in names]
+        self.names = header_names(names)  # a data row taken for the header: shapes only
         super().__init__(
             f"{self.path}: duplicate column name(s) in the header: {sorted(set(self.names))}; "
             "rename them so each column has one name"

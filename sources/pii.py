@@ -13,6 +13,12 @@ $SKIPTRACE_HMAC_KEY), never a path relative to the working directory, where a ru
 elsewhere would silently create a second key and no SSN would join any more. The database keeps
 the key's fingerprint (an HMAC of a constant, which reveals nothing about the key) so a run with
 another key is refused (flows/orchestration/guards.py).
+
+The key together with the database gives back every SSN: `ssn_last4` leaves 10^5 candidates per
+hash, each one HMAC away. Next to the database is where a run finds the key, not where it should
+be kept in production: README and docs/architecture.md say to keep it, and back it up, apart
+from the database and its backups. A key shorter than MIN_KEY_BYTES is refused, from the
+variable as from the file.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ DEFAULT_KEY_FILE = sql.DEFAULT_DB.parent / KEY_FILE_NAME
 #: What the fingerprint stored in the database is the HMAC of.
 _FINGERPRINT_MESSAGE = b"skiptrace hmac key fingerprint v1"
 _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
+#: Shortest key taken, from a key file or $SKIPTRACE_HMAC_KEY (the generated key has 64).
+MIN_KEY_BYTES = 16
 
 #: SQL regular expression for a *valid-shaped* normalised SSN (9 digits, SSA allocation rules:
 #: area not 000/666/9xx, group not 00, serial not 0000).
@@ -96,17 +104,35 @@ def load_key(db: str | os.PathLike[str] | None = None) -> bytes:
     """
     env = os.environ.get("SKIPTRACE_HMAC_KEY")
     if env:
-        return env.encode("utf-8")
+        return _long_enough(env.encode("utf-8"), "SKIPTRACE_HMAC_KEY")
     path = key_file(db)
     if not path.is_file():
         raise KeyNotConfiguredError(
             f"no HMAC key: set SKIPTRACE_HMAC_KEY or create the key file {path} "
             "(sources.pii.ensure_key_file)"
         )
-    key = path.read_bytes().strip()
-    if len(key) < 16:
-        raise KeyNotConfiguredError(f"HMAC key file {path} is too short ({len(key)} bytes)")
+    return _long_enough(path.read_bytes().strip(), f"HMAC key file {path}")
+
+
+def _long_enough(key: bytes, where: str) -> bytes:
+    """`key`, or KeyNotConfiguredError when it is shorter than MIN_KEY_BYTES: a guessable key
+    (`changeme`) turns every stored hash back into its SSN, so one is never taken, from a file
+    or from the environment. The key is never quoted."""
+    if len(key) < MIN_KEY_BYTES:
+        raise KeyNotConfiguredError(
+            f"{where} is too short ({len(key)} bytes; a key needs at least {MIN_KEY_BYTES}): "
+            "with the database, a guessable key gives back every SSN; use a random one, e.g. "
+            "`openssl rand -hex 32`"
+        )
     return key
+
+
+def check_key_strength(db: str | os.PathLike[str] | None = None) -> None:
+    """The configured key (the variable, else an existing key file) is long enough: checked
+    before a run starts, also for a database that holds no hash yet. No key at all is left to
+    the run's own checks (a fresh database gets a new key file)."""
+    if os.environ.get("SKIPTRACE_HMAC_KEY") or key_file(db).is_file():
+        load_key(db)
 
 
 def key_fingerprint(key: bytes) -> str:

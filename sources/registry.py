@@ -30,6 +30,7 @@ from skiptrace.sources.errors import (
     RegistryError,
     UnsafeYamlError,
 )
+from skiptrace.ssn_shapes import config_refusal
 
 #: Largest number of YAML nodes sources.yml may expand to through anchors and aliases. A real
 #: registry has a few thousand; an alias bomb of a few KB expands to billions.
@@ -409,13 +410,16 @@ def safe_yaml(text: str, where: Path, max_nodes: int = MAX_YAML_NODES) -> object
 
 def _read_yaml(path: Path, error: type[ConfigError], what: str) -> Any:
     """The parsed YAML of a configuration file, or `error` naming the file and the line.
-    Alias bombs are refused (`safe_yaml`)."""
+    Alias bombs are refused (`safe_yaml`), and so is an SSN-shaped number anywhere in the text
+    (`config_refusal`: the file is recorded with every run and its values shown in reports)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: no such {what} file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read: {exc}") from None
+    if refusal := config_refusal(text, str(path)):
+        raise error(refusal)
     try:
         return safe_yaml(text, path)
     except yaml.YAMLError as exc:

@@ -22,6 +22,7 @@ import duckdb
 
 from skiptrace import sql
 from skiptrace.errors import ConfigError
+from skiptrace.ssn_shapes import config_refusal
 
 if TYPE_CHECKING:
     from skiptrace.matchers.suppress import RuleSet
@@ -74,12 +75,17 @@ def read_sources(sources: str | Path) -> ConfigText:
 
 
 def _read(path: Path, what: str) -> str:
+    """The file's text; a ConfigError when it cannot be read, or when it holds an SSN-shaped
+    number (recorded whole, the file would keep it in run_config_files for good)."""
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such {what}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the {what} ({exc})") from None
+    if refusal := config_refusal(text, str(path)):
+        raise ConfigError(refusal)
+    return text
 
 
 def record_config(con: duckdb.DuckDBPyConnection, run_id: str, config: ConfigText) -> None:

@@ -114,7 +114,8 @@ class SkiptraceGroup(typer.core.TyperGroup):
             typer.echo(error_line(exc.format_message()), err=True)
             code = exc.exit_code
         except errors.SkiptraceError as exc:
-            typer.echo(error_line(exc.one_line()), err=True)
+            # masked like a log line: a message may quote a value someone delivered
+            typer.echo(error_line(mask_text(exc.one_line())), err=True)
             code = exc.exit_code
             release_frames(exc)
         except KeyboardInterrupt as exc:

@@ -164,22 +164,28 @@ def _run(params: RefreshParams, *, quiet: bool = False) -> dict[str, Any]:
     """Run the refresh in Prefect's ephemeral mode, with the stage bar unless quiet."""
     if quiet:
         _quiet_logging()
+    from skiptrace.atomic import private_umask
+    from skiptrace.flows.cli import preflight
     from skiptrace.flows.orchestration import prefect_startup
 
     prefect_startup.set_quiet_defaults()  # before Prefect is imported
-    # the ephemeral API server boots in its own process while this one imports Prefect
-    early = prefect_startup.start_early_server()
-    try:
-        from skiptrace.flows.cli.boundary import drop_known_tracebacks
-        from skiptrace.flows.orchestration.refresh import run_refresh
-        from skiptrace.progress import stage_bar
+    preflight.check_prefect_home()  # `run` checked it already; `demo` has not
+    # Prefect writes its database and results at 0644 whatever the umask unless the umask says
+    # otherwise: the private one, for this process and the server it spawns (inherited)
+    with private_umask():
+        # the ephemeral API server boots in its own process while this one imports Prefect
+        early = prefect_startup.start_early_server()
+        try:
+            from skiptrace.flows.cli.boundary import drop_known_tracebacks
+            from skiptrace.flows.orchestration.refresh import run_refresh
+            from skiptrace.progress import stage_bar
 
-        drop_known_tracebacks()  # the hmac key is made by the refresh, next to the database
-        with stage_bar(enabled=not quiet and _console().is_terminal):
-            return run_refresh(params, early_server=early)
-    finally:
-        if early:
-            early.stop()
+            drop_known_tracebacks()  # the hmac key is made by the refresh, next to the database
+            with stage_bar(enabled=not quiet and _console().is_terminal):
+                return run_refresh(params, early_server=early)
+        finally:
+            if early:
+                early.stop()
 
 
 def _quiet_logging() -> None:
@@ -426,6 +432,14 @@ def serve(
 
     parameters = _served_parameters(options)
     preflight.check_serve(RefreshParams(**parameters["params"]))
+    preflight.check_prefect_home()
+    from skiptrace.atomic import private_umask
+
+    with private_umask():  # for the served runs' results and a temporary server's database
+        _serve(parameters, cron=cron, timezone=timezone, name=name)
+
+
+def _serve(parameters: dict[str, Any], *, cron: str, timezone: str, name: str) -> None:
     from prefect.schedules import Cron
 
     from skiptrace.flows.orchestration import prefect_startup, schedule_check

@@ -69,6 +69,8 @@ def check_rules(path: Path) -> None:
         raise ConfigError(f"{path}: no such rules file (--rules)")
     try:
         load_rules(path)
+    except ConfigError:  # its message names the file
+        raise
     except ValidationError as exc:
         raise ConfigError(f"{path}: {validation_summary(exc)}") from None
     except (yaml.YAMLError, TypeError, ValueError, OSError) as exc:
@@ -155,7 +157,9 @@ def check_key(params: RefreshParams) -> None:
     """The HMAC key is the one the database's SSN hashes were made with, read-only: the refresh
     checks it again, but only after Prefect has started (seconds)."""
     from skiptrace.flows.orchestration import guards
+    from skiptrace.sources.pii import check_key_strength
 
+    check_key_strength(params.db)  # a short key is refused even for a new database
     guards.check_key_before_run(params.db)
 
 
@@ -167,17 +171,51 @@ def check_run_setup(params: RefreshParams) -> None:
     guards.preflight(params)
 
 
+def check_names(params: RefreshParams, registry: Registry | None = None) -> None:
+    """No setting, and (given the registry) no source file, whose path holds an SSN-shaped
+    number: stored with the run and shown in its reports, it would be that SSN unmasked
+    (guards.refuse_ssn_shaped_names). The settings first, before any file is read: a message
+    about sources.yml names its path."""
+    from skiptrace.flows.orchestration import guards
+
+    if registry is None:
+        guards.refuse_ssn_shaped_settings(params, flag_for)
+    else:
+        guards.refuse_ssn_shaped_files(params, registry)
+
+
 def check_run(params: RefreshParams) -> None:
     """All checks of `skiptrace run`: those that create nothing first, so a refused run leaves
     no folder, lock or key behind; then the folders' and the lock's, which must write."""
+    check_names(params)
     registry, profile = check_configuration(params)
     check_inputs(params)
     check_source_files(params, registry)
+    check_names(params, registry)
     check_columns(params, registry, profile)
     check_key(params)
     check_collections_database(params)
+    check_prefect_home()
     check_run_setup(params)
     check_database_free(params)
+
+
+def check_prefect_home() -> None:
+    """PREFECT_HOME is private, or is made so when it is ours; another user's home that others
+    can read is refused (exit 3): Prefect keeps each run's parameters and log lines there
+    (prefect_startup.private_prefect_home)."""
+    import logging
+    import os
+
+    from skiptrace.atomic import FILE_MODE_ENV, check_file_mode
+    from skiptrace.flows.orchestration import prefect_startup
+
+    try:
+        check_file_mode(os.environ.get(FILE_MODE_ENV))
+    except ValueError:
+        return  # what is private is not known: check_run_setup says so, with its exit code
+    if notice := prefect_startup.private_prefect_home():
+        logging.getLogger("skiptrace").info("%s", notice)
 
 
 def check_serve(params: RefreshParams) -> None:
@@ -193,4 +231,9 @@ def check_serve(params: RefreshParams) -> None:
             "shrink through; run the night that needs it with `skiptrace run --allow-shrink` "
             "(or start one custom run of the deployment with allow_shrink)"
         )
-    check_configuration(params)
+    check_names(params)
+    registry, _ = check_configuration(params)
+    check_names(params, registry)
+    from skiptrace.sources.pii import check_key_strength
+
+    check_key_strength(params.db)

@@ -8,6 +8,9 @@ saying what was found and how to override it (`allow_shrink`, `--allow-shrink`):
 
 * `preflight` (before the run starts): the file-mode setting is valid, the output folder and
   the database can be written (a read-only output folder was found only after every stage);
+* `refuse_ssn_shaped_names` (before the run starts, and again first thing in the flow, for a
+  deployment's parameters): no file name or path the run would store holds an SSN-shaped
+  number (skiptrace/ssn_shapes.py);
 * `check_key` (before the run starts): the HMAC key is the one the database's SSN hashes were
   made with, by its fingerprint; a fresh database gets a new key file next to it;
 * `check_delivery` (after ingest): no current file loaded since the previous completed run has
@@ -32,8 +35,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -49,6 +53,10 @@ from skiptrace.safety import (
     SetupError,
     ShrinkError,
 )
+from skiptrace.ssn_shapes import mask_ssn_shapes, ssn_shaped
+
+if TYPE_CHECKING:
+    from skiptrace.sources.registry import Registry
 
 log = logging.getLogger("skiptrace")
 
@@ -71,6 +79,63 @@ def preflight(params: RefreshParams) -> None:
     except ValueError as exc:
         raise SetupError(str(exc)) from None
     check_writable(params.out, params.db)
+
+
+def refuse_ssn_shaped_names(params: RefreshParams, registry: Registry | None = None) -> None:
+    """No setting the run stores (runs.params, Prefect's flow parameters), and no file a source
+    reads (input_files, lineage, reports, summaries), holds an SSN-shaped number in its path.
+
+    A file delivered as `accounts_<an SSN>.csv` would put that SSN, unmasked, in the database,
+    the report, the run summary and every `explain`; it is refused before anything is stored:
+    an input file error (4) for the account export and a source's file, a usage error (2) for
+    the other settings. Inbox files are set aside by the intake instead
+    (flows/orchestration/inbox.py). The command line checks both halves before Prefect starts;
+    the flow checks again first thing, for a deployment's parameters."""
+    refuse_ssn_shaped_settings(params)
+    if registry is None:
+        from skiptrace.sources.registry import load_registry
+
+        registry = load_registry(params.sources)
+    refuse_ssn_shaped_files(params, registry)
+
+
+def refuse_ssn_shaped_settings(
+    params: RefreshParams, flag: Callable[[str], str] = lambda name: name
+) -> None:
+    """The settings' half of `refuse_ssn_shaped_names`; `flag` names a setting (the command
+    line passes its option)."""
+    from skiptrace.errors import InputFileError, UsageError
+
+    for name in type(params).model_fields:
+        value = getattr(params, name)
+        text = str(value.absolute()) if isinstance(value, Path) else value
+        if isinstance(text, str) and ssn_shaped(text):
+            error = InputFileError if name == "accounts" else UsageError
+            raise error(f"{flag(name)} {_ssn_path_problem(text)}")
+
+
+def refuse_ssn_shaped_files(params: RefreshParams, registry: Registry) -> None:
+    """The source files' half of `refuse_ssn_shaped_names`: every file a source's path or glob
+    matches (in inbox mode the outcomes sources' only: the others come from the inbox)."""
+    from skiptrace.errors import InputFileError
+
+    for source in registry.sources:
+        if params.inbox is not None and source.kind != "outcomes":
+            continue
+        for path in source.files():
+            if ssn_shaped(str(path.absolute())):
+                raise InputFileError(
+                    f"source {source.name}: {_ssn_path_problem(str(path.absolute()))}"
+                )
+
+
+def _ssn_path_problem(path: str) -> str:
+    """`<path, masked>: its name holds an SSN-shaped number ...` for a refusal message."""
+    where = "name" if ssn_shaped(Path(path).name) else "path"
+    return (
+        f"{mask_ssn_shapes(path)}: its {where} holds an SSN-shaped number, which would be "
+        f"stored and shown with the run (database, reports, summaries); rename it and run again"
+    )
 
 
 def check_writable(out: Path, db: Path) -> None:

@@ -7,6 +7,8 @@ Layout under an inbox root (created on first use):
     processed/<run_id>/<source>/   files a run loaded (or recognised as already loaded); a run
                                    a safety check refused puts them back into inbox/
     quarantine/<source>/       files that failed validation, each with <file>.reason.txt
+                               (a file whose name holds an SSN-shaped number is set aside
+                               before it is read, renamed with the number masked)
 
 Moving files only after their load committed means a crash leaves them in the inbox, and the
 next run either loads them or recognises them by checksum: nothing is lost or loaded twice.
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from skiptrace.atomic import atomic_write_text, make_private, private_dir
 from skiptrace.sources.registry import Registry, Source
+from skiptrace.ssn_shapes import mask_ssn_shapes, ssn_shaped
 
 ACCOUNTS = "accounts"
 
@@ -67,19 +70,41 @@ def move_processed(root: Path, item: InboxFile, run_id: str) -> Path:
     return moved
 
 
-def move_quarantined(root: Path, item: InboxFile, reason: str, run_id: str) -> Path:
-    """Set a rejected file aside with a reason file beside it; it is never half-loaded."""
-    dest = _free_name(root / "quarantine" / item.source / item.path.name)
+def move_quarantined(
+    root: Path, item: InboxFile, reason: str, run_id: str, name: str | None = None
+) -> Path:
+    """Set a rejected file aside with a reason file beside it; it is never half-loaded.
+    `name`: the name it gets there (default: its own)."""
+    name = name or item.path.name
+    dest = _free_name(root / "quarantine" / item.source / name)
     private_dir(dest.parent)
     moved = Path(shutil.move(str(item.path), dest))
     make_private(moved)  # a move keeps the delivered mode; the file holds personal data
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     atomic_write_text(
         moved.with_name(moved.name + ".reason.txt"),
-        f"file: {item.path.name}\nsource: {item.source}\nrun: {run_id}\nat: {stamp}\n"
-        f"reason: {reason}\n",
+        f"file: {name}\nsource: {item.source}\nrun: {run_id}\nat: {stamp}\nreason: {reason}\n",
     )
     return moved
+
+
+def ssn_shaped_name(item: InboxFile) -> bool:
+    """The file's name holds an SSN-shaped number (skiptrace/ssn_shapes.py)."""
+    return ssn_shaped(item.path.name)
+
+
+def quarantine_ssn_named(root: Path, item: InboxFile, run_id: str) -> tuple[Path, str]:
+    """Set aside a file whose name holds an SSN-shaped number, before anything reads it: loaded,
+    its name would be stored with every row's lineage and shown in reports. It is renamed in
+    quarantine (the number's first five digits as 'x'), so no message, summary or reason file
+    names it. Returns the quarantined path and the reason."""
+    name = mask_ssn_shapes(item.path.name, hidden="x")
+    reason = (
+        f"the file name ({mask_ssn_shapes(item.path.name)}) holds an SSN-shaped number, which "
+        f"would be stored and shown with the run; not loaded, renamed {name}: give it a name "
+        f"without the number and put it back in inbox/{item.source}/"
+    )
+    return move_quarantined(root, item, reason, run_id, name=name), reason
 
 
 def return_to_inbox(root: Path, run_id: str) -> list[Path]:

@@ -36,6 +36,7 @@ import contextlib
 import importlib.util
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -57,6 +58,65 @@ def set_quiet_defaults() -> None:
     operator set is kept."""
     for key, value in QUIET_DEFAULTS.items():
         os.environ.setdefault(key, value)
+
+
+#: Files of PREFECT_HOME made private with it: the temporary server's SQLite database (each
+#: run's parameters, state messages, log lines, events, artifacts) and the results the client
+#: stores.
+_HOME_FILES = ("prefect.db", "prefect.db-wal", "prefect.db-shm", "storage")
+
+
+def prefect_home() -> Path:
+    """The PREFECT_HOME this command's Prefect uses: the variable, else Prefect's default."""
+    return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+
+
+def private_prefect_home() -> str | None:
+    """PREFECT_HOME no wider than the personal-data folder mode (0700, or as
+    SKIPTRACE_FILE_MODE says): Prefect writes its database and results there at 0644 whatever
+    the umask, and only the folder's mode keeps other users out of each run's parameters and
+    log lines. Called before Prefect starts.
+
+    A missing home is made private. A wider one owned by this user is narrowed, with the
+    database and results Prefect already wrote there; the one-line notice that says so is
+    returned. A wider one owned by someone else is refused (ConfigError, exit 3): this command
+    cannot make it private, and must not write debtors' data where others can read it.
+    """
+    from skiptrace.atomic import dir_mode, make_private, private_dir
+
+    home = prefect_home()
+    if not home.exists():
+        private_dir(home)
+        return None
+    info = home.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    wider = mode & ~dir_mode() & 0o077
+    if not wider:
+        return None
+    if info.st_uid != os.geteuid():
+        raise ConfigError(
+            f"PREFECT_HOME {home} can be read by other users (mode {mode:04o}) and is not yours "
+            "to change: Prefect keeps each run's parameters and log lines there; point "
+            "PREFECT_HOME at a private folder (chmod 0700), or have its owner make it one"
+        )
+    try:
+        os.chmod(home, mode & ~wider)
+    except OSError as exc:
+        raise ConfigError(
+            f"PREFECT_HOME {home} can be read by other users (mode {mode:04o}) and cannot be "
+            f"made private ({exc.strerror or exc}): point PREFECT_HOME at a private folder"
+        ) from None
+    for name in _HOME_FILES:
+        path = home / name
+        for item in [path, *(path.rglob("*") if path.is_dir() else [])]:
+            if item.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                make_private(item)
+    return (
+        f"PREFECT_HOME {home} could be read by other users (mode {mode:04o}): made it "
+        f"{mode & ~wider:04o}, and the Prefect database and results in it private"
+    )
 
 
 def uses_running_server() -> bool:

@@ -219,6 +219,8 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
     install_quiet_refusals()  # a refused run logs one line, not a traceback
     logger = get_run_logger()
     run_id = run_id or new_run_id()
+    # a deployment's parameters did not pass the command's checks: before anything is stored
+    guards.refuse_ssn_shaped_names(params)
     guards.preflight(params)  # settings valid, output folder and database writable
     with (
         noting_signals(),

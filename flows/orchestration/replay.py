@@ -2,7 +2,7 @@
 
 "Would you get the same answer again?" is the reproducibility question an auditor (or a
 regression hunt) asks of a run. Replay answers it without touching the live database: it
-checkpoints the database, copies the file to a scratch folder, and in the copy
+checkpoints the database, copies the file to a private scratch folder beside it, and in the copy
 
 1. marks exactly the run's input files (`run_inputs`) 'loaded' and every other file
    'superseded', so the current_* views show what the run saw;
@@ -38,11 +38,15 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.atomic import make_private, private_umask
 from skiptrace.errors import ConfigError, DatabaseBusy, InputFileError, RunRefused, UsageError
 from skiptrace.flows.audit.lineage import mask_contact_key
 from skiptrace.flows.audit.run_config import ConfigText, read_rules, recorded_config, text_sha256
 from skiptrace.masking import mask_text
+from skiptrace.resources import noting_signals
 
+#: Name prefix of the private scratch folder made beside the database (a hard kill leaves one).
+SCRATCH_PREFIX = ".skiptrace-replay-"
 #: Differences listed in the result (the count is always exact).
 MAX_LISTED = 50
 #: Examples shown per kind of difference.
@@ -206,24 +210,34 @@ def replay_run(
 
     `runner` replaces the pipeline stages (tests); `keep` leaves the scratch copy for inspection
     (its path is in the result). The live database is only checkpointed, never modified.
+
+    The copy is the whole database (every debtor's record): it goes into a private folder
+    (0700) beside the database, `workdir` when given, never the machine's shared /tmp, and the
+    files in it are private (0600, or SKIPTRACE_FILE_MODE); beside the database it is on the
+    same volume, so it takes no space where nobody expects it. Removed on the way out, failed
+    or interrupted (Ctrl-C, SIGTERM) too, unless `keep`.
     """
     started = time.perf_counter()
-    scratch = Path(tempfile.mkdtemp(prefix="skiptrace-replay-", dir=workdir))
-    try:
-        copy = copy_database(db_path, scratch / "replay.duckdb")
-        con = sql.connect(copy)
+    src = Path(db_path)
+    if not src.is_file():
+        raise ReplayError(f"database {src} not found")
+    with noting_signals(), private_umask():  # a SIGTERM raises, so the copy is removed too
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=workdir or src.parent))
         try:
-            from skiptrace.flows.audit.archive import archive_root
+            copy = copy_database(src, scratch / "replay.duckdb")
+            con = sql.connect(copy)
+            try:
+                from skiptrace.flows.audit.archive import archive_root
 
-            ctx = prepare_replay(con, run_id, archive_root(Path(db_path)))
-            (runner or run_stages)(con, ctx)
-            result = compare_runs(con, run_id, ctx.replay_run_id)
-            result.rules = ctx.rules_check
+                ctx = prepare_replay(con, run_id, archive_root(src))
+                (runner or run_stages)(con, ctx)
+                result = compare_runs(con, run_id, ctx.replay_run_id)
+                result.rules = ctx.rules_check
+            finally:
+                con.close()
         finally:
-            con.close()
-    finally:
-        if not keep:
-            shutil.rmtree(scratch, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = round(time.perf_counter() - started, 3)
     result.workdir = str(scratch) if keep else None
     return result
@@ -243,7 +257,9 @@ def copy_database(db_path: str | Path, target: Path) -> Path:
     finally:
         con.close()
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, target)
+    with private_umask():
+        shutil.copyfile(src, target)
+    make_private(target)  # copyfile keeps an existing target's mode
     return target
 
 

@@ -154,6 +154,11 @@ def _ingest_inbox(
     failed: list[dict[str, str]] = []
     for source, path in pending:
         item = inbox.InboxFile(inbox.ACCOUNTS if source is None else source.name, path)
+        if inbox.ssn_shaped_name(item):  # before its name is read into anything stored
+            moved, reason = inbox.quarantine_ssn_named(root, item, run_id)
+            log.error("quarantined file %s: %s", moved, reason)
+            failed.append({"source": item.source, "path": str(moved), "reason": reason})
+            continue
         try:
             if source is None:
                 results.append(ingest_accounts(con, path, profile, run_id, replace=params.replace))

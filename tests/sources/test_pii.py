@@ -105,8 +105,8 @@ def test_key_from_env_beats_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     keyfile = tmp_path / "k.key"
     keyfile.write_text("file-key-0123456789abcdef\n")
     monkeypatch.setenv("SKIPTRACE_KEY_FILE", str(keyfile))
-    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "env-key")
-    assert pii.load_key() == b"env-key"
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "env-key-0123456789")
+    assert pii.load_key() == b"env-key-0123456789"
     monkeypatch.delenv("SKIPTRACE_HMAC_KEY")
     assert pii.load_key() == b"file-key-0123456789abcdef"
 

@@ -183,7 +183,7 @@ def test_run_setup_problems_are_found_before_prefect_starts(
     con = sql.connect(setup / "st.duckdb")
     check_key(con, setup / "st.duckdb")  # records its fingerprint
     con.close()
-    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another key")
+    monkeypatch.setenv("SKIPTRACE_HMAC_KEY", "another key, not the first")
     _fails(_run_args(setup, "--out", str(setup / "out")), errors.REFUSED, "not the key database")
     assert not (setup / "out").exists() and not (setup / "st.duckdb.lock").exists()
     monkeypatch.delenv("SKIPTRACE_HMAC_KEY")

@@ -165,3 +165,24 @@ def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
     assert (out / LATEST).read_text() == "20261101T000000Z-0002\n"
     assert not (out / "20261101T000000Z-0001").exists()
     assert (out / "20261101T000000Z-0002" / "manifest.json").is_file() and (out / "mine").is_dir()
+
+
+def test_the_flow_refuses_an_ssn_in_a_path_before_storing_anything(tmp_path: Path) -> None:
+    """A deployment's parameters (prefect.yaml, a custom run) skip the command's checks: the
+    flow itself refuses an account export named with an SSN before the lock, the database or
+    the run row exist, with the number masked in the failure Prefect records."""
+    from skiptrace.errors import InputFileError
+    from skiptrace.flows.orchestration.refresh import refresh_flow
+
+    (tmp_path / "sources.yml").write_text("[]\n")
+    accounts = tmp_path / "accounts_531-77-0022.csv"
+    accounts.write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    params = RefreshParams(
+        accounts=accounts, sources=tmp_path / "sources.yml", db=tmp_path / "st.duckdb",
+        out=tmp_path / "out",
+    )  # fmt: skip
+    with pytest.raises(InputFileError) as refused:
+        refresh_flow(params)  # as a served deployment's run calls it
+    assert "accounts_***-**-0022.csv" in str(refused.value)
+    assert "531-77" not in str(refused.value)
+    assert not (tmp_path / "st.duckdb").exists() and not (tmp_path / "out").exists()

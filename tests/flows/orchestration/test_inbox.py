@@ -112,3 +112,44 @@ def test_a_refused_runs_files_go_back_to_the_inbox(tmp_path: Path) -> None:
     assert [p.name for p in pending_for_source(root, reg.sources[0])] == ["acme_1.psv"]
     assert not (root / "processed" / "run-2").exists()
     assert return_to_inbox(root, "run-never") == []
+
+
+def test_a_file_named_with_an_ssn_is_set_aside_before_it_is_read(tmp_path: Path) -> None:
+    """An inbox file named `accounts_<an SSN>.csv`: quarantined before it is read, under a name
+    with the number masked, and no message, reason file, warning or table of the run names it;
+    the run goes on with the other files."""
+    from skiptrace import sql
+    from skiptrace.flows.audit.runs import start_run
+    from skiptrace.flows.orchestration import stages
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    (tmp_path / "sources.yml").write_text("[]\n")
+    root = tmp_path / "drop"
+    (root / "inbox" / "accounts").mkdir(parents=True)
+    header = "account_id,first_name,last_name\n"
+    (root / "inbox" / "accounts" / "accounts_531770021.csv").write_text(header + "A9,Bo,Ng\n")
+    (root / "inbox" / "accounts" / "accounts.csv").write_text(header + "A1,Ann,Lee\n")
+    params = RefreshParams(
+        sources=tmp_path / "sources.yml", inbox=root, db=tmp_path / "i.duckdb", out=tmp_path / "o"
+    )
+    con = sql.connect(params.db)
+    start_run(con, "r-inbox", as_of=params.as_of, params={})
+    st = stages.ingest(con, params, "r-inbox")
+
+    (failed,) = st.details["quarantined_files"]
+    assert failed["path"].endswith("accounts/accounts_xxxxx0021.csv")
+    assert "SSN-shaped" in failed["reason"] and "accounts_*****0021.csv" in failed["reason"]
+    moved = root / "quarantine" / "accounts" / "accounts_xxxxx0021.csv"
+    assert moved.read_text() == header + "A9,Bo,Ng\n"  # set aside whole, never read
+    reason = moved.with_name(moved.name + ".reason.txt").read_text()
+    assert "file: accounts_xxxxx0021.csv" in reason
+    (warning,) = [r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()]
+    assert "accounts_xxxxx0021.csv" in warning
+    assert [r[0] for r in con.execute("SELECT file_name FROM input_files").fetchall()] == [
+        "accounts.csv"
+    ]
+    con.execute("CHECKPOINT")
+    con.close()
+    texts = [params.db.read_bytes(), reason.encode(), str(st.details).encode()]
+    assert not any(b"531770021" in t for t in texts)
+    assert not any("531770021" in p.name for p in root.rglob("*"))

@@ -364,3 +364,43 @@ def test_the_replay_command_exits_9_when_different_and_4_when_unverified(
     turn_off_mobile_rule(rules_run)
     out = runner.invoke(app, ["replay", RUN, "--db", str(db)])
     assert out.exit_code == errors.NOT_REPRODUCED and "suppression missing" in out.output
+
+
+def test_the_scratch_copy_is_private_beside_the_database_and_removed(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is the whole database: made beside it (not in the shared /tmp), in a 0700
+    folder, the file 0600 whatever the umask; removed after the replay, a failed one too."""
+    import os
+    import stat
+    import tempfile
+
+    monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(db.parent / "shared-tmp"))  # a /tmp stand-in
+    (db.parent / "shared-tmp").mkdir()
+    seen: dict[str, int] = {}
+
+    def inspect(con: duckdb.DuckDBPyConnection, ctx: ReplayContext) -> None:
+        (scratch,) = [p for p in db.parent.iterdir() if p.name.startswith(".skiptrace-replay-")]
+        seen["folder"] = stat.S_IMODE(scratch.stat().st_mode)
+        seen["file"] = stat.S_IMODE((scratch / "replay.duckdb").stat().st_mode)
+        seen["others"] = len(
+            [p for p in scratch.iterdir() if stat.S_IMODE(p.stat().st_mode) & 0o077]
+        )
+        copy_contacts(con, ctx)
+
+    previous = os.umask(0o022)
+    try:
+        record_default_rules(db)
+        assert replay_run(db, RUN, runner=inspect).identical
+        assert seen == {"folder": 0o700, "file": 0o600, "others": 0}
+
+        def fail(con: duckdb.DuckDBPyConnection, ctx: ReplayContext) -> None:
+            raise KeyboardInterrupt  # Ctrl-C mid-replay
+
+        with pytest.raises(KeyboardInterrupt):
+            replay_run(db, RUN, runner=fail)
+    finally:
+        os.umask(previous)
+    assert not [p for p in db.parent.iterdir() if p.name.startswith(".skiptrace-replay-")]
+    assert not list((db.parent / "shared-tmp").iterdir())
