@@ -226,7 +226,7 @@ _SSN_GUARDED: tuple[str, ...] = (
 def drop_ssn_shaped(std: pl.DataFrame) -> pl.DataFrame:
     """The second line of defence behind ingest's check: an address whose standardized parts
     hold an SSN-shaped run (standardization collapses separators ingest did not know into single
-    spaces: '531 77 0027') keeps none of them, quality `unparsed`; ZIP and state, validated
+    spaces: 'ddd dd dddd') keeps none of them, quality `unparsed`; ZIP and state, validated
     shapes, stay. One regex per row, over the parts joined by '|' (not a gap of the pattern, so
     no match spans two parts); rows are rewritten only when one matched."""
     if std.height == 0:

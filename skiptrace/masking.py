@@ -20,7 +20,7 @@ R = TypeVar("R")
 # An SSN is recognised the way standardization will read it, not only as typed: any Unicode
 # decimal digit counts (NFKC/NFKD fold the full-width digits to 0-9, and digits of other scripts
 # stay digits), and the gap between two digit groups may be a run of up to SSN_MAX_GAP gap
-# characters ('531  77  0027', '531 - 77 - 0032'): the ASCII space, dash, dot, slash, backslash
+# characters ('ddd  dd  dddd', 'ddd - dd - dddd'): the ASCII space, dash, dot, slash, backslash
 # and underscore and their Unicode kin (every Unicode space and dash, the invisible zero-width
 # characters, the full-width and small forms), which standardization turns into a space or
 # removes. One list of code points is written out for each engine: DuckDB's RE2 and polars'

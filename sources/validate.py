@@ -82,7 +82,7 @@ STATE_NAMES = (
 #: SSN_IN_TEXT_RE (skiptrace.masking): an SSN typed where it does not belong, nine digits grouped
 #: 3-2-4 as standardization will read them: any Unicode digit (full-width too), the groups apart
 #: by up to three gap characters (spaces, dashes, dots, '_', '/', commas, quotes... and their
-#: Unicode kin: '531  77  0027', '531 - 77 - 0032', en dashes, no-break spaces) or none, not
+#: Unicode kin: 'ddd  dd  dddd', 'ddd - dd - dddd', en dashes, no-break spaces) or none, not
 #: part of a longer digit run. Narrower than the masking pattern's grouping on purpose: a phone
 #: number or a street number must not be nulled as an SSN. SSN_STYLED_RE: the same with a gap
 #: required between the groups, for identifiers (a plain nine-digit account number is common).
@@ -263,7 +263,7 @@ class Stage:
         The value is masked here, inside the statement, so an unmasked value never reaches a
         table: `value_sql` (e.g. the SSN's last four) when given; else the shape of a personal
         field's value (`is_personal`); else the value readable, unless the field check would
-        read an SSN in it (then its shape: the masks' narrower gaps would leave '531,77,0027'
+        read an SSN in it (then its shape: the masks' narrower gaps would leave 'ddd,dd,dddd'
         as typed), with SSN-shaped runs masked.
         """
         if value_sql is not None:
@@ -503,8 +503,8 @@ class Stage:
     def number(self, name: str, alias: str | None) -> None:
         """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text is a field defect.
 
-        Commas must group thousands ('1,234,567'): '531,77,0071' is no amount (an SSN typed
-        into the balance would otherwise load as the number 531770071).
+        Commas must group thousands ('1,234,567'): 'ddd,dd,dddd' is no amount (an SSN typed
+        into the balance would otherwise load as a nine-digit number).
         """
         if alias is None:
             self.out(name, None)
