@@ -45,6 +45,7 @@ import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.masking import SSN_IN_TEXT_RE
 from skiptrace.matchers.address_fast import fast_parse
 from skiptrace.matchers.address_finish import finish
 from skiptrace.matchers.address_usaddress import PART_FIELDS, LineParts, parse_many
@@ -72,6 +73,7 @@ ADDRESS_STD_SOURCES: tuple[Path, ...] = (
                                   "address_usaddress", "pub28", "zip_reference")),
     sql.SQL_DIR / "standardize" / "address_new.sql",
     sql.SQL_DIR / "standardize" / "cache_append.sql",
+    _HERE.parent / "skiptrace" / "masking.py",  # the SSN shape the written parts are kept from
 )  # fmt: skip
 ADDRESS_STD_PACKAGES: tuple[str, ...] = ("usaddress", "zipcodes")
 
@@ -214,6 +216,32 @@ def parse_parts(
     )
 
 
+#: The written parts of a standardized address that could carry an SSN-shaped run.
+_SSN_GUARDED: tuple[str, ...] = (
+    "street_number", "predir", "street_name", "suffix", "postdir", "unit_type", "unit_number",
+    "po_box", "rural_route", "city", "std_line1", "std_line2",
+)  # fmt: skip
+
+
+def drop_ssn_shaped(std: pl.DataFrame) -> pl.DataFrame:
+    """The second line of defence behind ingest's check: an address whose standardized parts
+    hold an SSN-shaped run (standardization collapses separators ingest did not know into single
+    spaces: 'ddd dd dddd') keeps none of them, quality `unparsed`; ZIP and state, validated
+    shapes, stay. One regex per row, over the parts joined by '|' (not a gap of the pattern, so
+    no match spans two parts); rows are rewritten only when one matched."""
+    if std.height == 0:
+        return std
+    joined = pl.concat_str([pl.col(c).fill_null("") for c in _SSN_GUARDED], separator="|")
+    hit = std.select(joined.str.contains(SSN_IN_TEXT_RE).alias("hit"))["hit"]
+    if not hit.any():
+        return std
+    log.warning("%d standardized address(es) held an SSN-shaped run: parts dropped", hit.sum())
+    return std.with_columns(
+        *(pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in _SSN_GUARDED),
+        pl.when(hit).then(pl.lit("unparsed")).otherwise(pl.col("quality")).alias("quality"),
+    )
+
+
 def standardize_frame(
     df: pl.DataFrame, *, workers: int | None = None, fast_path: bool = True
 ) -> pl.DataFrame:
@@ -224,7 +252,7 @@ def standardize_frame(
     if raw.height == 0:
         return pl.DataFrame(schema=dict.fromkeys(CACHE_COLUMNS, pl.String))
     parts = parse_parts(raw, workers=workers, fast_path=fast_path)
-    return finish(raw, parts).select(CACHE_COLUMNS)
+    return drop_ssn_shaped(finish(raw, parts).select(CACHE_COLUMNS))
 
 
 def standardize_address(

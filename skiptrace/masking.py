@@ -16,10 +16,95 @@ from typing import Any, ParamSpec, TypeVar
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# An SSN in free text: nine digits grouped 3-2-4 with the separators people and spreadsheets
-# use ('-', '.', ' ', '_', '/'), not inside a longer run of letters or digits (an identifier
-# such as A123456789 or a hash is not an SSN).
-_SSN_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{3}[-. _/]?\d{2}[-. _/]?(\d{4})(?![0-9A-Za-z])")
+# --- SSN shapes -----------------------------------------------------------------------------
+# An SSN is recognised the way standardization will read it, not only as typed: any Unicode
+# decimal digit counts (NFKC/NFKD fold the full-width digits to 0-9, and digits of other scripts
+# stay digits), and the gap between two digit groups may be a run of up to SSN_MAX_GAP gap
+# characters ('ddd  dd  dddd', 'ddd - dd - dddd'): the ASCII space, dash, dot, slash, backslash
+# and underscore and their Unicode kin (every Unicode space and dash, the invisible zero-width
+# characters, the full-width and small forms), which standardization turns into a space or
+# removes. One list of code points is written out for each engine: DuckDB's RE2 and polars'
+# Rust regex (`\x{..}`, `\p{Nd}`) and Python's re (`\uXXXX`; its `\d` is Unicode digits too).
+
+#: Longest run of gap characters between two digit groups that is still one SSN.
+SSN_MAX_GAP = 3
+
+#: Gap characters of every SSN pattern, masks and checks alike: (first, last) code points.
+GAP_RANGES: tuple[tuple[int, int], ...] = (
+    (0x20, 0x20), (0x2D, 0x2F), (0x5C, 0x5C), (0x5F, 0x5F),  # space - . / \ _
+    # Unicode spaces (Zs), line and paragraph separators
+    (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A), (0x2028, 0x2029), (0x202F, 0x202F),
+    (0x205F, 0x205F), (0x3000, 0x3000),
+    # invisible: soft hyphen, Mongolian vowel separator, zero-width space and joiners, word
+    # joiner, byte order mark
+    (0xAD, 0xAD), (0x180E, 0x180E), (0x200B, 0x200D), (0x2060, 0x2060), (0xFEFF, 0xFEFF),
+    # dashes (Pd) and minus signs
+    (0x58A, 0x58A), (0x5BE, 0x5BE), (0x1400, 0x1400), (0x1806, 0x1806), (0x2010, 0x2015),
+    (0x2043, 0x2043), (0x207B, 0x207B), (0x208B, 0x208B), (0x2212, 0x2212), (0x2E17, 0x2E17),
+    (0x2E1A, 0x2E1A), (0x2E3A, 0x2E3B), (0x2E40, 0x2E40), (0x2E5D, 0x2E5D), (0x301C, 0x301C),
+    (0x3030, 0x3030), (0x30A0, 0x30A0), (0xFE31, 0xFE32), (0xFE58, 0xFE58), (0xFE63, 0xFE63),
+    (0xFF0D, 0xFF0D), (0x10EAD, 0x10EAD),
+    # dots
+    (0xB7, 0xB7), (0x2024, 0x2024), (0x2027, 0x2027), (0x2E31, 0x2E31), (0x3002, 0x3002),
+    (0x30FB, 0x30FB), (0xFE52, 0xFE52), (0xFF0E, 0xFF0E), (0xFF61, 0xFF61), (0xFF65, 0xFF65),
+    # slashes
+    (0x2044, 0x2044), (0x2215, 0x2216), (0x29F5, 0x29F5), (0x29F8, 0x29F9), (0xFE68, 0xFE68),
+    (0xFF0F, 0xFF0F), (0xFF3C, 0xFF3C),
+    # underscores
+    (0x2017, 0x2017), (0xFE4D, 0xFE4F), (0xFF3F, 0xFF3F),
+)  # fmt: skip
+#: Gap characters of the field checks only (an SSN typed into a name, an address, a carrier):
+#: the other punctuation standardization deletes or turns into a space (comma, colon, quotes,
+#: brackets, '#', ...), tabs and line breaks. Not in the masks, which also run over whole raw
+#: lines, where commas and tabs delimit fields: a date of birth and the number in the next field
+#: are no SSN. Never '|', which joins the fields of one row for the one-regex prefilter.
+CHECK_GAP_RANGES: tuple[tuple[int, int], ...] = (
+    *GAP_RANGES,
+    (0x09, 0x0D), (0x21, 0x23), (0x27, 0x2C), (0x3A, 0x3F), (0x5B, 0x5B), (0x5D, 0x5E),
+    (0x60, 0x60), (0x7B, 0x7B), (0x7D, 0x7E), (0x85, 0x85), (0x060C, 0x060C), (0x2018, 0x201F),
+    (0x2032, 0x2033), (0x3001, 0x3001), (0xFE50, 0xFE51), (0xFE54, 0xFE55), (0xFF01, 0xFF03),
+    (0xFF07, 0xFF0C), (0xFF1A, 0xFF1F), (0xFF3B, 0xFF3B), (0xFF3D, 0xFF3E), (0xFF40, 0xFF40),
+    (0xFF5B, 0xFF5E),
+)  # fmt: skip
+
+
+def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """A character class for RE2 (DuckDB) and Rust regex (polars): every code point escaped, so
+    the pattern holds no quote and can sit in an SQL literal as is."""
+    one = "\\x{{{:X}}}".format
+    return "[" + "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges) + "]"
+
+
+def _py_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """The same class for Python's re."""
+
+    def one(c: int) -> str:
+        return f"\\x{c:02X}" if c < 0x100 else f"\\u{c:04X}" if c < 0x10000 else f"\\U{c:08X}"
+
+    return "[" + "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges) + "]"
+
+
+_GAP_SQL = f"{_re2_class(GAP_RANGES)}{{0,{SSN_MAX_GAP}}}"
+_GAP_PY = f"{_py_class(GAP_RANGES)}{{0,{SSN_MAX_GAP}}}"
+_CHECK_GAP = _re2_class(CHECK_GAP_RANGES)
+#: An SSN typed where it does not belong (RE2 and Rust regex): nine digits grouped 3-2-4, the
+#: groups apart by at most SSN_MAX_GAP gap characters of the checks (none, too), not part of a
+#: longer digit run. Looser than the masks' gaps, narrower than their grouping on purpose: a
+#: phone number (3-3-4) or a street number must not be nulled as an SSN.
+SSN_IN_TEXT_RE = (
+    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{0,{SSN_MAX_GAP}}}\\p{{Nd}}{{2}}"
+    f"{_CHECK_GAP}{{0,{SSN_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
+)
+#: An identifier written like an SSN: 3-2-4 digit groups with a gap between each (a plain
+#: nine-digit id is an ordinary account number and is not matched).
+SSN_STYLED_RE = (
+    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{2}}"
+    f"{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
+)
+# An SSN in free text (log lines, messages): nine digits grouped 3-2-4 with the masks' gaps, not
+# inside a longer run of letters or digits (an identifier such as A123456789 or a hash is not an
+# SSN).
+_SSN_LIKE = re.compile(rf"(?<![^\W_])\d{{3}}{_GAP_PY}\d{{2}}{_GAP_PY}(\d{{4}})(?![^\W_])")
 # Not next to a letter, digit or underscore: ten digits inside a version hash, a UUID or an
 # identifier like A1234567890 are not a phone number (the artifact masker used to rewrite the
 # matcher's version hash). A phone in text is set off by spaces or punctuation.
@@ -29,35 +114,27 @@ _URL_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.I)
 _EMAIL_LIKE = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 
 
-# An SSN-shaped run: nine digits, each pair optionally separated by one '-', '.', ' ', '_' or
-# '/' (the separators ingestion strips or repairs, and that standardization turns into spaces,
-# so anything that would validate as an SSN is caught), not inside a longer run of digits. The
-# first five digits become '*', separators and the last four stay. RE2 (DuckDB) has no
-# look-around, so the boundaries are captured and put back, and the replacement runs twice: a
+# An SSN-shaped run: nine digits, each pair apart by up to SSN_MAX_GAP gap characters (the
+# separators ingestion strips or repairs and those standardization turns into spaces, so
+# anything that would validate or be read as an SSN is caught), not inside a longer run of
+# digits. The first five digits become '*', the gaps and the last four stay. RE2 (DuckDB) has
+# no look-around, so the boundaries are captured and put back, and the replacement runs twice: a
 # boundary consumed by one match hides an adjacent SSN from the next.
-_SEP = "([-. _/]?)"
+_D = "\\p{Nd}"
+_SEP = f"({_GAP_SQL})"
 _MASK_RE_SQL = (
-    "(^|[^0-9])[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "[0-9]"
-    + _SEP
-    + "([0-9][-. _/]?[0-9][-. _/]?[0-9][-. _/]?[0-9])([^0-9]|$)"
+    f"(^|\\P{{Nd}}){_D}{_SEP}{_D}{_SEP}{_D}{_SEP}{_D}{_SEP}{_D}{_SEP}"
+    f"({_D}{_GAP_SQL}{_D}{_GAP_SQL}{_D}{_GAP_SQL}{_D})(\\P{{Nd}}|$)"
 )
 _MASK_SUB_SQL = r"\1*\2*\3*\4*\5*\6\7\8"
 _MASK_RE_PY = re.compile(
-    r"(?<![0-9])[0-9]([-. _/]?)[0-9]([-. _/]?)[0-9]([-. _/]?)[0-9]([-. _/]?)[0-9]([-. _/]?)"
-    r"([0-9][-. _/]?[0-9][-. _/]?[0-9][-. _/]?[0-9])(?![0-9])"
+    rf"(?<!\d)\d({_GAP_PY})\d({_GAP_PY})\d({_GAP_PY})\d({_GAP_PY})\d({_GAP_PY})"
+    rf"(\d{_GAP_PY}\d{_GAP_PY}\d{_GAP_PY}\d)(?!\d)"
 )
 # Eight digits on their own: an SSN whose leading zero a spreadsheet dropped (ingestion repairs
 # it as one), so in a raw line it is somebody's SSN. Masked in quarantined lines only: in a field
 # issue's value it is as often a date (19800132), whose digits the reader needs.
-_EIGHT_RE_SQL = "(^|[^0-9])[0-9]{4}([0-9]{4})([^0-9]|$)"
+_EIGHT_RE_SQL = "(^|\\P{Nd})\\p{Nd}{4}(\\p{Nd}{4})(\\P{Nd}|$)"
 _EIGHT_SUB_SQL = r"\1****\2\3"
 
 
@@ -78,6 +155,19 @@ def mask_ssn_line_sql(expr: str) -> str:
 def mask_ssn_runs(text: str) -> str:
     """Mask SSN-shaped runs in a log line or message, keeping the last four digits."""
     return _MASK_RE_PY.sub(lambda m: "*{}*{}*{}*{}*{}{}".format(*m.group(1, 2, 3, 4, 5, 6)), text)
+
+
+def mask_shape_sql(expr: str) -> str:
+    """SQL keeping only the shape of a personal value: every letter '*', every digit '#',
+    spaces and punctuation kept ('1994-02-30' -> '####-##-##'), as `skiptrace rejects` shows
+    quarantined lines. Nothing of the value is left to recognise, its form is: letters where
+    digits belong, a missing '@', a separator no format knows."""
+    return f"regexp_replace(regexp_replace({expr}, '\\pL', '*', 'g'), '\\pN', '#', 'g')"
+
+
+def mask_shape(text: str) -> str:
+    """Python twin of `mask_shape_sql`."""
+    return "".join("*" if c.isalpha() else "#" if c.isnumeric() else c for c in text)
 
 
 def mask_name(name: str | None) -> str:

@@ -31,7 +31,7 @@ import polars as pl
 
 from skiptrace import sql
 from skiptrace.sources import pii, readers
-from skiptrace.sources.errors import MappingError, RedeliveryError
+from skiptrace.sources.errors import IngestError, MappingError, RedeliveryError
 from skiptrace.sources.names import add_name_split, joint_second_name_sql
 from skiptrace.sources.registry import (
     ACCOUNT_FIELDS,
@@ -61,6 +61,27 @@ MOVE_TYPES = ("I", "F", "B")
 BK_CHAPTERS = ("7", "9", "11", "12", "13", "15")
 
 Status = Literal["loaded", "skipped_duplicate", "superseded_previous"]
+#: Rows whose key is an SSN (`ssn_in_key` / `ssn_as_key`, validate.Stage.identifier) are
+#: quarantined one by one; when they are more than this share of a file, the file is keyed by
+#: SSN and is refused whole (SsnKeyedFileError).
+SSN_KEYED_FILE_SHARE = 0.5
+_SSN_KEY_REASON = "(^|; )ssn_(in|as)_key: "
+
+
+class SsnKeyedFileError(IngestError):
+    """Most rows of a file use an SSN as their key (account_id written like an SSN, or equal to
+    the row's SSN): the export itself is keyed by SSN. Quarantining row after row would load
+    nothing useful and leave a quarantine of SSN-keyed lines, so nothing is loaded and the
+    operator gets one line: ask the creditor for an export keyed by its account number."""
+
+    def __init__(self, path: Path, column: str, rows: int, total: int) -> None:
+        self.path, self.column, self.rows, self.total = path, column, rows, total
+        super().__init__(
+            f"{path.name}: {rows} of {total} rows use an SSN as their {column} (written like "
+            "an SSN, or the row's own SSN); the file is keyed by SSN and was not loaded: "
+            f"ask for an export keyed by the creditor's account number"
+        )
+
 
 _counter = itertools.count()
 
@@ -326,6 +347,15 @@ def _ingest_file(
                 )
             ).fetchall()
             rows_read, rows_rejected, field_issues = counted[0]
+            keyed = con.execute(
+                bind(
+                    "SELECT count(*), any_value(regexp_extract(reason, "
+                    f"{lit(_SSN_KEY_REASON + '([a-z_]+)')}, 3)) FROM {{stage}} "
+                    f"WHERE regexp_matches(reason, {lit(_SSN_KEY_REASON)})"
+                )
+            ).fetchall()[0]
+            if keyed[0] and keyed[0] > SSN_KEYED_FILE_SHARE * rows_read:
+                raise SsnKeyedFileError(path, keyed[1], int(keyed[0]), int(rows_read))
             rows_loaded = rows_read - rows_rejected
             con.execute(
                 sql.load("ingest/input_file_insert.sql"),
@@ -394,9 +424,12 @@ def _run_as_of(con: duckdb.DuckDBPyConnection, run_id: str) -> dt.date:
 # --- account exports --------------------------------------------------------------------------
 
 #: How each text field is checked (validate.Stage.text); None = loaded as delivered.
+#: Every free-text field is checked for an SSN typed into it; identifiers (account_id,
+#: record_id) are checked by `Stage.identifier` instead (a plain nine-digit id is legitimate).
 _TEXT_CHECKS: dict[str, TextCheck | None] = {
-    "account_id": None, "record_id": None, "phone_type": None, "carrier": None,
-    "bk_case_number": None, "bk_district": None,
+    "phone_type": "ssn_free", "carrier": "ssn_free", "bk_case_number": "ssn_free",
+    "bk_district": "ssn_free", "street_number": "ssn_free", "street_name": "ssn_free",
+    "unit": "ssn_free", "po_box": "ssn_free", "co_debtor_name": "ssn_free",
     "first_name": "ssn_free", "middle_name": "ssn_free", "last_name": "ssn_free",
     "suffix": "ssn_free", "full_name": "ssn_free", "address_line1": "ssn_free",
     "address_line2": "ssn_free", "city": "ssn_free", "attorney_name": "ssn_free",
@@ -404,7 +437,7 @@ _TEXT_CHECKS: dict[str, TextCheck | None] = {
     "phone_2": "phone", "phone_3": "phone", "attorney_phone": "phone", "email": "email",
 }  # fmt: skip
 _ACCOUNT_TEXT = (
-    "account_id", "first_name", "middle_name", "last_name", "suffix", "full_name",
+    "first_name", "middle_name", "last_name", "suffix", "full_name",
     "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_2", "phone_3",
     "email", "attorney_name", "attorney_phone",
 )  # fmt: skip
@@ -425,6 +458,8 @@ def _account_stage(profile: AccountProfile) -> _Plan:
             for f, expr in add_name_split(stage, full, profile.name_order).items():
                 stage.out(f, expr)
         stage.ssn(alias["ssn"])
+        # the key: an account keyed by an SSN is quarantined (a file keyed so is refused)
+        stage.identifier("account_id", alias["account_id"], key=True)
         stage.date("dob", alias["dob"], ambiguous="dob_ambiguous", dob=True)
         stage.date("placed_date", alias["placed_date"])
         stage.number("balance", alias["balance"])
@@ -443,7 +478,7 @@ def _account_stage(profile: AccountProfile) -> _Plan:
 # --- registry sources -----------------------------------------------------------------------
 
 _RECORD_TEXT = (
-    "account_id", "first_name", "middle_name", "last_name", "suffix", "full_name",
+    "first_name", "middle_name", "last_name", "suffix", "full_name",
     "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_type", "email",
     "bk_case_number", "bk_district",
 )  # fmt: skip
@@ -496,6 +531,10 @@ def _source_stage(source: Source) -> _Plan:
                 stage.out(f, expr)
         _compose_street(stage, a)
         stage.ssn(a.get("ssn"))
+        # a vendor row is linked by its account_id (required): an SSN there quarantines the row;
+        # on other records it is an optional reference, NULLed like the record's own id
+        stage.identifier("account_id", a.get("account_id"), key=source.kind == "vendor_batch")
+        stage.identifier("_record_id", a.get("record_id"), label="record_id")
         stage.date("dob", a.get("dob"), ambiguous="dob_ambiguous", dob=True)
         for f in _RECORD_DATES:
             stage.date(f, a.get(f))
@@ -520,7 +559,9 @@ def _source_stage(source: Source) -> _Plan:
                 BK_CHAPTERS,
             )
             # a joint petition's second debtor: a co-debtor column, else the joint full name's
-            co = stage.text("co_debtor_name", a.get("co_debtor_name"), "ssn_free")
+            co = stage.text(
+                "co_debtor_name", a.get("co_debtor_name"), _TEXT_CHECKS["co_debtor_name"]
+            )
             full_alias = a.get("full_name")
             joint = joint_second_name_sql(stage, stage.ssn_free(full_alias) if full_alias else None)
             stage.out("co_debtor_name", f"coalesce({co or 'NULL'}, {joint or 'NULL'})")
@@ -531,7 +572,6 @@ def _source_stage(source: Source) -> _Plan:
         _record_date(stage, source, ctx)
         if source.kind != "vendor_batch":  # a vendor row is identified by its account_id
             stage.require_identity(_IDENTIFYING)
-        stage.out("_record_id", a.get("record_id"))
         if a.get("record_id"):
             stage.unique("_record_id", "record_id")
         ctx.final.update(
@@ -578,8 +618,12 @@ def _military_status(stage: Stage, source: Source, a: dict[str, str | None]) -> 
 
 
 def _compose_street(stage: Stage, a: dict[str, str | None]) -> None:
-    """Split street fields, when mapped and non-empty, win over address_line1/line2."""
-    num, name, unit, box = (a.get(f) for f in ("street_number", "street_name", "unit", "po_box"))
+    """Split street fields, when mapped and non-empty, win over address_line1/line2. Each is
+    checked for an SSN typed into it first (a field issue, the part NULL)."""
+    parts = ("street_number", "street_name", "unit", "po_box")
+    if not any(a.get(f) for f in parts):
+        return
+    num, name, unit, box = (stage.text(f"_{f}", a.get(f), _TEXT_CHECKS[f], label=f) for f in parts)
     if not any((num, name, unit, box)):
         return
     street = f"nullif(concat_ws(' ', {num or 'NULL'}, {name or 'NULL'}), '')"

@@ -31,7 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from skiptrace.masking import mask_ssn_line_sql, mask_ssn_runs_sql
+from skiptrace.masking import (
+    SSN_IN_TEXT_RE,
+    SSN_STYLED_RE,
+    mask_shape_sql,
+    mask_ssn_line_sql,
+    mask_ssn_runs_sql,
+)
 from skiptrace.sources import dates, pii
 from skiptrace.sources.errors import MissingColumnsError
 from skiptrace.sources.readers import ParsedFile
@@ -76,12 +82,13 @@ STATE_NAMES = (
     "AMERICAN SAMOA", "NORTHERN MARIANA ISLANDS",
 )  # fmt: skip
 
-#: An SSN typed where it does not belong: nine digits grouped 3-2-4 (optional '-', '.', ' ',
-#: '_' or '/'), not part of a longer digit run. '_' and '/' too because standardization turns
-#: them into spaces: '623_45_6789 MAIN ST' left here became the SSN-shaped '623 45 6789 MAIN
-#: ST' in the contacts. Narrower than the masking pattern on purpose: a phone number or a
-#: street number must not be nulled as an SSN.
-SSN_IN_TEXT_RE = "(^|[^0-9])[0-9]{3}[-. _/]?[0-9]{2}[-. _/]?[0-9]{4}([^0-9]|$)"
+#: SSN_IN_TEXT_RE (skiptrace.masking): an SSN typed where it does not belong, nine digits grouped
+#: 3-2-4 as standardization will read them: any Unicode digit (full-width too), the groups apart
+#: by up to three gap characters (spaces, dashes, dots, '_', '/', commas, quotes... and their
+#: Unicode kin: 'ddd  dd  dddd', 'ddd - dd - dddd', en dashes, no-break spaces) or none, not
+#: part of a longer digit run. Narrower than the masking pattern's grouping on purpose: a phone
+#: number or a street number must not be nulled as an SSN. SSN_STYLED_RE: the same with a gap
+#: required between the groups, for identifiers (a plain nine-digit account number is common).
 #: Alias of the per-row prefilter: does any SSN-checked field hold an SSN-shaped run?
 SSN_ANY = "_ssn_any"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
@@ -99,6 +106,32 @@ _PHONE_TWICE = (
     "length({d}) IN (20, 22) AND left({d}, length({d}) // 2) = right({d}, length({d}) // 2)"
     " AND regexp_full_match({v}, '[-0-9 ().+/,;]+')"
 )
+
+#: Fields whose value in a field issue keeps its shape only (`mask_shape_sql`: letters '*',
+#: digits '#', punctuation kept), as `skiptrace rejects` shows quarantined lines: names, dates
+#: of birth and death, phones, emails and every address part. A vendor candidate's label
+#: (`phone#2`) counts by its field. Other values (a balance, a flag, a code, the date of a
+#: record) stay readable, SSN-shaped runs masked, so an engineer can still fix the feed.
+PERSONAL_FIELDS = frozenset(
+    {
+        "first_name", "middle_name", "last_name", "suffix", "full_name", "co_debtor_name",
+        "attorney_name", "relationship", "dob", "date_of_death", "address_line1",
+        "address_line2", "street_number", "street_name", "unit", "po_box", "city", "state",
+        "zip", "new_address_line1", "new_address_line2", "new_city", "new_state", "new_zip",
+        "phone", "phone_2", "phone_3", "attorney_phone", "email",
+    }
+)  # fmt: skip
+
+
+def is_personal(label: str) -> bool:
+    """Whether a field issue's `label` (a canonical field, or a candidate's `phone#2`) holds
+    personal data (PERSONAL_FIELDS)."""
+    return label.split("#", 1)[0] in PERSONAL_FIELDS
+
+
+#: An amount written with commas: they group thousands ('$1,234.50', '(1,234)', '-1,234,567').
+_THOUSANDS_RE = "\\(?[-+]?\\$?[-+]?[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]*)?\\)?"
+_FULL_WIDTH_DIGITS = "".join(chr(0xFF10 + i) for i in range(10))
 
 #: Flag spellings for sources without their own lists (vendor `prepaid`, ...).
 DEFAULT_TRUE = ("Y", "YES", "T", "TRUE", "1")
@@ -158,6 +191,10 @@ class Stage:
     #: Aliases of the fields checked for an SSN-shaped run (`text`): one regex over all of them
     #: joined (`_ssn_any`) tells which rows need the per-field test at all.
     ssn_checked: list[str] = field(default_factory=list)
+    #: Alias of the row's valid SSN digits (set by `ssn`), for `identifier`'s "SSN as key".
+    ssn_digits: str | None = None
+    #: CTE level of `ssn_digits`: an expression reading it goes one level deeper.
+    ssn_level: int = 0
     _n: int = 0
 
     def __post_init__(self) -> None:
@@ -227,9 +264,20 @@ class Stage:
         """Record a field issue (a struct in the row's `_issues` list) when `condition` holds.
 
         The value is masked here, inside the statement, so an unmasked value never reaches a
-        table: SSN-shaped runs always, and `value_sql` (e.g. the SSN mask) when given.
+        table: `value_sql` (e.g. the SSN's last four) when given; else the shape of a personal
+        field's value (`is_personal`); else the value readable, unless the field check would
+        read an SSN in it (then its shape: the masks' narrower gaps would leave 'ddd,dd,dddd'
+        as typed), with SSN-shaped runs masked.
         """
-        value = value_sql or mask_ssn_runs_sql(alias)
+        if value_sql is not None:
+            value = value_sql
+        elif is_personal(label):
+            value = mask_shape_sql(alias)
+        else:
+            value = (
+                f"CASE WHEN regexp_matches({alias}, '{SSN_IN_TEXT_RE}') "
+                f"THEN {mask_shape_sql(alias)} ELSE {mask_ssn_runs_sql(alias)} END"
+            )
         self.issue_conditions.append(f"({condition})")
         self.issues.append(
             f"CASE WHEN {condition} THEN {{'column_name': {lit(label)}, "
@@ -460,12 +508,18 @@ class Stage:
         self.defect(invalid, label, alias, "invalid_flag")
 
     def number(self, name: str, alias: str | None) -> None:
-        """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text is a field defect."""
+        """Money-like text ('$1,234.50', '(12.00)') to DOUBLE; other text is a field defect.
+
+        Commas must group thousands ('1,234,567'): 'ddd,dd,dddd' is no amount (an SSN typed
+        into the balance would otherwise load as a nine-digit number).
+        """
         if alias is None:
             self.out(name, None)
             return
         cleaned = (
-            f"replace(replace(regexp_replace({alias}, '^\\((.*)\\)$', '-\\1'), '$', ''), ',', '')"
+            f"CASE WHEN contains({alias}, ',') AND NOT regexp_full_match({alias}, "
+            f"'{_THOUSANDS_RE}') THEN NULL ELSE replace(replace(regexp_replace({alias}, "
+            f"'^\\((.*)\\)$', '-\\1'), '$', ''), ',', '') END"
         )
         parsed = self.derive(f"try_cast({cleaned} AS DOUBLE)")
         self.out(name, parsed)
@@ -493,6 +547,7 @@ class Stage:
         fixed = self.derive(f"CASE WHEN NOT coalesce({plain}, false) THEN {repaired} END", level=2)
         fix_why = self.derive(f"CASE WHEN {fixed} IS NOT NULL THEN {why} END", level=3)
         final = self.derive(f"CASE WHEN {plain} THEN {digits} ELSE {fixed} END", level=3)
+        self.ssn_digits, self.ssn_level = final, 3
         valid = f"{final} IS NOT NULL"
         # a masked SSN (PACER's XXX-XX-1234) is its last four: kept as a last four, no hash.
         # Not identifying on its own (a row needs more than four digits to be matched on)
@@ -519,6 +574,53 @@ class Stage:
         # a field note, not a defect: the row loads with the last four (docs/field_issues.md)
         self.issue(last4_only, "ssn", alias, "'masked_ssn'", "last4_kept", masked)
         self.mask_values.append(alias)
+
+    def identifier(
+        self, name: str, alias: str | None, *, key: bool = False, label: str | None = None
+    ) -> None:
+        """An identifier (account_id, record_id) that must not be, or carry, an SSN.
+
+        A plain nine-digit id is an ordinary account number and loads. Two spellings do not:
+        an id written like an SSN (3-2-4 digit groups with gaps, `SSN_STYLED_RE`: reason
+        `ssn_in_key`) and an id whose digits hold the row's own valid SSN (`ssn_as_key`: the
+        SSN used as the key; `ssn` must be staged first). A `key` the row cannot do without
+        (an account's account_id, a vendor row's) quarantines the row with `REASON: label`;
+        any other id is NULLed with a field issue, the row loads (a source record is given its
+        own rec_id and record_id). Either way no digit of the id is kept: the quarantined line
+        has the id masked, the field issue its shape.
+        """
+        if alias is None:
+            self.out(name, None)
+            return
+        label = label or name
+        styled = self.derive(f"regexp_matches({alias}, '{SSN_STYLED_RE}')")
+        level = self.ssn_level + 1 if self.ssn_digits is not None else 1
+        if self.ssn_digits is not None:
+            # the last four first (a contains, no regex): only ids that hold them pay for the
+            # digits; full-width digits folded, as NFKC reads them
+            ssn = self.ssn_digits
+            folded = f"translate({alias}, {lit(_FULL_WIDTH_DIGITS)}, '0123456789')"
+            as_key = (
+                f"{ssn} IS NOT NULL AND CASE WHEN contains({folded}, right({ssn}, 4)) "
+                f"THEN contains(regexp_replace({folded}, '[^0-9]', '', 'g'), {ssn}) ELSE false END"
+            )
+            reason = self.derive(
+                f"CASE WHEN {styled} THEN 'ssn_in_key' WHEN {as_key} THEN 'ssn_as_key' END",
+                level=level,
+            )
+        else:
+            reason = self.derive(f"CASE WHEN {styled} THEN 'ssn_in_key' END", level=level)
+        bad = f"{reason} IS NOT NULL"
+        if key:
+            self.checks.append(f"CASE WHEN {bad} THEN {reason} || {lit(': ' + label)} END")
+            self.mask_values.append(self.derive(f"CASE WHEN {bad} THEN {alias} END", level + 1))
+            self.out(name, alias)
+            return
+        if self.on_field_error == "reject":
+            self.checks.append(f"CASE WHEN {bad} THEN {reason} || {lit(': ' + label)} END")
+        else:
+            self.issue(bad, label, alias, reason, "nulled", mask_shape_sql(alias))
+        self.out(name, f"CASE WHEN {bad} THEN NULL ELSE {alias} END")
 
     def code(self, name: str, alias: str | None, normalized: str, allowed: Sequence[str]) -> None:
         """A coded value (`normalized`: SQL with `{v}` for the value) that must be in `allowed`;

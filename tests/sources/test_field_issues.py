@@ -130,7 +130,8 @@ def test_no_raw_ssn_in_field_issues(con: duckdb.DuckDBPyConnection, tmp_path: Pa
     text = " ".join(values)
     for raw in ("000-12-3456", "219-09-9999", "078051120", "12345678", "123/54/6789"):
         assert raw not in text, raw
-    assert "***-**-9999 Main St" in text and "JOHN *****1120" in text
+    # personal fields keep their shape only (as `skiptrace rejects` shows lines)
+    assert "###-##-#### **** **" in text and "**** #########" in text
     assert con.execute(
         "SELECT count(*) FROM source_records WHERE address_line1 LIKE '%9999%'"
     ).fetchone() == (0,)
@@ -303,7 +304,7 @@ def test_on_field_error_reject_quarantines_the_row(
         3: "invalid_ssn", 4: "invalid_state: state; unparseable_date: dob", 6: "placeholder_ssn",
     }  # fmt: skip
     # a repair is not an error: the repaired row loads, and the repair is still recorded
-    assert issues(con) == {(5, "dob"): ("repaired_date_day_month", "repaired", "25/12/1980")}
+    assert issues(con) == {(5, "dob"): ("repaired_date_day_month", "repaired", "##/##/####")}
 
 
 def test_a_row_with_nothing_identifying_is_a_row_defect(
