@@ -101,10 +101,10 @@ SSN_STYLED_RE = (
     f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{2}}"
     f"{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
 )
-# An SSN in free text (log lines, messages): nine digits grouped 3-2-4 with the masks' gaps, not
-# inside a longer run of letters or digits (an identifier such as A123456789 or a hash is not an
-# SSN).
-_SSN_LIKE = re.compile(rf"(?<![^\W_])\d{{3}}{_GAP_PY}\d{{2}}{_GAP_PY}(\d{{4}})(?![^\W_])")
+#: An SSN in free text (log lines, messages, file names, configuration): nine digits grouped
+#: 3-2-4 with the masks' gaps, not inside a longer run of letters or digits (an identifier such
+#: as A123456789 or a hash is not an SSN). Group 1 is the last four.
+SSN_LIKE = re.compile(rf"(?<![^\W_])\d{{3}}{_GAP_PY}\d{{2}}{_GAP_PY}(\d{{4}})(?![^\W_])")
 # Not next to a letter, digit or underscore: ten digits inside a version hash, a UUID or an
 # identifier like A1234567890 are not a phone number (the artifact masker used to rewrite the
 # matcher's version hash). A phone in text is set off by spaces or punctuation.
@@ -195,7 +195,7 @@ def mask_text(text: str) -> str:
     """Mask SSN-, phone- and email-shaped runs and URL passwords in free text (log lines,
     reasons)."""
     text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _SSN_LIKE.sub(lambda m: f"***-**-{m.group(1)}", text)
+    text = SSN_LIKE.sub(lambda m: f"***-**-{m.group(1)}", text)
     text = _PHONE_LIKE.sub(lambda m: f"***-***-{m.group(1)}", text)
     return _EMAIL_LIKE.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 

@@ -8,27 +8,26 @@ every report, explain page and summary. An SSN there (`accounts_<the debtor's SS
 in, before anything is stored and before Prefect starts: one line naming the option, file or
 line, the number masked.
 
-"SSN-shaped": nine digits grouped 3-2-4 the way people write an SSN (no separator, or '-', '.',
-' ', '_' or '/' between the groups), not inside a longer run of letters or digits, as log
-masking reads SSNs in text (skiptrace/masking.py): `accounts_<nine digits>.csv` and
-`<3>-<2>-<4>.csv` are, an identifier such as A followed by nine digits is not, nor a date with
-a sequence number (`accounts_<yyyymmdd>_<n>.csv`) or a ten-digit timestamp.
+"SSN-shaped": what log masking reads as an SSN in text (skiptrace/masking.py `SSN_LIKE`): nine
+digits grouped 3-2-4, the groups apart by nothing or a short run of spaces, dashes, dots,
+slashes or underscores (their Unicode kin too), not inside a longer run of letters or digits:
+`accounts_<nine digits>.csv` and `<3>-<2>-<4>.csv` are, an identifier such as A followed by
+nine digits is not, nor a date with a sequence number (`accounts_<yyyymmdd>_<n>.csv`) or a ten-digit timestamp.
 """
 
 from __future__ import annotations
 
 import re
 
-_SSN_SHAPED = re.compile(
-    r"(?<![0-9A-Za-z])([0-9]{3})([-. _/]?)([0-9]{2})([-. _/]?)([0-9]{4})(?![0-9A-Za-z])"
-)
+from skiptrace.masking import SSN_LIKE
+
 _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 
 
 def ssn_shaped(text: str) -> bool:
     """True when `text` holds an SSN-shaped number (module docstring)."""
-    return _SSN_SHAPED.search(text) is not None
+    return SSN_LIKE.search(text) is not None
 
 
 def mask_ssn_shapes(text: str, hidden: str = "*") -> str:
@@ -36,9 +35,10 @@ def mask_ssn_shapes(text: str, hidden: str = "*") -> str:
     last four kept: `accounts_*****0009.csv`. `hidden='x'` gives a name safe in a shell."""
 
     def hide(m: re.Match[str]) -> str:
-        return f"{hidden * 3}{m.group(2)}{hidden * 2}{m.group(4)}{m.group(5)}"
+        head = m.group(0)[: m.start(1) - m.start(0)]
+        return _DIGIT.sub(hidden, head) + m.group(1)
 
-    return _SSN_SHAPED.sub(hide, text)
+    return SSN_LIKE.sub(hide, text)
 
 
 def ssn_shaped_lines(text: str) -> list[int]:
