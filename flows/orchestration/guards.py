@@ -235,14 +235,18 @@ def _snapshot_hints(
 ) -> list[str]:
     """Warn (run warning, exit 7) when the profile reads account files as increments but a new
     one looks like the whole portfolio: the accounts missing from it would silently stay worked
-    (docs/architecture.md, "Account deliveries")."""
+    (docs/architecture.md, "Account deliveries"). Accounts an update file beside it carries (a
+    current account file it is no new version of) are not missing: base file + update files is
+    increments as meant (sql/guards/account_files_like_snapshots.sql)."""
     from skiptrace.sources.registry import load_profile
 
     if load_profile(params.profile).delivery != "increments":
         return []
     hints = [
-        f"account file {h['file_name']} holds {h['carried']:,} of the {h['previous']:,} current "
-        f"accounts of run {prev} but not the other {h['missing']:,}, which stay current and are worked "
+        f"account file {h['file_name']} looks like the whole portfolio: it holds "
+        f"{h['carried']:,} of the {h['previous']:,} accounts of run {prev} that are still current "
+        f"and in no update file beside it, but not the other {h['missing']:,}, which only "
+        f"{', '.join(h['versions_of'] or [])} still carries: they stay current and are worked "
         "(the account profile's delivery is 'increments'); if each account export is the whole "
         "portfolio, set `delivery: snapshot` in the profile (--profile)"
         for h in sql.rows(
