@@ -299,6 +299,11 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         if known is not None:
             raise known from exc
         raise
+    if pushing and _is_backfill(params, run_id):
+        # the push would refuse it (an older run than the one pushed, exit 6): its run warning
+        # says the push stays on the newer run; `skiptrace push --allow-older-run` if meant
+        logger.warning("run %s is a backfill: not pushed", run_id)
+        pushing = False
     if pushing:
         # after the run completed: a failed push fails the flow run but leaves the run and its
         # exports complete; `skiptrace push RUN_ID` retries it
@@ -429,6 +434,13 @@ def note_backfill(con: Any, run_id: str) -> Any:
             messages=[message],
         )  # fmt: skip
     return backfill
+
+
+def _is_backfill(params: RefreshParams, run_id: str) -> bool:
+    from skiptrace.flows.audit.runs import backfill_of
+
+    with _connect(params) as con:
+        return backfill_of(con, run_id) is not None
 
 
 def archive_old_runs(con: Any, db: Path, keep: int, out: Path | None = None) -> None:
