@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -63,8 +64,10 @@ def store_outcomes(
     replace: bool = False,
     date_formats: Sequence[str] = (),
     run_id: str | None = None,
+    skipped_ids: list[str] | None = None,
 ) -> int:
     """Add `rows` (columns COLUMNS) to `origin`'s outcomes; returns the rows newly stored.
+    `skipped_ids`, when given, gets the origin_id of every row not stored for a reason.
 
     A row already stored for `origin` (same account, contact, outcome, date and agent) is not
     stored again. With `replace` (the PostgreSQL pull, which reads the platform's whole table)
@@ -93,6 +96,8 @@ def store_outcomes(
             sql.run(con, query, origin=origin, replace=replace, run_id=run_id, known=list(OUTCOMES))
         stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
         skipped = sql.rows(con, "outcomes/skipped.sql")
+        if skipped_ids is not None:
+            skipped_ids.extend(str(i) for s in skipped for i in s["ids"])
     finally:
         con.unregister("outcomes_in")
         con.execute("DROP TABLE IF EXISTS outcomes_typed")
@@ -208,7 +213,11 @@ def check_outcome_columns(source: Source) -> None:
 
 
 def load_outcome_source(
-    con: duckdb.DuckDBPyConnection, source: Source, run_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    run_id: str | None = None,
+    *,
+    files: list[dict[str, Any]] | None = None,
 ) -> int:
     """Read every file of an `outcomes` source (sources.yml) and add them to its outcomes.
 
@@ -220,8 +229,12 @@ def load_outcome_source(
     first. A file without a mapped required column is refused, naming file and column. Rows
     are numbered in load order (files as `Source.files` sorts them, then line): the order
     that breaks ties between outcomes of one date.
+
+    `files`, when given, gets one entry per file read (`outcome_file_entries`): what a run lists
+    in run_summary.json's files and what tells a night's new delivery from a re-sent one.
     """
     frames = []
+    read: list[tuple[Path, int]] = []
     for path in source.files():
         if source.format == "parquet":
             raw = pl.read_parquet(path)
@@ -236,6 +249,7 @@ def load_outcome_source(
             )
         mapped = _mapped(source)
         _check_columns(source, path, raw.columns)
+        read.append((path, raw.height))
         frames.append(
             raw.with_row_index("line_no", offset=2).select(
                 (pl.lit(path.name + ":") + pl.col("line_no").cast(pl.String)).alias("origin_id"),
@@ -250,4 +264,56 @@ def load_outcome_source(
         if frames
         else pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String))
     )
-    return store_outcomes(con, rows, source.name, date_formats=source.date_formats, run_id=run_id)
+    skipped: list[str] = []
+    stored = store_outcomes(
+        con, rows, source.name, date_formats=source.date_formats, run_id=run_id,
+        skipped_ids=skipped,
+    )  # fmt: skip
+    if files is not None:
+        files.extend(outcome_file_entries(con, source.name, read, skipped, run_id))
+    return stored
+
+
+def outcome_file_entries(
+    con: duckdb.DuckDBPyConnection,
+    origin: str,
+    read: list[tuple[Path, int]],
+    skipped: list[str],
+    run_id: str | None,
+) -> list[dict[str, Any]]:
+    """One entry per outcomes file read (path and data rows), in the shape of an ingested
+    file's (stages._file_entry): `rows_loaded` the rows this run stored from it, `rows_rejected`
+    those not stored for a reason (`skipped`: their origin ids), and `status` 'loaded' when some
+    row of it was stored by no completed run (this run, or a run killed before it completed),
+    else 'skipped_duplicate': every row it holds was stored, and used, before (a file re-sent).
+    Rows are the file's by their origin_id, `<file name>:<line>` (sql/outcomes/file_rows.sql)."""
+    import hashlib
+
+    names = [p.name for p, _ in read]
+    counts = {
+        r["file_name"]: r
+        for r in sql.rows(
+            con, "outcomes/file_rows.sql", origin=origin, file_names=names, run_id=run_id
+        )
+    }
+    entries = []
+    for path, rows_read in read:
+        found = counts.get(path.name, {})
+        rejected = sum(1 for i in skipped if i.rsplit(":", 1)[0] == path.name)
+        new = int(found.get("unused") or 0) > 0
+        entries.append(
+            {
+                "path": str(path.resolve()),
+                "source": origin,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "status": "loaded" if new else "skipped_duplicate",
+                "rows_read": rows_read,
+                "rows_loaded": int(found.get("stored") or 0),
+                "rows_rejected": rejected,
+                "message": "outcomes"
+                if new
+                else "outcomes: every row stored by an earlier completed run; nothing new",
+                "kind": "outcomes",
+            }
+        )
+    return entries

@@ -116,23 +116,83 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str) -> None
 
 
 def latest_completed_run(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The newest completed run, or None: what the CLI's `report` and `calibrate` default to.
+    """The newest completed run, or None: what the CLI's `report` and `calibrate` default to,
+    and the run out/LATEST names.
 
-    Only a completed run qualifies: a running, failed or abandoned run's outputs are partial.
+    Newest by as-of date, then by start (the run id), the order `skiptrace push` keeps
+    (docs/push.md): a backfill, started last but dated earlier, is not the newest. Only a
+    completed run qualifies: a running, failed or abandoned run's outputs are partial.
     """
-    rows = con.execute(
-        "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY run_id DESC LIMIT 1"
-    ).fetchall()
-    return str(rows[0][0]) if rows else None
+    rows = sql.rows(con, "audit/latest_completed_run.sql")
+    return str(rows[0]["run_id"]) if rows else None
 
 
 def previous_completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
-    """The last completed run before `run_id` (for deltas and incremental work)."""
-    rows = con.execute(
-        "SELECT run_id FROM runs WHERE status = 'completed' AND run_id < ? ORDER BY run_id DESC LIMIT 1",
-        [run_id],
-    ).fetchall()
-    return rows[0][0] if rows else None
+    """The completed run before `run_id` in (as_of, run_id) order: the run its delta.csv and
+    worklist compare with, and the contact and account shrink checks (the published chain).
+
+    For a backfill that is the last completed run dated before it, and the night after a
+    backfill compares with the newest run before it, not with the backfill: an integrator who
+    applies the chain out/LATEST and the push follow never had the backfill's state. The
+    incremental match and resolve caches do not use this: they build on the run that ended
+    last, whatever its date (matchers/incremental.py, sql/resolve/)."""
+    rows = sql.rows(con, "audit/previous_completed_run.sql", run_id=run_id)
+    return str(rows[0]["run_id"]) if rows else None
+
+
+def last_completed_run_before(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The completed run that started last before `run_id`, whatever its as-of date: "since
+    the last completed run" in time (the files loaded since; guards.check_delivery)."""
+    rows = sql.rows(con, "audit/last_completed_run_before.sql", run_id=run_id)
+    return str(rows[0]["run_id"]) if rows else None
+
+
+@dataclass
+class Backfill:
+    """A run dated before the newest completed run: its folder is written, but out/LATEST and
+    the push stay on `newest`, and its delta is relative to `previous` (None: no earlier run)."""
+
+    run_id: str
+    as_of: dt.date
+    newest: str
+    newest_as_of: dt.date
+    previous: str | None
+    first_dates_moved: int = 0
+
+    def warning(self) -> str:
+        run_id, as_of = self.run_id, self.as_of
+        against = (
+            f"its delta.csv is relative to run {self.previous}"
+            if self.previous
+            else "its delta.csv is relative to no run (every contact added)"
+        )
+        moved = (
+            f"; date_added of {self.first_dates_moved:,} contact(s) it emits becomes {as_of} in"
+            " later exports (the earliest completed run's as-of date, docs/lineage.md)"
+            if self.first_dates_moved
+            else ""
+        )
+        return (
+            f"run {run_id} is a backfill (as of {as_of}, older than run {self.newest} as of "
+            f"{self.newest_as_of}): out/LATEST and the push stay on run {self.newest}; "
+            f"{against}: do not apply it to a current copy{moved}"
+        )
+
+
+def backfill_of(con: duckdb.DuckDBPyConnection, run_id: str) -> Backfill | None:
+    """The Backfill `run_id` is, or None when no completed run is newer by (as_of, run_id)."""
+    rows = sql.rows(con, "audit/backfill_of.sql", run_id=run_id)
+    if not rows:
+        return None
+    row = rows[0]
+    return Backfill(
+        run_id=run_id,
+        as_of=row["as_of"],
+        newest=str(row["newest"]),
+        newest_as_of=row["newest_as_of"],
+        previous=previous_completed_run(con, run_id),
+        first_dates_moved=int(row["first_dates_moved"] or 0),
+    )
 
 
 @dataclass

@@ -12,7 +12,9 @@ database rows only, so these folders accumulated forever. Here:
   completed run the push has not picked up yet.
 * `write_latest`: `out/LATEST`, one line with the run id of the newest completed run, replaced
   atomically after the run's manifest is published and its INCOMPLETE marker removed. A consumer
-  reads it to find the last good export set without listing folders.
+  reads it to find the last good export set without listing folders. Newest by (as_of, run_id),
+  the order `skiptrace push` keeps: it moves only to a run newer than the one it names, so a
+  backfill (an older `--as-of`, run later) writes its folder and leaves LATEST where it was.
 """
 
 from __future__ import annotations
@@ -36,9 +38,30 @@ LATEST = "LATEST"
 log = logging.getLogger("skiptrace")
 
 
-def write_latest(out_root: Path, run_id: str) -> Path:
-    """`out_root/LATEST` = `run_id`, atomically (written to a temporary name and renamed)."""
-    return atomic_write_text(Path(out_root) / LATEST, f"{run_id}\n")
+def write_latest(
+    out_root: Path, run_id: str, *, con: duckdb.DuckDBPyConnection | None = None
+) -> Path | None:
+    """`out_root/LATEST` = `run_id`, atomically (written to a temporary name and renamed).
+
+    With `con`, only when `run_id` is newer by (as_of, run_id) than the run LATEST names
+    (sql/exports/latest_is_newer.sql); returns None when LATEST stays. A LATEST naming a run
+    this database does not know, or unreadable, is replaced."""
+    path = Path(out_root) / LATEST
+    if con is not None and (named := read_latest(out_root)) and named != run_id:
+        newer = sql.rows(con, "exports/latest_is_newer.sql", run_id=run_id, named=named)
+        if newer and not newer[0]["newer"]:
+            log.info("out/LATEST stays on run %s: run %s is not newer (as of)", named, run_id)
+            return None
+    return atomic_write_text(path, f"{run_id}\n")
+
+
+def read_latest(out_root: Path) -> str | None:
+    """The run id `out_root/LATEST` names, or None (no file, unreadable, empty)."""
+    try:
+        text = (Path(out_root) / LATEST).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return text.strip() or None
 
 
 @dataclass

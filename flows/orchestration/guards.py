@@ -25,7 +25,7 @@ and contacts may not fall by more than `max_shrink` below the largest of them, s
 that loses 14% a night for two nights is stopped on the second (`_window_shrink`). An override
 (`allow_shrink`) is for one run: what it let through is a run warning (exit 7, in the report),
 and that run is where the window starts again. `nothing_new` warns when a night delivered only
-files loaded before (yesterday's export re-sent under a new name).
+files an earlier completed run used (yesterday's export re-sent under a new name).
 
 The errors are in `skiptrace.safety` (exit code 6 for a refusal, 3 for setup).
 """
@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.flows.audit.runs import previous_completed_run
+from skiptrace.flows.audit.runs import last_completed_run_before, previous_completed_run
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.safety import (
     ALLOW_SHRINK_HINT,
@@ -254,10 +254,11 @@ def check_delivery(
     `params.allow_shrink`, in which case the finding is logged as a warning.
     """
     limits = _reject_limits(params)
-    prev = previous_completed_run(con, run_id)
+    prev = previous_completed_run(con, run_id)  # (as_of, run_id): the run the delta follows
     found: dict[str, Any] = {"files": []}
     problems: list[str] = []
-    for f in sql.rows(con, "guards/file_reject_rates.sql", prev_run_id=prev):
+    since = last_completed_run_before(con, run_id)  # files loaded since, in time
+    for f in sql.rows(con, "guards/file_reject_rates.sql", prev_run_id=since):
         limit = limits.get(f["source"], limits[None])
         found["files"].append({**f, "max_reject_rate": limit})
         if f["reject_rate"] > limit:
@@ -299,14 +300,18 @@ def _snapshot_hints(
 ) -> list[str]:
     """Warn (run warning, exit 7) when the profile reads account files as increments but a new
     one looks like the whole portfolio: the accounts missing from it would silently stay worked
-    (docs/architecture.md, "Account deliveries")."""
+    (docs/architecture.md, "Account deliveries"). Accounts an update file beside it carries (a
+    current account file it is no new version of) are not missing: base file + update files is
+    increments as meant (sql/guards/account_files_like_snapshots.sql)."""
     from skiptrace.sources.registry import load_profile
 
     if load_profile(params.profile).delivery != "increments":
         return []
     hints = [
-        f"account file {h['file_name']} holds {h['carried']:,} of the {h['previous']:,} current "
-        f"accounts of run {prev} but not the other {h['missing']:,}, which stay current and are worked "
+        f"account file {h['file_name']} looks like the whole portfolio: it holds "
+        f"{h['carried']:,} of the {h['previous']:,} accounts of run {prev} that are still current "
+        f"and in no update file beside it, but not the other {h['missing']:,}, which only "
+        f"{', '.join(h['versions_of'] or [])} still carries: they stay current and are worked "
         "(the account profile's delivery is 'increments'); if each account export is the whole "
         "portfolio, set `delivery: snapshot` in the profile (--profile)"
         for h in sql.rows(
@@ -481,17 +486,37 @@ def deployment_parameters() -> dict[str, Any] | None:
         return None
 
 
-def nothing_new(results: list[Any], *, inbox: bool) -> str | None:
-    """A run warning when the night delivered nothing new: every file it was given had been
-    loaded before (yesterday's export re-sent under a new name), or an inbox held no file. The
-    run completes, with an empty delta, which is right, but someone must ask the senders why.
-    A night on which some sources deliver and others do not is normal: one new file is enough.
-    """
-    if any(r.status != "skipped_duplicate" for r in results):
+def nothing_new(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    files: list[dict[str, Any]],
+    *,
+    inbox: bool,
+) -> str | None:
+    """A run warning when the night delivered nothing new: every file it was given, account,
+    source and outcomes files alike (`files`: stages._file_entry's, outcomes_file_entries'),
+    had been used before (yesterday's export re-sent under a new name), or an inbox held no
+    file. The run completes, with an empty delta, which is right, but someone must ask the
+    senders why. A night on which some sources deliver and others do not is normal: one new
+    file is enough.
+
+    A file is new to a night when no earlier *completed* run used it: a file skipped as
+    already loaded is new when the run that loaded it was killed or failed before completing
+    (sql/guards/files_used_before.sql); an outcomes file is new when it brought a row no
+    completed run has read (sources/outcomes.py outcome_file_entries)."""
+    skipped = [f for f in files if f["status"] == "skipped_duplicate"]
+    if len(skipped) < len(files):
         return None
-    if not results:
+    if not files:
         return "nothing new was delivered: the inbox held no file" if inbox else None
-    names = ", ".join(sorted({Path(r.path).name for r in results}))
+    ingested = sorted({f["sha256"] for f in skipped if f.get("kind") != "outcomes"})
+    used = {
+        r["sha256"]
+        for r in sql.rows(con, "guards/files_used_before.sql", run_id=run_id, sha256s=ingested)
+    }
+    if any(f.get("kind") != "outcomes" and f["sha256"] not in used for f in skipped):
+        return None  # loaded by a run that never completed: tonight is the first to use it
+    names = ", ".join(sorted({Path(f["path"]).name for f in files}))
     return f"nothing new was delivered: every file was loaded before ({names})"
 
 

@@ -301,6 +301,11 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
         if known is not None:
             raise known from exc
         raise
+    if pushing and _is_backfill(params, run_id):
+        # the push would refuse it (an older run than the one pushed, exit 6): its run warning
+        # says the push stays on the newer run; `skiptrace push --allow-older-run` if meant
+        logger.warning("run %s is a backfill: not pushed", run_id)
+        pushing = False
     if pushing:
         # after the run completed: a failed push fails the flow run but leaves the run and its
         # exports complete; `skiptrace push RUN_ID` retries it
@@ -398,6 +403,7 @@ def finalize(
     from skiptrace.flows.report.summary import build_summary, write_summary
 
     with _connect(params) as con:
+        backfill = note_backfill(con, run_id)  # before the summary: a run warning
         summary = build_summary(con, run_id, stage_stats)
         write_summary(summary, run_dir(params, run_id))
         # Manifest, completed, marker gone: in that order, so a kill between any two leaves a
@@ -405,12 +411,38 @@ def finalize(
         write_manifest(con, run_id, run_dir(params, run_id))
         finish_run(con, run_id, "completed")
         mark_complete(run_dir(params, run_id))
-        write_latest(params.out, run_id)  # out/LATEST: after the set is published, never before
+        if backfill is None:  # out/LATEST: after the set is published, never before, and
+            write_latest(params.out, run_id, con=con)  # only to a newer run than it names
         if params.report:
             publish_report(con, run_id, run_dir(params, run_id))
         if params.keep_runs:
             archive_old_runs(con, params.db, params.keep_runs, params.out)
     return summary
+
+
+def note_backfill(con: Any, run_id: str) -> Any:
+    """A run dated before the newest completed run (an older `--as-of`) is a backfill: its
+    folder is written, but out/LATEST and the push stay on the newest run, and its delta is
+    relative to the completed run dated before it. Said in one run warning (exit 7, in
+    run_summary.json and the report) naming both runs; returns the Backfill, else None."""
+    from skiptrace.flows.audit.runs import backfill_of
+
+    backfill = backfill_of(con, run_id)
+    if backfill is not None:
+        message = backfill.warning()
+        logging.getLogger("skiptrace").warning("%s", message)
+        sql.run(
+            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="backfill",
+            messages=[message],
+        )  # fmt: skip
+    return backfill
+
+
+def _is_backfill(params: RefreshParams, run_id: str) -> bool:
+    from skiptrace.flows.audit.runs import backfill_of
+
+    with _connect(params) as con:
+        return backfill_of(con, run_id) is not None
 
 
 def archive_old_runs(con: Any, db: Path, keep: int, out: Path | None = None) -> None:

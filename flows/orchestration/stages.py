@@ -95,8 +95,10 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
                 con, "ingest/run_warnings_insert.sql",
                 run_id=run_id, stage="ingest", messages=warnings,
             )  # fmt: skip
+        outcome_files: list[dict[str, Any]] = []  # listed in run_summary.json's files too
         st.details["outcomes"] = {
-            s.name: load_outcome_source(con, s, run_id) for s in outcome_sources
+            s.name: load_outcome_source(con, s, run_id, files=outcome_files)
+            for s in outcome_sources
         }
         if params.inbox is not None:
             results, failed = _ingest_inbox(con, params, run_id, registry, profile)
@@ -116,9 +118,10 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
                 results.extend(ingest_source(con, source, run_id, replace=params.replace))
         from skiptrace.flows.orchestration.guards import nothing_new
 
+        files = [_file_entry(r) for r in results] + outcome_files
         # an inbox whose every file was quarantined has said so already, file by file
         empty_inbox = params.inbox is not None and not st.details.get("quarantined_files")
-        if stale := nothing_new(results, inbox=empty_inbox):
+        if stale := nothing_new(con, run_id, files, inbox=empty_inbox):
             log.warning("%s", stale)
             sql.run(
                 con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
@@ -126,7 +129,7 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             )  # fmt: skip
         st.rows_in = sum(r.rows_read for r in results)
         st.rows_out = sum(r.rows_loaded for r in results)
-        st.details["files"] = [_file_entry(r) for r in results]
+        st.details["files"] = files
         st.details["rejected"] = sum(r.rows_rejected for r in results)
         record_run_inputs(con, run_id)  # the file set this run used: replay and lineage need it
     return st

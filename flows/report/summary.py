@@ -55,25 +55,35 @@ def build_summary(
 
 
 def _skipped_files(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The files the run found already loaded (same checksum) and skipped: they have no row of
-    this run in input_files, yet an operator re-running a night must see that they were read,
-    not missed ("files": [] looked like nothing was delivered)."""
-    return [
-        {
-            "path": f["path"],
-            "source": f["source"],
-            "sha256": f["sha256"],
-            "rows_read": 0,
-            "rows_loaded": 0,
-            "rows_rejected": 0,
-            "status": f["status"],
-            "field_issues": 0,
-        }
-        for s in stages
-        if s.get("name") == "ingest"
-        for f in s.get("details", {}).get("files", [])
-        if isinstance(f, dict) and f.get("status") == "skipped_duplicate"
-    ]
+    """The files without a row of this run in input_files that the run read all the same: those
+    it found already loaded (same checksum) and skipped, and the collectors' outcomes files
+    (sources.yml kind `outcomes`, stored in contact_outcomes; their counts are the file's). An
+    operator re-running a night must see that they were read, not missed ("files": [] looked
+    like nothing was delivered)."""
+    listed = []
+    for s in stages:
+        if s.get("name") != "ingest":
+            continue
+        for f in s.get("details", {}).get("files", []):
+            if not isinstance(f, dict):
+                continue
+            outcomes = f.get("kind") == "outcomes"
+            if not outcomes and f.get("status") != "skipped_duplicate":
+                continue
+            listed.append(
+                {
+                    "path": f["path"],
+                    "source": f["source"],
+                    "sha256": f["sha256"],
+                    "rows_read": f.get("rows_read", 0) if outcomes else 0,
+                    "rows_loaded": f.get("rows_loaded", 0) if outcomes else 0,
+                    "rows_rejected": f.get("rows_rejected", 0) if outcomes else 0,
+                    "status": f["status"],
+                    "field_issues": 0,
+                    **({"kind": "outcomes"} if outcomes else {}),
+                }
+            )
+    return listed
 
 
 def _field_issues(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:

@@ -3,7 +3,10 @@
 -- recorded (runs.params) and the folders its exports were written to. `latest`: the newest
 -- completed run, whose folder out/LATEST names. `push_pending`: the database records a push,
 -- and this completed run is newer than the newest run pushed, so the push has not taken it yet.
-WITH latest AS (SELECT max(run_id) AS run_id FROM runs WHERE status = 'completed'),
+WITH latest AS (
+    SELECT run_id FROM runs WHERE status = 'completed'
+    ORDER BY as_of DESC NULLS LAST, run_id DESC LIMIT 1  -- (as_of, run_id): not a backfill
+),
 pushed AS (SELECT max(run_id) AS run_id FROM pushes WHERE status = 'completed'),
 wanted AS (
     SELECT run_id FROM run_archives

@@ -8,7 +8,9 @@ import pytest
 import typer
 
 from skiptrace.flows.audit.runs import (
+    backfill_of,
     finish_run,
+    last_completed_run_before,
     latest_completed_run,
     new_run_id,
     previous_completed_run,
@@ -51,3 +53,23 @@ def test_latest_completed_run_skips_unfinished_runs(con) -> None:
         if status:
             finish_run(con, run_id, status)
     assert latest_completed_run(con) == "r2" == require_latest_completed_run(con)
+
+
+def test_runs_are_ordered_by_as_of_then_start_for_the_published_chain(con) -> None:
+    """A backfill (dated earlier, started later) is neither the newest run nor the previous run
+    of the night after it; its own previous run is the completed run dated before it."""
+    for run_id, as_of in [("r1", dt.date(2026, 10, 20)), ("r2", dt.date(2026, 11, 10)),
+                          ("r3", dt.date(2026, 10, 25)), ("r4", dt.date(2026, 11, 11))]:  # fmt: skip
+        start_run(con, run_id, as_of=as_of, params={})
+        if run_id == "r3":
+            assert previous_completed_run(con, "r3") == "r1"
+            assert last_completed_run_before(con, "r3") == "r2"
+            backfill = backfill_of(con, "r3")
+            assert backfill is not None
+            assert (backfill.newest, backfill.previous) == ("r2", "r1")
+        if run_id != "r4":
+            finish_run(con, run_id, "completed")
+    assert backfill_of(con, "r4") is None
+    assert previous_completed_run(con, "r4") == "r2"
+    assert latest_completed_run(con) == "r2"
+    assert previous_completed_run(con, "r1") is None

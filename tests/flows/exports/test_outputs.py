@@ -79,3 +79,37 @@ def test_latest_is_replaced_atomically(tmp_path: Path) -> None:
     write_latest(tmp_path, "20261102T000000Z-0002")
     assert (tmp_path / LATEST).read_text() == "20261102T000000Z-0002\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [LATEST]
+
+
+def test_latest_moves_only_to_a_newer_run_by_as_of(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Newer by (as_of, run_id), as `skiptrace push` orders runs: a backfill run later but
+    dated earlier leaves LATEST where it is; a run this database does not know is replaced."""
+    for run_id, as_of in [("20261101T000000Z-0001", dt.date(2026, 11, 10)),
+                          ("20261102T000000Z-0002", dt.date(2026, 10, 25)),
+                          ("20261103T000000Z-0003", dt.date(2026, 11, 10))]:  # fmt: skip
+        start_run(con, run_id, as_of=as_of, params={})
+        finish_run(con, run_id, "completed")
+    (tmp_path / LATEST).write_text("20250101T000000Z-gone\n")
+    assert write_latest(tmp_path, "20261101T000000Z-0001", con=con) is not None
+    assert write_latest(tmp_path, "20261102T000000Z-0002", con=con) is None  # the backfill
+    assert (tmp_path / LATEST).read_text() == "20261101T000000Z-0001\n"
+    assert write_latest(tmp_path, "20261103T000000Z-0003", con=con) is not None  # same day, later
+    assert write_latest(tmp_path, "20261101T000000Z-0001", con=con) is None
+    assert (tmp_path / LATEST).read_text() == "20261103T000000Z-0003\n"
+
+
+def test_archive_keeps_the_run_latest_names_behind_backfills(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """With --keep-runs 1 and a backfill run after it, the newest run by as-of (the one LATEST
+    names and the next delta follows) is neither archived nor has its folder removed."""
+    head = _run(con, tmp_path, "20261101T000000Z-0001", "completed")
+    backfill = "20261102T000000Z-0002"
+    start_run(con, backfill, as_of=dt.date(2026, 1, 1), params={"out": str(tmp_path)})
+    finish_run(con, backfill, "completed")
+    archive_runs(con, tmp_path / "test.duckdb", keep=1)
+    assert remove_old_outputs(con).removed == []
+    assert head.is_dir()
+    assert con.execute("SELECT count(*) FROM run_archives").fetchone() == (0,)

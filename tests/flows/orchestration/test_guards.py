@@ -213,7 +213,9 @@ def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) ->
     found = stages.check_delivery(con, p, "r2")
     assert _current_accounts(con) == 200  # the union: the ten stay
     (hint,) = found["snapshot_hints"]
-    assert "holds 190 of the 200 current accounts" in hint and "delivery: snapshot" in hint
+    assert "holds 190 of the 200 accounts of run r1 that are still current" in hint
+    assert "not the other 10, which only accounts_1101.csv still carries" in hint
+    assert "delivery: snapshot" in hint
     warned = con.execute("SELECT message FROM run_warnings WHERE run_id = 'r2'").fetchall()
     assert warned == [(hint,)]
     # a file of new accounts only is what increments are: no warning
@@ -221,6 +223,32 @@ def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) ->
     p = params(root, accounts_csv(root / "in" / "accounts_1103.csv", 5, first=500))
     stages.ingest(con, p, "r3")
     assert "snapshot_hints" not in stages.check_delivery(con, p, "r3")
+
+
+def test_a_base_file_re_sent_beside_an_update_file_is_no_snapshot_hint(world) -> None:
+    """Base file + update files, the usual increments: accounts.csv re-sent (--replace) while
+    accounts_upd_n03.csv's ten new accounts stay current. They are in an update file beside it,
+    so not missing from it (the warning said "holds 475 of the 485 ... not the other 10")."""
+    con, root = world
+    base = root / "in" / "accounts.csv"
+    completed_run(con, params(root, accounts_csv(base, 475)), "r1")
+    update = accounts_csv(root / "in" / "accounts_upd_n03.csv", 10, first=500)
+    completed_run(con, params(root, update), "r2")
+    start_run(con, "r3", as_of=AS_OF, params={})
+    accounts_csv(base, 475).write_text(base.read_text().replace("Albany", "Troy"))  # changed
+    p = params(root, base, replace=True)
+    stages.ingest(con, p, "r3")
+    assert _current_accounts(con) == 485
+    assert "snapshot_hints" not in stages.check_delivery(con, p, "r3")
+    assert _warnings(con, "r3") == []
+    finish_run(con, "r3", "completed")
+    # a dated full export beside them still warns, counting only what the update file lacks
+    start_run(con, "r4", as_of=AS_OF, params={})
+    p = params(root, accounts_csv(root / "in" / "accounts_1104.csv", 465))
+    stages.ingest(con, p, "r4")
+    (hint,) = stages.check_delivery(con, p, "r4")["snapshot_hints"]
+    assert "holds 465 of the 475 accounts of run r3 that are still current" in hint
+    assert "not the other 10, which only accounts.csv still carries" in hint
 
 
 def test_accounts_removed_with_replace_are_no_snapshot_hint(world) -> None:

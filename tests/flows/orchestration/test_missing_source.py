@@ -19,6 +19,7 @@ import yaml
 
 from skiptrace import sql
 from skiptrace.errors import INPUT, WARNINGS
+from skiptrace.flows.audit.runs import finish_run, start_run
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
 from tests.flows.conftest import prefect_env
@@ -141,7 +142,9 @@ def test_outcomes_source_without_file_is_checked_like_any_source(
         params = params.model_copy(
             update={"sources": sources, "accounts": tmp_path / "q" / "accounts.csv"}
         )
+        start_run(con, "r1", as_of=params.as_of, params={})
         stages.ingest(con, params, "r1")
+        finish_run(con, "r1", "completed")  # used by a completed run: not new to r2
         (tmp_path / "q" / "dispositions_1.csv").unlink()
         stages.ingest(con, params.model_copy(update={"replace": True}), "r2")
         warnings = sql.rows(con, "audit/run_warnings.sql", run_id="r2")
