@@ -44,7 +44,7 @@ MANIFEST = "manifest.json"
 CONTACT_COLUMNS: tuple[str, ...] = (
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state", "zip",
     "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence", "status",
-    "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold",
+    "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold", "contact_key",
 )  # fmt: skip
 MATCH_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -151,6 +151,25 @@ def _previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     return previous_completed_run(con, run_id)
 
 
+def _delta_params(
+    con: duckdb.DuckDBPyConnection, prev_run_id: str | None, rules: Path | None
+) -> dict[str, Any]:
+    """What delta.csv needs besides the run's own values: the previous run's bands, so a contact
+    whose import status or hold changed because the rules file's `bands:` changed shows up (each
+    run judged under the rules it recorded, as the push does; a run from before migration 106
+    under `rules`, as this run), and the actions that suppress a contact (its rules are named)."""
+    from skiptrace.flows.audit.run_config import run_rules
+    from skiptrace.matchers.suppress import SUPPRESSING
+
+    prev = run_rules(con, prev_run_id, rules).bands if prev_run_id else None
+    return {
+        "prev_good": prev.good if prev else None,
+        "prev_verify": prev.verify if prev else None,
+        "prev_bad": prev.bad if prev else None,
+        "suppressing": sorted(SUPPRESSING),
+    }
+
+
 def emit(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -169,14 +188,16 @@ def emit(
     out_dir = private_dir(out_dir)
     mark_incomplete(out_dir, run_id)
     bands = run_rules(con, run_id, rules).bands  # the rules suppress applied and recorded
+    prev_run_id = _previous_run(con, run_id)
     params: dict[str, Any] = {
         "run_id": run_id,
-        "prev_run_id": _previous_run(con, run_id),
+        "prev_run_id": prev_run_id,
         "as_of": _run_as_of(con, run_id),
         "good": bands.good,
         "verify": bands.verify,
         "bad": bands.bad,
         "zip_format": zip_format,
+        **_delta_params(con, prev_run_id, rules),
     }
     sql.run(con, "exports/export_macros.sql")
     written: list[ExportFile] = []
