@@ -555,3 +555,20 @@ def test_the_deltas_applied_in_order_give_the_later_runs_files(con, tmp_path, se
     # the nights exercised every kind of change
     assert changes >= {"added", "removed", "status_changed", "rank_changed", "hold_changed",
                        "usability_changed", "value_changed"}  # fmt: skip
+
+
+def test_the_readme_lists_the_delta_columns_in_order(con, tmp_path: Path) -> None:
+    """README "Applying delta.csv" names every column, in the file's order."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Applying `delta.csv`", 1)[1].split("\n## ", 1)[0]
+    table = section.split("Columns, in order", 1)[1].split("\n\n", 1)[1].split("\n\n", 1)[0]
+    listed = [
+        name.strip()
+        for line in table.splitlines()[2:]
+        for name in line.split("|")[1].strip().strip("`").split(",")
+    ]
+    assert listed == OLD_HEADER + APPENDED
+    kinds = section.split("| `change` | meaning |", 1)[1].split("\n\n", 1)[0]
+    for change in ("added", "removed", "status_and_rank_changed", "status_changed",
+                   "rank_changed", "hold_changed", "usability_changed", "value_changed"):  # fmt: skip
+        assert f"`{change}`" in kinds, change
