@@ -572,3 +572,26 @@ def test_the_readme_lists_the_delta_columns_in_order(con, tmp_path: Path) -> Non
     for change in ("added", "removed", "status_and_rank_changed", "status_changed",
                    "rank_changed", "hold_changed", "usability_changed", "value_changed"):  # fmt: skip
         assert f"`{change}`" in kinds, change
+
+
+def test_a_previous_run_without_recorded_rules_is_judged_under_the_rules_given(
+    con, tmp_path: Path
+) -> None:
+    """A run from before run_config_files: its bands are those of the rules file emit is given,
+    and when that file cannot be read, this run's (the delta is still written)."""
+    two_runs(con)
+    con.execute("DELETE FROM run_config_files WHERE run_id = ?", [R1])
+    add_contact(con, R1, "A1", "+14045550101", confidence=0.40)
+    add_contact(con, R2, "A1", "+14045550101", confidence=0.40)
+    gone = tmp_path / "gone.yml"
+    emit(con, R2, tmp_path / "a", rules=gone)
+    assert read_csv(tmp_path / "a" / "delta.csv") == []  # same bands on both sides
+    strict = tmp_path / "strict.yml"
+    strict.write_text(
+        DEFAULT_RULES.read_text(encoding="utf-8").replace("verify: 0.30", "verify: 0.45")
+    )
+    emit(con, R2, tmp_path / "b", rules=strict)  # run 1 held at 0.45, run 2 (recorded) not
+    (row,) = read_csv(tmp_path / "b" / "delta.csv")
+    assert (row["change"], row["old_import_on_hold"], row["new_import_on_hold"]) == (
+        "usability_changed", "Y", "N",
+    )  # fmt: skip
