@@ -28,13 +28,16 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from skiptrace import sql
 from skiptrace.atomic import atomic_path, atomic_write_text, private_dir, sha256_file
+
+if TYPE_CHECKING:
+    from skiptrace.matchers.suppress import Bands
 
 #: Present in a run folder from the first export until the manifest is written (README).
 INCOMPLETE_MARKER = "INCOMPLETE"
@@ -44,7 +47,7 @@ MANIFEST = "manifest.json"
 CONTACT_COLUMNS: tuple[str, ...] = (
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state", "zip",
     "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence", "status",
-    "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold",
+    "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold", "contact_key",
 )  # fmt: skip
 MATCH_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -154,6 +157,31 @@ def _previous_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     return previous_completed_run(con, run_id)
 
 
+def _delta_params(
+    con: duckdb.DuckDBPyConnection, prev_run_id: str | None, rules: Path | None, bands: Bands
+) -> dict[str, Any]:
+    """What delta.csv needs besides the run's own values: the previous run's bands, so a contact
+    whose import status or hold changed because the rules file's `bands:` changed shows up (each
+    run judged under the rules it recorded, as the push does; a run from before migration 106
+    under `rules`, and if that file cannot be read now under this run's `bands`, as the delta
+    judged it before), and the actions that suppress a contact (its rules are named)."""
+    from skiptrace.flows.audit.run_config import run_rules
+    from skiptrace.matchers.suppress import SUPPRESSING
+
+    prev = bands
+    if prev_run_id:
+        try:
+            prev = run_rules(con, prev_run_id, rules).bands
+        except (OSError, ValueError):  # the file is gone or no longer valid (ConfigError too)
+            prev = bands
+    return {
+        "prev_good": prev.good,
+        "prev_verify": prev.verify,
+        "prev_bad": prev.bad,
+        "suppressing": sorted(SUPPRESSING),
+    }
+
+
 def emit(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -172,14 +200,16 @@ def emit(
     out_dir = private_dir(out_dir)
     mark_incomplete(out_dir, run_id)
     bands = run_rules(con, run_id, rules).bands  # the rules suppress applied and recorded
+    prev_run_id = _previous_run(con, run_id)
     params: dict[str, Any] = {
         "run_id": run_id,
-        "prev_run_id": _previous_run(con, run_id),
+        "prev_run_id": prev_run_id,
         "as_of": _run_as_of(con, run_id),
         "good": bands.good,
         "verify": bands.verify,
         "bad": bands.bad,
         "zip_format": zip_format,
+        **_delta_params(con, prev_run_id, rules, bands),
     }
     sql.run(con, "exports/export_macros.sql")
     written: list[ExportFile] = []

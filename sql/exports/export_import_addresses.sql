@@ -45,7 +45,8 @@ SELECT st.account_id AS account_number, st.sequence, st.address_line1, st.addres
        nullif(array_to_string(list_filter(string_split(s.all_sources, ';'), lambda x: x <> coalesce(s.source, 'on file')), ';'), '') AS confirmation_source,
        coalesce(fa.date_added, CAST($as_of AS DATE)) AS date_added,
        st.confidence,
-       st.status AS contact_status
+       st.status AS contact_status,
+       st.contact_key  -- last: the stable key (std_line1|zip5) delta.csv's rows carry
 FROM st
 LEFT JOIN sup s ON s.account_id = st.account_id AND s.contact_key = st.contact_key
 LEFT JOIN first_added fa ON fa.account_id = st.account_id AND fa.contact_key = st.contact_key

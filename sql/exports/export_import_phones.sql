@@ -57,7 +57,8 @@ SELECT p.account_id AS account_number,
        CASE WHEN p.window_tz IS NOT NULL THEN clock_text(480 + greatest(p.tz_shift, 0)) END AS call_window_start,
        CASE WHEN p.window_tz IS NOT NULL THEN clock_text(1260 + least(p.tz_shift, 0)) END AS call_window_end,
        p.confidence,
-       p.status AS contact_status
+       p.status AS contact_status,
+       p.contact_key  -- last: the stable key (E.164) delta.csv's rows carry
 FROM phones p
 LEFT JOIN best_src b ON b.account_id = p.account_id AND b.contact_key = p.contact_key
 LEFT JOIN first_added fa ON fa.account_id = p.account_id AND fa.contact_key = p.contact_key

@@ -8,7 +8,8 @@
 -- earlier version wrote, which a re-export or a replay may read.
 SELECT account_id, contact_type, rank, relationship, party_name, address_line1, address_line2,
        city, state, export_zip(zip, $zip_format) AS zip, phone, phone_type, email, confidence, sources, first_seen, last_seen,
-       CASE WHEN coalesce(on_hold, false) THEN 'Y' ELSE 'N' END AS on_hold, reasons, run_id
+       CASE WHEN coalesce(on_hold, false) THEN 'Y' ELSE 'N' END AS on_hold, reasons, run_id,
+       contact_key  -- last: the stable key delta.csv's third-party rows carry
 FROM contact_points t
 WHERE run_id = $run_id AND role = 'third_party' AND status <> 'suppressed'
   AND NOT EXISTS (

@@ -18,6 +18,7 @@ CONTACT_COLUMNS = [
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state",
     "zip", "street_number", "street_name", "unit", "phone", "phone_type", "email", "confidence",
     "status", "sources", "first_seen", "last_seen", "reasons", "run_id", "on_hold",
+    "contact_key",
 ]  # fmt: skip
 
 
