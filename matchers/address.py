@@ -44,7 +44,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from skiptrace import sql
+from skiptrace import masking, sql
 from skiptrace.masking import SSN_IN_TEXT_RE
 from skiptrace.matchers.address_fast import fast_parse
 from skiptrace.matchers.address_finish import finish
@@ -73,7 +73,10 @@ ADDRESS_STD_SOURCES: tuple[Path, ...] = (
                                   "address_usaddress", "pub28", "zip_reference")),
     sql.SQL_DIR / "standardize" / "address_new.sql",
     sql.SQL_DIR / "standardize" / "cache_append.sql",
-    _HERE.parent / "skiptrace" / "masking.py",  # the SSN shape the written parts are kept from
+    # the SSN shape the written parts are kept from; the module's own path, which holds in the
+    # checkout and in an installed package alike (this folder's parent is not the checkout's
+    # root once installed)
+    Path(masking.__file__).resolve(),
 )  # fmt: skip
 ADDRESS_STD_PACKAGES: tuple[str, ...] = ("usaddress", "zipcodes")
 

@@ -49,6 +49,7 @@ from skiptrace.sources.validate import (
     FieldErrorMode,
     Stage,
     TextCheck,
+    issue_value_sql,
     lit,
 )
 
@@ -389,7 +390,12 @@ def _ingest_file(
                 {"run_id": run_id, "file_no": file_no, "source": meta.source, "path": str(path)},
             )
             con.execute(
-                bind(sql.load("ingest/field_issues_insert.sql")),
+                bind(
+                    sql.render(
+                        "ingest/field_issues_insert.sql",
+                        value=issue_value_sql("i.value", "i.mask"),
+                    )
+                ),
                 {"run_id": run_id, "file_no": file_no, "source": meta.source, "path": str(path)},
             )
             con.execute(bind("DROP TABLE {stage}"))

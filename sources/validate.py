@@ -115,7 +115,7 @@ _PHONE_TWICE = (
 PERSONAL_FIELDS = frozenset(
     {
         "first_name", "middle_name", "last_name", "suffix", "full_name", "co_debtor_name",
-        "attorney_name", "relationship", "dob", "date_of_death", "address_line1",
+        "attorney_name", "relationship", "dob", "address_line1",
         "address_line2", "street_number", "street_name", "unit", "po_box", "city", "state",
         "zip", "new_address_line1", "new_address_line2", "new_city", "new_state", "new_zip",
         "phone", "phone_2", "phone_3", "attorney_phone", "email",
@@ -127,6 +127,21 @@ def is_personal(label: str) -> bool:
     """Whether a field issue's `label` (a canonical field, or a candidate's `phone#2`) holds
     personal data (PERSONAL_FIELDS)."""
     return label.split("#", 1)[0] in PERSONAL_FIELDS
+
+
+def issue_value_sql(value: str, mask: str) -> str:
+    """The stored value of a field issue (`Stage.issue`): `mask` 'done' (masked by the stage),
+    'shape' (a personal field: letters '*', digits '#') or 'text' (readable, SSN-shaped runs
+    masked; its shape when the field check reads an SSN in it), truncated to MAX_ISSUE_VALUE
+    after masking, so a cut never leaves part of an SSN unmasked."""
+    text = (
+        f"CASE WHEN regexp_matches({value}, '{SSN_IN_TEXT_RE}') "
+        f"THEN {mask_shape_sql(value)} ELSE {mask_ssn_runs_sql(value)} END"
+    )
+    return (
+        f"left(CASE {mask} WHEN 'done' THEN {value} WHEN 'shape' THEN {mask_shape_sql(value)} "
+        f"ELSE {text} END, {MAX_ISSUE_VALUE})"
+    )
 
 
 #: An amount written with commas: they group thousands ('$1,234.50', '(1,234)', '-1,234,567').
@@ -263,26 +278,25 @@ class Stage:
     ) -> None:
         """Record a field issue (a struct in the row's `_issues` list) when `condition` holds.
 
-        The value is masked here, inside the statement, so an unmasked value never reaches a
-        table: `value_sql` (e.g. the SSN's last four) when given; else the shape of a personal
-        field's value (`is_personal`); else the value readable, unless the field check would
-        read an SSN in it (then its shape: the masks' narrower gaps would leave 'ddd,dd,dddd'
-        as typed), with SSN-shaped runs masked.
+        The value is masked when the issues are written (`issue_value_sql`, in
+        ingest/field_issues_insert.sql), so no unmasked value reaches a table (the staging table
+        holds the raw line and fields anyway): `value_sql` (e.g. the SSN's last four) when given,
+        masked already; else the shape of a personal field's value (`is_personal`); else the
+        value readable, unless the field check would read an SSN in it (then its shape: the
+        masks' narrower gaps would leave 'ddd,dd,dddd' as typed), with SSN-shaped runs masked.
+        Why at the insert and not here: the masks' patterns are kilobytes each (every Unicode
+        space and dash), and one per field issue made the staging statement of a wide vendor
+        file 600 KB, 7 s to plan at any size; written once at the insert they cost nothing.
         """
         if value_sql is not None:
-            value = value_sql
-        elif is_personal(label):
-            value = mask_shape_sql(alias)
+            value, mask = value_sql, "done"
         else:
-            value = (
-                f"CASE WHEN regexp_matches({alias}, '{SSN_IN_TEXT_RE}') "
-                f"THEN {mask_shape_sql(alias)} ELSE {mask_ssn_runs_sql(alias)} END"
-            )
+            value, mask = alias, "shape" if is_personal(label) else "text"
         self.issue_conditions.append(f"({condition})")
         self.issues.append(
             f"CASE WHEN {condition} THEN {{'column_name': {lit(label)}, "
             f"'file_column': {lit(self.file_column(alias))}, 'reason': {reason_sql}, "
-            f"'action': {lit(action)}, 'value_masked': left({value}, {MAX_ISSUE_VALUE})}} END"
+            f"'action': {lit(action)}, 'value': {value}, 'mask': {lit(mask)}}} END"
         )
 
     def defect(

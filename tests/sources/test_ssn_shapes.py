@@ -333,3 +333,25 @@ def test_standardized_names_carry_no_ssn() -> None:
         written = [str(v) for v in asdict(parts).values() if v]
         assert not any(re.search(r"\d{3}\D{0,3}\d{2}\D{0,3}\d{4}", v) for v in written), parts
         assert parts.last_std is None or not any(c.isdigit() for c in parts.last_std)
+
+
+def test_an_unreadable_date_of_death_keeps_its_digits(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A death record's unreadable date of death stays readable in its field issue: resolve
+    reads its digits to tell a death whose date copies the date of birth ('deceased_disputed',
+    sql/resolve/10_flags.sql). Stored as its shape, that check could never fire; SSN-shaped
+    runs are still masked."""
+    path = write(
+        tmp_path / "dmf.csv",
+        "ID,LAST,FIRST,DOB,DOD",
+        "D1,Doe,Jane,1925-11-03,19Z51103",
+        "D2,Roe,Jim,1930-01-01,531 - 77 - 0072",
+    )
+    src = Source(name="dmf", kind="deceased", path=str(path), reliability=0.98,
+                 permissible_purpose="collection",
+                 columns={"record_id": "ID", "last_name": "LAST", "first_name": "FIRST",
+                          "dob": "DOB", "date_of_death": "DOD"})  # fmt: skip
+    ingest_source(con, src, "r1")
+    got = {k: v[2] for k, v in issues(con).items() if k[1] == "date_of_death"}
+    assert got == {(2, "date_of_death"): "19Z51103", (3, "date_of_death"): "### - ## - ####"}
