@@ -12,7 +12,6 @@ import duckdb
 
 from skiptrace import sql
 
-
 #: Matched databases built in this process, by (run_id, seed, accounts): each call gets a copy
 #: (the six resolve temp-table tests each generated and matched the same portfolio, 3-5 s each).
 _BUILT: dict[tuple[str, int, int], tuple[Path, dt.date]] = {}
