@@ -40,7 +40,11 @@ WITH rec AS (
     FROM current_source_records r
     JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
-    LEFT JOIN (SELECT rec_id, any_value(last_std) AS last_std FROM rec_std GROUP BY rec_id) s
+    -- only the status rows' surnames: rec_std holds every record (5M at 1M accounts)
+    LEFT JOIN (SELECT rec_id, any_value(last_std) AS last_std FROM rec_std
+               WHERE rec_id IN (SELECT rec_id FROM current_source_records
+                                WHERE kind = 'military_status')
+               GROUP BY rec_id) s
            ON s.rec_id = r.rec_id
     WHERE r.kind = 'military_status'
 ),
@@ -48,7 +52,9 @@ acct AS (
     SELECT a.account_id, a.ssn_hash, a.ssn_last4, a.dob,
            coalesce(nullif(s.last_std, ''), upper(trim(a.last_name))) AS last_std
     FROM current_accounts a
-    LEFT JOIN (SELECT account_id, any_value(last_std) AS last_std FROM acct_std GROUP BY account_id) s
+    LEFT JOIN (SELECT account_id, any_value(last_std) AS last_std FROM acct_std
+               WHERE account_id IN (SELECT ref_account FROM rec)
+               GROUP BY account_id) s
            ON s.account_id = a.account_id
     WHERE a.account_id IN (SELECT ref_account FROM rec)
 ),
