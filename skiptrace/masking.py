@@ -29,6 +29,11 @@ R = TypeVar("R")
 
 #: Longest run of gap characters between two digit groups that is still one SSN.
 SSN_MAX_GAP = 3
+#: The same for the field checks, one longer: a dash with a space before and two after
+#: ('ddd -  dd -  dddd', an ordinary typo) is four. The checks null a field; the masks, which
+#: also run over whole raw lines, keep three, so four spaces between two numbers there stay
+#: two numbers.
+CHECK_MAX_GAP = SSN_MAX_GAP + 1
 
 #: Gap characters of every SSN pattern, masks and checks alike: (first, last) code points.
 GAP_RANGES: tuple[tuple[int, int], ...] = (
@@ -56,12 +61,12 @@ GAP_RANGES: tuple[tuple[int, int], ...] = (
 )  # fmt: skip
 #: Gap characters of the field checks only (an SSN typed into a name, an address, a carrier):
 #: the other punctuation standardization deletes or turns into a space (comma, colon, quotes,
-#: brackets, '#', ...), tabs and line breaks. Not in the masks, which also run over whole raw
+#: brackets, '#', '$', '%', '&', '@', ...), tabs and line breaks. Not in the masks, which also run over whole raw
 #: lines, where commas and tabs delimit fields: a date of birth and the number in the next field
 #: are no SSN. Never '|', which joins the fields of one row for the one-regex prefilter.
 CHECK_GAP_RANGES: tuple[tuple[int, int], ...] = (
     *GAP_RANGES,
-    (0x09, 0x0D), (0x21, 0x23), (0x27, 0x2C), (0x3A, 0x3F), (0x5B, 0x5B), (0x5D, 0x5E),
+    (0x09, 0x0D), (0x21, 0x2C), (0x3A, 0x40), (0x5B, 0x5B), (0x5D, 0x5E),
     (0x60, 0x60), (0x7B, 0x7B), (0x7D, 0x7E), (0x85, 0x85), (0x060C, 0x060C), (0x2018, 0x201F),
     (0x2032, 0x2033), (0x3001, 0x3001), (0xFE50, 0xFE51), (0xFE54, 0xFE55), (0xFF01, 0xFF03),
     (0xFF07, 0xFF0C), (0xFF1A, 0xFF1F), (0xFF3B, 0xFF3B), (0xFF3D, 0xFF3E), (0xFF40, 0xFF40),
@@ -122,14 +127,14 @@ _CHECK_GAP = _re2_class(CHECK_GAP_RANGES)
 #: longer digit run. Looser than the masks' gaps, narrower than their grouping on purpose: a
 #: phone number (3-3-4) or a street number must not be nulled as an SSN.
 SSN_IN_TEXT_RE = (
-    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{0,{SSN_MAX_GAP}}}\\p{{Nd}}{{2}}"
-    f"{_CHECK_GAP}{{0,{SSN_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
+    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{0,{CHECK_MAX_GAP}}}\\p{{Nd}}{{2}}"
+    f"{_CHECK_GAP}{{0,{CHECK_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
 )
 #: An identifier written like an SSN: 3-2-4 digit groups with a gap between each (a plain
 #: nine-digit id is an ordinary account number and is not matched).
 SSN_STYLED_RE = (
-    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{2}}"
-    f"{_CHECK_GAP}{{1,{SSN_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
+    f"(^|\\P{{Nd}})\\p{{Nd}}{{3}}{_CHECK_GAP}{{1,{CHECK_MAX_GAP}}}\\p{{Nd}}{{2}}"
+    f"{_CHECK_GAP}{{1,{CHECK_MAX_GAP}}}\\p{{Nd}}{{4}}(\\P{{Nd}}|$)"
 )
 #: An SSN in free text (log lines, messages, file names, configuration): nine digits grouped
 #: 3-2-4 with the masks' gaps, not inside a longer run of letters or digits (an identifier such

@@ -65,6 +65,20 @@ CREATE OR REPLACE TEMP MACRO rs_raw_zip5(z) AS
                                     '^(0{5}|1{5}|2{5}|3{5}|4{5}|5{5}|6{5}|7{5}|8{5}|9{5})$')
                 THEN '' ELSE left(regexp_replace(coalesce(z, ''), '[^0-9]', '', 'g'), 5) END, '');
 
+-- The crude street line of an address the standardizer left without one (not cached, or its
+-- parts dropped): the raw lines upper-cased, anything but A-Z, 0-9 and spaces made a space.
+-- NULL when that holds an SSN-shaped run (nine digits grouped 3-2-4, here only spaces can be
+-- left between the groups): the standardizer drops the parts of an address holding one
+-- (matchers/address.py drop_ssn_shaped), and this fallback rebuilt exactly that run from the
+-- raw line ('17 OAK ST 531 -  77 -  0088', a gap ingest's check allowed, became
+-- '17 OAK ST 531 77 0088' in contacts.csv and the contact key). Only fallback rows pay for it.
+CREATE OR REPLACE TEMP MACRO rs_crude_line(l1, l2) AS
+    nullif(trim(regexp_replace(regexp_replace(upper(concat_ws(' ', l1, l2)), '[^A-Z0-9 ]', ' ', 'g'), '\s+', ' ', 'g')), '');
+CREATE OR REPLACE TEMP MACRO rs_fallback_line(l1, l2) AS
+    CASE WHEN regexp_matches(coalesce(rs_crude_line(l1, l2), ''),
+                             '(^|[^0-9])[0-9]{3} ?[0-9]{2} ?[0-9]{4}([^0-9]|$)')
+         THEN NULL ELSE rs_crude_line(l1, l2) END;
+
 -- Street names that are the same name: Jaro-Winkler at or above street_jw, or one typing
 -- slip (or a scanner's 'RN' read for 'M') (one insertion / deletion / substitution / transposition, same first character, at least
 -- three characters: 'MAIG' / 'MAIN', 'EM' / 'ELM', 'OKA' / 'OAK' score below 0.9). Names that

@@ -20,13 +20,14 @@ WITH src AS (
 addr AS (
     SELECT s.*,
            CASE WHEN ac.std_line1 IS NOT NULL THEN ac.std_line1
-                ELSE nullif(trim(regexp_replace(regexp_replace(upper(concat_ws(' ', s.address_line1, s.address_line2)), '[^A-Z0-9 ]', ' ', 'g'), '\s+', ' ', 'g')), '') END AS a_line1,
+                ELSE rs_fallback_line(s.address_line1, s.address_line2) END AS a_line1,
            ac.std_line2 AS a_line2,
            coalesce(ac.city, upper(trim(s.city))) AS a_city,
            coalesce(ac.state, upper(trim(s.state))) AS a_state,
            CASE WHEN ac.addr_raw IS NULL THEN rs_raw_zip5(s.zip) ELSE ac.zip5 END AS a_zip5,
            ac.zip4 AS a_zip4,
            CASE WHEN ac.street_number IS NOT NULL THEN ac.street_number
+                WHEN rs_fallback_line(s.address_line1, s.address_line2) IS NULL THEN NULL
                 ELSE nullif(regexp_extract(upper(coalesce(s.address_line1, '')), '^\s*([0-9]+[A-Z]?)\b', 1), '') END AS a_number,
            ac.predir AS a_predir, ac.street_name AS a_street, ac.suffix AS a_suffix,
            ac.postdir AS a_postdir,

@@ -44,6 +44,8 @@ PLANTED = [
     ("addr", "531\u200b77\u200b0030 ELM ST", "address_line1"),  # zero-width spaces
     ("addr", "531,77,0029 MAIN ST", "address_line1"),  # commas standardization spaces out
     ("addr", "12 OAK ST 531\u2212" + "77\u22120031", "address_line1"),  # minus signs
+    ("addr", "17 OAK ST 531 -  77 -  0088", "address_line1"),  # four: a dash, spaces around
+    ("addr", "17 OAK ST 531&77&0087", "address_line1"),  # '&', which standardization spaces
     ("city", "531 _ 77 _ 0034", "city"),
     ("first", "531770036".translate(FW), "first_name"),  # full-width digits
     ("last", "SMITH 531\uff0d77\uff0d0033", "last_name"),  # full-width hyphen-minus
