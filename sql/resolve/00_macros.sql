@@ -70,8 +70,8 @@ CREATE OR REPLACE TEMP MACRO rs_raw_zip5(z) AS
 -- NULL when that holds an SSN-shaped run (nine digits grouped 3-2-4, here only spaces can be
 -- left between the groups): the standardizer drops the parts of an address holding one
 -- (matchers/address.py drop_ssn_shaped), and this fallback rebuilt exactly that run from the
--- raw line ('17 OAK ST 531 -  77 -  0088', a gap ingest's check allowed, became
--- '17 OAK ST 531 77 0088' in contacts.csv and the contact key). Only fallback rows pay for it.
+-- raw line ('17 OAK ST ddd -  dd -  dddd', a gap ingest's check allowed then, became
+-- '17 OAK ST ddd dd dddd' in contacts.csv and the contact key). Only fallback rows pay for it.
 CREATE OR REPLACE TEMP MACRO rs_crude_line(l1, l2) AS
     nullif(trim(regexp_replace(regexp_replace(upper(concat_ws(' ', l1, l2)), '[^A-Z0-9 ]', ' ', 'g'), '\s+', ' ', 'g')), '');
 CREATE OR REPLACE TEMP MACRO rs_fallback_line(l1, l2) AS
