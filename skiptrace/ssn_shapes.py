@@ -21,7 +21,6 @@ import re
 
 from skiptrace.masking import SSN_LIKE
 
-_LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 
 
@@ -58,9 +57,3 @@ def config_refusal(text: str, where: str) -> str | None:
         "run and shown in reports, explain and the review pages; remove it (a reference to a "
         "person does not belong in configuration)"
     )
-
-
-def shape_mask(text: str) -> str:
-    """Letters as '*', digits as '#', everything else kept: what a line looks like, not what it
-    says (as `skiptrace rejects` shows a raw line)."""
-    return _DIGIT.sub("#", _LETTER.sub("*", text))

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skiptrace.errors import CONFIG, INPUT, REFUSED, ConfigError, SkiptraceError
-from skiptrace.masking import mask_ssn_runs, mask_text
-from skiptrace.ssn_shapes import shape_mask, ssn_shaped
+from skiptrace.masking import mask_shape, mask_ssn_runs, mask_text
+from skiptrace.ssn_shapes import ssn_shaped
 
 
 class IngestError(SkiptraceError):
@@ -69,7 +69,7 @@ def header_names(names: Sequence[str], data: bool | None = None) -> list[str]:
     to 60 characters; shape-masked when the line looks like data (`looks_like_data`)."""
     data = looks_like_data(names) if data is None else data
     if data:
-        return [shape_mask(name)[:60] for name in names]
+        return [mask_shape(name)[:60] for name in names]
     return [mask_text(mask_ssn_runs(name))[:60] for name in names]
 
 
