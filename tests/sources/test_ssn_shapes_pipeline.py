@@ -13,9 +13,8 @@ import duckdb
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.audit.runs import finish_run, start_run
-from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.flows.orchestration.test_incremental_equivalence import run_stages
 
 FW = {ord(str(d)): chr(0xFF10 + d) for d in range(10)}
 ACCOUNTS = [
@@ -73,14 +72,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
     )  # fmt: skip
     run_id = "20261101T000000Z-ssnshapes"
     con = sql.connect(params.db)
-    start_run(con, run_id, as_of=params.as_of, params=params.model_dump(mode="json"))
-    stages.ingest(con, params, run_id)
-    stages.standardize(con, run_id)
-    stages.match(con, run_id)
-    stages.resolve(con, run_id, params.as_of)
-    stages.suppress(con, run_id, params.as_of)
-    stages.emit(con, run_id, params.out / run_id)
-    finish_run(con, run_id, "completed")
+    run_stages(con, params, run_id)
     yield con, params.out / run_id
     con.close()
 

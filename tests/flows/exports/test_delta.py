@@ -25,6 +25,7 @@ from skiptrace.flows.audit.run_config import read_rules, record_config, run_rule
 from skiptrace.flows.audit.runs import finish_run
 from skiptrace.flows.exports.emit import emit
 from skiptrace.matchers.rules import DEFAULT_RULES
+from tests.flows.exports.test_emit import add_contact as emit_contact
 
 R1, R2, R3 = "20250501T000000Z-0001", "20250502T000000Z-0002", "20250503T000000Z-0003"
 AS_OF = {R1: "2025-05-01", R2: "2025-05-02", R3: "2025-05-03"}
@@ -59,22 +60,11 @@ def add_run(con: duckdb.DuckDBPyConnection, run_id: str, rules: str | None = Non
 def add_contact(
     con: duckdb.DuckDBPyConnection, run_id: str, account_id: str, key: str, **kw: Any
 ) -> None:
-    ctype = kw.pop("contact_type", "phone" if key.startswith("+") else "address")
-    row = {"run_id": run_id, "account_id": account_id, "contact_type": ctype, "contact_key": key,
-           "rank": 1, "role": "debtor", "confidence": 0.8, "status": "new", "sources": "vendor",
-           "reasons": "found by vendor", "factors": "{}", "on_hold": False}  # fmt: skip
-    if ctype == "phone":
-        row.update(phone=key[2:], phone_type="mobile", dial_mode="manual",
-                   time_zone="America/New_York", tz_area_code="America/New_York")  # fmt: skip
-    elif ctype == "email":
-        row["email"] = key
-    else:
-        row.update(address_line1=key.split("|")[0], city="ROME", state="GA", zip=key.split("|")[1])
-    row.update(kw)
-    con.execute(
-        f"INSERT INTO contact_points ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-        list(row.values()),
-    )
+    """test_emit's contact point, with a phone's zones set (the delta follows them)."""
+    ctype = kw.get("contact_type", "phone" if key.startswith("+") else "address")
+    zones = {"time_zone": "America/New_York", "tz_area_code": "America/New_York"}
+    defaults = {"reasons": "found by vendor", **(zones if ctype == "phone" else {})}
+    emit_contact(con, run_id, account_id, key, **{**defaults, **kw})
 
 
 def add_decision(

@@ -40,6 +40,8 @@ def add_contact(
     if ctype == "phone":
         row["phone"] = key[2:]
         row["phone_type"] = "mobile"
+    elif ctype == "email":
+        row["email"] = key
     else:
         row.update(address_line1=key.split("|")[0], city="ROME", state="GA", zip=key.split("|")[1])
     row.update(kw)

@@ -15,9 +15,8 @@ import yaml
 
 from skiptrace import sql
 from skiptrace.flows.audit.lineage import explain_account
-from skiptrace.flows.audit.runs import finish_run, start_run
-from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.flows.orchestration.test_incremental_equivalence import run_stages
 
 RUN = "20261101T000000Z-scra"
 HEADER = (
@@ -93,14 +92,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
         out=root / "out", as_of=as_of,
     )  # fmt: skip
     con = sql.connect(params.db)
-    start_run(con, RUN, as_of=as_of, params=params.model_dump(mode="json"))
-    stages.ingest(con, params, RUN)
-    stages.standardize(con, RUN)
-    stages.match(con, RUN)
-    stages.resolve(con, RUN, as_of)
-    stages.suppress(con, RUN, as_of)
-    stages.emit(con, RUN, params.out / RUN)
-    finish_run(con, RUN, "completed")
+    run_stages(con, params, RUN)
     ids = {k: v["account_id"] for k, v in cases.items()}
     yield con, params.out / RUN, ids
     con.close()
