@@ -254,6 +254,7 @@ def match(
     Every match, partitioned or not, first removes the work folders that killed runs left under
     that folder (`remove_stale_partition_folders`).
     """
+    from skiptrace.flows.orchestration.unmatched_files import warn_unmatched_files
     from skiptrace.matchers.incremental import plan_run
     from skiptrace.matchers.link import MatchSettings, link
 
@@ -278,6 +279,8 @@ def match(
             )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
+        if unmatched := warn_unmatched_files(con, run_id):
+            st.details["files_without_links"] = len(unmatched)
         st.details.update(
             candidate_pairs=result.candidate_pairs,
             linked_pairs=result.linked_pairs,
