@@ -54,6 +54,7 @@ import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.confidence import (
     ConfidenceModel,
     feature_columns_sql,
@@ -209,6 +210,7 @@ def resolve_contacts(
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
+    register_unit_macro(con)  # the one unit-number rule (rs_unit), shared with the matcher
     run("00_macros", _file("00_macros.sql"))
     run("00_macros", "outcomes/latest.sql")  # latest_contact_outcomes, shared with suppress
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
