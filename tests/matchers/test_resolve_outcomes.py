@@ -103,6 +103,7 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     for col in ("n_sources", "n_records"):  # corroboration: the tie-break after recency
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER DEFAULT 1")
     con.execute("ALTER TABLE rs_final ADD COLUMN valid BOOLEAN DEFAULT true")  # valid numbers
+    con.execute("ALTER TABLE rs_final ADD COLUMN placeholder BOOLEAN DEFAULT false")  # 07
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
