@@ -1,6 +1,7 @@
 -- Contact points resolution keeps but no export carries: status 'suppressed' (so contacts.csv,
 -- the import layouts, location_info.csv, the work list and the push leave them out, and delta.csv
--- tells the collections system to stop using one it had), the reason first, 'WITHHELD: ...'.
+-- tells the collections system to stop using one it had), resolution's reasons beginning
+-- 'WITHHELD: ...'.
 -- They stay in contact_points with their support, so `skiptrace explain` and lineage show them
 -- and why. On the final ranks (after collectors' outcomes, 08b):
 --   * a placeholder (07: a number or email reported for more than $placeholder_debtors distinct
