@@ -336,7 +336,10 @@ def explain_pair(
         )
         enabled = _json_obj(settings[0]).get("guards") if settings else None
         guard = evaluate(
-            levels, tuple(enabled) if enabled is not None else None, echoed=bool(rec.get("echoed"))
+            levels,
+            tuple(enabled) if enabled is not None else None,
+            echoed=bool(rec.get("echoed")),
+            same_unit=bool(rec.get("same_unit", True)),
         )
         notes.append(
             "pair not stored by the run (below the review floor or not a blocking candidate); "

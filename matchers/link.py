@@ -43,6 +43,7 @@ from skiptrace.matchers.guards import (
     GENERATION_EVIDENCE,
     OTHER_PERSON,
     ROLE_OF,
+    SAME_UNIT,
     apply_guards,
     generation_patterns,
     household_guards,
@@ -400,7 +401,8 @@ def _score_frame(
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
     extra = [OTHER_PERSON] if OTHER_PERSON in cmp.columns else []
-    frame = cmp.select(["account_id", "rec_id", "source", "echoed", *extra, *NAMES]).with_columns(
+    cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
+    frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
         pl.Series("match_probability", prob),
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],

@@ -26,10 +26,13 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
-07 score            factors -> features -> logistic score -> calibrated probability
+07 score            factors -> features -> logistic score -> calibrated probability; how many
+                    debtors hold each phone and email (placeholders)
 08 finalize         status, rank, consumer time zone, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
+08c withhold        placeholders (a number or email of many debtors) and the points beyond
+                    max_emitted per account, type and role: kept, not exported (status suppressed)
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run (and the
                     input files its support cites, for input_file_usage)
 10b scra            SCRA military status: active duty or the year after it, stale, disputed
@@ -54,6 +57,7 @@ import duckdb
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.confidence import (
     ConfidenceModel,
     feature_columns_sql,
@@ -132,6 +136,18 @@ class ResolveSettings:
     outcome_bad_factor: float = 0.10
     #: ... and by the same contact on the household's other accounts
     outcome_household_factor: float = 0.50
+    #: a phone or email held by more than this many distinct debtors (accounts' debtors told
+    #: apart by standardized name: one person's several accounts count once) is a placeholder
+    #: or a shared line (a vendor's 713-555-5555 on every row, a business switchboard), nobody's
+    #: own: confidence 0, withheld from every export, and a run warning (07_score.sql, 08c).
+    #: A family's landline is on two or three of the family's accounts; 5 leaves room for a
+    #: large household and stops what a source reports for dozens or thousands of debtors
+    placeholder_debtors: int = 5
+    #: contact points of one type (address, phone, email) and role emitted per account: the
+    #: best-ranked this many; the rest are withheld (status suppressed, reason 'WITHHELD: ...'),
+    #: kept in contact_points for explain and lineage (08c_withhold.sql). A debtor traced by 300
+    #: records had 302 phones exported; a dialer or a letter run works the first few
+    max_emitted: int = 10
     #: contact points written per sorted chunk (09_write_chunks.sql): bounds the sort that
     #: keeps contact_points / contact_support clustered by account; the rows do not depend on it
     write_chunk_rows: int = 1_000_000
@@ -161,6 +177,15 @@ class ResolveResult:
     flags_deceased_disputed: int = 0
     flags_bankruptcy: int = 0
     flags_moved: int = 0
+    #: placeholders withheld (07, 08c): distinct phone numbers and emails held by more than
+    #: ResolveSettings.placeholder_debtors debtors, the accounts they were withheld on, and the
+    #: most debtors one of them was reported for
+    placeholder_phones: int = 0
+    placeholder_emails: int = 0
+    placeholder_accounts: int = 0
+    placeholder_max_debtors: int = 0
+    #: contact points withheld beyond ResolveSettings.max_emitted per account, type and role
+    withheld_beyond_cap: int = 0
     #: how the evidence part was computed (resolve_increments has the full row)
     mode: str = "full"
     mode_reason: str = ""
@@ -209,6 +234,7 @@ def resolve_contacts(
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
+    register_unit_macro(con)  # the one unit-number rule (rs_unit), shared with the matcher
     run("00_macros", _file("00_macros.sql"))
     run("00_macros", "outcomes/latest.sql")  # latest_contact_outcomes, shared with suppress
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
@@ -248,6 +274,7 @@ def resolve_contacts(
             p=model.p_sql("zz.z"),
         ),
         as_of=as_of,
+        placeholder_debtors=int(settings.placeholder_debtors),
     )
     release("rs_cs", "rs_neg", "rs_phone_info")
     run(
@@ -263,6 +290,7 @@ def resolve_contacts(
         outcome_bad_factor=float(settings.outcome_bad_factor),
         outcome_household_factor=float(settings.outcome_household_factor),
     )
+    run("08c_withhold", _file("08c_withhold.sql"), max_emitted=int(settings.max_emitted))
 
     write_sql = sql.render(_file("09_write.sql"), feature_list=feature_list_sql())
     t0 = time.perf_counter()
@@ -464,9 +492,11 @@ def _summarize(
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),
     )
-    for name, value in counts.items():  # summary.sql's columns are ResolveResult's count fields
+    withheld = sql.rows(con, _file("withheld_summary.sql"))[0]
+    for name, value in {**counts, **withheld}.items():
+        # the summary files' columns are ResolveResult's count fields
         if name not in ResolveResult.__dataclass_fields__:
-            raise KeyError(f"summary.sql column {name!r} is not a ResolveResult field")
+            raise KeyError(f"resolve summary column {name!r} is not a ResolveResult field")
         setattr(result, name, int(value or 0))
     return result
 
@@ -478,7 +508,7 @@ _TEMP_TABLES = (
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
     "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
     "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_tp_own", "rs_vk", "rs_pt",
-    "rs_src", "rs_src_names", "rs_joint", "rs_link_threshold",
+    "rs_src", "rs_src_names", "rs_joint", "rs_link_threshold", "rs_shared",
 )  # fmt: skip
 
 

@@ -137,8 +137,10 @@ def matcher_version() -> str:
     DuckDB (whose jaro-winkler and hash the comparisons and blocks use): an auditor can tell two
     runs scored by different code apart, and the incremental cache is dropped on a change."""
     here = Path(__file__).resolve().parent
-    files = sorted((sql.SQL_DIR / "match").glob("*.sql")) + [
-        here / f"{m}.py"
-        for m in ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
+    modules = ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
+    files = [
+        *sorted((sql.SQL_DIR / "match").glob("*.sql")),
+        sql.SQL_DIR / "standardize" / "unit_number.sql",  # the units the household guards read
+        *(here / f"{m}.py" for m in modules),
     ]
     return content_version(MATCHER_VERSION, files, ("duckdb",))

@@ -21,6 +21,7 @@ from skiptrace.flows.orchestration.params import RefreshParams
 if TYPE_CHECKING:
     from skiptrace.flows.audit.run_config import ConfigText
     from skiptrace.matchers.link import MatchSettings
+    from skiptrace.matchers.resolve import ResolveResult
 
 log = logging.getLogger("skiptrace")
 
@@ -363,13 +364,22 @@ def resolve(
     accounts whose links, records or on-file contacts changed get their evidence recomputed;
     every account is scored (matchers/resolve_cache.py, docs/scaling.md).
     """
-    from skiptrace.matchers.resolve import resolve_contacts
+    from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
     from skiptrace.sources.outcomes import report_unmatched
 
+    settings = ResolveSettings()
     with timed_stage(con, run_id, "resolve") as st:
-        result = resolve_contacts(con, run_id, as_of, rules=rules, full_rebuild=full_rebuild)
+        result = resolve_contacts(
+            con, run_id, as_of, settings=settings, rules=rules, full_rebuild=full_rebuild
+        )
         # collectors' outcomes on accounts or contacts the run does not have: a run warning
         st.details["outcomes_unmatched"] = report_unmatched(con, run_id)
+        if placeholders := placeholder_warning(result, settings.placeholder_debtors):
+            log.warning("%s", placeholders)
+            sql.run(
+                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="resolve",
+                messages=[placeholders],
+            )  # fmt: skip
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)
@@ -377,6 +387,29 @@ def resolve(
         st.details["reason"] = result.mode_reason
         st.details["steps"] = result.step_seconds
     return st
+
+
+def placeholder_warning(result: ResolveResult, limit: int) -> str | None:
+    """The run warning for the phones and emails resolve withheld as placeholders (held by more
+    than `limit` debtors, ResolveSettings.placeholder_debtors), None when there were none.
+
+    Why a warning: a number reported for dozens of debtors is a source's filler (a bureau's
+    713-555-5555 on every row) or a shared line; the run withholds it, but the source keeps
+    sending it, and whoever buys the data should know how much of it is filler."""
+    phones, emails = result.placeholder_phones, result.placeholder_emails
+    if not phones and not emails:
+        return None
+    what = " and ".join(
+        f"{n:,} {word}{'' if n == 1 else 's'}"
+        for n, word in ((phones, "phone number"), (emails, "email"))
+        if n
+    )
+    return (
+        f"{what} reported for more than {limit} different debtors "
+        f"(up to {result.placeholder_max_debtors:,}) withheld as placeholders on "
+        f"{result.placeholder_accounts:,} accounts: a source's filler or a shared line, not the "
+        "debtor's own (skiptrace explain shows them; ResolveSettings.placeholder_debtors)"
+    )
 
 
 def suppress(

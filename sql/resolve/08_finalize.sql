@@ -25,8 +25,13 @@ CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
            x.street_number, x.street_name, x.std_line1, x.last_seen, x.n_sources, x.n_records,
-           x.contact_key, x.valid,
-           CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
+           x.contact_key, x.valid, x.placeholder,
+           -- a number that is not valid cannot reach anyone, and a placeholder (a number or
+           -- email reported for many debtors, 07) is nobody's own: confidence 0, whatever the
+           -- model says of their support (factors keep the model's p)
+           CASE WHEN rs_undialable(x.contact_type, x.valid) OR x.placeholder THEN 0.0
+                WHEN x.role = 'third_party' THEN round(x.support, 4)
+                ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
@@ -59,7 +64,8 @@ SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, 
        left_address,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
-           ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+           ORDER BY s.placeholder,  -- withheld from the exports (08c): after every other point
+                    rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                     rs_undialable(s.contact_type, s.valid),
                     confidence DESC, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first

@@ -127,14 +127,21 @@ class Builder:
             self._insert("source_contacts", row)
         return rec_id
 
-    def link(self, account_id: str, rec_id: int, p: float = 0.98, role: str = "debtor") -> None:
+    def link(
+        self,
+        account_id: str,
+        rec_id: int,
+        p: float = 0.98,
+        role: str = "debtor",
+        guard: str | None = None,
+    ) -> None:
         src = self.con.execute(
             "SELECT source FROM source_records WHERE rec_id = ?", [rec_id]
         ).fetchone()
         self.con.execute(
             "INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_weight,"
-            " match_probability, role) VALUES (?, ?, ?, ?, 10, ?, ?)",
-            [RUN, account_id, rec_id, src[0] if src else None, p, role],
+            " match_probability, role, guard) VALUES (?, ?, ?, ?, 10, ?, ?, ?)",
+            [RUN, account_id, rec_id, src[0] if src else None, p, role, guard],
         )
 
     def _line(self, file_no: int) -> int:

@@ -6,7 +6,9 @@
 CREATE OR REPLACE TEMP TABLE rs_final AS
 WITH s AS (
     SELECT x.*,
-           CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
+           CASE WHEN rs_undialable(x.contact_type, x.valid) OR x.placeholder THEN 0.0
+                WHEN x.role = 'third_party' THEN round(x.support, 4)
+                ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
@@ -33,7 +35,8 @@ ranked AS (
     -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
-               ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+               ORDER BY s.placeholder,
+                        rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                         rs_undialable(s.contact_type, s.valid),
                         confidence DESC, last_seen DESC NULLS LAST,
                         -- equal confidence and recency: the more corroborated contact first
