@@ -47,6 +47,7 @@ _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BATCH_ROWS = 200_000  # Arrow batch size: lets DuckDB scan the lines on every thread
 _HASH_CHUNK = 1 << 22
+_PAD_CHUNK = 1 << 16  # lines per step of `_pads_records`
 #: Containers a delivery sometimes arrives in instead of its text file, by their first bytes.
 #: Read as text, a zip is one line of binary garbage: a CSV "missing every column", a
 #: fixed-width file a dozen garbage rows (one of them a death record). An xlsx workbook is a zip.
@@ -494,11 +495,19 @@ def _repeated_header_sql(columns: list[str]) -> str:
 def _pads_records(lines: pa.Array, total: int) -> bool:
     """Whether a fixed-width file pads its records to their full length: one of its lines has
     the record's length and ends with a blank, which a writer trimming trailing blanks never
-    leaves. Vectorised (Arrow), once per file."""
-    if not len(lines):
-        return False
-    full = pc.and_(pc.equal(pc.utf8_length(lines), total), pc.ends_with(lines, " "))
-    return bool(pc.any(full).as_py())
+    leaves. Vectorised (Arrow) over chunks of lines, stopping at the first such line: counting
+    characters costs a pass over every byte (0.4 s for 1M lines of 430 characters), so only
+    lines ending with a blank and at least `total` bytes long are counted (a character is at
+    least one byte), and a padded file is known from its first chunk."""
+    for start in range(0, len(lines), _PAD_CHUNK):
+        chunk = lines.slice(start, _PAD_CHUNK)
+        maybe = pc.and_(pc.ends_with(chunk, " "), pc.greater_equal(pc.binary_length(chunk), total))
+        if (
+            pc.any(maybe).as_py()
+            and pc.any(pc.equal(pc.utf8_length(chunk.filter(maybe)), total)).as_py()
+        ):
+            return True
+    return False
 
 
 def _fixed_width_shape_sql(
