@@ -206,6 +206,22 @@ def test_missing_columns_are_found_before_prefect_from_the_headers(setup: Path) 
     assert not (setup / "st.duckdb").exists()
 
 
+def test_an_archive_or_empty_delivery_is_one_line_before_prefect(setup: Path) -> None:
+    """A zipped account export said "missing required column(s) ...; the file has ['PK...']",
+    an empty source file "...; the file has []"; both are input file errors found from the
+    first bytes, before the database exists."""
+    import zipfile
+
+    with zipfile.ZipFile(setup / "accounts.csv", "w") as z:
+        z.writestr("accounts.csv", "account_id,first_name,last_name\nA1,Ann,Lee\n")
+    _fails(_run_args(setup), errors.INPUT, "accounts.csv: a zip archive (or Excel workbook): "
+           "deliver the extracted text file")  # fmt: skip
+    (setup / "accounts.csv").write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    (setup / "acme.csv").write_bytes(b"")
+    _fails(_run_args(setup), errors.INPUT, "acme.csv: the file is empty (0 bytes)")
+    assert not (setup / "st.duckdb").exists()
+
+
 def test_header_check_agrees_with_the_load_on_every_layout(tmp_path: Path) -> None:
     """Every file of a generated portfolio (CSV, pipe, tab, fixed width) passes the header
     check, and a file the load refuses for its columns is refused by the check with the same
