@@ -79,8 +79,9 @@ def test_a_copy_of_a_loaded_file_in_other_bytes_is_skipped(
 
 
 def test_a_glob_finds_its_files_gzipped_too(tmp_path: Path) -> None:
-    """`extract.csv` also finds `extract.csv.gz`, `extract_*.csv` also `extract_2.csv.gz`: a
-    sender who starts gzipping is read, not left unread behind a glob that missed it."""
+    """`extract_*.csv` also finds `extract_2.csv.gz`, and `extract.csv` finds `extract.csv.gz`
+    when it is absent: a sender who starts gzipping is read, not left unread behind a glob that
+    missed it."""
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("extract.csv.gz", "extract_1.csv", "extract_2.csv.gz", "other.csv.gz"):
@@ -88,6 +89,9 @@ def test_a_glob_finds_its_files_gzipped_too(tmp_path: Path) -> None:
     assert [p.name for p in source(folder, "extract.csv").files()] == ["extract.csv.gz"]
     found = [p.name for p in source(folder).files()]
     assert found == ["extract_1.csv", "extract_2.csv.gz"]
+    # a file name names one file: the plain one when both are there
+    (folder / "extract.csv").write_bytes(b"")
+    assert [p.name for p in source(folder, "extract.csv").files()] == ["extract.csv"]
 
 
 def test_a_record_delivered_again_supersedes_its_earlier_row(

@@ -169,10 +169,11 @@ def test_files_no_glob_matches_are_named(tmp_path: Path) -> None:
     (root / "inbox" / "acmee").mkdir()
     (root / "inbox" / "acmee" / "acme_4.psv").write_text("A|B\n")
     (root / "inbox" / "accounts" / "accounts_20261101.csv").write_text("account_id\n1\n")
-    assert [p.name for p in pending_for_source(root, reg.sources[0])] == [
-        "acme_1.psv",
-        "acme_2.psv.gz",
-    ]
+    pending = pending_for_source(root, reg.sources[0])
+    assert [p.name for p in pending] == ["acme_1.psv", "acme_2.psv.gz"]
+    (acme / "acme_1.psv.gz").write_text("A|B\n")  # each inbox file is loaded alone
+    assert source_for_file(reg.sources[0], pending[0]).files() == [pending[0].resolve()]
+    (acme / "acme_1.psv.gz").unlink()
     assert unmatched_files(root, reg) == [
         "left in the inbox, not matching acme_*.psv or acme_*.psv.gz: "
         "inbox/acme/acme-3.psv, inbox/acme/notes_*****0021.txt",
