@@ -20,7 +20,7 @@
 --   loaded and the row's own file is not.
 -- The current_* views read both. Rows are still never deleted or changed.
 
-ALTER TABLE input_files ADD COLUMN content_sha256 VARCHAR;
+ALTER TABLE input_files ADD COLUMN IF NOT EXISTS content_sha256 VARCHAR;
 
 CREATE TABLE IF NOT EXISTS superseded_records (
     rec_id        BIGINT NOT NULL,   -- the earlier row (source_records / source_contacts)

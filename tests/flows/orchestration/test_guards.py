@@ -663,7 +663,7 @@ def test_a_night_of_copies_in_other_bytes_is_a_warning(world) -> None:
     vendor.parent.mkdir()
     vendor.write_text("record_id,first_name,last_name\nV1,Pat,Lee\n")
     (root / "sources.yml").write_text(
-        "- {name: vend, kind: person_records, path: in/vendor.csv, format: csv, reliability: 0.8,"
+        "- {name: vend, kind: person_records, path: in/vendor*.csv, format: csv, reliability: 0.8,"
         " permissible_purpose: test, columns: {record_id: record_id, first_name: first_name,"
         " last_name: last_name}}\n"
     )
