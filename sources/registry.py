@@ -295,16 +295,28 @@ class Source(ReadOptions):
         pattern = Path(self.path)
         if not pattern.is_absolute():
             pattern = self.base_dir / pattern
+        names = self.name_patterns()
         if any(ch in str(pattern) for ch in "*?["):
-            found = sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
-        else:
-            found = [pattern] if pattern.exists() else []
+            found = sorted({p for n in names for p in pattern.parent.glob(n) if p.is_file()})
+        else:  # a file name names one file: itself, else the same name gzipped
+            found = next(([c] for c in (pattern.parent / n for n in names) if c.exists()), [])
         roots = self.roots() if self.confined else []
         for path in found if self.confined else []:
             real = path.resolve()
             if not any(real.is_relative_to(root) for root in roots):
                 raise PathOutsideRegistryError(self.name, path, roots)
         return found
+
+    def name_patterns(self) -> tuple[str, ...]:
+        """The file names `path` matches: its own last part, and the same with `.gz` appended
+        (`credit_header_*.tsv` also finds `credit_header_1102.tsv.gz`; a plain file name,
+        `ncoa_moves.csv`, finds `ncoa_moves.csv.gz` when it is absent: `files`). A text extract
+        is read gzipped as it is plain, and senders switch to gzip without telling: a file the
+        glob missed would sit unread. Parquet is never gzipped whole."""
+        name = Path(self.path).name
+        if name.endswith(".gz") or self.format == "parquet":
+            return (name,)
+        return (name, name + ".gz")
 
     def roots(self) -> list[Path]:
         """Folders this source may read: its registry's folder, `allowed_roots`, and
