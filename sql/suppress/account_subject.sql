@@ -58,17 +58,20 @@ possible AS (
     GROUP BY f.account_id
 ),
 scra AS (
-    -- SCRA military status (sql/resolve/10b_scra.sql): the holder on active duty or in the year
-    -- after it; a status too old to trust; a status returned for the account naming someone else
+    -- SCRA military status (sql/resolve/10b_scra.sql): the holder on active duty, ordered to it
+    -- (protected from the orders, 50 USC 3917) or in the year after it; a status too old to
+    -- trust; a status returned for the account naming someone else
     SELECT account_id,
-           max(confidence) FILTER (WHERE flag = 'scra_active_duty') AS scra_conf,
-           first(evidence ORDER BY confidence DESC) FILTER (WHERE flag = 'scra_active_duty') AS scra_evidence,
+           max(confidence) FILTER (WHERE flag IN ('scra_active_duty', 'scra_ordered_to_duty')) AS scra_conf,
+           first(evidence ORDER BY confidence DESC)
+               FILTER (WHERE flag IN ('scra_active_duty', 'scra_ordered_to_duty')) AS scra_evidence,
            bool_or(flag = 'scra_status_stale') AS scra_stale,
            bool_or(flag = 'scra_disputed') AS scra_disputed,
            string_agg(evidence, '; ' ORDER BY flag, evidence)
                FILTER (WHERE flag IN ('scra_status_stale', 'scra_disputed')) AS scra_doubt_evidence
     FROM account_flags
-    WHERE run_id = $run_id AND flag IN ('scra_active_duty', 'scra_status_stale', 'scra_disputed')
+    WHERE run_id = $run_id
+      AND flag IN ('scra_active_duty', 'scra_ordered_to_duty', 'scra_status_stale', 'scra_disputed')
     GROUP BY account_id
 ),
 bk1 AS (
