@@ -217,6 +217,42 @@ def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) ->
     assert latest == [("A1", "wrong_number"), ("A2", "wrong_number")]
 
 
+def test_one_days_verdicts_are_ordered_by_their_time_not_their_row(con, tmp_path: Path) -> None:
+    """A right party at 10:00 and a wrong number at 16:00 (or the reverse) used to be ordered
+    by the file's rows: the same events left the number confirmed or suppressed. With a time on
+    every verdict of the day, the time decides; a day with a report of unknown hour keeps the
+    load order (then the row), as before; a report repeated later in the day is a new report."""
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,right_party,2026-07-15T15:00:00-04:00,ag1\n"
+        "A1,4045550101,wrong_number,2026-07-15T09:00:00-04:00,ag2\n"
+        "A2,4045550102,wrong_number,07/15/2026 4:00 PM,ag1\n"
+        "A2,4045550102,right_party,07/15/2026 10:00 AM,ag2\n"
+        # a wrong number between two right parties of one agent: three reports, not two
+        "A3,4045550103,right_party,07/15/2026 10:00,ag1\n"
+        "A3,4045550103,wrong_number,07/15/2026 12:00,ag1\n"
+        "A3,4045550103,right_party,07/15/2026 16:00,ag1\n"
+        # the wrong number has no time: the day's rows keep their order (the wrong number last)
+        "A4,4045550104,right_party,07/15/2026 18:00,ag1\n"
+        "A4,4045550104,wrong_number,07/15/2026,ag1\n"
+        # a later day still wins whatever the hours
+        "A5,4045550105,right_party,07/15/2026 23:59,ag1\n"
+        "A5,4045550105,wrong_number,07/16/2026 00:01,ag1\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source) == 11
+    sql.run(con, "outcomes/latest.sql")
+    latest = con.execute(
+        "SELECT account_id, outcome, agent FROM latest_contact_outcomes(DATE '2026-07-16')"
+        " ORDER BY account_id"
+    ).fetchall()
+    assert latest == [
+        ("A1", "right_party", "ag1"), ("A2", "wrong_number", "ag1"), ("A3", "right_party", "ag1"),
+        ("A4", "wrong_number", "ag1"), ("A5", "wrong_number", "ag1"),
+    ]  # fmt: skip
+
+
 def test_an_unknown_outcome_fails_its_row_and_a_missing_column_the_file(
     con, tmp_path: Path
 ) -> None:
