@@ -126,6 +126,71 @@ def date_sql(expr: str, formats: Sequence[str] = ()) -> str:
     return f"coalesce({', '.join(parts)})"
 
 
+#: A date and a time of day in one value: the date part (any form date_sql reads), `T` or
+#: spaces, `H:MM` or `HH:MM[:SS[.fraction]]`, an optional AM / PM (`a.m.` too), and an optional
+#: UTC offset (`Z`, `UTC`, `+HH`, `+HHMM`, `-HH:MM`): `07/15/2026 14:05`, `07/15/2026 2:05 PM`,
+#: `2026-07-16T02:30:00Z`, `2026-07-15 08:00:00-04:00`, a Parquet timestamp cast to text.
+_MOMENT = (
+    "'^(\\S+?)(?:T|\\s+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(\\.[0-9]{1,9})?)?"
+    "\\s*([AaPp]\\.?[Mm]\\.?)?\\s*(Z|UTC|[+-][0-9]{2}(?::?[0-9]{2})?)?$'"
+)
+#: strptime directives that read a time of day (a source's own format with one keeps it).
+_TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%T", "%R", "%X", "%c", "%z", "%f")
+
+
+def moment_sql(expr: str, formats: Sequence[str], zone: str, parts: str) -> tuple[str, str]:
+    """SQL reading a VARCHAR expression as a moment: (pieces, moment).
+
+    `pieces` is to be selected as the column named `parts` one query level below `moment`
+    (the value's date, hour, minute, ... as text, cut once per row); `moment` is then a
+    STRUCT(d DATE, t TIME): the day and, when the value gives one, the time of day, both on the
+    clock of `zone` (an IANA name). `d` is NULL when the value cannot be read; `t` is NULL for
+    a date alone. `expr` is repeated: pass a column reference.
+
+    For collectors' outcomes, whose order within a day is the order of events: a value with a
+    UTC offset (`2026-07-16T02:30:00Z`) is converted to `zone` (22:30 on 07-15 in New York: the
+    day the collector recorded it), a value without one is taken as `zone`'s clock already. A
+    value shaped like a date and a time whose time cannot be a time of day (`25:10`, `13:00 PM`)
+    is unreadable, never read as its date alone. Tried in order: `formats` on the whole value
+    (one with a time directive keeps the time; with `%z`, converted), a date and a time
+    (`_MOMENT`, its date part read by `date_sql` with `formats`), a date alone (`date_sql`).
+    """
+    x, tz, m = expr, _lit(zone), parts
+    pieces = f"regexp_extract({x}, {_MOMENT}, ['day', 'h', 'mi', 's', 'frac', 'ampm', 'off'])"
+    whole = []
+    for fmt in formats:
+        ts = f"try_strptime({x}, {_lit(fmt)})"
+        if "%z" in fmt:
+            ts = f"timezone({tz}, {ts})"
+        t = f"CAST({ts} AS TIME)" if any(d in fmt for d in _TIME_DIRECTIVES) else "NULL"
+        whole.append(f"CASE WHEN {ts} IS NOT NULL THEN {{'d': CAST({ts} AS DATE), 't': {t}}} END")
+    h, mi = f"try_cast({m}.h AS INTEGER)", f"try_cast({m}.mi AS INTEGER)"
+    sec = f"coalesce(try_cast({m}.s || {m}.frac AS DOUBLE), 0)"
+    hour = (
+        f"CASE WHEN {m}.ampm = '' THEN CASE WHEN {h} <= 23 THEN {h} END "
+        f"WHEN {h} BETWEEN 1 AND 12 THEN {h} % 12 "
+        f"+ CASE WHEN upper(left({m}.ampm, 1)) = 'P' THEN 12 ELSE 0 END END"
+    )
+    clock = f"CASE WHEN {mi} <= 59 AND {sec} < 60 THEN make_time({hour}, {mi}, {sec}) END"
+    naive = f"({date_sql(f'{m}.day', formats)} + {clock})"
+    digits = f"replace({m}.off, ':', '')"  # '+05', '+0530'
+    minutes = (
+        f"CASE WHEN {m}.off IN ('Z', 'UTC') THEN 0 "
+        f"ELSE CASE WHEN left({m}.off, 1) = '-' THEN -1 ELSE 1 END "
+        f"* (CAST(substr({digits}, 2, 2) AS INTEGER) * 60 "
+        f"+ CASE WHEN length({digits}) = 5 THEN CAST(right({digits}, 2) AS INTEGER) ELSE 0 END) END"
+    )
+    local = (
+        f"CASE WHEN {m}.off = '' THEN {naive} ELSE timezone({tz}, timezone('UTC', "
+        f"{naive} - to_minutes(CAST({minutes} AS BIGINT)))) END"
+    )
+    timed = f"{{'d': CAST({local} AS DATE), 't': CAST({local} AS TIME)}}"
+    untimed = f"{{'d': {date_sql(x)}, 't': CAST(NULL AS TIME)}}"
+    # the time pattern matched (its hour is never empty then): the date and time, or nothing
+    last = f"CASE WHEN {m}.h <> '' THEN {timed} ELSE {untimed} END"
+    return pieces, f"coalesce({', '.join([*whole, last])})"
+
+
 #: Two-digit years: the century that puts the year at or before the as-of year, i.e. a value
 #: YY means 20YY when 20YY <= as-of year, else 19YY ('03/04/80' -> 1980, '03/04/19' -> 2019 in
 #: 2026). Documented in docs/field_issues.md.

@@ -651,9 +651,17 @@ _RECORD_TEXT = (
     "address_line1", "address_line2", "city", "state", "zip", "phone", "phone_type", "email",
     "bk_case_number", "bk_district",
 )  # fmt: skip
-_RECORD_DATES = (
-    "first_seen", "last_seen", "date_of_death", "move_effective_date", "bk_filing_date",
-    "bk_discharge_date", "bk_dismissal_date",
+#: Dates a record reports as seen: one after the as-of date is no evidence (`last_seen
+#: 2099-12-31`), a field defect.
+_RECORD_DATES = ("first_seen", "last_seen")
+#: Dates of events that resolution and suppression judge against their run's as-of date (a
+#: death after it disputes the death, a move effective after it is not applied yet, a filing
+#: after it disputes the case, a dismissal after it does not lift the stay yet): kept as
+#: delivered, with a field note when after the loading run's as-of date. Nulled at load, they
+#: were judged against the loading run's as-of date for good, and those checks never ran.
+_EVENT_DATES = (
+    "date_of_death", "move_effective_date", "bk_filing_date", "bk_discharge_date",
+    "bk_dismissal_date",
 )  # fmt: skip
 _SOURCE_RECORD_COLS = (
     "rec_id", "file_no", "line_no", "source", "kind", "record_id", "account_id", "first_name",
@@ -707,6 +715,8 @@ def _source_stage(source: Source) -> _Plan:
         stage.date("dob", a.get("dob"), ambiguous="dob_ambiguous", dob=True)
         for f in _RECORD_DATES:
             stage.date(f, a.get(f))
+        for f in _EVENT_DATES:
+            stage.date(f, a.get(f), future_ok=True, note_future=True)
         if source.kind == "ncoa":
             stage.code("move_type", a.get("move_type"), "upper(left({v}, 1))", MOVE_TYPES)
             stage.code(

@@ -24,7 +24,7 @@ import polars as pl
 from skiptrace import sql
 from skiptrace.sources import dates
 from skiptrace.sources.errors import IngestError
-from skiptrace.sources.registry import Source
+from skiptrace.sources.registry import DEFAULT_TIME_ZONE, Source
 
 #: The outcomes a collections system reports (the CHECK of PostgreSQL's contact_outcomes).
 OUTCOMES: tuple[str, ...] = (
@@ -63,17 +63,20 @@ def store_outcomes(
     *,
     replace: bool = False,
     date_formats: Sequence[str] = (),
+    time_zone: str = DEFAULT_TIME_ZONE,
     run_id: str | None = None,
     skipped_ids: list[str] | None = None,
 ) -> int:
     """Add `rows` (columns COLUMNS) to `origin`'s outcomes; returns the rows newly stored.
     `skipped_ids`, when given, gets the origin_id of every row not stored for a reason.
 
-    A row already stored for `origin` (same account, contact, outcome, date and agent) is not
-    stored again. With `replace` (the PostgreSQL pull, which reads the platform's whole table)
-    every `origin_seq` (outcome_id) is its own row and the origin's rows not in `rows` are
-    deleted. Dates are read with `date_formats` first, then the built-in formats
-    (sources/dates.py). Rows without an account, an outcome or a readable date, with an outcome
+    A row already stored for `origin` (same account, contact, outcome, date, time and agent) is
+    not stored again. With `replace` (the PostgreSQL pull, which reads the platform's whole
+    table) every `origin_seq` (outcome_id) is its own row and the origin's rows not in `rows`
+    are deleted. Dates are read with `date_formats` first, then the built-in formats, with a time
+    of day when the value gives one (`07/15/2026 14:05`, `2026-07-16T02:30:00Z`), a UTC offset
+    converted to `time_zone` (sources/dates.py moment_sql; the source's `time_zone`). Rows
+    without an account, an outcome or a readable date, with an outcome
     outside OUTCOMES, or whose contact gives no key for an outcome about the contact, are not
     stored and are reported: logged, and recorded as warnings of `run_id` (the run then exits
     7), the unknown outcome names included. An unknown name fails only its rows: failing the
@@ -88,7 +91,8 @@ def store_outcomes(
     names = frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase()
     counts = names.filter(~names.is_in([*OUTCOMES, ""])).value_counts(name="n")
     unknown = dict(zip(counts["outcome"].to_list(), counts["n"].to_list(), strict=True))
-    query = sql.render("outcomes/store.sql", outcome_date=dates.date_sql("date_raw", date_formats))
+    parts, moment = dates.moment_sql("date_raw", date_formats, time_zone, "moment_parts")
+    query = sql.render("outcomes/store.sql", moment_parts=parts, moment=moment)
     con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
     try:
@@ -266,8 +270,8 @@ def load_outcome_source(
     )
     skipped: list[str] = []
     stored = store_outcomes(
-        con, rows, source.name, date_formats=source.date_formats, run_id=run_id,
-        skipped_ids=skipped,
+        con, rows, source.name, date_formats=source.date_formats, time_zone=source.time_zone,
+        run_id=run_id, skipped_ids=skipped,
     )  # fmt: skip
     if files is not None:
         files.extend(outcome_file_entries(con, source.name, read, skipped, run_id))

@@ -112,6 +112,14 @@ ACCOUNT_FLAG_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+#: The clock collectors' outcomes are dated by when their source states no `time_zone`: an
+#: outcome time with a UTC offset is converted to it, so that its day is the day the agency
+#: recorded it (`2026-07-16T02:30:00Z` is 22:30 on 07-15 in New York). A fixed zone, not the
+#: machine's: servers often run on UTC, which dated exactly those reports a day late, and a
+#: run replayed on another machine must read the same days (sources.yml is recorded with the
+#: run, the machine's zone is not). The zone of the shipped nightly schedule (prefect.yaml).
+DEFAULT_TIME_ZONE = "America/New_York"
+
 #: Permissible purpose recorded for an `outcomes` source that states none.
 OUTCOMES_PURPOSE = "collector dispositions recorded on the account (collection of the account)"
 
@@ -240,6 +248,9 @@ class Source(ReadOptions):
     #: a field issue; `reject` quarantines the row, as versions before field issues did.
     on_field_error: Literal["null", "reject"] = "null"
     base_dir: Path = Field(default=Path("."), exclude=True)
+    #: `outcomes` only: the IANA time zone of the agency's day, which outcome times with a UTC
+    #: offset are converted to; a time without an offset is taken as this zone's clock.
+    time_zone: str = DEFAULT_TIME_ZONE
     #: Folders besides base_dir the source's files may resolve into (registry `allowed_roots`).
     allowed_roots: list[Path] = Field(default_factory=list, exclude=True)
     #: Set by load_registry: a path written in a file someone delivered is confined to the
@@ -266,6 +277,14 @@ class Source(ReadOptions):
             raise ValueError(f"source {self.name!r}: unknown canonical fields {unknown}")
         if self.groups and self.kind != "vendor_batch":
             raise ValueError(f"source {self.name!r}: `groups` is for vendor_batch sources")
+        if "time_zone" in self.model_fields_set:
+            if self.kind != "outcomes":
+                raise ValueError(f"source {self.name!r}: `time_zone` is for outcomes sources")
+            if not _known_zone(self.time_zone):
+                raise ValueError(
+                    f"source {self.name!r}: unknown time_zone {self.time_zone!r} (an IANA name,"
+                    " e.g. America/Chicago)"
+                )
         return self
 
     def required_fields(self) -> list[str]:
@@ -323,6 +342,17 @@ class Source(ReadOptions):
         $SKIPTRACE_ALLOWED_ROOTS (resolved, so a symlinked root is compared by its target)."""
         env = [Path(p) for p in os.environ.get(ALLOWED_ROOTS_ENV, "").split(os.pathsep) if p]
         return [Path(r).resolve() for r in (self.base_dir, *self.allowed_roots, *env)]
+
+
+def _known_zone(name: str) -> bool:
+    """True for an IANA time zone name the machine knows (`America/Chicago`, `UTC`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _with_layout(entry: dict[str, Any]) -> dict[str, Any]:

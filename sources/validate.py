@@ -420,14 +420,20 @@ class Stage:
         dob: bool = False,
         label: str | None = None,
         future_ok: bool = False,
+        note_future: bool = False,
     ) -> str | None:
         """Parse a date column; returns the alias of the loaded DATE.
 
         A value the built-in formats miss is repaired when that is unambiguous
         (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
         repair recorded. Unparseable, implausible (before 1880) and future dates (after
-        the as-of date) are field defects; `future_ok` for a date that announces something (a
-        projected end of active duty, a call-up), which may lie after the as-of date.
+        the as-of date) are field defects; `future_ok` for a date that resolution judges
+        against its own as-of date: one that announces something (a projected end of active
+        duty, a call-up) or an event that a later as-of date reads as past (a death, a move, a
+        court's date). Nulling those at load judged them against the loading run's as-of date
+        for good: a re-run as of a later date could no longer see them. `note_future` records
+        such a date, kept, as a field note (`future_date`, action `kept`): unusual enough to
+        show, not a defect.
         """
         if alias is None:
             self.out(name, None)
@@ -480,6 +486,10 @@ class Stage:
         else:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
+        if future_ok and note_future:
+            self.issue(
+                f"{bad} IS NULL AND {any_date} > {as_of}", label, alias, "'future_date'", "kept"
+            )
         parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=last + 2)
         self.out(name, parsed)
         if ambiguous:

@@ -11,8 +11,9 @@
 -- about the account, not about the contact; a verdict of the other contact type's vocabulary
 -- (a wrong number reported against an address) is not one. Emails get no labels: no outcome
 -- says an email failed to reach the holder, so their labels would all be right party.
--- "First": the earliest date, then the earlier load, then the earlier row where it came from
--- (origin_seq), the order sql/outcomes/latest.sql uses for the latest. The first verdict is the
+-- "First": the earliest date, then within it the order sql/outcomes/latest.sql defines for the
+-- latest (contact_verdicts: the time of day when every verdict of the day has one, then the
+-- earlier load, then the earlier row where it came from). Needs that file run first. The first verdict is the
 -- one about the run's list as collectors met it; a later one may follow a change the list did
 -- not know of (a move after a right-party contact).
 -- Points: contact_points of $run_id, role debtor, not suppressed (what contacts.csv held).
@@ -25,10 +26,10 @@
 -- loaded after the run was never read by it and boosted nothing: re-deriving "earlier" from
 -- outcome dates dropped such points from the export.
 WITH verdicts AS (
-    SELECT account_id, contact_type, contact_key, outcome, outcome_date, loaded_at, origin_seq
-    FROM contact_outcomes
-    WHERE contact_key IS NOT NULL
-      AND outcome_date > $as_of
+    SELECT account_id, contact_type, contact_key, outcome, outcome_date, day_time, loaded_at,
+           origin_seq
+    FROM contact_verdicts()
+    WHERE outcome_date > $as_of
       AND ($until IS NULL OR outcome_date <= $until)
       AND (   (outcome = 'right_party' AND contact_type IN ('phone', 'address'))
            OR (outcome IN ('wrong_number', 'disconnected') AND contact_type = 'phone')
@@ -36,7 +37,7 @@ WITH verdicts AS (
 ),
 first_verdict AS (
     SELECT account_id, contact_type, contact_key,
-           arg_min(outcome, (outcome_date, loaded_at, origin_seq)) AS outcome,
+           arg_min(outcome, (outcome_date, day_time, loaded_at, origin_seq)) AS outcome,
            min(outcome_date) AS outcome_date
     FROM verdicts
     GROUP BY account_id, contact_type, contact_key

@@ -1,7 +1,9 @@
 -- Collectors' outcomes into contact_outcomes. Reads the temp table outcomes_in (origin_id,
 -- origin_seq, account_id, contact_type, contact, outcome, outcome_date, agent; text but
--- origin_seq) the caller registered. Template (sql.render): `outcome_date` is the one date
--- parser (sources/dates.py) over the text date_raw, with the source's date_formats first.
+-- origin_seq) the caller registered. Template (sql.render): `moment_parts` and `moment` are
+-- the one date parser's reading of a date with an optional time of day (sources/dates.py
+-- moment_sql) over the text date_raw, with the source's date_formats first: the day and the
+-- time on the clock of the source's time_zone (outcome_date, outcome_time; migration 112).
 --
 -- History, not a snapshot: a row is only added, never replaced by a later delivery, so a night
 -- without the file or a file of the day's dispositions alone keeps every earlier report. A row
@@ -20,8 +22,11 @@
 -- an account, an outcome or a readable date, with an outcome not in $known (sources/outcomes.py
 -- OUTCOMES), or when an outcome about the contact (not a
 -- cease-and-desist, attorney, dispute or death: account facts) has a contact that gives no key.
-CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, g, s, by_id) AS
-    [a, t, coalesce(k, c), o, CAST(d AS VARCHAR), g, CASE WHEN by_id THEN CAST(s AS VARCHAR) END];
+-- The time is part of the content: a right party at 10:00 and another at 16:00 with a wrong
+-- number between them are three reports, and the last one decides (sql/outcomes/latest.sql).
+CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, tm, g, s, by_id) AS
+    [a, t, coalesce(k, c), o, CAST(d AS VARCHAR), CAST(tm AS VARCHAR), g,
+     CASE WHEN by_id THEN CAST(s AS VARCHAR) END];
 
 CREATE OR REPLACE TEMP TABLE outcomes_typed AS
 WITH typed AS (
@@ -37,6 +42,11 @@ WITH typed AS (
                          ELSE 'address' END) AS contact_type
     FROM outcomes_in
 ),
+moment AS (
+    SELECT * EXCLUDE (moment_parts, w), w.d AS outcome_date, w.t AS outcome_time
+    FROM (SELECT *, {{moment}} AS w
+          FROM (SELECT *, {{moment_parts}} AS moment_parts FROM typed))
+),
 keyed AS (
     SELECT * EXCLUDE (d),
            CASE contact_type
@@ -45,9 +55,7 @@ keyed AS (
                WHEN 'email' THEN email_norm(contact)
                ELSE upper(contact)
            END AS contact_key
-    FROM (SELECT *, {{outcome_date}} AS outcome_date,
-                 regexp_replace(contact, '[^0-9]', '', 'g') AS d
-          FROM typed)
+    FROM (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d FROM moment)
 )
 SELECT *,
        CASE WHEN account_id IS NULL THEN 'no account'
@@ -60,12 +68,12 @@ SELECT *,
                 THEN 'no usable contact'
        END AS skipped,
        outcome_row_key(account_id, contact_type, contact, contact_key, outcome, outcome_date,
-                       agent, origin_seq, $replace) AS row_key
+                       outcome_time, agent, origin_seq, $replace) AS row_key
 FROM keyed;
 
 CREATE OR REPLACE TEMP TABLE outcomes_new AS
 SELECT $origin AS origin, n.origin_id, n.origin_seq, n.account_id, n.contact_type, n.contact,
-       n.contact_key, n.outcome, n.outcome_date, n.agent,
+       n.contact_key, n.outcome, n.outcome_date, n.outcome_time, n.agent,
        -- a pulled row the platform corrected keeps when it was first stored: loaded_at breaks
        -- ties on an outcome date before origin_seq (sql/outcomes/latest.sql), and a corrected
        -- right party must not overtake a later wrong number of the same day by being re-pulled
@@ -80,8 +88,8 @@ WHERE n.skipped IS NULL
       SELECT 1 FROM contact_outcomes o
       WHERE o.origin = $origin
         AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
-                                        o.outcome, o.outcome_date, o.agent, o.origin_seq,
-                                        $replace)
+                                        o.outcome, o.outcome_date, o.outcome_time, o.agent,
+                                        o.origin_seq, $replace)
   )
 QUALIFY row_number() OVER (PARTITION BY n.row_key ORDER BY n.origin_seq) = 1;
 
@@ -91,7 +99,8 @@ WHERE o.origin = $origin AND $replace
       SELECT 1 FROM outcomes_typed n
       WHERE n.skipped IS NULL
         AND n.row_key = outcome_row_key(o.account_id, o.contact_type, o.contact, o.contact_key,
-                                        o.outcome, o.outcome_date, o.agent, o.origin_seq, true)
+                                        o.outcome, o.outcome_date, o.outcome_time, o.agent,
+                                        o.origin_seq, true)
   );
 
 INSERT INTO contact_outcomes BY NAME SELECT * FROM outcomes_new;

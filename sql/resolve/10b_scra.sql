@@ -23,10 +23,16 @@
 --               $as_of: the end date + 367 days, or, with only DMDC's "left within 367 days"
 --               answer, the status date + 367 days (the latest the tail can run; a wrong "no"
 --               lets a default judgment through);
+--   ordered     active duty begins after $as_of: DMDC's notice of a future call-up, whose
+--               orders are issued. A reservist (anyone ordered to report) is protected from
+--               receipt of the orders to the reporting date (50 USC 3917), so the account is
+--               flagged 'scra_ordered_to_duty', which holds it as 'scra_active_duty' does (the
+--               suppression subject counts both in scra_conf, so a rules file that has the
+--               scra_active_duty rule holds it unchanged). Whatever the status date's answer
+--               and the end date say: the start date is what makes it a call-up;
 --   stale       the status date is more than $scra_fresh_days before $as_of: a "not on active
 --               duty" that old is not trusted as such ('scra_status_stale'); a stale protecting
 --               status still protects, and its flag says it is stale.
--- A call-up notified ahead (active duty beginning after $as_of) does not flag the account yet.
 INSERT INTO account_flags BY NAME
 WITH rec AS (
     SELECT r.rec_id, r.source, r.record_id, r.account_id AS ref_account, r.ssn_hash, r.ssn_last4,
@@ -88,6 +94,7 @@ attached AS (
 judged AS (
     SELECT t.account_id, t.conf, t.how, r.*,
            coalesce(r.started <= $as_of, true) AS begun,
+           coalesce(r.started > $as_of, false) AS ordered,
            CASE WHEN r.ended IS NOT NULL THEN r.ended >= $as_of AND (coalesce(r.active, false) OR r.started <= $as_of)
                 ELSE coalesce(r.active, false) END AS serving,
            CASE WHEN r.ended IS NOT NULL THEN r.ended + CAST($scra_tail_days AS INTEGER)
@@ -98,11 +105,11 @@ judged AS (
 latest AS (
     -- the account's latest status; ties: protecting first, the strongest, the lowest record
     SELECT *,
-           coalesce(begun AND (serving OR $as_of <= tail_end), false) AS protects,
+           (coalesce(begun AND (serving OR $as_of <= tail_end), false) OR ordered) AS protects,
            coalesce(age_days > $scra_fresh_days, true) AS stale,
            row_number() OVER (PARTITION BY account_id
                               ORDER BY status_day DESC NULLS LAST,
-                                       coalesce(begun AND (serving OR $as_of <= tail_end), false) DESC,
+                                       (coalesce(begun AND (serving OR $as_of <= tail_end), false) OR ordered) DESC,
                                        conf DESC, rec_id) AS n
     FROM judged
 ),
@@ -117,8 +124,14 @@ said AS (
                      || ' days): re-check with DMDC before legal action' END AS staleness
     FROM latest WHERE n = 1
 )
-SELECT $run_id AS run_id, account_id, 'scra_active_duty' AS flag, round(conf, 4) AS confidence,
-       CASE WHEN serving
+SELECT $run_id AS run_id, account_id,
+       CASE WHEN ordered THEN 'scra_ordered_to_duty' ELSE 'scra_active_duty' END AS flag,
+       round(conf, 4) AS confidence,
+       CASE WHEN ordered
+            THEN 'ordered to active duty beginning ' || strftime(started, '%Y-%m-%d')
+                 || coalesce(' (end ' || strftime(ended, '%Y-%m-%d') || ')', '')
+                 || ': protected from receipt of the orders (50 USC 3917)'
+            WHEN serving
             THEN 'on active duty' || coalesce(' since ' || strftime(started, '%Y-%m-%d'), '')
                  || coalesce(' (end ' || strftime(ended, '%Y-%m-%d') || ')', '')
             ELSE 'left active duty ' || coalesce('on ' || strftime(ended, '%Y-%m-%d'),
@@ -129,9 +142,7 @@ SELECT $run_id AS run_id, account_id, 'scra_active_duty' AS flag, round(conf, 4)
 FROM said WHERE protects
 UNION ALL
 SELECT $run_id, account_id, 'scra_status_stale', round(conf, 4),
-       'not on active duty'
-         || CASE WHEN NOT begun THEN ' yet (active duty to begin ' || strftime(started, '%Y-%m-%d') || ')' ELSE '' END
-         || ' by the last status, not current: ' || staleness || '; ' || about,
+       'not on active duty by the last status, not current: ' || staleness || '; ' || about,
        rec_id, ref
 FROM said WHERE NOT protects AND stale
 UNION ALL

@@ -26,12 +26,17 @@ bk AS (
     -- a dismissal that makes sense lifts the stay: dated on or after the filing, and the case not
     -- also discharged. A dismissal dated before the filing, or next to a discharge, is a case
     -- whose facts do not hold together (10_flags.sql flags it bankruptcy_disputed): it stays
-    -- held until a person has looked, since a stay violation is the worse error
+    -- held until a person has looked, since a stay violation is the worse error. So is a case
+    -- filed after as_of, which 10_flags.sql disputes ('filing date in the future': a court's
+    -- date after a run as of today is likelier a typo than no case); only its dispute holds it
     SELECT f.account_id, f.confidence, f.rec_id, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
            r.bk_discharge_date, r.bk_dismissal_date
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
     WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
-      AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
+      AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of
+           OR EXISTS (SELECT 1 FROM account_flags d
+                      WHERE d.run_id = $run_id AND d.flag = 'bankruptcy_disputed'
+                        AND d.account_id = f.account_id AND d.rec_id = f.rec_id))
       AND NOT coalesce(r.bk_dismissal_date <= $as_of
                        AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
                        AND r.bk_discharge_date IS NULL, false)
@@ -53,17 +58,20 @@ possible AS (
     GROUP BY f.account_id
 ),
 scra AS (
-    -- SCRA military status (sql/resolve/10b_scra.sql): the holder on active duty or in the year
-    -- after it; a status too old to trust; a status returned for the account naming someone else
+    -- SCRA military status (sql/resolve/10b_scra.sql): the holder on active duty, ordered to it
+    -- (protected from the orders, 50 USC 3917) or in the year after it; a status too old to
+    -- trust; a status returned for the account naming someone else
     SELECT account_id,
-           max(confidence) FILTER (WHERE flag = 'scra_active_duty') AS scra_conf,
-           first(evidence ORDER BY confidence DESC) FILTER (WHERE flag = 'scra_active_duty') AS scra_evidence,
+           max(confidence) FILTER (WHERE flag IN ('scra_active_duty', 'scra_ordered_to_duty')) AS scra_conf,
+           first(evidence ORDER BY confidence DESC)
+               FILTER (WHERE flag IN ('scra_active_duty', 'scra_ordered_to_duty')) AS scra_evidence,
            bool_or(flag = 'scra_status_stale') AS scra_stale,
            bool_or(flag = 'scra_disputed') AS scra_disputed,
            string_agg(evidence, '; ' ORDER BY flag, evidence)
                FILTER (WHERE flag IN ('scra_status_stale', 'scra_disputed')) AS scra_doubt_evidence
     FROM account_flags
-    WHERE run_id = $run_id AND flag IN ('scra_active_duty', 'scra_status_stale', 'scra_disputed')
+    WHERE run_id = $run_id
+      AND flag IN ('scra_active_duty', 'scra_ordered_to_duty', 'scra_status_stale', 'scra_disputed')
     GROUP BY account_id
 ),
 bk1 AS (

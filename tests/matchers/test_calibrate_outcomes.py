@@ -191,6 +191,20 @@ def test_each_point_gets_the_first_verdict_after_the_run(db: Path) -> None:
     ]
 
 
+def test_the_first_verdict_of_a_day_is_the_earliest_in_time_when_all_have_one(db: Path) -> None:
+    """A8's same-day verdicts go by load without times (the right party, loaded first); with
+    their times (the wrong number at 08:00, the right party at 17:00) the wrong number came
+    first, as sql/outcomes/latest.sql orders them for resolve and suppress."""
+    con = sql.connect(db)
+    con.execute(
+        "UPDATE contact_outcomes SET outcome_time = CASE outcome WHEN 'wrong_number'"
+        " THEN TIME '08:00' ELSE TIME '17:00' END WHERE account_id = 'A8'"
+    )
+    con.close()
+    a8 = _labels(db, "R1").filter(pl.col("account_id") == "A8")
+    assert a8.select("outcome", "correct").rows() == [("wrong_number", False)]
+
+
 def test_labels_carry_the_points_stored_inputs_in_feature_order(db: Path) -> None:
     got = _labels(db, "R1")
     a8 = got.filter(pl.col("account_id") == "A8").row(0, named=True)

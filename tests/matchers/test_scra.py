@@ -103,7 +103,7 @@ def test_the_year_after_active_duty_and_a_stale_status(
         "LEFT": {"scra_left_within_367": True},
         # a projected end after the as-of date: still serving
         "PROJ": {"scra_active_duty": True, "scra_end_date": D(2027, 6, 30)},
-        # a call-up notified ahead: not yet
+        # a call-up notified ahead: protected from the orders (50 USC 3917), not from the start
         "CALL": {"scra_start_date": D(2025, 9, 1), "scra_end_date": D(2026, 9, 1)},
     }
     for acct, fields in cases.items():
@@ -126,7 +126,12 @@ def test_the_year_after_active_duty_and_a_stale_status(
     left = flags_of(con, "LEFT")["scra_active_duty"]["evidence"]
     assert "within 367 days before the status date: protected until 2026-05-24" in left
     assert "(end 2027-06-30)" in flags_of(con, "PROJ")["scra_active_duty"]["evidence"]
-    assert flags_of(con, "CALL") == {}
+    call = flags_of(con, "CALL")
+    assert set(call) == {"scra_ordered_to_duty"}
+    assert call["scra_ordered_to_duty"]["evidence"].startswith(
+        "ordered to active duty beginning 2025-09-01 (end 2026-09-01): protected from receipt of"
+        " the orders (50 USC 3917); DMDC status of 2025-05-22"
+    )
     stale = flags_of(con, "STALE")
     assert set(stale) == {"scra_status_stale"}
     assert (
@@ -147,9 +152,12 @@ def test_the_rules_hold_legal_action_not_contact(
     b: Builder, con: duckdb.DuckDBPyConnection
 ) -> None:
     home = b.address("1 Elm St", "Macon", "GA", "31201", number="1", street="ELM")
-    for acct in ("ACTIVE", "DISPUTED", "STALE"):
+    for acct in ("ACTIVE", "DISPUTED", "STALE", "ORDERED"):
         b.account(acct, "Ann", acct, dob=DOB, **home, **ssn(b, "623456789"))
     b.link("ACTIVE", status(b, "ANN", "ACTIVE", scra_active_duty=True))
+    # a reservist's call-up: not on active duty on the status date, to report after the as-of
+    # date (50 USC 3917: protected from receipt of the orders)
+    b.link("ORDERED", status(b, "ANN", "ORDERED", scra_start_date=AS_OF + dt.timedelta(days=30)))
     status(b, "ANN", "DISPUTED", account_id="DISPUTED", dob=DOB, **ssn(b, "623450000"))
     b.link("STALE", status(b, "ANN", "STALE", day=AS_OF - dt.timedelta(days=60)))
     resolve_contacts(con, RUN, AS_OF)
@@ -162,8 +170,13 @@ def test_the_rules_hold_legal_action_not_contact(
     assert got == [
         ("ACTIVE", "scra_active_duty", "legal_hold"),
         ("DISPUTED", "scra_doubtful", "legal_hold"),
+        ("ORDERED", "scra_active_duty", "legal_hold"),
         ("STALE", "scra_status_stale", "note"),
     ]
+    ordered = con.execute(
+        "SELECT reason FROM suppressions WHERE run_id = ? AND account_id = 'ORDERED'", [RUN]
+    ).fetchone()
+    assert ordered and "ordered to active duty beginning 2025-07-01" in ordered[0]
     point = con.execute(
         "SELECT status, on_hold, reasons FROM contact_points WHERE run_id = ?"
         " AND account_id = 'ACTIVE' AND contact_type = 'address'",

@@ -292,6 +292,68 @@ def test_future_dates_follow_the_run_as_of(con: duckdb.DuckDBPyConnection, tmp_p
     ).fetchone() == (0,)
 
 
+@pytest.mark.parametrize("on_field_error", ["null", "reject"])
+def test_event_dates_after_the_as_of_are_kept_with_a_note(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, on_field_error: str
+) -> None:
+    """A death, a court's date or a move dated after the loading run's as-of date is loaded as
+    delivered: resolve judges it against its own as-of date (a death after it is disputed, a
+    move effective after it not applied yet), and a later run must still see it. Nulled at
+    load, it was judged against the loading run's as-of date for good (a seen date still is:
+    test_future_dates_follow_the_run_as_of). `reject` quarantines none of them."""
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('early', DATE '2026-07-15', 'running')"
+    )
+    dmf = write(
+        tmp_path / "dmf.csv", HEADER, line(id="D1", dod="08/01/2026"),
+        line(id="D2", dod="2026-07-15"),
+    )  # fmt: skip
+    bk = write(
+        tmp_path / "bk.csv", "id,name,filed,discharged,dismissed",
+        "B1,AARON FUTUREBK,08/01/2026,,", "B2,DINA FUTUREDISM,01/10/2026,09/02/2026,07/16/2026",
+    )  # fmt: skip
+    ncoa = write(
+        tmp_path / "ncoa.csv", "id,name,addr,zip,eff", "N1,JAY MOVER,1 Oak St,43215,202608"
+    )
+    kw: dict[str, Any] = {"reliability": 0.9, "permissible_purpose": "collection",
+                          "on_field_error": on_field_error}  # fmt: skip
+    sources = [
+        person_source(dmf, kind="deceased", name="dmf", on_field_error=on_field_error),
+        Source(name="court", kind="bankruptcy", path=str(bk), **kw, columns={
+            "record_id": "id", "full_name": "name", "bk_filing_date": "filed",
+            "bk_discharge_date": "discharged", "bk_dismissal_date": "dismissed"}),
+        Source(name="usps", kind="ncoa", path=str(ncoa), date_formats=["%Y%m"], **kw, columns={
+            "record_id": "id", "full_name": "name", "address_line1": "addr", "zip": "zip",
+            "move_effective_date": "eff"}),
+    ]  # fmt: skip
+    for source in sources:
+        (res,) = ingest_source(con, source, "early")
+        assert res.rows_rejected == 0, source.name
+    got = con.execute(
+        "SELECT record_id, date_of_death, bk_filing_date, bk_discharge_date, bk_dismissal_date,"
+        " move_effective_date FROM source_records ORDER BY record_id"
+    ).fetchall()
+    d = dt.date
+    assert got == [
+        ("B1", None, d(2026, 8, 1), None, None, None),
+        ("B2", None, d(2026, 1, 10), d(2026, 9, 2), d(2026, 7, 16), None),
+        ("D1", d(2026, 8, 1), None, None, None, None),
+        ("D2", d(2026, 7, 15), None, None, None, None),
+        ("N1", None, None, None, None, d(2026, 8, 1)),
+    ]
+    noted = con.execute(
+        "SELECT source, line_no, column_name, reason, action, value_masked FROM field_issues"
+        " ORDER BY source, line_no, column_name"
+    ).fetchall()
+    assert noted == [
+        ("court", 2, "bk_filing_date", "future_date", "kept", "08/01/2026"),
+        ("court", 3, "bk_discharge_date", "future_date", "kept", "09/02/2026"),
+        ("court", 3, "bk_dismissal_date", "future_date", "kept", "07/16/2026"),
+        ("dmf", 2, "date_of_death", "future_date", "kept", "08/01/2026"),
+        ("usps", 2, "move_effective_date", "future_date", "kept", "202608"),
+    ]
+
+
 def test_death_record_with_an_unrepairable_date_is_still_a_death_record(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

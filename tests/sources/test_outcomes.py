@@ -99,6 +99,71 @@ def test_outcome_dates_are_read_with_the_sources_date_formats(con, tmp_path: Pat
     assert [(r[2], r[6]) for r in outcomes(con)] == [("A1", "2026-11-06"), ("A2", "2026-11-07")]
 
 
+def test_outcome_times_are_read_and_offsets_dated_on_the_agencys_clock(con, tmp_path: Path) -> None:
+    """A cease-and-desist written `07/15/2026 14:05` used to be left unread ('unreadable date':
+    the consumer was called again), and one at `2026-07-16T02:30:00Z`, 22:30 on 07-15 in New
+    York, was dated 07-16: a run as of 07-15 did not apply it. The time of day is kept
+    (migration 112); a time with a UTC offset is converted to the source's time_zone
+    (America/New_York unless stated); one that cannot be a time of day is unreadable."""
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    assert source.time_zone == "America/New_York"
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,cease_and_desist,07/15/2026 14:05,jd\n"
+        "A2,4045550102,cease_and_desist,2026-07-16T02:30:00Z,jd\n"
+        "A3,4045550103,wrong_number,2026-07-15T08:00:00-04:00,jd\n"
+        "A4,4045550104,wrong_number,07/15/2026 2:05 PM,jd\n"
+        "A5,4045550105,wrong_number,2026-07-15,jd\n"
+        "A6,4045550106,wrong_number,2026-01-16 01:00:00+00:00,jd\n"  # winter: UTC-5
+        "A7,4045550107,wrong_number,07/15/2026 25:10,jd\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source) == 6
+    got = con.execute(
+        "SELECT account_id, CAST(outcome_date AS VARCHAR), CAST(outcome_time AS VARCHAR)"
+        " FROM contact_outcomes ORDER BY account_id"
+    ).fetchall()
+    assert got == [
+        ("A1", "2026-07-15", "14:05:00"), ("A2", "2026-07-15", "22:30:00"),
+        ("A3", "2026-07-15", "08:00:00"), ("A4", "2026-07-15", "14:05:00"),
+        ("A5", "2026-07-15", None), ("A6", "2026-01-15", "20:00:00"),
+    ]  # fmt: skip
+    # the agency's zone is the source's setting: on the west coast 02:30 UTC is 19:30 the day before
+    west = REGISTRY.replace("path: dispositions_*.csv", "path: west_*.csv")
+    west += "  time_zone: America/Los_Angeles\n"
+    source = load_registry(write(tmp_path, "sources.yml", west)).sources[0]
+    write(
+        tmp_path,
+        "west_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\nW1,4045550108,cease_and_desist,2026-07-16T02:30:00Z,jd\n",
+    )
+    assert load_outcome_source(con, source) == 1
+    assert con.execute(
+        "SELECT CAST(outcome_date AS VARCHAR), CAST(outcome_time AS VARCHAR) FROM contact_outcomes"
+        " WHERE account_id = 'W1'"
+    ).fetchone() == ("2026-07-15", "19:30:00")
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("  time_zone: Mars/Olympus\n", "unknown time_zone 'Mars/Olympus'"),
+        ("  time_zone: 'UTC; DROP TABLE x'\n", "unknown time_zone"),
+    ],
+)
+def test_an_unknown_time_zone_is_refused(tmp_path: Path, entry: str, message: str) -> None:
+    from skiptrace.sources.errors import RegistryError
+
+    with pytest.raises(RegistryError, match=message):
+        load_registry(write(tmp_path, "sources.yml", REGISTRY + entry))
+    people = (
+        "- {name: p, kind: person_records, path: p.csv, reliability: 0.5,"
+        " permissible_purpose: collection, time_zone: America/Chicago}\n"
+    )
+    with pytest.raises(RegistryError, match="`time_zone` is for outcomes sources"):
+        load_registry(write(tmp_path, "sources.yml", people))
+
+
 def test_rows_not_stored_are_counted_with_their_reason_as_run_warnings(con, tmp_path: Path) -> None:
     source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
     write(
@@ -150,6 +215,42 @@ def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) ->
         " WHERE account_id IN ('A1', 'A2') ORDER BY account_id"
     ).fetchall()
     assert latest == [("A1", "wrong_number"), ("A2", "wrong_number")]
+
+
+def test_one_days_verdicts_are_ordered_by_their_time_not_their_row(con, tmp_path: Path) -> None:
+    """A right party at 10:00 and a wrong number at 16:00 (or the reverse) used to be ordered
+    by the file's rows: the same events left the number confirmed or suppressed. With a time on
+    every verdict of the day, the time decides; a day with a report of unknown hour keeps the
+    load order (then the row), as before; a report repeated later in the day is a new report."""
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,right_party,2026-07-15T15:00:00-04:00,ag1\n"
+        "A1,4045550101,wrong_number,2026-07-15T09:00:00-04:00,ag2\n"
+        "A2,4045550102,wrong_number,07/15/2026 4:00 PM,ag1\n"
+        "A2,4045550102,right_party,07/15/2026 10:00 AM,ag2\n"
+        # a wrong number between two right parties of one agent: three reports, not two
+        "A3,4045550103,right_party,07/15/2026 10:00,ag1\n"
+        "A3,4045550103,wrong_number,07/15/2026 12:00,ag1\n"
+        "A3,4045550103,right_party,07/15/2026 16:00,ag1\n"
+        # the wrong number has no time: the day's rows keep their order (the wrong number last)
+        "A4,4045550104,right_party,07/15/2026 18:00,ag1\n"
+        "A4,4045550104,wrong_number,07/15/2026,ag1\n"
+        # a later day still wins whatever the hours
+        "A5,4045550105,right_party,07/15/2026 23:59,ag1\n"
+        "A5,4045550105,wrong_number,07/16/2026 00:01,ag1\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source) == 11
+    sql.run(con, "outcomes/latest.sql")
+    latest = con.execute(
+        "SELECT account_id, outcome, agent FROM latest_contact_outcomes(DATE '2026-07-16')"
+        " ORDER BY account_id"
+    ).fetchall()
+    assert latest == [
+        ("A1", "right_party", "ag1"), ("A2", "wrong_number", "ag1"), ("A3", "right_party", "ag1"),
+        ("A4", "wrong_number", "ag1"), ("A5", "wrong_number", "ag1"),
+    ]  # fmt: skip
 
 
 def test_an_unknown_outcome_fails_its_row_and_a_missing_column_the_file(

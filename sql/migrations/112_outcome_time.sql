@@ -1,0 +1,13 @@
+-- 112: collectors' outcomes keep their time of day, when the delivery gives one.
+--
+-- Why: two verdicts of one day on one contact (a right party at 10:00, a wrong number at 16:00)
+-- were ordered by the row's place in the delivery, not by when they happened, so the same
+-- events gave opposite decisions depending on the file's row order; and a time written
+-- `07/15/2026 14:05` left the row unread (a cease-and-desist lost), one with a UTC offset
+-- (`2026-07-16T02:30:00Z`) was dated by its UTC day. Dates and times are now read together
+-- (sources/dates.py moment_sql) and converted to the outcomes source's `time_zone`:
+--   outcome_date  the day, as before (everything that reads it keeps doing so)
+--   outcome_time  the time of day on that day's clock; NULL when the delivery gave a date
+--                 alone (the PostgreSQL pull's `outcome_date date`, rows stored before 112)
+-- sql/outcomes/latest.sql orders one day's verdicts by it when every one of them has one.
+ALTER TABLE contact_outcomes ADD COLUMN IF NOT EXISTS outcome_time TIME;
