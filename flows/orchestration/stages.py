@@ -278,6 +278,13 @@ def match(
             )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
+        for warning in result.warnings:  # a placeholder SSN (matchers/link.py): exit 7
+            log.warning("%s", warning)
+        if result.warnings:
+            sql.run(
+                con, "ingest/run_warnings_insert.sql",
+                run_id=run_id, stage="match", messages=result.warnings,
+            )  # fmt: skip
         st.details.update(
             candidate_pairs=result.candidate_pairs,
             linked_pairs=result.linked_pairs,
