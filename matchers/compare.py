@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.matchers.settings import MatchSettings
 
 
 @dataclass(frozen=True)
@@ -265,10 +266,22 @@ def register_unit_macro(con: duckdb.DuckDBPyConnection) -> None:
     sql.run(con, "standardize/unit_number.sql")
 
 
-def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes."""
+def prepare_sides(
+    con: duckdb.DuckDBPyConnection, *, ssn_placeholder_accounts: int | None = None
+) -> tuple[int, int]:
+    """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes.
+
+    Then the SSNs several accounts carry (sql/match/shared_ssn.sql): a placeholder SSN (on more
+    than `ssn_placeholder_accounts` accounts under names that disagree; default the
+    MatchSettings default) is removed from both sides before anything compares or blocks on it,
+    and the accounts that are one identity are listed in `_acct_identity`. Here, with the sides,
+    so that every reader of `_ml`/`_mr` (blocking, the u sample, comparisons, guards, explain,
+    the incremental fingerprints) sees the same SSNs."""
+    if ssn_placeholder_accounts is None:
+        ssn_placeholder_accounts = MatchSettings().ssn_placeholder_accounts
     register_unit_macro(con)
     sql.run(con, "match/sides.sql")
+    sql.run(con, "match/shared_ssn.sql", max_accounts=ssn_placeholder_accounts)
     row = first_row(
         con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
     )

@@ -298,6 +298,13 @@ def match(
             )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
+        for warning in result.warnings:  # a placeholder SSN (matchers/link.py): exit 7
+            log.warning("%s", warning)
+        if result.warnings:
+            sql.run(
+                con, "ingest/run_warnings_insert.sql",
+                run_id=run_id, stage="match", messages=result.warnings,
+            )  # fmt: skip
         if unmatched := warn_unmatched_files(con, run_id):
             st.details["files_without_links"] = len(unmatched)
         st.details.update(
