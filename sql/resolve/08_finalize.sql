@@ -36,7 +36,17 @@ WITH s AS (
                    THEN 'confirmed'
                ELSE 'on_file'
            END AS status,
-           coalesce(zt.tz, st.tz) AS addr_tz,
+           -- the address's zone: its ZIP's, else its city's (most common when the city spans
+           -- clocks), else its state's most common; and every zone it may be in (a ZIP's or a
+           -- one-clock city's zone, else all its state's: an El Paso or a Knoxville without a
+           -- ZIP is not simply Central); NULL when nothing locates it
+           coalesce(zt.tz, ct.tz, st.tz) AS addr_tz,
+           CASE WHEN zt.tz IS NOT NULL THEN [zt.tz]
+                WHEN ct.one_clock THEN [ct.tz]
+                ELSE st.zones END AS addr_zones,
+           -- a military post office (APO / FPO / DPO): the consumer is abroad, no zone known
+           x.contact_type = 'address' AND coalesce(x.state IN ('AA', 'AE', 'AP'), false)
+               AND zt.tz IS NULL AS abroad,
            -- the consumer left: a USPS move away or without forwarding, or collectors' latest
            -- verdict on the address is returned mail or moved (00b_outcomes.sql)
            coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false)
@@ -46,6 +56,7 @@ WITH s AS (
            ON x.contact_type = 'address' AND ov.account_id = x.account_id
           AND ov.contact_type = 'address' AND ov.contact_key = x.contact_key
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
+    LEFT JOIN rs_city_tz ct ON x.contact_type = 'address' AND ct.state = x.state AND ct.city = x.city
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
     ANTI JOIN rs_tp_own o
            ON x.role = 'third_party' AND o.account_id = x.account_id
@@ -56,7 +67,7 @@ WITH s AS (
 -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
 -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
 SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
-       left_address,
+       addr_zones, abroad, left_address,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
@@ -73,29 +84,75 @@ WITH consumer_tz AS (
     -- its status: skipping addresses still only on file put the calling window in the zone of a
     -- 0.005 'new' address from 2014 when the on-file address ranked first at 0.77
     -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule, on the rank
-    -- after collectors' outcomes (08b): a right-party contact can move an address up there)
+    -- after collectors' outcomes (08b): a right-party contact can move an address up there).
+    -- Reg F 1006.6(b)(1) asks for hours convenient in every place the information indicates, so
+    -- `zones` adds the zones of every other such address with a confidence of at least
+    -- $zone_floor (ResolveSettings.calling_zone_floor): a 0.98 New York address behind a 0.995
+    -- Los Angeles one is where the consumer may be as well. `abroad`: one of them is a military
+    -- post office, which no zone locates.
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
-           first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
+           first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state,
+           list_distinct(list_concat(
+               coalesce(first(addr_zones ORDER BY rank) FILTER (WHERE addr_zones IS NOT NULL), []),
+               coalesce(flatten(list(addr_zones) FILTER (
+                   WHERE addr_zones IS NOT NULL AND confidence >= CAST($zone_floor AS DOUBLE))), [])
+           )) AS zones,
+           arg_min(abroad, rank) OR bool_or(abroad AND confidence >= CAST($zone_floor AS DOUBLE))
+               AS abroad
     FROM rs_final_rank
     WHERE role = 'debtor' AND contact_type = 'address' AND NOT left_address
     GROUP BY account_id
 ),
 onfile_tz AS (
-    SELECT account_id, first(addr_tz ORDER BY rank) AS tz, first(state ORDER BY rank) AS state
+    SELECT account_id, first(addr_tz ORDER BY rank) AS tz, first(state ORDER BY rank) AS state,
+           first(addr_zones ORDER BY rank) AS zones, first(abroad ORDER BY rank) AS abroad
     FROM rs_final_rank
     WHERE role = 'debtor' AND contact_type = 'address' AND on_file
     GROUP BY account_id
 ),
-tz AS (
+located AS (
+    -- a phone's possible zones before the fallback: the consumer's (as time_zone picks them) and
+    -- the number's (its own zone, else every zone of an area code that spans several: Alaska's
+    -- 907); `unlocated`: nothing places the consumer (no zone at all, or an address abroad)
     SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank,
            CASE WHEN x.contact_type = 'address' THEN k.addr_tz
                 ELSE coalesce(ct.tz, ot.tz, x.tz_phone) END AS time_zone,
-           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code
+           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code,
+           CASE WHEN x.contact_type = 'phone' THEN list_sort(list_distinct(list_concat(
+               coalesce(CASE WHEN ct.tz IS NOT NULL THEN ct.zones ELSE ot.zones END, []),
+               coalesce(CASE WHEN x.tz_phone IS NOT NULL THEN [x.tz_phone] ELSE az.zones END, []))))
+           END AS zone_key,
+           x.contact_type = 'phone' AND coalesce(ct.abroad, ot.abroad, false) AS abroad
     FROM rs_scored x
     JOIN rs_final_rank k ON k.pid = x.rowid
     LEFT JOIN consumer_tz ct ON ct.account_id = x.account_id
     LEFT JOIN onfile_tz ot ON ot.account_id = x.account_id
+    LEFT JOIN rs_area_tz az ON x.contact_type = 'phone' AND az.e164 = x.e164
+),
+zone_sets AS (
+    -- each distinct set once (a few hundred at 1M accounts): with nothing placing the consumer,
+    -- every US clock is possible (one zone each, rs_tz_off.us_clock); listed most common zone
+    -- first (the exports state the window in the first when no zone is the consumer's or the
+    -- number's); a conflict when the zones do not all keep the same clock, winter and summer
+    SELECT s.zone_key, s.unlocated,
+           list(s.tz ORDER BY coalesce(o.n_zips, 0) DESC, s.tz) AS tz_zones,
+           count(DISTINCT coalesce(CAST(o.off_jan AS VARCHAR) || '/' || CAST(o.off_jul AS VARCHAR), s.tz))
+               > 1 AS tz_conflict
+    FROM (SELECT DISTINCT k.zone_key, k.unlocated, unnest(list_distinct(list_concat(
+              k.zone_key, CASE WHEN k.unlocated THEN us.zones ELSE [] END))) AS tz
+          FROM (SELECT DISTINCT zone_key, abroad OR len(zone_key) = 0 AS unlocated
+                FROM located WHERE contact_type = 'phone') k,
+               (SELECT list(tz) AS zones FROM rs_tz_off WHERE us_clock) us) s
+    LEFT JOIN rs_tz_off o ON o.tz = s.tz
+    GROUP BY s.zone_key, s.unlocated
+),
+tz AS (
+    SELECT l.* EXCLUDE (zone_key, abroad), zs.tz_zones, coalesce(zs.tz_conflict, false) AS tz_conflict
+    FROM located l
+    LEFT JOIN zone_sets zs
+           ON l.contact_type = 'phone' AND zs.zone_key = l.zone_key
+          AND zs.unlocated = (l.abroad OR len(l.zone_key) = 0)
 )
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
@@ -103,10 +160,6 @@ tz AS (
 SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
                     latest_sources, latest_contested, recent_share, behind_years, rival_close,
                     recent_points, vendor_only, addr_tz),
-       CASE WHEN t.contact_type = 'phone' AND t.time_zone IS NOT NULL AND t.tz_area_code IS NOT NULL
-            THEN t.time_zone <> t.tz_area_code
-                 AND (oa.tz IS NULL OR ob.tz IS NULL OR oa.off_jan <> ob.off_jan OR oa.off_jul <> ob.off_jul)
-            ELSE false END AS tz_conflict,
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
@@ -133,6 +186,4 @@ SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone
            CASE WHEN t.prepaid THEN 'prepaid' END,
            CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END)
        END AS reasons
-FROM tz t
-LEFT JOIN rs_tz_off oa ON oa.tz = t.time_zone
-LEFT JOIN rs_tz_off ob ON ob.tz = t.tz_area_code;
+FROM tz t;
