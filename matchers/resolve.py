@@ -260,7 +260,7 @@ def resolve_contacts(
         confirm_max_years=float(settings.confirm_max_years),
         zone_floor=float(settings.calling_zone_floor),
     )
-    release("rs_scored", "rs_final_rank")
+    release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
     run(
         "08b_outcomes",
         _file("08b_outcomes.sql"),
@@ -481,9 +481,10 @@ _TEMP_TABLES = (
     "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz", "rs_city_tz",
-    "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
-    "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_tp_own", "rs_vk", "rs_pt",
-    "rs_src", "rs_src_names", "rs_joint", "rs_link_threshold",
+    "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
+    "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
+    "rs_account_tz", "rs_phone_tz", "rs_tp_own", "rs_vk", "rs_pt", "rs_src", "rs_src_names",
+    "rs_joint", "rs_link_threshold",
 )  # fmt: skip
 
 

@@ -18,8 +18,8 @@ WITH s AS (
            END AS status,
            -- the address's zones (ZIP, one-clock city, else its state's), as sql/resolve/08_finalize.sql
            coalesce(zt.tz, ct.tz, st.tz) AS addr_tz,
-           CASE WHEN zt.tz IS NOT NULL THEN [zt.tz] WHEN ct.one_clock THEN [ct.tz] ELSE st.zones END
-               AS addr_zones,
+           CASE WHEN zt.tz IS NOT NULL THEN [zt.tz] WHEN ct.one_clock THEN [ct.tz]
+                ELSE list_distinct(list_concat([coalesce(ct.tz, st.tz)], st.zones)) END AS addr_zones,
            x.contact_type = 'address' AND coalesce(x.state IN ('AA', 'AE', 'AP'), false)
                AND zt.tz IS NULL AS abroad
     FROM rs_scored x
