@@ -84,13 +84,20 @@ class Builder:
             "zip": zip5,
         }
 
-    def phone(self, raw: str, *, valid: bool = True, kind: str = "fixed_or_mobile") -> str:
+    def phone(
+        self,
+        raw: str,
+        *,
+        valid: bool = True,
+        kind: str = "fixed_or_mobile",
+        zone: str | None = "America/New_York",
+    ) -> str:
         digits = "".join(c for c in raw if c.isdigit())[-10:]
         self.con.execute("DELETE FROM std_phone_cache WHERE phone_raw = ?", [raw])
         self.con.execute(
             "INSERT INTO std_phone_cache (phone_raw, e164, valid, extension,"
             " area_code, number_type, time_zone) VALUES (?, ?, ?, NULL, ?, ?, ?)",
-            [raw, f"+1{digits}", valid, digits[:3], kind, "America/New_York"],
+            [raw, f"+1{digits}", valid, digits[:3], kind, zone],
         )
         return raw
 

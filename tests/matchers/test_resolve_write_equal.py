@@ -84,6 +84,7 @@ def test_outcomes_and_chunked_writes_equal_the_reference(matched) -> None:
         con,
         (REFERENCE / "08_finalize.sql").read_text(encoding="utf-8"),
         confirm_max_years=settings.confirm_max_years,
+        zone_floor=settings.calling_zone_floor,
     )
     sql.run(
         con,
