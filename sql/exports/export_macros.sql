@@ -75,7 +75,6 @@ CREATE OR REPLACE TEMP MACRO calling_windows(p_run_id) AS TABLE
     SELECT s.window_tz, s.zones, r.start_min, r.end_min
     FROM sets s LEFT JOIN runs_of r ON r.sid = s.sid;
 
-
 -- Usable by a collector: the one definition of what the import layouts mark bad or hold, and
 -- of what the push (sql/push/stage_contacts.sql) writes as not callable, with the same words.
 -- One row per contact point of the run of type p_type (NULL: every type), every role and status
