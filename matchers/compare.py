@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
+from skiptrace.matchers.settings import MatchSettings
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,11 @@ TF_COLUMNS: tuple[str, ...] = tuple(c.tf_column for c in COMPARISONS if c.tf_col
 #: The _match_cmp columns scoring reads (matchers/link.py); compare.sql computes its intermediate
 #: columns inline and keeps only what scoring, EM and the cache read, and Dask partition workers
 #: return only these (flows/orchestration/partitioned.py).
-SCORED_COLUMNS: tuple[str, ...] = ("account_id", "rec_id", "source", "echoed", *NAMES, *TF_COLUMNS)
+#: `same_unit` is no level: the household guards' flag that the two addresses name one unit (or
+#: neither names one), compare.sql.
+SCORED_COLUMNS: tuple[str, ...] = (
+    "account_id", "rec_id", "source", "echoed", "same_unit", *NAMES, *TF_COLUMNS
+)  # fmt: skip
 
 
 def first_row(rows: list[Any]) -> Any:
@@ -254,9 +259,29 @@ def first_row(rows: list[Any]) -> Any:
     return rows[0] if rows else None
 
 
-def prepare_sides(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes."""
+def register_unit_macro(con: duckdb.DuckDBPyConnection) -> None:
+    """Install ``unit_key(unit)``, the one rule of what a unit number is when two are compared
+    (sql/standardize/unit_number.sql): the household guards read it (`same_unit`, sides.sql and
+    compare.sql) and resolution keys and merges addresses by it (rs_unit)."""
+    sql.run(con, "standardize/unit_number.sql")
+
+
+def prepare_sides(
+    con: duckdb.DuckDBPyConnection, *, ssn_placeholder_accounts: int | None = None
+) -> tuple[int, int]:
+    """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes.
+
+    Then the SSNs several accounts carry (sql/match/shared_ssn.sql): a placeholder SSN (on more
+    than `ssn_placeholder_accounts` accounts under names that disagree; default the
+    MatchSettings default) is removed from both sides before anything compares or blocks on it,
+    and the accounts that are one identity are listed in `_acct_identity`. Here, with the sides,
+    so that every reader of `_ml`/`_mr` (blocking, the u sample, comparisons, guards, explain,
+    the incremental fingerprints) sees the same SSNs."""
+    if ssn_placeholder_accounts is None:
+        ssn_placeholder_accounts = MatchSettings().ssn_placeholder_accounts
+    register_unit_macro(con)
     sql.run(con, "match/sides.sql")
+    sql.run(con, "match/shared_ssn.sql", max_accounts=ssn_placeholder_accounts)
     row = first_row(
         con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
     )

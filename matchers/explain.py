@@ -63,7 +63,9 @@ class PairExplanation:
     role: str | None  # role stored in match_pairs; None if the pair was not stored
     guard: str | None  # guard that fired (stored, or evaluated now for an unstored pair)
     guard_description: str | None = None
-    conflict: str | None = None  # 'kept' | 'outscored' | 'tie' when the record had rivals
+    # 'kept' | 'same_person' | 'outscored' | 'tie' when the record had rivals ('same_person':
+    # also the debtor record of another account of this identity, link._assign_roles)
+    conflict: str | None = None
     stored: bool = True  # False: pair below the review floor / not a candidate, recomputed now
     notes: list[str] = field(default_factory=list)
 
@@ -308,7 +310,16 @@ def explain_pair(
         role, guard, stored = row[2], row[3], True
     else:
         stored, role = False, None
-        compare.prepare_sides(con)
+        settings = first_row(
+            con.execute(
+                "SELECT settings FROM match_run WHERE run_id = ? LIMIT 1", [run_id]
+            ).fetchall()
+        )
+        run_settings = _json_obj(settings[0]) if settings else {}
+        # the run's placeholder-SSN limit: the sides as the run saw them
+        compare.prepare_sides(
+            con, ssn_placeholder_accounts=run_settings.get("ssn_placeholder_accounts")
+        )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _explain_pair AS SELECT ?::VARCHAR AS account_id, "
             "?::BIGINT AS rec_id",
@@ -329,14 +340,12 @@ def explain_pair(
         partial, _, _ = fellegi_sunter.score(lv, params, tf)
         levels = dict(zip(names, lv[0], strict=True))
         weights = {n: float(partial[0, k]) for k, n in enumerate(names)}
-        settings = first_row(
-            con.execute(
-                "SELECT settings FROM match_run WHERE run_id = ? LIMIT 1", [run_id]
-            ).fetchall()
-        )
-        enabled = _json_obj(settings[0]).get("guards") if settings else None
+        enabled = run_settings.get("guards")
         guard = evaluate(
-            levels, tuple(enabled) if enabled is not None else None, echoed=bool(rec.get("echoed"))
+            levels,
+            tuple(enabled) if enabled is not None else None,
+            echoed=bool(rec.get("echoed")),
+            same_unit=bool(rec.get("same_unit", True)),
         )
         notes.append(
             "pair not stored by the run (below the review floor or not a blocking candidate); "

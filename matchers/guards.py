@@ -8,8 +8,9 @@ pattern that describes *another member of the household* must never become role 
 however high its score. A household guard makes the pair role 'associate': its contacts may
 still be used as third-party location contacts, kept apart from the debtor's own.
 
-Three rules make a pair role 'rejected' instead: kept for review when it scores above the review
-floor, never the debtor, and not a location contact either (a namesake is nobody's contact).
+Four rules make a pair role 'rejected' instead: kept for review when it scores above the review
+floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
+contact).
 - 'generation_ambiguous': where the run found another generation with the debtor's name (a
   pair of the same account fired suffix_conflict, dob_conflict_same_address or
   ssn_conflict_same_address), a row with the name and no DOB or SSN agreement could describe
@@ -25,11 +26,15 @@ floor, never the debtor, and not a location contact either (a namesake is nobody
   between name and place predicts (and than term frequencies can price in), so a name match
   corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
   account key — is never linked as the debtor.
+- 'shared_building_only': the same street address in another unit (or a unit on one side only),
+  nothing else shared and nothing personal agreeing: a neighbour in the debtor's building (see
+  "same dwelling" below).
 
 Each guard is a predicate over the comparison levels of a pair (see matchers/compare.py), so a
 decision can be replayed and explained from `match_pairs.levels` alone (the contextual
 'generation_ambiguous' also needs to know whether the account's household showed another
-generation: `household=True`). Guards are evaluated in the order of GUARDS; the first that fires
+generation: `household=True`; the dwelling rules whether the two units agree, compare.sql's
+`same_unit`). Guards are evaluated in the order of GUARDS; the first that fires
 is recorded in `match_pairs.guard`.
 
 Shared notions:
@@ -71,7 +76,19 @@ Shared notions:
   the middle initials do not agree and the DOB does not agree ('ssn_shared_other_given_name':
   SSNs do get copied within a household, onto a spouse's tax form or a relative's credit file;
   a middle initial that agrees, or a DOB that does, keeps the pair scored);
-- "shares a contact": same address (street level or better), a shared phone or the same email;
+- "same dwelling": the same street address (street level or better) and the same unit, or no
+  unit on either side (`same_unit`, compare.sql: not a level, the unit numbers compared by
+  sql/standardize/unit_number.sql). A household lives in one dwelling, not one building: with
+  the street address alone, an apartment complex put every neighbour of the debtor in the
+  debtor's household (an audit mapped a portfolio into one complex: 7,265 neighbours labelled
+  spouse, 6,029 associates). A unit on one side only cannot say which apartment the record is
+  in, so it is not the same dwelling either. The rules on another generation with the debtor's
+  name (suffix, DOB and SSN conflicts) still read the street address ("same address"): a
+  same-name record a generation off in the debtor's building is held apart whatever its unit;
+- "shares a contact": the same dwelling, a shared phone or the same email;
+- "shares the building only": the same street address, not the same dwelling, and no phone or
+  email in common: a neighbour, who is no household member and no lead, and never the debtor
+  when nothing personal agrees ('shared_building_only', role rejected);
 - "corroborated": DOB agrees at least in two of year/month/day, the same SSN (hash or last4;
   not a last four one keystroke apart, see "SSN agrees": a namesake in the same ZIP with no DOB
   and a last four one digit off is not corroborated), the street address partly
@@ -247,11 +264,25 @@ def _generation_dated() -> pl.Expr:
 
 
 def _same_address() -> pl.Expr:
+    """The same street address (number and street, same place), whatever the units say: the
+    building. The generation rules read it (see "same dwelling" in the module docstring)."""
     return _lvl("address") >= ADDR_STREET
 
 
+def _same_dwelling() -> pl.Expr:
+    """The same street address and the same unit, or no unit on either side: one household's
+    dwelling (see "same dwelling" in the module docstring). Frames without the `same_unit`
+    column (level patterns) read as the same unit."""
+    return _same_address() & pl.col(SAME_UNIT).fill_null(True)
+
+
 def _shares_contact() -> pl.Expr:
-    return _same_address() | (_lvl("phone") == PHONE_SHARED) | (_lvl("email") == EMAIL_EXACT)
+    return _same_dwelling() | (_lvl("phone") == PHONE_SHARED) | (_lvl("email") == EMAIL_EXACT)
+
+
+def _no_identity_agreement() -> pl.Expr:
+    """No given-name, DOB or SSN agreement (a shared surname is family, not identity)."""
+    return _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees()
 
 
 GUARDS: tuple[Guard, ...] = (
@@ -295,11 +326,14 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "spouse_pattern",
-        "Same surname and address, different given name and date of birth, no SSN agreement: "
-        "a spouse or relative living with the debtor.",
+        "Same surname and dwelling (street address and unit), different given name and date of "
+        "birth, no SSN agreement: a relative or other member of the debtor's household. A "
+        "spouse is one of them, but nothing here says which: the pair is labelled a household "
+        "member, never 'spouse' (FDCPA 1692c(d) lets a collector discuss the debt with a "
+        "spouse; only a source that names the spouse says so).",
         lambda: (
             _surname_agrees()
-            & _same_address()
+            & _same_dwelling()
             & _given_differs()
             & _dob_conflict()
             & ~_ssn_agrees()
@@ -325,9 +359,18 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "shared_contact_only",
-        "Shares only an address, phone or email: no given-name, DOB or SSN agreement (a shared "
-        "surname is family, not identity). A third party (roommate, relative), never the debtor.",
-        lambda: _shares_contact() & _given_not_agreeing() & _dob_not_agreeing() & ~_ssn_agrees(),
+        "Shares only a dwelling (street address and unit), phone or email: no given-name, DOB or "
+        "SSN agreement (a shared surname is family, not identity). A third party (roommate, "
+        "relative), never the debtor.",
+        lambda: _shares_contact() & _no_identity_agreement(),
+    ),
+    Guard(
+        "shared_building_only",
+        "Shares only the street address, in another unit (or a unit on one side only), and no "
+        "phone or email: no given-name, DOB or SSN agreement. A neighbour in the building, not "
+        "a household member or a lead, and never the debtor (role rejected).",
+        lambda: _same_address() & ~_same_dwelling() & _no_identity_agreement(),
+        role="rejected",
     ),
     Guard(
         "other_given_name_same_address",
@@ -394,6 +437,9 @@ GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conf
 DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
 #: The column sql/match/second_person.sql's flag is read from (see _other_person).
 OTHER_PERSON = "other_person"
+#: The column of compare.sql's flag that the two addresses name one unit, or neither names one
+#: (see _same_dwelling).
+SAME_UNIT = "same_unit"
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
@@ -452,6 +498,8 @@ def apply_guards(
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
     if OTHER_PERSON not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    if SAME_UNIT not in levels.columns:
+        levels = levels.with_columns(pl.lit(True).alias(SAME_UNIT))
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
@@ -489,9 +537,10 @@ def apply_guards(
 #: suffix or a DOB (DATED_GENERATION_EVIDENCE).
 _HOUSEHOLD = "_household"
 _DATED = 2
-#: Bits per column of a pattern key (`_per_pattern`): a level, the echo or the household flag is
-#: an integer in [0, _NULL_CODE), NULL takes _NULL_CODE.
-_KEY_BITS = 5
+#: Bits per column of a pattern key (`_per_pattern`): a level, the echo, unit or household flag
+#: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7,
+#: and 15 columns fit the key (the guards read 13).
+_KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
 
 
@@ -503,7 +552,7 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     accounts). The when/then chain over every row took 9 s of the 1M match stage; each row's
     columns packed into one integer key, the chain runs once per key and the rows take their
     key's result (`replace_strict`). A frame whose columns do not fit a key (not integers or
-    booleans, a level outside [0, 31), more than 12 columns) is evaluated row by row, with the
+    booleans, a level outside [0, 15), more than 15 columns) is evaluated row by row, with the
     same result."""
     columns = sorted(set(expr.meta.root_names()))
     fits = (
@@ -549,7 +598,7 @@ def generation_patterns(
     pair, made once per distinct pattern (a few thousand of them)."""
     if patterns.is_empty():
         return patterns.with_columns(pl.lit(False).alias("dated"))
-    frame = patterns.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    frame = patterns.with_columns(pl.lit(False).alias(OTHER_PERSON), pl.lit(True).alias(SAME_UNIT))
     first = _broadcast(frame.select(guard_expr(enabled)).to_series(), patterns.height)
     return patterns.with_columns(first.is_in(DATED_GENERATION_EVIDENCE).alias("dated")).filter(
         first.is_in(GENERATION_EVIDENCE)
@@ -571,16 +620,19 @@ def evaluate(
     household: bool = False,
     dated: bool = False,
     other_person: bool = False,
+    same_unit: bool = True,
 ) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None.
 
     household=True: the account's household showed another same-name generation; dated=True:
     by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
-    given name has records of its own (sql/match/second_person.sql).
+    given name has records of its own (sql/match/second_person.sql). same_unit=False: the two
+    addresses name different units, or only one names a unit (compare.sql).
     """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed"),
         pl.lit(other_person).alias(OTHER_PERSON),
+        pl.lit(same_unit).alias(SAME_UNIT),
         pl.lit(_DATED if household and dated else int(household)).alias(_HOUSEHOLD),
     )
     expr = guard_expr(enabled, household=pl.lit(True) if household else None)

@@ -2,13 +2,15 @@
 guard against wrong parties, and write match_params / match_model / match_pairs.
 
 This is record linkage, not deduplication: accounts are the left side, source records the right
-side, and a record can describe at most one account's debtor. Everything heavy is set-based in
+side, and a record can describe at most one debtor: one account's, or every account of one
+person placed several times (one SSN and name on each, sql/match/shared_ssn.sql). Everything heavy is set-based in
 DuckDB (`sql/match/*.sql`); numpy only sees the EM pattern table and the candidates' level
 matrix. See matchers/compare.py (levels), matchers/fellegi_sunter.py (model), matchers/guards.py
 (wrong-party rules) and matchers/explain.py (waterfalls).
 
 Roles written to match_pairs:
-- 'debtor': probability >= threshold, no guard fired, and the record's best account;
+- 'debtor': probability >= threshold, no guard fired, and the record's best account (or an
+  account of the same identity as the best: match_conflicts outcome 'same_person');
 - 'associate': a household guard fired (father/son, spouse, roommate, a relative's phone) —
   never the debtor; kept whatever its probability, so its contacts can be treated as
   third-party contacts;
@@ -43,6 +45,7 @@ from skiptrace.matchers.guards import (
     GENERATION_EVIDENCE,
     OTHER_PERSON,
     ROLE_OF,
+    SAME_UNIT,
     apply_guards,
     generation_patterns,
     household_guards,
@@ -81,6 +84,7 @@ class LinkResult:
     mode: str = "full"  # 'full' | 'incremental' (see matchers/incremental.py)
     increment: dict[str, Any] = field(default_factory=dict)
     reviewed: dict[str, int] = field(default_factory=dict)  # reviewers' decisions applied
+    warnings: list[str] = field(default_factory=list)  # for the run (placeholder SSNs)
 
 
 # --------------------------------------------------------------------------- estimation
@@ -244,7 +248,7 @@ def _anchors(patterns: np.ndarray, guarded: np.ndarray) -> list[np.ndarray]:
 
 #: Candidates scored per chunk. Scoring, guards and roles run in polars/numpy; chunking keeps
 #: their memory bounded (~1 GB per chunk) at any portfolio size. Chunks split on the record,
-#: and every rule that looks across rows (one debtor account per record, ties, conflicts)
+#: and every rule that looks across rows (one debtor identity per record, ties, conflicts)
 #: groups by record, so chunked and whole-frame scoring give the same rows.
 SCORE_CHUNK_ROWS = 2_000_000
 
@@ -271,9 +275,10 @@ def _score_candidates(
     cols = _scored_select(con, s)
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
+    identity = sql.query(con, "SELECT account_id, identity FROM _acct_identity")
     if chunks == 1:  # the frame holds every candidate: apply_guards finds the generations in it
         cmp = sql.query(con, f"SELECT {cols}").sort(_PAIR_ORDER)
-        stored, probability_sum = _score_frame(cmp, params, s)
+        stored, probability_sum = _score_frame(cmp, params, s, identity=identity)
         del cmp
         return Scored(stored, probability_sum)
     generation, dated = _generation_accounts(con, s)
@@ -283,7 +288,7 @@ def _score_candidates(
         cmp = sql.query(con, f"SELECT {cols} WHERE hash(c.rec_id) % {chunks} = {k}").sort(
             _PAIR_ORDER
         )
-        frame, chunk_sum = _score_frame(cmp, params, s, generation, dated)
+        frame, chunk_sum = _score_frame(cmp, params, s, generation, dated, identity=identity)
         del cmp
         probability_sum += chunk_sum
         _keep_in_duckdb(con, frame, first=k == 0)
@@ -381,11 +386,14 @@ def _score_frame(
     s: MatchSettings,
     generation: pl.Series | None = None,
     dated: pl.Series | None = None,
+    *,
+    identity: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, float]:
     """Score one chunk of compared candidates (whole records): weights, guard, role; return the
     pairs that are stored (those with a role) and the sum of every pair's probability.
     `generation`: the accounts showing another generation anywhere, `dated` those where a
-    suffix or a DOB dates it (_generation_accounts).
+    suffix or a DOB dates it (_generation_accounts); `identity` the accounts that are one
+    person (_assign_roles).
 
     Roles are assigned to the stored pairs only: a pair gets one exactly when its guard makes
     it an associate or its probability reaches the review floor (which is at most the
@@ -400,7 +408,8 @@ def _score_frame(
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
     extra = [OTHER_PERSON] if OTHER_PERSON in cmp.columns else []
-    frame = cmp.select(["account_id", "rec_id", "source", "echoed", *extra, *NAMES]).with_columns(
+    cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
+    frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
         pl.Series("match_probability", prob),
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
@@ -414,20 +423,40 @@ def _score_frame(
     stored = frame.filter(
         associate.fill_null(False) | (pl.col("match_probability") >= s.review_floor)
     )
-    return _assign_roles(stored, s), probability_sum
+    return _assign_roles(stored, s, identity), probability_sum
 
 
-def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
-    """debtor / associate / rejected, one debtor account per record at most, for the pairs that
-    are stored (_score_frame): each of them gets a role.
+def _assign_roles(
+    frame: pl.DataFrame, s: MatchSettings, identity: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """debtor / associate / rejected for the pairs that are stored (_score_frame): each of them
+    gets a role. A record is the debtor of one person at most: of one account, or of every
+    account of one identity (`identity`: account_id -> identity, the accounts that are one
+    person placed several times, sql/match/shared_ssn.sql; an account not listed is its own).
+
+    The record goes to the identity of its best eligible pair; each eligible pair of that
+    identity is a debtor link, whatever its own weight (conflict 'same_person' when the record
+    is shared by several of its accounts, 'kept' when one account holds it among rivals). Why:
+    a person placed by two creditors is the debtor of both placements; with one account per
+    record, the two tied and the record, its bankruptcy stay or death with it, was nobody's.
+    The eligible pairs of other identities are 'outscored'; when the best pairs are of several
+    identities the record is nobody's ('tie'), as before.
 
     Ranking uses the weight, not the probability: beyond ~53 bits both round to 1.0. The echoed
-    account key breaks a tie in weight (the vendor told us which account it searched for).
+    account key breaks a tie in weight between identities (the vendor told us which account it
+    searched for).
     """
+    if identity is None:
+        identity = pl.DataFrame(schema={"account_id": pl.String, "identity": pl.String})
     eligible = pl.col("guard").is_null() & (pl.col("match_probability") >= s.threshold)
-    frame = frame.with_columns(
+    frame = frame.join(
+        identity.select("account_id", pl.col("identity").alias("_identity")),
+        on="account_id",
+        how="left",
+    ).with_columns(
         eligible.alias("_eligible"),
         pl.col("guard").replace_strict(ROLE_OF, default=None).alias("_guard_role"),
+        pl.coalesce("_identity", "account_id").alias("_identity"),
     )
     best = (
         frame.filter(pl.col("_eligible"))
@@ -438,23 +467,31 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
         )
     )
     frame = frame.join(best, on="rec_id", how="left")
+    best_w = pl.col("_eligible") & (pl.col("match_weight") == pl.col("_best_w"))
     best_echo = (
-        frame.filter(pl.col("_eligible") & (pl.col("match_weight") == pl.col("_best_w")))
-        .group_by("rec_id")
-        .agg(pl.col("echoed").max().alias("_best_echo"))
+        frame.filter(best_w).group_by("rec_id").agg(pl.col("echoed").max().alias("_best_echo"))
     )
     frame = frame.join(best_echo, on="rec_id", how="left")
-    top = (
-        pl.col("_eligible")
-        & (pl.col("match_weight") == pl.col("_best_w"))
-        & (pl.col("echoed") == pl.col("_best_echo"))
+    top = best_w & (pl.col("echoed") == pl.col("_best_echo"))
+    # the identity the record goes to: the only one among its top pairs, else none (a tie)
+    winner = (
+        frame.filter(top)
+        .group_by("rec_id")
+        .agg(
+            pl.col("_identity").n_unique().alias("_n_top"),
+            pl.col("_identity").first().alias("_winner"),
+        )
     )
-    n_top = frame.filter(top).group_by("rec_id").agg(pl.len().alias("_n_top"))
-    frame = frame.join(n_top, on="rec_id", how="left")
+    frame = frame.join(winner, on="rec_id", how="left")
+    won = pl.col("_eligible") & (pl.col("_n_top") == 1) & (pl.col("_identity") == pl.col("_winner"))
+    shared = frame.filter(won).group_by("rec_id").agg(pl.len().alias("_n_won"))
+    frame = frame.join(shared, on="rec_id", how="left")
     conflict = (
         pl.when(~pl.col("_eligible") | (pl.col("_n_eligible") < 2))
         .then(pl.lit(None, dtype=pl.String))
-        .when(top & (pl.col("_n_top") == 1))
+        .when(won & (pl.col("_n_won") > 1))
+        .then(pl.lit("same_person"))
+        .when(won)
         .then(pl.lit("kept"))
         .when(top)
         .then(pl.lit("tie"))
@@ -464,15 +501,23 @@ def _assign_roles(frame: pl.DataFrame, s: MatchSettings) -> pl.DataFrame:
     role = (
         pl.when(pl.col("guard").is_not_null() & (pl.col("_guard_role") == "associate"))
         .then(pl.lit("associate"))
-        .when(pl.col("_eligible") & (pl.col("conflict").is_null() | (pl.col("conflict") == "kept")))
+        .when(
+            pl.col("_eligible")
+            & (pl.col("conflict").is_null() | pl.col("conflict").is_in(["kept", "same_person"]))
+        )
         .then(pl.lit("debtor"))
         .when(pl.col("_eligible") | (pl.col("match_probability") >= s.review_floor))
         .then(pl.lit("rejected"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    return frame.with_columns(role.alias("role")).drop(
-        ["_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top", "_guard_role"]
-    )
+    return frame.with_columns(role.alias("role")).drop(_ROLE_WORK_COLUMNS)
+
+
+#: The working columns of _assign_roles, dropped before its frame is returned.
+_ROLE_WORK_COLUMNS = (
+    "_identity", "_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top", "_winner",
+    "_n_won", "_guard_role",
+)  # fmt: skip
 
 
 #: The guard a corroborating linked record can lift (see corroborate_by_linked_records).
@@ -776,10 +821,29 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_pairs_in",
         "_match_cmp",
         "_second_person",
+        "_ssn_placeholder",
+        "_acct_identity",
         _SCORED,  # left behind only by a scoring step that raised
         *incremental.TEMP_TABLES,
     ):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _placeholder_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A run warning per SSN read as a placeholder (sql/match/shared_ssn.sql): how many
+    accounts and records carried it, and the first account ids, so the system that keys it can
+    be found and fixed. Never the SSN or its last four."""
+    found = sql.rows(
+        con, "SELECT accounts, records, examples FROM _ssn_placeholder ORDER BY accounts DESC"
+    )
+    return [
+        f"an SSN carried by {r['accounts']:,} accounts under names that disagree (and by "
+        f"{r['records']:,} source records) is read as a placeholder, not a person's number: "
+        f"the matcher treats it as missing on all of them (accounts {', '.join(r['examples'])}"
+        f"{', ...' if r['accounts'] > len(r['examples']) else ''}); have the system that "
+        "keys it send the SSN blank"
+        for r in found
+    ]
 
 
 # --------------------------------------------------------------------------- entry point
@@ -812,7 +876,10 @@ def link(
     comparator = comparator or compare.compare_pairs
     review_decisions.import_queued(con, run_id)  # reviewers' decisions queued since the last run
     version = matcher_version()
-    n_left, n_right = compare.prepare_sides(con)
+    n_left, n_right = compare.prepare_sides(
+        con, ssn_placeholder_accounts=s.ssn_placeholder_accounts
+    )
+    warnings = _placeholder_warnings(con)
     incremental.fingerprint_sides(con)
     usable, why, base = (
         incremental.cache_status(
@@ -943,4 +1010,5 @@ def link(
         mode=inc.mode,
         increment=inc.as_dict(),
         reviewed=reviewed,
+        warnings=warnings,
     )

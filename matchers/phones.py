@@ -61,6 +61,7 @@ from skiptrace.matchers.versioning import content_version
 __all__ = [
     "LINE_TYPE_CODES",
     "PhoneParts",
+    "area_code_zones",
     "line_type",
     "normalize_line_type",
     "phone_std_version",
@@ -381,18 +382,39 @@ def _us_geographic_type() -> str:
     return _NUMBER_TYPES[PhoneNumberType.FIXED_LINE_OR_MOBILE if same else PhoneNumberType.UNKNOWN]
 
 
+def _prefix_zones(e164_digits: str, shortest: int) -> tuple[str, ...] | None:
+    """The zones of the longest prefix of the E.164 digits, no shorter than `shortest` digits,
+    in phonenumbers' time-zone table (None: no such prefix)."""
+    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+    for n in range(TIMEZONE_LONGEST_PREFIX, shortest - 1, -1):
+        if e164_digits[:n] in TIMEZONE_DATA:
+            return tuple(TIMEZONE_DATA[e164_digits[:n]])
+    return None
+
+
 @lru_cache(maxsize=262144)
 def _geographic_zone(e164_digits: str) -> str | None:
     """`time_zones_for_geographical_number` reduced to the one zone `_facts` keeps: the longest
     prefix of the E.164 digits in phonenumbers' time-zone table, when it names exactly one."""
-    from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
-
-    zones: tuple[str, ...] = (pn_timezone.UNKNOWN_TIMEZONE,)
-    for n in range(TIMEZONE_LONGEST_PREFIX, 0, -1):
-        if e164_digits[:n] in TIMEZONE_DATA:
-            zones = TIMEZONE_DATA[e164_digits[:n]]
-            break
+    zones = _prefix_zones(e164_digits, 1) or (pn_timezone.UNKNOWN_TIMEZONE,)
     return zones[0] if len(zones) == 1 and zones[0] != pn_timezone.UNKNOWN_TIMEZONE else None
+
+
+@lru_cache(maxsize=65536)
+def area_code_zones(e164: str) -> tuple[str, ...]:
+    """Every zone of a NANP number's area code (or exchange), as phonenumbers' time-zone table
+    gives its longest known prefix. Reg F 1006.6(b)(1) asks for hours convenient in every
+    location the information indicates, and a number whose area code spans zones has no zone
+    of its own (`time_zone` is blank: Alaska's 907 is Anchorage and Adak time) but still says
+    the consumer may be in one of these. Empty when the table knows no prefix longer than the
+    country code (toll-free, an unassigned area code) or the number is not NANP: the number
+    then says nothing about where the consumer is."""
+    digits = e164.removeprefix("+")
+    if not digits.startswith("1"):
+        return ()
+    zones = _prefix_zones(digits, 2) or ()
+    return tuple(z for z in zones if z != pn_timezone.UNKNOWN_TIMEZONE)
 
 
 def _prefix_facts(prefixes: list[str]) -> pl.DataFrame:

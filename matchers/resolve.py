@@ -26,10 +26,13 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
-07 score            factors -> features -> logistic score -> calibrated probability
-08 finalize         status, rank, consumer time zone, reasons in words
+07 score            factors -> features -> logistic score -> calibrated probability; how many
+                    debtors hold each phone and email (placeholders)
+08 finalize         status, rank, the zones the consumer may be in, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
+08c withhold        placeholders (a number or email of many debtors) and the points beyond
+                    max_emitted per account, type and role: kept, not exported (status suppressed)
 09 write / 10 flags the run's rows, replacing any earlier attempt of the same run (and the
                     input files its support cites, for input_file_usage)
 10b scra            SCRA military status: active duty or the year after it, stale, disputed
@@ -47,13 +50,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.confidence import (
     ConfidenceModel,
     feature_columns_sql,
@@ -63,12 +65,10 @@ from skiptrace.matchers.confidence import (
 )
 from skiptrace.matchers.phones import register_line_type_macros
 from skiptrace.matchers.resolve_cache import plan_resolve
-from skiptrace.matchers.zip_reference import zip_reference
+from skiptrace.matchers.time_zones import register_time_zone_tables
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
-#: Reference dates for comparing UTC offsets (winter / summer) of two time zones.
-_OFFSET_DATES = (dt.datetime(2025, 1, 15, 12), dt.datetime(2025, 7, 15, 12))
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,14 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: Reg F 1006.6(b)(1): a current debtor address (not one the consumer left) with at least
+    #: this confidence is a place the consumer may be, so its zone joins the best-ranked
+    #: address's and the phones' calling window must fit both (sql/resolve/08_finalize.sql).
+    #: 0.30 is the default verify band of the import files: an address below it is held for
+    #: verification, not acted on, so it is not yet information about where the consumer is;
+    #: at or above it, a second current address in another zone is (a 0.98 New York address
+    #: behind a 0.995 Los Angeles one once left calls until midnight in New York)
+    calling_zone_floor: float = 0.30
     #: a record of the same person dated more than this many days after a date of death makes
     #: the death unverified (sql/resolve/10_flags.sql). The grace covers what is normally dated
     #: after a death without the person living on: the final pay and tax records of the year,
@@ -132,6 +140,18 @@ class ResolveSettings:
     outcome_bad_factor: float = 0.10
     #: ... and by the same contact on the household's other accounts
     outcome_household_factor: float = 0.50
+    #: a phone or email held by more than this many distinct debtors (accounts' debtors told
+    #: apart by standardized name: one person's several accounts count once) is a placeholder
+    #: or a shared line (a vendor's 713-555-5555 on every row, a business switchboard), nobody's
+    #: own: confidence 0, withheld from every export, and a run warning (07_score.sql, 08c).
+    #: A family's landline is on two or three of the family's accounts; 5 leaves room for a
+    #: large household and stops what a source reports for dozens or thousands of debtors
+    placeholder_debtors: int = 5
+    #: contact points of one type (address, phone, email) and role emitted per account: the
+    #: best-ranked this many; the rest are withheld (status suppressed, reason 'WITHHELD: ...'),
+    #: kept in contact_points for explain and lineage (08c_withhold.sql). A debtor traced by 300
+    #: records had 302 phones exported; a dialer or a letter run works the first few
+    max_emitted: int = 10
     #: contact points written per sorted chunk (09_write_chunks.sql): bounds the sort that
     #: keeps contact_points / contact_support clustered by account; the rows do not depend on it
     write_chunk_rows: int = 1_000_000
@@ -161,6 +181,15 @@ class ResolveResult:
     flags_deceased_disputed: int = 0
     flags_bankruptcy: int = 0
     flags_moved: int = 0
+    #: placeholders withheld (07, 08c): distinct phone numbers and emails held by more than
+    #: ResolveSettings.placeholder_debtors debtors, the accounts they were withheld on, and the
+    #: most debtors one of them was reported for
+    placeholder_phones: int = 0
+    placeholder_emails: int = 0
+    placeholder_accounts: int = 0
+    placeholder_max_debtors: int = 0
+    #: contact points withheld beyond ResolveSettings.max_emitted per account, type and role
+    withheld_beyond_cap: int = 0
     #: how the evidence part was computed (resolve_increments has the full row)
     mode: str = "full"
     mode_reason: str = ""
@@ -209,6 +238,7 @@ def resolve_contacts(
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
+    register_unit_macro(con)  # the one unit-number rule (rs_unit), shared with the matcher
     run("00_macros", _file("00_macros.sql"))
     run("00_macros", "outcomes/latest.sql")  # latest_contact_outcomes, shared with suppress
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
@@ -248,14 +278,16 @@ def resolve_contacts(
             p=model.p_sql("zz.z"),
         ),
         as_of=as_of,
+        placeholder_debtors=int(settings.placeholder_debtors),
     )
     release("rs_cs", "rs_neg", "rs_phone_info")
     run(
         "08_finalize",
         _file("08_finalize.sql"),
         confirm_max_years=float(settings.confirm_max_years),
+        zone_floor=float(settings.calling_zone_floor),
     )
-    release("rs_scored", "rs_final_rank")
+    release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
     run(
         "08b_outcomes",
         _file("08b_outcomes.sql"),
@@ -263,6 +295,7 @@ def resolve_contacts(
         outcome_bad_factor=float(settings.outcome_bad_factor),
         outcome_household_factor=float(settings.outcome_household_factor),
     )
+    run("08c_withhold", _file("08c_withhold.sql"), max_emitted=int(settings.max_emitted))
 
     write_sql = sql.render(_file("09_write.sql"), feature_list=feature_list_sql())
     t0 = time.perf_counter()
@@ -410,7 +443,7 @@ def _evidence_part(
     run("04b_cache_variants_dirty", _file("04b_cache_variants_dirty.sql"), incremental=incremental)
 
     t0 = time.perf_counter()
-    _time_zone_tables(con)
+    register_time_zone_tables(con)
     timings["time_zones"] = time.perf_counter() - t0
 
     run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
@@ -464,9 +497,11 @@ def _summarize(
         flags_bankruptcy=int(flags.get("bankruptcy", 0)),
         flags_moved=int(flags.get("moved", 0)),
     )
-    for name, value in counts.items():  # summary.sql's columns are ResolveResult's count fields
+    withheld = sql.rows(con, _file("withheld_summary.sql"))[0]
+    for name, value in {**counts, **withheld}.items():
+        # the summary files' columns are ResolveResult's count fields
         if name not in ResolveResult.__dataclass_fields__:
-            raise KeyError(f"summary.sql column {name!r} is not a ResolveResult field")
+            raise KeyError(f"resolve summary column {name!r} is not a ResolveResult field")
         setattr(result, name, int(value or 0))
     return result
 
@@ -475,10 +510,11 @@ _TEMP_TABLES = (
     "rs_links", "rs_acct_digest", "rs_dirty", "rs_ev0", "rs_evs_new", "rs_evs", "rs_ncoa_digest",
     "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
     "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
-    "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz",
-    "rs_state_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability", "rs_outcome_household",
-    "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank", "rs_tp_own", "rs_vk", "rs_pt",
-    "rs_src", "rs_src_names", "rs_joint", "rs_link_threshold",
+    "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz", "rs_city_tz",
+    "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
+    "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
+    "rs_account_tz", "rs_phone_tz", "rs_tp_own", "rs_vk", "rs_pt", "rs_src", "rs_src_names",
+    "rs_joint", "rs_link_threshold", "rs_shared",
 )  # fmt: skip
 
 
@@ -487,68 +523,3 @@ def drop_temp_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP VIEW IF EXISTS rs_ev_in")
     for t in _TEMP_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {t}")
-
-
-# --- time zones ------------------------------------------------------------------------------
-
-
-@cache
-def zip_time_zones() -> pl.DataFrame:
-    """ZIP5 -> IANA time zone (zip5, tz), from the ZIP reference; the ZIPs without a zone left
-    out. Offline and loaded once per process: Reg F calling windows need the consumer's zone."""
-    return (
-        zip_reference()
-        .filter(pl.col("time_zone").is_not_null())
-        .select("zip5", pl.col("time_zone").alias("tz"))
-    )
-
-
-@cache
-def state_time_zones() -> pl.DataFrame:
-    """State -> the zone most of its ZIPs have (state, tz): the fallback when a ZIP is unknown.
-    A tie goes to the zone name last in order."""
-    counts = zip_time_zones().join(zip_reference().select("zip5", "state"), on="zip5")
-    return (
-        counts.group_by("state", "tz")
-        .len()
-        .sort(["state", "len", "tz"], descending=[False, True, True])
-        .unique("state", keep="first", maintain_order=True)
-        .select("state", "tz")
-    )
-
-
-@cache
-def utc_offsets(zone: str) -> tuple[int, int] | None:
-    """(winter, summer) UTC offsets in minutes: two zones with equal pairs keep the same clock."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    out = []
-    for d in _OFFSET_DATES:
-        off = d.replace(tzinfo=tz).utcoffset()
-        out.append(int(off.total_seconds() // 60) if off is not None else 0)
-    return out[0], out[1]
-
-
-def _time_zone_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Small lookup tables for the ZIPs, states and zones this run actually uses
-    (sql/resolve/time_zones.sql), and each zone's winter and summer UTC offsets."""
-    con.register("_zip_zones", zip_time_zones())
-    con.register("_state_zones", state_time_zones())
-    try:
-        zones = [r["tz"] for r in sql.rows(con, _file("time_zones.sql"))]
-    finally:
-        con.unregister("_zip_zones")
-        con.unregister("_state_zones")
-    off_rows = [(z, *o) for z in zones if (o := utc_offsets(z)) is not None]
-    sql.run(
-        con,
-        "CREATE OR REPLACE TEMP TABLE rs_tz_off AS SELECT unnest($tz::VARCHAR[]) AS tz,"
-        " unnest($off_jan::INTEGER[]) AS off_jan, unnest($off_jul::INTEGER[]) AS off_jul",
-        tz=[r[0] for r in off_rows],
-        off_jan=[r[1] for r in off_rows],
-        off_jul=[r[2] for r in off_rows],
-    )

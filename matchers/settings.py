@@ -68,6 +68,16 @@ class MatchSettings:
       the setting for a collections portfolio (docs/matching_policy.md).
     guards: names of the wrong-party guards to apply (None = those of the match policy).
       Naming them is for benchmarks that study one guard at a time, never production.
+    ssn_placeholder_accounts 3: an SSN carried by more accounts than this under names that
+      disagree is a placeholder (a collections system's filler such as 111-22-3333, echoed back
+      by vendors), not a person's number: the matcher treats it as missing on every account and
+      record carrying it (sql/match/shared_ssn.sql) and the run warns. Left as an SSN, an exact
+      agreement on it taught the model that a different surname and a date of birth decades
+      apart are what a match looks like (an audit case of 134 such accounts: last name
+      different -12.0 -> -0.43). Above 3 because a real person placed by several creditors
+      carries one SSN on two or three accounts, under one name (those accounts are one
+      identity: a record of that person is the debtor record of each of them); a placeholder
+      on three accounts or fewer misleads the model by a few pairs at most.
     """
 
     threshold: float = Field(
@@ -113,6 +123,12 @@ class MatchSettings:
     guards: tuple[str, ...] | None = Field(
         default=None, description="Wrong-party guards to apply (None = the match policy's)."
     )
+    ssn_placeholder_accounts: int = Field(
+        default=3,
+        ge=1,
+        description="An SSN on more accounts than this, under names that disagree, is read as "
+        "a placeholder and treated as missing (default 3).",
+    )
 
     @model_validator(mode="after")
     def _floor_below_threshold(self) -> MatchSettings:
@@ -137,8 +153,10 @@ def matcher_version() -> str:
     DuckDB (whose jaro-winkler and hash the comparisons and blocks use): an auditor can tell two
     runs scored by different code apart, and the incremental cache is dropped on a change."""
     here = Path(__file__).resolve().parent
-    files = sorted((sql.SQL_DIR / "match").glob("*.sql")) + [
-        here / f"{m}.py"
-        for m in ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
+    modules = ("blocking", "compare", "fellegi_sunter", "guards", "incremental", "link")
+    files = [
+        *sorted((sql.SQL_DIR / "match").glob("*.sql")),
+        sql.SQL_DIR / "standardize" / "unit_number.sql",  # the units the household guards read
+        *(here / f"{m}.py" for m in modules),
     ]
     return content_version(MATCHER_VERSION, files, ("duckdb",))

@@ -44,14 +44,75 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# What each strptime specifier may match in a source's declared format, for its shape guard.
+# Numbers that may be unpadded (%m, %d, ...) take one or two digits where a separator follows
+# or precedes them, exactly two where they touch another number ('%Y%m%d'): otherwise
+# '1982065' would read as 1982-06-05.
+_FIXED: dict[str, str] = {
+    "Y": "[0-9]{4}", "y": "[0-9]{2}", "b": "[A-Za-z]{3}", "h": "[A-Za-z]{3}",
+    "B": "[A-Za-z]{3,9}", "a": "[A-Za-z]{3}", "A": "[A-Za-z]{6,9}", "p": "[AaPp][Mm]",
+    "f": "[0-9]{1,6}", "%": "%",
+}  # fmt: skip
+_UNPADDED = frozenset("mdHIMSj")
+_NUMERIC = frozenset("YymdHIMSjf")
+
+
+def format_pattern(fmt: str) -> str | None:
+    """A regular expression (RE2, whole value) of the text a declared strptime format may
+    read, or None when the format holds a specifier this guard does not know (then it is
+    tried unguarded, as before).
+
+    Why: DuckDB's strptime is lenient. Declared '%m/%d/%Y' read Excel's re-saved '4/2/25' as
+    the year 25, '%Y%m%d' read the seven digits '1982065' as 1982-06-05, '%m%d%Y' a cut
+    '031520' as the year 20. The built-in formats have guards for that (`_GUARDS`); a
+    source's own formats now get one from their text, so a value they do not fit falls
+    through to the built-ins and the repair (a two-digit year is then read, and recorded, as
+    such) or is reported unparseable instead of loading a wrong date silently.
+    """
+    tokens: list[tuple[str, str]] = []  # ("spec", letter) or ("lit", text)
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            tokens.append(("spec", fmt[i + 1]))
+            i += 2
+        else:
+            tokens.append(("lit", fmt[i]))
+            i += 1
+    out = []
+    for k, (kind, value) in enumerate(tokens):
+        if kind == "lit":
+            out.append(value if value.isalnum() or value in " -/,:" else "\\" + value)
+            continue
+        if value in _FIXED:
+            out.append(_FIXED[value])
+            continue
+        if value not in _UNPADDED:
+            return None
+        touching = any(
+            0 <= j < len(tokens) and tokens[j][0] == "spec" and tokens[j][1] in _NUMERIC
+            for j in (k - 1, k + 1)
+        )
+        width = 3 if value == "j" else 2
+        out.append(f"[0-9]{{{width}}}" if touching else f"[0-9]{{1,{width}}}")
+    return "".join(out)
+
+
 def date_sql(expr: str, formats: Sequence[str] = ()) -> str:
     """SQL turning a VARCHAR expression into a DATE, NULL when no format parses it.
 
     `expr` is repeated in the output, so pass a column reference, not a costly expression.
-    `formats` (strptime syntax) are tried before the built-ins, unguarded: they are the
-    source's own declared layout.
+    `formats` (strptime syntax) are tried before the built-ins, each behind the shape guard its
+    own text gives (`format_pattern`).
     """
-    parts = [f"try_strptime({expr}, {_lit(fmt)})::DATE" for fmt in formats]
+    parts = []
+    for fmt in formats:
+        parse = f"try_strptime({expr}, {_lit(fmt)})::DATE"
+        pattern = format_pattern(fmt)
+        parts.append(
+            parse
+            if pattern is None
+            else f"CASE WHEN regexp_full_match({expr}, {_lit(pattern)}) THEN {parse} END"
+        )
     parts.append(
         f"CASE WHEN {_ISO_TS.format(x=expr)} "
         f"THEN try_strptime(left({expr}, 10), '%Y-%m-%d')::DATE END"

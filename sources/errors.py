@@ -87,7 +87,8 @@ class RedeliveryError(IngestError):
     """A different version of an already-loaded file arrived and `replace` was not given.
 
     Loading it anyway would silently double every record the two versions share, so the operator
-    must decide: re-run with `replace=True` (the old load is superseded) or drop the new file.
+    must decide: re-run with --replace (`replace=True` in Python; the old load is superseded) or
+    drop the new file. The message names the command-line option: that is where it is read.
     A safety refusal (exit code 6), not a broken file.
     """
 
@@ -102,7 +103,7 @@ class RedeliveryError(IngestError):
         super().__init__(
             f"{self.path}: source {source!r} already loaded a different version of "
             f"{self.path.name!r} (file_no {previous_file_no}, sha256 {previous_sha[:12]}...); "
-            "pass replace=True (--replace) to supersede it, or remove the new file"
+            "re-run with --replace to supersede it, or remove the new file"
         )
 
 

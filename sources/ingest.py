@@ -6,9 +6,14 @@ masked); `input_files` records the counts, checksum, permissible purpose and rel
 auditor can reconcile `rows_read = rows_loaded + rows_rejected` per file.
 
 One file is one transaction: a failure part-way leaves nothing behind. Re-running is safe: a
-checksum seen before is skipped, and a corrected re-delivery of a file name (new checksum) is
-refused unless `replace=True`, which marks the earlier load `superseded` so the `current_*`
-views stop showing its rows. Rows are never deleted: lineage of past runs stays explainable.
+file whose bytes, or whose content (gunzipped, line ends made LF: `content_fingerprint`), are
+already loaded is skipped, and a corrected re-delivery of a file name (new content) is refused
+unless `replace=True`, which marks the earlier load `superseded` so the `current_*` views stop
+showing its rows. A record a later file of its source delivers again (same record_id)
+supersedes its earlier row the same way, row by row (sql/ingest/supersede_records.sql); a
+snapshot account export keeps the previous version of an account whose row in it was
+quarantined (sql/ingest/snapshot_keep.sql). Rows are never deleted: lineage of past runs stays
+explainable.
 
 Flow per file: fingerprint -> idempotency check -> parse lines (readers) -> build the staging
 query (validate) -> one transaction: stage into a TEMP table, insert rows, contacts, quarantine
@@ -17,12 +22,16 @@ and the `input_files` row.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import gzip
+import hashlib
 import itertools
 import logging
 import uuid
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -66,6 +75,7 @@ Status = Literal["loaded", "skipped_duplicate", "superseded_previous"]
 #: quarantined one by one; when they are more than this share of a file, the file is keyed by
 #: SSN and is refused whole (SsnKeyedFileError).
 SSN_KEYED_FILE_SHARE = 0.5
+_GZIP_MAGIC = b"\x1f\x8b"
 _SSN_KEY_REASON = "(^|; )ssn_(in|as)_key: "
 
 
@@ -103,6 +113,11 @@ class FileResult:
     message: str
     #: fields NULLed or repaired in loaded rows (table `field_issues`)
     field_issues: int = 0
+    #: what the run must not miss about this file (run warnings, exit 7): accounts a snapshot
+    #: kept because their rows were quarantined, closures it cannot vouch for
+    warnings: list[str] = field(default_factory=list)
+    #: a skipped duplicate: the file_no of the loaded file with the same bytes or content
+    same_as: int | None = None
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -266,6 +281,7 @@ def _ingest_file(
     delivery, so every other current file of the source is superseded by it."""
     path = path.resolve()
     info = readers.fingerprint(path, keep_bytes=opts.format != "parquet")
+    content = content_fingerprint(info)
 
     def result(
         status: Status,
@@ -278,14 +294,18 @@ def _ingest_file(
         )
 
     dup = con.execute(
-        "SELECT file_no, source, path FROM input_files WHERE sha256 = ? AND status = 'loaded' "
-        "ORDER BY file_no LIMIT 1",
-        [info.sha256],
+        "SELECT file_no, source, path, sha256 = ? FROM input_files "
+        "WHERE (sha256 = ? OR content_sha256 = ?) AND status = 'loaded' "
+        "ORDER BY sha256 = ? DESC, file_no LIMIT 1",
+        [info.sha256, info.sha256, content, info.sha256],
     ).fetchone()
     if dup:
-        msg = f"same sha256 already loaded as file_no {dup[0]} (source {dup[1]}, {dup[2]}); nothing inserted"
+        same = "same sha256" if dup[3] else "same content (other compression or line ends)"
+        msg = f"{same} already loaded as file_no {dup[0]} (source {dup[1]}, {dup[2]}); nothing inserted"
         log.info("%s: skipped duplicate: %s", path.name, msg)
-        return result("skipped_duplicate", msg)
+        skipped = result("skipped_duplicate", msg)
+        skipped.same_as = int(dup[0])
+        return skipped
     previous = con.execute(
         "SELECT file_no, sha256 FROM input_files WHERE source = ? AND file_name = ? "
         "AND status = 'loaded' ORDER BY file_no",
@@ -295,6 +315,8 @@ def _ingest_file(
         raise RedeliveryError(path, meta.source, previous[-1][0], previous[-1][1])
 
     closed = 0  # earlier account files a snapshot supersedes
+    redelivered: tuple[int, list[int]] = (0, [])  # records of earlier files this one supersedes
+    warnings: list[str] = []
     view = f"_ingest_lines_{uuid.uuid4().hex[:8]}_{next(_counter)}"
     parsed = readers.open_file(con, info, opts, view)
     info.data = None  # the decoded lines are registered; drop the raw bytes early
@@ -321,6 +343,8 @@ def _ingest_file(
             con.execute(bind(f"CREATE TEMP TABLE {{stage}} AS {stage_sql}"), params)
             for statement in stage.dedupe_sql(stage_table):
                 con.execute(statement)
+            if snapshot:  # before any supersession: current_accounts is the state before
+                warnings += _snapshot_keep(con, bind, parsed, opts, stage, file_no, path, run_id)
             if previous:
                 sql.run(
                     con,
@@ -341,6 +365,15 @@ def _ingest_file(
                     or 0
                 )
                 sql.run(con, "ingest/supersede_snapshot.sql", file_no=file_no, source=meta.source)
+            if meta.source != ACCOUNTS_SOURCE:
+                found = sql.rows(
+                    con,
+                    bind(sql.load("ingest/supersede_records.sql")),
+                    file_no=file_no,
+                    source=meta.source,
+                    rec_id_factor=REC_ID_FACTOR,
+                )[0]
+                redelivered = (int(found["n"]), [int(f) for f in found["files"] or []])
             counted = con.execute(
                 bind(
                     "SELECT count(*), count(reason), coalesce(sum(len(_issues)) "
@@ -368,6 +401,7 @@ def _ingest_file(
                     "path": str(path),
                     "file_name": path.name,
                     "sha256": info.sha256,
+                    "content_sha256": content,
                     "size_bytes": info.size_bytes,
                     "received_at": info.mtime,
                     "loaded_at": dt.datetime.now(),
@@ -410,14 +444,143 @@ def _ingest_file(
         notes.append(
             f"the new snapshot of the portfolio: {closed} earlier account file(s) superseded"
         )
+    if redelivered[0]:
+        notes.append(
+            f"{redelivered[0]} record(s) re-delivered: the earlier rows superseded "
+            f"(file_no {', '.join(str(n) for n in redelivered[1])})"
+        )
     message = (
         f"{rows_loaded} loaded, {rows_rejected} quarantined, {field_issues} field issue(s); "
-        + "; ".join(notes)
+        + "; ".join(notes + warnings)
     )
     log.info("%s: file_no %s %s: %s", path.name, file_no, status, message)
+    for warning in warnings:
+        log.warning("%s", warning)
     done = result(status, message, file_no, (rows_read, rows_loaded, rows_rejected))
     done.field_issues = int(field_issues)
+    done.warnings = warnings
     return done
+
+
+def content_fingerprint(info: readers.FileInfo) -> str | None:
+    """sha256 of what a text file says, whatever bytes carried it: gunzipped, without a UTF-8 BOM,
+    line ends made LF (CRLF, or CR alone) and trailing line ends dropped. The same extract sent
+    gzipped, recompressed or with CRLF line ends has another sha256 of its bytes but this one, so
+    it is skipped as loaded instead of loading every record a second time (double evidence).
+
+    Computed from the bytes `readers.fingerprint` kept: a gzipped file is gunzipped here once and
+    handed on decompressed (`info.data`), so the load does not gunzip it again. None for Parquet
+    (its bytes are its content: its sha256 decides) and for a gzip stream that does not unpack
+    (the load refuses it, saying why)."""
+    data = info.data
+    if data is None:
+        return None
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return None
+        info.data = data
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if b"\r" in data:  # bytes.replace copies; most files have no CR at all
+        data = data.replace(b"\r\n", b"\n") if b"\n" in data else data.replace(b"\r", b"\n")
+    end = len(data)
+    while end > start and data[end - 1] == 0x0A:
+        end -= 1
+    return hashlib.sha256(memoryview(data)[start:end]).hexdigest()
+
+
+def _snapshot_keep(
+    con: duckdb.DuckDBPyConnection,
+    bind: Callable[[str], str],
+    parsed: readers.ParsedFile,
+    opts: ReadOptions,
+    stage: Stage,
+    file_no: int,
+    path: Path,
+    run_id: str,
+) -> list[str]:
+    """Keep current the previous version of every account whose row in this snapshot export
+    was quarantined (sql/ingest/snapshot_keep.sql), and say so: a run warning, since the kept
+    row is older than the export. Returns the warnings.
+
+    The account id of a quarantined row is its staged account_id, else read from the start of
+    its raw line (a row split by a quoted line break has no fields at all). A quarantined row
+    whose id cannot be read names no account: when the snapshot also closes accounts, one of
+    them may be closed only because its row was quarantined, which is a warning too (the
+    closure itself stands: the other closures are the export's own, and are normal turnover)."""
+    column = opts.column_for("account_id") if isinstance(opts, AccountProfile) else "account_id"
+    index = stage.index.get(column.strip().lower())
+    found = sql.rows(
+        con,
+        bind(
+            sql.render(
+                "ingest/snapshot_keep.sql",
+                raw_lines=parsed.raw_sql,
+                raw_account_id=_leading_field_sql(opts, index),
+                odd_quotes=_odd_quotes_sql(opts),
+            )
+        ),
+        file_no=file_no,
+    )[0]
+    kept, closing, unknown = int(found["kept"]), int(found["closing"]), int(found["unknown"])
+    con.execute("DROP TABLE _snapshot_quarantined")
+    rejects = f"skiptrace rejects --run {run_id}"
+    warnings = []
+    if kept:
+        warnings.append(
+            f"{kept} account{'s' if kept != 1 else ''} kept from the previous export: "
+            f"{'their rows' if kept != 1 else 'its row'} in {path.name} "
+            f"{'were' if kept != 1 else 'was'} quarantined ({rejects})"
+        )
+    if unknown and closing:
+        warnings.append(
+            f"{path.name} closes {closing} account(s) while {unknown} of its quarantined rows "
+            f"have no readable account id: an account may be closed only because its row was "
+            f"quarantined; check them ({rejects})"
+        )
+    return warnings
+
+
+def _leading_field_sql(opts: ReadOptions, index: int | None) -> str:
+    """SQL over `raw`: field `index` (1-based) of a delimited line, read from the line's start,
+    when the fields up to it are complete (each followed by the delimiter); else NULL. For a row
+    the quoting broke (malformed_quotes: no fields at all), the key usually comes before the
+    broken field. Quoted fields are unquoted; NULL for fixed-width and Parquet files, whose
+    fields never depend on quoting (their staged value is used)."""
+    if index is None or index > 1000 or opts.format in ("fixed_width", "parquet"):
+        return "NULL"  # (RE2 repeats a group at most 1000 times)
+    d = _re_char(opts.default_delimiter() or ",")
+    quote = opts.quote
+    if quote:
+        q = _re_char(quote)
+        one = f"{q}(?:[^{q}]|{q}{q})*{q}|[^{d}{q}]*"
+    else:
+        one = f"[^{d}]*"
+    pattern = lit(f"^(?:(?:{one}){d}){{{index - 1}}}({one}){d}")
+    value = f"regexp_extract(raw, {pattern}, 1)"
+    if quote:
+        value = (
+            f"CASE WHEN starts_with({value}, {lit(quote)}) "
+            f"THEN replace({value}[2:-2], {lit(quote * 2)}, {lit(quote)}) ELSE {value} END"
+        )
+    return f"nullif(trim({value}), '')"
+
+
+def _odd_quotes_sql(opts: ReadOptions) -> str:
+    """SQL over `raw`: the line has an odd number of quote characters (it opens or closes a
+    quoted field that spans lines)."""
+    if not opts.quote or opts.format in ("fixed_width", "parquet"):
+        return "false"
+    q = lit(opts.quote)
+    return f"(length(raw) - length(replace(raw, {q}, ''))) % 2 = 1"
+
+
+def _re_char(ch: str) -> str:
+    """One character for an RE2 pattern, inside or outside a character class."""
+    if ch == "\t":
+        return "\\t"
+    return ch if ch.isalnum() else "\\" + ch
 
 
 def _run_as_of(con: duckdb.DuckDBPyConnection, run_id: str) -> dt.date:
@@ -590,6 +753,12 @@ def _source_stage(source: Source) -> _Plan:
             stage.require_identity(_IDENTIFYING)
         if a.get("record_id"):
             stage.unique("_record_id", "record_id")
+        else:
+            # without a record id a record is its line (record_id file:line): the same line
+            # twice in one file is one record sent twice, and loaded twice it would count twice
+            # as evidence. The repeat is quarantined `duplicate_row` (rows_read still reconciles)
+            stage.out("_row", "md5_number(raw)")
+            stage.unique("_row", "row")
         ctx.final.update(
             rec_id=f"{{file_no}}::BIGINT * {REC_ID_FACTOR} + line_no",
             record_id=f"coalesce(_record_id, {lit(ctx.file_name + ':')} || line_no)",

@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from skiptrace import sql
+from skiptrace.masking import mask_shape
 from skiptrace.sources.errors import DuplicateColumnsError, UnreadableFileError
 from skiptrace.sources.registry import ReadOptions
 
@@ -45,6 +47,23 @@ _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BATCH_ROWS = 200_000  # Arrow batch size: lets DuckDB scan the lines on every thread
 _HASH_CHUNK = 1 << 22
+_PAD_CHUNK = 1 << 16  # lines per step of `_pads_records`
+#: Containers a delivery sometimes arrives in instead of its text file, by their first bytes.
+#: Read as text, a zip is one line of binary garbage: a CSV "missing every column", a
+#: fixed-width file a dozen garbage rows (one of them a death record). An xlsx workbook is a zip.
+_CONTAINERS: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive (or Excel workbook): deliver the extracted text file"),
+    (b"PK\x05\x06", "a zip archive (or Excel workbook): deliver the extracted text file"),
+    (b"PK\x07\x08", "a zip archive (or Excel workbook): deliver the extracted text file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive: deliver the extracted text file"),
+    (b"Rar!\x1a\x07", "a RAR archive: deliver the extracted text file"),
+    (b"\xfd7zXZ\x00", "an xz archive: deliver the text file, plain or gzipped"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel 97-2003 workbook (or another Office document): deliver it saved as CSV",
+    ),
+    (b"%PDF-", "a PDF document: deliver the data as a text file"),
+)
 
 
 def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -86,6 +105,24 @@ class ParsedFile:
         if self.registered:
             con.unregister(self.registered)
             self.registered = None
+
+
+def refuse_container(path: Path, head: bytes) -> None:
+    """UnreadableFileError when `head` (a file's first bytes) starts like an archive, a
+    workbook or a PDF (`_CONTAINERS`): one line saying what the file is, before anything is
+    stored, instead of a load of binary garbage."""
+    for magic, what in _CONTAINERS:
+        if head.startswith(magic):
+            raise UnreadableFileError(path, what)
+
+
+def _empty(path: Path, gunzipped: bool) -> UnreadableFileError:
+    """The error for a file with a header line expected and no byte at all (a failed transfer
+    leaves one): said as such, not as a header missing every column."""
+    where = " once gunzipped" if gunzipped else ""
+    return UnreadableFileError(
+        path, f"the file is empty (0 bytes{where}), not even a header line: ask for it again"
+    )
 
 
 def fingerprint(path: Path, *, keep_bytes: bool) -> FileInfo:
@@ -150,6 +187,8 @@ class Decoded:
     fallback_lines: int = 0  # lines of an undeclared file decoded as cp1252, not UTF-8
     control_lines: int = 0  # lines that had NUL / control characters stripped
     cr_only: bool = False
+    #: the last line is not blank and has no line terminator: often a transfer cut short
+    unterminated: bool = False
 
 
 def _decode_per_line(data: bytes, lines: pa.Array) -> tuple[pa.Array, int]:
@@ -223,10 +262,13 @@ def decode_lines(data: bytes, declared: str | None, *, fixed_width: bool = False
         errors = "skiptrace-latin1" if enc == "cp1252" else "replace"
         decoded = data.decode(enc, errors=errors)
         replaced = errors == "replace" and "\ufffd" in decoded
-        text = _split_lines(decoded.encode("utf-8")).cast(pa.large_string())
+        data = decoded.encode("utf-8")
+        text = _split_lines(data).cast(pa.large_string())
     text = pc.utf8_rtrim(text, characters="\r")  # CRLF line ends
     text, control = _strip_control(text, fixed_width)
-    return Decoded(text, label, replaced, fallback, control, cr_only)
+    last = text[len(text) - 1].as_py() if len(text) else None
+    unterminated = not data.endswith((b"\n", b"\r")) and last is not None and not is_blank(last)
+    return Decoded(text, label, replaced, fallback, control, cr_only, unterminated)
 
 
 def _header_names(line: str, delimiter: str, quote: str | None) -> list[str]:
@@ -292,9 +334,23 @@ def _segments_sql(quote: str | None) -> str:
     )
 
 
-# A line is blank when empty or whitespace only; testing the first character first avoids
-# trimming every line (trim copies the string).
-_NOT_BLANK = "raw <> '' AND (left(raw, 1) NOT IN (' ', chr(9)) OR trim(raw) <> '')"
+#: What a blank line may hold besides nothing: any whitespace (spaces, tabs, no-break and
+#: other Unicode spaces) and the invisible zero-width space and byte order mark. Control
+#: characters are gone by then (`_strip_control`). RE2 for SQL, `re` for Python: one set.
+_BLANK_SQL_RE = "[\\s\\x{85}\\p{Z}\\x{200B}\\x{FEFF}]*"
+_BLANK_RE = re.compile("[\\s\u200b\ufeff]*")
+#: A line is blank when empty or whitespace only, whatever the whitespace (DuckDB's trim takes
+#: spaces only, so a line holding a tab used to be a row). A line starting with a printable
+#: ASCII character is not blank: only the others pay for the regex.
+_NOT_BLANK = (
+    f"raw <> '' AND (ascii(raw) BETWEEN 33 AND 126 OR NOT regexp_full_match(raw, "
+    f"'{_BLANK_SQL_RE}'))"
+)
+
+
+def is_blank(line: str) -> bool:
+    """`_NOT_BLANK`'s negation in Python (the trailer is found from the end of a file)."""
+    return _BLANK_RE.fullmatch(line) is not None
 
 
 def _text_source_sql(
@@ -318,21 +374,36 @@ def _text_source_sql(
 def open_file(
     con: duckdb.DuckDBPyConnection, info: FileInfo, opts: ReadOptions, name: str
 ) -> ParsedFile:
-    """Expose a fingerprinted file to SQL under the registered name `name`."""
+    """Expose a fingerprinted file to SQL under the registered name `name`.
+
+    Refused before anything is stored (UnreadableFileError): an archive, workbook or PDF
+    (`refuse_container`), an empty file where a header line is expected, and a trailer whose
+    stated row count (`trailer_count`) differs from the rows the file holds.
+    """
     if opts.format == "parquet":
+        with info.path.open("rb") as fh:
+            refuse_container(info.path, fh.read(8))
         return _open_parquet(con, info)
     data = info.data if info.data is not None else info.path.read_bytes()
-    if data.startswith(_GZIP_MAGIC):
+    refuse_container(info.path, data[:8])
+    gunzipped = data.startswith(_GZIP_MAGIC)
+    if gunzipped:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise UnreadableFileError(info.path, f"not a valid gzip stream ({exc})") from exc
+        refuse_container(info.path, data[:8])
+    if not data and opts.header:
+        raise _empty(info.path, gunzipped)
     try:
         decoded = decode_lines(data, opts.encoding, fixed_width=opts.format == "fixed_width")
     except LookupError as exc:
         raise UnreadableFileError(info.path, f"unknown encoding {opts.encoding!r}") from exc
     del data
     lines, encoding, replaced = decoded.lines, decoded.encoding, decoded.replaced
+    skip = 1 if opts.header else 0
+    trailer = _trailer(lines, opts.trailer_lines, skip)
+    lines = lines.slice(0, trailer.first_line - 1)  # the trailer is no row: not registered
     n = len(lines)
     table = pa.Table.from_arrays(
         [pl.int_range(1, n + 1, dtype=pl.Int64, eager=True).to_arrow(), lines],
@@ -340,6 +411,8 @@ def open_file(
     )
     table = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
     notes = [f"encoding {encoding}"]
+    if not info.size_bytes:
+        notes.append("empty file (0 bytes)")
     if decoded.fallback_lines and encoding != "cp1252":
         notes.append(f"{decoded.fallback_lines} line(s) not UTF-8, decoded as cp1252")
     if decoded.control_lines:
@@ -348,7 +421,11 @@ def open_file(
         notes.append("CR-only line ends")
     if replaced:
         notes.append("invalid bytes replaced; affected rows quarantined")
+    if decoded.unterminated:
+        notes.append("the last line has no line terminator (a transfer cut short?)")
     first_line = lines[0].as_py() if n else None
+    # the last line, unterminated, is a data row (not the trailer): a fixed-width cut checks it
+    open_line = n if decoded.unterminated and not trailer.lines else 0
 
     if opts.format == "fixed_width":
         assert opts.widths is not None
@@ -357,32 +434,33 @@ def open_file(
         for _, width in opts.widths:
             parts.append(f"substr(raw, {start}, {width})")
             start += width
-        total = start - 1
         fields_sql, inner = "[" + ", ".join(parts) + "]", "NULL AS segs"
-        shape_sql = (
-            f"CASE WHEN length(raw) > {total} THEN 'wrong_length: ' || length(raw) "
-            f"|| ' characters, expected at most {total}' END"
-        )
-        skip = 1 if opts.header else 0
+        padded = _pads_records(lines, start - 1)
+        if padded:
+            notes.append(f"records padded to {start - 1} characters")
+        shape_sql = _fixed_width_shape_sql(opts.widths, opts.required_columns(), open_line, padded)
     else:
         delimiter = opts.default_delimiter() or ","
+        repeated = "NULL"
         if opts.header:
             if first_line is None or not first_line.strip():
                 columns = []
             else:
                 columns = _header_names(first_line, delimiter, opts.quote)
                 _refuse_duplicate_names(info.path, columns)
-            skip = 1
+                repeated = _repeated_header_sql(columns)
         else:
-            columns, skip = list(opts.column_names or []), 0
+            columns = list(opts.column_names or [])
         fields_sql, inner = delimited_fields_sql(delimiter, opts.quote), _segments_sql(opts.quote)
         ncols = len(columns)
         shape_sql = (
             "CASE WHEN fields IS NULL THEN 'malformed_quotes' "
             f"WHEN len(fields) <> {ncols} THEN 'wrong_field_count: ' || len(fields) "
-            f"|| ' fields, expected {ncols}' END"
+            f"|| ' fields, expected {ncols}' ELSE {repeated} END"
         )
     con.register(name, table)
+    if trailer.lines:
+        notes.append(_check_trailer(con, info.path, opts, name, trailer, skip))
     return ParsedFile(
         info=info,
         columns=columns,
@@ -396,6 +474,147 @@ def open_file(
     )
 
 
+def _repeated_header_sql(columns: list[str]) -> str:
+    """SQL (over `fields`, of the header's count) naming a data line that repeats the header
+    `repeated_header`: two exports concatenated, whose second header would load as a row (an
+    account `account_id` named "first_name last_name"). Fields compared trimmed (a byte order
+    mark too: the second export's) and case-insensitively, so a re-quoted header counts. The
+    first field is tested first with ILIKE (its pattern is the name within any text, `_` any
+    one character: a superset), which costs next to nothing on the rows that are data."""
+    keys = [c.strip().lower() for c in columns]
+    if not keys[0]:
+        return "NULL"
+    prefilter = _sql_lit("%" + keys[0].replace("%", "_") + "%")
+    names = "[" + ", ".join(_sql_lit(k) for k in keys) + "]"
+    return (
+        f"CASE WHEN fields[1] ILIKE {prefilter} THEN CASE WHEN list_transform(fields, "
+        f"lambda x: lower(trim(x, ' ' || chr(65279)))) = {names} THEN 'repeated_header' END END"
+    )
+
+
+def _pads_records(lines: pa.Array, total: int) -> bool:
+    """Whether a fixed-width file pads its records to their full length: one of its lines has
+    the record's length and ends with a blank, which a writer trimming trailing blanks never
+    leaves. Vectorised (Arrow) over chunks of lines, stopping at the first such line: counting
+    characters costs a pass over every byte (0.4 s for 1M lines of 430 characters), so only
+    lines ending with a blank and at least `total` bytes long are counted (a character is at
+    least one byte), and a padded file is known from its first chunk."""
+    for start in range(0, len(lines), _PAD_CHUNK):
+        chunk = lines.slice(start, _PAD_CHUNK)
+        maybe = pc.and_(pc.ends_with(chunk, " "), pc.greater_equal(pc.binary_length(chunk), total))
+        if (
+            pc.any(maybe).as_py()
+            and pc.any(pc.equal(pc.utf8_length(chunk.filter(maybe)), total)).as_py()
+        ):
+            return True
+    return False
+
+
+def _fixed_width_shape_sql(
+    widths: list[tuple[str, int]], required: list[str], open_line: int, padded: bool
+) -> str:
+    """The row-shape check of a fixed-width line: too long (`wrong_length`), or cut short
+    (`truncated_line`).
+
+    A line shorter than the record is normal: exports and transfers often trim trailing
+    blanks, and the fields it does not reach read as empty. It is a cut, quarantined, when
+    * the file pads its records (`_pads_records`): then no line of it is short but a cut one;
+    * it ends inside a field with a blank: a line trimmed of its trailing blanks ends with a
+      character of a value, one written field by field ends on a field's end; a line that
+      stops in the padding inside a field was cut there (the 30 of 90 characters of a death
+      record, its surname half there and no dates);
+    * it ends before a required column starts (the source's `required`, an account's key):
+      the value that must be there is not;
+    * it is the file's last line, has no line terminator and ends inside a field: a transfer
+      cut short (`open_line`, 0 when the file ends with a terminator).
+    A line cut through a value that ends with a character of it, elsewhere, looks like a
+    trimmed line and loads; its dates are then unparseable (field issues).
+    """
+    ends, start = [], 0
+    starts: dict[str, int] = {}
+    for col, width in widths:
+        starts.setdefault(col.strip().lower(), start + 1)
+        start += width
+        ends.append(start)
+    total = start
+    inside = f"length(raw) NOT IN ({', '.join(str(e) for e in ends)})"
+    cut = ["true"] if padded else [f"({inside} AND ends_with(raw, ' '))"]
+    need = max((starts.get(c.strip().lower(), 0) for c in required), default=0)
+    if need > 1:
+        cut.append(f"length(raw) < {need}")
+    if open_line:
+        cut.append(f"(line_no = {open_line} AND {inside})")
+    where, begin = [], 0
+    for (col, _), end in zip(widths, ends, strict=True):
+        where.append(f"WHEN length(raw) = {begin} THEN {_sql_lit('before ' + col)}")
+        where.append(f"WHEN length(raw) < {end} THEN {_sql_lit('inside ' + col)}")
+        begin = end
+    return (
+        f"CASE WHEN length(raw) > {total} THEN 'wrong_length: ' || length(raw) "
+        f"|| ' characters, expected at most {total}' "
+        f"WHEN length(raw) < {total} AND ({' OR '.join(cut)}) THEN 'truncated_line: ' "
+        f"|| length(raw) || ' of {total} characters, ends ' || CASE {' '.join(where)} END END"
+    )
+
+
+@dataclass
+class _Trailer:
+    """The last `trailer_lines` non-blank lines of a file (ReadOptions.trailer_lines)."""
+
+    lines: list[str]
+    first_line: int  # line number of the trailer's first line (past the end: none)
+
+
+def _trailer(lines: pa.Array, count: int, skip: int) -> _Trailer:
+    """The trailer: walked back from the end over the last lines only (blank ones skipped,
+    never into the header), so the cost does not grow with the file."""
+    found: list[str] = []
+    first = len(lines) + 1
+    i = len(lines) - 1
+    while count and i >= skip and len(found) < count:
+        line = lines[i].as_py()
+        if not is_blank(line):
+            found.append(line)
+            first = i + 1
+        i -= 1
+    return _Trailer(found[::-1], first)
+
+
+def _check_trailer(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    opts: ReadOptions,
+    name: str,
+    trailer: _Trailer,
+    skip: int,
+) -> str:
+    """The file's note about its trailer; with `trailer_count`, the count it states must be
+    the rows the file holds (its non-blank lines between header and trailer, as loading counts
+    them), else the file is refused: rows are missing (a transfer cut short, the trailer's
+    count a line of data) or were added. The trailer is shown by its shape only: when the
+    setting is wrong, the "trailer" is a debtor's row."""
+    shape = mask_shape(trailer.lines[-1])[:60]
+    note = f"trailer of {len(trailer.lines)} line(s) from line {trailer.first_line}, not data: "
+    note += f"shaped {shape!r}"
+    if opts.trailer_count is None:
+        return note
+    rows = int(
+        sql.scalar(con, f"SELECT count(*) FROM {name} WHERE line_no > {skip} AND {_NOT_BLANK}") or 0
+    )
+    found = re.search(opts.trailer_count, "\n".join(trailer.lines))
+    stated = found.group(1) if found else None
+    if stated is None or not stated.strip().isdigit() or int(stated) != rows:
+        con.unregister(name)
+        said = "states no row count" if stated is None else f"states {stated.strip()} row(s)"
+        raise UnreadableFileError(
+            path,
+            f"the trailer (shaped {shape!r}) {said} by trailer_count {opts.trailer_count!r}; "
+            f"the file holds {rows}: rows are missing or were added, the file was not loaded: "
+            "ask for it again",
+        )
+    return f"{note}; states {rows} row(s), as read"
+
+
 #: How far `header_columns` reads for the first line of a delimited file.
 _HEADER_BYTES = 1 << 20
 
@@ -404,8 +623,12 @@ def header_columns(path: Path, opts: ReadOptions) -> list[str] | None:
     """The column names a load of `path` would see, read from its first line only (Parquet: its
     schema), the way `open_file` reads them: for checking a delivery's columns before loading it.
     None when the first line cannot be cut out of the bytes alone (UTF-16 / UTF-32 text, whose
-    line ends are two or four bytes): the load checks those.
+    line ends are two or four bytes): the load checks those. An archive, a workbook and an
+    empty file where a header is expected are refused as the load refuses them.
     """
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    refuse_container(path, head)
     if opts.format == "parquet":
         import pyarrow.parquet as pq
 
@@ -419,16 +642,20 @@ def header_columns(path: Path, opts: ReadOptions) -> list[str] | None:
     if not opts.header:
         return list(opts.column_names or [])
     declared = _norm_encoding(opts.encoding) or ""
+    if not head:
+        raise _empty(path, False)
     if declared.startswith(("utf-16", "utf-32")):
         return None
-    with path.open("rb") as fh:
-        head = fh.read(2)
-    opener = gzip.open if head == _GZIP_MAGIC else open
+    gunzipped = head.startswith(_GZIP_MAGIC)
+    opener = gzip.open if gunzipped else open
     try:
         with opener(path, "rb") as fh:
             data = fh.readline(_HEADER_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableFileError(path, f"not a valid gzip stream ({exc})") from exc
+    refuse_container(path, data[:8])
+    if not data:
+        raise _empty(path, gunzipped)
     if data.startswith(_UTF16_BOMS):
         return None
     try:

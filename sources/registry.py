@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -174,6 +175,14 @@ class ReadOptions(BaseModel):
     #: A file with a larger share of rejected rows fails the run (flows/orchestration/guards.py):
     #: a layout change that rejects every row must not pass as an empty delivery.
     max_reject_rate: float = Field(0.05, ge=0.0, le=1.0)
+    #: The last N non-blank lines of every file are a trailer (a record count, a control total):
+    #: not data, so neither loaded nor quarantined (a one-line trailer in a 9-row file would
+    #: otherwise be 11% rejects and fail the run); the file's result records them, shape-masked.
+    trailer_lines: int = Field(0, ge=0, le=10)
+    #: A regular expression (Python `re`) whose first group, searched in the trailer, is the
+    #: number of data rows the file holds (`'TRL(\d+)'`). Another number, or none, is a
+    #: transfer cut short or a missing trailer: the file is refused before anything is stored.
+    trailer_count: str | None = None
 
     @model_validator(mode="after")
     def _widths_for_fixed(self) -> ReadOptions:
@@ -182,6 +191,31 @@ class ReadOptions(BaseModel):
         if self.format in ("csv", "tsv", "psv") and not self.header and not self.column_names:
             raise ValueError("a delimited file without header needs `column_names: [...]`")
         return self
+
+    @model_validator(mode="after")
+    def _trailer(self) -> ReadOptions:
+        """A count without a trailer to read it from, or a pattern that cannot yield one, would
+        only fail at night on the first file: refuse the configuration instead."""
+        if self.format == "parquet" and self.trailer_lines:
+            raise ValueError("`trailer_lines` is for text files, not parquet")
+        if self.trailer_count is None:
+            return self
+        if not self.trailer_lines:
+            raise ValueError(
+                "`trailer_count` needs `trailer_lines` (how many lines the trailer is)"
+            )
+        try:
+            groups = re.compile(self.trailer_count).groups
+        except re.error as exc:
+            raise ValueError(f"`trailer_count` is not a regular expression: {exc}") from None
+        if not groups:
+            raise ValueError("`trailer_count` needs a group around the count, e.g. 'TRL(\\d+)'")
+        return self
+
+    def required_columns(self) -> list[str]:
+        """File columns that must hold a value on every row (the reader's `truncated_line`
+        check for fixed-width files uses where they start); none by default."""
+        return []
 
     def default_delimiter(self) -> str | None:
         if self.delimiter:
@@ -257,6 +291,10 @@ class Source(ReadOptions):
         """Fields that must be mapped and non-empty: the kind's defaults plus `required`."""
         return list(dict.fromkeys([*KIND_REQUIRED[self.kind], *self.required]))
 
+    def required_columns(self) -> list[str]:
+        """The file columns of `required_fields`."""
+        return [self.columns.get(f, f) for f in self.required_fields()]
+
     def record_date_constant(self) -> dt.date | None:
         """The record date when `record_date` is an ISO date rather than a column."""
         if self.record_date is None:
@@ -276,16 +314,28 @@ class Source(ReadOptions):
         pattern = Path(self.path)
         if not pattern.is_absolute():
             pattern = self.base_dir / pattern
+        names = self.name_patterns()
         if any(ch in str(pattern) for ch in "*?["):
-            found = sorted(p for p in pattern.parent.glob(pattern.name) if p.is_file())
-        else:
-            found = [pattern] if pattern.exists() else []
+            found = sorted({p for n in names for p in pattern.parent.glob(n) if p.is_file()})
+        else:  # a file name names one file: itself, else the same name gzipped
+            found = next(([c] for c in (pattern.parent / n for n in names) if c.exists()), [])
         roots = self.roots() if self.confined else []
         for path in found if self.confined else []:
             real = path.resolve()
             if not any(real.is_relative_to(root) for root in roots):
                 raise PathOutsideRegistryError(self.name, path, roots)
         return found
+
+    def name_patterns(self) -> tuple[str, ...]:
+        """The file names `path` matches: its own last part, and the same with `.gz` appended
+        (`credit_header_*.tsv` also finds `credit_header_1102.tsv.gz`; a plain file name,
+        `ncoa_moves.csv`, finds `ncoa_moves.csv.gz` when it is absent: `files`). A text extract
+        is read gzipped as it is plain, and senders switch to gzip without telling: a file the
+        glob missed would sit unread. Parquet is never gzipped whole."""
+        name = Path(self.path).name
+        if name.endswith(".gz") or self.format == "parquet":
+            return (name,)
+        return (name, name + ".gz")
 
     def roots(self) -> list[Path]:
         """Folders this source may read: its registry's folder, `allowed_roots`, and
@@ -490,6 +540,10 @@ class AccountProfile(ReadOptions):
 
     def column_for(self, field: str) -> str:
         return self.columns.get(field, field)
+
+    def required_columns(self) -> list[str]:
+        """The file columns of `required`."""
+        return [self.column_for(f) for f in self.required]
 
 
 def load_profile(path: str | Path | None) -> AccountProfile:

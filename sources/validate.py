@@ -426,7 +426,7 @@ class Stage:
 
         A value the built-in formats miss is repaired when that is unambiguous
         (`dates.repair_sql`: day/month swapped, other separators, two-digit years) and the
-        repair recorded. Unparseable, implausible (a birth before 1880) and future dates (after
+        repair recorded. Unparseable, implausible (before 1880) and future dates (after
         the as-of date) are field defects; `future_ok` for a date that resolution judges
         against its own as-of date: one that announces something (a projected end of active
         duty, a call-up) or an event that a later as-of date reads as past (a death, a move, a
@@ -469,7 +469,9 @@ class Stage:
         last = level  # the reason's level (NULL where the repair found no date)
         any_date = self.derive(f"coalesce({strict}, {fixed})", level=last)
         as_of = f"DATE '{self.as_of.isoformat()}'"
-        too_early = f"{any_date} < DATE '1880-01-01'" if dob else "false"
+        # no date this pipeline reads lies before 1880: a bankruptcy "filed 0025-04-02" is a
+        # two-digit year a lenient format read as such, not history
+        too_early = f"{any_date} < DATE '1880-01-01'"
         placeholder = f"{any_date} IN {PLACEHOLDER_BIRTH_DATES}" if dob else "false"
         future = "false" if future_ok else f"{any_date} > {as_of}"
         bad = self.derive(

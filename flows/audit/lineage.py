@@ -1018,7 +1018,11 @@ def render_text(doc: dict[str, Any], console: Any = None) -> None:
                     Text(bar, style="green" if w >= 0 else "red"),
                 )  # fmt: skip
             extra = [m.get("guard_description"), *(m.get("notes") or [])]
-            if m.get("conflict"):
+            if m.get("conflict") == "same_person":  # matchers/link.py, _assign_roles
+                extra.append(
+                    "also the debtor record of this person's other account(s): one SSN and name"
+                )
+            elif m.get("conflict"):
                 extra.append(f"conflict with other accounts for this record: {m['conflict']}")
             parts.extend([t, *(Text(f"  {x}", style="dim") for x in extra if x), Text("")])
         console.print(

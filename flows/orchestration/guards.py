@@ -492,31 +492,46 @@ def nothing_new(
     files: list[dict[str, Any]],
     *,
     inbox: bool,
+    left: int = 0,
 ) -> str | None:
     """A run warning when the night delivered nothing new: every file it was given, account,
     source and outcomes files alike (`files`: stages._file_entry's, outcomes_file_entries'),
-    had been used before (yesterday's export re-sent under a new name), or an inbox held no
-    file. The run completes, with an empty delta, which is right, but someone must ask the
-    senders why. A night on which some sources deliver and others do not is normal: one new
+    had been used before (yesterday's export re-sent under a new name, or gzipped), or an inbox
+    held no file. The run completes, with an empty delta, which is right, but someone must ask
+    the senders why. A night on which some sources deliver and others do not is normal: one new
     file is enough.
 
     A file is new to a night when no earlier *completed* run used it: a file skipped as
-    already loaded is new when the run that loaded it was killed or failed before completing
-    (sql/guards/files_used_before.sql); an outcomes file is new when it brought a row no
-    completed run has read (sources/outcomes.py outcome_file_entries)."""
+    already loaded is new when the run that loaded it (`same_as`, the loaded file with its
+    bytes or content) was killed or failed before completing (sql/guards/files_used_before.sql);
+    an outcomes file is new when it brought a row no completed run has read (sources/outcomes.py
+    outcome_file_entries). `left`: files an inbox run left unread in a source's folder (their
+    names match no glob, inbox.unmatched_files): something was delivered then, so the warning
+    says that nothing new was *loaded*, and why, instead."""
     skipped = [f for f in files if f["status"] == "skipped_duplicate"]
     if len(skipped) < len(files):
         return None
+    unread = (
+        f"; {left} file(s) left in the inbox were not read: their names match no source's glob"
+        if left
+        else ""
+    )
     if not files:
-        return "nothing new was delivered: the inbox held no file" if inbox else None
-    ingested = sorted({f["sha256"] for f in skipped if f.get("kind") != "outcomes"})
+        if not inbox:
+            return None
+        if left:
+            return "nothing new was loaded: the inbox held no file its sources read" + unread
+        return "nothing new was delivered: the inbox held no file"
+    ingested = sorted({int(f["same_as"]) for f in skipped if f.get("same_as") is not None})
     used = {
-        r["sha256"]
-        for r in sql.rows(con, "guards/files_used_before.sql", run_id=run_id, sha256s=ingested)
+        r["file_no"]
+        for r in sql.rows(con, "guards/files_used_before.sql", run_id=run_id, file_nos=ingested)
     }
-    if any(f.get("kind") != "outcomes" and f["sha256"] not in used for f in skipped):
+    if any(f.get("kind") != "outcomes" and f.get("same_as") not in used for f in skipped):
         return None  # loaded by a run that never completed: tonight is the first to use it
     names = ", ".join(sorted({Path(f["path"]).name for f in files}))
+    if left:
+        return f"nothing new was loaded: every file read was loaded before ({names}){unread}"
     return f"nothing new was delivered: every file was loaded before ({names})"
 
 

@@ -3,7 +3,9 @@
 Layout under an inbox root (created on first use):
 
     inbox/accounts/            account exports (any name; loaded in name order)
-    inbox/<source name>/       extracts for each source in sources.yml (matched by its glob)
+    inbox/<source name>/       extracts for each source in sources.yml (matched by its glob,
+                               or its glob + `.gz`; a file matching neither stays, and every
+                               run names it in a warning: `unmatched_files`)
     processed/<run_id>/<source>/   files a run loaded (or recognised as already loaded); a run
                                    a safety check refused puts them back into inbox/
     quarantine/<source>/       files that failed validation, each with <file>.reason.txt
@@ -50,10 +52,44 @@ def pending_accounts(root: Path) -> list[Path]:
 
 
 def pending_for_source(root: Path, source: Source) -> list[Path]:
-    """Files in the source's inbox folder that match the file-name part of its `path` glob."""
+    """Files in the source's inbox folder that match the file-name part of its `path` glob, or
+    that name with `.gz` appended (registry.Source.name_patterns)."""
     folder = root / "inbox" / source.name
-    pattern = Path(source.path).name
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and not p.name.startswith("."))
+    return sorted(
+        {
+            p
+            for pattern in source.name_patterns()
+            for p in folder.glob(pattern)
+            if p.is_file() and not p.name.startswith(".")
+        }
+    )
+
+
+def unmatched_files(root: Path, registry: Registry) -> list[str]:
+    """One line per inbox folder holding files no run will read: in a source's folder, those
+    its glob does not match (`credit_header_1102.tsv` where the glob is `credit_header.tsv`);
+    in a folder named after no source, all of them. Such files stay in the inbox night after
+    night, so each run names them (a run warning) rather than call the night one that
+    delivered nothing. Names only, relative to inbox/, an SSN-shaped number in one masked;
+    hidden files are ignored."""
+    inbox = root / "inbox"
+    sources = {s.name: s for s in registry.sources if s.kind != "outcomes"}
+    lines: list[str] = []
+    for folder in sorted(p for p in inbox.iterdir() if p.is_dir()) if inbox.is_dir() else []:
+        if folder.name == ACCOUNTS:
+            continue
+        files = {p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+        source = sources.get(folder.name)
+        left = sorted(files - set(pending_for_source(root, source)) if source else files)
+        if not left:
+            continue
+        names = ", ".join(f"inbox/{folder.name}/{mask_ssn_shapes(p.name)}" for p in left)
+        if source is None:
+            lines.append(f"left in the inbox, in a folder no source reads: {names}")
+        else:
+            globs = " or ".join(source.name_patterns())
+            lines.append(f"left in the inbox, not matching {globs}: {names}")
+    return lines
 
 
 def source_for_file(source: Source, path: Path) -> Source:

@@ -179,6 +179,22 @@ class RefreshParams(BaseModel):
                 raise ValueError("expected a date as YYYY-MM-DD, e.g. 2026-11-01") from None
         return value
 
+    @field_validator("as_of")
+    @classmethod
+    def _not_ahead(cls, value: dt.date) -> dt.date:
+        """No as-of date after tomorrow. Runs are published in as-of order and out/LATEST and
+        the push only move forward, so a mistyped year (2031 for 2026) would complete and then
+        hold every real night behind it as a backfill until that date: new cease-and-desists,
+        bankruptcies and wrong numbers would never reach the collections system. Tomorrow, not
+        today: the agency's calendar may be a day ahead of this machine's clock."""
+        latest = dt.date.today() + dt.timedelta(days=1)
+        if value > latest:
+            raise ValueError(
+                f"{value} is after tomorrow ({latest}): a run dated ahead would keep out/LATEST "
+                "and the push on it until then; give the date the data is as of"
+            )
+        return value
+
     @model_validator(mode="after")
     def _accounts_or_inbox(self) -> RefreshParams:
         if self.accounts is None and self.inbox is None:

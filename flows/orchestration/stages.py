@@ -21,6 +21,7 @@ from skiptrace.flows.orchestration.params import RefreshParams
 if TYPE_CHECKING:
     from skiptrace.flows.audit.run_config import ConfigText
     from skiptrace.matchers.link import MatchSettings
+    from skiptrace.matchers.resolve import ResolveResult
 
 log = logging.getLogger("skiptrace")
 
@@ -100,9 +101,18 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             s.name: load_outcome_source(con, s, run_id, files=outcome_files)
             for s in outcome_sources
         }
+        left: list[str] = []  # inbox folders' files no source's glob matches
         if params.inbox is not None:
-            results, failed = _ingest_inbox(con, params, run_id, registry, profile)
+            results, failed, left = _ingest_inbox(con, params, run_id, registry, profile)
             st.details["quarantined_files"] = failed
+            if left:  # never read, so never loaded nor quarantined: say so every night
+                st.details["left_in_inbox"] = left
+                for line in left:
+                    log.warning("%s", line)
+                sql.run(
+                    con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
+                    messages=left,
+                )  # fmt: skip
             if failed:  # a file not loaded is something a nightly operator must not miss: exit 7
                 sql.run(
                     con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
@@ -116,12 +126,19 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             ]
             for source in registry.sources:
                 results.extend(ingest_source(con, source, run_id, replace=params.replace))
+        if file_warnings := [w for r in results for w in r.warnings]:
+            # a snapshot kept accounts whose rows were quarantined, or closes some it cannot
+            # vouch for (sources/ingest.py _snapshot_keep): exit 7, in the report and summary
+            sql.run(
+                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
+                messages=file_warnings,
+            )  # fmt: skip
         from skiptrace.flows.orchestration.guards import nothing_new
 
         files = [_file_entry(r) for r in results] + outcome_files
         # an inbox whose every file was quarantined has said so already, file by file
         empty_inbox = params.inbox is not None and not st.details.get("quarantined_files")
-        if stale := nothing_new(con, run_id, files, inbox=empty_inbox):
+        if stale := nothing_new(con, run_id, files, inbox=empty_inbox, left=len(left)):
             log.warning("%s", stale)
             sql.run(
                 con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
@@ -141,8 +158,9 @@ def _ingest_inbox(
     run_id: str,
     registry: Any,
     profile: Any,
-) -> tuple[list[Any], list[dict[str, str]]]:
-    """Load every pending inbox file; file it as processed or quarantined."""
+) -> tuple[list[Any], list[dict[str, str]], list[str]]:
+    """Load every pending inbox file; file it as processed or quarantined. Also returns the
+    warnings naming the files left in the inbox because no source's glob matches them."""
     from skiptrace.flows.orchestration import inbox
     from skiptrace.sources.errors import IngestError
     from skiptrace.sources.ingest import ingest_accounts, ingest_source
@@ -153,6 +171,7 @@ def _ingest_inbox(
     pending: list[tuple[Any, Path]] = [(None, p) for p in inbox.pending_accounts(root)]
     for source in registry.sources:
         pending += [(source, p) for p in inbox.pending_for_source(root, source)]
+    left = inbox.unmatched_files(root, registry)
     results: list[Any] = []
     failed: list[dict[str, str]] = []
     for source, path in pending:
@@ -174,7 +193,7 @@ def _ingest_inbox(
             failed.append({"source": item.source, "path": str(moved), "reason": str(exc)})
             continue
         inbox.move_processed(root, item, run_id)
-    return results, failed
+    return results, failed, left
 
 
 def check_delivery(
@@ -254,6 +273,7 @@ def match(
     Every match, partitioned or not, first removes the work folders that killed runs left under
     that folder (`remove_stale_partition_folders`).
     """
+    from skiptrace.flows.orchestration.unmatched_files import warn_unmatched_files
     from skiptrace.matchers.incremental import plan_run
     from skiptrace.matchers.link import MatchSettings, link
 
@@ -278,6 +298,15 @@ def match(
             )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
+        for warning in result.warnings:  # a placeholder SSN (matchers/link.py): exit 7
+            log.warning("%s", warning)
+        if result.warnings:
+            sql.run(
+                con, "ingest/run_warnings_insert.sql",
+                run_id=run_id, stage="match", messages=result.warnings,
+            )  # fmt: skip
+        if unmatched := warn_unmatched_files(con, run_id):
+            st.details["files_without_links"] = len(unmatched)
         st.details.update(
             candidate_pairs=result.candidate_pairs,
             linked_pairs=result.linked_pairs,
@@ -360,13 +389,22 @@ def resolve(
     accounts whose links, records or on-file contacts changed get their evidence recomputed;
     every account is scored (matchers/resolve_cache.py, docs/scaling.md).
     """
-    from skiptrace.matchers.resolve import resolve_contacts
+    from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
     from skiptrace.sources.outcomes import report_unmatched
 
+    settings = ResolveSettings()
     with timed_stage(con, run_id, "resolve") as st:
-        result = resolve_contacts(con, run_id, as_of, rules=rules, full_rebuild=full_rebuild)
+        result = resolve_contacts(
+            con, run_id, as_of, settings=settings, rules=rules, full_rebuild=full_rebuild
+        )
         # collectors' outcomes on accounts or contacts the run does not have: a run warning
         st.details["outcomes_unmatched"] = report_unmatched(con, run_id)
+        if placeholders := placeholder_warning(result, settings.placeholder_debtors):
+            log.warning("%s", placeholders)
+            sql.run(
+                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="resolve",
+                messages=[placeholders],
+            )  # fmt: skip
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)
@@ -374,6 +412,29 @@ def resolve(
         st.details["reason"] = result.mode_reason
         st.details["steps"] = result.step_seconds
     return st
+
+
+def placeholder_warning(result: ResolveResult, limit: int) -> str | None:
+    """The run warning for the phones and emails resolve withheld as placeholders (held by more
+    than `limit` debtors, ResolveSettings.placeholder_debtors), None when there were none.
+
+    Why a warning: a number reported for dozens of debtors is a source's filler (a bureau's
+    713-555-5555 on every row) or a shared line; the run withholds it, but the source keeps
+    sending it, and whoever buys the data should know how much of it is filler."""
+    phones, emails = result.placeholder_phones, result.placeholder_emails
+    if not phones and not emails:
+        return None
+    what = " and ".join(
+        f"{n:,} {word}{'' if n == 1 else 's'}"
+        for n, word in ((phones, "phone number"), (emails, "email"))
+        if n
+    )
+    return (
+        f"{what} reported for more than {limit} different debtors "
+        f"(up to {result.placeholder_max_debtors:,}) withheld as placeholders on "
+        f"{result.placeholder_accounts:,} accounts: a source's filler or a shared line, not the "
+        "debtor's own (skiptrace explain shows them; ResolveSettings.placeholder_debtors)"
+    )
 
 
 def suppress(
@@ -427,6 +488,7 @@ def _file_entry(r: Any) -> dict[str, Any]:
         "source": r.source,
         "sha256": r.sha256,
         "status": r.status,
+        "same_as": r.same_as,
         "rows_read": r.rows_read,
         "rows_loaded": r.rows_loaded,
         "rows_rejected": r.rows_rejected,

@@ -2,16 +2,19 @@
 -- type: cell unless proven landline (TCPA: a wrong "home" lets the dialer autodial a cell);
 -- status from confidence bands ($good / $bad) and validity; low-confidence numbers are held
 -- for verification ($verify) and every held row says why (on_hold_reason: the compliance rule,
--- or the confidence below the verify band); bad and held as contact_usability decides them
+-- the confidence below the verify band, no calling window); bad and held as contact_usability
+-- decides them
 -- (export_macros.sql: the push writes the same decision as not callable); consent flags follow
 -- the TCPA decision (dial_mode).
 -- date_added: the as-of date of the first run that emitted this number for the account (stable
 -- from night to night, so the collections system does not see it as new every morning).
 -- Calling window (Reg F 1006.6(b)(1): not before 8 a.m. or after 9 p.m. at the consumer's
--- location): stated in call_window_tz, the consumer's zone (time_zone, from the address) or
--- else the area code's. When the area code's zone (tz_area_code) differs, the window is the
--- intersection of 08:00-21:00 in both zones on the run's as-of date, e.g. an Eastern consumer
--- with a Central area code: 09:00-21:00 Eastern.
+-- location; with ambiguous information, in every location it indicates): the hours that are
+-- 08:00-21:00 in every zone the consumer may be in (contact_points.tz_zones), on the run's
+-- as-of date, stated in call_window_tz: the consumer's zone (time_zone), else the area code's,
+-- else the most common of the possible zones (contact_usability, export_macros.sql). E.g. an
+-- Eastern consumer with a Central area code: 09:00-21:00 Eastern. A phone with no such hour is
+-- held (on_hold_reason says why) and its window left blank.
 WITH best_src AS (
     SELECT s.account_id, s.contact_key,
            -- the best supporting source (export_macros.sql)
@@ -26,12 +29,7 @@ phones AS (
     -- contact_usability reads the JSON facts once, so the numbering window below carries
     -- booleans, not each row's JSON (at 1.6M phones the gain was 1.3-1.5 s in one pair and
     -- within the noise of four alternations)
-    SELECT cp.*,
-           coalesce(cp.time_zone, cp.tz_area_code) AS window_tz,
-           CASE WHEN cp.time_zone IS NOT NULL AND cp.tz_area_code IS NOT NULL
-                THEN coalesce(utc_offset_minutes(cp.time_zone, CAST($as_of AS DATE))
-                              - utc_offset_minutes(cp.tz_area_code, CAST($as_of AS DATE)), 0)
-                ELSE 0 END AS tz_shift  -- area-code zone's 08:00 falls at 08:00 + tz_shift consumer time
+    SELECT cp.*
     FROM contact_usability($run_id, 'phone', $bad, $verify) cp  -- export_macros.sql
     WHERE cp.role = 'debtor' AND cp.status <> 'suppressed'
 ),
@@ -53,9 +51,9 @@ SELECT p.account_id AS account_number,
        p.time_zone,
        p.tz_area_code,
        CASE WHEN coalesce(p.tz_conflict, false) THEN 'Y' ELSE 'N' END AS tz_conflict,
-       p.window_tz AS call_window_tz,
-       CASE WHEN p.window_tz IS NOT NULL THEN clock_text(480 + greatest(p.tz_shift, 0)) END AS call_window_start,
-       CASE WHEN p.window_tz IS NOT NULL THEN clock_text(1260 + least(p.tz_shift, 0)) END AS call_window_end,
+       p.call_window_tz,
+       clock_text(p.call_window_start) AS call_window_start,
+       clock_text(p.call_window_end) AS call_window_end,
        p.confidence,
        p.status AS contact_status,
        p.contact_key  -- last: the stable key (E.164) delta.csv's rows carry

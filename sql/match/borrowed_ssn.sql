@@ -13,12 +13,13 @@
 --     (different canonical name and jaro-winkler < 0.80, compare.sql's FIRST_DIFFERENT);
 --   - no other pair of the account showed another generation ($generation_guards): where
 --     the father has a record of his own (his DOB, his suffix), the name alone cannot tell;
---   - the record is nobody's debtor, and only one account qualifies for it.
+--   - the record is nobody's debtor, and only one account qualifies for it (or only
+--     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice).
 -- What remains possible: the father with a single record, whose SSN was also copied onto a
 -- relative's record, and no DOB, suffix or other record of his anywhere: two independent
 -- slips on the same household.
 -- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_probability, ...) registered
--- by link.py; _ml, _mr (sides.sql).
+-- by link.py; _ml, _mr (sides.sql), _acct_identity (shared_ssn.sql).
 
 WITH held AS (
     SELECT p.account_id, p.rec_id, r.ssn_hash, r.first_std, r.first_canon
@@ -50,8 +51,9 @@ WITH held AS (
 )
 SELECT v.account_id, v.rec_id
 FROM votes v
+LEFT JOIN _acct_identity i ON i.account_id = v.account_id
 WHERE v.other_name > v.same_name
   AND v.rec_id NOT IN (SELECT rec_id FROM taken)
   AND v.account_id NOT IN (SELECT account_id FROM other_generation)
-QUALIFY count(*) OVER (PARTITION BY v.rec_id) = 1
+QUALIFY count(DISTINCT coalesce(i.identity, v.account_id)) OVER (PARTITION BY v.rec_id) = 1
 ORDER BY v.rec_id, v.account_id;

@@ -18,14 +18,22 @@
 -- accounts).
 CREATE OR REPLACE TEMP TABLE _match_cmp AS
 SELECT
-    account_id, rec_id, source, echoed, first_name, last_name, dob, ssn, address, phone, email,
-    suffix, middle_initial, tf_first_name, tf_last_name
+    account_id, rec_id, source, echoed, same_unit, first_name, last_name, dob, ssn, address,
+    phone, email, suffix, middle_initial, tf_first_name, tf_last_name
 FROM (
     SELECT
         p.account_id,
         p.rec_id,
         r.source,
         coalesce(r.echo_account_id = p.account_id, false) AS echoed,
+        -- the two addresses name the same unit, or neither names one: not a level and not
+        -- scored (std_line1 carries the unit, so the address ladder already tells an exact
+        -- address from another unit of the building); the household guards read it, because
+        -- "the same address" of a household is one dwelling, not one building (an apartment
+        -- complex put every neighbour in the debtor's household: matchers/guards.py
+        -- `_same_dwelling`). Keep in step with incremental_cmp.sql.
+        coalesce(l.unit_number = r.unit_number, l.unit_number IS NULL AND r.unit_number IS NULL)
+            AS same_unit,
 
         -- first/last swapped between the sides (exactly or with a typo): one joint event, scored
         -- once as first_name level 5; last_name then says 0 so the swap is not counted twice.

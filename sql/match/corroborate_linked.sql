@@ -17,11 +17,13 @@
 --     person with the debtor's name: father/son);
 --   - no pair of the account fired a guard showing another generation with the debtor's name
 --     ($generation_guards): there the name alone cannot tell them apart;
---   - the record is nobody's debtor, and only one account qualifies for it;
+--   - the record is nobody's debtor, and only one account qualifies for it (or only
+--     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice);
 --   - one step only: the corroborating record is a debtor link of the scoring (or released
 --     from a borrowed SSN, sql/match/borrowed_ssn.sql), never a pair promoted here.
 -- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_weight, w_address, w_ssn, dob,
--- ssn ...), the stored pairs of the run as scored (registered by link.py); _mr (sides.sql).
+-- ssn ...), the stored pairs of the run as scored (registered by link.py); _mr (sides.sql),
+-- _acct_identity (shared_ssn.sql).
 
 WITH linked AS (
     SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash
@@ -61,7 +63,8 @@ WITH linked AS (
         CASE WHEN same_ssn THEN match_weight - w_ssn + $ssn_weight END
     ) >= $threshold_weight
 )
-SELECT account_id, rec_id
-FROM corroborated
-QUALIFY count(*) OVER (PARTITION BY rec_id) = 1
-ORDER BY rec_id, account_id;
+SELECT c.account_id, c.rec_id
+FROM corroborated c
+LEFT JOIN _acct_identity i ON i.account_id = c.account_id
+QUALIFY count(DISTINCT coalesce(i.identity, c.account_id)) OVER (PARTITION BY c.rec_id) = 1
+ORDER BY c.rec_id, c.account_id;

@@ -2,8 +2,8 @@
 -- from _match_cmp (compare.sql): levels of the freshly compared pairs (_match_cmp as the
 -- comparator left it, for _inc_compare) and cached levels of the carried pairs still candidates,
 -- plus the columns that depend on the current data as a whole and so are recomputed for every
--- pair: the record's source, the echoed account key, and the term frequencies of the agreed
--- names (keep in step with compare.sql).
+-- pair: the record's source, the echoed account key, whether the two units agree, and the term
+-- frequencies of the agreed names (keep in step with compare.sql).
 
 ALTER TABLE _match_cmp RENAME TO _inc_fresh;
 
@@ -13,6 +13,9 @@ SELECT
     p.rec_id,
     r.source,
     coalesce(r.echo_account_id = p.account_id, false) AS echoed,
+    -- as compare.sql: the record's unit is part of it, so a carried pair's is unchanged too
+    coalesce(l.unit_number = r.unit_number, l.unit_number IS NULL AND r.unit_number IS NULL)
+        AS same_unit,
     p.first_name, p.last_name, p.dob, p.ssn, p.address, p.phone, p.email, p.suffix,
     p.middle_initial,
     CASE WHEN p.first_name = 7 /* FIRST_EXACT */ THEN tf1.freq END AS tf_first_name,

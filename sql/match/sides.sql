@@ -14,6 +14,9 @@
 -- number and street name in std_line1 ("70 SPENSLEY PLACE PANDORA ORCHARD"): both are read from
 -- there, so the street comparison and the house-number blocking passes see them instead of a
 -- NULL that agrees with nothing.
+-- The unit number is the one compared (unit_key, sql/standardize/unit_number.sql: 'APT 04',
+-- '# 4' and 'NO 4' are unit 4): the household guards ask whether two addresses are one
+-- dwelling (compare.sql, `same_unit`).
 CREATE OR REPLACE TEMP MACRO _line1_number(line1) AS
     nullif(regexp_extract(line1, '^([0-9]+[A-Z]?) [A-Z]', 1), '');
 CREATE OR REPLACE TEMP MACRO _line1_street(line1) AS
@@ -58,7 +61,7 @@ SELECT
     CASE WHEN nullif(trim(a.street_number), '') IS NULL AND nullif(trim(a.street_name), '') IS NULL
          THEN _line1_street(nullif(trim(a.std_line1), ''))
          ELSE nullif(trim(a.street_name), '') END AS street_name,
-    nullif(trim(a.unit_number), '')       AS unit_number,
+    unit_key(nullif(trim(a.unit_number), '')) AS unit_number,
     nullif(trim(a.std_line1), '')         AS std_line1,
     nullif(trim(a.city), '')              AS city,
     nullif(trim(a.state), '')             AS state,
@@ -105,7 +108,7 @@ SELECT
     CASE WHEN nullif(trim(r.street_number), '') IS NULL AND nullif(trim(r.street_name), '') IS NULL
          THEN _line1_street(nullif(trim(r.std_line1), ''))
          ELSE nullif(trim(r.street_name), '') END AS street_name,
-    nullif(trim(r.unit_number), '')       AS unit_number,
+    unit_key(nullif(trim(r.unit_number), '')) AS unit_number,
     nullif(trim(r.std_line1), '')         AS std_line1,
     nullif(trim(r.city), '')              AS city,
     nullif(trim(r.state), '')             AS state,

@@ -1,5 +1,5 @@
 -- contact_verdicts(): collectors' verdicts on an account's contact (right party, wrong number,
--- disconnected, returned mail or moved), each with `day_time`: its time of day (migration 112)
+-- disconnected, returned mail or moved), each with `day_time`: its time of day (migration 114)
 -- when every verdict of that day on that contact has one, else NULL. Within a day, verdicts are
 -- ordered by day_time, then the later load, then the later row where it came from (origin_seq:
 -- the row's place in its delivery, or the platform's outcome_id, a number: as text, 'f.csv:9'

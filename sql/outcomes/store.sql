@@ -3,7 +3,7 @@
 -- origin_seq) the caller registered. Template (sql.render): `moment_parts` and `moment` are
 -- the one date parser's reading of a date with an optional time of day (sources/dates.py
 -- moment_sql) over the text date_raw, with the source's date_formats first: the day and the
--- time on the clock of the source's time_zone (outcome_date, outcome_time; migration 112).
+-- time on the clock of the source's time_zone (outcome_date, outcome_time; migration 114).
 --
 -- History, not a snapshot: a row is only added, never replaced by a later delivery, so a night
 -- without the file or a file of the day's dispositions alone keeps every earlier report. A row

@@ -28,7 +28,11 @@ SELECT l.account_id,
             THEN greatest(date_diff('day', c.last_seen, l.report_date), 0) END AS report_lag_days,
        CASE
            WHEN l.role = 'associate' THEN CASE l.guard
-               WHEN 'spouse_pattern' THEN 'spouse'
+               -- same surname and dwelling, another given name and DOB: a household member,
+               -- never 'spouse' (FDCPA 1692c(d) lets a collector discuss the debt with the
+               -- consumer's spouse, so the word needs a source that says so: a relative's
+               -- contact a source labels SPOUSE keeps its label, below)
+               WHEN 'spouse_pattern' THEN 'household member (same surname)'
                WHEN 'suffix_conflict' THEN 'relative (same name, other generation)'
                WHEN 'dob_conflict_same_address' THEN 'household member'
                ELSE 'associate' END

@@ -113,6 +113,33 @@ JOIN pts p ON p.pt = r.pt
 JOIN acct a ON a.account_id = p.account_id
 LEFT JOIN close c ON c.pt = r.pt;
 
+-- Phones and emails reported for many different debtors: how many distinct debtors (the accounts'
+-- debtors told apart by standardized surname and given name, so one person's several accounts
+-- count once; an account without a name counts as its own debtor) hold a point with that key,
+-- in any role. A number every credit-header row carries (a bureau's or a vendor's placeholder in
+-- a valid format, 713-555-5555), a vendor's filler or a business switchboard is reported for
+-- hundreds of debtors; the confidence model scored it like any corroborated number (0.99, rank 1
+-- on 1,507 of 1,911 accounts in an audit). A family's landline is on two or three accounts.
+-- Above ResolveSettings.placeholder_debtors the point is no debtor's own contact: `placeholder`,
+-- confidence 0, ranked last and withheld from every export (08, 08c). Only keys held by more
+-- than one debtor are kept here.
+CREATE OR REPLACE TEMP TABLE rs_shared AS
+WITH holders AS (
+    SELECT DISTINCT contact_type, contact_key, account_id
+    FROM rs_rep
+    WHERE contact_type IN ('phone', 'email')
+)
+SELECT h.contact_type, h.contact_key,
+       count(DISTINCT coalesce(a.last_std || '|' || coalesce(a.first_canon, a.first_std, ''),
+                               '#' || h.account_id)) AS debtors
+FROM holders h
+LEFT JOIN (SELECT account_id, min(last_std) AS last_std, min(first_canon) AS first_canon,
+                  min(first_std) AS first_std
+           FROM acct_std GROUP BY account_id) a
+       ON a.account_id = h.account_id
+GROUP BY ALL
+HAVING count(DISTINCT h.account_id) > 1;
+
 -- The factors of each contact point (cf) and, from them, the model's features, score and
 -- calibrated probability, in one statement: materialized on its own, cf was a third table of
 -- every contact point's factors beside rs_scored (2.1 GB at 1M accounts) that only this
@@ -136,7 +163,9 @@ WITH cf AS (
            r.unit_number, r.quality, r.e164, r.email_norm,
            coalesce(la.latest_sources, 0) AS latest_sources,
            coalesce(la.latest_sources > 0 AND la.latest_points > 1, false) AS latest_contested,
-           rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only
+           rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only,
+           coalesce(sh.debtors, 1) AS shared_debtors,
+           coalesce(sh.debtors > CAST($placeholder_debtors AS INTEGER), false) AS placeholder
     FROM rs_cs c
     JOIN rs_rep r ON r.pt = c.pt
     JOIN rs_neg n ON n.pt = c.pt
@@ -144,6 +173,7 @@ WITH cf AS (
     LEFT JOIN rs_latest la ON la.pt = c.pt
     LEFT JOIN rs_rival rv ON c.role = 'debtor' AND c.contact_type = 'address' AND rv.pt = c.pt
     LEFT JOIN rs_place_vote pv ON c.contact_type = 'address' AND pv.pt = c.pt
+    LEFT JOIN rs_shared sh ON sh.contact_type = c.contact_type AND sh.contact_key = r.contact_key
 ),
 feat AS (
     SELECT f.*,
@@ -153,6 +183,7 @@ feat AS (
 zz AS (SELECT feat.*, {{z}} AS z FROM feat)
 SELECT zz.*, {{p}} AS p FROM zz;
 
+DROP TABLE rs_shared;
 DROP TABLE rs_latest;
 DROP TABLE rs_rival;
 DROP TABLE rs_place_vote;

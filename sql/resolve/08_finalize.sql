@@ -25,8 +25,15 @@ CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
            x.street_number, x.street_name, x.std_line1, x.last_seen, x.n_sources, x.n_records,
-           x.contact_key, x.valid,
-           CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
+           x.contact_key, x.valid, x.placeholder,
+           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_phone,
+           CASE WHEN x.contact_type = 'phone' THEN x.e164 END AS e164,
+           -- a number that is not valid cannot reach anyone, and a placeholder (a number or
+           -- email reported for many debtors, 07) is nobody's own: confidence 0, whatever the
+           -- model says of their support (factors keep the model's p)
+           CASE WHEN rs_undialable(x.contact_type, x.valid) OR x.placeholder THEN 0.0
+                WHEN x.role = 'third_party' THEN round(x.support, 4)
+                ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
@@ -36,7 +43,17 @@ WITH s AS (
                    THEN 'confirmed'
                ELSE 'on_file'
            END AS status,
-           coalesce(zt.tz, st.tz) AS addr_tz,
+           -- the address's zone: its ZIP's, else its city's (most common when the city spans
+           -- clocks), else its state's most common; NULL when nothing locates it. When neither
+           -- the ZIP nor a one-clock city settles it, every zone of its state is possible
+           -- (addr_zones: an El Paso or a Knoxville without a ZIP is not simply Central); NULL
+           -- otherwise, the zone being addr_tz alone (a list on every address cost more)
+           coalesce(zt.tz, ct.tz, st.tz) AS addr_tz,
+           CASE WHEN zt.tz IS NULL AND NOT coalesce(ct.one_clock, false) THEN st.zones END
+               AS addr_zones,
+           -- a military post office (APO / FPO / DPO): the consumer is abroad, no zone known
+           x.contact_type = 'address' AND coalesce(x.state IN ('AA', 'AE', 'AP'), false)
+               AND zt.tz IS NULL AS abroad,
            -- the consumer left: a USPS move away or without forwarding, or collectors' latest
            -- verdict on the address is returned mail or moved (00b_outcomes.sql)
            coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false)
@@ -46,6 +63,7 @@ WITH s AS (
            ON x.contact_type = 'address' AND ov.account_id = x.account_id
           AND ov.contact_type = 'address' AND ov.contact_key = x.contact_key
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
+    LEFT JOIN rs_city_tz ct ON x.contact_type = 'address' AND ct.state = x.state AND ct.city = x.city
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
     ANTI JOIN rs_tp_own o
            ON x.role = 'third_party' AND o.account_id = x.account_id
@@ -56,46 +74,123 @@ WITH s AS (
 -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
 -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
 SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
-       left_address,
+       addr_zones, abroad, left_address, tz_phone, e164,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
-           ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+           ORDER BY s.placeholder,  -- withheld from the exports (08c): after every other point
+                    rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                     rs_undialable(s.contact_type, s.valid),
                     confidence DESC, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first
                     n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
 FROM s;
 
-CREATE OR REPLACE TEMP TABLE rs_final AS
-WITH consumer_tz AS (
-    -- the consumer's location: the best-ranked debtor address the consumer is not known to have
-    -- left (USPS move, no forwarding), else the address on file. The best-ranked address, whatever
-    -- its status: skipping addresses still only on file put the calling window in the zone of a
-    -- 0.005 'new' address from 2014 when the on-file address ranked first at 0.77
-    -- (sql/suppress/contact_subject.sql reads the consumer's state by the same rule, on the rank
-    -- after collectors' outcomes (08b): a right-party contact can move an address up there)
+-- The consumer's location, per account: the best-ranked debtor address the consumer is not known
+-- to have left (USPS move, no forwarding, collectors' latest verdict), else the address on file
+-- (`onfile_*`). The best-ranked address, whatever its status: skipping addresses still only on
+-- file put the calling window in the zone of a 0.005 'new' address from 2014 when the on-file
+-- address ranked first at 0.77 (sql/suppress/contact_subject.sql reads the consumer's state by
+-- the same rule, on the rank after collectors' outcomes (08b): a right-party contact can move an
+-- address up there). Reg F 1006.6(b)(1) asks for hours convenient in every place the information
+-- indicates, so `zones` adds the zones of every other such address with a confidence of at least
+-- $zone_floor (ResolveSettings.calling_zone_floor): a 0.98 New York address behind a 0.995 Los
+-- Angeles one is where the consumer may be as well. `abroad`: one of them is a military post
+-- office, which no zone locates. One pass over the narrow table's debtor addresses.
+CREATE OR REPLACE TEMP TABLE rs_account_tz AS
+WITH a AS (
+    -- arg_min picks the best-ranked row without sorting each account's addresses (an ordered
+    -- first() sorts); arg_min skips a NULL value, arg_min_null takes it
     SELECT account_id,
-           first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
-           first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
+           arg_min(addr_tz, rank) FILTER (WHERE NOT left_address) AS tz,
+           arg_min_null(addr_zones, rank) FILTER (WHERE NOT left_address AND addr_tz IS NOT NULL)
+               AS best_zones,
+           list(addr_tz) FILTER (WHERE NOT left_address AND addr_tz IS NOT NULL
+                                   AND confidence >= CAST($zone_floor AS DOUBLE)) AS more_tz,
+           flatten(list(addr_zones) FILTER (
+               WHERE NOT left_address AND addr_zones IS NOT NULL
+                 AND confidence >= CAST($zone_floor AS DOUBLE))) AS more_zones,
+           min(addr_tz) FILTER (WHERE NOT left_address AND confidence >= CAST($zone_floor AS DOUBLE))
+               AS lo_tz,
+           max(addr_tz) FILTER (WHERE NOT left_address AND confidence >= CAST($zone_floor AS DOUBLE))
+               AS hi_tz,
+           arg_min(abroad, rank) FILTER (WHERE NOT left_address)
+               OR bool_or(abroad AND confidence >= CAST($zone_floor AS DOUBLE))
+                      FILTER (WHERE NOT left_address) AS abroad,
+           arg_min_null(addr_tz, rank) FILTER (WHERE on_file) AS onfile_tz,
+           arg_min_null(addr_zones, rank) FILTER (WHERE on_file) AS onfile_zones,
+           arg_min_null(abroad, rank) FILTER (WHERE on_file) AS onfile_abroad
     FROM rs_final_rank
-    WHERE role = 'debtor' AND contact_type = 'address' AND NOT left_address
+    WHERE role = 'debtor' AND contact_type = 'address'
     GROUP BY account_id
+)
+SELECT account_id, tz, onfile_tz,
+       -- the zones of the address time_zone comes from and of the others above the floor, as
+       -- one sorted list (the key of rs_phone_tz's sets); nearly every account has one zone,
+       -- which skips the list functions
+       CASE WHEN tz IS NULL AND onfile_zones IS NOT NULL
+                THEN list_sort(list_distinct(list_concat([onfile_tz], onfile_zones)))
+            WHEN tz IS NULL THEN CASE WHEN onfile_tz IS NOT NULL THEN [onfile_tz] END
+            WHEN best_zones IS NULL AND more_zones IS NULL
+                 AND (lo_tz IS NULL OR (lo_tz = tz AND hi_tz = tz))
+                THEN [tz]
+            ELSE list_sort(list_distinct(list_concat(
+                     [tz], coalesce(best_zones, []), coalesce(more_tz, []), coalesce(more_zones, []))))
+       END AS zones,
+       coalesce(abroad, onfile_abroad, false) AS abroad
+FROM a;
+
+-- Every zone a phone's calling window must respect (contact_points.tz_zones), on the narrow
+-- table's phones: the consumer's (the zones of the address time_zone comes from) and the
+-- number's (its own zone, else every zone of an area code that spans several: Alaska's 907);
+-- when nothing places the consumer (no zone at all, or an address abroad) every US clock is
+-- possible, one zone each (rs_tz_off.us_clock). Each distinct set is listed once (a few hundred
+-- at 1M accounts), most common zone first (the exports state the window in the first when no
+-- zone is the consumer's or the number's); a conflict when its zones do not all keep the same
+-- clock, winter and summer.
+CREATE OR REPLACE TEMP TABLE rs_phone_tz AS
+WITH located AS (
+    SELECT k.pid, a.zones AS consumer_zones,
+           CASE WHEN k.tz_phone IS NOT NULL THEN [k.tz_phone] ELSE az.zones END AS number_zones,
+           coalesce(a.abroad, false) AS abroad
+    FROM rs_final_rank k
+    LEFT JOIN rs_account_tz a ON a.account_id = k.account_id
+    LEFT JOIN rs_area_tz az ON az.e164 = k.e164
+    WHERE k.contact_type = 'phone'
 ),
-onfile_tz AS (
-    SELECT account_id, first(addr_tz ORDER BY rank) AS tz, first(state ORDER BY rank) AS state
-    FROM rs_final_rank
-    WHERE role = 'debtor' AND contact_type = 'address' AND on_file
-    GROUP BY account_id
+combos AS (
+    SELECT consumer_zones, number_zones, abroad,
+           list_distinct(list_concat(coalesce(consumer_zones, []), coalesce(number_zones, [])))
+               AS zones
+    FROM (SELECT DISTINCT consumer_zones, number_zones, abroad FROM located)
 ),
-tz AS (
+sets AS (
+    SELECT s.consumer_zones, s.number_zones, s.abroad,
+           list(s.tz ORDER BY coalesce(o.n_zips, 0) DESC, s.tz) AS tz_zones,
+           count(DISTINCT coalesce(CAST(o.off_jan AS VARCHAR) || '/' || CAST(o.off_jul AS VARCHAR), s.tz))
+               > 1 AS tz_conflict
+    FROM (SELECT DISTINCT c.consumer_zones, c.number_zones, c.abroad, unnest(CASE
+              WHEN c.abroad OR len(c.zones) = 0 THEN list_distinct(list_concat(c.zones, us.zones))
+              ELSE c.zones END) AS tz
+          FROM combos c, (SELECT list(tz) AS zones FROM rs_tz_off WHERE us_clock) us) s
+    LEFT JOIN rs_tz_off o ON o.tz = s.tz
+    GROUP BY ALL
+)
+SELECT l.pid, s.tz_zones, s.tz_conflict
+FROM located l
+JOIN sets s ON s.consumer_zones IS NOT DISTINCT FROM l.consumer_zones
+           AND s.number_zones IS NOT DISTINCT FROM l.number_zones AND s.abroad = l.abroad;
+
+CREATE OR REPLACE TEMP TABLE rs_final AS
+WITH tz AS (
     SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank,
            CASE WHEN x.contact_type = 'address' THEN k.addr_tz
-                ELSE coalesce(ct.tz, ot.tz, x.tz_phone) END AS time_zone,
-           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code
+                ELSE coalesce(a.tz, a.onfile_tz, x.tz_phone) END AS time_zone,
+           CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code,
+           p.tz_zones, coalesce(p.tz_conflict, false) AS tz_conflict
     FROM rs_scored x
     JOIN rs_final_rank k ON k.pid = x.rowid
-    LEFT JOIN consumer_tz ct ON ct.account_id = x.account_id
-    LEFT JOIN onfile_tz ot ON ot.account_id = x.account_id
+    LEFT JOIN rs_account_tz a ON a.account_id = x.account_id
+    LEFT JOIN rs_phone_tz p ON p.pid = x.rowid
 )
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
@@ -103,10 +198,6 @@ tz AS (
 SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
                     latest_sources, latest_contested, recent_share, behind_years, rival_close,
                     recent_points, vendor_only, addr_tz),
-       CASE WHEN t.contact_type = 'phone' AND t.time_zone IS NOT NULL AND t.tz_area_code IS NOT NULL
-            THEN t.time_zone <> t.tz_area_code
-                 AND (oa.tz IS NULL OR ob.tz IS NULL OR oa.off_jan <> ob.off_jan OR oa.off_jul <> ob.off_jul)
-            ELSE false END AS tz_conflict,
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
@@ -133,6 +224,4 @@ SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone
            CASE WHEN t.prepaid THEN 'prepaid' END,
            CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END)
        END AS reasons
-FROM tz t
-LEFT JOIN rs_tz_off oa ON oa.tz = t.time_zone
-LEFT JOIN rs_tz_off ob ON ob.tz = t.tz_area_code;
+FROM tz t;

@@ -36,7 +36,7 @@ CREATE OR REPLACE TEMP TABLE rs_outcome_rerank AS
 WITH joined AS (
     SELECT f.rowid AS pid, f.account_id, f.contact_type, f.role, f.confidence, f.status, f.reasons,
            f.street_number, f.street_name, f.std_line1, f.last_seen, f.n_sources, f.n_records,
-           f.contact_key, f.valid, h.o_outcome, h.o_date, h.o_agent, h.h_date
+           f.contact_key, f.valid, f.placeholder, h.o_outcome, h.o_date, h.o_agent, h.h_date
     FROM rs_final f
     SEMI JOIN (SELECT DISTINCT account_id, contact_type, role FROM rs_outcome_hit) g
            ON g.account_id = f.account_id AND g.contact_type = f.contact_type AND g.role = f.role
@@ -67,7 +67,8 @@ adjusted AS (
 SELECT pid, confidence, status, reasons,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
-           ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+           ORDER BY placeholder,  -- withheld (08c), after every other point as in 08
+                    coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
                     -- an address that cannot be mailed stays after the complete ones (08_finalize)
                     rs_unmailable(contact_type, street_number, street_name, std_line1),
                     rs_undialable(contact_type, valid),

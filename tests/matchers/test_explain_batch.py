@@ -21,8 +21,10 @@ def linked(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
         "ZELDA", "QUARTERMAINE", dob=dt.date(1971, 7, 7), ssn=777_00_1111, number="9",
         street="ELM", zip5="94105",
     )  # fmt: skip
-    pop.insert(con, "acct_std", "TWIN-A", twin)
-    pop.insert(con, "acct_std", "TWIN-B", twin)
+    # twins of one SSN whose middle initials differ: two people, so the echoed record 91 is
+    # TWIN-B's and TWIN-A is outscored (one person's two accounts would share it)
+    pop.insert(con, "acct_std", "TWIN-A", {**twin, "middle_initial": "A"})
+    pop.insert(con, "acct_std", "TWIN-B", {**twin, "middle_initial": "B"})
     pop.insert(con, "rec_std", 90, twin, source="header", kind="person_records")
     pop.insert(con, "rec_std", 91, twin, source="vendor", kind="vendor_batch", account_id="TWIN-B")
     link(con, "t")

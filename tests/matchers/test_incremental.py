@@ -94,7 +94,8 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
     father = pop.person("JOHN", "SMITHFIELD", dob=dt.date(1952, 11, 20), ssn=555_99_0001,
                         number="42", street="WILLOW", zip5="10001", suffix="SR")  # fmt: skip
     pop.insert(db, "rec_std", 2, father, source="header", kind="person_records")
-    # a second account with BG0007's identity: BG0007's unchanged record becomes a tie
+    # a second account with BG0007's identity (its SSN, name, DOB): BG0007's unchanged record
+    # becomes the debtor record of both (a rule over the record's other pairs)
     twin = db.execute("SELECT * EXCLUDE (account_id) FROM acct_std WHERE account_id = 'BG0007'")
     cols = [d[0] for d in twin.description or []]
     pop.insert(db, "acct_std", "TWIN7", dict(zip(cols, twin.fetchall()[0], strict=True)))
@@ -114,9 +115,12 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
     assert inc.increment["records_new"] == 2 and inc.increment["records_removed"] == 1
     assert 0 < inc.increment["pairs_compared"] < inc.increment["pairs_carried"]
     assert _pair(db, "b", "DEBTOR", 13) == {"role": "rejected", "guard": "generation_ambiguous"}
-    assert _pair(db, "b", "BG0007", 1007)["role"] == "rejected"  # tie: no debtor
-    ties = sql.frame(db, "SELECT outcome FROM match_conflicts WHERE run_id = 'b' AND rec_id = 1007")
-    assert ties["outcome"].to_list() == ["tie", "tie"]
+    assert _pair(db, "b", "BG0007", 1007)["role"] == _pair(db, "b", "TWIN7", 1007)["role"]
+    assert _pair(db, "b", "TWIN7", 1007)["role"] == "debtor"
+    shared = sql.frame(
+        db, "SELECT outcome FROM match_conflicts WHERE run_id = 'b' AND rec_id = 1007"
+    )
+    assert shared["outcome"].to_list() == ["same_person", "same_person"]
 
     # nothing changed since: everything carried, nothing compared, same outputs
     again = incremental_then_full(db, "c", "a")

@@ -166,8 +166,8 @@ def test_explain_pair_partial_weights_sum_to_final_weight(db: duckdb.DuckDBPyCon
         explain_pair(db, "e", "NO-SUCH-ACCOUNT", 1)
 
 
-def test_a_record_is_the_debtor_of_one_account_at_most(db: duckdb.DuckDBPyConnection) -> None:
-    twin = pop.person(
+def _zelda(**changes: Any) -> dict[str, Any]:
+    row = pop.person(
         "ZELDA",
         "QUARTERMAINE",
         dob=dt.date(1971, 7, 7),
@@ -176,29 +176,83 @@ def test_a_record_is_the_debtor_of_one_account_at_most(db: duckdb.DuckDBPyConnec
         street="ELM",
         zip5="94105",
     )
+    return {**row, **changes}
+
+
+def _roles_and_conflicts(
+    con: duckdb.DuckDBPyConnection, run_id: str, first_rec: int
+) -> tuple[dict[tuple[int, str], str], dict[tuple[int, str], str]]:
+    pairs = sql.frame(
+        con,
+        "SELECT rec_id, account_id, role FROM match_pairs WHERE run_id = ? AND rec_id >= ?",
+        [run_id, first_rec],
+    )
+    conflicts = sql.frame(
+        con,
+        "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = ? AND rec_id >= ?",
+        [run_id, first_rec],
+    )
+    return (
+        {(r, a): role for r, a, role in pairs.iter_rows()},
+        {(r, a): o for r, a, o in conflicts.iter_rows()},
+    )
+
+
+def test_a_person_placed_twice_is_the_debtor_of_both_accounts(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """Two creditors placed the same debtor (two account ids, one SSN, name, DOB, address):
+    the debtor's records are the debtor records of both placements, so a bankruptcy or a
+    death reaches both. With one account per record they tied and were nobody's."""
+    twin = _zelda()
     pop.insert(db, "acct_std", "TWIN-A", twin)
     pop.insert(db, "acct_std", "TWIN-B", twin)  # the same identity on two accounts
+    # a third placement from before the debtor moved: weaker on the new address, same person
+    pop.insert(db, "acct_std", "TWIN-C", _zelda(street_number="400", std_line1="400 OAK ST",
+                                                street_name="OAK"))  # fmt: skip
     pop.insert(db, "rec_std", 90, twin, source="header", kind="person_records")
     pop.insert(db, "rec_std", 91, twin, source="vendor", kind="vendor_batch", account_id="TWIN-B")
     result = link(db, "t")
-    assert result.ties == 1
-    pairs = sql.frame(
-        db, "SELECT rec_id, account_id, role FROM match_pairs WHERE run_id = 't' AND rec_id >= 90"
+    assert result.ties == 0
+    roles, conflicts = _roles_and_conflicts(db, "t", 90)
+    accounts = ("TWIN-A", "TWIN-B", "TWIN-C")
+    assert {roles[(r, a)] for r in (90, 91) for a in accounts} == {"debtor"}
+    assert conflicts == {(r, a): "same_person" for r in (90, 91) for a in accounts}
+    assert explain_pair(db, "t", "TWIN-A", 91).conflict == "same_person"
+
+
+def test_a_tie_between_two_people_links_nobody(db: duckdb.DuckDBPyConnection) -> None:
+    """Accounts that are not one identity keep today's rule: a record tied between them is
+    nobody's debtor (held for review), the echoed key breaks a tie, the best weight wins.
+    Not one identity: no SSN on the accounts (a father and son keyed with one DOB look the
+    same), or one SSN whose accounts disagree on the middle initial or the date of birth."""
+    no_ssn = _zelda(ssn_hash=None, ssn_last4=None)
+    pop.insert(db, "acct_std", "NOSSN-A", no_ssn)
+    pop.insert(db, "acct_std", "NOSSN-B", no_ssn)
+    pop.insert(db, "rec_std", 90, no_ssn, source="header", kind="person_records")
+    pop.insert(
+        db, "rec_std", 91, no_ssn, source="vendor", kind="vendor_batch", account_id="NOSSN-B"
     )
-    roles = {(r, a): role for r, a, role in pairs.iter_rows()}
-    assert roles[(90, "TWIN-A")] == roles[(90, "TWIN-B")] == "rejected"  # tie: no debtor
-    assert roles[(91, "TWIN-B")] == "debtor" and roles[(91, "TWIN-A")] == "rejected"
-    conflicts = sql.frame(
-        db, "SELECT rec_id, account_id, outcome FROM match_conflicts WHERE run_id = 't'"
-    )
-    got = {(r, a): o for r, a, o in conflicts.iter_rows()}
-    assert got == {
-        (90, "TWIN-A"): "tie",
-        (90, "TWIN-B"): "tie",
-        (91, "TWIN-B"): "kept",
-        (91, "TWIN-A"): "outscored",
-    }
-    assert explain_pair(db, "t", "TWIN-A", 91).conflict == "outscored"
+    other = pop.person("OPHELIA", "WINTERBOTTOM", dob=dt.date(1980, 3, 4), ssn=777_00_2222,
+                       number="12", street="PINE", zip5="10001")  # fmt: skip
+    pop.insert(db, "acct_std", "MIDDLE-A", {**other, "middle_initial": "A"})
+    pop.insert(db, "acct_std", "MIDDLE-B", {**other, "middle_initial": "B"})
+    pop.insert(db, "rec_std", 92, other, source="header", kind="person_records")
+    third = pop.person("PERPETUA", "FLINTWICK", dob=None, ssn=777_00_3333, number="5",
+                       street="LAKE", zip5="60601")  # fmt: skip
+    pop.insert(db, "acct_std", "DOB-A", {**third, "dob": dt.date(1950, 1, 2)})
+    pop.insert(db, "acct_std", "DOB-B", {**third, "dob": dt.date(1978, 5, 6)})
+    pop.insert(db, "rec_std", 93, third, source="header", kind="person_records")
+    result = link(db, "t")
+    assert result.ties == 3
+    roles, conflicts = _roles_and_conflicts(db, "t", 90)
+    for rec, a, b in ((90, "NOSSN-A", "NOSSN-B"), (92, "MIDDLE-A", "MIDDLE-B"),
+                      (93, "DOB-A", "DOB-B")):  # fmt: skip
+        assert roles[(rec, a)] == roles[(rec, b)] == "rejected"  # tie: no debtor
+        assert conflicts[(rec, a)] == conflicts[(rec, b)] == "tie"
+    assert roles[(91, "NOSSN-B")] == "debtor" and roles[(91, "NOSSN-A")] == "rejected"
+    assert conflicts[(91, "NOSSN-B")] == "kept" and conflicts[(91, "NOSSN-A")] == "outscored"
+    assert explain_pair(db, "t", "NOSSN-A", 91).conflict == "outscored"
 
 
 def test_block_cap_skips_and_reports_oversized_blocks(db: duckdb.DuckDBPyConnection) -> None:

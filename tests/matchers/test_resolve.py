@@ -84,13 +84,20 @@ class Builder:
             "zip": zip5,
         }
 
-    def phone(self, raw: str, *, valid: bool = True, kind: str = "fixed_or_mobile") -> str:
+    def phone(
+        self,
+        raw: str,
+        *,
+        valid: bool = True,
+        kind: str = "fixed_or_mobile",
+        zone: str | None = "America/New_York",
+    ) -> str:
         digits = "".join(c for c in raw if c.isdigit())[-10:]
         self.con.execute("DELETE FROM std_phone_cache WHERE phone_raw = ?", [raw])
         self.con.execute(
             "INSERT INTO std_phone_cache (phone_raw, e164, valid, extension,"
             " area_code, number_type, time_zone) VALUES (?, ?, ?, NULL, ?, ?, ?)",
-            [raw, f"+1{digits}", valid, digits[:3], kind, "America/New_York"],
+            [raw, f"+1{digits}", valid, digits[:3], kind, zone],
         )
         return raw
 
@@ -127,14 +134,21 @@ class Builder:
             self._insert("source_contacts", row)
         return rec_id
 
-    def link(self, account_id: str, rec_id: int, p: float = 0.98, role: str = "debtor") -> None:
+    def link(
+        self,
+        account_id: str,
+        rec_id: int,
+        p: float = 0.98,
+        role: str = "debtor",
+        guard: str | None = None,
+    ) -> None:
         src = self.con.execute(
             "SELECT source FROM source_records WHERE rec_id = ?", [rec_id]
         ).fetchone()
         self.con.execute(
             "INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_weight,"
-            " match_probability, role) VALUES (?, ?, ?, ?, 10, ?, ?)",
-            [RUN, account_id, rec_id, src[0] if src else None, p, role],
+            " match_probability, role, guard) VALUES (?, ?, ?, ?, 10, ?, ?, ?)",
+            [RUN, account_id, rec_id, src[0] if src else None, p, role, guard],
         )
 
     def _line(self, file_no: int) -> int:

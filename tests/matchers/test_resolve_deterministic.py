@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.phones import register_line_type_macros
 
 # (rec_id, quality, city, unit_number): one variant (same vkey), spelled three ways
@@ -37,6 +38,7 @@ def _statement(name: str, starts: str) -> str:
 
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
     register_line_type_macros(con)
+    register_unit_macro(con)  # rs_unit is the shared unit_key
     sql.run(con, "resolve/00_macros.sql")
 
 

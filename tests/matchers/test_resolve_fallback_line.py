@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.phones import register_line_type_macros
 
 
@@ -18,6 +19,7 @@ from skiptrace.matchers.phones import register_line_type_macros
 def con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     register_line_type_macros(con)
+    register_unit_macro(con)  # rs_unit is the shared unit_key
     sql.run(con, "resolve/00_macros.sql")
     return con
 

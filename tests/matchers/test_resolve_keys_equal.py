@@ -59,7 +59,7 @@ def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, li
         ("p", model.p_sql("zz.z")),
     ):
         score = score.replace("{{" + slot + "}}", fragment)
-    sql.run(con, score, as_of=as_of)
+    sql.run(con, score, as_of=as_of, placeholder_debtors=s.placeholder_debtors)
     out = {}
     for table in ("rs_scored", "rs_rep", "rs_neg", "rs_cs"):
         cols = [

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from skiptrace import sql
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.resolve import ResolveSettings
 
 PREV, RUN = "20261001T000000Z-0001", "20261101T000000Z-0002"
@@ -17,6 +18,7 @@ AS_OF = dt.date(2026, 11, 1)
 
 @pytest.fixture
 def world(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    register_unit_macro(con)  # rs_unit is the shared unit_key
     sql.run(con, "resolve/00_macros.sql")  # the macros resolve's steps share
     con.execute(
         "INSERT INTO runs (run_id, status) VALUES (?, 'completed'), (?, 'running')", [PREV, RUN]
@@ -101,6 +103,7 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     for col in ("n_sources", "n_records"):  # corroboration: the tie-break after recency
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER DEFAULT 1")
     con.execute("ALTER TABLE rs_final ADD COLUMN valid BOOLEAN DEFAULT true")  # valid numbers
+    con.execute("ALTER TABLE rs_final ADD COLUMN placeholder BOOLEAN DEFAULT false")  # 07
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]

@@ -16,6 +16,7 @@ import pytest
 
 from skiptrace import sql
 from skiptrace.flows.demo.evaluate import _unit_norm
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.resolve import resolve_contacts
 from tests.matchers.test_resolve import AS_OF, RUN, Builder, addr_contact, points
 
@@ -28,6 +29,7 @@ UNITS = {
 
 
 def test_sql_and_scorer_drop_a_leading_designator_alike(con: duckdb.DuckDBPyConnection) -> None:
+    register_unit_macro(con)  # rs_unit is the shared unit_key
     sql.run(con, "resolve/00_macros.sql")
     raw = list(UNITS)
     got_sql = dict(

@@ -11,7 +11,7 @@ import zipcodes
 
 from skiptrace.matchers import zip_reference as zr
 from skiptrace.matchers.address_finish import zip_table
-from skiptrace.matchers.resolve import state_time_zones, zip_time_zones
+from skiptrace.matchers.time_zones import state_time_zones, zip_time_zones
 
 
 @pytest.fixture

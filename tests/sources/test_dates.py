@@ -61,3 +61,16 @@ def test_sql_macros_for_other_stages() -> None:
         "SELECT parse_date_any('05-jan-2001'), date_is_ambiguous('01/05/2001')"
     ).fetchone()
     assert row == (dt.date(2001, 1, 5), True)
+
+
+def test_declared_formats_are_guarded_by_their_own_shape() -> None:
+    """strptime alone read '4/2/25' under '%m/%d/%Y' as the year 25 and '1982065' under
+    '%Y%m%d' as 1982-06-05; each declared format now reads only text of its own shape."""
+    assert dates.format_pattern("%Y%m%d") == "[0-9]{4}[0-9]{2}[0-9]{2}"
+    assert dates.format_pattern("%m/%d/%Y") == "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+    assert dates.format_pattern("%d.%m.%y") == "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{2}"
+    assert dates.format_pattern("%Q") is None  # unknown: tried unguarded, as before
+    got = _parse(["4/2/25", "1982065", "031520", "03152020", "3/15/2020", "15.03.20"],
+                 ("%m/%d/%Y", "%Y%m%d", "%m%d%Y", "%d.%m.%y"))  # fmt: skip
+    assert [g[0] for g in got] == [None, None, None, dt.date(2020, 3, 15), dt.date(2020, 3, 15),
+                                   dt.date(2020, 3, 15)]  # fmt: skip

@@ -258,6 +258,28 @@ def test_two_digit_year_pivot_follows_the_as_of_date(
     assert record(con, 7, "dob") == dt.date(1994, 6, 1)
 
 
+def test_a_declared_format_reads_only_values_of_its_shape(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A source's own date format used to be tried unguarded, and DuckDB's strptime is lenient:
+    declared '%m/%d/%Y' read Excel's re-saved '4/2/25' as the year 25, '%Y%m%d' read seven
+    digits as a date. A value that does not have the format's shape now falls through to the
+    built-ins and the repair, and what none of them reads is reported, not loaded wrong."""
+    path = write(
+        tmp_path / "p.csv", HEADER, line(id="R1", seen="4/2/25"), line(id="R2", seen="1982065"),
+        line(id="R3", seen="4/2/2025"), line(id="R4", seen="0025-04-02"),
+    )  # fmt: skip
+    ingest_source(con, person_source(path, date_formats=["%m/%d/%Y", "%Y%m%d"]), "r1")
+    got = issues(con)
+    assert record(con, 2, "last_seen") == dt.date(2025, 4, 2)
+    assert got[(2, "last_seen")][:2] == ("repaired_date_two_digit_year", "repaired")
+    assert got[(3, "last_seen")][:2] == ("unparseable_date", "nulled")
+    assert record(con, 4, "last_seen") == dt.date(2025, 4, 2)  # the declared shape
+    assert (4, "last_seen") not in got
+    # no date this pipeline reads lies before 1880, whatever the field
+    assert got[(5, "last_seen")][:2] == ("implausible_date", "nulled")
+
+
 def test_future_dates_follow_the_run_as_of(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     con.execute(
         "INSERT INTO runs (run_id, as_of, status) VALUES ('old', DATE '2023-01-01', 'running')"

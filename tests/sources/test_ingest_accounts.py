@@ -187,7 +187,7 @@ def test_redelivery_needs_replace_and_supersedes(
     path = write(tmp_path / "accounts.csv", HEADER, GOOD, GOOD.replace("A1", "A2"))
     first = ingest_accounts(con, path, AccountProfile(), "r1")
     write(path, HEADER, GOOD.replace("Smith", "Smyth"))  # corrected file, same name
-    with pytest.raises(RedeliveryError, match="replace=True"):
+    with pytest.raises(RedeliveryError, match="re-run with --replace"):
         ingest_accounts(con, path, AccountProfile(), "r2")
     assert con.execute("SELECT count(*) FROM accounts").fetchone() == (2,)
     second = ingest_accounts(con, path, AccountProfile(), "r2", replace=True)

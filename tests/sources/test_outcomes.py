@@ -103,7 +103,7 @@ def test_outcome_times_are_read_and_offsets_dated_on_the_agencys_clock(con, tmp_
     """A cease-and-desist written `07/15/2026 14:05` used to be left unread ('unreadable date':
     the consumer was called again), and one at `2026-07-16T02:30:00Z`, 22:30 on 07-15 in New
     York, was dated 07-16: a run as of 07-15 did not apply it. The time of day is kept
-    (migration 112); a time with a UTC offset is converted to the source's time_zone
+    (migration 114); a time with a UTC offset is converted to the source's time_zone
     (America/New_York unless stated); one that cannot be a time of day is unreadable."""
     source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
     assert source.time_zone == "America/New_York"

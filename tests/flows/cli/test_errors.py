@@ -7,6 +7,7 @@ show that it fails before Prefect is even imported.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from skiptrace import errors
 from skiptrace.flows.cli.main import app
+from skiptrace.flows.orchestration.params import RefreshParams
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -204,6 +206,22 @@ def test_missing_columns_are_found_before_prefect_from_the_headers(setup: Path) 
     assert not (setup / "st.duckdb").exists()
 
 
+def test_an_archive_or_empty_delivery_is_one_line_before_prefect(setup: Path) -> None:
+    """A zipped account export said "missing required column(s) ...; the file has ['PK...']",
+    an empty source file "...; the file has []"; both are input file errors found from the
+    first bytes, before the database exists."""
+    import zipfile
+
+    with zipfile.ZipFile(setup / "accounts.csv", "w") as z:
+        z.writestr("accounts.csv", "account_id,first_name,last_name\nA1,Ann,Lee\n")
+    _fails(_run_args(setup), errors.INPUT, "accounts.csv: a zip archive (or Excel workbook): "
+           "deliver the extracted text file")  # fmt: skip
+    (setup / "accounts.csv").write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    (setup / "acme.csv").write_bytes(b"")
+    _fails(_run_args(setup), errors.INPUT, "acme.csv: the file is empty (0 bytes)")
+    assert not (setup / "st.duckdb").exists()
+
+
 def test_header_check_agrees_with_the_load_on_every_layout(tmp_path: Path) -> None:
     """Every file of a generated portfolio (CSV, pipe, tab, fixed width) passes the header
     check, and a file the load refuses for its columns is refused by the check with the same
@@ -243,6 +261,19 @@ def test_header_check_agrees_with_the_load_on_every_layout(tmp_path: Path) -> No
 
 def test_as_of_in_another_date_format(setup: Path) -> None:
     _fails(_run_args(setup, "--as-of", "11/01/2026"), errors.USAGE, "--as-of", "11/01/2026")
+
+
+def test_as_of_after_tomorrow_is_refused_before_anything_is_stored(setup: Path) -> None:
+    """A mistyped year would complete and then hold out/LATEST and the push on that run until
+    the date came: refused with the options, nothing created. Tomorrow is allowed (the agency's
+    calendar may be ahead of the machine's clock)."""
+    ahead = dt.date.today() + dt.timedelta(days=2)
+    line = _fails(_run_args(setup, "--as-of", ahead.isoformat()), errors.USAGE, "--as-of")
+    assert "after tomorrow" in line
+    assert not (setup / "st.duckdb").exists()
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert RefreshParams(accounts=setup / "accounts.csv", sources=setup / "sources.yml",
+                         as_of=tomorrow).as_of == tomorrow  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])

@@ -15,6 +15,7 @@ import pytest
 
 from skiptrace import sql
 from skiptrace.flows.demo.evaluate import label_contacts, same_street_name
+from skiptrace.matchers.compare import register_unit_macro
 from skiptrace.matchers.resolve import ResolveSettings
 
 TRUTH_HEADER = (
@@ -79,6 +80,7 @@ def test_street_name_rule_matches_the_resolvers_sql(
     con: duckdb.DuckDBPyConnection, a: str, b: str | None, same: bool
 ) -> None:
     """One rule for 'same street name' in the labels and in consolidation (rs_same_name)."""
+    register_unit_macro(con)  # rs_unit is the shared unit_key
     sql.run(con, "resolve/00_macros.sql")
     sql_same = sql.scalar(
         con,

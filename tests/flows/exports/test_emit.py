@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from skiptrace import sql
 from skiptrace.atomic import atomic_write_text, leftover_temp_files
 from skiptrace.flows.audit.runs import finish_run
 from skiptrace.flows.exports.emit import (
@@ -359,6 +360,12 @@ def _phones(world: duckdb.DuckDBPyConnection, tmp_path: Path) -> dict[str, dict[
         ("America/Los_Angeles", "America/New_York", "Y", ("08:00", "18:00")),
         # no address zone: the area code's zone and its full window
         (None, "America/Denver", "N", ("08:00", "21:00")),
+        # zones 13 or more hours apart: each 08:00-21:00 is an interval of the day, so the
+        # other zone's wraps past midnight (the shifted ends gave 23:00-21:00, 08:00-07:00 ...)
+        ("Pacific/Guam", "America/Chicago", "Y", ("08:00", "12:00")),
+        ("Pacific/Saipan", "America/Los_Angeles", "Y", ("08:00", "14:00")),
+        ("America/New_York", "Pacific/Guam", "Y", ("18:00", "21:00")),
+        ("Pacific/Pago_Pago", "Pacific/Guam", "Y", ("11:00", "21:00")),
     ],
 )
 def test_import_phones_carry_area_code_zone_and_calling_window(
@@ -378,6 +385,66 @@ def test_import_phones_carry_area_code_zone_and_calling_window(
     )
     assert row["call_window_tz"] == (consumer or area_code)
     assert (row["call_window_start"], row["call_window_end"]) == window
+
+
+def _zones(world: duckdb.DuckDBPyConnection, consumer: str | None, zones: list[str]) -> None:
+    world.execute(
+        "UPDATE contact_points SET time_zone = ?, tz_area_code = NULL, tz_zones = ?,"
+        " tz_conflict = true WHERE run_id = ? AND contact_key = '+14045550101'",
+        [consumer, zones, RUN],
+    )
+
+
+def test_the_window_fits_every_zone_the_consumer_may_be_in(world, tmp_path: Path) -> None:
+    """tz_zones (resolution's list) decides, not the two zones alone; stated in the first zone
+    when no zone is the consumer's or the number's."""
+    _zones(
+        world, "America/Los_Angeles", ["America/New_York", "America/Los_Angeles", "America/Chicago"]
+    )
+    row = _phones(world, tmp_path)["4045550101"]
+    assert (row["call_window_tz"], row["call_window_start"], row["call_window_end"]) == (
+        "America/Los_Angeles", "08:00", "18:00"
+    )  # fmt: skip
+    _zones(world, None, ["America/Anchorage", "America/Adak"])
+    row = _phones(world, tmp_path / "b")["4045550101"]
+    assert (row["call_window_tz"], row["call_window_start"], row["call_window_end"]) == (
+        "America/Anchorage", "09:00", "21:00"
+    )  # fmt: skip
+
+
+def test_the_window_uses_the_offsets_of_the_as_of_day(world, tmp_path: Path) -> None:
+    """In January New York is 15 hours behind Guam, not 14: 5-9 p.m. there, not 6-9 p.m."""
+    world.execute("UPDATE runs SET as_of = DATE '2025-01-15' WHERE run_id = ?", [RUN])
+    _zones(world, "America/New_York", ["America/New_York", "Pacific/Guam"])
+    row = _phones(world, tmp_path)["4045550101"]
+    assert (row["call_window_start"], row["call_window_end"]) == ("17:00", "21:00")
+
+
+def test_two_common_stretches_keep_the_first(world, tmp_path: Path) -> None:
+    """Manila is 12 hours ahead of New York in summer: 8-9 a.m. and 8-9 p.m. New York are both
+    8 a.m.-9 p.m. there; a dialer takes one window, the earlier of the two equal ones."""
+    _zones(world, "America/New_York", ["America/New_York", "Asia/Manila"])
+    row = _phones(world, tmp_path)["4045550101"]
+    assert (row["call_window_start"], row["call_window_end"]) == ("08:00", "09:00")
+
+
+def test_no_common_hour_holds_the_phone(world, tmp_path: Path) -> None:
+    """Guam and New York share 6-9 p.m. New York; 8 a.m.-9 p.m. London is 3 a.m.-4 p.m. New
+    York: no hour suits all three. Held, saying why, the window blank; the push agrees."""
+    _zones(world, "America/New_York", ["America/New_York", "Pacific/Guam", "Europe/London"])
+    row = _phones(world, tmp_path)["4045550101"]
+    assert row["on_hold"] == "Y"
+    assert row["on_hold_reason"] == (
+        "no calling window: no hour is 8 a.m.-9 p.m. in every time zone the consumer may be in"
+        " (America/New_York, Pacific/Guam, Europe/London)"
+    )
+    assert (row["call_window_tz"], row["call_window_start"], row["call_window_end"]) == ("", "", "")
+    staged = [
+        (r["callable"], r["on_hold"], r["hold_reason"])
+        for r in sql.rows(world, "push/stage_contacts.sql", run_id=RUN, bad=0.1, verify=0.3)
+        if r["contact_key"] == "+14045550101"
+    ]
+    assert staged == [(False, True, row["on_hold_reason"])]
 
 
 def test_held_rows_say_why(world, tmp_path: Path) -> None:

@@ -202,6 +202,83 @@ def test_a_snapshot_export_closes_the_accounts_it_no_longer_carries(world) -> No
     assert _current_accounts(con) == 95
 
 
+def _break_address(path: Path, line: int, *, quote_all: bool = False) -> None:
+    """Line `line` of `path` (0 = header) with a quoted line break in its address, as a CRM
+    export writes one: the row spans two physical lines (both quarantined). `quote_all`: every
+    field of the row quoted, as csv.QUOTE_ALL writes it."""
+    lines = path.read_text().splitlines()
+    fields = lines[line].split(",")
+    fields[4] = '"' + fields[4] + '\nSuite 2"'
+    if quote_all:
+        fields = [f if f.startswith('"') else f'"{f}"' for f in fields]
+    lines[line] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_snapshot_keeps_the_accounts_whose_rows_it_quarantined(world) -> None:
+    """A snapshot export whose rows for two accounts hold a quoted line break in the address:
+    their four physical lines are quarantined (2%, under max_reject_rate). Those accounts are
+    not missing from the export, it could not read them: before, they were closed with the old
+    file (exit 0, their contacts marked removed in delta.csv). Their previous version stays
+    current and the run says so (exit 7); the accounts the export lacks are closed as before,
+    and the next readable export takes over."""
+    con, root = world
+    profile = root / "snapshot.yml"
+    profile.write_text("delivery: snapshot\n")
+    first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
+    completed_run(con, params(root, first, profile=profile), "r1")
+    second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 198)  # 2 accounts closed
+    _break_address(second, 21, quote_all=True)  # A00020 (the later line first: no shift)
+    _break_address(second, 11)  # A00010
+    completed_run(con, params(root, second, profile=profile), "r2")
+    assert con.execute("SELECT count(*) FROM quarantine WHERE run_id = 'r2'").fetchall() == [(4,)]
+    assert _current_accounts(con) == 198
+    kept = con.execute(
+        "SELECT account_id, file_name FROM current_accounts JOIN input_files USING (file_no)"
+        " WHERE file_name <> 'accounts_2026-11-02.csv' ORDER BY 1"
+    ).fetchall()
+    assert kept == [("A00010", "accounts_2026-11-01.csv"), ("A00020", "accounts_2026-11-01.csv")]
+    assert _warnings(con, "r2") == [
+        (
+            "ingest",
+            "2 accounts kept from the previous export: their rows in accounts_2026-11-02.csv "
+            "were quarantined (skiptrace rejects --run r2)",
+        )
+    ]
+    third = accounts_csv(root / "in" / "accounts_2026-11-03.csv", 198)
+    completed_run(con, params(root, third, profile=profile), "r3")
+    assert _current_accounts(con) == 198 and _warnings(con, "r3") == []
+    files = con.execute(
+        "SELECT DISTINCT file_name FROM current_accounts JOIN input_files USING (file_no)"
+    ).fetchall()
+    assert files == [("accounts_2026-11-03.csv",)]
+
+
+def test_a_snapshot_that_cannot_name_a_quarantined_row_warns_of_its_closures(world) -> None:
+    """A quarantined row whose account id field itself is broken names no account: the
+    snapshot's closures may include it. It cannot be kept, so the run says how many accounts close and
+    how many rows went unidentified (exit 7), rather than close them silently."""
+    con, root = world
+    profile = root / "snapshot.yml"
+    profile.write_text("delivery: snapshot\n")
+    first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
+    completed_run(con, params(root, first, profile=profile), "r1")
+    second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 190)  # 10 accounts closed
+    lines = second.read_text().splitlines()
+    lines[6] = lines[6].replace("A00005,", '"A00005"x,', 1)  # malformed quotes in the id
+    second.write_text("\n".join(lines) + "\n")
+    completed_run(con, params(root, second, profile=profile), "r2")
+    assert _current_accounts(con) == 189
+    assert _warnings(con, "r2") == [
+        (
+            "ingest",
+            "accounts_2026-11-02.csv closes 11 account(s) while 1 of its quarantined rows have "
+            "no readable account id: an account may be closed only because its row was "
+            "quarantined; check them (skiptrace rejects --run r2)",
+        )
+    ]
+
+
 def test_an_increment_that_looks_like_the_whole_portfolio_is_a_warning(world) -> None:
     """Under the default `delivery: increments` a dated full export leaves the accounts it lacks
     current, and they keep being worked: the run says so and how to change it (exit 7)."""
@@ -573,6 +650,38 @@ def test_a_night_of_files_loaded_before_is_a_warning(world) -> None:
         con, params(root, accounts_csv(root / "in" / "accounts_1103.csv", 50, first=9)), "r3"
     )
     assert _warnings(con, "r3") == []
+
+
+def test_a_night_of_copies_in_other_bytes_is_a_warning(world) -> None:
+    """Last night's files re-sent with CRLF line ends and gzipped: before, both loaded again
+    (other sha256s), every record twice. Now each is skipped as the loaded file it copies, and
+    the night is one that delivered nothing new (exit 7)."""
+    import gzip
+
+    con, root = world
+    vendor = root / "in" / "vendor.csv"
+    vendor.parent.mkdir()
+    vendor.write_text("record_id,first_name,last_name\nV1,Pat,Lee\n")
+    (root / "sources.yml").write_text(
+        "- {name: vend, kind: person_records, path: in/vendor*.csv, format: csv, reliability: 0.8,"
+        " permissible_purpose: test, columns: {record_id: record_id, first_name: first_name,"
+        " last_name: last_name}}\n"
+    )
+    first = accounts_csv(root / "in" / "accounts_1101.csv", 50)
+    completed_run(con, params(root, first), "r1")
+    resent = root / "in" / "accounts_1102.csv"
+    resent.write_bytes(first.read_bytes().replace(b"\n", b"\r\n"))
+    vendor.with_name("vendor.csv.gz").write_bytes(gzip.compress(vendor.read_bytes()))
+    start_run(con, "r2", as_of=AS_OF, params={})
+    st = stages.ingest(con, params(root, resent), "r2")
+    assert [f["status"] for f in st.details["files"]] == ["skipped_duplicate"] * 3
+    assert _warnings(con, "r2") == [
+        (
+            "ingest",
+            "nothing new was delivered: every file was loaded before "
+            "(accounts_1102.csv, vendor.csv, vendor.csv.gz)",
+        )
+    ]
 
 
 def test_a_standing_override_in_a_deployment_is_ignored_and_said() -> None:

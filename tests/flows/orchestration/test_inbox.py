@@ -13,6 +13,7 @@ from skiptrace.flows.orchestration.inbox import (
     pending_for_source,
     return_to_inbox,
     source_for_file,
+    unmatched_files,
 )
 from skiptrace.sources.registry import Registry, Source
 
@@ -153,3 +154,83 @@ def test_a_file_named_with_an_ssn_is_set_aside_before_it_is_read(tmp_path: Path)
     texts = [params.db.read_bytes(), reason.encode(), str(st.details).encode()]
     assert not any(b"531770021" in t for t in texts)
     assert not any("531770021" in p.name for p in root.rglob("*"))
+
+
+def test_files_no_glob_matches_are_named(tmp_path: Path) -> None:
+    """A source's glob also takes its files gzipped; what it does not match, and whatever lies
+    in a folder named after no source, stays in the inbox and is named, one line a folder (an
+    SSN-shaped number in a name masked). Before, such files sat there unmentioned."""
+    reg = _registry(tmp_path)
+    root = tmp_path / "drop"
+    ensure_layout(root, reg)
+    acme = root / "inbox" / "acme"
+    for name in ("acme_1.psv", "acme_2.psv.gz", "acme-3.psv", "notes_531770021.txt", ".part"):
+        (acme / name).write_text("A|B\n")
+    (root / "inbox" / "acmee").mkdir()
+    (root / "inbox" / "acmee" / "acme_4.psv").write_text("A|B\n")
+    (root / "inbox" / "accounts" / "accounts_20261101.csv").write_text("account_id\n1\n")
+    pending = pending_for_source(root, reg.sources[0])
+    assert [p.name for p in pending] == ["acme_1.psv", "acme_2.psv.gz"]
+    (acme / "acme_1.psv.gz").write_text("A|B\n")  # each inbox file is loaded alone
+    assert source_for_file(reg.sources[0], pending[0]).files() == [pending[0].resolve()]
+    (acme / "acme_1.psv.gz").unlink()
+    assert unmatched_files(root, reg) == [
+        "left in the inbox, not matching acme_*.psv or acme_*.psv.gz: "
+        "inbox/acme/acme-3.psv, inbox/acme/notes_*****0021.txt",
+        "left in the inbox, in a folder no source reads: inbox/acmee/acme_4.psv",
+    ]
+
+
+def test_a_night_whose_files_the_globs_miss_says_so(tmp_path: Path) -> None:
+    """Night 2 re-sends the accounts under a new name, the people file gzipped (read: the glob
+    takes `.gz`; skipped, its content is loaded) and a dated people file the glob misses. Before,
+    the dated file stayed in the inbox unmentioned and the run said nothing new was delivered.
+    Now a warning names it, and the night is one on which nothing new was *loaded*."""
+    import gzip
+    import shutil
+
+    from skiptrace import sql
+    from skiptrace.flows.audit.runs import finish_run, start_run
+    from skiptrace.flows.orchestration import stages
+    from skiptrace.flows.orchestration.params import RefreshParams
+
+    (tmp_path / "sources.yml").write_text(
+        "- {name: people, kind: person_records, path: people.csv, format: csv, reliability: 0.8,"
+        " permissible_purpose: test, columns: {record_id: id, first_name: first, last_name: last}}\n"
+    )
+    root = tmp_path / "drop"
+    for folder in ("accounts", "people"):
+        (root / "inbox" / folder).mkdir(parents=True)
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("account_id,first_name,last_name\nA1,Ann,Lee\n")
+    people = tmp_path / "people.csv"
+    people.write_text("id,first,last\nP1,Ann,Lee\n")
+    shutil.copy(accounts, root / "inbox" / "accounts" / "accounts_1101.csv")
+    shutil.copy(people, root / "inbox" / "people" / "people.csv")
+    params = RefreshParams(
+        sources=tmp_path / "sources.yml", inbox=root, db=tmp_path / "i.duckdb", out=tmp_path / "o"
+    )
+    con = sql.connect(params.db)
+    start_run(con, "r1", as_of=params.as_of, params={})
+    stages.ingest(con, params, "r1")
+    finish_run(con, "r1", "completed")
+
+    shutil.copy(accounts, root / "inbox" / "accounts" / "accounts_1102.csv")
+    (root / "inbox" / "people" / "people.csv.gz").write_bytes(gzip.compress(people.read_bytes()))
+    (root / "inbox" / "people" / "people_20261102.csv").write_text("id,first,last\nP2,Bo,Ng\n")
+    start_run(con, "r2", as_of=params.as_of, params={})
+    st = stages.ingest(con, params, "r2")
+    assert [Path(f["path"]).name for f in st.details["files"]] == [
+        "accounts_1102.csv",
+        "people.csv.gz",
+    ]
+    warnings = {r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()}
+    assert warnings == {
+        "left in the inbox, not matching people.csv or people.csv.gz: "
+        "inbox/people/people_20261102.csv",
+        "nothing new was loaded: every file read was loaded before (accounts_1102.csv, "
+        "people.csv.gz); 1 file(s) left in the inbox were not read: their names match no "
+        "source's glob",
+    }
+    assert (root / "inbox" / "people" / "people_20261102.csv").exists()
+    con.close()

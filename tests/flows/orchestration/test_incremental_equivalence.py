@@ -117,6 +117,7 @@ def write_deltas(root: Path) -> dict[str, Any]:
         changed.append(dict(a, phone=f"212555211{k}", phone_2=a["phone"]))
     changed.append(dict(with_names[5], email="new.address@example.org"))
     twin = dict(with_names[6], account_id="NEW0000001")  # the same debtor placed twice
+    twin_of = with_names[6]["account_id"]
     fresh = dict(with_names[7], account_id="NEW0000002", first_name="ZORAN",
                  last_name="QUENTINSKY", middle_name="", suffix="", ssn="611223344",
                  dob="1971-03-09", address_line1="14 Juniper Ct", address_line2="",
@@ -125,6 +126,12 @@ def write_deltas(root: Path) -> dict[str, Any]:
     record("CHN0000010", fresh, PHONE="3125552144")
     father = with_names[8]  # his father, same name and address, another generation
     record("CHN0000011", father, SFX="SR", SSN="622334455", BIRTH_DT="19440704")
+    # a record of run 1's credit_header.tsv delivered again, with a new phone: the later
+    # delivery supersedes its earlier row (a removed record and a new one, migration 113)
+    ssns = {(a["ssn"] or "").replace("-", "") for a in with_names[20:]}
+    with (root / "credit_header.tsv").open(newline="") as f:
+        again = next(r for r in csv.DictReader(f, delimiter="\t") if r["SSN"] in ssns)
+    records.append(dict(again, PHONE="3125550188", RPT_DT="20261030"))
 
     # collectors' outcomes arrive with run 2: a wrong number and a right-party contact
     bad, good = with_names[9], with_names[10]
@@ -140,7 +147,8 @@ def write_deltas(root: Path) -> dict[str, Any]:
     pl.DataFrame(records).write_csv(root / "credit_header_002.tsv", separator="\t")
     return {
         "accounts_changed": 6, "accounts_new": 2, "records_new": len(records),
-        "wrong_number": (bad["account_id"], bad["phone"]),
+        "wrong_number": (bad["account_id"], bad["phone"]), "redelivered": again["REC_ID"],
+        "twin_of": twin_of,
     }  # fmt: skip
 
 
@@ -231,9 +239,10 @@ def test_modes_are_as_planned(runs: dict[str, Any]) -> None:
     assert inc["accounts_new"] == runs["expected"]["accounts_new"]
     assert inc["accounts_changed"] == runs["expected"]["accounts_changed"]
     # + the extra header's kept record: a re-delivered file's rows are new rows (rec_id is
-    # file_no and line), its earlier load's rows removed
+    # file_no and line), its earlier load's rows removed; and the re-delivered record's
+    # earlier row, superseded by its new one
     assert inc["records_new"] == runs["expected"]["records_new"] + 1
-    assert inc["records_removed"] == 2
+    assert inc["records_removed"] == 3
     assert 0 < inc["pairs_compared"] < inc["pairs_carried"] / 10
     assert runs["rebuilt"]["mode"] == "full" and runs["rebuilt"]["trained_on"] == f"reused:{RUN1}"
     assert runs["rebuilt"]["candidate_pairs"] == runs["incr"]["candidate_pairs"]
@@ -264,9 +273,13 @@ def test_same_pairs_as_a_full_run_with_the_same_parameters(runs: dict[str, Any])
     incr = sql.frame(runs["a"], PAIRS, [RUN2])
     full = sql.frame(runs["b"], PAIRS, [RUN2])
     assert incr.height > 0 and incr.equals(full)
-    # the deltas did change the result: the twin's record is a tie now, the father is guarded
-    roles = incr.filter(pl.col("account_id") == "NEW0000001")["role"].to_list()
-    assert roles and "debtor" not in roles
+    # the deltas did change the result: the twin (the same debtor placed again) shares the
+    # original's debtor records now (one identity), the father is guarded
+    twin = incr.filter(pl.col("account_id") == "NEW0000001")
+    original = incr.filter(pl.col("account_id") == runs["expected"]["twin_of"])
+    debtor = pl.col("role") == "debtor"
+    assert twin.filter(debtor).height > 0
+    assert twin.filter(debtor)["rec_id"].to_list() == original.filter(debtor)["rec_id"].to_list()
     assert sql.frame(runs["a"], PAIRS, [RUN1]).height != incr.height
 
 
@@ -327,3 +340,26 @@ def test_the_removed_record_is_gone(runs: dict[str, Any]) -> None:
         "WHERE r.record_id = ? AND cs.account_id = ? ORDER BY 1"
     )
     assert [r[0] for r in runs["a"].execute(query, [record_id, account]).fetchall()] == [RUN1]
+
+
+def test_a_redelivered_record_counts_once(runs: dict[str, Any]) -> None:
+    """A record of run 1's credit header delivered again by run 2's: only its new row is
+    current, and it alone supports its debtor's contacts in run 2 (the equivalence above covers
+    a record superseded row by row, not by its file)."""
+    record_id = runs["expected"]["redelivered"]
+    current = (
+        "SELECT i.file_name, r.phone FROM current_source_records r JOIN input_files i"
+        " USING (file_no) WHERE r.record_id = ?"
+    )
+    assert runs["a"].execute(current, [record_id]).fetchall() == [
+        ("credit_header_002.tsv", "3125550188")
+    ]
+    support = (
+        "SELECT DISTINCT cs.run_id, i.file_name FROM contact_support cs JOIN source_records r"
+        " USING (rec_id) JOIN input_files i ON i.file_no = r.file_no WHERE r.record_id = ?"
+        " ORDER BY 1"
+    )
+    assert runs["a"].execute(support, [record_id]).fetchall() == [
+        (RUN1, "credit_header.tsv"),
+        (RUN2, "credit_header_002.tsv"),
+    ]

@@ -118,6 +118,24 @@ JOIN acct a USING (account_id)
 JOIN pts p USING (account_id, cid)
 LEFT JOIN close c USING (account_id, cid);
 
+-- phones and emails held by many debtors (the placeholders, as sql/resolve/07_score.sql)
+CREATE OR REPLACE TEMP TABLE rs_shared AS
+WITH holders AS (
+    SELECT DISTINCT contact_type, contact_key, account_id
+    FROM rs_rep
+    WHERE contact_type IN ('phone', 'email')
+)
+SELECT h.contact_type, h.contact_key,
+       count(DISTINCT coalesce(a.last_std || '|' || coalesce(a.first_canon, a.first_std, ''),
+                               '#' || h.account_id)) AS debtors
+FROM holders h
+LEFT JOIN (SELECT account_id, min(last_std) AS last_std, min(first_canon) AS first_canon,
+                  min(first_std) AS first_std
+           FROM acct_std GROUP BY account_id) a
+       ON a.account_id = h.account_id
+GROUP BY ALL
+HAVING count(DISTINCT h.account_id) > 1;
+
 CREATE OR REPLACE TEMP TABLE rs_cf AS
 SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        c.on_file, c.consent, c.has_support, c.n_sources, c.n_records, c.match_max, c.rel_max, c.support, c.best_s,
@@ -136,7 +154,9 @@ SELECT c.account_id, c.role, c.contact_type, c.cid, r.contact_key,
        r.unit_number, r.quality, r.e164, r.email_norm,
        coalesce(la.latest_sources, 0) AS latest_sources,
        coalesce(la.latest_sources > 0 AND la.latest_points > 1, false) AS latest_contested,
-       rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only
+       rv.recent_share, rv.behind_years, rv.rival_close, rv.recent_points, rv.vendor_only,
+       coalesce(sh.debtors, 1) AS shared_debtors,
+       coalesce(sh.debtors > CAST($placeholder_debtors AS INTEGER), false) AS placeholder
 FROM rs_cs c
 JOIN rs_rep r USING (account_id, role, contact_type, cid)
 JOIN rs_neg n USING (account_id, role, contact_type, cid)
@@ -147,7 +167,8 @@ LEFT JOIN rs_latest la
 LEFT JOIN rs_rival rv
   ON c.role = 'debtor' AND c.contact_type = 'address' AND rv.account_id = c.account_id AND rv.cid = c.cid
 LEFT JOIN rs_place_vote pv
-  ON c.contact_type = 'address' AND pv.account_id = c.account_id AND pv.role = c.role AND pv.cid = c.cid;
+  ON c.contact_type = 'address' AND pv.account_id = c.account_id AND pv.role = c.role AND pv.cid = c.cid
+LEFT JOIN rs_shared sh ON sh.contact_type = c.contact_type AND sh.contact_key = r.contact_key;
 
 CREATE OR REPLACE TEMP TABLE rs_scored AS
 WITH feat AS (
@@ -158,6 +179,7 @@ WITH feat AS (
 zz AS (SELECT feat.*, {{z}} AS z FROM feat)
 SELECT zz.*, {{p}} AS p FROM zz;
 
+DROP TABLE rs_shared;
 DROP TABLE rs_latest;
 DROP TABLE rs_rival;
 DROP TABLE rs_place_vote;

@@ -6,7 +6,9 @@
 CREATE OR REPLACE TEMP TABLE rs_final AS
 WITH s AS (
     SELECT x.*,
-           CASE WHEN x.role = 'third_party' THEN round(x.support, 4) ELSE round(x.p, 4) END AS confidence,
+           CASE WHEN rs_undialable(x.contact_type, x.valid) OR x.placeholder THEN 0.0
+                WHEN x.role = 'third_party' THEN round(x.support, 4)
+                ELSE round(x.p, 4) END AS confidence,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
@@ -16,9 +18,15 @@ WITH s AS (
                    THEN 'confirmed'
                ELSE 'on_file'
            END AS status,
-           coalesce(zt.tz, st.tz) AS addr_tz
+           -- the address's zones (ZIP, one-clock city, else its state's), as sql/resolve/08_finalize.sql
+           coalesce(zt.tz, ct.tz, st.tz) AS addr_tz,
+           CASE WHEN zt.tz IS NOT NULL THEN [zt.tz] WHEN ct.one_clock THEN [ct.tz]
+                ELSE list_distinct(list_concat([coalesce(ct.tz, st.tz)], st.zones)) END AS addr_zones,
+           x.contact_type = 'address' AND coalesce(x.state IN ('AA', 'AE', 'AP'), false)
+               AND zt.tz IS NULL AS abroad
     FROM rs_scored x
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
+    LEFT JOIN rs_city_tz ct ON x.contact_type = 'address' AND ct.state = x.state AND ct.city = x.city
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
     -- a third party's contact that is also the debtor's own is only the debtor's
     WHERE NOT (x.role = 'third_party' AND EXISTS (
@@ -33,7 +41,8 @@ ranked AS (
     -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
     SELECT s.*, CAST(row_number() OVER (
                PARTITION BY account_id, contact_type, role
-               ORDER BY rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
+               ORDER BY s.placeholder,
+                        rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                         rs_undialable(s.contact_type, s.valid),
                         confidence DESC, last_seen DESC NULLS LAST,
                         -- equal confidence and recency: the more corroborated contact first
@@ -42,10 +51,18 @@ ranked AS (
 ),
 consumer_tz AS (
     -- the consumer's location: the best-ranked address the consumer is not known to have left,
-    -- else the address on file (the twenty-third session's rule, as in sql/resolve/08_finalize.sql)
+    -- else the address on file (the twenty-third session's rule, as in sql/resolve/08_finalize.sql);
+    -- its zones and those of the other such addresses at or above $zone_floor
     SELECT account_id,
            first(addr_tz ORDER BY rank) FILTER (WHERE addr_tz IS NOT NULL) AS tz,
-           first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state
+           first(state ORDER BY rank) FILTER (WHERE state IS NOT NULL) AS state,
+           list_distinct(list_concat(
+               coalesce(first(addr_zones ORDER BY rank) FILTER (WHERE addr_zones IS NOT NULL), []),
+               coalesce(flatten(list(addr_zones) FILTER (
+                   WHERE addr_zones IS NOT NULL AND confidence >= CAST($zone_floor AS DOUBLE))), [])
+           )) AS zones,
+           arg_min(abroad, rank) OR bool_or(abroad AND confidence >= CAST($zone_floor AS DOUBLE))
+               AS abroad
     FROM ranked
     WHERE role = 'debtor' AND contact_type = 'address'
       AND NOT coalesce(moved_from, false) AND NOT coalesce(ncoa_no_forward, false)
@@ -56,25 +73,43 @@ consumer_tz AS (
     GROUP BY account_id
 ),
 onfile_tz AS (
-    SELECT account_id, first(addr_tz) AS tz, first(state) AS state
+    SELECT account_id, first(addr_tz) AS tz, first(state) AS state,
+           first(addr_zones ORDER BY rank) AS zones, first(abroad ORDER BY rank) AS abroad
     FROM ranked
     WHERE role = 'debtor' AND contact_type = 'address' AND on_file
     GROUP BY account_id
 ),
-tz AS (
+located AS (
     SELECT r.*,
            CASE WHEN r.contact_type = 'address' THEN r.addr_tz
                 ELSE coalesce(ct.tz, ot.tz, r.tz_phone) END AS time_zone,
-           CASE WHEN r.contact_type = 'phone' THEN r.tz_phone END AS tz_area_code
+           CASE WHEN r.contact_type = 'phone' THEN r.tz_phone END AS tz_area_code,
+           -- a phone's zones: the consumer's and the number's; every US clock when none or abroad
+           CASE WHEN r.contact_type = 'phone' THEN list_distinct(list_concat(
+               coalesce(CASE WHEN ct.tz IS NOT NULL THEN ct.zones ELSE ot.zones END, []),
+               coalesce(CASE WHEN r.tz_phone IS NOT NULL THEN [r.tz_phone] ELSE az.zones END, [])))
+           END AS zones0,
+           coalesce(ct.abroad, ot.abroad, false) AS abroad_consumer
     FROM ranked r
     LEFT JOIN consumer_tz ct ON ct.account_id = r.account_id
     LEFT JOIN onfile_tz ot ON ot.account_id = r.account_id
+    LEFT JOIN rs_area_tz az ON r.contact_type = 'phone' AND az.e164 = r.e164
+),
+tz AS (
+    SELECT l.* EXCLUDE (zones0, abroad_consumer),
+           CASE WHEN l.contact_type = 'phone' THEN (
+               SELECT list(z.tz ORDER BY coalesce(o.n_zips, 0) DESC, z.tz)
+               FROM (SELECT DISTINCT unnest(list_concat(l.zones0,
+                         CASE WHEN l.abroad_consumer OR len(l.zones0) = 0
+                              THEN (SELECT list(tz) FROM rs_tz_off WHERE us_clock) ELSE [] END)) AS tz) z
+               LEFT JOIN rs_tz_off o ON o.tz = z.tz) END AS tz_zones
+    FROM located l
 )
 SELECT t.*,
-       CASE WHEN t.contact_type = 'phone' AND t.time_zone IS NOT NULL AND t.tz_area_code IS NOT NULL
-            THEN t.time_zone <> t.tz_area_code
-                 AND (oa.tz IS NULL OR ob.tz IS NULL OR oa.off_jan <> ob.off_jan OR oa.off_jul <> ob.off_jul)
-            ELSE false END AS tz_conflict,
+       coalesce(t.contact_type = 'phone' AND (
+           SELECT count(DISTINCT coalesce(CAST(o.off_jan AS VARCHAR) || '/' || CAST(o.off_jul AS VARCHAR), z.tz)) > 1
+           FROM (SELECT unnest(t.tz_zones) AS tz) z LEFT JOIN rs_tz_off o ON o.tz = z.tz), false)
+           AS tz_conflict,
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
@@ -101,6 +136,4 @@ SELECT t.*,
            CASE WHEN t.prepaid THEN 'prepaid' END,
            CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END)
        END AS reasons
-FROM tz t
-LEFT JOIN rs_tz_off oa ON oa.tz = t.time_zone
-LEFT JOIN rs_tz_off ob ON ob.tz = t.tz_area_code;
+FROM tz t;

@@ -51,7 +51,8 @@ adjusted AS (
 SELECT * EXCLUDE (o_outcome) REPLACE (
     CAST(row_number() OVER (
         PARTITION BY account_id, contact_type, role
-        ORDER BY coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+        ORDER BY placeholder,
+                 coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
                  -- an address that cannot be mailed stays after the complete ones (08_finalize)
                  rs_unmailable(contact_type, street_number, street_name, std_line1),
                  rs_undialable(contact_type, valid),

@@ -27,6 +27,7 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
            "moved_from" := moved_from, "ncoa_no_forward" := ncoa_no_forward,
            "ncoa_forward" := ncoa_forward, "ncoa_family" := ncoa_family, "vendor_rank1" := vendor_rank1,
            "shared_third_party" := shared_third_party, "competitors" := competitors,
+           "shared_debtors" := shared_debtors, "placeholder" := placeholder,
            "line_type" := line_type, "prepaid" := prepaid, "consent" := consent,
            "z" := round(z, 5), "p_model" := round(p, 5), "model" := $model_version
        )) AS factors,
@@ -34,7 +35,7 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
        status AS resolved_status, reasons AS resolved_reasons, false AS on_hold,
        CAST(NULL AS VARCHAR) AS dial_mode,
        CASE WHEN contact_type = 'phone' THEN consent END AS consent_autodialer,
-       extension, tz_area_code, tz_conflict, relationship, party_name
+       extension, tz_area_code, tz_conflict, tz_zones, relationship, party_name
 FROM rs_final
 -- clustered by account: explain and the review page read one account, and DuckDB's per-row-group
 -- min/max then skips every other row group

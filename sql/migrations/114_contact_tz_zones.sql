@@ -1,0 +1,12 @@
+-- contact_points.tz_zones: every IANA zone the consumer may be in, for a phone.
+--
+-- Why: Reg F 12 CFR 1006.6(b)(1) presumes calls before 8 a.m. or after 9 p.m. at the consumer's
+-- location inconvenient, and with conflicting or ambiguous information the collector complies
+-- only at hours convenient in every location the information indicates. One consumer zone and
+-- one area-code zone (time_zone, tz_area_code) cannot say that a second current address is in
+-- another zone, that an address without a ZIP may be in any of its state's zones, or that
+-- nothing locates the consumer at all. Resolution (sql/resolve/08_finalize.sql) lists them
+-- here, most common zone first; the import layout's calling window is the hours that are
+-- 8 a.m.-9 p.m. in all of them (sql/exports/export_macros.sql). NULL for addresses and emails,
+-- and on the rows of runs before this column (the exports then read time_zone and tz_area_code).
+ALTER TABLE contact_points ADD COLUMN IF NOT EXISTS tz_zones VARCHAR[];
