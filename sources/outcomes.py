@@ -6,7 +6,9 @@ collections system's PostgreSQL (`contact_outcomes`, pulled by flows/exports/out
 or as files (sources.yml kind `outcomes`); both end in DuckDB's `contact_outcomes` through
 `store_outcomes`. A file's rows are added to what the source delivered before (a row delivered
 again is not stored twice), so a night without the file forgets nothing; the pull mirrors the
-platform's table. Rows that cannot be stored are counted and reported as run warnings. How
+platform's table. Rows that cannot be stored are counted and reported as run warnings, and so
+are account facts stored without a readable date (never dropped: a lost cease-and-desist is a
+consumer called again). How
 they act on a run: matchers/outcomes.py (docs/push.md).
 """
 
@@ -76,12 +78,15 @@ def store_outcomes(
     are deleted. Dates are read with `date_formats` first, then the built-in formats, with a time
     of day when the value gives one (`07/15/2026 14:05`, `2026-07-16T02:30:00Z`), a UTC offset
     converted to `time_zone` (sources/dates.py moment_sql; the source's `time_zone`). Rows
-    without an account, an outcome or a readable date, with an outcome
-    outside OUTCOMES, or whose contact gives no key for an outcome about the contact, are not
-    stored and are reported: logged, and recorded as warnings of `run_id` (the run then exits
-    7), the unknown outcome names included. An unknown name fails only its rows: failing the
-    file for one new disposition code of the dialer would leave the night's wrong numbers and
-    cease-and-desists in it unread, and those numbers called again.
+    without an account or an outcome, with an outcome outside OUTCOMES, or whose contact or
+    date cannot be read for an outcome about the contact, are not stored and are reported:
+    logged, and recorded as warnings of `run_id` (the run then exits 7), the unknown outcome
+    names included. An unknown name fails only its rows: failing the file for one new
+    disposition code of the dialer would leave the night's wrong numbers and
+    cease-and-desists in it unread, and those numbers called again. An account fact
+    (cease-and-desist, attorney, dispute, death) without a readable date is stored undated and
+    reported the same way when first stored: it applies from the storing run's as-of date
+    (sql/suppress/outcomes_account.sql); left unstored, the consumer was contacted again.
     """
     frame = rows.select(
         [pl.col(c).cast(pl.Int64 if c == "origin_seq" else pl.String)
@@ -100,15 +105,30 @@ def store_outcomes(
             sql.run(con, query, origin=origin, replace=replace, run_id=run_id, known=list(OUTCOMES))
         stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
         skipped = sql.rows(con, "outcomes/skipped.sql")
+        undated = sql.rows(con, "outcomes/undated.sql")
         if skipped_ids is not None:
             skipped_ids.extend(str(i) for s in skipped for i in s["ids"])
     finally:
         con.unregister("outcomes_in")
         con.execute("DROP TABLE IF EXISTS outcomes_typed")
         con.execute("DROP TABLE IF EXISTS outcomes_new")
+    messages = [_undated_message(origin, undated)] if undated else []
     if skipped:
-        _warn(con, run_id, "ingest", [_skipped_message(origin, frame.height, skipped, unknown)])
+        messages.append(_skipped_message(origin, frame.height, skipped, unknown))
+    _warn(con, run_id, "ingest", messages)
     return stored
+
+
+def _undated_message(origin: str, undated: list[dict]) -> str:
+    """One line: the account facts of `origin` stored without a date, and which (row ids)."""
+    parts = [f"{u['n']:,} {u['undated']} ({_ids(u['ids'], u['n'])})" for u in undated]
+    count = sum(u["n"] for u in undated)
+    return (
+        f"outcomes from {origin}: {count:,} cease-and-desist, attorney, dispute or death"
+        f" report(s) stored without a date and applied from this run's as-of date on:"
+        f" {'; '.join(parts)} (fix the date where it is recorded; a corrected row delivered"
+        " again is stored beside it)"
+    )
 
 
 def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: dict[str, int]) -> str:

@@ -860,9 +860,13 @@ _ACCOUNT_OUTCOMES = frozenset({"cease_and_desist", "attorney", "dispute", "decea
 
 
 def _outcome_line(o: dict[str, Any]) -> str:
-    """'wrong number on 2026-11-01 by agent ag1 (postgres)'."""
+    """'wrong number on 2026-11-01 16:05 by agent ag1 (postgres)'; a report stored without a
+    readable date says so (sources/outcomes.py)."""
     agent = f" by agent {o['agent']}" if o.get("agent") else ""
-    return f"{str(o['outcome']).replace('_', ' ')} on {o['outcome_date']}{agent} ({o['origin']})"
+    when = f"on {o['outcome_date']}" if o.get("outcome_date") else "without a readable date"
+    if o.get("outcome_date") and o.get("outcome_time"):
+        when += f" {str(o['outcome_time'])[:5]}"
+    return f"{str(o['outcome']).replace('_', ' ')} {when}{agent} ({o['origin']})"
 
 
 def to_json(doc: dict[str, Any]) -> str:
@@ -1089,8 +1093,8 @@ def _json(value: Any) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """Dates and timestamps as ISO strings, so the explanation is JSON as it stands."""
-    if isinstance(value, dt.datetime | dt.date):
+    """Dates, times and timestamps as ISO strings, so the explanation is JSON as it stands."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return value
 

@@ -19,9 +19,13 @@
 -- collections system got it in skiptrace_contacts.contact_key. contact_type, when missing, is
 -- read from the value: an '@' is an email, digits and phone punctuation a phone, else an address.
 -- A row is not stored (outcomes_typed.skipped says why; sources/outcomes.py reports them) without
--- an account, an outcome or a readable date, with an outcome not in $known (sources/outcomes.py
--- OUTCOMES), or when an outcome about the contact (not a
--- cease-and-desist, attorney, dispute or death: account facts) has a contact that gives no key.
+-- an account or an outcome, with an outcome not in $known (sources/outcomes.py OUTCOMES), or when
+-- an outcome about the contact (not a cease-and-desist, attorney, dispute or death: account
+-- facts) has a contact that gives no key or no readable date. An account fact without a readable
+-- date is stored undated (outcome_date NULL; `undated` says why) and reported: a consumer's
+-- cease-and-desist does not stop counting because the dialer garbled its date, and dropping it
+-- called the consumer again; suppress/outcomes_account.sql applies it from the as-of date of the
+-- run that stored it.
 -- The time is part of the content: a right party at 10:00 and another at 16:00 with a wrong
 -- number between them are three reports, and the last one decides (sql/outcomes/latest.sql).
 CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, tm, g, s, by_id) AS
@@ -55,18 +59,21 @@ keyed AS (
                WHEN 'email' THEN email_norm(contact)
                ELSE upper(contact)
            END AS contact_key
-    FROM (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d FROM moment)
+    FROM (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d,
+                 outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed') AS is_fact
+          FROM moment)
 )
 SELECT *,
        CASE WHEN account_id IS NULL THEN 'no account'
             WHEN outcome IS NULL THEN 'no outcome'
             WHEN NOT list_contains($known, outcome) THEN 'unknown outcome'
+            WHEN is_fact THEN NULL
             WHEN date_raw IS NULL THEN 'no date'
             WHEN outcome_date IS NULL THEN 'unreadable date'
-            WHEN contact_key IS NULL
-             AND outcome NOT IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
-                THEN 'no usable contact'
+            WHEN contact_key IS NULL THEN 'no usable contact'
        END AS skipped,
+       CASE WHEN is_fact AND date_raw IS NULL THEN 'no date'
+            WHEN is_fact AND outcome_date IS NULL THEN 'unreadable date' END AS undated,
        outcome_row_key(account_id, contact_type, contact, contact_key, outcome, outcome_date,
                        outcome_time, agent, origin_seq, $replace) AS row_key
 FROM keyed;
@@ -78,7 +85,8 @@ SELECT $origin AS origin, n.origin_id, n.origin_seq, n.account_id, n.contact_typ
        -- ties on an outcome date before origin_seq (sql/outcomes/latest.sql), and a corrected
        -- right party must not overtake a later wrong number of the same day by being re-pulled
        coalesce(p.loaded_at, current_timestamp) AS loaded_at,
-       CAST($run_id AS VARCHAR) AS run_id
+       CAST($run_id AS VARCHAR) AS run_id,
+       n.undated  -- for the report (outcomes/undated.sql), not stored
 FROM outcomes_typed n
 LEFT JOIN (SELECT origin_seq, min(loaded_at) AS loaded_at FROM contact_outcomes
            WHERE origin = $origin AND $replace GROUP BY origin_seq) p
@@ -103,4 +111,4 @@ WHERE o.origin = $origin AND $replace
                                         o.origin_seq, true)
   );
 
-INSERT INTO contact_outcomes BY NAME SELECT * FROM outcomes_new;
+INSERT INTO contact_outcomes BY NAME SELECT * EXCLUDE (undated) FROM outcomes_new;

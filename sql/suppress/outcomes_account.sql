@@ -1,23 +1,33 @@
 -- Account facts collectors reported (contact_outcomes up to as_of), added to the account
 -- subject of the suppression rules: a cease-and-desist, attorney representation, a dispute or
 -- a confirmed death recorded on a call counts like the flag in the account export. The date of
--- the latest such report goes with it, for the reason a collector reads.
+-- the latest such report goes with it, for the reason a collector reads (NULL when the only
+-- report has no readable date).
+-- A report stored without a readable date (sql/outcomes/store.sql) counts from the as-of date
+-- of the run that stored it, the latest day it can have been made: every later run applies it,
+-- a run as of an earlier date does not (without a storing run, e.g. the run was purged, every
+-- run applies it).
 CREATE OR REPLACE TEMP TABLE sp_account AS
 WITH o AS (
-    SELECT account_id,
-           max(outcome_date) FILTER (WHERE outcome = 'cease_and_desist') AS cd,
-           max(outcome_date) FILTER (WHERE outcome = 'attorney') AS att,
-           max(outcome_date) FILTER (WHERE outcome = 'dispute') AS dis,
-           max(outcome_date) FILTER (WHERE outcome = 'deceased_confirmed') AS dec
-    FROM contact_outcomes
-    WHERE outcome_date <= $as_of
-      AND outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
-    GROUP BY account_id
+    SELECT o.account_id,
+           bool_or(o.outcome = 'cease_and_desist') AS cd_any,
+           max(o.outcome_date) FILTER (WHERE o.outcome = 'cease_and_desist') AS cd,
+           bool_or(o.outcome = 'attorney') AS att_any,
+           max(o.outcome_date) FILTER (WHERE o.outcome = 'attorney') AS att,
+           bool_or(o.outcome = 'dispute') AS dis_any,
+           max(o.outcome_date) FILTER (WHERE o.outcome = 'dispute') AS dis,
+           bool_or(o.outcome = 'deceased_confirmed') AS dec_any,
+           max(o.outcome_date) FILTER (WHERE o.outcome = 'deceased_confirmed') AS dec
+    FROM contact_outcomes o
+    LEFT JOIN runs r ON o.outcome_date IS NULL AND r.run_id = o.run_id
+    WHERE coalesce(o.outcome_date, r.as_of, $as_of) <= $as_of
+      AND o.outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
+    GROUP BY o.account_id
 )
 SELECT a.*,
-       o.cd IS NOT NULL AS outcome_cease_and_desist, o.cd AS outcome_cease_and_desist_date,
-       o.att IS NOT NULL AS outcome_attorney, o.att AS outcome_attorney_date,
-       o.dis IS NOT NULL AS outcome_dispute, o.dis AS outcome_dispute_date,
-       o.dec IS NOT NULL AS outcome_deceased, o.dec AS outcome_deceased_date
+       coalesce(o.cd_any, false) AS outcome_cease_and_desist, o.cd AS outcome_cease_and_desist_date,
+       coalesce(o.att_any, false) AS outcome_attorney, o.att AS outcome_attorney_date,
+       coalesce(o.dis_any, false) AS outcome_dispute, o.dis AS outcome_dispute_date,
+       coalesce(o.dec_any, false) AS outcome_deceased, o.dec AS outcome_deceased_date
 FROM sp_account a
 LEFT JOIN o ON o.account_id = a.account_id;

@@ -536,3 +536,35 @@ def test_a_hold_comes_first_in_the_reasons_whatever_the_rules_order(pf: Portfoli
     phone = state(con, "DQ")[("phone", "debtor")]
     assert phone["on_hold"] and "MANUAL DIAL ONLY" in phone["reasons"]
     assert phone["reasons"].startswith("HOLD: ")
+
+
+def test_a_cease_and_desist_without_a_readable_date_applies_from_the_run_that_stored_it(
+    pf: Portfolio, con
+) -> None:
+    """The dialer garbled the date of a cease-and-desist: it used to be left unstored (a run
+    warning, exit 7) and the consumer was called again. Stored undated, it counts from the
+    as-of date of the run that stored it: that run and every later one suppress, a run as of an
+    earlier date does not; the reason says the date could not be read."""
+    import polars as pl
+
+    from skiptrace.sources.outcomes import store_outcomes
+
+    pf.account("CDX")
+    pf.account("CDLATE")
+    con.execute("INSERT INTO runs (run_id, as_of, status) VALUES ('store', ?, 'running')", [AS_OF])
+    rows = [
+        {"origin_id": "d.csv:2", "origin_seq": 2, "account_id": "CDX", "contact": "4045550100",
+         "outcome": "cease_and_desist", "outcome_date": "the 14th, 2:05"},
+        {"origin_id": "d.csv:3", "origin_seq": 3, "account_id": "CDLATE",
+         "contact": "4045550100", "outcome": "cease_and_desist", "outcome_date": None},
+    ]  # fmt: skip
+    assert store_outcomes(con, pl.DataFrame(rows), "dialer", run_id="store") == 2
+    apply_suppressions(con, RUN, AS_OF)
+    for account in ("CDX", "CDLATE"):
+        action, reason, _ = decisions(con, account)["outcome_cease_and_desist"]
+        assert action == "suppress" and "reported without a readable date" in reason, account
+        assert {v["status"] for k, v in state(con, account).items() if k[1] == "debtor"} == {
+            "suppressed"
+        }
+    apply_suppressions(con, RUN, AS_OF - dt.timedelta(days=1))  # a run as of the day before
+    assert "outcome_cease_and_desist" not in decisions(con, "CDX")

@@ -190,6 +190,45 @@ def test_rows_not_stored_are_counted_with_their_reason_as_run_warnings(con, tmp_
     assert "555" not in warnings[0][1]  # ids, never the values
 
 
+def test_an_account_fact_without_a_readable_date_is_stored_and_reported(
+    con, tmp_path: Path
+) -> None:
+    """A cease-and-desist (attorney, dispute, death) whose date is missing or unreadable is an
+    account fact all the same: stored undated and named in a run warning when first stored
+    (suppression applies it: test_suppress), never dropped like a wrong number without a date,
+    which says nothing without knowing when."""
+    source = load_registry(write(tmp_path, "sources.yml", REGISTRY)).sources[0]
+    write(
+        tmp_path, "dispositions_1.csv",
+        "ACCT,NUMBER,RESULT,DATE,AGENT\n"
+        "A1,4045550101,cease_and_desist,07/15/2026 14:05:99,jd\n"
+        "A2,4045550102,attorney,,jd\n"
+        "A3,4045550103,wrong_number,the 15th,jd\n",
+    )  # fmt: skip
+    assert load_outcome_source(con, source, "run-1") == 2
+    stored = con.execute(
+        "SELECT account_id, outcome, outcome_date FROM contact_outcomes ORDER BY account_id"
+    ).fetchall()
+    assert stored == [("A1", "cease_and_desist", None), ("A2", "attorney", None)]
+    warnings = [r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()]
+    assert warnings == [
+        "outcomes from dialer: 2 cease-and-desist, attorney, dispute or death report(s) stored"
+        " without a date and applied from this run's as-of date on: 1 no date"
+        " (dispositions_1.csv:3); 1 unreadable date (dispositions_1.csv:2) (fix the date where"
+        " it is recorded; a corrected row delivered again is stored beside it)",
+        "outcomes from dialer: 1 of 3 row(s) not stored: 1 unreadable date"
+        " (dispositions_1.csv:4) (fix them where they are recorded; a corrected row delivered"
+        " again is stored)",
+    ]
+    # delivered again: stored once, reported once; the verdict without a date again
+    assert load_outcome_source(con, source, "run-2") == 0
+    again = [
+        r[0]
+        for r in con.execute("SELECT message FROM run_warnings WHERE run_id = 'run-2'").fetchall()
+    ]
+    assert len(again) == 1 and "1 of 3 row(s) not stored" in again[0]
+
+
 def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) -> None:
     """Line 10 (a wrong number) is later than line 9 (right party) of the same day: as text,
     'dispositions_1.csv:9' sorted after 'dispositions_1.csv:10' and the right party won."""
