@@ -69,7 +69,7 @@ class MatchSettings:
     guards: names of the wrong-party guards to apply (None = those of the match policy).
       Naming them is for benchmarks that study one guard at a time, never production.
     ssn_placeholder_accounts 3: an SSN carried by more accounts than this under names that
-      disagree is a placeholder (a collections system's filler such as 111-22-3333, echoed back
+      disagree is a placeholder (a collections system's filler, one made-up number, echoed back
       by vendors), not a person's number: the matcher treats it as missing on every account and
       record carrying it (sql/match/shared_ssn.sql) and the run warns. Left as an SSN, an exact
       agreement on it taught the model that a different surname and a date of birth decades

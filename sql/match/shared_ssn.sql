@@ -1,7 +1,7 @@
 -- SSNs that several accounts carry (matchers/compare.py, prepare_sides, right after sides.sql).
 -- Two readings, both over the whole account file (never one chunk or one increment):
 --
--- 1. A placeholder. A collections system that keys a filler number (111-22-3333) on every
+-- 1. A placeholder. A collections system that keys a filler number (one made-up SSN) on every
 --    account whose SSN it does not know, and a vendor echoing it back, put one SSN on many
 --    people: an exact SSN agreement between strangers, which the model takes as its strongest
 --    evidence and its anchor pairs take as proof of a match. An SSN on more than
