@@ -11,13 +11,19 @@ still be used as third-party location contacts, kept apart from the debtor's own
 Four rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
 contact).
-- 'generation_ambiguous': where the run found another generation with the debtor's name (a
-  pair of the same account fired suffix_conflict, dob_conflict_same_address or
-  ssn_conflict_same_address), a row with the name and no DOB or SSN agreement could describe
-  either of them, whether it carries no suffix next to the JR/SR account (or the reverse) or
-  neither side carries one (the father's NCOA move, his bankruptcy filing, a phone listed under
-  the bare name). Without such evidence the row is scored as usual: rejecting every
-  suffix-less NCOA row of every JR debtor would lose most movers' new addresses.
+- 'generation_ambiguous': a row with the name and a generational suffix on one side only (no
+  suffix next to the JR/SR account, or a JR/SR row next to an account without one) and no
+  SSN or DOB agreement could describe either generation: the suffix itself says another
+  generation carries the name, so no other evidence of it is needed. With an account that has
+  no SSN or DOB (or a source whose placeholders were nulled), the father's credit-header row
+  agrees on name and address only and cost nothing but the suffix weight; on the auditor's
+  runs about one in four such links was the father's or the son's. Where the run found another
+  generation with the debtor's name (a pair of the same account fired suffix_conflict,
+  dob_conflict_same_address or ssn_conflict_same_address) and dated it, a row with no suffix,
+  SSN or DOB on either side is held too (the father's NCOA move, his bankruptcy filing).
+  Post-scoring (matchers/link.py, hold_split_identities), a debtor link on the minority side of
+  an account whose linked records carry two people's SSNs or DOBs a generation apart is held
+  under this name as well.
 - 'ssn_conflict_other_given_name': both SSNs present and disagreeing and the given names not
   the same name (a near spelling such as DANIEL / DANIELLE, or another name): a sibling or a
   namesake, whatever the DOB and the address say. Not a household rule: the record may be
@@ -110,6 +116,7 @@ from skiptrace.matchers.compare import (
     ADDR_PARTIAL,
     ADDR_STREET,
     DOB_DIFFERENT,
+    DOB_EXACT,
     DOB_NEAR_YEARS,
     DOB_ONE_COMPONENT,
     EMAIL_EXACT,
@@ -118,6 +125,7 @@ from skiptrace.matchers.compare import (
     FIRST_JW80,
     FIRST_JW92,
     FIRST_SWAPPED,
+    LAST_JW80,
     LAST_JW92,
     MIDDLE_DIFFERENT,
     MIDDLE_EQUAL,
@@ -140,7 +148,14 @@ class Guard:
     description: str
     predicate: Callable[[], pl.Expr]
     role: str = "associate"
-    needs_household: bool = False  # fires only for accounts with another same-name generation
+    #: a second condition under which the rule also fires, only for accounts where another
+    #: same-name generation was seen (apply_guards' second pass); None: the pair alone decides
+    in_household: Callable[[], pl.Expr] | None = None
+
+    @property
+    def needs_household(self) -> bool:
+        """Whether part of the rule fires only in a household with another generation."""
+        return self.in_household is not None
 
 
 def _lvl(name: str) -> pl.Expr:
@@ -155,6 +170,13 @@ def _echoed() -> pl.Expr:
 def _surname_agrees() -> pl.Expr:
     """Surname exact or jaro-winkler >= 0.92."""
     return _lvl("last_name") >= LAST_JW92
+
+
+def _surname_close() -> pl.Expr:
+    """Surname agrees or is close (jaro-winkler >= 0.80 or a shared surname token): enough next
+    to a generational suffix, which a misspelt surname does not change (HARBURY JR is not
+    HKRBURY SR's son by another family)."""
+    return _lvl("last_name") >= LAST_JW80
 
 
 def _given_agrees() -> pl.Expr:
@@ -238,6 +260,28 @@ def _ssn_disagrees() -> pl.Expr:
     return (_lvl("ssn") >= SSN_DIFFERENT) & ~_ssn_same()
 
 
+def _other_name_other_ssn() -> pl.Expr:
+    """Both SSNs present and different (not one keystroke apart), a given name that is only
+    similar or another one (not exact, nickname, swapped or one keystroke: level jaro-winkler
+    >= 0.80 at most, both present) and a DOB that does not agree exactly (ELIZABETH for
+    ELIJAH, same birth year, her own SSN). Two independent slips on one record of the debtor
+    (an SSN and a given name) next to an inexact DOB are far rarer than a spouse or sibling
+    whose name resembles the debtor's; the Jaro-Winkler level alone counts as a similar given
+    name for the generation rules, so without this such a pair escaped every household rule."""
+    return (
+        (_lvl("ssn") == SSN_DIFFERENT)
+        & _lvl("first_name").is_in([FIRST_DIFFERENT, FIRST_CROSSED, FIRST_JW80])
+        & (_lvl("dob") != DOB_EXACT)
+    )
+
+
+def _generation_open() -> pl.Expr:
+    """No agreement that rules out the other generation of a one-sided suffix: the SSN does not
+    agree (missing or another one) and the DOB is missing or a generation off. A DOB under 15
+    years from the debtor's is not another generation (see "generation gap") and is scored."""
+    return ~_ssn_agrees() & _lvl("dob").is_in([NO_DATA, DOB_DIFFERENT])
+
+
 def _corroborated() -> pl.Expr:
     """Something personal beyond the name agrees (see the module docstring)."""
     return (
@@ -292,7 +336,7 @@ GUARDS: tuple[Guard, ...] = (
         "another generation, not the debtor.",
         lambda: (
             (_lvl("suffix") == SUFFIX_CONFLICT)
-            & _surname_agrees()
+            & _surname_close()
             & (_given_similar() | (_lvl("first_name") == NO_DATA))
         ),
     ),
@@ -327,16 +371,16 @@ GUARDS: tuple[Guard, ...] = (
     Guard(
         "spouse_pattern",
         "Same surname and dwelling (street address and unit), different given name and date of "
-        "birth, no SSN agreement: a relative or other member of the debtor's household. A "
-        "spouse is one of them, but nothing here says which: the pair is labelled a household "
-        "member, never 'spouse' (FDCPA 1692c(d) lets a collector discuss the debt with a "
-        "spouse; only a source that names the spouse says so).",
+        "birth, no SSN agreement; or another SSN (not one keystroke off), a given name only "
+        "similar (ELIZABETH / ELIJAH) or another one, and a date of birth that does not agree "
+        "exactly: a relative or other member of the debtor's household. A spouse is one of "
+        "them, but nothing here says which: the pair is labelled a household member, never "
+        "'spouse' (FDCPA 1692c(d) lets a collector discuss the debt with a spouse; only a "
+        "source that names the spouse says so).",
         lambda: (
             _surname_agrees()
             & _same_dwelling()
-            & _given_differs()
-            & _dob_conflict()
-            & ~_ssn_agrees()
+            & ((_given_differs() & _dob_conflict() & ~_ssn_agrees()) | _other_name_other_ssn())
         ),
     ),
     Guard(
@@ -392,34 +436,42 @@ GUARDS: tuple[Guard, ...] = (
         "ssn_conflict_other_given_name",
         "Both SSNs present and not the same (different, or the last four one keystroke apart), "
         "no agreeing middle initial, and the given names are not the same name "
-        "(a near spelling or another name): another person whose name resembles the debtor's "
-        "(a sibling who moved, a namesake), not the debtor (role rejected).",
+        "(a near spelling or another name), where that name has records of its own or the "
+        "SSN is another one, the given name only similar and the DOB not exact: another "
+        "person whose name resembles the debtor's (a sibling who moved, a namesake), not the "
+        "debtor (role rejected).",
         lambda: (
             _surname_agrees()
             & _ssn_disagrees()
             & ~_given_same()
             & (_lvl("middle_initial") != MIDDLE_EQUAL)
-            & _other_person()
+            & (_other_person() | _other_name_other_ssn())
         ),
         role="rejected",
     ),
     Guard(
         "generation_ambiguous",
-        "Another generation with this name was found for the account, and this row has no "
-        "generational suffix on at least one side (none on either, or one side only), no DOB "
-        "and no SSN agreement: it could be either generation, so it is not linked as the "
-        "debtor (role rejected).",
+        "A generational suffix on one side only (the account's JR next to a row without one, "
+        "or the reverse: the suffix says another generation carries the name) and no SSN or "
+        "DOB agreement; or, where another generation with this name was found for the "
+        "account, a row with no suffix, SSN or DOB on either side; or a row on the minority "
+        "side of the account's linked records that carry two people's SSNs or DOBs: it could "
+        "be either generation, so it is not linked as the debtor (role rejected).",
         lambda: (
+            _surname_close()
+            & _given_similar()
+            & (_lvl("suffix") == SUFFIX_ONE_MISSING)
+            & _generation_open()
+        ),
+        role="rejected",
+        in_household=lambda: (
             _surname_agrees()
             & _given_similar()
             & (_lvl("dob") == NO_DATA)
-            & (
-                ((_lvl("suffix") == SUFFIX_ONE_MISSING) & ~_ssn_agrees())
-                | ((_lvl("suffix") == NO_DATA) & (_lvl("ssn") == NO_DATA) & _generation_dated())
-            )
+            & (_lvl("suffix") == NO_DATA)
+            & (_lvl("ssn") == NO_DATA)
+            & _generation_dated()
         ),
-        role="rejected",
-        needs_household=True,
     ),
     Guard(
         "uncorroborated_name_match",
@@ -459,15 +511,14 @@ def guard_expr(
 
     `enabled` restricts the rule set (None = all); unknown names raise, so a typo in settings
     cannot silently switch a guard off. `household` (a boolean expression) says where the
-    contextual guards may fire; without it they never do.
+    contextual part of a guard (`Guard.in_household`) may fire; without it only the part that
+    reads the pair alone does.
     """
     rules: list[tuple[str, pl.Expr]] = []
     for g in _chosen(enabled):
         cond = g.predicate().fill_null(False)
-        if g.needs_household:
-            if household is None:
-                continue
-            cond = cond & household
+        if g.in_household is not None and household is not None:
+            cond = cond | (g.in_household().fill_null(False) & household)
         rules.append((g.name, cond))
     if not rules:
         return pl.lit(None, dtype=pl.String).alias("guard")

@@ -592,6 +592,7 @@ def corroborate_by_linked_records(
         pairs,
         "corroborate_linked",
         UNCORROBORATED,
+        ambiguous=GENERATION_AMBIGUOUS,
         street_weight=float(weights[k["address"], compare.ADDR_STREET]),
         ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
         threshold_weight=float(np.log2(s.threshold / (1.0 - s.threshold)))
@@ -599,6 +600,52 @@ def corroborate_by_linked_records(
         else float("inf"),
     )
     return _make_debtor(pairs, released)
+
+
+#: The guard a debtor link on the minority side of a split account is held under (see
+#: hold_split_identities).
+GENERATION_AMBIGUOUS = "generation_ambiguous"
+
+
+def hold_split_identities(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+) -> pl.DataFrame:
+    """Hold the debtor links on the minority side of an account whose records carry two
+    people's SSNs or DOBs (role 'rejected', guard 'generation_ambiguous').
+
+    Why: the guards read each pair against the account row; with no SSN or DOB on the account
+    the father's credit-header row and the son's agree on the same name and address, and both
+    were linked, the father's death record then riding on his SSN (the auditor's nossn,
+    nameaddr and placeholder runs). Their SSNs or DOBs, compared with each other, show the two
+    people. Which links are held, and why those, is in sql/match/split_identities.sql. Runs
+    before the borrowed-SSN release (a copied SSN is not a second person) and before the
+    corroboration by linked records, so a held record corroborates nothing.
+    """
+    if pairs.is_empty() or not _guard_enabled(s, GENERATION_AMBIGUOUS):
+        return pairs
+    con.register(
+        "_stored_pairs",
+        pairs.select("account_id", "rec_id", "role", "guard", "match_probability", *NAMES),
+    )
+    try:
+        held = sql.query(
+            con,
+            "match/split_identities.sql",
+            ambiguous=GENERATION_AMBIGUOUS,
+            threshold=s.threshold,
+            gap_days=compare.GENERATION_GAP_DAYS,
+        )
+    finally:
+        con.unregister("_stored_pairs")
+    if held.is_empty():
+        return pairs
+    hit = pl.struct("account_id", "rec_id").is_in(
+        held.select(pl.struct("account_id", "rec_id")).to_series().implode()
+    )
+    return pairs.with_columns(
+        pl.when(hit).then(pl.lit("rejected")).otherwise(pl.col("role")).alias("role"),
+        pl.when(hit).then(pl.lit(GENERATION_AMBIGUOUS)).otherwise(pl.col("guard")).alias("guard"),
+    )
 
 
 def release_borrowed_ssn(
@@ -936,9 +983,14 @@ def link(
         trained_on = "em" if em_result is not None else "defaults"
     with _duckdb_memory_at_most(con, SCORE_AND_WRITE_MEMORY_LIMIT):
         scored = _score_candidates(con, params, s)
-        # a borrowed SSN first: a pair it releases is no sign of another generation any more
+        # two people among an account's links first (a copied SSN is not a second person, so
+        # before the borrowed-SSN release); a borrowed SSN before corroboration: a pair it
+        # releases is no sign of another generation any more
         scored.pairs = corroborate_by_linked_records(
-            con, release_borrowed_ssn(con, scored.pairs, s), s, params
+            con,
+            release_borrowed_ssn(con, hold_split_identities(con, scored.pairs, s), s),
+            s,
+            params,
         )
 
         reviewed: dict[str, int] = {}

@@ -16,7 +16,11 @@
 --   - no conflicting DOB and no conflicting SSN with the account (those describe another
 --     person with the debtor's name: father/son);
 --   - no pair of the account fired a guard showing another generation with the debtor's name
---     ($generation_guards): there the name alone cannot tell them apart;
+--     ($generation_guards), or was held as either generation ($ambiguous: a suffix on one
+--     side only, or a link on the minority side of records that carry two people's SSNs or
+--     DOBs, sql/match/split_identities.sql): there the name alone cannot tell them apart, and
+--     the father's death record carrying his wrongly linked credit-header row's SSN flagged
+--     the living son deceased;
 --   - the record is nobody's debtor, and only one account qualifies for it (or only
 --     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice);
 --   - one step only: the corroborating record is a debtor link of the scoring (or released
@@ -30,7 +34,8 @@ WITH linked AS (
     FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
     WHERE p.role = 'debtor'
 ), household AS (
-    SELECT DISTINCT account_id FROM _stored_pairs WHERE list_contains($generation_guards, guard)
+    SELECT DISTINCT account_id FROM _stored_pairs
+    WHERE list_contains($generation_guards, guard) OR guard = $ambiguous
 ), taken AS (
     SELECT DISTINCT rec_id FROM _stored_pairs WHERE role = 'debtor'
 ), candidates AS (

@@ -468,19 +468,38 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     assert pairs[1]["role"] == "debtor"
 
 
-def test_a_jr_debtor_without_a_known_father_keeps_his_suffixless_rows(
+def test_a_one_sided_suffix_holds_a_row_nothing_identifies(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
-    """generation_ambiguous needs evidence of another generation; otherwise a mover's NCOA row
-    (name + old address, no suffix, DOB or SSN) is the debtor's."""
+    """A generational suffix is itself evidence that another generation carries the name: a
+    row with the debtor's name and a suffix on one side only (the JR account next to a bare
+    NCOA row, or a JR row next to an account without a suffix) is held for review unless its
+    SSN or DOB agrees, even where no father was found. Before, such a row was linked whenever
+    no other pair of the account showed the other generation, and with no SSN or DOB on the
+    account (the auditor's nossn/nameaddr/placeholder runs) the father's credit-header row
+    linked on name and address alone. A row whose DOB or SSN agrees is the debtor's."""
     solo = person("PETER", "OKONKWO", dob=dt.date(1985, 6, 6), ssn=555_44_0004, number="5",
                   street="BIRCH", zip5="11201", suffix="JR")  # fmt: skip
     insert(household, "acct_std", "SOLO", solo)
-    row = dict(solo, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None)
-    insert(household, "rec_std", 20, row, source="ncoa", kind="ncoa")
+    bare = dict(solo, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None)
+    insert(household, "rec_std", 20, bare, source="ncoa", kind="ncoa")
+    insert(household, "rec_std", 21, dict(solo, suffix_std=None, ssn_hash=None, ssn_last4=None),
+           source="header", kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 22, dict(solo, suffix_std=None, dob=None),
+           source="header", kind="person_records")  # fmt: skip
+    # the reverse: an account without a suffix, a JR row with the name and the address only
+    plain = person("OMAR", "FITZWILLIAM", dob=None, ssn=None, number="77", street="ASPEN",
+                   zip5="60601")  # fmt: skip
+    insert(household, "acct_std", "PLAIN", plain)
+    insert(household, "rec_std", 23, dict(plain, suffix_std="JR", dob=dt.date(1999, 3, 3)),
+           source="header", kind="person_records")  # fmt: skip
     link(household, "g7")
     pairs = record_pairs(household, "g7", "SOLO")
-    assert pairs[20]["role"] == "debtor" and pairs[20]["guard"] is None
+    assert pairs[20]["role"] == "rejected" and pairs[20]["guard"] == "generation_ambiguous"
+    for rec_id in (21, 22):  # the DOB agrees, the SSN agrees
+        assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None
+    held = record_pairs(household, "g7", "PLAIN")[23]
+    assert held["role"] == "rejected" and held["guard"] == "generation_ambiguous"
 
 
 def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
@@ -504,9 +523,15 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(no_dob) == "ssn_conflict_same_address"
     assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
     either_generation = {**same, "dob": 0, "address": 5, "suffix": 2}
-    assert evaluate(either_generation) is None  # no other generation seen: scored as usual
+    # a suffix on one side only says another generation carries the name: held anywhere
+    assert evaluate(either_generation) == "generation_ambiguous"
     assert evaluate(either_generation, household=True) == "generation_ambiguous"
     assert evaluate({**either_generation, "ssn": 4}, household=True) is None
+    assert evaluate({**either_generation, "dob": DOB_EXACT}) is None
+    # no suffix on either side, nothing but the name: only where a dated generation was seen
+    bare = {**either_generation, "suffix": 0}
+    assert evaluate(bare) is None
+    assert evaluate(bare, household=True, dated=True) == "generation_ambiguous"
     assert BY_NAME["generation_ambiguous"].role == "rejected"
     # not household: elsewhere, other DOB
     moved = {**same, "dob": DOB_DIFFERENT, "address": 1, "suffix": 0}

@@ -1,0 +1,82 @@
+-- Debtor links on the minority side of an account whose records describe two people with the
+-- debtor's name (matchers/link.py, hold_split_identities): held as 'generation_ambiguous'.
+-- Why: the guards read one pair at a time, against the account row. With no SSN or DOB on the
+-- account (a debt buyer's file, a source whose placeholders were nulled) nothing in a pair
+-- tells the father's credit-header row from the son's: both agree on name and address only.
+-- The records themselves still do: when the account's linked records carry two SSNs that are
+-- not typos of each other, or DOBs a generation apart (compare.GENERATION_GAP_DAYS), they are
+-- two people, and the account's debtor is at most one of them.
+-- Who is held, among the account's debtor links:
+--   - never a link whose SSN or DOB agrees with the account row (SSN equal or one keystroke
+--     off, DOB at least two of year/month/day): the account row says who the debtor is;
+--   - a link whose SSN or DOB conflicts with the account row (another SSN, a DOB a
+--     generation off) and agrees with it on neither;
+--   - a link apart from a record that agrees with the account row (the other person);
+--   - otherwise a link apart from at least as many of the account's records as it is
+--     together with (itself included): the minority, or both sides of a tie, since nothing
+--     says which of two equal sides is the debtor.
+-- "Apart": both full SSNs present, different, their last four neither equal nor one
+-- keystroke apart (compare.sql's SSN_LAST4_NEAR), or both DOBs present and a generation apart.
+-- "Together": the same SSN (hash, last four, or one keystroke off), or DOBs under a generation
+-- apart. Records without SSN or DOB count for neither side.
+-- The account's records are its debtor links and the rows held only for a one-sided suffix
+-- that reached the threshold ($ambiguous): the son's JR rows say who else is there even while
+-- they wait for review.
+-- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_probability, <levels>)
+-- registered by link.py; _mr (sides.sql).
+
+WITH members AS (
+    SELECT p.account_id, p.rec_id, p.role = 'debtor' AS linked,
+           coalesce(p.ssn >= 2 /* SSN_LAST4_NEAR */ OR p.dob >= 4 /* DOB_ONE_COMPONENT */, false)
+               AS anchored,
+           coalesce(p.ssn = 1 /* SSN_DIFFERENT */ OR p.dob = 1 /* DOB_DIFFERENT */, false)
+               AS off_account,
+           r.ssn_hash, r.ssn_last4, r.dob
+    FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
+    WHERE p.role = 'debtor' OR (p.guard = $ambiguous AND p.match_probability >= $threshold)
+), split AS (
+    -- the few accounts whose records carry two SSNs or DOBs a generation apart: every record
+    -- is compared with every other there only
+    SELECT account_id
+    FROM members
+    GROUP BY account_id
+    HAVING count(DISTINCT ssn_hash) > 1 OR datediff('day', min(dob), max(dob)) >= $gap_days
+), compared AS (
+    SELECT a.account_id, a.rec_id, a.linked, a.anchored, a.off_account,
+           b.anchored AS other_anchored,
+           a.ssn_hash = b.ssn_hash OR a.ssn_last4 = b.ssn_last4 AS same_ssn,
+           CASE WHEN length(a.ssn_last4) = 4 AND length(b.ssn_last4) = 4
+                THEN hamming(a.ssn_last4, b.ssn_last4) = 1
+                     OR (hamming(a.ssn_last4, b.ssn_last4) = 2 AND b.ssn_last4 IN (
+                         a.ssn_last4[2] || a.ssn_last4[1] || a.ssn_last4[3:4],
+                         a.ssn_last4[1] || a.ssn_last4[3] || a.ssn_last4[2] || a.ssn_last4[4],
+                         a.ssn_last4[1:2] || a.ssn_last4[4] || a.ssn_last4[3]))
+           END AS ssn_typo,
+           a.ssn_hash IS NOT NULL AND b.ssn_hash IS NOT NULL AS both_ssn,
+           abs(datediff('day', a.dob, b.dob)) AS dob_days
+    FROM members a JOIN members b ON b.account_id = a.account_id
+    WHERE a.account_id IN (SELECT account_id FROM split)
+), sides AS (
+    SELECT account_id, rec_id, linked, anchored, off_account, other_anchored,
+           coalesce(both_ssn AND NOT same_ssn AND NOT coalesce(ssn_typo, false), false)
+               OR coalesce(dob_days >= $gap_days, false) AS apart,
+           coalesce(same_ssn, false) OR coalesce(ssn_typo, false)
+               OR coalesce(dob_days < $gap_days, false) AS together
+    FROM compared
+), votes AS (
+    SELECT account_id, rec_id, linked, anchored, off_account,
+           count(*) FILTER (WHERE apart) AS n_apart,
+           count(*) FILTER (WHERE together AND NOT apart) AS n_together,
+           bool_or(apart AND other_anchored) AS apart_from_anchor
+    FROM sides
+    GROUP BY ALL
+)
+SELECT account_id, rec_id
+FROM votes
+WHERE linked AND NOT anchored
+  AND (off_account OR apart_from_anchor OR (n_apart > 0 AND n_apart >= n_together))
+UNION
+SELECT account_id, rec_id
+FROM members
+WHERE linked AND NOT anchored AND off_account
+ORDER BY rec_id, account_id;
