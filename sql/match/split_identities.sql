@@ -7,8 +7,9 @@
 -- not typos of each other, or DOBs a generation apart (compare.GENERATION_GAP_DAYS), they are
 -- two people, and the account's debtor is at most one of them.
 -- Who is held, among the account's debtor links:
---   - never a link whose SSN or DOB agrees with the account row (SSN equal or one keystroke
---     off, DOB at least two of year/month/day): the account row says who the debtor is;
+--   - never a link whose SSN, DOB or generational suffix agrees with the account row (SSN
+--     equal or one keystroke off, DOB at least two of year/month/day, the account's JR on the
+--     record too): the account row says who the debtor is;
 --   - a link whose SSN or DOB conflicts with the account row (another SSN, a DOB a
 --     generation off) and agrees with it on neither;
 --   - a link apart from a record that agrees with the account row (the other person);
@@ -27,8 +28,8 @@
 
 WITH members AS (
     SELECT p.account_id, p.rec_id, p.role = 'debtor' AS linked,
-           coalesce(p.ssn >= 2 /* SSN_LAST4_NEAR */ OR p.dob >= 4 /* DOB_ONE_COMPONENT */, false)
-               AS anchored,
+           coalesce(p.ssn >= 2 /* SSN_LAST4_NEAR */ OR p.dob >= 4 /* DOB_ONE_COMPONENT */
+                    OR p.suffix = 3 /* SUFFIX_EQUAL */, false) AS anchored,
            coalesce(p.ssn = 1 /* SSN_DIFFERENT */ OR p.dob = 1 /* DOB_DIFFERENT */, false)
                AS off_account,
            r.ssn_hash, r.ssn_last4, r.dob

@@ -54,6 +54,13 @@ def _ssn(n: int) -> dict[str, Any]:
     return {"ssn_hash": h, "ssn_last4": last4}
 
 
+def _death(first: str, last: str, dob: dt.date | None, ssn: int) -> dict[str, Any]:
+    """A death-index row: name, SSN, maybe a DOB; no address at all (test_guards.person
+    gives every row a city, which would read as another place)."""
+    row = pop.person(first, last, dob=dob, ssn=ssn, number=None, street=None, zip5=None)
+    return dict(row, city=None, state=None)
+
+
 def _debtor_links(con: duckdb.DuckDBPyConnection, run_id: str, account_id: str) -> set[int]:
     pairs = pop.record_pairs(con, run_id, account_id)
     return {r for r, p in pairs.items() if p["role"] == "debtor"}
@@ -146,8 +153,7 @@ def test_the_fathers_rows_and_death_stay_off_a_jr_account_without_identifiers(
     father = dict(son, suffix_std=None, first_std="LAWRENNCE", dob=dt.date(1948, 4, 11),
                   **_ssn(401_20_4509))  # fmt: skip
     pop.insert(con, "rec_std", 3, father, source="header", kind="person_records")
-    death = pop.person("LAWRENCE", "DALMAN", dob=None, ssn=401_20_4509, number=None,
-                       street=None, zip5=None)  # fmt: skip
+    death = _death("LAWRENCE", "DALMAN", None, 401_20_4509)
     pop.insert(con, "rec_std", 4, death, source="dmf", kind="deceased")
     link(con, "jr")
     pairs = pop.record_pairs(con, "jr", "JR")
@@ -172,8 +178,7 @@ def test_two_people_among_the_links_of_an_account_without_identifiers(
     pop.insert(con, "rec_std", 2, dict(son, dob=None), source="vendor", kind="person_records")
     father = dict(son, dob=dt.date(1962, 1, 13), **_ssn(402_10_5425))
     pop.insert(con, "rec_std", 3, father, source="header", kind="person_records")
-    death = pop.person("FREDERICK", "ASHWORTH", dob=dt.date(1962, 1, 13), ssn=402_10_5425,
-                       number=None, street=None, zip5=None)  # fmt: skip
+    death = _death("FREDERICK", "ASHWORTH", dt.date(1962, 1, 13), 402_10_5425)
     pop.insert(con, "rec_std", 4, death, source="dmf", kind="deceased")
     link(con, "s1")
     pairs = pop.record_pairs(con, "s1", "FRED")
@@ -187,6 +192,33 @@ def test_two_people_among_the_links_of_an_account_without_identifiers(
     assert _debtor_links(con, "s2", "FRED") == set(), pairs
     for rec_id in (1, 3):
         assert pairs[rec_id]["guard"] == "generation_ambiguous", pairs[rec_id]
+
+
+def test_no_name_only_corroboration_where_a_one_sided_suffix_shows_another_generation(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """ROBERT KINGSLEY, no suffix, SSN or DOB on the account: a JR row at his address (held:
+    either generation) says a second ROBERT KINGSLEY exists. A bare credit-header row there
+    (an SSN, no DOB) is linked on name and address, and nothing tells whose SSN it carries; a
+    death record with that SSN and the name only must not ride on it to the account, which
+    would flag a possibly living debtor deceased. Before, only the guards that show the other
+    generation on a pair (JR vs SR, a DOB or SSN conflict at the address) stopped it."""
+    pop.background(con)
+    debtor = pop.person("ROBERT", "KINGSLEY", dob=None, ssn=None, number="9", street="ORCHARD",
+                        zip5="94105")  # fmt: skip
+    pop.insert(con, "acct_std", "ROB", debtor)
+    son = dict(debtor, suffix_std="JR", dob=dt.date(1994, 11, 9))
+    pop.insert(con, "rec_std", 1, son, source="vendor", kind="person_records")
+    bare = dict(debtor, **_ssn(403_77_3475))
+    pop.insert(con, "rec_std", 2, bare, source="header", kind="person_records")
+    death = _death("ROBERT", "KINGSLEY", dt.date(1959, 3, 31), 403_77_3475)
+    pop.insert(con, "rec_std", 3, death, source="dmf", kind="deceased")
+    link(con, "c1")
+    pairs = pop.record_pairs(con, "c1", "ROB")
+    assert pairs[1]["guard"] == "generation_ambiguous", pairs
+    assert pairs[2]["role"] == "debtor", pairs
+    assert pairs[3]["role"] == "rejected", pairs
+    assert pairs[3]["guard"] == "uncorroborated_name_match", pairs
 
 
 # --------------------------------------------------------------------------- the vote itself
@@ -218,6 +250,8 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         14: (None, father),
         # one each, and a held row below the threshold that does not break the tie
         16: (408_00_0001, None), 17: (408_00_0099, None), 18: (408_00_0001, None),
+        # the account's own suffix on record 19 (JR and JR): the other two are the other person
+        19: (409_00_0001, None), 20: (409_00_0099, None), 21: (409_00_0099, None),
     }  # fmt: skip
     mr = pl.DataFrame(
         [
@@ -248,6 +282,9 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
             _pair("A8", 16),
             _pair("A8", 17),
             _pair("A8", 18, **ambiguous, probability=0.2),
+            _pair("A9", 19, suffix=SUFFIX_EQUAL),
+            _pair("A9", 20, suffix=SUFFIX_ONE_MISSING),
+            _pair("A9", 21),
         ]
     )
     out = hold_split_identities(con, pairs, MatchSettings())
@@ -263,7 +300,9 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         ("A7", 14),
         ("A8", 16),
         ("A8", 17),
+        ("A9", 20),
+        ("A9", 21),
     }
-    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [1, 2, 6, 9, 10, 12]
+    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [1, 2, 6, 9, 10, 12, 19]
     # plain deduplication: no guard, no hold
     assert hold_split_identities(con, pairs, MatchSettings(match_policy="dedup")).equals(pairs)
