@@ -73,12 +73,12 @@ def _pair(con: duckdb.DuckDBPyConnection, run: str, account: str, rec: int) -> d
 @pytest.fixture
 def db(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     pop.background(con, n=150)
-    pop.insert(con, "acct_std", "DEBTOR", pop.DEBTOR)  # a JR
-    pop.insert(con, "rec_std", 1, dict(pop.DEBTOR), source="header", kind="person_records")
+    # no suffix anywhere: a one-sided JR would hold the bare row below whatever the household
+    debtor = dict(pop.DEBTOR, suffix_std=None)
+    pop.insert(con, "acct_std", "DEBTOR", debtor)
+    pop.insert(con, "rec_std", 1, dict(debtor), source="header", kind="person_records")
     # the debtor's NCOA-like row: name and address only, no suffix, DOB or SSN
-    either = dict(
-        pop.DEBTOR, suffix_std=None, dob=None, ssn_hash=None, ssn_last4=None, phone_e164=None
-    )
+    either = dict(debtor, dob=None, ssn_hash=None, ssn_last4=None, phone_e164=None)
     pop.insert(con, "rec_std", 13, either, source="ncoa", kind="ncoa")
     return con
 
@@ -89,10 +89,11 @@ def test_incremental_run_equals_full_run_after_changes(db: duckdb.DuckDBPyConnec
     assert _pair(db, "a", "DEBTOR", 13)["role"] == "debtor"  # no other generation known yet
     assert _pair(db, "a", "BG0007", 1007)["role"] == "debtor"
 
-    # a father shows up (a new record): the JR's suffix-less row, unchanged and carried over,
-    # must now be 'generation_ambiguous' — a guard that depends on the account's other pairs
+    # a father shows up (a new record, born a generation earlier): the debtor's bare row,
+    # unchanged and carried over, must now be 'generation_ambiguous' — a guard that depends on
+    # the account's other pairs
     father = pop.person("JOHN", "SMITHFIELD", dob=dt.date(1952, 11, 20), ssn=555_99_0001,
-                        number="42", street="WILLOW", zip5="10001", suffix="SR")  # fmt: skip
+                        number="42", street="WILLOW", zip5="10001")  # fmt: skip
     pop.insert(db, "rec_std", 2, father, source="header", kind="person_records")
     # a second account with BG0007's identity (its SSN, name, DOB): BG0007's unchanged record
     # becomes the debtor record of both (a rule over the record's other pairs)
