@@ -20,9 +20,11 @@
 -- keystroke apart (compare.sql's SSN_LAST4_NEAR), or both DOBs present and a generation apart.
 -- "Together": the same SSN (hash, last four, or one keystroke off), or DOBs under a generation
 -- apart. Records without SSN or DOB count for neither side.
--- The account's records are its debtor links and the rows held only for a one-sided suffix
--- that reached the threshold ($ambiguous): the son's JR rows say who else is there even while
--- they wait for review.
+-- The account's records are its debtor links and the rows held for a one-sided suffix that
+-- reached the threshold ($ambiguous): the son's JR rows say who else is there even while they
+-- wait for review. Such a row may be either generation, so it counts only apart, never
+-- together: it can show that a second person is among the links, not which one is the debtor
+-- (counted together, the father's SR row outvoted the son's own link on the auditor's nossn).
 -- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_probability, <levels>)
 -- registered by link.py; _mr (sides.sql).
 
@@ -44,7 +46,7 @@ WITH members AS (
     HAVING count(DISTINCT ssn_hash) > 1 OR datediff('day', min(dob), max(dob)) >= $gap_days
 ), compared AS (
     SELECT a.account_id, a.rec_id, a.linked, a.anchored, a.off_account,
-           b.anchored AS other_anchored,
+           b.anchored AS other_anchored, b.linked AS other_linked,
            a.ssn_hash = b.ssn_hash OR a.ssn_last4 = b.ssn_last4 AS same_ssn,
            CASE WHEN length(a.ssn_last4) = 4 AND length(b.ssn_last4) = 4
                 THEN hamming(a.ssn_last4, b.ssn_last4) = 1
@@ -61,8 +63,8 @@ WITH members AS (
     SELECT account_id, rec_id, linked, anchored, off_account, other_anchored,
            coalesce(both_ssn AND NOT same_ssn AND NOT coalesce(ssn_typo, false), false)
                OR coalesce(dob_days >= $gap_days, false) AS apart,
-           coalesce(same_ssn, false) OR coalesce(ssn_typo, false)
-               OR coalesce(dob_days < $gap_days, false) AS together
+           other_linked AND (coalesce(same_ssn, false) OR coalesce(ssn_typo, false)
+                             OR coalesce(dob_days < $gap_days, false)) AS together
     FROM compared
 ), votes AS (
     SELECT account_id, rec_id, linked, anchored, off_account,

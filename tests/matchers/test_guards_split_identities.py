@@ -244,7 +244,8 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         6: (403_00_0001, None), 7: (403_00_0099, None), 8: (403_00_0099, None),
         # a typo of the last four (one keystroke) and DOBs under a generation apart: one person
         9: (404_00_1234, son), 10: (404_99_1243, dt.date(1975, 5, 1)),
-        # a one-sided-suffix row held for review still counts: the son's SSN twice, the father once
+        # a row held for a one-sided suffix counts apart, not together: 11 shows 13 is a second
+        # person, but does not make 12 the debtor (one against one: both held)
         11: (406_00_0001, None), 12: (406_00_0001, None), 13: (406_00_0099, None),
         # a DOB a generation from the account's and nothing agreeing: held on its own
         14: (None, father),
@@ -252,6 +253,9 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         16: (408_00_0001, None), 17: (408_00_0099, None), 18: (408_00_0001, None),
         # the account's own suffix on record 19 (JR and JR): the other two are the other person
         19: (409_00_0001, None), 20: (409_00_0099, None), 21: (409_00_0099, None),
+        # the father's link and his SR row (held) against the son's link: the held row does
+        # not outvote the son, so neither link stays (nossn's 4100041558)
+        22: (410_00_0001, son), 23: (410_00_0099, father), 24: (410_00_0099, father),
     }  # fmt: skip
     mr = pl.DataFrame(
         [
@@ -285,24 +289,30 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
             _pair("A9", 19, suffix=SUFFIX_EQUAL),
             _pair("A9", 20, suffix=SUFFIX_ONE_MISSING),
             _pair("A9", 21),
+            _pair("A10", 22),
+            _pair("A10", 23),
+            _pair("A10", 24, **ambiguous, suffix=SUFFIX_ONE_MISSING),
         ]
     )
     out = hold_split_identities(con, pairs, MatchSettings())
     rejected = (pl.col("guard") == "generation_ambiguous") & (pl.col("role") == "rejected")
     held = set(out.filter(rejected).select("account_id", "rec_id").iter_rows())
-    assert held - {("A6", 11), ("A8", 18)} == {
+    assert held - {("A6", 11), ("A8", 18), ("A10", 24)} == {
         ("A1", 3),
         ("A2", 4),
         ("A2", 5),
         ("A3", 7),
         ("A3", 8),
+        ("A6", 12),
         ("A6", 13),
         ("A7", 14),
         ("A8", 16),
         ("A8", 17),
         ("A9", 20),
         ("A9", 21),
+        ("A10", 22),
+        ("A10", 23),
     }
-    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [1, 2, 6, 9, 10, 12, 19]
+    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [1, 2, 6, 9, 10, 19]
     # plain deduplication: no guard, no hold
     assert hold_split_identities(con, pairs, MatchSettings(match_policy="dedup")).equals(pairs)
