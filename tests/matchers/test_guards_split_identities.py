@@ -224,6 +224,10 @@ def test_no_name_only_corroboration_where_a_one_sided_suffix_shows_another_gener
 # --------------------------------------------------------------------------- the vote itself
 
 
+#: The guard a held row carries (a one-sided suffix, or the minority side of a split).
+HELD = "generation_ambiguous"
+
+
 def _pair(account: str, rec_id: int, role: str = "debtor", guard: str | None = None,
           probability: float = 0.99, **levels: int) -> dict[str, Any]:  # fmt: skip
     return {"account_id": account, "rec_id": rec_id, "role": role, "guard": guard,
@@ -266,7 +270,6 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
     )
     con.register("_mr_rows", mr)
     con.execute("CREATE TEMP TABLE _mr AS SELECT * FROM _mr_rows")
-    ambiguous = {"role": "rejected", "guard": "generation_ambiguous"}
     pairs = pl.DataFrame(
         [
             _pair("A1", 1),
@@ -279,19 +282,19 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
             _pair("A3", 8),
             _pair("A4", 9),
             _pair("A4", 10),
-            _pair("A6", 11, **ambiguous),
+            _pair("A6", 11, "rejected", HELD),
             _pair("A6", 12),
             _pair("A6", 13),
             _pair("A7", 14, dob=DOB_DIFFERENT),
             _pair("A8", 16),
             _pair("A8", 17),
-            _pair("A8", 18, **ambiguous, probability=0.2),
+            _pair("A8", 18, "rejected", HELD, probability=0.2),
             _pair("A9", 19, suffix=SUFFIX_EQUAL),
             _pair("A9", 20, suffix=SUFFIX_ONE_MISSING),
             _pair("A9", 21),
             _pair("A10", 22),
             _pair("A10", 23),
-            _pair("A10", 24, **ambiguous, suffix=SUFFIX_ONE_MISSING),
+            _pair("A10", 24, "rejected", HELD, suffix=SUFFIX_ONE_MISSING),
         ]
     )
     out = hold_split_identities(con, pairs, MatchSettings())
