@@ -3,21 +3,25 @@
 -- Why: the guards read one pair at a time, against the account row. With no SSN or DOB on the
 -- account (a debt buyer's file, a source whose placeholders were nulled) nothing in a pair
 -- tells the father's credit-header row from the son's: both agree on name and address only.
--- The records themselves still do: when the account's linked records carry two SSNs that are
--- not typos of each other, or DOBs a generation apart (compare.GENERATION_GAP_DAYS), they are
--- two people, and the account's debtor is at most one of them.
+-- The records themselves still do: when two of the account's linked records carry DOBs a
+-- generation apart (compare.GENERATION_GAP_DAYS), or two SSNs that are not typos of each other
+-- next to another difference between the records, they are two people, and the account's
+-- debtor is at most one of them.
 -- Who is held, among the account's debtor links:
 --   - never a link whose SSN, DOB or generational suffix agrees with the account row (SSN
 --     equal or one keystroke off, DOB at least two of year/month/day, the account's JR on the
 --     record too): the account row says who the debtor is;
---   - a link whose SSN or DOB conflicts with the account row (another SSN, a DOB a
---     generation off) and agrees with it on neither;
 --   - a link apart from a record that agrees with the account row (the other person);
 --   - otherwise a link apart from at least as many of the account's records as it is
 --     together with (itself included): the minority, or both sides of a tie, since nothing
 --     says which of two equal sides is the debtor.
--- "Apart": both full SSNs present, different, their last four neither equal nor one
--- keystroke apart (compare.sql's SSN_LAST4_NEAR), or both DOBs present and a generation apart.
+-- "Apart": both DOBs present and a generation apart; or both full SSNs present and different,
+-- their last four neither equal nor one keystroke apart (compare.sql's SSN_LAST4_NEAR), and
+-- the records differ in something else of the person as well: the given name (not the same
+-- canonical name, jaro-winkler under 0.92), the middle initial (both present), or the
+-- generational suffix (JR on one, none or SR on the other). Another SSN alone is not another
+-- person: the same name's W-2s carry a household member's SSN or a mistyped one (pseudopeople
+-- seed 11: 247 true links held on the SSN alone, none of them another person).
 -- "Together": the same SSN (hash, last four, or one keystroke off), or DOBs under a generation
 -- apart. Records without SSN or DOB count for neither side.
 -- The account's records are its debtor links and the rows held for a one-sided suffix that
@@ -32,9 +36,8 @@ WITH members AS (
     SELECT p.account_id, p.rec_id, p.role = 'debtor' AS linked,
            coalesce(p.ssn >= 2 /* SSN_LAST4_NEAR */ OR p.dob >= 4 /* DOB_ONE_COMPONENT */
                     OR p.suffix = 3 /* SUFFIX_EQUAL */, false) AS anchored,
-           coalesce(p.ssn = 1 /* SSN_DIFFERENT */ OR p.dob = 1 /* DOB_DIFFERENT */, false)
-               AS off_account,
-           r.ssn_hash, r.ssn_last4, r.dob
+           r.ssn_hash, r.ssn_last4, r.dob, r.first_std, r.first_canon, r.middle_initial,
+           r.suffix_std
     FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
     WHERE p.role = 'debtor' OR (p.guard = $ambiguous AND p.match_probability >= $threshold)
 ), split AS (
@@ -45,7 +48,7 @@ WITH members AS (
     GROUP BY account_id
     HAVING count(DISTINCT ssn_hash) > 1 OR datediff('day', min(dob), max(dob)) >= $gap_days
 ), compared AS (
-    SELECT a.account_id, a.rec_id, a.linked, a.anchored, a.off_account,
+    SELECT a.account_id, a.rec_id, a.linked, a.anchored,
            b.anchored AS other_anchored, b.linked AS other_linked,
            a.ssn_hash = b.ssn_hash OR a.ssn_last4 = b.ssn_last4 AS same_ssn,
            CASE WHEN length(a.ssn_last4) = 4 AND length(b.ssn_last4) = 4
@@ -56,18 +59,23 @@ WITH members AS (
                          a.ssn_last4[1:2] || a.ssn_last4[4] || a.ssn_last4[3]))
            END AS ssn_typo,
            a.ssn_hash IS NOT NULL AND b.ssn_hash IS NOT NULL AS both_ssn,
+           coalesce(a.first_canon <> b.first_canon
+                    AND jaro_winkler_similarity(a.first_std, b.first_std) < 0.92, false)
+               OR coalesce(a.middle_initial <> b.middle_initial, false)
+               OR a.suffix_std IS DISTINCT FROM b.suffix_std AS other_differs,
            abs(datediff('day', a.dob, b.dob)) AS dob_days
     FROM members a JOIN members b ON b.account_id = a.account_id
     WHERE a.account_id IN (SELECT account_id FROM split)
 ), sides AS (
-    SELECT account_id, rec_id, linked, anchored, off_account, other_anchored,
-           coalesce(both_ssn AND NOT same_ssn AND NOT coalesce(ssn_typo, false), false)
-               OR coalesce(dob_days >= $gap_days, false) AS apart,
+    SELECT account_id, rec_id, linked, anchored, other_anchored,
+           coalesce(dob_days >= $gap_days, false)
+               OR coalesce(both_ssn AND NOT same_ssn AND NOT coalesce(ssn_typo, false)
+                           AND other_differs, false) AS apart,
            other_linked AND (coalesce(same_ssn, false) OR coalesce(ssn_typo, false)
                              OR coalesce(dob_days < $gap_days, false)) AS together
     FROM compared
 ), votes AS (
-    SELECT account_id, rec_id, linked, anchored, off_account,
+    SELECT account_id, rec_id, linked, anchored,
            count(*) FILTER (WHERE apart) AS n_apart,
            count(*) FILTER (WHERE together AND NOT apart) AS n_together,
            bool_or(apart AND other_anchored) AS apart_from_anchor
@@ -77,9 +85,5 @@ WITH members AS (
 SELECT account_id, rec_id
 FROM votes
 WHERE linked AND NOT anchored
-  AND (off_account OR apart_from_anchor OR (n_apart > 0 AND n_apart >= n_together))
-UNION
-SELECT account_id, rec_id
-FROM members
-WHERE linked AND NOT anchored AND off_account
+  AND (apart_from_anchor OR (n_apart > 0 AND n_apart >= n_together))
 ORDER BY rec_id, account_id;

@@ -239,34 +239,60 @@ def _pair(account: str, rec_id: int, role: str = "debtor", guard: str | None = N
 def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnection) -> None:
     """split_identities.sql on hand-made stored pairs: who is apart, who is together, who wins."""
     son, father = dt.date(1983, 5, 1), dt.date(1958, 2, 2)
-    records = {
-        # a majority: the son twice (one without DOB), the father once
-        1: (401_00_0001, son), 2: (401_00_0001, None), 3: (401_00_0099, father),
+    b, sr = {"middle_initial": "B"}, {"suffix_std": "SR"}
+    joan = {"first_std": "JOAN", "first_canon": "JOAN"}
+    records: dict[int, tuple[int | None, dt.date | None, dict[str, str]]] = {
+        # a majority: the son twice (one without DOB), the father once (his DOB apart from the
+        # son's; his SSN alone does not set him apart from the son's row without a DOB)
+        1: (401_00_0001, son, {}), 2: (401_00_0001, None, {}), 3: (401_00_0099, father, {}),
         # a tie: one each
-        4: (402_00_0001, son), 5: (402_00_0099, father),
-        # the account row agrees with record 6 (its SSN): records 7 and 8 are the other person
-        6: (403_00_0001, None), 7: (403_00_0099, None), 8: (403_00_0099, None),
+        4: (402_00_0001, son, {}), 5: (402_00_0099, father, {}),
+        # the account row agrees with record 6 (its SSN): 7 and 8, another SSN and another
+        # middle initial, are the other person
+        6: (403_00_0001, None, {}), 7: (403_00_0099, None, b), 8: (403_00_0099, None, b),
         # a typo of the last four (one keystroke) and DOBs under a generation apart: one person
-        9: (404_00_1234, son), 10: (404_99_1243, dt.date(1975, 5, 1)),
+        9: (404_00_1234, son, {}), 10: (404_99_1243, dt.date(1975, 5, 1), {}),
         # a row held for a one-sided suffix counts apart, not together: 11 shows 13 is a second
         # person, but does not make 12 the debtor (one against one: both held)
-        11: (406_00_0001, None), 12: (406_00_0001, None), 13: (406_00_0099, None),
-        # a DOB a generation from the account's and nothing agreeing: held on its own
-        14: (None, father),
+        11: (406_00_0001, None, {}), 12: (406_00_0001, None, {}), 13: (406_00_0099, None, joan),
+        # a DOB a generation from the account's: left to the guards and the score (FEBRL's
+        # replaced dates of birth are the debtor's own records)
+        14: (None, father, {}),
         # one each, and a held row below the threshold that does not break the tie
-        16: (408_00_0001, None), 17: (408_00_0099, None), 18: (408_00_0001, None),
+        16: (408_00_0001, None, {}), 17: (408_00_0099, None, sr), 18: (408_00_0001, None, {}),
         # the account's own suffix on record 19 (JR and JR): the other two are the other person
-        19: (409_00_0001, None), 20: (409_00_0099, None), 21: (409_00_0099, None),
+        19: (409_00_0001, None, {}), 20: (409_00_0099, None, b), 21: (409_00_0099, None, b),
         # the father's link and his SR row (held) against the son's link: the held row does
         # not outvote the son, so neither link stays (nossn's 4100041558)
-        22: (410_00_0001, son), 23: (410_00_0099, father), 24: (410_00_0099, father),
+        22: (410_00_0001, son, {}), 23: (410_00_0099, father, {}), 24: (410_00_0099, father, {}),
+        # two SSNs on the same name and nothing else: a household member's SSN on a W-2, one
+        # person (pseudopeople)
+        25: (411_00_0001, None, {}), 26: (411_00_0099, None, {}),
     }  # fmt: skip
     mr = pl.DataFrame(
         [
-            {"id": k, **(_ssn(s) if s else {"ssn_hash": None, "ssn_last4": None}), "dob": d}
-            for k, (s, d) in records.items()
+            {
+                "id": k,
+                **(_ssn(s) if s else {"ssn_hash": None, "ssn_last4": None}),
+                "dob": d,
+                "first_std": "JOHN",
+                "first_canon": "JOHN",
+                "middle_initial": "A",
+                "suffix_std": None,
+                **other,
+            }
+            for k, (s, d, other) in records.items()
         ],
-        schema={"id": pl.Int64, "ssn_hash": pl.String, "ssn_last4": pl.String, "dob": pl.Date},
+        schema={
+            "id": pl.Int64,
+            "ssn_hash": pl.String,
+            "ssn_last4": pl.String,
+            "dob": pl.Date,
+            "first_std": pl.String,
+            "first_canon": pl.String,
+            "middle_initial": pl.String,
+            "suffix_std": pl.String,
+        },
     )
     con.register("_mr_rows", mr)
     con.execute("CREATE TEMP TABLE _mr AS SELECT * FROM _mr_rows")
@@ -295,6 +321,8 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
             _pair("A10", 22),
             _pair("A10", 23),
             _pair("A10", 24, "rejected", HELD, suffix=SUFFIX_ONE_MISSING),
+            _pair("A11", 25),
+            _pair("A11", 26),
         ]
     )
     out = hold_split_identities(con, pairs, MatchSettings())
@@ -308,7 +336,6 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         ("A3", 8),
         ("A6", 12),
         ("A6", 13),
-        ("A7", 14),
         ("A8", 16),
         ("A8", 17),
         ("A9", 20),
@@ -316,6 +343,16 @@ def test_the_minority_of_an_accounts_records_is_held(con: duckdb.DuckDBPyConnect
         ("A10", 22),
         ("A10", 23),
     }
-    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [1, 2, 6, 9, 10, 19]
+    assert out.filter(pl.col("role") == "debtor")["rec_id"].to_list() == [
+        1,
+        2,
+        6,
+        9,
+        10,
+        14,
+        19,
+        25,
+        26,
+    ]
     # plain deduplication: no guard, no hold
     assert hold_split_identities(con, pairs, MatchSettings(match_policy="dedup")).equals(pairs)
