@@ -18,10 +18,12 @@
 -- "Apart": both DOBs present and a generation apart; or both full SSNs present and different,
 -- their last four neither equal nor one keystroke apart (compare.sql's SSN_LAST4_NEAR), and
 -- the records differ in something else of the person as well: the given name (not the same
--- canonical name, jaro-winkler under 0.92), the middle initial (both present), or the
--- generational suffix (JR on one, none or SR on the other). Another SSN alone is not another
--- person: the same name's W-2s carry a household member's SSN or a mistyped one (pseudopeople
--- seed 11: 247 true links held on the SSN alone, none of them another person).
+-- canonical name, jaro-winkler under 0.92), the middle initial (both present), the
+-- generational suffix (JR on one, none or SR on the other), or the DOB beyond a typo (both
+-- present; a namesake a vendor returned for the debtor is born in another year but rarely a
+-- generation apart). Another SSN alone is not another person: the same name's W-2s carry a
+-- household member's SSN or a mistyped one (pseudopeople seed 11: 247 true links held on the
+-- SSN alone, none of them another person).
 -- "Together": the same SSN (hash, last four, or one keystroke off), or DOBs under a generation
 -- apart. Records without SSN or DOB count for neither side.
 -- The account's records are its debtor links and the rows held for a one-sided suffix that
@@ -62,7 +64,14 @@ WITH members AS (
            coalesce(a.first_canon <> b.first_canon
                     AND jaro_winkler_similarity(a.first_std, b.first_std) < 0.92, false)
                OR coalesce(a.middle_initial <> b.middle_initial, false)
-               OR a.suffix_std IS DISTINCT FROM b.suffix_std AS other_differs,
+               OR a.suffix_std IS DISTINCT FROM b.suffix_std
+               -- DOBs that differ beyond a typo (compare.sql's DOB_ONE_COMPONENT and
+               -- DOB_TRANSPOSED are typos): a namesake the vendor returned for the debtor
+               OR coalesce(a.dob <> b.dob
+                           AND (year(a.dob) = year(b.dob))::INT + (month(a.dob) = month(b.dob))::INT
+                               + (day(a.dob) = day(b.dob))::INT < 2
+                           AND NOT (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)
+                                    AND day(a.dob) = month(b.dob)), false) AS other_differs,
            abs(datediff('day', a.dob, b.dob)) AS dob_days
     FROM members a JOIN members b ON b.account_id = a.account_id
     WHERE a.account_id IN (SELECT account_id FROM split)
