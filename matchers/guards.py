@@ -26,8 +26,11 @@ contact).
   under this name as well.
 - 'ssn_conflict_other_given_name': both SSNs present and disagreeing and the given names not
   the same name (a near spelling such as DANIEL / DANIELLE, or another name): a sibling or a
-  namesake, whatever the DOB and the address say. Not a household rule: the record may be
-  anybody's, so it is kept for review, not used as a third-party contact.
+  namesake, whatever the DOB and the address say, where the other name has records of its own
+  or the SSN is another one (not a typo), the given name only similar and the DOB not exact
+  (ELIZABETH for ELIJAH; in the debtor's dwelling that pattern is 'spouse_pattern'). Not a
+  household rule: the record may be anybody's, so it is kept for review, not used as a
+  third-party contact.
 - 'uncorroborated_name_match': a namesake in the same ZIP is far more common than independence
   between name and place predicts (and than term frequencies can price in), so a name match
   corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
