@@ -4,7 +4,8 @@ Why this exists: the matcher compares names from an account export (often one fi
 JOHN A JR") with vendor and public-record rows (split fields, nicknames, typos). It can only do
 that well if both sides are reduced to the same shape first:
 
-* ``first_std`` / ``middle_std`` / ``last_std``: uppercase ASCII, no punctuation. Apostrophes
+* ``first_std`` / ``middle_std`` / ``last_std``: uppercase ASCII, no punctuation; a name in
+  another script is transliterated, not dropped (ИВАНОВ -> IVANOV, see ``to_ascii``). Apostrophes
   vanish without a gap (O'BRIEN -> OBRIEN); hyphens and compounds become one space
   (GARCIA-LOPEZ -> GARCIA LOPEZ, DE LA CRUZ stays DE LA CRUZ); a detached Irish/Scottish prefix is
   glued back in surnames (MC DONALD -> MCDONALD, O BRIEN -> OBRIEN).
@@ -50,6 +51,7 @@ from pathlib import Path
 import duckdb
 import jellyfish
 import polars as pl
+from anyascii import anyascii
 from nameparser import HumanName
 from nicknames import NickNamer
 
@@ -64,6 +66,7 @@ __all__ = [
     "phonetic_key",
     "standardize_name",
     "standardize_names",
+    "to_ascii",
 ]
 
 
@@ -177,6 +180,12 @@ _FULL_NAME_SHAPES = re.compile(
 )
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
+# Removed without a gap before transliteration: the apostrophes, and the Catalan middle dot of
+# the ela geminada (COL·LET is COLLET), which anyascii would turn into a hyphen.
+_JOINERS = str.maketrans("", "", "’‘´ʼ·")
+# Non-ASCII characters; the symbols among them (emoji, currency, math, ©) are no part of a name
+# and become a separator, where anyascii would spell them out (":grinning:", "(C)").
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NOT_NAME_CHAR = re.compile(r"[^A-Z0-9,\-]+")
 _HYPHEN_RUN = re.compile(r" *-[ -]*")
 _DIGITS = re.compile(r"[0-9]+")
@@ -377,19 +386,51 @@ def _clean_tokens(value: str | None) -> list[str]:
 def _clean_tuple(value: str) -> tuple[str, ...]:
     """Uppercase ASCII tokens of a raw name field.
 
-    Accents are folded (MUÑOZ -> MUNOZ), apostrophes removed without a gap (O'BRIEN -> OBRIEN),
-    periods, commas, slashes etc. separate tokens. A hyphen keeps its compound together as one
+    Non-ASCII text is transliterated (``to_ascii``): accents fold (MUÑOZ -> MUNOZ, JOSÉ -> JOSE),
+    letters without a decomposition too (ŁUKASZ -> LUKASZ, ØSTERGAARD -> OSTERGAARD, STRAẞE ->
+    STRASSE), full-width forms become ASCII, and other scripts are romanized (ИВАНОВ -> IVANOV,
+    王 -> WANG). Apostrophes are removed without a gap (O'BRIEN -> OBRIEN), periods, commas,
+    slashes etc. separate tokens. A hyphen keeps its compound together as one
     token (MARY-ANN, GARCIA-LOPEZ) so the first/middle/last split does not tear it apart; it
     becomes a space only in the output (``_join``). Digits are kept for now so that 2ND/3RD can
     still be recognised as suffixes.
     """
     if not value.isascii():
-        value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+        value = to_ascii(value)
     value = _NOT_NAME_CHAR.sub(" ", value.upper().translate(_APOSTROPHES)).replace(",", " ")
     if "-" in value:
         value = _HYPHEN_RUN.sub("-", value)
         return tuple(t for t in (t.strip("-") for t in value.split()) if t)
     return tuple(value.split())
+
+
+def _symbol_to_space(match: re.Match[str]) -> str:
+    char = match.group()
+    return " " if unicodedata.category(char).startswith("S") else char
+
+
+def to_ascii(value: str) -> str:
+    """ASCII form of a raw name value, the key every comparison and blocking key is built on.
+
+    Why transliterate and not drop what is not ASCII (what this did before: NFKD, then every
+    character without an ASCII base removed): a name written in another script lost every
+    letter and standardized to NULL, so the debtor could never agree on a name, only on SSN,
+    DOB or an address, and Ł, Ø, ß, Æ, Đ, Þ (no decomposition) vanished from Latin names
+    (ŁUKASZ -> UKASZ). anyascii (a maintained per-code-point table covering every script)
+    romanizes instead: Cyrillic by the usual scheme (ИВАНОВ -> IVANOV, the soft sign an
+    apostrophe that is then dropped: ТАТЬЯНА -> TATYANA), Greek, Hebrew and Arabic letter by
+    letter (Arabic without its unwritten vowels: محمد -> MHMD), Chinese characters in pinyin
+    without tones, one word per name part (王 -> WANG, 秀英 -> XIUYING), kana by syllable, and
+    Latin letters to their base (É -> E, Ø -> O, ß -> SS, Æ -> AE). Two records written in the
+    same script thus agree exactly, and Metaphone (phonetic_key) and the blocking keys work on
+    the result as on any Latin name. A romanization is one convention among several (Arabic
+    MHMD is not the MOHAMMED a US vendor writes, kanji get Chinese readings, Hangul the Revised
+    Romanization GIM rather than KIM), so a cross-script pair agrees only as far as the
+    conventions meet. The original-script value stays in the raw tables (accounts,
+    source_records), which exports and explain read; only std_name_cache holds this form.
+    """
+    value = _NON_ASCII.sub(_symbol_to_space, value.translate(_JOINERS))
+    return anyascii(value)
 
 
 def _strip_digits(tokens: list[str]) -> list[str]:
@@ -793,13 +834,13 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
 
 #: What determines a std_name_cache row: this module (its vocabularies, curated nickname rules
 #: and fast paths live here), the SQL that picks the raw tuples, and the packages behind the
-#: nickname table (nicknames), the irregular-name parser (nameparser) and the phonetic keys
-#: (jellyfish).
+#: nickname table (nicknames), the irregular-name parser (nameparser), the phonetic keys
+#: (jellyfish) and the transliteration table (anyascii).
 NAME_STD_SOURCES: tuple[Path, ...] = (
     Path(__file__).resolve(),
     sql.SQL_DIR / "standardize" / "names_pending.sql",
 )
-NAME_STD_PACKAGES: tuple[str, ...] = ("nameparser", "nicknames", "jellyfish")
+NAME_STD_PACKAGES: tuple[str, ...] = ("anyascii", "nameparser", "nicknames", "jellyfish")
 
 
 @cache
