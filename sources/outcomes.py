@@ -14,7 +14,6 @@ they act on a run: matchers/outcomes.py (docs/push.md).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from skiptrace import sql
 from skiptrace.sources import dates
 from skiptrace.sources.errors import IngestError
 from skiptrace.sources.registry import DEFAULT_TIME_ZONE, Source
+from skiptrace.sources.run_warnings import record_run_warnings
 
 #: The outcomes a collections system reports (the CHECK of PostgreSQL's contact_outcomes).
 OUTCOMES: tuple[str, ...] = (
@@ -50,8 +50,6 @@ SHOWN_IDS = 5
 _CODE_SHAPE = re.compile(r"[a-z][a-z0-9_-]{0,23}")
 _LONG_DIGITS = re.compile(r"[0-9]{3}")
 SHOWN_CODES = 10
-
-log = logging.getLogger("skiptrace")
 
 
 class OutcomeError(IngestError):
@@ -115,7 +113,7 @@ def store_outcomes(
     messages = [_undated_message(origin, undated)] if undated else []
     if skipped:
         messages.append(_skipped_message(origin, frame.height, skipped, unknown))
-    _warn(con, run_id, "ingest", messages)
+    record_run_warnings(con, run_id, "ingest", messages)
     return stored
 
 
@@ -187,20 +185,8 @@ def report_unmatched(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
             " account number and contact recorded at the collections system (a contact must be"
             " the one skiptrace sent, an address its contact_key)"
         )
-    _warn(con, run_id, "resolve", messages)
+    record_run_warnings(con, run_id, "resolve", messages)
     return sum(f["unknown_account"] + f["unknown_contact"] for f in found)
-
-
-def _warn(
-    con: duckdb.DuckDBPyConnection, run_id: str | None, stage: str, messages: list[str]
-) -> None:
-    """Log `messages` and record them as warnings of `run_id` (exit 7), when there is a run."""
-    for message in messages:
-        log.warning("%s", message)
-    if run_id is not None and messages:
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage=stage, messages=messages
-        )
 
 
 def _mapped(source: Source) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated in-memory-like database per test and a deterministic HMAC key."""
+"""Shared fixtures: a migrated in-memory-like database per test, a deterministic HMAC key and
+the small generated portfolio the pipeline tests run over."""
 
 from __future__ import annotations
 
@@ -38,3 +39,14 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c = sql.connect(tmp_path / "test.duckdb")
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def small_portfolio(tmp_path_factory: pytest.TempPathFactory):
+    """A 300-account synthetic portfolio (deterministic), generated once per session (per xdist
+    worker) for every suite. Shared: a test that changes its files changes a copy of them
+    (`tests.pipeline.copy_portfolio`)."""
+    from skiptrace.flows.demo.synthetic import generate_portfolio
+
+    root: Path = tmp_path_factory.mktemp("portfolio")
+    return generate_portfolio(root, accounts=300, seed=11)

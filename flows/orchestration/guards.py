@@ -53,6 +53,7 @@ from skiptrace.safety import (
     SetupError,
     ShrinkError,
 )
+from skiptrace.sources.run_warnings import record_run_warnings
 from skiptrace.ssn_shapes import mask_ssn_shapes, ssn_shaped
 
 if TYPE_CHECKING:
@@ -322,12 +323,7 @@ def _snapshot_hints(
             min_share=SNAPSHOT_HINT_SHARE,
         )
     ]
-    if hints:
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest", messages=hints
-        )
-        for hint in hints:
-            log.warning("%s", hint)
+    record_run_warnings(con, run_id, "ingest", hints)
     return hints
 
 
@@ -427,11 +423,7 @@ def _refuse(
     of a refusal (an allowed run does export)."""
     if params.allow_shrink:
         note = f"allowed by allow_shrink (--allow-shrink): {message}"
-        log.warning("%s", note)
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage=ALLOWED_STAGE,
-            messages=[note],
-        )  # fmt: skip
+        record_run_warnings(con, run_id, ALLOWED_STAGE, [note])
         return
     raise error(f"run refused: {message}{when_refused}; {ALLOW_SHRINK_HINT}")
 
@@ -463,10 +455,7 @@ def drop_standing_override(
         return params
     params, note = without_standing_override(params, deployment_parameters())
     if note:
-        log.warning("%s", note)
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="start", messages=[note]
-        )
+        record_run_warnings(con, run_id, "start", [note])
     return params
 
 

@@ -44,6 +44,7 @@ from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking, mask_exception, masked_errors
 from skiptrace.resources import known_failure, noting_signals
 from skiptrace.safety import install_quiet_refusals
+from skiptrace.sources.run_warnings import record_run_warnings
 
 #: Seconds the run waits for a reader's DuckDB lock even when told not to wait (`--wait 0`).
 READER_GRACE = 5.0
@@ -429,12 +430,7 @@ def note_backfill(con: Any, run_id: str) -> Any:
 
     backfill = backfill_of(con, run_id)
     if backfill is not None:
-        message = backfill.warning()
-        logging.getLogger("skiptrace").warning("%s", message)
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="backfill",
-            messages=[message],
-        )  # fmt: skip
+        record_run_warnings(con, run_id, "backfill", [backfill.warning()])
     return backfill
 
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from skiptrace import sql
 from skiptrace.errors import InputFileError
 from skiptrace.flows.audit.runs import StageStats, timed_stage
 from skiptrace.flows.orchestration.params import RefreshParams
+from skiptrace.sources.run_warnings import record_run_warnings
 
 if TYPE_CHECKING:
     from skiptrace.flows.audit.run_config import ConfigText
@@ -91,11 +91,8 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
         registry = registry.model_copy(
             update={"sources": [s for s in registry.sources if s.kind != "outcomes"]}
         )
-        if warnings:
-            sql.run(
-                con, "ingest/run_warnings_insert.sql",
-                run_id=run_id, stage="ingest", messages=warnings,
-            )  # fmt: skip
+        # logged by check_source_files
+        record_run_warnings(con, run_id, "ingest", warnings, logged=True)
         outcome_files: list[dict[str, Any]] = []  # listed in run_summary.json's files too
         st.details["outcomes"] = {
             s.name: load_outcome_source(con, s, run_id, files=outcome_files)
@@ -107,18 +104,14 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             st.details["quarantined_files"] = failed
             if left:  # never read, so never loaded nor quarantined: say so every night
                 st.details["left_in_inbox"] = left
-                for line in left:
-                    log.warning("%s", line)
-                sql.run(
-                    con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
-                    messages=left,
-                )  # fmt: skip
-            if failed:  # a file not loaded is something a nightly operator must not miss: exit 7
-                sql.run(
-                    con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
-                    messages=[f"{f['source']} file quarantined, not loaded ({f['path']}): "
-                              f"{f['reason']}" for f in failed],
-                )  # fmt: skip
+                record_run_warnings(con, run_id, "ingest", left)
+            # a file not loaded is something a nightly operator must not miss: exit 7 (logged
+            # as an error when it was quarantined, by _ingest_inbox)
+            quarantined = [
+                f"{f['source']} file quarantined, not loaded ({f['path']}): {f['reason']}"
+                for f in failed
+            ]
+            record_run_warnings(con, run_id, "ingest", quarantined, logged=True)
         else:
             assert params.accounts is not None  # guaranteed by RefreshParams
             results = [
@@ -126,24 +119,18 @@ def ingest(con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str) -
             ]
             for source in registry.sources:
                 results.extend(ingest_source(con, source, run_id, replace=params.replace))
-        if file_warnings := [w for r in results for w in r.warnings]:
-            # a snapshot kept accounts whose rows were quarantined, or closes some it cannot
-            # vouch for (sources/ingest.py _snapshot_keep): exit 7, in the report and summary
-            sql.run(
-                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
-                messages=file_warnings,
-            )  # fmt: skip
+        # a snapshot kept accounts whose rows were quarantined, or closes some it cannot vouch
+        # for (sources/ingest.py _snapshot_keep, which logs them): exit 7, in the report and
+        # summary
+        file_warnings = [w for r in results for w in r.warnings]
+        record_run_warnings(con, run_id, "ingest", file_warnings, logged=True)
         from skiptrace.flows.orchestration.guards import nothing_new
 
         files = [_file_entry(r) for r in results] + outcome_files
         # an inbox whose every file was quarantined has said so already, file by file
         empty_inbox = params.inbox is not None and not st.details.get("quarantined_files")
         if stale := nothing_new(con, run_id, files, inbox=empty_inbox, left=len(left)):
-            log.warning("%s", stale)
-            sql.run(
-                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="ingest",
-                messages=[stale],
-            )  # fmt: skip
+            record_run_warnings(con, run_id, "ingest", [stale])
         st.rows_in = sum(r.rows_read for r in results)
         st.rows_out = sum(r.rows_loaded for r in results)
         st.details["files"] = files
@@ -298,13 +285,8 @@ def match(
             )
         st.rows_in = result.candidate_pairs
         st.rows_out = result.linked_pairs
-        for warning in result.warnings:  # a placeholder SSN (matchers/link.py): exit 7
-            log.warning("%s", warning)
-        if result.warnings:
-            sql.run(
-                con, "ingest/run_warnings_insert.sql",
-                run_id=run_id, stage="match", messages=result.warnings,
-            )  # fmt: skip
+        # a placeholder SSN (matchers/link.py): exit 7
+        record_run_warnings(con, run_id, "match", result.warnings)
         if unmatched := warn_unmatched_files(con, run_id):
             st.details["files_without_links"] = len(unmatched)
         st.details.update(
@@ -400,11 +382,7 @@ def resolve(
         # collectors' outcomes on accounts or contacts the run does not have: a run warning
         st.details["outcomes_unmatched"] = report_unmatched(con, run_id)
         if placeholders := placeholder_warning(result, settings.placeholder_debtors):
-            log.warning("%s", placeholders)
-            sql.run(
-                con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="resolve",
-                messages=[placeholders],
-            )  # fmt: skip
+            record_run_warnings(con, run_id, "resolve", [placeholders])
         st.rows_in = _count(con, "match_pairs", run_id)
         st.rows_out = _count(con, "contact_points", run_id)
         st.details["result"] = _plain(result)

@@ -11,13 +11,10 @@ accounts now sits in this database: someone must ask the sender. The run complet
 
 from __future__ import annotations
 
-import logging
-
 import duckdb
 
 from skiptrace import sql
-
-log = logging.getLogger("skiptrace")
+from skiptrace.sources.run_warnings import record_run_warnings
 
 #: Fewest loaded rows for a file to be judged: a trickle of a few records that found nobody is
 #: ordinary; hundreds that found nobody are not.
@@ -33,10 +30,5 @@ def warn_unmatched_files(con: duckdb.DuckDBPyConnection, run_id: str) -> list[st
         "wrongly? (its records stay loaded, linked to no account: ask the sender)"
         for r in sql.rows(con, "guards/files_without_links.sql", run_id=run_id, min_rows=MIN_ROWS)
     ]
-    if messages:
-        sql.run(
-            con, "ingest/run_warnings_insert.sql", run_id=run_id, stage="match", messages=messages
-        )
-        for message in messages:
-            log.warning("%s", message)
+    record_run_warnings(con, run_id, "match", messages)
     return messages

@@ -1,5 +1,5 @@
-"""Fixtures shared by the flow tests: one small generated portfolio per session, and Prefect
-homes whose database is already migrated."""
+"""Fixtures shared by the flow tests: Prefect homes whose database is already migrated (the
+small generated portfolio they run over is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,6 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="session")
-def small_portfolio(tmp_path_factory: pytest.TempPathFactory):
-    """A 300-account synthetic portfolio (deterministic)."""
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-
-    root: Path = tmp_path_factory.mktemp("portfolio")
-    return generate_portfolio(root, accounts=300, seed=11)
 
 
 def prefect_env(home: Path, api_url: str | None = None) -> dict[str, str]:

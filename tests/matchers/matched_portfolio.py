@@ -37,15 +37,13 @@ def _build(root: Path, run_id: str, seed: int, accounts: int) -> tuple[Path, dt.
     from skiptrace.flows.audit.runs import start_run
     from skiptrace.flows.demo.synthetic import generate_portfolio
     from skiptrace.flows.orchestration import stages
-    from skiptrace.flows.orchestration.params import RefreshParams
+    from tests.pipeline import portfolio_params
 
     p = generate_portfolio(root / "p", accounts=accounts, seed=seed)
     db = root / "skiptrace.duckdb"
     con = sql.connect(db)
     start_run(con, run_id, as_of=p.as_of, params={})
-    params = RefreshParams(
-        accounts=p.accounts_path, sources=p.sources_path, db=db, out=root / "out", as_of=p.as_of
-    )
+    params = portfolio_params(p, db)
     stages.ingest(con, params, run_id)
     stages.standardize(con, run_id)
     stages.match(con, run_id)

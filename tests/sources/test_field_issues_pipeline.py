@@ -10,11 +10,7 @@ import polars as pl
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.audit.runs import finish_run, start_run
-from skiptrace.flows.orchestration import stages
-from skiptrace.flows.orchestration.params import RefreshParams
-from skiptrace.flows.report.run_report import write_report
-from skiptrace.flows.report.summary import build_summary, write_summary
+from tests.pipeline import copy_portfolio, portfolio_params, summarized_run
 
 BAD_SSNS = ["078-05-112", "000-12-3456", "12345678O"]  # 8 digits, area 000, a letter O
 LEAKED = "219-09-9999"  # a valid-shaped SSN typed into address_line2 / phone_2
@@ -22,11 +18,9 @@ N_BAD = 30
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory):
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-
+def run(small_portfolio, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("fields")
-    pf = generate_portfolio(root / "portfolio", accounts=300, seed=11)
+    pf = copy_portfolio(small_portfolio, root / "portfolio")
     accounts = pl.read_csv(pf.accounts_path, infer_schema=False)
     with_ssn = accounts.filter(pl.col("ssn").is_not_null()).head(N_BAD + 2)["account_id"]
     bad_ids, leak_ids = with_ssn[:N_BAD].to_list(), with_ssn[N_BAD:].to_list()
@@ -43,25 +37,10 @@ def run(tmp_path_factory: pytest.TempPathFactory):
         .alias("phone_2"),
     )
     accounts.write_csv(pf.accounts_path)
-    params = RefreshParams(
-        accounts=pf.accounts_path, sources=pf.sources_path, db=root / "st.duckdb",
-        out=root / "out", as_of=pf.as_of,
-    )  # fmt: skip
+    params = portfolio_params(pf, root / "st.duckdb")
     run_id = "20261101T000000Z-fields"
     con = sql.connect(params.db)
-    start_run(con, run_id, as_of=params.as_of, params=params.model_dump(mode="json"))
-    all_stats = [
-        stages.ingest(con, params, run_id),
-        stages.standardize(con, run_id),
-        stages.match(con, run_id),
-        stages.resolve(con, run_id, params.as_of),
-        stages.suppress(con, run_id, params.as_of),
-        stages.emit(con, run_id, params.out / run_id),
-    ]
-    summary = build_summary(con, run_id, [s.as_dict() for s in all_stats])
-    write_summary(summary, params.out / run_id)
-    write_report(con, run_id, params.out)
-    finish_run(con, run_id, "completed")
+    summary = summarized_run(con, params, run_id, report=True)
     yield con, params, run_id, summary, bad_ids
     con.close()
 

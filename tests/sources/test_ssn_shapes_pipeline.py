@@ -13,8 +13,7 @@ import duckdb
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import copy_portfolio, portfolio_params, run_stages
 
 FW = {ord(str(d)): chr(0xFF10 + d) for d in range(10)}
 ACCOUNTS = [
@@ -56,20 +55,15 @@ def planted_in(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory):
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-
+def run(small_portfolio, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("ssnshapes")
-    pf = generate_portfolio(root / "portfolio", accounts=300, seed=11)
+    pf = copy_portfolio(small_portfolio, root / "portfolio")
     folder = pf.accounts_path.parent
     plant(pf.accounts_path, ",", ACCOUNTS)
     plant(folder / "vendor_acme_batch.psv", "|", VENDOR)
     plant(folder / "ncoa_moves.csv", ",", [{"NCOA_ID": "531-77-0067"}])
     plant(folder / "bankruptcy.csv", ",", [{"CASE_NUMBER": "531-77-0062", "COURT": "531770063"}])
-    params = RefreshParams(
-        accounts=pf.accounts_path, sources=pf.sources_path, db=root / "st.duckdb",
-        out=root / "out", as_of=pf.as_of,
-    )  # fmt: skip
+    params = portfolio_params(pf, root / "st.duckdb")
     run_id = "20261101T000000Z-ssnshapes"
     con = sql.connect(params.db)
     run_stages(con, params, run_id)

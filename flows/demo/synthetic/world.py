@@ -11,6 +11,7 @@ Sentinels: address id -1, phone 0, name index -1, date `NODATE`.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,20 +92,44 @@ def draw_last(rng: np.random.Generator, n: int) -> np.ndarray:
     return _draw(_SURNAME_CDF, rng.random(n)).astype(np.int32)
 
 
+class _Columns:
+    """A growable struct-of-arrays (the address book and the people): rows are added in chunks,
+    one array per field, and joined into one array per field when next read; an id is a
+    position. Chunks, so that adding rows never copies what is there already."""
+
+    def __init__(self, fields: Iterable[str]) -> None:
+        self._chunks: dict[str, list[np.ndarray]] = {f: [] for f in fields}
+        self.size = 0
+        self._final: dict[str, np.ndarray] | None = None
+
+    def _append(self, n: int, columns: Iterable[tuple[str, np.ndarray]]) -> np.ndarray:
+        """`n` rows, given as (field, its `n` values) for every field; returns their ids."""
+        ids = np.arange(self.size, self.size + n, dtype=np.int64)
+        for f, v in columns:
+            self._chunks[f].append(v)
+        self.size += n
+        self._final = None
+        return ids
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        if self._final is None:
+            self._final = {f: np.concatenate(c) for f, c in self._chunks.items()}
+            self._chunks = {f: [v] for f, v in self._final.items()}
+        return self._final
+
+
 # --------------------------------------------------------------------------- addresses
 
 
-class AddressBook:
+class AddressBook(_Columns):
     """Growable struct-of-arrays of addresses; ids are positions."""
 
     FIELDS = ("number", "predir", "street", "stype", "unit_type", "unit", "pobox", "zip", "plus4")
 
     def __init__(self, zt: ZipTable, rng: np.random.Generator) -> None:
+        super().__init__(self.FIELDS)
         self.zt = zt
         self.rng = rng
-        self._chunks: dict[str, list[np.ndarray]] = {f: [] for f in self.FIELDS}
-        self.size = 0
-        self._final: dict[str, np.ndarray] | None = None
 
     def random_zip(self, n: int) -> np.ndarray:
         """ZIPs weighted by state population, uniform within the state."""
@@ -159,28 +184,20 @@ class AddressBook:
         pobox = np.where(is_box, r.integers(1, 30000, n), 0).astype(np.int32)
         unit_type = np.where(is_box, -1, unit_type).astype(np.int8)
         plus4 = r.integers(1, 10000, n).astype(np.int16)
-        ids = np.arange(self.size, self.size + n, dtype=np.int64)
-        for f, v in (
-            ("number", np.where(is_box, 0, number).astype(np.int32)),
-            ("predir", np.where(is_box, -1, predir).astype(np.int8)),
-            ("street", np.where(is_box, -1, street).astype(np.int32)),
-            ("stype", np.where(is_box, -1, stype).astype(np.int8)),
-            ("unit_type", unit_type),
-            ("unit", np.where(is_box, 0, unit).astype(np.int32)),
-            ("pobox", pobox),
-            ("zip", np.asarray(zip_idx, dtype=np.int64)),
-            ("plus4", plus4),
-        ):
-            self._chunks[f].append(v)
-        self.size += n
-        self._final = None
-        return ids
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        if self._final is None:
-            self._final = {f: np.concatenate(c) for f, c in self._chunks.items()}
-            self._chunks = {f: [v] for f, v in self._final.items()}
-        return self._final
+        return self._append(
+            n,
+            (
+                ("number", np.where(is_box, 0, number).astype(np.int32)),
+                ("predir", np.where(is_box, -1, predir).astype(np.int8)),
+                ("street", np.where(is_box, -1, street).astype(np.int32)),
+                ("stype", np.where(is_box, -1, stype).astype(np.int8)),
+                ("unit_type", unit_type),
+                ("unit", np.where(is_box, 0, unit).astype(np.int32)),
+                ("pobox", pobox),
+                ("zip", np.asarray(zip_idx, dtype=np.int64)),
+                ("plus4", plus4),
+            ),
+        )
 
     def zip_of(self, ids: np.ndarray) -> np.ndarray:
         return self.arrays()["zip"][ids]
@@ -301,32 +318,23 @@ PERSON_FIELDS: dict[str, tuple[type, int]] = {
 }
 
 
-class People:
+class People(_Columns):
     """Growable struct-of-arrays of persons; a person id is a position."""
 
     def __init__(self) -> None:
-        self._chunks: dict[str, list[np.ndarray]] = {f: [] for f in PERSON_FIELDS}
-        self.size = 0
-        self._final: dict[str, np.ndarray] | None = None
+        super().__init__(PERSON_FIELDS)
 
     def add(self, n: int, **values: np.ndarray | int | bool) -> np.ndarray:
         unknown = set(values) - set(PERSON_FIELDS)
         if unknown:
             raise KeyError(sorted(unknown))
-        for f, (dtype, default) in PERSON_FIELDS.items():
-            v = values.get(f, default)
-            arr: np.ndarray = np.broadcast_to(np.asarray(v), (n,)).astype(dtype, copy=True)
-            self._chunks[f].append(arr)
-        ids = np.arange(self.size, self.size + n, dtype=np.int64)
-        self.size += n
-        self._final = None
-        return ids
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        if self._final is None:
-            self._final = {f: np.concatenate(c) for f, c in self._chunks.items()}
-            self._chunks = {f: [v] for f, v in self._final.items()}
-        return self._final
+        return self._append(
+            n,
+            (
+                (f, np.broadcast_to(np.asarray(values.get(f, default)), (n,)).astype(dtype))
+                for f, (dtype, default) in PERSON_FIELDS.items()
+            ),
+        )
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays()[name]

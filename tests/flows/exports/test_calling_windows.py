@@ -20,7 +20,7 @@ import pytest
 
 from skiptrace import sql
 from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import run_stages
 
 RUN = "20260715T000000Z-tz"
 AS_OF = dt.date(2026, 7, 15)

@@ -18,7 +18,7 @@ import yaml
 
 from skiptrace import sql
 from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import run_stages
 
 EARLY, LATER = dt.date(2026, 7, 15), dt.date(2026, 9, 1)
 ACCOUNT_HEADER = (

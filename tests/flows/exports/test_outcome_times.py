@@ -18,7 +18,7 @@ from skiptrace import sql
 from skiptrace.flows.audit.lineage import explain_account, render_text
 from skiptrace.flows.orchestration.params import RefreshParams
 from tests.flows.exports.test_event_dates import ACCOUNT_HEADER
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import run_stages
 
 RUN = "20260715T060000Z-times"
 AS_OF = dt.date(2026, 7, 15)

@@ -15,8 +15,8 @@ from rich.console import Console
 
 from skiptrace import sql
 from skiptrace.flows.audit.lineage import explain_account, render_text
-from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.flows.orchestration.refresh import run_refresh
+from tests.pipeline import portfolio_params
 
 SECRET = "Sup3rSecretPw"
 pytestmark = pytest.mark.integration
@@ -35,13 +35,7 @@ def test_run_push_outcomes_run_push(
     small_portfolio, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SKIPTRACE_PUSH_URL", pg_url)
-    params = RefreshParams(
-        accounts=small_portfolio.accounts_path,
-        sources=small_portfolio.sources_path,
-        db=tmp_path / "rt.duckdb",
-        out=tmp_path / "out",
-        as_of=small_portfolio.as_of,
-    )
+    params = portfolio_params(small_portfolio, tmp_path / "rt.duckdb")
     first = run_refresh(params)
     run1 = first["run_id"]
     assert first["push"]["contacts"] > 0 and first["push"]["inserted"] == first["push"]["contacts"]

@@ -15,8 +15,7 @@ import yaml
 
 from skiptrace import sql
 from skiptrace.flows.audit.lineage import explain_account
-from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import copy_portfolio, portfolio_params, run_stages
 
 RUN = "20261101T000000Z-scra"
 HEADER = (
@@ -33,11 +32,9 @@ def ymd(day: dt.date | str) -> str:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-
+def run(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("scra")
-    pf = generate_portfolio(root / "portfolio", accounts=300, seed=11)
+    pf = copy_portfolio(small_portfolio, root / "portfolio")
     accounts = pl.read_csv(pf.accounts_path, infer_schema=False)
     # clean rows only: the generator also writes the defects ingest repairs
     people = accounts.filter(
@@ -87,10 +84,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )  # fmt: skip
     pf.sources_path.write_text(yaml.safe_dump(registry))
 
-    params = RefreshParams(
-        accounts=pf.accounts_path, sources=pf.sources_path, db=root / "st.duckdb",
-        out=root / "out", as_of=as_of,
-    )  # fmt: skip
+    params = portfolio_params(pf, root / "st.duckdb")
     con = sql.connect(params.db)
     run_stages(con, params, RUN)
     ids = {k: v["account_id"] for k, v in cases.items()}

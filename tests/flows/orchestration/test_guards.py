@@ -166,14 +166,21 @@ def _statuses(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, Any]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def test_a_snapshot_export_closes_the_accounts_it_no_longer_carries(world) -> None:
-    """delivery: snapshot: each dated export is the whole portfolio, so the new one supersedes
-    the earlier ones (no --replace, whatever their names) and an account it lacks is closed."""
-    con, root = world
+def first_snapshot(con: duckdb.DuckDBPyConnection, root: Path) -> Path:
+    """An account profile of `delivery: snapshot`, its first export (accounts_2026-11-01.csv,
+    200 accounts) loaded by the completed run r1; returns the profile."""
     profile = root / "snapshot.yml"
     profile.write_text("delivery: snapshot\n")
     first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
     completed_run(con, params(root, first, profile=profile), "r1")
+    return profile
+
+
+def test_a_snapshot_export_closes_the_accounts_it_no_longer_carries(world) -> None:
+    """delivery: snapshot: each dated export is the whole portfolio, so the new one supersedes
+    the earlier ones (no --replace, whatever their names) and an account it lacks is closed."""
+    con, root = world
+    profile = first_snapshot(con, root)
     second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 190)  # 10 accounts closed
     completed_run(con, params(root, second, profile=profile), "r2")
     assert _current_accounts(con) == 190
@@ -223,10 +230,7 @@ def test_a_snapshot_keeps_the_accounts_whose_rows_it_quarantined(world) -> None:
     current and the run says so (exit 7); the accounts the export lacks are closed as before,
     and the next readable export takes over."""
     con, root = world
-    profile = root / "snapshot.yml"
-    profile.write_text("delivery: snapshot\n")
-    first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
-    completed_run(con, params(root, first, profile=profile), "r1")
+    profile = first_snapshot(con, root)
     second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 198)  # 2 accounts closed
     _break_address(second, 21, quote_all=True)  # A00020 (the later line first: no shift)
     _break_address(second, 11)  # A00010
@@ -259,10 +263,7 @@ def test_a_snapshot_that_cannot_name_a_quarantined_row_warns_of_its_closures(wor
     snapshot's closures may include it. It cannot be kept, so the run says how many accounts close and
     how many rows went unidentified (exit 7), rather than close them silently."""
     con, root = world
-    profile = root / "snapshot.yml"
-    profile.write_text("delivery: snapshot\n")
-    first = accounts_csv(root / "in" / "accounts_2026-11-01.csv", 200)
-    completed_run(con, params(root, first, profile=profile), "r1")
+    profile = first_snapshot(con, root)
     second = accounts_csv(root / "in" / "accounts_2026-11-02.csv", 190)  # 10 accounts closed
     lines = second.read_text().splitlines()
     lines[6] = lines[6].replace("A00005,", '"A00005"x,', 1)  # malformed quotes in the id
@@ -617,18 +618,25 @@ def test_window_applies_to_contacts_before_emit(world) -> None:
         stages.check_contacts(con, p, "r3")
 
 
-def test_a_night_of_files_loaded_before_is_a_warning(world) -> None:
-    """Yesterday's export re-sent under tonight's name: every file a skipped duplicate, an empty
-    delta and exit 0. Now a run warning (exit 7). One new file among old ones is a normal night."""
-    con, root = world
+def one_vendor_record(root: Path, pattern: str) -> Path:
+    """in/vendor.csv with one person record, the only source of sources.yml (its files:
+    `pattern`); returns the file."""
     vendor = root / "in" / "vendor.csv"
     vendor.parent.mkdir()
     vendor.write_text("record_id,first_name,last_name\nV1,Pat,Lee\n")
     (root / "sources.yml").write_text(
-        "- {name: vend, kind: person_records, path: in/vendor.csv, format: csv, reliability: 0.8,"
+        f"- {{name: vend, kind: person_records, path: {pattern}, format: csv, reliability: 0.8,"
         " permissible_purpose: test, columns: {record_id: record_id, first_name: first_name,"
         " last_name: last_name}}\n"
     )
+    return vendor
+
+
+def test_a_night_of_files_loaded_before_is_a_warning(world) -> None:
+    """Yesterday's export re-sent under tonight's name: every file a skipped duplicate, an empty
+    delta and exit 0. Now a run warning (exit 7). One new file among old ones is a normal night."""
+    con, root = world
+    one_vendor_record(root, "in/vendor.csv")
     first = accounts_csv(root / "in" / "accounts_1101.csv", 50)
     completed_run(con, params(root, first), "r1")
     assert _warnings(con, "r1") == []
@@ -659,14 +667,7 @@ def test_a_night_of_copies_in_other_bytes_is_a_warning(world) -> None:
     import gzip
 
     con, root = world
-    vendor = root / "in" / "vendor.csv"
-    vendor.parent.mkdir()
-    vendor.write_text("record_id,first_name,last_name\nV1,Pat,Lee\n")
-    (root / "sources.yml").write_text(
-        "- {name: vend, kind: person_records, path: in/vendor*.csv, format: csv, reliability: 0.8,"
-        " permissible_purpose: test, columns: {record_id: record_id, first_name: first_name,"
-        " last_name: last_name}}\n"
-    )
+    vendor = one_vendor_record(root, "in/vendor*.csv")
     first = accounts_csv(root / "in" / "accounts_1101.csv", 50)
     completed_run(con, params(root, first), "r1")
     resent = root / "in" / "accounts_1102.csv"

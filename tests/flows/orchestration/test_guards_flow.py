@@ -21,6 +21,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.safety import KeyMismatchError, ShrinkError
+from tests.pipeline import portfolio_params
 
 pytestmark = pytest.mark.integration
 
@@ -49,10 +50,7 @@ def test_refused_delivery_publishes_nothing_and_outputs_are_private(
 
     monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
-    base = RefreshParams(
-        accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path, db=db,
-        out=out, as_of=small_portfolio.as_of,
-    )  # fmt: skip
+    base = portfolio_params(small_portfolio, db, out)
     first = run_refresh(base, run_id="20261101T000000Z-0001")
     run_dir = out / first["run_id"]
 
@@ -143,10 +141,7 @@ def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
     from skiptrace.flows.orchestration.refresh import run_refresh
 
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
-    base = RefreshParams(
-        accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path, db=db,
-        out=out, as_of=small_portfolio.as_of,
-    )  # fmt: skip
+    base = portfolio_params(small_portfolio, db, out)
     first = run_refresh(base, run_id="20261101T000000Z-0001")
     assert first["warnings"] == []
     assert (out / LATEST).read_text() == "20261101T000000Z-0001\n"

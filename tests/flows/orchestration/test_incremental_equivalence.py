@@ -18,19 +18,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.audit.runs import finish_run, start_run
-from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.pipeline import copy_portfolio, run_stages
 
 RUN1, RUN2 = "20261101T000000Z-full", "20261102T000000Z-incr"
 PAIRS = (
@@ -161,22 +158,6 @@ def _params(
     )  # fmt: skip
 
 
-def run_stages(
-    con: duckdb.DuckDBPyConnection, params: RefreshParams, run_id: str, **match: Any
-) -> dict[str, Any]:
-    start_run(con, run_id, as_of=params.as_of, params={})
-    stages.ingest(con, params, run_id)
-    stages.standardize(con, run_id)
-    st = stages.match(con, run_id, **match)
-    rs = stages.resolve(
-        con, run_id, params.as_of, full_rebuild=bool(match.get("full_rebuild", False))
-    )
-    stages.suppress(con, run_id, params.as_of)
-    stages.emit(con, run_id, params.out / run_id)
-    finish_run(con, run_id, "completed")
-    return {**st.details, "resolve": rs.details}
-
-
 def _outputs(run_dir: Path) -> dict[str, pl.DataFrame]:
     return {
         name: pl.read_csv(run_dir / name, infer_schema=False).drop("run_id").sort(pl.all())
@@ -186,10 +167,7 @@ def _outputs(run_dir: Path) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def runs(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    root = tmp_path_factory.mktemp("incremental")
-    for f in small_portfolio.root.iterdir():
-        if f.is_file():
-            shutil.copy(f, root / f.name)
+    root = copy_portfolio(small_portfolio, tmp_path_factory.mktemp("incremental")).root
     registry = (root / "sources.yml").read_text()
     assert "path: credit_header.tsv" in registry
     headers = registry.replace("path: credit_header.tsv", "path: credit_header*.tsv")

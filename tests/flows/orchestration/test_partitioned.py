@@ -13,6 +13,7 @@ import pytest
 
 from skiptrace import sql
 from skiptrace.matchers import compare
+from tests.pipeline import copy_portfolio, run_stages
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -89,11 +90,7 @@ def test_dask_partitioned_refresh_equals_single_process(
     from skiptrace.flows.orchestration.params import RefreshParams
     from skiptrace.flows.orchestration.refresh import run_refresh
 
-    root = tmp_path / "portfolio"
-    root.mkdir()
-    for f in small_portfolio.root.iterdir():
-        if f.is_file():
-            (root / f.name).write_bytes(f.read_bytes())
+    root = copy_portfolio(small_portfolio, tmp_path / "portfolio").root
     registry = (root / "sources.yml").read_text()
     (root / "sources_v1.yml").write_text(registry)
     (root / "sources_v2.yml").write_text(
@@ -112,7 +109,7 @@ def test_dask_partitioned_refresh_equals_single_process(
         if k == 1:
             equivalence.write_deltas(root)
         con = sql.connect(single)
-        equivalence.run_stages(con, params(single, accounts, sources), run_id)
+        run_stages(con, params(single, accounts, sources), run_id)
         con.close()
         run_refresh(
             params(farmed, accounts, sources, partitions=3, partition_dir=tmp_path / "parts"),

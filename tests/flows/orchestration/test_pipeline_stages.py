@@ -12,7 +12,8 @@ from skiptrace import sql
 from skiptrace.flows.audit.runs import finish_run, start_run
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
-from skiptrace.flows.report.summary import build_summary, write_summary
+from skiptrace.flows.report.summary import build_summary
+from tests.pipeline import portfolio_params, summarized_run
 
 CONTACT_COLUMNS = [
     "account_id", "contact_type", "rank", "address_line1", "address_line2", "city", "state",
@@ -24,28 +25,10 @@ CONTACT_COLUMNS = [
 
 @pytest.fixture(scope="module")
 def pipeline_run(small_portfolio, tmp_path_factory: pytest.TempPathFactory):
-    tmp = tmp_path_factory.mktemp("run")
-    params = RefreshParams(
-        accounts=small_portfolio.accounts_path,
-        sources=small_portfolio.sources_path,
-        db=tmp / "st.duckdb",
-        out=tmp / "out",
-        as_of=small_portfolio.as_of,
-    )
+    params = portfolio_params(small_portfolio, tmp_path_factory.mktemp("run") / "st.duckdb")
     run_id = "20261101T000000Z-test"
     con = sql.connect(params.db)
-    start_run(con, run_id, as_of=params.as_of, params=params.model_dump(mode="json"))
-    all_stats = [
-        stages.ingest(con, params, run_id),
-        stages.standardize(con, run_id),
-        stages.match(con, run_id),
-        stages.resolve(con, run_id, params.as_of),
-        stages.suppress(con, run_id, params.as_of),
-        stages.emit(con, run_id, params.out / run_id),
-    ]
-    summary = build_summary(con, run_id, [s.as_dict() for s in all_stats])
-    write_summary(summary, params.out / run_id)
-    finish_run(con, run_id, "completed")
+    summary = summarized_run(con, params, run_id)
     yield con, params, run_id, summary
     con.close()
 

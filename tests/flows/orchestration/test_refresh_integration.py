@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.pipeline import portfolio_params
+
 pytestmark = pytest.mark.integration
 
 
@@ -20,15 +22,9 @@ def _prefect_home(prefect_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
     """A night through the real flow, then the next night archiving the first (keep_runs=1)."""
     from skiptrace.flows.cli.main import _run
-    from skiptrace.flows.orchestration.params import RefreshParams
 
     out = tmp_path / "out"
-    summary = _run(
-        RefreshParams(
-            accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path,
-            db=tmp_path / "db.duckdb", out=out, as_of=small_portfolio.as_of,
-        )
-    )  # fmt: skip
+    summary = _run(portfolio_params(small_portfolio, tmp_path / "db.duckdb", out))
     run_dir = out / summary["run_id"]
     assert json.loads((run_dir / "run_summary.json").read_text())["run_id"] == summary["run_id"]
     contacts = pl.read_csv(run_dir / "contacts.csv", infer_schema=False)
@@ -62,15 +58,11 @@ def _second_night_archives_the_first(small_portfolio, tmp_path: Path, first: str
     from skiptrace.flows.audit.archive import archive_root
     from skiptrace.flows.audit.lineage import explain_account
     from skiptrace.flows.cli.main import _run
-    from skiptrace.flows.orchestration.params import RefreshParams
 
     db, out = tmp_path / "db.duckdb", tmp_path / "out"
-    second = _run(
-        RefreshParams(
-            accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path,
-            db=db, out=out, as_of=small_portfolio.as_of + dt.timedelta(days=1), keep_runs=1,
-        )
-    )["run_id"]  # fmt: skip
+    as_of = small_portfolio.as_of + dt.timedelta(days=1)
+    params = portfolio_params(small_portfolio, db, out, as_of=as_of, keep_runs=1)
+    second = _run(params)["run_id"]
     con = sql.connect(db, read_only=True)
     try:
         assert con.execute("SELECT run_id FROM run_archives").fetchall() == [(first,)]

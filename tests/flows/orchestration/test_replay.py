@@ -16,6 +16,7 @@ from skiptrace.flows.orchestration.replay import (
     replay_run,
 )
 from tests.flows.audit.test_lineage import RUN, build_cases, put
+from tests.pipeline import portfolio_params
 
 
 @pytest.fixture
@@ -158,13 +159,9 @@ def test_real_pipeline_replays_identically_with_complete_lineage(
     )
     from skiptrace.flows.audit.runs import finish_run, start_run
     from skiptrace.flows.orchestration import stages
-    from skiptrace.flows.orchestration.params import RefreshParams
     from skiptrace.flows.report.run_report import write_report
 
-    params = RefreshParams(
-        accounts=small_portfolio.accounts_path, sources=small_portfolio.sources_path,
-        db=tmp_path / "st.duckdb", out=tmp_path / "out", as_of=small_portfolio.as_of,
-    )  # fmt: skip
+    params = portfolio_params(small_portfolio, tmp_path / "st.duckdb")
     run_id = "20261101T000000Z-real"
     con = sql.connect(params.db)
     start_run(con, run_id, as_of=params.as_of, params=params.model_dump(mode="json"))

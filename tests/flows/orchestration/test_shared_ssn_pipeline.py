@@ -19,8 +19,7 @@ import polars as pl
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.orchestration.params import RefreshParams
-from tests.flows.orchestration.test_incremental_equivalence import run_stages
+from tests.pipeline import copy_portfolio, portfolio_params, run_stages
 
 RUN = "20261101T000000Z-shared"
 #: The collections system's filler for an unknown SSN (not a listed placeholder), built from
@@ -38,11 +37,9 @@ def _clean(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from skiptrace.flows.demo.synthetic import generate_portfolio
-
+def run(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("shared_ssn")
-    pf = generate_portfolio(root / "portfolio", accounts=300, seed=11)
+    pf = copy_portfolio(small_portfolio, root / "portfolio")
     accounts = pl.read_csv(pf.accounts_path, infer_schema=False)
     truth = pl.read_csv(pf.truth_dir / "accounts.csv", infer_schema=False)
     with_truth = accounts.join(truth, on="account_id")
@@ -77,10 +74,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with vendor.open("w", newline="") as f:
         csv.writer(f, delimiter="|", lineterminator="\n").writerows(rows)
 
-    params = RefreshParams(
-        accounts=pf.accounts_path, sources=pf.sources_path, db=root / "st.duckdb",
-        out=root / "out", as_of=pf.as_of,
-    )  # fmt: skip
+    params = portfolio_params(pf, root / "st.duckdb")
     con = sql.connect(params.db)
     run_stages(con, params, RUN)
     yield con, pf, placed_twice, keyed

@@ -3,7 +3,6 @@ vendor answered another client's batch, or the layout was read wrongly."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import yaml
@@ -13,14 +12,13 @@ from skiptrace.flows.audit.runs import finish_run, start_run
 from skiptrace.flows.demo.synthetic import generate_portfolio
 from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.pipeline import copy_portfolio
 
 
 def test_a_returns_file_for_another_portfolio_warns_and_ours_do_not(
     small_portfolio, tmp_path: Path
 ) -> None:
-    for f in small_portfolio.root.iterdir():
-        if f.is_file():
-            shutil.copy(f, tmp_path / f.name)
+    copy_portfolio(small_portfolio, tmp_path)
     # another client's credit header: the same layout, people of another generated portfolio
     other = generate_portfolio(tmp_path / "other", accounts=80, seed=4)
     registry = yaml.safe_load((tmp_path / "sources.yml").read_text())

@@ -9,22 +9,15 @@ from pathlib import Path
 import pytest
 
 from skiptrace import sql
-from skiptrace.flows.audit.runs import finish_run, start_run
-from skiptrace.flows.orchestration import stages
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.pipeline import portfolio_params, run_stages
 
 
 def run_pipeline(params: RefreshParams, run_id: str) -> None:
     """One complete refresh (ingest ... suppress) as a run; the connection is closed after."""
     con = sql.connect(params.db)
     try:
-        start_run(con, run_id, as_of=params.as_of, params=params.model_dump(mode="json"))
-        stages.ingest(con, params, run_id)
-        stages.standardize(con, run_id)
-        stages.match(con, run_id)
-        stages.resolve(con, run_id, params.as_of)
-        stages.suppress(con, run_id, params.as_of)
-        finish_run(con, run_id, "completed")
+        run_stages(con, params, run_id, emit=False, record_params=True)
     finally:
         con.close()
 
@@ -32,14 +25,7 @@ def run_pipeline(params: RefreshParams, run_id: str) -> None:
 @pytest.fixture(scope="session")
 def first_run_db(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database after one completed run (built once; tests copy it)."""
-    tmp = tmp_path_factory.mktemp("review-base")
-    params = RefreshParams(
-        accounts=small_portfolio.accounts_path,
-        sources=small_portfolio.sources_path,
-        db=tmp / "st.duckdb",
-        out=tmp / "out",
-        as_of=small_portfolio.as_of,
-    )
+    params = portfolio_params(small_portfolio, tmp_path_factory.mktemp("review-base") / "st.duckdb")
     run_pipeline(params, "20261101T000000Z-run1")
     return params.db
 
@@ -49,10 +35,4 @@ def review_env(first_run_db: Path, small_portfolio, tmp_path: Path) -> RefreshPa
     """A private copy of the one-run database, with the params of the next run."""
     db = tmp_path / "st.duckdb"
     shutil.copyfile(first_run_db, db)
-    return RefreshParams(
-        accounts=small_portfolio.accounts_path,
-        sources=small_portfolio.sources_path,
-        db=db,
-        out=tmp_path / "out",
-        as_of=small_portfolio.as_of,
-    )
+    return portfolio_params(small_portfolio, db)
