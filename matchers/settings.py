@@ -78,6 +78,17 @@ class MatchSettings:
       carries one SSN on two or three accounts, under one name (those accounts are one
       identity: a record of that person is the debtor record of each of them); a placeholder
       on three accounts or fewer misleads the model by a few pairs at most.
+    common_name_dob_chance 0.01: a full name is "very common" for the guard
+      'common_name_dob_only' (matchers/guards.py) when the distinct dates of birth its bearers
+      carry among the run's records, times u(DOB exact), reach this: the expected number of
+      other people of the name in the run who share a given date of birth by chance. There a
+      name and DOB agreement with nothing else personal (no SSN, street address, phone or
+      email) is held for review. Under independence the DOB's weight (about 15 bits) is priced
+      for a random pair; within a name a thousand people carry (an audit put 1,000 JOSE GARCIA
+      records in Texas next to 500 accounts of the name) about one account in 40 has a stranger
+      born the same day, and 9 were linked at 0.95 and above. At 0.01 the name needs several
+      hundred dated bearers (u(DOB exact) is about 3e-5 for adults' dates); the most common
+      full names of the independent benchmarks have a few dozen (docs/matching_policy.md).
     """
 
     threshold: float = Field(
@@ -128,6 +139,14 @@ class MatchSettings:
         ge=1,
         description="An SSN on more accounts than this, under names that disagree, is read as "
         "a placeholder and treated as missing (default 3).",
+    )
+
+    common_name_dob_chance: float = Field(
+        default=0.01,
+        gt=0.0,
+        description="A full name whose dated bearers among the records, times u(DOB exact), "
+        "reach this is very common: its name + DOB agreement alone is held for review "
+        "(default 0.01; docs/matching_policy.md).",
     )
 
     @model_validator(mode="after")
