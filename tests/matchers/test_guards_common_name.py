@@ -78,7 +78,8 @@ def _garcias(con: duckdb.DuckDBPyConnection, n: int, seed: int = 11) -> dict[str
     guard tests' background. Returns the first account's identity."""
     rnd = random.Random(seed)
     days = [rnd.randrange(40 * 365) for _ in range(2 * n)]  # some share a date, as people do
-    accounts, records = [], []
+    accounts: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+    records: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
     src = {"source": "header", "kind": "person_records"}
     for i in range(n):
         p = pop.person("JOSE", "GARCIA", dob=dt.date(1950, 1, 1) + dt.timedelta(days=days[i]),
