@@ -38,12 +38,14 @@ contact).
 - 'common_name_dob_only': the name and the date of birth agree and nothing else personal
   does (no SSN, street address, phone, email or echoed key), on an account whose full name is
   very common among the run's records (sql/match/common_name.sql). The DOB's weight is priced
-  for a random pair, about 15 bits; within a name a thousand records carry, a stranger born the
-  same day is to be expected for one account in 40, and the name's own weight is overstated
-  too (the term frequencies price given name and surname apart, and JOSE goes with GARCIA). On
-  an audit portfolio of 500 JOSE GARCIA accounts in Texas and 1,000 credit-header rows of the
-  name, 9 strangers were linked at 0.95 and above, with no SSN or another one, and another
-  address. Held for a reviewer, not dropped: most such pairs of a rarer name are the debtor's.
+  for a random pair, about 15 bits; among the 812 people of a name on an audit portfolio (500
+  JOSE GARCIA accounts in Texas, 1,000 credit-header rows of the name) one account in 17 is to
+  expect a stranger born its day, and the name's own weight is overstated too (the term
+  frequencies price given name and surname apart, and JOSE goes with GARCIA): 8 strangers
+  were linked at 0.95 and above, with no SSN or another one, and another address. Held for a
+  reviewer, not dropped: the debtor's own row that moved and lost its SSN looks the same. A
+  linked record of the account carrying the pair's street address or SSN releases it
+  (link.corroborate_by_linked_records).
 - 'shared_building_only': the same street address in another unit (or a unit on one side only),
   nothing else shared and nothing personal agreeing: a neighbour in the debtor's building (see
   "same dwelling" below).

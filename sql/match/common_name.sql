@@ -1,10 +1,11 @@
 -- The accounts whose full name is very common among the run's records (matchers/guards.py,
 -- `common_name`): the evidence the guard 'common_name_dob_only' needs.
 -- Fellegi-Sunter prices a DOB agreement for a random pair (some 15 bits). A pair that agrees on
--- the name is no random pair: it is one of the name's bearers, and among a thousand of them
--- about one account in 40 has a stranger born the same day. The term-frequency adjustments
--- price each name part on its own, and given names and surnames are not independent (JOSE and
--- GARCIA go together), so the name's own weight is overstated too.
+-- the name is no random pair: it is one of the name's bearers, and among the 812 people of
+-- JOSE GARCIA on an audit portfolio one account in 17 is to expect a stranger born its day.
+-- The term-frequency adjustments price each name part on its own, and given names and
+-- surnames are not independent (JOSE and GARCIA go together), so the name's own weight is
+-- overstated too.
 -- How common is too common: the expected number of the name's other bearers who share a given
 -- date of birth by chance, i.e. the number of people of the name times the chance that two
 -- people of the run share a date. People are the distinct (given name, surname, date of birth)

@@ -1,7 +1,7 @@
 """A very common full name with only the date of birth agreeing: 'common_name_dob_only'.
 
 The wrong-party audit put 500 JOSE GARCIA accounts in Texas next to 1,000 credit-header rows of
-the name (half without an SSN, a third without a DOB, other addresses): 9 strangers born the
+the name (half without an SSN, a third without a DOB, other addresses): 8 strangers born the
 same day as an account's debtor were linked at 0.95 and above, on name and DOB alone. The DOB's
 weight is priced for a random pair; among the bearers of a name that common, a stranger born the
 same day is to be expected. Such a pair is held for review; the same evidence under a rarer name
