@@ -8,7 +8,7 @@ pattern that describes *another member of the household* must never become role 
 however high its score. A household guard makes the pair role 'associate': its contacts may
 still be used as third-party location contacts, kept apart from the debtor's own.
 
-Four rules make a pair role 'rejected' instead: kept for review when it scores above the review
+Five rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
 contact).
 - 'generation_ambiguous': a row with the name and a generational suffix on one side only (no
@@ -35,6 +35,17 @@ contact).
   between name and place predicts (and than term frequencies can price in), so a name match
   corroborated by nothing personal — no DOB, SSN, street address, phone, email or echoed
   account key — is never linked as the debtor.
+- 'common_name_dob_only': the name and the date of birth agree and nothing else personal
+  does (no SSN, street address, phone, email or echoed key), on an account whose full name is
+  very common among the run's records (sql/match/common_name.sql). The DOB's weight is priced
+  for a random pair, about 15 bits; among the 812 people of a name on an audit portfolio (500
+  JOSE GARCIA accounts in Texas, 1,000 credit-header rows of the name) one account in 17 is to
+  expect a stranger born its day, and the name's own weight is overstated too (the term
+  frequencies price given name and surname apart, and JOSE goes with GARCIA): 8 strangers
+  were linked at 0.95 and above, with no SSN or another one, and another address. Held for a
+  reviewer, not dropped: the debtor's own row that moved and lost its SSN looks the same. A
+  linked record of the account carrying the pair's street address or SSN releases it
+  (link.corroborate_by_linked_records).
 - 'shared_building_only': the same street address in another unit (or a unit on one side only),
   nothing else shared and nothing personal agreeing: a neighbour in the debtor's building (see
   "same dwelling" below).
@@ -304,6 +315,28 @@ def _other_person() -> pl.Expr:
     return pl.col(OTHER_PERSON).fill_null(False)
 
 
+def _common_name() -> pl.Expr:
+    """The account's full name is very common among the run's records: its distinct dated
+    bearers times u(DOB exact) reach MatchSettings.common_name_dob_chance
+    (sql/match/common_name.sql, column `common_name`; frames without it say no)."""
+    return pl.col(COMMON_NAME).fill_null(False)
+
+
+def _only_the_dob_corroborates() -> pl.Expr:
+    """The DOB agrees and nothing else personal does: not the same SSN (a different or missing
+    one, or a last four one keystroke off), not the street address (house number and street in
+    the same place; the same street name in the town, or the house number alone, is no
+    evidence among a name's many bearers), no shared phone or email, no echoed account key."""
+    return (
+        _dob_agrees()
+        & ~_ssn_same()
+        & ~_same_address()
+        & (_lvl("phone") != PHONE_SHARED)
+        & (_lvl("email") != EMAIL_EXACT)
+        & ~_echoed()
+    )
+
+
 def _generation_dated() -> pl.Expr:
     """The account's other generation is dated: a suffix conflict or a DOB a generation off
     at the address, not only another SSN next to a missing DOB (see 'generation_ambiguous')."""
@@ -477,6 +510,16 @@ GUARDS: tuple[Guard, ...] = (
         ),
     ),
     Guard(
+        "common_name_dob_only",
+        "The name agrees and so does the date of birth, but nothing else personal (no SSN, "
+        "street address, phone, email or echoed account key), and the account's full name is "
+        "very common among the run's records (so many dated bearers that one sharing a given "
+        "date by chance is to be expected, MatchSettings.common_name_dob_chance): possibly a "
+        "namesake born the same day, held for review (role rejected).",
+        lambda: _surname_agrees() & _given_agrees() & _only_the_dob_corroborates() & _common_name(),
+        role="rejected",
+    ),
+    Guard(
         "uncorroborated_name_match",
         "The name agrees but nothing personal does (no DOB, SSN, street address, phone, email or "
         "echoed account key): possibly a namesake, never linked as the debtor (role rejected).",
@@ -492,6 +535,8 @@ GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conf
 DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
 #: The column sql/match/second_person.sql's flag is read from (see _other_person).
 OTHER_PERSON = "other_person"
+#: The column sql/match/common_name.sql's flag is read from (see _common_name).
+COMMON_NAME = "common_name"
 #: The column of compare.sql's flag that the two addresses name one unit, or neither names one
 #: (see _same_dwelling).
 SAME_UNIT = "same_unit"
@@ -554,6 +599,8 @@ def apply_guards(
         levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
     if SAME_UNIT not in levels.columns:
         levels = levels.with_columns(pl.lit(True).alias(SAME_UNIT))
+    if COMMON_NAME not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias(COMMON_NAME))
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
@@ -593,7 +640,7 @@ _HOUSEHOLD = "_household"
 _DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo, unit or household flag
 #: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7,
-#: and 15 columns fit the key (the guards read 13).
+#: and 15 columns fit the key (the guards read 14).
 _KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
 
@@ -652,7 +699,11 @@ def generation_patterns(
     pair, made once per distinct pattern (a few thousand of them)."""
     if patterns.is_empty():
         return patterns.with_columns(pl.lit(False).alias("dated"))
-    frame = patterns.with_columns(pl.lit(False).alias(OTHER_PERSON), pl.lit(True).alias(SAME_UNIT))
+    frame = patterns.with_columns(
+        pl.lit(False).alias(OTHER_PERSON),
+        pl.lit(True).alias(SAME_UNIT),
+        pl.lit(False).alias(COMMON_NAME),
+    )
     first = _broadcast(frame.select(guard_expr(enabled)).to_series(), patterns.height)
     return patterns.with_columns(first.is_in(DATED_GENERATION_EVIDENCE).alias("dated")).filter(
         first.is_in(GENERATION_EVIDENCE)
@@ -675,18 +726,21 @@ def evaluate(
     dated: bool = False,
     other_person: bool = False,
     same_unit: bool = True,
+    common_name: bool = False,
 ) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None.
 
     household=True: the account's household showed another same-name generation; dated=True:
     by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
     given name has records of its own (sql/match/second_person.sql). same_unit=False: the two
-    addresses name different units, or only one names a unit (compare.sql).
+    addresses name different units, or only one names a unit (compare.sql). common_name=True:
+    the account's full name is very common among the records (sql/match/common_name.sql).
     """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed"),
         pl.lit(other_person).alias(OTHER_PERSON),
         pl.lit(same_unit).alias(SAME_UNIT),
+        pl.lit(common_name).alias(COMMON_NAME),
         pl.lit(_DATED if household and dated else int(household)).alias(_HOUSEHOLD),
     )
     expr = guard_expr(enabled, household=pl.lit(True) if household else None)

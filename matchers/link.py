@@ -42,6 +42,7 @@ from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
 from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
 from skiptrace.matchers.guards import (
+    COMMON_NAME,
     GENERATION_EVIDENCE,
     OTHER_PERSON,
     ROLE_OF,
@@ -309,27 +310,37 @@ _SECOND_PERSON_GUARDS = (
 )
 
 
+#: The guard that reads `common_name` (sql/match/common_name.sql).
+COMMON_NAME_GUARD = "common_name_dob_only"
+
+
 def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
     """The select list and FROM clause scoring reads the candidates with: the columns scoring
-    reads, and `other_person` (sql/match/second_person.sql) when a guard needs it.
+    reads, `other_person` (sql/match/second_person.sql) and `common_name`
+    (sql/match/common_name.sql) when a guard needs them.
 
-    Why before the chunks: the evidence of a second person is in other records, and scoring
-    chunks split on the record."""
+    Why before the chunks: the evidence of a second person, and the bearers of a name, are in
+    other records, and scoring chunks split on the record."""
     cols = ", ".join(f"c.{c}" for c in compare.SCORED_COLUMNS)
-    if not any(_guard_enabled(s, g) for g in _SECOND_PERSON_GUARDS):
-        return f"{cols} FROM _match_cmp c"
-    sql.run(
-        con,
-        "match/second_person.sql",
-        last_agrees=compare.LAST_JW92,
-        no_data=compare.NO_DATA,
-        first_same=compare.FIRST_SWAPPED,
-        same_address=compare.ADDR_STREET,
-    )
-    return (
-        f"{cols}, sp.rec_id IS NOT NULL AS {OTHER_PERSON} FROM _match_cmp c "
-        "LEFT JOIN _second_person sp ON sp.account_id = c.account_id AND sp.rec_id = c.rec_id"
-    )
+    joins = ""
+    if any(_guard_enabled(s, g) for g in _SECOND_PERSON_GUARDS):
+        sql.run(
+            con,
+            "match/second_person.sql",
+            last_agrees=compare.LAST_JW92,
+            no_data=compare.NO_DATA,
+            first_same=compare.FIRST_SWAPPED,
+            same_address=compare.ADDR_STREET,
+        )
+        cols += f", sp.rec_id IS NOT NULL AS {OTHER_PERSON}"
+        joins += (
+            " LEFT JOIN _second_person sp ON sp.account_id = c.account_id AND sp.rec_id = c.rec_id"
+        )
+    if _guard_enabled(s, COMMON_NAME_GUARD):
+        sql.run(con, "match/common_name.sql", chance=s.common_name_dob_chance)
+        cols += f", cn.account_id IS NOT NULL AS {COMMON_NAME}"
+        joins += " LEFT JOIN _common_name cn ON cn.account_id = c.account_id"
+    return f"{cols} FROM _match_cmp c{joins}"
 
 
 #: The order of the candidates while they are scored, and of the stored pairs scoring returns.
@@ -407,7 +418,7 @@ def _score_frame(
         if c.tf_column and c.tf_level is not None
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
-    extra = [OTHER_PERSON] if OTHER_PERSON in cmp.columns else []
+    extra = [c for c in (OTHER_PERSON, COMMON_NAME) if c in cmp.columns]
     cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
     frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
@@ -582,8 +593,13 @@ def corroborate_by_linked_records(
     limits (that score reaches the threshold, no DOB/SSN conflict, no other generation seen,
     one account only, one step) are in sql/match/corroborate_linked.sql. Released pairs become
     role 'debtor' with no guard, like any pair whose corroboration the account row holds.
+    So are the pairs of a very common name that only the DOB corroborated
+    ('common_name_dob_only'): the street address or the SSN of the debtor's own linked record
+    is the evidence that guard found missing on the account row.
     """
-    if pairs.is_empty() or not _guard_enabled(s, UNCORROBORATED):
+    if pairs.is_empty() or not (
+        _guard_enabled(s, UNCORROBORATED) or _guard_enabled(s, COMMON_NAME_GUARD)
+    ):
         return pairs
     weights = params.weights()
     k = {name: i for i, name in enumerate(NAMES)}
@@ -592,6 +608,7 @@ def corroborate_by_linked_records(
         pairs,
         "corroborate_linked",
         UNCORROBORATED,
+        common_name=COMMON_NAME_GUARD,
         ambiguous=GENERATION_AMBIGUOUS,
         street_weight=float(weights[k["address"], compare.ADDR_STREET]),
         ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
@@ -868,6 +885,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_pairs_in",
         "_match_cmp",
         "_second_person",
+        "_common_name",
         "_ssn_placeholder",
         "_acct_identity",
         _SCORED,  # left behind only by a scoring step that raised

@@ -78,6 +78,17 @@ class MatchSettings:
       carries one SSN on two or three accounts, under one name (those accounts are one
       identity: a record of that person is the debtor record of each of them); a placeholder
       on three accounts or fewer misleads the model by a few pairs at most.
+    common_name_dob_chance 0.01: a full name is "very common" for the guard
+      'common_name_dob_only' (matchers/guards.py) when the expected number of its other bearers
+      born on a given day reaches this: its distinct dated people among the run's records times
+      the chance that two people of the run share a date of birth (sql/match/common_name.sql).
+      There a name and DOB agreement with nothing else personal (no SSN, street address, phone
+      or email) is held for review. The DOB's weight (about 15 bits) is priced for a random
+      pair; an audit put 1,000 JOSE GARCIA rows in Texas next to 500 accounts of the name (812
+      dated people, 0.059 expected) and 8 strangers born an account's day were linked at 0.95
+      and above. At 0.01 a name needs about 120 dated people where dates are as spread as the
+      generated portfolios' (a shared date 1 in 12,000 pairs); the commonest name of the
+      auditor's g2k portfolio (JAMES SMITH, 21 people) is at 0.0018.
     """
 
     threshold: float = Field(
@@ -128,6 +139,14 @@ class MatchSettings:
         ge=1,
         description="An SSN on more accounts than this, under names that disagree, is read as "
         "a placeholder and treated as missing (default 3).",
+    )
+
+    common_name_dob_chance: float = Field(
+        default=0.01,
+        gt=0.0,
+        description="A full name whose dated bearers among the records, times u(DOB exact), "
+        "reach this is very common: its name + DOB agreement alone is held for review "
+        "(default 0.01; docs/matching_policy.md).",
     )
 
     @model_validator(mode="after")

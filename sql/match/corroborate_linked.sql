@@ -6,7 +6,9 @@
 -- of another record already linked to the same account as the debtor, on its own evidence,
 -- shares that evidence with the debtor's file: the same name at the debtor's newer address,
 -- or the same SSN on a second return of the same year. That is the corroboration the guard
--- asks for, found one step further, as the account's own address would have given it.
+-- asks for, found one step further, as the account's own address would have given it. The same
+-- holds for a pair of a very common name that only its DOB corroborated ($common_name, guard
+-- 'common_name_dob_only'): the debtor's linked address or SSN is what it lacked.
 -- The pair is scored again as if the account row held that evidence: its address weight
 -- replaced by the model's weight of a street-level agreement ($street_weight), or its SSN
 -- weight by that of an exact SSN ($ssn_weight); it is linked when that weight reaches the
@@ -41,7 +43,7 @@ WITH linked AS (
 ), candidates AS (
     SELECT p.account_id, p.rec_id, p.match_weight, p.w_address, p.w_ssn
     FROM _stored_pairs p
-    WHERE p.guard = $guard
+    WHERE (p.guard = $guard OR p.guard = $common_name)
       AND p.dob <> 1 /* DOB_DIFFERENT */ AND p.dob <> 2 /* DOB_NEAR_YEARS */
       AND p.ssn <> 1 /* SSN_DIFFERENT */
       AND p.rec_id NOT IN (SELECT rec_id FROM taken)
