@@ -86,7 +86,9 @@ def test_which_shared_contacts_are_placeholders(shared: duckdb.DuckDBPyConnectio
     acc, rec = got["accounts"], got["records"]
     assert all(acc[f"PH{i}"]["phones"] is None for i in range(6))  # the only phone: none left
     assert all(acc[f"EM{i}"]["email_norm"] is None for i in range(6))
-    assert all(acc[f"AD{i}"]["std_line1"] is None and acc[f"AD{i}"]["zip5"] is None for i in range(6))
+    assert all(
+        acc[f"AD{i}"]["std_line1"] is None and acc[f"AD{i}"]["zip5"] is None for i in range(6)
+    )
     assert rec[1]["phones"] == ["+16465550040"]  # its own number stays
     assert rec[1]["email_norm"] is None and rec[1]["std_line1"] is None
     assert acc["FAM0"]["phones"] == ["+12015550123"]
