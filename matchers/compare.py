@@ -278,7 +278,7 @@ def prepare_sides(
     than `ssn_placeholder_accounts` accounts under names that disagree; default the
     MatchSettings default) is removed from both sides before anything compares or blocks on it,
     and the accounts that are one identity are listed in `_acct_identity`. Then the placeholder
-    phones, emails and addresses (sql/match/shared_contacts.sql: on the accounts of more than
+    phones and emails (sql/match/shared_contacts.sql: on the accounts of more than
     `contact_placeholder_debtors` different debtors; default the MatchSettings default), removed
     from both sides and listed in `_contact_placeholder`. Here, with the sides, so that every
     reader of `_ml`/`_mr` (blocking, the u sample, comparisons, guards, explain, the incremental

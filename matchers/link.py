@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from skiptrace import sql
-from skiptrace.masking import mask_email, mask_shape
+from skiptrace.masking import mask_email
 from skiptrace.matchers import compare, fellegi_sunter, incremental, review_decisions
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
@@ -896,12 +896,11 @@ def _placeholder_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _contact_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """A run warning per phone, email or address read as a placeholder
+    """A run warning per phone number or email read as a placeholder
     (sql/match/shared_contacts.sql): the value, how many accounts, debtors and records carried
     it and the first account ids, so the system that keys it can be found and fixed. A phone is
     shown (a filler or a switchboard; log lines mask it to its last four anyway), an email only
-    as its first letter and domain and an address only as its ZIP5 or city, in case the rule
-    ever reads a real person's."""
+    as its first letter and domain, in case the rule ever reads a real person's."""
     found = sql.rows(
         con,
         "SELECT kind, value, accounts, debtors, records, examples FROM _contact_placeholder "
@@ -920,14 +919,10 @@ def _contact_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _contact_shown(kind: str, value: str) -> str:
     """How a placeholder contact is named in the run warning (see `_contact_warnings`)."""
-    if kind == "phone":
-        nanp = value[2:] if value.startswith("+1") and len(value) == 12 else None
-        shown = f"{nanp[:3]}-{nanp[3:6]}-{nanp[6:]}" if nanp else value
-        return f"the phone number {shown}"
     if kind == "email":
         return f"the email {mask_email(value)}"
-    place = value.rsplit("|", 1)[-1] or "no ZIP"
-    return f"a street address in {place} ({mask_shape(value.split('|', 1)[0])})"
+    nanp = value[2:] if value.startswith("+1") and len(value) == 12 else None
+    return f"the phone number {f'{nanp[:3]}-{nanp[3:6]}-{nanp[6:]}' if nanp else value}"
 
 
 # --------------------------------------------------------------------------- entry point

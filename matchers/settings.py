@@ -78,17 +78,17 @@ class MatchSettings:
       carries one SSN on two or three accounts, under one name (those accounts are one
       identity: a record of that person is the debtor record of each of them); a placeholder
       on three accounts or fewer misleads the model by a few pairs at most.
-    contact_placeholder_debtors 5: a phone number, email or street address on the accounts of
-      more than this many different debtors (told apart by surname and given name) is a
-      placeholder (the agency's own number typed where the consumer's was unknown,
-      none@none.com, the creditor's office, a shared PO box, GENERAL DELIVERY, a shelter), not a
-      contact of any of them: the matcher treats it as missing on every account and record
-      carrying it (sql/match/shared_contacts.sql) and the run warns. Left in, it proposed and
-      scored strangers as sharing a phone, an email or an address (an audit case of 200
-      accounts on one number: 220 strangers linked as associates, the weight of a real shared
-      phone down from +13 to +4.4 bits). 5 is resolution's limit for the same values in its
-      output (ResolveSettings.placeholder_debtors): a family's landline or home is on two or
-      three of the family's accounts, a large household's on a few more.
+    contact_placeholder_debtors 5: a phone number or email on the accounts of more than this
+      many different debtors (told apart by surname and given name) is a placeholder (the
+      agency's own number typed where the consumer's was unknown, a switchboard,
+      none@none.com), not a contact of any of them: the matcher treats it as missing on every
+      account and record carrying it (sql/match/shared_contacts.sql) and the run warns. Left in,
+      it proposed and scored strangers as sharing a phone or an email (an audit case of 200
+      accounts on one number and 200 on one email: 220 strangers linked as associates, the
+      weight of a real shared phone down from +13 to +4.4 bits). 5 is resolution's limit for
+      the same values in its output (ResolveSettings.placeholder_debtors): a family's landline
+      is on two or three of the family's accounts. Not addresses: many debtors at one address
+      is also their real home (a dormitory, a nursing home), where it is evidence.
     """
 
     threshold: float = Field(
@@ -143,8 +143,8 @@ class MatchSettings:
     contact_placeholder_debtors: int = Field(
         default=5,
         ge=1,
-        description="A phone, email or street address on the accounts of more than N different "
-        "debtors is read as a placeholder and treated as missing in matching (default 5).",
+        description="A phone number or email on the accounts of more than N different debtors "
+        "is read as a placeholder and treated as missing in matching (default 5).",
     )
 
     @model_validator(mode="after")

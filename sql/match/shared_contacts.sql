@@ -1,34 +1,35 @@
 -- Contact values many debtors carry (matchers/compare.py, prepare_sides, after shared_ssn.sql):
--- a phone number, an email or a street address keyed on the accounts of more than
--- $max_debtors different debtors (MatchSettings.contact_placeholder_debtors) is a placeholder,
--- nobody's own: the agency's or the creditor's own number typed where the consumer's was not
--- known, noemail@... or none@none.com, the creditor's office, a shared PO box, GENERAL DELIVERY,
--- a shelter. Left in, it is agreement evidence between strangers: two debtors keyed with
--- 713-555-5555 shared a phone (+13 bits when the model is fitted on clean data), a stranger's
--- record carrying it was one more household member for the guards (shared_contact_only), and
--- the model, fitted with it, learned a shared phone, email or exact address was common among
--- non-matches and weighed everybody's real one down (an audit case: +13 -> +4.4 bits).
+-- a phone number or an email keyed on the accounts of more than $max_debtors different debtors
+-- (MatchSettings.contact_placeholder_debtors) is a placeholder, nobody's own: the agency's or
+-- the creditor's own number typed where the consumer's was not known, a business switchboard,
+-- noemail@... or none@none.com. Left in, it is agreement evidence between strangers: two
+-- debtors keyed with 713-555-5555 shared a phone (+13 bits when the model is fitted on clean
+-- data), a stranger's record carrying it was one more household member for the guards
+-- (shared_contact_only), and the model, fitted with it, learned a shared phone or email was
+-- common among non-matches and weighed everybody's real one down (an audit case: +13 -> +4.4
+-- bits).
 --
 -- Debtors are told apart as resolution tells them apart for the same rule on its output
 -- (sql/resolve/07_score.sql, ResolveSettings.placeholder_debtors): by standardized surname and
 -- given name (nickname canonical), so one person placed on several accounts counts once; an
 -- account without a name counts as its own debtor. Only the accounts are counted: one debtor's
--- records carry their name in many spellings, and a family's landline or home is on two or
--- three of the family's accounts at most. An address is its standardized first line (the unit
--- included, so the flats of a building stay apart) in its ZIP5, or in its city and state
--- without one.
+-- records carry their name in many spellings, and a family's landline is on two or three of the
+-- family's accounts at most. A value only records repeat agrees with no account.
+--
+-- Addresses are not read this way. Many different debtors at one street address is also a
+-- real home of all of them (a dormitory, a nursing home, a prison, a shelter: pseudopeople's
+-- group quarters hold 57 to 74 accounts each), where the address is still evidence that a
+-- record there is one of them; treated as missing there, pseudopeople seed 11 lost 96 true
+-- debtor links and gained 10 wrong ones (the same-address guards no longer saw the namesakes).
+-- Resolution does not withhold them either.
 --
 -- A placeholder is removed from every account and record carrying it, before blocking, the u
 -- sample, comparison and the guards, as a placeholder SSN is (shared_ssn.sql): a phone leaves
--- the side's phone list (another phone of the row stays), an email is NULL, an address loses
--- every part (line, number, street, unit, city, state, ZIP5), so the pair compares as if none had
--- been given (level 0, weight 0) and no blocking pass keys on it. _contact_placeholder keeps,
--- per value, its kind, the value, how many accounts, debtors and records carried it and the
--- first account ids (the run warning, matchers/link.py, which masks the email and the address).
-
-CREATE OR REPLACE TEMP MACRO _contact_address_key(line1, zip5, city, state) AS
-    CASE WHEN line1 IS NOT NULL
-         THEN line1 || '|' || coalesce(zip5, city || ' ' || state, '') END;
+-- the side's phone list (another phone of the row stays), an email is NULL, so the pair
+-- compares as if none had been given (level 0, weight 0) and no blocking pass keys on it.
+-- _contact_placeholder keeps, per value, its kind, the value, how many accounts, debtors and
+-- records carried it and the first account ids (the run warning, matchers/link.py, which masks
+-- the email).
 
 CREATE OR REPLACE TEMP TABLE _contact_placeholder AS
 WITH held AS (
@@ -38,10 +39,6 @@ WITH held AS (
     UNION ALL
     SELECT 'email', email_norm, id, last_std, coalesce(first_canon, first_std)
     FROM _ml WHERE email_norm IS NOT NULL
-    UNION ALL
-    SELECT 'address', _contact_address_key(std_line1, zip5, city, state), id, last_std,
-           coalesce(first_canon, first_std)
-    FROM _ml WHERE std_line1 IS NOT NULL
 ), carried AS (
     SELECT kind, value, count(DISTINCT id) AS accounts,
            count(DISTINCT coalesce(last_std || '|' || coalesce(given, ''), '#' || id)) AS debtors,
@@ -54,10 +51,7 @@ WITH held AS (
     SELECT kind, value, count(DISTINCT id) AS records
     FROM (SELECT 'phone' AS kind, unnest(phones) AS value, id FROM _mr WHERE phones IS NOT NULL
           UNION ALL
-          SELECT 'email', email_norm, id FROM _mr WHERE email_norm IS NOT NULL
-          UNION ALL
-          SELECT 'address', _contact_address_key(std_line1, zip5, city, state), id
-          FROM _mr WHERE std_line1 IS NOT NULL) r
+          SELECT 'email', email_norm, id FROM _mr WHERE email_norm IS NOT NULL) r
     SEMI JOIN carried c USING (kind, value)
     GROUP BY ALL
 )
@@ -79,13 +73,3 @@ WHERE email_norm IN (SELECT value FROM _contact_placeholder WHERE kind = 'email'
 
 UPDATE _mr SET email_norm = NULL
 WHERE email_norm IN (SELECT value FROM _contact_placeholder WHERE kind = 'email');
-
-UPDATE _ml SET std_line1 = NULL, street_number = NULL, street_name = NULL, unit_number = NULL,
-               city = NULL, state = NULL, zip5 = NULL
-WHERE _contact_address_key(std_line1, zip5, city, state)
-      IN (SELECT value FROM _contact_placeholder WHERE kind = 'address');
-
-UPDATE _mr SET std_line1 = NULL, street_number = NULL, street_name = NULL, unit_number = NULL,
-               city = NULL, state = NULL, zip5 = NULL
-WHERE _contact_address_key(std_line1, zip5, city, state)
-      IN (SELECT value FROM _contact_placeholder WHERE kind = 'address');
