@@ -84,8 +84,8 @@ class MatchSettings:
       none@none.com), not a contact of any of them: the matcher treats it as missing on every
       account and record carrying it (sql/match/shared_contacts.sql) and the run warns. Left in,
       it proposed and scored strangers as sharing a phone or an email (an audit case of 200
-      accounts on one number and 200 on one email: 220 strangers linked as associates, the
-      weight of a real shared phone down from +13 to +4.4 bits). 5 is resolution's limit for
+      accounts on one number and 200 on one email: the weight of a real shared phone down
+      from +13.2 to +4.4 bits, of an email from +13.4 to +4.5). 5 is resolution's limit for
       the same values in its output (ResolveSettings.placeholder_debtors): a family's landline
       is on two or three of the family's accounts. Not addresses: many debtors at one address
       is also their real home (a dormitory, a nursing home), where it is evidence.
