@@ -267,21 +267,30 @@ def register_unit_macro(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def prepare_sides(
-    con: duckdb.DuckDBPyConnection, *, ssn_placeholder_accounts: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    ssn_placeholder_accounts: int | None = None,
+    contact_placeholder_debtors: int | None = None,
 ) -> tuple[int, int]:
     """Build `_ml`/`_mr` and the term-frequency tables from acct_std/rec_std; return their sizes.
 
     Then the SSNs several accounts carry (sql/match/shared_ssn.sql): a placeholder SSN (on more
     than `ssn_placeholder_accounts` accounts under names that disagree; default the
     MatchSettings default) is removed from both sides before anything compares or blocks on it,
-    and the accounts that are one identity are listed in `_acct_identity`. Here, with the sides,
-    so that every reader of `_ml`/`_mr` (blocking, the u sample, comparisons, guards, explain,
-    the incremental fingerprints) sees the same SSNs."""
+    and the accounts that are one identity are listed in `_acct_identity`. Then the placeholder
+    phones and emails (sql/match/shared_contacts.sql: on the accounts of more than
+    `contact_placeholder_debtors` different debtors; default the MatchSettings default), removed
+    from both sides and listed in `_contact_placeholder`. Here, with the sides, so that every
+    reader of `_ml`/`_mr` (blocking, the u sample, comparisons, guards, explain, the incremental
+    fingerprints) sees the same SSNs and contacts."""
     if ssn_placeholder_accounts is None:
         ssn_placeholder_accounts = MatchSettings().ssn_placeholder_accounts
+    if contact_placeholder_debtors is None:
+        contact_placeholder_debtors = MatchSettings().contact_placeholder_debtors
     register_unit_macro(con)
     sql.run(con, "match/sides.sql")
     sql.run(con, "match/shared_ssn.sql", max_accounts=ssn_placeholder_accounts)
+    sql.run(con, "match/shared_contacts.sql", max_debtors=contact_placeholder_debtors)
     row = first_row(
         con.execute("SELECT (SELECT count(*) FROM _ml), (SELECT count(*) FROM _mr)").fetchall()
     )

@@ -316,9 +316,11 @@ def explain_pair(
             ).fetchall()
         )
         run_settings = _json_obj(settings[0]) if settings else {}
-        # the run's placeholder-SSN limit: the sides as the run saw them
+        # the run's placeholder limits (SSNs, contacts): the sides as the run saw them
         compare.prepare_sides(
-            con, ssn_placeholder_accounts=run_settings.get("ssn_placeholder_accounts")
+            con,
+            ssn_placeholder_accounts=run_settings.get("ssn_placeholder_accounts"),
+            contact_placeholder_debtors=run_settings.get("contact_placeholder_debtors"),
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _explain_pair AS SELECT ?::VARCHAR AS account_id, "

@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from skiptrace import sql
+from skiptrace.masking import mask_email
 from skiptrace.matchers import compare, fellegi_sunter, incremental, review_decisions
 from skiptrace.matchers.blocking import block, blocking_report, build_blocks
 from skiptrace.matchers.compare import COMPARISONS, NAMES, first_row
@@ -887,6 +888,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_second_person",
         "_common_name",
         "_ssn_placeholder",
+        "_contact_placeholder",
         "_acct_identity",
         _SCORED,  # left behind only by a scoring step that raised
         *incremental.TEMP_TABLES,
@@ -909,6 +911,36 @@ def _placeholder_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
         "keys it send the SSN blank"
         for r in found
     ]
+
+
+def _contact_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A run warning per phone number or email read as a placeholder
+    (sql/match/shared_contacts.sql): the value, how many accounts, debtors and records carried
+    it and the first account ids, so the system that keys it can be found and fixed. A phone is
+    shown (a filler or a switchboard; log lines mask it to its last four anyway), an email only
+    as its first letter and domain, in case the rule ever reads a real person's."""
+    found = sql.rows(
+        con,
+        "SELECT kind, value, accounts, debtors, records, examples FROM _contact_placeholder "
+        "ORDER BY kind DESC, debtors DESC, value",
+    )
+    return [
+        f"{_contact_shown(r['kind'], r['value'])} on {r['accounts']:,} accounts of "
+        f"{r['debtors']:,} different debtors (and on {r['records']:,} source records) is read "
+        "as a placeholder, not a contact of theirs: the matcher treats it as missing on all of "
+        f"them (accounts {', '.join(r['examples'])}"
+        f"{', ...' if r['accounts'] > len(r['examples']) else ''}); have the system that keys "
+        "it send the field blank (MatchSettings.contact_placeholder_debtors)"
+        for r in found
+    ]
+
+
+def _contact_shown(kind: str, value: str) -> str:
+    """How a placeholder contact is named in the run warning (see `_contact_warnings`)."""
+    if kind == "email":
+        return f"the email {mask_email(value)}"
+    nanp = value[2:] if value.startswith("+1") and len(value) == 12 else None
+    return f"the phone number {f'{nanp[:3]}-{nanp[3:6]}-{nanp[6:]}' if nanp else value}"
 
 
 # --------------------------------------------------------------------------- entry point
@@ -942,9 +974,11 @@ def link(
     review_decisions.import_queued(con, run_id)  # reviewers' decisions queued since the last run
     version = matcher_version()
     n_left, n_right = compare.prepare_sides(
-        con, ssn_placeholder_accounts=s.ssn_placeholder_accounts
+        con,
+        ssn_placeholder_accounts=s.ssn_placeholder_accounts,
+        contact_placeholder_debtors=s.contact_placeholder_debtors,
     )
-    warnings = _placeholder_warnings(con)
+    warnings = _placeholder_warnings(con) + _contact_warnings(con)
     incremental.fingerprint_sides(con)
     usable, why, base = (
         incremental.cache_status(

@@ -89,6 +89,17 @@ class MatchSettings:
       and above. At 0.01 a name needs about 120 dated people where dates are as spread as the
       generated portfolios' (a shared date 1 in 12,000 pairs); the commonest name of the
       auditor's g2k portfolio (JAMES SMITH, 21 people) is at 0.0018.
+    contact_placeholder_debtors 5: a phone number or email on the accounts of more than this
+      many different debtors (told apart by surname and given name) is a placeholder (the
+      agency's own number typed where the consumer's was unknown, a switchboard,
+      none@none.com), not a contact of any of them: the matcher treats it as missing on every
+      account and record carrying it (sql/match/shared_contacts.sql) and the run warns. Left in,
+      it proposed and scored strangers as sharing a phone or an email (an audit case of 200
+      accounts on one number and 200 on one email: the weight of a real shared phone down
+      from +13.2 to +4.4 bits, of an email from +13.4 to +4.5). 5 is resolution's limit for
+      the same values in its output (ResolveSettings.placeholder_debtors): a family's landline
+      is on two or three of the family's accounts. Not addresses: many debtors at one address
+      is also their real home (a dormitory, a nursing home), where it is evidence.
     """
 
     threshold: float = Field(
@@ -139,6 +150,12 @@ class MatchSettings:
         ge=1,
         description="An SSN on more accounts than this, under names that disagree, is read as "
         "a placeholder and treated as missing (default 3).",
+    )
+    contact_placeholder_debtors: int = Field(
+        default=5,
+        ge=1,
+        description="A phone number or email on the accounts of more than N different debtors "
+        "is read as a placeholder and treated as missing in matching (default 5).",
     )
 
     common_name_dob_chance: float = Field(

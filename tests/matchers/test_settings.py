@@ -15,7 +15,7 @@ from skiptrace.matchers.settings import MatchSettings
 STORED_KEYS = {
     "threshold", "review_floor", "block_cap", "name_block_cap", "em_max_iter",
     "u_sample_pairs", "seed", "reuse_params_from", "match_policy", "guards",
-    "ssn_placeholder_accounts", "common_name_dob_chance",
+    "ssn_placeholder_accounts", "common_name_dob_chance", "contact_placeholder_debtors",
 }  # fmt: skip
 
 
