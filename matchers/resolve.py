@@ -21,8 +21,9 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
 04 ncoa             which moves apply (I: the person; F: the household with that surname)
 04b / 05c           accounts whose NCOA forwards changed join the dirty ones for variants;
                     the others' variants and cluster labels are carried from the cache
-05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
-                    and the same unit number
+05 variants         address spellings one slip apart (same street by Jaro-Winkler or one
+                    typing slip, the same unit number); 05a clusters them around the
+                    best-supported spelling (slips do not chain); 05b unit-less spellings
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
@@ -69,6 +70,8 @@ from skiptrace.matchers.time_zones import register_time_zone_tables
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
+#: bound on the rounds of the address-variant clustering (sql/resolve/05a_centers.sql)
+CENTER_ROUNDS = 256
 
 
 @dataclass(frozen=True)
@@ -254,7 +257,7 @@ def resolve_contacts(
     # Resolve's temp tables outgrow the memory limit at scale (about 20 GB at 1M accounts
     # against a 5 GB limit): each is dropped once its last reader has run, so the steps
     # after it spill less.
-    release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_lab_next")
+    release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_vcen")
     run("06_keys", _file("06_keys.sql"))
     release("rs_evs")
     run(
@@ -447,15 +450,15 @@ def _evidence_part(
     timings["time_zones"] = time.perf_counter() - t0
 
     run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
-    for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
-        run("05a_propagate", _file("05a_propagate.sql"))
-        row = con.execute(
-            "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
-            " WHERE n.lab <> l.lab"
-        ).fetchone()
-        con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
-        if not row or row[0] == 0:
+    # Rounds of the clustering around centers: each places at least the best-ranked unplaced
+    # variant of every account with one, and a handful place everything (the 300 one-keystroke
+    # neighbours of the audit's heavily traced debtor took 4). What the bound leaves unplaced
+    # stays a point of its own (05a_labels.sql).
+    for _ in range(CENTER_ROUNDS):
+        run("05a_centers", _file("05a_centers.sql"))
+        if not sql.scalar(con, "SELECT count(*) FROM rs_vcen WHERE state = 'u'"):
             break
+    run("05a_labels", _file("05a_labels.sql"))
     run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
     run("05c_cache_variants", _file("05c_cache_variants.sql"), incremental=incremental)
     return evidence_rows
@@ -509,7 +512,7 @@ def _summarize(
 _TEMP_TABLES = (
     "rs_links", "rs_acct_digest", "rs_dirty", "rs_ev0", "rs_evs_new", "rs_evs", "rs_ncoa_digest",
     "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
-    "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
+    "rs_var", "rs_uedge", "rs_lab", "rs_vcen", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz", "rs_city_tz",
     "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
     "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",

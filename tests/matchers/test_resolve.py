@@ -655,6 +655,47 @@ def test_one_letter_street_typo_merges_but_numbered_streets_do_not(b: Builder, c
     assert len(points(con, "A2", contact_type="address")) == 2
 
 
+def test_slips_do_not_chain_a_street_into_one_address(b: Builder, con) -> None:
+    """A variant joins a point only when it is one slip from the point's center, the
+    best-supported spelling: '1221' joins the '1231' two sources share, '1222' (one slip from
+    '1221', two from '1231') is an address of its own. The audit's heavily traced debtor had
+    '100 TRACE ST' ... '399 TRACE ST' merged into one point along one-keystroke neighbours."""
+    b.account("A1", "Ann", "Lee")
+
+    def monterey(n: str) -> dict[str, Any]:
+        return b.address(f"{n} Monterey Rd", "Rome", "GA", "30161", number=n,
+                         street="MONTEREY", suffix="RD")  # fmt: skip
+
+    for src, n in (("s1", "1231"), ("s2", "1231"), ("t0", "1221"), ("t1", "1222")):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(monterey(n))]))
+    b.account("A2", "Bob", "Ray")
+    for i in range(40):
+        raw = b.address(f"{100 + i} Trace St", "Raleigh", "NC", "27601", number=str(100 + i),
+                        street="TRACE")  # fmt: skip
+        seen = {"last_seen": dt.date(2024, 1 + i % 10, 1)}
+        b.link("A2", b.record("ch", "Bob", "Ray", contacts=[addr_contact(raw, **seen)]))
+    resolve_contacts(con, RUN, AS_OF)
+    got = {p["contact_key"]: p["sources"] for p in points(con, "A1", contact_type="address")}
+    assert got == {"1231 MONTEREY RD|30161": "s1;s2;t0", "1222 MONTEREY RD|30161": "t1"}
+    trace = points(con, "A2", contact_type="address")
+    members = con.execute(
+        "SELECT p.contact_key, list(DISTINCT s.rec_id) FROM contact_points p"
+        " JOIN contact_support s USING (run_id, account_id, role, contact_type, contact_key)"
+        " WHERE p.run_id = ? AND p.account_id = 'A2' GROUP BY ALL",
+        [RUN],
+    ).fetchall()
+    assert len(trace) > 1 and sum(len(recs) for _, recs in members) == 40
+    # every record's house number is the center's or one keystroke from it
+    numbers = dict(con.execute(
+        "SELECT rec_id, regexp_extract(address_line1, '^[0-9]+') FROM source_contacts"
+    ).fetchall())  # fmt: skip
+    for key, recs in members:
+        center = key.split(" ")[0]
+        for r in recs:
+            n = numbers[r]
+            assert sum(x != y for x, y in zip(n, center, strict=True)) <= 1, (key, n)
+
+
 def test_keyed_vendor_row_the_matcher_rejected_is_not_debtor_evidence(b: Builder, con) -> None:
     """The matcher compares every keyed row with its echoed account and stores pairs above its
     review floor only: a keyed row it saw but did not link is someone else (a namesake)."""
