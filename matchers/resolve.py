@@ -106,6 +106,11 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: a building address reported without its apartment, beside the same building with one,
+    #: ranks right after the unit's point (sql/resolve/08_finalize.sql), unless it was first
+    #: reported more than this many days after that unit's last report: the unit is then stale
+    #: and the bare report the newer evidence (the person may have moved within the building)
+    unit_stale_days: int = 365
     #: Reg F 1006.6(b)(1): a current debtor address (not one the consumer left) with at least
     #: this confidence is a place the consumer may be, so its zone joins the best-ranked
     #: address's and the phones' calling window must fit both (sql/resolve/08_finalize.sql).
@@ -289,6 +294,7 @@ def resolve_contacts(
         _file("08_finalize.sql"),
         confirm_max_years=float(settings.confirm_max_years),
         zone_floor=float(settings.calling_zone_floor),
+        unit_stale_days=int(settings.unit_stale_days),
     )
     release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
     run(

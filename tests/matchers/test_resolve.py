@@ -696,6 +696,41 @@ def test_slips_do_not_chain_a_street_into_one_address(b: Builder, con) -> None:
             assert sum(x != y for x, y in zip(n, center, strict=True)) <= 1, (key, n)
 
 
+def test_a_building_without_its_apartment_ranks_after_the_unit(b: Builder, con) -> None:
+    """The person's records show the building with two apartments and without any: the bare
+    report cannot say which unit it is (05b merges it only beside one), and a vendor's recent
+    bare candidate outranked the unit the person lives in. The unit's point is rank 1, the bare
+    one right after it; unless the bare report began more than a year after the unit's last
+    report (the unit stale: the person may have moved within the building)."""
+
+    def park(unit: str | None) -> dict[str, Any]:
+        line = "1200 Park Ave" + (f" Apt {unit}" if unit else "")
+        return b.address(line, "Austin", "TX", "78701", number="1200", street="PARK",
+                         suffix="AVE", unit=unit)  # fmt: skip
+
+    for acct, (apt4_last, bare_first) in {
+        "A1": (dt.date(2025, 3, 1), dt.date(2025, 4, 1)),
+        "A2": (dt.date(2022, 3, 1), dt.date(2025, 4, 1)),
+    }.items():
+        b.account(acct, "Ann", "Lee")
+        apt4 = {"first_seen": dt.date(2021, 6, 1), "last_seen": apt4_last}
+        b.link(acct, b.record("bureau", "Ann", "Lee", contacts=[addr_contact(park("4"), **apt4)]))
+        apt9 = {"first_seen": dt.date(2016, 1, 1), "last_seen": dt.date(2021, 5, 1)}
+        b.link(acct, b.record("utility", "Ann", "Lee", contacts=[addr_contact(park("9"), **apt9)]))
+        bare = {"first_seen": bare_first, "last_seen": dt.date(2025, 5, 1)}
+        for src in ("vendor", "tax"):
+            b.link(acct, b.record(src, "Ann", "Lee", contacts=[addr_contact(park(None), **bare)]))
+    resolve_contacts(con, RUN, AS_OF)
+    ranked = [(p["address_line1"], p["confidence"])
+              for p in points(con, "A1", contact_type="address")]  # fmt: skip
+    assert [line for line, _ in ranked][:2] == ["1200 PARK AVE APT 4", "1200 PARK AVE"]
+    assert ranked[1][1] > ranked[0][1]  # the model's confidence is kept: only the order moves
+    (building,) = points(con, "A1", contact_type="address", address_line1="1200 PARK AVE")
+    assert "the building of 1200 PARK AVE APT 4 without its apartment" in building["reasons"]
+    stale = [p["address_line1"] for p in points(con, "A2", contact_type="address")]
+    assert stale[0] == "1200 PARK AVE"
+
+
 def test_keyed_vendor_row_the_matcher_rejected_is_not_debtor_evidence(b: Builder, con) -> None:
     """The matcher compares every keyed row with its echoed account and stores pairs above its
     review floor only: a keyed row it saw but did not link is someone else (a namesake)."""

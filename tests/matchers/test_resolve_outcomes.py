@@ -104,6 +104,8 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER DEFAULT 1")
     con.execute("ALTER TABLE rs_final ADD COLUMN valid BOOLEAN DEFAULT true")  # valid numbers
     con.execute("ALTER TABLE rs_final ADD COLUMN placeholder BOOLEAN DEFAULT false")  # 07
+    # 08: no bare building address here follows a unit's point
+    con.execute("ALTER TABLE rs_final ADD COLUMN unit_point_key VARCHAR")
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
