@@ -272,6 +272,20 @@ comp AS (
     SELECT account_id, contact_type, count(*) FILTER (WHERE has_support) AS n_supported
     FROM rs_cs WHERE role = 'debtor'
     GROUP BY ALL
+),
+-- rivals: the account's other supported points of the type at least as well supported as this
+-- one (support, noisy-OR of match x reliability; ties count). `competitors` counts them all,
+-- and as a model input it was unbounded: a debtor traced by 300 credit-header records with
+-- 300 numbers had 301 competitors on every number, and the vendor's first candidate, the
+-- number that reaches the person, scored 0.0096 (audit). Weaker candidates do not compete with
+-- the best-supported one; the 300 equally weak ones still compete with each other.
+rivals AS (
+    SELECT pt,
+           sum(CASE WHEN has_support THEN 1 ELSE 0 END) OVER (
+               PARTITION BY account_id, contact_type ORDER BY support DESC
+               RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           - CASE WHEN has_support THEN 1 ELSE 0 END AS rivals
+    FROM rs_cs WHERE role = 'debtor'
 )
 SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
@@ -282,13 +296,15 @@ SELECT c.account_id, c.role, c.contact_type, c.cid,
        mv.move_date,
        sh.pt IS NOT NULL AS shared_third_party,
        greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors,
+       CAST(coalesce(rv.rivals, 0) AS INTEGER) AS rivals,
        c.pt
 FROM rs_cs c
 LEFT JOIN newer nw ON c.role = 'debtor' AND c.contact_type = 'address' AND nw.pt = c.pt
 LEFT JOIN succ sc ON c.role = 'debtor' AND c.contact_type = 'address' AND sc.pt = c.pt
 LEFT JOIN moved mv ON c.role = 'debtor' AND c.contact_type = 'address' AND mv.pt = c.pt
 LEFT JOIN shared sh ON c.role = 'debtor' AND sh.pt = c.pt
-LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;
+LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type
+LEFT JOIN rivals rv ON c.role = 'debtor' AND rv.pt = c.pt;
 
 -- The key tables are not needed after this step (07 reads rs_pt once and drops it): the
 -- memory they hold is the write's (09).

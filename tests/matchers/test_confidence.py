@@ -37,7 +37,8 @@ BASE: dict[str, Any] = {
     "has_support": True, "on_file": False, "valid": True, "vendor_rank1": False,
     "superseded": False, "succeeded": False, "newer_gap_years": 0.0, "moved_from": False,
     "ncoa_no_forward": False,
-    "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "line_type": "mobile",
+    "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "rivals": 1,
+    "line_type": "mobile",
     "prepaid": False, "latest_sources": 1, "n_records": 2, "latest_contested": False,
     "recent_share": 0.5, "behind_years": 1.0, "rival_close": False, "recent_points": 1,
     "vendor_only": False,
@@ -63,6 +64,7 @@ IMPROVING: list[tuple[str, list[Any]]] = [
     ("ncoa_no_forward", [True, False]),
     ("shared_third_party", [True, False]),
     ("competitors", [4, 2, 1, 0]),
+    ("rivals", [4, 2, 1, 0]),
     ("latest_sources", [0, 1, 2, 3]),
     ("n_records", [0, 1, 2, 5]),
     ("latest_contested", [True, False]),
@@ -152,7 +154,8 @@ def test_sql_and_python_scoring_agree(con) -> None:
         " CAST(? AS DOUBLE) newer_gap_years,"
         " CAST(? AS BOOLEAN) moved_from, CAST(? AS BOOLEAN) ncoa_no_forward,"
         " CAST(? AS BOOLEAN) ncoa_forward, CAST(? AS BOOLEAN) shared_third_party,"
-        " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid,"
+        " CAST(? AS DOUBLE) competitors, CAST(? AS DOUBLE) rivals, CAST(? AS VARCHAR) line_type,"
+        " CAST(? AS BOOLEAN) prepaid,"
         " CAST(? AS DOUBLE) latest_sources, CAST(? AS DOUBLE) n_records,"
         " CAST(? AS BOOLEAN) latest_contested, CAST(? AS DOUBLE) recent_share,"
         " CAST(? AS DOUBLE) behind_years, CAST(? AS BOOLEAN) rival_close,"

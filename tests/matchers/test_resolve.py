@@ -731,6 +731,30 @@ def test_a_building_without_its_apartment_ranks_after_the_unit(b: Builder, con) 
     assert stale[0] == "1200 PARK AVE"
 
 
+def test_many_weaker_numbers_do_not_sink_the_best_supported_one(b: Builder, con) -> None:
+    """A debtor traced by many bureau records, each with a number of its own (the audit's
+    heavily traced debtor: 300), beside the number a vendor returns as its first candidate.
+    The model counted every other supported number as a competitor, unbounded: the vendor's
+    number, rank 1, scored 0.0096. Only numbers at least as well supported compete with it now
+    (rivals); the equally weak bureau numbers still compete with each other."""
+    b.account("A1", "Ann", "Lee")
+    recent = {"last_seen": dt.date(2025, 5, 1)}
+    vendor = b.phone("4045550199", kind="mobile")
+    b.record("vendor", "Ann", "Lee", kind="vendor_batch", account_id="A1", reliability=0.9,
+             contacts=[{"contact_type": "phone", "phone": vendor, "phone_type": "Cell", **recent}])  # fmt: skip
+    for i in range(300):
+        number = b.phone(f"919555{1000 + i}")
+        seen = {"last_seen": dt.date(2025, 1 + i % 5, 1)}
+        b.link("A1", b.record("bureau", "Ann", "Lee", reliability=0.6,
+                              contacts=[{"contact_type": "phone", "phone": number, **seen}]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    phones = points(con, "A1", contact_type="phone")
+    best = phones[0]
+    assert best["contact_key"] == "+14045550199"
+    assert _factors(best)["competitors"] == 300 and _factors(best)["rivals"] == 0
+    assert max(p["confidence"] for p in phones[1:]) < 0.2 < 0.5 <= best["confidence"]
+
+
 def test_keyed_vendor_row_the_matcher_rejected_is_not_debtor_evidence(b: Builder, con) -> None:
     """The matcher compares every keyed row with its echoed account and stores pairs above its
     review floor only: a keyed row it saw but did not link is someone else (a namesake)."""
