@@ -107,10 +107,14 @@ class ResolveSettings:
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
     #: a building address reported without its apartment, beside the same building with one,
-    #: ranks right after the unit's point (sql/resolve/08_finalize.sql), unless it was first
+    #: supports the unit's point (it neither supersedes nor succeeds it: 06_clusters.sql) and
+    #: ranks right after it (sql/resolve/08_finalize.sql), unless it was first
     #: reported more than this many days after that unit's last report: the unit is then stale
     #: and the bare report the newer evidence (the person may have moved within the building)
     unit_stale_days: int = 365
+    #: ... and only after a unit at or above this confidence: 0.30 is the import files' default
+    #: verify band, below which an address is held for verification, not mailed
+    unit_follow_floor: float = 0.30
     #: Reg F 1006.6(b)(1): a current debtor address (not one the consumer left) with at least
     #: this confidence is a place the consumer may be, so its zone joins the best-ranked
     #: address's and the phones' calling window must fit both (sql/resolve/08_finalize.sql).
@@ -275,6 +279,7 @@ def resolve_contacts(
         succeeded_window_days=int(settings.succeeded_window_days),
         succession_contradicting_sources=int(settings.succession_contradicting_sources),
         moved_back_days=int(settings.moved_back_days),
+        unit_stale_days=int(settings.unit_stale_days),
     )
     release("rs_var", "rs_lab", "rs_ncoa_back")
     run(
@@ -295,6 +300,7 @@ def resolve_contacts(
         confirm_max_years=float(settings.confirm_max_years),
         zone_floor=float(settings.calling_zone_floor),
         unit_stale_days=int(settings.unit_stale_days),
+        unit_follow_floor=float(settings.unit_follow_floor),
     )
     release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
     run(
@@ -303,6 +309,7 @@ def resolve_contacts(
         outcome_confirmed=float(settings.outcome_confirmed),
         outcome_bad_factor=float(settings.outcome_bad_factor),
         outcome_household_factor=float(settings.outcome_household_factor),
+        unit_follow_floor=float(settings.unit_follow_floor),
     )
     run("08c_withhold", _file("08c_withhold.sql"), max_emitted=int(settings.max_emitted))
 

@@ -75,11 +75,15 @@ WITH s AS (
 -- delivers a multi-unit building's mail by the secondary number; CASS flags a bare high-rise
 -- address as missing it), and the bare report says the person is in that building, so the bare
 -- point ranks right after the best unit point of the account at that building, never before
--- it. Not a unit the person left (a USPS move, returned mail: left_address), and not when the
--- bare report is the newer evidence and the unit stale: first reported more than
--- $unit_stale_days after the unit's last report (or, without an independent report, its
--- on-file date), the person may have moved within the building, and the bare point keeps its
--- own place. The same building is the same key without the unit ('1200 PARK AVE #4|78701' /
+-- it. Only a unit the evidence still places the person at: not one the person left (a USPS
+-- move, returned mail: left_address), at a confidence of at least $unit_follow_floor (the
+-- import files' verify band: a unit below it is held for verification, and a unit the model
+-- puts at 0.005, superseded by the person's later addresses, is no place to mail; the first
+-- version of this rule put 43 such units of the audit's c_building above a 0.99 bare
+-- report), and not when the bare report is the newer evidence and the unit stale: the bare
+-- point first reported (or placed on file) more than $unit_stale_days after the unit's last
+-- report (or on-file date), the person may have moved within the building, and the bare
+-- point keeps its own place. The same building is the same key without the unit ('1200 PARK AVE #4|78701' /
 -- '1200 PARK AVE|78701'). The bare point's confidence is left as the model scored it: only
 -- the order changes, as for an unmailable address.
 unit_of AS (
@@ -88,10 +92,11 @@ unit_of AS (
     JOIN s u
       ON u.account_id = b.account_id AND u.role = 'debtor' AND u.contact_type = 'address'
      AND u.has_unit AND NOT u.left_address
-     AND regexp_replace(u.contact_key, ' #[^|]*[|]', '|') = b.contact_key
+     AND u.confidence >= CAST($unit_follow_floor AS DOUBLE)
+     AND rs_building_of(u.contact_key, b.contact_key)
     WHERE b.role = 'debtor' AND b.contact_type = 'address' AND NOT b.has_unit
-      AND NOT coalesce(b.first_seen > coalesce(u.last_seen, u.onfile_date)
-                                      + to_days(CAST($unit_stale_days AS INTEGER)), false)
+      AND NOT rs_unit_stale(b.first_seen, b.onfile_date, u.last_seen, u.onfile_date,
+                            CAST($unit_stale_days AS INTEGER))
     GROUP BY b.pid
 ),
 ranked AS (

@@ -66,18 +66,23 @@ adjusted AS (
     FROM joined
 ),
 -- a building reported without its apartment ranks right after the unit's point, as in 08,
--- unless collectors reported that unit bad
+-- unless collectors reported that unit bad or its confidence fell below the floor
 after AS (
     SELECT a.*,
            coalesce(u.confidence < a.confidence
+                    AND u.confidence >= CAST($unit_follow_floor AS DOUBLE)
                     AND NOT coalesce(u.o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
-                    false) AS after_unit,
-           CASE WHEN u.confidence < a.confidence
-                     AND NOT coalesce(u.o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false)
-                THEN u.confidence ELSE a.confidence END AS rank_conf
+                    false) AS after_unit
     FROM adjusted a
     LEFT JOIN adjusted u
            ON a.unit_point_key IS NOT NULL AND u.account_id = a.account_id AND u.role = a.role
+          AND u.contact_type = a.contact_type AND u.contact_key = a.unit_point_key
+),
+ranked AS (
+    SELECT a.*, CASE WHEN a.after_unit THEN u.confidence ELSE a.confidence END AS rank_conf
+    FROM after a
+    LEFT JOIN adjusted u
+           ON a.after_unit AND u.account_id = a.account_id AND u.role = a.role
           AND u.contact_type = a.contact_type AND u.contact_key = a.unit_point_key
 )
 SELECT pid, confidence, status, reasons,
@@ -90,7 +95,7 @@ SELECT pid, confidence, status, reasons,
                     rs_undialable(contact_type, valid),
                     rank_conf DESC, after_unit, last_seen DESC NULLS LAST, n_sources DESC, n_records DESC,
                     contact_key) AS INTEGER) AS rank
-FROM after;
+FROM ranked;
 
 UPDATE rs_final
 SET confidence = a.confidence, status = a.status, reasons = a.reasons, rank = a.rank

@@ -725,6 +725,9 @@ def test_a_building_without_its_apartment_ranks_after_the_unit(b: Builder, con) 
               for p in points(con, "A1", contact_type="address")]  # fmt: skip
     assert [line for line, _ in ranked][:2] == ["1200 PARK AVE APT 4", "1200 PARK AVE"]
     assert ranked[1][1] > ranked[0][1]  # the model's confidence is kept: only the order moves
+    # the bare report, begun after the unit's, does not succeed it: it supports it
+    (unit,) = points(con, "A1", contact_type="address", address_line1="1200 PARK AVE APT 4")
+    assert not _factors(unit)["succeeded"] and unit["confidence"] >= 0.3
     (building,) = points(con, "A1", contact_type="address", address_line1="1200 PARK AVE")
     assert "the building of 1200 PARK AVE APT 4 without its apartment" in building["reasons"]
     stale = [p["address_line1"] for p in points(con, "A2", contact_type="address")]

@@ -51,6 +51,7 @@ EFFECT = {
     "outcome_confirmed": S.outcome_confirmed,
     "outcome_bad_factor": S.outcome_bad_factor,
     "outcome_household_factor": S.outcome_household_factor,
+    "unit_follow_floor": S.unit_follow_floor,
 }
 
 

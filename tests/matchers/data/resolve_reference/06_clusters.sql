@@ -195,6 +195,10 @@ WITH succ AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building without the apartment does not supersede the unit (sql/resolve/06_clusters.sql)
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
      AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
      -- one lone report (a single record of a single date) does not succeed an address that
@@ -215,6 +219,10 @@ newer AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building without the apartment does not supersede the unit (sql/resolve/06_clusters.sql)
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
                        + to_days(CAST($superseded_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address'
