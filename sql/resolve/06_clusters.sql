@@ -282,11 +282,13 @@ comp AS (
     GROUP BY ALL
 ),
 -- rivals: the account's other supported points of the type at least as well supported as this
--- one (support, noisy-OR of match x reliability; ties count). `competitors` counts them all,
--- and as a model input it was unbounded: a debtor traced by 300 credit-header records with
+-- one (support, noisy-OR of match x reliability; ties count). `competitors` counts them all;
+-- as a model input the count was unbounded: a debtor traced by 300 credit-header records with
 -- 300 numbers had 301 competitors on every number, and the vendor's first candidate, the
--- number that reaches the person, scored 0.0096 (audit). Weaker candidates do not compete with
--- the best-supported one; the 300 equally weak ones still compete with each other.
+-- number that reaches the person, scored 0.0096 (audit). Beyond the most competitors the
+-- fitted data had, the model input counts the rivals only (matchers/confidence.py
+-- competitors_log): weaker candidates do not compete with the best-supported one, the 300
+-- equally weak ones still compete with each other.
 rivals AS (
     SELECT pt,
            sum(CASE WHEN has_support THEN 1 ELSE 0 END) OVER (

@@ -21,6 +21,7 @@ from skiptrace.matchers.calibrate import (
     rescore,
 )
 from skiptrace.matchers.confidence import (
+    COMPETITORS_FITTED_MAX,
     FEATURE_BY_NAME,
     FEATURES,
     ConfidenceModel,
@@ -251,3 +252,24 @@ def test_fit_model_is_calibrated_on_held_out_data() -> None:
     )
     ece, table = reliability_table(rescore(test, model), test["correct"])
     assert ece < 0.04 and sum(r["n"] for r in table) == test.height
+
+
+def test_competition_beyond_the_fitted_range_counts_only_rivals(con) -> None:
+    """Up to COMPETITORS_FITTED_MAX every competitor counts (the input is the fitted one on
+    every row of the data the model was fitted on); beyond it only the rivals at least as well
+    supported do: 300 weaker numbers beside a vendor's first candidate weigh as 5, and each of
+    those 300 still has its 300 rivals."""
+    model = load_model()
+    few = [{**BASE, "contact_type": "phone", "competitors": c, "rivals": r}
+           for c, r in ((3, 0), (3, 3), (COMPETITORS_FITTED_MAX, 0))]  # fmt: skip
+    a, b, c = score_rows(con, few, model)
+    assert a == b  # within the fitted range the rivals change nothing
+    many = [{**BASE, "contact_type": "phone", "competitors": 300, "rivals": r} for r in (0, 300)]
+    best, weak = score_rows(con, many, model)
+    assert best == c > 0.5 > 0.05 > weak
+
+
+def test_the_fitted_range_of_competitors_belongs_to_the_shipped_model() -> None:
+    """COMPETITORS_FITTED_MAX was measured on the data of this fit; a refit must re-measure it
+    (the most competitors a contact of the refit's data has) and update this version."""
+    assert load_model().version.startswith("fit-seed20240611-n8000+3labeled-2026-12-04")

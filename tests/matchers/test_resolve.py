@@ -738,8 +738,9 @@ def test_many_weaker_numbers_do_not_sink_the_best_supported_one(b: Builder, con)
     """A debtor traced by many bureau records, each with a number of its own (the audit's
     heavily traced debtor: 300), beside the number a vendor returns as its first candidate.
     The model counted every other supported number as a competitor, unbounded: the vendor's
-    number, rank 1, scored 0.0096. Only numbers at least as well supported compete with it now
-    (rivals); the equally weak bureau numbers still compete with each other."""
+    number, rank 1, scored 0.0096 (0.0358 here). Beyond the most competitors the fitted data
+    had, only numbers at least as well supported count (rivals); the equally weak bureau
+    numbers still compete with each other."""
     b.account("A1", "Ann", "Lee")
     recent = {"last_seen": dt.date(2025, 5, 1)}
     vendor = b.phone("4045550199", kind="mobile")
