@@ -29,7 +29,8 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability; how many
                     debtors hold each phone and email (placeholders)
-08 finalize         status, rank, the zones the consumer may be in, reasons in words
+08 finalize         status, rank (a building without its apartment right after the unit),
+                    the zones the consumer may be in, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
 08c withhold        placeholders (a number or email of many debtors) and the points beyond
@@ -465,7 +466,7 @@ def _evidence_part(
     run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
     # Rounds of the clustering around centers: each places at least the best-ranked unplaced
     # variant of every account with one, and a handful place everything (the 300 one-keystroke
-    # neighbours of the audit's heavily traced debtor took 4). What the bound leaves unplaced
+    # neighbours of the audit's heavily traced debtor took 9). What the bound leaves unplaced
     # stays a point of its own (05a_labels.sql).
     for _ in range(CENTER_ROUNDS):
         run("05a_centers", _file("05a_centers.sql"))
