@@ -21,14 +21,16 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
 04 ncoa             which moves apply (I: the person; F: the household with that surname)
 04b / 05c           accounts whose NCOA forwards changed join the dirty ones for variants;
                     the others' variants and cluster labels are carried from the cache
-05 variants         address spellings merged: same street (Jaro-Winkler or one typing slip)
-                    and the same unit number
+05 variants         address spellings one slip apart (same street by Jaro-Winkler or one
+                    typing slip, the same unit number); 05a clusters them around the
+                    best-supported spelling (slips do not chain); 05b unit-less spellings
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability; how many
                     debtors hold each phone and email (placeholders)
-08 finalize         status, rank, the zones the consumer may be in, reasons in words
+08 finalize         status, rank (a building without its apartment right after the unit),
+                    the zones the consumer may be in, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
 08c withhold        placeholders (a number or email of many debtors) and the points beyond
@@ -69,6 +71,8 @@ from skiptrace.matchers.time_zones import register_time_zone_tables
 
 log = logging.getLogger("skiptrace.resolve")
 RESOLVE_DIR = "resolve"
+#: bound on the rounds of the address-variant clustering (sql/resolve/05a_centers.sql)
+CENTER_ROUNDS = 256
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,15 @@ class ResolveSettings:
     moved_back_days: int = 180
     #: 'confirmed' needs independent support no older than this (years)
     confirm_max_years: float = 3.0
+    #: a building address reported without its apartment, beside the same building with one,
+    #: supports the unit's point (it neither supersedes nor succeeds it: 06_clusters.sql) and
+    #: ranks right after it (sql/resolve/08_finalize.sql), unless it was first
+    #: reported more than this many days after that unit's last report: the unit is then stale
+    #: and the bare report the newer evidence (the person may have moved within the building)
+    unit_stale_days: int = 365
+    #: ... and only after a unit at or above this confidence: 0.30 is the import files' default
+    #: verify band, below which an address is held for verification, not mailed
+    unit_follow_floor: float = 0.30
     #: Reg F 1006.6(b)(1): a current debtor address (not one the consumer left) with at least
     #: this confidence is a place the consumer may be, so its zone joins the best-ranked
     #: address's and the phones' calling window must fit both (sql/resolve/08_finalize.sql).
@@ -254,7 +267,7 @@ def resolve_contacts(
     # Resolve's temp tables outgrow the memory limit at scale (about 20 GB at 1M accounts
     # against a 5 GB limit): each is dropped once its last reader has run, so the steps
     # after it spill less.
-    release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_lab_next")
+    release("rs_ev0", "rs_ev_ncoa", "rs_ncoa_recs", "rs_acct_last", "rs_uedge", "rs_vcen")
     run("06_keys", _file("06_keys.sql"))
     release("rs_evs")
     run(
@@ -267,6 +280,7 @@ def resolve_contacts(
         succeeded_window_days=int(settings.succeeded_window_days),
         succession_contradicting_sources=int(settings.succession_contradicting_sources),
         moved_back_days=int(settings.moved_back_days),
+        unit_stale_days=int(settings.unit_stale_days),
     )
     release("rs_var", "rs_lab", "rs_ncoa_back")
     run(
@@ -286,6 +300,8 @@ def resolve_contacts(
         _file("08_finalize.sql"),
         confirm_max_years=float(settings.confirm_max_years),
         zone_floor=float(settings.calling_zone_floor),
+        unit_stale_days=int(settings.unit_stale_days),
+        unit_follow_floor=float(settings.unit_follow_floor),
     )
     release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
     run(
@@ -294,6 +310,7 @@ def resolve_contacts(
         outcome_confirmed=float(settings.outcome_confirmed),
         outcome_bad_factor=float(settings.outcome_bad_factor),
         outcome_household_factor=float(settings.outcome_household_factor),
+        unit_follow_floor=float(settings.unit_follow_floor),
     )
     run("08c_withhold", _file("08c_withhold.sql"), max_emitted=int(settings.max_emitted))
 
@@ -447,15 +464,15 @@ def _evidence_part(
     timings["time_zones"] = time.perf_counter() - t0
 
     run("05_variants", _file("05_variants.sql"), street_jw=street_jw)
-    for _ in range(64):  # components of a handful of spellings converge in 2-3 steps
-        run("05a_propagate", _file("05a_propagate.sql"))
-        row = con.execute(
-            "SELECT count(*) FROM rs_lab_next n JOIN rs_lab l USING (account_id, role, vkey)"
-            " WHERE n.lab <> l.lab"
-        ).fetchone()
-        con.execute("CREATE OR REPLACE TEMP TABLE rs_lab AS SELECT * FROM rs_lab_next")
-        if not row or row[0] == 0:
+    # Rounds of the clustering around centers: each places at least the best-ranked unplaced
+    # variant of every account with one, and a handful place everything (the 300 one-keystroke
+    # neighbours of the audit's heavily traced debtor took 9). What the bound leaves unplaced
+    # stays a point of its own (05a_labels.sql).
+    for _ in range(CENTER_ROUNDS):
+        run("05a_centers", _file("05a_centers.sql"))
+        if not sql.scalar(con, "SELECT count(*) FROM rs_vcen WHERE state = 'u'"):
             break
+    run("05a_labels", _file("05a_labels.sql"))
     run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
     run("05c_cache_variants", _file("05c_cache_variants.sql"), incremental=incremental)
     return evidence_rows
@@ -509,7 +526,7 @@ def _summarize(
 _TEMP_TABLES = (
     "rs_links", "rs_acct_digest", "rs_dirty", "rs_ev0", "rs_evs_new", "rs_evs", "rs_ncoa_digest",
     "rs_vdirty", "rs_var_new", "rs_ncoa_recs", "rs_acct_last", "rs_ncoa_apply", "rs_ev_ncoa",
-    "rs_var", "rs_uedge", "rs_lab", "rs_lab_next", "rs_evc", "rs_ncoa_back", "rs_rep",
+    "rs_var", "rs_uedge", "rs_lab", "rs_vcen", "rs_evc", "rs_ncoa_back", "rs_rep",
     "rs_phone_info", "rs_cs", "rs_neg", "rs_scored", "rs_final", "rs_zip_tz", "rs_city_tz",
     "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
     "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",

@@ -35,6 +35,21 @@ CREATE OR REPLACE TEMP MACRO rs_addr_key(std_line1, zip5, num, predir, street, s
     || '|' || zip5
 );
 
+-- A unit's address key and the key of its building without the unit ('1200 PARK AVE #4|78701',
+-- '1200 PARK AVE|78701'; rs_addr_key). A bare report of a building beside the same building
+-- with an apartment supports the unit's point: it neither supersedes nor succeeds it (06) and
+-- ranks after it (08), unless the unit is stale next to it (rs_unit_stale).
+CREATE OR REPLACE TEMP MACRO rs_building_of(unit_key, bare_key) AS (
+    unit_key LIKE '%#%|%' AND bare_key NOT LIKE '%#%'
+    AND regexp_replace(unit_key, ' #[^|]*[|]', '|') = bare_key
+);
+
+-- The bare report is the newer evidence and the unit stale: it began (first report, else its
+-- on-file date) more than stale_days after the unit's last report (else its on-file date).
+CREATE OR REPLACE TEMP MACRO rs_unit_stale(bare_first, bare_onfile, unit_last, unit_onfile, stale_days) AS
+    coalesce(coalesce(bare_first, bare_onfile) > coalesce(unit_last, unit_onfile) + to_days(stale_days),
+             false);
+
 -- Two directionals of the same position (pre or post) do not contradict: equal, or one side
 -- has none (a source dropped it: '500 E 100' is '500 E 100 N' or '500 E 100 S', whichever the
 -- account's other records say). N and S are two streets.

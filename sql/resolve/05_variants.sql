@@ -1,7 +1,7 @@
--- Address variants and the edges that merge them into one contact point.
+-- Address variants and the edges that say two of them may be one address.
 -- A variant is one address key (rs_addr_key: number, directionals, street, suffix, unit number,
 -- place: ZIP5, else city + state) seen for an account (per role: a relative's address never merges with the debtor's).
--- Two variants are the same address when their places agree up to one slipped or missing part
+-- Two variants are one slip apart (an edge) when their places agree up to one slipped or missing part
 -- (rs_same_place: a ZIP keyed on one record only, a mistyped state or town), their street
 -- numbers are one slip apart at most, street names agree
 -- (rs_same_name: Jaro-Winkler >= street_jw or one typing slip; suffix and both directionals not
@@ -10,9 +10,14 @@
 -- boxes of one place whose box numbers are one slip apart ('PO BOX 3723' / 'PO BOX 3423'). A variant that differs from the
 -- corroborated spelling by one such slip is that address reported with a typo: merged, it
 -- corroborates the address instead of competing with it as a "newer" residence (issue 16,
--- class 2). The most supported spelling then represents the point (06). Variants without a unit are
--- attached afterwards (05b), and only when exactly one unit is on offer, so "123 MAIN ST" never
--- chains "APT 4" and "APT 5" into one point.
+-- class 2). The most supported spelling then represents the point (06).
+-- An edge is one slip, and slips do not add up: the variants are clustered around centers
+-- (05a_centers.sql), never along chains of edges. A connected component merged '100 TRACE ST',
+-- '101 TRACE ST', ... '399 TRACE ST' of a debtor traced by 300 records into one contact point:
+-- each is one keystroke from the next, and 100 is three from 399. rs_vcen below ranks the
+-- variants that have an edge (prio 1 = best supported) for that clustering. Variants without a
+-- unit are attached afterwards (05b), and only when exactly one unit is on offer, so
+-- "123 MAIN ST" never chains "APT 4" and "APT 5" into one point.
 -- Every field is taken from the clean parses first and, among equals, by its own value: the
 -- records of one variant can spell its town or unit differently, and a first() without a total
 -- order picked whichever row the scan met first, so two runs over the same data could merge
@@ -70,5 +75,27 @@ WHERE NOT ((e.pd1 IS NULL) <> (e.pd2 IS NULL)
                        WHERE t.account_id = e.account_id AND t.role = e.role
                          AND t.vkey IN (e.k1, e.k2)));
 
-CREATE OR REPLACE TEMP TABLE rs_lab AS
-SELECT account_id, role, vkey, vkey AS lab FROM rs_var;
+-- The variants that have an edge, ranked per account and role for the clustering (05a): a clean
+-- parse first (the spelling 06 prefers to represent the point), then the most distinct sources
+-- (the account file counts as one), the most records, the latest report, the key. Only what the
+-- evidence cache keeps for the account is read (no match probability or source reliability:
+-- those are joined back each run, 03b, and may change for an account whose variants are
+-- carried), so a carried account's clusters are what a full resolve computes.
+CREATE OR REPLACE TEMP TABLE rs_vcen AS
+WITH s AS (
+    SELECT e.account_id, e.role, e.vkey,
+           bool_or(e.quality = 'ok') AS q_ok,
+           len(list_distinct(list(e.source))) AS n_src,
+           len(list_distinct(list(e.rec_id))) AS n_rec,
+           max(e.d_last) AS last
+    FROM rs_evs e
+    SEMI JOIN rs_uedge u ON u.account_id = e.account_id AND u.role = e.role AND u.k1 = e.vkey
+    WHERE e.contact_type = 'address'
+    GROUP BY ALL
+)
+SELECT account_id, role, vkey,
+       CAST(row_number() OVER (PARTITION BY account_id, role
+                               ORDER BY q_ok DESC, n_src DESC, n_rec DESC, last DESC NULLS LAST, vkey)
+            AS INTEGER) AS prio,
+       'u' AS state
+FROM s;

@@ -208,6 +208,10 @@ WITH succ AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building reported without the apartment does not say the person left the unit
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
      AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
      -- one lone report (a single record of a single date) does not succeed an address that
@@ -228,6 +232,10 @@ newer AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building reported without the apartment does not say the person left the unit
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
                        + to_days(CAST($superseded_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address'
@@ -272,6 +280,22 @@ comp AS (
     SELECT account_id, contact_type, count(*) FILTER (WHERE has_support) AS n_supported
     FROM rs_cs WHERE role = 'debtor'
     GROUP BY ALL
+),
+-- rivals: the account's other supported points of the type at least as well supported as this
+-- one (support, noisy-OR of match x reliability; ties count). `competitors` counts them all;
+-- as a model input the count was unbounded: a debtor traced by 300 credit-header records with
+-- 300 numbers had 301 competitors on every number, and the vendor's first candidate, the
+-- number that reaches the person, scored 0.0096 (audit). Beyond the most competitors the
+-- fitted data had, the model input counts the rivals only (matchers/confidence.py
+-- competitors_log): weaker candidates do not compete with the best-supported one, the 300
+-- equally weak ones still compete with each other.
+rivals AS (
+    SELECT pt,
+           sum(CASE WHEN has_support THEN 1 ELSE 0 END) OVER (
+               PARTITION BY account_id, contact_type ORDER BY support DESC
+               RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           - CASE WHEN has_support THEN 1 ELSE 0 END AS rivals
+    FROM rs_cs WHERE role = 'debtor'
 )
 SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
@@ -282,13 +306,15 @@ SELECT c.account_id, c.role, c.contact_type, c.cid,
        mv.move_date,
        sh.pt IS NOT NULL AS shared_third_party,
        greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors,
+       CAST(coalesce(rv.rivals, 0) AS INTEGER) AS rivals,
        c.pt
 FROM rs_cs c
 LEFT JOIN newer nw ON c.role = 'debtor' AND c.contact_type = 'address' AND nw.pt = c.pt
 LEFT JOIN succ sc ON c.role = 'debtor' AND c.contact_type = 'address' AND sc.pt = c.pt
 LEFT JOIN moved mv ON c.role = 'debtor' AND c.contact_type = 'address' AND mv.pt = c.pt
 LEFT JOIN shared sh ON c.role = 'debtor' AND sh.pt = c.pt
-LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;
+LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type
+LEFT JOIN rivals rv ON c.role = 'debtor' AND rv.pt = c.pt;
 
 -- The key tables are not needed after this step (07 reads rs_pt once and drops it): the
 -- memory they hold is the write's (09).

@@ -156,7 +156,7 @@ WITH cf AS (
                WHEN 'phone' THEN coalesce(pi.phone_valid, true)
                ELSE true END AS valid,
            n.superseded, n.succeeded, n.newer_gap_years, n.moved_from, n.ncoa_no_forward, n.move_date,
-           n.shared_third_party, n.competitors,
+           n.shared_third_party, n.competitors, n.rivals,
            pi.line_type, coalesce(pi.prepaid, false) AS prepaid, pi.extension, pi.tz_phone,
            r.std_line1, r.std_line2, coalesce(pv.city, r.city) AS city, coalesce(pv.state, r.state) AS state,
            r.zip5, r.zip4, r.street_number, r.street_name,

@@ -25,7 +25,8 @@ CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
            x.street_number, x.street_name, x.std_line1, x.last_seen, x.n_sources, x.n_records,
-           x.contact_key, x.valid, x.placeholder,
+           x.contact_key, x.valid, x.placeholder, x.first_seen, x.onfile_date,
+           x.contact_type = 'address' AND rs_unit(x.unit_number) IS NOT NULL AS has_unit,
            CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_phone,
            CASE WHEN x.contact_type = 'phone' THEN x.e164 END AS e164,
            -- a number that is not valid cannot reach anyone, and a placeholder (a number or
@@ -68,22 +69,60 @@ WITH s AS (
     ANTI JOIN rs_tp_own o
            ON x.role = 'third_party' AND o.account_id = x.account_id
           AND o.contact_type = x.contact_type AND o.contact_key = x.contact_key
+),
+-- A building reported without the apartment beside the same building with one (several units
+-- on offer, or 05b would have merged it): the unit's address is the one mail reaches (USPS
+-- delivers a multi-unit building's mail by the secondary number; CASS flags a bare high-rise
+-- address as missing it), and the bare report says the person is in that building, so the bare
+-- point ranks right after the best unit point of the account at that building, never before
+-- it. Only a unit the evidence still places the person at: not one the person left (a USPS
+-- move, returned mail: left_address), at a confidence of at least $unit_follow_floor (the
+-- import files' verify band: a unit below it is held for verification, and a unit the model
+-- puts at 0.005, superseded by the person's later addresses, is no place to mail; the first
+-- version of this rule put 43 such units of the audit's c_building above a 0.99 bare
+-- report), and not when the bare report is the newer evidence and the unit stale: the bare
+-- point first reported (or placed on file) more than $unit_stale_days after the unit's last
+-- report (or on-file date), the person may have moved within the building, and the bare
+-- point keeps its own place. The same building is the same key without the unit ('1200 PARK AVE #4|78701' /
+-- '1200 PARK AVE|78701'). The bare point's confidence is left as the model scored it: only
+-- the order changes, as for an unmailable address.
+unit_of AS (
+    SELECT b.pid, arg_max(u.pid, (u.confidence, u.last_seen, u.contact_key)) AS unit_pid
+    FROM s b
+    JOIN s u
+      ON u.account_id = b.account_id AND u.role = 'debtor' AND u.contact_type = 'address'
+     AND u.has_unit AND NOT u.left_address
+     AND u.confidence >= CAST($unit_follow_floor AS DOUBLE)
+     AND rs_building_of(u.contact_key, b.contact_key)
+    WHERE b.role = 'debtor' AND b.contact_type = 'address' AND NOT b.has_unit
+      AND NOT rs_unit_stale(b.first_seen, b.onfile_date, u.last_seen, u.onfile_date,
+                            CAST($unit_stale_days AS INTEGER))
+    GROUP BY b.pid
+),
+ranked AS (
+    SELECT s.*, u.contact_key AS unit_point_key, u.std_line1 AS unit_line,
+           -- ranked as the unit when it would outrank it, and right after it
+           CASE WHEN u.confidence < s.confidence THEN u.confidence ELSE s.confidence END AS rank_conf,
+           coalesce(u.confidence < s.confidence, false) AS after_unit
+    FROM s
+    LEFT JOIN unit_of uo ON uo.pid = s.pid
+    LEFT JOIN s u ON u.pid = uo.unit_pid
 )
 -- An address without a house number or without a street name (and not a PO box) cannot
 -- be mailed: it ranks after every complete address of the account, whatever its
 -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
 -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
 SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
-       addr_zones, abroad, left_address, tz_phone, e164,
+       addr_zones, abroad, left_address, tz_phone, e164, unit_point_key, unit_line,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY s.placeholder,  -- withheld from the exports (08c): after every other point
                     rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
                     rs_undialable(s.contact_type, s.valid),
-                    confidence DESC, last_seen DESC NULLS LAST,
+                    rank_conf DESC, after_unit, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first
                     n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
-FROM s;
+FROM ranked s;
 
 -- The consumer's location, per account: the best-ranked debtor address the consumer is not known
 -- to have left (USPS move, no forwarding, collectors' latest verdict), else the address on file
@@ -182,7 +221,7 @@ JOIN sets s ON s.consumer_zones IS NOT DISTINCT FROM l.consumer_zones
 
 CREATE OR REPLACE TEMP TABLE rs_final AS
 WITH tz AS (
-    SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank,
+    SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank, k.unit_point_key, k.unit_line,
            CASE WHEN x.contact_type = 'address' THEN k.addr_tz
                 ELSE coalesce(a.tz, a.onfile_tz, x.tz_phone) END AS time_zone,
            CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code,
@@ -197,7 +236,7 @@ WITH tz AS (
 -- the write under the memory limit).
 SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
                     latest_sources, latest_contested, recent_share, behind_years, rival_close,
-                    recent_points, vendor_only, addr_tz),
+                    recent_points, vendor_only, addr_tz, unit_line),
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
@@ -222,6 +261,8 @@ SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone
                 WHEN t.contact_type = 'phone' AND NOT t.valid THEN 'number is not valid' END,
            CASE WHEN t.contact_type = 'phone' THEN nullif(t.line_type, 'unknown') END,
            CASE WHEN t.prepaid THEN 'prepaid' END,
-           CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END)
+           CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END,
+           CASE WHEN t.unit_point_key IS NOT NULL
+                THEN 'the building of ' || t.unit_line || ' without its apartment: ranked after it' END)
        END AS reasons
 FROM tz t;

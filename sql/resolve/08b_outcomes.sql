@@ -36,7 +36,8 @@ CREATE OR REPLACE TEMP TABLE rs_outcome_rerank AS
 WITH joined AS (
     SELECT f.rowid AS pid, f.account_id, f.contact_type, f.role, f.confidence, f.status, f.reasons,
            f.street_number, f.street_name, f.std_line1, f.last_seen, f.n_sources, f.n_records,
-           f.contact_key, f.valid, f.placeholder, h.o_outcome, h.o_date, h.o_agent, h.h_date
+           f.contact_key, f.valid, f.placeholder, f.unit_point_key,
+           h.o_outcome, h.o_date, h.o_agent, h.h_date
     FROM rs_final f
     SEMI JOIN (SELECT DISTINCT account_id, contact_type, role FROM rs_outcome_hit) g
            ON g.account_id = f.account_id AND g.contact_type = f.contact_type AND g.role = f.role
@@ -63,6 +64,26 @@ adjusted AS (
             reasons) AS reasons
     )
     FROM joined
+),
+-- a building reported without its apartment ranks right after the unit's point, as in 08,
+-- unless collectors reported that unit bad or its confidence fell below the floor
+after AS (
+    SELECT a.*,
+           coalesce(u.confidence < a.confidence
+                    AND u.confidence >= CAST($unit_follow_floor AS DOUBLE)
+                    AND NOT coalesce(u.o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+                    false) AS after_unit
+    FROM adjusted a
+    LEFT JOIN adjusted u
+           ON a.unit_point_key IS NOT NULL AND u.account_id = a.account_id AND u.role = a.role
+          AND u.contact_type = a.contact_type AND u.contact_key = a.unit_point_key
+),
+ranked AS (
+    SELECT a.*, CASE WHEN a.after_unit THEN u.confidence ELSE a.confidence END AS rank_conf
+    FROM after a
+    LEFT JOIN adjusted u
+           ON a.after_unit AND u.account_id = a.account_id AND u.role = a.role
+          AND u.contact_type = a.contact_type AND u.contact_key = a.unit_point_key
 )
 SELECT pid, confidence, status, reasons,
        CAST(row_number() OVER (
@@ -72,9 +93,9 @@ SELECT pid, confidence, status, reasons,
                     -- an address that cannot be mailed stays after the complete ones (08_finalize)
                     rs_unmailable(contact_type, street_number, street_name, std_line1),
                     rs_undialable(contact_type, valid),
-                    confidence DESC, last_seen DESC NULLS LAST, n_sources DESC, n_records DESC,
+                    rank_conf DESC, after_unit, last_seen DESC NULLS LAST, n_sources DESC, n_records DESC,
                     contact_key) AS INTEGER) AS rank
-FROM adjusted;
+FROM ranked;
 
 UPDATE rs_final
 SET confidence = a.confidence, status = a.status, reasons = a.reasons, rank = a.rank

@@ -21,6 +21,7 @@ from skiptrace.matchers.calibrate import (
     rescore,
 )
 from skiptrace.matchers.confidence import (
+    COMPETITORS_FITTED_MAX,
     FEATURE_BY_NAME,
     FEATURES,
     ConfidenceModel,
@@ -37,7 +38,8 @@ BASE: dict[str, Any] = {
     "has_support": True, "on_file": False, "valid": True, "vendor_rank1": False,
     "superseded": False, "succeeded": False, "newer_gap_years": 0.0, "moved_from": False,
     "ncoa_no_forward": False,
-    "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "line_type": "mobile",
+    "ncoa_forward": False, "shared_third_party": False, "competitors": 1, "rivals": 1,
+    "line_type": "mobile",
     "prepaid": False, "latest_sources": 1, "n_records": 2, "latest_contested": False,
     "recent_share": 0.5, "behind_years": 1.0, "rival_close": False, "recent_points": 1,
     "vendor_only": False,
@@ -63,6 +65,7 @@ IMPROVING: list[tuple[str, list[Any]]] = [
     ("ncoa_no_forward", [True, False]),
     ("shared_third_party", [True, False]),
     ("competitors", [4, 2, 1, 0]),
+    ("rivals", [4, 2, 1, 0]),
     ("latest_sources", [0, 1, 2, 3]),
     ("n_records", [0, 1, 2, 5]),
     ("latest_contested", [True, False]),
@@ -152,7 +155,8 @@ def test_sql_and_python_scoring_agree(con) -> None:
         " CAST(? AS DOUBLE) newer_gap_years,"
         " CAST(? AS BOOLEAN) moved_from, CAST(? AS BOOLEAN) ncoa_no_forward,"
         " CAST(? AS BOOLEAN) ncoa_forward, CAST(? AS BOOLEAN) shared_third_party,"
-        " CAST(? AS DOUBLE) competitors, CAST(? AS VARCHAR) line_type, CAST(? AS BOOLEAN) prepaid,"
+        " CAST(? AS DOUBLE) competitors, CAST(? AS DOUBLE) rivals, CAST(? AS VARCHAR) line_type,"
+        " CAST(? AS BOOLEAN) prepaid,"
         " CAST(? AS DOUBLE) latest_sources, CAST(? AS DOUBLE) n_records,"
         " CAST(? AS BOOLEAN) latest_contested, CAST(? AS DOUBLE) recent_share,"
         " CAST(? AS DOUBLE) behind_years, CAST(? AS BOOLEAN) rival_close,"
@@ -248,3 +252,24 @@ def test_fit_model_is_calibrated_on_held_out_data() -> None:
     )
     ece, table = reliability_table(rescore(test, model), test["correct"])
     assert ece < 0.04 and sum(r["n"] for r in table) == test.height
+
+
+def test_competition_beyond_the_fitted_range_counts_only_rivals(con) -> None:
+    """Up to COMPETITORS_FITTED_MAX every competitor counts (the input is the fitted one on
+    every row of the data the model was fitted on); beyond it only the rivals at least as well
+    supported do: 300 weaker numbers beside a vendor's first candidate weigh as 5, and each of
+    those 300 still has its 300 rivals."""
+    model = load_model()
+    few = [{**BASE, "contact_type": "phone", "competitors": c, "rivals": r}
+           for c, r in ((3, 0), (3, 3), (COMPETITORS_FITTED_MAX, 0))]  # fmt: skip
+    a, b, c = score_rows(con, few, model)
+    assert a == b  # within the fitted range the rivals change nothing
+    many = [{**BASE, "contact_type": "phone", "competitors": 300, "rivals": r} for r in (0, 300)]
+    best, weak = score_rows(con, many, model)
+    assert best == c > 0.5 > 0.05 > weak
+
+
+def test_the_fitted_range_of_competitors_belongs_to_the_shipped_model() -> None:
+    """COMPETITORS_FITTED_MAX was measured on the data of this fit; a refit must re-measure it
+    (the most competitors a contact of the refit's data has) and update this version."""
+    assert load_model().version.startswith("fit-seed20240611-n8000+3labeled-2026-12-04")

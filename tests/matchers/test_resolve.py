@@ -655,6 +655,110 @@ def test_one_letter_street_typo_merges_but_numbered_streets_do_not(b: Builder, c
     assert len(points(con, "A2", contact_type="address")) == 2
 
 
+def test_slips_do_not_chain_a_street_into_one_address(b: Builder, con) -> None:
+    """A variant joins a point only when it is one slip from the point's center, the
+    best-supported spelling: '1221' joins the '1231' two sources share, '1222' (one slip from
+    '1221', two from '1231') is an address of its own. The audit's heavily traced debtor had
+    '100 TRACE ST' ... '399 TRACE ST' merged into one point along one-keystroke neighbours."""
+    b.account("A1", "Ann", "Lee")
+
+    def monterey(n: str) -> dict[str, Any]:
+        return b.address(f"{n} Monterey Rd", "Rome", "GA", "30161", number=n,
+                         street="MONTEREY", suffix="RD")  # fmt: skip
+
+    for src, n in (("s1", "1231"), ("s2", "1231"), ("t0", "1221"), ("t1", "1222")):
+        b.link("A1", b.record(src, "Ann", "Lee", contacts=[addr_contact(monterey(n))]))
+    b.account("A2", "Bob", "Ray")
+    for i in range(40):
+        raw = b.address(f"{100 + i} Trace St", "Raleigh", "NC", "27601", number=str(100 + i),
+                        street="TRACE")  # fmt: skip
+        seen = {"last_seen": dt.date(2024, 1 + i % 10, 1)}
+        b.link("A2", b.record("ch", "Bob", "Ray", contacts=[addr_contact(raw, **seen)]))
+    resolve_contacts(con, RUN, AS_OF)
+    got = {p["contact_key"]: p["sources"] for p in points(con, "A1", contact_type="address")}
+    assert got == {"1231 MONTEREY RD|30161": "s1;s2;t0", "1222 MONTEREY RD|30161": "t1"}
+    trace = points(con, "A2", contact_type="address")
+    members = con.execute(
+        "SELECT p.contact_key, list(DISTINCT s.rec_id) FROM contact_points p"
+        " JOIN contact_support s USING (run_id, account_id, role, contact_type, contact_key)"
+        " WHERE p.run_id = ? AND p.account_id = 'A2' GROUP BY ALL",
+        [RUN],
+    ).fetchall()
+    assert len(trace) > 1 and sum(len(recs) for _, recs in members) == 40
+    # every record's house number is the center's or one keystroke from it
+    numbers = dict(con.execute(
+        "SELECT rec_id, regexp_extract(address_line1, '^[0-9]+') FROM source_contacts"
+    ).fetchall())  # fmt: skip
+    for key, recs in members:
+        center = key.split(" ")[0]
+        for r in recs:
+            n = numbers[r]
+            assert sum(x != y for x, y in zip(n, center, strict=True)) <= 1, (key, n)
+
+
+def test_a_building_without_its_apartment_ranks_after_the_unit(b: Builder, con) -> None:
+    """The person's records show the building with two apartments and without any: the bare
+    report cannot say which unit it is (05b merges it only beside one), and a vendor's recent
+    bare candidate outranked the unit the person lives in. The unit's point is rank 1, the bare
+    one right after it; unless the bare report began more than a year after the unit's last
+    report (the unit stale: the person may have moved within the building)."""
+
+    def park(unit: str | None) -> dict[str, Any]:
+        line = "1200 Park Ave" + (f" Apt {unit}" if unit else "")
+        return b.address(line, "Austin", "TX", "78701", number="1200", street="PARK",
+                         suffix="AVE", unit=unit)  # fmt: skip
+
+    for acct, (apt4_last, bare_first) in {
+        "A1": (dt.date(2025, 3, 1), dt.date(2025, 4, 1)),
+        "A2": (dt.date(2022, 3, 1), dt.date(2025, 4, 1)),
+    }.items():
+        b.account(acct, "Ann", "Lee")
+        apt4 = {"first_seen": dt.date(2021, 6, 1), "last_seen": apt4_last}
+        b.link(acct, b.record("bureau", "Ann", "Lee", contacts=[addr_contact(park("4"), **apt4)]))
+        apt9 = {"first_seen": dt.date(2016, 1, 1), "last_seen": dt.date(2021, 5, 1)}
+        b.link(acct, b.record("utility", "Ann", "Lee", contacts=[addr_contact(park("9"), **apt9)]))
+        bare = {"first_seen": bare_first, "last_seen": dt.date(2025, 5, 1)}
+        for src in ("vendor", "tax"):
+            b.link(acct, b.record(src, "Ann", "Lee", contacts=[addr_contact(park(None), **bare)]))
+    resolve_contacts(con, RUN, AS_OF)
+    ranked = [(p["address_line1"], p["confidence"])
+              for p in points(con, "A1", contact_type="address")]  # fmt: skip
+    assert [line for line, _ in ranked][:2] == ["1200 PARK AVE APT 4", "1200 PARK AVE"]
+    assert ranked[1][1] > ranked[0][1]  # the model's confidence is kept: only the order moves
+    # the bare report, begun after the unit's, does not succeed it: it supports it
+    (unit,) = points(con, "A1", contact_type="address", address_line1="1200 PARK AVE APT 4")
+    assert not _factors(unit)["succeeded"] and unit["confidence"] >= 0.3
+    (building,) = points(con, "A1", contact_type="address", address_line1="1200 PARK AVE")
+    assert "the building of 1200 PARK AVE APT 4 without its apartment" in building["reasons"]
+    stale = [p["address_line1"] for p in points(con, "A2", contact_type="address")]
+    assert stale[0] == "1200 PARK AVE"
+
+
+def test_many_weaker_numbers_do_not_sink_the_best_supported_one(b: Builder, con) -> None:
+    """A debtor traced by many bureau records, each with a number of its own (the audit's
+    heavily traced debtor: 300), beside the number a vendor returns as its first candidate.
+    The model counted every other supported number as a competitor, unbounded: the vendor's
+    number, rank 1, scored 0.0096 (0.0358 here). Beyond the most competitors the fitted data
+    had, only numbers at least as well supported count (rivals); the equally weak bureau
+    numbers still compete with each other."""
+    b.account("A1", "Ann", "Lee")
+    recent = {"last_seen": dt.date(2025, 5, 1)}
+    vendor = b.phone("4045550199", kind="mobile")
+    b.record("vendor", "Ann", "Lee", kind="vendor_batch", account_id="A1", reliability=0.9,
+             contacts=[{"contact_type": "phone", "phone": vendor, "phone_type": "Cell", **recent}])  # fmt: skip
+    for i in range(300):
+        number = b.phone(f"919555{1000 + i}")
+        seen = {"last_seen": dt.date(2025, 1 + i % 5, 1)}
+        b.link("A1", b.record("bureau", "Ann", "Lee", reliability=0.6,
+                              contacts=[{"contact_type": "phone", "phone": number, **seen}]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    phones = points(con, "A1", contact_type="phone")
+    best = phones[0]
+    assert best["contact_key"] == "+14045550199"
+    assert _factors(best)["competitors"] == 300 and _factors(best)["rivals"] == 0
+    assert max(p["confidence"] for p in phones[1:]) < 0.2 < 0.5 <= best["confidence"]
+
+
 def test_keyed_vendor_row_the_matcher_rejected_is_not_debtor_evidence(b: Builder, con) -> None:
     """The matcher compares every keyed row with its echoed account and stores pairs above its
     review floor only: a keyed row it saw but did not link is someone else (a namesake)."""

@@ -50,6 +50,7 @@ def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, li
         succeeded_window_days=int(s.succeeded_window_days),
         succession_contradicting_sources=int(s.succession_contradicting_sources),
         moved_back_days=int(s.moved_back_days),
+        unit_stale_days=int(s.unit_stale_days),
     )
     model = load_model()
     score = (folder / "07_score.sql").read_text(encoding="utf-8")

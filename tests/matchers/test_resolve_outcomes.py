@@ -51,6 +51,7 @@ EFFECT = {
     "outcome_confirmed": S.outcome_confirmed,
     "outcome_bad_factor": S.outcome_bad_factor,
     "outcome_household_factor": S.outcome_household_factor,
+    "unit_follow_floor": S.unit_follow_floor,
 }
 
 
@@ -104,6 +105,8 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
         con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER DEFAULT 1")
     con.execute("ALTER TABLE rs_final ADD COLUMN valid BOOLEAN DEFAULT true")  # valid numbers
     con.execute("ALTER TABLE rs_final ADD COLUMN placeholder BOOLEAN DEFAULT false")  # 07
+    # 08: no bare building address here follows a unit's point
+    con.execute("ALTER TABLE rs_final ADD COLUMN unit_point_key VARCHAR")
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]

@@ -195,6 +195,10 @@ WITH succ AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building without the apartment does not supersede the unit (sql/resolve/06_clusters.sql)
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.first_seen > t.first_seen + to_days(CAST($superseded_days AS INTEGER))
      AND o.last_seen >= t.last_seen - to_days(CAST($succeeded_window_days AS INTEGER))
      -- one lone report (a single record of a single date) does not succeed an address that
@@ -215,6 +219,10 @@ newer AS (
     JOIN rs_cs o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
+     -- the building without the apartment does not supersede the unit (sql/resolve/06_clusters.sql)
+     AND NOT (rs_building_of(t.cid, o.cid)
+              AND NOT rs_unit_stale(o.first_seen, o.onfile_date, t.last_seen, t.onfile_date,
+                                    CAST($unit_stale_days AS INTEGER)))
      AND o.last_seen > coalesce(t.last_seen, t.onfile_date, DATE '1900-01-01')
                        + to_days(CAST($superseded_days AS INTEGER))
     WHERE t.role = 'debtor' AND t.contact_type = 'address'
@@ -257,6 +265,15 @@ comp AS (
     SELECT account_id, contact_type, count(*) FILTER (WHERE has_support) AS n_supported
     FROM rs_cs WHERE role = 'debtor'
     GROUP BY ALL
+),
+-- the other supported points at least as well supported (as sql/resolve/06_clusters.sql)
+rivals AS (
+    SELECT account_id, contact_type, cid,
+           sum(CASE WHEN has_support THEN 1 ELSE 0 END) OVER (
+               PARTITION BY account_id, contact_type ORDER BY support DESC
+               RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           - CASE WHEN has_support THEN 1 ELSE 0 END AS rivals
+    FROM rs_cs WHERE role = 'debtor'
 )
 SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(nw.gap_years IS NOT NULL, false) AS superseded,
@@ -266,10 +283,12 @@ SELECT c.account_id, c.role, c.contact_type, c.cid,
        coalesce(mv.ncoa_no_forward, false) AS ncoa_no_forward,
        mv.move_date,
        sh.cid IS NOT NULL AS shared_third_party,
-       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors
+       greatest(coalesce(cp.n_supported, 0) - CASE WHEN c.has_support THEN 1 ELSE 0 END, 0) AS competitors,
+       CAST(coalesce(rv.rivals, 0) AS INTEGER) AS rivals
 FROM rs_cs c
 LEFT JOIN newer nw ON c.role = 'debtor' AND nw.account_id = c.account_id AND nw.cid = c.cid AND c.contact_type = 'address'
 LEFT JOIN succ sc ON c.role = 'debtor' AND sc.account_id = c.account_id AND sc.cid = c.cid AND c.contact_type = 'address'
 LEFT JOIN moved mv ON c.role = 'debtor' AND mv.account_id = c.account_id AND mv.cid = c.cid AND c.contact_type = 'address'
 LEFT JOIN shared sh ON c.role = 'debtor' AND sh.account_id = c.account_id AND sh.contact_type = c.contact_type AND sh.cid = c.cid
-LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type;
+LEFT JOIN comp cp ON c.role = 'debtor' AND cp.account_id = c.account_id AND cp.contact_type = c.contact_type
+LEFT JOIN rivals rv ON c.role = 'debtor' AND rv.account_id = c.account_id AND rv.contact_type = c.contact_type AND rv.cid = c.cid;

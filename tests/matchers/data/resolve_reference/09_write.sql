@@ -26,7 +26,7 @@ SELECT $run_id AS run_id, account_id, contact_type, contact_key, rank, role,
            "superseded" := superseded, "succeeded" := succeeded, "newer_gap_years" := round(newer_gap_years, 3),
            "moved_from" := moved_from, "ncoa_no_forward" := ncoa_no_forward,
            "ncoa_forward" := ncoa_forward, "ncoa_family" := ncoa_family, "vendor_rank1" := vendor_rank1,
-           "shared_third_party" := shared_third_party, "competitors" := competitors,
+           "shared_third_party" := shared_third_party, "competitors" := competitors, "rivals" := rivals,
            "shared_debtors" := shared_debtors, "placeholder" := placeholder,
            "line_type" := line_type, "prepaid" := prepaid, "consent" := consent,
            "z" := round(z, 5), "p_model" := round(p, 5), "model" := $model_version
