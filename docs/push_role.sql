@@ -12,3 +12,5 @@ GRANT SELECT ON skiptrace_schema_version, contact_outcomes TO skiptrace_push;
 GRANT SELECT, INSERT, UPDATE
     ON skiptrace_runs, skiptrace_contacts, skiptrace_flags, skiptrace_suppressions
     TO skiptrace_push;
+-- an older run pushed anyway (--allow-older-run) is recorded (schema version 4)
+GRANT INSERT ON skiptrace_rollbacks TO skiptrace_push;

@@ -708,7 +708,9 @@ def push(
             "--allow-older-run",
             help="Push the run even though a newer one is already pushed (a later as-of date, "
             "or the same date started later): the collections system's rows go back to this "
-            "run's. Without it such a push is refused with exit status 6.",
+            "run's, but what the newer run held or suppressed stays so, and the rollback is "
+            "recorded in skiptrace_rollbacks. Without it such a push is refused with exit "
+            "status 6.",
         ),
     ] = False,
 ) -> None:

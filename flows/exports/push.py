@@ -6,13 +6,16 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 1. migrates PostgreSQL's skiptrace schema if needed (`sql/push/pg_migrations/`);
 2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
    the newest one already pushed, by as-of date, then start (it would roll the platform back;
-   `allow_older_run` pushes it anyway);
+   `allow_older_run` pushes it anyway, lifting none of the newer run's holds, suppressions and
+   flags: `keep_newer.sql`, recorded in `skiptrace_rollbacks`);
 3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables; a
    contact is callable only where the run's import files would hand it to a collector (not bad,
    not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
    file the run used);
 4. stages as not callable any contact the platform reported bad after the run read its
-   outcomes (`guard_outcomes.sql`: the platform's word is never overridden), then upserts
+   outcomes (`guard_outcomes.sql`: the latest verdict, as `sql/outcomes/latest.sql` lists the
+   verdicts; on hold for an account with a dispute; the platform's word is never overridden),
+   then upserts
    keyed by (account_id, contact_type, contact_key), touching only rows whose content changed, and marks rows the run no longer has inactive and not callable;
 5. records the run in `skiptrace_runs` and commits; then records the push in DuckDB's `pushes`.
 
@@ -64,6 +67,7 @@ class PushResult:
     flags: int = 0
     suppressions: int = 0
     migrations_applied: int = 0
+    kept_from_newer: int = 0  # contacts an older run had callable, kept as a newer run had them
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -166,6 +170,7 @@ def _push_in_transaction(
     allow_older_run: bool = False,
 ) -> None:
     """Everything PostgreSQL sees of the push, inside one transaction."""
+    over: dict[str, Any] | None = None  # the newer run an older one is pushed over
     with conn.transaction(), conn.cursor() as cur:
         pg.execute(cur, "lock.sql")
         latest = pg.execute(cur, "latest_run.sql")
@@ -182,15 +187,28 @@ def _push_in_transaction(
                 "pushing run %s (as of %s) over run %s (as of %s): --allow-older-run",
                 run["run_id"], run["as_of"], latest[0][0], latest[0][1],
             )  # fmt: skip
+            over = {"over_run_id": latest[0][0], "over_as_of": latest[0][1]}
         pg.execute(cur, "stage_create.sql")
         with cur.copy("COPY st_run (run_id, as_of, code_version) FROM STDIN") as copy:
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))
         # the import layouts' definition of a usable contact, with the run's bands
         sql.run(con, "exports/export_macros.sql")
+        sql.run(con, "outcomes/latest.sql")  # verdict_outcomes(): the runs' list of verdicts
+        verdicts = sql.scalar(con, "push/verdicts.sql")
         params = {"run_id": run["run_id"], **run["bands"]}
         counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")
-        pg.execute(cur, "guard_outcomes.sql")  # dispositions recorded while the run ran
+        # dispositions recorded while the run ran
+        pg.execute(cur, "guard_outcomes.sql", verdicts=verdicts)
+        if over is not None:  # an older run: the newer run's holds and decisions are kept
+            kept = pg.execute(cur, "keep_newer.sql", **over)[0]
+            result.kept_from_newer = kept[0]
+            log.warning(
+                "run %s is older than run %s: %s contacts kept not callable, %s suppressions "
+                "and %s flags kept active as that run pushed them (recorded in "
+                "skiptrace_rollbacks; push a newer run to lift them)",
+                run["run_id"], over["over_run_id"], kept[0], kept[1], kept[2],
+            )  # fmt: skip
         result.contacts = counts["st_contacts"]
         result.inserted, result.updated = pg.execute(cur, "upsert_contacts.sql")[0]
         result.retired = pg.execute(cur, "retire_contacts.sql")[0][0]

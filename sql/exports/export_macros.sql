@@ -90,7 +90,9 @@ CREATE OR REPLACE TEMP MACRO calling_windows(p_run_id) AS TABLE
 --     (no hour is 8 a.m.-9 p.m. in every zone the consumer may be in: calling_windows above);
 --   call_window_tz, call_window_start, call_window_end: a phone's calling window on the run's
 --     as-of date (calling_windows; minutes after midnight, the end exclusive), NULL when it has
---     none or no zone is known at all (rows written before resolution listed zones).
+--     none or no zone is known at all (rows written before resolution listed zones);
+--   call_window_zones: the zones that window respects (phone_zones; NULL but for a phone), which
+--     the push writes beside the window.
 -- p_bad and p_verify are the rules file's bands (matchers/suppress.py Bands), as emit reads them.
 CREATE OR REPLACE TEMP MACRO contact_usability(p_run_id, p_type, p_bad, p_verify) AS TABLE
     WITH cp AS (
@@ -134,6 +136,7 @@ CREATE OR REPLACE TEMP MACRO contact_usability(p_run_id, p_type, p_bad, p_verify
     SELECT cp.* EXCLUDE (moved_away, invalid, window_tz, zones),
            CASE WHEN w.start_min IS NOT NULL THEN cp.window_tz END AS call_window_tz,
            w.start_min AS call_window_start, w.end_min AS call_window_end,
+           cp.zones AS call_window_zones,
            coalesce(cp.moved_away OR d.do_not_mail IS NOT NULL OR cp.invalid
                     OR cp.confidence < p_bad, false) AS bad,
            nullif(concat_ws('; ',

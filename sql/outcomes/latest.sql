@@ -13,13 +13,18 @@
 -- The one ordering resolve (rs_outcome_last: what an outcome does to confidence and status),
 -- suppress (sp_contact: what the rules read) and calibration (calibrate/outcome_labels.sql: the
 -- first verdict after a run) use, so they cannot disagree on which report came last.
+-- verdict_outcomes(): which outcomes are verdicts on a contact, the one list: the push's check
+-- of the platform's outcomes at push time (sql/push/pg/guard_outcomes.sql) is given this list.
+CREATE OR REPLACE TEMP MACRO verdict_outcomes() AS
+    ['right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved'];
+
 CREATE OR REPLACE TEMP MACRO contact_verdicts() AS TABLE
 SELECT *,
        CASE WHEN count(*) OVER same_day = count(outcome_time) OVER same_day
             THEN outcome_time END AS day_time
 FROM contact_outcomes
 WHERE contact_key IS NOT NULL
-  AND outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+  AND list_contains(verdict_outcomes(), outcome)
 WINDOW same_day AS (PARTITION BY account_id, contact_type, contact_key, outcome_date);
 
 -- latest_contact_outcomes(as_of): the latest verdict collectors recorded on each account's

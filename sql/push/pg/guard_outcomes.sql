@@ -1,10 +1,16 @@
 -- Outcomes the platform holds at push time, including those recorded after this run read them
--- (during the run, or by a run that did not pull): a staged contact whose latest outcome is
+-- (during the run, or by a run that did not pull): a staged contact whose latest verdict is
 -- bad, or of an account with a cease-and-desist, attorney or confirmed death on record, is
--- staged as not callable. Applied
+-- staged as not callable (the outcome in suppression_reason); one of an account with a dispute
+-- on record is staged on hold (FDCPA 1692g(b), Reg F 1006.38: collection stops until the
+-- verification is sent; the next run holds it by the rule outcome_dispute). Applied
 -- to the staging table before the upsert, so a second push of the run still changes nothing.
 -- The contact is normalized as skiptrace normalizes outcomes (sql/outcomes/store.sql): E.164
 -- for a phone, lowercased email, else the pushed address key.
+-- A contact's latest outcome is its latest verdict, $verdicts: the outcomes that say whether
+-- the contact reaches the consumer, as sql/outcomes/latest.sql defines them for the runs
+-- (verdict_outcomes(), read by the push). A no-answer, or an account fact recorded against
+-- the number, after a wrong number does not make the number callable again.
 WITH typed AS (
     SELECT account_id, outcome, outcome_date, outcome_id,
            regexp_replace(contact, '[^0-9]', '', 'g') AS d, contact,
@@ -28,7 +34,7 @@ latest AS (
     SELECT DISTINCT ON (account_id, ctype, contact_key) account_id, ctype, contact_key, outcome,
            outcome_date
     FROM keyed
-    WHERE outcome NOT IN ('cease_and_desist', 'attorney', 'deceased_confirmed', 'dispute')
+    WHERE outcome = ANY($verdicts)
     ORDER BY account_id, ctype, contact_key, outcome_date DESC, outcome_id DESC
 ),
 bad AS (
@@ -46,18 +52,34 @@ account_bad AS (
     WHERE outcome IN ('cease_and_desist', 'attorney', 'deceased_confirmed')
     ORDER BY account_id, outcome_date DESC, outcome_id DESC
 ),
+-- the account's latest dispute (the rule holds an account with any dispute on record)
+account_held AS (
+    SELECT DISTINCT ON (account_id) account_id,
+           'collector outcome dispute on ' || outcome_date AS why
+    FROM keyed
+    WHERE outcome = 'dispute'
+    ORDER BY account_id, outcome_date DESC, outcome_id DESC
+),
 flagged AS (
-    SELECT x.ctid AS row_id, coalesce(b.why, a.why) AS why
+    SELECT x.ctid AS row_id, coalesce(b.why, a.why) AS why, h.why AS held
     FROM st_contacts x
     LEFT JOIN bad b
            ON b.account_id = x.account_id AND b.ctype = x.contact_type
           AND b.contact_key = x.contact_key
     LEFT JOIN account_bad a ON a.account_id = x.account_id
-    WHERE x.callable AND (b.account_id IS NOT NULL OR a.account_id IS NOT NULL)
+    LEFT JOIN account_held h ON h.account_id = x.account_id
+    WHERE x.callable
+      AND (b.account_id IS NOT NULL OR a.account_id IS NOT NULL OR h.account_id IS NOT NULL)
 )
 UPDATE st_contacts s
 SET callable = false,
-    suppression_reason = concat_ws('; ', s.suppression_reason,
-                                   f.why || ' (platform record at push time)')
+    suppression_reason = CASE WHEN f.why IS NULL THEN s.suppression_reason
+                              ELSE concat_ws('; ', s.suppression_reason,
+                                             f.why || ' (platform record at push time)') END,
+    on_hold = s.on_hold OR f.held IS NOT NULL,
+    hold_reason = CASE WHEN f.held IS NULL THEN s.hold_reason
+                       ELSE concat_ws('; ', s.hold_reason,
+                                      f.held || ' (platform record at push time): collection'
+                                      || ' held until verification is sent') END
 FROM flagged f
 WHERE s.ctid = f.row_id;

@@ -112,7 +112,7 @@ def contacts(url: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
     result = push_run(run1, RUN1, pg_url)
-    assert result.migrations_applied == 3
+    assert result.migrations_applied == 4
     assert (result.contacts, result.inserted, result.updated, result.retired) == (6, 6, 0, 0)
     rows = contacts(pg_url)
     assert len(rows) == 6
@@ -143,7 +143,7 @@ def test_push_writes_the_documented_schema_and_rows(run1, pg_url: str) -> None:
         run = conn.execute("SELECT run_id, contacts, callable, suppressed FROM skiptrace_runs")
         assert run.fetchall() == [(RUN1, 6, 3, 1)]
         versions = conn.execute("SELECT version FROM skiptrace_schema_version ORDER BY 1")
-        assert versions.fetchall() == [(1,), (2,), (3,)]
+        assert versions.fetchall() == [(1,), (2,), (3,), (4,)]
         # the database refuses a callable suppressed contact whoever writes it
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE skiptrace_contacts SET callable = true WHERE account_id = 'A2'")
@@ -183,8 +183,8 @@ def test_a_database_pushed_before_roles_gets_them_on_the_next_push(run1, pg_url:
             " action, reason, regulation, active, run_id) VALUES ('A2', 'phone', '+17065550199',"
             " 'outcome_wrong_number', 'suppress', 'wrong number', 'TCPA', true, 'old')"
         )
-    assert max(v for v, _ in pg.pg_migrations()) == 3
-    assert push_run(run1, RUN1, pg_url).migrations_applied == 2
+    assert max(v for v, _ in pg.pg_migrations()) == 4
+    assert push_run(run1, RUN1, pg_url).migrations_applied == 3
     with psycopg.connect(pg_url) as conn:
         rows = conn.execute(
             "SELECT role, active, run_id FROM skiptrace_suppressions"
