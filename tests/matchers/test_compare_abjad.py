@@ -62,11 +62,12 @@ def _levels_many(
     """Levels of each (account, record) pair, in order: account A<i> against record i."""
     con.execute("DELETE FROM acct_std; DELETE FROM rec_std")
     src = {"source": "header", "kind": "person_records"}
-    rows_l = [
+    Rows = list[tuple[Any, dict[str, Any], dict[str, Any]]]
+    rows_l: Rows = [
         (f"A{i}", {k: v for k, v in a.items() if k != "name_abjad"}, {})
         for i, (a, _) in enumerate(pairs)
     ]
-    rows_r = [
+    rows_r: Rows = [
         (i, {k: v for k, v in r.items() if k != "name_abjad"}, src)
         for i, (_, r) in enumerate(pairs)
     ]
@@ -78,7 +79,7 @@ def _levels_many(
         )
         con.execute("UPDATE rec_std SET name_abjad = ? WHERE rec_id = ?", [r["name_abjad"], i])
     compare.prepare_sides(con)
-    compare.compare_pairs(con, "SELECT 'A' || ix AS account_id, ix AS rec_id FROM _mr")
+    compare.compare_pairs(con, "SELECT 'A' || id AS account_id, id AS rec_id FROM _mr")
     got = {r["rec_id"]: r for r in sql.rows(con, "SELECT * FROM _match_cmp")}
     return [got[i] for i in range(len(pairs))]
 
