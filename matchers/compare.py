@@ -121,7 +121,12 @@ COMPARISONS: tuple[Comparison, ...] = (
                 0.01,
                 0.0005,
             ),
-            Level(FIRST_JW80, "jaro-winkler >= 0.80", 0.04, 0.035),
+            Level(
+                FIRST_JW80,
+                "jaro-winkler >= 0.80, or equal consonant skeletons across scripts",
+                0.04,
+                0.035,
+            ),
             Level(
                 FIRST_JW92, "jaro-winkler >= 0.92, or one keystroke apart (4+ letters)", 0.05, 0.006
             ),
@@ -136,20 +141,29 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
         tf_level=FIRST_EXACT,
         tf_column="tf_first_name",
-        description="given name (first_std, first_canon)",
+        description="given name (first_std, first_canon; the consonant skeleton against a name"
+        " romanized from a script without written vowels, name_abjad)",
+        level0_label="no data, or consonant skeletons that differ across scripts",
     ),
     Comparison(
         "last_name",
         (
             Level(LAST_DIFFERENT, "different", 0.03, 0.95),
-            Level(LAST_JW80, "jaro-winkler >= 0.80 or a shared surname token", 0.04, 0.04),
+            Level(
+                LAST_JW80,
+                "jaro-winkler >= 0.80, a shared surname token, or equal consonant skeletons "
+                "across scripts",
+                0.04,
+                0.04,
+            ),
             Level(LAST_JW92, "jaro-winkler >= 0.92", 0.05, 0.005),
             Level(LAST_EXACT, "exact", 0.87, 0.005),
         ),
         tf_level=LAST_EXACT,
         tf_column="tf_last_name",
         description="surname (last_std); level 0 also when first/last are swapped (first_name 4)",
-        level0_label="no data, or swapped with the given name (counted in first_name)",
+        level0_label="no data, swapped with the given name (counted in first_name), or "
+        "consonant skeletons that differ across scripts",
     ),
     Comparison(
         "dob",
@@ -233,6 +247,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         "middle_initial",
         (Level(MIDDLE_DIFFERENT, "different", 0.1, 0.92), Level(MIDDLE_EQUAL, "equal", 0.9, 0.08)),
         description="middle initial",
+        level0_label="no data, or initials that differ across scripts (name_abjad)",
     ),
 )
 

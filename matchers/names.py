@@ -9,6 +9,9 @@ that well if both sides are reduced to the same shape first:
   vanish without a gap (O'BRIEN -> OBRIEN); hyphens and compounds become one space
   (GARCIA-LOPEZ -> GARCIA LOPEZ, DE LA CRUZ stays DE LA CRUZ); a detached Irish/Scottish prefix is
   glued back in surnames (MC DONALD -> MCDONALD, O BRIEN -> OBRIEN).
+* ``name_abjad``: the name was romanized from a script that writes no short vowels (Arabic,
+  Hebrew, Syriac, Samaritan: محمد -> MHMD), see ``written_without_vowels``. The comparison then
+  knows MHMD is a consonant skeleton, not a different name from MOHAMMED (sql/match/compare.sql).
 * ``suffix_std``: JR SR (generational) and II III IV V (ordinal) are kept as *different* values,
   because a family may use either convention and the matcher, not this module, decides which
   pairs are compatible. Spellings fold onto one value each (JUNIOR/JR./JNR -> JR, 2ND -> II,
@@ -67,6 +70,7 @@ __all__ = [
     "standardize_name",
     "standardize_names",
     "to_ascii",
+    "written_without_vowels",
 ]
 
 
@@ -82,6 +86,7 @@ class NameParts:
     last_phonetic: str | None
     first_phonetic: str | None
     parser: str  # fields | fast | nameparser | business | empty (explain/tests only)
+    name_abjad: bool = False  # romanized from a script without written vowels
 
     @property
     def middle_initial(self) -> str | None:
@@ -186,6 +191,16 @@ _JOINERS = str.maketrans("", "", "’‘´ʼ·")
 # Non-ASCII characters; the symbols among them (emoji, currency, math, ©) are no part of a name
 # and become a separator, where anyascii would spell them out (":grinning:", "(C)").
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Letters of the scripts that write consonants and long vowels but not short vowels (abjads):
+# Hebrew (U+0590-05FF, presentation forms FB1D-FB4F), Arabic (0600-06FF, supplement 0750-077F,
+# extensions 0870-08FF, presentation forms FB50-FDFF and FE70-FEFC), Syriac (0700-074F,
+# supplement 0860-086F) and Samaritan (0800-083F). Not Thaana or Mandaic: their vowels are
+# written (Thaana's as obligatory marks, ދިވެހި -> DHIVEHI), so their romanization is a full
+# spelling like any alphabet's. See written_without_vowels.
+_ABJAD = re.compile(
+    "[\u0590-\u05ff\u0600-\u06ff\u0700-\u074f\u0750-\u077f\u0800-\u083f\u0860-\u086f"
+    "\u0870-\u08ff\ufb1d-\ufb4f\ufb50-\ufdff\ufe70-\ufefc]"
+)
 _NOT_NAME_CHAR = re.compile(r"[^A-Z0-9,\-]+")
 _HYPHEN_RUN = re.compile(r" *-[ -]*")
 _DIGITS = re.compile(r"[0-9]+")
@@ -431,6 +446,24 @@ def to_ascii(value: str) -> str:
     """
     value = _NON_ASCII.sub(_symbol_to_space, value.translate(_JOINERS))
     return anyascii(value)
+
+
+def written_without_vowels(*values: str | None) -> bool:
+    """Whether any of the raw name fields is written in an abjad (Arabic, Hebrew, Syriac,
+    Samaritan: scripts that write no short vowels), so that its romanization is a consonant
+    skeleton (محمد -> MHMD, حسن -> HSN, דוד -> DVD), not a spelling.
+
+    Why the standardizer records it: the romanization of such a name and the Latin spelling a US
+    vendor writes for the same person (MOHAMMED, HASSAN, DAVID) differ in every vowel, so a plain
+    string comparison reads them as two different names, where before romanization the name
+    was missing and counted as no evidence. Knowing which side is a skeleton, the comparison
+    compares both sides' consonants (sql/match/compare.sql, ``_name_skeleton``) and takes a
+    skeleton that does not agree as no data rather than a disagreement. One flag per name
+    tuple: a name mixing such a script with Latin in another field is rare, and its Latin
+    part is then compared by skeleton too. Vowel marks, where written (مُحَمَّد -> MUHAMAD),
+    change nothing: the skeleton drops vowels on both sides.
+    """
+    return any(v and not v.isascii() and _ABJAD.search(v) for v in values)
 
 
 def _strip_digits(tokens: list[str]) -> list[str]:
@@ -682,6 +715,7 @@ def standardize_name(
         last_phonetic=phonetic_key(last_std),
         first_phonetic=phonetic_key(first_canon),
         parser=how,
+        name_abjad=written_without_vowels(first, middle, last, suffix, full_name),
     )
 
 
@@ -713,7 +747,11 @@ _CACHE_COLUMNS = (
     "first_canon",
     "last_phonetic",
     "first_phonetic",
+    "name_abjad",
 )
+_CACHE_SCHEMA: dict[str, type[pl.DataType]] = {
+    c: (pl.Boolean if c == "name_abjad" else pl.String) for c in _CACHE_COLUMNS
+}
 
 
 # --- batch path ---------------------------------------------------------------------------------
@@ -780,11 +818,15 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
     """std_name_cache rows for distinct raw tuples (name_raw, first_name, middle_name,
     last_name, suffix, full_name; '' for missing, as names_pending.sql gives them): the same
     values as standardize_name per tuple, computed per distinct field value where possible."""
-    out_schema = dict.fromkeys(_CACHE_COLUMNS, pl.String)
     if pending.height == 0:
-        return pl.DataFrame(schema=out_schema)
+        return pl.DataFrame(schema=_CACHE_SCHEMA)
     fields = ("first_name", "middle_name", "last_name", "suffix", "full_name")
     pending = pending.with_columns(pl.col(c).cast(pl.String).fill_null("") for c in fields)
+    pending = pending.with_columns(
+        pl.any_horizontal(pl.col(c).str.contains(_ABJAD.pattern) for c in fields).alias(
+            "name_abjad"
+        )
+    )
     df = (
         pending.join(_per_value(pending, "first_name", _first_field, _FIRST_SCHEMA),
                      on="first_name", how="left")
@@ -822,13 +864,14 @@ def standardize_name_frame(pending: pl.DataFrame) -> pl.DataFrame:
         pl.when(move).then("_fm_canon").otherwise("_f_canon").alias("first_canon"),
         pl.col("_l_phon").alias("last_phonetic"),
         pl.when(move).then("_fm_phon").otherwise("_f_phon").alias("first_phonetic"),
+        "name_abjad",
     )
     rows = []
     for key, first, middle, last, suffix, full_name in rest.select("name_raw", *fields).iter_rows():
         p = standardize_name(first, middle, last, suffix, full_name)
         rows.append((key, p.first_std, p.middle_std, p.last_std, p.suffix_std, p.first_canon,
-                     p.last_phonetic, p.first_phonetic))  # fmt: skip
-    parsed = pl.DataFrame(rows, schema=out_schema, orient="row")
+                     p.last_phonetic, p.first_phonetic, p.name_abjad))  # fmt: skip
+    parsed = pl.DataFrame(rows, schema=_CACHE_SCHEMA, orient="row")
     return pl.concat([fields_path, parsed])
 
 

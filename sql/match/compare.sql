@@ -16,6 +16,29 @@
 -- jw_last, one_edit_first, street_agrees, same_place) are evaluated inside the level CASEs only
 -- where a level needs them, and are not stored for every candidate (6 columns x 14M rows at 1M
 -- accounts).
+--
+-- Names romanized from a script without written vowels (name_abjad, matchers/names.py: Arabic,
+-- Hebrew; محمد -> MHMD) meet a Latin spelling of the same name (MOHAMMED, MUHAMMAD, MOHAMED)
+-- only in their consonants. For such a cross-script pair (one side flagged, the other not; two
+-- names in the same script compare like any) the given and family names compare on the
+-- consonant skeleton of both sides, _name_skeleton: vowels and the semivowels W and Y (Arabic
+-- writes long vowels with و and ي) dropped, Q read as K, spaces and hyphens dropped, a doubled
+-- letter once (Arabic writes no doubling), a final H dropped (the feminine ending ة: FATIMA is
+-- فاطمة, FTMH). MOHAMMED, MUHAMMAD and MOHAMED are MHMD like محمد; ABDULLAH and عبدالله are BDL.
+-- An equal skeleton of two letters or more is the "similar" level (FIRST_JW80, LAST_JW80), never
+-- more: a skeleton is shared by names that differ in their vowels (MAHMOUD and MOHAMMED,
+-- HASSAN and HUSSEIN). A skeleton that differs, or a single letter (ALI: L), is no data, as the
+-- name was before names in other scripts were romanized: the romanization conventions may not
+-- meet (Hebrew ש is S where English writes SH), which says nothing about the person. A middle
+-- initial that differs across scripts is no data too (AHMED is HMD: A against H).
+CREATE OR REPLACE TEMP MACRO _name_skeleton_runs(t) AS
+    array_to_string(list_filter(string_split(t, ''), lambda c, i: i = 1 OR c <> t[i - 1]), '');
+CREATE OR REPLACE TEMP MACRO _name_skeleton(s) AS
+    regexp_replace(_name_skeleton_runs(replace(regexp_replace(s, '[AEIOUWY -]', '', 'g'), 'Q', 'K')),
+                   'H$', '');
+CREATE OR REPLACE TEMP MACRO _skeletons_agree(a, b) AS
+    length(_name_skeleton(a)) >= 2 AND _name_skeleton(a) = _name_skeleton(b);
+
 CREATE OR REPLACE TEMP TABLE _match_cmp AS
 SELECT
     account_id, rec_id, source, echoed, same_unit, first_name, last_name, dob, ssn, address,
@@ -69,6 +92,9 @@ FROM (
         CASE
             WHEN l.first_std IS NULL OR r.first_std IS NULL THEN 0 /* NO_DATA */
             WHEN l.first_std = r.first_std THEN 7 /* FIRST_EXACT */
+            WHEN l.name_abjad <> r.name_abjad THEN
+                CASE WHEN _skeletons_agree(l.first_std, r.first_std) THEN 3 /* FIRST_JW80 */
+                     ELSE 0 /* NO_DATA */ END
             WHEN l.first_canon = r.first_canon THEN 6 /* FIRST_NICKNAME */
             WHEN names_swapped THEN 5 /* FIRST_SWAPPED */
             WHEN jw_first >= 0.92 OR one_edit_first THEN 4 /* FIRST_JW92 */
@@ -83,6 +109,9 @@ FROM (
         CASE
             WHEN l.last_std IS NULL OR r.last_std IS NULL THEN 0 /* NO_DATA */
             WHEN l.last_std = r.last_std THEN 4 /* LAST_EXACT */
+            WHEN l.name_abjad <> r.name_abjad THEN
+                CASE WHEN _skeletons_agree(l.last_std, r.last_std) THEN 2 /* LAST_JW80 */
+                     ELSE 0 /* NO_DATA */ END
             WHEN first_name = 5 /* FIRST_SWAPPED */ THEN 0 /* NO_DATA */
             WHEN jw_last >= 0.92 THEN 3 /* LAST_JW92 */
             WHEN jw_last >= 0.80
@@ -181,6 +210,7 @@ FROM (
         CASE
             WHEN l.middle_initial IS NULL OR r.middle_initial IS NULL THEN 0 /* NO_DATA */
             WHEN left(l.middle_initial, 1) = left(r.middle_initial, 1) THEN 2 /* MIDDLE_EQUAL */
+            WHEN l.name_abjad <> r.name_abjad THEN 0 /* NO_DATA */
             ELSE 1 /* MIDDLE_DIFFERENT */
         END AS middle_initial,
 

@@ -17,6 +17,8 @@
 -- The unit number is the one compared (unit_key, sql/standardize/unit_number.sql: 'APT 04',
 -- '# 4' and 'NO 4' are unit 4): the household guards ask whether two addresses are one
 -- dwelling (compare.sql, `same_unit`).
+-- name_abjad: the name was romanized from a script without written vowels (Arabic, Hebrew:
+-- matchers/names.py), so compare.sql compares it with a Latin spelling by consonant skeleton.
 CREATE OR REPLACE TEMP MACRO _line1_number(line1) AS
     nullif(regexp_extract(line1, '^([0-9]+[A-Z]?) [A-Z]', 1), '');
 CREATE OR REPLACE TEMP MACRO _line1_street(line1) AS
@@ -51,6 +53,7 @@ SELECT
     nullif(trim(a.last_phonetic), '')     AS last_phonetic,
     nullif(trim(a.first_phonetic), '')    AS first_phonetic,
     nullif(trim(a.suffix_std), '')        AS suffix_std,
+    coalesce(a.name_abjad, false)         AS name_abjad,
     a.dob,
     coalesce(a.dob_ambiguous, false)      AS dob_ambiguous,
     nullif(trim(a.ssn_hash), '')          AS ssn_hash,
@@ -98,6 +101,7 @@ SELECT
     nullif(trim(r.last_phonetic), '')     AS last_phonetic,
     nullif(trim(r.first_phonetic), '')    AS first_phonetic,
     nullif(trim(r.suffix_std), '')        AS suffix_std,
+    coalesce(r.name_abjad, false)         AS name_abjad,
     r.dob,
     coalesce(r.dob_ambiguous, false)      AS dob_ambiguous,
     nullif(trim(r.ssn_hash), '')          AS ssn_hash,

@@ -11,6 +11,7 @@ SELECT
     n.last_phonetic,
     n.first_phonetic,
     n.suffix_std,
+    n.name_abjad,
     a.dob,
     a.dob_ambiguous,
     a.ssn_hash,

@@ -31,6 +31,7 @@ SELECT
     n.last_phonetic,
     n.first_phonetic,
     n.suffix_std,
+    n.name_abjad,
     r.dob,
     r.dob_ambiguous,
     r.ssn_hash,

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
-from skiptrace.matchers.names import _CACHE_COLUMNS, standardize_name, standardize_name_frame
+from skiptrace.matchers.names import (
+    _CACHE_COLUMNS,
+    _CACHE_SCHEMA,
+    standardize_name,
+    standardize_name_frame,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,6 +26,11 @@ LASTS = ["", "Smith", "SMITH JR", "Mc Donald", "O Brien", "de la Cruz", "Garcia-
          "Smith III", "Smith V", "SMITH 123", "Jr", "Smith, Jr.", "MAC ARTHUR", "Müller",
          "Smith MD"]  # fmt: skip
 SUFFIXES = ["", "Jr.", "SR", "2nd", "iii", "Esq", "junior", "x"]
+# Names in a script without written vowels (name_abjad) in each field and on each path: split
+# fields, a whole name in the first field, a full name, and with a Latin field beside them.
+ABJAD = [("محمد", "", "علي", "", ""), ("", "", "", "", "محمد علي"), ("محمد علي", "", "", "", ""),
+         ("John", "", "כהן", "", ""), ("", "ܐ", "Smith", "", ""), ("John", "", "Smith", "", "דוד כהן"),
+         ("فاطمة", "A", "حسن", "Jr", "")]  # fmt: skip
 FULLS = ["", "SMITH, JOHN A", "John A Smith Jr", "MADONNA", "Maria de la Cruz",
          "JOHN AND MARY SMITH", "Gomez y Garcia, Ana", "PATRICK O BRIEN", "SMITH JOHN A",
          "ACME PLUMBING LLC", "Estate of Bob Smith", "MR AND MRS JOHN SMITH"]  # fmt: skip
@@ -29,7 +39,7 @@ FULLS = ["", "SMITH, JOHN A", "John A Smith Jr", "MADONNA", "Maria de la Cruz",
 def _tuples() -> list[tuple[str, str, str, str, str]]:
     rng = random.Random(11)
     grid = list(itertools.product(FIRSTS, MIDDLES, LASTS, SUFFIXES, FULLS))
-    out = rng.sample(grid, 6000)
+    out = rng.sample(grid, 6000) + ABJAD
     with (DATA / "name_cases.csv").open(newline="", encoding="utf-8") as f:
         for c in csv.DictReader(f):
             out.append((c["first"], c["middle"], c["last"], c["suffix"], c["full_name"]))
@@ -49,6 +59,7 @@ def test_batch_equals_per_tuple() -> None:
     )
     got = standardize_name_frame(pending)
     assert got.columns == list(_CACHE_COLUMNS)
+    assert got.filter(pl.col("name_abjad")).height >= len(ABJAD)
     assert got["name_raw"].sort().equals(pending["name_raw"].sort())
     rows = []
     for key, first, middle, last, suffix, full in pending.select(
@@ -56,8 +67,8 @@ def test_batch_equals_per_tuple() -> None:
     ).iter_rows():
         p = standardize_name(first, middle, last, suffix, full)
         rows.append((key, p.first_std, p.middle_std, p.last_std, p.suffix_std, p.first_canon,
-                     p.last_phonetic, p.first_phonetic))  # fmt: skip
-    want = pl.DataFrame(rows, schema=dict.fromkeys(_CACHE_COLUMNS, pl.String), orient="row")
+                     p.last_phonetic, p.first_phonetic, p.name_abjad))  # fmt: skip
+    want = pl.DataFrame(rows, schema=_CACHE_SCHEMA, orient="row")
     diff = want.join(got, on="name_raw", suffix="_got")
     assert diff.height == want.height
     for c in _CACHE_COLUMNS[1:]:

@@ -110,6 +110,7 @@ def test_acct_std(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -> No
         "zip5": "10001",
         "phone_e164": "+12127365000",
         "email_norm": "bob@example.com",
+        "name_abjad": False,  # written in Latin letters (migration 118)
     }
     assert str(a1["dob"]) == "1970-01-02"
     # Bill/William, SMYTH sounds like SMITH, SR kept; invalid first phone skipped for phone_2.
