@@ -182,7 +182,9 @@ def create_app(
             SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=SESSION_SECONDS,
             secure=is_https(request),
         )  # fmt: skip
-        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        response.delete_cookie(
+            LOGIN_CSRF_COOKIE, httponly=True, samesite="strict", secure=is_https(request)
+        )
         return response
 
     def too_many(request: Request, seconds: float) -> Response:
@@ -202,7 +204,9 @@ def create_app(
         await form_of(request, session)
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
+        response.delete_cookie(
+            SESSION_COOKIE, httponly=True, samesite="strict", secure=is_https(request)
+        )
         return response
 
     # ------------------------------------------------------------------ pages

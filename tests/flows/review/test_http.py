@@ -273,6 +273,7 @@ def test_cookies_are_secure_only_behind_a_trusted_https_proxy(review_env) -> Non
         r = attempt(proxied.url, "rita", PASSWORD, **{"X-Forwarded-Proto": "https"})
         session = [x for x in _cookies(r) if x.startswith("skiptrace_review=")]
         assert session and "; secure" in session[0].lower() and "httponly" in session[0].lower()
+        assert all("; secure" in x.lower() for x in _cookies(r))  # the login cookie's removal too
         # the proxy's forwarded client address is the one the back-off counts
         for i in range(3):
             attempt(proxied.url, f"x{i}", "y", **{"X-Forwarded-For": "203.0.113.9"})
