@@ -258,6 +258,22 @@ def account_batch(
         _BATCH.reset(token)
 
 
+def guard_note(guard: str, role: str | None) -> str:
+    """What a guard that fired on a pair means for its role, true whatever the role is now.
+
+    A guard keeps the matcher from linking the pair as the debtor on its own; a reviewer's
+    approval links it anyway (matchers/review_decisions.py), and the pair keeps the guard's
+    name. Saying "can never be debtor" above the approval contradicted the role shown.
+    """
+    if role == "debtor":
+        return (
+            f"guard {guard} held this pair (the matcher never links it on its own); linked as "
+            "the debtor by a review decision"
+        )
+    shown = f" (role {role})" if role else ""
+    return f"guard {guard}: the matcher never links this pair as the debtor on its own{shown}"
+
+
 def explain_pair(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -369,7 +385,7 @@ def explain_pair(
             ).fetchall()
         )
     if guard:
-        notes.append(f"guard {guard}: role can never be debtor")
+        notes.append(guard_note(guard, role))
     return PairExplanation(
         run_id=run_id,
         account_id=account_id,

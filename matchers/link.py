@@ -971,7 +971,8 @@ def link(
     s.validate()
     t0 = time.perf_counter()
     comparator = comparator or compare.compare_pairs
-    review_decisions.import_queued(con, run_id)  # reviewers' decisions queued since the last run
+    # reviewers' decisions queued since the last run
+    imported_decisions = review_decisions.import_queued(con, run_id)
     version = matcher_version()
     n_left, n_right = compare.prepare_sides(
         con,
@@ -1050,6 +1051,8 @@ def link(
         def with_the_pairs() -> None:
             # reviewers' decisions override the model's roles (approve -> debtor, reject -> never)
             reviewed.update(review_decisions.apply_decisions(con, run_id))
+            if imported_decisions:  # ... and say which of those just imported did nothing
+                warnings.extend(review_decisions.unapplied_warnings(con, run_id))
             incremental.record_increment(
                 con,
                 run_id,

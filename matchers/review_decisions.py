@@ -67,5 +67,40 @@ def apply_decisions(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, in
     return {"approved": int(row.get("approved") or 0), "rejected": int(row.get("rejected") or 0)}
 
 
+#: Decisions named in the warning about decisions that did nothing (the rest are counted).
+UNAPPLIED_EXAMPLES = 3
+_MISSING = {
+    "account": "no such account",
+    "record": "no such source record",
+    "pair": "this run stored no such pair",
+}
+
+
+def unapplied_warnings(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """One run warning when decisions this run imported name no pair it scored, else none.
+
+    Call after `apply_decisions`. Why: the workbench refuses a decision on a pair its run did
+    not store, but it cannot check one made while a run holds the database, nor a line appended
+    to the queue file by other means; such a decision used to be imported and then do nothing,
+    without a word. It stays in review_decisions (the record of what a reviewer decided) and
+    applies to that pair if a later run scores it.
+    """
+    found = sql.rows(con, "match/review_unapplied.sql", run_id=run_id)
+    if not found:
+        return []
+    shown = "; ".join(
+        f"account {r['account_id']} / {r['source']} {r['record_id']} by {r['decided_by']}"
+        f" ({_MISSING[r['missing']]}, decision {r['decision_id']})"
+        for r in found[:UNAPPLIED_EXAMPLES]
+    )
+    rest = len(found) - UNAPPLIED_EXAMPLES
+    more = f"; and {rest:,} more" if rest > 0 else ""
+    return [
+        f"{len(found):,} review decision(s) imported from the workbench queue name no pair this"
+        f" run scored and changed nothing: {shown}{more}; a decision is made on a held pair's"
+        " page (skiptrace review), see review_decisions for the full list"
+    ]
+
+
 def _count(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT count(*) FROM review_decisions").fetchall()[0][0])

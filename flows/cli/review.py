@@ -47,6 +47,14 @@ def review(
         str, typer.Option(help="Address to listen on; keep 127.0.0.1 unless behind a proxy.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(
+            help="Address(es) of a TLS proxy in front (comma-separated, e.g. 127.0.0.1): believe"
+            " its X-Forwarded-For/-Proto, so cookies are Secure over https and sign-in"
+            " back-off counts the real client address."
+        ),
+    ] = None,
 ) -> None:
     """Serve the review workbench at http://HOST:PORT until Ctrl-C.
 
@@ -67,7 +75,7 @@ def review(
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
     typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")
-    serve(path, host, port)  # ServeError: one line and its exit code (2, 3 or 4)
+    serve(path, host, port, trusted_proxy)  # ServeError: one line and its exit code (2, 3 or 4)
 
 
 def _db_of(ctx: typer.Context, db: Path | None) -> Path:

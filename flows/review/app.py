@@ -9,6 +9,8 @@ Forms are parsed with the standard library (urlencoded bodies), so no form packa
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import secrets
 from pathlib import Path
@@ -24,6 +26,7 @@ from skiptrace.flows.review.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     SESSION_SECONDS,
+    LoginThrottle,
     Session,
     Sessions,
     same_token,
@@ -32,6 +35,7 @@ from skiptrace.flows.review.auth import (
 from skiptrace.flows.review.store import DecisionConflict, Store, StoreError, same_pair
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("skiptrace")
 STATIC = {"review.css": "text/css", "review.js": "text/javascript"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -51,12 +55,30 @@ class Forbidden(Exception):
     """A session without the right (viewer deciding, missing or wrong CSRF token)."""
 
 
-def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
-    """The workbench over the database at `db_path` (which it only ever opens read-only)."""
+def client_address(request: Request) -> str:
+    """The client's address: the peer of the connection, or, behind a proxy the server was told
+    to trust (`skiptrace review --behind-proxy`), the address the proxy forwarded."""
+    return request.client.host if request.client else "unknown"
+
+
+def is_https(request: Request) -> bool:
+    """Whether the browser reached the workbench over HTTPS: served with TLS, or behind a
+    trusted proxy that says so (X-Forwarded-Proto: https). Cookies are then `Secure`, so a
+    browser never sends the session over plain HTTP; on plain HTTP (127.0.0.1, the default)
+    they cannot be, or the browser would not send them back at all."""
+    return request.url.scheme in ("https", "wss")
+
+
+def create_app(
+    db_path: str | os.PathLike[str], *, throttle: LoginThrottle | None = None
+) -> FastAPI:
+    """The workbench over the database at `db_path` (which it only ever opens read-only).
+    `throttle`: the sign-in back-off (tests pass one with a clock of their own)."""
     db = Path(db_path)
     store = Store(db)
     cache = pages.RunCache(db)
     sessions = Sessions()
+    throttle = throttle or LoginThrottle()
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -126,7 +148,8 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
     async def login_form(request: Request, failed: int = 0) -> Response:
         token = secrets.token_urlsafe(32)
         response = render("login.html", csrf=token, failed=bool(failed), user=None, run=None)
-        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=900)
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            max_age=900, secure=is_https(request))  # fmt: skip
         return response
 
     @app.post("/login")
@@ -134,15 +157,45 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         form = await form_of(request, None)
         if not same_token(form.get("csrf"), request.cookies.get(LOGIN_CSRF_COOKIE)):
             raise Forbidden("missing or wrong CSRF token")
-        user = store.user(form.get("username", ""))
-        if not verify_password(user, form.get("password", "")) or user is None:
+        name, address = form.get("username", ""), client_address(request)
+        user = store.user(name)
+        # the hash is checked whatever happens next: a locked-out or unknown name costs the
+        # same time as a wrong password, and a right password during a lock-out is not told
+        # apart from a wrong one
+        right = verify_password(user, form.get("password", "")) and user is not None
+        locked = throttle.locked_for(name, address)
+        if locked:
+            return too_many(request, locked)
+        if not right or user is None:
+            throttle.failed(name, address)
+            if throttle.locked_for(name, address):
+                # not the name typed: a password typed into the name field would land in the log
+                log.warning(
+                    "workbench: sign-ins locked for %d min after repeated failures (a user name"
+                    " or the address %s)", throttle.lockout // 60, address,
+                )  # fmt: skip
             return RedirectResponse("/login?failed=1", status_code=303)
+        throttle.succeeded(name)
         sid, _ = sessions.start(user)
         response = RedirectResponse("/queue", status_code=303)
         response.set_cookie(
-            SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=SESSION_SECONDS
+            SESSION_COOKIE, sid, httponly=True, samesite="strict", max_age=SESSION_SECONDS,
+            secure=is_https(request),
+        )  # fmt: skip
+        response.delete_cookie(
+            LOGIN_CSRF_COOKIE, httponly=True, samesite="strict", secure=is_https(request)
         )
-        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        return response
+
+    def too_many(request: Request, seconds: float) -> Response:
+        token = secrets.token_urlsafe(32)
+        minutes = max(1, math.ceil(seconds / 60))
+        response = render(
+            "login.html", 429, csrf=token, failed=False, user=None, run=None, locked=minutes
+        )
+        response.headers["Retry-After"] = str(math.ceil(seconds))
+        response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            max_age=900, secure=is_https(request))  # fmt: skip
         return response
 
     @app.post("/logout")
@@ -151,7 +204,9 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         await form_of(request, session)
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
+        response.delete_cookie(
+            SESSION_COOKIE, httponly=True, samesite="strict", secure=is_https(request)
+        )
         return response
 
     # ------------------------------------------------------------------ pages
@@ -223,25 +278,38 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         if not session.user.can_decide:
             raise Forbidden(f"{session.user.name} is a {session.user.role}, not a reviewer")
         account_id = form.get("account_id", "")
+        source, record_id, run_id = (form.get(k, "") for k in ("source", "record_id", "run_id"))
+        try:
+            rec_id = int(form.get("rec_id", "") or "")
+        except ValueError:
+            return PlainTextResponse("not recorded: the decision names no record", 400)
         try:
             # which of the pair's queued decisions are applied; unknown while a run holds the
             # database, and then every queued decision counts as pending (refuse, not overrule)
             with pages.read_only(db) as con:
+                problem = pages.decision_target_problem(
+                    con, run_id=run_id, account_id=account_id, rec_id=rec_id, source=source,
+                    record_id=record_id,
+                )  # fmt: skip
                 applied: set[str] | None = pages.applied_decisions(con, account_id)
         except pages.DatabaseBusy:
-            applied = None
+            # not checkable now: queued, and the run that imports it warns if it names no pair
+            # that run scored (matchers/review_decisions.py, unapplied_warnings)
+            problem, applied = None, None
+        if problem is not None:
+            return PlainTextResponse(f"not recorded: {problem}", status_code=404)
         # an override counts only when the reviewer ticked it, for the decision they were shown
         replaces = (form.get("replaces") or None) if form.get("replace_earlier") == "yes" else None
         try:
             decision_id = store.record_decision(
                 user=session.user,
                 account_id=account_id,
-                rec_id=int(form.get("rec_id", "0") or 0),
-                source=form.get("source", ""),
-                record_id=form.get("record_id", ""),
+                rec_id=rec_id,
+                source=source,
+                record_id=record_id,
                 action=form.get("action", ""),
                 reason=form.get("reason", ""),
-                seen_run_id=form.get("run_id", ""),
+                seen_run_id=run_id,
                 applied=applied,
                 replaces=replaces,
             )
@@ -275,7 +343,10 @@ def create_app(db_path: str | os.PathLike[str]) -> FastAPI:
         with pages.read_only(db) as con:
             ctx = base(session, con)
             run_id = ctx["run"]["run_id"] if ctx["run"] else None
-            doc = pages.account(con, account_id, full_dob=full_dob, run_id=run_id, cache=cache)
+            doc = pages.account(
+                con, account_id, full_dob=full_dob, run_id=run_id, cache=cache,
+                agents=session.user.can_decide,
+            )  # fmt: skip
         return render("account.html", **ctx, doc=doc, full_dob=full_dob)
 
     @app.get("/account")

@@ -6,9 +6,10 @@ The workbench therefore holds no connection between requests; when a run has the
 fails and the page says a run is in progress instead (decisions are still accepted: they go to
 the queue file, see store.py).
 
-Personal data shown: names, addresses, phones and emails in full (a reviewer must compare
-them), the SSN as its last four digits only, the date of birth as its year unless a reviewer
-asks for the full date (the app logs that view).
+Personal data shown: on a held pair's page names, addresses, phones and emails in full (a
+reviewer must compare them), the SSN as its last four digits only, the date of birth as its
+year unless a reviewer asks for the full date (the app logs that view). The account page shows
+what `skiptrace explain` shows, masked, and its outcomes masked the same way (account_outcomes).
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from typing import Any
 import duckdb
 
 from skiptrace import sql
-from skiptrace.flows.audit.lineage import LineageError, explain_account, run_constants
+from skiptrace.flows.audit.lineage import (
+    LineageError,
+    explain_account,
+    mask_contact_key,
+    run_constants,
+)
+from skiptrace.masking import mask_name
 from skiptrace.matchers.explain import explain_pair, load_run_params, probability_of
 
 PAGE_SIZE = 50
@@ -225,6 +232,33 @@ def pair(
     }
 
 
+def decision_target_problem(
+    con: Any, *, run_id: str, account_id: str, rec_id: int, source: str, record_id: str
+) -> str | None:
+    """Why a decision on this pair cannot be taken (one sentence), or None when run `run_id`
+    stored the pair of that account and that source record. Why check: the match stage applies a
+    decision by account, source and source record id, so one naming anything else was queued,
+    imported and then did nothing, while the reviewer had been told "recorded"."""
+    if not run_id:
+        return "the decision names no run (decide from a held pair's page)"
+    found = sql.rows(
+        con, "review/decision_target.sql", run_id=run_id, account_id=account_id, rec_id=rec_id,
+        source=source, record_id=record_id,
+    )[0]  # fmt: skip
+    if found["pair_known"]:
+        return None
+    if not found["run_known"]:
+        return f"there is no run {run_id} in this database"
+    if not found["account_known"]:
+        return f"there is no account {account_id} in this database"
+    if not found["record_known"]:
+        return f"there is no {source} record {record_id} in this database"
+    return (
+        f"run {run_id} stored no pair of account {account_id} and {source} record {record_id}"
+        f" (rec {rec_id})"
+    )
+
+
 def applied_decisions(con: Any, account_id: str) -> set[str]:
     """Ids of the account's decisions a completed run has taken in (the others are pending)."""
     return {r["decision_id"] for r in sql.rows(con, "review/applied_decisions.sql",
@@ -240,6 +274,44 @@ def flags(con: Any, run_id: str, page: int = 0) -> tuple[list[dict], int]:
     return items, int(items[0]["total"]) if items else 0
 
 
+#: Outcome rows an account page lists (the newest).
+OUTCOME_ROWS = 50
+
+
+def account_outcomes(con: Any, account_id: str, *, agents: bool) -> list[dict[str, Any]]:
+    """The collectors' outcomes of one account, masked like the rest of the account page.
+
+    The contact shows the way the page's contacts do (a phone as its last four digits, an email
+    as its first letter and domain, an address with its words masked), for every role: which
+    of the account's contacts an outcome is about is read from those, and the outcome, its date
+    and time and where the row came from (origin, its id there, the run that stored it) stay in
+    full, as compliance follows a cease-and-desist or a wrong number back by them. The agent who
+    recorded it is a collector's name: a reviewer, who follows such an outcome up with whoever
+    took it, sees it (`agents`); a viewer, who only reads, sees it masked like every name here.
+    Why not every column of every outcome table, as before: the page then showed the numbers
+    and names unmasked, and any table added later would have shown whatever it held.
+    """
+    try:
+        rows = sql.rows(con, "review/account_outcomes.sql", account_id=account_id,
+                        limit=OUTCOME_ROWS)  # fmt: skip
+    except duckdb.CatalogException:  # a database older than contact_outcomes (018)
+        return []
+    return [
+        {
+            "date": r["outcome_date"].isoformat() if r["outcome_date"] else "",
+            "time": r["outcome_time"].isoformat() if r["outcome_time"] else "",
+            "outcome": r["outcome"] or "",
+            "contact_type": r["contact_type"] or "",
+            "contact": mask_contact_key(r["contact_type"], r["contact_key"] or r["contact"]),
+            "agent": (r["agent"] or "") if agents else mask_name(r["agent"]),
+            "origin": r["origin"] or "",
+            "origin_id": r["origin_id"] or "",
+            "run_id": r["run_id"] or "",
+        }
+        for r in rows
+    ]
+
+
 def account(
     con: Any,
     account_id: str,
@@ -247,11 +319,13 @@ def account(
     full_dob: bool,
     run_id: str | None = None,
     cache: RunCache | None = None,
+    agents: bool = False,
 ) -> dict[str, Any]:
-    """`skiptrace explain` for one account, plus its review decisions and any outcomes.
+    """`skiptrace explain` for one account, plus its review decisions and its outcomes.
 
     `run_id` (the run the workbench shows) spares explain its search for the latest run that
-    holds the account; an account missing from that run falls back to that search.
+    holds the account; an account missing from that run falls back to that search. `agents`:
+    show the outcomes' agents in full (reviewers), see account_outcomes.
     """
     try:
         try:
@@ -267,18 +341,7 @@ def account(
     except LineageError as exc:
         raise NotFound(str(exc)) from exc
     doc["decisions"] = sql.rows(con, "review/account_decisions.sql", account_id=account_id)
-    outcomes: dict[str, list[dict[str, Any]]] = {}
-    tables = _cached(cache, ("outcome_tables",), lambda: sql.rows(con, "review/outcome_tables.sql"))
-    for t in tables:
-        name = t["table_name"]
-        # the name comes from the catalog (not from the user) and is quoted as an identifier
-        ident = '"' + name.replace('"', '""') + '"'
-        rows = con.execute(
-            f"SELECT * FROM {ident} WHERE account_id = $a LIMIT 50", {"a": account_id}
-        ).fetchall()
-        cols = [d[0] for d in con.description or []]
-        outcomes[name] = [dict(zip(cols, r, strict=True)) for r in rows]
-    doc["outcomes"] = outcomes
+    doc["outcomes"] = account_outcomes(con, account_id, agents=agents)
     if full_dob and doc.get("account"):
         acct = sql.rows(con, "review/pair_account.sql", account_id=account_id)
         doc["account"]["dob_full"] = _dob(acct[0]["dob"], True) if acct else ""

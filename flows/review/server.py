@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -62,7 +63,28 @@ def check_can_serve(db: Path) -> None:
         )
 
 
-def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+def uvicorn_options(host: str, port: int, trusted_proxy: str | None = None) -> dict[str, Any]:
+    """uvicorn's settings for the workbench (`serve` and the tests' BackgroundServer alike).
+
+    `trusted_proxy`: the address(es) of a TLS proxy in front (comma-separated), whose
+    X-Forwarded-For and X-Forwarded-Proto are believed: the client address the sign-in back-off
+    counts by is then the forwarded one, and cookies are `Secure` when the proxy says https.
+    Without it no forwarded header is believed (uvicorn would otherwise trust any client on
+    127.0.0.1, which could then claim any address to the back-off).
+    """
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "proxy_headers": trusted_proxy is not None,
+        "forwarded_allow_ips": trusted_proxy or "",
+    }
+
+
+def serve(
+    db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, trusted_proxy: str | None = None
+) -> None:
     """Serve until interrupted (Ctrl-C)."""
     import uvicorn
 
@@ -71,4 +93,4 @@ def serve(db: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     check_can_serve(db)
     check_port(host, port)
     migrate_if_free(db)
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(db), **uvicorn_options(host, port, trusted_proxy))

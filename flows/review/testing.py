@@ -13,6 +13,8 @@ from pathlib import Path
 import uvicorn
 
 from skiptrace.flows.review.app import create_app
+from skiptrace.flows.review.auth import LoginThrottle
+from skiptrace.flows.review.server import uvicorn_options
 
 #: Chromium flags for a headless, offline run (no sandbox: CI containers run as root).
 CHROMIUM_ARGS = [
@@ -44,11 +46,19 @@ def free_port() -> int:
 class BackgroundServer:
     """The workbench over `db` at http://127.0.0.1:<port>."""
 
-    def __init__(self, db: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        db: Path,
+        port: int | None = None,
+        *,
+        trusted_proxy: str | None = None,
+        throttle: LoginThrottle | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(db), host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            create_app(db, throttle=throttle),
+            **uvicorn_options("127.0.0.1", self.port, trusted_proxy),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

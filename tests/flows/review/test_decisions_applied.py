@@ -196,3 +196,89 @@ def test_an_override_is_imported_with_the_decision_it_replaced(review_env) -> No
     with pytest.raises(DecisionConflict):  # unknown (a run holds the database): still pending
         store.record_decision(user=REVIEWER, applied=None, **again)
     store.record_decision(user=REVIEWER, applied=applied, **again)
+
+
+def test_a_run_warns_about_imported_decisions_that_name_no_pair_it_scored(review_env) -> None:
+    """A decision queued while a run held the database is not checked by the workbench (nor is
+    a line added to the queue file by hand); one naming no pair used to be imported and do
+    nothing without a word. The run that imports it now says so in one run warning."""
+    store = Store(review_env.db)
+    (pair,) = held(review_env.db, RUN1, 1)
+    real = decide(store, pair, "approve")
+    ghost = decide(
+        store,
+        {"account_id": "4199999999", "rec_id": 1, "source": "nosuch", "record_id": "ZZZ"},
+        "approve",
+    )
+    stray = decide(store, {**pair, "source": "nosuch", "record_id": "ZZZ"}, "reject")
+    run_pipeline(review_env, RUN2)
+    assert pair_row(review_env.db, RUN2, pair) == ("debtor", real)
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        warnings = con.execute(
+            "SELECT stage, message FROM run_warnings WHERE run_id = ? AND message LIKE '%review%'",
+            [RUN2],
+        ).fetchall()
+        kept = {r[0] for r in con.execute("SELECT decision_id FROM review_decisions").fetchall()}
+    finally:
+        con.close()
+    assert len(warnings) == 1, warnings
+    stage, message = warnings[0]
+    assert stage == "match" and "\n" not in message
+    assert message.startswith("2 review decision(s) imported from the workbench queue name no pair")
+    assert f"account 4199999999 / nosuch ZZZ by rita (no such account, decision {ghost})" in message
+    assert f"/ nosuch ZZZ by rita (no such source record, decision {stray})" in message
+    assert real not in message
+    assert kept == {real, ghost, stray}  # the record of what reviewers decided stays whole
+
+
+def guarded(db: Path, run_id: str) -> dict[str, Any]:
+    """A held pair of the run that a guard holds (the matcher would never link it)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute(
+            "SELECT m.account_id, m.rec_id, m.source, s.record_id, m.guard FROM match_pairs m "
+            "JOIN source_records s USING (rec_id) WHERE m.run_id = ? AND m.role = 'rejected' "
+            "AND m.guard IS NOT NULL ORDER BY m.match_probability DESC, m.account_id, m.rec_id "
+            "LIMIT 1",
+            [run_id],
+        )
+        cols = [d[0] for d in cur.description]
+        return dict(zip(cols, cur.fetchone() or (), strict=True))
+    finally:
+        con.close()
+
+
+def test_explain_of_an_approved_guarded_pair_does_not_say_it_can_never_be_debtor(
+    review_env,
+) -> None:
+    """explain printed "guard X: role can never be debtor" just above "approved by rita" on a
+    pair whose role was then debtor (audit finding 12)."""
+    pair = guarded(review_env.db, RUN1)
+    assert pair, "the small portfolio has no pair a guard holds"
+    guard = pair.pop("guard")
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        before = explain_account(con, pair["account_id"], run_id=RUN1)
+    finally:
+        con.close()
+    (held_notes,) = [m["notes"] for m in before["matches"] if m["rec_id"] == pair["rec_id"]]
+    assert held_notes[0].startswith(
+        f"guard {guard}: the matcher never links this pair as the debtor on its own"
+    )
+    decision = decide(Store(review_env.db), pair, "approve")
+    run_pipeline(review_env, RUN2)
+    con = sql.connect(review_env.db, read_only=True)
+    try:
+        doc = explain_account(con, pair["account_id"], run_id=RUN2)
+    finally:
+        con.close()
+    (match,) = [m for m in doc["matches"] if m["rec_id"] == pair["rec_id"]]
+    assert match["role"] == "debtor" and match["guard"] == guard
+    assert not any("never be debtor" in n for n in match["notes"])
+    guard_note, review_note = match["notes"][-2:]
+    assert guard_note == (
+        f"guard {guard} held this pair (the matcher never links it on its own); linked as the"
+        " debtor by a review decision"
+    )
+    assert review_note.startswith(f"review decision {decision}: approved by rita at ")

@@ -42,7 +42,7 @@ def test_account_and_pair_pages_are_the_same_from_the_cache(review_env: RefreshP
                 con, run_id, pair["account_id"], pair["rec_id"], full_dob=False, cache=cache
             )
             assert cached == fresh
-    assert {k[0] for k in cache._entries} == {"explain", "run_params", "outcome_tables"}
+    assert {k[0] for k in cache._entries} == {"explain", "run_params"}
 
 
 def test_an_entry_is_rebuilt_once_the_database_file_changes(review_env: RefreshParams) -> None:
