@@ -142,16 +142,19 @@ def push_run(
     run = _completed_run(con, run_id)
     run["bands"] = _run_bands(con, run)
     run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
-    conn: Any = None
     try:
         try:
             with pg.connect(url, limits) as conn:
-                result.migrations_applied = len(pg.migrate(conn))
-                _push_in_transaction(
-                    con, conn, run, result,
-                    allow_older_run=allow_older_run, replace_owner=replace_owner,
-                    allow_shrink=allow_shrink, max_shrink=max_shrink,
-                )  # fmt: skip
+                try:
+                    result.migrations_applied = len(pg.migrate(conn))
+                    _push_in_transaction(
+                        con, conn, run, result,
+                        allow_older_run=allow_older_run, replace_owner=replace_owner,
+                        allow_shrink=allow_shrink, max_shrink=max_shrink,
+                    )  # fmt: skip
+                except BaseException:
+                    _cancel(conn)  # before the connection closes: see _cancel
+                    raise
         except psycopg.errors.InsufficientPrivilege as exc:
             first = str(exc).strip().splitlines()[0]
             raise PushConfigError(
@@ -184,7 +187,6 @@ def push_run(
         result.seconds = round(time.perf_counter() - t0, 3)
         stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
         if isinstance(stopped, Interrupted):
-            _cancel(conn)
             exc = Interrupted(
                 f"interrupted by {signal.Signals(stopped.signum).name}: the push of run "
                 f"{run_id} stopped and is recorded failed; nothing changed in the collections "
@@ -220,10 +222,12 @@ def push_run(
 
 
 def _cancel(conn: Any) -> None:
-    """Cancel the statement a stopped push left running in the server: a push waiting on a lock
-    would otherwise keep waiting there, holding the push's advisory lock, after this process
-    closed its socket (the server notices only when it next writes to it)."""
-    if conn is None or conn.closed:
+    """Cancel the statement a push stopped on this side (a signal, an error raised in Python)
+    left running in the server. Closing the connection is not enough: a statement waiting on a
+    lock keeps waiting, holding the push's advisory lock, until it next writes to the socket."""
+    from psycopg import pq
+
+    if conn.closed or conn.pgconn.transaction_status != pq.TransactionStatus.ACTIVE:
         return
     try:
         conn.cancel_safe(timeout=5)
