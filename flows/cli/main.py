@@ -690,7 +690,7 @@ class PushOptions(PushSettings):
     """`skiptrace push`'s settings: the waits of PushSettings, and the share a push may retire or
     lift, which is the run's max_shrink (its field, declared in RefreshParams)."""
 
-    max_shrink: float = RefreshParams.model_fields["max_shrink"]
+    max_shrink: float = RefreshParams.model_fields["max_shrink"]  # type: ignore[assignment]
 
 
 @app.command()

@@ -44,8 +44,8 @@ CONNECT_TIMEOUT = 15
 #: libpq's TCP keepalives: a peer silent for 30 s is probed every 10 s, and the connection is
 #: dropped after 6 unanswered probes (about 90 s), instead of waiting on a dead socket for the
 #: kernel's two hours. Unix-socket connections ignore them.
-KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
-              "keepalives_count": 6}  # fmt: skip
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                              "keepalives_count": 6}  # fmt: skip
 
 
 class PushSettings(BaseModel):

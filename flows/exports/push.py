@@ -110,6 +110,9 @@ _SCHEMA_ERRORS = (
 )  # fmt: skip
 
 
+_RESTORE = '"Tables changed by hand"'
+
+
 def push_run(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -165,8 +168,8 @@ def push_run(
             first = str(exc).strip().splitlines()[0]
             raise PushConfigError(
                 f"the skiptrace tables of {result.target} differ from what skiptrace's "
-                f"migrations create ({first}): restore them (docs/push.md, \"Schema\"); nothing "
-                "was changed there"
+                f"migrations create ({first}): restore them (docs/push.md, {_RESTORE}); "
+                "nothing was changed there"
             ) from exc
         except psycopg.errors.LockNotAvailable as exc:
             raise PushError(
@@ -407,7 +410,7 @@ def _check_schema(conn: Any, cur: Any, result: PushResult) -> None:
     ]
     raise PushConfigError(
         f"the skiptrace tables of {result.target} differ from what skiptrace's migrations "
-        f"create ({'; '.join(parts)}): restore them (docs/push.md, \"Schema\"); nothing was "
+        f"create ({'; '.join(parts)}): restore them (docs/push.md, {_RESTORE}); nothing was "
         "changed there"
     )
 

@@ -19,7 +19,8 @@ import pytest
 from skiptrace import errors, sql
 from skiptrace.flows.exports.pg import PushError, PushSettings
 from skiptrace.flows.exports.push import push_run
-from tests.flows.exports.test_push import (  # noqa: F401 (run1 is a fixture)
+from tests.flows.exports import test_push
+from tests.flows.exports.test_push import (
     RUN1,
     RUN2,
     _wait_for,
@@ -27,9 +28,10 @@ from tests.flows.exports.test_push import (  # noqa: F401 (run1 is a fixture)
     add_run,
     contacts,
     copy_decisions,
-    run1,
     table,
 )
+
+run1 = test_push.run1  # the fixture: RUN1 of test_push, six contacts, a flag, three decisions
 
 OTHER = "20250701T000000Z-0009"
 
@@ -227,8 +229,10 @@ def test_a_push_behind_a_held_lock_times_out_with_exit_8(run1, pg_url: str) -> N
     from skiptrace.flows.exports import pg
 
     with pg.connect(pg_url, PushSettings(lock_timeout=2, statement_timeout=90)) as conn:
-        shown = [conn.execute(f"SHOW {name}").fetchall()[0][0] for name in ("lock_timeout",
-                                                                          "statement_timeout")]
+        shown = [
+            conn.execute(f"SHOW {name}").fetchall()[0][0]
+            for name in ("lock_timeout", "statement_timeout")
+        ]
     assert shown == ["2s", "90s"]
 
 
@@ -245,9 +249,8 @@ def test_tables_changed_by_hand_are_refused_before_writing(run1, pg_url: str) ->
     with pytest.raises(PushError) as drift:
         push_run(run1, RUN2, pg_url)
     assert drift.value.exit_code == errors.CONFIG
-    assert (
-        "skiptrace_contacts lacks dial_mode; skiptrace_current_contacts is missing"
-        in str(drift.value)
+    assert "skiptrace_contacts lacks dial_mode; skiptrace_current_contacts is missing" in str(
+        drift.value
     )
     assert table(pg_url, "skiptrace_contacts", "1, 2, 3, 4") == before
     # a column the check runs after (the owner's) is caught all the same: one line, 3
