@@ -84,6 +84,7 @@ class PushResult:
     flags_lifted: int = 0
     holds_lifted: int = 0  # suppression decisions in force the run no longer makes
     holds_lifted_rules: str = ""  # "rule n, rule n" of those
+    replaced_owner: str = ""  # the database id --replace-owner took the target from
     migrations_applied: int = 0
     seconds: float = 0.0
 
@@ -219,6 +220,11 @@ def push_run(
         run_id, result.target, result.contacts, result.inserted, result.updated,
         result.retired, result.seconds,
     )  # fmt: skip
+    if result.replaced_owner:
+        log.warning(
+            "%s: this database (%s) replaced %s as the owner (--replace-owner)",
+            result.target, run["database_id"], result.replaced_owner,
+        )  # fmt: skip
     if lifted:
         log.warning("push of run %s to %s %s", run_id, result.target, lifted)
     return result
@@ -361,10 +367,7 @@ def _check_owner(
                 f"here would retire that database's contacts, flags and suppressions; push from "
                 f"the owning database ({how})"
             )
-        log.warning(
-            "%s: this database (%s) replaces %s as the owner (--replace-owner)",
-            result.target, mine, owner_id,
-        )  # fmt: skip
+        result.replaced_owner = owner_id  # said once the push has committed
         return
     unowned = pg.execute(cur, "latest_run.sql", database_id=None)
     if not unowned:
