@@ -9,8 +9,10 @@ GRANT USAGE ON SCHEMA public TO skiptrace_push;
 -- which PostgreSQL migrations are applied; the collectors' outcomes to read back
 GRANT SELECT ON skiptrace_schema_version, contact_outcomes TO skiptrace_push;
 -- upserts (INSERT ... ON CONFLICT DO UPDATE reads the row it compares) and retirement; no DELETE
+-- (schema version 5: skiptrace_owner, which skiptrace database pushes here)
 GRANT SELECT, INSERT, UPDATE
-    ON skiptrace_runs, skiptrace_contacts, skiptrace_flags, skiptrace_suppressions
+    ON skiptrace_runs, skiptrace_contacts, skiptrace_flags, skiptrace_suppressions,
+       skiptrace_owner
     TO skiptrace_push;
 -- an older run pushed anyway (--allow-older-run) is recorded (schema version 4)
 GRANT INSERT ON skiptrace_rollbacks TO skiptrace_push;

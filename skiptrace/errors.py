@@ -39,8 +39,8 @@ EXIT_CODES: dict[int, str] = {
     BUSY: "database busy: another run or a reader holds it (see --wait)",
     REFUSED: "run refused by a safety check (e.g. a re-delivery without --replace)",
     WARNINGS: "completed with warnings (see the run summary)",
-    UNREACHABLE: "the collections database cannot be reached or the connection failed midway: "
-    "nothing changed there, run again later",
+    UNREACHABLE: "the collections database cannot be reached, the connection failed midway or a "
+    "lock or statement timeout passed: nothing changed there, run again later",
     NOT_REPRODUCED: "replay: the run's contacts were re-derived and differ from what it emitted",
     INTERRUPTED: "interrupted by Ctrl-C (SIGINT): the run is recorded failed, earlier outputs untouched",
     TERMINATED: "terminated by SIGTERM: the run is recorded failed, earlier outputs untouched",

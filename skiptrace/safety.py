@@ -16,6 +16,11 @@ import logging
 
 from skiptrace.errors import ConfigError, RunRefused
 
+#: The largest share of accounts or contacts a run may remove, and of the collections system's
+#: active contacts or holds a push may retire or lift, without `allow_shrink`
+#: (RefreshParams.max_shrink, `skiptrace push --max-shrink`).
+MAX_SHRINK = 0.2
+
 
 class SafetyError(RunRefused):
     """A run refused by a safety check. The message is one line and says how to proceed."""

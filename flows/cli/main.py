@@ -22,6 +22,7 @@ from skiptrace import errors
 from skiptrace.atomic import private_dir
 from skiptrace.flows.cli.boundary import SkiptraceGroup
 from skiptrace.flows.cli.options import given, iso_date, with_model_options
+from skiptrace.flows.exports.pg import PushSettings
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.masking import install_masking
 
@@ -685,8 +686,17 @@ def _check_export_folder(export: Path) -> None:
             raise NotWritableError(f"--export-labels {export}: {target} is a folder")
 
 
+class PushOptions(PushSettings):
+    """`skiptrace push`'s settings: the waits of PushSettings, and the share a push may retire or
+    lift, which is the run's max_shrink (its field, declared in RefreshParams)."""
+
+    max_shrink: float = RefreshParams.model_fields["max_shrink"]  # type: ignore[assignment]
+
+
 @app.command()
+@with_model_options(PushOptions)
 def push(
+    options: dict[str, Any],
     run_id: Annotated[str, typer.Argument(help="Completed run to push.")],
     to: Annotated[
         str | None,
@@ -713,33 +723,65 @@ def push(
             "status 6.",
         ),
     ] = False,
+    replace_owner: Annotated[
+        bool,
+        typer.Option(
+            "--replace-owner",
+            help="Push even though another skiptrace database owns the target: this database "
+            "becomes its owner and what its run lacks is retired there. Without it such a push "
+            "is refused with exit status 6.",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Push even though it would retire more than --max-shrink of the target's "
+            "active contacts or lift more than that share of its holds (refused with exit "
+            "status 6 otherwise).",
+        ),
+    ] = False,
 ) -> None:
     """Push a run's contacts, flags and suppressions into PostgreSQL in one transaction.
 
     Upserts keyed by account, contact type and normalized value; pushing a run twice changes
     nothing; suppressed contacts are written with their reason, never as callable (docs/push.md).
-    Exit status: 0 pushed; 8 the server cannot be reached or the connection failed (nothing
-    changed there: run again later); 2 no URL or an unknown run; 6 a run not completed, archived
-    or older than the last one pushed (an earlier as-of date, or the same date started earlier;
-    --allow-older-run pushes it anyway); 3 a refused login, an unreadable URL file or a missing
-    grant.
+    Exit status: 0 pushed; 8 the server cannot be reached, the connection failed or a lock or
+    statement timeout passed (nothing changed there: run again later); 2 no URL or an unknown
+    run; 6 a run not completed, archived or older than the last one pushed (an earlier as-of
+    date, or the same date started earlier; --allow-older-run pushes it anyway), a target owned
+    by another skiptrace database (--replace-owner), or a push that would retire or lift more
+    than --max-shrink (--allow-shrink); 3 a refused login, an unreadable URL file, a missing
+    grant, or a target whose tables or view differ from what the migrations create; 143 / 130
+    stopped by SIGTERM / Ctrl-C (recorded failed, nothing changed there).
     """
     from skiptrace.flows.cli.lineage import _open
     from skiptrace.flows.exports.pg import resolve_url
     from skiptrace.flows.exports.push import push_run
+    from skiptrace.resources import noting_signals
 
+    settings = PushOptions(**given(options))
     url = resolve_url(to, to_file)
     if url is None:
         raise errors.UsageError("give --to URL, --to-file FILE or set SKIPTRACE_PUSH_URL")
     con = _open(db, write=True)
     try:
-        r = push_run(con, run_id, url, allow_older_run=allow_older_run)
+        with noting_signals():  # a SIGTERM records the push failed, then exits 143
+            r = push_run(
+                con, run_id, url, allow_older_run=allow_older_run, replace_owner=replace_owner,
+                allow_shrink=allow_shrink, max_shrink=settings.max_shrink,
+                settings=PushSettings(
+                    lock_timeout=settings.lock_timeout,
+                    statement_timeout=settings.statement_timeout,
+                ),
+            )  # fmt: skip
     finally:
         con.close()
+    lifted = f", {r.holds_lifted:,} holds lifted ({r.holds_lifted_rules})" if r.holds_lifted else ""
     _console().print(
         f"pushed run [bold]{r.run_id}[/] to {r.target}: {r.contacts:,} contacts "
         f"({r.inserted:,} new, {r.updated:,} changed, {r.retired:,} retired), "
-        f"{r.flags:,} flags, {r.suppressions:,} suppressions in {r.seconds:.1f}s"
+        f"{r.flags:,} flags, {r.suppressions:,} suppressions{lifted} in {r.seconds:.1f}s"
     )
 
 

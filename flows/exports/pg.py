@@ -10,6 +10,13 @@ PostgreSQL's schema is versioned like DuckDB's: numbered files in `sql/push/pg_m
 applied in order, each in its own transaction, recorded in `skiptrace_schema_version`. The
 other SQL for PostgreSQL lives in `sql/push/pg/`, with the same `$name` parameters as the
 DuckDB files (translated to psycopg's placeholders here).
+
+Every connection waits a bounded time: `PushSettings` (its fields are `skiptrace push`'s
+`--lock-timeout` and `--statement-timeout`) sets PostgreSQL's `lock_timeout` and
+`statement_timeout` for the session, and TCP keepalives notice a server or network that went
+away without closing the connection. A push behind another session's lock used to wait forever
+while it held the push's advisory lock and DuckDB's write lock (every other run, workbench and
+explain then got "busy"); now it fails with exit code 8, its transaction rolled back.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from skiptrace import sql
 from skiptrace.errors import ConfigError, RunRefused, Unreachable, UsageError
@@ -30,6 +39,35 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@", re.I)
 _DSN_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|\S+)", re.I)
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+#: Seconds libpq waits for the server to answer the connection.
+CONNECT_TIMEOUT = 15
+#: libpq's TCP keepalives: a peer silent for 30 s is probed every 10 s, and the connection is
+#: dropped after 6 unanswered probes (about 90 s), instead of waiting on a dead socket for the
+#: kernel's two hours. Unix-socket connections ignore them.
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+                              "keepalives_count": 6}  # fmt: skip
+
+
+class PushSettings(BaseModel):
+    """How long a push or an outcome pull may wait on PostgreSQL, declared once: `skiptrace
+    push` derives its options from these fields, and a run's push uses the defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lock_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a push or an outcome pull waits for a lock in PostgreSQL (another "
+        "session holding a skiptrace table, another push) before giving up with exit code 8: "
+        "nothing changed there, run again later",
+    )
+    statement_timeout: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Seconds one statement of a push may run in PostgreSQL (the COPY of a "
+        "million contacts takes about 15) before it is cancelled with exit code 8, the push "
+        "rolled back",
+    )
 
 
 class PushError(Unreachable):
@@ -82,13 +120,17 @@ def resolve_url(to: str | None = None, to_file: Path | None = None) -> str | Non
     return os.environ.get(ENV_URL) or None
 
 
-def connect(url: str) -> Any:
-    """Open a psycopg connection; an unreachable server (exit 8) or a refused login (exit 3) is
-    one PushError line."""
+def connect(url: str, settings: PushSettings | None = None) -> Any:
+    """Open a psycopg connection with TCP keepalives and the session's lock and statement
+    timeouts (`settings`, default PushSettings()); an unreachable server (exit 8) or a refused
+    login (exit 3) is one PushError line."""
     import psycopg
 
+    limits = settings or PushSettings()
     try:
-        return psycopg.connect(url, connect_timeout=15, application_name="skiptrace")
+        conn = psycopg.connect(
+            url, connect_timeout=CONNECT_TIMEOUT, application_name="skiptrace", **KEEPALIVES
+        )
     except psycopg.Error as exc:
         # libpq's message names host, port and user, never the password; mask anyway
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -96,6 +138,23 @@ def connect(url: str) -> Any:
         if _is_login_problem(exc):  # the server answered: a retry will not change its answer
             raise PushConfigError(message) from exc
         raise PushError(message) from exc
+    try:
+        with conn.cursor() as cur:  # not transaction-local: kept after this commit
+            execute(
+                cur,
+                "session_limits.sql",
+                lock_timeout=str(round(limits.lock_timeout * 1000)),
+                statement_timeout=str(round(limits.statement_timeout * 1000)),
+            )
+        conn.commit()
+    except psycopg.Error as exc:
+        conn.close()
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PushError(f"connection to {mask_url(url)} failed: {mask_url(first)}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _is_login_problem(exc: Exception) -> bool:

@@ -4,10 +4,14 @@ Collections platforms merge vendor updates from staging tables keyed by account 
 normalized phone or address, and expect a re-sent batch to change nothing. So a push:
 
 1. migrates PostgreSQL's skiptrace schema if needed (`sql/push/pg_migrations/`);
-2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a run older than
-   the newest one already pushed, by as-of date, then start (it would roll the platform back;
-   `allow_older_run` pushes it anyway, lifting none of the newer run's holds, suppressions and
-   flags: `keep_newer.sql`, recorded in `skiptrace_rollbacks`);
+2. opens ONE transaction, takes an advisory lock (one push at a time), refuses a push from a
+   skiptrace database other than the one that owns the target (`skiptrace_owner`: it would
+   retire that database's contacts, flags and suppressions; `replace_owner` hands the target
+   over), refuses a target whose tables or view differ from what the migrations create (3),
+   and refuses a run older than the newest one this database already pushed, by as-of date,
+   then start (it would roll the platform back; `allow_older_run` pushes it anyway, lifting
+   none of the newer run's holds, suppressions and flags: `keep_newer.sql`, recorded in
+   `skiptrace_rollbacks`);
 3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables; a
    contact is callable only where the run's import files would hand it to a collector (not bad,
    not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
@@ -15,9 +19,15 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
 4. stages as not callable any contact the platform reported bad after the run read its
    outcomes (`guard_outcomes.sql`: the latest verdict, as `sql/outcomes/latest.sql` lists the
    verdicts; on hold for an account with a dispute; the platform's word is never overridden),
-   then upserts
-   keyed by (account_id, contact_type, contact_key), touching only rows whose content changed, and marks rows the run no longer has inactive and not callable;
-5. records the run in `skiptrace_runs` and commits; then records the push in DuckDB's `pushes`.
+   then upserts keyed by (account_id, contact_type, contact_key), touching only rows whose
+   content changed, and marks rows the run no longer has inactive and not callable; flags and
+   suppressions are lifted only for the accounts the run has (a hold is never lifted because
+   rows are missing);
+5. refuses (rolls back) a push that would retire more than `max_shrink` of the target's active
+   contacts or lift more than that share of its holds, as a run refuses such a shrink
+   (`allow_shrink` lets it through); holds lifted are a warning and the `pushes` row's message;
+6. records the owner and the run in `skiptrace_runs` and commits; then records the push in
+   DuckDB's `pushes`, a failed one too (a timeout, a SIGTERM: exit code 8, 143).
 
 A push killed at any point before COMMIT leaves PostgreSQL as it was: the staging tables are
 temporary and the upserts uncommitted, and the server rolls back when the connection drops.
@@ -31,6 +41,7 @@ import datetime as dt
 import io
 import json
 import logging
+import signal
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -42,7 +53,15 @@ import pyarrow.csv as pacsv
 from skiptrace import sql
 from skiptrace.errors import ConfigError
 from skiptrace.flows.exports import pg
-from skiptrace.flows.exports.pg import PushConfigError, PushError, PushRefused, PushUnknownRun
+from skiptrace.flows.exports.pg import (
+    PushConfigError,
+    PushError,
+    PushRefused,
+    PushSettings,
+    PushUnknownRun,
+)
+from skiptrace.resources import Interrupted, known_failure
+from skiptrace.safety import MAX_SHRINK
 
 log = logging.getLogger("skiptrace.push")
 #: Rows per COPY chunk: bounded memory whatever the run's size.
@@ -66,6 +85,10 @@ class PushResult:
     retired: int = 0
     flags: int = 0
     suppressions: int = 0
+    flags_lifted: int = 0
+    holds_lifted: int = 0  # suppression decisions in force the run no longer makes
+    holds_lifted_rules: str = ""  # "rule n, rule n" of those
+    replaced_owner: str = ""  # the database id --replace-owner took the target from
     migrations_applied: int = 0
     kept_from_newer: int = 0  # contacts an older run had callable, kept as a newer run had them
     seconds: float = 0.0
@@ -74,40 +97,111 @@ class PushResult:
         return asdict(self)
 
 
+class PushOwnerRefused(PushRefused):
+    """Another skiptrace database owns the target (or may: runs pushed before owners were
+    recorded that this database does not hold): exit code 6."""
+
+
+class PushShrinkRefused(PushRefused):
+    """The push would retire or lift more than `max_shrink` of what the target has in force:
+    exit code 6."""
+
+
+#: PostgreSQL errors of a target whose tables or view were changed by hand (a column renamed or
+#: dropped, a table or view dropped or replaced): the schema to restore, exit code 3, never a
+#: traceback. Names resolved in push_run (psycopg is imported only when pushing).
+_SCHEMA_ERRORS = (
+    "UndefinedColumn", "UndefinedTable", "UndefinedObject", "WrongObjectType",
+    "DatatypeMismatch",
+)  # fmt: skip
+
+
+_RESTORE = '"Tables changed by hand"'
+
+
 def push_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, url: str, *, allow_older_run: bool = False
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    url: str,
+    *,
+    allow_older_run: bool = False,
+    replace_owner: bool = False,
+    allow_shrink: bool = False,
+    max_shrink: float = MAX_SHRINK,
+    settings: PushSettings | None = None,
 ) -> PushResult:
     """Push completed run `run_id` of this DuckDB database to the PostgreSQL at `url`.
 
-    Raises a PushError, one line with its exit code: the server unreachable or the connection
-    lost (8, a retry may work); the run unknown (2); unfinished, archived or older than the run
-    already pushed (6: an earlier as-of date, or the same date and an earlier start; pushed
-    anyway with `allow_older_run`); the URL file or the role's grants (3). The push is recorded
-    in `pushes` whether it worked or not.
+    Raises a PushError, one line with its exit code: the server unreachable, the connection
+    lost or a lock or statement timeout (8, a retry may work); the run unknown (2); unfinished,
+    archived or older than the run this database already pushed (6: an earlier as-of date, or
+    the same date and an earlier start; pushed anyway with `allow_older_run`); the target owned
+    by another skiptrace database (6, `replace_owner`); retiring or lifting more than
+    `max_shrink` (6, `allow_shrink`); the URL file, the role's grants or a target whose tables
+    differ from the migrations' (3). A SIGINT or SIGTERM is `Interrupted` (130, 143). The push
+    is recorded in `pushes` whether it worked or not.
     """
     import psycopg
 
+    limits = settings or PushSettings()
+    schema_errors = tuple(getattr(psycopg.errors, name) for name in _SCHEMA_ERRORS)
     started = _utc_now()
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
     run["bands"] = _run_bands(con, run)
+    run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
     try:
         try:
-            with pg.connect(url) as conn:
-                result.migrations_applied = len(pg.migrate(conn))
-                _push_in_transaction(con, conn, run, result, allow_older_run=allow_older_run)
+            with pg.connect(url, limits) as conn:
+                try:
+                    result.migrations_applied = len(pg.migrate(conn))
+                    _push_in_transaction(
+                        con, conn, run, result,
+                        allow_older_run=allow_older_run, replace_owner=replace_owner,
+                        allow_shrink=allow_shrink, max_shrink=max_shrink,
+                    )  # fmt: skip
+                except BaseException:
+                    _cancel(conn)  # before the connection closes: see _cancel
+                    raise
         except psycopg.errors.InsufficientPrivilege as exc:
             first = str(exc).strip().splitlines()[0]
             raise PushConfigError(
                 f"the role of {result.target} lacks a privilege ({first}); the grants are in "
                 "docs/push.md, and the first push must run as the tables' owner"
             ) from exc
+        except schema_errors as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise PushConfigError(
+                f"the skiptrace tables of {result.target} differ from what skiptrace's "
+                f"migrations create ({first}): restore them (docs/push.md, {_RESTORE}); "
+                "nothing was changed there"
+            ) from exc
+        except psycopg.errors.LockNotAvailable as exc:
+            raise PushError(
+                f"push to {result.target} gave up after waiting {limits.lock_timeout:g}s for a "
+                "lock (--lock-timeout): another session holds a skiptrace table or another push "
+                "runs; nothing changed there, run again later"
+            ) from exc
+        except psycopg.errors.QueryCanceled as exc:
+            raise PushError(
+                f"push to {result.target} was cancelled: a statement ran longer than "
+                f"{limits.statement_timeout:g}s (--statement-timeout) or an administrator "
+                "cancelled it; nothing changed there, run again later"
+            ) from exc
         except psycopg.OperationalError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection lost"
             raise PushError(f"push to {result.target} failed: {pg.mask_url(first)}") from exc
     except BaseException as exc:
         result.seconds = round(time.perf_counter() - t0, 3)
+        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+        if isinstance(stopped, Interrupted):
+            exc = Interrupted(
+                f"interrupted by {signal.Signals(stopped.signum).name}: the push of run "
+                f"{run_id} stopped and is recorded failed; nothing changed in the collections "
+                "database (one transaction). Push again",
+                stopped.signum,
+            )
         _record(
             con,
             result,
@@ -115,15 +209,44 @@ def push_run(
             "failed",
             pg.mask_url(str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
         )
+        if exc is not stopped and isinstance(stopped, Interrupted):
+            raise exc from None
         raise
     result.seconds = round(time.perf_counter() - t0, 3)
-    _record(con, result, started, "completed", None)
+    lifted = (
+        f"lifted {result.holds_lifted:,} hold(s) the run no longer makes: "
+        f"{result.holds_lifted_rules}"
+        if result.holds_lifted
+        else None
+    )
+    _record(con, result, started, "completed", lifted)
     log.info(
         "pushed run %s to %s: %s contacts (%s new, %s changed, %s retired) in %.1fs",
         run_id, result.target, result.contacts, result.inserted, result.updated,
         result.retired, result.seconds,
     )  # fmt: skip
+    if result.replaced_owner:
+        log.warning(
+            "%s: this database (%s) replaced %s as the owner (--replace-owner)",
+            result.target, run["database_id"], result.replaced_owner,
+        )  # fmt: skip
+    if lifted:
+        log.warning("push of run %s to %s %s", run_id, result.target, lifted)
     return result
+
+
+def _cancel(conn: Any) -> None:
+    """Cancel the statement a push stopped on this side (a signal, an error raised in Python)
+    left running in the server. Closing the connection is not enough: a statement waiting on a
+    lock keeps waiting, holding the push's advisory lock, until it next writes to the socket."""
+    from psycopg import pq
+
+    if conn.closed or conn.pgconn.transaction_status != pq.TransactionStatus.ACTIVE:
+        return
+    try:
+        conn.cancel_safe(timeout=5)
+    except Exception:  # best effort: closing the connection follows
+        log.debug("could not cancel the push's statement", exc_info=True)
 
 
 def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -168,12 +291,17 @@ def _push_in_transaction(
     result: PushResult,
     *,
     allow_older_run: bool = False,
+    replace_owner: bool = False,
+    allow_shrink: bool = False,
+    max_shrink: float = MAX_SHRINK,
 ) -> None:
     """Everything PostgreSQL sees of the push, inside one transaction."""
     over: dict[str, Any] | None = None  # the newer run an older one is pushed over
     with conn.transaction(), conn.cursor() as cur:
         pg.execute(cur, "lock.sql")
-        latest = pg.execute(cur, "latest_run.sql")
+        _check_owner(con, cur, run, result, replace_owner=replace_owner)
+        _check_schema(conn, cur, result)
+        latest = pg.execute(cur, "latest_run.sql", database_id=run["database_id"])
         # older = an earlier as-of date (a backfill), or the same date started earlier: the
         # run_id is the start time, which says nothing about the date a run describes
         if latest and (run["as_of"], run["run_id"]) < (latest[0][1], latest[0][0]):
@@ -209,14 +337,139 @@ def _push_in_transaction(
                 "skiptrace_rollbacks; push a newer run to lift them)",
                 run["run_id"], over["over_run_id"], kept[0], kept[1], kept[2],
             )  # fmt: skip
+        active_contacts, _, active_holds = pg.execute(cur, "active_counts.sql")[0]
         result.contacts = counts["st_contacts"]
         result.inserted, result.updated = pg.execute(cur, "upsert_contacts.sql")[0]
         result.retired = pg.execute(cur, "retire_contacts.sql")[0][0]
         result.flags = counts["st_flags"]
         result.suppressions = counts["st_suppressions"]
-        pg.execute(cur, "upsert_flags.sql")
-        pg.execute(cur, "upsert_suppressions.sql")
-        pg.execute(cur, "record_run.sql")
+        result.flags_lifted = pg.execute(cur, "upsert_flags.sql")[0][1]
+        _, _, result.holds_lifted, rules = pg.execute(cur, "upsert_suppressions.sql")[0]
+        result.holds_lifted_rules = rules or ""
+        _check_shrink(
+            run, result, active_contacts, active_holds, allow_shrink=allow_shrink,
+            max_shrink=max_shrink,
+        )  # fmt: skip
+        pg.execute(cur, "owner_claim.sql", database_id=run["database_id"], run_id=run["run_id"])
+        pg.execute(cur, "record_run.sql", database_id=run["database_id"])
+
+
+def _check_owner(
+    con: duckdb.DuckDBPyConnection,
+    cur: Any,
+    run: dict[str, Any],
+    result: PushResult,
+    *,
+    replace_owner: bool,
+) -> None:
+    """Refuse a push from a skiptrace database that does not own the target.
+
+    A push retires whatever its run does not have, so a second database pushing to the same
+    target (a test portfolio, another client's book) would retire every contact, flag and
+    suppression of the first. The owner is recorded by the first push (`skiptrace_owner`). A
+    target pushed to before owners were recorded is taken over only by the database that holds
+    the newest run pushed there (its runs become this database's); any other database is
+    refused too. `replace_owner` hands the target over on purpose (the shrink check still
+    applies: retiring the old owner's contacts needs `allow_shrink` as well).
+    """
+    mine = run["database_id"]
+    owner = pg.execute(cur, "owner_select.sql")
+    how = "--replace-owner to make this database the owner, retiring what its run lacks"
+    if owner:
+        owner_id, owner_run, since = owner[0]
+        if owner_id == mine:
+            return
+        if not replace_owner:
+            raise PushOwnerRefused(
+                f"{result.target} is owned by another skiptrace database ({owner_id}, since "
+                f"{since:%Y-%m-%d} with run {owner_run}), not this one ({mine}): a push from "
+                f"here would retire that database's contacts, flags and suppressions; push from "
+                f"the owning database ({how})"
+            )
+        result.replaced_owner = owner_id  # said once the push has committed
+        return
+    unowned = pg.execute(cur, "latest_run.sql", database_id=None)
+    if not unowned:
+        return  # a new target: the first push makes this database its owner
+    newest, as_of = unowned[0]
+    held = sql.rows(con, "push/stage_run.sql", run_id=newest)
+    if held and held[0]["as_of"] == as_of:
+        pg.execute(cur, "runs_adopt.sql", database_id=mine)
+    elif not replace_owner:
+        raise PushOwnerRefused(
+            f"{result.target} has runs pushed before skiptrace recorded which database owns a "
+            f"target, and the newest of them ({newest}, as of {as_of}) is not in this database: "
+            f"push from the database that ran it ({how})"
+        )
+
+
+def _check_schema(conn: Any, cur: Any, result: PushResult) -> None:
+    """Refuse a target whose skiptrace tables or view lack what the migrations create.
+
+    The migration table says which versions were applied, not that the tables still look so: a
+    column renamed or dropped by hand failed midway with a traceback, and a dropped view stayed
+    dropped under a push that succeeded. So the migrations are applied once more, to empty
+    tables in this session's temporary schema, and every column of those must exist in the
+    target's table or view of the same name; the temporary copies are rolled back."""
+    import psycopg
+
+    schema = pg.execute(cur, "current_schema.sql")[0][0]
+    missing: list[tuple[Any, ...]] = []
+    with conn.transaction():  # a savepoint: psycopg.Rollback undoes it and is swallowed
+        pg.execute(cur, "shadow_path.sql")
+        for _, name in pg.pg_migrations():
+            cur.execute(sql.load(f"push/pg_migrations/{name}"))
+        missing = pg.execute(cur, "schema_missing.sql", schema=schema)
+        raise psycopg.Rollback()
+    if not missing:
+        return
+    gone: dict[str, list[str]] = {}
+    for relation, column, exists in missing:
+        gone.setdefault(relation, []).append(column if exists else "")
+    parts = [
+        f"{rel} lacks {', '.join(cols)}" if all(cols) else f"{rel} is missing"
+        for rel, cols in sorted(gone.items())
+    ]
+    raise PushConfigError(
+        f"the skiptrace tables of {result.target} differ from what skiptrace's migrations "
+        f"create ({'; '.join(parts)}): restore them (docs/push.md, {_RESTORE}); nothing was "
+        "changed there"
+    )
+
+
+def _check_shrink(
+    run: dict[str, Any],
+    result: PushResult,
+    active_contacts: int,
+    active_holds: int,
+    *,
+    allow_shrink: bool,
+    max_shrink: float,
+) -> None:
+    """Refuse (the transaction rolls back) a push that would retire more than `max_shrink` of the
+    target's active contacts or lift more than that share of its holds: the run's shrink check
+    (flows/orchestration/guards.py) with the same setting, applied to what the target has in
+    force, which a run cannot see (a run of a small or broken delivery, a run of a portfolio
+    that was never the target's)."""
+    found = [
+        (result.retired, active_contacts, "retire", "active contacts"),
+        (result.holds_lifted, active_holds, "lift", "holds in force"),
+    ]
+    for removed, previous, verb, what in found:
+        if not (previous and removed / previous > max_shrink):
+            continue
+        detail = f" ({result.holds_lifted_rules})" if verb == "lift" else ""
+        message = (
+            f"the push of run {run['run_id']} would {verb} {removed:,} of the {previous:,} "
+            f"{what} of {result.target} ({removed / previous:.1%}){detail}, more than max_shrink "
+            f"{max_shrink:.0%}"
+        )
+        if not allow_shrink:
+            raise PushShrinkRefused(
+                f"{message}: nothing was changed there; check that the run covers the whole "
+                "portfolio (--allow-shrink to push it anyway)"
+            )
+        log.warning("%s: allowed by --allow-shrink", message)
 
 
 def _copy_query(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from skiptrace import sql
 from skiptrace.matchers.settings import MatchSettings
+from skiptrace.safety import MAX_SHRINK
 
 #: RefreshParams fields that override the MatchSettings field of the same name.
 MATCH_OVERRIDES: tuple[str, ...] = ("threshold", "block_cap", "name_block_cap", "match_policy")
@@ -87,12 +88,13 @@ class RefreshParams(BaseModel):
         "(exit 7). For one run only: serve refuses it",
     )
     max_shrink: float = Field(
-        default=0.2,
+        default=MAX_SHRINK,
         ge=0.0,
         le=1.0,
         description="Largest share of the previous completed run's accounts, or of its contacts, "
         "a run may remove without allow_shrink; also the largest net drop from the biggest of "
-        "the last shrink_window completed runs",
+        "the last shrink_window completed runs, and the largest share of the collections "
+        "system's active contacts, or of its holds, a push may retire or lift",
     )
     shrink_window: int = Field(
         default=7,

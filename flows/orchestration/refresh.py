@@ -177,7 +177,10 @@ def push_task(params: RefreshParams, run_id: str) -> dict[str, Any]:
     url = push_url(params)
     assert url is not None
     with _connect(params) as con:
-        return push_run(con, run_id, url).as_dict()
+        # the run's shrink settings: a run allowed to shrink may retire as much in the target
+        return push_run(
+            con, run_id, url, allow_shrink=params.allow_shrink, max_shrink=params.max_shrink
+        ).as_dict()
 
 
 @flow(name="ingest", log_prints=False)

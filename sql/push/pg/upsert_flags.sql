@@ -1,4 +1,8 @@
 -- Account flags of the run; unchanged rows untouched, flags the run dropped made inactive.
+-- Only for the accounts the run speaks for (a staged contact, flag or suppression): an account
+-- the run does not have keeps its flags (a deceased or bankruptcy flag is not lifted because
+-- rows are missing; its contacts are retired, never callable, all the same). Returns the rows
+-- written and the flags lifted.
 WITH up AS (
     INSERT INTO skiptrace_flags AS t (account_id, flag, confidence, evidence, active, run_id,
                                       updated_at)
@@ -17,6 +21,9 @@ gone AS (
     WHERE t.active
       AND NOT EXISTS (SELECT 1 FROM st_flags s
                       WHERE s.account_id = t.account_id AND s.flag = t.flag)
+      AND (EXISTS (SELECT 1 FROM st_contacts s WHERE s.account_id = t.account_id)
+           OR EXISTS (SELECT 1 FROM st_flags s WHERE s.account_id = t.account_id)
+           OR EXISTS (SELECT 1 FROM st_suppressions s WHERE s.account_id = t.account_id))
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone);
