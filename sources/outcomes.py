@@ -31,7 +31,7 @@ from skiptrace.sources.run_warnings import record_run_warnings
 #: The outcomes a collections system reports (the CHECK of PostgreSQL's contact_outcomes).
 OUTCOMES: tuple[str, ...] = (
     "right_party", "wrong_number", "disconnected", "no_answer", "returned_mail", "moved",
-    "deceased_confirmed", "cease_and_desist", "dispute", "attorney",
+    "deceased_confirmed", "cease_and_desist", "dispute", "attorney", "opted_out",
 )  # fmt: skip
 #: Columns an outcome row carries (origin_id: its id where it came from, shown by explain;
 #: origin_seq: its order there, a number: the line's place in the delivery, or outcome_id).
@@ -82,7 +82,8 @@ def store_outcomes(
     names included. An unknown name fails only its rows: failing the file for one new
     disposition code of the dialer would leave the night's wrong numbers and
     cease-and-desists in it unread, and those numbers called again. An account fact
-    (cease-and-desist, attorney, dispute, death) without a readable date is stored undated and
+    (cease-and-desist, attorney, dispute, death) or a consumer's opt-out of one contact
+    (`opted_out`, with a readable contact) without a readable date is stored undated and
     reported the same way when first stored: it applies from the storing run's as-of date
     (sql/suppress/outcomes_account.sql); left unstored, the consumer was contacted again.
     """
@@ -122,8 +123,8 @@ def _undated_message(origin: str, undated: list[dict]) -> str:
     parts = [f"{u['n']:,} {u['undated']} ({_ids(u['ids'], u['n'])})" for u in undated]
     count = sum(u["n"] for u in undated)
     return (
-        f"outcomes from {origin}: {count:,} cease-and-desist, attorney, dispute or death"
-        f" report(s) stored without a date and applied from this run's as-of date on:"
+        f"outcomes from {origin}: {count:,} cease-and-desist, attorney, dispute, death or"
+        f" opt-out report(s) stored without a date and applied from this run's as-of date on:"
         f" {'; '.join(parts)} (fix the date where it is recorded; a corrected row delivered"
         " again is stored beside it)"
     )

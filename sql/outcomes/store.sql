@@ -25,7 +25,9 @@
 -- date is stored undated (outcome_date NULL; `undated` says why) and reported: a consumer's
 -- cease-and-desist does not stop counting because the dialer garbled its date, and dropping it
 -- called the consumer again; suppress/outcomes_account.sql applies it from the as-of date of the
--- run that stored it.
+-- run that stored it. A consumer's request not to be contacted at one phone, email or address
+-- (`opted_out`) is about the contact, so it needs a contact that gives a key, and is stored
+-- undated the same way (suppress/contact_subject.sql applies it).
 -- The time is part of the content: a right party at 10:00 and another at 16:00 with a wrong
 -- number between them are three reports, and the last one decides (sql/outcomes/latest.sql).
 CREATE OR REPLACE TEMP MACRO outcome_row_key(a, t, c, k, o, d, tm, g, s, by_id) AS
@@ -60,7 +62,8 @@ keyed AS (
                ELSE upper(contact)
            END AS contact_key
     FROM (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d,
-                 outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed') AS is_fact
+                 outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed') AS is_fact,
+                 outcome = 'opted_out' AS is_request
           FROM moment)
 )
 SELECT *,
@@ -68,12 +71,15 @@ SELECT *,
             WHEN outcome IS NULL THEN 'no outcome'
             WHEN NOT list_contains($known, outcome) THEN 'unknown outcome'
             WHEN is_fact THEN NULL
+            WHEN contact_key IS NULL AND is_request THEN 'no usable contact'
+            WHEN is_request THEN NULL
             WHEN date_raw IS NULL THEN 'no date'
             WHEN outcome_date IS NULL THEN 'unreadable date'
             WHEN contact_key IS NULL THEN 'no usable contact'
        END AS skipped,
-       CASE WHEN is_fact AND date_raw IS NULL THEN 'no date'
-            WHEN is_fact AND outcome_date IS NULL THEN 'unreadable date' END AS undated,
+       CASE WHEN (is_fact OR is_request) AND date_raw IS NULL THEN 'no date'
+            WHEN (is_fact OR is_request) AND outcome_date IS NULL THEN 'unreadable date'
+       END AS undated,
        outcome_row_key(account_id, contact_type, contact, contact_key, outcome, outcome_date,
                        outcome_time, agent, origin_seq, $replace) AS row_key
 FROM keyed;

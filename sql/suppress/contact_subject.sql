@@ -1,7 +1,8 @@
 -- The contact subject of contact-scope rules (sp_contact): every contact point of the run with
 -- its account's subject columns, where the consumer is (for calling windows and state rules)
 -- and the latest outcome collectors recorded for the point up to as_of: `outcome`,
--- `outcome_date`, `outcome_agent` (NULL when none). One statement: building the table and
+-- `outcome_date`, `outcome_agent` (NULL when none), and whether the consumer opted out of it:
+-- `opted_out`, `opted_out_date`. One statement: building the table and
 -- then copying it again to add the outcomes cost 4 s more at 5.3M points.
 -- `rid` is the point's rowid in contact_points: the rules' hits carry it (sp_hits), and
 -- apply_effects.sql updates by it, all in apply_suppressions' one transaction.
@@ -30,6 +31,18 @@ WITH consumer AS (
 ), o AS (
     -- the latest report per contact, as resolve reads it (sql/outcomes/latest.sql)
     SELECT * FROM latest_contact_outcomes($as_of)
+), opt AS (
+    -- the consumer asked not to be contacted at this phone, email or address (Reg F
+    -- 1006.14(h), 1006.6(e); TCPA consent revoked): not a verdict on whether the contact
+    -- reaches the consumer, so no later right party or no answer lifts it; any such report up
+    -- to as_of counts. One stored without a readable date counts from the as-of date of the run
+    -- that stored it, as the account facts do (suppress/outcomes_account.sql).
+    SELECT o.account_id, o.contact_type, o.contact_key, max(o.outcome_date) AS opted_out_date
+    FROM contact_outcomes o
+    LEFT JOIN runs r ON o.outcome_date IS NULL AND r.run_id = o.run_id
+    WHERE o.outcome = 'opted_out' AND o.contact_key IS NOT NULL
+      AND coalesce(o.outcome_date, r.as_of, $as_of) <= $as_of
+    GROUP BY ALL
 )
 SELECT s.*,
        cp.rid,
@@ -41,7 +54,8 @@ SELECT s.*,
        coalesce(CAST(cp.facts[2] AS BOOLEAN), false) AS moved_from,
        coalesce(CAST(cp.facts[3] AS BOOLEAN), false) AS ncoa_no_forward,
        coalesce(c.state, s.file_state) AS consumer_state,
-       o.outcome, o.outcome_date, o.agent AS outcome_agent
+       o.outcome, o.outcome_date, o.agent AS outcome_agent,
+       opt.account_id IS NOT NULL AS opted_out, opt.opted_out_date
 FROM (
     -- the three facts the rules read from `factors`, with one parse of the JSON per point
     -- (three json_extract calls parsed it three times: 3.3 s against 1.6 s at 5.3M points)
@@ -53,4 +67,6 @@ FROM (
 JOIN sp_account s ON s.account_id = cp.account_id
 LEFT JOIN consumer c ON c.account_id = cp.account_id
 LEFT JOIN o ON o.account_id = cp.account_id AND o.contact_type = cp.contact_type
-           AND o.contact_key = cp.contact_key;
+           AND o.contact_key = cp.contact_key
+LEFT JOIN opt ON opt.account_id = cp.account_id AND opt.contact_type = cp.contact_type
+             AND opt.contact_key = cp.contact_key;

@@ -384,6 +384,7 @@ def test_every_shipped_rule_is_exercised(pf: Portfolio, con) -> None:
         ("OUT", "address", "9 ELM ST|30301", "returned_mail"),
         ("OUT", None, "x", "cease_and_desist"), ("OUT", None, "x", "attorney"),
         ("OUT", None, "x", "dispute"), ("OUT", None, "x", "deceased_confirmed"),
+        ("OUT", "phone", "+14045550111", "opted_out"),
     ])  # fmt: skip
     apply_suppressions(con, RUN, AS_OF)
     fired = {r[0] for r in con.execute("SELECT DISTINCT rule FROM suppressions").fetchall()}
@@ -568,3 +569,61 @@ def test_a_cease_and_desist_without_a_readable_date_applies_from_the_run_that_st
         }
     apply_suppressions(con, RUN, AS_OF - dt.timedelta(days=1))  # a run as of the day before
     assert "outcome_cease_and_desist" not in decisions(con, "CDX")
+
+
+def test_an_opt_out_suppresses_that_contact_whatever_comes_after(pf: Portfolio, con) -> None:
+    """Reg F 1006.14(h): a consumer may ask that one phone number (or email, or address) not be
+    used. Collectors had no outcome for it; the only way to stop calling one number was the
+    account-level do-not-call flag, which forces manual dialling of every number. `opted_out`
+    suppresses that contact of that account: a later right party or no answer is a verdict or
+    nothing, not consent, so it does not lift it; another number of the account, and the same
+    number on another account, stay in use. One stored without a readable date counts from the
+    run that stored it."""
+    import polars as pl
+
+    from skiptrace.sources.outcomes import store_outcomes
+
+    pf.account("OPT")
+    pf.contact("OPT", "phone", "+14045550121")
+    pf.contact("OPT", "phone", "+14045550122", rank=2)
+    pf.contact("OPT", "email", "jo@example.com", rank=1)
+    pf.account("OPT2")
+    pf.contact("OPT2", "phone", "+14045550121")
+    add_outcomes(con, [("OPT", "phone", "+14045550121", "opted_out")])
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, account_id, contact_type, contact_key, outcome,"
+        " outcome_date) VALUES ('t', 'OPT', 'phone', '+14045550121', 'right_party', ?)",
+        [AS_OF],
+    )
+    con.execute("INSERT INTO runs (run_id, as_of, status) VALUES ('store', ?, 'running')", [AS_OF])
+    rows = [
+        {"origin_id": "d.csv:2", "origin_seq": 2, "account_id": "OPT", "contact": "jo@example.com",
+         "outcome": "opted_out", "outcome_date": "garbled"},
+        {"origin_id": "d.csv:3", "origin_seq": 3, "account_id": "OPT", "contact": None,
+         "outcome": "opted_out", "outcome_date": "2025-01-01"},  # no contact: not stored
+    ]  # fmt: skip
+    assert store_outcomes(con, pl.DataFrame(rows), "dialer", run_id="store") == 1
+    apply_suppressions(con, RUN, AS_OF)
+    status = {
+        (r[0], r[1]): r[2]
+        for r in con.execute(
+            "SELECT account_id, contact_key, status FROM contact_points WHERE run_id = ?"
+            " AND role = 'debtor'",
+            [RUN],
+        ).fetchall()
+    }
+    assert status[("OPT", "+14045550121")] == "suppressed"
+    assert status[("OPT", "+14045550122")] != "suppressed"
+    assert status[("OPT", "jo@example.com")] == "suppressed"
+    assert status[("OPT2", "+14045550121")] != "suppressed"
+    action, reason, _ = decisions(con, "OPT")["outcome_opted_out"]
+    assert action == "suppress" and "consumer asked not to be contacted" in reason
+    reasons = {
+        r[0]: r[1]
+        for r in con.execute(
+            "SELECT contact_key, reason FROM suppressions WHERE account_id = 'OPT'"
+            " AND rule = 'outcome_opted_out'"
+        ).fetchall()
+    }
+    assert "requested " + str(AS_OF - dt.timedelta(days=1)) in reasons["+14045550121"]
+    assert "requested without a readable date" in reasons["jo@example.com"]

@@ -212,8 +212,8 @@ def test_an_account_fact_without_a_readable_date_is_stored_and_reported(
     assert stored == [("A1", "cease_and_desist", None), ("A2", "attorney", None)]
     warnings = [r[0] for r in con.execute("SELECT message FROM run_warnings").fetchall()]
     assert warnings == [
-        "outcomes from dialer: 2 cease-and-desist, attorney, dispute or death report(s) stored"
-        " without a date and applied from this run's as-of date on: 1 no date"
+        "outcomes from dialer: 2 cease-and-desist, attorney, dispute, death or opt-out report(s)"
+        " stored without a date and applied from this run's as-of date on: 1 no date"
         " (dispositions_1.csv:3); 1 unreadable date (dispositions_1.csv:2) (fix the date where"
         " it is recorded; a corrected row delivered again is stored beside it)",
         "outcomes from dialer: 1 of 3 row(s) not stored: 1 unreadable date"

@@ -10,7 +10,9 @@
 -- A contact's latest outcome is its latest verdict, $verdicts: the outcomes that say whether
 -- the contact reaches the consumer, as sql/outcomes/latest.sql defines them for the runs
 -- (verdict_outcomes(), read by the push). A no-answer, or an account fact recorded against
--- the number, after a wrong number does not make the number callable again.
+-- the number, after a wrong number does not make the number callable again. A consumer's
+-- opt-out of the contact (`opted_out`) is not a verdict: any on record makes it not callable
+-- (with a bad verdict too, both reasons, in one order, so a second push changes nothing).
 WITH typed AS (
     SELECT account_id, outcome, outcome_date, outcome_id,
            regexp_replace(contact, '[^0-9]', '', 'g') AS d, contact,
@@ -37,11 +39,23 @@ latest AS (
     WHERE outcome = ANY($verdicts)
     ORDER BY account_id, ctype, contact_key, outcome_date DESC, outcome_id DESC
 ),
-bad AS (
+bad_each AS (
     SELECT account_id, ctype, contact_key,
            'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
     FROM latest
     WHERE outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved')
+    UNION ALL
+    -- the consumer asked not to be contacted there: not a verdict, so whatever came after
+    (SELECT DISTINCT ON (account_id, ctype, contact_key) account_id, ctype, contact_key,
+            'consumer opted out of this contact on ' || outcome_date AS why
+     FROM keyed
+     WHERE outcome = 'opted_out'
+     ORDER BY account_id, ctype, contact_key, outcome_date DESC, outcome_id DESC)
+),
+bad AS (
+    SELECT account_id, ctype, contact_key, string_agg(why, '; ' ORDER BY why) AS why
+    FROM bad_each
+    GROUP BY account_id, ctype, contact_key
 ),
 -- the account's latest such outcome, its name and date from the same row (a later outcome_id
 -- wins a tie on the date: the one recorded later)

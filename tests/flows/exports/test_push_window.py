@@ -328,3 +328,30 @@ def test_a_push_role_granted_before_rollbacks_were_recorded_keeps_working(
     push_run(portfolio, RUN1, role_url, allow_older_run=True)
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT run_id FROM skiptrace_rollbacks").fetchall() == [(RUN1,)]
+
+
+def test_an_opt_out_the_platform_recorded_makes_that_contact_not_callable_at_push_time(
+    portfolio: duckdb.DuckDBPyConnection, pg_url: str
+) -> None:
+    """Reg F 1006.14(h): the consumer asked not to be called at one number. The platform can
+    now record it (`opted_out`, schema version 6); the push marks that number not callable at
+    once, and a later right party or no answer does not lift it (it is not a verdict on whose
+    number it is). The account's other number stays callable; a second push changes nothing."""
+    push_run(portfolio, RUN1, pg_url)
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(
+            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
+            " ('A1', '706-555-0101', 'opted_out', '2025-11-17'),"
+            " ('A1', '706-555-0101', 'right_party', '2025-11-18'),"
+            " ('A1', '706-555-0101', 'no_answer', '2025-11-19')"
+        )
+    next_run(portfolio, RUN2)
+    push_run(portfolio, RUN2, pg_url)
+    rows = contacts(pg_url)
+    opted = rows[("A1", "+17065550101")]
+    assert opted["callable"] is False
+    assert "consumer opted out of this contact on 2025-11-17" in opted["suppression_reason"]
+    assert rows[("A1", "+17065550102")]["callable"] is True
+    before = table(pg_url, "skiptrace_contacts", "1")
+    assert push_run(portfolio, RUN2, pg_url).updated == 0
+    assert table(pg_url, "skiptrace_contacts", "1") == before
