@@ -94,6 +94,7 @@ def test_dorm_mates_are_not_each_others_household(
     if crowded and surname_chance < 0.1:
         assert sibling is None or sibling["role"] == "rejected", sibling
     else:
+        assert sibling is not None
         assert (sibling["role"], sibling["guard"]) == ("associate", "spouse_pattern")
     assert (pairs[201]["role"], pairs[201]["guard"]) == ("associate", "shared_contact_only")
     # every other debtor's own record is still that debtor's
