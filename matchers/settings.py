@@ -110,7 +110,8 @@ class MatchSettings:
       The address still counts for matching the debtor. 10 because a large family is up to
       about ten people, and a family of ten with every member a debtor of one portfolio is
       already beyond what a portfolio holds (on pseudopeople's seed 11 the most crowded
-      addresses after its 6 group quarters, 57-74 debtors each, hold 5).
+      addresses after its 6 group quarters, 57-74 debtors each, hold 5; the generated demo
+      portfolio puts each account at an address of its own).
     crowded_surname_chance 0.05: at such an address a shared surname says "relative" only when
       the expected number of the address's debtors bearing it by chance (their number times
       the surname's share of the run's names) is below this: among 70 dormitory residents a
