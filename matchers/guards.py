@@ -104,7 +104,13 @@ Shared notions:
   spouse, 6,029 associates). A unit on one side only cannot say which apartment the record is
   in, so it is not the same dwelling either. The rules on another generation with the debtor's
   name (suffix, DOB and SSN conflicts) still read the street address ("same address"): a
-  same-name record a generation off in the debtor's building is held apart whatever its unit;
+  same-name record a generation off in the debtor's building is held apart whatever its unit.
+  An address with no unit on the accounts of more debtors than a household holds
+  (`crowded`, sql/match/crowded_dwelling.sql, MatchSettings.household_max_persons) is a group
+  quarters (a dormitory, a nursing home, a prison): there only a record with the debtor's
+  surname shares the dwelling, and only a surname too rare to be shared there by chance
+  (MatchSettings.crowded_surname_chance; a pseudopeople portfolio made some 250 residents of
+  its group quarters each other's household members);
 - "shares a contact": the same dwelling, a shared phone or the same email;
 - "shares the building only": the same street address, not the same dwelling, and no phone or
   email in common: a neighbour, who is no household member and no lead, and never the debtor
@@ -352,8 +358,16 @@ def _same_address() -> pl.Expr:
 def _same_dwelling() -> pl.Expr:
     """The same street address and the same unit, or no unit on either side: one household's
     dwelling (see "same dwelling" in the module docstring). Frames without the `same_unit`
-    column (level patterns) read as the same unit."""
-    return _same_address() & pl.col(SAME_UNIT).fill_null(True)
+    column (level patterns) read as the same unit. At a crowded address (`crowded`: more
+    debtors than a household holds, MatchSettings.household_max_persons) only a record with
+    the debtor's surname shares the dwelling, and only when that surname is rare enough there
+    not to be shared by chance (MatchSettings.crowded_surname_chance): a stranger in a
+    dormitory or a nursing home is no household member."""
+    crowded = pl.col(CROWDED).fill_null(CROWDED_NO)
+    stranger = (crowded == CROWDED_COMMON_SURNAME) | (
+        (crowded == CROWDED_RARE_SURNAME) & ~_surname_agrees()
+    )
+    return _same_address() & pl.col(SAME_UNIT).fill_null(True) & ~stranger
 
 
 def _shares_contact() -> pl.Expr:
@@ -446,9 +460,10 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "shared_building_only",
-        "Shares only the street address, in another unit (or a unit on one side only), and no "
-        "phone or email: no given-name, DOB or SSN agreement. A neighbour in the building, not "
-        "a household member or a lead, and never the debtor (role rejected).",
+        "Shares only the street address, in another unit (or a unit on one side only, or at "
+        "a group quarters under another surname), and no phone or email: no given-name, DOB "
+        "or SSN agreement. A neighbour in the building, not a household member or a lead, and "
+        "never the debtor (role rejected).",
         lambda: _same_address() & ~_same_dwelling() & _no_identity_agreement(),
         role="rejected",
     ),
@@ -540,6 +555,12 @@ COMMON_NAME = "common_name"
 #: The column of compare.sql's flag that the two addresses name one unit, or neither names one
 #: (see _same_dwelling).
 SAME_UNIT = "same_unit"
+#: The column of sql/match/crowded_dwelling.sql's flag: the account's address (no unit) is on
+#: the accounts of more debtors than a household holds (see _same_dwelling). Its values: not
+#: crowded; crowded, and the account's surname is rare enough there to say family; crowded, and
+#: a bearer of the account's surname is to expect there by chance.
+CROWDED = "crowded"
+CROWDED_NO, CROWDED_RARE_SURNAME, CROWDED_COMMON_SURNAME = 0, 1, 2
 
 BY_NAME: Mapping[str, Guard] = {g.name: g for g in GUARDS}
 
@@ -601,6 +622,8 @@ def apply_guards(
         levels = levels.with_columns(pl.lit(True).alias(SAME_UNIT))
     if COMMON_NAME not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias(COMMON_NAME))
+    if CROWDED not in levels.columns:
+        levels = levels.with_columns(pl.lit(CROWDED_NO, dtype=pl.Int8).alias(CROWDED))
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
@@ -640,7 +663,7 @@ _HOUSEHOLD = "_household"
 _DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo, unit or household flag
 #: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7,
-#: and 15 columns fit the key (the guards read 14).
+#: and 15 columns fit the key (the guards read 15).
 _KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
 
@@ -703,6 +726,7 @@ def generation_patterns(
         pl.lit(False).alias(OTHER_PERSON),
         pl.lit(True).alias(SAME_UNIT),
         pl.lit(False).alias(COMMON_NAME),
+        pl.lit(CROWDED_NO, dtype=pl.Int8).alias(CROWDED),
     )
     first = _broadcast(frame.select(guard_expr(enabled)).to_series(), patterns.height)
     return patterns.with_columns(first.is_in(DATED_GENERATION_EVIDENCE).alias("dated")).filter(
@@ -727,6 +751,7 @@ def evaluate(
     other_person: bool = False,
     same_unit: bool = True,
     common_name: bool = False,
+    crowded: int = CROWDED_NO,
 ) -> str | None:
     """The guard that fires for one pair's levels (used by explain_pair), else None.
 
@@ -735,12 +760,15 @@ def evaluate(
     given name has records of its own (sql/match/second_person.sql). same_unit=False: the two
     addresses name different units, or only one names a unit (compare.sql). common_name=True:
     the account's full name is very common among the records (sql/match/common_name.sql).
+    crowded: whether the account's address is a group quarters, and whether the account's
+    surname is common there (CROWDED_*, sql/match/crowded_dwelling.sql).
     """
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed"),
         pl.lit(other_person).alias(OTHER_PERSON),
         pl.lit(same_unit).alias(SAME_UNIT),
         pl.lit(common_name).alias(COMMON_NAME),
+        pl.lit(crowded, dtype=pl.Int8).alias(CROWDED),
         pl.lit(_DATED if household and dated else int(household)).alias(_HOUSEHOLD),
     )
     expr = guard_expr(enabled, household=pl.lit(True) if household else None)

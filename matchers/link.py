@@ -44,6 +44,7 @@ from skiptrace.matchers.explain import PairExplanation, explain_pair
 from skiptrace.matchers.guards import BY_NAME as GUARDS_BY_NAME
 from skiptrace.matchers.guards import (
     COMMON_NAME,
+    CROWDED,
     GENERATION_EVIDENCE,
     OTHER_PERSON,
     ROLE_OF,
@@ -314,6 +315,9 @@ _SECOND_PERSON_GUARDS = (
 #: The guard that reads `common_name` (sql/match/common_name.sql).
 COMMON_NAME_GUARD = "common_name_dob_only"
 
+#: The guards that read the dwelling, and with it `crowded` (sql/match/crowded_dwelling.sql).
+_DWELLING_GUARDS = ("spouse_pattern", "shared_contact_only", "shared_building_only")
+
 
 def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
     """The select list and FROM clause scoring reads the candidates with: the columns scoring
@@ -341,6 +345,15 @@ def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
         sql.run(con, "match/common_name.sql", chance=s.common_name_dob_chance)
         cols += f", cn.account_id IS NOT NULL AS {COMMON_NAME}"
         joins += " LEFT JOIN _common_name cn ON cn.account_id = c.account_id"
+    if any(_guard_enabled(s, g) for g in _DWELLING_GUARDS):
+        sql.run(
+            con,
+            "match/crowded_dwelling.sql",
+            max_persons=s.household_max_persons,
+            surname_chance=s.crowded_surname_chance,
+        )
+        cols += f", coalesce(cd.crowded, 0) AS {CROWDED}"
+        joins += " LEFT JOIN _crowded_dwelling cd ON cd.account_id = c.account_id"
     return f"{cols} FROM _match_cmp c{joins}"
 
 
@@ -419,7 +432,7 @@ def _score_frame(
         if c.tf_column and c.tf_level is not None
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
-    extra = [c for c in (OTHER_PERSON, COMMON_NAME) if c in cmp.columns]
+    extra = [c for c in (OTHER_PERSON, COMMON_NAME, CROWDED) if c in cmp.columns]
     cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
     frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
@@ -887,6 +900,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         "_match_cmp",
         "_second_person",
         "_common_name",
+        "_crowded_dwelling",
         "_ssn_placeholder",
         "_contact_placeholder",
         "_acct_identity",

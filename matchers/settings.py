@@ -100,6 +100,26 @@ class MatchSettings:
       the same values in its output (ResolveSettings.placeholder_debtors): a family's landline
       is on two or three of the family's accounts. Not addresses: many debtors at one address
       is also their real home (a dormitory, a nursing home), where it is evidence.
+    household_max_persons 10: an address with no unit on the account carried by more than
+      this many different debtors (told apart by surname and given name) is not one
+      household's dwelling but a group quarters (a dormitory, a nursing home, a prison): there
+      a record that shares only the address (no phone or email, no given name, DOB or SSN
+      agreement) is a stranger, neither a household member nor a lead (guard
+      'shared_building_only', role rejected; sql/match/crowded_dwelling.sql), unless it
+      carries the debtor's surname and that surname is rare there (crowded_surname_chance).
+      The address still counts for matching the debtor. 10 because a large family is up to
+      about ten people, and a family of ten with every member a debtor of one portfolio is
+      already beyond what a portfolio holds (on pseudopeople's seed 11 the most crowded
+      addresses after its 6 group quarters, 57-74 debtors each, hold 5; the generated demo
+      portfolio puts each account at an address of its own).
+    crowded_surname_chance 0.05: at such an address a shared surname says "relative" only when
+      the expected number of the address's debtors bearing it by chance (their number times
+      the surname's share of the run's names) is below this: among 70 dormitory residents a
+      SMITH or a PEREZ is to expect (0.2-0.7), a KAUFMAN or a WOODHOUSE is not (0.01). 1 in
+      20: a same-surname stranger then outnumbers a relative only where relatives are rarer
+      than that among a group quarters' residents, and the error kept is a lost lead, not a
+      stranger told about a debt. On pseudopeople's seed 11 it takes 188 of the 229
+      same-surname household associates at its group quarters out.
     """
 
     threshold: float = Field(
@@ -156,6 +176,22 @@ class MatchSettings:
         ge=1,
         description="A phone number or email on the accounts of more than N different debtors "
         "is read as a placeholder and treated as missing in matching (default 5).",
+    )
+
+    household_max_persons: int = Field(
+        default=10,
+        ge=1,
+        description="An address (no unit) on the accounts of more than N different debtors is "
+        "a group quarters, not a household: sharing only it makes no associate (default 10; "
+        "docs/matching_policy.md).",
+    )
+
+    crowded_surname_chance: float = Field(
+        default=0.05,
+        gt=0.0,
+        description="At a crowded address (household_max_persons), a surname whose expected "
+        "bearers among its debtors by chance reach this is no sign of a relative (default "
+        "0.05; docs/matching_policy.md).",
     )
 
     common_name_dob_chance: float = Field(

@@ -577,6 +577,7 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
             "other_person": rng.choice([True, False, False, None]),
             "same_unit": rng.choice([True, True, False, None]),
             "common_name": rng.choice([True, False, False, None]),
+            "crowded": rng.choice([0, 0, 1, 2, None]),
             **{n: rng.choice([*range(9), None]) for n in names},
         }
         for _ in range(20_000)

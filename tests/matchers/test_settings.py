@@ -16,6 +16,7 @@ STORED_KEYS = {
     "threshold", "review_floor", "block_cap", "name_block_cap", "em_max_iter",
     "u_sample_pairs", "seed", "reuse_params_from", "match_policy", "guards",
     "ssn_placeholder_accounts", "common_name_dob_chance", "contact_placeholder_debtors",
+    "household_max_persons", "crowded_surname_chance",
 }  # fmt: skip
 
 

@@ -1,0 +1,42 @@
+-- The accounts whose own dwelling is shared by many debtors (matchers/guards.py, `crowded`):
+-- the evidence the household rules need to stop reading that address as one household.
+-- A street address with no unit on the account carried by more than $max_persons distinct
+-- debtors (MatchSettings.household_max_persons) is a group quarters (a college dormitory, a
+-- nursing home, a prison, a shelter) or an address a source fills in for many people, not one
+-- family's home: a pseudopeople portfolio put 57-74 accounts at each of 6 such addresses (the
+-- next most crowded address had 5 debtors) and made some 250 of their residents household
+-- members of each other's accounts. Distinct debtors are the distinct (nickname-canonical given
+-- name, surname) of the accounts, so one person placed by several creditors counts once. A
+-- unit on the account names one apartment of a building: the dwelling is that unit, which is
+-- not counted here (an apartment's neighbours are held apart by the unit already,
+-- 'shared_building_only').
+-- crowded = 1: the account's surname is rare enough to say family there; 2: among the
+-- dwelling's debtors one bearer of the account's surname is to expect by chance, the expected
+-- number (the debtors there times the surname's share of the run's names, _tf_last_name)
+-- reaching $surname_chance (MatchSettings.crowded_surname_chance): a shared surname in that
+-- dormitory is no sign of a relative (SMITH, PEREZ, WILLIAMS among 70 residents).
+-- The place is the ZIP or the city and state, each counted on its own (compare.sql's "same
+-- place" reads either; some portfolios carry no ZIP, some a city spelled several ways).
+-- Set-based over _ml (sides.sql), before scoring: the other debtors are other accounts, and the
+-- scoring chunks split on the record.
+CREATE OR REPLACE TEMP TABLE _crowded_dwelling AS
+WITH dwelling AS (
+    SELECT id AS account_id, street_number, street_name, place,
+           coalesce(first_canon, first_std) AS given, last_std
+    FROM _ml,
+         unnest([zip5, city || '|' || coalesce(state, '')]) AS t(place)
+    WHERE unit_number IS NULL AND street_number IS NOT NULL AND street_name IS NOT NULL
+      AND place IS NOT NULL
+), crowded AS (
+    SELECT street_number, street_name, place, count(DISTINCT (given, last_std)) AS debtors
+    FROM dwelling
+    GROUP BY ALL
+    HAVING count(DISTINCT (given, last_std)) > $max_persons
+)
+SELECT d.account_id,
+       max(CASE WHEN c.debtors * coalesce(tf.freq, 0) >= $surname_chance THEN 2 ELSE 1 END)::TINYINT
+           AS crowded
+FROM dwelling d
+JOIN crowded c USING (street_number, street_name, place)
+LEFT JOIN _tf_last_name tf ON tf.value = d.last_std
+GROUP BY d.account_id;
