@@ -577,17 +577,24 @@ def _released(
         con.unregister("_stored_pairs")
 
 
-def _make_debtor(pairs: pl.DataFrame, released: pl.DataFrame) -> pl.DataFrame:
-    """Role 'debtor' and no guard for the released pairs."""
-    if released.is_empty():
+def _set_role(
+    pairs: pl.DataFrame, chosen: pl.DataFrame, role: str, guard: str | None
+) -> pl.DataFrame:
+    """`role` and `guard` for the (account_id, rec_id) pairs in `chosen`; the rest unchanged."""
+    if chosen.is_empty():
         return pairs
     hit = pl.struct("account_id", "rec_id").is_in(
-        released.select(pl.struct("account_id", "rec_id")).to_series().implode()
+        chosen.select(pl.struct("account_id", "rec_id")).to_series().implode()
     )
     return pairs.with_columns(
-        pl.when(hit).then(pl.lit("debtor")).otherwise(pl.col("role")).alias("role"),
-        pl.when(hit).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
+        pl.when(hit).then(pl.lit(role)).otherwise(pl.col("role")).alias("role"),
+        pl.when(hit).then(pl.lit(guard, dtype=pl.String)).otherwise(pl.col("guard")).alias("guard"),
     )
+
+
+def _make_debtor(pairs: pl.DataFrame, released: pl.DataFrame) -> pl.DataFrame:
+    """Role 'debtor' and no guard for the released pairs."""
+    return _set_role(pairs, released, "debtor", None)
 
 
 def corroborate_by_linked_records(
@@ -668,15 +675,7 @@ def hold_split_identities(
         )
     finally:
         con.unregister("_stored_pairs")
-    if held.is_empty():
-        return pairs
-    hit = pl.struct("account_id", "rec_id").is_in(
-        held.select(pl.struct("account_id", "rec_id")).to_series().implode()
-    )
-    return pairs.with_columns(
-        pl.when(hit).then(pl.lit("rejected")).otherwise(pl.col("role")).alias("role"),
-        pl.when(hit).then(pl.lit(GENERATION_AMBIGUOUS)).otherwise(pl.col("guard")).alias("guard"),
-    )
+    return _set_role(pairs, held, "rejected", GENERATION_AMBIGUOUS)
 
 
 def release_borrowed_ssn(
