@@ -41,3 +41,15 @@ SELECT account_id, contact_type, contact_key,
 FROM contact_verdicts()
 WHERE outcome_date <= as_of
 GROUP BY account_id, contact_type, contact_key;
+
+-- outcomes_known(as_of): the collectors' reports a run as of `as_of` knows: dated on or before
+-- it, or stored without a readable date (account facts and opt-outs, sql/outcomes/store.sql) by
+-- a run as of that day or earlier: such a report counts from the as-of date of the run that
+-- stored it, the latest day it can have been made (without a storing run, e.g. the run was
+-- purged, every run applies it). The one rule the account facts (suppress/outcomes_account.sql)
+-- and the opt-outs (suppress/contact_subject.sql) read.
+CREATE OR REPLACE TEMP MACRO outcomes_known(as_of) AS TABLE
+SELECT o.*
+FROM contact_outcomes o
+LEFT JOIN runs r ON o.outcome_date IS NULL AND r.run_id = o.run_id
+WHERE coalesce(o.outcome_date, r.as_of, as_of) <= as_of;

@@ -34,14 +34,12 @@ WITH consumer AS (
 ), opt AS (
     -- the consumer asked not to be contacted at this phone, email or address (Reg F
     -- 1006.14(h), 1006.6(e); TCPA consent revoked): not a verdict on whether the contact
-    -- reaches the consumer, so no later right party or no answer lifts it; any such report up
-    -- to as_of counts. One stored without a readable date counts from the as-of date of the run
-    -- that stored it, as the account facts do (suppress/outcomes_account.sql).
+    -- reaches the consumer, so no later right party or no answer lifts it; any such report the
+    -- run knows counts (outcomes_known, sql/outcomes/latest.sql: an undated one from the as-of
+    -- date of the run that stored it, as the account facts)
     SELECT o.account_id, o.contact_type, o.contact_key, max(o.outcome_date) AS opted_out_date
-    FROM contact_outcomes o
-    LEFT JOIN runs r ON o.outcome_date IS NULL AND r.run_id = o.run_id
+    FROM outcomes_known($as_of) o
     WHERE o.outcome = 'opted_out' AND o.contact_key IS NOT NULL
-      AND coalesce(o.outcome_date, r.as_of, $as_of) <= $as_of
     GROUP BY ALL
 )
 SELECT s.*,

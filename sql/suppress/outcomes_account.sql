@@ -3,10 +3,8 @@
 -- a confirmed death recorded on a call counts like the flag in the account export. The date of
 -- the latest such report goes with it, for the reason a collector reads (NULL when the only
 -- report has no readable date).
--- A report stored without a readable date (sql/outcomes/store.sql) counts from the as-of date
--- of the run that stored it, the latest day it can have been made: every later run applies it,
--- a run as of an earlier date does not (without a storing run, e.g. the run was purged, every
--- run applies it).
+-- The reports are those the run knows (outcomes_known, sql/outcomes/latest.sql): one stored
+-- without a readable date counts from the as-of date of the run that stored it.
 CREATE OR REPLACE TEMP TABLE sp_account AS
 WITH o AS (
     SELECT o.account_id,
@@ -18,10 +16,8 @@ WITH o AS (
            max(o.outcome_date) FILTER (WHERE o.outcome = 'dispute') AS dis,
            bool_or(o.outcome = 'deceased_confirmed') AS dec_any,
            max(o.outcome_date) FILTER (WHERE o.outcome = 'deceased_confirmed') AS dec
-    FROM contact_outcomes o
-    LEFT JOIN runs r ON o.outcome_date IS NULL AND r.run_id = o.run_id
-    WHERE coalesce(o.outcome_date, r.as_of, $as_of) <= $as_of
-      AND o.outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
+    FROM outcomes_known($as_of) o  -- sql/outcomes/latest.sql
+    WHERE o.outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
     GROUP BY o.account_id
 )
 SELECT a.*,
