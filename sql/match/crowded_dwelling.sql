@@ -21,17 +21,19 @@
 -- scoring chunks split on the record.
 CREATE OR REPLACE TEMP TABLE _crowded_dwelling AS
 WITH dwelling AS (
-    SELECT id AS account_id, street_number, street_name, place,
-           coalesce(first_canon, first_std) AS given, last_std
+    SELECT id AS account_id, street_number, street_name, place, last_std,
+           -- one debtor, as shared_contacts.sql and resolution's placeholder rule tell them
+           -- apart (an account without a surname is its own)
+           coalesce(last_std || '|' || coalesce(first_canon, first_std, ''), '#' || id) AS debtor
     FROM _ml,
          unnest([zip5, city || '|' || coalesce(state, '')]) AS t(place)
     WHERE unit_number IS NULL AND street_number IS NOT NULL AND street_name IS NOT NULL
       AND place IS NOT NULL
 ), crowded AS (
-    SELECT street_number, street_name, place, count(DISTINCT (given, last_std)) AS debtors
+    SELECT street_number, street_name, place, count(DISTINCT debtor) AS debtors
     FROM dwelling
     GROUP BY ALL
-    HAVING count(DISTINCT (given, last_std)) > $max_persons
+    HAVING count(DISTINCT debtor) > $max_persons
 )
 SELECT d.account_id,
        max(CASE WHEN c.debtors * coalesce(tf.freq, 0) >= $surname_chance THEN 2 ELSE 1 END)::TINYINT

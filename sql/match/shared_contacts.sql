@@ -32,21 +32,22 @@
 -- the email).
 
 CREATE OR REPLACE TEMP TABLE _contact_placeholder AS
-WITH held AS (
-    SELECT 'phone' AS kind, unnest(phones) AS value, id, last_std,
-           coalesce(first_canon, first_std) AS given
-    FROM _ml WHERE phones IS NOT NULL
+WITH debtor AS (
+    SELECT id, phones, email_norm,
+           coalesce(last_std || '|' || coalesce(first_canon, first_std, ''), '#' || id) AS debtor
+    FROM _ml
+), held AS (
+    SELECT 'phone' AS kind, unnest(phones) AS value, id, debtor
+    FROM debtor WHERE phones IS NOT NULL
     UNION ALL
-    SELECT 'email', email_norm, id, last_std, coalesce(first_canon, first_std)
-    FROM _ml WHERE email_norm IS NOT NULL
+    SELECT 'email', email_norm, id, debtor
+    FROM debtor WHERE email_norm IS NOT NULL
 ), carried AS (
-    SELECT kind, value, count(DISTINCT id) AS accounts,
-           count(DISTINCT coalesce(last_std || '|' || coalesce(given, ''), '#' || id)) AS debtors,
+    SELECT kind, value, count(DISTINCT id) AS accounts, count(DISTINCT debtor) AS debtors,
            list(DISTINCT id ORDER BY id)[1:3] AS examples
     FROM held
     GROUP BY kind, value
-    HAVING count(DISTINCT coalesce(last_std || '|' || coalesce(given, ''), '#' || id))
-           > $max_debtors
+    HAVING count(DISTINCT debtor) > $max_debtors
 ), on_records AS (
     SELECT kind, value, count(DISTINCT id) AS records
     FROM (SELECT 'phone' AS kind, unnest(phones) AS value, id FROM _mr WHERE phones IS NOT NULL
