@@ -662,10 +662,11 @@ def apply_guards(
 _HOUSEHOLD = "_household"
 _DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo, unit or household flag
-#: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7,
-#: and 15 columns fit the key (the guards read 15).
+#: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7.
 _KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
+#: Columns one Int64 key holds (15 of four bits); more columns take more keys.
+_KEY_COLUMNS = 63 // _KEY_BITS
 
 
 def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
@@ -674,13 +675,14 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     Why: a guard expression reads only the level columns, the echo flag and the household flag,
     and a run's candidates repeat a few thousand patterns of them (17.4M candidates at 1M
     accounts). The when/then chain over every row took 9 s of the 1M match stage; each row's
-    columns packed into one integer key, the chain runs once per key and the rows take their
-    key's result (`replace_strict`). A frame whose columns do not fit a key (not integers or
-    booleans, a level outside [0, 15), more than 15 columns) is evaluated row by row, with the
-    same result."""
+    columns packed into integer keys (15 columns to a key), the chain runs once per pattern and
+    the rows take their pattern's result (`replace_strict` with one key, a join on the keys with
+    more: a guard reading a sixteenth column must not fall back to the row-by-row chain). A
+    frame whose columns are not integer codes (not integers or booleans, or a level outside
+    [0, 15)) is evaluated row by row, with the same result."""
     columns = sorted(set(expr.meta.root_names()))
     fits = (
-        0 < len(columns) <= 63 // _KEY_BITS
+        len(columns) > 0
         and frame.height > 0
         and all(
             c in frame.schema and (frame.schema[c].is_integer() or frame.schema[c] == pl.Boolean)
@@ -696,13 +698,31 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
         fits = all(b is None or 0 <= b < _NULL_CODE for b in bounds)
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
-    key = pl.sum_horizontal(
-        c.fill_null(_NULL_CODE) * (1 << (_KEY_BITS * i)) for i, c in enumerate(codes)
-    )
-    keys = frame.select(key.alias("_key"))["_key"]
-    patterns = frame.select(columns).with_columns(keys).unique(subset="_key")
-    judged = _broadcast(patterns.select(expr).to_series(), patterns.height)
-    return keys.replace_strict(patterns["_key"], judged, return_dtype=pl.String).alias("guard")
+    keys = frame.select(_pattern_keys(columns))
+    names = keys.columns
+    patterns = frame.select(columns).with_columns(keys).unique(subset=names)
+    judged = patterns.select(*names, _broadcast(patterns.select(expr).to_series(), patterns.height))
+    if len(names) == 1:
+        return (
+            keys[names[0]]
+            .replace_strict(judged[names[0]], judged["guard"], return_dtype=pl.String)
+            .alias("guard")
+        )
+    return keys.join(judged, on=names, how="left", maintain_order="left")["guard"]
+
+
+def _pattern_keys(columns: list[str]) -> list[pl.Expr]:
+    """The columns' codes packed into Int64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key."""
+    keys = []
+    for k, start in enumerate(range(0, len(columns), _KEY_COLUMNS)):
+        part = columns[start : start + _KEY_COLUMNS]
+        keys.append(
+            pl.sum_horizontal(
+                pl.col(c).cast(pl.Int64).fill_null(_NULL_CODE) * (1 << (_KEY_BITS * i))
+                for i, c in enumerate(part)
+            ).alias(f"_key{k}")
+        )
+    return keys
 
 
 def household_guards(enabled: tuple[str, ...] | None = None) -> bool:

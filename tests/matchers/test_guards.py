@@ -31,6 +31,8 @@ from skiptrace.matchers.guards import (
     DATED_GENERATION_EVIDENCE,
     GENERATION_EVIDENCE,
     GUARDS,
+    _pattern_keys,
+    _per_pattern,
     apply_guards,
     evaluate,
     guard_expr,
@@ -612,6 +614,33 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
         if accounts is None:  # the household pass fires too
             assert (got == "generation_ambiguous").sum() > 0
     assert apply_guards(frame.head(0)).len() == 0
+
+
+def test_patterns_of_more_columns_than_one_key_holds_are_still_judged_once() -> None:
+    """A guard chain reading more than 15 columns (one Int64 pattern key) packs them into two
+    keys and is still evaluated once per distinct pattern, with the row-by-row result: a
+    sixteenth column read by a new rule must not turn the 1M run's guards into a per-row chain."""
+    rng = random.Random(11)
+    names = [f"c{i:02d}" for i in range(20)]
+    patterns = [[rng.choice([0, 1, None]) for _ in names] for _ in range(40)]
+    rows = [rng.choice(patterns) for _ in range(5_000)]
+    frame = pl.DataFrame(rows, schema={n: pl.Int64 for n in names}, orient="row")
+    seen: list[int] = []
+
+    def judge(s: pl.Series) -> pl.Series:
+        seen.append(s.len())
+        total = s.struct.unnest().select(pl.sum_horizontal(pl.all().fill_null(2)))
+        return total.to_series().map_elements(
+            lambda t: f"g{t % 3}" if t % 3 else None, return_dtype=pl.String
+        )
+
+    expr = pl.struct(names).map_batches(judge, return_dtype=pl.String)
+    expected = frame.select(expr).to_series().to_list()
+    seen.clear()
+    got = _per_pattern(frame, expr)
+    assert got.to_list() == expected and got.is_not_null().sum() > 1_000
+    assert seen and max(seen) < frame.height  # judged per pattern, not per row
+    assert frame.select(_pattern_keys(names)).width == 2
 
 
 def test_match_policy_dedup_applies_no_guard(household: duckdb.DuckDBPyConnection) -> None:
