@@ -78,7 +78,7 @@ WITH dead AS (
            ) AS contradiction
     FROM rs_links l
     JOIN current_source_records r ON r.rec_id = l.rec_id
-    JOIN input_files f ON f.file_no = r.file_no
+    LEFT JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
     LEFT JOIN rs_dod_unused fi
            ON fi.file_no = r.file_no AND fi.line_no = r.line_no AND r.date_of_death IS NULL

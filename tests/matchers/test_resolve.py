@@ -1095,13 +1095,13 @@ def test_death_dated_after_its_records_report_date_is_an_undated_death(b: Builde
     vendor = flags_of(con, "VENDOR")
     assert set(vendor) == {"deceased"} and vendor["deceased"]["confidence"] == full
     assert "after the record's report date 2025-03-03" in vendor["deceased"]["evidence"]
-    seen = flags_of(con, "SEEN")
-    assert set(seen) == {"deceased"}
-    assert seen["deceased"]["confidence"] == pytest.approx(0.99 * 0.98 * 0.6, abs=1e-3)
+    lived = flags_of(con, "SEEN")
+    assert set(lived) == {"deceased"}
+    assert lived["deceased"]["confidence"] == pytest.approx(0.99 * 0.98 * 0.6, abs=1e-3)
     assert (
         "seen alive on 2024-12-31 (w2:w2-2), after 2024-01-10, the report date of the undated"
-        " death: verify before acting" in seen["deceased"]["evidence"]
-    ), seen
+        " death: verify before acting" in lived["deceased"]["evidence"]
+    ), lived
     for acct in ("INSIDE", "MTIME"):  # within the grace; no declared report date
         got = flags_of(con, acct)
         assert set(got) == {"deceased"} and got["deceased"]["confidence"] == full, (acct, got)
