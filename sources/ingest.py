@@ -663,6 +663,11 @@ _EVENT_DATES = (
     "date_of_death", "move_effective_date", "bk_filing_date", "bk_discharge_date",
     "bk_dismissal_date",
 )  # fmt: skip
+#: Event dates a record can only report once they are past: a date of death after the
+#: record's own report date (`record_date`) is a wrong date, not a death to come, and is nulled
+#: (`after_record_date`); the record stays a death claim with no date (sql/resolve/10_flags.sql).
+#: A move can be filed ahead of its effective date, so moves are not checked.
+_REPORTED_PAST = ("date_of_death",)
 _SOURCE_RECORD_COLS = (
     "rec_id", "file_no", "line_no", "source", "kind", "record_id", "account_id", "first_name",
     "middle_name", "last_name", "suffix", "full_name", "ssn_hash", "ssn_last4", "dob",
@@ -715,8 +720,15 @@ def _source_stage(source: Source) -> _Plan:
         stage.date("dob", a.get("dob"), ambiguous="dob_ambiguous", dob=True)
         for f in _RECORD_DATES:
             stage.date(f, a.get(f))
+        reported = _record_date(stage, source, ctx)
         for f in _EVENT_DATES:
-            stage.date(f, a.get(f), future_ok=True, note_future=True)
+            stage.date(
+                f,
+                a.get(f),
+                future_ok=True,
+                note_future=True,
+                not_after=reported if f in _REPORTED_PAST else None,
+            )
         if source.kind == "ncoa":
             stage.code("move_type", a.get("move_type"), "upper(left({v}, 1))", MOVE_TYPES)
             stage.code(
@@ -748,7 +760,6 @@ def _source_stage(source: Source) -> _Plan:
             stage.out("bk_chapter", None)
             stage.out("co_debtor_name", None)
         _military_status(stage, source, a)
-        _record_date(stage, source, ctx)
         if source.kind != "vendor_batch":  # a vendor row is identified by its account_id
             stage.require_identity(_IDENTIFYING)
         if a.get("record_id"):
@@ -833,14 +844,20 @@ def _compose_street(stage: Stage, a: dict[str, str | None]) -> None:
     )
 
 
-def _record_date(stage: Stage, source: Source, ctx: _Ctx) -> None:
-    """record_date per row: the mapped column, else the constant ISO date, else file mtime."""
+def _record_date(stage: Stage, source: Source, ctx: _Ctx) -> str | None:
+    """record_date per row: the mapped column, else the constant ISO date, else file mtime.
+
+    Returns the row's report date as the source declares it (the column's parsed value or the
+    ISO date), against which dates of past events are checked (`_REPORTED_PAST`); None when it
+    is the file's modification time, which says when the file was written here (a copy, an
+    archive's 1980 default), not what the file reports.
+    """
     constant = source.record_date_constant()
     if source.record_date is not None and constant is None:
-        stage.date("record_date", stage.ref(source.record_date, must_exist=True))
-        return
+        return stage.date("record_date", stage.ref(source.record_date, must_exist=True))
     day = constant or ctx.mtime_date
     stage.out("record_date", f"DATE '{day.isoformat()}'")
+    return f"DATE '{day.isoformat()}'" if constant else None
 
 
 def _add_groups(

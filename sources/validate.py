@@ -12,7 +12,8 @@ Two kinds of defect (docs/field_issues.md):
   wrong_length / invalid_encoding: exclusive), oversize_field, missing_value of a required field,
   no_identifying_field; then, after staging, a duplicate key within the file (`dedupe_sql`: a
   GROUP BY over the staged key, cheaper than a window).
-* **field defects** (invalid SSN, unparseable / implausible / future date, invalid state, ZIP,
+* **field defects** (invalid SSN, unparseable / implausible / future date, a date of death
+  after the record's own report date, invalid state, ZIP,
   phone, email, flag, code or amount, an SSN typed into another field) load the row with that
   field NULL and add an entry to the row's `_issues` list (canonical column, file column,
   reason, action, masked value), which ingest writes to `field_issues`. Unambiguous repairs
@@ -251,6 +252,13 @@ class Stage:
         self.levels[level].append((alias, expr))
         return alias
 
+    def level_of(self, expr: str) -> int:
+        """The CTE level of a derived alias; -1 for anything else (a file column, a literal)."""
+        for n, level in enumerate(self.levels):
+            if any(alias == expr for alias, _ in level):
+                return n
+        return -1
+
     def check(self, condition: str, reason: str) -> None:
         """Reject the row with `reason` (SQL literal text) when `condition` is true."""
         self.checks.append(f"CASE WHEN {condition} THEN {lit(reason)} END")
@@ -421,6 +429,7 @@ class Stage:
         label: str | None = None,
         future_ok: bool = False,
         note_future: bool = False,
+        not_after: str | None = None,
     ) -> str | None:
         """Parse a date column; returns the alias of the loaded DATE.
 
@@ -434,6 +443,12 @@ class Stage:
         for good: a re-run as of a later date could no longer see them. `note_future` records
         such a date, kept, as a field note (`future_date`, action `kept`): unusual enough to
         show, not a defect.
+
+        `not_after`: the row's own report date (an alias or a DATE literal), for a date of an
+        event the record reports as past. A date after it is a field defect
+        (`after_record_date`): no file reports a death that has not happened yet, so the date
+        is wrong (a keying error in the year), not the event. Unlike the as-of date, both dates
+        belong to the row, so judging at load judges the same way in every run.
         """
         if alias is None:
             self.out(name, None)
@@ -486,11 +501,21 @@ class Stage:
         else:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
+        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=last + 2)
+        beyond = "false"
+        if not_after is not None:
+            level = max(last + 2, self.level_of(not_after)) + 1
+            beyond = self.derive(f"coalesce({parsed} > {not_after}, false)", level=level)
+            self.defect(beyond, label, alias, "after_record_date")
+            parsed = self.derive(f"CASE WHEN {beyond} THEN NULL ELSE {parsed} END", level + 1)
         if future_ok and note_future:
             self.issue(
-                f"{bad} IS NULL AND {any_date} > {as_of}", label, alias, "'future_date'", "kept"
+                f"{bad} IS NULL AND NOT {beyond} AND {any_date} > {as_of}",
+                label,
+                alias,
+                "'future_date'",
+                "kept",
             )
-        parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=last + 2)
         self.out(name, parsed)
         if ambiguous:
             self.out(ambiguous, dates.ambiguous_sql(alias, parsed))

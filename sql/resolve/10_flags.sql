@@ -10,7 +10,8 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 -- deceased flag stops collection on a live account and sends estate letters to a living person,
 -- so every claim is checked on its own:
 --   impossible dates contradict the claim:
---     future        the date of death is after the run's as-of date;
+--     future        the date of death is after the run's as-of date (and on or before the
+--                   record's own report date: a backfill, judged with files delivered later);
 --     before_birth  it is on or before the date of birth (the death record's, else the account's);
 --     dob_copy      it is a date of birth (the record's or the account's) with one slip: day and
 --                   month swapped, or one digit changed or two adjacent digits transposed. An
@@ -19,22 +20,45 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 --                   records this way), not a death;
 --     unread_copy   the date of death could not be read, and its readable digits are the date
 --                   of birth's (rs_unread_dod_copies_dob, 00_macros.sql);
+--   a date of death after the record's own report date (its source's record_date) is no
+--   contradiction: no file reports a death that has not happened, so the date is wrong (a
+--   keying error in the year), not the death. Ingest nulls it (field issue after_record_date,
+--   docs/field_issues.md) and the record stays a death claim with no date, whatever its kind,
+--   the delivered date and the report date in the evidence ("not used");
 --   the account's death is its strongest UNcontradicted claim: a second, consistent death record
 --   of the same person outweighs one whose date is impossible. Only when every claim is
 --   contradicted is the death *disputed* (flag 'deceased_disputed', never 'deceased'; the rules
 --   file decides what happens, default: hold for review), with each contradiction in the evidence;
 --   later activity makes it *unverified*: another record linked to the same person as debtor
 --   (person records: credit header, employment, tax, census) dated more than $death_grace_days
---   after it. The flag stays 'deceased', its confidence times $death_activity_factor (default
+--   after it; a death with no date happened by the report date of the record reporting it, so
+--   it is that date it is compared with (when the source declares one: a column or an ISO date,
+--   not the file's modification time; without one an undated death has nothing to compare).
+--   The flag stays 'deceased', its confidence times $death_activity_factor (default
 --   0.6: below the 0.8 that routes to the estate, so the account is held until someone
 --   verifies) and the record named in the evidence. Not a dispute: records keep arriving in a
 --   decedent's name (joint and final returns, W-2s of the year of death, bureau refreshes); on
 --   independent simulated data (bench/independent.py, tuning seed 11) disputing on later
 --   activity turned 134 true deaths into disputes and caught one wrong one. Vendor batches,
 --   NCOA and bankruptcy rows never count: their dates are the vendor's or the court's.
+-- dates of death ingest could not use (nulled): unreadable ones, and ones after the record's
+-- report date (reason after_record_date), read by the death claims and the possible links below
+CREATE OR REPLACE TEMP TABLE rs_dod_unused AS
+SELECT DISTINCT ON (file_no, line_no) file_no, line_no, value_masked, reason
+FROM field_issues
+WHERE column_name = 'date_of_death' AND action = 'nulled'
+ORDER BY file_no, line_no, reason = 'after_record_date' DESC, reason;
+
 INSERT INTO account_flags BY NAME
 WITH dead AS (
     SELECT l.account_id, l.rec_id, l.source, l.record_id, r.date_of_death AS dod,
+           -- the latest the death can be: its date, else the report date of the record
+           -- reporting it, when its source declares one
+           coalesce(r.date_of_death,
+                    CASE WHEN f.record_date_rule <> 'file_mtime' THEN r.record_date END) AS died_by,
+           CASE WHEN fi.reason = 'after_record_date'
+                THEN 'date of death ''' || fi.value_masked || ''' is after the record''s report date '
+                     || coalesce(strftime(r.record_date, '%Y-%m-%d'), '(unknown)') || ': not used' END AS dod_note,
            coalesce(r.dob, a.dob) AS born,
            l.match_p * l.reliability AS conf, l.match_p,
            concat_ws('; ',
@@ -46,7 +70,7 @@ WITH dead AS (
                     WHEN rs_dob_copy(r.date_of_death, r.dob) OR rs_dob_copy(r.date_of_death, a.dob)
                     THEN 'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')
                          || ' is the date of birth with one slip' END,
-               CASE WHEN r.date_of_death IS NULL
+               CASE WHEN r.date_of_death IS NULL AND fi.reason <> 'after_record_date'
                          AND rs_unread_dod_copies_dob(fi.value_masked, coalesce(r.dob, a.dob))
                     THEN 'unreadable date of death ''' || fi.value_masked
                          || ''' is a copy of the date of birth '
@@ -54,12 +78,12 @@ WITH dead AS (
            ) AS contradiction
     FROM rs_links l
     JOIN current_source_records r ON r.rec_id = l.rec_id
+    LEFT JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
-    LEFT JOIN (SELECT DISTINCT ON (file_no, line_no) file_no, line_no, value_masked
-               FROM field_issues
-               WHERE column_name = 'date_of_death' AND action = 'nulled') fi
+    LEFT JOIN rs_dod_unused fi
            ON fi.file_no = r.file_no AND fi.line_no = r.line_no AND r.date_of_death IS NULL
-    WHERE l.role = 'debtor' AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased')
+    WHERE l.role = 'debtor'
+      AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased' OR fi.reason = 'after_record_date')
 ),
 claim AS (
     -- uncontradicted claims first, then the strongest; ties: the lowest id (replayable)
@@ -68,12 +92,13 @@ claim AS (
            round(max(conf) FILTER (WHERE contradiction = ''), 4) AS held_confidence,
            round(max(conf), 4) AS any_confidence,
            first(concat_ws(', ', source || ' record ' || coalesce(record_id, CAST(rec_id AS VARCHAR)),
-                           'date of death ' || strftime(dod, '%Y-%m-%d'),
+                           'date of death ' || strftime(dod, '%Y-%m-%d'), dod_note,
                            'match ' || round(match_p, 3))
                  ORDER BY contradiction = '' DESC, conf DESC, rec_id)
              || CASE WHEN count(*) > 1 THEN ' (+' || (count(*) - 1) || ' more)' ELSE '' END AS evidence,
            first(rec_id ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS rec_id,
            first(dod ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS dod,
+           first(died_by ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS died_by,
            string_agg(DISTINCT contradiction, '; ' ORDER BY contradiction) FILTER (WHERE contradiction <> '') AS contradictions,
            string_agg(source || ':' || coalesce(record_id, CAST(rec_id AS VARCHAR)), '; '
                       ORDER BY contradiction = '' DESC, conf DESC, rec_id) AS records
@@ -90,13 +115,17 @@ alive AS (
     FROM rs_links l JOIN current_source_records r ON r.rec_id = l.rec_id
     WHERE l.role = 'debtor' AND l.kind = 'person_records' AND r.date_of_death IS NULL
       AND l.account_id IN (SELECT account_id FROM claim)
+      AND r.rec_id NOT IN (SELECT rec_id FROM dead)  -- a record reporting the death, undated
     GROUP BY l.account_id
 ),
 checked AS (
     SELECT c.*,
-           CASE WHEN al.seen > c.dod + to_days($death_grace_days)
-                THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in
-                     || '): verify before acting' END AS later_activity
+           CASE WHEN al.seen > c.died_by + to_days($death_grace_days)
+                THEN 'seen alive on ' || strftime(al.seen, '%Y-%m-%d') || ' (' || al.seen_in || ')'
+                     || CASE WHEN c.dod IS NULL
+                             THEN ', after ' || strftime(c.died_by, '%Y-%m-%d')
+                                  || ', the report date of the undated death' ELSE '' END
+                     || ': verify before acting' END AS later_activity
     FROM claim c
     LEFT JOIN alive al ON al.account_id = c.account_id
 )
@@ -247,6 +276,10 @@ cand AS (
     LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
     WHERE r.kind IN ('bankruptcy', 'deceased') OR r.date_of_death IS NOT NULL
        OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
+       -- a death record whose date ingest did not use (after its report date) is one still
+       OR EXISTS (SELECT 1 FROM rs_dod_unused u
+                  WHERE u.file_no = r.file_no AND u.line_no = r.line_no
+                    AND u.reason = 'after_record_date')
 )
 SELECT $run_id AS run_id, account_id, flag,
        round(max(p * reliability), 4) AS confidence,

@@ -1050,6 +1050,64 @@ def test_unreadable_date_of_death_that_copies_the_birth_date_is_disputed(b: Buil
         assert set(flags_of(con, acct)) == {"deceased"}, acct
 
 
+def test_death_dated_after_its_records_report_date_is_an_undated_death(b: Builder, con) -> None:
+    """A date of death after the record's own report date (ingest nulls it: `after_record_date`)
+    is a wrong date, not a death to come: the claim stands as a death with no date, whatever the
+    record's kind, and the evidence says why the date is not used. An undated death happened by
+    the report date of its record, so later activity is measured from there when the source
+    declares one (not from a file's modification time, which says nothing of the death)."""
+    cases = {
+        # account: (source, kind, record_date rule, report date, date delivered, later activity)
+        "KEYED": ("dmf", "deceased", "2025-02-16", dt.date(2025, 2, 16), "21221101", None),
+        "VENDOR": ("acme", "person_records", "RETURN_DT", dt.date(2025, 3, 3), "2025-03-30", None),
+        "SEEN": ("dmf_old", "deceased", "2024-01-10", dt.date(2024, 1, 10), "20290110",
+                 dt.date(2024, 12, 31)),
+        "INSIDE": ("dmf", "deceased", "2025-02-16", dt.date(2025, 2, 16), "20520216",
+                   dt.date(2025, 5, 1)),
+        "MTIME": ("dmf_mtime", "deceased", "file_mtime", dt.date(2024, 1, 10), None,
+                  dt.date(2024, 12, 31)),
+    }  # fmt: skip
+    for acct, (source, kind, rule, reported, delivered, seen) in cases.items():
+        b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
+        rec = b.record(source, acct.title(), "Doe", kind=kind, reliability=0.98,
+                       record_date=reported)  # fmt: skip
+        con.execute("UPDATE input_files SET record_date_rule = ? WHERE source = ?", [rule, source])
+        b.link(acct, rec, p=0.99)
+        if delivered:
+            con.execute(
+                "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name,"
+                " reason, action, value_masked) VALUES ('ingest', ?, ?, ?, 'date_of_death',"
+                " 'after_record_date', 'nulled', ?)",
+                [rec // 10_000_000_000, source, rec % 10_000_000_000, delivered],
+            )
+        if seen:
+            w2 = b.record("w2", acct.title(), "Doe", record_date=seen)
+            b.link(acct, w2, p=0.99)
+    resolve_contacts(con, RUN, AS_OF)
+    full = pytest.approx(0.99 * 0.98, abs=1e-3)
+    keyed = flags_of(con, "KEYED")
+    assert set(keyed) == {"deceased"} and keyed["deceased"]["confidence"] == full
+    assert (
+        "date of death '21221101' is after the record's report date 2025-02-16: not used"
+        in keyed["deceased"]["evidence"]
+    )
+    assert "future" not in keyed["deceased"]["evidence"]
+    vendor = flags_of(con, "VENDOR")
+    assert set(vendor) == {"deceased"} and vendor["deceased"]["confidence"] == full
+    assert "after the record's report date 2025-03-03" in vendor["deceased"]["evidence"]
+    lived = flags_of(con, "SEEN")
+    assert set(lived) == {"deceased"}
+    assert lived["deceased"]["confidence"] == pytest.approx(0.99 * 0.98 * 0.6, abs=1e-3)
+    assert (
+        "seen alive on 2024-12-31 (w2:w2-2), after 2024-01-10, the report date of the undated"
+        " death: verify before acting" in lived["deceased"]["evidence"]
+    ), lived
+    for acct in ("INSIDE", "MTIME"):  # within the grace; no declared report date
+        got = flags_of(con, acct)
+        assert set(got) == {"deceased"} and got["deceased"]["confidence"] == full, (acct, got)
+        assert "seen alive" not in got["deceased"]["evidence"]
+
+
 def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder, con) -> None:
     b.account("OK", "Ann", "Lee", ssn_last4="1234")
     b.account("ODD", "Bob", "Ray", ssn_last4="1234")

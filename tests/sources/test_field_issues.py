@@ -373,6 +373,72 @@ def test_death_record_with_an_unrepairable_date_is_still_a_death_record(
     assert issues(con)[(3, "date_of_death")][0] == "repaired_date_day_month"
 
 
+@pytest.mark.parametrize("on_field_error", ["null", "reject"])
+def test_a_death_after_the_records_own_report_date_is_a_wrong_date(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, on_field_error: str
+) -> None:
+    """No file reports a death that has not happened: a date of death after the record's report
+    date (its source's `record_date`: an ISO date or a column) is a keying error in the date.
+    It is nulled (`after_record_date`, no `future_date` note beside it) and the row stays a
+    death record; `reject` quarantines it as any field defect. A death on or before the report
+    date is kept; a file without a declared report date is not judged by its modification time
+    (when the file was written here, not what it says): resolve judges that date against the
+    as-of date (tests/flows/exports/test_event_dates.py)."""
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('r', DATE '2024-03-01', 'running'),"
+        " ('late', DATE '2024-06-01', 'running')"
+    )
+    dmf = write(
+        tmp_path / "dmf.csv", HEADER, line(id="D1", dod="11/01/2122"),  # keyed 2122 for 2022
+        line(id="D2", dod="02/16/2024"),  # the report date itself
+        line(id="D3", dod="2024-01-10"),
+    )  # fmt: skip
+    dmf_source = person_source(
+        dmf, kind="deceased", name="dmf", record_date="2024-02-16", on_field_error=on_field_error
+    )
+    (res,) = ingest_source(con, dmf_source, "r")
+    # a vendor's deceased indicator, its report date a column: each row is judged by its own
+    vendor = write(
+        tmp_path / "vendor.csv", HEADER + ",rpt",
+        line(id="V1", dod="2024-05-02") + ",2024-05-01",  # after the row's report date
+        line(id="V2", dod="2024-04-20") + ",2024-05-01",
+    )  # fmt: skip
+    vendor_source = person_source(
+        vendor, name="vendor", record_date="rpt", on_field_error=on_field_error
+    )
+    (vres,) = ingest_source(con, vendor_source, "late")
+    mtime = write(tmp_path / "mtime.csv", HEADER, line(id="M1", dod="2122-11-01"))
+    (mres,) = ingest_source(con, person_source(mtime, kind="deceased", name="mtime"), "r")
+    assert mres.rows_loaded == 1
+    got = dict(con.execute("SELECT record_id, date_of_death FROM source_records").fetchall())
+    noted = con.execute(
+        "SELECT source, line_no, column_name, reason, action, value_masked FROM field_issues"
+        " ORDER BY source, line_no"
+    ).fetchall()
+    d = dt.date
+    if on_field_error == "reject":
+        assert (res.rows_rejected, vres.rows_rejected) == (1, 1)
+        assert "D1" not in got and "V1" not in got
+        assert con.execute("SELECT reason FROM quarantine ORDER BY file_no").fetchall() == [
+            ("after_record_date: date_of_death",), ("after_record_date: date_of_death",),
+        ]  # fmt: skip
+        assert noted == [("mtime", 2, "date_of_death", "future_date", "kept", "2122-11-01")]
+        return
+    assert (res.rows_rejected, vres.rows_rejected) == (0, 0)
+    assert got == {
+        "D1": None, "D2": d(2024, 2, 16), "D3": d(2024, 1, 10), "V1": None,
+        "V2": d(2024, 4, 20), "M1": d(2122, 11, 1),
+    }  # fmt: skip
+    assert con.execute("SELECT kind FROM source_records WHERE record_id = 'D1'").fetchone() == (
+        "deceased",
+    )
+    assert noted == [
+        ("dmf", 2, "date_of_death", "after_record_date", "nulled", "11/01/2122"),
+        ("mtime", 2, "date_of_death", "future_date", "kept", "2122-11-01"),
+        ("vendor", 2, "date_of_death", "after_record_date", "nulled", "2024-05-02"),
+    ]
+
+
 def test_on_field_error_reject_quarantines_the_row(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

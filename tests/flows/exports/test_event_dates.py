@@ -4,7 +4,12 @@ and resolution and suppression judge them against the run's own as-of date. A de
 disputes the death (held for review, no estate letters), a move effective after it is not
 applied, a filing after it disputes the case. The same files give the same results whichever
 run loaded them: loaded by a run as of 2026-07-15 and judged again as of 2026-09-01, the death
-stands, the move applies and a dismissal of 2026-07-16 lifts the stay."""
+stands, the move applies and a dismissal of 2026-07-16 lifts the stay.
+
+The death index is a backfill: reported 2026-08-20, after the death of 2026-08-01, and run as of
+2026-07-15 (a past as-of date judged with a file delivered later). A date of death after the
+file's own report date is another thing: no file reports a death that has not happened, so it is
+a wrong date (2126 for 2026), nulled at load, and the death stands, undated."""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ PEOPLE = {  # account: (first, last, street number); SSN 52133xxxx from the acco
     "9100000004": ("Dina", "Futuredism", "104"),
     "9100000006": ("Fran", "Futuredeath", "106"),
     "9100000007": ("Gail", "Deadtoday", "107"),
+    "9100000008": ("Hal", "Keyeddeath", "108"),
     "9100000010": ("Jay", "Ncoafuture", "110"),
     "9100000011": ("Kay", "Ncoathismonth", "111"),
 }
@@ -61,7 +67,11 @@ def write_inputs(root: Path) -> Path:
         )
     (root / "bankruptcy.csv").write_text("\n".join(bk) + "\n")
     dmf = ["REC_ID,SSN,LAST,FIRST,DOD,DOB"]
-    for rec, a, dod in (("DM1", "9100000006", "08012026"), ("DM2", "9100000007", "07152026")):
+    for rec, a, dod in (
+        ("DM1", "9100000006", "08012026"),  # after the as-of date, before the report date
+        ("DM2", "9100000007", "07152026"),
+        ("DM3", "9100000008", "11012126"),  # after the file's report date: a keying error
+    ):
         first, last, _ = PEOPLE[a]
         dmf.append(f"{rec},{ssn(a)},{last.upper()},{first.upper()},{dod},03021975")
     (root / "death_index.csv").write_text("\n".join(dmf) + "\n")
@@ -81,7 +91,7 @@ def write_inputs(root: Path) -> Path:
                      "address_line1": "ADDRESS", "city": "CITY", "state": "STATE", "zip": "ZIP",
                      "bk_filing_date": "DATE_FILED", "bk_dismissal_date": "DATE_DISMISSED"}},
         {"name": "death_index", "kind": "deceased", "path": "death_index.csv",
-         "reliability": 0.98, "permissible_purpose": "LADMF", "record_date": "2026-07-10",
+         "reliability": 0.98, "permissible_purpose": "LADMF", "record_date": "2026-08-20",
          "date_formats": ["%m%d%Y"],
          "columns": {"record_id": "REC_ID", "ssn": "SSN", "last_name": "LAST",
                      "first_name": "FIRST", "date_of_death": "DOD", "dob": "DOB"}},
@@ -157,6 +167,25 @@ def test_a_death_after_the_as_of_date_is_disputed_not_applied(runs: Any) -> None
     later = flags(runs, LATER, "9100000006")
     assert set(later) == {"deceased"} and "date of death 2026-08-01" in later["deceased"]
     assert "deceased" in rules(runs, LATER, "9100000006")
+
+
+def test_a_death_after_the_files_report_date_is_a_death_with_a_wrong_date(runs: Any) -> None:
+    """Dated 2126-11-01 in a file reported 2026-08-20: the date is wrong, not the death. It was
+    disputed as a death 'in the future' (held, nobody contacted, the estate never told); it is
+    a field issue of the file and an undated death, routed to the estate in both runs."""
+    note = "date of death '11012126' is after the record's report date 2026-08-20: not used"
+    for as_of in (EARLY, LATER):
+        got = flags(runs, as_of, "9100000008")
+        assert set(got) == {"deceased"}, (as_of, got)
+        assert note in got["deceased"] and "in the future" not in got["deceased"]
+        assert "deceased" in rules(runs, as_of, "9100000008")
+    issues = runs.execute(
+        "SELECT reason, action, value_masked FROM field_issues"
+        " WHERE source = 'death_index' AND column_name = 'date_of_death' ORDER BY line_no"
+    ).fetchall()
+    assert issues == [  # the backfill's death is kept, noted; the keyed one nulled
+        ("future_date", "kept", "08012026"), ("after_record_date", "nulled", "11012126"),
+    ]  # fmt: skip
 
 
 def test_a_move_effective_after_the_as_of_date_is_not_applied_yet(runs: Any) -> None:
