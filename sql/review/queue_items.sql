@@ -2,12 +2,17 @@
 -- queue_neighbours.sql (where "next" leads), so both list the same pairs in the same order:
 -- undecided held pairs, and a same-name household member's bankruptcy case that holds the
 -- account as possible (an associate pair named by a *_possible flag, 10_flags.sql); urgent =
--- a bankruptcy or death record (listed first).
+-- a bankruptcy or death record (listed first), a record whose date of death ingest nulled as
+-- after its own report date included: resolve still reads it as a death claim.
 CREATE OR REPLACE TEMP MACRO review_queue_items(rid) AS TABLE
 SELECT m.account_id, m.rec_id, m.source, m.match_probability, m.match_weight, m.guard,
        m.run_id, m.role,
        s.kind IN ('bankruptcy', 'deceased') OR s.date_of_death IS NOT NULL
-           OR s.bk_case_number IS NOT NULL OR s.bk_filing_date IS NOT NULL AS urgent,
+           OR s.bk_case_number IS NOT NULL OR s.bk_filing_date IS NOT NULL
+           OR EXISTS (SELECT 1 FROM field_issues fi
+                      WHERE fi.file_no = s.file_no AND fi.line_no = s.line_no
+                        AND fi.column_name = 'date_of_death' AND fi.reason = 'after_record_date')
+           AS urgent,
        EXISTS (SELECT 1 FROM account_flags f
                WHERE f.run_id = m.run_id AND f.account_id = m.account_id
                  AND f.flag IN ('bankruptcy_possible', 'deceased_possible')

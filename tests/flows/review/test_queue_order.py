@@ -39,3 +39,25 @@ def test_bankruptcy_and_death_records_lead_the_queue(con: duckdb.DuckDBPyConnect
     assert total == 5
     assert [it["holds"] for it in items] == [True, False, False, False, False]
     assert pages.neighbours(con, RUN, [], "A2", 2) == ("A5|5", "A3|3")
+
+
+def test_a_death_claim_whose_date_was_not_used_is_urgent(con: duckdb.DuckDBPyConnection) -> None:
+    """A vendor row whose date of death ingest nulled as after the row's own report date is
+    still a death claim for resolve (sql/resolve/10_flags.sql), so it leads the queue too."""
+    for rec_id, p in ((1, 0.89), (2, 0.30)):
+        con.execute(
+            "INSERT INTO source_records (rec_id, file_no, line_no, source, kind, record_id)"
+            " VALUES (?, 7, ?, 'vendor', 'vendor_batch', ?)",
+            [rec_id, rec_id + 1, f"R{rec_id}"],
+        )
+        con.execute(
+            "INSERT INTO match_pairs (run_id, account_id, rec_id, source, match_probability,"
+            " role) VALUES (?, ?, ?, 'vendor', ?, 'rejected')",
+            [RUN, f"A{rec_id}", rec_id, p],
+        )
+    con.execute(
+        "INSERT INTO field_issues (file_no, line_no, column_name, reason, action)"
+        " VALUES (7, 3, 'date_of_death', 'after_record_date', 'nulled')"
+    )
+    items, _ = pages.queue(con, RUN, [])
+    assert [it["rec_id"] for it in items] == [2, 1]
