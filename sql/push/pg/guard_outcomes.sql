@@ -7,10 +7,10 @@
 -- to the staging table before the upsert, so a second push of the run still changes nothing.
 -- The contact is normalized as skiptrace normalizes outcomes (sql/outcomes/store.sql): E.164
 -- for a phone, lowercased email, else the pushed address key.
--- The outcome lists are the runs' (sql/outcomes/vocabulary.sql, given by the push): $verdict_outcomes,
--- the outcomes that say whether the contact reaches the consumer, $bad_verdicts, those that say
--- it does not, $opt_out_outcomes, $ending_account_facts (not callable) and
--- $holding_account_facts (on hold). A contact's latest outcome is its latest verdict, as
+-- The outcome lists are the runs' (sql/outcomes/vocabulary.sql, given by the push):
+-- $verdict_outcomes, the outcomes that say whether the contact reaches the consumer,
+-- $bad_verdicts, those that say it does not, $opt_out_outcomes, $ending_account_facts (not
+-- callable) and $holding_account_facts (on hold). A contact's latest outcome is its latest verdict, as
 -- sql/outcomes/latest.sql takes it for the runs: a no-answer, or an account fact recorded
 -- against the number, after a wrong number does not make the number callable again. A
 -- consumer's opt-out of the contact is not a verdict: any on record makes it not callable
