@@ -89,6 +89,7 @@ def outcome_labels(con: duckdb.DuckDBPyConnection, window: OutcomeWindow) -> pl.
     """The run's emitted debtor contact points that collectors gave a verdict on in the window:
     `contact_frame`'s columns (x_<feature> included) with `correct`, `outcome`, `outcome_date`,
     `outcome_confirmed` (the run itself applied a right-party verdict to it) and `run_id`."""
+    sql.run(con, "outcomes/vocabulary.sql")  # which verdicts are good, bad, of which type
     sql.run(con, "outcomes/latest.sql")  # contact_verdicts: the order of one day's verdicts
     labels = sql.query(
         con, "calibrate/outcome_labels.sql",

@@ -253,6 +253,7 @@ def resolve_contacts(
     register_line_type_macros(con)  # the one line-type rule (TCPA: HOME is not a landline)
     register_unit_macro(con)  # the one unit-number rule (rs_unit), shared with the matcher
     run("00_macros", _file("00_macros.sql"))
+    run("00_macros", "outcomes/vocabulary.sql")  # the outcome lists, shared with all readers
     run("00_macros", "outcomes/latest.sql")  # latest_contact_outcomes, shared with suppress
     plan = plan_resolve(con, settings, model, rules=rules, full_rebuild=full_rebuild)
     evidence_rows = _evidence_part(con, run, plan.incremental, run_id, as_of, settings, timings)

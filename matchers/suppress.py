@@ -159,7 +159,9 @@ def apply_suppressions(
         sql.run(con, "suppress/reset.sql", run_id=run_id)
         # Subject tables: their columns are documented in docs/compliance.md
         sql.run(con, "suppress/account_subject.sql", run_id=run_id, as_of=as_of)
+        # the outcome vocabulary (also read by the rules' conditions: phone_bad_verdicts() ...),
         # latest_contact_outcomes (as resolve reads them) and outcomes_known
+        sql.run(con, "outcomes/vocabulary.sql")
         sql.run(con, "outcomes/latest.sql")
         sql.run(con, "suppress/outcomes_account.sql", as_of=as_of)  # collectors' reports
         sql.run(con, "suppress/contact_subject.sql", run_id=run_id, as_of=as_of)  # + outcomes

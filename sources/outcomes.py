@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,6 @@ from skiptrace.sources.errors import IngestError
 from skiptrace.sources.registry import DEFAULT_TIME_ZONE, Source
 from skiptrace.sources.run_warnings import record_run_warnings
 
-#: The outcomes a collections system reports (the CHECK of PostgreSQL's contact_outcomes).
-OUTCOMES: tuple[str, ...] = (
-    "right_party", "wrong_number", "disconnected", "no_answer", "returned_mail", "moved",
-    "deceased_confirmed", "cease_and_desist", "dispute", "attorney", "opted_out",
-)  # fmt: skip
 #: Columns an outcome row carries (origin_id: its id where it came from, shown by explain;
 #: origin_seq: its order there, a number: the line's place in the delivery, or outcome_id).
 COLUMNS: tuple[str, ...] = (
@@ -56,6 +52,26 @@ class OutcomeError(IngestError):
     """Outcomes a user must fix (unknown outcome names, a missing column): one line."""
 
 
+@cache
+def outcome_lists() -> dict[str, tuple[str, ...]]:
+    """Every list of the outcome vocabulary, by its macro's name (`known_outcomes`: what a
+    collections system reports, `verdict_outcomes`, `bad_verdicts`, `account_fact_outcomes` ...).
+
+    The vocabulary is declared once, in sql/outcomes/vocabulary.sql, which the runs' SQL reads
+    as macros; Python readers (the names ingest accepts, explain's account facts) and the push's
+    check in PostgreSQL (given the lists as parameters) read it through here, so no reader keeps
+    a copy of its own that a new outcome could miss. Evaluated once per process, on a database
+    of its own: the lists do not depend on any data.
+    """
+    con = duckdb.connect()
+    try:
+        sql.run(con, "outcomes/vocabulary.sql")
+        (row,) = sql.rows(con, "outcomes/lists.sql")
+    finally:
+        con.close()
+    return {name: tuple(values) for name, values in row.items()}
+
+
 def store_outcomes(
     con: duckdb.DuckDBPyConnection,
     rows: pl.DataFrame,
@@ -76,7 +92,7 @@ def store_outcomes(
     are deleted. Dates are read with `date_formats` first, then the built-in formats, with a time
     of day when the value gives one (`07/15/2026 14:05`, `2026-07-16T02:30:00Z`), a UTC offset
     converted to `time_zone` (sources/dates.py moment_sql; the source's `time_zone`). Rows
-    without an account or an outcome, with an outcome outside OUTCOMES, or whose contact or
+    without an account or an outcome, with an outcome outside `known_outcomes`, or whose contact or
     date cannot be read for an outcome about the contact, are not stored and are reported:
     logged, and recorded as warnings of `run_id` (the run then exits 7), the unknown outcome
     names included. An unknown name fails only its rows: failing the file for one new
@@ -92,16 +108,18 @@ def store_outcomes(
          if c in rows.columns else pl.lit(None, pl.String).alias(c)
          for c in COLUMNS]
     )  # fmt: skip
+    known = outcome_lists()["known_outcomes"]
     names = frame["outcome"].drop_nulls().str.strip_chars().str.to_lowercase()
-    counts = names.filter(~names.is_in([*OUTCOMES, ""])).value_counts(name="n")
+    counts = names.filter(~names.is_in([*known, ""])).value_counts(name="n")
     unknown = dict(zip(counts["outcome"].to_list(), counts["n"].to_list(), strict=True))
     parts, moment = dates.moment_sql("date_raw", date_formats, time_zone, "moment_parts")
     query = sql.render("outcomes/store.sql", moment_parts=parts, moment=moment)
+    sql.run(con, "outcomes/vocabulary.sql")  # known_outcomes(), account_fact_outcomes() ...
     con.complete()  # a caller's statement left unread would refuse the registration
     con.register("outcomes_in", frame.to_arrow())
     try:
         with sql.transaction(con):
-            sql.run(con, query, origin=origin, replace=replace, run_id=run_id, known=list(OUTCOMES))
+            sql.run(con, query, origin=origin, replace=replace, run_id=run_id)
         stored = int(sql.scalar(con, "SELECT count(*) FROM outcomes_new"))
         skipped = sql.rows(con, "outcomes/skipped.sql")
         undated = sql.rows(con, "outcomes/undated.sql")
@@ -113,7 +131,7 @@ def store_outcomes(
         con.execute("DROP TABLE IF EXISTS outcomes_new")
     messages = [_undated_message(origin, undated)] if undated else []
     if skipped:
-        messages.append(_skipped_message(origin, frame.height, skipped, unknown))
+        messages.append(_skipped_message(origin, frame.height, skipped, unknown, known))
     record_run_warnings(con, run_id, "ingest", messages)
     return stored
 
@@ -130,9 +148,16 @@ def _undated_message(origin: str, undated: list[dict]) -> str:
     )
 
 
-def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: dict[str, int]) -> str:
+def _skipped_message(
+    origin: str,
+    total: int,
+    skipped: list[dict],
+    unknown: dict[str, int],
+    known: Sequence[str],
+) -> str:
     """One line: how many rows of `origin` were not stored, why, and which (row ids, never a
-    value), with the unknown outcome names that look like disposition codes (_CODE_SHAPE)."""
+    value), with the unknown outcome names that look like disposition codes (_CODE_SHAPE) and
+    the `known` ones."""
     parts = [f"{s['n']:,} {s['skipped']} ({_ids(s['ids'], s['n'])})" for s in skipped]
     count = sum(s["n"] for s in skipped)
     shown = sorted(
@@ -148,9 +173,7 @@ def _skipped_message(origin: str, total: int, skipped: list[dict], unknown: dict
         listed = f"{shown}" + (f" and {hidden:,} other value(s), not shown" if hidden else "")
         if not shown:
             listed = f"{hidden:,} value(s), not shown (is the outcome column mapped?)"
-        names = (
-            f"; unknown outcome name(s) {listed}, known: {list(OUTCOMES)} (map the dialer's codes)"
-        )
+        names = f"; unknown outcome name(s) {listed}, known: {list(known)} (map the dialer's codes)"
     return (
         f"outcomes from {origin}: {count:,} of {total:,} row(s) not stored: {'; '.join(parts)}"
         f"{names} (fix them where they are recorded; a corrected row delivered again is stored)"
@@ -167,6 +190,7 @@ def report_unmatched(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     the account files do not hold or a verdict on a contact the account does not have (a
     mistyped account number or phone at the collections system). Returns how many. Messages
     name origins and rows (file:line, outcome_id), never a contact."""
+    sql.run(con, "outcomes/vocabulary.sql")  # verdict_outcomes()
     found = sql.rows(con, "outcomes/unmatched.sql", run_id=run_id)
     messages = []
     for f in found:

@@ -31,6 +31,7 @@ from skiptrace.flows.audit.archive import archived_run_views
 from skiptrace.flows.audit.retention import DEFAULT_RETENTION, RETENTION_RULE, Period, parse_period
 from skiptrace.masking import mask_email, mask_name, mask_phone, mask_text
 from skiptrace.matchers.explain import probability_of, stored_fields
+from skiptrace.sources.outcomes import outcome_lists
 
 log = logging.getLogger("skiptrace.lineage")
 
@@ -578,8 +579,11 @@ def _explain_run(
         "account_suppressions": [
             _suppression(s) for s in suppressions if s["contact_type"] is None
         ],
-        # collectors' reports that are facts about the account (cease-and-desist, attorney ...)
-        "account_outcomes": [o for o in outcomes if o["outcome"] in _ACCOUNT_OUTCOMES],
+        # collectors' reports that are facts about the account (cease-and-desist, attorney ...:
+        # account_fact_outcomes(), sql/outcomes/vocabulary.sql)
+        "account_outcomes": [
+            o for o in outcomes if o["outcome"] in outcome_lists()["account_fact_outcomes"]
+        ],
         "contacts": out_contacts,
         "matches": matches,
         "summary": {
@@ -853,10 +857,6 @@ def _export(e: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- rendering
-
-
-#: Outcomes that are facts about the account rather than about one contact.
-_ACCOUNT_OUTCOMES = frozenset({"cease_and_desist", "attorney", "dispute", "deceased_confirmed"})
 
 
 def _outcome_line(o: dict[str, Any]) -> str:

@@ -17,8 +17,9 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
    not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
    file the run used);
 4. stages as not callable any contact the platform reported bad after the run read its
-   outcomes (`guard_outcomes.sql`: the latest verdict, as `sql/outcomes/latest.sql` lists the
-   verdicts; on hold for an account with a dispute; the platform's word is never overridden),
+   outcomes (`guard_outcomes.sql`: the latest verdict, with the runs' outcome lists,
+   `sql/outcomes/vocabulary.sql`; on hold for an account with a dispute; the platform's word
+   is never overridden),
    then upserts keyed by (account_id, contact_type, contact_key), touching only rows whose
    content changed, and marks rows the run no longer has inactive and not callable; flags and
    suppressions are lifted only for the accounts the run has (a hold is never lifted because
@@ -62,10 +63,17 @@ from skiptrace.flows.exports.pg import (
 )
 from skiptrace.resources import Interrupted, known_failure
 from skiptrace.safety import MAX_SHRINK
+from skiptrace.sources.outcomes import outcome_lists
 
 log = logging.getLogger("skiptrace.push")
 #: Rows per COPY chunk: bounded memory whatever the run's size.
 BATCH_ROWS = 200_000
+#: The lists of the outcome vocabulary (sql/outcomes/vocabulary.sql) the check of the platform's
+#: outcomes at push time is given (sql/push/pg/guard_outcomes.sql): it judges them as the runs do.
+_GUARD_LISTS = (
+    "verdict_outcomes", "bad_verdicts", "opt_out_outcomes", "ending_account_facts",
+    "holding_account_facts",
+)  # fmt: skip
 _STAGES = (
     ("push/stage_contacts.sql", "st_contacts"),
     ("push/stage_flags.sql", "st_flags"),
@@ -321,13 +329,12 @@ def _push_in_transaction(
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))
         # the import layouts' definition of a usable contact, with the run's bands
         sql.run(con, "exports/export_macros.sql")
-        sql.run(con, "outcomes/latest.sql")  # verdict_outcomes(): the runs' list of verdicts
-        verdicts = sql.scalar(con, "push/verdicts.sql")
         params = {"run_id": run["run_id"], **run["bands"]}
         counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")
-        # dispositions recorded while the run ran
-        pg.execute(cur, "guard_outcomes.sql", verdicts=verdicts)
+        # dispositions recorded while the run ran, judged with the runs' outcome lists
+        lists = outcome_lists()
+        pg.execute(cur, "guard_outcomes.sql", **{name: list(lists[name]) for name in _GUARD_LISTS})
         if over is not None:  # an older run: the newer run's holds and decisions are kept
             kept = pg.execute(cur, "keep_newer.sql", **over)[0]
             result.kept_from_newer = kept[0]

@@ -3,7 +3,8 @@
 -- date the run itself could read: sql/outcomes/latest.sql) and up to $until (the next
 -- completed run's as_of, which reads what is dated up to it; NULL: any later date).
 --
--- A verdict says whether the contact reached the account holder:
+-- A verdict says whether the contact reached the account holder (the lists: good_verdicts(),
+-- phone_bad_verdicts(), address_bad_verdicts() of sql/outcomes/vocabulary.sql):
 --   right_party                      -> correct (phone or address)
 --   wrong_number, disconnected       -> not correct, phones only
 --   returned_mail, moved             -> not correct, addresses only
@@ -13,7 +14,8 @@
 -- says an email failed to reach the holder, so their labels would all be right party.
 -- "First": the earliest date, then within it the order sql/outcomes/latest.sql defines for the
 -- latest (contact_verdicts: the time of day when every verdict of the day has one, then the
--- earlier load, then the earlier row where it came from). Needs that file run first. The first verdict is the
+-- earlier load, then the earlier row where it came from). Needs that file and
+-- sql/outcomes/vocabulary.sql run first. The first verdict is the
 -- one about the run's list as collectors met it; a later one may follow a change the list did
 -- not know of (a move after a right-party contact).
 -- Points: contact_points of $run_id, role debtor, not suppressed (what contacts.csv held).
@@ -31,9 +33,9 @@ WITH verdicts AS (
     FROM contact_verdicts()
     WHERE outcome_date > $as_of
       AND ($until IS NULL OR outcome_date <= $until)
-      AND (   (outcome = 'right_party' AND contact_type IN ('phone', 'address'))
-           OR (outcome IN ('wrong_number', 'disconnected') AND contact_type = 'phone')
-           OR (outcome IN ('returned_mail', 'moved') AND contact_type = 'address'))
+      AND (   (list_contains(good_verdicts(), outcome) AND contact_type IN ('phone', 'address'))
+           OR (list_contains(phone_bad_verdicts(), outcome) AND contact_type = 'phone')
+           OR (list_contains(address_bad_verdicts(), outcome) AND contact_type = 'address'))
 ),
 first_verdict AS (
     SELECT account_id, contact_type, contact_key,
@@ -51,7 +53,7 @@ points AS (
     GROUP BY account_id, contact_type, contact_key
 )
 SELECT f.account_id, f.contact_type, f.contact_key, f.outcome, f.outcome_date,
-       f.outcome = 'right_party' AS correct, p.outcome_confirmed
+       list_contains(good_verdicts(), f.outcome) AS correct, p.outcome_confirmed
 FROM first_verdict f
 JOIN points p
   ON p.account_id = f.account_id AND p.contact_type = f.contact_type

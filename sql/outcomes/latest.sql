@@ -13,10 +13,8 @@
 -- The one ordering resolve (rs_outcome_last: what an outcome does to confidence and status),
 -- suppress (sp_contact: what the rules read) and calibration (calibrate/outcome_labels.sql: the
 -- first verdict after a run) use, so they cannot disagree on which report came last.
--- verdict_outcomes(): which outcomes are verdicts on a contact, the one list: the push's check
--- of the platform's outcomes at push time (sql/push/pg/guard_outcomes.sql) is given this list.
-CREATE OR REPLACE TEMP MACRO verdict_outcomes() AS
-    ['right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved'];
+-- Which outcomes are verdicts: verdict_outcomes() of sql/outcomes/vocabulary.sql, run first
+-- (the one declaration of the outcome lists, which the push's check at push time is given too).
 
 CREATE OR REPLACE TEMP MACRO contact_verdicts() AS TABLE
 SELECT *,

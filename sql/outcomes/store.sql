@@ -19,10 +19,11 @@
 -- collections system got it in skiptrace_contacts.contact_key. contact_type, when missing, is
 -- read from the value: an '@' is an email, digits and phone punctuation a phone, else an address.
 -- A row is not stored (outcomes_typed.skipped says why; sources/outcomes.py reports them) without
--- an account or an outcome, with an outcome not in $known (sources/outcomes.py OUTCOMES), or when
--- an outcome about the contact (not a cease-and-desist, attorney, dispute or death: account
--- facts) has a contact that gives no key or no readable date. An account fact without a readable
--- date is stored undated (outcome_date NULL; `undated` says why) and reported: a consumer's
+-- an account or an outcome, with an outcome not in known_outcomes() (sql/outcomes/vocabulary.sql,
+-- run first, declares the outcomes and their kinds), or when an outcome about the contact (not a
+-- cease-and-desist, attorney, dispute or death: account facts) has a contact that gives no key
+-- or no readable date. An account fact without a readable date is stored undated (outcome_date
+-- NULL; `undated` says why) and reported: a consumer's
 -- cease-and-desist does not stop counting because the dialer garbled its date, and dropping it
 -- called the consumer again; suppress/outcomes_account.sql applies it from the as-of date of the
 -- run that stored it. A consumer's request not to be contacted at one phone, email or address
@@ -62,14 +63,14 @@ keyed AS (
                ELSE upper(contact)
            END AS contact_key
     FROM (SELECT *, regexp_replace(contact, '[^0-9]', '', 'g') AS d,
-                 outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed') AS is_fact,
-                 outcome = 'opted_out' AS is_request
+                 list_contains(account_fact_outcomes(), outcome) AS is_fact,
+                 list_contains(opt_out_outcomes(), outcome) AS is_request
           FROM moment)
 )
 SELECT *,
        CASE WHEN account_id IS NULL THEN 'no account'
             WHEN outcome IS NULL THEN 'no outcome'
-            WHEN NOT list_contains($known, outcome) THEN 'unknown outcome'
+            WHEN NOT list_contains(known_outcomes(), outcome) THEN 'unknown outcome'
             WHEN is_fact THEN NULL
             WHEN contact_key IS NULL AND is_request THEN 'no usable contact'
             WHEN is_request THEN NULL

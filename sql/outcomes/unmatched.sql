@@ -20,7 +20,7 @@ flagged AS (
     SELECT o.origin, o.origin_seq, o.origin_id,
            a.account_id IS NULL AS no_account,
            a.account_id IS NOT NULL AND c.account_id IS NULL
-               AND o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+               AND list_contains(verdict_outcomes(), o.outcome)
                AS no_contact
     FROM o
     LEFT JOIN (SELECT DISTINCT account_id FROM current_accounts) a ON a.account_id = o.account_id

@@ -6,11 +6,11 @@
 CREATE OR REPLACE TEMP TABLE rs_outcome_last AS
 SELECT * FROM latest_contact_outcomes($as_of);
 
--- Per source, the outcomes on contacts it supported in the previous completed run: a
--- right-party contact is a hit, a wrong number / disconnected / returned mail / moved a miss
--- (no answer says nothing). Reliability is the beta-posterior mean with the registry's value as
--- prior mean and rs_outcome_strength pseudo-outcomes as its weight: a handful of outcomes moves
--- it a little, hundreds move it to the observed rate.
+-- Per source, the verdicts on contacts it supported in the previous completed run: a good one
+-- (right party) is a hit, a bad one (wrong number / disconnected / returned mail / moved) a miss
+-- (sql/outcomes/vocabulary.sql; no answer says nothing). Reliability is the beta-posterior mean
+-- with the registry's value as prior mean and rs_outcome_strength pseudo-outcomes as its
+-- weight: a handful of outcomes moves it a little, hundreds move it to the observed rate.
 CREATE OR REPLACE TEMP TABLE rs_source_reliability AS
 WITH priors AS (
     SELECT source, arg_max(reliability, file_no) AS prior
@@ -30,14 +30,14 @@ supported AS (
     SEMI JOIN rs_outcome_last o
       ON o.account_id = cs.account_id AND o.contact_type = cs.contact_type
      AND o.contact_key = cs.contact_key
-     AND o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+     AND list_contains(verdict_outcomes(), o.outcome)
     WHERE cs.rec_id IS NOT NULL AND cs.role = 'debtor'
 ),
 judged AS (
-    SELECT s.source, o.outcome = 'right_party' AS hit
+    SELECT s.source, list_contains(good_verdicts(), o.outcome) AS hit
     FROM rs_outcome_last o
     JOIN supported s USING (account_id, contact_type, contact_key)
-    WHERE o.outcome IN ('right_party', 'wrong_number', 'disconnected', 'returned_mail', 'moved')
+    WHERE list_contains(verdict_outcomes(), o.outcome)
 )
 SELECT p.source, p.prior,
        CAST($outcome_strength AS DOUBLE) AS strength,

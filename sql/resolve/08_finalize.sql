@@ -58,7 +58,7 @@ WITH s AS (
            -- the consumer left: a USPS move away or without forwarding, or collectors' latest
            -- verdict on the address is returned mail or moved (00b_outcomes.sql)
            coalesce(x.moved_from, false) OR coalesce(x.ncoa_no_forward, false)
-               OR coalesce(ov.outcome IN ('returned_mail', 'moved'), false) AS left_address
+               OR coalesce(list_contains(address_bad_verdicts(), ov.outcome), false) AS left_address
     FROM rs_scored x
     LEFT JOIN rs_outcome_last ov
            ON x.contact_type = 'address' AND ov.account_id = x.account_id

@@ -6,11 +6,12 @@
 --   * the same contact reported bad on ANOTHER account (a shared household number or
 --     address, and not confirmed here): confidence scaled by rs_outcome_household_factor;
 -- then ranks are recomputed as 08 computes them, a contact reported bad after every other. Reasons say which outcome moved the contact.
+-- Good and bad verdicts: good_verdicts() and bad_verdicts() (sql/outcomes/vocabulary.sql).
 CREATE OR REPLACE TEMP TABLE rs_outcome_household AS
 SELECT contact_type, contact_key, list(DISTINCT account_id) AS accounts,
        max(outcome_date) AS outcome_date
 FROM rs_outcome_last
-WHERE outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved')
+WHERE list_contains(bad_verdicts(), outcome)
 GROUP BY contact_type, contact_key;
 
 -- Only the (account, contact type, role) groups holding a contact with an outcome can change:
@@ -45,17 +46,17 @@ WITH joined AS (
 ),
 adjusted AS (
     SELECT * EXCLUDE (o_date, o_agent, h_date) REPLACE (
-        CASE WHEN role = 'debtor' AND o_outcome = 'right_party'
+        CASE WHEN role = 'debtor' AND list_contains(good_verdicts(), o_outcome)
                  THEN greatest(confidence, CAST($outcome_confirmed AS DOUBLE))
-             WHEN o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved')
+             WHEN list_contains(bad_verdicts(), o_outcome)
                  THEN round(confidence * CAST($outcome_bad_factor AS DOUBLE), 4)
              WHEN h_date IS NOT NULL
                  THEN round(confidence * CAST($outcome_household_factor AS DOUBLE), 4)
              ELSE confidence END AS confidence,
-        CASE WHEN role = 'debtor' AND o_outcome = 'right_party' THEN 'confirmed'
+        CASE WHEN role = 'debtor' AND list_contains(good_verdicts(), o_outcome) THEN 'confirmed'
              ELSE status END AS status,
         concat_ws('; ',
-            CASE WHEN o_outcome IS NOT NULL AND o_outcome <> 'no_answer'
+            CASE WHEN list_contains(verdict_outcomes(), o_outcome)
                  THEN 'collector outcome ' || replace(o_outcome, '_', ' ') || ' on '
                       || strftime(o_date, '%Y-%m-%d') || coalesce(' (agent ' || o_agent || ')', '') END,
             CASE WHEN h_date IS NOT NULL AND o_outcome IS NULL
@@ -71,7 +72,7 @@ after AS (
     SELECT a.*,
            coalesce(u.confidence < a.confidence
                     AND u.confidence >= CAST($unit_follow_floor AS DOUBLE)
-                    AND NOT coalesce(u.o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+                    AND NOT coalesce(list_contains(bad_verdicts(), u.o_outcome), false),
                     false) AS after_unit
     FROM adjusted a
     LEFT JOIN adjusted u
@@ -89,7 +90,7 @@ SELECT pid, confidence, status, reasons,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY placeholder,  -- withheld (08c), after every other point as in 08
-                    coalesce(o_outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved'), false),
+                    coalesce(list_contains(bad_verdicts(), o_outcome), false),
                     -- an address that cannot be mailed stays after the complete ones (08_finalize)
                     rs_unmailable(contact_type, street_number, street_name, std_line1),
                     rs_undialable(contact_type, valid),

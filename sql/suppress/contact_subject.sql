@@ -26,7 +26,7 @@ WITH consumer AS (
       AND NOT EXISTS (SELECT 1 FROM latest_contact_outcomes($as_of) v
                       WHERE v.account_id = a.account_id AND v.contact_type = 'address'
                         AND v.contact_key = a.contact_key
-                        AND v.outcome IN ('returned_mail', 'moved'))
+                        AND list_contains(address_bad_verdicts(), v.outcome))
     GROUP BY account_id
 ), o AS (
     -- the latest report per contact, as resolve reads it (sql/outcomes/latest.sql)
@@ -39,7 +39,7 @@ WITH consumer AS (
     -- date of the run that stored it, as the account facts)
     SELECT o.account_id, o.contact_type, o.contact_key, max(o.outcome_date) AS opted_out_date
     FROM outcomes_known($as_of) o
-    WHERE o.outcome = 'opted_out' AND o.contact_key IS NOT NULL
+    WHERE list_contains(opt_out_outcomes(), o.outcome) AND o.contact_key IS NOT NULL
     GROUP BY ALL
 )
 SELECT s.*,

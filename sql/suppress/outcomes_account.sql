@@ -3,6 +3,9 @@
 -- a confirmed death recorded on a call counts like the flag in the account export. The date of
 -- the latest such report goes with it, for the reason a collector reads (NULL when the only
 -- report has no readable date).
+-- Each account fact of the vocabulary (account_fact_outcomes(), sql/outcomes/vocabulary.sql)
+-- has its columns here, named for the rules (tests/test_outcome_vocabulary.py checks that this
+-- file names every one of them and no other outcome).
 -- The reports are those the run knows (outcomes_known, sql/outcomes/latest.sql): one stored
 -- without a readable date counts from the as-of date of the run that stored it.
 CREATE OR REPLACE TEMP TABLE sp_account AS
@@ -17,7 +20,7 @@ WITH o AS (
            bool_or(o.outcome = 'deceased_confirmed') AS dec_any,
            max(o.outcome_date) FILTER (WHERE o.outcome = 'deceased_confirmed') AS dec
     FROM outcomes_known($as_of) o  -- sql/outcomes/latest.sql
-    WHERE o.outcome IN ('cease_and_desist', 'attorney', 'dispute', 'deceased_confirmed')
+    WHERE list_contains(account_fact_outcomes(), o.outcome)  -- sql/outcomes/vocabulary.sql
     GROUP BY o.account_id
 )
 SELECT a.*,

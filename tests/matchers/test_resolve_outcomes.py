@@ -66,6 +66,7 @@ def add_outcome(con, account_id: str, key: str, outcome: str, day: dt.date | Non
 
 def test_reliability_is_the_beta_posterior_mean_around_the_registry_prior(world) -> None:
     con = world
+    sql.run(con, "outcomes/vocabulary.sql")
     sql.run(con, "outcomes/latest.sql")
     sql.run(con, "resolve/00b_outcomes.sql", **REL)
     got = {
@@ -85,6 +86,7 @@ def test_reliability_is_the_beta_posterior_mean_around_the_registry_prior(world)
 
 def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     con = world
+    sql.run(con, "outcomes/vocabulary.sql")
     sql.run(con, "outcomes/latest.sql")
     sql.run(con, "resolve/00b_outcomes.sql", **REL)
     con.execute(

@@ -248,6 +248,7 @@ def test_ties_on_a_date_go_to_the_later_line_as_a_number(con, tmp_path: Path) ->
         for i, o in ((9, "right_party"), (10, "wrong_number"))
     ]  # fmt: skip
     store_outcomes(con, pl.DataFrame(pulled), "postgres", replace=True)
+    sql.run(con, "outcomes/vocabulary.sql")
     sql.run(con, "outcomes/latest.sql")
     latest = con.execute(
         "SELECT account_id, outcome FROM latest_contact_outcomes(DATE '2026-11-08')"
@@ -281,6 +282,7 @@ def test_one_days_verdicts_are_ordered_by_their_time_not_their_row(con, tmp_path
         "A5,4045550105,wrong_number,07/16/2026 00:01,ag1\n",
     )  # fmt: skip
     assert load_outcome_source(con, source) == 11
+    sql.run(con, "outcomes/vocabulary.sql")
     sql.run(con, "outcomes/latest.sql")
     latest = con.execute(
         "SELECT account_id, outcome, agent FROM latest_contact_outcomes(DATE '2026-07-16')"
@@ -428,6 +430,7 @@ def test_a_corrected_pulled_row_keeps_its_place_among_the_days_outcomes(con) -> 
     pull("ag5")
     time.sleep(0.01)
     pull("ag5-corrected")
+    sql.run(con, "outcomes/vocabulary.sql")
     sql.run(con, "outcomes/latest.sql")
     latest = con.execute(
         "SELECT outcome FROM latest_contact_outcomes(DATE '2026-11-02')"

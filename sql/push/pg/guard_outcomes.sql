@@ -7,11 +7,13 @@
 -- to the staging table before the upsert, so a second push of the run still changes nothing.
 -- The contact is normalized as skiptrace normalizes outcomes (sql/outcomes/store.sql): E.164
 -- for a phone, lowercased email, else the pushed address key.
--- A contact's latest outcome is its latest verdict, $verdicts: the outcomes that say whether
--- the contact reaches the consumer, as sql/outcomes/latest.sql defines them for the runs
--- (verdict_outcomes(), read by the push). A no-answer, or an account fact recorded against
--- the number, after a wrong number does not make the number callable again. A consumer's
--- opt-out of the contact (`opted_out`) is not a verdict: any on record makes it not callable
+-- The outcome lists are the runs' (sql/outcomes/vocabulary.sql, given by the push):
+-- $verdict_outcomes, the outcomes that say whether the contact reaches the consumer,
+-- $bad_verdicts, those that say it does not, $opt_out_outcomes, $ending_account_facts (not
+-- callable) and $holding_account_facts (on hold). A contact's latest outcome is its latest verdict, as
+-- sql/outcomes/latest.sql takes it for the runs: a no-answer, or an account fact recorded
+-- against the number, after a wrong number does not make the number callable again. A
+-- consumer's opt-out of the contact is not a verdict: any on record makes it not callable
 -- (with a bad verdict too, both reasons, in one order, so a second push changes nothing).
 WITH typed AS (
     SELECT account_id, outcome, outcome_date, outcome_id,
@@ -36,20 +38,20 @@ latest AS (
     SELECT DISTINCT ON (account_id, ctype, contact_key) account_id, ctype, contact_key, outcome,
            outcome_date
     FROM keyed
-    WHERE outcome = ANY($verdicts)
+    WHERE outcome = ANY($verdict_outcomes)
     ORDER BY account_id, ctype, contact_key, outcome_date DESC, outcome_id DESC
 ),
 bad_each AS (
     SELECT account_id, ctype, contact_key,
            'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
     FROM latest
-    WHERE outcome IN ('wrong_number', 'disconnected', 'returned_mail', 'moved')
+    WHERE outcome = ANY($bad_verdicts)
     UNION ALL
     -- the consumer asked not to be contacted there: not a verdict, so whatever came after
     (SELECT DISTINCT ON (account_id, ctype, contact_key) account_id, ctype, contact_key,
             'consumer opted out of this contact on ' || outcome_date AS why
      FROM keyed
-     WHERE outcome = 'opted_out'
+     WHERE outcome = ANY($opt_out_outcomes)
      ORDER BY account_id, ctype, contact_key, outcome_date DESC, outcome_id DESC)
 ),
 bad AS (
@@ -63,15 +65,15 @@ account_bad AS (
     SELECT DISTINCT ON (account_id) account_id,
            'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
     FROM keyed
-    WHERE outcome IN ('cease_and_desist', 'attorney', 'deceased_confirmed')
+    WHERE outcome = ANY($ending_account_facts)
     ORDER BY account_id, outcome_date DESC, outcome_id DESC
 ),
 -- the account's latest dispute (the rule holds an account with any dispute on record)
 account_held AS (
     SELECT DISTINCT ON (account_id) account_id,
-           'collector outcome dispute on ' || outcome_date AS why
+           'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
     FROM keyed
-    WHERE outcome = 'dispute'
+    WHERE outcome = ANY($holding_account_facts)
     ORDER BY account_id, outcome_date DESC, outcome_id DESC
 ),
 flagged AS (

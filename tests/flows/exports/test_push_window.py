@@ -180,12 +180,13 @@ def test_a_no_answer_after_a_wrong_number_does_not_make_it_callable(
 def test_the_push_checks_verdicts_as_the_runs_define_them(
     portfolio: duckdb.DuckDBPyConnection,
 ) -> None:
-    """One list of verdicts: the runs' (latest.sql) is what the push gives PostgreSQL."""
-    from skiptrace.sources.outcomes import OUTCOMES
+    """One list of verdicts: the runs' (vocabulary.sql) is what the push gives PostgreSQL."""
+    from skiptrace.sources.outcomes import outcome_lists
 
-    sql.run(portfolio, "outcomes/latest.sql")
-    verdicts = sql.scalar(portfolio, "push/verdicts.sql")
-    assert set(verdicts) < set(OUTCOMES) and "no_answer" not in verdicts
+    sql.run(portfolio, "outcomes/vocabulary.sql")
+    verdicts = sql.scalar(portfolio, "SELECT verdict_outcomes()")
+    assert tuple(verdicts) == outcome_lists()["verdict_outcomes"]
+    assert set(verdicts) < set(outcome_lists()["known_outcomes"]) and "no_answer" not in verdicts
     assert "wrong_number" in verdicts and "right_party" in verdicts
 
 
