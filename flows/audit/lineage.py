@@ -497,6 +497,8 @@ def _explain_run(
         run_id=run_id,
         account_id=account_id,
     )
+    sql.run(con, "outcomes/vocabulary.sql")
+    sql.run(con, "outcomes/latest.sql")  # outcomes_known: the reports the run knew
     outcomes = [
         {k: _plain(v) for k, v in o.items()}
         for o in sql.rows(con, "audit/explain_outcomes.sql", run_id=run_id, account_id=account_id)
