@@ -663,11 +663,15 @@ _EVENT_DATES = (
     "date_of_death", "move_effective_date", "bk_filing_date", "bk_discharge_date",
     "bk_dismissal_date",
 )  # fmt: skip
-#: Event dates a record can only report once they are past: a date of death after the
-#: record's own report date (`record_date`) is a wrong date, not a death to come, and is nulled
-#: (`after_record_date`); the record stays a death claim with no date (sql/resolve/10_flags.sql).
-#: A move can be filed ahead of its effective date, so moves are not checked.
-_REPORTED_PAST = ("date_of_death",)
+#: Event dates a record can only report once they are past: a date of death, or a bankruptcy
+#: filing, discharge or dismissal, after the record's own report date (`record_date`) is a wrong
+#: date (a court record cannot report a filing that has not happened), not an event to come, and
+#: is nulled (`after_record_date`). The record stays a death claim with no date, or a case that
+#: holds the account: a dismissal not used leaves the case open, a filing or discharge not used
+#: keeps a dismissal from lifting the stay, and the case goes to review (sql/resolve/10_flags.sql,
+#: sql/suppress/account_subject.sql). A move can be filed ahead of its effective date, so moves
+#: are not checked.
+_REPORTED_PAST = ("date_of_death", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date")
 _SOURCE_RECORD_COLS = (
     "rec_id", "file_no", "line_no", "source", "kind", "record_id", "account_id", "first_name",
     "middle_name", "last_name", "suffix", "full_name", "ssn_hash", "ssn_last4", "dob",

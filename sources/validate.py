@@ -13,7 +13,7 @@ Two kinds of defect (docs/field_issues.md):
   no_identifying_field; then, after staging, a duplicate key within the file (`dedupe_sql`: a
   GROUP BY over the staged key, cheaper than a window).
 * **field defects** (invalid SSN, unparseable / implausible / future date, a date of death
-  after the record's own report date, invalid state, ZIP,
+  or a bankruptcy date after the record's own report date, invalid state, ZIP,
   phone, email, flag, code or amount, an SSN typed into another field) load the row with that
   field NULL and add an entry to the row's `_issues` list (canonical column, file column,
   reason, action, masked value), which ingest writes to `field_issues`. Unambiguous repairs
@@ -446,8 +446,8 @@ class Stage:
 
         `not_after`: the row's own report date (an alias or a DATE literal), for a date of an
         event the record reports as past. A date after it is a field defect
-        (`after_record_date`): no file reports a death that has not happened yet, so the date
-        is wrong (a keying error in the year), not the event. Unlike the as-of date, both dates
+        (`after_record_date`): no file reports a death, nor a court a filing, that has not
+        happened yet, so the date is wrong (a keying error in the year), not the event. Unlike the as-of date, both dates
         belong to the row, so judging at load judges the same way in every run.
         """
         if alias is None:

@@ -1,6 +1,7 @@
 -- Account flags from evidence linked to the account holder as debtor:
 --  deceased   a record with a date of death (death index, vendor deceased indicator);
---  bankruptcy one row per case (chapter, case, district, filing / discharge / dismissal dates);
+--  bankruptcy one row per case (chapter, case, district, filing / discharge / dismissal dates,
+--             and those ingest did not use as after the record's report date);
 --  moved      an applicable NCOA move, or a better current address than the one on file.
 -- confidence = match probability x source reliability of the best supporting record.
 DELETE FROM account_flags WHERE run_id = $run_id;
@@ -48,6 +49,21 @@ SELECT DISTINCT ON (file_no, line_no) file_no, line_no, value_masked, reason
 FROM field_issues
 WHERE column_name = 'date_of_death' AND action = 'nulled'
 ORDER BY file_no, line_no, reason = 'after_record_date' DESC, reason;
+
+-- bankruptcy dates ingest did not use (after the record's report date), one row per record, read
+-- by the possible links and the bankruptcy cases below
+CREATE OR REPLACE TEMP TABLE rs_bk_unused AS
+SELECT fi.file_no, fi.line_no,
+       string_agg(replace(replace(fi.column_name, 'bk_', ''), '_date', '') || ' date '''
+                  || fi.value_masked || ''' is after the record''s report date '
+                  || coalesce(strftime(r.record_date, '%Y-%m-%d'), '(unknown)') || ': not used',
+                  ', ' ORDER BY list_position(['bk_filing_date', 'bk_discharge_date',
+                                               'bk_dismissal_date'], fi.column_name)) AS note
+FROM (SELECT DISTINCT file_no, line_no, column_name, value_masked FROM field_issues
+      WHERE reason = 'after_record_date' AND action = 'nulled'
+        AND column_name IN ('bk_filing_date', 'bk_discharge_date', 'bk_dismissal_date')) fi
+JOIN current_source_records r ON r.file_no = fi.file_no AND r.line_no = fi.line_no
+GROUP BY fi.file_no, fi.line_no;
 
 INSERT INTO account_flags BY NAME
 WITH dead AS (
@@ -268,12 +284,13 @@ cand AS (
                CASE WHEN h.levels.address >= 4 THEN 'same address' END,
                CASE WHEN h.levels.ssn >= 3 THEN 'SSN last four agree' END,
                'chapter ' || r.bk_chapter, 'case ' || r.bk_case_number,
-               'filed ' || strftime(r.bk_filing_date, '%Y-%m-%d'),
+               'filed ' || strftime(r.bk_filing_date, '%Y-%m-%d'), u.note,
                'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')) AS what
     FROM held h
     JOIN current_source_records r ON r.rec_id = h.rec_id
     JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
+    LEFT JOIN rs_bk_unused u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE r.kind IN ('bankruptcy', 'deceased') OR r.date_of_death IS NOT NULL
        OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
        -- a death record whose date ingest did not use (after its report date) is one still
@@ -296,13 +313,21 @@ GROUP BY account_id, flag;
 -- sees why the case is doubtful:
 --   the record's SSN last four differ from the account's (a namesake's case);
 --   discharge or dismissal dated before the filing, or both a discharge and a dismissal;
---   a filing date after the run's as-of date;
---   a chapter other than 7, 9, 11, 12, 13 or 15.
+--   a filing date after the run's as-of date (and on or before the record's own report date: a
+--   backfill, judged with files delivered later);
+--   a chapter other than 7, 9, 11, 12, 13 or 15;
+--   a filing, discharge or dismissal date ingest did not use: after the record's own report
+--   date (field issue after_record_date, docs/field_issues.md). A court record cannot report a
+--   filing that has not happened, so the date is wrong (a keying error in the year), not the
+--   case: the case stands with that date unknown, the delivered date and the report date in the
+--   evidence ("not used"), and a person checks it. Unknown, the date cannot make the case look
+--   over: a dismissal not used leaves the case open, and a dismissal next to a filing or a
+--   discharge not used does not lift the stay (sql/suppress/account_subject.sql).
 -- A dismissed case ends the stay: suppression reads the dismissal date (sql/suppress/).
 INSERT INTO account_flags BY NAME
 WITH bk AS (
     SELECT l.account_id, l.rec_id, l.source, r.bk_chapter, r.bk_case_number, r.bk_district,
-           r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date,
+           r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date, u.note AS unused,
            l.match_p * l.reliability AS conf, l.co_debtor,
            coalesce(r.bk_case_number, CAST(l.rec_id AS VARCHAR)) AS case_key,
            l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref,
@@ -316,7 +341,8 @@ WITH bk AS (
                CASE WHEN r.bk_filing_date > $as_of THEN 'filing date in the future' END,
                CASE WHEN r.bk_chapter IS NOT NULL
                          AND regexp_replace(upper(r.bk_chapter), '^(CH(APTER)?\.?\s*)', '') NOT IN ('7', '9', '11', '12', '13', '15')
-                    THEN 'chapter ' || r.bk_chapter || ' does not exist' END
+                    THEN 'chapter ' || r.bk_chapter || ' does not exist' END,
+               u.note
            ) AS doubts
     FROM (SELECT account_id, rec_id, source, match_p, reliability, kind, NULL AS co_debtor
           FROM rs_links WHERE role = 'debtor'
@@ -326,6 +352,7 @@ WITH bk AS (
           FROM rs_joint WHERE name_agrees AND co_p >= (SELECT threshold FROM rs_link_threshold)) l
     JOIN current_source_records r ON r.rec_id = l.rec_id
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
+    LEFT JOIN rs_bk_unused u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
 ),
 cases AS (
@@ -335,7 +362,7 @@ cases AS (
                'chapter ' || bk_chapter, 'case ' || bk_case_number, 'district ' || bk_district,
                'filed ' || strftime(bk_filing_date, '%Y-%m-%d'),
                'discharged ' || strftime(bk_discharge_date, '%Y-%m-%d'),
-               'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'),
+               'dismissed ' || strftime(bk_dismissal_date, '%Y-%m-%d'), unused,
                'source ' || source,
                'joint petition, co-debtor ' || co_debtor) ORDER BY conf DESC, rec_id) AS evidence,  -- the rec_id's row
            first(rec_id ORDER BY conf DESC, rec_id) AS rec_id,  -- ties: the lowest id (replayable)

@@ -21,17 +21,29 @@ disputed AS (
     WHERE run_id = $run_id AND flag IN ('deceased_disputed', 'bankruptcy_disputed')
     GROUP BY account_id
 ),
+bk_unknown AS (
+    -- cases whose filing or discharge date ingest did not use (after the record's own report
+    -- date: a wrong date, field issue after_record_date). Their dismissal cannot be checked
+    -- against them: dated before the filing, or next to a discharge, it would not lift the stay
+    SELECT DISTINCT file_no, line_no FROM field_issues
+    WHERE reason = 'after_record_date' AND action = 'nulled'
+      AND column_name IN ('bk_filing_date', 'bk_discharge_date')
+),
 bk AS (
     -- a case holds from its filing date until it is dismissed (discharge keeps it barred). Only
     -- a dismissal that makes sense lifts the stay: dated on or after the filing, and the case not
     -- also discharged. A dismissal dated before the filing, or next to a discharge, is a case
     -- whose facts do not hold together (10_flags.sql flags it bankruptcy_disputed): it stays
-    -- held until a person has looked, since a stay violation is the worse error. So is a case
+    -- held until a person has looked, since a stay violation is the worse error. So is a
+    -- dismissal of a case whose filing or discharge date was not used (bk_unknown), and a case
     -- filed after as_of, which 10_flags.sql disputes ('filing date in the future': a court's
-    -- date after a run as of today is likelier a typo than no case); only its dispute holds it
+    -- date after a run as of today is likelier a typo than no case); only its dispute holds it.
+    -- A case without a filing date (none delivered, or one not used) holds from any date; one
+    -- whose dismissal date was not used is not dismissed
     SELECT f.account_id, f.confidence, f.rec_id, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
            r.bk_discharge_date, r.bk_dismissal_date
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
+    LEFT JOIN bk_unknown u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
       AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of
            OR EXISTS (SELECT 1 FROM account_flags d
@@ -39,7 +51,7 @@ bk AS (
                         AND d.account_id = f.account_id AND d.rec_id = f.rec_id))
       AND NOT coalesce(r.bk_dismissal_date <= $as_of
                        AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
-                       AND r.bk_discharge_date IS NULL, false)
+                       AND r.bk_discharge_date IS NULL AND u.file_no IS NULL, false)
 ),
 possible AS (
     -- records held for review, not linked, that may be the debtor's bankruptcy case or death
@@ -50,10 +62,11 @@ possible AS (
                AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
                AND NOT coalesce(r.bk_dismissal_date <= $as_of
                                 AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
-                                AND r.bk_discharge_date IS NULL, false)) AS bk_possible_conf,
+                                AND r.bk_discharge_date IS NULL AND u.file_no IS NULL, false)) AS bk_possible_conf,
            max(f.confidence) FILTER (WHERE f.flag = 'deceased_possible') AS deceased_possible_conf,
            string_agg(f.evidence, '; ' ORDER BY f.flag, f.evidence) AS possible_evidence
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
+    LEFT JOIN bk_unknown u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE f.run_id = $run_id AND f.flag IN ('bankruptcy_possible', 'deceased_possible')
     GROUP BY f.account_id
 ),

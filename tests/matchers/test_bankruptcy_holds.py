@@ -66,6 +66,30 @@ def test_a_held_case_at_the_debtors_address_or_last_four_holds_the_account(
         assert flags_of(con, acct) == {}, acct
 
 
+def test_a_held_case_whose_filing_date_was_not_used_names_it(
+    b: Builder, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A possible case whose filing date ingest did not use (after the record's report date)
+    is still a possible case, and its evidence says which date was not used."""
+    b.account("A", "Ann", "Lee")
+    rec = b.record("pacer", "ANN", "LEE", kind="bankruptcy", bk_case_number="bk-1",
+                   record_date=dt.date(2025, 3, 1))  # fmt: skip
+    held(b, "A", rec, 0.5, address=5)
+    con.execute(
+        "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name, reason,"
+        " action, value_masked) VALUES ('ingest', ?, 'pacer', ?, 'bk_filing_date',"
+        " 'after_record_date', 'nulled', '2052-03-02')",
+        [rec // 10_000_000_000, rec % 10_000_000_000],
+    )
+    resolve_contacts(con, RUN, AS_OF)
+    got = flags_of(con, "A")
+    assert set(got) == {"bankruptcy_possible"}
+    assert (
+        "case bk-1, filing date '2052-03-02' is after the record's report date 2025-03-01:"
+        " not used" in got["bankruptcy_possible"]["evidence"]
+    )
+
+
 def test_a_held_death_record_with_the_last_four_holds_the_account(
     b: Builder, con: duckdb.DuckDBPyConnection
 ) -> None:

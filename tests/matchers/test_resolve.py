@@ -1134,6 +1134,43 @@ def test_bankruptcy_case_that_does_not_hold_together_is_disputed_too(b: Builder,
     )
 
 
+def test_bankruptcy_date_after_its_records_report_date_is_not_used(b: Builder, con) -> None:
+    """A filing, discharge or dismissal date after the court record's own report date (ingest
+    nulls it: `after_record_date`) is a wrong date, not the case: the case stands, held, with
+    the delivered date and the report date in its evidence, and is sent to review (a case with
+    a date unknown, however it holds, is one a person should check)."""
+    common: dict[str, Any] = {"kind": "bankruptcy", "reliability": 0.97, "bk_chapter": "7",
+                              "record_date": dt.date(2025, 3, 1)}  # fmt: skip
+    cases: dict[str, tuple[str, str, dict[str, Any]]] = {  # account: (not used, delivered, dates)
+        "FILED": ("bk_filing_date", "06/01/2052", {}),
+        "DISCHARGED": ("bk_discharge_date", "04/02/2052",
+                       {"bk_filing_date": dt.date(2024, 9, 1)}),
+        "DISMISSED": ("bk_dismissal_date", "02/20/2052",
+                      {"bk_filing_date": dt.date(2024, 9, 1)}),
+    }  # fmt: skip
+    for acct, (column, delivered, dates) in cases.items():
+        b.account(acct, acct.title(), "Lee")
+        rec = b.record("pacer", acct.title(), "Lee", bk_case_number=f"25-{acct}", **dates,
+                       **common)  # fmt: skip
+        b.link(acct, rec, p=0.95)
+        con.execute(
+            "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name, reason,"
+            " action, value_masked) VALUES ('ingest', ?, 'pacer', ?, ?, 'after_record_date',"
+            " 'nulled', ?)",
+            [rec // 10_000_000_000, rec % 10_000_000_000, column, delivered],
+        )
+    resolve_contacts(con, RUN, AS_OF)
+    for acct, (column, delivered, _) in cases.items():
+        got = flags_of(con, acct)
+        assert set(got) == {"bankruptcy", "bankruptcy_disputed"}, (acct, got)
+        what = column.removeprefix("bk_").replace("_", " ")
+        note = f"{what} '{delivered}' is after the record's report date 2025-03-01: not used"
+        assert f"case 25-{acct}" in got["bankruptcy"]["evidence"]
+        assert note in got["bankruptcy"]["evidence"], got
+        assert got["bankruptcy_disputed"]["evidence"].endswith(f"doubtful: {note}"), got
+        assert got["bankruptcy"]["confidence"] == pytest.approx(0.95 * 0.97, abs=1e-3)
+
+
 def test_placeholder_zip_keys_by_city_and_state(b: Builder, con) -> None:
     """An extract with ZIP 00000 on every record: the standardizer reads it as no ZIP (zip5 NULL,
     quality ok); two records of one street address in one city are then one contact keyed by

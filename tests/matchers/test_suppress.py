@@ -227,6 +227,39 @@ def test_a_dismissal_that_contradicts_the_case_does_not_lift_the_stay(pf: Portfo
     assert not any(v["on_hold"] for v in state(con, "BK_LIFTED").values())
 
 
+def test_a_case_whose_date_was_not_used_stays_held(pf: Portfolio, con) -> None:
+    """A filing, discharge or dismissal date after the court record's report date is not used
+    (ingest nulls it: `after_record_date`); the case must not look over for it. A dismissal
+    next to a filing or a discharge not used cannot be checked against them (as delivered: a
+    dismissal before the filing, a case discharged and dismissed), so it lifts nothing; a case
+    whose dismissal was not used is not dismissed. Such a case is held while possible too, and
+    the hold names it, its filing date unknown."""
+    bk = {"source": "pacer", "kind": "bankruptcy", "bk_chapter": "7"}
+    cases = {  # account: (dates loaded, column not used)
+        "NO_FILING": ({"bk_dismissal_date": dt.date(2024, 9, 1)}, "bk_filing_date"),
+        "NO_DISCHARGE": ({"bk_filing_date": dt.date(2024, 3, 1),
+                          "bk_dismissal_date": dt.date(2024, 9, 1)}, "bk_discharge_date"),
+        "NO_DISMISSAL": ({"bk_filing_date": dt.date(2024, 3, 1)}, "bk_dismissal_date"),
+        "POSSIBLE": ({"bk_dismissal_date": dt.date(2024, 9, 1)}, "bk_filing_date"),
+    }  # fmt: skip
+    for account, (dates, column) in cases.items():
+        pf.account(account)
+        flag = "bankruptcy_possible" if account == "POSSIBLE" else "bankruptcy"
+        pf.flag(account, flag, 0.95, bk_case_number=f"24-{account}", **dates, **bk)
+        con.execute(
+            "INSERT INTO field_issues (file_no, line_no, column_name, reason, action)"
+            " VALUES (2, ?, ?, 'after_record_date', 'nulled')",
+            [pf.line, column],
+        )
+    apply_suppressions(con, RUN, AS_OF)
+    for account in cases:
+        rule = "bankruptcy_possible" if account == "POSSIBLE" else "bankruptcy_stay"
+        assert decisions(con, account)[rule][0] == "hold", account
+        assert all(v["on_hold"] for v in state(con, account).values()), account
+    _, reason, _ = decisions(con, "NO_FILING")["bankruptcy_stay"]
+    assert reason.endswith(": chapter 7 case 24-NO_FILING, filing date unknown"), reason
+
+
 def test_the_bankruptcy_hold_names_one_case_not_a_mix_of_two(pf: Portfolio, con) -> None:
     """Two open cases: every fact of the hold comes from the stronger one. Per-field arg_max
     skipped NULLs, so the stronger case's missing discharge date was filled from the other

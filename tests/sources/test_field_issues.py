@@ -439,6 +439,65 @@ def test_a_death_after_the_records_own_report_date_is_a_wrong_date(
     ]
 
 
+@pytest.mark.parametrize("on_field_error", ["null", "reject"])
+def test_a_court_date_after_the_records_own_report_date_is_a_wrong_date(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, on_field_error: str
+) -> None:
+    """A court record cannot report a filing, discharge or dismissal that has not happened: a
+    date after the record's report date (here a column, `ACTIVITY`) is a keying error in the
+    date and is nulled (`after_record_date`), the row staying a bankruptcy case; `reject`
+    quarantines it as any field defect. A date on the report date is kept; one after the run's
+    as-of date but on or before the report date is a backfill, kept with a note
+    (tests/flows/exports/test_event_dates.py)."""
+    con.execute(
+        "INSERT INTO runs (run_id, as_of, status) VALUES ('r', DATE '2026-08-01', 'running')"
+    )
+    bk = write(
+        tmp_path / "bk.csv", "id,name,filed,discharged,dismissed,activity",
+        "B1,ANN FILED,06/01/2062,,,07/10/2026",  # keyed 2062 for 2026
+        "B2,BEN DISCHARGED,01/10/2026,04/20/2062,,07/10/2026",
+        "B3,CAL DISMISSED,01/10/2026,,07/16/2027,07/10/2026",
+        "B4,DON SAMEDAY,07/10/2026,,07/10/2026,07/10/2026",  # on the report date itself
+    )  # fmt: skip
+    court = Source(
+        name="court", kind="bankruptcy", path=str(bk), reliability=0.9,
+        permissible_purpose="collection", on_field_error=on_field_error, record_date="activity",
+        columns={"record_id": "id", "full_name": "name", "bk_filing_date": "filed",
+                 "bk_discharge_date": "discharged", "bk_dismissal_date": "dismissed"},
+    )  # fmt: skip
+    (res,) = ingest_source(con, court, "r")
+    got = con.execute(
+        "SELECT record_id, kind, bk_filing_date, bk_discharge_date, bk_dismissal_date"
+        " FROM source_records ORDER BY record_id"
+    ).fetchall()
+    noted = con.execute(
+        "SELECT line_no, column_name, reason, action, value_masked FROM field_issues"
+        " ORDER BY line_no, column_name"
+    ).fetchall()
+    d = dt.date
+    if on_field_error == "reject":
+        assert res.rows_rejected == 3
+        assert [r[0] for r in got] == ["B4"]
+        assert con.execute("SELECT line_no, reason FROM quarantine ORDER BY line_no").fetchall() == [
+            (2, "after_record_date: bk_filing_date"), (3, "after_record_date: bk_discharge_date"),
+            (4, "after_record_date: bk_dismissal_date"),
+        ]  # fmt: skip
+        assert noted == []
+        return
+    assert res.rows_rejected == 0
+    assert got == [
+        ("B1", "bankruptcy", None, None, None),
+        ("B2", "bankruptcy", d(2026, 1, 10), None, None),
+        ("B3", "bankruptcy", d(2026, 1, 10), None, None),
+        ("B4", "bankruptcy", d(2026, 7, 10), None, d(2026, 7, 10)),
+    ]
+    assert noted == [  # no future_date note beside a date not used
+        (2, "bk_filing_date", "after_record_date", "nulled", "06/01/2062"),
+        (3, "bk_discharge_date", "after_record_date", "nulled", "04/20/2062"),
+        (4, "bk_dismissal_date", "after_record_date", "nulled", "07/16/2027"),
+    ]
+
+
 def test_on_field_error_reject_quarantines_the_row(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -6,10 +6,12 @@ applied, a filing after it disputes the case. The same files give the same resul
 run loaded them: loaded by a run as of 2026-07-15 and judged again as of 2026-09-01, the death
 stands, the move applies and a dismissal of 2026-07-16 lifts the stay.
 
-The death index is a backfill: reported 2026-08-20, after the death of 2026-08-01, and run as of
-2026-07-15 (a past as-of date judged with a file delivered later). A date of death after the
-file's own report date is another thing: no file reports a death that has not happened, so it is
-a wrong date (2126 for 2026), nulled at load, and the death stands, undated."""
+The death index and the court file are backfills: reported 2026-08-20, after the death and the
+filing of 2026-08-01 and the dismissal of 2026-07-16, and run as of 2026-07-15 (a past as-of date
+judged with files delivered later). A date after the file's own report date is another thing: no
+file reports a death, nor a court a filing or a dismissal, that has not happened, so it is a
+wrong date (2126 for 2026), nulled at load: the death stands, undated, and the case holds the
+account, its date unknown, its dismissal lifting nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ ACCOUNT_HEADER = (
 )
 PEOPLE = {  # account: (first, last, street number); SSN 52133xxxx from the account number
     "9100000001": ("Aaron", "Futurebk", "101"),
+    "9100000002": ("Bea", "Keyedfiling", "102"),
+    "9100000003": ("Cy", "Keyeddismissal", "103"),
     "9100000004": ("Dina", "Futuredism", "104"),
     "9100000006": ("Fran", "Futuredeath", "106"),
     "9100000007": ("Gail", "Deadtoday", "107"),
@@ -55,15 +59,18 @@ def write_inputs(root: Path) -> Path:
         for a, (f, last, n) in PEOPLE.items()
     ]
     (root / "accounts.csv").write_text("\n".join(rows) + "\n")
-    bk = ["CASE_NUMBER,DEBTOR_NAME,SSN,ADDRESS,CITY,STATE,ZIP,DATE_FILED,DATE_DISMISSED,ACTIVITY"]
+    bk = ["CASE_NUMBER,DEBTOR_NAME,SSN,ADDRESS,CITY,STATE,ZIP,DATE_FILED,DATE_DISMISSED"]
     for case, a, filed, dismissed in (
         ("2:26-bk-00001", "9100000001", "08/01/2026", ""),  # filed after the as-of date
         ("2:26-bk-00005", "9100000004", "01/10/2026", "07/16/2026"),  # dismissed the day after
+        # after the file's report date: keying errors (2126 for 2026)
+        ("2:26-bk-00002", "9100000002", "03/02/2126", "06/01/2026"),
+        ("2:26-bk-00003", "9100000003", "01/10/2026", "06/01/2126"),
     ):
         first, last, n = PEOPLE[a]
         bk.append(
             f"{case},{first.upper()} {last.upper()},{ssn(a)},{n} Oak St,Columbus,OH,43215,"
-            f"{filed},{dismissed},07/10/2026"
+            f"{filed},{dismissed}"
         )
     (root / "bankruptcy.csv").write_text("\n".join(bk) + "\n")
     dmf = ["REC_ID,SSN,LAST,FIRST,DOD,DOB"]
@@ -85,7 +92,7 @@ def write_inputs(root: Path) -> Path:
     (root / "ncoa_moves.csv").write_text("\n".join(ncoa) + "\n")
     sources = [
         {"name": "bankruptcy", "kind": "bankruptcy", "path": "bankruptcy.csv",
-         "reliability": 0.97, "permissible_purpose": "PACER", "record_date": "ACTIVITY",
+         "reliability": 0.97, "permissible_purpose": "PACER", "record_date": "2026-08-20",
          "date_formats": ["%m/%d/%Y"],
          "columns": {"bk_case_number": "CASE_NUMBER", "full_name": "DEBTOR_NAME", "ssn": "SSN",
                      "address_line1": "ADDRESS", "city": "CITY", "state": "STATE", "zip": "ZIP",
@@ -218,3 +225,41 @@ def test_a_dismissal_after_the_as_of_date_lifts_the_stay_when_it_is_past(runs: A
     assert "dismissed 2026-07-16" in flags(runs, EARLY, "9100000004")["bankruptcy"]
     assert "bankruptcy_stay" in rules(runs, EARLY, "9100000004")
     assert "bankruptcy_stay" not in rules(runs, LATER, "9100000004")
+
+
+def test_a_court_date_after_the_files_report_date_is_not_used_and_the_case_holds(
+    runs: Any,
+) -> None:
+    """A filing dated 2126-03-02 and a dismissal dated 2126-06-01, in a court file reported
+    2026-08-20: the dates are wrong, not the cases. Each case stands with that date unknown,
+    held in both runs and sent to review, the delivered date named. Without its filing date, a
+    dismissal of 2026-06-01 cannot be checked against the case (dated before the filing as
+    delivered): it does not lift the stay. Without its dismissal date, a case is not dismissed."""
+    for account, note in (
+        ("9100000002", "filing date '03/02/2126' is after the record's report date 2026-08-20"),
+        ("9100000003", "dismissal date '06/01/2126' is after the record's report date 2026-08-20"),
+    ):
+        for as_of in (EARLY, LATER):
+            got = flags(runs, as_of, account)
+            assert set(got) == {"bankruptcy", "bankruptcy_disputed"}, (account, as_of, got)
+            assert f"{note}: not used" in got["bankruptcy"], got
+            assert f"doubtful: {note}: not used" in got["bankruptcy_disputed"], got
+            assert "in the future" not in got["bankruptcy_disputed"], got
+            assert {"bankruptcy_doubtful", "bankruptcy_stay"} <= rules(runs, as_of, account)
+    reason = runs.execute(
+        "SELECT s.reason FROM suppressions s JOIN runs r USING (run_id)"
+        " WHERE r.as_of = ? AND s.account_id = '9100000002' AND s.rule = 'bankruptcy_stay'",
+        [LATER],
+    ).fetchone()
+    assert reason == ("bankruptcy: collection held from the filing date: chapter ? case"
+                      " 2:26-bk-00002, filing date unknown",)  # fmt: skip
+    issues = runs.execute(
+        "SELECT line_no, column_name, reason, action, value_masked FROM field_issues"
+        " WHERE source = 'bankruptcy' ORDER BY line_no, column_name"
+    ).fetchall()
+    assert issues == [  # the backfill's dates are kept, noted; the keyed ones nulled
+        (2, "bk_filing_date", "future_date", "kept", "08/01/2026"),
+        (3, "bk_dismissal_date", "future_date", "kept", "07/16/2026"),
+        (4, "bk_filing_date", "after_record_date", "nulled", "03/02/2126"),
+        (5, "bk_dismissal_date", "after_record_date", "nulled", "06/01/2126"),
+    ]
