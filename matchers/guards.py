@@ -105,12 +105,14 @@ Shared notions:
   in, so it is not the same dwelling either. The rules on another generation with the debtor's
   name (suffix, DOB and SSN conflicts) still read the street address ("same address"): a
   same-name record a generation off in the debtor's building is held apart whatever its unit.
-  An address with no unit on the accounts of more debtors than a household holds
-  (`crowded`, sql/match/crowded_dwelling.sql, MatchSettings.household_max_persons) is a group
-  quarters (a dormitory, a nursing home, a prison): there only a record with the debtor's
-  surname shares the dwelling, and only a surname too rare to be shared there by chance
-  (MatchSettings.crowded_surname_chance; a pseudopeople portfolio made some 250 residents of
-  its group quarters each other's household members);
+  A dwelling (the street address with its unit, or with none) on the accounts of more debtors
+  than a household holds (`crowded`, sql/match/crowded_dwelling.sql,
+  MatchSettings.household_max_persons) is a group quarters (a dormitory, a nursing home, a
+  prison) or an office keyed as many people's address (a creditor's suite): there only a
+  record with the debtor's surname shares the dwelling, and only a surname too rare to be
+  shared there by chance (MatchSettings.crowded_surname_chance; a pseudopeople portfolio made
+  some 250 residents of its group quarters each other's household members, an audit case 180
+  strangers at a creditor's office suite on 150 accounts);
 - "shares a contact": the same dwelling, a shared phone or the same email;
 - "shares the building only": the same street address, not the same dwelling, and no phone or
   email in common: a neighbour, who is no household member and no lead, and never the debtor
@@ -555,8 +557,8 @@ COMMON_NAME = "common_name"
 #: The column of compare.sql's flag that the two addresses name one unit, or neither names one
 #: (see _same_dwelling).
 SAME_UNIT = "same_unit"
-#: The column of sql/match/crowded_dwelling.sql's flag: the account's address (no unit) is on
-#: the accounts of more debtors than a household holds (see _same_dwelling). Its values: not
+#: The column of sql/match/crowded_dwelling.sql's flag: the account's dwelling (address and
+#: unit, or no unit) is on the accounts of more debtors than a household holds (see _same_dwelling). Its values: not
 #: crowded; crowded, and the account's surname is rare enough there to say family; crowded, and
 #: a bearer of the account's surname is to expect there by chance.
 CROWDED = "crowded"

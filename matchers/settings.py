@@ -100,9 +100,10 @@ class MatchSettings:
       the same values in its output (ResolveSettings.placeholder_debtors): a family's landline
       is on two or three of the family's accounts. Not addresses: many debtors at one address
       is also their real home (a dormitory, a nursing home), where it is evidence.
-    household_max_persons 10: an address with no unit on the account carried by more than
-      this many different debtors (told apart by surname and given name) is not one
-      household's dwelling but a group quarters (a dormitory, a nursing home, a prison): there
+    household_max_persons 10: a dwelling (the street address with the account's unit, or
+      with none) carried by more than this many different debtors' accounts (told apart by
+      surname and given name) is not one household's but a group quarters (a dormitory, a
+      nursing home, a prison) or an office keyed as their address (a creditor's suite): there
       a record that shares only the address (no phone or email, no given name, DOB or SSN
       agreement) is a stranger, neither a household member nor a lead (guard
       'shared_building_only', role rejected; sql/match/crowded_dwelling.sql), unless it
@@ -181,9 +182,9 @@ class MatchSettings:
     household_max_persons: int = Field(
         default=10,
         ge=1,
-        description="An address (no unit) on the accounts of more than N different debtors is "
-        "a group quarters, not a household: sharing only it makes no associate (default 10; "
-        "docs/matching_policy.md).",
+        description="A dwelling (address and unit) on the accounts of more than N different "
+        "debtors is a group quarters, not a household: sharing only it makes no associate "
+        "(default 10; docs/matching_policy.md).",
     )
 
     crowded_surname_chance: float = Field(

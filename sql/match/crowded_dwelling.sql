@@ -1,15 +1,20 @@
 -- The accounts whose own dwelling is shared by many debtors (matchers/guards.py, `crowded`):
--- the evidence the household rules need to stop reading that address as one household.
--- A street address with no unit on the account carried by more than $max_persons distinct
--- debtors (MatchSettings.household_max_persons) is a group quarters (a college dormitory, a
--- nursing home, a prison, a shelter) or an address a source fills in for many people, not one
--- family's home: a pseudopeople portfolio put 57-74 accounts at each of 6 such addresses (the
--- next most crowded address had 5 debtors) and made some 250 of their residents household
--- members of each other's accounts. Distinct debtors are the distinct (nickname-canonical given
--- name, surname) of the accounts, so one person placed by several creditors counts once. A
--- unit on the account names one apartment of a building: the dwelling is that unit, which is
--- not counted here (an apartment's neighbours are held apart by the unit already,
--- 'shared_building_only').
+-- the evidence the household rules need to stop reading that dwelling as one household.
+-- A dwelling (street address and unit, or no unit: compare.sql's `same_unit`) on the accounts
+-- of more than $max_persons distinct debtors (MatchSettings.household_max_persons) is a group
+-- quarters (a college dormitory, a nursing home, a prison, a shelter) or an address a source
+-- fills in for many people, not one family's home: a pseudopeople portfolio put 57-74
+-- accounts at each of 6 such addresses, no unit (the next most crowded address had 5 debtors),
+-- and made some 250 of their residents household members of each other's accounts; an audit
+-- case keyed a creditor's office, 1200 SMITH ST STE 1600, on 150 accounts and 5% of the
+-- bureau's rows, and made 180 strangers there household members. Distinct debtors are the
+-- distinct (nickname-canonical given name, surname) of the accounts, so one person placed by
+-- several creditors counts once. The unit is part of the dwelling: an apartment's neighbours
+-- in other units are held apart by the unit already ('shared_building_only'), each unit is
+-- counted on its own (a building of many apartments is not crowded), and the accounts without
+-- a unit at an address are counted apart from those in its units. Until the unit was counted,
+-- only an address with no unit could be crowded, and an office suite keyed on every account of
+-- a vendor's or a creditor's file was a household of 150.
 -- crowded = 1: the account's surname is rare enough to say family there; 2: among the
 -- dwelling's debtors one bearer of the account's surname is to expect by chance, the expected
 -- number (the debtors there times the surname's share of the run's names, _tf_last_name)
@@ -22,15 +27,17 @@
 CREATE OR REPLACE TEMP TABLE _crowded_dwelling AS
 WITH dwelling AS (
     SELECT id AS account_id, street_number, street_name, place, last_std,
+           -- '' for no unit: a key the join can match (unit_key never returns '')
+           coalesce(unit_number, '') AS unit,
            -- one debtor, as shared_contacts.sql and resolution's placeholder rule tell them
            -- apart (an account without a surname is its own)
            coalesce(last_std || '|' || coalesce(first_canon, first_std, ''), '#' || id) AS debtor
     FROM _ml,
          unnest([zip5, city || '|' || coalesce(state, '')]) AS t(place)
-    WHERE unit_number IS NULL AND street_number IS NOT NULL AND street_name IS NOT NULL
+    WHERE street_number IS NOT NULL AND street_name IS NOT NULL
       AND place IS NOT NULL
 ), crowded AS (
-    SELECT street_number, street_name, place, count(DISTINCT debtor) AS debtors
+    SELECT street_number, street_name, unit, place, count(DISTINCT debtor) AS debtors
     FROM dwelling
     GROUP BY ALL
     HAVING count(DISTINCT debtor) > $max_persons
@@ -39,6 +46,6 @@ SELECT d.account_id,
        max(CASE WHEN c.debtors * coalesce(tf.freq, 0) >= $surname_chance THEN 2 ELSE 1 END)::TINYINT
            AS crowded
 FROM dwelling d
-JOIN crowded c USING (street_number, street_name, place)
+JOIN crowded c USING (street_number, street_name, unit, place)
 LEFT JOIN _tf_last_name tf ON tf.value = d.last_std
 GROUP BY d.account_id;

@@ -10,6 +10,12 @@ debtor's surname shares the dwelling, and only a surname too rare to be shared t
 (MatchSettings.crowded_surname_chance); a stranger who shares nothing else is held
 ('shared_building_only', role rejected). A phone or email in common is still a shared contact.
 A real household (a few debtors at one address) is not affected.
+
+The unit is part of the dwelling: an office suite keyed as the address of many accounts (an
+audit case put a creditor's office, 1200 SMITH ST STE 1600, on 150 accounts and 5% of the
+bureau's rows) is crowded like a dormitory. Until the unit was counted, only an address with no
+unit could be crowded, and 180 strangers at the suite were household members of each other's
+accounts. The apartments of one building are counted one by one: each is its own dwelling.
 """
 
 from __future__ import annotations
@@ -51,34 +57,44 @@ def test_a_crowded_dwelling_needs_a_rare_surname() -> None:
     assert evaluate(relative, crowded=CROWDED_COMMON_SURNAME) == "shared_building_only"
 
 
-def _dormitory(con: duckdb.DuckDBPyConnection, debtors: int) -> None:
-    """`debtors` accounts at one address with no unit, each with its own record there, plus a
-    same-surname record and a stranger sharing the first debtor's phone. The SSNs' last fours
-    are never one keystroke apart (that would count as the debtor's SSN for the household
+def _dormitory(
+    con: duckdb.DuckDBPyConnection, debtors: int, unit: str | None = None, *, units: bool = False
+) -> None:
+    """`debtors` accounts at one address (no unit, or the one `unit`; with `units` each in an
+    apartment of its own), each with its own record there, plus a same-surname record in the
+    first debtor's dwelling and a stranger sharing the first debtor's phone. The SSNs' last
+    fours are never one keystroke apart (that would count as the debtor's SSN for the household
     rules)."""
     background(con)
     for i in range(debtors):
         row = person(FIRSTS[i], LASTS[i], dob=dt.date(1990 + i % 10, 1 + i, 3 + i),
                      ssn=555_40_0000 + (1234 + 2357 * i) % 10_000, phone=f"+1212555{7000 + i}" if i == 0 else None,
                      **DORM)  # fmt: skip
+        row["unit_number"] = str(i + 1) if units else unit
         insert(con, "acct_std", f"D{i:02d}", row)
         insert(con, "rec_std", 100 + i, dict(row, phone_e164=None), source="header",
                kind="person_records")  # fmt: skip
     sibling = person("ZOE", LASTS[0], dob=dt.date(1960, 6, 6), ssn=None, **DORM)
+    sibling["unit_number"] = "1" if units else unit
     insert(con, "rec_std", 200, sibling, source="header", kind="person_records")
     caller = person("QUINN", "ROSSI", dob=dt.date(1955, 5, 5), ssn=None, phone="+12125557000",
                     number="9", street="ELM", zip5="10027")  # fmt: skip
     insert(con, "rec_std", 201, caller, source="header", kind="person_records")
 
 
-@pytest.mark.parametrize(("debtors", "surname_chance"), [(4, 0.05), (12, 0.05), (12, 0.5)])
+@pytest.mark.parametrize(
+    ("debtors", "surname_chance", "unit"),
+    [(4, 0.05, None), (12, 0.05, None), (12, 0.5, None), (4, 0.05, "1600"), (12, 0.05, "1600")],
+)
 def test_dorm_mates_are_not_each_others_household(
-    con: duckdb.DuckDBPyConnection, debtors: int, surname_chance: float
+    con: duckdb.DuckDBPyConnection, debtors: int, surname_chance: float, unit: str | None
 ) -> None:
     """12 debtors at one address is a group quarters (above household_max_persons, 10), 4 a
     household. The sibling's surname (3 of the run's ~330 names) is to expect among 12 debtors
-    by chance at 0.05 (12 x 0.009 = 0.11), not at 0.5."""
-    _dormitory(con, debtors)
+    by chance at 0.05 (12 x 0.009 = 0.11), not at 0.5. The same with a unit on every account
+    and record (an office suite keyed as the debtors' address): the unit does not make the
+    suite a household's."""
+    _dormitory(con, debtors, unit)
     settings = MatchSettings(crowded_surname_chance=surname_chance)
     crowded = debtors > settings.household_max_persons
     link(con, "d1", settings=settings)
@@ -107,3 +123,19 @@ def test_the_limit_is_a_setting(con: duckdb.DuckDBPyConnection) -> None:
     link(con, "d2", settings=MatchSettings(household_max_persons=3))
     got = record_pairs(con, "d2", "D00").get(101)
     assert got is None or got["role"] == "rejected", got
+
+
+def test_the_apartments_of_a_building_are_counted_one_by_one(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """12 debtors in 12 apartments of one building: each apartment is a dwelling of one debtor,
+    so none is crowded, and the sibling in the first debtor's apartment is a household member;
+    the neighbours are held apart by the unit ('shared_building_only')."""
+    _dormitory(con, 12, units=True)
+    link(con, "d3", settings=MatchSettings())
+    pairs = record_pairs(con, "d3", "D00")
+    assert pairs[100]["role"] == "debtor"
+    assert (pairs[200]["role"], pairs[200]["guard"]) == ("associate", "spouse_pattern")
+    for rec_id in range(101, 112):
+        got = pairs.get(rec_id)
+        assert got is None or got["role"] == "rejected", (rec_id, got)
