@@ -11,16 +11,22 @@ still be used as third-party location contacts, kept apart from the debtor's own
 Five rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
 contact).
-- 'generation_ambiguous': a row with the name and a generational suffix on one side only (no
-  suffix next to the JR/SR account, or a JR/SR row next to an account without one) and no
-  SSN or DOB agreement could describe either generation: the suffix itself says another
-  generation carries the name, so no other evidence of it is needed. With an account that has
-  no SSN or DOB (or a source whose placeholders were nulled), the father's credit-header row
-  agrees on name and address only and cost nothing but the suffix weight; on the auditor's
-  runs about one in four such links was the father's or the son's. Where the run found another
-  generation with the debtor's name (a pair of the same account fired suffix_conflict,
-  dob_conflict_same_address or ssn_conflict_same_address) and dated it, a row with no suffix,
-  SSN or DOB on either side is held too (the father's NCOA move, his bankruptcy filing).
+- 'generation_ambiguous': on an account whose candidates show another generation with the
+  debtor's name, a row with the name and a generational suffix on one side only (no suffix
+  next to the JR/SR account, or a JR/SR row next to an account without one) and no SSN or DOB
+  agreement could describe either generation. Another generation shows when a pair of the
+  same account fired suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address,
+  or, record against record, when the account row and its candidates of the name carry two
+  different suffixes (JR and SR) or DOBs a generation apart at the address
+  (sql/match/generation_records.sql): with no SSN or DOB on the account (a debt buyer's file,
+  a source whose placeholders were nulled) the pair guards cannot fire, and the father's
+  credit-header row agreed on name and address only; on the auditor's runs about one in four
+  such links was the father's or the son's. The suffix alone does not hold the row: it says
+  that a JR exists, not that his father is among the records, and a JR debtor's bare NCOA move
+  where nothing shows an SR is the debtor's move (held on the suffix alone, the generated 100k
+  lost some 500 such moves). Where the other generation was dated (a suffix conflict, a DOB a
+  generation off at the address, or the records' suffixes or DOBs), a row with no suffix, SSN
+  or DOB on either side is held too (the father's NCOA move, his bankruptcy filing).
   Post-scoring (matchers/link.py, hold_split_identities), a debtor link on the minority side of
   an account whose linked records carry two people's SSNs or DOBs a generation apart is held
   under this name as well.
@@ -502,26 +508,33 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "generation_ambiguous",
-        "A generational suffix on one side only (the account's JR next to a row without one, "
-        "or the reverse: the suffix says another generation carries the name) and no SSN or "
-        "DOB agreement; or, where another generation with this name was found for the "
-        "account, a row with no suffix, SSN or DOB on either side; or a row on the minority "
-        "side of the account's linked records that carry two people's SSNs or DOBs: it could "
-        "be either generation, so it is not linked as the debtor (role rejected).",
-        lambda: (
-            _surname_close()
-            & _given_similar()
-            & (_lvl("suffix") == SUFFIX_ONE_MISSING)
-            & _generation_open()
-        ),
+        "On an account whose candidates show another generation with the debtor's name (a "
+        "pair fired suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address, "
+        "or the records of the name carry two suffixes or DOBs a generation apart): a "
+        "generational suffix on one side only (the account's JR next to a row without one, or "
+        "the reverse) and no SSN or DOB agreement; where that generation was dated by a "
+        "suffix or a DOB, a row with no suffix, SSN or DOB on either side; or a row on the "
+        "minority side of the account's linked records that carry two people's SSNs or DOBs: "
+        "it could be either generation, so it is not linked as the debtor (role rejected).",
+        # nothing a pair shows alone: the suffix on one side says a JR exists, not that the
+        # account's records hold his father (see the module docstring)
+        lambda: pl.lit(False),
         role="rejected",
         in_household=lambda: (
-            _surname_agrees()
-            & _given_similar()
-            & (_lvl("dob") == NO_DATA)
-            & (_lvl("suffix") == NO_DATA)
-            & (_lvl("ssn") == NO_DATA)
-            & _generation_dated()
+            (
+                _surname_close()
+                & _given_similar()
+                & (_lvl("suffix") == SUFFIX_ONE_MISSING)
+                & _generation_open()
+            )
+            | (
+                _surname_agrees()
+                & _given_similar()
+                & (_lvl("dob") == NO_DATA)
+                & (_lvl("suffix") == NO_DATA)
+                & (_lvl("ssn") == NO_DATA)
+                & _generation_dated()
+            )
         ),
     ),
     Guard(
@@ -603,16 +616,23 @@ def apply_guards(
     *,
     generation_accounts: pl.Series | None = None,
     dated_accounts: pl.Series | None = None,
+    record_generations: pl.Series | None = None,
 ) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
 
     With an `account_id` column, a second pass lets the contextual guards fire for accounts
-    where the first pass found another generation with the debtor's name: among the frame's
-    own rows, or, when the frame is one chunk of the candidates, in `generation_accounts`
-    (`generation_patterns` over every candidate; `dated_accounts` the ones of them whose
-    evidence dates the generation, DATED_GENERATION_EVIDENCE). Why the second form: an
-    account's pairs spread over the chunks, which split on the record, and a father found in
-    one chunk must still hold back the ambiguous record in another.
+    where another generation with the debtor's name was seen. The pair guards show it
+    (GENERATION_EVIDENCE) among the frame's own rows, or, when the frame is one chunk of the
+    candidates, in `generation_accounts` (`generation_patterns` over every candidate;
+    `dated_accounts` the ones of them whose evidence dates the generation,
+    DATED_GENERATION_EVIDENCE). Why the second form: an account's pairs spread over the
+    chunks, which split on the record, and a father found in one chunk must still hold back
+    the ambiguous record in another. `record_generations`: the accounts whose candidate
+    records show another generation record against record, two suffixes or DOBs a
+    generation apart (sql/match/generation_records.sql), which no pair guard sees on an
+    account without SSN, DOB or suffix. They hold a one-sided suffix, not a row with no
+    suffix, SSN or DOB on either side: on an account without SSN or DOB that is every row,
+    and split_identities.sql tells those apart record against record after scoring.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
@@ -627,17 +647,19 @@ def apply_guards(
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
-    accounts, dated = generation_accounts, dated_accounts
+    accounts, dated, out = generation_accounts, dated_accounts, None
     if accounts is None:  # the first pass finds the generations among the frame's own rows
         out = _per_pattern(levels, first)
         accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
         dated = levels.filter(out.is_in(DATED_GENERATION_EVIDENCE))["account_id"].unique()
-        if not accounts.len():
-            return out
-    elif not accounts.len():
-        return _per_pattern(levels, first)
     if dated is None:
         dated = accounts.clear()
+    if record_generations is not None and record_generations.len():
+        accounts = pl.concat(
+            [accounts, record_generations.cast(accounts.dtype).alias(accounts.name)]
+        )
+    if not accounts.len():
+        return out if out is not None else _per_pattern(levels, first)
     # the first pass's guard where it fires, else the contextual one: one pass over the patterns
     # of levels and household flag (a chunk given its accounts needs no separate first pass)
     account = pl.col("account_id")

@@ -279,9 +279,10 @@ def _score_candidates(
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
     identity = sql.query(con, "SELECT account_id, identity FROM _acct_identity")
+    shown = _record_generations(con, s)
     if chunks == 1:  # the frame holds every candidate: apply_guards finds the generations in it
         cmp = sql.query(con, f"SELECT {cols}").sort(_PAIR_ORDER)
-        stored, probability_sum = _score_frame(cmp, params, s, identity=identity)
+        stored, probability_sum = _score_frame(cmp, params, s, shown=shown, identity=identity)
         del cmp
         return Scored(stored, probability_sum)
     generation, dated = _generation_accounts(con, s)
@@ -291,7 +292,9 @@ def _score_candidates(
         cmp = sql.query(con, f"SELECT {cols} WHERE hash(c.rec_id) % {chunks} = {k}").sort(
             _PAIR_ORDER
         )
-        frame, chunk_sum = _score_frame(cmp, params, s, generation, dated, identity=identity)
+        frame, chunk_sum = _score_frame(
+            cmp, params, s, generation, dated, shown=shown, identity=identity
+        )
         del cmp
         probability_sum += chunk_sum
         _keep_in_duckdb(con, frame, first=k == 0)
@@ -405,6 +408,27 @@ def _generation_accounts(
         con.unregister("_generation_patterns")
 
 
+def _record_generations(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.Series | None:
+    """The accounts whose candidate records of the debtor's name show another generation
+    record against record (two suffixes, or DOBs a generation apart:
+    sql/match/generation_records.sql); None when no household guard is enabled.
+
+    Why: the pair guards that show another generation compare a record with the account row,
+    and fire on nothing for an account without SSN, DOB or suffix; a one-sided suffix is held
+    only where another generation shows ('generation_ambiguous'). Worked out over every
+    candidate before the chunks, which split on the record, like _generation_accounts."""
+    if not household_guards(s.enabled_guards()):
+        return None
+    return sql.query(
+        con,
+        "match/generation_records.sql",
+        last_close=compare.LAST_JW80,
+        first_similar=compare.FIRST_JW80,
+        no_data=compare.NO_DATA,
+        gap_days=compare.GENERATION_GAP_DAYS,
+    )["account_id"]
+
+
 def _score_frame(
     cmp: pl.DataFrame,
     params: fellegi_sunter.FSParams,
@@ -412,13 +436,15 @@ def _score_frame(
     generation: pl.Series | None = None,
     dated: pl.Series | None = None,
     *,
+    shown: pl.Series | None = None,
     identity: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, float]:
     """Score one chunk of compared candidates (whole records): weights, guard, role; return the
     pairs that are stored (those with a role) and the sum of every pair's probability.
     `generation`: the accounts showing another generation anywhere, `dated` those where a
-    suffix or a DOB dates it (_generation_accounts); `identity` the accounts that are one
-    person (_assign_roles).
+    suffix or a DOB dates it (_generation_accounts); `shown` those whose records show one
+    record against record (_record_generations); `identity` the accounts that are one person
+    (_assign_roles).
 
     Roles are assigned to the stored pairs only: a pair gets one exactly when its guard makes
     it an associate or its probability reaches the review floor (which is at most the
@@ -440,7 +466,11 @@ def _score_frame(
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
     )
     guard = apply_guards(
-        frame, s.enabled_guards(), generation_accounts=generation, dated_accounts=dated
+        frame,
+        s.enabled_guards(),
+        generation_accounts=generation,
+        dated_accounts=dated,
+        record_generations=shown,
     )
     frame = frame.with_columns(guard.alias("guard"))
     probability_sum = float(frame["match_probability"].sum()) if frame.height else 0.0

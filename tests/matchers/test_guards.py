@@ -468,16 +468,16 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     assert pairs[1]["role"] == "debtor"
 
 
-def test_a_one_sided_suffix_holds_a_row_nothing_identifies(
+def test_a_one_sided_suffix_is_held_only_where_another_generation_shows(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
-    """A generational suffix is itself evidence that another generation carries the name: a
-    row with the debtor's name and a suffix on one side only (the JR account next to a bare
-    NCOA row, or a JR row next to an account without a suffix) is held for review unless its
-    SSN or DOB agrees, even where no father was found. Before, such a row was linked whenever
-    no other pair of the account showed the other generation, and with no SSN or DOB on the
-    account (the auditor's nossn/nameaddr/placeholder runs) the father's credit-header row
-    linked on name and address alone. A row whose DOB or SSN agrees is the debtor's."""
+    """A suffix on one side only (the JR account next to a bare NCOA row, or a JR row next to
+    an account without a suffix) holds a row no SSN or DOB identifies only where the account's
+    candidates show another generation with the name. A JR debtor's NCOA move where nothing
+    shows an SR is the debtor's move: held on the suffix alone, the generated 100k lost some
+    500 of them (their letters went to the old address). Where the records do show the father,
+    the bare row could be either, also on an account without SSN or DOB, where no pair guard
+    can fire: two suffixes, or DOBs a generation apart at the address, among the candidates."""
     solo = person("PETER", "OKONKWO", dob=dt.date(1985, 6, 6), ssn=555_44_0004, number="5",
                   street="BIRCH", zip5="11201", suffix="JR")  # fmt: skip
     insert(household, "acct_std", "SOLO", solo)
@@ -493,13 +493,49 @@ def test_a_one_sided_suffix_holds_a_row_nothing_identifies(
     insert(household, "acct_std", "PLAIN", plain)
     insert(household, "rec_std", 23, dict(plain, suffix_std="JR", dob=dt.date(1999, 3, 3)),
            source="header", kind="person_records")  # fmt: skip
+    # a JR account with no SSN or DOB (a debt buyer's file): the son's own JR row, his bare
+    # NCOA move, and the father's credit-header row with no suffix, born a generation earlier
+    junior = person("KWAME", "ADEBAYO-LUND", dob=None, ssn=None, number="19", street="LARCH",
+                    zip5="73301", suffix="JR")  # fmt: skip
+    insert(household, "acct_std", "JUNIOR", junior)
+    insert(household, "rec_std", 30, dict(junior, dob=dt.date(1984, 4, 4)),
+           source="header", kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 31, dict(junior, suffix_std=None), source="ncoa", kind="ncoa")
+    insert(household, "rec_std", 32, dict(junior, suffix_std=None, dob=dt.date(1957, 7, 7)),
+           source="header", kind="person_records")  # fmt: skip
+    # an account without suffix, SSN or DOB, and a JR and an SR row of the name at its address
+    both = person("ZORAN", "PETTIGREW", dob=None, ssn=None, number="3", street="ALDER",
+                  zip5="94105")  # fmt: skip
+    insert(household, "acct_std", "BOTH", both)
+    insert(household, "rec_std", 40, dict(both, suffix_std="JR"), source="header",
+           kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 41, dict(both, suffix_std="SR"), source="vendor",
+           kind="person_records")  # fmt: skip
     link(household, "g7")
     pairs = record_pairs(household, "g7", "SOLO")
+    for rec_id in (20, 21, 22):  # nothing but the suffix; the DOB agrees; the SSN agrees
+        assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None, rec_id
+    linked = record_pairs(household, "g7", "PLAIN")[23]
+    assert linked["role"] == "debtor" and linked["guard"] is None
+    pairs = record_pairs(household, "g7", "JUNIOR")
+    assert pairs[30]["role"] == "debtor"  # his own JR row
+    for rec_id in (31, 32):  # the father is among the records: either generation
+        assert pairs[rec_id]["role"] == "rejected", (rec_id, pairs[rec_id])
+        assert pairs[rec_id]["guard"] == "generation_ambiguous"
+    pairs = record_pairs(household, "g7", "BOTH")
+    for rec_id in (40, 41):
+        assert (
+            pairs[rec_id]["role"] == "rejected" and pairs[rec_id]["guard"] == "generation_ambiguous"
+        )
+    # the father's SR row among the candidates (a suffix conflict): SOLO's bare row is held
+    insert(household, "rec_std", 24, dict(solo, suffix_std="SR", dob=dt.date(1958, 1, 2),
+           ssn_hash=None, ssn_last4=None), source="header", kind="person_records")  # fmt: skip
+    link(household, "g8")
+    pairs = record_pairs(household, "g8", "SOLO")
+    assert pairs[24]["guard"] == "suffix_conflict"
     assert pairs[20]["role"] == "rejected" and pairs[20]["guard"] == "generation_ambiguous"
-    for rec_id in (21, 22):  # the DOB agrees, the SSN agrees
+    for rec_id in (21, 22):
         assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None
-    held = record_pairs(household, "g7", "PLAIN")[23]
-    assert held["role"] == "rejected" and held["guard"] == "generation_ambiguous"
 
 
 def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
@@ -523,8 +559,8 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(no_dob) == "ssn_conflict_same_address"
     assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
     either_generation = {**same, "dob": 0, "address": 5, "suffix": 2}
-    # a suffix on one side only says another generation carries the name: held anywhere
-    assert evaluate(either_generation) == "generation_ambiguous"
+    # a suffix on one side only: held where another generation with the name was seen only
+    assert evaluate(either_generation) is None
     assert evaluate(either_generation, household=True) == "generation_ambiguous"
     assert evaluate({**either_generation, "ssn": 4}, household=True) is None
     assert evaluate({**either_generation, "dob": DOB_EXACT}) is None
