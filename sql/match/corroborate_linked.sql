@@ -23,6 +23,14 @@
 --     DOBs, sql/match/split_identities.sql): there the name alone cannot tell them apart, and
 --     the father's death record carrying his wrongly linked credit-header row's SSN flagged
 --     the living son deceased;
+--   - no generational suffix on one side only of the pair (the account's JR, no suffix on the
+--     record, or the reverse): the suffix says the record may be the other generation, and
+--     nothing of its own says otherwise. The record it would ride on may be the other
+--     generation's as well: a one-sided suffix is linked where nothing shows another
+--     generation ('generation_ambiguous'), and on the auditor's nossn the father's death
+--     record (name and SSN only) rode on the SSN of his credit-header row, linked to his
+--     son's JR account (no SSN or DOB on it, no record of the son), and flagged the account
+--     deceased;
 --   - the record is nobody's debtor, and only one account qualifies for it (or only
 --     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice);
 --   - one step only: the corroborating record is a debtor link of the scoring (or released
@@ -46,6 +54,7 @@ WITH linked AS (
     WHERE (p.guard = $guard OR p.guard = $common_name)
       AND p.dob <> 1 /* DOB_DIFFERENT */ AND p.dob <> 2 /* DOB_NEAR_YEARS */
       AND p.ssn <> 1 /* SSN_DIFFERENT */
+      AND p.suffix <> 2 /* SUFFIX_ONE_MISSING */
       AND p.rec_id NOT IN (SELECT rec_id FROM taken)
       AND p.account_id NOT IN (SELECT account_id FROM household)
 ), evidence AS (

@@ -167,6 +167,28 @@ def test_the_fathers_rows_and_death_stay_off_a_jr_account_without_identifiers(
     assert pairs.get(4, {"role": None})["role"] != "debtor"
 
 
+def test_no_death_rides_on_a_one_sided_suffix_link(con: duckdb.DuckDBPyConnection) -> None:
+    """LAWRENCE DALMAN JR, no SSN or DOB on the account and no record of the son at all: his
+    father's credit-header row (no suffix, his SSN and DOB) is linked, nothing among the
+    account's records showing another generation. His death record, name and SSN only, has
+    the suffix on one side only as well and nothing of its own; riding on the linked row's
+    SSN it flagged the living son deceased (the auditor's nossn, once a one-sided suffix was
+    held only where another generation shows)."""
+    pop.background(con)
+    son = pop.person("LAWRENCE", "DALMAN", dob=None, ssn=None, number="88", street="LINDEN",
+                     zip5="07030", suffix="JR")  # fmt: skip
+    pop.insert(con, "acct_std", "JR", son)
+    father = dict(son, suffix_std=None, dob=dt.date(1948, 4, 11), **_ssn(401_20_4509))
+    pop.insert(con, "rec_std", 1, father, source="header", kind="person_records")
+    death = _death("LAWRENCE", "DALMAN", dt.date(1948, 4, 11), 401_20_4509)
+    pop.insert(con, "rec_std", 2, death, source="dmf", kind="deceased")
+    link(con, "d1")
+    pairs = pop.record_pairs(con, "d1", "JR")
+    assert pairs[1]["role"] == "debtor", pairs  # nothing shows his son: the cost of the rule
+    assert pairs[2]["role"] == "rejected", pairs
+    assert pairs[2]["guard"] == "uncorroborated_name_match", pairs
+
+
 def test_two_people_among_the_links_of_an_account_without_identifiers(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
