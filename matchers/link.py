@@ -409,8 +409,8 @@ def _generation_accounts(
 
 
 def _record_generations(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.Series | None:
-    """The accounts whose candidate records of the debtor's name show another generation
-    record against record (two suffixes, or DOBs a generation apart:
+    """The accounts whose candidate records of the debtor's name at the account's address show
+    another generation record against record (two suffixes, or DOBs a generation apart:
     sql/match/generation_records.sql); None when no household guard is enabled.
 
     Why: the pair guards that show another generation compare a record with the account row,
@@ -425,6 +425,7 @@ def _record_generations(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.
         last_close=compare.LAST_JW80,
         first_similar=compare.FIRST_JW80,
         no_data=compare.NO_DATA,
+        same_address=compare.ADDR_STREET,
         gap_days=compare.GENERATION_GAP_DAYS,
     )["account_id"]
 
@@ -661,6 +662,7 @@ def corroborate_by_linked_records(
         UNCORROBORATED,
         common_name=COMMON_NAME_GUARD,
         ambiguous=GENERATION_AMBIGUOUS,
+        gap_days=compare.GENERATION_GAP_DAYS,
         street_weight=float(weights[k["address"], compare.ADDR_STREET]),
         ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
         threshold_weight=float(np.log2(s.threshold / (1.0 - s.threshold)))

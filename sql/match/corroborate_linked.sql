@@ -31,6 +31,10 @@
 --     record (name and SSN only) rode on the SSN of his credit-header row, linked to his
 --     son's JR account (no SSN or DOB on it, no record of the son), and flagged the account
 --     deceased;
+--   - no DOB a generation apart (compare.GENERATION_GAP_DAYS, $gap_days) from the DOB of a
+--     record linked to the account: the linked records are the evidence, and the father's
+--     death record (born 1959) does not ride on a bare credit-header row next to the son's
+--     linked JR row (born 1994) on an account without SSN or DOB;
 --   - the record is nobody's debtor, and only one account qualifies for it (or only
 --     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice);
 --   - one step only: the corroborating record is a debtor link of the scoring (or released
@@ -40,7 +44,8 @@
 -- _acct_identity (shared_ssn.sql).
 
 WITH linked AS (
-    SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash
+    SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash,
+           r.dob
     FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
     WHERE p.role = 'debtor'
 ), household AS (
@@ -66,7 +71,9 @@ WITH linked AS (
                    AND (r.std_line1 = l.std_line1
                         OR r.street_number = l.street_number
                            AND jaro_winkler_similarity(r.street_name, l.street_name) >= 0.90))
-               AS same_address
+               AS same_address,
+           coalesce(bool_or(abs(datediff('day', r.dob, l.dob)) >= $gap_days), false)
+               AS generation_apart
     FROM candidates c
     JOIN _mr r ON r.id = c.rec_id
     JOIN linked l ON l.account_id = c.account_id
@@ -74,7 +81,8 @@ WITH linked AS (
 ), corroborated AS (
     SELECT account_id, rec_id
     FROM evidence
-    WHERE greatest(
+    WHERE NOT generation_apart
+      AND greatest(
         CASE WHEN same_address THEN match_weight - w_address + $street_weight END,
         CASE WHEN same_ssn THEN match_weight - w_ssn + $ssn_weight END
     ) >= $threshold_weight
