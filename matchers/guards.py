@@ -24,9 +24,11 @@ contact).
   such links was the father's or the son's. The suffix alone does not hold the row: it says
   that a JR exists, not that his father is among the records, and a JR debtor's bare NCOA move
   where nothing shows an SR is the debtor's move (held on the suffix alone, the generated 100k
-  lost some 500 such moves). Where the other generation was dated (a suffix conflict, a DOB a
-  generation off at the address, or the records' suffixes or DOBs), a row with no suffix, SSN
-  or DOB on either side is held too (the father's NCOA move, his bankruptcy filing).
+  lost some 500 such moves). Where a pair guard dated the other generation (a suffix
+  conflict, a DOB a generation off at the address), a row with no suffix, SSN or DOB on either
+  side is held too (the father's NCOA move, his bankruptcy filing); the records' own evidence
+  does not hold such rows: on an account without SSN or DOB that is every row, and
+  split_identities.sql tells them apart after scoring.
   Post-scoring (matchers/link.py, hold_split_identities), a debtor link on the minority side of
   an account whose linked records carry two people's SSNs or DOBs a generation apart is held
   under this name as well.
@@ -510,12 +512,13 @@ GUARDS: tuple[Guard, ...] = (
         "generation_ambiguous",
         "On an account whose candidates show another generation with the debtor's name (a "
         "pair fired suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address, "
-        "or the records of the name carry two suffixes or DOBs a generation apart): a "
-        "generational suffix on one side only (the account's JR next to a row without one, or "
-        "the reverse) and no SSN or DOB agreement; where that generation was dated by a "
-        "suffix or a DOB, a row with no suffix, SSN or DOB on either side; or a row on the "
-        "minority side of the account's linked records that carry two people's SSNs or DOBs: "
-        "it could be either generation, so it is not linked as the debtor (role rejected).",
+        "or its records of the name at its address carry two suffixes or DOBs a generation "
+        "apart): a generational suffix on one side only (the account's JR next to a row "
+        "without one, or the reverse) and no SSN or DOB agreement; where a pair dated that "
+        "generation by a suffix or a DOB, a row with no suffix, SSN or DOB on either side; or "
+        "a row on the minority side of the account's linked records that carry two people's "
+        "SSNs or DOBs: it could be either generation, so it is not linked as the debtor (role "
+        "rejected).",
         # nothing a pair shows alone: the suffix on one side says a JR exists, not that the
         # account's records hold his father (see the module docstring)
         lambda: pl.lit(False),
@@ -628,8 +631,9 @@ def apply_guards(
     DATED_GENERATION_EVIDENCE). Why the second form: an account's pairs spread over the
     chunks, which split on the record, and a father found in one chunk must still hold back
     the ambiguous record in another. `record_generations`: the accounts whose candidate
-    records show another generation record against record, two suffixes or DOBs a
-    generation apart (sql/match/generation_records.sql), which no pair guard sees on an
+    records at the account's address show another generation record against record, two
+    suffixes or DOBs a generation apart (sql/match/generation_records.sql), which no pair
+    guard sees on an
     account without SSN, DOB or suffix. They hold a one-sided suffix, not a row with no
     suffix, SSN or DOB on either side: on an account without SSN or DOB that is every row,
     and split_identities.sql tells those apart record against record after scoring.
