@@ -329,6 +329,24 @@ def _other_person() -> pl.Expr:
     return pl.col(OTHER_PERSON).fill_null(False)
 
 
+def _move_record() -> pl.Expr:
+    """The record is an NCOA move: a change of address filed under the name at the debtor's
+    address of record, which never carries an SSN, a DOB and often no suffix (column
+    `move_record`, matchers/link.py; frames without it say no)."""
+    return pl.col(MOVE_RECORD).fill_null(False)
+
+
+def _one_sided_suffix_open() -> pl.Expr:
+    """The name (surname close, given name similar), a generational suffix on one side only,
+    and no SSN or DOB agreement that rules out the other generation."""
+    return (
+        _surname_close()
+        & _given_similar()
+        & (_lvl("suffix") == SUFFIX_ONE_MISSING)
+        & _generation_open()
+    )
+
+
 def _common_name() -> pl.Expr:
     """The account's full name is very common among the run's records: its distinct dated
     bearers times u(DOB exact) reach MatchSettings.common_name_dob_chance
@@ -519,17 +537,10 @@ GUARDS: tuple[Guard, ...] = (
         "a row on the minority side of the account's linked records that carry two people's "
         "SSNs or DOBs: it could be either generation, so it is not linked as the debtor (role "
         "rejected).",
-        # nothing a pair shows alone: the suffix on one side says a JR exists, not that the
-        # account's records hold his father (see the module docstring)
-        lambda: pl.lit(False),
+        lambda: _one_sided_suffix_open() & ~_move_record(),
         role="rejected",
         in_household=lambda: (
-            (
-                _surname_close()
-                & _given_similar()
-                & (_lvl("suffix") == SUFFIX_ONE_MISSING)
-                & _generation_open()
-            )
+            _one_sided_suffix_open()
             | (
                 _surname_agrees()
                 & _given_similar()
@@ -566,6 +577,9 @@ GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conf
 DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
 #: The column sql/match/second_person.sql's flag is read from (see _other_person).
 OTHER_PERSON = "other_person"
+#: The column of the flag that the record is an NCOA move (a change of address, name and
+#: address only; see _move_record).
+MOVE_RECORD = "move_record"
 #: The column sql/match/common_name.sql's flag is read from (see _common_name).
 COMMON_NAME = "common_name"
 #: The column of compare.sql's flag that the two addresses name one unit, or neither names one
@@ -642,6 +656,8 @@ def apply_guards(
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
     if OTHER_PERSON not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    if MOVE_RECORD not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias(MOVE_RECORD))
     if SAME_UNIT not in levels.columns:
         levels = levels.with_columns(pl.lit(True).alias(SAME_UNIT))
     if COMMON_NAME not in levels.columns:
@@ -689,7 +705,7 @@ _HOUSEHOLD = "_household"
 _DATED = 2
 #: Bits per column of a pattern key (`_per_pattern`): a level, the echo, unit or household flag
 #: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7,
-#: and 15 columns fit the key (the guards read 15).
+#: and 16 columns fit an unsigned 64-bit key (the guards read 16).
 _KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
 
@@ -702,11 +718,11 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     accounts). The when/then chain over every row took 9 s of the 1M match stage; each row's
     columns packed into one integer key, the chain runs once per key and the rows take their
     key's result (`replace_strict`). A frame whose columns do not fit a key (not integers or
-    booleans, a level outside [0, 15), more than 15 columns) is evaluated row by row, with the
+    booleans, a level outside [0, 15), more than 16 columns) is evaluated row by row, with the
     same result."""
     columns = sorted(set(expr.meta.root_names()))
     fits = (
-        0 < len(columns) <= 63 // _KEY_BITS
+        0 < len(columns) <= 64 // _KEY_BITS
         and frame.height > 0
         and all(
             c in frame.schema and (frame.schema[c].is_integer() or frame.schema[c] == pl.Boolean)
@@ -723,7 +739,8 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
     key = pl.sum_horizontal(
-        c.fill_null(_NULL_CODE) * (1 << (_KEY_BITS * i)) for i, c in enumerate(codes)
+        c.fill_null(_NULL_CODE).cast(pl.UInt64) * pl.lit(1 << (_KEY_BITS * i), dtype=pl.UInt64)
+        for i, c in enumerate(codes)
     )
     keys = frame.select(key.alias("_key"))["_key"]
     patterns = frame.select(columns).with_columns(keys).unique(subset="_key")
@@ -750,6 +767,7 @@ def generation_patterns(
         return patterns.with_columns(pl.lit(False).alias("dated"))
     frame = patterns.with_columns(
         pl.lit(False).alias(OTHER_PERSON),
+        pl.lit(False).alias(MOVE_RECORD),
         pl.lit(True).alias(SAME_UNIT),
         pl.lit(False).alias(COMMON_NAME),
         pl.lit(CROWDED_NO, dtype=pl.Int8).alias(CROWDED),
@@ -775,6 +793,7 @@ def evaluate(
     household: bool = False,
     dated: bool = False,
     other_person: bool = False,
+    move_record: bool = False,
     same_unit: bool = True,
     common_name: bool = False,
     crowded: int = CROWDED_NO,
@@ -783,7 +802,8 @@ def evaluate(
 
     household=True: the account's household showed another same-name generation; dated=True:
     by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
-    given name has records of its own (sql/match/second_person.sql). same_unit=False: the two
+    given name has records of its own (sql/match/second_person.sql). move_record=True: the
+    record is an NCOA move (see 'generation_ambiguous'). same_unit=False: the two
     addresses name different units, or only one names a unit (compare.sql). common_name=True:
     the account's full name is very common among the records (sql/match/common_name.sql).
     crowded: whether the account's address is a group quarters, and whether the account's
@@ -792,6 +812,7 @@ def evaluate(
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed"),
         pl.lit(other_person).alias(OTHER_PERSON),
+        pl.lit(move_record).alias(MOVE_RECORD),
         pl.lit(same_unit).alias(SAME_UNIT),
         pl.lit(common_name).alias(COMMON_NAME),
         pl.lit(crowded, dtype=pl.Int8).alias(CROWDED),

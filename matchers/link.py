@@ -46,6 +46,7 @@ from skiptrace.matchers.guards import (
     COMMON_NAME,
     CROWDED,
     GENERATION_EVIDENCE,
+    MOVE_RECORD,
     OTHER_PERSON,
     ROLE_OF,
     SAME_UNIT,
@@ -315,6 +316,9 @@ _SECOND_PERSON_GUARDS = (
 )
 
 
+#: The source kind whose records are NCOA moves (`move_record`, sql/match/move_records.sql).
+MOVE_KIND = "ncoa"
+
 #: The guard that reads `common_name` (sql/match/common_name.sql).
 COMMON_NAME_GUARD = "common_name_dob_only"
 
@@ -324,8 +328,9 @@ _DWELLING_GUARDS = ("spouse_pattern", "shared_contact_only", "shared_building_on
 
 def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
     """The select list and FROM clause scoring reads the candidates with: the columns scoring
-    reads, `other_person` (sql/match/second_person.sql) and `common_name`
-    (sql/match/common_name.sql) when a guard needs them.
+    reads, `other_person` (sql/match/second_person.sql), `move_record`
+    (sql/match/move_records.sql) and `common_name` (sql/match/common_name.sql) when a guard
+    needs them.
 
     Why before the chunks: the evidence of a second person, and the bearers of a name, are in
     other records, and scoring chunks split on the record."""
@@ -344,6 +349,10 @@ def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
         joins += (
             " LEFT JOIN _second_person sp ON sp.account_id = c.account_id AND sp.rec_id = c.rec_id"
         )
+    if _guard_enabled(s, GENERATION_AMBIGUOUS):
+        sql.run(con, "match/move_records.sql", kind=MOVE_KIND)
+        cols += f", mv.rec_id IS NOT NULL AS {MOVE_RECORD}"
+        joins += " LEFT JOIN _move_records mv ON mv.rec_id = c.rec_id"
     if _guard_enabled(s, COMMON_NAME_GUARD):
         sql.run(con, "match/common_name.sql", chance=s.common_name_dob_chance)
         cols += f", cn.account_id IS NOT NULL AS {COMMON_NAME}"
@@ -459,7 +468,7 @@ def _score_frame(
         if c.tf_column and c.tf_level is not None
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
-    extra = [c for c in (OTHER_PERSON, COMMON_NAME, CROWDED) if c in cmp.columns]
+    extra = [c for c in (OTHER_PERSON, MOVE_RECORD, COMMON_NAME, CROWDED) if c in cmp.columns]
     cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
     frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
@@ -662,7 +671,6 @@ def corroborate_by_linked_records(
         UNCORROBORATED,
         common_name=COMMON_NAME_GUARD,
         ambiguous=GENERATION_AMBIGUOUS,
-        gap_days=compare.GENERATION_GAP_DAYS,
         street_weight=float(weights[k["address"], compare.ADDR_STREET]),
         ssn_weight=float(weights[k["ssn"], compare.SSN_EXACT]),
         threshold_weight=float(np.log2(s.threshold / (1.0 - s.threshold)))

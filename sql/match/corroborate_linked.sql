@@ -23,18 +23,6 @@
 --     DOBs, sql/match/split_identities.sql): there the name alone cannot tell them apart, and
 --     the father's death record carrying his wrongly linked credit-header row's SSN flagged
 --     the living son deceased;
---   - no generational suffix on one side only of the pair (the account's JR, no suffix on the
---     record, or the reverse): the suffix says the record may be the other generation, and
---     nothing of its own says otherwise. The record it would ride on may be the other
---     generation's as well: a one-sided suffix is linked where nothing shows another
---     generation ('generation_ambiguous'), and on the auditor's nossn the father's death
---     record (name and SSN only) rode on the SSN of his credit-header row, linked to his
---     son's JR account (no SSN or DOB on it, no record of the son), and flagged the account
---     deceased;
---   - no DOB a generation apart (compare.GENERATION_GAP_DAYS, $gap_days) from the DOB of a
---     record linked to the account: the linked records are the evidence, and the father's
---     death record (born 1959) does not ride on a bare credit-header row next to the son's
---     linked JR row (born 1994) on an account without SSN or DOB;
 --   - the record is nobody's debtor, and only one account qualifies for it (or only
 --     accounts of one identity, _acct_identity from shared_ssn.sql: one person placed twice);
 --   - one step only: the corroborating record is a debtor link of the scoring (or released
@@ -44,8 +32,7 @@
 -- _acct_identity (shared_ssn.sql).
 
 WITH linked AS (
-    SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash,
-           r.dob
+    SELECT p.account_id, r.std_line1, r.street_number, r.street_name, r.zip5, r.city, r.ssn_hash
     FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
     WHERE p.role = 'debtor'
 ), household AS (
@@ -59,7 +46,6 @@ WITH linked AS (
     WHERE (p.guard = $guard OR p.guard = $common_name)
       AND p.dob <> 1 /* DOB_DIFFERENT */ AND p.dob <> 2 /* DOB_NEAR_YEARS */
       AND p.ssn <> 1 /* SSN_DIFFERENT */
-      AND p.suffix <> 2 /* SUFFIX_ONE_MISSING */
       AND p.rec_id NOT IN (SELECT rec_id FROM taken)
       AND p.account_id NOT IN (SELECT account_id FROM household)
 ), evidence AS (
@@ -71,9 +57,7 @@ WITH linked AS (
                    AND (r.std_line1 = l.std_line1
                         OR r.street_number = l.street_number
                            AND jaro_winkler_similarity(r.street_name, l.street_name) >= 0.90))
-               AS same_address,
-           coalesce(bool_or(abs(datediff('day', r.dob, l.dob)) >= $gap_days), false)
-               AS generation_apart
+               AS same_address
     FROM candidates c
     JOIN _mr r ON r.id = c.rec_id
     JOIN linked l ON l.account_id = c.account_id
@@ -81,8 +65,7 @@ WITH linked AS (
 ), corroborated AS (
     SELECT account_id, rec_id
     FROM evidence
-    WHERE NOT generation_apart
-      AND greatest(
+    WHERE greatest(
         CASE WHEN same_address THEN match_weight - w_address + $street_weight END,
         CASE WHEN same_ssn THEN match_weight - w_ssn + $ssn_weight END
     ) >= $threshold_weight

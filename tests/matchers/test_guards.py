@@ -468,16 +468,19 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     assert pairs[1]["role"] == "debtor"
 
 
-def test_a_one_sided_suffix_is_held_only_where_another_generation_shows(
+def test_a_one_sided_suffix_holds_a_person_record_always_an_ncoa_move_where_a_generation_shows(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
-    """A suffix on one side only (the JR account next to a bare NCOA row, or a JR row next to
-    an account without a suffix) holds a row no SSN or DOB identifies only where the account's
-    candidates show another generation with the name. A JR debtor's NCOA move where nothing
-    shows an SR is the debtor's move: held on the suffix alone, the generated 100k lost some
-    500 of them (their letters went to the old address). Where the records do show the father,
-    the bare row could be either, also on an account without SSN or DOB, where no pair guard
-    can fire: two suffixes, or DOBs a generation apart at the address, among the candidates."""
+    """A generational suffix is itself evidence that another generation carries the name: a
+    person record with the debtor's name and a suffix on one side only (a JR row next to an
+    account without a suffix, the bare credit-header row next to the JR account) is held for
+    review unless its SSN or DOB agrees, even where no father was found: with no SSN or DOB on
+    the account the father's credit-header row linked on name and address alone. An NCOA move
+    (name and address only) is held only where the account's candidates show another
+    generation: a JR debtor's bare move where nothing shows an SR is his move (held on the
+    suffix alone, the generated 100k lost some 500 of them; their letters went to the old
+    address). Another generation shows by a pair guard, or on an account without SSN or DOB
+    by its records at the address: two suffixes, or DOBs a generation apart."""
     solo = person("PETER", "OKONKWO", dob=dt.date(1985, 6, 6), ssn=555_44_0004, number="5",
                   street="BIRCH", zip5="11201", suffix="JR")  # fmt: skip
     insert(household, "acct_std", "SOLO", solo)
@@ -487,6 +490,7 @@ def test_a_one_sided_suffix_is_held_only_where_another_generation_shows(
            source="header", kind="person_records")  # fmt: skip
     insert(household, "rec_std", 22, dict(solo, suffix_std=None, dob=None),
            source="header", kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 25, bare, source="header", kind="person_records")
     # the reverse: an account without a suffix, a JR row with the name and the address only
     plain = person("OMAR", "FITZWILLIAM", dob=None, ssn=None, number="77", street="ASPEN",
                    zip5="60601")  # fmt: skip
@@ -503,7 +507,8 @@ def test_a_one_sided_suffix_is_held_only_where_another_generation_shows(
     insert(household, "rec_std", 31, dict(junior, suffix_std=None), source="ncoa", kind="ncoa")
     insert(household, "rec_std", 32, dict(junior, suffix_std=None, dob=dt.date(1957, 7, 7)),
            source="header", kind="person_records")  # fmt: skip
-    # an account without suffix, SSN or DOB, and a JR and an SR row of the name at its address
+    # an account without suffix, SSN or DOB, a JR and an SR row of the name at its address,
+    # and an NCOA move of the JR
     both = person("ZORAN", "PETTIGREW", dob=None, ssn=None, number="3", street="ALDER",
                   zip5="94105")  # fmt: skip
     insert(household, "acct_std", "BOTH", both)
@@ -511,23 +516,25 @@ def test_a_one_sided_suffix_is_held_only_where_another_generation_shows(
            kind="person_records")  # fmt: skip
     insert(household, "rec_std", 41, dict(both, suffix_std="SR"), source="vendor",
            kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 42, dict(both, suffix_std="JR"), source="ncoa", kind="ncoa")
     link(household, "g7")
     pairs = record_pairs(household, "g7", "SOLO")
-    for rec_id in (20, 21, 22):  # nothing but the suffix; the DOB agrees; the SSN agrees
+    for rec_id in (20, 21, 22):  # an NCOA move, nothing else shown; the DOB, the SSN agree
         assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None, rec_id
-    linked = record_pairs(household, "g7", "PLAIN")[23]
-    assert linked["role"] == "debtor" and linked["guard"] is None
+    assert pairs[25]["role"] == "rejected" and pairs[25]["guard"] == "generation_ambiguous"
+    held = record_pairs(household, "g7", "PLAIN")[23]
+    assert held["role"] == "rejected" and held["guard"] == "generation_ambiguous"
     pairs = record_pairs(household, "g7", "JUNIOR")
     assert pairs[30]["role"] == "debtor"  # his own JR row
-    for rec_id in (31, 32):  # the father is among the records: either generation
+    for rec_id in (31, 32):  # the father is among the records at the address: either one
         assert pairs[rec_id]["role"] == "rejected", (rec_id, pairs[rec_id])
         assert pairs[rec_id]["guard"] == "generation_ambiguous"
     pairs = record_pairs(household, "g7", "BOTH")
-    for rec_id in (40, 41):
+    for rec_id in (40, 41, 42):
         assert (
             pairs[rec_id]["role"] == "rejected" and pairs[rec_id]["guard"] == "generation_ambiguous"
         )
-    # the father's SR row among the candidates (a suffix conflict): SOLO's bare row is held
+    # the father's SR row among the candidates (a suffix conflict): SOLO's NCOA move is held
     insert(household, "rec_std", 24, dict(solo, suffix_std="SR", dob=dt.date(1958, 1, 2),
            ssn_hash=None, ssn_last4=None), source="header", kind="person_records")  # fmt: skip
     link(household, "g8")
@@ -559,9 +566,12 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(no_dob) == "ssn_conflict_same_address"
     assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
     either_generation = {**same, "dob": 0, "address": 5, "suffix": 2}
-    # a suffix on one side only: held where another generation with the name was seen only
-    assert evaluate(either_generation) is None
+    # a suffix on one side only says another generation carries the name: held anywhere...
+    assert evaluate(either_generation) == "generation_ambiguous"
     assert evaluate(either_generation, household=True) == "generation_ambiguous"
+    # ...but on an NCOA move only where another generation with the name was seen
+    assert evaluate(either_generation, move_record=True) is None
+    assert evaluate(either_generation, move_record=True, household=True) == ("generation_ambiguous")
     assert evaluate({**either_generation, "ssn": 4}, household=True) is None
     assert evaluate({**either_generation, "dob": DOB_EXACT}) is None
     # no suffix on either side, nothing but the name: only where a dated generation was seen
@@ -611,6 +621,7 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
             "account_id": f"A{rng.randrange(300)}",
             "echoed": rng.choice([True, False, False, None]),
             "other_person": rng.choice([True, False, False, None]),
+            "move_record": rng.choice([True, False, False, None]),
             "same_unit": rng.choice([True, True, False, None]),
             "common_name": rng.choice([True, False, False, None]),
             "crowded": rng.choice([0, 0, 1, 2, None]),
