@@ -11,24 +11,28 @@ still be used as third-party location contacts, kept apart from the debtor's own
 Five rules make a pair role 'rejected' instead: kept for review when it scores above the review
 floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
 contact).
-- 'generation_ambiguous': on an account whose candidates show another generation with the
-  debtor's name, a row with the name and a generational suffix on one side only (no suffix
-  next to the JR/SR account, or a JR/SR row next to an account without one) and no SSN or DOB
-  agreement could describe either generation. Another generation shows when a pair of the
-  same account fired suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address,
-  or, record against record, when the account row and its candidates of the name carry two
-  different suffixes (JR and SR) or DOBs a generation apart at the address
-  (sql/match/generation_records.sql): with no SSN or DOB on the account (a debt buyer's file,
-  a source whose placeholders were nulled) the pair guards cannot fire, and the father's
-  credit-header row agreed on name and address only; on the auditor's runs about one in four
-  such links was the father's or the son's. The suffix alone does not hold the row: it says
-  that a JR exists, not that his father is among the records, and a JR debtor's bare NCOA move
-  where nothing shows an SR is the debtor's move (held on the suffix alone, the generated 100k
-  lost some 500 such moves). Where a pair guard dated the other generation (a suffix
-  conflict, a DOB a generation off at the address), a row with no suffix, SSN or DOB on either
-  side is held too (the father's NCOA move, his bankruptcy filing); the records' own evidence
-  does not hold such rows: on an account without SSN or DOB that is every row, and
-  split_identities.sql tells them apart after scoring.
+- 'generation_ambiguous': a row with the name and a generational suffix on one side only (no
+  suffix next to the JR/SR account, or a JR/SR row next to an account without one) and no SSN
+  or DOB agreement could describe either generation: the suffix itself says another
+  generation carries the name. With an account that has no SSN or DOB (or a source whose
+  placeholders were nulled), the father's credit-header row agrees on name and address only;
+  on the auditor's runs about one such link in four was the father's or the son's. An NCOA
+  move (`move_record`: a change of address filed under the name at an address of the mailing
+  list, name and address only) is held only on an account whose candidates show another
+  generation with the debtor's name: a pair of the account fired suffix_conflict,
+  dob_conflict_same_address or ssn_conflict_same_address, or, record against record, the
+  account row and its candidates of the name at its street address carry two different
+  suffixes (JR and SR) or DOBs a generation apart (sql/match/generation_records.sql; no pair
+  guard can fire on an account without SSN, DOB or suffix). A JR debtor's bare NCOA move where
+  nothing shows an SR is the debtor's move: held on the suffix alone, the generated 100k lost
+  some 500 of them (their letters went to the old address), and such moves linked where
+  nothing showed another generation were another person's 15 times in 518 there, where bare
+  credit-header rows were 10 in 41 (and 20 in 59 on the auditor's placeholder case). Where a
+  pair guard dated the other generation (a suffix conflict, a DOB a generation off at the
+  address), a row with no suffix, SSN or DOB on either side is held too (the father's NCOA
+  move, his bankruptcy filing); the records' own evidence does not hold such rows: on an
+  account without SSN or DOB that is every row, and split_identities.sql tells them apart
+  after scoring.
   Post-scoring (matchers/link.py, hold_split_identities), a debtor link on the minority side of
   an account whose linked records carry two people's SSNs or DOBs a generation apart is held
   under this name as well.
@@ -528,15 +532,16 @@ GUARDS: tuple[Guard, ...] = (
     ),
     Guard(
         "generation_ambiguous",
-        "On an account whose candidates show another generation with the debtor's name (a "
-        "pair fired suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address, "
-        "or its records of the name at its address carry two suffixes or DOBs a generation "
-        "apart): a generational suffix on one side only (the account's JR next to a row "
-        "without one, or the reverse) and no SSN or DOB agreement; where a pair dated that "
-        "generation by a suffix or a DOB, a row with no suffix, SSN or DOB on either side; or "
-        "a row on the minority side of the account's linked records that carry two people's "
-        "SSNs or DOBs: it could be either generation, so it is not linked as the debtor (role "
-        "rejected).",
+        "A generational suffix on one side only (the account's JR next to a row without one, "
+        "or the reverse: the suffix says another generation carries the name) and no SSN or "
+        "DOB agreement; for an NCOA move (name and address only) only on an account whose "
+        "candidates show another generation with the debtor's name (a pair fired "
+        "suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address, or its "
+        "records of the name at its address carry two suffixes or DOBs a generation apart); "
+        "where a pair dated that generation by a suffix or a DOB, a row with no suffix, SSN "
+        "or DOB on either side; or a row on the minority side of the account's linked records "
+        "that carry two people's SSNs or DOBs: it could be either generation, so it is not "
+        "linked as the debtor (role rejected).",
         lambda: _one_sided_suffix_open() & ~_move_record(),
         role="rejected",
         in_household=lambda: (
@@ -647,10 +652,10 @@ def apply_guards(
     the ambiguous record in another. `record_generations`: the accounts whose candidate
     records at the account's address show another generation record against record, two
     suffixes or DOBs a generation apart (sql/match/generation_records.sql), which no pair
-    guard sees on an
-    account without SSN, DOB or suffix. They hold a one-sided suffix, not a row with no
-    suffix, SSN or DOB on either side: on an account without SSN or DOB that is every row,
-    and split_identities.sql tells those apart record against record after scoring.
+    guard sees on an account without SSN, DOB or suffix. They hold an NCOA move with a
+    one-sided suffix, not a row with no suffix, SSN or DOB on either side: on an account
+    without SSN or DOB that is every row, and split_identities.sql tells those apart record
+    against record after scoring.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))

@@ -6,9 +6,10 @@
 -- SSN, a DOB or a suffix (a debt buyer's file, a source whose placeholders were nulled) fires
 -- none of them, however plainly its candidates carry a father and a son: a JR row next to an SR
 -- row, or two rows of the name born a generation apart. Those are read here, record against
--- record. A one-sided suffix (the JR account next to a bare NCOA row) is held only on such an
--- account, or one a pair guard marked: the suffix alone says a JR exists, not that his father
--- is among the records.
+-- record. An NCOA move with a one-sided suffix (the JR account next to a bare move) is held
+-- only on such an account, or one a pair guard marked: the suffix alone says a JR exists, not
+-- that his father is among the records (a person record with a one-sided suffix is held on
+-- the suffix alone: matchers/guards.py).
 -- Evidence, among the account row and its candidates with the debtor's name (surname close,
 -- jaro-winkler >= 0.80, and a similar given name or none: the names the suffix rules read) at
 -- the account's street address (compare.sql's ADDR_STREET or better, the building whatever
@@ -16,16 +17,17 @@
 --   - two different generational suffixes (JR and SR, II and III; no suffix is no evidence);
 --   - two dates of birth a generation apart (compare.GENERATION_GAP_DAYS).
 -- Why at the address: a namesake elsewhere born a generation off (or carrying a suffix) is as
--- likely a stranger as the debtor's father, and the candidates of a name hold many. On the
--- generated 100k (accounts with SSN and DOB) evidence from rows elsewhere or without an
--- address held 238 true links of JR and SR debtors for 14 of another person; at the address
--- it held 26 rows, 16 of them another person's. On the auditor's nossn (no SSN or DOB on the
--- accounts) the rows at the address held 25 of another person for 35 true links, the rows
--- elsewhere or without an address 6 for 18.
+-- likely a stranger as the debtor's father, and the candidates of a name hold many. Measured
+-- while this evidence held every one-sided row (person records too), rows held at p >= 0.9
+-- on it alone: on the generated 100k (accounts with SSN and DOB) rows elsewhere or without
+-- an address held 238 true links of JR and SR debtors for 14 of another person, rows at the
+-- address 10 for 16; on the auditor's nossn (no SSN or DOB on the accounts) rows at the
+-- address 35 for 25, rows elsewhere or without an address 18 for 6.
 -- The accounts found show another generation, undated as far as the guard is concerned (the
 -- household flag 1 of guards.apply_guards, as ssn_conflict_same_address gives): they hold a
--- one-sided suffix, not a row with no suffix, SSN or DOB on either side, which on an account
--- without SSN or DOB is every row (split_identities.sql tells those apart after scoring).
+-- one-sided NCOA move, not a row with no suffix, SSN or DOB on either side, which on an
+-- account without SSN or DOB is every row (split_identities.sql tells those apart after
+-- scoring).
 WITH named AS (
     SELECT c.account_id, r.suffix_std, r.dob
     FROM _match_cmp c JOIN _mr r ON r.id = c.rec_id
