@@ -423,9 +423,10 @@ def _record_generations(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.
     sql/match/generation_records.sql); None when no household guard is enabled.
 
     Why: the pair guards that show another generation compare a record with the account row,
-    and fire on nothing for an account without SSN, DOB or suffix; a one-sided suffix is held
-    only where another generation shows ('generation_ambiguous'). Worked out over every
-    candidate before the chunks, which split on the record, like _generation_accounts."""
+    and fire on nothing for an account without SSN, DOB or suffix; an NCOA move with a
+    one-sided suffix is held only where another generation shows ('generation_ambiguous').
+    Worked out over every candidate before the chunks, which split on the record, like
+    _generation_accounts."""
     if not household_guards(s.enabled_guards()):
         return None
     return sql.query(
