@@ -12,15 +12,27 @@ Five rules make a pair role 'rejected' instead: kept for review when it scores a
 floor, never the debtor, and not a location contact either (a namesake or a neighbour is nobody's
 contact).
 - 'generation_ambiguous': a row with the name and a generational suffix on one side only (no
-  suffix next to the JR/SR account, or a JR/SR row next to an account without one) and no
-  SSN or DOB agreement could describe either generation: the suffix itself says another
-  generation carries the name, so no other evidence of it is needed. With an account that has
-  no SSN or DOB (or a source whose placeholders were nulled), the father's credit-header row
-  agrees on name and address only and cost nothing but the suffix weight; on the auditor's
-  runs about one in four such links was the father's or the son's. Where the run found another
-  generation with the debtor's name (a pair of the same account fired suffix_conflict,
-  dob_conflict_same_address or ssn_conflict_same_address) and dated it, a row with no suffix,
-  SSN or DOB on either side is held too (the father's NCOA move, his bankruptcy filing).
+  suffix next to the JR/SR account, or a JR/SR row next to an account without one) and no SSN
+  or DOB agreement could describe either generation: the suffix itself says another
+  generation carries the name. With an account that has no SSN or DOB (or a source whose
+  placeholders were nulled), the father's credit-header row agrees on name and address only;
+  on the auditor's runs about one such link in four was the father's or the son's. An NCOA
+  move (`move_record`: a change of address filed under the name at an address of the mailing
+  list, name and address only) is held only on an account whose candidates show another
+  generation with the debtor's name: a pair of the account fired suffix_conflict,
+  dob_conflict_same_address or ssn_conflict_same_address, or, record against record, the
+  account row and its candidates of the name at its street address carry two different
+  suffixes (JR and SR) or DOBs a generation apart (sql/match/generation_records.sql; no pair
+  guard can fire on an account without SSN, DOB or suffix). A JR debtor's bare NCOA move where
+  nothing shows an SR is the debtor's move: held on the suffix alone, the generated 100k lost
+  some 500 of them (their letters went to the old address), and such moves linked where
+  nothing showed another generation were another person's 15 times in 518 there, where bare
+  credit-header rows were 10 in 41 (and 20 in 59 on the auditor's placeholder case). Where a
+  pair guard dated the other generation (a suffix conflict, a DOB a generation off at the
+  address), a row with no suffix, SSN or DOB on either side is held too (the father's NCOA
+  move, his bankruptcy filing); the records' own evidence does not hold such rows: on an
+  account without SSN or DOB that is every row, and split_identities.sql tells them apart
+  after scoring.
   Post-scoring (matchers/link.py, hold_split_identities), a debtor link on the minority side of
   an account whose linked records carry two people's SSNs or DOBs a generation apart is held
   under this name as well.
@@ -323,6 +335,24 @@ def _other_person() -> pl.Expr:
     return pl.col(OTHER_PERSON).fill_null(False)
 
 
+def _move_record() -> pl.Expr:
+    """The record is an NCOA move: a change of address filed under the name at the debtor's
+    address of record, which never carries an SSN, a DOB and often no suffix (column
+    `move_record`, matchers/link.py; frames without it say no)."""
+    return pl.col(MOVE_RECORD).fill_null(False)
+
+
+def _one_sided_suffix_open() -> pl.Expr:
+    """The name (surname close, given name similar), a generational suffix on one side only,
+    and no SSN or DOB agreement that rules out the other generation."""
+    return (
+        _surname_close()
+        & _given_similar()
+        & (_lvl("suffix") == SUFFIX_ONE_MISSING)
+        & _generation_open()
+    )
+
+
 def _common_name() -> pl.Expr:
     """The account's full name is very common among the run's records: its distinct dated
     bearers times u(DOB exact) reach MatchSettings.common_name_dob_chance
@@ -506,24 +536,26 @@ GUARDS: tuple[Guard, ...] = (
         "generation_ambiguous",
         "A generational suffix on one side only (the account's JR next to a row without one, "
         "or the reverse: the suffix says another generation carries the name) and no SSN or "
-        "DOB agreement; or, where another generation with this name was found for the "
-        "account, a row with no suffix, SSN or DOB on either side; or a row on the minority "
-        "side of the account's linked records that carry two people's SSNs or DOBs: it could "
-        "be either generation, so it is not linked as the debtor (role rejected).",
-        lambda: (
-            _surname_close()
-            & _given_similar()
-            & (_lvl("suffix") == SUFFIX_ONE_MISSING)
-            & _generation_open()
-        ),
+        "DOB agreement; for an NCOA move (name and address only) only on an account whose "
+        "candidates show another generation with the debtor's name (a pair fired "
+        "suffix_conflict, dob_conflict_same_address or ssn_conflict_same_address, or its "
+        "records of the name at its address carry two suffixes or DOBs a generation apart); "
+        "where a pair dated that generation by a suffix or a DOB, a row with no suffix, SSN "
+        "or DOB on either side; or a row on the minority side of the account's linked records "
+        "that carry two people's SSNs or DOBs: it could be either generation, so it is not "
+        "linked as the debtor (role rejected).",
+        lambda: _one_sided_suffix_open() & ~_move_record(),
         role="rejected",
         in_household=lambda: (
-            _surname_agrees()
-            & _given_similar()
-            & (_lvl("dob") == NO_DATA)
-            & (_lvl("suffix") == NO_DATA)
-            & (_lvl("ssn") == NO_DATA)
-            & _generation_dated()
+            _one_sided_suffix_open()
+            | (
+                _surname_agrees()
+                & _given_similar()
+                & (_lvl("dob") == NO_DATA)
+                & (_lvl("suffix") == NO_DATA)
+                & (_lvl("ssn") == NO_DATA)
+                & _generation_dated()
+            )
         ),
     ),
     Guard(
@@ -552,6 +584,9 @@ GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address", "ssn_conf
 DATED_GENERATION_EVIDENCE = ("suffix_conflict", "dob_conflict_same_address")
 #: The column sql/match/second_person.sql's flag is read from (see _other_person).
 OTHER_PERSON = "other_person"
+#: The column of the flag that the record is an NCOA move (a change of address, name and
+#: address only; see _move_record).
+MOVE_RECORD = "move_record"
 #: The column sql/match/common_name.sql's flag is read from (see _common_name).
 COMMON_NAME = "common_name"
 #: The column of compare.sql's flag that the two addresses name one unit, or neither names one
@@ -605,21 +640,31 @@ def apply_guards(
     *,
     generation_accounts: pl.Series | None = None,
     dated_accounts: pl.Series | None = None,
+    record_generations: pl.Series | None = None,
 ) -> pl.Series:
     """Guard name per row of a frame holding the comparison level columns (NULL = none fired).
 
     With an `account_id` column, a second pass lets the contextual guards fire for accounts
-    where the first pass found another generation with the debtor's name: among the frame's
-    own rows, or, when the frame is one chunk of the candidates, in `generation_accounts`
-    (`generation_patterns` over every candidate; `dated_accounts` the ones of them whose
-    evidence dates the generation, DATED_GENERATION_EVIDENCE). Why the second form: an
-    account's pairs spread over the chunks, which split on the record, and a father found in
-    one chunk must still hold back the ambiguous record in another.
+    where another generation with the debtor's name was seen. The pair guards show it
+    (GENERATION_EVIDENCE) among the frame's own rows, or, when the frame is one chunk of the
+    candidates, in `generation_accounts` (`generation_patterns` over every candidate;
+    `dated_accounts` the ones of them whose evidence dates the generation,
+    DATED_GENERATION_EVIDENCE). Why the second form: an account's pairs spread over the
+    chunks, which split on the record, and a father found in one chunk must still hold back
+    the ambiguous record in another. `record_generations`: the accounts whose candidate
+    records at the account's address show another generation record against record, two
+    suffixes or DOBs a generation apart (sql/match/generation_records.sql), which no pair
+    guard sees on an account without SSN, DOB or suffix. They hold an NCOA move with a
+    one-sided suffix, not a row with no suffix, SSN or DOB on either side: on an account
+    without SSN or DOB that is every row, and split_identities.sql tells those apart record
+    against record after scoring.
     """
     if "echoed" not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias("echoed"))
     if OTHER_PERSON not in levels.columns:
         levels = levels.with_columns(pl.lit(False).alias(OTHER_PERSON))
+    if MOVE_RECORD not in levels.columns:
+        levels = levels.with_columns(pl.lit(False).alias(MOVE_RECORD))
     if SAME_UNIT not in levels.columns:
         levels = levels.with_columns(pl.lit(True).alias(SAME_UNIT))
     if COMMON_NAME not in levels.columns:
@@ -629,17 +674,19 @@ def apply_guards(
     first = guard_expr(enabled)
     if "account_id" not in levels.columns or not household_guards(enabled):
         return _per_pattern(levels, first)
-    accounts, dated = generation_accounts, dated_accounts
+    accounts, dated, out = generation_accounts, dated_accounts, None
     if accounts is None:  # the first pass finds the generations among the frame's own rows
         out = _per_pattern(levels, first)
         accounts = levels.filter(out.is_in(GENERATION_EVIDENCE))["account_id"].unique()
         dated = levels.filter(out.is_in(DATED_GENERATION_EVIDENCE))["account_id"].unique()
-        if not accounts.len():
-            return out
-    elif not accounts.len():
-        return _per_pattern(levels, first)
     if dated is None:
         dated = accounts.clear()
+    if record_generations is not None and record_generations.len():
+        accounts = pl.concat(
+            [accounts, record_generations.cast(accounts.dtype).alias(accounts.name)]
+        )
+    if not accounts.len():
+        return out if out is not None else _per_pattern(levels, first)
     # the first pass's guard where it fires, else the contextual one: one pass over the patterns
     # of levels and household flag (a chunk given its accounts needs no separate first pass)
     account = pl.col("account_id")
@@ -667,8 +714,8 @@ _DATED = 2
 #: is an integer in [0, _NULL_CODE), NULL takes _NULL_CODE. Four bits: the highest level is 7.
 _KEY_BITS = 4
 _NULL_CODE = (1 << _KEY_BITS) - 1
-#: Columns one Int64 key holds (15 of four bits); more columns take more keys.
-_KEY_COLUMNS = 63 // _KEY_BITS
+#: Columns one unsigned 64-bit key holds (16 of four bits); more columns take more keys.
+_KEY_COLUMNS = 64 // _KEY_BITS
 
 
 def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
@@ -677,9 +724,9 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     Why: a guard expression reads only the level columns, the echo flag and the household flag,
     and a run's candidates repeat a few thousand patterns of them (17.4M candidates at 1M
     accounts). The when/then chain over every row took 9 s of the 1M match stage; each row's
-    columns packed into integer keys (15 columns to a key), the chain runs once per pattern and
+    columns packed into integer keys (16 columns to a key), the chain runs once per pattern and
     the rows take their pattern's result (`replace_strict` with one key, a join on the keys with
-    more: a guard reading a sixteenth column must not fall back to the row-by-row chain). A
+    more: a guard reading a seventeenth column must not fall back to the row-by-row chain). A
     frame whose columns are not integer codes (not integers or booleans, or a level outside
     [0, 15)) is evaluated row by row, with the same result."""
     columns = sorted(set(expr.meta.root_names()))
@@ -714,13 +761,14 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
 
 
 def _pattern_keys(columns: list[str]) -> list[pl.Expr]:
-    """The columns' codes packed into Int64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key."""
+    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key."""
     keys = []
     for k, start in enumerate(range(0, len(columns), _KEY_COLUMNS)):
         part = columns[start : start + _KEY_COLUMNS]
         keys.append(
             pl.sum_horizontal(
-                pl.col(c).cast(pl.Int64).fill_null(_NULL_CODE) * (1 << (_KEY_BITS * i))
+                pl.col(c).cast(pl.Int64).fill_null(_NULL_CODE).cast(pl.UInt64)
+                * pl.lit(1 << (_KEY_BITS * i), dtype=pl.UInt64)
                 for i, c in enumerate(part)
             ).alias(f"_key{k}")
         )
@@ -746,6 +794,7 @@ def generation_patterns(
         return patterns.with_columns(pl.lit(False).alias("dated"))
     frame = patterns.with_columns(
         pl.lit(False).alias(OTHER_PERSON),
+        pl.lit(False).alias(MOVE_RECORD),
         pl.lit(True).alias(SAME_UNIT),
         pl.lit(False).alias(COMMON_NAME),
         pl.lit(CROWDED_NO, dtype=pl.Int8).alias(CROWDED),
@@ -771,6 +820,7 @@ def evaluate(
     household: bool = False,
     dated: bool = False,
     other_person: bool = False,
+    move_record: bool = False,
     same_unit: bool = True,
     common_name: bool = False,
     crowded: int = CROWDED_NO,
@@ -779,7 +829,8 @@ def evaluate(
 
     household=True: the account's household showed another same-name generation; dated=True:
     by a suffix or a DOB (see 'generation_ambiguous'). other_person=True: the record's other
-    given name has records of its own (sql/match/second_person.sql). same_unit=False: the two
+    given name has records of its own (sql/match/second_person.sql). move_record=True: the
+    record is an NCOA move (see 'generation_ambiguous'). same_unit=False: the two
     addresses name different units, or only one names a unit (compare.sql). common_name=True:
     the account's full name is very common among the records (sql/match/common_name.sql).
     crowded: whether the account's address is a group quarters, and whether the account's
@@ -788,6 +839,7 @@ def evaluate(
     frame = pl.DataFrame({k: [int(v)] for k, v in levels.items()}).with_columns(
         pl.lit(echoed).alias("echoed"),
         pl.lit(other_person).alias(OTHER_PERSON),
+        pl.lit(move_record).alias(MOVE_RECORD),
         pl.lit(same_unit).alias(SAME_UNIT),
         pl.lit(common_name).alias(COMMON_NAME),
         pl.lit(crowded, dtype=pl.Int8).alias(CROWDED),

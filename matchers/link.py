@@ -46,6 +46,7 @@ from skiptrace.matchers.guards import (
     COMMON_NAME,
     CROWDED,
     GENERATION_EVIDENCE,
+    MOVE_RECORD,
     OTHER_PERSON,
     ROLE_OF,
     SAME_UNIT,
@@ -279,9 +280,10 @@ def _score_candidates(
     total = compare.first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     chunks = max(1, -(-int(total[0] if total else 0) // SCORE_CHUNK_ROWS))
     identity = sql.query(con, "SELECT account_id, identity FROM _acct_identity")
+    shown = _record_generations(con, s)
     if chunks == 1:  # the frame holds every candidate: apply_guards finds the generations in it
         cmp = sql.query(con, f"SELECT {cols}").sort(_PAIR_ORDER)
-        stored, probability_sum = _score_frame(cmp, params, s, identity=identity)
+        stored, probability_sum = _score_frame(cmp, params, s, shown=shown, identity=identity)
         del cmp
         return Scored(stored, probability_sum)
     generation, dated = _generation_accounts(con, s)
@@ -291,7 +293,9 @@ def _score_candidates(
         cmp = sql.query(con, f"SELECT {cols} WHERE hash(c.rec_id) % {chunks} = {k}").sort(
             _PAIR_ORDER
         )
-        frame, chunk_sum = _score_frame(cmp, params, s, generation, dated, identity=identity)
+        frame, chunk_sum = _score_frame(
+            cmp, params, s, generation, dated, shown=shown, identity=identity
+        )
         del cmp
         probability_sum += chunk_sum
         _keep_in_duckdb(con, frame, first=k == 0)
@@ -312,6 +316,9 @@ _SECOND_PERSON_GUARDS = (
 )
 
 
+#: The source kind whose records are NCOA moves (`move_record`, sql/match/move_records.sql).
+MOVE_KIND = "ncoa"
+
 #: The guard that reads `common_name` (sql/match/common_name.sql).
 COMMON_NAME_GUARD = "common_name_dob_only"
 
@@ -321,8 +328,9 @@ _DWELLING_GUARDS = ("spouse_pattern", "shared_contact_only", "shared_building_on
 
 def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
     """The select list and FROM clause scoring reads the candidates with: the columns scoring
-    reads, `other_person` (sql/match/second_person.sql) and `common_name`
-    (sql/match/common_name.sql) when a guard needs them.
+    reads, `other_person` (sql/match/second_person.sql), `move_record`
+    (sql/match/move_records.sql) and `common_name` (sql/match/common_name.sql) when a guard
+    needs them.
 
     Why before the chunks: the evidence of a second person, and the bearers of a name, are in
     other records, and scoring chunks split on the record."""
@@ -341,6 +349,10 @@ def _scored_select(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> str:
         joins += (
             " LEFT JOIN _second_person sp ON sp.account_id = c.account_id AND sp.rec_id = c.rec_id"
         )
+    if _guard_enabled(s, GENERATION_AMBIGUOUS):
+        sql.run(con, "match/move_records.sql", kind=MOVE_KIND)
+        cols += f", mv.rec_id IS NOT NULL AS {MOVE_RECORD}"
+        joins += " LEFT JOIN _move_records mv ON mv.rec_id = c.rec_id"
     if _guard_enabled(s, COMMON_NAME_GUARD):
         sql.run(con, "match/common_name.sql", chance=s.common_name_dob_chance)
         cols += f", cn.account_id IS NOT NULL AS {COMMON_NAME}"
@@ -405,6 +417,29 @@ def _generation_accounts(
         con.unregister("_generation_patterns")
 
 
+def _record_generations(con: duckdb.DuckDBPyConnection, s: MatchSettings) -> pl.Series | None:
+    """The accounts whose candidate records of the debtor's name at the account's address show
+    another generation record against record (two suffixes, or DOBs a generation apart:
+    sql/match/generation_records.sql); None when no household guard is enabled.
+
+    Why: the pair guards that show another generation compare a record with the account row,
+    and fire on nothing for an account without SSN, DOB or suffix; an NCOA move with a
+    one-sided suffix is held only where another generation shows ('generation_ambiguous').
+    Worked out over every candidate before the chunks, which split on the record, like
+    _generation_accounts."""
+    if not household_guards(s.enabled_guards()):
+        return None
+    return sql.query(
+        con,
+        "match/generation_records.sql",
+        last_close=compare.LAST_JW80,
+        first_similar=compare.FIRST_JW80,
+        no_data=compare.NO_DATA,
+        same_address=compare.ADDR_STREET,
+        gap_days=compare.GENERATION_GAP_DAYS,
+    )["account_id"]
+
+
 def _score_frame(
     cmp: pl.DataFrame,
     params: fellegi_sunter.FSParams,
@@ -412,13 +447,15 @@ def _score_frame(
     generation: pl.Series | None = None,
     dated: pl.Series | None = None,
     *,
+    shown: pl.Series | None = None,
     identity: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, float]:
     """Score one chunk of compared candidates (whole records): weights, guard, role; return the
     pairs that are stored (those with a role) and the sum of every pair's probability.
     `generation`: the accounts showing another generation anywhere, `dated` those where a
-    suffix or a DOB dates it (_generation_accounts); `identity` the accounts that are one
-    person (_assign_roles).
+    suffix or a DOB dates it (_generation_accounts); `shown` those whose records show one
+    record against record (_record_generations); `identity` the accounts that are one person
+    (_assign_roles).
 
     Roles are assigned to the stored pairs only: a pair gets one exactly when its guard makes
     it an associate or its probability reaches the review floor (which is at most the
@@ -432,7 +469,7 @@ def _score_frame(
         if c.tf_column and c.tf_level is not None
     ]
     partial, total, prob = fellegi_sunter.score(levels, params, tf)
-    extra = [c for c in (OTHER_PERSON, COMMON_NAME, CROWDED) if c in cmp.columns]
+    extra = [c for c in (OTHER_PERSON, MOVE_RECORD, COMMON_NAME, CROWDED) if c in cmp.columns]
     cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
     frame = cmp.select(cols).with_columns(
         pl.Series("match_weight", total),
@@ -440,7 +477,11 @@ def _score_frame(
         *[pl.Series(f"w_{n}", partial[:, k]) for k, n in enumerate(NAMES)],
     )
     guard = apply_guards(
-        frame, s.enabled_guards(), generation_accounts=generation, dated_accounts=dated
+        frame,
+        s.enabled_guards(),
+        generation_accounts=generation,
+        dated_accounts=dated,
+        record_generations=shown,
     )
     frame = frame.with_columns(guard.alias("guard"))
     probability_sum = float(frame["match_probability"].sum()) if frame.height else 0.0

@@ -470,16 +470,19 @@ def test_a_namesake_in_the_same_zip_is_not_the_debtor(household: duckdb.DuckDBPy
     assert pairs[1]["role"] == "debtor"
 
 
-def test_a_one_sided_suffix_holds_a_row_nothing_identifies(
+def test_a_one_sided_suffix_holds_a_person_record_always_an_ncoa_move_where_a_generation_shows(
     household: duckdb.DuckDBPyConnection,
 ) -> None:
     """A generational suffix is itself evidence that another generation carries the name: a
-    row with the debtor's name and a suffix on one side only (the JR account next to a bare
-    NCOA row, or a JR row next to an account without a suffix) is held for review unless its
-    SSN or DOB agrees, even where no father was found. Before, such a row was linked whenever
-    no other pair of the account showed the other generation, and with no SSN or DOB on the
-    account (the auditor's nossn/nameaddr/placeholder runs) the father's credit-header row
-    linked on name and address alone. A row whose DOB or SSN agrees is the debtor's."""
+    person record with the debtor's name and a suffix on one side only (a JR row next to an
+    account without a suffix, the bare credit-header row next to the JR account) is held for
+    review unless its SSN or DOB agrees, even where no father was found: with no SSN or DOB on
+    the account the father's credit-header row linked on name and address alone. An NCOA move
+    (name and address only) is held only where the account's candidates show another
+    generation: a JR debtor's bare move where nothing shows an SR is his move (held on the
+    suffix alone, the generated 100k lost some 500 of them; their letters went to the old
+    address). Another generation shows by a pair guard, or on an account without SSN or DOB
+    by its records at the address: two suffixes, or DOBs a generation apart."""
     solo = person("PETER", "OKONKWO", dob=dt.date(1985, 6, 6), ssn=555_44_0004, number="5",
                   street="BIRCH", zip5="11201", suffix="JR")  # fmt: skip
     insert(household, "acct_std", "SOLO", solo)
@@ -489,19 +492,59 @@ def test_a_one_sided_suffix_holds_a_row_nothing_identifies(
            source="header", kind="person_records")  # fmt: skip
     insert(household, "rec_std", 22, dict(solo, suffix_std=None, dob=None),
            source="header", kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 25, bare, source="header", kind="person_records")
     # the reverse: an account without a suffix, a JR row with the name and the address only
     plain = person("OMAR", "FITZWILLIAM", dob=None, ssn=None, number="77", street="ASPEN",
                    zip5="60601")  # fmt: skip
     insert(household, "acct_std", "PLAIN", plain)
     insert(household, "rec_std", 23, dict(plain, suffix_std="JR", dob=dt.date(1999, 3, 3)),
            source="header", kind="person_records")  # fmt: skip
+    # a JR account with no SSN or DOB (a debt buyer's file): the son's own JR row, his bare
+    # NCOA move, and the father's credit-header row with no suffix, born a generation earlier
+    junior = person("KWAME", "ADEBAYO-LUND", dob=None, ssn=None, number="19", street="LARCH",
+                    zip5="73301", suffix="JR")  # fmt: skip
+    insert(household, "acct_std", "JUNIOR", junior)
+    insert(household, "rec_std", 30, dict(junior, dob=dt.date(1984, 4, 4)),
+           source="header", kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 31, dict(junior, suffix_std=None), source="ncoa", kind="ncoa")
+    insert(household, "rec_std", 32, dict(junior, suffix_std=None, dob=dt.date(1957, 7, 7)),
+           source="header", kind="person_records")  # fmt: skip
+    # an account without suffix, SSN or DOB, a JR and an SR row of the name at its address,
+    # and an NCOA move of the JR
+    both = person("ZORAN", "PETTIGREW", dob=None, ssn=None, number="3", street="ALDER",
+                  zip5="94105")  # fmt: skip
+    insert(household, "acct_std", "BOTH", both)
+    insert(household, "rec_std", 40, dict(both, suffix_std="JR"), source="header",
+           kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 41, dict(both, suffix_std="SR"), source="vendor",
+           kind="person_records")  # fmt: skip
+    insert(household, "rec_std", 42, dict(both, suffix_std="JR"), source="ncoa", kind="ncoa")
     link(household, "g7")
     pairs = record_pairs(household, "g7", "SOLO")
-    assert pairs[20]["role"] == "rejected" and pairs[20]["guard"] == "generation_ambiguous"
-    for rec_id in (21, 22):  # the DOB agrees, the SSN agrees
-        assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None
+    for rec_id in (20, 21, 22):  # an NCOA move, nothing else shown; the DOB, the SSN agree
+        assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None, rec_id
+    assert pairs[25]["role"] == "rejected" and pairs[25]["guard"] == "generation_ambiguous"
     held = record_pairs(household, "g7", "PLAIN")[23]
     assert held["role"] == "rejected" and held["guard"] == "generation_ambiguous"
+    pairs = record_pairs(household, "g7", "JUNIOR")
+    assert pairs[30]["role"] == "debtor"  # his own JR row
+    for rec_id in (31, 32):  # the father is among the records at the address: either one
+        assert pairs[rec_id]["role"] == "rejected", (rec_id, pairs[rec_id])
+        assert pairs[rec_id]["guard"] == "generation_ambiguous"
+    pairs = record_pairs(household, "g7", "BOTH")
+    for rec_id in (40, 41, 42):
+        assert (
+            pairs[rec_id]["role"] == "rejected" and pairs[rec_id]["guard"] == "generation_ambiguous"
+        )
+    # the father's SR row among the candidates (a suffix conflict): SOLO's NCOA move is held
+    insert(household, "rec_std", 24, dict(solo, suffix_std="SR", dob=dt.date(1958, 1, 2),
+           ssn_hash=None, ssn_last4=None), source="header", kind="person_records")  # fmt: skip
+    link(household, "g8")
+    pairs = record_pairs(household, "g8", "SOLO")
+    assert pairs[24]["guard"] == "suffix_conflict"
+    assert pairs[20]["role"] == "rejected" and pairs[20]["guard"] == "generation_ambiguous"
+    for rec_id in (21, 22):
+        assert pairs[rec_id]["role"] == "debtor" and pairs[rec_id]["guard"] is None
 
 
 def test_guards_can_be_restricted_but_not_misspelled(household: duckdb.DuckDBPyConnection) -> None:
@@ -525,9 +568,12 @@ def test_guard_rules_on_levels() -> None:
     assert evaluate(no_dob) == "ssn_conflict_same_address"
     assert evaluate({**no_dob, "ssn": 2}) is None  # last4 one keystroke off: a typo
     either_generation = {**same, "dob": 0, "address": 5, "suffix": 2}
-    # a suffix on one side only says another generation carries the name: held anywhere
+    # a suffix on one side only says another generation carries the name: held anywhere...
     assert evaluate(either_generation) == "generation_ambiguous"
     assert evaluate(either_generation, household=True) == "generation_ambiguous"
+    # ...but on an NCOA move only where another generation with the name was seen
+    assert evaluate(either_generation, move_record=True) is None
+    assert evaluate(either_generation, move_record=True, household=True) == ("generation_ambiguous")
     assert evaluate({**either_generation, "ssn": 4}, household=True) is None
     assert evaluate({**either_generation, "dob": DOB_EXACT}) is None
     # no suffix on either side, nothing but the name: only where a dated generation was seen
@@ -577,6 +623,7 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
             "account_id": f"A{rng.randrange(300)}",
             "echoed": rng.choice([True, False, False, None]),
             "other_person": rng.choice([True, False, False, None]),
+            "move_record": rng.choice([True, False, False, None]),
             "same_unit": rng.choice([True, True, False, None]),
             "common_name": rng.choice([True, False, False, None]),
             "crowded": rng.choice([0, 0, 1, 2, None]),
@@ -617,9 +664,9 @@ def test_guards_judged_per_pattern_equal_row_by_row() -> None:
 
 
 def test_patterns_of_more_columns_than_one_key_holds_are_still_judged_once() -> None:
-    """A guard chain reading more than 15 columns (one Int64 pattern key) packs them into two
+    """A guard chain reading more than 16 columns (one UInt64 pattern key) packs them into two
     keys and is still evaluated once per distinct pattern, with the row-by-row result: a
-    sixteenth column read by a new rule must not turn the 1M run's guards into a per-row chain."""
+    seventeenth column read by a new rule must not turn the 1M run's guards into a per-row chain."""
     rng = random.Random(11)
     names = [f"c{i:02d}" for i in range(20)]
     patterns = [[rng.choice([0, 1, None]) for _ in names] for _ in range(40)]

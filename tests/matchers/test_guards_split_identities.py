@@ -7,7 +7,8 @@ was linked on the address and a shared phone (F7). Each scenario puts the debtor
 next to the other person's, on the background population of test_guards:
 
 - a generational suffix on one side only, with no SSN or DOB agreement: either generation,
-  held ('generation_ambiguous'), whether or not the other generation was seen;
+  held ('generation_ambiguous'), whether or not the other generation was seen; an NCOA move
+  only where the account's candidates show another generation;
 - an account whose linked records carry two SSNs (not typos of each other) or DOBs a
   generation apart: the minority side, or both sides of a tie, held ('generation_ambiguous',
   sql/match/split_identities.sql); a record agreeing with the account row is never held;
@@ -129,6 +130,9 @@ def test_a_one_sided_suffix_without_an_identifier_is_either_generation_on_levels
     assert evaluate({**either, "suffix": SUFFIX_EQUAL}) is None
     # a JR against an SR with a misspelt surname is still father and son
     assert evaluate({**either, "last_name": 2, "suffix": 1, "dob": DOB_EXACT}) == "suffix_conflict"
+    # an NCOA move (name and address only): held only where another generation was seen
+    assert evaluate(either, move_record=True) is None
+    assert evaluate(either, move_record=True, household=True) == "generation_ambiguous"
 
 
 def _no_identifiers(row: dict[str, Any]) -> dict[str, Any]:
