@@ -294,9 +294,7 @@ def resolve_contacts(
         as_of=as_of,
         placeholder_debtors=int(settings.placeholder_debtors),
     )
-    # the write's support rows are in rs_support (07): the evidence and the representative
-    # spellings are read by nothing later, and are the widest tables 08 and 09 would carry
-    release("rs_cs", "rs_neg", "rs_phone_info", "rs_evc", "rs_rep")
+    release("rs_cs", "rs_neg", "rs_phone_info")
     run(
         "08_finalize",
         _file("08_finalize.sql"),
@@ -486,7 +484,7 @@ def write_chunks(
     """(after, upto] account-id ranges of about `chunk_rows` contact points each, ascending.
 
     The first range is open below and the last open above (None), so together they cover
-    every account of rs_final and rs_support whatever the bounds are.
+    every account of rs_final and rs_evc whatever the bounds are.
     """
     uppers = [r["upto"] for r in sql.rows(con, _file("09_write_chunks.sql"), chunk_rows=chunk_rows)]
     bounds: list[str | None] = [None, *uppers[:-1], None]
@@ -533,7 +531,7 @@ _TEMP_TABLES = (
     "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
     "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
     "rs_account_tz", "rs_phone_tz", "rs_tp_own", "rs_vk", "rs_pt", "rs_src", "rs_src_names",
-    "rs_joint", "rs_link_threshold", "rs_shared", "rs_support",
+    "rs_joint", "rs_link_threshold", "rs_shared",
 )  # fmt: skip
 
 

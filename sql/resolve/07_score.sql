@@ -183,18 +183,6 @@ feat AS (
 zz AS (SELECT feat.*, {{z}} AS z FROM feat)
 SELECT zz.*, {{p}} AS p FROM zz;
 
--- The evidence behind each contact point, as 09 writes it to contact_support: the columns that
--- write reads, with the point's contact key. After this statement nothing but that write read
--- rs_evc (every evidence row with all its standardized fields, ~45 columns) and rs_rep (the
--- representative spellings), so resolve.py frees both here: kept to the write, they were the
--- largest tables alive through 08 and the contact_points inserts, which spill under the memory
--- limit at 1M accounts (9M evidence rows). This copy is a fifth of rs_evc's width.
-CREATE OR REPLACE TEMP TABLE rs_support AS
-SELECT e.account_id, e.contact_type, r.contact_key, e.rec_id, e.source, e.file_no, e.match_p,
-       e.role, e.evidence
-FROM rs_evc e
-JOIN rs_rep r ON r.pt = e.pt;  -- the point's integer key (06_clusters.sql)
-
 DROP TABLE rs_shared;
 DROP TABLE rs_latest;
 DROP TABLE rs_rival;

@@ -48,17 +48,20 @@ FROM (
 ) AS rs_final;
 
 INSERT INTO contact_support BY NAME
-SELECT $run_id AS run_id, e.account_id, e.contact_type, e.contact_key,
+SELECT $run_id AS run_id, e.account_id, e.contact_type, r.contact_key,
        e.rec_id, e.source, e.file_no, e.match_p AS match_probability,
        -- the role of the point it supports (migration 099); the evidence keeps its prefix,
        -- which explain shows
        e.role,
        CASE WHEN e.role = 'third_party' THEN 'third_party:' || e.evidence ELSE e.evidence END AS evidence
-FROM rs_support e  -- the evidence rows with their point's key (07_score.sql)
+FROM rs_evc e
+JOIN rs_rep r ON r.pt = e.pt  -- the point's integer key (06_clusters.sql)
 -- no third-party point that is the debtor's own, no support for it (08_finalize.sql)
 ANTI JOIN rs_tp_own o
        ON e.role = 'third_party' AND o.account_id = e.account_id
-      AND o.contact_type = e.contact_type AND o.contact_key = e.contact_key
+      AND o.contact_type = e.contact_type AND o.contact_key = r.contact_key
 WHERE (CAST($after AS VARCHAR) IS NULL OR e.account_id > CAST($after AS VARCHAR))
   AND (CAST($upto AS VARCHAR) IS NULL OR e.account_id <= CAST($upto AS VARCHAR))
+  AND (CAST($after AS VARCHAR) IS NULL OR r.account_id > CAST($after AS VARCHAR))
+  AND (CAST($upto AS VARCHAR) IS NULL OR r.account_id <= CAST($upto AS VARCHAR))
 ORDER BY e.account_id;  -- clustered by account, as contact_points

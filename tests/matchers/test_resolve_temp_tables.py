@@ -2,11 +2,9 @@
 
 At 1M accounts resolve's temp tables hold about 20 GB against a 5 GB memory limit; kept to the
 end, every later statement spilled. The write (09) must find only what it reads: the run's
-contact points (rs_final) and the support rows with their point's key (rs_support, built in 07),
-not the evidence with its keys (rs_evc, ~45 columns a row, which 08 and the write carried when
-the support insert read it), the representative spellings (rs_rep), the second copy of the
-evidence (rs_evs) or the scoring tables before rs_final. With `keep_temp` (debugging, the step
-benchmarks) everything stays.
+contact points (rs_final), the evidence with its keys (rs_evc) and the representative spellings
+(rs_rep), not the second copy of the evidence (rs_evs) or the scoring tables before rs_final.
+With `keep_temp` (debugging, the step benchmarks) everything stays.
 
 The writes (09-11) are one transaction: a resolve that fails in scoring or in the middle of its
 writes must leave the previous state, the same contact points, support and evidence cache.
@@ -24,10 +22,8 @@ from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
 from tests.matchers.matched_portfolio import matched_portfolio
 
 RUN = "20261101T000000Z-temp"
-FREED_BEFORE_WRITE = (
-    "rs_evs", "rs_ev0", "rs_var", "rs_lab", "rs_cs", "rs_neg", "rs_scored", "rs_evc", "rs_rep",
-)  # fmt: skip
-READ_BY_WRITE = ("rs_final", "rs_support")
+FREED_BEFORE_WRITE = ("rs_evs", "rs_ev0", "rs_var", "rs_lab", "rs_cs", "rs_neg", "rs_scored")
+READ_BY_WRITE = ("rs_final", "rs_evc", "rs_rep")
 
 
 def _temp_tables(con) -> set[str]:
