@@ -193,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  {step:14} {med(o, 0):7.2f} ({med(o, 1):6.2f}) -> {med(n, 0):7.2f} ({med(n, 1):6.2f})"
         )
     for i, what in ((0, "wall"), (1, "CPU")):
-        o = sum(med(v, i) for v in step_totals["old"].values())
-        n = sum(med(v, i) for v in step_totals["new"].values())
-        print(f"  {'06-09 total':14} {o:7.2f} -> {n:7.2f} s {what}")
+        old_total = sum(med(v, i) for v in step_totals["old"].values())
+        new_total = sum(med(v, i) for v in step_totals["new"].values())
+        print(f"  {'06-09 total':14} {old_total:7.2f} -> {new_total:7.2f} s {what}")
     differs = False
     for t in ("contact_points", "contact_support"):
         q = f"SELECT * EXCLUDE (run_id) FROM {t} WHERE run_id = "
