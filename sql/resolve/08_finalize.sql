@@ -246,9 +246,7 @@ WITH tz AS (
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
 -- the write under the memory limit).
-SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
-                    latest_sources, latest_contested, recent_share, behind_years, rival_close,
-                    recent_points, vendor_only, addr_tz, unit_line),
+SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line),
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
