@@ -86,8 +86,12 @@ WITH s AS (
 -- point keeps its own place. The same building is the same key without the unit ('1200 PARK AVE #4|78701' /
 -- '1200 PARK AVE|78701'). The bare point's confidence is left as the model scored it: only
 -- the order changes, as for an unmailable address.
+-- The unit's point is carried with what ranked reads of it (one small struct per bare point)
+-- rather than looked up again in s by row id: a second join of s, every point of the run.
 unit_of AS (
-    SELECT b.pid, arg_max(u.pid, (u.confidence, u.last_seen, u.contact_key)) AS unit_pid
+    SELECT b.pid,
+           arg_max({'confidence': u.confidence, 'contact_key': u.contact_key, 'line': u.std_line1},
+                   (u.confidence, u.last_seen, u.contact_key)) AS unit
     FROM s b
     JOIN s u
       ON u.account_id = b.account_id AND u.role = 'debtor' AND u.contact_type = 'address'
@@ -99,14 +103,22 @@ unit_of AS (
                             CAST($unit_stale_days AS INTEGER))
     GROUP BY b.pid
 ),
+-- The window below sorts and carries every column of its input: the columns the rank reads are
+-- computed here (unmailable, undialable), so the address parts and validity they come from are
+-- not moved through the sort; the output columns are named, not s.*.
 ranked AS (
-    SELECT s.*, u.contact_key AS unit_point_key, u.std_line1 AS unit_line,
+    SELECT s.pid, s.account_id, s.role, s.contact_type, s.on_file, s.state, s.confidence,
+           s.status, s.addr_tz, s.addr_zones, s.abroad, s.left_address, s.tz_phone, s.e164,
+           s.placeholder, s.last_seen, s.n_sources, s.n_records, s.contact_key,
+           rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1) AS unmailable,
+           rs_undialable(s.contact_type, s.valid) AS undialable,
+           uo.unit.contact_key AS unit_point_key, uo.unit.line AS unit_line,
            -- ranked as the unit when it would outrank it, and right after it
-           CASE WHEN u.confidence < s.confidence THEN u.confidence ELSE s.confidence END AS rank_conf,
-           coalesce(u.confidence < s.confidence, false) AS after_unit
+           CASE WHEN uo.unit.confidence < s.confidence THEN uo.unit.confidence
+                ELSE s.confidence END AS rank_conf,
+           coalesce(uo.unit.confidence < s.confidence, false) AS after_unit
     FROM s
     LEFT JOIN unit_of uo ON uo.pid = s.pid
-    LEFT JOIN s u ON u.pid = uo.unit_pid
 )
 -- An address without a house number or without a street name (and not a PO box) cannot
 -- be mailed: it ranks after every complete address of the account, whatever its
@@ -117,8 +129,8 @@ SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, 
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY s.placeholder,  -- withheld from the exports (08c): after every other point
-                    rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1),
-                    rs_undialable(s.contact_type, s.valid),
+                    unmailable,
+                    undialable,
                     rank_conf DESC, after_unit, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first
                     n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
@@ -234,9 +246,7 @@ WITH tz AS (
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
 -- the write under the memory limit).
-SELECT t.* EXCLUDE (cid, best_s, onfile_date, indep_sources, move_date, tz_phone, quality,
-                    latest_sources, latest_contested, recent_share, behind_years, rival_close,
-                    recent_points, vendor_only, addr_tz, unit_line),
+SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line),
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,

@@ -23,6 +23,12 @@ from tests.matchers.matched_portfolio import matched_portfolio
 REFERENCE = Path(__file__).parent / "data" / "resolve_reference"
 RUN = "20261101T000000Z-keys"
 KEYS = ("account_id", "role", "contact_type", "cid")
+#: inputs of the features that 07 no longer keeps in rs_scored (nothing after it read them; the
+#: features computed from them are still compared): the reference's rs_scored has them
+NOT_IN_SCORED = frozenset({
+    "cid", "best_s", "latest_sources", "latest_contested", "recent_share", "behind_years",
+    "rival_close", "recent_points", "vendor_only",
+})  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +76,7 @@ def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, li
                 " AND column_name NOT IN ('pt', 'vid') ORDER BY column_index",
                 [table],
             ).fetchall()
+            if table != "rs_scored" or r[0] not in NOT_IN_SCORED
         ]
         rel = con.sql(f"SELECT {', '.join(cols)} FROM {table}")
         out[table] = sorted(rel.fetchall(), key=repr)
