@@ -16,11 +16,19 @@ records every hit in `suppressions` and applies the effect to `contact_points`:
 
 Re-applying is idempotent: status and reasons restart from what resolution wrote
 (`resolved_status`, `resolved_reasons`) and the run's earlier decisions are replaced.
+
+`outcome_fact_effects` reads a rule set without applying it: which collector-reported account
+facts (cease-and-desist, attorney, dispute, confirmed death) take a debtor's contact out of use
+and which put it on hold. The push's check of the outcomes the platform recorded after the run
+(sql/push/pg/guard_outcomes.sql) acts on them as the rules the run applied do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -219,3 +227,134 @@ def _apply_effects(con: duckdb.DuckDBPyConnection) -> None:
     suppressing = ", ".join(f"'{a}'" for a in sorted(SUPPRESSING))
     effects = sql.render("suppress/apply_effects.sql", prefix=prefix, suppressing=suppressing)
     sql.run(con, effects)
+
+
+@dataclass(frozen=True)
+class FactEffects:
+    """What a rule set does to a debtor's contact of an account with an account fact reported by
+    collectors on record: (fact, contact type) pairs, a fact as the outcome vocabulary names it
+    (account_fact_outcomes(), sql/outcomes/vocabulary.sql)."""
+
+    #: the contact is taken out of use (suppressed, or an address marked bad)
+    ending: frozenset[tuple[str, str]]
+    #: the contact is put on hold; the words of the rules that hold it (in file order, `; `)
+    holding: Mapping[tuple[str, str], str]
+
+    def facts(self, kind: Literal["ending", "holding"]) -> list[str]:
+        """The facts of `kind`, one per pair, in the order of contact_types and hold_reasons."""
+        return [fact for fact, _ in sorted(getattr(self, kind))]
+
+    def contact_types(self, kind: Literal["ending", "holding"]) -> list[str]:
+        return [ctype for _, ctype in sorted(getattr(self, kind))]
+
+    def hold_reasons(self) -> list[str]:
+        return [self.holding[pair] for pair in sorted(self.holding)]
+
+
+#: The day the probe of outcome_fact_columns dates its reports (any date does).
+_PROBE_DAY = dt.date(2000, 1, 1)
+
+
+@cache
+def outcome_fact_columns() -> dict[str, frozenset[str]]:
+    """Each account fact of the outcome vocabulary -> the columns of the rules' account subject
+    that carry it: its boolean and the date of its latest report (`outcome_attorney`,
+    `outcome_attorney_date` for `attorney` ...).
+
+    sql/suppress/outcomes_account.sql names those columns, and is the only place that does: it
+    runs here on a database of its own, over one account with each fact reported and one
+    without any report, and a fact's columns are those whose value differs from the account
+    without one. So a fact or column added there needs no second list here. Evaluated once per
+    process: the columns do not depend on any data.
+    """
+    con = duckdb.connect()
+    try:
+        sql.run(con, "outcomes/vocabulary.sql")
+        sql.run(con, "CREATE TEMP TABLE sp_probe AS SELECT unnest(account_fact_outcomes()) AS f")
+        sql.run(con, "CREATE TEMP TABLE sp_account AS SELECT f AS account_id FROM sp_probe")
+        sql.run(con, "INSERT INTO sp_account VALUES ('')")  # the account without a report
+        sql.run(
+            con,
+            "CREATE TEMP MACRO outcomes_known(d) AS TABLE"
+            " SELECT f AS account_id, f AS outcome, d AS outcome_date FROM sp_probe",
+        )
+        sql.run(con, "suppress/outcomes_account.sql", as_of=_PROBE_DAY)
+        found = {r.pop("account_id"): r for r in sql.rows(con, "SELECT * FROM sp_account")}
+    finally:
+        con.close()
+    none = found.pop("")
+    return {
+        fact: frozenset(c for c, v in row.items() if v != none[c]) for fact, row in found.items()
+    }
+
+
+def condition_columns(con: duckdb.DuckDBPyConnection, expression: str) -> frozenset[str]:
+    """The column names a rule's SQL expression reads, as DuckDB's parser sees them: a name in a
+    string literal or a comment is none, a qualified one (`s.outcome_dispute`) counts by its
+    last part. A ConfigError when the expression does not parse (the run applied it, so it did
+    then)."""
+    text = sql.scalar(con, "SELECT json_serialize_sql($q)", q=f"SELECT ({expression}\n)")
+    tree = json.loads(text)
+    if tree.get("error"):
+        raise ConfigError(
+            f"rule condition {expression!r} does not parse: {tree.get('error_message')}"
+        )
+    names: set[str] = set()
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("class") == "COLUMN_REF" and node.get("column_names"):
+                names.add(str(node["column_names"][-1]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(names)
+
+
+def outcome_fact_effects(ruleset: RuleSet) -> FactEffects:
+    """Which account facts reported by collectors end a debtor's contact and which hold it,
+    under `ruleset`, per contact type: what suppress does with them, read from the rules.
+
+    A rule acts on a fact when its `when` reads one of the fact's columns
+    (outcome_fact_columns: `outcome_attorney`, `outcome_attorney_date` ...), whatever its
+    scope (a contact rule's subject carries its account's columns), and its `roles` include
+    the debtor (only a debtor's contact is ever callable: sql/push/stage_contacts.sql). For
+    each of its `contact_types`, its action decides, as apply_effects.sql and the import files'
+    contact_usability do:
+
+    * suppress, route_to_estate, route_to_attorney (SUPPRESSING): the contact is suppressed,
+      so it ends contact;
+    * do_not_mail, on an address: the import files mark the address bad, so it ends contact;
+    * hold: the contact is held, and the rule's `reason` says why (a dispute's "collection
+      held until verification is sent"), as the run's import files say it;
+    * any other action (manual_dial_only, restrict_calling_window, third_party_only,
+      legal_hold, note, do_not_mail on a phone or email) leaves the contact callable: nothing.
+
+    The rest of a condition is not evaluated (whoever reads these lacks the account subject:
+    PostgreSQL at push time holds the platform's outcomes only): a rule that reads a fact acts
+    as if the fact alone fired it. That is the stricter reading: `outcome_attorney AND
+    balance > 500` ends contact for every attorney report; it can take a contact out of use
+    that the whole condition would have left, never leave one in use that it would have taken.
+    """
+    columns = outcome_fact_columns()
+    ending: set[tuple[str, str]] = set()
+    holding: dict[tuple[str, str], list[str]] = {}
+    con = duckdb.connect()
+    try:
+        for rule in ruleset.rules:
+            if "debtor" not in rule.roles:
+                continue
+            read = condition_columns(con, rule.when)
+            facts = [fact for fact, cols in columns.items() if cols & read]
+            for fact in facts:
+                for ctype in rule.contact_types:
+                    if rule.action in SUPPRESSING or (
+                        rule.action == "do_not_mail" and ctype == "address"
+                    ):
+                        ending.add((fact, ctype))
+                    elif rule.action == "hold":
+                        holding.setdefault((fact, ctype), []).append(rule.reason)
+    finally:
+        con.close()
+    return FactEffects(frozenset(ending), {k: "; ".join(v) for k, v in holding.items()})

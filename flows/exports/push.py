@@ -16,10 +16,11 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
    contact is callable only where the run's import files would hand it to a collector (not bad,
    not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
    file the run used);
-4. stages as not callable any contact the platform reported bad after the run read its
-   outcomes (`guard_outcomes.sql`: the latest verdict, with the runs' outcome lists,
-   `sql/outcomes/vocabulary.sql`; on hold for an account with a dispute; the platform's word
-   is never overridden),
+4. stages as not callable any contact the platform reported bad or opted out of after the run
+   read its outcomes (`guard_outcomes.sql`: the latest verdict, with the runs' outcome lists,
+   `sql/outcomes/vocabulary.sql`), and acts on an account fact recorded since (attorney,
+   dispute ...) as the rules the run applied do: not callable, on hold, or nothing
+   (matchers/suppress.py `outcome_fact_effects`; the platform's word is never overridden),
    then upserts keyed by (account_id, contact_type, contact_key), touching only rows whose
    content changed, and marks rows the run no longer has inactive and not callable; flags and
    suppressions are lifted only for the accounts the run has (a hold is never lifted because
@@ -61,6 +62,7 @@ from skiptrace.flows.exports.pg import (
     PushSettings,
     PushUnknownRun,
 )
+from skiptrace.matchers.suppress import FactEffects, RuleSet, outcome_fact_effects
 from skiptrace.resources import Interrupted, known_failure
 from skiptrace.safety import MAX_SHRINK
 from skiptrace.sources.outcomes import outcome_lists
@@ -69,11 +71,10 @@ log = logging.getLogger("skiptrace.push")
 #: Rows per COPY chunk: bounded memory whatever the run's size.
 BATCH_ROWS = 200_000
 #: The lists of the outcome vocabulary (sql/outcomes/vocabulary.sql) the check of the platform's
-#: outcomes at push time is given (sql/push/pg/guard_outcomes.sql): it judges them as the runs do.
-_GUARD_LISTS = (
-    "verdict_outcomes", "bad_verdicts", "opt_out_outcomes", "ending_account_facts",
-    "holding_account_facts",
-)  # fmt: skip
+#: outcomes at push time is given (sql/push/pg/guard_outcomes.sql): it judges verdicts and
+#: opt-outs as the runs do. Which account facts end or hold contact it takes from the rules the
+#: run applied (matchers/suppress.py outcome_fact_effects), not from the vocabulary.
+_GUARD_LISTS = ("verdict_outcomes", "bad_verdicts", "opt_out_outcomes")
 _STAGES = (
     ("push/stage_contacts.sql", "st_contacts"),
     ("push/stage_flags.sql", "st_flags"),
@@ -157,7 +158,9 @@ def push_run(
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
     run = _completed_run(con, run_id)
-    run["bands"] = _run_bands(con, run)
+    rules = _applied_rules(con, run)
+    run["bands"] = {"bad": rules.bands.bad, "verify": rules.bands.verify}
+    run["fact_effects"] = outcome_fact_effects(rules)
     run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
     try:
         try:
@@ -272,24 +275,33 @@ def _completed_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any
     return found[0]
 
 
-def _run_bands(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> dict[str, float]:
-    """The confidence bands the run's import files were written with: those of the rules the run
-    recorded (run_config_files), else, for a run from before migration 106, of the rules file it
-    ran with (`--rules`, in its parameters) or the shipped rules. A push marks the same contacts
-    bad or held, so such an older run's rules file that cannot be read now stops it (3)."""
+def _applied_rules(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> RuleSet:
+    """The rules the run applied: the text it recorded (run_config_files), else, for a run from
+    before migration 106, the rules file it ran with (`--rules`, in its parameters) or the
+    shipped rules, said once in the log. The push takes two things from them: the confidence
+    bands the run's import files were written with, and which account facts reported by
+    collectors end or hold contact (outcome_fact_effects), for its check of the outcomes the
+    platform recorded since (guard_outcomes.sql). A push marks the same contacts bad or held, so
+    such an older run's rules file that cannot be read now stops it (3)."""
     from skiptrace.flows.audit.run_config import read_rules, recorded_config, run_rules
 
     rules = json.loads(run["params"] or "{}").get("rules")
-    if rules and recorded_config(con, run["run_id"], "rules") is None:
-        try:
-            read_rules(rules)
-        except ConfigError as exc:
-            raise PushConfigError(
-                f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
-                "contacts are callable, so restore the file to push the run"
-            ) from None
-    bands = run_rules(con, run["run_id"], rules).bands
-    return {"bad": bands.bad, "verify": bands.verify}
+    if recorded_config(con, run["run_id"], "rules") is None:
+        if rules:
+            try:
+                read_rules(rules)
+            except ConfigError as exc:
+                raise PushConfigError(
+                    f"run {run['run_id']} ran with the rules file {exc}; its bands decide which "
+                    "contacts are callable, so restore the file to push the run"
+                ) from None
+        log.warning(
+            "run %s recorded no rules (a run from before they were recorded): the push takes "
+            "its bands and the collector-reported account facts that end or hold contact from "
+            "%s",
+            run["run_id"], f"the rules file {rules}" if rules else "the shipped rules",
+        )  # fmt: skip
+    return run_rules(con, run["run_id"], rules)
 
 
 def _push_in_transaction(
@@ -332,9 +344,19 @@ def _push_in_transaction(
         params = {"run_id": run["run_id"], **run["bands"]}
         counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")
-        # dispositions recorded while the run ran, judged with the runs' outcome lists
+        # dispositions recorded while the run ran, judged with the runs' outcome lists and,
+        # for the account facts, as the rules the run applied act on them
         lists = outcome_lists()
-        pg.execute(cur, "guard_outcomes.sql", **{name: list(lists[name]) for name in _GUARD_LISTS})
+        effects: FactEffects = run["fact_effects"]
+        pg.execute(
+            cur, "guard_outcomes.sql",
+            **{name: list(lists[name]) for name in _GUARD_LISTS},
+            ending_account_facts=effects.facts("ending"),
+            ending_contact_types=effects.contact_types("ending"),
+            holding_account_facts=effects.facts("holding"),
+            holding_contact_types=effects.contact_types("holding"),
+            holding_reasons=effects.hold_reasons(),
+        )  # fmt: skip
         if over is not None:  # an older run: the newer run's holds and decisions are kept
             kept = pg.execute(cur, "keep_newer.sql", **over)[0]
             result.kept_from_newer = kept[0]

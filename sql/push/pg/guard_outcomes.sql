@@ -1,20 +1,28 @@
 -- Outcomes the platform holds at push time, including those recorded after this run read them
 -- (during the run, or by a run that did not pull): a staged contact whose latest verdict is
--- bad, or of an account with a cease-and-desist, attorney or confirmed death on record, is
--- staged as not callable (the outcome in suppression_reason); one of an account with a dispute
--- on record is staged on hold (FDCPA 1692g(b), Reg F 1006.38: collection stops until the
--- verification is sent; the next run holds it by the rule outcome_dispute). Applied
--- to the staging table before the upsert, so a second push of the run still changes nothing.
+-- bad, or that the consumer opted out of, is staged as not callable (the outcome in
+-- suppression_reason); so is one of an account with an account fact on record that the run's
+-- rules end contact for (cease-and-desist, attorney, confirmed death under the shipped rules),
+-- and one of an account with a fact they hold it for (a dispute: FDCPA 1692g(b), Reg F
+-- 1006.38, collection stops until the verification is sent) is staged on hold. Applied to the
+-- staging table before the upsert, so a second push of the run still changes nothing.
 -- The contact is normalized as skiptrace normalizes outcomes (sql/outcomes/store.sql): E.164
 -- for a phone, lowercased email, else the pushed address key.
 -- The outcome lists are the runs' (sql/outcomes/vocabulary.sql, given by the push):
 -- $verdict_outcomes, the outcomes that say whether the contact reaches the consumer,
--- $bad_verdicts, those that say it does not, $opt_out_outcomes, $ending_account_facts (not
--- callable) and $holding_account_facts (on hold). A contact's latest outcome is its latest verdict, as
--- sql/outcomes/latest.sql takes it for the runs: a no-answer, or an account fact recorded
--- against the number, after a wrong number does not make the number callable again. A
--- consumer's opt-out of the contact is not a verdict: any on record makes it not callable
--- (with a bad verdict too, both reasons, in one order, so a second push changes nothing).
+-- $bad_verdicts, those that say it does not, and $opt_out_outcomes. A contact's latest outcome
+-- is its latest verdict, as sql/outcomes/latest.sql takes it for the runs: a no-answer, or an
+-- account fact recorded against the number, after a wrong number does not make the number
+-- callable again. A consumer's opt-out of the contact is not a verdict: any on record makes it
+-- not callable (with a bad verdict too, both reasons, in one order, so a second push changes
+-- nothing).
+-- The account facts are the rules' the run applied (matchers/suppress.py outcome_fact_effects,
+-- given by the push as pairs of parallel arrays): the contact types each fact ends contact on,
+-- $ending_account_facts[i] on $ending_contact_types[i] (a suppressing rule, or do_not_mail on
+-- an address), and those it holds, $holding_account_facts[i] on $holding_contact_types[i],
+-- in the words of the rules that hold it, $holding_reasons[i] (the hold reason the next run
+-- writes). A rules file that routes attorney to a hold holds; one without a rule on disputes
+-- holds none.
 WITH typed AS (
     SELECT account_id, outcome, outcome_date, outcome_id,
            regexp_replace(contact, '[^0-9]', '', 'g') AS d, contact,
@@ -59,22 +67,28 @@ bad AS (
     FROM bad_each
     GROUP BY account_id, ctype, contact_key
 ),
--- the account's latest such outcome, its name and date from the same row (a later outcome_id
--- wins a tie on the date: the one recorded later)
+-- the account's latest fact that ends contact of each type, its name and date from the same
+-- row (a later outcome_id wins a tie on the date: the one recorded later)
 account_bad AS (
-    SELECT DISTINCT ON (account_id) account_id,
-           'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
-    FROM keyed
-    WHERE outcome = ANY($ending_account_facts)
-    ORDER BY account_id, outcome_date DESC, outcome_id DESC
+    SELECT DISTINCT ON (k.account_id, e.applies_to) k.account_id, e.applies_to,
+           'collector outcome ' || replace(k.outcome, '_', ' ') || ' on ' || k.outcome_date AS why
+    FROM keyed k
+    JOIN unnest(CAST($ending_account_facts AS text[]), CAST($ending_contact_types AS text[]))
+             AS e(fact, applies_to)
+      ON e.fact = k.outcome
+    ORDER BY k.account_id, e.applies_to, k.outcome_date DESC, k.outcome_id DESC
 ),
--- the account's latest dispute (the rule holds an account with any dispute on record)
+-- the account's latest fact that holds contact of each type (a hold rule acts on an account
+-- with any such fact on record)
 account_held AS (
-    SELECT DISTINCT ON (account_id) account_id,
-           'collector outcome ' || replace(outcome, '_', ' ') || ' on ' || outcome_date AS why
-    FROM keyed
-    WHERE outcome = ANY($holding_account_facts)
-    ORDER BY account_id, outcome_date DESC, outcome_id DESC
+    SELECT DISTINCT ON (k.account_id, e.applies_to) k.account_id, e.applies_to,
+           'collector outcome ' || replace(k.outcome, '_', ' ') || ' on ' || k.outcome_date
+           || ' (platform record at push time): ' || e.rule_reason AS why
+    FROM keyed k
+    JOIN unnest(CAST($holding_account_facts AS text[]), CAST($holding_contact_types AS text[]),
+                CAST($holding_reasons AS text[])) AS e(fact, applies_to, rule_reason)
+      ON e.fact = k.outcome
+    ORDER BY k.account_id, e.applies_to, k.outcome_date DESC, k.outcome_id DESC
 ),
 flagged AS (
     SELECT x.ctid AS row_id, coalesce(b.why, a.why) AS why, h.why AS held
@@ -82,8 +96,10 @@ flagged AS (
     LEFT JOIN bad b
            ON b.account_id = x.account_id AND b.ctype = x.contact_type
           AND b.contact_key = x.contact_key
-    LEFT JOIN account_bad a ON a.account_id = x.account_id
-    LEFT JOIN account_held h ON h.account_id = x.account_id
+    LEFT JOIN account_bad a
+           ON a.account_id = x.account_id AND a.applies_to = x.contact_type
+    LEFT JOIN account_held h
+           ON h.account_id = x.account_id AND h.applies_to = x.contact_type
     WHERE x.callable
       AND (b.account_id IS NOT NULL OR a.account_id IS NOT NULL OR h.account_id IS NOT NULL)
 )
@@ -94,8 +110,6 @@ SET callable = false,
                                              f.why || ' (platform record at push time)') END,
     on_hold = s.on_hold OR f.held IS NOT NULL,
     hold_reason = CASE WHEN f.held IS NULL THEN s.hold_reason
-                       ELSE concat_ws('; ', s.hold_reason,
-                                      f.held || ' (platform record at push time): collection'
-                                      || ' held until verification is sent') END
+                       ELSE concat_ws('; ', s.hold_reason, f.held) END
 FROM flagged f
 WHERE s.ctid = f.row_id;

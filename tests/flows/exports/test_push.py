@@ -19,6 +19,7 @@ import pytest
 from skiptrace import errors, sql
 from skiptrace.flows.exports.pg import PushError, mask_url, resolve_url
 from skiptrace.flows.exports.push import push_run
+from tests.flows.exports.pg_outcomes import insert_outcomes
 
 RUN1 = "20250501T000000Z-0001"
 RUN2 = "20250601T000000Z-0002"
@@ -440,13 +441,14 @@ def test_a_contact_the_platform_reported_bad_is_never_pushed_callable(run1, pg_u
     """An outcome recorded after the run read the outcomes (here: before any pull) still wins
     at push time, and a second push changes nothing."""
     push_run(run1, RUN1, pg_url)  # creates contact_outcomes
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
-            " ('A1', '706-555-0101', 'wrong_number', '2025-05-02'),"
-            " ('A1', '706.555.0102', 'wrong_number', '2025-05-02'),"
-            " ('A1', '7065550102', 'right_party', '2025-05-03')"  # later: good again
-        )
+    insert_outcomes(
+        pg_url,
+        [
+            ("A1", "706-555-0101", "wrong_number", "2025-05-02"),
+            ("A1", "706.555.0102", "wrong_number", "2025-05-02"),
+            ("A1", "7065550102", "right_party", "2025-05-03"),  # later: good again
+        ],
+    )
     add_run(run1, RUN2)
     run1.execute(
         "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"
@@ -470,15 +472,16 @@ def test_the_outcome_guard_names_one_outcome_with_its_own_date(run1, pg_url: str
     one with its own date (a later record wins a tie on the date), never one outcome's name
     with another's date."""
     push_run(run1, RUN1, pg_url)  # creates contact_outcomes
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
-            " ('A1', '', 'cease_and_desist', '2025-01-15'),"
-            " ('A1', '', 'attorney', '2025-03-30'),"
-            " ('A3', '', 'deceased_confirmed', '2025-02-01'),"  # A3 is held: not guarded
-            " ('A5', '', 'attorney', '2025-02-01'),"
-            " ('A5', '', 'cease_and_desist', '2025-02-01')"  # same date, recorded later
-        )
+    insert_outcomes(
+        pg_url,
+        [
+            ("A1", "", "cease_and_desist", "2025-01-15"),
+            ("A1", "", "attorney", "2025-03-30"),
+            ("A3", "", "deceased_confirmed", "2025-02-01"),  # A3 is held: not guarded
+            ("A5", "", "attorney", "2025-02-01"),
+            ("A5", "", "cease_and_desist", "2025-02-01"),  # same date, recorded later
+        ],
+    )
     add_run(run1, RUN2)
     run1.execute(
         "INSERT INTO contact_points SELECT * REPLACE (?::VARCHAR AS run_id) FROM contact_points"

@@ -15,6 +15,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.flows.exports.pg import pg_migrations
 from skiptrace.flows.exports.push import push_run
+from tests.flows.exports.pg_outcomes import insert_outcomes
 from tests.flows.exports.test_push import (
     GRANTS,
     RUN1,
@@ -159,15 +160,16 @@ def test_a_no_answer_after_a_wrong_number_does_not_make_it_callable(
     a no-answer, or an account fact logged against the number, says nothing about whose number
     it is. It used to take any later outcome as the latest and push the number callable."""
     push_run(portfolio, RUN1, pg_url)  # creates contact_outcomes
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
-            " ('A1', '706-555-0101', 'wrong_number', '2025-11-17'),"
-            " ('A1', '706-555-0101', 'no_answer', '2025-11-18'),"
-            " ('A1', '7065550102', 'disconnected', '2025-11-17'),"
-            " ('A1', '7065550102', 'right_party', '2025-11-18'),"  # a verdict: good again
-            " ('A1', '7065550102', 'no_answer', '2025-11-19')"
-        )
+    insert_outcomes(
+        pg_url,
+        [
+            ("A1", "706-555-0101", "wrong_number", "2025-11-17"),
+            ("A1", "706-555-0101", "no_answer", "2025-11-18"),
+            ("A1", "7065550102", "disconnected", "2025-11-17"),
+            ("A1", "7065550102", "right_party", "2025-11-18"),  # a verdict: good again
+            ("A1", "7065550102", "no_answer", "2025-11-19"),
+        ],
+    )
     next_run(portfolio, RUN2)
     push_run(portfolio, RUN2, pg_url)
     rows = contacts(pg_url)
@@ -197,11 +199,9 @@ def test_a_dispute_the_platform_recorded_holds_the_account_at_push_time(
     the verification is mailed. The next run holds the account (rule outcome_dispute); until
     then the push did not, and pushed the account's contacts callable."""
     push_run(portfolio, RUN1, pg_url)
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
-            " ('A1', '', 'dispute', '2025-05-01'), ('A1', '', 'dispute', '2025-05-02')"
-        )
+    insert_outcomes(
+        pg_url, [("A1", "", "dispute", "2025-05-01"), ("A1", "", "dispute", "2025-05-02")]
+    )
     next_run(portfolio, RUN2)
     push_run(portfolio, RUN2, pg_url)
     rows = contacts(pg_url)
@@ -339,13 +339,14 @@ def test_an_opt_out_the_platform_recorded_makes_that_contact_not_callable_at_pus
     once, and a later right party or no answer does not lift it (it is not a verdict on whose
     number it is). The account's other number stays callable; a second push changes nothing."""
     push_run(portfolio, RUN1, pg_url)
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(
-            "INSERT INTO contact_outcomes (account_id, contact, outcome, outcome_date) VALUES"
-            " ('A1', '706-555-0101', 'opted_out', '2025-11-17'),"
-            " ('A1', '706-555-0101', 'right_party', '2025-11-18'),"
-            " ('A1', '706-555-0101', 'no_answer', '2025-11-19')"
-        )
+    insert_outcomes(
+        pg_url,
+        [
+            ("A1", "706-555-0101", "opted_out", "2025-11-17"),
+            ("A1", "706-555-0101", "right_party", "2025-11-18"),
+            ("A1", "706-555-0101", "no_answer", "2025-11-19"),
+        ],
+    )
     next_run(portfolio, RUN2)
     push_run(portfolio, RUN2, pg_url)
     rows = contacts(pg_url)
