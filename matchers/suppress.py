@@ -270,14 +270,7 @@ def outcome_fact_columns() -> dict[str, frozenset[str]]:
     con = duckdb.connect()
     try:
         sql.run(con, "outcomes/vocabulary.sql")
-        sql.run(con, "CREATE TEMP TABLE sp_probe AS SELECT unnest(account_fact_outcomes()) AS f")
-        sql.run(con, "CREATE TEMP TABLE sp_account AS SELECT f AS account_id FROM sp_probe")
-        sql.run(con, "INSERT INTO sp_account VALUES ('')")  # the account without a report
-        sql.run(
-            con,
-            "CREATE TEMP MACRO outcomes_known(d) AS TABLE"
-            " SELECT f AS account_id, f AS outcome, d AS outcome_date FROM sp_probe",
-        )
+        sql.run(con, "suppress/fact_probe.sql")
         sql.run(con, "suppress/outcomes_account.sql", as_of=_PROBE_DAY)
         found = {r.pop("account_id"): r for r in sql.rows(con, "SELECT * FROM sp_account")}
     finally:
@@ -293,7 +286,7 @@ def condition_columns(con: duckdb.DuckDBPyConnection, expression: str) -> frozen
     string literal or a comment is none, a qualified one (`s.outcome_dispute`) counts by its
     last part. A ConfigError when the expression does not parse (the run applied it, so it did
     then)."""
-    text = sql.scalar(con, "SELECT json_serialize_sql($q)", q=f"SELECT ({expression}\n)")
+    text = sql.scalar(con, "suppress/condition_tree.sql", q=f"SELECT ({expression}\n)")
     tree = json.loads(text)
     if tree.get("error"):
         raise ConfigError(
