@@ -30,8 +30,9 @@ CREATE OR REPLACE TEMP MACRO silent_outcomes() AS ['no_answer'];
 -- readable date, they count from the storing run's as-of date). Those after which the consumer
 -- is no longer contacted directly (cease-and-desist: suppress; attorney: route to the attorney;
 -- confirmed death: route to the estate) and those that hold collection (a dispute, until the
--- verification is sent): the push's check at push time stages the first not callable and the
--- second on hold, as the default rules act on them.
+-- verification is sent), as the shipped rules act on them. What a run does with a fact is its
+-- rules file's to say: the push's check at push time reads that from the rules the run applied
+-- (matchers/suppress.py outcome_fact_effects), not from these two lists.
 CREATE OR REPLACE TEMP MACRO ending_account_facts() AS
     ['deceased_confirmed', 'cease_and_desist', 'attorney'];
 CREATE OR REPLACE TEMP MACRO holding_account_facts() AS ['dispute'];
