@@ -30,7 +30,7 @@ import itertools
 import logging
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -670,7 +670,8 @@ _EVENT_DATES = (
 #: holds the account: a dismissal not used leaves the case open, a filing or discharge not used
 #: keeps a dismissal from lifting the stay, and the case goes to review (sql/resolve/10_flags.sql,
 #: sql/suppress/account_subject.sql). A move can be filed ahead of its effective date, so moves
-#: are not checked.
+#: are not checked. Every event date nulled, for this or any reason, is also listed on the row
+#: (`source_records.unused_dates`, `_unused_dates_sql`), which is what those readers ask.
 _REPORTED_PAST = ("date_of_death", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date")
 _SOURCE_RECORD_COLS = (
     "rec_id", "file_no", "line_no", "source", "kind", "record_id", "account_id", "first_name",
@@ -784,14 +785,38 @@ def _source_stage(source: Source) -> _Plan:
         cols = ", ".join(
             f'"{c}"' for c in _SOURCE_RECORD_COLS if c not in ("file_no", "source", "kind")
         )
+        unused = _unused_dates_sql([f for f in _EVENT_DATES if a.get(f)])
         inserts = [
-            f"INSERT INTO source_records BY NAME SELECT {consts}, {cols} FROM {{stage}} "
-            "WHERE reason IS NULL"
+            f"INSERT INTO source_records BY NAME SELECT {consts}, {cols}, "
+            f"{unused} AS unused_dates FROM {{stage}} WHERE reason IS NULL"
         ]
         inserts += _contact_inserts(source, candidates)
         return inserts
 
     return plan
+
+
+def _unused_dates_sql(mapped: Sequence[str]) -> str:
+    """SQL of `source_records.unused_dates` (migration 121): the row's event dates (`mapped`, the
+    `_EVENT_DATES` the source delivers) that ingest nulled, each as {column_name, reason,
+    value_masked}; NULL when it used them all.
+
+    Why on the row: resolution, suppression and the review queue must know a death's or a
+    court's date was delivered and not used (a death claim without its date, a case whose
+    filing is unknown, a record that leads the queue), and each re-joined `field_issues` by file
+    and line to find out. The entries are the row's own `_issues` that field_issues_insert.sql
+    writes, the value masked by the same `issue_value_sql`: one decision, written twice, read
+    from the record. At the insert, not in the staging statement, for the reason `Stage.issue`
+    gives (the masks' patterns are kilobytes). `_EVENT_DATES` order, as `Stage.date` added them.
+    """
+    if not mapped:
+        return "NULL"
+    value = issue_value_sql("iss.value", "iss.mask")
+    return (
+        "nullif(list_transform(list_filter(_issues, lambda iss: iss.action = 'nulled' AND "
+        f"iss.column_name IN ({', '.join(lit(f) for f in mapped)})), lambda iss: "
+        f"{{'column_name': iss.column_name, 'reason': iss.reason, 'value_masked': {value}}}), [])"
+    )
 
 
 def _military_status(stage: Stage, source: Source, a: dict[str, str | None]) -> None:

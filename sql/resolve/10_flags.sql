@@ -42,28 +42,34 @@ DELETE FROM account_flags WHERE run_id = $run_id;
 --   independent simulated data (bench/independent.py, tuning seed 11) disputing on later
 --   activity turned 134 true deaths into disputes and caught one wrong one. Vendor batches,
 --   NCOA and bankruptcy rows never count: their dates are the vendor's or the court's.
--- dates of death ingest could not use (nulled): unreadable ones, and ones after the record's
--- report date (reason after_record_date), read by the death claims and the possible links below
-CREATE OR REPLACE TEMP TABLE rs_dod_unused AS
-SELECT DISTINCT ON (file_no, line_no) file_no, line_no, value_masked, reason
-FROM field_issues
-WHERE column_name = 'date_of_death' AND action = 'nulled'
-ORDER BY file_no, line_no, reason = 'after_record_date' DESC, reason;
+-- the event date `col` of a record that ingest did not use (source_records.unused_dates,
+-- migration 121: unreadable, before 1880, or after the record's report date): its
+-- {column_name, reason, value_masked}, NULL when the date was used or none was delivered. Read
+-- by the death claims and the possible links below
+CREATE OR REPLACE TEMP MACRO rs_unused_date(unused, col) AS (
+    list_filter(unused, lambda nu: nu.column_name = col)[1]
+);
 
--- bankruptcy dates ingest did not use (after the record's report date), one row per record, read
--- by the possible links and the bankruptcy cases below
-CREATE OR REPLACE TEMP TABLE rs_bk_unused AS
-SELECT fi.file_no, fi.line_no,
-       string_agg(replace(replace(fi.column_name, 'bk_', ''), '_date', '') || ' date '''
-                  || fi.value_masked || ''' is after the record''s report date '
-                  || coalesce(strftime(r.record_date, '%Y-%m-%d'), '(unknown)') || ': not used',
-                  ', ' ORDER BY list_position(['bk_filing_date', 'bk_discharge_date',
-                                               'bk_dismissal_date'], fi.column_name)) AS note
-FROM (SELECT DISTINCT file_no, line_no, column_name, value_masked FROM field_issues
-      WHERE reason = 'after_record_date' AND action = 'nulled'
-        AND column_name IN ('bk_filing_date', 'bk_discharge_date', 'bk_dismissal_date')) fi
-JOIN current_source_records r ON r.file_no = fi.file_no AND r.line_no = fi.line_no
-GROUP BY fi.file_no, fi.line_no;
+-- the evidence of the event dates among `cols` ingest did not use as after the record's report
+-- date (after_record_date), in the order of `cols`, ', ' between them; NULL when there is none.
+-- The one wording of the deaths (death claims) and the court dates (cases, possible links):
+-- "date of death '11/01/2122' is after the record's report date 2024-02-16: not used",
+-- "filing date '...' is after ...: not used, dismissal date '...' ..."
+CREATE OR REPLACE TEMP MACRO rs_not_used(unused, record_date, cols) AS (
+    nullif(array_to_string(list_transform(
+        list_filter(list_transform(cols, lambda col: list_filter(unused, lambda nu:
+                        nu.column_name = col AND nu.reason = 'after_record_date')[1]),
+                    lambda nu: nu IS NOT NULL),
+        lambda nu: CASE nu.column_name WHEN 'date_of_death' THEN 'date of death'
+                        ELSE replace(replace(nu.column_name, 'bk_', ''), '_date', '') || ' date' END
+                   || ' ''' || nu.value_masked || ''' is after the record''s report date '
+                   || coalesce(strftime(record_date, '%Y-%m-%d'), '(unknown)') || ': not used'),
+        ', '), '')
+);
+-- the court's: filing, discharge, dismissal
+CREATE OR REPLACE TEMP MACRO rs_court_dates_not_used(unused, record_date) AS (
+    rs_not_used(unused, record_date, ['bk_filing_date', 'bk_discharge_date', 'bk_dismissal_date'])
+);
 
 INSERT INTO account_flags BY NAME
 WITH dead AS (
@@ -72,9 +78,7 @@ WITH dead AS (
            -- reporting it, when its source declares one
            coalesce(r.date_of_death,
                     CASE WHEN f.record_date_rule <> 'file_mtime' THEN r.record_date END) AS died_by,
-           CASE WHEN fi.reason = 'after_record_date'
-                THEN 'date of death ''' || fi.value_masked || ''' is after the record''s report date '
-                     || coalesce(strftime(r.record_date, '%Y-%m-%d'), '(unknown)') || ': not used' END AS dod_note,
+           rs_not_used(r.unused_dates, r.record_date, ['date_of_death']) AS dod_note,
            coalesce(r.dob, a.dob) AS born,
            l.match_p * l.reliability AS conf, l.match_p,
            concat_ws('; ',
@@ -86,20 +90,20 @@ WITH dead AS (
                     WHEN rs_dob_copy(r.date_of_death, r.dob) OR rs_dob_copy(r.date_of_death, a.dob)
                     THEN 'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')
                          || ' is the date of birth with one slip' END,
-               CASE WHEN r.date_of_death IS NULL AND fi.reason <> 'after_record_date'
-                         AND rs_unread_dod_copies_dob(fi.value_masked, coalesce(r.dob, a.dob))
-                    THEN 'unreadable date of death ''' || fi.value_masked
+               CASE WHEN r.date_of_death IS NULL AND r.dod_unused.reason <> 'after_record_date'
+                         AND rs_unread_dod_copies_dob(r.dod_unused.value_masked, coalesce(r.dob, a.dob))
+                    THEN 'unreadable date of death ''' || r.dod_unused.value_masked
                          || ''' is a copy of the date of birth '
                          || strftime(coalesce(r.dob, a.dob), '%Y-%m-%d') END
            ) AS contradiction
     FROM rs_links l
-    JOIN current_source_records r ON r.rec_id = l.rec_id
+    JOIN (SELECT *, rs_unused_date(unused_dates, 'date_of_death') AS dod_unused
+          FROM current_source_records) r ON r.rec_id = l.rec_id
     LEFT JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
-    LEFT JOIN rs_dod_unused fi
-           ON fi.file_no = r.file_no AND fi.line_no = r.line_no AND r.date_of_death IS NULL
     WHERE l.role = 'debtor'
-      AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased' OR fi.reason = 'after_record_date')
+      AND (r.date_of_death IS NOT NULL OR l.kind = 'deceased'
+           OR r.dod_unused.reason = 'after_record_date')
 ),
 claim AS (
     -- uncontradicted claims first, then the strongest; ties: the lowest id (replayable)
@@ -284,19 +288,17 @@ cand AS (
                CASE WHEN h.levels.address >= 4 THEN 'same address' END,
                CASE WHEN h.levels.ssn >= 3 THEN 'SSN last four agree' END,
                'chapter ' || r.bk_chapter, 'case ' || r.bk_case_number,
-               'filed ' || strftime(r.bk_filing_date, '%Y-%m-%d'), u.note,
+               'filed ' || strftime(r.bk_filing_date, '%Y-%m-%d'),
+               rs_court_dates_not_used(r.unused_dates, r.record_date),
                'date of death ' || strftime(r.date_of_death, '%Y-%m-%d')) AS what
     FROM held h
     JOIN current_source_records r ON r.rec_id = h.rec_id
     JOIN input_files f ON f.file_no = r.file_no
     LEFT JOIN rs_source_reliability lr ON lr.source = f.source AND lr.outcomes > 0
-    LEFT JOIN rs_bk_unused u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE r.kind IN ('bankruptcy', 'deceased') OR r.date_of_death IS NOT NULL
        OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
        -- a death record whose date ingest did not use (after its report date) is one still
-       OR EXISTS (SELECT 1 FROM rs_dod_unused u
-                  WHERE u.file_no = r.file_no AND u.line_no = r.line_no
-                    AND u.reason = 'after_record_date')
+       OR rs_unused_date(r.unused_dates, 'date_of_death').reason = 'after_record_date'
 )
 SELECT $run_id AS run_id, account_id, flag,
        round(max(p * reliability), 4) AS confidence,
@@ -327,7 +329,8 @@ GROUP BY account_id, flag;
 INSERT INTO account_flags BY NAME
 WITH bk AS (
     SELECT l.account_id, l.rec_id, l.source, r.bk_chapter, r.bk_case_number, r.bk_district,
-           r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date, u.note AS unused,
+           r.bk_filing_date, r.bk_discharge_date, r.bk_dismissal_date,
+           rs_court_dates_not_used(r.unused_dates, r.record_date) AS unused,
            l.match_p * l.reliability AS conf, l.co_debtor,
            coalesce(r.bk_case_number, CAST(l.rec_id AS VARCHAR)) AS case_key,
            l.source || ':' || coalesce(r.record_id, CAST(r.rec_id AS VARCHAR)) AS ref,
@@ -342,7 +345,7 @@ WITH bk AS (
                CASE WHEN r.bk_chapter IS NOT NULL
                          AND regexp_replace(upper(r.bk_chapter), '^(CH(APTER)?\.?\s*)', '') NOT IN ('7', '9', '11', '12', '13', '15')
                     THEN 'chapter ' || r.bk_chapter || ' does not exist' END,
-               u.note
+               rs_court_dates_not_used(r.unused_dates, r.record_date)
            ) AS doubts
     FROM (SELECT account_id, rec_id, source, match_p, reliability, kind, NULL AS co_debtor
           FROM rs_links WHERE role = 'debtor'
@@ -352,7 +355,6 @@ WITH bk AS (
           FROM rs_joint WHERE name_agrees AND co_p >= (SELECT threshold FROM rs_link_threshold)) l
     JOIN current_source_records r ON r.rec_id = l.rec_id
     LEFT JOIN current_accounts a ON a.account_id = l.account_id
-    LEFT JOIN rs_bk_unused u ON u.file_no = r.file_no AND u.line_no = r.line_no
     WHERE l.kind = 'bankruptcy' OR r.bk_case_number IS NOT NULL OR r.bk_filing_date IS NOT NULL
 ),
 cases AS (

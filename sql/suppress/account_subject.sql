@@ -23,11 +23,12 @@ disputed AS (
 ),
 bk_unknown AS (
     -- cases whose filing or discharge date ingest did not use (after the record's own report
-    -- date: a wrong date, field issue after_record_date). Their dismissal cannot be checked
-    -- against them: dated before the filing, or next to a discharge, it would not lift the stay
-    SELECT DISTINCT file_no, line_no FROM field_issues
-    WHERE reason = 'after_record_date' AND action = 'nulled'
-      AND column_name IN ('bk_filing_date', 'bk_discharge_date')
+    -- date: a wrong date, field issue after_record_date; the record lists it, unused_dates).
+    -- Their dismissal cannot be checked against them: dated before the filing, or next to a
+    -- discharge, it would not lift the stay
+    SELECT rec_id FROM source_records
+    WHERE list_bool_or(list_transform(unused_dates, lambda nu: nu.reason = 'after_record_date'
+                                      AND nu.column_name IN ('bk_filing_date', 'bk_discharge_date')))
 ),
 bk AS (
     -- a case holds from its filing date until it is dismissed (discharge keeps it barred). Only
@@ -43,7 +44,7 @@ bk AS (
     SELECT f.account_id, f.confidence, f.rec_id, r.bk_chapter, r.bk_case_number, r.bk_filing_date,
            r.bk_discharge_date, r.bk_dismissal_date
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
-    LEFT JOIN bk_unknown u ON u.file_no = r.file_no AND u.line_no = r.line_no
+    LEFT JOIN bk_unknown u ON u.rec_id = r.rec_id
     WHERE f.run_id = $run_id AND f.flag = 'bankruptcy'
       AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of
            OR EXISTS (SELECT 1 FROM account_flags d
@@ -51,7 +52,7 @@ bk AS (
                         AND d.account_id = f.account_id AND d.rec_id = f.rec_id))
       AND NOT coalesce(r.bk_dismissal_date <= $as_of
                        AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
-                       AND r.bk_discharge_date IS NULL AND u.file_no IS NULL, false)
+                       AND r.bk_discharge_date IS NULL AND u.rec_id IS NULL, false)
 ),
 possible AS (
     -- records held for review, not linked, that may be the debtor's bankruptcy case or death
@@ -62,11 +63,11 @@ possible AS (
                AND (r.bk_filing_date IS NULL OR r.bk_filing_date <= $as_of)
                AND NOT coalesce(r.bk_dismissal_date <= $as_of
                                 AND r.bk_dismissal_date >= coalesce(r.bk_filing_date, r.bk_dismissal_date)
-                                AND r.bk_discharge_date IS NULL AND u.file_no IS NULL, false)) AS bk_possible_conf,
+                                AND r.bk_discharge_date IS NULL AND u.rec_id IS NULL, false)) AS bk_possible_conf,
            max(f.confidence) FILTER (WHERE f.flag = 'deceased_possible') AS deceased_possible_conf,
            string_agg(f.evidence, '; ' ORDER BY f.flag, f.evidence) AS possible_evidence
     FROM account_flags f LEFT JOIN source_records r ON r.rec_id = f.rec_id
-    LEFT JOIN bk_unknown u ON u.file_no = r.file_no AND u.line_no = r.line_no
+    LEFT JOIN bk_unknown u ON u.rec_id = r.rec_id
     WHERE f.run_id = $run_id AND f.flag IN ('bankruptcy_possible', 'deceased_possible')
     GROUP BY f.account_id
 ),

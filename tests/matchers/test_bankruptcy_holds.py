@@ -75,11 +75,10 @@ def test_a_held_case_whose_filing_date_was_not_used_names_it(
     rec = b.record("pacer", "ANN", "LEE", kind="bankruptcy", bk_case_number="bk-1",
                    record_date=dt.date(2025, 3, 1))  # fmt: skip
     held(b, "A", rec, 0.5, address=5)
-    con.execute(
-        "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name, reason,"
-        " action, value_masked) VALUES ('ingest', ?, 'pacer', ?, 'bk_filing_date',"
-        " 'after_record_date', 'nulled', '2052-03-02')",
-        [rec // 10_000_000_000, rec % 10_000_000_000],
+    con.execute(  # as ingest lists it on the record (migration 121)
+        "UPDATE source_records SET unused_dates = [{'column_name': 'bk_filing_date',"
+        " 'reason': 'after_record_date', 'value_masked': '2052-03-02'}] WHERE rec_id = ?",
+        [rec],
     )
     resolve_contacts(con, RUN, AS_OF)
     got = flags_of(con, "A")

@@ -1034,12 +1034,11 @@ def test_unreadable_date_of_death_that_copies_the_birth_date_is_disputed(b: Buil
         b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
         dmf = b.record("dmf", acct.title(), "Doe", kind="deceased", reliability=0.98, dob=dob)
         b.link(acct, dmf, p=0.99)
-        if delivered:
+        if delivered:  # as ingest lists it on the record (migration 121)
             con.execute(
-                "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name,"
-                " reason, action, value_masked) VALUES ('ingest', ?, 'dmf', ?, 'date_of_death',"
-                " 'unparseable_date', 'nulled', ?)",
-                [dmf // 10_000_000_000, dmf % 10_000_000_000, delivered],
+                "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
+                " 'reason': 'unparseable_date', 'value_masked': ?}] WHERE rec_id = ?",
+                [delivered, dmf],
             )
     resolve_contacts(con, RUN, AS_OF)
     for acct in ("COPY", "COPY_US"):
@@ -1073,12 +1072,11 @@ def test_death_dated_after_its_records_report_date_is_an_undated_death(b: Builde
                        record_date=reported)  # fmt: skip
         con.execute("UPDATE input_files SET record_date_rule = ? WHERE source = ?", [rule, source])
         b.link(acct, rec, p=0.99)
-        if delivered:
+        if delivered:  # as ingest lists it on the record (migration 121)
             con.execute(
-                "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name,"
-                " reason, action, value_masked) VALUES ('ingest', ?, ?, ?, 'date_of_death',"
-                " 'after_record_date', 'nulled', ?)",
-                [rec // 10_000_000_000, source, rec % 10_000_000_000, delivered],
+                "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
+                " 'reason': 'after_record_date', 'value_masked': ?}] WHERE rec_id = ?",
+                [delivered, rec],
             )
         if seen:
             w2 = b.record("w2", acct.title(), "Doe", record_date=seen)
@@ -1153,11 +1151,10 @@ def test_bankruptcy_date_after_its_records_report_date_is_not_used(b: Builder, c
         rec = b.record("pacer", acct.title(), "Lee", bk_case_number=f"25-{acct}", **dates,
                        **common)  # fmt: skip
         b.link(acct, rec, p=0.95)
-        con.execute(
-            "INSERT INTO field_issues (run_id, file_no, source, line_no, column_name, reason,"
-            " action, value_masked) VALUES ('ingest', ?, 'pacer', ?, ?, 'after_record_date',"
-            " 'nulled', ?)",
-            [rec // 10_000_000_000, rec % 10_000_000_000, column, delivered],
+        con.execute(  # as ingest lists it on the record (migration 121)
+            "UPDATE source_records SET unused_dates = [{'column_name': ?,"
+            " 'reason': 'after_record_date', 'value_masked': ?}] WHERE rec_id = ?",
+            [column, delivered, rec],
         )
     resolve_contacts(con, RUN, AS_OF)
     for acct, (column, delivered, _) in cases.items():

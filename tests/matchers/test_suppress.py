@@ -246,10 +246,11 @@ def test_a_case_whose_date_was_not_used_stays_held(pf: Portfolio, con) -> None:
         pf.account(account)
         flag = "bankruptcy_possible" if account == "POSSIBLE" else "bankruptcy"
         pf.flag(account, flag, 0.95, bk_case_number=f"24-{account}", **dates, **bk)
-        con.execute(
-            "INSERT INTO field_issues (file_no, line_no, column_name, reason, action)"
-            " VALUES (2, ?, ?, 'after_record_date', 'nulled')",
-            [pf.line, column],
+        con.execute(  # as ingest lists it on the record (migration 121)
+            "UPDATE source_records SET unused_dates = [{'column_name': ?,"
+            " 'reason': 'after_record_date', 'value_masked': NULL}]"
+            " WHERE file_no = 2 AND line_no = ?",
+            [column, pf.line],
         )
     apply_suppressions(con, RUN, AS_OF)
     for account in cases:

@@ -55,9 +55,9 @@ def test_a_death_claim_whose_date_was_not_used_is_urgent(con: duckdb.DuckDBPyCon
             " role) VALUES (?, ?, ?, 'vendor', ?, 'rejected')",
             [RUN, f"A{rec_id}", rec_id, p],
         )
-    con.execute(
-        "INSERT INTO field_issues (file_no, line_no, column_name, reason, action)"
-        " VALUES (7, 3, 'date_of_death', 'after_record_date', 'nulled')"
+    con.execute(  # as ingest lists it on the record (migration 121)
+        "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
+        " 'reason': 'after_record_date', 'value_masked': NULL}] WHERE rec_id = 2"
     )
     items, _ = pages.queue(con, RUN, [])
     assert [it["rec_id"] for it in items] == [2, 1]
