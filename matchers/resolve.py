@@ -532,7 +532,7 @@ _TEMP_TABLES = (
     "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
     "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
     "rs_account_tz", "rs_phone_tz", "rs_tp_own", "rs_vk", "rs_pt", "rs_src", "rs_src_names",
-    "rs_joint", "rs_link_threshold", "rs_shared", "rs_dod_unused", "rs_bk_unused",
+    "rs_joint", "rs_link_threshold", "rs_shared",
 )  # fmt: skip
 
 
