@@ -11,15 +11,16 @@ It prints the seconds of the delta (query and frame, then the file), the child's
 rows and the file's sha256, so two trees' files can be compared byte for byte (`--keep DIR`
 leaves each copy and its delta.csv in DIR).
 
-`--prev-stored`: before the timed child, a first child (not timed) stores the previous run's
-points as that tree's emit would have when it emitted that run (`delta_frame` for the
-previous run): the night of a deployment whose previous run was emitted by the same code.
-Without it a tree with stored points finds none for the previous run and recomputes it, as on
-the first night after an upgrade.
+Before the timed child a first child (not timed) sets the copy up: the timed run's own stored
+points, if any, are deleted (its emit writes them), and with `--prev stored` the previous run's
+points are stored as that tree's emit would have when it emitted that run (`delta_frame` for
+the previous run): the night of a deployment whose previous run was emitted by the same code.
+With `--prev recomputed` the previous run's stored points are deleted, and the delta computes
+that run again, as on the first night after an upgrade (`--prev asis`: the copy as it is).
 
     git archive main | tar -x -C /tmp/before          # the code to compare against
     .venv/bin/python bench/delta_alone.py --db RUN_DB --code-root /tmp/before --code-root . \\
-        --prev-stored --repeat 2
+        --prev stored --repeat 2
 """
 
 from __future__ import annotations
@@ -66,10 +67,10 @@ def _delta(con: Any, params: dict[str, Any]) -> Any:
     return emit._query(con, "export_delta.sql", params)
 
 
-def _child(code_root: Path, db: Path, run: str | None, prepare: bool) -> None:
+def _child(code_root: Path, db: Path, run: str | None, prepare: str | None) -> None:
     """Time the delta of `run` (default: the latest run) on `db`, importing skiptrace from
-    `code_root`; print one JSON line. With `prepare`, store the previous run's points instead
-    (not timed) and print nothing."""
+    `code_root`; print one JSON line. With `prepare` ('stored' or 'recomputed'), set the copy
+    up instead (not timed: see the module's docstring) and print nothing."""
     sys.path.insert(0, str(ROOT / "bench"))
     from _code_root import use_code_root
 
@@ -86,8 +87,14 @@ def _child(code_root: Path, db: Path, run: str | None, prepare: bool) -> None:
     sql.run(con, "exports/export_macros.sql")
     params = _params(con, run_id)
     if prepare:
-        if params["prev_run_id"] and hasattr(emit, "delta_frame"):
-            emit.delta_frame(con, _params(con, params["prev_run_id"]))
+        if hasattr(emit, "delta_frame"):
+            prev = params["prev_run_id"]
+            if prepare == "stored" and prev:
+                emit.delta_frame(con, _params(con, prev))
+            gone = [run_id] + ([prev] if prepare == "recomputed" and prev else [])
+            for table in ("delta_points", "delta_point_runs"):
+                con.execute(f"DELETE FROM {table} WHERE list_contains(?, run_id)", [gone])
+            con.execute("CHECKPOINT")
         con.close()
         return
     t0 = time.perf_counter()
@@ -111,10 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--code-root", type=Path, action="append", default=[])
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory-limit", default="5GB")
-    ap.add_argument("--prev-stored", action="store_true", help="store the previous run first")
+    ap.add_argument(
+        "--prev",
+        choices=("stored", "recomputed", "asis"),
+        default="asis",
+        help="the previous run's stored points: stored first, deleted, or as the copy has them",
+    )
     ap.add_argument("--keep", type=Path, help="keep each copy and its delta.csv in this folder")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--prepare", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("SKIPTRACE_HMAC_KEY", "bench-key-not-secret")
     os.environ["SKIPTRACE_DUCKDB_MEMORY"] = args.memory_limit
@@ -133,8 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copyfile(args.db, copy)
             cmd = [sys.executable, __file__, "--child", str(copy), "--code-root", str(code_root)]
             cmd += ["--memory-limit", args.memory_limit] + (["--run", args.run] if args.run else [])
-            if args.prev_stored:
-                subprocess.run([*cmd, "--prepare"], check=True, capture_output=True, text=True)
+            if args.prev != "asis":
+                prep = [*cmd, "--prepare", args.prev]
+                subprocess.run(prep, check=True, capture_output=True, text=True)
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             r = json.loads(out.strip().splitlines()[-1])
             print(

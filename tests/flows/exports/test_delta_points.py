@@ -131,6 +131,7 @@ def test_the_night_reads_the_stored_points_same_bytes(con, tmp_path: Path) -> No
     """Runs 2 and 3 compare with the previous run's stored points: the same bytes as
     recomputing that run, with run 3's bands changed, removed points, a changed hold reason."""
     three_nights(con, tmp_path, seed=5)
+    assert set(stored_runs(con)) == {R2, R3}  # run 3's delta read run 2's
     for run in (R2, R3):
         assert (tmp_path / run / "delta.csv").read_bytes() == recomputed(
             con, run, tmp_path / f"{run}.csv"
@@ -238,4 +239,5 @@ def test_the_stored_points_hold_no_identity(con) -> None:
             "SELECT column_name FROM duckdb_columns() WHERE table_name = 'delta_points'"
         ).fetchall()
     }
+    assert {"account_id", "contact_key", "hold_reason", "address_line1", "phone"} <= columns
     assert not {c for c in columns if any(w in c for w in ("ssn", "dob", "birth", "name"))}
