@@ -35,6 +35,9 @@
 -- delta_points_stored.sql); otherwise (a run emitted before they were stored, its bands or the
 -- code changed since) its points are computed again, as every night did before: the same rows
 -- either way. Emit runs export_delta_added.sql instead when there is no previous run.
+-- Each run's points have one reader, the pairs' join: removed, moved and suppressing read the
+-- stored keys, so DuckDB materializes neither run's points with their structs (the `points`
+-- CTE, both runs' every point, was: 1.1 against 0.45 GB of buffers at 100k accounts).
 WITH cur AS (
     SELECT * FROM delta_points_tracked($run_id, false, $good, $bad, $verify, $zip_format)
 ),
