@@ -202,7 +202,7 @@ def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.Da
     sql/exports/delta_points_write.sql), with the prune of rows no later delta needs
     (delta_points_prune.sql), in one transaction: this delta reads them back, and the next
     run's delta reads them as its previous run's instead of recomputing that run's usability
-    (both runs' usability every night: 79-90 s of the 1M night's emit). With no previous run
+    (the 1M night's delta, 79-90 s, computed both runs' every night). With no previous run
     every point is `added` and the comparison is skipped (export_delta_added.sql); a previous
     run whose stored rows are missing or not what would be computed now is recomputed
     (delta_points_stored.sql, export_delta.sql): the file is the same either way."""
