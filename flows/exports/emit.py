@@ -23,10 +23,12 @@ come from the rules file (`bands:`), next to the compliance rules they work with
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +184,56 @@ def _delta_params(
     }
 
 
+@cache
+def delta_definition() -> str:
+    """The digest of what computes a run's delta_points rows (migration 120): the export macros'
+    SQL (delta_points_of and what it calls) and the DuckDB version that runs it. A later delta
+    uses a previous run's stored rows only when they carry this digest, so a release that
+    changes how a point's usability is computed recomputes the previous run once instead of
+    comparing with rows the old code wrote."""
+    text = sql.load("exports/export_macros.sql") + "\n-- duckdb " + duckdb.__version__
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
+    """delta.csv of `params["run_id"]` (export_macros.sql must have run).
+
+    The run's points as the delta reads them are stored first (delta_points, migration 120:
+    sql/exports/delta_points_write.sql), with the prune of rows no later delta needs
+    (delta_points_prune.sql), in one transaction: this delta reads them back, and the next
+    run's delta reads them as its previous run's instead of recomputing that run's usability
+    (the 1M night's delta, 79-90 s, computed both runs' every night). With no previous run
+    every point is `added` and the comparison is skipped (export_delta_added.sql); a previous
+    run whose stored rows are missing or not what would be computed now is recomputed
+    (delta_points_stored.sql, export_delta.sql): the file is the same either way."""
+    run_id, prev_run_id = params["run_id"], params["prev_run_id"]
+    definition = delta_definition()
+    with sql.transaction(con):
+        sql.run(
+            con,
+            "exports/delta_points_write.sql",
+            run_id=run_id,
+            definition=definition,
+            zip_format=params["zip_format"],
+            bad=params["bad"],
+            verify=params["verify"],
+            written_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+        sql.run(con, "exports/delta_points_prune.sql", run_id=run_id, prev_run_id=prev_run_id)
+    if prev_run_id is None:
+        return _query(con, "export_delta_added.sql", params)
+    stored = sql.scalar(
+        con,
+        "exports/delta_points_stored.sql",
+        prev_run_id=prev_run_id,
+        definition=definition,
+        zip_format=params["zip_format"],
+        prev_bad=params["prev_bad"],
+        prev_verify=params["prev_verify"],
+    )
+    return _query(con, "export_delta.sql", {**params, "prev_recompute": not stored})
+
+
 def emit(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -248,7 +300,7 @@ def emit(
             _query(con, "export_flags.sql", params).select(FLAG_COLUMNS),
         )
         write("location_info", "location_info.csv", _query(con, "export_location_info.sql", params))
-        write("delta", "delta.csv", _query(con, "export_delta.sql", params))
+        write("delta", "delta.csv", delta_frame(con, params))
         write("worklist", "worklist.csv", _query(con, "export_worklist.sql", params))
         write("import_phones", "import_phones.csv", _query(con, "export_import_phones.sql", params))
         write(

@@ -29,59 +29,23 @@
 -- contact, reported by the debtor's row. Resolve no longer writes such a point (08_finalize.sql):
 -- the check is for a previous run an earlier version wrote, whose rows would otherwise show up
 -- as removed.
-WITH own AS (
-    -- third parties' points that are the debtor's own in the same run (few): looked up from the
-    -- third-party side, so only those rows are matched against the debtor's (the same as a NOT
-    -- EXISTS per point, in half the time: 0.5 against 1.0 s at 100k accounts)
-    SELECT t.run_id, t.account_id, t.contact_type, t.contact_key
-    FROM contact_points t
-    SEMI JOIN contact_points d
-      ON d.run_id = t.run_id AND d.role = 'debtor' AND d.account_id = t.account_id
-     AND d.contact_type = t.contact_type AND d.contact_key = t.contact_key
-    WHERE t.run_id IN ($run_id, $prev_run_id) AND t.role = 'third_party'
+-- The points are read from delta_points (migration 120): emit writes this run's just before
+-- (delta_points_write.sql), and the previous run's were written when it was emitted. Those are
+-- used when they are what would be computed for that run now ($prev_recompute false:
+-- delta_points_stored.sql); otherwise (a run emitted before they were stored, its bands or the
+-- code changed since) its points are computed again, as every night did before: the same rows
+-- either way. Emit runs export_delta_added.sql instead when there is no previous run.
+-- Each run's points have one reader, the pairs' join: removed, moved and suppressing read the
+-- stored keys, so DuckDB materializes neither run's points with their structs (the `points`
+-- CTE, both runs' every point, was: 1.1 against 0.45 GB of buffers at 100k accounts).
+WITH cur AS (
+    SELECT * FROM delta_points_tracked($run_id, false, $good, $bad, $verify, $zip_format)
 ),
-usable AS (
-    -- each run's points with the import files' decision, under that run's own bands
-    SELECT u.*, CASE WHEN u.bad THEN 'bad' WHEN u.confidence >= $good THEN 'good'
-                     ELSE 'unknown' END AS import_status
-    FROM contact_usability($run_id, NULL, $bad, $verify) u  -- export_macros.sql
-    UNION ALL BY NAME
-    SELECT u.*, CASE WHEN u.bad THEN 'bad' WHEN u.confidence >= $prev_good THEN 'good'
-                     ELSE 'unknown' END AS import_status
-    FROM contact_usability($prev_run_id, NULL, $prev_bad, $prev_verify) u
+prev AS (
+    -- export_macros.sql; under that run's own bands
+    SELECT * FROM delta_points_tracked($prev_run_id, $prev_recompute, $prev_good, $prev_bad,
+                                       $prev_verify, $zip_format)
 ),
-points AS (
-    -- only the columns the delta reads, and what it follows packed in one struct (`tracked`):
-    -- the pairs are compared on it, field by field only for the rows kept (`changed_fields`).
-    -- Cost, 1M points a run, 2 threads on a loaded machine: 4.4-6.2 s against 0.9-2.3 s for the
-    -- delta that followed status, rank and the rule hold only: both runs' usability (JSON facts,
-    -- decisions) and the wider rows through the join. Field by field over every pair, with each
-    -- run's rows as whole structs, it was 12.7 s.
-    SELECT u.run_id, u.account_id, u.contact_type, u.contact_key, u.role, u.rank, u.status,
-           u.confidence, u.reasons, u.bad_reason,
-           {'on_hold': coalesce(u.on_hold, false), 'import_status': u.import_status,
-            'import_on_hold': u.held,
-            -- the hold reason without the confidence figure it quotes (see above), written as
-            -- contact_usability writes it (a regexp on every reason cost 1-2 s a million)
-            'import_hold_reason': CASE WHEN strpos(u.hold_reason, ' below the verify band ') > 0
-                THEN replace(u.hold_reason, 'confidence ' || printf('%.3f', floor(u.confidence * 1000) / 1000)
-                             || ' below the verify band', 'confidence below the verify band')
-                ELSE u.hold_reason END,
-            'callable': u.role = 'debtor' AND u.status <> 'suppressed' AND NOT u.held
-                        AND NOT u.bad,
-            'address_line1': u.address_line1, 'address_line2': u.address_line2, 'unit': u.unit,
-            'city': u.city, 'state': u.state, 'zip': export_zip(u.zip, $zip_format),
-            'phone': u.phone, 'email': u.email, 'phone_type': u.phone_type,
-            'extension': u.extension, 'time_zone': u.time_zone, 'tz_area_code': u.tz_area_code,
-            'dial_mode': u.dial_mode, 'consent_autodialer': coalesce(u.consent_autodialer, false)}
-               AS tracked,
-           u.hold_reason
-    FROM usable u
-    ANTI JOIN own o ON o.run_id = u.run_id AND u.role = 'third_party' AND o.account_id = u.account_id
-     AND o.contact_type = u.contact_type AND o.contact_key = u.contact_key
-),
-cur AS (SELECT * FROM points WHERE run_id = $run_id),
-prev AS (SELECT * FROM points WHERE run_id = $prev_run_id),
 pairs AS (
     -- the points added, removed or changed: t_new / t_old what each run says of what is followed,
     -- `shown` the point as this run has it, or as the previous run had it when it is removed
@@ -104,15 +68,16 @@ pairs AS (
        OR c.tracked IS DISTINCT FROM p.tracked
 ),
 removed AS (
-    -- the previous run's points this run does not have (the pairs' `NOT is_cur` rows), taken
-    -- from the points, not from `pairs`: closed, moved and suppressing read the points, so
-    -- `pairs` has one reader and streams into the final join instead of being materialized
-    -- with its three structs (every point of a first run: ~4.5 GB at 1M, 0.45 GB at 100k)
+    -- the previous run's points this run does not have (the pairs' `NOT is_cur` rows), by key
+    -- from the stored points (or the previous run's contact points), not from `pairs` or the
+    -- points: closed and moved read them, and `pairs` (its three structs) and the points
+    -- (every point with its struct) would be materialized for a second reader (every point of
+    -- a first run: ~4.5 GB at 1M, 0.45 GB at 100k)
     SELECT p.account_id, p.contact_type, p.contact_key
-    FROM prev p
-    ANTI JOIN cur c
-      ON c.account_id = p.account_id AND c.contact_type = p.contact_type AND c.role = p.role
-     AND c.contact_key = p.contact_key
+    FROM delta_point_keys($prev_run_id, $prev_recompute) p
+    ANTI JOIN delta_points c
+      ON c.run_id = $run_id AND c.account_id = p.account_id AND c.contact_type = p.contact_type
+     AND c.role = p.role AND c.contact_key = p.contact_key
 ),
 closed AS (
     -- accounts of removed points that the run no longer works: not in the account files the
@@ -129,22 +94,22 @@ moved AS (
     -- removed points whose key this run has under the other role
     SELECT DISTINCT d.account_id, d.contact_type, d.contact_key
     FROM removed d
-    SEMI JOIN cur o
-      ON o.account_id = d.account_id AND o.contact_type = d.contact_type
+    SEMI JOIN delta_points o
+      ON o.run_id = $run_id AND o.account_id = d.account_id AND o.contact_type = d.contact_type
      AND o.contact_key = d.contact_key
 ),
 suppressing AS (
     -- the rules that take each suppressed point out of use (their ids in the rules file)
     SELECT d.account_id, d.contact_type, d.contact_key, d.role,
            string_agg(DISTINCT s.rule, '; ' ORDER BY s.rule) AS rules
-    FROM cur d
+    FROM delta_points d
     JOIN suppressions s
       ON s.run_id = $run_id AND list_contains($suppressing, s.action)
      AND s.account_id = d.account_id
      AND (s.contact_type IS NULL
           OR (s.contact_type = d.contact_type AND s.contact_key = d.contact_key
               AND coalesce(s.role, d.role) = d.role))
-    WHERE d.status = 'suppressed'
+    WHERE d.run_id = $run_id AND d.status = 'suppressed'
     GROUP BY ALL
 )
 SELECT d.account_id, d.contact_type, d.role,
