@@ -687,9 +687,20 @@ def apply_guards(
         )
     if not accounts.len():
         return out if out is not None else _per_pattern(levels, first)
-    # the first pass's guard where it fires, else the contextual one: one pass over the patterns
-    # of levels and household flag (a chunk given its accounts needs no separate first pass)
+    if out is None:
+        out = _per_pattern(levels, first)
+    # the contextual part of a guard fires only on the rows of an account where another
+    # generation was seen (household >= 1); on every other row the second pass's expression is
+    # the first's, so those rows keep the first pass's guard and only the seen accounts' rows
+    # are judged again. Why: the second pass over every candidate cost as much as the first
+    # (docs/performance.md, "The wrong-party steps"), for the few rows it can change.
     account = pl.col("account_id")
+    seen = levels.select(
+        account.is_in(pl.concat([accounts, dated.cast(accounts.dtype)]).unique().implode())
+    ).to_series()
+    rows = seen.arg_true()
+    if not rows.len():
+        return out
     household = (
         pl.when(account.is_in(dated.implode()))
         .then(pl.lit(_DATED))
@@ -699,10 +710,11 @@ def apply_guards(
         .cast(pl.Int8)
         .alias(_HOUSEHOLD)
     )
-    return _per_pattern(
-        levels.with_columns(household),
+    again = _per_pattern(
+        levels[rows].with_columns(household),
         pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD) >= 1)),
     )
+    return out.clone().scatter(rows, again)
 
 
 #: The column `apply_guards` puts the household flag in for its second pass: 0 no other
