@@ -751,11 +751,9 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
         )
     )
     if fits:
-        codes = [pl.col(c).cast(pl.Int64) for c in columns]
-        bounds = frame.select(
-            *[c.min().alias(f"lo{i}") for i, c in enumerate(codes)],
-            *[c.max().alias(f"hi{i}") for i, c in enumerate(codes)],
-        ).row(0)
+        # each column's own min and max (a boolean's are False / True): one select of cast
+        # columns took ten times as long on the 100k candidates
+        bounds = [b for c in columns for b in (frame[c].min(), frame[c].max())]
         fits = all(b is None or 0 <= b < _NULL_CODE for b in bounds)
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
@@ -773,13 +771,16 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
 
 
 def _pattern_keys(columns: list[str]) -> list[pl.Expr]:
-    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key."""
+    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key.
+
+    The codes are in [0, _NULL_CODE) (`_per_pattern` checks the bounds first), so each column is
+    cast to UInt64 once: the cast through Int64 and back cost a third of the keys' time."""
     keys = []
     for k, start in enumerate(range(0, len(columns), _KEY_COLUMNS)):
         part = columns[start : start + _KEY_COLUMNS]
         keys.append(
             pl.sum_horizontal(
-                pl.col(c).cast(pl.Int64).fill_null(_NULL_CODE).cast(pl.UInt64)
+                pl.col(c).cast(pl.UInt64).fill_null(_NULL_CODE)
                 * pl.lit(1 << (_KEY_BITS * i), dtype=pl.UInt64)
                 for i, c in enumerate(part)
             ).alias(f"_key{k}")
