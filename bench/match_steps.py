@@ -11,8 +11,9 @@ them (guards per pattern, roles, the post-scoring rules), each run in a fresh ch
 an in-memory copy of the database's acct_std / rec_std / acct_phones / rec_phones (as
 `bench/vs_splink.py` times `link()`). With several `--code-root`s the trees alternate,
 `--repeat` rounds, and each run's match tables (match_pairs, match_conflicts, match_params,
-match_model, match_run without its timestamp) are written to `--out` and compared row for row
-with the first tree's first run: a speed change must leave them identical.
+match_model without the code's version hash, match_run without its timestamp) are written to
+`--out` and compared row for row with the first tree's first run: a speed change must leave
+them identical.
 
     git archive fdd8ec3 | tar -x -C /tmp/code-main       # the code to compare against
     flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/match_steps.py \\
@@ -44,6 +45,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 INPUT_TABLES = ("acct_std", "rec_std", "acct_phones", "rec_phones")
 #: The match tables compared between runs (match_run's timestamp column is left out).
 OUTPUT_TABLES = ("match_pairs", "match_conflicts", "match_params", "match_model", "match_run")
+#: Columns left out of the comparison: match_model.matcher_version is a hash of the matcher's
+#: code and SQL (matchers/settings.py), different for any two trees by design.
+IGNORED_COLUMNS = ("matcher_version",)
 #: The order of a table's rows in the parquet copy (every table is sorted on all its columns
 #: that are listed here and exist; the rest break no ties that matter for EXCEPT ALL).
 ORDER_KEYS = ("account_id", "rec_id", "comparison", "level")
@@ -136,7 +140,7 @@ def _export(con: Any, out: Path, run_id: str) -> None:
             "WHERE table_name = ? ORDER BY ordinal_position",
             [table],
         ).fetchall()
-        keep = [c for c, t in cols if not t.startswith("TIMESTAMP")]
+        keep = [c for c, t in cols if not t.startswith("TIMESTAMP") and c not in IGNORED_COLUMNS]
         order = [c for c in ORDER_KEYS if c in keep] or keep[:1]
         select = ", ".join(f'"{c}"' for c in keep)
         target = out / f"{table}.parquet"
