@@ -753,7 +753,7 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     if fits:
         # each column's own min and max (a boolean's are False / True): one select of cast
         # columns took ten times as long on the 100k candidates
-        bounds = [b for c in columns for b in (frame[c].min(), frame[c].max())]
+        bounds: list[Any] = [b for c in columns for b in (frame[c].min(), frame[c].max())]
         fits = all(b is None or 0 <= b < _NULL_CODE for b in bounds)
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
