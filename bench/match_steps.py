@@ -163,7 +163,7 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     con = sql.connect(":memory:", memory_limit=args.memory_limit)
     con.execute(f"ATTACH '{args.db}' AS src (READ_ONLY)")
     for table in INPUT_TABLES:
-        con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM src.{table}")
     con.execute("DETACH src")
     caps: dict[str, Any] = {}
     if args.block_cap:
