@@ -171,6 +171,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
     if args.name_block_cap:
         caps["name_block_cap"] = args.name_block_cap
     settings = MatchSettings(threshold=args.threshold, **caps)
+    if args.score_chunk_rows:  # the chunked scoring path of a large run, on a small database
+        import skiptrace.matchers.link as link_mod
+
+        link_mod.SCORE_CHUNK_ROWS = args.score_chunk_rows
     times: dict[str, dict[str, float]] = {}
     _instrument(times)
     cpu0 = os.times()
@@ -233,6 +237,8 @@ def _run_child(args: argparse.Namespace, root: Path | None, export: Path | None)
         cmd += ["--name-block-cap", str(args.name_block_cap)]
     if args.memory_limit:
         cmd += ["--memory-limit", args.memory_limit]
+    if args.score_chunk_rows:
+        cmd += ["--score-chunk-rows", str(args.score_chunk_rows)]
     env = dict(os.environ)
     env.setdefault("SKIPTRACE_HMAC_KEY", "match-steps-bench-key")  # nothing is hashed here
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -293,6 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--block-cap", type=int, default=None)
     ap.add_argument("--name-block-cap", type=int, default=None)
     ap.add_argument("--memory-limit", default=None, help="DuckDB memory_limit of the child")
+    ap.add_argument(
+        "--score-chunk-rows",
+        type=int,
+        default=None,
+        help="matchers.link.SCORE_CHUNK_ROWS (candidates scored per chunk; default the module's)",
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--export", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
