@@ -353,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
                     if not _identical(diff):
                         print(f"  {json.dumps(diff)}", flush=True)
 
+    if args.json:  # before the table: a reader closing the pipe early keeps the figures
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"runs": runs, "checks": checks}, indent=2))
     order: list[str] = []
     for rs in runs.values():  # first-seen order across runs keeps the call order readable
         for r in rs:
@@ -376,9 +379,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{statistics.median(vals):>12.3f} ({calls:>3})" if calls else f"{'-':>18}"
             )
         print(f"{k:<{width}}  " + "  ".join(cells))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"runs": runs, "checks": checks}, indent=2))
     return 0 if all(c["identical"] for c in checks) else 1
 
 
