@@ -687,9 +687,20 @@ def apply_guards(
         )
     if not accounts.len():
         return out if out is not None else _per_pattern(levels, first)
-    # the first pass's guard where it fires, else the contextual one: one pass over the patterns
-    # of levels and household flag (a chunk given its accounts needs no separate first pass)
+    if out is None:
+        out = _per_pattern(levels, first)
+    # the contextual part of a guard fires only on the rows of an account where another
+    # generation was seen (household >= 1); on every other row the second pass's expression is
+    # the first's, so those rows keep the first pass's guard and only the seen accounts' rows
+    # are judged again. Why: the second pass over every candidate cost as much as the first
+    # (docs/performance.md, "The wrong-party steps"), for the few rows it can change.
     account = pl.col("account_id")
+    seen = levels.select(
+        account.is_in(pl.concat([accounts, dated.cast(accounts.dtype)]).unique().implode())
+    ).to_series()
+    rows = seen.arg_true()
+    if not rows.len():
+        return out
     household = (
         pl.when(account.is_in(dated.implode()))
         .then(pl.lit(_DATED))
@@ -699,10 +710,11 @@ def apply_guards(
         .cast(pl.Int8)
         .alias(_HOUSEHOLD)
     )
-    return _per_pattern(
-        levels.with_columns(household),
+    again = _per_pattern(
+        levels[rows].with_columns(household),
         pl.coalesce(first, guard_expr(enabled, household=pl.col(_HOUSEHOLD) >= 1)),
     )
+    return out.clone().scatter(rows, again)
 
 
 #: The column `apply_guards` puts the household flag in for its second pass: 0 no other
@@ -739,11 +751,9 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
         )
     )
     if fits:
-        codes = [pl.col(c).cast(pl.Int64) for c in columns]
-        bounds = frame.select(
-            *[c.min().alias(f"lo{i}") for i, c in enumerate(codes)],
-            *[c.max().alias(f"hi{i}") for i, c in enumerate(codes)],
-        ).row(0)
+        # each column's own min and max (a boolean's are False / True): one select of cast
+        # columns took ten times as long on the 100k candidates
+        bounds: list[Any] = [b for c in columns for b in (frame[c].min(), frame[c].max())]
         fits = all(b is None or 0 <= b < _NULL_CODE for b in bounds)
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
@@ -761,13 +771,16 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
 
 
 def _pattern_keys(columns: list[str]) -> list[pl.Expr]:
-    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key."""
+    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key.
+
+    The codes are in [0, _NULL_CODE) (`_per_pattern` checks the bounds first), so each column is
+    cast to UInt64 once: the cast through Int64 and back cost a third of the keys' time."""
     keys = []
     for k, start in enumerate(range(0, len(columns), _KEY_COLUMNS)):
         part = columns[start : start + _KEY_COLUMNS]
         keys.append(
             pl.sum_horizontal(
-                pl.col(c).cast(pl.Int64).fill_null(_NULL_CODE).cast(pl.UInt64)
+                pl.col(c).cast(pl.UInt64).fill_null(_NULL_CODE)
                 * pl.lit(1 << (_KEY_BITS * i), dtype=pl.UInt64)
                 for i, c in enumerate(part)
             ).alias(f"_key{k}")

@@ -36,9 +36,16 @@ WITH dwelling AS (
          unnest([zip5, city || '|' || coalesce(state, '')]) AS t(place)
     WHERE street_number IS NOT NULL AND street_name IS NOT NULL
       AND place IS NOT NULL
+), busy AS (
+    -- a dwelling of more debtors has more accounts: the plain count first, the distinct debtors
+    -- of the few dwellings it leaves after
+    SELECT street_number, street_name, unit, place
+    FROM dwelling
+    GROUP BY ALL
+    HAVING count(*) > $max_persons
 ), crowded AS (
     SELECT street_number, street_name, unit, place, count(DISTINCT debtor) AS debtors
-    FROM dwelling
+    FROM dwelling SEMI JOIN busy USING (street_number, street_name, unit, place)
     GROUP BY ALL
     HAVING count(DISTINCT debtor) > $max_persons
 )

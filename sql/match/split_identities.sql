@@ -34,21 +34,27 @@
 -- Inputs: _stored_pairs(account_id, rec_id, role, guard, match_probability, <levels>)
 -- registered by link.py; _mr (sides.sql).
 
-WITH members AS (
-    SELECT p.account_id, p.rec_id, p.role = 'debtor' AS linked,
-           coalesce(p.ssn >= 2 /* SSN_LAST4_NEAR */ OR p.dob >= 4 /* DOB_ONE_COMPONENT */
-                    OR p.suffix = 3 /* SUFFIX_EQUAL */, false) AS anchored,
-           r.ssn_hash, r.ssn_last4, r.dob, r.first_std, r.first_canon, r.middle_initial,
-           r.suffix_std
-    FROM _stored_pairs p JOIN _mr r ON r.id = p.rec_id
-    WHERE p.role = 'debtor' OR (p.guard = $ambiguous AND p.match_probability >= $threshold)
+-- The few split accounts are found on the records' SSN and DOB alone (a narrow join); the
+-- records' names and the rest are read for those accounts' members only.
+WITH stored AS (
+    SELECT account_id, rec_id, role = 'debtor' AS linked,
+           coalesce(ssn >= 2 /* SSN_LAST4_NEAR */ OR dob >= 4 /* DOB_ONE_COMPONENT */
+                    OR suffix = 3 /* SUFFIX_EQUAL */, false) AS anchored
+    FROM _stored_pairs
+    WHERE role = 'debtor' OR (guard = $ambiguous AND match_probability >= $threshold)
 ), split AS (
     -- the few accounts whose records carry two SSNs or DOBs a generation apart: every record
     -- is compared with every other there only
-    SELECT account_id
-    FROM members
-    GROUP BY account_id
-    HAVING count(DISTINCT ssn_hash) > 1 OR datediff('day', min(dob), max(dob)) >= $gap_days
+    SELECT p.account_id
+    FROM stored p JOIN _mr r ON r.id = p.rec_id
+    GROUP BY p.account_id
+    HAVING count(DISTINCT r.ssn_hash) > 1 OR datediff('day', min(r.dob), max(r.dob)) >= $gap_days
+), members AS (
+    SELECT p.account_id, p.rec_id, p.linked, p.anchored,
+           r.ssn_hash, r.ssn_last4, r.dob, r.first_std, r.first_canon, r.middle_initial,
+           r.suffix_std
+    FROM stored p JOIN _mr r ON r.id = p.rec_id
+    WHERE p.account_id IN (SELECT account_id FROM split)
 ), compared AS (
     SELECT a.account_id, a.rec_id, a.linked, a.anchored,
            b.anchored AS other_anchored, b.linked AS other_linked,
@@ -74,7 +80,6 @@ WITH members AS (
                                     AND day(a.dob) = month(b.dob)), false) AS other_differs,
            abs(datediff('day', a.dob, b.dob)) AS dob_days
     FROM members a JOIN members b ON b.account_id = a.account_id
-    WHERE a.account_id IN (SELECT account_id FROM split)
 ), sides AS (
     SELECT account_id, rec_id, linked, anchored, other_anchored,
            coalesce(dob_days >= $gap_days, false)

@@ -139,3 +139,26 @@ def test_the_apartments_of_a_building_are_counted_one_by_one(
     for rec_id in range(101, 112):
         got = pairs.get(rec_id)
         assert got is None or got["role"] == "rejected", (rec_id, got)
+
+
+@pytest.mark.parametrize(("placements", "debtors", "crowded"), [(15, 1, False), (15, 11, True)])
+def test_accounts_are_not_debtors(
+    con: duckdb.DuckDBPyConnection, placements: int, debtors: int, crowded: bool
+) -> None:
+    """A dwelling is crowded by its distinct debtors, not its accounts: one debtor placed 15
+    times at one address (more accounts than household_max_persons, 10) is one household,
+    11 debtors over 15 accounts are not. The count of accounts only narrows which dwellings
+    the distinct debtors are counted for (sql/match/crowded_dwelling.sql)."""
+    from skiptrace import sql
+    from skiptrace.matchers import compare
+
+    for i in range(placements):
+        k = i % debtors
+        row = person(FIRSTS[k], LASTS[k], dob=dt.date(1980, 1, 1 + k), ssn=None, **DORM)
+        insert(con, "acct_std", f"P{i:02d}", row)
+    compare.prepare_sides(con)
+    sql.run(con, "match/crowded_dwelling.sql", max_persons=10, surname_chance=0.05)
+    got = sql.rows(con, "SELECT account_id, crowded FROM _crowded_dwelling ORDER BY account_id")
+    assert len(got) == (placements if crowded else 0)
+    # 11 surnames make the whole run: each is to expect among the dwelling's debtors by chance
+    assert all(r["crowded"] == CROWDED_COMMON_SURNAME for r in got)
