@@ -28,11 +28,11 @@ JOIN (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = '
 -- of them the debtor's home (the model scores one bureau row of it like any bureau row). Many
 -- unrelated debtors at one dwelling is not by itself wrong: a group quarters without units (a
 -- nursing home, a dormitory, a prison) is where its residents live (pseudopeople's seed 11 has
--- six, 80-103 debtors each, the rank-1 address of 492 of their 496 accounts where it ranks first
--- and right on 492). What tells them apart is what the debtors' own records say: at a group
--- quarters most of its debtors are best placed there by their evidence (78-90% of them); at an
--- office keyed or echoed into debtors' files most are best placed elsewhere, at their homes (14%
--- placed at the office, 45 of 324).
+-- six, 80-105 debtors each; where one ranks first it is right on 492 of 496 accounts). What
+-- tells them apart is what the debtors' own records say: at a group quarters most of its
+-- debtors are best placed there by their evidence (75-89% of them); at an office keyed or
+-- echoed into debtors' files most are best placed elsewhere, at their homes (34 of the 317
+-- whose records place them anywhere, 11%).
 -- A dwelling is the point's key, the street address WITH its unit (sql/match/crowded_dwelling.sql
 -- counts dwellings the same way): the apartments of one building are each a dwelling of their
 -- own, so a building of many units is not crowded, and a building reported without the unit
@@ -89,8 +89,7 @@ counted AS (
                WHERE b.best_key = c.contact_key OR rs_building_of(b.best_key, c.contact_key)) AS placed
     FROM crowded c
     JOIN held h ON h.contact_key = c.contact_key
-    LEFT JOIN best b ON b.account_id = h.account_id
-    WHERE b.best_key IS NOT NULL
+    JOIN best b ON b.account_id = h.account_id
     GROUP BY c.contact_key, c.debtors
 )
 SELECT c.contact_key, c.debtors, coalesce(n.judged, 0) AS judged, coalesce(n.placed, 0) AS placed,
