@@ -29,8 +29,9 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
                     (superseded / succeeded by a newer residence, NCOA moved away)
 07 score            factors -> features -> logistic score -> calibrated probability; how many
                     debtors hold each phone and email (placeholders)
-08 finalize         status, rank (a building without its apartment right after the unit),
-                    the zones the consumer may be in, reasons in words
+08 finalize         status, rank (a building without its apartment right after the unit;
+                    an address of many debtors who mostly live elsewhere after the account's
+                    other addresses), the zones the consumer may be in, reasons in words
 08b outcomes        right-party confirms; wrong number / returned mail lower the contact for the
                     account and, less, for the household's other accounts; ranks recomputed
 08c withhold        placeholders (a number or email of many debtors) and the points beyond
@@ -160,6 +161,19 @@ class ResolveSettings:
     #: A family's landline is on two or three of the family's accounts; 5 leaves room for a
     #: large household and stops what a source reports for dozens or thousands of debtors
     placeholder_debtors: int = 5
+    #: a debtor address (the street address with its unit: each apartment is a dwelling of its
+    #: own) reported for more than this many distinct debtors (told apart as placeholder_debtors
+    #: tells them) is checked for whether those debtors' own evidence places them there
+    #: (08_finalize.sql, rs_crowded; docs/confidence.md "An address of many debtors"). 10, as
+    #: the matcher's household_max_persons: a large family is up to about ten people
+    crowded_address_debtors: int = 10
+    #: ... and when, of more than that many of them whose own records place them somewhere,
+    #: fewer than this share have it as their best address (a creditor's office keyed or echoed
+    #: into their files: 34 of 317, 11%, in an audit case; a group quarters' residents: 75-89%
+    #: on pseudopeople's seed 11), it ranks after the account's other addresses with a
+    #: confidence of at most that share. 0.5: an address where most of its debtors do not live
+    #: is, for any one of them, more likely not a home than a home
+    crowded_placed_share: float = 0.5
     #: contact points of one type (address, phone, email) and role emitted per account: the
     #: best-ranked this many; the rest are withheld (status suppressed, reason 'WITHHELD: ...'),
     #: kept in contact_points for explain and lineage (08c_withhold.sql). A debtor traced by 300
@@ -303,8 +317,10 @@ def resolve_contacts(
         zone_floor=float(settings.calling_zone_floor),
         unit_stale_days=int(settings.unit_stale_days),
         unit_follow_floor=float(settings.unit_follow_floor),
+        crowded_debtors=int(settings.crowded_address_debtors),
+        crowded_placed_share=float(settings.crowded_placed_share),
     )
-    release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz")
+    release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz", "rs_crowded")
     run(
         "08b_outcomes",
         _file("08b_outcomes.sql"),
@@ -532,7 +548,7 @@ _TEMP_TABLES = (
     "rs_state_tz", "rs_area_tz", "rs_tz_off", "rs_outcome_last", "rs_source_reliability",
     "rs_outcome_household", "rs_outcome_hit", "rs_outcome_rerank", "rs_final_rank",
     "rs_account_tz", "rs_phone_tz", "rs_tp_own", "rs_vk", "rs_pt", "rs_src", "rs_src_names",
-    "rs_joint", "rs_link_threshold", "rs_shared",
+    "rs_joint", "rs_link_threshold", "rs_shared", "rs_crowded",
 )  # fmt: skip
 
 

@@ -21,6 +21,83 @@ JOIN (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = '
   ON d.account_id = t.account_id AND d.contact_type = t.contact_type
  AND d.contact_key = t.contact_key;
 
+-- Debtor addresses reported for many unrelated debtors, and whether those debtors' own evidence
+-- places them there (docs/confidence.md, "An address of many debtors"). An audit case keyed a
+-- creditor's office (1200 SMITH ST STE 1600) as the address of 150 accounts and its bureau echoed
+-- it on 5% of its rows: the office was the rank-1 address of 45 accounts, at up to 0.97, none
+-- of them the debtor's home (the model scores one bureau row of it like any bureau row). Many
+-- unrelated debtors at one dwelling is not by itself wrong: a group quarters without units (a
+-- nursing home, a dormitory, a prison) is where its residents live (pseudopeople's seed 11 has
+-- six, 80-105 debtors each; where one ranks first it is right on 492 of 496 accounts). What
+-- tells them apart is what the debtors' own records say: at a group quarters most of its
+-- debtors are best placed there by their evidence (75-89% of them); at an office keyed or
+-- echoed into debtors' files most are best placed elsewhere, at their homes (34 of the 317
+-- whose records place them anywhere, 11%).
+-- A dwelling is the point's key, the street address WITH its unit (sql/match/crowded_dwelling.sql
+-- counts dwellings the same way): the apartments of one building are each a dwelling of their
+-- own, so a building of many units is not crowded, and a building reported without the unit
+-- counts the debtors placed in its apartments as placed there (rs_building_of). Debtors are the
+-- accounts' debtors told apart by standardized surname and given name, as 07 counts the
+-- holders of a phone (one person's several accounts count once). A dwelling of more than
+-- $crowded_debtors debtors is kept, with `judged`, its debtors whose own records report some
+-- address of theirs (an account with only its on-file address says nothing of where its
+-- debtor lives), and `placed`, those of them whose best such address by the model (a mailable
+-- one first) is this dwelling or an apartment of it. `elsewhere` when more than
+-- $crowded_debtors are judged and fewer than $crowded_placed_share of them are placed there:
+-- the address then ranks after every other address of the account and its confidence is at
+-- most placed / judged, the share of its debtors it is the home of (rs_final_rank below).
+CREATE OR REPLACE TEMP TABLE rs_crowded AS
+WITH pts AS (
+    SELECT account_id, contact_key, p, has_support,
+           rs_unmailable(contact_type, street_number, street_name, std_line1) AS unmailable
+    FROM rs_scored
+    WHERE role = 'debtor' AND contact_type = 'address'
+),
+names AS (
+    SELECT account_id, min(last_std) AS last_std, min(first_canon) AS first_canon,
+           min(first_std) AS first_std
+    FROM acct_std
+    GROUP BY account_id
+),
+held AS (
+    SELECT DISTINCT p.contact_key, p.account_id,
+           coalesce(a.last_std || '|' || coalesce(a.first_canon, a.first_std, ''),
+                    '#' || p.account_id) AS debtor
+    FROM pts p
+    LEFT JOIN names a ON a.account_id = p.account_id
+),
+crowded AS (
+    SELECT contact_key, count(DISTINCT debtor) AS debtors
+    FROM held
+    GROUP BY contact_key
+    HAVING count(DISTINCT debtor) > CAST($crowded_debtors AS INTEGER)
+),
+best AS (
+    -- the account's best address by the model among those its own records report (mailable
+    -- first, as ranked); an account whose addresses are only on file says nothing of where
+    -- its debtor lives (a creditor's office keyed on it, and nothing else) and is not counted
+    SELECT account_id, arg_max(contact_key, (NOT unmailable, p, contact_key)) AS best_key
+    FROM pts
+    SEMI JOIN (SELECT h.account_id FROM held h SEMI JOIN crowded c ON c.contact_key = h.contact_key) k
+           ON k.account_id = pts.account_id
+    WHERE has_support
+    GROUP BY account_id
+),
+counted AS (
+    SELECT c.contact_key, c.debtors, count(DISTINCT h.debtor) AS judged,
+           count(DISTINCT h.debtor) FILTER (
+               WHERE b.best_key = c.contact_key OR rs_building_of(b.best_key, c.contact_key)) AS placed
+    FROM crowded c
+    JOIN held h ON h.contact_key = c.contact_key
+    JOIN best b ON b.account_id = h.account_id
+    GROUP BY c.contact_key, c.debtors
+)
+SELECT c.contact_key, c.debtors, coalesce(n.judged, 0) AS judged, coalesce(n.placed, 0) AS placed,
+       coalesce(n.judged > CAST($crowded_debtors AS INTEGER)
+                AND n.placed < CAST($crowded_placed_share AS DOUBLE) * n.judged, false) AS elsewhere
+FROM crowded c
+LEFT JOIN counted n ON n.contact_key = c.contact_key;
+
 CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
     SELECT x.rowid AS pid, x.account_id, x.role, x.contact_type, x.on_file, x.state,
@@ -34,7 +111,13 @@ WITH s AS (
            -- model says of their support (factors keep the model's p)
            CASE WHEN rs_undialable(x.contact_type, x.valid) OR x.placeholder THEN 0.0
                 WHEN x.role = 'third_party' THEN round(x.support, 4)
+                -- an address most of whose debtors live elsewhere (rs_crowded): at most the
+                -- share of them it is the home of
+                WHEN cr.elsewhere
+                    THEN round(least(x.p, greatest(CAST(cr.placed AS DOUBLE) / cr.judged, 0.005)), 4)
                 ELSE round(x.p, 4) END AS confidence,
+           coalesce(cr.elsewhere, false) AS crowded_elsewhere, cr.debtors AS crowded_debtors,
+           cr.judged AS crowded_judged, cr.placed AS crowded_placed,
            CASE
                WHEN x.role = 'third_party' OR NOT x.on_file THEN 'new'
                WHEN x.has_support AND x.valid AND NOT coalesce(x.superseded, false)
@@ -66,6 +149,8 @@ WITH s AS (
     LEFT JOIN rs_zip_tz zt ON x.contact_type = 'address' AND zt.zip5 = x.zip5
     LEFT JOIN rs_city_tz ct ON x.contact_type = 'address' AND ct.state = x.state AND ct.city = x.city
     LEFT JOIN rs_state_tz st ON x.contact_type = 'address' AND st.state = x.state
+    LEFT JOIN rs_crowded cr
+           ON x.role = 'debtor' AND x.contact_type = 'address' AND cr.contact_key = x.contact_key
     ANTI JOIN rs_tp_own o
            ON x.role = 'third_party' AND o.account_id = x.account_id
           AND o.contact_type = x.contact_type AND o.contact_key = x.contact_key
@@ -110,6 +195,7 @@ ranked AS (
     SELECT s.pid, s.account_id, s.role, s.contact_type, s.on_file, s.state, s.confidence,
            s.status, s.addr_tz, s.addr_zones, s.abroad, s.left_address, s.tz_phone, s.e164,
            s.placeholder, s.last_seen, s.n_sources, s.n_records, s.contact_key,
+           s.crowded_elsewhere, s.crowded_debtors, s.crowded_judged, s.crowded_placed,
            rs_unmailable(s.contact_type, s.street_number, s.street_name, s.std_line1) AS unmailable,
            rs_undialable(s.contact_type, s.valid) AS undialable,
            uo.unit.contact_key AS unit_point_key, uo.unit.line AS unit_line,
@@ -124,13 +210,18 @@ ranked AS (
 -- be mailed: it ranks after every complete address of the account, whatever its
 -- confidence (issue 16, class 1: a record with a blank street became '# 4006', another
 -- 'N 27TH ST' without a number, and outranked the complete address other records gave).
+-- An address most of whose many debtors live elsewhere (rs_crowded: a business or a mail
+-- address keyed or echoed into debtors' files) ranks after every other complete address of the
+-- account, whatever the model's confidence: the account's own evidence of a home comes first.
 SELECT pid, account_id, role, contact_type, on_file, state, confidence, status, addr_tz,
        addr_zones, abroad, left_address, tz_phone, e164, unit_point_key, unit_line,
+       crowded_elsewhere, crowded_debtors, crowded_judged, crowded_placed,
        CAST(row_number() OVER (
            PARTITION BY account_id, contact_type, role
            ORDER BY s.placeholder,  -- withheld from the exports (08c): after every other point
                     unmailable,
                     undialable,
+                    crowded_elsewhere,
                     rank_conf DESC, after_unit, last_seen DESC NULLS LAST,
                     -- equal confidence and recency: the more corroborated contact first
                     n_sources DESC, n_records DESC, contact_key) AS INTEGER) AS rank
@@ -234,6 +325,7 @@ JOIN sets s ON s.consumer_zones IS NOT DISTINCT FROM l.consumer_zones
 CREATE OR REPLACE TEMP TABLE rs_final AS
 WITH tz AS (
     SELECT x.*, k.confidence, k.status, k.addr_tz, k.rank, k.unit_point_key, k.unit_line,
+           k.crowded_elsewhere, k.crowded_debtors, k.crowded_judged, k.crowded_placed,
            CASE WHEN x.contact_type = 'address' THEN k.addr_tz
                 ELSE coalesce(a.tz, a.onfile_tz, x.tz_phone) END AS time_zone,
            CASE WHEN x.contact_type = 'phone' THEN x.tz_phone END AS tz_area_code,
@@ -246,7 +338,10 @@ WITH tz AS (
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
 -- the write under the memory limit).
-SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line),
+SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line,
+                    crowded_judged, crowded_placed)
+           -- an address's debtors are counted only where they are many (rs_crowded)
+           REPLACE (coalesce(t.crowded_debtors, t.shared_debtors) AS shared_debtors),
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
                 coalesce(t.relationship, 'associate') || '''s ' || t.contact_type || ' (not the debtor''s own)',
                 'reported by ' || t.indep_sources,
@@ -273,6 +368,11 @@ SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, ad
            CASE WHEN t.prepaid THEN 'prepaid' END,
            CASE WHEN t.shared_third_party THEN 'also listed for a relative or associate' END,
            CASE WHEN t.unit_point_key IS NOT NULL
-                THEN 'the building of ' || t.unit_line || ' without its apartment: ranked after it' END)
+                THEN 'the building of ' || t.unit_line || ' without its apartment: ranked after it' END,
+           CASE WHEN t.crowded_elsewhere
+                THEN 'address reported for ' || t.crowded_debtors || ' different debtors; of the '
+                     || t.crowded_judged || ' whose own records place them, ' || t.crowded_placed
+                     || ' live there (a business or mail address, not their home): ranked after'
+                     || ' the account''s other addresses, confidence at most that share' END)
        END AS reasons
 FROM tz t;

@@ -37,7 +37,7 @@ CREATE OR REPLACE TEMP TABLE rs_outcome_rerank AS
 WITH joined AS (
     SELECT f.rowid AS pid, f.account_id, f.contact_type, f.role, f.confidence, f.status, f.reasons,
            f.street_number, f.street_name, f.std_line1, f.last_seen, f.n_sources, f.n_records,
-           f.contact_key, f.valid, f.placeholder, f.unit_point_key,
+           f.contact_key, f.valid, f.placeholder, f.unit_point_key, f.crowded_elsewhere,
            h.o_outcome, h.o_date, h.o_agent, h.h_date
     FROM rs_final f
     SEMI JOIN (SELECT DISTINCT account_id, contact_type, role FROM rs_outcome_hit) g
@@ -94,6 +94,9 @@ SELECT pid, confidence, status, reasons,
                     -- an address that cannot be mailed stays after the complete ones (08_finalize)
                     rs_unmailable(contact_type, street_number, street_name, std_line1),
                     rs_undialable(contact_type, valid),
+                    -- an address most of whose many debtors live elsewhere, after the others
+                    -- (08), unless a collector reached the debtor there
+                    crowded_elsewhere AND NOT coalesce(list_contains(good_verdicts(), o_outcome), false),
                     rank_conf DESC, after_unit, last_seen DESC NULLS LAST, n_sources DESC, n_records DESC,
                     contact_key) AS INTEGER) AS rank
 FROM ranked;
