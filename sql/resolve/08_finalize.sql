@@ -23,8 +23,8 @@ JOIN (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = '
 
 -- Debtor addresses reported for many unrelated debtors, and whether those debtors' own evidence
 -- places them there (docs/confidence.md, "An address of many debtors"). An audit case keyed a
--- creditor's office (1200 SMITH ST STE 1600) as the address of 150 accounts and its bureau echoed
--- it on 5% of its rows: the office was the rank-1 address of 45 accounts, at up to 0.97, none
+-- creditor's office suite as the address of 150 accounts and its bureau echoed it on 5% of its
+-- rows: the office was the rank-1 address of 45 accounts, at up to 0.97, none
 -- of them the debtor's home (the model scores one bureau row of it like any bureau row). Many
 -- unrelated debtors at one dwelling is not by itself wrong: a group quarters without units (a
 -- nursing home, a dormitory, a prison) is where its residents live (pseudopeople's seed 11 has
