@@ -7,18 +7,8 @@ WITH cur AS (
     SELECT * FROM delta_points_tracked($run_id, false, $good, $bad, $verify, $zip_format)
 ),
 suppressing AS (
-    -- the rules that take each suppressed point out of use (their ids in the rules file)
-    SELECT d.account_id, d.contact_type, d.contact_key, d.role,
-           string_agg(DISTINCT s.rule, '; ' ORDER BY s.rule) AS rules
-    FROM delta_points d
-    JOIN suppressions s
-      ON s.run_id = $run_id AND list_contains($suppressing, s.action)
-     AND s.account_id = d.account_id
-     AND (s.contact_type IS NULL
-          OR (s.contact_type = d.contact_type AND s.contact_key = d.contact_key
-              AND coalesce(s.role, d.role) = d.role))
-    WHERE d.run_id = $run_id AND d.status = 'suppressed'
-    GROUP BY ALL
+    -- the rules that take each suppressed point out of use (export_macros.sql)
+    SELECT * FROM delta_suppressing($run_id, $suppressing)
 )
 SELECT d.account_id, d.contact_type, d.role, 'added' AS change,
        CAST(NULL AS VARCHAR) AS old_status, d.status AS new_status,

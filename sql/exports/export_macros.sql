@@ -268,3 +268,20 @@ CREATE OR REPLACE TEMP MACRO delta_points_tracked(p_run_id, p_recompute, p_good,
           UNION ALL BY NAME
           SELECT * FROM delta_points_of(CASE WHEN p_recompute THEN p_run_id END, p_bad, p_verify,
                                         p_zip_format)) s;
+
+-- The rules that take each suppressed point of run p_run_id out of use (their ids in the rules
+-- file, `; `-joined), for delta.csv's `suppression_rules`: both the first run's delta
+-- (export_delta_added.sql) and the comparing one (export_delta.sql) read the stored points.
+-- p_suppressing: the actions that suppress (matchers/suppress.py SUPPRESSING).
+CREATE OR REPLACE TEMP MACRO delta_suppressing(p_run_id, p_suppressing) AS TABLE
+    SELECT d.account_id, d.contact_type, d.contact_key, d.role,
+           string_agg(DISTINCT s.rule, '; ' ORDER BY s.rule) AS rules
+    FROM delta_points d
+    JOIN suppressions s
+      ON s.run_id = p_run_id AND list_contains(p_suppressing, s.action)
+     AND s.account_id = d.account_id
+     AND (s.contact_type IS NULL
+          OR (s.contact_type = d.contact_type AND s.contact_key = d.contact_key
+              AND coalesce(s.role, d.role) = d.role))
+    WHERE d.run_id = p_run_id AND d.status = 'suppressed'
+    GROUP BY ALL;
