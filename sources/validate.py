@@ -92,6 +92,8 @@ STATE_NAMES = (
 #: required between the groups, for identifiers (a plain nine-digit account number is common).
 #: Alias of the per-row prefilter: does any SSN-checked field hold an SSN-shaped run?
 SSN_ANY = "_ssn_any"
+#: Alias of the per-field answers on the rows the prefilter passes (`ssn_hits_sql`).
+SSN_HITS = "_ssn_hits"
 _EMAIL_RE = "[^@ ]+@[^@ ]+\\.[A-Za-z]{2,}"
 #: Dots an address cannot have (RFC 5321 dot-atoms): leading, doubled, or either side of the @.
 _EMAIL_BAD_DOTS = "^\\.|\\.\\.|\\.@|@\\."
@@ -170,6 +172,22 @@ def ssn_any_sql(aliases: Sequence[str]) -> str:
     boundary as a field's start or end does. NULL fields are skipped by concat_ws.
     """
     return f"regexp_matches(concat_ws('|', {', '.join(aliases)}), '{SSN_IN_TEXT_RE}')"
+
+
+def ssn_hits_sql(aliases: Sequence[str]) -> str:
+    """Per field of `aliases`, in order: does it hold an SSN-shaped run (NULL for a NULL field),
+    computed only on rows where `ssn_any_sql` found one.
+
+    One call site of the pattern for every field, not one per field: DuckDB compiles a constant
+    pattern once per call site (and again per thread), and SSN_IN_TEXT_RE spells out Unicode's
+    digit and separator classes, so 30-odd sites cost about a second per file however few rows
+    it has, most of a small file's load.
+    """
+    fields = ", ".join(aliases)
+    return (
+        f"CASE WHEN {SSN_ANY} THEN list_transform([{fields}], "
+        f"lambda x: regexp_matches(x, '{SSN_IN_TEXT_RE}')) END"
+    )
 
 
 def lit(text: str) -> str:
@@ -346,8 +364,7 @@ class Stage:
             # in a thousand): one regex per row instead of one per checked field (issue 20).
             self.ssn_checked.append(alias)
             ssn_like = self.derive(
-                f"CASE WHEN {SSN_ANY} THEN regexp_matches({alias}, '{SSN_IN_TEXT_RE}') "
-                "ELSE false END"
+                f"CASE WHEN {SSN_ANY} THEN {SSN_HITS}[{len(self.ssn_checked)}] ELSE false END"
             )
             self.defect(ssn_like, label, alias, "ssn_in_field")
             bad.append(ssn_like)
@@ -715,7 +732,8 @@ class Stage:
         prev = "f"
         if self.ssn_checked:
             ctes.append(f"g AS (SELECT *, {ssn_any_sql(self.ssn_checked)} AS {SSN_ANY} FROM f)")
-            prev = "g"
+            ctes.append(f"h AS (SELECT *, {ssn_hits_sql(self.ssn_checked)} AS {SSN_HITS} FROM g)")
+            prev = "h"
         for n, level in enumerate(self.levels):
             exprs = "".join(f", {expr} AS {alias}" for alias, expr in level)
             ctes.append(f"t{n} AS (SELECT *{exprs} FROM {prev})")
