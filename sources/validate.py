@@ -767,9 +767,18 @@ class Stage:
             "r AS (SELECT *, CASE WHEN shape_err IS NOT NULL THEN shape_err "
             "ELSE nullif(_chk, '') END AS reason FROM o)"
         )
-        masked = mask_ssn_line_sql("raw")
+        # The rejected rows' line, masked: SSN-shaped runs, then each known field value, one CTE
+        # level each. Nested in one expression, every mask value doubled the line expression
+        # (mask_value_sql reads its line twice), and with it the masks' kilobyte patterns, which
+        # DuckDB compiles once per occurrence in the statement.
+        ctes.append(
+            f"k0 AS (SELECT *, CASE WHEN reason IS NOT NULL THEN {mask_ssn_line_sql('raw')} "
+            "END AS _ml0 FROM r)"
+        )
         for i in range(len(self.mask_values)):
-            masked = pii.mask_value_sql(masked, f"_m{i}")
+            line = pii.mask_value_sql(f"_ml{i}", f"_m{i}")
+            ctes.append(f"k{i + 1} AS (SELECT *, {line} AS _ml{i + 1} FROM k{i})")
+        last = len(self.mask_values)
         final_cols = "".join(f", {expr} AS {_q(name)}" for name, expr in final.items())
         out_names = "".join(f", {_q(name)}" for name in self.outputs)
         return (
@@ -777,8 +786,8 @@ class Stage:
             + ",\n".join(ctes)
             + f"\nSELECT line_no{out_names}{final_cols}, shape_err, reason, "
             "CASE WHEN reason IS NULL THEN _issues END AS _issues, "
-            f"CASE WHEN reason IS NOT NULL THEN left({masked}, {MAX_RAW_LINE}) END AS raw_line "
-            "FROM r"
+            f"left(_ml{last}, {MAX_RAW_LINE}) AS raw_line "
+            f"FROM k{last}"
         )
 
     def dedupe_sql(self, stage_table: str) -> list[str]:

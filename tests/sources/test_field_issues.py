@@ -533,6 +533,19 @@ def test_a_row_with_nothing_identifying_is_a_row_defect(
     assert "123-54-6789" not in raw and "000-00-0000" not in raw
 
 
+def test_a_quarantined_line_masks_an_invalid_ssn_the_line_mask_cannot_see(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """An invalid SSN is neither SSN-shaped nor an eight-digit run, so only the field's own mask
+    (its digits but the last four as '*') keeps it out of the quarantined line."""
+    empty = {c: "" for c in GOOD if c != "id"}
+    path = write(tmp_path / "p.csv", HEADER, line(id="R1", **{**empty, "ssn": "12-345-678"}))
+    (res,) = ingest_source(con, person_source(path), "r1")
+    assert (res.rows_read, res.rows_rejected) == (1, 1)
+    (raw,) = con.execute("SELECT raw_line FROM quarantine").fetchall()[0]
+    assert "12-345-678" not in raw and "**-***-678" in raw, raw
+
+
 def test_account_rows_are_never_dropped_for_field_defects(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
