@@ -84,7 +84,10 @@ def _child(code_root: Path, db: Path, run: str | None, prepare: str | None) -> N
     ).fetchone()
     assert latest is not None, f"{db}: no run"
     run_id = run or str(latest[0])
-    sql.run(con, "exports/export_macros.sql")
+    if hasattr(emit, "create_export_macros"):
+        emit.create_export_macros(con)
+    else:  # a code root from before point_macros.sql: every export macro in one file
+        sql.run(con, "exports/export_macros.sql")
     params = _params(con, run_id)
     if prepare:
         if hasattr(emit, "delta_frame"):
