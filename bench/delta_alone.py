@@ -28,13 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _timing import child_json, database_copies, peak_rss_bytes, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +83,10 @@ def _child(code_root: Path, db: Path, run: str | None, prepare: str | None) -> N
     ).fetchone()
     assert latest is not None, f"{db}: no run"
     run_id = run or str(latest[0])
-    sql.run(con, "exports/export_macros.sql")
+    if hasattr(emit, "create_export_macros"):
+        emit.create_export_macros(con)
+    else:  # a code root from before point_macros.sql: every export macro in one file
+        sql.run(con, "exports/export_macros.sql")
     params = _params(con, run_id)
     if prepare:
         if hasattr(emit, "delta_frame"):
@@ -104,10 +106,9 @@ def _child(code_root: Path, db: Path, run: str | None, prepare: str | None) -> N
     digest, rows = emit.write_csv(frame, db.parent / "delta.csv")
     write_s = time.perf_counter() - t1
     con.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({
         "run_id": run_id, "prev_run_id": params["prev_run_id"], "seconds": seconds,
-        "write_s": write_s, "peak_rss": peak, "rows": rows, "sha256": digest,
+        "write_s": write_s, "peak_rss": peak_rss_bytes(), "rows": rows, "sha256": digest,
     }))  # fmt: skip
 
 
@@ -136,28 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.db is None:
         ap.error("--db is required")
     roots = args.code_root or [ROOT]
-    for round_no in range(1, args.repeat + 1):
-        for k, code_root in enumerate(roots):
-            folder = args.keep / f"r{round_no}-{k}" if args.keep else args.db.parent / "delta-copy"
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-            copy = folder / args.db.name
-            shutil.copyfile(args.db, copy)
-            cmd = [sys.executable, __file__, "--child", str(copy), "--code-root", str(code_root)]
-            cmd += ["--memory-limit", args.memory_limit] + (["--run", args.run] if args.run else [])
-            if args.prev != "asis":
-                prep = [*cmd, "--prepare", args.prev]
-                subprocess.run(prep, check=True, capture_output=True, text=True)
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            r = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"round {round_no} {code_root}: delta {r['seconds']:.2f} s (+ file"
-                f" {r['write_s']:.2f} s), peak {r['peak_rss'] / 2**30:.2f} GiB, {r['rows']:,}"
-                f" rows, sha256 {r['sha256'][:16]} (run {r['run_id']} after {r['prev_run_id']})",
-                flush=True,
-            )
-            if not args.keep:
-                shutil.rmtree(folder)
+    copies = database_copies(args.db, roots, args.repeat, args.keep, "delta-copy")
+    for round_no, code_root, copy in copies:
+        cmd = [sys.executable, __file__, "--child", str(copy), "--code-root", str(code_root)]
+        cmd += ["--memory-limit", args.memory_limit] + (["--run", args.run] if args.run else [])
+        if args.prev != "asis":
+            run_child([*cmd, "--prepare", args.prev], what=f"setting up {copy}")
+        r = child_json(cmd, what=f"the delta of {code_root}")
+        print(
+            f"round {round_no} {code_root}: delta {r['seconds']:.2f} s (+ file"
+            f" {r['write_s']:.2f} s), peak {r['peak_rss'] / 2**30:.2f} GiB, {r['rows']:,}"
+            f" rows, sha256 {r['sha256'][:16]} (run {r['run_id']} after {r['prev_run_id']})",
+            flush=True,
+        )
     return 0
 
 

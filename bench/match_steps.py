@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,6 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+
+from _timing import alternating, child_json, cpu_seconds, git_head  # noqa: E402
 
 #: The tables link() reads, copied into the child's in-memory database.
 INPUT_TABLES = ("acct_std", "rec_std", "acct_phones", "rec_phones")
@@ -177,17 +178,17 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
         link_mod.SCORE_CHUNK_ROWS = args.score_chunk_rows
     times: dict[str, dict[str, float]] = {}
     _instrument(times)
-    cpu0 = os.times()
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     res = link(con, "match-steps", settings=settings)
     seconds = time.perf_counter() - t0
-    cpu1 = os.times()
+    cpu = cpu_seconds() - cpu0
     if args.export:
         _export(con, Path(args.export), "match-steps")
     return {
         "code_root": args.code_root or str(ROOT),
         "seconds": round(seconds, 3),
-        "cpu_seconds": round((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 2),
+        "cpu_seconds": round(cpu, 2),
         "candidate_pairs": res.candidate_pairs,
         "linked_pairs": res.linked_pairs,
         "associates": res.associates,
@@ -206,22 +207,7 @@ def _code_label(root: Path) -> str:
     marker = root / "COMMIT"
     if marker.exists():
         return marker.read_text().strip()[:12]
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return head + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return root.name
+    return git_head(root, "--untracked-files=no") or root.name
 
 
 def _run_child(args: argparse.Namespace, root: Path | None, export: Path | None) -> dict[str, Any]:
@@ -241,10 +227,7 @@ def _run_child(args: argparse.Namespace, root: Path | None, export: Path | None)
         cmd += ["--score-chunk-rows", str(args.score_chunk_rows)]
     env = dict(os.environ)
     env.setdefault("SKIPTRACE_HMAC_KEY", "match-steps-bench-key")  # nothing is hashed here
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise SystemExit(f"worker failed ({root}):\n{done.stderr[-4000:]}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return child_json(cmd, what=f"worker ({root})", env=env)
 
 
 def _differences(a: Path, b: Path) -> dict[str, Any]:
@@ -321,37 +304,33 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[dict[str, Any]]] = {lab: [] for lab in labels}
     checks: list[dict[str, Any]] = []
     reference: Path | None = None
-    n = 0
-    for rnd in range(args.repeat):
-        for root, lab in zip(roots, labels, strict=True):
-            n += 1
-            export = args.out / f"run{n:02d}" if args.out else None
-            res = _run_child(args, root, export)
-            runs[lab].append(res)
-            print(
-                f"round {rnd + 1}/{args.repeat} {lab}: link() {res['seconds']:.2f} s "
-                f"(CPU {res['cpu_seconds']:.1f} s), {res['candidate_pairs']:,} candidates, "
-                f"{res['linked_pairs']:,} debtor links",
-                flush=True,
-            )
-            if export is not None:
-                if reference is None:
-                    reference = export
-                else:
-                    diff = _differences(reference, export)
-                    checks.append(
-                        {
-                            "code": lab,
-                            "round": rnd + 1,
-                            "identical": _identical(diff),
-                            "tables": diff,
-                        }
-                    )
-                    print(
-                        f"  match tables identical to the first run: {_identical(diff)}", flush=True
-                    )
-                    if not _identical(diff):
-                        print(f"  {json.dumps(diff)}", flush=True)
+    for n, (rnd, tree, root) in enumerate(alternating(roots, args.repeat), start=1):
+        lab = labels[tree]
+        export = args.out / f"run{n:02d}" if args.out else None
+        res = _run_child(args, root, export)
+        runs[lab].append(res)
+        print(
+            f"round {rnd}/{args.repeat} {lab}: link() {res['seconds']:.2f} s "
+            f"(CPU {res['cpu_seconds']:.1f} s), {res['candidate_pairs']:,} candidates, "
+            f"{res['linked_pairs']:,} debtor links",
+            flush=True,
+        )
+        if export is not None:
+            if reference is None:
+                reference = export
+            else:
+                diff = _differences(reference, export)
+                checks.append(
+                    {
+                        "code": lab,
+                        "round": rnd,
+                        "identical": _identical(diff),
+                        "tables": diff,
+                    }
+                )
+                print(f"  match tables identical to the first run: {_identical(diff)}", flush=True)
+                if not _identical(diff):
+                    print(f"  {json.dumps(diff)}", flush=True)
 
     if args.json:  # before the table: a reader closing the pipe early keeps the figures
         args.json.parent.mkdir(parents=True, exist_ok=True)

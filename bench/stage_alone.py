@@ -24,13 +24,12 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _timing import child_json, database_copies, peak_rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE = ROOT / "bench/results/tmp/scale"
@@ -103,8 +102,7 @@ def _child(code_root: Path, db: Path, stage: str, profile: bool) -> None:
         details = _run_stage(con, stage, db)
     seconds = time.perf_counter() - t0
     con.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "peak_rss": peak, "details": details}))
+    print(json.dumps({"seconds": seconds, "peak_rss": peak_rss_bytes(), "details": details}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,25 +127,17 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"--db {args.db} does not exist")
         _ingest(args.portfolio, args.db)
     roots = args.code_root or [ROOT]
-    for round_no in range(1, args.repeat + 1):
-        for k, code_root in enumerate(roots):
-            folder = args.keep / f"r{round_no}-{k}" if args.keep else args.db.parent / "copy"
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-            copy = folder / args.db.name
-            shutil.copyfile(args.db, copy)
-            cmd = [sys.executable, __file__, "--child", str(copy), "--code-root", str(code_root)]
-            cmd += ["--stage", args.stage, "--memory-limit", args.memory_limit]
-            cmd += ["--profile"] if args.profile else []
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"round {round_no} {code_root}: {result['seconds']:.1f} s, "
-                f"peak {result['peak_rss'] / 2**30:.2f} GiB, {result['details']}",
-                flush=True,
-            )
-            if not args.keep:
-                shutil.rmtree(folder)
+    copies = database_copies(args.db, roots, args.repeat, args.keep, "copy")
+    for round_no, code_root, copy in copies:
+        cmd = [sys.executable, __file__, "--child", str(copy), "--code-root", str(code_root)]
+        cmd += ["--stage", args.stage, "--memory-limit", args.memory_limit]
+        cmd += ["--profile"] if args.profile else []
+        result = child_json(cmd, what=f"{args.stage} of {code_root}")
+        print(
+            f"round {round_no} {code_root}: {result['seconds']:.1f} s, "
+            f"peak {result['peak_rss'] / 2**30:.2f} GiB, {result['details']}",
+            flush=True,
+        )
     return 0
 
 

@@ -56,13 +56,14 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
+
+from _timing import alternating, child_json, cpu_seconds, git_head, peak_rss_bytes
 
 if TYPE_CHECKING:  # Splink's list element types, for annotations only (its lists are invariant)
     from splink.internals.blocking_rule_creator import BlockingRuleCreator
@@ -122,18 +123,13 @@ def _peak_mib() -> float:
     """Peak RSS since the last reset, MiB (VmHWM; ru_maxrss where /proc is missing)."""
     kib = _status_kib("VmHWM")
     if kib is None:
-        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        kib = peak_rss_bytes() // 1024
     return round(kib / 1024, 1)
 
 
 def _rss_mib() -> float:
     kib = _status_kib("VmRSS")
     return round((kib or 0) / 1024, 1)
-
-
-def _cpu_seconds() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
 
 
 def _loadavg() -> float | None:
@@ -162,10 +158,10 @@ class _Meter:
         self.rss_before_mib = _rss_mib()
         self.reset_ok = _reset_peak()
         self.load0 = _loadavg()
-        self.cpu0 = _cpu_seconds()
+        self.cpu0 = cpu_seconds()
 
     def report(self) -> dict[str, Any]:
-        cpu = _cpu_seconds() - self.cpu0
+        cpu = cpu_seconds() - self.cpu0
         peak = _peak_mib()
         return {
             "cpu_seconds": round(cpu, 2),
@@ -970,21 +966,13 @@ def _prf(predicted: int, tp: int, true_total: int) -> dict[str, Any]:
 def _worker(python: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run this file as a worker subprocess; return the JSON its last stdout line holds."""
     t0 = time.perf_counter()
-    proc = subprocess.run(
+    out = child_json(
         [python, __file__, *args, "--code-root", str(CODE_ROOT)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
+        what=f"worker {' '.join(args[:2])}",
         env={**os.environ, **(env or {})},
+        cwd=ROOT,
     )
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"worker {' '.join(args[:2])} failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}"
-        )
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["subprocess_wall_seconds"] = round(wall, 2)
+    out["subprocess_wall_seconds"] = round(time.perf_counter() - t0, 2)
     return out
 
 
@@ -1034,21 +1022,18 @@ def compare_generated(args: argparse.Namespace) -> dict[str, Any]:
     if args.name_block_cap:
         cap += ["--name-block-cap", str(args.name_block_cap)]
     runs: dict[str, list[dict[str, Any]]] = {"skiptrace": [], "splink": []}
-    for i in range(args.repeat):
-        tag = f" (run {i + 1}/{args.repeat})" if args.repeat > 1 else ""
-        if not args.no_skiptrace:
-            print(f"skiptrace: matchers.link ...{tag}", flush=True)
-            runs["skiptrace"].append(
-                _worker(sys.executable, ["--mode", "skiptrace", *common, *thr, *cap], env)
-            )
-        if not args.no_splink:
-            print(f"splink: train + predict ...{tag}", flush=True)
-            runs["splink"].append(
-                _worker(
-                    args.splink_python or sys.executable,
-                    ["--mode", "splink", *common, *thr, "--u-pairs", str(args.u_pairs)],
-                )
-            )
+    workers = {  # system: (what its worker times, python, the worker's arguments, environment)
+        "skiptrace": ("matchers.link", sys.executable, ["--mode", "skiptrace", *common, *thr, *cap],
+                      env),
+        "splink": ("train + predict", args.splink_python or sys.executable,
+                   ["--mode", "splink", *common, *thr, "--u-pairs", str(args.u_pairs)], None),
+    }  # fmt: skip
+    systems = [name for name in workers if not getattr(args, f"no_{name}")]
+    for round_no, _, name in alternating(systems, args.repeat):
+        what, python, worker_args, worker_env = workers[name]
+        tag = f" (run {round_no}/{args.repeat})" if args.repeat > 1 else ""
+        print(f"{name}: {what} ...{tag}", flush=True)
+        runs[name].append(_worker(python, worker_args, worker_env))
     for name, done in runs.items():
         if done:
             results[name] = _median_run(done)
@@ -1083,22 +1068,7 @@ def _code_version(root: Path) -> str:
     stamp = root / "COMMIT"
     if stamp.exists():
         return stamp.read_text().strip()
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "matchers", "sql", "sources"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
+    return git_head(root, "--", "matchers", "sql", "sources") or "unknown"
 
 
 def _machine() -> dict[str, Any]:

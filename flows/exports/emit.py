@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -184,19 +185,42 @@ def _delta_params(
     }
 
 
+#: The export queries' temporary macros, in the order they are created (export_macros.sql
+#: calls point_macros.sql's): `create_export_macros`.
+EXPORT_MACROS = ("exports/point_macros.sql", "exports/export_macros.sql")
+#: The SQL that computes a run's stored delta points (`delta_definition`): the macros
+#: delta_points_of is made of and the statement that writes its rows. Not export_macros.sql:
+#: none of its macros decides a stored point's values (the delta's own, delta_points_tracked and
+#: the like, read stored and recomputed points alike), so an edit there keeps them in use.
+DELTA_POINT_SQL = ("exports/point_macros.sql", "exports/delta_points_write.sql")
+
+
+def create_export_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the export queries' temporary macros (`EXPORT_MACROS`) on `con`: emit, the push
+    and anything that runs an export query by itself do this first."""
+    for name in EXPORT_MACROS:
+        sql.run(con, name)
+
+
 @cache
 def delta_definition() -> str:
-    """The digest of what computes a run's delta_points rows (migration 120): the export macros'
-    SQL (delta_points_of and what it calls) and the DuckDB version that runs it. A later delta
-    uses a previous run's stored rows only when they carry this digest, so a release that
-    changes how a point's usability is computed recomputes the previous run once instead of
-    comparing with rows the old code wrote."""
-    text = sql.load("exports/export_macros.sql") + "\n-- duckdb " + duckdb.__version__
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The digest of what computes a run's delta_points rows (migration 120): `DELTA_POINT_SQL`
+    and the DuckDB version that runs it (`definition_digest`). A later delta uses a previous
+    run's stored rows only when they carry this digest, so a release that changes how a
+    point's usability is computed recomputes the previous run once instead of comparing with
+    rows the old code wrote, and one that changes only another export's macros does not."""
+    return definition_digest(sql.load)
+
+
+def definition_digest(read: Callable[[str], str]) -> str:
+    """The digest of `DELTA_POINT_SQL` as `read` gives each file's text (sql.load; a test
+    gives edited texts), with the DuckDB version."""
+    text = "".join(f"-- {name}\n{read(name)}\n" for name in DELTA_POINT_SQL)
+    return hashlib.sha256(f"{text}-- duckdb {duckdb.__version__}".encode()).hexdigest()
 
 
 def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
-    """delta.csv of `params["run_id"]` (export_macros.sql must have run).
+    """delta.csv of `params["run_id"]` (`create_export_macros` must have run).
 
     The run's points as the delta reads them are stored first (delta_points, migration 120:
     sql/exports/delta_points_write.sql), with the prune of rows no later delta needs
@@ -263,7 +287,7 @@ def emit(
         "zip_format": zip_format,
         **_delta_params(con, prev_run_id, rules, bands),
     }
-    sql.run(con, "exports/export_macros.sql")
+    create_export_macros(con)
     written: list[ExportFile] = []
     # Files are written by one background thread while the next export's query runs in DuckDB
     # (both release the GIL), at most _MAX_PENDING_WRITES frames waiting; they are recorded in

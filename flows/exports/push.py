@@ -14,7 +14,7 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
    `skiptrace_rollbacks`);
 3. streams the run's rows from DuckDB as CSV through COPY into temporary staging tables; a
    contact is callable only where the run's import files would hand it to a collector (not bad,
-   not on hold: `contact_usability`, sql/exports/export_macros.sql, with the bands of the rules
+   not on hold: `contact_usability`, sql/exports/point_macros.sql, with the bands of the rules
    file the run used);
 4. stages as not callable any contact the platform reported bad or opted out of after the run
    read its outcomes (`guard_outcomes.sql`: the latest verdict, with the runs' outcome lists,
@@ -55,6 +55,7 @@ import pyarrow.csv as pacsv
 from skiptrace import sql
 from skiptrace.errors import ConfigError
 from skiptrace.flows.exports import pg
+from skiptrace.flows.exports.emit import create_export_macros
 from skiptrace.flows.exports.pg import (
     PushConfigError,
     PushError,
@@ -340,7 +341,7 @@ def _push_in_transaction(
         with cur.copy("COPY st_run (run_id, as_of, code_version) FROM STDIN") as copy:
             copy.write_row((run["run_id"], run["as_of"], run["code_version"]))
         # the import layouts' definition of a usable contact, with the run's bands
-        sql.run(con, "exports/export_macros.sql")
+        create_export_macros(con)
         params = {"run_id": run["run_id"], **run["bands"]}
         counts = {table: _copy_query(con, cur, query, table, params) for query, table in _STAGES}
         pg.execute(cur, "stage_analyze.sql")

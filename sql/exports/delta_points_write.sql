@@ -1,4 +1,4 @@
--- What delta.csv reads of each point of $run_id (delta_points_of, export_macros.sql), stored in
+-- What delta.csv reads of each point of $run_id (delta_points_of, point_macros.sql), stored in
 -- delta_points (migration 120) with its delta_point_runs row: emit runs this in one transaction
 -- before the run's delta, which reads the rows back, and the next run's delta reads them as the
 -- previous run's instead of recomputing that run's usability. A re-emit replaces the rows.

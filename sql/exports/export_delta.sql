@@ -11,7 +11,7 @@
 --   hold_changed: a compliance rule's hold put on or lifted (old_on_hold / new_on_hold, as
 --     contacts.csv's on_hold: a bankruptcy filed or dismissed, a dispute);
 --   usability_changed: what the import files and the push decide for it (contact_usability,
---     export_macros.sql): import status good/unknown/bad, held (import `on_hold`, the push's
+--     point_macros.sql): import status good/unknown/bad, held (import `on_hold`, the push's
 --     `on_hold`: a rule hold or confidence below the verify band) or why held, callable. A
 --     confidence crossing a band, or the rules file's bands changing, is such a change; the
 --     bands of each run are those of the rules that run recorded ($bad/$verify/$good for this

@@ -1,13 +1,13 @@
 -- import_addresses.csv: a generic collections-system address import layout.
 -- status bad when USPS says the consumer moved away or a do-not-mail rule names the address
 -- (Reg F 1006.42: no mail there), or confidence is below $bad; on hold when a rule holds it or
--- confidence is below $verify (contact_usability, export_macros.sql: the push writes the same
+-- confidence is below $verify (contact_usability, point_macros.sql: the push writes the same
 -- decision as not callable); primary = best address; correspondence = primary, not bad, not on
 -- hold.
 -- source = the most reliable independent source; confirmation_source = the others ('on file'
 -- when the account file agrees). on_hold_reason says why a held row is held; date_added is the
 -- as-of date of the first run that emitted the address for the account; zip in one format
--- ($zip_format, export_macros.sql).
+-- ($zip_format, point_macros.sql).
 WITH sup AS (
     SELECT s.account_id, s.contact_key,
            -- the best supporting source (export_macros.sql)
@@ -23,7 +23,7 @@ WITH sup AS (
 base AS (
     SELECT cp.*,
            CAST(row_number() OVER (PARTITION BY cp.account_id ORDER BY cp.rank) AS INTEGER) AS sequence
-    FROM contact_usability($run_id, 'address', $bad, $verify) cp  -- export_macros.sql
+    FROM contact_usability($run_id, 'address', $bad, $verify) cp  -- point_macros.sql
     WHERE cp.role = 'debtor' AND cp.status <> 'suppressed'
 ),
 first_added AS (SELECT * FROM export_first_added($run_id, 'address')),

@@ -4,7 +4,7 @@
 -- for verification ($verify) and every held row says why (on_hold_reason: the compliance rule,
 -- the confidence below the verify band, no calling window); bad and held as contact_usability
 -- decides them
--- (export_macros.sql: the push writes the same decision as not callable); consent flags follow
+-- (point_macros.sql: the push writes the same decision as not callable); consent flags follow
 -- the TCPA decision (dial_mode).
 -- date_added: the as-of date of the first run that emitted this number for the account (stable
 -- from night to night, so the collections system does not see it as new every morning).
@@ -12,7 +12,7 @@
 -- location; with ambiguous information, in every location it indicates): the hours that are
 -- 08:00-21:00 in every zone the consumer may be in (contact_points.tz_zones), on the run's
 -- as-of date, stated in call_window_tz: the consumer's zone (time_zone), else the area code's,
--- else the most common of the possible zones (contact_usability, export_macros.sql). E.g. an
+-- else the most common of the possible zones (contact_usability, point_macros.sql). E.g. an
 -- Eastern consumer with a Central area code: 09:00-21:00 Eastern. A phone with no such hour is
 -- held (on_hold_reason says why) and its window left blank.
 WITH best_src AS (
@@ -30,7 +30,7 @@ phones AS (
     -- booleans, not each row's JSON (at 1.6M phones the gain was 1.3-1.5 s in one pair and
     -- within the noise of four alternations)
     SELECT cp.*
-    FROM contact_usability($run_id, 'phone', $bad, $verify) cp  -- export_macros.sql
+    FROM contact_usability($run_id, 'phone', $bad, $verify) cp  -- point_macros.sql
     WHERE cp.role = 'debtor' AND cp.status <> 'suppressed'
 ),
 first_added AS (SELECT * FROM export_first_added($run_id, 'phone'))

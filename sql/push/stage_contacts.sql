@@ -1,7 +1,7 @@
 -- The run's contact points as PostgreSQL's skiptrace_contacts rows (column order = the COPY's).
 -- One row per (account_id, contact_type, contact_key), the key the platform merges on: a value
 -- that is both the debtor's and a third party's keeps its debtor row.
--- Usable by a collector as the import files say (contact_usability, export_macros.sql, with
+-- Usable by a collector as the import files say (contact_usability, point_macros.sql, with
 -- the run's bands $bad and $verify): callable only for a debtor contact that is not suppressed,
 -- not bad (import status `bad`) and not on hold (import `on_hold` Y). on_hold and hold_reason
 -- are the import files' on_hold and on_hold_reason; suppression_reason is the suppressing

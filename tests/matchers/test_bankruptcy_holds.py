@@ -75,11 +75,7 @@ def test_a_held_case_whose_filing_date_was_not_used_names_it(
     rec = b.record("pacer", "ANN", "LEE", kind="bankruptcy", bk_case_number="bk-1",
                    record_date=dt.date(2025, 3, 1))  # fmt: skip
     held(b, "A", rec, 0.5, address=5)
-    con.execute(  # as ingest lists it on the record (migration 121)
-        "UPDATE source_records SET unused_dates = [{'column_name': 'bk_filing_date',"
-        " 'reason': 'after_record_date', 'value_masked': '2052-03-02'}] WHERE rec_id = ?",
-        [rec],
-    )
+    b.unused_date(rec, "bk_filing_date", "after_record_date", "2052-03-02")
     resolve_contacts(con, RUN, AS_OF)
     got = flags_of(con, "A")
     assert set(got) == {"bankruptcy_possible"}

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from skiptrace.matchers.resolve import ResolveSettings, resolve_contacts
+from tests.ingested import unused_date
 
 RUN = "r-test"
 AS_OF = dt.date(2025, 6, 1)
@@ -150,6 +151,11 @@ class Builder:
             " match_probability, role, guard) VALUES (?, ?, ?, ?, 10, ?, ?, ?)",
             [RUN, account_id, rec_id, src[0] if src else None, p, role, guard],
         )
+
+    def unused_date(self, rec_id: int, column: str, reason: str, value: str) -> None:
+        """The event date `column` of record `rec_id`, delivered as `value`, that ingest did not
+        use for `reason` (tests.ingested.unused_date)."""
+        unused_date(self.con, rec_id, column, reason, value)
 
     def _line(self, file_no: int) -> int:
         self.lines[file_no] += 1
@@ -1034,12 +1040,8 @@ def test_unreadable_date_of_death_that_copies_the_birth_date_is_disputed(b: Buil
         b.account(acct, acct.title(), "Doe", dob=dt.date(1950, 1, 1))
         dmf = b.record("dmf", acct.title(), "Doe", kind="deceased", reliability=0.98, dob=dob)
         b.link(acct, dmf, p=0.99)
-        if delivered:  # as ingest lists it on the record (migration 121)
-            con.execute(
-                "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
-                " 'reason': 'unparseable_date', 'value_masked': ?}] WHERE rec_id = ?",
-                [delivered, dmf],
-            )
+        if delivered:
+            b.unused_date(dmf, "date_of_death", "unparseable_date", delivered)
     resolve_contacts(con, RUN, AS_OF)
     for acct in ("COPY", "COPY_US"):
         got = flags_of(con, acct)
@@ -1072,12 +1074,8 @@ def test_death_dated_after_its_records_report_date_is_an_undated_death(b: Builde
                        record_date=reported)  # fmt: skip
         con.execute("UPDATE input_files SET record_date_rule = ? WHERE source = ?", [rule, source])
         b.link(acct, rec, p=0.99)
-        if delivered:  # as ingest lists it on the record (migration 121)
-            con.execute(
-                "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
-                " 'reason': 'after_record_date', 'value_masked': ?}] WHERE rec_id = ?",
-                [delivered, rec],
-            )
+        if delivered:
+            b.unused_date(rec, "date_of_death", "after_record_date", delivered)
         if seen:
             w2 = b.record("w2", acct.title(), "Doe", record_date=seen)
             b.link(acct, w2, p=0.99)
@@ -1151,11 +1149,7 @@ def test_bankruptcy_date_after_its_records_report_date_is_not_used(b: Builder, c
         rec = b.record("pacer", acct.title(), "Lee", bk_case_number=f"25-{acct}", **dates,
                        **common)  # fmt: skip
         b.link(acct, rec, p=0.95)
-        con.execute(  # as ingest lists it on the record (migration 121)
-            "UPDATE source_records SET unused_dates = [{'column_name': ?,"
-            " 'reason': 'after_record_date', 'value_masked': ?}] WHERE rec_id = ?",
-            [column, delivered, rec],
-        )
+        b.unused_date(rec, column, "after_record_date", delivered)
     resolve_contacts(con, RUN, AS_OF)
     for acct, (column, delivered, _) in cases.items():
         got = flags_of(con, acct)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from skiptrace.matchers.rules import DEFAULT_RULES
 from skiptrace.matchers.suppress import apply_suppressions, load_rules
+from tests.ingested import unused_date
 
 RUN = "r-sup"
 AS_OF = dt.date(2025, 6, 1)
@@ -67,7 +68,9 @@ class Portfolio:
             list(row.values()),
         )
 
-    def flag(self, account_id: str, flag: str, confidence: float, **rec: Any) -> None:
+    def flag(self, account_id: str, flag: str, confidence: float, **rec: Any) -> int:
+        """Flag the account on a record (`rec`: its columns; none: the flag names a record id
+        with no record behind it); returns the record id."""
         self.line += 1
         rec_id = 2 * 10_000_000_000 + self.line
         if rec:
@@ -81,6 +84,7 @@ class Portfolio:
             " VALUES (?, ?, ?, ?, 'test', ?)",
             [RUN, account_id, flag, confidence, rec_id],
         )
+        return rec_id
 
 
 def state(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -245,13 +249,8 @@ def test_a_case_whose_date_was_not_used_stays_held(pf: Portfolio, con) -> None:
     for account, (dates, column) in cases.items():
         pf.account(account)
         flag = "bankruptcy_possible" if account == "POSSIBLE" else "bankruptcy"
-        pf.flag(account, flag, 0.95, bk_case_number=f"24-{account}", **dates, **bk)
-        con.execute(  # as ingest lists it on the record (migration 121)
-            "UPDATE source_records SET unused_dates = [{'column_name': ?,"
-            " 'reason': 'after_record_date', 'value_masked': NULL}]"
-            " WHERE file_no = 2 AND line_no = ?",
-            [column, pf.line],
-        )
+        rec = pf.flag(account, flag, 0.95, bk_case_number=f"24-{account}", **dates, **bk)
+        unused_date(con, rec, column, "after_record_date", "03/01/2052")
     apply_suppressions(con, RUN, AS_OF)
     for account in cases:
         rule = "bankruptcy_possible" if account == "POSSIBLE" else "bankruptcy_stay"

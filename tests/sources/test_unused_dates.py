@@ -1,8 +1,9 @@
 """The event dates ingest did not use are listed on the record (`source_records.unused_dates`,
 migration 121), from the same field issue entries it writes to `field_issues`; resolution,
 suppression and the review queue read the record (tests/matchers/test_resolve.py,
-test_bankruptcy_holds.py, test_suppress.py, tests/flows/review/test_queue_order.py), and rows
-loaded before the migration are filled from field_issues."""
+test_bankruptcy_holds.py, test_suppress.py, tests/flows/review/test_queue_order.py, which write
+it as ingest does with tests.ingested.unused_date), and rows loaded before the migration are
+filled from field_issues."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import duckdb
 from skiptrace import sql
 from skiptrace.sources.ingest import ingest_source
 from skiptrace.sources.registry import Source
+from tests.ingested import unused_date
 
 EVENT_DATES = [
     "date_of_death", "move_effective_date", "bk_filing_date", "bk_discharge_date",
@@ -115,6 +117,38 @@ def test_ingest_lists_the_event_dates_it_did_not_use_on_the_record(
         "SELECT count(*) FROM field_issues WHERE reason = 'future_date' AND action = 'kept'"
     ).fetchone()
     assert kept == (1,)  # B5's dismissal, after the as-of date: kept, so not listed
+
+
+def test_the_hand_written_copy_writes_what_ingest_writes(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """tests.ingested.unused_date, given what ingest was delivered, writes the field issues and
+    the record's list ingest wrote (the value masked alike: an SSN typed into a date keeps its
+    shape), but the file's own column name, which a record built by hand does not have."""
+    _load(con, tmp_path)
+    issues_sql = (
+        "SELECT run_id, file_no, source, path, line_no, column_name, reason, action, value_masked"
+        " FROM field_issues WHERE action = 'nulled' AND list_contains($dates, column_name)"
+        " ORDER BY ALL"
+    )
+    ingested = (_unused(con), con.execute(issues_sql, {"dates": EVENT_DATES}).fetchall())
+    con.execute("DELETE FROM field_issues WHERE list_contains($dates, column_name)",
+                {"dates": EVENT_DATES})  # fmt: skip
+    con.execute("UPDATE source_records SET unused_dates = NULL")
+    delivered = [  # record, column, reason, as delivered (_court, _deaths)
+        ("B1", "bk_filing_date", "after_record_date", "06/01/2062"),
+        ("B1", "bk_dismissal_date", "after_record_date", "07/16/2062"),
+        ("B2", "bk_discharge_date", "unparseable_date", "04/2O/2026"),
+        ("B3", "bk_filing_date", "implausible_date", "01/10/0025"),
+        ("B6", "bk_filing_date", "unparseable_date", "123-45-6789"),
+        ("D1", "date_of_death", "after_record_date", "11/01/2122"),
+        ("D3", "date_of_death", "unparseable_date", "19Z51103"),
+    ]
+    rec_ids = dict(con.execute("SELECT record_id, rec_id FROM source_records").fetchall())
+    for record_id, column, reason, value in delivered:
+        unused_date(con, rec_ids[record_id], column, reason, value)
+    by_hand = (_unused(con), con.execute(issues_sql, {"dates": EVENT_DATES}).fetchall())
+    assert by_hand == ingested
 
 
 def test_the_migration_fills_rows_loaded_before_it_from_field_issues(tmp_path: Path) -> None:

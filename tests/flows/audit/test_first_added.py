@@ -16,6 +16,7 @@ import duckdb
 
 from skiptrace import sql
 from skiptrace.flows.audit.runs import abandon_stale_runs, finish_run, start_run
+from skiptrace.flows.exports.emit import create_export_macros
 
 #: The history scan export_first_added ran before migration 093 (the reference).
 HISTORY_SCAN = """
@@ -33,7 +34,7 @@ HISTORY_SCAN = """
 
 
 def _by_macro(con: duckdb.DuckDBPyConnection, run_id: str) -> set[tuple]:
-    sql.run(con, "exports/export_macros.sql")
+    create_export_macros(con)
     rows: set[tuple] = set()
     for ctype in ("address", "phone", "email"):
         rows |= {

@@ -427,7 +427,7 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     for the debtor, the credit header only as the relative's: each point is explained by its
     own support, and a debtor point whose only report is the relative's is a lineage gap in the
     view and in the report's count alike."""
-    from skiptrace import sql
+    from skiptrace.flows.exports.emit import create_export_macros
     from skiptrace.flows.report.run_report import collect_run_data
 
     key = "+13155550111"
@@ -466,7 +466,7 @@ def test_a_key_held_by_the_debtor_and_a_relative_keeps_each_points_own_support(
     points = {(c["role"], c["rank"]): c for c in doc["contacts"] if c["contact_type"] == "phone"}
     assert [s["rule"] for s in points[("third_party", 1)]["suppressions"]] == ["dispute"]
     assert points[("debtor", 2)]["suppressions"] == []
-    sql.run(cases, "exports/export_macros.sql")
+    create_export_macros(cases)
     held = "UPDATE contact_points SET on_hold = ? WHERE account_id = 'A3' AND contact_key = ?"
     cases.execute(held, [True, key])  # both points held: whose words say why?
     holds = cases.execute(

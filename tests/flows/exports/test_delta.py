@@ -23,7 +23,7 @@ import pytest
 from skiptrace import sql
 from skiptrace.flows.audit.run_config import read_rules, record_config, run_rules
 from skiptrace.flows.audit.runs import finish_run
-from skiptrace.flows.exports.emit import emit
+from skiptrace.flows.exports.emit import create_export_macros, emit
 from skiptrace.matchers.rules import DEFAULT_RULES
 from tests.flows.exports.test_emit import add_contact as emit_contact
 
@@ -601,7 +601,7 @@ def test_the_pairs_are_read_once_not_materialized(con) -> None:
     add_contact(con, R1, "A1", "+14045550100")
     add_contact(con, R2, "A1", "+14045550100", rank=2)
     bands = run_rules(con, R2, None).bands
-    sql.run(con, "exports/export_macros.sql")
+    create_export_macros(con)
     text = sql.load("exports/export_delta.sql")
     wanted = sql.parameters(con, text)
     control = con.execute(

@@ -12,6 +12,7 @@ points for a removed point and a changed hold reason.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,15 @@ from skiptrace import sql
 from skiptrace.flows.audit.run_config import run_rules
 from skiptrace.flows.audit.runs import finish_run
 from skiptrace.flows.exports import emit as emit_module
-from skiptrace.flows.exports.emit import emit, write_csv
+from skiptrace.flows.exports.emit import (
+    DELTA_POINT_SQL,
+    EXPORT_MACROS,
+    create_export_macros,
+    definition_digest,
+    delta_definition,
+    emit,
+    write_csv,
+)
 from skiptrace.matchers.rules import DEFAULT_RULES
 from tests.flows.exports.test_delta import (
     R1,
@@ -51,7 +60,7 @@ def params_of(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
 def recomputed(con: duckdb.DuckDBPyConnection, run_id: str, path: Path) -> bytes:
     """delta.csv of `run_id` with the previous run's points computed again (export_delta.sql,
     $prev_recompute): what every night did before the points were stored."""
-    sql.run(con, "exports/export_macros.sql")
+    create_export_macros(con)
     params = {**params_of(con, run_id), "prev_recompute": True}
     write_csv(emit_module._query(con, "export_delta.sql", params), path)
     return path.read_bytes()
@@ -241,3 +250,65 @@ def test_the_stored_points_hold_no_identity(con) -> None:
     }
     assert {"account_id", "contact_key", "hold_reason", "address_line1", "phone"} <= columns
     assert not {c for c in columns if any(w in c for w in ("ssn", "dob", "birth", "name"))}
+
+
+def _code(text: str) -> str:
+    return re.sub(r"--[^\n]*", "", text)
+
+
+def _macros(text: str) -> dict[str, str]:
+    """The temporary macros a file creates, each with its body, comments left out."""
+    parts = re.split(r"CREATE OR REPLACE TEMP MACRO (\w+)", _code(text))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_the_definition_covers_exactly_the_macros_the_stored_points_are_made_of() -> None:
+    """Every macro delta_points_write.sql calls, and every macro those call, is in a file the
+    stored points' digest covers (`DELTA_POINT_SQL`), and those files hold no other macro: an
+    edit to what decides a stored point's values changes the digest, an edit to another
+    export's macro does not."""
+    defined = {
+        name: (file, body)
+        for file in EXPORT_MACROS
+        for name, body in _macros(sql.load(file)).items()
+    }
+    made_of: set[str] = set()
+    todo = [_code(sql.load("exports/delta_points_write.sql"))]
+    while todo:
+        body = todo.pop()
+        for name, (_, called) in defined.items():
+            if name not in made_of and re.search(rf"\b{name}\s*\(", body):
+                made_of.add(name)
+                todo.append(called)
+    covered = {name for name, (file, _) in defined.items() if file in DELTA_POINT_SQL}
+    assert "contact_usability" in made_of and "export_zip_digits" in made_of
+    assert made_of == covered
+    assert set(defined) > covered  # the other exports' macros are defined elsewhere
+
+
+def test_only_an_edit_to_what_decides_the_points_invalidates_them() -> None:
+    """Stored points stay in use when another export's macro is edited (the import layouts'
+    source rank); editing their usability's words or how they are written has them computed
+    again."""
+
+    def edited(file: str, old: str, new: str) -> str:
+        def read(name: str) -> str:
+            text = sql.load(name)
+            if name != file:
+                return text
+            assert old in text, (file, old)
+            return text.replace(old, new)
+
+        return definition_digest(read)
+
+    assert definition_digest(sql.load) == delta_definition()
+    unrelated = edited("exports/export_macros.sql", "coalesce(reliability, 0.5)",
+                       "coalesce(reliability, 0.6)")  # fmt: skip
+    assert unrelated == delta_definition()
+    for file, old, new in (
+        ("exports/point_macros.sql", "'not a valid phone number'", "'not a valid number'"),
+        ("exports/point_macros.sql", "BETWEEN 480 AND 1259", "BETWEEN 480 AND 1199"),
+        ("exports/delta_points_write.sql", "SELECT * FROM delta_points_of(",
+         "SELECT * REPLACE (upper(city) AS city) FROM delta_points_of("),
+    ):  # fmt: skip
+        assert edited(file, old, new) != delta_definition(), (file, old)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 
 from skiptrace.flows.review import pages
+from tests.ingested import unused_date
 
 RUN = "r1"
 
@@ -55,9 +56,6 @@ def test_a_death_claim_whose_date_was_not_used_is_urgent(con: duckdb.DuckDBPyCon
             " role) VALUES (?, ?, ?, 'vendor', ?, 'rejected')",
             [RUN, f"A{rec_id}", rec_id, p],
         )
-    con.execute(  # as ingest lists it on the record (migration 121)
-        "UPDATE source_records SET unused_dates = [{'column_name': 'date_of_death',"
-        " 'reason': 'after_record_date', 'value_masked': NULL}] WHERE rec_id = 2"
-    )
+    unused_date(con, 2, "date_of_death", "after_record_date", "2052-01-01")
     items, _ = pages.queue(con, RUN, [])
     assert [it["rec_id"] for it in items] == [2, 1]
