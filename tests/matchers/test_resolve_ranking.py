@@ -177,9 +177,7 @@ def test_one_lone_report_does_not_succeed_an_address_two_sources_still_report(
     assert moved["8 LAKE DR"]["rank"] == 1
 
 
-def test_a_partial_record_corroborates_the_complete_address_it_is_part_of(
-    b: Builder, con
-) -> None:
+def test_a_partial_record_corroborates_the_complete_address_it_is_part_of(b: Builder, con) -> None:
     """A newer record with the house number blank ('STAFFORD AVE') or the street blank ('# 1310')
     is the account's address with a field missing: it joins the complete address instead of
     superseding it (issue 16, class 1). Before, the complete address ranked first at the
@@ -195,7 +193,9 @@ def test_a_partial_record_corroborates_the_complete_address_it_is_part_of(
     for account, full, partial in (("P1", stafford, no_number), ("P2", kirk, no_street)):
         b.account(account, "Ann", "Lee")
         for src in ("w2", "tax"):
-            b.link(account, b.record(src, "Ann", "Lee", contacts=[addr_contact(full, last_seen=OLD)]))
+            b.link(
+                account, b.record(src, "Ann", "Lee", contacts=[addr_contact(full, last_seen=OLD)])
+            )
         for src in ("w2", "tax"):
             b.link(account, b.record(src, "Ann", "Lee",
                                      contacts=[addr_contact(partial, last_seen=NEW)]))  # fmt: skip
