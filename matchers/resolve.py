@@ -24,6 +24,8 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
 05 variants         address spellings one slip apart (same street by Jaro-Winkler or one
                     typing slip, the same unit number); 05a clusters them around the
                     best-supported spelling (slips do not chain); 05b unit-less spellings
+                    join the one unit on their street, and partial ones (no house number,
+                    or no street) the one complete address they are a part of
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
                     (superseded / succeeded by a newer residence, NCOA moved away)
@@ -491,6 +493,7 @@ def _evidence_part(
             break
     run("05a_labels", _file("05a_labels.sql"))
     run("05b_attach_unitless", _file("05b_attach_unitless.sql"), street_jw=street_jw)
+    run("05b_attach_partial", _file("05b_attach_partial.sql"), street_jw=street_jw)
     run("05c_cache_variants", _file("05c_cache_variants.sql"), incremental=incremental)
     return evidence_rows
 

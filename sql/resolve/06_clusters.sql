@@ -32,8 +32,10 @@ WHERE rs_evc.account_id = b.account_id AND rs_evc.rec_id = b.rec_id
   AND rs_evc.evidence IN ('ncoa_forward', 'ncoa_family');
 
 -- Consensus spelling: the most supported variant (distinct sources, the account file counts as
--- one), preferring a clean parse and a unit when the point has one; ties go to the most
--- reliable source, then the most recent evidence.
+-- one), preferring a complete address (a house number and a street: a partial record joins the
+-- complete address it is part of, 05b_attach_partial, and must not become the point's spelling),
+-- a clean parse and a unit when the point has one; ties go to the most reliable source, then the
+-- most recent evidence.
 CREATE OR REPLACE TEMP TABLE rs_rep AS
 WITH v AS (
     SELECT pt, vid,
@@ -43,6 +45,7 @@ WITH v AS (
            max(coalesce(reliability, 0.5)) AS max_rel,
            bool_or(quality = 'ok') AS q_ok,
            bool_or(rs_unit(unit_number) IS NOT NULL) AS has_unit,
+           bool_or(NOT rs_unmailable(contact_type, street_number, street_name, std_line1)) AS complete,
            max(d_last) AS last
     FROM rs_evc
     GROUP BY pt, vid
@@ -53,7 +56,7 @@ ranked AS (
     JOIN rs_vk k ON k.vid = v.vid
     QUALIFY row_number() OVER (
         PARTITION BY v.pt
-        ORDER BY q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, k.vkey
+        ORDER BY complete DESC, q_ok DESC, has_unit DESC, n_src DESC, max_rel DESC, last DESC NULLS LAST, k.vkey
     ) = 1
 ),
 rep_rows AS (

@@ -175,3 +175,65 @@ def test_one_lone_report_does_not_succeed_an_address_two_sources_still_report(
     moved = {p["address_line1"]: p for p in points(con, "A2", contact_type="address")}
     assert json.loads(moved["1 MAIN ST"]["factors"])["succeeded"] is True
     assert moved["8 LAKE DR"]["rank"] == 1
+
+
+def test_a_partial_record_corroborates_the_complete_address_it_is_part_of(b: Builder, con) -> None:
+    """A newer record with the house number blank ('STAFFORD AVE') or the street blank ('# 1310')
+    is the account's address with a field missing: it joins the complete address instead of
+    superseding it (issue 16, class 1). Before, the complete address ranked first at the
+    confidence of an address the person had left."""
+    stafford = b.address("400 Stafford Ave", "Rome", "GA", "", number="400", street="STAFFORD",
+                         suffix="AVE")  # fmt: skip
+    no_number = b.address("Stafford Ave", "Rome", "GA", "", number=None, street="STAFFORD",
+                          suffix="AVE", std_line1="STAFFORD AVE")  # fmt: skip
+    kirk = b.address("1310 Kirk Pl", "Rome", "GA", "", number="1310", street="KIRK", suffix="PL")
+    no_street = b.address("1310", "Rome", "GA", "", number="1310", street=None, suffix=None,
+                          unit="1310", std_line1="# 1310")  # fmt: skip
+    b.con.execute("UPDATE std_address_cache SET zip5 = NULL")
+    for account, full, partial in (("P1", stafford, no_number), ("P2", kirk, no_street)):
+        b.account(account, "Ann", "Lee")
+        for src in ("w2", "tax"):
+            b.link(
+                account, b.record(src, "Ann", "Lee", contacts=[addr_contact(full, last_seen=OLD)])
+            )
+        for src in ("w2", "tax"):
+            b.link(account, b.record(src, "Ann", "Lee",
+                                     contacts=[addr_contact(partial, last_seen=NEW)]))  # fmt: skip
+    resolve_contacts(con, RUN, AS_OF)
+    for account, line in (("P1", "400 STAFFORD AVE"), ("P2", "1310 KIRK PL")):
+        (p,) = points(con, account, contact_type="address", role="debtor")
+        assert p["address_line1"] == line, account
+        assert p["last_seen"] == NEW  # the partial records are its newest reports
+        f = json.loads(p["factors"])
+        assert (f["superseded"], f["succeeded"], f["n_records"]) == (False, False, 4), account
+        assert p["confidence"] >= 0.9, account
+
+
+def test_a_partial_record_of_another_street_or_of_two_addresses_stays_apart(
+    b: Builder, con
+) -> None:
+    """'MAIN ST' beside '12 MAIN ST' and '40 MAIN ST' cannot say which it is part of; 'OAK AVE'
+    and '# 77' are not parts of '12 MAIN ST'. Each stays a point of its own, ranked after the
+    complete addresses."""
+    main12 = b.address("12 Main St", "Rome", "GA", "30161", number="12", street="MAIN")
+    main40 = b.address("40 Main St", "Rome", "GA", "30161", number="40", street="MAIN")
+    bare = b.address("Main St", "Rome", "GA", "30161", number=None, street="MAIN",
+                     std_line1="MAIN ST")  # fmt: skip
+    oak = b.address("Oak Ave", "Rome", "GA", "30161", number=None, street="OAK", suffix="AVE",
+                    std_line1="OAK AVE")  # fmt: skip
+    other = b.address("77", "Rome", "GA", "30161", number="77", street=None, suffix=None,
+                      unit="77", std_line1="# 77")  # fmt: skip
+    b.account("A1", "Ann", "Lee")
+    for full in (main12, main40):
+        b.link("A1", b.record("w2", "Ann", "Lee", contacts=[addr_contact(full, last_seen=OLD)]))
+    b.link("A1", b.record("tax", "Ann", "Lee", contacts=[addr_contact(bare, last_seen=NEW)]))
+    b.account("A2", "Bob", "Ray")
+    b.link("A2", b.record("w2", "Bob", "Ray", contacts=[addr_contact(main12, last_seen=OLD)]))
+    for partial in (oak, other):
+        b.link("A2", b.record("tax", "Bob", "Ray", contacts=[addr_contact(partial, last_seen=NEW)]))
+    resolve_contacts(con, RUN, AS_OF)
+    a1 = [p["address_line1"] for p in points(con, "A1", contact_type="address", role="debtor")]
+    assert sorted(a1[:2]) == ["12 MAIN ST", "40 MAIN ST"] and a1[2:] == ["MAIN ST"]
+    a2 = {p["address_line1"]: p for p in points(con, "A2", contact_type="address", role="debtor")}
+    assert set(a2) == {"12 MAIN ST", "OAK AVE", "# 77"}
+    assert a2["12 MAIN ST"]["rank"] == 1
