@@ -94,6 +94,16 @@ Shared notions:
   name crossed with the surname). A given name reduced to an initial is 'different' at the
   level too (K / KAREN): the levels cannot tell it apart, so such a record is held where a rule
   needs a clearly other given name, and a reviewer approves it;
+- "near given name": level jaro-winkler (>= 0.80, or one keystroke): MARK / MARY, PAUL / PAULA,
+  LILY / LILEY. It is the same name for the generation rules (a JR carries his father's name,
+  misspelt or not) and the rest decides whether it is a typo: the same SSN (hash or last four,
+  or one keystroke off) or an agreeing DOB (two of year/month/day, or day and month swapped)
+  makes it the debtor's typo; in the debtor's dwelling, with no SSN agreement and a DOB on both
+  sides that disagrees (another date under 15 years off, or the same year only), it is a
+  spouse or a sibling ('spouse_pattern'): a typo in the given name and a wrong DOB are two
+  slips on one record, a spouse born a few years apart is none. With no DOB on one side the
+  near name is read as the debtor's (a W-2 or a tax form carries no DOB, and one typo is the
+  common case). The data carries no sex that would tell MARK from MARY;
 - "SSN agrees": the HMAC is equal, the last four are equal, or the last four are one keystroke
   apart (one digit or an adjacent transposition: a typo of the same SSN; a father's, spouse's
   or roommate's SSN is that close to the debtor's only by chance, about 4 times in 1,000).
@@ -153,6 +163,7 @@ from skiptrace.matchers.compare import (
     DOB_EXACT,
     DOB_NEAR_YEARS,
     DOB_ONE_COMPONENT,
+    DOB_SAME_YEAR,
     EMAIL_EXACT,
     FIRST_CROSSED,
     FIRST_DIFFERENT,
@@ -244,7 +255,9 @@ def _same_person_wrong_dob() -> pl.Expr:
     """A DOB conflict that cannot be another generation of the same full name: under 15 years
     apart, the given name agrees (not merely similar), no generational suffix on one side only
     (the suffix_conflict rule takes JR vs SR) and the middle initials do not differ (see
-    "generation gap" above)."""
+    "generation gap" above). A given name only one keystroke off is not another generation
+    either, but in the debtor's dwelling it is a spouse or sibling ('spouse_pattern', "near
+    given name" above)."""
     return (
         (_lvl("dob") == DOB_NEAR_YEARS)
         & _given_agrees()
@@ -306,6 +319,22 @@ def _other_name_other_ssn() -> pl.Expr:
         (_lvl("ssn") == SSN_DIFFERENT)
         & _lvl("first_name").is_in([FIRST_DIFFERENT, FIRST_CROSSED, FIRST_JW80])
         & (_lvl("dob") != DOB_EXACT)
+    )
+
+
+def _near_name_other_dob() -> pl.Expr:
+    """A given name only near the debtor's (one keystroke or jaro-winkler >= 0.80, not exact, a
+    nickname or a swap: MARK / MARY, PAUL / PAULA), a date of birth on both sides that does not
+    agree (another date, or the same year only) and no SSN agreement. Spouses and siblings carry
+    such names as often as a typo does, and a typo of the debtor's given name next to a wrong
+    date of birth is two slips on one record, where a spouse born a few years apart is none:
+    without this the near name counted as the debtor's for every household rule and the DOB
+    under 15 years apart was read as a wrong date of the same person, so the debtor's wife MARY
+    at his address, sharing his phone, was linked as MARK (see "near given name" above)."""
+    return (
+        _lvl("first_name").is_in([FIRST_JW80, FIRST_JW92])
+        & _lvl("dob").is_in([DOB_DIFFERENT, DOB_NEAR_YEARS, DOB_SAME_YEAR])
+        & ~_ssn_agrees()
     )
 
 
@@ -455,14 +484,20 @@ GUARDS: tuple[Guard, ...] = (
         "Same surname and dwelling (street address and unit), different given name and date of "
         "birth, no SSN agreement; or another SSN (not one keystroke off), a given name only "
         "similar (ELIZABETH / ELIJAH) or another one, and a date of birth that does not agree "
-        "exactly: a relative or other member of the debtor's household. A spouse is one of "
+        "exactly; or, with no SSN agreement, a given name only near the debtor's (MARK / MARY, "
+        "one keystroke apart) next to a date of birth that disagrees (another date, or the same "
+        "year only): a relative or other member of the debtor's household. A spouse is one of "
         "them, but nothing here says which: the pair is labelled a household member, never "
         "'spouse' (FDCPA 1692c(d) lets a collector discuss the debt with a spouse; only a "
         "source that names the spouse says so).",
         lambda: (
             _surname_agrees()
             & _same_dwelling()
-            & ((_given_differs() & _dob_conflict() & ~_ssn_agrees()) | _other_name_other_ssn())
+            & (
+                (_given_differs() & _dob_conflict() & ~_ssn_agrees())
+                | _other_name_other_ssn()
+                | _near_name_other_dob()
+            )
         ),
     ),
     Guard(

@@ -737,6 +737,53 @@ def release_borrowed_ssn(
     )
 
 
+#: The guards that read the record's given name as another person's (see
+#: release_named_by_linked_records).
+GIVEN_NAME_GUARDS = (
+    "ssn_shared_other_given_name",
+    "spouse_pattern",
+    "other_given_name_same_address",
+    "ssn_conflict_other_given_name",
+    "shared_contact_only",
+)
+
+
+def release_named_by_linked_records(
+    con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame, s: MatchSettings
+) -> pl.DataFrame:
+    """Link pairs a given-name guard held whose given name, surname and SSN are those of a
+    record already linked to the account as the debtor.
+
+    Why: the given-name guards read the record's given name against the account row's. When
+    the account's given name is the odd one (a placeholder such as FEMALE keyed by the
+    creditor, or a nickname the table does not fold), the debtor's own records all carry
+    "another" given name; those with an agreeing middle initial or DOB link anyway, and the
+    rest were held as a relative's, the linked ones even counting as the "second person"
+    (pseudopeople seed 11: 6 true links held, no wrong one among the pairs this releases). A
+    record with the full name and the full SSN of a debtor link is that link's person. A
+    spouse credited with the debtor's SSN has no debtor link under her own name, so she stays
+    held. Limits in sql/match/named_by_linked.sql. Returns the released (account_id, rec_id).
+    """
+    enabled = [g for g in GIVEN_NAME_GUARDS if _guard_enabled(s, g)]
+    if pairs.is_empty() or not enabled:
+        return pairs.select("account_id", "rec_id").clear()
+    con.register(
+        "_stored_pairs",
+        pairs.select("account_id", "rec_id", "role", "guard", "match_probability", *NAMES),
+    )
+    try:
+        return sql.query(
+            con,
+            "match/named_by_linked.sql",
+            guards=enabled,
+            generation_guards=list(GENERATION_EVIDENCE),
+            ambiguous=GENERATION_AMBIGUOUS,
+            threshold=s.threshold,
+        )
+    finally:
+        con.unregister("_stored_pairs")
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -1093,12 +1140,13 @@ def link(
         # two people among an account's links first (a copied SSN is not a second person, so
         # before the borrowed-SSN release); a borrowed SSN before corroboration: a pair it
         # releases is no sign of another generation any more
-        scored.pairs = corroborate_by_linked_records(
-            con,
-            release_borrowed_ssn(con, hold_split_identities(con, scored.pairs, s), s),
-            s,
-            params,
-        )
+        # the given-name release reads the links as scored (and as released from a borrowed
+        # SSN), not the corroboration's: one step each, neither building on the other
+        held = release_borrowed_ssn(con, hold_split_identities(con, scored.pairs, s), s)
+        named = release_named_by_linked_records(con, held, s)
+        corroborated = corroborate_by_linked_records(con, held, s, params)
+        taken = corroborated.filter(pl.col("role") == "debtor").select("rec_id")
+        scored.pairs = _make_debtor(corroborated, named.join(taken, on="rec_id", how="anti"))
 
         reviewed: dict[str, int] = {}
 

@@ -83,11 +83,15 @@ def test_a_similar_given_name_with_another_ssn_is_not_the_debtor_on_levels() -> 
     assert evaluate({**SPOUSE, "first_name": 1}) == "spouse_pattern"  # MARY for WILLIAM
     # elsewhere (a shared phone): a relative or namesake, held for review
     assert evaluate({**SPOUSE, "address": ADDR_ZIP}) == "ssn_conflict_other_given_name"
-    # what stays scored: one keystroke in the given name, an exact DOB, the SSN a typo or absent
-    assert evaluate({**SPOUSE, "first_name": FIRST_JW92}) is None
+    # what stays scored: an exact DOB, or the SSN a typo of the debtor's
     assert evaluate({**SPOUSE, "dob": DOB_EXACT}) is None
     assert evaluate({**SPOUSE, "ssn": SSN_LAST4_NEAR}) is None
-    assert evaluate({**SPOUSE, "ssn": NO_DATA}) is None
+    # one keystroke in the given name (MARK / MARY), or no SSN on one side, next to a DOB that
+    # disagrees in the debtor's dwelling: a spouse too ("near given name",
+    # tests/matchers/test_guards_near_names.py); until then both were scored, and the wife
+    # one letter off at the debtor's address sharing his phone was linked as him
+    assert evaluate({**SPOUSE, "first_name": FIRST_JW92}) == "spouse_pattern"
+    assert evaluate({**SPOUSE, "ssn": NO_DATA}) == "spouse_pattern"
 
 
 def test_the_spouse_with_a_similar_name_and_her_own_ssn_is_an_associate(
