@@ -165,7 +165,9 @@ def _stream(
     own export macros), so the writer can read it while the next export's query runs on `con`.
     Its blocking part (the sort every export ends with) runs here, before this returns; the
     rows stay in DuckDB, under its memory limit, until the writer reads them. The cursor is
-    closed after the last frame. `columns`: the file's columns, in order, of the query's."""
+    closed after the last frame. `columns`: the file's columns, in order, of the query's.
+    A cursor reads what is committed: emit runs outside a transaction (its delta points are
+    written in one of their own, committed before the delta's query)."""
     cur = con.cursor()
     try:
         sql.run(cur, "exports/export_macros.sql")
