@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -242,6 +242,39 @@ def query(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> pl.Dat
     if relation is None:
         raise ValueError(f"{_short(name)}: the last statement returns no rows to read")
     return _frame(relation)
+
+
+def batches(
+    con: duckdb.DuckDBPyConnection, name: str, batch_rows: int, /, **params: Any
+) -> Generator[pl.DataFrame]:
+    """`query` as frames of at most `batch_rows` rows, read from DuckDB one at a time as they
+    are asked for, in the result's order: for a result too large to hold whole in Python (an
+    export of millions of rows, written as it is read). Always at least one frame: a result
+    without rows gives one empty frame with the result's columns and types.
+
+    The statements run at the first frame (a sort or aggregate completes there), and the
+    connection is busy until the last frame is read: another query on it first ends this one.
+    """
+    *setup, last = _statements(con, name, params)
+    for statement in setup:
+        con.execute(statement, _bound(name, statement, params))
+    relation = con.sql(last.query, params=_bound(name, last, params))
+    if relation is None:
+        raise ValueError(f"{_short(name)}: the last statement returns no rows to read")
+    reader = relation.fetch_arrow_reader(batch_rows)
+    empty = True
+    for batch in reader:
+        if batch.num_rows:
+            empty = False
+            yield _frame_of(batch)
+    if empty:
+        yield _frame_of(reader.schema.empty_table())
+
+
+def _frame_of(arrow: Any) -> pl.DataFrame:
+    out = pl.from_arrow(arrow)
+    assert isinstance(out, pl.DataFrame)
+    return out
 
 
 def rows(con: duckdb.DuckDBPyConnection, name: str, /, **params: Any) -> list[dict[str, Any]]:

@@ -45,6 +45,22 @@ def test_query_runs_a_file_from_the_sql_folder(con) -> None:
     assert sql.scalar(con, "audit/latest_run_for_account.sql", account_id="A1") is None
 
 
+def test_batches_read_a_result_in_order_a_few_rows_at_a_time(mem) -> None:
+    """The rows of `query`, in its order, as frames of at most the given size: an export is
+    written as it is read instead of held whole."""
+    sql.run(mem, "INSERT INTO t SELECT i, 'v' || i FROM range(10) r(i)")
+    text = "SELECT k, v FROM t WHERE k >= $low ORDER BY k DESC"
+    frames = list(sql.batches(mem, text, 3, low=1))
+    assert [f.height for f in frames] == [3, 3, 3]
+    assert pl.concat(frames).equals(sql.query(mem, text, low=1))
+
+
+def test_batches_of_an_empty_result_are_one_empty_frame_with_its_columns(mem) -> None:
+    frames = list(sql.batches(mem, "SELECT k, v FROM t WHERE k > $k", 3, k=0))
+    assert len(frames) == 1 and frames[0].height == 0
+    assert frames[0].schema == pl.Schema({"k": pl.Int32, "v": pl.String})
+
+
 def test_rows_keep_duckdbs_python_types(mem) -> None:
     """Reports and explain format Decimal and date values as DuckDB gives them."""
     got = sql.rows(

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -68,8 +69,14 @@ FLAG_COLUMNS: tuple[str, ...] = (
 #: ZIP formats of the exports: five digits (default) or ZIP+4 where all nine digits are known.
 ZIP_FORMATS: tuple[str, ...] = ("zip5", "zip+4")
 
-#: Export frames queued for the background writer at most (bounds memory at scale).
+#: Exports queued for the background writer at most: a frame (contacts), or a query whose rows
+#: DuckDB holds until the writer reads them (the others).
 _MAX_PENDING_WRITES = 2
+
+#: Rows of an export read from DuckDB, escaped and written at a time. Holding each file's whole
+#: frame (and its escaped copy) in Python is what set emit's peak at 1M accounts: delta.csv's
+#: 4.9M rows of 42 columns are 1.56 GiB as a frame (docs/performance.md, issue 20).
+EXPORT_BATCH_ROWS = 100_000
 
 #: Leading characters a spreadsheet may interpret as a formula (plus tab / carriage return).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -112,12 +119,24 @@ def escape_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_csv(df: pl.DataFrame, path: Path) -> tuple[str, int]:
-    """Escape, write atomically; returns (sha256, rows)."""
-    safe = escape_frame(df)
+    """Escape, write atomically; returns (sha256, rows). Escaped and written
+    `EXPORT_BATCH_ROWS` rows at a time, so no escaped copy of the whole frame is made."""
+    slices = df.iter_slices(EXPORT_BATCH_ROWS) if df.height else iter([df])
+    return write_csv_frames(slices, path)
+
+
+def write_csv_frames(frames: Iterable[pl.DataFrame], path: Path) -> tuple[str, int]:
+    """One CSV file of consecutive frames (same columns), the header from the first, each
+    escaped as it comes and appended; atomic; returns (sha256, rows). The bytes are those of
+    the frames' concatenation written at once: polars formats every value on its own."""
+    rows = 0
     with atomic_path(path) as tmp:
-        safe.write_csv(tmp)
+        with open(tmp, "wb") as fh:
+            for k, df in enumerate(frames):
+                escape_frame(df).write_csv(fh, include_header=k == 0)
+                rows += df.height
         digest = sha256_file(tmp)
-    return digest, safe.height
+    return digest, rows
 
 
 def write_parquet(df: pl.DataFrame, path: Path) -> tuple[str, int]:
@@ -132,6 +151,44 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) ->
     file = f"exports/{name}"
     wanted = sql.parameters(con, file)
     return sql.query(con, file, **{k: v for k, v in params.items() if k in wanted})
+
+
+def _stream(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any],
+    columns: tuple[str, ...] | None = None,
+) -> Iterator[pl.DataFrame]:
+    """An export query's rows as frames of `EXPORT_BATCH_ROWS`, for the background writer.
+
+    The query runs on a cursor of its own (a second connection to the same database, with its
+    own export macros), so the writer can read it while the next export's query runs on `con`.
+    Its blocking part (the sort every export ends with) runs here, before this returns; the
+    rows stay in DuckDB, under its memory limit, until the writer reads them. The cursor is
+    closed after the last frame. `columns`: the file's columns, in order, of the query's.
+    A cursor reads what is committed: emit runs outside a transaction (its delta points are
+    written in one of their own, committed before the delta's query)."""
+    cur = con.cursor()
+    try:
+        create_export_macros(cur)
+        file = f"exports/{name}"
+        wanted = sql.parameters(cur, file)
+        args = {k: v for k, v in params.items() if k in wanted}
+        frames = sql.batches(cur, file, EXPORT_BATCH_ROWS, **args)
+        first = next(frames)
+    except BaseException:
+        cur.close()
+        raise
+
+    def read() -> Iterator[pl.DataFrame]:
+        try:
+            for df in itertools.chain([first], frames):
+                yield df if columns is None else df.select(columns)
+        finally:
+            frames.close()
+            cur.close()
+
+    return read()
 
 
 def _record(con: duckdb.DuckDBPyConnection, run_id: str, f: ExportFile) -> None:
@@ -220,7 +277,16 @@ def definition_digest(read: Callable[[str], str]) -> str:
 
 
 def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.DataFrame:
-    """delta.csv of `params["run_id"]` (`create_export_macros` must have run).
+    """delta.csv of `params["run_id"]` as one frame (`create_export_macros` must have run):
+    see `delta_query`, which emit streams instead."""
+    return _query(con, *delta_query(con, params))
+
+
+def delta_query(
+    con: duckdb.DuckDBPyConnection, params: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The query of delta.csv of `params["run_id"]` and its values, once the run's points are
+    stored (`create_export_macros` must have run).
 
     The run's points as the delta reads them are stored first (delta_points, migration 120:
     sql/exports/delta_points_write.sql), with the prune of rows no later delta needs
@@ -245,7 +311,7 @@ def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.Da
         )
         sql.run(con, "exports/delta_points_prune.sql", run_id=run_id, prev_run_id=prev_run_id)
     if prev_run_id is None:
-        return _query(con, "export_delta_added.sql", params)
+        return "export_delta_added.sql", params
     stored = sql.scalar(
         con,
         "exports/delta_points_stored.sql",
@@ -255,7 +321,7 @@ def delta_frame(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> pl.Da
         prev_bad=params["prev_bad"],
         prev_verify=params["prev_verify"],
     )
-    return _query(con, "export_delta.sql", {**params, "prev_recompute": not stored})
+    return "export_delta.sql", {**params, "prev_recompute": not stored}
 
 
 def emit(
@@ -290,8 +356,11 @@ def emit(
     create_export_macros(con)
     written: list[ExportFile] = []
     # Files are written by one background thread while the next export's query runs in DuckDB
-    # (both release the GIL), at most _MAX_PENDING_WRITES frames waiting; they are recorded in
-    # `exports` here, in order, once written. Each file is still atomic on its own.
+    # (both release the GIL), at most _MAX_PENDING_WRITES exports waiting; they are recorded in
+    # `exports` here, in order, once written. Each file is still atomic on its own. Every file
+    # but contacts is read from DuckDB EXPORT_BATCH_ROWS rows at a time as it is written
+    # (`_stream`); contacts is one frame, as contacts.parquet is written from the whole frame
+    # (its row groups depend on it).
     pending: deque[tuple[str, Path, Future[tuple[str, int]]]] = deque()
 
     def record_oldest() -> None:
@@ -309,29 +378,30 @@ def emit(
             path = out_dir / file_name
             pending.append((kind, path, writer.submit(fn or write_csv, df, path)))
 
+        def stream(
+            kind: str,
+            file_name: str,
+            name: str,
+            query_params: dict[str, Any],
+            columns: tuple[str, ...] | None = None,
+        ) -> None:
+            frames = _stream(con, name, query_params, columns)
+            while len(pending) >= _MAX_PENDING_WRITES:
+                record_oldest()
+            path = out_dir / file_name
+            pending.append((kind, path, writer.submit(write_csv_frames, frames, path)))
+
         contacts = _query(con, "export_contacts.sql", params).select(CONTACT_COLUMNS)
         write("contacts_csv", "contacts.csv", contacts)
         write("contacts_parquet", "contacts.parquet", contacts, write_parquet)
         del contacts
-        write(
-            "matches",
-            "matches.csv",
-            _query(con, "export_matches.sql", params).select(MATCH_COLUMNS),
-        )
-        write(
-            "account_flags",
-            "account_flags.csv",
-            _query(con, "export_flags.sql", params).select(FLAG_COLUMNS),
-        )
-        write("location_info", "location_info.csv", _query(con, "export_location_info.sql", params))
-        write("delta", "delta.csv", delta_frame(con, params))
-        write("worklist", "worklist.csv", _query(con, "export_worklist.sql", params))
-        write("import_phones", "import_phones.csv", _query(con, "export_import_phones.sql", params))
-        write(
-            "import_addresses",
-            "import_addresses.csv",
-            _query(con, "export_import_addresses.sql", params),
-        )
+        stream("matches", "matches.csv", "export_matches.sql", params, MATCH_COLUMNS)
+        stream("account_flags", "account_flags.csv", "export_flags.sql", params, FLAG_COLUMNS)
+        stream("location_info", "location_info.csv", "export_location_info.sql", params)
+        stream("delta", "delta.csv", *delta_query(con, params))
+        stream("worklist", "worklist.csv", "export_worklist.sql", params)
+        stream("import_phones", "import_phones.csv", "export_import_phones.sql", params)
+        stream("import_addresses", "import_addresses.csv", "export_import_addresses.sql", params)
         while pending:
             record_oldest()
 
