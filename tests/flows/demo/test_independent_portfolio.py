@@ -24,7 +24,7 @@ def _portfolio_module():
         sys.path.remove(str(ROOT / "bench"))
 
 
-@pytest.mark.slow  # pseudopeople generates its whole sample population first (~10 s)
+@pytest.mark.slow  # pseudopeople noises a cut of its sample population (~10 s)
 def test_builder_writes_registry_inputs_and_truth(tmp_path: Path) -> None:
     from skiptrace.sources.registry import load_registry
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from skiptrace import sql
 from skiptrace.flows.orchestration.params import RefreshParams
 from skiptrace.safety import KeyMismatchError, ShrinkError
 from tests.pipeline import portfolio_params
+
+from ..conftest import copy_prefect_home
 
 pytestmark = pytest.mark.integration
 
@@ -43,15 +46,55 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+FIRST = "20261101T000000Z-0001"
+
+
+@pytest.fixture(scope="module")
+def first_run(
+    small_portfolio, tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
+) -> tuple[Path, dict]:
+    """One completed refresh flow run of the portfolio (its database and out folder), made once
+    for the file under the usual umask and no SKIPTRACE_FILE_MODE: each test that needs a run
+    behind it starts from a copy (the run took 20-30 s here, and two tests began with the same
+    one)."""
+    from skiptrace.flows.orchestration.refresh import run_refresh
+
+    root = tmp_path_factory.mktemp("first-run")
+    home = copy_prefect_home(prefect_home_template, root / "prefect-home")
+    previous = os.umask(0o022)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PREFECT_HOME", str(home))
+            mp.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+            mp.delenv("SKIPTRACE_FILE_MODE", raising=False)
+            base = portfolio_params(small_portfolio, root / "data" / "st.duckdb", root / "out")
+            first = run_refresh(base, run_id=FIRST)
+    finally:
+        os.umask(previous)
+    return root, first
+
+
+def _copy_first_run(first_run: tuple[Path, dict], tmp_path: Path) -> dict:
+    """The first run's database and out folder copied into tmp_path (modes kept); its result."""
+    root, first = first_run
+    for part in ("data", "out"):
+        shutil.copytree(root / part, tmp_path / part, symlinks=True)
+    return first
+
+
 def test_refused_delivery_publishes_nothing_and_outputs_are_private(
-    small_portfolio, tmp_path: Path, usual_umask: None, monkeypatch: pytest.MonkeyPatch
+    small_portfolio,
+    first_run: tuple[Path, dict],
+    tmp_path: Path,
+    usual_umask: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from skiptrace.flows.orchestration.refresh import run_refresh
 
     monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
     base = portfolio_params(small_portfolio, db, out)
-    first = run_refresh(base, run_id="20261101T000000Z-0001")
+    first = _copy_first_run(first_run, tmp_path)  # the flow's run, copied with its modes
     run_dir = out / first["run_id"]
 
     # a completed run: manifest with every file's checksum, no INCOMPLETE marker, all private
@@ -131,7 +174,7 @@ def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_p
 
 
 def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
-    small_portfolio, tmp_path: Path
+    small_portfolio, first_run: tuple[Path, dict], tmp_path: Path
 ) -> None:
     """The real flow (ops audit 1 and 4): an --allow-shrink run publishes and says so in its
     warnings (exit 7: `skiptrace run` exits 7 when the summary has any); out/LATEST names the
@@ -142,7 +185,7 @@ def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
 
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
     base = portfolio_params(small_portfolio, db, out)
-    first = run_refresh(base, run_id="20261101T000000Z-0001")
+    first = _copy_first_run(first_run, tmp_path)
     assert first["warnings"] == []
     assert (out / LATEST).read_text() == "20261101T000000Z-0001\n"
     (out / "mine").mkdir()

@@ -2,6 +2,8 @@
 
 The run executes in a child process that SIGKILLs itself the moment a given stage starts (or
 mid-way through writing an export), so the interruption is real and lands where we want it.
+The portfolio is the 80-account one (conftest `tiny_portfolio`): where a kill lands does not
+depend on its size, and the file's nine runs took 44 s on the 300-account one (37 s on this).
 """
 
 from __future__ import annotations
@@ -82,11 +84,13 @@ def _outputs(run_dir: Path) -> dict[str, pl.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def reference(small_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def reference(tiny_portfolio, tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("ref")
-    cfg = _cfg(small_portfolio, tmp, "20261101T000000Z-ref0")
+    cfg = _cfg(tiny_portfolio, tmp, "20261101T000000Z-ref0")
     _run(cfg, expect_kill=False)
-    return _outputs(Path(cfg["out"]) / cfg["run_id"])
+    outputs = _outputs(Path(cfg["out"]) / cfg["run_id"])
+    assert all(frame.height > 0 for frame in outputs.values())  # something to compare
+    return outputs
 
 
 def _cfg(portfolio, tmp: Path, run_id: str, **extra) -> dict:
@@ -99,9 +103,9 @@ def _cfg(portfolio, tmp: Path, run_id: str, **extra) -> dict:
 
 @pytest.mark.parametrize("kill_at", ["standardize", "match", "emit", "export-rename"])
 def test_killed_run_then_rerun_matches_uninterrupted(
-    kill_at: str, small_portfolio, reference: dict, tmp_path: Path
+    kill_at: str, tiny_portfolio, reference: dict, tmp_path: Path
 ) -> None:
-    killed = _cfg(small_portfolio, tmp_path, "20261101T000000Z-kill")
+    killed = _cfg(tiny_portfolio, tmp_path, "20261101T000000Z-kill")
     if kill_at == "export-rename":
         killed["kill_in_export"] = True
     else:
@@ -122,7 +126,7 @@ def test_killed_run_then_rerun_matches_uninterrupted(
         assert not (killed_dir / "manifest.json").exists()  # written only for a completed run
         assert (killed_dir / "INCOMPLETE").is_file()  # and the folder says it is not one
 
-    rerun = _cfg(small_portfolio, tmp_path, "20261101T000001Z-rert")
+    rerun = _cfg(tiny_portfolio, tmp_path, "20261101T000001Z-rert")
     _run(rerun, expect_kill=False)
     got = _outputs(tmp_path / "out" / rerun["run_id"])
     for name, frame in reference.items():
