@@ -172,11 +172,11 @@ class ResolveSettings:
     #: the matcher's household_max_persons: a large family is up to about ten people
     crowded_address_debtors: int = 10
     #: ... and when, of more than that many of them whose own records place them somewhere,
-    #: fewer than this share have it as their best address (a creditor's office keyed or echoed
-    #: into their files: 34 of 317, 11%, in an audit case; a group quarters' residents: 75-89%
-    #: on pseudopeople's seed 11), it ranks after the account's other addresses with a
-    #: confidence of at most that share. 0.5: an address where most of its debtors do not live
-    #: is, for any one of them, more likely not a home than a home
+    #: fewer than this share are last reported there (a creditor's office keyed or echoed into
+    #: their files: 30 of 317, 9%, in an audit case; a group quarters' residents: 76-93% on
+    #: pseudopeople's seed 11), it supersedes none of the account's other addresses, ranks
+    #: after them and has a confidence of at most that share. 0.5: an address where most of its
+    #: debtors do not live is, for any one of them, more likely not a home than a home
     crowded_placed_share: float = 0.5
     #: contact points of one type (address, phone, email) and role emitted per account: the
     #: best-ranked this many; the rest are withheld (status suppressed, reason 'WITHHELD: ...'),

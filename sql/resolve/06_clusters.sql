@@ -203,8 +203,8 @@ DROP TABLE rs_src_names;
 -- debtors each; where one ranks first it is right on 492 of 496 accounts). What tells them
 -- apart is what the debtors' own records say: at a group quarters most of its debtors' records
 -- place them there last (76-93% of them); at an office keyed or echoed into debtors' files most
--- are last reported elsewhere, at their homes (32 of the 317 whose records place them
--- anywhere, 10%).
+-- are last reported elsewhere, at their homes (30 of the 317 whose records place them
+-- anywhere, 9%).
 -- Judged here, before supersession and the model, once for the run: rs_neg does not take such
 -- an address as a newer residence of the account, and 08_finalize.sql ranks it after the
 -- account's other addresses with its confidence at most the share. Every account's points are
