@@ -1,5 +1,6 @@
 """An address reported for many unrelated debtors ranks after the account's own home when most
-of those debtors live elsewhere (sql/resolve/08_finalize.sql, rs_crowded).
+of those debtors live elsewhere (rs_crowded: judged in sql/resolve/06_clusters.sql, where it
+supersedes nothing; ranked and capped in 08_finalize.sql).
 
 An audit case keyed a creditor's office (1200 SMITH ST STE 1600) as the address of 150 accounts
 and its bureau echoed the office on 5% of its rows: the office was the rank-1 address of 45
