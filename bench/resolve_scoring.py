@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         "placeholder_debtors": int(s.placeholder_debtors),
         "zone_floor": float(s.calling_zone_floor),
         "unit_follow_floor": float(s.unit_follow_floor),
+        "crowded_debtors": int(s.crowded_address_debtors),
+        "crowded_placed_share": float(s.crowded_placed_share),
         "max_emitted": int(s.max_emitted),
         "confirm_max_years": float(s.confirm_max_years),
         "outcome_confirmed": float(s.outcome_confirmed),

@@ -28,7 +28,9 @@ from the shipped coefficients and runs the steps. Why each step exists is writte
                     or no street) the one complete address they are a part of
 06 keys             integer keys of the variants and contact points; the evidence with them
 06 clusters         consensus spelling, support, recency, negative evidence per contact point
-                    (superseded / succeeded by a newer residence, NCOA moved away)
+                    (superseded / succeeded by a newer residence, NCOA moved away); the
+                    addresses of many debtors who mostly live elsewhere (rs_crowded), judged
+                    once here: they supersede nothing, and 08 ranks them last
 07 score            factors -> features -> logistic score -> calibrated probability; how many
                     debtors hold each phone and email (placeholders)
 08 finalize         status, rank (a building without its apartment right after the unit;
@@ -166,15 +168,15 @@ class ResolveSettings:
     #: a debtor address (the street address with its unit: each apartment is a dwelling of its
     #: own) reported for more than this many distinct debtors (told apart as placeholder_debtors
     #: tells them) is checked for whether those debtors' own evidence places them there
-    #: (08_finalize.sql, rs_crowded; docs/confidence.md "An address of many debtors"). 10, as
+    #: (06_clusters.sql, rs_crowded; docs/confidence.md "An address of many debtors"). 10, as
     #: the matcher's household_max_persons: a large family is up to about ten people
     crowded_address_debtors: int = 10
     #: ... and when, of more than that many of them whose own records place them somewhere,
-    #: fewer than this share have it as their best address (a creditor's office keyed or echoed
-    #: into their files: 34 of 317, 11%, in an audit case; a group quarters' residents: 75-89%
-    #: on pseudopeople's seed 11), it ranks after the account's other addresses with a
-    #: confidence of at most that share. 0.5: an address where most of its debtors do not live
-    #: is, for any one of them, more likely not a home than a home
+    #: fewer than this share are last reported there (a creditor's office keyed or echoed into
+    #: their files: 30 of 317, 9%, in an audit case; a group quarters' residents: 76-93% on
+    #: pseudopeople's seed 11), it supersedes none of the account's other addresses, ranks
+    #: after them and has a confidence of at most that share. 0.5: an address where most of its
+    #: debtors do not live is, for any one of them, more likely not a home than a home
     crowded_placed_share: float = 0.5
     #: contact points of one type (address, phone, email) and role emitted per account: the
     #: best-ranked this many; the rest are withheld (status suppressed, reason 'WITHHELD: ...'),
@@ -298,6 +300,8 @@ def resolve_contacts(
         succession_contradicting_sources=int(settings.succession_contradicting_sources),
         moved_back_days=int(settings.moved_back_days),
         unit_stale_days=int(settings.unit_stale_days),
+        crowded_debtors=int(settings.crowded_address_debtors),
+        crowded_placed_share=float(settings.crowded_placed_share),
     )
     release("rs_var", "rs_lab", "rs_ncoa_back")
     run(
@@ -319,8 +323,6 @@ def resolve_contacts(
         zone_floor=float(settings.calling_zone_floor),
         unit_stale_days=int(settings.unit_stale_days),
         unit_follow_floor=float(settings.unit_follow_floor),
-        crowded_debtors=int(settings.crowded_address_debtors),
-        crowded_placed_share=float(settings.crowded_placed_share),
     )
     release("rs_scored", "rs_final_rank", "rs_account_tz", "rs_phone_tz", "rs_crowded")
     run(

@@ -44,6 +44,21 @@ CREATE OR REPLACE TEMP MACRO rs_building_of(unit_key, bare_key) AS (
     AND regexp_replace(unit_key, ' #[^|]*[|]', '|') = bare_key
 );
 
+-- The reason given on an address of many debtors most of whom live elsewhere (06_clusters.sql,
+-- rs_crowded), saying what was applied to it: 08 ranks it after the account's other addresses,
+-- caps its confidence at the share and does not take it as a move (06); a collector's
+-- right-party contact there for the account (`reached`) lifts all three (06, 08b), and the
+-- reason then says so instead. One text for both steps: 08b swaps 08's for the lifted one.
+CREATE OR REPLACE TEMP MACRO rs_crowded_reason(debtors, judged, placed, reached) AS
+    'address reported for ' || debtors || ' different debtors; of the ' || judged
+    || ' whose own records place them, ' || placed || ' live there'
+    || CASE WHEN reached
+            THEN '; a collector reached this debtor there: ranked, scored and taken as a'
+                 || ' residence like any other address'
+            ELSE ' (a business or mail address, not their home): ranked after the account''s'
+                 || ' other addresses, not taken as a move from them, confidence at most that'
+                 || ' share' END;
+
 -- The bare report is the newer evidence and the unit stale: it began (first report, else its
 -- on-file date) more than stale_days after the unit's last report (else its on-file date).
 CREATE OR REPLACE TEMP MACRO rs_unit_stale(bare_first, bare_onfile, unit_last, unit_onfile, stale_days) AS

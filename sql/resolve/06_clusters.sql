@@ -192,6 +192,93 @@ LEFT JOIN sup s ON s.pt = p.pt
 LEFT JOIN recs r ON r.pt = p.pt;
 DROP TABLE rs_src_names;
 
+-- Debtor addresses reported for many unrelated debtors, and whether those debtors' own evidence
+-- places them there (docs/confidence.md, "An address of many debtors"). An audit case keyed a
+-- creditor's office suite as the address of 150 accounts and its bureau echoed it on 5% of its
+-- rows: the office was the rank-1 address of 45 accounts, at up to 0.97, none of them the
+-- debtor's home (the model scores one bureau row of it like any bureau row), and where that row
+-- was the account's newest it superseded the real home (rs_neg below). Many unrelated debtors at
+-- one dwelling is not by itself wrong: a group quarters without units (a nursing home, a
+-- dormitory, a prison) is where its residents live (pseudopeople's seed 11 has six, 80-105
+-- debtors each; where one ranks first it is right on 492 of 496 accounts). What tells them
+-- apart is what the debtors' own records say: at a group quarters most of its debtors' records
+-- place them there last (76-93% of them); at an office keyed or echoed into debtors' files most
+-- are last reported elsewhere, at their homes (30 of the 317 whose records place them
+-- anywhere, 9%).
+-- Judged here, before supersession and the model, once for the run: rs_neg does not take such
+-- an address as a newer residence of the account, and 08_finalize.sql ranks it after the
+-- account's other addresses with its confidence at most the share. Every account's points are
+-- in rs_cs (06 is the scoring part: all accounts, incremental or not).
+-- A dwelling is the point's key, the street address WITH its unit (sql/match/crowded_dwelling.sql
+-- counts dwellings the same way): the apartments of one building are each a dwelling of their
+-- own, so a building of many units is not crowded, and a building reported without the unit
+-- counts the debtors placed in its apartments as placed there (rs_building_of). Debtors are the
+-- accounts' debtors told apart by standardized surname and given name, as 07 counts the
+-- holders of a phone (one person's several accounts count once). A dwelling of more than
+-- $crowded_debtors debtors is kept, with `judged`, its debtors whose own records report some
+-- address of theirs (an account with only its on-file address says nothing of where its
+-- debtor lives), and `placed`, those of them whose own records place them there last: the
+-- account's most recently reported such address (a mailable one first; then the best
+-- supported, the most records) is this dwelling or an apartment of it. `elsewhere` when more
+-- than $crowded_debtors are judged and fewer than $crowded_placed_share of them are placed
+-- there. (Before 06 computed it, 08 read the best address by the model's score; on the audit
+-- case and pseudopeople's group quarters the shares were the same within 0.02: the model's
+-- best address is mostly the newest.)
+CREATE OR REPLACE TEMP TABLE rs_crowded AS
+WITH pts AS (
+    SELECT c.account_id, r.contact_key, c.has_support, c.last_seen, c.support, c.n_records,
+           rs_unmailable(r.contact_type, r.street_number, r.street_name, r.std_line1) AS unmailable
+    FROM rs_cs c
+    JOIN rs_rep r ON r.pt = c.pt
+    WHERE c.role = 'debtor' AND c.contact_type = 'address'
+),
+names AS (
+    SELECT account_id, min(last_std) AS last_std, min(first_canon) AS first_canon,
+           min(first_std) AS first_std
+    FROM acct_std
+    GROUP BY account_id
+),
+held AS (
+    SELECT DISTINCT p.contact_key, p.account_id,
+           coalesce(a.last_std || '|' || coalesce(a.first_canon, a.first_std, ''),
+                    '#' || p.account_id) AS debtor
+    FROM pts p
+    LEFT JOIN names a ON a.account_id = p.account_id
+),
+crowded AS (
+    SELECT contact_key, count(DISTINCT debtor) AS debtors
+    FROM held
+    GROUP BY contact_key
+    HAVING count(DISTINCT debtor) > CAST($crowded_debtors AS INTEGER)
+),
+best AS (
+    -- the address the account's own records report last (mailable first); an account whose
+    -- addresses are only on file says nothing of where its debtor lives (a creditor's office
+    -- keyed on it, and nothing else) and is not counted
+    SELECT account_id,
+           arg_max(contact_key, (NOT unmailable, last_seen, support, n_records, contact_key))
+               AS best_key
+    FROM pts
+    SEMI JOIN (SELECT h.account_id FROM held h SEMI JOIN crowded c ON c.contact_key = h.contact_key) k
+           ON k.account_id = pts.account_id
+    WHERE has_support
+    GROUP BY account_id
+),
+counted AS (
+    SELECT c.contact_key, c.debtors, count(DISTINCT h.debtor) AS judged,
+           count(DISTINCT h.debtor) FILTER (
+               WHERE b.best_key = c.contact_key OR rs_building_of(b.best_key, c.contact_key)) AS placed
+    FROM crowded c
+    JOIN held h ON h.contact_key = c.contact_key
+    JOIN best b ON b.account_id = h.account_id
+    GROUP BY c.contact_key, c.debtors
+)
+SELECT c.contact_key, c.debtors, coalesce(n.judged, 0) AS judged, coalesce(n.placed, 0) AS placed,
+       coalesce(n.judged > CAST($crowded_debtors AS INTEGER)
+                AND n.placed < CAST($crowded_placed_share AS DOUBLE) * n.judged, false) AS elsewhere
+FROM crowded c
+LEFT JOIN counted n ON n.contact_key = c.contact_key;
+
 -- Negative evidence for debtor addresses:
 --  * superseded: a reliable source saw another address more recently (last seen later);
 --  * succeeded: another address, reported by a reliable source, *began* after this one (first
@@ -204,11 +291,32 @@ DROP TABLE rs_src_names;
 --    rs_succession_contradicting_sources independent sources report on or after its date;
 --  * NCOA moves away from (any variant of) this address with no later evidence of living there
 --    again (evidence within rs_moved_back_days after the move is that lag, not a return).
+-- An address of many debtors most of whom live elsewhere (rs_crowded above: a creditor's office
+-- keyed or echoed into their files) neither supersedes nor succeeds another: its report says
+-- the record's source had that address on file, not that the debtor moved there. The audit's
+-- office row, the newest of the account, made the real home 'superseded' at a low confidence
+-- while the office itself was ranked last. Unless a collector reached the account's debtor
+-- there (the latest outcome a right-party contact, as 08b lifts the demotion): then it is a
+-- residence like any other.
 CREATE OR REPLACE TEMP TABLE rs_neg AS
-WITH succ AS (
+WITH superseders AS (
+    SELECT c.*
+    FROM rs_cs c
+    WHERE c.role = 'debtor' AND c.contact_type = 'address'
+      AND c.pt NOT IN (
+          SELECT r.pt
+          FROM rs_rep r
+          JOIN rs_crowded cr ON cr.elsewhere AND cr.contact_key = r.contact_key
+          LEFT JOIN rs_outcome_last ov
+                 ON ov.account_id = r.account_id AND ov.contact_type = 'address'
+                AND ov.contact_key = r.contact_key
+          WHERE r.role = 'debtor' AND r.contact_type = 'address'
+            AND NOT coalesce(list_contains(good_verdicts(), ov.outcome), false))
+),
+succ AS (
     SELECT t.pt
     FROM rs_cs t
-    JOIN rs_cs o
+    JOIN superseders o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
      -- the building reported without the apartment does not say the person left the unit
@@ -232,7 +340,7 @@ newer AS (
     SELECT t.pt,
            max(date_diff('day', coalesce(t.last_seen, t.onfile_date, o.last_seen - INTERVAL 5 YEAR), o.last_seen)) / 365.25 AS gap_years
     FROM rs_cs t
-    JOIN rs_cs o
+    JOIN superseders o
       ON o.account_id = t.account_id AND o.role = 'debtor' AND o.contact_type = 'address'
      AND o.cid <> t.cid AND o.best_s >= CAST($superseding_min AS DOUBLE)
      -- the building reported without the apartment does not say the person left the unit

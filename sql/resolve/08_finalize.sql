@@ -21,82 +21,9 @@ JOIN (SELECT account_id, contact_type, contact_key FROM rs_scored WHERE role = '
   ON d.account_id = t.account_id AND d.contact_type = t.contact_type
  AND d.contact_key = t.contact_key;
 
--- Debtor addresses reported for many unrelated debtors, and whether those debtors' own evidence
--- places them there (docs/confidence.md, "An address of many debtors"). An audit case keyed a
--- creditor's office suite as the address of 150 accounts and its bureau echoed it on 5% of its
--- rows: the office was the rank-1 address of 45 accounts, at up to 0.97, none
--- of them the debtor's home (the model scores one bureau row of it like any bureau row). Many
--- unrelated debtors at one dwelling is not by itself wrong: a group quarters without units (a
--- nursing home, a dormitory, a prison) is where its residents live (pseudopeople's seed 11 has
--- six, 80-105 debtors each; where one ranks first it is right on 492 of 496 accounts). What
--- tells them apart is what the debtors' own records say: at a group quarters most of its
--- debtors are best placed there by their evidence (75-89% of them); at an office keyed or
--- echoed into debtors' files most are best placed elsewhere, at their homes (34 of the 317
--- whose records place them anywhere, 11%).
--- A dwelling is the point's key, the street address WITH its unit (sql/match/crowded_dwelling.sql
--- counts dwellings the same way): the apartments of one building are each a dwelling of their
--- own, so a building of many units is not crowded, and a building reported without the unit
--- counts the debtors placed in its apartments as placed there (rs_building_of). Debtors are the
--- accounts' debtors told apart by standardized surname and given name, as 07 counts the
--- holders of a phone (one person's several accounts count once). A dwelling of more than
--- $crowded_debtors debtors is kept, with `judged`, its debtors whose own records report some
--- address of theirs (an account with only its on-file address says nothing of where its
--- debtor lives), and `placed`, those of them whose best such address by the model (a mailable
--- one first) is this dwelling or an apartment of it. `elsewhere` when more than
--- $crowded_debtors are judged and fewer than $crowded_placed_share of them are placed there:
--- the address then ranks after every other address of the account and its confidence is at
--- most placed / judged, the share of its debtors it is the home of (rs_final_rank below).
-CREATE OR REPLACE TEMP TABLE rs_crowded AS
-WITH pts AS (
-    SELECT account_id, contact_key, p, has_support,
-           rs_unmailable(contact_type, street_number, street_name, std_line1) AS unmailable
-    FROM rs_scored
-    WHERE role = 'debtor' AND contact_type = 'address'
-),
-names AS (
-    SELECT account_id, min(last_std) AS last_std, min(first_canon) AS first_canon,
-           min(first_std) AS first_std
-    FROM acct_std
-    GROUP BY account_id
-),
-held AS (
-    SELECT DISTINCT p.contact_key, p.account_id,
-           coalesce(a.last_std || '|' || coalesce(a.first_canon, a.first_std, ''),
-                    '#' || p.account_id) AS debtor
-    FROM pts p
-    LEFT JOIN names a ON a.account_id = p.account_id
-),
-crowded AS (
-    SELECT contact_key, count(DISTINCT debtor) AS debtors
-    FROM held
-    GROUP BY contact_key
-    HAVING count(DISTINCT debtor) > CAST($crowded_debtors AS INTEGER)
-),
-best AS (
-    -- the account's best address by the model among those its own records report (mailable
-    -- first, as ranked); an account whose addresses are only on file says nothing of where
-    -- its debtor lives (a creditor's office keyed on it, and nothing else) and is not counted
-    SELECT account_id, arg_max(contact_key, (NOT unmailable, p, contact_key)) AS best_key
-    FROM pts
-    SEMI JOIN (SELECT h.account_id FROM held h SEMI JOIN crowded c ON c.contact_key = h.contact_key) k
-           ON k.account_id = pts.account_id
-    WHERE has_support
-    GROUP BY account_id
-),
-counted AS (
-    SELECT c.contact_key, c.debtors, count(DISTINCT h.debtor) AS judged,
-           count(DISTINCT h.debtor) FILTER (
-               WHERE b.best_key = c.contact_key OR rs_building_of(b.best_key, c.contact_key)) AS placed
-    FROM crowded c
-    JOIN held h ON h.contact_key = c.contact_key
-    JOIN best b ON b.account_id = h.account_id
-    GROUP BY c.contact_key, c.debtors
-)
-SELECT c.contact_key, c.debtors, coalesce(n.judged, 0) AS judged, coalesce(n.placed, 0) AS placed,
-       coalesce(n.judged > CAST($crowded_debtors AS INTEGER)
-                AND n.placed < CAST($crowded_placed_share AS DOUBLE) * n.judged, false) AS elsewhere
-FROM crowded c
-LEFT JOIN counted n ON n.contact_key = c.contact_key;
+-- rs_crowded, the debtor addresses reported for many unrelated debtors most of whom live
+-- elsewhere, is judged in 06_clusters.sql (before supersession: such an address is not taken as
+-- a newer residence there) and read here for the rank, the cap and the reasons.
 
 CREATE OR REPLACE TEMP TABLE rs_final_rank AS
 WITH s AS (
@@ -338,8 +265,7 @@ WITH tz AS (
 -- rs_final holds what 08b, the write (09) and the flags (10) read: the columns only scoring or the
 -- reasons above needed stay behind (at 1M accounts every column here is 5M values held through
 -- the write under the memory limit).
-SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line,
-                    crowded_judged, crowded_placed)
+SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, addr_tz, unit_line)
            -- an address's debtors are counted only where they are many (rs_crowded)
            REPLACE (coalesce(t.crowded_debtors, t.shared_debtors) AS shared_debtors),
        CASE WHEN t.role = 'third_party' THEN concat_ws('; ',
@@ -370,9 +296,7 @@ SELECT t.* EXCLUDE (onfile_date, indep_sources, move_date, tz_phone, quality, ad
            CASE WHEN t.unit_point_key IS NOT NULL
                 THEN 'the building of ' || t.unit_line || ' without its apartment: ranked after it' END,
            CASE WHEN t.crowded_elsewhere
-                THEN 'address reported for ' || t.crowded_debtors || ' different debtors; of the '
-                     || t.crowded_judged || ' whose own records place them, ' || t.crowded_placed
-                     || ' live there (a business or mail address, not their home): ranked after'
-                     || ' the account''s other addresses, confidence at most that share' END)
+                THEN rs_crowded_reason(t.crowded_debtors, t.crowded_judged, t.crowded_placed,
+                                       false) END)
        END AS reasons
 FROM tz t;

@@ -38,6 +38,7 @@ WITH joined AS (
     SELECT f.rowid AS pid, f.account_id, f.contact_type, f.role, f.confidence, f.status, f.reasons,
            f.street_number, f.street_name, f.std_line1, f.last_seen, f.n_sources, f.n_records,
            f.contact_key, f.valid, f.placeholder, f.unit_point_key, f.crowded_elsewhere,
+           f.crowded_debtors, f.crowded_judged, f.crowded_placed,
            h.o_outcome, h.o_date, h.o_agent, h.h_date
     FROM rs_final f
     SEMI JOIN (SELECT DISTINCT account_id, contact_type, role FROM rs_outcome_hit) g
@@ -62,7 +63,14 @@ adjusted AS (
             CASE WHEN h_date IS NOT NULL AND o_outcome IS NULL
                  THEN 'reported bad on another account of the household on '
                       || strftime(h_date, '%Y-%m-%d') END,
-            reasons) AS reasons
+            -- an address of many debtors who mostly live elsewhere where a collector reached
+            -- this one: 08's demotion (ranked last, capped) is lifted below and its reason
+            -- says so (06 already took it as a residence of the account)
+            CASE WHEN crowded_elsewhere AND list_contains(good_verdicts(), o_outcome)
+                 THEN replace(reasons,
+                              rs_crowded_reason(crowded_debtors, crowded_judged, crowded_placed, false),
+                              rs_crowded_reason(crowded_debtors, crowded_judged, crowded_placed, true))
+                 ELSE reasons END) AS reasons
     )
     FROM joined
 ),

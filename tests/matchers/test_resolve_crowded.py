@@ -1,5 +1,6 @@
 """An address reported for many unrelated debtors ranks after the account's own home when most
-of those debtors live elsewhere (sql/resolve/08_finalize.sql, rs_crowded).
+of those debtors live elsewhere (rs_crowded: judged in sql/resolve/06_clusters.sql, where it
+supersedes nothing; ranked and capped in 08_finalize.sql).
 
 An audit case keyed a creditor's office (1200 SMITH ST STE 1600) as the address of 150 accounts
 and its bureau echoed the office on 5% of its rows: the office was the rank-1 address of 45
@@ -208,3 +209,70 @@ def test_a_nursing_home_without_units_is_its_residents_home(b: Builder, con) -> 
         assert gq["rank"] == 1 and gq["confidence"] > 0.5
         assert "different debtors" not in gq["reasons"]
         assert json.loads(gq["factors"])["shared_debtors"] == N
+        # it is a residence like any other (06): the home the resident left is superseded
+        home = _by_key(con, f"N{i:02d}")[f"{40 + i} OAK LN|78701"]
+        assert json.loads(home["factors"])["superseded"] is True
+
+
+def test_the_office_row_does_not_supersede_the_home(b: Builder, con) -> None:
+    """The office row, the newest of the account, is no newer residence: the home is neither
+    superseded nor succeeded by it (06_clusters.sql reads rs_crowded), so it keeps the
+    confidence of a current address instead of a moved-away one's. The audit: 13 real homes
+    ranked first behind the demoted office still carried 'a newer address has been reported
+    since', 11 of them below 0.3."""
+    _office_portfolio(b, echoed_newest=3)
+    resolve_contacts(con, RUN, AS_OF)
+    for i in range(3):
+        home = _by_key(con, f"A{i:02d}")[f"{40 + i} OAK LN|78701"]
+        factors = json.loads(home["factors"])
+        assert (factors["superseded"], factors["succeeded"]) == (False, False), (i, factors)
+        assert "newer address" not in home["reasons"]
+        assert "first reported after this one" not in home["reasons"]
+        assert home["confidence"] > 0.5, (i, home["confidence"])
+        # the office itself says it was not taken as a move
+        office = _by_key(con, f"A{i:02d}")[OFFICE_KEY]
+        assert "not taken as a move from them" in office["reasons"]
+
+
+def test_without_the_rule_the_office_row_supersedes_the_home(b: Builder, con) -> None:
+    """The control of the test above: with the rule off (a share of 0) the office row, newest of
+    the account, supersedes the home, as it did before 06 read rs_crowded."""
+    _office_portfolio(b, echoed_newest=3)
+    resolve_contacts(con, RUN, AS_OF, settings=ResolveSettings(crowded_placed_share=0.0))
+    home = _by_key(con, "A00")["40 OAK LN|78701"]
+    assert json.loads(home["factors"])["superseded"] is True
+    assert "a newer address has been reported since" in home["reasons"]
+
+
+def _right_party(con, account: str, key: str) -> None:
+    con.execute(
+        "INSERT INTO contact_outcomes (origin, origin_id, account_id, contact_type, contact,"
+        " contact_key, outcome, outcome_date, agent, loaded_at)"
+        " VALUES ('test', ?, ?, 'address', ?, ?, 'right_party', ?, 'ag', now())",
+        [f"o-{account}", account, key, key, AS_OF],
+    )
+
+
+def test_reached_there_the_reasons_say_the_demotion_was_lifted(b: Builder, con) -> None:
+    """A collector's right-party contact at the office for the account lifts the demotion
+    (08b: ranked first, confirmed at 0.95): its reasons say so, not 'ranked after the account's
+    other addresses, confidence at most that share', which was no longer true. And for that
+    account it is a residence like any other (06): newer than the home, it supersedes it. The
+    other accounts keep the demotion and its reason."""
+    _office_portfolio(b, echoed_newest=3)
+    _right_party(con, "A00", OFFICE_KEY)
+    resolve_contacts(con, RUN, AS_OF)
+    pts = _by_key(con, "A00")
+    office = pts[OFFICE_KEY]
+    assert (office["rank"], office["status"], office["confidence"]) == (1, "confirmed", 0.95)
+    assert "collector outcome right party" in office["reasons"]
+    assert "confidence at most that share" not in office["reasons"]
+    assert "ranked after the account's other addresses" not in office["reasons"]
+    assert (
+        "address reported for 12 different debtors; of the 12 whose own records place them,"
+        " 3 live there; a collector reached this debtor there" in office["reasons"]
+    )
+    assert json.loads(pts["40 OAK LN|78701"]["factors"])["superseded"] is True
+    other = _by_key(con, "A01")
+    assert "confidence at most that share" in other[OFFICE_KEY]["reasons"]
+    assert json.loads(other["41 OAK LN|78701"]["factors"])["superseded"] is False

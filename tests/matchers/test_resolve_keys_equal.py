@@ -46,9 +46,21 @@ def _scores(con, as_of, settings: ResolveSettings, folder: Path) -> dict[str, li
     s = settings
     if (folder / "06_keys.sql").exists():  # the keys have their own file since 06 was split
         sql.run(con, (folder / "06_keys.sql").read_text(encoding="utf-8"))
+    clusters = (folder / "06_clusters.sql").read_text(encoding="utf-8")
+    # the addresses of many debtors are judged in 06 since it stopped them superseding (the
+    # reference's 06 predates that; the portfolio has no address of more than 10 debtors)
+    crowded = (
+        {
+            "crowded_debtors": int(s.crowded_address_debtors),
+            "crowded_placed_share": float(s.crowded_placed_share),
+        }
+        if "$crowded_debtors" in clusters
+        else {}
+    )
     sql.run(
         con,
-        (folder / "06_clusters.sql").read_text(encoding="utf-8"),
+        clusters,
+        **crowded,
         default_reliability=float(s.default_reliability),
         street_jw=float(s.street_jw),
         superseding_min=float(s.superseding_min),

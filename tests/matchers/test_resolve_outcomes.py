@@ -111,6 +111,8 @@ def test_outcomes_confirm_lower_and_rerank_contacts(world) -> None:
     con.execute("ALTER TABLE rs_final ADD COLUMN unit_point_key VARCHAR")
     # 08: no address of many debtors who live elsewhere here (rs_crowded)
     con.execute("ALTER TABLE rs_final ADD COLUMN crowded_elsewhere BOOLEAN DEFAULT false")
+    for col in ("crowded_debtors", "crowded_judged", "crowded_placed"):  # its counts (08)
+        con.execute(f"ALTER TABLE rs_final ADD COLUMN {col} INTEGER")
     sql.run(con, "resolve/08b_outcomes.sql", **EFFECT)
     got = {
         (r[0], r[1]): r[2:]
