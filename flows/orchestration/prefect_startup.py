@@ -24,8 +24,8 @@ two parts of it buy nothing in that mode:
 - Block auto-registration in that server (EPHEMERAL_SERVER_DEFAULTS): 1.2 of the ~4 CPU
   seconds the server spends starting, for block types a run never uses. Off by default for the
   server skiptrace spawns; an operator's setting in the environment wins. Nothing else at
-  start-up can go: the rest is importing the server (2.5-3 s), building the app (0.45 s) and
-  the database migration check (0.1 s); the services an ephemeral server runs cost under
+  start-up can go: the rest is importing the server (about 2 s), building the app (0.45 s) and
+  the database migration check (0.1 s); the services an ephemeral server runs cost about
   0.01 CPU s a second (docs/performance.md).
 
 Starting the server early in a background *thread* was tried first and measured no gain: the
