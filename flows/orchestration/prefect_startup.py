@@ -21,6 +21,13 @@ two parts of it buy nothing in that mode:
   imports the server module. The run then points Prefect at it for its own length, as
   Prefect's own test harness does with its ephemeral server.
 
+- Block auto-registration in that server (EPHEMERAL_SERVER_DEFAULTS): 1.2 of the ~4 CPU
+  seconds the server spends starting, for block types a run never uses. Off by default for the
+  server skiptrace spawns; an operator's setting in the environment wins. Nothing else at
+  start-up can go: the rest is importing the server (about 2 s), building the app (0.45 s) and
+  the database migration check (0.1 s); the services an ephemeral server runs cost about
+  0.01 CPU s a second (docs/performance.md).
+
 Starting the server early in a background *thread* was tried first and measured no gain: the
 thread must import the server module under the same GIL, and that import, not the wait, was
 most of what could overlap. A separate process overlaps both. The real cure for the start-up is
@@ -133,6 +140,48 @@ _EPHEMERAL_OFF = {"0", "false", "no", "off"}
 #: it: the server knows it is ephemeral (its services) and final (no further app wrapping).
 _SERVER_FLAGS = {"PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
+#: Prefect settings of the server skiptrace spawns itself, in groups: (defaults, every
+#: environment name Prefect reads the group's settings under). A group applies only when the
+#: environment sets none of its names, so an operator's choice is kept whole.
+#:
+#: - The UI: nobody opens it on a server that ends with the run.
+#: - Block auto-registration: at each start Prefect's server imports every installed Prefect
+#:   collection (prefect-dask, and through it dask.distributed) to hash the block registry,
+#:   and, in a home whose memo store lacks that hash (every new PREFECT_HOME: each test's
+#:   own), writes every block type and schema into the database: 1.2 CPU s of the server's
+#:   ~4 s start-up on this machine (0.5 s in a reused home). A run reads and saves no block;
+#:   Prefect registers a block's type when a block of it is saved, and Prefect's own server
+#:   registers them all when it next starts on this home. Memoization goes off with it, or
+#:   Prefect would record the registry as registered (memo_store.toml) when it was not.
+EPHEMERAL_SERVER_DEFAULTS: tuple[tuple[dict[str, str], tuple[str, ...]], ...] = (
+    ({"PREFECT_UI_ENABLED": "0"}, ("PREFECT_UI_ENABLED", "PREFECT_SERVER_UI_ENABLED")),
+    (
+        {
+            "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+            "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+        },
+        (
+            "PREFECT_SERVER_REGISTER_BLOCKS_ON_START",
+            "PREFECT_API_BLOCKS_REGISTER_ON_START",
+            "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION",
+            "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION",
+        ),
+    ),
+)
+
+
+def ephemeral_server_env(environ: dict[str, str]) -> dict[str, str]:
+    """The environment of the server skiptrace spawns: `environ`, each group of
+    EPHEMERAL_SERVER_DEFAULTS that `environ` leaves unset (Prefect reads its environment
+    names in any case), and Prefect's ephemeral-server flags."""
+    given = {key.upper() for key in environ}
+    env: dict[str, str] = {}
+    for defaults, names in EPHEMERAL_SERVER_DEFAULTS:
+        if given.isdisjoint(names):
+            env |= defaults
+    return env | environ | _SERVER_FLAGS
+
+
 #: uvicorn's exit code when the port is taken; Prefect then tries another port, and so do we.
 _PORT_IN_USE = 3
 
@@ -159,7 +208,7 @@ class EarlyServer:
         spec = importlib.util.find_spec("prefect")  # locates the package without importing it
         assert spec is not None and spec.submodule_search_locations
         app_dir = Path(next(iter(spec.submodule_search_locations))).parent
-        env = {"PREFECT_UI_ENABLED": "0"} | dict(os.environ) | _SERVER_FLAGS
+        env = ephemeral_server_env(dict(os.environ))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir),
              "--factory", "prefect.server.api.server:create_app",
