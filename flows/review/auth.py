@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -26,8 +27,15 @@ LOGIN_CSRF_COOKIE = "skiptrace_review_login"
 SESSION_SECONDS = 8 * 3600  # one working day; idle or not
 
 _hasher = PasswordHasher()
-#: Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs as long as a wrong
+    password. Made on first use, not at import: one argon2 hash is 0.3-1 s of CPU, and every
+    process that imports this module (test workers, `skiptrace review` and its tools) paid it.
+    Only a process's first sign-in with an unknown name pays it, once."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
@@ -36,8 +44,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User | None, password: str) -> bool:
     """True when `password` is `user`'s; constant work whether or not the user exists."""
+    stored = user.password_hash if user else _dummy_hash()
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+        return _hasher.verify(stored, password) and bool(user)
     except (VerificationError, InvalidHashError):
         return False
 
