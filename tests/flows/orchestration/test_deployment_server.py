@@ -125,7 +125,7 @@ def test_scheduler_starts_a_served_run(
                 break
             if time.monotonic() - start > 240:
                 pytest.fail(f"no scheduled run ended in 240 s: {[r['state'] for r in runs[:3]]}")
-            time.sleep(0.25)
+            time.sleep(1)
         # what `serve` asks at start to tell a working scheduler (schedule_check)
         with temporary_settings({PREFECT_API_URL: prefect_server.api_url}):
             assert schedule_check.has_scheduled_run("refresh", "test-scheduled")
