@@ -235,7 +235,7 @@ with prefect_startup.ephemeral_run_settings(early):
         tasks = [t["state_type"] for t in post("/task_runs/filter")]
         if tasks == ["COMPLETED"]:
             break
-        time.sleep(0.5)
+        time.sleep(0.1)
     print(json.dumps({
         "flows": [f["state_type"] for f in post("/flow_runs/filter")],
         "tasks": tasks,
