@@ -116,7 +116,7 @@ def distinct_held(db: Path, run_id: str, n: int, avoid: dict[str, Any]) -> list[
 
 
 @pytest.fixture(scope="module")
-def next_night(first_run_db: Path, small_portfolio, tmp_path_factory) -> dict[str, Any]:
+def next_night(first_run_db: Path, review_portfolio, tmp_path_factory) -> dict[str, Any]:
     """RUN2 after the decisions of five tests, each on pairs of its own, made in this order:
 
     * "held": an approval queued while a connection holds the database for writing (the queue
@@ -162,7 +162,7 @@ def next_night(first_run_db: Path, small_portfolio, tmp_path_factory) -> dict[st
     night["stray"] = decide(store, {**p_warn, "source": "nosuch", "record_id": "ZZZ"}, "reject")
     night["guarded"] = decide(store, g, "approve")
     night["queued"] = {q["decision_id"] for q in store.queued()}
-    run_pipeline(portfolio_params(small_portfolio, db), RUN2)
+    run_pipeline(portfolio_params(review_portfolio, db), RUN2)
     night["db"] = db
     return night
 
@@ -174,12 +174,12 @@ def night(next_night: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def superseded(first_run_db: Path, small_portfolio, tmp_path_factory) -> dict[str, Any]:
+def superseded(first_run_db: Path, review_portfolio, tmp_path_factory) -> dict[str, Any]:
     """A held pair approved, RUN2, the pair rejected (seen in RUN2), half a queue line left by
     a crash mid-append, RUN3: the history the supersede and replay tests read (neither writes
     to the database; replay works in a scratch copy)."""
     db = copy_db(first_run_db, tmp_path_factory.mktemp("superseded"))
-    env = portfolio_params(small_portfolio, db)
+    env = portfolio_params(review_portfolio, db)
     store = Store(db)
     (pair,) = held(db, RUN1, 1)
     first = decide(store, pair, "approve")
