@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,14 +46,34 @@ def _copy_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, day: int
         )
 
 
-@pytest.fixture
-def nightly(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
-    db = tmp_path / "skiptrace.duckdb"
+@pytest.fixture(scope="module")
+def nightly_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nightly database built once: every migration, the lineage cases, three earlier nights.
+
+    Why: each test built it in a new file, applying the 120-odd migrations and the cases again
+    (0.3-0.5 s a test); copying the closed file takes milliseconds.
+    """
+    db = tmp_path_factory.mktemp("nightly") / "skiptrace.duckdb"
     con = sql.connect(db)
-    build_cases(con)
-    _copy_run(con, NIGHTS[0], "completed", 21)
-    _copy_run(con, NIGHTS[1], "failed", 22)
-    _copy_run(con, NIGHTS[2], "completed", 23)
+    try:
+        build_cases(con)
+        _copy_run(con, NIGHTS[0], "completed", 21)
+        _copy_run(con, NIGHTS[1], "failed", 22)
+        _copy_run(con, NIGHTS[2], "completed", 23)
+    finally:
+        con.close()
+    assert [p.name for p in db.parent.iterdir()] == [db.name]  # nothing beside it to copy
+    return db
+
+
+@pytest.fixture
+def nightly(
+    nightly_template: Path, tmp_path: Path
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """A private copy of the nightly database, open."""
+    db = tmp_path / "skiptrace.duckdb"
+    shutil.copyfile(nightly_template, db)
+    con = sql.connect(db)
     yield con, db
     con.close()
 
@@ -289,13 +310,13 @@ def test_a_database_moved_with_its_archive_still_reads_it(nightly, tmp_path: Pat
         ro.close()
 
 
-def test_cli_refuses_a_database_another_process_holds(tmp_path: Path) -> None:
+def test_cli_refuses_a_database_another_process_holds(tmp_path: Path, migrated_template) -> None:
     """A run holds the database (DuckDB's file lock): one line and the busy exit code."""
     import subprocess
     import sys
 
     db = tmp_path / "busy.duckdb"
-    sql.connect(db).close()
+    shutil.copyfile(migrated_template, db)  # a migrated database (tests/conftest.py)
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r});"
          " print('open', flush=True); time.sleep(60)"],

@@ -12,15 +12,13 @@ from urllib.parse import parse_qs, urlparse
 import duckdb
 import pytest
 
-from skiptrace.flows.review.auth import hash_password
 from skiptrace.flows.review.store import Store
 from skiptrace.flows.review.testing import CHROMIUM_ARGS, BackgroundServer, chromium_path
 
-from .conftest import run_pipeline
+from .conftest import PASSWORD, password_hash, run_pipeline
 
 pytestmark = pytest.mark.slow
 RUN2 = "20261102T000000Z-run2"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +36,8 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def workbench(review_env) -> Iterator[tuple[str, object]]:
     store = Store(review_env.db)
-    store.save_user("rita", "reviewer", hash_password(PASSWORD))
-    store.save_user("vic", "viewer", hash_password(PASSWORD))
+    store.save_user("rita", "reviewer", password_hash())
+    store.save_user("vic", "viewer", password_hash())
     server = BackgroundServer(review_env.db).start()
     try:
         yield server.url, review_env
@@ -211,7 +209,7 @@ def test_a_second_reviewer_must_replace_a_pending_decision_explicitly(browser, w
     """rita approves; rosa, rejecting the same pair, is shown rita's decision instead of silently
     overruling it, and records hers only by ticking "replace", which the queue line records."""
     url, env = workbench
-    Store(env.db).save_user("rosa", "reviewer", hash_password(PASSWORD))
+    Store(env.db).save_user("rosa", "reviewer", password_hash())
     rita = login(browser, url)
     rita.click("#queue tbody tr:first-child a")
     rita.wait_for_url(re.compile(r".*/pair\?.*"))

@@ -18,8 +18,9 @@ from skiptrace.flows.review.auth import LOGIN_CSRF_COOKIE, LoginThrottle, hash_p
 from skiptrace.flows.review.store import Store
 from skiptrace.flows.review.testing import BackgroundServer
 
+from .conftest import PASSWORD, password_hash
+
 RUN1 = "20261101T000000Z-run1"
-PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -33,10 +34,12 @@ class Clock:
         return self.now
 
 
-def add_users(db: Path) -> None:
+def add_users(db: Path, rita_hash: str | None = None) -> None:
+    """rita (reviewer) and vic (viewer), both hashed cheaply (conftest `password_hash`) unless
+    `rita_hash` is given."""
     store = Store(db)
-    store.save_user("rita", "reviewer", hash_password(PASSWORD))
-    store.save_user("vic", "viewer", hash_password(PASSWORD))
+    store.save_user("rita", "reviewer", rita_hash or password_hash())
+    store.save_user("vic", "viewer", password_hash())
 
 
 def attempt(url: str, user: str, password: str, **headers: str) -> httpx.Response:
@@ -71,7 +74,9 @@ def csrf_of(c: httpx.Client) -> str:
 
 @pytest.fixture
 def server(review_env) -> Iterator[tuple[str, Path]]:
-    add_users(review_env.db)
+    """rita's password hashed as `skiptrace review user add` hashes it: one sign-in of the
+    suite with the shipped argon2 parameters."""
+    add_users(review_env.db, rita_hash=hash_password(PASSWORD))
     srv = BackgroundServer(review_env.db).start()
     try:
         yield srv.url, review_env.db
