@@ -8,12 +8,10 @@ show that it fails before Prefect is even imported.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,19 +30,6 @@ GOOD_SOURCES = """\
   reliability: 0.8
   permissible_purpose: "FCRA 604(a)(3)(A): collection of an account"
 """
-
-
-@pytest.fixture(autouse=True)
-def _older_objects_frozen() -> Iterator[None]:
-    """Each failing command ends in the error boundary's `gc.collect()` (boundary.
-    last_line_is_ours: a handled error's frames, held by cycles, and the DuckDB connections in
-    them are freed before the interpreter's teardown). In a command's own process that walks
-    what the command made; in this test process it walked every object pytest and the imported
-    libraries had made too, 0.1-0.4 s a command. Those are frozen for the test (gc.freeze) and
-    skipped; what the test and the command make is collected as before."""
-    gc.freeze()
-    yield
-    gc.unfreeze()
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ a read-only DuckDB connection in another process, bytes written over the file, /
 from __future__ import annotations
 
 import errno
-import gc
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,19 +25,6 @@ HOLD = (
     "print('held', flush=True)\n"
     "time.sleep(float(sys.argv[3]))\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _older_objects_frozen() -> Iterator[None]:
-    """Each failing command ends in the error boundary's `gc.collect()` (boundary.
-    last_line_is_ours: a handled error's frames, held by cycles, and the DuckDB connections in
-    them are freed before the interpreter's teardown). In a command's own process that walks
-    what the command made; in this test process it walked every object pytest and the imported
-    libraries had made too, 0.1-0.4 s a command. Those are frozen for the test (gc.freeze) and
-    skipped; what the test and the command make is collected as before."""
-    gc.freeze()
-    yield
-    gc.unfreeze()
 
 
 def hold(db: Path, mode: str = "ro", seconds: float = 120) -> subprocess.Popen[str]:
