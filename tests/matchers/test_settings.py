@@ -76,7 +76,12 @@ def test_the_matcher_version_is_hashed_once_per_process(monkeypatch) -> None:
     settings.matcher_version.cache_clear()
     first = settings.matcher_version()
     calls: list[str] = []
-    monkeypatch.setattr(settings, "content_version", lambda *a, **k: calls.append("x") or "other")
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append("x")
+        return "other"
+
+    monkeypatch.setattr(settings, "content_version", counted)
     assert settings.matcher_version() == first and settings.matcher_version() == first
     assert calls == []
     settings.matcher_version.cache_clear()  # the next caller hashes the real files again
