@@ -376,6 +376,25 @@ def test_family_move_applies_to_household_individual_move_does_not(b: Builder, c
     assert "family move of a household member" in moved["FAM"]
 
 
+def test_ncoa_forwards_are_standardized_only_when_a_move_applies(b: Builder, con) -> None:
+    """The NCOA forwards' standardization (03 over rs_ev_ncoa) runs when a move applies, and is
+    skipped, a fixed cost of every resolve, when none does: the same points either way."""
+    _ncoa_world(b)
+    moved = resolve_contacts(con, RUN, AS_OF)
+    assert "03_standardize_ncoa" in moved.step_seconds
+    assert {p["address_line1"] for p in points(con, "SELF", contact_type="address")} == {
+        "77 BIRCH LN",
+        "3 MAPLE CT",
+    }
+    for table in ("match_pairs", "source_contacts", "source_records"):  # no NCOA file at all
+        con.execute(f"DELETE FROM {table} WHERE source = 'ncoa'")
+    still = resolve_contacts(con, RUN, AS_OF)
+    assert "03_standardize_ncoa" not in still.step_seconds
+    assert {p["address_line1"] for p in points(con, "SELF", contact_type="address")} == {
+        "3 MAPLE CT"
+    }
+
+
 def test_ncoa_moved_left_no_address_marks_the_address(b: Builder, con) -> None:
     oak = b.address("10 Oak Ave", "Atlanta", "GA", "30301", number="10", street="OAK",
                     suffix="AVE")  # fmt: skip

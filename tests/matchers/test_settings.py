@@ -66,3 +66,22 @@ def test_validate_rechecks_assigned_values() -> None:
     s.threshold = 7
     with pytest.raises(ValueError, match="threshold"):
         s.validate()
+
+
+def test_the_matcher_version_is_hashed_once_per_process(monkeypatch) -> None:
+    """Hashing the matcher's files is a fixed cost of every link call (about 14 ms, twice a
+    call): done once per process, the value unchanged."""
+    from skiptrace.matchers import settings
+
+    settings.matcher_version.cache_clear()
+    first = settings.matcher_version()
+    calls: list[str] = []
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append("x")
+        return "other"
+
+    monkeypatch.setattr(settings, "content_version", counted)
+    assert settings.matcher_version() == first and settings.matcher_version() == first
+    assert calls == []
+    settings.matcher_version.cache_clear()  # the next caller hashes the real files again
