@@ -1,5 +1,6 @@
 """The published chain and how nights are judged, through the real `refresh` flow (audit of 15
-simulated nights): one portfolio, one database, five nights run once for the file.
+simulated nights): one portfolio, one database, five nights run once for the file. The
+portfolio has 80 accounts (the chain does not depend on its size; 120 cost more in each night).
 
 1. 2026-10-20, the first night.
 2. 2026-11-10, a night that brings only a collectors' outcomes file (dispositions_n02.csv): a
@@ -83,7 +84,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
     from skiptrace.flows.orchestration.refresh import run_refresh
 
     root = tmp_path_factory.mktemp("chain")
-    p = generate_portfolio(root / "p", accounts=120, seed=5, as_of=dt.date(2026, 10, 15))
+    p = generate_portfolio(root / "p", accounts=80, seed=5, as_of=dt.date(2026, 10, 15))
     p.sources_path.write_text(p.sources_path.read_text() + OUTCOMES_SOURCE)
     header, rows = _account_rows(p.accounts_path)
     phoned = [r for r in rows if r[header.index("phone")]]

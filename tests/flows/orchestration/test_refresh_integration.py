@@ -1,4 +1,8 @@
-"""The real Prefect `refresh` flow on a generated portfolio, via the CLI entry point."""
+"""The real Prefect `refresh` flow on a generated portfolio, via the CLI entry point.
+
+The portfolio is the 80-account one (conftest `tiny_portfolio`, 327 contacts): what is checked
+here (a completed run through the flow, its exports, scores, the next night's archive) does not
+need the 300-account one, whose two runs cost more in every stage."""
 
 from __future__ import annotations
 
@@ -19,12 +23,12 @@ def _prefect_home(prefect_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
+def test_refresh_flow_end_to_end(tiny_portfolio, tmp_path: Path) -> None:
     """A night through the real flow, then the next night archiving the first (keep_runs=1)."""
     from skiptrace.flows.cli.main import _run
 
     out = tmp_path / "out"
-    summary = _run(portfolio_params(small_portfolio, tmp_path / "db.duckdb", out))
+    summary = _run(portfolio_params(tiny_portfolio, tmp_path / "db.duckdb", out))
     run_dir = out / summary["run_id"]
     assert json.loads((run_dir / "run_summary.json").read_text())["run_id"] == summary["run_id"]
     contacts = pl.read_csv(run_dir / "contacts.csv", infer_schema=False)
@@ -42,14 +46,14 @@ def test_refresh_flow_end_to_end(small_portfolio, tmp_path: Path) -> None:
 
     from skiptrace.flows.demo.evaluate import score_run
 
-    scores = score_run(run_dir, small_portfolio.truth_dir)
+    scores = score_run(run_dir, tiny_portfolio.truth_dir)
     assert scores.address_precision > 0.8
     assert scores.match_precision > 0.9
     con.close()
-    _second_night_archives_the_first(small_portfolio, tmp_path, summary["run_id"])
+    _second_night_archives_the_first(tiny_portfolio, tmp_path, summary["run_id"])
 
 
-def _second_night_archives_the_first(small_portfolio, tmp_path: Path, first: str) -> None:
+def _second_night_archives_the_first(portfolio, tmp_path: Path, first: str) -> None:
     """The next night, with keep_runs=1: the first night's rows move to <db>.archive/ and stay
     explainable, and a contact emitted on both nights keeps the first night's date_added."""
     import datetime as dt
@@ -60,8 +64,8 @@ def _second_night_archives_the_first(small_portfolio, tmp_path: Path, first: str
     from skiptrace.flows.cli.main import _run
 
     db, out = tmp_path / "db.duckdb", tmp_path / "out"
-    as_of = small_portfolio.as_of + dt.timedelta(days=1)
-    params = portfolio_params(small_portfolio, db, out, as_of=as_of, keep_runs=1)
+    as_of = portfolio.as_of + dt.timedelta(days=1)
+    params = portfolio_params(portfolio, db, out, as_of=as_of, keep_runs=1)
     second = _run(params)["run_id"]
     con = sql.connect(db, read_only=True)
     try:
@@ -79,4 +83,4 @@ def _second_night_archives_the_first(small_portfolio, tmp_path: Path, first: str
         con.close()
     assert (archive_root(db) / first / "contact_points.parquet").is_file()
     phones = pl.read_csv(out / second / "import_phones.csv", infer_schema=False)
-    assert (phones["date_added"] == small_portfolio.as_of.isoformat()).any()
+    assert (phones["date_added"] == portfolio.as_of.isoformat()).any()
