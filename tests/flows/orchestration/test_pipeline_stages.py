@@ -99,6 +99,7 @@ def test_no_raw_ssn_anywhere(pipeline_run, small_portfolio) -> None:
     con.execute("CHECKPOINT")
     blobs = [Path(params.db).read_bytes()]
     blobs += [p.read_bytes() for p in (params.out / run_id).iterdir() if p.is_file()]
+
     # Every SSN, bare and dashed, as a substring anywhere in a file. A 9-digit one lies inside
     # a maximal run of digits and dashes, so every 9- and 11-byte window of those runs is
     # looked up in a set; the few with a typo in them (a letter O) are searched for as before.
