@@ -51,12 +51,13 @@ FIRST = "20261101T000000Z-0001"
 
 @pytest.fixture(scope="module")
 def first_run(
-    small_portfolio, tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
+    tiny_portfolio, tmp_path_factory: pytest.TempPathFactory, prefect_home_template: Path
 ) -> tuple[Path, dict]:
     """One completed refresh flow run of the portfolio (its database and out folder), made once
     for the file under the usual umask and no SKIPTRACE_FILE_MODE: each test that needs a run
     behind it starts from a copy (the run took 20-30 s here, and two tests began with the same
-    one)."""
+    one). The 80-account portfolio: no guard here depends on the portfolio's size, and each of
+    the file's full runs matches and resolves fewer accounts than over the 300-account one."""
     from skiptrace.flows.orchestration.refresh import run_refresh
 
     root = tmp_path_factory.mktemp("first-run")
@@ -67,7 +68,7 @@ def first_run(
             mp.setenv("PREFECT_HOME", str(home))
             mp.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
             mp.delenv("SKIPTRACE_FILE_MODE", raising=False)
-            base = portfolio_params(small_portfolio, root / "data" / "st.duckdb", root / "out")
+            base = portfolio_params(tiny_portfolio, root / "data" / "st.duckdb", root / "out")
             first = run_refresh(base, run_id=FIRST)
     finally:
         os.umask(previous)
@@ -83,7 +84,7 @@ def _copy_first_run(first_run: tuple[Path, dict], tmp_path: Path) -> dict:
 
 
 def test_refused_delivery_publishes_nothing_and_outputs_are_private(
-    small_portfolio,
+    tiny_portfolio,
     first_run: tuple[Path, dict],
     tmp_path: Path,
     usual_umask: None,
@@ -93,7 +94,7 @@ def test_refused_delivery_publishes_nothing_and_outputs_are_private(
 
     monkeypatch.delenv("SKIPTRACE_FILE_MODE", raising=False)
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
-    base = portfolio_params(small_portfolio, db, out)
+    base = portfolio_params(tiny_portfolio, db, out)
     first = _copy_first_run(first_run, tmp_path)  # the flow's run, copied with its modes
     run_dir = out / first["run_id"]
 
@@ -111,9 +112,9 @@ def test_refused_delivery_publishes_nothing_and_outputs_are_private(
     }
 
     # tonight's account export is a header and nothing else, delivered with --replace
-    empty = tmp_path / "tonight" / small_portfolio.accounts_path.name
+    empty = tmp_path / "tonight" / tiny_portfolio.accounts_path.name
     empty.parent.mkdir()
-    empty.write_text(small_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
+    empty.write_text(tiny_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
     refused = base.model_copy(update={"accounts": empty, "replace": True})
     with pytest.raises(ShrinkError, match=r"remove (\d+) of the \1 accounts .*(100.0%)"):
         run_refresh(refused, run_id="20261101T000000Z-0002")
@@ -142,7 +143,7 @@ def test_refused_delivery_publishes_nothing_and_outputs_are_private(
     con.close()
 
 
-def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_path: Path) -> None:
+def test_command_line_refusal_is_one_line_and_exit_code_6(tiny_portfolio, tmp_path: Path) -> None:
     from skiptrace.flows.orchestration import guards
 
     db = tmp_path / "st.duckdb"
@@ -157,8 +158,8 @@ def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_p
     done = subprocess.run(
         [
             sys.executable, "-m", "skiptrace", "run",
-            "--accounts", str(small_portfolio.accounts_path),
-            "--sources", str(small_portfolio.sources_path),
+            "--accounts", str(tiny_portfolio.accounts_path),
+            "--sources", str(tiny_portfolio.sources_path),
             "--db", str(db), "--out", str(tmp_path / "out"),
         ],
         capture_output=True, text=True, env=env, timeout=300, check=False,
@@ -174,7 +175,7 @@ def test_command_line_refusal_is_one_line_and_exit_code_6(small_portfolio, tmp_p
 
 
 def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
-    small_portfolio, first_run: tuple[Path, dict], tmp_path: Path
+    tiny_portfolio, first_run: tuple[Path, dict], tmp_path: Path
 ) -> None:
     """The real flow (ops audit 1 and 4): an --allow-shrink run publishes and says so in its
     warnings (exit 7: `skiptrace run` exits 7 when the summary has any); out/LATEST names the
@@ -184,14 +185,14 @@ def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
     from skiptrace.flows.orchestration.refresh import run_refresh
 
     db, out = tmp_path / "data" / "st.duckdb", tmp_path / "out"
-    base = portfolio_params(small_portfolio, db, out)
+    base = portfolio_params(tiny_portfolio, db, out)
     first = _copy_first_run(first_run, tmp_path)
     assert first["warnings"] == []
     assert (out / LATEST).read_text() == "20261101T000000Z-0001\n"
     (out / "mine").mkdir()
-    empty = tmp_path / "tonight" / small_portfolio.accounts_path.name
+    empty = tmp_path / "tonight" / tiny_portfolio.accounts_path.name
     empty.parent.mkdir()
-    empty.write_text(small_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
+    empty.write_text(tiny_portfolio.accounts_path.read_text().splitlines()[0] + "\n")
     allowed = base.model_copy(
         update={"accounts": empty, "replace": True, "allow_shrink": True, "keep_runs": 1}
     )

@@ -39,11 +39,14 @@ def portfolio_without(portfolio: Any, folder: Path, *, optional: bool) -> Path:
     return folder / "sources.yml"
 
 
-def test_required_source_without_file_fails_before_loading(tiny_portfolio, tmp_path: Path) -> None:
+def test_required_source_without_file_fails_before_loading(
+    tiny_portfolio, tmp_path: Path, migrated_template: Path
+) -> None:
     sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=False)
     params = RefreshParams(
         accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
     )
+    shutil.copyfile(migrated_template, params.db)  # the session's migrated database
     con = sql.connect(params.db)
     try:
         with pytest.raises(stages.MissingSourceFileError) as caught:
@@ -57,11 +60,14 @@ def test_required_source_without_file_fails_before_loading(tiny_portfolio, tmp_p
     assert caught.value.exit_code == INPUT
 
 
-def test_optional_source_without_file_is_a_warning(tiny_portfolio, tmp_path: Path) -> None:
+def test_optional_source_without_file_is_a_warning(
+    tiny_portfolio, tmp_path: Path, migrated_template: Path
+) -> None:
     sources = portfolio_without(tiny_portfolio, tmp_path / "p", optional=True)
     params = RefreshParams(
         accounts=tmp_path / "p" / "accounts.csv", sources=sources, db=tmp_path / "st.duckdb"
     )
+    shutil.copyfile(migrated_template, params.db)  # the session's migrated database
     con = sql.connect(params.db)
     try:
         stats = stages.ingest(con, params, "r1")
@@ -111,7 +117,7 @@ def with_outcomes(portfolio: Any, folder: Path, *, optional: bool) -> Path:
 
 
 def test_outcomes_source_without_file_is_checked_like_any_source(
-    tiny_portfolio, tmp_path: Path
+    tiny_portfolio, tmp_path: Path, migrated_template: Path
 ) -> None:
     """The outcomes sources were taken out of the registry before the file check (and the
     preflight's): a required one without a file ran on, with exit 0, on whatever history was
@@ -128,6 +134,7 @@ def test_outcomes_source_without_file_is_checked_like_any_source(
     inbox = params.model_copy(update={"accounts": None, "inbox": tmp_path / "inbox"})
     with pytest.raises(stages.MissingSourceFileError, match="dialer: no file matches"):
         preflight.check_source_files(inbox, load_registry(sources))  # its own path, in inbox mode
+    shutil.copyfile(migrated_template, params.db)  # the session's migrated database
     con = sql.connect(params.db)
     try:
         with pytest.raises(stages.MissingSourceFileError) as caught:

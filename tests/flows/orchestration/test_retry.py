@@ -58,6 +58,8 @@ def test_real_task_retries_io_errors_only(
         temporary_settings,
     )
 
+    from skiptrace.flows.orchestration.prefect_startup import ephemeral_run_settings
+
     attempts: dict[str, int] = {}
 
     @task(retries=2, retry_delay_seconds=0, retry_condition_fn=retry_only_io)
@@ -75,7 +77,12 @@ def test_real_task_retries_io_errors_only(
             outcomes.append(type(state.result(raise_on_failure=False)).__name__)
         return outcomes
 
-    # the machine is shared: give the ephemeral server longer than its 20 s default to start
-    with temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}):
+    # the machine is shared: give the ephemeral server longer than its 20 s default to start;
+    # and the Prefect settings `run_refresh` runs the refresh under (no flow-run heartbeat,
+    # whose thread leaving the flow run joined: up to a second)
+    with (
+        temporary_settings({PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}),
+        ephemeral_run_settings(),
+    ):
         assert both() == ["OSError", "MissingColumnsError"]
     assert attempts == {"io": 3, "columns": 1}
