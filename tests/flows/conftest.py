@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,24 +47,41 @@ def prefect_home_template(
     in the workers' shared temporary folder, and copied into each test's own home
     (`prefect_home`), so no two tests share a database.
     """
+
+    def build(building: Path) -> None:
+        done = subprocess.run(
+            [str(BIN / "prefect"), "server", "database", "upgrade", "-y"],
+            env=prefect_env(building), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"prefect database upgrade failed: {done.stdout}{done.stderr}")
+
+    return built_once(tmp_path_factory, request, "prefect-home-template", build)
+
+
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+    name: str,
+    build: Callable[[Path], None],
+) -> Path:
+    """The folder `name` in the workers' shared temporary folder, filled by `build` once for
+    the whole test run: the first xdist worker that asks builds it under a lock (in a
+    `.building` folder renamed when complete, so no worker ever sees half of it); the others
+    wait for it and use it as it is."""
     base = tmp_path_factory.getbasetemp()
     # an xdist worker's temporary folder is one of the run's shared folder
     shared = base.parent if hasattr(request.config, "workerinput") else base
-    template = shared / "prefect-home-template"
-    with (shared / "prefect-home-template.lock").open("w") as lock:
+    done = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not template.exists():
-            building = shared / "prefect-home-template.building"
+        if not done.exists():
+            building = shared / f"{name}.building"
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir()
-            done = subprocess.run(
-                [str(BIN / "prefect"), "server", "database", "upgrade", "-y"],
-                env=prefect_env(building), capture_output=True, text=True, timeout=300,
-            )  # fmt: skip
-            if done.returncode != 0:
-                raise RuntimeError(f"prefect database upgrade failed: {done.stdout}{done.stderr}")
-            building.rename(template)
-    return template
+            build(building)
+            building.rename(done)
+    return done
 
 
 def copy_prefect_home(template: Path, home: Path) -> Path:

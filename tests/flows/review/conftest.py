@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import fcntl
 import functools
 import json
 import shutil
@@ -18,6 +17,7 @@ from argon2 import PasswordHasher, profiles
 from skiptrace import sql
 from skiptrace.flows.demo.synthetic import GeneratedPortfolio
 from skiptrace.flows.orchestration.params import RefreshParams
+from tests.flows.conftest import built_once
 from tests.pipeline import portfolio_params, run_stages
 
 RUN1 = "20261101T000000Z-run1"
@@ -62,22 +62,15 @@ def first_run(
     the others take the database and the portfolio it was run over (its files are only read),
     so every worker's next runs read the very files the first run loaded.
     """
-    base = tmp_path_factory.getbasetemp()
-    # an xdist worker's temporary folder is one of the run's shared folder
-    shared = base.parent if hasattr(request.config, "workerinput") else base
-    done = shared / "review-first-run"
-    with (shared / "review-first-run.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            portfolio: GeneratedPortfolio = request.getfixturevalue("small_portfolio")
-            building = shared / "review-first-run.building"
-            shutil.rmtree(building, ignore_errors=True)
-            building.mkdir()
-            run_pipeline(portfolio_params(portfolio, building / "st.duckdb"), RUN1)
-            (building / "portfolio.json").write_text(
-                json.dumps(dataclasses.asdict(portfolio), default=str), encoding="utf-8"
-            )
-            building.rename(done)
+
+    def build(building: Path) -> None:
+        portfolio: GeneratedPortfolio = request.getfixturevalue("small_portfolio")
+        run_pipeline(portfolio_params(portfolio, building / "st.duckdb"), RUN1)
+        (building / "portfolio.json").write_text(
+            json.dumps(dataclasses.asdict(portfolio), default=str), encoding="utf-8"
+        )
+
+    done = built_once(tmp_path_factory, request, "review-first-run", build)
     fields = json.loads((done / "portfolio.json").read_text(encoding="utf-8"))
     portfolio = GeneratedPortfolio(
         **{
