@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pytest
 
 from skiptrace import sql
 
+#: The Prefect home pytest_configure made for this run (removed by pytest_unconfigure).
+_SUITE_PREFECT_HOME = pytest.StashKey[str]()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Tests never depend on a key file on the machine (session- and module-scoped fixtures too)."""
@@ -22,6 +26,21 @@ def pytest_configure(config: pytest.Config) -> None:
     # Prefect's ephemeral server gets 20 s to start; on a loaded 2-core machine (CI next to
     # other work) that is sometimes not enough, and the failure says nothing about skiptrace.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # Prefect started in a test process keeps its database, logs and storage under PREFECT_HOME,
+    # by default the user's ~/.prefect: the suite wrote its flow runs there. One home of the
+    # run's own instead, made by the controller before the xdist workers start (they inherit
+    # the environment), removed at the end. A PREFECT_HOME set by the caller is kept.
+    if "PREFECT_HOME" not in os.environ and not hasattr(config, "workerinput"):
+        home = tempfile.mkdtemp(prefix="skiptrace-tests-prefect-home-")
+        os.environ["PREFECT_HOME"] = home
+        config.stash[_SUITE_PREFECT_HOME] = home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The suite's own Prefect home (pytest_configure) goes with the run."""
+    home = config.stash.get(_SUITE_PREFECT_HOME, None)
+    if home is not None:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
