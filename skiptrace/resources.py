@@ -121,6 +121,9 @@ _CORRUPT = re.compile(
 )
 _NO_SPACE = re.compile(r"No space left on device|Disk quota exceeded|ENOSPC", re.IGNORECASE)
 _READ_ONLY = re.compile(r"Read-only file system|Permission denied", re.IGNORECASE)
+#: How DuckDB words a Python exception raised by a signal handler inside a callback it made:
+#: "... failed: TerminationSignal: ...", "... executing the UDF: Interrupted: ...".
+_SIGNAL_IN_CALLBACK = re.compile(r"\b(TerminationSignal|KeyboardInterrupt|Interrupted)\b")
 #: A file name in DuckDB's message: `... file "/path/to/x": ...`.
 _QUOTED_FILE = re.compile(r'file "([^"]+)"')
 
@@ -140,6 +143,10 @@ def known_failure(exc: BaseException, db: Path | None = None) -> SkiptraceError 
         if "Query interrupted" in text or type(current).__name__ == "InterruptException":
             got = signum or signal.SIGINT
             return Interrupted(interrupted_line(got), got)
+        if signum is not None and _is_duckdb_error(current) and _SIGNAL_IN_CALLBACK.search(text):
+            # the handler raised inside Python code DuckDB was calling (a registered frame's
+            # schema, a UDF): DuckDB re-raises it as its own error, by name and text only
+            return Interrupted(interrupted_line(signum), signum)
         if isinstance(current, OSError) and current.errno is not None:
             where = current.filename or db or "?"
             if current.errno in (errno.ENOSPC, errno.EDQUOT):

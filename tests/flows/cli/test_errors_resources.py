@@ -167,3 +167,33 @@ def test_a_folder_gone_read_only_is_config_naming_the_path(tmp_path: Path) -> No
     known = resources.known_failure(wrapped)
     assert isinstance(known, resources.NotWritable) and known.exit_code == errors.CONFIG
     assert str(tmp_path / "out" / "x.csv") in known.one_line()
+
+
+_SIGTERM_IN_A_CALLBACK = """
+import os, signal, duckdb
+from skiptrace import resources
+
+def udf(x: int) -> int:
+    os.kill(os.getpid(), signal.SIGTERM)  # arrives while DuckDB is calling Python
+    return x
+
+con = duckdb.connect()
+con.create_function("udf", udf, ["BIGINT"], "BIGINT")
+with resources.noting_signals():
+    try:
+        con.execute("SELECT udf(1)").fetchall()
+    except Exception as exc:
+        known = resources.known_failure(exc)
+        print(type(exc).__name__, type(known).__name__, known.exit_code if known else None)
+"""
+
+
+def test_a_sigterm_inside_a_duckdb_callback_is_the_interruption_not_a_bug() -> None:
+    """A SIGTERM whose handler raised inside Python code DuckDB was calling (a registered
+    frame's schema, a UDF) comes back as DuckDB's own error naming the exception: it is the
+    interruption, exit 143, not "internal error ... (this is a bug)" (seen in the SIGTERM run
+    of test_errors_run_integration when the signal landed as match registered its pairs)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_IN_A_CALLBACK], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["InvalidInputException", "Interrupted", "143"], done.stderr
