@@ -26,6 +26,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Prefect's ephemeral server gets 20 s to start; on a loaded 2-core machine (CI next to
     # other work) that is sometimes not enough, and the failure says nothing about skiptrace.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # The suite sends nothing anywhere: a Prefect server a test starts in-process (not through
+    # the CLI, which sets these itself) tried to send telemetry and logged an ERROR offline.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     # Prefect started in a test process keeps its database, logs and storage under PREFECT_HOME,
     # by default the user's ~/.prefect: the suite wrote its flow runs there. One home of the
     # run's own instead, made by the controller before the xdist workers start (they inherit
