@@ -215,3 +215,46 @@ def test_sigterm_then_kill_9_then_a_refused_run(setup: Setup, prefect_home: Path
     assert state == "CRASHED"
     assert json.loads((done_dir / "manifest.json").read_bytes()) == json.loads(manifest)
     os.sync()
+
+
+#: `skiptrace run` with a SIGTERM sent to itself the moment finalize has recorded the run
+#: completed (as it moves out/LATEST): a scheduler's signal in the last fraction of a second.
+SIGTERM_AS_IT_COMPLETES = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.exports import outputs\n"
+    "real = outputs.write_latest\n"
+    "def write_latest(*args, **kwargs):\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    "    return real(*args, **kwargs)\n"
+    "outputs.write_latest = write_latest\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_sigterm_after_the_run_is_recorded_completed_leaves_it_completed(
+    setup: Setup,
+) -> None:
+    """A SIGTERM that came as finalize recorded the run completed (found sending SIGTERM at
+    many moments of a run) was the failure path's: the run recorded failed again, its
+    published folder marked INCOMPLETE ("failed: Interrupted"), LATEST moved to it or not as
+    the signal fell, and the command said "the run stopped and is recorded failed". Now the
+    completion is whole, the run stays completed, and the last line says what happened
+    (exit 143: the command was stopped)."""
+    before = set(setup.runs())
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AS_IT_COMPLETES, *setup.args()[3:]],
+        env=setup.env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-3000:]
+    (run_id,) = set(setup.runs()) - before
+    last = _last_line(done.stderr)
+    assert last.startswith(
+        f"skiptrace: error: interrupted by SIGTERM after run {run_id} was recorded completed"
+    ), done.stderr[-3000:]
+    assert "this is a bug" not in done.stderr and "recorded failed" not in done.stderr
+    assert setup.runs()[run_id][0] == "completed"
+    assert not (setup.out / run_id / "INCOMPLETE").exists()
+    assert (setup.out / run_id / "manifest.json").is_file()
+    assert (setup.out / "LATEST").read_text().strip() == run_id
