@@ -216,3 +216,29 @@ def test_a_sigterm_inside_a_duckdb_callback_is_the_interruption_not_a_bug() -> N
         [sys.executable, "-c", _SIGTERM_IN_A_CALLBACK], capture_output=True, text=True, timeout=120
     )
     assert done.stdout.split() == ["InvalidInputException", "Interrupted", "143"], done.stderr
+
+
+_SIGTERM_IN_A_DEFERRED_BLOCK = """
+import os, signal
+from skiptrace import resources
+
+steps = []
+with resources.noting_signals():
+    try:
+        with resources.signals_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)  # handled at once: noted, kept for later
+            steps.append("after the signal")
+        steps.append("after the block")
+    except resources.Interrupted as exc:
+        print(*steps, "|", exc.exit_code, sep=",")
+"""
+
+
+def test_a_sigterm_in_a_deferred_block_interrupts_when_the_block_ends() -> None:
+    """finalize's publication (completed, INCOMPLETE gone, LATEST) is done whole: a SIGTERM
+    inside `signals_deferred` is the interruption only once the block has ended."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_IN_A_DEFERRED_BLOCK],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.strip() == "after the signal,|,143", done.stderr
