@@ -56,6 +56,9 @@ class Interrupted(SkiptraceError):
 
 
 _received: list[int] = []
+#: Depth of `signals_deferred` blocks, and the signals noted inside them, to act on at the end.
+_deferring = 0
+_pending: list[int] = []
 
 
 def signal_received() -> int | None:
@@ -83,9 +86,30 @@ def noting_signals() -> Iterator[None]:
             signal.signal(noted, before)
 
 
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """A SIGINT / SIGTERM noted by `noting_signals` inside the block is acted on only when the
+    block ends (the signal is raised again there): for steps that must happen all together
+    or not at all, as a run recorded completed, its folder's INCOMPLETE marker removed and
+    out/LATEST moved to it. Short steps only: the command does not stop until the block ends."""
+    global _deferring
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+        if not _deferring and _pending:
+            signum = _pending[0]
+            _pending.clear()
+            signal.raise_signal(signum)  # the handler in force runs now, in the main thread
+
+
 def _noting(before: Any) -> Callable[[int, Any], None]:
     def handler(signum: int, frame: Any) -> None:
         _received.append(signum)
+        if _deferring:
+            _pending.append(signum)
+            return
         if callable(before):
             before(signum, frame)
         elif signum == signal.SIGINT:
@@ -101,6 +125,15 @@ def interrupted_line(signum: int) -> str:
     return (
         f"interrupted by {name}: the run stopped and is recorded failed; the outputs of "
         "earlier runs are untouched. Run again"
+    )
+
+
+def interrupted_after_completion_line(signum: int, run_id: str) -> str:
+    """The one line of a signal that came after the run was recorded completed."""
+    name = signal.Signals(signum).name
+    return (
+        f"interrupted by {name} after run {run_id} was recorded completed: its outputs are "
+        "complete; what follows a run (its report, the push, archiving) may not have finished"
     )
 
 

@@ -42,7 +42,13 @@ from skiptrace.flows.orchestration.run_logging import (
 )
 from skiptrace.flows.orchestration.run_progress import progress_artifact
 from skiptrace.masking import install_masking, mask_exception, masked_errors
-from skiptrace.resources import known_failure, noting_signals
+from skiptrace.resources import (
+    Interrupted,
+    interrupted_after_completion_line,
+    known_failure,
+    noting_signals,
+    signals_deferred,
+)
 from skiptrace.safety import install_quiet_refusals
 from skiptrace.sources.run_warnings import record_run_warnings
 
@@ -232,7 +238,7 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
         private_umask(),
         skiptrace_logs_to_prefect(),
         db_lock(params.db, run_id=run_id, wait_seconds=params.lock_wait),
-        _machine_failures_named(params),
+        _machine_failures_named(params, run_id),
         _database_kept_open(params),
         progress_artifact(run_id),
     ):
@@ -240,17 +246,39 @@ def refresh_flow(params: RefreshParams, run_id: str | None = None) -> dict[str, 
 
 
 @contextmanager
-def _machine_failures_named(params: RefreshParams) -> Iterator[None]:
+def _machine_failures_named(params: RefreshParams, run_id: str) -> Iterator[None]:
     """A full disk, a folder gone read-only, a corrupt database or a signal leave the run as the
     SkiptraceError that names the path and what to do (skiptrace/resources.py), so Prefect's
-    state, the log and the command line say that, not "RuntimeError: Query interrupted"."""
+    state, the log and the command line say that, not "RuntimeError: Query interrupted". A
+    signal after the run was recorded completed says so (`_signal_after_completion`)."""
     try:
         yield
     except BaseException as exc:
         known = known_failure(exc, params.db)
+        if (after := _signal_after_completion(params, run_id, known or exc)) is not None:
+            raise after from exc
         if known is None:
             raise
         raise known from exc
+
+
+def _signal_after_completion(
+    params: RefreshParams, run_id: str, exc: BaseException
+) -> Interrupted | None:
+    """When `exc` is a signal (Interrupted) that came after the run was recorded completed
+    (as its report was written, its push made, or the flow ended), the Interrupted that says
+    so: the run stays completed, its folder published, and the command does not claim it
+    failed. None otherwise, or when the database cannot say."""
+    if not isinstance(exc, Interrupted):
+        return None
+    try:
+        with _connect(params) as con:
+            row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    except Exception:
+        return None
+    if row is None or row[0] != "completed":
+        return None
+    return Interrupted(interrupted_after_completion_line(exc.signum, run_id), exc.signum)
 
 
 def _undo_refused_delivery(con: Any, params: RefreshParams, run_id: str, logger: Any) -> None:
@@ -300,6 +328,11 @@ def _refresh_locked(params: RefreshParams, run_id: str, logger: Any) -> dict[str
     except BaseException as exc:
         mask_exception(exc)  # its message goes to the log below and to Prefect's database
         known = known_failure(exc, params.db)
+        if (after := _signal_after_completion(params, run_id, known or exc)) is not None:
+            # completed and published (finalize): not to be recorded failed nor marked
+            # INCOMPLETE; only what follows a run (report, archiving) was cut short
+            logger.warning("%s", after.one_line())
+            raise after from exc
         _record_failure(params, run_id, exc, logger)
         logger.error("run %s failed: %s", run_id, known.one_line() if known else exc)
         if known is not None:
@@ -413,10 +446,15 @@ def finalize(
         # Manifest, completed, marker gone: in that order, so a kill between any two leaves a
         # folder that still says INCOMPLETE (README, "Outputs").
         write_manifest(con, run_id, run_dir(params, run_id))
-        finish_run(con, run_id, "completed")
-        mark_complete(run_dir(params, run_id))
-        if backfill is None:  # out/LATEST: after the set is published, never before, and
-            write_latest(params.out, run_id, con=con)  # only to a newer run than it names
+        # A SIGTERM or Ctrl-C here waits for the three steps to end, so a run recorded
+        # completed is published whole; the signal then interrupts what follows, and the run
+        # stays completed (_signal_after_completion). (A signal between them used to record
+        # the published run failed and mark it INCOMPLETE again, LATEST moved to it or not.)
+        with signals_deferred():
+            finish_run(con, run_id, "completed")
+            mark_complete(run_dir(params, run_id))
+            if backfill is None:  # out/LATEST: after the set is published, never before, and
+                write_latest(params.out, run_id, con=con)  # only to a newer run than it names
         if params.report:
             publish_report(con, run_id, run_dir(params, run_id))
         if params.keep_runs:

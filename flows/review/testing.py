@@ -44,7 +44,13 @@ def free_port() -> int:
 
 
 class BackgroundServer:
-    """The workbench over `db` at http://127.0.0.1:<port>."""
+    """The workbench over `db` at http://127.0.0.1:<port>.
+
+    Without a `port`, the server listens on a socket bound here to a free port and handed to
+    uvicorn, never closed in between: a port found free and closed (`free_port`) could be
+    taken by another process's connection before uvicorn bound it, and the server then failed
+    to start ("address already in use"), a failure of the machine's timing, not the code's.
+    """
 
     def __init__(
         self,
@@ -54,14 +60,22 @@ class BackgroundServer:
         trusted_proxy: str | None = None,
         throttle: LoginThrottle | None = None,
     ) -> None:
-        self.port = port or free_port()
+        self._socket: socket.socket | None = None
+        if port is None:
+            self._socket = socket.socket()
+            self._socket.bind(("127.0.0.1", 0))
+            port = int(self._socket.getsockname()[1])
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             create_app(db, throttle=throttle),
             **uvicorn_options("127.0.0.1", self.port, trusted_proxy),
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        sockets = [self._socket] if self._socket is not None else None
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": sockets}, daemon=True
+        )
 
     def start(self, timeout: float = 15.0) -> BackgroundServer:
         self._thread.start()
@@ -75,3 +89,5 @@ class BackgroundServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        if self._socket is not None:
+            self._socket.close()

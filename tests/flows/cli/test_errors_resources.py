@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,19 +20,22 @@ from typer.testing import CliRunner
 from skiptrace import errors, resources, sql
 from skiptrace.flows.cli.main import app
 
+#: Holds the database open until its stdin is closed (or it is killed).
 HOLD = (
-    "import duckdb, sys, time\n"
+    "import duckdb, sys\n"
     "con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'ro')\n"
     "print('held', flush=True)\n"
-    "time.sleep(float(sys.argv[3]))\n"
+    "sys.stdin.read()\n"
 )
 
 
-def hold(db: Path, mode: str = "ro", seconds: float = 120) -> subprocess.Popen[str]:
-    """Another process with the database open (read-only 'ro', or 'rw' as a run has it)."""
+def hold(db: Path, mode: str = "ro") -> subprocess.Popen[str]:
+    """Another process with the database open (read-only 'ro', or 'rw' as a run has it), until
+    its stdin is closed."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(db), mode, str(seconds)], stdout=subprocess.PIPE, text=True
-    )
+        [sys.executable, "-c", HOLD, str(db), mode],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
@@ -40,6 +44,9 @@ def stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
     proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            stream.close()
 
 
 def _one_line(args: list[str], code: int, *needles: str) -> str:
@@ -61,13 +68,21 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_connect_waits_for_a_reader_in_another_process(db: Path) -> None:
-    """A read-only connection elsewhere blocks a writer; connect waits it out."""
-    reader = hold(db, "ro", seconds=2)
+    """A read-only connection elsewhere blocks a writer; connect waits it out.
+
+    The reader lets go when told, 0.5 s after connect began: a reader that slept a fixed time
+    from "held" could be gone before connect started on a loaded machine."""
+    reader = hold(db, "ro")
+    assert reader.stdin is not None
+    letting_go = threading.Timer(0.5, reader.stdin.close)
     try:
         started = time.monotonic()
+        letting_go.start()
         sql.connect(db, wait=60).close()
         assert time.monotonic() - started >= 0.5  # it did meet the lock
+        assert reader.wait(timeout=30) == 0  # and got through once the reader let go
     finally:
+        letting_go.cancel()
         stop(reader)
 
 
@@ -201,3 +216,29 @@ def test_a_sigterm_inside_a_duckdb_callback_is_the_interruption_not_a_bug() -> N
         [sys.executable, "-c", _SIGTERM_IN_A_CALLBACK], capture_output=True, text=True, timeout=120
     )
     assert done.stdout.split() == ["InvalidInputException", "Interrupted", "143"], done.stderr
+
+
+_SIGTERM_IN_A_DEFERRED_BLOCK = """
+import os, signal
+from skiptrace import resources
+
+steps = []
+with resources.noting_signals():
+    try:
+        with resources.signals_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)  # handled at once: noted, kept for later
+            steps.append("after the signal")
+        steps.append("after the block")
+    except resources.Interrupted as exc:
+        print(*steps, "|", exc.exit_code, sep=",")
+"""
+
+
+def test_a_sigterm_in_a_deferred_block_interrupts_when_the_block_ends() -> None:
+    """finalize's publication (completed, INCOMPLETE gone, LATEST) is done whole: a SIGTERM
+    inside `signals_deferred` is the interruption only once the block has ended."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_IN_A_DEFERRED_BLOCK],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.strip() == "after the signal,|,143", done.stderr

@@ -177,21 +177,31 @@ def prefect_server(
     home = copy_prefect_home(
         prefect_home_template, tmp_path_factory.mktemp("prefect-server") / "home"
     )
-    port = free_port()
     log = (home / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=prefect_env(home) | SCHEDULER_LOOPS | NO_BLOCK_REGISTRATION,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    api_url = f"http://127.0.0.1:{port}/api"
+
+    def spawn() -> tuple[subprocess.Popen[bytes], str]:
+        port = free_port()
+        process = subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=prefect_env(home) | SCHEDULER_LOOPS | NO_BLOCK_REGISTRATION,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return process, f"http://127.0.0.1:{port}/api"
+
+    process, api_url = spawn()
+    respawns = 3  # the free port was taken before the server bound it: another free port
     try:
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"prefect server exited: {(home / 'server.log').read_text()}")
+                said = (home / "server.log").read_text(errors="replace")
+                if "already in use" in said and respawns:
+                    respawns -= 1
+                    process, api_url = spawn()
+                    continue
+                raise RuntimeError(f"prefect server exited: {said}")
             try:
                 if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
                     break

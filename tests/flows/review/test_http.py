@@ -289,3 +289,21 @@ def test_cookies_are_secure_only_behind_a_trusted_https_proxy(review_env) -> Non
     finally:
         plain.stop()
         proxied.stop()
+
+
+def test_the_servers_port_is_its_own_from_the_moment_it_is_made(review_env) -> None:
+    """The port is bound when the server is made and uvicorn serves on that very socket: it
+    was found free, closed, and bound again by uvicorn at start, and on a busy machine another
+    process's connection could take it in between (the server then never started)."""
+    import errno
+    import socket
+
+    srv = BackgroundServer(review_env.db)
+    with socket.socket() as other, pytest.raises(OSError) as taken:
+        other.bind(("127.0.0.1", srv.port))
+    assert taken.value.errno == errno.EADDRINUSE
+    srv.start()
+    try:
+        assert httpx.get(f"{srv.url}/login").status_code == 200
+    finally:
+        srv.stop()
