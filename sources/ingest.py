@@ -629,7 +629,7 @@ def _account_stage(profile: AccountProfile) -> _Plan:
         stage.ssn(alias["ssn"])
         # the key: an account keyed by an SSN is quarantined (a file keyed so is refused)
         stage.identifier("account_id", alias["account_id"], key=True)
-        stage.date("dob", alias["dob"], ambiguous="dob_ambiguous", dob=True)
+        stage.date("dob", alias["dob"], ambiguous="dob_ambiguous", unread="dob_unread", dob=True)
         stage.date("placed_date", alias["placed_date"])
         stage.number("balance", alias["balance"])
         for f in ACCOUNT_FLAG_FIELDS:
@@ -638,7 +638,8 @@ def _account_stage(profile: AccountProfile) -> _Plan:
         cols = ", ".join(f'"{c}"' for c in ACCOUNT_FIELDS if c != "ssn")
         return [
             "INSERT INTO accounts BY NAME SELECT {file_no} AS file_no, line_no, "
-            f"ssn_hash, ssn_last4, dob_ambiguous, {cols} FROM {{stage}} WHERE reason IS NULL"
+            f"ssn_hash, ssn_last4, dob_ambiguous, dob_unread, {cols} FROM {{stage}} "
+            "WHERE reason IS NULL"
         ]
 
     return plan
@@ -676,7 +677,7 @@ _REPORTED_PAST = ("date_of_death", "bk_filing_date", "bk_discharge_date", "bk_di
 _SOURCE_RECORD_COLS = (
     "rec_id", "file_no", "line_no", "source", "kind", "record_id", "account_id", "first_name",
     "middle_name", "last_name", "suffix", "full_name", "ssn_hash", "ssn_last4", "dob",
-    "dob_ambiguous", "address_line1", "address_line2", "city", "state", "zip", "phone",
+    "dob_ambiguous", "dob_unread", "address_line1", "address_line2", "city", "state", "zip", "phone",
     "phone_type", "email", "first_seen", "last_seen", "record_date", "date_of_death",
     "move_type", "move_effective_date", "ncoa_return_code", "bk_chapter", "bk_case_number",
     "bk_district", "bk_filing_date", "bk_discharge_date", "bk_dismissal_date", "co_debtor_name",
@@ -722,7 +723,7 @@ def _source_stage(source: Source) -> _Plan:
         # on other records it is an optional reference, NULLed like the record's own id
         stage.identifier("account_id", a.get("account_id"), key=source.kind == "vendor_batch")
         stage.identifier("_record_id", a.get("record_id"), label="record_id")
-        stage.date("dob", a.get("dob"), ambiguous="dob_ambiguous", dob=True)
+        stage.date("dob", a.get("dob"), ambiguous="dob_ambiguous", unread="dob_unread", dob=True)
         for f in _RECORD_DATES:
             stage.date(f, a.get(f))
         reported = _record_date(stage, source, ctx)

@@ -442,6 +442,7 @@ class Stage:
         alias: str | None,
         *,
         ambiguous: str | None = None,
+        unread: str | None = None,
         dob: bool = False,
         label: str | None = None,
         future_ok: bool = False,
@@ -466,11 +467,17 @@ class Stage:
         (`after_record_date`): no file reports a death, nor a court a filing, that has not
         happened yet, so the date is wrong (a keying error in the year), not the event. Unlike the as-of date, both dates
         belong to the row, so judging at load judges the same way in every run.
+
+        `unread`: the output column for the digits of a value no format or repair reads
+        (`unparseable_date`), when they are eight (`19409716`): the matcher compares them with
+        the other side's date of birth as a mistyped date (migration 122, compare.sql).
         """
         if alias is None:
             self.out(name, None)
             if ambiguous:
                 self.out(ambiguous, None)
+            if unread:
+                self.out(unread, None)
             return None
         label = label or name
         # one level per step, so each expression is computed once per row (an alias used in
@@ -519,6 +526,16 @@ class Stage:
             self.issue(f"{bad} IS NOT NULL", label, alias, bad)
         self.issue(f"{bad} IS NULL AND {why} IS NOT NULL", label, alias, why, "repaired")
         parsed = self.derive(f"CASE WHEN {bad} IS NULL THEN {any_date} END", level=last + 2)
+        if unread:
+            digits = f"regexp_replace({alias}, '[^0-9]', '', 'g')"
+            self.out(
+                unread,
+                self.derive(
+                    f"CASE WHEN {bad} = 'unparseable_date' AND length({digits}) = 8 "
+                    f"THEN {digits} END",
+                    level=last + 2,
+                ),
+            )
         beyond = "false"
         if not_after is not None:
             level = max(last + 2, self.level_of(not_after)) + 1

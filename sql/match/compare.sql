@@ -38,6 +38,18 @@ CREATE OR REPLACE TEMP MACRO _name_skeleton(s) AS
                    'H$', '');
 CREATE OR REPLACE TEMP MACRO _skeletons_agree(a, b) AS
     length(_name_skeleton(a)) >= 2 AND _name_skeleton(a) = _name_skeleton(b);
+-- Eight digits t at most one keystroke from the string s: the same, one digit differs, or two
+-- adjacent digits are swapped (they differ in exactly two places, so the swap is built only there).
+CREATE OR REPLACE TEMP MACRO _digits_keyed(s, t) AS
+    hamming(s, t) <= 1
+    OR (hamming(s, t) = 2 AND list_contains(
+        list_transform(range(1, 8), lambda i: s[:i - 1] || s[i + 1] || s[i] || s[i + 2:]), t));
+-- The unreadable date-of-birth digits t (dob_unread) are the date d mistyped, d written
+-- YYYYMMDD, MMDDYYYY or DDMMYYYY (the orders sources deliver dates in).
+CREATE OR REPLACE TEMP MACRO _dob_keyed(d, t) AS
+    d IS NOT NULL AND t IS NOT NULL AND length(t) = 8
+    AND (_digits_keyed(strftime(d, '%Y%m%d'), t) OR _digits_keyed(strftime(d, '%m%d%Y'), t)
+         OR _digits_keyed(strftime(d, '%d%m%Y'), t));
 
 CREATE OR REPLACE TEMP TABLE _match_cmp AS
 SELECT
@@ -122,7 +134,12 @@ FROM (
         END AS last_name,
 
         CASE
-            WHEN l.dob IS NULL OR r.dob IS NULL THEN 0 /* NO_DATA */
+            -- an unreadable date of birth whose eight digits are the other side's date mistyped
+            -- (one keystroke, in any of the three orders a date is written in): that date with
+            -- one part mistyped (migration 122, sources/validate.py `unread`)
+            WHEN l.dob IS NULL OR r.dob IS NULL THEN
+                CASE WHEN _dob_keyed(l.dob, r.dob_unread) OR _dob_keyed(r.dob, l.dob_unread)
+                     THEN 4 /* DOB_ONE_COMPONENT */ ELSE 0 /* NO_DATA */ END
             WHEN l.dob = r.dob THEN 6 /* DOB_EXACT */
             WHEN year(l.dob) = year(r.dob) AND month(l.dob) = day(r.dob)
                  AND day(l.dob) = month(r.dob) THEN 5 /* DOB_TRANSPOSED */

@@ -56,6 +56,7 @@ SELECT
     coalesce(a.name_abjad, false)         AS name_abjad,
     a.dob,
     coalesce(a.dob_ambiguous, false)      AS dob_ambiguous,
+    a.dob_unread,
     nullif(trim(a.ssn_hash), '')          AS ssn_hash,
     nullif(trim(a.ssn_last4), '')         AS ssn_last4,
     CASE WHEN nullif(trim(a.street_number), '') IS NULL AND nullif(trim(a.street_name), '') IS NULL
@@ -104,6 +105,7 @@ SELECT
     coalesce(r.name_abjad, false)         AS name_abjad,
     r.dob,
     coalesce(r.dob_ambiguous, false)      AS dob_ambiguous,
+    r.dob_unread,
     nullif(trim(r.ssn_hash), '')          AS ssn_hash,
     nullif(trim(r.ssn_last4), '')         AS ssn_last4,
     CASE WHEN nullif(trim(r.street_number), '') IS NULL AND nullif(trim(r.street_name), '') IS NULL

@@ -14,6 +14,7 @@ SELECT
     n.name_abjad,
     a.dob,
     a.dob_ambiguous,
+    a.dob_unread,
     a.ssn_hash,
     a.ssn_last4,
     ad.street_number,

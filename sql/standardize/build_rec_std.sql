@@ -34,6 +34,7 @@ SELECT
     n.name_abjad,
     r.dob,
     r.dob_ambiguous,
+    r.dob_unread,
     r.ssn_hash,
     r.ssn_last4,
     ad.street_number,

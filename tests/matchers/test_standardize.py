@@ -111,6 +111,7 @@ def test_acct_std(built: tuple[duckdb.DuckDBPyConnection, dict[str, int]]) -> No
         "phone_e164": "+12127365000",
         "email_norm": "bob@example.com",
         "name_abjad": False,  # written in Latin letters (migration 118)
+        "dob_unread": None,  # the DOB read, no unreadable digits kept (migration 122)
     }
     assert str(a1["dob"]) == "1970-01-02"
     # Bill/William, SMYTH sounds like SMITH, SR kept; invalid first phone skipped for phone_2.
