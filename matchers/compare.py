@@ -318,6 +318,19 @@ def prepare_sides(
     return int(row[0]), int(row[1])
 
 
+def define_levels(con: duckdb.DuckDBPyConnection) -> None:
+    """Install compare.sql's macros, `_match_levels(pairs)` among them (the levels of pairs of
+    `_ml` / `_mr` row numbers)."""
+    sql.run(con, "match/compare.sql")
+
+
+def comparison_sql() -> str:
+    """The SQL that compares the pairs of `_match_pairs_in` into `_match_cmp`: compare.sql's
+    macros, then compare_pairs.sql (what a partition worker runs,
+    flows/orchestration/partitioned.py)."""
+    return sql.load("match/compare.sql") + "\n" + sql.load("match/compare_pairs.sql")
+
+
 def compare_pairs(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     """Compute comparison levels for the pairs `pairs_sql` returns (account_id, rec_id).
 
@@ -327,7 +340,8 @@ def compare_pairs(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _match_pairs_in AS SELECT account_id, rec_id FROM ({pairs_sql})"
     )
-    sql.run(con, "match/compare.sql")
+    define_levels(con)
+    sql.run(con, "match/compare_pairs.sql")
     row = first_row(con.execute("SELECT count(*) FROM _match_cmp").fetchall())
     assert row is not None
     return int(row[0])

@@ -94,39 +94,75 @@ class LinkResult:
 # --------------------------------------------------------------------------- estimation
 
 
+#: u_sample.sql's `candidate`: whether blocking proposed the sampled pair.
+_U_CANDIDATE = (
+    "EXISTS (SELECT 1 FROM _match_candidates m "
+    "WHERE m.account_id = c.account_id AND m.rec_id = c.rec_id)"
+)
+
+
 def _sample_u_counts(
     con: duckdb.DuckDBPyConnection,
     n_left: int,
     n_right: int,
     pairs: int,
     seed: int,
-    comparator: Comparator = compare.compare_pairs,
+    comparator: Comparator | None = None,
+    *,
+    split: bool = True,
 ) -> tuple[list[list[float]], int, list[list[float]], int]:
     """Level counts per comparison over random pairs (all pairs when the product is small),
-    then the same counts over the sampled pairs that are not candidates, and their number."""
+    then the same counts over the sampled pairs that are not candidates, and their number
+    (`split`; without it every sampled pair counts as a candidate and those are zero: only a
+    run without guards reads them, `_estimate`).
+
+    In process (the default comparator), the levels of the random pairs are counted straight
+    from compare.sql's `_match_levels` on the pairs' row numbers: no pair is stored, and DuckDB
+    reads only the columns the levels need (no account or record ids except for the candidate
+    test, no term frequencies). Another comparator (the Dask one) computes `_match_cmp` for the
+    pairs, which are counted from there. The counts are the same either way."""
     total = n_left * n_right
-    if total <= pairs:
-        n = comparator(con, "SELECT l.id AS account_id, r.id AS rec_id FROM _ml l CROSS JOIN _mr r")
-    else:
+    sampled = total > pairs
+    if sampled:
         rng = np.random.default_rng(seed)
         idx = pl.DataFrame(
-            {"li": rng.integers(0, n_left, pairs), "ri": rng.integers(0, n_right, pairs)}
+            {"lx": rng.integers(0, n_left, pairs), "rx": rng.integers(0, n_right, pairs)}
         )
         con.register("_u_idx", idx)
-        try:
-            n = comparator(
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _u_idx AS SELECT l.ix AS lx, r.ix AS rx FROM _ml l, _mr r"
+        )
+    try:
+        if comparator is None or comparator is compare.compare_pairs:
+            compare.define_levels(con)
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW _u_compared AS SELECT * FROM _match_levels('_u_idx')"
+            )
+        else:
+            comparator(
                 con,
                 "SELECT l.id AS account_id, r.id AS rec_id FROM _u_idx s "
-                "JOIN _ml l ON l.ix = s.li JOIN _mr r ON r.ix = s.ri",
+                "JOIN _ml l ON l.ix = s.lx JOIN _mr r ON r.ix = s.rx",
             )
-        finally:
+            con.execute("CREATE OR REPLACE TEMP VIEW _u_compared AS SELECT * FROM _match_cmp")
+        text = sql.render("match/u_sample.sql", candidate=_U_CANDIDATE if split else "true")
+        found = con.execute(text).fetchall()
+    finally:
+        con.execute("DROP VIEW IF EXISTS _u_compared")
+        if sampled:
             con.unregister("_u_idx")
+        else:
+            con.execute("DROP VIEW _u_idx")
     counts = [[0.0] * c.n_levels for c in COMPARISONS]
     outside = [[0.0] * c.n_levels for c in COMPARISONS]
     pos = {name: k for k, name in enumerate(NAMES)}
+    n = 0
     outside_pairs = 0.0
-    for name, level, candidate, cnt in con.execute(sql.load("match/u_sample.sql")).fetchall():
+    for name, level, candidate, cnt in found:
         counts[pos[name]][int(level)] += float(cnt)
+        if name == NAMES[0]:
+            n += int(cnt)
         if not candidate:
             outside[pos[name]][int(level)] += float(cnt)
             if name == NAMES[0]:
@@ -149,7 +185,7 @@ def _estimate(
     _match_cmp temp table, which must hold the candidates afterwards.
     """
     u_counts, sampled, outside_counts, outside_sampled = _sample_u_counts(
-        con, n_left, n_right, s.u_sample_pairs, s.seed, comparator
+        con, n_left, n_right, s.u_sample_pairs, s.seed, comparator, split=s.enabled_guards() == ()
     )
     u0 = [[0.0] + [lv.u0 for lv in c.levels] for c in COMPARISONS]
     u_obs = fellegi_sunter.estimate_u(u_counts, u0)

@@ -7,8 +7,8 @@ random pairs u is measured on), EM (a few thousand pattern rows), scoring, guard
 are embarrassingly parallel, so only they leave the process: the database process writes the
 pairs and the rows they need to Parquet, one folder per partition; each partition runs as a
 Prefect task on `prefect_dask.DaskTaskRunner`, computes the levels in its own in-memory DuckDB
-with the very SQL text of `sql/match/compare.sql` (shipped with the task, so a worker can never
-compare with other code) and writes Parquet; the database process reads the results back into
+with the very SQL text of `sql/match/compare.sql` and `compare_pairs.sql`
+(`compare.comparison_sql`, shipped with the task, so a worker can never compare with other code) and writes Parquet; the database process reads the results back into
 `_match_cmp` and goes on as in-process (EM, scoring, guards, roles, writing). The outputs are
 identical to an in-process run (tests/flows/test_partitioned.py).
 
@@ -42,7 +42,7 @@ from typing import Any
 
 import duckdb
 
-from skiptrace.matchers.compare import SCORED_COLUMNS
+from skiptrace.matchers.compare import SCORED_COLUMNS, comparison_sql
 
 log = logging.getLogger("skiptrace")
 
@@ -326,8 +326,6 @@ class DaskComparator:
         """Compare the pairs of `pairs_sql` on the cluster; leaves `_match_cmp` as in-process."""
         from prefect_dask import DaskTaskRunner
 
-        from skiptrace import sql
-
         if self.address is None:
             raise RuntimeError("DaskComparator must be entered (with ...) before use")
         self.calls += 1
@@ -338,7 +336,7 @@ class DaskComparator:
         if parts:
             runner = DaskTaskRunner(address=self.address)
             _prefect_flow().with_options(task_runner=runner)(
-                str(root), parts, sql.load("match/compare.sql"), RESULT_COLUMNS, self.worker_threads
+                str(root), parts, comparison_sql(), RESULT_COLUMNS, self.worker_threads
             )
         t2 = time.perf_counter()
         n = import_results(con, root)

@@ -1,10 +1,11 @@
--- Comparison vectors for the pairs in _match_pairs_in(account_id, rec_id): one level per
+-- Comparison vectors, as the table macro `_match_levels(pairs)` (at the end): one level per
 -- comparison, 0 = no data on one side (weight 0), 1 = disagreement, higher = closer agreement.
 -- The level numbers and labels are defined in matchers/compare.py; each literal here is followed
 -- by its name there (`THEN 7 /* FIRST_EXACT */`), and tests/matchers/test_level_numbers.py
 -- checks every one of them, so a renumbering that misses a literal fails that test.
--- Used three ways with the same text: candidate pairs (scoring, EM), a random sample of all
--- pairs (u estimation) and a single pair (explain_pair).
+-- Used three ways with the same text: candidate pairs (scoring, EM) and a single pair
+-- (explain_pair) through compare_pairs.sql, which stores them in _match_cmp, and a random
+-- sample of all pairs (u estimation), whose levels u_sample.sql counts without storing them.
 --
 -- SSN: only ssn_hash (HMAC) and ssn_last4 are stored, so edit distance on the full SSN is
 -- impossible by design. Levels use what can be compared: the full hash for equality, then the
@@ -51,16 +52,22 @@ CREATE OR REPLACE TEMP MACRO _dob_keyed(d, t) AS
     AND (_digits_keyed(strftime(d, '%Y%m%d'), t) OR _digits_keyed(strftime(d, '%m%d%Y'), t)
          OR _digits_keyed(strftime(d, '%d%m%Y'), t));
 
-CREATE OR REPLACE TEMP TABLE _match_cmp AS
+-- The levels of the pairs of a relation `pairs`(lx, rx) of row numbers (ix, sides.sql) of _ml
+-- and _mr: the columns of compare.SCORED_COLUMNS. A table macro so that the u sample
+-- (matchers/link.py) can count the levels of its random pairs straight from it: DuckDB then
+-- reads only the columns the levels need, and no pair is stored. The term frequencies are
+-- joined to the accounts (100k rows at 100k accounts), not to the pairs: joined to the 1.2M
+-- candidates they cost 0.2 s of CPU more.
+CREATE OR REPLACE TEMP MACRO _match_levels(pairs) AS TABLE
 SELECT
     account_id, rec_id, source, echoed, same_unit, first_name, last_name, dob, ssn, address,
     phone, email, suffix, middle_initial, tf_first_name, tf_last_name
 FROM (
     SELECT
-        p.account_id,
-        p.rec_id,
+        l.id AS account_id,
+        r.id AS rec_id,
         r.source,
-        coalesce(r.echo_account_id = p.account_id, false) AS echoed,
+        coalesce(r.echo_account_id = l.id, false) AS echoed,
         -- the two addresses name the same unit, or neither names one: not a level and not
         -- scored (std_line1 carries the unit, so the address ladder already tells an exact
         -- address from another unit of the building); the household guards read it, because
@@ -232,11 +239,12 @@ FROM (
         END AS middle_initial,
 
         -- term frequency of the agreed value, only where the exact level holds (see sides.sql)
-        CASE WHEN first_name = 7 /* FIRST_EXACT */ THEN tf1.freq END AS tf_first_name,
-        CASE WHEN last_name = 4 /* LAST_EXACT */ THEN tf2.freq END AS tf_last_name
-    FROM _match_pairs_in p
-    JOIN _ml l ON l.id = p.account_id
-    JOIN _mr r ON r.id = p.rec_id
-    LEFT JOIN _tf_first_name tf1 ON tf1.value = l.first_std
-    LEFT JOIN _tf_last_name tf2 ON tf2.value = l.last_std
+        CASE WHEN first_name = 7 /* FIRST_EXACT */ THEN l.tf_first END AS tf_first_name,
+        CASE WHEN last_name = 4 /* LAST_EXACT */ THEN l.tf_last END AS tf_last_name
+    FROM query_table(pairs) p
+    JOIN (SELECT a.*, tf1.freq AS tf_first, tf2.freq AS tf_last
+          FROM _ml a
+          LEFT JOIN _tf_first_name tf1 ON tf1.value = a.first_std
+          LEFT JOIN _tf_last_name tf2 ON tf2.value = a.last_std) l ON l.ix = p.lx
+    JOIN _mr r ON r.ix = p.rx
 );

@@ -414,3 +414,35 @@ def test_scoring_and_writing_run_under_a_lower_duckdb_limit_and_put_it_back(
     monkeypatch.setattr(link_mod, "_score_candidates", spy)
     link(db, "r1")
     assert seen == ["2.7 GiB"] and limit(db) == "4.6 GiB"
+
+
+@pytest.mark.parametrize("pairs", [2_000, 10**6])  # a random sample; every pair (151 x 191)
+@pytest.mark.parametrize("split", [True, False])
+def test_the_u_sample_counts_the_same_levels_in_process_as_through_a_comparator(
+    db: duckdb.DuckDBPyConnection, pairs: int, split: bool
+) -> None:
+    """In process the u sample counts the levels of its pairs straight from compare.sql's
+    `_match_levels` (no pair stored); a comparator of another process stores the sampled pairs'
+    levels in `_match_cmp` first (compare_pairs' contract), and the two counts must agree: the
+    level counts, the pairs compared, and the split of the pairs blocking did not propose."""
+    from skiptrace.matchers import compare
+    from skiptrace.matchers.blocking import block
+    from skiptrace.matchers.link import _sample_u_counts
+
+    n_left, n_right = compare.prepare_sides(db)
+    block(db, block_cap=1000, name_block_cap=1000)
+
+    def stored(con: duckdb.DuckDBPyConnection, pairs_sql: str) -> int:
+        return compare.compare_pairs(con, pairs_sql)
+
+    direct = _sample_u_counts(db, n_left, n_right, pairs, 7, split=split)
+    through = _sample_u_counts(db, n_left, n_right, pairs, 7, stored, split=split)
+    assert direct == through
+    counts, compared, outside, outside_pairs = direct
+    assert compared == min(pairs, n_left * n_right)
+    assert all(sum(c) == compared for c in counts)
+    assert all(sum(o) == outside_pairs for o in outside)
+    if split:  # the candidates are among every pair, and among a few of a 2,000-pair sample
+        assert 0 < outside_pairs < compared
+    else:  # nothing reads the split: every pair is counted as a candidate
+        assert outside_pairs == 0

@@ -63,8 +63,7 @@ def test_partitions_compute_what_one_process_computes(
     parts = export_partitions(db, pairs, root, 4)
     assert len(parts) == 4
     counts = [
-        compare_partition(str(root), k, sql.load("match/compare.sql"), RESULT_COLUMNS)
-        for k in parts
+        compare_partition(str(root), k, compare.comparison_sql(), RESULT_COLUMNS) for k in parts
     ]
     assert sum(counts) == n
     assert import_results(db, root) == n
