@@ -290,7 +290,7 @@ def record_pairs(
     """The stored pairs of `account_id` in run `run_id`, by record (the guard tests' view)."""
     rows = sql.frame(
         con,
-        "SELECT rec_id, role, guard, match_probability FROM match_pairs "
+        "SELECT rec_id, role, guard, match_probability, levels FROM match_pairs "
         "WHERE run_id = ? AND account_id = ?",
         [run_id, account_id],
     )

@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from skiptrace import sql
 from skiptrace.matchers.compare import (
     ADDR_EXACT,
     DOB_DIFFERENT,
@@ -88,16 +86,6 @@ def test_a_near_dob_with_other_evidence_of_another_person_stays_held() -> None:
     assert evaluate({**near, "ssn": SSN_EXACT}) is None  # the SSN agrees: the same person
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
-    rows = sql.frame(
-        con,
-        "SELECT rec_id, role, guard, levels FROM match_pairs WHERE run_id = ? "
-        "AND account_id = 'ELLIS'",
-        [run_id],
-    )
-    return {r["rec_id"]: r for r in rows.iter_rows(named=True)}
-
-
 def test_father_held_and_mistyped_dob_linked_end_to_end(con: duckdb.DuckDBPyConnection) -> None:
     """Real DuckDB through link(): at one name and address, a record 24 years older is the
     father (associate), with JR/SR too; one 6 years off in every component of the date is the
@@ -116,7 +104,7 @@ def test_father_held_and_mistyped_dob_linked_end_to_end(con: duckdb.DuckDBPyConn
     suffixed = dict(debtor, dob=dt.date(1970, 1, 2), suffix_std="SR")
     pop.insert(con, "rec_std", 5, suffixed, source="w2", kind="person_records")
     link(con, "gen1")
-    pairs = _pairs(con, "gen1")
+    pairs = pop.record_pairs(con, "gen1", "ELLIS")
     assert pairs[1]["role"] == "debtor"
     assert pairs[2]["guard"] == "dob_conflict_same_address"
     assert pairs[2]["role"] == "associate"

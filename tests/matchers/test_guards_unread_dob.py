@@ -12,26 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from skiptrace import sql
 from skiptrace.matchers.compare import DOB_ONE_COMPONENT, NO_DATA
 from skiptrace.matchers.link import link
 from skiptrace.sources.ingest import ingest_accounts
 from skiptrace.sources.registry import AccountProfile
 from tests.matchers import test_guards as pop  # the one population builder
-
-
-def _pairs(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[int, dict[str, Any]]:
-    rows = sql.frame(
-        con,
-        "SELECT rec_id, role, guard, levels FROM match_pairs WHERE run_id = ? "
-        "AND account_id = 'OKAFOR'",
-        [run_id],
-    )
-    return {r["rec_id"]: r for r in rows.iter_rows(named=True)}
 
 
 def test_unreadable_dob_one_keystroke_off_is_the_debtors_father_stays_held(
@@ -54,7 +42,7 @@ def test_unreadable_dob_one_keystroke_off_is_the_debtors_father_stays_held(
     pop.insert(con, "rec_std", 3, dict(other_ssn), dob_unread="19241316", **src)
     pop.insert(con, "rec_std", 4, dict(other_ssn), dob_unread="19499718", **src)
     link(con, "unread1")
-    pairs = _pairs(con, "unread1")
+    pairs = pop.record_pairs(con, "unread1", "OKAFOR")
     assert pairs[1]["role"] == "debtor"
     assert pairs[2]["levels"]["dob"] == DOB_ONE_COMPONENT
     assert pairs[2]["guard"] is None
