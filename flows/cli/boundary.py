@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -158,6 +159,18 @@ class SkiptraceGroup(typer.core.TyperGroup):
             # command's return value (None = success)
             code = rv if isinstance(rv, int) else errors.OK
         return self._exit(code, standalone_mode)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Typer turns a KeyboardInterrupt that leaves a command into a silent exit 130 (no
+        line); here it is the interruption's one line, as any other signal of a command."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            name = ctx.invoked_subcommand or ""
+            raise resources.Interrupted(
+                f"interrupted by SIGINT: {PROG} {name} stopped before it finished; run it again",
+                signal.SIGINT,
+            ) from None
 
     @staticmethod
     def _exit(code: int, standalone_mode: bool) -> Any:
