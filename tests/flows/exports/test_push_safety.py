@@ -364,3 +364,44 @@ def test_a_signal_after_the_commit_leaves_the_push_recorded_completed(
     finally:
         con.close()
     assert recorded == [("completed",)]
+
+
+#: `skiptrace push` with a SIGTERM sent to itself as it reads the run to push.
+SIGTERM_AS_IT_READS_THE_RUN = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.exports import push\n"
+    "real = push._completed_run\n"
+    "def reading(*args, **kwargs):\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    "    return real(*args, **kwargs)\n"
+    "push._completed_run = reading\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_sigterm_before_the_push_reaches_postgresql_says_so(run1, pg_url: str) -> None:
+    """A SIGTERM while the push read its run from DuckDB (found sending SIGTERM to `skiptrace
+    push` at many moments) ended with the run's line, "the run stopped and is recorded failed;
+    the outputs of earlier runs are untouched": no run was stopped. Now it is the push's."""
+    db = _db_path(run1)
+    run1.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AS_IT_READS_THE_RUN, "push", RUN1, "--db", db, "--to",
+         pg_url],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == errors.TERMINATED, done.stderr[-3000:]
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            f"skiptrace: error: interrupted by SIGTERM: the push of run {RUN1} stopped before it "
+            "reached the collections database; nothing changed there"
+        )
+    ), done.stderr[-3000:]
+    with psycopg.connect(pg_url) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'skiptrace%'")
+        assert tables.fetchone() == (0,)
