@@ -262,8 +262,10 @@ def replay(
     """
     from skiptrace import errors, sql
     from skiptrace.flows.orchestration.replay import ReplayUnverified, replay_run
+    from skiptrace.resources import interrupted_as
 
-    result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
+    with interrupted_as(_replay_interrupted):
+        result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
     if not result.identical:
         raise errors.NotReproduced(
@@ -317,6 +319,16 @@ def purge(
         finally:
             con.close()
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+
+
+def _replay_interrupted(signum: int) -> str:
+    import signal
+
+    return (
+        f"interrupted by {signal.Signals(signum).name}: skiptrace replay stopped; the database "
+        "is unchanged (a replay works in a scratch copy beside it, removed unless --keep). Run "
+        "it again"
+    )
 
 
 def _purge_interrupted(signum: int) -> str:
