@@ -162,14 +162,15 @@ class SkiptraceGroup(typer.core.TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         """Typer turns a KeyboardInterrupt that leaves a command into a silent exit 130 (no
-        line); here it is the interruption's one line, as any other signal of a command."""
+        line); here it is the interruption's one line, as any other signal of a command. The
+        line claims nothing more: it also ends a server stopped with Ctrl-C (uvicorn raises the
+        SIGINT it caught again once it has shut down)."""
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             name = ctx.invoked_subcommand or ""
             raise resources.Interrupted(
-                f"interrupted by SIGINT: {PROG} {name} stopped before it finished; run it again",
-                signal.SIGINT,
+                f"interrupted by SIGINT: {PROG} {name} stopped", signal.SIGINT
             ) from None
 
     @staticmethod
