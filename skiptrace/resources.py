@@ -128,6 +128,23 @@ def interrupted_line(signum: int) -> str:
     )
 
 
+@contextmanager
+def interrupted_as(line: Callable[[int], str]) -> Iterator[None]:
+    """A command other than a run, stopped by SIGINT / SIGTERM: the signal (noted by
+    `noting_signals`, which this installs: a SIGTERM would otherwise end the process with no
+    line at all) ends the block as `Interrupted(line(signum))`, the command's own one line,
+    instead of the run's "the run stopped and is recorded failed" or Typer's silent exit 130.
+    """
+    with noting_signals():
+        try:
+            yield
+        except BaseException as exc:
+            stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+            if not isinstance(stopped, Interrupted):
+                raise
+            raise Interrupted(line(stopped.signum), stopped.signum) from None
+
+
 def interrupted_after_completion_line(signum: int, run_id: str) -> str:
     """The one line of a signal that came after the run was recorded completed."""
     name = signal.Signals(signum).name

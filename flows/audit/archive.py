@@ -199,23 +199,33 @@ def _archive_one(con: duckdb.DuckDBPyConnection, root: Path, run: ArchivedRun) -
     shutil.rmtree(tmp, ignore_errors=True)
     private_dir(tmp)
     tables: dict[str, dict[str, Any]] = {}
-    for table in ARCHIVED_TABLES:
-        path = tmp / f"{table}.parquet"
-        with private_umask():  # private from its creation, not only after a chmod
-            con.execute(
-                f"COPY (SELECT * FROM {table} WHERE run_id = $run_id)"
-                f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
-                {"run_id": run.run_id},
-            )
-        make_private(path)
-        fsync_path(path)
-        rows = _count(con, table, run.run_id)
-        read = con.execute(f"SELECT count(*) FROM read_parquet({_quote(path)})").fetchall()
-        if int(read[0][0]) != rows:
-            raise ArchiveError(
-                f"{path}: {read[0][0]} rows read back, {rows} in {table}: nothing archived"
-            )
-        tables[table] = {"rows": rows, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+    try:
+        for table in ARCHIVED_TABLES:
+            path = tmp / f"{table}.parquet"
+            with private_umask():  # private from its creation, not only after a chmod
+                con.execute(
+                    f"COPY (SELECT * FROM {table} WHERE run_id = $run_id)"
+                    f" TO {_quote(path)} (FORMAT parquet, COMPRESSION zstd)",
+                    {"run_id": run.run_id},
+                )
+            make_private(path)
+            fsync_path(path)
+            rows = _count(con, table, run.run_id)
+            read = con.execute(f"SELECT count(*) FROM read_parquet({_quote(path)})").fetchall()
+            if int(read[0][0]) != rows:
+                raise ArchiveError(
+                    f"{path}: {read[0][0]} rows read back, {rows} in {table}: nothing archived"
+                )
+            tables[table] = {
+                "rows": rows,
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
+    except BaseException:
+        # stopped (a signal, a failed check): the partial copies of the run's personal data
+        # are not left beside the database until the next archive rewrites them
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     fsync_dir(tmp)
     # a folder left by an attempt that stopped before its commit (no run_archives row)
     shutil.rmtree(final, ignore_errors=True)

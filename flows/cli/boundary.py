@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -158,6 +159,19 @@ class SkiptraceGroup(typer.core.TyperGroup):
             # command's return value (None = success)
             code = rv if isinstance(rv, int) else errors.OK
         return self._exit(code, standalone_mode)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Typer turns a KeyboardInterrupt that leaves a command into a silent exit 130 (no
+        line); here it is the interruption's one line, as any other signal of a command. The
+        line claims nothing more: it also ends a server stopped with Ctrl-C (uvicorn raises the
+        SIGINT it caught again once it has shut down)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            name = ctx.invoked_subcommand or ""
+            raise resources.Interrupted(
+                f"interrupted by SIGINT: {PROG} {name} stopped", signal.SIGINT
+            ) from None
 
     @staticmethod
     def _exit(code: int, standalone_mode: bool) -> Any:

@@ -262,8 +262,10 @@ def replay(
     """
     from skiptrace import errors, sql
     from skiptrace.flows.orchestration.replay import ReplayUnverified, replay_run
+    from skiptrace.resources import interrupted_as
 
-    result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
+    with interrupted_as(_replay_interrupted):
+        result = replay_run(sql.resolve_db_path(db), run_id, keep=keep)
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
     if not result.identical:
         raise errors.NotReproduced(
@@ -308,12 +310,56 @@ def purge(
         period = parse_period(older_than)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--older-than") from exc
-    con = _open(db, write=not dry_run)
-    try:
-        result = run_purge(con, period, dry_run=dry_run)
-    finally:
-        con.close()
+    from skiptrace.resources import interrupted_as
+
+    with interrupted_as(_purge_interrupted):
+        con = _open(db, write=not dry_run)
+        try:
+            result = run_purge(con, period, dry_run=dry_run)
+        finally:
+            con.close()
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
+
+
+def _replay_interrupted(signum: int) -> str:
+    import signal
+
+    return (
+        f"interrupted by {signal.Signals(signum).name}: skiptrace replay stopped; the database "
+        "is unchanged (a replay works in a scratch copy beside it, removed unless --keep). Run "
+        "it again"
+    )
+
+
+def _purge_interrupted(signum: int) -> str:
+    import signal
+
+    return (
+        f"interrupted by {signal.Signals(signum).name}: skiptrace purge stopped; its files are "
+        "removed and logged in purge_log in one transaction, so they are all purged or all "
+        "still there. Run it again"
+    )
+
+
+def _archive_interrupted(signum: int) -> str:
+    import signal
+
+    return (
+        f"interrupted by {signal.Signals(signum).name}: skiptrace archive stopped; a run's rows "
+        "leave the database in one transaction once its files are written and checked, so each "
+        "run is archived whole or still in the database. Run it again to finish (and to remove "
+        "the archived runs' output folders)"
+    )
+
+
+def _restore_interrupted(signum: int) -> str:
+    import signal
+
+    return (
+        f"interrupted by {signal.Signals(signum).name}: skiptrace archive --restore stopped; "
+        "the run's rows come back in one transaction, so it is restored whole or still "
+        "archived (archive --list says which). Run it again if it is still archived"
+    )
 
 
 def archive(
@@ -397,7 +443,10 @@ def archive(
     # the run lock, as a refresh takes it (docs/scaling.md, "The single-writer rule"): a run
     # that starts meanwhile fails (or waits) naming this command instead of meeting moved rows
     lock = db_lock(path, run_id="skiptrace archive") if not dry_run else contextlib.nullcontext()
-    with lock:
+    from skiptrace.resources import interrupted_as
+
+    stopped = _restore_interrupted if restore else _archive_interrupted
+    with interrupted_as(stopped), lock:
         con = _open(db, write=not dry_run)
         try:
             if restore:

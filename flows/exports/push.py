@@ -29,7 +29,10 @@ normalized phone or address, and expect a re-sent batch to change nothing. So a 
    contacts or lift more than that share of its holds, as a run refuses such a shrink
    (`allow_shrink` lets it through); holds lifted are a warning and the `pushes` row's message;
 6. records the owner and the run in `skiptrace_runs` and commits; then records the push in
-   DuckDB's `pushes`, a failed one too (a timeout, a SIGTERM: exit code 8, 143).
+   DuckDB's `pushes`, a failed one too (a timeout, a SIGTERM: exit code 8, 143). A SIGINT or
+   SIGTERM from the COMMIT to the push recorded completed waits for both (a push PostgreSQL
+   committed is never recorded failed, nor said to have changed nothing), then ends the
+   command as "interrupted ... after the push of run R was committed" (130, 143).
 
 A push killed at any point before COMMIT leaves PostgreSQL as it was: the staging tables are
 temporary and the upserts uncommitted, and the server rolls back when the connection drops.
@@ -39,6 +42,7 @@ constraint makes a callable suppressed row impossible). Only `mask_url(url)` is 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -64,7 +68,7 @@ from skiptrace.flows.exports.pg import (
     PushUnknownRun,
 )
 from skiptrace.matchers.suppress import FactEffects, RuleSet, outcome_fact_effects
-from skiptrace.resources import Interrupted, known_failure
+from skiptrace.resources import Interrupted, known_failure, signals_deferred
 from skiptrace.safety import MAX_SHRINK
 from skiptrace.sources.outcomes import outcome_lists
 
@@ -158,11 +162,26 @@ def push_run(
     started = _utc_now()
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
-    run = _completed_run(con, run_id)
-    rules = _applied_rules(con, run)
-    run["bands"] = {"bad": rules.bands.bad, "verify": rules.bands.verify}
-    run["fact_effects"] = outcome_fact_effects(rules)
-    run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
+    try:
+        run = _completed_run(con, run_id)
+        rules = _applied_rules(con, run)
+        run["bands"] = {"bad": rules.bands.bad, "verify": rules.bands.verify}
+        run["fact_effects"] = outcome_fact_effects(rules)
+        run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
+    except BaseException as exc:
+        # stopped while reading the run, before PostgreSQL is reached: not the run's line
+        # ("the run stopped and is recorded failed"), and nothing to record in `pushes`
+        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+        if not isinstance(stopped, Interrupted):
+            raise
+        raise Interrupted(
+            f"interrupted by {signal.Signals(stopped.signum).name}: the push of run {run_id} "
+            "stopped before it reached the collections database; nothing changed there. Push "
+            "again",
+            stopped.signum,
+        ) from None
+    # entered just before the COMMIT, left once the push is recorded: see _committed
+    committing = contextlib.ExitStack()
     try:
         try:
             with pg.connect(url, limits) as conn:
@@ -171,7 +190,7 @@ def push_run(
                     _push_in_transaction(
                         con, conn, run, result,
                         allow_older_run=allow_older_run, replace_owner=replace_owner,
-                        allow_shrink=allow_shrink, max_shrink=max_shrink,
+                        allow_shrink=allow_shrink, max_shrink=max_shrink, committing=committing,
                     )  # fmt: skip
                 except BaseException:
                     _cancel(conn)  # before the connection closes: see _cancel
@@ -205,10 +224,15 @@ def push_run(
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection lost"
             raise PushError(f"push to {result.target} failed: {pg.mask_url(first)}") from exc
     except BaseException as exc:
+        failure: BaseException = exc
+        try:
+            committing.close()  # the COMMIT failed: a signal deferred over it is raised here
+        except (Interrupted, KeyboardInterrupt) as late:
+            failure = late  # the push failed, and the command was stopped meanwhile
         result.seconds = round(time.perf_counter() - t0, 3)
-        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+        stopped = failure if isinstance(failure, Interrupted) else known_failure(failure)
         if isinstance(stopped, Interrupted):
-            exc = Interrupted(
+            failure = Interrupted(
                 f"interrupted by {signal.Signals(stopped.signum).name}: the push of run "
                 f"{run_id} stopped and is recorded failed; nothing changed in the collections "
                 "database (one transaction). Push again",
@@ -219,10 +243,10 @@ def push_run(
             result,
             started,
             "failed",
-            pg.mask_url(str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+            pg.mask_url(str(failure).splitlines()[0] if str(failure) else type(failure).__name__),
         )
-        if exc is not stopped and isinstance(stopped, Interrupted):
-            raise exc from None
+        if failure is not exc:
+            raise failure from None
         raise
     result.seconds = round(time.perf_counter() - t0, 3)
     lifted = (
@@ -231,7 +255,8 @@ def push_run(
         if result.holds_lifted
         else None
     )
-    _record(con, result, started, "completed", lifted)
+    with _committed(committing, run_id):
+        _record(con, result, started, "completed", lifted)
     log.info(
         "pushed run %s to %s: %s contacts (%s new, %s changed, %s retired) in %.1fs",
         run_id, result.target, result.contacts, result.inserted, result.updated,
@@ -245,6 +270,29 @@ def push_run(
     if lifted:
         log.warning("push of run %s to %s %s", run_id, result.target, lifted)
     return result
+
+
+@contextlib.contextmanager
+def _committed(committing: contextlib.ExitStack, run_id: str) -> Any:
+    """Record the push PostgreSQL committed, then raise a SIGINT / SIGTERM that came from the
+    COMMIT on (deferred by `committing`, entered just before it) as the after-commit line.
+
+    A signal there took the failure path: the push recorded failed and the command said
+    "nothing changed in the collections database" while PostgreSQL held the run; a re-push
+    fixed the record but the operator was told the opposite of what happened."""
+    try:
+        yield
+    finally:
+        try:
+            committing.close()
+        except (Interrupted, KeyboardInterrupt) as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            name = signal.Signals(signum).name
+            raise Interrupted(
+                f"interrupted by {name} after the push of run {run_id} was committed: the "
+                "collections database has the run and the push is recorded completed",
+                signum,
+            ) from None
 
 
 def _cancel(conn: Any) -> None:
@@ -315,8 +363,10 @@ def _push_in_transaction(
     replace_owner: bool = False,
     allow_shrink: bool = False,
     max_shrink: float = MAX_SHRINK,
+    committing: contextlib.ExitStack | None = None,
 ) -> None:
-    """Everything PostgreSQL sees of the push, inside one transaction."""
+    """Everything PostgreSQL sees of the push, inside one transaction. `committing` enters
+    `signals_deferred` just before the COMMIT; push_run leaves it once the push is recorded."""
     over: dict[str, Any] | None = None  # the newer run an older one is pushed over
     with conn.transaction(), conn.cursor() as cur:
         pg.execute(cur, "lock.sql")
@@ -382,6 +432,8 @@ def _push_in_transaction(
         )  # fmt: skip
         pg.execute(cur, "owner_claim.sql", database_id=run["database_id"], run_id=run["run_id"])
         pg.execute(cur, "record_run.sql", database_id=run["database_id"])
+        if committing is not None:
+            committing.enter_context(signals_deferred())
 
 
 def _check_owner(

@@ -104,12 +104,18 @@ class Store:
 
     @contextmanager
     def _locked_append(self, path: Path) -> Iterator[Any]:
-        """Open `path` for appending (0600) under an exclusive lock; fsync on the way out."""
+        """Open `path` for appending (0600) under an exclusive lock; fsync on the way out.
+
+        A line left torn by a crash (no newline at the end of the file) is ended first: the
+        new line appended to it would be part of the torn one, unreadable, and lost with it."""
         self._ensure_dir()
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    fh.write("\n")
                 yield fh
                 fh.flush()
                 os.fsync(fh.fileno())

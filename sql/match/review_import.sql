@@ -1,7 +1,8 @@
 -- Take the reviewers' queued decisions (the sidecar JSON-lines file $path) into
 -- review_decisions. Idempotent: a decision already imported is skipped, so the queue file can
 -- stay as it is (nothing is lost if the run fails after this step). A torn last line (a crash
--- while the workbench was appending) is skipped by ignore_errors and read again next time.
+-- while the workbench was appending) is skipped by ignore_errors; the next append starts a new
+-- line (flows/review/store.py _locked_append), so only the torn decision is lost.
 -- `replaces`: the other reviewer's pending decision this one explicitly replaced (migration 104).
 INSERT INTO review_decisions (decision_id, kind, account_id, rec_id, source, record_id, action,
                               reason, decided_by, decided_at, seen_run_id, imported_run_id,

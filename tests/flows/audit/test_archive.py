@@ -370,3 +370,56 @@ def test_cli_waits_for_no_run_holding_the_run_lock(nightly) -> None:
     assert not archive_root(db).exists()
     missing = CliRunner().invoke(app, ["archive", "--db", str(db.with_name("none.duckdb"))])
     assert missing.exit_code == 4 and not db.with_name("none.duckdb.lock").exists()
+
+
+#: `skiptrace archive` with a SIGTERM sent to itself as it writes a run's second file.
+SIGTERM_MID_ARCHIVE = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.audit import archive\n"
+    "real = archive.fsync_path\n"
+    "written = []\n"
+    "def fsync_path(path):\n"
+    "    real(path)\n"
+    "    written.append(path)\n"
+    "    if len(written) == 2:\n"
+    "        os.kill(os.getpid(), signal.SIGTERM)\n"
+    "archive.fsync_path = fsync_path\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_an_archive_stopped_by_sigterm_leaves_no_copies_and_says_so(nightly) -> None:
+    """Found sending SIGTERM to a real `skiptrace archive` at many moments: the command had no
+    handler, so SIGTERM ended the process with no line, and the run's half-written Parquet
+    copies (personal data) stayed in <db>.archive/.<run>.tmp until the next archive. Now it
+    is one line (exit 143), the staging folder is removed, the run's rows are still in the
+    database and a re-run archives them."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    con, db = nightly
+    before = _rows(con, NIGHTS[0])
+    con.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_MID_ARCHIVE, "archive", "--keep", "2", "--db", str(db)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        "skiptrace: error: interrupted by SIGTERM: skiptrace archive stopped;"
+    ), done.stderr[-3000:]
+    assert "recorded failed" not in done.stderr and "this is a bug" not in done.stderr
+    root = archive_root(db)
+    assert not [p for p in root.iterdir() if p.name.endswith(".tmp")], list(root.iterdir())
+    con = sql.connect(db)
+    try:
+        assert _rows(con, NIGHTS[0]) == before
+        assert len(archive_runs(con, db, 2).runs) == 3  # a re-run archives them
+    finally:
+        con.close()

@@ -195,3 +195,54 @@ def test_purge_command_dry_run(aged: duckdb.DuckDBPyConnection, tmp_path: Path) 
     assert out.exit_code == 0 and "would purge 1 file(s)" in out.output  # 2022's file, by now
     out = CliRunner().invoke(app, ["purge", "--older-than", "3 years", "--db", db])
     assert out.exit_code == 2 and "--older-than" in out.output
+
+
+#: `skiptrace purge` with a SIGTERM sent to itself inside its transaction, once the raw rows
+#: are deleted and before purge_log is written: a scheduler's signal mid-purge.
+SIGTERM_MID_PURGE = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.audit import retention\n"
+    "real = retention._delete_raw\n"
+    "def deleted(*args, **kwargs):\n"
+    "    real(*args, **kwargs)\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    "retention._delete_raw = deleted\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_purge_stopped_by_sigterm_removes_nothing_and_says_so(
+    aged: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """Found sending SIGTERM to a real `skiptrace purge` at many moments: the command had no
+    handler, so SIGTERM ended the process with no line at all (a Ctrl-C: Typer's silent exit
+    130, or the run's "the run stopped and is recorded failed"). Now it is one line that says
+    what holds (exit 143), and the purge's one transaction left everything in place."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    aged.close()
+    db = tmp_path / "test.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_MID_PURGE, "purge", "--older-than", "3y", "--db", str(db)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        "skiptrace: error: interrupted by SIGTERM: skiptrace purge stopped; its files are removed "
+        "and logged in purge_log in one transaction"
+    ), done.stderr[-3000:]
+    assert "recorded failed" not in done.stderr and "this is a bug" not in done.stderr
+    con = duckdb.connect(str(db))
+    try:
+        assert _count(con, "SELECT count(*) FROM source_records WHERE file_no = 9") == 2
+        assert _count(con, "SELECT count(*) FROM purge_log") == 0
+        assert [f.file_no for f in purge(con, "3y").files] == [9]  # a re-run purges it whole
+    finally:
+        con.close()

@@ -242,3 +242,74 @@ def test_a_sigterm_in_a_deferred_block_interrupts_when_the_block_ends() -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.stdout.strip() == "after the signal,|,143", done.stderr
+
+
+#: `skiptrace push` with a Ctrl-C (a real SIGINT) sent to itself as it opens the database,
+#: before the push installs its own handling: a KeyboardInterrupt leaves the command.
+SIGINT_AS_IT_OPENS = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.cli import lineage\n"
+    "def opening(*args, **kwargs):\n"
+    "    os.kill(os.getpid(), signal.SIGINT)\n"
+    "lineage._open = opening\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_ctrl_c_that_leaves_a_command_is_one_line_and_130(tmp_path: Path) -> None:
+    """Typer turns a KeyboardInterrupt that leaves a command into exit 130 with nothing on
+    stderr (found sending SIGINT to `skiptrace push`, `purge` and `archive` at many moments):
+    the boundary never saw it. Now it is the one line, naming the command."""
+    done = subprocess.run(
+        [sys.executable, "-c", SIGINT_AS_IT_OPENS, "push", "RUN", "--db", str(tmp_path / "x"),
+         "--to", "postgresql://nobody@/nowhere"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == 130, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert lines and lines[-1] == (
+        "skiptrace: error: interrupted by SIGINT: skiptrace push stopped"
+    ), done.stderr[-3000:]
+
+
+#: `skiptrace replay` with a SIGTERM sent to itself as it copies the database into its scratch
+#: folder.
+SIGTERM_AS_REPLAY_COPIES = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.orchestration import replay\n"
+    "def copying(*args, **kwargs):\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    "replay.copy_database = copying\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_sigterm_of_a_replay_says_the_database_is_unchanged(tmp_path: Path) -> None:
+    """A SIGTERM of `skiptrace replay` (sent at many moments of a real replay) ended with the
+    run's line, "the run stopped and is recorded failed; the outputs of earlier runs are
+    untouched": a replay records nothing in the database. Now it is the replay's line, and
+    its scratch folder is gone."""
+    import duckdb
+
+    db = tmp_path / "skiptrace.duckdb"
+    duckdb.connect(str(db)).close()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AS_REPLAY_COPIES, "replay", "RUN", "--db", str(db)],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == errors.TERMINATED, done.stderr[-3000:]
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "skiptrace: error: interrupted by SIGTERM: skiptrace replay stopped; the database is "
+            "unchanged"
+        )
+    ), done.stderr[-3000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["skiptrace.duckdb"]

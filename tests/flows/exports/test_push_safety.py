@@ -312,3 +312,96 @@ def test_a_push_stopped_by_sigterm_is_recorded_failed_and_exits_143(
         assert status == "failed" and "interrupted by SIGTERM" in message
     finally:
         con.close()
+
+
+#: `skiptrace push` with a signal sent to itself the moment PostgreSQL has committed the push
+#: (as _push_in_transaction returns), before DuckDB records it: a scheduler's signal in the
+#: last fraction of a second.
+SIGNAL_AS_IT_COMMITS = (
+    "import os, sys\n"
+    "from skiptrace.flows.exports import push\n"
+    "signum = int(sys.argv.pop(1))\n"
+    "real = push._push_in_transaction\n"
+    "def committed(*args, **kwargs):\n"
+    "    real(*args, **kwargs)\n"
+    "    os.kill(os.getpid(), signum)\n"
+    "push._push_in_transaction = committed\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_after_the_commit_leaves_the_push_recorded_completed(
+    run1, pg_url: str, signum: signal.Signals
+) -> None:
+    """A SIGTERM or Ctrl-C that came after PostgreSQL committed the push (found sending SIGTERM
+    to `skiptrace push` at many moments) took the failure path: the push recorded 'failed' in
+    `pushes` and the command's last line said "nothing changed in the collections database"
+    while PostgreSQL held the run. Now the push is recorded completed and the line says the
+    signal came after the commit (still 143 / 130: the command was stopped)."""
+    db = _db_path(run1)
+    run1.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AS_IT_COMMITS, str(int(signum)), "push", RUN1, "--db", db,
+         "--to", pg_url],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == 128 + signum, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(
+        f"skiptrace: error: interrupted by {signum.name} after the push of run {RUN1} was committed"
+    ), done.stderr[-3000:]
+    assert "nothing changed" not in done.stderr and "Sup3rSecretPw" not in done.stderr
+    with psycopg.connect(pg_url) as conn:
+        pushed = conn.execute("SELECT run_id FROM skiptrace_runs").fetchall()
+    assert pushed == [(RUN1,)]
+    con = sql.connect(db)
+    try:
+        recorded = con.execute("SELECT status FROM pushes WHERE run_id = ?", [RUN1]).fetchall()
+    finally:
+        con.close()
+    assert recorded == [("completed",)]
+
+
+#: `skiptrace push` with a SIGTERM sent to itself as it reads the run to push.
+SIGTERM_AS_IT_READS_THE_RUN = (
+    "import os, signal, sys\n"
+    "from skiptrace.flows.exports import push\n"
+    "real = push._completed_run\n"
+    "def reading(*args, **kwargs):\n"
+    "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    "    return real(*args, **kwargs)\n"
+    "push._completed_run = reading\n"
+    "sys.argv[0] = 'skiptrace'\n"
+    "from skiptrace.flows.cli.main import main\n"
+    "main()\n"
+)
+
+
+def test_a_sigterm_before_the_push_reaches_postgresql_says_so(run1, pg_url: str) -> None:
+    """A SIGTERM while the push read its run from DuckDB (found sending SIGTERM to `skiptrace
+    push` at many moments) ended with the run's line, "the run stopped and is recorded failed;
+    the outputs of earlier runs are untouched": no run was stopped. Now it is the push's."""
+    db = _db_path(run1)
+    run1.close()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGTERM_AS_IT_READS_THE_RUN, "push", RUN1, "--db", db, "--to",
+         pg_url],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    assert done.returncode == errors.TERMINATED, done.stderr[-3000:]
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            f"skiptrace: error: interrupted by SIGTERM: the push of run {RUN1} stopped before it "
+            "reached the collections database; nothing changed there"
+        )
+    ), done.stderr[-3000:]
+    with psycopg.connect(pg_url) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'skiptrace%'")
+        assert tables.fetchone() == (0,)
