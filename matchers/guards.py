@@ -155,6 +155,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from skiptrace.matchers.compare import (
@@ -793,7 +794,7 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
         fits = all(b is None or 0 <= b < _NULL_CODE for b in bounds)
     if not fits:
         return _broadcast(frame.select(expr).to_series(), frame.height)
-    keys = frame.select(_pattern_keys(columns))
+    keys = _pattern_keys(frame, columns)
     names = keys.columns
     patterns = frame.select(columns).with_columns(keys).unique(subset=names)
     judged = patterns.select(*names, _broadcast(patterns.select(expr).to_series(), patterns.height))
@@ -806,22 +807,25 @@ def _per_pattern(frame: pl.DataFrame, expr: pl.Expr) -> pl.Series:
     return keys.join(judged, on=names, how="left", maintain_order="left")["guard"]
 
 
-def _pattern_keys(columns: list[str]) -> list[pl.Expr]:
-    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key.
+def _pattern_keys(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The columns' codes packed into UInt64 keys `_key0`, `_key1`, ..., _KEY_COLUMNS to a key:
+    code (NULL as _NULL_CODE) << (_KEY_BITS * position in its key).
 
-    The codes are in [0, _NULL_CODE) (`_per_pattern` checks the bounds first), so each column is
-    cast to UInt64 once: the cast through Int64 and back cost a third of the keys' time."""
-    keys = []
+    The codes are in [0, _NULL_CODE) (`_per_pattern` checks the bounds first). Packed in numpy
+    into one buffer per key, each column read as UInt8: as a polars expression (a cast to
+    UInt64, a product and a sum per column) every step was a fresh 8-byte column, 0.18 s of CPU
+    and 55-66k page faults for the 1.2M candidates of the generated 100k, 15 columns."""
+    keys = {}
+    scratch = np.empty(frame.height, dtype=np.uint64)
     for k, start in enumerate(range(0, len(columns), _KEY_COLUMNS)):
-        part = columns[start : start + _KEY_COLUMNS]
-        keys.append(
-            pl.sum_horizontal(
-                pl.col(c).cast(pl.UInt64).fill_null(_NULL_CODE)
-                * pl.lit(1 << (_KEY_BITS * i), dtype=pl.UInt64)
-                for i, c in enumerate(part)
-            ).alias(f"_key{k}")
-        )
-    return keys
+        key = np.zeros(frame.height, dtype=np.uint64)
+        for i, c in enumerate(columns[start : start + _KEY_COLUMNS]):
+            codes = frame[c].cast(pl.UInt8).fill_null(_NULL_CODE).to_numpy()
+            np.copyto(scratch, codes, casting="unsafe")
+            np.left_shift(scratch, np.uint64(_KEY_BITS * i), out=scratch)
+            np.bitwise_or(key, scratch, out=key)
+        keys[f"_key{k}"] = key
+    return pl.DataFrame(keys, schema={n: pl.UInt64 for n in keys})
 
 
 def household_guards(enabled: tuple[str, ...] | None = None) -> bool:

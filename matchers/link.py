@@ -498,13 +498,15 @@ def _score_frame(
     threshold), and the per-record ranking reads only pairs above the threshold. On the
     generated 100k seven in ten candidates are neither: ranking every candidate took 0.36-0.42 s
     of about 1.2 s of scoring, ranking the stored pairs takes 0.24 s with the filter."""
-    levels = cmp.select(NAMES).to_numpy().astype(np.int64)
     tf = [
         (k, c.tf_level, cmp[c.tf_column].cast(pl.Float64).fill_null(np.nan).to_numpy())
         for k, c in enumerate(COMPARISONS)
         if c.tf_column and c.tf_level is not None
     ]
-    partial, total, prob = fellegi_sunter.score(levels, params, tf)
+    # each level column as it is (no N x K int64 copy of them: fresh memory, see column_weights)
+    levels = [cmp[n].to_numpy() for n in NAMES]
+    partial, total, prob = fellegi_sunter.column_weights(levels, params, tf)
+    del levels, tf
     extra = [c for c in (OTHER_PERSON, MOVE_RECORD, COMMON_NAME, CROWDED) if c in cmp.columns]
     cols = ["account_id", "rec_id", "source", "echoed", SAME_UNIT, *extra, *NAMES]
     frame = cmp.select(cols).with_columns(
@@ -551,43 +553,51 @@ def _assign_roles(
     if identity is None:
         identity = pl.DataFrame(schema={"account_id": pl.String, "identity": pl.String})
     eligible = pl.col("guard").is_null() & (pl.col("match_probability") >= s.threshold)
-    frame = frame.join(
-        identity.select("account_id", pl.col("identity").alias("_identity")),
-        on="account_id",
-        how="left",
-    ).with_columns(
-        eligible.alias("_eligible"),
-        pl.col("guard").replace_strict(ROLE_OF, default=None).alias("_guard_role"),
-        pl.coalesce("_identity", "account_id").alias("_identity"),
+    # the ranking runs on the columns it reads, and its two columns are added to the stored
+    # pairs at the end: each join below copied every column of the pairs (levels, weights,
+    # names), fresh memory at every step (maintain_order keeps the rows aligned for that)
+    work = (
+        frame.select(_ROLE_READS)
+        .join(
+            identity.select("account_id", pl.col("identity").alias("_identity")),
+            on="account_id",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            eligible.alias("_eligible"),
+            pl.col("guard").replace_strict(ROLE_OF, default=None).alias("_guard_role"),
+            pl.coalesce("_identity", "account_id").alias("_identity"),
+        )
     )
     best = (
-        frame.filter(pl.col("_eligible"))
+        work.filter(pl.col("_eligible"))
         .group_by("rec_id")
         .agg(
             pl.len().alias("_n_eligible"),
             pl.col("match_weight").max().alias("_best_w"),
         )
     )
-    frame = frame.join(best, on="rec_id", how="left")
+    work = work.join(best, on="rec_id", how="left", maintain_order="left")
     best_w = pl.col("_eligible") & (pl.col("match_weight") == pl.col("_best_w"))
     best_echo = (
-        frame.filter(best_w).group_by("rec_id").agg(pl.col("echoed").max().alias("_best_echo"))
+        work.filter(best_w).group_by("rec_id").agg(pl.col("echoed").max().alias("_best_echo"))
     )
-    frame = frame.join(best_echo, on="rec_id", how="left")
+    work = work.join(best_echo, on="rec_id", how="left", maintain_order="left")
     top = best_w & (pl.col("echoed") == pl.col("_best_echo"))
     # the identity the record goes to: the only one among its top pairs, else none (a tie)
     winner = (
-        frame.filter(top)
+        work.filter(top)
         .group_by("rec_id")
         .agg(
             pl.col("_identity").n_unique().alias("_n_top"),
             pl.col("_identity").first().alias("_winner"),
         )
     )
-    frame = frame.join(winner, on="rec_id", how="left")
+    work = work.join(winner, on="rec_id", how="left", maintain_order="left")
     won = pl.col("_eligible") & (pl.col("_n_top") == 1) & (pl.col("_identity") == pl.col("_winner"))
-    shared = frame.filter(won).group_by("rec_id").agg(pl.len().alias("_n_won"))
-    frame = frame.join(shared, on="rec_id", how="left")
+    shared = work.filter(won).group_by("rec_id").agg(pl.len().alias("_n_won"))
+    work = work.join(shared, on="rec_id", how="left", maintain_order="left")
     conflict = (
         pl.when(~pl.col("_eligible") | (pl.col("_n_eligible") < 2))
         .then(pl.lit(None, dtype=pl.String))
@@ -599,7 +609,7 @@ def _assign_roles(
         .then(pl.lit("tie"))
         .otherwise(pl.lit("outscored"))
     )
-    frame = frame.with_columns(conflict.alias("conflict"))
+    work = work.with_columns(conflict.alias("conflict"))
     role = (
         pl.when(pl.col("guard").is_not_null() & (pl.col("_guard_role") == "associate"))
         .then(pl.lit("associate"))
@@ -612,14 +622,12 @@ def _assign_roles(
         .then(pl.lit("rejected"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    return frame.with_columns(role.alias("role")).drop(_ROLE_WORK_COLUMNS)
+    roles = work.select("conflict", role.alias("role"))
+    return frame.with_columns(roles["conflict"], roles["role"])
 
 
-#: The working columns of _assign_roles, dropped before its frame is returned.
-_ROLE_WORK_COLUMNS = (
-    "_identity", "_eligible", "_n_eligible", "_best_w", "_best_echo", "_n_top", "_winner",
-    "_n_won", "_guard_role",
-)  # fmt: skip
+#: The columns of the stored pairs _assign_roles reads.
+_ROLE_READS = ("rec_id", "account_id", "guard", "match_weight", "match_probability", "echoed")
 
 
 #: The guard a corroborating linked record can lift (see corroborate_by_linked_records).

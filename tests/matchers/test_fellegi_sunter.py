@@ -152,6 +152,22 @@ def test_score_partial_weights_add_up() -> None:
     assert partial[0, 0] == pytest.approx(np.log2(TRUE_M[0][3] / TRUE_U[0][3]) + expected_tf)
 
 
+def test_column_weights_are_the_scores_bit_for_bit() -> None:
+    """Scoring reads the levels as a frame's Int32 columns (link._score_frame): the weights,
+    totals and probabilities are `score`'s on the same levels, the same bits."""
+    params = fs.FSParams.from_lists(TRUE_M, TRUE_U, 0.01)
+    levels, _ = _levels(20_000, 0.1, seed=11)
+    rng = np.random.default_rng(11)
+    levels[rng.random(len(levels)) < 0.1, 1] = 0  # some pairs without data
+    freq = np.where(rng.random(len(levels)) < 0.3, np.nan, rng.random(len(levels)) / 50)
+    tf = [(2, 4, freq)]
+    want = fs.score(levels, params, tf)
+    got = fs.column_weights([levels[:, k].astype(np.int32) for k in range(3)], params, tf)
+    for w, g in zip(want, got, strict=True):
+        assert g.shape == w.shape and g.tobytes() == w.tobytes()
+    assert got[0].flags.f_contiguous  # each comparison's weights one column of memory
+
+
 def test_anchor_pairs_keep_namesakes_from_inflating_m() -> None:
     """A cluster of namesakes (name and ZIP agree, DOB and SSN differ) pulls unsupervised EM's
     match class towards 'an SSN mismatch is a typo'; m measured on anchor pairs does not drift."""

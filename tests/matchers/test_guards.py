@@ -687,7 +687,13 @@ def test_patterns_of_more_columns_than_one_key_holds_are_still_judged_once() -> 
     got = _per_pattern(frame, expr)
     assert got.to_list() == expected and got.is_not_null().sum() > 1_000
     assert seen and max(seen) < frame.height  # judged per pattern, not per row
-    assert frame.select(_pattern_keys(names)).width == 2
+    keys = _pattern_keys(frame, names)
+    assert keys.width == 2
+    # each code (NULL as 15) in its own four bits, 16 columns to a key
+    for row, packed in zip(rows[:200], keys.iter_rows(), strict=False):
+        codes = [15 if v is None else v for v in row]
+        want = [sum(c << (4 * i) for i, c in enumerate(codes[j : j + 16])) for j in (0, 16)]
+        assert list(packed) == want
 
 
 def test_match_policy_dedup_applies_no_guard(household: duckdb.DuckDBPyConnection) -> None:
