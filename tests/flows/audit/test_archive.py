@@ -30,6 +30,7 @@ from skiptrace.flows.audit.archive import (
 from skiptrace.flows.audit.lineage import explain_account
 from skiptrace.flows.cli.main import app
 from tests.flows.audit.test_lineage import RUN, build_cases
+from tests.snippet import last_line, run_snippet
 
 NIGHTS = [f"2026102{n}T090000Z-nite" for n in range(1, 4)]  # three nights before RUN
 
@@ -396,21 +397,14 @@ def test_an_archive_stopped_by_sigterm_leaves_no_copies_and_says_so(nightly) -> 
     copies (personal data) stayed in <db>.archive/.<run>.tmp until the next archive. Now it
     is one line (exit 143), the staging folder is removed, the run's rows are still in the
     database and a re-run archives them."""
-    import os
     import signal
-    import subprocess
-    import sys
 
     con, db = nightly
     before = _rows(con, NIGHTS[0])
     con.close()
-    done = subprocess.run(
-        [sys.executable, "-c", SIGTERM_MID_ARCHIVE, "archive", "--keep", "2", "--db", str(db)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(SIGTERM_MID_ARCHIVE, "archive", "--keep", "2", "--db", str(db))
     assert done.returncode == 128 + signal.SIGTERM, done.stderr[-3000:]
-    last = done.stderr.strip().splitlines()[-1]
+    last = last_line(done)
     assert last.startswith(
         "skiptrace: error: interrupted by SIGTERM: skiptrace archive stopped;"
     ), done.stderr[-3000:]

@@ -11,6 +11,7 @@ import pytest
 from skiptrace.flows.audit.lineage import explain_account, lineage_gaps
 from skiptrace.flows.audit.retention import Period, parse_period, purge
 from tests.flows.audit.test_lineage import RUN, F, build_cases, put
+from tests.snippet import last_line, run_snippet
 
 OLD = "20221001T090000Z-0old"
 NOW = dt.datetime(2026, 11, 2, 12, 0)
@@ -220,20 +221,13 @@ def test_a_purge_stopped_by_sigterm_removes_nothing_and_says_so(
     handler, so SIGTERM ended the process with no line at all (a Ctrl-C: Typer's silent exit
     130, or the run's "the run stopped and is recorded failed"). Now it is one line that says
     what holds (exit 143), and the purge's one transaction left everything in place."""
-    import os
     import signal
-    import subprocess
-    import sys
 
     aged.close()
     db = tmp_path / "test.duckdb"
-    done = subprocess.run(
-        [sys.executable, "-c", SIGTERM_MID_PURGE, "purge", "--older-than", "3y", "--db", str(db)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(SIGTERM_MID_PURGE, "purge", "--older-than", "3y", "--db", str(db))
     assert done.returncode == 128 + signal.SIGTERM, done.stderr[-3000:]
-    last = done.stderr.strip().splitlines()[-1]
+    last = last_line(done)
     assert last.startswith(
         "skiptrace: error: interrupted by SIGTERM: skiptrace purge stopped; its files are removed "
         "and logged in purge_log in one transaction"

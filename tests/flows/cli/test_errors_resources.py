@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from skiptrace import errors, resources, sql
 from skiptrace.flows.cli.main import app
+from tests.snippet import last_line, run_snippet
 
 #: Holds the database open until its stdin is closed (or it is killed).
 HOLD = (
@@ -262,12 +263,15 @@ def test_a_ctrl_c_that_leaves_a_command_is_one_line_and_130(tmp_path: Path) -> N
     """Typer turns a KeyboardInterrupt that leaves a command into exit 130 with nothing on
     stderr (found sending SIGINT to `skiptrace push`, `purge` and `archive` at many moments):
     the boundary never saw it. Now it is the one line, naming the command."""
-    done = subprocess.run(
-        [sys.executable, "-c", SIGINT_AS_IT_OPENS, "push", "RUN", "--db", str(tmp_path / "x"),
-         "--to", "postgresql://nobody@/nowhere"],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(
+        SIGINT_AS_IT_OPENS,
+        "push",
+        "RUN",
+        "--db",
+        str(tmp_path / "x"),
+        "--to",
+        "postgresql://nobody@/nowhere",
+    )
     assert done.returncode == 130, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
     assert lines and lines[-1] == (
@@ -298,18 +302,10 @@ def test_a_sigterm_of_a_replay_says_the_database_is_unchanged(tmp_path: Path) ->
 
     db = tmp_path / "skiptrace.duckdb"
     duckdb.connect(str(db)).close()
-    done = subprocess.run(
-        [sys.executable, "-c", SIGTERM_AS_REPLAY_COPIES, "replay", "RUN", "--db", str(db)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(SIGTERM_AS_REPLAY_COPIES, "replay", "RUN", "--db", str(db))
     assert done.returncode == errors.TERMINATED, done.stderr[-3000:]
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .startswith(
-            "skiptrace: error: interrupted by SIGTERM: skiptrace replay stopped; the database is "
-            "unchanged"
-        )
+    assert last_line(done).startswith(
+        "skiptrace: error: interrupted by SIGTERM: skiptrace replay stopped; the database is "
+        "unchanged"
     ), done.stderr[-3000:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["skiptrace.duckdb"]

@@ -30,6 +30,7 @@ from tests.flows.exports.test_push import (
     copy_decisions,
     table,
 )
+from tests.snippet import last_line, run_snippet
 
 run1 = test_push.run1  # the fixture: RUN1 of test_push, six contacts, a flag, three decisions
 
@@ -343,14 +344,11 @@ def test_a_signal_after_the_commit_leaves_the_push_recorded_completed(
     signal came after the commit (still 143 / 130: the command was stopped)."""
     db = _db_path(run1)
     run1.close()
-    done = subprocess.run(
-        [sys.executable, "-c", SIGNAL_AS_IT_COMMITS, str(int(signum)), "push", RUN1, "--db", db,
-         "--to", pg_url],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(
+        SIGNAL_AS_IT_COMMITS, str(int(signum)), "push", RUN1, "--db", db, "--to", pg_url
+    )
     assert done.returncode == 128 + signum, done.stderr[-3000:]
-    last = done.stderr.strip().splitlines()[-1]
+    last = last_line(done)
     assert last.startswith(
         f"skiptrace: error: interrupted by {signum.name} after the push of run {RUN1} was committed"
     ), done.stderr[-3000:]
@@ -387,20 +385,11 @@ def test_a_sigterm_before_the_push_reaches_postgresql_says_so(run1, pg_url: str)
     the outputs of earlier runs are untouched": no run was stopped. Now it is the push's."""
     db = _db_path(run1)
     run1.close()
-    done = subprocess.run(
-        [sys.executable, "-c", SIGTERM_AS_IT_READS_THE_RUN, "push", RUN1, "--db", db, "--to",
-         pg_url],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
-    )  # fmt: skip
+    done = run_snippet(SIGTERM_AS_IT_READS_THE_RUN, "push", RUN1, "--db", db, "--to", pg_url)
     assert done.returncode == errors.TERMINATED, done.stderr[-3000:]
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .startswith(
-            f"skiptrace: error: interrupted by SIGTERM: the push of run {RUN1} stopped before it "
-            "reached the collections database; nothing changed there"
-        )
+    assert last_line(done).startswith(
+        f"skiptrace: error: interrupted by SIGTERM: the push of run {RUN1} stopped before it "
+        "reached the collections database; nothing changed there"
     ), done.stderr[-3000:]
     with psycopg.connect(pg_url) as conn:
         tables = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'skiptrace%'")
