@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -321,45 +322,36 @@ def purge(
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
 
 
-def _replay_interrupted(signum: int) -> str:
-    import signal
+def _stopped(what: str) -> Callable[[int], str]:
+    """The one line of a command stopped by SIGINT / SIGTERM (`resources.interrupted_as`):
+    the signal, then what stopped and what holds of its work."""
 
-    return (
-        f"interrupted by {signal.Signals(signum).name}: skiptrace replay stopped; the database "
-        "is unchanged (a replay works in a scratch copy beside it, removed unless --keep). Run "
-        "it again"
-    )
+    def line(signum: int) -> str:
+        import signal
 
+        return f"interrupted by {signal.Signals(signum).name}: {what}"
 
-def _purge_interrupted(signum: int) -> str:
-    import signal
-
-    return (
-        f"interrupted by {signal.Signals(signum).name}: skiptrace purge stopped; its files are "
-        "removed and logged in purge_log in one transaction, so they are all purged or all "
-        "still there. Run it again"
-    )
+    return line
 
 
-def _archive_interrupted(signum: int) -> str:
-    import signal
-
-    return (
-        f"interrupted by {signal.Signals(signum).name}: skiptrace archive stopped; a run's rows "
-        "leave the database in one transaction once its files are written and checked, so each "
-        "run is archived whole or still in the database. Run it again to finish (and to remove "
-        "the archived runs' output folders)"
-    )
-
-
-def _restore_interrupted(signum: int) -> str:
-    import signal
-
-    return (
-        f"interrupted by {signal.Signals(signum).name}: skiptrace archive --restore stopped; "
-        "the run's rows come back in one transaction, so it is restored whole or still "
-        "archived (archive --list says which). Run it again if it is still archived"
-    )
+_replay_interrupted = _stopped(
+    "skiptrace replay stopped; the database is unchanged (a replay works in a scratch copy "
+    "beside it, removed unless --keep). Run it again"
+)
+_purge_interrupted = _stopped(
+    "skiptrace purge stopped; its files are removed and logged in purge_log in one "
+    "transaction, so they are all purged or all still there. Run it again"
+)
+_archive_interrupted = _stopped(
+    "skiptrace archive stopped; a run's rows leave the database in one transaction once its "
+    "files are written and checked, so each run is archived whole or still in the database. "
+    "Run it again to finish (and to remove the archived runs' output folders)"
+)
+_restore_interrupted = _stopped(
+    "skiptrace archive --restore stopped; the run's rows come back in one transaction, so it "
+    "is restored whole or still archived (archive --list says which). Run it again if it is "
+    "still archived"
+)
 
 
 def archive(
