@@ -135,14 +135,22 @@ def interrupted_as(line: Callable[[int], str]) -> Iterator[None]:
     line at all) ends the block as `Interrupted(line(signum))`, the command's own one line,
     instead of the run's "the run stopped and is recorded failed" or Typer's silent exit 130.
     """
-    with noting_signals():
-        try:
-            yield
-        except BaseException as exc:
-            stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
-            if not isinstance(stopped, Interrupted):
-                raise
-            raise Interrupted(line(stopped.signum), stopped.signum) from None
+    with noting_signals(), stopped_as(line):
+        yield
+
+
+@contextmanager
+def stopped_as(line: Callable[[int], str]) -> Iterator[None]:
+    """`interrupted_as` for a block already under `noting_signals` (a step of a command that
+    says something else when stopped elsewhere): an interruption ends the block as
+    `Interrupted(line(signum))`; any other error goes through as it is."""
+    try:
+        yield
+    except BaseException as exc:
+        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+        if not isinstance(stopped, Interrupted):
+            raise
+        raise Interrupted(line(stopped.signum), stopped.signum) from None
 
 
 def interrupted_after_completion_line(signum: int, run_id: str) -> str:

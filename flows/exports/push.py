@@ -68,7 +68,7 @@ from skiptrace.flows.exports.pg import (
     PushUnknownRun,
 )
 from skiptrace.matchers.suppress import FactEffects, RuleSet, outcome_fact_effects
-from skiptrace.resources import Interrupted, known_failure, signals_deferred
+from skiptrace.resources import Interrupted, known_failure, signals_deferred, stopped_as
 from skiptrace.safety import MAX_SHRINK
 from skiptrace.sources.outcomes import outcome_lists
 
@@ -162,24 +162,19 @@ def push_run(
     started = _utc_now()
     t0 = time.perf_counter()
     result = PushResult(run_id=run_id, target=pg.mask_url(url))
-    try:
+    # stopped while reading the run, before PostgreSQL is reached: not the run's line ("the
+    # run stopped and is recorded failed"), and nothing to record in `pushes`
+    with stopped_as(
+        lambda signum: (
+            f"interrupted by {signal.Signals(signum).name}: the push of run {run_id} "
+            "stopped before it reached the collections database; nothing changed there. Push again"
+        )
+    ):
         run = _completed_run(con, run_id)
         rules = _applied_rules(con, run)
         run["bands"] = {"bad": rules.bands.bad, "verify": rules.bands.verify}
         run["fact_effects"] = outcome_fact_effects(rules)
         run["database_id"] = str(sql.scalar(con, "push/database_id.sql"))
-    except BaseException as exc:
-        # stopped while reading the run, before PostgreSQL is reached: not the run's line
-        # ("the run stopped and is recorded failed"), and nothing to record in `pushes`
-        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
-        if not isinstance(stopped, Interrupted):
-            raise
-        raise Interrupted(
-            f"interrupted by {signal.Signals(stopped.signum).name}: the push of run {run_id} "
-            "stopped before it reached the collections database; nothing changed there. Push "
-            "again",
-            stopped.signum,
-        ) from None
     # entered just before the COMMIT, left once the push is recorded: see _committed
     committing = contextlib.ExitStack()
     try:
