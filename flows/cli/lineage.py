@@ -382,6 +382,16 @@ def archive(
             "each run recorded; a relative one is read from the working directory).",
         ),
     ] = None,
+    moved_from: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--moved-from",
+            metavar="OLD_DB",
+            help="This database was moved from OLD_DB (no longer there): the folders its runs "
+            "wrote there are this database's too. Without it they are kept, as folders another "
+            "database wrote are (a copy's archive never removes the original's).",
+        ),
+    ] = None,
     db: DbOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -397,12 +407,13 @@ def archive(
 
     The output folder OUT/<run_id>/ of every archived run (contacts and imports: personal
     data) and its inbox copies (processed/<run_id>/) are removed too: only a folder holding
-    that run's manifest.json or INCOMPLETE marker, never the newest completed run's (out/LATEST
-    names it), never a run the push has not taken yet. --dry-run lists them.
+    that run's manifest.json or INCOMPLETE marker written by this database (at this path: on a
+    copy of the database the original's folders stay), never the newest completed run's
+    (out/LATEST names it), never a run the push has not taken yet. --dry-run lists them.
     """
     from skiptrace import sql
     from skiptrace.flows.audit.archive import archive_runs, list_archives, restore_run
-    from skiptrace.flows.exports.outputs import remove_old_outputs
+    from skiptrace.flows.exports.outputs import check_moved_from, remove_old_outputs
 
     if list_runs:
         con = _open(db)
@@ -432,6 +443,7 @@ def archive(
         from skiptrace.errors import InputFileError
 
         raise InputFileError(f"database {path} does not exist (--db, $SKIPTRACE_DB)")
+    check_moved_from(path, moved_from or [])
     # the run lock, as a refresh takes it (docs/scaling.md, "The single-writer rule"): a run
     # that starts meanwhile fails (or waits) naming this command instead of meeting moved rows
     lock = db_lock(path, run_id="skiptrace archive") if not dry_run else contextlib.nullcontext()
@@ -448,7 +460,9 @@ def archive(
                 return
             result = archive_runs(con, path, keep, dry_run=dry_run)
             also = [r.run_id for r in result.runs] if dry_run else None
-            outputs = remove_old_outputs(con, out, also=also, dry_run=dry_run)
+            outputs = remove_old_outputs(
+                con, out, also=also, dry_run=dry_run, moved_from=moved_from
+            )
         finally:
             con.close()
     if as_json:

@@ -340,7 +340,7 @@ def emit(
     if zip_format not in ZIP_FORMATS:
         raise ValueError(f"zip_format must be one of {', '.join(ZIP_FORMATS)}, got {zip_format!r}")
     out_dir = private_dir(out_dir)
-    mark_incomplete(out_dir, run_id)
+    mark_incomplete(out_dir, run_id, database=database_record(con))
     bands = run_rules(con, run_id, rules).bands  # the rules suppress applied and recorded
     prev_run_id = _previous_run(con, run_id)
     params: dict[str, Any] = {
@@ -408,19 +408,78 @@ def emit(
     return written
 
 
-def mark_incomplete(out_dir: Path, run_id: str, why: str = "is being written") -> Path:
+#: The line of the INCOMPLETE marker that names the database writing the folder.
+_DATABASE_LINE = "database: "
+
+
+def database_record(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Which database writes a run folder: the resolved path of the file `con` has open and the
+    database's id (migration 119; None before it). Recorded in the folder's manifest and
+    INCOMPLETE marker so that `archive` removes a folder only for the database that wrote it: a
+    copy of the file holds the same id and rows, only the path it is opened at tells it from the
+    original (flows/exports/outputs.py)."""
+    opened = sql.scalar(con, "ingest/database_path.sql")
+    path = str(Path(opened).resolve()) if opened and opened != ":memory:" else None
+    try:
+        database_id = sql.scalar(con, "push/database_id.sql")
+    except duckdb.CatalogException:  # a database older than migration 119
+        database_id = None
+    return {"path": path, "id": None if database_id is None else str(database_id)}
+
+
+def folder_database(folder: Path) -> dict[str, Any] | None:
+    """The database a run folder records (its manifest's `database`, else its INCOMPLETE
+    marker's line), or None: a folder written before they were recorded, or unreadable."""
+    try:
+        manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if isinstance(manifest, dict):
+        found = manifest.get("database")
+        return found if isinstance(found, dict) else None
+    return _marker_database(Path(folder) / INCOMPLETE_MARKER)
+
+
+def _marker_database(marker: Path) -> dict[str, Any] | None:
+    try:
+        lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(_DATABASE_LINE):
+            try:
+                found = json.loads(line[len(_DATABASE_LINE) :])
+            except ValueError:
+                return None
+            return found if isinstance(found, dict) else None
+    return None
+
+
+def mark_incomplete(
+    out_dir: Path,
+    run_id: str,
+    why: str = "is being written",
+    *,
+    database: dict[str, str | None] | None = None,
+) -> Path:
     """Write the INCOMPLETE marker: this folder is not (yet) a complete export set.
 
     Written before the first export, so a run killed at any point after that leaves a folder
-    that says so; a failed run rewrites it with the reason.
+    that says so; a failed run rewrites it with the reason. `database` (database_record) names
+    the database writing the folder; a rewrite without it keeps the one the marker names.
     """
+    marker = Path(out_dir) / INCOMPLETE_MARKER
+    if database is None:
+        database = _marker_database(marker)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     text = (
         f"run {run_id} {why} ({now}).\n"
         f"This folder is not a complete export set: use it only once {MANIFEST} exists and this "
         "file is gone.\n"
     )
-    return atomic_write_text(Path(out_dir) / INCOMPLETE_MARKER, text)
+    if database is not None:
+        text += _DATABASE_LINE + json.dumps(database) + "\n"
+    return atomic_write_text(marker, text)
 
 
 def write_manifest(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -> ExportFile:
@@ -449,6 +508,8 @@ def write_manifest(con: duckdb.DuckDBPyConnection, run_id: str, out_dir: Path) -
         "status": "completed",
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": entries,
+        # which database wrote the folder: `archive` on a copy of it leaves the folder
+        "database": database_record(con),
     }
     path = atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     f = ExportFile("manifest", path, sha256_file(path), len(entries))

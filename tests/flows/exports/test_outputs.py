@@ -19,7 +19,9 @@ AS_OF = dt.date(2026, 11, 1)
 
 
 def _run(con: duckdb.DuckDBPyConnection, root: Path, run_id: str, status: str) -> Path:
-    params = {"out": str(root / "out"), "inbox": str(root / "ib")}
+    # as every run records them: the output and inbox roots, and the database (the `con`
+    # fixture's file), by which a folder without a database of its own is this database's
+    params = {"out": str(root / "out"), "inbox": str(root / "ib"), "db": str(root / "test.duckdb")}
     start_run(con, run_id, as_of=AS_OF, params=params)
     finish_run(con, run_id, status)
     folder = root / "out" / run_id
