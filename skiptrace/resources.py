@@ -120,45 +120,56 @@ def _noting(before: Any) -> Callable[[int, Any], None]:
     return handler
 
 
-def interrupted_line(signum: int) -> str:
+def stopped_line(signum: int, what: str, *, after: str | None = None) -> str:
+    """The one line of anything stopped by a signal, in the words every command uses:
+    `interrupted by SIGTERM: <what>`, or `interrupted by SIGTERM after <after>: <what>` when the
+    signal came once something was done for good (a run recorded completed, a push committed).
+    `what` says what stopped and what holds of its work."""
     name = signal.Signals(signum).name
-    return (
-        f"interrupted by {name}: the run stopped and is recorded failed; the outputs of "
-        "earlier runs are untouched. Run again"
+    return f"interrupted by {name}{f' after {after}' if after else ''}: {what}"
+
+
+def interrupted_line(signum: int) -> str:
+    return stopped_line(
+        signum,
+        "the run stopped and is recorded failed; the outputs of earlier runs are untouched. "
+        "Run again",
     )
 
 
 @contextmanager
-def interrupted_as(line: Callable[[int], str]) -> Iterator[None]:
+def interrupted_as(what: str) -> Iterator[None]:
     """A command other than a run, stopped by SIGINT / SIGTERM: the signal (noted by
     `noting_signals`, which this installs: a SIGTERM would otherwise end the process with no
-    line at all) ends the block as `Interrupted(line(signum))`, the command's own one line,
-    instead of the run's "the run stopped and is recorded failed" or Typer's silent exit 130.
+    line at all) ends the block as `Interrupted(stopped_line(signum, what))`, the command's own
+    one line, instead of the run's "the run stopped and is recorded failed" or Typer's silent
+    exit 130.
     """
-    with noting_signals(), stopped_as(line):
+    with noting_signals(), stopped_as(what):
         yield
 
 
 @contextmanager
-def stopped_as(line: Callable[[int], str]) -> Iterator[None]:
+def stopped_as(what: str) -> Iterator[None]:
     """`interrupted_as` for a block already under `noting_signals` (a step of a command that
     says something else when stopped elsewhere): an interruption ends the block as
-    `Interrupted(line(signum))`; any other error goes through as it is."""
+    `Interrupted(stopped_line(signum, what))`; any other error goes through as it is."""
     try:
         yield
     except BaseException as exc:
         stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
         if not isinstance(stopped, Interrupted):
             raise
-        raise Interrupted(line(stopped.signum), stopped.signum) from None
+        raise Interrupted(stopped_line(stopped.signum, what), stopped.signum) from None
 
 
 def interrupted_after_completion_line(signum: int, run_id: str) -> str:
     """The one line of a signal that came after the run was recorded completed."""
-    name = signal.Signals(signum).name
-    return (
-        f"interrupted by {name} after run {run_id} was recorded completed: its outputs are "
-        "complete; what follows a run (its report, the push, archiving) may not have finished"
+    return stopped_line(
+        signum,
+        "its outputs are complete; what follows a run (its report, the push, archiving) may "
+        "not have finished",
+        after=f"run {run_id} was recorded completed",
     )
 
 

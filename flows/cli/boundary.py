@@ -169,9 +169,8 @@ class SkiptraceGroup(typer.core.TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             name = ctx.invoked_subcommand or ""
-            raise resources.Interrupted(
-                f"interrupted by SIGINT: {PROG} {name} stopped", signal.SIGINT
-            ) from None
+            line = resources.stopped_line(signal.SIGINT, f"{PROG} {name} stopped")
+            raise resources.Interrupted(line, signal.SIGINT) from None
 
     @staticmethod
     def _exit(code: int, standalone_mode: bool) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -322,32 +321,22 @@ def purge(
     typer.echo(json.dumps(result.as_dict(), indent=2, default=str) if as_json else result.summary())
 
 
-def _stopped(what: str) -> Callable[[int], str]:
-    """The one line of a command stopped by SIGINT / SIGTERM (`resources.interrupted_as`):
-    the signal, then what stopped and what holds of its work."""
-
-    def line(signum: int) -> str:
-        import signal
-
-        return f"interrupted by {signal.Signals(signum).name}: {what}"
-
-    return line
-
-
-_replay_interrupted = _stopped(
+# What each command says after "interrupted by SIGTERM: " (resources.interrupted_as): what
+# stopped and what holds of its work.
+_replay_interrupted = (
     "skiptrace replay stopped; the database is unchanged (a replay works in a scratch copy "
     "beside it, removed unless --keep). Run it again"
 )
-_purge_interrupted = _stopped(
+_purge_interrupted = (
     "skiptrace purge stopped; its files are removed and logged in purge_log in one "
     "transaction, so they are all purged or all still there. Run it again"
 )
-_archive_interrupted = _stopped(
+_archive_interrupted = (
     "skiptrace archive stopped; a run's rows leave the database in one transaction once its "
     "files are written and checked, so each run is archived whole or still in the database. "
     "Run it again to finish (and to remove the archived runs' output folders)"
 )
-_restore_interrupted = _stopped(
+_restore_interrupted = (
     "skiptrace archive --restore stopped; the run's rows come back in one transaction, so it "
     "is restored whole or still archived (archive --list says which). Run it again if it is "
     "still archived"

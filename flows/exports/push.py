@@ -68,7 +68,13 @@ from skiptrace.flows.exports.pg import (
     PushUnknownRun,
 )
 from skiptrace.matchers.suppress import FactEffects, RuleSet, outcome_fact_effects
-from skiptrace.resources import Interrupted, known_failure, signals_deferred, stopped_as
+from skiptrace.resources import (
+    Interrupted,
+    known_failure,
+    signals_deferred,
+    stopped_as,
+    stopped_line,
+)
 from skiptrace.safety import MAX_SHRINK
 from skiptrace.sources.outcomes import outcome_lists
 
@@ -165,10 +171,8 @@ def push_run(
     # stopped while reading the run, before PostgreSQL is reached: not the run's line ("the
     # run stopped and is recorded failed"), and nothing to record in `pushes`
     with stopped_as(
-        lambda signum: (
-            f"interrupted by {signal.Signals(signum).name}: the push of run {run_id} "
-            "stopped before it reached the collections database; nothing changed there. Push again"
-        )
+        f"the push of run {run_id} stopped before it reached the collections database; nothing "
+        "changed there. Push again"
     ):
         run = _completed_run(con, run_id)
         rules = _applied_rules(con, run)
@@ -228,9 +232,11 @@ def push_run(
         stopped = failure if isinstance(failure, Interrupted) else known_failure(failure)
         if isinstance(stopped, Interrupted):
             failure = Interrupted(
-                f"interrupted by {signal.Signals(stopped.signum).name}: the push of run "
-                f"{run_id} stopped and is recorded failed; nothing changed in the collections "
-                "database (one transaction). Push again",
+                stopped_line(
+                    stopped.signum,
+                    f"the push of run {run_id} stopped and is recorded failed; nothing changed "
+                    "in the collections database (one transaction). Push again",
+                ),
                 stopped.signum,
             )
         _record(
@@ -282,12 +288,12 @@ def _committed(committing: contextlib.ExitStack, run_id: str) -> Any:
             committing.close()
         except (Interrupted, KeyboardInterrupt) as exc:
             signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-            name = signal.Signals(signum).name
-            raise Interrupted(
-                f"interrupted by {name} after the push of run {run_id} was committed: the "
-                "collections database has the run and the push is recorded completed",
+            line = stopped_line(
                 signum,
-            ) from None
+                "the collections database has the run and the push is recorded completed",
+                after=f"the push of run {run_id} was committed",
+            )
+            raise Interrupted(line, signum) from None
 
 
 def _cancel(conn: Any) -> None:
