@@ -273,10 +273,10 @@ def _signal_after_completion(
         return None
     try:
         with _connect(params) as con:
-            row = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            completed = sql.scalar(con, "audit/run_completed.sql", run_id=run_id)
     except Exception:
         return None
-    if row is None or row[0] != "completed":
+    if not completed:
         return None
     return Interrupted(interrupted_after_completion_line(exc.signum, run_id), exc.signum)
 
