@@ -68,10 +68,12 @@ def review(
         ctx.obj = {**(ctx.obj or {}), REVIEW_DB: db}
         return
     from skiptrace import sql
-    from skiptrace.flows.review.server import check_can_serve, serve
+    from skiptrace.flows.review.server import check_can_serve, check_port, serve
 
     path = sql.resolve_db_path(db)
-    check_can_serve(path)  # no banner above an error: the database and a user exist
+    # no banner above an error: the database and a user exist, and the port is free
+    check_can_serve(path)
+    check_port(host, port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"warning: listening on {host}: reachable from other machines", err=True)
     typer.echo(f"review workbench: http://{host}:{port}/  (database {path}; Ctrl-C stops)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from pathlib import Path
 
@@ -57,6 +58,24 @@ def test_serve_without_users_says_how_to_add_one(con, tmp_path: Path) -> None:
     result = runner.invoke(app, ["review", "--db", str(tmp_path / "test.duckdb")])
     assert result.exit_code == errors.CONFIG
     assert "skiptrace review user add" in result.stderr
+
+
+def test_serve_on_a_port_in_use_prints_no_banner_above_the_error(con, tmp_path: Path) -> None:
+    """The error is the one line: no "review workbench: http://..." above it saying it serves."""
+    db = tmp_path / "test.duckdb"
+    added = runner.invoke(
+        app, ["review", "user", "add", "rita", "--db", str(db)], input="a long enough secret\n"
+    )
+    assert added.exit_code == 0, added.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["review", "--db", str(db), "--port", str(port)])
+    assert result.exit_code == errors.USAGE
+    line = f"skiptrace: error: port {port} on 127.0.0.1 is in use; pick another with --port"
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""
 
 
 def test_the_groups_db_reaches_every_user_subcommand(tmp_path: Path, monkeypatch) -> None:
