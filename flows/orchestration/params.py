@@ -119,8 +119,9 @@ class RefreshParams(BaseModel):
     )
     inbox: Path | None = Field(
         default=None,
-        description="Inbox root: load new files from INBOX/inbox/<source>/ and file them under "
-        "processed/ or quarantine/ (instead of the account export and the sources' own paths).",
+        description="Inbox root: load new files from INBOX/inbox/accounts/ (the account export) "
+        "and INBOX/inbox/<source>/, and file them under processed/ or quarantine/ (instead of "
+        "the accounts file and the sources' own paths).",
     )
     lock_wait: float = Field(
         default=0.0,
