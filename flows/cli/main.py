@@ -342,7 +342,10 @@ def _print_scores(s: dict[str, Any]) -> None:
 @app.command()
 def rejects(
     run: Annotated[
-        str | None, typer.Option("--run", help="Only this run's quarantined rows.")
+        str | None,
+        typer.Option(
+            "--run", help="Only this run's rows (default: every run's, oldest run first)."
+        ),
     ] = None,
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(min=0, help="Rows to show (0 = all).")] = 50,
