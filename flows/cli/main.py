@@ -344,7 +344,7 @@ def rejects(
     run: Annotated[
         str | None,
         typer.Option(
-            "--run", help="Only this run's rows (default: every run's, oldest run first)."
+            "--run", help="Only this run's rows (default: every run's, the newest run's first)."
         ),
     ] = None,
     db: DbOpt = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -75,3 +76,23 @@ def test_unmasked_shows_the_line_and_records_who(tmp_path: Path) -> None:
     ((user, host, command, run_id, rows_shown, at),) = _access_log(db)
     assert user and host and at
     assert (command, run_id, rows_shown) == ("rejects --unmasked", "r1", 1)
+
+
+def test_without_run_the_newest_runs_rows_come_first(tmp_path: Path) -> None:
+    """Under the 50-row default a user looks for what the last run quarantined: the rows of the
+    run started last come first; each run's rows in line order."""
+    from skiptrace.flows.audit.runs import start_run
+
+    db = tmp_path / "st.duckdb"
+    con = sql.connect(db)
+    try:
+        for run_id, rows in (("a-first", 2), ("z-second", 1)):
+            start_run(con, run_id, as_of=dt.date(2026, 11, 1), params={})
+            path = tmp_path / f"{run_id}.csv"
+            path.write_text(HEADER + "\n" + "\n".join([BAD_DOB] * rows) + "\n")
+            ingest_accounts(con, path, AccountProfile(), run_id)
+    finally:
+        con.close()
+    listed = [(r["run_id"], r["line_no"]) for r in _rejects(db)]
+    assert listed == [("z-second", 2), ("a-first", 2), ("a-first", 3)]
+    assert [(r["run_id"], r["line_no"]) for r in _rejects(db, "--limit", "1")] == [("z-second", 2)]
