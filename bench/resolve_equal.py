@@ -12,15 +12,16 @@ run do not touch the other), then compares `contact_points`, `contact_support` a
     flock /tmp/skiptrace-heavy.lock .venv/bin/python bench/resolve_equal.py --base 95162c3
     .venv/bin/python bench/resolve_equal.py --db path/to/skiptrace.duckdb --base main --no-compare
 
-Each side prints resolve's seconds and its per-step seconds (the `run(...)` timings that
-`matchers/resolve.py` logs at DEBUG). `--repeat N` alternates the two sides N times (timings
-only; the rows are compared after the first pair). `--mode full` resolves both sides in full,
-`--mode dirty:1` both incrementally with 1% of the accounts recomputed (the nightly case);
-each side also prints the peak size of its spill folder. `--trace` prints, per statement of a
-second or more, its seconds and what DuckDB held in memory and in temporary storage after it
-(where the memory limit is overrun); `--after-only` runs this checkout's side alone, for a
-trace or timings. The base commit's code is extracted with
-`git archive` as `bench/run_100k.py --code` does. Exit status 1 when any table differs.
+Each side prints resolve's seconds (wall, and CPU: the child process with DuckDB's threads), the
+child's peak RSS and its per-step seconds (the `run(...)` timings that `matchers/resolve.py`
+logs at DEBUG). `--repeat N` alternates the two sides N times (timings only; the rows are
+compared after the first pair). `--mode full` resolves both sides in full, `--mode dirty:1` both
+incrementally with 1% of the accounts recomputed (the nightly case); each side also prints the
+peak size of its spill folder. `--trace` prints, per statement of a second or more, its seconds
+(wall and CPU) and what DuckDB held in memory and in temporary storage after it (where the
+memory limit is overrun); `--after-only` runs this checkout's side alone, for a trace or
+timings. The base commit's code is extracted with `git archive` as `bench/run_100k.py --code`
+does. Exit status 1 when any table differs.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ TABLES = ("contact_points", "contact_support", "account_flags")
 
 #: run in the child: resolve one run of a database copy, print the timings as one JSON line
 CHILD = r"""
-import datetime as dt, json, logging, os, sys, time
+import datetime as dt, json, logging, os, resource, sys, time
 from skiptrace import sql
 from skiptrace.matchers import resolve as R
 
@@ -91,26 +92,28 @@ class Traced:
     def __getattr__(self, name):
         return getattr(self._con, name)
     def execute(self, q, *a, **k):
-        t = time.time()
+        t, c = time.time(), time.process_time()
         try:
             return self._con.execute(q, *a, **k)
         finally:
-            end = time.time()
+            end, cpu = time.time(), time.process_time() - c
             mem, tmp = self._probe.execute(
                 "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes)"
                 " FROM duckdb_memory()").fetchone()
             text = " ".join(str(getattr(q, "query", q)).split())[:90]
-            self._out.write(json.dumps([t, end, text, int(mem), int(tmp)]) + "\n")
-t0 = time.perf_counter()
+            self._out.write(json.dumps([t, end, text, int(mem), int(tmp), cpu]) + "\n")
+t0, c0 = time.perf_counter(), time.process_time()
 if trace:
     with open(trace, "w") as out:
         R.resolve_contacts(Traced(con, out), run_id, as_of, full_rebuild=mode == "full")
 else:
     R.resolve_contacts(con, run_id, as_of, full_rebuild=mode == "full")
-seconds = time.perf_counter() - t0
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 con.close()
-print("RESULT " + json.dumps({"run_id": run_id, "seconds": seconds, "steps": steps,
-                              "code": R.__file__}))
+# the process's peak resident size (Linux: KiB), the connection and the copy's open included
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print("RESULT " + json.dumps({"run_id": run_id, "seconds": seconds, "cpu": cpu, "rss": rss,
+                              "steps": steps, "code": R.__file__}))
 """
 
 
@@ -153,19 +156,19 @@ class SpillPeak:
 def spill_by_statement(
     timeline: Path, series: list[tuple[float, int]], min_seconds: float = 1.0
 ) -> list[str]:
-    """One line per statement of at least `min_seconds`: its seconds; the most the spill
-    folder held while it ran (its files do not shrink when DuckDB frees blocks in them, so this
-    is a high-water mark); what DuckDB's buffer manager held in memory and in temporary storage
-    once it ended (GB); and its first words."""
+    """One line per statement of at least `min_seconds`: its seconds (wall, and CPU); the most
+    the spill folder held while it ran (its files do not shrink when DuckDB frees blocks in
+    them, so this is a high-water mark); what DuckDB's buffer manager held in memory and in
+    temporary storage once it ended (GB); and its first words."""
     lines = []
     for raw in timeline.read_text(encoding="utf-8").splitlines():
-        start, end, text, mem, tmp = json.loads(raw)
+        start, end, text, mem, tmp, cpu = json.loads(raw)
         if end - start < min_seconds:
             continue
         during = [b for t, b in series if start <= t <= end] or [0]
         lines.append(
-            f"{end - start:7.1f} s  folder {max(during) / 1e9:5.1f}  after: memory"
-            f" {mem / 1e9:4.1f} spilled {tmp / 1e9:5.1f} GB  {text}"
+            f"{end - start:7.1f} s ({cpu:6.2f} CPU s)  folder {max(during) / 1e9:5.1f}"
+            f"  after: memory {mem / 1e9:4.1f} spilled {tmp / 1e9:5.1f} GB  {text}"
         )
     return lines
 
@@ -341,8 +344,9 @@ def main(argv: list[str] | None = None) -> int:
             times[side].append(r)
             top = sorted(r["steps"].items(), key=lambda kv: -kv[1])[:8]
             print(
-                f"{side:6} #{i + 1}: resolve {r['seconds']:.2f} s, spill peak"
-                f" {spill.peak / 1e9:.1f} GB; " + ", ".join(f"{k} {v:.2f}" for k, v in top),
+                f"{side:6} #{i + 1}: resolve {r['seconds']:.2f} s ({r['cpu']:.2f} CPU s),"
+                f" peak RSS {r['rss'] / 1e9:.2f} GB, spill peak {spill.peak / 1e9:.1f} GB; "
+                + ", ".join(f"{k} {v:.2f}" for k, v in top),
                 flush=True,
             )
             if timeline is not None and spill.series is not None:
@@ -377,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     for side in copies.values():
         drop_copy(side)
     print(json.dumps({s: [round(r["seconds"], 2) for r in v] for s, v in times.items()}))
+    print(json.dumps({s + " CPU": [round(r["cpu"], 2) for r in v] for s, v in times.items()}))
     return 1 if differs else 0
 
 
