@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from skiptrace import errors, sql
 from skiptrace.flows.cli.main import app
 from skiptrace.matchers.calibrate_outcomes import MIN_LABELS
-from tests.matchers.test_calibrate_outcomes import built_db
+from tests.matchers.test_calibrate_outcomes import built_db, copied_db
 
 
 def _one_error_line(args: list[str], code: int) -> str:
@@ -38,9 +38,15 @@ def test_a_missing_labeled_file_fails_before_any_portfolio_is_run(tmp_path: Path
     assert "nope.parquet" in line and not out.exists()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
+    """test_calibrate_outcomes' database, made once for the file; each test gets a copy."""
+    return built_db(tmp_path_factory.mktemp("calibrate-cli"), migrated_template)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return built_db(tmp_path)
+def db(built: Path, tmp_path: Path) -> Path:
+    return copied_db(built, tmp_path)
 
 
 def _invoke(args: list[str]) -> tuple[int, str, str]:
