@@ -38,6 +38,7 @@ def main() -> int:
 
         use_code_root(args.code_root.resolve())
     from skiptrace import sql
+    from skiptrace.matchers.compare import register_unit_macro
 
     con = sql.connect(":memory:")
     con.execute(f"ATTACH '{args.db}' AS src (READ_ONLY)")
@@ -45,6 +46,7 @@ def main() -> int:
         con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
     con.execute("DETACH src")
     con.execute(f"SET threads = {int(args.threads)}")
+    register_unit_macro(con)  # sides.sql's unit_key (prepare_sides installs it in link())
     caps = {"block_cap": args.block_cap, "name_block_cap": args.name_block_cap}
     files = ["sides", "blocking_keys", "blocking_blocks", "blocking_pairs", "blocking_report"]
     best: dict[tuple[str, int], tuple[float, str]] = {}

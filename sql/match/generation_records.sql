@@ -45,6 +45,7 @@ WITH named AS (
 SELECT account_id
 FROM people
 GROUP BY account_id
-HAVING count(DISTINCT suffix_std) > 1
+-- two suffixes: min <> max is count(DISTINCT) > 1 without a set per account
+HAVING min(suffix_std) <> max(suffix_std)
     OR datediff('day', min(dob), max(dob)) >= $gap_days
 ORDER BY account_id;

@@ -69,12 +69,15 @@ FROM carried c
 LEFT JOIN on_records r USING (kind, value)
 ORDER BY c.kind, c.debtors DESC, c.value;
 
+-- The phone lists are rewritten only where a placeholder phone is listed: the list of none is
+-- no row (HAVING), so the UPDATE joins nothing instead of testing every row's list against an
+-- empty one (0.10 s of CPU on the generated 100k's records, where no phone is a placeholder).
 UPDATE _ml SET phones = nullif(list_filter(_ml.phones, lambda p: NOT list_contains(x.vals, p)), [])
-FROM (SELECT list(value) AS vals FROM _contact_placeholder WHERE kind = 'phone') x
+FROM (SELECT list(value) AS vals FROM _contact_placeholder WHERE kind = 'phone' HAVING count(*) > 0) x
 WHERE list_has_any(_ml.phones, x.vals);
 
 UPDATE _mr SET phones = nullif(list_filter(_mr.phones, lambda p: NOT list_contains(x.vals, p)), [])
-FROM (SELECT list(value) AS vals FROM _contact_placeholder WHERE kind = 'phone') x
+FROM (SELECT list(value) AS vals FROM _contact_placeholder WHERE kind = 'phone' HAVING count(*) > 0) x
 WHERE list_has_any(_mr.phones, x.vals);
 
 UPDATE _ml SET email_norm = NULL

@@ -48,7 +48,8 @@ WITH stored AS (
     SELECT p.account_id
     FROM stored p JOIN _mr r ON r.id = p.rec_id
     GROUP BY p.account_id
-    HAVING count(DISTINCT r.ssn_hash) > 1 OR datediff('day', min(r.dob), max(r.dob)) >= $gap_days
+    -- two SSNs among them: min <> max is count(DISTINCT) > 1 without a set per account
+    HAVING min(r.ssn_hash) <> max(r.ssn_hash) OR datediff('day', min(r.dob), max(r.dob)) >= $gap_days
 ), members AS (
     SELECT p.account_id, p.rec_id, p.linked, p.anchored,
            r.ssn_hash, r.ssn_last4, r.dob, r.first_std, r.first_canon, r.middle_initial,
