@@ -189,6 +189,13 @@ def test_allowed_shrink_warns_latest_names_the_good_run_and_old_folders_go(
     first = _copy_first_run(first_run, tmp_path)
     assert first["warnings"] == []
     assert (out / LATEST).read_text() == "20261101T000000Z-0001\n"
+    # the copied folder's manifest names the fixture's database, which still exists: archive
+    # keeps a folder another database wrote (tests/flows/audit/test_archive_copies.py). Here
+    # the first run stands for one this database made, so its record names this file.
+    manifest_path = out / "20261101T000000Z-0001" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["database"]["path"] = str(db.resolve())
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     (out / "mine").mkdir()
     empty = tmp_path / "tonight" / tiny_portfolio.accounts_path.name
     empty.parent.mkdir()
