@@ -157,10 +157,20 @@ def stopped_as(what: str) -> Iterator[None]:
     try:
         yield
     except BaseException as exc:
-        stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
-        if not isinstance(stopped, Interrupted):
+        stopped = stopped_with(exc, what)
+        if stopped is None:
             raise
-        raise Interrupted(stopped_line(stopped.signum, what), stopped.signum) from None
+        raise stopped from None
+
+
+def stopped_with(exc: BaseException, what: str) -> Interrupted | None:
+    """`exc` read as a signal (an Interrupted, or what `known_failure` finds to be one) and
+    worded as the command stopped: `Interrupted(stopped_line(signum, what))`; None when `exc`
+    is not an interruption. For handlers that record the failure before raising it (push)."""
+    stopped = exc if isinstance(exc, Interrupted) else known_failure(exc)
+    if not isinstance(stopped, Interrupted):
+        return None
+    return Interrupted(stopped_line(stopped.signum, what), stopped.signum)
 
 
 def interrupted_after_completion_line(signum: int, run_id: str) -> str:

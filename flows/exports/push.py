@@ -70,10 +70,10 @@ from skiptrace.flows.exports.pg import (
 from skiptrace.matchers.suppress import FactEffects, RuleSet, outcome_fact_effects
 from skiptrace.resources import (
     Interrupted,
-    known_failure,
     signals_deferred,
     stopped_as,
     stopped_line,
+    stopped_with,
 )
 from skiptrace.safety import MAX_SHRINK
 from skiptrace.sources.outcomes import outcome_lists
@@ -229,16 +229,13 @@ def push_run(
         except (Interrupted, KeyboardInterrupt) as late:
             failure = late  # the push failed, and the command was stopped meanwhile
         result.seconds = round(time.perf_counter() - t0, 3)
-        stopped = failure if isinstance(failure, Interrupted) else known_failure(failure)
-        if isinstance(stopped, Interrupted):
-            failure = Interrupted(
-                stopped_line(
-                    stopped.signum,
-                    f"the push of run {run_id} stopped and is recorded failed; nothing changed "
-                    "in the collections database (one transaction). Push again",
-                ),
-                stopped.signum,
-            )
+        stopped = stopped_with(
+            failure,
+            f"the push of run {run_id} stopped and is recorded failed; nothing changed in the "
+            "collections database (one transaction). Push again",
+        )
+        if stopped is not None:
+            failure = stopped
         _record(
             con,
             result,
