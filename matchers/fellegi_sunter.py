@@ -120,12 +120,11 @@ def column_weights(
     params: FSParams,
     tf: Sequence[tuple[int, int, npt.ArrayLike]] = (),
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """`score` for levels given one array per comparison (any integer type): the same partial
-    weights (N x K, column-major, as `pattern_weights` returns them for a frame's columns), total
-    weights and probabilities, bit for bit.
+    """Partial weights (N x K, column-major), total weights and probabilities for levels given
+    one array per comparison (any integer type); `score` is this over a matrix's columns.
 
-    Why: scoring's levels are a frame's Int32 columns. `score` takes them as one N x K int64
-    matrix, two copies of the levels (44 + 88 MB at 1.2M candidates) on fresh memory; here each
+    Why columns: scoring's levels are a frame's Int32 columns. As one N x K int64 matrix they
+    were two copies of the levels (44 + 88 MB at 1.2M candidates) on fresh memory; here each
     column's weights are looked up straight into its column of the result."""
     weights = params.weights()
     cols = [np.asarray(c) for c in levels]
@@ -359,19 +358,14 @@ def score(
     params: FSParams,
     tf: Sequence[tuple[int, int, npt.ArrayLike]] = (),
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Partial weights (N x K), total weights and probabilities for rows of levels.
+    """Partial weights (N x K), total weights and probabilities for rows of levels (one row per
+    pair; `column_weights` does the work, on the matrix's columns).
 
     tf: (comparison index, tf level, frequencies per row) for term-frequency adjusted comparisons;
     the adjustment applies where the row is at that level and has a frequency.
     """
     lv = np.asarray(levels, dtype=np.int64)
-    partial = pattern_weights(lv, params.weights())
-    for k, level, freq in tf:
-        f = np.asarray(freq, dtype=np.float64)
-        f = np.where(lv[:, k] == level, f, np.nan)
-        partial[:, k] += tf_adjustment(float(params.u[k, level]), f)
-    total = partial.sum(axis=1) + params.prior_weight
-    return partial, total, probability(total)
+    return column_weights([lv[:, k] for k in range(lv.shape[1])], params, tf)
 
 
 # --------------------------------------------------------------------------- stored form
