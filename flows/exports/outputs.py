@@ -212,10 +212,12 @@ def remove_old_outputs(
     here = ThisDatabase.of(con, moved_from)
     for run in sql.rows(con, "exports/output_retention_runs.sql", run_ids=list(also or [])):
         run_id = run["run_id"]
-        outputs = [f for f in _output_folders(run, out) if f.is_dir() or f.is_symlink()]
         # an inbox copy holds no record of its own: it goes by its run's output folder (before
         # that folder is removed), or by the database the run was given
-        folders = [(f, None if f.is_symlink() else folder_database(f), True) for f in outputs]
+        folders = [
+            (f, None if f.is_symlink() else folder_database(f), True)
+            for f in _output_folders(run, out)
+        ]
         if run["inbox"]:  # the inbox layout names it: processed/<run_id>/<source>/<file>
             recorded = next(
                 (db for f, db, _ in folders if db is not None and _is_run_output(f, run_id)), None
